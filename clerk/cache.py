@@ -1,0 +1,294 @@
+"""cache.db — the disposable local copy of this store's slice of the CRM.
+
+Rebuilt from the hub if lost or corrupt; WAL with ``synchronous=NORMAL``.
+Row shapes are those of the changes feed (``sync.protocol.Change.data``): the hub sends
+whole rows with exactly these columns; unknown columns are ignored, missing ones are NULL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils.db import Database
+from sqlite_utils.migrations import Migrations
+
+from clerk.db import Transaction, connect, database
+from clerk.errors import CacheCorruptError, StorageError
+
+# entity name in the changes feed -> (table, primary key column, columns)
+TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "member": (
+        "members",
+        "id",
+        (
+            "id", "code_id", "card_no", "phone_hash", "phone_masked", "name", "name_en",
+            "tier", "points", "consent_marketing", "consent_browsing", "tags", "home_store",
+            "birthday", "joined_at", "last_seen", "updated_at",
+        ),
+    ),
+    "product": (
+        "products",
+        "sku",
+        ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active"),
+    ),
+    "browse": ("browse_events", "id", ("id", "member_id", "sku", "channel", "at")),
+    "cart": (
+        "cart_items",
+        "id",
+        ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state"),
+    ),
+    "coupon": (
+        "coupons",
+        "id",
+        (
+            "id", "member_id", "title_zh", "title_en", "rule", "value", "min_spend_cents",
+            "applies_to", "valid_from", "expires_at", "state", "used_at",
+        ),
+    ),
+    "visit": (
+        "visits",
+        "id",
+        ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at"),
+    ),
+    "key": ("public_keys", "kid", ("kid", "public_key", "not_after")),
+    "staff": ("staff", "id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
+}
+
+JSON_COLUMNS = {"tags", "applies_to"}
+
+migrations = Migrations("clerk.cache")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE members (
+            id TEXT PRIMARY KEY,
+            code_id INTEGER,            -- pseudonymous member-code id (signed member codes)
+            card_no TEXT,               -- static member card number (Luhn)
+            phone_hash TEXT,            -- keyed hash of the E.164 phone number
+            phone_masked TEXT,          -- e.g. 138****5678
+            name TEXT NOT NULL,
+            name_en TEXT,
+            tier TEXT NOT NULL DEFAULT 'basic',
+            points INTEGER NOT NULL DEFAULT 0,
+            consent_marketing INTEGER NOT NULL DEFAULT 0,
+            consent_browsing INTEGER NOT NULL DEFAULT 0,
+            tags TEXT NOT NULL DEFAULT '[]',
+            home_store TEXT,
+            birthday TEXT,              -- YYYY-MM-DD
+            joined_at INTEGER,
+            last_seen INTEGER,
+            updated_at INTEGER
+        );
+        CREATE UNIQUE INDEX members_code_id ON members(code_id);
+        CREATE UNIQUE INDEX members_card_no ON members(card_no);
+        CREATE INDEX members_phone_hash ON members(phone_hash);
+        CREATE INDEX members_last_seen ON members(last_seen);
+
+        CREATE TABLE products (
+            sku TEXT PRIMARY KEY,
+            title_zh TEXT NOT NULL,
+            title_en TEXT NOT NULL,
+            category TEXT NOT NULL,
+            price_cents INTEGER NOT NULL,
+            image TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE browse_events (
+            id INTEGER PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            channel TEXT NOT NULL,      -- app | web | mini
+            at INTEGER NOT NULL
+        );
+        -- Covering index for the 360 query: a member's recent browsing never touches the table.
+        CREATE INDEX browse_member_at ON browse_events(member_id, at, sku, channel);
+        CREATE INDEX browse_at ON browse_events(at);
+
+        CREATE TABLE cart_items (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            qty INTEGER NOT NULL DEFAULT 1,
+            price_cents INTEGER NOT NULL,
+            added_at INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open'   -- open | bought | removed
+        );
+        CREATE INDEX cart_member ON cart_items(member_id);
+
+        CREATE TABLE coupons (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            title_zh TEXT NOT NULL,
+            title_en TEXT NOT NULL,
+            rule TEXT NOT NULL,            -- amount_off | percent_off
+            value INTEGER NOT NULL,        -- minor units, or percent
+            min_spend_cents INTEGER NOT NULL DEFAULT 0,
+            applies_to TEXT NOT NULL DEFAULT '{}',  -- {"skus": [...], "categories": [...]}
+            valid_from INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'live',     -- live | used | void
+            used_at INTEGER
+        );
+        CREATE INDEX coupons_member ON coupons(member_id);
+
+        CREATE TABLE visits (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            store_id TEXT,
+            store_name TEXT,
+            staff_name TEXT,
+            kind TEXT NOT NULL,
+            text TEXT,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX visits_member_at ON visits(member_id, at);
+
+        CREATE TABLE public_keys (
+            kid INTEGER PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            not_after INTEGER
+        );
+
+        CREATE TABLE staff (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            pin_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            updated_at INTEGER
+        );
+
+        CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        """
+    )
+
+
+def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open (and migrate) cache.db. Raises CacheCorruptError if the file is not a database."""
+    try:
+        conn = connect(path, synchronous="NORMAL", readonly=readonly)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except (sqlite3.DatabaseError, StorageError) as exc:
+        raise CacheCorruptError(f"cache.db is unreadable: {exc}") from exc
+    if not readonly:
+        try:
+            migrations.apply(database(conn))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise CacheCorruptError(f"cache.db cannot be migrated: {exc}") from exc
+    return conn
+
+
+def check_integrity(conn: sqlite3.Connection) -> bool:
+    try:
+        row = conn.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row and row[0] == "ok")
+
+
+def _encode(column: str, value: Any) -> Any:
+    if column in JSON_COLUMNS and not isinstance(value, str) and value is not None:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def row_values(entity: str, data: Mapping[str, Any]) -> tuple[Any, ...]:
+    _table, _pk, columns = TABLES[entity]
+    return tuple(_encode(c, data.get(c)) for c in columns)
+
+
+def _upsert_sql(entity: str) -> str:
+    table, _pk, columns = TABLES[entity]
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def _delete_sql(entity: str) -> str:
+    table, pk, _columns = TABLES[entity]
+    return f"DELETE FROM {table} WHERE {pk} = ?"
+
+
+def apply_changes(
+    conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]
+) -> int:
+    """Apply change rows (dicts with entity, op, key, data) inside the caller's transaction.
+
+    Rows are grouped per (entity, op) and written with executemany. Returns the count applied.
+    An unknown entity raises ValueError: a newer hub must not silently lose rows.
+    """
+    count = 0
+    batch: list[tuple[Any, ...]] = []
+    current: tuple[str, str] | None = None
+
+    def flush() -> None:
+        if current is None or not batch:
+            return
+        entity, op = current
+        sql = _upsert_sql(entity) if op == "upsert" else _delete_sql(entity)
+        conn.executemany(sql, batch)
+        batch.clear()
+
+    for change in changes:
+        entity = str(change["entity"])
+        op = str(change["op"])
+        if entity not in TABLES:
+            raise ValueError(f"unknown entity in changes feed: {entity!r}")
+        if op not in ("upsert", "delete"):
+            raise ValueError(f"unknown op in changes feed: {op!r}")
+        if (entity, op) != current:
+            flush()
+            current = (entity, op)
+        if op == "upsert":
+            data = change.get("data")
+            if not isinstance(data, Mapping):
+                raise ValueError(f"upsert without data for {entity} {change.get('key')!r}")
+            batch.append(row_values(entity, data))
+        else:
+            batch.append((change["key"],))
+        count += 1
+    flush()
+    return count
+
+
+def get_state(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return default if row is None else row[0]
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    """Write a sync_state value inside the caller's transaction (or autocommit)."""
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def store_member_view(conn: sqlite3.Connection, view: Mapping[str, Any]) -> None:
+    """Cache one member's whole slice fetched on demand (a cache miss while online)."""
+    changes: list[dict[str, Any]] = []
+    for p in view.get("products", []):
+        changes.append({"entity": "product", "op": "upsert", "key": p["sku"], "data": p})
+    changes.append(
+        {"entity": "member", "op": "upsert", "key": view["member"]["id"], "data": view["member"]}
+    )
+    for entity, field in (("browse", "browse"), ("cart", "cart"), ("coupon", "coupons"),
+                          ("visit", "visits")):
+        for row in view.get(field, []):
+            changes.append({"entity": entity, "op": "upsert", "key": str(row["id"]), "data": row})
+    with Transaction(conn):
+        apply_changes(conn, changes)

@@ -1,0 +1,52 @@
+"""Errors of the domain core.
+
+ClerkError                      base of every error the terminal shows to a person
+├── ConfigError                 a setting is unknown or its value is invalid
+├── NotEnrolledError            the terminal has no device id / token yet
+├── StorageError                a SQLite file cannot be opened, read or written
+│   └── CacheCorruptError       cache.db is unreadable (it is rebuilt from the hub)
+├── IdentifyError               text that does not identify a member (carries a reason code)
+└── PermissionDeniedError       the signed-in staff member's role does not allow the action
+
+Each carries a stable machine ``reason`` (used by --json output and translations) and a
+human message in English; the UI translates by ``reason``.
+"""
+
+from __future__ import annotations
+
+
+class ClerkError(Exception):
+    reason = "error"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ConfigError(ClerkError):
+    reason = "config"
+
+
+class NotEnrolledError(ClerkError):
+    reason = "not_enrolled"
+
+
+class StorageError(ClerkError):
+    reason = "storage"
+
+
+class CacheCorruptError(StorageError):
+    reason = "cache_corrupt"
+
+
+class IdentifyError(ClerkError):
+    reason = "malformed"
+
+
+class PermissionDeniedError(ClerkError):
+    reason = "permission_denied"

@@ -1,0 +1,135 @@
+"""The customer 360 as plain data: what a lookup returns and every view renders.
+
+Times are unix seconds (UTC), money is integer minor units (fen). Nothing here formats for a
+locale: the UI and the CLI do (``clerk.fmt``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+IdentityKind = Literal["code", "card", "phone", "member_id"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A member identity read from a scan or typed text, before the cache is consulted."""
+
+    kind: IdentityKind
+    value: str  # code: member code id as decimal; card: digits; phone: keyed hash; member_id
+    ref: str  # stable text to record against when the member is not cached, e.g. "card:6200…"
+    jti: str | None = None  # member codes only: hex of the 6-byte jti
+    expires_at: int | None = None  # member codes only
+
+
+@dataclass(frozen=True)
+class Profile:
+    member_id: str
+    name: str
+    name_en: str | None
+    tier: str
+    points: int
+    phone_masked: str | None
+    card_no: str | None
+    consent_marketing: bool
+    consent_browsing: bool
+    tags: tuple[str, ...]
+    home_store: str | None
+    birthday: str | None  # YYYY-MM-DD
+    joined_at: int | None
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    title_zh: str
+    title_en: str
+    category: str
+    price_cents: int
+    image: str | None
+    active: bool
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang.startswith("zh") else self.title_en
+
+
+@dataclass(frozen=True)
+class BrowsedProduct:
+    product: Product
+    views: int
+    channels: tuple[str, ...]  # app / web / mini
+    first_seen: int
+    last_seen: int
+
+
+@dataclass(frozen=True)
+class CartLine:
+    id: str
+    product: Product
+    qty: int
+    price_cents: int
+    added_at: int
+    coupon_id: str | None = None  # best live coupon that applies to this line, if any
+
+
+CouponStatus = Literal["usable", "expiring", "used", "expired", "not_yet_valid"]
+
+
+@dataclass(frozen=True)
+class Coupon:
+    id: str
+    title_zh: str
+    title_en: str
+    rule: str  # amount_off | percent_off
+    value: int  # minor units, or percent
+    min_spend_cents: int
+    skus: tuple[str, ...]
+    categories: tuple[str, ...]
+    valid_from: int
+    expires_at: int
+    status: CouponStatus
+    used_at: int | None
+    pending_redeem: bool = False  # redeemed here, not yet acknowledged by the hub
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang.startswith("zh") else self.title_en
+
+
+@dataclass(frozen=True)
+class VisitEntry:
+    id: str
+    kind: str  # visit | note | interest | redeem | sale | consent
+    at: int
+    store_name: str | None
+    staff_name: str | None
+    text: str | None
+    sync_state: str | None = None  # None for rows from the hub; outbox state for local rows
+
+
+@dataclass(frozen=True)
+class TalkingPoint:
+    """One thing worth saying, with the facts behind it (for "why?")."""
+
+    rule: str  # stable id, e.g. "cart_coupon", "coupon_expiring", "viewed_often"
+    score: float  # higher first
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    last_pull_at: int | None
+    online: bool
+    pending: int  # interactions recorded here and not yet acknowledged by the hub
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    profile: Profile
+    talking_points: tuple[TalkingPoint, ...]
+    browsing: tuple[BrowsedProduct, ...]
+    cart: tuple[CartLine, ...]
+    coupons: tuple[Coupon, ...]
+    visits: tuple[VisitEntry, ...]
+    freshness: Freshness
+    as_of: int  # when this view was computed

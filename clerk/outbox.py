@@ -1,0 +1,256 @@
+"""outbox.db — the precious file: every interaction the associate records.
+
+Each interaction is written, with a client-generated UUIDv7 and a per-device sequence number,
+in one ``synchronous=FULL`` transaction. That row *is* the local effect: the customer view
+overlays the outbox (a redeemed coupon shows as used, a visit shows in the history) so no
+second file has to commit atomically with it. Rows are never deleted before the hub acked them.
+
+States: pending → sent (handed to the hub, answer unknown) → acked | rejected | conflict.
+A ``sent`` row whose answer was lost is pushed again; the hub answers repeats idempotently.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils.db import Database
+from sqlite_utils.migrations import Migrations
+
+from clerk.db import Transaction, connect, database
+from clerk.errors import StorageError
+from clerk.ids import uuid7_str
+
+KINDS = ("visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit")
+UNSETTLED = ("pending", "sent")
+FINAL = ("acked", "rejected", "conflict")
+
+migrations = Migrations("clerk.outbox")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE interactions (
+            id TEXT PRIMARY KEY,          -- UUIDv7, generated here
+            device_seq INTEGER NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            member_id TEXT,
+            member_ref TEXT,              -- scanned identity when the member was not cached
+            staff_id TEXT,
+            payload TEXT NOT NULL DEFAULT '{}',
+            created_at INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt_at INTEGER,
+            last_error TEXT,
+            reason TEXT,                  -- hub's reason for rejected / conflict
+            conflict_with TEXT,
+            settled_at INTEGER
+        );
+        CREATE INDEX interactions_state ON interactions(state, id);
+        CREATE INDEX interactions_member ON interactions(member_id, created_at);
+        CREATE INDEX interactions_created ON interactions(created_at);
+        CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: str
+    kind: str
+    member_id: str | None
+    member_ref: str | None
+    staff_id: str | None
+    created_at: int
+    device_seq: int
+    payload: dict[str, Any] = field(default_factory=dict)
+    state: str = "pending"
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "member_id": self.member_id,
+            "member_ref": self.member_ref,
+            "staff_id": self.staff_id,
+            "created_at": self.created_at,
+            "device_seq": self.device_seq,
+            "payload": self.payload,
+        }
+
+
+def open_outbox(path: Path | str) -> sqlite3.Connection:
+    conn = connect(path, synchronous="FULL")
+    try:
+        migrations.apply(database(conn))
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StorageError(f"outbox.db cannot be opened or migrated: {exc}") from exc
+    return conn
+
+
+def _row(r: sqlite3.Row) -> Recorded:
+    return Recorded(
+        id=r["id"],
+        kind=r["kind"],
+        member_id=r["member_id"],
+        member_ref=r["member_ref"],
+        staff_id=r["staff_id"],
+        created_at=r["created_at"],
+        device_seq=r["device_seq"],
+        payload=json.loads(r["payload"]),
+        state=r["state"],
+    )
+
+
+def record(
+    conn: sqlite3.Connection,
+    kind: str,
+    *,
+    member_id: str | None = None,
+    member_ref: str | None = None,
+    staff_id: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+    now: int | None = None,
+) -> Recorded:
+    """Durably record one interaction; returns only once it is on disk (synchronous=FULL)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown interaction kind: {kind!r}")
+    if member_id is None and member_ref is None and kind not in ("audit",):
+        raise ValueError("an interaction needs a member_id or a member_ref")
+    created = int(time.time()) if now is None else now
+    body = dict(payload or {})
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    iid = uuid7_str()
+    with Transaction(conn):
+        seq_row = conn.execute("SELECT coalesce(max(device_seq), 0) + 1 FROM interactions")
+        seq = int(seq_row.fetchone()[0])
+        conn.execute(
+            "INSERT INTO interactions (id, device_seq, kind, member_id, member_ref, staff_id,"
+            " payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (iid, seq, kind, member_id, member_ref, staff_id, text, created),
+        )
+    return Recorded(iid, kind, member_id, member_ref, staff_id, created, seq, body)
+
+
+def next_batch(
+    conn: sqlite3.Connection, *, max_items: int = 500, max_bytes: int = 900_000
+) -> list[Recorded]:
+    """The oldest unsettled interactions, bounded by count and by encoded size."""
+    out: list[Recorded] = []
+    size = 0
+    rows = conn.execute(
+        "SELECT * FROM interactions WHERE state IN ('pending', 'sent') ORDER BY id LIMIT ?",
+        (max_items,),
+    )
+    for r in rows:
+        rec = _row(r)
+        n = len(json.dumps(rec.wire(), ensure_ascii=False)) + 2
+        if out and size + n > max_bytes:
+            break
+        out.append(rec)
+        size += n
+    return out
+
+
+def mark_sent(conn: sqlite3.Connection, ids: Iterable[str], *, now: int | None = None) -> None:
+    at = int(time.time()) if now is None else now
+    with Transaction(conn):
+        conn.executemany(
+            "UPDATE interactions SET state = CASE WHEN state = 'pending' THEN 'sent' ELSE state"
+            " END, attempts = attempts + 1, last_attempt_at = ? WHERE id = ?",
+            [(at, i) for i in ids],
+        )
+
+
+def mark_failed(conn: sqlite3.Connection, ids: Iterable[str], error: str) -> None:
+    """Remember why a push attempt failed (the rows stay unsettled and are retried)."""
+    with Transaction(conn):
+        conn.executemany(
+            "UPDATE interactions SET last_error = ? WHERE id = ? AND state IN ('pending','sent')",
+            [(error[:500], i) for i in ids],
+        )
+
+
+def apply_results(
+    conn: sqlite3.Connection, results: Iterable[Mapping[str, Any]], *, now: int | None = None
+) -> dict[str, int]:
+    """Settle interactions from the hub's per-item answers. Returns counts by status."""
+    at = int(time.time()) if now is None else now
+    counts: dict[str, int] = {}
+    state_for = {"accepted": "acked", "duplicate": "acked", "conflict": "conflict",
+                 "rejected": "rejected"}
+    with Transaction(conn):
+        for res in results:
+            status = str(res["status"])
+            state = state_for.get(status)
+            if state is None:
+                raise ValueError(f"unknown result status from hub: {status!r}")
+            conn.execute(
+                "UPDATE interactions SET state = ?, reason = ?, conflict_with = ?,"
+                " settled_at = ?, last_error = NULL WHERE id = ?",
+                (state, res.get("reason"), res.get("conflict_with"), at, res["id"]),
+            )
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    acked: int
+    rejected: int
+    conflict: int
+    oldest_pending_at: int | None
+    last_error: str | None
+
+
+def status(conn: sqlite3.Connection) -> OutboxStatus:
+    counts = dict(conn.execute("SELECT state, count(*) FROM interactions GROUP BY state").fetchall())
+    oldest = conn.execute(
+        "SELECT min(created_at) FROM interactions WHERE state IN ('pending','sent')"
+    ).fetchone()[0]
+    err = conn.execute(
+        "SELECT last_error FROM interactions WHERE state IN ('pending','sent')"
+        " AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1"
+    ).fetchone()
+    return OutboxStatus(
+        pending=counts.get("pending", 0) + counts.get("sent", 0),
+        acked=counts.get("acked", 0),
+        rejected=counts.get("rejected", 0),
+        conflict=counts.get("conflict", 0),
+        oldest_pending_at=oldest,
+        last_error=err[0] if err else None,
+    )
+
+
+def for_member(
+    conn: sqlite3.Connection, member_id: str | None, member_ref: str | None = None, limit: int = 50
+) -> list[Recorded]:
+    """This terminal's interactions with one member, newest first (the view overlays these)."""
+    rows = conn.execute(
+        "SELECT * FROM interactions WHERE (member_id = ? OR (member_ref IS NOT NULL AND "
+        "member_ref = ?)) ORDER BY created_at DESC, id DESC LIMIT ?",
+        (member_id, member_ref, limit),
+    )
+    return [_row(r) for r in rows]
+
+
+def by_state(conn: sqlite3.Connection, state: str, limit: int = 200) -> list[Recorded]:
+    rows = conn.execute(
+        "SELECT * FROM interactions WHERE state = ? ORDER BY id DESC LIMIT ?", (state, limit)
+    )
+    return [_row(r) for r in rows]
+
+
+def get(conn: sqlite3.Connection, iid: str) -> Recorded | None:
+    r = conn.execute("SELECT * FROM interactions WHERE id = ?", (iid,)).fetchone()
+    return None if r is None else _row(r)
