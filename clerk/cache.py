@@ -190,6 +190,11 @@ def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connectio
     return conn
 
 
+def connect_readonly(path: Path | str) -> sqlite3.Connection:
+    """A read-only connection to any of the terminal's files (readers use their own)."""
+    return connect(path, synchronous="NORMAL", readonly=True)
+
+
 def check_integrity(conn: sqlite3.Connection) -> bool:
     try:
         row = conn.execute("PRAGMA quick_check").fetchone()

@@ -254,3 +254,27 @@ def by_state(conn: sqlite3.Connection, state: str, limit: int = 200) -> list[Rec
 def get(conn: sqlite3.Connection, iid: str) -> Recorded | None:
     r = conn.execute("SELECT * FROM interactions WHERE id = ?", (iid,)).fetchone()
     return None if r is None else _row(r)
+
+
+# Device credentials and other precious terminal facts live in outbox_meta (outbox.db is never
+# rebuilt, unlike cache.db). Keys used across the code base:
+META_DEVICE_ID = "device_id"
+META_TOKEN = "token"
+META_STORE_ID = "store_id"
+META_STORE_NAME = "store_name"
+META_HUB_URL = "hub_url"
+META_PHONE_HASH_KEY = "phone_hash_key"
+
+
+def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM outbox_meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else row[0]
+
+
+def set_meta(conn: sqlite3.Connection, values: Mapping[str, str | None]) -> None:
+    with Transaction(conn):
+        conn.executemany(
+            "INSERT INTO outbox_meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )

@@ -1,0 +1,61 @@
+# Omni Clerk — two commands set everything up: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint types pytest bench soak dist translations sysdeps sysdeps-test venv clean help
+
+help:
+	@echo "make run    — the demo: embedded hub on 127.0.0.1, seeded data, the terminal window"
+	@echo "make test   — lint, types and the whole test suite (Qt offscreen, real hub, PostgreSQL)"
+	@echo "make bench  — run the benchmarks and rewrite docs/benchmarks.md"
+	@echo "make soak   — long fault-injection runs (bounded)"
+	@echo "make dist   — build the Linux terminal bundle (PyInstaller)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+sysdeps:
+	@scripts/sysdeps.sh
+
+sysdeps-test:
+	@scripts/sysdeps.sh --test
+
+translations: $(STAMP)
+	@scripts/build_translations.sh
+
+run: sysdeps $(STAMP) translations
+	@scripts/run_demo.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) translations
+	@source <(scripts/postgres.sh start) && \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test: sysdeps-test $(STAMP) lint types pytest
+
+bench: sysdeps-test $(STAMP) translations
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+soak: sysdeps-test $(STAMP)
+	@source <(scripts/postgres.sh start) && \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider -m soak --run-soak tests/ $(PYTEST_ARGS)
+
+dist: sysdeps $(STAMP) translations
+	@scripts/build_dist.sh
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,485 @@
+"""The ``clerk`` command: the composition root.
+
+It wires clerk/ (domain), sync/ (client, engine, hub) and ui/ (PySide6) together, importing
+sync/ and ui/ lazily inside the commands that need them, so ``clerk hub …``, ``clerk sync``
+and ``clerk lookup`` never load Qt. Every error a person can cause ends as one clear line on
+stderr (or a JSON object with --json) and a non-zero exit — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clerk import __version__, paths
+from clerk.errors import ClerkError, IdentifyError, NotEnrolledError
+
+if TYPE_CHECKING:
+    from clerk.model import Identity
+    from clerk.terminal import Terminal
+    from sync.engine import SyncEngine
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INPUT = 2  # bad or unknown input (lookup of garbage, unknown member)
+EXIT_NOT_CAUGHT_UP = 3  # sync --once finished but the outbox is not empty / pull not caught up
+
+RECORD_KINDS = ("visit", "note", "interest", "redeem", "sale", "consent")
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str, sort_keys=False))
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> int:
+    print(f"clerk: {message}", file=sys.stderr)
+    return code
+
+
+# -- wiring ----------------------------------------------------------------------------------
+
+
+def open_terminal(home: Path | None = None, *, online_fetch: bool = True) -> Terminal:
+    """A Terminal on the data directory, with cache misses fetched from the hub if enrolled."""
+    from clerk.terminal import Terminal
+
+    home = home or paths.data_dir()
+    terminal = Terminal(home)
+    if online_fetch:
+        terminal.fetch_member = _member_fetcher(terminal)
+    return terminal
+
+
+def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
+    def fetch(identity: Identity) -> str | None:
+        from sync import engine as engine_mod
+
+        engine = engine_mod.engine_for(terminal.home)
+        try:
+            return engine.fetch_member(identity)
+        except engine_mod.SyncError as exc:
+            raise ClerkError(f"hub unreachable: {exc}", reason="offline") from exc
+        finally:
+            engine.close()
+
+    return fetch
+
+
+def _engine(home: Path) -> SyncEngine:
+    from sync import engine as engine_mod
+
+    return engine_mod.engine_for(home)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from ui.app import run_app
+
+    terminal = open_terminal()
+    try:
+        return run_app(
+            terminal,
+            lambda: _engine(terminal.home),
+            lang=args.lang,
+            layout=args.layout,
+        )
+    finally:
+        terminal.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from clerk.demo_run import run_demo_command
+
+    return run_demo_command(args)
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from sync import engine as engine_mod
+
+    home = paths.data_dir()
+    try:
+        creds = engine_mod.enroll(home, args.hub, args.store, args.code, device_name=args.name)
+    except engine_mod.SyncError as exc:
+        return _fail(f"enrolment failed: {exc}")
+    print(f"enrolled device {creds.device_id} to store {creds.store_id} at {args.hub}")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from sync import engine as engine_mod
+
+    home = paths.data_dir()
+    try:
+        engine = engine_mod.engine_for(home)
+    except NotEnrolledError as exc:
+        return _fail(str(exc))
+    try:
+        if args.once:
+            progress = None if args.json or not sys.stderr.isatty() else _progress_bar()
+            report = engine.sync_once(progress=progress)
+            if progress is not None:
+                print(file=sys.stderr)
+            if args.json:
+                _print_json(dataclasses.asdict(report))
+            else:
+                print(
+                    f"pushed {report.pushed} (accepted {report.accepted}, rejected "
+                    f"{report.rejected}, conflicts {report.conflicts}); pulled {report.pulled} "
+                    f"changes; pending {report.pending}"
+                )
+            if report.error:
+                return _fail(f"sync incomplete: {report.error}", EXIT_NOT_CAUGHT_UP)
+            return EXIT_OK if report.caught_up else EXIT_NOT_CAUGHT_UP
+        import threading
+
+        stop = threading.Event()
+        try:
+            engine.run_forever(stop)
+        except KeyboardInterrupt:
+            stop.set()
+        return EXIT_OK
+    finally:
+        engine.close()
+
+
+def _progress_bar() -> Callable[[int, int | None, float | None], None]:
+    def show(done: int, remaining: int | None, eta_s: float | None) -> None:
+        total = done + (remaining or 0)
+        pct = 100.0 * done / total if total else 100.0
+        filled = int(pct / 4)
+        eta = f" ETA {int(eta_s)} s" if eta_s is not None else ""
+        print(f"\r[{'#' * filled}{'.' * (25 - filled)}] {pct:5.1f}% {done}/{total}{eta}",
+              end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _view_json(view: Any) -> Any:
+    return dataclasses.asdict(view)
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    terminal = open_terminal()
+    try:
+        try:
+            identity = terminal.identify(args.text)
+        except IdentifyError as exc:
+            from clerk.identify import MESSAGES
+
+            if args.json:
+                _print_json({"error": MESSAGES.get(exc.reason, str(exc)), "reason": exc.reason})
+            else:
+                print(f"clerk: {MESSAGES.get(exc.reason, str(exc))}", file=sys.stderr)
+            return EXIT_INPUT
+        member_id = terminal.resolve(identity)
+        reason = None
+        if member_id is None and terminal.fetch_member is not None:
+            try:
+                member_id = terminal.fetch_member(identity)
+                reason = None if member_id else "unknown_member"
+            except ClerkError:
+                reason = "not_cached"
+        elif member_id is None:
+            reason = "not_cached"
+        if member_id is None:
+            msg = {
+                "not_cached": "not in this store's cache and the hub is unreachable — will sync",
+                "unknown_member": "no member has this identity",
+            }[reason or "unknown_member"]
+            if args.json:
+                _print_json({"error": msg, "reason": reason, "ref": identity.ref})
+            else:
+                print(f"clerk: {msg}", file=sys.stderr)
+            return EXIT_INPUT
+        view = terminal.view(member_id, lang=args.lang)
+        if view is None:
+            return _fail("member vanished from the cache during lookup", EXIT_INPUT)
+        if args.json:
+            _print_json(_view_json(view))
+        else:
+            _print_view(view, args.lang)
+        return EXIT_OK
+    finally:
+        terminal.close()
+
+
+def _print_view(view: Any, lang: str) -> None:
+    from clerk.talking_points import describe
+
+    p = view.profile
+    print(f"{p.name} ({p.member_id}) · {p.tier} · {p.points} pts · {p.phone_masked or ''}")
+    for tp in view.talking_points:
+        print(f"  * {describe(tp, lang)}")
+    if view.cart:
+        print("Cart:")
+        for line in view.cart:
+            print(f"  {line.product.title(lang)} ×{line.qty}  ¥{line.price_cents / 100:,.2f}")
+    if view.coupons:
+        print("Coupons:")
+        for c in view.coupons:
+            print(f"  [{c.status}] {c.title(lang)}")
+
+
+def _record_payload(args: argparse.Namespace) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if args.text:
+        payload["text"] = args.text
+    if args.kind == "interest":
+        if not args.sku:
+            raise ClerkError("record interest needs --sku", reason="usage")
+        payload["sku"] = args.sku
+        payload["action"] = args.action or "asked_about"
+    elif args.kind == "redeem":
+        if not args.coupon:
+            raise ClerkError("record redeem needs --coupon", reason="usage")
+        payload["coupon_id"] = args.coupon
+    elif args.kind == "sale":
+        if not args.sku or args.amount is None:
+            raise ClerkError("record sale needs --sku (repeatable) and --amount", reason="usage")
+        payload["items"] = [{"sku": s, "qty": 1} for s in args.sku_list]
+        payload["amount_cents"] = round(args.amount * 100)
+    elif args.kind == "consent":
+        if args.marketing is None and args.browsing is None:
+            raise ClerkError("record consent needs --marketing and/or --browsing", reason="usage")
+        if args.marketing is not None:
+            payload["marketing"] = args.marketing == "yes"
+        if args.browsing is not None:
+            payload["browsing"] = args.browsing == "yes"
+    elif args.kind == "note" and not args.text:
+        raise ClerkError("record note needs --text", reason="usage")
+    return payload
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    args.sku_list = args.sku or []
+    args.sku = args.sku_list[0] if args.sku_list else None
+    payload = _record_payload(args)
+    terminal = open_terminal(online_fetch=False)
+    try:
+        rec = terminal.record(
+            args.kind, member_id=args.member, staff_id=args.staff, payload=payload
+        )
+    finally:
+        terminal.close()
+    if args.json:
+        _print_json(rec.wire())
+    else:
+        print(f"saved {args.kind} {rec.id} · pending sync")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    terminal = open_terminal(online_fetch=False)
+    try:
+        st = terminal.status()
+    finally:
+        terminal.close()
+    now = int(time.time())
+    data = dataclasses.asdict(st)
+    data["oldest_pending_age_s"] = (
+        now - st.oldest_pending_at if st.oldest_pending_at is not None else None
+    )
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key:22} {value}")
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from clerk.settings import Settings
+
+    settings = Settings(paths.settings_path())
+    if args.action == "list":
+        for name, value, help_text in settings.items():
+            print(f"{name:20} {json.dumps(value, ensure_ascii=False):24} {help_text}")
+    elif args.action == "get":
+        if not args.name:
+            return _fail("config get needs a setting name", EXIT_INPUT)
+        print(settings.get(args.name))
+    else:
+        if not args.name or args.value is None:
+            return _fail("config set needs a setting name and a value", EXIT_INPUT)
+        value = settings.set(args.name, args.value)
+        print(f"{args.name} = {value}")
+    return EXIT_OK
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    from clerk.decode import decode_file
+
+    worst = EXIT_OK
+    for name in args.files:
+        try:
+            codes = decode_file(Path(name), backend=args.backend)
+        except ClerkError as exc:
+            _print_json({"file": name, "codes": [], "error": str(exc), "reason": exc.reason})
+            worst = EXIT_INPUT
+            continue
+        _print_json({"file": name, "codes": [dataclasses.asdict(c) for c in codes]})
+    return worst
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from clerk.purge import purge
+
+    terminal = open_terminal(online_fetch=False)
+    try:
+        counts = purge(
+            terminal.cache,
+            now=int(time.time()),
+            browse_days=int(terminal.settings.get("retention_days")),
+            member_idle_days=int(terminal.settings.get("member_idle_days")),
+        )
+    finally:
+        terminal.close()
+    _print_json(counts) if args.json else print(
+        ", ".join(f"{k}: {v}" for k, v in counts.items())
+    )
+    return EXIT_OK
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from sync.hub.cli import run_hub
+
+    return run_hub(args)
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clerk",
+        description="Omni Clerk — the in-store clerk terminal. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"omni-clerk {__version__}")
+    parser.add_argument("--lang", choices=("auto", "zh_CN", "en"), default="auto",
+                        help="UI language (default: the setting, else the system locale)")
+    parser.add_argument("--layout", choices=("auto", "handheld", "desktop"), default="auto",
+                        help="screen layout (default: the setting, else by window size)")
+    parser.set_defaults(func=cmd_app)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="run the demo: embedded hub, seeded data, the app",
+                       description="Start an embedded hub on 127.0.0.1 with seeded demo data, "
+                       "enrol this terminal, sync, write demo member-code PNGs and open the app.")
+    p.add_argument("--screenshot", metavar="FILE", help="render offscreen, save a PNG, exit")
+    p.add_argument("--exit-after", metavar="SECONDS", type=float,
+                   help="quit after this many seconds (with --screenshot: the time limit)")
+    p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
+    p.add_argument("--layout", choices=("handheld", "desktop"), default=None, help="layout")
+    p.add_argument("--view", choices=("scan", "customer", "redeem", "offline"),
+                   default="customer", help="which view the screenshot shows")
+    p.add_argument("--members", type=int, default=300, help="demo members to seed (first run)")
+    p.add_argument("--port", type=int, default=0, help="hub port (default: a free one)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("enroll", help="enrol this terminal to a store at a hub",
+                       description="Enrol this terminal with a one-time enrolment code.")
+    p.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
+    p.add_argument("--store", required=True, help="store id, e.g. S001")
+    p.add_argument("--code", required=True, help="one-time enrolment code from the hub")
+    p.add_argument("--name", default="terminal", help="device name reported to the hub")
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("sync", help="push the outbox and pull changes",
+                       description="Push recorded interactions and pull the store's changes. "
+                       "With --once: exit 0 only when the outbox is empty and the pull caught "
+                       "up (3 otherwise); without it, keep syncing until interrupted.")
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("lookup", help="show a member's 360 view for a code, card or phone",
+                       description="Identify a member code, card number or phone number and "
+                       "print the customer view. Unknown or invalid input exits 2.")
+    p.add_argument("text", help="MC1 member code, card number or phone number")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of titles")
+    p.set_defaults(func=cmd_lookup)
+
+    p = sub.add_parser("record", help="record an interaction in the outbox",
+                       description="Record an interaction durably in the outbox (it syncs "
+                       "later).")
+    p.add_argument("kind", choices=RECORD_KINDS, help="what happened")
+    p.add_argument("--member", required=True, help="member id")
+    p.add_argument("--staff", default=None, help="staff id who served")
+    p.add_argument("--text", default=None, help="note text")
+    p.add_argument("--sku", action="append", help="product (interest, sale; repeatable)")
+    p.add_argument("--action", choices=("tried_on", "asked_about"), help="interest action")
+    p.add_argument("--coupon", help="coupon id (redeem)")
+    p.add_argument("--amount", type=float, help="sale amount in yuan")
+    p.add_argument("--marketing", choices=("yes", "no"), help="consent to marketing")
+    p.add_argument("--browsing", choices=("yes", "no"), help="consent to browsing history use")
+    p.add_argument("--json", action="store_true", help="print the recorded interaction")
+    p.set_defaults(func=cmd_record)
+
+    p = sub.add_parser("status", help="pending, last push/pull, cursor, last error",
+                       description="Show the terminal's sync status.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("config", help="get, set or list settings",
+                       description="Terminal settings (validated). See `clerk config list`.")
+    p.add_argument("action", choices=("get", "set", "list"))
+    p.add_argument("name", nargs="?", help="setting name")
+    p.add_argument("value", nargs="?", help="new value (set)")
+    p.set_defaults(func=cmd_config)
+
+    p = sub.add_parser("decode", help="decode barcodes in image files",
+                       description="Print one JSON line per file: {file, codes: [{format, "
+                       "text}]}.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--backend", choices=("zxing", "pyzbar"), default="zxing")
+    p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("purge", help="apply the retention policy to the cache",
+                       description="Delete browse events older than retention_days and members "
+                       "not seen for member_idle_days. Never touches the outbox.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_purge)
+
+    _add_hub(sub)
+    return parser
+
+
+def _add_hub(sub: Any) -> None:
+    try:
+        from sync.hub.cli import add_hub_parser
+    except ImportError:  # the hub extra is not installed on this terminal
+        p = sub.add_parser("hub", help="the reference hub (needs the 'hub' extra)")
+        p.set_defaults(func=lambda _a: _fail("the hub needs: pip install 'omni-clerk[hub]'"))
+        return
+    add_hub_parser(sub)
+    # add_hub_parser sets its own func defaults per subcommand when it can; fall back to ours.
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except ClerkError as exc:
+        if getattr(args, "json", False):
+            _print_json({"error": str(exc), "reason": exc.reason})
+            return EXIT_INPUT if exc.reason in ("usage", "config") else EXIT_ERROR
+        return _fail(str(exc), EXIT_INPUT if exc.reason in ("usage", "config") else EXIT_ERROR)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Tell what a scanned or typed string is: a member code, a member card or a phone number.
+
+Rules, in the order :func:`classify` applies them:
+
+1. More than ``MAX_INPUT`` (4096) characters → ``too_long``, before any other work.
+2. Control and format characters are removed (scanners add CR/LF/TAB, GS separators, BOMs),
+   surrounding whitespace is stripped, and the text is NFKC-normalised so full-width digits
+   typed with a Chinese IME (``１３８…``) read as ASCII. Nothing left → ``empty``.
+3. ``MC1:…`` → a dynamic member code, verified offline (:mod:`clerk.membercode`); a rejected
+   code raises :class:`~clerk.membercode.CodeRejected` with its reason.
+4. ``http://`` / ``https://`` → ``not_member_url``; ``WIFI:`` → ``not_member_wifi``.
+5. Digits with the spaces, dashes and brackets a person types (optionally a leading ``+``):
+
+   * ``+`` and a mainland China mobile (``+86 1[3-9]xxxxxxxxx``), or ``86``/``0086`` and one,
+     or a bare 11-digit ``1[3-9]…`` → phone, normalised to E.164 (``+8613812345678``);
+   * ``+`` and 8–15 digits → phone (generic E.164);
+   * 10–19 digits → member card if the Luhn check digit is right, else ``bad_check_digit``;
+   * any other digit string → ``malformed`` (not a complete card or phone number).
+
+   **Ambiguity, decided:** an 11-digit string starting ``13``–``19`` is always a phone number,
+   even if it happens to pass Luhn, and a 13-digit ``861[3-9]…`` is a phone number with its
+   country code. Member cards we issue are 16 digits starting ``62``, so they never collide;
+   cards from other programmes of 11 digits starting 13–19 cannot be typed (scan them instead
+   — scanned card barcodes come through the same path, so such cards are not supported).
+6. Anything else → ``not_member_other`` (some other QR payload or barcode).
+
+Phone numbers never leave this module in clear: the identity carries an HMAC-SHA256 of the
+E.164 number under the key the hub gave the terminal at enrolment, and a masked form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from clerk import membercode
+from clerk.errors import ConfigError, IdentifyError
+from clerk.model import Identity
+
+MAX_INPUT = 4096
+CARD_MIN, CARD_MAX = 10, 19
+
+# For every reason an IdentifyError (or a decode failure) can carry, what the associate does
+# next. Plain English literals: the UI translates them by reason.
+MESSAGES: dict[str, str] = {
+    "empty": "Nothing was scanned — scan the member code again or type the card or phone number.",
+    "malformed": (
+        "This is not a complete member code, card or phone number — scan again or check the digits."
+    ),
+    "bad_check_digit": (
+        "The card number's check digit is wrong — check the digits or scan the card. "
+        "Product barcodes are not member cards."
+    ),
+    "not_member_url": (
+        "That is a web link, not a member code — ask the customer to open the member code "
+        "in the app."
+    ),
+    "not_member_wifi": (
+        "That is a Wi-Fi QR code, not a member code — ask the customer to open the member "
+        "code in the app."
+    ),
+    "not_member_other": (
+        "That is not a member code — ask the customer to open the member code in the app, "
+        "or type the card or phone number."
+    ),
+    "too_long": "The scan is far too long to be a member code — scan the member code again.",
+    "unknown_key": (
+        "This member code was signed with a key this terminal does not know yet — connect to "
+        "sync the keys, or type the card or phone number."
+    ),
+    "bad_signature": (
+        "This member code is not genuine — ask the customer to refresh the member code in the "
+        "app, or type the card or phone number."
+    ),
+    "expired": "This code has expired — ask the customer to refresh the member code in the app.",
+    "not_yet_valid": (
+        "This code is not valid yet — check this terminal's clock, or ask the customer to "
+        "refresh the member code in the app."
+    ),
+    "no_phone_key": (
+        "Phone lookup is not available until this terminal has synced once — scan the "
+        "member code or type the card number."
+    ),
+    "no_code_found": (
+        "No code was found in the image — hold the code steady and closer, or type the card "
+        "or phone number."
+    ),
+    "unreadable_image": "The file is not a readable image — choose a PNG or JPEG file.",
+}
+
+_CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_TYPED_NUMBER = re.compile(r"\+?[0-9][0-9 \-()]*")
+_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _reject(reason: str, message: str | None = None) -> IdentifyError:
+    return IdentifyError(message or MESSAGES[reason], reason=reason)
+
+
+# --- Luhn ------------------------------------------------------------------------------------
+
+
+def _luhn_sum(digits: str, *, double_first: bool) -> int:
+    total = 0
+    double = double_first
+    for ch in reversed(digits):
+        d = ord(ch) - 48
+        if double:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+        double = not double
+    return total
+
+
+def luhn_valid(digits: str) -> bool:
+    """True if ``digits`` (ASCII digits only, check digit last) passes the Luhn check."""
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return False
+    return _luhn_sum(digits, double_first=False) % 10 == 0
+
+
+def luhn_check_digit(body: str) -> str:
+    """The Luhn check digit to append to ``body``."""
+    if not body or not body.isascii() or not body.isdigit():
+        raise ValueError(f"not a digit string: {body!r}")
+    return str((10 - _luhn_sum(body, double_first=True) % 10) % 10)
+
+
+# --- phones ----------------------------------------------------------------------------------
+
+
+def normalize_phone(text: str) -> str | None:
+    """The E.164 form of a typed phone number, or None if ``text`` is not one."""
+    if not _TYPED_NUMBER.fullmatch(text):
+        return None
+    compact = re.sub(r"[ \-()]", "", text)
+    if compact.startswith("+"):
+        digits = compact[1:]
+        if digits.startswith("86") and _CN_MOBILE.fullmatch(digits[2:]):
+            return compact
+        if digits.startswith("86") and digits[2:3] == "1":
+            return None  # +86 1… of the wrong length: a mistyped mobile, not generic E.164
+        if 8 <= len(digits) <= 15 and digits[0] != "0":
+            return compact
+        return None
+    if _CN_MOBILE.fullmatch(compact):
+        return "+86" + compact
+    for prefix in ("0086", "86"):
+        if compact.startswith(prefix) and _CN_MOBILE.fullmatch(compact[len(prefix) :]):
+            return "+86" + compact[len(prefix) :]
+    return None
+
+
+def phone_hash(key_hex: str, e164: str) -> str:
+    """HMAC-SHA256 (hex) of the E.164 number under the hub's phone-hash key (hex)."""
+    try:
+        key = bytes.fromhex(key_hex)
+    except ValueError as exc:
+        raise ConfigError("the phone hash key is not valid hex") from exc
+    return hmac.new(key, e164.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def mask_phone(e164: str) -> str:
+    """A display form that hides the middle: ``138****5678`` for mainland China mobiles,
+    otherwise ``+`` and the first 3 and last 2 digits (``+491*********78``)."""
+    if e164.startswith("+86") and _CN_MOBILE.fullmatch(e164[3:]):
+        national = e164[3:]
+        return national[:3] + "****" + national[-4:]
+    digits = e164.lstrip("+")
+    if len(digits) <= 5:
+        return "+" + "*" * len(digits)
+    return "+" + digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+
+
+# --- classify --------------------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """Scanner/typing noise removed: control and format characters, outer whitespace, NFKC."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+    return unicodedata.normalize("NFKC", kept).strip()
+
+
+def classify(
+    text: str,
+    *,
+    phone_key: str | None,
+    keys: Mapping[int, bytes],
+    now: float,
+) -> Identity:
+    """The member identity ``text`` stands for; :class:`IdentifyError` (with a reason) if none."""
+    if len(text) > MAX_INPUT:
+        raise _reject("too_long")
+    s = clean(text)
+    if not s:
+        raise _reject("empty")
+    if len(s) > MAX_INPUT:  # NFKC can expand a few characters
+        raise _reject("too_long")
+
+    if s[:4].upper() == membercode.PREFIX:
+        code = membercode.verify(s, keys, now)
+        return Identity(
+            kind="code",
+            value=str(code.code_id),
+            ref=f"code:{code.code_id}",
+            jti=code.jti,
+            expires_at=code.exp,
+        )
+    if _URL.match(s):
+        raise _reject("not_member_url")
+    if s[:5].upper() == "WIFI:":
+        raise _reject("not_member_wifi")
+
+    if _TYPED_NUMBER.fullmatch(s):
+        e164 = normalize_phone(s)
+        if e164 is not None:
+            if phone_key is None:
+                raise _reject("no_phone_key")
+            masked = mask_phone(e164)
+            return Identity(kind="phone", value=phone_hash(phone_key, e164), ref=f"phone:{masked}")
+        digits = re.sub(r"[ \-()]", "", s)
+        if digits.startswith("+") or not CARD_MIN <= len(digits) <= CARD_MAX:
+            raise _reject("malformed")
+        if not luhn_valid(digits):
+            raise _reject("bad_check_digit")
+        return Identity(kind="card", value=digits, ref=f"card:{digits}")
+
+    raise _reject("not_member_other")

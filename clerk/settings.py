@@ -1,0 +1,141 @@
+"""Terminal settings: a small validated key/value file in the data directory.
+
+``clerk config get|set|list`` and the manager's settings screen both go through
+``Settings``; an unknown name or an invalid value raises ConfigError with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from clerk.errors import ConfigError
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"hub_url must be an http(s) URL with a host, got {value!r}")
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"hub_url has an invalid port: {value!r}") from exc
+    return value.strip().rstrip("/")
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        v = value.strip()
+        if v not in allowed:
+            raise ConfigError(f"must be one of {', '.join(allowed)}; got {value!r}")
+        return v
+
+    return check
+
+
+def _int_range(lo: int, hi: int) -> Callable[[str], int]:
+    def check(value: str) -> int:
+        try:
+            n = int(str(value).strip())
+        except ValueError as exc:
+            raise ConfigError(f"must be a whole number from {lo} to {hi}; got {value!r}") from exc
+        if not lo <= n <= hi:
+            raise ConfigError(f"must be a whole number from {lo} to {hi}; got {n}")
+        return n
+
+    return check
+
+
+def _text(value: str) -> str:
+    v = value.strip()
+    if len(v) > 200:
+        raise ConfigError("must be at most 200 characters")
+    return v
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("hub_url", "", lambda v: _url(v) if v.strip() else "", "URL of the central hub"),
+        Setting("language", "auto", _choice("auto", "zh_CN", "en"),
+                "UI language: auto (system locale), zh_CN or en"),
+        Setting("layout", "auto", _choice("auto", "handheld", "desktop"),
+                "Screen layout: auto (by window size), handheld or desktop"),
+        Setting("idle_lock_minutes", 5, _int_range(1, 240),
+                "Lock the terminal after this many idle minutes"),
+        Setting("sync_interval_s", 30, _int_range(5, 3600),
+                "Seconds between syncs when nothing is pending"),
+        Setting("retention_days", 90, _int_range(7, 3650),
+                "Keep online browsing events this many days"),
+        Setting("member_idle_days", 365, _int_range(30, 3650),
+                "Drop cached members not seen for this many days"),
+        Setting("visit_window_minutes", 30, _int_range(1, 480),
+                "Scans of the same member within this window count as one visit"),
+        Setting("camera", "", _text, "Camera device id (empty: the system default)"),
+        Setting("device_name", "terminal", _text, "Name this terminal reports to the hub"),
+    )
+}
+
+
+class Settings:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._values: dict[str, Any] = {}
+        if path.exists():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"settings file {path} is unreadable: {exc}") from exc
+            if not isinstance(raw, dict):
+                raise ConfigError(f"settings file {path} is not a JSON object")
+            for name, value in raw.items():
+                if name in SETTINGS:
+                    self._values[name] = value
+
+    def get(self, name: str) -> Any:
+        spec = self._spec(name)
+        return self._values.get(name, spec.default)
+
+    def set(self, name: str, value: str) -> Any:
+        spec = self._spec(name)
+        try:
+            parsed = spec.parse(str(value))
+        except ConfigError as exc:
+            raise ConfigError(f"{name}: {exc}") from exc
+        self._values[name] = parsed
+        self._save()
+        return parsed
+
+    def items(self) -> list[tuple[str, Any, str]]:
+        return [(n, self.get(n), s.help) for n, s in SETTINGS.items()]
+
+    @staticmethod
+    def _spec(name: str) -> Setting:
+        try:
+            return SETTINGS[name]
+        except KeyError:
+            known = ", ".join(SETTINGS)
+            raise ConfigError(f"unknown setting {name!r}; known settings: {known}") from None
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(self._values, fh, indent=2, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)

@@ -1,0 +1,309 @@
+"""The terminal as one object: identify → resolve → 360 view → record.
+
+Qt-free and HTTP-free; the composition root (clerk/cli.py) injects ``fetch_member`` (a cache
+miss fetched from the hub) so this module never imports sync/. Both the CLI and the UI use it.
+
+Threads: methods may be called from worker threads. Each thread reads through its own
+connections; writes to each file go through one connection guarded by a lock (the sync
+engine, on its own thread, has its own writer connections; SQLite's BEGIN IMMEDIATE and the
+busy timeout serialise the two short-transaction writers).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clerk import cache as cache_mod
+from clerk import identify, membercode, view360
+from clerk import outbox as outbox_mod
+from clerk.errors import CacheCorruptError, ClerkError
+from clerk.model import CustomerView, Identity
+from clerk.outbox import Recorded
+from clerk.settings import Settings
+
+STALE_AFTER_S = 24 * 3600
+CLOCK_SUSPECT_S = 120
+
+FetchMember = Callable[[Identity], str | None]
+
+
+@dataclass(frozen=True)
+class Opened:
+    identity: Identity
+    member_id: str | None
+    view: CustomerView | None
+    visit: Recorded | None  # the visit recorded by this scan (None: same visit as before)
+    cached: bool  # found in the cache without asking the hub
+    reason: str | None  # "not_cached" (offline, unknown here), "unknown_member" (hub says no)
+
+
+@dataclass(frozen=True)
+class TerminalStatus:
+    pending: int
+    rejected: int
+    conflict: int
+    oldest_pending_at: int | None
+    last_pull_at: int | None
+    last_push_at: int | None
+    online: bool
+    last_error: str | None
+    store_id: str | None
+    store_name: str | None
+    device_id: str | None
+    cursor: int | None
+    cache_stale: bool
+    clock_offset_s: float | None
+    clock_suspect: bool
+    cache_rebuilt: bool
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return None if value is None else int(float(value))
+    except ValueError:
+        return None
+
+
+class Terminal:
+    def __init__(
+        self,
+        home: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+        fetch_member: FetchMember | None = None,
+    ) -> None:
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self.fetch_member = fetch_member
+        self.settings = Settings(self.home / "settings.json")
+        self.cache_path = self.home / "cache.db"
+        self.outbox_path = self.home / "outbox.db"
+        self.cache_rebuilt = False
+        self.outbox = outbox_mod.open_outbox(self.outbox_path)
+        self.cache = self._open_cache_or_rebuild()
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._jtis = membercode.JtiTracker()
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _open_cache_or_rebuild(self) -> sqlite3.Connection:
+        """cache.db is disposable: an unreadable one is moved aside and started afresh.
+
+        The sync engine then pulls the store's slice again from cursor 0. outbox.db is never
+        touched here.
+        """
+        try:
+            conn = cache_mod.open_cache(self.cache_path)
+            if cache_mod.check_integrity(conn):
+                return conn
+            conn.close()
+        except CacheCorruptError:
+            pass
+        stamp = int(self.clock())
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.cache_path) + suffix)
+            if p.exists():
+                p.replace(p.with_name(f"{p.name}.corrupt-{stamp}"))
+        self.cache_rebuilt = True
+        return cache_mod.open_cache(self.cache_path)
+
+    def _reader(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+        pair: tuple[sqlite3.Connection, sqlite3.Connection] | None = getattr(
+            self._local, "pair", None
+        )
+        if pair is None:
+            c = cache_mod.open_cache(self.cache_path, readonly=True)
+            o = cache_mod.connect_readonly(self.outbox_path)
+            with self._readers_lock:
+                self._readers.extend((c, o))
+            pair = (c, o)
+            self._local.pair = pair
+        return pair
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        self.cache.close()
+        self.outbox.close()
+
+    # -- identify and look up -----------------------------------------------------------------
+
+    def public_keys(self) -> dict[int, bytes]:
+        cache, _ = self._reader()
+        rows = cache.execute("SELECT kid, public_key, not_after FROM public_keys").fetchall()
+        now = self.clock()
+        return {
+            int(r["kid"]): bytes.fromhex(r["public_key"])
+            for r in rows
+            if r["not_after"] is None or r["not_after"] >= now
+        }
+
+    def phone_key(self) -> str | None:
+        _, outbox = self._reader()
+        return outbox_mod.get_meta(outbox, outbox_mod.META_PHONE_HASH_KEY)
+
+    def corrected_now(self) -> float:
+        """The local clock corrected by the offset learned from the hub's Date headers."""
+        cache, _ = self._reader()
+        offset = cache_mod.get_state(cache, "clock_offset_s")
+        try:
+            return self.clock() + (float(offset) if offset is not None else 0.0)
+        except ValueError:
+            return self.clock()
+
+    def identify(self, text: str) -> Identity:
+        """Classify scanned or typed text. Raises IdentifyError (with .reason) when it is not a
+        member identity."""
+        return identify.classify(
+            text, phone_key=self.phone_key(), keys=self.public_keys(), now=self.corrected_now()
+        )
+
+    def resolve(self, identity: Identity) -> str | None:
+        cache, _ = self._reader()
+        return view360.resolve(cache, identity)
+
+    def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
+        """Resolve the identity (asking the hub on a miss when it can), record the visit once
+        per visit window, and return the 360 view."""
+        member_id = self.resolve(identity)
+        cached = member_id is not None
+        reason: str | None = None
+        if member_id is None and self.fetch_member is not None:
+            try:
+                member_id = self.fetch_member(identity)
+            except ClerkError:
+                member_id = None
+                reason = "not_cached"
+            else:
+                if member_id is None:
+                    reason = "unknown_member"
+        elif member_id is None:
+            reason = "not_cached"
+        visit = self._record_visit_once(identity, member_id, staff_id)
+        view = self.view(member_id) if member_id is not None else None
+        return Opened(identity, member_id, view, visit, cached, reason)
+
+    def _record_visit_once(
+        self, identity: Identity, member_id: str | None, staff_id: str | None
+    ) -> Recorded | None:
+        now = self.clock()
+        if identity.jti is not None and identity.expires_at is not None:
+            if self._jtis.seen(identity.jti, identity.expires_at, now):
+                return None
+        window = int(self.settings.get("visit_window_minutes")) * 60
+        _, outbox = self._reader()
+        recent = outbox.execute(
+            "SELECT 1 FROM interactions WHERE kind = 'visit' AND created_at >= ? AND "
+            "(member_id = ? OR member_ref = ?) LIMIT 1",
+            (int(now) - window, member_id, identity.ref),
+        ).fetchone()
+        if recent is not None:
+            return None
+        payload: dict[str, Any] = {"via": identity.kind}
+        if identity.jti:
+            payload["jti"] = identity.jti
+        return self.record(
+            "visit",
+            member_id=member_id,
+            member_ref=None if member_id else identity.ref,
+            staff_id=staff_id,
+            payload=payload,
+        )
+
+    def view(self, member_id: str, *, lang: str = "zh") -> CustomerView | None:
+        cache, outbox = self._reader()
+        st = self.status()
+        return view360.lookup(
+            cache,
+            outbox,
+            member_id,
+            now=int(self.clock()),
+            lang=lang,
+            online=st.online,
+            last_pull_at=st.last_pull_at,
+            browse_days=int(self.settings.get("retention_days")),
+        )
+
+    # -- record ---------------------------------------------------------------------------------
+
+    def record(
+        self,
+        kind: str,
+        *,
+        member_id: str | None,
+        member_ref: str | None = None,
+        staff_id: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Recorded:
+        """Durably record an interaction in the outbox (synchronous=FULL) and return it."""
+        with self._write_lock:
+            return outbox_mod.record(
+                self.outbox,
+                kind,
+                member_id=member_id,
+                member_ref=member_ref,
+                staff_id=staff_id,
+                payload=payload,
+                now=int(self.clock()),
+            )
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def status(self) -> TerminalStatus:
+        cache, outbox = self._reader()
+        ob = outbox_mod.status(outbox)
+
+        def state(key: str) -> str | None:
+            return cache_mod.get_state(cache, key)
+
+        last_pull = _int_or_none(state("last_pull_at"))
+        offset_text = state("clock_offset_s")
+        try:
+            offset = float(offset_text) if offset_text is not None else None
+        except ValueError:
+            offset = None
+        now = self.clock()
+        return TerminalStatus(
+            pending=ob.pending,
+            rejected=ob.rejected,
+            conflict=ob.conflict,
+            oldest_pending_at=ob.oldest_pending_at,
+            last_pull_at=last_pull,
+            last_push_at=_int_or_none(state("last_push_at")),
+            online=state("online") == "1",
+            last_error=state("last_error") or ob.last_error,
+            store_id=outbox_mod.get_meta(outbox, outbox_mod.META_STORE_ID),
+            store_name=outbox_mod.get_meta(outbox, outbox_mod.META_STORE_NAME),
+            device_id=outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_ID),
+            cursor=_int_or_none(state("cursor")),
+            cache_stale=last_pull is None or now - last_pull > STALE_AFTER_S,
+            clock_offset_s=offset,
+            clock_suspect=offset is not None and abs(offset) > CLOCK_SUSPECT_S,
+            cache_rebuilt=self.cache_rebuilt,
+        )
+
+    def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(member_id, name, at) of the latest identified visits at this terminal."""
+        cache, outbox = self._reader()
+        rows = outbox.execute(
+            "SELECT member_id, max(created_at) AS at FROM interactions WHERE kind = 'visit' "
+            "AND member_id IS NOT NULL GROUP BY member_id ORDER BY at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        out: list[tuple[str, str, int]] = []
+        for r in rows:
+            m = cache.execute("SELECT name FROM members WHERE id = ?", (r["member_id"],)).fetchone()
+            out.append((r["member_id"], m["name"] if m else r["member_id"], int(r["at"])))
+        return out

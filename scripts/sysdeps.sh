@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system libraries Omni Clerk needs, when it can (root on Debian/Ubuntu);
+# otherwise names them in one line with the exact command. Idempotent and quiet when done.
+#   scripts/sysdeps.sh          runtime libraries (Qt, zbar, fonts, Xvfb)
+#   scripts/sysdeps.sh --test   plus PostgreSQL for the hub's tests
+set -euo pipefail
+pkgs=(libzbar0 libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0
+      libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth)
+if [[ "${1:-}" == "--test" ]]; then
+  pkgs+=(postgresql)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "sysdeps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "sysdeps: missing system packages; install them with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
