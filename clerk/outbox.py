@@ -62,6 +62,31 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_staff_audit(db: Database) -> None:
+    """Sign-in lockouts and the append-only, hash-chained audit log (clerk/audit.py)."""
+    db.executescript(
+        """
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,      -- 1, 2, 3 … no gaps
+            id TEXT NOT NULL UNIQUE,      -- UUIDv7
+            at INTEGER NOT NULL,
+            staff_id TEXT,
+            action TEXT NOT NULL,         -- signin, signin_failed, lockout, view_customer, …
+            detail TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,           -- sha256(prev_hash | canonical row)
+            synced INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE signin_failures (
+            staff_id TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until INTEGER
+        );
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str
