@@ -23,7 +23,7 @@ from clerk.errors import ClerkError, IdentifyError, NotEnrolledError
 if TYPE_CHECKING:
     from clerk.model import Identity
     from clerk.terminal import Terminal
-    from sync.engine import SyncEngine
+    from sync.local import HomeEngine
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -58,12 +58,16 @@ def open_terminal(home: Path | None = None, *, online_fetch: bool = True) -> Ter
 
 def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
     def fetch(identity: Identity) -> str | None:
-        from sync import engine as engine_mod
+        from sync.errors import SyncError
+        from sync.local import engine_for
 
-        engine = engine_mod.engine_for(terminal.home)
+        try:
+            engine = engine_for(terminal.home)
+        except NotEnrolledError as exc:
+            raise ClerkError(str(exc), reason="offline") from exc
         try:
             return engine.fetch_member(identity)
-        except engine_mod.SyncError as exc:
+        except SyncError as exc:
             raise ClerkError(f"hub unreachable: {exc}", reason="offline") from exc
         finally:
             engine.close()
@@ -71,10 +75,10 @@ def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
     return fetch
 
 
-def _engine(home: Path) -> SyncEngine:
-    from sync import engine as engine_mod
+def _engine(home: Path) -> HomeEngine:
+    from sync.local import engine_for
 
-    return engine_mod.engine_for(home)
+    return engine_for(home)
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -106,8 +110,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from clerk import barcodes
     from clerk import outbox as outbox_mod
-    from sync import engine as engine_mod
     from sync.hub.testing import running_hub
+    from sync.local import engine_for, enroll
     from ui.demo import run_demo
 
     home = Path(os.environ["CLERK_HOME"]) if "CLERK_HOME" in os.environ else (
@@ -123,11 +127,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         try:
             device = outbox_mod.get_meta(terminal.outbox, outbox_mod.META_DEVICE_ID)
             if device is None:
-                engine_mod.enroll(home, hub.url, DEMO_STORE, hub.enrol_code(DEMO_STORE),
-                                  device_name="demo terminal")
+                enroll(home, hub.url, DEMO_STORE, hub.enrol_code(DEMO_STORE),
+                       device_name="demo terminal")
             else:  # the embedded hub listens on a new port each run
                 outbox_mod.set_meta(terminal.outbox, {outbox_mod.META_HUB_URL: hub.url})
-            engine = engine_mod.engine_for(home)
+            engine = engine_for(home)
             try:
                 engine.sync_once()
             finally:
@@ -143,7 +147,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             hero = members[0] if members else None
             return run_demo(
                 terminal,
-                lambda: engine_mod.engine_for(home),
+                lambda: engine_for(home),
                 screenshot=Path(args.screenshot) if args.screenshot else None,
                 exit_after=args.exit_after,
                 lang=args.lang,
@@ -164,52 +168,73 @@ def demo_members(store: Any, store_id: str, limit: int) -> list[str]:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from sync import engine as engine_mod
+    from clerk.settings import _url
+    from sync.errors import SyncError
+    from sync.local import enroll
 
     home = paths.data_dir()
+    hub = _url(args.hub)
     try:
-        creds = engine_mod.enroll(home, args.hub, args.store, args.code, device_name=args.name)
-    except engine_mod.SyncError as exc:
+        creds = enroll(home, hub, args.store, args.code, device_name=args.name)
+    except SyncError as exc:
         return _fail(f"enrolment failed: {exc}")
     print(f"enrolled device {creds.device_id} to store {creds.store_id} at {args.hub}")
     return EXIT_OK
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from sync import engine as engine_mod
+    from sync.errors import SyncError
+    from sync.local import engine_for
+    from sync.scheduler import Scheduler
 
-    home = paths.data_dir()
+    engine = engine_for(paths.data_dir())
     try:
-        engine = engine_mod.engine_for(home)
-    except NotEnrolledError as exc:
-        return _fail(str(exc))
-    try:
-        if args.once:
-            progress = None if args.json or not sys.stderr.isatty() else _progress_bar()
+        if not args.once:
+            import threading
+
+            stop = threading.Event()
+            scheduler = Scheduler(
+                engine,
+                on_report=lambda r: print(_report_line(r), flush=True),
+                on_error=lambda e: print(f"clerk: sync failed, will retry: {e}",
+                                         file=sys.stderr, flush=True),
+            )
+            try:
+                scheduler.run_forever(stop)
+            except KeyboardInterrupt:
+                stop.set()
+            return EXIT_OK
+        progress = None if args.json or not sys.stderr.isatty() else _progress_bar()
+        try:
             report = engine.sync_once(progress=progress)
+        except SyncError as exc:
             if progress is not None:
                 print(file=sys.stderr)
+            status = engine.status()
             if args.json:
-                _print_json(dataclasses.asdict(report))
+                _print_json({"error": str(exc), "reason": exc.reason, "status": status})
             else:
-                print(
-                    f"pushed {report.pushed} (accepted {report.accepted}, rejected "
-                    f"{report.rejected}, conflicts {report.conflicts}); pulled {report.pulled} "
-                    f"changes; pending {report.pending}"
-                )
-            if report.error:
-                return _fail(f"sync incomplete: {report.error}", EXIT_NOT_CAUGHT_UP)
-            return EXIT_OK if report.caught_up else EXIT_NOT_CAUGHT_UP
-        import threading
-
-        stop = threading.Event()
-        try:
-            engine.run_forever(stop)
-        except KeyboardInterrupt:
-            stop.set()
-        return EXIT_OK
+                print(f"clerk: sync failed: {exc} ({status['pending']} pending, kept for "
+                      "the next sync)", file=sys.stderr)
+            return EXIT_ERROR
+        if progress is not None:
+            print(file=sys.stderr)
+        if args.json:
+            _print_json(dataclasses.asdict(report))
+        else:
+            print(_report_line(report))
+        return EXIT_OK if report.caught_up else EXIT_NOT_CAUGHT_UP
     finally:
         engine.close()
+
+
+def _report_line(report: Any) -> str:
+    p = report.pushed
+    return (
+        f"pushed {p.sent} (accepted {p.accepted}, duplicate {p.duplicate}, conflict "
+        f"{p.conflict}, rejected {p.rejected}); pulled {report.pulled.changes} changes; "
+        f"pending {report.pending}; {'caught up' if report.caught_up else 'not caught up'}"
+    )
 
 
 def _progress_bar() -> Callable[[int, int | None, float | None], None]:

@@ -1,0 +1,65 @@
+"""A sync engine on a terminal's data directory: opens its own connections to cache.db and
+outbox.db (the engine's writer connections) and a HubClient pointed at the enrolled hub.
+
+Used by the CLI (``clerk enroll``, ``clerk sync``, cache misses in ``clerk lookup``) and by the
+app's sync worker thread, so the wiring is written once.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from clerk import cache as cache_mod
+from clerk import outbox as outbox_mod
+from clerk.errors import NotEnrolledError
+from sync.client import HubClient
+from sync.credentials import Credentials, credentials
+from sync.engine import SyncEngine
+
+UNCONFIGURED_URL = "http://127.0.0.1:9"  # never contacted: enrol() points the client first
+
+
+class HomeEngine(SyncEngine):
+    """A SyncEngine that owns its connections and client; ``close()`` releases them."""
+
+    def __init__(self, home: Path, *, require_enrolled: bool = True) -> None:
+        Path(home).mkdir(parents=True, exist_ok=True)
+        outbox = outbox_mod.open_outbox(Path(home) / "outbox.db")
+        try:
+            creds = credentials(outbox)
+            if creds is None and require_enrolled:
+                raise NotEnrolledError(
+                    "this terminal is not enrolled yet: run `clerk enroll --hub URL --store S "
+                    "--code C` (the code comes from `clerk hub enrol-code`)"
+                )
+            cache = cache_mod.open_cache(Path(home) / "cache.db")
+        except BaseException:
+            outbox.close()
+            raise
+        client = HubClient(creds.hub_url if creds else UNCONFIGURED_URL)
+        super().__init__(cache, outbox, client, rng=random.Random())
+
+    def close(self) -> None:
+        self.client.close()
+        self.cache.close()
+        self.outbox.close()
+
+    def __enter__(self) -> HomeEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def engine_for(home: Path) -> HomeEngine:
+    """The engine of an enrolled terminal (NotEnrolledError otherwise)."""
+    return HomeEngine(home)
+
+
+def enroll(
+    home: Path, hub_url: str, store_id: str, code: str, *, device_name: str = "terminal"
+) -> Credentials:
+    """Enrol the terminal at ``home`` and fetch its public keys; returns the credentials."""
+    with HomeEngine(home, require_enrolled=False) as engine:
+        return engine.enroll(hub_url, store_id, code, device_name)
