@@ -131,6 +131,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                        device_name="demo terminal")
             else:  # the embedded hub listens on a new port each run
                 outbox_mod.set_meta(terminal.outbox, {outbox_mod.META_HUB_URL: hub.url})
+                terminal.settings.set("hub_url", hub.url)
             engine = engine_for(home)
             try:
                 engine.sync_once()

@@ -13,6 +13,7 @@ from pathlib import Path
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk.errors import NotEnrolledError
+from clerk.settings import Settings
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials
 from sync.engine import SyncEngine
@@ -37,8 +38,14 @@ class HomeEngine(SyncEngine):
         except BaseException:
             outbox.close()
             raise
-        client = HubClient(creds.hub_url if creds else UNCONFIGURED_URL)
+        # `clerk config set hub_url …` moves an enrolled terminal to another address of its hub
+        # (a new host name, TLS in front): the setting wins over the URL used at enrolment.
+        configured = str(Settings(Path(home) / "settings.json").get("hub_url") or "")
+        url = configured or (creds.hub_url if creds else UNCONFIGURED_URL)
+        client = HubClient(url)
         super().__init__(cache, outbox, client, rng=random.Random())
+        if creds is not None:
+            self.client.configure(base_url=url, token=creds.token)
 
     def close(self) -> None:
         self.client.close()
@@ -60,6 +67,11 @@ def engine_for(home: Path) -> HomeEngine:
 def enroll(
     home: Path, hub_url: str, store_id: str, code: str, *, device_name: str = "terminal"
 ) -> Credentials:
-    """Enrol the terminal at ``home`` and fetch its public keys; returns the credentials."""
+    """Enrol the terminal at ``home`` and fetch its public keys; returns the credentials.
+
+    The hub URL is also saved as the ``hub_url`` setting (what later syncs use).
+    """
     with HomeEngine(home, require_enrolled=False) as engine:
-        return engine.enroll(hub_url, store_id, code, device_name)
+        creds = engine.enroll(hub_url, store_id, code, device_name)
+    Settings(Path(home) / "settings.json").set("hub_url", creds.hub_url)
+    return creds

@@ -1,0 +1,47 @@
+"""The docs stay true to the code: every CLI command and every setting is documented."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from clerk.cli import build_parser
+from clerk.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> list[str]:
+    names: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                full = f"{prefix}{name}"
+                names.append(full)
+                names.extend(_subcommands(sub, full + " "))
+    return names
+
+
+def test_every_command_is_in_the_readme() -> None:
+    commands = _subcommands(build_parser())
+    assert "hub serve" in commands and "lookup" in commands
+    top = [c for c in commands if " " not in c]
+    missing = [c for c in top if f"clerk {c}" not in README]
+    assert not missing, f"commands missing from README.md: {missing}"
+    hub = [c.split(" ", 1)[1] for c in commands if c.startswith("hub ") and c.count(" ") == 1]
+    missing_hub = [c for c in hub if f"`{c}`" not in README]
+    assert not missing_hub, f"hub subcommands missing from README.md: {missing_hub}"
+
+
+def test_every_command_has_help() -> None:
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                assert choice.help, f"`clerk {choice.dest}` has no help text"
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    missing = [name for name in SETTINGS if f"`{name}`" not in README]
+    assert not missing, f"settings missing from README.md: {missing}"
