@@ -42,7 +42,7 @@ types: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP) translations
-	@source <(scripts/postgres.sh start) && \
+	@url=$$(scripts/postgres.sh start) && export CLERK_TEST_PG_URL=$$url && \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test: sysdeps-test $(STAMP) lint types pytest
@@ -51,7 +51,7 @@ bench: sysdeps-test $(STAMP) translations
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 soak: sysdeps-test $(STAMP)
-	@source <(scripts/postgres.sh start) && \
+	@url=$$(scripts/postgres.sh start) && export CLERK_TEST_PG_URL=$$url && \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider -m soak --run-soak tests/ $(PYTEST_ARGS)
 
 dist: sysdeps $(STAMP) translations
