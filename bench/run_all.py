@@ -1,0 +1,132 @@
+"""`make bench`: run every benchmark and rewrite docs/benchmarks.md from their results.
+
+Each bench/<name>.py prints its own table and writes bench/results/<name>.json:
+``{"name", "rows": [[label, value, unit, note], ...], "reference": "...", "targets": {...}}``.
+This script runs them one after another (they are not tests: they neither pass nor fail),
+then assembles the page with the machine, the date and every table. A benchmark that crashes
+is reported as such on the page, with the tail of its output — never silently left out.
+
+    python bench/run_all.py [--quick] [--only lookup,decode]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+# Order: the cheap ones first, the big cache build (lookup) after, the UI last.
+BENCHES = [
+    ("verify", "Member-code verification"),
+    ("decode", "Barcode decoding on a degraded corpus"),
+    ("hub_ingest", "Hub ingest"),
+    ("sync_push_pull", "Sync: push and pull"),
+    ("lookup", "Customer 360 lookup at 500k members / 20M events"),
+    ("dashboard", "Manager dashboard"),
+    ("ui_paint", "Identification → customer view painted"),
+    ("ui_start", "App start to ready-to-scan"),
+    ("dist", "Terminal bundle"),
+]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+
+
+def run(name: str, quick: bool) -> tuple[int, str, float]:
+    script = ROOT / "bench" / f"{name}.py"
+    if not script.exists():
+        return 127, f"bench/{name}.py does not exist", 0.0
+    cmd = [sys.executable, str(script)] + (["--quick"] if quick else [])
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    out = proc.stdout + ("\n" + proc.stderr if proc.returncode else "")
+    print(proc.stdout, end="")
+    if proc.returncode:
+        print(proc.stderr[-3000:], file=sys.stderr)
+    return proc.returncode, out, time.monotonic() - start
+
+
+def table(result: dict[str, object]) -> str:
+    rows = result.get("rows") or []
+    lines = ["| measure | value | unit | note |", "| --- | ---: | --- | --- |"]
+    for row in rows:  # type: ignore[union-attr]
+        label, value, unit, note = (list(row) + ["", "", "", ""])[:4]
+        if isinstance(value, float):
+            value = f"{value:,.3f}" if value < 100 else f"{value:,.1f}"
+        lines.append(f"| {label} | {value} | {unit} | {note} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    ap.add_argument("--only", default="", help="comma-separated benchmark names")
+    args = ap.parse_args()
+    only = {n for n in args.only.split(",") if n}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sections: list[str] = []
+    for name, title in BENCHES:
+        if only and name not in only:
+            continue
+        print(f"== {name} ==", flush=True)
+        before = (RESULTS / f"{name}.json").stat().st_mtime if (RESULTS / f"{name}.json").exists() else 0.0
+        code, out, secs = run(name, args.quick)
+        path = RESULTS / f"{name}.json"
+        if code == 0 and path.exists() and path.stat().st_mtime > before:
+            result = json.loads(path.read_text())
+            ref = result.get("reference")
+            body = table(result)
+            if ref:
+                body += f"\n\nReference measured in the same run: {ref}"
+            for note in result.get("notes", []) or []:
+                body += f"\n\n{note}"
+            sections.append(f"## {title}\n\n`bench/{name}.py`, {secs:.0f} s.\n\n{body}\n")
+        else:
+            tail = "\n".join(out.strip().splitlines()[-15:])
+            sections.append(
+                f"## {title}\n\n`bench/{name}.py` did not produce results (exit {code}).\n\n"
+                f"```\n{tail}\n```\n"
+            )
+    header = (
+        "# Benchmarks\n\n"
+        "Written by `make bench` (bench/run_all.py) — do not edit by hand. Benchmarks are not "
+        "tests: they measure and print, they do not pass or fail. The machine is shared and "
+        "noisy, so figures are medians and percentiles over repeated runs, and each table "
+        "carries a reference measured in the same run, as a ratio.\n\n"
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}\n"
+        f"- Machine: {machine()}\n"
+        f"- Mode: {'quick (small sizes)' if args.quick else 'full (the issues target sizes)'}\n"
+    )
+    DOC.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
+    print(f"wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
