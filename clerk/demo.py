@@ -23,17 +23,15 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
+from clerk.identify import mask_phone, phone_hash
+from clerk.talking_points import TIERS
+
 DAY = 86_400
 HOUR = 3_600
 TZ_OFFSET_S = 8 * HOUR  # the demo stores are in China (UTC+8)
 
-# Loyalty tiers by points (the talking points use the same thresholds).
-TIER_THRESHOLDS: tuple[tuple[str, int], ...] = (
-    ("basic", 0),
-    ("silver", 2_000),
-    ("gold", 8_000),
-    ("platinum", 20_000),
-)
+# Loyalty tiers by points: the same thresholds the talking points use.
+TIER_THRESHOLDS = TIERS
 
 # Browse event ids are member number * 1000 + k: unique across the world.
 MAX_EVENTS = 990
@@ -105,6 +103,28 @@ class MemberBundle:
 # ---------------------------------------------------------------------------------------------
 
 
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """ "中文 English_words …" → (("中文", "English words"), …)."""
+    words = text.split()
+    return tuple(
+        (zh, en.replace("_", " ")) for zh, en in zip(words[0::2], words[1::2], strict=True)
+    )
+
+
+def _nouns(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """ "中文 English_words 99-499 …" → (("中文", "English words", 99, 499), …)."""
+    w = text.split()
+    out = []
+    for zh, en, prices in zip(w[0::3], w[1::3], w[2::3], strict=True):
+        lo, hi = prices.split("-")
+        out.append((zh, en.replace("_", " "), int(lo), int(hi)))
+    return tuple(out)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 @dataclass(frozen=True)
 class _Category:
     key: str
@@ -112,9 +132,8 @@ class _Category:
     en: str
     prefix: str
     glyph: str
-    price_yuan: tuple[int, int]
     share: int  # relative number of products and of shopper interest
-    nouns: tuple[tuple[str, str], ...]
+    nouns: tuple[tuple[str, str, int, int], ...]  # zh, en, price range in yuan
     brands: tuple[tuple[str, str], ...]
     models: tuple[str, ...]
 
@@ -132,167 +151,79 @@ _COLOURS: tuple[tuple[str, str, str], ...] = (
     ("粉色", "Pink", "#d53f8c"),
 )
 
+# fmt: off
 CATEGORIES: tuple[_Category, ...] = (
     _Category(
-        "smartwatches",
-        "智能手表",
-        "Smartwatches",
-        "SW",
-        "smartwatch",
-        (799, 3999),
-        8,
-        (("智能手表", "Smartwatch"), ("运动手表", "Sport Watch"), ("儿童手表", "Kids Watch")),
-        (("", ""), ("星环", "Orbit"), ("极光", "Aurora"), ("澎湃", "Surge")),
+        "smartwatches", "智能手表", "Smartwatches", "SW", "smartwatch", 8,
+        _nouns("智能手表 Smartwatch 999-3999 运动手表 Sport_Watch 799-2999"
+               " 儿童手表 Kids_Watch 399-1299"),
+        _pairs("星环 Orbit 极光 Aurora 澎湃 Surge 新星 Nova"),
         ("S3", "S4", "Pro 2", "Lite", "GT 5", "Active", "X1", "Fit 3"),
     ),
     _Category(
-        "watches",
-        "腕表",
-        "Watches",
-        "WT",
-        "watch",
-        (599, 12999),
-        6,
-        (("机械腕表", "Automatic Watch"), ("石英表", "Quartz Watch"), ("潜水表", "Dive Watch")),
-        (("天梭克", "Tessark"), ("子午", "Meridian"), ("维拉", "Vela"), ("北辰", "Polaris")),
+        "watches", "腕表", "Watches", "WT", "watch", 6,
+        _nouns("机械腕表 Automatic_Watch 2999-12999 石英表 Quartz_Watch 599-2999"
+               " 潜水表 Dive_Watch 1999-8999"),
+        _pairs("天梭克 Tessark 子午 Meridian 维拉 Vela 北辰 Polaris"),
         ("Classic 40mm", "Heritage 38mm", "Ocean 42mm", "Slim 36mm", "Chrono 44mm"),
     ),
     _Category(
-        "phones",
-        "手机",
-        "Phones",
-        "PH",
-        "phone",
-        (1499, 8999),
-        7,
-        (("手机", "Phone"), ("折叠屏手机", "Foldable Phone")),
-        (("新星", "Nova"), ("峰岳", "Summit"), ("青禾", "Qinghe"), ("澎湃", "Surge")),
+        "phones", "手机", "Phones", "PH", "phone", 7,
+        _nouns("手机 Phone 1499-6999 折叠屏手机 Foldable_Phone 5999-9999"),
+        _pairs("新星 Nova 峰岳 Summit 青禾 Qinghe 澎湃 Surge"),
         ("12", "12 Pro", "13", "13 Ultra", "Note 9", "Flip 2", "Mini"),
     ),
     _Category(
-        "headphones",
-        "耳机",
-        "Headphones",
-        "HP",
-        "headphones",
-        (129, 2999),
-        8,
-        (
-            ("降噪耳机", "Noise-Cancelling Headphones"),
-            ("真无线耳机", "True Wireless Earbuds"),
-            ("运动耳机", "Sport Earbuds"),
-        ),
-        (("声悦", "Sonora"), ("极光", "Aurora"), ("回响", "Echo"), ("峰岳", "Summit")),
+        "headphones", "耳机", "Headphones", "HP", "headphones", 8,
+        _nouns("降噪耳机 Noise-Cancelling_Headphones 799-2999 真无线耳机 True_Wireless_Earbuds"
+               " 199-1499 运动耳机 Sport_Earbuds 129-699"),
+        _pairs("声悦 Sonora 极光 Aurora 回响 Echo 峰岳 Summit"),
         ("Air 3", "Buds 2", "Max", "Pro", "Neo", "Run"),
     ),
     _Category(
-        "shoes",
-        "鞋履",
-        "Shoes",
-        "SH",
-        "shoe",
-        (199, 1599),
-        12,
-        (
-            ("跑步鞋", "Running Shoes"),
-            ("休闲鞋", "Sneakers"),
-            ("徒步鞋", "Hiking Boots"),
-            ("乐福鞋", "Loafers"),
-        ),
-        (("疾风", "Swift"), ("远行", "Trek"), ("步履", "Stride"), ("云朵", "Cloudy")),
+        "shoes", "鞋履", "Shoes", "SH", "shoe", 12,
+        _nouns("跑步鞋 Running_Shoes 399-1299 休闲鞋 Sneakers 299-999 徒步鞋 Hiking_Boots 499-1599"
+               " 乐福鞋 Loafers 399-1199"),
+        _pairs("疾风 Swift 远行 Trek 步履 Stride 云朵 Cloudy"),
         ("Racer 4", "Glide", "Trail 2", "Court", "Urban", "Air Flow"),
     ),
     _Category(
-        "apparel",
-        "服装",
-        "Apparel",
-        "AP",
-        "shirt",
-        (79, 1299),
-        16,
-        (
-            ("羽绒服", "Down Jacket"),
-            ("卫衣", "Hoodie"),
-            ("T恤", "T-Shirt"),
-            ("衬衫", "Shirt"),
-            ("连衣裙", "Dress"),
-            ("牛仔裤", "Jeans"),
-        ),
-        (("素衣", "Plainwear"), ("城市", "Metro"), ("远行", "Trek"), ("拾光", "Timeless")),
+        "apparel", "服装", "Apparel", "AP", "shirt", 16,
+        _nouns("羽绒服 Down_Jacket 599-1999 卫衣 Hoodie 169-499 T恤 T-Shirt 59-199"
+               " 衬衫 Shirt 129-399 连衣裙 Dress 199-899 牛仔裤 Jeans 159-599"),
+        _pairs("素衣 Plainwear 城市 Metro 远行 Trek 拾光 Timeless"),
         ("Essential", "Relaxed Fit", "Slim Fit", "Oversize", "Classic"),
     ),
     _Category(
-        "bags",
-        "箱包",
-        "Bags",
-        "BG",
-        "bag",
-        (159, 4999),
-        8,
-        (
-            ("双肩包", "Backpack"),
-            ("托特包", "Tote Bag"),
-            ("斜挎包", "Crossbody Bag"),
-            ("行李箱", "Suitcase"),
-        ),
-        (("行者", "Voyager"), ("拾光", "Timeless"), ("城市", "Metro"), ("远行", "Trek")),
-        ("20L", "Weekender", "Mini", 'Carry-on 20"', "Daily"),
+        "bags", "箱包", "Bags", "BG", "bag", 8,
+        _nouns("双肩包 Backpack 199-899 托特包 Tote_Bag 299-2999 斜挎包 Crossbody_Bag 199-1999"
+               " 行李箱 Suitcase 499-2499"),
+        _pairs("行者 Voyager 拾光 Timeless 城市 Metro 远行 Trek"),
+        ("20L", "Weekender", "Mini", "Carry-on 20\"", "Daily"),
     ),
     _Category(
-        "beauty",
-        "美妆",
-        "Beauty",
-        "BT",
-        "lipstick",
-        (59, 899),
-        14,
-        (
-            ("口红", "Lipstick"),
-            ("精华液", "Serum"),
-            ("面霜", "Face Cream"),
-            ("香水", "Eau de Parfum"),
-            ("防晒霜", "Sunscreen"),
-        ),
-        (("花漾", "Bloom"), ("露华", "Dewy"), ("雪肌", "Snow Skin"), ("兰亭", "Orchid")),
+        "beauty", "美妆", "Beauty", "BT", "lipstick", 14,
+        _nouns("口红 Lipstick 129-399 精华液 Serum 299-1299 面霜 Face_Cream 199-999"
+               " 香水 Eau_de_Parfum 399-1499 防晒霜 Sunscreen 79-299"),
+        _pairs("花漾 Bloom 露华 Dewy 雪肌 Snow_Skin 兰亭 Orchid"),
         ("30ml", "50ml", "No. 3", "No. 7", "Travel Size"),
     ),
     _Category(
-        "home",
-        "家居",
-        "Home",
-        "HM",
-        "lamp",
-        (39, 2999),
-        12,
-        (
-            ("台灯", "Desk Lamp"),
-            ("香薰机", "Aroma Diffuser"),
-            ("保温杯", "Vacuum Flask"),
-            ("空气净化器", "Air Purifier"),
-            ("床品四件套", "Bedding Set"),
-        ),
-        (("栖居", "Nest"), ("木森", "Woodland"), ("素衣", "Plainwear"), ("青禾", "Qinghe")),
+        "home", "家居", "Home", "HM", "lamp", 12,
+        _nouns("台灯 Desk_Lamp 99-499 香薰机 Aroma_Diffuser 129-399 保温杯 Vacuum_Flask 59-199"
+               " 空气净化器 Air_Purifier 899-2999 床品四件套 Bedding_Set 299-1299"),
+        _pairs("栖居 Nest 木森 Woodland 素衣 Plainwear 青禾 Qinghe"),
         ("Mini", "Plus", "500ml", "Queen", "Smart"),
     ),
     _Category(
-        "sports",
-        "运动户外",
-        "Sports & Outdoors",
-        "SP",
-        "ball",
-        (49, 2999),
-        9,
-        (
-            ("瑜伽垫", "Yoga Mat"),
-            ("帐篷", "Tent"),
-            ("羽毛球拍", "Badminton Racket"),
-            ("篮球", "Basketball"),
-            ("骑行头盔", "Cycling Helmet"),
-        ),
-        (("疾风", "Swift"), ("远行", "Trek"), ("峰岳", "Summit"), ("步履", "Stride")),
+        "sports", "运动户外", "Sports & Outdoors", "SP", "ball", 9,
+        _nouns("瑜伽垫 Yoga_Mat 79-299 帐篷 Tent 399-1999 羽毛球拍 Badminton_Racket 199-899"
+               " 篮球 Basketball 99-399 骑行头盔 Cycling_Helmet 199-699"),
+        _pairs("疾风 Swift 远行 Trek 峰岳 Summit 步履 Stride"),
         ("Pro", "Lite", "2-Person", "Size 7", "Tour"),
     ),
 )
+# fmt: on
 _CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
 
 HERO_PRODUCT: dict[str, Any] = {
@@ -340,11 +271,10 @@ def products(spec: WorldSpec) -> Iterator[dict[str, Any]]:
                 rng.random()  # keep the stream aligned whether or not the hero is special
                 yield dict(HERO_PRODUCT)
                 continue
-            noun_zh, noun_en = rng.choice(cat.nouns)
+            noun_zh, noun_en, lo, hi = rng.choice(cat.nouns)
             brand_zh, brand_en = rng.choice(cat.brands)
             model = rng.choice(cat.models)
             colour_zh, colour_en, colour_hex = rng.choice(_COLOURS)
-            lo, hi = cat.price_yuan
             # Prices skew low within a category (more cheap than expensive items).
             yuan = lo + int((hi - lo) * rng.random() ** 2)
             zh = f"{brand_zh}{noun_zh} {model} {colour_zh}".strip()
@@ -364,91 +294,21 @@ def products(spec: WorldSpec) -> Iterator[dict[str, Any]]:
 # Members
 # ---------------------------------------------------------------------------------------------
 
-_SURNAMES: tuple[tuple[str, str], ...] = (
-    ("王", "Wang"),
-    ("李", "Li"),
-    ("张", "Zhang"),
-    ("刘", "Liu"),
-    ("陈", "Chen"),
-    ("杨", "Yang"),
-    ("黄", "Huang"),
-    ("赵", "Zhao"),
-    ("吴", "Wu"),
-    ("周", "Zhou"),
-    ("徐", "Xu"),
-    ("孙", "Sun"),
-    ("马", "Ma"),
-    ("朱", "Zhu"),
-    ("胡", "Hu"),
-    ("郭", "Guo"),
-    ("何", "He"),
-    ("林", "Lin"),
-    ("罗", "Luo"),
-    ("高", "Gao"),
-    ("郑", "Zheng"),
-    ("梁", "Liang"),
-    ("谢", "Xie"),
-    ("宋", "Song"),
-    ("唐", "Tang"),
-    ("韩", "Han"),
-    ("冯", "Feng"),
-    ("邓", "Deng"),
-    ("曹", "Cao"),
-    ("沈", "Shen"),
+_SURNAMES = _pairs(
+    "王 Wang 李 Li 张 Zhang 刘 Liu 陈 Chen 杨 Yang 黄 Huang 赵 Zhao 吴 Wu 周 Zhou 徐 Xu 孙 Sun"
+    " 马 Ma 朱 Zhu 胡 Hu 郭 Guo 何 He 林 Lin 罗 Luo 高 Gao 郑 Zheng 梁 Liang 谢 Xie 宋 Song"
+    " 唐 Tang 韩 Han 冯 Feng 邓 Deng 曹 Cao 沈 Shen"
 )
-_GIVEN: tuple[tuple[str, str], ...] = (
-    ("晓雯", "Xiaowen"),
-    ("子涵", "Zihan"),
-    ("浩然", "Haoran"),
-    ("欣怡", "Xinyi"),
-    ("宇轩", "Yuxuan"),
-    ("梓萱", "Zixuan"),
-    ("俊杰", "Junjie"),
-    ("思雨", "Siyu"),
-    ("一诺", "Yinuo"),
-    ("佳怡", "Jiayi"),
-    ("明", "Ming"),
-    ("伟", "Wei"),
-    ("芳", "Fang"),
-    ("静", "Jing"),
-    ("磊", "Lei"),
-    ("婷", "Ting"),
-    ("强", "Qiang"),
-    ("敏", "Min"),
-    ("丽", "Li"),
-    ("军", "Jun"),
-    ("雨桐", "Yutong"),
-    ("天佑", "Tianyou"),
-    ("诗涵", "Shihan"),
-    ("文博", "Wenbo"),
-    ("志强", "Zhiqiang"),
-    ("秀英", "Xiuying"),
-    ("建华", "Jianhua"),
-    ("晨", "Chen"),
-    ("悦", "Yue"),
-    ("梦琪", "Mengqi"),
-    ("雅婷", "Yating"),
-    ("浩宇", "Haoyu"),
-    ("若曦", "Ruoxi"),
-    ("家豪", "Jiahao"),
-    ("玉兰", "Yulan"),
-    ("海涛", "Haitao"),
-    ("丹", "Dan"),
-    ("鹏", "Peng"),
+_GIVEN = _pairs(
+    "晓雯 Xiaowen 子涵 Zihan 浩然 Haoran 欣怡 Xinyi 宇轩 Yuxuan 梓萱 Zixuan 俊杰 Junjie 思雨 Siyu"
+    " 一诺 Yinuo 佳怡 Jiayi 明 Ming 伟 Wei 芳 Fang 静 Jing 磊 Lei 婷 Ting 强 Qiang 敏 Min 丽 Li"
+    " 军 Jun 雨桐 Yutong 天佑 Tianyou 诗涵 Shihan 文博 Wenbo 志强 Zhiqiang 秀英 Xiuying"
+    " 建华 Jianhua 晨 Chen 悦 Yue 梦琪 Mengqi 雅婷 Yating 浩宇 Haoyu 若曦 Ruoxi 家豪 Jiahao"
+    " 玉兰 Yulan 海涛 Haitao 丹 Dan 鹏 Peng"
 )
-_TAGS = (
-    "tech",
-    "sneakerhead",
-    "runner",
-    "beauty",
-    "home",
-    "gift_buyer",
-    "new_parent",
-    "outdoor",
-    "deal_seeker",
-    "vip_events",
-    "prefers_app",
-    "fashion",
+_TAGS = _words(
+    "tech sneakerhead runner beauty home gift_buyer new_parent outdoor deal_seeker vip_events"
+    " prefers_app fashion"
 )
 _CHANNELS = ("app", "web", "mini")
 _VISIT_NOTES: tuple[tuple[str, str], ...] = (
@@ -463,36 +323,9 @@ _VISIT_NOTES: tuple[tuple[str, str], ...] = (
 
 _MASK63 = (1 << 63) - 1
 # Published prefixes of Chinese mobile numbers.
-_MOBILE_PREFIXES = (
-    "130",
-    "131",
-    "132",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "166",
-    "177",
-    "180",
-    "181",
-    "182",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "198",
-    "199",
+_MOBILE_PREFIXES = _words(
+    "130 131 132 133 135 136 137 138 139 150 151 152 155 156 157 158 159 166 177 180 181 182"
+    " 185 186 187 188 189 198 199"
 )
 
 
@@ -538,6 +371,7 @@ class _World:
 
     def __init__(self, spec: WorldSpec) -> None:
         self.spec = spec
+        self.year = time.gmtime(spec.now).tm_year
         self.products = list(products(spec))
         self.by_sku = {p["sku"]: p for p in self.products}
         self.cat_keys = [c.key for c in CATEGORIES]
@@ -596,12 +430,12 @@ def _member(world: _World, index: int) -> MemberBundle:
     given_zh, given_en = rng.choice(_GIVEN)
     joined_at = now - DAY - int(rand() ** 1.5 * 6 * 365 * DAY)
     age_years = 18 + int(rand() ** 1.4 * 50)
-    birth_year = 2025 - age_years
+    birth_year = world.year - age_years
     birthday = f"{birth_year:04d}-{1 + int(rand() * 12):02d}-{1 + int(rand() * 28):02d}"
     prefix = _MOBILE_PREFIXES[int(rand() * len(_MOBILE_PREFIXES))]
     # The last 8 digits are a bijection of the member number: phones are unique.
-    phone = f"+86{prefix}{(index * 48_271 + spec.seed * 7) % 100_000_000:08d}"
-    body = f"62{(index * 7_777_777 + 1_234_567 + spec.seed) % 10**13:013d}"
+    phone = f"+86{prefix}{(index * 73_856_093 + spec.seed * 7) % 100_000_000:08d}"
+    body = f"62{(index * 4_398_046_511_093 + 1_234_567 + spec.seed) % 10**13:013d}"
     card_no = body + luhn_digit(body)
     code_id = _mix63(index * 2_654_435_761 + spec.seed) or index
 
@@ -657,8 +491,8 @@ def _member(world: _World, index: int) -> MemberBundle:
         n_open = rng.choices((0, 1, 2, 3, 4), cum_weights=(35, 60, 80, 92, 100))[0]
         n_bought = rng.choices((0, 1, 2, 3, 4), cum_weights=(30, 55, 75, 90, 100))[0]
         for k in range(n_open + n_bought):
-            sku = favourites[int(rand() * len(favourites))] if rand() < 0.6 else None
-            if sku is None or (not world.by_sku[sku]["active"] and rand() < 0.7):
+            sku = favourites[int(rand() * len(favourites))] if rand() < 0.6 else ""
+            if not sku or (not world.by_sku[sku]["active"] and rand() < 0.7):
                 pool = world.cat_active[cats[0]] or world.cat_skus[cats[0]]
                 sku = pool[int(rand() * len(pool))]
             if k < n_open:
@@ -844,7 +678,7 @@ def _visits(
     world: _World, rng: random.Random, index: int, mid: str, store: str
 ) -> list[dict[str, Any]]:
     now = world.spec.now
-    out = []
+    out: list[dict[str, Any]] = []
     for k in range(1 + int(rng.random() * 3)):
         kind, text = _VISIT_NOTES[int(rng.random() * len(_VISIT_NOTES))]
         names = world.staff_names[store]
@@ -988,3 +822,40 @@ def _hero(
 
 def _month(t: int) -> int:
     return time.gmtime(t + TZ_OFFSET_S).tm_mon
+
+
+# ---------------------------------------------------------------------------------------------
+# As cache rows
+# ---------------------------------------------------------------------------------------------
+
+
+def member_row(member: dict[str, Any], phone_key: str) -> dict[str, Any]:
+    """A member as the cache (and the changes feed) holds it: the phone as a keyed hash and a
+    masked form, never in clear."""
+    row = {k: v for k, v in member.items() if k != "phone"}
+    row["phone_hash"] = phone_hash(phone_key, member["phone"])
+    row["phone_masked"] = mask_phone(member["phone"])
+    return row
+
+
+def changes(b: MemberBundle, phone_key: str) -> Iterator[dict[str, Any]]:
+    """One member's bundle as upserts of the changes feed (``clerk.cache.apply_changes``)."""
+    yield {
+        "entity": "member",
+        "op": "upsert",
+        "key": b.member["id"],
+        "data": member_row(b.member, phone_key),
+    }
+    for entity, rows in (
+        ("browse", b.browse),
+        ("cart", b.cart),
+        ("coupon", b.coupons),
+        ("visit", b.visits),
+    ):
+        for row in rows:
+            yield {"entity": entity, "op": "upsert", "key": str(row["id"]), "data": row}
+
+
+def product_changes(spec: WorldSpec) -> Iterator[dict[str, Any]]:
+    for p in products(spec):
+        yield {"entity": "product", "op": "upsert", "key": p["sku"], "data": p}

@@ -1,0 +1,107 @@
+"""Shared unit-test fixtures: a small but real cache.db + outbox.db built from clerk.demo.
+
+The world (50 members of the demo, the hero first) is built once per session through the real
+``clerk.cache.apply_changes`` path into a template directory; each test that wants the files
+gets its own copy, so tests may write to them freely.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from clerk import demo
+from clerk.cache import apply_changes, open_cache
+from clerk.db import Transaction
+from clerk.outbox import open_outbox
+
+# Sunday 2025-11-23 12:13:20 UTC (20:13 in the demo stores, UTC+8).
+DEMO_NOW = 1_763_900_000
+DEMO_SPEC = demo.WorldSpec(members=50, seed=42, now=DEMO_NOW, products=600)
+PHONE_KEY = "6f6d6e692d636c65726b2d746573742d70686f6e652d6b6579"  # hex
+
+
+@dataclass
+class DemoDbs:
+    """Open connections to a private copy of the demo cache and outbox."""
+
+    cache: sqlite3.Connection
+    outbox: sqlite3.Connection
+    cache_path: Path
+    outbox_path: Path
+    spec: demo.WorldSpec
+    now: int
+    phone_key: str
+
+
+def build_demo_dbs(directory: Path, spec: demo.WorldSpec, phone_key: str) -> tuple[Path, Path]:
+    """Write cache.db (the world and the first store's staff, applied as the changes feed) and
+    an empty outbox.db."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cache_path, outbox_path = directory / "cache.db", directory / "outbox.db"
+    cache = open_cache(cache_path)
+    try:
+        with Transaction(cache):
+            apply_changes(cache, demo.product_changes(spec))
+            apply_changes(cache, _staff_changes(spec))
+            for bundle in demo.members(spec):
+                apply_changes(cache, demo.changes(bundle, phone_key))
+        cache.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        cache.close()
+    open_outbox(outbox_path).close()
+    return cache_path, outbox_path
+
+
+def _staff_changes(spec: demo.WorldSpec) -> list[dict[str, object]]:
+    store = spec.stores[0]
+    return [
+        {
+            "entity": "staff",
+            "op": "upsert",
+            "key": s["id"],
+            "data": {
+                "id": s["id"],
+                "name": s["name"],
+                "role": s["role"],
+                "pin_hash": None,
+                "active": True,
+                "updated_at": spec.now,
+            },
+        }
+        for s in demo.staff(store)
+    ]
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("demo-template")
+    build_demo_dbs(directory, DEMO_SPEC, PHONE_KEY)
+    return directory
+
+
+@pytest.fixture
+def demo_dbs(demo_template: Path, tmp_path: Path) -> Iterator[DemoDbs]:
+    """A private, writable copy of the demo cache.db and outbox.db, opened."""
+    for name in ("cache.db", "outbox.db"):
+        shutil.copyfile(demo_template / name, tmp_path / name)
+    cache = open_cache(tmp_path / "cache.db")
+    outbox = open_outbox(tmp_path / "outbox.db")
+    try:
+        yield DemoDbs(
+            cache=cache,
+            outbox=outbox,
+            cache_path=tmp_path / "cache.db",
+            outbox_path=tmp_path / "outbox.db",
+            spec=DEMO_SPEC,
+            now=DEMO_NOW,
+            phone_key=PHONE_KEY,
+        )
+    finally:
+        cache.close()
+        outbox.close()
