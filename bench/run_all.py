@@ -54,7 +54,8 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores{mem}; {system}; Python {platform.python_version()}"
 
 
 def run(name: str, quick: bool) -> tuple[int, str, float]:
@@ -76,7 +77,7 @@ def table(result: dict[str, object]) -> str:
     rows = result.get("rows") or []
     lines = ["| measure | value | unit | note |", "| --- | ---: | --- | --- |"]
     for row in rows:  # type: ignore[union-attr]
-        label, value, unit, note = (list(row) + ["", "", "", ""])[:4]
+        label, value, unit, note = ([*list(row), "", "", "", ""])[:4]
         if isinstance(value, float):
             value = f"{value:,.3f}" if value < 100 else f"{value:,.1f}"
         lines.append(f"| {label} | {value} | {unit} | {note} |")
@@ -95,7 +96,11 @@ def main() -> int:
         if only and name not in only:
             continue
         print(f"== {name} ==", flush=True)
-        before = (RESULTS / f"{name}.json").stat().st_mtime if (RESULTS / f"{name}.json").exists() else 0.0
+        before = (
+            (RESULTS / f"{name}.json").stat().st_mtime
+            if (RESULTS / f"{name}.json").exists()
+            else 0.0
+        )
         code, out, secs = run(name, args.quick)
         path = RESULTS / f"{name}.json"
         if code == 0 and path.exists() and path.stat().st_mtime > before:

@@ -25,9 +25,23 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "members",
         "id",
         (
-            "id", "code_id", "card_no", "phone_hash", "phone_masked", "name", "name_en",
-            "tier", "points", "consent_marketing", "consent_browsing", "tags", "home_store",
-            "birthday", "joined_at", "last_seen", "updated_at",
+            "id",
+            "code_id",
+            "card_no",
+            "phone_hash",
+            "phone_masked",
+            "name",
+            "name_en",
+            "tier",
+            "points",
+            "consent_marketing",
+            "consent_browsing",
+            "tags",
+            "home_store",
+            "birthday",
+            "joined_at",
+            "last_seen",
+            "updated_at",
         ),
     ),
     "product": (
@@ -45,8 +59,18 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "coupons",
         "id",
         (
-            "id", "member_id", "title_zh", "title_en", "rule", "value", "min_spend_cents",
-            "applies_to", "valid_from", "expires_at", "state", "used_at",
+            "id",
+            "member_id",
+            "title_zh",
+            "title_en",
+            "rule",
+            "value",
+            "min_spend_cents",
+            "applies_to",
+            "valid_from",
+            "expires_at",
+            "state",
+            "used_at",
         ),
     ),
     "visit": (
@@ -227,9 +251,7 @@ def _delete_sql(entity: str) -> str:
     return f"DELETE FROM {table} WHERE {pk} = ?"
 
 
-def apply_changes(
-    conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]
-) -> int:
+def apply_changes(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]) -> int:
     """Apply change rows (dicts with entity, op, key, data) inside the caller's transaction.
 
     Rows are grouped per (entity, op) and written with executemany. Returns the count applied.
@@ -291,8 +313,12 @@ def store_member_view(conn: sqlite3.Connection, view: Mapping[str, Any]) -> None
     changes.append(
         {"entity": "member", "op": "upsert", "key": view["member"]["id"], "data": view["member"]}
     )
-    for entity, field in (("browse", "browse"), ("cart", "cart"), ("coupon", "coupons"),
-                          ("visit", "visits")):
+    for entity, field in (
+        ("browse", "browse"),
+        ("cart", "cart"),
+        ("coupon", "coupons"),
+        ("visit", "visits"),
+    ):
         for row in view.get(field, []):
             changes.append({"entity": entity, "op": "upsert", "key": str(row["id"]), "data": row})
     with Transaction(conn):

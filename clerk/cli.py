@@ -114,8 +114,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from sync.local import engine_for, enroll
     from ui.demo import run_demo
 
-    home = Path(os.environ["CLERK_HOME"]) if "CLERK_HOME" in os.environ else (
-        paths.data_dir() / "demo"
+    home = (
+        Path(os.environ["CLERK_HOME"])
+        if "CLERK_HOME" in os.environ
+        else (paths.data_dir() / "demo")
     )
     home.mkdir(parents=True, exist_ok=True)
     hub_db = home / "demo-hub.db"
@@ -127,8 +129,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         try:
             device = outbox_mod.get_meta(terminal.outbox, outbox_mod.META_DEVICE_ID)
             if device is None:
-                enroll(home, hub.url, DEMO_STORE, hub.enrol_code(DEMO_STORE),
-                       device_name="demo terminal")
+                enroll(
+                    home,
+                    hub.url,
+                    DEMO_STORE,
+                    hub.enrol_code(DEMO_STORE),
+                    device_name="demo terminal",
+                )
             else:  # the embedded hub listens on a new port each run
                 outbox_mod.set_meta(terminal.outbox, {outbox_mod.META_HUB_URL: hub.url})
                 terminal.settings.set("hub_url", hub.url)
@@ -197,8 +204,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             scheduler = Scheduler(
                 engine,
                 on_report=lambda r: print(_report_line(r), flush=True),
-                on_error=lambda e: print(f"clerk: sync failed, will retry: {e}",
-                                         file=sys.stderr, flush=True),
+                on_error=lambda e: print(
+                    f"clerk: sync failed, will retry: {e}", file=sys.stderr, flush=True
+                ),
             )
             try:
                 scheduler.run_forever(stop)
@@ -215,8 +223,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json({"error": str(exc), "reason": exc.reason, "status": status})
             else:
-                print(f"clerk: sync failed: {exc} ({status['pending']} pending, kept for "
-                      "the next sync)", file=sys.stderr)
+                print(
+                    f"clerk: sync failed: {exc} ({status['pending']} pending, kept for "
+                    "the next sync)",
+                    file=sys.stderr,
+                )
             return EXIT_ERROR
         if progress is not None:
             print(file=sys.stderr)
@@ -244,8 +255,12 @@ def _progress_bar() -> Callable[[int, int | None, float | None], None]:
         pct = 100.0 * done / total if total else 100.0
         filled = int(pct / 4)
         eta = f" ETA {int(eta_s)} s" if eta_s is not None else ""
-        print(f"\r[{'#' * filled}{'.' * (25 - filled)}] {pct:5.1f}% {done}/{total}{eta}",
-              end="", file=sys.stderr, flush=True)
+        print(
+            f"\r[{'#' * filled}{'.' * (25 - filled)}] {pct:5.1f}% {done}/{total}{eta}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
@@ -430,9 +445,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         )
     finally:
         terminal.close()
-    _print_json(counts) if args.json else print(
-        ", ".join(f"{k}: {v}" for k, v in counts.items())
-    )
+    _print_json(counts) if args.json else print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     return EXIT_OK
 
 
@@ -451,54 +464,84 @@ def build_parser() -> argparse.ArgumentParser:
         description="Omni Clerk — the in-store clerk terminal. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"omni-clerk {__version__}")
-    parser.add_argument("--lang", choices=("auto", "zh_CN", "en"), default="auto",
-                        help="UI language (default: the setting, else the system locale)")
-    parser.add_argument("--layout", choices=("auto", "handheld", "desktop"), default="auto",
-                        help="screen layout (default: the setting, else by window size)")
+    parser.add_argument(
+        "--lang",
+        choices=("auto", "zh_CN", "en"),
+        default="auto",
+        help="UI language (default: the setting, else the system locale)",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=("auto", "handheld", "desktop"),
+        default="auto",
+        help="screen layout (default: the setting, else by window size)",
+    )
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="run the demo: embedded hub, seeded data, the app",
-                       description="Start an embedded hub on 127.0.0.1 with seeded demo data, "
-                       "enrol this terminal, sync, write demo member-code PNGs and open the app.")
+    p = sub.add_parser(
+        "demo",
+        help="run the demo: embedded hub, seeded data, the app",
+        description="Start an embedded hub on 127.0.0.1 with seeded demo data, "
+        "enrol this terminal, sync, write demo member-code PNGs and open the app.",
+    )
     p.add_argument("--screenshot", metavar="FILE", help="render offscreen, save a PNG, exit")
-    p.add_argument("--exit-after", metavar="SECONDS", type=float,
-                   help="quit after this many seconds (with --screenshot: the time limit)")
+    p.add_argument(
+        "--exit-after",
+        metavar="SECONDS",
+        type=float,
+        help="quit after this many seconds (with --screenshot: the time limit)",
+    )
     p.add_argument("--lang", choices=("zh_CN", "en"), default=None, help="UI language")
     p.add_argument("--layout", choices=("handheld", "desktop"), default=None, help="layout")
-    p.add_argument("--view", choices=("scan", "customer", "redeem", "offline"),
-                   default="customer", help="which view the screenshot shows")
+    p.add_argument(
+        "--view",
+        choices=("scan", "customer", "redeem", "offline"),
+        default="customer",
+        help="which view the screenshot shows",
+    )
     p.add_argument("--members", type=int, default=300, help="demo members to seed (first run)")
     p.add_argument("--port", type=int, default=0, help="hub port (default: a free one)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("enroll", help="enrol this terminal to a store at a hub",
-                       description="Enrol this terminal with a one-time enrolment code.")
+    p = sub.add_parser(
+        "enroll",
+        help="enrol this terminal to a store at a hub",
+        description="Enrol this terminal with a one-time enrolment code.",
+    )
     p.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
     p.add_argument("--store", required=True, help="store id, e.g. S001")
     p.add_argument("--code", required=True, help="one-time enrolment code from the hub")
     p.add_argument("--name", default="terminal", help="device name reported to the hub")
     p.set_defaults(func=cmd_enroll)
 
-    p = sub.add_parser("sync", help="push the outbox and pull changes",
-                       description="Push recorded interactions and pull the store's changes. "
-                       "With --once: exit 0 only when the outbox is empty and the pull caught "
-                       "up (3 otherwise); without it, keep syncing until interrupted.")
+    p = sub.add_parser(
+        "sync",
+        help="push the outbox and pull changes",
+        description="Push recorded interactions and pull the store's changes. "
+        "With --once: exit 0 only when the outbox is empty and the pull caught "
+        "up (3 otherwise); without it, keep syncing until interrupted.",
+    )
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_sync)
 
-    p = sub.add_parser("lookup", help="show a member's 360 view for a code, card or phone",
-                       description="Identify a member code, card number or phone number and "
-                       "print the customer view. Unknown or invalid input exits 2.")
+    p = sub.add_parser(
+        "lookup",
+        help="show a member's 360 view for a code, card or phone",
+        description="Identify a member code, card number or phone number and "
+        "print the customer view. Unknown or invalid input exits 2.",
+    )
     p.add_argument("text", help="MC1 member code, card number or phone number")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of titles")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("record", help="record an interaction in the outbox",
-                       description="Record an interaction durably in the outbox (it syncs "
-                       "later).")
+    p = sub.add_parser(
+        "record",
+        help="record an interaction in the outbox",
+        description="Record an interaction durably in the outbox (it syncs later).",
+    )
     p.add_argument("kind", choices=RECORD_KINDS, help="what happened")
     p.add_argument("--member", required=True, help="member id")
     p.add_argument("--staff", default=None, help="staff id who served")
@@ -512,28 +555,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the recorded interaction")
     p.set_defaults(func=cmd_record)
 
-    p = sub.add_parser("status", help="pending, last push/pull, cursor, last error",
-                       description="Show the terminal's sync status.")
+    p = sub.add_parser(
+        "status",
+        help="pending, last push/pull, cursor, last error",
+        description="Show the terminal's sync status.",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("config", help="get, set or list settings",
-                       description="Terminal settings (validated). See `clerk config list`.")
+    p = sub.add_parser(
+        "config",
+        help="get, set or list settings",
+        description="Terminal settings (validated). See `clerk config list`.",
+    )
     p.add_argument("action", choices=("get", "set", "list"))
     p.add_argument("name", nargs="?", help="setting name")
     p.add_argument("value", nargs="?", help="new value (set)")
     p.set_defaults(func=cmd_config)
 
-    p = sub.add_parser("decode", help="decode barcodes in image files",
-                       description="Print one JSON line per file: {file, codes: [{format, "
-                       "text}]}.")
+    p = sub.add_parser(
+        "decode",
+        help="decode barcodes in image files",
+        description="Print one JSON line per file: {file, codes: [{format, text}]}.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--backend", choices=("zxing", "pyzbar"), default="zxing")
     p.set_defaults(func=cmd_decode)
 
-    p = sub.add_parser("purge", help="apply the retention policy to the cache",
-                       description="Delete browse events older than retention_days and members "
-                       "not seen for member_idle_days. Never touches the outbox.")
+    p = sub.add_parser(
+        "purge",
+        help="apply the retention policy to the cache",
+        description="Delete browse events older than retention_days and members "
+        "not seen for member_idle_days. Never touches the outbox.",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_purge)
 

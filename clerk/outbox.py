@@ -211,8 +211,12 @@ def apply_results(
     """Settle interactions from the hub's per-item answers. Returns counts by status."""
     at = int(time.time()) if now is None else now
     counts: dict[str, int] = {}
-    state_for = {"accepted": "acked", "duplicate": "acked", "conflict": "conflict",
-                 "rejected": "rejected"}
+    state_for = {
+        "accepted": "acked",
+        "duplicate": "acked",
+        "conflict": "conflict",
+        "rejected": "rejected",
+    }
     with Transaction(conn):
         for res in results:
             status = str(res["status"])
@@ -239,7 +243,9 @@ class OutboxStatus:
 
 
 def status(conn: sqlite3.Connection) -> OutboxStatus:
-    counts = dict(conn.execute("SELECT state, count(*) FROM interactions GROUP BY state").fetchall())
+    counts = dict(
+        conn.execute("SELECT state, count(*) FROM interactions GROUP BY state").fetchall()
+    )
     oldest = conn.execute(
         "SELECT min(created_at) FROM interactions WHERE state IN ('pending','sent')"
     ).fetchone()[0]

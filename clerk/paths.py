@@ -34,6 +34,8 @@ def settings_path() -> Path:
 
 def log_dir() -> Path:
     home = os.environ.get("CLERK_HOME")
-    path = Path(home) / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    path = (
+        Path(home) / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path

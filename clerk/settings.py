@@ -71,20 +71,45 @@ SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
         Setting("hub_url", "", lambda v: _url(v) if v.strip() else "", "URL of the central hub"),
-        Setting("language", "auto", _choice("auto", "zh_CN", "en"),
-                "UI language: auto (system locale), zh_CN or en"),
-        Setting("layout", "auto", _choice("auto", "handheld", "desktop"),
-                "Screen layout: auto (by window size), handheld or desktop"),
-        Setting("idle_lock_minutes", 5, _int_range(1, 240),
-                "Lock the terminal after this many idle minutes"),
-        Setting("sync_interval_s", 30, _int_range(5, 3600),
-                "Seconds between syncs when nothing is pending"),
-        Setting("retention_days", 90, _int_range(7, 3650),
-                "Keep online browsing events this many days"),
-        Setting("member_idle_days", 365, _int_range(30, 3650),
-                "Drop cached members not seen for this many days"),
-        Setting("visit_window_minutes", 30, _int_range(1, 480),
-                "Scans of the same member within this window count as one visit"),
+        Setting(
+            "language",
+            "auto",
+            _choice("auto", "zh_CN", "en"),
+            "UI language: auto (system locale), zh_CN or en",
+        ),
+        Setting(
+            "layout",
+            "auto",
+            _choice("auto", "handheld", "desktop"),
+            "Screen layout: auto (by window size), handheld or desktop",
+        ),
+        Setting(
+            "idle_lock_minutes",
+            5,
+            _int_range(1, 240),
+            "Lock the terminal after this many idle minutes",
+        ),
+        Setting(
+            "sync_interval_s",
+            30,
+            _int_range(5, 3600),
+            "Seconds between syncs when nothing is pending",
+        ),
+        Setting(
+            "retention_days", 90, _int_range(7, 3650), "Keep online browsing events this many days"
+        ),
+        Setting(
+            "member_idle_days",
+            365,
+            _int_range(30, 3650),
+            "Drop cached members not seen for this many days",
+        ),
+        Setting(
+            "visit_window_minutes",
+            30,
+            _int_range(1, 480),
+            "Scans of the same member within this window count as one visit",
+        ),
         Setting("camera", "", _text, "Camera device id (empty: the system default)"),
         Setting("device_name", "terminal", _text, "Name this terminal reports to the hub"),
     )

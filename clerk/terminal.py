@@ -199,9 +199,12 @@ class Terminal:
         self, identity: Identity, member_id: str | None, staff_id: str | None
     ) -> Recorded | None:
         now = self.clock()
-        if identity.jti is not None and identity.expires_at is not None:
-            if self._jtis.seen(identity.jti, identity.expires_at, now):
-                return None
+        if (
+            identity.jti is not None
+            and identity.expires_at is not None
+            and self._jtis.seen(identity.jti, identity.expires_at, now)
+        ):
+            return None
         window = int(self.settings.get("visit_window_minutes")) * 60
         _, outbox = self._reader()
         recent = outbox.execute(

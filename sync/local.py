@@ -13,12 +13,15 @@ from pathlib import Path
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk.errors import NotEnrolledError
+from clerk.purge import purge
 from clerk.settings import Settings
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials
-from sync.engine import SyncEngine
+from sync.engine import Progress, SyncEngine, SyncReport
 
 UNCONFIGURED_URL = "http://127.0.0.1:9"  # never contacted: enrol() points the client first
+PURGE_EVERY_S = 24 * 3600
+STATE_LAST_PURGE_AT = "last_purge_at"
 
 
 class HomeEngine(SyncEngine):
@@ -40,12 +43,35 @@ class HomeEngine(SyncEngine):
             raise
         # `clerk config set hub_url …` moves an enrolled terminal to another address of its hub
         # (a new host name, TLS in front): the setting wins over the URL used at enrolment.
-        configured = str(Settings(Path(home) / "settings.json").get("hub_url") or "")
+        settings = Settings(Path(home) / "settings.json")
+        configured = str(settings.get("hub_url") or "")
         url = configured or (creds.hub_url if creds else UNCONFIGURED_URL)
+        self.settings = settings
         client = HubClient(url)
         super().__init__(cache, outbox, client, rng=random.Random())
         if creds is not None:
             self.client.configure(base_url=url, token=creds.token)
+
+    def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
+        """A sync round, then the retention purge when it last ran a day or more ago."""
+        report = super().sync_once(progress=progress)
+        self.purge_if_due()
+        return report
+
+    def purge_if_due(self) -> dict[str, int] | None:
+        now = int(self.clock())
+        last = cache_mod.get_state(self.cache, STATE_LAST_PURGE_AT)
+        if last is not None and last.isdigit() and now - int(last) < PURGE_EVERY_S:
+            return None
+        with self._lock:
+            counts = purge(
+                self.cache,
+                now=now,
+                browse_days=int(self.settings.get("retention_days")),
+                member_idle_days=int(self.settings.get("member_idle_days")),
+            )
+            cache_mod.set_state(self.cache, STATE_LAST_PURGE_AT, str(now))
+        return counts
 
     def close(self) -> None:
         self.client.close()

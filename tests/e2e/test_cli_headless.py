@@ -37,8 +37,13 @@ class Clerk:
 
     def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            [*CLERK, *args], cwd=self.home, env=self.env, capture_output=True, text=True,
-            timeout=120, check=False,
+            [*CLERK, *args],
+            cwd=self.home,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if ok:
             assert proc.returncode == 0, f"clerk {' '.join(args)}: {proc.stderr}"
@@ -53,14 +58,19 @@ def served(tmp_path: Path) -> Iterator[tuple[Clerk, str]]:
     port = _free_port()
     server = subprocess.Popen(
         [*CLERK, "hub", "serve", "--db", "hub.db", "--port", str(port)],
-        cwd=tmp_path, env=clerk.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=clerk.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, f"hub exited: {server.stderr.read() if server.stderr else ''}"
+            assert server.poll() is None, (
+                f"hub exited: {server.stderr.read() if server.stderr else ''}"
+            )
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                     break
@@ -93,8 +103,9 @@ def test_headless_script(served: tuple[Clerk, str]) -> None:
 
     members = [
         json.loads(line)
-        for line in clerk.run("hub", "export", "members", "--db", "hub.db", "--format", "jsonl")
-        .stdout.splitlines()
+        for line in clerk.run(
+            "hub", "export", "members", "--db", "hub.db", "--format", "jsonl"
+        ).stdout.splitlines()
     ]
     assert len(members) == 300
     mine = next(m for m in members if m["store"] == "S001")
