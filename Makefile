@@ -45,7 +45,7 @@ pytest: $(STAMP) translations
 	@url=$$(scripts/postgres.sh start) && export CLERK_TEST_PG_URL=$$url && \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-test: sysdeps-test $(STAMP) lint types pytest
+test: sysdeps-test $(STAMP) lint types dist pytest
 
 bench: sysdeps-test $(STAMP) translations
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

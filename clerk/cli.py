@@ -591,8 +591,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_purge)
 
+    from clerk.doctor import add_doctor_parser
+
+    add_doctor_parser(sub, make_hub_check=_doctor_hub_check)
     _add_hub(sub)
     return parser
+
+
+def _doctor_hub_check(home: Path) -> Callable[[], float] | None:
+    """For `clerk doctor`: an authenticated round trip to the hub, returning the clock offset."""
+    import sqlite3
+
+    from clerk import db
+    from clerk import outbox as ob
+
+    try:
+        conn = db.inspect(home / "outbox.db")
+    except (sqlite3.DatabaseError, ClerkError):
+        return None
+    try:
+        url, token = ob.get_meta(conn, ob.META_HUB_URL), ob.get_meta(conn, ob.META_TOKEN)
+    finally:
+        conn.close()
+    if not url or not token:
+        return None
+
+    def check() -> float:
+        from sync.client import HubClient
+
+        with HubClient(url, token) as client:
+            client.keys()
+            return client.last_clock_offset or 0.0
+
+    return check
 
 
 def _add_hub(sub: Any) -> None:
@@ -609,6 +640,15 @@ def _add_hub(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) != "hub":  # the hub logs JSON lines to stderr
+        from clerk.logs import setup_logging
+
+        try:
+            setup_logging("terminal")
+        except OSError as exc:
+            print(
+                f"clerk: cannot write logs ({exc}); continuing without a log file", file=sys.stderr
+            )
     try:
         result: int = args.func(args)
         return result

@@ -5,7 +5,9 @@
 #   scripts/sysdeps.sh --test   plus PostgreSQL for the hub's tests
 set -euo pipefail
 pkgs=(libzbar0 libpulse0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0
-      libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth)
+      libfontconfig1 libdbus-1-3 fonts-noto-cjk xvfb xauth
+      libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0
+      libxcb-shape0 libxcb-xkb1 libxcb-xinerama0 binutils)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(postgresql)
 fi

@@ -1,0 +1,455 @@
+"""``clerk doctor``: is this terminal fit to serve customers, and if not, what to fix.
+
+:func:`run_checks` looks at the data directory and the machine and returns one
+:class:`Check` per topic — enrolment, the hub (reachability and clock skew), cache.db and
+outbox.db integrity, the outbox backlog, camera and scanner, CJK fonts, the barcode
+libraries, free disk and the log directory. It only reads: it never creates, migrates or
+repairs a file.
+
+Everything that needs HTTP or Qt is injected by the composition root (clerk/cli.py), so this
+module stays pure: ``hub_check`` returns the hub's clock minus ours in seconds (and raises
+when the hub cannot be reached); ``camera_probe``/``scanner_probe`` return a Check each.
+Without a probe the camera and scanner are reported as "checked in the app".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from clerk import db, paths
+
+Status = Literal["ok", "warn", "fail"]
+
+BACKLOG_WARN_S = 3600
+BACKLOG_FAIL_S = 24 * 3600
+DISK_WARN_BYTES = 1024**3
+DISK_FAIL_BYTES = 200 * 1024**2
+SKEW_WARN_S = 60.0  # member codes tolerate ±60 s
+SKEW_FAIL_S = 600.0
+CJK_FONT = "Noto Sans CJK"
+
+HubCheck = Callable[[], float]
+Probe = Callable[[], "Check"]
+FcList = Callable[[], str | None]
+DiskFree = Callable[[Path], int]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def _age(seconds: float) -> str:
+    s = int(seconds)
+    if s < 120:
+        return f"{s} s"
+    if s < 7200:
+        return f"{s // 60} min"
+    if s < 2 * 86400:
+        return f"{s // 3600} h"
+    return f"{s // 86400} days"
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
+
+
+def _ro(path: Path) -> sqlite3.Connection:
+    conn = db.inspect(path)  # encrypted at rest: opened with the data dir's key
+    try:
+        conn.execute("PRAGMA busy_timeout = 2000")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _quick_check(conn: sqlite3.Connection) -> str:
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    return "; ".join(str(r[0]) for r in rows[:3])
+
+
+# -- the checks --------------------------------------------------------------------------------
+
+
+def check_enrolled(outbox: Path) -> Check:
+    fix = "Enrol the terminal: clerk enroll --hub URL --store STORE --code CODE (ask IT for a code)"
+    if not outbox.exists():
+        return Check("enrolled", "fail", "no outbox.db yet: the terminal was never enrolled", fix)
+    try:
+        conn = _ro(outbox)
+        try:
+            rows = dict(
+                conn.execute(
+                    "SELECT key, value FROM outbox_meta WHERE key IN "
+                    "('device_id', 'store_id', 'hub_url')"
+                ).fetchall()
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("enrolled", "fail", f"cannot read outbox.db: {exc}", fix)
+    if not rows.get("device_id"):
+        return Check("enrolled", "fail", "not enrolled (no device id)", fix)
+    return Check(
+        "enrolled",
+        "ok",
+        f"device {rows['device_id']}, store {rows.get('store_id') or '?'}, "
+        f"hub {rows.get('hub_url') or '?'}",
+    )
+
+
+def check_hub(hub_check: HubCheck | None, enrolled: bool) -> Check:
+    if hub_check is None:
+        if not enrolled:
+            return Check(
+                "hub",
+                "warn",
+                "not checked: the terminal is not enrolled",
+                "Enrol first (see 'enrolled')",
+            )
+        return Check(
+            "hub",
+            "warn",
+            "not checked (no hub check available here)",
+            "Run 'clerk doctor' from the terminal's own command line",
+        )
+    try:
+        skew = float(hub_check())
+    except Exception as exc:  # reported, not swallowed: the doctor's job is to say what broke
+        return Check(
+            "hub",
+            "fail",
+            f"unreachable: {type(exc).__name__}: {exc}",
+            "Check the network and the hub URL (clerk config get hub_url); the terminal keeps "
+            "working offline and syncs when the hub is back",
+        )
+    detail = f"reachable; clock skew {skew:+.1f} s (hub minus terminal)"
+    if abs(skew) > SKEW_FAIL_S:
+        return Check(
+            "hub",
+            "fail",
+            detail,
+            "Set the terminal's clock (enable NTP): member codes are checked against it",
+        )
+    if abs(skew) > SKEW_WARN_S:
+        return Check(
+            "hub",
+            "warn",
+            detail,
+            "Enable NTP on the terminal; the app corrects for the skew but codes near "
+            "their expiry may be refused",
+        )
+    return Check("hub", "ok", detail)
+
+
+def check_cache(cache: Path) -> Check:
+    if not cache.exists():
+        return Check(
+            "cache",
+            "warn",
+            "no cache.db yet",
+            "Run 'clerk sync --once' (or open the app) to fill it from the hub",
+        )
+    try:
+        conn = _ro(cache)
+        try:
+            result = _quick_check(conn)
+            last_pull = conn.execute(
+                "SELECT value FROM sync_state WHERE key = 'last_pull_at'"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        result, last_pull = f"unreadable: {exc}", None
+    if result != "ok":
+        return Check(
+            "cache",
+            "fail",
+            f"cache.db is damaged ({result})",
+            "Restart the app: a damaged cache.db is set aside and rebuilt from the hub "
+            "(nothing recorded is lost — that lives in outbox.db)",
+        )
+    size = cache.stat().st_size
+    pulled = ""
+    if last_pull and last_pull[0]:
+        try:
+            pulled = f", last pull {_age(time.time() - float(last_pull[0]))} ago"
+        except ValueError:
+            pulled = ""
+    return Check("cache", "ok", f"integrity ok, {_mb(size)}{pulled}")
+
+
+def check_outbox(outbox: Path, now: float) -> list[Check]:
+    if not outbox.exists():
+        return [Check("outbox", "warn", "no outbox.db yet", "Enrol the terminal first")]
+    try:
+        conn = _ro(outbox)
+        try:
+            result = _quick_check(conn)
+            counts = dict(
+                conn.execute("SELECT state, count(*) FROM interactions GROUP BY state").fetchall()
+            )
+            oldest = conn.execute(
+                "SELECT min(created_at) FROM interactions WHERE state IN ('pending', 'sent')"
+            ).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return [
+            Check(
+                "outbox",
+                "fail",
+                f"cannot read outbox.db: {exc}",
+                "Do NOT delete outbox.db (it holds unsynced records): copy the data directory "
+                "and send it with 'copy diagnostics' to support",
+            )
+        ]
+    checks: list[Check] = []
+    if result != "ok":
+        checks.append(
+            Check(
+                "outbox",
+                "fail",
+                f"outbox.db integrity: {result}",
+                "Do NOT delete outbox.db: stop the app, copy the data directory, contact support",
+            )
+        )
+    else:
+        checks.append(Check("outbox", "ok", "integrity ok"))
+    pending = counts.get("pending", 0) + counts.get("sent", 0)
+    extra = ", ".join(f"{counts[k]} {k}" for k in ("rejected", "conflict") if counts.get(k))
+    extra = f"; {extra}" if extra else ""
+    if not pending:
+        checks.append(Check("backlog", "ok", f"nothing waiting to sync{extra}"))
+        return checks
+    age = max(0.0, now - float(oldest)) if oldest is not None else 0.0
+    detail = f"{pending} waiting to sync, oldest {_age(age)} old{extra}"
+    fix = (
+        "Check the connection to the hub ('hub' above) and 'clerk status'; records are kept "
+        "safely until the hub confirms them"
+    )
+    if age > BACKLOG_FAIL_S:
+        return [*checks, Check("backlog", "fail", detail, fix)]
+    if age > BACKLOG_WARN_S:
+        return [*checks, Check("backlog", "warn", detail, fix)]
+    return [*checks, Check("backlog", "ok", detail)]
+
+
+def _fc_list() -> str | None:
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return None
+    proc = subprocess.run(
+        [exe, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False
+    )
+    return proc.stdout
+
+
+def check_fonts(fc_list: FcList = _fc_list) -> Check:
+    if sys.platform in ("win32", "darwin"):
+        return Check("fonts", "ok", "system CJK fonts (Windows/macOS ship them)")
+    try:
+        out = fc_list()
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Check(
+            "fonts", "warn", f"cannot run fc-list: {exc}", "Install fontconfig and fonts-noto-cjk"
+        )
+    fix = "Install a CJK font: sudo apt-get install fonts-noto-cjk"
+    if out is None:
+        return Check(
+            "fonts",
+            "warn",
+            "fc-list not found: cannot check the fonts",
+            "Install fontconfig and " + fix[len("Install a CJK font: ") :],
+        )
+    families = [f.strip() for line in out.splitlines() for f in line.split(",") if f.strip()]
+    if any(CJK_FONT in f for f in families):
+        return Check("fonts", "ok", f"{CJK_FONT} installed")
+    if families:
+        return Check("fonts", "warn", f"no {CJK_FONT}; CJK fallback: {families[0]}", fix)
+    return Check("fonts", "fail", "no font with Chinese glyphs: names show as boxes", fix)
+
+
+def check_zxing() -> Check:
+    try:
+        import zxingcpp
+    except ImportError as exc:
+        return Check(
+            "zxing",
+            "fail",
+            f"zxing-cpp cannot be loaded: {exc}",
+            "Reinstall the app (the default barcode decoder is missing)",
+        )
+    version = getattr(zxingcpp, "__version__", "")
+    return Check("zxing", "ok", f"zxing-cpp {version}".strip())
+
+
+def check_zbar() -> Check:
+    fix = "Install libzbar0 (sudo apt-get install libzbar0); zxing-cpp still decodes without it"
+    try:
+        from pyzbar import zbar_library
+
+        libzbar, _deps = zbar_library.load()
+    except (ImportError, OSError) as exc:
+        return Check("zbar", "warn", f"libzbar cannot be loaded: {exc}", fix)
+    return Check("zbar", "ok", f"loaded {getattr(libzbar, '_name', 'libzbar')}")
+
+
+def _disk_free(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+def check_disk(home: Path, disk_free: DiskFree = _disk_free) -> Check:
+    free = disk_free(home)
+    detail = f"{_mb(free)} free in {home}"
+    fix = (
+        "Free disk space: the outbox needs room to record; 'clerk purge' trims old browsing "
+        "history from the cache"
+    )
+    if free < DISK_FAIL_BYTES:
+        return Check("disk", "fail", detail, fix)
+    if free < DISK_WARN_BYTES:
+        return Check("disk", "warn", detail, fix)
+    return Check("disk", "ok", detail)
+
+
+def check_log_dir(log_dir: Path | None) -> Check:
+    fix = "Make the log directory writable by the user running the app"
+    try:
+        directory = log_dir if log_dir is not None else paths.log_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check("logs", "fail", f"log directory not writable: {exc}", fix)
+    return Check("logs", "ok", f"writable: {directory}")
+
+
+def _probe(name: str, probe: Probe | None) -> Check:
+    if probe is None:
+        return Check(name, "ok", "checked in the app (the scan screen shows its state)")
+    try:
+        return probe()
+    except Exception as exc:  # a broken probe is a finding, not a crash of the doctor
+        return Check(
+            name,
+            "fail",
+            f"probe failed: {type(exc).__name__}: {exc}",
+            "Reconnect the device and restart the app",
+        )
+
+
+def run_checks(
+    home: Path,
+    *,
+    hub_check: HubCheck | None,
+    camera_probe: Probe | None = None,
+    scanner_probe: Probe | None = None,
+    log_dir: Path | None = None,
+    fc_list: FcList = _fc_list,
+    disk_free: DiskFree = _disk_free,
+    now: float | None = None,
+) -> list[Check]:
+    """Every check, in the order a person should fix them."""
+    home = Path(home)
+    at = time.time() if now is None else now
+    outbox = home / "outbox.db"
+    enrolled = check_enrolled(outbox)
+    checks = [enrolled, check_hub(hub_check, enrolled.status == "ok")]
+    checks.append(check_cache(home / "cache.db"))
+    checks.extend(check_outbox(outbox, at))
+    checks.append(_probe("camera", camera_probe))
+    checks.append(_probe("scanner", scanner_probe))
+    checks.append(check_fonts(fc_list))
+    checks.append(check_zxing())
+    checks.append(check_zbar())
+    checks.append(check_disk(home, disk_free))
+    checks.append(check_log_dir(log_dir))
+    return checks
+
+
+# -- the command -----------------------------------------------------------------------------
+
+_MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
+
+
+def format_table(checks: Sequence[Check]) -> str:
+    width = max(len(c.name) for c in checks) if checks else 0
+    lines = []
+    for c in checks:
+        lines.append(f"{_MARK[c.status]:4}  {c.name:{width}}  {c.detail}")
+        if c.status != "ok" and c.fix:
+            lines.append(f"{'':4}  {'':{width}}  fix: {c.fix}")
+    fails = sum(c.status == "fail" for c in checks)
+    warns = sum(c.status == "warn" for c in checks)
+    lines.append("")
+    lines.append(f"{fails} to fix, {warns} to look at" if fails or warns else "all good")
+    return "\n".join(lines)
+
+
+def as_json(checks: Sequence[Check]) -> dict[str, Any]:
+    return {
+        "ok": not any(c.status == "fail" for c in checks),
+        "checks": [asdict(c) for c in checks],
+    }
+
+
+def doctor_command(
+    args: argparse.Namespace,
+    *,
+    hub_check: HubCheck | None = None,
+    camera_probe: Probe | None = None,
+    scanner_probe: Probe | None = None,
+) -> int:
+    """Print the checks (a table, or JSON with ``--json``); exit 1 if any failed."""
+    home = Path(args.home) if getattr(args, "home", None) else paths.data_dir()
+    checks = run_checks(
+        home, hub_check=hub_check, camera_probe=camera_probe, scanner_probe=scanner_probe
+    )
+    if getattr(args, "json", False):
+        print(json.dumps(as_json(checks), ensure_ascii=False))
+    else:
+        print(format_table(checks))
+    return 1 if any(c.status == "fail" for c in checks) else 0
+
+
+def add_doctor_parser(
+    sub: Any, *, make_hub_check: Callable[[Path], HubCheck | None] | None = None
+) -> argparse.ArgumentParser:
+    """Add ``clerk doctor``. ``make_hub_check(home)`` builds the hub check (None: skip it)."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "doctor",
+        help="check this terminal and say what to fix",
+        description="Check enrolment, the hub and clock, cache.db and outbox.db, the sync "
+        "backlog, fonts, barcode libraries, disk and logs. Exits 1 if any check fails.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    def run(args: argparse.Namespace) -> int:
+        home = paths.data_dir()
+        hub_check = make_hub_check(home) if make_hub_check is not None else None
+        return doctor_command(args, hub_check=hub_check)
+
+    p.set_defaults(func=run)
+    return p
+
+
+if __name__ == "__main__":  # pragma: no cover - convenience: python -m clerk.doctor
+    ns = argparse.Namespace(json="--json" in sys.argv[1:], home=os.environ.get("CLERK_HOME"))
+    sys.exit(doctor_command(ns))
