@@ -20,8 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import uvicorn
 
+from clerk.ids import uuid7_str
 from sync.hub import keys as hub_keys
 from sync.hub.app import HubConfig, create_app
 from sync.hub.seed import seed_demo
@@ -48,10 +50,13 @@ class HubHandle:
         """An MC1 member code for ``member_id`` signed by the active key, expiring in ``ttl`` s."""
         return hub_keys.member_code(self.store, member_id, ttl=ttl)
 
+    def client(self, token: str | None = None, *, timeout: float = 10.0) -> httpx.Client:
+        """An httpx client on this hub (with the device token if given); the caller closes it."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
     def enrol(self, store_id: str = "S001", device_name: str = "test") -> dict[str, Any]:
         """Enrol a device over HTTP; returns the EnrollResponse JSON (device_id, token, …)."""
-        import httpx
-
         code = self.enrol_code(store_id)
         resp = httpx.post(
             self.url + "/v1/devices/enroll",
@@ -61,6 +66,47 @@ class HubHandle:
         resp.raise_for_status()
         data: dict[str, Any] = resp.json()
         return data
+
+
+def pull_changes(
+    client: httpx.Client, since: int = 0, limit: int = 5000, max_pages: int = 10_000
+) -> tuple[list[dict[str, Any]], int]:
+    """Every change after ``since`` (paging to the end) and the final cursor."""
+    out: list[dict[str, Any]] = []
+    cursor = since
+    for _ in range(max_pages):
+        resp = client.get("/v1/changes", params={"since": cursor, "limit": limit})
+        resp.raise_for_status()
+        page = resp.json()
+        out.extend(page["changes"])
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return out, cursor
+    raise RuntimeError("changes feed did not end")
+
+
+def make_interaction(
+    kind: str,
+    member_id: str | None = "M00000001",
+    *,
+    device_seq: int = 0,
+    created_at: int | None = None,
+    staff_id: str | None = "A01",
+    member_ref: str | None = None,
+    id: str | None = None,
+    **payload: Any,
+) -> dict[str, Any]:
+    """One interaction as the terminal sends it (a fresh UUIDv7 id unless given)."""
+    return {
+        "id": id or uuid7_str(),
+        "kind": kind,
+        "member_id": member_id,
+        "member_ref": member_ref,
+        "staff_id": staff_id,
+        "created_at": int(time.time()) if created_at is None else created_at,
+        "device_seq": device_seq,
+        "payload": payload,
+    }
 
 
 def _free_socket() -> socket.socket:

@@ -1,0 +1,541 @@
+"""The hub's HTTP API (FastAPI). Every route is under /v1 except health checks.
+
+Every error is RFC 9457 problem JSON (``application/problem+json``) with a stable ``reason``
+extension member; 429 and 503 carry Retry-After. Bodies over ``max_body_bytes`` get 413 before
+the app sees them (Content-Length checked first, then the bytes actually received). Each request
+is logged as one JSON line on the ``sync.hub.access`` logger.
+"""
+
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync.hub.errors import (
+    AuthError,
+    BusyError,
+    HubError,
+    InvalidInputError,
+    RateLimitedError,
+)
+from sync.hub.ingest import ingest, parse_items
+from sync.hub.store import Device, HubStore
+from sync.protocol import (
+    API_PREFIX,
+    MAX_BATCH_ITEMS,
+    MAX_CHANGES_LIMIT,
+    PROTOCOL_VERSION,
+    ChangesResponse,
+    EnrollRequest,
+    EnrollResponse,
+    InteractionBatch,
+    InteractionBatchResponse,
+    KeysResponse,
+    MemberView,
+    Problem,
+    PublicKey,
+)
+
+log = logging.getLogger("sync.hub.access")
+error_log = logging.getLogger("sync.hub")
+
+PROBLEM_TYPE = "application/problem+json"
+ASGIApp = Callable[..., Awaitable[None]]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    max_body_bytes: int = 2 * 1024 * 1024
+    rate_per_s: float = 200.0  # requests per second per device (token bucket)
+    burst: int = 400
+    max_pending_writes: int = 64  # ingest requests queued on the writer before 503
+    default_changes_limit: int = 1000
+
+
+class ConflictItem(BaseModel):
+    id: str
+    kind: str
+    member_id: str | None = None
+    device_id: str
+    store_id: str
+    staff_id: str | None = None
+    created_at: int
+    received_at: int
+    status: str
+    reason: str | None = None
+    conflict_with: str | None = None
+    resolved_by: str | None = None
+    payload: dict[str, Any] = {}
+
+
+class ConflictsResponse(BaseModel):
+    """Interactions a store manager should look at (GET /v1/conflicts)."""
+
+    conflicts: list[ConflictItem]
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    reason: str | None = None,
+    retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        # Input echoed in a message may hold lone surrogates: never let them break the answer.
+        body["detail"] = detail.encode("utf-8", "replace").decode("utf-8")[:1000]
+    if reason:
+        body["reason"] = reason
+    out_headers = dict(headers or {})
+    if retry_after is not None:
+        out_headers["Retry-After"] = str(retry_after)
+    return JSONResponse(body, status_code=status, headers=out_headers, media_type=PROBLEM_TYPE)
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _problem_doc("Missing or unknown device token"),
+    413: _problem_doc("Body too large"),
+    422: _problem_doc("Invalid request"),
+    429: _problem_doc("Too many requests (Retry-After)"),
+    500: _problem_doc("Internal error"),
+    503: _problem_doc("Busy or unavailable (Retry-After)"),
+}
+
+
+class _RateLimiter:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                wait = max(1, int((1.0 - tokens) / self.rate + 0.999))
+                raise RateLimitedError("too many requests from this device", retry_after=wait)
+            self._buckets[key] = (tokens - 1.0, now)
+
+
+class _Guard:
+    """Outermost ASGI layer: body size limit, request log line, last-resort 500 problem."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 0, "sent": False}
+        scope.setdefault("state", {})
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+                status["sent"] = True
+            await send(message)
+
+        size = 0
+        try:
+            body, size, too_large = await self._read_body(scope, receive)
+            if too_large:
+                await problem_response(
+                    413,
+                    "Content too large",
+                    f"request bodies are limited to {self.max_body} bytes",
+                    reason="too_large",
+                )(scope, receive, send_wrapper)
+                return
+            sent_body = False
+
+            async def replay() -> Message:
+                nonlocal sent_body
+                if not sent_body:
+                    sent_body = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            await self.app(scope, replay, send_wrapper)
+        except Exception:
+            error_log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not status["sent"]:
+                await problem_response(
+                    500, "Internal error", "the hub failed; the error is logged", reason="error"
+                )(scope, receive, send_wrapper)
+        finally:
+            state = scope.get("state") or {}
+            log.info(
+                json.dumps(
+                    {
+                        "ts": round(time.time(), 3),
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status["code"],
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "bytes_in": size,
+                        "device": state.get("device_id"),
+                        "client": (scope.get("client") or ("", 0))[0],
+                    },
+                    separators=(",", ":"),
+                )
+            )
+
+    async def _read_body(
+        self, scope: Scope, receive: Callable[[], Awaitable[Message]]
+    ) -> tuple[bytes, int, bool]:
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared > self.max_body:
+                    return b"", declared, True
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return b"", size, True
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks), size, False
+
+
+def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
+    """The hub application over ``store`` (which the caller opens and closes)."""
+    cfg = config or HubConfig()
+    app = FastAPI(
+        title="Omni Clerk hub",
+        version=f"{PROTOCOL_VERSION}.0",
+        description=(
+            "The reference central CRM for Omni Clerk terminals: enrolment, signing keys, the "
+            "per-store changes feed, member lookup and idempotent interaction ingest. Errors are "
+            "RFC 9457 problem JSON."
+        ),
+    )
+    bearer = HTTPBearer(auto_error=False, description="Device token from /v1/devices/enroll")
+    limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
+    pending = {"writes": 0}
+    pending_lock = threading.Lock()
+
+    # errors --------------------------------------------------------------------------------
+
+    @app.exception_handler(HubError)
+    async def hub_error(request: Request, exc: HubError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.status >= 500 and exc.status != 503:
+            error_log.error("hub error on %s: %s", request.url.path, exc)
+        return problem_response(
+            exc.status,
+            exc.title,
+            str(exc),
+            reason=exc.reason,
+            retry_after=exc.retry_after if exc.status in (429, 503) else None,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        parts = []
+        for err in errors[:5]:
+            where = ".".join(str(p) for p in err.get("loc", ()))
+            parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        return problem_response(
+            422, "Unprocessable content", "; ".join(parts) or "invalid request", reason="invalid"
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        return problem_response(
+            exc.status_code,
+            titles.get(exc.status_code, "HTTP error"),
+            str(exc.detail) if exc.detail else None,
+            reason="not_found" if exc.status_code == 404 else f"http_{exc.status_code}",
+            headers=dict(exc.headers or {}),
+        )
+
+    # auth ----------------------------------------------------------------------------------
+
+    def device(
+        request: Request,
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Device:
+        if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+            raise AuthError("a device token is required", reason="no_token")
+        found = store.authenticate(creds.credentials)
+        if found is None:
+            raise AuthError("unknown or revoked device token", reason="bad_token")
+        request.state.device_id = found.id
+        limiter.check(found.id)
+        return found
+
+    DeviceDep = Annotated[Device, Depends(device)]
+
+    # health --------------------------------------------------------------------------------
+
+    @app.get("/healthz", tags=["health"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="Readiness: the database answers",
+        responses={503: COMMON_ERRORS[503]},
+    )
+    def readyz() -> dict[str, Any]:
+        store.ping()
+        return {"status": "ready", "schema_version": store.schema_version()}
+
+    # enrolment and keys --------------------------------------------------------------------
+
+    @app.post(
+        f"{API_PREFIX}/devices/enroll",
+        response_model=EnrollResponse,
+        tags=["devices"],
+        summary="Enrol a terminal with a one-time code",
+        responses={403: _problem_doc("Code invalid, used or expired"), **COMMON_ERRORS},
+    )
+    def enroll(req: EnrollRequest) -> EnrollResponse:
+        dev, token = store.enroll_device(req.store_id, req.code, req.device_name)
+        return EnrollResponse(
+            device_id=dev.id,
+            token=token,
+            store_id=dev.store_id,
+            store_name=store.store_name(dev.store_id),
+            keys=[PublicKey(**k) for k in store.public_keys()],
+            phone_hash_key=store.phone_hash_key,
+        )
+
+    @app.get(
+        f"{API_PREFIX}/keys",
+        response_model=KeysResponse,
+        tags=["keys"],
+        summary="Member-code public keys by kid",
+        responses=COMMON_ERRORS,
+    )
+    def keys(dev: DeviceDep) -> KeysResponse:
+        return KeysResponse(keys=[PublicKey(**k) for k in store.public_keys()])
+
+    # changes -------------------------------------------------------------------------------
+
+    @app.get(
+        f"{API_PREFIX}/changes",
+        tags=["sync"],
+        summary="The store's slice after a cursor, in sequence order",
+        responses={200: {"model": ChangesResponse, "description": "A page"}, **COMMON_ERRORS},
+    )
+    def changes(
+        dev: DeviceDep,
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    ) -> Response:
+        n = min(limit or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
+        page = store.changes(dev.store_id, since, n)
+        body = json.dumps(
+            {
+                "changes": page.changes,
+                "next_cursor": page.next_cursor,
+                "has_more": page.has_more,
+                "remaining": page.remaining,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return Response(body.encode("utf-8"), media_type="application/json")
+
+    # members -------------------------------------------------------------------------------
+
+    member_errors = {404: _problem_doc("Unknown member"), **COMMON_ERRORS}
+
+    @app.get(
+        f"{API_PREFIX}/members/lookup",
+        response_model=MemberView,
+        tags=["members"],
+        summary="A member's view by one identity (code id, card number or phone hash)",
+        responses=member_errors,
+    )
+    def member_lookup(
+        dev: DeviceDep,
+        code_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+        card_no: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+        phone_hash: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    ) -> Response:
+        given = [v for v in (code_id, card_no, phone_hash) if v is not None]
+        if len(given) != 1:
+            raise InvalidInputError(
+                "give exactly one of code_id, card_no, phone_hash", reason="one_identity"
+            )
+        member_id = store.lookup_member(code_id=code_id, card_no=card_no, phone_hash=phone_hash)
+        return _json(store.member_view(member_id))
+
+    @app.get(
+        f"{API_PREFIX}/members/{{member_id}}",
+        response_model=MemberView,
+        tags=["members"],
+        summary="One member's whole view, for a cache miss",
+        responses=member_errors,
+    )
+    def member(dev: DeviceDep, member_id: str) -> Response:
+        if len(member_id) > 64:
+            raise InvalidInputError("member id too long", reason="invalid")
+        return _json(store.member_view(member_id))
+
+    # interactions --------------------------------------------------------------------------
+
+    def handle_batch(body: bytes, dev: Device) -> dict[str, Any]:
+        try:
+            doc = json.loads(body, parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"body is not JSON: {exc}", reason="malformed_json") from exc
+        items = doc.get("interactions") if isinstance(doc, dict) else None
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_ITEMS:
+            raise InvalidInputError(
+                f"expected {{'interactions': [1..{MAX_BATCH_ITEMS} items]}}", reason="invalid"
+            )
+        try:
+            parsed = parse_items(items)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), reason="invalid") from exc
+        results = ingest(store, dev, parsed)
+        return {"results": [r.wire() for r in results]}
+
+    @app.post(
+        f"{API_PREFIX}/interactions",
+        response_model=InteractionBatchResponse,
+        tags=["sync"],
+        summary="Deliver a batch from the outbox (idempotent by interaction id)",
+        responses=COMMON_ERRORS,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/InteractionBatch"}
+                    }
+                },
+            }
+        },
+    )
+    async def interactions(request: Request, dev: DeviceDep) -> Response:
+        body = await request.body()
+        with pending_lock:
+            if pending["writes"] >= cfg.max_pending_writes:
+                raise BusyError("too many batches queued; retry shortly", retry_after=1)
+            pending["writes"] += 1
+        try:
+            result = await run_in_threadpool(handle_batch, body, dev)
+        finally:
+            with pending_lock:
+                pending["writes"] -= 1
+        return _json(result)
+
+    @app.get(
+        f"{API_PREFIX}/conflicts",
+        response_model=ConflictsResponse,
+        tags=["managers"],
+        summary="Conflicting and duplicate interactions touching this store",
+        responses=COMMON_ERRORS,
+    )
+    def conflicts(dev: DeviceDep, include_resolved: bool = False) -> ConflictsResponse:
+        rows = store.conflicts(dev.store_id, include_resolved=include_resolved)
+        return ConflictsResponse(conflicts=[ConflictItem(**r) for r in rows])
+
+    # OpenAPI -------------------------------------------------------------------------------
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (InteractionBatch, Problem):
+            model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in model_schema.pop("$defs", {}).items():
+                components.setdefault(name, sub)
+            components.setdefault(model.__name__, model_schema)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    # Outermost: body limit, access log and the last-resort 500.
+    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes)
+    return app
+
+
+class _GuardMiddleware(_Guard):
+    """Adapter so Starlette's add_middleware can build _Guard with keyword options."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        super().__init__(app, max_body_bytes)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json(data: Any) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB."""
+    import os
+
+    db = os.environ.get("CLERK_HUB_DB")
+    if not db:
+        raise RuntimeError("CLERK_HUB_DB is not set")
+    if not logging.getLogger().handlers:  # a fresh worker process: one JSON line per request
+        level = os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO").upper()
+        logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    return create_app(HubStore.open(db))

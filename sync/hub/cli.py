@@ -1,0 +1,477 @@
+"""``clerk hub …``: run and administer the reference hub.
+
+The lead's ``clerk/cli.py`` calls :func:`add_hub_parser` and dispatches to :func:`run_hub`;
+``python -m sync.hub.cli …`` runs the same commands standalone. Every error a person can cause
+(a bad argument, an unknown store or member, a database that cannot be opened) ends as one line
+on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
+
+from clerk.errors import ClerkError
+from sync.hub.errors import HubError, InvalidInputError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+DB_HELP = (
+    "hub database: a SQLite file path or a postgresql:// URL (default: $CLERK_HUB_DB or hub.db)"
+)
+
+
+def _default_db() -> str:
+    return os.environ.get("CLERK_HUB_DB", "hub.db")
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=_default_db(), help=DB_HELP)
+
+
+def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``hub`` command and its subcommands to a ``clerk`` argument parser."""
+    hub = subparsers.add_parser(
+        "hub",
+        help="run and administer the reference hub (central CRM)",
+        description="The reference central-CRM hub: FastAPI over SQLite or PostgreSQL.",
+    )
+    hub.set_defaults(func=run_hub, hub_command=None)
+    sub = hub.add_subparsers(dest="hub_command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "seed",
+        help="fill an empty hub with the demo world",
+        description="Stream the deterministic demo world (clerk.demo) into an empty hub: "
+        "stores, staff, products, members with browse events, carts, coupons and visits.",
+    )
+    _add_db(p)
+    p.add_argument("--members", type=int, required=True, help="number of members")
+    p.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    p.add_argument(
+        "--events-per-member",
+        type=float,
+        default=40.0,
+        help="mean browse events per member (default 40)",
+    )
+    p.add_argument("--products", type=int, default=3000, help="catalogue size (default 3000)")
+    p.add_argument(
+        "--now", type=int, default=None, help="the world's clock, unix seconds (default: now)"
+    )
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the hub API",
+        description="Serve the hub API with uvicorn (migrates the database first).",
+    )
+    _add_db(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--ssl-certfile", default=None, help="TLS certificate (PEM) to serve HTTPS")
+    p.add_argument("--ssl-keyfile", default=None, help="TLS private key (PEM)")
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="log level (default info; each request is one JSON line at info)",
+    )
+
+    p = sub.add_parser(
+        "enrol-code",
+        help="print a one-time enrolment code for a store",
+        description="Create a one-time enrolment code for a store (valid 24 hours) and print it. "
+        "Only its hash is stored.",
+    )
+    _add_db(p)
+    p.add_argument("--store", required=True, help="store id, e.g. S001")
+    p.add_argument("--png", default=None, help="also write the code as a QR code PNG here")
+
+    p = sub.add_parser(
+        "member-code",
+        help="print a signed member code (MC1) for a member",
+        description="Issue a dynamic member code for a member, signed by the active key.",
+    )
+    _add_db(p)
+    p.add_argument("member", help="member id, e.g. M00000001")
+    p.add_argument("--ttl", type=int, default=120, help="seconds until it expires (default 120)")
+    p.add_argument("--png", default=None, help="also write the code as a QR code PNG here")
+
+    p = sub.add_parser(
+        "export",
+        help="export members or interactions",
+        description="Write members (id, card_no, name, store, phone_masked, code_id) or "
+        "interactions as JSON lines or CSV.",
+    )
+    p.add_argument("what", choices=("members", "interactions"), help="what to export")
+    _add_db(p)
+    p.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)"
+    )
+    p.add_argument("--out", default="-", help="output file (default: stdout)")
+
+    p = sub.add_parser(
+        "staff",
+        help="add, disable or reset the PIN of store staff",
+        description="Manage store staff. Changes reach the store's terminals with the next sync.",
+    )
+    staff = p.add_subparsers(dest="staff_command", metavar="ACTION")
+    s = staff.add_parser(
+        "add",
+        help="add (or replace) a staff member",
+        description="Add or replace a staff member of a store.",
+    )
+    _add_db(s)
+    s.add_argument("--id", required=True, help="staff id, e.g. A04")
+    s.add_argument("--store", required=True, help="store id")
+    s.add_argument("--name", required=True, help="display name")
+    s.add_argument(
+        "--role",
+        choices=("associate", "manager"),
+        default="associate",
+        help="role (default associate)",
+    )
+    s.add_argument(
+        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+    )
+    s = staff.add_parser(
+        "disable",
+        help="disable a staff member",
+        description="Disable a staff member: terminals refuse their PIN.",
+    )
+    _add_db(s)
+    s.add_argument("id", help="staff id")
+    s = staff.add_parser(
+        "enable", help="enable a disabled staff member", description="Enable a staff member again."
+    )
+    _add_db(s)
+    s.add_argument("id", help="staff id")
+    s = staff.add_parser(
+        "reset-pin", help="set a new PIN", description="Set a new PIN for a staff member."
+    )
+    _add_db(s)
+    s.add_argument("id", help="staff id")
+    s.add_argument(
+        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+    )
+    s = staff.add_parser("list", help="list staff", description="List staff members.")
+    _add_db(s)
+    s.add_argument("--store", default=None, help="only this store")
+
+    p = sub.add_parser(
+        "migrate",
+        help="create or upgrade the hub database schema",
+        description="Apply pending schema migrations (a schema_version table records them).",
+    )
+    _add_db(p)
+
+    p = sub.add_parser(
+        "rotate-key",
+        help="make a new member-code signing key",
+        description="Create a new active signing key; the old one stops signing and is "
+        "accepted by terminals for 5 more minutes.",
+    )
+    _add_db(p)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from sync.hub.store import HubStore
+
+    return HubStore.open(args.db)
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from sync.hub.seed import seed_demo
+
+    if args.members < 0 or args.products < 1 or args.events_per_member < 0:
+        raise InvalidInputError("--members, --products and --events-per-member must be positive")
+    store = _open(args)
+    try:
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] > 2.0 or done == total:
+                last[0] = now
+                print(f"seed: {done}/{total} members", file=sys.stderr)
+
+        stats = seed_demo(
+            store,
+            members=args.members,
+            seed=args.seed,
+            now=args.now,
+            products=args.products,
+            events_per_member=args.events_per_member,
+            progress=progress,
+        )
+    finally:
+        store.close()
+    print("stores: " + " ".join(stats.stores))
+    for table, n in stats.counts.items():
+        print(f"{table}: {n}")
+    print(f"seconds: {stats.seconds:.1f}")
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.hub.app import create_app
+
+    if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
+        raise InvalidInputError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
+    store = _open(args)  # migrates; fails here, with one line, if the database is unusable
+    common: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,
+        "log_level": args.log_level,
+        "ssl_certfile": args.ssl_certfile,
+        "ssl_keyfile": args.ssl_keyfile,
+        "timeout_graceful_shutdown": 10,
+    }
+    if args.workers > 1:
+        store.close()
+        os.environ["CLERK_HUB_DB"] = args.db
+        os.environ["CLERK_HUB_LOG_LEVEL"] = args.log_level
+        uvicorn.run("sync.hub.app:app_from_env", factory=True, workers=args.workers, **common)
+        return EXIT_OK
+    try:
+        scheme = "https" if args.ssl_certfile else "http"
+        print(f"hub: serving {args.db} at {scheme}://{args.host}:{args.port}", file=sys.stderr)
+        uvicorn.run(create_app(store), **common)
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _cmd_enrol_code(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        code = store.create_enrol_code(args.store)
+    finally:
+        store.close()
+    if args.png:
+        _qr_png(code, args.png)
+    print(code)
+    return EXIT_OK
+
+
+def _cmd_member_code(args: argparse.Namespace) -> int:
+    from sync.hub.keys import member_code
+
+    if not 1 <= args.ttl <= 24 * 3600:
+        raise InvalidInputError("--ttl must be between 1 and 86400 seconds")
+    store = _open(args)
+    try:
+        code = member_code(store, args.member, ttl=args.ttl)
+    finally:
+        store.close()
+    if args.png:
+        from clerk import barcodes
+
+        barcodes.member_code_qr_png(code, args.png)
+    print(code)
+    return EXIT_OK
+
+
+def _qr_png(text: str, path: str) -> None:
+    from clerk import barcodes
+
+    barcodes.qr_png(text, path)
+
+
+EXPORT_FIELDS = {
+    "members": ("id", "card_no", "name", "store", "phone_masked", "code_id"),
+    "interactions": (
+        "id",
+        "device_id",
+        "store_id",
+        "device_seq",
+        "kind",
+        "member_id",
+        "member_ref",
+        "staff_id",
+        "created_at",
+        "received_at",
+        "status",
+        "reason",
+        "conflict_with",
+        "resolved_by",
+        "payload",
+    ),
+}
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        rows: Iterator[dict[str, Any]] = (
+            store.iter_members() if args.what == "members" else store.iter_interactions()
+        )
+        if args.out == "-":
+            n = _write_rows(sys.stdout, rows, args.what, args.format)
+        else:
+            with open(args.out, "w", encoding="utf-8", newline="") as out:
+                n = _write_rows(out, rows, args.what, args.format)
+    finally:
+        store.close()
+    print(f"export: {n} {args.what}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_rows(out: TextIO, rows: Iterator[dict[str, Any]], what: str, fmt: str) -> int:
+    fields = EXPORT_FIELDS[what]
+    n = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+        return n
+    for row in rows:
+        record = {f: row.get(f) for f in fields}
+        if what == "interactions" and isinstance(record["payload"], str):
+            record["payload"] = json.loads(record["payload"])
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        n += 1
+    return n
+
+
+def _read_pin(given: str | None) -> str:
+    if given == "-":
+        pin = sys.stdin.readline().strip()
+    elif given is not None:
+        pin = given
+    else:
+        pin = getpass.getpass("PIN: ")
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+        raise InvalidInputError("a PIN is 4 to 12 digits", reason="bad_pin")
+    return pin
+
+
+def _cmd_staff(args: argparse.Namespace) -> int:
+    from sync.hub.staff import hash_pin
+
+    action = args.staff_command
+    if action is None:
+        raise InvalidInputError(
+            "give an action: add, disable, enable, reset-pin or list", reason="usage"
+        )
+    store = _open(args)
+    try:
+        if action == "add":
+            pin_hash = hash_pin(_read_pin(args.pin))
+            store.upsert_staff(
+                [
+                    {
+                        "id": args.id,
+                        "store_id": args.store,
+                        "name": args.name,
+                        "role": args.role,
+                        "pin_hash": pin_hash,
+                        "active": 1,
+                    }
+                ]
+            )
+            print(f"staff {args.id} added to {args.store}")
+        elif action in ("disable", "enable"):
+            store.update_staff(args.id, active=action == "enable")
+            print(f"staff {args.id} {action}d")
+        elif action == "reset-pin":
+            store.update_staff(args.id, pin_hash=hash_pin(_read_pin(args.pin)))
+            print(f"staff {args.id}: PIN reset")
+        else:
+            for row in store.staff_rows(args.store):
+                state = "active" if row["active"] else "disabled"
+                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from sync.hub.store import HubStore
+
+    store = HubStore.open(args.db, migrate=False)
+    try:
+        applied = store.migrate()
+        version = store.schema_version()
+    finally:
+        store.close()
+    done = ", ".join(str(v) for v in applied) if applied else "none"
+    print(f"schema version {version} (applied: {done})")
+    return EXIT_OK
+
+
+def _cmd_rotate_key(args: argparse.Namespace) -> int:
+    from sync.hub.keys import rotate
+
+    store = _open(args)
+    try:
+        key = rotate(store)
+    finally:
+        store.close()
+    print(f"active key: kid {key.kid} {key.public_key}")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "seed": _cmd_seed,
+    "serve": _cmd_serve,
+    "enrol-code": _cmd_enrol_code,
+    "member-code": _cmd_member_code,
+    "export": _cmd_export,
+    "staff": _cmd_staff,
+    "migrate": _cmd_migrate,
+    "rotate-key": _cmd_rotate_key,
+}
+
+
+def run_hub(args: argparse.Namespace) -> int:
+    """Run one ``clerk hub`` subcommand; errors become one line on stderr and exit 1 (2: usage)."""
+    command = getattr(args, "hub_command", None)
+    if command is None:
+        print(
+            "clerk hub: give a command: " + ", ".join(COMMANDS) + " (see --help)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    try:
+        return COMMANDS[command](args)
+    except HubError as exc:
+        print(f"clerk hub {command}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE if exc.reason in ("usage", "bad_pin", "invalid") else EXIT_ERROR
+    except (ClerkError, OSError, ValueError) as exc:
+        print(f"clerk hub {command}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clerk")
+    add_hub_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return run_hub(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""Seed a hub with the demo world (clerk.demo), streamed in chunks.
+
+Members are generated one at a time and written ``chunk`` members per transaction with bulk
+inserts (executemany on SQLite, COPY on PostgreSQL), their change rows with them, so memory
+stays flat and 500,000 members with 20 million browse events take minutes. On an empty
+database a large seed drops the big secondary indexes first and builds them once at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from clerk import demo
+from clerk.identify import mask_phone, phone_hash
+from sync.hub.errors import InvalidInputError
+from sync.hub.staff import demo_pin_hash
+from sync.hub.store import HubStore, Tx
+
+CHANGE_COLUMNS = ("store_id", "entity", "key", "op")
+MEMBER_COLUMNS = (
+    "id",
+    "code_id",
+    "card_no",
+    "phone",
+    "phone_hash",
+    "phone_masked",
+    "name",
+    "name_en",
+    "tier",
+    "points",
+    "consent_marketing",
+    "consent_browsing",
+    "tags",
+    "home_store",
+    "birthday",
+    "joined_at",
+    "last_seen",
+    "updated_at",
+)
+PRODUCT_COLUMNS = ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active")
+BROWSE_COLUMNS = ("id", "member_id", "sku", "channel", "at")
+CART_COLUMNS = ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state")
+COUPON_COLUMNS = (
+    "id",
+    "member_id",
+    "title_zh",
+    "title_en",
+    "rule",
+    "value",
+    "min_spend_cents",
+    "applies_to",
+    "valid_from",
+    "expires_at",
+    "state",
+    "used_at",
+)
+VISIT_COLUMNS = ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at")
+BIG_SEED_MEMBERS = 20_000
+
+
+@dataclass
+class SeedStats:
+    stores: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def add(self, table: str, n: int) -> None:
+        self.counts[table] = self.counts.get(table, 0) + n
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def _rows(records: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    return [tuple(_db_value(r.get(c)) for c in columns) for r in records]
+
+
+def _plain_rows(
+    records: Iterable[dict[str, Any]], columns: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """Rows whose values are already plain (no booleans, lists or dicts): the fast path for
+    the millions of browse events."""
+    get = operator.itemgetter(*columns)
+    return [get(r) for r in records]
+
+
+def seed_demo(
+    store: HubStore,
+    *,
+    members: int,
+    seed: int = 1,
+    now: int | None = None,
+    products: int = 3000,
+    events_per_member: float = 40.0,
+    chunk: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedStats:
+    """Write the demo world into an empty hub; InvalidInputError if it already has members."""
+    started = time.perf_counter()
+    t = int(time.time()) if now is None else now
+    if store.count("members"):
+        raise InvalidInputError(
+            "the hub already has members; seed an empty database", reason="already_seeded"
+        )
+    spec = demo.WorldSpec(
+        members=members, seed=seed, now=t, products=products, events_per_member=events_per_member
+    )
+    stats = SeedStats(stores=list(spec.stores))
+    store_rows = [s for s in demo.STORES if s["id"] in spec.stores]
+    stats.add("stores", store.upsert_stores(store_rows))
+    staff_rows: list[dict[str, Any]] = []
+    for store_id in spec.stores:
+        for s in demo.staff(store_id):
+            staff_rows.append({**s, "pin_hash": demo_pin_hash(s["id"], s["pin"]), "active": 1})
+    stats.add("staff", store.upsert_staff(staff_rows, now=t))
+
+    rebuild = store.drop_bulk_indexes() if members >= BIG_SEED_MEMBERS else []
+    try:
+        with store.bulk() as tx:
+            rows = list(demo.products(spec))
+            stats.add(
+                "products", tx.load("products", PRODUCT_COLUMNS, _rows(rows, PRODUCT_COLUMNS))
+            )
+            tx.load(
+                "changes", CHANGE_COLUMNS, [(None, "product", r["sku"], "upsert") for r in rows]
+            )
+        key = store.phone_hash_key
+        bundles = demo.members(spec)
+        done = 0
+        while done < members:
+            batch = []
+            for b in bundles:
+                batch.append(b)
+                if len(batch) >= chunk:
+                    break
+            if not batch:
+                break
+            with store.bulk() as tx:
+                _load_members(tx, batch, key, stats)
+            done += len(batch)
+            if progress is not None:
+                progress(done, members)
+    finally:
+        if rebuild:
+            store.create_indexes(rebuild)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _load_members(tx: Tx, batch: list[demo.MemberBundle], key: str, stats: SeedStats) -> None:
+    member_rows: list[tuple[Any, ...]] = []
+    browse: list[dict[str, Any]] = []
+    cart: list[dict[str, Any]] = []
+    coupons: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
+    changes: list[tuple[Any, ...]] = []
+    for b in batch:
+        m = dict(b.member)
+        phone = m.get("phone")
+        if phone:
+            m["phone_hash"] = phone_hash(key, phone)
+            m["phone_masked"] = mask_phone(phone)
+        member_rows.append(tuple(_db_value(m.get(c)) for c in MEMBER_COLUMNS))
+        home = m.get("home_store")
+        changes.append((home, "member", m["id"], "upsert"))
+        for entity, rows, sink in (
+            ("browse", b.browse, browse),
+            ("cart", b.cart, cart),
+            ("coupon", b.coupons, coupons),
+            ("visit", b.visits, visits),
+        ):
+            sink.extend(rows)
+            changes.extend((home, entity, str(r["id"]), "upsert") for r in rows)
+    stats.add("members", tx.load("members", MEMBER_COLUMNS, member_rows))
+    stats.add(
+        "browse_events",
+        tx.load("browse_events", BROWSE_COLUMNS, _plain_rows(browse, BROWSE_COLUMNS)),
+    )
+    stats.add("cart_items", tx.load("cart_items", CART_COLUMNS, _plain_rows(cart, CART_COLUMNS)))
+    stats.add("coupons", tx.load("coupons", COUPON_COLUMNS, _rows(coupons, COUPON_COLUMNS)))
+    stats.add("visits", tx.load("visits", VISIT_COLUMNS, _plain_rows(visits, VISIT_COLUMNS)))
+    stats.add("changes", tx.load("changes", CHANGE_COLUMNS, changes))

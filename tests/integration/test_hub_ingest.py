@@ -1,0 +1,259 @@
+"""Interaction ingest: idempotency, conflicts, rejections, and their effects on the feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from clerk import demo
+from sync.hub.testing import HubHandle, make_interaction, pull_changes
+
+
+@pytest.fixture
+def two_terminals(any_hub: HubHandle) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """Two enrolled terminals of the demo store S001."""
+    a = any_hub.client(any_hub.enrol("S001", "counter-1")["token"])
+    b = any_hub.client(any_hub.enrol("S001", "handheld-2")["token"])
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+
+
+def push(client: httpx.Client, *items: dict[str, Any]) -> list[dict[str, Any]]:
+    resp = client.post("/v1/interactions", json={"interactions": list(items)})
+    assert resp.status_code == 200, resp.text
+    results: list[dict[str, Any]] = resp.json()["results"]
+    assert [r["id"] for r in results] == [i["id"] for i in items]
+    return results
+
+
+def count(hub: HubHandle, sql: str, *params: Any) -> int:
+    with hub.store.read() as conn:
+        return int(conn.scalar(sql, params))
+
+
+def test_replay_gets_identical_answers_and_one_row(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, _b = two_terminals
+    batch = {
+        "interactions": [
+            make_interaction("visit", device_seq=1, text="walk-in"),
+            make_interaction("note", device_seq=2, text="prefers blue straps"),
+            make_interaction("redeem", device_seq=3, coupon_id=demo.HERO_COUPON_ID),
+            make_interaction("note", "M99999999", device_seq=4, text="ghost"),
+        ]
+    }
+    first = a.post("/v1/interactions", json=batch)
+    second = a.post("/v1/interactions", json=batch)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content  # byte for byte
+    statuses = [r["status"] for r in first.json()["results"]]
+    assert statuses == ["accepted", "accepted", "accepted", "rejected"]
+    ids = [i["id"] for i in batch["interactions"]]
+    for i in ids:
+        assert count(any_hub, "SELECT count(*) FROM interactions WHERE id = ?", i) == 1
+    assert count(any_hub, "SELECT count(*) FROM visits WHERE id IN (?, ?)", ids[0], ids[1]) == 2
+
+
+def test_known_id_with_other_content_is_rejected(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, _b = two_terminals
+    item = make_interaction("note", device_seq=1, text="first")
+    assert push(a, item)[0]["status"] == "accepted"
+    changed = {**item, "payload": {"text": "second"}}
+    result = push(a, changed)[0]
+    assert result == {
+        "id": item["id"],
+        "status": "rejected",
+        "reason": "id_reused",
+        "conflict_with": None,
+    }
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT text FROM visits WHERE id = ?", (item["id"],)) == "first"
+
+
+def test_conflicting_redeem_from_two_devices_keeps_both(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, b = two_terminals
+    _feed, cursor = pull_changes(a)
+    first = make_interaction("redeem", device_seq=1, coupon_id=demo.HERO_COUPON_ID)
+    second = make_interaction("redeem", device_seq=1, staff_id="A02", coupon_id=demo.HERO_COUPON_ID)
+    assert push(a, first)[0] == {
+        "id": first["id"],
+        "status": "accepted",
+        "reason": None,
+        "conflict_with": None,
+    }
+    res = push(b, second)[0]
+    assert res["status"] == "conflict"
+    assert res["conflict_with"] == first["id"]
+    assert res["reason"] == "coupon_already_used"
+    # Both kept; the coupon names the first redemption.
+    assert (
+        count(
+            any_hub,
+            "SELECT count(*) FROM interactions WHERE id IN (?, ?)",
+            first["id"],
+            second["id"],
+        )
+        == 2
+    )
+    with any_hub.store.read() as conn:
+        assert conn.row(
+            "SELECT state, used_by FROM coupons WHERE id = ?", (demo.HERO_COUPON_ID,)
+        ) == ("used", first["id"])
+    # Managers see the conflict; every terminal of the store gets the used coupon.
+    conflicts = a.get("/v1/conflicts").json()["conflicts"]
+    assert [(c["id"], c["conflict_with"]) for c in conflicts] == [(second["id"], first["id"])]
+    after, _ = pull_changes(b, since=cursor)
+    coupon = [c for c in after if c["entity"] == "coupon"]
+    assert [c["key"] for c in coupon] == [demo.HERO_COUPON_ID]
+    assert coupon[0]["data"]["state"] == "used"
+    # A manager's resolve takes it off the list.
+    resolve = make_interaction("resolve", None, staff_id="M01", interaction_id=second["id"])
+    assert push(a, resolve)[0]["status"] == "accepted"
+    assert a.get("/v1/conflicts").json()["conflicts"] == []
+    assert len(a.get("/v1/conflicts", params={"include_resolved": True}).json()["conflicts"]) == 1
+
+
+def test_rejected_items_do_not_block_the_ones_behind(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, _b = two_terminals
+    other_coupon = demo.bundle(demo.WorldSpec(members=200, seed=1, now=0), 3).coupons[0]["id"]
+    items = [
+        make_interaction("visit", "M99999999", device_seq=1),
+        make_interaction("redeem", device_seq=2, coupon_id="NOPE"),
+        make_interaction("redeem", device_seq=3, coupon_id=other_coupon),
+        make_interaction("note", device_seq=4, text=""),
+        make_interaction("consent", device_seq=5, marketing="yes"),
+        make_interaction(
+            "sale",
+            device_seq=6,
+            items=[{"sku": "SW00001", "qty": 0, "price_cents": 1}],
+            amount_cents=1,
+        ),
+        {**make_interaction("visit", device_seq=7), "kind": "teleport"},
+        make_interaction("visit", device_seq=8, text="served at the counter"),
+    ]
+    results = push(a, *items)
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("rejected", "unknown_member"),
+        ("rejected", "unknown_coupon"),
+        ("rejected", "coupon_not_member"),
+        ("rejected", "bad_payload"),
+        ("rejected", "bad_payload"),
+        ("rejected", "bad_payload"),
+        ("rejected", "bad_item"),
+        ("accepted", None),
+    ]
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT text FROM visits WHERE id = ?", (items[-1]["id"],)) == (
+            "served at the counter"
+        )
+
+
+def test_visit_sale_and_consent_reach_every_terminal_of_the_store(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, b = two_terminals
+    _feed, cursor = pull_changes(b)
+    hero = any_hub.store.member_view("M00000001")
+    cart_id = next(c["id"] for c in hero["cart"] if c["state"] == "open")
+    sale = make_interaction(
+        "sale",
+        device_seq=1,
+        items=[{"sku": demo.HERO_SKU, "qty": 1, "price_cents": 199900}],
+        amount_cents=179900,
+        cart_item_ids=[cart_id],
+    )
+    interest = make_interaction("interest", device_seq=2, sku=demo.HERO_SKU, text="strap colours")
+    consent = make_interaction("consent", device_seq=3, browsing=False)
+    assert [r["status"] for r in push(a, sale, interest, consent)] == ["accepted"] * 3
+    after, _ = pull_changes(b, since=cursor)
+    by_key = {(c["entity"], c["key"]): c for c in after}
+    visit = by_key[("visit", sale["id"])]["data"]
+    assert visit["kind"] == "sale" and visit["store_name"] == "上海静安店"
+    assert visit["staff_name"] == "王芳" and visit["at"] == sale["created_at"]
+    assert "1,799.00" in visit["text"]
+    assert "智能手表" in by_key[("visit", interest["id"])]["data"]["text"]
+    assert by_key[("cart", cart_id)]["data"]["state"] == "bought"
+    assert by_key[("member", "M00000001")]["data"]["consent_browsing"] == 0
+
+
+def test_member_ref_resolves_members_not_in_the_cache(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, _b = two_terminals
+    member = any_hub.store.member_view("M00000005")["member"]
+    by_card = make_interaction("visit", None, member_ref=f"card:{member['card_no']}")
+    by_code = make_interaction("visit", None, member_ref=f"code:{member['code_id']}")
+    by_masked_phone = make_interaction("visit", None, member_ref="phone:138****5678")
+    results = push(a, by_card, by_code, by_masked_phone)
+    assert [r["status"] for r in results] == ["accepted", "accepted", "rejected"]
+    with any_hub.store.read() as conn:
+        rows = conn.rows(
+            "SELECT member_id FROM visits WHERE id IN (?, ?)", (by_card["id"], by_code["id"])
+        )
+    assert rows == [("M00000005",), ("M00000005",)]
+
+
+def test_cloned_terminal_device_seq_reuse_is_a_duplicate(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, _b = two_terminals
+    original = make_interaction("note", device_seq=42, text="original")
+    clone = make_interaction("note", device_seq=42, text="from a restored backup")
+    assert push(a, original)[0]["status"] == "accepted"
+    res = push(a, clone)[0]
+    assert (res["status"], res["reason"], res["conflict_with"]) == (
+        "duplicate",
+        "device_seq_reused",
+        original["id"],
+    )
+    assert count(any_hub, "SELECT count(*) FROM interactions WHERE id = ?", clone["id"]) == 1
+    assert count(any_hub, "SELECT count(*) FROM visits WHERE id = ?", clone["id"]) == 0
+    assert clone["id"] in {c["id"] for c in a.get("/v1/conflicts").json()["conflicts"]}
+
+
+def test_member_code_jti_seen_on_two_devices_is_flagged(
+    any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, b = two_terminals
+    jti = "a1b2c3d4e5f6"
+    first = push(a, make_interaction("visit", jti=jti))[0]
+    again_same_device = push(a, make_interaction("visit", jti=jti))[0]
+    elsewhere = push(b, make_interaction("visit", jti=jti))[0]
+    assert (first["status"], first["reason"]) == ("accepted", None)
+    assert (again_same_device["status"], again_same_device["reason"]) == ("accepted", None)
+    assert (elsewhere["status"], elsewhere["reason"]) == ("accepted", "jti_seen_elsewhere")
+    flags = any_hub.store.jti_flags("S001")
+    assert {f["jti"] for f in flags} == {jti} and len(flags) == 2
+
+
+def test_batch_envelope_errors_are_422_problems(
+    two_terminals: tuple[httpx.Client, httpx.Client],
+) -> None:
+    a, _b = two_terminals
+    for body in (
+        b"{not json",
+        b"[]",
+        b'{"interactions": []}',
+        b'{"interactions": [{"kind": 1}]}',
+        b"\xff\xfe",
+        b'{"interactions": ' + b"[" + b"{}," * 500 + b"{}]}",
+    ):
+        resp = a.post(
+            "/v1/interactions", content=body, headers={"content-type": "application/json"}
+        )
+        assert resp.status_code == 422, body[:40]
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        assert resp.json()["status"] == 422
