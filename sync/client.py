@@ -14,6 +14,7 @@ one instance.
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from clerk.errors import ConfigError
 from sync import protocol
 from sync.errors import ProtocolError, RejectedError, TransportError, error_for_status
 from sync.protocol import (
@@ -38,6 +40,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=2.0, read=10.0, write=10.0, pool=2.0)
 LOOKUP_TIMEOUT = httpx.Timeout(1.0)
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_ERROR_BYTES = 64 * 1024
+MAX_EXCHANGE_S = 120.0  # one request and its whole answer, however the bytes trickle in
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,7 +57,7 @@ class HubClient:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._http = httpx.Client(
-            base_url=base_url,
+            base_url=_checked_url(base_url),
             transport=transport,
             timeout=timeout,
             follow_redirects=False,
@@ -79,7 +82,7 @@ class HubClient:
     def configure(self, *, base_url: str | None = None, token: str | None = None) -> None:
         """Point the client at another hub and/or use another device token."""
         if base_url is not None:
-            self._http.base_url = httpx.URL(base_url)
+            self._http.base_url = _checked_url(base_url)
         if token is not None:
             self.token = token
 
@@ -170,6 +173,10 @@ class HubClient:
         if auth and self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
         url = protocol.API_PREFIX + path
+        # Per-read timeouts do not bound a hub that drips its answer a byte at a time: the
+        # whole exchange also has a budget (a lookup's timeout, else MAX_EXCHANGE_S).
+        budget = timeout.read if timeout is not None and timeout.read else MAX_EXCHANGE_S
+        deadline = time.monotonic() + budget
         try:
             with self._http.stream(
                 method,
@@ -183,7 +190,7 @@ class HubClient:
                 self._note_date(resp.headers.get("date"))
                 ok = resp.status_code < 400
                 cap = self.max_response_bytes if ok else MAX_ERROR_BYTES
-                body = self._read_capped(resp, cap, truncate=not ok)
+                body = self._read_capped(resp, cap, truncate=not ok, deadline=deadline)
         except httpx.TransportError as exc:
             self.online = False
             raise TransportError(f"hub not reached ({type(exc).__name__}): {exc}") from exc
@@ -202,13 +209,17 @@ class HubClient:
         return body
 
     @staticmethod
-    def _read_capped(resp: httpx.Response, cap: int, *, truncate: bool) -> bytes:
+    def _read_capped(
+        resp: httpx.Response, cap: int, *, truncate: bool, deadline: float = math.inf
+    ) -> bytes:
         declared = resp.headers.get("content-length")
         if not truncate and declared is not None and declared.isdigit() and int(declared) > cap:
             raise ProtocolError(f"answer of {declared} bytes exceeds the {cap} byte limit")
         chunks: list[bytes] = []
         size = 0
         for chunk in resp.iter_bytes():
+            if time.monotonic() > deadline:
+                raise TransportError("the hub's answer is too slow: gave up")
             size += len(chunk)
             if size > cap:
                 if truncate:
@@ -241,6 +252,19 @@ class HubClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _checked_url(url: str) -> httpx.URL:
+    """The hub's base URL; ConfigError (reason ``hub_url``) unless it is http(s)://host…"""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigError(f"not a hub URL: {url!r} ({exc})", reason="hub_url") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(
+            f"not a hub URL (http:// or https:// and a host): {url!r}", reason="hub_url"
+        )
+    return parsed
 
 
 def _summary(exc: ValidationError) -> str:

@@ -49,9 +49,7 @@ class ProtocolError(SyncError):
 class HubError(SyncError):
     reason = "hub_error"
 
-    def __init__(
-        self, status: int, problem: Problem, *, hub_reason: str | None = None
-    ) -> None:
+    def __init__(self, status: int, problem: Problem, *, hub_reason: str | None = None) -> None:
         text = f"hub answered {status} {problem.title}"
         if problem.detail:
             text += f": {problem.detail}"
@@ -114,9 +112,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - current)
 
 
-def _problem_from_body(
-    status: int, body: bytes, default_title: str
-) -> tuple[Problem, str | None]:
+def _problem_from_body(status: int, body: bytes, default_title: str) -> tuple[Problem, str | None]:
     """The problem document from an error body; a synthetic one when the body is not one.
 
     FastAPI's default validation answer (``{"detail": [{"loc": …, "msg": …}]}``) is folded

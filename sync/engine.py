@@ -1,0 +1,579 @@
+"""SyncEngine: the terminal side of sync — enrol, push the outbox, pull the store's slice.
+
+* push: the outbox's oldest unsettled rows (bounded by count and bytes) are marked ``sent``,
+  handed to the hub, and settled from its per-item answers. When the hub refuses a whole batch
+  as unprocessable, the batch is bisected until the poison item(s) are found; only those are
+  marked rejected, so one bad row never blocks the rows behind it. Transport and hub failures
+  leave the rows unsettled (with the error noted) for a retry: pushes are idempotent.
+* pull: pages of the changes feed, each applied together with the cursor that covers it in one
+  cache.db transaction — a kill at any point resumes without gaps or duplicates. Only one page
+  is held in memory.
+* fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s).
+
+Facts for ``clerk status`` and the UI go into cache.db's ``sync_state`` (cursor, last_pull_at,
+last_push_at, last_error, online, clock_offset_s); ``last_push_at`` also into outbox_meta.
+
+``Scheduler`` (sync.scheduler, re-exported here) decides when the worker thread runs
+``sync_once``: right after a record while online, every ``interval_s`` otherwise, with
+full-jitter backoff after failures and Retry-After honoured; Qt-free, with an injectable clock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clerk import cache as cache_mod
+from clerk import outbox as outbox_mod
+from clerk.db import Transaction
+from clerk.errors import ClerkError, NotEnrolledError, StorageError
+from clerk.model import Identity
+from clerk.outbox import Recorded
+from sync.client import HubClient
+from sync.credentials import Credentials, credentials, save_credentials
+from sync.errors import (
+    AuthError,
+    ProtocolError,
+    RejectedError,
+    SyncError,
+    TransportError,
+)
+from sync.protocol import ChangesResponse, InteractionBatchResponse, MemberView
+from sync.scheduler import Scheduler as Scheduler
+
+# Whole-batch refusals that may be caused by one item's content; anything else (404 wrong URL,
+# 409, 410 …) is a configuration problem and must not turn good rows into rejected ones.
+BISECT_STATUSES = frozenset({400, 413, 422})
+STUCK_AFTER_S = 300
+DEFAULT_PULL_LIMIT = 2000
+
+# sync_state keys in cache.db (read by clerk.terminal)
+STATE_CURSOR = "cursor"
+STATE_LAST_PULL_AT = "last_pull_at"
+STATE_LAST_PUSH_AT = "last_push_at"
+STATE_LAST_ERROR = "last_error"
+STATE_LAST_ERROR_AT = "last_error_at"
+STATE_ONLINE = "online"
+STATE_CLOCK_OFFSET = "clock_offset_s"
+META_LAST_PUSH_AT = "last_push_at"
+
+# progress(done, remaining, eta_s): rows applied so far in this pull, rows still to come
+# (None when the hub does not say), estimated seconds left (None until a rate is known).
+Progress = Callable[[int, int | None, float | None], None]
+
+
+@dataclass(frozen=True)
+class PushResult:
+    sent: int = 0  # distinct items handed to the hub
+    accepted: int = 0
+    duplicate: int = 0
+    conflict: int = 0
+    rejected: int = 0
+    requests: int = 0
+
+    @property
+    def settled(self) -> int:
+        return self.accepted + self.duplicate + self.conflict + self.rejected
+
+    def __add__(self, other: PushResult) -> PushResult:
+        return PushResult(
+            self.sent + other.sent,
+            self.accepted + other.accepted,
+            self.duplicate + other.duplicate,
+            self.conflict + other.conflict,
+            self.rejected + other.rejected,
+            self.requests + other.requests,
+        )
+
+
+@dataclass(frozen=True)
+class PullResult:
+    pages: int = 0
+    changes: int = 0
+    cursor: int = 0
+    caught_up: bool = False  # the hub said has_more = false
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: PushResult = field(default_factory=PushResult)
+    pulled: PullResult = field(default_factory=PullResult)
+    pending: int = 0
+    caught_up: bool = False  # nothing left to push and nothing left to pull
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        cache_conn: sqlite3.Connection,
+        outbox_conn: sqlite3.Connection,
+        client: HubClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        batch_items: int = 500,
+        batch_bytes: int = 900_000,
+    ) -> None:
+        self.cache = cache_conn
+        self.outbox = outbox_conn
+        self.client = client
+        self.clock = clock
+        self.rng = rng if rng is not None else random.Random()
+        self.batch_items = batch_items
+        self.batch_bytes = batch_bytes
+        # Serialises this engine's writes: the worker thread syncs while the GUI thread may
+        # fetch a member on a cache miss through the same connections.
+        self._lock = threading.RLock()
+        self._saved_online: bool | None = None
+        creds = credentials(outbox_conn)
+        if creds is not None and client.token is None:
+            client.configure(base_url=creds.hub_url, token=creds.token)
+
+    # -- enrolment ----------------------------------------------------------------------------
+
+    def credentials(self) -> Credentials | None:
+        return credentials(self.outbox)
+
+    def _require_enrolled(self) -> Credentials:
+        creds = self.credentials()
+        if creds is None:
+            raise NotEnrolledError("this terminal is not enrolled to a store yet")
+        return creds
+
+    def enroll(
+        self, hub_url: str, store_id: str, code: str, device_name: str = "terminal"
+    ) -> Credentials:
+        """Enrol this terminal with a one-time code; store the token and the public keys.
+
+        Enrolling to another store or hub empties the cache (its slice belongs to the old
+        one); the outbox is kept and pushed under the new enrolment.
+        """
+        previous = self.credentials()
+        old_url = self.client.base_url
+        self.client.configure(base_url=hub_url)
+        try:
+            resp = self.client.enroll(store_id, code, device_name)
+        except SyncError as exc:
+            self.client.configure(base_url=old_url)  # still enrolled where it was
+            self._note_error(exc)
+            raise
+        if resp.store_id != store_id:
+            raise ProtocolError(f"enrolled to store {resp.store_id!r}, asked for {store_id!r}")
+        creds = Credentials(
+            device_id=resp.device_id,
+            token=resp.token,
+            store_id=resp.store_id,
+            hub_url=hub_url.rstrip("/"),
+            phone_hash_key=resp.phone_hash_key,
+            store_name=resp.store_name,
+            device_name=device_name,
+            enrolled_at=int(self.clock()),
+        )
+        with self._lock:
+            save_credentials(self.outbox, creds)
+            self.client.configure(token=creds.token)
+            moved = previous is not None and (
+                previous.store_id != creds.store_id or previous.hub_url != creds.hub_url
+            )
+            keys = [
+                {"entity": "key", "op": "upsert", "key": str(k.kid), "data": k.model_dump()}
+                for k in resp.keys
+            ]
+            with Transaction(self.cache):
+                if moved:
+                    for table, _pk, _cols in cache_mod.TABLES.values():
+                        self.cache.execute(f"DELETE FROM {table}")
+                    self.cache.execute("DELETE FROM sync_state")
+                cache_mod.apply_changes(self.cache, keys)
+                self._write_state_in_tx(online=True)
+        return creds
+
+    def refresh_keys(self) -> int:
+        """Fetch the hub's member-code public keys into the cache. Returns how many."""
+        self._require_enrolled()
+        try:
+            resp = self.client.keys()
+        except SyncError as exc:
+            self._note_error(exc)
+            raise
+        rows = [
+            {"entity": "key", "op": "upsert", "key": str(k.kid), "data": k.model_dump()}
+            for k in resp.keys
+        ]
+        with self._lock, Transaction(self.cache):
+            cache_mod.apply_changes(self.cache, rows)
+            self._write_state_in_tx(online=True)
+        return len(rows)
+
+    # -- push ---------------------------------------------------------------------------------
+
+    def push_once(self) -> PushResult:
+        """Push one batch of the outbox. Raises SyncError when the batch could not be settled
+        (its rows stay unsettled, with the error noted, for a later retry)."""
+        self._require_enrolled()
+        with self._lock:
+            batch = outbox_mod.next_batch(
+                self.outbox, max_items=self.batch_items, max_bytes=self.batch_bytes
+            )
+            if not batch:
+                return PushResult()
+            outbox_mod.mark_sent(self.outbox, [r.id for r in batch], now=int(self.clock()))
+        result = self._push(batch)
+        now = int(self.clock())
+        with self._lock:
+            if result.settled:
+                outbox_mod.set_meta(self.outbox, {META_LAST_PUSH_AT: str(now)})
+            with Transaction(self.cache):
+                cache_mod.set_state(self.cache, STATE_LAST_PUSH_AT, str(now))
+                cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
+                self._write_state_in_tx(online=True)
+        return result
+
+    def _push(self, batch: Sequence[Recorded]) -> PushResult:
+        try:
+            resp = self.client.push([r.wire() for r in batch])
+        except RejectedError as exc:
+            if isinstance(exc, AuthError) or exc.status not in BISECT_STATUSES:
+                self._fail(batch, exc)
+                raise
+            if len(batch) == 1:
+                return self._reject_one(batch[0], exc)
+            mid = len(batch) // 2
+            left = self._push(batch[:mid])
+            right = self._push(batch[mid:])
+            return PushResult(requests=1) + left + right
+        except SyncError as exc:
+            self._fail(batch, exc)
+            raise
+        try:
+            results = _checked_results(batch, resp)
+        except ProtocolError as exc:
+            self._fail(batch, exc)
+            raise
+        with self._lock:
+            counts = outbox_mod.apply_results(self.outbox, results, now=int(self.clock()))
+        return PushResult(
+            sent=len(batch),
+            accepted=counts.get("accepted", 0),
+            duplicate=counts.get("duplicate", 0),
+            conflict=counts.get("conflict", 0),
+            rejected=counts.get("rejected", 0),
+            requests=1,
+        )
+
+    def _reject_one(self, item: Recorded, exc: RejectedError) -> PushResult:
+        reason = exc.hub_reason or f"http_{exc.status}"
+        detail = exc.problem.detail or exc.problem.title
+        with self._lock:
+            outbox_mod.apply_results(
+                self.outbox,
+                [{"id": item.id, "status": "rejected", "reason": f"{reason}: {detail}"[:500]}],
+                now=int(self.clock()),
+            )
+        return PushResult(sent=1, rejected=1, requests=1)
+
+    def _fail(self, batch: Sequence[Recorded], exc: SyncError) -> None:
+        with self._lock:
+            outbox_mod.mark_failed(self.outbox, [r.id for r in batch], _error_text(exc))
+        self._note_error(exc)
+
+    # -- pull ---------------------------------------------------------------------------------
+
+    def cursor(self) -> int:
+        value = cache_mod.get_state(self.cache, STATE_CURSOR)
+        try:
+            return int(value) if value is not None else 0
+        except ValueError:
+            return 0
+
+    def pull_once(
+        self,
+        limit: int = DEFAULT_PULL_LIMIT,
+        *,
+        progress: Progress | None = None,
+        max_pages: int | None = None,
+    ) -> PullResult:
+        """Pull pages of changes until the hub has no more (or ``max_pages``)."""
+        self._require_enrolled()
+        started = self.clock()
+        cursor = self.cursor()
+        done = pages = 0
+        caught_up = False
+        while not caught_up and (max_pages is None or pages < max_pages):
+            try:
+                page = self.client.changes(cursor, limit)
+                _check_page(cursor, limit, page)
+                caught_up = not page.has_more
+                self._apply_page(page, caught_up=caught_up)
+            except SyncError as exc:
+                self._note_error(exc)
+                raise
+            cursor = page.next_cursor
+            done += len(page.changes)
+            pages += 1
+            if progress is not None:
+                remaining = _remaining_after(page)
+                elapsed = self.clock() - started
+                eta = None
+                if remaining is not None and done and elapsed > 0:
+                    eta = remaining * elapsed / done
+                progress(done, remaining, eta)
+            del page  # one page in memory at a time
+        return PullResult(pages, done, cursor, caught_up, self.clock() - started)
+
+    def _apply_page(self, page: ChangesResponse, *, caught_up: bool) -> None:
+        # Grouped by entity (seq order kept within each): the feed interleaves a member's
+        # rows across tables, and apply_changes writes one executemany per run of the same
+        # (entity, op). Tables are independent and the page commits as one, so the order
+        # across entities does not matter.
+        by_entity: dict[str, list[dict[str, Any]]] = {}
+        for c in page.changes:
+            by_entity.setdefault(c.entity, []).append(
+                {"entity": c.entity, "op": c.op, "key": c.key, "data": c.data}
+            )
+        rows = itertools.chain.from_iterable(by_entity.values())
+        with self._lock:
+            try:
+                with Transaction(self.cache):
+                    cache_mod.apply_changes(self.cache, rows)
+                    cache_mod.set_state(self.cache, STATE_CURSOR, str(page.next_cursor))
+                    if caught_up:
+                        cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
+                        cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
+                    self._write_state_in_tx(online=True)
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
+            except StorageError as exc:
+                if _is_bad_data(exc):
+                    raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
+                raise
+
+    # -- push + pull ----------------------------------------------------------------------------
+
+    def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
+        """Push everything pending, then pull until caught up."""
+        pushed = PushResult()
+        while True:
+            step = self.push_once()
+            pushed = pushed + step
+            if step.sent == 0 or step.settled == 0:
+                break
+        pulled = self.pull_once(progress=progress)
+        pending = outbox_mod.status(self.outbox).pending
+        return SyncReport(pushed, pulled, pending, pending == 0 and pulled.caught_up)
+
+    # -- on-demand member ---------------------------------------------------------------------
+
+    def fetch_member(self, identity: Identity) -> str | None:
+        """Look a cache miss up at the hub (≤ 1 s) and cache the member's slice.
+
+        Returns the member id, None when the hub does not know the identity; raises
+        TransportError when the hub cannot be reached (the caller shows "not cached").
+        """
+        self._require_enrolled()
+        try:
+            view = self._lookup(identity)
+        except SyncError as exc:
+            self._note_online(not isinstance(exc, TransportError))
+            raise
+        self._note_online(True)
+        if view is None:
+            return None
+        member_id = _checked_member_view(identity, view)
+        with self._lock:
+            try:
+                cache_mod.store_member_view(self.cache, view.model_dump())
+            except (ValueError, TypeError, OverflowError, KeyError) as exc:
+                raise ProtocolError(f"the hub sent a member the cache cannot take: {exc}") from exc
+            except StorageError as exc:
+                if _is_bad_data(exc):
+                    raise ProtocolError(
+                        f"the hub sent a member the cache cannot take: {exc}"
+                    ) from exc
+                raise
+        return member_id
+
+    def _lookup(self, identity: Identity) -> MemberView | None:
+        if identity.kind == "code":
+            return self.client.lookup_member(code_id=identity.value)
+        if identity.kind == "card":
+            return self.client.lookup_member(card_no=identity.value)
+        if identity.kind == "phone":
+            return self.client.lookup_member(phone_hash=identity.value)
+        try:
+            return self.client.member(identity.value)
+        except RejectedError as exc:
+            if exc.status == 404 and not isinstance(exc, AuthError):
+                return None
+            raise
+
+    # -- status -------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """Everything ``clerk status --json`` shows about sync."""
+        now = self.clock()
+        with self._lock:
+            ob = outbox_mod.status(self.outbox)
+            creds = self.credentials()
+            state = dict(self.cache.execute("SELECT key, value FROM sync_state").fetchall())
+            last_settled = outbox_mod.get_meta(self.outbox, META_LAST_PUSH_AT)
+        online = self.client.online
+        if online is None and state.get(STATE_ONLINE) is not None:
+            online = state[STATE_ONLINE] == "1"
+        offset = self.client.last_clock_offset
+        if offset is None:
+            offset = _float_or_none(state.get(STATE_CLOCK_OFFSET))
+        return {
+            "enrolled": creds is not None,
+            "device_id": creds.device_id if creds else None,
+            "store_id": creds.store_id if creds else None,
+            "store_name": creds.store_name if creds else None,
+            "hub_url": creds.hub_url if creds else None,
+            "pending": ob.pending,
+            "oldest_pending_age_s": (
+                None if ob.oldest_pending_at is None else max(0, int(now) - ob.oldest_pending_at)
+            ),
+            "acked": ob.acked,
+            "rejected": ob.rejected,
+            "conflict": ob.conflict,
+            "last_push_at": _int_or_none(state.get(STATE_LAST_PUSH_AT)),
+            "last_pull_at": _int_or_none(state.get(STATE_LAST_PULL_AT)),
+            "cursor": _int_or_none(state.get(STATE_CURSOR)) or 0,
+            "last_error": state.get(STATE_LAST_ERROR) or ob.last_error,
+            "online": online,
+            "clock_offset_s": None if offset is None else round(offset, 3),
+            "stuck_since": stuck_since(
+                ob.pending, ob.oldest_pending_at, _int_or_none(last_settled), now
+            ),
+        }
+
+    # -- sync_state bookkeeping ---------------------------------------------------------------
+
+    def _write_state_in_tx(self, *, online: bool) -> None:
+        cache_mod.set_state(self.cache, STATE_ONLINE, "1" if online else "0")
+        self._saved_online = online
+        offset = self.client.last_clock_offset
+        if offset is not None:
+            cache_mod.set_state(self.cache, STATE_CLOCK_OFFSET, f"{offset:.3f}")
+
+    def _note_online(self, online: bool) -> None:
+        if self._saved_online == online:
+            return
+        with self._lock, Transaction(self.cache):
+            self._write_state_in_tx(online=online)
+
+    def _note_error(self, exc: SyncError) -> None:
+        with self._lock, Transaction(self.cache):
+            cache_mod.set_state(self.cache, STATE_LAST_ERROR, _error_text(exc))
+            cache_mod.set_state(self.cache, STATE_LAST_ERROR_AT, str(int(self.clock())))
+            self._write_state_in_tx(online=not isinstance(exc, TransportError))
+
+
+def stuck_since(
+    pending: int, oldest_pending_at: int | None, last_settled_at: int | None, now: float
+) -> int | None:
+    """When the outbox stopped moving, if pending rows have waited longer than STUCK_AFTER_S
+    without any row settling; None while sync is healthy."""
+    if pending == 0 or oldest_pending_at is None:
+        return None
+    since = max(oldest_pending_at, last_settled_at or 0)
+    return since if now - since > STUCK_AFTER_S else None
+
+
+def _error_text(exc: ClerkError) -> str:
+    return f"{exc.reason}: {exc}"[:500]
+
+
+def _is_bad_data(exc: StorageError) -> bool:
+    """A StorageError caused by the rows themselves (constraint, unbindable value), not the disk."""
+    return isinstance(
+        exc.__cause__, sqlite3.IntegrityError | sqlite3.InterfaceError | sqlite3.ProgrammingError
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return None if value is None else int(float(value))
+    except ValueError:
+        return None
+
+
+def _float_or_none(value: str | None) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except ValueError:
+        return None
+
+
+def _checked_results(
+    batch: Sequence[Recorded], resp: InteractionBatchResponse
+) -> list[dict[str, Any]]:
+    """The hub's answers as dicts for outbox.apply_results; an answer about an item that was
+    not sent is hostile. Items without an answer stay ``sent`` and are pushed again."""
+    sent = {r.id for r in batch}
+    out: list[dict[str, Any]] = []
+    for res in resp.results:
+        if res.id not in sent:
+            raise ProtocolError(f"the hub answered for an interaction not sent: {res.id[:40]!r}")
+        out.append(
+            {
+                "id": res.id,
+                "status": res.status,
+                "reason": None if res.reason is None else res.reason[:500],
+                "conflict_with": None if res.conflict_with is None else res.conflict_with[:64],
+            }
+        )
+    return out
+
+
+def _check_page(since: int, limit: int, page: ChangesResponse) -> None:
+    """A page must move forward: seqs increasing after ``since``, a cursor that covers them."""
+    if len(page.changes) > limit:
+        raise ProtocolError(f"the hub sent {len(page.changes)} changes, limit was {limit}")
+    last = since
+    for c in page.changes:
+        if c.seq <= last:
+            raise ProtocolError(f"change seq {c.seq} does not follow {last}")
+        if c.op == "upsert" and c.data is None:
+            raise ProtocolError(f"upsert without data for {c.entity} {c.key[:40]!r}")
+        last = c.seq
+    if page.next_cursor < last:
+        raise ProtocolError(f"cursor {page.next_cursor} behind the page's last seq {last}")
+    if page.has_more and page.next_cursor <= since:
+        raise ProtocolError("the hub says there is more but the cursor did not move")
+
+
+def _remaining_after(page: ChangesResponse) -> int | None:
+    """Changes still to come after this page (the hub counts from the page's next_cursor)."""
+    if not page.has_more:
+        return 0
+    return None if page.remaining is None else max(0, page.remaining)
+
+
+def _checked_member_view(identity: Identity, view: MemberView) -> str:
+    """The member id of a looked-up view, after checking the view is about that identity."""
+    member = view.member
+    member_id = member.get("id")
+    if not isinstance(member_id, str) or not member_id or len(member_id) > 64:
+        raise ProtocolError("the hub sent a member without a valid id")
+    field_for = {"code": "code_id", "card": "card_no", "phone": "phone_hash", "member_id": "id"}
+    got = member.get(field_for[identity.kind])
+    if got is not None and str(got) != identity.value:
+        raise ProtocolError(f"the hub answered a {identity.kind} lookup with another member")
+    for p in view.products:
+        if not isinstance(p.get("sku"), str):
+            raise ProtocolError("the hub sent a product without a sku")
+    for rows in (view.browse, view.cart, view.coupons, view.visits):
+        for row in rows:
+            if not isinstance(row.get("id"), str | int):
+                raise ProtocolError("the hub sent a row without an id")
+            if row.get("member_id", member_id) != member_id:
+                raise ProtocolError("the hub sent another member's rows")
+    return member_id

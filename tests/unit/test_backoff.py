@@ -1,0 +1,209 @@
+"""Backoff bounds and jitter; the sync Scheduler's decisions with a fake clock."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from clerk.errors import StorageError
+from sync.backoff import Backoff
+from sync.engine import PullResult, PushResult, SyncReport, stuck_since
+from sync.errors import RetryableHubError, TransportError, error_for_status
+from sync.scheduler import Scheduler
+
+DEADLINE_S = 10.0
+
+
+class TestBackoff:
+    def test_ceiling_doubles_up_to_the_cap(self) -> None:
+        b = Backoff()
+        assert [b.ceiling(n) for n in range(0, 12)] == [
+            0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300
+        ]  # fmt: skip
+
+    def test_huge_failure_counts_do_not_overflow(self) -> None:
+        assert Backoff().ceiling(10_000) == 300.0
+        assert Backoff(factor=1.0).ceiling(10_000) == 1.0
+
+    @pytest.mark.parametrize("failures", [1, 2, 5, 9, 10, 50])
+    def test_full_jitter_stays_within_bounds(self, failures: int) -> None:
+        b = Backoff(rng=random.Random(7))
+        ceiling = b.ceiling(failures)
+        delays = [b.delay(failures) for _ in range(2000)]
+        assert all(0.0 <= d <= ceiling for d in delays)
+        # Full jitter: spread over the whole range, mean near the middle.
+        assert min(delays) < 0.05 * ceiling and max(delays) > 0.95 * ceiling
+        assert statistics.mean(delays) == pytest.approx(ceiling / 2, rel=0.1)
+
+    def test_seeded_rng_is_deterministic(self) -> None:
+        a = [Backoff(rng=random.Random(3)).delay(n) for n in range(1, 10)]
+        b = [Backoff(rng=random.Random(3)).delay(n) for n in range(1, 10)]
+        assert a == b
+
+    def test_retry_after_is_a_floor_and_is_capped(self) -> None:
+        b = Backoff(rng=random.Random(1))
+        assert all(b.delay(1, retry_after=120) >= 120 for _ in range(100))
+        assert b.delay(1, retry_after=86_400) == 300.0
+        assert b.delay(1, retry_after=0) <= 1.0
+
+    @pytest.mark.parametrize("kw", [{"base": 0}, {"factor": 0.5}, {"base": 10, "cap": 5}])
+    def test_invalid(self, kw: dict[str, float]) -> None:
+        with pytest.raises(ValueError):
+            Backoff(**kw)  # type: ignore[arg-type]
+
+
+class TestStuck:
+    def test_healthy_or_empty(self) -> None:
+        assert stuck_since(0, None, None, 10_000) is None
+        assert stuck_since(3, 9_900, None, 10_000) is None  # waiting 100 s only
+        assert stuck_since(3, 1_000, 9_800, 10_000) is None  # something settled 200 s ago
+
+    def test_stuck(self) -> None:
+        assert stuck_since(3, 1_000, None, 10_000) == 1_000
+        assert stuck_since(3, 1_000, 5_000, 10_000) == 5_000
+
+
+# -- scheduler ---------------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+REPORT = SyncReport(PushResult(), PullResult(caught_up=True), 0, True)
+
+
+class FakeEngine:
+    """Plays back outcomes: a SyncReport is returned, an exception raised."""
+
+    def __init__(self, *outcomes: SyncReport | BaseException) -> None:
+        self.outcomes = list(outcomes)
+        self.calls = 0
+        self.during: list[Callable[[], object]] = []  # run inside sync_once (e.g. a wake)
+
+    def sync_once(self) -> SyncReport:
+        self.calls += 1
+        for hook in self.during:
+            hook()
+        out = self.outcomes.pop(0) if self.outcomes else REPORT
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+
+def scheduler(engine: FakeEngine, clock: FakeClock, **kw: object) -> Scheduler:
+    return Scheduler(engine, clock=clock, backoff=Backoff(rng=random.Random(5)), **kw)  # type: ignore[arg-type]
+
+
+class TestScheduler:
+    def test_first_run_is_due_at_once_then_every_interval(self) -> None:
+        clock, engine = FakeClock(), FakeEngine()
+        s = scheduler(engine, clock, interval_s=30.0)
+        assert s.due_in() == 0
+        assert s.run_once() is REPORT
+        assert s.online is True and s.failures == 0
+        assert s.due_in() == 30.0
+        clock.t += 29
+        assert s.due_in() == pytest.approx(1.0)
+
+    def test_wake_after_a_record_runs_at_once_when_healthy(self) -> None:
+        clock, engine = FakeClock(), FakeEngine()
+        s = scheduler(engine, clock)
+        s.run_once()
+        s.wake()
+        assert s.due_in() == 0
+
+    def test_wake_during_a_run_is_not_lost(self) -> None:
+        clock, engine = FakeClock(), FakeEngine()
+        s = scheduler(engine, clock)
+        engine.during.append(s.wake)
+        s.run_once()
+        assert s.due_in() == 0
+
+    def test_offline_backs_off_with_growing_bounded_jitter(self) -> None:
+        clock = FakeClock()
+        engine = FakeEngine(*[TransportError("refused") for _ in range(12)])
+        s = scheduler(engine, clock)
+        delays = []
+        for n in range(1, 13):
+            assert s.run_once() is None
+            assert s.online is False and s.failures == n
+            delay = s.due_in()
+            assert 0 <= delay <= s.backoff.ceiling(n)
+            delays.append(delay)
+            clock.t += delay
+        assert max(delays) <= 300
+        assert max(delays[8:]) > 10  # grew well beyond the first waits
+
+    def test_wake_does_not_cut_a_backoff_short_but_force_does(self) -> None:
+        clock = FakeClock()
+        err = RetryableHubError(503, error_for_status(503, b"").problem, retry_after=60)
+        s = scheduler(FakeEngine(err), clock)
+        s.run_once()
+        assert s.due_in() >= 60
+        s.wake()
+        assert s.due_in() >= 60
+        s.wake(force=True)
+        assert s.due_in() == 0
+
+    def test_retry_after_is_honoured(self) -> None:
+        clock = FakeClock()
+        err = error_for_status(429, b"", headers={"retry-after": "120"})
+        s = scheduler(FakeEngine(err), clock)
+        s.run_once()
+        assert s.online is True  # the hub answered: throttled, not offline
+        assert 120 <= s.due_in() <= 300
+
+    def test_recovery_resets_failures_and_reports(self) -> None:
+        clock = FakeClock()
+        seen: list[object] = []
+        s = scheduler(
+            FakeEngine(TransportError("x"), TransportError("y"), REPORT),
+            clock,
+            on_report=seen.append,
+            on_error=seen.append,
+        )
+        for _ in range(3):
+            s.run_once()
+            clock.t += s.due_in()
+        assert s.failures == 0 and s.online is True and s.last_error is None
+        assert [type(x).__name__ for x in seen] == [
+            "TransportError",
+            "TransportError",
+            "SyncReport",
+        ]
+
+    def test_storage_errors_back_off_and_bugs_propagate(self) -> None:
+        clock = FakeClock()
+        s = scheduler(FakeEngine(StorageError("disk full"), KeyError("bug")), clock)
+        assert s.run_once() is None and s.failures == 1
+        with pytest.raises(KeyError):
+            s.run_once()
+
+    def test_run_forever_in_a_worker_thread(self) -> None:
+        ran = threading.Event()
+        stop = threading.Event()
+        engine = FakeEngine()
+        engine.during.append(ran.set)
+        s = Scheduler(engine, interval_s=3600.0)
+        worker = threading.Thread(target=s.run_forever, args=(stop,), kwargs={"poll_s": 0.05})
+        worker.start()
+        try:
+            assert ran.wait(DEADLINE_S)  # the first run is due at once
+            ran.clear()
+            s.wake()  # a record: runs again long before the hour is up
+            assert ran.wait(DEADLINE_S)
+            assert engine.calls == 2
+        finally:
+            stop.set()
+            s.wake()
+            worker.join(DEADLINE_S)
+        assert not worker.is_alive()
