@@ -452,6 +452,10 @@ def run_hub(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[command](args)
+    except BrokenPipeError:
+        # `clerk hub export … | head`: the reader has what it wanted; not an error.
+        _silence_stdout()
+        return EXIT_OK
     except HubError as exc:
         print(f"clerk hub {command}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE if exc.reason in ("usage", "bad_pin", "invalid") else EXIT_ERROR
@@ -460,6 +464,18 @@ def run_hub(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _one_line(exc: BaseException) -> str:
