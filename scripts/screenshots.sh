@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Regenerates the screenshots in docs/screenshots/ from the demo (offscreen), the ones the
+# README and docs show. Run after any UI change:  scripts/screenshots.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export QT_QPA_PLATFORM=offscreen
+export CLERK_HOME="${CLERK_HOME:-$PWD/demo-data}"
+out=docs/screenshots
+mkdir -p "$out"
+shot() {  # name, then clerk demo options
+  local name=$1; shift
+  .venv/bin/clerk demo --screenshot "$out/$name.png" --exit-after 30 "$@"
+  echo "  $out/$name.png"
+}
+shot scan-en          --view scan     --lang en    --layout desktop
+shot scan-zh          --view scan     --lang zh_CN --layout desktop
+shot customer-en      --view customer --lang en    --layout desktop
+shot customer-zh      --view customer --lang zh_CN --layout desktop
+shot handheld-zh      --view customer --lang zh_CN --layout handheld
+shot handheld-en      --view customer --lang en    --layout handheld
+shot redeem-en        --view redeem   --lang en    --layout desktop
+shot redeem-zh        --view redeem   --lang zh_CN --layout desktop
+shot offline-en       --view offline  --lang en    --layout desktop
+shot offline-zh       --view offline  --lang zh_CN --layout desktop
