@@ -198,6 +198,13 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_visits_by_store_day(db: Database) -> None:
+    """One store's visits of one day, for the manager's dashboard (clerk/reports.py): without
+    it every refresh reads the whole visits table."""
+    db.execute("CREATE INDEX IF NOT EXISTS visits_store_at ON visits(store_id, at)")
+
+
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (and migrate) cache.db. Raises CacheCorruptError if the file is not a database."""
     try:

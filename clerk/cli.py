@@ -591,8 +591,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_purge)
 
+    from clerk.audit import add_audit_parser
     from clerk.doctor import add_doctor_parser
+    from clerk.reports import add_report_parser
 
+    add_report_parser(sub)
+    add_audit_parser(sub)
     add_doctor_parser(sub, make_hub_check=_doctor_hub_check)
     _add_hub(sub)
     return parser

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clerk import audit as audit_mod
 from clerk import cache as cache_mod
 from clerk import identify, membercode, view360
 from clerk import outbox as outbox_mod
@@ -192,6 +193,11 @@ class Terminal:
         elif member_id is None:
             reason = "not_cached"
         visit = self._record_visit_once(identity, member_id, staff_id)
+        self.audit(
+            "view_customer",
+            staff_id,
+            {"member_id": member_id} if member_id else {"member_ref": identity.ref},
+        )
         view = self.view(member_id) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason)
 
@@ -250,9 +256,11 @@ class Terminal:
         staff_id: str | None = None,
         payload: Mapping[str, Any] | None = None,
     ) -> Recorded:
-        """Durably record an interaction in the outbox (synchronous=FULL) and return it."""
+        """Durably record an interaction in the outbox (synchronous=FULL) and return it.
+
+        A coupon redemption is also written to the audit log."""
         with self._write_lock:
-            return outbox_mod.record(
+            rec = outbox_mod.record(
                 self.outbox,
                 kind,
                 member_id=member_id,
@@ -261,6 +269,24 @@ class Terminal:
                 payload=payload,
                 now=int(self.clock()),
             )
+            if kind == "redeem":
+                audit_mod.append(
+                    self.outbox,
+                    "redeem",
+                    staff_id,
+                    {
+                        "interaction_id": rec.id,
+                        "member_id": member_id,
+                        "coupon_id": rec.payload.get("coupon_id"),
+                    },
+                    rec.created_at,
+                )
+            return rec
+
+    def audit(self, action: str, staff_id: str | None, detail: Mapping[str, Any]) -> None:
+        """Append to the tamper-evident audit log (outbox.db), through the terminal's writer."""
+        with self._write_lock:
+            audit_mod.append(self.outbox, action, staff_id, dict(detail), int(self.clock()))
 
     # -- status ---------------------------------------------------------------------------------
 

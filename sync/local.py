@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from clerk import audit
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk.errors import NotEnrolledError
@@ -53,10 +54,33 @@ class HomeEngine(SyncEngine):
             self.client.configure(base_url=url, token=creds.token)
 
     def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
-        """A sync round, then the retention purge when it last ran a day or more ago."""
+        """A sync round, the audit log pushed, then the retention purge when it last ran a day
+        or more ago."""
         report = super().sync_once(progress=progress)
+        self.push_audit()
         self.purge_if_due()
         return report
+
+    def push_audit(self, *, batch: int = 500) -> int:
+        """Send the audit log rows the hub has not acknowledged yet (kind "audit").
+
+        Audit rows use their own UUIDv7 as interaction id, so a resend after a lost answer is
+        answered identically by the hub. Returns how many rows were acknowledged.
+        """
+        done = 0
+        while True:
+            with self._lock:
+                rows = audit.unsynced(self.outbox, batch)
+            if not rows:
+                return done
+            resp = self.client.push([audit.to_interaction(r) for r in rows])
+            ok = {r.id for r in resp.results if r.status in ("accepted", "duplicate")}
+            seqs = [r.seq for r in rows if r.id in ok]
+            if not seqs:
+                return done
+            with self._lock:
+                audit.mark_synced(self.outbox, seqs)
+            done += len(seqs)
 
     def purge_if_due(self) -> dict[str, int] | None:
         now = int(self.clock())

@@ -7,6 +7,7 @@ hub holds exactly one copy. No mocks: uvicorn on 127.0.0.1, real SQLite files, r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from clerk.terminal import Terminal
@@ -64,6 +65,15 @@ def test_scan_see_record_sync_exactly_once(hub: HubHandle, tmp_path: Path) -> No
         engine.outbox.execute("UPDATE interactions SET state = 'sent'")
         replay = engine.sync_once()
         assert replay.caught_up
+
+    audit_rows = [i for i in hub.store.iter_interactions() if i["kind"] == "audit"]
+    actions = [
+        json.loads(r["payload"])["action"]
+        if isinstance(r["payload"], str)
+        else r["payload"]["action"]
+        for r in audit_rows
+    ]
+    assert actions == ["view_customer", "view_customer"]
 
     rows = _hub_interactions(hub, member_id)
     assert len(rows) == 1

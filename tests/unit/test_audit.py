@@ -1,0 +1,178 @@
+"""The hash-chained audit log: appends, tamper detection, sync hand-off and the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clerk import audit
+from clerk.outbox import open_outbox
+from sync.protocol import Interaction
+
+T0 = 1_763_600_000
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    c = open_outbox(tmp_path / "outbox.db")
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def _fill(conn: sqlite3.Connection, n: int = 5) -> list[audit.AuditRow]:
+    actions = ["signin", "view_customer", "redeem", "export", "signout"]
+    return [
+        audit.append(conn, actions[k % 5], "A01", {"k": k, "名": "王"}, T0 + k) for k in range(n)
+    ]
+
+
+def test_chain_from_genesis(conn: sqlite3.Connection) -> None:
+    rows = _fill(conn)
+    assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0].prev_hash == "0" * 64
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+    first = rows[0]
+    body = json.dumps(
+        {
+            "action": "signin",
+            "at": T0,
+            "detail": {"k": 0, "名": "王"},
+            "id": first.id,
+            "seq": 1,
+            "staff_id": "A01",
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    assert first.hash == hashlib.sha256(("0" * 64 + body).encode()).hexdigest()
+    assert audit.rows(conn) == rows
+    assert audit.verify(conn) == audit.VerifyResult(True, None, 5, None)
+
+
+def test_empty_log_verifies(conn: sqlite3.Connection) -> None:
+    assert audit.verify(conn) == audit.VerifyResult(True, None, 0, None)
+
+
+def test_unknown_action_is_a_bug(conn: sqlite3.Connection) -> None:
+    with pytest.raises(ValueError):
+        audit.append(conn, "delete_everything", None, {}, T0)
+
+
+def test_edited_row_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("UPDATE audit_log SET detail = ? WHERE seq = 3", ('{"k":99}',))
+    assert audit.verify(conn) == audit.VerifyResult(False, 3, 2, "edited")
+
+
+def test_edited_time_or_actor_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("UPDATE audit_log SET staff_id = 'M01' WHERE seq = 2")
+    assert audit.verify(conn).first_bad_seq == 2
+    conn.execute("UPDATE audit_log SET staff_id = 'A01' WHERE seq = 2")
+    assert audit.verify(conn).ok
+    conn.execute("UPDATE audit_log SET at = at + 1 WHERE seq = 4")
+    assert audit.verify(conn).first_bad_seq == 4
+
+
+def test_rehashed_edit_breaks_the_next_link(conn: sqlite3.Connection) -> None:
+    rows = _fill(conn)
+    r = rows[1]
+    forged = audit.row_hash(r.prev_hash, r.seq, r.id, r.at, r.staff_id, r.action, {"k": 7})
+    conn.execute("UPDATE audit_log SET detail = '{\"k\":7}', hash = ? WHERE seq = 2", (forged,))
+    assert audit.verify(conn) == audit.VerifyResult(False, 3, 2, "chain")
+
+
+def test_deleted_row_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("DELETE FROM audit_log WHERE seq = 2")
+    assert audit.verify(conn) == audit.VerifyResult(False, 2, 1, "gap")
+
+
+def test_deleted_first_row_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("DELETE FROM audit_log WHERE seq = 1")
+    assert audit.verify(conn) == audit.VerifyResult(False, 1, 0, "gap")
+
+
+def test_deleted_tail_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("DELETE FROM audit_log WHERE seq >= 4")
+    assert audit.verify(conn) == audit.VerifyResult(False, 4, 3, "head")
+
+
+def test_deleted_everything_but_head_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("DELETE FROM audit_log")
+    assert audit.verify(conn) == audit.VerifyResult(False, 1, 0, "head")
+
+
+def test_reordered_rows_are_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("UPDATE audit_log SET seq = -2 WHERE seq = 2")
+    conn.execute("UPDATE audit_log SET seq = 2 WHERE seq = 3")
+    conn.execute("UPDATE audit_log SET seq = 3 WHERE seq = -2")
+    result = audit.verify(conn)
+    assert not result.ok and result.first_bad_seq == 2 and result.checked == 1
+
+
+def test_malformed_detail_is_found(conn: sqlite3.Connection) -> None:
+    _fill(conn)
+    conn.execute("UPDATE audit_log SET detail = 'not json' WHERE seq = 5")
+    assert audit.verify(conn) == audit.VerifyResult(False, 5, 4, "malformed")
+
+
+def test_unsynced_and_mark_synced(conn: sqlite3.Connection) -> None:
+    rows = _fill(conn)
+    assert [r.seq for r in audit.unsynced(conn, limit=3)] == [1, 2, 3]
+    assert audit.mark_synced(conn, [1, 2]) == 2
+    assert audit.mark_synced(conn, [2]) == 0
+    assert audit.mark_synced(conn, []) == 0
+    assert [r.seq for r in audit.unsynced(conn)] == [3, 4, 5]
+    assert audit.verify(conn).ok  # the synced flag is outside the hash
+    wire = Interaction.model_validate(audit.to_interaction(rows[2]))
+    assert (wire.id, wire.kind, wire.staff_id, wire.created_at) == (
+        rows[2].id,
+        "audit",
+        "A01",
+        T0 + 2,
+    )
+    assert wire.payload["hash"] == rows[2].hash and wire.payload["seq"] == 3
+
+
+def _verify_cli(json_out: bool = False) -> int:
+    parser = argparse.ArgumentParser(prog="clerk")
+    audit.add_audit_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["audit", "verify", *(["--json"] if json_out else [])])
+    result: int = args.func(args)
+    return result
+
+
+def test_cli_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLERK_HOME", str(tmp_path))
+    c = open_outbox(tmp_path / "outbox.db")
+    try:
+        _fill(c)
+        assert _verify_cli() == 0
+        assert capsys.readouterr().out == "audit log intact: 5 rows checked\n"
+        c.execute("DELETE FROM audit_log WHERE seq = 3")
+        assert _verify_cli() == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.count("\n") == 1 and err.startswith("clerk: audit log broken at seq 3")
+        assert _verify_cli(json_out=True) == 1
+        out, _ = capsys.readouterr()
+        assert json.loads(out) == {"ok": False, "first_bad_seq": 3, "checked": 2, "reason": "gap"}
+    finally:
+        c.close()
