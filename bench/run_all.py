@@ -94,15 +94,27 @@ def main() -> int:
     sections: list[str] = []
     for name, title in BENCHES:
         if only and name not in only:
+            kept = RESULTS / (f"{name}-quick.json" if args.quick else f"{name}.json")
+            if kept.exists():
+                when = dt.datetime.fromtimestamp(kept.stat().st_mtime, dt.UTC)
+                result = json.loads(kept.read_text())
+                body = table(result)
+                if result.get("reference"):
+                    body += f"\n\nReference measured in the same run: {result['reference']}"
+                sections.append(
+                    f"## {title}\n\n`bench/{name}.py`, not re-run this time: results of "
+                    f"{when:%Y-%m-%d %H:%M} UTC.\n\n{body}\n"
+                )
             continue
         print(f"== {name} ==", flush=True)
-        before = (
-            (RESULTS / f"{name}.json").stat().st_mtime
-            if (RESULTS / f"{name}.json").exists()
-            else 0.0
-        )
+        stem = f"{name}-quick" if args.quick else name
+        path = RESULTS / f"{stem}.json"
+        fallback = RESULTS / f"{name}.json"  # a bench without a separate quick file
+        stamps = {p: p.stat().st_mtime if p.exists() else 0.0 for p in (path, fallback)}
         code, out, secs = run(name, args.quick)
-        path = RESULTS / f"{name}.json"
+        if not (path.exists() and path.stat().st_mtime > stamps[path]):
+            path = fallback
+        before = stamps.get(path, 0.0)
         if code == 0 and path.exists() and path.stat().st_mtime > before:
             result = json.loads(path.read_text())
             ref = result.get("reference")
