@@ -9,7 +9,8 @@ An existing file is reused when it was built from the same spec and its row coun
 Bulk load: the schema comes from ``clerk.cache.open_cache`` (the real migrations); the secondary
 indexes are dropped, rows go in with ``executemany`` in big chunks under ``synchronous=OFF`` and
 no journal, then the indexes are recreated and the file is switched to WAL like the terminal's.
-The build happens in a temporary file renamed into place only when complete.
+The build happens in a temporary file renamed into place only when complete. The file is
+encrypted (SQLCipher, the key of ``bench/.data``) exactly like a terminal's cache.db.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from clerk import demo
+from clerk import db, demo, keystore
 from clerk.cache import TABLES, open_cache, row_values
 
 DATA = Path(__file__).resolve().parent / ".data"
@@ -66,9 +67,9 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def existing(path: Path, spec: demo.WorldSpec) -> dict[str, int] | None:
     """Row counts of a reusable cache at ``path``, or None if it must be (re)built."""
-    if not path.exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if not path.exists() or keystore.is_plaintext(path):
+        return None  # built before the cache was encrypted at rest: measure the real thing
+    conn = db.inspect(path)  # encrypted with the key of bench/.data
     try:
         rows = dict(
             conn.execute("SELECT key, value FROM sync_state WHERE key LIKE 'bench_%'").fetchall()
@@ -108,7 +109,8 @@ def build(path: Path, spec: demo.WorldSpec, *, progress: bool = True) -> dict[st
         p.unlink(missing_ok=True)
     t0 = time.perf_counter()
     open_cache(tmp).close()  # the real schema, through the real migrations
-    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn = db.connect(tmp, synchronous="NORMAL")  # SQLCipher, as the terminal's cache
+    conn.row_factory = None
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")

@@ -85,8 +85,10 @@ def _engine(home: Path) -> HomeEngine:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    from clerk import instance
     from ui.app import run_app
 
+    lock = instance.acquire(paths.data_dir())
     terminal = open_terminal()
     try:
         return run_app(
@@ -97,6 +99,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         )
     finally:
         terminal.close()
+        lock.release()
 
 
 DEMO_STORE = "S001"
@@ -108,11 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     synced, demo member codes as PNG files and in a window, and the app."""
     import os
 
-    from clerk import barcodes
-    from clerk import outbox as outbox_mod
-    from sync.hub.testing import running_hub
-    from sync.local import engine_for, enroll
-    from ui.demo import run_demo
+    from clerk import instance
 
     home = (
         Path(os.environ["CLERK_HOME"])
@@ -120,6 +119,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         else (paths.data_dir() / "demo")
     )
     home.mkdir(parents=True, exist_ok=True)
+    with instance.acquire(home):
+        return _demo(args, home)
+
+
+def _demo(args: argparse.Namespace, home: Path) -> int:
+    from clerk import barcodes
+    from clerk import outbox as outbox_mod
+    from sync.hub.testing import running_hub
+    from sync.local import engine_for, enroll
+    from ui.demo import run_demo
+
     hub_db = home / "demo-hub.db"
     first_run = not hub_db.exists()
     if first_run:
@@ -200,6 +210,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not args.once:
             import threading
 
+            from clerk import instance
+
+            lock = instance.acquire(paths.data_dir())  # one long-running syncer per terminal
             stop = threading.Event()
             scheduler = Scheduler(
                 engine,
@@ -212,6 +225,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 scheduler.run_forever(stop)
             except KeyboardInterrupt:
                 stop.set()
+            finally:
+                lock.release()
             return EXIT_OK
         progress = None if args.json or not sys.stderr.isatty() else _progress_bar()
         try:

@@ -1,4 +1,16 @@
-"""Opening the terminal's SQLite files with the right pragmas.
+"""Opening the terminal's SQLite files with the right pragmas — encrypted at rest.
+
+Every connection to cache.db and outbox.db is opened here. By default a file is encrypted with
+SQLCipher under the key of its directory (``clerk.keystore.key_for``): ``PRAGMA key`` is the
+very first statement, and the key is checked at once (a wrong key raises StorageError, which
+``open_cache`` turns into a cache rebuild and ``open_outbox`` refuses loudly). A plaintext file
+left by an older version is converted in place on its first read-write open (see
+``encrypt_in_place``). ``key=None`` opens plain SQLite (hub-side and test uses only).
+
+The SQLCipher connection is wrapped so it looks like the standard library's: it *is* a
+``sqlite3.Connection`` (sqlite-utils and type checkers are content), rows are ``Row``s with
+names, and every SQLCipher error is re-raised as the ``sqlite3`` exception of the same name
+(``raise … from``), so ``except sqlite3.Error`` everywhere keeps working.
 
 One writer per file (a single connection owned by one thread); readers open their own.
 Data-layer errors are raised as StorageError (never swallowed).
@@ -6,26 +18,63 @@ Data-layer errors are raised as StorageError (never swallowed).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import urllib.parse
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Final, Literal
 
+import sqlcipher3
 import sqlite_utils
 
+from clerk import keystore
 from clerk.errors import StorageError
 
 Sync = Literal["NORMAL", "FULL"]
 
 
-def connect(path: Path | str, *, synchronous: Sync, readonly: bool = False) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit: BEGIN IMMEDIATE … COMMIT)."""
+class _Auto:
+    def __repr__(self) -> str:
+        return "AUTO"
+
+
+AUTO: Final = _Auto()
+"""``connect(key=AUTO)`` (the default): the key of the file's directory."""
+
+ENCRYPTING_SUFFIX = ".encrypting"
+PLAINTEXT_OLD_SUFFIX = ".plaintext-old"
+
+
+def connect(
+    path: Path | str,
+    *,
+    synchronous: Sync,
+    readonly: bool = False,
+    key: str | _Auto | None = AUTO,
+) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit: BEGIN IMMEDIATE … COMMIT).
+
+    ``key``: AUTO (default) — encrypted with the key of the file's directory, created on first
+    use; a 64-hex-digit key — encrypted with it; None — plain SQLite.
+    """
+    name = str(path)
+    if isinstance(key, _Auto):
+        key = _auto_key(name, readonly=readonly)
     try:
-        if readonly:
-            conn = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-            )
+        if key is None or (readonly and keystore.is_plaintext(name)):
+            # Plain SQLite, or a plaintext file not converted yet (its writer converts it).
+            conn = _open_plain(name, readonly=readonly)
         else:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            if not readonly and keystore.is_plaintext(name):
+                encrypt_in_place(name, key)
+            elif not readonly:
+                _clean_leftovers(Path(name))
+            conn = _open_cipher(name, key, readonly=readonly)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"cannot open {path}: {exc}") from exc
+    try:
         conn.execute("PRAGMA busy_timeout = 5000")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -33,12 +82,462 @@ def connect(path: Path | str, *, synchronous: Sync, readonly: bool = False) -> s
         conn.execute("PRAGMA foreign_keys = ON")
         conn.row_factory = sqlite3.Row
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise StorageError(f"cannot open {path}: {exc}") from exc
     return conn
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
+
+
+def is_encrypted_connection(conn: sqlite3.Connection) -> bool:
+    return isinstance(conn, CipherConnection)
+
+
+def inspect(path: Path | str) -> sqlite3.Connection:
+    """A read-only connection for diagnostic tools (doctor, diagnostics) on any of the
+    terminal's files, encrypted or not: never creates a key, never converts a file, rows are
+    plain tuples, and failures stay ``sqlite3.DatabaseError`` (what such tools catch)."""
+    try:
+        conn = connect(path, synchronous="NORMAL", readonly=True)
+    except StorageError as exc:
+        raise sqlite3.DatabaseError(str(exc)) from exc
+    conn.row_factory = None
+    return conn
+
+
+# -- opening ------------------------------------------------------------------------------------
+
+
+def _is_special(name: str) -> bool:
+    return name == ":memory:" or name == "" or name.startswith("file:")
+
+
+def _auto_key(name: str, *, readonly: bool) -> str | None:
+    if _is_special(name):
+        return None
+    home = Path(name).absolute().parent
+    return keystore.key_for(home, create=not readonly)
+
+
+def _uri(name: str, *, readonly: bool) -> str:
+    quoted = urllib.parse.quote(str(Path(name).absolute()), safe="/:\\")
+    return f"file:{quoted}?mode={'ro' if readonly else 'rwc'}"
+
+
+def _open_plain(name: str, *, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        return sqlite3.connect(
+            _uri(name, readonly=True), uri=True, isolation_level=None, check_same_thread=False
+        )
+    return sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+
+
+def _keyed(raw: Any, key: str) -> None:
+    """The first statements on a SQLCipher connection: quiet logs, the key, and a check."""
+    if not keystore._valid(key):
+        raise StorageError("a database key must be 64 hex digits", reason="db_key")
+    raw.execute("PRAGMA cipher_log_level = NONE")  # no page-level chatter on stderr
+    raw.execute(f"PRAGMA key = \"x'{key}'\"")
+    raw.execute("PRAGMA cipher_memory_security = OFF")
+    raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def _open_cipher(name: str, key: str, *, readonly: bool) -> sqlite3.Connection:
+    try:
+        if readonly:
+            raw = sqlcipher3.connect(
+                _uri(name, readonly=True), uri=True, isolation_level=None, check_same_thread=False
+            )
+        else:
+            raw = sqlcipher3.connect(name, isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error as exc:
+        raise _translate(exc) from exc
+    try:
+        _keyed(raw, key)
+    except sqlcipher3.DatabaseError as exc:
+        raw.close()
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise sqlite3.DatabaseError(
+                "file is not a database (or it was encrypted with another key)"
+            ) from exc
+        raise _translate(exc) from exc
+    except BaseException:
+        raw.close()
+        raise
+    return CipherConnection(raw)
+
+
+# -- plaintext → encrypted ----------------------------------------------------------------------
+
+
+def encrypt_in_place(path: Path | str, key: str) -> None:
+    """Convert a plaintext SQLite file into a SQLCipher one under ``key``, crash-safely.
+
+    1. checkpoint the plaintext WAL and leave WAL mode (no -wal file can be replayed later
+       onto the encrypted file);
+    2. ``sqlcipher_export`` everything (and ``user_version``) into ``<name>.encrypting``,
+       fsync it;
+    3. hard-link the plaintext file to ``<name>.plaintext-old``, atomically replace the file
+       with the encrypted copy, fsync the directory;
+    4. overwrite the old plaintext with zeros and delete it (best effort: an SSD or a
+       copy-on-write file system may keep the old blocks).
+
+    A kill at any point leaves either the plaintext file (converted again at the next open)
+    or the encrypted one (leftovers are cleaned at the next open) — never neither.
+    """
+    target = Path(path)
+    _clean_leftovers(target)
+    tmp = target.with_name(target.name + ENCRYPTING_SUFFIX)
+    old = target.with_name(target.name + PLAINTEXT_OLD_SUFFIX)
+    if not keystore._valid(key):
+        raise StorageError("a database key must be 64 hex digits", reason="db_key")
+    try:
+        src = sqlcipher3.connect(str(target), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error as exc:
+        raise _translate(exc) from exc
+    try:
+        src.execute("PRAGMA cipher_log_level = NONE")
+        src.execute("PRAGMA busy_timeout = 5000")
+        src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        mode = src.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if str(mode).lower() != "delete":
+            raise sqlite3.OperationalError(f"cannot leave WAL mode (journal_mode={mode})")
+        version = int(src.execute("PRAGMA user_version").fetchone()[0])
+        src.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(tmp), f"x'{key}'"))
+        src.execute("SELECT sqlcipher_export('encrypted')").fetchall()
+        src.execute(f"PRAGMA encrypted.user_version = {version}")
+        src.execute("DETACH DATABASE encrypted")
+    except sqlcipher3.Error as exc:
+        raise _translate(exc) from exc
+    finally:
+        src.close()
+    _fsync_file(tmp)
+    linked = True
+    try:
+        os.link(target, old)
+    except OSError:
+        linked = False  # no hard links here: the old blocks are freed unscrubbed
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(target) + suffix)
+    if linked:
+        _scrub(old)
+
+
+def _clean_leftovers(target: Path) -> None:
+    """Finish or undo an ``encrypt_in_place`` that was cut short."""
+    tmp = target.with_name(target.name + ENCRYPTING_SUFFIX)
+    for p in (tmp, Path(str(tmp) + "-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+    old = target.with_name(target.name + PLAINTEXT_OLD_SUFFIX)
+    if not old.exists():
+        return
+    try:
+        same = target.exists() and os.path.samefile(old, target)
+    except OSError:
+        same = False
+    if same:
+        old.unlink()  # killed before the replace: the file itself is still the plaintext
+    else:
+        _scrub(old)
+
+
+def _scrub(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        size = path.stat().st_size
+        with open(path, "r+b") as f:
+            zeros = bytes(1 << 20)
+            left = size
+            while left > 0:
+                n = min(left, len(zeros))
+                f.write(zeros[:n])
+                left -= n
+            f.flush()
+            os.fsync(f.fileno())
+        path.unlink()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- the SQLCipher connection, dressed as sqlite3's ------------------------------------------
+
+
+def _translate(exc: BaseException) -> BaseException:
+    """The ``sqlite3`` exception matching a SQLCipher one (same class name, message, codes)."""
+    if not isinstance(exc, sqlcipher3.Error | sqlcipher3.Warning):
+        return exc
+    cls = getattr(sqlite3, type(exc).__name__, None)
+    if not (isinstance(cls, type) and issubclass(cls, sqlite3.Error | sqlite3.Warning)):
+        cls = sqlite3.DatabaseError
+    new = cls(*exc.args)
+    for attr in ("sqlite_errorcode", "sqlite_errorname"):
+        if hasattr(exc, attr):
+            with contextlib.suppress(AttributeError):
+                setattr(new, attr, getattr(exc, attr))
+    return new
+
+
+_ERRORS = (sqlcipher3.Error, sqlcipher3.Warning)
+
+
+class CipherCursor(sqlite3.Cursor):
+    """A SQLCipher cursor behind the ``sqlite3.Cursor`` interface (errors translated)."""
+
+    def __init__(self, connection: CipherConnection, inner: Any) -> None:  # no super(): proxy
+        self._conn = connection
+        self._inner = inner
+
+    def execute(self, *args: Any, **kwargs: Any) -> CipherCursor:
+        try:
+            self._inner.execute(*args, **kwargs)
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+        return self
+
+    def executemany(self, *args: Any, **kwargs: Any) -> CipherCursor:
+        try:
+            self._inner.executemany(*args, **kwargs)
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+        return self
+
+    def executescript(self, *args: Any, **kwargs: Any) -> CipherCursor:
+        try:
+            self._inner.executescript(*args, **kwargs)
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+        return self
+
+    def fetchone(self) -> Any:
+        try:
+            return self._inner.fetchone()
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def fetchmany(self, *args: Any, **kwargs: Any) -> list[Any]:
+        try:
+            rows: list[Any] = self._inner.fetchmany(*args, **kwargs)
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+        return rows
+
+    def fetchall(self) -> list[Any]:
+        try:
+            rows: list[Any] = self._inner.fetchall()
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+        return rows
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        try:
+            yield from self._inner
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def __next__(self) -> Any:
+        try:
+            return next(self._inner)
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def setinputsizes(self, *args: Any, **kwargs: Any) -> None:
+        self._inner.setinputsizes(*args, **kwargs)
+
+    def setoutputsize(self, *args: Any, **kwargs: Any) -> None:
+        self._inner.setoutputsize(*args, **kwargs)
+
+    @property
+    def description(self) -> Any:
+        return self._inner.description
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._inner.rowcount)
+
+    @property
+    def lastrowid(self) -> int | None:
+        value = self._inner.lastrowid
+        return None if value is None else int(value)
+
+    @property
+    def arraysize(self) -> int:
+        return int(self._inner.arraysize)
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._inner.arraysize = value
+
+    @property
+    def connection(self) -> CipherConnection:
+        return self._conn
+
+    @property
+    def row_factory(self) -> Any:
+        return _outer_factory(self._inner.row_factory)
+
+    @row_factory.setter
+    def row_factory(self, value: Any) -> None:
+        self._inner.row_factory = _inner_factory(value)
+
+
+def _inner_factory(value: Any) -> Any:
+    return sqlcipher3.Row if value is sqlite3.Row else value
+
+
+def _outer_factory(value: Any) -> Any:
+    return sqlite3.Row if value is sqlcipher3.Row else value
+
+
+class CipherConnection(sqlite3.Connection):
+    """A SQLCipher connection behind the ``sqlite3.Connection`` interface.
+
+    The base class is never initialised: every method used on a connection is delegated to
+    the SQLCipher one here, with its errors translated to ``sqlite3``'s. A method not
+    delegated fails loudly (``ProgrammingError: Base Connection.__init__ not called``).
+    """
+
+    def __init__(self, inner: Any) -> None:  # no super(): this is a proxy
+        self._inner = inner
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def cursor(self, *args: Any, **kwargs: Any) -> CipherCursor:  # type: ignore[override]
+        return CipherCursor(self, self._call(self._inner.cursor))
+
+    def execute(self, *args: Any, **kwargs: Any) -> CipherCursor:
+        try:
+            return CipherCursor(self, self._inner.execute(*args, **kwargs))
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def executemany(self, *args: Any, **kwargs: Any) -> CipherCursor:
+        try:
+            return CipherCursor(self, self._inner.executemany(*args, **kwargs))
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def executescript(self, *args: Any, **kwargs: Any) -> CipherCursor:
+        try:
+            return CipherCursor(self, self._inner.executescript(*args, **kwargs))
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
+
+    def commit(self) -> None:
+        self._call(self._inner.commit)
+
+    def rollback(self) -> None:
+        self._call(self._inner.rollback)
+
+    def close(self) -> None:
+        self._call(self._inner.close)
+
+    def interrupt(self) -> None:
+        self._call(self._inner.interrupt)
+
+    def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.create_function, *args, **kwargs)
+
+    def create_aggregate(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.create_aggregate, *args, **kwargs)
+
+    def create_window_function(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.create_window_function, *args, **kwargs)
+
+    def create_collation(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.create_collation, *args, **kwargs)
+
+    def set_authorizer(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.set_authorizer, *args, **kwargs)
+
+    def set_progress_handler(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.set_progress_handler, *args, **kwargs)
+
+    def set_trace_callback(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self._inner.set_trace_callback, *args, **kwargs)
+
+    def iterdump(self) -> Generator[str, None, None]:
+        # sqlcipher3 has no iterdump: the standard library's works through this connection.
+        from sqlite3.dump import _iterdump  # type: ignore[attr-defined]
+
+        yield from _iterdump(self)
+
+    def getlimit(self, category: int, /) -> int:
+        return int(self._call(self._inner.getlimit, category))
+
+    def setlimit(self, category: int, limit: int, /) -> int:
+        return int(self._call(self._inner.setlimit, category, limit))
+
+    def __enter__(self) -> CipherConnection:
+        self._call(self._inner.__enter__)
+        return self
+
+    def __exit__(self, *exc: Any) -> Literal[False]:
+        self._call(self._inner.__exit__, *exc)
+        return False
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self._inner.in_transaction)
+
+    @property
+    def total_changes(self) -> int:
+        return int(self._inner.total_changes)
+
+    @property  # type: ignore[override]
+    def isolation_level(self) -> str | None:
+        value = self._inner.isolation_level
+        return None if value is None else str(value)
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._call(setattr, self._inner, "isolation_level", value)
+
+    @property
+    def row_factory(self) -> Any:
+        return _outer_factory(self._inner.row_factory)
+
+    @row_factory.setter
+    def row_factory(self, value: Any) -> None:
+        self._inner.row_factory = _inner_factory(value)
+
+    @property
+    def text_factory(self) -> Any:
+        return self._inner.text_factory
+
+    @text_factory.setter
+    def text_factory(self, value: Any) -> None:
+        self._inner.text_factory = value
 
 
 class Transaction:

@@ -98,11 +98,29 @@ class HubClient:
         return self._call("GET", "/keys", KeysResponse)
 
     def changes(self, since: int, limit: int = 2000) -> ChangesResponse:
-        if not 1 <= limit <= protocol.MAX_CHANGES_LIMIT:
-            raise ValueError(f"limit must be 1..{protocol.MAX_CHANGES_LIMIT}, got {limit}")
+        _check_limit(limit)
         return self._call(
             "GET", "/changes", ChangesResponse, params={"since": since, "limit": limit}
         )
+
+    def changes_page(self, since: int, limit: int = 2000) -> protocol.ChangesPage:
+        """``changes`` as plain dicts, validated just as strictly (``protocol.CHANGES_PAGE``):
+        the bulk pull's path, which hands the rows to the cache without a model per row."""
+        _check_limit(limit)
+        body = self._request(
+            "GET",
+            "/changes",
+            params={"since": since, "limit": limit},
+            json=None,
+            auth=True,
+            timeout=None,
+        )
+        try:
+            return protocol.CHANGES_PAGE.validate_json(body)
+        except ValidationError as exc:
+            raise ProtocolError(
+                f"malformed {ChangesResponse.__name__} from the hub: {_summary(exc)}"
+            ) from exc
 
     def member(
         self, member_id: str, *, timeout: httpx.Timeout | None = LOOKUP_TIMEOUT
@@ -265,6 +283,11 @@ def _checked_url(url: str) -> httpx.URL:
             f"not a hub URL (http:// or https:// and a host): {url!r}", reason="hub_url"
         )
     return parsed
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= protocol.MAX_CHANGES_LIMIT:
+        raise ValueError(f"limit must be 1..{protocol.MAX_CHANGES_LIMIT}, got {limit}")
 
 
 def _summary(exc: ValidationError) -> str:

@@ -88,7 +88,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_dbs(demo_template: Path, tmp_path: Path) -> Iterator[DemoDbs]:
     """A private, writable copy of the demo cache.db and outbox.db, opened."""
-    for name in ("cache.db", "outbox.db"):
+    for name in ("cache.db", "outbox.db", ".db.key"):  # the files and their key
         shutil.copyfile(demo_template / name, tmp_path / name)
     cache = open_cache(tmp_path / "cache.db")
     outbox = open_outbox(tmp_path / "outbox.db")

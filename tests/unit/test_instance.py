@@ -1,0 +1,92 @@
+"""clerk.instance: one app instance per data directory, across processes; no stale locks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from clerk import instance
+from clerk.errors import ClerkError
+from clerk.instance import InstanceLockedError
+
+HOLDER = textwrap.dedent(
+    """
+    import sys
+    from clerk import instance
+    lock = instance.acquire(sys.argv[1])
+    print("locked", flush=True)
+    sys.stdin.read()  # hold until the parent closes stdin
+    lock.release()
+    """
+)
+
+
+@contextmanager
+def holder(home: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the lock on ``home``."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(home)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc
+    finally:
+        if proc.poll() is None:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=20)
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+
+
+def test_a_second_instance_in_another_process_is_refused(tmp_path: Path) -> None:
+    with holder(tmp_path) as proc:
+        with pytest.raises(InstanceLockedError) as caught:
+            instance.acquire(tmp_path)
+        err = caught.value
+        assert isinstance(err, ClerkError)
+        assert err.reason == "already_running"
+        assert err.pid == proc.pid
+        assert f"process {proc.pid}" in str(err) and str(tmp_path) in str(err)
+    with instance.acquire(tmp_path) as lock:  # free again once the other one quit
+        assert lock.held
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
+    with holder(tmp_path) as proc:
+        proc.kill()  # SIGKILL: no chance to release anything
+        proc.wait(timeout=20)
+        lock = instance.acquire(tmp_path)
+        lock.release()
+
+
+def test_same_process_twice_is_refused_until_released(tmp_path: Path) -> None:
+    lock = instance.acquire(tmp_path)
+    try:
+        with pytest.raises(InstanceLockedError) as caught:
+            instance.acquire(tmp_path)
+        assert caught.value.pid == os.getpid()
+    finally:
+        lock.release()
+    assert not lock.held
+    lock.release()  # idempotent
+    again = instance.acquire(tmp_path)
+    again.release()
+
+
+def test_other_data_directories_are_independent(tmp_path: Path) -> None:
+    with instance.acquire(tmp_path / "a"), instance.acquire(tmp_path / "b") as b:
+        assert b.path == tmp_path / "b" / instance.LOCK_FILE
