@@ -1,0 +1,424 @@
+"""Identification → customer view painted, and the GUI event loop under load.
+
+    python bench/ui_paint.py [--quick] [--count 300] [--seconds 10]
+
+On ``bench/.data/cache-500k.db`` when present (read-only; else a small demo home is built):
+
+* **view painted**: the identify result (``Opened`` with its 360 view) handed to the window on
+  the GUI thread → the header and every visible panel painted (the page's ``painted`` signal,
+  emitted from the last panel's paint event). p50/p95/p99 over ``--count`` members, desktop
+  (1366×860) and handheld (414×860). Target p95 ≤ 16 ms (one frame).
+* **scan → painted**: the same, end to end: card number submitted → identify + lookup on the
+  terminal worker → painted.
+* reference, same run: the 360 lookup alone (``Terminal.open_customer`` on the worker thread).
+* **event-loop delay**: a 10 ms QTimer probe's worst lateness while camera frames (a member-code
+  QR, 30 fps) are decoded, a sync worker applies change batches to a cache, and customers are
+  opened on the GUI. Target ≤ 50 ms.
+
+Runs offscreen (QT_QPA_PLATFORM=offscreen). Prints a markdown table; writes
+bench/results/ui_paint.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from clerk import view360  # noqa: E402
+from clerk.cache import open_cache  # noqa: E402
+from clerk.model import Identity  # noqa: E402
+from clerk.settings import Settings  # noqa: E402
+from clerk.terminal import Opened, TerminalStatus  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+BIG_CACHE = ROOT / "bench" / ".data" / "cache-500k.db"
+BENCH_NOW = 1_763_900_000
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+class ReadOnlyTerminal:
+    """The Terminal API the UI uses, over a read-only cache (the 500k bench cache is shared
+    with other benchmarks and must not be touched). Records are kept in memory."""
+
+    def __init__(self, cache_path: Path, home: Path, now: int) -> None:
+        self.cache_path = cache_path
+        self.home = home
+        self.now = now
+        self.clock = lambda: float(now)
+        self.settings = Settings(home / "settings.json")
+        self._local: dict[int, Any] = {}
+        self._conns: list[Any] = []
+        import threading
+
+        self._lock = threading.Lock()
+
+    def _cache(self) -> Any:
+        import threading
+
+        key = threading.get_ident()
+        conn = self._local.get(key)
+        if conn is None:
+            conn = open_cache(self.cache_path, readonly=True)
+            with self._lock:
+                self._local[key] = conn
+                self._conns.append(conn)
+        return conn
+
+    def identify(self, text: str) -> Identity:
+        from clerk.identify import classify
+
+        return classify(text, phone_key=None, keys={}, now=self.now)
+
+    def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
+        member_id = view360.resolve(self._cache(), identity)
+        view = self.view(member_id) if member_id else None
+        return Opened(
+            identity,
+            member_id,
+            view,
+            None,
+            member_id is not None,
+            None if member_id else "not_cached",
+        )
+
+    def view(self, member_id: str, *, lang: str = "zh") -> Any:
+        return view360.lookup(
+            self._cache(),
+            None,
+            member_id,
+            now=self.now,
+            lang=lang,
+            online=True,
+            last_pull_at=self.now - 600,
+        )
+
+    def status(self) -> TerminalStatus:
+        return TerminalStatus(
+            pending=0,
+            rejected=0,
+            conflict=0,
+            oldest_pending_at=None,
+            last_pull_at=self.now - 600,
+            last_push_at=self.now - 600,
+            online=True,
+            last_error=None,
+            store_id="S001",
+            store_name="上海静安店",
+            device_id="bench",
+            cursor=1,
+            cache_stale=False,
+            clock_offset_s=0.0,
+            clock_suspect=False,
+            cache_rebuilt=False,
+        )
+
+    def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
+        return []
+
+    def record(self, kind: str, **kw: Any) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def close(self) -> None:
+        for conn in self._conns:
+            conn.close()
+
+
+def member_cards(terminal: Any, count: int, rng: random.Random) -> list[tuple[str, str]]:
+    conn = open_cache(terminal.cache_path, readonly=True)
+    try:
+        total = conn.execute("SELECT count(*) FROM members").fetchone()[0]
+        picked: list[tuple[str, str]] = []
+        while len(picked) < count:
+            mid = f"M{rng.randint(1, total):08d}"
+            row = conn.execute("SELECT card_no FROM members WHERE id = ?", (mid,)).fetchone()
+            if row is not None:
+                picked.append((mid, str(row[0])))
+        return picked
+    finally:
+        conn.close()
+
+
+class SyncLoad:
+    """A sync round's work without a hub: apply a batch of demo members to a scratch cache."""
+
+    def __init__(self, path: Path) -> None:
+        from clerk import demo
+
+        self.conn = open_cache(path)
+        self.spec = demo.WorldSpec(members=100_000, seed=7, now=BENCH_NOW, products=200)
+        self.next = 1
+        self.rounds = 0
+
+    def sync_once(self) -> dict[str, int]:
+        from clerk import demo
+        from clerk.cache import apply_changes
+        from clerk.db import Transaction
+
+        world = demo._World(self.spec)
+        applied = 0
+        with Transaction(self.conn):
+            for _ in range(40):
+                bundle = demo._member(world, self.next)
+                applied += apply_changes(self.conn, demo.changes(bundle, "00" * 16))
+                self.next += 1
+        self.rounds += 1
+        return {"applied": applied}
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="60 lookups, 3 s of load, small cache")
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    count = 60 if args.quick else max(200, args.count)
+    seconds = 3.0 if args.quick else args.seconds
+
+    from ui.app import build_window
+    from ui.camera import FrameDecoder, SyntheticSource
+    from ui.demo import build_home
+    from ui.qt import QElapsedTimer, QEventLoop, QImage, QPainter, QTimer
+    from ui.workers import SyncWorker
+
+    rng = random.Random(5)
+    tmp = Path(tempfile.mkdtemp(prefix="ui-paint-"))
+    demo_home = None
+    if BIG_CACHE.exists() and not args.quick:
+        terminal: Any = ReadOnlyTerminal(BIG_CACHE, tmp, BENCH_NOW)
+        cache_label = f"{BIG_CACHE.name} (500,000 members)"
+        cards = member_cards(terminal, count, rng)
+    else:
+        from clerk.terminal import Terminal
+
+        demo_home = build_home(tmp / "home", members=2_000, now=BENCH_NOW, products=1_000)
+        terminal = Terminal(demo_home.home, clock=lambda: BENCH_NOW)
+        cache_label = "demo home (2,000 members)"
+        ids = rng.sample(sorted(demo_home.cards), min(count, len(demo_home.cards)))
+        cards = [(mid, demo_home.cards[mid]) for mid in ids]
+        while len(cards) < count:
+            cards.append(cards[len(cards) % len(ids)])
+
+    session = build_window(terminal, lang="zh_CN", layout="desktop", staff_id="A01")
+    window = session.window
+    app = session.app
+    page = window.customer_page
+
+    from ui.workers import GuiThreadGc
+
+    app.findChild(GuiThreadGc).freeze()  # as run_app does once started
+
+    def settle() -> None:
+        for _ in range(3):
+            app.processEvents()
+
+    def wait_painted(timeout_ms: int = 3000) -> bool:
+        done = {"v": False}
+        loop = QEventLoop()
+
+        def hit() -> None:
+            done["v"] = True
+            loop.quit()
+
+        page.painted.connect(hit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        if not done["v"]:
+            loop.exec()
+        page.painted.disconnect(hit)
+        return done["v"]
+
+    def measure_paint(
+        layout: str, size: tuple[int, int], n: int
+    ) -> tuple[list[float], list[float]]:
+        window.set_layout_setting(layout)
+        window.resize(*size)
+        window.show()
+        settle()
+        paint: list[float] = []
+        lookup: list[float] = []
+        opened_all: list[Any] = []
+        for _mid, card in cards[:n]:
+            t0 = time.perf_counter()
+            opened = terminal.open_customer(Identity("card", card, "card:" + card), "A01")
+            lookup.append((time.perf_counter() - t0) * 1000)
+            opened_all.append(opened)
+        # Warm-up: the first views build caches (fonts, tiles, style).
+        for opened in opened_all[:5]:
+            window._on_opened(opened)
+            wait_painted()
+        for i, opened in enumerate(opened_all):
+            if i % 2 == 0:
+                window.next_customer()  # half from the scan screen, half customer → customer
+                settle()
+            t0 = time.perf_counter()
+            window._on_opened(opened)
+            ok = wait_painted()
+            elapsed = (time.perf_counter() - t0) * 1000
+            if ok:
+                paint.append(elapsed)
+        return paint, lookup
+
+    desktop, lookups = measure_paint("desktop", (1366, 860), count)
+    handheld, _ = measure_paint("handheld", (414, 860), max(100, count // 3))
+
+    # End to end: a card submitted as if scanned → lookup on the worker → painted.
+    window.set_layout_setting("desktop")
+    window.resize(1366, 860)
+    settle()
+    e2e: list[float] = []
+    for _mid, card in cards[: max(100, count // 3)]:
+        window.next_customer()
+        settle()
+        t0 = time.perf_counter()
+        window.scan.submit_text(card, "wedge")
+        if wait_painted(5000):
+            e2e.append((time.perf_counter() - t0) * 1000)
+
+    # Event-loop responsiveness under load.
+    from clerk import barcodes, membercode
+
+    code = (
+        demo_home.code(demo_home.hero)
+        if demo_home
+        else membercode.issue(membercode.generate_keypair()[0], 9, 12345, exp=BENCH_NOW + 60)
+    )
+    qr = QImage.fromData(barcodes.member_code_qr_png(code, scale=6), "PNG")
+    frame = QImage(640, 480, QImage.Format.Format_Grayscale8)
+    frame.fill(0xFF909090)
+    painter = QPainter(frame)
+    painter.drawImage(200, 90, qr)
+    painter.end()
+    window.next_customer()
+    settle()
+    # The camera: a synthetic 30 fps source into the app's frame decoder on the decode runner
+    # (the same pipeline the camera toggle builds, kept running while customers open).
+    source = SyntheticSource([frame], interval_ms=33)
+    decoder = FrameDecoder(session.runners.decode)
+    decoder.preview_enabled = True
+    codes: list[str] = []
+    decoder.decoded.connect(lambda _fmt, text: codes.append(text))
+    source.frame.connect(decoder.feed)
+    source.start()
+    load = SyncLoad(tmp / "scratch-cache.db")
+    sync = SyncWorker(load, interval=0.05)
+    delays: list[float] = []
+    probe_timer = QElapsedTimer()
+    last = {"t": 0}
+    probe = QTimer()
+    probe.setInterval(10)
+
+    def tick() -> None:
+        now = probe_timer.elapsed()
+        if last["t"]:
+            delays.append(max(0.0, now - last["t"] - 10))
+        last["t"] = now
+
+    probe.timeout.connect(tick)
+    opener = QTimer()
+    opener.setInterval(400)
+    picks = iter(cards * 10)
+
+    def open_next() -> None:
+        _mid, card = next(picks)
+        window.scan.submit_text(card, "wedge")
+
+    opener.timeout.connect(open_next)
+    sync.start()
+    probe_timer.start()
+    probe.start()
+    opener.start()
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    probe.stop()
+    opener.stop()
+    sync.stop()
+    source.stop()
+    stats = {
+        "received": decoder.received,
+        "decoded": decoder.decoded_frames,
+        "dropped": decoder.dropped,
+    }
+    session.runners.wait()
+    session.close()
+    settle()
+    terminal.close()
+    load.close()
+
+    rows: list[list[Any]] = [
+        ["view painted, desktop: p50", round(pct(desktop, 0.5), 2), "ms", ""],
+        ["view painted, desktop: p95", round(pct(desktop, 0.95), 2), "ms", "target ≤ 16 ms"],
+        ["view painted, desktop: p99", round(pct(desktop, 0.99), 2), "ms", ""],
+        ["view painted, handheld: p50", round(pct(handheld, 0.5), 2), "ms", ""],
+        ["view painted, handheld: p95", round(pct(handheld, 0.95), 2), "ms", "target ≤ 16 ms"],
+        [
+            "scan → painted (end to end): p50",
+            round(pct(e2e, 0.5), 2),
+            "ms",
+            "identify + lookup on the worker + paint",
+        ],
+        ["scan → painted (end to end): p95", round(pct(e2e, 0.95), 2), "ms", ""],
+        ["360 lookup alone: p50", round(pct(lookups, 0.5), 2), "ms", "reference, same run"],
+        ["360 lookup alone: p95", round(pct(lookups, 0.95), 2), "ms", "reference"],
+        [
+            "event loop worst delay under load",
+            round(max(delays) if delays else 0.0, 1),
+            "ms",
+            "target ≤ 50 ms; 10 ms probe",
+        ],
+        [
+            "event loop p99 delay under load",
+            round(pct(delays, 0.99) if delays else 0.0, 1),
+            "ms",
+            f"{seconds:g} s: decoding + sync + lookups",
+        ],
+        [
+            "camera frames decoded / dropped",
+            f"{stats['decoded']} / {stats['dropped']}",
+            "",
+            f"of {stats['received']} frames at 30 fps",
+        ],
+        ["sync rounds during the probe", load.rounds, "", "40 members applied per round"],
+        ["lookups measured", len(desktop), "", cache_label],
+    ]
+    print(f"\n| UI paint ({cache_label}) | value | unit | note |")
+    print("|---|---:|---|---|")
+    for label, value, unit, note in rows:
+        print(f"| {label} | {value} | {unit} | {note} |")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        "name": "ui_paint",
+        "rows": rows,
+        "reference": "the 360 lookup alone (open_customer), same members, same run",
+        "cache": cache_label,
+        "count": count,
+        "targets": {"view painted p95 ms": 16, "event loop worst delay ms": 50},
+    }
+    out = RESULTS / ("ui_paint-quick.json" if args.quick else "ui_paint.json")
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

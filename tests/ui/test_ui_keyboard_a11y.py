@@ -1,0 +1,88 @@
+"""Keyboard-only operation on desktop and accessible names on every control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.qt import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    Qt,
+    QWidget,
+)
+from ui.theme import style_sheet
+
+HERO = "M00000001"
+CTRL = Qt.KeyboardModifier.ControlModifier
+CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QPlainTextEdit)
+
+
+def _unnamed(root: QWidget) -> list[str]:
+    out = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, CONTROLS) or not w.isVisible():
+            continue
+        parent = w.parentWidget()
+        if isinstance(parent, QLineEdit | QComboBox) or w.objectName().startswith("qt_"):
+            continue  # Qt's own parts of a control (clear button, popup)
+        if not w.accessibleName():
+            out.append(f"{type(w).__name__}#{w.objectName()} {getattr(w, 'text', lambda: '')()!r}")
+    return out
+
+
+def test_every_control_has_an_accessible_name(
+    qtbot: Any, session: Any, home: Any, open_customer: Any
+) -> None:
+    w = session.window
+    assert _unnamed(w) == []
+    open_customer(home.code(HERO))
+    assert _unnamed(w) == []
+    for form in ("note", "interest", "redeem", "sale", "consent"):
+        w.customer.action(form)
+        assert _unnamed(w) == [], form
+        w.customer.cancel()
+    w.show_settings()
+    assert _unnamed(w) == []
+
+
+def test_keyboard_only_round_trip(qtbot: Any, session: Any, home: Any, outbox_rows: Any) -> None:
+    w = session.window
+    w.scan_page.recent.list.setFocus()
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    assert w.scan_page.field.hasFocus()
+    w.scan_page.field.setText(home.cards[HERO])
+    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
+        qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
+    assert w.page == "customer"
+    # Talking points first, then the actions, reachable with Tab.
+    assert w.customer_page.talking.list.hasFocus()
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
+    assert w.customer_page.composer.save.hasFocus()
+    qtbot.keyClick(w.customer_page.composer.save, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(outbox_rows()) == 2, timeout=5_000)
+    qtbot.keyClick(w, Qt.Key.Key_F, CTRL)
+    assert w.quick_field.hasFocus()  # the next member can be typed without leaving
+    qtbot.keyClick(w.quick_field, Qt.Key.Key_Escape)
+    assert w.page == "scan"
+    assert w.scan_page.field.hasFocus()
+
+
+def test_tab_order_on_the_scan_screen(qtbot: Any, session: Any) -> None:
+    w = session.window
+    w.scan_page.field.setFocus()
+    seen = []
+    for _ in range(6):
+        qtbot.keyClick(w.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(w.focusWidget().objectName())
+    for name in ("lookUp", "cameraToggle", "openImage", "paste"):
+        assert name in seen
+
+
+def test_focus_ring_in_the_theme() -> None:
+    qss = style_sheet()
+    for selector in ("QPushButton:focus", "QLineEdit:focus", "QToolButton:focus"):
+        assert selector in qss
+    assert "#2563eb" in qss  # the focus colour

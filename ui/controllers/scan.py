@@ -1,0 +1,193 @@
+"""From any input to a customer: typed text, wedge scans, camera codes, image files and the
+clipboard all end in ``submit_text`` → identify → open_customer, on the terminal's worker.
+
+The GUI thread only collects the text (or hands an image to the decode worker) and shows the
+result; identification, the cache lookup, the hub fetch and recording the visit run on the
+terminal runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from clerk.errors import ClerkError, IdentifyError
+from clerk.model import Identity
+from ui import texts
+from ui.messages import MessageBridge
+from ui.qt import QImage, QObject, Signal
+from ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+# The same code read again within this window (a camera sees it in every frame) is ignored.
+REPEAT_WINDOW_S = 3.0
+
+
+def _gray_pil(image: QImage) -> Any:
+    """A PIL grayscale copy of a QImage (runs on the decode worker)."""
+    from PIL import Image
+
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    data = bytes(gray.constBits())
+    return Image.frombuffer(
+        "L", (gray.width(), gray.height()), data, "raw", "L", gray.bytesPerLine(), 1
+    )
+
+
+def pick_code(found: list[Any]) -> str | None:
+    """The most member-like of several decoded codes: a member code, then digits, then any."""
+    texts_found = [str(getattr(d, "text", d)) for d in found]
+    for t in texts_found:
+        if t.upper().startswith("MC1:"):
+            return t
+    for t in texts_found:
+        if t.strip().isdigit():
+            return t
+    return texts_found[0] if texts_found else None
+
+
+class ScanController(QObject):
+    opened = Signal(object)  # clerk.terminal.Opened
+    looking_up = Signal(bool)
+
+    def __init__(
+        self,
+        terminal: Any,
+        runner: TaskRunner,
+        decode_runner: TaskRunner,
+        bridge: MessageBridge,
+        *,
+        staff_id: str | None = None,
+        language: Callable[[], str] = lambda: "zh_CN",
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.terminal = terminal
+        self.runner = runner
+        self.decode_runner = decode_runner
+        self.bridge = bridge
+        self.staff_id = staff_id
+        self.language = language
+        self.clock = clock
+        self._last: tuple[str, float] | None = None
+        self._in_flight = 0
+        code = getattr(getattr(terminal.open_customer, "__func__", None), "__code__", None)
+        self._open_takes_lang = code is not None and "lang" in code.co_varnames
+
+    # --- text in -----------------------------------------------------------------------------
+
+    def submit_text(self, text: str, source: str = "typed") -> bool:
+        """Identify ``text`` and open the customer. False if ignored as a repeat."""
+        key = text.strip()
+        now = self.clock()
+        if source == "camera" and self._last is not None:
+            last_text, at = self._last
+            if last_text == key and now - at < REPEAT_WINDOW_S:
+                return False
+        self._last = (key, now)
+        terminal, staff, lang = self.terminal, self.staff_id, self._view_lang()
+
+        def work() -> Any:
+            identity = terminal.identify(text)
+            return self._open(identity, staff, lang)
+
+        self._start()
+        self.runner.submit(work, self._done, self._failed)
+        return True
+
+    def open_member(self, member_id: str) -> None:
+        """Open a member picked from the last-customers list."""
+        identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
+        staff, lang = self.staff_id, self._view_lang()
+        self._start()
+        self.runner.submit(lambda: self._open(identity, staff, lang), self._done, self._failed)
+
+    def _open(self, identity: Identity, staff: str | None, lang: str) -> Any:
+        if self._open_takes_lang:
+            return self.terminal.open_customer(identity, staff, lang=lang)
+        opened = self.terminal.open_customer(identity, staff)
+        if lang != "zh" and opened.view is not None and opened.member_id is not None:
+            # Texts of this terminal's own records (coupon and product titles) follow the UI.
+            view = self.terminal.view(opened.member_id, lang=lang)
+            if view is not None:
+                opened = type(opened)(
+                    opened.identity,
+                    opened.member_id,
+                    view,
+                    opened.visit,
+                    opened.cached,
+                    opened.reason,
+                )
+        return opened
+
+    def _view_lang(self) -> str:
+        return "zh" if self.language().startswith("zh") else "en"
+
+    def _start(self) -> None:
+        self._in_flight += 1
+        if self._in_flight == 1:
+            self.looking_up.emit(True)
+
+    def _finish(self) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        if self._in_flight == 0:
+            self.looking_up.emit(False)
+
+    def _done(self, opened: Any) -> None:
+        self._finish()
+        if opened.reason == "unknown_member":
+            self.bridge.warning(texts.reason_message("unknown_member"), key="identify")
+        self.opened.emit(opened)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        self._last = None
+        if isinstance(exc, IdentifyError):
+            self.bridge.warning(texts.reason_message(exc.reason), key="identify")
+        elif isinstance(exc, ClerkError):
+            self.bridge.error(texts.reason_message(exc.reason), key="identify")
+        else:
+            raise exc
+
+    # --- images in ---------------------------------------------------------------------------
+
+    def decode_file(self, path: str) -> None:
+        def work() -> list[Any]:
+            from clerk.decode import decode_file
+
+            return decode_file(path)
+
+        self.decode_runner.submit(work, self._decoded_image, self._decode_failed)
+
+    def decode_qimage(self, image: QImage) -> None:
+        image = QImage(image)  # an implicitly shared copy the worker owns
+
+        def work() -> list[Any]:
+            from clerk.decode import decode_pil
+
+            if image.isNull():
+                raise ClerkError("empty image", reason="unreadable_image")
+            return decode_pil(_gray_pil(image))
+
+        self.decode_runner.submit(work, self._decoded_image, self._decode_failed)
+
+    def _decoded_image(self, found: list[Any]) -> None:
+        text = pick_code(found)
+        if text is None:
+            self.bridge.warning(texts.reason_message("no_code_found"), key="identify")
+            return
+        self.submit_text(text, "image")
+
+    def _decode_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ClerkError):
+            self.bridge.warning(texts.reason_message(exc.reason), key="identify")
+        else:
+            raise exc
+
+    def camera_code(self, _format: str, text: str) -> None:
+        """Slot for FrameDecoder.decoded."""
+        self.submit_text(text, "camera")

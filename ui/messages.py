@@ -1,0 +1,44 @@
+"""The one message bridge: every user-facing message goes through here.
+
+Controllers and workers never show a message themselves; they call the bridge, and only the
+main window listens (it shows a non-blocking toast). Modelled on qutebrowser's
+``utils/message.py``. Texts arrive already translated.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+
+from ui.qt import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Level(enum.IntEnum):
+    INFO = 0
+    SUCCESS = 1
+    WARNING = 2
+    ERROR = 3
+
+
+class MessageBridge(QObject):
+    """``shown(level, text, key)``: ``key`` lets a newer message replace an older one."""
+
+    shown = Signal(int, str, str)
+
+    def info(self, text: str, key: str = "") -> None:
+        self._show(Level.INFO, text, key)
+
+    def success(self, text: str, key: str = "") -> None:
+        self._show(Level.SUCCESS, text, key)
+
+    def warning(self, text: str, key: str = "") -> None:
+        self._show(Level.WARNING, text, key)
+
+    def error(self, text: str, key: str = "") -> None:
+        self._show(Level.ERROR, text, key)
+
+    def _show(self, level: Level, text: str, key: str) -> None:
+        log.log(logging.WARNING if level >= Level.WARNING else logging.INFO, "%s", text)
+        self.shown.emit(int(level), text, key)

@@ -1,0 +1,372 @@
+"""Item models of the manager's dashboard — drill-down visits, associates, products asked
+about, rejected items, coupon conflicts — and of the staff list on the sign-in page.
+
+Each model holds a tuple of ``clerk.reports`` dataclasses and declares its columns once, as
+(key, header, cell) — the header is translated when asked for, so a language switch only needs
+``retranslate()``. ``ItemRole`` returns the row's object (what a click drills into), ``KeyRole``
+a stable id. Times are shown in the store's time zone (the one the figures were computed in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar, Generic, TypeVar
+
+from clerk.reports import AssociateStats, Conflict, ProductInterest, RejectedItem, VisitRow
+from clerk.staff import StaffMember
+from ui.i18n import fmt_money, fmt_number, is_chinese
+from ui.models.base import Roles, RowsModel
+from ui.qt import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    translate,
+)
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+KeyRole = Qt.ItemDataRole.UserRole + 2
+SortRole = Qt.ItemDataRole.UserRole + 3
+
+CTX = "Dashboard"
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    key: str
+    header: object  # English source (QT_TRANSLATE_NOOP), translated in context "Dashboard"
+    cell: Callable[[Any, T], str]  # (model, row) → text
+    numeric: bool = False
+
+
+def hhmm(ts: int | None, tz: tzinfo | None) -> str:
+    if ts is None:
+        return "—"
+    return datetime.fromtimestamp(ts, tz).strftime("%H:%M")
+
+
+def duration(seconds: int | None) -> str:
+    """``12 min``, ``1 h 05 min``, ``45 s`` (translated units)."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return translate("Dashboard", "%1 s").replace("%1", str(seconds))
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return translate("Dashboard", "%1 min").replace("%1", str(minutes))
+    return (
+        translate("Dashboard", "%1 h %2 min")
+        .replace("%1", str(minutes // 60))
+        .replace("%2", f"{minutes % 60:02d}")
+    )
+
+
+SYNC_STATES = {
+    "pending": QT_TRANSLATE_NOOP("Dashboard", "Not yet synced"),
+    "sent": QT_TRANSLATE_NOOP("Dashboard", "Sent, awaiting reply"),
+    "acked": QT_TRANSLATE_NOOP("Dashboard", "Synced"),
+    "conflict": QT_TRANSLATE_NOOP("Dashboard", "Conflict"),
+    "rejected": QT_TRANSLATE_NOOP("Dashboard", "Rejected"),
+}
+
+KINDS = {
+    "visit": QT_TRANSLATE_NOOP("Dashboard", "Visit"),
+    "note": QT_TRANSLATE_NOOP("Dashboard", "Note"),
+    "interest": QT_TRANSLATE_NOOP("Dashboard", "Product interest"),
+    "redeem": QT_TRANSLATE_NOOP("Dashboard", "Coupon redeemed"),
+    "sale": QT_TRANSLATE_NOOP("Dashboard", "Assisted sale"),
+    "consent": QT_TRANSLATE_NOOP("Dashboard", "Consent"),
+    "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
+    "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
+}
+
+
+def _tr(source: str) -> str:
+    return translate(CTX, source)
+
+
+class TableModel(QAbstractTableModel, Generic[T]):
+    """Rows of ``T`` under named columns; ``set_rows`` resets (views re-read, nothing rebuilt)."""
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[T, ...] = ()
+        self.tz: tzinfo | None = None
+
+    # data in ------------------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[T], tz: tzinfo | None = None) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        if tz is not None:
+            self.tz = tz
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows(())
+
+    @property
+    def rows(self) -> tuple[T, ...]:
+        return self._rows
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    def column_index(self, key: str) -> int:
+        return [c.key for c in self.COLUMNS].index(key)
+
+    def retranslate(self) -> None:
+        if self.COLUMNS:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
+            )
+
+    def key(self, item: T) -> str:
+        return str(getattr(item, "id", getattr(item, "sku", "")))
+
+    # Qt model API ---------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt default argument)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt default argument)
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        column = self.COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _tr(str(column.header))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(
+                (Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft)
+                | Qt.AlignmentFlag.AlignVCenter
+            )
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= col < len(self.COLUMNS)):
+            return None
+        item = self._rows[row]
+        column = self.COLUMNS[col]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return column.cell(self, item)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(
+                (Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft)
+                | Qt.AlignmentFlag.AlignVCenter
+            )
+        if role == ItemRole:
+            return item
+        if role == KeyRole:
+            return self.key(item)
+        return None
+
+
+# Cells are methods (``cell(self, item)``) so they can read the model's time zone.
+
+
+class VisitsModel(TableModel[VisitRow]):
+    """The drill-down: the visits of one hour, one associate, or the whole day."""
+
+    def _time(self, v: VisitRow) -> str:
+        return hhmm(v.at, self.tz)
+
+    def _member(self, v: VisitRow) -> str:
+        if v.member_id is None:
+            return translate("Dashboard", "Walk-in (%1)").replace("%1", v.member_ref or "?")
+        return v.member_name or v.member_id
+
+    def _staff(self, v: VisitRow) -> str:
+        return v.staff_name or v.staff_id or "—"
+
+    def _kind(self, v: VisitRow) -> str:
+        return translate("Dashboard", "Returning") if v.returning else translate("Dashboard", "New")
+
+    def _length(self, v: VisitRow) -> str:
+        return duration(v.length_s)
+
+    def _count(self, v: VisitRow) -> str:
+        return fmt_number(v.interactions)
+
+    def _sync(self, v: VisitRow) -> str:
+        if v.sync_state is None:
+            return translate("Dashboard", "Other terminal")
+        return _tr(str(SYNC_STATES.get(v.sync_state, v.sync_state)))
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("time", QT_TRANSLATE_NOOP("Dashboard", "Time"), _time),
+        Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
+        Column("staff", QT_TRANSLATE_NOOP("Dashboard", "Associate"), _staff),
+        Column("kind", QT_TRANSLATE_NOOP("Dashboard", "New or returning"), _kind),
+        Column("length", QT_TRANSLATE_NOOP("Dashboard", "Length"), _length, True),
+        Column("interactions", QT_TRANSLATE_NOOP("Dashboard", "Records"), _count, True),
+        Column("sync", QT_TRANSLATE_NOOP("Dashboard", "Sync"), _sync),
+    )
+
+
+class AssociatesModel(TableModel[AssociateStats]):
+    def key(self, item: AssociateStats) -> str:
+        return item.staff_id or f"name:{item.name}"
+
+    def _name(self, a: AssociateStats) -> str:
+        return a.name or a.staff_id or translate("Dashboard", "Unattributed")
+
+    def _visits(self, a: AssociateStats) -> str:
+        return fmt_number(a.visits)
+
+    def _records(self, a: AssociateStats) -> str:
+        return fmt_number(a.interactions)
+
+    def _sales(self, a: AssociateStats) -> str:
+        return fmt_number(a.sales)
+
+    def _amount(self, a: AssociateStats) -> str:
+        return fmt_money(a.sales_cents)
+
+    def _coupons(self, a: AssociateStats) -> str:
+        return fmt_number(a.coupons_redeemed)
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("name", QT_TRANSLATE_NOOP("Dashboard", "Associate"), _name),
+        Column("visits", QT_TRANSLATE_NOOP("Dashboard", "Visits"), _visits, True),
+        Column("records", QT_TRANSLATE_NOOP("Dashboard", "Records"), _records, True),
+        Column("sales", QT_TRANSLATE_NOOP("Dashboard", "Sales"), _sales, True),
+        Column("amount", QT_TRANSLATE_NOOP("Dashboard", "Sales amount"), _amount, True),
+        Column("coupons", QT_TRANSLATE_NOOP("Dashboard", "Coupons"), _coupons, True),
+    )
+
+
+class ProductsModel(TableModel[ProductInterest]):
+    def _title(self, p: ProductInterest) -> str:
+        return p.title("zh" if is_chinese() else "en")
+
+    def _count(self, p: ProductInterest) -> str:
+        return fmt_number(p.count)
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("product", QT_TRANSLATE_NOOP("Dashboard", "Product"), _title),
+        Column("sku", QT_TRANSLATE_NOOP("Dashboard", "SKU"), lambda _m, p: p.sku),
+        Column("count", QT_TRANSLATE_NOOP("Dashboard", "Asked about"), _count, True),
+    )
+
+
+class RejectedModel(TableModel[RejectedItem]):
+    def _kind(self, r: RejectedItem) -> str:
+        return _tr(str(KINDS.get(r.kind, r.kind)))
+
+    def _member(self, r: RejectedItem) -> str:
+        return r.member_id or r.member_ref or "—"
+
+    def _when(self, r: RejectedItem) -> str:
+        return datetime.fromtimestamp(r.at, self.tz).strftime("%m-%d %H:%M")
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("when", QT_TRANSLATE_NOOP("Dashboard", "When"), _when),
+        Column("kind", QT_TRANSLATE_NOOP("Dashboard", "Record"), _kind),
+        Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
+        Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, r: r.reason or "—"),
+    )
+
+
+class ConflictsModel(TableModel[Conflict]):
+    """Ours and theirs side by side: who redeemed the coupon here, and the redemption the hub
+    had already accepted elsewhere."""
+
+    def _coupon(self, c: Conflict) -> str:
+        title = c.coupon_title_zh if is_chinese() else c.coupon_title_en
+        return title or c.coupon_id or "—"
+
+    def _member(self, c: Conflict) -> str:
+        return c.member_name or c.member_id or c.member_ref or "—"
+
+    def _ours(self, c: Conflict) -> str:
+        when = datetime.fromtimestamp(c.at, self.tz).strftime("%m-%d %H:%M")
+        return f"{when} · {c.staff_id or '—'}"
+
+    def _theirs(self, c: Conflict) -> str:
+        if c.other_at is None:
+            return translate("Dashboard", "Elsewhere (%1)").replace("%1", c.conflict_with or "?")
+        when = datetime.fromtimestamp(c.other_at, self.tz).strftime("%m-%d %H:%M")
+        return f"{when} · {c.other_store or '—'} · {c.other_staff or '—'}"
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("coupon", QT_TRANSLATE_NOOP("Dashboard", "Coupon"), _coupon),
+        Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
+        Column("ours", QT_TRANSLATE_NOOP("Dashboard", "Redeemed here"), _ours),
+        Column("theirs", QT_TRANSLATE_NOOP("Dashboard", "Already redeemed"), _theirs),
+        Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, c: c.reason or "—"),
+    )
+
+
+ROLE_NAMES = {
+    "associate": QT_TRANSLATE_NOOP("Dashboard", "Associate"),
+    "manager": QT_TRANSLATE_NOOP("Dashboard", "Manager"),
+}
+
+
+class StaffModel(RowsModel[StaffMember]):
+    """Who may sign in at this terminal (the sign-in page's list)."""
+
+    StaffId = Roles.First
+    Role = Roles.First + 1
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_name"),
+        Roles.Subtitle: (b"subtitle", "_role"),
+        Roles.Avatar: (b"avatar", "_name"),
+        Roles.Key: (b"key", "_id"),
+        Roles.Chip: (b"chip", "_chip"),
+        Roles.ChipTone: (b"chipTone", "_tone"),
+        StaffId: (b"staffId", "_id"),
+        Role: (b"role", "_role_code"),
+    }
+
+    def _name(self, m: StaffMember) -> str:
+        return m.name
+
+    def _id(self, m: StaffMember) -> str:
+        return m.id
+
+    def _role_code(self, m: StaffMember) -> str:
+        return m.role
+
+    def _role(self, m: StaffMember) -> str:
+        return f"{_tr(str(ROLE_NAMES.get(m.role, m.role)))} · {m.id}"
+
+    def _chip(self, m: StaffMember) -> str | None:
+        return None if m.has_pin else translate("Dashboard", "No PIN yet")
+
+    def _tone(self, m: StaffMember) -> str:
+        return "warn"
+
+    def row_of(self, staff_id: str) -> int:
+        for i, m in enumerate(self.rows):
+            if m.id == staff_id:
+                return i
+        return -1

@@ -1,0 +1,258 @@
+"""The one door to PySide6: every other module in ``ui/`` imports Qt names from here.
+
+Keeping Qt behind one module (as qutebrowser does with ``qutebrowser/qt/``) means one place
+to pin the binding, and a check that nothing else imports PySide6 (``tests/ui/test_layering``).
+QtMultimedia and QtTest are loaded lazily, on first use of one of their names: the camera is
+optional and loading the multimedia stack costs start-up time the scan screen does not need.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import sys
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QByteArray,
+    QCameraPermission,
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QElapsedTimer,
+    QEvent,
+    QEventLoop,
+    QLibraryInfo,
+    QLocale,
+    QMargins,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QRunnable,
+    QSize,
+    Qt,
+    QThread,
+    QThreadPool,
+    QTimer,
+    QtMsgType,
+    QTranslator,
+    Signal,
+    Slot,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QDoubleValidator,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedLayout,
+    QStackedWidget,
+    QStatusBar,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _immortalize_singletons() -> None:
+    """Work around PySide6 6.12 on Python 3.11: make None, True and False immortal.
+
+    PySide6 6.12 hands ``None`` (a null pointer, an invalid QVariant such as
+    ``QModelIndex.data()`` of a role a model does not answer, ``widget.parentWidget()`` of a
+    top-level widget) and booleans travelling through QVariant or queued signals to Python
+    without taking a reference — correct on Python ≥ 3.12, where these objects are immortal,
+    but on 3.11 every such call drains their reference count until the interpreter aborts
+    ("Fatal Python error: none_dealloc"). Python 3.12 gives them a huge count that never
+    reaches zero; do the same here (ob_refcnt is the first field of every PyObject).
+    """
+    if sys.version_info >= (3, 12) or not hasattr(sys, "getrefcount"):
+        return
+    for obj in (None, True, False):
+        refcnt = ctypes.c_ssize_t.from_address(id(obj))
+        if refcnt.value < 1 << 40:
+            refcnt.value += 1 << 40
+
+
+_immortalize_singletons()
+
+
+translate = QCoreApplication.translate
+
+
+def QT_TRANSLATE_NOOP(context: str, source: str, disambiguation: str | None = None) -> str:
+    """Marks ``source`` for pyside6-lupdate (in ``context``) and returns it untranslated;
+    translate it with ``translate(context, source)`` where it is shown."""
+    return source
+
+
+is_alive = shiboken6.isValid  # False once Qt deleted the C++ object behind a wrapper
+
+_LAZY: dict[str, str] = {
+    "QCamera": "PySide6.QtMultimedia",
+    "QCameraDevice": "PySide6.QtMultimedia",
+    "QMediaCaptureSession": "PySide6.QtMultimedia",
+    "QMediaDevices": "PySide6.QtMultimedia",
+    "QVideoFrame": "PySide6.QtMultimedia",
+    "QVideoFrameFormat": "PySide6.QtMultimedia",
+    "QVideoSink": "PySide6.QtMultimedia",
+    "QBarCategoryAxis": "PySide6.QtCharts",
+    "QBarSeries": "PySide6.QtCharts",
+    "QBarSet": "PySide6.QtCharts",
+    "QChart": "PySide6.QtCharts",
+    "QChartView": "PySide6.QtCharts",
+    "QValueAxis": "PySide6.QtCharts",
+    "QAbstractItemModelTester": "PySide6.QtTest",
+    "QTest": "PySide6.QtTest",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "QT_TRANSLATE_NOOP",
+    "QAbstractButton",
+    "QAbstractItemView",
+    "QAbstractListModel",
+    "QAbstractTableModel",
+    "QAction",
+    "QApplication",
+    "QBrush",
+    "QButtonGroup",
+    "QByteArray",
+    "QCameraPermission",
+    "QCheckBox",
+    "QColor",
+    "QComboBox",
+    "QCoreApplication",
+    "QDate",
+    "QDateEdit",
+    "QDateTime",
+    "QDoubleValidator",
+    "QElapsedTimer",
+    "QEvent",
+    "QEventLoop",
+    "QFileDialog",
+    "QFont",
+    "QFontDatabase",
+    "QFontMetrics",
+    "QFrame",
+    "QGridLayout",
+    "QGuiApplication",
+    "QHBoxLayout",
+    "QHeaderView",
+    "QIcon",
+    "QIconEngine",
+    "QImage",
+    "QKeyEvent",
+    "QKeySequence",
+    "QLabel",
+    "QLayout",
+    "QLayoutItem",
+    "QLibraryInfo",
+    "QLineEdit",
+    "QLinearGradient",
+    "QListView",
+    "QLocale",
+    "QMainWindow",
+    "QMargins",
+    "QModelIndex",
+    "QObject",
+    "QPainter",
+    "QPainterPath",
+    "QPalette",
+    "QPen",
+    "QPersistentModelIndex",
+    "QPixmap",
+    "QPlainTextEdit",
+    "QPoint",
+    "QPointF",
+    "QPushButton",
+    "QRect",
+    "QRectF",
+    "QRunnable",
+    "QScrollArea",
+    "QShortcut",
+    "QSize",
+    "QSizePolicy",
+    "QStackedLayout",
+    "QStackedWidget",
+    "QStatusBar",
+    "QStyle",
+    "QStyleOptionViewItem",
+    "QStyledItemDelegate",
+    "QSvgRenderer",
+    "QTableView",
+    "QThread",
+    "QThreadPool",
+    "QTimer",
+    "QToolButton",
+    "QTranslator",
+    "QVBoxLayout",
+    "QWidget",
+    "Qt",
+    "QtMsgType",
+    "Signal",
+    "Slot",
+    "is_alive",
+    "qInstallMessageHandler",
+    "translate",
+]

@@ -1,0 +1,375 @@
+"""Every user-facing text built from domain codes, translated with ``translate()``.
+
+Domain objects carry stable codes (a tier ``gold``, a coupon status ``expiring``, an
+IdentifyError reason ``bad_check_digit``, a talking point rule ``cart_coupon`` with its facts);
+this module turns them into sentences in the current language. The English source strings are
+extracted by ``pyside6-lupdate`` into ``assets/i18n/*.ts``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from clerk.model import Coupon, TalkingPoint
+from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese
+from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
+
+_ARG = re.compile(r"%([1-9])")
+
+
+def fill(template: str, *args: object) -> str:
+    """Replace ``%1`` … ``%9`` in one pass (an inserted value is never re-scanned)."""
+    return _ARG.sub(
+        lambda m: str(args[int(m.group(1)) - 1]) if int(m.group(1)) <= len(args) else m.group(0),
+        template,
+    )
+
+
+# --- codes ---------------------------------------------------------------------------------
+
+TIERS = {
+    "basic": QT_TRANSLATE_NOOP("Terms", "Basic"),
+    "silver": QT_TRANSLATE_NOOP("Terms", "Silver"),
+    "gold": QT_TRANSLATE_NOOP("Terms", "Gold"),
+    "platinum": QT_TRANSLATE_NOOP("Terms", "Platinum"),
+}
+CHANNELS = {
+    "app": QT_TRANSLATE_NOOP("Terms", "App"),
+    "web": QT_TRANSLATE_NOOP("Terms", "Web"),
+    "mini": QT_TRANSLATE_NOOP("Terms", "Mini program"),
+}
+COUPON_STATUS = {
+    "usable": QT_TRANSLATE_NOOP("Terms", "Usable"),
+    "expiring": QT_TRANSLATE_NOOP("Terms", "Expiring soon"),
+    "used": QT_TRANSLATE_NOOP("Terms", "Used"),
+    "expired": QT_TRANSLATE_NOOP("Terms", "Expired"),
+    "not_yet_valid": QT_TRANSLATE_NOOP("Terms", "Not yet valid"),
+}
+COUPON_TONE = {
+    "usable": "good",
+    "expiring": "accent",
+    "used": "muted",
+    "expired": "muted",
+    "not_yet_valid": "info",
+}
+KINDS = {
+    "visit": QT_TRANSLATE_NOOP("Terms", "Store visit"),
+    "note": QT_TRANSLATE_NOOP("Terms", "Note"),
+    "interest": QT_TRANSLATE_NOOP("Terms", "Product interest"),
+    "redeem": QT_TRANSLATE_NOOP("Terms", "Coupon redeemed"),
+    "sale": QT_TRANSLATE_NOOP("Terms", "Assisted sale"),
+    "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
+}
+KIND_ICONS = {
+    "visit": "store",
+    "note": "note",
+    "interest": "interest",
+    "redeem": "redeem",
+    "sale": "sale",
+    "consent": "consent",
+}
+SYNC_STATES = {
+    "pending": QT_TRANSLATE_NOOP("Terms", "Saved · pending sync"),
+    "sent": QT_TRANSLATE_NOOP("Terms", "Sent · awaiting hub"),
+    "acked": QT_TRANSLATE_NOOP("Terms", "Synced"),
+    "rejected": QT_TRANSLATE_NOOP("Terms", "Rejected"),
+    "conflict": QT_TRANSLATE_NOOP("Terms", "Conflict"),
+}
+SYNC_TONE = {
+    "pending": "warn",
+    "sent": "info",
+    "acked": "good",
+    "rejected": "bad",
+    "conflict": "bad",
+}
+INTEREST_ACTIONS = {
+    "tried_on": QT_TRANSLATE_NOOP("Terms", "Tried on"),
+    "asked_about": QT_TRANSLATE_NOOP("Terms", "Asked about"),
+}
+
+
+def term(table: Mapping[str, str], code: str | None) -> str:
+    """The translated name of a code, or the code itself (humanised) if it is new to us."""
+    if code is None:
+        return ""
+    source = table.get(code)
+    if source is None:
+        return code.replace("_", " ").capitalize()
+    return translate("Terms", source)
+
+
+def tier(code: str) -> str:
+    return term(TIERS, code)
+
+
+def channels(codes: tuple[str, ...] | list[str]) -> str:
+    return " · ".join(term(CHANNELS, c) for c in codes)
+
+
+# --- identify reasons: what to do next ------------------------------------------------------
+
+REASONS: dict[str, str] = {
+    "empty": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "Nothing was scanned — scan the member code again or type the card or phone number.",
+    ),
+    "malformed": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This is not a complete member code, card or phone number — scan again or check the "
+        "digits.",
+    ),
+    "bad_check_digit": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "The card number's check digit is wrong — check the digits or scan the card. Product "
+        "barcodes are not member cards.",
+    ),
+    "not_member_url": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "That is a web link, not a member code — ask the customer to open the member code in "
+        "the app.",
+    ),
+    "not_member_wifi": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "That is a Wi-Fi QR code, not a member code — ask the customer to open the member code "
+        "in the app.",
+    ),
+    "not_member_other": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "That is not a member code — ask the customer to open the member code in the app, or "
+        "type the card or phone number.",
+    ),
+    "too_long": QT_TRANSLATE_NOOP(
+        "Reasons", "The scan is far too long to be a member code — scan the member code again."
+    ),
+    "unknown_key": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This member code was signed with a key this terminal does not know yet — connect to "
+        "sync the keys, or type the card or phone number.",
+    ),
+    "bad_signature": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This member code is not genuine — ask the customer to refresh the member code in the "
+        "app, or type the card or phone number.",
+    ),
+    "expired": QT_TRANSLATE_NOOP(
+        "Reasons", "This code has expired — ask the customer to refresh the member code in the app."
+    ),
+    "not_yet_valid": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This code is not valid yet — check this terminal's clock, or ask the customer to "
+        "refresh the member code in the app.",
+    ),
+    "no_phone_key": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "Phone lookup is not available until this terminal has synced once — scan the member "
+        "code or type the card number.",
+    ),
+    "no_code_found": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "No code was found in the image — hold the code steady and closer, or type the card or "
+        "phone number.",
+    ),
+    "unreadable_image": QT_TRANSLATE_NOOP(
+        "Reasons", "The file is not a readable image — choose a PNG or JPEG file."
+    ),
+    "no_camera": QT_TRANSLATE_NOOP(
+        "Reasons", "No camera found — use the scanner, or type the card or phone number."
+    ),
+    "camera_denied": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This app may not use the camera — allow camera access in the system settings, or use "
+        "the scanner.",
+    ),
+    "camera_error": QT_TRANSLATE_NOOP(
+        "Reasons", "The camera stopped working — pick another camera or use the scanner."
+    ),
+    "no_image_on_clipboard": QT_TRANSLATE_NOOP(
+        "Reasons", "The clipboard holds no image or text to read — copy the code first."
+    ),
+    "not_cached": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "Not in this store's cache — will sync. You can still record what happens; it is "
+        "matched to the member later.",
+    ),
+    "unknown_member": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "The hub knows no member with this code or number — check it, or ask the customer to "
+        "open the member code in the app.",
+    ),
+    "offline": QT_TRANSLATE_NOOP(
+        "Reasons", "The hub cannot be reached — working offline; records sync later."
+    ),
+    "storage": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal cannot read or write its data files — free disk space or call IT. "
+        "Nothing recorded so far is lost.",
+    ),
+    "cache_corrupt": QT_TRANSLATE_NOOP(
+        "Reasons", "The local cache was damaged and is being rebuilt from the hub."
+    ),
+    "permission_denied": QT_TRANSLATE_NOOP(
+        "Reasons", "Your role does not allow this — ask a store manager."
+    ),
+    "config": QT_TRANSLATE_NOOP("Reasons", "A setting is not valid — check the settings."),
+    "error": QT_TRANSLATE_NOOP("Reasons", "Something went wrong — try again."),
+}
+
+
+def reason_message(reason: str | None) -> str:
+    source = REASONS.get(reason or "error", REASONS["error"])
+    return translate("Reasons", source)
+
+
+# --- coupons -------------------------------------------------------------------------------
+
+
+def offer(rule: str, value: int) -> str:
+    """``¥200 off`` / ``减¥200``; ``20% off`` / ``8折``."""
+    if rule == "percent_off":
+        rate = QLocale().toString((100 - value) / 10, "g", 2)
+        return fill(
+            translate("Offer", "%1% off", "%2 is the Chinese zhe rate, e.g. 8"), value, rate
+        )
+    return fill(translate("Offer", "%1 off"), fmt_money(value, short=True))
+
+
+def coupon_rule_text(coupon: Coupon) -> str:
+    """The whole rule in one line: offer, minimum spend, what it applies to."""
+    parts = [offer(coupon.rule, coupon.value)]
+    if coupon.min_spend_cents > 0:
+        parts.append(
+            fill(
+                translate("Offer", "on orders from %1"),
+                fmt_money(coupon.min_spend_cents, short=True),
+            )
+        )
+    if coupon.skus or coupon.categories:
+        parts.append(translate("Offer", "selected products only"))
+    else:
+        parts.append(translate("Offer", "on everything"))
+    return " · ".join(parts)
+
+
+def coupon_validity(coupon: Coupon, now: int) -> str:
+    if coupon.status == "used":
+        if coupon.pending_redeem:
+            return translate("Offer", "Redeemed here · pending sync")
+        if coupon.used_at:
+            return fill(translate("Offer", "Used %1"), fmt_day(coupon.used_at, now))
+        return translate("Offer", "Used")
+    if coupon.status == "not_yet_valid":
+        return fill(translate("Offer", "Valid from %1"), fmt_day(coupon.valid_from, now))
+    if coupon.status == "expired":
+        return fill(translate("Offer", "Expired %1"), fmt_day(coupon.expires_at, now))
+    return fill(translate("Offer", "Expires %1"), fmt_day(coupon.expires_at, now))
+
+
+# --- talking points ------------------------------------------------------------------------
+
+RULE_ICONS = {
+    "cart_coupon": "redeem",
+    "coupon_expiring": "clock",
+    "viewed_often": "eye",
+    "cart_abandoned": "cart",
+    "birthday_month": "gift",
+    "tier_upgrade": "trending",
+}
+
+
+def _title(facts: Mapping[str, Any], prefix: str = "") -> str:
+    zh = str(facts.get(f"{prefix}title_zh") or "")
+    en = str(facts.get(f"{prefix}title_en") or "")
+    return (zh or en) if is_chinese() else (en or zh)
+
+
+def _int(facts: Mapping[str, Any], key: str, default: int = 0) -> int:
+    try:
+        return int(facts.get(key, default))
+    except (TypeError, ValueError):
+        return default
+
+
+def talking_point(point: TalkingPoint, now: int) -> str:
+    """One plain sentence for a talking point, e.g. ``In online cart 3 days: Smartwatch S3
+    ¥1,999.00 — coupon ¥200 off expires Fri``."""
+    f = point.facts
+    rule = point.rule
+    try:
+        if rule == "cart_coupon":
+            days = _int(f, "days_in_cart")
+            head = (
+                translate("TalkingPoints", "In online cart %n day(s)", None, days)
+                if days
+                else translate("TalkingPoints", "Added to online cart today")
+            )
+            return fill(
+                translate("TalkingPoints", "%1: %2 %3 — coupon %4 expires %5"),
+                head,
+                _title(f),
+                fmt_money(_int(f, "price_cents"), short=True),
+                offer(str(f.get("rule", "amount_off")), _int(f, "value")),
+                fmt_day(_int(f, "expires_at"), now),
+            )
+        if rule == "cart_abandoned":
+            days = _int(f, "days_in_cart")
+            return fill(
+                translate("TalkingPoints", "Left in online cart for %n day(s): %1 %2", None, days),
+                _title(f),
+                fmt_money(_int(f, "price_cents"), short=True),
+            )
+        if rule == "coupon_expiring":
+            return fill(
+                translate("TalkingPoints", "Coupon “%1” (%2) expires %3 — remind the customer"),
+                _title(f, "coupon_"),
+                offer(str(f.get("rule", "amount_off")), _int(f, "value")),
+                fmt_day(_int(f, "expires_at"), now),
+            )
+        if rule == "viewed_often":
+            return fill(
+                translate(
+                    "TalkingPoints",
+                    "Viewed %1 %n time(s) online this week (%2)",
+                    None,
+                    _int(f, "views_7d", _int(f, "views")),
+                ),
+                _title(f),
+                fmt_money(_int(f, "price_cents"), short=True),
+            )
+        if rule == "tier_upgrade":
+            return fill(
+                translate("TalkingPoints", "%1 points from %2 — a purchase today would upgrade"),
+                fmt_number(_int(f, "points_needed")),
+                tier(str(f.get("next_tier", ""))),
+            )
+        if rule == "birthday_month":
+            if _int(f, "days_until", -1) == 0:
+                return translate(
+                    "TalkingPoints", "Birthday today — wish the customer a happy birthday"
+                )
+            day = QDate(2000, _int(f, "month", 1), _int(f, "day", 1))
+            text = QLocale().toString(day, "M月d日" if is_chinese() else "d MMM")
+            return fill(translate("TalkingPoints", "Birthday this month (%1)"), text)
+    except (KeyError, ValueError, TypeError):
+        pass
+    return fill(translate("TalkingPoints", "Worth mentioning: %1"), rule.replace("_", " "))
+
+
+def talking_point_why(point: TalkingPoint) -> str:
+    """A short second line: the evidence behind the point."""
+    f = point.facts
+    if point.rule == "cart_coupon":
+        saving = _int(f, "saving_cents")
+        views = _int(f, "views_7d")
+        parts = []
+        if saving:
+            parts.append(
+                fill(translate("TalkingPoints", "saves %1"), fmt_money(saving, short=True))
+            )
+        if views:
+            parts.append(translate("TalkingPoints", "viewed %n time(s) this week", None, views))
+        return " · ".join(parts)
+    if point.rule == "viewed_often":
+        return channels(list(f.get("channels") or []))
+    return ""

@@ -1,0 +1,361 @@
+"""The manager's dashboard: layout only.
+
+Top: the day picker, refresh, CSV export and the "includes N not yet synced" chip. Then the
+KPI tiles (each with the same weekday last week), the visits-by-hour bar chart, the drill-down
+list, the per-associate table, the products asked about, and the sync health panel (backlog,
+last sync, rejected items, coupon conflicts side by side with accept / reverse).
+
+Everything is created once; :mod:`ui.controllers.dashboard_controller` fills it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ui.models.dashboard_models import (
+    AssociatesModel,
+    ConflictsModel,
+    ProductsModel,
+    RejectedModel,
+    VisitsModel,
+)
+from ui.qt import (
+    QAbstractItemView,
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QColor,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMargins,
+    QPainter,
+    QScrollArea,
+    QSizePolicy,
+    Qt,
+    QTableView,
+    QValueAxis,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    translate,
+)
+from ui.theme import COLORS
+from ui.views.widgets import Card, Chip, LanguageAware, button, label
+
+KPIS = ("visits", "identified", "new", "coupons", "carts", "length")
+HOURS = 24
+
+
+class DashboardModels:
+    """The item models of the dashboard (reset on every refresh)."""
+
+    def __init__(self) -> None:
+        self.visits = VisitsModel()
+        self.associates = AssociatesModel()
+        self.products = ProductsModel()
+        self.rejected = RejectedModel()
+        self.conflicts = ConflictsModel()
+
+    def all(
+        self,
+    ) -> tuple[VisitsModel, AssociatesModel, ProductsModel, RejectedModel, ConflictsModel]:
+        return (self.visits, self.associates, self.products, self.rejected, self.conflicts)
+
+
+class KpiTile(QFrame):
+    """One figure: caption, value, a detail line and the comparison with last week."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("card", True)
+        self.setObjectName(f"kpi_{key}")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(16, 12, 16, 12)
+        box.setSpacing(2)
+        self.caption = label("", "statLabel")
+        self.value = label("", "stat")
+        self.value.setObjectName(f"kpi_{key}_value")
+        self.detail = label("", "muted")
+        self.compare = label("", "faint")
+        self.compare.setObjectName(f"kpi_{key}_compare")
+        for w in (self.caption, self.value, self.detail, self.compare):
+            box.addWidget(w)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_texts(self, caption: str, value: str, detail: str, compare: str) -> None:
+        self.caption.setText(caption)
+        self.value.setText(value)
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+        self.compare.setText(compare)
+        self.setAccessibleName(f"{caption}: {value}. {detail} {compare}".strip())
+
+
+class HourChart(QWidget):
+    """Visits per store-local hour as bars; clicking a bar emits ``hour_clicked(hour)``."""
+
+    hour_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart = QChart()
+        self.view = QChartView(self.chart)
+        self.view.setObjectName("hourChart")
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.view)
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().hide()
+        self.chart.setBackgroundVisible(False)
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.bars = QBarSet("")
+        self.bars.setColor(QColor(COLORS["primary"]))
+        self.bars.setBorderColor(QColor(COLORS["primary"]))
+        self.bars.append([0.0] * HOURS)
+        self.series = QBarSeries()
+        self.series.setBarWidth(0.8)
+        self.series.append(self.bars)
+        self.chart.addSeries(self.series)
+        self.x_axis = QBarCategoryAxis()
+        self.x_axis.append([f"{h:02d}" for h in range(HOURS)])
+        self.x_axis.setGridLineVisible(False)
+        self.y_axis = self._value_axis()
+        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.series.attachAxis(self.x_axis)
+        self.series.attachAxis(self.y_axis)
+        self.bars.clicked.connect(self.hour_clicked)
+        self.setMinimumHeight(220)
+        self.counts: tuple[int, ...] = (0,) * HOURS
+
+    @staticmethod
+    def _value_axis() -> QValueAxis:
+        axis = QValueAxis()
+        axis.setLabelFormat("%d")
+        axis.setRange(0, 4)
+        axis.setTickCount(5)
+        return axis
+
+    def set_counts(self, counts: Sequence[int]) -> None:
+        values = tuple(int(c) for c in counts)
+        if values == self.counts:
+            return
+        for hour, value in enumerate(values):
+            self.bars.replace(hour, float(value))
+        top = max(values, default=0)
+        nice = max(4, ((top + 3) // 4) * 4)
+        self.y_axis.setRange(0, nice)
+        self.counts = values
+
+
+def _table(model: object, name: str, *, min_rows: int = 5) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)  # type: ignore[arg-type]
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(36)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setResizeContentsPrecision(40)  # size columns from the first rows, not thousands
+    header.setHighlightSections(False)
+    view.setMinimumHeight(36 * (min_rows + 1))
+    return view
+
+
+class DashboardView(LanguageAware):
+    """Layout of the dashboard. ``retranslated`` fires after a language switch so the
+    controller can re-render the figures in the new language."""
+
+    retranslated = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self.models = DashboardModels()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        inner.setObjectName("column")
+        box = QVBoxLayout(inner)
+        box.setContentsMargins(24, 20, 24, 24)
+        box.setSpacing(16)
+        area.setWidget(inner)
+        outer.addWidget(area)
+        self.scroll_area = area
+
+        # header ----------------------------------------------------------------------------
+        head = QHBoxLayout()
+        head.setSpacing(10)
+        self.title = label("", "title")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        self.unsynced = Chip("", "warn")
+        self.unsynced.setObjectName("unsyncedChip")
+        head.addWidget(self.unsynced)
+        self.status = label("", "muted")
+        self.status.setObjectName("dashboardStatus")
+        head.addWidget(self.status)
+        self.date = QDateEdit()
+        self.date.setObjectName("dashboardDate")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMinimumHeight(44)
+        head.addWidget(self.date)
+        self.today = button("", kind="ghost", object_name="dashboardToday")
+        head.addWidget(self.today)
+        self.refresh = button(
+            "", icon_name="sync", kind="secondary", object_name="dashboardRefresh"
+        )
+        head.addWidget(self.refresh)
+        self.export = button("", kind="primary", object_name="dashboardExport")
+        head.addWidget(self.export)
+        box.addLayout(head)
+
+        # KPI tiles -------------------------------------------------------------------------
+        tiles = QGridLayout()
+        tiles.setSpacing(12)
+        self.tiles: dict[str, KpiTile] = {}
+        for i, key in enumerate(KPIS):
+            tile = KpiTile(key)
+            self.tiles[key] = tile
+            tiles.addWidget(tile, i // 3, i % 3)
+        box.addLayout(tiles)
+
+        # chart + drill-down ----------------------------------------------------------------
+        self.chart_card = Card("", "trending", object_name="chartCard")
+        self.chart = HourChart()
+        self.chart_card.body.setContentsMargins(8, 0, 8, 8)
+        self.chart_card.body.addWidget(self.chart)
+        self.chart_hint = label("", "hint", wrap=True)
+        self.chart_hint.setContentsMargins(8, 0, 8, 0)
+        self.chart_card.body.addWidget(self.chart_hint)
+        box.addWidget(self.chart_card)
+
+        self.drill_card = Card("", "history", object_name="drillCard")
+        self.hour = QComboBox()
+        self.hour.setObjectName("drillHour")
+        self.hour.setMinimumHeight(40)
+        self.hour.addItem("", None)
+        for h in range(HOURS):
+            self.hour.addItem(f"{h:02d}:00–{h:02d}:59", h)
+        self.drill_card.add_trailing(self.hour)
+        self.drill_clear = button("", kind="ghost", object_name="drillClear")
+        self.drill_card.add_trailing(self.drill_clear)
+        self.drill_table = _table(self.models.visits, "drillTable", min_rows=6)
+        self.drill_card.body.setContentsMargins(8, 0, 8, 8)
+        self.drill_card.body.addWidget(self.drill_table)
+        box.addWidget(self.drill_card)
+
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        self.associates_card = Card("", "user", object_name="associatesCard")
+        self.associates_table = _table(self.models.associates, "associatesTable")
+        self.associates_card.body.setContentsMargins(8, 0, 8, 8)
+        self.associates_card.body.addWidget(self.associates_table)
+        row.addWidget(self.associates_card, 3)
+        self.products_card = Card("", "interest", object_name="productsCard")
+        self.products_table = _table(self.models.products, "productsTable")
+        self.products_card.body.setContentsMargins(8, 0, 8, 8)
+        self.products_card.body.addWidget(self.products_table)
+        row.addWidget(self.products_card, 2)
+        box.addLayout(row)
+
+        # sync health -------------------------------------------------------------------------
+        self.sync_card = Card("", "sync", object_name="syncHealthCard")
+        grid = QGridLayout()
+        grid.setContentsMargins(16, 4, 16, 8)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(6)
+        self.health_names: dict[str, QLabel] = {}
+        self.health_values: dict[str, QLabel] = {}
+        for i, key in enumerate(("pending", "last_sync", "last_error")):
+            name = label("", "muted")
+            value = label("", wrap=True)
+            value.setObjectName(f"health_{key}")
+            grid.addWidget(name, i, 0)
+            grid.addWidget(value, i, 1)
+            self.health_names[key] = name
+            self.health_values[key] = value
+        grid.setColumnStretch(1, 1)
+        self.sync_card.body.setContentsMargins(8, 0, 8, 8)
+        self.sync_card.body.addLayout(grid)
+        self.rejected_title = label("", "section")
+        self.rejected_title.setContentsMargins(16, 8, 16, 4)
+        self.sync_card.body.addWidget(self.rejected_title)
+        self.rejected_table = _table(self.models.rejected, "rejectedTable", min_rows=3)
+        self.sync_card.body.addWidget(self.rejected_table)
+        conflicts_head = QHBoxLayout()
+        conflicts_head.setContentsMargins(16, 8, 16, 4)
+        self.conflicts_title = label("", "section")
+        conflicts_head.addWidget(self.conflicts_title, 1)
+        self.accept = button("", kind="secondary", object_name="conflictAccept")
+        self.reverse = button("", kind="danger", object_name="conflictReverse")
+        conflicts_head.addWidget(self.accept)
+        conflicts_head.addWidget(self.reverse)
+        self.sync_card.body.addLayout(conflicts_head)
+        self.conflicts_table = _table(self.models.conflicts, "conflictsTable", min_rows=3)
+        self.sync_card.body.addWidget(self.conflicts_table)
+        box.addWidget(self.sync_card)
+        box.addStretch(1)
+        self.retranslate()
+
+    def set_busy(self, busy: bool) -> None:
+        self.refresh.setEnabled(not busy)
+        self.status.setText(translate("Dashboard", "Computing…") if busy else "")
+
+    def retranslate(self) -> None:
+        self.title.setText(translate("Dashboard", "Today at the store"))
+        self.today.setText(translate("Dashboard", "Today"))
+        self.refresh.setText(translate("Dashboard", "Refresh"))
+        self.refresh.setAccessibleName(translate("Dashboard", "Compute the figures again"))
+        self.export.setText(translate("Dashboard", "Export CSV"))
+        self.export.setAccessibleName(translate("Dashboard", "Export the day's visits as CSV"))
+        self.date.setAccessibleName(translate("Dashboard", "Day shown"))
+        self.chart_card.set_title(translate("Dashboard", "Visits by hour"))
+        self.chart.setAccessibleName(translate("Dashboard", "Visits by hour"))
+        self.chart_hint.setText(
+            translate("Dashboard", "Click a bar (or pick an hour below) to list its visits.")
+        )
+        self.hour.setItemText(0, translate("Dashboard", "All hours"))
+        self.hour.setAccessibleName(translate("Dashboard", "Hour to list"))
+        self.drill_clear.setText(translate("Dashboard", "Show all"))
+        self.associates_card.set_title(translate("Dashboard", "Associates"))
+        self.associates_table.setAccessibleName(translate("Dashboard", "Associates"))
+        self.products_card.set_title(translate("Dashboard", "Products asked about"))
+        self.products_table.setAccessibleName(translate("Dashboard", "Products asked about"))
+        self.sync_card.set_title(translate("Dashboard", "Sync health"))
+        self.health_names["pending"].setText(translate("Dashboard", "Waiting to sync"))
+        self.health_names["last_sync"].setText(translate("Dashboard", "Last successful sync"))
+        self.health_names["last_error"].setText(translate("Dashboard", "Last error"))
+        self.rejected_title.setText(translate("Dashboard", "Rejected by the hub"))
+        self.conflicts_title.setText(translate("Dashboard", "Coupon conflicts"))
+        self.accept.setText(translate("Dashboard", "Accept both"))
+        self.accept.setAccessibleName(
+            translate("Dashboard", "Accept: keep both redemptions of the selected coupon")
+        )
+        self.reverse.setText(translate("Dashboard", "Reverse ours"))
+        self.reverse.setAccessibleName(
+            translate("Dashboard", "Reverse: undo this store's redemption of the coupon")
+        )
+        for model in self.models.all():
+            model.retranslate()
+        self.retranslated.emit()

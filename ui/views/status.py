@@ -1,0 +1,157 @@
+"""The status bar (network, last sync, pending, associate) and the toast overlay."""
+
+from __future__ import annotations
+
+from ui.qt import (
+    QEvent,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QObject,
+    QStatusBar,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.theme import icon_pixmap
+from ui.views.widgets import label, set_prop, tool_button
+
+
+class StatusItem(QWidget):
+    """An icon and a text, for the status bar."""
+
+    def __init__(self, icon_name: str, object_name: str) -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 0, 10, 0)
+        row.setSpacing(6)
+        self.icon = QLabel()
+        self.icon.setFixedSize(16, 16)
+        row.addWidget(self.icon)
+        self.text = QLabel()
+        self.text.setObjectName("statusText")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        row.addWidget(self.text)
+        self.set_icon(icon_name, "text_muted")
+
+    def set_icon(self, name: str, tint: str) -> None:
+        self.icon.setPixmap(icon_pixmap(name, 16, tint, self.devicePixelRatioF()))
+
+    def set_text(self, text: str, accessible: str = "") -> None:
+        self.text.setText(text)
+        self.setAccessibleName(accessible or text)
+
+
+class StatusBarView(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(False)
+        self.network = StatusItem("offline", "statusNetwork")
+        self.last_sync = StatusItem("sync", "statusLastSync")
+        self.pending = StatusItem("clock", "statusPending")
+        self.associate = StatusItem("user", "statusAssociate")
+        self.addWidget(self.network)
+        self.addWidget(self.last_sync)
+        self.addWidget(self.pending)
+        self.addPermanentWidget(self.associate)
+
+
+class Toast(QFrame):
+    def __init__(self, level: str, text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setProperty("toast", level)
+        self.setObjectName("toast")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 10, 6, 10)
+        row.setSpacing(10)
+        icons = {"error": "warning", "warning": "warning", "success": "check", "info": "info"}
+        ic = QLabel()
+        ic.setPixmap(icon_pixmap(icons.get(level, "info"), 20, "surface", self.devicePixelRatioF()))
+        row.addWidget(ic, 0, Qt.AlignmentFlag.AlignTop)
+        self.text = label(text, wrap=True)
+        row.addWidget(self.text, 1)
+        self.close_button = tool_button("close", tint="surface")
+        self.close_button.setMinimumSize(36, 36)
+        self.close_button.clicked.connect(self.deleteLater)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.setAccessibleName(text)
+        self.key = ""
+
+    def set_text(self, level: str, text: str) -> None:
+        set_prop(self, "toast", level)
+        self.text.setText(text)
+        self.setAccessibleName(text)
+
+
+class ToastArea(QWidget):
+    """Non-blocking toasts stacked at the bottom of ``host``; they never take the focus."""
+
+    LEVELS = ("info", "success", "warning", "error")
+
+    def __init__(self, host: QWidget) -> None:
+        super().__init__(host)
+        self.setObjectName("toasts")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, False)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(8)
+        self.host = host
+        host.installEventFilter(self)
+        self.durations = {"info": 4000, "success": 3500, "warning": 7000, "error": 9000}
+        self.max_toasts = 3
+        self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.host and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def toasts(self) -> list[Toast]:
+        return [w for w in self.findChildren(Toast) if not w.isHidden()]
+
+    def show_toast(self, level: int, text: str, key: str = "") -> Toast:
+        name = self.LEVELS[max(0, min(level, 3))]
+        if key:
+            for t in self.toasts():
+                if t.key == key:
+                    t.set_text(name, text)
+                    self._restart(t, name)
+                    return t
+        toast = Toast(name, text, self)
+        toast.key = key
+        toast.destroyed.connect(self._relayout)
+        self.box.addWidget(toast)
+        existing = self.toasts()
+        for old in existing[: max(0, len(existing) - self.max_toasts)]:
+            old.hide()
+            old.deleteLater()
+        self._restart(toast, name)
+        self.show()
+        self.raise_()
+        self._place()
+        return toast
+
+    def _restart(self, toast: Toast, level: str) -> None:
+        timer = toast.findChild(QTimer, "toastTimer")
+        if timer is None:
+            timer = QTimer(toast)
+            timer.setObjectName("toastTimer")
+            timer.setSingleShot(True)
+            timer.timeout.connect(toast.deleteLater)
+        timer.start(self.durations[level])
+
+    def _relayout(self) -> None:
+        QTimer.singleShot(0, self._place)
+
+    def _place(self) -> None:
+        if not self.toasts():
+            self.hide()
+            return
+        width = min(560, self.host.width() - 24)
+        self.setFixedWidth(width)
+        self.adjustSize()
+        x = (self.host.width() - width) // 2
+        y = self.host.height() - self.height() - 16
+        self.move(x, max(0, y))

@@ -1,0 +1,328 @@
+"""Small building blocks the pages are laid out from: cards, list panels, chips, banners.
+
+Only layout and styling (QSS properties) here; no decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.models.base import RowsModel
+from ui.qt import (
+    QAbstractItemView,
+    QEvent,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSize,
+    QSizePolicy,
+    Qt,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ui.theme import icon, icon_pixmap
+from ui.views.delegates import RowDelegate, fit_height
+
+
+def set_prop(widget: QWidget, name: str, value: Any) -> None:
+    """Set a QSS property and re-polish so the style sheet sees it."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+def label(
+    text: str = "", role: str = "", *, wrap: bool = False, parent: QWidget | None = None
+) -> QLabel:
+    lbl = QLabel(text, parent)
+    if role:
+        lbl.setProperty("role", role)
+    lbl.setWordWrap(wrap)
+    lbl.setTextFormat(Qt.TextFormat.PlainText)
+    return lbl
+
+
+def icon_label(name: str, size: int = 20, tint: str = "text_muted") -> QLabel:
+    lbl = QLabel()
+    lbl.setPixmap(icon_pixmap(name, size, tint, lbl.devicePixelRatioF()))
+    lbl.setFixedSize(size, size)
+    return lbl
+
+
+def button(
+    text: str = "",
+    *,
+    icon_name: str | None = None,
+    kind: str = "secondary",
+    tint: str | None = None,
+    checkable: bool = False,
+    object_name: str = "",
+) -> QPushButton:
+    """A push button styled by ``kind``: primary | secondary | ghost | danger | action."""
+    btn = QPushButton(text)
+    btn.setProperty("kind", kind)
+    if object_name:
+        btn.setObjectName(object_name)
+    if icon_name:
+        default_tint = "surface" if kind in ("primary", "danger") else "text"
+        btn.setIcon(
+            icon(icon_name, tint or default_tint, active_tint="surface" if checkable else None)
+        )
+        btn.setIconSize(QSize(20, 20))
+    btn.setCheckable(checkable)
+    btn.setCursor(Qt.CursorShape.PointingHandCursor)
+    btn.setMinimumHeight(44)
+    return btn
+
+
+def tool_button(icon_name: str, *, tint: str = "text_muted", object_name: str = "") -> QToolButton:
+    btn = QToolButton()
+    btn.setIcon(icon(icon_name, tint))
+    btn.setIconSize(QSize(22, 22))
+    btn.setMinimumSize(44, 44)
+    btn.setAutoRaise(True)
+    btn.setCursor(Qt.CursorShape.PointingHandCursor)
+    if object_name:
+        btn.setObjectName(object_name)
+    return btn
+
+
+class Chip(QLabel):
+    """A small status pill; ``tone`` picks its colours in the QSS."""
+
+    def __init__(self, text: str = "", tone: str = "muted", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setProperty("chip", tone)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+
+    def set_tone(self, tone: str) -> None:
+        set_prop(self, "chip", tone)
+
+
+class Card(QFrame):
+    """A white rounded panel with an optional header (icon, title, count, trailing widget)."""
+
+    def __init__(
+        self,
+        title: str = "",
+        icon_name: str | None = None,
+        *,
+        object_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setProperty("card", True)
+        if object_name:
+            self.setObjectName(object_name)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.setSpacing(0)
+        self.header = QWidget()
+        self.header.setProperty("cardHeader", True)
+        head = QHBoxLayout(self.header)
+        head.setContentsMargins(16, 12, 12, 6)
+        head.setSpacing(8)
+        if icon_name:
+            head.addWidget(icon_label(icon_name, 18, "primary"))
+        self.title = label(title, "cardTitle")
+        head.addWidget(self.title)
+        self.count = Chip("", "muted")
+        self.count.hide()
+        head.addWidget(self.count)
+        head.addStretch(1)
+        self.head_layout = head
+        self.outer.addWidget(self.header)
+        self.header.setVisible(bool(title))
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 8)
+        self.body.setSpacing(0)
+        self.outer.addLayout(self.body)
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+        self.header.setVisible(bool(text))
+
+    def set_count(self, n: int | None) -> None:
+        self.count.setVisible(bool(n))
+        self.count.setText("" if not n else str(n))
+
+    def add_trailing(self, widget: QWidget) -> None:
+        self.head_layout.addWidget(widget)
+
+
+class RowList(QListView):
+    """A list that is exactly as tall as its rows (the page scrolls, not the list)."""
+
+    painted = Signal()
+    space_pressed = Signal(object)  # QModelIndex of the current row
+
+    def __init__(self, model: RowsModel[Any], *, tile: int = 44, dense: bool = False) -> None:
+        super().__init__()
+        self.setModel(model)
+        self.row_delegate = RowDelegate(self, tile=tile, dense=dense)
+        self.setItemDelegate(self.row_delegate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMouseTracking(True)
+        self.setUniformItemSizes(False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self._fitted_width = -1
+        self.keyboard_focus = False
+        model.modelReset.connect(self.fit)
+        model.dataChanged.connect(self.fit)
+
+    def fit(self, *_args: object) -> None:
+        self._fitted_width = self.viewport().width()
+        self.setFixedHeight(max(0, fit_height(self)))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.viewport().width() != self._fitted_width:
+            self.fit()
+
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
+
+    def focusInEvent(self, event: Any) -> None:
+        # The focus ring shows when the keyboard brought the focus here, not on a tap.
+        self.keyboard_focus = event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+        )
+        super().focusInEvent(event)
+
+    def mousePressEvent(self, event: Any) -> None:
+        self.keyboard_focus = False
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if not self.keyboard_focus:
+            self.keyboard_focus = True
+            self.viewport().update()
+        index = self.currentIndex()
+        if event.key() == Qt.Key.Key_Space and index.isValid():
+            self.space_pressed.emit(index)
+            return
+        super().keyPressEvent(event)
+
+
+class ListPanel(Card):
+    """A card holding a :class:`RowList`, an empty-state line and, for long lists, a
+    "show all" button (the model shows its first ``limit`` rows until asked)."""
+
+    def __init__(
+        self,
+        model: RowsModel[Any],
+        icon_name: str,
+        *,
+        object_name: str,
+        tile: int = 44,
+        dense: bool = False,
+        limit: int | None = None,
+    ) -> None:
+        super().__init__("", icon_name, object_name=object_name)
+        self.model = model
+        model.limit = limit
+        self.list = RowList(model, tile=tile, dense=dense)
+        self.list.setObjectName(object_name + "List")
+        self.empty = label("", "empty", wrap=True)
+        self.empty.setContentsMargins(16, 4, 16, 10)
+        self.more = button("", kind="ghost", object_name=object_name + "ShowAll")
+        self.more.setMinimumHeight(44)
+        self.more.clicked.connect(model.show_all)
+        self.body.addWidget(self.list)
+        self.body.addWidget(self.empty)
+        self.body.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._more_text = "%1"
+        model.modelReset.connect(self._sync_empty)
+        model.rowsInserted.connect(self._sync_empty)
+        model.rowsInserted.connect(self.list.fit)
+        self._sync_empty()
+
+    def _sync_empty(self, *_args: object) -> None:
+        has_rows = self.model.rowCount() > 0
+        if self.list.isVisibleTo(self) != has_rows:
+            self.list.setVisible(has_rows)
+        if self.empty.isVisibleTo(self) == has_rows:
+            self.empty.setVisible(not has_rows)
+        self.set_count(self.model.total)
+        hidden = self.model.total - self.model.shown
+        if hidden > 0:
+            self.more.setText(self._more_text.replace("%1", str(self.model.total)))
+        if self.more.isVisibleTo(self) != (hidden > 0):
+            self.more.setVisible(hidden > 0)
+
+    def set_texts(
+        self, title: str, empty: str, more: str = "", accessible: str | None = None
+    ) -> None:
+        self.set_title(title)
+        self.empty.setText(empty)
+        self.list.setAccessibleName(accessible or title)
+        if more:
+            self._more_text = more
+            self.more.setAccessibleName(more.replace("%1", str(self.model.total)))
+            self._sync_empty()
+
+
+class Banner(QFrame):
+    """A full-width notice under the top bar (stale cache, clock, not cached)."""
+
+    action_clicked = Signal()
+
+    def __init__(
+        self, tone: str = "warn", icon_name: str = "warning", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setProperty("banner", tone)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 10, 12, 10)
+        row.setSpacing(10)
+        self._icon = icon_label(icon_name, 20, tone)
+        row.addWidget(self._icon)
+        self.text = label("", "bannerText", wrap=True)
+        row.addWidget(self.text, 1)
+        self.action = button("", kind="ghost")
+        self.action.setMinimumHeight(36)
+        self.action.hide()
+        self.action.clicked.connect(self.action_clicked)
+        row.addWidget(self.action)
+        self.hide()
+
+    def set_tone(self, tone: str, icon_name: str = "warning") -> None:
+        set_prop(self, "banner", tone)
+        self._icon.setPixmap(icon_pixmap(icon_name, 20, tone, self.devicePixelRatioF()))
+
+    def show_text(self, text: str, action: str = "") -> None:
+        self.text.setText(text)
+        self.setAccessibleName(text)
+        self.action.setVisible(bool(action))
+        self.action.setText(action)
+        self.show()
+
+
+class LanguageAware(QWidget):
+    """A widget that re-sets its texts on ``LanguageChange`` (the retranslateUi pattern)."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
