@@ -105,6 +105,7 @@ class VisitEntry:
     staff_name: str | None
     text: str | None
     sync_state: str | None = None  # None for rows from the hub; outbox state for local rows
+    sync_reason: str | None = None  # the hub's reason when it rejected or flagged a local row
 
 
 @dataclass(frozen=True)

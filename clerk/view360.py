@@ -80,7 +80,7 @@ Q_PRODUCTS = (
 )
 Q_STAFF = "SELECT id, name FROM staff WHERE id IN ({marks})"
 Q_OUTBOX = (
-    "SELECT id, kind, staff_id, payload, created_at, state FROM interactions"
+    "SELECT id, kind, staff_id, payload, created_at, state, reason FROM interactions"
     " WHERE member_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
 )
 Q_OUTBOX_STORE = "SELECT value FROM outbox_meta WHERE key = 'store_name'"
@@ -319,7 +319,7 @@ def _visits(
     staff = {r[0]: r[1] for r in raw.staff}
     coupon_by_id = {c.id: c for c in coupons}
     for r in raw.outbox:
-        iid, kind, staff_id, payload, created_at, state = r
+        iid, kind, staff_id, payload, created_at, state, reason = r
         if kind not in VISIBLE_KINDS or iid in seen:
             continue
         body = json.loads(payload)
@@ -339,6 +339,7 @@ def _visits(
                 staff_name=staff.get(staff_id, staff_id) if staff_id else None,
                 text=None if text is None else str(text),
                 sync_state=state,
+                sync_reason=reason,
             )
         )
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)

@@ -395,3 +395,22 @@ def test_the_plan_check_fails_when_an_index_is_dropped(
         assert view360.lookup(conn, None, HERO, now=demo_dbs.now) is not None
     finally:
         conn.close()
+
+
+def test_hub_reason_reaches_the_visit_history(demo_dbs: DemoDbs) -> None:
+    rec = record(
+        demo_dbs.outbox,
+        "redeem",
+        member_id=HERO,
+        payload={"coupon_id": demo.HERO_COUPON_ID},
+        now=demo_dbs.now,
+    )
+    apply_results(
+        demo_dbs.outbox,
+        [{"id": rec.id, "status": "conflict", "reason": "coupon_already_redeemed"}],
+        now=demo_dbs.now,
+    )
+    v = view360.lookup(demo_dbs.cache, demo_dbs.outbox, HERO, now=demo_dbs.now)
+    assert v is not None
+    (entry,) = [e for e in v.visits if e.id == rec.id]
+    assert (entry.sync_state, entry.sync_reason) == ("conflict", "coupon_already_redeemed")
