@@ -7,17 +7,19 @@ whole rows with exactly these columns; unknown columns are ignored, missing ones
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils.db import Database
-from sqlite_utils.migrations import Migrations
-
-from clerk.db import Transaction, connect, database
+from clerk.db import Transaction, connect
 from clerk.errors import CacheCorruptError, StorageError
+from clerk.migrate import LazyMigrations
+
+if TYPE_CHECKING:
+    from sqlite_utils.db import Database
 
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -84,7 +86,7 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 JSON_COLUMNS = {"tags", "applies_to"}
 
-migrations = Migrations("clerk.cache")
+migrations = LazyMigrations("clerk.cache")
 
 
 @migrations()
@@ -214,7 +216,7 @@ def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connectio
         raise CacheCorruptError(f"cache.db is unreadable: {exc}") from exc
     if not readonly:
         try:
-            migrations.apply(database(conn))
+            migrations.ensure(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CacheCorruptError(f"cache.db cannot be migrated: {exc}") from exc
@@ -242,9 +244,28 @@ def _encode(column: str, value: Any) -> Any:
     return value
 
 
+# entity -> (columns, positions of its JSON columns): row_values' plan, built once.
+_ROW_PLANS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
+    entity: (columns, tuple(i for i, c in enumerate(columns) if c in JSON_COLUMNS))
+    for entity, (_table, _pk, columns) in TABLES.items()
+}
+
+
 def row_values(entity: str, data: Mapping[str, Any]) -> tuple[Any, ...]:
-    _table, _pk, columns = TABLES[entity]
-    return tuple(_encode(c, data.get(c)) for c in columns)
+    """The row's values in the table's column order (missing columns are None), ready to
+    bind: JSON columns given as objects are encoded. Booleans bind as the integers 0/1 (the
+    sqlite3 module binds ``bool`` as an integer), so the other columns are passed as they are
+    — a million rows of a bulk pull are not touched one value at a time."""
+    columns, json_at = _ROW_PLANS[entity]
+    values = tuple(map(data.get, columns))
+    for i in json_at:
+        v = values[i]
+        if v is not None and not isinstance(v, str):
+            encoded = list(values)
+            for j in json_at:
+                encoded[j] = _encode(columns[j], values[j])
+            return tuple(encoded)
+    return values
 
 
 def _upsert_sql(entity: str) -> str:
@@ -261,41 +282,40 @@ def _delete_sql(entity: str) -> str:
 def apply_changes(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]) -> int:
     """Apply change rows (dicts with entity, op, key, data) inside the caller's transaction.
 
-    Rows are grouped per (entity, op) and written with executemany. Returns the count applied.
-    An unknown entity raises ValueError: a newer hub must not silently lose rows.
+    Rows are grouped per run of the same (entity, op) and written with executemany. Returns
+    the count applied. An unknown entity raises ValueError: a newer hub must not silently
+    lose rows.
     """
     count = 0
-    batch: list[tuple[Any, ...]] = []
-    current: tuple[str, str] | None = None
-
-    def flush() -> None:
-        if current is None or not batch:
-            return
-        entity, op = current
-        sql = _upsert_sql(entity) if op == "upsert" else _delete_sql(entity)
-        conn.executemany(sql, batch)
-        batch.clear()
-
-    for change in changes:
-        entity = str(change["entity"])
-        op = str(change["op"])
+    for (entity_v, op_v), run in itertools.groupby(changes, _entity_op):
+        entity, op = str(entity_v), str(op_v)
         if entity not in TABLES:
             raise ValueError(f"unknown entity in changes feed: {entity!r}")
-        if op not in ("upsert", "delete"):
-            raise ValueError(f"unknown op in changes feed: {op!r}")
-        if (entity, op) != current:
-            flush()
-            current = (entity, op)
         if op == "upsert":
-            data = change.get("data")
-            if not isinstance(data, Mapping):
-                raise ValueError(f"upsert without data for {entity} {change.get('key')!r}")
-            batch.append(row_values(entity, data))
+            batch = [row_values(entity, _upsert_data(entity, change)) for change in run]
+            conn.executemany(_UPSERT_SQL[entity], batch)
+        elif op == "delete":
+            batch = [(change["key"],) for change in run]
+            conn.executemany(_DELETE_SQL[entity], batch)
         else:
-            batch.append((change["key"],))
-        count += 1
-    flush()
+            raise ValueError(f"unknown op in changes feed: {op!r}")
+        count += len(batch)
     return count
+
+
+def _entity_op(change: Mapping[str, Any]) -> tuple[Any, Any]:
+    return change["entity"], change["op"]
+
+
+def _upsert_data(entity: str, change: Mapping[str, Any]) -> Mapping[str, Any]:
+    data = change.get("data")
+    if type(data) is not dict and not isinstance(data, Mapping):
+        raise ValueError(f"upsert without data for {entity} {change.get('key')!r}")
+    return data
+
+
+_UPSERT_SQL = {entity: _upsert_sql(entity) for entity in TABLES}
+_DELETE_SQL = {entity: _delete_sql(entity) for entity in TABLES}
 
 
 def get_state(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:

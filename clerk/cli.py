@@ -473,7 +473,9 @@ def cmd_hub(args: argparse.Namespace) -> int:
 # -- parser ----------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _app_parser() -> argparse.ArgumentParser:
+    """The options of the app itself (no command): shared by the full parser and the fast
+    start path."""
     parser = argparse.ArgumentParser(
         prog="clerk",
         description="Omni Clerk — the in-store clerk terminal. With no command, opens the app.",
@@ -491,7 +493,29 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="screen layout (default: the setting, else by window size)",
     )
-    parser.set_defaults(func=cmd_app)
+    parser.set_defaults(func=cmd_app, command=None)
+    return parser
+
+
+def _is_app_start(argv: Sequence[str]) -> bool:
+    """True for `clerk`, `clerk --lang en`, `clerk --layout=handheld …`: the app, no command.
+
+    The app then starts without building the whole command tree (whose modules — reports,
+    doctor, the hub — cost start-up time the associate waits through)."""
+    args = list(argv)
+    while args:
+        head = args.pop(0)
+        if head in ("--lang", "--layout"):
+            if not args:
+                return False
+            args.pop(0)
+        elif not head.startswith(("--lang=", "--layout=")):
+            return False
+    return True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _app_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
@@ -657,7 +681,8 @@ def _add_hub(sub: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _app_parser() if _is_app_start(argv) else build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "command", None) != "hub":  # the hub logs JSON lines to stderr
         from clerk.logs import setup_logging

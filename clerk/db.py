@@ -24,13 +24,15 @@ import sqlite3
 import urllib.parse
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import sqlcipher3
-import sqlite_utils
 
 from clerk import keystore
 from clerk.errors import StorageError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 Sync = Literal["NORMAL", "FULL"]
 
@@ -88,6 +90,8 @@ def connect(
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    import sqlite_utils  # lazily: ~45 ms of start-up that most runs never need
+
     return sqlite_utils.Database(conn)
 
 

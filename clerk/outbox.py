@@ -17,20 +17,21 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils.db import Database
-from sqlite_utils.migrations import Migrations
-
-from clerk.db import Transaction, connect, database
+from clerk.db import Transaction, connect
 from clerk.errors import StorageError
 from clerk.ids import uuid7_str
+from clerk.migrate import LazyMigrations
+
+if TYPE_CHECKING:
+    from sqlite_utils.db import Database
 
 KINDS = ("visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit")
 UNSETTLED = ("pending", "sent")
 FINAL = ("acked", "rejected", "conflict")
 
-migrations = Migrations("clerk.outbox")
+migrations = LazyMigrations("clerk.outbox")
 
 
 @migrations()
@@ -115,7 +116,7 @@ class Recorded:
 def open_outbox(path: Path | str) -> sqlite3.Connection:
     conn = connect(path, synchronous="FULL")
     try:
-        migrations.apply(database(conn))
+        migrations.ensure(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StorageError(f"outbox.db cannot be opened or migrated: {exc}") from exc
