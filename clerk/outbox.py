@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 KINDS = ("visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit")
 UNSETTLED = ("pending", "sent")
+CLONE_REASON = "device_seq_reused"  # the hub's reason when a device's sequence repeats
 FINAL = ("acked", "rejected", "conflict")
 
 migrations = LazyMigrations("clerk.outbox")
@@ -224,6 +225,11 @@ def apply_results(
             state = state_for.get(status)
             if state is None:
                 raise ValueError(f"unknown result status from hub: {status!r}")
+            if status == "duplicate" and res.get("reason") == CLONE_REASON:
+                # Another terminal used this device's sequence number: this one (or that one)
+                # is a copy of a disk image. The hub kept the row but applied nothing; show it
+                # to a manager instead of calling it delivered.
+                state = "conflict"
             conn.execute(
                 "UPDATE interactions SET state = ?, reason = ?, conflict_with = ?,"
                 " settled_at = ?, last_error = NULL WHERE id = ?",
@@ -241,6 +247,7 @@ class OutboxStatus:
     conflict: int
     oldest_pending_at: int | None
     last_error: str | None
+    clone_suspected: bool = False  # the hub saw this device's sequence numbers twice
 
 
 def status(conn: sqlite3.Connection) -> OutboxStatus:
@@ -254,7 +261,12 @@ def status(conn: sqlite3.Connection) -> OutboxStatus:
         "SELECT last_error FROM interactions WHERE state IN ('pending','sent')"
         " AND last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1"
     ).fetchone()
+    clone = conn.execute(
+        "SELECT 1 FROM interactions WHERE state = 'conflict' AND reason = ? LIMIT 1",
+        (CLONE_REASON,),
+    ).fetchone()
     return OutboxStatus(
+        clone_suspected=clone is not None,
         pending=counts.get("pending", 0) + counts.get("sent", 0),
         acked=counts.get("acked", 0),
         rejected=counts.get("rejected", 0),

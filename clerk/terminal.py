@@ -62,6 +62,7 @@ class TerminalStatus:
     clock_offset_s: float | None
     clock_suspect: bool
     cache_rebuilt: bool
+    clone_suspected: bool = False  # "this terminal looks like a copy — re-enrol it"
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -175,9 +176,11 @@ class Terminal:
         cache, _ = self._reader()
         return view360.resolve(cache, identity)
 
-    def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
+    def open_customer(
+        self, identity: Identity, staff_id: str | None = None, *, lang: str = "zh"
+    ) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
-        per visit window, and return the 360 view."""
+        per visit window, and return the 360 view (texts in ``lang``: zh | en)."""
         member_id = self.resolve(identity)
         cached = member_id is not None
         reason: str | None = None
@@ -198,7 +201,7 @@ class Terminal:
             staff_id,
             {"member_id": member_id} if member_id else {"member_ref": identity.ref},
         )
-        view = self.view(member_id) if member_id is not None else None
+        view = self.view(member_id, lang=lang) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason)
 
     def _record_visit_once(
@@ -321,7 +324,14 @@ class Terminal:
             clock_offset_s=offset,
             clock_suspect=offset is not None and abs(offset) > CLOCK_SUSPECT_S,
             cache_rebuilt=self.cache_rebuilt,
+            clone_suspected=ob.clone_suspected,
         )
+
+    def staff_name(self, staff_id: str) -> str | None:
+        """The name of a staff member of this store (cache.db ``staff``), or None."""
+        cache, _ = self._reader()
+        row = cache.execute("SELECT name FROM staff WHERE id = ?", (staff_id,)).fetchone()
+        return None if row is None else str(row["name"])
 
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
         """(member_id, name, at) of the latest identified visits at this terminal."""

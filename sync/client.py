@@ -103,7 +103,7 @@ class HubClient:
             "GET", "/changes", ChangesResponse, params={"since": since, "limit": limit}
         )
 
-    def changes_page(self, since: int, limit: int = 2000) -> protocol.ChangesPage:
+    def changes_page(self, since: int, limit: int = 2000) -> protocol.ChangesPageDict:
         """``changes`` as plain dicts, validated just as strictly (``protocol.CHANGES_PAGE``):
         the bulk pull's path, which hands the rows to the cache without a model per row."""
         _check_limit(limit)

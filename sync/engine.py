@@ -6,8 +6,8 @@
   marked rejected, so one bad row never blocks the rows behind it. Transport and hub failures
   leave the rows unsettled (with the error noted) for a retry: pushes are idempotent.
 * pull: pages of the changes feed, each applied together with the cursor that covers it in one
-  cache.db transaction — a kill at any point resumes without gaps or duplicates. Only one page
-  is held in memory.
+  cache.db transaction — a kill at any point resumes without gaps or duplicates. The next page
+  is fetched while one is applied (one page of lookahead: at most two pages in memory).
 * fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s).
 
 Facts for ``clerk status`` and the UI go into cache.db's ``sync_state`` (cursor, last_pull_at,
@@ -26,6 +26,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,14 +45,16 @@ from sync.errors import (
     SyncError,
     TransportError,
 )
-from sync.protocol import ChangesResponse, InteractionBatchResponse, MemberView
+from sync.protocol import ChangeDict, ChangesPageDict, InteractionBatchResponse, MemberView
 from sync.scheduler import Scheduler as Scheduler
 
 # Whole-batch refusals that may be caused by one item's content; anything else (404 wrong URL,
 # 409, 410 …) is a configuration problem and must not turn good rows into rejected ones.
 BISECT_STATUSES = frozenset({400, 413, 422})
 STUCK_AFTER_S = 300
-DEFAULT_PULL_LIMIT = 2000
+# The protocol's largest page: a quarter of the round trips and commits of 2000-row pages
+# (a 5000-row page is under 1 MB of JSON and a few MB parsed; one page is held at a time).
+DEFAULT_PULL_LIMIT = 5000
 
 # sync_state keys in cache.db (read by clerk.terminal)
 STATE_CURSOR = "cursor"
@@ -300,50 +303,60 @@ class SyncEngine:
         progress: Progress | None = None,
         max_pages: int | None = None,
     ) -> PullResult:
-        """Pull pages of changes until the hub has no more (or ``max_pages``)."""
+        """Pull pages of changes until the hub has no more (or ``max_pages``).
+
+        While a page is applied, the next one is already being fetched (one page of
+        lookahead, on a worker thread): the hub builds page n+1 while the cache writes
+        page n. At most two pages are in memory; none is applied out of order, and an
+        error fetching page n+1 surfaces only after page n is committed.
+        """
         self._require_enrolled()
         started = self.clock()
         cursor = self.cursor()
         done = pages = 0
         caught_up = False
-        while not caught_up and (max_pages is None or pages < max_pages):
-            try:
-                page = self.client.changes(cursor, limit)
-                _check_page(cursor, limit, page)
-                caught_up = not page.has_more
-                self._apply_page(page, caught_up=caught_up)
-            except SyncError as exc:
-                self._note_error(exc)
-                raise
-            cursor = page.next_cursor
-            done += len(page.changes)
-            pages += 1
-            if progress is not None:
-                remaining = _remaining_after(page)
-                elapsed = self.clock() - started
-                eta = None
-                if remaining is not None and done and elapsed > 0:
-                    eta = remaining * elapsed / done
-                progress(done, remaining, eta)
-            del page  # one page in memory at a time
+        with _Lookahead(lambda since: self.client.changes_page(since, limit)) as ahead:
+            while not caught_up and (max_pages is None or pages < max_pages):
+                try:
+                    page = ahead.take(cursor)
+                    _check_page(cursor, limit, page)
+                    caught_up = not page["has_more"]
+                    if not caught_up and (max_pages is None or pages + 1 < max_pages):
+                        ahead.start(page["next_cursor"])
+                    self._apply_page(page, caught_up=caught_up)
+                except SyncError as exc:
+                    self._note_error(exc)
+                    raise
+                cursor = page["next_cursor"]
+                done += len(page["changes"])
+                pages += 1
+                if progress is not None:
+                    remaining = _remaining_after(page)
+                    elapsed = self.clock() - started
+                    eta = None
+                    if remaining is not None and done and elapsed > 0:
+                        eta = remaining * elapsed / done
+                    progress(done, remaining, eta)
+                del page  # this page and the one being fetched: no more in memory
         return PullResult(pages, done, cursor, caught_up, self.clock() - started)
 
-    def _apply_page(self, page: ChangesResponse, *, caught_up: bool) -> None:
+    def _apply_page(self, page: ChangesPageDict, *, caught_up: bool) -> None:
         # Grouped by entity (seq order kept within each): the feed interleaves a member's
         # rows across tables, and apply_changes writes one executemany per run of the same
         # (entity, op). Tables are independent and the page commits as one, so the order
-        # across entities does not matter.
-        by_entity: dict[str, list[dict[str, Any]]] = {}
-        for c in page.changes:
-            by_entity.setdefault(c.entity, []).append(
-                {"entity": c.entity, "op": c.op, "key": c.key, "data": c.data}
-            )
+        # across entities does not matter. The validated rows go to the cache as they are.
+        by_entity: dict[str, list[ChangeDict]] = {}
+        for c in page["changes"]:
+            group = by_entity.get(c["entity"])
+            if group is None:
+                group = by_entity[c["entity"]] = []
+            group.append(c)
         rows = itertools.chain.from_iterable(by_entity.values())
         with self._lock:
             try:
                 with Transaction(self.cache):
                     cache_mod.apply_changes(self.cache, rows)
-                    cache_mod.set_state(self.cache, STATE_CURSOR, str(page.next_cursor))
+                    cache_mod.set_state(self.cache, STATE_CURSOR, str(page["next_cursor"]))
                     if caught_up:
                         cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
                         cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
@@ -476,6 +489,49 @@ class SyncEngine:
             self._write_state_in_tx(online=not isinstance(exc, TransportError))
 
 
+class _Lookahead:
+    """Fetches the next page of the changes feed on a worker thread (one page ahead, never
+    more) while the caller applies the current one.
+
+    ``take(since)`` returns the page fetched ahead for ``since``, or fetches it now. Leaving
+    the ``with`` block waits for a fetch still in flight (bounded by the client's timeouts)
+    and drops its result, so no request outlives ``pull_once``.
+    """
+
+    def __init__(self, fetch: Callable[[int], ChangesPageDict]) -> None:
+        self._fetch = fetch
+        self._pool: ThreadPoolExecutor | None = None
+        self._ahead: tuple[int, Future[ChangesPageDict]] | None = None
+
+    def start(self, since: int) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull-ahead")
+        self._drop()
+        self._ahead = (since, self._pool.submit(self._fetch, since))
+
+    def take(self, since: int) -> ChangesPageDict:
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[0] != since:
+            if ahead is not None:
+                ahead[1].cancel()
+            return self._fetch(since)
+        return ahead[1].result()
+
+    def _drop(self) -> None:
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
+
+    def __enter__(self) -> _Lookahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._drop()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 def stuck_since(
     pending: int, oldest_pending_at: int | None, last_settled_at: int | None, now: float
 ) -> int | None:
@@ -533,28 +589,32 @@ def _checked_results(
     return out
 
 
-def _check_page(since: int, limit: int, page: ChangesResponse) -> None:
+def _check_page(since: int, limit: int, page: ChangesPageDict) -> None:
     """A page must move forward: seqs increasing after ``since``, a cursor that covers them."""
-    if len(page.changes) > limit:
-        raise ProtocolError(f"the hub sent {len(page.changes)} changes, limit was {limit}")
+    changes = page["changes"]
+    if len(changes) > limit:
+        raise ProtocolError(f"the hub sent {len(changes)} changes, limit was {limit}")
     last = since
-    for c in page.changes:
-        if c.seq <= last:
-            raise ProtocolError(f"change seq {c.seq} does not follow {last}")
-        if c.op == "upsert" and c.data is None:
-            raise ProtocolError(f"upsert without data for {c.entity} {c.key[:40]!r}")
-        last = c.seq
-    if page.next_cursor < last:
-        raise ProtocolError(f"cursor {page.next_cursor} behind the page's last seq {last}")
-    if page.has_more and page.next_cursor <= since:
+    for c in changes:
+        seq = c["seq"]
+        if seq <= last:
+            raise ProtocolError(f"change seq {seq} does not follow {last}")
+        if c["op"] == "upsert" and c.get("data") is None:
+            raise ProtocolError(f"upsert without data for {c['entity']} {c['key'][:40]!r}")
+        last = seq
+    next_cursor = page["next_cursor"]
+    if next_cursor < last:
+        raise ProtocolError(f"cursor {next_cursor} behind the page's last seq {last}")
+    if page["has_more"] and next_cursor <= since:
         raise ProtocolError("the hub says there is more but the cursor did not move")
 
 
-def _remaining_after(page: ChangesResponse) -> int | None:
+def _remaining_after(page: ChangesPageDict) -> int | None:
     """Changes still to come after this page (the hub counts from the page's next_cursor)."""
-    if not page.has_more:
+    if not page["has_more"]:
         return 0
-    return None if page.remaining is None else max(0, page.remaining)
+    remaining = page.get("remaining")
+    return None if remaining is None else max(0, remaining)
 
 
 def _checked_member_view(identity: Identity, view: MemberView) -> str:

@@ -8,9 +8,10 @@ hostile peer cannot make the other side allocate without limit.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/v1"
@@ -88,6 +89,31 @@ class ChangesResponse(Wire):
     has_more: bool
     # Total number of changes after `since` for this store, for a progress bar (may be approximate).
     remaining: int | None = None
+
+
+class ChangeDict(TypedDict):
+    """``Change`` as a plain dict, for the terminal's bulk pull (see ``CHANGES_PAGE``)."""
+
+    seq: int
+    entity: Entity
+    op: Literal["upsert", "delete"]
+    key: Str256
+    data: NotRequired[dict[str, Any] | None]
+
+
+class ChangesPageDict(TypedDict):
+    """``ChangesResponse`` as plain dicts: the same fields, types and bounds."""
+
+    changes: Annotated[list[ChangeDict], Field(max_length=MAX_CHANGES_LIMIT)]
+    next_cursor: int
+    has_more: bool
+    remaining: NotRequired[int | None]
+
+
+# Validates a changes page exactly as strictly as ChangesResponse (unknown fields ignored,
+# Literal entity/op, bounded key and page length) but yields dicts instead of one model per
+# row — about half the cost, and the rows go to the cache as they are.
+CHANGES_PAGE: TypeAdapter[ChangesPageDict] = TypeAdapter(ChangesPageDict)
 
 
 class MemberView(Wire):

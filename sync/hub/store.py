@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Literal
 
@@ -298,6 +299,38 @@ class ChangesPage:
     remaining: int
 
 
+@dataclass(frozen=True)
+class _Feed:
+    """One page of the feed: change rows, the upserted rows' data as JSON text by key."""
+
+    rows: list[Row]  # (seq, entity, key, op)
+    data: dict[tuple[str, str], str]
+    next_cursor: int
+    has_more: bool
+    remaining: int
+
+    def entries(self) -> Iterator[tuple[int, str, str, str, str | None]]:
+        """(seq, entity, key, op, data JSON or None) per change. An upsert whose row is gone
+        (deleted after the change was read; its delete comes later) reads as a delete."""
+        data = self.data
+        for seq, entity, key, op in self.rows:
+            row = data.get((entity, key)) if op == "upsert" else None
+            if op == "upsert" and row is None:
+                op = "delete"
+            yield int(seq), entity, key, op, row
+
+
+def _json_object_sql(entity: str) -> str:
+    """SQLite: an entity's rows as the feed's JSON objects (JSON columns embedded when valid,
+    as strings otherwise — what :func:`_decode_row` does)."""
+    args = []
+    for c in entity_columns(entity):
+        value = f"CASE WHEN json_valid({c}) THEN json({c}) ELSE {c} END" if c in JSON_COLUMNS else c
+        args.append(f"'{c}', {value}")
+    pk = entity_pk(entity)
+    return f"SELECT {pk}, json_object({', '.join(args)}) FROM {_ENTITY_TABLE[entity]} WHERE {pk} IN"
+
+
 def _decode_row(entity: str, columns: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c, v in zip(columns, values, strict=True):
@@ -339,6 +372,7 @@ class HubStore:
         )
         self._memo_lock = threading.Lock()
         self._settings: dict[str, str] = {}
+        self._json_sql: dict[str, str] | None = None
         self._store_names: dict[str, str] = {}
 
     @classmethod
@@ -653,6 +687,32 @@ class HubStore:
 
     def changes(self, store_id: str, since: int, limit: int) -> ChangesPage:
         """The store's slice after ``since``, in sequence order, with each row's current data."""
+        feed = self._feed(store_id, since, limit)
+        changes: list[dict[str, Any]] = []
+        for seq, entity, key, op, data in feed.entries():
+            row = None if data is None else json.loads(data)
+            changes.append({"seq": seq, "entity": entity, "op": op, "key": key, "data": row})
+        return ChangesPage(changes, feed.next_cursor, feed.has_more, feed.remaining)
+
+    def changes_json(self, store_id: str, since: int, limit: int) -> bytes:
+        """The page :meth:`changes` returns, as the wire's UTF-8 JSON (``ChangesResponse``;
+        the same text ``json.dumps(page, ensure_ascii=False, separators=(",", ":"))`` gives).
+        On SQLite each row's data is rendered by SQLite itself (``json_object``), so a page
+        of the feed never becomes Python dicts on the hub: ~2× less hub CPU per row."""
+        feed = self._feed(store_id, since, limit)
+        enc = encode_basestring  # a str as a JSON literal, non-ASCII kept (C)
+        parts = [
+            f'{{"seq":{seq},"entity":{enc(entity)},"op":{enc(op)},"key":{enc(key)},'
+            f'"data":{"null" if data is None else data}}}'
+            for seq, entity, key, op, data in feed.entries()
+        ]
+        body = (
+            f'{{"changes":[{",".join(parts)}],"next_cursor":{feed.next_cursor},'
+            f'"has_more":{"true" if feed.has_more else "false"},"remaining":{feed.remaining}}}'
+        )
+        return body.encode("utf-8")
+
+    def _feed(self, store_id: str, since: int, limit: int) -> _Feed:
         with self.read() as conn:
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
             own = conn.rows(
@@ -665,24 +725,18 @@ class HubStore:
                 "AND seq <= ? ORDER BY seq LIMIT ?",
                 (since, max_seq, limit + 1),
             )
-            merged = sorted(own + common)
+            merged = sorted(own + common) if common else own
             page = merged[:limit]
             has_more = len(merged) > limit
             data = self._current_rows(conn, page)
             remaining_since = self._remaining(conn, store_id, since, max_seq)
-        changes: list[dict[str, Any]] = []
-        for seq, entity, key, op in page:
-            row = data.get((entity, key)) if op == "upsert" else None
-            if op == "upsert" and row is None:
-                op = "delete"  # deleted after this change was read; its delete comes later
-            changes.append({"seq": int(seq), "entity": entity, "op": op, "key": key, "data": row})
         next_cursor = int(page[-1][0]) if page else since
         remaining = max(0, remaining_since - len(page))
         with self._memo_lock:
             self._remaining_memo[(store_id, next_cursor)] = (remaining, max_seq)
             while len(self._remaining_memo) > 4096:
                 self._remaining_memo.popitem(last=False)
-        return ChangesPage(changes, next_cursor, has_more, remaining)
+        return _Feed(page, data, next_cursor, has_more, remaining)
 
     def _remaining(self, conn: Conn, store_id: str, since: int, max_seq: int) -> int:
         """Changes for the store in (since, max_seq]. Counted once per sync, then carried on."""
@@ -701,18 +755,33 @@ class HubStore:
         )
         return base + int(counted)
 
-    def _current_rows(
-        self, conn: Conn, page: Sequence[Row]
-    ) -> dict[tuple[str, str], dict[str, Any]]:
+    def _current_rows(self, conn: Conn, page: Sequence[Row]) -> dict[tuple[str, str], str]:
+        """The current data of the page's upserted keys, each row as JSON text."""
         wanted: dict[str, list[str]] = {}
         for _seq, entity, key, op in page:
             if op == "upsert":
                 wanted.setdefault(entity, []).append(key)
-        out: dict[tuple[str, str], dict[str, Any]] = {}
+        out: dict[tuple[str, str], str] = {}
         for entity, keys in wanted.items():
-            for row in self._rows_by_key(conn, entity, keys):
-                out[(entity, str(row[entity_pk(entity)]))] = row
+            for key, data in self._json_rows_by_key(conn, entity, keys):
+                out[(entity, key)] = data
         return out
+
+    def _json_rows_by_key(
+        self, conn: Conn, entity: str, keys: Sequence[str]
+    ) -> Iterator[tuple[str, str]]:
+        """(key, the row as JSON text) for those of ``keys`` that exist."""
+        in_sql = self._sqlite_json_sql(conn, entity)
+        if in_sql is None:
+            pk = entity_pk(entity)
+            for row in self._rows_by_key(conn, entity, keys):
+                yield str(row[pk]), json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            return
+        for i in range(0, len(keys), _IN_CHUNK):
+            chunk = [_key_value(entity, k) for k in keys[i : i + _IN_CHUNK]]
+            marks = ", ".join("?" for _ in chunk)
+            for key, data in conn.rows(f"{in_sql} ({marks})", chunk):
+                yield str(key), data
 
     def _rows_by_key(self, conn: Conn, entity: str, keys: Sequence[str]) -> list[dict[str, Any]]:
         table = _ENTITY_TABLE[entity]
@@ -727,6 +796,20 @@ class HubStore:
             ):
                 out.append(_decode_row(entity, columns, r))
         return out
+
+    def _sqlite_json_sql(self, conn: Conn, entity: str) -> str | None:
+        """``SELECT pk, json_object(...) FROM table WHERE pk IN`` for ``entity`` when the
+        database renders JSON itself (SQLite with its JSON functions); None otherwise."""
+        if self._json_sql is None:
+            self._json_sql = {}
+            if self.dialect.name == "sqlite":
+                try:
+                    conn.raw.execute("SELECT json_object('a', json('[1]'), 'b', json_valid('x'))")
+                except sqlite3.Error:
+                    pass  # a SQLite built without JSON: rows are rendered in Python
+                else:
+                    self._json_sql = {e: _json_object_sql(e) for e in _ENTITY_TABLE}
+        return self._json_sql.get(entity)
 
     # members ---------------------------------------------------------------------------------
 

@@ -71,13 +71,25 @@ def test_a_cloned_terminal_is_flagged_and_nothing_is_lost(hub: HubHandle, tmp_pa
         else:
             assert rows[iid]["status"] == "accepted"  # a sequence number only the clone used
 
-    # On the clone the flagged rows are settled (not retried for ever) and carry the reason.
+    # On the clone the flagged rows are settled (not retried for ever), carry the reason, and
+    # are shown as conflicts — not as delivered — and the terminal says it looks like a copy.
     with engine_for(clone) as engine:
         flagged = engine.outbox.execute(
-            "SELECT count(*) FROM interactions WHERE reason = 'device_seq_reused'"
-        ).fetchone()[0]
-        assert flagged == 3
+            "SELECT state, count(*) FROM interactions WHERE reason = 'device_seq_reused'"
+            " GROUP BY state"
+        ).fetchall()
+        assert [tuple(r) for r in flagged] == [("conflict", 3)]
         assert engine.status()["pending"] == 0
+    terminal = Terminal(clone)
+    try:
+        assert terminal.status().clone_suspected
+    finally:
+        terminal.close()
+    terminal = Terminal(original)
+    try:
+        assert not terminal.status().clone_suspected
+    finally:
+        terminal.close()
 
 
 HOLDER = textwrap.dedent(
