@@ -7,8 +7,9 @@ the moment the child reports its window painted:
 
 * **app**: ``python -m clerk.cli --lang zh_CN --layout desktop`` — the real start path
   (``clerk`` with no command: open the terminal, ``ui.app.run_app``) on a demo data directory
-  (cache.db and outbox.db built once beforehand, not timed) — ready when the scan screen has
-  painted (``CLERK_REPORT_READY=exit`` makes the app print READY then and quit);
+  (cache.db and outbox.db built once beforehand, not timed) — ready when the first screen has
+  painted — the sign-in page (or enrolment on a new terminal), where the associate starts
+  (``CLERK_REPORT_READY=exit`` makes the app print READY then and quit);
 * **reference**: ``QApplication`` + an empty ``QWidget`` shown — ready when it has painted.
 
 Runs alternate (reference, app, reference, …); medians of ``--runs`` each (≥ 5) and their

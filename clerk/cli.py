@@ -362,6 +362,8 @@ def _record_payload(args: argparse.Namespace) -> dict[str, Any]:
     elif args.kind == "sale":
         if not args.sku or args.amount is None:
             raise ClerkError("record sale needs --sku (repeatable) and --amount", reason="usage")
+        if args.amount <= 0:
+            raise ClerkError("record sale needs a positive --amount", reason="usage")
         payload["items"] = [{"sku": s, "qty": 1} for s in args.sku_list]
         payload["amount_cents"] = round(args.amount * 100)
     elif args.kind == "consent":
@@ -376,12 +378,27 @@ def _record_payload(args: argparse.Namespace) -> dict[str, Any]:
     return payload
 
 
+def _priced(terminal: Terminal, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sale lines with the catalogue price of each product (the hub needs it per item)."""
+    out = []
+    for item in items:
+        row = terminal.cache.execute(
+            "SELECT price_cents FROM products WHERE sku = ?", (item["sku"],)
+        ).fetchone()
+        if row is None:
+            raise ClerkError(f"unknown product {item['sku']!r}", reason="usage")
+        out.append({**item, "price_cents": int(row[0])})
+    return out
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     args.sku_list = args.sku or []
     args.sku = args.sku_list[0] if args.sku_list else None
     payload = _record_payload(args)
     terminal = open_terminal(online_fetch=False)
     try:
+        if args.kind == "sale":
+            payload["items"] = _priced(terminal, payload["items"])
         rec = terminal.record(
             args.kind, member_id=args.member, staff_id=args.staff, payload=payload
         )
@@ -535,7 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=("handheld", "desktop"), default=None, help="layout")
     p.add_argument(
         "--view",
-        choices=("scan", "customer", "redeem", "offline"),
+        choices=("scan", "customer", "redeem", "offline", "signin", "dashboard", "settings"),
         default="customer",
         help="which view the screenshot shows",
     )

@@ -22,3 +22,8 @@ shot redeem-en        --view redeem   --lang en    --layout desktop
 shot redeem-zh        --view redeem   --lang zh_CN --layout desktop
 shot offline-en       --view offline  --lang en    --layout desktop
 shot offline-zh       --view offline  --lang zh_CN --layout desktop
+shot signin-zh         --view signin    --lang zh_CN --layout desktop
+shot signin-en         --view signin    --lang en    --layout desktop
+shot dashboard-en      --view dashboard --lang en    --layout desktop
+shot dashboard-zh      --view dashboard --lang zh_CN --layout desktop
+shot settings-en       --view settings  --lang en    --layout desktop

@@ -1,8 +1,11 @@
 """Starting the app: the QApplication, theme, language, the window, the wedge, the sync worker.
 
-``run_app`` is what ``clerk`` (no command) runs; ``build_window`` is shared with the demo and
-the tests. The sync engine is created after the window is on screen (it opens files and may
-talk to the hub), so ready-to-scan comes first.
+``run_app`` is what ``clerk`` (no command) runs: ``build_app`` puts the window together with
+the sign-in page in front (``ui.controllers.access``) — or, on a terminal that is not enrolled
+yet, the enrolment page first (``ui.controllers.enrol_controller``: enrol, first download,
+then sign-in). ``build_window`` (the window alone, no sign-in) is shared with the demo and the
+tests. The sync engine is created after the first screen is up (it opens files and may talk
+to the hub), so the screen comes first.
 """
 
 from __future__ import annotations
@@ -10,17 +13,30 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from clerk.errors import ClerkError
 from ui import texts, theme
+from ui.controllers.access import AccessController
 from ui.controllers.camera import SourceFactory
+from ui.controllers.settings_controller import Cameras, Diagnostics
 from ui.i18n import Translations, normalize_language
 from ui.main_window import MainWindow, Runners
 from ui.messages import MessageBridge
-from ui.qt import QApplication, QCoreApplication, QEvent, QObject, Qt, QTimer, QWidget
+from ui.qt import (
+    QApplication,
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    QWidget,
+)
 from ui.wedge import WedgeFilter
 from ui.workers import GuiThreadGc, SyncWorker, TaskRunner
 
@@ -56,16 +72,76 @@ class Session:
     runners: Runners
     wedge: WedgeFilter
     sync: SyncWorker | None = None
+    access: AccessController | None = None  # the sign-in page and the staff session
+    enrol: Any = None  # the EnrolPage while the terminal is being enrolled
+    engine_factory: Callable[[], Any] | None = None
+    sync_interval: float = 30.0
+    previous_locale: QLocale | None = None  # the default locale before this window set one
+    sync_runners: list[TaskRunner] = field(default_factory=list)
+    made_engines: list[Any] = field(default_factory=list)  # made, not yet given to a worker
+    retiring: list[SyncWorker] = field(default_factory=list)  # stopping for a restart
+    closing: bool = False
+
+    def start_sync(self) -> None:
+        """Start the sync worker (once; not before the terminal is enrolled)."""
+        if self.engine_factory is not None and self.sync is None and self.enrol is None:
+            start_sync(self, self.engine_factory, self.sync_interval)
+
+    def restart_sync(self) -> None:
+        """The hub address changed: end the running loop, then start one on a new engine."""
+        old, self.sync = self.sync, None
+        if old is None:
+            self.start_sync()
+            return
+
+        def ended(running: bool = False) -> None:
+            if running or old not in self.retiring:
+                return
+            self.retiring.remove(old)
+            _close_engine(old.engine)
+            if not self.closing:
+                self.start_sync()
+
+        self.retiring.append(old)
+        if old.running:
+            old.running_changed.connect(ended)
+            old.stop(wait_ms=0)  # the loop ends after its current round
+        else:
+            ended()
 
     def close(self) -> None:
+        self.closing = True
         self.app.removeEventFilter(self.wedge)
-        self.window.shutdown()
+        if self.enrol is not None:
+            self.enrol.shutdown()
+        if self.access is not None:
+            self.access.shutdown()
+        self.window.shutdown()  # stops the sync loop
+        for worker in self.retiring:  # a restart still under way
+            worker.stop()
+            _close_engine(worker.engine)
+        self.retiring.clear()
+        for runner in self.sync_runners:
+            runner.close()  # an engine still being made is waited for; its callback dropped
+        for engine in self.made_engines:
+            _close_engine(engine)
+        self.made_engines.clear()
         if self.sync is not None:
-            closer = getattr(self.sync.engine, "close", None)
-            if callable(closer):
-                closer()
+            _close_engine(self.sync.engine)
         self.window.close()
         self.window.deleteLater()
+        # The catalogues and locale this window installed go with it (the application may
+        # live on: the demo's screenshots, tests).
+        for translator in self.translations.findChildren(QTranslator):
+            self.app.removeTranslator(translator)
+        if self.previous_locale is not None:
+            QLocale.setDefault(self.previous_locale)
+
+
+def _close_engine(engine: Any) -> None:
+    closer = getattr(engine, "close", None)
+    if callable(closer):
+        closer()
 
 
 def resolve_language(terminal: Any, lang: str | None) -> str:
@@ -105,9 +181,12 @@ def build_window(
     camera_source_factory: SourceFactory | None = None,
     camera_decode: Callable[..., list[Any]] | None = None,
     wedge_clock: Callable[[], float] | None = None,
+    cameras: Cameras | None = None,
+    diagnostics: Diagnostics | None = None,
 ) -> Session:
-    """A ready-to-scan window for ``terminal`` (not shown, no sync yet)."""
+    """A ready-to-scan window for ``terminal`` (not shown, no sync yet, no sign-in)."""
     app = create_application()
+    previous_locale = QLocale()
     translations = Translations(parent=app)
     translations.set_language(resolve_language(terminal, lang))
     bridge = MessageBridge(app)
@@ -122,6 +201,8 @@ def build_window(
         layout=resolve_layout(terminal, layout),
         camera_source_factory=camera_source_factory,
         camera_decode=camera_decode,
+        cameras=cameras,
+        diagnostics=diagnostics,
     )
     wedge = (
         WedgeFilter(parent=window)
@@ -130,15 +211,109 @@ def build_window(
     )
     wedge.scanned.connect(window.on_wedge_scan)
     app.installEventFilter(wedge)
-    return Session(app, window, bridge, translations, runners, wedge)
+    return Session(
+        app, window, bridge, translations, runners, wedge, previous_locale=previous_locale
+    )
+
+
+def is_enrolled(terminal: Any) -> bool:
+    """The terminal has a device id (``clerk enroll`` or the enrolment page ran)."""
+    return terminal.status().device_id is not None
+
+
+def build_app(
+    terminal: Any,
+    engine_factory: Callable[[], Any] | None = None,
+    *,
+    lang: str | None = "auto",
+    layout: str | None = "auto",
+    auth: Any = None,
+    idle_clock: Callable[[], float] = time.monotonic,
+    idle_check_ms: int = 1000,
+    enrol_jobs: Any = None,
+    cameras: Cameras | None = None,
+    diagnostics: Diagnostics | None = None,
+    synchronous: bool = False,
+) -> Session:
+    """The whole app for ``terminal`` (not shown, sync not started): the window locked behind
+    the sign-in page, or behind the enrolment page when the terminal is not enrolled yet.
+
+    ``auth`` is a :class:`clerk.staff.StaffAuth` (default: one on ``terminal.home``; the
+    session closes it); ``idle_clock`` and ``idle_check_ms`` drive the idle auto-lock;
+    ``enrol_jobs`` replaces the enrolment work (``EnrolJobs``).
+    """
+    from clerk.staff import StaffAuth
+
+    session = build_window(
+        terminal,
+        lang=lang,
+        layout=layout,
+        synchronous=synchronous,
+        cameras=cameras,
+        diagnostics=diagnostics,
+    )
+    window = session.window
+    session.engine_factory = engine_factory
+    session.sync_interval = float(terminal.settings.get("sync_interval_s") or 30)
+    access = AccessController(
+        window,
+        auth if auth is not None else StaffAuth.open(terminal.home),
+        idle_minutes=float(terminal.settings.get("idle_lock_minutes") or 5),
+        clock=idle_clock,
+        check_ms=idle_check_ms,
+        parent=window,
+    )
+    session.access = access
+    # A sync may bring new staff: the sign-in list follows while it is on screen.
+    window.status.synced.connect(lambda _r: access.page.refresh_roster() if window.locked else None)
+    window.settings_saved.connect(
+        lambda saved: session.restart_sync() if "hub_url" in saved else None
+    )
+    if is_enrolled(terminal):
+        access.show_signin()
+    else:
+        show_enrolment(session, enrol_jobs)
+    return session
+
+
+def show_enrolment(session: Session, jobs: Any = None) -> None:
+    """First start: the enrolment page; once enrolled and downloaded, sign-in and sync."""
+    from ui.controllers.enrol_controller import EnrolPage
+
+    window = session.window
+    page = EnrolPage(window.terminal, jobs=jobs, parent=window.pages)
+    session.enrol = page
+    window.set_scan_handler(page, page.take_scan)
+    window.show_page(page)
+
+    def done(_report: object) -> None:
+        log.info("terminal enrolled; first download done")
+        session.enrol = None
+        assert session.access is not None
+        session.access.show_signin()
+        window.status.refresh()
+        session.start_sync()
+        page.shutdown(0)  # its last task has just reported
+        window.pages.removeWidget(page)
+        page.deleteLater()
+
+    page.done.connect(done)
 
 
 def start_sync(session: Session, engine_factory: Callable[[], Any], interval: float) -> None:
     """Create the engine on the sync worker's thread (its imports and files are not the GUI's
     business), then start its loop; not enrolled → a message, the app works offline."""
     runner = TaskRunner("sync", max_threads=1, parent=session.window)
+    session.sync_runners.append(runner)
+    made = session.made_engines
+
+    def make() -> Any:
+        engine = engine_factory()
+        made.append(engine)  # closed by Session.close if the app ends before it is started
+        return engine
 
     def started(engine: Any) -> None:
+        made.remove(engine)
         worker = SyncWorker(engine, interval=interval, runner=runner, parent=session.window)
         session.sync = worker
         session.window.attach_sync(worker)
@@ -151,7 +326,7 @@ def start_sync(session: Session, engine_factory: Callable[[], Any], interval: fl
         log.warning("sync not started: %s", exc)
         session.bridge.warning(texts.reason_message(exc.reason), key="sync")
 
-    runner.submit(engine_factory, started, failed)
+    runner.submit(make, started, failed)
 
 
 class FirstPaint(QObject):
@@ -172,8 +347,8 @@ class FirstPaint(QObject):
 
 
 def ready_report() -> Callable[[], None] | None:
-    """``CLERK_REPORT_READY=1``: print ``READY`` on stdout once the scan screen has painted
-    (``=exit``: and quit) — how bench/ui_start.py times a real start."""
+    """``CLERK_REPORT_READY=1``: print ``READY`` on stdout once the first screen (sign-in, or
+    enrolment) has painted (``=exit``: and quit) — how bench/ui_start.py times a real start."""
     mode = os.environ.get("CLERK_REPORT_READY", "")
     if not mode:
         return None
@@ -196,23 +371,24 @@ def run_app(
     *,
     lang: str | None = "auto",
     layout: str | None = "auto",
-    staff_id: str | None = None,
 ) -> int:
-    """The associate's terminal: runs until the window is closed; returns the exit code."""
+    """The terminal: sign-in (enrolment first on a new terminal), then the associate's
+    screens; runs until the window is closed; returns the exit code."""
     create_application()
-    session = build_window(terminal, lang=lang, layout=layout, staff_id=staff_id)
+    session = build_app(terminal, engine_factory, lang=lang, layout=layout)
     window = session.window
     window.resize(*initial_size(resolve_layout(terminal, layout)))
-    interval = float(terminal.settings.get("sync_interval_s") or 30)
     guard = session.app.findChild(GuiThreadGc)
     after_first_paint = [
         ready_report(),
         window.status.start,
-        lambda: start_sync(session, engine_factory, interval),
+        session.start_sync,
         window.build_deferred,
         guard.freeze if guard is not None else None,
     ]
-    FirstPaint(window.scan_page, [c for c in after_first_paint if c is not None])
+    first = window.pages.currentWidget()
+    assert first is not None
+    FirstPaint(first, [c for c in after_first_paint if c is not None])
     window.show()
     try:
         return int(session.app.exec())

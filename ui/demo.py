@@ -17,11 +17,13 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ui.qt import (
     QApplication,
+    QDate,
     QEventLoop,
     QHBoxLayout,
     QImage,
@@ -158,6 +160,108 @@ def build_home(
     )
 
 
+# --- a day at the demo store (the dashboard's figures) --------------------------------------
+
+DEMO_NOTES = (
+    "想看新款的其他颜色",
+    "问了会员积分怎么抵现",
+    "下周带家人再来试穿",
+    "对比了线上价格，当场下单",
+    "需要大一码，已帮忙调货",
+)
+
+
+def seed_demo_day(terminal: Any, *, now: int | None = None) -> date:
+    """Demo only: a business day of this terminal's work — visits through the day by the
+    store's associates, notes, products asked about, coupons redeemed on online carts and the
+    sales that followed — and a quieter one a week before, so the manager's dashboard has a
+    day to show and to compare. Today when it is afternoon already, else yesterday (10:00 to
+    21:30). Written to the outbox (they sync to the demo hub like any record), once: a day
+    that already has records is left as it is; so are the first ten members (the demo's
+    member codes, the hero). Returns the day to show."""
+    from datetime import datetime, timedelta
+
+    now = int(terminal.clock()) if now is None else now
+    local = datetime.fromtimestamp(now).astimezone()
+    day = local.date() if local.hour >= 13 else local.date() - timedelta(days=1)
+    for offset, visits, skip in ((0, 28, 10), (7, 19, 40)):
+        opening = datetime.combine(day - timedelta(days=offset), datetime.min.time())
+        start = int(opening.astimezone().timestamp())
+        _seed_day(terminal, start, min(now - 600, start + 21 * 3600 + 1800), visits, skip)
+    return day
+
+
+def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: int) -> int:
+    import random
+
+    from clerk import outbox as outbox_mod
+    from clerk.cache import open_cache
+
+    outbox = terminal.outbox
+    if outbox.execute(
+        "SELECT 1 FROM interactions WHERE created_at >= ? AND created_at < ? LIMIT 1",
+        (day_start, day_start + 86_400),
+    ).fetchone():
+        return 0
+    cache = open_cache(terminal.cache_path, readonly=True)
+    try:
+        staff = [
+            str(r[0])
+            for r in cache.execute(
+                "SELECT id FROM staff WHERE role = 'associate' AND active = 1 ORDER BY id"
+            )
+        ]
+        members = [
+            str(r[0])
+            for r in cache.execute(
+                "SELECT id FROM members ORDER BY id LIMIT ? OFFSET ?", (visits, skip)
+            )
+        ]
+    finally:
+        cache.close()
+    if not staff or not members:
+        return 0
+    rng = random.Random(day_start)
+    opening = day_start + 10 * 3600
+    written = 0
+
+    def put(kind: str, member_id: str, sid: str, at: int, payload: dict[str, Any]) -> None:
+        nonlocal written
+        outbox_mod.record(
+            outbox, kind, member_id=member_id, staff_id=sid, payload=payload, now=min(at, closing)
+        )
+        written += 1
+
+    span = max(600, closing - 900 - opening)
+    for i, member_id in enumerate(members):
+        at = opening + int(span * rng.betavariate(2.2, 1.6))  # busier in the afternoon
+        sid = staff[i % len(staff)]
+        via = ("member_code", "member_code", "card", "phone")[i % 4]
+        put("visit", member_id, sid, at, {"via": via})
+        view = terminal.view(member_id, lang="zh")
+        if view is None:
+            continue
+        usable = {c.id for c in view.coupons if c.status in ("usable", "expiring")}
+        line = next((c for c in view.cart if c.coupon_id in usable), None)
+        if line is not None and rng.random() < 0.6:
+            put("redeem", member_id, sid, at + 240, {"coupon_id": line.coupon_id})
+            items = [{"sku": line.product.sku, "qty": line.qty, "price_cents": line.price_cents}]
+            sale = {
+                "items": items,
+                "amount_cents": line.price_cents * line.qty,
+                "cart_item_ids": [line.id],
+            }
+            put("sale", member_id, sid, at + 420, sale)
+        elif view.browsing and rng.random() < 0.7:
+            browsed = view.browsing[int(rng.random() * min(3, len(view.browsing)))]
+            action = "tried_on" if rng.random() < 0.5 else "asked_about"
+            wish = {"sku": browsed.product.sku, "action": action}
+            put("interest", member_id, sid, at + 120, wish)
+        if rng.random() < 0.35:
+            put("note", member_id, sid, at + 60, {"text": DEMO_NOTES[i % len(DEMO_NOTES)]})
+    return written
+
+
 # --- the demo member-code window ----------------------------------------------------------
 
 
@@ -231,10 +335,10 @@ class _OfflineTerminal:
     def view(self, member_id: str, *, lang: str = "zh") -> Any:
         return self._offline(self._t.view(member_id, lang=lang))
 
-    def open_customer(self, identity: Any, staff_id: str | None = None, **kw: Any) -> Any:
+    def open_customer(self, identity: Any, staff_id: str | None = None, *, lang: str = "zh") -> Any:
         fetch, self._t.fetch_member = self._t.fetch_member, None
         try:
-            opened = self._t.open_customer(identity, staff_id, **kw)
+            opened = self._t.open_customer(identity, staff_id, lang=lang)
         finally:
             self._t.fetch_member = fetch
         return dataclasses.replace(opened, view=self._offline(opened.view))
@@ -271,6 +375,22 @@ def _wait(
     QTimer.singleShot(0, context, tick)
 
 
+def demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> Any:
+    """The demo's signed-in staff member: ``staff_id`` (or the store's first manager when
+    ``manager``), from the terminal's staff list; None when there is nobody to sign in."""
+    from clerk.staff import Session
+
+    roster = auth.roster()
+    chosen = next((m for m in roster if manager and m.role == "manager"), None)
+    if chosen is None:
+        chosen = next((m for m in roster if m.id == staff_id), None)
+    if chosen is not None:
+        return Session(chosen.id, chosen.name, chosen.role, int(time.time()))
+    if staff_id:
+        return Session(staff_id, staff_id, "manager" if manager else "associate", int(time.time()))
+    return None
+
+
 def run_demo(
     terminal: Any,
     engine_factory: Callable[[], Any] | None = None,
@@ -285,7 +405,10 @@ def run_demo(
     demo_codes: Callable[[], list[tuple[str, str]]] | None = None,
     staff_id: str | None = None,
 ) -> int:
-    """Open the demo on ``view`` (scan | customer | redeem | offline).
+    """Open the demo on ``view``: scan | customer | redeem | offline (signed in as the
+    associate ``staff_id``), dashboard | settings (signed in as the store's manager), or
+    signin (nobody signed in yet). The demo signs its staff member in without a PIN; the idle
+    lock then works as in the app (the demo hub's staff have their demo PINs).
 
     With ``screenshot`` the window is rendered (offscreen when ``QT_QPA_PLATFORM=offscreen``)
     and saved as a PNG once the view is fully painted; the app then exits — 0 when the PNG
@@ -293,7 +416,9 @@ def run_demo(
     Without it the demo runs interactively (with the member-code window) until closed or for
     ``exit_after`` seconds.
     """
+    from clerk.staff import StaffAuth
     from ui import app as app_mod
+    from ui.controllers.access import AccessController
 
     if (
         screenshot is not None
@@ -307,8 +432,28 @@ def run_demo(
     offline = view == "offline"
     term = _OfflineTerminal(terminal) if offline else terminal
     app = app_mod.create_application()
-    session = app_mod.build_window(term, lang=lang, layout=layout_mode, staff_id=staff_id)
+    session = app_mod.build_window(term, lang=lang, layout=layout_mode)
     window = session.window
+    access = AccessController(
+        window,
+        StaffAuth.open(terminal.home),
+        idle_minutes=float(terminal.settings.get("idle_lock_minutes") or 5),
+        parent=window,
+    )
+    session.access = access
+    demo_day = seed_demo_day(terminal) if view == "dashboard" else None
+    staff = (
+        None
+        if view == "signin"
+        else demo_session(access.auth, staff_id, manager=view in ("dashboard", "settings"))
+    )
+    if staff is not None:
+        access.sign_in_without_pin(staff)
+    else:
+        access.show_signin()
+        if staff_id:  # the associate's name already chosen, as they would
+            chooser = access.page.controller
+            chooser.roster_loaded.connect(lambda _n: chooser.select(staff_id))
     window.resize(*app_mod.initial_size(layout_mode))
     window.show()
     window.status.start()
@@ -353,10 +498,21 @@ def run_demo(
     def settle(then: Callable[[], None]) -> None:
         # Status bar filled, no task in flight, toasts gone: a clean picture.
         def ready() -> bool:
+            dashboard = window.dashboard
             return (
                 window.status.status is not None
                 and window.runners.terminal.pending == 0
                 and window.runners.decode.pending == 0
+                and access.page.runner.pending == 0
+                and access.page.view.staff_model.rowCount() > 0
+                and (
+                    dashboard is None
+                    or (
+                        dashboard.runner.pending == 0
+                        and dashboard.controller.data is not None
+                        and dashboard.controller.data.summary.day == dashboard.controller.day()
+                    )
+                )
             )
 
         def clear_toasts() -> None:
@@ -387,7 +543,16 @@ def run_demo(
         settle(shoot)
 
     def start() -> None:
-        if view in ("customer", "redeem", "offline"):
+        if view == "dashboard":
+            window.show_dashboard()
+            dashboard = window.dashboard
+            if dashboard is not None and demo_day is not None:
+                dashboard.view.date.setDate(QDate(demo_day.year, demo_day.month, demo_day.day))
+            settle(shoot)
+        elif view == "settings":
+            window.show_settings()
+            settle(shoot)
+        elif view in ("customer", "redeem", "offline"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:
             # Serve the hero once so "last customers" is not empty, then the next customer.

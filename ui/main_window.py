@@ -3,6 +3,12 @@
 It composes views and controllers, owns the keyboard shortcuts and is the only listener of
 the message bridge. No modal dialog on the main path: the only dialog is the image-file
 picker (Ctrl+O), off the main path.
+
+Who is at the terminal: with :meth:`require_signin` (the app does this; ``ui.controllers.access``
+hosts the sign-in page) the window is *locked* until :meth:`start_session` and again after
+:meth:`end_session` — no page but a hosted one (sign-in, enrolment) can be reached, no scan
+opens a customer, and the customer last served is forgotten. The manager's dashboard is
+offered (button, Ctrl+D) to a manager session only; anyone else is refused with a toast.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from clerk.errors import PermissionDeniedError
+from clerk.staff import Session, allowed
 from ui import texts
 from ui.controllers.camera import CameraController, SourceFactory
 from ui.controllers.customer import CustomerController
 from ui.controllers.layout import LayoutController
 from ui.controllers.scan import ScanController
+from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
 from ui.controllers.status import StatusController
 from ui.i18n import Translations, fmt_datetime
 from ui.messages import MessageBridge
@@ -76,6 +85,10 @@ class Runners:
 
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
+    session_started = Signal(object)  # clerk.staff.Session
+    session_ended = Signal()
+    sign_out_requested = Signal()
+    settings_saved = Signal(dict)  # name → new value, saved from the settings screen
 
     def __init__(
         self,
@@ -90,6 +103,8 @@ class MainWindow(QMainWindow):
         camera_source_factory: SourceFactory | None = None,
         camera_decode: Callable[..., list[Any]] | None = None,
         clock: Callable[[], float] | None = None,
+        cameras: Cameras | None = None,
+        diagnostics: Diagnostics | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -98,6 +113,11 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self.runners = runners
         self.clock = clock or terminal.clock
+        self.session: Session | None = None  # the signed-in staff member
+        self.signin_required = False
+        self._cameras = cameras
+        self._diagnostics = diagnostics
+        self._scan_handlers: dict[QWidget, Callable[[str], None]] = {}
 
         # --- views ---------------------------------------------------------------------------
         central = QWidget()
@@ -133,8 +153,14 @@ class MainWindow(QMainWindow):
         self.lang_button = button("", kind="ghost", object_name="languageToggle")
         self.lang_button.setMinimumWidth(56)
         top.addWidget(self.lang_button)
+        self.dashboard_button = tool_button("trending", tint="text", object_name="dashboardButton")
+        self.dashboard_button.hide()
+        top.addWidget(self.dashboard_button)
         self.settings_button = tool_button("settings", tint="text", object_name="settingsButton")
         top.addWidget(self.settings_button)
+        self.lock_button = tool_button("lock", tint="text", object_name="lockButton")
+        self.lock_button.hide()
+        top.addWidget(self.lock_button)
         box.addWidget(self.top)
 
         banner_wrap = QWidget()
@@ -157,6 +183,8 @@ class MainWindow(QMainWindow):
         self._customer_page: CustomerPage | None = None
         self._customer: CustomerController | None = None
         self._settings_page: SettingsPage | None = None
+        self._settings: SettingsController | None = None
+        self._dashboard: Any = None  # ui.controllers.dashboard_controller.DashboardPage
         self._staff_id = staff_id
 
         self.status_bar = StatusBarView()
@@ -216,6 +244,8 @@ class MainWindow(QMainWindow):
         self.scan_page.recent.list.clicked.connect(self._recent_activated)
         self.back.clicked.connect(self.go_back)
         self.settings_button.clicked.connect(self.show_settings)
+        self.dashboard_button.clicked.connect(self.show_dashboard)
+        self.lock_button.clicked.connect(self.sign_out)
         self.lang_button.clicked.connect(self.toggle_language)
         self.scan_page.field.installEventFilter(self)
 
@@ -249,6 +279,8 @@ class MainWindow(QMainWindow):
         sc("Ctrl+,", self.show_settings, "scSettings")
         sc("F10", self.show_settings, "scSettingsF10")
         sc("Ctrl+L", self.toggle_language, "scLanguage")
+        sc("Ctrl+D", self.show_dashboard, "scDashboard")
+        sc("Ctrl+Shift+L", self.sign_out, "scSignOut")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Ctrl+V in the scan field with an image on the clipboard: decode it (text pastes as usual).
@@ -301,6 +333,17 @@ class MainWindow(QMainWindow):
             sp = SettingsPage(self.pages)
             self._settings_page = sp
             self.pages.addWidget(sp)
+            self._settings = SettingsController(
+                sp,
+                self.terminal,
+                self.runners.terminal,
+                self.bridge,
+                session=lambda: self.session,
+                cameras=self._cameras,
+                diagnostics=self._diagnostics,
+                parent=self,
+            )
+            self._settings.saved.connect(self._on_settings_saved)
             sp.back.clicked.connect(self.go_back)
             sp.sync_now.clicked.connect(self.sync_now)
             for code, b in sp.language_buttons.items():
@@ -308,6 +351,12 @@ class MainWindow(QMainWindow):
             for code, b in sp.layout_buttons.items():
                 b.clicked.connect(lambda _=False, c=code: self.set_layout_setting(c, save=True))
         return self._settings_page
+
+    @property
+    def settings(self) -> SettingsController:
+        self._ensure_settings()
+        assert self._settings is not None
+        return self._settings
 
     @property
     def customer(self) -> CustomerController:
@@ -338,11 +387,24 @@ class MainWindow(QMainWindow):
             return "customer"
         if current is not None and current is self._settings_page:
             return "settings"
+        if current is not None and current is self._dashboard:
+            return "dashboard"
         if current is self.scan_page:
             return "scan"
-        return "other"  # a hosted page (sign-in, dashboard): scans and shortcuts wait
+        return "other"  # a hosted page (sign-in, enrolment): scans and shortcuts wait
+
+    @property
+    def locked(self) -> bool:
+        """Sign-in is required and nobody is signed in: only hosted pages may show."""
+        return self.signin_required and self.session is None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.session is not None and allowed(self.session, "dashboard")
 
     def show_scan(self) -> None:
+        if self.locked:
+            return
         self.pages.setCurrentWidget(self.scan_page)
         self.scan_page.field.clear()
         self.scan_page.field.setFocus()
@@ -351,6 +413,8 @@ class MainWindow(QMainWindow):
         self.page_changed.emit("scan")
 
     def show_customer(self) -> None:
+        if self.locked:
+            return
         self.pages.setCurrentWidget(self.customer_page)
         if self.camera.on:
             self.camera.set_on(False)
@@ -363,14 +427,19 @@ class MainWindow(QMainWindow):
         self.page_changed.emit("customer")
 
     def show_settings(self) -> None:
+        if self.locked:
+            return
         self._previous_page = self.page if self.page != "settings" else "scan"
         self.pages.setCurrentWidget(self.settings_page)
+        self.settings.sync_role()
         self._sync_settings_page()
         self._sync_chrome()
         self.settings_page.language_buttons[self.translations.language].setFocus()
         self.page_changed.emit("settings")
 
     def go_back(self) -> None:
+        if self.locked:
+            return
         if self.page == "settings" and getattr(self, "_previous_page", "scan") == "customer":
             self.pages.setCurrentWidget(self.customer_page)
             self._sync_chrome()
@@ -389,7 +458,7 @@ class MainWindow(QMainWindow):
             return
         if self.page == "customer" and self.customer.escape():
             return
-        if self.page == "settings":
+        if self.page in ("settings", "dashboard"):
             self.go_back()
             return
         if self.page == "scan" and self.camera.on:
@@ -411,10 +480,21 @@ class MainWindow(QMainWindow):
     def _sync_chrome(self) -> None:
         page = self.page
         handheld = self.layout_ctl.mode == "handheld"
-        self.back.setVisible(page in ("customer", "settings"))
-        self.quick_field.setVisible(page == "customer" and not handheld)
+        locked = self.locked
+        self.back.setVisible(page in ("customer", "settings", "dashboard") and not locked)
+        self.quick_field.setVisible(page == "customer" and not handheld and not locked)
         self.store.setVisible(not handheld)
         self.status_bar.last_sync.setVisible(not handheld)
+        self.settings_button.setVisible(not locked)
+        self.dashboard_button.setVisible(self.is_manager and page != "dashboard")
+        self.lock_button.setVisible(self.signin_required and self.session is not None)
+        self._sync_banner()
+
+    def _sync_banner(self) -> None:
+        # Health notices are for the person serving; sign-in and enrolment say their own.
+        show = self.banner.isVisibleTo(self.banner_wrap) and self.page != "other"
+        if self.banner_wrap.isVisibleTo(self) != show:
+            self.banner_wrap.setVisible(show)
 
     # --- inputs ---------------------------------------------------------------------------------
 
@@ -432,12 +512,25 @@ class MainWindow(QMainWindow):
             self.quick_field.clear()
 
     def on_wedge_scan(self, text: str) -> None:
-        """Slot for WedgeFilter.scanned: a scanner burst, wherever the focus was (not while
-        another page such as sign-in is up: a locked terminal opens no customer)."""
-        if self.page != "other":
+        """Slot for WedgeFilter.scanned: a scanner burst, wherever the focus was. A hosted
+        page may take it (enrolment reads its QR code); sign-in does not: a locked terminal
+        opens no customer."""
+        if self.page == "other":
+            current = self.pages.currentWidget()
+            handler = self._scan_handlers.get(current) if current is not None else None
+            if handler is not None:
+                handler(text)
+            return
+        if not self.locked:
             self.scan.submit_text(text, "wedge")
 
+    def set_scan_handler(self, page: QWidget, handler: Callable[[str], None]) -> None:
+        """Scanner bursts while ``page`` (a hosted page) is shown go to ``handler``."""
+        self._scan_handlers[page] = handler
+
     def open_image(self) -> None:
+        if self.locked or self.page == "other":
+            return
         path, _filter = QFileDialog.getOpenFileName(
             self,
             translate("MainWindow", "Read a member code from an image"),
@@ -448,6 +541,8 @@ class MainWindow(QMainWindow):
             self.scan.decode_file(path)
 
     def paste(self) -> None:
+        if self.locked or self.page == "other":
+            return
         mime = QGuiApplication.clipboard().mimeData()
         if mime is not None and mime.hasImage():
             image = QGuiApplication.clipboard().image()
@@ -467,6 +562,8 @@ class MainWindow(QMainWindow):
             self.scan.open_member(str(member_id))
 
     def _on_opened(self, opened: Any) -> None:
+        if self.locked:
+            return  # looked up before the lock: nobody is there to serve
         self.customer.show(opened)
         self.show_customer()
         if opened.visit is not None:
@@ -490,7 +587,7 @@ class MainWindow(QMainWindow):
     # --- hosting other pages (sign-in, the manager's dashboard) ---------------------------------
 
     def add_page(self, widget: QWidget) -> None:
-        """Host another full page (e.g. ``SignInPage``, ``DashboardPage``) in the window."""
+        """Host another full page (e.g. ``SignInPage``, ``EnrolPage``) in the window."""
         if self.pages.indexOf(widget) < 0:
             self.pages.addWidget(widget)
 
@@ -500,15 +597,108 @@ class MainWindow(QMainWindow):
         self._sync_chrome()
         self.page_changed.emit(widget.objectName() or "page")
 
-    def set_associate(self, staff_id: str | None, name: str = "") -> None:
+    def set_associate(self, staff_id: str | None, name: str = "", *, manager: bool = False) -> None:
         """The signed-in associate: recorded with every interaction, shown in the status bar."""
         self._staff_id = staff_id
+        self.status.manager = manager
         self.scan.staff_id = staff_id
         if self._customer is not None:
             self._customer.staff_id = staff_id
         label = f"{name} ({staff_id})" if name and staff_id else (name or staff_id or "")
         self.status.associate = label
         self.status.render()
+
+    # --- the staff session ------------------------------------------------------------------------
+
+    def require_signin(self) -> None:
+        """From now on the window is locked whenever nobody is signed in."""
+        self.signin_required = True
+        self.scan.enabled = self.session is not None
+        self._sync_chrome()
+
+    def start_session(self, session: Session) -> None:
+        """``session`` signed in: everything recorded from now carries their staff id; a
+        manager is offered the dashboard. Opens the scan screen."""
+        if self.session is not None and self.session.staff_id != session.staff_id:
+            self.end_session()
+        self.session = session
+        self.set_associate(session.staff_id, session.name, manager=session.is_manager)
+        self.scan.enabled = True
+        if self._settings is not None:
+            self.settings.sync_role()
+        self.session_started.emit(session)
+        self.show_scan()
+
+    def end_session(self) -> None:
+        """The session ended (idle lock, sign-out): forget the customer and everything the
+        signed-in person had open. The caller shows the sign-in page."""
+        self.session = None
+        self.scan.enabled = not self.signin_required
+        self.set_associate(None)
+        self.close_dashboard()
+        if self.camera.on:
+            self.camera.set_on(False)
+        if self._customer is not None:
+            self._customer.forget()
+        self.recent_model.set_recent([], int(self.clock()))
+        self.scan_page.field.clear()
+        self.quick_field.clear()
+        for toast in self.toasts.toasts():
+            toast.hide()
+            toast.deleteLater()
+        if self._settings is not None:
+            self.settings.sync_role()
+            self.settings_page.clear_errors()
+        self._sync_chrome()
+        self.session_ended.emit()
+
+    def sign_out(self) -> None:
+        """The lock button / Ctrl+Shift+L: end the session now (the sign-in page does it)."""
+        if self.signin_required and self.session is not None:
+            self.sign_out_requested.emit()
+
+    # --- the manager's dashboard ------------------------------------------------------------------
+
+    def show_dashboard(self) -> None:
+        """Ctrl+D / the dashboard button: managers only (anyone else gets a toast)."""
+        if self.locked:
+            return
+        session = self.session
+        if session is None or not self.is_manager:
+            self.bridge.warning(self._reason("permission_denied"), key="dashboard")
+            return
+        if self._dashboard is None:
+            from ui.controllers.dashboard_controller import DashboardPage
+
+            try:
+                page = DashboardPage(session, self.terminal, bridge=self.bridge, parent=self.pages)
+            except PermissionDeniedError as exc:
+                self.bridge.warning(self._reason(exc.reason), key="dashboard")
+                return
+            self._dashboard = page
+            self.pages.addWidget(page)
+        if self.camera.on:
+            self.camera.set_on(False)
+        self.pages.setCurrentWidget(self._dashboard)
+        self._sync_chrome()
+        self.page_changed.emit("dashboard")
+
+    @property
+    def dashboard(self) -> Any:
+        """The open DashboardPage, or None."""
+        return self._dashboard
+
+    def close_dashboard(self) -> None:
+        """Stop the dashboard's work and drop the page (its figures go with it)."""
+        page, self._dashboard = self._dashboard, None
+        if page is None:
+            return
+        was_current = self.pages.currentWidget() is page
+        page.shutdown()
+        self.pages.removeWidget(page)
+        page.deleteLater()
+        if was_current and not self.locked:
+            self.show_scan()
 
     # --- sync, status ----------------------------------------------------------------------------
 
@@ -532,7 +722,7 @@ class MainWindow(QMainWindow):
     def _on_status(self, status: Any) -> None:
         store = status.store_name or ""
         self.store.setText(store)
-        self.banner_wrap.setVisible(self.banner.isVisibleTo(self.banner_wrap))
+        self._sync_banner()
         if self.page == "settings":
             self._sync_settings_page()
 
@@ -591,8 +781,12 @@ class MainWindow(QMainWindow):
             self._sync_settings_page()
 
     def _save_setting(self, name: str, value: str) -> None:
-        settings = self.terminal.settings
-        self.runners.terminal.submit(lambda: settings.set(name, value))
+        self.settings.save_one(name, value)
+
+    def _on_settings_saved(self, saved: dict[str, Any]) -> None:
+        if "camera" in saved:
+            self.camera.device_id = str(saved["camera"] or "")
+        self.settings_saved.emit(saved)
 
     def set_layout_mode(self, mode: str) -> None:
         self.scan_page.set_layout_mode(mode)
@@ -638,6 +832,12 @@ class MainWindow(QMainWindow):
         self.lang_button.setToolTip(translate("MainWindow", "Switch language (Ctrl+L)"))
         self.settings_button.setAccessibleName(translate("MainWindow", "Settings"))
         self.settings_button.setToolTip(translate("MainWindow", "Settings (F10)"))
+        self.dashboard_button.setAccessibleName(translate("MainWindow", "Store dashboard"))
+        self.dashboard_button.setToolTip(translate("MainWindow", "Store dashboard (Ctrl+D)"))
+        self.lock_button.setAccessibleName(translate("MainWindow", "Sign out"))
+        self.lock_button.setToolTip(
+            translate("MainWindow", "Sign out and lock the terminal (Ctrl+Shift+L)")
+        )
         self.status_bar.setAccessibleName(translate("MainWindow", "Status"))
         self.status.render()
 
@@ -647,6 +847,9 @@ class MainWindow(QMainWindow):
         self.status.stop()
         if self.camera.on:
             self.camera.set_on(False)
+        self.close_dashboard()
+        if self._settings is not None:
+            self._settings.shutdown()
         if self.sync_worker is not None:
             self.sync_worker.stop()
         self.runners.close()

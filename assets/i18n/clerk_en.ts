@@ -1,1493 +1,1847 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
-    <context>
-        <name>Composer</name>
-        <message>
-            <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
-            <translation>What did the customer say or ask for? (Ctrl+Enter saves)</translation>
-        </message>
-        <message>
-            <source>Note text</source>
-            <translation>Note text</translation>
-        </message>
-        <message>
-            <source>Product</source>
-            <translation>Product</translation>
-        </message>
-        <message>
-            <source>Size, colour, anything to remember (optional)</source>
-            <translation>Size, colour, anything to remember (optional)</translation>
-        </message>
-        <message>
-            <source>Interest note</source>
-            <translation>Interest note</translation>
-        </message>
-        <message>
-            <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
-            <translation>Confirm that the customer uses this coupon now (Enter), or Esc.</translation>
-        </message>
-        <message>
-            <source>Coupon to redeem</source>
-            <translation>Coupon to redeem</translation>
-        </message>
-        <message>
-            <source>PRODUCTS SOLD</source>
-            <translation>PRODUCTS SOLD</translation>
-        </message>
-        <message>
-            <source>Products sold (Space ticks)</source>
-            <translation>Products sold (Space ticks)</translation>
-        </message>
-        <message>
-            <source>Amount (¥)</source>
-            <translation>Amount (¥)</translation>
-        </message>
-        <message>
-            <source>Sale amount in yuan</source>
-            <translation>Sale amount in yuan</translation>
-        </message>
-        <message>
-            <source>Note (optional)</source>
-            <translation>Note (optional)</translation>
-        </message>
-        <message>
-            <source>Sale note</source>
-            <translation>Sale note</translation>
-        </message>
-        <message>
-            <source>Marketing messages (SMS, app, WeChat)</source>
-            <translation>Marketing messages (SMS, app, WeChat)</translation>
-        </message>
-        <message>
-            <source>Consent to marketing messages</source>
-            <translation>Consent to marketing messages</translation>
-        </message>
-        <message>
-            <source>Use online browsing to serve them in store</source>
-            <translation>Use online browsing to serve them in store</translation>
-        </message>
-        <message>
-            <source>Consent to use of browsing history</source>
-            <translation>Consent to use of browsing history</translation>
-        </message>
-        <message>
-            <source>Tick or untick what the customer said; saving records the change.</source>
-            <translation>Tick or untick what the customer said; saving records the change.</translation>
-        </message>
-        <message>
-            <source>Add a note</source>
-            <translation>Add a note</translation>
-        </message>
-        <message>
-            <source>Product interest</source>
-            <translation>Product interest</translation>
-        </message>
-        <message>
-            <source>Redeem coupon</source>
-            <translation>Redeem coupon</translation>
-        </message>
-        <message>
-            <source>Assisted sale</source>
-            <translation>Assisted sale</translation>
-        </message>
-        <message>
-            <source>Consent</source>
-            <translation>Consent</translation>
-        </message>
-        <message>
-            <source>Confirm redemption</source>
-            <translation>Confirm redemption</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>Save</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>Cancel</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>Close</translation>
-        </message>
-        <message>
-            <source>Close (Esc)</source>
-            <translation>Close (Esc)</translation>
-        </message>
-    </context>
-    <context>
-        <name>Customer</name>
-        <message>
-            <source>Note saved · pending sync</source>
-            <translation>Note saved · pending sync</translation>
-        </message>
-        <message>
-            <source>Interest saved · pending sync</source>
-            <translation>Interest saved · pending sync</translation>
-        </message>
-        <message>
-            <source>Coupon redeemed · pending sync</source>
-            <translation>Coupon redeemed · pending sync</translation>
-        </message>
-        <message>
-            <source>Sale saved · pending sync</source>
-            <translation>Sale saved · pending sync</translation>
-        </message>
-        <message>
-            <source>Consent saved · pending sync</source>
-            <translation>Consent saved · pending sync</translation>
-        </message>
-        <message>
-            <source>Saved · pending sync</source>
-            <translation>Saved · pending sync</translation>
-        </message>
-        <message>
-            <source>%1: conflict — %2</source>
-            <translation>%1: conflict — %2</translation>
-        </message>
-        <message>
-            <source>the hub flagged it for a manager</source>
-            <translation>the hub flagged it for a manager</translation>
-        </message>
-        <message>
-            <source>%1: rejected by the hub — %2</source>
-            <translation>%1: rejected by the hub — %2</translation>
-        </message>
-        <message>
-            <source>ask a store manager</source>
-            <translation>ask a store manager</translation>
-        </message>
-        <message>
-            <source>No coupon can be redeemed right now.</source>
-            <translation>No coupon can be redeemed right now.</translation>
-        </message>
-        <message>
-            <source>For %1 in the online cart (%2)</source>
-            <translation>For %1 in the online cart (%2)</translation>
-        </message>
-        <message>
-            <source>Type the note first.</source>
-            <translation>Type the note first.</translation>
-        </message>
-        <message>
-            <source>Enter the sale amount.</source>
-            <translation>Enter the sale amount.</translation>
-        </message>
-        <message>
-            <source>Nothing changed.</source>
-            <translation>Nothing changed.</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>Note</translation>
-        </message>
-        <message>
-            <source>Interest</source>
-            <translation>Interest</translation>
-        </message>
-        <message>
-            <source>Redeem</source>
-            <translation>Redeem</translation>
-        </message>
-        <message>
-            <source>Sale</source>
-            <translation>Sale</translation>
-        </message>
-        <message>
-            <source>Consent</source>
-            <translation>Consent</translation>
-        </message>
-        <message>
-            <source>Next customer</source>
-            <translation>Next customer</translation>
-        </message>
-        <message>
-            <source>Talking points</source>
-            <translation>Talking points</translation>
-        </message>
-        <message>
-            <source>Nothing stands out — ask how you can help.</source>
-            <translation>Nothing stands out — ask how you can help.</translation>
-        </message>
-        <message>
-            <source>Online cart</source>
-            <translation>Online cart</translation>
-        </message>
-        <message>
-            <source>The online cart is empty.</source>
-            <translation>The online cart is empty.</translation>
-        </message>
-        <message>
-            <source>Coupons</source>
-            <translation>Coupons</translation>
-        </message>
-        <message>
-            <source>No coupons.</source>
-            <translation>No coupons.</translation>
-        </message>
-        <message>
-            <source>Browsed online</source>
-            <translation>Browsed online</translation>
-        </message>
-        <message>
-            <source>No online browsing (or no consent to use it).</source>
-            <translation>No online browsing (or no consent to use it).</translation>
-        </message>
-        <message>
-            <source>Show all %1 products</source>
-            <translation>Show all %1 products</translation>
-        </message>
-        <message>
-            <source>Visits and notes</source>
-            <translation>Visits and notes</translation>
-        </message>
-        <message>
-            <source>No earlier visits.</source>
-            <translation>No earlier visits.</translation>
-        </message>
-        <message>
-            <source>Show all %1 entries</source>
-            <translation>Show all %1 entries</translation>
-        </message>
-        <message>
-            <source>Member not in this store's cache</source>
-            <translation>Member not in this store's cache</translation>
-        </message>
-        <message>
-            <source>Marketing ✓</source>
-            <translation>Marketing ✓</translation>
-        </message>
-        <message>
-            <source>No marketing</source>
-            <translation>No marketing</translation>
-        </message>
-        <message>
-            <source>Browsing ✓</source>
-            <translation>Browsing ✓</translation>
-        </message>
-        <message>
-            <source>No browsing data</source>
-            <translation>No browsing data</translation>
-        </message>
-        <message>
-            <source>Card ****%1</source>
-            <translation>Card ****%1</translation>
-        </message>
-        <message>
-            <source>Member since %1</source>
-            <translation>Member since %1</translation>
-        </message>
-        <message>
-            <source>points</source>
-            <translation>points</translation>
-        </message>
-        <message>
-            <source>%1 points</source>
-            <translation>%1 points</translation>
-        </message>
-        <message>
-            <source>Customer %1, %2, %3 points</source>
-            <translation>Customer %1, %2, %3 points</translation>
-        </message>
-        <message>
-            <source>as of %1</source>
-            <translation>as of %1</translation>
-        </message>
-        <message>
-            <source>online</source>
-            <translation>online</translation>
-        </message>
-        <message>
-            <source>offline</source>
-            <translation>offline</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n pending</source>
-            <translation>
-                <numerusform>%n pending</numerusform>
-                <numerusform>%n pending</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>synced %1</source>
-            <translation>synced %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>Dashboard</name>
-        <message>
-            <source>%1 s</source>
-            <translation>%1 s</translation>
-        </message>
-        <message>
-            <source>%1 min</source>
-            <translation>%1 min</translation>
-        </message>
-        <message>
-            <source>%1 h %2 min</source>
-            <translation>%1 h %2 min</translation>
-        </message>
-        <message>
-            <source>Not yet synced</source>
-            <translation>Not yet synced</translation>
-        </message>
-        <message>
-            <source>Sent, awaiting reply</source>
-            <translation>Sent, awaiting reply</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>Synced</translation>
-        </message>
-        <message>
-            <source>Conflict</source>
-            <translation>Conflict</translation>
-        </message>
-        <message>
-            <source>Rejected</source>
-            <translation>Rejected</translation>
-        </message>
-        <message>
-            <source>Visit</source>
-            <translation>Visit</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>Note</translation>
-        </message>
-        <message>
-            <source>Product interest</source>
-            <translation>Product interest</translation>
-        </message>
-        <message>
-            <source>Coupon redeemed</source>
-            <translation>Coupon redeemed</translation>
-        </message>
-        <message>
-            <source>Assisted sale</source>
-            <translation>Assisted sale</translation>
-        </message>
-        <message>
-            <source>Consent</source>
-            <translation>Consent</translation>
-        </message>
-        <message>
-            <source>Conflict decision</source>
-            <translation>Conflict decision</translation>
-        </message>
-        <message>
-            <source>Audit record</source>
-            <translation>Audit record</translation>
-        </message>
-        <message>
-            <source>Walk-in (%1)</source>
-            <translation>Walk-in (%1)</translation>
-        </message>
-        <message>
-            <source>Returning</source>
-            <translation>Returning</translation>
-        </message>
-        <message>
-            <source>New</source>
-            <translation>New</translation>
-        </message>
-        <message>
-            <source>Other terminal</source>
-            <translation>Other terminal</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Time</translation>
-        </message>
-        <message>
-            <source>Customer</source>
-            <translation>Customer</translation>
-        </message>
-        <message>
-            <source>Associate</source>
-            <translation>Associate</translation>
-        </message>
-        <message>
-            <source>New or returning</source>
-            <translation>New or returning</translation>
-        </message>
-        <message>
-            <source>Length</source>
-            <translation>Length</translation>
-        </message>
-        <message>
-            <source>Records</source>
-            <translation>Records</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>Sync</translation>
-        </message>
-        <message>
-            <source>Unattributed</source>
-            <translation>Unattributed</translation>
-        </message>
-        <message>
-            <source>Manager</source>
-            <translation>Manager</translation>
-        </message>
-        <message>
-            <source>No PIN yet</source>
-            <translation>No PIN yet</translation>
-        </message>
-        <message>
-            <source>Could not compute the figures.</source>
-            <translation>Could not compute the figures.</translation>
-        </message>
-        <message>
-            <source>Dashboard: %1</source>
-            <translation>Dashboard: %1</translation>
-        </message>
-        <message>
-            <source>Same day last week: %1</source>
-            <translation>Same day last week: %1</translation>
-        </message>
-        <message>
-            <source>Visits</source>
-            <translation>Visits</translation>
-        </message>
-        <message>
-            <source>%1 records in all</source>
-            <translation>%1 records in all</translation>
-        </message>
-        <message>
-            <source>Identified / walk-in</source>
-            <translation>Identified / walk-in</translation>
-        </message>
-        <message>
-            <source>members scanned / identities not in the cache</source>
-            <translation>members scanned / identities not in the cache</translation>
-        </message>
-        <message>
-            <source>New / returning</source>
-            <translation>New / returning</translation>
-        </message>
-        <message>
-            <source>first visit ever / came before</source>
-            <translation>first visit ever / came before</translation>
-        </message>
-        <message>
-            <source>Coupons redeemed</source>
-            <translation>Coupons redeemed</translation>
-        </message>
-        <message>
-            <source>Online carts converted</source>
-            <translation>Online carts converted</translation>
-        </message>
-        <message>
-            <source>Average visit</source>
-            <translation>Average visit</translation>
-        </message>
-        <message>
-            <source>first to last record of a visit</source>
-            <translation>first to last record of a visit</translation>
-        </message>
-        <message numerus="yes">
-            <source>Includes %n record(s) not yet synced</source>
-            <translation>
-                <numerusform>Includes %n record not yet synced</numerusform>
-                <numerusform>Includes %n records not yet synced</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>All records synced</source>
-            <translation>All records synced</translation>
-        </message>
-        <message>
-            <source>%1 records, the oldest %2 old</source>
-            <translation>%1 records, the oldest %2 old</translation>
-        </message>
-        <message>
-            <source>Nothing waiting</source>
-            <translation>Nothing waiting</translation>
-        </message>
-        <message>
-            <source>Never</source>
-            <translation>Never</translation>
-        </message>
-        <message>
-            <source>Rejected by the hub (%1)</source>
-            <translation>Rejected by the hub (%1)</translation>
-        </message>
-        <message>
-            <source>Coupon conflicts (%1)</source>
-            <translation>Coupon conflicts (%1)</translation>
-        </message>
-        <message>
-            <source>Export visits</source>
-            <translation>Export visits</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>CSV files (*.csv)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Exported %n visit(s)</source>
-            <translation>
-                <numerusform>Exported %n visit</numerusform>
-                <numerusform>Exported %n visits</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Decision recorded; it syncs to the hub</source>
-            <translation>Decision recorded; it syncs to the hub</translation>
-        </message>
-        <message>
-            <source>Sales</source>
-            <translation>Sales</translation>
-        </message>
-        <message>
-            <source>Sales amount</source>
-            <translation>Sales amount</translation>
-        </message>
-        <message>
-            <source>Coupons</source>
-            <translation>Coupons</translation>
-        </message>
-        <message>
-            <source>Product</source>
-            <translation>Product</translation>
-        </message>
-        <message>
-            <source>SKU</source>
-            <translation>SKU</translation>
-        </message>
-        <message>
-            <source>Asked about</source>
-            <translation>Asked about</translation>
-        </message>
-        <message>
-            <source>When</source>
-            <translation>When</translation>
-        </message>
-        <message>
-            <source>Record</source>
-            <translation>Record</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Reason</translation>
-        </message>
-        <message>
-            <source>Elsewhere (%1)</source>
-            <translation>Elsewhere (%1)</translation>
-        </message>
-        <message>
-            <source>Coupon</source>
-            <translation>Coupon</translation>
-        </message>
-        <message>
-            <source>Redeemed here</source>
-            <translation>Redeemed here</translation>
-        </message>
-        <message>
-            <source>Already redeemed</source>
-            <translation>Already redeemed</translation>
-        </message>
-        <message>
-            <source>Computing…</source>
-            <translation>Computing…</translation>
-        </message>
-        <message>
-            <source>Today at the store</source>
-            <translation>Today at the store</translation>
-        </message>
-        <message>
-            <source>Today</source>
-            <translation>Today</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Refresh</translation>
-        </message>
-        <message>
-            <source>Compute the figures again</source>
-            <translation>Compute the figures again</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>Export CSV</translation>
-        </message>
-        <message>
-            <source>Export the day's visits as CSV</source>
-            <translation>Export the day's visits as CSV</translation>
-        </message>
-        <message>
-            <source>Day shown</source>
-            <translation>Day shown</translation>
-        </message>
-        <message>
-            <source>Visits by hour</source>
-            <translation>Visits by hour</translation>
-        </message>
-        <message>
-            <source>Click a bar (or pick an hour below) to list its visits.</source>
-            <translation>Click a bar (or pick an hour below) to list its visits.</translation>
-        </message>
-        <message>
-            <source>All hours</source>
-            <translation>All hours</translation>
-        </message>
-        <message>
-            <source>Hour to list</source>
-            <translation>Hour to list</translation>
-        </message>
-        <message>
-            <source>Show all</source>
-            <translation>Show all</translation>
-        </message>
-        <message>
-            <source>Associates</source>
-            <translation>Associates</translation>
-        </message>
-        <message>
-            <source>Products asked about</source>
-            <translation>Products asked about</translation>
-        </message>
-        <message>
-            <source>Sync health</source>
-            <translation>Sync health</translation>
-        </message>
-        <message>
-            <source>Waiting to sync</source>
-            <translation>Waiting to sync</translation>
-        </message>
-        <message>
-            <source>Last successful sync</source>
-            <translation>Last successful sync</translation>
-        </message>
-        <message>
-            <source>Last error</source>
-            <translation>Last error</translation>
-        </message>
-        <message>
-            <source>Rejected by the hub</source>
-            <translation>Rejected by the hub</translation>
-        </message>
-        <message>
-            <source>Coupon conflicts</source>
-            <translation>Coupon conflicts</translation>
-        </message>
-        <message>
-            <source>Accept both</source>
-            <translation>Accept both</translation>
-        </message>
-        <message>
-            <source>Accept: keep both redemptions of the selected coupon</source>
-            <translation>Accept: keep both redemptions of the selected coupon</translation>
-        </message>
-        <message>
-            <source>Reverse ours</source>
-            <translation>Reverse ours</translation>
-        </message>
-        <message>
-            <source>Reverse: undo this store's redemption of the coupon</source>
-            <translation>Reverse: undo this store's redemption of the coupon</translation>
-        </message>
-    </context>
-    <context>
-        <name>Demo</name>
-        <message>
-            <source>Demo member codes</source>
-            <translation>Demo member codes</translation>
-        </message>
-        <message>
-            <source>Member code of %1</source>
-            <translation>Member code of %1</translation>
-        </message>
-        <message>
-            <source>Asked about the watch strap in blue.</source>
-            <translation>Asked about the watch strap in blue.</translation>
-        </message>
-    </context>
-    <context>
-        <name>Format</name>
-        <message>
-            <source>today</source>
-            <translation>today</translation>
-        </message>
-        <message>
-            <source>tomorrow</source>
-            <translation>tomorrow</translation>
-        </message>
-        <message>
-            <source>yesterday</source>
-            <translation>yesterday</translation>
-        </message>
-        <message>
-            <source>just now</source>
-            <translation>just now</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n min ago</source>
-            <translation>
-                <numerusform>%n min ago</numerusform>
-                <numerusform>%n min ago</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n h ago</source>
-            <translation>
-                <numerusform>%n h ago</numerusform>
-                <numerusform>%n h ago</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n days ago</source>
-            <translation>
-                <numerusform>%n day ago</numerusform>
-                <numerusform>%n days ago</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Read a member code from an image</source>
-            <translation>Read a member code from an image</translation>
-        </message>
-        <message>
-            <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</source>
-            <translation>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</translation>
-        </message>
-        <message>
-            <source>Syncing…</source>
-            <translation>Syncing…</translation>
-        </message>
-        <message>
-            <source>Omni Clerk</source>
-            <translation>Omni Clerk</translation>
-        </message>
-        <message>
-            <source>Back</source>
-            <translation>Back</translation>
-        </message>
-        <message>
-            <source>Back (Esc)</source>
-            <translation>Back (Esc)</translation>
-        </message>
-        <message>
-            <source>Scan or type the next member (F2)</source>
-            <translation>Scan or type the next member (F2)</translation>
-        </message>
-        <message>
-            <source>Next member code, card or phone</source>
-            <translation>Next member code, card or phone</translation>
-        </message>
-        <message>
-            <source>Switch language</source>
-            <translation>Switch language</translation>
-        </message>
-        <message>
-            <source>Switch language (Ctrl+L)</source>
-            <translation>Switch language (Ctrl+L)</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>Settings</translation>
-        </message>
-        <message>
-            <source>Settings (F10)</source>
-            <translation>Settings (F10)</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-    </context>
-    <context>
-        <name>Offer</name>
-        <message>
-            <source>%1% off</source>
-            <comment>%2 is the Chinese zhe rate, e.g. 8</comment>
-            <translation>%1% off</translation>
-        </message>
-        <message>
-            <source>%1 off</source>
-            <translation>%1 off</translation>
-        </message>
-        <message>
-            <source>on orders from %1</source>
-            <translation>on orders from %1</translation>
-        </message>
-        <message>
-            <source>selected products only</source>
-            <translation>selected products only</translation>
-        </message>
-        <message>
-            <source>on everything</source>
-            <translation>on everything</translation>
-        </message>
-        <message>
-            <source>Redeemed here · pending sync</source>
-            <translation>Redeemed here · pending sync</translation>
-        </message>
-        <message>
-            <source>Used %1</source>
-            <translation>Used %1</translation>
-        </message>
-        <message>
-            <source>Used</source>
-            <translation>Used</translation>
-        </message>
-        <message>
-            <source>Valid from %1</source>
-            <translation>Valid from %1</translation>
-        </message>
-        <message>
-            <source>Expired %1</source>
-            <translation>Expired %1</translation>
-        </message>
-        <message>
-            <source>Expires %1</source>
-            <translation>Expires %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>Panels</name>
-        <message>
-            <source>Added %1</source>
-            <translation>Added %1</translation>
-        </message>
-        <message>
-            <source>no longer sold</source>
-            <translation>no longer sold</translation>
-        </message>
-        <message>
-            <source>Coupon: %1 · %2</source>
-            <translation>Coupon: %1 · %2</translation>
-        </message>
-        <message>
-            <source>Qty %1</source>
-            <translation>Qty %1</translation>
-        </message>
-        <message>
-            <source>%1 · %2</source>
-            <translation>%1 · %2</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n view(s)</source>
-            <translation>
-                <numerusform>%n view</numerusform>
-                <numerusform>%n views</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1: %2</source>
-            <translation>%1: %2</translation>
-        </message>
-        <message>
-            <source>Hub says: %1</source>
-            <translation>Hub says: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>Reasons</name>
-        <message>
-            <source>Nothing was scanned — scan the member code again or type the card or phone number.</source>
-            <translation>Nothing was scanned — scan the member code again or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
-            <translation>This is not a complete member code, card or phone number — scan again or check the digits.</translation>
-        </message>
-        <message>
-            <source>The card number's check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>
-            <translation>The card number's check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</translation>
-        </message>
-        <message>
-            <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
-            <translation>That is a web link, not a member code — ask the customer to open the member code in the app.</translation>
-        </message>
-        <message>
-            <source>That is a Wi-Fi QR code, not a member code — ask the customer to open the member code in the app.</source>
-            <translation>That is a Wi-Fi QR code, not a member code — ask the customer to open the member code in the app.</translation>
-        </message>
-        <message>
-            <source>That is not a member code — ask the customer to open the member code in the app, or type the card or phone number.</source>
-            <translation>That is not a member code — ask the customer to open the member code in the app, or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>The scan is far too long to be a member code — scan the member code again.</source>
-            <translation>The scan is far too long to be a member code — scan the member code again.</translation>
-        </message>
-        <message>
-            <source>This member code was signed with a key this terminal does not know yet — connect to sync the keys, or type the card or phone number.</source>
-            <translation>This member code was signed with a key this terminal does not know yet — connect to sync the keys, or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>This member code is not genuine — ask the customer to refresh the member code in the app, or type the card or phone number.</source>
-            <translation>This member code is not genuine — ask the customer to refresh the member code in the app, or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>This code has expired — ask the customer to refresh the member code in the app.</source>
-            <translation>This code has expired — ask the customer to refresh the member code in the app.</translation>
-        </message>
-        <message>
-            <source>This code is not valid yet — check this terminal's clock, or ask the customer to refresh the member code in the app.</source>
-            <translation>This code is not valid yet — check this terminal's clock, or ask the customer to refresh the member code in the app.</translation>
-        </message>
-        <message>
-            <source>Phone lookup is not available until this terminal has synced once — scan the member code or type the card number.</source>
-            <translation>Phone lookup is not available until this terminal has synced once — scan the member code or type the card number.</translation>
-        </message>
-        <message>
-            <source>No code was found in the image — hold the code steady and closer, or type the card or phone number.</source>
-            <translation>No code was found in the image — hold the code steady and closer, or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>The file is not a readable image — choose a PNG or JPEG file.</source>
-            <translation>The file is not a readable image — choose a PNG or JPEG file.</translation>
-        </message>
-        <message>
-            <source>No camera found — use the scanner, or type the card or phone number.</source>
-            <translation>No camera found — use the scanner, or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>This app may not use the camera — allow camera access in the system settings, or use the scanner.</source>
-            <translation>This app may not use the camera — allow camera access in the system settings, or use the scanner.</translation>
-        </message>
-        <message>
-            <source>The camera stopped working — pick another camera or use the scanner.</source>
-            <translation>The camera stopped working — pick another camera or use the scanner.</translation>
-        </message>
-        <message>
-            <source>The clipboard holds no image or text to read — copy the code first.</source>
-            <translation>The clipboard holds no image or text to read — copy the code first.</translation>
-        </message>
-        <message>
-            <source>Not in this store's cache — will sync. You can still record what happens; it is matched to the member later.</source>
-            <translation>Not in this store's cache — will sync. You can still record what happens; it is matched to the member later.</translation>
-        </message>
-        <message>
-            <source>The hub knows no member with this code or number — check it, or ask the customer to open the member code in the app.</source>
-            <translation>The hub knows no member with this code or number — check it, or ask the customer to open the member code in the app.</translation>
-        </message>
-        <message>
-            <source>The hub cannot be reached — working offline; records sync later.</source>
-            <translation>The hub cannot be reached — working offline; records sync later.</translation>
-        </message>
-        <message>
-            <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
-            <translation>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</translation>
-        </message>
-        <message>
-            <source>The local cache was damaged and is being rebuilt from the hub.</source>
-            <translation>The local cache was damaged and is being rebuilt from the hub.</translation>
-        </message>
-        <message>
-            <source>Your role does not allow this — ask a store manager.</source>
-            <translation>Your role does not allow this — ask a store manager.</translation>
-        </message>
-        <message>
-            <source>A setting is not valid — check the settings.</source>
-            <translation>A setting is not valid — check the settings.</translation>
-        </message>
-        <message>
-            <source>Something went wrong — try again.</source>
-            <translation>Something went wrong — try again.</translation>
-        </message>
-    </context>
-    <context>
-        <name>ScanPage</name>
-        <message>
-            <source>Camera preview</source>
-            <translation>Camera preview</translation>
-        </message>
-        <message>
-            <source>Test camera</source>
-            <translation>Test camera</translation>
-        </message>
-        <message>
-            <source>Scan the member code</source>
-            <translation>Scan the member code</translation>
-        </message>
-        <message>
-            <source>Use the scanner or the camera — or type the card or phone number.</source>
-            <translation>Use the scanner or the camera — or type the card or phone number.</translation>
-        </message>
-        <message>
-            <source>Member code, card or phone number</source>
-            <translation>Member code, card or phone number</translation>
-        </message>
-        <message>
-            <source>Look up</source>
-            <translation>Look up</translation>
-        </message>
-        <message>
-            <source>Look up the member</source>
-            <translation>Look up the member</translation>
-        </message>
-        <message>
-            <source>Camera</source>
-            <translation>Camera</translation>
-        </message>
-        <message>
-            <source>Turn the camera on or off</source>
-            <translation>Turn the camera on or off</translation>
-        </message>
-        <message>
-            <source>Image…</source>
-            <translation>Image…</translation>
-        </message>
-        <message>
-            <source>Read a code from an image file</source>
-            <translation>Read a code from an image file</translation>
-        </message>
-        <message>
-            <source>Paste</source>
-            <translation>Paste</translation>
-        </message>
-        <message>
-            <source>Read a code or number from the clipboard</source>
-            <translation>Read a code or number from the clipboard</translation>
-        </message>
-        <message>
-            <source>Camera:</source>
-            <translation>Camera:</translation>
-        </message>
-        <message>
-            <source>Choose the camera</source>
-            <translation>Choose the camera</translation>
-        </message>
-        <message>
-            <source>F2 type · Ctrl+V paste an image · Esc next customer</source>
-            <translation>F2 type · Ctrl+V paste an image · Esc next customer</translation>
-        </message>
-        <message>
-            <source>Last customers</source>
-            <translation>Last customers</translation>
-        </message>
-        <message>
-            <source>Customers you serve appear here.</source>
-            <translation>Customers you serve appear here.</translation>
-        </message>
-    </context>
-    <context>
-        <name>Settings</name>
-        <message>
-            <source>never</source>
-            <translation>never</translation>
-        </message>
-        <message>
-            <source>not enrolled</source>
-            <translation>not enrolled</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>Settings</translation>
-        </message>
-        <message>
-            <source>Back</source>
-            <translation>Back</translation>
-        </message>
-        <message>
-            <source>Back to scanning</source>
-            <translation>Back to scanning</translation>
-        </message>
-        <message>
-            <source>Language</source>
-            <translation>Language</translation>
-        </message>
-        <message>
-            <source>Simplified Chinese</source>
-            <translation>Simplified Chinese</translation>
-        </message>
-        <message>
-            <source>English</source>
-            <translation>English</translation>
-        </message>
-        <message>
-            <source>Screen layout</source>
-            <translation>Screen layout</translation>
-        </message>
-        <message>
-            <source>Automatic</source>
-            <translation>Automatic</translation>
-        </message>
-        <message>
-            <source>Handheld</source>
-            <translation>Handheld</translation>
-        </message>
-        <message>
-            <source>Counter desktop</source>
-            <translation>Counter desktop</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>Sync</translation>
-        </message>
-        <message>
-            <source>Store</source>
-            <translation>Store</translation>
-        </message>
-        <message>
-            <source>Device</source>
-            <translation>Device</translation>
-        </message>
-        <message>
-            <source>Waiting to sync</source>
-            <translation>Waiting to sync</translation>
-        </message>
-        <message>
-            <source>Rejected by the hub</source>
-            <translation>Rejected by the hub</translation>
-        </message>
-        <message>
-            <source>Conflicts</source>
-            <translation>Conflicts</translation>
-        </message>
-        <message>
-            <source>Last update from the hub</source>
-            <translation>Last update from the hub</translation>
-        </message>
-        <message>
-            <source>Last upload to the hub</source>
-            <translation>Last upload to the hub</translation>
-        </message>
-        <message>
-            <source>Last error</source>
-            <translation>Last error</translation>
-        </message>
-        <message>
-            <source>Sync now</source>
-            <translation>Sync now</translation>
-        </message>
-    </context>
-    <context>
-        <name>SignIn</name>
-        <message numerus="yes">
-            <source>Wrong PIN. %n attempt(s) left.</source>
-            <translation>
-                <numerusform>Wrong PIN. %n attempt left.</numerusform>
-                <numerusform>Wrong PIN. %n attempts left.</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>Too many wrong PINs. Try again in %n second(s).</source>
-            <translation>
-                <numerusform>Too many wrong PINs. Try again in %n second.</numerusform>
-                <numerusform>Too many wrong PINs. Try again in %n seconds.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>This account is disabled. Ask your manager.</source>
-            <translation>This account is disabled. Ask your manager.</translation>
-        </message>
-        <message>
-            <source>Unknown staff member. Sync with the hub and try again.</source>
-            <translation>Unknown staff member. Sync with the hub and try again.</translation>
-        </message>
-        <message>
-            <source>No PIN is set for this account yet. Ask HQ to set one.</source>
-            <translation>No PIN is set for this account yet. Ask HQ to set one.</translation>
-        </message>
-        <message>
-            <source>Sign-in refused: %1</source>
-            <translation>Sign-in refused: %1</translation>
-        </message>
-        <message>
-            <source>Enter your PIN.</source>
-            <translation>Enter your PIN.</translation>
-        </message>
-        <message>
-            <source>Choose your name first.</source>
-            <translation>Choose your name first.</translation>
-        </message>
-        <message>
-            <source>Checking…</source>
-            <translation>Checking…</translation>
-        </message>
-        <message>
-            <source>You can try again now.</source>
-            <translation>You can try again now.</translation>
-        </message>
-        <message>
-            <source>Sign-in unavailable: %1</source>
-            <translation>Sign-in unavailable: %1</translation>
-        </message>
-        <message numerus="yes">
-            <source>Locked after %n minute(s) without use. Sign in again.</source>
-            <translation>
-                <numerusform>Locked after %n minute without use. Sign in again.</numerusform>
-                <numerusform>Locked after %n minutes without use. Sign in again.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Clear</source>
-            <translation>Clear</translation>
-        </message>
-        <message>
-            <source>Delete last digit</source>
-            <translation>Delete last digit</translation>
-        </message>
-        <message>
-            <source>Sign in</source>
-            <translation>Sign in</translation>
-        </message>
-        <message>
-            <source>Choose your name, then enter your PIN.</source>
-            <translation>Choose your name, then enter your PIN.</translation>
-        </message>
-        <message>
-            <source>Staff</source>
-            <translation>Staff</translation>
-        </message>
-        <message>
-            <source>No staff for this store yet: sync with the hub first.</source>
-            <translation>No staff for this store yet: sync with the hub first.</translation>
-        </message>
-        <message>
-            <source>PIN</source>
-            <translation>PIN</translation>
-        </message>
-    </context>
-    <context>
-        <name>Status</name>
-        <message>
-            <source>Sync failed: %1 — it retries by itself.</source>
-            <translation>Sync failed: %1 — it retries by itself.</translation>
-        </message>
-        <message>
-            <source>Associate: %1</source>
-            <translation>Associate: %1</translation>
-        </message>
-        <message>
-            <source>No associate signed in</source>
-            <translation>No associate signed in</translation>
-        </message>
-        <message>
-            <source>Online</source>
-            <translation>Online</translation>
-        </message>
-        <message>
-            <source>Offline</source>
-            <translation>Offline</translation>
-        </message>
-        <message>
-            <source>Last sync %1</source>
-            <translation>Last sync %1</translation>
-        </message>
-        <message>
-            <source>Never synced</source>
-            <translation>Never synced</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n waiting to sync</source>
-            <translation>
-                <numerusform>%n waiting to sync</numerusform>
-                <numerusform>%n waiting to sync</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>All records synced</source>
-            <translation>All records synced</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n need a manager</source>
-            <translation>
-                <numerusform>%n needs a manager</numerusform>
-                <numerusform>%n need a manager</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>This terminal's clock is off by about %n minute(s) — member codes may be rejected. Set the date and time.</source>
-            <translation>
-                <numerusform>This terminal's clock is off by about %n minute — member codes may be rejected. Set the date and time.</numerusform>
-                <numerusform>This terminal's clock is off by about %n minutes — member codes may be rejected. Set the date and time.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Customer data is from %1 — more than a day old. Connect to the network to sync.</source>
-            <translation>Customer data is from %1 — more than a day old. Connect to the network to sync.</translation>
-        </message>
-        <message>
-            <source>This terminal has no customer data yet — connect to the network to sync.</source>
-            <translation>This terminal has no customer data yet — connect to the network to sync.</translation>
-        </message>
-        <message>
-            <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
-            <translation>Working offline — everything you record is saved on this terminal and syncs when the network is back.</translation>
-        </message>
-        <message>
-            <source>The local cache was damaged and is being rebuilt from the hub.</source>
-            <translation>The local cache was damaged and is being rebuilt from the hub.</translation>
-        </message>
-    </context>
-    <context>
-        <name>TalkingPoints</name>
-        <message numerus="yes">
-            <source>In online cart %n day(s)</source>
-            <translation>
-                <numerusform>In online cart %n day</numerusform>
-                <numerusform>In online cart %n days</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Added to online cart today</source>
-            <translation>Added to online cart today</translation>
-        </message>
-        <message>
-            <source>%1: %2 %3 — coupon %4 expires %5</source>
-            <translation>%1: %2 %3 — coupon %4 expires %5</translation>
-        </message>
-        <message numerus="yes">
-            <source>Left in online cart for %n day(s): %1 %2</source>
-            <translation>
-                <numerusform>Left in online cart for %n day: %1 %2</numerusform>
-                <numerusform>Left in online cart for %n days: %1 %2</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Coupon “%1” (%2) expires %3 — remind the customer</source>
-            <translation>Coupon “%1” (%2) expires %3 — remind the customer</translation>
-        </message>
-        <message numerus="yes">
-            <source>Viewed %1 %n time(s) online this week (%2)</source>
-            <translation>
-                <numerusform>Viewed %1 once online this week (%2)</numerusform>
-                <numerusform>Viewed %1 %n times online this week (%2)</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1 points from %2 — a purchase today would upgrade</source>
-            <translation>%1 points from %2 — a purchase today would upgrade</translation>
-        </message>
-        <message>
-            <source>Birthday today — wish the customer a happy birthday</source>
-            <translation>Birthday today — wish the customer a happy birthday</translation>
-        </message>
-        <message>
-            <source>Birthday this month (%1)</source>
-            <translation>Birthday this month (%1)</translation>
-        </message>
-        <message>
-            <source>Worth mentioning: %1</source>
-            <translation>Worth mentioning: %1</translation>
-        </message>
-        <message>
-            <source>saves %1</source>
-            <translation>saves %1</translation>
-        </message>
-        <message numerus="yes">
-            <source>viewed %n time(s) this week</source>
-            <translation>
-                <numerusform>viewed once this week</numerusform>
-                <numerusform>viewed %n times this week</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>Terms</name>
-        <message>
-            <source>Pending sync</source>
-            <translation>Pending sync</translation>
-        </message>
-        <message>
-            <source>Basic</source>
-            <translation>Basic</translation>
-        </message>
-        <message>
-            <source>Silver</source>
-            <translation>Silver</translation>
-        </message>
-        <message>
-            <source>Gold</source>
-            <translation>Gold</translation>
-        </message>
-        <message>
-            <source>Platinum</source>
-            <translation>Platinum</translation>
-        </message>
-        <message>
-            <source>App</source>
-            <translation>App</translation>
-        </message>
-        <message>
-            <source>Web</source>
-            <translation>Web</translation>
-        </message>
-        <message>
-            <source>Mini program</source>
-            <translation>Mini program</translation>
-        </message>
-        <message>
-            <source>Usable</source>
-            <translation>Usable</translation>
-        </message>
-        <message>
-            <source>Expiring soon</source>
-            <translation>Expiring soon</translation>
-        </message>
-        <message>
-            <source>Used</source>
-            <translation>Used</translation>
-        </message>
-        <message>
-            <source>Expired</source>
-            <translation>Expired</translation>
-        </message>
-        <message>
-            <source>Not yet valid</source>
-            <translation>Not yet valid</translation>
-        </message>
-        <message>
-            <source>Store visit</source>
-            <translation>Store visit</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>Note</translation>
-        </message>
-        <message>
-            <source>Product interest</source>
-            <translation>Product interest</translation>
-        </message>
-        <message>
-            <source>Coupon redeemed</source>
-            <translation>Coupon redeemed</translation>
-        </message>
-        <message>
-            <source>Assisted sale</source>
-            <translation>Assisted sale</translation>
-        </message>
-        <message>
-            <source>Consent updated</source>
-            <translation>Consent updated</translation>
-        </message>
-        <message>
-            <source>Saved · pending sync</source>
-            <translation>Saved · pending sync</translation>
-        </message>
-        <message>
-            <source>Sent · awaiting hub</source>
-            <translation>Sent · awaiting hub</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>Synced</translation>
-        </message>
-        <message>
-            <source>Rejected</source>
-            <translation>Rejected</translation>
-        </message>
-        <message>
-            <source>Conflict</source>
-            <translation>Conflict</translation>
-        </message>
-        <message>
-            <source>Tried on</source>
-            <translation>Tried on</translation>
-        </message>
-        <message>
-            <source>Asked about</source>
-            <translation>Asked about</translation>
-        </message>
-    </context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
+        <translation>What did the customer say or ask for? (Ctrl+Enter saves)</translation>
+    </message>
+    <message>
+        <source>Note text</source>
+        <translation>Note text</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <source>Size, colour, anything to remember (optional)</source>
+        <translation>Size, colour, anything to remember (optional)</translation>
+    </message>
+    <message>
+        <source>Interest note</source>
+        <translation>Interest note</translation>
+    </message>
+    <message>
+        <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
+        <translation>Confirm that the customer uses this coupon now (Enter), or Esc.</translation>
+    </message>
+    <message>
+        <source>Coupon to redeem</source>
+        <translation>Coupon to redeem</translation>
+    </message>
+    <message>
+        <source>PRODUCTS SOLD</source>
+        <translation>PRODUCTS SOLD</translation>
+    </message>
+    <message>
+        <source>Products sold (Space ticks)</source>
+        <translation>Products sold (Space ticks)</translation>
+    </message>
+    <message>
+        <source>Amount (¥)</source>
+        <translation>Amount (¥)</translation>
+    </message>
+    <message>
+        <source>Sale amount in yuan</source>
+        <translation>Sale amount in yuan</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <source>Sale note</source>
+        <translation>Sale note</translation>
+    </message>
+    <message>
+        <source>Marketing messages (SMS, app, WeChat)</source>
+        <translation>Marketing messages (SMS, app, WeChat)</translation>
+    </message>
+    <message>
+        <source>Consent to marketing messages</source>
+        <translation>Consent to marketing messages</translation>
+    </message>
+    <message>
+        <source>Use online browsing to serve them in store</source>
+        <translation>Use online browsing to serve them in store</translation>
+    </message>
+    <message>
+        <source>Consent to use of browsing history</source>
+        <translation>Consent to use of browsing history</translation>
+    </message>
+    <message>
+        <source>Tick or untick what the customer said; saving records the change.</source>
+        <translation>Tick or untick what the customer said; saving records the change.</translation>
+    </message>
+    <message>
+        <source>Add a note</source>
+        <translation>Add a note</translation>
+    </message>
+    <message>
+        <source>Product interest</source>
+        <translation>Product interest</translation>
+    </message>
+    <message>
+        <source>Redeem coupon</source>
+        <translation>Redeem coupon</translation>
+    </message>
+    <message>
+        <source>Assisted sale</source>
+        <translation>Assisted sale</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Confirm redemption</source>
+        <translation>Confirm redemption</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>Customer</name>
+    <message>
+        <source>Note saved · pending sync</source>
+        <translation>Note saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Interest saved · pending sync</source>
+        <translation>Interest saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · pending sync</source>
+        <translation>Coupon redeemed · pending sync</translation>
+    </message>
+    <message>
+        <source>Sale saved · pending sync</source>
+        <translation>Sale saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Consent saved · pending sync</source>
+        <translation>Consent saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Saved · pending sync</source>
+        <translation>Saved · pending sync</translation>
+    </message>
+    <message>
+        <source>%1: conflict — %2</source>
+        <translation>%1: conflict — %2</translation>
+    </message>
+    <message>
+        <source>the hub flagged it for a manager</source>
+        <translation>the hub flagged it for a manager</translation>
+    </message>
+    <message>
+        <source>%1: rejected by the hub — %2</source>
+        <translation>%1: rejected by the hub — %2</translation>
+    </message>
+    <message>
+        <source>ask a store manager</source>
+        <translation>ask a store manager</translation>
+    </message>
+    <message>
+        <source>No coupon can be redeemed right now.</source>
+        <translation>No coupon can be redeemed right now.</translation>
+    </message>
+    <message>
+        <source>For %1 in the online cart (%2)</source>
+        <translation>For %1 in the online cart (%2)</translation>
+    </message>
+    <message>
+        <source>Type the note first.</source>
+        <translation>Type the note first.</translation>
+    </message>
+    <message>
+        <source>Enter the sale amount.</source>
+        <translation>Enter the sale amount.</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>Nothing changed.</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Interest</source>
+        <translation>Interest</translation>
+    </message>
+    <message>
+        <source>Redeem</source>
+        <translation>Redeem</translation>
+    </message>
+    <message>
+        <source>Sale</source>
+        <translation>Sale</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Next customer</source>
+        <translation>Next customer</translation>
+    </message>
+    <message>
+        <source>Talking points</source>
+        <translation>Talking points</translation>
+    </message>
+    <message>
+        <source>Nothing stands out — ask how you can help.</source>
+        <translation>Nothing stands out — ask how you can help.</translation>
+    </message>
+    <message>
+        <source>Online cart</source>
+        <translation>Online cart</translation>
+    </message>
+    <message>
+        <source>The online cart is empty.</source>
+        <translation>The online cart is empty.</translation>
+    </message>
+    <message>
+        <source>Coupons</source>
+        <translation>Coupons</translation>
+    </message>
+    <message>
+        <source>No coupons.</source>
+        <translation>No coupons.</translation>
+    </message>
+    <message>
+        <source>Browsed online</source>
+        <translation>Browsed online</translation>
+    </message>
+    <message>
+        <source>No online browsing (or no consent to use it).</source>
+        <translation>No online browsing (or no consent to use it).</translation>
+    </message>
+    <message>
+        <source>Show all %1 products</source>
+        <translation>Show all %1 products</translation>
+    </message>
+    <message>
+        <source>Visits and notes</source>
+        <translation>Visits and notes</translation>
+    </message>
+    <message>
+        <source>No earlier visits.</source>
+        <translation>No earlier visits.</translation>
+    </message>
+    <message>
+        <source>Show all %1 entries</source>
+        <translation>Show all %1 entries</translation>
+    </message>
+    <message>
+        <source>Member not in this store&apos;s cache</source>
+        <translation>Member not in this store&apos;s cache</translation>
+    </message>
+    <message>
+        <source>Marketing ✓</source>
+        <translation>Marketing ✓</translation>
+    </message>
+    <message>
+        <source>No marketing</source>
+        <translation>No marketing</translation>
+    </message>
+    <message>
+        <source>Browsing ✓</source>
+        <translation>Browsing ✓</translation>
+    </message>
+    <message>
+        <source>No browsing data</source>
+        <translation>No browsing data</translation>
+    </message>
+    <message>
+        <source>Card ****%1</source>
+        <translation>Card ****%1</translation>
+    </message>
+    <message>
+        <source>Member since %1</source>
+        <translation>Member since %1</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>points</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 points</translation>
+    </message>
+    <message>
+        <source>Customer %1, %2, %3 points</source>
+        <translation>Customer %1, %2, %3 points</translation>
+    </message>
+    <message>
+        <source>as of %1</source>
+        <translation>as of %1</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pending</source>
+        <translation>
+            <numerusform>%n pending</numerusform>
+            <numerusform>%n pending</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>synced %1</source>
+        <translation>synced %1</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Not yet synced</source>
+        <translation>Not yet synced</translation>
+    </message>
+    <message>
+        <source>Sent, awaiting reply</source>
+        <translation>Sent, awaiting reply</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Synced</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Conflict</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>Visit</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Product interest</source>
+        <translation>Product interest</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed</source>
+        <translation>Coupon redeemed</translation>
+    </message>
+    <message>
+        <source>Assisted sale</source>
+        <translation>Assisted sale</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Conflict decision</source>
+        <translation>Conflict decision</translation>
+    </message>
+    <message>
+        <source>Audit record</source>
+        <translation>Audit record</translation>
+    </message>
+    <message>
+        <source>Walk-in (%1)</source>
+        <translation>Walk-in (%1)</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>Returning</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>Other terminal</source>
+        <translation>Other terminal</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>Associate</translation>
+    </message>
+    <message>
+        <source>New or returning</source>
+        <translation>New or returning</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Length</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Records</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Unattributed</source>
+        <translation>Unattributed</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>Manager</translation>
+    </message>
+    <message>
+        <source>No PIN yet</source>
+        <translation>No PIN yet</translation>
+    </message>
+    <message>
+        <source>Could not compute the figures.</source>
+        <translation>Could not compute the figures.</translation>
+    </message>
+    <message>
+        <source>Dashboard: %1</source>
+        <translation>Dashboard: %1</translation>
+    </message>
+    <message>
+        <source>%1 at the store</source>
+        <translation>%1 at the store</translation>
+    </message>
+    <message>
+        <source>Same day last week: %1</source>
+        <translation>Same day last week: %1</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>Visits</translation>
+    </message>
+    <message>
+        <source>%1 records in all</source>
+        <translation>%1 records in all</translation>
+    </message>
+    <message>
+        <source>Identified / walk-in</source>
+        <translation>Identified / walk-in</translation>
+    </message>
+    <message>
+        <source>members scanned / identities not in the cache</source>
+        <translation>members scanned / identities not in the cache</translation>
+    </message>
+    <message>
+        <source>New / returning</source>
+        <translation>New / returning</translation>
+    </message>
+    <message>
+        <source>first visit ever / came before</source>
+        <translation>first visit ever / came before</translation>
+    </message>
+    <message>
+        <source>Coupons redeemed</source>
+        <translation>Coupons redeemed</translation>
+    </message>
+    <message>
+        <source>Online carts converted</source>
+        <translation>Online carts converted</translation>
+    </message>
+    <message>
+        <source>Average visit</source>
+        <translation>Average visit</translation>
+    </message>
+    <message>
+        <source>first to last record of a visit</source>
+        <translation>first to last record of a visit</translation>
+    </message>
+    <message numerus="yes">
+        <source>Includes %n record(s) not yet synced</source>
+        <translation>
+            <numerusform>Includes %n record not yet synced</numerusform>
+            <numerusform>Includes %n records not yet synced</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All records synced</source>
+        <translation>All records synced</translation>
+    </message>
+    <message>
+        <source>%1 records, the oldest %2 old</source>
+        <translation>%1 records, the oldest %2 old</translation>
+    </message>
+    <message>
+        <source>Nothing waiting</source>
+        <translation>Nothing waiting</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>Never</translation>
+    </message>
+    <message>
+        <source>Rejected by the hub (%1)</source>
+        <translation>Rejected by the hub (%1)</translation>
+    </message>
+    <message>
+        <source>Coupon conflicts (%1)</source>
+        <translation>Coupon conflicts (%1)</translation>
+    </message>
+    <message>
+        <source>Export visits</source>
+        <translation>Export visits</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n visit(s)</source>
+        <translation>
+            <numerusform>Exported %n visit</numerusform>
+            <numerusform>Exported %n visits</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Decision recorded; it syncs to the hub</source>
+        <translation>Decision recorded; it syncs to the hub</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>Sales</translation>
+    </message>
+    <message>
+        <source>Sales amount</source>
+        <translation>Sales amount</translation>
+    </message>
+    <message>
+        <source>Coupons</source>
+        <translation>Coupons</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Asked about</source>
+        <translation>Asked about</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Elsewhere (%1)</source>
+        <translation>Elsewhere (%1)</translation>
+    </message>
+    <message>
+        <source>Coupon</source>
+        <translation>Coupon</translation>
+    </message>
+    <message>
+        <source>Redeemed here</source>
+        <translation>Redeemed here</translation>
+    </message>
+    <message>
+        <source>Already redeemed</source>
+        <translation>Already redeemed</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>Computing…</translation>
+    </message>
+    <message>
+        <source>Today at the store</source>
+        <translation>Today at the store</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Show today</source>
+        <translation>Show today</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Compute the figures again</source>
+        <translation>Compute the figures again</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>Export the day&apos;s visits as CSV</source>
+        <translation>Export the day&apos;s visits as CSV</translation>
+    </message>
+    <message>
+        <source>Day shown</source>
+        <translation>Day shown</translation>
+    </message>
+    <message>
+        <source>Visits by hour</source>
+        <translation>Visits by hour</translation>
+    </message>
+    <message>
+        <source>Click a bar (or pick an hour below) to list its visits.</source>
+        <translation>Click a bar (or pick an hour below) to list its visits.</translation>
+    </message>
+    <message>
+        <source>All hours</source>
+        <translation>All hours</translation>
+    </message>
+    <message>
+        <source>Hour to list</source>
+        <translation>Hour to list</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Show all</translation>
+    </message>
+    <message>
+        <source>Show all visits of the day</source>
+        <translation>Show all visits of the day</translation>
+    </message>
+    <message>
+        <source>Associates</source>
+        <translation>Associates</translation>
+    </message>
+    <message>
+        <source>Products asked about</source>
+        <translation>Products asked about</translation>
+    </message>
+    <message>
+        <source>Sync health</source>
+        <translation>Sync health</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>Waiting to sync</translation>
+    </message>
+    <message>
+        <source>Last successful sync</source>
+        <translation>Last successful sync</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <source>Rejected by the hub</source>
+        <translation>Rejected by the hub</translation>
+    </message>
+    <message>
+        <source>Coupon conflicts</source>
+        <translation>Coupon conflicts</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>Columns</translation>
+    </message>
+    <message>
+        <source>Accept both</source>
+        <translation>Accept both</translation>
+    </message>
+    <message>
+        <source>Accept: keep both redemptions of the selected coupon</source>
+        <translation>Accept: keep both redemptions of the selected coupon</translation>
+    </message>
+    <message>
+        <source>Reverse ours</source>
+        <translation>Reverse ours</translation>
+    </message>
+    <message>
+        <source>Reverse: undo this store&apos;s redemption of the coupon</source>
+        <translation>Reverse: undo this store&apos;s redemption of the coupon</translation>
+    </message>
+</context>
+<context>
+    <name>Demo</name>
+    <message>
+        <source>Demo member codes</source>
+        <translation>Demo member codes</translation>
+    </message>
+    <message>
+        <source>Member code of %1</source>
+        <translation>Member code of %1</translation>
+    </message>
+    <message>
+        <source>Asked about the watch strap in blue.</source>
+        <translation>Asked about the watch strap in blue.</translation>
+    </message>
+</context>
+<context>
+    <name>Enrol</name>
+    <message>
+        <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
+        <translation>Enter the hub&apos;s full address, starting with https:// or http://.</translation>
+    </message>
+    <message>
+        <source>That is not an enrolment code — scan the enrolment QR code from IT or HQ.</source>
+        <translation>That is not an enrolment code — scan the enrolment QR code from IT or HQ.</translation>
+    </message>
+    <message>
+        <source>The hub does not answer at this address — check the address and the network connection, then try again.</source>
+        <translation>The hub does not answer at this address — check the address and the network connection, then try again.</translation>
+    </message>
+    <message>
+        <source>This code has already been used — ask for a new one.</source>
+        <translation>This code has already been used — ask for a new one.</translation>
+    </message>
+    <message>
+        <source>This code has expired — ask for a new one.</source>
+        <translation>This code has expired — ask for a new one.</translation>
+    </message>
+    <message>
+        <source>The hub does not accept this code for this store — check the store ID and the code.</source>
+        <translation>The hub does not accept this code for this store — check the store ID and the code.</translation>
+    </message>
+    <message>
+        <source>The hub is busy right now — try again in a minute.</source>
+        <translation>The hub is busy right now — try again in a minute.</translation>
+    </message>
+    <message>
+        <source>Something answers at this address, but it is not an Omni Clerk hub — check the address.</source>
+        <translation>Something answers at this address, but it is not an Omni Clerk hub — check the address.</translation>
+    </message>
+    <message>
+        <source>The hub refused the enrolment: %1</source>
+        <translation>The hub refused the enrolment: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n second(s) left</source>
+        <translation>
+            <numerusform>about %n second left</numerusform>
+            <numerusform>about %n seconds left</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n minute(s) left</source>
+        <translation>
+            <numerusform>about %n minute left</numerusform>
+            <numerusform>about %n minutes left</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Read the enrolment QR code from an image</source>
+        <translation>Read the enrolment QR code from an image</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</source>
+        <translation>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</translation>
+    </message>
+    <message>
+        <source>Enter the hub address.</source>
+        <translation>Enter the hub address.</translation>
+    </message>
+    <message>
+        <source>Enter the store ID.</source>
+        <translation>Enter the store ID.</translation>
+    </message>
+    <message>
+        <source>Enter or scan the enrolment code.</source>
+        <translation>Enter or scan the enrolment code.</translation>
+    </message>
+    <message>
+        <source>Connecting to the hub…</source>
+        <translation>Connecting to the hub…</translation>
+    </message>
+    <message>
+        <source>Enrolled to %1 (%2) at %3.</source>
+        <translation>Enrolled to %1 (%2) at %3.</translation>
+    </message>
+    <message>
+        <source>Asking the hub for the store&apos;s data…</source>
+        <translation>Asking the hub for the store&apos;s data…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) downloaded…</source>
+        <translation>
+            <numerusform>%n record downloaded…</numerusform>
+            <numerusform>%n records downloaded…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 records</source>
+        <translation>%1 of %2 records</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done — %n record(s) downloaded.</source>
+        <translation>
+            <numerusform>Done — %n record downloaded.</numerusform>
+            <numerusform>Done — %n records downloaded.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Done.</translation>
+    </message>
+    <message>
+        <source>The terminal is enrolled; the download stopped. What arrived is kept.</source>
+        <translation>The terminal is enrolled; the download stopped. What arrived is kept.</translation>
+    </message>
+    <message>
+        <source>Set up this terminal</source>
+        <translation>Set up this terminal</translation>
+    </message>
+    <message>
+        <source>Connect it to your store&apos;s hub once. IT or HQ gives you the hub address, the store ID and a one-time enrolment code (also printed as a QR code).</source>
+        <translation>Connect it to your store&apos;s hub once. IT or HQ gives you the hub address, the store ID and a one-time enrolment code (also printed as a QR code).</translation>
+    </message>
+    <message>
+        <source>1 · Connect to the hub</source>
+        <translation>1 · Connect to the hub</translation>
+    </message>
+    <message>
+        <source>2 · Download the store&apos;s data</source>
+        <translation>2 · Download the store&apos;s data</translation>
+    </message>
+    <message>
+        <source>Enrolment</source>
+        <translation>Enrolment</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>Hub address</translation>
+    </message>
+    <message>
+        <source>For example https://hub.example.com</source>
+        <translation>For example https://hub.example.com</translation>
+    </message>
+    <message>
+        <source>Store ID</source>
+        <translation>Store ID</translation>
+    </message>
+    <message>
+        <source>For example S001</source>
+        <translation>For example S001</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <source>Type the code, scan its QR code with the scanner, or read it from the QR image file.</source>
+        <translation>Type the code, scan its QR code with the scanner, or read it from the QR image file.</translation>
+    </message>
+    <message>
+        <source>Name of this terminal</source>
+        <translation>Name of this terminal</translation>
+    </message>
+    <message>
+        <source>For example Counter 2</source>
+        <translation>For example Counter 2</translation>
+    </message>
+    <message>
+        <source>From image…</source>
+        <translation>From image…</translation>
+    </message>
+    <message>
+        <source>Read the code from a QR image</source>
+        <translation>Read the code from a QR image</translation>
+    </message>
+    <message>
+        <source>Downloading the store&apos;s data</source>
+        <translation>Downloading the store&apos;s data</translation>
+    </message>
+    <message>
+        <source>Download progress</source>
+        <translation>Download progress</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>Downloading…</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Nothing is lost if the connection fails: your entries stay here and you can try again.</source>
+        <translation>Nothing is lost if the connection fails: your entries stay here and you can try again.</translation>
+    </message>
+</context>
+<context>
+    <name>Format</name>
+    <message>
+        <source>today</source>
+        <translation>today</translation>
+    </message>
+    <message>
+        <source>tomorrow</source>
+        <translation>tomorrow</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>yesterday</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>just now</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>%n h ago</numerusform>
+            <numerusform>%n h ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days ago</source>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Read a member code from an image</source>
+        <translation>Read a member code from an image</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</source>
+        <translation>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Syncing…</translation>
+    </message>
+    <message>
+        <source>Omni Clerk</source>
+        <translation>Omni Clerk</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <source>Scan or type the next member (F2)</source>
+        <translation>Scan or type the next member (F2)</translation>
+    </message>
+    <message>
+        <source>Next member code, card or phone</source>
+        <translation>Next member code, card or phone</translation>
+    </message>
+    <message>
+        <source>Switch language</source>
+        <translation>Switch language</translation>
+    </message>
+    <message>
+        <source>Switch language (Ctrl+L)</source>
+        <translation>Switch language (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Settings (F10)</source>
+        <translation>Settings (F10)</translation>
+    </message>
+    <message>
+        <source>Store dashboard</source>
+        <translation>Store dashboard</translation>
+    </message>
+    <message>
+        <source>Store dashboard (Ctrl+D)</source>
+        <translation>Store dashboard (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>Sign out and lock the terminal (Ctrl+Shift+L)</source>
+        <translation>Sign out and lock the terminal (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
+    <name>Offer</name>
+    <message>
+        <source>%1% off</source>
+        <comment>%2 is the Chinese zhe rate, e.g. 8</comment>
+        <translation>%1% off</translation>
+    </message>
+    <message>
+        <source>%1 off</source>
+        <translation>%1 off</translation>
+    </message>
+    <message>
+        <source>on orders from %1</source>
+        <translation>on orders from %1</translation>
+    </message>
+    <message>
+        <source>selected products only</source>
+        <translation>selected products only</translation>
+    </message>
+    <message>
+        <source>on everything</source>
+        <translation>on everything</translation>
+    </message>
+    <message>
+        <source>Redeemed here · pending sync</source>
+        <translation>Redeemed here · pending sync</translation>
+    </message>
+    <message>
+        <source>Used %1</source>
+        <translation>Used %1</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>Used</translation>
+    </message>
+    <message>
+        <source>Valid from %1</source>
+        <translation>Valid from %1</translation>
+    </message>
+    <message>
+        <source>Expired %1</source>
+        <translation>Expired %1</translation>
+    </message>
+    <message>
+        <source>Expires %1</source>
+        <translation>Expires %1</translation>
+    </message>
+</context>
+<context>
+    <name>Panels</name>
+    <message>
+        <source>Added %1</source>
+        <translation>Added %1</translation>
+    </message>
+    <message>
+        <source>no longer sold</source>
+        <translation>no longer sold</translation>
+    </message>
+    <message>
+        <source>Coupon: %1 · %2</source>
+        <translation>Coupon: %1 · %2</translation>
+    </message>
+    <message>
+        <source>Qty %1</source>
+        <translation>Qty %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n view(s)</source>
+        <translation>
+            <numerusform>%n view</numerusform>
+            <numerusform>%n views</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Hub says: %1</source>
+        <translation>Hub says: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Reasons</name>
+    <message>
+        <source>Nothing was scanned — scan the member code again or type the card or phone number.</source>
+        <translation>Nothing was scanned — scan the member code again or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
+        <translation>This is not a complete member code, card or phone number — scan again or check the digits.</translation>
+    </message>
+    <message>
+        <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>
+        <translation>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</translation>
+    </message>
+    <message>
+        <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
+        <translation>That is a web link, not a member code — ask the customer to open the member code in the app.</translation>
+    </message>
+    <message>
+        <source>That is a Wi-Fi QR code, not a member code — ask the customer to open the member code in the app.</source>
+        <translation>That is a Wi-Fi QR code, not a member code — ask the customer to open the member code in the app.</translation>
+    </message>
+    <message>
+        <source>That is not a member code — ask the customer to open the member code in the app, or type the card or phone number.</source>
+        <translation>That is not a member code — ask the customer to open the member code in the app, or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>The scan is far too long to be a member code — scan the member code again.</source>
+        <translation>The scan is far too long to be a member code — scan the member code again.</translation>
+    </message>
+    <message>
+        <source>This member code was signed with a key this terminal does not know yet — connect to sync the keys, or type the card or phone number.</source>
+        <translation>This member code was signed with a key this terminal does not know yet — connect to sync the keys, or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>This member code is not genuine — ask the customer to refresh the member code in the app, or type the card or phone number.</source>
+        <translation>This member code is not genuine — ask the customer to refresh the member code in the app, or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>This code has expired — ask the customer to refresh the member code in the app.</source>
+        <translation>This code has expired — ask the customer to refresh the member code in the app.</translation>
+    </message>
+    <message>
+        <source>This code is not valid yet — check this terminal&apos;s clock, or ask the customer to refresh the member code in the app.</source>
+        <translation>This code is not valid yet — check this terminal&apos;s clock, or ask the customer to refresh the member code in the app.</translation>
+    </message>
+    <message>
+        <source>Phone lookup is not available until this terminal has synced once — scan the member code or type the card number.</source>
+        <translation>Phone lookup is not available until this terminal has synced once — scan the member code or type the card number.</translation>
+    </message>
+    <message>
+        <source>No code was found in the image — hold the code steady and closer, or type the card or phone number.</source>
+        <translation>No code was found in the image — hold the code steady and closer, or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>The file is not a readable image — choose a PNG or JPEG file.</source>
+        <translation>The file is not a readable image — choose a PNG or JPEG file.</translation>
+    </message>
+    <message>
+        <source>No camera found — use the scanner, or type the card or phone number.</source>
+        <translation>No camera found — use the scanner, or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>This app may not use the camera — allow camera access in the system settings, or use the scanner.</source>
+        <translation>This app may not use the camera — allow camera access in the system settings, or use the scanner.</translation>
+    </message>
+    <message>
+        <source>The camera stopped working — pick another camera or use the scanner.</source>
+        <translation>The camera stopped working — pick another camera or use the scanner.</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image or text to read — copy the code first.</source>
+        <translation>The clipboard holds no image or text to read — copy the code first.</translation>
+    </message>
+    <message>
+        <source>Not in this store&apos;s cache — will sync. You can still record what happens; it is matched to the member later.</source>
+        <translation>Not in this store&apos;s cache — will sync. You can still record what happens; it is matched to the member later.</translation>
+    </message>
+    <message>
+        <source>The hub knows no member with this code or number — check it, or ask the customer to open the member code in the app.</source>
+        <translation>The hub knows no member with this code or number — check it, or ask the customer to open the member code in the app.</translation>
+    </message>
+    <message>
+        <source>The hub cannot be reached — working offline; records sync later.</source>
+        <translation>The hub cannot be reached — working offline; records sync later.</translation>
+    </message>
+    <message>
+        <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
+        <translation>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</translation>
+    </message>
+    <message>
+        <source>The local cache was damaged and is being rebuilt from the hub.</source>
+        <translation>The local cache was damaged and is being rebuilt from the hub.</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this — ask a store manager.</source>
+        <translation>Your role does not allow this — ask a store manager.</translation>
+    </message>
+    <message>
+        <source>A setting is not valid — check the settings.</source>
+        <translation>A setting is not valid — check the settings.</translation>
+    </message>
+    <message>
+        <source>Something went wrong — try again.</source>
+        <translation>Something went wrong — try again.</translation>
+    </message>
+</context>
+<context>
+    <name>ScanPage</name>
+    <message>
+        <source>Camera preview</source>
+        <translation>Camera preview</translation>
+    </message>
+    <message>
+        <source>Test camera</source>
+        <translation>Test camera</translation>
+    </message>
+    <message>
+        <source>Scan the member code</source>
+        <translation>Scan the member code</translation>
+    </message>
+    <message>
+        <source>Use the scanner or the camera — or type the card or phone number.</source>
+        <translation>Use the scanner or the camera — or type the card or phone number.</translation>
+    </message>
+    <message>
+        <source>Member code, card or phone number</source>
+        <translation>Member code, card or phone number</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>Look up</translation>
+    </message>
+    <message>
+        <source>Look up the member</source>
+        <translation>Look up the member</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Turn the camera on or off</source>
+        <translation>Turn the camera on or off</translation>
+    </message>
+    <message>
+        <source>Image…</source>
+        <translation>Image…</translation>
+    </message>
+    <message>
+        <source>Read a code from an image file</source>
+        <translation>Read a code from an image file</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>Paste</translation>
+    </message>
+    <message>
+        <source>Read a code or number from the clipboard</source>
+        <translation>Read a code or number from the clipboard</translation>
+    </message>
+    <message>
+        <source>Camera:</source>
+        <translation>Camera:</translation>
+    </message>
+    <message>
+        <source>Choose the camera</source>
+        <translation>Choose the camera</translation>
+    </message>
+    <message>
+        <source>F2 type · Ctrl+V paste an image · Esc next customer</source>
+        <translation>F2 type · Ctrl+V paste an image · Esc next customer</translation>
+    </message>
+    <message>
+        <source>Last customers</source>
+        <translation>Last customers</translation>
+    </message>
+    <message>
+        <source>Customers you serve appear here.</source>
+        <translation>Customers you serve appear here.</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>never</source>
+        <translation>never</translation>
+    </message>
+    <message>
+        <source>not enrolled</source>
+        <translation>not enrolled</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Back to scanning</source>
+        <translation>Back to scanning</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Simplified Chinese</source>
+        <translation>Simplified Chinese</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>Screen layout</source>
+        <translation>Screen layout</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>Automatic</translation>
+    </message>
+    <message>
+        <source>Handheld</source>
+        <translation>Handheld</translation>
+    </message>
+    <message>
+        <source>Counter desktop</source>
+        <translation>Counter desktop</translation>
+    </message>
+    <message>
+        <source>This terminal</source>
+        <translation>This terminal</translation>
+    </message>
+    <message>
+        <source>Managers only</source>
+        <translation>Managers only</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>Hub address</translation>
+    </message>
+    <message>
+        <source>Where this terminal syncs, e.g. https://hub.example.com</source>
+        <translation>Where this terminal syncs, e.g. https://hub.example.com</translation>
+    </message>
+    <message>
+        <source>Lock when idle</source>
+        <translation>Lock when idle</translation>
+    </message>
+    <message>
+        <source>Back to the sign-in screen after this long unused.</source>
+        <translation>Back to the sign-in screen after this long unused.</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>minutes</translation>
+    </message>
+    <message>
+        <source>Keep online browsing</source>
+        <translation>Keep online browsing</translation>
+    </message>
+    <message>
+        <source>Older browsing history is removed from this terminal.</source>
+        <translation>Older browsing history is removed from this terminal.</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>days</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Used to scan member codes when there is no scanner.</source>
+        <translation>Used to scan member codes when there is no scanner.</translation>
+    </message>
+    <message>
+        <source>Save changes</source>
+        <translation>Save changes</translation>
+    </message>
+    <message>
+        <source>Undo changes</source>
+        <translation>Undo changes</translation>
+    </message>
+    <message>
+        <source>The hub address, the idle lock, data retention and the camera can be changed by a store manager. Sign in as a manager to change them.</source>
+        <translation>The hub address, the idle lock, data retention and the camera can be changed by a store manager. Sign in as a manager to change them.</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>Waiting to sync</translation>
+    </message>
+    <message>
+        <source>Rejected by the hub</source>
+        <translation>Rejected by the hub</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Conflicts</translation>
+    </message>
+    <message>
+        <source>Last update from the hub</source>
+        <translation>Last update from the hub</translation>
+    </message>
+    <message>
+        <source>Last upload to the hub</source>
+        <translation>Last upload to the hub</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Support</source>
+        <translation>Support</translation>
+    </message>
+    <message>
+        <source>Copies versions, settings, sync status and the latest log lines for IT support. Customer data is never included.</source>
+        <translation>Copies versions, settings, sync status and the latest log lines for IT support. Customer data is never included.</translation>
+    </message>
+    <message>
+        <source>Copy diagnostics</source>
+        <translation>Copy diagnostics</translation>
+    </message>
+    <message>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
+        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</translation>
+    </message>
+    <message>
+        <source>Enter a whole number from %1 to %2.</source>
+        <translation>Enter a whole number from %1 to %2.</translation>
+    </message>
+    <message>
+        <source>Too long: at most 200 characters.</source>
+        <translation>Too long: at most 200 characters.</translation>
+    </message>
+    <message>
+        <source>System default camera</source>
+        <translation>System default camera</translation>
+    </message>
+    <message>
+        <source>Saved camera (not connected)</source>
+        <translation>Saved camera (not connected)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n value(s) not saved — see below.</source>
+        <translation>
+            <numerusform>%n value not saved — see below.</numerusform>
+            <numerusform>%n values not saved — see below.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>Settings saved</translation>
+    </message>
+    <message>
+        <source>Collecting diagnostics…</source>
+        <translation>Collecting diagnostics…</translation>
+    </message>
+    <message>
+        <source>Diagnostics copied — paste them into your message to IT.</source>
+        <translation>Diagnostics copied — paste them into your message to IT.</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message numerus="yes">
+        <source>Wrong PIN. %n attempt(s) left.</source>
+        <translation>
+            <numerusform>Wrong PIN. %n attempt left.</numerusform>
+            <numerusform>Wrong PIN. %n attempts left.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many wrong PINs. Try again in %n second(s).</source>
+        <translation>
+            <numerusform>Too many wrong PINs. Try again in %n second.</numerusform>
+            <numerusform>Too many wrong PINs. Try again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This account is disabled. Ask your manager.</source>
+        <translation>This account is disabled. Ask your manager.</translation>
+    </message>
+    <message>
+        <source>Unknown staff member. Sync with the hub and try again.</source>
+        <translation>Unknown staff member. Sync with the hub and try again.</translation>
+    </message>
+    <message>
+        <source>No PIN is set for this account yet. Ask HQ to set one.</source>
+        <translation>No PIN is set for this account yet. Ask HQ to set one.</translation>
+    </message>
+    <message>
+        <source>Sign-in refused: %1</source>
+        <translation>Sign-in refused: %1</translation>
+    </message>
+    <message>
+        <source>Enter your PIN.</source>
+        <translation>Enter your PIN.</translation>
+    </message>
+    <message>
+        <source>Choose your name first.</source>
+        <translation>Choose your name first.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>You can try again now.</source>
+        <translation>You can try again now.</translation>
+    </message>
+    <message>
+        <source>Sign-in unavailable: %1</source>
+        <translation>Sign-in unavailable: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Locked after %n minute(s) without use. Sign in again.</source>
+        <translation>
+            <numerusform>Locked after %n minute without use. Sign in again.</numerusform>
+            <numerusform>Locked after %n minutes without use. Sign in again.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>Delete last digit</source>
+        <translation>Delete last digit</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>Choose your name, then enter your PIN.</source>
+        <translation>Choose your name, then enter your PIN.</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>No staff for this store yet: sync with the hub first.</source>
+        <translation>No staff for this store yet: sync with the hub first.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>Sync failed: %1 — it retries by itself.</source>
+        <translation>Sync failed: %1 — it retries by itself.</translation>
+    </message>
+    <message>
+        <source>Manager: %1</source>
+        <translation>Manager: %1</translation>
+    </message>
+    <message>
+        <source>Associate: %1</source>
+        <translation>Associate: %1</translation>
+    </message>
+    <message>
+        <source>No associate signed in</source>
+        <translation>No associate signed in</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>Last sync %1</source>
+        <translation>Last sync %1</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>Never synced</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting to sync</source>
+        <translation>
+            <numerusform>%n waiting to sync</numerusform>
+            <numerusform>%n waiting to sync</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All records synced</source>
+        <translation>All records synced</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n need a manager</source>
+        <translation>
+            <numerusform>%n needs a manager</numerusform>
+            <numerusform>%n need a manager</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>This terminal&apos;s clock is off by about %n minute(s) — member codes may be rejected. Set the date and time.</source>
+        <translation>
+            <numerusform>This terminal&apos;s clock is off by about %n minute — member codes may be rejected. Set the date and time.</numerusform>
+            <numerusform>This terminal&apos;s clock is off by about %n minutes — member codes may be rejected. Set the date and time.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Customer data is from %1 — more than a day old. Connect to the network to sync.</source>
+        <translation>Customer data is from %1 — more than a day old. Connect to the network to sync.</translation>
+    </message>
+    <message>
+        <source>This terminal has no customer data yet — connect to the network to sync.</source>
+        <translation>This terminal has no customer data yet — connect to the network to sync.</translation>
+    </message>
+    <message>
+        <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
+        <translation>Working offline — everything you record is saved on this terminal and syncs when the network is back.</translation>
+    </message>
+    <message>
+        <source>The local cache was damaged and is being rebuilt from the hub.</source>
+        <translation>The local cache was damaged and is being rebuilt from the hub.</translation>
+    </message>
+</context>
+<context>
+    <name>TalkingPoints</name>
+    <message numerus="yes">
+        <source>In online cart %n day(s)</source>
+        <translation>
+            <numerusform>In online cart %n day</numerusform>
+            <numerusform>In online cart %n days</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Added to online cart today</source>
+        <translation>Added to online cart today</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 — coupon %4 expires %5</source>
+        <translation>%1: %2 %3 — coupon %4 expires %5</translation>
+    </message>
+    <message numerus="yes">
+        <source>Left in online cart for %n day(s): %1 %2</source>
+        <translation>
+            <numerusform>Left in online cart for %n day: %1 %2</numerusform>
+            <numerusform>Left in online cart for %n days: %1 %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Coupon “%1” (%2) expires %3 — remind the customer</source>
+        <translation>Coupon “%1” (%2) expires %3 — remind the customer</translation>
+    </message>
+    <message numerus="yes">
+        <source>Viewed %1 %n time(s) online this week (%2)</source>
+        <translation>
+            <numerusform>Viewed %1 once online this week (%2)</numerusform>
+            <numerusform>Viewed %1 %n times online this week (%2)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 points from %2 — a purchase today would upgrade</source>
+        <translation>%1 points from %2 — a purchase today would upgrade</translation>
+    </message>
+    <message>
+        <source>Birthday today — wish the customer a happy birthday</source>
+        <translation>Birthday today — wish the customer a happy birthday</translation>
+    </message>
+    <message>
+        <source>Birthday this month (%1)</source>
+        <translation>Birthday this month (%1)</translation>
+    </message>
+    <message>
+        <source>Worth mentioning: %1</source>
+        <translation>Worth mentioning: %1</translation>
+    </message>
+    <message>
+        <source>saves %1</source>
+        <translation>saves %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>viewed %n time(s) this week</source>
+        <translation>
+            <numerusform>viewed once this week</numerusform>
+            <numerusform>viewed %n times this week</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Terms</name>
+    <message>
+        <source>Pending sync</source>
+        <translation>Pending sync</translation>
+    </message>
+    <message>
+        <source>Basic</source>
+        <translation>Basic</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>Silver</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>Gold</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>Platinum</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Web</source>
+        <translation>Web</translation>
+    </message>
+    <message>
+        <source>Mini program</source>
+        <translation>Mini program</translation>
+    </message>
+    <message>
+        <source>Usable</source>
+        <translation>Usable</translation>
+    </message>
+    <message>
+        <source>Expiring soon</source>
+        <translation>Expiring soon</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>Used</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>Not yet valid</source>
+        <translation>Not yet valid</translation>
+    </message>
+    <message>
+        <source>Store visit</source>
+        <translation>Store visit</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Product interest</source>
+        <translation>Product interest</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed</source>
+        <translation>Coupon redeemed</translation>
+    </message>
+    <message>
+        <source>Assisted sale</source>
+        <translation>Assisted sale</translation>
+    </message>
+    <message>
+        <source>Consent updated</source>
+        <translation>Consent updated</translation>
+    </message>
+    <message>
+        <source>Saved · pending sync</source>
+        <translation>Saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Sent · awaiting hub</source>
+        <translation>Sent · awaiting hub</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Synced</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Conflict</translation>
+    </message>
+    <message>
+        <source>Tried on</source>
+        <translation>Tried on</translation>
+    </message>
+    <message>
+        <source>Asked about</source>
+        <translation>Asked about</translation>
+    </message>
+</context>
 </TS>

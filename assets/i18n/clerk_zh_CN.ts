@@ -1,1476 +1,1825 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
-    <context>
-        <name>Composer</name>
-        <message>
-            <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
-            <translation>顾客说了什么、想要什么？（Ctrl+Enter 保存）</translation>
-        </message>
-        <message>
-            <source>Note text</source>
-            <translation>备注内容</translation>
-        </message>
-        <message>
-            <source>Product</source>
-            <translation>商品</translation>
-        </message>
-        <message>
-            <source>Size, colour, anything to remember (optional)</source>
-            <translation>尺码、颜色等需要记住的信息（选填）</translation>
-        </message>
-        <message>
-            <source>Interest note</source>
-            <translation>兴趣备注</translation>
-        </message>
-        <message>
-            <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
-            <translation>确认顾客现在使用这张优惠券（Enter），或按 Esc 取消。</translation>
-        </message>
-        <message>
-            <source>Coupon to redeem</source>
-            <translation>待核销的优惠券</translation>
-        </message>
-        <message>
-            <source>PRODUCTS SOLD</source>
-            <translation>售出商品</translation>
-        </message>
-        <message>
-            <source>Products sold (Space ticks)</source>
-            <translation>售出商品（空格键勾选）</translation>
-        </message>
-        <message>
-            <source>Amount (¥)</source>
-            <translation>金额（¥）</translation>
-        </message>
-        <message>
-            <source>Sale amount in yuan</source>
-            <translation>销售金额（元）</translation>
-        </message>
-        <message>
-            <source>Note (optional)</source>
-            <translation>备注（选填）</translation>
-        </message>
-        <message>
-            <source>Sale note</source>
-            <translation>销售备注</translation>
-        </message>
-        <message>
-            <source>Marketing messages (SMS, app, WeChat)</source>
-            <translation>接收营销信息（短信、App、微信）</translation>
-        </message>
-        <message>
-            <source>Consent to marketing messages</source>
-            <translation>同意接收营销信息</translation>
-        </message>
-        <message>
-            <source>Use online browsing to serve them in store</source>
-            <translation>允许门店参考其线上浏览记录</translation>
-        </message>
-        <message>
-            <source>Consent to use of browsing history</source>
-            <translation>同意使用浏览记录</translation>
-        </message>
-        <message>
-            <source>Tick or untick what the customer said; saving records the change.</source>
-            <translation>按顾客的意愿勾选或取消，保存即记录变更。</translation>
-        </message>
-        <message>
-            <source>Add a note</source>
-            <translation>添加备注</translation>
-        </message>
-        <message>
-            <source>Product interest</source>
-            <translation>商品兴趣</translation>
-        </message>
-        <message>
-            <source>Redeem coupon</source>
-            <translation>核销优惠券</translation>
-        </message>
-        <message>
-            <source>Assisted sale</source>
-            <translation>导购成交</translation>
-        </message>
-        <message>
-            <source>Consent</source>
-            <translation>授权</translation>
-        </message>
-        <message>
-            <source>Confirm redemption</source>
-            <translation>确认核销</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>保存</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>关闭</translation>
-        </message>
-        <message>
-            <source>Close (Esc)</source>
-            <translation>关闭（Esc）</translation>
-        </message>
-    </context>
-    <context>
-        <name>Customer</name>
-        <message>
-            <source>Note saved · pending sync</source>
-            <translation>备注已保存 · 待同步</translation>
-        </message>
-        <message>
-            <source>Interest saved · pending sync</source>
-            <translation>兴趣已保存 · 待同步</translation>
-        </message>
-        <message>
-            <source>Coupon redeemed · pending sync</source>
-            <translation>优惠券已核销 · 待同步</translation>
-        </message>
-        <message>
-            <source>Sale saved · pending sync</source>
-            <translation>成交已保存 · 待同步</translation>
-        </message>
-        <message>
-            <source>Consent saved · pending sync</source>
-            <translation>授权已保存 · 待同步</translation>
-        </message>
-        <message>
-            <source>Saved · pending sync</source>
-            <translation>已保存 · 待同步</translation>
-        </message>
-        <message>
-            <source>%1: conflict — %2</source>
-            <translation>%1：冲突 — %2</translation>
-        </message>
-        <message>
-            <source>the hub flagged it for a manager</source>
-            <translation>总部已标记，需店长处理</translation>
-        </message>
-        <message>
-            <source>%1: rejected by the hub — %2</source>
-            <translation>%1：被总部拒绝 — %2</translation>
-        </message>
-        <message>
-            <source>ask a store manager</source>
-            <translation>请联系店长</translation>
-        </message>
-        <message>
-            <source>No coupon can be redeemed right now.</source>
-            <translation>目前没有可核销的优惠券。</translation>
-        </message>
-        <message>
-            <source>For %1 in the online cart (%2)</source>
-            <translation>适用于线上购物车中的 %1（%2）</translation>
-        </message>
-        <message>
-            <source>Type the note first.</source>
-            <translation>请先输入备注。</translation>
-        </message>
-        <message>
-            <source>Enter the sale amount.</source>
-            <translation>请输入销售金额。</translation>
-        </message>
-        <message>
-            <source>Nothing changed.</source>
-            <translation>没有变更。</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>备注</translation>
-        </message>
-        <message>
-            <source>Interest</source>
-            <translation>兴趣</translation>
-        </message>
-        <message>
-            <source>Redeem</source>
-            <translation>核销</translation>
-        </message>
-        <message>
-            <source>Sale</source>
-            <translation>成交</translation>
-        </message>
-        <message>
-            <source>Consent</source>
-            <translation>授权</translation>
-        </message>
-        <message>
-            <source>Next customer</source>
-            <translation>下一位顾客</translation>
-        </message>
-        <message>
-            <source>Talking points</source>
-            <translation>沟通要点</translation>
-        </message>
-        <message>
-            <source>Nothing stands out — ask how you can help.</source>
-            <translation>暂无特别要点 — 问问顾客需要什么帮助。</translation>
-        </message>
-        <message>
-            <source>Online cart</source>
-            <translation>线上购物车</translation>
-        </message>
-        <message>
-            <source>The online cart is empty.</source>
-            <translation>线上购物车是空的。</translation>
-        </message>
-        <message>
-            <source>Coupons</source>
-            <translation>优惠券</translation>
-        </message>
-        <message>
-            <source>No coupons.</source>
-            <translation>没有优惠券。</translation>
-        </message>
-        <message>
-            <source>Browsed online</source>
-            <translation>线上浏览</translation>
-        </message>
-        <message>
-            <source>No online browsing (or no consent to use it).</source>
-            <translation>没有线上浏览记录（或未授权使用）。</translation>
-        </message>
-        <message>
-            <source>Show all %1 products</source>
-            <translation>显示全部 %1 件商品</translation>
-        </message>
-        <message>
-            <source>Visits and notes</source>
-            <translation>到店与备注</translation>
-        </message>
-        <message>
-            <source>No earlier visits.</source>
-            <translation>没有以往到店记录。</translation>
-        </message>
-        <message>
-            <source>Show all %1 entries</source>
-            <translation>显示全部 %1 条记录</translation>
-        </message>
-        <message>
-            <source>Member not in this store's cache</source>
-            <translation>本店缓存中没有该会员</translation>
-        </message>
-        <message>
-            <source>Marketing ✓</source>
-            <translation>营销 ✓</translation>
-        </message>
-        <message>
-            <source>No marketing</source>
-            <translation>不接收营销</translation>
-        </message>
-        <message>
-            <source>Browsing ✓</source>
-            <translation>浏览 ✓</translation>
-        </message>
-        <message>
-            <source>No browsing data</source>
-            <translation>不使用浏览数据</translation>
-        </message>
-        <message>
-            <source>Card ****%1</source>
-            <translation>会员卡 ****%1</translation>
-        </message>
-        <message>
-            <source>Member since %1</source>
-            <translation>%1 入会</translation>
-        </message>
-        <message>
-            <source>points</source>
-            <translation>积分</translation>
-        </message>
-        <message>
-            <source>%1 points</source>
-            <translation>%1 积分</translation>
-        </message>
-        <message>
-            <source>Customer %1, %2, %3 points</source>
-            <translation>顾客 %1，%2，%3 积分</translation>
-        </message>
-        <message>
-            <source>as of %1</source>
-            <translation>截至 %1</translation>
-        </message>
-        <message>
-            <source>online</source>
-            <translation>在线</translation>
-        </message>
-        <message>
-            <source>offline</source>
-            <translation>离线</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n pending</source>
-            <translation>
-                <numerusform>%n 条待同步</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>synced %1</source>
-            <translation>%1 已同步</translation>
-        </message>
-    </context>
-    <context>
-        <name>Dashboard</name>
-        <message>
-            <source>%1 s</source>
-            <translation>%1 秒</translation>
-        </message>
-        <message>
-            <source>%1 min</source>
-            <translation>%1 分钟</translation>
-        </message>
-        <message>
-            <source>%1 h %2 min</source>
-            <translation>%1 小时 %2 分钟</translation>
-        </message>
-        <message>
-            <source>Not yet synced</source>
-            <translation>尚未同步</translation>
-        </message>
-        <message>
-            <source>Sent, awaiting reply</source>
-            <translation>已发送，等待回复</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>已同步</translation>
-        </message>
-        <message>
-            <source>Conflict</source>
-            <translation>冲突</translation>
-        </message>
-        <message>
-            <source>Rejected</source>
-            <translation>已拒绝</translation>
-        </message>
-        <message>
-            <source>Visit</source>
-            <translation>到店</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>备注</translation>
-        </message>
-        <message>
-            <source>Product interest</source>
-            <translation>商品兴趣</translation>
-        </message>
-        <message>
-            <source>Coupon redeemed</source>
-            <translation>优惠券核销</translation>
-        </message>
-        <message>
-            <source>Assisted sale</source>
-            <translation>导购成交</translation>
-        </message>
-        <message>
-            <source>Consent</source>
-            <translation>授权</translation>
-        </message>
-        <message>
-            <source>Conflict decision</source>
-            <translation>冲突处理</translation>
-        </message>
-        <message>
-            <source>Audit record</source>
-            <translation>审计记录</translation>
-        </message>
-        <message>
-            <source>Walk-in (%1)</source>
-            <translation>未识别顾客（%1）</translation>
-        </message>
-        <message>
-            <source>Returning</source>
-            <translation>回头客</translation>
-        </message>
-        <message>
-            <source>New</source>
-            <translation>新顾客</translation>
-        </message>
-        <message>
-            <source>Other terminal</source>
-            <translation>其他终端</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <source>Customer</source>
-            <translation>顾客</translation>
-        </message>
-        <message>
-            <source>Associate</source>
-            <translation>导购</translation>
-        </message>
-        <message>
-            <source>New or returning</source>
-            <translation>新客/回头客</translation>
-        </message>
-        <message>
-            <source>Length</source>
-            <translation>时长</translation>
-        </message>
-        <message>
-            <source>Records</source>
-            <translation>记录</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>同步</translation>
-        </message>
-        <message>
-            <source>Unattributed</source>
-            <translation>未归属</translation>
-        </message>
-        <message>
-            <source>Manager</source>
-            <translation>店长</translation>
-        </message>
-        <message>
-            <source>No PIN yet</source>
-            <translation>尚未设置 PIN</translation>
-        </message>
-        <message>
-            <source>Could not compute the figures.</source>
-            <translation>无法计算数据。</translation>
-        </message>
-        <message>
-            <source>Dashboard: %1</source>
-            <translation>看板：%1</translation>
-        </message>
-        <message>
-            <source>Same day last week: %1</source>
-            <translation>上周同日：%1</translation>
-        </message>
-        <message>
-            <source>Visits</source>
-            <translation>到店</translation>
-        </message>
-        <message>
-            <source>%1 records in all</source>
-            <translation>共 %1 条记录</translation>
-        </message>
-        <message>
-            <source>Identified / walk-in</source>
-            <translation>已识别 / 未识别</translation>
-        </message>
-        <message>
-            <source>members scanned / identities not in the cache</source>
-            <translation>已扫码会员 / 缓存中没有的身份</translation>
-        </message>
-        <message>
-            <source>New / returning</source>
-            <translation>新客 / 回头客</translation>
-        </message>
-        <message>
-            <source>first visit ever / came before</source>
-            <translation>首次到店 / 曾来过</translation>
-        </message>
-        <message>
-            <source>Coupons redeemed</source>
-            <translation>核销优惠券</translation>
-        </message>
-        <message>
-            <source>Online carts converted</source>
-            <translation>线上购物车转化</translation>
-        </message>
-        <message>
-            <source>Average visit</source>
-            <translation>平均接待时长</translation>
-        </message>
-        <message>
-            <source>first to last record of a visit</source>
-            <translation>一次到店从第一条到最后一条记录</translation>
-        </message>
-        <message numerus="yes">
-            <source>Includes %n record(s) not yet synced</source>
-            <translation>
-                <numerusform>含 %n 条尚未同步的记录</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>All records synced</source>
-            <translation>记录已全部同步</translation>
-        </message>
-        <message>
-            <source>%1 records, the oldest %2 old</source>
-            <translation>%1 条记录，最早的已等待 %2</translation>
-        </message>
-        <message>
-            <source>Nothing waiting</source>
-            <translation>没有待同步内容</translation>
-        </message>
-        <message>
-            <source>Never</source>
-            <translation>从未</translation>
-        </message>
-        <message>
-            <source>Rejected by the hub (%1)</source>
-            <translation>被总部拒绝（%1）</translation>
-        </message>
-        <message>
-            <source>Coupon conflicts (%1)</source>
-            <translation>优惠券冲突（%1）</translation>
-        </message>
-        <message>
-            <source>Export visits</source>
-            <translation>导出到店记录</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>CSV 文件 (*.csv)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Exported %n visit(s)</source>
-            <translation>
-                <numerusform>已导出 %n 条到店记录</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Decision recorded; it syncs to the hub</source>
-            <translation>处理结果已记录，将同步到总部</translation>
-        </message>
-        <message>
-            <source>Sales</source>
-            <translation>成交</translation>
-        </message>
-        <message>
-            <source>Sales amount</source>
-            <translation>成交金额</translation>
-        </message>
-        <message>
-            <source>Coupons</source>
-            <translation>优惠券</translation>
-        </message>
-        <message>
-            <source>Product</source>
-            <translation>商品</translation>
-        </message>
-        <message>
-            <source>SKU</source>
-            <translation>货号</translation>
-        </message>
-        <message>
-            <source>Asked about</source>
-            <translation>咨询过</translation>
-        </message>
-        <message>
-            <source>When</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <source>Record</source>
-            <translation>记录</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>原因</translation>
-        </message>
-        <message>
-            <source>Elsewhere (%1)</source>
-            <translation>他处（%1）</translation>
-        </message>
-        <message>
-            <source>Coupon</source>
-            <translation>优惠券</translation>
-        </message>
-        <message>
-            <source>Redeemed here</source>
-            <translation>本店核销</translation>
-        </message>
-        <message>
-            <source>Already redeemed</source>
-            <translation>已被核销</translation>
-        </message>
-        <message>
-            <source>Computing…</source>
-            <translation>正在计算…</translation>
-        </message>
-        <message>
-            <source>Today at the store</source>
-            <translation>今日门店</translation>
-        </message>
-        <message>
-            <source>Today</source>
-            <translation>今天</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>刷新</translation>
-        </message>
-        <message>
-            <source>Compute the figures again</source>
-            <translation>重新计算数据</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>导出 CSV</translation>
-        </message>
-        <message>
-            <source>Export the day's visits as CSV</source>
-            <translation>将当天的到店记录导出为 CSV</translation>
-        </message>
-        <message>
-            <source>Day shown</source>
-            <translation>显示日期</translation>
-        </message>
-        <message>
-            <source>Visits by hour</source>
-            <translation>按小时统计到店</translation>
-        </message>
-        <message>
-            <source>Click a bar (or pick an hour below) to list its visits.</source>
-            <translation>点击柱形（或在下方选择小时）查看该时段的到店记录。</translation>
-        </message>
-        <message>
-            <source>All hours</source>
-            <translation>全部时段</translation>
-        </message>
-        <message>
-            <source>Hour to list</source>
-            <translation>要查看的时段</translation>
-        </message>
-        <message>
-            <source>Show all</source>
-            <translation>显示全部</translation>
-        </message>
-        <message>
-            <source>Associates</source>
-            <translation>导购</translation>
-        </message>
-        <message>
-            <source>Products asked about</source>
-            <translation>被咨询的商品</translation>
-        </message>
-        <message>
-            <source>Sync health</source>
-            <translation>同步状态</translation>
-        </message>
-        <message>
-            <source>Waiting to sync</source>
-            <translation>等待同步</translation>
-        </message>
-        <message>
-            <source>Last successful sync</source>
-            <translation>最近一次成功同步</translation>
-        </message>
-        <message>
-            <source>Last error</source>
-            <translation>最近一次错误</translation>
-        </message>
-        <message>
-            <source>Rejected by the hub</source>
-            <translation>被总部拒绝</translation>
-        </message>
-        <message>
-            <source>Coupon conflicts</source>
-            <translation>优惠券冲突</translation>
-        </message>
-        <message>
-            <source>Accept both</source>
-            <translation>两边都认可</translation>
-        </message>
-        <message>
-            <source>Accept: keep both redemptions of the selected coupon</source>
-            <translation>认可：保留所选优惠券的两次核销</translation>
-        </message>
-        <message>
-            <source>Reverse ours</source>
-            <translation>撤销本店核销</translation>
-        </message>
-        <message>
-            <source>Reverse: undo this store's redemption of the coupon</source>
-            <translation>撤销：取消本店对该优惠券的核销</translation>
-        </message>
-    </context>
-    <context>
-        <name>Demo</name>
-        <message>
-            <source>Demo member codes</source>
-            <translation>演示会员码</translation>
-        </message>
-        <message>
-            <source>Member code of %1</source>
-            <translation>%1 的会员码</translation>
-        </message>
-        <message>
-            <source>Asked about the watch strap in blue.</source>
-            <translation>询问了蓝色表带。</translation>
-        </message>
-    </context>
-    <context>
-        <name>Format</name>
-        <message>
-            <source>today</source>
-            <translation>今天</translation>
-        </message>
-        <message>
-            <source>tomorrow</source>
-            <translation>明天</translation>
-        </message>
-        <message>
-            <source>yesterday</source>
-            <translation>昨天</translation>
-        </message>
-        <message>
-            <source>just now</source>
-            <translation>刚刚</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n min ago</source>
-            <translation>
-                <numerusform>%n 分钟前</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n h ago</source>
-            <translation>
-                <numerusform>%n 小时前</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n days ago</source>
-            <translation>
-                <numerusform>%n 天前</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Read a member code from an image</source>
-            <translation>从图片读取会员码</translation>
-        </message>
-        <message>
-            <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</source>
-            <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</translation>
-        </message>
-        <message>
-            <source>Syncing…</source>
-            <translation>正在同步…</translation>
-        </message>
-        <message>
-            <source>Omni Clerk</source>
-            <translation>全渠道导购台</translation>
-        </message>
-        <message>
-            <source>Back</source>
-            <translation>返回</translation>
-        </message>
-        <message>
-            <source>Back (Esc)</source>
-            <translation>返回（Esc）</translation>
-        </message>
-        <message>
-            <source>Scan or type the next member (F2)</source>
-            <translation>扫码或输入下一位会员（F2）</translation>
-        </message>
-        <message>
-            <source>Next member code, card or phone</source>
-            <translation>下一位会员的会员码、卡号或手机号</translation>
-        </message>
-        <message>
-            <source>Switch language</source>
-            <translation>切换语言</translation>
-        </message>
-        <message>
-            <source>Switch language (Ctrl+L)</source>
-            <translation>切换语言（Ctrl+L）</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>设置</translation>
-        </message>
-        <message>
-            <source>Settings (F10)</source>
-            <translation>设置（F10）</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>状态</translation>
-        </message>
-    </context>
-    <context>
-        <name>Offer</name>
-        <message>
-            <source>%1% off</source>
-            <comment>%2 is the Chinese zhe rate, e.g. 8</comment>
-            <translation>%2折</translation>
-        </message>
-        <message>
-            <source>%1 off</source>
-            <translation>减%1</translation>
-        </message>
-        <message>
-            <source>on orders from %1</source>
-            <translation>满%1可用</translation>
-        </message>
-        <message>
-            <source>selected products only</source>
-            <translation>限指定商品</translation>
-        </message>
-        <message>
-            <source>on everything</source>
-            <translation>全场通用</translation>
-        </message>
-        <message>
-            <source>Redeemed here · pending sync</source>
-            <translation>本店已核销 · 待同步</translation>
-        </message>
-        <message>
-            <source>Used %1</source>
-            <translation>%1 已使用</translation>
-        </message>
-        <message>
-            <source>Used</source>
-            <translation>已使用</translation>
-        </message>
-        <message>
-            <source>Valid from %1</source>
-            <translation>%1 起可用</translation>
-        </message>
-        <message>
-            <source>Expired %1</source>
-            <translation>%1 已过期</translation>
-        </message>
-        <message>
-            <source>Expires %1</source>
-            <translation>%1到期</translation>
-        </message>
-    </context>
-    <context>
-        <name>Panels</name>
-        <message>
-            <source>Added %1</source>
-            <translation>%1加入</translation>
-        </message>
-        <message>
-            <source>no longer sold</source>
-            <translation>已停售</translation>
-        </message>
-        <message>
-            <source>Coupon: %1 · %2</source>
-            <translation>优惠券：%1 · %2</translation>
-        </message>
-        <message>
-            <source>Qty %1</source>
-            <translation>数量 %1</translation>
-        </message>
-        <message>
-            <source>%1 · %2</source>
-            <translation>%1 · %2</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n view(s)</source>
-            <translation>
-                <numerusform>浏览 %n 次</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1: %2</source>
-            <translation>%1：%2</translation>
-        </message>
-        <message>
-            <source>Hub says: %1</source>
-            <translation>总部反馈：%1</translation>
-        </message>
-    </context>
-    <context>
-        <name>Reasons</name>
-        <message>
-            <source>Nothing was scanned — scan the member code again or type the card or phone number.</source>
-            <translation>没有扫到内容 — 请重新扫描会员码，或输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
-            <translation>这不是完整的会员码、卡号或手机号 — 请重新扫描或核对号码。</translation>
-        </message>
-        <message>
-            <source>The card number's check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>
-            <translation>卡号校验位不正确 — 请核对号码或扫描会员卡。商品条码不是会员卡。</translation>
-        </message>
-        <message>
-            <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
-            <translation>这是网页链接，不是会员码 — 请顾客在 App 中打开会员码。</translation>
-        </message>
-        <message>
-            <source>That is a Wi-Fi QR code, not a member code — ask the customer to open the member code in the app.</source>
-            <translation>这是 Wi-Fi 二维码，不是会员码 — 请顾客在 App 中打开会员码。</translation>
-        </message>
-        <message>
-            <source>That is not a member code — ask the customer to open the member code in the app, or type the card or phone number.</source>
-            <translation>这不是会员码 — 请顾客在 App 中打开会员码，或输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>The scan is far too long to be a member code — scan the member code again.</source>
-            <translation>扫描内容太长，不可能是会员码 — 请重新扫描会员码。</translation>
-        </message>
-        <message>
-            <source>This member code was signed with a key this terminal does not know yet — connect to sync the keys, or type the card or phone number.</source>
-            <translation>该会员码使用了本终端尚未获取的密钥签名 — 请联网同步密钥，或输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>This member code is not genuine — ask the customer to refresh the member code in the app, or type the card or phone number.</source>
-            <translation>该会员码无效（签名不符）— 请顾客在 App 中刷新会员码，或输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>This code has expired — ask the customer to refresh the member code in the app.</source>
-            <translation>会员码已过期 — 请顾客在 App 中刷新会员码。</translation>
-        </message>
-        <message>
-            <source>This code is not valid yet — check this terminal's clock, or ask the customer to refresh the member code in the app.</source>
-            <translation>会员码尚未生效 — 请检查本终端的时钟，或请顾客在 App 中刷新会员码。</translation>
-        </message>
-        <message>
-            <source>Phone lookup is not available until this terminal has synced once — scan the member code or type the card number.</source>
-            <translation>本终端完成首次同步后才能按手机号查询 — 请扫描会员码或输入卡号。</translation>
-        </message>
-        <message>
-            <source>No code was found in the image — hold the code steady and closer, or type the card or phone number.</source>
-            <translation>图片中没有找到条码 — 请将条码拿稳并靠近，或输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>The file is not a readable image — choose a PNG or JPEG file.</source>
-            <translation>该文件不是可读取的图片 — 请选择 PNG 或 JPEG 文件。</translation>
-        </message>
-        <message>
-            <source>No camera found — use the scanner, or type the card or phone number.</source>
-            <translation>未找到摄像头 — 请使用扫码枪，或输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>This app may not use the camera — allow camera access in the system settings, or use the scanner.</source>
-            <translation>本应用无权使用摄像头 — 请在系统设置中允许访问摄像头，或使用扫码枪。</translation>
-        </message>
-        <message>
-            <source>The camera stopped working — pick another camera or use the scanner.</source>
-            <translation>摄像头已停止工作 — 请选择其他摄像头或使用扫码枪。</translation>
-        </message>
-        <message>
-            <source>The clipboard holds no image or text to read — copy the code first.</source>
-            <translation>剪贴板中没有可读取的图片或文字 — 请先复制会员码。</translation>
-        </message>
-        <message>
-            <source>Not in this store's cache — will sync. You can still record what happens; it is matched to the member later.</source>
-            <translation>本店缓存中没有该会员 — 将在同步后补齐。仍可照常记录，稍后会自动关联到会员。</translation>
-        </message>
-        <message>
-            <source>The hub knows no member with this code or number — check it, or ask the customer to open the member code in the app.</source>
-            <translation>总部没有该会员码或号码对应的会员 — 请核对，或请顾客在 App 中打开会员码。</translation>
-        </message>
-        <message>
-            <source>The hub cannot be reached — working offline; records sync later.</source>
-            <translation>无法连接总部 — 正在离线工作，记录稍后同步。</translation>
-        </message>
-        <message>
-            <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
-            <translation>本终端无法读写数据文件 — 请清理磁盘空间或联系 IT。已记录的内容不会丢失。</translation>
-        </message>
-        <message>
-            <source>The local cache was damaged and is being rebuilt from the hub.</source>
-            <translation>本地缓存已损坏，正在从总部重建。</translation>
-        </message>
-        <message>
-            <source>Your role does not allow this — ask a store manager.</source>
-            <translation>您的角色无权执行此操作 — 请联系店长。</translation>
-        </message>
-        <message>
-            <source>A setting is not valid — check the settings.</source>
-            <translation>某项设置无效 — 请检查设置。</translation>
-        </message>
-        <message>
-            <source>Something went wrong — try again.</source>
-            <translation>出了点问题 — 请重试。</translation>
-        </message>
-    </context>
-    <context>
-        <name>ScanPage</name>
-        <message>
-            <source>Camera preview</source>
-            <translation>摄像头预览</translation>
-        </message>
-        <message>
-            <source>Test camera</source>
-            <translation>测试摄像头</translation>
-        </message>
-        <message>
-            <source>Scan the member code</source>
-            <translation>请扫描会员码</translation>
-        </message>
-        <message>
-            <source>Use the scanner or the camera — or type the card or phone number.</source>
-            <translation>使用扫码枪或摄像头 — 也可以输入卡号或手机号。</translation>
-        </message>
-        <message>
-            <source>Member code, card or phone number</source>
-            <translation>会员码、卡号或手机号</translation>
-        </message>
-        <message>
-            <source>Look up</source>
-            <translation>查询</translation>
-        </message>
-        <message>
-            <source>Look up the member</source>
-            <translation>查询会员</translation>
-        </message>
-        <message>
-            <source>Camera</source>
-            <translation>摄像头</translation>
-        </message>
-        <message>
-            <source>Turn the camera on or off</source>
-            <translation>打开或关闭摄像头</translation>
-        </message>
-        <message>
-            <source>Image…</source>
-            <translation>图片…</translation>
-        </message>
-        <message>
-            <source>Read a code from an image file</source>
-            <translation>从图片文件读取条码</translation>
-        </message>
-        <message>
-            <source>Paste</source>
-            <translation>粘贴</translation>
-        </message>
-        <message>
-            <source>Read a code or number from the clipboard</source>
-            <translation>从剪贴板读取条码或号码</translation>
-        </message>
-        <message>
-            <source>Camera:</source>
-            <translation>摄像头：</translation>
-        </message>
-        <message>
-            <source>Choose the camera</source>
-            <translation>选择摄像头</translation>
-        </message>
-        <message>
-            <source>F2 type · Ctrl+V paste an image · Esc next customer</source>
-            <translation>F2 输入 · Ctrl+V 粘贴图片 · Esc 下一位顾客</translation>
-        </message>
-        <message>
-            <source>Last customers</source>
-            <translation>最近接待</translation>
-        </message>
-        <message>
-            <source>Customers you serve appear here.</source>
-            <translation>接待过的顾客会显示在这里。</translation>
-        </message>
-    </context>
-    <context>
-        <name>Settings</name>
-        <message>
-            <source>never</source>
-            <translation>从未</translation>
-        </message>
-        <message>
-            <source>not enrolled</source>
-            <translation>未注册</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>设置</translation>
-        </message>
-        <message>
-            <source>Back</source>
-            <translation>返回</translation>
-        </message>
-        <message>
-            <source>Back to scanning</source>
-            <translation>返回扫码</translation>
-        </message>
-        <message>
-            <source>Language</source>
-            <translation>语言</translation>
-        </message>
-        <message>
-            <source>Simplified Chinese</source>
-            <translation>简体中文</translation>
-        </message>
-        <message>
-            <source>English</source>
-            <translation>English</translation>
-        </message>
-        <message>
-            <source>Screen layout</source>
-            <translation>屏幕布局</translation>
-        </message>
-        <message>
-            <source>Automatic</source>
-            <translation>自动</translation>
-        </message>
-        <message>
-            <source>Handheld</source>
-            <translation>手持设备</translation>
-        </message>
-        <message>
-            <source>Counter desktop</source>
-            <translation>柜台电脑</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>同步</translation>
-        </message>
-        <message>
-            <source>Store</source>
-            <translation>门店</translation>
-        </message>
-        <message>
-            <source>Device</source>
-            <translation>设备</translation>
-        </message>
-        <message>
-            <source>Waiting to sync</source>
-            <translation>等待同步</translation>
-        </message>
-        <message>
-            <source>Rejected by the hub</source>
-            <translation>被总部拒绝</translation>
-        </message>
-        <message>
-            <source>Conflicts</source>
-            <translation>冲突</translation>
-        </message>
-        <message>
-            <source>Last update from the hub</source>
-            <translation>最近一次从总部更新</translation>
-        </message>
-        <message>
-            <source>Last upload to the hub</source>
-            <translation>最近一次上传到总部</translation>
-        </message>
-        <message>
-            <source>Last error</source>
-            <translation>最近一次错误</translation>
-        </message>
-        <message>
-            <source>Sync now</source>
-            <translation>立即同步</translation>
-        </message>
-    </context>
-    <context>
-        <name>SignIn</name>
-        <message numerus="yes">
-            <source>Wrong PIN. %n attempt(s) left.</source>
-            <translation>
-                <numerusform>PIN 错误，还可尝试 %n 次。</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>Too many wrong PINs. Try again in %n second(s).</source>
-            <translation>
-                <numerusform>PIN 错误次数过多，请 %n 秒后再试。</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>This account is disabled. Ask your manager.</source>
-            <translation>该账号已停用，请联系店长。</translation>
-        </message>
-        <message>
-            <source>Unknown staff member. Sync with the hub and try again.</source>
-            <translation>未知员工。请与总部同步后重试。</translation>
-        </message>
-        <message>
-            <source>No PIN is set for this account yet. Ask HQ to set one.</source>
-            <translation>该账号尚未设置 PIN，请联系总部设置。</translation>
-        </message>
-        <message>
-            <source>Sign-in refused: %1</source>
-            <translation>登录被拒绝：%1</translation>
-        </message>
-        <message>
-            <source>Enter your PIN.</source>
-            <translation>请输入 PIN。</translation>
-        </message>
-        <message>
-            <source>Choose your name first.</source>
-            <translation>请先选择您的姓名。</translation>
-        </message>
-        <message>
-            <source>Checking…</source>
-            <translation>正在验证…</translation>
-        </message>
-        <message>
-            <source>You can try again now.</source>
-            <translation>现在可以重试了。</translation>
-        </message>
-        <message>
-            <source>Sign-in unavailable: %1</source>
-            <translation>暂时无法登录：%1</translation>
-        </message>
-        <message numerus="yes">
-            <source>Locked after %n minute(s) without use. Sign in again.</source>
-            <translation>
-                <numerusform>闲置 %n 分钟后已锁定，请重新登录。</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Clear</source>
-            <translation>清除</translation>
-        </message>
-        <message>
-            <source>Delete last digit</source>
-            <translation>删除最后一位</translation>
-        </message>
-        <message>
-            <source>Sign in</source>
-            <translation>登录</translation>
-        </message>
-        <message>
-            <source>Choose your name, then enter your PIN.</source>
-            <translation>请选择您的姓名，然后输入 PIN。</translation>
-        </message>
-        <message>
-            <source>Staff</source>
-            <translation>员工</translation>
-        </message>
-        <message>
-            <source>No staff for this store yet: sync with the hub first.</source>
-            <translation>本店还没有员工信息：请先与总部同步。</translation>
-        </message>
-        <message>
-            <source>PIN</source>
-            <translation>PIN</translation>
-        </message>
-    </context>
-    <context>
-        <name>Status</name>
-        <message>
-            <source>Sync failed: %1 — it retries by itself.</source>
-            <translation>同步失败：%1 — 将自动重试。</translation>
-        </message>
-        <message>
-            <source>Associate: %1</source>
-            <translation>导购：%1</translation>
-        </message>
-        <message>
-            <source>No associate signed in</source>
-            <translation>未登录导购</translation>
-        </message>
-        <message>
-            <source>Online</source>
-            <translation>在线</translation>
-        </message>
-        <message>
-            <source>Offline</source>
-            <translation>离线</translation>
-        </message>
-        <message>
-            <source>Last sync %1</source>
-            <translation>最近同步 %1</translation>
-        </message>
-        <message>
-            <source>Never synced</source>
-            <translation>从未同步</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n waiting to sync</source>
-            <translation>
-                <numerusform>%n 条等待同步</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>All records synced</source>
-            <translation>记录已全部同步</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n need a manager</source>
-            <translation>
-                <numerusform>%n 条需店长处理</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>This terminal's clock is off by about %n minute(s) — member codes may be rejected. Set the date and time.</source>
-            <translation>
-                <numerusform>本终端时钟偏差约 %n 分钟 — 会员码可能被拒绝。请校正日期和时间。</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Customer data is from %1 — more than a day old. Connect to the network to sync.</source>
-            <translation>顾客数据更新于 %1，已超过一天。请联网同步。</translation>
-        </message>
-        <message>
-            <source>This terminal has no customer data yet — connect to the network to sync.</source>
-            <translation>本终端还没有顾客数据 — 请联网同步。</translation>
-        </message>
-        <message>
-            <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
-            <translation>正在离线工作 — 记录的内容都已保存在本终端，网络恢复后自动同步。</translation>
-        </message>
-        <message>
-            <source>The local cache was damaged and is being rebuilt from the hub.</source>
-            <translation>本地缓存已损坏，正在从总部重建。</translation>
-        </message>
-    </context>
-    <context>
-        <name>TalkingPoints</name>
-        <message numerus="yes">
-            <source>In online cart %n day(s)</source>
-            <translation>
-                <numerusform>加入线上购物车 %n 天</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Added to online cart today</source>
-            <translation>今天加入线上购物车</translation>
-        </message>
-        <message>
-            <source>%1: %2 %3 — coupon %4 expires %5</source>
-            <translation>%1：%2 %3 — %4优惠券%5到期</translation>
-        </message>
-        <message numerus="yes">
-            <source>Left in online cart for %n day(s): %1 %2</source>
-            <translation>
-                <numerusform>在线上购物车放了 %n 天未下单：%1 %2</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Coupon “%1” (%2) expires %3 — remind the customer</source>
-            <translation>优惠券「%1」（%2）%3到期 — 提醒顾客使用</translation>
-        </message>
-        <message numerus="yes">
-            <source>Viewed %1 %n time(s) online this week (%2)</source>
-            <translation>
-                <numerusform>本周线上浏览 %1 %n 次（%2）</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1 points from %2 — a purchase today would upgrade</source>
-            <translation>再积 %1 分即可升级为%2 — 今天消费即可升级</translation>
-        </message>
-        <message>
-            <source>Birthday today — wish the customer a happy birthday</source>
-            <translation>今天是顾客生日 — 记得送上生日祝福</translation>
-        </message>
-        <message>
-            <source>Birthday this month (%1)</source>
-            <translation>本月生日（%1）</translation>
-        </message>
-        <message>
-            <source>Worth mentioning: %1</source>
-            <translation>值得一提：%1</translation>
-        </message>
-        <message>
-            <source>saves %1</source>
-            <translation>可省 %1</translation>
-        </message>
-        <message numerus="yes">
-            <source>viewed %n time(s) this week</source>
-            <translation>
-                <numerusform>本周浏览 %n 次</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>Terms</name>
-        <message>
-            <source>Pending sync</source>
-            <translation>待同步</translation>
-        </message>
-        <message>
-            <source>Basic</source>
-            <translation>普通会员</translation>
-        </message>
-        <message>
-            <source>Silver</source>
-            <translation>银卡</translation>
-        </message>
-        <message>
-            <source>Gold</source>
-            <translation>金卡</translation>
-        </message>
-        <message>
-            <source>Platinum</source>
-            <translation>白金卡</translation>
-        </message>
-        <message>
-            <source>App</source>
-            <translation>App</translation>
-        </message>
-        <message>
-            <source>Web</source>
-            <translation>网页</translation>
-        </message>
-        <message>
-            <source>Mini program</source>
-            <translation>小程序</translation>
-        </message>
-        <message>
-            <source>Usable</source>
-            <translation>可用</translation>
-        </message>
-        <message>
-            <source>Expiring soon</source>
-            <translation>即将到期</translation>
-        </message>
-        <message>
-            <source>Used</source>
-            <translation>已使用</translation>
-        </message>
-        <message>
-            <source>Expired</source>
-            <translation>已过期</translation>
-        </message>
-        <message>
-            <source>Not yet valid</source>
-            <translation>未生效</translation>
-        </message>
-        <message>
-            <source>Store visit</source>
-            <translation>到店</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>备注</translation>
-        </message>
-        <message>
-            <source>Product interest</source>
-            <translation>商品兴趣</translation>
-        </message>
-        <message>
-            <source>Coupon redeemed</source>
-            <translation>优惠券核销</translation>
-        </message>
-        <message>
-            <source>Assisted sale</source>
-            <translation>导购成交</translation>
-        </message>
-        <message>
-            <source>Consent updated</source>
-            <translation>授权变更</translation>
-        </message>
-        <message>
-            <source>Saved · pending sync</source>
-            <translation>已保存 · 待同步</translation>
-        </message>
-        <message>
-            <source>Sent · awaiting hub</source>
-            <translation>已发送 · 等待总部确认</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>已同步</translation>
-        </message>
-        <message>
-            <source>Rejected</source>
-            <translation>已拒绝</translation>
-        </message>
-        <message>
-            <source>Conflict</source>
-            <translation>冲突</translation>
-        </message>
-        <message>
-            <source>Tried on</source>
-            <translation>试穿/试用</translation>
-        </message>
-        <message>
-            <source>Asked about</source>
-            <translation>咨询过</translation>
-        </message>
-    </context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
+        <translation>顾客说了什么、想要什么？（Ctrl+Enter 保存）</translation>
+    </message>
+    <message>
+        <source>Note text</source>
+        <translation>备注内容</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Size, colour, anything to remember (optional)</source>
+        <translation>尺码、颜色等需要记住的信息（选填）</translation>
+    </message>
+    <message>
+        <source>Interest note</source>
+        <translation>兴趣备注</translation>
+    </message>
+    <message>
+        <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
+        <translation>确认顾客现在使用这张优惠券（Enter），或按 Esc 取消。</translation>
+    </message>
+    <message>
+        <source>Coupon to redeem</source>
+        <translation>待核销的优惠券</translation>
+    </message>
+    <message>
+        <source>PRODUCTS SOLD</source>
+        <translation>售出商品</translation>
+    </message>
+    <message>
+        <source>Products sold (Space ticks)</source>
+        <translation>售出商品（空格键勾选）</translation>
+    </message>
+    <message>
+        <source>Amount (¥)</source>
+        <translation>金额（¥）</translation>
+    </message>
+    <message>
+        <source>Sale amount in yuan</source>
+        <translation>销售金额（元）</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>备注（选填）</translation>
+    </message>
+    <message>
+        <source>Sale note</source>
+        <translation>销售备注</translation>
+    </message>
+    <message>
+        <source>Marketing messages (SMS, app, WeChat)</source>
+        <translation>接收营销信息（短信、App、微信）</translation>
+    </message>
+    <message>
+        <source>Consent to marketing messages</source>
+        <translation>同意接收营销信息</translation>
+    </message>
+    <message>
+        <source>Use online browsing to serve them in store</source>
+        <translation>允许门店参考其线上浏览记录</translation>
+    </message>
+    <message>
+        <source>Consent to use of browsing history</source>
+        <translation>同意使用浏览记录</translation>
+    </message>
+    <message>
+        <source>Tick or untick what the customer said; saving records the change.</source>
+        <translation>按顾客的意愿勾选或取消，保存即记录变更。</translation>
+    </message>
+    <message>
+        <source>Add a note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Product interest</source>
+        <translation>商品兴趣</translation>
+    </message>
+    <message>
+        <source>Redeem coupon</source>
+        <translation>核销优惠券</translation>
+    </message>
+    <message>
+        <source>Assisted sale</source>
+        <translation>导购成交</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>授权</translation>
+    </message>
+    <message>
+        <source>Confirm redemption</source>
+        <translation>确认核销</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>Customer</name>
+    <message>
+        <source>Note saved · pending sync</source>
+        <translation>备注已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Interest saved · pending sync</source>
+        <translation>兴趣已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · pending sync</source>
+        <translation>优惠券已核销 · 待同步</translation>
+    </message>
+    <message>
+        <source>Sale saved · pending sync</source>
+        <translation>成交已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Consent saved · pending sync</source>
+        <translation>授权已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Saved · pending sync</source>
+        <translation>已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>%1: conflict — %2</source>
+        <translation>%1：冲突 — %2</translation>
+    </message>
+    <message>
+        <source>the hub flagged it for a manager</source>
+        <translation>总部已标记，需店长处理</translation>
+    </message>
+    <message>
+        <source>%1: rejected by the hub — %2</source>
+        <translation>%1：被总部拒绝 — %2</translation>
+    </message>
+    <message>
+        <source>ask a store manager</source>
+        <translation>请联系店长</translation>
+    </message>
+    <message>
+        <source>No coupon can be redeemed right now.</source>
+        <translation>目前没有可核销的优惠券。</translation>
+    </message>
+    <message>
+        <source>For %1 in the online cart (%2)</source>
+        <translation>适用于线上购物车中的 %1（%2）</translation>
+    </message>
+    <message>
+        <source>Type the note first.</source>
+        <translation>请先输入备注。</translation>
+    </message>
+    <message>
+        <source>Enter the sale amount.</source>
+        <translation>请输入销售金额。</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有变更。</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Interest</source>
+        <translation>兴趣</translation>
+    </message>
+    <message>
+        <source>Redeem</source>
+        <translation>核销</translation>
+    </message>
+    <message>
+        <source>Sale</source>
+        <translation>成交</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>授权</translation>
+    </message>
+    <message>
+        <source>Next customer</source>
+        <translation>下一位顾客</translation>
+    </message>
+    <message>
+        <source>Talking points</source>
+        <translation>沟通要点</translation>
+    </message>
+    <message>
+        <source>Nothing stands out — ask how you can help.</source>
+        <translation>暂无特别要点 — 问问顾客需要什么帮助。</translation>
+    </message>
+    <message>
+        <source>Online cart</source>
+        <translation>线上购物车</translation>
+    </message>
+    <message>
+        <source>The online cart is empty.</source>
+        <translation>线上购物车是空的。</translation>
+    </message>
+    <message>
+        <source>Coupons</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>No coupons.</source>
+        <translation>没有优惠券。</translation>
+    </message>
+    <message>
+        <source>Browsed online</source>
+        <translation>线上浏览</translation>
+    </message>
+    <message>
+        <source>No online browsing (or no consent to use it).</source>
+        <translation>没有线上浏览记录（或未授权使用）。</translation>
+    </message>
+    <message>
+        <source>Show all %1 products</source>
+        <translation>显示全部 %1 件商品</translation>
+    </message>
+    <message>
+        <source>Visits and notes</source>
+        <translation>到店与备注</translation>
+    </message>
+    <message>
+        <source>No earlier visits.</source>
+        <translation>没有以往到店记录。</translation>
+    </message>
+    <message>
+        <source>Show all %1 entries</source>
+        <translation>显示全部 %1 条记录</translation>
+    </message>
+    <message>
+        <source>Member not in this store&apos;s cache</source>
+        <translation>本店缓存中没有该会员</translation>
+    </message>
+    <message>
+        <source>Marketing ✓</source>
+        <translation>营销 ✓</translation>
+    </message>
+    <message>
+        <source>No marketing</source>
+        <translation>不接收营销</translation>
+    </message>
+    <message>
+        <source>Browsing ✓</source>
+        <translation>浏览 ✓</translation>
+    </message>
+    <message>
+        <source>No browsing data</source>
+        <translation>不使用浏览数据</translation>
+    </message>
+    <message>
+        <source>Card ****%1</source>
+        <translation>会员卡 ****%1</translation>
+    </message>
+    <message>
+        <source>Member since %1</source>
+        <translation>%1 入会</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <source>Customer %1, %2, %3 points</source>
+        <translation>顾客 %1，%2，%3 积分</translation>
+    </message>
+    <message>
+        <source>as of %1</source>
+        <translation>截至 %1</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pending</source>
+        <translation>
+            <numerusform>%n 条待同步</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>synced %1</source>
+        <translation>%1 已同步</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>Not yet synced</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <source>Sent, awaiting reply</source>
+        <translation>已发送，等待回复</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>到店</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Product interest</source>
+        <translation>商品兴趣</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed</source>
+        <translation>优惠券核销</translation>
+    </message>
+    <message>
+        <source>Assisted sale</source>
+        <translation>导购成交</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>授权</translation>
+    </message>
+    <message>
+        <source>Conflict decision</source>
+        <translation>冲突处理</translation>
+    </message>
+    <message>
+        <source>Audit record</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>Walk-in (%1)</source>
+        <translation>未识别顾客（%1）</translation>
+    </message>
+    <message>
+        <source>Returning</source>
+        <translation>回头客</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新顾客</translation>
+    </message>
+    <message>
+        <source>Other terminal</source>
+        <translation>其他终端</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>顾客</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>导购</translation>
+    </message>
+    <message>
+        <source>New or returning</source>
+        <translation>新客/回头客</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Unattributed</source>
+        <translation>未归属</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>No PIN yet</source>
+        <translation>尚未设置 PIN</translation>
+    </message>
+    <message>
+        <source>Could not compute the figures.</source>
+        <translation>无法计算数据。</translation>
+    </message>
+    <message>
+        <source>Dashboard: %1</source>
+        <translation>看板：%1</translation>
+    </message>
+    <message>
+        <source>%1 at the store</source>
+        <translation>%1 门店概况</translation>
+    </message>
+    <message>
+        <source>Same day last week: %1</source>
+        <translation>上周同日：%1</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>到店</translation>
+    </message>
+    <message>
+        <source>%1 records in all</source>
+        <translation>共 %1 条记录</translation>
+    </message>
+    <message>
+        <source>Identified / walk-in</source>
+        <translation>已识别 / 未识别</translation>
+    </message>
+    <message>
+        <source>members scanned / identities not in the cache</source>
+        <translation>已扫码会员 / 缓存中没有的身份</translation>
+    </message>
+    <message>
+        <source>New / returning</source>
+        <translation>新客 / 回头客</translation>
+    </message>
+    <message>
+        <source>first visit ever / came before</source>
+        <translation>首次到店 / 曾来过</translation>
+    </message>
+    <message>
+        <source>Coupons redeemed</source>
+        <translation>核销优惠券</translation>
+    </message>
+    <message>
+        <source>Online carts converted</source>
+        <translation>线上购物车转化</translation>
+    </message>
+    <message>
+        <source>Average visit</source>
+        <translation>平均接待时长</translation>
+    </message>
+    <message>
+        <source>first to last record of a visit</source>
+        <translation>一次到店从第一条到最后一条记录</translation>
+    </message>
+    <message numerus="yes">
+        <source>Includes %n record(s) not yet synced</source>
+        <translation>
+            <numerusform>含 %n 条尚未同步的记录</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All records synced</source>
+        <translation>记录已全部同步</translation>
+    </message>
+    <message>
+        <source>%1 records, the oldest %2 old</source>
+        <translation>%1 条记录，最早的已等待 %2</translation>
+    </message>
+    <message>
+        <source>Nothing waiting</source>
+        <translation>没有待同步内容</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Rejected by the hub (%1)</source>
+        <translation>被总部拒绝（%1）</translation>
+    </message>
+    <message>
+        <source>Coupon conflicts (%1)</source>
+        <translation>优惠券冲突（%1）</translation>
+    </message>
+    <message>
+        <source>Export visits</source>
+        <translation>导出到店记录</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n visit(s)</source>
+        <translation>
+            <numerusform>已导出 %n 条到店记录</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Decision recorded; it syncs to the hub</source>
+        <translation>处理结果已记录，将同步到总部</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>成交</translation>
+    </message>
+    <message>
+        <source>Sales amount</source>
+        <translation>成交金额</translation>
+    </message>
+    <message>
+        <source>Coupons</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <source>Asked about</source>
+        <translation>咨询过</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Elsewhere (%1)</source>
+        <translation>他处（%1）</translation>
+    </message>
+    <message>
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>Redeemed here</source>
+        <translation>本店核销</translation>
+    </message>
+    <message>
+        <source>Already redeemed</source>
+        <translation>已被核销</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Today at the store</source>
+        <translation>今日门店</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Show today</source>
+        <translation>显示今天</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Compute the figures again</source>
+        <translation>重新计算数据</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>Export the day&apos;s visits as CSV</source>
+        <translation>将当天的到店记录导出为 CSV</translation>
+    </message>
+    <message>
+        <source>Day shown</source>
+        <translation>显示日期</translation>
+    </message>
+    <message>
+        <source>Visits by hour</source>
+        <translation>按小时统计到店</translation>
+    </message>
+    <message>
+        <source>Click a bar (or pick an hour below) to list its visits.</source>
+        <translation>点击柱形（或在下方选择小时）查看该时段的到店记录。</translation>
+    </message>
+    <message>
+        <source>All hours</source>
+        <translation>全部时段</translation>
+    </message>
+    <message>
+        <source>Hour to list</source>
+        <translation>要查看的时段</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>显示全部</translation>
+    </message>
+    <message>
+        <source>Show all visits of the day</source>
+        <translation>显示当天全部到店</translation>
+    </message>
+    <message>
+        <source>Associates</source>
+        <translation>导购</translation>
+    </message>
+    <message>
+        <source>Products asked about</source>
+        <translation>被咨询的商品</translation>
+    </message>
+    <message>
+        <source>Sync health</source>
+        <translation>同步状态</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>等待同步</translation>
+    </message>
+    <message>
+        <source>Last successful sync</source>
+        <translation>最近一次成功同步</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近一次错误</translation>
+    </message>
+    <message>
+        <source>Rejected by the hub</source>
+        <translation>被总部拒绝</translation>
+    </message>
+    <message>
+        <source>Coupon conflicts</source>
+        <translation>优惠券冲突</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>列标题</translation>
+    </message>
+    <message>
+        <source>Accept both</source>
+        <translation>两边都认可</translation>
+    </message>
+    <message>
+        <source>Accept: keep both redemptions of the selected coupon</source>
+        <translation>认可：保留所选优惠券的两次核销</translation>
+    </message>
+    <message>
+        <source>Reverse ours</source>
+        <translation>撤销本店核销</translation>
+    </message>
+    <message>
+        <source>Reverse: undo this store&apos;s redemption of the coupon</source>
+        <translation>撤销：取消本店对该优惠券的核销</translation>
+    </message>
+</context>
+<context>
+    <name>Demo</name>
+    <message>
+        <source>Demo member codes</source>
+        <translation>演示会员码</translation>
+    </message>
+    <message>
+        <source>Member code of %1</source>
+        <translation>%1 的会员码</translation>
+    </message>
+    <message>
+        <source>Asked about the watch strap in blue.</source>
+        <translation>询问了蓝色表带。</translation>
+    </message>
+</context>
+<context>
+    <name>Enrol</name>
+    <message>
+        <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
+        <translation>请输入完整的总部服务器地址，以 https:// 或 http:// 开头。</translation>
+    </message>
+    <message>
+        <source>That is not an enrolment code — scan the enrolment QR code from IT or HQ.</source>
+        <translation>这不是注册码 — 请扫描 IT 或总部提供的注册二维码。</translation>
+    </message>
+    <message>
+        <source>The hub does not answer at this address — check the address and the network connection, then try again.</source>
+        <translation>该地址没有响应 — 请检查总部服务器地址和网络连接，然后重试。</translation>
+    </message>
+    <message>
+        <source>This code has already been used — ask for a new one.</source>
+        <translation>该注册码已被使用 — 请申请新的注册码。</translation>
+    </message>
+    <message>
+        <source>This code has expired — ask for a new one.</source>
+        <translation>该注册码已过期 — 请申请新的注册码。</translation>
+    </message>
+    <message>
+        <source>The hub does not accept this code for this store — check the store ID and the code.</source>
+        <translation>总部不接受该门店使用此注册码 — 请核对门店编号和注册码。</translation>
+    </message>
+    <message>
+        <source>The hub is busy right now — try again in a minute.</source>
+        <translation>总部服务器繁忙 — 请一分钟后重试。</translation>
+    </message>
+    <message>
+        <source>Something answers at this address, but it is not an Omni Clerk hub — check the address.</source>
+        <translation>该地址有响应，但不是全渠道导购台的总部服务器 — 请核对地址。</translation>
+    </message>
+    <message>
+        <source>The hub refused the enrolment: %1</source>
+        <translation>总部拒绝了注册：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n second(s) left</source>
+        <translation>
+            <numerusform>约剩 %n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n minute(s) left</source>
+        <translation>
+            <numerusform>约剩 %n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Read the enrolment QR code from an image</source>
+        <translation>从图片读取注册二维码</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</translation>
+    </message>
+    <message>
+        <source>Enter the hub address.</source>
+        <translation>请输入总部服务器地址。</translation>
+    </message>
+    <message>
+        <source>Enter the store ID.</source>
+        <translation>请输入门店编号。</translation>
+    </message>
+    <message>
+        <source>Enter or scan the enrolment code.</source>
+        <translation>请输入或扫描注册码。</translation>
+    </message>
+    <message>
+        <source>Connecting to the hub…</source>
+        <translation>正在连接总部…</translation>
+    </message>
+    <message>
+        <source>Enrolled to %1 (%2) at %3.</source>
+        <translation>已注册到 %1（%2），总部服务器 %3。</translation>
+    </message>
+    <message>
+        <source>Asking the hub for the store&apos;s data…</source>
+        <translation>正在向总部请求本店数据…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) downloaded…</source>
+        <translation>
+            <numerusform>已下载 %n 条记录…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 records</source>
+        <translation>%1 / %2 条记录</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done — %n record(s) downloaded.</source>
+        <translation>
+            <numerusform>完成 — 已下载 %n 条记录。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>The terminal is enrolled; the download stopped. What arrived is kept.</source>
+        <translation>终端已注册，但下载中断。已下载的数据会保留。</translation>
+    </message>
+    <message>
+        <source>Set up this terminal</source>
+        <translation>设置本终端</translation>
+    </message>
+    <message>
+        <source>Connect it to your store&apos;s hub once. IT or HQ gives you the hub address, the store ID and a one-time enrolment code (also printed as a QR code).</source>
+        <translation>只需连接一次本店的总部服务器。IT 或总部会提供服务器地址、门店编号和一次性注册码（也会以二维码形式提供）。</translation>
+    </message>
+    <message>
+        <source>1 · Connect to the hub</source>
+        <translation>1 · 连接总部</translation>
+    </message>
+    <message>
+        <source>2 · Download the store&apos;s data</source>
+        <translation>2 · 下载本店数据</translation>
+    </message>
+    <message>
+        <source>Enrolment</source>
+        <translation>终端注册</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>总部服务器地址</translation>
+    </message>
+    <message>
+        <source>For example https://hub.example.com</source>
+        <translation>例如 https://hub.example.com</translation>
+    </message>
+    <message>
+        <source>Store ID</source>
+        <translation>门店编号</translation>
+    </message>
+    <message>
+        <source>For example S001</source>
+        <translation>例如 S001</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <source>Type the code, scan its QR code with the scanner, or read it from the QR image file.</source>
+        <translation>输入注册码、用扫码枪扫描其二维码，或从二维码图片文件读取。</translation>
+    </message>
+    <message>
+        <source>Name of this terminal</source>
+        <translation>终端名称</translation>
+    </message>
+    <message>
+        <source>For example Counter 2</source>
+        <translation>例如：2 号收银台</translation>
+    </message>
+    <message>
+        <source>From image…</source>
+        <translation>从图片…</translation>
+    </message>
+    <message>
+        <source>Read the code from a QR image</source>
+        <translation>从二维码图片读取注册码</translation>
+    </message>
+    <message>
+        <source>Downloading the store&apos;s data</source>
+        <translation>正在下载本店数据</translation>
+    </message>
+    <message>
+        <source>Download progress</source>
+        <translation>下载进度</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Nothing is lost if the connection fails: your entries stay here and you can try again.</source>
+        <translation>连接失败也不会丢失任何内容：已填写的信息会保留，可以直接重试。</translation>
+    </message>
+</context>
+<context>
+    <name>Format</name>
+    <message>
+        <source>today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>tomorrow</source>
+        <translation>明天</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n 分钟前</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>%n 小时前</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days ago</source>
+        <translation>
+            <numerusform>%n 天前</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Read a member code from an image</source>
+        <translation>从图片读取会员码</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp)</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Omni Clerk</source>
+        <translation>全渠道导购台</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back (Esc)</source>
+        <translation>返回（Esc）</translation>
+    </message>
+    <message>
+        <source>Scan or type the next member (F2)</source>
+        <translation>扫码或输入下一位会员（F2）</translation>
+    </message>
+    <message>
+        <source>Next member code, card or phone</source>
+        <translation>下一位会员的会员码、卡号或手机号</translation>
+    </message>
+    <message>
+        <source>Switch language</source>
+        <translation>切换语言</translation>
+    </message>
+    <message>
+        <source>Switch language (Ctrl+L)</source>
+        <translation>切换语言（Ctrl+L）</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Settings (F10)</source>
+        <translation>设置（F10）</translation>
+    </message>
+    <message>
+        <source>Store dashboard</source>
+        <translation>门店看板</translation>
+    </message>
+    <message>
+        <source>Store dashboard (Ctrl+D)</source>
+        <translation>门店看板（Ctrl+D）</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Sign out and lock the terminal (Ctrl+Shift+L)</source>
+        <translation>退出登录并锁定终端（Ctrl+Shift+L）</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>Offer</name>
+    <message>
+        <source>%1% off</source>
+        <comment>%2 is the Chinese zhe rate, e.g. 8</comment>
+        <translation>%2折</translation>
+    </message>
+    <message>
+        <source>%1 off</source>
+        <translation>减%1</translation>
+    </message>
+    <message>
+        <source>on orders from %1</source>
+        <translation>满%1可用</translation>
+    </message>
+    <message>
+        <source>selected products only</source>
+        <translation>限指定商品</translation>
+    </message>
+    <message>
+        <source>on everything</source>
+        <translation>全场通用</translation>
+    </message>
+    <message>
+        <source>Redeemed here · pending sync</source>
+        <translation>本店已核销 · 待同步</translation>
+    </message>
+    <message>
+        <source>Used %1</source>
+        <translation>%1 已使用</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>已使用</translation>
+    </message>
+    <message>
+        <source>Valid from %1</source>
+        <translation>%1 起可用</translation>
+    </message>
+    <message>
+        <source>Expired %1</source>
+        <translation>%1 已过期</translation>
+    </message>
+    <message>
+        <source>Expires %1</source>
+        <translation>%1到期</translation>
+    </message>
+</context>
+<context>
+    <name>Panels</name>
+    <message>
+        <source>Added %1</source>
+        <translation>%1加入</translation>
+    </message>
+    <message>
+        <source>no longer sold</source>
+        <translation>已停售</translation>
+    </message>
+    <message>
+        <source>Coupon: %1 · %2</source>
+        <translation>优惠券：%1 · %2</translation>
+    </message>
+    <message>
+        <source>Qty %1</source>
+        <translation>数量 %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n view(s)</source>
+        <translation>
+            <numerusform>浏览 %n 次</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Hub says: %1</source>
+        <translation>总部反馈：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Reasons</name>
+    <message>
+        <source>Nothing was scanned — scan the member code again or type the card or phone number.</source>
+        <translation>没有扫到内容 — 请重新扫描会员码，或输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
+        <translation>这不是完整的会员码、卡号或手机号 — 请重新扫描或核对号码。</translation>
+    </message>
+    <message>
+        <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>
+        <translation>卡号校验位不正确 — 请核对号码或扫描会员卡。商品条码不是会员卡。</translation>
+    </message>
+    <message>
+        <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
+        <translation>这是网页链接，不是会员码 — 请顾客在 App 中打开会员码。</translation>
+    </message>
+    <message>
+        <source>That is a Wi-Fi QR code, not a member code — ask the customer to open the member code in the app.</source>
+        <translation>这是 Wi-Fi 二维码，不是会员码 — 请顾客在 App 中打开会员码。</translation>
+    </message>
+    <message>
+        <source>That is not a member code — ask the customer to open the member code in the app, or type the card or phone number.</source>
+        <translation>这不是会员码 — 请顾客在 App 中打开会员码，或输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>The scan is far too long to be a member code — scan the member code again.</source>
+        <translation>扫描内容太长，不可能是会员码 — 请重新扫描会员码。</translation>
+    </message>
+    <message>
+        <source>This member code was signed with a key this terminal does not know yet — connect to sync the keys, or type the card or phone number.</source>
+        <translation>该会员码使用了本终端尚未获取的密钥签名 — 请联网同步密钥，或输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>This member code is not genuine — ask the customer to refresh the member code in the app, or type the card or phone number.</source>
+        <translation>该会员码无效（签名不符）— 请顾客在 App 中刷新会员码，或输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>This code has expired — ask the customer to refresh the member code in the app.</source>
+        <translation>会员码已过期 — 请顾客在 App 中刷新会员码。</translation>
+    </message>
+    <message>
+        <source>This code is not valid yet — check this terminal&apos;s clock, or ask the customer to refresh the member code in the app.</source>
+        <translation>会员码尚未生效 — 请检查本终端的时钟，或请顾客在 App 中刷新会员码。</translation>
+    </message>
+    <message>
+        <source>Phone lookup is not available until this terminal has synced once — scan the member code or type the card number.</source>
+        <translation>本终端完成首次同步后才能按手机号查询 — 请扫描会员码或输入卡号。</translation>
+    </message>
+    <message>
+        <source>No code was found in the image — hold the code steady and closer, or type the card or phone number.</source>
+        <translation>图片中没有找到条码 — 请将条码拿稳并靠近，或输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>The file is not a readable image — choose a PNG or JPEG file.</source>
+        <translation>该文件不是可读取的图片 — 请选择 PNG 或 JPEG 文件。</translation>
+    </message>
+    <message>
+        <source>No camera found — use the scanner, or type the card or phone number.</source>
+        <translation>未找到摄像头 — 请使用扫码枪，或输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>This app may not use the camera — allow camera access in the system settings, or use the scanner.</source>
+        <translation>本应用无权使用摄像头 — 请在系统设置中允许访问摄像头，或使用扫码枪。</translation>
+    </message>
+    <message>
+        <source>The camera stopped working — pick another camera or use the scanner.</source>
+        <translation>摄像头已停止工作 — 请选择其他摄像头或使用扫码枪。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image or text to read — copy the code first.</source>
+        <translation>剪贴板中没有可读取的图片或文字 — 请先复制会员码。</translation>
+    </message>
+    <message>
+        <source>Not in this store&apos;s cache — will sync. You can still record what happens; it is matched to the member later.</source>
+        <translation>本店缓存中没有该会员 — 将在同步后补齐。仍可照常记录，稍后会自动关联到会员。</translation>
+    </message>
+    <message>
+        <source>The hub knows no member with this code or number — check it, or ask the customer to open the member code in the app.</source>
+        <translation>总部没有该会员码或号码对应的会员 — 请核对，或请顾客在 App 中打开会员码。</translation>
+    </message>
+    <message>
+        <source>The hub cannot be reached — working offline; records sync later.</source>
+        <translation>无法连接总部 — 正在离线工作，记录稍后同步。</translation>
+    </message>
+    <message>
+        <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
+        <translation>本终端无法读写数据文件 — 请清理磁盘空间或联系 IT。已记录的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>The local cache was damaged and is being rebuilt from the hub.</source>
+        <translation>本地缓存已损坏，正在从总部重建。</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this — ask a store manager.</source>
+        <translation>您的角色无权执行此操作 — 请联系店长。</translation>
+    </message>
+    <message>
+        <source>A setting is not valid — check the settings.</source>
+        <translation>某项设置无效 — 请检查设置。</translation>
+    </message>
+    <message>
+        <source>Something went wrong — try again.</source>
+        <translation>出了点问题 — 请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>ScanPage</name>
+    <message>
+        <source>Camera preview</source>
+        <translation>摄像头预览</translation>
+    </message>
+    <message>
+        <source>Test camera</source>
+        <translation>测试摄像头</translation>
+    </message>
+    <message>
+        <source>Scan the member code</source>
+        <translation>请扫描会员码</translation>
+    </message>
+    <message>
+        <source>Use the scanner or the camera — or type the card or phone number.</source>
+        <translation>使用扫码枪或摄像头 — 也可以输入卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>Member code, card or phone number</source>
+        <translation>会员码、卡号或手机号</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Look up the member</source>
+        <translation>查询会员</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Turn the camera on or off</source>
+        <translation>打开或关闭摄像头</translation>
+    </message>
+    <message>
+        <source>Image…</source>
+        <translation>图片…</translation>
+    </message>
+    <message>
+        <source>Read a code from an image file</source>
+        <translation>从图片文件读取条码</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Read a code or number from the clipboard</source>
+        <translation>从剪贴板读取条码或号码</translation>
+    </message>
+    <message>
+        <source>Camera:</source>
+        <translation>摄像头：</translation>
+    </message>
+    <message>
+        <source>Choose the camera</source>
+        <translation>选择摄像头</translation>
+    </message>
+    <message>
+        <source>F2 type · Ctrl+V paste an image · Esc next customer</source>
+        <translation>F2 输入 · Ctrl+V 粘贴图片 · Esc 下一位顾客</translation>
+    </message>
+    <message>
+        <source>Last customers</source>
+        <translation>最近接待</translation>
+    </message>
+    <message>
+        <source>Customers you serve appear here.</source>
+        <translation>接待过的顾客会显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>not enrolled</source>
+        <translation>未注册</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Back to scanning</source>
+        <translation>返回扫码</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Simplified Chinese</source>
+        <translation>简体中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>Screen layout</source>
+        <translation>屏幕布局</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Handheld</source>
+        <translation>手持设备</translation>
+    </message>
+    <message>
+        <source>Counter desktop</source>
+        <translation>柜台电脑</translation>
+    </message>
+    <message>
+        <source>This terminal</source>
+        <translation>本终端</translation>
+    </message>
+    <message>
+        <source>Managers only</source>
+        <translation>仅限店长</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>总部服务器地址</translation>
+    </message>
+    <message>
+        <source>Where this terminal syncs, e.g. https://hub.example.com</source>
+        <translation>本终端同步的地址，例如 https://hub.example.com</translation>
+    </message>
+    <message>
+        <source>Lock when idle</source>
+        <translation>闲置自动锁定</translation>
+    </message>
+    <message>
+        <source>Back to the sign-in screen after this long unused.</source>
+        <translation>无人操作超过此时长后返回登录界面。</translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Keep online browsing</source>
+        <translation>线上浏览记录保留</translation>
+    </message>
+    <message>
+        <source>Older browsing history is removed from this terminal.</source>
+        <translation>更早的浏览记录会从本终端删除。</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>天</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Used to scan member codes when there is no scanner.</source>
+        <translation>没有扫码枪时用于扫描会员码。</translation>
+    </message>
+    <message>
+        <source>Save changes</source>
+        <translation>保存更改</translation>
+    </message>
+    <message>
+        <source>Undo changes</source>
+        <translation>撤销更改</translation>
+    </message>
+    <message>
+        <source>The hub address, the idle lock, data retention and the camera can be changed by a store manager. Sign in as a manager to change them.</source>
+        <translation>总部服务器地址、闲置锁定、数据保留期限和摄像头只能由店长修改。请以店长身份登录后修改。</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>等待同步</translation>
+    </message>
+    <message>
+        <source>Rejected by the hub</source>
+        <translation>被总部拒绝</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Last update from the hub</source>
+        <translation>最近一次从总部更新</translation>
+    </message>
+    <message>
+        <source>Last upload to the hub</source>
+        <translation>最近一次上传到总部</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近一次错误</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Support</source>
+        <translation>技术支持</translation>
+    </message>
+    <message>
+        <source>Copies versions, settings, sync status and the latest log lines for IT support. Customer data is never included.</source>
+        <translation>复制版本、设置、同步状态和最近的日志，供 IT 排查问题。不包含任何顾客数据。</translation>
+    </message>
+    <message>
+        <source>Copy diagnostics</source>
+        <translation>复制诊断信息</translation>
+    </message>
+    <message>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
+        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com 或 http://10.0.0.5:8000</translation>
+    </message>
+    <message>
+        <source>Enter a whole number from %1 to %2.</source>
+        <translation>请输入 %1 到 %2 之间的整数。</translation>
+    </message>
+    <message>
+        <source>Too long: at most 200 characters.</source>
+        <translation>太长了：最多 200 个字符。</translation>
+    </message>
+    <message>
+        <source>System default camera</source>
+        <translation>系统默认摄像头</translation>
+    </message>
+    <message>
+        <source>Saved camera (not connected)</source>
+        <translation>已保存的摄像头（未连接）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n value(s) not saved — see below.</source>
+        <translation>
+            <numerusform>%n 项未保存 — 请查看下方提示。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>设置已保存</translation>
+    </message>
+    <message>
+        <source>Collecting diagnostics…</source>
+        <translation>正在收集诊断信息…</translation>
+    </message>
+    <message>
+        <source>Diagnostics copied — paste them into your message to IT.</source>
+        <translation>诊断信息已复制 — 请粘贴到发给 IT 的消息中。</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message numerus="yes">
+        <source>Wrong PIN. %n attempt(s) left.</source>
+        <translation>
+            <numerusform>PIN 错误，还可尝试 %n 次。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many wrong PINs. Try again in %n second(s).</source>
+        <translation>
+            <numerusform>PIN 错误次数过多，请 %n 秒后再试。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This account is disabled. Ask your manager.</source>
+        <translation>该账号已停用，请联系店长。</translation>
+    </message>
+    <message>
+        <source>Unknown staff member. Sync with the hub and try again.</source>
+        <translation>未知员工。请与总部同步后重试。</translation>
+    </message>
+    <message>
+        <source>No PIN is set for this account yet. Ask HQ to set one.</source>
+        <translation>该账号尚未设置 PIN，请联系总部设置。</translation>
+    </message>
+    <message>
+        <source>Sign-in refused: %1</source>
+        <translation>登录被拒绝：%1</translation>
+    </message>
+    <message>
+        <source>Enter your PIN.</source>
+        <translation>请输入 PIN。</translation>
+    </message>
+    <message>
+        <source>Choose your name first.</source>
+        <translation>请先选择您的姓名。</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>You can try again now.</source>
+        <translation>现在可以重试了。</translation>
+    </message>
+    <message>
+        <source>Sign-in unavailable: %1</source>
+        <translation>暂时无法登录：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Locked after %n minute(s) without use. Sign in again.</source>
+        <translation>
+            <numerusform>闲置 %n 分钟后已锁定，请重新登录。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Delete last digit</source>
+        <translation>删除最后一位</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Choose your name, then enter your PIN.</source>
+        <translation>请选择您的姓名，然后输入 PIN。</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>No staff for this store yet: sync with the hub first.</source>
+        <translation>本店还没有员工信息：请先与总部同步。</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>Sync failed: %1 — it retries by itself.</source>
+        <translation>同步失败：%1 — 将自动重试。</translation>
+    </message>
+    <message>
+        <source>Manager: %1</source>
+        <translation>店长：%1</translation>
+    </message>
+    <message>
+        <source>Associate: %1</source>
+        <translation>导购：%1</translation>
+    </message>
+    <message>
+        <source>No associate signed in</source>
+        <translation>未登录导购</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Last sync %1</source>
+        <translation>最近同步 %1</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting to sync</source>
+        <translation>
+            <numerusform>%n 条等待同步</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All records synced</source>
+        <translation>记录已全部同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n need a manager</source>
+        <translation>
+            <numerusform>%n 条需店长处理</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>This terminal&apos;s clock is off by about %n minute(s) — member codes may be rejected. Set the date and time.</source>
+        <translation>
+            <numerusform>本终端时钟偏差约 %n 分钟 — 会员码可能被拒绝。请校正日期和时间。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Customer data is from %1 — more than a day old. Connect to the network to sync.</source>
+        <translation>顾客数据更新于 %1，已超过一天。请联网同步。</translation>
+    </message>
+    <message>
+        <source>This terminal has no customer data yet — connect to the network to sync.</source>
+        <translation>本终端还没有顾客数据 — 请联网同步。</translation>
+    </message>
+    <message>
+        <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
+        <translation>正在离线工作 — 记录的内容都已保存在本终端，网络恢复后自动同步。</translation>
+    </message>
+    <message>
+        <source>The local cache was damaged and is being rebuilt from the hub.</source>
+        <translation>本地缓存已损坏，正在从总部重建。</translation>
+    </message>
+</context>
+<context>
+    <name>TalkingPoints</name>
+    <message numerus="yes">
+        <source>In online cart %n day(s)</source>
+        <translation>
+            <numerusform>加入线上购物车 %n 天</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Added to online cart today</source>
+        <translation>今天加入线上购物车</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3 — coupon %4 expires %5</source>
+        <translation>%1：%2 %3 — %4优惠券%5到期</translation>
+    </message>
+    <message numerus="yes">
+        <source>Left in online cart for %n day(s): %1 %2</source>
+        <translation>
+            <numerusform>在线上购物车放了 %n 天未下单：%1 %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Coupon “%1” (%2) expires %3 — remind the customer</source>
+        <translation>优惠券「%1」（%2）%3到期 — 提醒顾客使用</translation>
+    </message>
+    <message numerus="yes">
+        <source>Viewed %1 %n time(s) online this week (%2)</source>
+        <translation>
+            <numerusform>本周线上浏览 %1 %n 次（%2）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 points from %2 — a purchase today would upgrade</source>
+        <translation>再积 %1 分即可升级为%2 — 今天消费即可升级</translation>
+    </message>
+    <message>
+        <source>Birthday today — wish the customer a happy birthday</source>
+        <translation>今天是顾客生日 — 记得送上生日祝福</translation>
+    </message>
+    <message>
+        <source>Birthday this month (%1)</source>
+        <translation>本月生日（%1）</translation>
+    </message>
+    <message>
+        <source>Worth mentioning: %1</source>
+        <translation>值得一提：%1</translation>
+    </message>
+    <message>
+        <source>saves %1</source>
+        <translation>可省 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>viewed %n time(s) this week</source>
+        <translation>
+            <numerusform>本周浏览 %n 次</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Terms</name>
+    <message>
+        <source>Pending sync</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>Basic</source>
+        <translation>普通会员</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金卡</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>Web</source>
+        <translation>网页</translation>
+    </message>
+    <message>
+        <source>Mini program</source>
+        <translation>小程序</translation>
+    </message>
+    <message>
+        <source>Usable</source>
+        <translation>可用</translation>
+    </message>
+    <message>
+        <source>Expiring soon</source>
+        <translation>即将到期</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>已使用</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Not yet valid</source>
+        <translation>未生效</translation>
+    </message>
+    <message>
+        <source>Store visit</source>
+        <translation>到店</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Product interest</source>
+        <translation>商品兴趣</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed</source>
+        <translation>优惠券核销</translation>
+    </message>
+    <message>
+        <source>Assisted sale</source>
+        <translation>导购成交</translation>
+    </message>
+    <message>
+        <source>Consent updated</source>
+        <translation>授权变更</translation>
+    </message>
+    <message>
+        <source>Saved · pending sync</source>
+        <translation>已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Sent · awaiting hub</source>
+        <translation>已发送 · 等待总部确认</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Tried on</source>
+        <translation>试穿/试用</translation>
+    </message>
+    <message>
+        <source>Asked about</source>
+        <translation>咨询过</translation>
+    </message>
+</context>
 </TS>

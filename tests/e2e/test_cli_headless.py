@@ -123,8 +123,14 @@ def test_headless_script(served: tuple[Clerk, str]) -> None:
     assert set(json.loads(bad.stdout)) >= {"error", "reason"}
 
     clerk.run("record", "visit", "--member", mine["id"])
+    sku = view["browsing"][0]["product"]["sku"]
+    clerk.run("record", "sale", "--member", mine["id"], "--sku", sku, "--amount", "99.50")
+    unknown = clerk.run(
+        "record", "sale", "--member", mine["id"], "--sku", "NOPE", "--amount", "1", ok=False
+    )
+    assert unknown.returncode == 2 and "unknown product" in unknown.stderr
     status = json.loads(clerk.run("status", "--json").stdout)
-    assert status["pending"] == 1
+    assert status["pending"] == 2
     assert status["cursor"] > 0
 
     clerk.run("sync", "--once")
@@ -139,6 +145,8 @@ def test_headless_script(served: tuple[Clerk, str]) -> None:
     ]
     visits = [i for i in exported if i["member_id"] == mine["id"] and i["kind"] == "visit"]
     assert len(visits) == 1
+    sales = [i for i in exported if i["member_id"] == mine["id"] and i["kind"] == "sale"]
+    assert [(s["status"], s["payload"]["amount_cents"]) for s in sales] == [("accepted", 9950)]
 
     clerk.run("config", "set", "hub_url", "https://hub.example:8443")
     assert clerk.run("config", "get", "hub_url").stdout.strip() == "https://hub.example:8443"

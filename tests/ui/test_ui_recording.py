@@ -123,8 +123,9 @@ def test_assisted_sale_prefills_the_cart(
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "sale"
     assert rows[-1]["payload"] == {
-        "items": [{"sku": HERO_SKU, "qty": 1}],
+        "items": [{"sku": HERO_SKU, "qty": 1, "price_cents": 199_900}],
         "amount_cents": 179_900,
+        "cart_item_ids": ["C0000000100"],
     }
 
 

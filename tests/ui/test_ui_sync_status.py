@@ -106,7 +106,7 @@ def test_status_bar_shows_network_pending_and_associate(
     open_customer(home.code(HERO))
     qtbot.waitUntil(lambda: w.status_bar.pending.text.text() == "1 waiting to sync", timeout=5_000)
     assert w.status_bar.network.text.text() == "Online"
-    assert w.status_bar.associate.text.text() == "Associate: A01"
+    assert w.status_bar.associate.text.text() == "Associate: 王芳 (A01)"
     assert not w.banner.isVisible()
 
 

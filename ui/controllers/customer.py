@@ -172,6 +172,20 @@ class CustomerController(QObject):
         self.member_id = None
         self.page.composer.close_form()
 
+    def forget(self) -> None:
+        """Forget the customer entirely (the terminal locked): nothing of them stays in a
+        model or a widget, and results still on their way are dropped (no member id)."""
+        self.clear()
+        self.redeem_coupon = None
+        self._mine.clear()
+        self._choices_for = None
+        m = self.models
+        for model in (m.talking, m.cart, m.coupons, m.browsing, m.visits):
+            model.clear()
+        m.interest_products.set_choices([])
+        m.sale_products.set_choices([])
+        self.page.clear()
+
     # --- refresh after records and syncs -------------------------------------------------------
 
     def refresh(self) -> None:
@@ -424,8 +438,19 @@ class CustomerController(QObject):
                 self.bridge.info(translate("Customer", "Enter the sale amount."), key="form")
                 c.sale.amount.setFocus()
                 return
-            payload["items"] = [{"sku": ch.sku, "qty": ch.qty} for ch in chosen]
+            # The hub takes each line with its price, and the online-cart lines it settles.
+            payload["items"] = [
+                {"sku": ch.sku, "qty": ch.qty, "price_cents": ch.price_cents} for ch in chosen
+            ]
             payload["amount_cents"] = round(amount * 100)
+            skus = {ch.sku for ch in chosen}
+            cart_ids = [
+                line.id
+                for line in (self.view.cart if self.view else ())
+                if line.product.sku in skus
+            ]
+            if cart_ids:
+                payload["cart_item_ids"] = cart_ids
             text = c.sale.text.text().strip()
             if text:
                 payload["text"] = text

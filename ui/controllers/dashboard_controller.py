@@ -32,7 +32,7 @@ from clerk.db import connect
 from clerk.errors import ClerkError, StorageError
 from clerk.outbox import META_STORE_ID, Recorded, get_meta
 from clerk.staff import Session, allowed, require
-from ui.i18n import fmt_money, fmt_number
+from ui.i18n import fmt_date, fmt_money, fmt_number
 from ui.messages import MessageBridge
 from ui.models.dashboard_models import ItemRole, duration
 from ui.qt import (
@@ -308,7 +308,16 @@ class DashboardController(QObject):
             self._render_health(self.data.health)
             self._apply_drill()
 
+    def _render_title(self, s: reports.DaySummary) -> None:
+        if s.day == self.today():
+            self.view.title.setText(translate("Dashboard", "Today at the store"))
+        else:
+            self.view.title.setText(
+                translate("Dashboard", "%1 at the store").replace("%1", fmt_date(s.start))
+            )
+
     def _render_tiles(self, s: reports.DaySummary) -> None:
+        self._render_title(s)
         k, w = s.kpis, s.last_week
         last = translate("Dashboard", "Same day last week: %1")
 

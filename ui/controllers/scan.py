@@ -75,13 +75,16 @@ class ScanController(QObject):
         self.clock = clock
         self._last: tuple[str, float] | None = None
         self._in_flight = 0
+        self.enabled = True  # False while the terminal is locked: nothing is looked up
         code = getattr(getattr(terminal.open_customer, "__func__", None), "__code__", None)
         self._open_takes_lang = code is not None and "lang" in code.co_varnames
 
     # --- text in -----------------------------------------------------------------------------
 
     def submit_text(self, text: str, source: str = "typed") -> bool:
-        """Identify ``text`` and open the customer. False if ignored as a repeat."""
+        """Identify ``text`` and open the customer. False if ignored (a repeat, or locked)."""
+        if not self.enabled:
+            return False
         key = text.strip()
         now = self.clock()
         if source == "camera" and self._last is not None:
@@ -101,6 +104,8 @@ class ScanController(QObject):
 
     def open_member(self, member_id: str) -> None:
         """Open a member picked from the last-customers list."""
+        if not self.enabled:
+            return
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         staff, lang = self.staff_id, self._view_lang()
         self._start()

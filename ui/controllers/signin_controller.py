@@ -20,7 +20,7 @@ from typing import Any
 
 from clerk.errors import ClerkError
 from clerk.staff import IdleLock, Session, SignInError, StaffAuth, StaffMember
-from ui.models.dashboard_models import StaffModel
+from ui.models.staff import StaffModel
 from ui.qt import (
     QApplication,
     QEvent,
@@ -75,6 +75,7 @@ def refusal_text(exc: SignInError) -> str:
 class SignInController(QObject):
     signed_in = Signal(object)  # Session
     refused = Signal(object)  # SignInError
+    roster_loaded = Signal(int)  # how many staff may sign in
 
     def __init__(
         self,
@@ -118,8 +119,15 @@ class SignInController(QObject):
         self.model.set_rows(roster)
         self.view.staff_empty.setVisible(not roster)
         self.view.staff_list.setVisible(bool(roster))
-        if self.staff_id is not None and self.model.row_of(self.staff_id) < 0:
-            self.select(None)
+        if self.staff_id is not None:
+            row = self.model.row_of(self.staff_id)
+            if row < 0:
+                self.select(None)
+            else:  # keep the choice across a reload (the PIN, the message, a lockout stay)
+                self.view.staff_list.setCurrentIndex(self.model.index(row, 0))
+                self.view.who.setText(self.model.row_at(row).name)
+                self.view.who.setVisible(True)
+        self.roster_loaded.emit(len(roster))
 
     # --- input -----------------------------------------------------------------------------------
 
@@ -137,6 +145,7 @@ class SignInController(QObject):
         row = self.model.row_of(staff_id) if staff_id else -1
         name = self.model.row_at(row).name if row >= 0 else None
         self.view.who.setText(name or "")
+        self.view.who.setVisible(bool(name))
         self.view.set_message(
             translate("SignIn", "Enter your PIN.")
             if name
@@ -145,6 +154,7 @@ class SignInController(QObject):
         if row >= 0:
             self.view.staff_list.setCurrentIndex(self.model.index(row, 0))
             self.view.pin.setFocus(Qt.FocusReason.OtherFocusReason)
+            QTimer.singleShot(0, self.view, self.view.reveal_pin)  # once laid out
 
     def press_digit(self, digit: str) -> None:
         if self.view.pin.isEnabled():

@@ -48,6 +48,7 @@ class StatusController(QObject):
         self.bar = bar
         self.banner = banner
         self.associate = associate
+        self.manager = False  # the signed-in person is a store manager
         self.clock = clock
         self.status: Any = None
         self.sync_running = False
@@ -123,7 +124,9 @@ class StatusController(QObject):
     def render(self) -> None:
         s = self.status
         bar = self.bar
-        if self.associate:
+        if self.associate and self.manager:
+            bar.associate.set_text(texts.fill(translate("Status", "Manager: %1"), self.associate))
+        elif self.associate:
             bar.associate.set_text(texts.fill(translate("Status", "Associate: %1"), self.associate))
         else:
             bar.associate.set_text(translate("Status", "No associate signed in"))

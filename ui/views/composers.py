@@ -279,6 +279,25 @@ class Composer(LanguageAware):
         self.form = ""
         self.hide()
 
+    def reset(self) -> None:
+        """Close the form and forget everything typed or shown in any form (a lock)."""
+        self.close_form()
+        self.for_chip.setText("")
+        self.note.text.clear()
+        self.interest.text.clear()
+        self.sale.text.clear()
+        self.sale.amount.clear()
+        for text_label in (
+            self.redeem.offer,
+            self.redeem.title,
+            self.redeem.rule,
+            self.redeem.validity,
+            self.redeem.applies,
+        ):
+            text_label.setText("")
+        self.consent.marketing.setChecked(False)
+        self.consent.browsing.setChecked(False)
+
     def retranslate(self) -> None:
         titles = {
             "note": translate("Composer", "Add a note"),

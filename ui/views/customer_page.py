@@ -218,6 +218,14 @@ class CustomerPage(LanguageAware):
                     box.insertWidget(i, w)
             self.stack.setCurrentWidget(self.desktop)
 
+    def clear(self) -> None:
+        """Nobody on screen (after a lock): header, notice and forms emptied (the controller
+        empties the models)."""
+        self.header.clear()
+        self.notice.hide()
+        self.notice.text.setText("")
+        self.composer.reset()
+
     # --- paint tracking (for "fully painted") ------------------------------------------------
 
     def expect_paint(self) -> None:

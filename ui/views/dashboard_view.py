@@ -325,6 +325,7 @@ class DashboardView(LanguageAware):
     def retranslate(self) -> None:
         self.title.setText(translate("Dashboard", "Today at the store"))
         self.today.setText(translate("Dashboard", "Today"))
+        self.today.setAccessibleName(translate("Dashboard", "Show today"))
         self.refresh.setText(translate("Dashboard", "Refresh"))
         self.refresh.setAccessibleName(translate("Dashboard", "Compute the figures again"))
         self.export.setText(translate("Dashboard", "Export CSV"))
@@ -338,6 +339,8 @@ class DashboardView(LanguageAware):
         self.hour.setItemText(0, translate("Dashboard", "All hours"))
         self.hour.setAccessibleName(translate("Dashboard", "Hour to list"))
         self.drill_clear.setText(translate("Dashboard", "Show all"))
+        self.drill_clear.setAccessibleName(translate("Dashboard", "Show all visits of the day"))
+        self.drill_table.setAccessibleName(translate("Dashboard", "Visits"))
         self.associates_card.set_title(translate("Dashboard", "Associates"))
         self.associates_table.setAccessibleName(translate("Dashboard", "Associates"))
         self.products_card.set_title(translate("Dashboard", "Products asked about"))
@@ -348,6 +351,16 @@ class DashboardView(LanguageAware):
         self.health_names["last_error"].setText(translate("Dashboard", "Last error"))
         self.rejected_title.setText(translate("Dashboard", "Rejected by the hub"))
         self.conflicts_title.setText(translate("Dashboard", "Coupon conflicts"))
+        self.rejected_table.setAccessibleName(translate("Dashboard", "Rejected by the hub"))
+        self.conflicts_table.setAccessibleName(translate("Dashboard", "Coupon conflicts"))
+        for table in (
+            self.drill_table,
+            self.associates_table,
+            self.products_table,
+            self.rejected_table,
+            self.conflicts_table,
+        ):
+            table.horizontalHeader().setAccessibleName(translate("Dashboard", "Columns"))
         self.accept.setText(translate("Dashboard", "Accept both"))
         self.accept.setAccessibleName(
             translate("Dashboard", "Accept: keep both redemptions of the selected coupon")

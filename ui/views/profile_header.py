@@ -94,6 +94,24 @@ class ProfileHeader(QFrame):
         self._reason = reason
         self.refresh()
 
+    def clear(self) -> None:
+        """Show nobody (after a lock): no name, no identity, no figures."""
+        self.view, self.identity, self._reason, self.status_text = None, None, None, ""
+        self.avatar.clear()
+        for text_label in (
+            self.name,
+            self.name_en,
+            self.meta,
+            self.freshness,
+            self.points,
+            self.points_label,
+        ):
+            text_label.setText("")
+        for chip in (self.tier, self.points_chip, self.marketing, self.browsing):
+            chip.setText("")
+            chip.hide()
+        self.setAccessibleName("")
+
     def set_status_text(self, text: str) -> None:
         self.status_text = text
         self._refresh_freshness()
@@ -125,6 +143,8 @@ class ProfileHeader(QFrame):
         size = self.avatar.width()
         dpr = self.devicePixelRatioF()
         v = self.view
+        if v is None and self.identity is None:
+            return  # nobody shown (before the first customer, after a lock)
         if v is None:
             self.avatar.setPixmap(avatar("?", size, dpr))
             ident = self.identity

@@ -7,7 +7,9 @@ type the PIN, Backspace deletes, Enter signs in, Escape clears. The PIN field sh
 
 from __future__ import annotations
 
-from ui.models.dashboard_models import StaffModel
+from typing import Any
+
+from ui.models.staff import StaffModel
 from ui.qt import (
     QEvent,
     QFrame,
@@ -17,6 +19,7 @@ from ui.qt import (
     QLineEdit,
     QObject,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     Qt,
     QVBoxLayout,
@@ -70,6 +73,7 @@ class PinPad(QWidget):
 
     def retranslate(self) -> None:
         self.keys["clear"].setText(translate("SignIn", "Clear"))
+        self.keys["clear"].setAccessibleName(translate("SignIn", "Clear"))
         self.keys["back"].setText("⌫")
         self.keys["back"].setAccessibleName(translate("SignIn", "Delete last digit"))
         for k in "0123456789":
@@ -106,19 +110,40 @@ class PinField(QLineEdit):
 
 
 class SignInView(LanguageAware):
-    """Staff list, PIN field + pad, message line, sign-in button."""
+    """Staff list, PIN field + pad, message line, sign-in button.
+
+    Wide (a counter desktop): the staff list and the PIN card side by side, centred. Narrow
+    (a handheld): one above the other. The page scrolls when it is not tall enough.
+    """
+
+    WIDE = 860  # px of width from which the two cards stand side by side
+    MAX_WIDTH = 1040
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signIn")
         self.staff_model = StaffModel()
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 24, 24, 24)
-        outer.addStretch(1)
-        column = QVBoxLayout()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        inner.setObjectName("column")
+        centre = QHBoxLayout(inner)
+        centre.setContentsMargins(24, 24, 24, 24)
+        centre.addStretch(1)
+        self.column = QWidget()
+        self.column.setMaximumWidth(self.MAX_WIDTH)
+        self.column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        centre.addWidget(self.column, 100)
+        centre.addStretch(1)
+        area.setWidget(inner)
+        outer.addWidget(area)
+        self.area = area
+        column = QVBoxLayout(self.column)
+        column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(16)
-        outer.addLayout(column, 3)
-        outer.addStretch(1)
 
         self.title = label("", "title")
         self.subtitle = label("", "muted", wrap=True)
@@ -133,16 +158,18 @@ class SignInView(LanguageAware):
         self.staff_empty = label("", "empty", wrap=True)
         self.staff_empty.setContentsMargins(16, 4, 16, 10)
         self.staff_card.body.addWidget(self.staff_empty)
-        column.addWidget(self.staff_card)
+        self.staff_card.body.addStretch(1)
 
         self.pin_card = QFrame()
         self.pin_card.setProperty("card", True)
         self.pin_card.setObjectName("pinCard")
+        self.pin_card.setMaximumWidth(460)
         pin_box = QVBoxLayout(self.pin_card)
-        pin_box.setContentsMargins(16, 16, 16, 16)
+        pin_box.setContentsMargins(20, 20, 20, 20)
         pin_box.setSpacing(12)
         self.who = label("", "name")
         self.who.setObjectName("signInWho")
+        self.who.hide()  # until a name is chosen
         pin_box.addWidget(self.who)
         self.pin = PinField()
         pin_box.addWidget(self.pin)
@@ -155,10 +182,44 @@ class SignInView(LanguageAware):
         self.submit = button("", icon_name="lock", kind="primary", object_name="signInButton")
         self.submit.setMinimumHeight(KEY_SIZE)
         pin_box.addWidget(self.submit)
-        column.addWidget(self.pin_card)
+
+        self.cards = QGridLayout()
+        self.cards.setSpacing(16)
+        column.addLayout(self.cards)
         column.addStretch(1)
+        self.wide: bool | None = None
+        self._arrange(False)
         self.staff_list.installEventFilter(self)
         self.retranslate()
+
+    def _arrange(self, wide: bool) -> None:
+        if wide == self.wide:
+            return
+        self.wide = wide
+        for w in (self.staff_card, self.pin_card):
+            self.cards.removeWidget(w)
+        top = Qt.AlignmentFlag.AlignTop
+        if wide:
+            self.cards.addWidget(self.staff_card, 0, 0, top)
+            self.cards.addWidget(self.pin_card, 0, 1, top)
+            self.cards.setColumnStretch(0, 1)
+            self.cards.setColumnStretch(1, 1)
+        else:
+            self.cards.addWidget(self.staff_card, 0, 0)
+            self.cards.addWidget(self.pin_card, 1, 0)
+            self.cards.setColumnStretch(0, 1)
+            self.cards.setColumnStretch(1, 0)
+        self.pin_card.setMaximumWidth(460 if wide else 16_777_215)
+
+    def reveal_pin(self) -> None:
+        """Scroll the PIN card into view (one above the other on a handheld)."""
+        if not self.wide:
+            self.area.ensureWidgetVisible(self.submit, 0, 16)
+            self.area.ensureWidgetVisible(self.who, 0, 16)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._arrange(self.width() >= self.WIDE)
 
     # Enter on the list moves on to the PIN (keyboard path).
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -197,4 +258,5 @@ class SignInView(LanguageAware):
         self.pin.setPlaceholderText(translate("SignIn", "PIN"))
         self.pin.setAccessibleName(translate("SignIn", "PIN"))
         self.submit.setText(translate("SignIn", "Sign in"))
+        self.submit.setAccessibleName(translate("SignIn", "Sign in"))
         self.pad.retranslate()

@@ -10,21 +10,26 @@ from typing import Any
 from ui.models.base import RowsModel
 from ui.qt import (
     QAbstractItemView,
+    QComboBox,
     QEvent,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
+    QPainter,
     QPushButton,
+    QRectF,
     QSize,
     QSizePolicy,
     Qt,
+    QTimer,
     QToolButton,
     QVBoxLayout,
     QWidget,
     Signal,
 )
-from ui.theme import icon, icon_pixmap
+from ui.theme import color, icon, icon_pixmap
 from ui.views.delegates import RowDelegate, fit_height
 
 
@@ -326,3 +331,109 @@ class LanguageAware(QWidget):
 
     def retranslate(self) -> None:
         raise NotImplementedError
+
+
+class ProgressBar(QWidget):
+    """A slim rounded progress bar painted in the theme's colours (``None``: busy, the
+    length unknown — a band sweeps across)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressBar")
+        self.setFixedHeight(10)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.fraction: float | None = 0.0
+        self._phase = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(40)
+        self._timer.timeout.connect(self._step)
+
+    def set_fraction(self, fraction: float | None) -> None:
+        self.fraction = None if fraction is None else max(0.0, min(1.0, fraction))
+        if self.fraction is None:
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+        self.update()
+
+    def _step(self) -> None:
+        self._phase = (self._phase + 0.02) % 1.0
+        self.update()
+
+    def hideEvent(self, event: Any) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.fraction is None:
+            self._timer.start()
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        r = self.rect()
+        radius = r.height() / 2
+        painter.setBrush(color("muted_soft"))
+        painter.drawRoundedRect(r, radius, radius)
+        painter.setBrush(color("primary"))
+        if self.fraction is None:
+            band = r.width() * 0.3
+            x = (r.width() + band) * self._phase - band
+            painter.setClipRect(r)
+            painter.drawRoundedRect(QRectF(x, 0, band, r.height()), radius, radius)
+        elif self.fraction > 0:
+            width = max(r.height(), r.width() * self.fraction)
+            painter.drawRoundedRect(QRectF(0, 0, width, r.height()), radius, radius)
+        painter.end()
+
+
+class FormField(QWidget):
+    """One labelled input of a form: its name, a line of help, the input (with a unit or a
+    trailing button) and an error line that shows only when the value was refused."""
+
+    def __init__(self, key: str, editor: QLineEdit | QComboBox, *, narrow: bool = False) -> None:
+        super().__init__()
+        self.setObjectName(f"field_{key}")
+        self.key = key
+        self.editor = editor
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        self.name = label("", "fieldName")
+        box.addWidget(self.name)
+        self.help = label("", "hint", wrap=True)
+        box.addWidget(self.help)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        editor.setSizePolicy(
+            QSizePolicy.Policy.Fixed if narrow else QSizePolicy.Policy.Expanding,
+            QSizePolicy.Policy.Fixed,
+        )
+        if narrow:
+            editor.setFixedWidth(140)
+        editor.setMinimumHeight(44)  # a touch target
+        row.addWidget(editor, 0 if narrow else 1)
+        self.unit = label("", "muted")
+        row.addWidget(self.unit)
+        if narrow:
+            row.addStretch(1)
+        self.row = row
+        box.addLayout(row)
+        self.error = label("", "error", wrap=True)
+        self.error.setObjectName(f"error_{key}")
+        self.error.hide()
+        box.addWidget(self.error)
+        box.addStretch(1)  # side by side in a grid, fields line up at the top
+
+    def add_trailing(self, widget: QWidget) -> None:
+        """A widget after the input (e.g. a "read from image" button)."""
+        self.row.addWidget(widget)
+
+    def set_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        set_prop(self.editor, "invalid", bool(text))
+        self.editor.setAccessibleDescription(text)
