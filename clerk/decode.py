@@ -1,10 +1,12 @@
 """Find barcodes in images: camera frames, image files, the clipboard.
 
-zxing-cpp is the default backend, pyzbar the second one. :func:`decode_image` runs one fast
-pass on the grayscale image; only if that finds nothing does it try a short cascade of
-cleaned-up variants (contrast stretch, rescale, sharpen, denoise, other binarizers, inversion
-for pyzbar — zxing-cpp tries inverted images itself), stopping at the first variant that
-yields a code or when the time budget is spent. Camera frames get the fast pass only
+zxing-cpp is the default backend, pyzbar the second one. :func:`decode_image` makes one fast
+pass over the grayscale image (huge photos brought down to a working size first); only if
+that finds nothing does it try a short cascade of variants — inverted (dark-mode screens,
+light-on-dark bars), full size (small codes in huge photos), Otsu threshold (blur + noise),
+contrast stretch, 2× upscale (small frames), full size inverted — stopping at the first that
+yields a code and skipping any step that would overrun the time budget. The order comes from
+``bench/decode.py`` on the corpus of ``bench/corpus.py``. Camera frames get a single pass
 (:func:`decode_frame_gray`): the next frame is the next chance.
 
 Formats are limited to what a store meets (QR, Code 128, EAN/UPC, Data Matrix, PDF417) unless
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import zxingcpp
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from clerk.errors import ClerkError
 
@@ -65,9 +67,9 @@ _ZBAR_STANDARD = (
     "PDF417",
 )
 
-# Pixel sizes the cascade steers towards: zxing/zbar find 1–8 px modules best.
+# Photos above _HUGE px on the long side are read at _WORK_MAX px first.
 _HUGE = 1600
-_TINY = 360
+_WORK_MAX = 1200
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,14 @@ ImageInput = Image.Image | str | os.PathLike[str] | _ArrayLike
 def _read_zxing(
     image: Image.Image | zxingcpp.ImageView,
     formats: FormatSet,
-    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage,
+    *,
+    try_invert: bool = True,
 ) -> list[Decoded]:
     found = zxingcpp.read_barcodes(
         image,
         formats=_ZX_STANDARD if formats == "standard" else _ZX_ALL,
         text_mode=zxingcpp.TextMode.Plain,
-        binarizer=binarizer,
+        try_invert=try_invert,
     )
     return [Decoded(b.format.name, b.text) for b in found if b.valid]
 
@@ -118,50 +121,33 @@ def _dedupe(found: Iterable[Decoded]) -> list[Decoded]:
     return list(dict.fromkeys(found))
 
 
-# --- the cascade -----------------------------------------------------------------------------
-
-_Step = Callable[[Image.Image], Image.Image]
+# --- image variants ----------------------------------------------------------------------------
 
 
-def _rescale(img: Image.Image) -> Image.Image:
+def _working(img: Image.Image) -> Image.Image:
+    """The image the cascade works on: huge photos brought down to ``_WORK_MAX`` pixels on the
+    long side (modules stay several pixels wide; every pass gets cheaper)."""
     w, h = img.size
-    if max(w, h) > _HUGE:
-        f = 1000 / max(w, h)
-        return img.resize((max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.BOX)
-    if min(w, h) < _TINY:
-        f = 3 if min(w, h) < _TINY // 2 else 2
-        return img.resize((w * f, h * f), Image.Resampling.BICUBIC)
-    return img
-
-
-def _half(img: Image.Image) -> Image.Image:
-    w, h = img.size
-    if min(w, h) < 2 * _TINY:
-        return img.resize((w * 2, h * 2), Image.Resampling.BICUBIC)
-    return img.resize((w // 2, h // 2), Image.Resampling.BOX)
-
-
-def _autocontrast(img: Image.Image) -> Image.Image:
-    return ImageOps.autocontrast(img, cutoff=1)
-
-
-def _equalize(img: Image.Image) -> Image.Image:
-    return ImageOps.equalize(img)
-
-
-def _sharpen(img: Image.Image) -> Image.Image:
-    return img.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=0))
-
-
-def _denoise(img: Image.Image) -> Image.Image:
-    return img.filter(ImageFilter.MedianFilter(3))
+    if max(w, h) <= _HUGE:
+        return img
+    f = _WORK_MAX / max(w, h)
+    return img.resize((max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.BOX)
 
 
 def _invert(img: Image.Image) -> Image.Image:
     return ImageOps.invert(img)
 
 
+def _autocontrast(img: Image.Image) -> Image.Image:
+    return ImageOps.autocontrast(img, cutoff=1)
+
+
+def _upscale(img: Image.Image) -> Image.Image:
+    return img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC)
+
+
 def _otsu(img: Image.Image) -> Image.Image:
+    """Binarise at Otsu's global threshold (helps blur + noise, where local averaging fails)."""
     hist = img.histogram()
     total = sum(hist)
     sum_all = sum(i * c for i, c in enumerate(hist))
@@ -176,25 +162,39 @@ def _otsu(img: Image.Image) -> Image.Image:
         if w1 == 0:
             break
         sum0 += t * hist[t]
-        m0 = sum0 / w0
-        m1 = (sum_all - sum0) / w1
-        between = w0 * w1 * (m0 - m1) ** 2
+        between = w0 * w1 * (sum0 / w0 - (sum_all - sum0) / w1) ** 2
         if between > best:
             best, threshold = between, t
-    return img.point(lambda v: 255 if v > threshold else 0)
+    lut = [0] * (threshold + 1) + [255] * (255 - threshold)
+    return img.point(lut)
 
 
-# (name, image transform, zxing binarizer override, backends it is useful for)
-_CASCADE: tuple[tuple[str, _Step | None, zxingcpp.Binarizer | None, tuple[Backend, ...]], ...] = (
-    ("invert", _invert, None, ("pyzbar",)),
-    ("global_histogram", None, zxingcpp.Binarizer.GlobalHistogram, ("zxing",)),
-    ("rescale", _rescale, None, ("zxing", "pyzbar")),
-    ("autocontrast", _autocontrast, None, ("zxing", "pyzbar")),
-    ("denoise", _denoise, None, ("zxing", "pyzbar")),
-    ("sharpen", _sharpen, None, ("zxing", "pyzbar")),
-    ("equalize", _equalize, None, ("zxing", "pyzbar")),
-    ("half", _half, None, ("zxing", "pyzbar")),
-    ("otsu", _otsu, None, ("zxing", "pyzbar")),
+@dataclass(frozen=True)
+class _Step:
+    name: str
+    transform: Callable[[Image.Image], Image.Image]
+    backends: tuple[Backend, ...]
+    max_side: int = 1 << 30  # skip the step for larger working images (cost bound)
+    area: float = 1.0  # pixels read relative to the working image, for the cost estimate
+    full_size: bool = False  # apply to the full-size image; only when the working one is smaller
+
+
+def _same(img: Image.Image) -> Image.Image:
+    return img
+
+
+# Ordered by images recovered per millisecond on bench/corpus.py (see bench/decode.py and
+# docs/benchmarks.md): inversion (dark-mode screens; light-on-dark linear codes, which
+# zxing-cpp's own try_invert does not cover), full resolution for huge photos (small codes),
+# a global threshold, a contrast stretch, an upscale for small frames, and last, full
+# resolution inverted.
+_CASCADE: tuple[_Step, ...] = (
+    _Step("invert", _invert, ("zxing", "pyzbar")),
+    _Step("full_size", _same, ("zxing", "pyzbar"), full_size=True),
+    _Step("otsu", _otsu, ("zxing", "pyzbar")),
+    _Step("autocontrast", _autocontrast, ("zxing",)),
+    _Step("upscale", _upscale, ("zxing", "pyzbar"), max_side=800, area=4.0),
+    _Step("full_size_invert", _invert, ("zxing", "pyzbar"), full_size=True),
 )
 
 
@@ -211,14 +211,6 @@ def _gray(img: Image.Image) -> Image.Image:
     return img.convert("L")
 
 
-def _read(img: Image.Image, backend: Backend, formats: FormatSet, binarizer: Any) -> list[Decoded]:
-    if backend == "zxing":
-        if binarizer is None:
-            return _read_zxing(img, formats)
-        return _read_zxing(img, formats, binarizer)
-    return _read_zbar(img, formats)
-
-
 def decode_pil(
     image: Image.Image,
     *,
@@ -226,21 +218,41 @@ def decode_pil(
     budget_ms: float = 150,
     formats: FormatSet = "standard",
 ) -> list[Decoded]:
-    """Decode a PIL image: fast pass, then the cascade until something is found or the budget
-    (measured from the start of the call) is spent. The order of results is the reader's."""
+    """Decode a PIL image: one fast pass, then the cascade until a variant yields a code or the
+    budget (from the start of the call) would be overrun. The reader's order, without repeats.
+    """
     start = time.perf_counter()
     deadline = start + budget_ms / 1000
     gray = _gray(image)
-    found = _read(gray, backend, formats, None)
+    # Huge photos are read at a working size first: a code worth scanning is big in them, and
+    # every pass costs in proportion to the pixels. Full size comes later in the cascade.
+    work = _working(gray)
+    t0 = time.perf_counter()
+    # No try_invert here: on a miss zxing-cpp would re-read the whole image inverted; the
+    # cascade's first step does that on the working image, for linear codes too.
+    if backend == "zxing":
+        found = _read_zxing(work, formats, try_invert=False)
+    else:
+        found = _read_zbar(work, formats)
     if found:
         return _dedupe(found)
-    for _name, step, binarizer, backends in _CASCADE:
-        if backend not in backends:
+    work_px = work.width * work.height
+    # Seconds per pixel of one read, to skip steps that would not finish in time.
+    per_px = (time.perf_counter() - t0) / max(1, work_px)
+    for step in _CASCADE:
+        if backend not in step.backends or max(work.size) > step.max_side:
             continue
-        if time.perf_counter() >= deadline:
-            break
-        variant = step(gray) if step is not None else gray
-        found = _read(variant, backend, formats, binarizer)
+        if step.full_size and work is gray:
+            continue
+        source = gray if step.full_size else work
+        cost = per_px * source.width * source.height * step.area
+        if time.perf_counter() + cost > deadline:
+            continue
+        variant = step.transform(source)
+        if backend == "zxing":
+            found = _read_zxing(variant, formats, try_invert=False)
+        else:
+            found = _read_zbar(variant, formats)
         if found:
             return _dedupe(found)
     return []

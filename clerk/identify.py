@@ -15,13 +15,14 @@ Rules, in the order :func:`classify` applies them:
      or a bare 11-digit ``1[3-9]…`` → phone, normalised to E.164 (``+8613812345678``);
    * ``+`` and 8–15 digits → phone (generic E.164);
    * 10–19 digits → member card if the Luhn check digit is right, else ``bad_check_digit``;
-   * any other digit string → ``malformed`` (not a complete card or phone number).
+   * any other digit string, or digits with a stray ``+`` → ``malformed`` (not a complete
+     card or phone number).
 
-   **Ambiguity, decided:** an 11-digit string starting ``13``–``19`` is always a phone number,
-   even if it happens to pass Luhn, and a 13-digit ``861[3-9]…`` is a phone number with its
-   country code. Member cards we issue are 16 digits starting ``62``, so they never collide;
-   cards from other programmes of 11 digits starting 13–19 cannot be typed (scan them instead
-   — scanned card barcodes come through the same path, so such cards are not supported).
+   **Ambiguity, decided:** a bare 11-digit ``1[3-9]…`` string is a phone number even when it
+   happens to pass Luhn, and so are ``86``/``0086`` followed by one (13 and 15 digits). The
+   member cards we issue are 16 digits starting ``62``, so they never collide; a card number
+   of another shape matching those patterns would be read as a phone number, and none is
+   issued.
 6. Anything else → ``not_member_other`` (some other QR payload or barcode).
 
 Phone numbers never leave this module in clear: the identity carries an HMAC-SHA256 of the
@@ -92,7 +93,8 @@ MESSAGES: dict[str, str] = {
 }
 
 _CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_TYPED_NUMBER = re.compile(r"\+?[0-9][0-9 \-()]*")
+_TYPED_NUMBER = re.compile(r"[ (]*\+?[0-9][0-9 \-()]*")
+_NUMBERISH = re.compile(r"[0-9 +\-()]*[0-9][0-9 +\-()]*")
 _URL = re.compile(r"https?://", re.IGNORECASE)
 
 
@@ -216,7 +218,9 @@ def classify(
     if s[:5].upper() == "WIFI:":
         raise _reject("not_member_wifi")
 
-    if _TYPED_NUMBER.fullmatch(s):
+    if _NUMBERISH.fullmatch(s):
+        if not _TYPED_NUMBER.fullmatch(s):
+            raise _reject("malformed")  # digits with a stray "+" and the like
         e164 = normalize_phone(s)
         if e164 is not None:
             if phone_key is None:

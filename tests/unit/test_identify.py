@@ -1,0 +1,294 @@
+"""classify(): member codes, cards, phones, and every reason a scan is not a member."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clerk import identify, membercode
+from clerk.errors import ConfigError, IdentifyError
+from clerk.identify import MESSAGES, classify, luhn_check_digit, luhn_valid
+from clerk.membercode import CodeRejected
+from clerk.model import Identity
+
+PHONE_KEY = "5e" * 32
+EXP = 1_750_000_000
+NOW = EXP - 10
+KEY, PUB = membercode.generate_keypair()
+KEYS = {3: PUB}
+CODE = membercode.issue(KEY, 3, 42, exp=EXP, jti=b"\x01\x02\x03\x04\x05\x06")
+CARD = "620000000000000" + luhn_check_digit("620000000000000")
+
+ALL_REASONS = {
+    "empty",
+    "malformed",
+    "bad_check_digit",
+    "not_member_url",
+    "not_member_wifi",
+    "not_member_other",
+    "too_long",
+    "no_phone_key",
+    *membercode.REJECT_REASONS,
+}
+
+
+def run(text: str, *, phone_key: str | None = PHONE_KEY, now: float = NOW) -> Identity:
+    return classify(text, phone_key=phone_key, keys=KEYS, now=now)
+
+
+def reason_of(text: str, **kw: object) -> str:
+    with pytest.raises(IdentifyError) as info:
+        run(text, **kw)  # type: ignore[arg-type]
+    return info.value.reason
+
+
+def expected_hash(e164: str) -> str:
+    return hmac.new(bytes.fromhex(PHONE_KEY), e164.encode(), hashlib.sha256).hexdigest()
+
+
+# --- Luhn ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "ok"),
+    [
+        ("79927398713", True),
+        ("79927398710", False),
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("0", True),
+        ("", False),
+        ("12a4", False),
+        ("١٢٣", False),  # non-ASCII digits
+    ],
+)
+def test_luhn_valid(digits: str, ok: bool) -> None:
+    assert luhn_valid(digits) is ok
+
+
+def test_luhn_check_digit_known() -> None:
+    assert luhn_check_digit("7992739871") == "3"
+    assert luhn_check_digit("411111111111111") == "1"
+    with pytest.raises(ValueError):
+        luhn_check_digit("12x")
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=25), st.data())
+def test_luhn_detects_every_single_digit_error(body: str, data: st.DataObject) -> None:
+    full = body + luhn_check_digit(body)
+    assert luhn_valid(full)
+    pos = data.draw(st.integers(0, len(full) - 1))
+    new = data.draw(st.sampled_from([d for d in "0123456789" if d != full[pos]]))
+    assert not luhn_valid(full[:pos] + new + full[pos + 1 :])
+
+
+# --- cards --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        CARD,
+        f"{CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:]}",
+        f"{CARD[:8]}-{CARD[8:]}",
+        f"\r\n{CARD}\r\n",
+        f"\x02{CARD}\x03",
+        "\ufeff" + CARD,
+    ],
+)
+def test_card(typed: str) -> None:
+    assert run(typed) == Identity(kind="card", value=CARD, ref=f"card:{CARD}")
+
+
+@pytest.mark.parametrize("n", [10, 19])
+def test_card_length_limits(n: int) -> None:
+    body = "9" * (n - 1)
+    card = body + luhn_check_digit(body)
+    assert run(card).value == card
+
+
+def test_card_full_width_digits_are_normalised() -> None:
+    full_width = "".join(chr(ord(c) - 48 + 0xFF10) for c in CARD)
+    assert run(full_width).value == CARD
+
+
+def test_bad_check_digit() -> None:
+    wrong = CARD[:-1] + str((int(CARD[-1]) + 1) % 10)
+    assert reason_of(wrong) == "bad_check_digit"
+
+
+@pytest.mark.parametrize("digits", ["12345", "123456789", "9" * 20, "+12", "(12)"])
+def test_digits_of_no_usable_length_are_malformed(digits: str) -> None:
+    assert reason_of(digits) == "malformed"
+
+
+# --- phones -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13812345678",
+        "138 1234 5678",
+        "138-1234-5678",
+        "+8613812345678",
+        "+86 138 1234 5678",
+        "(+86) 138-1234-5678",
+        "8613812345678",
+        "008613812345678",
+        "0086 138 1234 5678",
+        "１３８１２３４５６７８",  # full-width, typed with a Chinese IME
+        "\t13812345678\n",
+    ],
+)
+def test_china_mobile(typed: str) -> None:
+    got = run(typed)
+    assert got == Identity(
+        kind="phone", value=expected_hash("+8613812345678"), ref="phone:138****5678"
+    )
+
+
+def test_eleven_digits_are_a_phone_even_when_luhn_valid() -> None:
+    body = "1381234567"
+    ambiguous = body + luhn_check_digit(body)
+    assert luhn_valid(ambiguous)
+    assert run(ambiguous).kind == "phone"
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164", "masked"),
+    [
+        ("+44 20 7946 0958", "+442079460958", "+442*******58"),
+        ("+1-202-555-0143", "+12025550143", "+120******43"),
+        ("+85212345678", "+85212345678", "+852******78"),
+    ],
+)
+def test_generic_e164(typed: str, e164: str, masked: str) -> None:
+    assert identify.normalize_phone(typed) == e164
+    assert run(typed) == Identity(kind="phone", value=expected_hash(e164), ref=f"phone:{masked}")
+
+
+@pytest.mark.parametrize(
+    "typed", ["+86 138 1234 567", "+861381234567890", "+1234567", "+0123456789", "+1" + "2" * 15]
+)
+def test_bad_international_numbers_are_malformed(typed: str) -> None:
+    assert identify.normalize_phone(typed) is None
+    assert reason_of(typed) == "malformed"
+
+
+def test_twelve_digit_mobile_like_is_not_a_phone() -> None:
+    # not 11 digits: falls through to the card rules (12 digits, Luhn decides)
+    assert identify.normalize_phone("138123456789") is None
+
+
+def test_phone_without_key() -> None:
+    assert reason_of("13812345678", phone_key=None) == "no_phone_key"
+
+
+def test_phone_hash_and_mask() -> None:
+    assert identify.phone_hash(PHONE_KEY, "+8613812345678") == expected_hash("+8613812345678")
+    assert identify.mask_phone("+8613812345678") == "138****5678"
+    assert identify.mask_phone("+1234") == "+****"
+    with pytest.raises(ConfigError):
+        identify.phone_hash("not hex", "+8613812345678")
+
+
+# --- member codes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrap", ["{}", "{}\r\n", "\x1b]Q1{}", "  {}\t"])
+def test_member_code(wrap: str) -> None:
+    got = run(wrap.format(CODE).replace("\x1b]Q1", "\x1b"))
+    assert got == Identity(
+        kind="code", value="42", ref="code:42", jti="010203040506", expires_at=EXP
+    )
+
+
+@pytest.mark.parametrize(("now", "reason"), [(EXP + 61, "expired"), (EXP - 181, "not_yet_valid")])
+def test_member_code_out_of_time(now: float, reason: str) -> None:
+    with pytest.raises(CodeRejected) as info:
+        run(CODE, now=now)
+    assert info.value.reason == reason
+
+
+def test_member_code_unknown_key_and_bad_signature() -> None:
+    other, _ = membercode.generate_keypair()
+    assert reason_of(membercode.issue(KEY, 4, 1, exp=EXP)) == "unknown_key"
+    assert reason_of(membercode.issue(other, 3, 1, exp=EXP)) == "bad_signature"
+
+
+@pytest.mark.parametrize("text", [CODE.lower(), "mc1:" + CODE[4:], CODE[:-2], "MC1:"])
+def test_mangled_member_codes_are_malformed(text: str) -> None:
+    assert reason_of(text) == "malformed"
+
+
+# --- not members ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("   \r\n\t", "empty"),
+        ("\x00\x01\x1d", "empty"),
+        ("https://shop.example.com/p/123", "not_member_url"),
+        ("HTTP://EXAMPLE.COM", "not_member_url"),
+        ("WIFI:S:StoreGuest;T:WPA;P:secret;;", "not_member_wifi"),
+        ("wifi:S:x;;", "not_member_wifi"),
+        ("BEGIN:VCARD\nFN:Li Wei\nEND:VCARD", "not_member_other"),
+        ("hello", "not_member_other"),
+        ("6200 abc", "not_member_other"),
+        ("1.5", "not_member_other"),
+        ("x" * 4097, "too_long"),
+        (" " * 5000, "too_long"),
+    ],
+)
+def test_not_a_member(text: str, reason: str) -> None:
+    assert reason_of(text) == reason
+
+
+def test_every_reason_has_a_message() -> None:
+    assert set(MESSAGES) >= ALL_REASONS
+    for reason, message in MESSAGES.items():
+        assert message and message[0].isupper() and message.endswith("."), reason
+        assert "—" in message, reason  # says what happened — and what to do next
+
+
+def test_raised_errors_carry_the_message() -> None:
+    with pytest.raises(IdentifyError) as info:
+        run("WIFI:S:x;;")
+    assert info.value.message == MESSAGES["not_member_wifi"]
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_an_identity_or_an_identify_error(text: str) -> None:
+    try:
+        got = run(text)
+    except IdentifyError as exc:
+        assert exc.reason in ALL_REASONS
+    else:
+        assert got.kind in ("card", "phone")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789 -+()", max_size=40))
+def test_any_number_like_text_is_classified(text: str) -> None:
+    try:
+        got = run(text)
+    except IdentifyError as exc:
+        if any(c.isdigit() for c in text):
+            assert exc.reason in {"malformed", "bad_check_digit"}
+        else:
+            assert exc.reason in {"empty", "not_member_other"}
+    else:
+        assert got.kind in ("card", "phone")
+        if got.kind == "card":
+            assert luhn_valid(got.value) and 10 <= len(got.value) <= 19
