@@ -81,9 +81,7 @@ def _pg_admin(base: str) -> psycopg.Connection[tuple[object, ...]]:
 def _pg_template(hub_world_now: int) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
-        pytest.skip(
-            f"{PG_ENV} is not set (make test starts PostgreSQL with scripts/postgres.sh)"
-        )
+        pytest.skip(f"{PG_ENV} is not set (make test starts PostgreSQL with scripts/postgres.sh)")
     name = f"omni_hub_tmpl_{os.getpid()}"
     with _pg_admin(base) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
