@@ -52,6 +52,9 @@ from sync.scheduler import Scheduler as Scheduler
 # 409, 410 …) is a configuration problem and must not turn good rows into rejected ones.
 BISECT_STATUSES = frozenset({400, 413, 422})
 STUCK_AFTER_S = 300
+# No cached column holds more than this (names, titles, JSON tag lists): a longer value is a
+# hostile or broken hub, and must not reach the cache.
+MAX_VALUE_LEN = 4096
 # The protocol's largest page: a quarter of the round trips and commits of 2000-row pages
 # (a 5000-row page is under 1 MB of JSON and a few MB parsed; one page is held at a time).
 DEFAULT_PULL_LIMIT = 5000
@@ -599,8 +602,16 @@ def _check_page(since: int, limit: int, page: ChangesPageDict) -> None:
         seq = c["seq"]
         if seq <= last:
             raise ProtocolError(f"change seq {seq} does not follow {last}")
-        if c["op"] == "upsert" and c.get("data") is None:
+        data = c.get("data")
+        if c["op"] == "upsert" and data is None:
             raise ProtocolError(f"upsert without data for {c['entity']} {c['key'][:40]!r}")
+        if data is not None:
+            for column, value in data.items():
+                if isinstance(value, str | list | dict) and len(value) > MAX_VALUE_LEN:
+                    raise ProtocolError(
+                        f"{c['entity']} {c['key'][:40]!r}: {column[:40]!r} is {len(value)} long"
+                        f" (at most {MAX_VALUE_LEN})"
+                    )
         last = seq
     next_cursor = page["next_cursor"]
     if next_cursor < last:

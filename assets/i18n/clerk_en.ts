@@ -1650,6 +1650,10 @@
             <numerusform>%n need a manager</numerusform>
         </translation>
     </message>
+    <message>
+        <source>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</source>
+        <translation>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</translation>
+    </message>
     <message numerus="yes">
         <source>This terminal&apos;s clock is off by about %n minute(s) — member codes may be rejected. Set the date and time.</source>
         <translation>

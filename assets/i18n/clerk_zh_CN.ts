@@ -1633,6 +1633,10 @@
             <numerusform>%n 条需店长处理</numerusform>
         </translation>
     </message>
+    <message>
+        <source>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</source>
+        <translation>此终端似乎是另一台终端的副本（中心系统收到了重复的记录序号）。请先联系 IT 重新注册本终端，再继续记录。</translation>
+    </message>
     <message numerus="yes">
         <source>This terminal&apos;s clock is off by about %n minute(s) — member codes may be rejected. Set the date and time.</source>
         <translation>

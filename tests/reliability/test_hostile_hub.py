@@ -183,6 +183,18 @@ PULL_CASES: dict[str, tuple[Answer, type[SyncError]]] = {
         ),
         ProtocolError,
     ),
+    "a 9 MB name": (
+        Answer(
+            body=_json(
+                {
+                    "changes": [_change(10**9, name="名" * 3_000_000)],
+                    "next_cursor": 10**9,
+                    "has_more": False,
+                }
+            )
+        ),
+        ProtocolError,
+    ),
     "cursor goes backwards": (
         Answer(body=_json({"changes": [], "next_cursor": -5, "has_more": True})),
         ProtocolError,

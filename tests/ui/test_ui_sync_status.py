@@ -136,3 +136,28 @@ def test_banner_when_the_cache_is_stale_and_the_clock_is_off(
     assert "more than a day old" in text
     assert "clock is off by about 15 minutes" in text
     assert w.status_bar.network.text.text() == "Offline"
+
+
+@pytest.fixture
+def cloned_home(home: Any) -> Any:
+    """A terminal whose records the hub saw twice under the same device sequence numbers."""
+    ob = outbox_mod.open_outbox(home.home / "outbox.db")
+    try:
+        rec = outbox_mod.record(ob, "note", member_id=HERO, payload={"text": "x"}, now=NOW)
+        outbox_mod.apply_results(
+            ob,
+            [{"id": rec.id, "status": "duplicate", "reason": outbox_mod.CLONE_REASON}],
+            now=NOW,
+        )
+    finally:
+        ob.close()
+    return home
+
+
+def test_banner_when_the_terminal_looks_like_a_copy(
+    qtbot: Any, cloned_home: Any, session: Any
+) -> None:
+    w = session.window
+    w.status.refresh()
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=5_000)
+    assert "looks like a copy" in w.banner.text.text()

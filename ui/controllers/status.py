@@ -161,6 +161,15 @@ class StatusController(QObject):
     def _render_banner(self, s: Any) -> None:
         lines = []
         tone = "warn"
+        if getattr(s, "clone_suspected", False):
+            lines.append(
+                translate(
+                    "Status",
+                    "This terminal looks like a copy of another one (the hub saw its records "
+                    "twice). Ask IT to enrol it again before recording more.",
+                )
+            )
+            tone = "bad"
         if s.clock_suspect:
             offset = abs(float(s.clock_offset_s or 0.0))
             minutes = max(1, round(offset / 60))
