@@ -8,12 +8,9 @@ message line, the download progress, and one primary button.
 from __future__ import annotations
 
 from ui.qt import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QScrollArea,
-    QSizePolicy,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from ui.views.widgets import (
     LanguageAware,
     ProgressBar,
     button,
+    centred_column,
     icon_label,
     label,
 )
@@ -40,26 +38,7 @@ class EnrolView(LanguageAware):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("enrol")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        inner = QWidget()
-        inner.setObjectName("column")
-        centre = QHBoxLayout(inner)
-        centre.setContentsMargins(24, 28, 24, 24)
-        centre.addStretch(1)
-        column = QWidget()
-        column.setMaximumWidth(COLUMN_MAX_WIDTH)
-        column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        centre.addWidget(column, 100)
-        centre.addStretch(1)
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(16)
-        area.setWidget(inner)
-        outer.addWidget(area)
+        _area, box = centred_column(self, max_width=COLUMN_MAX_WIDTH, top=28)
 
         head = QHBoxLayout()
         head.setSpacing(16)

@@ -17,14 +17,21 @@ from ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     Qt,
     QVBoxLayout,
     QWidget,
     translate,
 )
-from ui.views.widgets import Card, Chip, FormField, LanguageAware, button, icon_label, label
+from ui.views.widgets import (
+    Card,
+    Chip,
+    FormField,
+    LanguageAware,
+    button,
+    centred_column,
+    icon_label,
+    label,
+)
 
 COLUMN_MAX_WIDTH = 920
 TERMINAL_FIELDS = ("hub_url", "idle_lock_minutes", "retention_days", "camera")
@@ -62,26 +69,7 @@ class SettingsPage(LanguageAware):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        inner = QWidget()
-        inner.setObjectName("column")
-        centre = QHBoxLayout(inner)
-        centre.setContentsMargins(24, 20, 24, 24)
-        centre.addStretch(1)
-        column = QWidget()
-        column.setMaximumWidth(COLUMN_MAX_WIDTH)
-        column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        centre.addWidget(column, 100)
-        centre.addStretch(1)
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(16)
-        area.setWidget(inner)
-        outer.addWidget(area)
+        area, box = centred_column(self, max_width=COLUMN_MAX_WIDTH, top=20)
         self.area = area
 
         head = QHBoxLayout()

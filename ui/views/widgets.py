@@ -20,6 +20,7 @@ from ui.qt import (
     QPainter,
     QPushButton,
     QRectF,
+    QScrollArea,
     QSize,
     QSizePolicy,
     Qt,
@@ -437,3 +438,31 @@ class FormField(QWidget):
         self.error.setVisible(bool(text))
         set_prop(self.editor, "invalid", bool(text))
         self.editor.setAccessibleDescription(text)
+
+
+def centred_column(
+    page: QWidget, *, max_width: int, top: int = 20
+) -> tuple[QScrollArea, QVBoxLayout]:
+    """Lay ``page`` out as one scrollable column, centred and at most ``max_width`` wide (the
+    settings and enrolment pages). Returns the scroll area and the column's layout."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    inner = QWidget()
+    inner.setObjectName("column")
+    centre = QHBoxLayout(inner)
+    centre.setContentsMargins(24, top, 24, 24)
+    centre.addStretch(1)
+    column = QWidget()
+    column.setMaximumWidth(max_width)
+    column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    centre.addWidget(column, 100)
+    centre.addStretch(1)
+    box = QVBoxLayout(column)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(16)
+    area.setWidget(inner)
+    outer.addWidget(area)
+    return area, box
