@@ -313,7 +313,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
                 "unknown_member": "no member has this identity",
             }[reason or "unknown_member"]
             if args.json:
-                _print_json({"error": msg, "reason": reason, "ref": identity.ref})
+                _print_json({"error": msg, "reason": reason, "ref": identity.label})
             else:
                 print(f"clerk: {msg}", file=sys.stderr)
             return EXIT_INPUT

@@ -226,7 +226,12 @@ def classify(
             if phone_key is None:
                 raise _reject("no_phone_key")
             masked = mask_phone(e164)
-            return Identity(kind="phone", value=phone_hash(phone_key, e164), ref=f"phone:{masked}")
+            hashed = phone_hash(phone_key, e164)
+            # The hub resolves `phone_hash:` refs (a masked number is ambiguous); people see the
+            # masked number.
+            return Identity(
+                kind="phone", value=hashed, ref=f"phone_hash:{hashed}", display=f"phone:{masked}"
+            )
         digits = re.sub(r"[ \-()]", "", s)
         if digits.startswith("+") or not CARD_MIN <= len(digits) <= CARD_MAX:
             raise _reject("malformed")

@@ -21,6 +21,12 @@ class Identity:
     ref: str  # stable text to record against when the member is not cached, e.g. "card:6200…"
     jti: str | None = None  # member codes only: hex of the 6-byte jti
     expires_at: int | None = None  # member codes only
+    # What to show a person when ``ref`` is not fit to show (a phone's keyed hash): "138****5678".
+    display: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display or self.ref
 
 
 @dataclass(frozen=True)

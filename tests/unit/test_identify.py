@@ -148,7 +148,10 @@ def test_digits_of_no_usable_length_are_malformed(digits: str) -> None:
 def test_china_mobile(typed: str) -> None:
     got = run(typed)
     assert got == Identity(
-        kind="phone", value=expected_hash("+8613812345678"), ref="phone:138****5678"
+        kind="phone",
+        value=expected_hash("+8613812345678"),
+        ref="phone_hash:" + expected_hash("+8613812345678"),
+        display="phone:138****5678",
     )
 
 
@@ -169,7 +172,12 @@ def test_eleven_digits_are_a_phone_even_when_luhn_valid() -> None:
 )
 def test_generic_e164(typed: str, e164: str, masked: str) -> None:
     assert identify.normalize_phone(typed) == e164
-    assert run(typed) == Identity(kind="phone", value=expected_hash(e164), ref=f"phone:{masked}")
+    assert run(typed) == Identity(
+        kind="phone",
+        value=expected_hash(e164),
+        ref=f"phone_hash:{expected_hash(e164)}",
+        display=f"phone:{masked}",
+    )
 
 
 @pytest.mark.parametrize(

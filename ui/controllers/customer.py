@@ -276,7 +276,7 @@ class CustomerController(QObject):
         name = (
             self.view.profile.name
             if self.view is not None
-            else (self.identity.ref if self.identity else "")
+            else (self.identity.label if self.identity else "")
         )
         c.for_chip.setText(name)
         if form == "note":

@@ -150,7 +150,7 @@ class ProfileHeader(QFrame):
             ident = self.identity
             self.name.setText(translate("Customer", "Member not in this store's cache"))
             self.name_en.setText("")
-            self.meta.setText(ident.ref if ident is not None else "")
+            self.meta.setText(ident.label if ident is not None else "")
             for chip in (self.tier, self.points_chip, self.marketing, self.browsing):
                 chip.hide()
             self.points.setText("")
