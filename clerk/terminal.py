@@ -106,7 +106,7 @@ class Terminal:
         """
         try:
             conn = cache_mod.open_cache(self.cache_path)
-            if cache_mod.check_integrity(conn):
+            if cache_mod.looks_sound(conn):
                 return conn
             conn.close()
         except CacheCorruptError:

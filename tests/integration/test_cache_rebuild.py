@@ -68,3 +68,25 @@ def test_sync_runs_the_retention_purge_once_a_day(hub: HubHandle, tmp_path: Path
         counts = engine.purge_if_due()
         assert counts is not None and set(counts) >= {"browse_events", "members"}
         assert cache_mod.get_state(engine.cache, STATE_LAST_PURGE_AT) == str(now)
+
+
+def test_a_truncated_cache_is_caught_at_start_without_a_full_scan(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    """A cache cut short (disk trouble, a copy interrupted) is noticed by the cheap start-up
+    check — the first and last pages of every table — and rebuilt; the outbox is untouched."""
+    home = tmp_path / "t"
+    enroll(home, hub.url, "S001", hub.enrol_code("S001"))
+    with engine_for(home) as engine:
+        assert engine.sync_once().caught_up
+        engine.cache.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = home / "cache.db"
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        fh.truncate(size // 2)
+    terminal = Terminal(home)
+    try:
+        assert terminal.cache_rebuilt
+        assert terminal.status().cursor is None
+    finally:
+        terminal.close()
