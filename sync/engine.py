@@ -25,7 +25,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -606,12 +606,7 @@ def _check_page(since: int, limit: int, page: ChangesPageDict) -> None:
         if c["op"] == "upsert" and data is None:
             raise ProtocolError(f"upsert without data for {c['entity']} {c['key'][:40]!r}")
         if data is not None:
-            for column, value in data.items():
-                if isinstance(value, str | list | dict) and len(value) > MAX_VALUE_LEN:
-                    raise ProtocolError(
-                        f"{c['entity']} {c['key'][:40]!r}: {column[:40]!r} is {len(value)} long"
-                        f" (at most {MAX_VALUE_LEN})"
-                    )
+            _check_values(f"{c['entity']} {c['key'][:40]!r}", data)
         last = seq
     next_cursor = page["next_cursor"]
     if next_cursor < last:
@@ -628,9 +623,28 @@ def _remaining_after(page: ChangesPageDict) -> int | None:
     return None if remaining is None else max(0, remaining)
 
 
+def _check_values(what: str, row: Mapping[str, Any]) -> None:
+    """No value of a row bound for the cache may be longer than MAX_VALUE_LEN."""
+    for column, value in row.items():
+        if isinstance(value, str | list | dict) and len(value) > MAX_VALUE_LEN:
+            raise ProtocolError(
+                f"{what}: {column[:40]!r} is {len(value)} long (at most {MAX_VALUE_LEN})"
+            )
+
+
 def _checked_member_view(identity: Identity, view: MemberView) -> str:
     """The member id of a looked-up view, after checking the view is about that identity."""
     member = view.member
+    for name, rows in (
+        ("member", [member]),
+        ("product", view.products),
+        ("browse", view.browse),
+        ("cart", view.cart),
+        ("coupon", view.coupons),
+        ("visit", view.visits),
+    ):
+        for row in rows:
+            _check_values(name, row)
     member_id = member.get("id")
     if not isinstance(member_id, str) or not member_id or len(member_id) > 64:
         raise ProtocolError("the hub sent a member without a valid id")

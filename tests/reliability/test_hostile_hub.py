@@ -381,6 +381,8 @@ def test_a_hostile_member_lookup(till: Till, hostile: tuple[HostileHub, str]) ->
         },
         {"member": {"name": "no id"}},
         {"member": "not an object"},
+        # the right member, with a 3-million-character name
+        {"member": {"id": "M1", "card_no": "6200000000000001", "name": "名" * 3_000_000}},
     ]
     for body in answers:
         app.answer = lambda path, body=body: Answer(body=_json(body))
