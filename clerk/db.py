@@ -305,6 +305,14 @@ def _translate(exc: BaseException) -> BaseException:
 _ERRORS = (sqlcipher3.Error, sqlcipher3.Warning)
 
 
+def _guard(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call into SQLCipher, its errors raised as ``sqlite3``'s (what all callers catch)."""
+    try:
+        return fn(*args, **kwargs)
+    except _ERRORS as exc:
+        raise _translate(exc) from exc
+
+
 class CipherCursor(sqlite3.Cursor):
     """A SQLCipher cursor behind the ``sqlite3.Cursor`` interface (errors translated)."""
 
@@ -313,44 +321,26 @@ class CipherCursor(sqlite3.Cursor):
         self._inner = inner
 
     def execute(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        try:
-            self._inner.execute(*args, **kwargs)
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        _guard(self._inner.execute, *args, **kwargs)
         return self
 
     def executemany(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        try:
-            self._inner.executemany(*args, **kwargs)
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        _guard(self._inner.executemany, *args, **kwargs)
         return self
 
     def executescript(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        try:
-            self._inner.executescript(*args, **kwargs)
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        _guard(self._inner.executescript, *args, **kwargs)
         return self
 
     def fetchone(self) -> Any:
-        try:
-            return self._inner.fetchone()
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        return _guard(self._inner.fetchone)
 
     def fetchmany(self, *args: Any, **kwargs: Any) -> list[Any]:
-        try:
-            rows: list[Any] = self._inner.fetchmany(*args, **kwargs)
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        rows: list[Any] = _guard(self._inner.fetchmany, *args, **kwargs)
         return rows
 
     def fetchall(self) -> list[Any]:
-        try:
-            rows: list[Any] = self._inner.fetchall()
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        rows: list[Any] = _guard(self._inner.fetchall)
         return rows
 
     def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
@@ -360,16 +350,10 @@ class CipherCursor(sqlite3.Cursor):
             raise _translate(exc) from exc
 
     def __next__(self) -> Any:
-        try:
-            return next(self._inner)
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        return _guard(next, self._inner)
 
     def close(self) -> None:
-        try:
-            self._inner.close()
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        _guard(self._inner.close)
 
     def setinputsizes(self, *args: Any, **kwargs: Any) -> None:
         self._inner.setinputsizes(*args, **kwargs)
@@ -430,65 +414,50 @@ class CipherConnection(sqlite3.Connection):
     def __init__(self, inner: Any) -> None:  # no super(): this is a proxy
         self._inner = inner
 
-    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
-
     def cursor(self, *args: Any, **kwargs: Any) -> CipherCursor:  # type: ignore[override]
-        return CipherCursor(self, self._call(self._inner.cursor))
+        return CipherCursor(self, _guard(self._inner.cursor))
 
     def execute(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        try:
-            return CipherCursor(self, self._inner.execute(*args, **kwargs))
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        return CipherCursor(self, _guard(self._inner.execute, *args, **kwargs))
 
     def executemany(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        try:
-            return CipherCursor(self, self._inner.executemany(*args, **kwargs))
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        return CipherCursor(self, _guard(self._inner.executemany, *args, **kwargs))
 
     def executescript(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        try:
-            return CipherCursor(self, self._inner.executescript(*args, **kwargs))
-        except _ERRORS as exc:
-            raise _translate(exc) from exc
+        return CipherCursor(self, _guard(self._inner.executescript, *args, **kwargs))
 
     def commit(self) -> None:
-        self._call(self._inner.commit)
+        _guard(self._inner.commit)
 
     def rollback(self) -> None:
-        self._call(self._inner.rollback)
+        _guard(self._inner.rollback)
 
     def close(self) -> None:
-        self._call(self._inner.close)
+        _guard(self._inner.close)
 
     def interrupt(self) -> None:
-        self._call(self._inner.interrupt)
+        _guard(self._inner.interrupt)
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.create_function, *args, **kwargs)
+        _guard(self._inner.create_function, *args, **kwargs)
 
     def create_aggregate(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.create_aggregate, *args, **kwargs)
+        _guard(self._inner.create_aggregate, *args, **kwargs)
 
     def create_window_function(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.create_window_function, *args, **kwargs)
+        _guard(self._inner.create_window_function, *args, **kwargs)
 
     def create_collation(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.create_collation, *args, **kwargs)
+        _guard(self._inner.create_collation, *args, **kwargs)
 
     def set_authorizer(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.set_authorizer, *args, **kwargs)
+        _guard(self._inner.set_authorizer, *args, **kwargs)
 
     def set_progress_handler(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.set_progress_handler, *args, **kwargs)
+        _guard(self._inner.set_progress_handler, *args, **kwargs)
 
     def set_trace_callback(self, *args: Any, **kwargs: Any) -> None:
-        self._call(self._inner.set_trace_callback, *args, **kwargs)
+        _guard(self._inner.set_trace_callback, *args, **kwargs)
 
     def iterdump(self) -> Generator[str, None, None]:
         # sqlcipher3 has no iterdump: the standard library's works through this connection.
@@ -497,17 +466,17 @@ class CipherConnection(sqlite3.Connection):
         yield from _iterdump(self)
 
     def getlimit(self, category: int, /) -> int:
-        return int(self._call(self._inner.getlimit, category))
+        return int(_guard(self._inner.getlimit, category))
 
     def setlimit(self, category: int, limit: int, /) -> int:
-        return int(self._call(self._inner.setlimit, category, limit))
+        return int(_guard(self._inner.setlimit, category, limit))
 
     def __enter__(self) -> CipherConnection:
-        self._call(self._inner.__enter__)
+        _guard(self._inner.__enter__)
         return self
 
     def __exit__(self, *exc: Any) -> Literal[False]:
-        self._call(self._inner.__exit__, *exc)
+        _guard(self._inner.__exit__, *exc)
         return False
 
     @property
@@ -525,7 +494,7 @@ class CipherConnection(sqlite3.Connection):
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._call(setattr, self._inner, "isolation_level", value)
+        _guard(setattr, self._inner, "isolation_level", value)
 
     @property
     def row_factory(self) -> Any:
