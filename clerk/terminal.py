@@ -236,15 +236,16 @@ class Terminal:
 
     def view(self, member_id: str, *, lang: str = "zh") -> CustomerView | None:
         cache, outbox = self._reader()
-        st = self.status()
+        # Only the two freshness facts: status() also counts the whole outbox, which has no
+        # place on the path from a scan to the painted view.
         return view360.lookup(
             cache,
             outbox,
             member_id,
             now=int(self.clock()),
             lang=lang,
-            online=st.online,
-            last_pull_at=st.last_pull_at,
+            online=cache_mod.get_state(cache, "online") == "1",
+            last_pull_at=_int_or_none(cache_mod.get_state(cache, "last_pull_at")),
             browse_days=int(self.settings.get("retention_days")),
         )
 
