@@ -699,7 +699,11 @@ def _add_hub(sub: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _app_parser() if _is_app_start(argv) else build_parser()
+    app_start = _is_app_start(argv)
+    if app_start:
+        import gc
+        gc.disable()
+    parser = _app_parser() if app_start else build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "command", None) != "hub":  # the hub logs JSON lines to stderr
         from clerk.logs import setup_logging

@@ -26,15 +26,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from clerk import audit
 from clerk.db import Transaction
 from clerk.errors import ClerkError, PermissionDeniedError
 from clerk.settings import Settings
+
+if TYPE_CHECKING:  # argon2 is imported when a PIN is first hashed or checked, not at start-up
+    from argon2 import PasswordHasher
 
 Clock = Callable[[], float]
 
@@ -101,6 +101,8 @@ class LockState:
 
 
 def _default_hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher
+
     return PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
 
 
@@ -197,7 +199,7 @@ class StaffAuth:
         self.cache = cache_conn
         self.outbox = outbox_conn
         self.clock = clock
-        self._hasher = hasher or _default_hasher()
+        self._given_hasher = hasher
         self._owned: list[sqlite3.Connection] = []
 
     @classmethod
@@ -280,6 +282,8 @@ class StaffAuth:
     # -- internals -----------------------------------------------------------------------------
 
     def _pin_matches(self, pin_hash: str, pin: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         if len(pin) > 64:  # not a PIN; do not hash megabytes
             return False
         try:
@@ -288,6 +292,12 @@ class StaffAuth:
             return False
         except (InvalidHashError, VerificationError):
             return False
+
+    @property
+    def _hasher(self) -> PasswordHasher:
+        if self._given_hasher is None:
+            self._given_hasher = _default_hasher()
+        return self._given_hasher
 
     def _wrong_pin(self, staff_id: str, name: str, failures: int, now: int) -> NoReturn:
         wait = lockout_seconds(failures)

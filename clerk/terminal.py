@@ -17,21 +17,27 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk import audit as audit_mod
 from clerk import cache as cache_mod
-from clerk import identify, membercode, view360
 from clerk import outbox as outbox_mod
 from clerk.errors import CacheCorruptError, ClerkError
-from clerk.model import CustomerView, Identity
 from clerk.outbox import Recorded
 from clerk.settings import Settings
+
+if TYPE_CHECKING:
+    from clerk.membercode import JtiTracker
+    from clerk.model import CustomerView, Identity
+
+# clerk.identify (with clerk.membercode and the cryptography it verifies with) and
+# clerk.view360 are imported on first use: the app's first screen (sign-in) needs neither,
+# and they are a good part of the terminal's import time.
 
 STALE_AFTER_S = 24 * 3600
 CLOCK_SUSPECT_S = 120
 
-FetchMember = Callable[[Identity], str | None]
+FetchMember = Callable[["Identity"], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ class Terminal:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
-        self._jtis = membercode.JtiTracker()
+        self._jtis: JtiTracker | None = None  # member-code ids seen (a rescan: same visit)
 
     # -- files -------------------------------------------------------------------------------
 
@@ -168,11 +174,15 @@ class Terminal:
     def identify(self, text: str) -> Identity:
         """Classify scanned or typed text. Raises IdentifyError (with .reason) when it is not a
         member identity."""
+        from clerk import identify
+
         return identify.classify(
             text, phone_key=self.phone_key(), keys=self.public_keys(), now=self.corrected_now()
         )
 
     def resolve(self, identity: Identity) -> str | None:
+        from clerk import view360
+
         cache, _ = self._reader()
         return view360.resolve(cache, identity)
 
@@ -211,7 +221,7 @@ class Terminal:
         if (
             identity.jti is not None
             and identity.expires_at is not None
-            and self._jtis.seen(identity.jti, identity.expires_at, now)
+            and self._jti_tracker().seen(identity.jti, identity.expires_at, now)
         ):
             return None
         window = int(self.settings.get("visit_window_minutes")) * 60
@@ -234,7 +244,16 @@ class Terminal:
             payload=payload,
         )
 
+    def _jti_tracker(self) -> JtiTracker:
+        if self._jtis is None:
+            from clerk.membercode import JtiTracker
+
+            self._jtis = JtiTracker()
+        return self._jtis
+
     def view(self, member_id: str, *, lang: str = "zh") -> CustomerView | None:
+        from clerk import view360
+
         cache, outbox = self._reader()
         # Only the two freshness facts: status() also counts the whole outbox, which has no
         # place on the path from a scan to the painted view.

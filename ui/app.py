@@ -16,13 +16,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError
 from ui import texts, theme
 from ui.controllers.access import AccessController
-from ui.controllers.camera import SourceFactory
-from ui.controllers.settings_controller import Cameras, Diagnostics
 from ui.i18n import Translations, normalize_language
 from ui.main_window import MainWindow, Runners
 from ui.messages import MessageBridge
@@ -39,6 +37,10 @@ from ui.qt import (
 )
 from ui.wedge import WedgeFilter
 from ui.workers import GuiThreadGc, SyncWorker, TaskRunner
+
+if TYPE_CHECKING:
+    from ui.controllers.camera import SourceFactory
+    from ui.controllers.settings_controller import Cameras, Diagnostics
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +185,12 @@ def build_window(
     wedge_clock: Callable[[], float] | None = None,
     cameras: Cameras | None = None,
     diagnostics: Diagnostics | None = None,
+    defer_pages: bool = False,
 ) -> Session:
-    """A ready-to-scan window for ``terminal`` (not shown, no sync yet, no sign-in)."""
+    """A ready-to-scan window for ``terminal`` (not shown, no sync yet, no sign-in).
+
+    ``defer_pages``: build no page yet (``MainWindow.deferred_steps`` or first use does) —
+    for a window that opens on another page (sign-in, enrolment)."""
     app = create_application()
     previous_locale = QLocale()
     translations = Translations(parent=app)
@@ -203,6 +209,7 @@ def build_window(
         camera_decode=camera_decode,
         cameras=cameras,
         diagnostics=diagnostics,
+        defer_pages=defer_pages,
     )
     wedge = (
         WedgeFilter(parent=window)
@@ -251,6 +258,7 @@ def build_app(
         synchronous=synchronous,
         cameras=cameras,
         diagnostics=diagnostics,
+        defer_pages=True,  # sign-in (or enrolment) comes first; the pages follow
     )
     window = session.window
     session.engine_factory = engine_factory
@@ -333,7 +341,7 @@ class FirstPaint(QObject):
     """Runs callbacks, in order, once ``widget`` has painted for the first time (each on its
     own turn of the event loop, so the screen is up before any of them)."""
 
-    def __init__(self, widget: QWidget, callbacks: list[Callable[[], None]]) -> None:
+    def __init__(self, widget: QWidget, callbacks: list[Callable[[], object]]) -> None:
         super().__init__(widget)
         self.callbacks = callbacks
         widget.installEventFilter(self)
@@ -379,11 +387,13 @@ def run_app(
     window = session.window
     window.resize(*initial_size(resolve_layout(terminal, layout)))
     guard = session.app.findChild(GuiThreadGc)
+    first_page, *other_pages = window.deferred_steps()
     after_first_paint = [
         ready_report(),
         window.status.start,
+        first_page,  # the scan page: what sign-in leads to
         session.start_sync,
-        window.build_deferred,
+        *other_pages,
         guard.freeze if guard is not None else None,
     ]
     first = window.pages.currentWidget()

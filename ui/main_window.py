@@ -16,16 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.errors import PermissionDeniedError
 from clerk.staff import Session, allowed
 from ui import texts
-from ui.controllers.camera import CameraController, SourceFactory
-from ui.controllers.customer import CustomerController
 from ui.controllers.layout import LayoutController
-from ui.controllers.scan import ScanController
-from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
 from ui.controllers.status import StatusController
 from ui.i18n import Translations, fmt_datetime
 from ui.messages import MessageBridge
@@ -50,12 +46,18 @@ from ui.qt import (
     translate,
 )
 from ui.theme import icon
-from ui.views.customer_page import CustomerModels, CustomerPage
-from ui.views.scan_page import ScanPage
-from ui.views.settings_page import SettingsPage
 from ui.views.status import StatusBarView, ToastArea
 from ui.views.widgets import Banner, button, label, tool_button
 from ui.workers import SyncWorker, TaskRunner
+
+if TYPE_CHECKING:
+    from ui.controllers.camera import CameraController, SourceFactory
+    from ui.controllers.customer import CustomerController
+    from ui.controllers.scan import ScanController
+    from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
+    from ui.views.customer_page import CustomerModels, CustomerPage
+    from ui.views.scan_page import ScanPage
+    from ui.views.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         clock: Callable[[], float] | None = None,
         cameras: Cameras | None = None,
         diagnostics: Diagnostics | None = None,
+        defer_pages: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -118,6 +121,8 @@ class MainWindow(QMainWindow):
         self._cameras = cameras
         self._diagnostics = diagnostics
         self._scan_handlers: dict[QWidget, Callable[[str], None]] = {}
+        self._camera_source_factory = camera_source_factory
+        self._camera_decode = camera_decode
 
         # --- views ---------------------------------------------------------------------------
         central = QWidget()
@@ -173,12 +178,13 @@ class MainWindow(QMainWindow):
         box.addWidget(banner_wrap)
 
         self.recent_model = RecentCustomersModel(self)
-        self.scan_page = ScanPage(self.recent_model)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.scan_page)
         box.addWidget(self.pages, 1)
-        # The customer and settings pages are built after the scan screen is up (or when
-        # first needed): ready-to-scan does not wait for them.
+        # The pages are built when first needed, or by build_deferred() once the first screen
+        # is up (the app's first screen is sign-in: it does not wait for them).
+        self._scan_page: ScanPage | None = None
+        self._scan: ScanController | None = None
+        self._camera: CameraController | None = None
         self._customer_models: CustomerModels | None = None
         self._customer_page: CustomerPage | None = None
         self._customer: CustomerController | None = None
@@ -192,16 +198,6 @@ class MainWindow(QMainWindow):
         self.toasts = ToastArea(central)
 
         # --- controllers ----------------------------------------------------------------------
-        lang = self._language
-        self.scan = ScanController(
-            terminal,
-            runners.terminal,
-            runners.decode,
-            bridge,
-            staff_id=staff_id,
-            language=lang,
-            parent=self,
-        )
         self.status = StatusController(
             terminal,
             runners.terminal,
@@ -212,46 +208,28 @@ class MainWindow(QMainWindow):
             clock=self.clock,
             parent=self,
         )
-        self.camera = CameraController(
-            self.scan_page,
-            runners.decode,
-            bridge,
-            source_factory=camera_source_factory,
-            device_id=str(terminal.settings.get("camera") or ""),
-            decode=camera_decode,
-            parent=self,
-        )
         self.layout_ctl = LayoutController(layout, self)
         self.sync_worker: SyncWorker | None = None
 
         bridge.shown.connect(self.toasts.show_toast)
         for runner in (runners.terminal, runners.decode):
             runner.unhandled.connect(self._unhandled)
-        self.scan.opened.connect(self._on_opened)
-        self.scan.looking_up.connect(self._on_looking_up)
-        self.camera.code.connect(self.scan.camera_code)
         self.status.synced.connect(lambda _r: self._after_sync())
         self.status.status_changed.connect(self._on_status)
         self.layout_ctl.mode_changed.connect(self.set_layout_mode)
         translations.language_changed.connect(self._on_language)
 
-        self.scan_page.field.returnPressed.connect(self._submit_field)
-        self.scan_page.go.clicked.connect(self._submit_field)
         self.quick_field.returnPressed.connect(self._submit_quick)
-        self.scan_page.image_button.clicked.connect(self.open_image)
-        self.scan_page.paste_button.clicked.connect(self.paste)
-        self.scan_page.recent.list.activated.connect(self._recent_activated)
-        self.scan_page.recent.list.clicked.connect(self._recent_activated)
         self.back.clicked.connect(self.go_back)
         self.settings_button.clicked.connect(self.show_settings)
         self.dashboard_button.clicked.connect(self.show_dashboard)
         self.lock_button.clicked.connect(self.sign_out)
         self.lang_button.clicked.connect(self.toggle_language)
-        self.scan_page.field.installEventFilter(self)
 
         self._shortcuts()
         self.set_layout_mode("desktop")
-        self.show_scan()
+        if not defer_pages:
+            self.show_scan()
         self.retranslate()
         self.setMinimumSize(360, 600)
 
@@ -285,7 +263,8 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Ctrl+V in the scan field with an image on the clipboard: decode it (text pastes as usual).
         if (
-            watched is self.scan_page.field
+            self._scan_page is not None
+            and watched is self._scan_page.field
             and event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
             and event.matches(QKeySequence.StandardKey.Paste)
@@ -303,12 +282,86 @@ class MainWindow(QMainWindow):
         return self.translations.language
 
     def build_deferred(self) -> None:
-        """Build the customer and settings pages now (called once the scan screen is up)."""
-        self._ensure_customer()
-        self._ensure_settings()
+        """Build every page now (the app calls the steps once its first screen is up)."""
+        for step in self.deferred_steps():
+            step()
+
+    def deferred_steps(self) -> list[Callable[[], object]]:
+        """The pages to build after the first paint, one step per turn of the event loop."""
+        return [self._ensure_scan, self._ensure_customer, self._ensure_settings]
+
+    def _ensure_scan(self) -> None:
+        """The scan page with its controllers: the scan (identify → open) and the camera."""
+        if self._scan_page is not None:
+            return
+        from ui.controllers.camera import CameraController
+        from ui.controllers.scan import ScanController
+        from ui.views.scan_page import ScanPage
+
+        page = ScanPage(self.recent_model, self.pages)
+        self._scan_page = page
+        self.pages.addWidget(page)
+        page.set_layout_mode(self.layout_ctl.mode or "desktop")
+        runners, bridge = self.runners, self.bridge
+        scan = ScanController(
+            self.terminal,
+            runners.terminal,
+            runners.decode,
+            bridge,
+            staff_id=self._staff_id,
+            language=self._language,
+            parent=self,
+        )
+        scan.enabled = not self.locked
+        self._scan = scan
+        camera = CameraController(
+            page,
+            runners.decode,
+            bridge,
+            source_factory=self._camera_source_factory,
+            device_id=str(self.terminal.settings.get("camera") or ""),
+            decode=self._camera_decode,
+            parent=self,
+        )
+        self._camera = camera
+        scan.opened.connect(self._on_opened)
+        scan.looking_up.connect(self._on_looking_up)
+        camera.code.connect(scan.camera_code)
+        page.field.returnPressed.connect(self._submit_field)
+        page.go.clicked.connect(self._submit_field)
+        page.image_button.clicked.connect(self.open_image)
+        page.paste_button.clicked.connect(self.paste)
+        page.recent.list.activated.connect(self._recent_activated)
+        page.recent.list.clicked.connect(self._recent_activated)
+        page.field.installEventFilter(self)
+
+    @property
+    def scan_page(self) -> ScanPage:
+        self._ensure_scan()
+        assert self._scan_page is not None
+        return self._scan_page
+
+    @property
+    def scan(self) -> ScanController:
+        self._ensure_scan()
+        assert self._scan is not None
+        return self._scan
+
+    @property
+    def camera(self) -> CameraController:
+        self._ensure_scan()
+        assert self._camera is not None
+        return self._camera
+
+    @property
+    def camera_on(self) -> bool:
+        return self._camera is not None and self._camera.on
 
     def _ensure_customer(self) -> CustomerController:
         if self._customer is None:
+            from ui.controllers.customer import CustomerController
+            from ui.views.customer_page import CustomerModels, CustomerPage
+
             self._customer_models = CustomerModels()
             # Built inside the stack: a parentless page would be a window for a moment.
             self._customer_page = CustomerPage(self._customer_models, self.pages)
@@ -330,6 +383,9 @@ class MainWindow(QMainWindow):
 
     def _ensure_settings(self) -> SettingsPage:
         if self._settings_page is None:
+            from ui.controllers.settings_controller import SettingsController
+            from ui.views.settings_page import SettingsPage
+
             sp = SettingsPage(self.pages)
             self._settings_page = sp
             self.pages.addWidget(sp)
@@ -389,7 +445,7 @@ class MainWindow(QMainWindow):
             return "settings"
         if current is not None and current is self._dashboard:
             return "dashboard"
-        if current is self.scan_page:
+        if current is not None and current is self._scan_page:
             return "scan"
         return "other"  # a hosted page (sign-in, enrolment): scans and shortcuts wait
 
@@ -416,7 +472,7 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.pages.setCurrentWidget(self.customer_page)
-        if self.camera.on:
+        if self.camera_on:
             self.camera.set_on(False)
         self._sync_chrome()
         first = self.customer_page.talking.list
@@ -461,7 +517,7 @@ class MainWindow(QMainWindow):
         if self.page in ("settings", "dashboard"):
             self.go_back()
             return
-        if self.page == "scan" and self.camera.on:
+        if self.page == "scan" and self.camera_on:
             self.camera.set_on(False)
         self.next_customer()
 
@@ -601,7 +657,8 @@ class MainWindow(QMainWindow):
         """The signed-in associate: recorded with every interaction, shown in the status bar."""
         self._staff_id = staff_id
         self.status.manager = manager
-        self.scan.staff_id = staff_id
+        if self._scan is not None:
+            self._scan.staff_id = staff_id
         if self._customer is not None:
             self._customer.staff_id = staff_id
         label = f"{name} ({staff_id})" if name and staff_id else (name or staff_id or "")
@@ -613,7 +670,8 @@ class MainWindow(QMainWindow):
     def require_signin(self) -> None:
         """From now on the window is locked whenever nobody is signed in."""
         self.signin_required = True
-        self.scan.enabled = self.session is not None
+        if self._scan is not None:
+            self._scan.enabled = self.session is not None
         self._sync_chrome()
 
     def start_session(self, session: Session) -> None:
@@ -633,15 +691,17 @@ class MainWindow(QMainWindow):
         """The session ended (idle lock, sign-out): forget the customer and everything the
         signed-in person had open. The caller shows the sign-in page."""
         self.session = None
-        self.scan.enabled = not self.signin_required
+        if self._scan is not None:
+            self._scan.enabled = not self.signin_required
         self.set_associate(None)
         self.close_dashboard()
-        if self.camera.on:
+        if self.camera_on:
             self.camera.set_on(False)
         if self._customer is not None:
             self._customer.forget()
         self.recent_model.set_recent([], int(self.clock()))
-        self.scan_page.field.clear()
+        if self._scan_page is not None:
+            self._scan_page.field.clear()
         self.quick_field.clear()
         for toast in self.toasts.toasts():
             toast.hide()
@@ -677,7 +737,7 @@ class MainWindow(QMainWindow):
                 return
             self._dashboard = page
             self.pages.addWidget(page)
-        if self.camera.on:
+        if self.camera_on:
             self.camera.set_on(False)
         self.pages.setCurrentWidget(self._dashboard)
         self._sync_chrome()
@@ -784,12 +844,13 @@ class MainWindow(QMainWindow):
         self.settings.save_one(name, value)
 
     def _on_settings_saved(self, saved: dict[str, Any]) -> None:
-        if "camera" in saved:
-            self.camera.device_id = str(saved["camera"] or "")
+        if "camera" in saved and self._camera is not None:
+            self._camera.device_id = str(saved["camera"] or "")
         self.settings_saved.emit(saved)
 
     def set_layout_mode(self, mode: str) -> None:
-        self.scan_page.set_layout_mode(mode)
+        if self._scan_page is not None:
+            self._scan_page.set_layout_mode(mode)
         if self._customer_page is not None:
             self._customer_page.set_layout_mode(mode)
         self.top_box.setContentsMargins(*((12, 4, 6, 4) if mode == "handheld" else (12, 8, 12, 8)))
@@ -845,7 +906,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.status.stop()
-        if self.camera.on:
+        if self.camera_on:
             self.camera.set_on(False)
         self.close_dashboard()
         if self._settings is not None:

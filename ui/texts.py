@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clerk.model import Coupon, TalkingPoint
 from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
+
+if TYPE_CHECKING:
+    from clerk.model import Coupon, TalkingPoint
 
 _ARG = re.compile(r"%([1-9])")
 
