@@ -85,21 +85,43 @@ def _engine(home: Path) -> HomeEngine:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    import logging
+
     from clerk import instance
     from ui.app import run_app
 
-    lock = instance.acquire(paths.data_dir())
-    terminal = open_terminal()
+    logging.getLogger("clerk.app").info("omni-clerk %s starting", __version__)
+    try:
+        lock = instance.acquire(paths.data_dir())
+        terminal = open_terminal()
+    except BaseException:
+        _open_log_file()  # what was logged so far goes to the file, then the error is shown
+        raise
     try:
         return run_app(
             terminal,
             lambda: _engine(terminal.home),
             lang=args.lang,
             layout=args.layout,
+            after_first_paint=[_open_log_file],
         )
     finally:
+        _open_log_file()  # the app ended before its first screen: the records still go out
         terminal.close()
         lock.release()
+
+
+def _open_log_file() -> None:
+    """The log file, with what was logged since start-up (the app opens it once its first
+    screen is up; ``main`` buffers until then). Does nothing once it is open."""
+    from clerk import logs
+
+    if not logs.logging_buffered():
+        return
+    try:
+        logs.setup_logging("terminal")
+    except OSError as exc:
+        print(f"clerk: cannot write logs ({exc}); continuing without a log file", file=sys.stderr)
 
 
 DEMO_STORE = "S001"
@@ -702,10 +724,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app_start = _is_app_start(argv)
     if app_start:
         import gc
+
+        # Collections during the start-up's allocations would find nothing to free; the app
+        # collects on its own schedule from then on (ui.workers.GuiThreadGc).
         gc.disable()
     parser = _app_parser() if app_start else build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "command", None) != "hub":  # the hub logs JSON lines to stderr
+    if app_start:  # the log file is opened once the first screen is up (cmd_app)
+        from clerk.logs import buffer_logging
+
+        buffer_logging()
+    elif getattr(args, "command", None) != "hub":  # the hub logs JSON lines to stderr
         from clerk.logs import setup_logging
 
         try:

@@ -13,8 +13,8 @@ keys of 32 or more characters never reach the disk. The same :func:`redact` clea
 
 from __future__ import annotations
 
+import functools
 import logging
-import logging.handlers
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -42,41 +42,47 @@ def _mask_card(m: re.Match[str]) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
-# Order matters: the specific shapes first, the generic digit runs last.
-_RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    # MC1 member codes (Base45 — the alphabet includes the space; do not end on one).
-    (re.compile(rf"MC1:[{_B45} ]*[{_B45}]"), "MC1:[redacted]"),
-    # Authorization: Bearer <token>
-    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]+=*"), r"\1 [redacted]"),
-    # token=…, "password": "…", pin: … (key kept, value masked)
-    (
-        re.compile(
-            r"""(?ix)
-            (["']?\b(?:token|access_token|password|passwd|secret|pin|pin_hash|phone_hash_key|
-            enrol(?:l)?ment_code|code_secret)\b["']?\s*[:=]\s*["']?)
-            [^\s"',;}&]+
-            """
+Rules = tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
+
+
+@functools.cache
+def _rules() -> Rules:
+    """The redaction rules, compiled on first use (not while the app starts). Order matters:
+    the specific shapes first, the generic digit runs last."""
+    return (
+        # MC1 member codes (Base45 — the alphabet includes the space; do not end on one).
+        (re.compile(rf"MC1:[{_B45} ]*[{_B45}]"), "MC1:[redacted]"),
+        # Authorization: Bearer <token>
+        (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]+=*"), r"\1 [redacted]"),
+        # token=…, "password": "…", pin: … (key kept, value masked)
+        (
+            re.compile(
+                r"""(?ix)
+                (["']?\b(?:token|access_token|password|passwd|secret|pin|pin_hash|phone_hash_key|
+                enrol(?:l)?ment_code|code_secret)\b["']?\s*[:=]\s*["']?)
+                [^\s"',;}&]+
+                """
+            ),
+            r"\1[redacted]",
         ),
-        r"\1[redacted]",
-    ),
-    # e-mail addresses: keep the domain
-    (re.compile(r"\b[\w.+-]+@([\w-]+(?:\.[\w-]+)+)\b"), r"[redacted]@\1"),
-    # hex keys, hashes, tokens of 32+ hex characters
-    (re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])"), "[hex redacted]"),
-    # +86 phone numbers, with optional spaces or dashes
-    (re.compile(r"\+86[\s-]?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"), _mask_phone),
-    # other international numbers in E.164 form
-    (re.compile(r"(?<![\w+])\+[1-9]\d{7,14}(?!\d)"), "+[redacted]"),
-    # mainland mobile numbers (not the last group of a UUID: "…-000000000003")
-    (re.compile(r"(?<!\d)(?<![0-9a-fA-F]-)1[3-9]\d{9}(?!\d)"), _mask_phone),
-    # card numbers (10–19 digits; also hides other long digit runs — on purpose)
-    (re.compile(r"(?<!\d)(?<![0-9a-fA-F]-)\d{10,19}(?!\d)"), _mask_card),
-)
+        # e-mail addresses: keep the domain
+        (re.compile(r"\b[\w.+-]+@([\w-]+(?:\.[\w-]+)+)\b"), r"[redacted]@\1"),
+        # hex keys, hashes, tokens of 32+ hex characters
+        (re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])"), "[hex redacted]"),
+        # +86 phone numbers, with optional spaces or dashes
+        (re.compile(r"\+86[\s-]?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"), _mask_phone),
+        # other international numbers in E.164 form
+        (re.compile(r"(?<![\w+])\+[1-9]\d{7,14}(?!\d)"), "+[redacted]"),
+        # mainland mobile numbers (not the last group of a UUID: "…-000000000003")
+        (re.compile(r"(?<!\d)(?<![0-9a-fA-F]-)1[3-9]\d{9}(?!\d)"), _mask_phone),
+        # card numbers (10–19 digits; also hides other long digit runs — on purpose)
+        (re.compile(r"(?<!\d)(?<![0-9a-fA-F]-)\d{10,19}(?!\d)"), _mask_card),
+    )
 
 
 def redact(text: str) -> str:
     """``text`` with every phone, card, member code, token and long hex key masked."""
-    for pattern, repl in _RULES:
+    for pattern, repl in _rules():
         text = pattern.sub(repl, text)
     return text
 
@@ -129,11 +135,13 @@ def setup_logging(
     for old in [h for h in root.handlers if getattr(h, _HANDLER_TAG, False)]:
         root.removeHandler(old)
         old.close()
+    from logging.handlers import (
+        RotatingFileHandler,
+    )  # here: the app's start-up waits for none of it
+
     formatter = RedactingFormatter(FORMAT)
     handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=LOG_FILES - 1, encoding="utf-8"
-        )
+        RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=LOG_FILES - 1, encoding="utf-8")
     ]
     if console:
         handlers.append(logging.StreamHandler())
@@ -144,7 +152,61 @@ def setup_logging(
         root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(True)
+    for buffer in [h for h in root.handlers if isinstance(h, StartupBuffer)]:
+        root.removeHandler(buffer)
+        buffer.replay(handlers)
     return path
+
+
+class StartupBuffer(logging.Handler):
+    """Holds the records logged while the app starts, until :func:`setup_logging` (called
+    once the first screen is up) writes them to the log file — in order, redacted like the
+    rest. Bounded: past ``capacity`` records only the count of the dropped ones is kept."""
+
+    def __init__(self, capacity: int = 5000) -> None:
+        super().__init__(logging.DEBUG)
+        self.capacity = capacity
+        self.records: list[logging.LogRecord] = []
+        self.dropped = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < self.capacity:
+            self.records.append(record)
+        else:
+            self.dropped += 1
+
+    def replay(self, handlers: list[logging.Handler]) -> None:
+        if self.dropped:
+            self.records.append(
+                logging.makeLogRecord(
+                    {
+                        "name": __name__,
+                        "levelno": logging.WARNING,
+                        "levelname": "WARNING",
+                        "msg": "%d start-up log records dropped (buffer full)",
+                        "args": (self.dropped,),
+                    }
+                )
+            )
+        for record in self.records:
+            for handler in handlers:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        self.records.clear()
+
+
+def buffer_logging(level: int = logging.INFO) -> None:
+    """Keep the records from now in memory until :func:`setup_logging` — for the app, whose
+    log file is opened once its first screen is up (that screen does not wait for it)."""
+    root = logging.getLogger()
+    if not any(isinstance(h, StartupBuffer) for h in root.handlers):
+        root.addHandler(StartupBuffer())
+    root.setLevel(level)
+
+
+def logging_buffered() -> bool:
+    """:func:`buffer_logging` ran and :func:`setup_logging` has not yet."""
+    return any(isinstance(h, StartupBuffer) for h in logging.getLogger().handlers)
 
 
 def teardown_logging() -> None:

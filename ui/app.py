@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -379,26 +379,30 @@ def run_app(
     *,
     lang: str | None = "auto",
     layout: str | None = "auto",
+    after_first_paint: Sequence[Callable[[], object]] = (),
 ) -> int:
     """The terminal: sign-in (enrolment first on a new terminal), then the associate's
-    screens; runs until the window is closed; returns the exit code."""
+    screens; runs until the window is closed; returns the exit code. ``after_first_paint``
+    run once the first screen is up (before the other pages are built)."""
     create_application()
     session = build_app(terminal, engine_factory, lang=lang, layout=layout)
     window = session.window
     window.resize(*initial_size(resolve_layout(terminal, layout)))
     guard = session.app.findChild(GuiThreadGc)
+    first = window.pages.currentWidget()
+    assert first is not None
     first_page, *other_pages = window.deferred_steps()
-    after_first_paint = [
+    steps = [
         ready_report(),
+        lambda: log.info("first screen up: %s", first.objectName()),
+        *after_first_paint,
         window.status.start,
         first_page,  # the scan page: what sign-in leads to
         session.start_sync,
         *other_pages,
         guard.freeze if guard is not None else None,
     ]
-    first = window.pages.currentWidget()
-    assert first is not None
-    FirstPaint(first, [c for c in after_first_paint if c is not None])
+    FirstPaint(first, [step for step in steps if step is not None])
     window.show()
     try:
         return int(session.app.exec())

@@ -16,7 +16,6 @@ from ui.qt import (
     QByteArray,
     QColor,
     QFont,
-    QFontDatabase,
     QIcon,
     QIconEngine,
     QPainter,
@@ -75,9 +74,11 @@ def color(name: str) -> QColor:
 
 
 def app_font(point_size: float = 10.5) -> QFont:
-    families = set(QFontDatabase.families())
+    """The app's font at ``point_size``: the first of FONT_FAMILIES this machine has (Qt
+    walks the list itself — asking the font database for every family would cost start-up
+    time)."""
     font = QFont()
-    font.setFamilies([f for f in FONT_FAMILIES if f in families] or ["Sans Serif"])
+    font.setFamilies(FONT_FAMILIES)
     font.setPointSizeF(point_size)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     return font

@@ -121,3 +121,39 @@ def test_tail_of_missing_log_is_empty(tmp_path: Path) -> None:
 def test_invalid_app_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="invalid log name"):
         logs.setup_logging("../etc", directory=tmp_path)
+
+
+def test_start_up_records_are_buffered_then_written_in_order_and_redacted(log_dir: Path) -> None:
+    logs.buffer_logging()
+    assert logs.logging_buffered()
+    log = logging.getLogger("clerk.test")
+    log.info("first: phone %s", "13812345678")
+    log.warning("second: card 6200000000000019")
+    log.debug("below the level: not kept")
+    assert not log_dir.exists()  # nothing on disk before the app opens its log file
+
+    path = logs.setup_logging("terminal", directory=log_dir)
+
+    assert not logs.logging_buffered()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [line.split(" clerk.test ")[1] for line in lines] == [
+        "[MainThread] first: phone 138****5678",
+        "[MainThread] second: card ************0019",
+    ]
+    log.info("third")  # straight to the file from now on, once
+    assert path.read_text(encoding="utf-8").count("third") == 1
+
+
+def test_start_up_buffer_is_bounded_and_says_what_it_dropped(log_dir: Path) -> None:
+    buffer = logs.StartupBuffer(capacity=3)
+    logging.getLogger().addHandler(buffer)
+    logging.getLogger().setLevel(logging.INFO)
+    for i in range(10):
+        logging.getLogger("clerk.test").info("record %d", i)
+
+    path = logs.setup_logging("terminal", directory=log_dir)
+
+    text = path.read_text(encoding="utf-8")
+    assert [f"record {i}" in text for i in range(10)] == [True] * 3 + [False] * 7
+    assert "7 start-up log records dropped (buffer full)" in text
+    assert buffer not in logging.getLogger().handlers
