@@ -10,10 +10,14 @@ the moment the child reports its window painted:
   (cache.db and outbox.db built once beforehand, not timed) — ready when the first screen has
   painted — the sign-in page (or enrolment on a new terminal), where the associate starts
   (``CLERK_REPORT_READY=exit`` makes the app print READY then and quit);
-* **reference**: ``QApplication`` + an empty ``QWidget`` shown — ready when it has painted.
+* **reference**: ``QApplication`` + an empty ``QWidget`` shown — ready when it has painted;
+* **sign-in view alone** (for the reader, not a target): the app's theme (QSS, font), its
+  translations and the sign-in view in a ``QMainWindow`` — no data directory, no terminal, no
+  main window: the part of the start that is the toolkit drawing our first screen, whatever
+  the app does around it.
 
-Runs alternate (reference, app, reference, …); medians of ``--runs`` each (≥ 5) and their
-ratio. Both run with bytecode caches (written by a first, unmeasured start into a temporary
+Runs alternate (reference, app, sign-in view alone, …); medians of ``--runs`` each (≥ 5) and
+the ratios. Both run with bytecode caches (written by a first, unmeasured start into a temporary
 PYTHONPYCACHEPREFIX), as an installed app would — this environment sets
 PYTHONDONTWRITEBYTECODE, which would otherwise recompile every project module at every start.
 Target: app ≤ 2× the empty window. Prints a markdown table; writes bench/results/ui_start.json.
@@ -54,6 +58,35 @@ class Painted(QObject):
 
 f = Painted()
 w.installEventFilter(f)
+w.show()
+app.exec()
+"""
+
+SIGNIN_ONLY_CHILD = """
+import sys
+from ui.qt import QApplication, QEvent, QMainWindow, QObject, QStatusBar, QTimer
+from ui import theme
+from ui.i18n import Translations
+from ui.views.signin_view import SignInView
+
+app = QApplication(sys.argv[:1])
+theme.apply(app)
+Translations(parent=app).set_language("zh_CN")
+w = QMainWindow()
+w.resize(1366, 860)
+v = SignInView()
+w.setCentralWidget(v)
+w.setStatusBar(QStatusBar())
+
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, lambda: (print("READY", flush=True), app.quit()))
+            obj.removeEventFilter(self)
+        return False
+
+f = Painted()
+v.installEventFilter(f)
 w.show()
 app.exec()
 """
@@ -103,22 +136,28 @@ def main(argv: list[str] | None = None) -> int:
         app_argv = ["-m", "clerk.cli", "--lang", "zh_CN", "--layout", "desktop"]
         app_env = {"CLERK_HOME": str(home), "CLERK_REPORT_READY": "exit"}
         empty_argv = ["-c", EMPTY_CHILD]
+        signin_argv = ["-c", SIGNIN_ONLY_CHILD]
         # One start of each first (not measured): the OS caches the libraries and fonts.
         pycache = Path(tmp) / "pycache"
         run_child(empty_argv, pycache)
         run_child(app_argv, pycache, app_env)
+        run_child(signin_argv, pycache)
         empty: list[float] = []
         app: list[float] = []
+        signin: list[float] = []
         for _ in range(runs):
             empty.append(run_child(empty_argv, pycache))
             app.append(run_child(app_argv, pycache, app_env))
-    e50, a50 = statistics.median(empty), statistics.median(app)
+            signin.append(run_child(signin_argv, pycache))
+    e50, a50, s50 = statistics.median(empty), statistics.median(app), statistics.median(signin)
     rows: list[list[Any]] = [
         ["app start → ready-to-scan: median", round(a50, 1), "ms", f"{runs} runs"],
         ["app start: min / max", f"{min(app):.0f} / {max(app):.0f}", "ms", ""],
         ["empty PySide6 window: median", round(e50, 1), "ms", "reference, same run"],
         ["empty window: min / max", f"{min(empty):.0f} / {max(empty):.0f}", "ms", "reference"],
         ["ratio app / empty window", round(a50 / e50, 2), "×", "target ≤ 2×"],
+        ["sign-in view alone (theme, translations): median", round(s50, 1), "ms", "for reading"],
+        ["ratio sign-in view alone / empty window", round(s50 / e50, 2), "×", "for reading"],
     ]
     print("\n| App start (offscreen, fresh process) | value | unit | note |")
     print("|---|---:|---|---|")

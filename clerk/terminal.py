@@ -313,6 +313,12 @@ class Terminal:
 
     # -- status ---------------------------------------------------------------------------------
 
+    def device_id(self) -> str | None:
+        """This terminal's id at the hub (None: not enrolled yet) — without the rest of
+        :meth:`status`, which counts the outbox."""
+        _, outbox = self._reader()
+        return outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_ID)
+
     def status(self) -> TerminalStatus:
         cache, outbox = self._reader()
         ob = outbox_mod.status(outbox)

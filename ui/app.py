@@ -225,7 +225,7 @@ def build_window(
 
 def is_enrolled(terminal: Any) -> bool:
     """The terminal has a device id (``clerk enroll`` or the enrolment page ran)."""
-    return terminal.status().device_id is not None
+    return terminal.device_id() is not None
 
 
 def build_app(

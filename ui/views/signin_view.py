@@ -48,8 +48,9 @@ class PinPad(QWidget):
         grid.setSpacing(10)
         grid.setContentsMargins(0, 0, 0, 0)
         self.keys: dict[str, QPushButton] = {}
-        # the theme's button height is the 44 px minimum; PIN keys are bigger still
-        self.setStyleSheet(f"QPushButton {{ min-height: {KEY_SIZE}px; min-width: {KEY_SIZE}px; }}")
+        # The theme's button height is the 44 px minimum; PIN keys are bigger still (the rule is
+        # in theme.qss as #pinPad QPushButton: a widget's own style sheet would make Qt style
+        # the whole pad a second time).
         layout = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back")
         for i, key in enumerate(layout):
             b = QPushButton(key if key.isdigit() else "")
