@@ -98,9 +98,9 @@ def append(
     detail: Mapping[str, Any] | None,
     now: int,
 ) -> AuditRow:
-    """Append one row (its own BEGIN IMMEDIATE transaction) and return it.
-
-    ``conn`` must be a writable outbox.db connection that is not inside a transaction.
+    """Append one row and return it: in its own BEGIN IMMEDIATE transaction, or as part of
+    the caller's open :class:`~clerk.db.Transaction` on ``conn`` (a writable outbox.db
+    connection), committed with it.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action!r}")

@@ -516,30 +516,53 @@ class CipherConnection(sqlite3.Connection):
 class Transaction:
     """``with Transaction(conn):`` — BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error.
 
-    sqlite3 errors inside are re-raised as StorageError with the original as cause.
+    Inside another Transaction on the same connection it is a SAVEPOINT: its rows commit with
+    the outer transaction (one commit, one fsync, all or nothing), and an error undoes only
+    its own part before it propagates. sqlite3 errors inside are re-raised as StorageError
+    with the original as cause.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.savepoint: str | None = None
 
     def __enter__(self) -> sqlite3.Connection:
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.conn.in_transaction:
+                self.savepoint = f"nested_{id(self):x}"
+                self.conn.execute(f"SAVEPOINT {self.savepoint}")
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise StorageError(f"cannot start a transaction: {exc}") from exc
         return self.conn
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        if exc is None:
+        if self.savepoint is not None:
+            self._exit_savepoint(exc)
+        elif exc is None:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as commit_exc:
                 self._rollback()
                 raise StorageError(f"cannot commit: {commit_exc}") from commit_exc
             return
-        self._rollback()
+        else:
+            self._rollback()
         if isinstance(exc, sqlite3.Error):
             raise StorageError(f"database error: {exc}") from exc
+
+    def _exit_savepoint(self, exc: BaseException | None) -> None:
+        name = self.savepoint
+        try:
+            if exc is not None:
+                self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+        except sqlite3.Error as sp_exc:
+            if exc is None:
+                raise StorageError(f"database error: {sp_exc}") from sp_exc
+            # The outer transaction is rolled back by its own exit; the original error is
+            # what the caller needs to see.
 
     def _rollback(self) -> None:
         try:

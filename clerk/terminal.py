@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from clerk import audit as audit_mod
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
+from clerk.db import Transaction
 from clerk.errors import CacheCorruptError, ClerkError
 from clerk.outbox import Recorded
 from clerk.settings import Settings
@@ -205,18 +206,24 @@ class Terminal:
                     reason = "unknown_member"
         elif member_id is None:
             reason = "not_cached"
-        visit = self._record_visit_once(identity, member_id, staff_id)
-        self.audit(
-            "view_customer",
-            staff_id,
-            {"member_id": member_id} if member_id else {"member_ref": identity.ref},
-        )
+        # The visit (when this is a new one) and the audit row of the view: one transaction,
+        # one fsync on the way from the scan to the screen.
+        with self._write_lock, Transaction(self.outbox):
+            visit = self._record_visit_once(identity, member_id, staff_id)
+            audit_mod.append(
+                self.outbox,
+                "view_customer",
+                staff_id,
+                {"member_id": member_id} if member_id else {"member_ref": identity.ref},
+                int(self.clock()),
+            )
         view = self.view(member_id, lang=lang) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason)
 
     def _record_visit_once(
         self, identity: Identity, member_id: str | None, staff_id: str | None
     ) -> Recorded | None:
+        """Inside open_customer's transaction (the write lock held)."""
         now = self.clock()
         if (
             identity.jti is not None
@@ -225,8 +232,7 @@ class Terminal:
         ):
             return None
         window = int(self.settings.get("visit_window_minutes")) * 60
-        _, outbox = self._reader()
-        recent = outbox.execute(
+        recent = self.outbox.execute(
             "SELECT 1 FROM interactions WHERE kind = 'visit' AND created_at >= ? AND "
             "(member_id = ? OR member_ref = ?) LIMIT 1",
             (int(now) - window, member_id, identity.ref),
@@ -236,12 +242,14 @@ class Terminal:
         payload: dict[str, Any] = {"via": identity.kind}
         if identity.jti:
             payload["jti"] = identity.jti
-        return self.record(
+        return outbox_mod.record(
+            self.outbox,
             "visit",
             member_id=member_id,
             member_ref=None if member_id else identity.ref,
             staff_id=staff_id,
             payload=payload,
+            now=int(now),
         )
 
     def _jti_tracker(self) -> JtiTracker:
@@ -282,7 +290,10 @@ class Terminal:
         """Durably record an interaction in the outbox (synchronous=FULL) and return it.
 
         A coupon redemption is also written to the audit log."""
-        with self._write_lock:
+        with (
+            self._write_lock,
+            Transaction(self.outbox),
+        ):  # a redemption: one commit with its audit row
             rec = outbox_mod.record(
                 self.outbox,
                 kind,
