@@ -40,15 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 NOW = 1_763_900_000
 
-EMPTY_CHILD = """
-import sys
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
-
-app = QApplication(sys.argv[:1])
-w = QWidget()
-w.resize(1366, 860)
-
+# Both reference children end the same way: READY on stdout on the turn after ``watched``
+# first paints, then quit.
+_READY_ON_FIRST_PAINT = """
 class Painted(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
@@ -57,12 +51,27 @@ class Painted(QObject):
         return False
 
 f = Painted()
-w.installEventFilter(f)
+watched.installEventFilter(f)
 w.show()
 app.exec()
 """
 
-SIGNIN_ONLY_CHILD = """
+EMPTY_CHILD = (
+    """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+app = QApplication(sys.argv[:1])
+w = QWidget()
+w.resize(1366, 860)
+watched = w
+"""
+    + _READY_ON_FIRST_PAINT
+)
+
+SIGNIN_ONLY_CHILD = (
+    """
 import sys
 from ui.qt import QApplication, QEvent, QMainWindow, QObject, QStatusBar, QTimer
 from ui import theme
@@ -74,22 +83,12 @@ theme.apply(app)
 Translations(parent=app).set_language("zh_CN")
 w = QMainWindow()
 w.resize(1366, 860)
-v = SignInView()
-w.setCentralWidget(v)
+watched = SignInView()
+w.setCentralWidget(watched)
 w.setStatusBar(QStatusBar())
-
-class Painted(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, lambda: (print("READY", flush=True), app.quit()))
-            obj.removeEventFilter(self)
-        return False
-
-f = Painted()
-v.installEventFilter(f)
-w.show()
-app.exec()
 """
+    + _READY_ON_FIRST_PAINT
+)
 
 
 def run_child(argv: list[str], pycache: Path, extra_env: dict[str, str] | None = None) -> float:
