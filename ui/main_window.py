@@ -541,6 +541,9 @@ class MainWindow(QMainWindow):
         self.quick_field.setVisible(page == "customer" and not handheld and not locked)
         self.store.setVisible(not handheld)
         self.status_bar.last_sync.setVisible(not handheld)
+        if self.status_bar.compact != handheld:
+            self.status_bar.compact = handheld
+            self.status.render()
         self.settings_button.setVisible(not locked)
         self.dashboard_button.setVisible(self.is_manager and page != "dashboard")
         self.lock_button.setVisible(self.signin_required and self.session is not None)

@@ -85,3 +85,32 @@ def test_layout_setting_overrides_size_and_is_saved(
     qtbot.waitUntil(lambda: terminal.settings.get("layout") == "handheld", timeout=5_000)
     qtbot.mouseClick(w.settings_page.layout_buttons["auto"], Qt.MouseButton.LeftButton)
     assert w.layout_ctl.mode == "desktop"
+
+
+def test_handheld_status_bar_shows_the_associate_whole(
+    qtbot: Any, session: Any, home: Any, open_customer: Any
+) -> None:
+    w = session.window
+    bar = w.status_bar
+    w.set_layout_setting("auto")
+    w.resize(360, 640)
+    qtbot.waitUntil(lambda: w.layout_ctl.mode == "handheld", timeout=2_000)
+    open_customer(home.code(HERO))
+    item = bar.associate
+    assert item.text.text() == "王芳 (A01)"  # the name alone: the icon says who
+    assert item.accessibleName() == "Associate: 王芳 (A01)"  # the screen reader hears all
+    # Laid out, nothing of the status bar is cut off at the screen's edge.
+    qtbot.waitUntil(lambda: item.mapTo(w, item.rect().topRight()).x() <= w.width(), timeout=2_000)
+    assert item.text.width() >= item.text.sizeHint().width()
+    # A long state (Chinese, a conflict waiting) shortens with "…" instead of pushing the
+    # associate off the screen; the whole sentence stays its tooltip and accessible name.
+    long = "记录已全部同步 · 1 条需店长处理 · 3 条被拒绝 · 最早一条 2 天前"
+    bar.pending.set_text(long)
+    qtbot.waitUntil(lambda: bar.pending.text.shown_text().endswith("…"), timeout=2_000)
+    assert bar.pending.text.toolTip() == long and bar.pending.accessibleName() == long
+    assert item.mapTo(w, item.rect().topRight()).x() <= w.width()
+    assert item.text.width() >= item.text.sizeHint().width()
+
+    w.resize(1366, 860)
+    qtbot.waitUntil(lambda: w.layout_ctl.mode == "desktop", timeout=2_000)
+    assert item.text.text() == "Associate: 王芳 (A01)"

@@ -124,10 +124,15 @@ class StatusController(QObject):
     def render(self) -> None:
         s = self.status
         bar = self.bar
-        if self.associate and self.manager:
-            bar.associate.set_text(texts.fill(translate("Status", "Manager: %1"), self.associate))
-        elif self.associate:
-            bar.associate.set_text(texts.fill(translate("Status", "Associate: %1"), self.associate))
+        if self.associate:
+            sentence = texts.fill(
+                translate("Status", "Manager: %1")
+                if self.manager
+                else translate("Status", "Associate: %1"),
+                self.associate,
+            )
+            # A handheld's bar has no room for the sentence: the name (the icon says who).
+            bar.associate.set_text(self.associate if bar.compact else sentence, sentence)
         else:
             bar.associate.set_text(translate("Status", "No associate signed in"))
         if s is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ui.qt import (
     QEvent,
     QFrame,
     QHBoxLayout,
     QLabel,
     QObject,
+    QPainter,
+    QSize,
     QStatusBar,
     Qt,
     QTimer,
@@ -18,10 +22,48 @@ from ui.theme import icon_pixmap
 from ui.views.widgets import label, set_prop, tool_button
 
 
-class StatusItem(QWidget):
-    """An icon and a text, for the status bar."""
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when it has less room than it needs, instead
+    of being cut off at the window's edge (the whole text is its tooltip then)."""
 
-    def __init__(self, icon_name: str, object_name: str) -> None:
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        ellipsis = self.fontMetrics().horizontalAdvance("…")
+        return QSize(min(hint.width(), ellipsis * 4), hint.height())
+
+    def shown_text(self) -> str:
+        """The text as painted: whole, or shortened to fit with "…"."""
+        width = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, width)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._sync_tooltip()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._sync_tooltip()
+
+    def _sync_tooltip(self) -> None:
+        self.setToolTip("" if self.shown_text() == self.text() else self.text())
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
+
+
+class StatusItem(QWidget):
+    """An icon and a text, for the status bar (``elide``: the text may shorten to "…")."""
+
+    def __init__(self, icon_name: str, object_name: str, *, elide: bool = False) -> None:
         super().__init__()
         self.setObjectName(object_name)
         row = QHBoxLayout(self)
@@ -30,7 +72,7 @@ class StatusItem(QWidget):
         self.icon = QLabel()
         self.icon.setFixedSize(16, 16)
         row.addWidget(self.icon)
-        self.text = QLabel()
+        self.text = ElidedLabel() if elide else QLabel()
         self.text.setObjectName("statusText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         row.addWidget(self.text)
@@ -45,12 +87,16 @@ class StatusItem(QWidget):
 
 
 class StatusBarView(QStatusBar):
+    """Network, last sync, pending and the signed-in associate. ``compact`` (the handheld
+    layout): the last sync is hidden and the associate shown by name alone."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.compact = False
         self.setSizeGripEnabled(False)
         self.network = StatusItem("offline", "statusNetwork")
-        self.last_sync = StatusItem("sync", "statusLastSync")
-        self.pending = StatusItem("clock", "statusPending")
+        self.last_sync = StatusItem("sync", "statusLastSync", elide=True)
+        self.pending = StatusItem("clock", "statusPending", elide=True)
         self.associate = StatusItem("user", "statusAssociate")
         self.addWidget(self.network)
         self.addWidget(self.last_sync)
