@@ -241,7 +241,14 @@ def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: in
         view = terminal.view(member_id, lang="zh")
         if view is None:
             continue
-        usable = {c.id for c in view.coupons if c.status in ("usable", "expiring")}
+        # Usable now, and already valid when this (perhaps last week's) redemption happens:
+        # the hub refuses a coupon redeemed before its start.
+        redeem_at = min(at + 240, closing)
+        usable = {
+            c.id
+            for c in view.coupons
+            if c.status in ("usable", "expiring") and c.valid_from <= redeem_at < c.expires_at
+        }
         line = next((c for c in view.cart if c.coupon_id in usable), None)
         if line is not None and rng.random() < 0.6:
             put("redeem", member_id, sid, at + 240, {"coupon_id": line.coupon_id})

@@ -419,6 +419,22 @@ def test_demo_day_gives_the_dashboard_a_day_to_show(terminal: Any, outbox_rows: 
     assert seed_demo_day(terminal) == day and len(outbox_rows()) == len(rows)  # once
 
 
+def test_demo_day_redeems_only_coupons_valid_at_the_time(terminal: Any, outbox_rows: Any) -> None:
+    """The demo started days after its cache was filled: last week's redemptions are of
+    coupons that had started by then (the hub refuses the others: "needs a manager")."""
+    from ui.demo import seed_demo_day
+
+    seed_demo_day(terminal, now=int(terminal.clock()) + 6 * 86_400)
+    redeemed = [r for r in outbox_rows() if r["kind"] == "redeem"]
+    assert redeemed
+    for r in redeemed:
+        valid_from, expires_at = terminal.cache.execute(
+            "SELECT valid_from, expires_at FROM coupons WHERE id = ?",
+            (r["payload"]["coupon_id"],),
+        ).fetchone()
+        assert valid_from <= r["created_at"] < expires_at
+
+
 def unnamed_controls(root: Any) -> list[str]:
     """Visible controls without an accessible name (screen readers would say nothing)."""
     from ui.qt import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QWidget
