@@ -150,7 +150,7 @@ def _demo(args: argparse.Namespace, home: Path) -> int:
     from clerk import outbox as outbox_mod
     from sync.hub.testing import running_hub
     from sync.local import engine_for, enroll
-    from ui.demo import run_demo
+    from ui.demo import run_demo, seed_demo_day
 
     hub_db = home / "demo-hub.db"
     first_run = not hub_db.exists()
@@ -173,6 +173,10 @@ def _demo(args: argparse.Namespace, home: Path) -> int:
                 terminal.settings.set("hub_url", hub.url)
             engine = engine_for(home)
             try:
+                engine.sync_once()  # the store's data first: the demo day is made from it
+                # A business day of this terminal's work (and one a week before) for the
+                # manager's dashboard and the recent customers, pushed with the next sync.
+                seed_demo_day(terminal)
                 engine.sync_once()
             finally:
                 engine.close()

@@ -176,9 +176,9 @@ def seed_demo_day(terminal: Any, *, now: int | None = None) -> date:
     store's associates, notes, products asked about, coupons redeemed on online carts and the
     sales that followed — and a quieter one a week before, so the manager's dashboard has a
     day to show and to compare. Today when it is afternoon already, else yesterday (10:00 to
-    21:30). Written to the outbox (they sync to the demo hub like any record), once: a day
-    that already has records is left as it is; so are the first ten members (the demo's
-    member codes, the hero). Returns the day to show."""
+    21:30). Written to the outbox (they sync to the demo hub like any record), once per day
+    (a day with records of the seeded members is left as it is); the first ten members (the
+    demo's member codes, the hero) are left alone. Returns the day to show."""
     from datetime import datetime, timedelta
 
     now = int(terminal.clock()) if now is None else now
@@ -198,11 +198,6 @@ def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: in
     from clerk.cache import open_cache
 
     outbox = terminal.outbox
-    if outbox.execute(
-        "SELECT 1 FROM interactions WHERE created_at >= ? AND created_at < ? LIMIT 1",
-        (day_start, day_start + 86_400),
-    ).fetchone():
-        return 0
     cache = open_cache(terminal.cache_path, readonly=True)
     try:
         staff = [
@@ -220,6 +215,13 @@ def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: in
     finally:
         cache.close()
     if not staff or not members:
+        return 0
+    marks = ",".join("?" * len(members))
+    if outbox.execute(  # seeded before (the hero's scans today do not count)
+        f"SELECT 1 FROM interactions WHERE created_at >= ? AND created_at < ? "
+        f"AND member_id IN ({marks}) LIMIT 1",
+        (day_start, day_start + 86_400, *members),
+    ).fetchone():
         return 0
     rng = random.Random(day_start)
     opening = day_start + 10 * 3600
