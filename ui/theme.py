@@ -93,7 +93,11 @@ def apply(app: QApplication) -> None:
 
 @functools.cache
 def style_sheet() -> str:
-    return QSS.read_text(encoding="utf-8") if QSS.exists() else ""
+    """assets/theme.qss, with ``@ICONS@`` made the icons folder's path (QSS ``url()`` takes
+    a file path, and the app may be started from any working directory)."""
+    if not QSS.exists():
+        return ""
+    return QSS.read_text(encoding="utf-8").replace("@ICONS@", ICONS.as_posix())
 
 
 @functools.cache

@@ -86,3 +86,35 @@ def test_focus_ring_in_the_theme() -> None:
     for selector in ("QPushButton:focus", "QLineEdit:focus", "QToolButton:focus"):
         assert selector in qss
     assert "#2563eb" in qss  # the focus colour
+
+
+def test_theme_images_resolve_to_files_wherever_the_app_starts() -> None:
+    import re
+    from pathlib import Path
+
+    qss = style_sheet()
+    assert "@ICONS@" not in qss
+    urls = re.findall(r"url\(([^)]+)\)", qss)
+    assert urls  # the drop-down arrow of every combo box at least
+    for url in urls:
+        assert Path(url).is_absolute() and Path(url).is_file(), url
+
+
+def test_combo_boxes_show_their_drop_down_arrow(qtbot: Any, session: Any) -> None:
+    """A combo box styled without its arrow reads as a text field (settings, dashboard)."""
+    from ui.qt import QComboBox
+
+    combo = QComboBox(session.window)
+    combo.addItems(["System default camera", "USB camera"])
+    combo.resize(320, 44)
+    combo.show()
+    qtbot.waitExposed(combo)
+    image = combo.grab().toImage()
+    # Inside the box's right-hand 28 px (its border aside), the arrow is the only ink.
+    ink = [
+        (x, y)
+        for x in range(image.width() - 28, image.width() - 4)
+        for y in range(4, image.height() - 4)
+        if max(image.pixelColor(x, y).getRgb()[:3]) < 230
+    ]
+    assert len(ink) >= 8, ink
