@@ -169,6 +169,30 @@ def test_roster_lists_active_staff_only(page: SignInPage) -> None:
     model = page.view.staff_model
     assert [model.row_at(r).id for r in range(model.rowCount())] == ["A01", "M01"]
     assert model.index(1, 0).data(StaffModel.Role) == "manager"
+    assert page.view.staff_list.isVisible() and not page.view.staff_empty.isVisible()
+
+
+def test_no_staff_says_so_once_loaded_never_while_loading(
+    qtbot: Any, tmp_path: Path, clock: FakeClock
+) -> None:
+    open_cache(tmp_path / "cache.db").close()  # a terminal whose staff has not synced yet
+    open_outbox(tmp_path / "outbox.db").close()
+    auth = StaffAuth.open(tmp_path, clock)
+    page = SignInPage(auth, idle_minutes=5, clock=clock, check_ms=20)
+    qtbot.addWidget(page)
+    loaded: list[int] = []
+    page.controller.roster_loaded.connect(loaded.append)
+    try:
+        # Built, the roster still loading on the worker: no "no staff" message yet.
+        assert page.view.staff_empty.isHidden() and loaded == []
+        page.resize(720, 1100)
+        page.show()
+        qtbot.waitUntil(lambda: loaded == [0], timeout=5000)
+        assert page.view.staff_empty.isVisible() and not page.view.staff_list.isVisible()
+        assert "sync with the hub" in page.view.staff_empty.text()
+    finally:
+        page.shutdown()
+        auth.close()
 
 
 def test_touch_targets_are_big_enough(qtbot: Any, page: SignInPage) -> None:

@@ -158,6 +158,7 @@ class SignInView(LanguageAware):
         self.staff_card.body.addWidget(self.staff_list)
         self.staff_empty = label("", "empty", wrap=True)
         self.staff_empty.setContentsMargins(16, 4, 16, 10)
+        self.staff_empty.hide()  # until a loaded roster turns out empty (not while loading)
         self.staff_card.body.addWidget(self.staff_empty)
         self.staff_card.body.addStretch(1)
 
