@@ -21,7 +21,6 @@ Writes bench/results/camera_paint.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -30,20 +29,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from report import pct, write
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "results"
 NOW = 1_763_900_000
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def frame_with_code(code: str) -> Any:
@@ -173,20 +166,15 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ],
     ]
-    print("\n| Camera frame → customer painted | value | unit | note |")
-    print("|---|---:|---|---|")
-    for label, value, unit, note in rows:
-        print(f"| {label} | {value} | {unit} | {note} |")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    result = {
-        "name": "camera_paint",
-        "rows": rows,
-        "reference": "clerk.decode on the same frames' luma plane, same run",
-        "count": len(frames) - 5,
-        "targets": {"frame → painted p95 ms": 250},
-    }
-    out = RESULTS / ("camera_paint-quick.json" if args.quick else "camera_paint.json")
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    write(
+        "camera_paint",
+        "Camera frame → customer painted",
+        rows,
+        quick=args.quick,
+        reference="clerk.decode on the same frames' luma plane, same run",
+        targets={"frame → painted p95 ms": 250},
+        count=len(frames) - 5,
+    )
     return 0
 
 

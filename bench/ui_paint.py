@@ -22,7 +22,6 @@ bench/results/ui_paint.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -30,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from report import pct, write
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
@@ -43,16 +44,8 @@ from clerk.model import Identity  # noqa: E402
 from clerk.settings import Settings  # noqa: E402
 from clerk.terminal import Opened, TerminalStatus  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 BIG_CACHE = ROOT / "bench" / ".data" / "cache-500k.db"
 BENCH_NOW = 1_763_900_000
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    k = (len(s) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 class ReadOnlyTerminal:
@@ -402,21 +395,16 @@ def main(argv: list[str] | None = None) -> int:
         ["sync rounds during the probe", load.rounds, "", "40 members applied per round"],
         ["lookups measured", len(desktop), "", cache_label],
     ]
-    print(f"\n| UI paint ({cache_label}) | value | unit | note |")
-    print("|---|---:|---|---|")
-    for label, value, unit, note in rows:
-        print(f"| {label} | {value} | {unit} | {note} |")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    result = {
-        "name": "ui_paint",
-        "rows": rows,
-        "reference": "the 360 lookup alone (open_customer), same members, same run",
-        "cache": cache_label,
-        "count": count,
-        "targets": {"view painted p95 ms": 16, "event loop worst delay ms": 50},
-    }
-    out = RESULTS / ("ui_paint-quick.json" if args.quick else "ui_paint.json")
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    write(
+        "ui_paint",
+        f"UI paint ({cache_label})",
+        rows,
+        quick=args.quick,
+        reference="the 360 lookup alone (open_customer), same members, same run",
+        targets={"view painted p95 ms": 16, "event loop worst delay ms": 50},
+        cache=cache_label,
+        count=count,
+    )
     return 0
 
 

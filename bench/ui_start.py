@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import statistics
@@ -41,8 +40,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from report import write
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 NOW = 1_763_900_000
 
 # Both reference children end the same way: READY on stdout on the turn after ``watched``
@@ -215,20 +215,15 @@ def main(argv: list[str] | None = None) -> int:
                 x11 = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": display}
                 on_x = {name: (argv, {**env, **x11}) for name, (argv, env) in children.items()}
                 rows += _rows(_measure(runs, pycache, on_x), "X11 (Xvfb)", runs)
-    print("\n| App start (fresh processes) | value | unit | note |")
-    print("|---|---:|---|---|")
-    for label, value, unit, note in rows:
-        print(f"| {label} | {value} | {unit} | {note} |")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    result = {
-        "name": "ui_start",
-        "rows": rows,
-        "reference": "an empty PySide6 QWidget shown, fresh process, same run and platform",
-        "runs": runs,
-        "targets": {"ratio": 2.0},
-    }
-    out = RESULTS / ("ui_start-quick.json" if args.quick else "ui_start.json")
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    write(
+        "ui_start",
+        "App start (fresh processes)",
+        rows,
+        quick=args.quick,
+        reference="an empty PySide6 QWidget shown, fresh process, same run and platform",
+        targets={"ratio": 2.0},
+        runs=runs,
+    )
     return 0
 
 
