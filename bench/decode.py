@@ -30,6 +30,7 @@ import corpus
 import zxingcpp
 from PIL import Image
 from pyzbar import pyzbar
+from report import pct as _pct
 
 from clerk import decode
 
@@ -60,15 +61,6 @@ def _methods(budget_ms: float) -> dict[str, Callable[[Image.Image], list[str]]]:
         "pyzbar": _bare_pyzbar,
         "ours (pyzbar)": ours_pyzbar,
     }
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 def run(items: list[corpus.Item], out: Path, repeat: int, budget_ms: float) -> dict[str, Any]:

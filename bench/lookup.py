@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from build_cache import BENCH_NOW, ensure_cache
+from report import pct as _pct
 
 from clerk import demo, view360
 from clerk.cache import open_cache
@@ -35,13 +36,6 @@ from clerk.model import Identity
 from clerk.outbox import open_outbox, record
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    k = (len(s) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 def _status_kb(field: str) -> int:
