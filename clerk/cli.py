@@ -91,10 +91,13 @@ def cmd_app(args: argparse.Namespace) -> int:
     from ui.app import run_app
 
     logging.getLogger("clerk.app").info("omni-clerk %s starting", __version__)
+    lock = None
     try:
         lock = instance.acquire(paths.data_dir())
         terminal = open_terminal()
     except BaseException:
+        if lock is not None:
+            lock.release()
         _open_log_file()  # what was logged so far goes to the file, then the error is shown
         raise
     try:
