@@ -74,7 +74,7 @@ def connect(
             elif not readonly:
                 _clean_leftovers(Path(name))
             conn = _open_cipher(name, key, readonly=readonly)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, OSError) as exc:  # OSError: a directory, no permission …
         raise StorageError(f"cannot open {path}: {exc}") from exc
     try:
         conn.execute("PRAGMA busy_timeout = 5000")

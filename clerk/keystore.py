@@ -47,24 +47,28 @@ def key_file(home: Path | str) -> Path:
     return Path(home) / KEY_FILE
 
 
-def is_plaintext(path: Path | str) -> bool:
-    """True when ``path`` is a plaintext SQLite database (its header says so)."""
+def _head(path: Path | str) -> bytes | None:
+    """The first bytes of the file at ``path`` (None: no such file). StorageError when it
+    cannot be read (a directory in its place, no permission)."""
     try:
         with open(path, "rb") as f:
-            return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+            return f.read(len(SQLITE_HEADER))
     except FileNotFoundError:
-        return False
+        return None
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc}") from exc
+
+
+def is_plaintext(path: Path | str) -> bool:
+    """True when ``path`` is a plaintext SQLite database (its header says so)."""
+    return _head(path) == SQLITE_HEADER
 
 
 def is_encrypted(path: Path | str) -> bool:
     """True when ``path`` holds data but not a plaintext SQLite header (SQLCipher's pages are
     random from byte 0)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return False
-    return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
+    head = _head(path)
+    return head is not None and len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
 
 
 def key_for(home: Path | str, *, create: bool = True) -> str | None:

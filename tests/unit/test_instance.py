@@ -90,3 +90,26 @@ def test_same_process_twice_is_refused_until_released(tmp_path: Path) -> None:
 def test_other_data_directories_are_independent(tmp_path: Path) -> None:
     with instance.acquire(tmp_path / "a"), instance.acquire(tmp_path / "b") as b:
         assert b.path == tmp_path / "b" / instance.LOCK_FILE
+
+
+def test_an_app_that_cannot_open_its_data_says_so_and_lets_go_of_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from clerk import cli, logs
+
+    home = tmp_path / "home"
+    (home / "outbox.db").mkdir(parents=True)  # not a database: the terminal cannot open it
+    monkeypatch.setenv("CLERK_HOME", str(home))
+    try:
+        code = cli.main([])  # `clerk`: the app
+    finally:
+        gc.enable()  # the app start turns automatic collection off
+        logs.teardown_logging()
+    assert code != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("clerk: "), err  # one clear line, no traceback
+    instance.acquire(home).release()  # the lock was let go
+    log = (home / "logs" / "terminal.log").read_text(encoding="utf-8")
+    assert "starting" in log  # what was logged before the failure reached the file
