@@ -114,6 +114,17 @@ def cmd_app(args: argparse.Namespace) -> int:
         lock.release()
 
 
+def _show_start_error(exc: ClerkError) -> None:
+    """The app did not open: besides the stderr line, a message on screen (a terminal started
+    from its desktop icon has no visible stderr)."""
+    try:
+        from ui.app import show_start_error
+
+        show_start_error(exc)
+    except Exception as gui_exc:  # no display, no Qt: the stderr line stands alone
+        print(f"clerk: (no window for this message: {gui_exc})", file=sys.stderr)
+
+
 def _open_log_file() -> None:
     """The log file, with what was logged since start-up (the app opens it once its first
     screen is up; ``main`` buffers until then). Does nothing once it is open."""
@@ -757,7 +768,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "json", False):
             _print_json({"error": str(exc), "reason": exc.reason})
             return EXIT_INPUT if exc.reason in ("usage", "config") else EXIT_ERROR
-        return _fail(str(exc), EXIT_INPUT if exc.reason in ("usage", "config") else EXIT_ERROR)
+        code = _fail(str(exc), EXIT_INPUT if exc.reason in ("usage", "config") else EXIT_ERROR)
+        if app_start:
+            _show_start_error(exc)
+        return code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

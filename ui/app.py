@@ -29,11 +29,13 @@ from ui.qt import (
     QCoreApplication,
     QEvent,
     QLocale,
+    QMessageBox,
     QObject,
     Qt,
     QTimer,
     QTranslator,
     QWidget,
+    translate,
 )
 from ui.wedge import WedgeFilter
 from ui.workers import GuiThreadGc, SyncWorker, TaskRunner
@@ -408,3 +410,42 @@ def run_app(
         return int(session.app.exec())
     finally:
         session.close()
+
+
+# --- when the app cannot start --------------------------------------------------------------
+
+
+def can_show_windows() -> bool:
+    """A display to show a window on (not the offscreen platform of tests and benchmarks)."""
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal"):
+        return False
+    return sys.platform in ("win32", "darwin") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+def start_error_box(exc: ClerkError) -> QMessageBox:
+    """The message for an app that cannot start (no window of its own yet): what to do, in
+    this machine's language, and the error itself for IT (details)."""
+    create_application()
+    box = QMessageBox()
+    box.setObjectName("startError")
+    # The machine's language (the terminal's own setting may be what cannot be read); the
+    # catalogues go with the box.
+    Translations(parent=box).set_language(normalize_language(None))
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(translate("App", "Omni Clerk"))
+    box.setText(translate("App", "Omni Clerk cannot start."))
+    box.setInformativeText(texts.reason_message(exc.reason))
+    box.setDetailedText(str(exc))
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.setStyleSheet(  # sentences, not a narrow column
+        "QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 400px; }"
+    )
+    return box
+
+
+def show_start_error(exc: ClerkError) -> None:
+    """Started from a desktop icon nobody sees stderr: say why the app did not open."""
+    if can_show_windows():
+        start_error_box(exc).exec()

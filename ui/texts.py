@@ -215,6 +215,16 @@ REASONS: dict[str, str] = {
         "Reasons", "Your role does not allow this — ask a store manager."
     ),
     "config": QT_TRANSLATE_NOOP("Reasons", "A setting is not valid — check the settings."),
+    "already_running": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "Omni Clerk is already open on this terminal — switch to its window (it may be behind "
+        "another one).",
+    ),
+    "db_key_missing": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal's data is locked with a key that is missing — call IT to restore it. Do "
+        "not enrol the terminal again: its unsynced records are in that data.",
+    ),
     "error": QT_TRANSLATE_NOOP("Reasons", "Something went wrong — try again."),
 }
 

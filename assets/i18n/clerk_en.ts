@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>App</name>
+    <message>
+        <source>Omni Clerk</source>
+        <translation>Omni Clerk</translation>
+    </message>
+    <message>
+        <source>Omni Clerk cannot start.</source>
+        <translation>Omni Clerk cannot start.</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
@@ -1223,6 +1234,14 @@
     <message>
         <source>A setting is not valid — check the settings.</source>
         <translation>A setting is not valid — check the settings.</translation>
+    </message>
+    <message>
+        <source>Omni Clerk is already open on this terminal — switch to its window (it may be behind another one).</source>
+        <translation>Omni Clerk is already open on this terminal — switch to its window (it may be behind another one).</translation>
+    </message>
+    <message>
+        <source>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</source>
+        <translation>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</translation>
     </message>
     <message>
         <source>Something went wrong — try again.</source>

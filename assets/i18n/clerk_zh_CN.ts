@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>App</name>
+    <message>
+        <source>Omni Clerk</source>
+        <translation>全渠道导购台</translation>
+    </message>
+    <message>
+        <source>Omni Clerk cannot start.</source>
+        <translation>全渠道导购台无法启动。</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
@@ -1212,6 +1223,14 @@
     <message>
         <source>A setting is not valid — check the settings.</source>
         <translation>某项设置无效 — 请检查设置。</translation>
+    </message>
+    <message>
+        <source>Omni Clerk is already open on this terminal — switch to its window (it may be behind another one).</source>
+        <translation>全渠道导购台已在本终端打开 — 请切换到它的窗口（可能被其他窗口遮挡）。</translation>
+    </message>
+    <message>
+        <source>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</source>
+        <translation>本终端的数据由一把已丢失的密钥加密 — 请联系 IT 恢复密钥。不要重新注册本终端：尚未同步的记录都在这些数据中。</translation>
     </message>
     <message>
         <source>Something went wrong — try again.</source>

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -463,3 +464,41 @@ def test_every_new_control_has_an_accessible_name(qtbot: Any, app: Any) -> None:
     w.show_dashboard()
     qtbot.waitUntil(lambda: w.dashboard.controller.data is not None, timeout=10_000)
     assert unnamed_controls(w) == []
+
+
+def test_an_app_that_cannot_start_says_why_on_screen(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started from its desktop icon nobody sees stderr: the reason comes up in a window."""
+    import gc
+
+    from clerk import cli, instance, logs
+    from clerk.instance import InstanceLockedError
+    from ui import app as app_mod
+    from ui.qt import QApplication, QLocale, QTranslator
+
+    locale = QLocale()
+    box = app_mod.start_error_box(InstanceLockedError("already open by process 4242", pid=4242))
+    qtbot.addWidget(box)
+    try:
+        assert box.text() == "Omni Clerk cannot start."
+        assert "already open on this terminal" in box.informativeText()
+        assert box.detailedText() == "already open by process 4242"  # for IT
+    finally:  # the box's catalogues and locale must not outlive this test
+        for translator in box.findChildren(QTranslator):
+            QApplication.removeTranslator(translator)
+        QLocale.setDefault(locale)
+    assert not app_mod.can_show_windows()  # offscreen: tests and benchmarks never block on it
+
+    shown: list[str] = []
+    monkeypatch.setattr(app_mod, "show_start_error", lambda exc: shown.append(exc.reason))
+    home = tmp_path / "home"
+    monkeypatch.setenv("CLERK_HOME", str(home))
+    collecting = gc.isenabled()  # off here: the app's GuiThreadGc collects on the GUI thread
+    with instance.acquire(home):  # another instance has the terminal open
+        try:
+            assert cli.main([]) != 0
+        finally:
+            (gc.enable if collecting else gc.disable)()  # the app start turns it off
+            logs.teardown_logging()
+    assert shown == ["already_running"]

@@ -102,10 +102,11 @@ def test_an_app_that_cannot_open_its_data_says_so_and_lets_go_of_the_lock(
     home = tmp_path / "home"
     (home / "outbox.db").mkdir(parents=True)  # not a database: the terminal cannot open it
     monkeypatch.setenv("CLERK_HOME", str(home))
+    collecting = gc.isenabled()  # (off when a UI test's GuiThreadGc runs in this process)
     try:
         code = cli.main([])  # `clerk`: the app
     finally:
-        gc.enable()  # the app start turns automatic collection off
+        (gc.enable if collecting else gc.disable)()  # the app start turns it off
         logs.teardown_logging()
     assert code != 0
     err = capsys.readouterr().err.strip().splitlines()
