@@ -776,6 +776,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        if not app_start:
+            raise  # a command run from a shell: the traceback is for whoever runs it
+        # The app, perhaps from its desktop icon: the traceback goes to the log, the person
+        # gets one line and a window saying what to do.
+        import logging
+
+        logging.getLogger("clerk.app").exception("the app stopped")
+        code = _fail(f"the app stopped: {type(exc).__name__}: {exc} (details in the log)")
+        _show_start_error(ClerkError(f"{type(exc).__name__}: {exc}"))
+        return code
 
 
 if __name__ == "__main__":

@@ -502,3 +502,36 @@ def test_an_app_that_cannot_start_says_why_on_screen(
             (gc.enable if collecting else gc.disable)()  # the app start turns it off
             logs.teardown_logging()
     assert shown == ["already_running"]
+
+
+def test_an_app_that_fails_unexpectedly_logs_it_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug at start-up: the traceback goes to the log, the person gets one line and a window —
+    never a bare traceback, never nothing."""
+    import gc
+
+    from clerk import cli, logs
+    from ui import app as app_mod
+
+    def broken(*_args: Any, **_kwargs: Any) -> int:
+        raise RuntimeError("a bug")
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(app_mod, "run_app", broken)
+    monkeypatch.setattr(
+        app_mod, "show_start_error", lambda exc: shown.append((exc.reason, str(exc)))
+    )
+    home = tmp_path / "home"
+    monkeypatch.setenv("CLERK_HOME", str(home))
+    collecting = gc.isenabled()
+    try:
+        assert cli.main([]) == 1
+    finally:
+        (gc.enable if collecting else gc.disable)()
+        logs.teardown_logging()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["clerk: the app stopped: RuntimeError: a bug (details in the log)"]
+    assert shown == [("error", "RuntimeError: a bug")]
+    log = (home / "logs" / "terminal.log").read_text(encoding="utf-8")
+    assert "the app stopped" in log and "Traceback" in log and "RuntimeError: a bug" in log
