@@ -135,9 +135,8 @@ def setup_logging(
     for old in [h for h in root.handlers if getattr(h, _HANDLER_TAG, False)]:
         root.removeHandler(old)
         old.close()
-    from logging.handlers import (
-        RotatingFileHandler,
-    )  # here: the app's start-up waits for none of it
+    # Imported here: the app's start-up does not wait for logging.handlers.
+    from logging.handlers import RotatingFileHandler
 
     formatter = RedactingFormatter(FORMAT)
     handlers: list[logging.Handler] = [

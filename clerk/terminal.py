@@ -290,10 +290,8 @@ class Terminal:
         """Durably record an interaction in the outbox (synchronous=FULL) and return it.
 
         A coupon redemption is also written to the audit log."""
-        with (
-            self._write_lock,
-            Transaction(self.outbox),
-        ):  # a redemption: one commit with its audit row
+        # One commit for the interaction and, for a redemption, its audit row.
+        with self._write_lock, Transaction(self.outbox):
             rec = outbox_mod.record(
                 self.outbox,
                 kind,
