@@ -68,6 +68,16 @@ EXCLUDED_MODULES = [
     "numpy.tests",
 ]
 
+
+
+def lazy_qt_modules(root: Path) -> list[str]:
+    """The Qt modules ui/qt.py loads by name on first use — PyInstaller cannot follow a name in
+    a string, so the specs list them as hidden imports (QtCharts for the manager's dashboard,
+    QtMultimedia for the camera, …); the excluded ones (QtTest: the tests') stay out."""
+    text = (root / "ui" / "qt.py").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r'"(PySide6\.Qt\w+)"', text)) - set(EXCLUDED_MODULES))
+
+
 # Qt platform plugins: the real screen (xcb on Linux, windows on Windows) and offscreen
 # (screenshots, headless smoke tests). Wayland sessions use xcb through XWayland.
 _PLATFORMS = {"libqxcb.so", "libqoffscreen.so", "qwindows.dll", "qoffscreen.dll"}

@@ -79,11 +79,17 @@ def test_bundled_decoders_read_a_card(tmp_path: Path) -> None:
         assert '"text": "6200000000000019"' in proc.stdout, (backend, proc.stdout)
 
 
-def test_demo_screenshot_is_a_real_picture(tmp_path: Path) -> None:
+@pytest.mark.parametrize("view", ["customer", "dashboard", "settings"])
+def test_demo_screenshot_is_a_real_picture(tmp_path: Path, view: str) -> None:
+    """Each view from the bundle: the customer (the associate's), the dashboard (QtCharts, which
+    the UI loads by name) and settings (the camera list: QtMultimedia)."""
     home = tmp_path / "home"
     shot = tmp_path / "shot.png"
     proc = _run(
-        ["demo", "--screenshot", str(shot), "--exit-after", "20", "--members", "60"],
+        [
+            *("demo", "--screenshot", str(shot), "--view", view),
+            *("--exit-after", "20", "--members", "60"),
+        ],
         home,
         timeout=180,
     )
