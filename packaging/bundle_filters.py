@@ -69,7 +69,6 @@ EXCLUDED_MODULES = [
 ]
 
 
-
 def lazy_qt_modules(root: Path) -> list[str]:
     """The Qt modules ui/qt.py loads by name on first use — PyInstaller cannot follow a name in
     a string, so the specs list them as hidden imports (QtCharts for the manager's dashboard,
