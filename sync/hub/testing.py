@@ -118,6 +118,52 @@ def _free_socket() -> socket.socket:
 
 
 @contextmanager
+def serve_asgi(
+    app: Any, *, name: str = "asgi", graceful_s: int = 5
+) -> Iterator[tuple[str, uvicorn.Server]]:
+    """Serve an ASGI ``app`` with uvicorn in a background thread on a free 127.0.0.1 port;
+    yields its base URL and the server. Waits for the start (polling with a deadline) and for
+    the stop on exit; RuntimeError when either does not happen in time."""
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            timeout_graceful_shutdown=graceful_s,
+        )
+    )
+    errors: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # reported to the caller below
+            errors.append(exc)
+
+    thread = threading.Thread(target=serve, name=f"{name}-{port}", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if errors or not thread.is_alive():
+                raise RuntimeError(f"{name} failed to start: {errors[0] if errors else '?'}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start within the deadline")
+            thread.join(0.01)
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.should_exit = True
+        thread.join(STOP_TIMEOUT_S)
+        sock.close()
+        if thread.is_alive():
+            raise RuntimeError(f"{name} did not stop within the deadline")
+
+
+@contextmanager
 def running_hub(
     db: str,
     *,
@@ -141,42 +187,7 @@ def running_hub(
                 now=int(time.time()) if now is None else now,
             )
         app = create_app(store, config or HubConfig())
-        sock = _free_socket()
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                log_config=None,
-                access_log=False,
-                lifespan="off",
-                ws="none",
-                timeout_graceful_shutdown=5,
-            )
-        )
-        errors: list[BaseException] = []
-
-        def serve() -> None:
-            try:
-                server.run(sockets=[sock])
-            except BaseException as exc:  # reported to the caller below
-                errors.append(exc)
-
-        thread = threading.Thread(target=serve, name=f"hub-{port}", daemon=True)
-        thread.start()
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not server.started:
-                if errors or not thread.is_alive():
-                    raise RuntimeError(f"hub failed to start: {errors[0] if errors else '?'}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError("hub did not start within the deadline")
-                thread.join(0.01)
-            yield HubHandle(url=f"http://127.0.0.1:{port}", db=db, store=store, _server=server)
-        finally:
-            server.should_exit = True
-            thread.join(STOP_TIMEOUT_S)
-            sock.close()
-            if thread.is_alive():
-                raise RuntimeError("hub did not stop within the deadline")
+        with serve_asgi(app, name="hub", graceful_s=5) as (url, server):
+            yield HubHandle(url=url, db=db, store=store, _server=server)
     finally:
         store.close()

@@ -8,65 +8,25 @@ depends on nothing but the project and the standard test stack.
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from clerk import db
 from clerk.outbox import open_outbox
 from sync.engine import SyncEngine
 from sync.errors import SyncError
-from sync.hub.testing import HubHandle
+from sync.hub.testing import HubHandle, serve_asgi
 
 STORE = "S001"
-START_TIMEOUT_S = 20.0
 
 
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            ws="none",
-            timeout_graceful_shutdown=2,
-        )
-    )
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            server.run(sockets=[sock])
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, name=f"asgi-{port}", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not server.started:
-            if errors or not thread.is_alive():
-                raise RuntimeError(f"server failed to start: {errors[:1]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start in time")
-            thread.join(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(START_TIMEOUT_S)
-        sock.close()
+    with serve_asgi(app, graceful_s=2) as (url, _server):
+        yield url
 
 
 def port_of(url: str) -> int:
