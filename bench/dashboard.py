@@ -9,10 +9,10 @@ at the store's other terminals (cache ``visits`` rows from the hub) — over 20,
 online carts, coupons and earlier visit history. Then, in the same run:
 
 * **day**: ``DashboardSource.load`` (opens its connections like the page's worker, then
-  ``reports.day_summary`` with last week's comparison + ``sync_health``), p50/p95 over
+  ``day_summary`` with last week's comparison + ``sync_health``, clerk/reports/), p50/p95 over
   ``--runs`` runs; **render**: ``DashboardController.apply`` + ``QWidget.grab`` of the page
   (offscreen, 1366×900); their sum per run. Target (issue 7): ≤ 200 ms.
-* **month**: ``reports.visits_report`` over the ``--days`` days (table; includes its audit
+* **month**: ``visits_report`` over the ``--days`` days (table; includes its audit
   append). Target: ≤ 1 s.
 * **reference**: the raw aggregate SQL alone — visits per hour of the day (and per day of the
   month) from both files, ``GROUP BY`` in SQLite, rows fetched — and the ratios.
@@ -40,11 +40,13 @@ from report import pct as _pct
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from clerk import reports
 from clerk.cache import open_cache
 from clerk.db import Transaction, connect
 from clerk.ids import uuid7
 from clerk.outbox import META_STORE_ID, open_outbox, set_meta
+from clerk.reports.export import visits_report
+from clerk.reports.kpis import day_bounds
+from clerk.reports.load import REPORT_CACHE_KIB
 from clerk.staff import Session
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -261,8 +263,8 @@ def month_report(home: Path, first: date, now: int) -> str:
     ob = open_outbox(home / "outbox.db")
     try:
         for conn in (cache, ob):
-            conn.execute(f"PRAGMA cache_size = -{reports.REPORT_CACHE_KIB}")
-        return reports.visits_report(
+            conn.execute(f"PRAGMA cache_size = -{REPORT_CACHE_KIB}")
+        return visits_report(
             MANAGER,
             cache,
             ob,
@@ -279,7 +281,7 @@ def month_report(home: Path, first: date, now: int) -> str:
 
 
 def raw_day_sql(cache: sqlite3.Connection, ob: sqlite3.Connection, day: date) -> list[Any]:
-    start, end = reports.day_bounds(day, TZ)
+    start, end = day_bounds(day, TZ)
     rows = ob.execute(
         "SELECT (created_at - ?) / 3600 AS h, count(*) FROM interactions WHERE kind = 'visit' "
         "AND state != 'rejected' AND created_at >= ? AND created_at < ? GROUP BY h",
@@ -296,8 +298,8 @@ def raw_day_sql(cache: sqlite3.Connection, ob: sqlite3.Connection, day: date) ->
 def raw_month_sql(
     cache: sqlite3.Connection, ob: sqlite3.Connection, first: date, last: date
 ) -> list[Any]:
-    start, _ = reports.day_bounds(first, TZ)
-    _, end = reports.day_bounds(last, TZ)
+    start, _ = day_bounds(first, TZ)
+    _, end = day_bounds(last, TZ)
     rows = ob.execute(
         "SELECT (created_at - ?) / 86400 AS d, kind, count(*) FROM interactions "
         "WHERE state != 'rejected' AND created_at >= ? AND created_at < ? GROUP BY d, kind",

@@ -13,11 +13,9 @@ The rows travel to the hub as interactions of kind ``"audit"``: the sync engine 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sqlite3
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -233,75 +231,3 @@ def to_interaction(row: AuditRow) -> dict[str, Any]:
             "hash": row.hash,
         },
     }
-
-
-# -- CLI ---------------------------------------------------------------------------------------
-
-
-def add_audit_parser(sub: Any) -> argparse.ArgumentParser:
-    """``clerk audit verify``: build the subcommand on ``sub`` (an argparse subparsers object)."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "audit",
-        help="check the tamper-evident audit log",
-        description="The terminal's append-only audit log (sign-ins, exports, settings changes, "
-        "unmasked phone numbers …), hash-chained in outbox.db.",
-    )
-    asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = asub.add_parser(
-        "verify",
-        help="verify the hash chain (exit 0 if intact, 1 if broken)",
-        description="Recompute every row's hash and check the chain, the sequence numbers and "
-        "the stored head. Prints the first bad row when an edit, a deletion or a reorder is "
-        "found and exits 1.",
-    )
-    v.add_argument("--json", action="store_true", help="print the result as JSON")
-    v.set_defaults(func=audit_verify_command)
-    return p
-
-
-def audit_verify_command(args: argparse.Namespace) -> int:
-    """``clerk audit verify``: 0 when the chain is intact, 1 when broken or unreadable."""
-    from clerk import paths
-    from clerk.errors import ClerkError
-    from clerk.outbox import open_outbox
-
-    try:
-        conn = open_outbox(paths.outbox_path())
-    except ClerkError as exc:
-        print(f"clerk: {exc}", file=sys.stderr)
-        return 1
-    try:
-        result = verify(conn)
-    except sqlite3.DatabaseError as exc:
-        print(f"clerk: audit log unreadable: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        conn.close()
-    if getattr(args, "json", False):
-        print(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "first_bad_seq": result.first_bad_seq,
-                    "checked": result.checked,
-                    "reason": result.reason,
-                }
-            )
-        )
-    elif result.ok:
-        print(f"audit log intact: {result.checked} rows checked")
-    if not result.ok:
-        why = {
-            "gap": "a row is missing (deleted)",
-            "chain": "rows were moved or replaced",
-            "edited": "a row was edited",
-            "head": "rows were cut off the end",
-            "malformed": "a row is malformed",
-        }.get(result.reason or "", "broken")
-        print(
-            f"clerk: audit log broken at seq {result.first_bad_seq}: {why} "
-            f"({result.checked} rows verified before it)",
-            file=sys.stderr,
-        )
-        return 1
-    return 0

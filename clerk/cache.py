@@ -202,7 +202,7 @@ def m001_initial(db: Database) -> None:
 
 @migrations()
 def m002_visits_by_store_day(db: Database) -> None:
-    """One store's visits of one day, for the manager's dashboard (clerk/reports.py): without
+    """One store's visits of one day, for the manager's dashboard (clerk/reports/): without
     it every refresh reads the whole visits table."""
     db.execute("CREATE INDEX IF NOT EXISTS visits_store_at ON visits(store_id, at)")
 

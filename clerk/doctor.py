@@ -1,4 +1,4 @@
-"""``clerk doctor``: is this terminal fit to serve customers, and if not, what to fix.
+"""The doctor (``clerk doctor``): is this terminal fit to serve customers, and if not, what to fix.
 
 :func:`run_checks` looks at the data directory and the machine and returns one
 :class:`Check` per topic — enrolment, the hub (reachability and clock skew), cache.db and
@@ -6,17 +6,15 @@ outbox.db integrity, the outbox backlog, camera and scanner, CJK fonts, the barc
 libraries, free disk and the log directory. It only reads: it never creates, migrates or
 repairs a file.
 
-Everything that needs HTTP or Qt is injected by the composition root (clerk/cli.py), so this
-module stays pure: ``hub_check`` returns the hub's clock minus ours in seconds (and raises
-when the hub cannot be reached); ``camera_probe``/``scanner_probe`` return a Check each.
-Without a probe the camera and scanner are reported as "checked in the app".
+Everything that needs HTTP or Qt is injected by the composition root (clerk/cli/doctor.py
+for ``clerk doctor``), so this module stays pure: ``hub_check`` returns the hub's clock minus
+ours in seconds (and raises when the hub cannot be reached); ``camera_probe``/``scanner_probe``
+return a Check each. Without a probe the camera and scanner are reported as "checked in the
+app". :func:`format_table` and :func:`as_json` are the checks as a person and a script read them.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -384,7 +382,7 @@ def run_checks(
     return checks
 
 
-# -- the command -----------------------------------------------------------------------------
+# -- the report ------------------------------------------------------------------------------
 
 _MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
 
@@ -408,48 +406,3 @@ def as_json(checks: Sequence[Check]) -> dict[str, Any]:
         "ok": not any(c.status == "fail" for c in checks),
         "checks": [asdict(c) for c in checks],
     }
-
-
-def doctor_command(
-    args: argparse.Namespace,
-    *,
-    hub_check: HubCheck | None = None,
-    camera_probe: Probe | None = None,
-    scanner_probe: Probe | None = None,
-) -> int:
-    """Print the checks (a table, or JSON with ``--json``); exit 1 if any failed."""
-    home = Path(args.home) if getattr(args, "home", None) else paths.data_dir()
-    checks = run_checks(
-        home, hub_check=hub_check, camera_probe=camera_probe, scanner_probe=scanner_probe
-    )
-    if getattr(args, "json", False):
-        print(json.dumps(as_json(checks), ensure_ascii=False))
-    else:
-        print(format_table(checks))
-    return 1 if any(c.status == "fail" for c in checks) else 0
-
-
-def add_doctor_parser(
-    sub: Any, *, make_hub_check: Callable[[Path], HubCheck | None] | None = None
-) -> argparse.ArgumentParser:
-    """Add ``clerk doctor``. ``make_hub_check(home)`` builds the hub check (None: skip it)."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "doctor",
-        help="check this terminal and say what to fix",
-        description="Check enrolment, the hub and clock, cache.db and outbox.db, the sync "
-        "backlog, fonts, barcode libraries, disk and logs. Exits 1 if any check fails.",
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
-
-    def run(args: argparse.Namespace) -> int:
-        home = paths.data_dir()
-        hub_check = make_hub_check(home) if make_hub_check is not None else None
-        return doctor_command(args, hub_check=hub_check)
-
-    p.set_defaults(func=run)
-    return p
-
-
-if __name__ == "__main__":  # pragma: no cover - convenience: python -m clerk.doctor
-    ns = argparse.Namespace(json="--json" in sys.argv[1:], home=os.environ.get("CLERK_HOME"))
-    sys.exit(doctor_command(ns))

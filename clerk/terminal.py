@@ -1,6 +1,6 @@
 """The terminal as one object: identify → resolve → 360 view → record.
 
-Qt-free and HTTP-free; the composition root (clerk/cli.py) injects ``fetch_member`` (a cache
+Qt-free and HTTP-free; the composition root (clerk/cli/) injects ``fetch_member`` (a cache
 miss fetched from the hub) so this module never imports sync/. Both the CLI and the UI use it.
 
 Threads: methods may be called from worker threads. Each thread reads through its own

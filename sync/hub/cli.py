@@ -1,6 +1,6 @@
 """``clerk hub …``: run and administer the reference hub.
 
-The lead's ``clerk/cli.py`` calls :func:`add_hub_parser` and dispatches to :func:`run_hub`;
+``clerk/cli/hub.py`` calls :func:`add_hub_parser` and dispatches to :func:`run_hub`;
 ``python -m sync.hub.cli …`` runs the same commands standalone. Every error a person can cause
 (a bad argument, an unknown store or member, a database that cannot be opened) ends as one line
 on stderr and a non-zero exit, never a traceback.

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from clerk import audit, db, reports
+from clerk import audit, db
 from clerk import outbox as outbox_mod
 from clerk.errors import PermissionDeniedError
 from clerk.outbox import open_outbox
+from clerk.reports.kpis import day_summary
 from clerk.staff import Session
 from ui.controllers.dashboard_controller import (
     DashboardController,
@@ -343,7 +344,7 @@ def test_reports_day_summary_matches_what_the_page_shows(page: Any, qtbot: Any, 
     cache = db.inspect(day.cache_path)  # encrypted at rest
     ob = db.inspect(day.outbox_path)
     try:
-        direct = reports.day_summary(cache, ob, DAY, TZ, STORE)
+        direct = day_summary(cache, ob, DAY, TZ, STORE)
     finally:
         cache.close()
         ob.close()

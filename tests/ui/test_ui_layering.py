@@ -25,7 +25,7 @@ def _offenders(folder: str, banned: tuple[str, ...], allow: tuple[str, ...] = ()
     out = []
     for path in sorted((ROOT / folder).rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel in allow:
+        if rel.startswith(allow):  # a file, or a package given as "folder/"
             continue
         for name in _imports(path):
             if name.split(".")[0] in banned or name in banned:
@@ -38,7 +38,7 @@ def test_only_ui_qt_imports_pyside6() -> None:
 
 
 def test_core_and_sync_never_import_qt_or_ui() -> None:
-    assert _offenders("clerk", (*QT_MODULES, "ui"), allow=("clerk/cli.py",)) == []
+    assert _offenders("clerk", (*QT_MODULES, "ui"), allow=("clerk/cli/",)) == []
     assert _offenders("sync", (*QT_MODULES, "ui")) == []
 
 

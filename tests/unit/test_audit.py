@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import itertools
 import json
@@ -150,9 +149,10 @@ def test_unsynced_and_mark_synced(conn: sqlite3.Connection) -> None:
 
 
 def _verify_cli(json_out: bool = False) -> int:
-    parser = argparse.ArgumentParser(prog="clerk")
-    audit.add_audit_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["audit", "verify", *(["--json"] if json_out else [])])
+    """``clerk audit verify`` (clerk/cli/audit.py) through the real parser."""
+    from clerk.cli import build_parser
+
+    args = build_parser().parse_args(["audit", "verify", *(["--json"] if json_out else [])])
     result: int = args.func(args)
     return result
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clerk import cache, doctor, outbox
+from clerk.cli import doctor as cli_doctor
 
 NOW = 1_763_900_000
 GB = 1024**3
@@ -213,14 +214,16 @@ def test_command_json_and_exit_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CLERK_HOME", str(tmp_path / "fresh"))
-    code = doctor.doctor_command(argparse.Namespace(json=True), hub_check=None)
+    code = cli_doctor.cmd_doctor(argparse.Namespace(json=True), make_hub_check=lambda _h: None)
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["ok"] is False
     assert {"name": "enrolled", "status": "fail"}.items() <= out["checks"][0].items()
 
     home = _enrolled_home(tmp_path / "good")
     monkeypatch.setenv("CLERK_HOME", str(home))
-    code = doctor.doctor_command(argparse.Namespace(json=False), hub_check=lambda: 1.0)
+    code = cli_doctor.cmd_doctor(
+        argparse.Namespace(json=False), make_hub_check=lambda _h: lambda: 1.0
+    )
     out_text = capsys.readouterr().out
     assert code == 0, out_text
     assert "OK    hub" in out_text
@@ -238,10 +241,26 @@ def test_parser_wires_the_hub_check(
         return lambda: -2.5
 
     parser = argparse.ArgumentParser(prog="clerk")
-    doctor.add_doctor_parser(parser.add_subparsers(), make_hub_check=make)
+    cli_doctor.add_parser(parser.add_subparsers(), make_hub_check=make)
     args = parser.parse_args(["doctor", "--json"])
     code = args.func(args)
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert seen == [home]
     assert checks["hub"]["status"] == "ok" and "-2.5 s" in checks["hub"]["detail"]
     assert code == 0
+
+
+def test_clerk_doctor_checks_the_hub_the_terminal_is_enrolled_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real `clerk doctor`: the hub check goes to the enrolled hub's URL (nothing listens on
+    127.0.0.1:9, so it fails), and is skipped on a terminal that was never enrolled."""
+    from clerk.cli import build_parser
+
+    assert cli_doctor.hub_check_for(tmp_path / "fresh") is None
+    home = _enrolled_home(tmp_path / "h")
+    monkeypatch.setenv("CLERK_HOME", str(home))
+    args = build_parser().parse_args(["doctor", "--json"])
+    assert args.func(args) == 1
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["hub"]["status"] == "fail" and "unreachable" in checks["hub"]["detail"]

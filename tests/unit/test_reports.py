@@ -1,7 +1,8 @@
 """Reports against a hand-computed fixture day (Thursday 2025-11-20, Asia/Shanghai).
 
 Every interaction is written below with its time; the expected figures are worked out by hand
-in the comments next to the assertions, from the definitions in clerk/reports.py.
+in the comments next to the assertions, from the definitions in clerk/reports/__init__.py.
+The CLI tests at the end drive ``clerk report`` (clerk/cli/report.py) on the same day.
 ``build_fixture_day`` is also used by tests/ui/test_dashboard.py.
 """
 
@@ -21,12 +22,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from argon2 import PasswordHasher
 
-from clerk import audit, reports
+from clerk import audit
 from clerk import outbox as outbox_mod
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.errors import ClerkError, PermissionDeniedError
 from clerk.outbox import open_outbox
+from clerk.reports import conflicts, export, kpis, load, model
 from clerk.staff import Session, hash_pin
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -339,7 +341,7 @@ def conns(fixture_day: FixtureDay) -> Iterator[tuple[sqlite3.Connection, sqlite3
 # Sales: L4 179900 + L9 30000 + H3 50000 = 3, 259900.
 # Interactions: local L1–L12, L14, L17 = 14 (no L13 rejected, no L15 audit) + H1–H4 = 18.
 # Unsynced: L3, L4, L5, L6, L10, L11, L12, L17 = 8.
-EXPECTED = reports.DayKpis(
+EXPECTED = model.DayKpis(
     visits=7,
     identified=5,
     walk_ins=2,
@@ -357,7 +359,7 @@ EXPECTED = reports.DayKpis(
 )
 # Last week (13 Nov): HLW M2 10:00 (returning: 21 Oct), LW1 card:111 12:00 (new), LW2 note
 # 12:30 → visits 2, identified 1, walk-in 1, new 1, returning 1, lengths 0 and 1800 → 900.
-EXPECTED_LAST_WEEK = reports.DayKpis(
+EXPECTED_LAST_WEEK = model.DayKpis(
     visits=2,
     identified=1,
     walk_ins=1,
@@ -371,7 +373,7 @@ EXPECTED_LAST_WEEK = reports.DayKpis(
 
 def test_fixture_day_every_number(conns: tuple[sqlite3.Connection, sqlite3.Connection]) -> None:
     cache, ob = conns
-    s = reports.day_summary(cache, ob, DAY, TZ, STORE)
+    s = kpis.day_summary(cache, ob, DAY, TZ, STORE)
     assert s.kpis == EXPECTED
     assert s.last_week == EXPECTED_LAST_WEEK
     assert s.unsynced == 8
@@ -383,13 +385,13 @@ def test_fixture_day_every_number(conns: tuple[sqlite3.Connection, sqlite3.Conne
     # L4 + L9 = 209900, redeems L3 L8. A02: L5 L6 L10 L17 + H1 H2 H3 = 7, visits L5 L10 L17 H1,
     # sale H3 50000.
     assert s.by_associate == (
-        reports.AssociateStats("A02", "陈浩然", 4, 7, 1, 50000, 0),
-        reports.AssociateStats("A01", "王芳", 3, 11, 2, 209900, 2),
+        model.AssociateStats("A02", "陈浩然", 4, 7, 1, 50000, 0),
+        model.AssociateStats("A01", "王芳", 3, 11, 2, 209900, 2),
     )
     # interest: SW1 L2, L12, H2 (read from the hub's text); HP1 L6
     assert s.top_products == (
-        reports.ProductInterest("SW1", "智能手表", "Smartwatch", 3),
-        reports.ProductInterest("HP1", "耳机", "Headphones", 1),
+        model.ProductInterest("SW1", "智能手表", "Smartwatch", 3),
+        model.ProductInterest("HP1", "耳机", "Headphones", 1),
     )
     by_at = {v.at: v for v in s.visits}
     assert [v.at for v in s.visits] == sorted(by_at)
@@ -426,20 +428,20 @@ def test_drill_down_by_hour_and_associate(
 ) -> None:
     cache, ob = conns
     ids = fixture_day.ids
-    ten = reports.visits_for(cache, ob, DAY, TZ, STORE, hour=10)
+    ten = kpis.visits_for(cache, ob, DAY, TZ, STORE, hour=10)
     assert [v.id for v in ten] == [ids["L1"], ids["L5"]]
-    a02 = reports.visits_for(cache, ob, DAY, TZ, STORE, staff_id="A02")
+    a02 = kpis.visits_for(cache, ob, DAY, TZ, STORE, staff_id="A02")
     assert [v.id for v in a02] == [ids["L5"], ids["L10"], "H1", ids["L17"]]
-    both = reports.visits_for(cache, ob, DAY, TZ, STORE, hour=14, staff_id="A01")
+    both = kpis.visits_for(cache, ob, DAY, TZ, STORE, hour=14, staff_id="A01")
     assert [v.id for v in both] == [ids["L7"]]
-    assert reports.visits_for(cache, ob, DAY, TZ, STORE, hour=3) == []
+    assert kpis.visits_for(cache, ob, DAY, TZ, STORE, hour=3) == []
 
 
 def test_without_store_only_this_terminal(
     conns: tuple[sqlite3.Connection, sqlite3.Connection],
 ) -> None:
     cache, ob = conns
-    s = reports.day_summary(cache, ob, DAY, TZ, None)
+    s = kpis.day_summary(cache, ob, DAY, TZ, None)
     # no hub rows: H1 gone (and C3 with it), L1 counts once; H2/H3/H4 gone
     assert (s.kpis.visits, s.kpis.interactions, s.kpis.coupons_redeemed) == (6, 14, 2)
     assert s.kpis.sales_cents == 209900
@@ -447,16 +449,16 @@ def test_without_store_only_this_terminal(
 
 def test_empty_day(conns: tuple[sqlite3.Connection, sqlite3.Connection]) -> None:
     cache, ob = conns
-    s = reports.day_summary(cache, ob, date(2025, 1, 1), TZ, STORE)
-    assert s.kpis == reports.DayKpis()
+    s = kpis.day_summary(cache, ob, date(2025, 1, 1), TZ, STORE)
+    assert s.kpis == model.DayKpis()
     assert s.by_hour == (0,) * 24 and s.visits == () and s.by_associate == ()
 
 
 def test_hub_payload_reads_the_hub_text() -> None:
-    assert reports.hub_payload("interest", "智能手表 (SW1) — liked it") == {"sku": "SW1"}
-    assert reports.hub_payload("sale", "3 items, ¥1,999.50 — gift") == {"amount_cents": 199950}
-    assert reports.hub_payload("sale", None) == {}
-    assert reports.hub_payload("note", "(X1)") == {}
+    assert load.hub_payload("interest", "智能手表 (SW1) — liked it") == {"sku": "SW1"}
+    assert load.hub_payload("sale", "3 items, ¥1,999.50 — gift") == {"amount_cents": 199950}
+    assert load.hub_payload("sale", None) == {}
+    assert load.hub_payload("note", "(X1)") == {}
 
 
 def _audit_actions(ob: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -467,7 +469,7 @@ def test_visits_report_formats_and_audit(
     conns: tuple[sqlite3.Connection, sqlite3.Connection],
 ) -> None:
     cache, ob = conns
-    text = reports.visits_report(
+    text = export.visits_report(
         MANAGER,
         cache,
         ob,
@@ -487,7 +489,7 @@ def test_visits_report_formats_and_audit(
     assert rows[8]["new"] == "4" and rows[8]["unsynced"] == "8"
 
     js = json.loads(
-        reports.visits_report(
+        export.visits_report(
             MANAGER,
             cache,
             ob,
@@ -502,7 +504,7 @@ def test_visits_report_formats_and_audit(
     assert js["days"][0]["carts_converted_cents"] == 229800
     assert js["total"]["visits"] == 7
 
-    table = reports.visits_report(
+    table = export.visits_report(
         MANAGER, cache, ob, store_id=STORE, date_from=DAY, date_to=DAY, tz=TZ, now=at(20)
     )
     assert "2025-11-20" in table and "¥280.00" in table and "13:09" in table
@@ -515,7 +517,7 @@ def test_export_csv_one_row_per_visit_and_audited(
     conns: tuple[sqlite3.Connection, sqlite3.Connection],
 ) -> None:
     cache, ob = conns
-    text = reports.export_csv(
+    text = export.export_csv(
         MANAGER, cache, ob, store_id=STORE, date_from=DAY, date_to=DAY, tz=TZ, now=at(20)
     )
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -531,28 +533,28 @@ def test_associate_is_refused_everywhere_and_nothing_is_audited(
 ) -> None:
     cache, ob = conns
     kw = {"store_id": STORE, "date_from": DAY, "date_to": DAY, "tz": TZ}
-    for fmt in reports.FORMATS:
+    for fmt in export.FORMATS:
         with pytest.raises(PermissionDeniedError):
-            reports.visits_report(ASSOCIATE, cache, ob, fmt=fmt, **kw)  # type: ignore[arg-type]
+            export.visits_report(ASSOCIATE, cache, ob, fmt=fmt, **kw)  # type: ignore[arg-type]
     with pytest.raises(PermissionDeniedError):
-        reports.export_csv(ASSOCIATE, cache, ob, **kw)  # type: ignore[arg-type]
+        export.export_csv(ASSOCIATE, cache, ob, **kw)  # type: ignore[arg-type]
     with pytest.raises(PermissionDeniedError) as info:
-        reports.export_csv(None, cache, ob, **kw)  # type: ignore[arg-type]
+        export.export_csv(None, cache, ob, **kw)  # type: ignore[arg-type]
     assert info.value.reason == "not_signed_in"
     with pytest.raises(PermissionDeniedError):
-        reports.resolve_conflict(ASSOCIATE, ob, "x", "accept")
+        conflicts.resolve_conflict(ASSOCIATE, ob, "x", "accept")
     assert audit.rows(ob) == []
 
 
 def test_report_range_is_checked(conns: tuple[sqlite3.Connection, sqlite3.Connection]) -> None:
     cache, ob = conns
     with pytest.raises(ClerkError) as info:
-        reports.visits_report(
+        export.visits_report(
             MANAGER, cache, ob, store_id=STORE, date_from=DAY, date_to=LAST_WEEK, tz=TZ
         )
     assert info.value.reason == "usage"
     with pytest.raises(ClerkError):
-        reports.visits_report(
+        export.visits_report(
             MANAGER, cache, ob, store_id=STORE, date_from=date(2024, 1, 1), date_to=DAY, tz=TZ
         )
 
@@ -565,7 +567,7 @@ def test_conflicts_side_by_side_and_resolve(
     outbox_mod.apply_results(
         ob, [{"id": l8, "status": "conflict", "reason": "coupon_used", "conflict_with": "H1"}]
     )
-    [c] = reports.conflicts(cache, ob)
+    [c] = conflicts.conflicts(cache, ob)
     assert (c.id, c.coupon_id, c.coupon_title_en, c.member_name, c.reason) == (
         l8,
         "C2",
@@ -574,25 +576,25 @@ def test_conflicts_side_by_side_and_resolve(
         "coupon_used",
     )
     assert (c.other_at, c.other_store, c.other_staff, c.decision) == (at(15), STORE, "陈浩然", None)
-    health = reports.sync_health(cache, ob, now=at(20))
+    health = conflicts.sync_health(cache, ob, now=at(20))
     assert [x.id for x in health.conflicts] == [l8]
     with pytest.raises(ClerkError) as info:
-        reports.resolve_conflict(MANAGER, ob, l8, "maybe")
+        conflicts.resolve_conflict(MANAGER, ob, l8, "maybe")
     assert info.value.reason == "usage"
-    rec = reports.resolve_conflict(MANAGER, ob, l8, "reverse", now=at(20))
+    rec = conflicts.resolve_conflict(MANAGER, ob, l8, "reverse", now=at(20))
     assert (rec.kind, rec.member_id, rec.staff_id) == ("resolve", "M2", "M01")
     assert rec.payload == {"conflict_id": l8, "decision": "reverse"}
-    assert reports.conflicts(cache, ob) == []
-    [done] = reports.conflicts(cache, ob, include_resolved=True)
+    assert conflicts.conflicts(cache, ob) == []
+    [done] = conflicts.conflicts(cache, ob, include_resolved=True)
     assert done.decision == "reverse"
     with pytest.raises(ClerkError) as info:
-        reports.resolve_conflict(MANAGER, ob, l8, "accept")
+        conflicts.resolve_conflict(MANAGER, ob, l8, "accept")
     assert info.value.reason == "already_resolved"
     with pytest.raises(ClerkError) as info:
-        reports.resolve_conflict(MANAGER, ob, fixture_day.ids["L7"], "accept")
+        conflicts.resolve_conflict(MANAGER, ob, fixture_day.ids["L7"], "accept")
     assert info.value.reason == "unknown_conflict"
     # the resolve row is not a visit and does not change the day's figures
-    assert reports.day_summary(cache, ob, DAY, TZ, STORE).kpis.interactions == 18
+    assert kpis.day_summary(cache, ob, DAY, TZ, STORE).kpis.interactions == 18
 
 
 def test_sync_health(
@@ -606,7 +608,7 @@ def test_sync_health(
     cache.execute(
         "INSERT INTO sync_state (key, value) VALUES ('last_pull_at', ?)", (str(at(19, 30)),)
     )
-    h = reports.sync_health(cache, ob, now=at(20))
+    h = conflicts.sync_health(cache, ob, now=at(20))
     # pending/sent: L3 L4 L5 L6 L11 L12 L15 (the audit row) L17 = 8, the oldest L3 at 10:20
     assert (h.pending, h.oldest_pending_at, h.oldest_pending_age_s) == (8, at(10, 20), 34800)
     assert (h.last_push_at, h.last_pull_at, h.last_success_at) == (at(19), at(19, 30), at(19, 30))
@@ -621,13 +623,10 @@ def test_sync_health(
 
 
 def _cli(argv: list[str]) -> int:
-    import argparse
+    """``clerk …`` through the real parser, the command's return value (no logging set up)."""
+    from clerk.cli import build_parser
 
-    parser = argparse.ArgumentParser(prog="clerk")
-    sub = parser.add_subparsers(dest="command")
-    reports.add_report_parser(sub)
-    audit.add_audit_parser(sub)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result
 

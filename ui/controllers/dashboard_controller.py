@@ -26,11 +26,14 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from clerk import reports
 from clerk.cache import connect_readonly, open_cache
 from clerk.db import connect
 from clerk.errors import ClerkError, StorageError
 from clerk.outbox import META_STORE_ID, Recorded, get_meta
+from clerk.reports.conflicts import resolve_conflict, sync_health
+from clerk.reports.export import export_csv
+from clerk.reports.kpis import day_summary, filter_visits
+from clerk.reports.model import AssociateStats, Conflict, DaySummary, SyncHealth
 from clerk.staff import Session, allowed, require
 from ui.i18n import fmt_date, fmt_money, fmt_number
 from ui.messages import MessageBridge
@@ -62,8 +65,8 @@ def local_zone() -> tzinfo:
 
 @dataclass(frozen=True)
 class DashboardData:
-    summary: reports.DaySummary
-    health: reports.SyncHealth
+    summary: DaySummary
+    health: SyncHealth
     computed_at: int
 
 
@@ -113,8 +116,8 @@ class DashboardSource:
         cache, outbox = self._readers()
         try:
             now = int(self.clock())
-            summary = reports.day_summary(cache, outbox, day, self.tz, self.store_id(outbox))
-            health = reports.sync_health(cache, outbox, now)
+            summary = day_summary(cache, outbox, day, self.tz, self.store_id(outbox))
+            health = sync_health(cache, outbox, now)
         except (ClerkError, sqlite3.Error) as exc:
             self.close()  # a file replaced under us (cache rebuilt): reopen next time
             if isinstance(exc, ClerkError):
@@ -127,7 +130,7 @@ class DashboardSource:
         cache = open_cache(self.cache_path, readonly=True)
         writer = connect(self.outbox_path, synchronous="FULL")
         try:
-            text = reports.export_csv(
+            text = export_csv(
                 session,
                 cache,
                 writer,
@@ -154,9 +157,7 @@ class DashboardSource:
     def resolve(self, session: Session, conflict_id: str, decision: str) -> Recorded:
         writer = connect(self.outbox_path, synchronous="FULL")
         try:
-            return reports.resolve_conflict(
-                session, writer, conflict_id, decision, now=int(self.clock())
-            )
+            return resolve_conflict(session, writer, conflict_id, decision, now=int(self.clock()))
         finally:
             writer.close()
 
@@ -308,7 +309,7 @@ class DashboardController(QObject):
             self._render_health(self.data.health)
             self._apply_drill()
 
-    def _render_title(self, s: reports.DaySummary) -> None:
+    def _render_title(self, s: DaySummary) -> None:
         if s.day == self.today():
             self.view.title.setText(translate("Dashboard", "Today at the store"))
         else:
@@ -316,7 +317,7 @@ class DashboardController(QObject):
                 translate("Dashboard", "%1 at the store").replace("%1", fmt_date(s.start))
             )
 
-    def _render_tiles(self, s: reports.DaySummary) -> None:
+    def _render_tiles(self, s: DaySummary) -> None:
         self._render_title(s)
         k, w = s.kpis, s.last_week
         last = translate("Dashboard", "Same day last week: %1")
@@ -375,7 +376,7 @@ class DashboardController(QObject):
             chip.setText(translate("Dashboard", "All records synced"))
             chip.set_tone("good")
 
-    def _render_health(self, h: reports.SyncHealth) -> None:
+    def _render_health(self, h: SyncHealth) -> None:
         tz = self.source.tz
         values = self.view.health_values
         if h.pending:
@@ -419,12 +420,12 @@ class DashboardController(QObject):
 
     def _associate_clicked(self, index: Any) -> None:
         item = index.data(ItemRole)
-        if isinstance(item, reports.AssociateStats):
+        if isinstance(item, AssociateStats):
             self.drill_associate(item.staff_id, item.name)
 
     def _apply_drill(self) -> None:
         visits = self.data.summary.visits if self.data is not None else ()
-        rows = reports.filter_visits(visits, hour=self.hour)
+        rows = filter_visits(visits, hour=self.hour)
         if self.staff is not None:
             sid, name = self.staff
             rows = [
@@ -487,13 +488,13 @@ class DashboardController(QObject):
 
     # --- conflicts -------------------------------------------------------------------------------
 
-    def selected_conflict(self) -> reports.Conflict | None:
+    def selected_conflict(self) -> Conflict | None:
         sel = self.view.conflicts_table.selectionModel()
         rows = sel.selectedRows() if sel is not None else []
         if not rows:
             return None
         item = rows[0].data(ItemRole)
-        return item if isinstance(item, reports.Conflict) else None
+        return item if isinstance(item, Conflict) else None
 
     def _sync_buttons(self, *_args: object) -> None:
         chosen = self.selected_conflict() is not None

@@ -1,7 +1,7 @@
 """Item models of the manager's dashboard — drill-down visits, associates, products asked
 about, rejected items, coupon conflicts — and of the staff list on the sign-in page.
 
-Each model holds a tuple of ``clerk.reports`` dataclasses and declares its columns once, as
+Each model holds a tuple of ``clerk.reports.model`` dataclasses and declares its columns once, as
 (key, header, cell) — the header is translated when asked for, so a language switch only needs
 ``retranslate()``. ``ItemRole`` returns the row's object (what a click drills into), ``KeyRole``
 a stable id. Times are shown in the store's time zone (the one the figures were computed in).
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Generic, TypeVar
 
-from clerk.reports import AssociateStats, Conflict, ProductInterest, RejectedItem, VisitRow
+from clerk.reports.model import AssociateStats, Conflict, ProductInterest, RejectedItem, VisitRow
 from ui.i18n import fmt_money, fmt_number, is_chinese
 from ui.models.staff import StaffModel as StaffModel  # the sign-in list lives there now
 from ui.qt import (

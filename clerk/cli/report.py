@@ -1,0 +1,153 @@
+"""``clerk report visits``: sign in as a manager, compute the visits report on this terminal
+(:func:`clerk.reports.export.visits_report`), print it. Errors: one line on stderr and exit 1
+(refused, storage) or 2 (usage)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from clerk import paths
+from clerk.cli.common import EXIT_OK, fail_with
+from clerk.errors import ClerkError
+from clerk.reports.export import FORMATS
+
+if TYPE_CHECKING:
+    from clerk.cli.common import Subparsers
+
+
+def add_parser(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "report",
+        help="store reports (managers only)",
+        description="Reports computed on this terminal, offline, from its outbox and the "
+        "store's visits in the cache. Managers only: sign in with --staff and --pin. Every "
+        "report is written to the audit log.",
+    )
+    rsub = p.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    v = rsub.add_parser(
+        "visits",
+        help="visits per day: identified/walk-in, new/returning, coupons, carts converted",
+        description="Visits per day for one day (--date, default today) or a range "
+        "(--from D --to D, at most 366 days), with a total row. Dates are YYYY-MM-DD in the "
+        "store's time zone.",
+    )
+    v.add_argument("--date", metavar="D", help="one day, YYYY-MM-DD (default: today)")
+    v.add_argument("--from", dest="date_from", metavar="D", help="first day of a range")
+    v.add_argument("--to", dest="date_to", metavar="D", help="last day of a range (inclusive)")
+    v.add_argument(
+        "--format", choices=FORMATS, default="table", help="table (default), csv or json"
+    )
+    v.add_argument("--staff", required=True, metavar="ID", help="manager's staff id")
+    v.add_argument(
+        "--pin",
+        metavar="PIN",
+        help="manager's PIN (default: $CLERK_PIN, else asked on the terminal)",
+    )
+    v.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="IANA time zone of the store, e.g. Asia/Shanghai (default: this system's)",
+    )
+    v.add_argument(
+        "--store", metavar="ID", help="store id (default: the store this terminal is enrolled to)"
+    )
+    v.set_defaults(func=cmd_visits)
+
+
+def _parse_date(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        msg = f"{flag} wants a date as YYYY-MM-DD, got {text!r}"
+        raise ClerkError(msg, reason="usage") from None
+
+
+def _zone(name: str | None) -> tzinfo:
+    if not name:
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ClerkError(f"unknown time zone {name!r}", reason="usage") from None
+
+
+def _pin(args: argparse.Namespace) -> str:
+    if args.pin:
+        return str(args.pin)
+    env = os.environ.get("CLERK_PIN")
+    if env:
+        return env
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("PIN: ")
+    raise ClerkError("a PIN is needed: --pin, $CLERK_PIN or a terminal to type it", reason="usage")
+
+
+def _range(args: argparse.Namespace, tz: tzinfo) -> tuple[date, date]:
+    if args.date and (args.date_from or args.date_to):
+        raise ClerkError("use either --date or --from/--to, not both", reason="usage")
+    if bool(args.date_from) != bool(args.date_to):
+        raise ClerkError("--from and --to go together", reason="usage")
+    if args.date_from:
+        return _parse_date(args.date_from, "--from"), _parse_date(args.date_to, "--to")
+    if args.date:
+        d = _parse_date(args.date, "--date")
+        return d, d
+    today = datetime.now(tz).date()
+    return today, today
+
+
+def cmd_visits(args: argparse.Namespace) -> int:
+    """``clerk report visits``: sign in (manager), compute, print, audit."""
+    from clerk.cache import open_cache
+    from clerk.outbox import META_STORE_ID, get_meta, open_outbox
+    from clerk.reports.export import visits_report
+    from clerk.reports.kpis import range_dates
+    from clerk.reports.load import REPORT_CACHE_KIB
+    from clerk.staff import StaffAuth
+
+    try:
+        tz = _zone(args.tz)
+        date_from, date_to = _range(args, tz)
+        range_dates(date_from, date_to)  # a bad range is refused before the PIN is asked
+        pin = _pin(args)
+        outbox = open_outbox(paths.outbox_path())
+    except ClerkError as exc:
+        return fail_with(exc)
+    try:
+        cache = open_cache(paths.cache_path())
+    except ClerkError as exc:
+        outbox.close()
+        return fail_with(exc)
+    try:
+        for conn in (cache, outbox):
+            conn.execute(f"PRAGMA cache_size = -{REPORT_CACHE_KIB}")
+        store_id = args.store or get_meta(outbox, META_STORE_ID)
+        auth = StaffAuth(cache, outbox)
+        session = auth.sign_in(str(args.staff), pin)
+        text = visits_report(
+            session,
+            cache,
+            outbox,
+            store_id=store_id,
+            date_from=date_from,
+            date_to=date_to,
+            tz=tz,
+            fmt=args.format,
+        )
+    except ClerkError as exc:
+        return fail_with(exc)
+    finally:
+        cache.close()
+        outbox.close()
+    sys.stdout.write(text)
+    return EXIT_OK

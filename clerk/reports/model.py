@@ -1,0 +1,135 @@
+"""The results of the store reports: a day's figures, its visits, associates and products,
+and the sync panel's health, rejections and conflicts (see :mod:`clerk.reports`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# where a counted interaction comes from (VisitRow.source)
+LOCAL = "local"  # this terminal's outbox
+HUB = "hub"  # the hub's visit rows in the cache (the store's other terminals)
+
+
+@dataclass(frozen=True)
+class DayKpis:
+    visits: int = 0
+    identified: int = 0
+    walk_ins: int = 0
+    new: int = 0
+    returning: int = 0
+    coupons_redeemed: int = 0
+    coupons_value_cents: int = 0
+    carts_converted: int = 0
+    carts_converted_cents: int = 0
+    sales: int = 0
+    sales_cents: int = 0
+    avg_visit_length_s: int | None = None
+    interactions: int = 0
+    unsynced: int = 0
+
+
+@dataclass(frozen=True)
+class AssociateStats:
+    staff_id: str | None
+    name: str
+    visits: int
+    interactions: int
+    sales: int
+    sales_cents: int
+    coupons_redeemed: int
+
+
+@dataclass(frozen=True)
+class ProductInterest:
+    sku: str
+    title_zh: str | None
+    title_en: str | None
+    count: int
+
+    def title(self, lang: str) -> str:
+        text = self.title_zh if lang.startswith("zh") else self.title_en
+        return text or self.title_en or self.title_zh or self.sku
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    id: str
+    at: int
+    hour: int  # store-local hour 0–23
+    member_id: str | None
+    member_ref: str | None
+    member_name: str | None
+    staff_id: str | None
+    staff_name: str | None
+    returning: bool
+    length_s: int
+    interactions: int  # including the visit itself
+    source: str  # local | hub
+    sync_state: str | None  # outbox state for this terminal's rows, None for hub rows
+
+    @property
+    def identified(self) -> bool:
+        return self.member_id is not None
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    store_id: str | None
+    start: int  # unix s, store-local midnight
+    end: int
+    kpis: DayKpis
+    last_week: DayKpis  # the same weekday one week earlier
+    by_hour: tuple[int, ...]  # 24 visit counts
+    by_associate: tuple[AssociateStats, ...]
+    top_products: tuple[ProductInterest, ...]
+    visits: tuple[VisitRow, ...] = field(default=(), repr=False)
+
+    @property
+    def unsynced(self) -> int:
+        return self.kpis.unsynced
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A coupon redemption of ours the hub flagged, side by side with the one it clashed with."""
+
+    id: str  # our interaction id (the conflict_id of a resolve)
+    member_id: str | None
+    member_ref: str | None
+    member_name: str | None
+    staff_id: str | None
+    at: int
+    coupon_id: str | None
+    coupon_title_zh: str | None
+    coupon_title_en: str | None
+    reason: str | None
+    conflict_with: str | None
+    other_at: int | None
+    other_store: str | None
+    other_staff: str | None
+    decision: str | None  # accept | reverse once resolved here
+
+
+@dataclass(frozen=True)
+class RejectedItem:
+    id: str
+    kind: str
+    member_id: str | None
+    member_ref: str | None
+    at: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class SyncHealth:
+    pending: int
+    oldest_pending_at: int | None
+    oldest_pending_age_s: int | None
+    last_push_at: int | None
+    last_pull_at: int | None
+    last_success_at: int | None
+    last_error: str | None
+    rejected: tuple[RejectedItem, ...]
+    conflicts: tuple[Conflict, ...]
