@@ -93,13 +93,12 @@ class ReadOnlyTerminal:
             None if member_id else "not_cached",
         )
 
-    def view(self, member_id: str, *, lang: str = "zh") -> Any:
+    def view(self, member_id: str) -> Any:
         return view360.lookup(
             self._cache(),
             None,
             member_id,
             now=self.now,
-            lang=lang,
             online=True,
             last_pull_at=self.now - 600,
         )

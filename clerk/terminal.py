@@ -187,11 +187,9 @@ class Terminal:
         cache, _ = self._reader()
         return view360.resolve(cache, identity)
 
-    def open_customer(
-        self, identity: Identity, staff_id: str | None = None, *, lang: str = "zh"
-    ) -> Opened:
+    def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
-        per visit window, and return the 360 view (texts in ``lang``: zh | en)."""
+        per visit window, and return the 360 view."""
         member_id = self.resolve(identity)
         cached = member_id is not None
         reason: str | None = None
@@ -217,7 +215,7 @@ class Terminal:
                 {"member_id": member_id} if member_id else {"member_ref": identity.ref},
                 int(self.clock()),
             )
-        view = self.view(member_id, lang=lang) if member_id is not None else None
+        view = self.view(member_id) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason)
 
     def _record_visit_once(
@@ -259,7 +257,7 @@ class Terminal:
             self._jtis = JtiTracker()
         return self._jtis
 
-    def view(self, member_id: str, *, lang: str = "zh") -> CustomerView | None:
+    def view(self, member_id: str) -> CustomerView | None:
         from clerk import view360
 
         cache, outbox = self._reader()
@@ -270,7 +268,6 @@ class Terminal:
             outbox,
             member_id,
             now=int(self.clock()),
-            lang=lang,
             online=cache_mod.get_state(cache, "online") == "1",
             last_pull_at=_int_or_none(cache_mod.get_state(cache, "last_pull_at")),
             browse_days=int(self.settings.get("retention_days")),

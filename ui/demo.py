@@ -240,7 +240,7 @@ def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: in
         sid = staff[i % len(staff)]
         via = ("member_code", "member_code", "card", "phone")[i % 4]
         put("visit", member_id, sid, at, {"via": via})
-        view = terminal.view(member_id, lang="zh")
+        view = terminal.view(member_id)
         if view is None:
             continue
         # Usable now, and already valid when this (perhaps last week's) redemption happens:
@@ -341,13 +341,13 @@ class _OfflineTerminal:
             view, freshness=dataclasses.replace(view.freshness, online=False)
         )
 
-    def view(self, member_id: str, *, lang: str = "zh") -> Any:
-        return self._offline(self._t.view(member_id, lang=lang))
+    def view(self, member_id: str) -> Any:
+        return self._offline(self._t.view(member_id))
 
-    def open_customer(self, identity: Any, staff_id: str | None = None, *, lang: str = "zh") -> Any:
+    def open_customer(self, identity: Any, staff_id: str | None = None) -> Any:
         fetch, self._t.fetch_member = self._t.fetch_member, None
         try:
-            opened = self._t.open_customer(identity, staff_id, lang=lang)
+            opened = self._t.open_customer(identity, staff_id)
         finally:
             self._t.fetch_member = fetch
         return dataclasses.replace(opened, view=self._offline(opened.view))

@@ -872,8 +872,6 @@ class MainWindow(QMainWindow):
             for model in self._customer_models.all():
                 model.retranslate()  # type: ignore[attr-defined]
             self._customer.retranslate()
-            if self._customer.view is not None:
-                self._customer.refresh()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -23,6 +23,7 @@ from ui.qt import QDateTime, Qt
 
 ROOT = Path(__file__).resolve().parents[2]
 HERO = "M00000001"
+HERO_SKU = "SW00001"  # the hero's watch (clerk.demo)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -100,6 +101,30 @@ def test_runtime_switch(qtbot: Any, session: Any, home: Any, open_customer: Any)
     assert w.translations.language == "en"
     assert w.customer_page.buttons["redeem"].text() == "Redeem"
     assert w.customer_models.talking.index(0, 0).data(0).startswith("In online cart 3 days")
+
+
+def test_a_language_switch_needs_no_lookup(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, wait_idle: Any, terminal: Any
+) -> None:
+    """The view carries its texts in both languages: a switch re-renders, it does not re-read."""
+    w = session.window
+    open_customer(home.code(HERO))
+    with qtbot.waitSignal(w.customer.recorded, timeout=10_000):
+        w.customer.record("interest", {"sku": HERO_SKU, "action": "asked_about"})
+    visits = w.customer_models.visits
+    qtbot.waitUntil(lambda: "Smartwatch S3" in visits.index(0, 0).data(0), timeout=5_000)
+    wait_idle()
+    reads: list[str] = []
+    view, open_ = terminal.view, terminal.open_customer
+    terminal.view = lambda *a, **k: (reads.append("view"), view(*a, **k))[1]
+    terminal.open_customer = lambda *a, **k: (reads.append("open"), open_(*a, **k))[1]
+    w.set_language("zh_CN")
+    assert "智能手表 S3" in visits.index(0, 0).data(0)
+    assert w.customer_models.cart.index(0, 0).data(0) == "智能手表 S3"
+    w.set_language("en")
+    assert "Smartwatch S3" in visits.index(0, 0).data(0)
+    wait_idle()
+    assert reads == []
 
 
 def test_language_choice_is_saved(qtbot: Any, session: Any, terminal: Any) -> None:

@@ -25,7 +25,7 @@ MODELS = [TalkingPointsModel, CartModel, CouponsModel, BrowsingModel, VisitsMode
 
 @pytest.fixture
 def hero_view(terminal: Any, translations: Any) -> Any:
-    view = terminal.view(HERO, lang="en")
+    view = terminal.view(HERO)
     assert view is not None
     return view
 

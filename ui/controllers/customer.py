@@ -141,7 +141,7 @@ class CustomerController(QObject):
                 cart.append(
                     Choice(
                         line.product.sku,
-                        line.product.title(lang),
+                        line.product.title.pick(lang),
                         line.price_cents,
                         line.product.image or "",
                         line.qty,
@@ -157,7 +157,7 @@ class CustomerController(QObject):
                 browsed.append(
                     Choice(
                         b.product.sku,
-                        b.product.title(lang),
+                        b.product.title.pick(lang),
                         b.product.price_cents,
                         b.product.image or "",
                     )
@@ -192,9 +192,9 @@ class CustomerController(QObject):
         if self.member_id is None or self._refreshing:
             return
         self._refreshing = True
-        member_id, lang = self.member_id, ("zh" if self.language().startswith("zh") else "en")
+        member_id = self.member_id
         self.runner.submit(
-            lambda: self.terminal.view(member_id, lang=lang),
+            lambda: self.terminal.view(member_id),
             lambda view: self._refreshed(member_id, view),
             self._refresh_failed,
         )
@@ -332,7 +332,7 @@ class CustomerController(QObject):
         form = self.page.composer.redeem
         lang = "zh" if self.language().startswith("zh") else "en"
         form.offer.setText(texts.offer(coupon.rule, coupon.value))
-        form.title.setText(coupon.title(lang))
+        form.title.setText(coupon.title.pick(lang))
         form.rule.setText(texts.coupon_rule_text(coupon))
         form.validity.setText(texts.coupon_validity(coupon, now))
         applies = [
@@ -343,7 +343,7 @@ class CustomerController(QObject):
             form.applies.setText(
                 texts.fill(
                     translate("Customer", "For %1 in the online cart (%2)"),
-                    line.product.title(lang),
+                    line.product.title.pick(lang),
                     fmt_money(line.price_cents),
                 )
             )

@@ -76,8 +76,6 @@ class ScanController(QObject):
         self._last: tuple[str, float] | None = None
         self._in_flight = 0
         self.enabled = True  # False while the terminal is locked: nothing is looked up
-        code = getattr(getattr(terminal.open_customer, "__func__", None), "__code__", None)
-        self._open_takes_lang = code is not None and "lang" in code.co_varnames
 
     # --- text in -----------------------------------------------------------------------------
 
@@ -92,11 +90,10 @@ class ScanController(QObject):
             if last_text == key and now - at < REPEAT_WINDOW_S:
                 return False
         self._last = (key, now)
-        terminal, staff, lang = self.terminal, self.staff_id, self._view_lang()
+        terminal, staff = self.terminal, self.staff_id
 
         def work() -> Any:
-            identity = terminal.identify(text)
-            return self._open(identity, staff, lang)
+            return terminal.open_customer(terminal.identify(text), staff)
 
         self._start()
         self.runner.submit(work, self._done, self._failed)
@@ -107,30 +104,11 @@ class ScanController(QObject):
         if not self.enabled:
             return
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
-        staff, lang = self.staff_id, self._view_lang()
+        terminal, staff = self.terminal, self.staff_id
         self._start()
-        self.runner.submit(lambda: self._open(identity, staff, lang), self._done, self._failed)
-
-    def _open(self, identity: Identity, staff: str | None, lang: str) -> Any:
-        if self._open_takes_lang:
-            return self.terminal.open_customer(identity, staff, lang=lang)
-        opened = self.terminal.open_customer(identity, staff)
-        if lang != "zh" and opened.view is not None and opened.member_id is not None:
-            # Texts of this terminal's own records (coupon and product titles) follow the UI.
-            view = self.terminal.view(opened.member_id, lang=lang)
-            if view is not None:
-                opened = type(opened)(
-                    opened.identity,
-                    opened.member_id,
-                    view,
-                    opened.visit,
-                    opened.cached,
-                    opened.reason,
-                )
-        return opened
-
-    def _view_lang(self) -> str:
-        return "zh" if self.language().startswith("zh") else "en"
+        self.runner.submit(
+            lambda: terminal.open_customer(identity, staff), self._done, self._failed
+        )
 
     def _start(self) -> None:
         self._in_flight += 1

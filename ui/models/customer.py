@@ -105,7 +105,7 @@ class CartModel(_ViewModel):
         return self._coupons.get(line.coupon_id) if line.coupon_id else None
 
     def _title(self, line: CartLine) -> str:
-        return line.product.title(_lang())
+        return line.product.title.pick(_lang())
 
     def _subtitle(self, line: CartLine) -> str:
         added = texts.fill(translate("Panels", "Added %1"), fmt_ago(line.added_at, self.now))
@@ -179,7 +179,7 @@ class CouponsModel(_ViewModel):
         return next((i for i, c in enumerate(self._rows) if self.redeemable(c)), -1)
 
     def _title(self, c: Coupon) -> str:
-        return c.title(_lang())
+        return c.title.pick(_lang())
 
     def _rule(self, c: Coupon) -> str:
         return texts.coupon_rule_text(c)
@@ -235,7 +235,7 @@ class BrowsingModel(_ViewModel):
         self.set_rows(view.browsing)
 
     def _title(self, b: BrowsedProduct) -> str:
-        return b.product.title(_lang())
+        return b.product.title.pick(_lang())
 
     def _subtitle(self, b: BrowsedProduct) -> str:
         return texts.fill(
@@ -293,7 +293,8 @@ class VisitsModel(_ViewModel):
 
     def _title(self, v: VisitEntry) -> str:
         kind = texts.term(texts.KINDS, v.kind)
-        return texts.fill(translate("Panels", "%1: %2"), kind, v.text) if v.text else kind
+        text = v.text.pick(_lang()) if v.text is not None else ""
+        return texts.fill(translate("Panels", "%1: %2"), kind, text) if text else kind
 
     def _subtitle(self, v: VisitEntry) -> str:
         parts = [p for p in (v.store_name, v.staff_name) if p]
