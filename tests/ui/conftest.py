@@ -144,12 +144,12 @@ def open_customer(qtbot: Any, session: Any) -> Any:
 
     def run(text: str) -> None:
         w = session.window
-        if w.page != "scan":
-            w.next_customer()
-        w.scan_page.field.setText(text)
-        with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-            qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: w.page == "customer", timeout=5_000)
+        if w.nav.page != "scan":
+            w.nav.next_customer()
+        w.screens.scan_view.field.setText(text)
+        with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+            qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: w.nav.page == "customer", timeout=5_000)
 
     return run
 

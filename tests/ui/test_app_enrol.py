@@ -14,12 +14,7 @@ from typing import Any
 import pytest
 
 from clerk import demo
-from ui.controllers.enrol_controller import (
-    EnrolPayload,
-    NotEnrolCodeError,
-    normalise_code,
-    parse_enrol_payload,
-)
+from sync.enrolment import parse_enrol_payload
 from ui.qt import Qt
 from ui.views.enrol_view import EnrolView
 
@@ -60,26 +55,9 @@ def _type(qtbot: Any, editor: Any, text: str) -> None:
 
 
 def _submit_and_fail(qtbot: Any, page: Any) -> Any:
-    with qtbot.waitSignal(page.controller.failed, timeout=15_000) as blocker:
+    with qtbot.waitSignal(page.failed, timeout=15_000) as blocker:
         qtbot.mouseClick(page.view.submit, Qt.MouseButton.LeftButton)
     return blocker.args[0]
-
-
-def test_the_qr_payload_is_the_code_itself() -> None:
-    # `clerk hub enrol-code --png` encodes exactly the printed code.
-    assert parse_enrol_payload("Q34K-E42F-CFUW") == EnrolPayload("Q34K-E42F-CFUW")
-    assert parse_enrol_payload("  q34k e42f cfuw\n") == EnrolPayload("Q34K-E42F-CFUW")
-    link = "omniclerk://enrol?hub=https://hub.example.com&store=S001&code=q34ke42fcfuw"
-    assert parse_enrol_payload(link) == EnrolPayload(
-        "Q34K-E42F-CFUW", "https://hub.example.com", "S001"
-    )
-    assert parse_enrol_payload('{"code": "Q34KE42FCFUW", "store_id": "S002"}') == (
-        EnrolPayload("Q34K-E42F-CFUW", None, "S002")
-    )
-    assert normalise_code("abcd-efgh") == "ABCD-EFGH"
-    for bad in ("MC1:6BF*K3$W…", "https://example.com/", "", "{}", "?code="):
-        with pytest.raises(NotEnrolCodeError):
-            parse_enrol_payload(bad)
 
 
 def test_enrol_errors_are_shown_inline_and_nothing_is_lost(
@@ -87,7 +65,7 @@ def test_enrol_errors_are_shown_inline_and_nothing_is_lost(
 ) -> None:
     w = fresh.window
     page = fresh.enrol
-    assert page is not None and w.pages.currentWidget() is page and w.locked
+    assert page is not None and w.pages.currentWidget() is page.view and w.nav.locked
     view: EnrolView = page.view
     qtbot.mouseClick(view.submit, Qt.MouseButton.LeftButton)  # nothing typed
     assert view.fields["hub_url"].error.text() == "Enter the hub address."
@@ -139,17 +117,17 @@ def test_enrol_download_then_sign_in_shows_the_store_staff(
     _type(qtbot, view.store_id, "S001")
     _type(qtbot, view.device_name, "Counter 2")
     view.code.setFocus()
-    w.on_wedge_scan(hub.enrol_code("S001"))  # the scanner reads the enrolment QR code
+    w.inputs.on_wedge_scan(hub.enrol_code("S001"))  # the scanner reads the enrolment QR code
     assert parse_enrol_payload(view.code.text()).code == view.code.text()
 
     progress: list[tuple[int, Any, Any]] = []
-    page.controller.progressed.connect(lambda *args: progress.append(args))
-    with qtbot.waitSignal(page.controller.enrolled, timeout=15_000) as enrolled:
+    page.progressed.connect(lambda *args: progress.append(args))
+    with qtbot.waitSignal(page.enrolled, timeout=15_000) as enrolled:
         qtbot.mouseClick(view.submit, Qt.MouseButton.LeftButton)
     creds = enrolled.args[0]
     assert (creds.store_id, creds.hub_url) == ("S001", hub.url)
     assert view.stage == "downloading" and not view.code.isEnabled()
-    with qtbot.waitSignal(page.done, timeout=60_000) as finished:
+    with qtbot.waitSignal(page.finished, timeout=60_000) as finished:
         pass
     report = finished.args[0]
     assert report.pulled.caught_up and report.pulled.changes > 0
@@ -159,8 +137,8 @@ def test_enrol_download_then_sign_in_shows_the_store_staff(
     assert [d for d, _r, _e in progress] == sorted(d for d, _r, _e in progress)
 
     # On to sign-in, with the store's staff from the hub; the enrolment page is gone.
-    signin = fresh.access.page
-    assert w.pages.currentWidget() is signin and fresh.enrol is None and w.locked
+    signin = fresh.access.signin
+    assert w.pages.currentWidget() is signin.view and fresh.enrol is None and w.nav.locked
     model = signin.view.staff_model
     qtbot.waitUntil(lambda: model.rowCount() == len(demo.staff("S001")), timeout=5_000)
     names = {model.row_at(r).name for r in range(model.rowCount())}
@@ -172,12 +150,12 @@ def test_enrol_download_then_sign_in_shows_the_store_staff(
     assert terminal.settings.get("device_name") == "Counter 2"
 
     # The hub's PINs work: 王芳 signs in and is ready to scan.
-    signin.controller.select("A01")
+    signin.select("A01")
     qtbot.keyClicks(signin.view.pin, "1234")
     qtbot.waitUntil(lambda: signin.view.pin.text() == "1234", timeout=2_000)
     with qtbot.waitSignal(w.session_started, timeout=10_000):
         qtbot.mouseClick(signin.view.submit, Qt.MouseButton.LeftButton)
-    assert w.page == "scan"
+    assert w.nav.page == "scan"
     assert w.status_bar.associate.text.text() == "Associate: 王芳 (A01)"
 
 
@@ -210,18 +188,18 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
     try:
         w = s.window
         s.start_sync()
-        signin = s.access.page
+        signin = s.access.signin
         qtbot.waitUntil(lambda: signin.view.staff_model.rowCount() > 0, timeout=5_000)
-        signin.controller.select("A01")
+        signin.select("A01")
         signin.view.pin.setText("1234")
         with qtbot.waitSignal(w.session_started, timeout=10_000):
-            signin.controller.submit()
-        w.scan_page.field.setText(hub.member_code(demo.HERO_MEMBER_ID))
-        with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-            qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-        w.customer.action("sale")
-        with qtbot.waitSignal(w.customer.recorded, timeout=10_000):
-            qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
+            signin.submit()
+        w.screens.scan_view.field.setText(hub.member_code(demo.HERO_MEMBER_ID))
+        with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+            qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+        w.screens.customer.action("sale")
+        with qtbot.waitSignal(w.screens.customer.recorded, timeout=10_000):
+            qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: states() == {"visit": "acked", "sale": "acked"}, timeout=30_000)
         qtbot.waitUntil(
             lambda: w.status_bar.pending.text.text() == "All records synced", timeout=10_000
@@ -231,24 +209,24 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
         # restarted on an engine for the new address, and records keep flowing.
         with qtbot.waitSignal(s.access.ended, timeout=5_000):
             w.sign_out()
-        signin.controller.select("M01")
+        signin.select("M01")
         signin.view.pin.setText("9999")
         with qtbot.waitSignal(w.session_started, timeout=10_000):
-            signin.controller.submit()
+            signin.submit()
         old = s.sync
-        w.show_settings()
+        w.nav.show_settings()
         moved = hub.url.replace("127.0.0.1", "localhost")
-        w.settings_page.hub_url.setText(moved)
+        w.screens.settings_view.hub_url.setText(moved)
         with qtbot.waitSignal(w.settings_saved, timeout=5_000):
-            w.settings.save()
+            w.screens.settings.save()
         qtbot.waitUntil(lambda: s.sync is not None and s.sync is not old, timeout=20_000)
         assert str(s.sync.engine.client.base_url).startswith(moved)
         assert old is not None and not old.running
-        w.next_customer()
-        w.scan_page.field.setText(hub.member_code(demo.HERO_MEMBER_ID))
-        with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-            qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-        w.customer.record("note", {"text": "moved hub"})
+        w.nav.next_customer()
+        w.screens.scan_view.field.setText(hub.member_code(demo.HERO_MEMBER_ID))
+        with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+            qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+        w.screens.customer.record("note", {"text": "moved hub"})
         qtbot.waitUntil(lambda: states().get("note") == "acked", timeout=30_000)
     finally:
         s.runners.wait()

@@ -106,7 +106,7 @@ def app(qtbot: Any, home: Any, clock: FakeClock) -> Iterator[Any]:
     s.window.resize(1366, 860)
     s.window.show()
     qtbot.waitExposed(s.window)
-    page = s.access.page
+    page = s.access.signin
     qtbot.waitUntil(lambda: page.view.staff_model.rowCount() == 4, timeout=5_000)
     try:
         yield s
@@ -118,7 +118,7 @@ def app(qtbot: Any, home: Any, clock: FakeClock) -> Iterator[Any]:
 
 def sign_in(qtbot: Any, app: Any, staff_id: str) -> Any:
     """Pick ``staff_id`` in the list, tap the PIN on the pad, press Sign in."""
-    page = app.access.page
+    page = app.access.signin
     view = page.view
     row = view.staff_model.row_of(staff_id)
     rect = view.staff_list.visualRect(view.staff_model.index(row, 0))
@@ -139,35 +139,35 @@ def type_into(qtbot: Any, editor: Any, text: str) -> None:
 
 def open_customer(qtbot: Any, app: Any, text: str) -> None:
     w = app.window
-    w.scan_page.field.setText(text)
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-        qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: w.page == "customer", timeout=5_000)
+    w.screens.scan_view.field.setText(text)
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.nav.page == "customer", timeout=5_000)
 
 
 def save_note(qtbot: Any, app: Any, text: str) -> Any:
     w = app.window
-    w.customer.action("note")
-    w.customer_page.composer.note.text.setPlainText(text)
-    with qtbot.waitSignal(w.customer.recorded, timeout=10_000) as blocker:
-        qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
+    w.screens.customer.action("note")
+    w.screens.customer_view.composer.note.text.setPlainText(text)
+    with qtbot.waitSignal(w.screens.customer.recorded, timeout=10_000) as blocker:
+        qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     return blocker.args[0]
 
 
 def test_starts_locked_on_sign_in(qtbot: Any, app: Any, home: Any, outbox_rows: Any) -> None:
     w = app.window
-    assert w.pages.currentWidget() is app.access.page
-    assert w.locked and w.page == "other"
-    assert not w.settings_button.isVisible() and not w.dashboard_button.isVisible()
+    assert w.pages.currentWidget() is app.access.signin.view
+    assert w.nav.locked and w.nav.page == "other"
+    assert not w.top_bar.settings_button.isVisible() and not w.top_bar.dashboard_button.isVisible()
     assert w.status_bar.associate.text.text() == "No associate signed in"
     before = len(outbox_rows())
-    w.on_wedge_scan(home.code(HERO))  # a scanner burst at the locked terminal
+    w.inputs.on_wedge_scan(home.code(HERO))  # a scanner burst at the locked terminal
     for key in (Qt.Key.Key_F10, Qt.Key.Key_F2, Qt.Key.Key_Escape):
         qtbot.keyClick(w, key)
-    w.show_scan()
-    w.show_settings()
+    w.nav.show_scan()
+    w.nav.show_settings()
     app.runners.wait()
-    assert w.pages.currentWidget() is app.access.page
+    assert w.pages.currentWidget() is app.access.signin.view
     assert len(outbox_rows()) == before  # nothing looked up, no visit recorded
 
 
@@ -177,9 +177,9 @@ def test_sign_in_then_every_record_carries_the_staff_id(
     w = app.window
     session = sign_in(qtbot, app, "A01")
     assert (session.staff_id, session.role) == ("A01", "associate")
-    assert w.page == "scan" and not w.locked
+    assert w.nav.page == "scan" and not w.nav.locked
     assert w.status_bar.associate.text.text() == "Associate: 王芳 (A01)"
-    assert w.lock_button.isVisible() and not w.dashboard_button.isVisible()
+    assert w.top_bar.lock_button.isVisible() and not w.top_bar.dashboard_button.isVisible()
     open_customer(qtbot, app, home.code(HERO))
     save_note(qtbot, app, "Asked about the blue strap")
     rows = outbox_rows()
@@ -187,11 +187,11 @@ def test_sign_in_then_every_record_carries_the_staff_id(
 
     # Another associate takes over the terminal: their id from now on, not a fixed one.
     with qtbot.waitSignal(app.access.ended, timeout=5_000):
-        qtbot.mouseClick(w.lock_button, Qt.MouseButton.LeftButton)
-    assert w.locked and w.customer.member_id is None
+        qtbot.mouseClick(w.top_bar.lock_button, Qt.MouseButton.LeftButton)
+    assert w.nav.locked and w.screens.customer.member_id is None
     sign_in(qtbot, app, "A02")
     assert w.status_bar.associate.text.text() == "Associate: 陈浩然 (A02)"
-    w.next_customer()
+    w.nav.next_customer()
     open_customer(qtbot, app, home.cards[HERO])
     rec = save_note(qtbot, app, "Came back for it")
     assert rec.staff_id == "A02"
@@ -206,75 +206,75 @@ def test_idle_lock_forgets_the_customer(
     w = app.window
     sign_in(qtbot, app, "A01")
     open_customer(qtbot, app, home.code(HERO))
-    models = w.customer_models
+    models = w.screens.customer_models
     assert models.talking.rowCount() > 0 and models.cart.rowCount() > 0
-    w.customer.action("note")
-    w.customer_page.composer.note.text.setPlainText("half-typed note about the customer")
+    w.screens.customer.action("note")
+    w.screens.customer_view.composer.note.text.setPlainText("half-typed note about the customer")
     app.runners.wait()
 
     with qtbot.waitSignal(app.access.ended, timeout=5_000) as blocker:
         clock.advance(5 * 60 + 1)  # idle_lock_minutes = 5; the guard checks every 20 ms
     assert blocker.args[0].staff_id == "A01"
-    assert w.pages.currentWidget() is app.access.page and w.locked
-    assert app.access.page.view.message.text() == (
+    assert w.pages.currentWidget() is app.access.signin.view and w.nav.locked
+    assert app.access.signin.view.message.text() == (
         "Locked after 5 minutes without use. Sign in again."
     )
     # Nothing of the customer is left in a model or a widget …
     for model in (models.talking, models.cart, models.coupons, models.browsing, models.visits):
         assert model.rowCount() == 0
     assert models.interest_products.rowCount() == 0 and models.sale_products.rowCount() == 0
-    page = w.customer_page
+    page = w.screens.customer_view
     assert page.header.name.text() == "" and page.header.meta.text() == ""
     assert page.composer.note.text.toPlainText() == "" and not page.composer.form
-    assert w.recent_model.rowCount() == 0 and w.customer.member_id is None
+    assert w.screens.recent_model.rowCount() == 0 and w.screens.customer.member_id is None
     assert w.status_bar.associate.text.text() == "No associate signed in"
     # … and no path leads back to it.
     before = len(outbox_rows())
-    w.show_customer()
-    w.go_back()
+    w.nav.show_customer()
+    w.nav.go_back()
     for key in (Qt.Key.Key_Escape, Qt.Key.Key_F2, Qt.Key.Key_F10):
         qtbot.keyClick(w, key)
     qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
-    w.on_wedge_scan(home.code(HERO))
+    w.inputs.on_wedge_scan(home.code(HERO))
     app.runners.wait()
-    assert w.pages.currentWidget() is app.access.page
+    assert w.pages.currentWidget() is app.access.signin.view
     assert len(outbox_rows()) == before
     qtbot.waitUntil(lambda: audit_rows(home.home)[-1][0] == "signout", timeout=5_000)
     assert audit_rows(home.home)[-1][1:] == ("A01", {"reason": "idle"})
 
     # The same associate signs in again: a fresh scan screen, the last customers back.
     sign_in(qtbot, app, "A01")
-    assert w.page == "scan"
-    qtbot.waitUntil(lambda: w.recent_model.rowCount() > 0, timeout=5_000)
+    assert w.nav.page == "scan"
+    qtbot.waitUntil(lambda: w.screens.recent_model.rowCount() > 0, timeout=5_000)
 
 
 def test_dashboard_for_managers_only(qtbot: Any, app: Any) -> None:
     w = app.window
     sign_in(qtbot, app, "A01")
-    assert not w.dashboard_button.isVisible()
+    assert not w.top_bar.dashboard_button.isVisible()
     qtbot.keyClick(w, Qt.Key.Key_D, CTRL)  # the shortcut refuses an associate …
-    assert w.page == "scan" and w.dashboard is None
+    assert w.nav.page == "scan" and w.screens.dashboard is None
     toasts = [t.text.text() for t in w.toasts.toasts()]
     assert "Your role does not allow this — ask a store manager." in toasts
-    w.show_dashboard()  # … and so does every other path to it
-    assert w.dashboard is None
+    w.nav.show_dashboard()  # … and so does every other path to it
+    assert w.screens.dashboard is None
 
     with qtbot.waitSignal(app.access.ended, timeout=5_000):
         w.sign_out()
     sign_in(qtbot, app, "M01")
-    assert w.dashboard_button.isVisible()
-    qtbot.mouseClick(w.dashboard_button, Qt.MouseButton.LeftButton)
-    assert w.page == "dashboard" and w.back.isVisible()
-    qtbot.waitUntil(lambda: w.dashboard.controller.data is not None, timeout=10_000)
+    assert w.top_bar.dashboard_button.isVisible()
+    qtbot.mouseClick(w.top_bar.dashboard_button, Qt.MouseButton.LeftButton)
+    assert w.nav.page == "dashboard" and w.top_bar.back.isVisible()
+    qtbot.waitUntil(lambda: w.screens.dashboard.data is not None, timeout=10_000)
     qtbot.keyClick(w, Qt.Key.Key_Escape)
-    assert w.page == "scan"
+    assert w.nav.page == "scan"
     qtbot.keyClick(w, Qt.Key.Key_D, CTRL)
-    assert w.page == "dashboard"
-    dashboard = w.dashboard
+    assert w.nav.page == "dashboard"
+    dashboard = w.screens.dashboard
     with qtbot.waitSignal(app.access.ended, timeout=5_000):
         w.sign_out()
-    assert w.dashboard is None and w.locked  # shut down with the session
-    assert not dashboard.controller.timer.isActive()
+    assert w.screens.dashboard is None and w.nav.locked  # shut down with the session
+    assert not dashboard.timer.isActive()
 
 
 # --- the settings screen ----------------------------------------------------------------------
@@ -283,11 +283,11 @@ def test_dashboard_for_managers_only(qtbot: Any, app: Any) -> None:
 def test_settings_for_an_associate_show_no_terminal_settings(qtbot: Any, app: Any) -> None:
     w = app.window
     sign_in(qtbot, app, "A01")
-    w.show_settings()
-    sp = w.settings_page
+    w.nav.show_settings()
+    sp = w.screens.settings_view
     assert not sp.terminal_card.isVisible() and sp.manager_note.isVisible()
     sp.idle_lock.setText("9")  # even if the field were reached, saving is refused
-    w.settings.save()
+    w.screens.settings.save()
     app.runners.wait()
     assert w.terminal.settings.get("idle_lock_minutes") == 5
     assert "Your role does not allow this — ask a store manager." in [
@@ -301,8 +301,8 @@ def test_settings_validation_errors_are_inline_and_translated(
     w = app.window
     settings = w.terminal.settings
     sign_in(qtbot, app, "M01")
-    w.show_settings()
-    sp = w.settings_page
+    w.nav.show_settings()
+    sp = w.screens.settings_view
     assert sp.terminal_card.isVisible() and not sp.manager_note.isVisible()
     assert sp.signed_in.text() == "周建华 (M01)"
     assert sp.idle_lock.text() == "5" and sp.retention.text() == "90"
@@ -345,8 +345,8 @@ def test_settings_validation_errors_are_inline_and_translated(
     assert [f for f in sp.fields.values() if f.error.isVisible()] == []
     assert sp.hub_url.text() == "https://hub.example.com" and not sp.save.isEnabled()
     assert settings.get("idle_lock_minutes") == 7 and settings.get("camera") == "cam-usb-1"
-    assert app.access.page.guard.idle.timeout_s == 7 * 60
-    assert w.camera.device_id == "cam-usb-1"
+    assert app.access.signin.guard.idle.timeout_s == 7 * 60
+    assert w.screens.camera.device_id == "cam-usb-1"
     changes = {
         d["name"]: (s, d["new"]) for a, s, d in audit_rows(home.home) if a == "settings_change"
     }
@@ -357,8 +357,8 @@ def test_settings_validation_errors_are_inline_and_translated(
 def test_language_and_layout_of_a_manager_are_audited(qtbot: Any, app: Any, home: Any) -> None:
     w = app.window
     sign_in(qtbot, app, "M01")
-    w.show_settings()
-    qtbot.mouseClick(w.settings_page.layout_buttons["handheld"], Qt.MouseButton.LeftButton)
+    w.nav.show_settings()
+    qtbot.mouseClick(w.screens.settings_view.layout_buttons["handheld"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.terminal.settings.get("layout") == "handheld", timeout=5_000)
     app.runners.wait()
     assert ("settings_change", "M01") in [(a, s) for a, s, _ in audit_rows(home.home)]
@@ -369,9 +369,9 @@ def test_copy_diagnostics_puts_them_on_the_clipboard(qtbot: Any, app: Any) -> No
 
     w = app.window
     sign_in(qtbot, app, "M01")
-    w.show_settings()
-    with qtbot.waitSignal(w.settings.diagnostics_copied, timeout=10_000):
-        qtbot.mouseClick(w.settings_page.diagnostics, Qt.MouseButton.LeftButton)
+    w.nav.show_settings()
+    with qtbot.waitSignal(w.screens.settings.diagnostics_copied, timeout=10_000):
+        qtbot.mouseClick(w.screens.settings_view.diagnostics, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == "diagnostics of home"
     assert "Diagnostics copied — paste them into your message to IT." in [
         t.text.text() for t in w.toasts.toasts()
@@ -458,11 +458,11 @@ def test_every_new_control_has_an_accessible_name(qtbot: Any, app: Any) -> None:
     assert unnamed_controls(w) == []  # the sign-in page
     sign_in(qtbot, app, "M01")
     assert unnamed_controls(w) == []  # the scan page with the manager's buttons
-    w.show_settings()
-    assert w.settings_page.terminal_card.isVisible()
+    w.nav.show_settings()
+    assert w.screens.settings_view.terminal_card.isVisible()
     assert unnamed_controls(w) == []
-    w.show_dashboard()
-    qtbot.waitUntil(lambda: w.dashboard.controller.data is not None, timeout=10_000)
+    w.nav.show_dashboard()
+    qtbot.waitUntil(lambda: w.screens.dashboard.data is not None, timeout=10_000)
     assert unnamed_controls(w) == []
 
 

@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,14 +22,12 @@ from clerk import outbox as outbox_mod
 from clerk.errors import PermissionDeniedError
 from clerk.outbox import open_outbox
 from clerk.staff import Session
-from ui.controllers.dashboard_controller import (
-    DashboardController,
-    DashboardPage,
-    DashboardSource,
-)
+from clerk.terminal import Terminal
+from ui.controllers.dashboard_controller import DashboardController
 from ui.i18n import fmt_money
-from ui.models.dashboard_models import duration
+from ui.models.dashboard_models import DashboardModels, duration
 from ui.qt import QPointF, Qt, QtMsgType, qInstallMessageHandler
+from ui.screens import dashboard_screen
 from ui.views.dashboard_view import DashboardView
 from ui.workers import TaskRunner
 
@@ -93,44 +91,42 @@ def day(template: Any, tmp_path: Path) -> Any:
 
 
 @pytest.fixture
-def terminal(day: Any) -> SimpleNamespace:
-    return SimpleNamespace(cache_path=day.cache_path, outbox_path=day.outbox_path)
+def terminal(day: Any) -> Iterator[Terminal]:
+    t = Terminal(day.directory, clock=lambda: NOW)
+    try:
+        yield t
+    finally:
+        t.close()
 
 
 @pytest.fixture
-def page(qtbot: Any, terminal: SimpleNamespace, tmp_path: Path) -> Any:
-    p = DashboardPage(
-        MANAGER,
-        terminal,
-        tz=TZ,
-        clock=lambda: NOW,
-        choose_path=lambda name: str(tmp_path / name),
-    )
-    qtbot.addWidget(p)
-    p.resize(1280, 900)
+def page(qtbot: Any, terminal: Terminal, tmp_path: Path) -> Iterator[DashboardController]:
+    p = dashboard_screen(MANAGER, terminal, tz=TZ, choose_path=lambda name: str(tmp_path / name))
+    qtbot.addWidget(p.view)
+    p.view.resize(1280, 900)
     yield p
     p.shutdown()
 
 
-def _show(qtbot: Any, page: Any) -> Any:
-    with qtbot.waitSignal(page.controller.updated, timeout=10_000) as blocker:
-        page.show()
+def _show(qtbot: Any, page: DashboardController) -> Any:
+    with qtbot.waitSignal(page.updated, timeout=10_000) as blocker:
+        page.view.show()
     return blocker.args[0]
 
 
 # -- managers only ----------------------------------------------------------------------------
 
 
-def test_page_refuses_to_build_without_a_manager(qtbot: Any, terminal: SimpleNamespace) -> None:
+def test_screen_refuses_to_build_without_a_manager(qtbot: Any, terminal: Terminal) -> None:
     for session in (ASSOCIATE, None):
         with pytest.raises(PermissionDeniedError):
-            DashboardPage(session, terminal, tz=TZ)  # type: ignore[arg-type]
+            dashboard_screen(session, terminal, tz=TZ)
 
 
-def test_controller_refuses_without_a_manager(qtbot: Any, terminal: SimpleNamespace) -> None:
-    view = DashboardView()
+def test_controller_refuses_without_a_manager(qtbot: Any, terminal: Terminal) -> None:
+    view = DashboardView(DashboardModels())
     qtbot.addWidget(view)
-    source = DashboardSource(terminal.cache_path, terminal.outbox_path, tz=TZ)
+    source = terminal.dashboard(TZ)
     runner = TaskRunner("t", synchronous=True)
     with pytest.raises(PermissionDeniedError):
         DashboardController(ASSOCIATE, view, source, runner)
@@ -228,17 +224,17 @@ def test_click_an_associate_to_drill_down(qtbot: Any, page: Any, day: Any) -> No
     rows = page.view.models.visits.rows
     assert [v.id for v in rows] == [day.ids["L5"], day.ids["L10"], "H1", day.ids["L17"]]
     assert all(v.staff_id == "A02" for v in rows)
-    page.controller.drill_hour(14)  # both filters together
+    page.drill_hour(14)  # both filters together
     assert [v.id for v in page.view.models.visits.rows] == [day.ids["L10"]]
 
 
 def test_another_day_and_the_stale_result_is_dropped(qtbot: Any, page: Any) -> None:
     _show(qtbot, page)
-    with qtbot.waitSignal(page.controller.updated, timeout=10_000) as blocker:
+    with qtbot.waitSignal(page.updated, timeout=10_000) as blocker:
         page.view.date.setDate(page.view.date.date().addDays(-7))
     assert blocker.args[0].summary.kpis.visits == 2
     assert page.view.tiles["visits"].value.text() == "2"
-    with qtbot.waitSignal(page.controller.updated, timeout=10_000):
+    with qtbot.waitSignal(page.updated, timeout=10_000):
         page.view.today.click()
     assert page.view.tiles["visits"].value.text() == "7"
 
@@ -247,7 +243,7 @@ def test_export_button_writes_csv_and_audits(
     qtbot: Any, page: Any, tmp_path: Path, day: Any
 ) -> None:
     _show(qtbot, page)
-    with qtbot.waitSignal(page.controller.exported, timeout=10_000) as blocker:
+    with qtbot.waitSignal(page.exported, timeout=10_000) as blocker:
         page.view.export.click()
     path, rows = blocker.args
     assert Path(path) == tmp_path / "visits-2025-11-20.csv" and rows == 7
@@ -263,7 +259,7 @@ def test_export_button_writes_csv_and_audits(
 
 
 def test_conflict_side_by_side_and_reverse(
-    qtbot: Any, terminal: SimpleNamespace, day: Any, tmp_path: Path
+    qtbot: Any, terminal: Terminal, day: Any, tmp_path: Path
 ) -> None:
     conn = open_outbox(day.outbox_path)
     try:
@@ -280,8 +276,8 @@ def test_conflict_side_by_side_and_reverse(
         )
     finally:
         conn.close()
-    page = DashboardPage(MANAGER, terminal, tz=TZ, clock=lambda: NOW)
-    qtbot.addWidget(page)
+    page = dashboard_screen(MANAGER, terminal, tz=TZ)
+    qtbot.addWidget(page.view)
     try:
         _show(qtbot, page)
         model = page.view.models.conflicts
@@ -298,8 +294,8 @@ def test_conflict_side_by_side_and_reverse(
         )
         assert page.view.reverse.isEnabled()
         with (
-            qtbot.waitSignal(page.controller.updated, timeout=10_000),
-            qtbot.waitSignal(page.controller.resolved, timeout=10_000) as blocker,
+            qtbot.waitSignal(page.updated, timeout=10_000),
+            qtbot.waitSignal(page.resolved, timeout=10_000) as blocker,
         ):
             page.view.reverse.click()
         assert blocker.args == [day.ids["L8"], "reverse"]
@@ -324,18 +320,19 @@ def test_language_switch_rerenders(qtbot: Any, page: Any) -> None:
 
 
 def test_refresh_failure_is_reported_not_raised(qtbot: Any, tmp_path: Path) -> None:
-    missing = SimpleNamespace(
-        cache_path=tmp_path / "no" / "cache.db", outbox_path=tmp_path / "no" / "outbox.db"
-    )
-    page = DashboardPage(MANAGER, missing, tz=TZ, clock=lambda: NOW)
-    qtbot.addWidget(page)
+    terminal = Terminal(tmp_path / "t", clock=lambda: NOW)
+    for path in terminal.home.glob("cache.db*"):  # the files gone from under the terminal
+        path.unlink()
+    page = dashboard_screen(MANAGER, terminal, tz=TZ)
+    qtbot.addWidget(page.view)
     try:
-        with qtbot.waitSignal(page.controller.failed, timeout=10_000) as blocker:
-            page.show()
+        with qtbot.waitSignal(page.failed, timeout=10_000) as blocker:
+            page.view.show()
         assert blocker.args[0].reason in ("storage", "cache_corrupt")
         assert page.view.status.text() == "Could not compute the figures."
     finally:
         page.shutdown()
+        terminal.close()
 
 
 def test_reports_day_summary_matches_what_the_page_shows(page: Any, qtbot: Any, day: Any) -> None:

@@ -1,6 +1,6 @@
-"""The sign-in page: PIN pad and keyboard, refusals, lockout, the idle auto-lock.
+"""The sign-in screen: PIN pad and keyboard, refusals, lockout, the idle auto-lock.
 
-PINs are checked on the page's worker thread (awaited with ``qtbot.waitSignal``); one fake
+PINs are checked on the screen's worker thread (awaited with ``qtbot.waitSignal``); one fake
 clock drives the StaffAuth lockout, the countdown and the IdleLock. Any Qt warning fails.
 """
 
@@ -20,9 +20,10 @@ from clerk.db import Transaction
 from clerk.outbox import open_outbox
 from clerk.staff import Session, StaffAuth, hash_pin
 from ui import theme
-from ui.controllers.signin_controller import SignInPage
-from ui.models.dashboard_models import StaffModel
+from ui.controllers.signin_controller import SignInController
+from ui.models.staff_model import StaffModel
 from ui.qt import Qt, QtMsgType, qInstallMessageHandler
+from ui.screens import signin_screen
 from ui.views.signin_view import KEY_SIZE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the app
@@ -124,11 +125,11 @@ def auth(home: Path, clock: FakeClock) -> Iterator[StaffAuth]:
 
 
 @pytest.fixture
-def page(qtbot: Any, auth: StaffAuth, clock: FakeClock) -> Iterator[SignInPage]:
-    p = SignInPage(auth, idle_minutes=5, clock=clock, check_ms=20)
-    qtbot.addWidget(p)
-    p.resize(720, 1100)
-    p.show()
+def page(qtbot: Any, auth: StaffAuth, clock: FakeClock) -> Iterator[SignInController]:
+    p = signin_screen(auth, idle_minutes=5, clock=clock, check_ms=20)
+    qtbot.addWidget(p.view)
+    p.view.resize(720, 1100)
+    p.view.show()
     qtbot.waitUntil(lambda: p.view.staff_model.rowCount() == 2, timeout=5000)
     yield p
     p.shutdown()
@@ -145,27 +146,27 @@ def _audit(home: Path) -> list[tuple[str, str | None, Any]]:
         conn.close()
 
 
-def _pick(qtbot: Any, page: SignInPage, staff_id: str) -> None:
+def _pick(qtbot: Any, page: SignInController, staff_id: str) -> None:
     view = page.view
     row = view.staff_model.row_of(staff_id)
     rect = view.staff_list.visualRect(view.staff_model.index(row, 0))
     qtbot.mouseClick(view.staff_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert page.controller.staff_id == staff_id
+    assert page.staff_id == staff_id
 
 
-def _tap_pin(qtbot: Any, page: SignInPage, pin: str) -> None:
+def _tap_pin(qtbot: Any, page: SignInController, pin: str) -> None:
     for digit in pin:
         qtbot.mouseClick(page.view.pad.keys[digit], Qt.MouseButton.LeftButton)
 
 
-def _try(qtbot: Any, page: SignInPage, pin: str) -> Any:
+def _try(qtbot: Any, page: SignInController, pin: str) -> Any:
     _tap_pin(qtbot, page, pin)
-    with qtbot.waitSignal(page.controller.refused, timeout=5000) as blocker:
+    with qtbot.waitSignal(page.refused, timeout=5000) as blocker:
         qtbot.mouseClick(page.view.submit, Qt.MouseButton.LeftButton)
     return blocker.args[0]
 
 
-def test_roster_lists_active_staff_only(page: SignInPage) -> None:
+def test_roster_lists_active_staff_only(page: SignInController) -> None:
     model = page.view.staff_model
     assert [model.row_at(r).id for r in range(model.rowCount())] == ["A01", "M01"]
     assert model.index(1, 0).data(StaffModel.Role) == "manager"
@@ -178,15 +179,15 @@ def test_no_staff_says_so_once_loaded_never_while_loading(
     open_cache(tmp_path / "cache.db").close()  # a terminal whose staff has not synced yet
     open_outbox(tmp_path / "outbox.db").close()
     auth = StaffAuth.open(tmp_path, clock)
-    page = SignInPage(auth, idle_minutes=5, clock=clock, check_ms=20)
-    qtbot.addWidget(page)
+    page = signin_screen(auth, idle_minutes=5, clock=clock, check_ms=20)
+    qtbot.addWidget(page.view)
     loaded: list[int] = []
-    page.controller.roster_loaded.connect(loaded.append)
+    page.roster_loaded.connect(loaded.append)
     try:
         # Built, the roster still loading on the worker: no "no staff" message yet.
         assert page.view.staff_empty.isHidden() and loaded == []
-        page.resize(720, 1100)
-        page.show()
+        page.view.resize(720, 1100)
+        page.view.show()
         qtbot.waitUntil(lambda: loaded == [0], timeout=5000)
         assert page.view.staff_empty.isVisible() and not page.view.staff_list.isVisible()
         assert "sync with the hub" in page.view.staff_empty.text()
@@ -195,8 +196,8 @@ def test_no_staff_says_so_once_loaded_never_while_loading(
         auth.close()
 
 
-def test_touch_targets_are_big_enough(qtbot: Any, page: SignInPage) -> None:
-    page.setStyleSheet(theme.style_sheet())  # measured with the app's theme
+def test_touch_targets_are_big_enough(qtbot: Any, page: SignInController) -> None:
+    page.view.setStyleSheet(theme.style_sheet())  # measured with the app's theme
     qtbot.waitUntil(lambda: page.view.pad.keys["5"].height() >= KEY_SIZE, timeout=2000)
     for key in page.view.pad.keys.values():
         assert key.width() >= 44 and key.height() >= 44
@@ -206,7 +207,7 @@ def test_touch_targets_are_big_enough(qtbot: Any, page: SignInPage) -> None:
     assert rect.height() >= 44
 
 
-def test_sign_in_with_the_pin_pad(qtbot: Any, page: SignInPage, home: Path) -> None:
+def test_sign_in_with_the_pin_pad(qtbot: Any, page: SignInController, home: Path) -> None:
     _pick(qtbot, page, "M01")
     _tap_pin(qtbot, page, "99")
     qtbot.mouseClick(page.view.pad.keys["back"], Qt.MouseButton.LeftButton)
@@ -222,13 +223,13 @@ def test_sign_in_with_the_pin_pad(qtbot: Any, page: SignInPage, home: Path) -> N
     assert _audit(home)[-1][:2] == ("signin", "M01")
 
 
-def test_sign_in_with_the_keyboard_only(qtbot: Any, page: SignInPage) -> None:
+def test_sign_in_with_the_keyboard_only(qtbot: Any, page: SignInController) -> None:
     lst = page.view.staff_list
     lst.setFocus()
     lst.setCurrentIndex(page.view.staff_model.index(0, 0))
     qtbot.keyClick(lst, Qt.Key.Key_Down)
     qtbot.keyClick(lst, Qt.Key.Key_Return)
-    assert page.controller.staff_id == "M01"
+    assert page.staff_id == "M01"
     pin = page.view.pin
     qtbot.keyClicks(pin, "9x9-9 9")  # only digits reach the PIN
     assert pin.text() == "9999"
@@ -241,7 +242,7 @@ def test_sign_in_with_the_keyboard_only(qtbot: Any, page: SignInPage) -> None:
 
 
 def test_wrong_pin_then_lockout_with_countdown(
-    qtbot: Any, page: SignInPage, clock: FakeClock, home: Path
+    qtbot: Any, page: SignInController, clock: FakeClock, home: Path
 ) -> None:
     _pick(qtbot, page, "A01")
     exc = _try(qtbot, page, "0000")
@@ -254,10 +255,10 @@ def test_wrong_pin_then_lockout_with_countdown(
     assert page.view.message.text() == "Too many wrong PINs. Try again in 30 second(s)."
     assert not page.view.pad.isEnabled() and not page.view.pin.isEnabled()
     clock.advance(12)
-    page.controller.countdown.timeout.emit()
+    page.countdown.timeout.emit()
     assert page.view.message.text() == "Too many wrong PINs. Try again in 18 second(s)."
     clock.advance(18)
-    page.controller.countdown.timeout.emit()
+    page.countdown.timeout.emit()
     assert page.view.pad.isEnabled() and page.view.message.text() == "You can try again now."
     _tap_pin(qtbot, page, "1234")
     with qtbot.waitSignal(page.signed_in, timeout=5000):
@@ -267,41 +268,41 @@ def test_wrong_pin_then_lockout_with_countdown(
 
 
 def test_lockout_is_remembered_by_a_new_page(
-    qtbot: Any, page: SignInPage, home: Path, clock: FakeClock
+    qtbot: Any, page: SignInController, home: Path, clock: FakeClock
 ) -> None:
     _pick(qtbot, page, "A01")
     for _ in range(5):
         _try(qtbot, page, "1111")
     page.shutdown()
     again = StaffAuth.open(home, clock)
-    fresh = SignInPage(again, clock=clock)
-    qtbot.addWidget(fresh)
+    fresh = signin_screen(again, clock=clock)
+    qtbot.addWidget(fresh.view)
     try:
         qtbot.waitUntil(lambda: fresh.view.staff_model.rowCount() == 2, timeout=5000)
-        fresh.controller.select("A01")
+        fresh.select("A01")
         _tap_pin(qtbot, fresh, "1234")
-        with qtbot.waitSignal(fresh.controller.refused, timeout=5000) as blocker:
-            fresh.controller.submit()
+        with qtbot.waitSignal(fresh.refused, timeout=5000) as blocker:
+            fresh.submit()
         assert blocker.args[0].reason == "locked"
     finally:
         fresh.shutdown()
         again.close()
 
 
-def test_unknown_staff_and_empty_pin(qtbot: Any, page: SignInPage) -> None:
-    page.controller.submit()
+def test_unknown_staff_and_empty_pin(qtbot: Any, page: SignInController) -> None:
+    page.submit()
     assert page.view.message.text() == "Choose your name first."
-    page.controller.staff_id = "ZZZ"
-    page.controller.submit()
+    page.staff_id = "ZZZ"
+    page.submit()
     assert page.view.message.text() == "Enter your PIN."
     page.view.pin.setText("1234")
-    with qtbot.waitSignal(page.controller.refused, timeout=5000) as blocker:
-        page.controller.submit()
+    with qtbot.waitSignal(page.refused, timeout=5000) as blocker:
+        page.submit()
     assert blocker.args[0].reason == "unknown_staff"
     assert page.view.message.text().startswith("Unknown staff member")
 
 
-def _sign_in(qtbot: Any, page: SignInPage, staff_id: str, pin: str) -> Session:
+def _sign_in(qtbot: Any, page: SignInController, staff_id: str, pin: str) -> Session:
     _pick(qtbot, page, staff_id)
     _tap_pin(qtbot, page, pin)
     with qtbot.waitSignal(page.signed_in, timeout=5000) as blocker:
@@ -311,7 +312,7 @@ def _sign_in(qtbot: Any, page: SignInPage, staff_id: str, pin: str) -> Session:
 
 
 def test_idle_lock_ends_the_session(
-    qtbot: Any, page: SignInPage, clock: FakeClock, home: Path
+    qtbot: Any, page: SignInController, clock: FakeClock, home: Path
 ) -> None:
     session = _sign_in(qtbot, page, "A01", "1234")
     clock.advance(4 * 60)
@@ -325,12 +326,12 @@ def test_idle_lock_ends_the_session(
     assert blocker.args[0] == session
     assert page.session is None
     assert page.view.message.text() == "Locked after 5 minute(s) without use. Sign in again."
-    assert page.controller.staff_id == "A01" and page.view.pin.text() == ""
+    assert page.staff_id == "A01" and page.view.pin.text() == ""
     qtbot.waitUntil(lambda: _audit(home)[-1][0] == "signout", timeout=5000)
     assert '"reason":"idle"' in _audit(home)[-1][2]
 
 
-def test_manual_sign_out_is_audited(qtbot: Any, page: SignInPage, home: Path) -> None:
+def test_manual_sign_out_is_audited(qtbot: Any, page: SignInController, home: Path) -> None:
     session = _sign_in(qtbot, page, "M01", "9999")
     with qtbot.waitSignal(page.signed_out, timeout=5000) as blocker:
         page.sign_out()

@@ -45,13 +45,13 @@ def test_camera_frames_open_the_customer(
     w = session.window
     frames = [qr_image(home.code(HERO)), qr_image(home.code(HERO), QImage.Format.Format_RGB32)]
     source = SyntheticSource(frames, interval_ms=20)
-    w.camera.source_factory = lambda _device: source
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-        qtbot.mouseClick(w.scan_page.camera_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.page == "customer", timeout=5_000)
-    assert w.customer.member_id == HERO
-    assert not w.camera.on  # the camera stops once the customer is shown
-    stats = w.camera.stats()
+    w.screens.camera.source_factory = lambda _device: source
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        qtbot.mouseClick(w.screens.scan_view.camera_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.nav.page == "customer", timeout=5_000)
+    assert w.screens.customer.member_id == HERO
+    assert not w.screens.camera.on  # the camera stops once the customer is shown
+    stats = w.screens.camera.stats()
     assert stats["decoded"] >= 1
     wait_idle()
 
@@ -95,9 +95,9 @@ def test_no_camera_says_so_and_turns_the_toggle_off(qtbot: Any, session: Any) ->
     with qtbot.waitSignal(source.failed, timeout=5_000) as blocker:
         source.start()
     assert blocker.args == ["no_camera"]  # the test machine has no camera
-    w.camera.source_factory = lambda _device: SyntheticSource([])
-    w.camera.set_on(True)
-    w.camera.source.failed.emit("camera_denied")
-    assert not w.camera.on
-    assert not w.scan_page.camera_button.isChecked()
+    w.screens.camera.source_factory = lambda _device: SyntheticSource([])
+    w.screens.camera.set_on(True)
+    w.screens.camera.source.failed.emit("camera_denied")
+    assert not w.screens.camera.on
+    assert not w.screens.scan_view.camera_button.isChecked()
     assert w.toasts.toasts()[-1].text.text() == texts.reason_message("camera_denied")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ui.models.base import Roles
+from ui.models.rows_model import Roles
 from ui.qt import QApplication, QEvent, QObject, Qt, QWidget
 
 HERO = "M00000001"
@@ -16,18 +16,18 @@ def test_typed_member_code_opens_the_customer_and_records_the_visit(
     qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
 ) -> None:
     w = session.window
-    assert w.page == "scan"
-    assert w.scan_page.field.hasFocus()
+    assert w.nav.page == "scan"
+    assert w.screens.scan_view.field.hasFocus()
     open_customer(home.code(HERO))
-    header = w.customer_page.header
+    header = w.screens.customer_view.header
     assert header.name.text() == "林晓雯"
     assert header.tier.text() == "Gold"
     assert "pending" in header.freshness.text()
-    assert w.customer_models.cart.rowCount() == 1
-    assert w.customer_models.cart.data(w.customer_models.cart.index(0, 0), Roles.Title) == (
-        "Smartwatch S3"
-    )
-    first_point = w.customer_models.talking.index(0, 0).data(Roles.Title)
+    assert w.screens.customer_models.cart.rowCount() == 1
+    assert w.screens.customer_models.cart.data(
+        w.screens.customer_models.cart.index(0, 0), Roles.Title
+    ) == ("Smartwatch S3")
+    first_point = w.screens.customer_models.talking.index(0, 0).data(Roles.Title)
     assert first_point.startswith("In online cart 3 days: Smartwatch S3 ¥1,999")
     assert "coupon ¥200 off expires" in first_point
     rows = outbox_rows()
@@ -40,16 +40,16 @@ def test_esc_goes_back_to_scan_and_a_new_scan_switches_customer(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_Escape)
-    assert w.page == "scan"
-    assert w.scan_page.field.hasFocus()
+    assert w.nav.page == "scan"
+    assert w.screens.scan_view.field.hasFocus()
     open_customer(home.code(HERO))
     other = "M00000004"
     # A card scanned while the first customer is open switches to the other customer.
-    w.quick_field.setText(home.cards[other])
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-        qtbot.keyClick(w.quick_field, Qt.Key.Key_Return)
-    assert w.page == "customer"
-    assert w.customer.member_id == other
+    w.top_bar.quick_field.setText(home.cards[other])
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        qtbot.keyClick(w.top_bar.quick_field, Qt.Key.Key_Return)
+    assert w.nav.page == "customer"
+    assert w.screens.customer.member_id == other
     kinds = [(r["kind"], r["member_id"]) for r in outbox_rows()]
     assert kinds == [("visit", HERO), ("visit", other)]  # the first visit stays recorded
 
@@ -72,14 +72,14 @@ def test_identify_errors_say_what_to_do_next(
     from ui import texts
 
     w = session.window
-    w.scan_page.field.setMaxLength(10_000)
-    w.scan_page.field.setText(text)
-    qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
+    w.screens.scan_view.field.setMaxLength(10_000)
+    w.screens.scan_view.field.setText(text)
+    qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(w.toasts.toasts()), timeout=5_000)
     shown = w.toasts.toasts()[-1].text.text()
     assert shown == texts.reason_message(reason)
     assert "—" in shown  # says what happened and what to do next
-    assert w.page == "scan"
+    assert w.nav.page == "scan"
 
 
 def test_member_not_cached_offline_can_still_be_recorded(
@@ -96,17 +96,17 @@ def test_member_not_cached_offline_can_still_be_recorded(
     card = body + luhn_check_digit(body)
     w = session.window
     open_customer(card)
-    assert w.customer.member_id is None
-    assert w.customer_page.notice.isVisible()
-    assert "cache" in w.customer_page.notice.text.text()
-    assert w.customer_models.cart.rowCount() == 0
+    assert w.screens.customer.member_id is None
+    assert w.screens.customer_view.notice.isVisible()
+    assert "cache" in w.screens.customer_view.notice.text.text()
+    assert w.screens.customer_models.cart.rowCount() == 0
     qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    assert w.customer_page.composer.form == "note"
-    note = w.customer_page.composer.note.text
+    assert w.screens.customer_view.composer.form == "note"
+    note = w.screens.customer_view.composer.note.text
     qtbot.keyClicks(note, "Wants the blue strap")
     # Typed keys pass the wedge filter (held at most one inter-key gap) into the field.
     qtbot.waitUntil(lambda: note.toPlainText() == "Wants the blue strap", timeout=2_000)
-    qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     wait_idle()
     rows = outbox_rows()
     assert [(r["kind"], r["member_ref"]) for r in rows] == [
@@ -125,16 +125,16 @@ def test_recent_customers_list_opens_a_customer(
 ) -> None:
     w = session.window
     open_customer(home.code(HERO))
-    w.next_customer()
+    w.nav.next_customer()
     wait_idle()
-    qtbot.waitUntil(lambda: w.recent_model.rowCount() == 1, timeout=5_000)
-    assert w.recent_model.index(0, 0).data(Roles.Title) == "林晓雯"
-    lst = w.scan_page.recent.list
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
+    qtbot.waitUntil(lambda: w.screens.recent_model.rowCount() == 1, timeout=5_000)
+    assert w.screens.recent_model.index(0, 0).data(Roles.Title) == "林晓雯"
+    lst = w.screens.scan_view.recent.list
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
         lst.setFocus()
-        lst.setCurrentIndex(w.recent_model.index(0, 0))
+        lst.setCurrentIndex(w.screens.recent_model.index(0, 0))
         qtbot.keyClick(lst, Qt.Key.Key_Return)
-    assert w.customer.member_id == HERO
+    assert w.screens.customer.member_id == HERO
 
 
 def test_no_modal_dialog_on_the_main_path(
@@ -143,12 +143,12 @@ def test_no_modal_dialog_on_the_main_path(
     w = session.window
     open_customer(home.code(HERO))
     for name in ("note", "interest", "redeem", "sale", "consent"):
-        w.customer.action(name)
-        assert w.customer_page.composer.isVisible()
+        w.screens.customer.action(name)
+        assert w.screens.customer_view.composer.isVisible()
         assert QApplication.activeModalWidget() is None
         visible = [t for t in QApplication.topLevelWidgets() if t.isVisible()]
         assert all(isinstance(t, QWidget) and not t.isModal() for t in visible)
-        w.customer.cancel()
+        w.screens.customer.cancel()
 
 
 def test_only_the_main_window_is_ever_a_window(
@@ -174,9 +174,9 @@ def test_only_the_main_window_is_ever_a_window(
     try:
         open_customer(home.code(HERO))
         for name in ("note", "sale", "redeem"):
-            w.customer.action(name)
-        w.show_settings()
-        w.go_back()
+            w.screens.customer.action(name)
+        w.nav.show_settings()
+        w.nav.go_back()
         w.set_layout_setting("handheld")
         w.set_layout_setting("desktop")
     finally:

@@ -21,16 +21,16 @@ def test_member_code_image_file_opens_the_customer(
     w = session.window
     png = tmp_path / "code.png"
     barcodes.member_code_qr_png(home.code(HERO), png)
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-        w.scan.decode_file(str(png))
-    assert w.page == "customer" and w.customer.member_id == HERO
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        w.screens.scan.decode_file(str(png))
+    assert w.nav.page == "customer" and w.screens.customer.member_id == HERO
 
 
 def test_a_file_that_is_not_an_image_says_so(qtbot: Any, session: Any, tmp_path: Path) -> None:
     w = session.window
     bad = tmp_path / "notes.png"
     bad.write_text("not a picture")
-    w.scan.decode_file(str(bad))
+    w.screens.scan.decode_file(str(bad))
     qtbot.waitUntil(lambda: bool(w.toasts.toasts()), timeout=5_000)
     assert w.toasts.toasts()[-1].text.text() == texts.reason_message("unreadable_image")
 
@@ -40,11 +40,11 @@ def test_ctrl_v_with_an_image_on_the_clipboard(qtbot: Any, session: Any, home: A
     image = QImage.fromData(barcodes.member_code_qr_png(home.code(HERO)), "PNG")
     QGuiApplication.clipboard().setImage(image)
     try:
-        assert w.scan_page.field.hasFocus()
-        with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-            qtbot.keyClick(w.scan_page.field, Qt.Key.Key_V, CTRL)
-        assert w.customer.member_id == HERO
-        assert w.scan_page.field.text() == ""  # the image was decoded, not pasted as text
+        assert w.screens.scan_view.field.hasFocus()
+        with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+            qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_V, CTRL)
+        assert w.screens.customer.member_id == HERO
+        assert w.screens.scan_view.field.text() == ""  # the image was decoded, not pasted as text
     finally:
         QGuiApplication.clipboard().clear()
 
@@ -53,10 +53,10 @@ def test_an_image_without_a_code(qtbot: Any, session: Any) -> None:
     w = session.window
     blank = QImage(320, 240, QImage.Format.Format_RGB32)
     blank.fill(0xFFFFFFFF)
-    w.scan.decode_qimage(blank)
+    w.screens.scan.decode_qimage(blank)
     qtbot.waitUntil(lambda: bool(w.toasts.toasts()), timeout=5_000)
     assert w.toasts.toasts()[-1].text.text() == texts.reason_message("no_code_found")
-    assert w.page == "scan"
+    assert w.nav.page == "scan"
 
 
 def test_demo_codes_window_shows_fresh_codes(qtbot: Any, home: Any) -> None:

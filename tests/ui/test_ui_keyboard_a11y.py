@@ -41,38 +41,38 @@ def test_every_control_has_an_accessible_name(
     open_customer(home.code(HERO))
     assert _unnamed(w) == []
     for form in ("note", "interest", "redeem", "sale", "consent"):
-        w.customer.action(form)
+        w.screens.customer.action(form)
         assert _unnamed(w) == [], form
-        w.customer.cancel()
-    w.show_settings()
+        w.screens.customer.cancel()
+    w.nav.show_settings()
     assert _unnamed(w) == []
 
 
 def test_keyboard_only_round_trip(qtbot: Any, session: Any, home: Any, outbox_rows: Any) -> None:
     w = session.window
-    w.scan_page.recent.list.setFocus()
+    w.screens.scan_view.recent.list.setFocus()
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    assert w.scan_page.field.hasFocus()
-    w.scan_page.field.setText(home.cards[HERO])
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-        qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-    assert w.page == "customer"
+    assert w.screens.scan_view.field.hasFocus()
+    w.screens.scan_view.field.setText(home.cards[HERO])
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+    assert w.nav.page == "customer"
     # Talking points first, then the actions, reachable with Tab.
-    assert w.customer_page.talking.list.hasFocus()
+    assert w.screens.customer_view.talking.list.hasFocus()
     qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
-    assert w.customer_page.composer.save.hasFocus()
-    qtbot.keyClick(w.customer_page.composer.save, Qt.Key.Key_Return)
+    assert w.screens.customer_view.composer.save.hasFocus()
+    qtbot.keyClick(w.screens.customer_view.composer.save, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(outbox_rows()) == 2, timeout=5_000)
     qtbot.keyClick(w, Qt.Key.Key_F, CTRL)
-    assert w.quick_field.hasFocus()  # the next member can be typed without leaving
-    qtbot.keyClick(w.quick_field, Qt.Key.Key_Escape)
-    assert w.page == "scan"
-    assert w.scan_page.field.hasFocus()
+    assert w.top_bar.quick_field.hasFocus()  # the next member can be typed without leaving
+    qtbot.keyClick(w.top_bar.quick_field, Qt.Key.Key_Escape)
+    assert w.nav.page == "scan"
+    assert w.screens.scan_view.field.hasFocus()
 
 
 def test_tab_order_on_the_scan_screen(qtbot: Any, session: Any) -> None:
     w = session.window
-    w.scan_page.field.setFocus()
+    w.screens.scan_view.field.setFocus()
     seen = []
     for _ in range(6):
         qtbot.keyClick(w.focusWidget(), Qt.Key.Key_Tab)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ui.controllers.layout import mode_for
+from ui.controllers.layout_controller import mode_for
 from ui.qt import QAbstractButton, QSize, Qt
 
 HERO = "M00000001"
@@ -42,7 +42,7 @@ def test_handheld_is_one_column_with_big_targets(
     w.resize(360, 640)
     qtbot.waitUntil(lambda: w.layout_ctl.mode == "handheld", timeout=2_000)
     open_customer(home.code(HERO))
-    page = w.customer_page
+    page = w.screens.customer_view
     assert page.stack.currentWidget() is page.handheld
     lefts = {p.mapTo(w, p.rect().topLeft()).x() for p in page.panels if p.isVisible()}
     assert len(lefts) == 1  # one column
@@ -68,7 +68,7 @@ def test_desktop_has_columns(qtbot: Any, session: Any, home: Any, open_customer:
     w.resize(1280, 800)
     qtbot.waitUntil(lambda: w.layout_ctl.mode == "desktop", timeout=2_000)
     open_customer(home.code(HERO))
-    page = w.customer_page
+    page = w.screens.customer_view
     assert page.stack.currentWidget() is page.desktop
     lefts = {p.mapTo(w, p.rect().topLeft()).x() for p in page.panels if p.isVisible()}
     assert len(lefts) == 3
@@ -79,11 +79,11 @@ def test_layout_setting_overrides_size_and_is_saved(
 ) -> None:
     w = session.window
     w.resize(1366, 860)
-    w.show_settings()
-    qtbot.mouseClick(w.settings_page.layout_buttons["handheld"], Qt.MouseButton.LeftButton)
+    w.nav.show_settings()
+    qtbot.mouseClick(w.screens.settings_view.layout_buttons["handheld"], Qt.MouseButton.LeftButton)
     assert w.layout_ctl.mode == "handheld"
     qtbot.waitUntil(lambda: terminal.settings.get("layout") == "handheld", timeout=5_000)
-    qtbot.mouseClick(w.settings_page.layout_buttons["auto"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.screens.settings_view.layout_buttons["auto"], Qt.MouseButton.LeftButton)
     assert w.layout_ctl.mode == "desktop"
 
 

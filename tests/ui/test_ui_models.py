@@ -6,16 +6,16 @@ from typing import Any
 
 import pytest
 
-from ui.models.base import Roles
-from ui.models.choices import Choice, ProductChoicesModel
-from ui.models.customer import (
+from ui.models.customer_models import (
     BrowsingModel,
     CartModel,
     CouponsModel,
     TalkingPointsModel,
     VisitsModel,
 )
-from ui.models.recent import RecentCustomersModel
+from ui.models.product_choices_model import Choice, ProductChoicesModel
+from ui.models.recent_customers_model import RecentCustomersModel
+from ui.models.rows_model import Roles
 from ui.qt import QAbstractItemModelTester, Qt
 
 HERO = "M00000001"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.models.base import Roles
+from ui.models.rows_model import Roles
 from ui.qt import QApplication, Qt
 
 HERO = "M00000001"
@@ -31,7 +31,7 @@ def test_note_with_ctrl_n_and_ctrl_enter(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
-    composer = w.customer_page.composer
+    composer = w.screens.customer_view.composer
     assert composer.form == "note" and composer.note.text.hasFocus()
     composer.note.text.setPlainText("试戴了表带，想要蓝色")
     qtbot.keyClick(composer.note.text, Qt.Key.Key_Return, CTRL)
@@ -42,7 +42,7 @@ def test_note_with_ctrl_n_and_ctrl_enter(
     assert not composer.isVisible()
     assert _last_toast(w) == "Note saved · pending sync"
     # The view is re-read: the note is the newest entry, marked pending.
-    visits = w.customer_models.visits
+    visits = w.screens.customer_models.visits
     qtbot.waitUntil(lambda: visits.index(0, 0).data(visits.Kind) == "note", timeout=5_000)
     assert visits.index(0, 0).data(Roles.Chip) == "Saved · pending sync"
 
@@ -53,12 +53,12 @@ def test_interest_tried_on(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
-    form = w.customer_page.composer.interest
-    assert w.customer_page.composer.form == "interest"
+    form = w.screens.customer_view.composer.interest
+    assert w.screens.customer_view.composer.form == "interest"
     assert form.product.currentText() == "Smartwatch S3"  # cart products first
     qtbot.mouseClick(form.tried_on, Qt.MouseButton.LeftButton)
     form.text.setText("42 mm")
-    qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "interest"
     assert rows[-1]["payload"] == {"sku": HERO_SKU, "action": "tried_on", "text": "42 mm"}
@@ -70,7 +70,7 @@ def test_redeem_is_an_inline_confirmation(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
-    composer = w.customer_page.composer
+    composer = w.screens.customer_view.composer
     assert composer.form == "redeem"
     assert QApplication.activeModalWidget() is None
     assert composer.redeem.offer.text() == "¥200 off"
@@ -82,7 +82,7 @@ def test_redeem_is_an_inline_confirmation(
     assert rows[-1]["kind"] == "redeem"
     assert rows[-1]["payload"] == {"coupon_id": HERO_COUPON}
     assert _last_toast(w) == "Coupon redeemed · pending sync"
-    coupons = w.customer_models.coupons
+    coupons = w.screens.customer_models.coupons
 
     def hero_row() -> Any:
         return next(
@@ -101,10 +101,10 @@ def test_redeem_cancelled_with_esc_records_nothing(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
-    assert w.customer_page.composer.form == "redeem"
-    qtbot.keyClick(w.customer_page.composer.save, Qt.Key.Key_Escape)
-    assert w.customer_page.composer.form == ""
-    assert w.page == "customer"  # the first Esc closes the panel, not the customer
+    assert w.screens.customer_view.composer.form == "redeem"
+    qtbot.keyClick(w.screens.customer_view.composer.save, Qt.Key.Key_Escape)
+    assert w.screens.customer_view.composer.form == ""
+    assert w.nav.page == "customer"  # the first Esc closes the panel, not the customer
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
 
@@ -114,12 +114,12 @@ def test_assisted_sale_prefills_the_cart(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
-    form = w.customer_page.composer.sale
-    assert w.customer_page.composer.form == "sale"
-    assert [c.sku for c in w.customer_models.sale_products.checked()] == [HERO_SKU]
+    form = w.screens.customer_view.composer.sale
+    assert w.screens.customer_view.composer.form == "sale"
+    assert [c.sku for c in w.screens.customer_models.sale_products.checked()] == [HERO_SKU]
     assert form.amount.text() == "1999.00"
     form.amount.setText("1799.00")  # the coupon came off
-    qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "sale"
     assert rows[-1]["payload"] == {
@@ -135,10 +135,10 @@ def test_consent_withdrawn(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_K, CTRL)
-    form = w.customer_page.composer.consent
+    form = w.screens.customer_view.composer.consent
     assert form.marketing.isChecked() and form.browsing.isChecked()
     form.marketing.setChecked(False)
-    qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "consent"
     assert rows[-1]["payload"] == {"marketing": False}
@@ -150,7 +150,7 @@ def test_empty_note_is_not_recorded(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
-    qtbot.mouseClick(w.customer_page.composer.save, Qt.MouseButton.LeftButton)
-    assert w.customer_page.composer.form == "note"  # still open
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    assert w.screens.customer_view.composer.form == "note"  # still open
     assert _last_toast(w) == "Type the note first."
     assert [r["kind"] for r in outbox_rows()] == ["visit"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ui.demo import image_variance, run_demo
-from ui.models.base import Roles
+from ui.models.rows_model import Roles
 from ui.qt import QAbstractButton, QImage, QLabel, QLineEdit
 
 HERO = "M00000001"
@@ -75,7 +75,7 @@ def test_no_untranslated_text_on_chinese_screens(
     w = session.window
     w.set_language("zh_CN")
     open_customer(home.code(HERO))
-    w.customer.action("redeem")
+    w.screens.customer.action("redeem")
     qtbot.waitUntil(lambda: w.status.status is not None, timeout=5_000)
     w.status.render()
     found: dict[str, set[str]] = {}
@@ -87,7 +87,7 @@ def test_no_untranslated_text_on_chinese_screens(
     for field in w.findChildren(QLineEdit):
         if field.isVisible() and _latin_words(field.placeholderText()):
             found[field.objectName()] = _latin_words(field.placeholderText())
-    m = w.customer_models
+    m = w.screens.customer_models
     product_words = {
         word for line in m.cart.rows for word in LATIN_WORD.findall(line.product.title_zh)
     } | {word for b in m.browsing.rows for word in LATIN_WORD.findall(b.product.title_zh)}

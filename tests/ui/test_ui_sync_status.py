@@ -15,7 +15,7 @@ import pytest
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction
-from ui.models.base import Roles
+from ui.models.rows_model import Roles
 from ui.qt import Qt
 from ui.workers import SyncWorker
 
@@ -65,9 +65,9 @@ def test_records_turn_synced_or_conflict_after_a_sync(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(w.customer_page.composer.save, Qt.Key.Key_Return)
+    qtbot.keyClick(w.screens.customer_view.composer.save, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
-    visits = w.customer_models.visits
+    visits = w.screens.customer_models.visits
     qtbot.waitUntil(lambda: visits.index(0, 0).data(visits.Kind) == "redeem", timeout=5_000)
 
     worker = SyncWorker(engine, interval=3600)

@@ -58,13 +58,13 @@ def test_terminal_is_never_called_on_the_gui_thread(
     s, spy = spied
     w = s.window
     w.status.refresh()
-    w.scan_page.field.setText(home.code(HERO))
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-        qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-    w.customer.record("note", {"text": "hello"})
+    w.screens.scan_view.field.setText(home.code(HERO))
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+    w.screens.customer.record("note", {"text": "hello"})
     qtbot.waitUntil(lambda: len(outbox_rows()) == 2, timeout=5_000)
     qtbot.waitUntil(lambda: s.runners.terminal.pending == 0, timeout=5_000)
-    w.next_customer()
+    w.nav.next_customer()
     qtbot.waitUntil(lambda: s.runners.terminal.pending == 0, timeout=5_000)
     called = {name for name, _ in spy.calls}
     assert {"identify", "open_customer", "record", "view", "status"} <= called

@@ -19,7 +19,6 @@ class ProfileHeader(QFrame):
         self.view: CustomerView | None = None
         self.identity: Identity | None = None
         self._reason: str | None = None
-        self.status_text = ""
         self.compact = False
 
         row = QHBoxLayout(self)
@@ -85,8 +84,8 @@ class ProfileHeader(QFrame):
 
     # --- data ------------------------------------------------------------------------------
 
-    def show_view(self, view: CustomerView, status_text: str = "") -> None:
-        self.view, self.identity, self.status_text = view, None, status_text
+    def show_view(self, view: CustomerView) -> None:
+        self.view, self.identity = view, None
         self.refresh()
 
     def show_identity(self, identity: Identity, reason: str | None) -> None:
@@ -96,7 +95,7 @@ class ProfileHeader(QFrame):
 
     def clear(self) -> None:
         """Show nobody (after a lock): no name, no identity, no figures."""
-        self.view, self.identity, self._reason, self.status_text = None, None, None, ""
+        self.view, self.identity, self._reason = None, None, None
         self.avatar.clear()
         for text_label in (
             self.name,
@@ -111,10 +110,6 @@ class ProfileHeader(QFrame):
             chip.setText("")
             chip.hide()
         self.setAccessibleName("")
-
-    def set_status_text(self, text: str) -> None:
-        self.status_text = text
-        self._refresh_freshness()
 
     def set_compact(self, compact: bool) -> None:
         self.compact = compact
@@ -226,8 +221,6 @@ class ProfileHeader(QFrame):
                 )
         elif self.identity is not None:
             parts.append(texts.reason_message(self._reason or "not_cached"))
-        if self.status_text:
-            parts.append(self.status_text)
         self.freshness.setText(" · ".join(parts))
         online = v is not None and v.freshness.online
         self.freshness.setProperty("online", online)

@@ -1,9 +1,12 @@
 """The ready-to-scan screen: a big scan target, the type/paste field, the input sources, the
-camera preview, and the last customers. Layout only; ScanController wires it."""
+camera preview, and the last customers. Layout only: ``ui.screens`` composes it with the
+scan and camera controllers; the window's input routing reads its field and buttons."""
 
 from __future__ import annotations
 
-from ui.models.recent import RecentCustomersModel
+from typing import TYPE_CHECKING
+
+from ui.models.recent_customers_model import RecentCustomersModel
 from ui.qt import (
     QComboBox,
     QFrame,
@@ -18,8 +21,11 @@ from ui.qt import (
 )
 from ui.views.widgets import LanguageAware, ListPanel, button, icon_label, label
 
+if TYPE_CHECKING:
+    from ui.views.camera_preview_view import CameraPreview
 
-class ScanPage(LanguageAware):
+
+class ScanView(LanguageAware):
     def __init__(self, recent: RecentCustomersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -82,6 +88,7 @@ class ScanPage(LanguageAware):
         cam.addLayout(pick_row)
         self.preview_slot = QVBoxLayout()
         cam.addLayout(self.preview_slot)
+        self._preview: CameraPreview | None = None  # made when the camera is first turned on
         self.camera_box.hide()
         t.addWidget(self.camera_box)
 
@@ -97,6 +104,17 @@ class ScanPage(LanguageAware):
         self.grid.setVerticalSpacing(16)
         self.set_layout_mode("desktop")
         self.retranslate()
+
+    def preview(self) -> CameraPreview:
+        """The viewfinder, made (and placed in the camera area) on first use."""
+        if self._preview is None:
+            from ui.views.camera_preview_view import CameraPreview
+
+            self._preview = CameraPreview()
+            self._preview.setObjectName("cameraPreview")
+            self._preview.setAccessibleName(translate("ScanPage", "Camera preview"))
+            self.preview_slot.addWidget(self._preview)
+        return self._preview
 
     def set_layout_mode(self, mode: str) -> None:
         if mode == self.mode:

@@ -54,7 +54,7 @@ def _segment(
     return row, group, buttons
 
 
-class SettingsPage(LanguageAware):
+class SettingsView(LanguageAware):
     DETAILS = (
         "store",
         "device",

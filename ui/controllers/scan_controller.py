@@ -1,5 +1,6 @@
-"""From any input to a customer: typed text, wedge scans, camera codes, image files and the
-clipboard all end in ``submit_text`` → identify → open_customer, on the terminal's worker.
+"""The scan screen: from any input to a customer. Typed text, wedge scans, camera codes, image
+files and the clipboard all end in ``submit_text`` → identify → open_customer, on the
+terminal's worker; a name picked from the last customers opens that member.
 
 The GUI thread only collects the text (or hands an image to the decode worker) and shows the
 result; identification, the cache lookup, the hub fetch and recording the visit run on the
@@ -11,19 +12,35 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, IdentifyError
 from clerk.model import Identity
 from ui import texts
 from ui.messages import MessageBridge
-from ui.qt import QImage, QObject, Signal
+from ui.models.recent_customers_model import RecentCustomersModel
+from ui.qt import (
+    QEvent,
+    QFileDialog,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QObject,
+    Signal,
+    translate,
+)
+from ui.views.scan_view import ScanView
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.ports import Opened, TerminalPort
 
 log = logging.getLogger(__name__)
 
 # The same code read again within this window (a camera sees it in every frame) is ignored.
 REPEAT_WINDOW_S = 3.0
+RECENT_SHOWN = 8
 
 
 def _gray_pil(image: QImage) -> Any:
@@ -50,34 +67,51 @@ def pick_code(found: list[Any]) -> str | None:
 
 
 class ScanController(QObject):
-    opened = Signal(object)  # clerk.terminal.Opened
+    opened = Signal(object)  # clerk.ports.Opened
     looking_up = Signal(bool)
 
     def __init__(
         self,
-        terminal: Any,
+        terminal: TerminalPort,
+        view: ScanView,
+        recent: RecentCustomersModel,
         runner: TaskRunner,
         decode_runner: TaskRunner,
         bridge: MessageBridge,
         *,
         staff_id: str | None = None,
-        language: Callable[[], str] = lambda: "zh_CN",
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.terminal = terminal
+        self.view = view
+        self.recent = recent
         self.runner = runner
         self.decode_runner = decode_runner
         self.bridge = bridge
         self.staff_id = staff_id
-        self.language = language
         self.clock = clock
         self._last: tuple[str, float] | None = None
         self._in_flight = 0
         self.enabled = True  # False while the terminal is locked: nothing is looked up
+        view.field.returnPressed.connect(self.submit_field)
+        view.go.clicked.connect(self.submit_field)
+        view.image_button.clicked.connect(self.open_image)
+        view.paste_button.clicked.connect(self.paste)
+        view.recent.list.activated.connect(self._recent_activated)
+        view.recent.list.clicked.connect(self._recent_activated)
+        view.field.installEventFilter(self)
+        self.looking_up.connect(lambda busy: view.go.setEnabled(not busy))
 
     # --- text in -----------------------------------------------------------------------------
+
+    def submit_field(self) -> None:
+        text = self.view.field.text()
+        if text.strip():
+            self.submit_text(text, "typed")
+        else:
+            self.bridge.warning(texts.reason_message("empty"), key="identify")
 
     def submit_text(self, text: str, source: str = "typed") -> bool:
         """Identify ``text`` and open the customer. False if ignored (a repeat, or locked)."""
@@ -92,7 +126,7 @@ class ScanController(QObject):
         self._last = (key, now)
         terminal, staff = self.terminal, self.staff_id
 
-        def work() -> Any:
+        def work() -> Opened:
             return terminal.open_customer(terminal.identify(text), staff)
 
         self._start()
@@ -110,6 +144,11 @@ class ScanController(QObject):
             lambda: terminal.open_customer(identity, staff), self._done, self._failed
         )
 
+    def _recent_activated(self, index: Any) -> None:
+        member_id = index.data(RecentCustomersModel.MemberId)
+        if member_id:
+            self.open_member(str(member_id))
+
     def _start(self) -> None:
         self._in_flight += 1
         if self._in_flight == 1:
@@ -120,7 +159,7 @@ class ScanController(QObject):
         if self._in_flight == 0:
             self.looking_up.emit(False)
 
-    def _done(self, opened: Any) -> None:
+    def _done(self, opened: Opened) -> None:
         self._finish()
         if opened.reason == "unknown_member":
             self.bridge.warning(texts.reason_message("unknown_member"), key="identify")
@@ -136,7 +175,62 @@ class ScanController(QObject):
         else:
             raise exc
 
-    # --- images in ---------------------------------------------------------------------------
+    # --- the last customers ------------------------------------------------------------------
+
+    def refresh_recent(self, now: int) -> None:
+        terminal = self.terminal
+        self.runner.submit(
+            lambda: terminal.recent_customers(RECENT_SHOWN),
+            lambda rows: self.recent.set_recent(rows, now),
+        )
+
+    def forget(self) -> None:
+        """Nobody at the terminal: no last customers, nothing typed."""
+        self.recent.set_recent([], 0)
+        self.view.field.clear()
+
+    # --- images and the clipboard ----------------------------------------------------------------
+
+    def open_image(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self.view.window(),
+            translate("MainWindow", "Read a member code from an image"),
+            "",
+            translate("MainWindow", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"),
+        )
+        if path:
+            self.decode_file(path)
+
+    def paste(self) -> None:
+        """An image on the clipboard is decoded; text is looked up (and shown in the field
+        while this screen is up)."""
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and mime.hasImage():
+            self.decode_qimage(clipboard.image())
+            return
+        text = clipboard.text().strip()
+        if text:
+            if self.view.isVisible():
+                self.view.field.setText(text)
+            self.submit_text(text, "paste")
+            return
+        self.bridge.warning(texts.reason_message("no_image_on_clipboard"), key="identify")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Ctrl+V in the scan field with an image on the clipboard: decode it (text pastes as usual).
+        if (
+            watched is self.view.field
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+        ):
+            mime = QGuiApplication.clipboard().mimeData()
+            if mime is not None and mime.hasImage():
+                event.accept()
+                self.paste()
+                return True
+        return super().eventFilter(watched, event)
 
     def decode_file(self, path: str) -> None:
         def work() -> list[Any]:

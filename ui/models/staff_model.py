@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from clerk.staff import StaffMember
-from ui.models.base import Roles, RowsModel
+from ui.models.rows_model import Roles, RowsModel
 from ui.qt import QT_TRANSLATE_NOOP, translate
 
 ROLE_NAMES = {

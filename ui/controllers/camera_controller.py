@@ -13,7 +13,7 @@ from typing import Any
 from ui import texts
 from ui.messages import MessageBridge
 from ui.qt import QObject, Signal, translate
-from ui.views.scan_page import ScanPage
+from ui.views.scan_view import ScanView
 from ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class CameraController(QObject):
 
     def __init__(
         self,
-        page: ScanPage,
+        view: ScanView,
         runner: TaskRunner,
         bridge: MessageBridge,
         *,
@@ -37,7 +37,7 @@ class CameraController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.page = page
+        self.view = view
         self.runner = runner
         self.bridge = bridge
         self.source_factory = source_factory
@@ -45,10 +45,9 @@ class CameraController(QObject):
         self._decode = decode
         self.source: Any = None
         self.decoder: Any = None
-        self.preview: Any = None
         self._devices: list[tuple[str, str]] = []
-        page.camera_button.toggled.connect(self.set_on)
-        page.camera_picker.activated.connect(self._picked)
+        view.camera_button.toggled.connect(self.set_on)
+        view.camera_picker.activated.connect(self._picked)
 
     @property
     def on(self) -> bool:
@@ -63,10 +62,7 @@ class CameraController(QObject):
         self.decoder.decoded.connect(self.code)
         self.decoder.previewed.connect(self._preview)
         self.decoder.failed.connect(self._decode_failed)
-        self.preview = camera.CameraPreview()
-        self.preview.setObjectName("cameraPreview")
-        self.preview.setAccessibleName(translate("ScanPage", "Camera preview"))
-        self.page.preview_slot.addWidget(self.preview)
+        self.view.preview()
 
     def _fill_picker(self) -> None:
         from ui import camera
@@ -76,7 +72,7 @@ class CameraController(QObject):
             if self.source_factory is None
             else [(self.device_id, translate("ScanPage", "Test camera"))]
         )
-        picker = self.page.camera_picker
+        picker = self.view.camera_picker
         picker.blockSignals(True)
         picker.clear()
         for dev_id, name in self._devices:
@@ -105,8 +101,8 @@ class CameraController(QObject):
         self.source = source
         source.frame.connect(self.decoder.feed)
         source.failed.connect(self._failed)
-        self.page.camera_box.show()
-        self.page.camera_button.setChecked(True)
+        self.view.camera_box.show()
+        self.view.camera_button.setChecked(True)
         source.start()
         self.active_changed.emit(True)
 
@@ -118,12 +114,12 @@ class CameraController(QObject):
             source.failed.disconnect(self._failed)
             if self.source_factory is None:
                 source.deleteLater()
-        if self.preview is not None:
-            self.preview.clear()
-        self.page.camera_box.hide()
-        self.page.camera_button.blockSignals(True)
-        self.page.camera_button.setChecked(False)
-        self.page.camera_button.blockSignals(False)
+        if self.decoder is not None:
+            self.view.preview().clear()
+        self.view.camera_box.hide()
+        self.view.camera_button.blockSignals(True)
+        self.view.camera_button.setChecked(False)
+        self.view.camera_button.blockSignals(False)
         self.active_changed.emit(False)
 
     def _picked(self, index: int) -> None:
@@ -137,7 +133,7 @@ class CameraController(QObject):
 
     def _preview(self, image: Any) -> None:
         if self.on:
-            self.preview.show_image(image)
+            self.view.preview().show_image(image)
 
     def _failed(self, reason: str) -> None:
         self._stop()

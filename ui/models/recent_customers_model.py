@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ui.i18n import fmt_datetime
-from ui.models.base import Roles, RowsModel
+from ui.models.rows_model import Roles, RowsModel
 
 Recent = tuple[str, str, int]  # (member id, name, at)
 

@@ -1,8 +1,9 @@
-"""Network, sync and health: the status bar, the stale-cache / clock banner, sync reports.
+"""Network, sync and health: the status bar, the stale-cache / clock banner, the sync worker.
 
-``Terminal.status()`` is read on the terminal runner every few seconds and whenever the sync
-worker reports; the status bar and banner are set from the result. Sync errors go to the
-message bridge (once per distinct error, not on every retry).
+``TerminalPort.status()`` is read on the terminal runner every few seconds and whenever the
+sync worker reports; the status bar and banner are set from the result. Sync errors go to the
+message bridge (once per distinct error, not on every retry); F5 asks the worker for a round
+now (:meth:`StatusController.sync_now`).
 """
 
 from __future__ import annotations
@@ -10,27 +11,30 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from clerk.errors import ClerkError
 from ui import texts
 from ui.i18n import fmt_datetime
 from ui.messages import MessageBridge
 from ui.qt import QObject, QTimer, Signal, translate
-from ui.views.status import StatusBarView
+from ui.views.status_view import StatusBarView
 from ui.views.widgets import Banner
 from ui.workers import SyncWorker, TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.ports import TerminalPort, TerminalStatus
 
 log = logging.getLogger(__name__)
 
 
 class StatusController(QObject):
-    status_changed = Signal(object)  # clerk.terminal.TerminalStatus
+    status_changed = Signal(object)  # clerk.ports.TerminalStatus
     synced = Signal(object)
 
     def __init__(
         self,
-        terminal: Any,
+        terminal: TerminalPort,
         runner: TaskRunner,
         bridge: MessageBridge,
         bar: StatusBarView,
@@ -50,7 +54,7 @@ class StatusController(QObject):
         self.associate = associate
         self.manager = False  # the signed-in person is a store manager
         self.clock = clock
-        self.status: Any = None
+        self.status: TerminalStatus | None = None
         self.sync_running = False
         self._last_error: str | None = None
         self._polling = False
@@ -72,6 +76,14 @@ class StatusController(QObject):
         worker.failed.connect(self._on_sync_failed)
         worker.running_changed.connect(self._on_running)
 
+    def sync_now(self) -> None:
+        """A sync round now (F5, the settings screen's button); offline without a worker."""
+        if self.worker is not None:
+            self.worker.sync_now()
+            self.bridge.info(translate("MainWindow", "Syncing…"), key="sync")
+        else:
+            self.bridge.warning(texts.reason_message("offline"), key="sync")
+
     # --- reading status ----------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -80,7 +92,7 @@ class StatusController(QObject):
         self._polling = True
         self.runner.submit(self.terminal.status, self._on_status, self._on_status_failed)
 
-    def _on_status(self, status: Any) -> None:
+    def _on_status(self, status: TerminalStatus) -> None:
         self._polling = False
         self.status = status
         self.render()
@@ -93,7 +105,7 @@ class StatusController(QObject):
         else:
             raise exc
 
-    def _on_synced(self, result: Any) -> None:
+    def _on_synced(self, result: object) -> None:
         self._last_error = None
         self.synced.emit(result)
         self.refresh()
@@ -163,10 +175,10 @@ class StatusController(QObject):
         bar.pending.set_text(text)
         self._render_banner(s)
 
-    def _render_banner(self, s: Any) -> None:
+    def _render_banner(self, s: TerminalStatus) -> None:
         lines = []
         tone = "warn"
-        if getattr(s, "clone_suspected", False):
+        if s.clone_suspected:
             lines.append(
                 translate(
                     "Status",
@@ -216,7 +228,7 @@ class StatusController(QObject):
                     "syncs when the network is back.",
                 )
             )
-        if getattr(s, "cache_rebuilt", False):
+        if s.cache_rebuilt:
             lines.append(
                 translate(
                     "Status", "The local cache was damaged and is being rebuilt from the hub."

@@ -1,26 +1,31 @@
-"""The customer on screen: showing a view, the inline composer, and recording.
+"""The customer screen: showing a 360 view, the inline composer, and recording.
 
-Every record goes through ``Terminal.record`` on the terminal runner; the GUI thread only
-collects the form and shows "saved · pending sync". When the sync worker reports, the view
-is re-read and each record this session made shows its new state (synced, conflict …).
+Every record goes through ``TerminalPort.record`` on the terminal runner; the GUI thread only
+collects the form and shows "saved · pending sync". When the sync worker reports, the 360 is
+re-read and each record this session made shows its new state (synced, conflict …). A
+language switch re-renders what is shown (the 360 carries its texts in both languages).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError
 from clerk.model import Coupon, CustomerView, Identity
 from ui import texts
-from ui.i18n import fmt_money
+from ui.i18n import fmt_money, local
 from ui.messages import MessageBridge
-from ui.models.base import Roles
-from ui.models.choices import Choice
+from ui.models.customer_models import CustomerModels
+from ui.models.product_choices_model import Choice
+from ui.models.rows_model import Roles
 from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
-from ui.views.customer_page import CustomerModels, CustomerPage
+from ui.views.customer_view import Customer360View
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.outbox import Recorded
+    from clerk.ports import Opened, TerminalPort
 
 log = logging.getLogger(__name__)
 
@@ -41,46 +46,44 @@ class CustomerController(QObject):
 
     def __init__(
         self,
-        terminal: Any,
+        terminal: TerminalPort,
+        view: Customer360View,
+        models: CustomerModels,
         runner: TaskRunner,
         bridge: MessageBridge,
-        page: CustomerPage,
-        models: CustomerModels,
         *,
         staff_id: str | None = None,
-        language: Callable[[], str] = lambda: "zh_CN",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.terminal = terminal
+        self.view = view
+        self.models = models
         self.runner = runner
         self.bridge = bridge
-        self.page = page
-        self.models = models
         self.staff_id = staff_id
-        self.language = language
-        self.view: CustomerView | None = None
+        self.data: CustomerView | None = None  # the 360 on screen
         self.identity: Identity | None = None
         self.member_id: str | None = None
         self.redeem_coupon: Coupon | None = None
         self._mine: dict[str, str] = {}  # interaction id → last state seen, this session
         self._refreshing = False
         self._choices_for: CustomerView | None = None
-        page.action_triggered.connect(self.action)
-        page.composer.save_clicked.connect(self.save)
-        page.composer.cancel_clicked.connect(self.cancel)
-        page.coupons.list.activated.connect(self._coupon_activated)
-        page.coupons.list.doubleClicked.connect(self._coupon_activated)
-        page.composer.sale.products.clicked.connect(self._toggle_sale_row)
-        page.composer.sale.products.activated.connect(self._toggle_sale_row)
-        page.composer.sale.products.space_pressed.connect(self._toggle_sale_row)
+        view.action_triggered.connect(self.action)
+        view.composer.save_clicked.connect(self.save)
+        view.composer.cancel_clicked.connect(self.cancel)
+        view.coupons.list.activated.connect(self._coupon_activated)
+        view.coupons.list.doubleClicked.connect(self._coupon_activated)
+        view.composer.sale.products.clicked.connect(self._toggle_sale_row)
+        view.composer.sale.products.activated.connect(self._toggle_sale_row)
+        view.composer.sale.products.space_pressed.connect(self._toggle_sale_row)
         models.sale_products.dataChanged.connect(self._sale_selection_changed)
 
     # --- showing -------------------------------------------------------------------------
 
-    def show(self, opened: Any) -> None:
-        """Show what ``open_customer`` returned (a cached view, or only the identity)."""
-        self.page.composer.close_form()
+    def show(self, opened: Opened) -> None:
+        """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
+        self.view.composer.close_form()
         self.identity = opened.identity
         self.member_id = opened.member_id
         if opened.visit is not None:
@@ -88,7 +91,7 @@ class CustomerController(QObject):
         if opened.view is not None:
             self._set_view(opened.view)
         else:
-            self.view = None
+            self.data = None
             for model in (
                 self.models.talking,
                 self.models.cart,
@@ -97,17 +100,17 @@ class CustomerController(QObject):
                 self.models.visits,
             ):
                 model.clear()
-            self.page.header.show_identity(opened.identity, opened.reason)
-            self.page.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
+            self.view.header.show_identity(opened.identity, opened.reason)
+            self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
             self._choices_for = None
             self._enable_actions()
         self.shown.emit()
 
     def _set_view(self, view: CustomerView) -> None:
-        self.view = view
-        self.page.expect_paint()
-        self.page.header.show_view(view)
-        self.page.notice.hide()
+        self.data = view
+        self.view.expect_paint()
+        self.view.header.show_view(view)
+        self.view.notice.hide()
         m = self.models
         m.talking.set_view(view)
         m.cart.set_view(view)
@@ -120,17 +123,16 @@ class CustomerController(QObject):
 
     def _enable_actions(self) -> None:
         redeemable = self.models.coupons.first_redeemable() >= 0
-        self.page.buttons["redeem"].setEnabled(redeemable)
-        has_products = self.view is not None and bool(self.view.cart or self.view.browsing)
-        self.page.buttons["interest"].setEnabled(has_products)
+        self.view.buttons["redeem"].setEnabled(redeemable)
+        has_products = self.data is not None and bool(self.data.cart or self.data.browsing)
+        self.view.buttons["interest"].setEnabled(has_products)
 
     def _ensure_choices(self) -> None:
-        if self._choices_for is not self.view or self.view is None:
-            self._fill_choices(self.view)
-            self._choices_for = self.view
+        if self._choices_for is not self.data or self.data is None:
+            self._fill_choices(self.data)
+            self._choices_for = self.data
 
     def _fill_choices(self, view: CustomerView | None) -> None:
-        lang = "zh" if self.language().startswith("zh") else "en"
         cart: list[Choice] = []
         seen: set[str] = set()
         if view is not None:
@@ -141,7 +143,7 @@ class CustomerController(QObject):
                 cart.append(
                     Choice(
                         line.product.sku,
-                        line.product.title.pick(lang),
+                        local(line.product.title),
                         line.price_cents,
                         line.product.image or "",
                         line.qty,
@@ -157,20 +159,20 @@ class CustomerController(QObject):
                 browsed.append(
                     Choice(
                         b.product.sku,
-                        b.product.title.pick(lang),
+                        local(b.product.title),
                         b.product.price_cents,
                         b.product.image or "",
                     )
                 )
         self.models.interest_products.set_choices(cart + browsed)
         self.models.sale_products.set_choices(cart + browsed[:10], {c.sku for c in cart})
-        self.page.composer.sale.products.fit()
+        self.view.composer.sale.products.fit()
 
     def clear(self) -> None:
-        self.view = None
+        self.data = None
         self.identity = None
         self.member_id = None
-        self.page.composer.close_form()
+        self.view.composer.close_form()
 
     def forget(self) -> None:
         """Forget the customer entirely (the terminal locked): nothing of them stays in a
@@ -184,7 +186,7 @@ class CustomerController(QObject):
             model.clear()
         m.interest_products.set_choices([])
         m.sale_products.set_choices([])
-        self.page.clear()
+        self.view.clear()
 
     # --- refresh after records and syncs -------------------------------------------------------
 
@@ -203,16 +205,16 @@ class CustomerController(QObject):
         self._refreshing = False
         if view is None or member_id != self.member_id:
             return
-        form = self.page.composer.form
+        form = self.view.composer.form
         keep = form in ("note", "interest", "sale", "consent")
         self._set_view_keep_form(view, keep)
 
     def _set_view_keep_form(self, view: CustomerView, keep_form: bool) -> None:
         if keep_form:
             # Re-read under an open form: update the panels, leave the form as typed.
-            self.view = view
-            self.page.expect_paint()
-            self.page.header.show_view(view)
+            self.data = view
+            self.view.expect_paint()
+            self.view.header.show_view(view)
             for model in (
                 self.models.talking,
                 self.models.cart,
@@ -224,7 +226,7 @@ class CustomerController(QObject):
             self._enable_actions()
             self._report_changes(view)
         else:
-            self.page.composer.close_form()
+            self.view.composer.close_form()
             self._set_view(view)
 
     def _refresh_failed(self, exc: BaseException) -> None:
@@ -272,10 +274,10 @@ class CustomerController(QObject):
         self.open_form(name)
 
     def open_form(self, form: str) -> None:
-        c = self.page.composer
+        c = self.view.composer
         name = (
-            self.view.profile.name
-            if self.view is not None
+            self.data.profile.name
+            if self.data is not None
             else (self.identity.label if self.identity else "")
         )
         c.for_chip.setText(name)
@@ -302,12 +304,12 @@ class CustomerController(QObject):
             c.sale.amount.setFocus()
             c.sale.amount.selectAll()
         elif form == "consent":
-            p = self.view.profile if self.view is not None else None
+            p = self.data.profile if self.data is not None else None
             c.consent.marketing.setChecked(bool(p and p.consent_marketing))
             c.consent.browsing.setChecked(bool(p and p.consent_browsing))
             c.open_form("consent")
             c.consent.marketing.setFocus()
-        self._scroll_to_composer()
+        self.view.scroll_to_composer()
 
     def open_redeem(self, coupon_id: str | None = None) -> bool:
         """Show the inline confirmation for a coupon (the selected one, else the first usable)."""
@@ -316,7 +318,7 @@ class CustomerController(QObject):
         if coupon_id is not None:
             row = next((i for i, c in enumerate(coupons.rows) if c.id == coupon_id), -1)
         if row < 0:
-            sel = self.page.coupons.list.currentIndex()
+            sel = self.view.coupons.list.currentIndex()
             if sel.isValid() and coupons.redeemable(coupons.row_at(sel.row())):
                 row = sel.row()
         if row < 0:
@@ -328,33 +330,32 @@ class CustomerController(QObject):
             return False
         coupon = coupons.row_at(row)
         self.redeem_coupon = coupon
-        now = self.view.as_of if self.view is not None else 0
-        form = self.page.composer.redeem
-        lang = "zh" if self.language().startswith("zh") else "en"
+        now = self.data.as_of if self.data is not None else 0
+        form = self.view.composer.redeem
         form.offer.setText(texts.offer(coupon.rule, coupon.value))
-        form.title.setText(coupon.title.pick(lang))
+        form.title.setText(local(coupon.title))
         form.rule.setText(texts.coupon_rule_text(coupon))
         form.validity.setText(texts.coupon_validity(coupon, now))
         applies = [
-            line for line in (self.view.cart if self.view else ()) if line.coupon_id == coupon.id
+            line for line in (self.data.cart if self.data else ()) if line.coupon_id == coupon.id
         ]
         if applies:
             line = applies[0]
             form.applies.setText(
                 texts.fill(
                     translate("Customer", "For %1 in the online cart (%2)"),
-                    line.product.title.pick(lang),
+                    local(line.product.title),
                     fmt_money(line.price_cents),
                 )
             )
         else:
             form.applies.setText("")
         form.applies.setVisible(bool(applies))
-        self.page.composer.for_chip.setText(self.view.profile.name if self.view else "")
-        self.page.composer.open_form("redeem")
-        self.page.coupons.list.setCurrentIndex(coupons.index(row, 0))
-        self.page.composer.save.setFocus()
-        self._scroll_to_composer()
+        self.view.composer.for_chip.setText(self.data.profile.name if self.data else "")
+        self.view.composer.open_form("redeem")
+        self.view.coupons.list.setCurrentIndex(coupons.index(row, 0))
+        self.view.composer.save.setFocus()
+        self.view.scroll_to_composer()
         return True
 
     def _coupon_activated(self, index: Any) -> None:
@@ -363,7 +364,7 @@ class CustomerController(QObject):
             self.open_redeem(coupon.id)
 
     def _selected_sku(self) -> str | None:
-        for panel in (self.page.cart, self.page.browsing):
+        for panel in (self.view.cart, self.view.browsing):
             idx = panel.list.currentIndex()
             if idx.isValid():
                 item = idx.data(Roles.Item)
@@ -377,25 +378,17 @@ class CustomerController(QObject):
 
     def _sale_selection_changed(self, *_args: object) -> None:
         total = sum(c.price_cents * c.qty for c in self.models.sale_products.checked())
-        self.page.composer.sale.amount.setText(
+        self.view.composer.sale.amount.setText(
             QLocale().toString(total / 100, "f", 2).replace(QLocale().groupSeparator(), "")
         )
 
-    def _scroll_to_composer(self) -> None:
-        composer = self.page.composer
-        parent = composer.parentWidget()
-        while parent is not None and parent.metaObject().className() != "QScrollArea":
-            parent = parent.parentWidget()
-        if parent is not None:
-            parent.ensureWidgetVisible(composer)  # type: ignore[attr-defined]
-
     def cancel(self) -> None:
-        self.page.composer.close_form()
+        self.view.composer.close_form()
         self.redeem_coupon = None
 
     def escape(self) -> bool:
         """Esc: close an open form first. True if it did."""
-        if self.page.composer.form:
+        if self.view.composer.form:
             self.cancel()
             return True
         return False
@@ -403,7 +396,7 @@ class CustomerController(QObject):
     # --- saving ----------------------------------------------------------------------------
 
     def save(self) -> None:
-        c = self.page.composer
+        c = self.view.composer
         form = c.form
         payload: dict[str, Any] = {}
         kind = form
@@ -446,7 +439,7 @@ class CustomerController(QObject):
             skus = {ch.sku for ch in chosen}
             cart_ids = [
                 line.id
-                for line in (self.view.cart if self.view else ())
+                for line in (self.data.cart if self.data else ())
                 if line.product.sku in skus
             ]
             if cart_ids:
@@ -455,7 +448,7 @@ class CustomerController(QObject):
             if text:
                 payload["text"] = text
         elif form == "consent":
-            p = self.view.profile if self.view is not None else None
+            p = self.data.profile if self.data is not None else None
             marketing = c.consent.marketing.isChecked()
             browsing = c.consent.browsing.isChecked()
             if p is not None:
@@ -481,14 +474,14 @@ class CustomerController(QObject):
         staff = self.staff_id
         terminal = self.terminal
 
-        def work() -> Any:
+        def work() -> Recorded:
             return terminal.record(
                 kind, member_id=member_id, member_ref=member_ref, staff_id=staff, payload=payload
             )
 
         self.runner.submit(work, self._recorded, self._record_failed)
 
-    def _recorded(self, rec: Any) -> None:
+    def _recorded(self, rec: Recorded) -> None:
         self._mine[rec.id] = rec.state
         source = RECORDED_TEXT.get(rec.kind, RECORDED_TEXT["visit"])
         self.bridge.success(translate("Customer", source), key="recorded")
@@ -505,7 +498,7 @@ class CustomerController(QObject):
     def retranslate(self) -> None:
         """Language switched: product titles in forms follow, the open redeem panel too."""
         self._choices_for = None
-        if self.page.composer.form in ("interest", "sale"):
+        if self.view.composer.form in ("interest", "sale"):
             self._ensure_choices()
-        if self.page.composer.form == "redeem" and self.redeem_coupon is not None:
+        if self.view.composer.form == "redeem" and self.redeem_coupon is not None:
             self.open_redeem(self.redeem_coupon.id)

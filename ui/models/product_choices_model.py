@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ui.i18n import fmt_money
-from ui.models.base import Index, Roles, RowsModel
+from ui.models.rows_model import Index, Roles, RowsModel
 from ui.qt import Qt
 
 

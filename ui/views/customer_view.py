@@ -7,14 +7,7 @@ scrolling column, actions pinned at the bottom); a new customer only resets the 
 
 from __future__ import annotations
 
-from ui.models.choices import ProductChoicesModel
-from ui.models.customer import (
-    BrowsingModel,
-    CartModel,
-    CouponsModel,
-    TalkingPointsModel,
-    VisitsModel,
-)
+from ui.models.customer_models import CustomerModels
 from ui.qt import (
     QFrame,
     QGridLayout,
@@ -31,8 +24,8 @@ from ui.qt import (
     translate,
 )
 from ui.theme import icon
-from ui.views.composers import Composer
-from ui.views.profile_header import ProfileHeader
+from ui.views.composer_view import Composer
+from ui.views.profile_header_view import ProfileHeader
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList
 
 ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
@@ -44,30 +37,6 @@ _ACTION_ICONS = {
     "consent": "consent",
     "next": "next",
 }
-
-
-class CustomerModels:
-    """The item models of one customer page (reset per customer)."""
-
-    def __init__(self) -> None:
-        self.talking = TalkingPointsModel()
-        self.cart = CartModel()
-        self.coupons = CouponsModel()
-        self.browsing = BrowsingModel()
-        self.visits = VisitsModel()
-        self.interest_products = ProductChoicesModel()
-        self.sale_products = ProductChoicesModel()
-
-    def all(self) -> tuple[object, ...]:
-        return (
-            self.talking,
-            self.cart,
-            self.coupons,
-            self.browsing,
-            self.visits,
-            self.interest_products,
-            self.sale_products,
-        )
 
 
 def _column() -> tuple[QScrollArea, QVBoxLayout]:
@@ -85,7 +54,7 @@ def _column() -> tuple[QScrollArea, QVBoxLayout]:
     return area, box
 
 
-class CustomerPage(LanguageAware):
+class Customer360View(LanguageAware):
     action_triggered = Signal(str)
     painted = Signal()  # every visible panel painted since the last show
 
@@ -217,6 +186,14 @@ class CustomerPage(LanguageAware):
                 for i, w in enumerate(widgets):
                     box.insertWidget(i, w)
             self.stack.setCurrentWidget(self.desktop)
+
+    def scroll_to_composer(self) -> None:
+        """Bring the open form into view (its column may be scrolled away)."""
+        parent = self.composer.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(self.composer)
 
     def clear(self) -> None:
         """Nobody on screen (after a lock): header, notice and forms emptied (the controller

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ui.models.choices import ProductChoicesModel
+from ui.models.product_choices_model import ProductChoicesModel
 from ui.qt import (
     QButtonGroup,
     QCheckBox,

@@ -1,4 +1,5 @@
-"""The customer view's panels as list models: talking points, cart, coupons, browsing, visits.
+"""The customer view's panels as list models: talking points, cart, coupons, browsing, visits
+— and :class:`CustomerModels`, the set of them with the product pickers of the forms.
 
 Each is reset with the rows of a new :class:`~clerk.model.CustomerView` (``set_view``); views
 and delegates stay the same widgets for every customer.
@@ -11,8 +12,9 @@ from typing import Any, ClassVar
 
 from clerk.model import BrowsedProduct, CartLine, Coupon, CustomerView, TalkingPoint, VisitEntry
 from ui import texts
-from ui.i18n import fmt_ago, fmt_datetime, fmt_money, is_chinese
-from ui.models.base import Roles, RowsModel
+from ui.i18n import fmt_ago, fmt_datetime, fmt_money, local
+from ui.models.product_choices_model import ProductChoicesModel
+from ui.models.rows_model import Roles, RowsModel
 from ui.qt import translate
 
 
@@ -105,7 +107,7 @@ class CartModel(_ViewModel):
         return self._coupons.get(line.coupon_id) if line.coupon_id else None
 
     def _title(self, line: CartLine) -> str:
-        return line.product.title.pick(_lang())
+        return local(line.product.title)
 
     def _subtitle(self, line: CartLine) -> str:
         added = texts.fill(translate("Panels", "Added %1"), fmt_ago(line.added_at, self.now))
@@ -179,7 +181,7 @@ class CouponsModel(_ViewModel):
         return next((i for i, c in enumerate(self._rows) if self.redeemable(c)), -1)
 
     def _title(self, c: Coupon) -> str:
-        return c.title.pick(_lang())
+        return local(c.title)
 
     def _rule(self, c: Coupon) -> str:
         return texts.coupon_rule_text(c)
@@ -235,7 +237,7 @@ class BrowsingModel(_ViewModel):
         self.set_rows(view.browsing)
 
     def _title(self, b: BrowsedProduct) -> str:
-        return b.product.title.pick(_lang())
+        return local(b.product.title)
 
     def _subtitle(self, b: BrowsedProduct) -> str:
         return texts.fill(
@@ -293,7 +295,7 @@ class VisitsModel(_ViewModel):
 
     def _title(self, v: VisitEntry) -> str:
         kind = texts.term(texts.KINDS, v.kind)
-        text = v.text.pick(_lang()) if v.text is not None else ""
+        text = local(v.text) if v.text is not None else ""
         return texts.fill(translate("Panels", "%1: %2"), kind, text) if text else kind
 
     def _subtitle(self, v: VisitEntry) -> str:
@@ -337,5 +339,25 @@ class VisitsModel(_ViewModel):
         return v.sync_state
 
 
-def _lang() -> str:
-    return "zh" if is_chinese() else "en"
+class CustomerModels:
+    """The item models of the customer screen (reset per customer)."""
+
+    def __init__(self) -> None:
+        self.talking = TalkingPointsModel()
+        self.cart = CartModel()
+        self.coupons = CouponsModel()
+        self.browsing = BrowsingModel()
+        self.visits = VisitsModel()
+        self.interest_products = ProductChoicesModel()
+        self.sale_products = ProductChoicesModel()
+
+    def all(self) -> tuple[RowsModel[Any], ...]:
+        return (
+            self.talking,
+            self.cart,
+            self.coupons,
+            self.browsing,
+            self.visits,
+            self.interest_products,
+            self.sale_products,
+        )
