@@ -34,7 +34,6 @@ from ui.qt import (
     QObject,
     Qt,
     QTimer,
-    QTranslator,
     QWidget,
     translate,
 )
@@ -141,8 +140,7 @@ class Session:
         self.window.deleteLater()
         # The catalogues and locale this window installed go with it (the application may
         # live on: the demo's screenshots, tests).
-        for translator in self.translations.findChildren(QTranslator):
-            self.app.removeTranslator(translator)
+        self.translations.uninstall()
         if self.previous_locale is not None:
             QLocale.setDefault(self.previous_locale)
 

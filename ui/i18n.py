@@ -74,12 +74,8 @@ class Translations(QObject):
 
     def set_language(self, lang: str) -> str:
         lang = normalize_language(lang)
-        app = QCoreApplication.instance()
         QLocale.setDefault(locale_for(lang))
-        for old in self._installed:
-            if app is not None:
-                app.removeTranslator(old)
-        self._installed.clear()
+        self.uninstall()
         if lang != "en":
             self._load(f"clerk_{lang}", self.directory)
             self._load(
@@ -95,6 +91,14 @@ class Translations(QObject):
             QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
         self.language_changed.emit(lang)
         return lang
+
+    def uninstall(self) -> None:
+        """Take this object's catalogues out of the application (the language stays set)."""
+        app = QCoreApplication.instance()
+        for old in self._installed:
+            if app is not None:
+                app.removeTranslator(old)
+        self._installed.clear()
 
     def _load(self, name: str, directory: Path) -> None:
         translator = QTranslator(self)

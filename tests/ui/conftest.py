@@ -108,7 +108,8 @@ def terminal(home: DemoHome) -> Iterator[Any]:
 
 @pytest.fixture
 def translations(qapp: Any) -> Iterator[Any]:
-    """The app's language set to English (and back to English after the test)."""
+    """The app's language set to English (and back to English, its catalogues taken out,
+    after the test: the next test starts without them)."""
     from ui.i18n import Translations
 
     t = Translations()
@@ -117,6 +118,7 @@ def translations(qapp: Any) -> Iterator[Any]:
         yield t
     finally:
         t.set_language("en")
+        t.uninstall()
 
 
 @pytest.fixture
@@ -132,8 +134,8 @@ def session(qtbot: Any, terminal: Any) -> Iterator[Any]:
         yield s
     finally:
         s.runners.wait()
-        s.close()
         s.translations.set_language("en")
+        s.close()  # its catalogues go with it
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def fail_on_qt_warnings() -> Iterator[list[str]]:
 
 def _load_fixture_module() -> ModuleType:
     """tests/unit/test_reports.py holds the fixture day (one source of truth for the numbers)."""
-    path = Path(__file__).resolve().parents[1] / "unit" / "test_reports.py"
+    path = Path(__file__).resolve().parents[2] / "unit" / "test_reports.py"
     spec = importlib.util.spec_from_file_location("_fixture_day_reports", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -235,7 +235,7 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
 
 
 def test_the_enrolment_page_is_accessible(qtbot: Any, fresh: Any) -> None:
-    from test_app_wiring import unnamed_controls
+    from test_app import unnamed_controls
 
     assert unnamed_controls(fresh.window) == []
     qtbot.waitUntil(lambda: fresh.enrol.view.hub_url.hasFocus(), timeout=2_000)
