@@ -166,11 +166,6 @@ class MainWindow(QMainWindow):
 
     # --- the screens, built on demand ------------------------------------------------------------
 
-    def build_deferred(self) -> None:
-        """Build every screen now (the app calls the steps once its first screen is up)."""
-        for step in self.deferred_steps():
-            step()
-
     def deferred_steps(self) -> list[Callable[[], object]]:
         """The screens to build after the first paint, one step per turn of the event loop."""
         s = self.screens

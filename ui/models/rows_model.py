@@ -146,11 +146,6 @@ class RowsModel(QAbstractListModel, Generic[T]):
         if self.shown:
             self.dataChanged.emit(self.index(0, 0), self.index(self.shown - 1, 0))
 
-    def row_changed(self, row: int) -> None:
-        self._display.pop(row, None)
-        index = self.index(row, 0)
-        self.dataChanged.emit(index, index)
-
     @property
     def rows(self) -> tuple[T, ...]:
         return self._rows
