@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     window, app = session.window, session.app
     app.findChild(GuiThreadGc).freeze()  # as run_app does once started
-    page = window.customer_page
+    page = window.screens.customer_view
     window.resize(1366, 860)
     window.show()
 
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         return done["v"]
 
     def one(frame: Any) -> float | None:
-        window.next_customer()
-        window.camera.set_on(True)
+        window.nav.next_customer()
+        window.screens.camera.set_on(True)
         for _ in range(3):
             app.processEvents()
         t0 = time.perf_counter()

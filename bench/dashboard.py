@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -329,8 +328,9 @@ def main() -> int:
     month_runs = 3 if args.quick else 10
     members = 2_000 if args.quick else args.members
 
-    from ui.controllers.dashboard_controller import DashboardPage
+    from clerk.terminal import Terminal
     from ui.qt import QApplication
+    from ui.screens import dashboard_screen
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
@@ -338,15 +338,16 @@ def main() -> int:
         t0 = time.perf_counter()
         build(home, visits=visits, days=days, members=members)
         build_s = time.perf_counter() - t0
-        terminal = SimpleNamespace(cache_path=home / "cache.db", outbox_path=home / "outbox.db")
         now = _ts(DAY, 22 * 3600)
-        page = DashboardPage(MANAGER, terminal, tz=TZ, clock=lambda: now, refresh_ms=3_600_000)
+        terminal = Terminal(home, clock=lambda: now)
+        controller = dashboard_screen(MANAGER, terminal, tz=TZ, refresh_ms=3_600_000)
+        page = controller.view
         page.resize(1366, 900)
         page.show()
-        page.runner.wait_idle()
+        controller.runner.wait_idle()
         for _ in range(3):
             app.processEvents()
-        source, controller = page.source, page.controller
+        source = controller.source
         cache = open_cache(home / "cache.db", readonly=True)
         ob = connect(home / "outbox.db", synchronous="FULL", readonly=True)
         load_before = os.getloadavg()[0]
@@ -387,9 +388,10 @@ def main() -> int:
         finally:
             cache.close()
             ob.close()
-            page.shutdown()
+            controller.shutdown()
             page.deleteLater()
             app.processEvents()
+            terminal.close()
         load_after = os.getloadavg()[0]
 
     def pct(values: list[float], q: float) -> float:

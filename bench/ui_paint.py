@@ -10,7 +10,7 @@ On ``bench/.data/cache-500k.db`` when present (read-only; else a small demo home
   (1366×860) and handheld (414×860). Target p95 ≤ 16 ms (one frame).
 * **scan → painted**: the same, end to end: card number submitted → identify + lookup on the
   terminal worker → painted.
-* reference, same run: the 360 lookup alone (``Terminal.open_customer`` on the worker thread).
+* reference, same run: the 360 lookup alone (``open_customer`` on the worker thread).
 * **event-loop delay**: a 10 ms QTimer probe's worst lateness while camera frames (a member-code
   QR, 30 fps) are decoded, a sync worker applies change batches to a cache, and customers are
   opened on the GUI. Target ≤ 50 ms.
@@ -41,22 +41,23 @@ sys.path.insert(0, str(ROOT))
 from clerk import view360  # noqa: E402
 from clerk.cache import open_cache  # noqa: E402
 from clerk.model import Identity  # noqa: E402
+from clerk.ports import Opened, TerminalStatus  # noqa: E402
 from clerk.settings import Settings  # noqa: E402
-from clerk.terminal import Opened, TerminalStatus  # noqa: E402
 
 BIG_CACHE = ROOT / "bench" / ".data" / "cache-500k.db"
 BENCH_NOW = 1_763_900_000
 
 
 class ReadOnlyTerminal:
-    """The Terminal API the UI uses, over a read-only cache (the 500k bench cache is shared
-    with other benchmarks and must not be touched). Records are kept in memory."""
+    """A ``clerk.ports.TerminalPort`` over a read-only cache (the 500k bench cache is shared
+    with other benchmarks and must not be touched): it looks up and reports, it records
+    nothing. tests/ui/test_ports.py holds it to the port's signatures."""
 
     def __init__(self, cache_path: Path, home: Path, now: int) -> None:
         self.cache_path = cache_path
         self.home = home
         self.now = now
-        self.clock = lambda: float(now)
+        self.clock: Any = lambda: float(now)
         self.settings = Settings(home / "settings.json")
         self._local: dict[int, Any] = {}
         self._conns: list[Any] = []
@@ -93,13 +94,12 @@ class ReadOnlyTerminal:
             None if member_id else "not_cached",
         )
 
-    def view(self, member_id: str, *, lang: str = "zh") -> Any:
+    def view(self, member_id: str) -> Any:
         return view360.lookup(
             self._cache(),
             None,
             member_id,
             now=self.now,
-            lang=lang,
             online=True,
             last_pull_at=self.now - 600,
         )
@@ -127,8 +127,37 @@ class ReadOnlyTerminal:
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
         return []
 
-    def record(self, kind: str, **kw: Any) -> Any:
+    def device_id(self) -> str | None:
+        return "bench"
+
+    def staff_name(self, staff_id: str) -> str | None:
+        return None
+
+    def record(
+        self,
+        kind: str,
+        *,
+        member_id: str | None,
+        member_ref: str | None = None,
+        staff_id: str | None = None,
+        payload: Any = None,
+    ) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
+
+    def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:
+        raise RuntimeError("the paint benchmark changes no setting")
+
+    def dashboard(self, tz: Any) -> Any:
+        raise RuntimeError("the paint benchmark has no dashboard")
+
+    def roster(self) -> list[Any]:
+        return []
+
+    def sign_in(self, staff_id: str, pin: str) -> Any:
+        raise RuntimeError("the paint benchmark signs nobody in")
+
+    def sign_out(self, session: Any, reason: str = "manual") -> None:
+        raise RuntimeError("the paint benchmark signs nobody out")
 
     def close(self) -> None:
         for conn in self._conns:
@@ -216,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     session = build_window(terminal, lang="zh_CN", layout="desktop", staff_id="A01")
     window = session.window
     app = session.app
-    page = window.customer_page
+    page = window.screens.customer_view
 
     from ui.workers import GuiThreadGc
 
@@ -258,14 +287,14 @@ def main(argv: list[str] | None = None) -> int:
             opened_all.append(opened)
         # Warm-up: the first views build caches (fonts, tiles, style).
         for opened in opened_all[:5]:
-            window._on_opened(opened)
+            window.nav.show_opened(opened)
             wait_painted()
         for i, opened in enumerate(opened_all):
             if i % 2 == 0:
-                window.next_customer()  # half from the scan screen, half customer → customer
+                window.nav.next_customer()  # half from the scan screen, half customer → customer
                 settle()
             t0 = time.perf_counter()
-            window._on_opened(opened)
+            window.nav.show_opened(opened)
             ok = wait_painted()
             elapsed = (time.perf_counter() - t0) * 1000
             if ok:
@@ -281,10 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     settle()
     e2e: list[float] = []
     for _mid, card in cards[: max(100, count // 3)]:
-        window.next_customer()
+        window.nav.next_customer()
         settle()
         t0 = time.perf_counter()
-        window.scan.submit_text(card, "wedge")
+        window.screens.scan.submit_text(card, "wedge")
         if wait_painted(5000):
             e2e.append((time.perf_counter() - t0) * 1000)
 
@@ -302,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     painter = QPainter(frame)
     painter.drawImage(200, 90, qr)
     painter.end()
-    window.next_customer()
+    window.nav.next_customer()
     settle()
     # The camera: a synthetic 30 fps source into the app's frame decoder on the decode runner
     # (the same pipeline the camera toggle builds, kept running while customers open).
@@ -334,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def open_next() -> None:
         _mid, card = next(picks)
-        window.scan.submit_text(card, "wedge")
+        window.screens.scan.submit_text(card, "wedge")
 
     opener.timeout.connect(open_next)
     sync.start()

@@ -81,6 +81,7 @@ import sys
 from ui.qt import QApplication, QEvent, QMainWindow, QObject, QStatusBar, QTimer
 from ui import theme
 from ui.i18n import Translations
+from ui.models.staff_model import StaffModel
 from ui.views.signin_view import SignInView
 
 app = QApplication(sys.argv[:1])
@@ -88,7 +89,7 @@ theme.apply(app)
 Translations(parent=app).set_language("zh_CN")
 w = QMainWindow()
 w.resize(1366, 860)
-watched = SignInView()
+watched = SignInView(StaffModel())
 w.setCentralWidget(watched)
 w.setStatusBar(QStatusBar())
 """

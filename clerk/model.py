@@ -1,7 +1,8 @@
 """The customer 360 as plain data: what a lookup returns and every view renders.
 
 Times are unix seconds (UTC), money is integer minor units (fen). Nothing here formats for a
-locale: the UI and the CLI do (``clerk.fmt``).
+locale: the UI and the CLI do (``clerk.fmt``). A text that differs by language travels in both
+(:class:`Localised`): whoever shows it picks one, so a language switch needs no new lookup.
 """
 
 from __future__ import annotations
@@ -10,6 +11,23 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 IdentityKind = Literal["code", "card", "phone", "member_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Localised:
+    """One text in both of the terminal's languages."""
+
+    zh: str
+    en: str
+
+    @classmethod
+    def same(cls, text: str) -> Localised:
+        """A text that is the same in every language (a note as the associate typed it)."""
+        return cls(text, text)
+
+    def pick(self, lang: str) -> str:
+        """``zh…`` → the Chinese text, any other language → the English one."""
+        return self.zh if lang.lower().startswith("zh") else self.en
 
 
 @dataclass(frozen=True)
@@ -56,8 +74,9 @@ class Product:
     image: str | None
     active: bool
 
-    def title(self, lang: str) -> str:
-        return self.title_zh if lang.startswith("zh") else self.title_en
+    @property
+    def title(self) -> Localised:
+        return Localised(self.title_zh, self.title_en)
 
 
 @dataclass(frozen=True)
@@ -98,8 +117,9 @@ class Coupon:
     used_at: int | None
     pending_redeem: bool = False  # redeemed here, not yet acknowledged by the hub
 
-    def title(self, lang: str) -> str:
-        return self.title_zh if lang.startswith("zh") else self.title_en
+    @property
+    def title(self) -> Localised:
+        return Localised(self.title_zh, self.title_en)
 
 
 @dataclass(frozen=True)
@@ -109,7 +129,7 @@ class VisitEntry:
     at: int
     store_name: str | None
     staff_name: str | None
-    text: str | None
+    text: Localised | None  # a note as typed (the same in both); a coupon's or product's title
     sync_state: str | None = None  # None for rows from the hub; outbox state for local rows
     sync_reason: str | None = None  # the hub's reason when it rejected or flagged a local row
 

@@ -1,7 +1,8 @@
 """Talking points: small, explainable rules that say what is worth mentioning to a customer.
 
 Each rule has a stable id and produces :class:`~clerk.model.TalkingPoint` values carrying the
-*facts* behind them (no sentences: the UI translates, the CLI uses :func:`describe`).
+*facts* behind them (no sentences: the UI translates, the CLI uses :func:`describe`, which
+gives both languages).
 
 Rules (score = base + the bonus noted; higher first):
 
@@ -40,7 +41,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from clerk import fmt
-from clerk.model import BrowsedProduct, CartLine, Coupon, Product, Profile, TalkingPoint
+from clerk.model import (
+    BrowsedProduct,
+    CartLine,
+    Coupon,
+    Localised,
+    Product,
+    Profile,
+    TalkingPoint,
+)
 
 DAY = 86_400
 
@@ -367,13 +376,18 @@ def _days(n: int, lang: str) -> str:
 
 def describe(
     point: TalkingPoint,
-    lang: str,
     *,
     now: int | None = None,
     tz_offset_s: int = fmt.DEFAULT_TZ_OFFSET_S,
-) -> str:
-    """One plain sentence (zh or en) for the CLI, e.g.
+) -> Localised:
+    """One plain sentence for the CLI, in Chinese and in English, e.g.
     ``In online cart 3 days: Smartwatch S3 ¥1,999 — coupon ¥200 off expires Fri``."""
+    return Localised(
+        _sentence(point, "zh", now, tz_offset_s), _sentence(point, "en", now, tz_offset_s)
+    )
+
+
+def _sentence(point: TalkingPoint, lang: str, now: int | None, tz_offset_s: int) -> str:
     f = point.facts
     zh = fmt.is_zh(lang)
     if point.rule == "cart_coupon":

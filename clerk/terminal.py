@@ -1,12 +1,15 @@
 """The terminal as one object: identify → resolve → 360 view → record.
 
 Qt-free and HTTP-free; the composition root (clerk/cli/) injects ``fetch_member`` (a cache
-miss fetched from the hub) so this module never imports sync/. Both the CLI and the UI use it.
+miss fetched from the hub) so this module never imports sync/. Both the CLI and the UI use it
+(the UI through :class:`clerk.ports.TerminalPort`, which this class implements).
 
 Threads: methods may be called from worker threads. Each thread reads through its own
-connections; writes to each file go through one connection guarded by a lock (the sync
-engine, on its own thread, has its own writer connections; SQLite's BEGIN IMMEDIATE and the
-busy timeout serialise the two short-transaction writers).
+connections; every write this process makes to outbox.db — a record, the audit log, sign-in,
+a manager's settings change, export or decision — goes through one connection guarded by a
+lock (:meth:`Terminal.write`). The sync engine, on its own thread, has its own writer
+connections; SQLite's BEGIN IMMEDIATE and the busy timeout serialise the two
+short-transaction writers.
 """
 
 from __future__ import annotations
@@ -15,21 +18,24 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from clerk import audit as audit_mod
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction
-from clerk.errors import CacheCorruptError, ClerkError
+from clerk.errors import CacheCorruptError, ClerkError, ConfigError
 from clerk.outbox import Recorded
+from clerk.ports import Opened, TerminalStatus
 from clerk.settings import Settings
 
 if TYPE_CHECKING:
+    from clerk.dashboard import DashboardSource
     from clerk.membercode import JtiTracker
     from clerk.model import CustomerView, Identity
+    from clerk.staff import Session, StaffMember
 
 # clerk.identify (with clerk.membercode and the cryptography it verifies with) and
 # clerk.view360 are imported on first use: the app's first screen (sign-in) needs neither,
@@ -39,37 +45,7 @@ STALE_AFTER_S = 24 * 3600
 CLOCK_SUSPECT_S = 120
 
 FetchMember = Callable[["Identity"], "str | None"]
-
-
-@dataclass(frozen=True)
-class Opened:
-    identity: Identity
-    member_id: str | None
-    view: CustomerView | None
-    visit: Recorded | None  # the visit recorded by this scan (None: same visit as before)
-    cached: bool  # found in the cache without asking the hub
-    reason: str | None  # "not_cached" (offline, unknown here), "unknown_member" (hub says no)
-
-
-@dataclass(frozen=True)
-class TerminalStatus:
-    pending: int
-    rejected: int
-    conflict: int
-    oldest_pending_at: int | None
-    last_pull_at: int | None
-    last_push_at: int | None
-    online: bool
-    last_error: str | None
-    store_id: str | None
-    store_name: str | None
-    device_id: str | None
-    cursor: int | None
-    cache_stale: bool
-    clock_offset_s: float | None
-    clock_suspect: bool
-    cache_rebuilt: bool
-    clone_suspected: bool = False  # "this terminal looks like a copy — re-enrol it"
+T = TypeVar("T")
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -147,6 +123,13 @@ class Terminal:
         self.cache.close()
         self.outbox.close()
 
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` on the terminal's one outbox.db writer, the lock held: how the
+        services of the core (the dashboard's export and decisions, settings changes,
+        sign-in) write. Keep ``fn`` short — a record waits for it."""
+        with self._write_lock:
+            return fn(self.outbox)
+
     # -- identify and look up -----------------------------------------------------------------
 
     def public_keys(self) -> dict[int, bytes]:
@@ -187,11 +170,9 @@ class Terminal:
         cache, _ = self._reader()
         return view360.resolve(cache, identity)
 
-    def open_customer(
-        self, identity: Identity, staff_id: str | None = None, *, lang: str = "zh"
-    ) -> Opened:
+    def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
-        per visit window, and return the 360 view (texts in ``lang``: zh | en)."""
+        per visit window, and return the 360 view."""
         member_id = self.resolve(identity)
         cached = member_id is not None
         reason: str | None = None
@@ -217,7 +198,7 @@ class Terminal:
                 {"member_id": member_id} if member_id else {"member_ref": identity.ref},
                 int(self.clock()),
             )
-        view = self.view(member_id, lang=lang) if member_id is not None else None
+        view = self.view(member_id) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason)
 
     def _record_visit_once(
@@ -259,7 +240,7 @@ class Terminal:
             self._jtis = JtiTracker()
         return self._jtis
 
-    def view(self, member_id: str, *, lang: str = "zh") -> CustomerView | None:
+    def view(self, member_id: str) -> CustomerView | None:
         from clerk import view360
 
         cache, outbox = self._reader()
@@ -270,7 +251,6 @@ class Terminal:
             outbox,
             member_id,
             now=int(self.clock()),
-            lang=lang,
             online=cache_mod.get_state(cache, "online") == "1",
             last_pull_at=_int_or_none(cache_mod.get_state(cache, "last_pull_at")),
             browse_days=int(self.settings.get("retention_days")),
@@ -319,6 +299,62 @@ class Terminal:
         """Append to the tamper-evident audit log (outbox.db), through the terminal's writer."""
         with self._write_lock:
             audit_mod.append(self.outbox, action, staff_id, dict(detail), int(self.clock()))
+
+    # -- staff ------------------------------------------------------------------------------------
+
+    def roster(self) -> list[StaffMember]:
+        """Everyone who may sign in here (active staff), by name."""
+        from clerk.staff import StaffAuth
+
+        cache, outbox = self._reader()
+        return StaffAuth(cache, outbox, self.clock).roster()
+
+    def sign_in(self, staff_id: str, pin: str) -> Session:
+        """Check a PIN (:meth:`clerk.staff.StaffAuth.sign_in`: lockout, audit), writing
+        through the terminal's writer. Raises SignInError with the reason."""
+        from clerk.staff import StaffAuth
+
+        cache, _ = self._reader()
+        return self.write(
+            lambda outbox: StaffAuth(cache, outbox, self.clock).sign_in(staff_id, pin)
+        )
+
+    def sign_out(self, session: Session, reason: str = "manual") -> None:
+        """Audit the end of a session (``reason``: manual | idle)."""
+        from clerk.staff import StaffAuth
+
+        cache, _ = self._reader()
+        self.write(lambda outbox: StaffAuth(cache, outbox, self.clock).sign_out(session, reason))
+
+    # -- the manager's ----------------------------------------------------------------------------
+
+    def change_settings(
+        self, session: Session | None, changes: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Set each of ``changes`` as the signed-in manager: validated, saved and audited
+        (``settings_change``). Returns name → the new value, or the ConfigError refusing it
+        (the others are saved). PermissionDeniedError, nothing changed, for anyone else."""
+        from clerk.staff import require, set_setting
+
+        require(session, "settings")
+        now = int(self.clock())
+        results: dict[str, Any] = {}
+        for name, value in changes.items():
+            try:
+                with self._write_lock:
+                    results[name] = set_setting(
+                        session, self.settings, name, value, audit_conn=self.outbox, now=now
+                    )
+            except ConfigError as exc:
+                results[name] = exc
+        return results
+
+    def dashboard(self, tz: tzinfo) -> DashboardSource:
+        """The manager's figures, export and decisions for this terminal (store-local days in
+        ``tz``); a source is used by one thread at a time."""
+        from clerk.dashboard import DashboardSource
+
+        return DashboardSource(self, tz=tz)
 
     # -- status ---------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from clerk.model import (
     CustomerView,
     Freshness,
     Identity,
+    Localised,
     Product,
     Profile,
     VisitEntry,
@@ -309,10 +310,17 @@ def _coupons(rows: Iterable[Any], outbox_rows: Sequence[Any], now: int) -> list[
 
 
 def _visits(
-    raw: Raw, products: dict[str, Product], coupons: Sequence[Coupon], lang: str
+    raw: Raw, products: dict[str, Product], coupons: Sequence[Coupon]
 ) -> tuple[VisitEntry, ...]:
     entries = [
-        VisitEntry(id=r[0], kind=r[3], at=r[5], store_name=r[1], staff_name=r[2], text=r[4])
+        VisitEntry(
+            id=r[0],
+            kind=r[3],
+            at=r[5],
+            store_name=r[1],
+            staff_name=r[2],
+            text=None if r[4] is None else Localised.same(r[4]),
+        )
         for r in raw.visits
     ]
     seen = {e.id for e in entries}
@@ -323,13 +331,6 @@ def _visits(
         if kind not in VISIBLE_KINDS or iid in seen:
             continue
         body = json.loads(payload)
-        text = body.get("text")
-        if text is None and kind == "redeem":
-            coupon = coupon_by_id.get(str(body.get("coupon_id")))
-            text = coupon.title(lang) if coupon else body.get("coupon_id")
-        elif text is None and kind == "interest":
-            product = products.get(str(body.get("sku")))
-            text = product.title(lang) if product else body.get("sku")
         entries.append(
             VisitEntry(
                 id=iid,
@@ -337,7 +338,7 @@ def _visits(
                 at=created_at,
                 store_name=raw.store_name,
                 staff_name=staff.get(staff_id, staff_id) if staff_id else None,
-                text=None if text is None else str(text),
+                text=_entry_text(kind, body, products, coupon_by_id),
                 sync_state=state,
                 sync_reason=reason,
             )
@@ -346,11 +347,29 @@ def _visits(
     return tuple(entries[:VISITS_LIMIT])
 
 
+def _entry_text(
+    kind: str, body: dict[str, Any], products: dict[str, Product], coupons: dict[str, Coupon]
+) -> Localised | None:
+    """What an outbox row says in the visits panel: its text, else what it was about (the
+    coupon redeemed, the product asked about) in both languages."""
+    text = body.get("text")
+    if text is None and kind == "redeem":
+        coupon = coupons.get(str(body.get("coupon_id")))
+        if coupon is not None:
+            return coupon.title
+        text = body.get("coupon_id")
+    elif text is None and kind == "interest":
+        product = products.get(str(body.get("sku")))
+        if product is not None:
+            return product.title
+        text = body.get("sku")
+    return None if text is None else Localised.same(str(text))
+
+
 def shape(
     raw: Raw,
     *,
     now: int,
-    lang: str = "zh",
     online: bool = False,
     last_pull_at: int | None = None,
 ) -> CustomerView:
@@ -414,7 +433,7 @@ def shape(
         browsing=tuple(browsing),
         cart=tuple(cart),
         coupons=tuple(coupons),
-        visits=_visits(raw, products, coupons, lang),
+        visits=_visits(raw, products, coupons),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
     )
@@ -426,7 +445,6 @@ def lookup(
     member_id: str,
     *,
     now: int,
-    lang: str = "zh",
     online: bool = False,
     last_pull_at: int | None = None,
     browse_days: int = 90,
@@ -435,7 +453,7 @@ def lookup(
     raw = fetch(cache, outbox, member_id, now=now, browse_days=browse_days)
     if raw is None:
         return None
-    return shape(raw, now=now, lang=lang, online=online, last_pull_at=last_pull_at)
+    return shape(raw, now=now, online=online, last_pull_at=last_pull_at)
 
 
 # --- query plans -----------------------------------------------------------------------------

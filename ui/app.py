@@ -1,11 +1,12 @@
 """Starting the app: the QApplication, theme, language, the window, the wedge, the sync worker.
 
 ``run_app`` is what ``clerk`` (no command) runs: ``build_app`` puts the window together with
-the sign-in page in front (``ui.controllers.access``) — or, on a terminal that is not enrolled
-yet, the enrolment page first (``ui.controllers.enrol_controller``: enrol, first download,
-then sign-in). ``build_window`` (the window alone, no sign-in) is shared with the demo and the
-tests. The sync engine is created after the first screen is up (it opens files and may talk
-to the hub), so the screen comes first.
+the sign-in screen in front (``ui.controllers.access_controller``) — or, on a terminal that is
+not enrolled yet, the enrolment screen first (``ui.controllers.enrol_controller``: enrol, first
+download, then sign-in). ``build_window`` (the window alone, no sign-in) is shared with the
+demo and the tests. The sync engine is created after the first screen is up (it opens files
+and may talk to the hub), so the screen comes first. The window holds the terminal as a
+:class:`clerk.ports.TerminalPort`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError
 from ui import texts, theme
-from ui.controllers.access import AccessController
+from ui.controllers.access_controller import AccessController
 from ui.i18n import Translations, normalize_language
-from ui.main_window import MainWindow, Runners
+from ui.main_window import MainWindow
 from ui.messages import MessageBridge
 from ui.qt import (
     QApplication,
@@ -33,15 +34,18 @@ from ui.qt import (
     QObject,
     Qt,
     QTimer,
-    QTranslator,
     QWidget,
     translate,
 )
+from ui.screens import enrol_screen, signin_screen
 from ui.wedge import WedgeFilter
-from ui.workers import GuiThreadGc, SyncWorker, TaskRunner
+from ui.workers import GuiThreadGc, Runners, SyncWorker, TaskRunner
 
 if TYPE_CHECKING:
-    from ui.controllers.camera import SourceFactory
+    from clerk.ports import StaffDoor, TerminalPort
+    from sync.enrolment import Enrolment
+    from ui.controllers.camera_controller import SourceFactory
+    from ui.controllers.enrol_controller import EnrolController
     from ui.controllers.settings_controller import Cameras, Diagnostics
 
 log = logging.getLogger(__name__)
@@ -76,8 +80,8 @@ class Session:
     runners: Runners
     wedge: WedgeFilter
     sync: SyncWorker | None = None
-    access: AccessController | None = None  # the sign-in page and the staff session
-    enrol: Any = None  # the EnrolPage while the terminal is being enrolled
+    access: AccessController | None = None  # the sign-in screen and the staff session
+    enrol: EnrolController | None = None  # while the terminal is being enrolled
     engine_factory: Callable[[], Any] | None = None
     sync_interval: float = 30.0
     previous_locale: QLocale | None = None  # the default locale before this window set one
@@ -136,8 +140,7 @@ class Session:
         self.window.deleteLater()
         # The catalogues and locale this window installed go with it (the application may
         # live on: the demo's screenshots, tests).
-        for translator in self.translations.findChildren(QTranslator):
-            self.app.removeTranslator(translator)
+        self.translations.uninstall()
         if self.previous_locale is not None:
             QLocale.setDefault(self.previous_locale)
 
@@ -148,35 +151,31 @@ def _close_engine(engine: Any) -> None:
         closer()
 
 
-def resolve_language(terminal: Any, lang: str | None) -> str:
+def resolve_language(terminal: TerminalPort, lang: str | None) -> str:
     if lang and lang != "auto":
         return normalize_language(lang)
     setting = str(terminal.settings.get("language") or "auto")
     return normalize_language(None if setting == "auto" else setting)
 
 
-def resolve_layout(terminal: Any, layout: str | None) -> str:
+def resolve_layout(terminal: TerminalPort, layout: str | None) -> str:
     if layout and layout != "auto":
         return layout
     return str(terminal.settings.get("layout") or "auto")
 
 
-def associate_name(terminal: Any, staff_id: str | None) -> str:
+def associate_name(terminal: TerminalPort, staff_id: str | None) -> str:
     if not staff_id:
         return ""
-    lookup = getattr(terminal, "staff_name", None)
-    if callable(lookup):
-        try:
-            name = lookup(staff_id)
-        except ClerkError:
-            name = None
-        if name:
-            return f"{name} ({staff_id})"
-    return staff_id
+    try:
+        name = terminal.staff_name(staff_id)
+    except ClerkError:
+        name = None
+    return f"{name} ({staff_id})" if name else staff_id
 
 
 def build_window(
-    terminal: Any,
+    terminal: TerminalPort,
     *,
     lang: str | None = None,
     layout: str | None = None,
@@ -191,8 +190,8 @@ def build_window(
 ) -> Session:
     """A ready-to-scan window for ``terminal`` (not shown, no sync yet, no sign-in).
 
-    ``defer_pages``: build no page yet (``MainWindow.deferred_steps`` or first use does) —
-    for a window that opens on another page (sign-in, enrolment)."""
+    ``defer_pages``: build no screen yet (``MainWindow.deferred_steps`` or first use does) —
+    for a window that opens on a hosted screen (sign-in, enrolment)."""
     app = create_application()
     previous_locale = QLocale()
     translations = Translations(parent=app)
@@ -218,41 +217,39 @@ def build_window(
         if wedge_clock is None
         else WedgeFilter(clock=wedge_clock, parent=window)
     )
-    wedge.scanned.connect(window.on_wedge_scan)
+    wedge.scanned.connect(window.inputs.on_wedge_scan)
     app.installEventFilter(wedge)
     return Session(
         app, window, bridge, translations, runners, wedge, previous_locale=previous_locale
     )
 
 
-def is_enrolled(terminal: Any) -> bool:
-    """The terminal has a device id (``clerk enroll`` or the enrolment page ran)."""
+def is_enrolled(terminal: TerminalPort) -> bool:
+    """The terminal has a device id (``clerk enroll`` or the enrolment screen ran)."""
     return terminal.device_id() is not None
 
 
 def build_app(
-    terminal: Any,
+    terminal: TerminalPort,
     engine_factory: Callable[[], Any] | None = None,
     *,
     lang: str | None = "auto",
     layout: str | None = "auto",
-    auth: Any = None,
+    auth: StaffDoor | None = None,
     idle_clock: Callable[[], float] = time.monotonic,
     idle_check_ms: int = 1000,
-    enrol_jobs: Any = None,
+    enrolment: Enrolment | None = None,
     cameras: Cameras | None = None,
     diagnostics: Diagnostics | None = None,
     synchronous: bool = False,
 ) -> Session:
     """The whole app for ``terminal`` (not shown, sync not started): the window locked behind
-    the sign-in page, or behind the enrolment page when the terminal is not enrolled yet.
+    the sign-in screen, or behind the enrolment screen when the terminal is not enrolled yet.
 
-    ``auth`` is a :class:`clerk.staff.StaffAuth` (default: one on ``terminal.home``; the
-    session closes it); ``idle_clock`` and ``idle_check_ms`` drive the idle auto-lock;
-    ``enrol_jobs`` replaces the enrolment work (``EnrolJobs``).
+    ``auth`` checks the PINs (default: the terminal itself); ``idle_clock`` and
+    ``idle_check_ms`` drive the idle auto-lock; ``enrolment`` replaces the enrolment work
+    (:class:`sync.enrolment.Enrolment`).
     """
-    from clerk.staff import StaffAuth
-
     session = build_window(
         terminal,
         lang=lang,
@@ -265,36 +262,39 @@ def build_app(
     window = session.window
     session.engine_factory = engine_factory
     session.sync_interval = float(terminal.settings.get("sync_interval_s") or 30)
-    access = AccessController(
-        window,
-        auth if auth is not None else StaffAuth.open(terminal.home),
+    signin = signin_screen(
+        auth if auth is not None else terminal,
         idle_minutes=float(terminal.settings.get("idle_lock_minutes") or 5),
         clock=idle_clock,
         check_ms=idle_check_ms,
-        parent=window,
+        parent=window.pages,
     )
+    access = AccessController(window, signin, parent=window)
     session.access = access
     # A sync may bring new staff: the sign-in list follows while it is on screen.
-    window.status.synced.connect(lambda _r: access.page.refresh_roster() if window.locked else None)
+    window.status.synced.connect(lambda _r: signin.load_roster() if window.nav.locked else None)
     window.settings_saved.connect(
         lambda saved: session.restart_sync() if "hub_url" in saved else None
     )
     if is_enrolled(terminal):
         access.show_signin()
     else:
-        show_enrolment(session, enrol_jobs)
+        show_enrolment(session, enrolment)
     return session
 
 
-def show_enrolment(session: Session, jobs: Any = None) -> None:
-    """First start: the enrolment page; once enrolled and downloaded, sign-in and sync."""
-    from ui.controllers.enrol_controller import EnrolPage
+def show_enrolment(session: Session, enrolment: Enrolment | None = None) -> None:
+    """First start: the enrolment screen; once enrolled and downloaded, sign-in and sync."""
+    from sync.enrolment import Enrolment
 
     window = session.window
-    page = EnrolPage(window.terminal, jobs=jobs, parent=window.pages)
-    session.enrol = page
-    window.set_scan_handler(page, page.take_scan)
-    window.show_page(page)
+    terminal = window.terminal
+    enrol = enrol_screen(
+        enrolment or Enrolment(terminal.home, terminal.settings), parent=window.pages
+    )
+    session.enrol = enrol
+    window.inputs.set_scan_handler(enrol.view, enrol.take_scan)
+    window.nav.show_page(enrol.view)
 
     def done(_report: object) -> None:
         log.info("terminal enrolled; first download done")
@@ -303,11 +303,11 @@ def show_enrolment(session: Session, jobs: Any = None) -> None:
         session.access.show_signin()
         window.status.refresh()
         session.start_sync()
-        page.shutdown(0)  # its last task has just reported
-        window.pages.removeWidget(page)
-        page.deleteLater()
+        enrol.shutdown(0)  # its last task has just reported
+        window.pages.removeWidget(enrol.view)
+        enrol.view.deleteLater()
 
-    page.done.connect(done)
+    enrol.finished.connect(done)
 
 
 def start_sync(session: Session, engine_factory: Callable[[], Any], interval: float) -> None:
@@ -327,7 +327,7 @@ def start_sync(session: Session, engine_factory: Callable[[], Any], interval: fl
         worker = SyncWorker(engine, interval=interval, runner=runner, parent=session.window)
         session.sync = worker
         session.window.attach_sync(worker)
-        session.window.customer.recorded.connect(lambda _rec: worker.wake())
+        session.window.screens.customer.recorded.connect(lambda _rec: worker.wake())
         worker.start()
 
     def failed(exc: BaseException) -> None:
@@ -376,7 +376,7 @@ def initial_size(layout: str) -> tuple[int, int]:
 
 
 def run_app(
-    terminal: Any,
+    terminal: TerminalPort,
     engine_factory: Callable[[], Any],
     *,
     lang: str | None = "auto",

@@ -240,7 +240,7 @@ def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: in
         sid = staff[i % len(staff)]
         via = ("member_code", "member_code", "card", "phone")[i % 4]
         put("visit", member_id, sid, at, {"via": via})
-        view = terminal.view(member_id, lang="zh")
+        view = terminal.view(member_id)
         if view is None:
             continue
         # Usable now, and already valid when this (perhaps last week's) redemption happens:
@@ -341,13 +341,13 @@ class _OfflineTerminal:
             view, freshness=dataclasses.replace(view.freshness, online=False)
         )
 
-    def view(self, member_id: str, *, lang: str = "zh") -> Any:
-        return self._offline(self._t.view(member_id, lang=lang))
+    def view(self, member_id: str) -> Any:
+        return self._offline(self._t.view(member_id))
 
-    def open_customer(self, identity: Any, staff_id: str | None = None, *, lang: str = "zh") -> Any:
+    def open_customer(self, identity: Any, staff_id: str | None = None) -> Any:
         fetch, self._t.fetch_member = self._t.fetch_member, None
         try:
-            opened = self._t.open_customer(identity, staff_id, lang=lang)
+            opened = self._t.open_customer(identity, staff_id)
         finally:
             self._t.fetch_member = fetch
         return dataclasses.replace(opened, view=self._offline(opened.view))
@@ -425,9 +425,9 @@ def run_demo(
     Without it the demo runs interactively (with the member-code window) until closed or for
     ``exit_after`` seconds.
     """
-    from clerk.staff import StaffAuth
     from ui import app as app_mod
-    from ui.controllers.access import AccessController
+    from ui.controllers.access_controller import AccessController
+    from ui.screens import signin_screen
 
     if (
         screenshot is not None
@@ -439,30 +439,29 @@ def run_demo(
     if screenshot is not None and layout_mode == "handheld" and QApplication.instance() is None:
         os.environ.setdefault("QT_SCALE_FACTOR", "2")  # a phone's pixel density
     offline = view == "offline"
-    term = _OfflineTerminal(terminal) if offline else terminal
+    term: Any = _OfflineTerminal(terminal) if offline else terminal
     app = app_mod.create_application()
     session = app_mod.build_window(term, lang=lang, layout=layout_mode)
     window = session.window
-    access = AccessController(
-        window,
-        StaffAuth.open(terminal.home),
+    signin = signin_screen(
+        terminal,
         idle_minutes=float(terminal.settings.get("idle_lock_minutes") or 5),
-        parent=window,
+        parent=window.pages,
     )
+    access = AccessController(window, signin, parent=window)
     session.access = access
     demo_day = seed_demo_day(terminal) if view == "dashboard" else None
     staff = (
         None
         if view == "signin"
-        else demo_session(access.auth, staff_id, manager=view in ("dashboard", "settings"))
+        else demo_session(signin.auth, staff_id, manager=view in ("dashboard", "settings"))
     )
     if staff is not None:
         access.sign_in_without_pin(staff)
     else:
         access.show_signin()
         if staff_id:  # the associate's name already chosen, as they would
-            chooser = access.page.controller
-            chooser.roster_loaded.connect(lambda _n: chooser.select(staff_id))
+            signin.roster_loaded.connect(lambda _n: signin.select(staff_id))
     window.resize(*app_mod.initial_size(layout_mode))
     window.show()
     window.status.start()
@@ -507,19 +506,19 @@ def run_demo(
     def settle(then: Callable[[], None]) -> None:
         # Status bar filled, no task in flight, toasts gone: a clean picture.
         def ready() -> bool:
-            dashboard = window.dashboard
+            dashboard = window.screens.dashboard
             return (
                 window.status.status is not None
                 and window.runners.terminal.pending == 0
                 and window.runners.decode.pending == 0
-                and access.page.runner.pending == 0
-                and access.page.view.staff_model.rowCount() > 0
+                and signin.runner.pending == 0
+                and signin.view.staff_model.rowCount() > 0
                 and (
                     dashboard is None
                     or (
                         dashboard.runner.pending == 0
-                        and dashboard.controller.data is not None
-                        and dashboard.controller.data.summary.day == dashboard.controller.day()
+                        and dashboard.data is not None
+                        and dashboard.data.summary.day == dashboard.day()
                     )
                 )
             )
@@ -538,35 +537,37 @@ def run_demo(
             finish()
             return
         painted = {"done": False}
-        window.customer_page.painted.connect(lambda: painted.__setitem__("done", True))
-        window.scan.submit_text(text, "demo")
-        _wait(window, lambda: window.page == "customer" and painted["done"], then, deadline)
+        screens = window.screens
+        screens.customer_view.painted.connect(lambda: painted.__setitem__("done", True))
+        screens.scan.submit_text(text, "demo")
+        _wait(window, lambda: window.nav.page == "customer" and painted["done"], then, deadline)
 
     def after_customer() -> None:
+        customer = window.screens.customer
         if view == "redeem":
-            window.customer.open_redeem()
-        if offline and window.customer.member_id is not None:
-            window.customer.record(
+            customer.open_redeem()
+        if offline and customer.member_id is not None:
+            customer.record(
                 "note", {"text": translate("Demo", "Asked about the watch strap in blue.")}
             )
         settle(shoot)
 
     def start() -> None:
         if view == "dashboard":
-            window.show_dashboard()
-            dashboard = window.dashboard
+            window.nav.show_dashboard()
+            dashboard = window.screens.dashboard
             if dashboard is not None and demo_day is not None:
                 dashboard.view.date.setDate(QDate(demo_day.year, demo_day.month, demo_day.day))
             settle(shoot)
         elif view == "settings":
-            window.show_settings()
+            window.nav.show_settings()
             settle(shoot)
         elif view in ("customer", "redeem", "offline"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:
             # Serve the hero once so "last customers" is not empty, then the next customer.
             def back_to_scan() -> None:
-                window.next_customer()
+                window.nav.next_customer()
                 settle(shoot)
 
             open_customer(back_to_scan)

@@ -8,13 +8,16 @@ files the app runs in English, the source language.
 
 The ``fmt_*`` functions format money, dates and times for the current language via ``QLocale``
 (``¥1,999.00``; ``2026年11月22日`` / ``22 Nov 2026``). Times are unix seconds UTC, shown in the
-terminal's local time zone; money is integer fen.
+terminal's local time zone; money is integer fen. :func:`local` picks the current language's
+text of one the core gives in both (a product's title, say) — when it is painted, so a
+language switch needs no new data.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ui.qt import (
     QApplication,
@@ -28,6 +31,9 @@ from ui.qt import (
     Signal,
     translate,
 )
+
+if TYPE_CHECKING:
+    from clerk.model import Localised
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +74,8 @@ class Translations(QObject):
 
     def set_language(self, lang: str) -> str:
         lang = normalize_language(lang)
-        app = QCoreApplication.instance()
         QLocale.setDefault(locale_for(lang))
-        for old in self._installed:
-            if app is not None:
-                app.removeTranslator(old)
-        self._installed.clear()
+        self.uninstall()
         if lang != "en":
             self._load(f"clerk_{lang}", self.directory)
             self._load(
@@ -90,6 +92,14 @@ class Translations(QObject):
         self.language_changed.emit(lang)
         return lang
 
+    def uninstall(self) -> None:
+        """Take this object's catalogues out of the application (the language stays set)."""
+        app = QCoreApplication.instance()
+        for old in self._installed:
+            if app is not None:
+                app.removeTranslator(old)
+        self._installed.clear()
+
     def _load(self, name: str, directory: Path) -> None:
         translator = QTranslator(self)
         if not translator.load(name, str(directory)):
@@ -100,9 +110,6 @@ class Translations(QObject):
         if app is not None:
             app.installTranslator(translator)
         self._installed.append(translator)
-
-    def has_catalogue(self, lang: str) -> bool:
-        return (self.directory / f"clerk_{normalize_language(lang)}.qm").exists()
 
 
 def _top_levels() -> list[QObject]:
@@ -117,6 +124,11 @@ def _top_levels() -> list[QObject]:
 
 def is_chinese() -> bool:
     return QLocale().language() == QLocale.Language.Chinese
+
+
+def local(text: Localised) -> str:
+    """``text`` in the current language."""
+    return text.zh if is_chinese() else text.en
 
 
 def fmt_money(cents: int, *, short: bool = False) -> str:
@@ -186,7 +198,3 @@ def fmt_ago(ts: int, now: int) -> str:
     if days < 30:
         return translate("Format", "%n days ago", None, days)
     return fmt_date(ts)
-
-
-def days_between(start: int, end: int) -> int:
-    return max(0, _dt(start).date().daysTo(_dt(end).date()))

@@ -19,6 +19,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from clerk.errors import ClerkError
@@ -156,6 +157,29 @@ class TaskRunner(QObject):
             self.unhandled.emit(exc)
         else:
             raise exc
+
+
+@dataclass
+class Runners:
+    """The window's two worker lanes: the terminal (lookups, records, status) and decoding."""
+
+    terminal: TaskRunner
+    decode: TaskRunner
+
+    @classmethod
+    def create(cls, parent: QObject, *, synchronous: bool = False) -> Runners:
+        return cls(
+            terminal=TaskRunner("terminal", max_threads=1, synchronous=synchronous, parent=parent),
+            decode=TaskRunner("decode", max_threads=1, synchronous=synchronous, parent=parent),
+        )
+
+    def wait(self, msecs: int = 10_000) -> None:
+        for r in (self.terminal, self.decode):
+            r.wait_idle(msecs)
+
+    def close(self, msecs: int = 10_000) -> None:
+        for r in (self.terminal, self.decode):
+            r.close(msecs)
 
 
 class SyncWorker(QObject):

@@ -24,7 +24,12 @@ def add_parser(sub: Subparsers) -> None:
     )
     p.add_argument("text", help="MC1 member code, card number or phone number")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of titles")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="en",
+        help="language of the printed view (--json carries titles in both)",
+    )
     p.set_defaults(func=cmd_lookup)
 
 
@@ -61,7 +66,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
             else:
                 print(f"clerk: {msg}", file=sys.stderr)
             return EXIT_INPUT
-        view = terminal.view(member_id, lang=args.lang)
+        view = terminal.view(member_id)
         if view is None:
             return fail("member vanished from the cache during lookup", EXIT_INPUT)
         if args.json:
@@ -79,12 +84,13 @@ def _print_view(view: Any, lang: str) -> None:
     p = view.profile
     print(f"{p.name} ({p.member_id}) · {p.tier} · {p.points} pts · {p.phone_masked or ''}")
     for tp in view.talking_points:
-        print(f"  * {describe(tp, lang)}")
+        print(f"  * {describe(tp).pick(lang)}")
     if view.cart:
         print("Cart:")
         for line in view.cart:
-            print(f"  {line.product.title(lang)} ×{line.qty}  ¥{line.price_cents / 100:,.2f}")
+            title = line.product.title.pick(lang)
+            print(f"  {title} ×{line.qty}  ¥{line.price_cents / 100:,.2f}")
     if view.coupons:
         print("Coupons:")
         for c in view.coupons:
-            print(f"  [{c.status}] {c.title(lang)}")
+            print(f"  [{c.status}] {c.title.pick(lang)}")

@@ -108,7 +108,8 @@ def terminal(home: DemoHome) -> Iterator[Any]:
 
 @pytest.fixture
 def translations(qapp: Any) -> Iterator[Any]:
-    """The app's language set to English (and back to English after the test)."""
+    """The app's language set to English (and back to English, its catalogues taken out,
+    after the test: the next test starts without them)."""
     from ui.i18n import Translations
 
     t = Translations()
@@ -117,6 +118,7 @@ def translations(qapp: Any) -> Iterator[Any]:
         yield t
     finally:
         t.set_language("en")
+        t.uninstall()
 
 
 @pytest.fixture
@@ -132,8 +134,8 @@ def session(qtbot: Any, terminal: Any) -> Iterator[Any]:
         yield s
     finally:
         s.runners.wait()
-        s.close()
         s.translations.set_language("en")
+        s.close()  # its catalogues go with it
 
 
 @pytest.fixture
@@ -144,12 +146,12 @@ def open_customer(qtbot: Any, session: Any) -> Any:
 
     def run(text: str) -> None:
         w = session.window
-        if w.page != "scan":
-            w.next_customer()
-        w.scan_page.field.setText(text)
-        with qtbot.waitSignal(w.scan.opened, timeout=10_000):
-            qtbot.keyClick(w.scan_page.field, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: w.page == "customer", timeout=5_000)
+        if w.nav.page != "scan":
+            w.nav.next_customer()
+        w.screens.scan_view.field.setText(text)
+        with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+            qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: w.nav.page == "customer", timeout=5_000)
 
     return run
 

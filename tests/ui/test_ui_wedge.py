@@ -109,13 +109,13 @@ def test_scan_with_focus_anywhere_opens_the_customer(
     qtbot: Any, session: Any, home: Any, clock: FakeClock
 ) -> None:
     w = session.window
-    lst = w.scan_page.recent.list
+    lst = w.screens.scan_view.recent.list
     lst.setFocus()
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
         _type(qtbot, lst, clock, home.cards[HERO], gap=0.003)
         _enter(qtbot, lst, clock, gap=0.003)
-    qtbot.waitUntil(lambda: w.page == "customer", timeout=5_000)
-    assert w.customer.member_id == HERO
+    qtbot.waitUntil(lambda: w.nav.page == "customer", timeout=5_000)
+    assert w.screens.customer.member_id == HERO
 
 
 def test_scan_while_typing_a_note_switches_customer_without_touching_the_note(
@@ -124,11 +124,11 @@ def test_scan_while_typing_a_note_switches_customer_without_touching_the_note(
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    note = w.customer_page.composer.note.text
+    note = w.screens.customer_view.composer.note.text
     assert note.hasFocus()
     other = "M00000007"
-    with qtbot.waitSignal(w.scan.opened, timeout=10_000):
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
         _type(qtbot, note, clock, home.code(other), gap=0.002)
         _enter(qtbot, note, clock, gap=0.002)
-    assert w.customer.member_id == other
+    assert w.screens.customer.member_id == other
     assert note.toPlainText() == ""

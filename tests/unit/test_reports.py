@@ -3,7 +3,7 @@
 Every interaction is written below with its time; the expected figures are worked out by hand
 in the comments next to the assertions, from the definitions in clerk/reports/__init__.py.
 The CLI tests at the end drive ``clerk report`` (clerk/cli/report.py) on the same day.
-``build_fixture_day`` is also used by tests/ui/test_dashboard.py.
+``build_fixture_day`` is also used by tests/ui/controllers/test_dashboard_controller.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,15 @@ import dataclasses
 import pytest
 
 from clerk import talking_points as tp
-from clerk.model import BrowsedProduct, CartLine, Coupon, Product, Profile, TalkingPoint
+from clerk.model import (
+    BrowsedProduct,
+    CartLine,
+    Coupon,
+    Localised,
+    Product,
+    Profile,
+    TalkingPoint,
+)
 
 DAY = 86_400
 HOUR = 3_600
@@ -106,16 +114,16 @@ def test_hero_gets_one_cart_coupon_point_with_every_fact() -> None:
 
 def test_describe_the_hero_in_both_languages() -> None:
     (point,) = tp.rank(profile(), [], [line()], [coupon()], now=NOW)
-    assert tp.describe(point, "en", tz_offset_s=TZ) == (
-        "In online cart 3 days: Smartwatch S3 ¥1,999 — coupon ¥200 off expires Wed"
+    assert tp.describe(point, tz_offset_s=TZ) == Localised(
+        "线上购物车 3 天：智能手表 S3 ¥1,999 — 减¥200优惠券 周三到期",
+        "In online cart 3 days: Smartwatch S3 ¥1,999 — coupon ¥200 off expires Wed",
     )
-    assert tp.describe(point, "zh_CN", tz_offset_s=TZ) == (
-        "线上购物车 3 天：智能手表 S3 ¥1,999 — 减¥200优惠券 周三到期"
-    )
+    assert tp.describe(point, tz_offset_s=TZ).pick("zh_CN").startswith("线上购物车")
     # Relative to a known "now": Wednesday is within the week; tomorrow is "tomorrow".
-    assert tp.describe(point, "en", now=NOW, tz_offset_s=TZ).endswith("expires Wed")
+    assert tp.describe(point, now=NOW, tz_offset_s=TZ).en.endswith("expires Wed")
     soon = dataclasses.replace(point, facts={**point.facts, "expires_at": NOW + DAY})
-    assert tp.describe(soon, "en", now=NOW, tz_offset_s=TZ).endswith("expires tomorrow")
+    assert tp.describe(soon, now=NOW, tz_offset_s=TZ).en.endswith("expires tomorrow")
+    assert tp.describe(soon, now=NOW, tz_offset_s=TZ).zh.endswith("明天到期")
 
 
 @pytest.mark.parametrize(
@@ -206,7 +214,7 @@ def test_cart_abandoned_from_two_days() -> None:
     assert rules(points) == ["cart_abandoned"]
     assert points[0].facts["sku"] == "SW00001"
     assert points[0].facts["days_in_cart"] == 2
-    assert tp.describe(points[0], "en") == "Left in online cart 2 days: Smartwatch S3 ¥1,999"
+    assert tp.describe(points[0]).en == "Left in online cart 2 days: Smartwatch S3 ¥1,999"
 
 
 def test_birthday_month_uses_store_local_month() -> None:
@@ -216,7 +224,7 @@ def test_birthday_month_uses_store_local_month() -> None:
     assert rules(points) == ["birthday_month"]
     assert points[0].facts == {"month": 12, "day": 1, "days_until": 0}
     assert points[0].score == tp.SCORE_BIRTHDAY + 10
-    assert tp.describe(points[0], "en") == "Birthday today"
+    assert tp.describe(points[0]).en == "Birthday today"
     # In UTC it is still November: no point.
     assert tp.rank(profile(birthday="1990-12-01"), [], [], [], now=now, tz_offset_s=0) == ()
 
@@ -224,7 +232,7 @@ def test_birthday_month_uses_store_local_month() -> None:
 def test_birthday_later_or_earlier_this_month() -> None:
     later = tp.rank(profile(birthday="1990-11-28"), [], [], [], now=NOW, tz_offset_s=TZ)
     assert later[0].facts["days_until"] == 5
-    assert tp.describe(later[0], "zh") == "本月生日（11月28日）"
+    assert tp.describe(later[0]).zh == "本月生日（11月28日）"
     earlier = tp.rank(profile(birthday="1990-11-02"), [], [], [], now=NOW, tz_offset_s=TZ)
     assert earlier[0].facts["days_until"] == -21
     assert earlier[0].score == tp.SCORE_BIRTHDAY
@@ -312,7 +320,7 @@ def test_every_rule_has_a_sentence(lang: str) -> None:
         "tier_upgrade",
         "birthday_month",
     }
-    text = {p.rule: tp.describe(p, lang, now=NOW, tz_offset_s=TZ) for p in points}
+    text = {p.rule: tp.describe(p, now=NOW, tz_offset_s=TZ).pick(lang) for p in points}
     for rule, sentence in text.items():
         assert sentence and sentence != rule
     if lang == "zh":
@@ -324,4 +332,4 @@ def test_every_rule_has_a_sentence(lang: str) -> None:
         assert text["viewed_often"] == "Viewed Running Shoes 5 times this week (¥599)"
         assert text["tier_upgrade"] == "500 points from Gold"
         assert text["birthday_month"] == "Birthday this month (Nov 30)"
-    assert tp.describe(TalkingPoint("future_rule", 1.0), lang) == "future_rule"
+    assert tp.describe(TalkingPoint("future_rule", 1.0)).pick(lang) == "future_rule"

@@ -12,7 +12,7 @@ from clerk import demo, view360
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.identify import phone_hash
-from clerk.model import Identity
+from clerk.model import Identity, Localised
 from clerk.outbox import apply_results, mark_sent, record
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def test_browsing_groups_by_product_inside_the_window(demo_dbs: DemoDbs) -> None
         ("SH00001", 1, ("mini",), now - 10 * DAY, now - 10 * DAY),
     ]
     unknown = v.browsing[1].product
-    assert (unknown.title_zh, unknown.title_en) == ("UNKNOWN1", "UNKNOWN1")
+    assert unknown.title == Localised("UNKNOWN1", "UNKNOWN1")
     assert [tp.rule for tp in v.talking_points if tp.rule == "viewed_often"] == ["viewed_often"]
     # A longer retention shows the older product too.
     v = view360.lookup(demo_dbs.cache, None, "M77777777", now=now, browse_days=120)
@@ -279,7 +279,7 @@ def test_previous_visits_union_outbox_dedupe_and_order(demo_dbs: DemoDbs) -> Non
     record(db.outbox, "audit", member_id=HERO, now=now - 5)  # not a visit
     record(db.outbox, "note", member_id="M00000002", payload={"text": "x"}, now=now)  # other
     db.outbox.execute("INSERT INTO outbox_meta (key, value) VALUES ('store_name', '上海静安店')")
-    v = view360.lookup(db.cache, db.outbox, HERO, now=now, lang="en")
+    v = view360.lookup(db.cache, db.outbox, HERO, now=now)
     assert v is not None
     assert [(e.kind, e.sync_state) for e in v.visits] == [
         ("redeem", "pending"),
@@ -288,10 +288,12 @@ def test_previous_visits_union_outbox_dedupe_and_order(demo_dbs: DemoDbs) -> Non
         ("note", None),
     ]
     redeem, interest_e, note_e, hub_note = v.visits
-    assert redeem.text == "10% off headphones"  # the coupon, in the view's language
+    # What a record was about travels in both languages: a switch of language needs no lookup.
+    assert redeem.text == Localised("耳机 9折", "10% off headphones")  # the coupon's title
     assert redeem.staff_name == "ZZZ"  # unknown staff: the id
-    assert interest_e.text == "Smartwatch S3" and interest_e.staff_name == "周建华"
-    assert note_e.text == "想看蓝色表带" and note_e.staff_name == "王芳"
+    assert interest_e.text == Localised("智能手表 S3", "Smartwatch S3")
+    assert interest_e.staff_name == "周建华"
+    assert note_e.text == Localised("想看蓝色表带", "想看蓝色表带") and note_e.staff_name == "王芳"
     assert note_e.store_name == "上海静安店"
     assert hub_note.id == "V0000000100"
     assert v.freshness.pending == 4  # the audit row counts too: not yet acknowledged

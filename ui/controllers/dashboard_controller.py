@@ -1,56 +1,41 @@
-"""The manager's dashboard: compute off the GUI thread, fill the view, drill down, export,
-resolve conflicts.
+"""The manager's dashboard screen: compute off the GUI thread, fill the view, drill down,
+export, resolve conflicts.
 
-Managers only, at every door: :class:`DashboardPage` refuses to build and
+Managers only, at every door: ``ui.screens.dashboard_screen`` refuses to build and
 :class:`DashboardController` refuses to start without a manager session, and the
-``clerk.reports`` functions they call check the session again.
+``clerk.reports`` functions behind the source check the session again.
 
-Threads: :class:`DashboardSource` does the work. Each call opens its own read connections to
-cache.db and outbox.db (and, to export or resolve, its own short-lived writer to outbox.db:
-``BEGIN IMMEDIATE`` serialises it with the terminal's and the sync engine's writers), runs on
-the dashboard's :class:`~ui.workers.TaskRunner` thread and closes them again. Results come
-back to the GUI thread through the runner's signal; a result for a day that is no longer
-asked for is dropped.
+Threads: :class:`clerk.dashboard.DashboardSource` does the work (its reads on connections of
+its own, its writes through the terminal's one outbox writer), on the dashboard's
+:class:`~ui.workers.TaskRunner` thread. Results come back to the GUI thread through the
+runner's signal; a result for a day that is no longer asked for is dropped. The figures are
+computed when the view is first shown, on Refresh, on a day change and every ``refresh_ms``
+while today is shown.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clerk.cache import connect_readonly, open_cache
-from clerk.db import connect
-from clerk.errors import ClerkError, StorageError
-from clerk.outbox import META_STORE_ID, Recorded, get_meta
-from clerk.reports.conflicts import resolve_conflict, sync_health
-from clerk.reports.export import export_csv
-from clerk.reports.kpis import day_summary, filter_visits
+from clerk.errors import ClerkError
+from clerk.reports.kpis import filter_visits
 from clerk.reports.model import AssociateStats, Conflict, DaySummary, SyncHealth
 from clerk.staff import Session, allowed, require
 from ui.i18n import fmt_date, fmt_money, fmt_number
 from ui.messages import MessageBridge
 from ui.models.dashboard_models import ItemRole, duration
-from ui.qt import (
-    QDate,
-    QFileDialog,
-    QObject,
-    QTimer,
-    QVBoxLayout,
-    QWidget,
-    Signal,
-    is_alive,
-    translate,
-)
+from ui.qt import QDate, QEvent, QFileDialog, QObject, QTimer, Signal, is_alive, translate
 from ui.views.dashboard_view import DashboardView
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.dashboard import DashboardData, DashboardSource
+    from clerk.outbox import Recorded
 
 log = logging.getLogger(__name__)
 
@@ -61,105 +46,6 @@ def local_zone() -> tzinfo:
     zone = datetime.now().astimezone().tzinfo
     assert zone is not None
     return zone
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    summary: DaySummary
-    health: SyncHealth
-    computed_at: int
-
-
-class DashboardSource:
-    """Qt-free: the dashboard's reads and writes.
-
-    Reads go through two read-only connections opened on first use and kept (with a larger
-    page cache: pages are decrypted once, not on every refresh) — so a source is used by one
-    thread at a time, the dashboard's worker. Exports and decisions open a short-lived writer.
-    ``close()`` closes the readers.
-    """
-
-    READ_CACHE_KIB = 32 * 1024  # per connection
-
-    def __init__(
-        self, cache_path: Path, outbox_path: Path, *, tz: tzinfo, clock: Clock = time.time
-    ) -> None:
-        self.cache_path = Path(cache_path)
-        self.outbox_path = Path(outbox_path)
-        self.tz = tz
-        self.clock = clock
-        self._conns: tuple[sqlite3.Connection, sqlite3.Connection] | None = None
-
-    def _readers(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
-        if self._conns is None:
-            cache = open_cache(self.cache_path, readonly=True)
-            try:
-                outbox = connect_readonly(self.outbox_path)
-            except BaseException:
-                cache.close()
-                raise
-            for conn in (cache, outbox):
-                conn.execute(f"PRAGMA cache_size = -{self.READ_CACHE_KIB}")
-            self._conns = (cache, outbox)
-        return self._conns
-
-    def close(self) -> None:
-        if self._conns is not None:
-            for conn in self._conns:
-                conn.close()
-            self._conns = None
-
-    def store_id(self, outbox: sqlite3.Connection) -> str | None:
-        return get_meta(outbox, META_STORE_ID)
-
-    def load(self, day: date) -> DashboardData:
-        cache, outbox = self._readers()
-        try:
-            now = int(self.clock())
-            summary = day_summary(cache, outbox, day, self.tz, self.store_id(outbox))
-            health = sync_health(cache, outbox, now)
-        except (ClerkError, sqlite3.Error) as exc:
-            self.close()  # a file replaced under us (cache rebuilt): reopen next time
-            if isinstance(exc, ClerkError):
-                raise
-            raise StorageError(f"cannot read the figures: {exc}") from exc
-        return DashboardData(summary, health, now)
-
-    def export(self, session: Session, date_from: date, date_to: date, path: Path) -> int:
-        """Write the visits of the range as CSV to ``path`` (atomically); returns the rows."""
-        cache = open_cache(self.cache_path, readonly=True)
-        writer = connect(self.outbox_path, synchronous="FULL")
-        try:
-            text = export_csv(
-                session,
-                cache,
-                writer,
-                store_id=self.store_id(writer),
-                date_from=date_from,
-                date_to=date_to,
-                tz=self.tz,
-                now=int(self.clock()),
-            )
-        finally:
-            cache.close()
-            writer.close()
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise ClerkError(f"cannot write {path}: {exc}", reason="export_failed") from exc
-        return max(0, text.count("\n") - 1)
-
-    def resolve(self, session: Session, conflict_id: str, decision: str) -> Recorded:
-        writer = connect(self.outbox_path, synchronous="FULL")
-        try:
-            return resolve_conflict(session, writer, conflict_id, decision, now=int(self.clock()))
-        finally:
-            writer.close()
 
 
 def _qdate(day: date) -> QDate:
@@ -204,6 +90,7 @@ class DashboardController(QObject):
         self.staff: tuple[str | None, str] | None = None  # (staff id, name) of the drill-down
         self._asked: date | None = None
         self._busy = 0
+        self._started = False
         self.timer = QTimer(self)
         self.timer.setInterval(refresh_ms)
         self.timer.timeout.connect(self._tick)
@@ -225,7 +112,14 @@ class DashboardController(QObject):
         view.reverse.clicked.connect(lambda: self.resolve_selected("reverse"))
         view.conflicts_table.selectionModel().selectionChanged.connect(self._sync_buttons)
         view.retranslated.connect(self._rerender)
+        view.installEventFilter(self)
         self._sync_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Show and not self._started:
+            self._started = True
+            self.start()  # the figures are computed when the view is first shown
+        return super().eventFilter(watched, event)
 
     # --- days ------------------------------------------------------------------------------------
 
@@ -248,6 +142,13 @@ class DashboardController(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+
+    def shutdown(self, wait_ms: int = 10_000) -> None:
+        """Stop refreshing, wait for a running computation and close the source's
+        connections (before the view is deleted)."""
+        self.stop()
+        self.runner.wait_idle(wait_ms)
+        self.source.close()
 
     def _tick(self) -> None:
         if self.day() == self.today() and self.view.isVisible():
@@ -538,64 +439,3 @@ class DashboardController(QObject):
     def _say_error(self, text: str) -> None:
         if self.bridge is not None:
             self.bridge.error(text, "dashboard")
-
-
-class DashboardPage(QWidget):
-    """The dashboard ready to embed: view + controller + its own worker thread.
-
-    Raises :class:`~clerk.errors.PermissionDeniedError` (before building anything) unless
-    ``session`` is a manager's. ``terminal`` needs ``cache_path`` and ``outbox_path``
-    (a :class:`clerk.terminal.Terminal`). Figures are computed when the page is first shown,
-    on Refresh, on a day change and every ``refresh_ms`` while today is shown.
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        terminal: Any,
-        *,
-        tz: tzinfo | None = None,
-        bridge: MessageBridge | None = None,
-        runner: TaskRunner | None = None,
-        clock: Clock = time.time,
-        choose_path: Callable[[str], str | None] | None = None,
-        refresh_ms: int = 60_000,
-        parent: QWidget | None = None,
-    ) -> None:
-        require(session, "dashboard")
-        super().__init__(parent)
-        self.setObjectName("dashboardPage")
-        zone = tz or local_zone()
-        self.source = DashboardSource(
-            terminal.cache_path, terminal.outbox_path, tz=zone, clock=clock
-        )
-        self.runner = runner or TaskRunner("dashboard", max_threads=1, parent=self)
-        self.view = DashboardView(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        self.controller = DashboardController(
-            session,
-            self.view,
-            self.source,
-            self.runner,
-            bridge=bridge,
-            clock=clock,
-            choose_path=choose_path,
-            refresh_ms=refresh_ms,
-            parent=self,
-        )
-        self._started = False
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if not self._started:
-            self._started = True
-            self.controller.start()
-
-    def shutdown(self, wait_ms: int = 10_000) -> None:
-        """Stop refreshing, wait for a running computation and close the page's connections
-        (before the page is deleted)."""
-        self.controller.stop()
-        self.runner.wait_idle(wait_ms)
-        self.source.close()

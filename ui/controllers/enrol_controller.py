@@ -1,110 +1,32 @@
-"""First start: enrol the terminal to its store, then the first download, then sign-in.
+"""The enrolment screen — first start: enrol the terminal to its store, then the first
+download, then sign-in.
 
-:class:`EnrolPage` is shown by ``ui.app`` when the terminal has no device id yet. The person
-types (or scans) the hub address, the store id and the one-time enrolment code;
-:func:`sync.local.enroll` runs on the page's worker thread, then the first
-``sync_once(progress=…)``, whose progress callback (called on the worker thread) is re-emitted
-through a queued signal to the GUI thread for the progress bar and the time left. Refusals
-are shown under the field they concern, in the current language; nothing typed is lost. The
-UI never talks HTTP itself: it calls ``sync.local`` on the worker.
-
-The enrolment QR printed by ``clerk hub enrol-code --png`` holds the code itself
-(``ABCD-EFGH-JKLM``). :func:`parse_enrol_payload` also reads a link form that carries the
-hub and the store too (``…?hub=https://hub.example.com&store=S001&code=ABCD-EFGH-JKLM``) and
-the same keys as a JSON object.
+``ui.app`` shows it when the terminal has no device id yet. The person types (or scans) the
+hub address, the store id and the one-time enrolment code (:func:`sync.enrolment.
+parse_enrol_payload` reads what a QR holds); :class:`sync.enrolment.Enrolment` enrols on this
+screen's worker thread, then makes the first download, whose progress callback (called on the
+worker thread) is re-emitted through a queued signal to the GUI thread for the progress bar and
+the time left. Refusals are shown under the field they concern, in the current language;
+nothing typed is lost. The UI never talks HTTP itself.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from clerk.errors import ClerkError, ConfigError
 from clerk.settings import SETTINGS
+from sync.enrolment import Enrolment, NotEnrolCodeError, parse_enrol_payload
 from ui import texts
 from ui.i18n import fmt_number
-from ui.qt import (
-    QFileDialog,
-    QObject,
-    Qt,
-    QTimer,
-    QVBoxLayout,
-    QWidget,
-    Signal,
-    is_alive,
-    translate,
-)
+from ui.qt import QFileDialog, QObject, Signal, is_alive, translate
 from ui.views.enrol_view import EnrolView
 from ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int | None, float | None], None]
-_CODE = re.compile(r"^[A-Za-z0-9]{6,32}$")
-
-
-class NotEnrolCodeError(ClerkError):
-    reason = "not_enrol_code"
-
-
-@dataclass(frozen=True)
-class EnrolPayload:
-    """What an enrolment QR (or typed text) holds: the code, maybe the hub and store too."""
-
-    code: str
-    hub_url: str | None = None
-    store_id: str | None = None
-
-
-def normalise_code(text: str) -> str:
-    """``abcd efgh-jklm`` → ``ABCD-EFGH-JKLM`` (the hub ignores spaces, dashes and case)."""
-    raw = re.sub(r"[\s\-]", "", text).upper()
-    if not _CODE.match(raw):
-        raise NotEnrolCodeError(f"not an enrolment code: {text[:40]!r}")
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
-def _first(values: dict[str, Any], *names: str) -> str | None:
-    for name in names:
-        value = values.get(name)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if isinstance(value, str | int) and str(value).strip():
-            return str(value).strip()
-    return None
-
-
-def parse_enrol_payload(text: str) -> EnrolPayload:
-    """The enrolment details in scanned or pasted text. Raises NotEnrolCodeError."""
-    body = text.strip()
-    fields: dict[str, Any] | None = None
-    if body.startswith("{"):
-        try:
-            doc = json.loads(body)
-        except ValueError as exc:
-            raise NotEnrolCodeError("unreadable enrolment QR") from exc
-        if isinstance(doc, dict):
-            fields = {str(k).lower(): v for k, v in doc.items()}
-    elif "?" in body and "code=" in body.lower():
-        query = urlsplit(body).query or body.split("?", 1)[1]
-        fields = {k.lower(): v for k, v in parse_qs(query).items()}
-    if fields is None:
-        return EnrolPayload(normalise_code(body))
-    code = _first(fields, "code", "enrol_code", "enrolment_code")
-    if code is None:
-        raise NotEnrolCodeError("the QR holds no enrolment code")
-    return EnrolPayload(
-        normalise_code(code),
-        _first(fields, "hub", "hub_url", "url"),
-        _first(fields, "store", "store_id"),
-    )
 
 
 def enrol_error(exc: ClerkError) -> tuple[str | None, str]:
@@ -158,49 +80,6 @@ def eta_text(seconds: float | None) -> str:
     return translate("Enrol", "about %n minute(s) left", None, round(seconds / 60))
 
 
-class EnrolJobs:
-    """Qt-free: the work, run on the page's worker thread (``enroll`` and ``engine_for`` from
-    ``sync.local`` unless given)."""
-
-    def __init__(
-        self,
-        terminal: Any,
-        *,
-        enroll: Callable[..., Any] | None = None,
-        engine_for: Callable[[Path], Any] | None = None,
-    ) -> None:
-        self.terminal = terminal
-        self._enroll = enroll
-        self._engine_for = engine_for
-
-    def enrol(self, hub_url: str, store_id: str, code: str, device_name: str) -> Any:
-        enroll = self._enroll
-        if enroll is None:
-            from sync.local import enroll as local_enroll
-
-            enroll = local_enroll
-        creds = enroll(Path(self.terminal.home), hub_url, store_id, code, device_name=device_name)
-        # sync.local saved hub_url through its own Settings; keep the terminal's copy in step
-        # (it rewrites the whole file on its next change).
-        settings = self.terminal.settings
-        settings.set("hub_url", creds.hub_url)
-        if device_name:
-            settings.set("device_name", device_name)
-        return creds
-
-    def first_pull(self, progress: Progress) -> Any:
-        engine_for = self._engine_for
-        if engine_for is None:
-            from sync.local import engine_for as local_engine_for
-
-            engine_for = local_engine_for
-        engine = engine_for(Path(self.terminal.home))
-        try:
-            return engine.sync_once(progress=progress)
-        finally:
-            engine.close()
-
-
 class EnrolController(QObject):
     progressed = Signal(int, object, object)  # done, remaining | None, eta s | None
     enrolled = Signal(object)  # sync.credentials.Credentials
@@ -210,7 +89,7 @@ class EnrolController(QObject):
     def __init__(
         self,
         view: EnrolView,
-        jobs: EnrolJobs,
+        jobs: Enrolment,
         runner: TaskRunner,
         *,
         choose_image: Callable[[], str | None] | None = None,
@@ -234,7 +113,7 @@ class EnrolController(QObject):
         self.prefill()
 
     def prefill(self) -> None:
-        settings = self.jobs.terminal.settings
+        settings = self.jobs.settings
         v = self.view
         if not v.hub_url.text():
             v.hub_url.setText(str(settings.get("hub_url") or ""))
@@ -444,51 +323,6 @@ class EnrolController(QObject):
             v.set_message(enrol_error(exc)[1])
             v.submit.setFocus()
         self.failed.emit(exc)
-
-
-class EnrolPage(QWidget):
-    """The enrolment screen for the main window: ``done(SyncReport)`` once the terminal is
-    enrolled and has its store's data."""
-
-    done = Signal(object)
-
-    def __init__(
-        self,
-        terminal: Any,
-        *,
-        jobs: EnrolJobs | None = None,
-        runner: TaskRunner | None = None,
-        choose_image: Callable[[], str | None] | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("enrolPage")
-        self.runner = runner or TaskRunner("enrol", max_threads=1, parent=self)
-        self.view = EnrolView(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        self.controller = EnrolController(
-            self.view,
-            jobs or EnrolJobs(terminal),
-            self.runner,
-            choose_image=choose_image,
-            parent=self,
-        )
-        self.controller.finished.connect(self.done)
-
-    def take_scan(self, text: str) -> None:
-        self.controller.take_scan(text)
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        QTimer.singleShot(0, self, self._focus_first)
-
-    def _focus_first(self) -> None:
-        v = self.view
-        if v.stage == "form":  # the first empty field takes the typing (or the scanner)
-            empty = [e for e in (v.hub_url, v.store_id, v.code) if not e.text().strip()]
-            (empty[0] if empty else v.submit).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def shutdown(self, wait_ms: int = 30_000) -> None:
         self.runner.close(wait_ms)

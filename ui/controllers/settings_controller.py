@@ -1,10 +1,9 @@
 """The settings screen: the manager's terminal settings and "copy diagnostics".
 
-Every change a manager makes goes through :func:`clerk.staff.set_setting` — validated by
-:mod:`clerk.settings`, refused for any other role, written to the audit log
-(``settings_change``) — on the terminal's worker, through a short-lived writer connection to
-outbox.db (``BEGIN IMMEDIATE`` serialises it with the other writers). A refused value is
-shown under its field, in the current language; the values that were fine are saved.
+Every change a manager makes goes through ``TerminalPort.change_settings`` on the terminal's
+worker — validated by :mod:`clerk.settings`, refused for any other role, written to the audit
+log (``settings_change``) through the terminal's one outbox writer. A refused value is shown
+under its field, in the current language; the values that were fine are saved.
 
 Language and layout are display choices anyone may make; for a manager they are saved (and
 audited) the same way, for anyone else straight into the settings file as before.
@@ -19,16 +18,18 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clerk.db import connect
 from clerk.errors import ClerkError, ConfigError
-from clerk.staff import Session, allowed, set_setting
+from clerk.staff import Session, allowed
 from ui import texts
 from ui.messages import MessageBridge
 from ui.qt import QGuiApplication, QObject, Signal, is_alive, translate
-from ui.views.settings_page import TERMINAL_FIELDS, SettingsPage
+from ui.views.settings_view import TERMINAL_FIELDS, SettingsView
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.ports import TerminalPort
 
 log = logging.getLogger(__name__)
 
@@ -68,35 +69,6 @@ def setting_error_text(name: str, exc: ClerkError) -> str:
     return texts.reason_message("config")
 
 
-class SettingsWriter:
-    """Qt-free: applies changes as the signed-in manager (each validated and audited)."""
-
-    def __init__(self, terminal: Any) -> None:
-        self.terminal = terminal
-
-    def apply(self, session: Session | None, changes: dict[str, str]) -> dict[str, Any]:
-        """Set each of ``changes``; returns name → new value, or the ConfigError refusing it.
-
-        Raises PermissionDeniedError (nothing is changed) unless ``session`` is a manager's.
-        """
-        results: dict[str, Any] = {}
-        if not changes:
-            return results
-        writer = connect(self.terminal.outbox_path, synchronous="FULL")
-        try:
-            now = int(self.terminal.clock())
-            for name, value in changes.items():
-                try:
-                    results[name] = set_setting(
-                        session, self.terminal.settings, name, value, audit_conn=writer, now=now
-                    )
-                except ConfigError as exc:
-                    results[name] = exc
-        finally:
-            writer.close()
-        return results
-
-
 class SettingsController(QObject):
     """Fills the terminal settings from ``terminal.settings``, saves what changed, shows
     refusals inline. ``saved(dict)`` carries name → new value of what was saved."""
@@ -106,8 +78,8 @@ class SettingsController(QObject):
 
     def __init__(
         self,
-        page: SettingsPage,
-        terminal: Any,
+        terminal: TerminalPort,
+        view: SettingsView,
         runner: TaskRunner,
         bridge: MessageBridge,
         *,
@@ -118,8 +90,8 @@ class SettingsController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.page = page
         self.terminal = terminal
+        self.view = view
         self.runner = runner
         self.bridge = bridge
         self.session = session
@@ -128,16 +100,15 @@ class SettingsController(QObject):
         self.diagnostics_runner = diagnostics_runner or TaskRunner(
             "diagnostics", max_threads=1, parent=self
         )
-        self.writer = SettingsWriter(terminal)
         self._loaded: dict[str, str] = {}
         self._saving = False
-        page.save.clicked.connect(self.save)
-        page.revert.clicked.connect(self.load)
-        page.diagnostics.clicked.connect(self.copy_diagnostics)
-        for editor in (page.hub_url, page.idle_lock, page.retention):
+        view.save.clicked.connect(self.save)
+        view.revert.clicked.connect(self.load)
+        view.diagnostics.clicked.connect(self.copy_diagnostics)
+        for editor in (view.hub_url, view.idle_lock, view.retention):
             editor.textEdited.connect(self._edited)
             editor.returnPressed.connect(self.save)
-        page.camera.currentIndexChanged.connect(self._edited)
+        view.camera.currentIndexChanged.connect(self._edited)
 
     # --- who may ---------------------------------------------------------------------------------
 
@@ -150,7 +121,7 @@ class SettingsController(QObject):
         s = self.session()
         manager = self.is_manager()
         who = f"{s.name} ({s.staff_id})" if s is not None and manager else ""
-        self.page.set_manager(manager, who)
+        self.view.set_manager(manager, who)
         if manager:
             self.load()
 
@@ -159,19 +130,19 @@ class SettingsController(QObject):
     def load(self) -> None:
         """Show the saved values (and forget edits and errors)."""
         settings = self.terminal.settings
-        page = self.page
+        view = self.view
         values = {name: str(settings.get(name) or "") for name in TERMINAL_FIELDS}
-        page.hub_url.setText(values["hub_url"])
-        page.idle_lock.setText(values["idle_lock_minutes"])
-        page.retention.setText(values["retention_days"])
+        view.hub_url.setText(values["hub_url"])
+        view.idle_lock.setText(values["idle_lock_minutes"])
+        view.retention.setText(values["retention_days"])
         self._fill_cameras(values["camera"])
         self._loaded = values
-        page.clear_errors()
-        page.saved_note.setText("")
-        page.set_dirty(False)
+        view.clear_errors()
+        view.saved_note.setText("")
+        view.set_dirty(False)
 
     def _fill_cameras(self, current: str) -> None:
-        combo = self.page.camera
+        combo = self.view.camera
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(translate("Settings", "System default camera"), "")
@@ -190,12 +161,12 @@ class SettingsController(QObject):
         combo.blockSignals(False)
 
     def values(self) -> dict[str, str]:
-        page = self.page
-        camera = page.camera.currentData()
+        view = self.view
+        camera = view.camera.currentData()
         return {
-            "hub_url": page.hub_url.text().strip(),
-            "idle_lock_minutes": page.idle_lock.text().strip(),
-            "retention_days": page.retention.text().strip(),
+            "hub_url": view.hub_url.text().strip(),
+            "idle_lock_minutes": view.idle_lock.text().strip(),
+            "retention_days": view.retention.text().strip(),
             "camera": "" if camera is None else str(camera),
         }
 
@@ -203,8 +174,8 @@ class SettingsController(QObject):
         return {k: v for k, v in self.values().items() if v != self._loaded.get(k, "")}
 
     def _edited(self, *_args: object) -> None:
-        self.page.saved_note.setText("")
-        self.page.set_dirty(bool(self.changes()))
+        self.view.saved_note.setText("")
+        self.view.set_dirty(bool(self.changes()))
 
     # --- saving ----------------------------------------------------------------------------------
 
@@ -217,19 +188,19 @@ class SettingsController(QObject):
         if not self.is_manager():
             self.bridge.warning(texts.reason_message("permission_denied"), key="settings")
             return
-        session = self.session()
+        session, terminal = self.session(), self.terminal
         self._saving = True
-        self.page.save.setEnabled(False)
+        self.view.save.setEnabled(False)
         self.runner.submit(
-            lambda: self.writer.apply(session, changes), self._applied, self._apply_failed
+            lambda: terminal.change_settings(session, changes), self._applied, self._apply_failed
         )
 
     def save_one(self, name: str, value: str) -> None:
         """A display choice (language, layout): audited for a manager, plain otherwise."""
-        session = self.session()
+        session, terminal = self.session(), self.terminal
         if session is not None and allowed(session, "settings"):
             self.runner.submit(
-                lambda: self.writer.apply(session, {name: value}),
+                lambda: terminal.change_settings(session, {name: value}),
                 lambda results: self._one_applied(name, results),
             )
         else:
@@ -243,12 +214,12 @@ class SettingsController(QObject):
 
     def _applied(self, results: dict[str, Any]) -> None:
         self._saving = False
-        if not is_alive(self.page):
+        if not is_alive(self.view):
             return
         done: dict[str, Any] = {}
         refused = 0
         for name, outcome in results.items():
-            field = self.page.fields[name]
+            field = self.view.fields[name]
             if isinstance(outcome, ClerkError):
                 field.set_error(setting_error_text(name, outcome))
                 refused += 1
@@ -258,16 +229,16 @@ class SettingsController(QObject):
                 self._loaded[name] = "" if outcome is None else str(outcome)
         # Show what was saved as it is now stored (e.g. a URL without its trailing slash).
         if "hub_url" in done:
-            self.page.hub_url.setText(self._loaded["hub_url"])
-        self.page.set_dirty(bool(self.changes()))
+            self.view.hub_url.setText(self._loaded["hub_url"])
+        self.view.set_dirty(bool(self.changes()))
         if refused:
             first = next(n for n, o in results.items() if isinstance(o, ClerkError))
-            self.page.fields[first].editor.setFocus()
-            self.page.saved_note.setText(
+            self.view.fields[first].editor.setFocus()
+            self.view.saved_note.setText(
                 translate("Settings", "%n value(s) not saved — see below.", None, refused)
             )
         else:
-            self.page.saved_note.setText(translate("Settings", "Saved."))
+            self.view.saved_note.setText(translate("Settings", "Saved."))
             self.bridge.success(translate("Settings", "Settings saved"), key="settings")
         if done:
             self.saved.emit(done)
@@ -276,8 +247,8 @@ class SettingsController(QObject):
         self._saving = False
         if not isinstance(exc, ClerkError):
             raise exc
-        if is_alive(self.page):
-            self.page.set_dirty(bool(self.changes()))
+        if is_alive(self.view):
+            self.view.set_dirty(bool(self.changes()))
         self.bridge.error(texts.reason_message(exc.reason), key="settings")
 
     # --- diagnostics -----------------------------------------------------------------------------
@@ -285,15 +256,15 @@ class SettingsController(QObject):
     def copy_diagnostics(self) -> None:
         home = Path(self.terminal.home)
         collect = self.diagnostics
-        self.page.diagnostics.setEnabled(False)
+        self.view.diagnostics.setEnabled(False)
         self.bridge.info(translate("Settings", "Collecting diagnostics…"), key="diagnostics")
         self.diagnostics_runner.submit(
             lambda: collect(home), self._diagnostics_done, self._diagnostics_failed
         )
 
     def _diagnostics_done(self, text: str) -> None:
-        if is_alive(self.page):
-            self.page.diagnostics.setEnabled(True)
+        if is_alive(self.view):
+            self.view.diagnostics.setEnabled(True)
         QGuiApplication.clipboard().setText(text)
         self.bridge.success(
             translate("Settings", "Diagnostics copied — paste them into your message to IT."),
@@ -302,8 +273,8 @@ class SettingsController(QObject):
         self.diagnostics_copied.emit(text)
 
     def _diagnostics_failed(self, exc: BaseException) -> None:
-        if is_alive(self.page):
-            self.page.diagnostics.setEnabled(True)
+        if is_alive(self.view):
+            self.view.diagnostics.setEnabled(True)
         if not isinstance(exc, ClerkError):
             raise exc
         self.bridge.error(texts.reason_message(exc.reason), key="diagnostics")

@@ -1,14 +1,13 @@
-"""Staff sign-in and the idle auto-lock.
+"""The sign-in screen: staff sign-in and the idle auto-lock.
 
-:class:`SignInController` checks a PIN with :class:`clerk.staff.StaffAuth` on a worker thread
-(argon2 takes tens of milliseconds) and says why a sign-in was refused — wrong PIN with the
-attempts left, locked out with a countdown, disabled, unknown. :class:`SessionGuard` holds the
+:class:`SignInController` checks a PIN through a :class:`clerk.ports.StaffDoor` (the terminal,
+whose sign-in rows go through its one outbox writer) on this screen's worker thread (argon2
+takes tens of milliseconds) and says why a sign-in was refused — wrong PIN with the attempts
+left, locked out with a countdown, disabled, unknown. Its :class:`SessionGuard` holds the
 signed-in session: every key, click or touch anywhere in the app ``touch()``es the
 :class:`clerk.staff.IdleLock`; when it expires the session ends (audited ``signout``, reason
-``idle``) and ``locked`` fires. :class:`SignInPage` puts the three together for the main
-window: it emits ``signed_in(Session)`` and ``locked(Session)``.
-
-The StaffAuth's connections are used only on this page's worker thread.
+``idle``). The controller emits ``signed_in(Session)``, ``locked(Session)`` (the idle lock) and
+``signed_out(Session)``.
 """
 
 from __future__ import annotations
@@ -16,25 +15,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError
-from clerk.staff import IdleLock, Session, SignInError, StaffAuth, StaffMember
-from ui.models.staff import StaffModel
-from ui.qt import (
-    QApplication,
-    QEvent,
-    QObject,
-    Qt,
-    QTimer,
-    QVBoxLayout,
-    QWidget,
-    Signal,
-    is_alive,
-    translate,
-)
+from clerk.staff import IdleLock, Session, SignInError, StaffMember
+from ui.models.staff_model import StaffModel
+from ui.qt import QApplication, QEvent, QObject, Qt, QTimer, Signal, is_alive, translate
 from ui.views.signin_view import SignInView
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.ports import StaffDoor
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +64,25 @@ def refusal_text(exc: SignInError) -> str:
 
 
 class SignInController(QObject):
+    """``signed_in(Session)`` after a good PIN; ``locked(Session)`` when the idle lock ended
+    the session (the screen is then reset, showing why); ``signed_out(Session)`` after
+    :meth:`sign_out`. ``idle_minutes`` is the ``idle_lock_minutes`` setting."""
+
     signed_in = Signal(object)  # Session
+    locked = Signal(object)  # the Session the idle lock ended
+    signed_out = Signal(object)  # the Session signed out by hand
     refused = Signal(object)  # SignInError
     roster_loaded = Signal(int)  # how many staff may sign in
 
     def __init__(
         self,
-        auth: StaffAuth,
+        auth: StaffDoor,
         view: SignInView,
         runner: TaskRunner,
         *,
+        idle_minutes: float = 5,
         clock: Clock = time.monotonic,
+        check_ms: int = 1000,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,6 +90,12 @@ class SignInController(QObject):
         self.view = view
         self.runner = runner
         self.clock = clock
+        self.idle_minutes = idle_minutes
+        self.guard = SessionGuard(
+            auth, runner, IdleLock(clock, idle_minutes), check_ms=check_ms, parent=self
+        )
+        self.guard.locked.connect(self._locked)
+        self.guard.signed_out.connect(self._signed_out)
         self.staff_id: str | None = None
         self.locked_until: float | None = None
         self._checking = False
@@ -107,6 +112,26 @@ class SignInController(QObject):
         view.pin.returnPressed.connect(self.submit)
         view.submit.clicked.connect(self.submit)
         self.reset()
+
+    @property
+    def session(self) -> Session | None:
+        return self.guard.session
+
+    def set_idle_minutes(self, minutes: float) -> None:
+        """The ``idle_lock_minutes`` setting changed: the running session follows at once."""
+        self.idle_minutes = minutes
+        self.guard.idle.timeout_s = float(minutes) * 60.0
+
+    def sign_out(self) -> None:
+        """End the session now (audited ``signout``, reason ``manual``)."""
+        self.guard.sign_out()
+
+    def shutdown(self, wait_ms: int = 10_000) -> None:
+        self.guard.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.guard)  # a session still open at exit
+        self.runner.wait_idle(wait_ms)
 
     # --- roster ----------------------------------------------------------------------------------
 
@@ -192,7 +217,30 @@ class SignInController(QObject):
             return
         self.view.submit.setEnabled(True)
         self.reset()
+        self.guard.start(session)
         self.signed_in.emit(session)
+
+    def start_without_pin(self, session: Session) -> None:
+        """Start ``session`` as if its PIN had been entered (the demo only: no PIN is checked
+        and no ``signin`` row is audited). The idle lock then applies as usual."""
+        self.guard.start(session)
+        self.signed_in.emit(session)
+
+    def _locked(self, session: Session) -> None:
+        self.select(session.staff_id)  # the same person most likely comes back
+        self.view.set_message(
+            translate(
+                "SignIn",
+                "Locked after %n minute(s) without use. Sign in again.",
+                None,
+                int(self.idle_minutes),
+            )
+        )
+        self.locked.emit(session)
+
+    def _signed_out(self, session: Session) -> None:
+        self.reset()
+        self.signed_out.emit(session)
 
     def _refused(self, exc: BaseException) -> None:
         self._checking = False
@@ -246,7 +294,7 @@ class SessionGuard(QObject):
 
     def __init__(
         self,
-        auth: StaffAuth,
+        auth: StaffDoor,
         runner: TaskRunner,
         idle: IdleLock,
         *,
@@ -303,80 +351,3 @@ class SessionGuard(QObject):
         if not isinstance(exc, ClerkError):
             raise exc
         log.warning("sign-out not audited: %s", exc)
-
-
-class SignInPage(QWidget):
-    """The sign-in screen for the main window.
-
-    ``signed_in(Session)`` after a good PIN; ``locked(Session)`` when the idle lock ended the
-    session (the page is then reset, showing why); ``signed_out(Session)`` after
-    :meth:`sign_out`. ``idle_minutes`` is the ``idle_lock_minutes`` setting.
-    """
-
-    signed_in = Signal(object)
-    locked = Signal(object)
-    signed_out = Signal(object)
-
-    def __init__(
-        self,
-        auth: StaffAuth,
-        *,
-        idle_minutes: float = 5,
-        clock: Clock = time.monotonic,
-        runner: TaskRunner | None = None,
-        check_ms: int = 1000,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("signInPage")
-        self.auth = auth
-        self.runner = runner or TaskRunner("signin", max_threads=1, parent=self)
-        self.view = SignInView(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        self.controller = SignInController(auth, self.view, self.runner, clock=clock, parent=self)
-        self.idle_minutes = idle_minutes
-        self.guard = SessionGuard(
-            auth, self.runner, IdleLock(clock, idle_minutes), check_ms=check_ms, parent=self
-        )
-        self.controller.signed_in.connect(self._signed_in)
-        self.guard.locked.connect(self._locked)
-        self.guard.signed_out.connect(self._signed_out)
-        self.controller.load_roster()
-
-    @property
-    def session(self) -> Session | None:
-        return self.guard.session
-
-    def _signed_in(self, session: Session) -> None:
-        self.guard.start(session)
-        self.signed_in.emit(session)
-
-    def _locked(self, session: Session) -> None:
-        self.controller.select(session.staff_id)  # the same person most likely comes back
-        self.view.set_message(
-            translate(
-                "SignIn",
-                "Locked after %n minute(s) without use. Sign in again.",
-                None,
-                int(self.idle_minutes),
-            )
-        )
-        self.locked.emit(session)
-
-    def _signed_out(self, session: Session) -> None:
-        self.controller.reset()
-        self.signed_out.emit(session)
-
-    def sign_out(self) -> None:
-        """End the session now (audited ``signout``, reason ``manual``)."""
-        self.guard.sign_out()
-
-    def refresh_roster(self) -> None:
-        """Reload the staff list (after a sync brought staff changes)."""
-        self.controller.load_roster()
-
-    def shutdown(self, wait_ms: int = 10_000) -> None:
-        self.guard.timer.stop()
-        self.runner.wait_idle(wait_ms)

@@ -1,5 +1,5 @@
 """Item models of the manager's dashboard — drill-down visits, associates, products asked
-about, rejected items, coupon conflicts — and of the staff list on the sign-in page.
+about, rejected items, coupon conflicts — and :class:`DashboardModels`, the set of them.
 
 Each model holds a tuple of ``clerk.reports.model`` dataclasses and declares its columns once, as
 (key, header, cell) — the header is translated when asked for, so a language switch only needs
@@ -16,7 +16,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from clerk.reports.model import AssociateStats, Conflict, ProductInterest, RejectedItem, VisitRow
 from ui.i18n import fmt_money, fmt_number, is_chinese
-from ui.models.staff import StaffModel as StaffModel  # the sign-in list lives there now
 from ui.qt import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
@@ -321,3 +320,19 @@ class ConflictsModel(TableModel[Conflict]):
         Column("theirs", QT_TRANSLATE_NOOP("Dashboard", "Already redeemed"), _theirs),
         Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, c: c.reason or "—"),
     )
+
+
+class DashboardModels:
+    """The item models of the dashboard (reset on every refresh)."""
+
+    def __init__(self) -> None:
+        self.visits = VisitsModel()
+        self.associates = AssociatesModel()
+        self.products = ProductsModel()
+        self.rejected = RejectedModel()
+        self.conflicts = ConflictsModel()
+
+    def all(
+        self,
+    ) -> tuple[VisitsModel, AssociatesModel, ProductsModel, RejectedModel, ConflictsModel]:
+        return (self.visits, self.associates, self.products, self.rejected, self.conflicts)

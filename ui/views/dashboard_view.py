@@ -12,13 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ui.models.dashboard_models import (
-    AssociatesModel,
-    ConflictsModel,
-    ProductsModel,
-    RejectedModel,
-    VisitsModel,
-)
+from ui.models.dashboard_models import DashboardModels
 from ui.qt import (
     QAbstractItemView,
     QBarCategoryAxis,
@@ -51,22 +45,6 @@ from ui.views.widgets import Card, Chip, LanguageAware, button, label
 
 KPIS = ("visits", "identified", "new", "coupons", "carts", "length")
 HOURS = 24
-
-
-class DashboardModels:
-    """The item models of the dashboard (reset on every refresh)."""
-
-    def __init__(self) -> None:
-        self.visits = VisitsModel()
-        self.associates = AssociatesModel()
-        self.products = ProductsModel()
-        self.rejected = RejectedModel()
-        self.conflicts = ConflictsModel()
-
-    def all(
-        self,
-    ) -> tuple[VisitsModel, AssociatesModel, ProductsModel, RejectedModel, ConflictsModel]:
-        return (self.visits, self.associates, self.products, self.rejected, self.conflicts)
 
 
 class KpiTile(QFrame):
@@ -184,10 +162,10 @@ class DashboardView(LanguageAware):
 
     retranslated = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, models: DashboardModels, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dashboard")
-        self.models = DashboardModels()
+        self.models = models
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         area = QScrollArea()

@@ -3,7 +3,7 @@
 A row is: an optional check box, a leading visual (painted product tile, avatar, or an icon in
 a soft disc), a text column (title — wrapped when the model says so —, subtitle, detail) and a
 trailing column (a value such as a price, a second line, a status chip). What goes where comes
-from the model's :class:`~ui.models.base.RowDisplay` (read with a plain Python call, computed
+from the model's :class:`~ui.models.rows_model.RowDisplay` (read with a plain Python call, computed
 once per reset); the delegate never knows which panel it is in. Row heights are cached per
 width in the same object.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.models.base import Index, RowDisplay, RowsModel
+from ui.models.rows_model import Index, RowDisplay, RowsModel
 from ui.qt import (
     QAbstractItemView,
     QColor,
@@ -50,7 +50,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class RowDelegate(QStyledItemDelegate):
-    """Paints rows of any :class:`~ui.models.base.RowsModel`."""
+    """Paints rows of any :class:`~ui.models.rows_model.RowsModel`."""
 
     def __init__(self, view: QAbstractItemView, *, tile: int = 44, dense: bool = False) -> None:
         super().__init__(view)

@@ -7,11 +7,14 @@ message line, the download progress, and one primary button.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ui.qt import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
     translate,
@@ -147,6 +150,15 @@ class EnrolView(LanguageAware):
         self.retranslate()
 
     # --- state -----------------------------------------------------------------------------------
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._focus_first)
+
+    def _focus_first(self) -> None:
+        if self.stage == "form":  # the first empty field takes the typing (or the scanner)
+            empty = [e for e in (self.hub_url, self.store_id, self.code) if not e.text().strip()]
+            (empty[0] if empty else self.submit).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_stage(self, stage: str) -> None:
         """form | enrolling | downloading | retry (the download failed) | done."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.models.staff import StaffModel
+from ui.models.staff_model import StaffModel
 from ui.qt import (
     QEvent,
     QFrame,
@@ -120,10 +120,10 @@ class SignInView(LanguageAware):
     WIDE = 860  # px of width from which the two cards stand side by side
     MAX_WIDTH = 1040
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, staff: StaffModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signIn")
-        self.staff_model = StaffModel()
+        self.staff_model = staff
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         area = QScrollArea()

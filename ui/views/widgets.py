@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.models.base import RowsModel
+from ui.models.rows_model import RowsModel
 from ui.qt import (
     QAbstractItemView,
     QComboBox,

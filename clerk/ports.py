@@ -1,0 +1,116 @@
+"""What the UI may ask of the terminal (:class:`TerminalPort`) and the values it gets back.
+
+``ui/`` holds a ``TerminalPort``, never a :class:`clerk.terminal.Terminal`: the protocol lists
+exactly the attributes and methods the screens use, so mypy checks every call the UI makes
+against them, and a stand-in (``bench/ui_paint.py``'s read-only terminal, a test double) is
+held to the same list (``tests/ui/test_ports.py`` compares the signatures). Every write the
+UI causes goes through the terminal's one outbox.db writer behind these methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from clerk.dashboard import DashboardSource
+    from clerk.model import CustomerView, Identity
+    from clerk.outbox import Recorded
+    from clerk.settings import Settings
+    from clerk.staff import Session, StaffMember
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A scan's outcome: who it was, the 360 view when the member is known here."""
+
+    identity: Identity
+    member_id: str | None
+    view: CustomerView | None
+    visit: Recorded | None  # the visit recorded by this scan (None: same visit as before)
+    cached: bool  # found in the cache without asking the hub
+    reason: str | None  # "not_cached" (offline, unknown here), "unknown_member" (hub says no)
+
+
+@dataclass(frozen=True)
+class TerminalStatus:
+    pending: int
+    rejected: int
+    conflict: int
+    oldest_pending_at: int | None
+    last_pull_at: int | None
+    last_push_at: int | None
+    online: bool
+    last_error: str | None
+    store_id: str | None
+    store_name: str | None
+    device_id: str | None
+    cursor: int | None
+    cache_stale: bool
+    clock_offset_s: float | None
+    clock_suspect: bool
+    cache_rebuilt: bool
+    clone_suspected: bool = False  # "this terminal looks like a copy — re-enrol it"
+
+
+class StaffDoor(Protocol):
+    """Staff sign-in: the people who may sign in here, a PIN checked, a session ended.
+
+    :class:`clerk.staff.StaffAuth` is one (on connections of its own); the terminal is
+    another (its sign-in rows go through its one outbox writer).
+    """
+
+    def roster(self) -> list[StaffMember]: ...
+
+    def sign_in(self, staff_id: str, pin: str) -> Session: ...
+
+    def sign_out(self, session: Session, reason: str = "manual") -> None: ...
+
+
+class TerminalPort(StaffDoor, Protocol):
+    """The terminal as the UI sees it (implemented by :class:`clerk.terminal.Terminal`)."""
+
+    clock: Callable[[], float]
+
+    @property
+    def home(self) -> Path: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    # -- a customer ---------------------------------------------------------------------------
+
+    def identify(self, text: str) -> Identity: ...
+
+    def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened: ...
+
+    def view(self, member_id: str) -> CustomerView | None: ...
+
+    def record(
+        self,
+        kind: str,
+        *,
+        member_id: str | None,
+        member_ref: str | None = None,
+        staff_id: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Recorded: ...
+
+    def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]: ...
+
+    # -- the terminal ---------------------------------------------------------------------------
+
+    def status(self) -> TerminalStatus: ...
+
+    def device_id(self) -> str | None: ...
+
+    def staff_name(self, staff_id: str) -> str | None: ...
+
+    def change_settings(
+        self, session: Session | None, changes: Mapping[str, str]
+    ) -> dict[str, Any]: ...
+
+    def dashboard(self, tz: tzinfo) -> DashboardSource: ...

@@ -1,0 +1,156 @@
+"""Recording what happened: each kind is one shortcut plus optional text, written through
+Terminal.record on a worker, shown as "saved · pending sync"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.models.rows_model import Roles
+from ui.qt import QApplication, Qt
+
+HERO = "M00000001"
+HERO_SKU = "SW00001"
+HERO_COUPON = "Q0000000101"
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _last_toast(w: Any) -> str:
+    toasts = w.toasts.toasts()
+    return toasts[-1].text.text() if toasts else ""
+
+
+def _wait_recorded(qtbot: Any, w: Any, outbox_rows: Any, count: int) -> list[dict[str, Any]]:
+    qtbot.waitUntil(lambda: len(outbox_rows()) == count, timeout=5_000)
+    qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
+    return outbox_rows()
+
+
+def test_note_with_ctrl_n_and_ctrl_enter(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    composer = w.screens.customer_view.composer
+    assert composer.form == "note" and composer.note.text.hasFocus()
+    composer.note.text.setPlainText("试戴了表带，想要蓝色")
+    qtbot.keyClick(composer.note.text, Qt.Key.Key_Return, CTRL)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "note"
+    assert rows[-1]["payload"] == {"text": "试戴了表带，想要蓝色"}
+    assert rows[-1]["staff_id"] == "A01"
+    assert not composer.isVisible()
+    assert _last_toast(w) == "Note saved · pending sync"
+    # The view is re-read: the note is the newest entry, marked pending.
+    visits = w.screens.customer_models.visits
+    qtbot.waitUntil(lambda: visits.index(0, 0).data(visits.Kind) == "note", timeout=5_000)
+    assert visits.index(0, 0).data(Roles.Chip) == "Saved · pending sync"
+
+
+def test_interest_tried_on(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
+    form = w.screens.customer_view.composer.interest
+    assert w.screens.customer_view.composer.form == "interest"
+    assert form.product.currentText() == "Smartwatch S3"  # cart products first
+    qtbot.mouseClick(form.tried_on, Qt.MouseButton.LeftButton)
+    form.text.setText("42 mm")
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "interest"
+    assert rows[-1]["payload"] == {"sku": HERO_SKU, "action": "tried_on", "text": "42 mm"}
+
+
+def test_redeem_is_an_inline_confirmation(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
+    composer = w.screens.customer_view.composer
+    assert composer.form == "redeem"
+    assert QApplication.activeModalWidget() is None
+    assert composer.redeem.offer.text() == "¥200 off"
+    assert "orders from ¥1,000" in composer.redeem.rule.text()
+    assert "Smartwatch S3" in composer.redeem.applies.text()
+    assert composer.save.hasFocus()
+    qtbot.keyClick(composer.save, Qt.Key.Key_Return)  # Enter confirms
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "redeem"
+    assert rows[-1]["payload"] == {"coupon_id": HERO_COUPON}
+    assert _last_toast(w) == "Coupon redeemed · pending sync"
+    coupons = w.screens.customer_models.coupons
+
+    def hero_row() -> Any:
+        return next(
+            coupons.index(i, 0)
+            for i in range(coupons.rowCount())
+            if coupons.index(i, 0).data(coupons.CouponIdRole) == HERO_COUPON
+        )
+
+    qtbot.waitUntil(lambda: hero_row().data(Roles.Chip) == "Pending sync", timeout=5_000)
+    assert hero_row().data(coupons.Redeemable) is False
+
+
+def test_redeem_cancelled_with_esc_records_nothing(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
+    assert w.screens.customer_view.composer.form == "redeem"
+    qtbot.keyClick(w.screens.customer_view.composer.save, Qt.Key.Key_Escape)
+    assert w.screens.customer_view.composer.form == ""
+    assert w.nav.page == "customer"  # the first Esc closes the panel, not the customer
+    assert [r["kind"] for r in outbox_rows()] == ["visit"]
+
+
+def test_assisted_sale_prefills_the_cart(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    form = w.screens.customer_view.composer.sale
+    assert w.screens.customer_view.composer.form == "sale"
+    assert [c.sku for c in w.screens.customer_models.sale_products.checked()] == [HERO_SKU]
+    assert form.amount.text() == "1999.00"
+    form.amount.setText("1799.00")  # the coupon came off
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "sale"
+    assert rows[-1]["payload"] == {
+        "items": [{"sku": HERO_SKU, "qty": 1, "price_cents": 199_900}],
+        "amount_cents": 179_900,
+        "cart_item_ids": ["C0000000100"],
+    }
+
+
+def test_consent_withdrawn(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_K, CTRL)
+    form = w.screens.customer_view.composer.consent
+    assert form.marketing.isChecked() and form.browsing.isChecked()
+    form.marketing.setChecked(False)
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "consent"
+    assert rows[-1]["payload"] == {"marketing": False}
+
+
+def test_empty_note_is_not_recorded(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    assert w.screens.customer_view.composer.form == "note"  # still open
+    assert _last_toast(w) == "Type the note first."
+    assert [r["kind"] for r in outbox_rows()] == ["visit"]

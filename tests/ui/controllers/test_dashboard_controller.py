@@ -1,0 +1,348 @@
+"""The manager's dashboard against the hand-computed fixture day of tests/unit/test_reports.py.
+
+Computation runs on the page's worker thread (asserted); results are awaited with
+``qtbot.waitSignal``. Any Qt warning fails the test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from clerk import audit, db
+from clerk import outbox as outbox_mod
+from clerk.errors import PermissionDeniedError
+from clerk.outbox import open_outbox
+from clerk.reports.kpis import day_summary
+from clerk.staff import Session
+from clerk.terminal import Terminal
+from ui.controllers.dashboard_controller import DashboardController
+from ui.i18n import fmt_money
+from ui.models.dashboard_models import DashboardModels, duration
+from ui.qt import QPointF, Qt, QtMsgType, qInstallMessageHandler
+from ui.screens import dashboard_screen
+from ui.views.dashboard_view import DashboardView
+from ui.workers import TaskRunner
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the app
+
+# The offscreen platform says this on every top-level show(); nothing else is tolerated.
+PLATFORM_NOTES = ("This plugin does not support propagateSizeHints()",)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings() -> Iterator[list[str]]:
+    """Any qWarning/qCritical during the test fails it (overrides tests/ui/conftest.py's
+    fixture of the same name only to let the offscreen platform's note through)."""
+    seen: list[str] = []
+    previous: Any = None
+
+    def handler(msg_type: QtMsgType, context: Any, message: str) -> None:
+        if (
+            msg_type in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+            and message not in PLATFORM_NOTES
+        ):
+            seen.append(message)
+        if previous is not None:
+            previous(msg_type, context, message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield seen
+    finally:
+        qInstallMessageHandler(previous)
+    if seen:
+        pytest.fail("Qt warnings:\n" + "\n".join(seen), pytrace=False)
+
+
+def _load_fixture_module() -> ModuleType:
+    """tests/unit/test_reports.py holds the fixture day (one source of truth for the numbers)."""
+    path = Path(__file__).resolve().parents[2] / "unit" / "test_reports.py"
+    spec = importlib.util.spec_from_file_location("_fixture_day_reports", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+fx = _load_fixture_module()
+TZ, DAY, STORE = fx.TZ, fx.DAY, fx.STORE
+MANAGER = Session("M01", "周建华", "manager", 0)
+ASSOCIATE = Session("A01", "王芳", "associate", 0)
+NOW = fx.at(20)  # 20:00 on the fixture day: "today"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return fx.build_fixture_day(tmp_path_factory.mktemp("dash-template"))
+
+
+@pytest.fixture
+def day(template: Any, tmp_path: Path) -> Any:
+    return fx.copy_fixture_day(template, tmp_path / "day")
+
+
+@pytest.fixture
+def terminal(day: Any) -> Iterator[Terminal]:
+    t = Terminal(day.directory, clock=lambda: NOW)
+    try:
+        yield t
+    finally:
+        t.close()
+
+
+@pytest.fixture
+def page(qtbot: Any, terminal: Terminal, tmp_path: Path) -> Iterator[DashboardController]:
+    p = dashboard_screen(MANAGER, terminal, tz=TZ, choose_path=lambda name: str(tmp_path / name))
+    qtbot.addWidget(p.view)
+    p.view.resize(1280, 900)
+    yield p
+    p.shutdown()
+
+
+def _show(qtbot: Any, page: DashboardController) -> Any:
+    with qtbot.waitSignal(page.updated, timeout=10_000) as blocker:
+        page.view.show()
+    return blocker.args[0]
+
+
+# -- managers only ----------------------------------------------------------------------------
+
+
+def test_screen_refuses_to_build_without_a_manager(qtbot: Any, terminal: Terminal) -> None:
+    for session in (ASSOCIATE, None):
+        with pytest.raises(PermissionDeniedError):
+            dashboard_screen(session, terminal, tz=TZ)
+
+
+def test_controller_refuses_without_a_manager(qtbot: Any, terminal: Terminal) -> None:
+    view = DashboardView(DashboardModels())
+    qtbot.addWidget(view)
+    source = terminal.dashboard(TZ)
+    runner = TaskRunner("t", synchronous=True)
+    with pytest.raises(PermissionDeniedError):
+        DashboardController(ASSOCIATE, view, source, runner)
+    # and the source's data functions check the session themselves
+    with pytest.raises(PermissionDeniedError):
+        source.export(ASSOCIATE, DAY, DAY, terminal.cache_path.parent / "x.csv")
+    with pytest.raises(PermissionDeniedError):
+        source.resolve(ASSOCIATE, "x", "accept")
+    assert not (terminal.cache_path.parent / "x.csv").exists()
+
+
+# -- the figures --------------------------------------------------------------------------------
+
+
+def test_tiles_chart_and_tables_show_the_fixture_day(qtbot: Any, page: Any) -> None:
+    main = threading.get_ident()
+    threads: list[int] = []
+    load = page.source.load
+    page.source.load = lambda d: (threads.append(threading.get_ident()), load(d))[1]
+    data = _show(qtbot, page)
+    assert threads and threads[0] != main  # computed on the worker, not the GUI thread
+    assert data.summary.kpis == fx.EXPECTED
+
+    tiles = page.view.tiles
+    value = {k: t.value.text() for k, t in tiles.items()}
+    assert value == {
+        "visits": "7",
+        "identified": "5 / 2",
+        "new": "3 / 4",
+        "coupons": "3",
+        "carts": "2",
+        "length": duration(789),
+    }
+    assert duration(789) == "13 min"
+    assert tiles["visits"].compare.text() == "Same day last week: 2 (+5)"
+    assert tiles["identified"].compare.text() == "Same day last week: 1 / 1"
+    assert tiles["new"].compare.text() == "Same day last week: 1 / 1"
+    assert tiles["coupons"].detail.text() == fmt_money(28000)
+    assert tiles["carts"].detail.text() == fmt_money(229800)
+    assert tiles["length"].compare.text() == "Same day last week: 15 min"
+    assert page.view.unsynced.text() == "Includes 8 record(s) not yet synced"
+
+    assert page.view.chart.counts == data.summary.by_hour
+    assert page.view.chart.bars.at(10) == 2 and page.view.chart.bars.at(18) == 1
+
+    assoc = page.view.models.associates
+    assert [(a.staff_id, a.visits) for a in assoc.rows] == [("A02", 4), ("A01", 3)]
+    cell = assoc.index(1, assoc.column_index("amount")).data()
+    assert cell == fmt_money(209900)
+    products = page.view.models.products
+    assert [(p.sku, p.count) for p in products.rows] == [("SW1", 3), ("HP1", 1)]
+    assert products.index(0, 0).data() == "Smartwatch"
+    # the drill-down starts with the whole day
+    assert page.view.models.visits.rowCount() == 7
+    # sync health: 9 rows waiting (8 of the day's figures + the audit record), oldest 10:20
+    assert page.view.health_values["pending"].text() == "9 records, the oldest 9 h 40 min old"
+    assert page.view.health_values["last_sync"].text() == "Never"
+
+
+def test_models_pass_the_model_tester(qtbot: Any, page: Any, qtmodeltester: Any) -> None:
+    _show(qtbot, page)
+    for model in page.view.models.all():
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_click_a_bar_to_drill_down_the_hour(qtbot: Any, page: Any, day: Any) -> None:
+    _show(qtbot, page)
+    chart = page.view.chart
+    scene_point = chart.chart.mapToPosition(QPointF(10, 1), chart.series)
+    where = chart.view.mapFromScene(scene_point)
+    with qtbot.waitSignal(chart.hour_clicked, timeout=2000) as blocker:
+        qtbot.mouseClick(chart.view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert blocker.args == [10]
+    visits = page.view.models.visits
+    assert [v.id for v in visits.rows] == [day.ids["L1"], day.ids["L5"]]
+    assert visits.index(1, visits.column_index("member")).data() == "Walk-in (card:111)"
+    assert visits.index(0, visits.column_index("length")).data() == "25 min"
+    assert page.view.drill_card.title.text() == "Visits · 10:00–10:59"
+    assert page.view.hour.currentIndex() == 11
+    # keyboard path: the hour list
+    page.view.hour.setCurrentIndex(16)  # item 0 is "All hours": 16 is 15:00
+    page.view.hour.activated.emit(16)
+    assert [v.id for v in visits.rows] == ["H1"]
+    page.view.drill_clear.click()
+    assert visits.rowCount() == 7
+
+
+def test_click_an_associate_to_drill_down(qtbot: Any, page: Any, day: Any) -> None:
+    _show(qtbot, page)
+    table = page.view.associates_table
+    index = table.model().index(0, 0)  # A02, most visits
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+    )
+    rows = page.view.models.visits.rows
+    assert [v.id for v in rows] == [day.ids["L5"], day.ids["L10"], "H1", day.ids["L17"]]
+    assert all(v.staff_id == "A02" for v in rows)
+    page.drill_hour(14)  # both filters together
+    assert [v.id for v in page.view.models.visits.rows] == [day.ids["L10"]]
+
+
+def test_another_day_and_the_stale_result_is_dropped(qtbot: Any, page: Any) -> None:
+    _show(qtbot, page)
+    with qtbot.waitSignal(page.updated, timeout=10_000) as blocker:
+        page.view.date.setDate(page.view.date.date().addDays(-7))
+    assert blocker.args[0].summary.kpis.visits == 2
+    assert page.view.tiles["visits"].value.text() == "2"
+    with qtbot.waitSignal(page.updated, timeout=10_000):
+        page.view.today.click()
+    assert page.view.tiles["visits"].value.text() == "7"
+
+
+def test_export_button_writes_csv_and_audits(
+    qtbot: Any, page: Any, tmp_path: Path, day: Any
+) -> None:
+    _show(qtbot, page)
+    with qtbot.waitSignal(page.exported, timeout=10_000) as blocker:
+        page.view.export.click()
+    path, rows = blocker.args
+    assert Path(path) == tmp_path / "visits-2025-11-20.csv" and rows == 7
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("date,time,visit_id") and len(lines) == 8
+    conn = open_outbox(day.outbox_path)
+    try:
+        [row] = audit.rows(conn)
+        assert (row.action, row.staff_id, row.detail["rows"]) == ("export", "M01", 7)
+        assert audit.verify(conn).ok
+    finally:
+        conn.close()
+
+
+def test_conflict_side_by_side_and_reverse(
+    qtbot: Any, terminal: Terminal, day: Any, tmp_path: Path
+) -> None:
+    conn = open_outbox(day.outbox_path)
+    try:
+        outbox_mod.apply_results(
+            conn,
+            [
+                {
+                    "id": day.ids["L8"],
+                    "status": "conflict",
+                    "reason": "coupon_used",
+                    "conflict_with": "H1",
+                }
+            ],
+        )
+    finally:
+        conn.close()
+    page = dashboard_screen(MANAGER, terminal, tz=TZ)
+    qtbot.addWidget(page.view)
+    try:
+        _show(qtbot, page)
+        model = page.view.models.conflicts
+        assert model.rowCount() == 1
+        assert model.index(0, model.column_index("member")).data() == "Bob"
+        assert model.index(0, model.column_index("ours")).data() == "11-20 14:30 · A01"
+        assert model.index(0, model.column_index("theirs")).data() == "11-20 15:00 · S001 · 陈浩然"
+        assert not page.view.reverse.isEnabled()
+        table = page.view.conflicts_table
+        qtbot.mouseClick(
+            table.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=table.visualRect(model.index(0, 0)).center(),
+        )
+        assert page.view.reverse.isEnabled()
+        with (
+            qtbot.waitSignal(page.updated, timeout=10_000),
+            qtbot.waitSignal(page.resolved, timeout=10_000) as blocker,
+        ):
+            page.view.reverse.click()
+        assert blocker.args == [day.ids["L8"], "reverse"]
+        assert model.rowCount() == 0
+    finally:
+        page.shutdown()
+    check = db.inspect(day.outbox_path)  # encrypted at rest
+    try:
+        rows = check.execute(
+            "SELECT kind, staff_id, payload FROM interactions WHERE kind = 'resolve'"
+        ).fetchall()
+    finally:
+        check.close()
+    assert rows == [("resolve", "M01", f'{{"conflict_id":"{day.ids["L8"]}","decision":"reverse"}}')]
+
+
+def test_language_switch_rerenders(qtbot: Any, page: Any) -> None:
+    _show(qtbot, page)
+    page.view.retranslate()
+    assert page.view.tiles["visits"].value.text() == "7"
+    assert page.view.models.visits.headerData(0, Qt.Orientation.Horizontal) == "Time"
+
+
+def test_refresh_failure_is_reported_not_raised(qtbot: Any, tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path / "t", clock=lambda: NOW)
+    for path in terminal.home.glob("cache.db*"):  # the files gone from under the terminal
+        path.unlink()
+    page = dashboard_screen(MANAGER, terminal, tz=TZ)
+    qtbot.addWidget(page.view)
+    try:
+        with qtbot.waitSignal(page.failed, timeout=10_000) as blocker:
+            page.view.show()
+        assert blocker.args[0].reason in ("storage", "cache_corrupt")
+        assert page.view.status.text() == "Could not compute the figures."
+    finally:
+        page.shutdown()
+        terminal.close()
+
+
+def test_reports_day_summary_matches_what_the_page_shows(page: Any, qtbot: Any, day: Any) -> None:
+    data = _show(qtbot, page)
+    cache = db.inspect(day.cache_path)  # encrypted at rest
+    ob = db.inspect(day.outbox_path)
+    try:
+        direct = day_summary(cache, ob, DAY, TZ, STORE)
+    finally:
+        cache.close()
+        ob.close()
+    assert direct == data.summary

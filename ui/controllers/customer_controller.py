@@ -1,0 +1,504 @@
+"""The customer screen: showing a 360 view, the inline composer, and recording.
+
+Every record goes through ``TerminalPort.record`` on the terminal runner; the GUI thread only
+collects the form and shows "saved · pending sync". When the sync worker reports, the 360 is
+re-read and each record this session made shows its new state (synced, conflict …). A
+language switch re-renders what is shown (the 360 carries its texts in both languages).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from clerk.errors import ClerkError
+from clerk.model import Coupon, CustomerView, Identity
+from ui import texts
+from ui.i18n import fmt_money, local
+from ui.messages import MessageBridge
+from ui.models.customer_models import CustomerModels
+from ui.models.product_choices_model import Choice
+from ui.models.rows_model import Roles
+from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
+from ui.views.customer_view import Customer360View
+from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.outbox import Recorded
+    from clerk.ports import Opened, TerminalPort
+
+log = logging.getLogger(__name__)
+
+RECORDED_TEXT = {
+    "note": QT_TRANSLATE_NOOP("Customer", "Note saved · pending sync"),
+    "interest": QT_TRANSLATE_NOOP("Customer", "Interest saved · pending sync"),
+    "redeem": QT_TRANSLATE_NOOP("Customer", "Coupon redeemed · pending sync"),
+    "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · pending sync"),
+    "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · pending sync"),
+    "visit": QT_TRANSLATE_NOOP("Customer", "Saved · pending sync"),
+}
+
+
+class CustomerController(QObject):
+    shown = Signal()
+    recorded = Signal(object)  # clerk.outbox.Recorded
+    next_customer = Signal()
+
+    def __init__(
+        self,
+        terminal: TerminalPort,
+        view: Customer360View,
+        models: CustomerModels,
+        runner: TaskRunner,
+        bridge: MessageBridge,
+        *,
+        staff_id: str | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.terminal = terminal
+        self.view = view
+        self.models = models
+        self.runner = runner
+        self.bridge = bridge
+        self.staff_id = staff_id
+        self.data: CustomerView | None = None  # the 360 on screen
+        self.identity: Identity | None = None
+        self.member_id: str | None = None
+        self.redeem_coupon: Coupon | None = None
+        self._mine: dict[str, str] = {}  # interaction id → last state seen, this session
+        self._refreshing = False
+        self._choices_for: CustomerView | None = None
+        view.action_triggered.connect(self.action)
+        view.composer.save_clicked.connect(self.save)
+        view.composer.cancel_clicked.connect(self.cancel)
+        view.coupons.list.activated.connect(self._coupon_activated)
+        view.coupons.list.doubleClicked.connect(self._coupon_activated)
+        view.composer.sale.products.clicked.connect(self._toggle_sale_row)
+        view.composer.sale.products.activated.connect(self._toggle_sale_row)
+        view.composer.sale.products.space_pressed.connect(self._toggle_sale_row)
+        models.sale_products.dataChanged.connect(self._sale_selection_changed)
+
+    # --- showing -------------------------------------------------------------------------
+
+    def show(self, opened: Opened) -> None:
+        """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
+        self.view.composer.close_form()
+        self.identity = opened.identity
+        self.member_id = opened.member_id
+        if opened.visit is not None:
+            self._mine[opened.visit.id] = opened.visit.state
+        if opened.view is not None:
+            self._set_view(opened.view)
+        else:
+            self.data = None
+            for model in (
+                self.models.talking,
+                self.models.cart,
+                self.models.coupons,
+                self.models.browsing,
+                self.models.visits,
+            ):
+                model.clear()
+            self.view.header.show_identity(opened.identity, opened.reason)
+            self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
+            self._choices_for = None
+            self._enable_actions()
+        self.shown.emit()
+
+    def _set_view(self, view: CustomerView) -> None:
+        self.data = view
+        self.view.expect_paint()
+        self.view.header.show_view(view)
+        self.view.notice.hide()
+        m = self.models
+        m.talking.set_view(view)
+        m.cart.set_view(view)
+        m.coupons.set_view(view)
+        m.browsing.set_view(view)
+        m.visits.set_view(view)
+        self._choices_for = None  # product pickers are filled when a form needs them
+        self._enable_actions()
+        self._report_changes(view)
+
+    def _enable_actions(self) -> None:
+        redeemable = self.models.coupons.first_redeemable() >= 0
+        self.view.buttons["redeem"].setEnabled(redeemable)
+        has_products = self.data is not None and bool(self.data.cart or self.data.browsing)
+        self.view.buttons["interest"].setEnabled(has_products)
+
+    def _ensure_choices(self) -> None:
+        if self._choices_for is not self.data or self.data is None:
+            self._fill_choices(self.data)
+            self._choices_for = self.data
+
+    def _fill_choices(self, view: CustomerView | None) -> None:
+        cart: list[Choice] = []
+        seen: set[str] = set()
+        if view is not None:
+            for line in view.cart:
+                if line.product.sku in seen:
+                    continue
+                seen.add(line.product.sku)
+                cart.append(
+                    Choice(
+                        line.product.sku,
+                        local(line.product.title),
+                        line.price_cents,
+                        line.product.image or "",
+                        line.qty,
+                        True,
+                    )
+                )
+        browsed: list[Choice] = []
+        if view is not None:
+            for b in view.browsing:
+                if b.product.sku in seen:
+                    continue
+                seen.add(b.product.sku)
+                browsed.append(
+                    Choice(
+                        b.product.sku,
+                        local(b.product.title),
+                        b.product.price_cents,
+                        b.product.image or "",
+                    )
+                )
+        self.models.interest_products.set_choices(cart + browsed)
+        self.models.sale_products.set_choices(cart + browsed[:10], {c.sku for c in cart})
+        self.view.composer.sale.products.fit()
+
+    def clear(self) -> None:
+        self.data = None
+        self.identity = None
+        self.member_id = None
+        self.view.composer.close_form()
+
+    def forget(self) -> None:
+        """Forget the customer entirely (the terminal locked): nothing of them stays in a
+        model or a widget, and results still on their way are dropped (no member id)."""
+        self.clear()
+        self.redeem_coupon = None
+        self._mine.clear()
+        self._choices_for = None
+        m = self.models
+        for model in (m.talking, m.cart, m.coupons, m.browsing, m.visits):
+            model.clear()
+        m.interest_products.set_choices([])
+        m.sale_products.set_choices([])
+        self.view.clear()
+
+    # --- refresh after records and syncs -------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self.member_id is None or self._refreshing:
+            return
+        self._refreshing = True
+        member_id = self.member_id
+        self.runner.submit(
+            lambda: self.terminal.view(member_id),
+            lambda view: self._refreshed(member_id, view),
+            self._refresh_failed,
+        )
+
+    def _refreshed(self, member_id: str, view: CustomerView | None) -> None:
+        self._refreshing = False
+        if view is None or member_id != self.member_id:
+            return
+        form = self.view.composer.form
+        keep = form in ("note", "interest", "sale", "consent")
+        self._set_view_keep_form(view, keep)
+
+    def _set_view_keep_form(self, view: CustomerView, keep_form: bool) -> None:
+        if keep_form:
+            # Re-read under an open form: update the panels, leave the form as typed.
+            self.data = view
+            self.view.expect_paint()
+            self.view.header.show_view(view)
+            for model in (
+                self.models.talking,
+                self.models.cart,
+                self.models.coupons,
+                self.models.browsing,
+                self.models.visits,
+            ):
+                model.set_view(view)
+            self._enable_actions()
+            self._report_changes(view)
+        else:
+            self.view.composer.close_form()
+            self._set_view(view)
+
+    def _refresh_failed(self, exc: BaseException) -> None:
+        self._refreshing = False
+        if isinstance(exc, ClerkError):
+            self.bridge.error(texts.reason_message(exc.reason), key="refresh")
+        else:
+            raise exc
+
+    def _report_changes(self, view: CustomerView) -> None:
+        """Tell the associate when a record of this session settled badly (or well)."""
+        for entry in view.visits:
+            old = self._mine.get(entry.id)
+            if old is None or entry.sync_state is None or entry.sync_state == old:
+                continue
+            self._mine[entry.id] = entry.sync_state
+            kind = texts.term(texts.KINDS, entry.kind)
+            reason = getattr(entry, "sync_reason", None)
+            if entry.sync_state == "conflict":
+                msg = texts.fill(
+                    translate("Customer", "%1: conflict — %2"),
+                    kind,
+                    reason or translate("Customer", "the hub flagged it for a manager"),
+                )
+                self.bridge.warning(msg, key=f"sync:{entry.id}")
+            elif entry.sync_state == "rejected":
+                msg = texts.fill(
+                    translate("Customer", "%1: rejected by the hub — %2"),
+                    kind,
+                    reason or translate("Customer", "ask a store manager"),
+                )
+                self.bridge.error(msg, key=f"sync:{entry.id}")
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action(self, name: str) -> None:
+        if name == "next":
+            self.next_customer.emit()
+            return
+        if self.identity is None:
+            return
+        if name == "redeem":
+            self.open_redeem()
+            return
+        self.open_form(name)
+
+    def open_form(self, form: str) -> None:
+        c = self.view.composer
+        name = (
+            self.data.profile.name
+            if self.data is not None
+            else (self.identity.label if self.identity else "")
+        )
+        c.for_chip.setText(name)
+        if form == "note":
+            c.note.text.clear()
+            c.open_form("note")
+            c.note.text.setFocus()
+        elif form == "interest":
+            self._ensure_choices()
+            current = self._selected_sku()
+            c.interest.text.clear()
+            c.open_form("interest")
+            if current:
+                for row in range(self.models.interest_products.rowCount()):
+                    if self.models.interest_products.row_at(row).sku == current:
+                        c.interest.product.setCurrentIndex(row)
+            c.interest.product.setFocus()
+        elif form == "sale":
+            self._ensure_choices()
+            c.sale.text.clear()
+            c.open_form("sale")
+            c.sale.products.fit()
+            self._sale_selection_changed()
+            c.sale.amount.setFocus()
+            c.sale.amount.selectAll()
+        elif form == "consent":
+            p = self.data.profile if self.data is not None else None
+            c.consent.marketing.setChecked(bool(p and p.consent_marketing))
+            c.consent.browsing.setChecked(bool(p and p.consent_browsing))
+            c.open_form("consent")
+            c.consent.marketing.setFocus()
+        self.view.scroll_to_composer()
+
+    def open_redeem(self, coupon_id: str | None = None) -> bool:
+        """Show the inline confirmation for a coupon (the selected one, else the first usable)."""
+        coupons = self.models.coupons
+        row = -1
+        if coupon_id is not None:
+            row = next((i for i, c in enumerate(coupons.rows) if c.id == coupon_id), -1)
+        if row < 0:
+            sel = self.view.coupons.list.currentIndex()
+            if sel.isValid() and coupons.redeemable(coupons.row_at(sel.row())):
+                row = sel.row()
+        if row < 0:
+            row = coupons.first_redeemable()
+        if row < 0 or not coupons.redeemable(coupons.row_at(row)):
+            self.bridge.info(
+                translate("Customer", "No coupon can be redeemed right now."), key="redeem"
+            )
+            return False
+        coupon = coupons.row_at(row)
+        self.redeem_coupon = coupon
+        now = self.data.as_of if self.data is not None else 0
+        form = self.view.composer.redeem
+        form.offer.setText(texts.offer(coupon.rule, coupon.value))
+        form.title.setText(local(coupon.title))
+        form.rule.setText(texts.coupon_rule_text(coupon))
+        form.validity.setText(texts.coupon_validity(coupon, now))
+        applies = [
+            line for line in (self.data.cart if self.data else ()) if line.coupon_id == coupon.id
+        ]
+        if applies:
+            line = applies[0]
+            form.applies.setText(
+                texts.fill(
+                    translate("Customer", "For %1 in the online cart (%2)"),
+                    local(line.product.title),
+                    fmt_money(line.price_cents),
+                )
+            )
+        else:
+            form.applies.setText("")
+        form.applies.setVisible(bool(applies))
+        self.view.composer.for_chip.setText(self.data.profile.name if self.data else "")
+        self.view.composer.open_form("redeem")
+        self.view.coupons.list.setCurrentIndex(coupons.index(row, 0))
+        self.view.composer.save.setFocus()
+        self.view.scroll_to_composer()
+        return True
+
+    def _coupon_activated(self, index: Any) -> None:
+        coupon = index.data(Roles.Item)
+        if coupon is not None and self.models.coupons.redeemable(coupon):
+            self.open_redeem(coupon.id)
+
+    def _selected_sku(self) -> str | None:
+        for panel in (self.view.cart, self.view.browsing):
+            idx = panel.list.currentIndex()
+            if idx.isValid():
+                item = idx.data(Roles.Item)
+                product = getattr(item, "product", None)
+                if product is not None:
+                    return str(product.sku)
+        return None
+
+    def _toggle_sale_row(self, index: Any) -> None:
+        self.models.sale_products.toggle(index.row())
+
+    def _sale_selection_changed(self, *_args: object) -> None:
+        total = sum(c.price_cents * c.qty for c in self.models.sale_products.checked())
+        self.view.composer.sale.amount.setText(
+            QLocale().toString(total / 100, "f", 2).replace(QLocale().groupSeparator(), "")
+        )
+
+    def cancel(self) -> None:
+        self.view.composer.close_form()
+        self.redeem_coupon = None
+
+    def escape(self) -> bool:
+        """Esc: close an open form first. True if it did."""
+        if self.view.composer.form:
+            self.cancel()
+            return True
+        return False
+
+    # --- saving ----------------------------------------------------------------------------
+
+    def save(self) -> None:
+        c = self.view.composer
+        form = c.form
+        payload: dict[str, Any] = {}
+        kind = form
+        if form == "note":
+            text = c.note.text.toPlainText().strip()
+            if not text:
+                self.bridge.info(translate("Customer", "Type the note first."), key="form")
+                c.note.text.setFocus()
+                return
+            payload["text"] = text
+        elif form == "interest":
+            idx = c.interest.product.currentIndex()
+            if idx < 0:
+                return
+            choice = self.models.interest_products.row_at(idx)
+            payload["sku"] = choice.sku
+            payload["action"] = "tried_on" if c.interest.tried_on.isChecked() else "asked_about"
+            text = c.interest.text.text().strip()
+            if text:
+                payload["text"] = text
+        elif form == "redeem":
+            if self.redeem_coupon is None:
+                return
+            payload["coupon_id"] = self.redeem_coupon.id
+        elif form == "sale":
+            chosen = self.models.sale_products.checked()
+            amount_text = c.sale.amount.text().strip()
+            amount, ok = QLocale().toDouble(amount_text)
+            if not ok:
+                amount, ok = QLocale.c().toDouble(amount_text)
+            if not ok or amount <= 0:
+                self.bridge.info(translate("Customer", "Enter the sale amount."), key="form")
+                c.sale.amount.setFocus()
+                return
+            # The hub takes each line with its price, and the online-cart lines it settles.
+            payload["items"] = [
+                {"sku": ch.sku, "qty": ch.qty, "price_cents": ch.price_cents} for ch in chosen
+            ]
+            payload["amount_cents"] = round(amount * 100)
+            skus = {ch.sku for ch in chosen}
+            cart_ids = [
+                line.id
+                for line in (self.data.cart if self.data else ())
+                if line.product.sku in skus
+            ]
+            if cart_ids:
+                payload["cart_item_ids"] = cart_ids
+            text = c.sale.text.text().strip()
+            if text:
+                payload["text"] = text
+        elif form == "consent":
+            p = self.data.profile if self.data is not None else None
+            marketing = c.consent.marketing.isChecked()
+            browsing = c.consent.browsing.isChecked()
+            if p is not None:
+                if marketing != p.consent_marketing:
+                    payload["marketing"] = marketing
+                if browsing != p.consent_browsing:
+                    payload["browsing"] = browsing
+            else:
+                payload = {"marketing": marketing, "browsing": browsing}
+            if not payload:
+                self.bridge.info(translate("Customer", "Nothing changed."), key="form")
+                return
+        else:
+            return
+        self.record(kind, payload)
+        c.close_form()
+        self.redeem_coupon = None
+
+    def record(self, kind: str, payload: dict[str, Any]) -> None:
+        """Record one interaction on the worker, against the member (or the scanned ref)."""
+        member_id = self.member_id
+        member_ref = None if member_id else (self.identity.ref if self.identity else None)
+        staff = self.staff_id
+        terminal = self.terminal
+
+        def work() -> Recorded:
+            return terminal.record(
+                kind, member_id=member_id, member_ref=member_ref, staff_id=staff, payload=payload
+            )
+
+        self.runner.submit(work, self._recorded, self._record_failed)
+
+    def _recorded(self, rec: Recorded) -> None:
+        self._mine[rec.id] = rec.state
+        source = RECORDED_TEXT.get(rec.kind, RECORDED_TEXT["visit"])
+        self.bridge.success(translate("Customer", source), key="recorded")
+        self.recorded.emit(rec)
+        if rec.member_id is not None and rec.member_id == self.member_id:
+            self.refresh()
+
+    def _record_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ClerkError):
+            self.bridge.error(texts.reason_message(exc.reason), key="recorded")
+        else:
+            raise exc
+
+    def retranslate(self) -> None:
+        """Language switched: product titles in forms follow, the open redeem panel too."""
+        self._choices_for = None
+        if self.view.composer.form in ("interest", "sale"):
+            self._ensure_choices()
+        if self.view.composer.form == "redeem" and self.redeem_coupon is not None:
+            self.open_redeem(self.redeem_coupon.id)

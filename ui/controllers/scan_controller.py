@@ -1,0 +1,270 @@
+"""The scan screen: from any input to a customer. Typed text, wedge scans, camera codes, image
+files and the clipboard all end in ``submit_text`` → identify → open_customer, on the
+terminal's worker; a name picked from the last customers opens that member.
+
+The GUI thread only collects the text (or hands an image to the decode worker) and shows the
+result; identification, the cache lookup, the hub fetch and recording the visit run on the
+terminal runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from clerk.errors import ClerkError, IdentifyError
+from clerk.model import Identity
+from ui import texts
+from ui.messages import MessageBridge
+from ui.models.recent_customers_model import RecentCustomersModel
+from ui.qt import (
+    QEvent,
+    QFileDialog,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QObject,
+    Signal,
+    translate,
+)
+from ui.views.scan_view import ScanView
+from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from clerk.ports import Opened, TerminalPort
+
+log = logging.getLogger(__name__)
+
+# The same code read again within this window (a camera sees it in every frame) is ignored.
+REPEAT_WINDOW_S = 3.0
+RECENT_SHOWN = 8
+
+
+def _gray_pil(image: QImage) -> Any:
+    """A PIL grayscale copy of a QImage (runs on the decode worker)."""
+    from PIL import Image
+
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    data = bytes(gray.constBits())
+    return Image.frombuffer(
+        "L", (gray.width(), gray.height()), data, "raw", "L", gray.bytesPerLine(), 1
+    )
+
+
+def pick_code(found: list[Any]) -> str | None:
+    """The most member-like of several decoded codes: a member code, then digits, then any."""
+    texts_found = [str(getattr(d, "text", d)) for d in found]
+    for t in texts_found:
+        if t.upper().startswith("MC1:"):
+            return t
+    for t in texts_found:
+        if t.strip().isdigit():
+            return t
+    return texts_found[0] if texts_found else None
+
+
+class ScanController(QObject):
+    opened = Signal(object)  # clerk.ports.Opened
+    looking_up = Signal(bool)
+
+    def __init__(
+        self,
+        terminal: TerminalPort,
+        view: ScanView,
+        recent: RecentCustomersModel,
+        runner: TaskRunner,
+        decode_runner: TaskRunner,
+        bridge: MessageBridge,
+        *,
+        staff_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.terminal = terminal
+        self.view = view
+        self.recent = recent
+        self.runner = runner
+        self.decode_runner = decode_runner
+        self.bridge = bridge
+        self.staff_id = staff_id
+        self.clock = clock
+        self._last: tuple[str, float] | None = None
+        self._in_flight = 0
+        self.enabled = True  # False while the terminal is locked: nothing is looked up
+        view.field.returnPressed.connect(self.submit_field)
+        view.go.clicked.connect(self.submit_field)
+        view.image_button.clicked.connect(self.open_image)
+        view.paste_button.clicked.connect(self.paste)
+        view.recent.list.activated.connect(self._recent_activated)
+        view.recent.list.clicked.connect(self._recent_activated)
+        view.field.installEventFilter(self)
+        self.looking_up.connect(lambda busy: view.go.setEnabled(not busy))
+
+    # --- text in -----------------------------------------------------------------------------
+
+    def submit_field(self) -> None:
+        text = self.view.field.text()
+        if text.strip():
+            self.submit_text(text, "typed")
+        else:
+            self.bridge.warning(texts.reason_message("empty"), key="identify")
+
+    def submit_text(self, text: str, source: str = "typed") -> bool:
+        """Identify ``text`` and open the customer. False if ignored (a repeat, or locked)."""
+        if not self.enabled:
+            return False
+        key = text.strip()
+        now = self.clock()
+        if source == "camera" and self._last is not None:
+            last_text, at = self._last
+            if last_text == key and now - at < REPEAT_WINDOW_S:
+                return False
+        self._last = (key, now)
+        terminal, staff = self.terminal, self.staff_id
+
+        def work() -> Opened:
+            return terminal.open_customer(terminal.identify(text), staff)
+
+        self._start()
+        self.runner.submit(work, self._done, self._failed)
+        return True
+
+    def open_member(self, member_id: str) -> None:
+        """Open a member picked from the last-customers list."""
+        if not self.enabled:
+            return
+        identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
+        terminal, staff = self.terminal, self.staff_id
+        self._start()
+        self.runner.submit(
+            lambda: terminal.open_customer(identity, staff), self._done, self._failed
+        )
+
+    def _recent_activated(self, index: Any) -> None:
+        member_id = index.data(RecentCustomersModel.MemberId)
+        if member_id:
+            self.open_member(str(member_id))
+
+    def _start(self) -> None:
+        self._in_flight += 1
+        if self._in_flight == 1:
+            self.looking_up.emit(True)
+
+    def _finish(self) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        if self._in_flight == 0:
+            self.looking_up.emit(False)
+
+    def _done(self, opened: Opened) -> None:
+        self._finish()
+        if opened.reason == "unknown_member":
+            self.bridge.warning(texts.reason_message("unknown_member"), key="identify")
+        self.opened.emit(opened)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        self._last = None
+        if isinstance(exc, IdentifyError):
+            self.bridge.warning(texts.reason_message(exc.reason), key="identify")
+        elif isinstance(exc, ClerkError):
+            self.bridge.error(texts.reason_message(exc.reason), key="identify")
+        else:
+            raise exc
+
+    # --- the last customers ------------------------------------------------------------------
+
+    def refresh_recent(self, now: int) -> None:
+        terminal = self.terminal
+        self.runner.submit(
+            lambda: terminal.recent_customers(RECENT_SHOWN),
+            lambda rows: self.recent.set_recent(rows, now),
+        )
+
+    def forget(self) -> None:
+        """Nobody at the terminal: no last customers, nothing typed."""
+        self.recent.set_recent([], 0)
+        self.view.field.clear()
+
+    # --- images and the clipboard ----------------------------------------------------------------
+
+    def open_image(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self.view.window(),
+            translate("MainWindow", "Read a member code from an image"),
+            "",
+            translate("MainWindow", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"),
+        )
+        if path:
+            self.decode_file(path)
+
+    def paste(self) -> None:
+        """An image on the clipboard is decoded; text is looked up (and shown in the field
+        while this screen is up)."""
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and mime.hasImage():
+            self.decode_qimage(clipboard.image())
+            return
+        text = clipboard.text().strip()
+        if text:
+            if self.view.isVisible():
+                self.view.field.setText(text)
+            self.submit_text(text, "paste")
+            return
+        self.bridge.warning(texts.reason_message("no_image_on_clipboard"), key="identify")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Ctrl+V in the scan field with an image on the clipboard: decode it (text pastes as usual).
+        if (
+            watched is self.view.field
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+        ):
+            mime = QGuiApplication.clipboard().mimeData()
+            if mime is not None and mime.hasImage():
+                event.accept()
+                self.paste()
+                return True
+        return super().eventFilter(watched, event)
+
+    def decode_file(self, path: str) -> None:
+        def work() -> list[Any]:
+            from clerk.decode import decode_file
+
+            return decode_file(path)
+
+        self.decode_runner.submit(work, self._decoded_image, self._decode_failed)
+
+    def decode_qimage(self, image: QImage) -> None:
+        image = QImage(image)  # an implicitly shared copy the worker owns
+
+        def work() -> list[Any]:
+            from clerk.decode import decode_pil
+
+            if image.isNull():
+                raise ClerkError("empty image", reason="unreadable_image")
+            return decode_pil(_gray_pil(image))
+
+        self.decode_runner.submit(work, self._decoded_image, self._decode_failed)
+
+    def _decoded_image(self, found: list[Any]) -> None:
+        text = pick_code(found)
+        if text is None:
+            self.bridge.warning(texts.reason_message("no_code_found"), key="identify")
+            return
+        self.submit_text(text, "image")
+
+    def _decode_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ClerkError):
+            self.bridge.warning(texts.reason_message(exc.reason), key="identify")
+        else:
+            raise exc
+
+    def camera_code(self, _format: str, text: str) -> None:
+        """Slot for FrameDecoder.decoded."""
+        self.submit_text(text, "camera")

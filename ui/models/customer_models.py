@@ -1,0 +1,363 @@
+"""The customer view's panels as list models: talking points, cart, coupons, browsing, visits
+— and :class:`CustomerModels`, the set of them with the product pickers of the forms.
+
+Each is reset with the rows of a new :class:`~clerk.model.CustomerView` (``set_view``); views
+and delegates stay the same widgets for every customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from clerk.model import BrowsedProduct, CartLine, Coupon, CustomerView, TalkingPoint, VisitEntry
+from ui import texts
+from ui.i18n import fmt_ago, fmt_datetime, fmt_money, local
+from ui.models.product_choices_model import ProductChoicesModel
+from ui.models.rows_model import Roles, RowsModel
+from ui.qt import translate
+
+
+class _ViewModel(RowsModel[Any]):
+    """A panel model: remembers the view's time so relative dates are stable."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.now = 0
+
+    def set_view(self, view: CustomerView) -> None:
+        raise NotImplementedError
+
+
+class TalkingPointsModel(_ViewModel):
+    Rule = Roles.First
+    Score = Roles.First + 1
+    Sentence = Roles.First + 2
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_sentence"),
+        Roles.Subtitle: (b"subtitle", "_why"),
+        Roles.Icon: (b"icon", "_icon"),
+        Roles.Emphasis: (b"emphasis", "_emphasis"),
+        Roles.Wrap: (b"wrap", "_wrap"),
+        Roles.Key: (b"key", "_rule"),
+        Rule: (b"rule", "_rule"),
+        Score: (b"score", "_score"),
+        Sentence: (b"sentence", "_sentence"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.talking_points)
+
+    def _sentence(self, p: TalkingPoint) -> str:
+        return texts.talking_point(p, self.now)
+
+    def _why(self, p: TalkingPoint) -> str:
+        return texts.talking_point_why(p)
+
+    def _icon(self, p: TalkingPoint) -> str:
+        return texts.RULE_ICONS.get(p.rule, "bulb")
+
+    def _emphasis(self, p: TalkingPoint) -> bool:
+        return bool(self._rows) and p is self._rows[0]
+
+    def _wrap(self, _p: TalkingPoint) -> bool:
+        return True
+
+    def _rule(self, p: TalkingPoint) -> str:
+        return p.rule
+
+    def _score(self, p: TalkingPoint) -> float:
+        return p.score
+
+
+class CartModel(_ViewModel):
+    Sku = Roles.First
+    Price = Roles.First + 1
+    Qty = Roles.First + 2
+    AddedAt = Roles.First + 3
+    CouponId = Roles.First + 4
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Detail: (b"detail", "_detail"),
+        Roles.Trailing: (b"trailing", "_price"),
+        Roles.TrailingSub: (b"trailingSub", "_qty"),
+        Roles.Tile: (b"tile", "_tile"),
+        Roles.Key: (b"key", "_id"),
+        Sku: (b"sku", "_sku"),
+        Price: (b"price", "_price"),
+        Qty: (b"qty", "_qty_value"),
+        AddedAt: (b"addedAt", "_added_at"),
+        CouponId: (b"couponId", "_coupon_id"),
+    }
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._coupons: Mapping[str, Coupon] = {}
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self._coupons = {c.id: c for c in view.coupons}
+        self.set_rows(view.cart)
+
+    def coupon_for(self, line: CartLine) -> Coupon | None:
+        return self._coupons.get(line.coupon_id) if line.coupon_id else None
+
+    def _title(self, line: CartLine) -> str:
+        return local(line.product.title)
+
+    def _subtitle(self, line: CartLine) -> str:
+        added = texts.fill(translate("Panels", "Added %1"), fmt_ago(line.added_at, self.now))
+        if not line.product.active:
+            return added + " · " + translate("Panels", "no longer sold")
+        return added
+
+    def _detail(self, line: CartLine) -> str:
+        coupon = self.coupon_for(line)
+        if coupon is None:
+            return ""
+        return texts.fill(
+            translate("Panels", "Coupon: %1 · %2"),
+            texts.offer(coupon.rule, coupon.value),
+            texts.coupon_validity(coupon, self.now),
+        )
+
+    def _price(self, line: CartLine) -> str:
+        return fmt_money(line.price_cents)
+
+    def _qty(self, line: CartLine) -> str:
+        return texts.fill(translate("Panels", "Qty %1"), line.qty)
+
+    def _qty_value(self, line: CartLine) -> int:
+        return line.qty
+
+    def _tile(self, line: CartLine) -> str:
+        return line.product.image or ""
+
+    def _id(self, line: CartLine) -> str:
+        return line.id
+
+    def _sku(self, line: CartLine) -> str:
+        return line.product.sku
+
+    def _added_at(self, line: CartLine) -> int:
+        return line.added_at
+
+    def _coupon_id(self, line: CartLine) -> str | None:
+        return line.coupon_id
+
+
+class CouponsModel(_ViewModel):
+    Status = Roles.First
+    Redeemable = Roles.First + 1
+    CouponIdRole = Roles.First + 2
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_rule"),
+        Roles.Detail: (b"detail", "_validity"),
+        Roles.DetailTone: (b"detailTone", "_validity_tone"),
+        Roles.Trailing: (b"trailing", "_offer"),
+        Roles.Chip: (b"chip", "_chip"),
+        Roles.ChipTone: (b"chipTone", "_tone"),
+        Roles.Icon: (b"icon", "_icon"),
+        Roles.Key: (b"key", "_id"),
+        Status: (b"status", "_status"),
+        Redeemable: (b"redeemable", "redeemable"),
+        CouponIdRole: (b"couponId", "_id"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.coupons)
+
+    def redeemable(self, c: Coupon) -> bool:
+        return c.status in ("usable", "expiring") and not c.pending_redeem
+
+    def first_redeemable(self) -> int:
+        return next((i for i, c in enumerate(self._rows) if self.redeemable(c)), -1)
+
+    def _title(self, c: Coupon) -> str:
+        return local(c.title)
+
+    def _rule(self, c: Coupon) -> str:
+        return texts.coupon_rule_text(c)
+
+    def _validity(self, c: Coupon) -> str:
+        return texts.coupon_validity(c, self.now)
+
+    def _validity_tone(self, c: Coupon) -> str:
+        return {"expiring": "accent", "usable": "good"}.get(c.status, "muted")
+
+    def _offer(self, c: Coupon) -> str:
+        return texts.offer(c.rule, c.value)
+
+    def _chip(self, c: Coupon) -> str:
+        if c.pending_redeem:
+            return translate("Terms", "Pending sync")
+        return texts.term(texts.COUPON_STATUS, c.status)
+
+    def _tone(self, c: Coupon) -> str:
+        return "warn" if c.pending_redeem else texts.COUPON_TONE.get(c.status, "muted")
+
+    def _icon(self, _c: Coupon) -> str:
+        return "redeem"
+
+    def _id(self, c: Coupon) -> str:
+        return c.id
+
+    def _status(self, c: Coupon) -> str:
+        return c.status
+
+
+class BrowsingModel(_ViewModel):
+    Views = Roles.First
+    LastSeen = Roles.First + 1
+    Channels = Roles.First + 2
+    Sku = Roles.First + 3
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Trailing: (b"trailing", "_views"),
+        Roles.TrailingSub: (b"trailingSub", "_last_seen"),
+        Roles.Tile: (b"tile", "_tile"),
+        Roles.Key: (b"key", "_sku"),
+        Views: (b"views", "_views_value"),
+        LastSeen: (b"lastSeen", "_last_seen_value"),
+        Channels: (b"channels", "_channels"),
+        Sku: (b"sku", "_sku"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.browsing)
+
+    def _title(self, b: BrowsedProduct) -> str:
+        return local(b.product.title)
+
+    def _subtitle(self, b: BrowsedProduct) -> str:
+        return texts.fill(
+            translate("Panels", "%1 · %2"),
+            fmt_money(b.product.price_cents),
+            texts.channels(b.channels),
+        )
+
+    def _views(self, b: BrowsedProduct) -> str:
+        return translate("Panels", "%n view(s)", None, b.views)
+
+    def _last_seen(self, b: BrowsedProduct) -> str:
+        return fmt_ago(b.last_seen, self.now)
+
+    def _tile(self, b: BrowsedProduct) -> str:
+        return b.product.image or ""
+
+    def _sku(self, b: BrowsedProduct) -> str:
+        return b.product.sku
+
+    def _views_value(self, b: BrowsedProduct) -> int:
+        return b.views
+
+    def _last_seen_value(self, b: BrowsedProduct) -> int:
+        return b.last_seen
+
+    def _channels(self, b: BrowsedProduct) -> list[str]:
+        return list(b.channels)
+
+
+class VisitsModel(_ViewModel):
+    Kind = Roles.First
+    At = Roles.First + 1
+    SyncState = Roles.First + 2
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Detail: (b"detail", "_reason"),
+        Roles.DetailTone: (b"detailTone", "_reason_tone"),
+        Roles.Trailing: (b"trailing", "_when"),
+        Roles.Chip: (b"chip", "_chip"),
+        Roles.ChipTone: (b"chipTone", "_tone"),
+        Roles.Icon: (b"icon", "_icon"),
+        Roles.Wrap: (b"wrap", "_wrap"),
+        Roles.Key: (b"key", "_id"),
+        Kind: (b"kind", "_kind"),
+        At: (b"at", "_at"),
+        SyncState: (b"syncState", "_state"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.visits)
+
+    def _title(self, v: VisitEntry) -> str:
+        kind = texts.term(texts.KINDS, v.kind)
+        text = local(v.text) if v.text is not None else ""
+        return texts.fill(translate("Panels", "%1: %2"), kind, text) if text else kind
+
+    def _subtitle(self, v: VisitEntry) -> str:
+        parts = [p for p in (v.store_name, v.staff_name) if p]
+        return " · ".join(parts)
+
+    def _reason(self, v: VisitEntry) -> str:
+        reason = getattr(v, "sync_reason", None)
+        if v.sync_state in ("conflict", "rejected") and reason:
+            return texts.fill(translate("Panels", "Hub says: %1"), reason)
+        return ""
+
+    def _reason_tone(self, _v: VisitEntry) -> str:
+        return "bad"
+
+    def _when(self, v: VisitEntry) -> str:
+        return fmt_datetime(v.at, self.now)
+
+    def _chip(self, v: VisitEntry) -> str:
+        return texts.term(texts.SYNC_STATES, v.sync_state) if v.sync_state else ""
+
+    def _tone(self, v: VisitEntry) -> str:
+        return texts.SYNC_TONE.get(v.sync_state or "", "muted")
+
+    def _icon(self, v: VisitEntry) -> str:
+        return texts.KIND_ICONS.get(v.kind, "history")
+
+    def _wrap(self, _v: VisitEntry) -> bool:
+        return True
+
+    def _id(self, v: VisitEntry) -> str:
+        return v.id
+
+    def _kind(self, v: VisitEntry) -> str:
+        return v.kind
+
+    def _at(self, v: VisitEntry) -> int:
+        return v.at
+
+    def _state(self, v: VisitEntry) -> str | None:
+        return v.sync_state
+
+
+class CustomerModels:
+    """The item models of the customer screen (reset per customer)."""
+
+    def __init__(self) -> None:
+        self.talking = TalkingPointsModel()
+        self.cart = CartModel()
+        self.coupons = CouponsModel()
+        self.browsing = BrowsingModel()
+        self.visits = VisitsModel()
+        self.interest_products = ProductChoicesModel()
+        self.sale_products = ProductChoicesModel()
+
+    def all(self) -> tuple[RowsModel[Any], ...]:
+        return (
+            self.talking,
+            self.cart,
+            self.coupons,
+            self.browsing,
+            self.visits,
+            self.interest_products,
+            self.sale_products,
+        )

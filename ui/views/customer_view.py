@@ -1,0 +1,271 @@
+"""The customer view: header, actions, the inline composer and the panels.
+
+Every widget is created once. ``set_layout_mode`` moves them between the desktop
+arrangement (header and actions on top, three scrolling columns) and the handheld one (one
+scrolling column, actions pinned at the bottom); a new customer only resets the models.
+"""
+
+from __future__ import annotations
+
+from ui.models.customer_models import CustomerModels
+from ui.qt import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QScrollArea,
+    QSize,
+    QSizePolicy,
+    QStackedLayout,
+    Qt,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    translate,
+)
+from ui.theme import icon
+from ui.views.composer_view import Composer
+from ui.views.profile_header_view import ProfileHeader
+from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList
+
+ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
+_ACTION_ICONS = {
+    "note": "note",
+    "interest": "interest",
+    "redeem": "redeem",
+    "sale": "sale",
+    "consent": "consent",
+    "next": "next",
+}
+
+
+def _column() -> tuple[QScrollArea, QVBoxLayout]:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    inner = QWidget()
+    inner.setObjectName("column")
+    box = QVBoxLayout(inner)
+    box.setContentsMargins(0, 0, 6, 12)
+    box.setSpacing(14)
+    box.addStretch(1)
+    area.setWidget(inner)
+    return area, box
+
+
+class Customer360View(LanguageAware):
+    action_triggered = Signal(str)
+    painted = Signal()  # every visible panel painted since the last show
+
+    def __init__(self, models: CustomerModels, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.models = models
+        self.mode = ""
+
+        self.header = ProfileHeader()
+        self.notice = Banner("info", "info")
+        self.notice.setObjectName("notCachedNotice")
+
+        self.action_bar = QFrame()
+        self.action_bar.setObjectName("actionBar")
+        self.action_layout = QGridLayout(self.action_bar)
+        self.action_layout.setContentsMargins(0, 0, 0, 0)
+        self.action_layout.setSpacing(8)
+        self.buttons: dict[str, QToolButton] = {}
+        for name in ACTIONS:
+            b = QToolButton(self.action_bar)
+            b.setObjectName(f"action_{name}")
+            b.setProperty("kind", "action")
+            b.setIcon(icon(_ACTION_ICONS[name], "primary" if name != "next" else "text"))
+            b.setIconSize(QSize(22, 22))
+            b.setMinimumHeight(48)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            b.clicked.connect(lambda _=False, n=name: self.action_triggered.emit(n))
+            self.buttons[name] = b
+
+        self.composer = Composer(models.interest_products, models.sale_products)
+        self.talking = ListPanel(models.talking, "bulb", object_name="talkingPoints", tile=40)
+        self.cart = ListPanel(models.cart, "cart", object_name="cart", tile=52)
+        self.coupons = ListPanel(models.coupons, "redeem", object_name="coupons", tile=40)
+        self.browsing = ListPanel(
+            models.browsing, "eye", object_name="browsing", tile=44, dense=True, limit=8
+        )
+        self.visits = ListPanel(
+            models.visits, "history", object_name="visits", tile=34, dense=True, limit=8
+        )
+        self.panels = (self.talking, self.cart, self.coupons, self.browsing, self.visits)
+
+        # Desktop arrangement.
+        self.desktop = QWidget()
+        d = QVBoxLayout(self.desktop)
+        d.setContentsMargins(20, 16, 14, 0)
+        d.setSpacing(12)
+        self.d_top = QVBoxLayout()
+        self.d_top.setSpacing(10)
+        d.addLayout(self.d_top)
+        cols = QHBoxLayout()
+        cols.setSpacing(14)
+        self.d_cols = []
+        for stretch in (5, 5, 4):
+            area, box = _column()
+            cols.addWidget(area, stretch)
+            self.d_cols.append(box)
+        d.addLayout(cols, 1)
+
+        # Handheld arrangement.
+        self.handheld = QWidget()
+        h = QVBoxLayout(self.handheld)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(0)
+        area, self.h_col = _column()
+        self.h_col.setContentsMargins(10, 10, 10, 12)
+        self.h_col.setSpacing(10)
+        h.addWidget(area, 1)
+        self.h_bottom = QFrame()
+        self.h_bottom.setObjectName("topBar")
+        hb = QVBoxLayout(self.h_bottom)
+        hb.setContentsMargins(8, 8, 8, 8)
+        self.h_bottom_layout = hb
+        h.addWidget(self.h_bottom)
+
+        self.stack = QStackedLayout(self)
+        self.stack.addWidget(self.desktop)
+        self.stack.addWidget(self.handheld)
+
+        self._painted: set[int] = set()
+        self._awaiting = False
+        self._header_done = False
+        self.header.painted.connect(self._on_header_painted)
+        for panel in self.panels:
+            panel.list.painted.connect(lambda p=panel: self._on_list_painted(p.list))
+
+        self.set_layout_mode("desktop")
+        self.retranslate()
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def set_layout_mode(self, mode: str) -> None:
+        if mode == self.mode:
+            return
+        self.mode = mode
+        handheld = mode == "handheld"
+        for name, b in self.buttons.items():
+            self.action_layout.removeWidget(b)
+            b.setToolButtonStyle(
+                Qt.ToolButtonStyle.ToolButtonTextUnderIcon
+                if handheld
+                else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            )
+            b.setMinimumHeight(56 if handheld else 48)
+            b.setProperty("compact", handheld)
+            b.style().unpolish(b)
+            b.style().polish(b)
+            b.setVisible(not (handheld and name == "next"))
+        for i, name in enumerate(n for n in ACTIONS if not (handheld and n == "next")):
+            self.action_layout.addWidget(self.buttons[name], 0, i)
+        self.header.set_compact(handheld)
+        if handheld:
+            order = [self.header, self.notice, self.composer, *self.panels]
+            for i, w in enumerate(order):
+                self.h_col.insertWidget(i, w)
+            self.h_bottom_layout.addWidget(self.action_bar)
+            self.stack.setCurrentWidget(self.handheld)
+        else:
+            self.d_top.addWidget(self.header)
+            self.d_top.addWidget(self.notice)
+            self.d_top.addWidget(self.action_bar)
+            layout = (
+                (self.talking, self.coupons),
+                (self.cart, self.browsing),
+                (self.composer, self.visits),
+            )
+            for box, widgets in zip(self.d_cols, layout, strict=True):
+                for i, w in enumerate(widgets):
+                    box.insertWidget(i, w)
+            self.stack.setCurrentWidget(self.desktop)
+
+    def scroll_to_composer(self) -> None:
+        """Bring the open form into view (its column may be scrolled away)."""
+        parent = self.composer.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(self.composer)
+
+    def clear(self) -> None:
+        """Nobody on screen (after a lock): header, notice and forms emptied (the controller
+        empties the models)."""
+        self.header.clear()
+        self.notice.hide()
+        self.notice.text.setText("")
+        self.composer.reset()
+
+    # --- paint tracking (for "fully painted") ------------------------------------------------
+
+    def expect_paint(self) -> None:
+        """Start waiting for the header and every visible panel to paint."""
+        self._painted.clear()
+        self._awaiting = True
+        self._header_done = False
+
+    def _on_header_painted(self) -> None:
+        if self._awaiting:
+            self._header_done = True
+            self._check_painted()
+
+    def _on_list_painted(self, lst: RowList) -> None:
+        if self._awaiting:
+            self._painted.add(id(lst))
+            if self._header_done:
+                self._check_painted()
+
+    def _check_painted(self) -> None:
+        waiting = [
+            p.list
+            for p in self.panels
+            if p.list.isVisible()
+            and not p.list.visibleRegion().isEmpty()
+            and id(p.list) not in self._painted
+        ]
+        if not waiting:
+            self._awaiting = False
+            self.painted.emit()
+
+    def retranslate(self) -> None:
+        names = {
+            "note": (translate("Customer", "Note"), "Ctrl+N"),
+            "interest": (translate("Customer", "Interest"), "Ctrl+I"),
+            "redeem": (translate("Customer", "Redeem"), "Ctrl+R"),
+            "sale": (translate("Customer", "Sale"), "Ctrl+S"),
+            "consent": (translate("Customer", "Consent"), "Ctrl+K"),
+            "next": (translate("Customer", "Next customer"), "Esc"),
+        }
+        for name, (text, keys) in names.items():
+            b = self.buttons[name]
+            b.setText(text)
+            b.setToolTip(f"{text} ({keys})")
+            b.setAccessibleName(text)
+        self.talking.set_texts(
+            translate("Customer", "Talking points"),
+            translate("Customer", "Nothing stands out — ask how you can help."),
+        )
+        self.cart.set_texts(
+            translate("Customer", "Online cart"), translate("Customer", "The online cart is empty.")
+        )
+        self.coupons.set_texts(
+            translate("Customer", "Coupons"), translate("Customer", "No coupons.")
+        )
+        self.browsing.set_texts(
+            translate("Customer", "Browsed online"),
+            translate("Customer", "No online browsing (or no consent to use it)."),
+            translate("Customer", "Show all %1 products"),
+        )
+        self.visits.set_texts(
+            translate("Customer", "Visits and notes"),
+            translate("Customer", "No earlier visits."),
+            translate("Customer", "Show all %1 entries"),
+        )
+        self.header.retranslate()
