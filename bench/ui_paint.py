@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             e2e.append((time.perf_counter() - t0) * 1000)
 
     # Event-loop responsiveness under load.
-    from clerk import barcodes, membercode
+    from clerk.shared import barcodes, membercode
 
     code = (
         demo_home.code(demo_home.hero)

@@ -160,8 +160,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace, home: Path) -> int:
-    from clerk import barcodes
     from clerk import outbox as outbox_mod
+    from clerk.shared import barcodes
     from sync.hub.testing import running_hub
     from sync.local import engine_for, enroll
     from ui.demo import run_demo, seed_demo_day

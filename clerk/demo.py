@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from clerk.identify import mask_phone, phone_hash
+from clerk.shared.phones import mask_phone, phone_hash
 from clerk.talking_points import TIERS
 
 DAY = 86_400

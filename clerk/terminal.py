@@ -28,7 +28,7 @@ from clerk.outbox import Recorded
 from clerk.settings import Settings
 
 if TYPE_CHECKING:
-    from clerk.membercode import JtiTracker
+    from clerk.jti import JtiTracker
     from clerk.model import CustomerView, Identity
 
 # clerk.identify (with clerk.membercode and the cryptography it verifies with) and
@@ -254,7 +254,7 @@ class Terminal:
 
     def _jti_tracker(self) -> JtiTracker:
         if self._jtis is None:
-            from clerk.membercode import JtiTracker
+            from clerk.jti import JtiTracker
 
             self._jtis = JtiTracker()
         return self._jtis

@@ -58,7 +58,7 @@ class DemoHome:
 
     def code(self, member_id: str, *, now: int | None = None, ttl: int = 120) -> str:
         """A fresh signed member code for ``member_id``, valid for ``ttl`` seconds."""
-        from clerk import membercode
+        from clerk.shared import membercode
 
         key = membercode.private_key_from_hex(self.private_key_hex)
         at = self.now if now is None else now
@@ -76,10 +76,11 @@ def build_home(
     last_pull_age_s: int = 600,
 ) -> DemoHome:
     """A terminal data directory with the demo world of store S001 in its cache."""
-    from clerk import demo, membercode
+    from clerk import demo
     from clerk import outbox as outbox_mod
     from clerk.cache import apply_changes, open_cache, set_state
     from clerk.db import Transaction
+    from clerk.shared import membercode
 
     now = int(time.time()) if now is None else now
     home.mkdir(parents=True, exist_ok=True)
@@ -293,7 +294,7 @@ class DemoCodesWindow(QWidget):
         self.timer.start()
 
     def refresh(self) -> None:
-        from clerk import barcodes
+        from clerk.shared import barcodes
 
         items = self.codes()
         while len(self.cells) < len(items):

@@ -281,7 +281,7 @@ def _cmd_member_code(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.png:
-        from clerk import barcodes
+        from clerk.shared import barcodes
 
         barcodes.member_code_qr_png(code, args.png)
     print(code)
@@ -289,7 +289,7 @@ def _cmd_member_code(args: argparse.Namespace) -> int:
 
 
 def _qr_png(text: str, path: str) -> None:
-    from clerk import barcodes
+    from clerk.shared import barcodes
 
     barcodes.qr_png(text, path)
 

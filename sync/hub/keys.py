@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from clerk import membercode
+from clerk.shared import membercode
 from sync.hub.store import HubStore, SigningKey
 
 DEFAULT_TTL_S = membercode.VALIDITY_S

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clerk import demo
-from clerk.identify import mask_phone, phone_hash
+from clerk.shared.phones import mask_phone, phone_hash
 from sync.hub.errors import InvalidInputError
 from sync.hub.staff import demo_pin_hash
 from sync.hub.store import HubStore, Tx

@@ -38,9 +38,9 @@ from typing import Any, Literal
 
 import psycopg
 
-from clerk import membercode
-from clerk.cache import JSON_COLUMNS
 from clerk.cache import TABLES as CACHE_TABLES
+from clerk.shared import membercode
+from clerk.shared.entities import JSON_COLUMNS
 from sync.hub.errors import (
     BusyError,
     ForbiddenError,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from clerk import membercode
+from clerk.shared import membercode
 from sync.hub.cli import add_hub_parser, run_hub
 from sync.hub.staff import verify_pin
 from sync.hub.store import HubStore

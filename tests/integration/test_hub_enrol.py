@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from clerk import membercode
+from clerk.shared import membercode
 from sync.hub import keys as hub_keys
 from sync.hub.testing import HubHandle, pull_changes
 

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from clerk import demo, membercode
-from clerk.identify import phone_hash
+from clerk import demo
+from clerk.shared import membercode
+from clerk.shared.phones import phone_hash
 from sync.hub.testing import HubHandle
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from clerk import demo
 from clerk.cache import TABLES
-from clerk.identify import luhn_valid, normalize_phone
+from clerk.identify import luhn_valid
+from clerk.shared.phones import normalize_phone
 
 DAY = 86_400
 NOW = 1_763_900_000

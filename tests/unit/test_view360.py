@@ -11,9 +11,9 @@ import pytest
 from clerk import demo, view360
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
-from clerk.identify import phone_hash
 from clerk.model import Identity
 from clerk.outbox import apply_results, mark_sent, record
+from clerk.shared.phones import phone_hash
 
 if TYPE_CHECKING:
     from conftest import DemoDbs
