@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     count = 20 if args.quick else max(30, args.count)
 
     from clerk.terminal import Terminal
+    from demoworld.home import build_home
     from ui.app import build_window
     from ui.camera import SyntheticSource, luma_plane
-    from ui.demo import build_home
     from ui.qt import QEventLoop, QTimer, QVideoFrame
     from ui.workers import GuiThreadGc
 

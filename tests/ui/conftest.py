@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from ui.demo import DemoHome, build_home
+from demoworld.home import DemoHome, build_home
 from ui.qt import QtMsgType, qInstallMessageHandler
 
 # Sunday 2025-11-23 12:13:20 UTC (20:13 in the demo stores, UTC+8).
