@@ -18,9 +18,9 @@ HERO_SKU = "SW00001"
 
 def pairs(text: str) -> tuple[tuple[str, str], ...]:
     """ "中文 English_words …" → (("中文", "English words"), …)."""
-    words = text.split()
+    tokens = text.split()
     return tuple(
-        (zh, en.replace("_", " ")) for zh, en in zip(words[0::2], words[1::2], strict=True)
+        (zh, en.replace("_", " ")) for zh, en in zip(tokens[0::2], tokens[1::2], strict=True)
     )
 
 
@@ -35,6 +35,7 @@ def _nouns(text: str) -> tuple[tuple[str, str, int, int], ...]:
 
 
 def words(text: str) -> tuple[str, ...]:
+    """ "a b c" → ("a", "b", "c")."""
     return tuple(text.split())
 
 
@@ -204,5 +205,6 @@ def products(spec: WorldSpec) -> Iterator[dict[str, Any]]:
 
 
 def product_changes(spec: WorldSpec) -> Iterator[dict[str, Any]]:
+    """The catalogue as upserts of the changes feed (``clerk.cache.apply_changes``)."""
     for p in products(spec):
         yield {"entity": "product", "op": "upsert", "key": p["sku"], "data": p}

@@ -149,7 +149,7 @@ def _wait(
     QTimer.singleShot(0, context, tick)
 
 
-def demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> Any:
+def _demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> Any:
     """The demo's signed-in staff member: ``staff_id`` (or the store's first manager when
     ``manager``), from the terminal's staff list; None when there is nobody to sign in."""
     from clerk.staff import Session
@@ -220,7 +220,7 @@ def run_demo(
     staff = (
         None
         if view == "signin"
-        else demo_session(access.auth, staff_id, manager=view in ("dashboard", "settings"))
+        else _demo_session(access.auth, staff_id, manager=view in ("dashboard", "settings"))
     )
     if staff is not None:
         access.sign_in_without_pin(staff)

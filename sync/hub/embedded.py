@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -39,7 +39,6 @@ class HubHandle:
     url: str
     db: str
     store: HubStore
-    _server: uvicorn.Server = field(repr=False)
 
     def enrol_code(self, store_id: str) -> str:
         """A fresh one-time enrolment code for ``store_id`` (valid 24 h)."""
@@ -127,7 +126,7 @@ def running_hub(db: str, *, config: HubConfig | None = None) -> Iterator[HubHand
     store = HubStore.open(db)
     try:
         app = create_app(store, config or HubConfig())
-        with serve_asgi(app, name="hub", graceful_s=5) as (url, server):
-            yield HubHandle(url=url, db=db, store=store, _server=server)
+        with serve_asgi(app, name="hub", graceful_s=5) as (url, _server):
+            yield HubHandle(url=url, db=db, store=store)
     finally:
         store.close()

@@ -282,7 +282,7 @@ def flaky_hub(hub_db: str) -> Iterator[tuple[HubHandle, InjectErrors]]:
     try:
         inject = InjectErrors(create_app(store))
         with serve(inject) as url:
-            yield HubHandle(url=url, db=hub_db, store=store, _server=None), inject  # type: ignore[arg-type]
+            yield HubHandle(url=url, db=hub_db, store=store), inject
     finally:
         store.close()
 
