@@ -37,8 +37,9 @@ import psycopg  # noqa: E402
 
 from clerk.ids import uuid7_str  # noqa: E402
 from demoworld.seed import seed_demo  # noqa: E402
+from sync.hub.devices import Device  # noqa: E402
 from sync.hub.ingest import ingest, parse_items  # noqa: E402
-from sync.hub.store import Device, HubStore  # noqa: E402
+from sync.hub.store import HubStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "hub_ingest.json"
 START_TIMEOUT_S = 60.0
