@@ -1,4 +1,4 @@
-"""Shared unit-test fixtures: a small but real cache.db + outbox.db built from clerk.demo.
+"""Shared unit-test fixtures: a small but real cache.db + outbox.db built from the demo world.
 
 The world (50 members of the demo, the hero first) is built once per session through the real
 ``clerk.cache.apply_changes`` path into a template directory; each test that wants the files
