@@ -1,4 +1,4 @@
-"""Build a terminal cache.db at the design's scale straight from clerk.demo (no hub).
+"""Build a terminal cache.db at the design's scale straight from the demo world (no hub).
 
     python bench/build_cache.py [--quick] [--members 500000] [--force]
 
@@ -25,8 +25,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from clerk import db, demo, keystore
+from clerk import db, keystore
 from clerk.cache import TABLES, open_cache, row_values
+from demoworld import catalogue, world
 
 DATA = Path(__file__).resolve().parent / ".data"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -37,8 +38,8 @@ CHUNK = 100_000
 COUNTED = ("members", "products", "browse_events", "cart_items", "coupons", "visits")
 
 
-def spec_for(members: int) -> demo.WorldSpec:
-    return demo.WorldSpec(members=members, seed=BENCH_SEED, now=BENCH_NOW)
+def spec_for(members: int) -> world.WorldSpec:
+    return world.WorldSpec(members=members, seed=BENCH_SEED, now=BENCH_NOW)
 
 
 def default_path(members: int) -> Path:
@@ -46,7 +47,7 @@ def default_path(members: int) -> Path:
     return DATA / f"cache-{label}.db"
 
 
-def _spec_text(spec: demo.WorldSpec) -> str:
+def _spec_text(spec: world.WorldSpec) -> str:
     return json.dumps(
         {
             "members": spec.members,
@@ -65,7 +66,7 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED}
 
 
-def existing(path: Path, spec: demo.WorldSpec) -> dict[str, int] | None:
+def existing(path: Path, spec: world.WorldSpec) -> dict[str, int] | None:
     """Row counts of a reusable cache at ``path``, or None if it must be (re)built."""
     if not path.exists() or keystore.is_plaintext(path):
         return None  # built before the cache was encrypted at rest: measure the real thing
@@ -84,9 +85,9 @@ def existing(path: Path, spec: demo.WorldSpec) -> dict[str, int] | None:
         conn.close()
 
 
-def _rows(spec: demo.WorldSpec) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    for b in demo.members(spec):
-        yield "member", row_values("member", demo.member_row(b.member, PHONE_KEY))
+def _rows(spec: world.WorldSpec) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    for b in world.members(spec):
+        yield "member", row_values("member", world.member_row(b.member, PHONE_KEY))
         for e in b.browse:
             yield "browse", (e["id"], e["member_id"], e["sku"], e["channel"], e["at"])
         for c in b.cart:
@@ -102,7 +103,7 @@ def _insert_sql(entity: str) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def build(path: Path, spec: demo.WorldSpec, *, progress: bool = True) -> dict[str, Any]:
+def build(path: Path, spec: world.WorldSpec, *, progress: bool = True) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building.db")
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -124,7 +125,7 @@ def build(path: Path, spec: demo.WorldSpec, *, progress: bool = True) -> dict[st
 
         conn.execute("BEGIN")
         conn.executemany(
-            _insert_sql("product"), (row_values("product", p) for p in demo.products(spec))
+            _insert_sql("product"), (row_values("product", p) for p in catalogue.products(spec))
         )
         batches: dict[str, list[tuple[Any, ...]]] = {
             e: [] for e in ("member", "browse", "cart", "coupon", "visit")
@@ -166,7 +167,7 @@ def build(path: Path, spec: demo.WorldSpec, *, progress: bool = True) -> dict[st
 
 def ensure_cache(
     members: int, *, path: Path | None = None, force: bool = False, progress: bool = True
-) -> tuple[Path, demo.WorldSpec, dict[str, Any]]:
+) -> tuple[Path, world.WorldSpec, dict[str, Any]]:
     """The bench cache for ``members`` members, built if missing or stale."""
     spec = spec_for(members)
     target = path or default_path(members)

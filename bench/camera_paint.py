@@ -41,7 +41,7 @@ NOW = 1_763_900_000
 
 def frame_with_code(code: str) -> Any:
     """A 1280×720 grayscale frame with the member code's QR about 2/5 of its height."""
-    from clerk import barcodes
+    from clerk.shared import barcodes
     from ui.qt import QImage, QPainter, Qt
 
     qr = QImage.fromData(barcodes.member_code_qr_png(code, scale=8), "PNG")
@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     count = 20 if args.quick else max(30, args.count)
 
     from clerk.terminal import Terminal
+    from demoworld.home import build_home
     from ui.app import build_window
     from ui.camera import SyntheticSource, luma_plane
-    from ui.demo import build_home
     from ui.qt import QEventLoop, QTimer, QVideoFrame
     from ui.workers import GuiThreadGc
 

@@ -28,7 +28,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from clerk import barcodes, identify, membercode
+from clerk import identify
+from clerk.shared import barcodes, membercode
 
 GENERATOR_VERSION = 4
 DEFAULT_COUNT = 600

@@ -36,9 +36,10 @@ import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
 from clerk.ids import uuid7_str  # noqa: E402
+from demoworld.seed import seed_demo  # noqa: E402
+from sync.hub.devices import Device  # noqa: E402
 from sync.hub.ingest import ingest, parse_items  # noqa: E402
-from sync.hub.seed import seed_demo  # noqa: E402
-from sync.hub.store import Device, HubStore  # noqa: E402
+from sync.hub.store import HubStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "hub_ingest.json"
 START_TIMEOUT_S = 60.0
@@ -164,11 +165,12 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
     try:
         print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
         seed_demo(store, members=args.members, seed=7, events_per_member=4.0, products=500)
-        members = [m["id"] for m in store.iter_members()]
+        members = [m["id"] for m in store.members.iter_rows()]
         with store.read() as conn:
             skus = [r[0] for r in conn.rows("SELECT sku FROM products")]
         codes = [
-            store.create_enrol_code(("S001", "S002", "S003")[i % 3]) for i in range(args.terminals)
+            store.devices.create_enrol_code(("S001", "S002", "S003")[i % 3])
+            for i in range(args.terminals)
         ]
     finally:
         store.close()
@@ -212,7 +214,9 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
 
     store = HubStore.open(db)
     try:
-        device, _token = store.enroll_device("S001", store.create_enrol_code("S001"), "direct")
+        device, _token = store.devices.enroll(
+            "S001", store.devices.create_enrol_code("S001"), "direct"
+        )
         for run in range(args.runs):
             n = per_terminal * args.terminals
             items = make_items(rng, members, skus, n, 1 + run * n)

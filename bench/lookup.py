@@ -30,10 +30,11 @@ from typing import Any
 from build_cache import BENCH_NOW, ensure_cache
 from report import pct as _pct
 
-from clerk import demo, view360
+from clerk import view360
 from clerk.cache import open_cache
 from clerk.model import Identity
 from clerk.outbox import open_outbox, record
+from demoworld import catalogue, world
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -45,17 +46,17 @@ def _status_kb(field: str) -> int:
     return 0
 
 
-def _seed_outbox(path: Path, spec: demo.WorldSpec, rng: random.Random) -> None:
+def _seed_outbox(path: Path, spec: world.WorldSpec, rng: random.Random) -> None:
     conn = open_outbox(path)
     try:
         for k in range(300):
-            mid = demo.member_id(rng.randint(1, spec.members))
+            mid = world.member_id(rng.randint(1, spec.members))
             kind = ("visit", "note", "interest", "redeem")[k % 4]
             payload: dict[str, Any] = {"text": "demo note"} if kind == "note" else {}
             if kind == "redeem":
                 payload = {"coupon_id": f"Q{int(mid[1:]):08d}00"}
             if kind == "interest":
-                payload = {"sku": demo.HERO_SKU}
+                payload = {"sku": catalogue.HERO_SKU}
             record(
                 conn,
                 kind,
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = open_cache(path, readonly=True)
         outbox = open_outbox(outbox_path)
         try:
-            ids = [demo.member_id(rng.randint(1, spec.members)) for _ in range(count)]
+            ids = [world.member_id(rng.randint(1, spec.members)) for _ in range(count)]
             cards = [
                 str(r[0])
                 for r in cache.execute(

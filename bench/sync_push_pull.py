@@ -126,7 +126,7 @@ def seeded_hub(path: Path, members: int, *, events: float = 40.0) -> Path:
 def enrol_codes(db: Path, n: int) -> list[str]:
     store = HubStore.open(str(db))
     try:
-        return [store.create_enrol_code(STORE) for _ in range(n)]
+        return [store.devices.create_enrol_code(STORE) for _ in range(n)]
     finally:
         store.close()
 

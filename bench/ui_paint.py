@@ -183,24 +183,24 @@ class SyncLoad:
     """A sync round's work without a hub: apply a batch of demo members to a scratch cache."""
 
     def __init__(self, path: Path) -> None:
-        from clerk import demo
+        from demoworld import world
 
         self.conn = open_cache(path)
-        self.spec = demo.WorldSpec(members=100_000, seed=7, now=BENCH_NOW, products=200)
+        self.spec = world.WorldSpec(members=100_000, seed=7, now=BENCH_NOW, products=200)
         self.next = 1
         self.rounds = 0
 
     def sync_once(self) -> dict[str, int]:
-        from clerk import demo
         from clerk.cache import apply_changes
         from clerk.db import Transaction
+        from demoworld import world
 
-        world = demo._World(self.spec)
+        generator = world._World(self.spec)
         applied = 0
         with Transaction(self.conn):
             for _ in range(40):
-                bundle = demo._member(world, self.next)
-                applied += apply_changes(self.conn, demo.changes(bundle, "00" * 16))
+                bundle = world._member(generator, self.next)
+                applied += apply_changes(self.conn, world.changes(bundle, "00" * 16))
                 self.next += 1
         self.rounds += 1
         return {"applied": applied}
@@ -218,9 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     count = 60 if args.quick else max(200, args.count)
     seconds = 3.0 if args.quick else args.seconds
 
+    from demoworld.home import build_home
     from ui.app import build_window
     from ui.camera import FrameDecoder, SyntheticSource
-    from ui.demo import build_home
     from ui.qt import QElapsedTimer, QEventLoop, QImage, QPainter, QTimer
     from ui.workers import SyncWorker
 
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             e2e.append((time.perf_counter() - t0) * 1000)
 
     # Event-loop responsiveness under load.
-    from clerk import barcodes, membercode
+    from clerk.shared import barcodes, membercode
 
     code = (
         demo_home.code(demo_home.hero)

@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = 5 if args.quick else max(5, args.runs)
 
     sys.path.insert(0, str(ROOT))
-    from ui.demo import build_home
+    from demoworld.home import build_home
 
     rows: list[list[Any]] = []
     with tempfile.TemporaryDirectory(prefix="ui-start-") as tmp:

@@ -22,7 +22,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from clerk import base45, identify, membercode
+from clerk import identify
+from clerk.shared import base45, membercode
 
 RESULTS = Path(__file__).resolve().parent / "results"
 EXP = 1_750_000_000

@@ -2,7 +2,8 @@
 
 Rebuilt from the hub if lost or corrupt; WAL with ``synchronous=NORMAL``.
 Row shapes are those of the changes feed (``sync.protocol.Change.data``): the hub sends
-whole rows with exactly these columns; unknown columns are ignored, missing ones are NULL.
+whole rows with exactly the columns of :mod:`clerk.shared.entities`, and the tables here have
+exactly those columns; unknown columns are ignored, missing ones are NULL.
 """
 
 from __future__ import annotations
@@ -17,74 +18,27 @@ from typing import TYPE_CHECKING, Any
 from clerk.db import Transaction, connect
 from clerk.errors import CacheCorruptError, StorageError
 from clerk.migrate import LazyMigrations
+from clerk.shared.entities import ENTITIES, JSON_COLUMNS
 
 if TYPE_CHECKING:
     from sqlite_utils.db import Database
 
+# entity name in the changes feed -> its table here; key and columns are the feed's.
+_TABLE_NAMES = {
+    "member": "members",
+    "product": "products",
+    "browse": "browse_events",
+    "cart": "cart_items",
+    "coupon": "coupons",
+    "visit": "visits",
+    "key": "public_keys",
+    "staff": "staff",
+}
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "member": (
-        "members",
-        "id",
-        (
-            "id",
-            "code_id",
-            "card_no",
-            "phone_hash",
-            "phone_masked",
-            "name",
-            "name_en",
-            "tier",
-            "points",
-            "consent_marketing",
-            "consent_browsing",
-            "tags",
-            "home_store",
-            "birthday",
-            "joined_at",
-            "last_seen",
-            "updated_at",
-        ),
-    ),
-    "product": (
-        "products",
-        "sku",
-        ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active"),
-    ),
-    "browse": ("browse_events", "id", ("id", "member_id", "sku", "channel", "at")),
-    "cart": (
-        "cart_items",
-        "id",
-        ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state"),
-    ),
-    "coupon": (
-        "coupons",
-        "id",
-        (
-            "id",
-            "member_id",
-            "title_zh",
-            "title_en",
-            "rule",
-            "value",
-            "min_spend_cents",
-            "applies_to",
-            "valid_from",
-            "expires_at",
-            "state",
-            "used_at",
-        ),
-    ),
-    "visit": (
-        "visits",
-        "id",
-        ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at"),
-    ),
-    "key": ("public_keys", "kid", ("kid", "public_key", "not_after")),
-    "staff": ("staff", "id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
+    entity: (table, ENTITIES[entity].key, ENTITIES[entity].columns)
+    for entity, table in _TABLE_NAMES.items()
 }
-
-JSON_COLUMNS = {"tags", "applies_to"}
 
 migrations = LazyMigrations("clerk.cache")
 

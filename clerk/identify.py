@@ -6,8 +6,9 @@ Rules, in the order :func:`classify` applies them:
 2. Control and format characters are removed (scanners add CR/LF/TAB, GS separators, BOMs),
    surrounding whitespace is stripped, and the text is NFKC-normalised so full-width digits
    typed with a Chinese IME (``１３８…``) read as ASCII. Nothing left → ``empty``.
-3. ``MC1:…`` → a dynamic member code, verified offline (:mod:`clerk.membercode`); a rejected
-   code raises :class:`~clerk.membercode.CodeRejected` with its reason.
+3. ``MC1:…`` → a dynamic member code, verified offline (:mod:`clerk.shared.membercode`); a
+   rejected code raises :class:`IdentifyError` with the codec's reason (``malformed``,
+   ``unknown_key``, ``bad_signature``, ``expired``, ``not_yet_valid``).
 4. ``http://`` / ``https://`` → ``not_member_url``; ``WIFI:`` → ``not_member_wifi``.
 5. Digits with the spaces, dashes and brackets a person types (optionally a leading ``+``):
 
@@ -26,20 +27,20 @@ Rules, in the order :func:`classify` applies them:
 6. Anything else → ``not_member_other`` (some other QR payload or barcode).
 
 Phone numbers never leave this module in clear: the identity carries an HMAC-SHA256 of the
-E.164 number under the key the hub gave the terminal at enrolment, and a masked form.
+E.164 number under the key the hub gave the terminal at enrolment, and a masked form
+(:mod:`clerk.shared.phones`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
 
-from clerk import membercode
 from clerk.errors import ConfigError, IdentifyError
 from clerk.model import Identity
+from clerk.shared import membercode
+from clerk.shared.phones import TYPED_NUMBER, mask_phone, normalize_phone, phone_hash
 
 MAX_INPUT = 4096
 CARD_MIN, CARD_MAX = 10, 19
@@ -92,8 +93,6 @@ MESSAGES: dict[str, str] = {
     "unreadable_image": "The file is not a readable image — choose a PNG or JPEG file.",
 }
 
-_CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_TYPED_NUMBER = re.compile(r"[ (]*\+?[0-9][0-9 \-()]*")
 _NUMBERISH = re.compile(r"[0-9 +\-()]*[0-9][0-9 +\-()]*")
 _URL = re.compile(r"https?://", re.IGNORECASE)
 
@@ -133,52 +132,6 @@ def luhn_check_digit(body: str) -> str:
     return str((10 - _luhn_sum(body, double_first=True) % 10) % 10)
 
 
-# --- phones ----------------------------------------------------------------------------------
-
-
-def normalize_phone(text: str) -> str | None:
-    """The E.164 form of a typed phone number, or None if ``text`` is not one."""
-    if not _TYPED_NUMBER.fullmatch(text):
-        return None
-    compact = re.sub(r"[ \-()]", "", text)
-    if compact.startswith("+"):
-        digits = compact[1:]
-        if digits.startswith("86") and _CN_MOBILE.fullmatch(digits[2:]):
-            return compact
-        if digits.startswith("86") and digits[2:3] == "1":
-            return None  # +86 1… of the wrong length: a mistyped mobile, not generic E.164
-        if 8 <= len(digits) <= 15 and digits[0] != "0":
-            return compact
-        return None
-    if _CN_MOBILE.fullmatch(compact):
-        return "+86" + compact
-    for prefix in ("0086", "86"):
-        if compact.startswith(prefix) and _CN_MOBILE.fullmatch(compact[len(prefix) :]):
-            return "+86" + compact[len(prefix) :]
-    return None
-
-
-def phone_hash(key_hex: str, e164: str) -> str:
-    """HMAC-SHA256 (hex) of the E.164 number under the hub's phone-hash key (hex)."""
-    try:
-        key = bytes.fromhex(key_hex)
-    except ValueError as exc:
-        raise ConfigError("the phone hash key is not valid hex") from exc
-    return hmac.new(key, e164.encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def mask_phone(e164: str) -> str:
-    """A display form that hides the middle: ``138****5678`` for mainland China mobiles,
-    otherwise ``+`` and the first 3 and last 2 digits (``+491*********78``)."""
-    if e164.startswith("+86") and _CN_MOBILE.fullmatch(e164[3:]):
-        national = e164[3:]
-        return national[:3] + "****" + national[-4:]
-    digits = e164.lstrip("+")
-    if len(digits) <= 5:
-        return "+" + "*" * len(digits)
-    return "+" + digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
-
-
 # --- classify --------------------------------------------------------------------------------
 
 
@@ -205,7 +158,10 @@ def classify(
         raise _reject("too_long")
 
     if s[:4].upper() == membercode.PREFIX:
-        code = membercode.verify(s, keys, now)
+        try:
+            code = membercode.verify(s, keys, now)
+        except membercode.CodeRejected as exc:
+            raise IdentifyError(str(exc), reason=exc.reason) from exc
         return Identity(
             kind="code",
             value=str(code.code_id),
@@ -219,14 +175,17 @@ def classify(
         raise _reject("not_member_wifi")
 
     if _NUMBERISH.fullmatch(s):
-        if not _TYPED_NUMBER.fullmatch(s):
+        if not TYPED_NUMBER.fullmatch(s):
             raise _reject("malformed")  # digits with a stray "+" and the like
         e164 = normalize_phone(s)
         if e164 is not None:
             if phone_key is None:
                 raise _reject("no_phone_key")
             masked = mask_phone(e164)
-            hashed = phone_hash(phone_key, e164)
+            try:
+                hashed = phone_hash(phone_key, e164)
+            except ValueError as exc:
+                raise ConfigError("the phone hash key is not valid hex") from exc
             # The hub resolves `phone_hash:` refs (a masked number is ambiguous); people see the
             # masked number.
             return Identity(

@@ -41,8 +41,3 @@ def uuid7(now_ms: int | None = None) -> uuid.UUID:
 
 def uuid7_str() -> str:
     return str(uuid7())
-
-
-def uuid7_time_ms(value: str | uuid.UUID) -> int:
-    u = uuid.UUID(str(value))
-    return u.int >> 80

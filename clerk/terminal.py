@@ -33,7 +33,7 @@ from clerk.settings import Settings
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.membercode import JtiTracker
+    from clerk.jti import JtiTracker
     from clerk.model import CustomerView, Identity
     from clerk.staff import Session, StaffMember
 
@@ -235,7 +235,7 @@ class Terminal:
 
     def _jti_tracker(self) -> JtiTracker:
         if self._jtis is None:
-            from clerk.membercode import JtiTracker
+            from clerk.jti import JtiTracker
 
             self._jtis = JtiTracker()
         return self._jtis

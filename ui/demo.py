@@ -1,12 +1,10 @@
-"""The demo: screenshots of each view, the demo member-code window, an offline demo home.
+"""The demo's Qt half: the app driven to a view (and its screenshot), the member-code window.
 
-``run_demo`` is what ``clerk demo`` runs once its embedded hub is up: it opens the app on the
-demo terminal, drives it to the requested view through the real input path (a member code
-submitted like a scan), waits until the view is fully painted, saves a PNG and exits.
-
-``build_home`` writes a terminal data directory from ``clerk.demo`` without any hub (the
-cache filled through ``clerk.cache.apply_changes``, a signing key for member codes): the UI
-tests and ``bench/ui_paint.py`` use it.
+``run_demo`` is what ``clerk demo`` runs once its embedded hub is up and the demo terminal is
+enrolled and synced (``demoworld.app``): it opens the app on the demo terminal, drives it to the
+requested view through the real input path (a member code submitted like a scan), waits until
+the view is fully painted, saves a PNG and exits. The demo world itself — its data, the hub it
+is seeded into, the business day behind the dashboard — is ``demoworld/``, Qt-free.
 """
 
 from __future__ import annotations
@@ -16,10 +14,9 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import (
     QApplication,
@@ -36,239 +33,10 @@ from ui.qt import (
     translate,
 )
 
+if TYPE_CHECKING:
+    from clerk.ports import TerminalPort
+
 log = logging.getLogger(__name__)
-
-DEMO_PHONE_KEY = "6f6d6e692d636c65726b2d64656d6f2d70686f6e652d6b6579"
-DEMO_KID = 1
-DEMO_STORE = "S001"
-
-
-# --- an offline demo home (tests, benchmarks) ------------------------------------------------
-
-
-@dataclass
-class DemoHome:
-    home: Path
-    now: int
-    private_key_hex: str
-    code_ids: dict[str, int]  # member id → member code id
-    cards: dict[str, str]  # member id → card number
-    phones: dict[str, str]  # member id → E.164 phone
-    hero: str
-
-    def code(self, member_id: str, *, now: int | None = None, ttl: int = 120) -> str:
-        """A fresh signed member code for ``member_id``, valid for ``ttl`` seconds."""
-        from clerk import membercode
-
-        key = membercode.private_key_from_hex(self.private_key_hex)
-        at = self.now if now is None else now
-        return membercode.issue(key, DEMO_KID, self.code_ids[member_id], exp=at + ttl)
-
-
-def build_home(
-    home: Path,
-    *,
-    members: int = 60,
-    seed: int = 42,
-    now: int | None = None,
-    products: int = 600,
-    online: bool = True,
-    last_pull_age_s: int = 600,
-) -> DemoHome:
-    """A terminal data directory with the demo world of store S001 in its cache."""
-    from clerk import demo, membercode
-    from clerk import outbox as outbox_mod
-    from clerk.cache import apply_changes, open_cache, set_state
-    from clerk.db import Transaction
-
-    now = int(time.time()) if now is None else now
-    home.mkdir(parents=True, exist_ok=True)
-    spec = demo.WorldSpec(
-        members=members, seed=seed, now=now, products=products, stores=(DEMO_STORE, "S002", "S003")
-    )
-    private, public = membercode.generate_keypair()
-    code_ids: dict[str, int] = {}
-    cards: dict[str, str] = {}
-    phones: dict[str, str] = {}
-    cache = open_cache(home / "cache.db")
-    try:
-        with Transaction(cache):
-            apply_changes(cache, demo.product_changes(spec))
-            apply_changes(
-                cache,
-                [
-                    {
-                        "entity": "staff",
-                        "op": "upsert",
-                        "key": s["id"],
-                        "data": {
-                            "id": s["id"],
-                            "name": s["name"],
-                            "role": s["role"],
-                            "pin_hash": None,
-                            "active": True,
-                            "updated_at": now,
-                        },
-                    }
-                    for s in demo.staff(DEMO_STORE)
-                ],
-            )
-            apply_changes(
-                cache,
-                [
-                    {
-                        "entity": "key",
-                        "op": "upsert",
-                        "key": str(DEMO_KID),
-                        "data": {"kid": DEMO_KID, "public_key": public.hex(), "not_after": None},
-                    }
-                ],
-            )
-            for bundle in demo.members(spec):
-                m = bundle.member
-                code_ids[m["id"]] = int(m["code_id"])
-                cards[m["id"]] = str(m["card_no"])
-                phones[m["id"]] = str(m["phone"])
-                apply_changes(cache, demo.changes(bundle, DEMO_PHONE_KEY))
-            set_state(cache, "last_pull_at", str(now - last_pull_age_s))
-            set_state(cache, "online", "1" if online else "0")
-            set_state(cache, "cursor", "1")
-        cache.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        cache.close()
-    outbox = outbox_mod.open_outbox(home / "outbox.db")
-    try:
-        outbox_mod.set_meta(
-            outbox,
-            {
-                outbox_mod.META_PHONE_HASH_KEY: DEMO_PHONE_KEY,
-                outbox_mod.META_STORE_ID: DEMO_STORE,
-                outbox_mod.META_STORE_NAME: demo.STORES[0]["name"],
-                outbox_mod.META_DEVICE_ID: "demo-terminal",
-            },
-        )
-    finally:
-        outbox.close()
-    return DemoHome(
-        home=home,
-        now=now,
-        private_key_hex=membercode.private_key_to_hex(private),
-        code_ids=code_ids,
-        cards=cards,
-        phones=phones,
-        hero=demo.HERO_MEMBER_ID,
-    )
-
-
-# --- a day at the demo store (the dashboard's figures) --------------------------------------
-
-DEMO_NOTES = (
-    "想看新款的其他颜色",
-    "问了会员积分怎么抵现",
-    "下周带家人再来试穿",
-    "对比了线上价格，当场下单",
-    "需要大一码，已帮忙调货",
-)
-
-
-def seed_demo_day(terminal: Any, *, now: int | None = None) -> date:
-    """Demo only: a business day of this terminal's work — visits through the day by the
-    store's associates, notes, products asked about, coupons redeemed on online carts and the
-    sales that followed — and a quieter one a week before, so the manager's dashboard has a
-    day to show and to compare. Today when it is afternoon already, else yesterday (10:00 to
-    21:30). Written to the outbox (they sync to the demo hub like any record), once per day
-    (a day with records of the seeded members is left as it is); the first ten members (the
-    demo's member codes, the hero) are left alone. Returns the day to show."""
-    from datetime import datetime, timedelta
-
-    now = int(terminal.clock()) if now is None else now
-    local = datetime.fromtimestamp(now).astimezone()
-    day = local.date() if local.hour >= 13 else local.date() - timedelta(days=1)
-    for offset, visits, skip in ((0, 28, 10), (7, 19, 40)):
-        opening = datetime.combine(day - timedelta(days=offset), datetime.min.time())
-        start = int(opening.astimezone().timestamp())
-        _seed_day(terminal, start, min(now - 600, start + 21 * 3600 + 1800), visits, skip)
-    return day
-
-
-def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: int) -> int:
-    import random
-
-    from clerk import outbox as outbox_mod
-    from clerk.cache import open_cache
-
-    outbox = terminal.outbox
-    cache = open_cache(terminal.cache_path, readonly=True)
-    try:
-        staff = [
-            str(r[0])
-            for r in cache.execute(
-                "SELECT id FROM staff WHERE role = 'associate' AND active = 1 ORDER BY id"
-            )
-        ]
-        members = [
-            str(r[0])
-            for r in cache.execute(
-                "SELECT id FROM members ORDER BY id LIMIT ? OFFSET ?", (visits, skip)
-            )
-        ]
-    finally:
-        cache.close()
-    if not staff or not members:
-        return 0
-    marks = ",".join("?" * len(members))
-    if outbox.execute(  # seeded before (the hero's scans today do not count)
-        f"SELECT 1 FROM interactions WHERE created_at >= ? AND created_at < ? "
-        f"AND member_id IN ({marks}) LIMIT 1",
-        (day_start, day_start + 86_400, *members),
-    ).fetchone():
-        return 0
-    rng = random.Random(day_start)
-    opening = day_start + 10 * 3600
-    written = 0
-
-    def put(kind: str, member_id: str, sid: str, at: int, payload: dict[str, Any]) -> None:
-        nonlocal written
-        outbox_mod.record(
-            outbox, kind, member_id=member_id, staff_id=sid, payload=payload, now=min(at, closing)
-        )
-        written += 1
-
-    span = max(600, closing - 900 - opening)
-    for i, member_id in enumerate(members):
-        at = opening + int(span * rng.betavariate(2.2, 1.6))  # busier in the afternoon
-        sid = staff[i % len(staff)]
-        via = ("member_code", "member_code", "card", "phone")[i % 4]
-        put("visit", member_id, sid, at, {"via": via})
-        view = terminal.view(member_id)
-        if view is None:
-            continue
-        # Usable now, and already valid when this (perhaps last week's) redemption happens:
-        # the hub refuses a coupon redeemed before its start.
-        redeem_at = min(at + 240, closing)
-        usable = {
-            c.id
-            for c in view.coupons
-            if c.status in ("usable", "expiring") and c.valid_from <= redeem_at < c.expires_at
-        }
-        line = next((c for c in view.cart if c.coupon_id in usable), None)
-        if line is not None and rng.random() < 0.6:
-            put("redeem", member_id, sid, at + 240, {"coupon_id": line.coupon_id})
-            items = [{"sku": line.product.sku, "qty": line.qty, "price_cents": line.price_cents}]
-            sale = {
-                "items": items,
-                "amount_cents": line.price_cents * line.qty,
-                "cart_item_ids": [line.id],
-            }
-            put("sale", member_id, sid, at + 420, sale)
-        elif view.browsing and rng.random() < 0.7:
-            browsed = view.browsing[int(rng.random() * min(3, len(view.browsing)))]
-            action = "tried_on" if rng.random() < 0.5 else "asked_about"
-            wish = {"sku": browsed.product.sku, "action": action}
-            put("interest", member_id, sid, at + 120, wish)
-        if rng.random() < 0.35:
-            put("note", member_id, sid, at + 60, {"text": DEMO_NOTES[i % len(DEMO_NOTES)]})
-    return written
 
 
 # --- the demo member-code window ----------------------------------------------------------
@@ -293,7 +61,7 @@ class DemoCodesWindow(QWidget):
         self.timer.start()
 
     def refresh(self) -> None:
-        from clerk import barcodes
+        from clerk.shared.barcodes import member_code_qr_png
 
         items = self.codes()
         while len(self.cells) < len(items):
@@ -307,7 +75,7 @@ class DemoCodesWindow(QWidget):
             self.grid.addLayout(cell)
             self.cells.append((image, caption))
         for (image, caption), (member_id, text) in zip(self.cells, items, strict=False):
-            png = barcodes.member_code_qr_png(text, scale=4)
+            png = member_code_qr_png(text, scale=4)
             pixmap = QPixmap()
             pixmap.loadFromData(png, "PNG")
             image.setPixmap(pixmap)
@@ -325,7 +93,7 @@ class _OfflineTerminal:
     views' freshness) and never fetches from the hub. Demo only.
     """
 
-    def __init__(self, terminal: Any) -> None:
+    def __init__(self, terminal: TerminalPort) -> None:
         self._t = terminal
 
     def __getattr__(self, name: str) -> Any:
@@ -345,11 +113,12 @@ class _OfflineTerminal:
         return self._offline(self._t.view(member_id))
 
     def open_customer(self, identity: Any, staff_id: str | None = None) -> Any:
-        fetch, self._t.fetch_member = self._t.fetch_member, None
+        real: Any = self._t  # the concrete Terminal: its hub fetch is switched off meanwhile
+        fetch, real.fetch_member = real.fetch_member, None
         try:
             opened = self._t.open_customer(identity, staff_id)
         finally:
-            self._t.fetch_member = fetch
+            real.fetch_member = fetch
         return dataclasses.replace(opened, view=self._offline(opened.view))
 
 
@@ -384,7 +153,7 @@ def _wait(
     QTimer.singleShot(0, context, tick)
 
 
-def demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> Any:
+def _demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> Any:
     """The demo's signed-in staff member: ``staff_id`` (or the store's first manager when
     ``manager``), from the terminal's staff list; None when there is nobody to sign in."""
     from clerk.staff import Session
@@ -401,7 +170,7 @@ def demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> A
 
 
 def run_demo(
-    terminal: Any,
+    terminal: TerminalPort,
     engine_factory: Callable[[], Any] | None = None,
     *,
     screenshot: Path | None = None,
@@ -413,11 +182,13 @@ def run_demo(
     member_code_text: str | None = None,
     demo_codes: Callable[[], list[tuple[str, str]]] | None = None,
     staff_id: str | None = None,
+    dashboard_day: date | None = None,
 ) -> int:
     """Open the demo on ``view``: scan | customer | redeem | offline (signed in as the
     associate ``staff_id``), dashboard | settings (signed in as the store's manager), or
     signin (nobody signed in yet). The demo signs its staff member in without a PIN; the idle
-    lock then works as in the app (the demo hub's staff have their demo PINs).
+    lock then works as in the app (the demo hub's staff have their demo PINs). The dashboard
+    shows ``dashboard_day`` (the demo's business day, ``demoworld.day``) when given.
 
     With ``screenshot`` the window is rendered (offscreen when ``QT_QPA_PLATFORM=offscreen``)
     and saved as a PNG once the view is fully painted; the app then exits — 0 when the PNG
@@ -450,11 +221,10 @@ def run_demo(
     )
     access = AccessController(window, signin, parent=window)
     session.access = access
-    demo_day = seed_demo_day(terminal) if view == "dashboard" else None
     staff = (
         None
         if view == "signin"
-        else demo_session(signin.auth, staff_id, manager=view in ("dashboard", "settings"))
+        else _demo_session(signin.auth, staff_id, manager=view in ("dashboard", "settings"))
     )
     if staff is not None:
         access.sign_in_without_pin(staff)
@@ -556,8 +326,9 @@ def run_demo(
         if view == "dashboard":
             window.nav.show_dashboard()
             dashboard = window.screens.dashboard
-            if dashboard is not None and demo_day is not None:
-                dashboard.view.date.setDate(QDate(demo_day.year, demo_day.month, demo_day.day))
+            if dashboard is not None and dashboard_day is not None:
+                day = dashboard_day
+                dashboard.view.date.setDate(QDate(day.year, day.month, day.day))
             settle(shoot)
         elif view == "settings":
             window.nav.show_settings()

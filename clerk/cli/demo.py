@@ -5,9 +5,8 @@ one view rendered offscreen)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clerk import paths
 from clerk.cli.common import open_terminal
@@ -58,70 +57,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     home.mkdir(parents=True, exist_ok=True)
     with instance.acquire(home):
-        return _demo(args, home)
+        from demoworld.app import run as run_demo_app
 
-
-def _demo(args: argparse.Namespace, home: Path) -> int:
-    from clerk import barcodes
-    from clerk import outbox as outbox_mod
-    from sync.hub.testing import running_hub
-    from sync.local import engine_for, enroll
-    from ui.demo import run_demo, seed_demo_day
-
-    hub_db = home / "demo-hub.db"
-    first_run = not hub_db.exists()
-    if first_run:
-        print(f"demo: seeding {args.members} members into {hub_db} …", file=sys.stderr)
-    with running_hub(str(hub_db), seed_members=args.members, seed=1) as hub:
-        terminal = open_terminal(home)
-        try:
-            device = outbox_mod.get_meta(terminal.outbox, outbox_mod.META_DEVICE_ID)
-            if device is None:
-                enroll(
-                    home,
-                    hub.url,
-                    DEMO_STORE,
-                    hub.enrol_code(DEMO_STORE),
-                    device_name="demo terminal",
-                )
-            else:  # the embedded hub listens on a new port each run
-                outbox_mod.set_meta(terminal.outbox, {outbox_mod.META_HUB_URL: hub.url})
-                terminal.settings.set("hub_url", hub.url)
-            engine = engine_for(home)
-            try:
-                engine.sync_once()  # the store's data first: the demo day is made from it
-                # A business day of this terminal's work (and one a week before) for the
-                # manager's dashboard and the recent customers, pushed with the next sync.
-                seed_demo_day(terminal)
-                engine.sync_once()
-            finally:
-                engine.close()
-            members = demo_members(hub.store, DEMO_STORE, 6)
-            codes_dir = home / "codes"
-            codes_dir.mkdir(exist_ok=True)
-            for member_id in members:
-                barcodes.member_code_qr_png(
-                    hub.member_code(member_id, ttl=120), codes_dir / f"{member_id}.png"
-                )
-            print(f"demo: hub at {hub.url}; member-code PNGs in {codes_dir}", file=sys.stderr)
-            hero = members[0] if members else None
-            return run_demo(
-                terminal,
-                lambda: engine_for(home),
-                screenshot=Path(args.screenshot) if args.screenshot else None,
-                exit_after=args.exit_after,
-                lang=args.lang,
-                layout=args.layout,
-                view=args.view,
-                member_code=(lambda: hub.member_code(hero, ttl=120)) if hero else None,
-                demo_codes=lambda: [(m, hub.member_code(m, ttl=120)) for m in members],
-                staff_id=DEMO_STAFF,
-            )
-        finally:
-            terminal.close()
-
-
-def demo_members(store: Any, store_id: str, limit: int) -> list[str]:
-    """The first members of the demo store (the hero first), for demo member codes."""
-    ids: list[str] = store.member_ids(store_id, limit=limit)
-    return ids
+        return run_demo_app(args, home, open_terminal)

@@ -1,7 +1,13 @@
-"""The reference central-CRM hub: FastAPI service over one data layer (SQLite or PostgreSQL).
+"""The reference central-CRM hub: a FastAPI service over one data layer (SQLite or PostgreSQL).
 
-Modules: ``errors`` (the hub's exception tree), ``store`` (the data layer: connections,
-dialects, migrations and every SQL statement), ``ingest`` (interaction batch semantics),
-``keys`` (member-code signing keys), ``seed`` (the demo world), ``app`` (HTTP),
-``cli`` (``clerk hub …``), ``testing`` (a hub on loopback for tests), ``openapi``.
+It stands alone: it imports the wire protocol (``sync.protocol``), the pure kernel it shares
+with the terminal (``clerk.shared``) and its own modules — nothing else of ours
+(tests/unit/test_hub_imports.py). The one exception is ``clerk hub seed``, which loads the demo
+world (``demoworld``) inside the command.
+
+Modules: ``app`` (HTTP), ``errors`` (the exception tree), ``db`` (connections, dialects,
+migration files), ``store`` (:class:`~sync.hub.store.HubStore`: connections, the write lock,
+migrations, stores) and its aggregates ``devices``, ``keys``, ``feed``, ``members``, ``staff``,
+``interactions``, ``bulk``; ``ingest`` (interaction batches), ``cli`` (``clerk hub …``),
+``embedded`` (the hub served by a thread on loopback: ``clerk demo``, tests), ``openapi``.
 """

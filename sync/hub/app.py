@@ -24,15 +24,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sync.hub.devices import Device
 from sync.hub.errors import (
-    AuthError,
     BusyError,
-    HubError,
+    HubServiceError,
     InvalidInputError,
     RateLimitedError,
+    UnauthenticatedError,
 )
 from sync.hub.ingest import ingest, parse_items
-from sync.hub.store import Device, HubStore
+from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
     MAX_BATCH_ITEMS,
@@ -263,8 +264,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # errors --------------------------------------------------------------------------------
 
-    @app.exception_handler(HubError)
-    async def hub_error(request: Request, exc: HubError) -> JSONResponse:
+    @app.exception_handler(HubServiceError)
+    async def hub_error(request: Request, exc: HubServiceError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if exc.status >= 500 and exc.status != 503:
             error_log.error("hub error on %s: %s", request.url.path, exc)
@@ -306,10 +307,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Device:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-            raise AuthError("a device token is required", reason="no_token")
-        found = store.authenticate(creds.credentials)
+            raise UnauthenticatedError("a device token is required", reason="no_token")
+        found = store.devices.authenticate(creds.credentials)
         if found is None:
-            raise AuthError("unknown or revoked device token", reason="bad_token")
+            raise UnauthenticatedError("unknown or revoked device token", reason="bad_token")
         request.state.device_id = found.id
         limiter.check(found.id)
         return found
@@ -342,13 +343,13 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses={403: _problem_doc("Code invalid, used or expired"), **COMMON_ERRORS},
     )
     def enroll(req: EnrollRequest) -> EnrollResponse:
-        dev, token = store.enroll_device(req.store_id, req.code, req.device_name)
+        dev, token = store.devices.enroll(req.store_id, req.code, req.device_name)
         return EnrollResponse(
             device_id=dev.id,
             token=token,
             store_id=dev.store_id,
             store_name=store.store_name(dev.store_id),
-            keys=[PublicKey(**k) for k in store.public_keys()],
+            keys=[PublicKey(**k) for k in store.keys.public()],
             phone_hash_key=store.phone_hash_key,
         )
 
@@ -360,7 +361,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses=COMMON_ERRORS,
     )
     def keys(dev: DeviceDep) -> KeysResponse:
-        return KeysResponse(keys=[PublicKey(**k) for k in store.public_keys()])
+        return KeysResponse(keys=[PublicKey(**k) for k in store.keys.public()])
 
     # changes -------------------------------------------------------------------------------
 
@@ -378,7 +379,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         n = min(limit or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
         # Pre-serialised by the store (a ChangesResponse, as documented above): no model or
         # dict per row on the way out.
-        body = store.changes_json(dev.store_id, since, n)
+        body = store.feed.changes_json(dev.store_id, since, n)
         return Response(body, media_type="application/json")
 
     # members -------------------------------------------------------------------------------
@@ -403,8 +404,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             raise InvalidInputError(
                 "give exactly one of code_id, card_no, phone_hash", reason="one_identity"
             )
-        member_id = store.lookup_member(code_id=code_id, card_no=card_no, phone_hash=phone_hash)
-        return _json(store.member_view(member_id))
+        member_id = store.members.lookup(code_id=code_id, card_no=card_no, phone_hash=phone_hash)
+        return _json(store.members.view(member_id))
 
     @app.get(
         f"{API_PREFIX}/members/{{member_id}}",
@@ -416,7 +417,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     def member(dev: DeviceDep, member_id: str) -> Response:
         if len(member_id) > 64:
             raise InvalidInputError("member id too long", reason="invalid")
-        return _json(store.member_view(member_id))
+        return _json(store.members.view(member_id))
 
     # interactions --------------------------------------------------------------------------
 
@@ -475,7 +476,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses=COMMON_ERRORS,
     )
     def conflicts(dev: DeviceDep, include_resolved: bool = False) -> ConflictsResponse:
-        rows = store.conflicts(dev.store_id, include_resolved=include_resolved)
+        rows = store.interactions.conflicts(dev.store_id, include_resolved=include_resolved)
         return ConflictsResponse(conflicts=[ConflictItem(**r) for r in rows])
 
     # OpenAPI -------------------------------------------------------------------------------

@@ -17,10 +17,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from clerk.errors import ClerkError
-from sync.hub.errors import HubError, InvalidInputError
+from sync.hub.errors import HubServiceError, InvalidInputError
+
+if TYPE_CHECKING:
+    from sync.hub.store import HubStore
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -51,7 +53,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     p = sub.add_parser(
         "seed",
         help="fill an empty hub with the demo world",
-        description="Stream the deterministic demo world (clerk.demo) into an empty hub: "
+        description="Stream the deterministic demo world (demoworld) into an empty hub: "
         "stores, staff, products, members with browse events, carts, coupons and visits.",
     )
     _add_db(p)
@@ -186,14 +188,15 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 # --- commands ------------------------------------------------------------------------------------
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace) -> HubStore:
     from sync.hub.store import HubStore
 
     return HubStore.open(args.db)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from sync.hub.seed import seed_demo
+    # The one place the hub loads the demo world: only when asked to seed it.
+    from demoworld.seed import seed_demo
 
     if args.members < 0 or args.products < 1 or args.events_per_member < 0:
         raise InvalidInputError("--members, --products and --events-per-member must be positive")
@@ -261,7 +264,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_enrol_code(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
-        code = store.create_enrol_code(args.store)
+        code = store.devices.create_enrol_code(args.store)
     finally:
         store.close()
     if args.png:
@@ -271,17 +274,15 @@ def _cmd_enrol_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_member_code(args: argparse.Namespace) -> int:
-    from sync.hub.keys import member_code
-
     if not 1 <= args.ttl <= 24 * 3600:
         raise InvalidInputError("--ttl must be between 1 and 86400 seconds")
     store = _open(args)
     try:
-        code = member_code(store, args.member, ttl=args.ttl)
+        code = store.keys.member_code(args.member, ttl=args.ttl)
     finally:
         store.close()
     if args.png:
-        from clerk import barcodes
+        from clerk.shared import barcodes
 
         barcodes.member_code_qr_png(code, args.png)
     print(code)
@@ -289,7 +290,7 @@ def _cmd_member_code(args: argparse.Namespace) -> int:
 
 
 def _qr_png(text: str, path: str) -> None:
-    from clerk import barcodes
+    from clerk.shared import barcodes
 
     barcodes.qr_png(text, path)
 
@@ -320,7 +321,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         rows: Iterator[dict[str, Any]] = (
-            store.iter_members() if args.what == "members" else store.iter_interactions()
+            store.members.iter_rows() if args.what == "members" else store.interactions.iter_rows()
         )
         if args.out == "-":
             n = _write_rows(sys.stdout, rows, args.what, args.format)
@@ -376,7 +377,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     try:
         if action == "add":
             pin_hash = hash_pin(_read_pin(args.pin))
-            store.upsert_staff(
+            store.staff.upsert(
                 [
                     {
                         "id": args.id,
@@ -390,13 +391,13 @@ def _cmd_staff(args: argparse.Namespace) -> int:
             )
             print(f"staff {args.id} added to {args.store}")
         elif action in ("disable", "enable"):
-            store.update_staff(args.id, active=action == "enable")
+            store.staff.update(args.id, active=action == "enable")
             print(f"staff {args.id} {action}d")
         elif action == "reset-pin":
-            store.update_staff(args.id, pin_hash=hash_pin(_read_pin(args.pin)))
+            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin)))
             print(f"staff {args.id}: PIN reset")
         else:
-            for row in store.staff_rows(args.store):
+            for row in store.staff.rows(args.store):
                 state = "active" if row["active"] else "disabled"
                 print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}")
     finally:
@@ -419,11 +420,9 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_rotate_key(args: argparse.Namespace) -> int:
-    from sync.hub.keys import rotate
-
     store = _open(args)
     try:
-        key = rotate(store)
+        key = store.keys.rotate()
     finally:
         store.close()
     print(f"active key: kid {key.kid} {key.public_key}")
@@ -456,10 +455,10 @@ def run_hub(args: argparse.Namespace) -> int:
         # `clerk hub export … | head`: the reader has what it wanted; not an error.
         _silence_stdout()
         return EXIT_OK
-    except HubError as exc:
+    except HubServiceError as exc:
         print(f"clerk hub {command}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE if exc.reason in ("usage", "bad_pin", "invalid") else EXIT_ERROR
-    except (ClerkError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"clerk hub {command}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -1,23 +1,28 @@
-"""Errors of the hub. Each maps to one HTTP status and carries a stable ``reason``.
+"""Errors of the hub service. Each maps to one HTTP status and carries a stable ``reason``.
 
-HubError                    base (500, reason "error")
-├── NotFoundError           404 — unknown member, store, route
-├── AuthError               401 — missing or unknown device token
-├── ForbiddenError          403 — enrolment code wrong, used or expired; revoked device
+The names are the server's own: the terminal's client has its ``sync.errors.HubError`` ("the
+hub answered with an error") and ``sync.errors.AuthError``; nothing here is either.
+
+HubServiceError             base (500, reason "error")
+├── NotFoundError           404 — unknown member, store, device, staff member
+├── UnauthenticatedError    401 — missing or unknown device token
+├── ForbiddenError          403 — enrolment code wrong, used or expired
 ├── InvalidInputError       422 — a request or CLI argument that cannot be processed
-├── PayloadTooLargeError    413 — body over the limit
 ├── RateLimitedError        429 — too many requests from one device (carries retry_after)
-├── BusyError               503 — the database is busy or unreachable (carries retry_after)
+├── BusyError               503 — the database is busy or unreachable, the writer queue is
+│                                 full, the hub is shutting down (carries retry_after)
 └── StorageFailure          500 — the database failed in a way a retry will not fix
 
-Data-layer errors (sqlite3 / psycopg) are translated with ``raise … from exc``: BusyError for
-lock timeouts and lost connections, StorageFailure for the rest.
+Data-layer errors (sqlite3 / psycopg) are translated with ``raise … from exc``
+(:func:`sync.hub.db.translate`): BusyError for lock timeouts and lost connections,
+InvalidInputError for values the database cannot hold, StorageFailure for the rest. A body over
+the size limit is answered 413 by the app's outermost layer before any of this runs.
 """
 
 from __future__ import annotations
 
 
-class HubError(Exception):
+class HubServiceError(Exception):
     status = 500
     reason = "error"
     title = "Internal error"
@@ -33,51 +38,45 @@ class HubError(Exception):
             self.retry_after = retry_after
 
 
-class NotFoundError(HubError):
+class NotFoundError(HubServiceError):
     status = 404
     reason = "not_found"
     title = "Not found"
 
 
-class AuthError(HubError):
+class UnauthenticatedError(HubServiceError):
     status = 401
     reason = "unauthorized"
     title = "Unauthorized"
 
 
-class ForbiddenError(HubError):
+class ForbiddenError(HubServiceError):
     status = 403
     reason = "forbidden"
     title = "Forbidden"
 
 
-class InvalidInputError(HubError):
+class InvalidInputError(HubServiceError):
     status = 422
     reason = "invalid"
     title = "Unprocessable content"
 
 
-class PayloadTooLargeError(HubError):
-    status = 413
-    reason = "too_large"
-    title = "Content too large"
-
-
-class RateLimitedError(HubError):
+class RateLimitedError(HubServiceError):
     status = 429
     reason = "rate_limited"
     title = "Too many requests"
     retry_after = 1
 
 
-class BusyError(HubError):
+class BusyError(HubServiceError):
     status = 503
     reason = "busy"
     title = "Service unavailable"
     retry_after = 1
 
 
-class StorageFailure(HubError):
+class StorageFailure(HubServiceError):
     status = 500
     reason = "storage"
     title = "Storage failure"

@@ -25,7 +25,9 @@ from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
-from sync.hub.store import Device, HubStore, Row, Tx
+from sync.hub.db import Row
+from sync.hub.devices import Device
+from sync.hub.store import HubStore, Tx
 from sync.protocol import Interaction
 
 MEMBER_KINDS = frozenset({"visit", "note", "interest", "redeem", "sale", "consent"})

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageStat
 
 import clerk
-from clerk import barcodes
+from clerk.shared import barcodes
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist" / "omni-clerk"

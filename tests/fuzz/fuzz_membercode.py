@@ -17,8 +17,9 @@ import random
 import sys
 import time
 
-from clerk import base45, identify, membercode
+from clerk import identify
 from clerk.errors import IdentifyError
+from clerk.shared import base45, membercode
 
 EXP = 1_750_000_000
 NOW = EXP - 30

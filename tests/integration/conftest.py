@@ -23,9 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from sync.hub.seed import seed_demo
+from demoworld.seed import seed_demo
+from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.store import HubStore
-from sync.hub.testing import HubHandle, running_hub
 
 SEED_MEMBERS = 200
 SEED = 1

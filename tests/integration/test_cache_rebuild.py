@@ -7,7 +7,7 @@ from pathlib import Path
 
 from clerk import cache as cache_mod
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import STATE_LAST_PURGE_AT, engine_for, enroll
 
 
@@ -31,7 +31,7 @@ def test_corrupt_cache_is_rebuilt_and_outbox_survives(hub: HubHandle, tmp_path: 
     assert before["members"] > 0
 
     terminal = Terminal(home)
-    member_id = hub.store.member_ids("S001", limit=1)[0]
+    member_id = hub.store.members.ids("S001", limit=1)[0]
     saved = terminal.record("note", member_id=member_id, payload={"text": "likes blue"})
     terminal.close()
     # The record is still pending (not synced) when the cache is destroyed.
@@ -52,7 +52,9 @@ def test_corrupt_cache_is_rebuilt_and_outbox_survives(hub: HubHandle, tmp_path: 
         report = engine.sync_once()
         assert report.caught_up and report.pushed.accepted == 1
     assert _counts(home / "cache.db") == before
-    assert [i["id"] for i in hub.store.iter_interactions() if i["id"] == saved.id] == [saved.id]
+    assert [i["id"] for i in hub.store.interactions.iter_rows() if i["id"] == saved.id] == [
+        saved.id
+    ]
 
 
 def test_sync_runs_the_retention_purge_once_a_day(hub: HubHandle, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from sync.client import HubClient
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import SyncError, TransportError
 from sync.faultproxy import FaultProxy
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.scheduler import Scheduler
 
 STORE = "S001"

@@ -7,9 +7,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from hub_client import make_interaction, pull_changes
+
 from clerk.cache import TABLES, apply_changes, open_cache
 from clerk.db import Transaction
-from sync.hub.testing import HubHandle, make_interaction, pull_changes
+from sync.hub.embedded import HubHandle
 
 
 def _expected_keys(hub: HubHandle, store_id: str) -> set[tuple[str, str]]:
@@ -85,7 +87,7 @@ def test_other_stores_members_are_not_in_the_slice(any_hub: HubHandle) -> None:
         if c["entity"] in ("browse", "cart", "coupon", "visit")
     }
     assert rows_members <= member_ids
-    assert set(keys_of(changes, "staff")) == {s["id"] for s in any_hub.store.staff_rows("S002")}
+    assert set(keys_of(changes, "staff")) == {s["id"] for s in any_hub.store.staff.rows("S002")}
 
 
 def keys_of(changes: list[dict[str, Any]], entity: str) -> list[str]:
@@ -122,9 +124,9 @@ def test_deletes_and_updates_reach_the_feed(any_hub: HubHandle) -> None:
     with any_hub.client(token) as client:
         _changes, cursor = pull_changes(client)
         victim = "M00000004"  # home store S001
-        assert any_hub.store.member_view(victim)["member"]["home_store"] == "S001"
-        view = any_hub.store.member_view(victim)
-        any_hub.store.delete_member(victim)
+        assert any_hub.store.members.view(victim)["member"]["home_store"] == "S001"
+        view = any_hub.store.members.view(victim)
+        any_hub.store.members.delete(victim)
         consent = make_interaction("consent", "M00000001", marketing=False)
         assert (
             client.post("/v1/interactions", json={"interactions": [consent]}).json()["results"][0][

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import httpx
+from hub_client import pull_changes
 
-from clerk import membercode
-from sync.hub import keys as hub_keys
-from sync.hub.testing import HubHandle, pull_changes
+from clerk.shared import membercode
+from sync.hub.embedded import HubHandle
 
 PROBLEM = "application/problem+json"
 
@@ -29,7 +29,7 @@ def test_enrol_returns_device_token_keys_and_phone_key(any_hub: HubHandle) -> No
     assert body["store_name"] == "上海静安店"
     assert body["device_id"] and len(body["token"]) >= 32
     assert body["phone_hash_key"] == any_hub.store.phone_hash_key
-    active = any_hub.store.active_key()
+    active = any_hub.store.keys.active()
     assert {"kid": active.kid, "public_key": active.public_key, "not_after": None} in body["keys"]
     with any_hub.client(body["token"]) as client:
         assert client.get("/v1/keys").status_code == 200
@@ -60,7 +60,7 @@ def test_enrol_code_is_for_one_store_and_typed_loosely(any_hub: HubHandle) -> No
 
 
 def test_expired_enrol_code_is_rejected(any_hub: HubHandle) -> None:
-    code = any_hub.store.create_enrol_code("S001", now=1_000_000)
+    code = any_hub.store.devices.create_enrol_code("S001", now=1_000_000)
     resp = _enrol(any_hub, "S001", code)
     assert resp.status_code == 403 and resp.json()["reason"] == "enrol_code_expired"
 
@@ -77,15 +77,15 @@ def test_missing_or_bad_token_is_401_problem(any_hub: HubHandle) -> None:
 
 def test_revoked_device_is_refused(any_hub: HubHandle) -> None:
     body = any_hub.enrol("S001")
-    any_hub.store.revoke_device(body["device_id"])
+    any_hub.store.devices.revoke(body["device_id"])
     with any_hub.client(body["token"]) as client:
         assert client.get("/v1/keys").status_code == 401
 
 
 def test_rotated_key_signs_new_codes_and_old_key_retires(any_hub: HubHandle) -> None:
     body = any_hub.enrol("S001")
-    old = any_hub.store.active_key()
-    new = hub_keys.rotate(any_hub.store)
+    old = any_hub.store.keys.active()
+    new = any_hub.store.keys.rotate()
     assert new.kid != old.kid
     with any_hub.client(body["token"]) as client:
         keys = {k["kid"]: k for k in client.get("/v1/keys").json()["keys"]}
@@ -99,7 +99,7 @@ def test_rotated_key_signs_new_codes_and_old_key_retires(any_hub: HubHandle) -> 
     raw = membercode.keys_from_hex({k: v["public_key"] for k, v in keys.items()})
     verified = membercode.verify(code, raw, now=time.time())
     assert verified.kid == new.kid
-    assert verified.code_id == any_hub.store.member_code_id("M00000001")
+    assert verified.code_id == any_hub.store.members.code_id("M00000001")
 
 
 def test_health_and_readiness(any_hub: HubHandle) -> None:

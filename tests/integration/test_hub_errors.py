@@ -10,9 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hub_client import make_interaction
 
 from sync.hub.app import HubConfig
-from sync.hub.testing import HubHandle, make_interaction, running_hub
+from sync.hub.embedded import HubHandle, running_hub
 
 PROBLEM = "application/problem+json"
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
+from hub_client import make_interaction, pull_changes
 
-from clerk import demo
-from sync.hub.testing import HubHandle, make_interaction, pull_changes
+from demoworld import catalogue, world
+from sync.hub.embedded import HubHandle
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_replay_gets_identical_answers_and_one_row(
         "interactions": [
             make_interaction("visit", device_seq=1, text="walk-in"),
             make_interaction("note", device_seq=2, text="prefers blue straps"),
-            make_interaction("redeem", device_seq=3, coupon_id=demo.HERO_COUPON_ID),
+            make_interaction("redeem", device_seq=3, coupon_id=world.HERO_COUPON_ID),
             make_interaction("note", "M99999999", device_seq=4, text="ghost"),
         ]
     }
@@ -84,8 +85,10 @@ def test_conflicting_redeem_from_two_devices_keeps_both(
 ) -> None:
     a, b = two_terminals
     _feed, cursor = pull_changes(a)
-    first = make_interaction("redeem", device_seq=1, coupon_id=demo.HERO_COUPON_ID)
-    second = make_interaction("redeem", device_seq=1, staff_id="A02", coupon_id=demo.HERO_COUPON_ID)
+    first = make_interaction("redeem", device_seq=1, coupon_id=world.HERO_COUPON_ID)
+    second = make_interaction(
+        "redeem", device_seq=1, staff_id="A02", coupon_id=world.HERO_COUPON_ID
+    )
     assert push(a, first)[0] == {
         "id": first["id"],
         "status": "accepted",
@@ -108,14 +111,14 @@ def test_conflicting_redeem_from_two_devices_keeps_both(
     )
     with any_hub.store.read() as conn:
         assert conn.row(
-            "SELECT state, used_by FROM coupons WHERE id = ?", (demo.HERO_COUPON_ID,)
+            "SELECT state, used_by FROM coupons WHERE id = ?", (world.HERO_COUPON_ID,)
         ) == ("used", first["id"])
     # Managers see the conflict; every terminal of the store gets the used coupon.
     conflicts = a.get("/v1/conflicts").json()["conflicts"]
     assert [(c["id"], c["conflict_with"]) for c in conflicts] == [(second["id"], first["id"])]
     after, _ = pull_changes(b, since=cursor)
     coupon = [c for c in after if c["entity"] == "coupon"]
-    assert [c["key"] for c in coupon] == [demo.HERO_COUPON_ID]
+    assert [c["key"] for c in coupon] == [world.HERO_COUPON_ID]
     assert coupon[0]["data"]["state"] == "used"
     # A manager's resolve takes it off the list.
     resolve = make_interaction("resolve", None, staff_id="M01", interaction_id=second["id"])
@@ -128,7 +131,7 @@ def test_rejected_items_do_not_block_the_ones_behind(
     any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
 ) -> None:
     a, _b = two_terminals
-    other_coupon = demo.bundle(demo.WorldSpec(members=200, seed=1, now=0), 3).coupons[0]["id"]
+    other_coupon = world.bundle(world.WorldSpec(members=200, seed=1, now=0), 3).coupons[0]["id"]
     items = [
         make_interaction("visit", "M99999999", device_seq=1),
         make_interaction("redeem", device_seq=2, coupon_id="NOPE"),
@@ -166,16 +169,18 @@ def test_visit_sale_and_consent_reach_every_terminal_of_the_store(
 ) -> None:
     a, b = two_terminals
     _feed, cursor = pull_changes(b)
-    hero = any_hub.store.member_view("M00000001")
+    hero = any_hub.store.members.view("M00000001")
     cart_id = next(c["id"] for c in hero["cart"] if c["state"] == "open")
     sale = make_interaction(
         "sale",
         device_seq=1,
-        items=[{"sku": demo.HERO_SKU, "qty": 1, "price_cents": 199900}],
+        items=[{"sku": catalogue.HERO_SKU, "qty": 1, "price_cents": 199900}],
         amount_cents=179900,
         cart_item_ids=[cart_id],
     )
-    interest = make_interaction("interest", device_seq=2, sku=demo.HERO_SKU, text="strap colours")
+    interest = make_interaction(
+        "interest", device_seq=2, sku=catalogue.HERO_SKU, text="strap colours"
+    )
     consent = make_interaction("consent", device_seq=3, browsing=False)
     assert [r["status"] for r in push(a, sale, interest, consent)] == ["accepted"] * 3
     after, _ = pull_changes(b, since=cursor)
@@ -193,7 +198,7 @@ def test_member_ref_resolves_members_not_in_the_cache(
     any_hub: HubHandle, two_terminals: tuple[httpx.Client, httpx.Client]
 ) -> None:
     a, _b = two_terminals
-    member = any_hub.store.member_view("M00000005")["member"]
+    member = any_hub.store.members.view("M00000005")["member"]
     by_card = make_interaction("visit", None, member_ref=f"card:{member['card_no']}")
     by_code = make_interaction("visit", None, member_ref=f"code:{member['code_id']}")
     by_masked_phone = make_interaction("visit", None, member_ref="phone:138****5678")
@@ -235,7 +240,7 @@ def test_member_code_jti_seen_on_two_devices_is_flagged(
     assert (first["status"], first["reason"]) == ("accepted", None)
     assert (again_same_device["status"], again_same_device["reason"]) == ("accepted", None)
     assert (elsewhere["status"], elsewhere["reason"]) == ("accepted", "jti_seen_elsewhere")
-    flags = any_hub.store.jti_flags("S001")
+    flags = any_hub.store.interactions.jti_flags("S001")
     assert {f["jti"] for f in flags} == {jti} and len(flags) == 2
 
 

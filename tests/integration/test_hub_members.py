@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from clerk import demo, membercode
-from clerk.identify import phone_hash
-from sync.hub.testing import HubHandle
+from clerk.shared import membercode
+from clerk.shared.phones import phone_hash
+from demoworld import world
+from sync.hub.embedded import HubHandle
 
 
 @pytest.fixture
@@ -32,15 +33,15 @@ def test_member_view_has_the_whole_slice(
     assert ats == sorted(ats, reverse=True)
     skus = {b["sku"] for b in view["browse"]} | {c["sku"] for c in view["cart"]}
     assert {p["sku"] for p in view["products"]} == skus
-    assert any(c["id"] == demo.HERO_COUPON_ID for c in view["coupons"])
+    assert any(c["id"] == world.HERO_COUPON_ID for c in view["coupons"])
 
 
 def test_lookup_by_code_card_and_phone_hash(
     any_hub: HubHandle, client_and_key: tuple[httpx.Client, str]
 ) -> None:
     client, key = client_and_key
-    spec = demo.WorldSpec(members=200, seed=1, now=int(time.time()))
-    member = demo.bundle(spec, 7).member
+    spec = world.WorldSpec(members=200, seed=1, now=int(time.time()))
+    member = world.bundle(spec, 7).member
     by_code = client.get("/v1/members/lookup", params={"code_id": member["code_id"]})
     by_card = client.get("/v1/members/lookup", params={"card_no": member["card_no"]})
     by_phone = client.get(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
 
 
@@ -25,7 +25,7 @@ def test_visit_recorded_offline_reaches_the_right_member(
 ) -> None:
     home = tmp_path / "t"
     enroll(home, hub.url, "S001", hub.enrol_code("S001"))  # keys and phone key; no pull yet
-    member_id = hub.store.member_ids("S001", limit=3)[2]
+    member_id = hub.store.members.ids("S001", limit=3)[2]
     row = _member_row(hub, member_id)
     text = str(row["card_no"] if by == "card" else row["phone"])
 
@@ -45,5 +45,5 @@ def test_visit_recorded_offline_reaches_the_right_member(
     with engine_for(home) as engine:
         report = engine.sync_once()
     assert report.pushed.accepted == 1
-    (got,) = [i for i in hub.store.iter_interactions() if i["id"] == opened.visit.id]
+    (got,) = [i for i in hub.store.interactions.iter_rows() if i["id"] == opened.visit.id]
     assert (got["status"], got["member_id"]) == ("accepted", member_id)

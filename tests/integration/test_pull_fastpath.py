@@ -15,12 +15,12 @@ from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from sync.client import HubClient
 from sync.engine import SyncEngine
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.protocol import CHANGES_PAGE, ChangesResponse
 
 
 def _slow_json(hub: HubHandle, store_id: str, since: int, limit: int) -> bytes:
-    page = hub.store.changes(store_id, since, limit)
+    page = hub.store.feed.changes(store_id, since, limit)
     doc = {
         "changes": page.changes,
         "next_cursor": page.next_cursor,
@@ -32,15 +32,15 @@ def _slow_json(hub: HubHandle, store_id: str, since: int, limit: int) -> bytes:
 
 def test_changes_json_is_the_json_of_changes(any_hub: HubHandle) -> None:
     store = any_hub.store
-    victim = store.member_ids("S001", limit=3)[-1]
-    store.delete_member(victim)
-    odd = store.member_ids("S001", limit=1)[0]
+    victim = store.members.ids("S001", limit=3)[-1]
+    store.members.delete(victim)
+    odd = store.members.ids("S001", limit=1)[0]
     with store.write() as tx:  # a JSON column holding text that is not JSON stays a string
         tx.conn.execute("UPDATE members SET tags = ? WHERE id = ?", ("not json", odd))
         tx.emit("member", odd, "upsert", "S001")
     cursor, pages, deletes, odd_seen = 0, 0, 0, False
     while True:
-        fast = store.changes_json("S001", cursor, 333)
+        fast = store.feed.changes_json("S001", cursor, 333)
         # Same page, same text (both read the same memo of `remaining`).
         assert json.loads(fast) == json.loads(_slow_json(any_hub, "S001", cursor, 333))
         doc = json.loads(fast)

@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
 
 
 def _hub_interactions(hub: HubHandle, member_id: str) -> list[dict[str, object]]:
-    return [i for i in hub.store.iter_interactions() if i["member_id"] == member_id]
+    return [i for i in hub.store.interactions.iter_rows() if i["member_id"] == member_id]
 
 
 def test_scan_see_record_sync_exactly_once(hub: HubHandle, tmp_path: Path) -> None:
@@ -29,7 +29,7 @@ def test_scan_see_record_sync_exactly_once(hub: HubHandle, tmp_path: Path) -> No
     assert first.caught_up
     assert first.pulled.changes > 0
 
-    member_id = hub.store.member_ids("S001", limit=1)[0]
+    member_id = hub.store.members.ids("S001", limit=1)[0]
     code = hub.member_code(member_id)
     assert code.startswith("MC1:")
 
@@ -43,7 +43,7 @@ def test_scan_see_record_sync_exactly_once(hub: HubHandle, tmp_path: Path) -> No
         assert opened.visit is not None, "identification records the visit"
         view = opened.view
         assert view is not None
-        hub_view = hub.store.member_view(member_id)
+        hub_view = hub.store.members.view(member_id)
         assert view.profile.name == hub_view["member"]["name"]
         assert {c.id for c in view.coupons} == {c["id"] for c in hub_view["coupons"]}
         open_cart = {c["id"] for c in hub_view["cart"] if c["state"] == "open"}
@@ -66,7 +66,7 @@ def test_scan_see_record_sync_exactly_once(hub: HubHandle, tmp_path: Path) -> No
         replay = engine.sync_once()
         assert replay.caught_up
 
-    audit_rows = [i for i in hub.store.iter_interactions() if i["kind"] == "audit"]
+    audit_rows = [i for i in hub.store.interactions.iter_rows() if i["kind"] == "audit"]
     actions = [
         json.loads(r["payload"])["action"]
         if isinstance(r["payload"], str)

@@ -17,7 +17,7 @@ from clerk.model import Identity
 from sync.client import HubClient
 from sync.engine import SyncEngine
 from sync.errors import AuthError, TransportError
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 
 STORE = "S001"
 
@@ -114,7 +114,7 @@ def test_enrol_stores_credentials_and_keys(hub: HubHandle, term: Terminal) -> No
     assert outbox_mod.get_meta(term.outbox, outbox_mod.META_TOKEN) == creds.token
     assert creds.phone_hash_key == hub.store.phone_hash_key
     kids = {r[0] for r in term.cache.execute("SELECT kid FROM public_keys")}
-    assert hub.store.active_key().kid in kids
+    assert hub.store.keys.active().kid in kids
     st = term.engine.status()
     assert st["enrolled"] and st["device_id"] == creds.device_id and st["online"] is True
     assert st["clock_offset_s"] is not None and abs(st["clock_offset_s"]) < 5
@@ -158,7 +158,7 @@ def test_pull_all_matches_the_hub_slice(hub: HubHandle, term: Terminal) -> None:
     assert got == expected
     # Rows are the hub's rows.
     for mid in sorted(expected["member"])[:20]:
-        want = hub.store.member_view(mid)["member"]
+        want = hub.store.members.view(mid)["member"]
         row = term.cache.execute("SELECT * FROM members WHERE id = ?", (mid,)).fetchone()
         assert (row["name"], row["tier"], row["points"]) == (
             want["name"],
@@ -332,7 +332,7 @@ def test_revoked_device_is_surfaced(hub: HubHandle, term: Terminal) -> None:
     record_notes(term.outbox, member_ids(hub, 1), 3)
     creds = term.engine.credentials()
     assert creds is not None
-    hub.store.revoke_device(creds.device_id)
+    hub.store.devices.revoke(creds.device_id)
     with pytest.raises(AuthError):
         term.engine.sync_once()
     st = term.engine.status()
@@ -345,7 +345,7 @@ def test_revoked_device_is_surfaced(hub: HubHandle, term: Terminal) -> None:
 def test_fetch_member_on_a_cache_miss(hub: HubHandle, term: Terminal) -> None:
     with hub.store.read() as conn:
         mid, card = conn.rows("SELECT id, card_no FROM members WHERE card_no IS NOT NULL")[0]
-    view = hub.store.member_view(mid)
+    view = hub.store.members.view(mid)
     assert term.cache.execute("SELECT count(*) FROM members").fetchone()[0] == 0
     assert term.engine.fetch_member(Identity("card", card, f"card:{card}")) == mid
     row = term.cache.execute("SELECT name FROM members WHERE id = ?", (mid,)).fetchone()
@@ -354,7 +354,7 @@ def test_fetch_member_on_a_cache_miss(hub: HubHandle, term: Terminal) -> None:
         "SELECT count(*) FROM cart_items WHERE member_id = ?", (mid,)
     ).fetchone()[0]
     assert n_cart == len(view["cart"])
-    code_id = str(hub.store.member_code_id(mid))
+    code_id = str(hub.store.members.code_id(mid))
     assert term.engine.fetch_member(Identity("code", code_id, f"code:{code_id}")) == mid
     assert term.engine.fetch_member(Identity("card", "6200000000000000001", "card:x")) is None
     assert term.engine.fetch_member(Identity("member_id", "NOPE", "member:NOPE")) is None

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.hub.seed import seed_demo
+from demoworld.seed import seed_demo
+from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.store import HubStore
-from sync.hub.testing import HubHandle, running_hub
 
 SEED_MEMBERS = 120
 SEED = 3

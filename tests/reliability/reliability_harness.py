@@ -17,7 +17,7 @@ from clerk import db
 from clerk.outbox import open_outbox
 from sync.engine import SyncEngine
 from sync.errors import SyncError
-from sync.hub.testing import HubHandle, serve_asgi
+from sync.hub.embedded import HubHandle, serve_asgi
 
 STORE = "S001"
 
@@ -52,7 +52,7 @@ def hub_rows(hub: HubHandle, device_id: str) -> list[dict[str, Any]]:
 
 
 def members(hub: HubHandle, n: int = 40) -> list[str]:
-    return hub.store.member_ids(STORE, limit=n)
+    return hub.store.members.ids(STORE, limit=n)
 
 
 def integrity(path: Path) -> str:

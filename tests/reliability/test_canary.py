@@ -23,7 +23,7 @@ from reliability_harness import STORE
 
 from clerk import cli, keystore, logs
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 
 
 def _needles(hub: HubHandle) -> dict[bytes, str]:

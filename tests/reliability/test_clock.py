@@ -20,7 +20,7 @@ from clerk.errors import IdentifyError
 from clerk.terminal import CLOCK_SUSPECT_S, Terminal
 from sync.client import HubClient
 from sync.engine import SyncEngine
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import enroll
 
 

@@ -22,7 +22,7 @@ from reliability_harness import STORE, hub_rows, members
 from clerk import instance
 from clerk.instance import InstanceLockedError
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -39,7 +39,7 @@ from clerk import outbox as outbox_mod
 from clerk.db import Transaction, connect, database
 from clerk.ids import uuid7_str
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
 
 CHILD = Path(__file__).with_name("child.py")

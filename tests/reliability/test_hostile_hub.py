@@ -29,7 +29,7 @@ from clerk.model import Identity
 from sync.client import LOOKUP_TIMEOUT, MAX_RESPONSE_BYTES, HubClient
 from sync.engine import SyncEngine
 from sync.errors import ProtocolError, SyncError, TransportError
-from sync.hub.testing import running_hub
+from sync.hub.embedded import running_hub
 from sync.local import engine_for, enroll
 
 FAST = httpx.Timeout(connect=1.0, read=1.0, write=1.0, pool=1.0)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from reliability_harness import STORE
 from schemathesis import GenerationMode
 
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 
 EXAMPLES = int(os.environ.get("CLERK_SCHEMATHESIS_EXAMPLES", "80"))
 

@@ -47,8 +47,8 @@ from sync.engine import STUCK_AFTER_S, SyncEngine
 from sync.errors import RetryableHubError, SyncError, TransportError
 from sync.faultproxy import FaultProxy
 from sync.hub.app import create_app
+from sync.hub.embedded import HubHandle
 from sync.hub.store import HubStore
-from sync.hub.testing import HubHandle
 from sync.scheduler import Scheduler
 
 FAST = httpx.Timeout(connect=1.0, read=1.0, write=1.0, pool=1.0)
@@ -282,7 +282,7 @@ def flaky_hub(hub_db: str) -> Iterator[tuple[HubHandle, InjectErrors]]:
     try:
         inject = InjectErrors(create_app(store))
         with serve(inject) as url:
-            yield HubHandle(url=url, db=hub_db, store=store, _server=None), inject  # type: ignore[arg-type]
+            yield HubHandle(url=url, db=hub_db, store=store), inject
     finally:
         store.close()
 

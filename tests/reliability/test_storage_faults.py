@@ -29,7 +29,7 @@ from reliability_harness import STORE, integrity, members, outbox_dump
 from clerk import cache as cache_mod
 from clerk.errors import StorageError
 from clerk.terminal import Terminal
-from sync.hub.testing import HubHandle
+from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,9 +1,9 @@
 """Fixtures of the UI tests (pytest-qt, offscreen).
 
 * every test fails on a Qt warning (a message handler installed around each test);
-* ``home`` — a private copy of a terminal data directory built once from ``clerk.demo``
-  through the real ``clerk.cache.apply_changes`` path (``ui.demo.build_home``), with a signing
-  key so tests can issue member codes;
+* ``home`` — a private copy of a terminal data directory built once from the demo world
+  through the real ``clerk.cache.apply_changes`` path (``demoworld.home.build_home``), with a
+  signing key so tests can issue member codes;
 * ``terminal`` — a ``clerk.terminal.Terminal`` on it with a fixed clock;
 * ``session`` — the app's window on that terminal (English, desktop, shown, 1366×860).
 """
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from ui.demo import DemoHome, build_home
+from demoworld.home import DemoHome, build_home
 from ui.qt import QtMsgType, qInstallMessageHandler
 
 # Sunday 2025-11-23 12:13:20 UTC (20:13 in the demo stores, UTC+8).

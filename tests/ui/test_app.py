@@ -86,8 +86,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(qtbot: Any, home: Any, clock: FakeClock) -> Iterator[Any]:
     from clerk.terminal import Terminal
+    from demoworld.home import DemoHome
     from ui.app import build_app
-    from ui.demo import DemoHome
 
     assert isinstance(home, DemoHome)
     set_pins(home.home, PINS)
@@ -387,6 +387,7 @@ def test_copy_diagnostics_puts_them_on_the_clipboard(qtbot: Any, app: Any) -> No
 def test_demo_renders_the_new_views(
     qtbot: Any, terminal: Any, home: Any, tmp_path: Any, view: str, lang: str
 ) -> None:
+    from demoworld.day import seed_demo_day
     from ui.demo import image_variance, run_demo
     from ui.qt import QImage
 
@@ -400,6 +401,7 @@ def test_demo_renders_the_new_views(
         layout="desktop",
         view=view,
         staff_id="A01",
+        dashboard_day=seed_demo_day(terminal) if view == "dashboard" else None,
     )
     assert code == 0
     image = QImage(str(shot))
@@ -407,7 +409,7 @@ def test_demo_renders_the_new_views(
 
 
 def test_demo_day_gives_the_dashboard_a_day_to_show(terminal: Any, outbox_rows: Any) -> None:
-    from ui.demo import seed_demo_day
+    from demoworld.day import seed_demo_day
 
     day = seed_demo_day(terminal)
     rows = outbox_rows()
@@ -423,7 +425,7 @@ def test_demo_day_gives_the_dashboard_a_day_to_show(terminal: Any, outbox_rows: 
 def test_demo_day_redeems_only_coupons_valid_at_the_time(terminal: Any, outbox_rows: Any) -> None:
     """The demo started days after its cache was filled: last week's redemptions are of
     coupons that had started by then (the hub refuses the others: "needs a manager")."""
-    from ui.demo import seed_demo_day
+    from demoworld.day import seed_demo_day
 
     seed_demo_day(terminal, now=int(terminal.clock()) + 6 * 86_400)
     redeemed = [r for r in outbox_rows() if r["kind"] == "redeem"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clerk import barcodes
+from clerk.shared import barcodes
 from ui.camera import CameraSource, FrameDecoder, SyntheticSource, luma_plane
 from ui.qt import QImage, QPainter, Qt, QVideoFrame
 from ui.workers import TaskRunner

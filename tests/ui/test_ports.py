@@ -125,13 +125,10 @@ def _terminal_annotations(path: Path) -> list[str]:
 
 
 def test_ui_holds_the_terminal_as_a_terminal_port() -> None:
-    """Fails when a ui/ function takes ``terminal`` as Any, a concrete Terminal or unannotated.
-    ui/demo.py is left out while its Qt-free demo-world builders move out of ui/."""
+    """Fails when a ui/ function takes ``terminal`` as Any, a concrete Terminal or unannotated."""
     wrong = []
     for path in sorted((ROOT / "ui").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel == "ui/demo.py":
-            continue
         wrong += [
             f"{rel}: {a}" for a in _terminal_annotations(path) if not a.endswith(": TerminalPort)")
         ]

@@ -1,4 +1,4 @@
-"""Shared unit-test fixtures: a small but real cache.db + outbox.db built from clerk.demo.
+"""Shared unit-test fixtures: a small but real cache.db + outbox.db built from the demo world.
 
 The world (50 members of the demo, the hero first) is built once per session through the real
 ``clerk.cache.apply_changes`` path into a template directory; each test that wants the files
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from clerk import demo
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.outbox import open_outbox
+from demoworld import catalogue, world
 
 # Sunday 2025-11-23 12:13:20 UTC (20:13 in the demo stores, UTC+8).
 DEMO_NOW = 1_763_900_000
-DEMO_SPEC = demo.WorldSpec(members=50, seed=42, now=DEMO_NOW, products=600)
+DEMO_SPEC = world.WorldSpec(members=50, seed=42, now=DEMO_NOW, products=600)
 PHONE_KEY = "6f6d6e692d636c65726b2d746573742d70686f6e652d6b6579"  # hex
 
 
@@ -34,12 +34,12 @@ class DemoDbs:
     outbox: sqlite3.Connection
     cache_path: Path
     outbox_path: Path
-    spec: demo.WorldSpec
+    spec: world.WorldSpec
     now: int
     phone_key: str
 
 
-def build_demo_dbs(directory: Path, spec: demo.WorldSpec, phone_key: str) -> tuple[Path, Path]:
+def build_demo_dbs(directory: Path, spec: world.WorldSpec, phone_key: str) -> tuple[Path, Path]:
     """Write cache.db (the world and the first store's staff, applied as the changes feed) and
     an empty outbox.db."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -47,10 +47,10 @@ def build_demo_dbs(directory: Path, spec: demo.WorldSpec, phone_key: str) -> tup
     cache = open_cache(cache_path)
     try:
         with Transaction(cache):
-            apply_changes(cache, demo.product_changes(spec))
+            apply_changes(cache, catalogue.product_changes(spec))
             apply_changes(cache, _staff_changes(spec))
-            for bundle in demo.members(spec):
-                apply_changes(cache, demo.changes(bundle, phone_key))
+            for bundle in world.members(spec):
+                apply_changes(cache, world.changes(bundle, phone_key))
         cache.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         cache.close()
@@ -58,7 +58,7 @@ def build_demo_dbs(directory: Path, spec: demo.WorldSpec, phone_key: str) -> tup
     return cache_path, outbox_path
 
 
-def _staff_changes(spec: demo.WorldSpec) -> list[dict[str, object]]:
+def _staff_changes(spec: world.WorldSpec) -> list[dict[str, object]]:
     store = spec.stores[0]
     return [
         {
@@ -74,7 +74,7 @@ def _staff_changes(spec: demo.WorldSpec) -> list[dict[str, object]]:
                 "updated_at": spec.now,
             },
         }
-        for s in demo.staff(store)
+        for s in world.staff(store)
     ]
 
 

@@ -11,9 +11,10 @@ import qrcode.util
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from clerk import barcodes, identify, membercode
+from clerk import identify
 from clerk.decode import Decoded, decode_file, decode_frame_gray, decode_image, load_image
 from clerk.errors import ClerkError
+from clerk.shared import barcodes, membercode
 
 KEY, PUB = membercode.generate_keypair()
 CODE = membercode.issue(KEY, 1, 987_654_321, exp=1_750_000_000)

@@ -8,18 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from clerk import demo, view360
+from clerk import view360
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
-from clerk.identify import phone_hash
 from clerk.model import Identity, Localised
 from clerk.outbox import apply_results, mark_sent, record
+from clerk.shared.phones import phone_hash
+from demoworld import catalogue, world
 
 if TYPE_CHECKING:
     from conftest import DemoDbs
 
 DAY = 86_400
-HERO = demo.HERO_MEMBER_ID
+HERO = world.HERO_MEMBER_ID
 
 
 def put(db: DemoDbs, entity: str, *rows: dict[str, Any]) -> None:
@@ -60,15 +61,15 @@ def test_hero_view(demo_dbs: DemoDbs) -> None:
     # Talking points: the cart + coupon story first.
     top = v.talking_points[0]
     assert top.rule == "cart_coupon"
-    assert top.facts["sku"] == demo.HERO_SKU
-    assert top.facts["coupon_id"] == demo.HERO_COUPON_ID
+    assert top.facts["sku"] == catalogue.HERO_SKU
+    assert top.facts["coupon_id"] == world.HERO_COUPON_ID
     assert (top.facts["days_in_cart"], top.facts["days_left"], top.facts["views_7d"]) == (3, 3, 4)
     # Cart line with its best coupon.
-    (watch,) = [c for c in v.cart if c.product.sku == demo.HERO_SKU]
-    assert watch.coupon_id == demo.HERO_COUPON_ID
+    (watch,) = [c for c in v.cart if c.product.sku == catalogue.HERO_SKU]
+    assert watch.coupon_id == world.HERO_COUPON_ID
     assert watch.price_cents == 199_900
     # Browsing: grouped by product, most recent first, the watch on top.
-    assert v.browsing[0].product.sku == demo.HERO_SKU
+    assert v.browsing[0].product.sku == catalogue.HERO_SKU
     assert v.browsing[0].views == 4
     assert v.browsing[0].channels == ("app", "mini", "web")
     lasts = [b.last_seen for b in v.browsing]
@@ -95,7 +96,7 @@ def test_browsing_groups_by_product_inside_the_window(demo_dbs: DemoDbs) -> None
         demo_dbs,
         "member",
         {
-            **demo.member_row(demo.bundle(demo_dbs.spec, 2).member, demo_dbs.phone_key),
+            **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.phone_key),
             "id": "M77777777",
             "code_id": 7,
             "card_no": "7",
@@ -222,21 +223,21 @@ def test_outbox_redeem_overlay_follows_the_sync_state(demo_dbs: DemoDbs) -> None
         "redeem",
         member_id=HERO,
         staff_id="A01",
-        payload={"coupon_id": demo.HERO_COUPON_ID},
+        payload={"coupon_id": world.HERO_COUPON_ID},
         now=now - 60,
     )
 
     def hero_coupon() -> tuple[str, bool, int | None, int]:
         v = view360.lookup(db.cache, db.outbox, HERO, now=now)
         assert v is not None
-        c = {c.id: c for c in v.coupons}[demo.HERO_COUPON_ID]
+        c = {c.id: c for c in v.coupons}[world.HERO_COUPON_ID]
         return c.status, c.pending_redeem, c.used_at, v.freshness.pending
 
     assert hero_coupon() == ("used", True, now - 60, 1)
     v = view360.lookup(db.cache, db.outbox, HERO, now=now)
     assert v is not None
     # A coupon being redeemed is not offered again.
-    assert all(tp.facts.get("coupon_id") != demo.HERO_COUPON_ID for tp in v.talking_points)
+    assert all(tp.facts.get("coupon_id") != world.HERO_COUPON_ID for tp in v.talking_points)
     assert {c.id: c.coupon_id for c in v.cart}["C0000000100"] is None
     mark_sent(db.outbox, [rec.id], now=now)
     assert hero_coupon() == ("used", True, now - 60, 1)
@@ -327,7 +328,7 @@ def test_freshness_is_passed_through(demo_dbs: DemoDbs) -> None:
 
 
 def test_resolve_each_identity_kind(demo_dbs: DemoDbs) -> None:
-    hero = demo.bundle(demo_dbs.spec, 1).member
+    hero = world.bundle(demo_dbs.spec, 1).member
     e164 = hero["phone"]
     cases = [
         Identity("code", str(hero["code_id"]), "code:x"),
@@ -404,7 +405,7 @@ def test_hub_reason_reaches_the_visit_history(demo_dbs: DemoDbs) -> None:
         demo_dbs.outbox,
         "redeem",
         member_id=HERO,
-        payload={"coupon_id": demo.HERO_COUPON_ID},
+        payload={"coupon_id": world.HERO_COUPON_ID},
         now=demo_dbs.now,
     )
     apply_results(

@@ -1,8 +1,9 @@
 """First start against a real hub on loopback: the enrolment page, its refusals, the first
 download with progress, then the sign-in page with the store's staff.
 
-The hub (``sync.hub.testing.running_hub``, 50 seeded members) runs in this process on a free
-port of 127.0.0.1; the terminal starts from an empty data directory. Any Qt warning fails.
+The hub (``sync.hub.embedded.running_hub``, 50 members of the demo world seeded) runs in this
+process on a free port of 127.0.0.1; the terminal starts from an empty data directory. Any Qt
+warning fails.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from clerk import demo
+from demoworld import world
 from sync.enrolment import parse_enrol_payload
 from ui.qt import Qt
 from ui.views.enrol_view import EnrolView
@@ -21,9 +22,12 @@ from ui.views.enrol_view import EnrolView
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from sync.hub.testing import running_hub
+    from demoworld.seed import seed_if_empty
+    from sync.hub.embedded import running_hub
 
-    with running_hub(str(tmp_path_factory.mktemp("hub") / "hub.db"), seed_members=50) as h:
+    db = str(tmp_path_factory.mktemp("hub") / "hub.db")
+    seed_if_empty(db, members=50)
+    with running_hub(db) as h:
         yield h
 
 
@@ -140,9 +144,9 @@ def test_enrol_download_then_sign_in_shows_the_store_staff(
     signin = fresh.access.signin
     assert w.pages.currentWidget() is signin.view and fresh.enrol is None and w.nav.locked
     model = signin.view.staff_model
-    qtbot.waitUntil(lambda: model.rowCount() == len(demo.staff("S001")), timeout=5_000)
+    qtbot.waitUntil(lambda: model.rowCount() == len(world.staff("S001")), timeout=5_000)
     names = {model.row_at(r).name for r in range(model.rowCount())}
-    assert names == {s["name"] for s in demo.staff("S001")}
+    assert names == {s["name"] for s in world.staff("S001")}
     terminal = w.terminal
     status = terminal.status()
     assert status.device_id == creds.device_id and status.store_id == "S001"
@@ -194,7 +198,7 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
         signin.view.pin.setText("1234")
         with qtbot.waitSignal(w.session_started, timeout=10_000):
             signin.submit()
-        w.screens.scan_view.field.setText(hub.member_code(demo.HERO_MEMBER_ID))
+        w.screens.scan_view.field.setText(hub.member_code(world.HERO_MEMBER_ID))
         with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
             qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
         w.screens.customer.action("sale")
@@ -223,7 +227,7 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
         assert str(s.sync.engine.client.base_url).startswith(moved)
         assert old is not None and not old.running
         w.nav.next_customer()
-        w.screens.scan_view.field.setText(hub.member_code(demo.HERO_MEMBER_ID))
+        w.screens.scan_view.field.setText(hub.member_code(world.HERO_MEMBER_ID))
         with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
             qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
         w.screens.customer.record("note", {"text": "moved hub"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from clerk import barcodes
+from clerk.shared import barcodes
 from ui import texts
 from ui.demo import DemoCodesWindow
 from ui.qt import QGuiApplication, QImage, QLabel, Qt

@@ -17,7 +17,7 @@ import qrcode.util
 import zxingcpp
 from PIL import Image
 
-from clerk import membercode
+from clerk.shared import membercode
 
 MEMBER_CODE_MAX_VERSION = 6
 _ECC = {

@@ -1,13 +1,15 @@
-"""Run a real hub on loopback for tests and benchmarks.
+"""The hub embedded in another program: served on a free loopback port by a thread.
 
-``running_hub`` opens (and migrates) the hub database, optionally seeds the demo world, and
-serves the app with uvicorn in a background thread on a free port of 127.0.0.1. It waits for
-the server to start (polling with a deadline, never sleeping blindly) and shuts it down cleanly
-on exit::
+``clerk demo`` runs its hub this way, and so do the tests. ``running_hub`` opens (and
+migrates) the hub database and serves the app with uvicorn in a background thread on a free
+port of 127.0.0.1. It waits for the server to start (polling with a deadline, never sleeping
+blindly) and shuts it down cleanly on exit::
 
-    with running_hub(str(tmp_path / "hub.db"), seed_members=200) as hub:
+    with running_hub(str(tmp_path / "hub.db")) as hub:
         code = hub.enrol_code("S001")
         httpx.post(hub.url + "/v1/devices/enroll", json={"store_id": "S001", "code": code})
+
+``serve_asgi`` does the same for any ASGI app (a deliberately hostile hub in the tests).
 """
 
 from __future__ import annotations
@@ -17,16 +19,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import uvicorn
 
-from clerk.ids import uuid7_str
-from sync.hub import keys as hub_keys
 from sync.hub.app import HubConfig, create_app
-from sync.hub.seed import seed_demo
 from sync.hub.store import HubStore
 
 START_TIMEOUT_S = 20.0
@@ -40,15 +39,14 @@ class HubHandle:
     url: str
     db: str
     store: HubStore
-    _server: uvicorn.Server = field(repr=False)
 
     def enrol_code(self, store_id: str) -> str:
         """A fresh one-time enrolment code for ``store_id`` (valid 24 h)."""
-        return self.store.create_enrol_code(store_id)
+        return self.store.devices.create_enrol_code(store_id)
 
     def member_code(self, member_id: str, ttl: int = 120) -> str:
         """An MC1 member code for ``member_id`` signed by the active key, expiring in ``ttl`` s."""
-        return hub_keys.member_code(self.store, member_id, ttl=ttl)
+        return self.store.keys.member_code(member_id, ttl=ttl)
 
     def client(self, token: str | None = None, *, timeout: float = 10.0) -> httpx.Client:
         """An httpx client on this hub (with the device token if given); the caller closes it."""
@@ -66,47 +64,6 @@ class HubHandle:
         resp.raise_for_status()
         data: dict[str, Any] = resp.json()
         return data
-
-
-def pull_changes(
-    client: httpx.Client, since: int = 0, limit: int = 5000, max_pages: int = 10_000
-) -> tuple[list[dict[str, Any]], int]:
-    """Every change after ``since`` (paging to the end) and the final cursor."""
-    out: list[dict[str, Any]] = []
-    cursor = since
-    for _ in range(max_pages):
-        resp = client.get("/v1/changes", params={"since": cursor, "limit": limit})
-        resp.raise_for_status()
-        page = resp.json()
-        out.extend(page["changes"])
-        cursor = page["next_cursor"]
-        if not page["has_more"]:
-            return out, cursor
-    raise RuntimeError("changes feed did not end")
-
-
-def make_interaction(
-    kind: str,
-    member_id: str | None = "M00000001",
-    *,
-    device_seq: int = 0,
-    created_at: int | None = None,
-    staff_id: str | None = "A01",
-    member_ref: str | None = None,
-    id: str | None = None,
-    **payload: Any,
-) -> dict[str, Any]:
-    """One interaction as the terminal sends it (a fresh UUIDv7 id unless given)."""
-    return {
-        "id": id or uuid7_str(),
-        "kind": kind,
-        "member_id": member_id,
-        "member_ref": member_ref,
-        "staff_id": staff_id,
-        "created_at": int(time.time()) if created_at is None else created_at,
-        "device_seq": device_seq,
-        "payload": payload,
-    }
 
 
 def _free_socket() -> socket.socket:
@@ -164,30 +121,12 @@ def serve_asgi(
 
 
 @contextmanager
-def running_hub(
-    db: str,
-    *,
-    seed_members: int | None = None,
-    seed: int = 1,
-    now: int | None = None,
-    config: HubConfig | None = None,
-) -> Iterator[HubHandle]:
-    """Serve a hub on ``db`` (SQLite path or postgresql:// URL) on a free loopback port.
-
-    With ``seed_members`` the demo world (clerk.demo) is seeded first, unless the database
-    already holds members. ``now`` fixes the world's clock (default: the current time).
-    """
+def running_hub(db: str, *, config: HubConfig | None = None) -> Iterator[HubHandle]:
+    """Serve a hub on ``db`` (SQLite path or postgresql:// URL) on a free loopback port."""
     store = HubStore.open(db)
     try:
-        if seed_members is not None and store.count("members") == 0:
-            seed_demo(
-                store,
-                members=seed_members,
-                seed=seed,
-                now=int(time.time()) if now is None else now,
-            )
         app = create_app(store, config or HubConfig())
-        with serve_asgi(app, name="hub", graceful_s=5) as (url, server):
-            yield HubHandle(url=url, db=db, store=store, _server=server)
+        with serve_asgi(app, name="hub", graceful_s=5) as (url, _server):
+            yield HubHandle(url=url, db=db, store=store)
     finally:
         store.close()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerk import base45
+from clerk.shared import base45
 
 
 @pytest.mark.parametrize(

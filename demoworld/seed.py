@@ -1,13 +1,15 @@
-"""Seed a hub with the demo world (clerk.demo), streamed in chunks.
+"""Seed a hub with the demo world, streamed in chunks (``clerk hub seed``, the demo's hub).
 
 Members are generated one at a time and written ``chunk`` members per transaction with bulk
 inserts (executemany on SQLite, COPY on PostgreSQL), their change rows with them, so memory
 stays flat and 500,000 members with 20 million browse events take minutes. On an empty
 database a large seed drops the big secondary indexes first and builds them once at the end.
+Staff get their demo PINs (``demoworld.world.staff``), hashed as the hub hashes any PIN.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 import time
@@ -15,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clerk import demo
-from clerk.identify import mask_phone, phone_hash
+from clerk.shared.phones import mask_phone, phone_hash
+from demoworld import catalogue, world
 from sync.hub.errors import InvalidInputError
-from sync.hub.staff import demo_pin_hash
+from sync.hub.staff import hash_pin
 from sync.hub.store import HubStore, Tx
 
 CHANGE_COLUMNS = ("store_id", "entity", "key", "op")
@@ -112,22 +114,22 @@ def seed_demo(
         raise InvalidInputError(
             "the hub already has members; seed an empty database", reason="already_seeded"
         )
-    spec = demo.WorldSpec(
+    spec = world.WorldSpec(
         members=members, seed=seed, now=t, products=products, events_per_member=events_per_member
     )
     stats = SeedStats(stores=list(spec.stores))
-    store_rows = [s for s in demo.STORES if s["id"] in spec.stores]
+    store_rows = [s for s in world.STORES if s["id"] in spec.stores]
     stats.add("stores", store.upsert_stores(store_rows))
     staff_rows: list[dict[str, Any]] = []
     for store_id in spec.stores:
-        for s in demo.staff(store_id):
+        for s in world.staff(store_id):
             staff_rows.append({**s, "pin_hash": demo_pin_hash(s["id"], s["pin"]), "active": 1})
-    stats.add("staff", store.upsert_staff(staff_rows, now=t))
+    stats.add("staff", store.staff.upsert(staff_rows, now=t))
 
-    rebuild = store.drop_bulk_indexes() if members >= BIG_SEED_MEMBERS else []
+    rebuild = store.bulk.drop_indexes() if members >= BIG_SEED_MEMBERS else []
     try:
-        with store.bulk() as tx:
-            rows = list(demo.products(spec))
+        with store.bulk.transaction() as tx:
+            rows = list(catalogue.products(spec))
             stats.add(
                 "products", tx.load("products", PRODUCT_COLUMNS, _rows(rows, PRODUCT_COLUMNS))
             )
@@ -135,7 +137,7 @@ def seed_demo(
                 "changes", CHANGE_COLUMNS, [(None, "product", r["sku"], "upsert") for r in rows]
             )
         key = store.phone_hash_key
-        bundles = demo.members(spec)
+        bundles = world.members(spec)
         done = 0
         while done < members:
             batch = []
@@ -145,19 +147,19 @@ def seed_demo(
                     break
             if not batch:
                 break
-            with store.bulk() as tx:
+            with store.bulk.transaction() as tx:
                 _load_members(tx, batch, key, stats)
             done += len(batch)
             if progress is not None:
                 progress(done, members)
     finally:
         if rebuild:
-            store.create_indexes(rebuild)
+            store.bulk.create_indexes(rebuild)
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-def _load_members(tx: Tx, batch: list[demo.MemberBundle], key: str, stats: SeedStats) -> None:
+def _load_members(tx: Tx, batch: list[world.MemberBundle], key: str, stats: SeedStats) -> None:
     member_rows: list[tuple[Any, ...]] = []
     browse: list[dict[str, Any]] = []
     cart: list[dict[str, Any]] = []
@@ -190,3 +192,22 @@ def _load_members(tx: Tx, batch: list[demo.MemberBundle], key: str, stats: SeedS
     stats.add("coupons", tx.load("coupons", COUPON_COLUMNS, _rows(coupons, COUPON_COLUMNS)))
     stats.add("visits", tx.load("visits", VISIT_COLUMNS, _plain_rows(visits, VISIT_COLUMNS)))
     stats.add("changes", tx.load("changes", CHANGE_COLUMNS, changes))
+
+
+@functools.lru_cache(maxsize=256)
+def demo_pin_hash(staff_id: str, pin: str) -> str:
+    """Hash of a demo staff PIN, computed once per process (tests seed many hubs)."""
+    return hash_pin(pin)
+
+
+def seed_if_empty(db: str, *, members: int, seed: int = 1, now: int | None = None) -> None:
+    """Open (and migrate) the hub database ``db`` and seed the demo world unless it already
+    holds members: the embedded hub of ``clerk demo`` and of tests."""
+    store = HubStore.open(db)
+    try:
+        if store.count("members") == 0:
+            seed_demo(
+                store, members=members, seed=seed, now=int(time.time()) if now is None else now
+            )
+    finally:
+        store.close()

@@ -11,7 +11,9 @@ the terminal allows ``SKEW_S`` of clock skew either side.
 
 ``verify`` never raises anything but :class:`CodeRejected`, whatever string it is given, and
 checks in a fixed order so the reason is deterministic: malformed (prefix, Base45, length,
-version) → unknown_key → bad_signature → expired / not_yet_valid.
+version) → unknown_key → bad_signature → expired / not_yet_valid. ``CodeRejected`` is a
+``ValueError`` with a ``reason``; the terminal reports it as an ``IdentifyError`` with the same
+reason (:mod:`clerk.identify`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import functools
 import os
 import struct
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -28,8 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from clerk import base45
-from clerk.errors import IdentifyError
+from clerk.shared import base45
 
 PREFIX = "MC1:"
 VERSION = 1
@@ -53,11 +53,12 @@ REJECT_REASONS: tuple[RejectReason, ...] = (
 )
 
 
-class CodeRejected(IdentifyError):
+class CodeRejected(ValueError):
     """A string that is not a currently valid member code; ``reason`` says why."""
 
     def __init__(self, reason: RejectReason, message: str) -> None:
-        super().__init__(message, reason=reason)
+        super().__init__(message)
+        self.reason: RejectReason = reason
 
 
 @dataclass(frozen=True)
@@ -181,53 +182,3 @@ def verify(
             "not_yet_valid", f"member code valid from {exp - VALIDITY_S} (now {int(now)})"
         )
     return VerifiedCode(kid=kid, code_id=code_id, exp=exp, jti=jti.hex())
-
-
-# --- repeats ----------------------------------------------------------------------------------
-
-
-class JtiTracker:
-    """Remembers which code instances (jti) this terminal has already seen.
-
-    A camera reads the same code on the customer's phone many times a second; only the first
-    read is a new visit. Entries are forgotten once their code can no longer verify
-    (``exp + skew``), so the map stays as small as the number of live codes.
-    """
-
-    def __init__(self, *, skew: int = SKEW_S) -> None:
-        self._skew = skew
-        self._seen: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-        self._next_prune = float("-inf")
-
-    def seen(self, jti: str, exp: int, now: float) -> bool:
-        """Record ``jti``; True if it was already seen (same customer, same visit)."""
-        with self._lock:
-            if now >= self._next_prune:
-                self._prune(now)
-                self._next_prune = now + 1.0
-            entry = self._seen.get(jti)
-            if entry is not None and now <= entry[1] + self._skew:
-                return True
-            self._seen[jti] = (now, exp)
-            return False
-
-    def first_seen(self, jti: str) -> float | None:
-        with self._lock:
-            entry = self._seen.get(jti)
-            return None if entry is None else entry[0]
-
-    def prune(self, now: float) -> int:
-        """Forget every code that has expired at ``now``; returns how many were dropped."""
-        with self._lock:
-            return self._prune(now)
-
-    def _prune(self, now: float) -> int:
-        stale = [j for j, (_, exp) in self._seen.items() if now > exp + self._skew]
-        for j in stale:
-            del self._seen[j]
-        return len(stale)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._seen)

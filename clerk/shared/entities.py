@@ -1,0 +1,72 @@
+"""The entities of the change feed and the columns each carries: one definition for both ends.
+
+The hub's feed (``GET /v1/changes``, :mod:`sync.hub.feed`) sends whole rows with exactly these
+columns, and the terminal's cache.db (:mod:`clerk.cache`) has tables with exactly these columns;
+each side names its own tables. A hub table may hold more than it sends (the member's phone in
+clear, the coupon's ``used_by``); nothing else reaches a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Entity(NamedTuple):
+    key: str  # the primary key column: a change row's ``key`` is its value, as text
+    columns: tuple[str, ...]
+
+
+ENTITIES: dict[str, Entity] = {
+    "member": Entity(
+        "id",
+        (
+            "id",
+            "code_id",
+            "card_no",
+            "phone_hash",
+            "phone_masked",
+            "name",
+            "name_en",
+            "tier",
+            "points",
+            "consent_marketing",
+            "consent_browsing",
+            "tags",
+            "home_store",
+            "birthday",
+            "joined_at",
+            "last_seen",
+            "updated_at",
+        ),
+    ),
+    "product": Entity(
+        "sku", ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active")
+    ),
+    "browse": Entity("id", ("id", "member_id", "sku", "channel", "at")),
+    "cart": Entity("id", ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state")),
+    "coupon": Entity(
+        "id",
+        (
+            "id",
+            "member_id",
+            "title_zh",
+            "title_en",
+            "rule",
+            "value",
+            "min_spend_cents",
+            "applies_to",
+            "valid_from",
+            "expires_at",
+            "state",
+            "used_at",
+        ),
+    ),
+    "visit": Entity(
+        "id", ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at")
+    ),
+    "key": Entity("kid", ("kid", "public_key", "not_after")),
+    "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
+}
+
+# Columns whose value is JSON (a list or an object), stored as text on both ends.
+JSON_COLUMNS = frozenset({"tags", "applies_to"})

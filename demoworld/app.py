@@ -1,0 +1,86 @@
+"""``clerk demo``: the app on an embedded hub seeded with the demo world.
+
+The hub runs on 127.0.0.1 in this process (``sync.hub.embedded``) over ``demo-hub.db`` in the
+demo's data directory, seeded on the first run. This terminal is enrolled to the demo store (or,
+on later runs, pointed at the hub's new port), synced, given a business day of work behind it
+(``demoworld.day``) and synced again; the first members' member codes are written as PNGs to
+``codes/`` and shown, rotating, in a window. Then the app (``ui.demo.run_demo``) takes over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clerk.terminal import Terminal
+
+DEMO_STORE = "S001"
+DEMO_STAFF = "A01"
+CODE_MEMBERS = 6  # members whose codes the demo shows (the hero first)
+CODE_TTL_S = 120
+
+
+def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Terminal]) -> int:
+    """Run the demo in the data directory ``home`` with ``clerk demo``'s options
+    (``members``, ``screenshot``, ``exit_after``, ``lang``, ``layout``, ``view``) on the
+    terminal ``open_terminal(home)`` gives (the CLI's, which fetches cache misses from the
+    hub); returns the exit code."""
+    from clerk import outbox as outbox_mod
+    from clerk.shared import barcodes
+    from demoworld.day import seed_demo_day
+    from demoworld.seed import seed_if_empty
+    from sync.hub.embedded import running_hub
+    from sync.local import engine_for, enroll
+    from ui.demo import run_demo
+
+    hub_db = home / "demo-hub.db"
+    if not hub_db.exists():
+        print(f"demo: seeding {args.members} members into {hub_db} …", file=sys.stderr)
+    seed_if_empty(str(hub_db), members=args.members, seed=1)
+    with running_hub(str(hub_db)) as hub:
+        terminal = open_terminal(home)
+        try:
+            device = outbox_mod.get_meta(terminal.outbox, outbox_mod.META_DEVICE_ID)
+            if device is None:
+                code = hub.enrol_code(DEMO_STORE)
+                enroll(home, hub.url, DEMO_STORE, code, device_name="demo terminal")
+            else:  # the embedded hub listens on a new port each run
+                outbox_mod.set_meta(terminal.outbox, {outbox_mod.META_HUB_URL: hub.url})
+                terminal.settings.set("hub_url", hub.url)
+            engine = engine_for(home)
+            try:
+                engine.sync_once()  # the store's data first: the demo day is made from it
+                # A business day of this terminal's work (and one a week before) for the
+                # manager's dashboard and the recent customers, pushed with the next sync.
+                day = seed_demo_day(terminal)
+                engine.sync_once()
+            finally:
+                engine.close()
+            members = hub.store.members.ids(DEMO_STORE, limit=CODE_MEMBERS)
+            codes_dir = home / "codes"
+            codes_dir.mkdir(exist_ok=True)
+            for member_id in members:
+                barcodes.member_code_qr_png(
+                    hub.member_code(member_id, ttl=CODE_TTL_S), codes_dir / f"{member_id}.png"
+                )
+            print(f"demo: hub at {hub.url}; member-code PNGs in {codes_dir}", file=sys.stderr)
+            hero = members[0] if members else None
+            return run_demo(
+                terminal,
+                lambda: engine_for(home),
+                screenshot=Path(args.screenshot) if args.screenshot else None,
+                exit_after=args.exit_after,
+                lang=args.lang,
+                layout=args.layout,
+                view=args.view,
+                member_code=(lambda: hub.member_code(hero, ttl=CODE_TTL_S)) if hero else None,
+                demo_codes=lambda: [(m, hub.member_code(m, ttl=CODE_TTL_S)) for m in members],
+                staff_id=DEMO_STAFF,
+                dashboard_day=day,
+            )
+        finally:
+            terminal.close()

@@ -1,0 +1,127 @@
+"""An offline demo terminal: a data directory with the demo world of store S001 in its cache,
+written without any hub (the cache filled through ``clerk.cache.apply_changes``, a signing key
+of its own for member codes). The UI tests and the UI benchmarks start from it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from clerk import outbox as outbox_mod
+from clerk.cache import apply_changes, open_cache, set_state
+from clerk.db import Transaction
+from clerk.shared import membercode
+from demoworld import catalogue, world
+
+DEMO_PHONE_KEY = "6f6d6e692d636c65726b2d64656d6f2d70686f6e652d6b6579"
+DEMO_KID = 1
+DEMO_STORE = "S001"
+
+
+@dataclass
+class DemoHome:
+    home: Path
+    now: int
+    private_key_hex: str
+    code_ids: dict[str, int]  # member id → member code id
+    cards: dict[str, str]  # member id → card number
+    phones: dict[str, str]  # member id → E.164 phone
+    hero: str
+
+    def code(self, member_id: str, *, now: int | None = None, ttl: int = 120) -> str:
+        """A fresh signed member code for ``member_id``, valid for ``ttl`` seconds."""
+        key = membercode.private_key_from_hex(self.private_key_hex)
+        at = self.now if now is None else now
+        return membercode.issue(key, DEMO_KID, self.code_ids[member_id], exp=at + ttl)
+
+
+def build_home(
+    home: Path,
+    *,
+    members: int = 60,
+    seed: int = 42,
+    now: int | None = None,
+    products: int = 600,
+    online: bool = True,
+    last_pull_age_s: int = 600,
+) -> DemoHome:
+    """A terminal data directory with the demo world of store S001 in its cache."""
+    now = int(time.time()) if now is None else now
+    home.mkdir(parents=True, exist_ok=True)
+    spec = world.WorldSpec(
+        members=members, seed=seed, now=now, products=products, stores=(DEMO_STORE, "S002", "S003")
+    )
+    private, public = membercode.generate_keypair()
+    code_ids: dict[str, int] = {}
+    cards: dict[str, str] = {}
+    phones: dict[str, str] = {}
+    cache = open_cache(home / "cache.db")
+    try:
+        with Transaction(cache):
+            apply_changes(cache, catalogue.product_changes(spec))
+            apply_changes(
+                cache,
+                [
+                    {
+                        "entity": "staff",
+                        "op": "upsert",
+                        "key": s["id"],
+                        "data": {
+                            "id": s["id"],
+                            "name": s["name"],
+                            "role": s["role"],
+                            "pin_hash": None,
+                            "active": True,
+                            "updated_at": now,
+                        },
+                    }
+                    for s in world.staff(DEMO_STORE)
+                ],
+            )
+            apply_changes(
+                cache,
+                [
+                    {
+                        "entity": "key",
+                        "op": "upsert",
+                        "key": str(DEMO_KID),
+                        "data": {"kid": DEMO_KID, "public_key": public.hex(), "not_after": None},
+                    }
+                ],
+            )
+            for bundle in world.members(spec):
+                m = bundle.member
+                code_ids[m["id"]] = int(m["code_id"])
+                cards[m["id"]] = str(m["card_no"])
+                phones[m["id"]] = str(m["phone"])
+                apply_changes(cache, world.changes(bundle, DEMO_PHONE_KEY))
+            set_state(cache, "last_pull_at", str(now - last_pull_age_s))
+            set_state(cache, "online", "1" if online else "0")
+            set_state(cache, "cursor", "1")
+        cache.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        cache.close()
+    outbox = outbox_mod.open_outbox(home / "outbox.db")
+    try:
+        outbox_mod.set_meta(
+            outbox,
+            {
+                outbox_mod.META_PHONE_HASH_KEY: DEMO_PHONE_KEY,
+                outbox_mod.META_STORE_ID: DEMO_STORE,
+                outbox_mod.META_STORE_NAME: world.STORES[0]["name"],
+                outbox_mod.META_DEVICE_ID: "demo-terminal",
+            },
+        )
+    finally:
+        outbox.close()
+    return DemoHome(
+        home=home,
+        now=now,
+        private_key_hex=membercode.private_key_to_hex(private),
+        code_ids=code_ids,
+        cards=cards,
+        phones=phones,
+        hero=world.HERO_MEMBER_ID,
+    )

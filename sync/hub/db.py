@@ -1,0 +1,238 @@
+"""The hub's database connections: SQLite (default) or PostgreSQL (psycopg 3), one SQL dialect.
+
+SQL is written once, with ``?`` placeholders and ``INSERT … ON CONFLICT … DO UPDATE``, which
+both engines run; the small :class:`Dialect` adapter swaps placeholders, the auto-increment
+column type and bulk loading (executemany on SQLite, COPY on PostgreSQL). Driver errors leave
+this module only as the hub's own errors (:func:`translate`). Schema migrations are the files
+``sync/hub/schema/NNN_name.sql`` (:func:`migrations`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import psycopg
+
+from sync.hub.errors import BusyError, HubServiceError, InvalidInputError, StorageFailure
+
+Row = tuple[Any, ...]
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+ADVISORY_LOCK_ID = 0x0C1E4C  # serialises hub writers across processes on PostgreSQL
+IN_CHUNK = 900  # values per ``IN (…)``: under SQLite's old 999-parameter limit
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: Literal["sqlite", "postgres"]
+    param: str
+    serial: str
+    bigint: str
+
+    def sql(self, text: str) -> str:
+        return text if self.param == "?" else text.replace("?", self.param)
+
+
+SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER")
+POSTGRES = Dialect("postgres", "%s", "BIGSERIAL PRIMARY KEY", "BIGINT")
+
+
+def is_postgres_url(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+DRIVER_ERRORS = (sqlite3.Error, psycopg.Error, UnicodeEncodeError, OverflowError)
+
+
+def translate(exc: Exception, what: str) -> HubServiceError:
+    """A driver error as a hub error: busy/unreachable → BusyError, values the database cannot
+    hold (bad Unicode, integers out of range) → InvalidInputError, others → StorageFailure."""
+    if isinstance(exc, (UnicodeEncodeError, OverflowError, psycopg.DataError)):
+        return InvalidInputError(f"a value cannot be stored: {exc}", reason="bad_value")
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return BusyError(f"database busy during {what}: {exc}")
+    if isinstance(exc, psycopg.OperationalError):
+        return BusyError(f"database unavailable during {what}: {exc}")
+    return StorageFailure(f"database error during {what}: {exc}")
+
+
+@contextmanager
+def translated(what: str) -> Iterator[None]:
+    try:
+        yield
+    except DRIVER_ERRORS as exc:
+        raise translate(exc, what) from exc
+
+
+class Conn:
+    """One database connection and the dialect it speaks. SQL uses ``?`` placeholders.
+
+    The per-statement methods catch driver errors inline (no context manager): they run
+    several times per ingested interaction.
+    """
+
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
+        self.raw = raw
+        self.dialect = dialect
+        self._pg = dialect.name == "postgres"
+        self._sql_cache: dict[str, str] = {}
+
+    def _sql(self, sql: str) -> str:
+        out = self._sql_cache.get(sql)
+        if out is None:
+            out = self._sql_cache[sql] = self.dialect.sql(sql)
+        return out
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            cur = self.raw.execute(self._sql(sql), params)
+            count = int(cur.rowcount)
+            if self._pg:
+                cur.close()
+            return count
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "execute") from exc
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        try:
+            cur = self.raw.execute(self._sql(sql), params)
+            result = [tuple(r) for r in cur.fetchall()]
+            cur.close()
+            return result
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "query") from exc
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        try:
+            cur = self.raw.execute(self._sql(sql), params)
+            found = cur.fetchone()
+            cur.close()
+            return None if found is None else tuple(found)
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "query") from exc
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        found = self.row(sql, params)
+        return None if found is None else found[0]
+
+    def dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with translated("query"):
+            cur = self.raw.execute(self._sql(sql), params)
+            names = [d[0] for d in cur.description]
+            result = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            cur.close()
+            return result
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with translated("executemany"):
+            if self.dialect.name == "sqlite":
+                self.raw.executemany(self._sql(sql), rows)
+            else:
+                with self.raw.cursor() as cur:
+                    cur.executemany(self._sql(sql), list(rows))
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert many rows fast: executemany on SQLite, COPY on PostgreSQL."""
+        count = 0
+        with translated(f"bulk insert into {table}"):
+            if self.dialect.name == "sqlite":
+                marks = ", ".join("?" for _ in columns)
+                cur = self.raw.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                )
+                count = int(cur.rowcount)
+                cur.close()
+            else:
+                with self.raw.cursor() as cur:
+                    stmt = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+                    with cur.copy(stmt) as copy:
+                        for r in rows:
+                            copy.write_row(r)
+                            count += 1
+        return count
+
+    def begin(self) -> None:
+        with translated("begin"):
+            if self.dialect.name == "sqlite":
+                self.raw.execute("BEGIN IMMEDIATE")
+            else:
+                self.raw.execute("BEGIN")
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
+
+    def commit(self) -> None:
+        with translated("commit"):
+            self.raw.execute("COMMIT")
+
+    def rollback(self) -> None:
+        try:
+            if self.dialect.name == "sqlite":
+                if self.raw.in_transaction:
+                    self.raw.execute("ROLLBACK")
+            else:
+                self.raw.execute("ROLLBACK")
+        except DRIVER_ERRORS:
+            # The connection is broken and its transaction gone with it; the error that
+            # caused the rollback is the one the caller needs to see.
+            pass
+
+    def close(self) -> None:
+        with suppress(*DRIVER_ERRORS):
+            self.raw.close()
+
+    def has_table(self, name: str) -> bool:
+        if self.dialect.name == "sqlite":
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            sql = (
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                "AND table_schema = current_schema()"
+            )
+        return self.row(sql, (name,)) is not None
+
+
+def connect_sqlite(path: str) -> Conn:
+    with translated(f"open {path}"):
+        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        raw.execute("PRAGMA journal_mode = WAL")
+        # FULL: an acknowledged interaction survives a power cut (the terminal then drops it).
+        raw.execute("PRAGMA synchronous = FULL")
+        raw.execute("PRAGMA cache_size = -65536")
+        raw.execute("PRAGMA temp_store = MEMORY")
+    return Conn(raw, SQLITE)
+
+
+def connect_pg(url: str) -> Conn:
+    with translated("connect to PostgreSQL"):
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    return Conn(raw, POSTGRES)
+
+
+# --- migrations ------------------------------------------------------------------------------
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, SQL text) of every ``sync/hub/schema/NNN_name.sql``, in order."""
+    folder = resources.files("sync.hub") / "schema"
+    found: list[tuple[int, str, str]] = []
+    for entry in folder.iterdir():
+        m = re.fullmatch(r"(\d{3})_(\w+)\.sql", entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def statements(text: str, dialect: Dialect) -> list[str]:
+    """A migration's statements in ``dialect`` (comments dropped, tokens replaced)."""
+    lines = [line.split("--", 1)[0] for line in text.splitlines()]
+    body = "\n".join(lines)
+    body = body.replace("{{SERIAL}}", dialect.serial).replace("{{BIGINT}}", dialect.bigint)
+    return [s.strip() for s in body.split(";") if s.strip()]

@@ -1,0 +1,51 @@
+"""What the hub tests send and read as a terminal would: interactions and the whole feed."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from clerk.ids import uuid7_str
+
+
+def pull_changes(
+    client: httpx.Client, since: int = 0, limit: int = 5000, max_pages: int = 10_000
+) -> tuple[list[dict[str, Any]], int]:
+    """Every change after ``since`` (paging to the end) and the final cursor."""
+    out: list[dict[str, Any]] = []
+    cursor = since
+    for _ in range(max_pages):
+        resp = client.get("/v1/changes", params={"since": cursor, "limit": limit})
+        resp.raise_for_status()
+        page = resp.json()
+        out.extend(page["changes"])
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return out, cursor
+    raise RuntimeError("changes feed did not end")
+
+
+def make_interaction(
+    kind: str,
+    member_id: str | None = "M00000001",
+    *,
+    device_seq: int = 0,
+    created_at: int | None = None,
+    staff_id: str | None = "A01",
+    member_ref: str | None = None,
+    id: str | None = None,
+    **payload: Any,
+) -> dict[str, Any]:
+    """One interaction as the terminal sends it (a fresh UUIDv7 id unless given)."""
+    return {
+        "id": id or uuid7_str(),
+        "kind": kind,
+        "member_id": member_id,
+        "member_ref": member_ref,
+        "staff_id": staff_id,
+        "created_at": int(time.time()) if created_at is None else created_at,
+        "device_seq": device_seq,
+        "payload": payload,
+    }
