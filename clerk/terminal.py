@@ -70,6 +70,7 @@ class TerminalStatus:
     clock_suspect: bool
     cache_rebuilt: bool
     clone_suspected: bool = False  # "this terminal looks like a copy — re-enrol it"
+    attention: int = 0  # parked records: the hub failed on them, a person must look
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -360,6 +361,7 @@ class Terminal:
             clock_suspect=offset is not None and abs(offset) > CLOCK_SUSPECT_S,
             cache_rebuilt=self.cache_rebuilt,
             clone_suspected=ob.clone_suspected,
+            attention=ob.attention,
         )
 
     def staff_name(self, staff_id: str) -> str | None:
