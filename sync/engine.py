@@ -29,6 +29,7 @@ full-jitter backoff after failures and Retry-After honoured; Qt-free, with an in
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import random
@@ -42,8 +43,8 @@ from typing import Any
 
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
-from clerk.db import Transaction
-from clerk.errors import ClerkError, NotEnrolledError, StorageError
+from clerk.db import Transaction, is_corruption
+from clerk.errors import CacheRebuildingError, ClerkError, NotEnrolledError, StorageError
 from clerk.model import Identity
 from clerk.outbox import Recorded
 from sync.client import HubClient
@@ -171,6 +172,10 @@ class SyncEngine:
         # fetch a member on a cache miss through the same connections.
         self._lock = threading.RLock()
         self._saved_online: bool | None = None
+        # cache.db may be set aside while this engine runs (a damaged page met by a lookup or
+        # by this engine): it then moves to the new file and pulls again from cursor 0.
+        self._cache_file = cache_mod.main_file(cache_conn)
+        self._cache_id = None if self._cache_file is None else cache_mod.file_id(self._cache_file)
         creds = credentials(outbox_conn)
         if creds is not None and client.token is None:
             client.configure(base_url=creds.hub_url, token=creds.token)
@@ -237,6 +242,7 @@ class SyncEngine:
     def refresh_keys(self) -> int:
         """Fetch the hub's member-code public keys into the cache. Returns how many."""
         self._require_enrolled()
+        self._follow_cache()
         try:
             resp = self.client.keys()
         except SyncError as exc:
@@ -257,6 +263,7 @@ class SyncEngine:
         """Push one batch of the outbox. Raises SyncError when the batch could not be settled
         (its rows stay unsettled, with the error noted, for a later retry)."""
         self._require_enrolled()
+        self._follow_cache()
         with self._lock:
             batch = outbox_mod.next_batch(
                 self.outbox, max_items=self.batch_items, max_bytes=self.batch_bytes
@@ -376,7 +383,12 @@ class SyncEngine:
     # -- pull ---------------------------------------------------------------------------------
 
     def cursor(self) -> int:
-        value = cache_mod.get_state(self.cache, STATE_CURSOR)
+        try:
+            value = cache_mod.get_state(self.cache, STATE_CURSOR)
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                raise self._cache_damaged(exc) from exc
+            raise
         try:
             return int(value) if value is not None else 0
         except ValueError:
@@ -397,6 +409,7 @@ class SyncEngine:
         error fetching page n+1 surfaces only after page n is committed.
         """
         self._require_enrolled()
+        self._follow_cache()
         started = self.clock()
         cursor = self.cursor()
         done = pages = 0
@@ -452,6 +465,8 @@ class SyncEngine:
             except StorageError as exc:
                 if _is_bad_data(exc):
                     raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
+                if is_corruption(exc):
+                    raise self._cache_damaged(exc) from exc
                 raise
 
     # -- push + pull ----------------------------------------------------------------------------
@@ -487,6 +502,7 @@ class SyncEngine:
         TransportError when the hub cannot be reached (the caller shows "not cached").
         """
         self._require_enrolled()
+        self._follow_cache()
         try:
             view = self._lookup(identity)
         except SyncError as exc:
@@ -506,6 +522,8 @@ class SyncEngine:
                     raise ProtocolError(
                         f"the hub sent a member the cache cannot take: {exc}"
                     ) from exc
+                if is_corruption(exc):
+                    raise self._cache_damaged(exc) from exc
                 raise
         return member_id
 
@@ -527,6 +545,7 @@ class SyncEngine:
 
     def status(self) -> dict[str, Any]:
         """Everything ``clerk status --json`` shows about sync."""
+        self._follow_cache()
         now = self.clock()
         with self._lock:
             ob = outbox_mod.status(self.outbox)
@@ -563,6 +582,40 @@ class SyncEngine:
                 ob.pending, ob.oldest_pending_at, _int_or_none(last_settled), now
             ),
         }
+
+    # -- a damaged cache ------------------------------------------------------------------------
+
+    def _follow_cache(self) -> None:
+        """cache.db is another file now (set aside as damaged, or removed): move to the new
+        one — created if need be; an empty cache pulls again from cursor 0. The old
+        connection is retired, never closed (clerk.cache.retire)."""
+        if self._cache_file is None or cache_mod.file_id(self._cache_file) == self._cache_id:
+            return
+        with self._lock:
+            if cache_mod.file_id(self._cache_file) == self._cache_id:
+                return
+            old = self.cache
+            tuning = []
+            for pragma in ("cache_size", "wal_autocheckpoint"):
+                with contextlib.suppress(sqlite3.Error):
+                    tuning.append((pragma, int(old.execute(f"PRAGMA {pragma}").fetchone()[0])))
+            self.cache = cache_mod.open_cache(self._cache_file)
+            for pragma, value in tuning:
+                self.cache.execute(f"PRAGMA {pragma} = {value}")
+            self._cache_id = cache_mod.file_id(self._cache_file)
+            self._saved_online = None
+            cache_mod.retire(old)
+            log.warning("cache.db was set aside: pulling the store's slice again from the hub")
+
+    def _cache_damaged(self, exc: BaseException) -> CacheRebuildingError:
+        """This engine met a damaged page of cache.db: set it aside (unless a lookup already
+        did), move to a fresh one; the error to raise for this round (the next pulls from 0)."""
+        if self._cache_file is not None:
+            cache_mod.set_aside(self._cache_file, stamp=int(self.clock()), expected=self._cache_id)
+            self._follow_cache()
+        return CacheRebuildingError(
+            f"cache.db was damaged ({exc}); set aside, pulling the store's slice again"
+        )
 
     # -- sync_state bookkeeping ---------------------------------------------------------------
 
