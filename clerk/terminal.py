@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from clerk import audit as audit_mod
 from clerk import cache as cache_mod
-from clerk import db
+from clerk import db, logs
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction
 from clerk.errors import CacheCorruptError, CacheRebuildingError, ClerkError, StorageError
@@ -398,7 +398,7 @@ class Terminal:
         cache, outbox = self._reader()
         # Only the two freshness facts: status() also counts the whole outbox, which has no
         # place on the path from a scan to the painted view.
-        return view360.lookup(
+        view = view360.lookup(
             cache,
             outbox,
             member_id,
@@ -408,6 +408,9 @@ class Terminal:
             last_pull_at=_int_or_none(cache_mod.get_state(cache, "last_pull_at")),
             browse_days=int(self.settings.get("retention_days")),
         )
+        if view is not None:  # the member being served: their names are masked in logs
+            logs.remember_personal(view.profile.name, view.profile.name_en)
+        return view
 
     # -- record ---------------------------------------------------------------------------------
 

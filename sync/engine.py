@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clerk import cache as cache_mod
+from clerk import logs
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction, is_corruption
 from clerk.errors import CacheRebuildingError, ClerkError, NotEnrolledError, StorageError
@@ -512,6 +513,7 @@ class SyncEngine:
         if view is None:
             return None
         member_id = _checked_member_view(identity, view)
+        logs.remember_personal(view.member.get("name"), view.member.get("name_en"))
         with self._lock:
             try:
                 cache_mod.store_member_view(self.cache, view.model_dump())
