@@ -54,7 +54,7 @@ FILE_ATTR = "clerk_file"  # set on errors raised from an encrypted connection: i
 
 # -- what a storage failure is -----------------------------------------------------------------
 
-Fault = Literal["corrupt", "disk_full", "no_memory", "no_permission", "io_error"]
+Fault = Literal["corrupt", "disk_full", "no_memory", "no_permission", "io_error", "missing"]
 
 # StorageError reasons by fault (the UI translates reasons). Only "corrupt" is damage: a full
 # disk, no memory, no permission or an I/O error leave the file as it is.
@@ -64,6 +64,7 @@ FAULT_REASONS: Final[dict[str, str]] = {
     "no_memory": "no_memory",
     "no_permission": "no_permission",
     "io_error": "storage",
+    "missing": "storage",
 }
 _FAULT_TEXT: Final[dict[str, str]] = {
     "corrupt": "is damaged",
@@ -71,6 +72,7 @@ _FAULT_TEXT: Final[dict[str, str]] = {
     "no_memory": "cannot be read or written: out of memory",
     "no_permission": "cannot be read or written: no permission",
     "io_error": "cannot be read or written: the disk refused",
+    "missing": "cannot be opened: it or its directory does not exist",
 }
 _ERRNO_FAULTS: Final[dict[int, Fault]] = {
     errno.ENOSPC: "disk_full",
@@ -89,7 +91,7 @@ _MESSAGE_FAULTS: Final[tuple[tuple[str, Fault], ...]] = (
     ("database or disk is full", "disk_full"),
     ("out of memory", "no_memory"),
     ("readonly database", "no_permission"),
-    ("unable to open database file", "no_permission"),
+    ("unable to open database file", "io_error"),
     ("access permission denied", "no_permission"),
     ("disk i/o error", "io_error"),
 )
@@ -109,8 +111,10 @@ def _fault_of(exc: BaseException) -> Fault | None:
         return "disk_full"
     if name in ("SQLITE_NOMEM", "SQLITE_IOERR_NOMEM"):
         return "no_memory"
-    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
         return "no_permission"
+    if name.startswith("SQLITE_CANTOPEN"):
+        return "io_error"  # missing, a directory, no permission …: _fault_near looks closer
     if name.startswith("SQLITE_IOERR"):
         return "io_error"
     text = str(exc).lower()
@@ -124,8 +128,10 @@ def storage_fault(exc: BaseException | None) -> Fault | None:
     """What a failed read or write of a SQLite file was — from the error or its causes:
     ``corrupt`` (SQLITE_CORRUPT*, SQLITE_NOTADB: the file is damaged), ``disk_full``
     (SQLITE_FULL, ENOSPC, EFBIG), ``no_memory`` (SQLITE_NOMEM, ENOMEM), ``no_permission``
-    (SQLITE_CANTOPEN/READONLY/PERM, EACCES, EROFS), ``io_error`` (other SQLITE_IOERR, EIO);
-    None when it is none of these (a constraint, a bug)."""
+    (SQLITE_READONLY/PERM, EACCES, EROFS), ``io_error`` (SQLITE_IOERR*, SQLITE_CANTOPEN, EIO);
+    None when it is none of these (a constraint, a bug). Knowing the file, ``storage_error``
+    looks closer: an I/O error on a full disk, a file that cannot be opened for lack of
+    permission, or a directory that does not exist."""
     depth = 0
     while exc is not None and depth < 8:
         fault = _fault_of(exc)
@@ -161,13 +167,29 @@ def _fault_near(exc: BaseException, path: Path | str | None) -> Fault | None:
     with next to no space left where the file lives, it is the full disk."""
     fault = storage_fault(exc)
     if fault in ("io_error", "no_permission") and path is not None:
+        where = Path(path).absolute().parent
+        if not where.is_dir():
+            return "missing"
         try:
-            free = shutil.disk_usage(Path(path).absolute().parent).free
+            free = shutil.disk_usage(where).free
         except OSError:
             return fault
         if free < LOW_DISK_BYTES:
             return "disk_full"
+        if fault == "io_error" and _cannot_open(exc) and Path(path).exists():
+            return "no_permission"  # there, with room, and still it cannot be opened
     return fault
+
+
+def _cannot_open(exc: BaseException | None) -> bool:
+    depth = 0
+    while exc is not None and depth < 8:
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in str(exc):
+            return True
+        exc = exc.__cause__
+        depth += 1
+    return False
 
 
 def storage_error(exc: BaseException, what: str, path: Path | str | None = None) -> StorageError:

@@ -37,7 +37,7 @@ from ui.qt import (
     QWidget,
     translate,
 )
-from ui.wedge import WedgeFilter
+from ui.wedge import WedgeFilter, scanner_settings
 from ui.workers import GuiThreadGc, SyncWorker, TaskRunner
 
 if TYPE_CHECKING:
@@ -218,6 +218,7 @@ def build_window(
         if wedge_clock is None
         else WedgeFilter(clock=wedge_clock, parent=window)
     )
+    wedge.configure(**scanner_settings(terminal))
     wedge.scanned.connect(window.on_wedge_scan)
     app.installEventFilter(wedge)
     return Session(

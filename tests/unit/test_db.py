@@ -315,7 +315,7 @@ def _out_of_memory() -> None:
         ("corrupt", "corrupt", "storage"),
         ("full", "disk_full", "disk_full"),
         ("readonly", "no_permission", "no_permission"),
-        ("cantopen", "no_permission", "no_permission"),
+        ("cantopen", "io_error", "storage"),
         ("nomem", "no_memory", "no_memory"),
     ],
 )
@@ -324,7 +324,10 @@ def test_storage_faults_are_told_apart(tmp_path: Path, case: str, fault: str, re
     assert db.storage_fault(exc) == fault
     assert db.is_corruption(exc) is (fault == "corrupt")
     assert db.storage_error(exc, "cache.db").reason == reason
-    if case != "cantopen":
+    if case == "cantopen":  # knowing the file: its directory does not exist
+        missing = tmp_path / "no-such-dir" / "x.db"
+        assert "does not exist" in str(db.storage_error(exc, "x.db", missing))
+    else:
         assert db.failed_file(exc) == str((tmp_path / "f.db").absolute())
 
 
