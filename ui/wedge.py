@@ -144,8 +144,8 @@ class WedgeFilter(QObject):
         if event.modifiers() & _SHORTCUT or self.suffix not in SUFFIXES:
             return False
         key = event.key()
-        if self.suffix in ("auto", "enter") and key in _ENTER:
-            return True
+        if self.suffix in ("auto", "enter") and (key in _ENTER or event.text() in ("\r", "\n")):
+            return True  # Return, keypad Enter, or a line feed
         return self.suffix in ("auto", "tab") and key in _TAB
 
     def _gap_ok(self, event: QKeyEvent, now: float) -> bool:
