@@ -9,8 +9,8 @@ other failure: only a damaged cache is set aside (``set_aside``: ``cache.db.corr
 with its -wal and -shm) and started afresh, at open (``Terminal``) or when a query meets a
 damaged page (``Terminal`` and the sync engine). A full disk, no memory, no permission or an
 I/O error keep the cache and are raised as a StorageError that says so. Connections still
-open on a file that was set aside notice (``file_id`` changed) and reopen; their old
-connection is ``retire``d, never closed (see there). Old copies are pruned (``prune_copies``).
+open on a file that was set aside notice (``file_id`` changed), close it (``retire``) and
+open the new one. Old copies are pruned (``prune_copies``).
 """
 
 from __future__ import annotations
@@ -288,10 +288,6 @@ CORRUPT_TAG = ".corrupt-"
 MAX_COPIES = 3  # sets of set-aside files kept (the newest always)
 MAX_COPY_BYTES = 1024**3  # older sets are removed once all sets together are bigger than this
 _SET_ASIDE_LOCK = threading.Lock()
-# Connections to files that were set aside. They are never closed: SQLite's last connection
-# to a WAL database deletes "<name>-wal" *by name* when it closes — which, after the rename,
-# is the new cache's WAL. Kept open, they hold the old file's lock until the process ends.
-_RETIRED: list[sqlite3.Connection] = []
 
 FileId = tuple[int, int]
 
@@ -315,12 +311,11 @@ def main_file(conn: sqlite3.Connection) -> Path | None:
 
 
 def retire(conn: sqlite3.Connection) -> None:
-    """Stop using a connection to a file that was set aside — without closing it (see
-    ``_RETIRED``); its page cache is released."""
+    """Close a connection to a file that was set aside (by the thread that used it). Safe
+    while the new cache is in use: SQLite sees the old file was moved (SQLITE_READONLY_DBMOVED)
+    and neither checkpoints it nor deletes "cache.db-wal" — the new cache's — on close."""
     with contextlib.suppress(sqlite3.Error, MemoryError):
-        conn.execute("PRAGMA shrink_memory")
-    with _SET_ASIDE_LOCK:
-        _RETIRED.append(conn)
+        conn.close()
 
 
 def set_aside(path: Path | str, *, stamp: int, expected: FileId | None = None) -> Path | None:

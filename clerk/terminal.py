@@ -169,7 +169,7 @@ class Terminal:
         if pair is not None and getattr(self._local, "cache_id", None) != self._cache_id:
             with self._readers_lock:
                 self._readers.remove(pair[0])
-            cache_mod.retire(pair[0])  # a file that was set aside: never closed (see there)
+            cache_mod.retire(pair[0])  # a file that was set aside
             pair = None
             c = self._open_reader()
             self._local.pair = pair = (c, self._local.outbox)

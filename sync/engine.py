@@ -589,8 +589,7 @@ class SyncEngine:
 
     def _follow_cache(self) -> None:
         """cache.db is another file now (set aside as damaged, or removed): move to the new
-        one — created if need be; an empty cache pulls again from cursor 0. The old
-        connection is retired, never closed (clerk.cache.retire)."""
+        one — created if need be; an empty cache pulls again from cursor 0."""
         if self._cache_file is None or cache_mod.file_id(self._cache_file) == self._cache_id:
             return
         with self._lock:

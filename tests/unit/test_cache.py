@@ -32,7 +32,7 @@ def test_set_aside_moves_the_three_files_and_keeps_the_outbox(tmp_path: Path) ->
         "outbox.db",
     ]
     assert (tmp_path / "outbox.db").read_bytes() == b"precious"
-    cache_mod.retire(conn)  # never closed: its file was set aside
+    cache_mod.retire(conn)  # its file was set aside
 
 
 def test_set_aside_twice_in_one_second_keeps_both(tmp_path: Path) -> None:
