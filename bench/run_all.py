@@ -34,6 +34,7 @@ BENCHES = [
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("dashboard", "Manager dashboard"),
     ("ui_paint", "Identification → customer view painted"),
+    ("wedge_x11", "Scanner on a real X server → customer view painted"),
     ("camera_paint", "Camera frame → customer view painted"),
     ("ui_start", "App start to ready-to-scan"),
     ("dist", "Terminal bundle"),

@@ -4,18 +4,31 @@ Rebuilt from the hub if lost or corrupt; WAL with ``synchronous=NORMAL``.
 Row shapes are those of the changes feed (``sync.protocol.Change.data``): the hub sends
 whole rows with exactly the columns of :mod:`clerk.shared.entities`, and the tables here have
 exactly those columns; unknown columns are ignored, missing ones are NULL.
+
+Damage (SQLITE_CORRUPT, SQLITE_NOTADB — ``clerk.db.storage_fault``) is told apart from every
+other failure: only a damaged cache is set aside (``set_aside``: ``cache.db.corrupt-<ts>``,
+with its -wal and -shm) and started afresh, at open (``Terminal``) or when a query meets a
+damaged page (``Terminal`` and the sync engine). A full disk, no memory, no permission or an
+I/O error keep the cache and are raised as a StorageError that says so. Connections still
+open on a file that was set aside notice (``file_id`` changed), close it (``retire``) and
+open the new one. Old copies are pruned (``prune_copies``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
+import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clerk.db import Transaction, connect
+from clerk.db import Transaction, connect, is_corruption, storage_error
 from clerk.errors import CacheCorruptError, StorageError
 from clerk.migrate import LazyMigrations
 from clerk.shared.entities import ENTITIES, JSON_COLUMNS
@@ -41,6 +54,7 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 migrations = LazyMigrations("clerk.cache")
+_OPEN_LOCK = threading.Lock()
 
 
 @migrations()
@@ -162,18 +176,33 @@ def m002_visits_by_store_day(db: Database) -> None:
 
 
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open (and migrate) cache.db. Raises CacheCorruptError if the file is not a database."""
+    """Open (and migrate) cache.db. Raises CacheCorruptError if the file is damaged or not a
+    database (it is rebuilt); StorageError, saying what happened, for anything else (a full
+    disk, no permission …: the file is kept)."""
+    # A new cache is created and migrated under this lock: a thread opening it at the same
+    # moment waits, and never sees the file without its tables.
+    with _OPEN_LOCK:
+        return _open_cache(path, readonly=readonly)
+
+
+def _open_cache(path: Path | str, *, readonly: bool) -> sqlite3.Connection:
     try:
         conn = connect(path, synchronous="NORMAL", readonly=readonly)
+    except StorageError as exc:
+        if exc.reason == "db_key" or is_corruption(exc):
+            raise CacheCorruptError(f"cache.db is unreadable: {exc}") from exc
+        raise
+    try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except (sqlite3.DatabaseError, StorageError) as exc:
-        raise CacheCorruptError(f"cache.db is unreadable: {exc}") from exc
-    if not readonly:
-        try:
+        if not readonly:
             migrations.ensure(conn)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise CacheCorruptError(f"cache.db cannot be migrated: {exc}") from exc
+    except (sqlite3.DatabaseError, StorageError, MemoryError) as exc:
+        conn.close()
+        if is_corruption(exc):
+            raise CacheCorruptError(f"cache.db is unreadable: {exc}") from exc
+        if isinstance(exc, StorageError):
+            raise
+        raise storage_error(exc, "cache.db", path) from exc
     return conn
 
 
@@ -186,16 +215,145 @@ def looks_sound(conn: sqlite3.Connection) -> bool:
     """A start-up check that costs milliseconds at any size: the schema, the sync state and the
     first and last pages of the big tables can be read. (``PRAGMA quick_check`` reads every
     page: about a minute on a 2 GB cache — that belongs in ``clerk doctor``, not in the path of
-    an associate waiting for the app.)"""
+    an associate waiting for the app; a damaged page elsewhere is found by the query that
+    reads it.) False when the file is damaged; StorageError for any other failure."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("SELECT key, value FROM sync_state LIMIT 1").fetchall()
         for table, pk, _cols in TABLES.values():
             conn.execute(f"SELECT * FROM {table} ORDER BY {pk} LIMIT 1").fetchall()
             conn.execute(f"SELECT * FROM {table} ORDER BY {pk} DESC LIMIT 1").fetchall()
-    except sqlite3.DatabaseError:
-        return False
+    except (sqlite3.DatabaseError, MemoryError) as exc:
+        if is_corruption(exc) or _not_our_schema(exc):
+            return False
+        raise storage_error(exc, "cache.db") from exc  # full, busy, no permission …: kept
     return True
+
+
+def _not_our_schema(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "no such table" in str(exc) or "no such column" in str(exc)
+    )
+
+
+# -- a damaged cache, set aside --------------------------------------------------------------
+
+CORRUPT_TAG = ".corrupt-"
+MAX_COPIES = 3  # sets of set-aside files kept (the newest always)
+MAX_COPY_BYTES = 1024**3  # older sets are removed once all sets together are bigger than this
+_SET_ASIDE_LOCK = threading.Lock()
+
+FileId = tuple[int, int]
+
+
+def file_id(path: Path | str) -> FileId | None:
+    """The identity of the file at ``path`` (device, inode), None when there is none: a
+    connection opened on another identity is on a file that was set aside."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def main_file(conn: sqlite3.Connection) -> Path | None:
+    """The file of a connection's main database (None: in memory or temporary)."""
+    for row in conn.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main":
+            return Path(row[2]) if row[2] else None
+    return None
+
+
+def retire(conn: sqlite3.Connection) -> None:
+    """Close a connection to a file that was set aside (by the thread that used it). Safe
+    while the new cache is in use: SQLite sees the old file was moved (SQLITE_READONLY_DBMOVED)
+    and neither checkpoints it nor deletes "cache.db-wal" — the new cache's — on close."""
+    with contextlib.suppress(sqlite3.Error, MemoryError):
+        conn.close()
+
+
+def set_aside(path: Path | str, *, stamp: int, expected: FileId | None = None) -> Path | None:
+    """Move a damaged cache.db (and its -wal and -shm) aside as ``cache.db.corrupt-<stamp>``
+    — kept for support, older copies pruned — so a fresh one is made at the next open.
+
+    ``expected``: the identity of the file found damaged; if another thread already set it
+    aside (the file is another one now), nothing is moved and None is returned. Returns the
+    set-aside main file. outbox.db is never touched."""
+    main = Path(path)
+    with _SET_ASIDE_LOCK:
+        if expected is not None and file_id(main) != expected:
+            return None
+        if not main.exists():
+            return None
+        tag = f"{CORRUPT_TAG}{stamp}"
+        n = 1
+        while main.with_name(main.name + tag).exists():
+            n += 1
+            tag = f"{CORRUPT_TAG}{stamp}-{n}"
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(main) + suffix)
+            if p.exists():
+                p.replace(p.with_name(p.name + tag))
+        prune_copies(main)
+        return main.with_name(main.name + tag)
+
+
+@dataclass(frozen=True)
+class CorruptCopy:
+    """One set-aside cache: its tag (``.corrupt-<stamp>[-n]``), files and total size."""
+
+    tag: str
+    stamp: int
+    files: tuple[Path, ...]
+    size: int
+
+
+_COPY_RE = re.compile(r"^(?P<base>.+?)(?P<tag>\.corrupt-(?P<stamp>\d+)(?:-(?P<n>\d+))?)$")
+
+
+def corrupt_copies(path: Path | str) -> list[CorruptCopy]:
+    """The set-aside copies of the cache at ``path``, newest first."""
+    main = Path(path)
+    groups: dict[str, list[Path]] = {}
+    order: dict[str, tuple[int, int]] = {}
+    try:
+        entries = list(main.parent.iterdir())
+    except OSError:
+        return []
+    for p in entries:
+        m = _COPY_RE.match(p.name)
+        if m is None or m["base"] not in (main.name, main.name + "-wal", main.name + "-shm"):
+            continue
+        groups.setdefault(m["tag"], []).append(p)
+        order[m["tag"]] = (int(m["stamp"]), int(m["n"] or 1))
+    copies = []
+    for tag, files in groups.items():
+        size = 0
+        for f in files:
+            with contextlib.suppress(OSError):
+                size += f.stat().st_size
+        copies.append(CorruptCopy(tag, order[tag][0], tuple(sorted(files)), size))
+    copies.sort(key=lambda c: order[c.tag], reverse=True)
+    return copies
+
+
+def prune_copies(
+    path: Path | str, *, max_copies: int = MAX_COPIES, max_bytes: int = MAX_COPY_BYTES
+) -> list[Path]:
+    """Remove old set-aside copies: the newest is always kept; older ones go once there are
+    more than ``max_copies`` or together they take more than ``max_bytes``. Returns the
+    removed files."""
+    removed: list[Path] = []
+    total = 0
+    for i, copy in enumerate(corrupt_copies(path)):
+        total += copy.size
+        if i == 0 or (i < max_copies and total <= max_bytes):
+            continue
+        for f in copy.files:
+            with contextlib.suppress(FileNotFoundError):
+                f.unlink()
+                removed.append(f)
+    return removed
 
 
 def check_integrity(conn: sqlite3.Connection) -> bool:

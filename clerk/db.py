@@ -19,7 +19,9 @@ Data-layer errors are raised as StorageError (never swallowed).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import sqlite3
 import urllib.parse
 from collections.abc import Callable, Generator, Iterator
@@ -47,6 +49,162 @@ AUTO: Final = _Auto()
 
 ENCRYPTING_SUFFIX = ".encrypting"
 PLAINTEXT_OLD_SUFFIX = ".plaintext-old"
+FILE_ATTR = "clerk_file"  # set on errors raised from an encrypted connection: its file
+
+
+# -- what a storage failure is -----------------------------------------------------------------
+
+Fault = Literal["corrupt", "disk_full", "no_memory", "no_permission", "io_error", "missing"]
+
+# StorageError reasons by fault (the UI translates reasons). Only "corrupt" is damage: a full
+# disk, no memory, no permission or an I/O error leave the file as it is.
+FAULT_REASONS: Final[dict[str, str]] = {
+    "corrupt": "storage",
+    "disk_full": "disk_full",
+    "no_memory": "no_memory",
+    "no_permission": "no_permission",
+    "io_error": "storage",
+    "missing": "storage",
+}
+_FAULT_TEXT: Final[dict[str, str]] = {
+    "corrupt": "is damaged",
+    "disk_full": "cannot be written: the disk is full",
+    "no_memory": "cannot be read or written: out of memory",
+    "no_permission": "cannot be read or written: no permission",
+    "io_error": "cannot be read or written: the disk refused",
+    "missing": "cannot be opened: it or its directory does not exist",
+}
+_ERRNO_FAULTS: Final[dict[int, Fault]] = {
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "disk_full",
+    errno.EFBIG: "disk_full",  # the file may grow no more (a size limit): as good as full
+    errno.ENOMEM: "no_memory",
+    errno.EACCES: "no_permission",
+    errno.EPERM: "no_permission",
+    errno.EROFS: "no_permission",
+    errno.EIO: "io_error",
+}
+# When a driver error carries no code (older sqlite3 modules): SQLite's fixed messages.
+_MESSAGE_FAULTS: Final[tuple[tuple[str, Fault], ...]] = (
+    ("database disk image is malformed", "corrupt"),
+    ("file is not a database", "corrupt"),
+    ("database or disk is full", "disk_full"),
+    ("out of memory", "no_memory"),
+    ("readonly database", "no_permission"),
+    ("unable to open database file", "io_error"),
+    ("access permission denied", "no_permission"),
+    ("disk i/o error", "io_error"),
+)
+
+
+def _fault_of(exc: BaseException) -> Fault | None:
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_FAULTS:
+        return _ERRNO_FAULTS[exc.errno]
+    if isinstance(exc, MemoryError):
+        return "no_memory"
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return "corrupt"
+    if name == "SQLITE_FULL":
+        return "disk_full"
+    if name in ("SQLITE_NOMEM", "SQLITE_IOERR_NOMEM"):
+        return "no_memory"
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return "no_permission"
+    if name.startswith("SQLITE_CANTOPEN"):
+        return "io_error"  # missing, a directory, no permission …: _fault_near looks closer
+    if name.startswith("SQLITE_IOERR"):
+        return "io_error"
+    text = str(exc).lower()
+    for needle, fault in _MESSAGE_FAULTS:
+        if needle in text:
+            return fault
+    return None
+
+
+def storage_fault(exc: BaseException | None) -> Fault | None:
+    """What a failed read or write of a SQLite file was — from the error or its causes:
+    ``corrupt`` (SQLITE_CORRUPT*, SQLITE_NOTADB: the file is damaged), ``disk_full``
+    (SQLITE_FULL, ENOSPC, EFBIG), ``no_memory`` (SQLITE_NOMEM, ENOMEM), ``no_permission``
+    (SQLITE_READONLY/PERM, EACCES, EROFS), ``io_error`` (SQLITE_IOERR*, SQLITE_CANTOPEN, EIO);
+    None when it is none of these (a constraint, a bug). Knowing the file, ``storage_error``
+    looks closer: an I/O error on a full disk, a file that cannot be opened for lack of
+    permission, or a directory that does not exist."""
+    depth = 0
+    while exc is not None and depth < 8:
+        fault = _fault_of(exc)
+        if fault is not None:
+            return fault
+        exc = exc.__cause__
+        depth += 1
+    return None
+
+
+def is_corruption(exc: BaseException | None) -> bool:
+    return storage_fault(exc) == "corrupt"
+
+
+def failed_file(exc: BaseException | None) -> str | None:
+    """The database file an error was raised from (encrypted connections name it)."""
+    depth = 0
+    while exc is not None and depth < 8:
+        file = getattr(exc, FILE_ATTR, None)
+        if isinstance(file, str):
+            return file
+        exc = exc.__cause__
+        depth += 1
+    return None
+
+
+LOW_DISK_BYTES = 1024 * 1024
+
+
+def _fault_near(exc: BaseException, path: Path | str | None) -> Fault | None:
+    """``storage_fault``, with one more look: SQLite reports a file it could not create or
+    extend on a full disk (the -shm of a WAL database …) as an I/O error or "unable to open";
+    with next to no space left where the file lives, it is the full disk."""
+    fault = storage_fault(exc)
+    if fault in ("io_error", "no_permission") and path is not None:
+        where = Path(path).absolute().parent
+        if not where.is_dir():
+            return "missing"
+        try:
+            free = shutil.disk_usage(where).free
+        except OSError:
+            return fault
+        if free < LOW_DISK_BYTES:
+            return "disk_full"
+        if fault == "io_error" and _cannot_open(exc) and Path(path).exists():
+            return "no_permission"  # there, with room, and still it cannot be opened
+    return fault
+
+
+def _cannot_open(exc: BaseException | None) -> bool:
+    depth = 0
+    while exc is not None and depth < 8:
+        name = str(getattr(exc, "sqlite_errorname", "") or "")
+        if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in str(exc):
+            return True
+        exc = exc.__cause__
+        depth += 1
+    return False
+
+
+def storage_error(exc: BaseException, what: str, path: Path | str | None = None) -> StorageError:
+    """A StorageError that says plainly what happened to ``what`` (e.g. "cache.db"), with the
+    reason of its fault (``FAULT_REASONS``); raise it ``from exc``. ``path``: the file, to
+    tell a full disk behind an I/O error."""
+    fault = _fault_near(exc, path)
+    if fault is None:
+        return StorageError(f"{what}: database error: {exc}")
+    return StorageError(f"{what} {_FAULT_TEXT[fault]} ({exc})", reason=FAULT_REASONS[fault])
+
+
+def _reason(exc: BaseException, path: Path | str | None = None) -> str:
+    fault = _fault_near(exc, path)
+    return "storage" if fault is None else FAULT_REASONS[fault]
 
 
 def connect(
@@ -75,7 +233,7 @@ def connect(
                 _clean_leftovers(Path(name))
             conn = _open_cipher(name, key, readonly=readonly)
     except (sqlite3.DatabaseError, OSError) as exc:  # OSError: a directory, no permission …
-        raise StorageError(f"cannot open {path}: {exc}") from exc
+        raise StorageError(f"cannot open {path}: {exc}", reason=_reason(exc, path)) from exc
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
         if not readonly:
@@ -85,7 +243,7 @@ def connect(
         conn.row_factory = sqlite3.Row
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StorageError(f"cannot open {path}: {exc}") from exc
+        raise StorageError(f"cannot open {path}: {exc}", reason=_reason(exc, path)) from exc
     return conn
 
 
@@ -170,7 +328,7 @@ def _open_cipher(name: str, key: str, *, readonly: bool) -> sqlite3.Connection:
     except BaseException:
         raw.close()
         raise
-    return CipherConnection(raw)
+    return CipherConnection(raw, str(Path(name).absolute()))
 
 
 # -- plaintext → encrypted ----------------------------------------------------------------------
@@ -287,8 +445,9 @@ def _fsync_dir(path: Path) -> None:
 # -- the SQLCipher connection, dressed as sqlite3's ------------------------------------------
 
 
-def _translate(exc: BaseException) -> BaseException:
-    """The ``sqlite3`` exception matching a SQLCipher one (same class name, message, codes)."""
+def _translate(exc: BaseException, file: str | None = None) -> BaseException:
+    """The ``sqlite3`` exception matching a SQLCipher one (same class name, message, codes),
+    naming the database ``file`` it came from (``failed_file``)."""
     if not isinstance(exc, sqlcipher3.Error | sqlcipher3.Warning):
         return exc
     cls = getattr(sqlite3, type(exc).__name__, None)
@@ -299,18 +458,26 @@ def _translate(exc: BaseException) -> BaseException:
         if hasattr(exc, attr):
             with contextlib.suppress(AttributeError):
                 setattr(new, attr, getattr(exc, attr))
+    if file is not None:
+        setattr(new, FILE_ATTR, file)
     return new
 
 
 _ERRORS = (sqlcipher3.Error, sqlcipher3.Warning)
 
 
-def _guard(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _guard_in(file: str | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call into SQLCipher, its errors raised as ``sqlite3``'s (what all callers catch)."""
     try:
         return fn(*args, **kwargs)
+    except MemoryError as exc:  # SQLITE_NOMEM: raised by the driver as MemoryError
+        error = sqlite3.OperationalError("out of memory")
+        error.sqlite_errorname = "SQLITE_NOMEM"
+        if file is not None:
+            setattr(error, FILE_ATTR, file)
+        raise error from exc
     except _ERRORS as exc:
-        raise _translate(exc) from exc
+        raise _translate(exc, file) from exc
 
 
 class CipherCursor(sqlite3.Cursor):
@@ -321,39 +488,39 @@ class CipherCursor(sqlite3.Cursor):
         self._inner = inner
 
     def execute(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        _guard(self._inner.execute, *args, **kwargs)
+        _guard_in(self._conn._file, self._inner.execute, *args, **kwargs)
         return self
 
     def executemany(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        _guard(self._inner.executemany, *args, **kwargs)
+        _guard_in(self._conn._file, self._inner.executemany, *args, **kwargs)
         return self
 
     def executescript(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        _guard(self._inner.executescript, *args, **kwargs)
+        _guard_in(self._conn._file, self._inner.executescript, *args, **kwargs)
         return self
 
     def fetchone(self) -> Any:
-        return _guard(self._inner.fetchone)
+        return _guard_in(self._conn._file, self._inner.fetchone)
 
     def fetchmany(self, *args: Any, **kwargs: Any) -> list[Any]:
-        rows: list[Any] = _guard(self._inner.fetchmany, *args, **kwargs)
+        rows: list[Any] = _guard_in(self._conn._file, self._inner.fetchmany, *args, **kwargs)
         return rows
 
     def fetchall(self) -> list[Any]:
-        rows: list[Any] = _guard(self._inner.fetchall)
+        rows: list[Any] = _guard_in(self._conn._file, self._inner.fetchall)
         return rows
 
     def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
         try:
             yield from self._inner
         except _ERRORS as exc:
-            raise _translate(exc) from exc
+            raise _translate(exc, self._conn._file) from exc
 
     def __next__(self) -> Any:
-        return _guard(next, self._inner)
+        return _guard_in(self._conn._file, next, self._inner)
 
     def close(self) -> None:
-        _guard(self._inner.close)
+        _guard_in(self._conn._file, self._inner.close)
 
     def setinputsizes(self, *args: Any, **kwargs: Any) -> None:
         self._inner.setinputsizes(*args, **kwargs)
@@ -411,53 +578,54 @@ class CipherConnection(sqlite3.Connection):
     delegated fails loudly (``ProgrammingError: Base Connection.__init__ not called``).
     """
 
-    def __init__(self, inner: Any) -> None:  # no super(): this is a proxy
+    def __init__(self, inner: Any, file: str | None = None) -> None:  # no super(): a proxy
         self._inner = inner
+        self._file = file  # the database file, named on every error raised from it
 
     def cursor(self, *args: Any, **kwargs: Any) -> CipherCursor:  # type: ignore[override]
-        return CipherCursor(self, _guard(self._inner.cursor))
+        return CipherCursor(self, _guard_in(self._file, self._inner.cursor))
 
     def execute(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        return CipherCursor(self, _guard(self._inner.execute, *args, **kwargs))
+        return CipherCursor(self, _guard_in(self._file, self._inner.execute, *args, **kwargs))
 
     def executemany(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        return CipherCursor(self, _guard(self._inner.executemany, *args, **kwargs))
+        return CipherCursor(self, _guard_in(self._file, self._inner.executemany, *args, **kwargs))
 
     def executescript(self, *args: Any, **kwargs: Any) -> CipherCursor:
-        return CipherCursor(self, _guard(self._inner.executescript, *args, **kwargs))
+        return CipherCursor(self, _guard_in(self._file, self._inner.executescript, *args, **kwargs))
 
     def commit(self) -> None:
-        _guard(self._inner.commit)
+        _guard_in(self._file, self._inner.commit)
 
     def rollback(self) -> None:
-        _guard(self._inner.rollback)
+        _guard_in(self._file, self._inner.rollback)
 
     def close(self) -> None:
-        _guard(self._inner.close)
+        _guard_in(self._file, self._inner.close)
 
     def interrupt(self) -> None:
-        _guard(self._inner.interrupt)
+        _guard_in(self._file, self._inner.interrupt)
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.create_function, *args, **kwargs)
+        _guard_in(self._file, self._inner.create_function, *args, **kwargs)
 
     def create_aggregate(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.create_aggregate, *args, **kwargs)
+        _guard_in(self._file, self._inner.create_aggregate, *args, **kwargs)
 
     def create_window_function(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.create_window_function, *args, **kwargs)
+        _guard_in(self._file, self._inner.create_window_function, *args, **kwargs)
 
     def create_collation(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.create_collation, *args, **kwargs)
+        _guard_in(self._file, self._inner.create_collation, *args, **kwargs)
 
     def set_authorizer(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.set_authorizer, *args, **kwargs)
+        _guard_in(self._file, self._inner.set_authorizer, *args, **kwargs)
 
     def set_progress_handler(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.set_progress_handler, *args, **kwargs)
+        _guard_in(self._file, self._inner.set_progress_handler, *args, **kwargs)
 
     def set_trace_callback(self, *args: Any, **kwargs: Any) -> None:
-        _guard(self._inner.set_trace_callback, *args, **kwargs)
+        _guard_in(self._file, self._inner.set_trace_callback, *args, **kwargs)
 
     def iterdump(self) -> Generator[str, None, None]:
         # sqlcipher3 has no iterdump: the standard library's works through this connection.
@@ -466,17 +634,17 @@ class CipherConnection(sqlite3.Connection):
         yield from _iterdump(self)
 
     def getlimit(self, category: int, /) -> int:
-        return int(_guard(self._inner.getlimit, category))
+        return int(_guard_in(self._file, self._inner.getlimit, category))
 
     def setlimit(self, category: int, limit: int, /) -> int:
-        return int(_guard(self._inner.setlimit, category, limit))
+        return int(_guard_in(self._file, self._inner.setlimit, category, limit))
 
     def __enter__(self) -> CipherConnection:
-        _guard(self._inner.__enter__)
+        _guard_in(self._file, self._inner.__enter__)
         return self
 
     def __exit__(self, *exc: Any) -> Literal[False]:
-        _guard(self._inner.__exit__, *exc)
+        _guard_in(self._file, self._inner.__exit__, *exc)
         return False
 
     @property
@@ -494,7 +662,7 @@ class CipherConnection(sqlite3.Connection):
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        _guard(setattr, self._inner, "isolation_level", value)
+        _guard_in(self._file, setattr, self._inner, "isolation_level", value)
 
     @property
     def row_factory(self) -> Any:
@@ -534,7 +702,7 @@ class Transaction:
             else:
                 self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot start a transaction: {exc}") from exc
+            raise StorageError(f"cannot start a transaction: {exc}", reason=_reason(exc)) from exc
         return self.conn
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
@@ -545,12 +713,14 @@ class Transaction:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as commit_exc:
                 self._rollback()
-                raise StorageError(f"cannot commit: {commit_exc}") from commit_exc
+                raise StorageError(
+                    f"cannot commit: {commit_exc}", reason=_reason(commit_exc)
+                ) from commit_exc
             return
         else:
             self._rollback()
         if isinstance(exc, sqlite3.Error):
-            raise StorageError(f"database error: {exc}") from exc
+            raise StorageError(f"database error: {exc}", reason=_reason(exc)) from exc
 
     def _exit_savepoint(self, exc: BaseException | None) -> None:
         name = self.savepoint
@@ -560,7 +730,7 @@ class Transaction:
             self.conn.execute(f"RELEASE {name}")
         except sqlite3.Error as sp_exc:
             if exc is None:
-                raise StorageError(f"database error: {sp_exc}") from sp_exc
+                raise StorageError(f"database error: {sp_exc}", reason=_reason(sp_exc)) from sp_exc
             # The outer transaction is rolled back by its own exit; the original error is
             # what the caller needs to see.
 

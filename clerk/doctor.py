@@ -2,8 +2,9 @@
 
 :func:`run_checks` looks at the data directory and the machine and returns one
 :class:`Check` per topic — enrolment, the hub (reachability and clock skew), cache.db and
-outbox.db integrity, the outbox backlog, camera and scanner, CJK fonts, the barcode
-libraries, free disk and the log directory. It only reads: it never creates, migrates or
+outbox.db integrity, damaged caches set aside, the outbox backlog and records parked for a
+person, camera and scanner, CJK fonts, the barcode libraries, free disk and the log
+directory. Every piece of advice is in ``ADVICE``. It only reads: it never creates, migrates or
 repairs a file.
 
 Everything that needs HTTP or Qt is injected by the composition root (clerk/cli/doctor.py
@@ -37,6 +38,46 @@ DISK_FAIL_BYTES = 200 * 1024**2
 SKEW_WARN_S = 60.0  # member codes tolerate ±60 s
 SKEW_FAIL_S = 600.0
 CJK_FONT = "Noto Sans CJK"
+
+# What to do, per finding — each piece tested against the case it names
+# (tests/integration/test_doctor_advice.py).
+ADVICE: dict[str, str] = {
+    "enrol": "Enrol the terminal: clerk enroll --hub URL --store STORE --code CODE (ask IT for "
+    "a code)",
+    "enrol_first": "Enrol first (see 'enrolled')",
+    "hub_check_here": "Run 'clerk doctor' from the terminal's own command line",
+    "hub_unreachable": "Check the network and the hub URL (clerk config get hub_url); the "
+    "terminal keeps working offline and syncs when the hub is back",
+    "clock_wrong": "Set the terminal's clock (enable NTP): member codes are checked against it",
+    "clock_skew": "Enable NTP on the terminal; the app corrects for the skew but codes near "
+    "their expiry may be refused",
+    "cache_missing": "Run 'clerk sync --once' (or open the app) to fill it from the hub",
+    "cache_damaged": "Nothing recorded is lost (that lives in outbox.db). The app sets a "
+    "damaged cache.db aside and rebuilds it from the hub when a lookup meets the damage; to "
+    "rebuild it now, stop the app and move cache.db, cache.db-wal and cache.db-shm out of the "
+    "data directory: the next start makes a fresh cache and the next sync fills it",
+    "cache_copies": "The cache was found damaged and rebuilt (nothing recorded was lost); the "
+    "copies are kept for support and pruned automatically (the newest always). Damage that "
+    "comes back points at the disk: check it",
+    "outbox_missing": "Enrol the terminal first",
+    "outbox_unreadable": "Do NOT delete outbox.db (it holds unsynced records): copy the data "
+    "directory and send it with 'copy diagnostics' to support",
+    "outbox_damaged": "Do NOT delete outbox.db: stop the app, copy the data directory, contact "
+    "support",
+    "backlog": "Check the connection to the hub ('hub' above) and 'clerk status'; records are "
+    "kept safely until the hub confirms them",
+    "attention": "The hub fails on these records by themselves (its answer is listed): they are "
+    "kept in outbox.db and no longer retried, so the rest keeps syncing. Send the hub's answer "
+    "to HQ IT; a store manager sees them with the conflicts",
+    "fonts_tools": "Install fontconfig and fonts-noto-cjk",
+    "fonts": "Install a CJK font: sudo apt-get install fonts-noto-cjk",
+    "zxing": "Reinstall the app (the default barcode decoder is missing)",
+    "zbar": "Install libzbar0 (sudo apt-get install libzbar0); zxing-cpp still decodes without it",
+    "disk": "Free disk space: the outbox needs room to record; 'clerk purge' trims old browsing "
+    "history from the cache",
+    "logs": "Make the log directory writable by the user running the app",
+    "device": "Reconnect the device and restart the app",
+}
 
 HubCheck = Callable[[], float]
 Probe = Callable[[], "Check"]
@@ -86,7 +127,7 @@ def _quick_check(conn: sqlite3.Connection) -> str:
 
 
 def check_enrolled(outbox: Path) -> Check:
-    fix = "Enrol the terminal: clerk enroll --hub URL --store STORE --code CODE (ask IT for a code)"
+    fix = ADVICE["enrol"]
     if not outbox.exists():
         return Check("enrolled", "fail", "no outbox.db yet: the terminal was never enrolled", fix)
     try:
@@ -119,13 +160,13 @@ def check_hub(hub_check: HubCheck | None, enrolled: bool) -> Check:
                 "hub",
                 "warn",
                 "not checked: the terminal is not enrolled",
-                "Enrol first (see 'enrolled')",
+                ADVICE["enrol_first"],
             )
         return Check(
             "hub",
             "warn",
             "not checked (no hub check available here)",
-            "Run 'clerk doctor' from the terminal's own command line",
+            ADVICE["hub_check_here"],
         )
     try:
         skew = float(hub_check())
@@ -134,8 +175,7 @@ def check_hub(hub_check: HubCheck | None, enrolled: bool) -> Check:
             "hub",
             "fail",
             f"unreachable: {type(exc).__name__}: {exc}",
-            "Check the network and the hub URL (clerk config get hub_url); the terminal keeps "
-            "working offline and syncs when the hub is back",
+            ADVICE["hub_unreachable"],
         )
     detail = f"reachable; clock skew {skew:+.1f} s (hub minus terminal)"
     if abs(skew) > SKEW_FAIL_S:
@@ -143,15 +183,14 @@ def check_hub(hub_check: HubCheck | None, enrolled: bool) -> Check:
             "hub",
             "fail",
             detail,
-            "Set the terminal's clock (enable NTP): member codes are checked against it",
+            ADVICE["clock_wrong"],
         )
     if abs(skew) > SKEW_WARN_S:
         return Check(
             "hub",
             "warn",
             detail,
-            "Enable NTP on the terminal; the app corrects for the skew but codes near "
-            "their expiry may be refused",
+            ADVICE["clock_skew"],
         )
     return Check("hub", "ok", detail)
 
@@ -162,7 +201,7 @@ def check_cache(cache: Path) -> Check:
             "cache",
             "warn",
             "no cache.db yet",
-            "Run 'clerk sync --once' (or open the app) to fill it from the hub",
+            ADVICE["cache_missing"],
         )
     try:
         conn = _ro(cache)
@@ -176,13 +215,7 @@ def check_cache(cache: Path) -> Check:
     except sqlite3.Error as exc:
         result, last_pull = f"unreadable: {exc}", None
     if result != "ok":
-        return Check(
-            "cache",
-            "fail",
-            f"cache.db is damaged ({result})",
-            "Restart the app: a damaged cache.db is set aside and rebuilt from the hub "
-            "(nothing recorded is lost — that lives in outbox.db)",
-        )
+        return Check("cache", "fail", f"cache.db is damaged ({result})", ADVICE["cache_damaged"])
     size = cache.stat().st_size
     pulled = ""
     if last_pull and last_pull[0]:
@@ -193,9 +226,56 @@ def check_cache(cache: Path) -> Check:
     return Check("cache", "ok", f"integrity ok, {_mb(size)}{pulled}")
 
 
+def check_cache_copies(cache: Path) -> Check:
+    """The damaged caches set aside (``cache.db.corrupt-*``), newest first."""
+    from clerk.cache import corrupt_copies
+
+    copies = corrupt_copies(cache)
+    if not copies:
+        return Check("cache copies", "ok", "no damaged cache set aside")
+    total = sum(c.size for c in copies)
+    listed = ", ".join(f"cache.db{c.tag} ({_mb(c.size)})" for c in copies)
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(copies[0].stamp))
+    detail = f"{len(copies)} set aside, {_mb(total)} in all, newest {when}: {listed}"
+    return Check("cache copies", "warn", detail, ADVICE["cache_copies"])
+
+
+def check_attention(outbox: Path) -> Check:
+    """Records parked for a person: the hub failed on each by itself, again and again."""
+    if not outbox.exists():
+        return Check("attention", "ok", "no outbox.db yet")
+    try:
+        conn = _ro(outbox)
+        try:
+            rows = conn.execute(
+                "SELECT id, kind, reason FROM interactions WHERE state = 'attention' "
+                "ORDER BY id DESC LIMIT 6"
+            ).fetchall()
+            count = int(
+                conn.execute(
+                    "SELECT count(*) FROM interactions WHERE state = 'attention'"
+                ).fetchone()[0]
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if "no such column" in str(exc):
+            return Check("attention", "ok", "none")
+        return Check(
+            "attention", "warn", f"cannot read outbox.db: {exc}", ADVICE["outbox_unreadable"]
+        )
+    if not count:
+        return Check("attention", "ok", "no record parked")
+    listed = "; ".join(f"{r[1]} {r[0]}: hub said {r[2]!s:.120}" for r in rows[:5])
+    more = f"; and {count - 5} more" if count > 5 else ""
+    return Check(
+        "attention", "fail", f"{count} record(s) parked: {listed}{more}", ADVICE["attention"]
+    )
+
+
 def check_outbox(outbox: Path, now: float) -> list[Check]:
     if not outbox.exists():
-        return [Check("outbox", "warn", "no outbox.db yet", "Enrol the terminal first")]
+        return [Check("outbox", "warn", "no outbox.db yet", ADVICE["outbox_missing"])]
     try:
         conn = _ro(outbox)
         try:
@@ -214,8 +294,7 @@ def check_outbox(outbox: Path, now: float) -> list[Check]:
                 "outbox",
                 "fail",
                 f"cannot read outbox.db: {exc}",
-                "Do NOT delete outbox.db (it holds unsynced records): copy the data directory "
-                "and send it with 'copy diagnostics' to support",
+                ADVICE["outbox_unreadable"],
             )
         ]
     checks: list[Check] = []
@@ -225,7 +304,7 @@ def check_outbox(outbox: Path, now: float) -> list[Check]:
                 "outbox",
                 "fail",
                 f"outbox.db integrity: {result}",
-                "Do NOT delete outbox.db: stop the app, copy the data directory, contact support",
+                ADVICE["outbox_damaged"],
             )
         )
     else:
@@ -238,10 +317,7 @@ def check_outbox(outbox: Path, now: float) -> list[Check]:
         return checks
     age = max(0.0, now - float(oldest)) if oldest is not None else 0.0
     detail = f"{pending} waiting to sync, oldest {_age(age)} old{extra}"
-    fix = (
-        "Check the connection to the hub ('hub' above) and 'clerk status'; records are kept "
-        "safely until the hub confirms them"
-    )
+    fix = ADVICE["backlog"]
     if age > BACKLOG_FAIL_S:
         return [*checks, Check("backlog", "fail", detail, fix)]
     if age > BACKLOG_WARN_S:
@@ -265,16 +341,14 @@ def check_fonts(fc_list: FcList = _fc_list) -> Check:
     try:
         out = fc_list()
     except (OSError, subprocess.SubprocessError) as exc:
-        return Check(
-            "fonts", "warn", f"cannot run fc-list: {exc}", "Install fontconfig and fonts-noto-cjk"
-        )
-    fix = "Install a CJK font: sudo apt-get install fonts-noto-cjk"
+        return Check("fonts", "warn", f"cannot run fc-list: {exc}", ADVICE["fonts_tools"])
+    fix = ADVICE["fonts"]
     if out is None:
         return Check(
             "fonts",
             "warn",
             "fc-list not found: cannot check the fonts",
-            "Install fontconfig and " + fix[len("Install a CJK font: ") :],
+            ADVICE["fonts_tools"],
         )
     families = [f.strip() for line in out.splitlines() for f in line.split(",") if f.strip()]
     if any(CJK_FONT in f for f in families):
@@ -292,14 +366,14 @@ def check_zxing() -> Check:
             "zxing",
             "fail",
             f"zxing-cpp cannot be loaded: {exc}",
-            "Reinstall the app (the default barcode decoder is missing)",
+            ADVICE["zxing"],
         )
     version = getattr(zxingcpp, "__version__", "")
     return Check("zxing", "ok", f"zxing-cpp {version}".strip())
 
 
 def check_zbar() -> Check:
-    fix = "Install libzbar0 (sudo apt-get install libzbar0); zxing-cpp still decodes without it"
+    fix = ADVICE["zbar"]
     try:
         from pyzbar import zbar_library
 
@@ -316,10 +390,7 @@ def _disk_free(path: Path) -> int:
 def check_disk(home: Path, disk_free: DiskFree = _disk_free) -> Check:
     free = disk_free(home)
     detail = f"{_mb(free)} free in {home}"
-    fix = (
-        "Free disk space: the outbox needs room to record; 'clerk purge' trims old browsing "
-        "history from the cache"
-    )
+    fix = ADVICE["disk"]
     if free < DISK_FAIL_BYTES:
         return Check("disk", "fail", detail, fix)
     if free < DISK_WARN_BYTES:
@@ -328,7 +399,7 @@ def check_disk(home: Path, disk_free: DiskFree = _disk_free) -> Check:
 
 
 def check_log_dir(log_dir: Path | None) -> Check:
-    fix = "Make the log directory writable by the user running the app"
+    fix = ADVICE["logs"]
     try:
         directory = log_dir if log_dir is not None else paths.log_dir()
         directory.mkdir(parents=True, exist_ok=True)
@@ -349,7 +420,7 @@ def _probe(name: str, probe: Probe | None) -> Check:
             name,
             "fail",
             f"probe failed: {type(exc).__name__}: {exc}",
-            "Reconnect the device and restart the app",
+            ADVICE["device"],
         )
 
 
@@ -371,7 +442,9 @@ def run_checks(
     enrolled = check_enrolled(outbox)
     checks = [enrolled, check_hub(hub_check, enrolled.status == "ok")]
     checks.append(check_cache(home / "cache.db"))
+    checks.append(check_cache_copies(home / "cache.db"))
     checks.extend(check_outbox(outbox, at))
+    checks.append(check_attention(outbox))
     checks.append(_probe("camera", camera_probe))
     checks.append(_probe("scanner", scanner_probe))
     checks.append(check_fonts(fc_list))

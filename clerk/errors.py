@@ -3,8 +3,12 @@
 ClerkError                      base of every error the terminal shows to a person
 ├── ConfigError                 a setting is unknown or its value is invalid
 ├── NotEnrolledError            the terminal has no device id / token yet
-├── StorageError                a SQLite file cannot be opened, read or written
+├── StorageError                a SQLite file cannot be opened, read or written; the reason
+│   │                           says what happened: disk_full, no_memory, no_permission, or
+│   │                           storage (an I/O error, a damaged file) — see clerk.db
 │   └── CacheCorruptError       cache.db is unreadable (it is rebuilt from the hub)
+│       └── CacheRebuildingError  a lookup met a damaged page: cache.db was set aside and is
+│                               being rebuilt from the hub (the lookup can be tried again)
 ├── IdentifyError               text that does not identify a member (carries a reason code)
 └── PermissionDeniedError       the signed-in staff member's role does not allow the action
 
@@ -42,6 +46,10 @@ class StorageError(ClerkError):
 
 class CacheCorruptError(StorageError):
     reason = "cache_corrupt"
+
+
+class CacheRebuildingError(CacheCorruptError):
+    reason = "cache_rebuilding"
 
 
 class IdentifyError(ClerkError):

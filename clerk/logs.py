@@ -5,10 +5,21 @@ logger to a rotating file in :func:`clerk.paths.log_dir` — 5 files of at most 
 (``terminal.log`` and ``terminal.log.1`` … ``.4``) — so a terminal's logs stay under 10 MB.
 
 Every record passes through :class:`PiiFilter` (message and arguments) and every formatted
-line, tracebacks included, through :func:`redact` (:class:`RedactingFormatter`): phone
-numbers, card numbers, MC1 member codes, bearer tokens, secrets given as ``token=…`` and hex
-keys of 32 or more characters never reach the disk. The same :func:`redact` cleans the
-"copy diagnostics" text (clerk/diagnostics.py).
+line, tracebacks included, through :func:`redact` (:class:`RedactingFormatter`). Personal
+data is redacted by what it is:
+
+* names, from the member records in context: the terminal remembers the names of the members
+  it serves (:func:`remember_personal`, a bounded set) and an argument marked
+  :func:`personal` (or ``extra={"personal": [...]}``) is masked whatever it holds;
+* mainland mobile numbers (11 digits, 1[3-9]…), +86 and other E.164 numbers;
+* card numbers: 10–19 digits that pass the Luhn check, or any such run right after "card" /
+  "卡" — but never a unix timestamp (seconds or milliseconds, 2001–2038, integer or with a
+  fraction), a decimal, a duration or a count, nor the digits of an id (M00000001, a UUIDv7,
+  dev-…);
+* MC1 member codes, bearer tokens, secrets given as ``token=…``, e-mail addresses and hex keys
+  of 32 or more characters.
+
+The same :func:`redact` cleans the "copy diagnostics" text (clerk/diagnostics.py).
 """
 
 from __future__ import annotations
@@ -16,8 +27,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from clerk import paths
 
@@ -37,12 +51,54 @@ def _mask_phone(m: re.Match[str]) -> str:
     return f"{prefix}{local[:3]}****{local[-4:]}"
 
 
-def _mask_card(m: re.Match[str]) -> str:
-    digits = m.group(0)
+def _mask_digits(digits: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+# Unix times from 2001-09-09 to 2038-01-19: seconds have 10 digits, milliseconds 13.
+_UNIX_S = (1_000_000_000, 2_147_483_647)
+_UNIX_MS = (_UNIX_S[0] * 1000, _UNIX_S[1] * 1000 + 999)
+
+
+def is_unix_time(digits: str) -> bool:
+    n = int(digits)
+    if len(digits) == 10:
+        return _UNIX_S[0] <= n <= _UNIX_S[1]
+    if len(digits) == 13:
+        return _UNIX_MS[0] <= n <= _UNIX_MS[1]
+    return False
+
+
+def _mask_card(m: re.Match[str]) -> str:
+    """A digit run that may be a card: masked when it passes the Luhn check and is no unix
+    time; kept otherwise (a count, an amount, a cursor, a timestamp)."""
+    digits = m.group(0)
+    if is_unix_time(digits) or not luhn_valid(digits):
+        return digits
+    return _mask_digits(digits)
+
+
+def _mask_named_card(m: re.Match[str]) -> str:
+    """Digits right after "card" / "卡": a card number, checked or not."""
+    return m.group(1) + _mask_digits(m.group(2))
+
+
 Rules = tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
+
+# A bare digit run: not glued to an ASCII identifier or a decimal point before it ("M0000…",
+# "dev-1…", "…-000000000003", ".5"), nor followed by more of an identifier or a fraction.
+_NOT_AFTER = r"(?<![0-9A-Za-z_.])(?<![0-9A-Za-z]-)"
+_NOT_BEFORE = r"(?![0-9A-Za-z_]|\.\d)"
 
 
 @functools.cache
@@ -73,15 +129,112 @@ def _rules() -> Rules:
         (re.compile(r"\+86[\s-]?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"), _mask_phone),
         # other international numbers in E.164 form
         (re.compile(r"(?<![\w+])\+[1-9]\d{7,14}(?!\d)"), "+[redacted]"),
-        # mainland mobile numbers (not the last group of a UUID: "…-000000000003")
-        (re.compile(r"(?<!\d)(?<![0-9a-fA-F]-)1[3-9]\d{9}(?!\d)"), _mask_phone),
-        # card numbers (10–19 digits; also hides other long digit runs — on purpose)
-        (re.compile(r"(?<!\d)(?<![0-9a-fA-F]-)\d{10,19}(?!\d)"), _mask_card),
+        # digits named as a card ("card 620…", "card_no=…", "卡号 620…"), checked or not
+        (
+            re.compile(
+                r"(?i)(\bcard(?:_no|[ _-]?number)?\b[\s:=\"'#]{0,4}|卡号?[\s:：]{0,2})"
+                r"(\d{10,19})(?!\d)"
+            ),
+            _mask_named_card,
+        ),
+        # mainland mobile numbers (not inside an id or a decimal: "…-000000000003", "dev-1…")
+        (re.compile(rf"{_NOT_AFTER}1[3-9]\d{{9}}{_NOT_BEFORE}"), _mask_phone),
+        # card numbers: 10–19 digits, Luhn-valid, no unix time (see _mask_card)
+        (re.compile(rf"{_NOT_AFTER}\d{{10,19}}{_NOT_BEFORE}"), _mask_card),
     )
 
 
-def redact(text: str) -> str:
-    """``text`` with every phone, card, member code, token and long hex key masked."""
+# -- names, from the member records in context ----------------------------------------------
+
+NAME_MASK = "[name]"
+MAX_PERSONAL = 512  # names remembered (the members served lately)
+
+
+class Personal(str):
+    """A log argument marked personal (``log.info("opened %s", personal(name))``): masked."""
+
+    __slots__ = ()
+
+
+def personal(value: object) -> Personal:
+    return Personal(str(value))
+
+
+class _Names:
+    """The names of the members this process served lately (bounded, thread-safe), and one
+    pattern matching any of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: OrderedDict[str, None] = OrderedDict()
+        self._pattern: re.Pattern[str] | None = None
+
+    def remember(self, values: Iterable[object]) -> None:
+        with self._lock:
+            for value in values:
+                name = str(value).strip() if value is not None else ""
+                if not _worth_masking(name):
+                    continue
+                if name in self._names:
+                    self._names.move_to_end(name)
+                    continue
+                self._names[name] = None
+                self._pattern = None
+                while len(self._names) > MAX_PERSONAL:
+                    self._names.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._names.clear()
+            self._pattern = None
+
+    def pattern(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._names:
+                self._pattern = _names_pattern(self._names)
+            return self._pattern
+
+
+def _worth_masking(name: str) -> bool:
+    """A name to look for: two characters of CJK, four of Latin (not a stray letter)."""
+    if any(ord(ch) > 0x2E7F for ch in name):
+        return len(name) >= 2
+    return len(name) >= 4 and any(ch.isalpha() for ch in name)
+
+
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    parts = []
+    for name in sorted(names, key=len, reverse=True):  # "王芳芳" before "王芳"
+        escaped = re.escape(name)
+        if name.isascii():  # whole words, any case: "wang fang", not "Wangfangshan"
+            parts.append(rf"(?i:(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9]))")
+        else:
+            parts.append(escaped)
+    return re.compile("|".join(parts))
+
+
+_NAMES = _Names()
+
+
+def remember_personal(*values: object) -> None:
+    """Names from a member record now in context (the member being served): from now on they
+    are masked in every log line. Bounded: the last ``MAX_PERSONAL`` names."""
+    _NAMES.remember(values)
+
+
+def forget_personal() -> None:
+    _NAMES.forget()
+
+
+def redact(text: str, *, also: Iterable[object] = ()) -> str:
+    """``text`` with personal data masked: remembered names (and ``also``), phones, cards,
+    member codes, tokens, e-mail addresses and long hex keys."""
+    extra = [str(v).strip() for v in also if v is not None and _worth_masking(str(v).strip())]
+    if extra:
+        text = _names_pattern(extra).sub(NAME_MASK, text)
+    names = _NAMES.pattern()
+    if names is not None:
+        text = names.sub(NAME_MASK, text)
     for pattern, repl in _rules():
         text = pattern.sub(repl, text)
     return text
@@ -90,17 +243,28 @@ def redact(text: str) -> str:
 class PiiFilter(logging.Filter):
     """Masks personal data in a record's message (after %-formatting its arguments).
 
-    Never drops a record; it rewrites ``msg`` and clears ``args`` so no handler sees the raw
-    values.
+    Arguments marked :func:`personal` and the values of ``extra={"personal": [...]}`` are
+    masked whatever they are. Never drops a record; it rewrites ``msg`` and clears ``args``
+    so no handler sees the raw values.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        marked: list[object] = list(getattr(record, "personal", None) or ())
+        args: Any = record.args
+        if isinstance(args, tuple):
+            marked += [a for a in args if isinstance(a, Personal)]
+            record.args = tuple(NAME_MASK if isinstance(a, Personal) else a for a in args)
+        elif isinstance(args, dict):
+            marked += [a for a in args.values() if isinstance(a, Personal)]
+            record.args = {k: NAME_MASK if isinstance(a, Personal) else a for k, a in args.items()}
         try:
             message = record.getMessage()
         except (TypeError, ValueError):  # a bad format string: keep both parts, masked
             message = f"{record.msg!s} {record.args!r}"
-        record.msg = redact(message)
+        record.msg = redact(message, also=marked)
         record.args = None
+        if marked:
+            record.personal = ()
         return True
 
 

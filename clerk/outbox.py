@@ -5,8 +5,17 @@ in one ``synchronous=FULL`` transaction. That row *is* the local effect: the cus
 overlays the outbox (a redeemed coupon shows as used, a visit shows in the history) so no
 second file has to commit atomically with it. Rows are never deleted before the hub acked them.
 
-States: pending → sent (handed to the hub, answer unknown) → acked | rejected | conflict.
-A ``sent`` row whose answer was lost is pushed again; the hub answers repeats idempotently.
+States: pending → sent (handed to the hub, answer unknown) → acked | rejected | conflict,
+or → attention. A ``sent`` row whose answer was lost is pushed again; the hub answers repeats
+idempotently.
+
+A row the hub fails on by itself (pushed alone, answered with an error that is not transient)
+is a *poison suspect*: ``item_failures`` counts those failures and the row goes to the back of
+the queue (``next_batch`` sends fresh rows first), so it never holds up the rows behind it.
+After ``MAX_ITEM_FAILURES`` such failures — while the hub accepted other rows since the first —
+the sync engine parks it in ``attention`` with the hub's answer kept in ``reason``: no longer
+retried, counted by ``status()``, listed by ``needs_attention()`` for a manager and by
+``clerk doctor``; ``retry_parked`` puts it back in the queue.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ KINDS = ("visit", "note", "interest", "redeem", "sale", "consent", "resolve", "a
 UNSETTLED = ("pending", "sent")
 CLONE_REASON = "device_seq_reused"  # the hub's reason when a device's sequence repeats
 FINAL = ("acked", "rejected", "conflict")
+PARKED = "attention"  # the hub failed on the row by itself, again and again: a person looks
+MAX_ITEM_FAILURES = 3  # failures of a row pushed alone before it is parked
 
 migrations = LazyMigrations("clerk.outbox")
 
@@ -85,6 +96,17 @@ def m002_staff_audit(db: Database) -> None:
             failures INTEGER NOT NULL DEFAULT 0,
             locked_until INTEGER
         );
+        """
+    )
+
+
+@migrations()
+def m003_item_failures(db: Database) -> None:
+    """Poison suspects: how often the hub failed on the row pushed alone, and since when."""
+    db.executescript(
+        """
+        ALTER TABLE interactions ADD COLUMN item_failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE interactions ADD COLUMN item_failed_since INTEGER;
         """
     )
 
@@ -171,11 +193,13 @@ def record(
 def next_batch(
     conn: sqlite3.Connection, *, max_items: int = 500, max_bytes: int = 900_000
 ) -> list[Recorded]:
-    """The oldest unsettled interactions, bounded by count and by encoded size."""
+    """The oldest unsettled interactions, bounded by count and by encoded size — rows the hub
+    has never failed on first, poison suspects (``item_failures`` > 0) after them."""
     out: list[Recorded] = []
     size = 0
     rows = conn.execute(
-        "SELECT * FROM interactions WHERE state IN ('pending', 'sent') ORDER BY id LIMIT ?",
+        "SELECT * FROM interactions WHERE state IN ('pending', 'sent')"
+        " ORDER BY item_failures > 0, id LIMIT ?",
         (max_items,),
     )
     for r in rows:
@@ -205,6 +229,84 @@ def mark_failed(conn: sqlite3.Connection, ids: Iterable[str], error: str) -> Non
             "UPDATE interactions SET last_error = ? WHERE id = ? AND state IN ('pending','sent')",
             [(error[:500], i) for i in ids],
         )
+
+
+def note_item_failure(conn: sqlite3.Connection, iid: str, answer: str, *, now: int) -> int:
+    """The hub failed on this row pushed alone (``answer``: what it said). The row stays
+    unsettled and goes to the back of the queue; returns its count of such failures."""
+    with Transaction(conn):
+        conn.execute(
+            "UPDATE interactions SET item_failures = item_failures + 1,"
+            " item_failed_since = coalesce(item_failed_since, ?), last_error = ?"
+            " WHERE id = ? AND state IN ('pending', 'sent')",
+            (now, answer[:500], iid),
+        )
+        row = conn.execute("SELECT item_failures FROM interactions WHERE id = ?", (iid,))
+        found = row.fetchone()
+    return 0 if found is None else int(found[0])
+
+
+def item_failed_since(conn: sqlite3.Connection, iid: str) -> int | None:
+    row = conn.execute("SELECT item_failed_since FROM interactions WHERE id = ?", (iid,))
+    found = row.fetchone()
+    return None if found is None or found[0] is None else int(found[0])
+
+
+def park(conn: sqlite3.Connection, iid: str, answer: str, *, now: int) -> None:
+    """Stop retrying a row the hub keeps failing on; keep the hub's answer for a person."""
+    with Transaction(conn):
+        conn.execute(
+            "UPDATE interactions SET state = ?, reason = ?, last_error = ?, settled_at = ?"
+            " WHERE id = ? AND state IN ('pending', 'sent')",
+            (PARKED, answer[:500], answer[:500], now, iid),
+        )
+
+
+def retry_parked(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
+    """Put parked rows back in the queue (the hub was fixed); returns how many."""
+    with Transaction(conn):
+        cur = conn.executemany(
+            "UPDATE interactions SET state = 'pending', item_failures = 0,"
+            " item_failed_since = NULL, settled_at = NULL WHERE id = ? AND state = ?",
+            [(i, PARKED) for i in ids],
+        )
+        return int(cur.rowcount)
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A row parked in ``attention``: what it is, how often it was tried, what the hub said."""
+
+    id: str
+    kind: str
+    member_id: str | None
+    member_ref: str | None
+    created_at: int
+    attempts: int
+    parked_at: int | None
+    hub_answer: str
+
+
+def needs_attention(conn: sqlite3.Connection, limit: int = 200) -> list[Parked]:
+    """The parked rows, newest first — for the manager's conflicts panel and clerk doctor."""
+    rows = conn.execute(
+        "SELECT id, kind, member_id, member_ref, created_at, attempts, settled_at, reason"
+        " FROM interactions WHERE state = ? ORDER BY id DESC LIMIT ?",
+        (PARKED, limit),
+    )
+    return [
+        Parked(
+            str(r[0]),
+            str(r[1]),
+            r[2],
+            r[3],
+            int(r[4]),
+            int(r[5]),
+            None if r[6] is None else int(r[6]),
+            str(r[7] or ""),
+        )
+        for r in rows
+    ]
 
 
 def apply_results(
@@ -248,6 +350,7 @@ class OutboxStatus:
     oldest_pending_at: int | None
     last_error: str | None
     clone_suspected: bool = False  # the hub saw this device's sequence numbers twice
+    attention: int = 0  # parked: the hub failed on them by themselves, retries stopped
 
 
 def status(conn: sqlite3.Connection) -> OutboxStatus:
@@ -271,6 +374,7 @@ def status(conn: sqlite3.Connection) -> OutboxStatus:
         acked=counts.get("acked", 0),
         rejected=counts.get("rejected", 0),
         conflict=counts.get("conflict", 0),
+        attention=counts.get(PARKED, 0),
         oldest_pending_at=oldest,
         last_error=err[0] if err else None,
     )

@@ -59,6 +59,27 @@ def _text(value: str) -> str:
     return v
 
 
+def _scanner_suffix(value: str) -> str:
+    v = value.strip()
+    if v in ("auto", "enter", "tab") or _scanner_chars(v):
+        return v
+    raise ConfigError(
+        "must be auto (Enter or Tab), enter, tab, or the scanner's own 1-4 characters "
+        f"(printable, no spaces); got {value!r}"
+    )
+
+
+def _scanner_prefix(value: str) -> str:
+    v = value.strip()
+    if v == "" or _scanner_chars(v):
+        return v
+    raise ConfigError(f"must be empty or 1-4 printable characters, no spaces; got {value!r}")
+
+
+def _scanner_chars(v: str) -> bool:
+    return 1 <= len(v) <= 4 and v.isprintable() and not any(ch.isspace() for ch in v)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -111,6 +132,18 @@ SETTINGS: dict[str, Setting] = {
             "Scans of the same member within this window count as one visit",
         ),
         Setting("camera", "", _text, "Camera device id (empty: the system default)"),
+        Setting(
+            "scanner_suffix",
+            "auto",
+            _scanner_suffix,
+            "What ends a scanner's code: auto (Enter or Tab), enter, tab, or its own characters",
+        ),
+        Setting(
+            "scanner_prefix",
+            "",
+            _scanner_prefix,
+            "Characters the scanner sends before each code (removed; empty: none)",
+        ),
         Setting("device_name", "terminal", _text, "Name this terminal reports to the hub"),
     )
 }

@@ -10,23 +10,38 @@ a manager's settings change, export or decision — goes through one connection 
 lock (:meth:`Terminal.write`). The sync engine, on its own thread, has its own writer
 connections; SQLite's BEGIN IMMEDIATE and the busy timeout serialise the two
 short-transaction writers.
+
+A damaged cache.db is set aside and started afresh — at open when the cheap start-up check
+fails, and when a lookup meets a damaged page later: that lookup raises CacheRebuildingError
+("rebuilding the customer cache"), the sync engine notices the new file and pulls the store's
+slice again from cursor 0. Any other storage failure (disk full, no memory, no permission,
+I/O) keeps the cache and is raised as a StorageError that says so. outbox.db is never touched.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from clerk import audit as audit_mod
 from clerk import cache as cache_mod
+from clerk import db, logs
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction
-from clerk.errors import CacheCorruptError, ClerkError, ConfigError
+from clerk.errors import (
+    CacheCorruptError,
+    CacheRebuildingError,
+    ClerkError,
+    ConfigError,
+    StorageError,
+)
 from clerk.outbox import Recorded
 from clerk.ports import Opened, TerminalStatus
 from clerk.settings import Settings
@@ -46,6 +61,19 @@ CLOCK_SUSPECT_S = 120
 
 FetchMember = Callable[["Identity"], "str | None"]
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reads_cache(method: F) -> F:
+    """A Terminal method that reads cache.db: a damaged page met on the way sets the cache
+    aside (CacheRebuildingError); other storage failures are said plainly (``_reading``)."""
+
+    @functools.wraps(method)
+    def reading(self: Terminal, *args: Any, **kwargs: Any) -> Any:
+        with self._reading():
+            return method(self, *args, **kwargs)
+
+    return cast(F, reading)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -72,8 +100,14 @@ class Terminal:
         self.outbox_path = self.home / "outbox.db"
         self.cache_rebuilt = False
         self.outbox = outbox_mod.open_outbox(self.outbox_path)
-        self.cache = self._open_cache_or_rebuild()
+        try:
+            self.cache = self._open_cache_or_rebuild()
+        except BaseException:
+            self.outbox.close()
+            raise
+        self._cache_id = cache_mod.file_id(self.cache_path)
         self._write_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -82,38 +116,134 @@ class Terminal:
     # -- files -------------------------------------------------------------------------------
 
     def _open_cache_or_rebuild(self) -> sqlite3.Connection:
-        """cache.db is disposable: an unreadable one is moved aside and started afresh.
+        """cache.db is disposable: a damaged one is moved aside and started afresh.
 
-        The sync engine then pulls the store's slice again from cursor 0. outbox.db is never
-        touched here.
+        The sync engine then pulls the store's slice again from cursor 0. A cache that cannot
+        be opened for another reason (disk full, no permission …) is kept: StorageError.
+        outbox.db is never touched here.
         """
         try:
             conn = cache_mod.open_cache(self.cache_path)
-            if cache_mod.looks_sound(conn):
+            try:
+                sound = cache_mod.looks_sound(conn)
+            except BaseException:
+                conn.close()
+                raise
+            if sound:
                 return conn
             conn.close()
         except CacheCorruptError:
             pass
-        stamp = int(self.clock())
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(str(self.cache_path) + suffix)
-            if p.exists():
-                p.replace(p.with_name(f"{p.name}.corrupt-{stamp}"))
+        cache_mod.set_aside(self.cache_path, stamp=int(self.clock()))
         self.cache_rebuilt = True
         return cache_mod.open_cache(self.cache_path)
 
     def _reader(self) -> tuple[sqlite3.Connection, sqlite3.Connection]:
+        current = cache_mod.file_id(self.cache_path)
+        if current != self._cache_id:
+            self._cache_replaced()
         pair: tuple[sqlite3.Connection, sqlite3.Connection] | None = getattr(
             self._local, "pair", None
         )
+        if pair is not None and getattr(self._local, "cache_id", None) != self._cache_id:
+            with self._readers_lock:
+                self._readers.remove(pair[0])
+            cache_mod.retire(pair[0])  # a file that was set aside
+            pair = None
+            c = self._open_reader()
+            self._local.pair = pair = (c, self._local.outbox)
         if pair is None:
-            c = cache_mod.open_cache(self.cache_path, readonly=True)
+            c = self._open_reader()
             o = cache_mod.connect_readonly(self.outbox_path)
             with self._readers_lock:
-                self._readers.extend((c, o))
+                self._readers.append(o)
+            self._local.outbox = o
             pair = (c, o)
             self._local.pair = pair
         return pair
+
+    def _open_reader(self) -> sqlite3.Connection:
+        while True:
+            generation = self._cache_id
+            if cache_mod.file_id(self.cache_path) != generation:
+                self._cache_replaced()  # set aside (or removed) meanwhile: the new one
+                continue
+            try:
+                c = cache_mod.open_cache(self.cache_path, readonly=True)
+            except CacheCorruptError as exc:  # damaged since the start: set aside, afresh
+                self._local.cache_id = generation
+                self._set_cache_aside(exc)
+            except StorageError:
+                if cache_mod.file_id(self.cache_path) != generation:
+                    continue  # moved away while opening
+                raise
+            if cache_mod.file_id(self.cache_path) == generation:
+                break  # the file of this generation, opened as it was
+            cache_mod.retire(c)  # set aside while opening: open the new one
+        self._local.cache_id = generation
+        with self._readers_lock:
+            self._readers.append(c)
+        return c
+
+    def _cache_replaced(self) -> None:
+        """cache.db is another file now (set aside by the sync engine, or removed): the writer
+        moves to the new one (created if need be); readers follow on their next read."""
+        with self._cache_lock:
+            if cache_mod.file_id(self.cache_path) == self._cache_id:
+                return
+            old = self.cache
+            self.cache = cache_mod.open_cache(self.cache_path)
+            self._cache_id = cache_mod.file_id(self.cache_path)
+            cache_mod.retire(old)
+
+    def _set_cache_aside(self, exc: BaseException) -> NoReturn:
+        """A query met a damaged page of cache.db: set it aside, start afresh (the sync engine
+        pulls the slice again) and tell the lookup in progress."""
+        # The file this thread read is the damaged one; if it was set aside already (another
+        # thread met the damage first), the fresh cache is left alone.
+        damaged = getattr(self._local, "cache_id", self._cache_id)
+        with self._cache_lock:
+            cache_mod.set_aside(self.cache_path, stamp=int(self.clock()), expected=damaged)
+            self.cache_rebuilt = True
+        self._cache_replaced()
+        raise CacheRebuildingError(
+            "rebuilding the customer cache: cache.db was damaged and has been set aside; "
+            "the store's customers are being pulled again from the hub"
+        ) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Around the reads of a lookup: a damaged cache.db is set aside and rebuilt
+        (CacheRebuildingError); any other storage failure keeps it and is said plainly."""
+        try:
+            yield
+        except CacheRebuildingError:
+            raise  # set aside already (by a nested read)
+        except (sqlite3.DatabaseError, MemoryError, StorageError) as exc:
+            fault = db.storage_fault(exc)
+            if fault is None:
+                raise
+            if fault == "corrupt" and self._is_cache_file(exc):
+                self._set_cache_aside(exc)
+            if isinstance(exc, StorageError):
+                raise
+            where = "outbox.db" if fault == "corrupt" else "cache.db or outbox.db"
+            raise db.storage_error(exc, where) from exc
+
+    def _is_cache_file(self, exc: BaseException) -> bool:
+        """Did the damaged read come from cache.db (not outbox.db, which is never touched)?"""
+        file = db.failed_file(exc)
+        if file is not None:
+            return Path(file).name == self.cache_path.name
+        # Not named (a plain connection): the cache, unless the outbox is the damaged one.
+        try:
+            check = db.inspect(self.outbox_path)
+            try:
+                return cache_mod.check_integrity(check)
+            finally:
+                check.close()
+        except sqlite3.Error:
+            return False
 
     def close(self) -> None:
         with self._readers_lock:
@@ -132,6 +262,7 @@ class Terminal:
 
     # -- identify and look up -----------------------------------------------------------------
 
+    @_reads_cache
     def public_keys(self) -> dict[int, bytes]:
         cache, _ = self._reader()
         rows = cache.execute("SELECT kid, public_key, not_after FROM public_keys").fetchall()
@@ -146,6 +277,7 @@ class Terminal:
         _, outbox = self._reader()
         return outbox_mod.get_meta(outbox, outbox_mod.META_PHONE_HASH_KEY)
 
+    @_reads_cache
     def corrected_now(self) -> float:
         """The local clock corrected by the offset learned from the hub's Date headers."""
         cache, _ = self._reader()
@@ -155,6 +287,7 @@ class Terminal:
         except ValueError:
             return self.clock()
 
+    @_reads_cache
     def identify(self, text: str) -> Identity:
         """Classify scanned or typed text. Raises IdentifyError (with .reason) when it is not a
         member identity."""
@@ -164,12 +297,14 @@ class Terminal:
             text, phone_key=self.phone_key(), keys=self.public_keys(), now=self.corrected_now()
         )
 
+    @_reads_cache
     def resolve(self, identity: Identity) -> str | None:
         from clerk import view360
 
         cache, _ = self._reader()
         return view360.resolve(cache, identity)
 
+    @_reads_cache
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
         per visit window, and return the 360 view."""
@@ -240,13 +375,14 @@ class Terminal:
             self._jtis = JtiTracker()
         return self._jtis
 
+    @_reads_cache
     def view(self, member_id: str) -> CustomerView | None:
         from clerk import view360
 
         cache, outbox = self._reader()
         # Only the two freshness facts: status() also counts the whole outbox, which has no
         # place on the path from a scan to the painted view.
-        return view360.lookup(
+        view = view360.lookup(
             cache,
             outbox,
             member_id,
@@ -255,6 +391,9 @@ class Terminal:
             last_pull_at=_int_or_none(cache_mod.get_state(cache, "last_pull_at")),
             browse_days=int(self.settings.get("retention_days")),
         )
+        if view is not None:  # the member being served: their names are masked in logs
+            logs.remember_personal(view.profile.name, view.profile.name_en)
+        return view
 
     # -- record ---------------------------------------------------------------------------------
 
@@ -364,6 +503,7 @@ class Terminal:
         _, outbox = self._reader()
         return outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_ID)
 
+    @_reads_cache
     def status(self) -> TerminalStatus:
         cache, outbox = self._reader()
         ob = outbox_mod.status(outbox)
@@ -396,14 +536,17 @@ class Terminal:
             clock_suspect=offset is not None and abs(offset) > CLOCK_SUSPECT_S,
             cache_rebuilt=self.cache_rebuilt,
             clone_suspected=ob.clone_suspected,
+            attention=ob.attention,
         )
 
+    @_reads_cache
     def staff_name(self, staff_id: str) -> str | None:
         """The name of a staff member of this store (cache.db ``staff``), or None."""
         cache, _ = self._reader()
         row = cache.execute("SELECT name FROM staff WHERE id = ?", (staff_id,)).fetchone()
         return None if row is None else str(row["name"])
 
+    @_reads_cache
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
         """(member_id, name, at) of the latest identified visits at this terminal."""
         cache, outbox = self._reader()

@@ -1,13 +1,22 @@
 """SyncEngine: the terminal side of sync — enrol, push the outbox, pull the store's slice.
 
 * push: the outbox's oldest unsettled rows (bounded by count and bytes) are marked ``sent``,
-  handed to the hub, and settled from its per-item answers. When the hub refuses a whole batch
-  as unprocessable, the batch is bisected until the poison item(s) are found; only those are
-  marked rejected, so one bad row never blocks the rows behind it. Transport and hub failures
-  leave the rows unsettled (with the error noted) for a retry: pushes are idempotent.
+  handed to the hub, and settled from its per-item answers. When the hub fails a whole batch
+  with an answer that one item's content may cause (any 4xx but auth, wrong address, conflict,
+  gone and rate limits; any 5xx but 502/503/504), the batch is bisected until the item(s) are
+  found, so one bad row never blocks the rows behind it. An item refused alone with 400/413/422
+  is rejected (the hub's verdict on its content); an item failing alone otherwise is a poison
+  suspect: it goes to the back of the queue and, after ``outbox.MAX_ITEM_FAILURES`` such
+  failures while the hub accepted other items, is parked in ``attention`` with the hub's answer.
+  A batch whose halves all fail is the hub failing, not an item: bisection stops early (two
+  items failing alone before anything succeeded) and nothing is parked without evidence that
+  the hub takes other items. Transport failures and transient answers (408, 429, 502/503/504:
+  Retry-After honoured by the scheduler) leave the rows unsettled for a retry, never parked.
 * pull: pages of the changes feed, each applied together with the cursor that covers it in one
   cache.db transaction — a kill at any point resumes without gaps or duplicates. The next page
   is fetched while one is applied (one page of lookahead: at most two pages in memory).
+* sync_once: push, then pull — a failed push never stops the pull (new members and key
+  rotations still arrive); the push's error is raised after the pull.
 * fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s).
 
 Facts for ``clerk status`` and the UI go into cache.db's ``sync_state`` (cursor, last_pull_at,
@@ -20,7 +29,9 @@ full-jitter backoff after failures and Retry-After honoured; Qt-free, with an in
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import random
 import sqlite3
 import threading
@@ -31,15 +42,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clerk import cache as cache_mod
+from clerk import logs
 from clerk import outbox as outbox_mod
-from clerk.db import Transaction
-from clerk.errors import ClerkError, NotEnrolledError, StorageError
+from clerk.db import Transaction, is_corruption
+from clerk.errors import CacheRebuildingError, ClerkError, NotEnrolledError, StorageError
 from clerk.model import Identity
 from clerk.outbox import Recorded
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials, save_credentials
 from sync.errors import (
     AuthError,
+    HubError,
     ProtocolError,
     RejectedError,
     SyncError,
@@ -48,9 +61,18 @@ from sync.errors import (
 from sync.protocol import ChangeDict, ChangesPageDict, InteractionBatchResponse, MemberView
 from sync.scheduler import Scheduler as Scheduler
 
-# Whole-batch refusals that may be caused by one item's content; anything else (404 wrong URL,
-# 409, 410 …) is a configuration problem and must not turn good rows into rejected ones.
-BISECT_STATUSES = frozenset({400, 413, 422})
+log = logging.getLogger(__name__)
+
+# A whole batch refused with one of these is the hub's verdict on an item's content: bisected,
+# and the item found alone is rejected.
+REJECT_STATUSES = frozenset({400, 413, 422})
+# Whole-batch failures that say nothing about the items: auth, a wrong address or method, a
+# conflict of state, gone, and the transient ones (timeouts, rate limits, gateways, busy).
+# Never bisected; every other 4xx or 5xx may be one item's doing and is.
+NOT_ITEM_STATUSES = frozenset({401, 403, 404, 405, 408, 409, 410, 429, 502, 503, 504})
+# Bisection stops when this many items failed alone before any request succeeded: the hub is
+# failing everything, and the batch is retried later as a whole.
+ABORT_AFTER_LONE_FAILURES = 2
 STUCK_AFTER_S = 300
 # No cached column holds more than this (names, titles, JSON tag lists): a longer value is a
 # hostile or broken hub, and must not reach the cache.
@@ -82,6 +104,8 @@ class PushResult:
     conflict: int = 0
     rejected: int = 0
     requests: int = 0
+    failed: int = 0  # items the hub failed on alone this time: left for a later retry
+    parked: int = 0  # of those, parked in ``attention`` (no more retries)
 
     @property
     def settled(self) -> int:
@@ -95,7 +119,18 @@ class PushResult:
             self.conflict + other.conflict,
             self.rejected + other.rejected,
             self.requests + other.requests,
+            self.failed + other.failed,
+            self.parked + other.parked,
         )
+
+
+@dataclass
+class _Round:
+    """One push_once: did any request succeed, and which items failed alone (and how)."""
+
+    succeeded: bool = False
+    lone_failures: list[tuple[Recorded, str]] = field(default_factory=list)
+    error: HubError | None = None  # the last lone failure's
 
 
 @dataclass(frozen=True)
@@ -138,6 +173,10 @@ class SyncEngine:
         # fetch a member on a cache miss through the same connections.
         self._lock = threading.RLock()
         self._saved_online: bool | None = None
+        # cache.db may be set aside while this engine runs (a damaged page met by a lookup or
+        # by this engine): it then moves to the new file and pulls again from cursor 0.
+        self._cache_file = cache_mod.main_file(cache_conn)
+        self._cache_id = None if self._cache_file is None else cache_mod.file_id(self._cache_file)
         creds = credentials(outbox_conn)
         if creds is not None and client.token is None:
             client.configure(base_url=creds.hub_url, token=creds.token)
@@ -204,6 +243,7 @@ class SyncEngine:
     def refresh_keys(self) -> int:
         """Fetch the hub's member-code public keys into the cache. Returns how many."""
         self._require_enrolled()
+        self._follow_cache()
         try:
             resp = self.client.keys()
         except SyncError as exc:
@@ -224,6 +264,7 @@ class SyncEngine:
         """Push one batch of the outbox. Raises SyncError when the batch could not be settled
         (its rows stay unsettled, with the error noted, for a later retry)."""
         self._require_enrolled()
+        self._follow_cache()
         with self._lock:
             batch = outbox_mod.next_batch(
                 self.outbox, max_items=self.batch_items, max_bytes=self.batch_bytes
@@ -231,29 +272,41 @@ class SyncEngine:
             if not batch:
                 return PushResult()
             outbox_mod.mark_sent(self.outbox, [r.id for r in batch], now=int(self.clock()))
-        result = self._push(batch)
-        now = int(self.clock())
-        with self._lock:
-            if result.settled:
-                outbox_mod.set_meta(self.outbox, {META_LAST_PUSH_AT: str(now)})
-            with Transaction(self.cache):
-                cache_mod.set_state(self.cache, STATE_LAST_PUSH_AT, str(now))
-                cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
-                self._write_state_in_tx(online=True)
+        rnd = _Round()
+        try:
+            result = self._push(batch, rnd)
+        finally:
+            now = int(self.clock())
+            if rnd.succeeded:
+                with self._lock:
+                    outbox_mod.set_meta(self.outbox, {META_LAST_PUSH_AT: str(now)})
+            parked = self._settle_lone_failures(rnd, now)
+        if rnd.error is not None and not rnd.succeeded and parked < len(rnd.lone_failures):
+            # Nothing got through and an item is still failing: a failed push (backoff).
+            self._note_error(rnd.error)
+            raise rnd.error
+        result = result + PushResult(failed=len(rnd.lone_failures), parked=parked)
+        with self._lock, Transaction(self.cache):
+            cache_mod.set_state(self.cache, STATE_LAST_PUSH_AT, str(now))
+            last = rnd.lone_failures[-1][1] if rnd.lone_failures else None
+            cache_mod.set_state(self.cache, STATE_LAST_ERROR, last)
+            if last is not None:
+                cache_mod.set_state(self.cache, STATE_LAST_ERROR_AT, str(now))
+            self._write_state_in_tx(online=True)
         return result
 
-    def _push(self, batch: Sequence[Recorded]) -> PushResult:
+    def _push(self, batch: Sequence[Recorded], rnd: _Round) -> PushResult:
         try:
             resp = self.client.push([r.wire() for r in batch])
-        except RejectedError as exc:
-            if isinstance(exc, AuthError) or exc.status not in BISECT_STATUSES:
+        except HubError as exc:
+            if not _item_may_cause(exc):
                 self._fail(batch, exc)
                 raise
             if len(batch) == 1:
-                return self._reject_one(batch[0], exc)
+                return self._failed_alone(batch[0], exc, rnd)
             mid = len(batch) // 2
-            left = self._push(batch[:mid])
-            right = self._push(batch[mid:])
+            left = self._push(batch[:mid], rnd)
+            right = self._push(batch[mid:], rnd)
             return PushResult(requests=1) + left + right
         except SyncError as exc:
             self._fail(batch, exc)
@@ -263,6 +316,7 @@ class SyncEngine:
         except ProtocolError as exc:
             self._fail(batch, exc)
             raise
+        rnd.succeeded = True
         with self._lock:
             counts = outbox_mod.apply_results(self.outbox, results, now=int(self.clock()))
         return PushResult(
@@ -274,16 +328,53 @@ class SyncEngine:
             requests=1,
         )
 
-    def _reject_one(self, item: Recorded, exc: RejectedError) -> PushResult:
-        reason = exc.hub_reason or f"http_{exc.status}"
-        detail = exc.problem.detail or exc.problem.title
+    def _failed_alone(self, item: Recorded, exc: HubError, rnd: _Round) -> PushResult:
+        """One item, pushed alone, failed: rejected when the hub refused its content; else a
+        poison suspect (counted and maybe parked when the round ends) — unless nothing has
+        succeeded yet and this is already the second such item: then the hub is failing
+        everything, and the round stops with ``exc``."""
+        answer = _answer_text(exc)
+        if exc.status in REJECT_STATUSES:
+            with self._lock:
+                outbox_mod.apply_results(
+                    self.outbox,
+                    [{"id": item.id, "status": "rejected", "reason": answer}],
+                    now=int(self.clock()),
+                )
+            return PushResult(sent=1, rejected=1, requests=1)
+        rnd.lone_failures.append((item, answer))
+        rnd.error = exc
+        if not rnd.succeeded and len(rnd.lone_failures) >= ABORT_AFTER_LONE_FAILURES:
+            self._note_error(exc)
+            raise exc
+        return PushResult(sent=1, requests=1)
+
+    def _settle_lone_failures(self, rnd: _Round, now: int) -> int:
+        """Count each lone failure on its row; park the rows that reached the bound while the
+        hub took other items (in this round, or since the row first failed). Returns how many
+        were parked."""
+        if not rnd.lone_failures:
+            return 0
+        parked = 0
         with self._lock:
-            outbox_mod.apply_results(
-                self.outbox,
-                [{"id": item.id, "status": "rejected", "reason": f"{reason}: {detail}"[:500]}],
-                now=int(self.clock()),
-            )
-        return PushResult(sent=1, rejected=1, requests=1)
+            last_ok = _int_or_none(outbox_mod.get_meta(self.outbox, META_LAST_PUSH_AT))
+            for item, answer in rnd.lone_failures:
+                failures = outbox_mod.note_item_failure(self.outbox, item.id, answer, now=now)
+                since = outbox_mod.item_failed_since(self.outbox, item.id)
+                hub_takes_others = rnd.succeeded or (
+                    last_ok is not None and since is not None and last_ok >= since
+                )
+                if failures >= outbox_mod.MAX_ITEM_FAILURES and hub_takes_others:
+                    outbox_mod.park(self.outbox, item.id, answer, now=now)
+                    parked += 1
+                    log.warning(
+                        "interaction %s (%s) parked for a person after %d failures alone: %s",
+                        item.id,
+                        item.kind,
+                        failures,
+                        answer,
+                    )
+        return parked
 
     def _fail(self, batch: Sequence[Recorded], exc: SyncError) -> None:
         with self._lock:
@@ -293,7 +384,12 @@ class SyncEngine:
     # -- pull ---------------------------------------------------------------------------------
 
     def cursor(self) -> int:
-        value = cache_mod.get_state(self.cache, STATE_CURSOR)
+        try:
+            value = cache_mod.get_state(self.cache, STATE_CURSOR)
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                raise self._cache_damaged(exc) from exc
+            raise
         try:
             return int(value) if value is not None else 0
         except ValueError:
@@ -314,6 +410,7 @@ class SyncEngine:
         error fetching page n+1 surfaces only after page n is committed.
         """
         self._require_enrolled()
+        self._follow_cache()
         started = self.clock()
         cursor = self.cursor()
         done = pages = 0
@@ -369,19 +466,31 @@ class SyncEngine:
             except StorageError as exc:
                 if _is_bad_data(exc):
                     raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
+                if is_corruption(exc):
+                    raise self._cache_damaged(exc) from exc
                 raise
 
     # -- push + pull ----------------------------------------------------------------------------
 
     def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
-        """Push everything pending, then pull until caught up."""
+        """Push everything pending, then pull until caught up.
+
+        A push that fails does not stop the pull: members, their changes and key rotations
+        keep arriving while the hub refuses or fails on what this terminal sends. The push's
+        error is raised once the pull is done (the pull's own error, if it failed too)."""
         pushed = PushResult()
-        while True:
-            step = self.push_once()
-            pushed = pushed + step
-            if step.sent == 0 or step.settled == 0:
-                break
+        push_error: SyncError | None = None
+        try:
+            while True:
+                step = self.push_once()
+                pushed = pushed + step
+                if step.sent == 0 or (step.settled == 0 and step.parked == 0):
+                    break
+        except SyncError as exc:
+            push_error = exc
         pulled = self.pull_once(progress=progress)
+        if push_error is not None:
+            raise push_error
         pending = outbox_mod.status(self.outbox).pending
         return SyncReport(pushed, pulled, pending, pending == 0 and pulled.caught_up)
 
@@ -394,6 +503,7 @@ class SyncEngine:
         TransportError when the hub cannot be reached (the caller shows "not cached").
         """
         self._require_enrolled()
+        self._follow_cache()
         try:
             view = self._lookup(identity)
         except SyncError as exc:
@@ -403,6 +513,7 @@ class SyncEngine:
         if view is None:
             return None
         member_id = _checked_member_view(identity, view)
+        logs.remember_personal(view.member.get("name"), view.member.get("name_en"))
         with self._lock:
             try:
                 cache_mod.store_member_view(self.cache, view.model_dump())
@@ -413,6 +524,8 @@ class SyncEngine:
                     raise ProtocolError(
                         f"the hub sent a member the cache cannot take: {exc}"
                     ) from exc
+                if is_corruption(exc):
+                    raise self._cache_damaged(exc) from exc
                 raise
         return member_id
 
@@ -434,6 +547,7 @@ class SyncEngine:
 
     def status(self) -> dict[str, Any]:
         """Everything ``clerk status --json`` shows about sync."""
+        self._follow_cache()
         now = self.clock()
         with self._lock:
             ob = outbox_mod.status(self.outbox)
@@ -459,6 +573,7 @@ class SyncEngine:
             "acked": ob.acked,
             "rejected": ob.rejected,
             "conflict": ob.conflict,
+            "attention": ob.attention,
             "last_push_at": _int_or_none(state.get(STATE_LAST_PUSH_AT)),
             "last_pull_at": _int_or_none(state.get(STATE_LAST_PULL_AT)),
             "cursor": _int_or_none(state.get(STATE_CURSOR)) or 0,
@@ -469,6 +584,39 @@ class SyncEngine:
                 ob.pending, ob.oldest_pending_at, _int_or_none(last_settled), now
             ),
         }
+
+    # -- a damaged cache ------------------------------------------------------------------------
+
+    def _follow_cache(self) -> None:
+        """cache.db is another file now (set aside as damaged, or removed): move to the new
+        one — created if need be; an empty cache pulls again from cursor 0."""
+        if self._cache_file is None or cache_mod.file_id(self._cache_file) == self._cache_id:
+            return
+        with self._lock:
+            if cache_mod.file_id(self._cache_file) == self._cache_id:
+                return
+            old = self.cache
+            tuning = []
+            for pragma in ("cache_size", "wal_autocheckpoint"):
+                with contextlib.suppress(sqlite3.Error):
+                    tuning.append((pragma, int(old.execute(f"PRAGMA {pragma}").fetchone()[0])))
+            self.cache = cache_mod.open_cache(self._cache_file)
+            for pragma, value in tuning:
+                self.cache.execute(f"PRAGMA {pragma} = {value}")
+            self._cache_id = cache_mod.file_id(self._cache_file)
+            self._saved_online = None
+            cache_mod.retire(old)
+            log.warning("cache.db was set aside: pulling the store's slice again from the hub")
+
+    def _cache_damaged(self, exc: BaseException) -> CacheRebuildingError:
+        """This engine met a damaged page of cache.db: set it aside (unless a lookup already
+        did), move to a fresh one; the error to raise for this round (the next pulls from 0)."""
+        if self._cache_file is not None:
+            cache_mod.set_aside(self._cache_file, stamp=int(self.clock()), expected=self._cache_id)
+            self._follow_cache()
+        return CacheRebuildingError(
+            f"cache.db was damaged ({exc}); set aside, pulling the store's slice again"
+        )
 
     # -- sync_state bookkeeping ---------------------------------------------------------------
 
@@ -548,6 +696,19 @@ def stuck_since(
 
 def _error_text(exc: ClerkError) -> str:
     return f"{exc.reason}: {exc}"[:500]
+
+
+def _item_may_cause(exc: HubError) -> bool:
+    """A whole-batch failure that one item's content may have caused (see NOT_ITEM_STATUSES)."""
+    return 400 <= exc.status <= 599 and exc.status not in NOT_ITEM_STATUSES
+
+
+def _answer_text(exc: HubError) -> str:
+    """The hub's answer about one item, as kept with it: its reason (or the HTTP status) and
+    the problem's detail."""
+    reason = exc.hub_reason or f"http_{exc.status}"
+    detail = exc.problem.detail or exc.problem.title
+    return f"{reason}: {detail}"[:500]
 
 
 def _is_bad_data(exc: StorageError) -> bool:

@@ -38,7 +38,7 @@ from ui.qt import (
     translate,
 )
 from ui.screens import enrol_screen, signin_screen
-from ui.wedge import WedgeFilter
+from ui.wedge import WedgeFilter, scanner_settings
 from ui.workers import GuiThreadGc, Runners, SyncWorker, TaskRunner
 
 if TYPE_CHECKING:
@@ -217,6 +217,7 @@ def build_window(
         if wedge_clock is None
         else WedgeFilter(clock=wedge_clock, parent=window)
     )
+    wedge.configure(**scanner_settings(terminal))
     wedge.scanned.connect(window.inputs.on_wedge_scan)
     app.installEventFilter(wedge)
     return Session(

@@ -211,6 +211,26 @@ REASONS: dict[str, str] = {
     "cache_corrupt": QT_TRANSLATE_NOOP(
         "Reasons", "The local cache was damaged and is being rebuilt from the hub."
     ),
+    "cache_rebuilding": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "Rebuilding the customer cache (it was damaged) — scan again; until it is back, "
+        "customers are looked up at the hub. Nothing recorded is lost.",
+    ),
+    "disk_full": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal's disk is full — free some space or call IT. Nothing recorded so far "
+        "is lost.",
+    ),
+    "no_memory": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal ran out of memory — close other programs or restart the terminal. "
+        "Nothing recorded so far is lost.",
+    ),
+    "no_permission": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal may not read or write its data files — call IT to fix their "
+        "permissions. Nothing recorded so far is lost.",
+    ),
     "permission_denied": QT_TRANSLATE_NOOP(
         "Reasons", "Your role does not allow this — ask a store manager."
     ),

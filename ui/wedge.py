@@ -1,13 +1,24 @@
-"""Keyboard-wedge scanners: a burst of keystrokes ending in Enter, wherever the focus is.
+"""Keyboard-wedge scanners: a burst of keystrokes ending in a suffix, wherever the focus is.
 
-A USB or built-in scanner "types" the code: characters a few milliseconds apart, then Enter.
-:class:`WedgeFilter` is an application-wide event filter that holds printable key presses
-back for at most ``gap`` seconds: while keys keep coming faster than that it keeps holding
-them; when Enter ends a burst of at least ``min_chars`` it emits ``scanned(text)`` and the
-keys never reach the focused widget. A slower key (a person typing) releases the held keys,
-in order, to the widget they were meant for, so human typing passes through unchanged (at
-most one ``gap`` later). Keys with Ctrl/Alt/Meta, navigation keys and auto-repeat pass
-straight through.
+A USB or built-in scanner "types" the code: characters a few milliseconds apart, then a
+suffix — Enter or Tab (``suffix="auto"``, the default), only one of them, or characters of
+its own (``suffix="#"``); some scanners also send a prefix first (``prefix="]Q1"``), which is
+not part of the code. :class:`WedgeFilter` is an application-wide event filter that holds
+printable key presses back for at most ``gap`` seconds: while keys keep coming faster than
+that it keeps holding them; when the suffix ends a burst of at least ``min_chars`` it emits
+``scanned(text)`` (prefix and suffix removed) and the keys never reach the focused widget —
+a note editor, the sale form, a search field: its text is unchanged. A slower key (a person
+typing) releases the held keys, in order, to the widget they were meant for, so human
+typing passes through unchanged (at most one ``gap`` later).
+
+On a real keyboard (X11, Windows) a scanner presses Shift around every uppercase letter and
+symbol (and AltGr for some symbols on other layouts): key presses of modifiers alone (Shift,
+Ctrl, Alt, AltGr, Meta, Caps Lock …) pass through and neither end nor break a burst. Keys
+with Ctrl/Meta (a shortcut), navigation keys and auto-repeat pass straight through and end
+a burst. Gaps are measured between the events' own timestamps when the platform gives them
+(X11: the X server's time of each key, so a GUI thread that was busy for a moment does not
+turn a scan into typing), else with the injected ``clock``; before held keys are released
+for being slow, input already queued is processed first.
 
 The clock is injected: tests press keys with controlled timestamps.
 """
@@ -17,10 +28,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from clerk.errors import ClerkError
 from ui.qt import (
     QApplication,
     QEvent,
+    QEventLoop,
     QKeyEvent,
     QObject,
     Qt,
@@ -31,11 +45,32 @@ from ui.qt import (
 )
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-_MODIFIERS = (
+_TAB = (Qt.Key.Key_Tab,)
+# A shortcut, not text: Ctrl, Alt or Meta held (but AltGr arrives as Ctrl+Alt on Windows:
+# see _is_altgr).
+_SHORTCUT = (
     Qt.KeyboardModifier.ControlModifier
     | Qt.KeyboardModifier.AltModifier
     | Qt.KeyboardModifier.MetaModifier
 )
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+        Qt.Key.Key_Hyper_L,
+        Qt.Key.Key_Hyper_R,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+        Qt.Key.Key_ScrollLock,
+        Qt.Key.Key_Mode_switch,
+    }
+)
+SUFFIXES = ("auto", "enter", "tab")
 
 
 @dataclass
@@ -56,6 +91,8 @@ class WedgeFilter(QObject):
         *,
         gap: float = 0.030,
         min_chars: int = 6,
+        suffix: str = "auto",
+        prefix: str = "",
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
@@ -64,12 +101,24 @@ class WedgeFilter(QObject):
         self.min_chars = min_chars
         self.clock = clock
         self.enabled = True
+        self.suffix = "auto"
+        self.prefix = ""
+        self.configure(suffix=suffix, prefix=prefix)
         self._held: list[_Held] = []
-        self._last_at = 0.0
+        self._last_at = 0.0  # clock time of the last held key
+        self._last_stamp = 0  # its event timestamp (ms), 0 when the platform gives none
         self._replaying = False
+        self._draining = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
+
+    def configure(self, *, suffix: str = "auto", prefix: str = "") -> None:
+        """The scanner's suffix ("auto": Enter or Tab; "enter"; "tab"; or its own characters)
+        and prefix (characters it sends first; "" for none) — the ``scanner_suffix`` and
+        ``scanner_prefix`` settings."""
+        self.suffix = suffix or "auto"
+        self.prefix = prefix
 
     # --- the filter ------------------------------------------------------------------------
 
@@ -83,22 +132,38 @@ class WedgeFilter(QObject):
         return self._key_press(watched, event)
 
     def _is_char(self, event: QKeyEvent) -> bool:
-        if event.isAutoRepeat() or event.modifiers() & _MODIFIERS:
+        if event.isAutoRepeat():
+            return False
+        mods = event.modifiers()
+        if mods & _SHORTCUT and not _is_altgr(mods):
             return False
         text = event.text()
         return len(text) == 1 and text.isprintable()
 
+    def _is_suffix_key(self, event: QKeyEvent) -> bool:
+        if event.modifiers() & _SHORTCUT or self.suffix not in SUFFIXES:
+            return False
+        key = event.key()
+        if self.suffix in ("auto", "enter") and (key in _ENTER or event.text() in ("\r", "\n")):
+            return True  # Return, keypad Enter, or a line feed
+        return self.suffix in ("auto", "tab") and key in _TAB
+
+    def _gap_ok(self, event: QKeyEvent, now: float) -> bool:
+        """Is this key within ``gap`` of the last held one (by event time when there is one)?"""
+        stamp = int(event.timestamp())
+        if stamp and self._last_stamp and stamp >= self._last_stamp:
+            return (stamp - self._last_stamp) / 1000.0 <= self.gap
+        return now - self._last_at <= self.gap
+
     def _key_press(self, target: QWidget, event: QKeyEvent) -> bool:
+        if event.key() in _MODIFIER_KEYS:
+            return False  # Shift, AltGr …: part of typing a character, never a burst's end
         now = self.clock()
-        fast = bool(self._held) and now - self._last_at <= self.gap
+        fast = bool(self._held) and self._gap_ok(event, now)
         if self._held and not fast:
             self.flush()
-        if event.key() in _ENTER and not event.modifiers() & _MODIFIERS:
-            if fast and len(self._held) >= self.min_chars:
-                text = "".join(h.text for h in self._held)
-                self._held.clear()
-                self._timer.stop()
-                self.scanned.emit(text)
+        if self._is_suffix_key(event):
+            if fast and self._emit_scan():
                 return True
             self.flush()
             return False
@@ -107,16 +172,47 @@ class WedgeFilter(QObject):
             return False
         self._held.append(_Held(target, event.key(), event.modifiers(), event.text()))
         self._last_at = now
+        self._last_stamp = int(event.timestamp())
+        if self._own_suffix_ended() and self._emit_scan():
+            return True
         self._timer.start(max(1, round(self.gap * 1000)))
+        return True
+
+    def _own_suffix_ended(self) -> bool:
+        own = self.suffix not in SUFFIXES
+        return own and self.holding.endswith(self.suffix)
+
+    def _emit_scan(self) -> bool:
+        """The held burst is a scan if long enough: emit it (prefix and own suffix removed)."""
+        text = self.holding
+        if self.suffix not in SUFFIXES:
+            text = text.removesuffix(self.suffix)
+        if self.prefix:
+            text = text.removeprefix(self.prefix)
+        if len(text) < self.min_chars:
+            return False
+        self._held.clear()
+        self._timer.stop()
+        self.scanned.emit(text)
         return True
 
     # --- releasing held keys ---------------------------------------------------------------
 
     def _on_timeout(self) -> None:
-        if not self._held:
+        if not self._held or self._draining:
             return
-        if self.clock() - self._last_at <= self.gap:
-            # Real time ran ahead of the (injected) clock: check again shortly.
+        # Keys already queued (the GUI thread was busy) belong to this burst: take them in
+        # before deciding the burst is over.
+        held_before = len(self._held)
+        self._draining = True
+        try:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        finally:
+            self._draining = False
+        if not self._held:
+            return  # the burst ended (a scan, or released) while draining
+        if len(self._held) != held_before or self.clock() - self._last_at <= self.gap:
+            # More keys came (or real time ran ahead of the injected clock): check again.
             self._timer.start(max(1, round(self.gap * 1000)))
             return
         self.flush()
@@ -141,3 +237,24 @@ class WedgeFilter(QObject):
     @property
     def holding(self) -> str:
         return "".join(h.text for h in self._held)
+
+
+def scanner_settings(terminal: Any) -> dict[str, str]:
+    """``suffix`` and ``prefix`` for a WedgeFilter from the terminal's ``scanner_suffix`` and
+    ``scanner_prefix`` settings (defaults where a terminal has none)."""
+    out = {"suffix": "auto", "prefix": ""}
+    settings = getattr(terminal, "settings", None)
+    for name, key in (("scanner_suffix", "suffix"), ("scanner_prefix", "prefix")):
+        try:
+            value = settings.get(name) if settings is not None else None
+        except (ClerkError, KeyError):
+            value = None
+        if isinstance(value, str):
+            out[key] = value or out[key]
+    return out
+
+
+def _is_altgr(mods: Qt.KeyboardModifier) -> bool:
+    """AltGr as Windows reports it (Ctrl+Alt) — a character key, not a shortcut."""
+    both = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    return (mods & both) == both and not mods & Qt.KeyboardModifier.MetaModifier

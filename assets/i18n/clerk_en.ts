@@ -1228,6 +1228,22 @@
         <translation>The local cache was damaged and is being rebuilt from the hub.</translation>
     </message>
     <message>
+        <source>Rebuilding the customer cache (it was damaged) — scan again; until it is back, customers are looked up at the hub. Nothing recorded is lost.</source>
+        <translation>Rebuilding the customer cache (it was damaged) — scan again; until it is back, customers are looked up at the hub. Nothing recorded is lost.</translation>
+    </message>
+    <message>
+        <source>This terminal&apos;s disk is full — free some space or call IT. Nothing recorded so far is lost.</source>
+        <translation>This terminal&apos;s disk is full — free some space or call IT. Nothing recorded so far is lost.</translation>
+    </message>
+    <message>
+        <source>This terminal ran out of memory — close other programs or restart the terminal. Nothing recorded so far is lost.</source>
+        <translation>This terminal ran out of memory — close other programs or restart the terminal. Nothing recorded so far is lost.</translation>
+    </message>
+    <message>
+        <source>This terminal may not read or write its data files — call IT to fix their permissions. Nothing recorded so far is lost.</source>
+        <translation>This terminal may not read or write its data files — call IT to fix their permissions. Nothing recorded so far is lost.</translation>
+    </message>
+    <message>
         <source>Your role does not allow this — ask a store manager.</source>
         <translation>Your role does not allow this — ask a store manager.</translation>
     </message>

@@ -1217,6 +1217,22 @@
         <translation>本地缓存已损坏，正在从总部重建。</translation>
     </message>
     <message>
+        <source>Rebuilding the customer cache (it was damaged) — scan again; until it is back, customers are looked up at the hub. Nothing recorded is lost.</source>
+        <translation>正在重建客户缓存（缓存已损坏）— 请重新扫码；重建完成前，将在总部查询客户。已记录的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>This terminal&apos;s disk is full — free some space or call IT. Nothing recorded so far is lost.</source>
+        <translation>本终端磁盘已满 — 请清理磁盘空间或联系 IT。已记录的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>This terminal ran out of memory — close other programs or restart the terminal. Nothing recorded so far is lost.</source>
+        <translation>本终端内存不足 — 请关闭其他程序或重启终端。已记录的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>This terminal may not read or write its data files — call IT to fix their permissions. Nothing recorded so far is lost.</source>
+        <translation>本终端无权读写数据文件 — 请联系 IT 修复文件权限。已记录的内容不会丢失。</translation>
+    </message>
+    <message>
         <source>Your role does not allow this — ask a store manager.</source>
         <translation>您的角色无权执行此操作 — 请联系店长。</translation>
     </message>

@@ -58,8 +58,9 @@ def add_parser(sub: Subparsers, *, make_hub_check: MakeHubCheck = hub_check_for)
     p = sub.add_parser(
         "doctor",
         help="check this terminal and say what to fix",
-        description="Check enrolment, the hub and clock, cache.db and outbox.db, the sync "
-        "backlog, fonts, barcode libraries, disk and logs. Exits 1 if any check fails.",
+        description="Check enrolment, the hub and clock, cache.db and outbox.db, damaged caches "
+        "set aside, the sync backlog, records parked for a person, fonts, barcode libraries, "
+        "disk and logs. Exits 1 if any check fails.",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=functools.partial(cmd_doctor, make_hub_check=make_hub_check))

@@ -424,8 +424,12 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     def handle_batch(body: bytes, dev: Device) -> dict[str, Any]:
         try:
             doc = json.loads(body, parse_constant=_no_constant)
+        except RecursionError as exc:  # the decoder's own limit (~1,000 levels)
+            raise InvalidInputError(_TOO_DEEP, reason="too_deep") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidInputError(f"body is not JSON: {exc}", reason="malformed_json") from exc
+        if _deeper_than(doc, MAX_JSON_DEPTH):
+            raise InvalidInputError(_TOO_DEEP, reason="too_deep")
         items = doc.get("interactions") if isinstance(doc, dict) else None
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_ITEMS:
             raise InvalidInputError(
@@ -514,6 +518,29 @@ class _GuardMiddleware(_Guard):
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+# An interaction batch is a handful of levels deep; deeper JSON is refused before validation
+# and storage walk it recursively (a thousand levels exhaust Python's stack: a 500).
+MAX_JSON_DEPTH = 32
+_TOO_DEEP = f"JSON nested more than {MAX_JSON_DEPTH} levels deep"
+
+
+def _deeper_than(doc: Any, limit: int) -> bool:
+    """True if ``doc`` nests lists/objects more than ``limit`` levels (walked iteratively)."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _json(data: Any) -> Response:

@@ -172,3 +172,122 @@ def test_hostile_values_are_rejected_not_500(any_hub: HubHandle, token: str) -> 
         lookup = client.get("/v1/members/lookup", params={"card_no": "%ED%A0%80"})
         assert lookup.status_code in (404, 422)
         assert_problem(client.get("/v1/members/%ED%A0%80"), 404)
+
+
+def _post(client: httpx.Client, body: str | bytes) -> httpx.Response:
+    return client.post(
+        "/v1/interactions",
+        content=body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass"),
+        headers={"content-type": "application/json"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("a thousand levels in the body", "[" * 1000 + "]" * 1000),
+        ("a hundred thousand levels", "[" * 100_000 + "]" * 100_000),
+        ("a thousand levels of interactions", '{"interactions": ' + "[" * 1000 + "]" * 1000 + "}"),
+        ("a thousand levels in a payload", "PAYLOAD:" + "[" * 1000 + "]" * 1000),
+        ("a thousand objects in a payload", "PAYLOAD:" + '{"a":' * 1000 + "1" + "}" * 1000),
+        ("forty levels in a payload", "PAYLOAD:" + "[" * 40 + "]" * 40),
+    ],
+)
+def test_deep_nesting_is_a_422_with_a_reason_never_a_500(
+    any_hub: HubHandle, token: str, name: str, body: str
+) -> None:
+    if body.startswith("PAYLOAD:"):
+        item = make_interaction("note", text="deep")
+        body = json.dumps({"interactions": [item]}).replace(
+            '"text": "deep"', '"text": "deep", "nested": ' + body.removeprefix("PAYLOAD:")
+        )
+    with any_hub.client(token) as client:
+        resp = _post(client, body)
+        problem = assert_problem(resp, 422)
+        assert problem["reason"] == "too_deep", name
+        assert "nested" in str(problem["detail"])
+        # and the hub is still fine
+        ok = _post(client, json.dumps({"interactions": [make_interaction("visit")]}))
+        assert ok.status_code == 200
+
+
+def test_ordinary_nesting_is_still_accepted(any_hub: HubHandle, token: str) -> None:
+    item = make_interaction("note", text="shallow", extra={"a": [{"b": [[1, 2], {"c": None}]}]})
+    with any_hub.client(token) as client:
+        resp = _post(client, json.dumps({"interactions": [item]}))
+    assert resp.status_code == 200 and resp.json()["results"][0]["status"] == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        ("sale", {"amount_cents": 10**400}),
+        ("sale", {"amount_cents": -(10**400)}),
+        ("sale", {"amount_cents": "FLOAT:1e400"}),
+        ("sale", {"amount_cents": 1e308}),
+        ("sale", {"amount_cents": 100, "cart_item_ids": [10**400, None, {"a": 1}]}),
+        ("redeem", {"coupon_id": 10**400}),
+        ("interest", {"sku": 10**400}),
+        ("consent", {"marketing": 10**400}),
+        ("note", {"created_at_override": 1, "text": 10**400}),
+    ],
+)
+def test_out_of_range_numbers_get_an_answer_with_a_reason_never_a_500(
+    any_hub: HubHandle, token: str, kind: str, payload: dict[str, object]
+) -> None:
+    """An absurd number in an item is that item's problem: it is rejected with a reason and
+    the items beside it are accepted (the protocol answers per item)."""
+    member = any_hub.store.member_ids("S001", limit=1)[0]
+    bad = make_interaction(kind, member, device_seq=1, **payload)
+    good = make_interaction("visit", member, device_seq=2)
+    body = json.dumps({"interactions": [bad, good]}).replace('"FLOAT:1e400"', "1e400")
+    with any_hub.client(token) as client:
+        resp = _post(client, body)
+    assert resp.status_code == 200, resp.text
+    results = resp.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert results[0]["reason"] in ("bad_payload", "bad_item")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("created_at", 10**400), ("device_seq", 10**30), ("created_at", "FLOAT:1e400")],
+)
+def test_out_of_range_envelope_numbers_are_rejected_items(
+    any_hub: HubHandle, token: str, field: str, value: object
+) -> None:
+    item = {**make_interaction("visit"), field: value}
+    body = json.dumps({"interactions": [item]}).replace('"FLOAT:1e400"', "1e400")
+    with any_hub.client(token) as client:
+        resp = _post(client, body)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["results"][0] == {
+        "id": item["id"],
+        "status": "rejected",
+        "reason": "bad_item",
+        "conflict_with": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'"just a string"',
+        b"1e400",
+        b'{"interactions": null}',
+        b'{"interactions": {"a": 1}}',
+        b'{"interactions": [1, 2]}',
+        b'{"interactions": [{"id": 5}]}',
+        b'{"interactions": [], "x": 1}',
+        b"\xff\xfe not utf-8",
+        b'{"interactions": [' + b"9" * 5000 + b"]}",
+    ],
+)
+def test_malformed_batches_are_4xx_with_a_reason(
+    any_hub: HubHandle, token: str, body: bytes
+) -> None:
+    with any_hub.client(token) as client:
+        resp = _post(client, body)
+    assert 400 <= resp.status_code < 500, resp.text
+    assert resp.headers["content-type"].startswith(PROBLEM)
+    assert resp.json()["reason"]

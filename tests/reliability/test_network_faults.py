@@ -313,7 +313,10 @@ def test_hub_errors_with_retry_after_are_honoured(
             waits.append((err.status, err.retry_after, sched.due_in()))
             clock.now = sched.next_run_at  # wait exactly as long as the scheduler decided
         assert inject.served == [503, 429, 503, 500, 502]
-        assert [w[0] for w in waits] == [503, 429, 503, 500, 502]
+        # The 500 may be one item's doing: that batch is bisected at once (its halves are
+        # answered idempotently — it was committed), so it costs no wait; the transient
+        # answers are waited out.
+        assert [w[0] for w in waits] == [503, 429, 503, 502]
         (_, ra1, wait1), (_, ra2, wait2), (_, ra3, wait3) = waits[:3]
         assert ra1 == 7 and wait1 >= 7
         assert ra2 == 3 and wait2 >= 3

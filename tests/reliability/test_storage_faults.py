@@ -7,7 +7,9 @@
 * an I/O error at commit (the OS refusing the write: RLIMIT_FSIZE makes write(2) fail with
   EFBIG, which SQLite reports as SQLITE_IOERR) → the same;
 * cache.db full while pulling → the pull stops with StorageError, the cursor covers exactly
-  the pages applied, the outbox is untouched, and a later pull completes the slice.
+  the pages applied, the outbox is untouched, and a later pull completes the slice;
+* a full disk when the terminal starts (room for outbox.db's files, none for cache.db's) →
+  StorageError "disk_full"; the healthy cache is kept, not set aside as if it were damaged.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pytest
 from reliability_harness import STORE, integrity, members, outbox_dump
 
 from clerk import cache as cache_mod
-from clerk.errors import StorageError
+from clerk.errors import CacheCorruptError, StorageError
 from clerk.terminal import Terminal
 from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
@@ -50,8 +52,8 @@ def _record_until_full(terminal: Terminal, member_id: str, limit: int = 20_000) 
                 "note", member_id=member_id, payload={"text": f"note {i} " + "x" * 400}
             )
             saved.append(rec.id)
-    assert caught.value.reason == "storage"
-    assert "full" in str(caught.value) or "disk" in str(caught.value), caught.value
+    assert caught.value.reason == "disk_full"  # said plainly (the UI: "the disk is full")
+    assert "full" in str(caught.value), caught.value
     return saved
 
 
@@ -174,6 +176,35 @@ def test_the_cache_filling_up_mid_pull_stops_cleanly(hub: HubHandle, small_disk:
     assert complete == full[1]
 
 
+def test_a_full_disk_at_open_keeps_the_cache(hub: HubHandle, small_disk: Path) -> None:
+    """Room for outbox.db's files, none for cache.db's: the terminal does not start, says the
+    disk is full — and the healthy cache is neither set aside nor pulled again."""
+    home = small_disk / "terminal"
+    enroll(home, hub.url, STORE, hub.enrol_code(STORE), device_name="full-at-open")
+    with engine_for(home) as engine:
+        assert engine.sync_once().caught_up
+        cursor = engine.cursor()
+    cache_path = home / "cache.db"
+    before = cache_mod.file_id(cache_path)
+    filler = _fill(small_disk)
+    with open(filler, "r+b") as f:  # 40 KiB: outbox.db's -shm (32 KiB) fits, cache.db's not
+        f.truncate(filler.stat().st_size - 40 * 1024)
+    with pytest.raises(StorageError) as caught:
+        Terminal(home)
+    assert caught.value.reason == "disk_full", caught.value
+    assert not isinstance(caught.value, CacheCorruptError)
+    assert "full" in str(caught.value)
+    assert cache_mod.file_id(cache_path) == before
+    assert cache_mod.corrupt_copies(cache_path) == []
+    filler.unlink()
+    terminal = Terminal(home)
+    try:
+        assert not terminal.cache_rebuilt
+        assert terminal.status().cursor == cursor
+    finally:
+        terminal.close()
+
+
 def _pull_reference(hub: HubHandle, home: Path, *, stop_at: int | None) -> tuple[int, Any]:
     """A fault-free terminal pulling 100-row pages up to ``stop_at`` (or to the end)."""
     enroll(home, hub.url, STORE, hub.enrol_code(STORE), device_name="reference")
@@ -188,7 +219,7 @@ IO_ERROR_CHILD = textwrap.dedent(
     """
     import json, os, resource, signal, sys
     from pathlib import Path
-    from clerk.errors import StorageError
+    from clerk.errors import CacheCorruptError, StorageError
     from clerk.terminal import Terminal
 
     home, member_id = Path(sys.argv[1]), sys.argv[2]

@@ -182,3 +182,36 @@ def test_only_the_main_window_is_ever_a_window(
     finally:
         QApplication.instance().removeEventFilter(watch)
     assert shown == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Rebuilding the customer cache (it was damaged) — scan again"),
+        ("zh_CN", "正在重建客户缓存（缓存已损坏）— 请重新扫码"),
+    ],
+)
+def test_a_lookup_meeting_a_damaged_cache_says_it_is_being_rebuilt(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    expected: str,
+) -> None:
+    """The terminal answers CacheRebuildingError (clerk/terminal.py; the real damaged page is
+    tests/integration/test_cache_damage.py): the associate reads it, translated — no
+    traceback, and the scan page stays ready for the next scan."""
+    from clerk.errors import CacheRebuildingError
+
+    def damaged(*_args: Any, **_kwargs: Any) -> Any:
+        raise CacheRebuildingError("rebuilding the customer cache: cache.db was damaged")
+
+    w = session.window
+    session.translations.set_language(lang)
+    monkeypatch.setattr(session.window.screens.scan.terminal, "open_customer", damaged)
+    w.screens.scan_view.field.setText(home.cards[home.hero])
+    qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(w.toasts.toasts()), timeout=5_000)
+    assert w.toasts.toasts()[-1].text.text().startswith(expected)
+    assert w.nav.page == "scan"

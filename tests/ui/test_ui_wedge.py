@@ -132,3 +132,174 @@ def test_scan_while_typing_a_note_switches_customer_without_touching_the_note(
         _enter(qtbot, note, clock, gap=0.002)
     assert w.screens.customer.member_id == other
     assert note.toPlainText() == ""
+
+
+# --- a real keyboard: Shift (and other modifier keys) between the characters ----------------
+
+SHIFTED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ$%*+:")  # US layout: typed with Shift held
+
+
+def _send(widget: QWidget, press: bool, key: int, text: str, mods: Any, stamp: int) -> None:
+    from ui.qt import QApplication, QEvent, QKeyEvent
+
+    kind = QEvent.Type.KeyPress if press else QEvent.Type.KeyRelease
+    event = QKeyEvent(kind, key, mods, text)
+    if stamp:
+        event.setTimestamp(stamp)
+    QApplication.sendEvent(widget, event)
+
+
+def _keyboard(
+    widget: QWidget,
+    clock: FakeClock,
+    text: str,
+    gap: float,
+    *,
+    suffix: int | None = Qt.Key.Key_Return,
+    extra_modifier: int | None = None,
+    stamp_gap_ms: int = 0,
+) -> None:
+    """Type ``text`` as a USB scanner (or a person) does on a real keyboard: Shift pressed
+    before and released after every uppercase letter and symbol — the events X11 delivers.
+    ``extra_modifier``: another modifier key pressed and released between characters.
+    ``stamp_gap_ms``: give the events platform timestamps this far apart."""
+    no, shift = Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier
+    stamp = 1_000_000 if stamp_gap_ms else 0
+    for ch in text:
+        clock.advance(gap)
+        stamp += stamp_gap_ms
+        shifted = ch in SHIFTED
+        if extra_modifier is not None:
+            _send(widget, True, extra_modifier, "", no, stamp)
+            _send(widget, False, extra_modifier, "", no, stamp)
+        if shifted:
+            _send(widget, True, Qt.Key.Key_Shift, "", shift, stamp)
+        key = ord(ch.upper())
+        _send(widget, True, key, ch, shift if shifted else no, stamp)
+        _send(widget, False, key, ch, shift if shifted else no, stamp)
+        if shifted:
+            _send(widget, False, Qt.Key.Key_Shift, "", no, stamp)
+    if suffix is not None:
+        clock.advance(gap)
+        stamp += stamp_gap_ms
+        _send(widget, True, suffix, "\r" if suffix == Qt.Key.Key_Return else "\t", no, stamp)
+        _send(widget, False, suffix, "", no, stamp)
+
+
+@pytest.mark.parametrize("gap", [0.001, 0.005, 0.010])
+def test_an_uppercase_code_with_shift_between_the_characters_is_one_scan(
+    qtbot: Any, session: Any, home: Any, clock: FakeClock, open_customer: Any, gap: float
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    note = w.screens.customer_view.composer.note.text
+    note.setPlainText("likes the blue one")
+    assert note.hasFocus()
+    other = "M00000007"
+    code = home.code(other)
+    assert set(code) & SHIFTED
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        _keyboard(note, clock, code, gap)
+    assert w.screens.customer.member_id == other
+    assert note.toPlainText() == "likes the blue one"
+
+
+@pytest.mark.parametrize(
+    "modifier",
+    [
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_CapsLock,
+    ],
+)
+def test_modifier_only_key_presses_do_not_break_a_burst(
+    qtbot: Any, bare: Any, modifier: int
+) -> None:
+    field, _wedge, clock, scans = bare
+    field.setText("kept")
+    _keyboard(field, clock, "MC1:AB$%*+-./ 12", 0.004, extra_modifier=modifier)
+    assert scans == ["MC1:AB$%*+-./ 12"]
+    assert field.text() == "kept"
+
+
+def test_a_digits_card_needs_no_shift_and_is_still_a_scan(qtbot: Any, bare: Any) -> None:
+    field, _wedge, clock, scans = bare
+    _keyboard(field, clock, "6200123456789012", 0.010)
+    assert scans == ["6200123456789012"] and field.text() == ""
+
+
+def test_a_person_typing_with_shift_passes_through(qtbot: Any, bare: Any) -> None:
+    field, wedge, clock, scans = bare
+    returned: list[str] = []
+    field.returnPressed.connect(lambda: returned.append(field.text()))
+    _keyboard(field, clock, "Wang Fang 138", 0.12)
+    assert scans == [] and returned == ["Wang Fang 138"] and wedge.holding == ""
+
+
+def test_tab_ends_a_scan_too(qtbot: Any, bare: Any) -> None:
+    field, _wedge, clock, scans = bare
+    _keyboard(field, clock, "6200123456789012", 0.004, suffix=Qt.Key.Key_Tab)
+    assert scans == ["6200123456789012"] and field.text() == ""
+
+
+def test_only_the_configured_suffix_ends_a_scan(qtbot: Any, bare: Any) -> None:
+    field, wedge, clock, scans = bare
+    wedge.configure(suffix="enter")
+    _keyboard(field, clock, "6200123456789012", 0.004, suffix=Qt.Key.Key_Tab)
+    clock.advance(1.0)
+    qtbot.waitUntil(lambda: wedge.holding == "", timeout=2_000)
+    assert scans == []  # released to the field, like typing
+    assert field.text() == "6200123456789012"
+
+
+def test_a_scanners_own_suffix_and_prefix(qtbot: Any, bare: Any) -> None:
+    field, wedge, clock, scans = bare
+    wedge.configure(suffix="#", prefix="]Q1")
+    _keyboard(field, clock, "]Q1MC1:ABC123#", 0.004, suffix=None)
+    assert scans == ["MC1:ABC123"]
+    _keyboard(field, clock, "6200123456789012#", 0.004, suffix=None)  # prefix is optional
+    assert scans == ["MC1:ABC123", "6200123456789012"]
+    assert field.text() == ""
+
+
+def test_a_shortcut_inside_a_burst_ends_it(qtbot: Any, bare: Any) -> None:
+    field, _wedge, clock, scans = bare
+    _keyboard(field, clock, "abcdef", 0.004, suffix=None)
+    clock.advance(0.004)
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all
+    assert scans == [] and field.text() == "abcdef"
+
+
+def test_event_timestamps_keep_a_scan_whole_when_the_gui_thread_was_busy(
+    qtbot: Any, bare: Any
+) -> None:
+    """The keys came 5 ms apart (their platform timestamps) but were handled 80 ms apart
+    (the GUI thread was busy painting): still one scan."""
+    field, _wedge, clock, scans = bare
+    _keyboard(field, clock, "MC1:ABCDEF", 0.080, stamp_gap_ms=5)
+    assert scans == ["MC1:ABCDEF"] and field.text() == ""
+
+
+@pytest.mark.parametrize("target", ["search", "sale"])
+def test_a_scan_with_focus_in_the_search_field_or_the_sale_form(
+    qtbot: Any, session: Any, home: Any, clock: FakeClock, open_customer: Any, target: str
+) -> None:
+    w = session.window
+    if target == "search":
+        field = w.screens.scan_view.field
+        field.setFocus()
+    else:
+        open_customer(home.code(HERO))
+        w.screens.customer_view.composer.open_form("sale")
+        field = w.screens.customer_view.composer.sale.amount
+        field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2_000)
+    before = field.text()
+    with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
+        _keyboard(field, clock, home.code("M00000007"), 0.004)
+    assert w.screens.customer.member_id == "M00000007"
+    assert field.text() == before

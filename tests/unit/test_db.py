@@ -262,3 +262,109 @@ def test_a_full_database_fails_the_commit_with_storage_error(tmp_path: Path) -> 
         assert "full" in str(caught.value)
     finally:
         conn.close()
+
+
+# -- what a storage failure is: damage, or something that leaves the file as it is ------------
+
+
+def _fault_of_real_error(tmp_path: Path, case: str) -> BaseException:
+    """Provoke a real SQLite failure on an encrypted connection; return what was raised."""
+    path = tmp_path / "f.db"
+    conn = connect(path, synchronous="NORMAL")
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 3000,) for _ in range(40)])
+    try:
+        if case == "full":
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            conn.execute(f"PRAGMA max_page_count = {pages}")
+            conn.execute("INSERT INTO t VALUES (?)", ("y" * 9000,))
+        elif case == "readonly":
+            ro = connect(path, synchronous="NORMAL", readonly=True)
+            try:
+                ro.execute("INSERT INTO t VALUES ('z')")
+            finally:
+                ro.close()
+        elif case == "corrupt":
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with path.open("r+b") as fh:
+                fh.seek(2 * 4096 + 64)
+                fh.write(b"\xde\xad" * 512)
+            fresh = connect(path, synchronous="NORMAL")
+            try:
+                fresh.execute("SELECT count(*), max(x) FROM t").fetchall()
+            finally:
+                fresh.close()
+        elif case == "cantopen":
+            connect(tmp_path / "no-such-dir" / "x.db", synchronous="NORMAL", readonly=True)
+        elif case == "nomem":
+            db._guard_in(str(path), _out_of_memory)
+    except (sqlite3.Error, StorageError) as exc:
+        return exc
+    finally:
+        conn.close()
+    raise AssertionError(f"{case}: nothing failed")
+
+
+def _out_of_memory() -> None:
+    raise MemoryError  # what the SQLCipher driver raises for SQLITE_NOMEM
+
+
+@pytest.mark.parametrize(
+    ("case", "fault", "reason"),
+    [
+        ("corrupt", "corrupt", "storage"),
+        ("full", "disk_full", "disk_full"),
+        ("readonly", "no_permission", "no_permission"),
+        ("cantopen", "io_error", "storage"),
+        ("nomem", "no_memory", "no_memory"),
+    ],
+)
+def test_storage_faults_are_told_apart(tmp_path: Path, case: str, fault: str, reason: str) -> None:
+    exc = _fault_of_real_error(tmp_path, case)
+    assert db.storage_fault(exc) == fault
+    assert db.is_corruption(exc) is (fault == "corrupt")
+    assert db.storage_error(exc, "cache.db").reason == reason
+    if case == "cantopen":  # knowing the file: its directory does not exist
+        missing = tmp_path / "no-such-dir" / "x.db"
+        assert "does not exist" in str(db.storage_error(exc, "x.db", missing))
+    else:
+        assert db.failed_file(exc) == str((tmp_path / "f.db").absolute())
+
+
+@pytest.mark.parametrize(
+    ("errno_", "fault"),
+    [
+        (28, "disk_full"),
+        (27, "disk_full"),
+        (12, "no_memory"),
+        (13, "no_permission"),
+        (5, "io_error"),
+    ],
+)
+def test_os_errors_are_classified_by_errno(errno_: int, fault: str) -> None:
+    exc = StorageError("wrapped")
+    exc.__cause__ = OSError(errno_, os.strerror(errno_))
+    assert db.storage_fault(exc) == fault
+
+
+def test_constraint_errors_are_not_storage_faults(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "c.db", synchronous="NORMAL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.IntegrityError) as caught:
+        conn.execute("INSERT INTO t VALUES (1)")
+    conn.close()
+    assert db.storage_fault(caught.value) is None
+
+
+def test_a_full_database_in_a_transaction_says_disk_full(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "t.db", synchronous="FULL")
+    conn.execute("CREATE TABLE t (x TEXT)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StorageError) as caught, Transaction(conn):
+        conn.execute("INSERT INTO t VALUES (?)", ("x" * 9000,))
+    conn.close()
+    assert caught.value.reason == "disk_full"
+    assert "full" in str(caught.value)
+    assert not isinstance(caught.value, CacheCorruptError)

@@ -633,6 +633,7 @@ def test_status_has_everything_clerk_status_shows(files: Files) -> None:
         "acked": 0,
         "rejected": 0,
         "conflict": 0,
+        "attention": 0,
         "last_push_at": None,
         "last_pull_at": None,
         "cursor": 0,

@@ -162,7 +162,7 @@ class StatusController(QObject):
             )
         else:
             bar.last_sync.set_text(translate("Status", "Never synced"))
-        problems = s.rejected + s.conflict
+        problems = s.rejected + s.conflict + s.attention  # parked: a person looks
         if s.pending:
             text = translate("Status", "%n waiting to sync", None, s.pending)
             bar.pending.set_icon("clock", "warn")

@@ -161,3 +161,22 @@ def test_banner_when_the_terminal_looks_like_a_copy(
     w.status.refresh()
     qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=5_000)
     assert "looks like a copy" in w.banner.text.text()
+
+
+def test_parked_records_count_as_needing_a_manager(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, terminal: Any
+) -> None:
+    """A record the hub keeps failing on is parked (clerk/outbox.py): the status bar says it
+    needs a manager, like a rejected one."""
+    from clerk import outbox as outbox_mod
+
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.waitUntil(lambda: w.status_bar.pending.text.text() == "1 waiting to sync", timeout=5_000)
+    visit = terminal.outbox.execute("SELECT id FROM interactions WHERE kind = 'visit'").fetchone()
+    outbox_mod.park(terminal.outbox, visit[0], "error: the hub failed", now=NOW)
+    w.status.refresh()
+    qtbot.waitUntil(
+        lambda: w.status_bar.pending.text.text() == "All records synced · 1 needs a manager",
+        timeout=5_000,
+    )

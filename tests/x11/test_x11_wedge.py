@@ -1,0 +1,104 @@
+"""Scanner bursts on a real X server: synthetic key presses through XTEST (xdotool) into the
+real app window — Shift pressed and released around every uppercase letter and symbol, as a
+USB scanner on a US keyboard layout sends them. A burst at scanner speed (1, 5, 10 ms a key)
+ending in Return (or Tab) is one scan wherever the focus is, and the focused widget's text is
+unchanged; a person typing (80–200 ms a key) reaches the widget as typed."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from x11_harness import AppOnX, type_keys
+
+from demoworld.home import DemoHome
+
+OTHER = "M00000007"
+SCANNER_MS = [1, 5, 10]
+
+
+def _scan(x_app: AppOnX, x_display: str, text: str, delay_ms: int, then: str = "Return") -> Any:
+    type_keys(x_display, text, delay_ms, then=then)
+    scanned = x_app.wait("scanned")
+    painted = x_app.wait("painted")
+    return scanned, painted
+
+
+def _settled(x_app: AppOnX, timeout: float = 5.0) -> dict[str, Any]:
+    """The app's state once the wedge holds no key back (a person's keys are released one
+    gap after the last)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = x_app.state()
+        if state["holding"] == "" or time.monotonic() > deadline:
+            return state
+
+
+@pytest.mark.parametrize("delay_ms", SCANNER_MS)
+def test_a_member_code_into_the_note_editor_opens_the_customer_note_unchanged(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any, delay_ms: int
+) -> None:
+    x_app.open(x_home.code(x_home.hero))
+    focus("note")
+    code = x_home.code(OTHER)
+    assert any(ch.isupper() for ch in code)  # typed with Shift
+    scanned, painted = _scan(x_app, x_display, code, delay_ms)
+    assert scanned["text"] == code
+    assert painted["member_id"] == OTHER
+    state = _settled(x_app)
+    assert state["member_id"] == OTHER
+    assert state["note"] == "likes the blue one"
+
+
+@pytest.mark.parametrize("delay_ms", SCANNER_MS)
+@pytest.mark.parametrize("target", ["sale", "search", "quick"])
+def test_a_card_number_without_shift_is_a_scan_wherever_the_focus_is(
+    x_app: AppOnX,
+    x_display: str,
+    x_home: DemoHome,
+    focus: Any,
+    target: str,
+    delay_ms: int,
+) -> None:
+    x_app.open(x_home.code(x_home.hero))
+    focus(target)
+    before = _settled(x_app)
+    card = x_home.cards[OTHER]
+    scanned, painted = _scan(x_app, x_display, card, delay_ms)
+    assert scanned["text"] == card and painted["member_id"] == OTHER
+    after = _settled(x_app)
+    assert after[target] == before[target], f"{target} changed by the scan"
+
+
+def test_a_member_code_into_the_search_field_with_tab_at_the_end(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any
+) -> None:
+    focus("search")
+    code = x_home.code(OTHER)
+    scanned, painted = _scan(x_app, x_display, code, 5, then="Tab")
+    assert scanned["text"] == code and painted["member_id"] == OTHER
+    assert _settled(x_app)["search"] == ""
+
+
+@pytest.mark.parametrize("delay_ms", [80, 200])
+def test_a_person_typing_reaches_the_field_as_typed(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any, delay_ms: int
+) -> None:
+    focus("search")
+    phone = "13800138000"
+    type_keys(x_display, phone, delay_ms, then=None)
+    state = _settled(x_app)
+    assert state["search"] == phone
+    assert [e for e in x_app.drain() if e["event"] == "scanned"] == []
+
+
+def test_a_person_typing_a_note_with_shift_reaches_the_note(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any
+) -> None:
+    x_app.open(x_home.code(x_home.hero))
+    focus("note")
+    type_keys(x_display, " Wants SIZE M", 90, then=None)
+    state = _settled(x_app)
+    assert state["note"] == "likes the blue one Wants SIZE M"
+    assert [e for e in x_app.drain() if e["event"] == "scanned"] == []

@@ -1,0 +1,227 @@
+"""The real app window on a real X server, driven over stdin/stdout (tests/x11, bench).
+
+    DISPLAY=:N python tests/x11/x11_app.py HOME NOW
+
+Builds the app's window (``ui.app.build_window``: the real MainWindow with the real wedge
+filter installed on the application) on the demo data directory HOME with its clock fixed at
+NOW, on the xcb platform, shows it and prints one JSON line per event:
+
+* ``ready`` (with ``wid``, the X window id) once shown and painted;
+* ``scanned`` (the wedge's text), ``submitted`` (an ``open`` command handed to the scan
+  controller), ``opened`` (member id), ``painted`` (the customer page fully painted after an
+  open) — each with ``t``, ``time.monotonic()`` in this process;
+* ``key`` (a Return pressed in the reference window, ``t``) and ``ref_painted`` (its repaint);
+* answers to commands.
+
+Commands, one JSON object per line on stdin: ``{"cmd": "open", "text": …}``,
+``{"cmd": "focus", "target": "note"|"search"|"sale"|"quick"|"reference"}``,
+``{"cmd": "state"}``, ``{"cmd": "quit"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ["QT_QPA_PLATFORM"] = "xcb"
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.qpa.*=false")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from clerk.terminal import Terminal
+from ui.app import build_window
+from ui.qt import (
+    QApplication,
+    QEvent,
+    QKeyEvent,
+    QObject,
+    Qt,
+    QTimer,
+    QWidget,
+    Signal,
+)
+
+NOTE_TEXT = "likes the blue one"
+SALE_TEXT = "199.00"
+
+
+def emit(event: str, **data: Any) -> None:
+    sys.stdout.write(json.dumps({"event": event, **data}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+class Reference(QWidget):
+    """An empty window: a Return repaints it (key → paint latency without the app)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("reference")
+        self.resize(200, 120)
+        self.pending = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            emit("key", t=time.monotonic())
+            self.pending = True
+            self.update()
+
+    def paintEvent(self, event: Any) -> None:
+        if self.pending:
+            self.pending = False
+            emit("ref_painted", t=time.monotonic())
+
+
+class Commands(QObject):
+    """Lines of stdin, read on a thread, delivered on the GUI thread."""
+
+    line = Signal(str)
+    done = Signal()
+
+    def read(self) -> None:
+        for text in sys.stdin:
+            if text.strip():
+                self.line.emit(text)
+        self.done.emit()
+
+
+class PaintWatch(QObject):
+    """The customer page's ``painted`` after each open: scan → customer painted."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.armed = False
+        window.screens.scan.opened.connect(self.on_opened)
+        window.screens.customer_view.painted.connect(self.on_painted)
+
+    def on_opened(self, opened: Any) -> None:
+        emit("opened", member_id=opened.member_id, t=time.monotonic())
+        self.armed = True
+
+    def on_painted(self) -> None:
+        if self.armed:
+            self.armed = False
+            emit("painted", t=time.monotonic(), member_id=self.window.screens.customer.member_id)
+
+
+def main() -> int:
+    home, now = Path(sys.argv[1]), int(sys.argv[2])
+    terminal = Terminal(home, clock=lambda: float(now))
+    session = build_window(terminal, lang="en", layout="desktop", staff_id="A01")
+    app, w, wedge = session.app, session.window, session.wedge
+    wedge.scanned.connect(lambda text: emit("scanned", text=text, t=time.monotonic()))
+    watch = PaintWatch(w)
+    reference = Reference()
+    w.resize(1280, 780)
+    w.move(0, 0)
+    w.show()
+    reference.move(1300, 0)
+
+    def widget_for(target: str) -> QWidget:
+        if target == "note":
+            return w.screens.customer_view.composer.note.text
+        if target == "sale":
+            return w.screens.customer_view.composer.sale.amount
+        if target == "quick":
+            return w.top_bar.quick_field
+        if target == "reference":
+            return reference
+        return w.screens.scan_view.field
+
+    def focus(target: str) -> None:
+        if target in ("note", "sale"):
+            if w.nav.page != "customer":
+                emit("error", text="open a customer first")
+                return
+            composer = w.screens.customer_view.composer
+            composer.open_form(target)
+            if target == "note":
+                note = composer.note.text
+                note.setPlainText(NOTE_TEXT)
+                cursor = note.textCursor()
+                cursor.movePosition(type(cursor).MoveOperation.End)
+                note.setTextCursor(cursor)
+            else:
+                composer.sale.amount.setText(SALE_TEXT)
+        elif target == "search":
+            if w.nav.page != "scan":
+                w.nav.next_customer()
+            w.screens.scan_view.field.clear()
+        top = reference if target == "reference" else w
+        if target == "reference":
+            reference.show()
+        top.raise_()
+        top.activateWindow()
+        field = widget_for(target)
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        def report(tries: int = 0) -> None:
+            ok = field.hasFocus() and top.isActiveWindow()
+            if ok or tries > 200:
+                emit("focused", target=target, ok=ok, wid=int(top.winId()))
+            else:
+                top.activateWindow()
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+                QTimer.singleShot(10, lambda: report(tries + 1))
+
+        report()
+
+    def state() -> None:
+        focused = QApplication.focusWidget()
+        composer = w.screens.customer_view.composer if w.screens.is_built("customer") else None
+        emit(
+            "state",
+            page=w.nav.page,
+            member_id=w.screens.customer.member_id if w.screens.is_built("customer") else None,
+            note=composer.note.text.toPlainText() if composer is not None else None,
+            sale=composer.sale.amount.text() if composer is not None else None,
+            search=w.screens.scan_view.field.text(),
+            quick=w.top_bar.quick_field.text(),
+            focus=focused.objectName() if focused is not None else None,
+            holding=wedge.holding,
+        )
+
+    def on_command(line: str) -> None:
+        command = json.loads(line)
+        name = command["cmd"]
+        if name == "open":
+            if w.nav.page != "scan":
+                w.nav.next_customer()
+            emit("submitted", t=time.monotonic())
+            w.screens.scan.submit_text(command["text"], "typed")
+        elif name == "focus":
+            focus(command["target"])
+        elif name == "state":
+            state()
+        elif name == "quit":
+            app.quit()
+
+    commands = Commands()
+    commands.line.connect(on_command)  # queued: read on a thread, handled on the GUI thread
+    commands.done.connect(app.quit)
+    reader = threading.Thread(target=commands.read, name="stdin", daemon=True)
+    reader.start()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if obj is w and event.type() == QEvent.Type.Paint:
+                w.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: emit("ready", wid=int(w.winId())))
+            return False
+
+    first = FirstPaint()
+    w.installEventFilter(first)
+    code = app.exec()
+    _ = (watch, commands, first)
+    session.runners.wait()
+    session.close()
+    terminal.close()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

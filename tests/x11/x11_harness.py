@@ -1,0 +1,231 @@
+"""A private X server and synthetic keyboard input for the real-X tests and the benchmark.
+
+* :func:`xvfb` starts ``Xvfb`` on a free display (``-displayfd``: it names the display once it
+  accepts connections) and stops it;
+* :class:`AppOnX` runs tests/x11/x11_app.py — the real app window — on that display and reads
+  its JSON events (a reader thread into a queue; waits have deadlines, never sleeps);
+* :func:`type_keys` types through XTEST (``xdotool key``): the X server sees key presses
+  exactly as from a USB keyboard — Shift pressed and released around every uppercase letter
+  and symbol, Return at the end — with the delay between keys that ``xdotool`` keeps (its
+  ``--delay``, in milliseconds).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import select
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = Path(__file__).resolve().parent / "x11_app.py"
+START_TIMEOUT_S = 30.0
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
+
+
+@contextlib.contextmanager
+def xvfb(size: str = "1920x1080x24") -> Iterator[str]:
+    """A private X server; yields its DISPLAY (":N")."""
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            size,
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    os.close(write_fd)
+    try:
+        number = b""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not number.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([read_fd], [], [], max(0.0, left))
+            if not ready:
+                raise RuntimeError("Xvfb did not start in time")
+            chunk = os.read(read_fd, 64)
+            if not chunk:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                raise RuntimeError(f"Xvfb exited: {err[-500:]}")
+            number += chunk
+        yield f":{number.decode().strip()}"
+    finally:
+        os.close(read_fd)
+        if proc.stderr is not None:
+            proc.stderr.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def xdotool(display: str, *args: str) -> None:
+    """Run ``xdotool args…`` on ``display`` (it sends XTEST input and waits for it)."""
+    subprocess.run(
+        ["xdotool", *args],
+        env={**os.environ, "DISPLAY": display},
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+
+
+# X keysym names of the characters that are not their own name (letters and digits are).
+KEYSYMS = {
+    ":": "colon",
+    "$": "dollar",
+    "%": "percent",
+    "*": "asterisk",
+    "+": "plus",
+    "-": "minus",
+    ".": "period",
+    "/": "slash",
+    " ": "space",
+    "#": "numbersign",
+    "]": "bracketright",
+    "[": "bracketleft",
+    "~": "asciitilde",
+    "@": "at",
+}
+
+
+def keysyms(text: str) -> list[str]:
+    return [KEYSYMS.get(ch, ch) for ch in text]
+
+
+def type_keys(display: str, text: str, delay_ms: int, *, then: str | None = "Return") -> None:
+    """Press the keys of ``text`` with ``delay_ms`` between keys, then ``then`` (a key name:
+    Return, Tab; None for nothing) after the same delay — one run of ``xdotool key``, which
+    presses Shift around every character that needs it, as a USB keyboard (a scanner) does."""
+    keys = keysyms(text) + ([then] if then else [])
+    xdotool(display, "key", "--delay", str(delay_ms), *keys)
+
+
+class AppOnX:
+    """The real app window on ``display``, on the terminal data directory ``home``."""
+
+    def __init__(self, display: str, home: Path, now: int) -> None:
+        env = {
+            **os.environ,
+            "DISPLAY": display,
+            "QT_QPA_PLATFORM": "xcb",
+            "PYTHONPATH": str(ROOT),
+            "TZ": os.environ.get("TZ", "Asia/Shanghai"),
+        }
+        env.pop("QT_QPA_PLATFORMTHEME", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(APP), str(home), str(now)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.errors: list[str] = []
+        self._threads = [
+            threading.Thread(target=self._read_out, daemon=True),
+            threading.Thread(target=self._read_err, daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        self.wid = self.wait("ready", timeout=START_TIMEOUT_S)["wid"]
+
+    def _read_out(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with contextlib.suppress(ValueError):
+                self.events.put(json.loads(line))
+        self.events.put({"event": "exited"})
+
+    def _read_err(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.errors.append(line.rstrip())
+
+    def send(self, cmd: str, **data: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"cmd": cmd, **data}) + "\n")
+        self.proc.stdin.flush()
+
+    def wait(self, event: str, *, timeout: float = 20.0) -> dict[str, Any]:
+        """The next event named ``event`` (others before it are dropped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {event!r} event within {timeout} s; {self.stderr_tail()}")
+            try:
+                got = self.events.get(timeout=left)
+            except queue.Empty:
+                continue
+            if got["event"] == "exited":
+                raise RuntimeError(f"the app exited; {self.stderr_tail()}")
+            if got["event"] == event:
+                return got
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Every event received so far, without waiting."""
+        out = []
+        while True:
+            try:
+                out.append(self.events.get_nowait())
+            except queue.Empty:
+                return out
+
+    def state(self) -> dict[str, Any]:
+        self.send("state")
+        return self.wait("state")
+
+    def focus(self, target: str) -> dict[str, Any]:
+        self.send("focus", target=target)
+        got = self.wait("focused")
+        assert got["ok"], f"focus on {target} failed; {self.stderr_tail()}"
+        return got
+
+    def open(self, text: str) -> dict[str, Any]:
+        self.send("open", text=text)
+        return self.wait("painted")
+
+    def stderr_tail(self) -> str:
+        return "stderr: " + " | ".join(self.errors[-8:])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self.send("quit")
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        for t in self._threads:
+            t.join(timeout=10)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
