@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from clerk.errors import ClerkError
 from ui.qt import (
@@ -43,6 +43,9 @@ from ui.qt import (
     Signal,
     is_alive,
 )
+
+if TYPE_CHECKING:
+    from clerk.ports import TerminalPort
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TAB = (Qt.Key.Key_Tab,)
@@ -239,14 +242,13 @@ class WedgeFilter(QObject):
         return "".join(h.text for h in self._held)
 
 
-def scanner_settings(terminal: Any) -> dict[str, str]:
+def scanner_settings(terminal: TerminalPort) -> dict[str, str]:
     """``suffix`` and ``prefix`` for a WedgeFilter from the terminal's ``scanner_suffix`` and
-    ``scanner_prefix`` settings (defaults where a terminal has none)."""
+    ``scanner_prefix`` settings (defaults where a setting cannot be read)."""
     out = {"suffix": "auto", "prefix": ""}
-    settings = getattr(terminal, "settings", None)
     for name, key in (("scanner_suffix", "suffix"), ("scanner_prefix", "prefix")):
         try:
-            value = settings.get(name) if settings is not None else None
+            value = terminal.settings.get(name)
         except (ClerkError, KeyError):
             value = None
         if isinstance(value, str):

@@ -237,7 +237,7 @@ def test_out_of_range_numbers_get_an_answer_with_a_reason_never_a_500(
 ) -> None:
     """An absurd number in an item is that item's problem: it is rejected with a reason and
     the items beside it are accepted (the protocol answers per item)."""
-    member = any_hub.store.member_ids("S001", limit=1)[0]
+    member = any_hub.store.members.ids("S001", limit=1)[0]
     bad = make_interaction(kind, member, device_seq=1, **payload)
     good = make_interaction("visit", member, device_seq=2)
     body = json.dumps({"interactions": [bad, good]}).replace('"FLOAT:1e400"', "1e400")
