@@ -175,6 +175,18 @@ def m002_visits_by_store_day(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS visits_store_at ON visits(store_id, at)")
 
 
+@migrations()
+def m003_visit_facts(db: Database) -> None:
+    """History rows keep their facts as fields (clerk/shared/interactions.py): who served, and
+    the kind's structured facts as JSON — the hub sends its rows again with them."""
+    db.executescript(
+        """
+        ALTER TABLE visits ADD COLUMN staff_id TEXT;
+        ALTER TABLE visits ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+        """
+    )
+
+
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (and migrate) cache.db. Raises CacheCorruptError if the file is damaged or not a
     database (it is rebuilt); StorageError, saying what happened, for anything else (a full

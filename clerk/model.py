@@ -7,8 +7,12 @@ locale: the UI and the CLI do (``clerk.fmt``). A text that differs by language t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pydantic comes with the vocabulary: not imported for the model alone
+    from clerk.shared.interactions import Payload
 
 IdentityKind = Literal["code", "card", "phone", "member_id"]
 
@@ -124,14 +128,28 @@ class Coupon:
 
 @dataclass(frozen=True)
 class VisitEntry:
+    """One record of the customer's history: its kind and its facts — the typed payload of
+    :mod:`clerk.shared.interactions` (a sale's lines and amount, the product of an interest,
+    the coupon redeemed …), None when the row cannot be read — with the titles, in both
+    languages, of the products and the coupon those facts name. Whoever shows it renders it
+    from these fields in its own language: the only free text is what the associate typed."""
+
     id: str
-    kind: str  # visit | note | interest | redeem | sale | consent
+    kind: str  # a kind of clerk.shared.interactions.HISTORY_KINDS
     at: int
     store_name: str | None
     staff_name: str | None
-    text: Localised | None  # a note as typed (the same in both); a coupon's or product's title
+    facts: Payload | None
+    products: Mapping[str, Localised] = field(default_factory=dict)  # sku → title
+    coupon: Localised | None = None  # the redeemed coupon's title
     sync_state: str | None = None  # None for rows from the hub; outbox state for local rows
-    sync_reason: str | None = None  # the hub's reason when it rejected or flagged a local row
+    sync_reason: str | None = None  # the hub's reason code when it rejected or flagged one
+
+    @property
+    def text(self) -> str | None:
+        """What the associate typed (a note, a remark), as typed; None if nothing."""
+        value = getattr(self.facts, "text", None)
+        return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)

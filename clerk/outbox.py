@@ -1,9 +1,12 @@
 """outbox.db — the precious file: every interaction the associate records.
 
 Each interaction is written, with a client-generated UUIDv7 and a per-device sequence number,
-in one ``synchronous=FULL`` transaction. That row *is* the local effect: the customer view
-overlays the outbox (a redeemed coupon shows as used, a visit shows in the history) so no
-second file has to commit atomically with it. Rows are never deleted before the hub acked them.
+in one ``synchronous=FULL`` transaction — after its payload is validated against its kind
+(:mod:`clerk.shared.interactions`, the same rules the hub applies): what the hub would refuse
+for its shape is never saved. The payload is stored as the vocabulary writes it. That row *is*
+the local effect: the customer view overlays the outbox (a redeemed coupon shows as used, a
+visit shows in the history) so no second file has to commit atomically with it. Rows are
+never deleted before the hub acked them.
 
 States: pending → sent (handed to the hub, answer unknown) → acked | rejected | conflict,
 or → attention. A ``sent`` row whose answer was lost is pushed again; the hub answers repeats
@@ -36,7 +39,8 @@ from clerk.migrate import LazyMigrations
 if TYPE_CHECKING:
     from sqlite_utils.db import Database
 
-KINDS = ("visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit")
+    from clerk.shared.interactions import Payload
+
 UNSETTLED = ("pending", "sent")
 CLONE_REASON = "device_seq_reused"  # the hub's reason when a device's sequence repeats
 FINAL = ("acked", "rejected", "conflict")
@@ -167,16 +171,24 @@ def record(
     member_id: str | None = None,
     member_ref: str | None = None,
     staff_id: str | None = None,
-    payload: Mapping[str, Any] | None = None,
+    payload: Payload | Mapping[str, Any] | None = None,
     now: int | None = None,
 ) -> Recorded:
-    """Durably record one interaction; returns only once it is on disk (synchronous=FULL)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown interaction kind: {kind!r}")
-    if member_id is None and member_ref is None and kind not in ("audit",):
-        raise ValueError("an interaction needs a member_id or a member_ref")
+    """Durably record one interaction; returns only once it is on disk (synchronous=FULL).
+
+    ``payload`` (typed, or its JSON object) must be what ``kind`` takes, and a kind about a
+    member needs ``member_id`` or ``member_ref``: InvalidInteraction (a ValueError with the
+    reason and the field) otherwise, and nothing is written."""
+    # pydantic comes with the vocabulary: loaded with the first record, not at the app start
+    from clerk.shared import interactions
+
+    typed = interactions.validate(kind, payload)
+    if interactions.KINDS[kind].member and member_id is None and member_ref is None:
+        raise interactions.InvalidInteraction(
+            kind, "needs_member", None, "needs a member_id or a member_ref"
+        )
     created = int(time.time()) if now is None else now
-    body = dict(payload or {})
+    body = interactions.dump(typed)
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     iid = uuid7_str()
     with Transaction(conn):
@@ -378,25 +390,6 @@ def status(conn: sqlite3.Connection) -> OutboxStatus:
         oldest_pending_at=oldest,
         last_error=err[0] if err else None,
     )
-
-
-def for_member(
-    conn: sqlite3.Connection, member_id: str | None, member_ref: str | None = None, limit: int = 50
-) -> list[Recorded]:
-    """This terminal's interactions with one member, newest first (the view overlays these)."""
-    rows = conn.execute(
-        "SELECT * FROM interactions WHERE (member_id = ? OR (member_ref IS NOT NULL AND "
-        "member_ref = ?)) ORDER BY created_at DESC, id DESC LIMIT ?",
-        (member_id, member_ref, limit),
-    )
-    return [_row(r) for r in rows]
-
-
-def by_state(conn: sqlite3.Connection, state: str, limit: int = 200) -> list[Recorded]:
-    rows = conn.execute(
-        "SELECT * FROM interactions WHERE state = ? ORDER BY id DESC LIMIT ?", (state, limit)
-    )
-    return [_row(r) for r in rows]
 
 
 def get(conn: sqlite3.Connection, iid: str) -> Recorded | None:

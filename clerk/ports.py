@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from clerk.model import CustomerView, Identity
     from clerk.outbox import Recorded
     from clerk.settings import Settings
+    from clerk.shared.interactions import Payload
     from clerk.staff import Session, StaffMember
 
 
@@ -97,7 +98,7 @@ class TerminalPort(StaffDoor, Protocol):
         member_id: str | None,
         member_ref: str | None = None,
         staff_id: str | None = None,
-        payload: Mapping[str, Any] | None = None,
+        payload: Payload | Mapping[str, Any] | None = None,
     ) -> Recorded: ...
 
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]: ...

@@ -40,6 +40,7 @@ from clerk.errors import (
     CacheRebuildingError,
     ClerkError,
     ConfigError,
+    RecordError,
     StorageError,
 )
 from clerk.outbox import Recorded
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
     from clerk.model import CustomerView, Identity
+    from clerk.shared.interactions import Payload
     from clerk.staff import Session, StaffMember
 
 # clerk.identify (with clerk.membercode and the cryptography it verifies with) and
@@ -404,23 +406,30 @@ class Terminal:
         member_id: str | None,
         member_ref: str | None = None,
         staff_id: str | None = None,
-        payload: Mapping[str, Any] | None = None,
+        payload: Payload | Mapping[str, Any] | None = None,
     ) -> Recorded:
         """Durably record an interaction in the outbox (synchronous=FULL) and return it.
 
-        A coupon redemption is also written to the audit log."""
+        The payload (typed, or its JSON object) is validated against its kind first: a record
+        the hub would refuse for its shape is not saved (RecordError, with the problem and the
+        field). A coupon redemption is also written to the audit log."""
+        from clerk.shared.interactions import InvalidInteraction
+
         # One commit for the interaction and, for a redemption, its audit row.
         with self._write_lock, Transaction(self.outbox):
-            rec = outbox_mod.record(
-                self.outbox,
-                kind,
-                member_id=member_id,
-                member_ref=member_ref,
-                staff_id=staff_id,
-                payload=payload,
-                now=int(self.clock()),
-            )
-            if kind == "redeem":
+            try:
+                rec = outbox_mod.record(
+                    self.outbox,
+                    kind,
+                    member_id=member_id,
+                    member_ref=member_ref,
+                    staff_id=staff_id,
+                    payload=payload,
+                    now=int(self.clock()),
+                )
+            except InvalidInteraction as exc:
+                raise RecordError(str(exc), problem=exc.reason, field=exc.field) from exc
+            if rec.kind == "redeem":
                 audit_mod.append(
                     self.outbox,
                     "redeem",

@@ -10,9 +10,12 @@ The outbox is this terminal's own truth and is overlaid on the cache:
 * a ``redeem`` recorded here (payload ``{"coupon_id": …}``) makes its coupon ``used``; while the
   hub has not acknowledged it (pending / sent) the coupon also carries ``pending_redeem``. A
   redemption the hub *rejected* has no effect; a *conflict* (redeemed elsewhere too) stays used.
-* previous visits are the cache's visits ∪ the outbox rows for this member (visit, note,
-  interest, redeem, sale, consent), deduplicated by id (the hub's visit id *is* the interaction
-  id), newest first; outbox rows carry their ``sync_state``.
+* the history is the cache's visit rows ∪ the outbox rows for this member of the kinds that
+  show in it (``clerk.shared.interactions.HISTORY_KINDS``), deduplicated by id (the hub's
+  visit id *is* the interaction id), newest first; outbox rows carry their ``sync_state``.
+  Each entry carries its kind's typed facts (the hub's row: ``facts`` and ``text``; ours: the
+  payload) and the titles, in both languages, of the products and coupon they name — never
+  text the hub wrote: a view renders entries in its own language.
 * freshness counts this member's interactions not yet acknowledged (pending or sent).
 
 Privacy: when the member has not consented to browsing analytics the browsing panel is empty
@@ -42,13 +45,13 @@ from clerk.model import (
     Profile,
     VisitEntry,
 )
+from clerk.shared import interactions
 
 DAY = 86_400
 BROWSE_PRODUCTS_LIMIT = 50  # products in the browsing panel (most recently viewed first)
 VISITS_LIMIT = 50  # entries in the previous-visits panel
 OUTBOX_LIMIT = 500  # this member's interactions read from the outbox
 EXPIRING_DAYS = talking_points.EXPIRING_DAYS
-VISIBLE_KINDS = frozenset({"visit", "note", "interest", "redeem", "sale", "consent"})
 UNSETTLED = frozenset({"pending", "sent"})
 
 # --- the queries (every one is answered from an index; see explain()) -------------------------
@@ -72,7 +75,7 @@ Q_COUPONS = (
     " expires_at, state, used_at FROM coupons WHERE member_id = ?"
 )
 Q_VISITS = (
-    "SELECT id, store_name, staff_name, kind, text, at FROM visits WHERE member_id = ?"
+    "SELECT id, store_name, staff_name, kind, text, at, facts FROM visits WHERE member_id = ?"
     " ORDER BY at DESC LIMIT ?"
 )
 Q_PRODUCTS = (
@@ -182,10 +185,11 @@ def fetch(
     for r in out_rows:
         if r[2]:
             staff_ids.add(r[2])
-        if r[1] == "interest" and '"sku"' in r[3]:
-            sku = json.loads(r[3]).get("sku")
-            if isinstance(sku, str):
-                skus.add(sku)
+        if '"sku"' in r[3]:
+            skus.update(_named_skus(r[3]))
+    for r in visits:
+        if r[6] and '"sku"' in r[6]:
+            skus.update(_named_skus(r[6]))
     products: list[Any] = []
     if skus:
         products = cache.execute(Q_PRODUCTS.format(marks=_marks(len(skus))), tuple(skus)).fetchall()
@@ -195,6 +199,21 @@ def fetch(
             Q_STAFF.format(marks=_marks(len(staff_ids))), tuple(staff_ids)
         ).fetchall()
     return Raw(member, browse, cart, coupons, visits, products, out_rows, staff, store_name)
+
+
+def _named_skus(facts_json: str) -> set[str]:
+    """The products a record's facts (or payload) name: an interest's, a sale's lines."""
+    try:
+        facts = json.loads(facts_json)
+    except ValueError:
+        return set()
+    if not isinstance(facts, dict):
+        return set()
+    named = {facts.get("sku")}
+    items = facts.get("items")
+    if isinstance(items, list):
+        named.update(line.get("sku") for line in items if isinstance(line, dict))
+    return {sku for sku in named if isinstance(sku, str)}
 
 
 # --- shaping ---------------------------------------------------------------------------------
@@ -310,60 +329,80 @@ def _coupons(rows: Iterable[Any], outbox_rows: Sequence[Any], now: int) -> list[
 
 
 def _visits(
-    raw: Raw, products: dict[str, Product], coupons: Sequence[Coupon]
+    raw: Raw, products: dict[str, Product], coupon_titles: dict[str, Localised]
 ) -> tuple[VisitEntry, ...]:
+    def entry(
+        iid: str,
+        kind: str,
+        at: int,
+        facts: interactions.Payload | None,
+        store_name: str | None,
+        staff_name: str | None,
+        sync_state: str | None = None,
+        sync_reason: str | None = None,
+    ) -> VisitEntry:
+        skus: list[str] = []
+        coupon: Localised | None = None
+        if isinstance(facts, interactions.Interest):
+            skus = [facts.sku]
+        elif isinstance(facts, interactions.Sale):
+            skus = [line.sku for line in facts.items]
+        elif isinstance(facts, interactions.Redeem):
+            coupon = coupon_titles.get(facts.coupon_id)
+        return VisitEntry(
+            id=iid,
+            kind=kind,
+            at=at,
+            store_name=store_name,
+            staff_name=staff_name,
+            facts=facts,
+            products={sku: products[sku].title for sku in skus if sku in products},
+            coupon=coupon,
+            sync_state=sync_state,
+            sync_reason=sync_reason,
+        )
+
     entries = [
-        VisitEntry(
-            id=r[0],
-            kind=r[3],
-            at=r[5],
-            store_name=r[1],
-            staff_name=r[2],
-            text=None if r[4] is None else Localised.same(r[4]),
+        entry(
+            r[0],
+            r[3],
+            r[5],
+            interactions.from_history(r[3], r[4], _object(r[6])),
+            r[1],
+            r[2],
         )
         for r in raw.visits
+        if r[3] in interactions.HISTORY_KINDS
     ]
     seen = {e.id for e in entries}
     staff = {r[0]: r[1] for r in raw.staff}
-    coupon_by_id = {c.id: c for c in coupons}
     for r in raw.outbox:
         iid, kind, staff_id, payload, created_at, state, reason = r
-        if kind not in VISIBLE_KINDS or iid in seen:
+        if kind not in interactions.HISTORY_KINDS or iid in seen:
             continue
-        body = json.loads(payload)
         entries.append(
-            VisitEntry(
-                id=iid,
-                kind=kind,
-                at=created_at,
-                store_name=raw.store_name,
-                staff_name=staff.get(staff_id, staff_id) if staff_id else None,
-                text=_entry_text(kind, body, products, coupon_by_id),
-                sync_state=state,
-                sync_reason=reason,
+            entry(
+                iid,
+                kind,
+                created_at,
+                interactions.from_history(kind, None, _object(payload)),
+                raw.store_name,
+                staff.get(staff_id, staff_id) if staff_id else None,
+                state,
+                reason,
             )
         )
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     return tuple(entries[:VISITS_LIMIT])
 
 
-def _entry_text(
-    kind: str, body: dict[str, Any], products: dict[str, Product], coupons: dict[str, Coupon]
-) -> Localised | None:
-    """What an outbox row says in the visits panel: its text, else what it was about (the
-    coupon redeemed, the product asked about) in both languages."""
-    text = body.get("text")
-    if text is None and kind == "redeem":
-        coupon = coupons.get(str(body.get("coupon_id")))
-        if coupon is not None:
-            return coupon.title
-        text = body.get("coupon_id")
-    elif text is None and kind == "interest":
-        product = products.get(str(body.get("sku")))
-        if product is not None:
-            return product.title
-        text = body.get("sku")
-    return None if text is None else Localised.same(str(text))
+def _object(text: str | None) -> dict[str, Any]:
+    """A JSON object stored as text ({} for anything else)."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def shape(
@@ -433,7 +472,7 @@ def shape(
         browsing=tuple(browsing),
         cart=tuple(cart),
         coupons=tuple(coupons),
-        visits=_visits(raw, products, coupons),
+        visits=_visits(raw, products, {r[0]: Localised(r[1], r[2]) for r in raw.coupons}),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
     )

@@ -61,7 +61,18 @@ COUPON_COLUMNS = (
     "state",
     "used_at",
 )
-VISIT_COLUMNS = ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at")
+VISIT_COLUMNS = (
+    "id",
+    "member_id",
+    "store_id",
+    "store_name",
+    "staff_id",
+    "staff_name",
+    "kind",
+    "text",
+    "facts",
+    "at",
+)
 BIG_SEED_MEMBERS = 20_000
 
 
@@ -190,7 +201,7 @@ def _load_members(tx: Tx, batch: list[world.MemberBundle], key: str, stats: Seed
     )
     stats.add("cart_items", tx.load("cart_items", CART_COLUMNS, _plain_rows(cart, CART_COLUMNS)))
     stats.add("coupons", tx.load("coupons", COUPON_COLUMNS, _rows(coupons, COUPON_COLUMNS)))
-    stats.add("visits", tx.load("visits", VISIT_COLUMNS, _plain_rows(visits, VISIT_COLUMNS)))
+    stats.add("visits", tx.load("visits", VISIT_COLUMNS, _rows(visits, VISIT_COLUMNS)))
     stats.add("changes", tx.load("changes", CHANGE_COLUMNS, changes))
 
 

@@ -126,14 +126,16 @@ _TAGS = words(
     " prefers_app fashion"
 )
 _CHANNELS = ("app", "web", "mini")
-_VISIT_NOTES: tuple[tuple[str, str], ...] = (
-    ("visit", ""),
-    ("note", "试穿了跑步鞋，37码合适，想等有蓝色再买"),
-    ("note", "想给先生买生日礼物，预算两千左右"),
-    ("interest", "对降噪耳机感兴趣，下次到货通知她"),
-    ("sale", "门店购买：羽绒服一件"),
-    ("note", "偏好线上下单、门店自提"),
-    ("visit", ""),
+# Earlier history at the store, as the hub keeps it: (kind, what the associate typed, the
+# category of the product an interest or a sale is about — one is picked per member).
+_HISTORY: tuple[tuple[str, str, str | None], ...] = (
+    ("visit", "", None),
+    ("note", "试穿了跑步鞋，37码合适，想等有蓝色再买", None),
+    ("note", "想给先生买生日礼物，预算两千左右", None),
+    ("interest", "下次到货通知她", "headphones"),
+    ("sale", "", "apparel"),
+    ("note", "偏好线上下单、门店自提", None),
+    ("visit", "", None),
 )
 
 _MASK63 = (1 << 63) - 1
@@ -200,6 +202,9 @@ class _World:
         self.staff_names = {
             s: ([p["name"] for p in staff(s)] if s in _STORE_BY_ID else ["店员"])
             for s in spec.stores
+        }
+        self.staff_ids: dict[str, list[str | None]] = {
+            s: ([p["id"] for p in staff(s)] if s in _STORE_BY_ID else [None]) for s in spec.stores
         }
 
 
@@ -483,17 +488,37 @@ def _visits(
     now = world.spec.now
     out: list[dict[str, Any]] = []
     for k in range(1 + int(rng.random() * 3)):
-        kind, text = _VISIT_NOTES[int(rng.random() * len(_VISIT_NOTES))]
+        kind, text, category = _HISTORY[int(rng.random() * len(_HISTORY))]
         names = world.staff_names[store]
+        served = int(rng.random() * len(names))
+        facts: dict[str, Any] = {}
+        pool = (
+            (world.cat_active.get(category) or world.cat_skus.get(category)) if category else None
+        )
+        if pool:
+            sku = pool[index % len(pool)]
+            if kind == "interest":
+                facts = {"sku": sku, "action": "asked_about"}
+            else:
+                price = int(world.by_sku[sku]["price_cents"])
+                facts = {
+                    "items": [{"sku": sku, "qty": 1, "price_cents": price}],
+                    "amount_cents": price,
+                    "cart_item_ids": [],
+                }
+        elif category:
+            kind = "visit"  # a world without such products
         out.append(
             {
                 "id": f"V{index:08d}{k:02d}",
                 "member_id": mid,
                 "store_id": store,
                 "store_name": world.store_names[store],
-                "staff_name": names[int(rng.random() * len(names))],
+                "staff_id": world.staff_ids[store][served],
+                "staff_name": names[served],
                 "kind": kind,
                 "text": text or None,
+                "facts": facts,
                 "at": now - int((2 + rng.random() * 360) * DAY),
             }
         )
@@ -607,9 +632,11 @@ def _hero(
             "member_id": mid,
             "store_id": store,
             "store_name": world.store_names[store],
+            "staff_id": world.staff_ids[store][0],
             "staff_name": world.staff_names[store][0],
             "kind": "note",
             "text": "试戴了智能手表 S3，喜欢蓝色表带；在考虑中",
+            "facts": {},
             "at": now - 62 * DAY,
         }
     ]

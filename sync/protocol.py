@@ -8,10 +8,12 @@ hostile peer cannot make the other side allocate without limit.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlias, Union, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
+
+from clerk.shared.interactions import KINDS, Payload
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/v1"
@@ -25,10 +27,25 @@ Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
 Entity = Literal["member", "product", "browse", "cart", "coupon", "visit", "key", "staff"]
-InteractionKind = Literal[
-    "visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit"
-]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
+# Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
+# each in words (ui/texts.py); it reads an unknown one as text, so a newer hub may add some.
+ResultReason = Literal[
+    "bad_item",  # not an interaction at all (no kind, bad time or sequence number …)
+    "bad_payload",  # the payload is not what its kind takes (clerk/shared/interactions.py)
+    "id_reused",  # a known id with other content
+    "device_seq_reused",  # another id under a known (device, sequence): a cloned terminal
+    "unknown_member",  # no member matches member_id / member_ref
+    "staff_role",  # the staff member's role may not record this kind
+    "unknown_coupon",
+    "coupon_not_member",  # the coupon is another member's
+    "coupon_void",
+    "coupon_already_used",  # conflict: redeemed elsewhere first (conflict_with names it)
+    "coupon_expired",
+    "coupon_not_yet_valid",
+    "unknown_interaction",  # a resolve of an interaction the hub does not know
+    "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
+]
 
 
 class Wire(BaseModel):
@@ -127,11 +144,13 @@ class MemberView(Wire):
     products: Annotated[list[dict[str, Any]], Field(max_length=5000)] = []
 
 
-class Interaction(Wire):
-    """One thing that happened in the store, as recorded by the terminal."""
+class Envelope(Wire):
+    """What every interaction carries besides its payload (``kind`` is one of the vocabulary's
+    kinds). With the payload as a plain object it is how the hub reads an item whose payload
+    is malformed: it still has an id to answer and to store its rejection under."""
 
     id: Annotated[str, Field(min_length=36, max_length=36)]  # UUIDv7, client generated
-    kind: InteractionKind
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]
     member_id: Str64 | None = None
     # The identity as scanned when the member was not in the cache ("card:…", "code:…").
     member_ref: Str256 | None = None
@@ -141,8 +160,51 @@ class Interaction(Wire):
     payload: dict[str, Any] = {}
 
 
+class Interaction(Wire):
+    """One thing that happened in the store, as recorded by the terminal: a member of the
+    discriminated union :data:`InteractionItem`, one class per kind of the vocabulary
+    (``clerk.shared.interactions.KINDS``), each with its typed payload."""
+
+    id: Annotated[str, Field(min_length=36, max_length=36)]  # UUIDv7, client generated
+    kind: str
+    member_id: Str64 | None = None
+    # The identity as scanned when the member was not in the cache ("card:…", "code:…").
+    member_ref: Str256 | None = None
+    staff_id: Str64 | None = None
+    created_at: int
+    device_seq: int = 0
+    payload: Payload
+
+
+def _member(kind: str) -> type[Interaction]:
+    """``<Kind>Interaction``: ``kind`` fixed, the payload its type (``{}`` when left out)."""
+    payload_type = KINDS[kind].payload
+    model: type[Interaction] = create_model(
+        f"{kind.capitalize()}Interaction",
+        __base__=Interaction,
+        __doc__=f"An interaction of kind {kind!r}: {(payload_type.__doc__ or '').strip()}",
+        kind=(cast(Any, Literal[kind]), ...),
+        payload=(payload_type, Field(default_factory=dict, validate_default=True)),
+    )
+    return model
+
+
+INTERACTION_TYPES: dict[str, type[Interaction]] = {kind: _member(kind) for kind in KINDS}
+if TYPE_CHECKING:
+    InteractionItem: TypeAlias = Interaction
+else:
+    InteractionItem = Annotated[
+        Union[tuple(INTERACTION_TYPES.values())],  # noqa: UP007 - a union built at run time
+        Field(discriminator="kind"),
+    ]
+# One item of a batch validated on its own (the hub answers each item by itself).
+INTERACTION: TypeAdapter[Interaction] = cast(
+    "TypeAdapter[Interaction]", TypeAdapter(InteractionItem)
+)
+
+
 class InteractionBatch(Wire):
-    interactions: Annotated[list[Interaction], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
+    interactions: Annotated[list[InteractionItem], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
 
 
 class InteractionResult(Wire):

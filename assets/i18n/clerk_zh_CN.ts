@@ -323,6 +323,22 @@
         <source>synced %1</source>
         <translation>%1 已同步</translation>
     </message>
+    <message>
+        <source>The text is too long — at most %1 characters.</source>
+        <translation>文字太长 — 最多 %1 个字。</translation>
+    </message>
+    <message>
+        <source>Tick the products sold.</source>
+        <translation>请勾选售出的商品。</translation>
+    </message>
+    <message>
+        <source>A sale has at most %1 lines — record the rest separately.</source>
+        <translation>一笔销售最多 %1 行 — 其余请另行记录。</translation>
+    </message>
+    <message>
+        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
+        <translation>请输入金额：不小于 ¥0.00，精确到分。</translation>
+    </message>
 </context>
 <context>
     <name>Dashboard</name>
@@ -967,6 +983,69 @@
     </message>
 </context>
 <context>
+    <name>HubReasons</name>
+    <message>
+        <source>the record is damaged and cannot be read</source>
+        <translation>记录已损坏，无法读取</translation>
+    </message>
+    <message>
+        <source>the record is incomplete or has a value out of bounds</source>
+        <translation>记录不完整或有数值超出范围</translation>
+    </message>
+    <message>
+        <source>another record was already sent under the same id</source>
+        <translation>已有另一条记录使用了相同的编号</translation>
+    </message>
+    <message>
+        <source>this terminal looks like a copy of another one — call IT</source>
+        <translation>本终端疑似另一台终端的副本 — 请联系 IT</translation>
+    </message>
+    <message>
+        <source>no member has this code or number</source>
+        <translation>没有会员使用此会员码或号码</translation>
+    </message>
+    <message>
+        <source>the staff member&apos;s role may not record this</source>
+        <translation>该员工的角色无权记录此项</translation>
+    </message>
+    <message>
+        <source>the coupon is unknown</source>
+        <translation>优惠券不存在</translation>
+    </message>
+    <message>
+        <source>the coupon is another member&apos;s</source>
+        <translation>优惠券属于其他会员</translation>
+    </message>
+    <message>
+        <source>the coupon was withdrawn</source>
+        <translation>优惠券已作废</translation>
+    </message>
+    <message>
+        <source>the coupon was already redeemed elsewhere</source>
+        <translation>优惠券已在别处核销</translation>
+    </message>
+    <message>
+        <source>the coupon had expired</source>
+        <translation>优惠券已过期</translation>
+    </message>
+    <message>
+        <source>the coupon was not valid yet</source>
+        <translation>优惠券尚未生效</translation>
+    </message>
+    <message>
+        <source>the record it decides on is unknown</source>
+        <translation>所处理的记录不存在</translation>
+    </message>
+    <message>
+        <source>the same member code was also scanned at another terminal</source>
+        <translation>同一会员码也在另一台终端被扫描</translation>
+    </message>
+    <message>
+        <source>the hub refused it</source>
+        <translation>总部拒绝了此记录</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Read a member code from an image</source>
@@ -1117,6 +1196,36 @@
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+    <message numerus="yes">
+        <source>%n item(s), %1</source>
+        <translation>
+            <numerusform>%n 件，%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>marketing: %1</source>
+        <translation>营销消息：%1</translation>
+    </message>
+    <message>
+        <source>browsing: %1</source>
+        <translation>浏览记录：%1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>不同意</translation>
+    </message>
     <message>
         <source>Hub says: %1</source>
         <translation>总部反馈：%1</translation>
@@ -1247,6 +1356,10 @@
     <message>
         <source>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</source>
         <translation>本终端的数据由一把已丢失的密钥加密 — 请联系 IT 恢复密钥。不要重新注册本终端：尚未同步的记录都在这些数据中。</translation>
+    </message>
+    <message>
+        <source>This record is incomplete or has a value out of bounds — check the form.</source>
+        <translation>此记录不完整或有数值超出范围 — 请检查表单。</translation>
     </message>
     <message>
         <source>Something went wrong — try again.</source>

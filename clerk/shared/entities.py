@@ -61,12 +61,26 @@ ENTITIES: dict[str, Entity] = {
             "used_at",
         ),
     ),
+    # A record of the customer's history: its kind, what the associate typed and the kind's
+    # structured facts (clerk/shared/interactions.py), never prose.
     "visit": Entity(
-        "id", ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at")
+        "id",
+        (
+            "id",
+            "member_id",
+            "store_id",
+            "store_name",
+            "staff_id",
+            "staff_name",
+            "kind",
+            "text",
+            "facts",
+            "at",
+        ),
     ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.
-JSON_COLUMNS = frozenset({"tags", "applies_to"})
+JSON_COLUMNS = frozenset({"tags", "applies_to", "facts"})

@@ -37,7 +37,7 @@ from typing import Any
 
 import psycopg
 
-from sync.hub import keys
+from sync.hub import history, keys
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
     POSTGRES,
@@ -192,6 +192,8 @@ class HubStore:
                     continue
                 for statement in statements(text, self.dialect):
                     conn.execute(statement)
+                if version == history.FACTS_VERSION:  # the rows written before, with facts
+                    history.rebuild(tx)
                 conn.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (version, int(time.time())),

@@ -142,8 +142,16 @@ def test_deletes_and_updates_reach_the_feed(any_hub: HubHandle) -> None:
             assert (entity, str(row["id"])) in deletes
     assert all(c["data"] is None for c in after if c["op"] == "delete")
     upserts = [c for c in after if c["op"] == "upsert"]
-    assert [(c["entity"], c["key"]) for c in upserts] == [("member", "M00000001")]
+    # the member's new flag, and the consent change in the member's history (with its facts)
+    assert [(c["entity"], c["key"]) for c in upserts] == [
+        ("member", "M00000001"),
+        ("visit", consent["id"]),
+    ]
     assert upserts[0]["data"]["consent_marketing"] == 0
+    assert (upserts[1]["data"]["kind"], upserts[1]["data"]["facts"]) == (
+        "consent",
+        {"marketing": False},
+    )
 
 
 def test_limit_is_capped_at_5000_and_validated(any_hub: HubHandle) -> None:

@@ -8,6 +8,7 @@ import httpx
 from hub_client import pull_changes
 
 from clerk.shared import membercode
+from sync.hub.db import migrations
 from sync.hub.embedded import HubHandle
 
 PROBLEM = "application/problem+json"
@@ -105,4 +106,5 @@ def test_rotated_key_signs_new_codes_and_old_key_retires(any_hub: HubHandle) -> 
 def test_health_and_readiness(any_hub: HubHandle) -> None:
     assert httpx.get(any_hub.url + "/healthz", timeout=10).json() == {"status": "ok"}
     ready = httpx.get(any_hub.url + "/readyz", timeout=10)
-    assert ready.status_code == 200 and ready.json()["schema_version"] == 1
+    newest = max(v for v, _name, _sql in migrations())
+    assert ready.status_code == 200 and ready.json()["schema_version"] == newest

@@ -174,9 +174,13 @@ def test_a_payload_nested_too_deep_is_rejected_by_the_hub_and_does_not_block(
         nested: Any = "bottom"
         for _ in range(40):
             nested = [nested]
-        deep = terminal.record(
-            "note", member_id=members[0], payload={"text": "deep", "nested": nested}
-        ).id
+        # This terminal keeps only the fields a note has; a payload with a deep extra field
+        # (an older terminal's, a hand-edited file) is planted as it would be on disk.
+        deep = terminal.record("note", member_id=members[0], payload={"text": "deep"}).id
+        terminal.outbox.execute(
+            "UPDATE interactions SET payload = ? WHERE id = ?",
+            (json.dumps({"text": "deep", "nested": nested}), deep),
+        )
         after = _record_notes(terminal, members, 10)
         with engine_for(home) as engine:
             report = engine.sync_once()

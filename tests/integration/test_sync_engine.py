@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 from collections import defaultdict
@@ -300,12 +301,17 @@ def test_replayed_batch_after_a_lost_ack_is_not_doubled(hub: HubHandle, term: Te
 def test_rejected_item_does_not_block_the_items_behind_it(hub: HubHandle, term: Terminal) -> None:
     members = member_ids(hub, 5)
     before = record_notes(term.outbox, members, 5)
-    unknown = outbox_mod.record(term.outbox, "note", member_id="NO-SUCH-MEMBER").id
-    # Too big for the hub's body limit on its own: the whole batch is refused (413) and the
-    # engine has to bisect to find it.
-    huge = outbox_mod.record(
-        term.outbox, "note", member_id=members[0], payload={"text": "x" * 2_500_000}
+    unknown = outbox_mod.record(
+        term.outbox, "note", member_id="NO-SUCH-MEMBER", payload={"text": "ghost"}
     ).id
+    # Too big for the hub's body limit on its own: the whole batch is refused (413) and the
+    # engine has to bisect to find it. This terminal refuses to write such a note; one from an
+    # older terminal (or a hand-edited file) is planted as it would be on disk.
+    huge = outbox_mod.record(term.outbox, "note", member_id=members[0], payload={"text": "x"}).id
+    term.outbox.execute(
+        "UPDATE interactions SET payload = ? WHERE id = ?",
+        (json.dumps({"text": "x" * 2_500_000}), huge),
+    )
     after = record_notes(term.outbox, members, 5)
     term.engine.batch_bytes = 10_000_000  # all in one batch: the hub refuses it whole
     report = term.engine.sync_once()

@@ -13,7 +13,8 @@ import pytest
 
 from clerk import audit
 from clerk.outbox import open_outbox
-from sync.protocol import Interaction
+from clerk.shared.interactions import Audit
+from sync.protocol import INTERACTION
 
 T0 = 1_763_600_000
 
@@ -138,14 +139,15 @@ def test_unsynced_and_mark_synced(conn: sqlite3.Connection) -> None:
     assert audit.mark_synced(conn, []) == 0
     assert [r.seq for r in audit.unsynced(conn)] == [3, 4, 5]
     assert audit.verify(conn).ok  # the synced flag is outside the hash
-    wire = Interaction.model_validate(audit.to_interaction(rows[2]))
+    wire = INTERACTION.validate_python(audit.to_interaction(rows[2]))
     assert (wire.id, wire.kind, wire.staff_id, wire.created_at) == (
         rows[2].id,
         "audit",
         "A01",
         T0 + 2,
     )
-    assert wire.payload["hash"] == rows[2].hash and wire.payload["seq"] == 3
+    assert isinstance(wire.payload, Audit)
+    assert wire.payload.hash == rows[2].hash and wire.payload.seq == 3
 
 
 def _verify_cli(json_out: bool = False) -> int:

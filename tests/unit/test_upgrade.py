@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from clerk import cache, keystore, outbox
+from clerk.shared.interactions import Redeem
 from sync import protocol
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1"
@@ -88,7 +89,7 @@ def test_pending_interaction_is_still_pushable(old_outbox: sqlite3.Connection) -
     batch = outbox.next_batch(old_outbox)
     assert [r.id for r in batch] == [SENT_ID, PENDING_ID]
     wire = protocol.InteractionBatch.model_validate({"interactions": [r.wire() for r in batch]})
-    assert wire.interactions[1].payload == {"coupon_id": "C000001"}
+    assert wire.interactions[1].payload == Redeem(coupon_id="C000001")
     outbox.mark_sent(old_outbox, [r.id for r in batch], now=1_735_800_000)
     counts = outbox.apply_results(
         old_outbox,

@@ -13,6 +13,7 @@ from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.model import Identity, Localised
 from clerk.outbox import apply_results, mark_sent, record
+from clerk.shared.interactions import Interest, Redeem
 from clerk.shared.phones import phone_hash
 from demoworld import catalogue, world
 
@@ -277,7 +278,8 @@ def test_previous_visits_union_outbox_dedupe_and_order(demo_dbs: DemoDbs) -> Non
         payload={"coupon_id": "Q0000000102"},
         now=now - 10,
     )
-    record(db.outbox, "audit", member_id=HERO, now=now - 5)  # not a visit
+    audit_row = {"seq": 1, "action": "view_customer", "prev_hash": "0" * 64, "hash": "1" * 64}
+    record(db.outbox, "audit", member_id=HERO, payload=audit_row, now=now - 5)  # not a visit
     record(db.outbox, "note", member_id="M00000002", payload={"text": "x"}, now=now)  # other
     db.outbox.execute("INSERT INTO outbox_meta (key, value) VALUES ('store_name', '上海静安店')")
     v = view360.lookup(db.cache, db.outbox, HERO, now=now)
@@ -289,12 +291,15 @@ def test_previous_visits_union_outbox_dedupe_and_order(demo_dbs: DemoDbs) -> Non
         ("note", None),
     ]
     redeem, interest_e, note_e, hub_note = v.visits
-    # What a record was about travels in both languages: a switch of language needs no lookup.
-    assert redeem.text == Localised("耳机 9折", "10% off headphones")  # the coupon's title
+    # What a record was about travels as its facts, with the titles they name in both
+    # languages: a switch of language needs no lookup.
+    assert redeem.facts == Redeem(coupon_id="Q0000000102")
+    assert redeem.coupon == Localised("耳机 9折", "10% off headphones")  # the coupon's title
     assert redeem.staff_name == "ZZZ"  # unknown staff: the id
-    assert interest_e.text == Localised("智能手表 S3", "Smartwatch S3")
+    assert interest_e.facts == Interest(sku="SW00001", action="asked_about")
+    assert interest_e.products == {"SW00001": Localised("智能手表 S3", "Smartwatch S3")}
     assert interest_e.staff_name == "周建华"
-    assert note_e.text == Localised("想看蓝色表带", "想看蓝色表带") and note_e.staff_name == "王芳"
+    assert note_e.text == "想看蓝色表带" and note_e.staff_name == "王芳"
     assert note_e.store_name == "上海静安店"
     assert hub_note.id == "V0000000100"
     assert v.freshness.pending == 4  # the audit row counts too: not yet acknowledged

@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Generic, TypeVar
 
 from clerk.reports.model import AssociateStats, Conflict, ProductInterest, RejectedItem, VisitRow
+from ui import texts
 from ui.i18n import fmt_money, fmt_number, is_chinese
 from ui.qt import (
     QT_TRANSLATE_NOOP,
@@ -288,7 +289,11 @@ class RejectedModel(TableModel[RejectedItem]):
         Column("when", QT_TRANSLATE_NOOP("Dashboard", "When"), _when),
         Column("kind", QT_TRANSLATE_NOOP("Dashboard", "Record"), _kind),
         Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
-        Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, r: r.reason or "—"),
+        Column(
+            "reason",
+            QT_TRANSLATE_NOOP("Dashboard", "Reason"),
+            lambda _m, r: texts.hub_reason(r.reason) if r.reason else "—",
+        ),
     )
 
 
@@ -318,7 +323,11 @@ class ConflictsModel(TableModel[Conflict]):
         Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
         Column("ours", QT_TRANSLATE_NOOP("Dashboard", "Redeemed here"), _ours),
         Column("theirs", QT_TRANSLATE_NOOP("Dashboard", "Already redeemed"), _theirs),
-        Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, c: c.reason or "—"),
+        Column(
+            "reason",
+            QT_TRANSLATE_NOOP("Dashboard", "Reason"),
+            lambda _m, c: texts.hub_reason(c.reason) if c.reason else "—",
+        ),
     )
 
 
