@@ -64,3 +64,14 @@ def test_the_readme_names_the_kinds_clerk_record_takes(
         parser.parse_args(["record", "resolve", "--member", "M1"])
     err = capsys.readouterr().err
     assert "invalid choice: 'resolve'" in err and ", ".join(map(repr, kinds)) in err
+
+
+def test_docs_openapi_is_the_hubs() -> None:
+    """docs/openapi.json is what the hub serves (regenerate it with
+    ``python -m sync.hub.openapi > docs/openapi.json``)."""
+    import json
+
+    from sync.hub.openapi import openapi_document
+
+    documented = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    assert documented == json.loads(json.dumps(openapi_document()))

@@ -13,7 +13,7 @@ from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.model import Identity, Localised
 from clerk.outbox import apply_results, mark_sent, record
-from clerk.shared.interactions import Interest, Redeem
+from clerk.shared.interactions import Interest, Redeem, Sale
 from clerk.shared.phones import phone_hash
 from demoworld import catalogue, world
 
@@ -422,3 +422,47 @@ def test_hub_reason_reaches_the_visit_history(demo_dbs: DemoDbs) -> None:
     assert v is not None
     (entry,) = [e for e in v.visits if e.id == rec.id]
     assert (entry.sync_state, entry.sync_reason) == ("conflict", "coupon_already_redeemed")
+
+
+def test_hub_history_rows_carry_their_facts_and_the_titles_they_name(demo_dbs: DemoDbs) -> None:
+    db, now = demo_dbs, demo_dbs.now
+    line = {"sku": "SW00001", "qty": 2, "price_cents": 199_900}
+    row = {"member_id": HERO, "store_id": "S002", "store_name": "二店", "staff_name": "李静"}
+    put(
+        db,
+        "visit",
+        {
+            **row,
+            "id": "H1",
+            "kind": "sale",
+            "text": "gift",
+            "at": now - 30,
+            "facts": {"items": [line], "amount_cents": 379_800, "cart_item_ids": []},
+        },
+        {
+            **row,
+            "id": "H2",
+            "kind": "redeem",
+            "text": None,
+            "at": now - 20,
+            "facts": {"coupon_id": "Q0000000102"},
+        },
+        # written by a hub before it kept facts: prose, nothing to read
+        {
+            **row,
+            "id": "H3",
+            "kind": "interest",
+            "text": "智能手表 S3 (SW00001)",
+            "at": now - 10,
+            "facts": {},
+        },
+    )
+    v = view360.lookup(db.cache, db.outbox, HERO, now=now)
+    assert v is not None
+    by_id = {e.id: e for e in v.visits}
+    sale = by_id["H1"]
+    assert isinstance(sale.facts, Sale) and sale.facts.count == 2
+    assert (sale.text, sale.facts.amount_cents, sale.sync_state) == ("gift", 379_800, None)
+    assert sale.products == {"SW00001": Localised("智能手表 S3", "Smartwatch S3")}
+    assert by_id["H2"].coupon == Localised("耳机 9折", "10% off headphones")
+    assert (by_id["H3"].facts, by_id["H3"].text, by_id["H3"].products) == (None, None, {})
