@@ -4,6 +4,12 @@ All times are integer unix seconds (UTC); money is integer minor units (fen / ce
 Every endpoint lives under ``/v1``; errors are RFC 9457 problem JSON (``Problem``).
 Unknown fields are ignored on read (forward compatible); strings and lists are bounded so a
 hostile peer cannot make the other side allocate without limit.
+
+An interaction is a member of a discriminated union on ``kind`` (:data:`InteractionItem`,
+one ``<Kind>Interaction`` per kind), built from the interaction vocabulary
+(:mod:`clerk.shared.interactions`): each carries its kind's typed payload. The JSON an
+interaction travels as is unchanged: ``{id, kind, member_id, member_ref, staff_id,
+created_at, device_seq, payload: {…}}``.
 """
 
 from __future__ import annotations
