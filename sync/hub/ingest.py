@@ -71,13 +71,12 @@ class _Rejected(Exception):
 class Item:
     """One item of a batch as the hub read it: its envelope and typed payload (``head``: an
     :class:`~sync.protocol.Interaction` of its kind) — or, when only the payload is not what
-    its kind takes, the envelope alone (an :class:`~sync.protocol.Envelope`, ``valid``
-    False: rejected ``bad_payload`` after the checks before it) — and the payload as sent, as
-    canonical JSON (what is stored and hashed)."""
+    its kind takes, the envelope alone (an :class:`~sync.protocol.Envelope`: rejected
+    ``bad_payload`` after the checks before it) — and the payload as sent, as canonical JSON
+    (what is stored and hashed)."""
 
     head: Interaction | Envelope
     payload_text: str
-    valid: bool
 
 
 def payload_json(payload: Any) -> str:
@@ -129,8 +128,7 @@ def parse_items(raw: Sequence[Any]) -> list[Item | Result]:
                 problem = "text that is not valid Unicode"
             else:
                 sent = obj.get("payload", {}) if isinstance(obj, Mapping) else {}
-                valid = isinstance(head, Interaction)
-                out.append(Item(head, payload_json(sent), valid))
+                out.append(Item(head, payload_json(sent)))
                 continue
         item_id = obj.get("id") if isinstance(obj, Mapping) else None
         if not isinstance(item_id, str) or not 1 <= len(item_id) <= 64 or not _encodable(item_id):
@@ -279,7 +277,7 @@ class _Batch:
         member: Row | None = None
         try:
             member = self._member(head)
-            if not isinstance(head, Interaction) or not item.valid:
+            if not isinstance(head, Interaction):  # the envelope alone: a malformed payload
                 raise _Rejected("bad_payload")
             self._check_role(head)
             result = EFFECTS[head.kind](self, head, member)
