@@ -362,38 +362,29 @@ def _visits(
             sync_reason=sync_reason,
         )
 
-    entries = [
-        entry(
-            r[0],
-            r[3],
-            r[5],
-            interactions.from_history(r[3], r[4], _object(r[6])),
-            r[1],
-            r[2],
-        )
-        for r in raw.visits
-        if r[3] in interactions.HISTORY_KINDS
+    # The newest VISITS_LIMIT of both sources, then their facts read (only those are shown).
+    rows: list[tuple[int, str, Any, bool]] = [
+        (r[5], r[0], r, True) for r in raw.visits if r[3] in interactions.HISTORY_KINDS
     ]
-    seen = {e.id for e in entries}
+    seen = {r[0] for r in raw.visits}
+    rows += [
+        (r[4], r[0], r, False)
+        for r in raw.outbox
+        if r[1] in interactions.HISTORY_KINDS and r[0] not in seen
+    ]
+    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
     staff = {r[0]: r[1] for r in raw.staff}
-    for r in raw.outbox:
-        iid, kind, staff_id, payload, created_at, state, reason = r
-        if kind not in interactions.HISTORY_KINDS or iid in seen:
-            continue
-        entries.append(
-            entry(
-                iid,
-                kind,
-                created_at,
-                interactions.from_history(kind, None, _object(payload)),
-                raw.store_name,
-                staff.get(staff_id, staff_id) if staff_id else None,
-                state,
-                reason,
-            )
-        )
-    entries.sort(key=lambda e: (e.at, e.id), reverse=True)
-    return tuple(entries[:VISITS_LIMIT])
+    entries: list[VisitEntry] = []
+    for at, iid, r, from_hub in rows[:VISITS_LIMIT]:
+        if from_hub:
+            facts = interactions.from_history(r[3], r[4], _object(r[6]))
+            entries.append(entry(iid, r[3], at, facts, r[1], r[2]))
+        else:
+            _iid, kind, staff_id, payload, _at, state, reason = r
+            facts = interactions.from_history(kind, None, _object(payload))
+            staff_name = staff.get(staff_id, staff_id) if staff_id else None
+            entries.append(entry(iid, kind, at, facts, raw.store_name, staff_name, state, reason))
+    return tuple(entries)
 
 
 def _object(text: str | None) -> dict[str, Any]:
