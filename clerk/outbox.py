@@ -111,6 +111,31 @@ def m003_item_failures(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_audit_by_sequence(db: Database) -> None:
+    """Audit rows reach the hub by sequence (clerk/audit.py): the last row the hub acknowledged
+    becomes a mark in outbox_meta (``audit_acked``), outside the hashed rows; the per-row
+    ``synced`` flag, which an upload could be made to skip, goes."""
+    conn = db.conn
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit_log)")}
+    if "synced" in columns:
+        first_unsent = conn.execute("SELECT min(seq) FROM audit_log WHERE synced = 0").fetchone()
+        if first_unsent[0] is None:
+            mark = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        else:
+            mark = conn.execute(
+                "SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                (int(first_unsent[0]),),
+            )
+        found = mark.fetchone()
+        if found is not None:
+            conn.execute(
+                "INSERT OR REPLACE INTO outbox_meta (key, value) VALUES ('audit_acked', ?)",
+                (f"{int(found[0])}:{found[1]}",),
+            )
+        conn.execute("ALTER TABLE audit_log DROP COLUMN synced")
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str

@@ -7,6 +7,7 @@ app's sync worker thread, so the wiring is written once.
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from sync.engine import Progress, SyncEngine, SyncReport
 UNCONFIGURED_URL = "http://127.0.0.1:9"  # never contacted: enrol() points the client first
 PURGE_EVERY_S = 24 * 3600
 STATE_LAST_PURGE_AT = "last_purge_at"
+
+log = logging.getLogger(__name__)
 
 
 class HomeEngine(SyncEngine):
@@ -66,25 +69,40 @@ class HomeEngine(SyncEngine):
         return report
 
     def push_audit(self, *, batch: int = 500) -> int:
-        """Send the audit log rows the hub has not acknowledged yet (kind "audit").
+        """Send the audit log after the last row the hub acknowledged, in ``seq`` order (kind
+        "audit"), and move the mark over the leading run of rows it answered.
 
         Audit rows use their own UUIDv7 as interaction id, so a resend after a lost answer is
-        answered identically by the hub. Returns how many rows were acknowledged.
+        answered as the first time. A row the hub refused (or did not answer) stops the mark
+        there: it is sent again next time, never skipped. Rows the hub flagged (a gap or a
+        rewrite in the chain) count as delivered; the flag is logged and kept for HQ at the
+        hub. Returns how many rows were acknowledged.
         """
         done = 0
         while True:
             with self._lock:
-                rows = audit.unsynced(self.outbox, batch)
+                rows = audit.to_upload(self.outbox, batch)
             if not rows:
                 return done
             resp = self.client.push([audit.to_interaction(r) for r in rows])
-            ok = {r.id for r in resp.results if r.status in ("accepted", "duplicate")}
-            seqs = [r.seq for r in rows if r.id in ok]
-            if not seqs:
+            answers = {r.id: r for r in resp.results}
+            last: audit.AuditRow | None = None
+            answered = 0
+            for row in rows:
+                answer = answers.get(row.id)
+                if answer is None or answer.status not in ("accepted", "duplicate", "conflict"):
+                    break
+                if answer.reason:
+                    log.warning("the hub flagged audit row %d: %s", row.seq, answer.reason)
+                last = row
+                answered += 1
+            if last is None:
                 return done
             with self._lock:
-                audit.mark_synced(self.outbox, seqs)
-            done += len(seqs)
+                audit.mark_acked(self.outbox, last)
+            done += answered
+            if answered < len(rows):
+                return done
 
     def purge_if_due(self) -> dict[str, int] | None:
         now = int(self.clock())

@@ -154,3 +154,13 @@ class InteractionResult(Wire):
 
 class InteractionBatchResponse(Wire):
     results: list[InteractionResult]
+
+
+class AuditHead(Wire):
+    """The hub's view of the calling device's audit chain (``GET /v1/audit/head``): the last
+    row it acknowledged (seq 0 and 64 zeros before the first) and how many problems (gaps,
+    rewrites, rows that do not match their hash) it flagged for the device."""
+
+    seq: Annotated[int, Field(ge=0)]
+    hash: Annotated[str, Field(min_length=64, max_length=64)]
+    flags: Annotated[int, Field(ge=0)] = 0

@@ -39,6 +39,7 @@ from sync.protocol import (
     MAX_BATCH_ITEMS,
     MAX_CHANGES_LIMIT,
     PROTOCOL_VERSION,
+    AuditHead,
     ChangesResponse,
     EnrollRequest,
     EnrollResponse,
@@ -471,6 +472,17 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             with pending_lock:
                 pending["writes"] -= 1
         return _json(result)
+
+    @app.get(
+        f"{API_PREFIX}/audit/head",
+        response_model=AuditHead,
+        tags=["sync"],
+        summary="The last audit row acknowledged from this device, and the problems flagged",
+        responses=COMMON_ERRORS,
+    )
+    def audit_head(dev: DeviceDep) -> AuditHead:
+        head = store.audit.head(dev.id)
+        return AuditHead(seq=head.seq, hash=head.hash, flags=head.flags)
 
     @app.get(
         f"{API_PREFIX}/conflicts",

@@ -170,6 +170,25 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     s.add_argument("--store", default=None, help="only this store")
 
     p = sub.add_parser(
+        "audit",
+        help="problems the hub found in terminals' audit logs",
+        description="Terminals upload their hash-chained audit logs; the hub checks that each "
+        "row chains onto the last one it acknowledged from that terminal. `flags` lists the "
+        "gaps (rows kept from the hub), rewrites (acknowledged rows changed) and rows that do "
+        "not match their hash.",
+    )
+    audit = p.add_subparsers(dest="audit_command", metavar="ACTION")
+    s = audit.add_parser(
+        "flags",
+        help="list flagged audit-chain problems",
+        description="List the problems flagged in terminals' audit chains, oldest first.",
+    )
+    _add_db(s)
+    s.add_argument("--store", default=None, help="only this store")
+    s.add_argument("--device", default=None, help="only this device")
+    s.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
         description="Apply pending schema migrations (a schema_version table records them).",
@@ -405,6 +424,29 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    if getattr(args, "audit_command", None) != "flags":
+        raise InvalidInputError("give an action: flags", reason="usage")
+    store = _open(args)
+    try:
+        flags = store.audit.flags(store_id=args.store, device_id=args.device)
+    finally:
+        store.close()
+    for f in flags:
+        if args.json:
+            print(json.dumps(f, ensure_ascii=False, separators=(",", ":")))
+        else:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(f["at"])))
+            seq = "-" if f["seq"] is None else str(f["seq"])
+            print(
+                f"{when}Z\t{f['store_id']}\t{f['device_id']}\tseq {seq}\t{f['problem']}"
+                f"\t{f['detail'] or ''}"
+            )
+    if not args.json:
+        print(f"audit flags: {len(flags)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from sync.hub.store import HubStore
 
@@ -436,6 +478,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "member-code": _cmd_member_code,
     "export": _cmd_export,
     "staff": _cmd_staff,
+    "audit": _cmd_audit,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

@@ -231,6 +231,15 @@ class _Batch:
         known = self._known.get(item.id)
         if known is not None:
             if known[0] != digest:
+                if item.kind == "audit":  # an acknowledged audit row, rewritten: flagged
+                    self.store.audit.rewritten_id(
+                        self.conn,
+                        device_id=self.device.id,
+                        store_id=self.device.store_id,
+                        item_id=item.id,
+                        payload=item.payload,
+                        now=self.now,
+                    )
                 return Result(item.id, "rejected", "id_reused")
             return Result(item.id, known[1], known[2], known[3])
 
@@ -355,7 +364,17 @@ class _Batch:
             self._consent(item, member)
         elif kind == "resolve":
             self._resolve(item)
-        # audit: stored as is.
+        elif kind == "audit":  # kept as sent; the device's chain checked (sync.hub.audit)
+            reason = self.store.audit.check(
+                self.conn,
+                device_id=self.device.id,
+                store_id=self.device.store_id,
+                item_id=item.id,
+                created_at=item.created_at,
+                staff_id=item.staff_id,
+                payload=item.payload,
+                now=self.now,
+            )
         return Result(item.id, "accepted", reason)
 
     def _visit_text(self, kind: str, p: Mapping[str, Any]) -> str | None:

@@ -8,6 +8,7 @@ one module per aggregate holds its SQL and hangs off the store.
     store.staff         store staff and their PIN hashes            (sync.hub.staff)
     store.interactions  conflicts, flagged jtis, export             (sync.hub.interactions)
     store.bulk          bulk loading with the big indexes dropped   (sync.hub.bulk)
+    store.audit         each device's audit chain, checked          (sync.hub.audit)
 
 Interaction batches are written by :mod:`sync.hub.ingest` through :meth:`HubStore.write`.
 Connections, dialects and migrations files are :mod:`sync.hub.db`.
@@ -38,6 +39,7 @@ from typing import Any
 import psycopg
 
 from sync.hub import keys
+from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
     POSTGRES,
@@ -81,6 +83,7 @@ class HubStore:
         self.staff = Staff(self)
         self.interactions = Interactions(self)
         self.bulk = BulkLoad(self)
+        self.audit = AuditChains(self)
 
     @classmethod
     def open(cls, db: str, *, migrate: bool = True) -> HubStore:
