@@ -38,7 +38,6 @@ ACTIONS = (
     "lockout",
     "signout",
     "view_customer",
-    "unmask_phone",
     "export",
     "redeem",
     "settings_change",

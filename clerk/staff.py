@@ -8,7 +8,8 @@ out after every :data:`MAX_ATTEMPTS` wrong PINs, for 30 s, then 60 s, 120 s … 
 :data:`LOCKOUT_CAP_S`. Every attempt is written to the audit log.
 
 Roles: ``associate`` serves customers; ``manager`` may also open the dashboard, export, resolve
-conflicts, change settings and unmask phone numbers. :func:`require` raises
+conflicts and change settings. (No one unmasks a phone number at a terminal: it holds only the
+last four digits — HQ sees numbers at the hub.) :func:`require` raises
 :class:`~clerk.errors.PermissionDeniedError`; the data functions behind those actions call it
 themselves, so no path around the UI reaches them without a manager session.
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # argon2 is imported when a PIN is first hashed or checked, n
 Clock = Callable[[], float]
 
 ROLES = ("associate", "manager")
-ACTIONS = ("dashboard", "export", "conflicts", "settings", "unmask_phone")
+ACTIONS = ("dashboard", "export", "conflicts", "settings")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "associate": frozenset(),
     "manager": frozenset(ACTIONS),
@@ -168,14 +169,6 @@ def set_setting(
             audit_conn, "settings_change", s.staff_id, {"name": name, "old": old, "new": new}, at
         )
     return new
-
-
-def unmask_phone(
-    session: Session | None, audit_conn: sqlite3.Connection, member_id: str, now: int
-) -> None:
-    """Allow showing one member's full phone number: managers only, always audited."""
-    s = require(session, "unmask_phone")
-    audit.append(audit_conn, "unmask_phone", s.staff_id, {"member_id": member_id}, now)
 
 
 # -- sign-in ------------------------------------------------------------------------------------

@@ -61,10 +61,13 @@ class HomeEngine(SyncEngine):
             self.client.configure(base_url=url, token=creds.token)
 
     def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
-        """A sync round, the audit log pushed, then the retention purge when it last ran a day
-        or more ago."""
+        """A sync round, the audit log pushed, the phone keys fetched if this terminal does not
+        have them yet, then the retention purge when it last ran a day or more ago."""
         report = super().sync_once(progress=progress)
         self.push_audit()
+        creds = self.credentials()
+        if creds is not None and not (creds.phone_bucket_key and creds.phone_seal_key):
+            self.refresh_keys()  # enrolled by an older hub: the phone keys come with the keys
         self.purge_if_due()
         return report
 

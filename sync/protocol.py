@@ -56,8 +56,14 @@ class PublicKey(Wire):
     not_after: int | None = None  # stop accepting codes signed by it after this time
 
 
+HexKey = Annotated[str, Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
+
+
 class KeysResponse(Wire):
     keys: Annotated[list[PublicKey], Field(max_length=256)]
+    # What a terminal needs to take a typed phone (see EnrollResponse); absent from old hubs.
+    phone_bucket_key: HexKey | None = None
+    phone_seal_key: HexKey | None = None
 
 
 class EnrollResponse(Wire):
@@ -66,8 +72,11 @@ class EnrollResponse(Wire):
     store_id: Str64
     store_name: Str256
     keys: Annotated[list[PublicKey], Field(max_length=256)]
-    # Key of the keyed hash (HMAC-SHA256, hex) under which phone numbers are looked up.
-    phone_hash_key: Annotated[str, Field(min_length=32, max_length=128)]
+    # Key (hex) of the 8-bit keyed bucket a typed phone is matched by, with its last four
+    # digits (clerk/shared/phones.py) — not the hub's own phone-hash key, which stays there.
+    phone_bucket_key: HexKey
+    # The hub's public X25519 key (hex) a number typed offline is sealed to.
+    phone_seal_key: HexKey
 
 
 class Change(Wire):

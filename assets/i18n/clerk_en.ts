@@ -1340,6 +1340,13 @@
     </message>
 </context>
 <context>
+    <name>ScanView</name>
+    <message>
+        <source>Several customers have these last digits — which one?</source>
+        <translation>Several customers have these last digits — which one?</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>never</source>

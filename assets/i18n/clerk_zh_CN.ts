@@ -1329,6 +1329,13 @@
     </message>
 </context>
 <context>
+    <name>ScanView</name>
+    <message>
+        <source>Several customers have these last digits — which one?</source>
+        <translation>有几位顾客的手机尾号相同——请问是哪一位？</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>never</source>

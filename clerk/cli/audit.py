@@ -35,8 +35,8 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "audit",
         help="check the tamper-evident audit log",
-        description="The terminal's append-only audit log (sign-ins, exports, settings changes, "
-        "unmasked phone numbers …), hash-chained in outbox.db.",
+        description="The terminal's append-only audit log (sign-ins, customers viewed, "
+        "redemptions, exports, settings changes …), hash-chained in outbox.db.",
     )
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     v = asub.add_parser(

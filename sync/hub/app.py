@@ -351,7 +351,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             store_id=dev.store_id,
             store_name=store.store_name(dev.store_id),
             keys=[PublicKey(**k) for k in store.keys.public()],
-            phone_hash_key=store.phone_hash_key,
+            phone_bucket_key=store.phone_bucket_key,
+            phone_seal_key=store.phone_seal_public,
         )
 
     @app.get(
@@ -362,7 +363,11 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses=COMMON_ERRORS,
     )
     def keys(dev: DeviceDep) -> KeysResponse:
-        return KeysResponse(keys=[PublicKey(**k) for k in store.keys.public()])
+        return KeysResponse(
+            keys=[PublicKey(**k) for k in store.keys.public()],
+            phone_bucket_key=store.phone_bucket_key,
+            phone_seal_key=store.phone_seal_public,
+        )
 
     # changes -------------------------------------------------------------------------------
 

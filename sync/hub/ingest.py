@@ -310,7 +310,9 @@ class _Batch:
             )
         if kind == "member" and value:
             return self.conn.row("SELECT id, home_store FROM members WHERE id = ?", (value,))
-        if kind == "phone_hash" and value:
+        if kind == "phone_sealed" and value:  # a number typed offline, sealed to the hub
+            return self.store.members.by_sealed_phone(self.conn, value)
+        if kind == "phone_hash" and value:  # from terminals of before the sealed form
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE phone_hash = ? ORDER BY id LIMIT 1",
                 (value,),

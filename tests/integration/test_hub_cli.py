@@ -17,6 +17,7 @@ from argon2.exceptions import VerifyMismatchError
 
 from clerk.shared import membercode
 from sync.hub.cli import add_hub_parser, run_hub
+from sync.hub.db import migrations
 from sync.hub.store import HubStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,10 +47,13 @@ def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_migrate_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    versions = [v for v, _name, _sql in migrations()]
+    assert versions[0] == 1
     assert hub("migrate", "--db", db) == 0
-    assert "schema version 1 (applied: 1)" in capsys.readouterr().out
+    applied = ", ".join(str(v) for v in versions)
+    assert f"schema version {versions[-1]} (applied: {applied})" in capsys.readouterr().out
     assert hub("migrate", "--db", db) == 0
-    assert "schema version 1 (applied: none)" in capsys.readouterr().out
+    assert f"schema version {versions[-1]} (applied: none)" in capsys.readouterr().out
 
 
 def test_enrol_code_prints_only_the_code_and_a_png(

@@ -27,7 +27,7 @@ def _home(tmp_path: Path) -> Path:
                 outbox.META_STORE_ID: "S001",
                 outbox.META_STORE_NAME: "Nanjing Rd",
                 outbox.META_TOKEN: TOKEN,
-                outbox.META_PHONE_HASH_KEY: PHONE_KEY,
+                outbox.META_PHONE_BUCKET_KEY: PHONE_KEY,
             },
         )
         ok = outbox.record(ob, "visit", member_id="M1", now=NOW - 100)
