@@ -495,20 +495,19 @@ class Terminal:
 
     def sign_in(self, staff_id: str, pin: str) -> Session:
         """Check a PIN (:meth:`clerk.staff.StaffAuth.sign_in`: lockout, audit), writing
-        through the terminal's writer. Raises SignInError with the reason."""
+        through the terminal's writer — which is not held while the hash is checked. Raises
+        SignInError with the reason."""
         from clerk.staff import StaffAuth
 
-        cache, _ = self._reader()
-        return self.write(
-            lambda outbox: StaffAuth(cache, outbox, self.clock).sign_in(staff_id, pin)
-        )
+        cache, outbox = self._reader()
+        return StaffAuth(cache, outbox, self.clock, write=self.write).sign_in(staff_id, pin)
 
     def sign_out(self, session: Session, reason: str = "manual") -> None:
-        """Audit the end of a session (``reason``: manual | idle)."""
+        """Audit the end of a session (``reason``: manual | idle | command)."""
         from clerk.staff import StaffAuth
 
-        cache, _ = self._reader()
-        self.write(lambda outbox: StaffAuth(cache, outbox, self.clock).sign_out(session, reason))
+        cache, outbox = self._reader()
+        StaffAuth(cache, outbox, self.clock, write=self.write).sign_out(session, reason)
 
     # -- the manager's ----------------------------------------------------------------------------
 

@@ -125,7 +125,8 @@ def seed_demo(
     staff_rows: list[dict[str, Any]] = []
     for store_id in spec.stores:
         for s in world.staff(store_id):
-            staff_rows.append({**s, "pin_hash": demo_pin_hash(s["id"], s["pin"]), "active": 1})
+            pin_hash = demo_pin_hash(s["pin"], s["role"])
+            staff_rows.append({**s, "pin_hash": pin_hash, "active": 1})
     stats.add("staff", store.staff.upsert(staff_rows, now=t))
 
     rebuild = store.bulk.drop_indexes() if members >= BIG_SEED_MEMBERS else []
@@ -196,9 +197,9 @@ def _load_members(
 
 
 @functools.lru_cache(maxsize=256)
-def demo_pin_hash(staff_id: str, pin: str) -> str:
+def demo_pin_hash(pin: str, role: str) -> str:
     """Hash of a demo staff PIN, computed once per process (tests seed many hubs)."""
-    return hash_pin(pin)
+    return hash_pin(pin, role)
 
 
 def seed_if_empty(db: str, *, members: int, seed: int = 1, now: int | None = None) -> None:

@@ -60,7 +60,7 @@ _STAFF_S001: tuple[tuple[str, str, str, str], ...] = (
     ("A01", "王芳", "associate", "1234"),
     ("A02", "陈浩然", "associate", "2345"),
     ("A03", "赵思雨", "associate", "3456"),
-    ("M01", "周建华", "manager", "9999"),
+    ("M01", "周建华", "manager", "246810"),  # a manager's PIN has at least 6 digits
 )
 _STAFF_NAMES = ("李静", "张伟", "刘婷", "黄磊", "吴敏", "孙丽", "徐强", "马军")
 
@@ -80,9 +80,8 @@ def staff(store_id: str) -> list[dict[str, str]]:
     for k, name in enumerate(names):
         role = "manager" if k == 3 else "associate"
         sid = f"M{n}1" if role == "manager" else f"A{n}{k + 1}"
-        out.append(
-            {"id": sid, "store_id": store_id, "name": name, "role": role, "pin": f"{n}{k + 1}" * 2}
-        )
+        pin = f"{n}{k + 1}" * (3 if role == "manager" else 2)
+        out.append({"id": sid, "store_id": store_id, "name": name, "role": role, "pin": pin})
     return out
 
 

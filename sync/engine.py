@@ -48,6 +48,7 @@ from clerk.db import Transaction, is_corruption
 from clerk.errors import CacheRebuildingError, ClerkError, NotEnrolledError, StorageError
 from clerk.model import Identity
 from clerk.outbox import Recorded
+from clerk.settings import check_hub_url
 from clerk.shared.phones import tail
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials, save_credentials
@@ -201,6 +202,7 @@ class SyncEngine:
         Enrolling to another store or hub empties the cache (its slice belongs to the old
         one); the outbox is kept and pushed under the new enrolment.
         """
+        hub_url = check_hub_url(hub_url)  # https, or http to this machine only: ConfigError
         previous = self.credentials()
         old_url = self.client.base_url
         self.client.configure(base_url=hub_url)

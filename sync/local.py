@@ -14,9 +14,9 @@ from pathlib import Path
 from clerk import audit
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
-from clerk.errors import NotEnrolledError
+from clerk.errors import ConfigError, NotEnrolledError
 from clerk.purge import purge
-from clerk.settings import Settings
+from clerk.settings import Settings, check_hub_url
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials
 from sync.engine import Progress, SyncEngine, SyncReport
@@ -54,6 +54,13 @@ class HomeEngine(SyncEngine):
         settings = Settings(Path(home) / "settings.json")
         configured = str(settings.get("hub_url") or "")
         url = configured or (creds.hub_url if creds else UNCONFIGURED_URL)
+        if configured or creds is not None:
+            try:  # a settings file edited by hand is held to the same rule
+                url = check_hub_url(url)
+            except ConfigError:
+                outbox.close()
+                cache.close()
+                raise
         self.settings = settings
         client = HubClient(url)
         super().__init__(cache, outbox, client, rng=random.Random())

@@ -736,6 +736,10 @@
 <context>
     <name>Enrol</name>
     <message>
+        <source>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</source>
+        <translation>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</translation>
+    </message>
+    <message>
         <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
         <translation>Enter the hub&apos;s full address, starting with https:// or http://.</translation>
     </message>
@@ -1509,8 +1513,8 @@
         <translation>Copy diagnostics</translation>
     </message>
     <message>
-        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
-        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</translation>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</source>
+        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</translation>
     </message>
     <message>
         <source>Enter a whole number from %1 to %2.</source>

@@ -733,6 +733,10 @@
 <context>
     <name>Enrol</name>
     <message>
+        <source>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</source>
+        <translation>总部服务器地址必须以 https:// 开头 — 只有本机上的服务器才能用 http://。</translation>
+    </message>
+    <message>
         <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
         <translation>请输入完整的总部服务器地址，以 https:// 或 http:// 开头。</translation>
     </message>
@@ -1332,7 +1336,7 @@
     <name>ScanView</name>
     <message>
         <source>Several customers have these last digits — which one?</source>
-        <translation>有几位顾客的手机尾号相同——请问是哪一位？</translation>
+        <translation>有几位顾客的手机尾号相同 — 请问是哪一位？</translation>
     </message>
 </context>
 <context>
@@ -1498,8 +1502,8 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
-        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com 或 http://10.0.0.5:8000</translation>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</source>
+        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com（只有本机上的服务器才能用 http://）</translation>
     </message>
     <message>
         <source>Enter a whole number from %1 to %2.</source>

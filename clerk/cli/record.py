@@ -1,11 +1,12 @@
-"""``clerk record``: record an interaction durably in the outbox (it syncs later)."""
+"""``clerk record``: record an interaction durably in the outbox (it syncs later), as a signed-in
+staff member (``--staff`` and a PIN, as the app asks)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from clerk.cli.common import EXIT_OK, open_terminal, print_json
+from clerk.cli.common import EXIT_OK, add_staff_arguments, open_terminal, print_json, staff_session
 from clerk.errors import ClerkError
 
 if TYPE_CHECKING:
@@ -19,11 +20,13 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "record",
         help="record an interaction in the outbox",
-        description="Record an interaction durably in the outbox (it syncs later).",
+        description="Record an interaction durably in the outbox (it syncs later), as the "
+        "staff member who served: --staff and their PIN (--pin-stdin, $CLERK_PIN or asked), "
+        "signed in and audited as in the app. Refused (exit 2) without them.",
     )
     p.add_argument("kind", choices=RECORD_KINDS, help="what happened")
     p.add_argument("--member", required=True, help="member id")
-    p.add_argument("--staff", default=None, help="staff id who served")
+    add_staff_arguments(p, who="staff id who served")
     p.add_argument("--text", default=None, help="note text")
     p.add_argument("--sku", action="append", help="product (interest, sale; repeatable)")
     p.add_argument("--action", choices=("tried_on", "asked_about"), help="interest action")
@@ -88,9 +91,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     try:
         if args.kind == "sale":
             payload["items"] = _priced(terminal, payload["items"])
-        rec = terminal.record(
-            args.kind, member_id=args.member, staff_id=args.staff, payload=payload
-        )
+        with staff_session(terminal, args) as session:
+            rec = terminal.record(
+                args.kind, member_id=args.member, staff_id=session.staff_id, payload=payload
+            )
     finally:
         terminal.close()
     if args.json:

@@ -143,7 +143,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="role (default associate)",
     )
     s.add_argument(
-        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+        "--pin",
+        default=None,
+        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
+        "default: prompt)",
     )
     s = staff.add_parser(
         "disable",
@@ -163,9 +166,17 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     _add_db(s)
     s.add_argument("id", help="staff id")
     s.add_argument(
-        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+        "--pin",
+        default=None,
+        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
+        "default: prompt); hashed with today's parameters",
     )
-    s = staff.add_parser("list", help="list staff", description="List staff members.")
+    s = staff.add_parser(
+        "list",
+        help="list staff",
+        description="List staff members, and whose PIN is due to be set again (hashed with "
+        "older parameters: `reset-pin` hashes it with today's).",
+    )
     _add_db(s)
     s.add_argument("--store", default=None, help="only this store")
 
@@ -374,14 +385,10 @@ def _write_rows(out: TextIO, rows: Iterator[dict[str, Any]], what: str, fmt: str
 
 def _read_pin(given: str | None) -> str:
     if given == "-":
-        pin = sys.stdin.readline().strip()
-    elif given is not None:
-        pin = given
-    else:
-        pin = getpass.getpass("PIN: ")
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise InvalidInputError("a PIN is 4 to 12 digits", reason="bad_pin")
-    return pin
+        return sys.stdin.readline().strip()
+    if given is not None:
+        return str(given)
+    return getpass.getpass("PIN: ")
 
 
 def _cmd_staff(args: argparse.Namespace) -> int:
@@ -395,7 +402,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         if action == "add":
-            pin_hash = hash_pin(_read_pin(args.pin))
+            pin_hash = hash_pin(_read_pin(args.pin), args.role)
             store.staff.upsert(
                 [
                     {
@@ -413,12 +420,14 @@ def _cmd_staff(args: argparse.Namespace) -> int:
             store.staff.update(args.id, active=action == "enable")
             print(f"staff {args.id} {action}d")
         elif action == "reset-pin":
-            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin)))
+            role = store.staff.role(args.id)
+            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin), role))
             print(f"staff {args.id}: PIN reset")
         else:
             for row in store.staff.rows(args.store):
                 state = "active" if row["active"] else "disabled"
-                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}")
+                pin = {"ok": "", "none": "\tno PIN", "reset": "\tPIN due: reset-pin"}[row["pin"]]
+                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}{pin}")
     finally:
         store.close()
     return EXIT_OK

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from sync.hub.db import Row
 from sync.hub.devices import Device
+from sync.hub.staff import role_problem
 from sync.hub.store import HubStore, Tx
 from sync.protocol import Interaction
 
@@ -252,6 +253,10 @@ class _Batch:
 
         member: Row | None = None
         try:
+            # Manager-only kinds: the hub's own roster decides, not the terminal (sync.hub.staff).
+            refused = role_problem(self.conn, item.staff_id, self.device.store_id, item.kind)
+            if refused is not None:
+                raise _Rejected(refused)
             member = self._member(item)
             result = self._apply(item, member)
         except _Rejected as rej:

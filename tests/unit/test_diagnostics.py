@@ -85,7 +85,7 @@ def test_collect_has_every_section_and_no_personal_data(tmp_path: Path) -> None:
     assert "hub_url = 'https://hub.example.com'" in text
     assert "sync_state.cursor = 1234" in text
     assert "FAIL  hub  unreachable" in text and "fix: check the network" in text
-    assert "hub said 422 for phone 138****5678 code MC1:[redacted]" in text
+    assert "hub said 422 for phone *******5678 code MC1:[redacted]" in text
     # the log: the last 200 lines only, redacted
     assert "pushed batch 259" in text and "pushed batch 60\n" not in text
     assert "pushed batch 61" in text

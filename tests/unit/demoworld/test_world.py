@@ -42,10 +42,11 @@ def test_stores_and_staff() -> None:
     assert set(world.STORES[0]) == {"id", "name", "name_en", "city"}
     s001 = {s["id"]: s for s in world.staff("S001")}
     assert (s001["A01"]["role"], s001["A01"]["pin"]) == ("associate", "1234")
-    assert (s001["M01"]["role"], s001["M01"]["pin"]) == ("manager", "9999")
+    assert (s001["M01"]["role"], s001["M01"]["pin"]) == ("manager", "246810")
     everyone = [s for store in world.STORES for s in world.staff(store["id"])]
     assert len({s["id"] for s in everyone}) == len(everyone)
-    assert all(re.fullmatch(r"\d{4}", s["pin"]) for s in everyone)
+    assert all(re.fullmatch(r"\d{4}", s["pin"]) for s in everyone if s["role"] == "associate")
+    assert all(re.fullmatch(r"\d{6}", s["pin"]) for s in everyone if s["role"] == "manager")
     assert {s["role"] for s in everyone} == {"associate", "manager"}
     with pytest.raises(ValueError):
         world.staff("S999")
