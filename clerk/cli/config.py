@@ -1,6 +1,8 @@
 """``clerk config get|set|list``: the terminal's validated settings. Changing one is a manager's
 job, as in the app: ``set`` needs ``--staff`` (a manager) and their PIN, and is audited
-(``settings_change``); reading them needs neither."""
+(``settings_change``); reading them needs neither. Before enrolment there is no staff to sign in
+and no device token to protect: IT sets the terminal up without a PIN (audited without a staff
+id), as the enrolment screen does."""
 
 from __future__ import annotations
 
@@ -27,9 +29,10 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "config",
         help="get, set or list settings",
-        description="Terminal settings (validated). See `clerk config list`. `set` is for "
-        "managers: --staff and their PIN (--pin-stdin, $CLERK_PIN or asked); it is audited. "
-        "hub_url must be https:// (http:// only to a hub on this machine).",
+        description="Terminal settings (validated). See `clerk config list`. Once the terminal "
+        "is enrolled, `set` is for managers: --staff and their PIN (--pin-stdin, $CLERK_PIN or "
+        "asked); it is audited. hub_url must be https:// (http:// only to a hub on this "
+        "machine).",
     )
     p.add_argument("action", choices=("get", "set", "list"))
     p.add_argument("name", nargs="?", help="setting name")
@@ -56,8 +59,14 @@ def cmd_config(args: argparse.Namespace) -> int:
     Settings.spec(args.name)  # an unknown name is refused before the PIN is asked
     terminal = open_terminal(online_fetch=False)
     try:
-        with staff_session(terminal, args, "settings") as session:
-            result = terminal.change_settings(session, {args.name: args.value})[args.name]
+        if terminal.device_id() is None:  # not enrolled: IT's set-up, no one to sign in
+            old = terminal.settings.get(args.name)
+            result = terminal.settings.set(args.name, args.value)
+            change = {"name": args.name, "old": old, "new": result}
+            terminal.audit("settings_change", None, change)
+        else:
+            with staff_session(terminal, args, "settings") as session:
+                result = terminal.change_settings(session, {args.name: args.value})[args.name]
     finally:
         terminal.close()
     if isinstance(result, ConfigError):

@@ -236,3 +236,18 @@ def test_the_pin_from_stdin_in_a_real_process(hub: HubHandle, home: Path) -> Non
     assert proc.returncode == 0, proc.stderr
     assert ASSOCIATE["pin"] not in proc.stdout + proc.stderr
     assert _pending(home) == 1
+
+
+def test_before_enrolment_it_sets_the_terminal_up_without_a_pin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No staff and no device token yet: nothing to protect, no one to sign in (the enrolment
+    screen sets the hub address the same way). The https rule holds all the same."""
+    monkeypatch.setenv("CLERK_HOME", str(tmp_path / "fresh"))
+    code, out, err = clerk(monkeypatch, "config", "set", "language", "en")
+    assert code == 0 and out.strip() == "language = en", err
+    code, _out, err = clerk(monkeypatch, "config", "set", "hub_url", "http://hub.attacker.invalid")
+    assert code == 2 and "https" in err
+    assert ("settings_change", None, {"name": "language", "old": "auto", "new": "en"}) in (
+        _audit(tmp_path / "fresh")
+    )
