@@ -28,6 +28,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 # Order: the cheap ones first, the big cache build (lookup) after, the UI last.
 BENCHES = [
     ("verify", "Member-code verification"),
+    ("pin_cost", "Offline PIN guessing"),
     ("decode", "Barcode decoding on a degraded corpus"),
     ("hub_ingest", "Hub ingest"),
     ("sync_push_pull", "Sync: push and pull"),

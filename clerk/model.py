@@ -36,19 +36,36 @@ class Localised:
 
 @dataclass(frozen=True)
 class Identity:
-    """A member identity read from a scan or typed text, before the cache is consulted."""
+    """A member identity read from a scan or typed text, before the cache is consulted.
+
+    A phone's ``value`` is the number as typed (E.164): it lives in memory while the customer
+    is served — the proof sent to the hub — and is never written or shown (not in ``repr``);
+    what is recorded is ``ref``, the number sealed to the hub."""
 
     kind: IdentityKind
-    value: str  # code: member code id as decimal; card: digits; phone: keyed hash; member_id
+    # code: member code id as decimal; card: digits; phone: E.164 (never stored); member_id
+    value: str = field(repr=False)
     ref: str  # stable text to record against when the member is not cached, e.g. "card:6200…"
     jti: str | None = None  # member codes only: hex of the 6-byte jti
     expires_at: int | None = None  # member codes only
-    # What to show a person when ``ref`` is not fit to show (a phone's keyed hash): "138****5678".
+    # What to show a person when ``ref`` is not fit to show (a sealed phone): "*******5678".
     display: str | None = None
+    phone_bucket: int | None = None  # phones only: the 8-bit keyed bucket the cache is indexed by
 
     @property
     def label(self) -> str:
         return self.display or self.ref
+
+
+@dataclass(frozen=True)
+class PhoneCandidate:
+    """A cached member whose phone fits a typed number as far as the terminal can tell (the
+    same last digits and bucket): the associate picks among them by name."""
+
+    member_id: str
+    name: str
+    name_en: str | None
+    phone_masked: str | None
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,37 @@ def m003_item_failures(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_audit_by_sequence(db: Database) -> None:
+    """Audit rows reach the hub by sequence (clerk/audit.py): the last row the hub acknowledged
+    becomes a mark in outbox_meta (``audit_acked``), outside the hashed rows; the per-row
+    ``synced`` flag, which an upload could be made to skip, goes. So does the hub's full
+    phone-hash key, which older hubs handed to every terminal (clerk/shared/phones.py): with it,
+    anyone holding the terminal's files could recover every cached member's number."""
+    conn = db.conn
+    secure = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("DELETE FROM outbox_meta WHERE key = 'phone_hash_key'")
+    conn.execute(f"PRAGMA secure_delete = {secure}")
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit_log)")}
+    if "synced" in columns:
+        first_unsent = conn.execute("SELECT min(seq) FROM audit_log WHERE synced = 0").fetchone()
+        if first_unsent[0] is None:
+            mark = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        else:
+            mark = conn.execute(
+                "SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                (int(first_unsent[0]),),
+            )
+        found = mark.fetchone()
+        if found is not None:
+            conn.execute(
+                "INSERT OR REPLACE INTO outbox_meta (key, value) VALUES ('audit_acked', ?)",
+                (f"{int(found[0])}:{found[1]}",),
+            )
+        conn.execute("ALTER TABLE audit_log DROP COLUMN synced")
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str
@@ -404,7 +435,10 @@ META_TOKEN = "token"
 META_STORE_ID = "store_id"
 META_STORE_NAME = "store_name"
 META_HUB_URL = "hub_url"
-META_PHONE_HASH_KEY = "phone_hash_key"
+# What the terminal needs to take a typed phone (clerk/shared/phones.py): the bucket key and
+# the hub's public sealing key. (The hub's full phone-hash key is not kept here any more.)
+META_PHONE_BUCKET_KEY = "phone_bucket_key"
+META_PHONE_SEAL_KEY = "phone_seal_key"
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:

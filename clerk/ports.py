@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity
+    from clerk.model import CustomerView, Identity, PhoneCandidate
     from clerk.outbox import Recorded
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
@@ -33,7 +33,10 @@ class Opened:
     view: CustomerView | None
     visit: Recorded | None  # the visit recorded by this scan (None: same visit as before)
     cached: bool  # found in the cache without asking the hub
-    reason: str | None  # "not_cached" (offline, unknown here), "unknown_member" (hub says no)
+    # "not_cached" (offline, unknown here), "unknown_member" (hub says no), "choose" (a typed
+    # phone fits several cached members: the associate picks one of ``candidates``)
+    reason: str | None
+    candidates: tuple[PhoneCandidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ class TerminalPort(StaffDoor, Protocol):
     def identify(self, text: str) -> Identity: ...
 
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened: ...
+
+    def pick_candidate(
+        self, opened: Opened, member_id: str, staff_id: str | None = None
+    ) -> Opened: ...
 
     def view(self, member_id: str) -> CustomerView | None: ...
 

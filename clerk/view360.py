@@ -41,11 +41,13 @@ from clerk.model import (
     Freshness,
     Identity,
     Localised,
+    PhoneCandidate,
     Product,
     Profile,
     VisitEntry,
 )
 from clerk.shared import interactions
+from clerk.shared.phones import tail
 
 DAY = 86_400
 BROWSE_PRODUCTS_LIMIT = 50  # products in the browsing panel (most recently viewed first)
@@ -121,16 +123,33 @@ def resolve(cache: sqlite3.Connection, identity: Identity) -> str | None:
             "SELECT id FROM members WHERE card_no = ?", (identity.value,)
         ).fetchone()
     elif identity.kind == "phone":
-        # Not unique by schema (a number can move between members): the most recently seen.
-        row = cache.execute(
-            "SELECT id FROM members WHERE phone_hash = ? ORDER BY last_seen DESC, id LIMIT 1",
-            (identity.value,),
-        ).fetchone()
+        # The cache holds a phone's last digits and 8-bit bucket, not the number: the member
+        # only when exactly one fits; several are for the associate to pick from.
+        found = phone_candidates(cache, identity)
+        return found[0].member_id if len(found) == 1 else None
     elif identity.kind == "member_id":
         row = cache.execute("SELECT id FROM members WHERE id = ?", (identity.value,)).fetchone()
     else:
         raise ValueError(f"unknown identity kind: {identity.kind!r}")
     return None if row is None else str(row[0])
+
+
+Q_RESOLVE_PHONE = (
+    "SELECT id, name, name_en, phone_masked FROM members WHERE phone_last4 = ?"
+    " AND phone_bucket = ? ORDER BY last_seen DESC, id LIMIT ?"
+)
+PHONE_CANDIDATES_LIMIT = 20
+
+
+def phone_candidates(cache: sqlite3.Connection, identity: Identity) -> list[PhoneCandidate]:
+    """The cached members whose phone fits a typed number (the same last digits and bucket),
+    most recently seen first: usually none or one."""
+    if identity.kind != "phone" or identity.phone_bucket is None:
+        return []
+    rows = cache.execute(
+        Q_RESOLVE_PHONE, (tail(identity.value), identity.phone_bucket, PHONE_CANDIDATES_LIMIT)
+    ).fetchall()
+    return [PhoneCandidate(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 
 # --- SQL half --------------------------------------------------------------------------------
@@ -512,12 +531,7 @@ def explain(
         ("staff", cache, Q_STAFF.format(marks=_marks(2)), ("a", "b")),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
-        (
-            "resolve_phone",
-            cache,
-            "SELECT id FROM members WHERE phone_hash = ? ORDER BY last_seen DESC, id LIMIT 1",
-            ("x",),
-        ),
+        ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),
     ]
     if outbox is not None:
         plans.append(("outbox", outbox, Q_OUTBOX, (member_id, OUTBOX_LIMIT)))

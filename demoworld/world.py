@@ -7,8 +7,8 @@ generator (``seed`` and the member's number), so :func:`members` streams any num
 constant memory and :func:`bundle` regenerates a single one without the others.
 
 Row shapes are those of the changes feed (``clerk.shared.entities``) except that a member
-carries its plain ``phone`` (E.164) instead of ``phone_hash`` / ``phone_masked``: the hub owns
-the key of the phone hash. Times are unix seconds, money is fen.
+carries its plain ``phone`` (E.164) instead of what a terminal holds of it (``phone_last4``,
+``phone_bucket``, ``phone_masked``: :func:`member_row`). Times are unix seconds, money is fen.
 
 The hero of the design is member 1 (``M00000001``, 林晓雯 / Lin Xiaowen, store S001): a
 Smartwatch S3 (¥1,999) in her online cart for 3 days, viewed 4 times this week, and a ¥200-off
@@ -25,7 +25,7 @@ from itertools import accumulate
 from typing import Any
 
 from clerk.identify import luhn_check_digit
-from clerk.shared.phones import mask_phone, phone_hash
+from clerk.shared.phones import mask_phone, phone_bucket, tail
 from clerk.talking_points import TIERS
 from demoworld.catalogue import (
     CATEGORIES,
@@ -60,7 +60,7 @@ _STAFF_S001: tuple[tuple[str, str, str, str], ...] = (
     ("A01", "王芳", "associate", "1234"),
     ("A02", "陈浩然", "associate", "2345"),
     ("A03", "赵思雨", "associate", "3456"),
-    ("M01", "周建华", "manager", "9999"),
+    ("M01", "周建华", "manager", "246810"),  # a manager's PIN has at least 6 digits
 )
 _STAFF_NAMES = ("李静", "张伟", "刘婷", "黄磊", "吴敏", "孙丽", "徐强", "马军")
 
@@ -80,9 +80,8 @@ def staff(store_id: str) -> list[dict[str, str]]:
     for k, name in enumerate(names):
         role = "manager" if k == 3 else "associate"
         sid = f"M{n}1" if role == "manager" else f"A{n}{k + 1}"
-        out.append(
-            {"id": sid, "store_id": store_id, "name": name, "role": role, "pin": f"{n}{k + 1}" * 2}
-        )
+        pin = f"{n}{k + 1}" * (3 if role == "manager" else 2)
+        out.append({"id": sid, "store_id": store_id, "name": name, "role": role, "pin": pin})
     return out
 
 
@@ -659,22 +658,23 @@ def _month(t: int) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def member_row(member: dict[str, Any], phone_key: str) -> dict[str, Any]:
-    """A member as the cache (and the changes feed) holds it: the phone as a keyed hash and a
-    masked form, never in clear."""
+def member_row(member: dict[str, Any], bucket_key: str) -> dict[str, Any]:
+    """A member as the cache (and the changes feed) holds it: of the phone only its last four
+    digits, its 8-bit bucket under ``bucket_key`` and the masked form, never the number."""
     row = {k: v for k, v in member.items() if k != "phone"}
-    row["phone_hash"] = phone_hash(phone_key, member["phone"])
+    row["phone_last4"] = tail(member["phone"])
+    row["phone_bucket"] = phone_bucket(bucket_key, member["phone"])
     row["phone_masked"] = mask_phone(member["phone"])
     return row
 
 
-def changes(b: MemberBundle, phone_key: str) -> Iterator[dict[str, Any]]:
+def changes(b: MemberBundle, bucket_key: str) -> Iterator[dict[str, Any]]:
     """One member's bundle as upserts of the changes feed (``clerk.cache.apply_changes``)."""
     yield {
         "entity": "member",
         "op": "upsert",
         "key": b.member["id"],
-        "data": member_row(b.member, phone_key),
+        "data": member_row(b.member, bucket_key),
     }
     for entity, rows in (
         ("browse", b.browse),

@@ -28,6 +28,7 @@ from clerk.errors import ConfigError
 from sync import protocol
 from sync.errors import ProtocolError, RejectedError, TransportError, error_for_status
 from sync.protocol import (
+    AuditHead,
     ChangesResponse,
     EnrollResponse,
     InteractionBatchResponse,
@@ -155,6 +156,10 @@ class HubClient:
         return self._call(
             "POST", "/interactions", InteractionBatchResponse, json={"interactions": interactions}
         )
+
+    def audit_head(self) -> AuditHead:
+        """The last audit row the hub acknowledged from this device, and its flags."""
+        return self._call("GET", "/audit/head", AuditHead)
 
     # -- plumbing -----------------------------------------------------------------------------
 

@@ -21,7 +21,10 @@ class Credentials:
     token: str
     store_id: str
     hub_url: str
-    phone_hash_key: str
+    # What the terminal needs to take a typed phone (clerk/shared/phones.py); a terminal
+    # enrolled by an older hub gets them with its next keys refresh.
+    phone_bucket_key: str | None = None
+    phone_seal_key: str | None = None
     store_name: str | None = None
     device_name: str | None = None
     enrolled_at: int | None = None
@@ -41,7 +44,6 @@ def credentials(outbox: sqlite3.Connection) -> Credentials | None:
         outbox_mod.META_TOKEN,
         outbox_mod.META_STORE_ID,
         outbox_mod.META_HUB_URL,
-        outbox_mod.META_PHONE_HASH_KEY,
     )
     if any(not rows.get(k) for k in required):
         return None
@@ -51,7 +53,8 @@ def credentials(outbox: sqlite3.Connection) -> Credentials | None:
         token=rows[outbox_mod.META_TOKEN],
         store_id=rows[outbox_mod.META_STORE_ID],
         hub_url=rows[outbox_mod.META_HUB_URL],
-        phone_hash_key=rows[outbox_mod.META_PHONE_HASH_KEY],
+        phone_bucket_key=rows.get(outbox_mod.META_PHONE_BUCKET_KEY),
+        phone_seal_key=rows.get(outbox_mod.META_PHONE_SEAL_KEY),
         store_name=rows.get(outbox_mod.META_STORE_NAME),
         device_name=rows.get(META_DEVICE_NAME),
         enrolled_at=int(enrolled) if enrolled and enrolled.isdigit() else None,
@@ -67,7 +70,8 @@ def save_credentials(outbox: sqlite3.Connection, creds: Credentials) -> None:
             outbox_mod.META_TOKEN: creds.token,
             outbox_mod.META_STORE_ID: creds.store_id,
             outbox_mod.META_HUB_URL: creds.hub_url,
-            outbox_mod.META_PHONE_HASH_KEY: creds.phone_hash_key,
+            outbox_mod.META_PHONE_BUCKET_KEY: creds.phone_bucket_key,
+            outbox_mod.META_PHONE_SEAL_KEY: creds.phone_seal_key,
             outbox_mod.META_STORE_NAME: creds.store_name,
             META_DEVICE_NAME: creds.device_name,
             META_ENROLLED_AT: None if creds.enrolled_at is None else str(creds.enrolled_at),

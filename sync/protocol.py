@@ -43,6 +43,7 @@ ResultReason = Literal[
     "device_seq_reused",  # another id under a known (device, sequence): a cloned terminal
     "unknown_member",  # no member matches member_id / member_ref
     "staff_role",  # the staff member's role may not record this kind
+    "unknown_staff",  # a kind only some roles record, by no active staff of the device's store
     "unknown_coupon",
     "coupon_not_member",  # the coupon is another member's
     "coupon_void",
@@ -51,6 +52,12 @@ ResultReason = Literal[
     "coupon_not_yet_valid",
     "unknown_interaction",  # a resolve of an interaction the hub does not know
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
+    # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
+    "audit_chain_gap",  # rows are missing before this one
+    "audit_chain_rewrite",  # the chain before this row is not the one the hub acknowledged
+    "audit_row_edited",  # the row's hash does not match its content
+    "audit_row_malformed",  # not an audit row the hub can check
+    "audit_row_rewritten",  # an acknowledged row sent again with other content
 ]
 
 
@@ -79,8 +86,14 @@ class PublicKey(Wire):
     not_after: int | None = None  # stop accepting codes signed by it after this time
 
 
+HexKey = Annotated[str, Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
+
+
 class KeysResponse(Wire):
     keys: Annotated[list[PublicKey], Field(max_length=256)]
+    # What a terminal needs to take a typed phone (see EnrollResponse); absent from old hubs.
+    phone_bucket_key: HexKey | None = None
+    phone_seal_key: HexKey | None = None
 
 
 class EnrollResponse(Wire):
@@ -89,8 +102,11 @@ class EnrollResponse(Wire):
     store_id: Str64
     store_name: Str256
     keys: Annotated[list[PublicKey], Field(max_length=256)]
-    # Key of the keyed hash (HMAC-SHA256, hex) under which phone numbers are looked up.
-    phone_hash_key: Annotated[str, Field(min_length=32, max_length=128)]
+    # Key (hex) of the 8-bit keyed bucket a typed phone is matched by, with its last four
+    # digits (clerk/shared/phones.py) — not the hub's own phone-hash key, which stays there.
+    phone_bucket_key: HexKey
+    # The hub's public X25519 key (hex) a number typed offline is sealed to.
+    phone_seal_key: HexKey
 
 
 class Change(Wire):
@@ -222,3 +238,13 @@ class InteractionResult(Wire):
 
 class InteractionBatchResponse(Wire):
     results: list[InteractionResult]
+
+
+class AuditHead(Wire):
+    """The hub's view of the calling device's audit chain (``GET /v1/audit/head``): the last
+    row it acknowledged (seq 0 and 64 zeros before the first) and how many problems (gaps,
+    rewrites, rows that do not match their hash) it flagged for the device."""
+
+    seq: Annotated[int, Field(ge=0)]
+    hash: Annotated[str, Field(min_length=64, max_length=64)]
+    flags: Annotated[int, Field(ge=0)] = 0

@@ -275,6 +275,9 @@ HUB_REASONS: dict[str, str] = {
     ),
     "unknown_member": QT_TRANSLATE_NOOP("HubReasons", "no member has this code or number"),
     "staff_role": QT_TRANSLATE_NOOP("HubReasons", "the staff member's role may not record this"),
+    "unknown_staff": QT_TRANSLATE_NOOP(
+        "HubReasons", "recorded by someone who is not staff of this store"
+    ),
     "unknown_coupon": QT_TRANSLATE_NOOP("HubReasons", "the coupon is unknown"),
     "coupon_not_member": QT_TRANSLATE_NOOP("HubReasons", "the coupon is another member's"),
     "coupon_void": QT_TRANSLATE_NOOP("HubReasons", "the coupon was withdrawn"),
@@ -286,6 +289,15 @@ HUB_REASONS: dict[str, str] = {
     "unknown_interaction": QT_TRANSLATE_NOOP("HubReasons", "the record it decides on is unknown"),
     "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
         "HubReasons", "the same member code was also scanned at another terminal"
+    ),
+    "audit_chain_gap": QT_TRANSLATE_NOOP("HubReasons", "audit rows are missing before this one"),
+    "audit_chain_rewrite": QT_TRANSLATE_NOOP(
+        "HubReasons", "the audit log was rewritten before this row"
+    ),
+    "audit_row_edited": QT_TRANSLATE_NOOP("HubReasons", "this audit row was edited"),
+    "audit_row_malformed": QT_TRANSLATE_NOOP("HubReasons", "this audit row cannot be read"),
+    "audit_row_rewritten": QT_TRANSLATE_NOOP(
+        "HubReasons", "this audit row was sent again with other content"
     ),
 }
 

@@ -752,6 +752,10 @@
 <context>
     <name>Enrol</name>
     <message>
+        <source>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</source>
+        <translation>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</translation>
+    </message>
+    <message>
         <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
         <translation>Enter the hub&apos;s full address, starting with https:// or http://.</translation>
     </message>
@@ -1019,6 +1023,10 @@
         <translation>the staff member&apos;s role may not record this</translation>
     </message>
     <message>
+        <source>recorded by someone who is not staff of this store</source>
+        <translation>recorded by someone who is not staff of this store</translation>
+    </message>
+    <message>
         <source>the coupon is unknown</source>
         <translation>the coupon is unknown</translation>
     </message>
@@ -1049,6 +1057,26 @@
     <message>
         <source>the same member code was also scanned at another terminal</source>
         <translation>the same member code was also scanned at another terminal</translation>
+    </message>
+    <message>
+        <source>audit rows are missing before this one</source>
+        <translation>audit rows are missing before this one</translation>
+    </message>
+    <message>
+        <source>the audit log was rewritten before this row</source>
+        <translation>the audit log was rewritten before this row</translation>
+    </message>
+    <message>
+        <source>this audit row was edited</source>
+        <translation>this audit row was edited</translation>
+    </message>
+    <message>
+        <source>this audit row cannot be read</source>
+        <translation>this audit row cannot be read</translation>
+    </message>
+    <message>
+        <source>this audit row was sent again with other content</source>
+        <translation>this audit row was sent again with other content</translation>
     </message>
     <message>
         <source>the hub refused it</source>
@@ -1454,6 +1482,13 @@
     </message>
 </context>
 <context>
+    <name>ScanView</name>
+    <message>
+        <source>Several customers have these last digits — which one?</source>
+        <translation>Several customers have these last digits — which one?</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>never</source>
@@ -1616,8 +1651,8 @@
         <translation>Copy diagnostics</translation>
     </message>
     <message>
-        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
-        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</translation>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</source>
+        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</translation>
     </message>
     <message>
         <source>Enter a whole number from %1 to %2.</source>

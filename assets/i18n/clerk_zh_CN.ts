@@ -749,6 +749,10 @@
 <context>
     <name>Enrol</name>
     <message>
+        <source>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</source>
+        <translation>总部服务器地址必须以 https:// 开头 — 只有本机上的服务器才能用 http://。</translation>
+    </message>
+    <message>
         <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
         <translation>请输入完整的总部服务器地址，以 https:// 或 http:// 开头。</translation>
     </message>
@@ -1009,6 +1013,10 @@
         <translation>该员工的角色无权记录此项</translation>
     </message>
     <message>
+        <source>recorded by someone who is not staff of this store</source>
+        <translation>记录人不是本店员工</translation>
+    </message>
+    <message>
         <source>the coupon is unknown</source>
         <translation>优惠券不存在</translation>
     </message>
@@ -1039,6 +1047,26 @@
     <message>
         <source>the same member code was also scanned at another terminal</source>
         <translation>同一会员码也在另一台终端被扫描</translation>
+    </message>
+    <message>
+        <source>audit rows are missing before this one</source>
+        <translation>此条之前的审计记录有缺失</translation>
+    </message>
+    <message>
+        <source>the audit log was rewritten before this row</source>
+        <translation>此条之前的审计日志被改写过</translation>
+    </message>
+    <message>
+        <source>this audit row was edited</source>
+        <translation>此条审计记录被修改过</translation>
+    </message>
+    <message>
+        <source>this audit row cannot be read</source>
+        <translation>此条审计记录无法读取</translation>
+    </message>
+    <message>
+        <source>this audit row was sent again with other content</source>
+        <translation>此条审计记录被以不同内容重复发送</translation>
     </message>
     <message>
         <source>the hub refused it</source>
@@ -1442,6 +1470,13 @@
     </message>
 </context>
 <context>
+    <name>ScanView</name>
+    <message>
+        <source>Several customers have these last digits — which one?</source>
+        <translation>有几位顾客的手机尾号相同 — 请问是哪一位？</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>never</source>
@@ -1604,8 +1639,8 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
-        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com 或 http://10.0.0.5:8000</translation>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</source>
+        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com（只有本机上的服务器才能用 http://）</translation>
     </message>
     <message>
         <source>Enter a whole number from %1 to %2.</source>

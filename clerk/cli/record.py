@@ -4,7 +4,8 @@ The kinds are those a person records with a customer (``clerk.shared.interaction
 kinds about a member); the payload is built through the vocabulary's types, so what the hub
 would refuse for its shape is refused here (exit 2), before anything is saved. Amounts are
 read with Decimal into whole fen (``--amount 12.34``); a sale is priced from the catalogue
-and closes the member's open online-cart lines of the products it sells, as the app does.
+and closes the member's open online-cart lines of the products it sells, as the app does. It
+runs as a signed-in staff member (``--staff`` and a PIN, as the app asks), audited as in the app.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from clerk.cli.common import EXIT_OK, open_terminal, print_json
+from clerk.cli.common import EXIT_OK, add_staff_arguments, open_terminal, print_json, staff_session
 from clerk.errors import ClerkError, RecordError
 
 if TYPE_CHECKING:
@@ -43,12 +44,14 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "record",
         help="record an interaction in the outbox",
-        description="Record an interaction durably in the outbox (it syncs later). What the "
-        "hub would refuse is refused here (exit 2) and not saved.",
+        description="Record an interaction durably in the outbox (it syncs later), as the "
+        "staff member who served: --staff and their PIN (--pin-stdin, $CLERK_PIN or asked), "
+        "signed in and audited as in the app. Refused (exit 2) without them. What the hub "
+        "would refuse is refused here (exit 2) and not saved.",
     )
     p.add_argument("kind", metavar="KIND", choices=_RecordKinds(), help="one of: %(choices)s")
     p.add_argument("--member", required=True, help="member id")
-    p.add_argument("--staff", default=None, help="staff id who served")
+    add_staff_arguments(p, who="staff id who served")
     p.add_argument("--text", default=None, help="note text (note), or a remark")
     p.add_argument(
         "--sku",
@@ -135,12 +138,13 @@ def cmd_record(args: argparse.Namespace) -> int:
     terminal = open_terminal(online_fetch=False)
     try:
         payload = _payload(args, terminal)
-        try:
-            rec = terminal.record(
-                args.kind, member_id=args.member, staff_id=args.staff, payload=payload
-            )
-        except RecordError as exc:
-            raise _usage(str(exc)) from exc
+        with staff_session(terminal, args) as session:
+            try:
+                rec = terminal.record(
+                    args.kind, member_id=args.member, staff_id=session.staff_id, payload=payload
+                )
+            except RecordError as exc:
+                raise _usage(str(exc)) from exc
     finally:
         terminal.close()
     if args.json:

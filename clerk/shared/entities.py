@@ -3,7 +3,7 @@
 The hub's feed (``GET /v1/changes``, :mod:`sync.hub.feed`) sends whole rows with exactly these
 columns, and the terminal's cache.db (:mod:`clerk.cache`) has tables with exactly these columns;
 each side names its own tables. A hub table may hold more than it sends (the member's phone in
-clear, the coupon's ``used_by``); nothing else reaches a terminal.
+clear and its full keyed hash, the coupon's ``used_by``); nothing else reaches a terminal.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ ENTITIES: dict[str, Entity] = {
             "id",
             "code_id",
             "card_no",
-            "phone_hash",
+            "phone_last4",
+            "phone_bucket",
             "phone_masked",
             "name",
             "name_en",

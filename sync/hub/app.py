@@ -39,6 +39,7 @@ from sync.protocol import (
     MAX_BATCH_ITEMS,
     MAX_CHANGES_LIMIT,
     PROTOCOL_VERSION,
+    AuditHead,
     ChangesResponse,
     EnrollRequest,
     EnrollResponse,
@@ -350,7 +351,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             store_id=dev.store_id,
             store_name=store.store_name(dev.store_id),
             keys=[PublicKey(**k) for k in store.keys.public()],
-            phone_hash_key=store.phone_hash_key,
+            phone_bucket_key=store.phone_bucket_key,
+            phone_seal_key=store.phone_seal_public,
         )
 
     @app.get(
@@ -361,7 +363,11 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses=COMMON_ERRORS,
     )
     def keys(dev: DeviceDep) -> KeysResponse:
-        return KeysResponse(keys=[PublicKey(**k) for k in store.keys.public()])
+        return KeysResponse(
+            keys=[PublicKey(**k) for k in store.keys.public()],
+            phone_bucket_key=store.phone_bucket_key,
+            phone_seal_key=store.phone_seal_public,
+        )
 
     # changes -------------------------------------------------------------------------------
 
@@ -471,6 +477,17 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             with pending_lock:
                 pending["writes"] -= 1
         return _json(result)
+
+    @app.get(
+        f"{API_PREFIX}/audit/head",
+        response_model=AuditHead,
+        tags=["sync"],
+        summary="The last audit row acknowledged from this device, and the problems flagged",
+        responses=COMMON_ERRORS,
+    )
+    def audit_head(dev: DeviceDep) -> AuditHead:
+        head = store.audit.head(dev.id)
+        return AuditHead(seq=head.seq, hash=head.hash, flags=head.flags)
 
     @app.get(
         f"{API_PREFIX}/conflicts",

@@ -143,7 +143,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="role (default associate)",
     )
     s.add_argument(
-        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+        "--pin",
+        default=None,
+        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
+        "default: prompt)",
     )
     s = staff.add_parser(
         "disable",
@@ -163,11 +166,38 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     _add_db(s)
     s.add_argument("id", help="staff id")
     s.add_argument(
-        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+        "--pin",
+        default=None,
+        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
+        "default: prompt); hashed with today's parameters",
     )
-    s = staff.add_parser("list", help="list staff", description="List staff members.")
+    s = staff.add_parser(
+        "list",
+        help="list staff",
+        description="List staff members, and whose PIN is due to be set again (hashed with "
+        "older parameters: `reset-pin` hashes it with today's).",
+    )
     _add_db(s)
     s.add_argument("--store", default=None, help="only this store")
+
+    p = sub.add_parser(
+        "audit",
+        help="problems the hub found in terminals' audit logs",
+        description="Terminals upload their hash-chained audit logs; the hub checks that each "
+        "row chains onto the last one it acknowledged from that terminal. `flags` lists the "
+        "gaps (rows kept from the hub), rewrites (acknowledged rows changed) and rows that do "
+        "not match their hash.",
+    )
+    audit = p.add_subparsers(dest="audit_command", metavar="ACTION")
+    s = audit.add_parser(
+        "flags",
+        help="list flagged audit-chain problems",
+        description="List the problems flagged in terminals' audit chains, oldest first.",
+    )
+    _add_db(s)
+    s.add_argument("--store", default=None, help="only this store")
+    s.add_argument("--device", default=None, help="only this device")
+    s.add_argument("--json", action="store_true", help="one JSON object per line")
 
     p = sub.add_parser(
         "migrate",
@@ -355,14 +385,10 @@ def _write_rows(out: TextIO, rows: Iterator[dict[str, Any]], what: str, fmt: str
 
 def _read_pin(given: str | None) -> str:
     if given == "-":
-        pin = sys.stdin.readline().strip()
-    elif given is not None:
-        pin = given
-    else:
-        pin = getpass.getpass("PIN: ")
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise InvalidInputError("a PIN is 4 to 12 digits", reason="bad_pin")
-    return pin
+        return sys.stdin.readline().strip()
+    if given is not None:
+        return str(given)
+    return getpass.getpass("PIN: ")
 
 
 def _cmd_staff(args: argparse.Namespace) -> int:
@@ -376,7 +402,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         if action == "add":
-            pin_hash = hash_pin(_read_pin(args.pin))
+            pin_hash = hash_pin(_read_pin(args.pin), args.role)
             store.staff.upsert(
                 [
                     {
@@ -394,14 +420,39 @@ def _cmd_staff(args: argparse.Namespace) -> int:
             store.staff.update(args.id, active=action == "enable")
             print(f"staff {args.id} {action}d")
         elif action == "reset-pin":
-            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin)))
+            role = store.staff.role(args.id)
+            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin), role))
             print(f"staff {args.id}: PIN reset")
         else:
             for row in store.staff.rows(args.store):
                 state = "active" if row["active"] else "disabled"
-                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}")
+                pin = {"ok": "", "none": "\tno PIN", "reset": "\tPIN due: reset-pin"}[row["pin"]]
+                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}{pin}")
     finally:
         store.close()
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    if getattr(args, "audit_command", None) != "flags":
+        raise InvalidInputError("give an action: flags", reason="usage")
+    store = _open(args)
+    try:
+        flags = store.audit.flags(store_id=args.store, device_id=args.device)
+    finally:
+        store.close()
+    for f in flags:
+        if args.json:
+            print(json.dumps(f, ensure_ascii=False, separators=(",", ":")))
+        else:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(f["at"])))
+            seq = "-" if f["seq"] is None else str(f["seq"])
+            print(
+                f"{when}Z\t{f['store_id']}\t{f['device_id']}\tseq {seq}\t{f['problem']}"
+                f"\t{f['detail'] or ''}"
+            )
+    if not args.json:
+        print(f"audit flags: {len(flags)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -436,6 +487,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "member-code": _cmd_member_code,
     "export": _cmd_export,
     "staff": _cmd_staff,
+    "audit": _cmd_audit,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

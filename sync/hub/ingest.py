@@ -39,6 +39,7 @@ from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
 from sync.hub import history
 from sync.hub.db import Row
 from sync.hub.devices import Device
+from sync.hub.staff import role_problem
 from sync.hub.store import HubStore, Tx
 from sync.protocol import INTERACTION, Envelope, Interaction
 
@@ -264,6 +265,15 @@ class _Batch:
         known = self._known.get(head.id)
         if known is not None:
             if known[0] != digest:
+                if head.kind == "audit":  # an acknowledged audit row, rewritten: flagged
+                    self.store.audit.rewritten_id(
+                        self.conn,
+                        device_id=self.device.id,
+                        store_id=self.device.store_id,
+                        item_id=head.id,
+                        payload=json.loads(text),
+                        now=self.now,
+                    )
                 return Result(head.id, "rejected", "id_reused")
             return Result(head.id, known[1], known[2], known[3])
 
@@ -276,7 +286,13 @@ class _Batch:
 
         member: Row | None = None
         try:
+            # Kinds only some roles may record: the hub's own roster decides (sync.hub.staff).
+            refused = role_problem(self.conn, head.staff_id, self.device.store_id, head.kind)
+            if refused is not None:
+                raise _Rejected(refused)
             member = self._member(head)
+            if head.kind == "audit":  # kept as sent, even malformed: the chain check flags it
+                return self._kept(head, text, digest, self._audit(head, json.loads(text)))
             if not isinstance(head, Interaction):  # the envelope alone: a malformed payload
                 raise _Rejected("bad_payload")
             self._check_role(head)
@@ -286,6 +302,16 @@ class _Batch:
                 self._history(head, member)
         except _Rejected as rej:
             result = Result(head.id, "rejected", rej.reason)
+        return self._kept(head, text, digest, result, member)
+
+    def _kept(
+        self,
+        head: Interaction | Envelope,
+        text: str,
+        digest: str,
+        result: Result,
+        member: Row | None = None,
+    ) -> Result:
         self._store(head, text, digest, member, result)
         return result
 
@@ -345,7 +371,9 @@ class _Batch:
             )
         if kind == "member" and value:
             return self.conn.row("SELECT id, home_store FROM members WHERE id = ?", (value,))
-        if kind == "phone_hash" and value:
+        if kind == "phone_sealed" and value:  # a number typed offline, sealed to the hub
+            return self.store.members.by_sealed_phone(self.conn, value)
+        if kind == "phone_hash" and value:  # from terminals of before the sealed form
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE phone_hash = ? ORDER BY id LIMIT 1",
                 (value,),
@@ -398,6 +426,20 @@ class _Batch:
             )
         )
         self._emit("visit", item.id, member[1], new=True)
+
+    def _audit(self, item: Interaction | Envelope, payload: Mapping[str, Any]) -> Result:
+        """An audit row, kept as sent: the device's hash chain checked and moved on."""
+        reason = self.store.audit.check(
+            self.conn,
+            device_id=self.device.id,
+            store_id=self.device.store_id,
+            item_id=item.id,
+            created_at=item.created_at,
+            staff_id=item.staff_id,
+            payload=payload,
+            now=self.now,
+        )
+        return Result(item.id, "accepted", reason)
 
     def _sale(self, item: Interaction, member: Row | None) -> Result:
         assert member is not None and isinstance(item.payload, Sale)
@@ -503,5 +545,5 @@ EFFECTS: dict[str, Effect] = {
     "sale": _Batch._sale,
     "consent": _Batch._consent,
     "resolve": _Batch._resolve,
-    "audit": _Batch._accept,
+    "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
 }

@@ -1,16 +1,35 @@
 """Members: one member's whole slice for a cache miss, lookups by identity, privacy erasure,
-export."""
+export, and their phones in the forms each side holds (:mod:`clerk.shared.phones`): the hub
+keeps the number and its full keyed hash; terminals get the last digits, the 8-bit bucket and
+the masked form."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from clerk.shared import phones
+from sync.hub.db import Conn, Row
 from sync.hub.errors import InvalidInputError, NotFoundError
 from sync.hub.feed import ENTITY_TABLE, decode_row, entity_columns, rows_by_key
 
 if TYPE_CHECKING:
-    from sync.hub.store import HubStore
+    from sync.hub.store import HubStore, Tx
+
+_FILL_BATCH = 5000
+
+
+def phone_columns(phone: str | None, *, hash_key: str, bucket_key: str) -> dict[str, Any]:
+    """A member's phone columns from its E.164 number (all None without one)."""
+    if not phone:
+        return {"phone_hash": None, "phone_last4": None, "phone_bucket": None, "phone_masked": None}
+    return {
+        "phone_hash": phones.phone_hash(hash_key, phone),
+        "phone_last4": phones.tail(phone),
+        "phone_bucket": phones.phone_bucket(bucket_key, phone),
+        "phone_masked": phones.mask_phone(phone),
+    }
+
 
 # (entity, MemberView field, order, most rows sent) of a member's slice.
 _VIEW_PARTS = (
@@ -69,6 +88,56 @@ class Members:
         if found is None:
             raise NotFoundError("no member has this identity", reason="unknown_member")
         return str(found)
+
+    def by_sealed_phone(self, conn: Conn, sealed: str) -> Row | None:
+        """(id, home_store) of the member whose number a terminal sealed (a visit recorded
+        offline by phone); None when it does not open or nobody has that number."""
+        e164 = phones.open_sealed(self.store.phone_seal_private, sealed)
+        if e164 is None:
+            return None
+        return conn.row(
+            "SELECT id, home_store FROM members WHERE phone_hash = ? ORDER BY id LIMIT 1",
+            (phones.phone_hash(self.store.phone_hash_key, e164),),
+        )
+
+    def fill_phone_columns(self, tx: Tx) -> int:
+        """Schema 4's data step: every member's phone columns computed from its number (the
+        masked form with four digits at most, the last digits and the bucket), each member
+        sent to its store's terminals again. Returns how many were filled."""
+        conn = tx.conn
+        hash_key = str(conn.scalar("SELECT value FROM settings WHERE key = 'phone_hash_key'"))
+        bucket_key = str(conn.scalar("SELECT value FROM settings WHERE key = 'phone_bucket_key'"))
+        done = 0
+        last = ""
+        while True:
+            rows = conn.rows(
+                "SELECT id, phone, home_store FROM members WHERE id > ? AND phone IS NOT NULL "
+                "ORDER BY id LIMIT ?",
+                (last, _FILL_BATCH),
+            )
+            if not rows:
+                return done
+            updates = []
+            for member_id, phone, _home in rows:
+                cols = phone_columns(phone, hash_key=hash_key, bucket_key=bucket_key)
+                updates.append(
+                    (
+                        cols["phone_hash"],
+                        cols["phone_last4"],
+                        cols["phone_bucket"],
+                        cols["phone_masked"],
+                        member_id,
+                    )
+                )
+            conn.many(
+                "UPDATE members SET phone_hash = ?, phone_last4 = ?, phone_bucket = ?, "
+                "phone_masked = ? WHERE id = ?",
+                updates,
+            )
+            for member_id, _phone, home in rows:
+                tx.emit("member", str(member_id), "upsert", home)
+            done += len(rows)
+            last = str(rows[-1][0])
 
     def ids(self, store_id: str, *, limit: int = 10) -> list[str]:
         """The first members (by id) whose home is ``store_id``."""

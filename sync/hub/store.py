@@ -8,6 +8,7 @@ one module per aggregate holds its SQL and hangs off the store.
     store.staff         store staff and their PIN hashes            (sync.hub.staff)
     store.interactions  conflicts, flagged jtis, export             (sync.hub.interactions)
     store.bulk          bulk loading with the big indexes dropped   (sync.hub.bulk)
+    store.audit         each device's audit chain, checked          (sync.hub.audit)
 
 Interaction batches are written by :mod:`sync.hub.ingest` through :meth:`HubStore.write`.
 Connections, dialects and migrations files are :mod:`sync.hub.db`.
@@ -30,14 +31,16 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from clerk.shared import phones
 from sync.hub import history, keys
+from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
     POSTGRES,
@@ -72,7 +75,7 @@ class HubStore:
         self._local = threading.local()
         self._pg_pool: queue.LifoQueue[Conn] = queue.LifoQueue()
         self._writer = self._new_conn()
-        self._phone_hash_key: str | None = None
+        self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
         self.devices = Devices(self)
         self.keys = keys.SigningKeys(self)
@@ -81,6 +84,7 @@ class HubStore:
         self.staff = Staff(self)
         self.interactions = Interactions(self)
         self.bulk = BulkLoad(self)
+        self.audit = AuditChains(self)
 
     @classmethod
     def open(cls, db: str, *, migrate: bool = True) -> HubStore:
@@ -178,7 +182,8 @@ class HubStore:
             return int(conn.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
 
     def migrate(self) -> list[int]:
-        """Apply pending migrations (sync/hub/schema/NNN_*.sql); returns the versions applied."""
+        """Apply pending migrations (sync/hub/schema/NNN_*.sql) and their data steps; returns
+        the versions applied."""
         applied: list[int] = []
         with self.write() as tx:
             conn = tx.conn
@@ -200,31 +205,63 @@ class HubStore:
                 )
                 applied.append(version)
             self._bootstrap(tx)
+            self._settings.clear()
+            if 4 in applied:  # members' phones as terminals may hold them, sent to them again
+                self.members.fill_phone_columns(tx)
         return applied
 
     def _bootstrap(self, tx: Tx) -> None:
-        """Create the phone-hash key and a first signing key on a new database."""
+        """Create the hub's secrets and a first signing key on a new database: the phone-hash
+        key (the hub's own), the phone bucket key (terminals get it) and the X25519 key pair
+        numbers typed offline are sealed to (terminals get the public half)."""
         conn = tx.conn
-        if conn.row("SELECT 1 FROM settings WHERE key = 'phone_hash_key'") is None:
-            conn.execute(
-                "INSERT INTO settings (key, value) VALUES ('phone_hash_key', ?)",
-                (secrets.token_hex(32),),
-            )
+        # LEAD (merge with trust-access): the sealing private key is a secret like the signing
+        # keys; it moves with them into the hub's key file.
+        makers: dict[str, Callable[[], str]] = {
+            "phone_hash_key": lambda: secrets.token_hex(32),
+            "phone_bucket_key": lambda: secrets.token_hex(32),
+            "phone_seal_key": lambda: phones.generate_seal_keypair()[0],
+        }
+        for key, make in makers.items():
+            if conn.row("SELECT 1 FROM settings WHERE key = ?", (key,)) is None:
+                conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, make()))
         if conn.row("SELECT 1 FROM signing_keys WHERE not_after IS NULL") is None:
             keys.add_signing_key(tx, int(time.time()))
 
     # settings, stores, counts -------------------------------------------------------------------
 
+    def _setting(self, key: str) -> str:
+        value = self._settings.get(key)
+        if value is None:
+            with self.read() as conn:
+                found = conn.scalar("SELECT value FROM settings WHERE key = ?", (key,))
+            if found is None:
+                raise NotFoundError(f"setting {key} is not set")
+            value = self._settings[key] = str(found)
+        return value
+
     @property
     def phone_hash_key(self) -> str:
-        """The key (hex) of the members' phone hashes; terminals get it at enrolment."""
-        if self._phone_hash_key is None:
-            with self.read() as conn:
-                value = conn.scalar("SELECT value FROM settings WHERE key = 'phone_hash_key'")
-            if value is None:
-                raise NotFoundError("setting phone_hash_key is not set")
-            self._phone_hash_key = str(value)
-        return self._phone_hash_key
+        """The key (hex) of the members' full phone hashes: the hub's own, never sent."""
+        return self._setting("phone_hash_key")
+
+    @property
+    def phone_bucket_key(self) -> str:
+        """The key (hex) of the phones' 8-bit buckets; terminals get it at enrolment."""
+        return self._setting("phone_bucket_key")
+
+    @property
+    def phone_seal_private(self) -> str:
+        """The X25519 private key (hex) that opens numbers sealed at terminals."""
+        return self._setting("phone_seal_key")
+
+    @property
+    def phone_seal_public(self) -> str:
+        """Its public half (hex); terminals get it at enrolment and with the keys."""
+        key = "phone_seal_public"
+        if key not in self._settings:
+            self._settings[key] = phones.seal_public_key(self.phone_seal_private)
+        return self._settings[key]
 
     def count(self, table: str) -> int:
         if not re.fullmatch(r"[a-z_]+", table):

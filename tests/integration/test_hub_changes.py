@@ -113,7 +113,7 @@ def test_data_has_the_cache_columns_and_applies_to_a_real_cache(
         hero = conn.execute(
             "SELECT name, phone_masked, tags FROM members WHERE id = 'M00000001'"
         ).fetchone()
-        assert hero["name"] == "林晓雯" and "****" in hero["phone_masked"]
+        assert hero["name"] == "林晓雯" and hero["phone_masked"].startswith("*******")
         assert hero["tags"].startswith("[")
     finally:
         conn.close()

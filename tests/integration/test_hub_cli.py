@@ -48,6 +48,7 @@ def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 def test_migrate_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
     versions = [v for v, _name, _sql in migrations()]
+    assert versions[0] == 1
     assert hub("migrate", "--db", db) == 0
     applied = ", ".join(str(v) for v in versions)
     assert f"schema version {versions[-1]} (applied: {applied})" in capsys.readouterr().out
@@ -144,7 +145,10 @@ def test_rotate_key(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
         (["enrol-code", "--db", "DB", "--store", "S404"], "unknown store S404"),
         (["member-code", "--db", "DB", "M404"], "unknown member M404"),
         (["staff", "disable", "--db", "DB", "X404"], "unknown staff member X404"),
-        (["staff", "reset-pin", "--db", "DB", "A01", "--pin", "12"], "a PIN is 4 to 12 digits"),
+        (
+            ["staff", "reset-pin", "--db", "DB", "A01", "--pin", "12"],
+            "an associate's PIN is 4 to 12 digits",
+        ),
         (["seed", "--db", "DB", "--members", "5"], "already has members"),
     ],
 )

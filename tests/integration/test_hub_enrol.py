@@ -29,7 +29,10 @@ def test_enrol_returns_device_token_keys_and_phone_key(any_hub: HubHandle) -> No
     assert body["store_id"] == "S001"
     assert body["store_name"] == "上海静安店"
     assert body["device_id"] and len(body["token"]) >= 32
-    assert body["phone_hash_key"] == any_hub.store.phone_hash_key
+    assert body["phone_bucket_key"] == any_hub.store.phone_bucket_key
+    assert body["phone_seal_key"] == any_hub.store.phone_seal_public
+    assert any_hub.store.phone_hash_key not in resp.text  # the hub's own key stays there
+    assert any_hub.store.phone_seal_private not in resp.text
     active = any_hub.store.keys.active()
     assert {"kid": active.kid, "public_key": active.public_key, "not_after": None} in body["keys"]
     with any_hub.client(body["token"]) as client:

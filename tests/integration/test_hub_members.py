@@ -18,7 +18,7 @@ from sync.hub.embedded import HubHandle
 def client_and_key(any_hub: HubHandle) -> Iterator[tuple[httpx.Client, str]]:
     body = any_hub.enrol("S002")  # another store: member lookups are not limited to the slice
     with any_hub.client(body["token"]) as client:
-        yield client, body["phone_hash_key"]
+        yield client, any_hub.store.phone_hash_key  # the hub's own: terminals never get it
 
 
 def test_member_view_has_the_whole_slice(
@@ -28,6 +28,9 @@ def test_member_view_has_the_whole_slice(
     view = client.get("/v1/members/M00000001").json()
     assert view["member"]["id"] == "M00000001" and view["member"]["home_store"] == "S001"
     assert "phone" not in view["member"]  # the clear number never leaves the hub
+    assert "phone_hash" not in view["member"]  # nor its full keyed hash
+    assert view["member"]["phone_masked"].startswith("*******")
+    assert len(view["member"]["phone_last4"]) == 4 and 0 <= view["member"]["phone_bucket"] < 256
     assert view["browse"] and view["cart"] and view["coupons"]
     ats = [b["at"] for b in view["browse"]]
     assert ats == sorted(ats, reverse=True)

@@ -113,7 +113,8 @@ def test_enrol_stores_credentials_and_keys(hub: HubHandle, term: Terminal) -> No
     creds = term.engine.credentials()
     assert creds is not None and creds.store_id == STORE and creds.hub_url == hub.url
     assert outbox_mod.get_meta(term.outbox, outbox_mod.META_TOKEN) == creds.token
-    assert creds.phone_hash_key == hub.store.phone_hash_key
+    assert creds.phone_bucket_key == hub.store.phone_bucket_key
+    assert creds.phone_seal_key == hub.store.phone_seal_public
     kids = {r[0] for r in term.cache.execute("SELECT kid FROM public_keys")}
     assert hub.store.keys.active().kid in kids
     st = term.engine.status()

@@ -38,7 +38,6 @@ class Files:
                 token="tok",
                 store_id="S001",
                 hub_url=BASE,
-                phone_hash_key="k" * 64,
                 store_name="Demo",
             ),
         )

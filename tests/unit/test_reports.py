@@ -29,14 +29,15 @@ from clerk.db import Transaction
 from clerk.errors import ClerkError, PermissionDeniedError
 from clerk.outbox import open_outbox
 from clerk.reports import conflicts, export, kpis, load, model
-from clerk.staff import Session, hash_pin
+from clerk.shared.pins import hash_pin
+from clerk.staff import Session
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2025, 11, 20)
 LAST_WEEK = date(2025, 11, 13)
 STORE = "S001"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PINS = {"A01": "1234", "A02": "2345", "M01": "9999", "A09": "5555"}
+PINS = {"A01": "1234", "A02": "2345", "M01": "246810", "A09": "5555"}
 
 MANAGER = Session("M01", "周建华", "manager", 0)
 ASSOCIATE = Session("A01", "王芳", "associate", 0)
@@ -67,7 +68,7 @@ def _cache_rows(local_l1: str) -> list[dict[str, object]]:
             name=name,
             role=role,
             active=active,
-            pin_hash=hash_pin(PINS[sid], FAST),
+            pin_hash=hash_pin(PINS[sid], role, FAST),
             updated_at=0,
         )
         for sid, name, role, active in (
@@ -677,7 +678,7 @@ def test_cli_report_as_manager(home: FixtureDay, capsys: pytest.CaptureFixture[s
             "--staff",
             "M01",
             "--pin",
-            "9999",
+            "246810",
             "--tz",
             "Asia/Shanghai",
         ]
@@ -687,7 +688,7 @@ def test_cli_report_as_manager(home: FixtureDay, capsys: pytest.CaptureFixture[s
     assert json.loads(out)["days"][0]["visits"] == 7
     ob = open_outbox(home.outbox_path)
     try:
-        assert [a for a, _ in _audit_actions(ob)] == ["signin", "export"]
+        assert [a for a, _ in _audit_actions(ob)] == ["signin", "export", "signout"]
     finally:
         ob.close()
 
@@ -695,12 +696,13 @@ def test_cli_report_as_manager(home: FixtureDay, capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     ("argv", "code", "needle"),
     [
-        (["--staff", "A01", "--pin", "1234"], 1, "managers only"),
-        (["--staff", "M01", "--pin", "0000"], 1, "wrong PIN"),
-        (["--staff", "ZZ", "--pin", "0000"], 1, "no staff member"),
-        (["--staff", "M01", "--pin", "9999", "--date", "20-11-2025"], 2, "YYYY-MM-DD"),
-        (["--staff", "M01", "--pin", "9999", "--from", "2025-11-20"], 2, "go together"),
-        (["--staff", "M01", "--pin", "9999", "--tz", "Mars/Base"], 2, "time zone"),
+        # Refused: bad input (2), as every command that signs staff in (issue 14).
+        (["--staff", "A01", "--pin", "1234"], 2, "managers only"),
+        (["--staff", "M01", "--pin", "0000"], 2, "wrong PIN"),
+        (["--staff", "ZZ", "--pin", "0000"], 2, "no staff member"),
+        (["--staff", "M01", "--pin", "246810", "--date", "20-11-2025"], 2, "YYYY-MM-DD"),
+        (["--staff", "M01", "--pin", "246810", "--from", "2025-11-20"], 2, "go together"),
+        (["--staff", "M01", "--pin", "246810", "--tz", "Mars/Base"], 2, "time zone"),
     ],
 )
 def test_cli_report_refusals_are_one_line(
@@ -719,7 +721,7 @@ def test_cli_report_refusals_are_one_line(
 def test_cli_pin_from_environment(
     home: FixtureDay, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CLERK_PIN", "9999")
+    monkeypatch.setenv("CLERK_PIN", "246810")
     assert (
         _cli(
             [

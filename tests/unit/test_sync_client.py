@@ -174,7 +174,8 @@ class TestClient:
             "store_id": "S001",
             "store_name": "Store",
             "keys": [{"kid": 1, "public_key": "ab" * 32}],
-            "phone_hash_key": "k" * 64,
+            "phone_bucket_key": "ab" * 32,
+            "phone_seal_key": "cd" * 32,
         }
 
         def handler(req: httpx.Request) -> httpx.Response:
@@ -349,7 +350,6 @@ def files(tmp_path: Path) -> Iterator[Files]:
             token="tok",
             store_id="S001",
             hub_url=BASE,
-            phone_hash_key="k" * 64,
             store_name="Demo",
         ),
     )
@@ -673,7 +673,7 @@ class TestFetchMember:
 
         engine = engine_for(files, handler)
         with pytest.raises(TransportError):
-            engine.fetch_member(Identity("phone", "ab" * 32, "phone:ab"))
+            engine.fetch_member(Identity("card", "6200000000000007", "card:6200000000000007"))
         assert engine.status()["online"] is False
         engine.client.close()
 

@@ -14,7 +14,7 @@ from clerk.db import Transaction
 from clerk.model import Identity, Localised
 from clerk.outbox import apply_results, mark_sent, record
 from clerk.shared.interactions import Interest, Redeem, Sale
-from clerk.shared.phones import phone_hash
+from clerk.shared.phones import phone_bucket
 from demoworld import catalogue, world
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def test_browsing_groups_by_product_inside_the_window(demo_dbs: DemoDbs) -> None
         demo_dbs,
         "member",
         {
-            **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.phone_key),
+            **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.bucket_key),
             "id": "M77777777",
             "code_id": 7,
             "card_no": "7",
@@ -338,7 +338,7 @@ def test_resolve_each_identity_kind(demo_dbs: DemoDbs) -> None:
     cases = [
         Identity("code", str(hero["code_id"]), "code:x"),
         Identity("card", hero["card_no"], "card:x"),
-        Identity("phone", phone_hash(demo_dbs.phone_key, e164), "phone:x"),
+        _phone(demo_dbs, e164),
         Identity("member_id", HERO, HERO),
     ]
     for identity in cases:
@@ -347,11 +347,37 @@ def test_resolve_each_identity_kind(demo_dbs: DemoDbs) -> None:
         Identity("code", "12345", "code:12345"),
         Identity("code", "not-a-number", "code:?"),
         Identity("card", "6200000000000000", "card:x"),
-        Identity("phone", phone_hash(demo_dbs.phone_key, "+8613900000000"), "phone:x"),
+        _phone(demo_dbs, "+8613900000000"),
+        Identity("phone", e164, "phone_sealed:x"),  # no bucket: nothing to match by
         Identity("member_id", "M99999999", "M99999999"),
     ]
     for identity in misses:
         assert view360.resolve(demo_dbs.cache, identity) is None, identity
+
+
+def _phone(db: DemoDbs, e164: str) -> Identity:
+    return Identity("phone", e164, "phone_sealed:x", phone_bucket=phone_bucket(db.bucket_key, e164))
+
+
+def test_a_phone_that_fits_several_members_resolves_to_none_of_them(demo_dbs: DemoDbs) -> None:
+    """The cache knows a phone's last four digits and 8-bit bucket: when two members share
+    them, resolve picks neither and the candidates are listed, most recently seen first."""
+    hero = world.bundle(demo_dbs.spec, 1).member
+    twin = {
+        **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.bucket_key),
+        "id": "M77777777",
+        "code_id": 7,
+        "card_no": "7",
+        "last_seen": 10**10,
+    }
+    twin["phone_last4"] = hero["phone"][-4:]
+    twin["phone_bucket"] = phone_bucket(demo_dbs.bucket_key, hero["phone"])
+    put(demo_dbs, "member", twin)
+    identity = _phone(demo_dbs, hero["phone"])
+    assert view360.resolve(demo_dbs.cache, identity) is None
+    found = view360.phone_candidates(demo_dbs.cache, identity)
+    assert [c.member_id for c in found] == ["M77777777", HERO]
+    assert all(c.phone_masked and c.phone_masked.startswith("*******") for c in found)
 
 
 # --- every query is index-driven ---------------------------------------------------------------
@@ -365,7 +391,7 @@ EXPECTED_INDEX = {
     "products": "sqlite_autoindex_products_1",
     "resolve_code": "members_code_id",
     "resolve_card": "members_card_no",
-    "resolve_phone": "members_phone_hash",
+    "resolve_phone": "members_phone",
     "outbox": "interactions_member",
 }
 

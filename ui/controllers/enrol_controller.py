@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clerk.errors import ClerkError, ConfigError
-from clerk.settings import SETTINGS
+from clerk.settings import SETTINGS, InsecureHubUrlError
 from sync.enrolment import Enrolment, NotEnrolCodeError, parse_enrol_payload
 from ui import texts
 from ui.i18n import fmt_number
@@ -34,6 +34,11 @@ def enrol_error(exc: ClerkError) -> tuple[str | None, str]:
     reason = exc.reason
     hub_reason = getattr(exc, "hub_reason", None)
     status = getattr(exc, "status", None)
+    if isinstance(exc, InsecureHubUrlError):
+        return "hub_url", translate(
+            "Enrol",
+            "The hub's address must start with https:// — http:// only for a hub on this machine.",
+        )
     if isinstance(exc, ConfigError) or reason == "hub_url":
         return "hub_url", translate(
             "Enrol", "Enter the hub's full address, starting with https:// or http://."
