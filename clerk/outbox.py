@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -392,6 +392,23 @@ def for_member(
     return [_row(r) for r in rows]
 
 
+def unsettled(conn: sqlite3.Connection, *, batch: int = 1000) -> Iterator[Recorded]:
+    """Every row not settled yet (pending or sent), oldest first — what a push would still
+    send (``clerk outbox export``)."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            "SELECT * FROM interactions WHERE state IN ('pending', 'sent') AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            return
+        for r in rows:
+            yield _row(r)
+        last = rows[-1]["id"]
+
+
 def by_state(conn: sqlite3.Connection, state: str, limit: int = 200) -> list[Recorded]:
     rows = conn.execute(
         "SELECT * FROM interactions WHERE state = ? ORDER BY id DESC LIMIT ?", (state, limit)
@@ -412,6 +429,8 @@ META_STORE_ID = "store_id"
 META_STORE_NAME = "store_name"
 META_HUB_URL = "hub_url"
 META_PHONE_HASH_KEY = "phone_hash_key"
+META_DEVICE_SECRET = "device_secret"  # the long-lived credential; META_TOKEN: an access token
+META_DEVICE_REVOKED_AT = "device_revoked_at"  # the hub said this device was revoked (unix s)
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:

@@ -537,6 +537,8 @@ class Terminal:
             cache_rebuilt=self.cache_rebuilt,
             clone_suspected=ob.clone_suspected,
             attention=ob.attention,
+            device_revoked=outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_REVOKED_AT)
+            is not None,
         )
 
     @_reads_cache

@@ -8,8 +8,10 @@ SyncError                        base; a ClerkError, so it carries a stable ``re
 │   ├── RetryableHubError        408, 429, 5xx: retry later; ``retry_after`` seconds from
 │   │                            Retry-After (delta-seconds or HTTP-date) or None
 │   └── RejectedError            any other 4xx: the request itself is refused, do not retry it
-│       └── AuthError            401 / 403: the device token is unknown or revoked (surfaced
-│                                to the person; re-enrol the terminal)
+│       └── AuthError            401 / 403: the hub does not accept the credentials (an
+│           │                    expired access token is refreshed by the client first)
+│           └── DeviceRevokedError  401 ``device_revoked``: HQ removed this terminal from its
+│                                store; it stops syncing, keeps its outbox, and says so
 └── ProtocolError                the hub's answer is malformed, hostile or oversized: wrong
                                  types, truncated JSON, more bytes than allowed, a cursor that
                                  goes backwards. Nothing of it reaches the cache.
@@ -80,7 +82,17 @@ class RejectedError(HubError):
 
 
 class AuthError(RejectedError):
+    reason = "unauthorized"
+
+
+class DeviceRevokedError(AuthError):
     reason = "device_revoked"
+
+    @classmethod
+    def local(cls, detail: str) -> DeviceRevokedError:
+        """The error of a terminal that already knows it was revoked (no request made)."""
+        problem = Problem(title="Device revoked", status=401, detail=detail)
+        return cls(401, problem, hub_reason="device_revoked")
 
 
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -158,6 +170,8 @@ def error_for_status(
     if is_retryable_status(status):
         retry_after = parse_retry_after((headers or {}).get("retry-after"), now=now)
         return RetryableHubError(status, problem, hub_reason=hub_reason, retry_after=retry_after)
+    if status == 401 and hub_reason == "device_revoked":
+        return DeviceRevokedError(status, problem, hub_reason=hub_reason)
     if status in (401, 403):
         return AuthError(status, problem, hub_reason=hub_reason)
     return RejectedError(status, problem, hub_reason=hub_reason)

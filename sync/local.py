@@ -19,6 +19,7 @@ from clerk.settings import Settings
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials
 from sync.engine import Progress, SyncEngine, SyncReport
+from sync.errors import DeviceRevokedError
 
 UNCONFIGURED_URL = "http://127.0.0.1:9"  # never contacted: enrol() points the client first
 PURGE_EVERY_S = 24 * 3600
@@ -55,7 +56,7 @@ class HomeEngine(SyncEngine):
         client = HubClient(url)
         super().__init__(cache, outbox, client, rng=random.Random())
         if creds is not None:
-            self.client.configure(base_url=url, token=creds.token)
+            self.client.configure(base_url=url)
 
     def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
         """A sync round, the audit log pushed, then the retention purge when it last ran a day
@@ -77,7 +78,11 @@ class HomeEngine(SyncEngine):
                 rows = audit.unsynced(self.outbox, batch)
             if not rows:
                 return done
-            resp = self.client.push([audit.to_interaction(r) for r in rows])
+            try:
+                resp = self.client.push([audit.to_interaction(r) for r in rows])
+            except DeviceRevokedError:
+                self._note_revoked()
+                raise
             ok = {r.id for r in resp.results if r.status in ("accepted", "duplicate")}
             seqs = [r.seq for r in rows if r.id in ok]
             if not seqs:

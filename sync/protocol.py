@@ -62,12 +62,30 @@ class KeysResponse(Wire):
 
 class EnrollResponse(Wire):
     device_id: Str64
-    token: Str256
+    token: Str256  # a short-lived access token (the bearer of every other request)
     store_id: Str64
     store_name: Str256
     keys: Annotated[list[PublicKey], Field(max_length=256)]
     # Key of the keyed hash (HMAC-SHA256, hex) under which phone numbers are looked up.
     phone_hash_key: Annotated[str, Field(min_length=32, max_length=128)]
+    # The device's long-lived credential, given once: exchanged at POST /v1/devices/token
+    # for access tokens. Keep it as carefully as the outbox.
+    device_secret: Str256 | None = None
+    token_expires_at: int | None = None  # hub clock, unix seconds
+    token_expires_in: int | None = None  # seconds from now (independent of the clocks)
+
+
+class TokenRequest(Wire):
+    """POST /v1/devices/token: a new access token against the device secret."""
+
+    device_id: Str64
+    device_secret: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class TokenResponse(Wire):
+    token: Str256
+    expires_at: int
+    expires_in: int
 
 
 class Change(Wire):

@@ -1,8 +1,11 @@
 """The hub's data: :class:`HubStore` owns the connections, the write lock and the schema;
 one module per aggregate holds its SQL and hangs off the store.
 
-    store.devices       enrolment codes, devices, bearer tokens     (sync.hub.devices)
+    store.devices       enrolment codes, devices, their secrets and access tokens,
+                        revocation                                  (sync.hub.devices)
+    store.admin_tokens  HQ admin tokens                             (sync.hub.admins)
     store.keys          member-code signing keys, issuing codes     (sync.hub.keys)
+                        (private halves in the key file: ``store.key_source``)
     store.feed          the per-store change feed                   (sync.hub.feed)
     store.members       member views, lookups, erasure, export      (sync.hub.members)
     store.staff         store staff and their PIN hashes            (sync.hub.staff)
@@ -38,6 +41,7 @@ from typing import Any
 import psycopg
 
 from sync.hub import keys
+from sync.hub.admins import AdminTokens
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
     POSTGRES,
@@ -62,9 +66,11 @@ WRITE_LOCK_TIMEOUT_S = 15.0
 class HubStore:
     """The hub's database. Open with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, *, keys_file: str | None = None) -> None:
         self.db = db
         self.dialect = POSTGRES if is_postgres_url(db) else SQLITE
+        self.key_source = keys.key_source(db, keys_file)
+        self._token_secret: bytes | None = None
         self._write_lock = threading.Lock()
         self._closed = False
         self._all_conns: list[Conn] = []
@@ -75,6 +81,7 @@ class HubStore:
         self._phone_hash_key: str | None = None
         self._store_names: dict[str, str] = {}
         self.devices = Devices(self)
+        self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
         self.feed = ChangeFeed(self)
         self.members = Members(self)
@@ -83,14 +90,15 @@ class HubStore:
         self.bulk = BulkLoad(self)
 
     @classmethod
-    def open(cls, db: str, *, migrate: bool = True) -> HubStore:
-        """Open the hub database (a SQLite path or a postgresql:// URL) and migrate it."""
+    def open(cls, db: str, *, migrate: bool = True, keys_file: str | None = None) -> HubStore:
+        """Open the hub database (a SQLite path or a postgresql:// URL) and migrate it; its
+        key file is ``keys_file`` or found as :func:`sync.hub.keys.key_source` says."""
         if not is_postgres_url(db):
             parent = Path(db).expanduser().resolve().parent
             if not parent.is_dir():
                 raise InvalidInputError(f"directory {parent} does not exist", reason="bad_db")
             db = str(Path(db).expanduser())
-        store = cls(db)
+        store = cls(db, keys_file=keys_file)
         try:
             if migrate:
                 store.migrate()
@@ -201,15 +209,30 @@ class HubStore:
         return applied
 
     def _bootstrap(self, tx: Tx) -> None:
-        """Create the phone-hash key and a first signing key on a new database."""
+        """Create the phone-hash key on a new database; make the key file whole (a token
+        secret, a first signing key, private keys of an older database moved out)."""
         conn = tx.conn
         if conn.row("SELECT 1 FROM settings WHERE key = 'phone_hash_key'") is None:
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES ('phone_hash_key', ?)",
                 (secrets.token_hex(32),),
             )
-        if conn.row("SELECT 1 FROM signing_keys WHERE not_after IS NULL") is None:
-            keys.add_signing_key(tx, int(time.time()))
+        material = keys.bootstrap(tx, self.key_source, int(time.time()))
+        self._token_secret = bytes.fromhex(material.token_secret or "")
+
+    @property
+    def token_secret(self) -> bytes:
+        """The secret that signs device access tokens (from the key file)."""
+        if self._token_secret is None:
+            secret = self.key_source.load().token_secret
+            if not secret:
+                raise NotFoundError(
+                    f"the key file ({self.key_source.describe()}) has no token secret: "
+                    "run `clerk hub migrate`",
+                    reason="no_token_secret",
+                )
+            self._token_secret = bytes.fromhex(secret)
+        return self._token_secret
 
     # settings, stores, counts -------------------------------------------------------------------
 

@@ -47,9 +47,9 @@ def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 def test_migrate_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
     assert hub("migrate", "--db", db) == 0
-    assert "schema version 1 (applied: 1)" in capsys.readouterr().out
+    assert "schema version 3 (applied: 1, 3)" in capsys.readouterr().out
     assert hub("migrate", "--db", db) == 0
-    assert "schema version 1 (applied: none)" in capsys.readouterr().out
+    assert "schema version 3 (applied: none)" in capsys.readouterr().out
 
 
 def test_enrol_code_prints_only_the_code_and_a_png(
@@ -62,10 +62,10 @@ def test_enrol_code_prints_only_the_code_and_a_png(
     assert png.read_bytes().startswith(b"\x89PNG")
     store = HubStore.open(seeded)
     try:
-        device, token = store.devices.enroll("S002", code, "t")
+        device, secret = store.devices.enroll("S002", code, "t")
     finally:
         store.close()
-    assert device.store_id == "S002" and token
+    assert device.store_id == "S002" and secret
 
 
 def test_member_code_verifies_with_the_hub_keys(

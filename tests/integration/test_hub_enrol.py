@@ -105,4 +105,4 @@ def test_rotated_key_signs_new_codes_and_old_key_retires(any_hub: HubHandle) -> 
 def test_health_and_readiness(any_hub: HubHandle) -> None:
     assert httpx.get(any_hub.url + "/healthz", timeout=10).json() == {"status": "ok"}
     ready = httpx.get(any_hub.url + "/readyz", timeout=10)
-    assert ready.status_code == 200 and ready.json()["schema_version"] == 1
+    assert ready.status_code == 200 and ready.json()["schema_version"] == 3

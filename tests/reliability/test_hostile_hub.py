@@ -105,6 +105,7 @@ def synced(hub_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     once; each test works on a copy of its data directory, key file included)."""
     root = tmp_path_factory.mktemp("hostile-template")
     shutil.copyfile(hub_template, root / "hub.db")
+    shutil.copyfile(f"{hub_template}.keys", root / "hub.db.keys")
     home = root / "terminal"
     with running_hub(str(root / "hub.db")) as hub:
         enroll(home, hub.url, STORE, hub.enrol_code(STORE), device_name="victim")

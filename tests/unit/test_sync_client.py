@@ -25,6 +25,7 @@ from sync.credentials import Credentials, credentials, save_credentials
 from sync.engine import SyncEngine
 from sync.errors import (
     AuthError,
+    DeviceRevokedError,
     HubError,
     ProtocolError,
     RejectedError,
@@ -99,7 +100,16 @@ class TestErrorMapping:
     def test_auth(self, status: int) -> None:
         err = error_for_status(status, b"")
         assert isinstance(err, AuthError) and isinstance(err, RejectedError)
+        assert not isinstance(err, DeviceRevokedError)
+        assert err.reason == "unauthorized"
+
+    def test_revoked(self) -> None:
+        body = json.dumps({"title": "Unauthorized", "status": 401, "reason": "device_revoked"})
+        err = error_for_status(401, body.encode())
+        assert isinstance(err, DeviceRevokedError) and isinstance(err, AuthError)
         assert err.reason == "device_revoked"
+        other = error_for_status(403, body.replace("401", "403").encode())
+        assert type(other) is AuthError  # only a 401 says the device was revoked
 
     def test_tree(self) -> None:
         for cls in (TransportError, HubError, ProtocolError):
@@ -578,9 +588,14 @@ class TestEnginePush:
         record_n(files.outbox, 8)
         calls = 0
 
+        refreshes = 0
+
         def handler(req: httpx.Request) -> httpx.Response:
-            nonlocal calls
-            calls += 1
+            nonlocal calls, refreshes
+            if req.url.path == "/v1/devices/token":
+                refreshes += 1
+            else:
+                calls += 1
             return problem(status)
 
         engine = engine_for(files, handler)
@@ -588,6 +603,8 @@ class TestEnginePush:
             engine.push_once()
         assert info.value.status == status
         assert calls == 1
+        # A 401 makes the client try once for a new access token with the device secret.
+        assert refreshes == (1 if status == 401 else 0)
         assert set(states(files.outbox).values()) == {"sent"}
         errors = {r[0] for r in files.outbox.execute("SELECT last_error FROM interactions")}
         assert len(errors) == 1 and str(status) in errors.pop()
@@ -624,6 +641,7 @@ def test_status_has_everything_clerk_status_shows(files: Files) -> None:
     st = engine.status()
     assert st == {
         "enrolled": True,
+        "device_revoked": False,
         "device_id": "D1",
         "store_id": "S001",
         "store_name": "Demo",
