@@ -26,9 +26,11 @@ Rules, in the order :func:`classify` applies them:
    issued.
 6. Anything else → ``not_member_other`` (some other QR payload or barcode).
 
-Phone numbers never leave this module in clear: the identity carries an HMAC-SHA256 of the
-E.164 number under the key the hub gave the terminal at enrolment, and a masked form
-(:mod:`clerk.shared.phones`).
+Phone numbers never leave this module in clear but as the identity's ``proof`` (not recorded,
+not shown: sent to the hub only to fetch a member from elsewhere): the identity carries an
+HMAC-SHA256 of the E.164 number under the key the hub gave the terminal at enrolment, and a
+masked form (:mod:`clerk.shared.phones`). A member code's proof is its whole text, a card's
+its digits.
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ def classify(
             ref=f"code:{code.code_id}",
             jti=code.jti,
             expires_at=code.exp,
+            proof=s,
         )
     if _URL.match(s):
         raise _reject("not_member_url")
@@ -189,13 +192,17 @@ def classify(
             # The hub resolves `phone_hash:` refs (a masked number is ambiguous); people see the
             # masked number.
             return Identity(
-                kind="phone", value=hashed, ref=f"phone_hash:{hashed}", display=f"phone:{masked}"
+                kind="phone",
+                value=hashed,
+                ref=f"phone_hash:{hashed}",
+                display=f"phone:{masked}",
+                proof=e164,
             )
         digits = re.sub(r"[ \-()]", "", s)
         if digits.startswith("+") or not CARD_MIN <= len(digits) <= CARD_MAX:
             raise _reject("malformed")
         if not luhn_valid(digits):
             raise _reject("bad_check_digit")
-        return Identity(kind="card", value=digits, ref=f"card:{digits}")
+        return Identity(kind="card", value=digits, ref=f"card:{digits}", proof=digits)
 
     raise _reject("not_member_other")

@@ -41,6 +41,10 @@ class Identity:
     expires_at: int | None = None  # member codes only
     # What to show a person when ``ref`` is not fit to show (a phone's keyed hash): "138****5678".
     display: str | None = None
+    # The proof of presence, as read at the counter, for the hub to check when the member is
+    # fetched from elsewhere: the whole member code, the card digits, the E.164 phone number.
+    # Held only while the identity lives: never recorded, printed or compared.
+    proof: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:

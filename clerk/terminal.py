@@ -59,7 +59,8 @@ if TYPE_CHECKING:
 STALE_AFTER_S = 24 * 3600
 CLOCK_SUSPECT_S = 120
 
-FetchMember = Callable[["Identity"], "str | None"]
+# A cache miss fetched from the hub: (identity, signed-in staff id) -> member id or None.
+FetchMember = Callable[["Identity", "str | None"], "str | None"]
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -313,7 +314,7 @@ class Terminal:
         reason: str | None = None
         if member_id is None and self.fetch_member is not None:
             try:
-                member_id = self.fetch_member(identity)
+                member_id = self.fetch_member(identity, staff_id)
             except ClerkError:
                 member_id = None
                 reason = "not_cached"

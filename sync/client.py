@@ -46,6 +46,7 @@ from sync.protocol import (
     EnrollResponse,
     InteractionBatchResponse,
     KeysResponse,
+    MemberLookupRequest,
     MemberView,
     TokenRequest,
     TokenResponse,
@@ -180,29 +181,36 @@ class HubClient:
     def member(
         self, member_id: str, *, timeout: httpx.Timeout | None = LOOKUP_TIMEOUT
     ) -> MemberView:
+        """A member of this device's own store (404 for any other: look those up by proof)."""
         path = "/members/" + urllib.parse.quote(member_id, safe="")
         return self._call("GET", path, MemberView, timeout=timeout)
 
     def lookup_member(
         self,
         *,
-        code_id: int | str | None = None,
+        staff_id: str,
+        code: str | None = None,
         card_no: str | None = None,
-        phone_hash: str | None = None,
+        phone: str | None = None,
         timeout: httpx.Timeout | None = LOOKUP_TIMEOUT,
     ) -> MemberView | None:
-        """A member by one identity, for a cache miss; None when the hub does not know it."""
-        given = {
-            k: str(v)
-            for k, v in (("code_id", code_id), ("card_no", card_no), ("phone_hash", phone_hash))
-            if v is not None
-        }
-        if len(given) != 1:
-            raise ValueError("give exactly one of code_id, card_no, phone_hash")
+        """A member from elsewhere, against one proof of presence (the member code as scanned,
+        the card number or the phone number as typed), asked by the signed-in ``staff_id``;
+        None when the hub knows no such member. Sent in the body: never in a URL or a log."""
         try:
-            return self._call("GET", "/members/lookup", MemberView, params=given, timeout=timeout)
+            body = MemberLookupRequest(staff_id=staff_id, code=code, card_no=card_no, phone=phone)
+        except ValidationError as exc:
+            raise ValueError(f"not a member look-up: {_summary(exc)}") from exc
+        try:
+            return self._call(
+                "POST",
+                "/members/lookup",
+                MemberView,
+                json=body.model_dump(exclude_none=True),
+                timeout=timeout,
+            )
         except RejectedError as exc:
-            if exc.status == 404:
+            if exc.status == 404 and not isinstance(exc, AuthError):
                 return None
             raise
 

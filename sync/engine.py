@@ -66,6 +66,7 @@ from sync.errors import (
     AuthError,
     DeviceRevokedError,
     HubError,
+    NoProofError,
     ProtocolError,
     RejectedError,
     SyncError,
@@ -533,16 +534,19 @@ class SyncEngine:
 
     # -- on-demand member ---------------------------------------------------------------------
 
-    def fetch_member(self, identity: Identity) -> str | None:
+    def fetch_member(self, identity: Identity, staff_id: str | None = None) -> str | None:
         """Look a cache miss up at the hub (≤ 1 s) and cache the member's slice.
 
-        Returns the member id, None when the hub does not know the identity; raises
-        TransportError when the hub cannot be reached (the caller shows "not cached").
+        A member of this store by id; any other by the proof of presence the identity carries
+        (the member code, card or phone as read), asked by the signed-in ``staff_id`` — the hub
+        serves no member from elsewhere without both (:class:`NoProofError`). Returns the
+        member id, None when the hub does not know the identity; raises TransportError when
+        the hub cannot be reached (the caller shows "not cached").
         """
         self._require_enrolled()
         self._follow_cache()
         try:
-            view = self._lookup(identity)
+            view = self._lookup(identity, staff_id)
         except SyncError as exc:
             if isinstance(exc, DeviceRevokedError):
                 self._note_revoked()
@@ -568,19 +572,24 @@ class SyncEngine:
                 raise
         return member_id
 
-    def _lookup(self, identity: Identity) -> MemberView | None:
+    def _lookup(self, identity: Identity, staff_id: str | None) -> MemberView | None:
+        if identity.kind == "member_id":
+            try:
+                return self.client.member(identity.value)
+            except RejectedError as exc:
+                if exc.status == 404 and not isinstance(exc, AuthError):
+                    return None
+                raise
+        if not identity.proof or not staff_id:
+            raise NoProofError(
+                "a member from another store is looked up with what was scanned or typed, "
+                "by a signed-in staff member"
+            )
         if identity.kind == "code":
-            return self.client.lookup_member(code_id=identity.value)
+            return self.client.lookup_member(staff_id=staff_id, code=identity.proof)
         if identity.kind == "card":
-            return self.client.lookup_member(card_no=identity.value)
-        if identity.kind == "phone":
-            return self.client.lookup_member(phone_hash=identity.value)
-        try:
-            return self.client.member(identity.value)
-        except RejectedError as exc:
-            if exc.status == 404 and not isinstance(exc, AuthError):
-                return None
-            raise
+            return self.client.lookup_member(staff_id=staff_id, card_no=identity.proof)
+        return self.client.lookup_member(staff_id=staff_id, phone=identity.proof)
 
     # -- status -------------------------------------------------------------------------------
 

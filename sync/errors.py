@@ -12,9 +12,12 @@ SyncError                        base; a ClerkError, so it carries a stable ``re
 │           │                    expired access token is refreshed by the client first)
 │           └── DeviceRevokedError  401 ``device_revoked``: HQ removed this terminal from its
 │                                store; it stops syncing, keeps its outbox, and says so
-└── ProtocolError                the hub's answer is malformed, hostile or oversized: wrong
-                                 types, truncated JSON, more bytes than allowed, a cursor that
-                                 goes backwards. Nothing of it reaches the cache.
+├── ProtocolError                the hub's answer is malformed, hostile or oversized: wrong
+│                                types, truncated JSON, more bytes than allowed, a cursor that
+│                                goes backwards. Nothing of it reaches the cache.
+└── NoProofError                 a member from another store asked for without the proof of
+                                 presence (or the signed-in staff member) the hub requires:
+                                 nothing is sent
 
 Lower-level errors (httpx, json, pydantic) are mapped to the most specific class with
 ``raise … from exc``, so the original stays available as ``__cause__``.
@@ -46,6 +49,10 @@ class TransportError(SyncError):
 
 class ProtocolError(SyncError):
     reason = "protocol"
+
+
+class NoProofError(SyncError):
+    reason = "no_proof"
 
 
 class HubError(SyncError):

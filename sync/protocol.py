@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
 
 PROTOCOL_VERSION = 1
@@ -86,6 +86,23 @@ class TokenResponse(Wire):
     token: Str256
     expires_at: int
     expires_in: int
+
+
+class MemberLookupRequest(Wire):
+    """POST /v1/members/lookup: a member from outside the store's slice, against proof of
+    presence — exactly one of the member code as scanned (the whole ``MC1:…`` text), the card
+    number or the phone number as typed — and the signed-in staff member who asks."""
+
+    staff_id: Annotated[str, Field(min_length=1, max_length=64)]
+    code: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    card_no: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    phone: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+
+    @model_validator(mode="after")
+    def _one_proof(self) -> MemberLookupRequest:
+        if sum(v is not None for v in (self.code, self.card_no, self.phone)) != 1:
+            raise ValueError("give exactly one of code, card_no, phone")
+        return self
 
 
 class Change(Wire):

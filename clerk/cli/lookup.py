@@ -50,15 +50,18 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         reason = None
         if member_id is None and terminal.fetch_member is not None:
             try:
-                member_id = terminal.fetch_member(identity)
+                # No one is signed in here: the hub serves only this store's members by id.
+                member_id = terminal.fetch_member(identity, None)
                 reason = None if member_id else "unknown_member"
-            except ClerkError:
-                reason = "not_cached"
+            except ClerkError as exc:
+                reason = "no_proof" if exc.reason == "no_proof" else "not_cached"
         elif member_id is None:
             reason = "not_cached"
         if member_id is None:
             msg = {
                 "not_cached": "not in this store's cache and the hub is unreachable — will sync",
+                "no_proof": "not in this store's cache: a member of another store is looked up "
+                "at the hub by a signed-in staff member (in the app)",
                 "unknown_member": "no member has this identity",
             }[reason or "unknown_member"]
             if args.json:

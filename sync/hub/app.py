@@ -33,6 +33,7 @@ from sync.hub.errors import (
     UnauthenticatedError,
 )
 from sync.hub.ingest import ingest, parse_items
+from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
@@ -45,6 +46,7 @@ from sync.protocol import (
     InteractionBatch,
     InteractionBatchResponse,
     KeysResponse,
+    MemberLookupRequest,
     MemberView,
     Problem,
     PublicKey,
@@ -69,11 +71,15 @@ class HubConfig:
     max_pending_writes: int = 64  # ingest requests queued on the writer before 503
     default_changes_limit: int = 1000
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
-    clock: Callable[[], float] = time.time  # the hub's clock (tokens' expiry)
+    # Member look-ups by proof per device: (window s, most) — across hub processes.
+    lookup_limits: tuple[tuple[int, int], ...] = LOOKUP_LIMITS
+    clock: Callable[[], float] = time.time  # the hub's clock (tokens' expiry, rate windows)
 
     def __post_init__(self) -> None:
         if self.token_ttl_s < 1:
             raise ValueError(f"token_ttl_s must be at least 1 second, got {self.token_ttl_s}")
+        if not self.lookup_limits or any(w < 1 or n < 1 for w, n in self.lookup_limits):
+            raise ValueError(f"lookup_limits must be (window, most) pairs: {self.lookup_limits}")
 
 
 class DeviceRow(BaseModel):
@@ -465,38 +471,45 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     member_errors = {404: _problem_doc("Unknown member"), **COMMON_ERRORS}
 
-    @app.get(
+    @app.post(
         f"{API_PREFIX}/members/lookup",
         response_model=MemberView,
         tags=["members"],
-        summary="A member's view by one identity (code id, card number or phone hash)",
-        responses=member_errors,
+        summary="A member from elsewhere, against proof of presence (rate-limited, audited)",
+        description=(
+            "Exactly one proof: the member code as scanned (its signature, key and validity "
+            "are checked here), the card number (Luhn-valid), or the whole phone number as "
+            "typed. `staff_id` is the signed-in staff member, active at the device's store. "
+            "Every attempt is audited; a device may make a few in a burst and 30 a minute "
+            "(429 with Retry-After)."
+        ),
+        responses={
+            403: _problem_doc("The staff member is not active staff of this store"),
+            **member_errors,
+        },
     )
-    def member_lookup(
-        dev: DeviceDep,
-        code_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
-        card_no: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
-        phone_hash: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-    ) -> Response:
-        given = [v for v in (code_id, card_no, phone_hash) if v is not None]
-        if len(given) != 1:
-            raise InvalidInputError(
-                "give exactly one of code_id, card_no, phone_hash", reason="one_identity"
-            )
-        member_id = store.members.lookup(code_id=code_id, card_no=card_no, phone_hash=phone_hash)
-        return _json(store.members.view(member_id))
+    def member_lookup(dev: DeviceDep, req: MemberLookupRequest) -> Response:
+        kind: ProofKind = "code" if req.code else "card" if req.card_no else "phone"
+        text = req.code or req.card_no or req.phone or ""
+        view = store.members.lookup_by_proof(
+            dev,
+            req.staff_id,
+            Proof(kind, text),
+            now=int(cfg.clock()),
+            limits=cfg.lookup_limits,
+        )
+        return _json(view)
 
     @app.get(
         f"{API_PREFIX}/members/{{member_id}}",
         response_model=MemberView,
         tags=["members"],
-        summary="One member's whole view, for a cache miss",
+        summary="One member of the device's own store, for a cache miss",
+        description="Members of other stores are 404, as unknown ones: look them up by proof.",
         responses=member_errors,
     )
-    def member(dev: DeviceDep, member_id: str) -> Response:
-        if len(member_id) > 64:
-            raise InvalidInputError("member id too long", reason="invalid")
-        return _json(store.members.view(member_id))
+    def member(dev: DeviceDep, member_id: Annotated[str, Path(max_length=64)]) -> Response:
+        return _json(store.members.view(member_id, store_id=dev.store_id))
 
     # interactions --------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from sync.hub.db import Row
 from sync.hub.devices import Device
+from sync.hub.feed import browsing_keys
 from sync.hub.store import HubStore, Tx
 from sync.protocol import Interaction
 
@@ -453,6 +454,9 @@ class _Batch:
             (*values, self.now, member[0]),
         )
         self._emit("member", member[0], member[1])
+        if "browsing" in p:  # terminals drop (or get back) the member's browsing and cart
+            for entity, key in browsing_keys(self.conn, member[0]):
+                self._emit(entity, key, member[1])
 
     def _resolve(self, item: Interaction) -> None:
         target = item.payload.get("interaction_id")

@@ -209,14 +209,19 @@ class TestClient:
             return problem(404, "Not found")
 
         with client_for(handler) as c:
-            assert c.lookup_member(card_no="6200000000000000") is None
-        assert seen[0].url.path == "/v1/members/lookup"
-        assert seen[0].url.params["card_no"] == "6200000000000000"
+            assert c.lookup_member(staff_id="A01", card_no="6200000000000000") is None
+        assert seen[0].method == "POST" and seen[0].url.path == "/v1/members/lookup"
+        # The proof travels in the body, never in the URL (nor in the hub's access log).
+        assert "6200000000000000" not in str(seen[0].url)
+        assert json.loads(seen[0].content) == {"staff_id": "A01", "card_no": "6200000000000000"}
         assert all(v <= 1.0 for v in seen[0].extensions["timeout"].values())
 
-    def test_lookup_needs_exactly_one_identity(self) -> None:
-        with client_for(lambda r: httpx.Response(200, json={})) as c, pytest.raises(ValueError):
-            c.lookup_member(card_no="1", phone_hash="2")
+    def test_lookup_needs_exactly_one_proof(self) -> None:
+        with client_for(lambda r: httpx.Response(200, json={})) as c:
+            with pytest.raises(ValueError):
+                c.lookup_member(staff_id="A01", card_no="1", phone="2")
+            with pytest.raises(ValueError):
+                c.lookup_member(staff_id="A01")
 
     def test_member_path_is_quoted(self) -> None:
         seen: list[httpx.Request] = []
@@ -664,6 +669,9 @@ def test_status_has_everything_clerk_status_shows(files: Files) -> None:
     engine.client.close()
 
 
+CARD7 = "6200000000000007"
+
+
 class TestFetchMember:
     def test_found_is_cached(self, files: Files) -> None:
         view = {
@@ -674,14 +682,16 @@ class TestFetchMember:
             "cart": [{"id": "C1", "member_id": "M7", "sku": "P1", "price_cents": 1, "added_at": 1}],
         }
         engine = engine_for(files, lambda r: httpx.Response(200, json=view))
-        ident = Identity("card", "6200000000000007", "card:6200000000000007")
-        assert engine.fetch_member(ident) == "M7"
+        ident = Identity("card", "6200000000000007", "card:6200000000000007", proof=CARD7)
+        assert engine.fetch_member(ident, "A01") == "M7"
         assert files.cache.execute("SELECT count(*) FROM cart_items").fetchone()[0] == 1
         engine.client.close()
 
     def test_unknown_is_none(self, files: Files) -> None:
         engine = engine_for(files, lambda r: problem(404))
-        assert engine.fetch_member(Identity("code", "123", "code:123")) is None
+        assert (
+            engine.fetch_member(Identity("code", "123", "code:123", proof="MC1:X"), "A01") is None
+        )
         assert engine.fetch_member(Identity("member_id", "M9", "member:M9")) is None
         engine.client.close()
 
@@ -691,7 +701,9 @@ class TestFetchMember:
 
         engine = engine_for(files, handler)
         with pytest.raises(TransportError):
-            engine.fetch_member(Identity("phone", "ab" * 32, "phone:ab"))
+            engine.fetch_member(
+                Identity("phone", "ab" * 32, "phone:ab", proof="+8613800000000"), "A01"
+            )
         assert engine.status()["online"] is False
         engine.client.close()
 
@@ -709,6 +721,8 @@ class TestFetchMember:
     def test_hostile_view_is_refused(self, files: Files, view: dict[str, Any]) -> None:
         engine = engine_for(files, lambda r: httpx.Response(200, json=view))
         with pytest.raises(ProtocolError):
-            engine.fetch_member(Identity("card", "6200000000000007", "card:6200000000000007"))
+            engine.fetch_member(
+                Identity("card", "6200000000000007", "card:6200000000000007", proof=CARD7), "A01"
+            )
         assert dump(files.cache) == []
         engine.client.close()
