@@ -136,14 +136,19 @@ class HubClient:
             "POST", "/devices/enroll", EnrollResponse, json=body.model_dump(), auth=False
         )
 
-    def refresh_token(self) -> TokenResponse:
+    def refresh_token(self, *, timeout: httpx.Timeout | None = None) -> TokenResponse:
         """A new access token against the device secret (kept, and passed to ``on_token``).
         AuthError when the hub refuses the secret; DeviceRevokedError when revoked."""
         if not (self.device_id and self.device_secret):
             raise ValueError("no device credential to get an access token with")
         body = TokenRequest(device_id=self.device_id, device_secret=self.device_secret)
         resp = self._call(
-            "POST", "/devices/token", TokenResponse, json=body.model_dump(), auth=False
+            "POST",
+            "/devices/token",
+            TokenResponse,
+            json=body.model_dump(),
+            auth=False,
+            timeout=timeout,
         )
         self.configure(token=resp.token, expires_in=resp.expires_in)
         if self.on_token is not None:
@@ -257,7 +262,7 @@ class HubClient:
             token is None
             or (self._token_deadline is not None and time.monotonic() >= self._token_deadline)
         ):
-            token = self._renew(token)
+            token = self._renew(token, timeout)
         try:
             return self._exchange(method, path, params, json, token, timeout)
         except AuthError as exc:
@@ -265,16 +270,17 @@ class HubClient:
                 raise
         # Expired (a terminal asleep for an hour), or a hub whose token secret changed:
         # a new token, and the request once more.
-        return self._exchange(method, path, params, json, self._renew(token), timeout)
+        return self._exchange(method, path, params, json, self._renew(token, timeout), timeout)
 
     def _can_refresh(self) -> bool:
         return bool(self.device_id and self.device_secret)
 
-    def _renew(self, stale: str | None) -> str | None:
-        """A fresh token in place of ``stale`` — unless another thread already renewed it."""
+    def _renew(self, stale: str | None, timeout: httpx.Timeout | None) -> str | None:
+        """A fresh token in place of ``stale`` — unless another thread already renewed it.
+        Within the request's own timeout (a customer waiting on a look-up waits no longer)."""
         with self._refresh_lock:
             if self.token == stale or self.token is None:
-                self.refresh_token()
+                self.refresh_token(timeout=timeout)
             return self.token
 
     def _exchange(

@@ -669,6 +669,71 @@ def test_status_has_everything_clerk_status_shows(files: Files) -> None:
     engine.client.close()
 
 
+class TestAccessTokens:
+    """Short-lived access tokens: renewed with the device secret, the request retried once."""
+
+    @staticmethod
+    def hub(answers: list[httpx.Response], seen: list[tuple[str, str | None]]) -> Handler:
+        def handler(req: httpx.Request) -> httpx.Response:
+            seen.append((req.url.path, req.headers.get("authorization")))
+            if req.url.path == "/v1/devices/token":
+                assert json.loads(req.content) == {"device_id": "D1", "device_secret": "s3cret"}
+                n = sum(p == "/v1/devices/token" for p, _ in seen)
+                return httpx.Response(
+                    200, json={"token": f"fresh{n}", "expires_at": NOW + 900, "expires_in": 900}
+                )
+            return answers.pop(0)
+
+        return handler
+
+    def test_an_expired_token_is_renewed_and_the_request_retried_once(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        keys = httpx.Response(200, json={"keys": []})
+        kept: list[str] = []
+        handler = self.hub([problem(401, reason="token_expired"), keys], seen)
+        with client_for(handler, device_id="D1", device_secret="s3cret", on_token=kept.append) as c:
+            assert c.keys().keys == []
+            assert c.token == "fresh1" and kept == ["fresh1"]
+        assert seen == [
+            ("/v1/keys", "Bearer tok"),
+            ("/v1/devices/token", None),  # the secret in the body, no bearer
+            ("/v1/keys", "Bearer fresh1"),
+        ]
+
+    def test_a_second_401_is_not_retried_again(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        handler = self.hub(
+            [problem(401, reason="bad_token"), problem(401, reason="bad_token")], seen
+        )
+        c = client_for(handler, device_id="D1", device_secret="s3cret")
+        with c, pytest.raises(AuthError):
+            c.keys()
+        assert [p for p, _ in seen] == ["/v1/keys", "/v1/devices/token", "/v1/keys"]
+
+    def test_a_token_about_to_expire_is_renewed_before_it_is_used(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        handler = self.hub([httpx.Response(200, json={"keys": []})], seen)
+        with client_for(handler, device_id="D1", device_secret="s3cret") as c:
+            c.configure(token="old", expires_in=10)  # inside the renewal margin
+            c.keys()
+        assert seen == [("/v1/devices/token", None), ("/v1/keys", "Bearer fresh1")]
+
+    def test_revoked_is_final(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        handler = self.hub([problem(401, reason="device_revoked")], seen)
+        c = client_for(handler, device_id="D1", device_secret="s3cret")
+        with c, pytest.raises(DeviceRevokedError):
+            c.keys()
+        assert [p for p, _ in seen] == ["/v1/keys"]  # no renewal attempted
+
+    def test_without_a_device_secret_a_401_surfaces(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        c = client_for(self.hub([problem(401, reason="token_expired")], seen))
+        with c, pytest.raises(AuthError):
+            c.keys()
+        assert [p for p, _ in seen] == ["/v1/keys"]
+
+
 CARD7 = "6200000000000007"
 
 
