@@ -170,7 +170,7 @@ def check_hub(hub_check: HubCheck | None, enrolled: bool) -> Check:
             return Check(
                 "hub",
                 "warn",
-                "not checked: the terminal is not enrolled",
+                "not checked: the terminal is not enrolled (see 'enrolled')",
                 ADVICE["enrol_first"],
             )
         return Check(
