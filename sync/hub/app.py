@@ -167,6 +167,12 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class _RateLimiter:
+    """Token buckets by key (a device, an admin, a device id asking for a token). Bounded:
+    keys are partly caller-chosen, so buckets that have refilled — the same as none — are
+    dropped when there are too many."""
+
+    MAX_KEYS = 50_000
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
         self.burst = burst
@@ -176,6 +182,11 @@ class _RateLimiter:
     def check(self, key: str) -> None:
         now = time.monotonic()
         with self._lock:
+            if len(self._buckets) >= self.MAX_KEYS:
+                full = self.burst / self.rate  # seconds to refill from empty
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
+                if len(self._buckets) >= self.MAX_KEYS:
+                    self._buckets.clear()
             tokens, last = self._buckets.get(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             if tokens < 1.0:

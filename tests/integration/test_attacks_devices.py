@@ -216,3 +216,17 @@ def test_device_list_revoke_and_admin_tokens_on_the_command_line(hub: HubHandle)
 def test_a_nonsense_token_lifetime_is_refused(ttl: int) -> None:
     with pytest.raises(ValueError):
         HubConfig(token_ttl_s=ttl)
+
+
+def test_token_requests_for_made_up_devices_do_not_grow_the_hub(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The token route is rate-limited by the device id asked for — which anyone can make up:
+    the limiter's memory stays bounded."""
+    from sync.hub.app import _RateLimiter
+
+    monkeypatch.setattr(_RateLimiter, "MAX_KEYS", 100)
+    limiter = _RateLimiter(rate=200.0, burst=400)
+    for i in range(1000):
+        limiter.check(f"token:dev-{i:016x}")
+        assert len(limiter._buckets) <= 100
