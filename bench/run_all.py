@@ -30,6 +30,7 @@ BENCHES = [
     ("verify", "Member-code verification"),
     ("decode", "Barcode decoding on a degraded corpus"),
     ("hub_ingest", "Hub ingest"),
+    ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("dashboard", "Manager dashboard"),
