@@ -26,12 +26,13 @@ Rules, in the order :func:`classify` applies them:
    issued.
 6. Anything else → ``not_member_other`` (some other QR payload or barcode).
 
-A phone number is never written in clear: the identity carries the number only in memory (the
-proof a hub lookup sends), its 8-bit bucket under the key the hub gave the terminal (what the
-cache is matched by, with the last four digits), the masked form people see, and as ``ref``
-the number sealed to the hub's public key — what a visit recorded offline is recorded against,
-which only the hub can open (:mod:`clerk.shared.phones`). Sealing is randomised; the same
-number typed again in the same run gets the same sealed ref, so it is the same visit.
+A phone number is never written in clear: the identity carries the number only in memory (its
+``value`` and ``proof`` — what a hub lookup sends), its 8-bit bucket under the key the hub gave
+the terminal (what the cache is matched by, with the last four digits), the masked form people
+see, and as ``ref`` the number sealed to the hub's public key — what a visit recorded offline
+is recorded against, which only the hub can open (:mod:`clerk.shared.phones`). Sealing is
+randomised; the same number typed again in the same run gets the same sealed ref, so it is the
+same visit. A member code's proof is its whole text, a card's its digits.
 """
 
 from __future__ import annotations
@@ -180,6 +181,7 @@ def classify(
             ref=f"code:{code.code_id}",
             jti=code.jti,
             expires_at=code.exp,
+            proof=s,
         )
     if _URL.match(s):
         raise _reject("not_member_url")
@@ -197,7 +199,7 @@ def classify(
             raise _reject("malformed")
         if not luhn_valid(digits):
             raise _reject("bad_check_digit")
-        return Identity(kind="card", value=digits, ref=f"card:{digits}")
+        return Identity(kind="card", value=digits, ref=f"card:{digits}", proof=digits)
 
     raise _reject("not_member_other")
 
@@ -216,6 +218,7 @@ def _phone(e164: str, phone_keys: PhoneKeys | None) -> Identity:
         ref=SEALED_PREFIX + sealed,
         display=f"phone:{mask_phone(e164)}",
         phone_bucket=bucket,
+        proof=e164,
     )
 
 

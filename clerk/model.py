@@ -51,6 +51,10 @@ class Identity:
     # What to show a person when ``ref`` is not fit to show (a sealed phone): "*******5678".
     display: str | None = None
     phone_bucket: int | None = None  # phones only: the 8-bit keyed bucket the cache is indexed by
+    # The proof of presence, as read at the counter, for the hub to check when the member is
+    # fetched from elsewhere: the whole member code, the card digits, the E.164 phone number.
+    # Held only while the identity lives: never recorded, printed or compared.
+    proof: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:

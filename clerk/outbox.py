@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -423,6 +423,23 @@ def status(conn: sqlite3.Connection) -> OutboxStatus:
     )
 
 
+def unsettled(conn: sqlite3.Connection, *, batch: int = 1000) -> Iterator[Recorded]:
+    """Every row not settled yet (pending or sent), oldest first — what a push would still
+    send (``clerk outbox export``)."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            "SELECT * FROM interactions WHERE state IN ('pending', 'sent') AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            return
+        for r in rows:
+            yield _row(r)
+        last = rows[-1]["id"]
+
+
 def get(conn: sqlite3.Connection, iid: str) -> Recorded | None:
     r = conn.execute("SELECT * FROM interactions WHERE id = ?", (iid,)).fetchone()
     return None if r is None else _row(r)
@@ -439,6 +456,8 @@ META_HUB_URL = "hub_url"
 # the hub's public sealing key. (The hub's full phone-hash key is not kept here any more.)
 META_PHONE_BUCKET_KEY = "phone_bucket_key"
 META_PHONE_SEAL_KEY = "phone_seal_key"
+META_DEVICE_SECRET = "device_secret"  # the long-lived credential; META_TOKEN: an access token
+META_DEVICE_REVOKED_AT = "device_revoked_at"  # the hub said this device was revoked (unix s)
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:

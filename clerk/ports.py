@@ -58,6 +58,7 @@ class TerminalStatus:
     clock_suspect: bool
     cache_rebuilt: bool
     clone_suspected: bool = False  # "this terminal looks like a copy — re-enrol it"
+    device_revoked: bool = False  # "this terminal was removed from the store — ask IT"
     attention: int = 0  # parked records: the hub failed on them, a person must look
 
 

@@ -63,7 +63,8 @@ if TYPE_CHECKING:
 STALE_AFTER_S = 24 * 3600
 CLOCK_SUSPECT_S = 120
 
-FetchMember = Callable[["Identity"], "str | None"]
+# A cache miss fetched from the hub: (identity, signed-in staff id) -> member id or None.
+FetchMember = Callable[["Identity", "str | None"], "str | None"]
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -338,7 +339,7 @@ class Terminal:
             candidates = tuple(self.phone_candidates(identity))
         if member_id is None and self.fetch_member is not None:
             try:
-                member_id = self.fetch_member(identity)
+                member_id = self.fetch_member(identity, staff_id)
             except ClerkError:
                 member_id = None
                 reason = "choose" if candidates else "not_cached"
@@ -590,6 +591,8 @@ class Terminal:
             cache_rebuilt=self.cache_rebuilt,
             clone_suspected=ob.clone_suspected,
             attention=ob.attention,
+            device_revoked=outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_REVOKED_AT)
+            is not None,
         )
 
     @_reads_cache

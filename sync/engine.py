@@ -17,7 +17,12 @@
   is fetched while one is applied (one page of lookahead: at most two pages in memory).
 * sync_once: push, then pull — a failed push never stops the pull (new members and key
   rotations still arrive); the push's error is raised after the pull.
-* fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s).
+* fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s), by the
+  proof of presence the identity carries (the member code, card or phone as read).
+* credentials: the client renews its short-lived access token with the device secret (and
+  the engine keeps each new one in outbox_meta). When the hub answers ``device_revoked``, the
+  engine records it (outbox_meta ``device_revoked_at``) and from then on refuses every round
+  itself — no request, the outbox untouched — until the terminal is enrolled again.
 
 Facts for ``clerk status`` and the UI go into cache.db's ``sync_state`` (cursor, last_pull_at,
 last_push_at, last_error, online, clock_offset_s); ``last_push_at`` also into outbox_meta.
@@ -51,10 +56,19 @@ from clerk.outbox import Recorded
 from clerk.settings import check_hub_url
 from clerk.shared.phones import tail
 from sync.client import HubClient
-from sync.credentials import Credentials, credentials, save_credentials
+from sync.credentials import (
+    Credentials,
+    adopt_legacy_secret,
+    credentials,
+    note_access_token,
+    note_revoked,
+    save_credentials,
+)
 from sync.errors import (
     AuthError,
+    DeviceRevokedError,
     HubError,
+    NoProofError,
     ProtocolError,
     RejectedError,
     SyncError,
@@ -179,9 +193,12 @@ class SyncEngine:
         # by this engine): it then moves to the new file and pulls again from cursor 0.
         self._cache_file = cache_mod.main_file(cache_conn)
         self._cache_id = None if self._cache_file is None else cache_mod.file_id(self._cache_file)
-        creds = credentials(outbox_conn)
-        if creds is not None and client.token is None:
-            client.configure(base_url=creds.hub_url, token=creds.token)
+        creds = adopt_legacy_secret(outbox_conn)
+        if creds is not None:
+            if client.token is None:
+                client.configure(base_url=creds.hub_url, token=creds.token)
+            client.configure(device_id=creds.device_id, device_secret=creds.device_secret)
+        client.on_token = self._keep_token
 
     # -- enrolment ----------------------------------------------------------------------------
 
@@ -192,7 +209,22 @@ class SyncEngine:
         creds = self.credentials()
         if creds is None:
             raise NotEnrolledError("this terminal is not enrolled to a store yet")
+        if creds.revoked_at is not None:
+            raise DeviceRevokedError.local(
+                "this terminal was removed from the store — ask IT (its unsent records stay "
+                "here: clerk outbox export)"
+            )
         return creds
+
+    def _keep_token(self, token: str) -> None:
+        with self._lock:
+            note_access_token(self.outbox, token)
+
+    def _note_revoked(self) -> None:
+        with self._lock:
+            if self.credentials() is not None:
+                note_revoked(self.outbox, int(self.clock()))
+        log.warning("the hub says this terminal was revoked: syncing stops, the outbox is kept")
 
     def enroll(
         self, hub_url: str, store_id: str, code: str, device_name: str = "terminal"
@@ -224,10 +256,16 @@ class SyncEngine:
             store_name=resp.store_name,
             device_name=device_name,
             enrolled_at=int(self.clock()),
+            device_secret=resp.device_secret or resp.token,
         )
         with self._lock:
-            save_credentials(self.outbox, creds)
-            self.client.configure(token=creds.token)
+            save_credentials(self.outbox, creds)  # a revoked mark of the old enrolment goes
+            self.client.configure(
+                token=creds.token,
+                expires_in=resp.token_expires_in,
+                device_id=creds.device_id,
+                device_secret=creds.device_secret,
+            )
             moved = previous is not None and (
                 previous.store_id != creds.store_id or previous.hub_url != creds.hub_url
             )
@@ -509,25 +547,22 @@ class SyncEngine:
 
     # -- on-demand member ---------------------------------------------------------------------
 
-    def fetch_member(self, identity: Identity) -> str | None:
+    def fetch_member(self, identity: Identity, staff_id: str | None = None) -> str | None:
         """Look a cache miss up at the hub (≤ 1 s) and cache the member's slice.
 
-        Returns the member id, None when the hub does not know the identity; raises
-        TransportError when the hub cannot be reached (the caller shows "not cached").
+        A member of this store by id; any other by the proof of presence the identity carries
+        (the member code, card or phone as read), asked by the signed-in ``staff_id`` — the hub
+        serves no member from elsewhere without both (:class:`NoProofError`). Returns the
+        member id, None when the hub does not know the identity; raises TransportError when
+        the hub cannot be reached (the caller shows "not cached").
         """
         self._require_enrolled()
         self._follow_cache()
-        if identity.kind == "phone":
-            # LEAD (merge with trust-access): a typed phone is asked by proof — the full number
-            # in the body of POST /v1/members/lookup, i.e. in _lookup:
-            # ``return self.client.lookup_member(phone=identity.value)``. The terminal no longer
-            # holds the hub's phone-hash key, so the old GET by phone_hash cannot be asked;
-            # until then a phone not in the cache is served as not cached, and its visit,
-            # recorded against the sealed number, is resolved by the hub at ingest.
-            raise SyncError("phone lookups at the hub need the proof route", reason="offline")
         try:
-            view = self._lookup(identity)
+            view = self._lookup(identity, staff_id)
         except SyncError as exc:
+            if isinstance(exc, DeviceRevokedError):
+                self._note_revoked()
             self._note_online(not isinstance(exc, TransportError))
             raise
         self._note_online(True)
@@ -550,17 +585,24 @@ class SyncEngine:
                 raise
         return member_id
 
-    def _lookup(self, identity: Identity) -> MemberView | None:
+    def _lookup(self, identity: Identity, staff_id: str | None) -> MemberView | None:
+        if identity.kind == "member_id":
+            try:
+                return self.client.member(identity.value)
+            except RejectedError as exc:
+                if exc.status == 404 and not isinstance(exc, AuthError):
+                    return None
+                raise
+        if not identity.proof or not staff_id:
+            raise NoProofError(
+                "a member from another store is looked up with what was scanned or typed, "
+                "by a signed-in staff member"
+            )
         if identity.kind == "code":
-            return self.client.lookup_member(code_id=identity.value)
+            return self.client.lookup_member(staff_id=staff_id, code=identity.proof)
         if identity.kind == "card":
-            return self.client.lookup_member(card_no=identity.value)
-        try:
-            return self.client.member(identity.value)
-        except RejectedError as exc:
-            if exc.status == 404 and not isinstance(exc, AuthError):
-                return None
-            raise
+            return self.client.lookup_member(staff_id=staff_id, card_no=identity.proof)
+        return self.client.lookup_member(staff_id=staff_id, phone=identity.proof)
 
     # -- status -------------------------------------------------------------------------------
 
@@ -581,6 +623,7 @@ class SyncEngine:
             offset = _float_or_none(state.get(STATE_CLOCK_OFFSET))
         return {
             "enrolled": creds is not None,
+            "device_revoked": creds is not None and creds.revoked_at is not None,
             "device_id": creds.device_id if creds else None,
             "store_id": creds.store_id if creds else None,
             "store_name": creds.store_name if creds else None,
@@ -653,6 +696,8 @@ class SyncEngine:
             self._write_state_in_tx(online=online)
 
     def _note_error(self, exc: SyncError) -> None:
+        if isinstance(exc, DeviceRevokedError):
+            self._note_revoked()
         with self._lock, Transaction(self.cache):
             cache_mod.set_state(self.cache, STATE_LAST_ERROR, _error_text(exc))
             cache_mod.set_state(self.cache, STATE_LAST_ERROR_AT, str(int(self.clock())))

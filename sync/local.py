@@ -20,6 +20,7 @@ from clerk.settings import Settings, check_hub_url
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials
 from sync.engine import Progress, SyncEngine, SyncReport
+from sync.errors import DeviceRevokedError
 
 UNCONFIGURED_URL = "http://127.0.0.1:9"  # never contacted: enrol() points the client first
 PURGE_EVERY_S = 24 * 3600
@@ -65,7 +66,7 @@ class HomeEngine(SyncEngine):
         client = HubClient(url)
         super().__init__(cache, outbox, client, rng=random.Random())
         if creds is not None:
-            self.client.configure(base_url=url, token=creds.token)
+            self.client.configure(base_url=url)
 
     def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
         """A sync round, the audit log pushed, the phone keys fetched if this terminal does not
@@ -94,7 +95,11 @@ class HomeEngine(SyncEngine):
                 rows = audit.to_upload(self.outbox, batch)
             if not rows:
                 return done
-            resp = self.client.push([audit.to_interaction(r) for r in rows])
+            try:
+                resp = self.client.push([audit.to_interaction(r) for r in rows])
+            except DeviceRevokedError:
+                self._note_revoked()
+                raise
             answers = {r.id: r for r in resp.results}
             last: audit.AuditRow | None = None
             answered = 0

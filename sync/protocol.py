@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlias, Union, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
 
 from clerk.shared.interactions import KINDS, Payload
@@ -98,7 +98,7 @@ class KeysResponse(Wire):
 
 class EnrollResponse(Wire):
     device_id: Str64
-    token: Str256
+    token: Str256  # a short-lived access token (the bearer of every other request)
     store_id: Str64
     store_name: Str256
     keys: Annotated[list[PublicKey], Field(max_length=256)]
@@ -107,6 +107,41 @@ class EnrollResponse(Wire):
     phone_bucket_key: HexKey
     # The hub's public X25519 key (hex) a number typed offline is sealed to.
     phone_seal_key: HexKey
+    # The device's long-lived credential, given once: exchanged at POST /v1/devices/token
+    # for access tokens. Keep it as carefully as the outbox.
+    device_secret: Str256 | None = None
+    token_expires_at: int | None = None  # hub clock, unix seconds
+    token_expires_in: int | None = None  # seconds from now (independent of the clocks)
+
+
+class TokenRequest(Wire):
+    """POST /v1/devices/token: a new access token against the device secret."""
+
+    device_id: Str64
+    device_secret: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class TokenResponse(Wire):
+    token: Str256
+    expires_at: int
+    expires_in: int
+
+
+class MemberLookupRequest(Wire):
+    """POST /v1/members/lookup: a member from outside the store's slice, against proof of
+    presence — exactly one of the member code as scanned (the whole ``MC1:…`` text), the card
+    number or the phone number as typed — and the signed-in staff member who asks."""
+
+    staff_id: Annotated[str, Field(min_length=1, max_length=64)]
+    code: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    card_no: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    phone: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+
+    @model_validator(mode="after")
+    def _one_proof(self) -> MemberLookupRequest:
+        if sum(v is not None for v in (self.code, self.card_no, self.phone)) != 1:
+            raise ValueError("give exactly one of code, card_no, phone")
+        return self
 
 
 class Change(Wire):

@@ -203,6 +203,15 @@ REASONS: dict[str, str] = {
     "offline": QT_TRANSLATE_NOOP(
         "Reasons", "The hub cannot be reached — working offline; records sync later."
     ),
+    "device_revoked": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal was removed from the store — ask IT. Nothing recorded here is lost.",
+    ),
+    "unauthorized": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "The hub does not accept this terminal's credentials — ask IT to enrol it again. "
+        "Nothing recorded here is lost.",
+    ),
     "storage": QT_TRANSLATE_NOOP(
         "Reasons",
         "This terminal cannot read or write its data files — free disk space or call IT. "

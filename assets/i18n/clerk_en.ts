@@ -1358,6 +1358,14 @@
         <translation>The hub cannot be reached — working offline; records sync later.</translation>
     </message>
     <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost.</source>
+        <translation>This terminal was removed from the store — ask IT. Nothing recorded here is lost.</translation>
+    </message>
+    <message>
+        <source>The hub does not accept this terminal&apos;s credentials — ask IT to enrol it again. Nothing recorded here is lost.</source>
+        <translation>The hub does not accept this terminal&apos;s credentials — ask IT to enrol it again. Nothing recorded here is lost.</translation>
+    </message>
+    <message>
         <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
         <translation>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</translation>
     </message>
@@ -1833,6 +1841,10 @@
             <numerusform>%n needs a manager</numerusform>
             <numerusform>%n need a manager</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost: IT can export the unsent records.</source>
+        <translation>This terminal was removed from the store — ask IT. Nothing recorded here is lost: IT can export the unsent records.</translation>
     </message>
     <message>
         <source>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</source>

@@ -1346,6 +1346,14 @@
         <translation>无法连接总部 — 正在离线工作，记录稍后同步。</translation>
     </message>
     <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost.</source>
+        <translation>本终端已被移出门店 — 请联系 IT。此处已记录的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>The hub does not accept this terminal&apos;s credentials — ask IT to enrol it again. Nothing recorded here is lost.</source>
+        <translation>总部不接受本终端的凭据 — 请联系 IT 重新注册。此处已记录的内容不会丢失。</translation>
+    </message>
+    <message>
         <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
         <translation>本终端无法读写数据文件 — 请清理磁盘空间或联系 IT。已记录的内容不会丢失。</translation>
     </message>
@@ -1815,6 +1823,10 @@
         <translation>
             <numerusform>%n 条需店长处理</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost: IT can export the unsent records.</source>
+        <translation>本终端已被移出门店 — 请联系 IT。此处已记录的内容不会丢失：IT 可以导出未同步的记录。</translation>
     </message>
     <message>
         <source>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</source>

@@ -80,9 +80,12 @@ def open_terminal(home: Path | None = None, *, online_fetch: bool = True) -> Ter
     return terminal
 
 
-def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
-    def fetch(identity: Identity) -> str | None:
-        from sync.errors import SyncError
+def _member_fetcher(terminal: Terminal) -> Callable[[Identity, str | None], str | None]:
+    """A cache miss looked up at the hub: a member of this store by id, one from elsewhere by
+    the proof of presence the identity carries, for the signed-in staff member."""
+
+    def fetch(identity: Identity, staff_id: str | None) -> str | None:
+        from sync.errors import NoProofError, SyncError
         from sync.local import engine_for
 
         try:
@@ -90,7 +93,9 @@ def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
         except NotEnrolledError as exc:
             raise ClerkError(str(exc), reason="offline") from exc
         try:
-            return engine.fetch_member(identity)
+            return engine.fetch_member(identity, staff_id)
+        except NoProofError as exc:
+            raise ClerkError(str(exc), reason="no_proof") from exc
         except SyncError as exc:
             raise ClerkError(f"hub unreachable: {exc}", reason="offline") from exc
         finally:

@@ -73,10 +73,15 @@ def _lookup(terminal: Terminal, args: argparse.Namespace, staff_id: str) -> int:
     reason = None
     if member_id is None and terminal.fetch_member is not None:
         try:
-            member_id = terminal.fetch_member(identity)
+            # Asked as the signed-in staff member, with what was typed as the proof of
+            # presence (the hub serves a member of another store only so, and audits it).
+            member_id = terminal.fetch_member(identity, staff_id)
             reason = None if member_id else "unknown_member"
-        except ClerkError:
-            reason = "choose" if len(candidates) > 1 else "not_cached"
+        except ClerkError as exc:
+            if len(candidates) > 1:
+                reason = "choose"
+            else:
+                reason = "no_proof" if exc.reason == "no_proof" else "not_cached"
     elif member_id is None:
         reason = "choose" if len(candidates) > 1 else "not_cached"
     terminal.audit(
@@ -87,6 +92,8 @@ def _lookup(terminal: Terminal, args: argparse.Namespace, staff_id: str) -> int:
     if member_id is None:
         msg = {
             "not_cached": "not in this store's cache and the hub is unreachable — will sync",
+            "no_proof": "not in this store's cache: a member of another store is looked up "
+            "at the hub with the member code, card or full phone number",
             "unknown_member": "no member has this identity",
             "choose": "several cached members have these last digits — look the customer up "
             "by card or member code",

@@ -67,9 +67,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if args.json:
                 print_json({"error": str(exc), "reason": exc.reason, "status": status})
             else:
+                kept = (
+                    "kept here: 'clerk outbox export FILE' writes them for IT"
+                    if exc.reason == "device_revoked"
+                    else "kept for the next sync"
+                )
                 print(
-                    f"clerk: sync failed: {exc} ({status['pending']} pending, kept for "
-                    "the next sync)",
+                    f"clerk: sync failed: {exc} ({status['pending']} pending, {kept})",
                     file=sys.stderr,
                 )
             return EXIT_ERROR

@@ -16,6 +16,9 @@ that last row's ``(seq, hash)`` (``audit_heads``) and checks each new row:
 A problem is flagged (``audit_flags``, for HQ: ``clerk hub audit flags``) and said in the
 answer (``reason``: ``audit_chain_gap`` …); the row is kept as evidence and the head moves to
 it, so one break is flagged once and the rows after it chain on normally.
+
+The hub's own administrative acts (revocations, imports, admin tokens) are audited apart, in
+:mod:`sync.hub.admin_audit`.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
 from sync.hub import history
 from sync.hub.db import Row
 from sync.hub.devices import Device
+from sync.hub.feed import browsing_keys
 from sync.hub.staff import role_problem
 from sync.hub.store import HubStore, Tx
 from sync.protocol import INTERACTION, Envelope, Interaction
@@ -493,6 +494,9 @@ class _Batch:
             (*given.values(), self.now, member[0]),
         )
         self._emit("member", member[0], member[1])
+        if item.payload.browsing is not None:  # terminals drop (or get back) browsing and cart
+            for entity, key in browsing_keys(self.conn, member[0]):
+                self._emit(entity, key, member[1])
         return Result(item.id, "accepted")
 
     def _resolve(self, item: Interaction, _member: Row | None) -> Result:

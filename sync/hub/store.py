@@ -1,8 +1,11 @@
 """The hub's data: :class:`HubStore` owns the connections, the write lock and the schema;
 one module per aggregate holds its SQL and hangs off the store.
 
-    store.devices       enrolment codes, devices, bearer tokens     (sync.hub.devices)
+    store.devices       enrolment codes, devices, their secrets and access tokens,
+                        revocation                                  (sync.hub.devices)
+    store.admin_tokens  HQ admin tokens                             (sync.hub.admins)
     store.keys          member-code signing keys, issuing codes     (sync.hub.keys)
+                        (private halves in the key file: ``store.key_source``)
     store.feed          the per-store change feed                   (sync.hub.feed)
     store.members       member views, lookups, erasure, export      (sync.hub.members)
     store.staff         store staff and their PIN hashes            (sync.hub.staff)
@@ -38,8 +41,8 @@ from typing import Any
 
 import psycopg
 
-from clerk.shared import phones
 from sync.hub import history, keys
+from sync.hub.admins import AdminTokens
 from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
@@ -65,9 +68,12 @@ WRITE_LOCK_TIMEOUT_S = 15.0
 class HubStore:
     """The hub's database. Open with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, *, keys_file: str | None = None) -> None:
         self.db = db
         self.dialect = POSTGRES if is_postgres_url(db) else SQLITE
+        self.key_source = keys.key_source(db, keys_file)
+        self._token_secret: bytes | None = None
+        self._phone_seal: str | None = None
         self._write_lock = threading.Lock()
         self._closed = False
         self._all_conns: list[Conn] = []
@@ -78,6 +84,7 @@ class HubStore:
         self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
         self.devices = Devices(self)
+        self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
         self.feed = ChangeFeed(self)
         self.members = Members(self)
@@ -87,14 +94,15 @@ class HubStore:
         self.audit = AuditChains(self)
 
     @classmethod
-    def open(cls, db: str, *, migrate: bool = True) -> HubStore:
-        """Open the hub database (a SQLite path or a postgresql:// URL) and migrate it."""
+    def open(cls, db: str, *, migrate: bool = True, keys_file: str | None = None) -> HubStore:
+        """Open the hub database (a SQLite path or a postgresql:// URL) and migrate it; its
+        key file is ``keys_file`` or found as :func:`sync.hub.keys.key_source` says."""
         if not is_postgres_url(db):
             parent = Path(db).expanduser().resolve().parent
             if not parent.is_dir():
                 raise InvalidInputError(f"directory {parent} does not exist", reason="bad_db")
             db = str(Path(db).expanduser())
-        store = cls(db)
+        store = cls(db, keys_file=keys_file)
         try:
             if migrate:
                 store.migrate()
@@ -211,22 +219,37 @@ class HubStore:
         return applied
 
     def _bootstrap(self, tx: Tx) -> None:
-        """Create the hub's secrets and a first signing key on a new database: the phone-hash
-        key (the hub's own), the phone bucket key (terminals get it) and the X25519 key pair
-        numbers typed offline are sealed to (terminals get the public half)."""
+        """Create the hub's secrets on a new database — the phone-hash key (the hub's own), the
+        phone bucket key (terminals get it) and the X25519 key pair numbers typed offline are
+        sealed to (terminals get the public half) — and make the key file whole (a token
+        secret, a first signing key, private keys of an older database moved out)."""
         conn = tx.conn
-        # LEAD (merge with trust-access): the sealing private key is a secret like the signing
-        # keys; it moves with them into the hub's key file.
+        # The sealing key pair is made by keys.bootstrap: its private half is a secret like the
+        # signing keys and lives in the key file with them.
         makers: dict[str, Callable[[], str]] = {
             "phone_hash_key": lambda: secrets.token_hex(32),
             "phone_bucket_key": lambda: secrets.token_hex(32),
-            "phone_seal_key": lambda: phones.generate_seal_keypair()[0],
         }
         for key, make in makers.items():
             if conn.row("SELECT 1 FROM settings WHERE key = ?", (key,)) is None:
                 conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, make()))
-        if conn.row("SELECT 1 FROM signing_keys WHERE not_after IS NULL") is None:
-            keys.add_signing_key(tx, int(time.time()))
+        material = keys.bootstrap(tx, self.key_source, int(time.time()))
+        self._token_secret = bytes.fromhex(material.token_secret or "")
+        self._phone_seal = material.phone_seal
+
+    @property
+    def token_secret(self) -> bytes:
+        """The secret that signs device access tokens (from the key file)."""
+        if self._token_secret is None:
+            secret = self.key_source.load().token_secret
+            if not secret:
+                raise NotFoundError(
+                    f"the key file ({self.key_source.describe()}) has no token secret: "
+                    "run `clerk hub migrate`",
+                    reason="no_token_secret",
+                )
+            self._token_secret = bytes.fromhex(secret)
+        return self._token_secret
 
     # settings, stores, counts -------------------------------------------------------------------
 
@@ -252,16 +275,22 @@ class HubStore:
 
     @property
     def phone_seal_private(self) -> str:
-        """The X25519 private key (hex) that opens numbers sealed at terminals."""
-        return self._setting("phone_seal_key")
+        """The X25519 private key (hex) that opens numbers sealed at terminals (key file)."""
+        if self._phone_seal is None:
+            seal = self.key_source.load().phone_seal
+            if not seal:
+                raise NotFoundError(
+                    f"the key file ({self.key_source.describe()}) has no phone-sealing key: "
+                    "run `clerk hub migrate`",
+                    reason="no_seal_key",
+                )
+            self._phone_seal = seal
+        return self._phone_seal
 
     @property
     def phone_seal_public(self) -> str:
         """Its public half (hex); terminals get it at enrolment and with the keys."""
-        key = "phone_seal_public"
-        if key not in self._settings:
-            self._settings[key] = phones.seal_public_key(self.phone_seal_private)
-        return self._settings[key]
+        return self._setting("phone_seal_public")
 
     def count(self, table: str) -> int:
         if not re.fullmatch(r"[a-z_]+", table):

@@ -77,7 +77,7 @@ def _a_day_of_work(hub: HubHandle, home: Path, world: list[dict[str, Any]]) -> N
         terminal.close()
     with engine_for(home) as engine:  # another store's member fetched by card, online
         card = terminal_identity(home, elsewhere[1]["card_no"])
-        assert engine.fetch_member(card) == elsewhere[1]["id"]
+        assert engine.fetch_member(card, "A01") == elsewhere[1]["id"]
         engine.sync_once()
 
 

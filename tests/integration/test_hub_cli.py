@@ -50,6 +50,7 @@ def test_migrate_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str
     versions = [v for v, _name, _sql in migrations()]
     assert versions[0] == 1
     assert hub("migrate", "--db", db) == 0
+    assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 4  # none missing
     applied = ", ".join(str(v) for v in versions)
     assert f"schema version {versions[-1]} (applied: {applied})" in capsys.readouterr().out
     assert hub("migrate", "--db", db) == 0
@@ -66,10 +67,10 @@ def test_enrol_code_prints_only_the_code_and_a_png(
     assert png.read_bytes().startswith(b"\x89PNG")
     store = HubStore.open(seeded)
     try:
-        device, token = store.devices.enroll("S002", code, "t")
+        device, secret = store.devices.enroll("S002", code, "t")
     finally:
         store.close()
-    assert device.store_id == "S002" and token
+    assert device.store_id == "S002" and secret
 
 
 def test_member_code_verifies_with_the_hub_keys(

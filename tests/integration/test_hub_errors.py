@@ -184,7 +184,17 @@ def test_hostile_values_are_rejected_not_500(any_hub: HubHandle, token: str) -> 
         )
         lookup = client.get("/v1/members/lookup", params={"card_no": "%ED%A0%80"})
         assert lookup.status_code in (404, 422)
+        for body in ('{"staff_id": "A01", "card_no": "\\ud800"}', '{"staff_id": "\\ud800"}'):
+            proof = _post_to(client, "/v1/members/lookup", body)
+            assert proof.status_code in (403, 422), body
+            assert proof.headers["content-type"].startswith("application/problem+json")
         assert_problem(client.get("/v1/members/%ED%A0%80"), 404)
+
+
+def _post_to(client: httpx.Client, path: str, body: str) -> httpx.Response:
+    return client.post(
+        path, content=body.encode("utf-8"), headers={"content-type": "application/json"}
+    )
 
 
 def _post(client: httpx.Client, body: str | bytes) -> httpx.Response:

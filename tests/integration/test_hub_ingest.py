@@ -193,9 +193,8 @@ def test_visit_sale_and_consent_reach_every_terminal_of_the_store(
     interest = make_interaction(
         "interest", device_seq=2, sku=catalogue.HERO_SKU, text="strap colours"
     )
-    consent = make_interaction("consent", device_seq=3, browsing=False)
-    assert [r["status"] for r in push(a, sale, interest, consent)] == ["accepted"] * 3
-    after, _ = pull_changes(b, since=cursor)
+    assert [r["status"] for r in push(a, sale, interest)] == ["accepted"] * 2
+    after, cursor = pull_changes(b, since=cursor)
     by_key = {(c["entity"], c["key"]): c for c in after}
     visit = by_key[("visit", sale["id"])]["data"]
     assert visit["kind"] == "sale" and visit["store_name"] == "上海静安店"
@@ -210,10 +209,16 @@ def test_visit_sale_and_consent_reach_every_terminal_of_the_store(
     asked = by_key[("visit", interest["id"])]["data"]
     assert (asked["kind"], asked["text"]) == ("interest", "strap colours")
     assert asked["facts"] == {"sku": catalogue.HERO_SKU, "action": "asked_about"}
+    assert by_key[("cart", cart_id)]["data"]["state"] == "bought"
+    consent = make_interaction("consent", device_seq=3, browsing=False)
+    assert [r["status"] for r in push(a, consent)] == ["accepted"]
+    after, _ = pull_changes(b, since=cursor)
+    by_key = {(c["entity"], c["key"]): c for c in after}
     changed = by_key[("visit", consent["id"])]["data"]
     assert (changed["kind"], changed["facts"]) == ("consent", {"browsing": False})
-    assert by_key[("cart", cart_id)]["data"]["state"] == "bought"
     assert by_key[("member", "M00000001")]["data"]["consent_browsing"] == 0
+    # Without browsing consent the member's cart no longer leaves the hub: terminals drop it.
+    assert by_key[("cart", cart_id)]["op"] == "delete"
 
 
 def test_member_ref_resolves_members_not_in_the_cache(

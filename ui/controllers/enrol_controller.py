@@ -57,7 +57,7 @@ def enrol_error(exc: ClerkError) -> tuple[str | None, str]:
         return "code", translate("Enrol", "This code has already been used — ask for a new one.")
     if hub_reason == "enrol_code_expired":
         return "code", translate("Enrol", "This code has expired — ask for a new one.")
-    if hub_reason == "enrol_code_invalid" or reason == "device_revoked":
+    if hub_reason == "enrol_code_invalid" or reason in ("unauthorized", "device_revoked"):
         return "code", translate(
             "Enrol",
             "The hub does not accept this code for this store — check the store ID and the code.",
