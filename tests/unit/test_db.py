@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clerk import cache as cache_mod
-from clerk import db, keystore
+from clerk import cipher, db, keystore
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction, connect
 from clerk.errors import CacheCorruptError, StorageError
@@ -297,7 +297,7 @@ def _fault_of_real_error(tmp_path: Path, case: str) -> BaseException:
         elif case == "cantopen":
             connect(tmp_path / "no-such-dir" / "x.db", synchronous="NORMAL", readonly=True)
         elif case == "nomem":
-            db._guard_in(str(path), _out_of_memory)
+            cipher._guard_in(str(path), _out_of_memory)
     except (sqlite3.Error, StorageError) as exc:
         return exc
     finally:

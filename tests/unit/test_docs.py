@@ -75,3 +75,28 @@ def test_docs_openapi_is_the_hubs() -> None:
 
     documented = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
     assert documented == json.loads(json.dumps(openapi_document()))
+
+
+def _named_paths(text: str) -> list[str]:
+    """Repository paths a document names in backticks (``clerk/ports.py``, ``sync/hub/``)."""
+    import re
+
+    tops = ("clerk/", "sync/", "ui/", "demoworld/", "tests/", "bench/", "scripts/", "docs/")
+    found = re.findall(r"`([A-Za-z0-9_./*-]+)`", text)
+    return [p for p in found if p.startswith(tops) and "*" not in p and "NNN" not in p]
+
+
+def test_the_architecture_names_only_what_exists() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = _named_paths(doc)
+    assert len(named) > 30, named  # it does name the parts
+    missing = [p for p in named if not (ROOT / p).exists()]
+    assert not missing, f"docs/architecture.md names paths that do not exist: {missing}"
+
+
+def test_the_path_check_sees_a_missing_file() -> None:
+    assert _named_paths("see `clerk/nothing_here.py` and `sync/hub/`") == [
+        "clerk/nothing_here.py",
+        "sync/hub/",
+    ]
+    assert not (ROOT / "clerk/nothing_here.py").exists()
