@@ -1,0 +1,375 @@
+"""Finding a customer without a code: the store's members by name, last four phone digits or card.
+
+What is searched (:func:`search`):
+- a name, as written (``林晓``, ``晓雯``) or in pinyin — whole (``linxiaowen``, ``lin xiao``),
+  from a syllable on (``xiaowen``) or by initials (``lxw``) — and an English name word by word
+  (``vivian``, ``vivian l``);
+- four digits: the last four of the member's phone;
+- 10–19 digits: a card number, exactly.
+
+Results, at most :data:`MAX_RESULTS`, rank in tiers: an exact card or last four, then a whole name
+(or its initials), then a name that starts so, then one that has it from a character, syllable or
+word on. Within a tier they come in the index's order. Everything shown is masked: names keep
+their first and last character (per word for an English name: 林*雯, V****n L*n), phones their last
+four digits, cards their last four.
+
+Only the terminal's own store is searched: cache.db also holds members of other stores fetched
+by proof of presence (their ``home_store`` is another store); they are never a search result.
+
+The index is an FTS5 table in cache.db, ``member_search`` (``head``: the keys a name starts with;
+``tail``: the keys from its second character, syllable or word on), with ``member_search_ids``
+giving each member a stable docid (the members table's rowid changes on every upsert). It is kept
+by the change apply path (:func:`on_members`, called from ``clerk.cache.apply_changes``) and built
+for an existing cache by the migration (:func:`rebuild`). Pinyin comes from pypinyin's table of
+characters, one character at a time, remembered: a name costs a few dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from clerk.shared.entities import ENTITIES
+
+MAX_RESULTS = 20
+REBUILD_CHUNK = 5000
+
+Match = Literal["card", "phone", "name", "prefix", "part"]
+_TIERS: dict[Match, int] = {"card": 0, "phone": 0, "name": 1, "prefix": 2, "part": 3}
+
+SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS member_search USING fts5("
+    "head, tail, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')",
+    # sig: a 64-bit digest of the member's keys — a member sent again with the same names
+    # (their points or last visit changed) leaves the full-text index alone.
+    "CREATE TABLE IF NOT EXISTS member_search_ids ("
+    "docid INTEGER PRIMARY KEY, member_id TEXT NOT NULL UNIQUE, sig INTEGER)",
+)
+
+_COLUMNS = ENTITIES["member"].columns
+_AT_ID = _COLUMNS.index("id")
+_AT_NAME = _COLUMNS.index("name")
+_AT_NAME_EN = _COLUMNS.index("name_en")
+
+# A batch of (member_id, head, tail, sig), in four statements of b-tree look-ups; the full-text
+# index is written only for members whose keys changed (or are new).
+_Q_ADD_ID = "INSERT OR IGNORE INTO member_search_ids (member_id) VALUES (?1)"
+_Q_CHANGED = "SELECT docid FROM member_search_ids WHERE member_id = ?1 AND sig IS NOT ?4"
+_Q_DROP_OLD = f"DELETE FROM member_search WHERE rowid = ({_Q_CHANGED} AND sig IS NOT NULL)"
+_Q_ADD_DOC = (
+    "INSERT INTO member_search (rowid, head, tail) SELECT docid, ?2, ?3 FROM member_search_ids"
+    " WHERE member_id = ?1 AND sig IS NOT ?4"
+)
+_Q_SET_SIG = "UPDATE member_search_ids SET sig = ?4 WHERE member_id = ?1 AND sig IS NOT ?4"
+_Q_DROP_DOC = (
+    "DELETE FROM member_search WHERE rowid = "
+    "(SELECT docid FROM member_search_ids WHERE member_id = ?1)"
+)
+_Q_DROP_ID = "DELETE FROM member_search_ids WHERE member_id = ?1"
+
+_SELECT = (
+    "SELECT m.id, m.name, m.name_en, m.phone_masked, m.card_no, m.tier, m.home_store FROM members m"
+)
+_STORE = "(?2 IS NULL OR m.home_store = ?2) LIMIT ?3"
+_Q_LAST4 = f"{_SELECT} WHERE m.phone_last4 = ?1 AND {_STORE}"
+_Q_CARD = f"{_SELECT} WHERE m.card_no = ?1 AND {_STORE}"
+# Driven by the full-text index (CROSS JOIN keeps that order): its matches in docid order, each
+# joined to its member by two primary-key look-ups, until LIMIT rows of the store are found.
+_Q_NAME = (
+    "SELECT m.id, m.name, m.name_en, m.phone_masked, m.card_no, m.tier, m.home_store"
+    " FROM member_search s CROSS JOIN member_search_ids d ON d.docid = s.rowid"
+    " CROSS JOIN members m ON m.id = d.member_id"
+    f" WHERE member_search MATCH ?1 AND {_STORE}"
+)
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+_HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ALL_HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+# Surnames read otherwise than the character's most common reading.
+_SURNAMES = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "区": "ou",
+    "查": "zha",
+    "盖": "ge",
+    "乐": "yue",
+    "翟": "zhai",
+    "尉": "yu",
+    "缪": "miao",
+    "召": "shao",
+    "褚": "chu",
+    "覃": "qin",
+    "秘": "bi",
+    "长": "chang",
+    "员": "yun",
+    "柏": "bai",
+}
+_READINGS: dict[str, str] = {}
+_TABLE: dict[str, str] = {}
+
+
+def _reading(ch: str) -> str:
+    """The toneless pinyin of one hanzi — its first reading, ü as v ("" when there is none)."""
+    got = _READINGS.get(ch)
+    if got is None:
+        if not _TABLE:
+            _TABLE.update(_pinyin_table())
+        first = _TABLE.get(str(ord(ch)), "").split(",")[0]
+        got = _fold(unicodedata.normalize("NFD", first).replace("u\u0308", "v"))
+        _READINGS[ch] = got
+    return got
+
+
+def _pinyin_table() -> dict[str, str]:
+    """pypinyin's table of single characters (code point → readings with tones), read from its
+    data file: importing the package loads its phrase dictionary too — 55 MB and 0.2 s for
+    phrases a name does not need; the table alone is 8 MB."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("pypinyin is not installed: the name search needs it")
+    path = Path(spec.origin).with_name("pinyin_dict.json")
+    table: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return table
+
+
+def _fold(text: str) -> str:
+    """Lower case, without diacritics, compatibility forms folded (全角 → ASCII)."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _units(name: str) -> tuple[str, list[str]]:
+    """(the name's hanzi, its syllables and words): ``林晓雯`` → ("林晓雯", [lin, xiao, wen]);
+    ``Vivian Lin`` → ("", [vivian, lin])."""
+    if name.isascii():  # the common cases first: an English name …
+        return "", _ASCII_WORD.findall(name.lower())
+    if _ALL_HANZI.fullmatch(name):  # … and a Chinese one
+        first = _SURNAMES.get(name[0]) or _reading(name[0])
+        return name, [u for u in (first, *map(_reading, name[1:])) if u]
+    hanzi: list[str] = []
+    units: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFKC", name)):
+        latin: list[str] = []
+        for ch in word:
+            if _HANZI.match(ch):
+                if latin:
+                    units.append(_fold("".join(latin)))
+                    latin = []
+                reading = _SURNAMES.get(ch) if not hanzi else None
+                hanzi.append(ch)
+                reading = reading or _reading(ch)
+                if reading:
+                    units.append(reading)
+            else:
+                latin.append(ch)
+        if latin:
+            units.append(_fold("".join(latin)))
+    return "".join(hanzi), [u for u in units if u]
+
+
+def keys(name: str | None, name_en: str | None) -> tuple[str, str]:
+    """The index's (head, tail) texts of a member's names: space-separated keys.
+
+    head: the hanzi name, the syllables or words run together, their initials (two or more);
+    tail: the same from the second character, syllable or word on."""
+    head: list[str] = []
+    tail: list[str] = []
+    for text in (name, name_en):
+        if not text:
+            continue
+        hanzi, units = _units(text)
+        if hanzi:
+            head.append(hanzi)
+            tail.extend(hanzi[i:] for i in range(1, len(hanzi)))
+        if units:
+            head.append("".join(units))
+            if len(units) > 1:
+                head.append("".join([u[0] for u in units]))
+                tail.extend("".join(units[i:]) for i in range(1, len(units)))
+    heads = dict.fromkeys(head)
+    return " ".join(heads), " ".join([k for k in dict.fromkeys(tail) if k not in heads])
+
+
+# -- maintained by the apply path ----------------------------------------------------------------
+
+
+def on_members(conn: sqlite3.Connection, op: str, batch: Sequence[tuple[Any, ...]]) -> None:
+    """Keep the index in step with a batch of member changes the caller just applied (inside
+    its transaction): ``upsert`` rows are in the members' column order, ``delete`` rows are
+    ``(id,)``."""
+    if op == "delete":
+        ids = [(row[0],) for row in batch]
+        conn.executemany(_Q_DROP_DOC, ids)
+        conn.executemany(_Q_DROP_ID, ids)
+        return
+    _index(conn, [(r[_AT_ID], r[_AT_NAME], r[_AT_NAME_EN]) for r in batch])
+
+
+def _index(conn: sqlite3.Connection, rows: Iterable[tuple[Any, Any, Any]]) -> None:
+    docs = [_doc(str(mid), name, name_en) for mid, name, name_en in rows]
+    conn.executemany(_Q_ADD_ID, [(d[0],) for d in docs])
+    conn.executemany(_Q_DROP_OLD, docs)
+    conn.executemany(_Q_ADD_DOC, docs)
+    conn.executemany(_Q_SET_SIG, docs)
+
+
+def _doc(member_id: str, name: str | None, name_en: str | None) -> tuple[str, str, str, int]:
+    head, tail = keys(name, name_en)
+    digest = hashlib.blake2b(f"{head}\x1f{tail}".encode(), digest_size=8).digest()
+    return member_id, head, tail, int.from_bytes(digest, "big", signed=True)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """The index's tables (empty)."""
+    for statement in SCHEMA:
+        conn.execute(statement)
+
+
+def rebuild(conn: sqlite3.Connection, *, chunk: int = REBUILD_CHUNK) -> int:
+    """Index every cached member, ``chunk`` at a time (by id, so memory stays flat); returns the
+    count. Inside the caller's transaction (the migration's)."""
+    conn.execute("DELETE FROM member_search")
+    conn.execute("DELETE FROM member_search_ids")
+    count = 0
+    after = ""
+    while True:
+        rows = conn.execute(
+            "SELECT id, name, name_en FROM members WHERE id > ? ORDER BY id LIMIT ?",
+            (after, chunk),
+        ).fetchall()
+        if not rows:
+            return count
+        _index(conn, [(r[0], r[1], r[2]) for r in rows])
+        count += len(rows)
+        after = str(rows[-1][0])
+
+
+# -- searching ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """One search result, masked: what a list of results shows and the id that opens it."""
+
+    member_id: str
+    name: str  # masked: 林*雯
+    name_en: str | None  # masked per word: V****n L*n
+    phone_masked: str | None  # *******5678
+    card_masked: str | None  # ************0019
+    tier: str
+    match: Match  # what matched: card, phone (last four), name (whole), prefix, part
+
+
+def mask_word(word: str) -> str:
+    """First and last character kept: 林晓雯 → 林*雯, 林雯 → 林*, Lin → L*n."""
+    if len(word) <= 1:
+        return word
+    if len(word) == 2:
+        return word[0] + "*"
+    return word[0] + "*" * (len(word) - 2) + word[-1]
+
+
+def mask_name(name: str) -> str:
+    """A name masked word by word (a Chinese name is one word)."""
+    return " ".join(mask_word(w) for w in name.split())
+
+
+def mask_card(card_no: str) -> str:
+    return "*" * max(len(card_no) - 4, 0) + card_no[-4:]
+
+
+_DIGITS = re.compile(r"[\d\s\-]+")
+
+
+def query_kind(text: str) -> Literal["last4", "card", "name", "none"]:
+    """What ``text`` searches by: the last four phone digits, a card, a name, or nothing (too
+    short: one Latin letter; or digits that are neither)."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t:
+        return "none"
+    if _DIGITS.fullmatch(t):
+        digits = re.sub(r"\D", "", t)
+        if len(digits) == 4:
+            return "last4"
+        return "card" if 10 <= len(digits) <= 19 else "none"
+    key = _query_key(t)
+    if not key or (len(key) < 2 and not _HANZI.match(key)):
+        return "none"
+    return "name"
+
+
+def _query_key(text: str) -> str:
+    """A typed name as one key: words run together, folded (``Lin Xiao`` → ``linxiao``)."""
+    return "".join(_fold(w) for w in _WORD.findall(unicodedata.normalize("NFKC", text)))
+
+
+def search(
+    conn: sqlite3.Connection, text: str, *, store_id: str | None, limit: int = MAX_RESULTS
+) -> list[Found]:
+    """The members of ``store_id`` (any store when None: a terminal never enrolled holds no
+    other store's) that ``text`` finds, best first, at most ``limit`` (≤ MAX_RESULTS)."""
+    limit = max(0, min(limit, MAX_RESULTS))
+    kind = query_kind(text)
+    if kind == "none" or limit == 0:
+        return []
+    if kind in ("last4", "card"):
+        digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+        if kind == "last4":
+            rows = conn.execute(_Q_LAST4, (digits, store_id, limit)).fetchall()
+            return [_found(r, "phone") for r in rows]
+        rows = conn.execute(_Q_CARD, (digits, store_id, limit)).fetchall()
+        return [_found(r, "card") for r in rows]
+    out: list[Found] = []
+    seen: set[str] = set()
+    for match, fts in name_queries(_query_key(text)):
+        # The tiers before found some of these again: ask for as many more.
+        rows = conn.execute(_Q_NAME, (fts, store_id, limit + len(out))).fetchall()
+        for r in rows:
+            if str(r[0]) not in seen:
+                seen.add(str(r[0]))
+                out.append(_found(r, match))
+                if len(out) == limit:
+                    return out
+    return out
+
+
+def name_queries(key: str) -> list[tuple[Match, str]]:
+    """The FTS5 queries of a name key, tier by tier (the key is letters and digits only)."""
+    return [
+        ("name", f'head : "{key}"'),
+        ("prefix", f'head : "{key}"*'),
+        ("part", f'tail : "{key}"*'),
+    ]
+
+
+def _found(row: Sequence[Any], match: Match) -> Found:
+    mid, name, name_en, phone_masked, card_no, tier = row[:6]
+    return Found(
+        member_id=str(mid),
+        name=mask_name(str(name)),
+        name_en=mask_name(str(name_en)) if name_en else None,
+        phone_masked=phone_masked,
+        card_masked=mask_card(str(card_no)) if card_no else None,
+        tier=str(tier),
+        match=match,
+    )
+
+
+def tier_of(match: Match) -> int:
+    """The rank tier of a match (0 first)."""
+    return _TIERS[match]
