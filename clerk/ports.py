@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.model import CustomerView, Identity, PhoneCandidate
     from clerk.outbox import Recorded
-    from clerk.search import Found
+    from clerk.search_terms import Found
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
     from clerk.staff import Session, StaffMember

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
     from clerk.model import CustomerView, Identity, PhoneCandidate
-    from clerk.search import Found
+    from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
     from clerk.staff import Session, StaffMember

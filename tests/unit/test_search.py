@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from clerk import search
+from clerk import search, search_terms
 from clerk.cache import apply_changes, migrations, open_cache
 from clerk.db import Transaction
 from clerk.purge import purge
@@ -78,34 +78,7 @@ def found(conn: sqlite3.Connection, text: str, store: str | None = STORE) -> lis
     return [(f.member_id, f.match) for f in search.search(conn, text, store_id=store)]
 
 
-# -- keys and masks --------------------------------------------------------------------------------
-
-
-def test_keys_of_a_chinese_name_and_its_english_form() -> None:
-    head, tail = search.keys("林晓雯", "Lin Xiaowen")
-    assert head.split() == ["林晓雯", "linxiaowen", "lxw", "lx"]
-    assert tail.split() == ["晓雯", "雯", "xiaowen", "wen"]
-
-
-def test_keys_read_surnames_as_surnames_and_fold_what_is_typed_otherwise() -> None:
-    assert search.keys("曾小贤", None)[0].split()[1] == "zengxiaoxian"
-    assert search.keys("吕方", None)[0].split()[1] == "lvfang"
-    assert search.keys("José García", None) == ("josegarcia jg", "garcia")
-    assert search.keys("ＷＡＮＧ 芳", None)[0].split() == ["芳", "wangfang", "wf"]
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"),
-    [
-        ("林晓雯", "林*雯"),
-        ("林雯", "林*"),
-        ("欧阳晓雯", "欧**雯"),
-        ("Vivian Lin", "V****n L*n"),
-        ("J Smith", "J S***h"),
-    ],
-)
-def test_names_are_masked_keeping_first_and_last_character_per_word(name: str, masked: str) -> None:
-    assert search.mask_name(name) == masked
+# -- masked results --------------------------------------------------------------------------------
 
 
 def test_results_are_masked(cache: sqlite3.Connection) -> None:
@@ -165,7 +138,9 @@ def test_ranked_in_tiers_and_at_most_twenty(cache: sqlite3.Connection) -> None:
     assert hits[0] == ("W99", "name")
     assert {m for _, m in hits[1:]} == {"prefix"}
     assert len(found(cache, "0000")) == search.MAX_RESULTS
-    tiers = [search.tier_of(f.match) for f in search.search(cache, "lin xiao", store_id=STORE)]
+    tiers = [
+        search_terms.tier_of(f.match) for f in search.search(cache, "lin xiao", store_id=STORE)
+    ]
     assert tiers == sorted(tiers)
 
 
