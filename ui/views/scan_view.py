@@ -73,6 +73,7 @@ class ScanView(LanguageAware):
 
         # The customers the typed text finds: shown while there is a search, under the field.
         self.results = ListPanel(found, "search", object_name="searchResults", tile=40)
+        self.results.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.results.hide()
         t.addWidget(self.results)
 
@@ -131,8 +132,16 @@ class ScanView(LanguageAware):
         return self._preview
 
     def show_results(self, shown: bool) -> None:
+        """Show or hide the search results (on a handheld they take the last customers'
+        place: the screen is not tall enough for both)."""
         if self.results.isVisibleTo(self) != shown:
             self.results.setVisible(shown)
+        self._place_recent()
+
+    def _place_recent(self) -> None:
+        wanted = not (self.mode == "handheld" and self.results.isVisibleTo(self))
+        if self.recent.isVisibleTo(self) != wanted:
+            self.recent.setVisible(wanted)
 
     def offer_choices(self, choices: Sequence[tuple[str, str]]) -> QMenu:
         """A menu under the field offering the customers a typed phone may be: (label, member
@@ -185,6 +194,7 @@ class ScanView(LanguageAware):
             self.sources.addWidget(self.paste_button, 0, 2)
             self.target_box.setContentsMargins(40, 36, 40, 28)
         self.keys_hint.setVisible(not handheld)
+        self._place_recent()
 
     def retranslate(self) -> None:
         self.title.setText(translate("ScanPage", "Scan the member code"))

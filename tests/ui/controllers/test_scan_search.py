@@ -192,7 +192,10 @@ def test_results_in_the_handheld_layout_and_in_chinese(
     _type(qtbot, session, "lxw")
     view = w.screens.scan_view
     assert view.results.isVisible()
+    assert not view.recent.isVisible()  # a handheld shows the results in its place
     assert view.results.title.text() == "本店顾客"
     model = w.screens.search_model
     assert model.index(0, 0).data(SearchResultsModel.MemberId) == HERO
     assert model.display(0).chip == "姓名"
+    qtbot.keyClick(view.field, Qt.Key.Key_Escape)
+    assert view.recent.isVisible() and not view.results.isVisible()
