@@ -208,3 +208,14 @@ def test_the_migration_indexes_a_cache_cached_before_it(tmp_path: Path) -> None:
         assert found(conn, "林一") == [("M000", "name")]
     finally:
         conn.close()
+
+
+def test_a_member_sent_twice_in_one_batch_is_indexed_by_the_last_row(
+    cache: sqlite3.Connection,
+) -> None:
+    apply(cache, member("M2", "林小", "Lin Xiao"), member("M2", "林大", "Lin Da"))
+    assert found(cache, "林小") == []
+    assert found(cache, "林大") == [("M2", "name")]
+    (docs,) = cache.execute("SELECT count(*) FROM member_search").fetchone()
+    (ids,) = cache.execute("SELECT count(*) FROM member_search_ids").fetchone()
+    assert docs == ids == 6
