@@ -34,6 +34,7 @@ BENCHES = [
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
+    ("search", "Finding a customer without a code (name, last four, card) at 500k members"),
     ("dashboard", "Manager dashboard"),
     ("ui_paint", "Identification → customer view painted"),
     ("wedge_x11", "Scanner on a real X server → customer view painted"),

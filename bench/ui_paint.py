@@ -100,6 +100,15 @@ class ReadOnlyTerminal:
             opened, member_id=member_id, view=self.view(member_id), reason=None, candidates=()
         )
 
+    def search(self, text: str, staff_id: str | None) -> list[Any]:
+        from clerk import search
+
+        return search.search(self._cache(), text, store_id=None)
+
+    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened:
+        identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
+        return Opened(identity, member_id, self.view(member_id), None, True, None)
+
     def view(self, member_id: str) -> Any:
         return view360.lookup(
             self._cache(),

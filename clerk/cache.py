@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clerk import search
 from clerk.db import Transaction, connect, is_corruption, storage_error
 from clerk.errors import CacheCorruptError, StorageError
 from clerk.migrate import LazyMigrations
@@ -223,6 +224,14 @@ def m004_phone_tail_and_bucket(db: Database) -> None:
         )
     finally:
         conn.execute(f"PRAGMA secure_delete = {secure}")
+
+
+@migrations()
+def m009_member_search(db: Database) -> None:
+    """The index that finds a store's members by name (clerk/search.py), built for the members
+    already cached, a chunk at a time; the apply path keeps it from then on."""
+    search.create(db.conn)
+    search.rebuild(db.conn)
 
 
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -478,6 +487,8 @@ def apply_changes(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]
             conn.executemany(_DELETE_SQL[entity], batch)
         else:
             raise ValueError(f"unknown op in changes feed: {op!r}")
+        if entity == "member":  # the name search index follows the members table
+            search.on_members(conn, op, batch)
         count += len(batch)
     return count
 

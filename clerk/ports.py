@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.model import CustomerView, Identity, PhoneCandidate
     from clerk.outbox import Recorded
+    from clerk.search_terms import Found
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
     from clerk.staff import Session, StaffMember
@@ -98,6 +99,10 @@ class TerminalPort(StaffDoor, Protocol):
     ) -> Opened: ...
 
     def view(self, member_id: str) -> CustomerView | None: ...
+
+    def search(self, text: str, staff_id: str | None) -> list[Found]: ...
+
+    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened: ...
 
     def record(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from clerk import search
 from clerk.db import Transaction
 
 DAY = 86_400
@@ -66,6 +67,7 @@ def purge(
                     counts[table] += cur.rowcount
                 cur = cache.execute(f"DELETE FROM members WHERE id IN ({marks})", ids)
                 counts["members"] += cur.rowcount
+                search.on_members(cache, "delete", [(i,) for i in ids])
         if len(ids) < MEMBER_BATCH:
             break
     return counts

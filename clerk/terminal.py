@@ -41,6 +41,7 @@ from clerk.errors import (
     CacheRebuildingError,
     ClerkError,
     ConfigError,
+    PermissionDeniedError,
     RecordError,
     StorageError,
 )
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
     from clerk.model import CustomerView, Identity, PhoneCandidate
+    from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
     from clerk.staff import Session, StaffMember
@@ -422,6 +424,50 @@ class Terminal:
 
             self._jtis = JtiTracker()
         return self._jtis
+
+    # -- find a customer without a code ------------------------------------------------------------
+
+    @_reads_cache
+    def search(self, text: str, staff_id: str | None) -> list[Found]:
+        """This store's members that ``text`` finds — a name (hanzi or pinyin), the last four
+        digits of a phone, a card — masked, best first, at most 20 (:mod:`clerk.search`).
+        Only staff of this store search (PermissionDeniedError for anyone else); the search
+        itself is not audited, opening a result is (:meth:`open_found`)."""
+        from clerk import search
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, staff_id)
+        store = outbox_mod.get_meta(outbox, outbox_mod.META_STORE_ID)
+        return search.search(cache, text, store_id=store)
+
+    @_reads_cache
+    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened:
+        """Open a search result: its 360, the view audited (``view_customer``, ``via:
+        search``). No visit is recorded — a search proves nobody's presence; what the
+        associate then records is recorded as usual. A member this store's search cannot find
+        (another store's, fetched by proof) is refused: PermissionDeniedError."""
+        from clerk.model import Identity
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, staff_id)
+        store = outbox_mod.get_meta(outbox, outbox_mod.META_STORE_ID)
+        row = cache.execute("SELECT home_store FROM members WHERE id = ?", (member_id,)).fetchone()
+        if row is None or (store is not None and row[0] != store):
+            raise PermissionDeniedError("not a member of this store: look them up by proof")
+        self.audit("view_customer", staff_id, {"member_id": member_id, "via": "search"})
+        identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
+        return Opened(identity, member_id, self.view(member_id), None, True, None)
+
+    @staticmethod
+    def _require_staff(cache: sqlite3.Connection, staff_id: str | None) -> None:
+        known = (
+            staff_id is not None
+            and cache.execute(
+                "SELECT 1 FROM staff WHERE id = ? AND active = 1", (staff_id,)
+            ).fetchone()
+        )
+        if not known:
+            raise PermissionDeniedError("only this store's signed-in staff search its customers")
 
     @_reads_cache
     def view(self, member_id: str) -> CustomerView | None:

@@ -14,6 +14,10 @@ shot() {  # name, then clerk demo options
 }
 shot scan-en          --view scan     --lang en    --layout desktop
 shot scan-zh          --view scan     --lang zh_CN --layout desktop
+shot search-en        --view search   --lang en    --layout desktop
+shot search-zh        --view search   --lang zh_CN --layout desktop
+shot search-handheld-en --view search --lang en    --layout handheld
+shot search-handheld-zh --view search --lang zh_CN --layout handheld
 shot customer-en      --view customer --lang en    --layout desktop
 shot customer-zh      --view customer --lang zh_CN --layout desktop
 shot handheld-zh      --view customer --lang zh_CN --layout handheld

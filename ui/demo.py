@@ -344,6 +344,24 @@ def run_demo(
                 settle(shoot)
 
             open_customer(back_to_scan)
+        elif view == "search":
+            # A customer without a code: a name typed in pinyin, the store's matches listed.
+            def search() -> None:
+                window.nav.next_customer()
+                scan, scan_view = window.screens.scan, window.screens.scan_view
+                scan_view.field.setText("lin")
+                scan.search_now()
+                _wait(
+                    window,
+                    lambda: scan_view.results.isVisible() and not scan.searching(),
+                    lambda: settle(shoot),
+                    deadline,
+                )
+
+            if text is not None:
+                open_customer(search)
+            else:
+                search()
         else:
             settle(shoot)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.staff import Session, require
 from ui.models.recent_customers_model import RecentCustomersModel
+from ui.models.search_results_model import SearchResultsModel
 from ui.qt import QObject, QStackedWidget, Signal
 from ui.workers import Runners, TaskRunner
 
@@ -72,6 +73,7 @@ class Screens(QObject):
         self._cameras = cameras
         self._diagnostics = diagnostics
         self.recent_model = RecentCustomersModel(self)
+        self.search_model = SearchResultsModel(self)
         self._scan: tuple[ScanView, ScanController, CameraController] | None = None
         self._customer: tuple[Customer360View, CustomerModels, CustomerController] | None = None
         self._settings: tuple[SettingsView, SettingsController] | None = None
@@ -87,7 +89,7 @@ class Screens(QObject):
         from ui.controllers.scan_controller import ScanController
         from ui.views.scan_view import ScanView
 
-        view = ScanView(self.recent_model, self.pages)
+        view = ScanView(self.recent_model, self.search_model, self.pages)
         self.pages.addWidget(view)
         view.set_layout_mode(self.layout_mode())
         runners = self.runners
@@ -95,6 +97,7 @@ class Screens(QObject):
             self.terminal,
             view,
             self.recent_model,
+            self.search_model,
             runners.terminal,
             runners.decode,
             self.bridge,
@@ -271,6 +274,7 @@ class Screens(QObject):
     def retranslate(self) -> None:
         """The language changed: the models' texts, and what the customer screen shows."""
         self.recent_model.retranslate()
+        self.search_model.retranslate()
         if self._customer is not None:
             _view, models, controller = self._customer
             for model in models.all():

@@ -1429,12 +1429,24 @@
         <translation>Scan the member code</translation>
     </message>
     <message>
-        <source>Use the scanner or the camera — or type the card or phone number.</source>
-        <translation>Use the scanner or the camera — or type the card or phone number.</translation>
+        <source>Use the scanner or the camera — or type the card or phone number, a name, or the last four digits of the phone.</source>
+        <translation>Use the scanner or the camera — or type the card or phone number, a name, or the last four digits of the phone.</translation>
     </message>
     <message>
-        <source>Member code, card or phone number</source>
-        <translation>Member code, card or phone number</translation>
+        <source>Member code, card, phone, name or last four digits</source>
+        <translation>Member code, card, phone, name or last four digits</translation>
+    </message>
+    <message>
+        <source>Customers of this store</source>
+        <translation>Customers of this store</translation>
+    </message>
+    <message>
+        <source>No customer of this store matches.</source>
+        <translation>No customer of this store matches.</translation>
+    </message>
+    <message>
+        <source>Customers found: Up and Down to choose, Enter to open</source>
+        <translation>Customers found: Up and Down to choose, Enter to open</translation>
     </message>
     <message>
         <source>Look up</source>
@@ -1494,6 +1506,29 @@
     <message>
         <source>Several customers have these last digits — which one?</source>
         <translation>Several customers have these last digits — which one?</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResults</name>
+    <message>
+        <source>Card</source>
+        <translation>Card</translation>
+    </message>
+    <message>
+        <source>Phone ends</source>
+        <translation>Phone ends</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Name starts</source>
+        <translation>Name starts</translation>
+    </message>
+    <message>
+        <source>Part of name</source>
+        <translation>Part of name</translation>
     </message>
 </context>
 <context>

@@ -1417,12 +1417,24 @@
         <translation>请扫描会员码</translation>
     </message>
     <message>
-        <source>Use the scanner or the camera — or type the card or phone number.</source>
-        <translation>使用扫码枪或摄像头 — 也可以输入卡号或手机号。</translation>
+        <source>Use the scanner or the camera — or type the card or phone number, a name, or the last four digits of the phone.</source>
+        <translation>使用扫码枪或摄像头 — 也可以输入卡号、手机号、姓名或手机尾号后四位。</translation>
     </message>
     <message>
-        <source>Member code, card or phone number</source>
-        <translation>会员码、卡号或手机号</translation>
+        <source>Member code, card, phone, name or last four digits</source>
+        <translation>会员码、卡号、手机号、姓名或尾号后四位</translation>
+    </message>
+    <message>
+        <source>Customers of this store</source>
+        <translation>本店顾客</translation>
+    </message>
+    <message>
+        <source>No customer of this store matches.</source>
+        <translation>本店没有相符的顾客。</translation>
+    </message>
+    <message>
+        <source>Customers found: Up and Down to choose, Enter to open</source>
+        <translation>找到的顾客：上下键选择，回车打开</translation>
     </message>
     <message>
         <source>Look up</source>
@@ -1482,6 +1494,29 @@
     <message>
         <source>Several customers have these last digits — which one?</source>
         <translation>有几位顾客的手机尾号相同 — 请问是哪一位？</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResults</name>
+    <message>
+        <source>Card</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Phone ends</source>
+        <translation>手机尾号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Name starts</source>
+        <translation>姓名开头</translation>
+    </message>
+    <message>
+        <source>Part of name</source>
+        <translation>姓名部分</translation>
     </message>
 </context>
 <context>

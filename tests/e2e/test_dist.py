@@ -79,9 +79,16 @@ def test_bundled_decoders_read_a_card(tmp_path: Path) -> None:
         assert '"text": "6200000000000019"' in proc.stdout, (backend, proc.stdout)
 
 
-@pytest.mark.parametrize("view", ["customer", "dashboard", "settings"])
+def test_the_name_search_has_its_pinyin_table() -> None:
+    """clerk/search_terms.py reads pypinyin's table of characters as a data file: it ships."""
+    table = DIST / "_internal" / "pypinyin" / "pinyin_dict.json"
+    assert table.is_file() and table.stat().st_size > 500_000
+
+
+@pytest.mark.parametrize("view", ["customer", "search", "dashboard", "settings"])
 def test_demo_screenshot_is_a_real_picture(tmp_path: Path, view: str) -> None:
-    """Each view from the bundle: the customer (the associate's), the dashboard (QtCharts, which
+    """Each view from the bundle: the customer (the associate's), the search (the members
+    indexed by name through pypinyin's table as the demo syncs), the dashboard (QtCharts, which
     the UI loads by name) and settings (the camera list: QtMultimedia)."""
     home = tmp_path / "home"
     shot = tmp_path / "shot.png"

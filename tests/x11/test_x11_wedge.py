@@ -102,3 +102,22 @@ def test_a_person_typing_a_note_with_shift_reaches_the_note(
     state = _settled(x_app)
     assert state["note"] == "likes the blue one Wants SIZE M"
     assert [e for e in x_app.drain() if e["event"] == "scanned"] == []
+
+
+def test_a_scan_while_search_results_are_shown_opens_its_customer(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any
+) -> None:
+    """A person types a name (the store's matches listed under the field), then the customer's
+    card is scanned after all: the scan opens that customer, the field keeps what was typed."""
+    focus("search")
+    type_keys(x_display, "lin", 120, then=None)
+    deadline = time.monotonic() + 10
+    state = _settled(x_app)
+    while not state["results"] and time.monotonic() < deadline:
+        state = x_app.state()
+    assert state["search"] == "lin" and x_home.hero in state["results"]
+    card = x_home.cards[OTHER]
+    scanned, painted = _scan(x_app, x_display, card, 5)
+    assert scanned["text"] == card and painted["member_id"] == OTHER
+    after = _settled(x_app)
+    assert after["member_id"] == OTHER and after["results"] is None

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clerk.terminal import Terminal
 from ui.app import build_window
+from ui.models.search_results_model import SearchResultsModel
 from ui.qt import (
     QApplication,
     QEvent,
@@ -180,6 +181,12 @@ def main() -> int:
             note=composer.note.text.toPlainText() if composer is not None else None,
             sale=composer.sale.amount.text() if composer is not None else None,
             search=w.screens.scan_view.field.text(),
+            results=[
+                w.screens.search_model.index(i, 0).data(SearchResultsModel.MemberId)
+                for i in range(w.screens.search_model.rowCount())
+            ]
+            if w.screens.scan_view.results.isVisible()
+            else None,
             quick=w.top_bar.quick_field.text(),
             focus=focused.objectName() if focused is not None else None,
             holding=wedge.holding,

@@ -7,6 +7,14 @@ result; identification, the cache lookup, the hub fetch and recording the visit 
 terminal runner. A typed phone that fits several cached members (the terminal holds only the
 last four digits and a short bucket of each number) offers them in a menu, by name and masked
 number; the associate asks the customer's name and picks.
+
+A customer without a code is found by typing: letters (a name, in characters or pinyin) or
+four digits (the last four of the phone) search this store's members once typing pauses
+(``SEARCH_DELAY_MS``), on the terminal runner — one search at a time, the latest text winning.
+The results show under the field: Up/Down choose one while the field keeps the focus, Enter or
+a click opens it (``Terminal.open_found``: audited). Other digits keep the scan/phone path, and
+scanner bursts never reach the field (the wedge takes them), so a scan opens its customer while
+results are shown.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from clerk.model import Identity
 from ui import texts
 from ui.messages import MessageBridge
 from ui.models.recent_customers_model import RecentCustomersModel
+from ui.models.search_results_model import SearchResultsModel
 from ui.qt import (
     QEvent,
     QFileDialog,
@@ -30,6 +39,8 @@ from ui.qt import (
     QKeySequence,
     QMenu,
     QObject,
+    Qt,
+    QTimer,
     Signal,
     translate,
 )
@@ -38,12 +49,15 @@ from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from clerk.ports import Opened, TerminalPort
+    from clerk.search_terms import Found
 
 log = logging.getLogger(__name__)
 
 # The same code read again within this window (a camera sees it in every frame) is ignored.
 REPEAT_WINDOW_S = 3.0
 RECENT_SHOWN = 8
+SEARCH_DELAY_MS = 150  # a pause in typing this long searches
+_SEARCHED = ("name", "last4")  # what a typed text searches by (clerk.search.query_kind)
 
 
 def _gray_pil(image: QImage) -> Any:
@@ -78,6 +92,7 @@ class ScanController(QObject):
         terminal: TerminalPort,
         view: ScanView,
         recent: RecentCustomersModel,
+        found: SearchResultsModel,
         runner: TaskRunner,
         decode_runner: TaskRunner,
         bridge: MessageBridge,
@@ -90,6 +105,7 @@ class ScanController(QObject):
         self.terminal = terminal
         self.view = view
         self.recent = recent
+        self.found = found
         self.runner = runner
         self.decode_runner = decode_runner
         self.bridge = bridge
@@ -99,6 +115,15 @@ class ScanController(QObject):
         self._in_flight = 0
         self.chooser: QMenu | None = None  # the candidates of a typed phone, while offered
         self.enabled = True  # False while the terminal is locked: nothing is looked up
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.search_now)
+        self._searching: str | None = None  # the text of the search in flight
+        self._search_again = False  # the text changed while it ran
+        view.field.textEdited.connect(self._text_edited)
+        view.results.list.activated.connect(self._result_activated)
+        view.results.list.clicked.connect(self._result_activated)
         view.field.returnPressed.connect(self.submit_field)
         view.go.clicked.connect(self.submit_field)
         view.image_button.clicked.connect(self.open_image)
@@ -128,6 +153,7 @@ class ScanController(QObject):
             if last_text == key and now - at < REPEAT_WINDOW_S:
                 return False
         self._last = (key, now)
+        self.clear_search()
         terminal, staff = self.terminal, self.staff_id
 
         def work() -> Opened:
@@ -143,6 +169,7 @@ class ScanController(QObject):
             return
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         terminal, staff = self.terminal, self.staff_id
+        self.clear_search()
         self._start()
         self.runner.submit(
             lambda: terminal.open_customer(identity, staff), self._done, self._failed
@@ -207,6 +234,102 @@ class ScanController(QObject):
         else:
             raise exc
 
+    # --- a customer without a code: search ------------------------------------------------------
+
+    def _text_edited(self, text: str) -> None:
+        from clerk.search_terms import query_kind
+
+        if self.enabled and query_kind(text) in _SEARCHED:
+            self.search_timer.start()
+        else:
+            self.clear_search()
+
+    def search_now(self) -> None:
+        """Search for the field's text on the terminal runner (one search at a time: a text
+        typed meanwhile is searched when the one in flight is back)."""
+        self.search_timer.stop()
+        if self._searching is not None:
+            self._search_again = True
+            return
+        text = self.view.field.text()
+        terminal, staff = self.terminal, self.staff_id
+        self._searching = text
+        self.runner.submit(
+            lambda: terminal.search(text, staff), self._search_done, self._search_failed
+        )
+
+    def _search_done(self, rows: list[Found]) -> None:
+        text, self._searching = self._searching or "", None
+        if self._search_again:
+            self._search_again = False
+            self.search_now()
+            return
+        if not self.enabled or self.view.field.text() != text or self.search_timer.isActive():
+            return  # typed on, cleared, or locked meanwhile
+        self.found.set_found(text, rows)
+        self.view.results.list.setCurrentIndex(self.found.index(-1, 0))
+        self.view.show_results(True)
+
+    def _search_failed(self, exc: BaseException) -> None:
+        self._searching, self._search_again = None, False
+        if isinstance(exc, ClerkError):
+            self.bridge.warning(texts.reason_message(exc.reason), key="search")
+        else:
+            raise exc
+
+    def clear_search(self) -> None:
+        """No search shown (a scan, a customer opened, the field emptied, nobody here)."""
+        self.search_timer.stop()
+        if self._searching is not None:
+            self._search_again = False
+        if self.found.rowCount() or self.found.query:
+            self.found.clear()
+        self.view.show_results(False)
+
+    def searching(self) -> bool:
+        """A search is waiting for a pause in typing or running."""
+        return self.search_timer.isActive() or self._searching is not None
+
+    def open_found(self, member_id: str) -> None:
+        """Open a customer the search found (the view is audited as found by search)."""
+        if not self.enabled:
+            return
+        terminal, staff = self.terminal, self.staff_id
+        self.clear_search()
+        self.view.field.clear()
+        self._start()
+        self.runner.submit(lambda: terminal.open_found(member_id, staff), self._done, self._failed)
+
+    def _result_activated(self, index: Any) -> None:
+        member_id = index.data(SearchResultsModel.MemberId)
+        if member_id:
+            self.open_found(str(member_id))
+
+    def _results_key(self, event: QKeyEvent) -> bool:
+        """Up/Down/Enter/Esc in the field while results are shown; True when handled."""
+        if not self.view.results.isVisibleTo(self.view):
+            return False
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear_search()
+            return True
+        if self.found.rowCount() == 0:
+            return False
+        lst = self.view.results.list
+        row = lst.currentIndex().row() if lst.currentIndex().isValid() else -1
+        key = event.key()
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            step = 1 if key == Qt.Key.Key_Down else -1
+            row = max(0, min(self.found.rowCount() - 1, row + step))
+            lst.setCurrentIndex(self.found.index(row, 0))
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.searching():
+            if row < 0 and self.found.rowCount() > 1:
+                lst.setCurrentIndex(self.found.index(0, 0))  # several: choose, Enter again
+                return True
+            self._result_activated(self.found.index(max(row, 0), 0))
+            return True
+        return False
+
     # --- the last customers ------------------------------------------------------------------
 
     def refresh_recent(self, now: int) -> None:
@@ -217,9 +340,10 @@ class ScanController(QObject):
         )
 
     def forget(self) -> None:
-        """Nobody at the terminal: no last customers, nothing typed."""
+        """Nobody at the terminal: no last customers, nothing typed, nothing found."""
         self.recent.set_recent([], 0)
         self.view.field.clear()
+        self.clear_search()
 
     # --- images and the clipboard ----------------------------------------------------------------
 
@@ -250,6 +374,17 @@ class ScanController(QObject):
         self.bridge.warning(texts.reason_message("no_image_on_clipboard"), key="identify")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.field and isinstance(event, QKeyEvent):
+            if event.type() == QEvent.Type.KeyPress and self._results_key(event):
+                return True
+            # Esc with results shown clears them (before the window's "next customer").
+            if (
+                event.type() == QEvent.Type.ShortcutOverride
+                and event.key() == Qt.Key.Key_Escape
+                and self.view.results.isVisibleTo(self.view)
+            ):
+                event.accept()
+                return True
         # Ctrl+V in the scan field with an image on the clipboard: decode it (text pastes as usual).
         if (
             watched is self.view.field

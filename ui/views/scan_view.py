@@ -1,5 +1,6 @@
-"""The ready-to-scan screen: a big scan target, the type/paste field, the input sources, the
-camera preview, and the last customers. Layout only: ``ui.screens`` composes it with the
+"""The ready-to-scan screen: a big scan target, the type/paste field with the customers a typed
+name or last four digits find under it, the input sources, the camera preview, and the last
+customers. Layout only: ``ui.screens`` composes it with the
 scan and camera controllers; the window's input routing reads its field and buttons."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ui.models.recent_customers_model import RecentCustomersModel
+from ui.models.search_results_model import SearchResultsModel
 from ui.qt import (
     QComboBox,
     QFrame,
@@ -28,7 +30,12 @@ if TYPE_CHECKING:
 
 
 class ScanView(LanguageAware):
-    def __init__(self, recent: RecentCustomersModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        recent: RecentCustomersModel,
+        found: SearchResultsModel,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.mode = ""
@@ -63,6 +70,12 @@ class ScanView(LanguageAware):
         self.go.setMinimumHeight(52)
         field_row.addWidget(self.go)
         t.addLayout(field_row)
+
+        # The customers the typed text finds: shown while there is a search, under the field.
+        self.results = ListPanel(found, "search", object_name="searchResults", tile=40)
+        self.results.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.results.hide()
+        t.addWidget(self.results)
 
         self.sources = QGridLayout()
         self.sources.setHorizontalSpacing(10)
@@ -118,6 +131,18 @@ class ScanView(LanguageAware):
             self.preview_slot.addWidget(self._preview)
         return self._preview
 
+    def show_results(self, shown: bool) -> None:
+        """Show or hide the search results (on a handheld they take the last customers'
+        place: the screen is not tall enough for both)."""
+        if self.results.isVisibleTo(self) != shown:
+            self.results.setVisible(shown)
+        self._place_recent()
+
+    def _place_recent(self) -> None:
+        wanted = not (self.mode == "handheld" and self.results.isVisibleTo(self))
+        if self.recent.isVisibleTo(self) != wanted:
+            self.recent.setVisible(wanted)
+
     def offer_choices(self, choices: Sequence[tuple[str, str]]) -> QMenu:
         """A menu under the field offering the customers a typed phone may be: (label, member
         id) each, under a title that asks which one. Shown at once; the caller listens to its
@@ -169,17 +194,30 @@ class ScanView(LanguageAware):
             self.sources.addWidget(self.paste_button, 0, 2)
             self.target_box.setContentsMargins(40, 36, 40, 28)
         self.keys_hint.setVisible(not handheld)
+        self._place_recent()
 
     def retranslate(self) -> None:
         self.title.setText(translate("ScanPage", "Scan the member code"))
         self.hint.setText(
             translate(
                 "ScanPage",
-                "Use the scanner or the camera — or type the card or phone number.",
+                "Use the scanner or the camera — or type the card or phone number, a name, "
+                "or the last four digits of the phone.",
             )
         )
-        self.field.setPlaceholderText(translate("ScanPage", "Member code, card or phone number"))
-        self.field.setAccessibleName(translate("ScanPage", "Member code, card or phone number"))
+        self.field.setPlaceholderText(
+            translate("ScanPage", "Member code, card, phone, name or last four digits")
+        )
+        self.field.setAccessibleName(
+            translate("ScanPage", "Member code, card, phone, name or last four digits")
+        )
+        self.results.set_texts(
+            translate("ScanPage", "Customers of this store"),
+            translate("ScanPage", "No customer of this store matches."),
+            accessible=translate(
+                "ScanPage", "Customers found: Up and Down to choose, Enter to open"
+            ),
+        )
         self.go.setText(translate("ScanPage", "Look up"))
         self.go.setAccessibleName(translate("ScanPage", "Look up the member"))
         self.camera_button.setText(translate("ScanPage", "Camera"))
