@@ -7,10 +7,10 @@ very first statement, and the key is checked at once (a wrong key raises Storage
 left by an older version is converted in place on its first read-write open (see
 ``encrypt_in_place``). ``key=None`` opens plain SQLite (hub-side and test uses only).
 
-The SQLCipher connection is wrapped (:mod:`clerk.cipher`) so it looks like the standard library's: it *is* a
-``sqlite3.Connection`` (sqlite-utils and type checkers are content), rows are ``Row``s with
-names, and every SQLCipher error is re-raised as the ``sqlite3`` exception of the same name
-(``raise … from``), so ``except sqlite3.Error`` everywhere keeps working.
+The SQLCipher connection is wrapped (:mod:`clerk.cipher`) so it looks like the standard
+library's: it *is* a ``sqlite3.Connection`` (sqlite-utils and type checkers are content), rows
+are ``Row``s with names, and every SQLCipher error is re-raised as the ``sqlite3`` exception of
+the same name (``raise … from``), so ``except sqlite3.Error`` everywhere keeps working.
 
 One writer per file (a single connection owned by one thread); readers open their own.
 Data-layer errors are raised as StorageError (never swallowed).
