@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -34,6 +34,7 @@ from sync.hub.errors import (
 )
 from sync.hub.ingest import ingest, parse_items
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
+from sync.hub.rules import WriteBounds
 from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
@@ -74,6 +75,8 @@ class HubConfig:
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
     # Member look-ups by proof per device: (window s, most) — across hub processes.
     lookup_limits: tuple[tuple[int, int], ...] = LOOKUP_LIMITS
+    # The windows of what a device may write (sync.hub.rules): times, members served by proof.
+    bounds: WriteBounds = field(default_factory=WriteBounds)
     clock: Callable[[], float] = time.time  # the hub's clock (tokens' expiry, rate windows)
 
     def __post_init__(self) -> None:
@@ -548,7 +551,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             parsed = parse_items(items)
         except ValueError as exc:
             raise InvalidInputError(str(exc), reason="invalid") from exc
-        results = ingest(store, dev, parsed)
+        results = ingest(store, dev, parsed, now=int(cfg.clock()), bounds=cfg.bounds)
         return {"results": [r.wire() for r in results]}
 
     @app.post(
