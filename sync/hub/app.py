@@ -706,7 +706,8 @@ def _json(data: Any) -> Response:
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB,
     keys as :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access
-    tokens' lifetime from CLERK_HUB_TOKEN_TTL_S."""
+    tokens' lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
+    (:meth:`sync.hub.rules.WriteBounds.from_env`)."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -716,4 +717,5 @@ def app_from_env() -> FastAPI:
         level = os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO").upper()
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
-    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl))
+    bounds = WriteBounds.from_env(os.environ)
+    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))

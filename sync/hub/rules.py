@@ -46,9 +46,27 @@ class WriteBounds:
     served_window_s: int = 4 * 3600  # records about a member served by proof, after it
 
     def __post_init__(self) -> None:
-        for name in ("skew_s", "max_age_s", "enrolment_grace_s", "served_window_s"):
+        for name in _ENV:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+
+    def env(self) -> dict[str, str]:
+        """The windows as environment variables (for ``clerk hub serve --workers N``)."""
+        return {var: str(getattr(self, name)) for name, var in _ENV.items()}
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> WriteBounds:
+        """The windows from :meth:`env`'s variables; a default for each one not set."""
+        given = {name: int(environ[var]) for name, var in _ENV.items() if environ.get(var)}
+        return cls(**given)
+
+
+_ENV = {
+    "skew_s": "CLERK_HUB_SKEW_S",
+    "max_age_s": "CLERK_HUB_MAX_AGE_S",
+    "enrolment_grace_s": "CLERK_HUB_ENROLMENT_GRACE_S",
+    "served_window_s": "CLERK_HUB_SERVED_WINDOW_S",
+}
 
 
 class DeviceBounds:

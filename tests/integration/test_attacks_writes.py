@@ -344,3 +344,24 @@ def test_a_terminal_serving_another_stores_customer_is_accepted(
     states = _outbox_states(home)
     assert len(states) == 2 * 8
     assert {(state, reason) for _kind, state, reason in states} == {("acked", None)}, states
+
+
+def test_the_demo_day_is_accepted_by_the_hub(hub: HubHandle, tmp_path: Path) -> None:
+    """``clerk demo``'s business day (today or yesterday, and a day a week before), written
+    right after the terminal was enrolled: every record within the hub's bounds."""
+    from demoworld.day import seed_demo_day
+
+    home = tmp_path / "demo"
+    enroll(home, hub.url, STORE, hub.enrol_code(STORE), device_name="demo terminal")
+    with engine_for(home) as engine:
+        engine.sync_once()
+    terminal = Terminal(home)
+    try:
+        seed_demo_day(terminal)
+    finally:
+        terminal.close()
+    with engine_for(home) as engine:
+        engine.sync_once()
+    states = _outbox_states(home)
+    assert len(states) > 40
+    assert {(state, reason) for _kind, state, reason in states} == {("acked", None)}, states
