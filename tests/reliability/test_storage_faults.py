@@ -234,17 +234,17 @@ IO_ERROR_CHILD = textwrap.dedent(
     out = {"saved": [], "error": None, "after": None}
     terminal = Terminal(home)
     for i in range(5):
-        out["saved"].append(terminal.record("note", member_id=member_id, staff_id="A01",
+        out["saved"].append(terminal.record("note", member_id=member_id,
                                             payload={"text": f"n{i}"}).id)
     wal = Path(str(home / "outbox.db") + "-wal")
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (wal.stat().st_size, hard))
     try:
-        terminal.record("note", member_id=member_id, staff_id="A01", payload={"text": "x" * 3000})
+        terminal.record("note", member_id=member_id, payload={"text": "x" * 3000})
     except StorageError as exc:
         out["error"] = [exc.reason, str(exc), type(exc.__cause__).__name__]
     resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    out["after"] = terminal.record("note", member_id=member_id, staff_id="A01", payload={"text": "ok"}).id
+    out["after"] = terminal.record("note", member_id=member_id, payload={"text": "ok"}).id
     out["ids"] = sorted(r[0] for r in terminal.outbox.execute("SELECT id FROM interactions"))
     terminal.close()
     print(json.dumps(out))
