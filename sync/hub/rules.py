@@ -106,6 +106,8 @@ class DeviceBounds:
     def prefetch_served(self, member_ids: Iterable[str]) -> None:
         """The last serving of each of ``member_ids`` (not of the device's slice) to the device."""
         wanted = [m for m in set(member_ids) if m not in self._served]
+        for member_id in wanted:
+            self._served[member_id] = []
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
@@ -114,12 +116,14 @@ class DeviceBounds:
                 f"AND member_id IN ({marks})",
                 [self.device_id, *chunk],
             ):
-                self._served.setdefault(str(member_id), []).append(int(at))
+                self._served[str(member_id)].append(int(at))
 
     def member_problem(self, member_id: str, home_store: str | None, created_at: int) -> str | None:
         """Why the device may not write about this member at ``created_at`` without proof."""
         if home_store == self.store_id:
             return None
+        if member_id not in self._served:  # found by its member_ref: not read up front
+            self.prefetch_served([member_id])
         window = self.bounds.served_window_s
         skew = self.bounds.skew_s
         for at in self._served.get(member_id, ()):
@@ -130,7 +134,9 @@ class DeviceBounds:
     def serve(self, member_id: str, at: int) -> None:
         """An accepted item proved the member's presence at ``at``: remembered for the batch
         and in ``members_served`` (the later of the two times kept)."""
-        times = self._served.setdefault(member_id, [])
+        if member_id not in self._served:
+            self.prefetch_served([member_id])
+        times = self._served[member_id]
         if at in times:
             return
         times.append(at)

@@ -172,6 +172,12 @@ def test_an_item_carrying_its_proof_is_accepted(any_hub: HubHandle, device: http
     expected = [OK, OK, OK, OK, OK, NOT_SERVED, NOT_SERVED, NOT_SERVED]
     assert send(device, items) == expected
     assert send(device, items) == expected  # stored: a repeat gets the same answers
+    later = [  # the next batch: served by the items before, by id or by what was scanned
+        make_interaction("note", None, member_ref=f"code:{c['code_id']}", text="next batch"),
+        make_interaction("note", b["id"], text="the phone's owner"),
+        make_interaction("note", None, member_ref=f"code:{d['code_id']}", text="still not"),
+    ]
+    assert send(device, later) == [OK, OK, NOT_SERVED]
 
 
 def test_consent_of_another_stores_member_is_refused(
