@@ -426,7 +426,10 @@ def _write_bounds(args: argparse.Namespace) -> WriteBounds:
             if value < 0:
                 raise InvalidInputError(f"--{option.replace('_', '-')} must not be negative")
             given[name] = value * unit
-    base = WriteBounds.from_env(os.environ)
+    try:
+        base = WriteBounds.from_env(os.environ)
+    except ValueError as exc:
+        raise InvalidInputError(f"a CLERK_HUB_… window is not a whole number: {exc}") from exc
     return dataclasses.replace(base, **given)
 
 
