@@ -415,15 +415,15 @@ class _Batch:
         if kind in PROOF_REFS:
             return True
         code = item.payload.code if isinstance(item.payload, Visit) else None
-        if kind != "code" or code is None or not value.isdigit():
+        if kind != "code" or code is None or not (value.isascii() and value.isdigit()):
             return False
         return self.bounds.code_proves(code, int(value), item.created_at)
 
     def _member_by_ref(self, ref: str) -> Row | None:
         kind, _, value = ref.partition(":")
-        if kind == "card" and value.isdigit():
+        if kind == "card" and value.isascii() and value.isdigit():
             return self.conn.row("SELECT id, home_store FROM members WHERE card_no = ?", (value,))
-        if kind == "code" and value.isdigit() and int(value) < 2**63:
+        if kind == "code" and value.isascii() and value.isdigit() and int(value) < 2**63:
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE code_id = ?", (int(value),)
             )

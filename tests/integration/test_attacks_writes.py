@@ -371,3 +371,22 @@ def test_the_demo_day_is_accepted_by_the_hub(hub: HubHandle, tmp_path: Path) -> 
     states = _outbox_states(home)
     assert len(states) > 40
     assert {(state, reason) for _kind, state, reason in states} == {("acked", None)}, states
+
+
+def test_odd_refs_and_codes_are_answered_not_failed_on(
+    any_hub: HubHandle, device: httpx.Client
+) -> None:
+    """Digits that are not ASCII, a code that is no code, a code id past 64 bits: answered
+    (never a 5xx)."""
+    other = member_of(any_hub, ELSEWHERE)
+    with any_hub.store.read() as conn:
+        code_id = conn.scalar("SELECT code_id FROM members WHERE id = ?", (other["id"],))
+    items = [
+        make_interaction("visit", None, member_ref="code:²", via="code", code="MC1:x"),
+        make_interaction("visit", None, member_ref="card:١٢٣٤٥٦٧٨٩٠", via="card"),
+        make_interaction("visit", None, member_ref=f"code:{2**70}", via="code", code="MC1:x"),
+        make_interaction("visit", None, member_ref=f"code:{code_id}", via="code", code="MC1:x"),
+        make_interaction("visit", other["id"], member_ref=f"code:{code_id}", code="x" * 256),
+    ]
+    unknown = ("rejected", "unknown_member")
+    assert send(device, items) == [unknown, unknown, unknown, NOT_SERVED, NOT_SERVED]
