@@ -2,7 +2,10 @@
 
 The hub runs as a real ``clerk hub serve`` subprocess (uvicorn) on SQLite, then on PostgreSQL
 when CLERK_TEST_PG_URL is set. 20 terminal threads (each its own enrolled device and httpx
-client) push batches of visits, notes and product interests as fast as the hub answers. We
+client, enrolled to one of three stores) push batches of visits, notes and product interests
+about their store's members, as its associate — and one visit in 20 of a customer from another
+store, by the card typed at the counter (the hub checks what a device may write:
+sync/hub/rules.py) — as fast as the hub answers. We
 report accepted interactions per second (median of 3 runs) and, as the reference, the same
 rows written straight into the hub's data layer (``sync.hub.ingest.ingest``, no HTTP) in the
 same run. Target: ≥ 5,000 interactions/s on SQLite.
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -52,16 +56,52 @@ def free_port() -> int:
         return port
 
 
+STORES = ("S001", "S002", "S003")
+
+
+@dataclass(frozen=True)
+class Shop:
+    """What one terminal's records are about: its store's members and associate, and cards of
+    other stores' members (customers walking in)."""
+
+    members: list[str]
+    staff_id: str
+    cards: list[str]
+
+
+def shops(store: HubStore) -> dict[str, Shop]:
+    rows = list(store.members.iter_rows())
+    with store.read() as conn:
+        staff = dict(
+            conn.rows(
+                "SELECT store_id, min(id) FROM staff WHERE role = 'associate' AND active = 1 "
+                "GROUP BY store_id"
+            )
+        )
+    return {
+        s: Shop(
+            [m["id"] for m in rows if m["store"] == s],
+            str(staff[s]),
+            [m["card_no"] for m in rows if m["store"] != s and m["card_no"]],
+        )
+        for s in STORES
+    }
+
+
 def make_items(
-    rng: random.Random, members: list[str], skus: list[str], n: int, seq0: int
+    rng: random.Random, shop: Shop, skus: list[str], n: int, seq0: int
 ) -> list[dict[str, Any]]:
     now = int(time.time())
     out = []
     for k in range(n):
         r = rng.random()
-        member = members[int(rng.random() * len(members))]
+        member: str | None = shop.members[int(rng.random() * len(shop.members))]
+        ref = None
         payload: dict[str, Any]
-        if r < 0.6:
+        if r < 0.05:  # a customer of another store, by the card typed at the counter
+            member, ref = None, "card:" + shop.cards[int(rng.random() * len(shop.cards))]
+            kind, payload = "visit", {"via": "card"}
+        elif r < 0.6:
             kind, payload = "visit", {"text": "walk-in"}
         elif r < 0.85:
             kind, payload = "note", {"text": f"asked about size {k % 7}"}
@@ -72,7 +112,8 @@ def make_items(
                 "id": uuid7_str(),
                 "kind": kind,
                 "member_id": member,
-                "staff_id": "A01",
+                "member_ref": ref,
+                "staff_id": shop.staff_id,
                 "created_at": now,
                 "device_seq": seq0 + k,
                 "payload": payload,
@@ -165,13 +206,10 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
     try:
         print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
         seed_demo(store, members=args.members, seed=7, events_per_member=4.0, products=500)
-        members = [m["id"] for m in store.members.iter_rows()]
+        by_store = shops(store)
         with store.read() as conn:
             skus = [r[0] for r in conn.rows("SELECT sku FROM products")]
-        codes = [
-            store.devices.create_enrol_code(("S001", "S002", "S003")[i % 3])
-            for i in range(args.terminals)
-        ]
+        codes = [store.devices.create_enrol_code(STORES[i % 3]) for i in range(args.terminals)]
     finally:
         store.close()
 
@@ -184,7 +222,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
         for i, code in enumerate(codes):
             resp = httpx.post(
                 hub.url + "/v1/devices/enroll",
-                json={"store_id": ("S001", "S002", "S003")[i % 3], "code": code},
+                json={"store_id": STORES[i % 3], "code": code},
                 timeout=30,
             )
             resp.raise_for_status()
@@ -193,8 +231,8 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
         seq = 1
         for run in range(args.runs):
             batches = []
-            for _t in range(args.terminals):
-                items = make_items(rng, members, skus, per_terminal, seq)
+            for t in range(args.terminals):
+                items = make_items(rng, by_store[STORES[t % 3]], skus, per_terminal, seq)
                 batches.append(
                     [items[k : k + args.batch] for k in range(0, len(items), args.batch)]
                 )
@@ -219,7 +257,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
         )
         for run in range(args.runs):
             n = per_terminal * args.terminals
-            items = make_items(rng, members, skus, n, 1 + run * n)
+            items = make_items(rng, by_store["S001"], skus, n, 1 + run * n)
             batches_flat = [items[k : k + args.batch] for k in range(0, len(items), args.batch)]
             elapsed = run_direct(store, device, batches_flat)
             direct_rates.append(len(items) / elapsed)

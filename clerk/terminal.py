@@ -408,15 +408,29 @@ class Terminal:
         payload: dict[str, Any] = {"via": identity.kind}
         if identity.jti:
             payload["jti"] = identity.jti
+        # A member of another store is written about only with proof of presence: the visit
+        # carries what was scanned or typed (the card, the sealed phone, the signed code).
+        proven = identity.kind in ("code", "card", "phone") and (
+            member_id is None or not self._of_this_store(member_id)
+        )
+        if proven and identity.kind == "code" and identity.proof:
+            payload["code"] = identity.proof
         return outbox_mod.record(
             self.outbox,
             "visit",
             member_id=member_id,
-            member_ref=None if member_id else identity.ref,
+            member_ref=identity.ref if member_id is None or proven else None,
             staff_id=staff_id,
             payload=payload,
             now=int(now),
         )
+
+    def _of_this_store(self, member_id: str) -> bool:
+        """Whether the cached member's home is the store this terminal is enrolled to."""
+        store_id = outbox_mod.get_meta(self.outbox, outbox_mod.META_STORE_ID)
+        cache, _ = self._reader()
+        row = cache.execute("SELECT home_store FROM members WHERE id = ?", (member_id,)).fetchone()
+        return store_id is None or row is None or row[0] == store_id
 
     def _jti_tracker(self) -> JtiTracker:
         if self._jtis is None:

@@ -43,7 +43,10 @@ ResultReason = Literal[
     "device_seq_reused",  # another id under a known (device, sequence): a cloned terminal
     "unknown_member",  # no member matches member_id / member_ref
     "staff_role",  # the staff member's role may not record this kind
-    "unknown_staff",  # a kind only some roles record, by no active staff of the device's store
+    "unknown_staff",  # by no active staff of the device's store
+    "member_not_served",  # a member neither of the device's store nor served to it by proof
+    "created_in_future",  # created_at after the hub's now + skew (sync/hub/rules.py)
+    "created_too_long_ago",  # before the maximum age, or long before the device's enrolment
     "unknown_coupon",
     "coupon_not_member",  # the coupon is another member's
     "coupon_void",

@@ -287,6 +287,16 @@ HUB_REASONS: dict[str, str] = {
     "unknown_staff": QT_TRANSLATE_NOOP(
         "HubReasons", "recorded by someone who is not staff of this store"
     ),
+    "member_not_served": QT_TRANSLATE_NOOP(
+        "HubReasons",
+        "the member is of another store and was not identified at this terminal",
+    ),
+    "created_in_future": QT_TRANSLATE_NOOP(
+        "HubReasons", "recorded with a time in the future — check the terminal's clock"
+    ),
+    "created_too_long_ago": QT_TRANSLATE_NOOP(
+        "HubReasons", "recorded too long ago for the hub to take — check the terminal's clock"
+    ),
     "unknown_coupon": QT_TRANSLATE_NOOP("HubReasons", "the coupon is unknown"),
     "coupon_not_member": QT_TRANSLATE_NOOP("HubReasons", "the coupon is another member's"),
     "coupon_void": QT_TRANSLATE_NOOP("HubReasons", "the coupon was withdrawn"),

@@ -1027,6 +1027,18 @@
         <translation>recorded by someone who is not staff of this store</translation>
     </message>
     <message>
+        <source>the member is of another store and was not identified at this terminal</source>
+        <translation>the member is of another store and was not identified at this terminal</translation>
+    </message>
+    <message>
+        <source>recorded with a time in the future — check the terminal&apos;s clock</source>
+        <translation>recorded with a time in the future — check the terminal&apos;s clock</translation>
+    </message>
+    <message>
+        <source>recorded too long ago for the hub to take — check the terminal&apos;s clock</source>
+        <translation>recorded too long ago for the hub to take — check the terminal&apos;s clock</translation>
+    </message>
+    <message>
         <source>the coupon is unknown</source>
         <translation>the coupon is unknown</translation>
     </message>

@@ -1017,6 +1017,18 @@
         <translation>记录人不是本店员工</translation>
     </message>
     <message>
+        <source>the member is of another store and was not identified at this terminal</source>
+        <translation>该会员属于其他门店，且未在本终端识别</translation>
+    </message>
+    <message>
+        <source>recorded with a time in the future — check the terminal&apos;s clock</source>
+        <translation>记录时间晚于当前时间——请检查终端时钟</translation>
+    </message>
+    <message>
+        <source>recorded too long ago for the hub to take — check the terminal&apos;s clock</source>
+        <translation>记录时间过早，中心不予接收——请检查终端时钟</translation>
+    </message>
+    <message>
         <source>the coupon is unknown</source>
         <translation>优惠券不存在</translation>
     </message>

@@ -113,13 +113,15 @@ class InvalidInteraction(ValueError):
 class Visit:
     """The member was served (recorded on identification). ``via``: how they were identified
     (code, card, phone …); ``jti``: the member-code instance (the hub flags one seen at two
-    terminals) — not a fact of the history."""
+    terminals); ``code``: the member code as scanned, for a member of another store — the
+    proof of presence the hub checks (sync/hub/rules.py). Neither is a fact of the history."""
 
     kind: ClassVar[str] = "visit"
-    private: ClassVar[frozenset[str]] = frozenset({"jti"})
+    private: ClassVar[frozenset[str]] = frozenset({"jti", "code"})
 
     via: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
     jti: Id | None = None
+    code: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
     text: Remark | None = None
 
 

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -34,6 +34,7 @@ from sync.hub.errors import (
 )
 from sync.hub.ingest import ingest, parse_items
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
+from sync.hub.rules import WriteBounds
 from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
@@ -74,6 +75,8 @@ class HubConfig:
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
     # Member look-ups by proof per device: (window s, most) — across hub processes.
     lookup_limits: tuple[tuple[int, int], ...] = LOOKUP_LIMITS
+    # The windows of what a device may write (sync.hub.rules): times, members served by proof.
+    bounds: WriteBounds = field(default_factory=WriteBounds)
     clock: Callable[[], float] = time.time  # the hub's clock (tokens' expiry, rate windows)
 
     def __post_init__(self) -> None:
@@ -548,7 +551,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             parsed = parse_items(items)
         except ValueError as exc:
             raise InvalidInputError(str(exc), reason="invalid") from exc
-        results = ingest(store, dev, parsed)
+        results = ingest(store, dev, parsed, now=int(cfg.clock()), bounds=cfg.bounds)
         return {"results": [r.wire() for r in results]}
 
     @app.post(
@@ -703,7 +706,8 @@ def _json(data: Any) -> Response:
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB,
     keys as :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access
-    tokens' lifetime from CLERK_HUB_TOKEN_TTL_S."""
+    tokens' lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
+    (:meth:`sync.hub.rules.WriteBounds.from_env`)."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -713,4 +717,5 @@ def app_from_env() -> FastAPI:
         level = os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO").upper()
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
-    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl))
+    bounds = WriteBounds.from_env(os.environ)
+    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))

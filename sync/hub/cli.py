@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import getpass
 import json
 import logging
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sync.hub.errors import HubServiceError, InvalidInputError
 
 if TYPE_CHECKING:
+    from sync.hub.rules import WriteBounds
     from sync.hub.store import HubStore
 
 EXIT_OK = 0
@@ -109,6 +111,36 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         metavar="S",
         help="lifetime of a device's access token in seconds (default: "
         "$CLERK_HUB_TOKEN_TTL_S or 900)",
+    )
+    # The windows of what a device may write (sync/hub/rules.py; docs/hub.md, "Write bounds").
+    p.add_argument(
+        "--clock-skew",
+        type=int,
+        default=None,
+        metavar="S",
+        help="seconds a record's time may be ahead of the hub's clock (default 300)",
+    )
+    p.add_argument(
+        "--max-age-days",
+        type=int,
+        default=None,
+        metavar="D",
+        help="oldest record taken, in days before now: a terminal this long offline (default 30)",
+    )
+    p.add_argument(
+        "--enrolment-grace-days",
+        type=int,
+        default=None,
+        metavar="D",
+        help="days before its enrolment a device's records are taken (default 10)",
+    )
+    p.add_argument(
+        "--served-window",
+        type=int,
+        default=None,
+        metavar="S",
+        help="seconds after a member of another store was served by proof that records about "
+        "them are taken (default 14400)",
     )
 
     p = sub.add_parser(
@@ -345,6 +377,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInputError("give both --ssl-certfile and --ssl-keyfile, or neither")
     if args.token_ttl < 1:
         raise InvalidInputError("--token-ttl must be at least 1 second")
+    bounds = _write_bounds(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
     store = _open(args)  # migrates; fails here, with one line, if the database is unusable
     common: dict[str, Any] = {
@@ -361,6 +394,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         os.environ["CLERK_HUB_DB"] = args.db
         os.environ["CLERK_HUB_LOG_LEVEL"] = args.log_level
         os.environ["CLERK_HUB_TOKEN_TTL_S"] = str(args.token_ttl)
+        os.environ.update(bounds.env())
         if args.keys_file:
             os.environ["CLERK_HUB_KEYS_FILE"] = args.keys_file
         uvicorn.run("sync.hub.app:app_from_env", factory=True, workers=args.workers, **common)
@@ -368,10 +402,35 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         scheme = "https" if args.ssl_certfile else "http"
         print(f"hub: serving {args.db} at {scheme}://{args.host}:{args.port}", file=sys.stderr)
-        uvicorn.run(create_app(store, HubConfig(token_ttl_s=args.token_ttl)), **common)
+        config = HubConfig(token_ttl_s=args.token_ttl, bounds=bounds)
+        uvicorn.run(create_app(store, config), **common)
     finally:
         store.close()
     return EXIT_OK
+
+
+def _write_bounds(args: argparse.Namespace) -> WriteBounds:
+    """The write windows of ``clerk hub serve``: an option given, else its environment
+    variable (CLERK_HUB_SKEW_S …), else the default."""
+    from sync.hub.rules import DAY_S, WriteBounds
+
+    given: dict[str, int] = {}
+    for option, name, unit in (
+        ("clock_skew", "skew_s", 1),
+        ("max_age_days", "max_age_s", DAY_S),
+        ("enrolment_grace_days", "enrolment_grace_s", DAY_S),
+        ("served_window", "served_window_s", 1),
+    ):
+        value = getattr(args, option)
+        if value is not None:
+            if value < 0:
+                raise InvalidInputError(f"--{option.replace('_', '-')} must not be negative")
+            given[name] = value * unit
+    try:
+        base = WriteBounds.from_env(os.environ)
+    except ValueError as exc:
+        raise InvalidInputError(f"a CLERK_HUB_… window is not a whole number: {exc}") from exc
+    return dataclasses.replace(base, **given)
 
 
 def _cmd_enrol_code(args: argparse.Namespace) -> int:

@@ -7,10 +7,14 @@ Per item, in this order:
 2. The same (device, device_seq) under another id → ``duplicate`` / ``device_seq_reused``
    (a cloned terminal): stored for investigation, no effect.
 3. Validation → ``rejected`` with a reason, stored so a repeat gets the same answer: the
-   member (``unknown_member``), the payload against its kind's type — the wire schema's
-   discriminated union, ``sync.protocol.INTERACTION`` over ``clerk.shared.interactions``
-   (``bad_payload``) —, the staff member's role (``staff_role``), then the kind's own checks
-   (a coupon's owner, state and dates …). A rejected item never blocks the items after it.
+   bounds of what the device may write (:mod:`sync.hub.rules`: the time window, the staff
+   member — active staff of the device's store with a role that records the kind —, the
+   member — unknown (``unknown_member``), or neither of the device's slice nor served to it
+   by proof), the payload against its kind's type — the wire schema's discriminated union,
+   ``sync.protocol.INTERACTION`` over ``clerk.shared.interactions`` (``bad_payload``) —,
+   then the kind's own checks (a coupon's owner, state and dates; a resolve's target in the
+   device's store …). An audit row is kept as sent (its chain is checked). A rejected item
+   never blocks the items after it.
 4. A redeem of a coupon already used → ``conflict`` with ``conflict_with`` = the first
    redemption; both are kept and listed for managers.
 5. Otherwise ``accepted`` and applied by its kind's effect (:data:`EFFECTS`): coupon use,
@@ -35,12 +39,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from clerk.shared import interactions as vocabulary
+from clerk.shared import membercode
 from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
 from sync.hub import history
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
-from sync.hub.staff import role_problem
+from sync.hub.rules import PROOF_REFS, DeviceBounds, WriteBounds
+from sync.hub.staff import staff_problem
 from sync.hub.store import HubStore, Tx
 from sync.protocol import INTERACTION, Envelope, Interaction
 
@@ -163,13 +169,15 @@ def ingest(
     items: Sequence[Item | Result],
     *,
     now: int | None = None,
+    bounds: WriteBounds | None = None,
 ) -> list[Result]:
-    """Apply a batch from ``device`` in one transaction; one result per item, in order."""
+    """Apply a batch from ``device`` in one transaction; one result per item, in order.
+    ``bounds``: the hub's windows for what a device writes (the defaults when None)."""
     t = int(time.time()) if now is None else now
     results: list[Result] = []
     valid = [i.head for i in items if isinstance(i, Item)]
     with store.write() as tx:
-        ctx = _Batch(store, tx, device, t, valid)
+        ctx = _Batch(store, tx, device, t, valid, bounds or WriteBounds())
         for item in items:
             if isinstance(item, Result):
                 results.append(item)
@@ -199,6 +207,7 @@ class _Batch:
         device: Device,
         now: int,
         items: Sequence[Interaction | Envelope],
+        bounds: WriteBounds,
     ) -> None:
         self.store = store
         self.tx = tx
@@ -206,7 +215,10 @@ class _Batch:
         self.device = device
         self.now = now
         self.store_name = store.store_name(device.store_id)
-        self._staff: dict[str, Row | None] = {}
+        self.bounds = DeviceBounds(
+            self.conn, device.id, device.store_id, now, bounds, self._public_keys
+        )
+        self._staff: dict[str, Row] = {}
         self._interactions: list[tuple[Any, ...]] = []
         self._visits: list[tuple[Any, ...]] = []
         self._changes: dict[tuple[str, str], tuple[str | None, str, str, str]] = {}
@@ -238,6 +250,19 @@ class _Batch:
                 f"SELECT id, home_store FROM members WHERE id IN ({_marks(chunk)})", chunk
             ):
                 self._members[r[0]] = (r[0], r[1])
+        elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
+        if elsewhere:
+            self.bounds.prefetch_served(elsewhere)
+        # The staff of the device's store: (name, role, active) by id.
+        for r in self.conn.rows(
+            "SELECT id, name, role, active FROM staff WHERE store_id = ?", (self.device.store_id,)
+        ):
+            self._staff[str(r[0])] = (r[1], r[2], r[3])
+
+    def _public_keys(self) -> dict[int, bytes]:
+        return membercode.keys_from_hex(
+            {k["kid"]: k["public_key"] for k in self.store.keys.public()}
+        )
 
     def flush(self) -> None:
         """Write what the batch has gathered so far (in order)."""
@@ -287,17 +312,15 @@ class _Batch:
 
         member: Row | None = None
         try:
-            # Kinds only some roles may record: the hub's own roster decides (sync.hub.staff).
-            refused = role_problem(self.conn, head.staff_id, self.device.store_id, head.kind)
-            if refused is not None:
-                raise _Rejected(refused)
-            member = self._member(head)
             if head.kind == "audit":  # kept as sent, even malformed: the chain check flags it
+                member = self._member(head)[0]
                 return self._kept(head, text, digest, self._audit(head, json.loads(text)))
+            member, proven = self._within_bounds(head)
             if not isinstance(head, Interaction):  # the envelope alone: a malformed payload
                 raise _Rejected("bad_payload")
-            self._check_role(head)
             result = EFFECTS[head.kind](self, head, member)
+            if result.status != "rejected" and proven and member is not None:
+                self.bounds.serve(str(member[0]), head.created_at)
             if result.status == "accepted" and vocabulary.KINDS[head.kind].history:
                 assert member is not None  # every kind of the history is about a member
                 self._history(head, member)
@@ -349,24 +372,58 @@ class _Batch:
 
     # validation ------------------------------------------------------------------------------
 
-    def _member(self, item: Interaction | Envelope) -> Row | None:
-        """(id, home_store) of the member the item is about; rejects an unknown one."""
+    def _within_bounds(self, item: Interaction | Envelope) -> tuple[Row | None, bool]:
+        """The member the item is about and whether it carries proof of their presence, once
+        the item is within the device's bounds (:mod:`sync.hub.rules`); else _Rejected."""
+        problem = self.bounds.time_problem(item.created_at)
+        if problem is None:
+            staff = self._staff.get(item.staff_id) if item.staff_id else None
+            problem = staff_problem(None if staff is None else (staff[1], staff[2]), item.kind)
+        if problem is not None:
+            raise _Rejected(problem)
+        member, proven = self._member(item)
+        if member is not None and not proven:
+            problem = self.bounds.member_problem(str(member[0]), member[1], item.created_at)
+            if problem is not None:
+                raise _Rejected(problem)
+        return member, proven
+
+    def _member(self, item: Interaction | Envelope) -> tuple[Row | None, bool]:
+        """(id, home_store) of the member the item is about, and whether the item proves their
+        presence (:func:`_proves`); rejects an unknown one."""
         found: Row | None = None
+        proven = False
         if item.member_id:
             found = self._members.get(item.member_id)
             if found is None:
                 raise _Rejected("unknown_member")
+            if item.member_ref:  # the member as cached, with what was scanned: proof if it fits
+                by_ref = self._member_by_ref(item.member_ref)
+                proven = by_ref is not None and by_ref[0] == found[0] and self._proves(item)
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
+            proven = found is not None and self._proves(item)
         if found is None and vocabulary.KINDS[item.kind].member:
             raise _Rejected("unknown_member")
-        return found
+        return found, proven
+
+    def _proves(self, item: Interaction | Envelope) -> bool:
+        """Whether the item's member_ref (found to be its member) is proof of presence: a card
+        or a sealed phone as typed, or a code id with its member code as scanned (a visit's
+        ``code``, valid when the item was made)."""
+        kind, _, value = (item.member_ref or "").partition(":")
+        if kind in PROOF_REFS:
+            return True
+        code = item.payload.code if isinstance(item.payload, Visit) else None
+        if kind != "code" or code is None or not (value.isascii() and value.isdigit()):
+            return False
+        return self.bounds.code_proves(code, int(value), item.created_at)
 
     def _member_by_ref(self, ref: str) -> Row | None:
         kind, _, value = ref.partition(":")
-        if kind == "card" and value.isdigit():
+        if kind == "card" and value.isascii() and value.isdigit():
             return self.conn.row("SELECT id, home_store FROM members WHERE card_no = ?", (value,))
-        if kind == "code" and value.isdigit() and int(value) < 2**63:
+        if kind == "code" and value.isascii() and value.isdigit() and int(value) < 2**63:
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE code_id = ?", (int(value),)
             )
@@ -380,22 +437,6 @@ class _Batch:
                 (value,),
             )
         return None
-
-    def _staff_row(self, staff_id: str | None) -> Row | None:
-        """(name, role) of a staff member the hub knows."""
-        if not staff_id:
-            return None
-        if staff_id not in self._staff:
-            self._staff[staff_id] = self.conn.row(
-                "SELECT name, role FROM staff WHERE id = ?", (staff_id,)
-            )
-        return self._staff[staff_id]
-
-    def _check_role(self, item: Interaction) -> None:
-        """A known staff member's role must be one that records the kind."""
-        staff = self._staff_row(item.staff_id)
-        if staff is not None and not vocabulary.may_record(item.kind, str(staff[1])):
-            raise _Rejected("staff_role")
 
     # effects: one per kind (EFFECTS) -----------------------------------------------------------
 
@@ -412,7 +453,7 @@ class _Batch:
 
     def _history(self, item: Interaction, member: Row) -> None:
         """The customer's history row of an accepted record, for the member's store."""
-        staff = self._staff_row(item.staff_id)
+        staff = self._staff.get(item.staff_id) if item.staff_id else None
         self._visits.append(
             history.visit_row(
                 item.id,
@@ -500,16 +541,26 @@ class _Batch:
         return Result(item.id, "accepted")
 
     def _resolve(self, item: Interaction, _member: Row | None) -> Result:
+        """A record of the device's store, or one in conflict with one of its records (the
+        store's conflicts list): another store's is as unknown as an id that never was."""
         assert isinstance(item.payload, Resolve)
         target = item.payload.conflict_id
         self.flush()  # the target may be earlier in this batch
-        changed = self.conn.execute(
-            "UPDATE interactions SET resolved_by = ? WHERE id = ? AND resolved_by IS NULL",
-            (item.id, target),
+        ours = (
+            "(store_id = ? OR conflict_with IN "
+            "(SELECT f.id FROM interactions f WHERE f.store_id = ?))"
         )
-        if (
-            not changed
-            and self.conn.row("SELECT 1 FROM interactions WHERE id = ?", (target,)) is None
+        store = self.device.store_id
+        changed = self.conn.execute(
+            f"UPDATE interactions SET resolved_by = ? WHERE id = ? AND {ours} "
+            "AND resolved_by IS NULL",
+            (item.id, target, store, store),
+        )
+        if not changed and (
+            self.conn.row(
+                f"SELECT 1 FROM interactions WHERE id = ? AND {ours}", (target, store, store)
+            )
+            is None
         ):
             raise _Rejected("unknown_interaction")
         return Result(item.id, "accepted")

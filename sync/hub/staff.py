@@ -14,16 +14,12 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared import pins
-from clerk.shared.interactions import EVERYONE, KINDS
+from clerk.shared.interactions import KINDS
 from sync.hub.db import Conn
 from sync.hub.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
-
-# Interaction kinds only some roles may record (the vocabulary's spec per kind): for these the
-# hub checks its own roster, not the terminal's word.
-RESTRICTED_KINDS = frozenset(k for k, spec in KINDS.items() if spec.roles != EVERYONE)
 
 
 def hash_pin(pin: str, role: str) -> str:
@@ -35,12 +31,18 @@ def hash_pin(pin: str, role: str) -> str:
         raise InvalidInputError(str(exc), reason="bad_pin") from exc
 
 
+def staff_problem(row: tuple[Any, Any] | None, kind: str) -> str | None:
+    """Why a staff member may not record ``kind`` (None: may), from their roster row at the
+    device's store — (role, active), None when they are not staff of that store:
+    ``unknown_staff`` (not active staff of the store) or ``staff_role`` (the vocabulary's
+    roles for the kind do not include theirs). The hub's roster decides, not the terminal."""
+    if row is None or not row[1]:
+        return "unknown_staff"
+    return None if row[0] in KINDS[kind].roles else "staff_role"
+
+
 def role_problem(conn: Conn, staff_id: str | None, store_id: str, kind: str) -> str | None:
-    """Why ``staff_id`` may not record ``kind`` at ``store_id``'s terminals, by the hub's own
-    roster (None: may): ``unknown_staff`` (not active staff of that store) or
-    ``staff_role``."""
-    if kind not in RESTRICTED_KINDS:
-        return None
+    """:func:`staff_problem` of ``staff_id`` at ``store_id``, read from the roster."""
     row = (
         conn.row(
             "SELECT role, active FROM staff WHERE id = ? AND store_id = ?", (staff_id, store_id)
@@ -48,9 +50,7 @@ def role_problem(conn: Conn, staff_id: str | None, store_id: str, kind: str) -> 
         if staff_id
         else None
     )
-    if row is None or not row[1]:
-        return "unknown_staff"
-    return None if row[0] in KINDS[kind].roles else "staff_role"
+    return staff_problem(row, kind)
 
 
 class Staff:

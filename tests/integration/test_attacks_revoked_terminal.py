@@ -181,7 +181,10 @@ def test_an_expired_token_is_refreshed_and_the_round_goes_on(
             assert engine.sync_once().caught_up
             clock.now += 3600  # the token expired long ago (the terminal slept)
             outbox_mod.record(
-                engine.outbox, "visit", member_id=h.store.members.ids(STORE, limit=1)[0]
+                engine.outbox,
+                "visit",
+                member_id=h.store.members.ids(STORE, limit=1)[0],
+                staff_id="A01",
             )
             report = engine.sync_once()
             assert report.caught_up and report.pushed.accepted == 1

@@ -107,7 +107,9 @@ def test_a_damaged_page_is_caught_at_the_first_lookup_and_the_cache_rebuilt(
     page, broken = find_damageable_page(home, members, tmp_path / "scratch")
     # A record waiting to be synced: it must come through untouched.
     terminal = Terminal(home)
-    note = terminal.record("note", member_id=members[0], payload={"text": "likes blue"})
+    note = terminal.record(
+        "note", member_id=members[0], staff_id="A01", payload={"text": "likes blue"}
+    )
     terminal.close()
     outbox_before = _outbox_rows(home)
 
@@ -122,7 +124,7 @@ def test_a_damaged_page_is_caught_at_the_first_lookup_and_the_cache_rebuilt(
 
         member = broken[0]
         with pytest.raises(CacheRebuildingError) as caught:
-            terminal.open_customer(Identity("member_id", member, f"member:{member}"))
+            terminal.open_customer(Identity("member_id", member, f"member:{member}"), "A01")
         assert caught.value.reason == "cache_rebuilding"
         assert "rebuilding the customer cache" in str(caught.value)
         copies = cache_mod.corrupt_copies(home / "cache.db")
@@ -142,7 +144,7 @@ def test_a_damaged_page_is_caught_at_the_first_lookup_and_the_cache_rebuilt(
         assert _counts(engine.cache) == {**before, "visits": before["visits"] + pushed}
         assert engine.cache.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-        opened = terminal.open_customer(Identity("member_id", member, f"member:{member}"))
+        opened = terminal.open_customer(Identity("member_id", member, f"member:{member}"), "A01")
         assert opened.member_id == member and opened.view is not None
         assert pool.submit(terminal.staff_name, "A01").result() is not None
         assert pool.submit(terminal.view, member).result() is not None
@@ -229,8 +231,10 @@ def test_a_full_outbox_during_a_lookup_keeps_the_cache(
         terminal.outbox.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(StorageError) as caught:
             for _ in range(200):  # until the visit's page no longer fits
-                terminal.record("note", member_id=member, payload={"text": "x" * 2000})
-            terminal.open_customer(Identity("member_id", member, f"member:{member}"))
+                terminal.record(
+                    "note", member_id=member, staff_id="A01", payload={"text": "x" * 2000}
+                )
+            terminal.open_customer(Identity("member_id", member, f"member:{member}"), "A01")
         assert caught.value.reason == "disk_full"
         assert not isinstance(caught.value, CacheRebuildingError)
         assert cache_mod.file_id(home / "cache.db") == cache_id

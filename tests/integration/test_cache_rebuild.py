@@ -32,7 +32,9 @@ def test_corrupt_cache_is_rebuilt_and_outbox_survives(hub: HubHandle, tmp_path: 
 
     terminal = Terminal(home)
     member_id = hub.store.members.ids("S001", limit=1)[0]
-    saved = terminal.record("note", member_id=member_id, payload={"text": "likes blue"})
+    saved = terminal.record(
+        "note", member_id=member_id, staff_id="A01", payload={"text": "likes blue"}
+    )
     terminal.close()
     # The record is still pending (not synced) when the cache is destroyed.
     for suffix in ("-wal", "-shm"):

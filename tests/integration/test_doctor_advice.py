@@ -125,7 +125,9 @@ def test_a_revoked_terminal_asks_it_and_following_the_advice_loses_nothing(
     home = _enrolled(hub, tmp_path / "till")
     member = hub.store.members.ids(STORE, limit=1)[0]
     with engine_for(home) as engine:
-        kept = outbox_mod.record(engine.outbox, "note", member_id=member, payload={"text": "kept"})
+        kept = outbox_mod.record(
+            engine.outbox, "note", member_id=member, staff_id="A01", payload={"text": "kept"}
+        )
         creds = engine.credentials()
     assert creds is not None
     hub.store.devices.revoke(creds.device_id, reason="replaced")
@@ -182,9 +184,11 @@ def test_an_unreachable_hub_the_terminal_works_offline_and_syncs_when_back(
     # "keeps working offline": a lookup and a record with no hub
     terminal = Terminal(home)
     try:
-        opened = terminal.open_customer(Identity("member_id", member, f"member:{member}"))
+        opened = terminal.open_customer(Identity("member_id", member, f"member:{member}"), "A01")
         assert opened.view is not None
-        saved = terminal.record("note", member_id=member, payload={"text": "offline"})
+        saved = terminal.record(
+            "note", member_id=member, staff_id="A01", payload={"text": "offline"}
+        )
     finally:
         terminal.close()
     # "syncs when the hub is back"; and 'clerk config get hub_url' names the hub it talks to
@@ -342,7 +346,12 @@ def test_a_damaged_outbox_is_never_touched(hub: HubHandle, tmp_path: Path) -> No
     terminal = Terminal(home)
     try:
         for i in range(300):
-            terminal.record("note", member_id="M00000001", payload={"text": f"n{i} " + "x" * 300})
+            terminal.record(
+                "note",
+                member_id="M00000001",
+                staff_id="A01",
+                payload={"text": f"n{i} " + "x" * 300},
+            )
     finally:
         terminal.close()
     # A page whose damage the integrity check finds while the outbox can still be counted
@@ -386,7 +395,9 @@ def test_an_old_backlog_is_kept_until_the_hub_confirms_it(
     day_ago = time.time() - 30 * 3600
     terminal = Terminal(home, clock=lambda: day_ago)
     try:
-        saved = terminal.record("note", member_id=member, payload={"text": "waiting"})
+        saved = terminal.record(
+            "note", member_id=member, staff_id="A01", payload={"text": "waiting"}
+        )
     finally:
         terminal.close()
     checks = _checks(home)
@@ -404,9 +415,11 @@ def test_parked_records_are_listed_kept_and_not_retried(hub: HubHandle, tmp_path
     member = hub.store.members.ids(STORE, limit=1)[0]
     terminal = Terminal(home)
     try:
-        parked = terminal.record("note", member_id=member, payload={"text": "the hub fails"})
+        parked = terminal.record(
+            "note", member_id=member, staff_id="A01", payload={"text": "the hub fails"}
+        )
         outbox_mod.park(terminal.outbox, parked.id, "error: the hub failed", now=int(time.time()))
-        other = terminal.record("note", member_id=member, payload={"text": "fine"})
+        other = terminal.record("note", member_id=member, staff_id="A01", payload={"text": "fine"})
     finally:
         terminal.close()
     checks = _checks(home)

@@ -63,9 +63,14 @@ def term(hub: HubHandle, proxy: FaultProxy, tmp_path: Path) -> Iterator[Terminal
 
 def record_notes(hub: HubHandle, outbox: sqlite3.Connection, n: int) -> list[str]:
     with hub.store.read() as conn:
-        members = [str(r[0]) for r in conn.rows("SELECT id FROM members LIMIT 50")]
+        members = [
+            str(r[0])
+            for r in conn.rows("SELECT id FROM members WHERE home_store = ? LIMIT 50", (STORE,))
+        ]
     return [
-        outbox_mod.record(outbox, "note", member_id=members[i % 50], payload={"text": f"n{i}"}).id
+        outbox_mod.record(
+            outbox, "note", member_id=members[i % 50], staff_id="A01", payload={"text": f"n{i}"}
+        ).id
         for i in range(n)
     ]
 

@@ -27,15 +27,21 @@ def test_the_hub_opens_sealed_numbers_and_nothing_else(hub: HubHandle) -> None:
     member = _member(hub, "M00000004")
     phone = str(member["phone"])
     public = hub.store.phone_seal_public
-    good = make_interaction("visit", None, member_ref="phone_sealed:" + phones.seal(public, phone))
+    staff = "A11"  # an associate of S002
+    good = make_interaction(
+        "visit", None, staff_id=staff, member_ref="phone_sealed:" + phones.seal(public, phone)
+    )
     other_key = phones.generate_seal_keypair()[1]
     foreign = make_interaction(
-        "visit", None, member_ref="phone_sealed:" + phones.seal(other_key, phone)
+        "visit", None, staff_id=staff, member_ref="phone_sealed:" + phones.seal(other_key, phone)
     )
     nobody = make_interaction(
-        "visit", None, member_ref="phone_sealed:" + phones.seal(public, "+8613000000000")
+        "visit",
+        None,
+        staff_id=staff,
+        member_ref="phone_sealed:" + phones.seal(public, "+8613000000000"),
     )
-    junk = make_interaction("visit", None, member_ref="phone_sealed:v1.AAAA")
+    junk = make_interaction("visit", None, staff_id=staff, member_ref="phone_sealed:v1.AAAA")
     with hub.client(dev["token"]) as client:
         resp = client.post("/v1/interactions", json={"interactions": [good, foreign, nobody, junk]})
     assert resp.status_code == 200

@@ -116,7 +116,10 @@ def _hub_statuses(hub: HubHandle, ids: list[str]) -> dict[str, str]:
 def _record_notes(terminal: Terminal, members: list[str], n: int) -> list[str]:
     return [
         terminal.record(
-            "note", member_id=members[i % len(members)], payload={"text": f"note {i}"}
+            "note",
+            member_id=members[i % len(members)],
+            staff_id="A01",
+            payload={"text": f"note {i}"},
         ).id
         for i in range(n)
     ]
@@ -176,7 +179,9 @@ def test_a_payload_nested_too_deep_is_rejected_by_the_hub_and_does_not_block(
             nested = [nested]
         # This terminal keeps only the fields a note has; a payload with a deep extra field
         # (an older terminal's, a hand-edited file) is planted as it would be on disk.
-        deep = terminal.record("note", member_id=members[0], payload={"text": "deep"}).id
+        deep = terminal.record(
+            "note", member_id=members[0], staff_id="A01", payload={"text": "deep"}
+        ).id
         terminal.outbox.execute(
             "UPDATE interactions SET payload = ? WHERE id = ?",
             (json.dumps({"text": "deep", "nested": nested}), deep),
@@ -209,7 +214,7 @@ def test_a_push_that_keeps_failing_never_stops_the_pull(
     member = hub.store.members.ids(STORE, limit=1)[0]
     terminal = Terminal(home)
     try:
-        terminal.record("visit", member_id=member)
+        terminal.record("visit", member_id=member, staff_id="A01")
         hook.fail_all = True
         new_key = hub.store.keys.rotate()
         code = hub.member_code(member)  # signed with the new key

@@ -95,7 +95,12 @@ def dump(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
 
 def member_ids(hub: HubHandle, n: int) -> list[str]:
     with hub.store.read() as conn:
-        return [str(r[0]) for r in conn.rows("SELECT id FROM members ORDER BY id LIMIT ?", (n,))]
+        return [
+            str(r[0])
+            for r in conn.rows(
+                "SELECT id FROM members WHERE home_store = ? ORDER BY id LIMIT ?", (STORE, n)
+            )
+        ]
 
 
 def hub_interactions(hub: HubHandle, device_id: str) -> dict[str, str]:
@@ -107,7 +112,11 @@ def hub_interactions(hub: HubHandle, device_id: str) -> dict[str, str]:
 def record_notes(outbox: sqlite3.Connection, members: list[str], n: int) -> list[str]:
     return [
         outbox_mod.record(
-            outbox, "note", member_id=members[i % len(members)], payload={"text": f"note {i}"}
+            outbox,
+            "note",
+            member_id=members[i % len(members)],
+            staff_id="A01",
+            payload={"text": f"note {i}"},
         ).id
         for i in range(n)
     ]
@@ -314,12 +323,14 @@ def test_rejected_item_does_not_block_the_items_behind_it(hub: HubHandle, term: 
     members = member_ids(hub, 5)
     before = record_notes(term.outbox, members, 5)
     unknown = outbox_mod.record(
-        term.outbox, "note", member_id="NO-SUCH-MEMBER", payload={"text": "ghost"}
+        term.outbox, "note", member_id="NO-SUCH-MEMBER", staff_id="A01", payload={"text": "ghost"}
     ).id
     # Too big for the hub's body limit on its own: the whole batch is refused (413) and the
     # engine has to bisect to find it. This terminal refuses to write such a note; one from an
     # older terminal (or a hand-edited file) is planted as it would be on disk.
-    huge = outbox_mod.record(term.outbox, "note", member_id=members[0], payload={"text": "x"}).id
+    huge = outbox_mod.record(
+        term.outbox, "note", member_id=members[0], staff_id="A01", payload={"text": "x"}
+    ).id
     term.outbox.execute(
         "UPDATE interactions SET payload = ? WHERE id = ?",
         (json.dumps({"text": "x" * 2_500_000}), huge),

@@ -32,7 +32,7 @@ def _record(home: Path, member_ids: list[str], label: str, n: int) -> list[tuple
     terminal = Terminal(home)
     try:
         recs = [
-            terminal.record("note", member_id=m, payload={"text": f"{label} {i}"})
+            terminal.record("note", member_id=m, staff_id="A01", payload={"text": f"{label} {i}"})
             for i, m in enumerate(member_ids[:n])
         ]
     finally:

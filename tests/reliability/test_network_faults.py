@@ -85,6 +85,7 @@ class Till:
                 self.outbox,
                 "note",
                 member_id=member_ids[i % len(member_ids)],
+                staff_id="A01",
                 payload={"text": f"note {i}"},
                 now=int(self.clock()),
             ).id
@@ -98,8 +99,8 @@ class Till:
         seq0 = int(start.fetchone()[0])
         with Transaction(self.outbox):
             self.outbox.executemany(
-                "INSERT INTO interactions (id, device_seq, kind, member_id, payload, created_at)"
-                " VALUES (?, ?, 'note', ?, ?, ?)",
+                "INSERT INTO interactions (id, device_seq, kind, member_id, staff_id, payload,"
+                " created_at) VALUES (?, ?, 'note', ?, 'A01', ?, ?)",
                 [
                     (
                         iid,

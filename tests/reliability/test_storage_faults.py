@@ -49,7 +49,10 @@ def _record_until_full(terminal: Terminal, member_id: str, limit: int = 20_000) 
     with pytest.raises(StorageError) as caught:
         for i in range(limit):
             rec = terminal.record(
-                "note", member_id=member_id, payload={"text": f"note {i} " + "x" * 400}
+                "note",
+                member_id=member_id,
+                staff_id="A01",
+                payload={"text": f"note {i} " + "x" * 400},
             )
             saved.append(rec.id)
     assert caught.value.reason == "disk_full"  # said plainly (the UI: "the disk is full")
@@ -66,14 +69,16 @@ def test_a_full_outbox_refuses_the_record_and_recovers(hub: HubHandle, tmp_path:
     member_id = members(hub, 1)[0]
     terminal = Terminal(home)
     try:
-        first = terminal.record("visit", member_id=member_id).id
+        first = terminal.record("visit", member_id=member_id, staff_id="A01").id
         pages = terminal.outbox.execute("PRAGMA page_count").fetchone()[0]
         terminal.outbox.execute(f"PRAGMA max_page_count = {pages + 8}")
         saved = _record_until_full(terminal, member_id)
         assert _ids(terminal) == {first, *saved}  # the refused one is not there, half or whole
         assert terminal.outbox.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         terminal.outbox.execute(f"PRAGMA max_page_count = {pages + 10_000}")  # room again
-        after = terminal.record("note", member_id=member_id, payload={"text": "room again"}).id
+        after = terminal.record(
+            "note", member_id=member_id, staff_id="A01", payload={"text": "room again"}
+        ).id
         assert _ids(terminal) == {first, *saved, after}
     finally:
         terminal.close()
@@ -125,13 +130,15 @@ def test_a_full_disk_at_commit(hub: HubHandle, small_disk: Path) -> None:
     member_id = members(hub, 1)[0]
     terminal = Terminal(home)
     try:
-        before = terminal.record("visit", member_id=member_id).id
+        before = terminal.record("visit", member_id=member_id, staff_id="A01").id
         filler = _fill(small_disk)
         saved = _record_until_full(terminal, member_id)
         assert _ids(terminal) == {before, *saved}
         assert terminal.outbox.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         filler.unlink()  # space returns
-        after = terminal.record("note", member_id=member_id, payload={"text": "room"}).id
+        after = terminal.record(
+            "note", member_id=member_id, staff_id="A01", payload={"text": "room"}
+        ).id
         assert _ids(terminal) == {before, *saved, after}
     finally:
         terminal.close()
@@ -147,7 +154,7 @@ def test_the_cache_filling_up_mid_pull_stops_cleanly(hub: HubHandle, small_disk:
     member_id = members(hub, 1)[0]
     terminal = Terminal(home)
     try:
-        terminal.record("visit", member_id=member_id)
+        terminal.record("visit", member_id=member_id, staff_id="A01")
     finally:
         terminal.close()
     # Leave ~600 KB free: enough to start the pull of the store's slice, not to finish it.
