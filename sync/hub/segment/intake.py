@@ -40,9 +40,10 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared import phones
@@ -110,12 +111,35 @@ def check_mapped(call: Call) -> None:
         raise BadCall("no_coupon_id", call.message_id)
 
 
+@dataclass
+class _Job:
+    """A batch waiting for the group commit (:meth:`Intake.take`)."""
+
+    source: Source
+    calls: list[Call]
+    rejected: list[Rejected]
+    now_ms: int
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False  # woken to commit the next group, not with a result
+    result: TakeResult | None = None
+    error: BaseException | None = None
+
+
 class Intake:
-    """Behaviour events into a hub store (the Segment routes and the CLI use it)."""
+    """Behaviour events into a hub store (the Segment routes and the CLI use it).
+
+    Group commit: batches that arrive while another is being written wait, and are written
+    together in the next transaction, one after another in the order they came (each as if
+    alone). A transaction costs a disk flush; under load many batches share one. A group that
+    fails is written again batch by batch, so one bad batch fails alone.
+    """
 
     def __init__(self, store: HubStore) -> None:
         self.store = store
         self.sources = Sources(store)
+        self._queue: list[_Job] = []
+        self._queue_lock = threading.Lock()
+        self._leading = False
 
     def take(
         self,
@@ -125,38 +149,87 @@ class Intake:
         received_ms: int | None = None,
         batch_sent_at: Any = None,
         forced_type: str | None = None,
+        check_text: bool = True,
     ) -> TakeResult:
         """Apply a batch of calls from ``source`` (see the module docstring)."""
         now_ms = int(time.time() * 1000) if received_ms is None else received_ms
-        calls: list[tuple[int, Call]] = []
+        calls: list[Call] = []
         rejected: list[Rejected] = []
         for index, doc in enumerate(docs):
             try:
                 call = parse_call(
-                    doc, received_ms=now_ms, batch_sent_at=batch_sent_at, forced_type=forced_type
+                    doc,
+                    received_ms=now_ms,
+                    batch_sent_at=batch_sent_at,
+                    forced_type=forced_type,
+                    check_text=check_text,
                 )
                 check_mapped(call)
             except BadCall as exc:
                 rejected.append(Rejected(index, exc.message_id, exc.reason))
                 continue
-            calls.append((index, call))
-        with self.store.write() as tx:
-            run = _Run(self.store, tx, source, now_ms)
-            fresh = run.fresh([c for _i, c in calls])
-            duplicates = 0
-            for _index, call in calls:
-                if call.message_id not in fresh:
-                    duplicates += 1
-                    run.count("duplicate", call.label)
-                    continue
-                fresh.discard(call.message_id)  # a second copy in this batch is a duplicate
-                run.seen(call)
-                run.dispatch(call)
-            for r in rejected:
-                run.count("rejected", r.reason)
-            run.finish(rejected)
-        accepted = len(calls) - duplicates
-        return TakeResult(accepted, duplicates, sorted(rejected, key=lambda r: r.index))
+            calls.append(call)
+        job = _Job(source, calls, rejected, now_ms)
+        self._submit(job)
+        if job.error is not None:
+            raise job.error
+        assert job.result is not None
+        return job.result
+
+    def _submit(self, job: _Job) -> None:
+        with self._queue_lock:
+            self._queue.append(job)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            job.done.wait()
+            if not job.lead:
+                return
+        with self._queue_lock:
+            group, self._queue = self._queue, []
+        self._commit(group)
+        with self._queue_lock:
+            if self._queue:  # hand over: the next waiting batch commits the next group
+                self._queue[0].lead = True
+                self._queue[0].done.set()
+            else:
+                self._leading = False
+
+    def _commit(self, group: list[_Job]) -> None:
+        try:
+            with self.store.write() as tx:
+                results = [self._apply(tx, job) for job in group]
+        except Exception as exc:
+            if len(group) > 1:
+                for job in group:
+                    self._commit([job])
+                return
+            results = []
+            group[0].error = exc
+        for job, result in zip(group, results, strict=False):
+            job.result = result
+        for job in group:
+            job.lead = False
+            job.done.set()
+
+    def _apply(self, tx: Tx, job: _Job) -> TakeResult:
+        run = _Run(self.store, tx, job.source, job.now_ms)
+        fresh = run.fresh(job.calls)
+        run.prime(job.calls)
+        duplicates = 0
+        for call in job.calls:
+            if call.message_id not in fresh:
+                duplicates += 1
+                run.count("duplicate", call.label)
+                continue
+            fresh.discard(call.message_id)  # a second copy in this batch is a duplicate
+            run.seen(call)
+            run.dispatch(call)
+        for r in job.rejected:
+            run.count("rejected", r.reason)
+        run.finish(job.rejected)
+        accepted = len(job.calls) - duplicates
+        return TakeResult(accepted, duplicates, sorted(job.rejected, key=lambda r: r.index))
 
     def settle(self, conflict_id: int, keep: Sequence[str], *, actor: str) -> str:
         """Settle an identity conflict (:func:`identity.settle`) and apply its call again."""
@@ -202,7 +275,7 @@ class _Run:
         self._resolved: dict[Identity, str] = {}
         self._members: dict[str, tuple[str | None, bool]] = {}  # id -> (home store, consent)
         self._browse: list[tuple[int, str, str, str, int]] = []
-        self._browse_changes: list[tuple[str | None, str, str, str]] = []
+        self._new_changes: list[tuple[str | None, str, str, str]] = []
         self._next_browse_id: int | None = None
         self._seen: list[tuple[str, str, int]] = []
         self._counts: dict[tuple[str, str], int] = {}
@@ -225,6 +298,33 @@ class _Run:
                 )
             )
         return set(ids) - known
+
+    def prime(self, calls: Sequence[Call]) -> None:
+        """Resolve the batch's userIds and anonymousIds and read their members, a few queries
+        for the whole batch instead of some per call."""
+        wanted = {("user", c.user_id) for c in calls if c.user_id}
+        wanted |= {("anon", c.anonymous_id) for c in calls if c.anonymous_id}
+        for kind in ("user", "anon"):
+            values = sorted(v for k, v in wanted if k == kind)
+            for i in range(0, len(values), 500):
+                chunk = values[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for value, member_id in self.conn.rows(
+                    f"SELECT value, member_id FROM identities WHERE kind = ? "
+                    f"AND value IN ({marks})",
+                    (kind, *chunk),
+                ):
+                    self._resolved[(kind, str(value))] = str(member_id)
+        ids = sorted(set(self._resolved.values()) | {v for k, v in wanted if k == "user"})
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for member_id, home, consent in self.conn.rows(
+                f"SELECT id, home_store, consent_browsing FROM members WHERE id IN ({marks})",
+                chunk,
+            ):
+                self._members[str(member_id)] = (home, bool(consent))
+                self._resolved.setdefault(("user", str(member_id)), str(member_id))
 
     def seen(self, call: Call) -> None:
         self._seen.append((self.source.id, call.message_id, self.now))
@@ -267,20 +367,29 @@ class _Run:
                 )
 
     def flush(self) -> None:
-        """Write the buffered browse rows and their change rows."""
+        """Write the buffered browse rows and the buffered change rows (of new keys)."""
         if self._browse:
             self.conn.many(
                 "INSERT INTO browse_events (id, member_id, sku, channel, at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 self._browse,
             )
-            self.tx.emit_many(self._browse_changes)
-            self._browse, self._browse_changes = [], []
+            self._browse = []
+        if self._new_changes:
+            self.tx.emit_many(self._new_changes)
+            self._new_changes = []
 
-    def emit(self, entity: str, key: str, member_id: str) -> None:
+    def emit(self, entity: str, key: str, member_id: str, *, new: bool = False) -> None:
+        """Log an upsert of (entity, key) for the member's store. A ``new`` key has no change
+        row yet: its row is buffered with the browse rows' (written at the next flush)."""
         home = self.member(member_id)[0]
-        if home is not None:  # a member of no store (provisional) reaches no terminal
-            self.tx.emit(entity, key, "upsert", home)
+        if home is None:  # a member of no store (provisional) reaches no terminal
+            return
+        if new:
+            self._new_changes.append((home, entity, key, "upsert"))
+            return
+        self.flush()  # a buffered change row of this key must come first
+        self.tx.emit(entity, key, "upsert", home)
 
     # members and identities ----------------------------------------------------------------
 
@@ -515,7 +624,7 @@ class _Run:
         key = self._next_browse_id
         self._browse.append((key, member_id, sku, channel_of(call), call.at))
         if home is not None:
-            self._browse_changes.append((home, "browse", str(key), "upsert"))
+            self._new_changes.append((home, "browse", str(key), "upsert"))
         return "accepted"
 
     def _line(self, member_id: str, sku: str) -> tuple[str, str, int | None] | None:
@@ -549,6 +658,8 @@ class _Run:
                 "event_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, member_id, sku, qty if added else 0, price, call.at, state, call.at_ms),
             )
+            self.emit("cart", key, member_id, new=True)
+            return "accepted"
         else:
             key = line[0]
             if added:

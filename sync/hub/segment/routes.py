@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from sync.hub.errors import BusyError, HubServiceError
-from sync.hub.segment.calls import CALL_TYPES
+from sync.hub.segment.calls import CALL_TYPES, MAX_CALL_BYTES
 from sync.hub.segment.intake import Intake, source_or_error
 from sync.hub.store import HubStore
 
@@ -210,7 +210,11 @@ def add_segment_routes(
 
     def take(body: bytes, encoding: str, auth: str | None, forced: str | None) -> dict[str, Any]:
         header_key = basic_user(auth)
-        doc = parse_body(inflate(body, encoding))
+        raw = inflate(body, encoding)
+        doc = parse_body(raw)
+        # No call of a body smaller than one call may be, without escapes, can be too large or
+        # hold text no database keeps: the per-call checks are skipped for it.
+        check_text = len(raw) > MAX_CALL_BYTES or b"\\u" in raw
         key = header_key or (doc.get("writeKey") if isinstance(doc.get("writeKey"), str) else None)
         source = source_or_error(intake, key)
         received_ms = int(clock() * 1000)
@@ -221,11 +225,17 @@ def add_segment_routes(
             if len(calls) > MAX_BATCH_CALLS:
                 raise _TooLarge(f"at most {MAX_BATCH_CALLS} calls in a batch")
             result = intake.take(
-                source, calls, received_ms=received_ms, batch_sent_at=doc.get("sentAt")
+                source,
+                calls,
+                received_ms=received_ms,
+                batch_sent_at=doc.get("sentAt"),
+                check_text=check_text,
             )
         else:
             call = {k: v for k, v in doc.items() if k != "writeKey"}
-            result = intake.take(source, [call], received_ms=received_ms, forced_type=forced)
+            result = intake.take(
+                source, [call], received_ms=received_ms, forced_type=forced, check_text=check_text
+            )
             if result.rejected:
                 raise _BadBody(
                     f"the call is refused: {result.rejected[0].reason}",
