@@ -40,6 +40,7 @@ from sync.hub import history
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
+from sync.hub.segment.intake import withdraw_browsing
 from sync.hub.staff import role_problem
 from sync.hub.store import HubStore, Tx
 from sync.protocol import INTERACTION, Envelope, Interaction
@@ -494,6 +495,8 @@ class _Batch:
             (*given.values(), self.now, member[0]),
         )
         self._emit("member", member[0], member[1])
+        if item.payload.browsing is False:  # withdrawn: browsing deleted here and on terminals
+            withdraw_browsing(self.tx, member[0], member[1])
         if item.payload.browsing is not None:  # terminals drop (or get back) browsing and cart
             for entity, key in browsing_keys(self.conn, member[0]):
                 self._emit(entity, key, member[1])
