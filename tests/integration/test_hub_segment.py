@@ -634,3 +634,20 @@ def test_a_batch_that_fails_in_a_group_fails_alone(hub: HubHandle) -> None:
         rows(hub, "SELECT count(*) FROM intake_messages WHERE message_id = ?", bad.message_id)[0][0]
         == 0
     )
+
+
+def test_calls_held_for_an_unknown_user_go_in_once_the_member_exists(hub: HubHandle) -> None:
+    app = rudder(hub, add_source(hub))
+    sku = skus(hub, 1)[0]
+    app.track(user_id="M77000001", event="Product Added", properties={"sku": sku})
+    assert rows(hub, "SELECT kind, value FROM intake_held") == [("user", "M77000001")]
+    with hub.store.write() as tx:  # the member arrives by import, with the userId as its id
+        tx.conn.execute(
+            "INSERT INTO members (id, code_id, name, home_store, consent_browsing) "
+            "VALUES ('M77000001', 77000001, 'Imported', ?, 1)",
+            (STORE,),
+        )
+    app.track(user_id="M77000001", event="Product Viewed", properties={"sku": sku})
+    assert rows(hub, "SELECT count(*) FROM intake_held")[0][0] == 0
+    assert cart_state(hub, "M77000001", sku) == [("open", 1)]
+    assert views(hub, "M77000001", sku) == 1

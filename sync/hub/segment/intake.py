@@ -278,6 +278,7 @@ class _Run:
         self._new_changes: list[tuple[str | None, str, str, str]] = []
         self._next_browse_id: int | None = None
         self._seen: list[tuple[str, str, int]] = []
+        self._held_users: set[str] = set()  # userIds of the batch with calls held
         self._counts: dict[tuple[str, str], int] = {}
 
     # bookkeeping ---------------------------------------------------------------------------
@@ -315,6 +316,18 @@ class _Run:
                     (kind, *chunk),
                 ):
                     self._resolved[(kind, str(value))] = str(member_id)
+        users = sorted(v for k, v in wanted if k == "user")
+        for i in range(0, len(users), 500):  # held before the hub knew them (imported since)
+            chunk = users[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            self._held_users.update(
+                str(r[0])
+                for r in self.conn.rows(
+                    f"SELECT DISTINCT value FROM intake_held WHERE kind = 'user' "
+                    f"AND value IN ({marks})",
+                    chunk,
+                )
+            )
         ids = sorted(set(self._resolved.values()) | {v for k, v in wanted if k == "user"})
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
@@ -464,6 +477,10 @@ class _Run:
             by_user = by_anon or self.provisional(call)
             self.bind(uid, by_user)
         if by_user is not None:
+            if uid is not None and uid[1] in self._held_users:  # known now: its calls go first
+                self._held_users.discard(uid[1])
+                self.flush()
+                self.release([uid])
             if aid is not None and by_anon is None:
                 self.bind(aid, by_user)
                 self.flush()
