@@ -125,6 +125,44 @@ class _Job:
     error: BaseException | None = None
 
 
+@dataclass
+class _Line:
+    """An online cart line as a run holds it (written at the run's next flush when dirty)."""
+
+    id: str
+    member_id: str
+    sku: str
+    qty: int
+    price_cents: int
+    added_at: int
+    state: str
+    event_at: int | None
+    new: bool = False
+    dirty: bool = False
+
+    @property
+    def newest(self) -> int:
+        return self.event_at if self.event_at is not None else self.added_at * 1000
+
+
+_LINE_COLUMNS = "id, member_id, sku, qty, price_cents, added_at, state, event_at"
+
+
+def _line_of(row: Sequence[Any]) -> _Line:
+    """A cart line from a row of ``_LINE_COLUMNS``."""
+    at = row[7]
+    return _Line(
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        int(row[3]),
+        int(row[4]),
+        int(row[5]),
+        str(row[6]),
+        None if at is None else int(at),
+    )
+
+
 class Intake:
     """Behaviour events into a hub store (the Segment routes and the CLI use it).
 
@@ -279,6 +317,10 @@ class _Run:
         self._next_browse_id: int | None = None
         self._seen: list[tuple[str, str, int]] = []
         self._held_users: set[str] = set()  # userIds of the batch with calls held
+        self._lines: dict[tuple[str, str], _Line | None] = {}  # (member, sku) -> open/removed
+        self._lines_of: set[str] = set()  # members whose lines are all in _lines
+        self._prices: dict[str, int] = {}
+        self._bought: list[_Line] = []  # lines bought, written at the next flush
         self._counts: dict[tuple[str, str], int] = {}
 
     # bookkeeping ---------------------------------------------------------------------------
@@ -338,6 +380,33 @@ class _Run:
             ):
                 self._members[str(member_id)] = (home, bool(consent))
                 self._resolved.setdefault(("user", str(member_id)), str(member_id))
+        carts = [c for c in calls if c.event in _CART_EVENTS]
+        owners = sorted(
+            {m for c in carts if c.user_id and (m := self._resolved.get(("user", c.user_id)))}
+        )
+        for i in range(0, len(owners), 500):
+            chunk = owners[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.rows(
+                f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id IN ({marks}) "
+                "AND state IN ('open', 'removed')",
+                chunk,
+            ):
+                line = _line_of(row)
+                held = self._lines.get((line.member_id, line.sku))
+                if held is None or (line.newest, held.id) > (held.newest, line.id):
+                    self._lines[(line.member_id, line.sku)] = line
+            self._lines_of.update(chunk)
+        unpriced = sorted(
+            {s for c in carts if cents(c.properties, "price") is None and (s := _sku(c))}
+        )
+        for i in range(0, len(unpriced), 500):
+            chunk = unpriced[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for sku, price in self.conn.rows(
+                f"SELECT sku, price_cents FROM products WHERE sku IN ({marks})", chunk
+            ):
+                self._prices[str(sku)] = int(price)
 
     def seen(self, call: Call) -> None:
         self._seen.append((self.source.id, call.message_id, self.now))
@@ -388,6 +457,42 @@ class _Run:
                 self._browse,
             )
             self._browse = []
+        dirty = [ln for ln in self._lines.values() if ln is not None and ln.dirty] + self._bought
+        self._bought = []
+        if dirty:
+            values = [
+                (ln.qty, ln.price_cents, ln.added_at, ln.state, ln.event_at, ln.id) for ln in dirty
+            ]
+            fresh = [v for v, ln in zip(values, dirty, strict=True) if ln.new]
+            known = [v for v, ln in zip(values, dirty, strict=True) if not ln.new]
+            if fresh:
+                self.conn.many(
+                    "INSERT INTO cart_items (qty, price_cents, added_at, state, event_at, id, "
+                    "member_id, sku) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (*v, ln.member_id, ln.sku)
+                        for v, ln in zip(values, dirty, strict=True)
+                        if ln.new
+                    ],
+                )
+            if known:
+                self.conn.many(
+                    "UPDATE cart_items SET qty = ?, price_cents = ?, added_at = ?, state = ?, "
+                    "event_at = ? WHERE id = ?",
+                    known,
+                )
+                keys = [v[-1] for v in known]
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i : i + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    self.conn.execute(
+                        f"DELETE FROM changes WHERE entity = 'cart' AND key IN ({marks})", chunk
+                    )
+            for ln in dirty:
+                home = self.member(ln.member_id)[0]
+                if home is not None:
+                    self._new_changes.append((home, "cart", ln.id, "upsert"))
+                ln.new = ln.dirty = False
         if self._new_changes:
             self.tx.emit_many(self._new_changes)
             self._new_changes = []
@@ -644,53 +749,56 @@ class _Run:
             self._new_changes.append((home, "browse", str(key), "upsert"))
         return "accepted"
 
-    def _line(self, member_id: str, sku: str) -> tuple[str, str, int | None] | None:
-        """The member's online cart line of ``sku`` (open or removed): (id, state, event_at)."""
+    def line(self, member_id: str, sku: str) -> _Line | None:
+        """The member's online cart line of ``sku`` (open or removed; the newest), or None."""
+        key = (member_id, sku)
+        if key in self._lines or member_id in self._lines_of:
+            return self._lines.get(key)
         row = self.conn.row(
-            "SELECT id, state, event_at FROM cart_items WHERE member_id = ? AND sku = ? "
+            f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id = ? AND sku = ? "
             "AND state IN ('open', 'removed') ORDER BY coalesce(event_at, added_at * 1000) DESC, "
             "id LIMIT 1",
-            (member_id, sku),
+            key,
         )
-        return None if row is None else (str(row[0]), str(row[1]), row[2])
+        found = None if row is None else _line_of(row)
+        self._lines[key] = found
+        return found
 
     def cart(self, call: Call, member_id: str) -> str:
         props = call.properties
-        sku = text_prop(props, "sku", "product_id") or ""
+        sku = _sku(call)
         added = call.event == "Product Added"
-        line = self._line(member_id, sku)
-        if line is not None and line[2] is not None and call.at_ms < int(line[2]):
+        line = self.line(member_id, sku)
+        if line is not None and line.event_at is not None and call.at_ms < line.event_at:
             return "stale"  # a newer event of this line is applied already
         qty = int_prop(props, "quantity", 1, low=1, high=9999)
         price = cents(props, "price")
         if price is None:
-            price = int(
-                self.conn.scalar("SELECT price_cents FROM products WHERE sku = ?", (sku,)) or 0
-            )
-        state = "open" if added else "removed"
+            if sku not in self._prices:
+                found = self.conn.scalar("SELECT price_cents FROM products WHERE sku = ?", (sku,))
+                self._prices[sku] = int(found or 0)
+            price = self._prices[sku]
         if line is None:
-            key = "oc-" + _digest(member_id, sku, call.message_id)
-            self.conn.execute(
-                "INSERT INTO cart_items (id, member_id, sku, qty, price_cents, added_at, state, "
-                "event_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, member_id, sku, qty if added else 0, price, call.at, state, call.at_ms),
+            line = _Line(
+                "oc-" + _digest(member_id, sku, call.message_id),
+                member_id,
+                sku,
+                qty if added else 0,
+                price,
+                call.at,
+                "open" if added else "removed",
+                call.at_ms,
+                new=True,
             )
-            self.emit("cart", key, member_id, new=True)
-            return "accepted"
+            self._lines[(member_id, sku)] = line
+        elif added:
+            if line.state != "open":
+                line.added_at = call.at
+            line.qty, line.price_cents, line.state = qty, price, "open"
         else:
-            key = line[0]
-            if added:
-                self.conn.execute(
-                    "UPDATE cart_items SET qty = ?, price_cents = ?, state = 'open', event_at = ?,"
-                    " added_at = CASE WHEN state = 'open' THEN added_at ELSE ? END WHERE id = ?",
-                    (qty, price, call.at_ms, call.at, key),
-                )
-            else:
-                self.conn.execute(
-                    "UPDATE cart_items SET state = 'removed', event_at = ? WHERE id = ?",
-                    (call.at_ms, key),
-                )
-        self.emit("cart", key, member_id)
+            line.state = "removed"
+        line.event_at = call.at_ms
+        line.dirty = True
         return "accepted"
 
     def wishlist(self, call: Call, member_id: str) -> str:
@@ -738,16 +846,14 @@ class _Run:
         )
         self.emit("order", order_id, member_id)
         for item in items:  # the lines bought leave the cart (unless changed after the order)
-            line = self._line(member_id, str(item["sku"]))
-            if line is None or line[1] != "open":
+            line = self.line(member_id, str(item["sku"]))
+            if line is None or line.state != "open":
                 continue
-            if line[2] is not None and int(line[2]) > call.at_ms:
+            if line.event_at is not None and line.event_at > call.at_ms:
                 continue
-            self.conn.execute(
-                "UPDATE cart_items SET state = 'bought', event_at = ? WHERE id = ?",
-                (call.at_ms, line[0]),
-            )
-            self.emit("cart", line[0], member_id)
+            line.state, line.event_at, line.dirty = "bought", call.at_ms, True
+            del self._lines[(member_id, line.sku)]  # no longer the sku's open or removed line
+            self._bought.append(line)
         return "accepted"
 
     def coupon(self, call: Call, member_id: str) -> str:
@@ -789,6 +895,13 @@ def withdraw_browsing(tx: Tx, member_id: str, home: str | None) -> int:
         for key in keys:
             tx.emit("browse", key, "delete", home)
     return len(keys)
+
+
+_CART_EVENTS = frozenset({"Product Added", "Product Removed"})
+
+
+def _sku(call: Call) -> str:
+    return text_prop(call.properties, "sku", "product_id") or ""
 
 
 def _stored(call: Call) -> str:
