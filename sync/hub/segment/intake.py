@@ -418,12 +418,8 @@ class _Run:
     def finish(self, rejected: Sequence[Rejected]) -> None:
         self.flush()
         conn = self.conn
-        if self._seen:
-            conn.many(
-                "INSERT INTO intake_messages (source_id, message_id, received_at) "
-                "VALUES (?, ?, ?) ON CONFLICT (source_id, message_id) DO NOTHING",
-                self._seen,
-            )
+        if self._seen:  # new by fresh(), read in this transaction: no conflict is possible
+            self.tx.load("intake_messages", ("source_id", "message_id", "received_at"), self._seen)
         if self._counts and self.source.id:
             conn.many(
                 "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) "
@@ -450,12 +446,9 @@ class _Run:
 
     def flush(self) -> None:
         """Write the buffered browse rows and the buffered change rows (of new keys)."""
+        # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
         if self._browse:
-            self.conn.many(
-                "INSERT INTO browse_events (id, member_id, sku, channel, at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                self._browse,
-            )
+            self.tx.load("browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse)
             self._browse = []
         dirty = [ln for ln in self._lines.values() if ln is not None and ln.dirty] + self._bought
         self._bought = []
@@ -466,9 +459,18 @@ class _Run:
             fresh = [v for v, ln in zip(values, dirty, strict=True) if ln.new]
             known = [v for v, ln in zip(values, dirty, strict=True) if not ln.new]
             if fresh:
-                self.conn.many(
-                    "INSERT INTO cart_items (qty, price_cents, added_at, state, event_at, id, "
-                    "member_id, sku) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self.tx.load(
+                    "cart_items",
+                    (
+                        "qty",
+                        "price_cents",
+                        "added_at",
+                        "state",
+                        "event_at",
+                        "id",
+                        "member_id",
+                        "sku",
+                    ),
                     [
                         (*v, ln.member_id, ln.sku)
                         for v, ln in zip(values, dirty, strict=True)
@@ -493,8 +495,8 @@ class _Run:
                 if home is not None:
                     self._new_changes.append((home, "cart", ln.id, "upsert"))
                 ln.new = ln.dirty = False
-        if self._new_changes:
-            self.tx.emit_many(self._new_changes)
+        if self._new_changes:  # keys without a change row yet (or whose rows were dropped)
+            self.tx.load("changes", ("store_id", "entity", "key", "op"), self._new_changes)
             self._new_changes = []
 
     def emit(self, entity: str, key: str, member_id: str, *, new: bool = False) -> None:
