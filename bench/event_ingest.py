@@ -329,8 +329,9 @@ def main() -> int:
             best = max(results[label]["http_w1"], results[label]["http_w2"])
             verdict = "meets" if best >= target else "misses"
             print(f"\nTarget ≥ {target:,}/s on {label}: {verdict} ({best:,.0f}/s).")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    out = RESULTS.with_name("event_ingest-quick.json") if args.quick else RESULTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
         json.dumps(
             {
                 "name": "event_ingest",

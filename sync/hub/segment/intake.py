@@ -1,6 +1,8 @@
 """Taking a batch of Segment calls in: de-duplication, identity, the e-commerce mapping.
 
-One batch is one write transaction (:meth:`Intake.take`). Per call, in order:
+A batch is written in one write transaction, alone or with the batches that arrived while
+the one before was written (group commit, :class:`Intake`); each as if alone. Per call, in
+order:
 
 1. refused calls (:class:`~sync.hub.segment.calls.BadCall`) are counted with their reason and
    never sink the batch;
@@ -445,7 +447,8 @@ class _Run:
                 )
 
     def flush(self) -> None:
-        """Write the buffered browse rows and the buffered change rows (of new keys)."""
+        """Write what the run holds back: new browse events, the cart lines changed, and the
+        change rows of new keys (and of those lines, their older change rows dropped)."""
         # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
         if self._browse:
             self.tx.load("browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse)
