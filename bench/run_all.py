@@ -31,6 +31,7 @@ BENCHES = [
     ("pin_cost", "Offline PIN guessing"),
     ("decode", "Barcode decoding on a degraded corpus"),
     ("hub_ingest", "Hub ingest"),
+    ("event_ingest", "Behaviour events in (Segment HTTP Tracking API)"),
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),

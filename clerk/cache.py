@@ -45,6 +45,8 @@ _TABLE_NAMES = {
     "cart": "cart_items",
     "coupon": "coupons",
     "visit": "visits",
+    "wishlist": "wishlist_items",
+    "order": "orders",
     "key": "public_keys",
     "staff": "staff",
 }
@@ -224,6 +226,34 @@ def m004_phone_tail_and_bucket(db: Database) -> None:
         )
     finally:
         conn.execute(f"PRAGMA secure_delete = {secure}")
+
+
+@migrations()
+def m006_orders_and_wishlist(db: Database) -> None:
+    """Orders placed online (their lines as JSON) and wishlist items: new entities of the feed,
+    sent by a hub that takes behaviour events in (issue 16). The 360 shows them later."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS wishlist_items (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            added_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS wishlist_member ON wishlist_items(member_id);
+
+        CREATE TABLE IF NOT EXISTS orders (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            total_cents INTEGER NOT NULL,
+            state TEXT NOT NULL,           -- completed | refunded
+            items TEXT NOT NULL DEFAULT '[]',  -- [{"sku", "qty", "price_cents"}, …]
+            at INTEGER NOT NULL,
+            refunded_at INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS orders_member ON orders(member_id, at);
+        """
+    )
 
 
 @migrations()

@@ -32,7 +32,9 @@ Str64 = Annotated[str, Field(max_length=64)]
 Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
-Entity = Literal["member", "product", "browse", "cart", "coupon", "visit", "key", "staff"]
+Entity = Literal[
+    "member", "product", "browse", "cart", "coupon", "visit", "wishlist", "order", "key", "staff"
+]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
 # each in words (ui/texts.py); it reads an unknown one as text, so a newer hub may add some.

@@ -79,9 +79,15 @@ ENTITIES: dict[str, Entity] = {
             "at",
         ),
     ),
+    # What the customer keeps for later online, and what they bought online (its lines as JSON:
+    # [{"sku", "qty", "price_cents"}, …]); both arrive as behaviour events (sync/hub/segment/).
+    "wishlist": Entity("id", ("id", "member_id", "sku", "added_at")),
+    "order": Entity(
+        "id", ("id", "member_id", "total_cents", "state", "items", "at", "refunded_at")
+    ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.
-JSON_COLUMNS = frozenset({"tags", "applies_to", "facts"})
+JSON_COLUMNS = frozenset({"tags", "applies_to", "facts", "items"})

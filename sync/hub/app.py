@@ -35,6 +35,7 @@ from sync.hub.errors import (
 from sync.hub.ingest import ingest, parse_items
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.rules import WriteBounds
+from sync.hub.segment.routes import SegmentBatch, SegmentCall, add_segment_routes
 from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
@@ -306,7 +307,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         version=f"{PROTOCOL_VERSION}.0",
         description=(
             "The reference central CRM for Omni Clerk terminals: enrolment, signing keys, the "
-            "per-store changes feed, member lookup and idempotent interaction ingest. Errors are "
+            "per-store changes feed, member lookup and idempotent interaction ingest, and the "
+            "Segment HTTP Tracking API for behaviour events (/segment/v1/…). Errors are "
             "RFC 9457 problem JSON."
         ),
     )
@@ -638,6 +640,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         )
         return DeviceRow(**row)
 
+    # behaviour events in: the Segment HTTP Tracking API (/segment/v1/…) ----------------------
+
+    add_segment_routes(app, store, clock=cfg.clock)
+
     # OpenAPI -------------------------------------------------------------------------------
 
     def openapi() -> dict[str, Any]:
@@ -650,11 +656,16 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             routes=app.routes,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (InteractionBatch, Problem):
+        for model in (InteractionBatch, Problem, SegmentBatch, SegmentCall):
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, sub in model_schema.pop("$defs", {}).items():
                 components.setdefault(name, sub)
             components.setdefault(model.__name__, model_schema)
+        schema["components"].setdefault("securitySchemes", {})["WriteKey"] = {
+            "type": "http",
+            "scheme": "basic",
+            "description": "A source's write key as the user name (clerk hub source add NAME)",
+        }
         app.openapi_schema = schema
         return schema
 

@@ -308,6 +308,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     _add_db(s)
     s.add_argument("name", help="the token's name")
 
+    from sync.hub.segment.cli import add_parsers as add_segment_parsers
+
+    add_segment_parsers(sub, _add_db)
+
     p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
@@ -711,6 +715,18 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_source(args: argparse.Namespace) -> int:
+    from sync.hub.segment.cli import cmd_source
+
+    return cmd_source(args, _open, _actor())
+
+
+def _cmd_identity(args: argparse.Namespace) -> int:
+    from sync.hub.segment.cli import cmd_identity
+
+    return cmd_identity(args, _open, _actor())
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -721,6 +737,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": _cmd_audit,
     "device": _cmd_device,
     "admin-token": _cmd_admin_token,
+    "source": _cmd_source,
+    "identity": _cmd_identity,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

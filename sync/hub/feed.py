@@ -41,12 +41,14 @@ ENTITY_TABLE: dict[str, str] = {
     "cart": "cart_items",
     "coupon": "coupons",
     "visit": "visits",
+    "wishlist": "wishlist_items",
+    "order": "orders",
     "key": "signing_keys",
     "staff": "staff",
 }
 _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these columns are integers
 # Rows only sent for members who consented to browsing use (members.consent_browsing).
-CONSENT_ENTITIES = frozenset({"browse", "cart"})
+CONSENT_ENTITIES = frozenset({"browse", "cart", "wishlist"})
 _REMAINING_MEMO_SIZE = 4096
 
 

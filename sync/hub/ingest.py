@@ -46,6 +46,7 @@ from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
 from sync.hub.rules import PROOF_REFS, DeviceBounds, WriteBounds
+from sync.hub.segment.intake import withdraw_browsing
 from sync.hub.staff import staff_problem
 from sync.hub.store import HubStore, Tx
 from sync.protocol import INTERACTION, Envelope, Interaction
@@ -535,6 +536,8 @@ class _Batch:
             (*given.values(), self.now, member[0]),
         )
         self._emit("member", member[0], member[1])
+        if item.payload.browsing is False:  # withdrawn: browsing deleted here and on terminals
+            withdraw_browsing(self.tx, member[0], member[1])
         if item.payload.browsing is not None:  # terminals drop (or get back) browsing and cart
             for entity, key in browsing_keys(self.conn, member[0]):
                 self._emit(entity, key, member[1])

@@ -281,7 +281,7 @@ class Members:
                 raise NotFoundError(f"unknown member {member_id}", reason="unknown_member")
             store_id = home[0]
             deleted = 0
-            for entity in ("browse", "cart", "coupon", "visit"):
+            for entity in ("browse", "cart", "coupon", "visit", "wishlist", "order"):
                 table = ENTITY_TABLE[entity]
                 keys = [
                     str(r[0])
@@ -294,6 +294,7 @@ class Members:
                     tx.emit(entity, key, "delete", store_id)
                 deleted += len(keys)
             tx.conn.execute("DELETE FROM members WHERE id = ?", (member_id,))
+            tx.conn.execute("DELETE FROM identities WHERE member_id = ?", (member_id,))
             tx.conn.execute(
                 "UPDATE interactions SET member_id = NULL, member_ref = NULL WHERE member_id = ?",
                 (member_id,),

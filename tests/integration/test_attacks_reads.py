@@ -249,10 +249,19 @@ def test_withdrawn_consent_deletes_what_terminals_hold(
     deleted = {(c["entity"], c["key"]) for c in after if c["op"] == "delete"}
     assert held <= deleted
     assert not {(c["entity"], c["key"]) for c in after if c["op"] == "upsert"} & held
+    # The browsing is deleted at the hub too (issue 16): consent given again brings back the
+    # cart, never the browsing withdrawn.
+    with any_hub.store.read() as conn:
+        left = conn.scalar(
+            "SELECT count(*) FROM browse_events WHERE member_id = ?", (member["id"],)
+        )
+    assert left == 0
     grant = make_interaction("consent", member["id"], staff_id=STAFF, browsing=True)
     assert device.post("/v1/interactions", json={"interactions": [grant]}).status_code == 200
     again, _cursor = pull_changes(device, since=cursor)
-    assert held <= {(c["entity"], c["key"]) for c in again if c["op"] == "upsert"}
+    back = {(c["entity"], c["key"]) for c in again if c["op"] == "upsert"}
+    assert {k for k in held if k[0] == "cart"} <= back
+    assert not {k for k in held if k[0] == "browse"} & back
 
 
 def test_the_terminal_fetches_a_member_from_elsewhere_by_what_was_scanned(

@@ -1,13 +1,15 @@
 """The hub against generated requests: schemathesis on the real hub's /openapi.json on loopback.
 
 Every operation gets a bounded number of generated requests, valid (positive) and invalid
-(negative), with a real device token. Pass: no 5xx, and every error is RFC 9457 problem JSON
+(negative), with a real device token (the Segment routes: a real source's write key as HTTP
+Basic user). Pass: no 5xx, and every error is RFC 9457 problem JSON
 (``application/problem+json`` with ``title`` and ``status``). The hub side of "bad input
 everywhere" (the terminal side is test_hostile_hub.py).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from typing import Any
@@ -20,6 +22,7 @@ from reliability_harness import STORE
 from schemathesis import GenerationMode
 
 from sync.hub.embedded import HubHandle
+from sync.hub.segment.sources import Sources
 
 EXAMPLES = int(os.environ.get("CLERK_SCHEMATHESIS_EXAMPLES", "80"))
 
@@ -48,6 +51,8 @@ def _check(case: Any, response: Any) -> str | None:
 @pytest.mark.slow
 def test_generated_requests_never_break_the_hub(hub: HubHandle) -> None:
     token = hub.enrol(STORE, device_name="fuzzer")["token"]
+    write_key = Sources(hub.store).add("fuzzer")[1]
+    basic = "Basic " + base64.b64encode(f"{write_key}:".encode()).decode()
     schema = schemathesis.openapi.from_url(hub.url + "/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 6, [op.label for op in operations]
@@ -68,7 +73,8 @@ def test_generated_requests_never_break_the_hub(hub: HubHandle) -> None:
         )
         def run(case: Any) -> None:
             nonlocal calls
-            headers = {"Authorization": f"Bearer {token}"}
+            segment = case.path.startswith("/segment/")
+            headers = {"Authorization": basic if segment else f"Bearer {token}"}
             response = case.call(base_url=hub.url, headers=headers, timeout=10)
             calls += 1
             problem = _check(case, response)

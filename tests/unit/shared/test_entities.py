@@ -16,6 +16,7 @@ from sync.hub.store import HubStore
 HUB_ONLY = {
     "member": {"phone", "phone_hash"},  # the number and its full keyed hash: the hub's own
     "coupon": {"used_by"},
+    "cart": {"event_at"},  # the newest event applied to an online line (sync/hub/segment/)
     "key": {"private_key", "created_at"},
     "staff": {"store_id"},
 }

@@ -1,0 +1,354 @@
+"""Behaviour-event ingest: 8 senders post Segment batches to the hub on loopback.
+
+The hub runs as a real ``clerk hub serve`` subprocess (uvicorn; one worker, then
+``--workers 2``) on SQLite, then on PostgreSQL when CLERK_TEST_PG_URL is set. 8 sender threads
+(each its own httpx client, the source's write key as HTTP Basic user) post batches of 100
+calls — Product Viewed (70 %) and Product Added (30 %) of members who consented to browsing —
+to ``/segment/v1/batch`` as fast as the hub answers. We report events taken per second (median
+of the runs) and, as references in the same run: the same batches through the intake's data
+layer (``Intake.take``, no HTTP), and the rows it writes (browse events, cart lines, their
+change rows, the message ids) inserted directly with executemany, one transaction per batch.
+Targets (issue 16): ≥ 10,000 events/s on SQLite, ≥ 20,000/s on PostgreSQL.
+
+    python bench/event_ingest.py            # the target sizes
+    python bench/event_ingest.py --quick    # a small smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+
+from demoworld.seed import seed_demo  # noqa: E402
+from sync.hub.segment.intake import Intake  # noqa: E402
+from sync.hub.segment.sources import Sources  # noqa: E402
+from sync.hub.store import HubStore  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "event_ingest.json"
+START_TIMEOUT_S = 60.0
+SENDERS = 8
+TARGETS = {"SQLite": 10_000, "PostgreSQL": 20_000}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def make_batch(
+    rng: random.Random, members: list[str], skus: list[str], n: int
+) -> list[dict[str, Any]]:
+    stamp = datetime.now(UTC).isoformat()
+    out = []
+    for _ in range(n):
+        viewed = rng.random() < 0.7
+        props: dict[str, Any] = {"sku": rng.choice(skus)}
+        if viewed:
+            props["channel"] = rng.choice(("app", "web", "mini"))
+        else:
+            props.update(quantity=1 + int(rng.random() * 3), price=99.0)
+        out.append(
+            {
+                "type": "track",
+                "messageId": str(uuid.uuid4()),
+                "userId": rng.choice(members),
+                "event": "Product Viewed" if viewed else "Product Added",
+                "properties": props,
+                "timestamp": stamp,
+                "context": {"library": {"name": "bench", "version": "1"}},
+            }
+        )
+    return out
+
+
+class Hub:
+    """``clerk hub serve`` in a subprocess on a free loopback port."""
+
+    def __init__(self, db: str, workers: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", db]
+        cmd += ["--port", str(self.port), "--log-level", "warning", "--workers", str(workers)]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("hub did not become ready")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=0.05)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_http(hub: Hub, key: str, batches: list[list[list[dict[str, Any]]]]) -> tuple[float, int]:
+    """Every sender posts its batches; returns (seconds, events taken)."""
+    taken = [0] * len(batches)
+    errors: list[str] = []
+    barrier = threading.Barrier(len(batches) + 1)
+
+    def sender(i: int) -> None:
+        with httpx.Client(base_url=hub.url, auth=(key, ""), timeout=60.0) as client:
+            barrier.wait()
+            for batch in batches[i]:
+                for _attempt in range(20):
+                    resp = client.post("/segment/v1/batch", json={"batch": batch})
+                    if resp.status_code in (429, 503):
+                        threading.Event().wait(float(resp.headers.get("retry-after", "1")))
+                        continue
+                    break
+                if resp.status_code != 200:
+                    errors.append(f"{resp.status_code}: {resp.text[:200]}")
+                    return
+                taken[i] += resp.json()["accepted"]
+
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(len(batches))]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"send failed: {errors[0]}")
+    return elapsed, sum(taken)
+
+
+def run_layer(store: HubStore, batches: list[list[dict[str, Any]]]) -> float:
+    intake = Intake(store)
+    source = intake.sources.add(f"layer-{uuid.uuid4().hex[:6]}")[0]
+    started = time.perf_counter()
+    for batch in batches:
+        result = intake.take(source, batch)
+        assert result.accepted == len(batch) and not result.rejected
+    return time.perf_counter() - started
+
+
+def run_bare(store: HubStore, batches: list[list[dict[str, Any]]]) -> float:
+    """The rows the intake writes, inserted with executemany: one transaction per batch."""
+    with store.read() as conn:
+        next_id = int(conn.scalar("SELECT coalesce(max(id), 0) FROM browse_events")) + 1
+    now = int(time.time())
+    started = time.perf_counter()
+    for batch in batches:
+        browse, cart, changes, seen = [], [], [], []
+        for call in batch:
+            sku = call["properties"]["sku"]
+            if call["event"] == "Product Viewed":
+                browse.append((next_id, call["userId"], sku, "app", now))
+                changes.append(("S001", "browse", str(next_id), "upsert"))
+                next_id += 1
+            else:
+                key = "bare-" + call["messageId"]
+                cart.append((key, call["userId"], sku, 1, 9900, now, "open", now * 1000))
+                changes.append(("S001", "cart", key, "upsert"))
+            seen.append(("bare", call["messageId"], now))
+        with store.write() as tx:
+            c = tx.conn
+            c.many(
+                "INSERT INTO browse_events (id, member_id, sku, channel, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                browse,
+            )
+            c.many(
+                "INSERT INTO cart_items (id, member_id, sku, qty, price_cents, added_at, state, "
+                "event_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                cart,
+            )
+            c.many("INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)", changes)
+            c.many(
+                "INSERT INTO intake_messages (source_id, message_id, received_at) VALUES (?, ?, ?)",
+                seen,
+            )
+    return time.perf_counter() - started
+
+
+def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, Any]:
+    store = HubStore.open(db)
+    try:
+        print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
+        seed_demo(store, members=args.members, seed=7, events_per_member=4.0, products=500)
+        with store.read() as conn:
+            members = [
+                str(r[0]) for r in conn.rows("SELECT id FROM members WHERE consent_browsing = 1")
+            ]
+            skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products")]
+        key = Sources(store).add("bench")[1]
+    finally:
+        store.close()
+    rng = random.Random(42)
+    per_sender = args.events // SENDERS // args.batch
+
+    def batches() -> list[list[list[dict[str, Any]]]]:
+        return [
+            [make_batch(rng, members, skus, args.batch) for _ in range(per_sender)]
+            for _ in range(SENDERS)
+        ]
+
+    out: dict[str, Any] = {}
+    for workers in (1, 2):
+        hub = Hub(db, workers)
+        rates = []
+        try:
+            for run in range(args.runs):
+                work = batches()
+                total = sum(len(b) for s in work for b in s)
+                elapsed, taken = run_http(hub, key, work)
+                if taken != total:
+                    raise RuntimeError(f"taken {taken} of {total}")
+                rates.append(total / elapsed)
+                print(
+                    f"[{label}] workers {workers} run {run + 1}: {total} in {elapsed:.2f}s "
+                    f"= {total / elapsed:,.0f}/s",
+                    file=sys.stderr,
+                )
+        finally:
+            hub.stop()
+        out[f"http_w{workers}"] = statistics.median(rates)
+        out[f"http_w{workers}_runs"] = rates
+    store = HubStore.open(db)
+    try:
+        for name, fn in (("layer", run_layer), ("bare", run_bare)):
+            rates = []
+            for _run in range(args.runs):
+                flat = [b for s in batches() for b in s]
+                n = sum(len(b) for b in flat)
+                rates.append(n / fn(store, flat))
+            out[name] = statistics.median(rates)
+            out[f"{name}_runs"] = rates
+            print(f"[{label}] {name}: {out[name]:,.0f}/s", file=sys.stderr)
+    finally:
+        store.close()
+    return out
+
+
+def pg_database(base: str, name: str) -> str:
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(base)._replace(path="/" + name))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument("--batch", type=int, default=100, help="calls per batch")
+    parser.add_argument("--events", type=int, default=48_000, help="per run, all senders")
+    parser.add_argument("--members", type=int, default=5_000, help="members seeded in the hub")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    if args.quick:
+        args.events, args.members, args.runs = 8_000, 500, 1
+
+    rows: list[list[Any]] = []
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="event-bench-") as tmp:
+        backends = [("SQLite", str(Path(tmp) / "hub.db"))]
+        pg = None if args.no_pg else os.environ.get("CLERK_TEST_PG_URL")
+        if pg:
+            backends.append(("PostgreSQL", pg_database(pg, f"omni_events_{os.getpid()}")))
+        for label, db in backends:
+            if label == "PostgreSQL":
+                os.environ["CLERK_HUB_KEYS_FILE"] = str(Path(tmp) / "pg-hub.keys")
+            r = bench_backend(label, db, args)
+            results[label] = r
+            note = f"{SENDERS} senders, batches of {args.batch}, median of {args.runs}"
+            rows.append(
+                [f"{label}: events over HTTP, 1 worker", round(r["http_w1"]), "events/s", note]
+            )
+            rows.append(
+                [f"{label}: events over HTTP, --workers 2", round(r["http_w2"]), "events/s", note]
+            )
+            rows.append(
+                [
+                    f"{label}: same batches through Intake.take",
+                    round(r["layer"]),
+                    "events/s",
+                    "reference: no HTTP, one writer",
+                ]
+            )
+            rows.append(
+                [
+                    f"{label}: the rows it writes, executemany",
+                    round(r["bare"]),
+                    "events/s",
+                    "reference: bare inserts, a transaction per batch",
+                ]
+            )
+            best = max(r["http_w1"], r["http_w2"])
+            rows.append([f"{label}: best HTTP / bare", round(best / r["bare"], 2), "ratio", ""])
+        if pg:
+            with psycopg.connect(pg, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS omni_events_{os.getpid()} WITH (FORCE)")
+
+    print("| measure | value | unit | note |")
+    print("| --- | ---: | --- | --- |")
+    for label, value, unit, note in rows:
+        print(f"| {label} | {value:,} | {unit} | {note} |")
+    for label, target in TARGETS.items():
+        if label in results:
+            best = max(results[label]["http_w1"], results[label]["http_w2"])
+            verdict = "meets" if best >= target else "misses"
+            print(f"\nTarget ≥ {target:,}/s on {label}: {verdict} ({best:,.0f}/s).")
+    out = RESULTS.with_name("event_ingest-quick.json") if args.quick else RESULTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "name": "event_ingest",
+                "rows": rows,
+                "reference": "the same batches through the intake's data layer (no HTTP), and "
+                "the rows it writes inserted with executemany, in the same run",
+                "target": {f"{k} events/s": v for k, v in TARGETS.items()},
+                "quick": args.quick,
+                "runs": results,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,995 @@
+"""Taking a batch of Segment calls in: de-duplication, identity, the e-commerce mapping.
+
+A batch is written in one write transaction, alone or with the batches that arrived while
+the one before was written (group commit, :class:`Intake`); each as if alone. Per call, in
+order:
+
+1. refused calls (:class:`~sync.hub.segment.calls.BadCall`) are counted with their reason and
+   never sink the batch;
+2. a ``messageId`` the source sent before (or earlier in the batch) is a duplicate: a no-op;
+3. the call is applied by its type — ``identify`` and ``alias`` by the identity rules
+   (:mod:`sync.hub.segment.identity`), a ``track`` whose event is mapped (:data:`EFFECTS`) to
+   its member's rows; ``page``, ``screen`` and ``group`` are counted (``ignored``), tracks of
+   other events too (``unknown``: kept out of the 360).
+
+The mapping (Segment e-commerce spec v2):
+
+=============================  ============================================================
+Product Viewed                 a browse event (``channel`` from :func:`calls.channel_of`),
+                               at the event's own time; dropped for members without
+                               browsing consent (:data:`BROWSING_POLICY`)
+Product Added / Removed        the member's online cart line of that sku: open / removed.
+                               Per line the newest event time wins: an older event is a
+                               no-op (``stale``), and a Removed with no line leaves a removed
+                               line behind, so a late Added cannot reopen it
+Product Added to Wishlist      a wishlist item (one per member and sku)
+Order Completed                an order (``order_id``; its ``products``), the open cart lines
+                               of its skus not newer than it become ``bought``
+Order Refunded                 the order is ``refunded``
+Coupon Applied                 the member's live coupon ``coupon_id`` is used (online); the
+                               store's later redeem of it is then a conflict, as for a coupon
+                               used at another store
+=============================  ============================================================
+
+Calls of identities no member has (browsing before login; a userId the hub does not know
+while the source may not create members) are held (``intake_held``) and applied when an
+identify or alias binds the identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from clerk.shared import phones
+from sync.hub.feed import browsing_keys
+from sync.hub.members import phone_columns
+from sync.hub.segment import identity
+from sync.hub.segment.calls import (
+    BadCall,
+    Call,
+    cents,
+    channel_of,
+    int_prop,
+    parse_call,
+    text_prop,
+)
+from sync.hub.segment.identity import Identity
+from sync.hub.segment.sources import REJECTS_KEPT, Source, Sources
+
+if TYPE_CHECKING:
+    from sync.hub.store import HubStore, Tx
+
+# What the hub keeps of the browsing of members without browsing consent: nothing ("drop").
+BROWSING_POLICY = "drop"
+_BIRTHDAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SKU_EVENTS = frozenset(
+    {"Product Viewed", "Product Added", "Product Removed", "Product Added to Wishlist"}
+)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    index: int
+    message_id: str | None
+    reason: str
+
+    def wire(self) -> dict[str, Any]:
+        return {"index": self.index, "messageId": self.message_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    accepted: int
+    duplicates: int
+    rejected: list[Rejected]
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": [r.wire() for r in self.rejected],
+        }
+
+
+def check_mapped(call: Call) -> None:
+    """BadCall for a mapped event without what its mapping needs."""
+    if call.type != "track":
+        return
+    props = call.properties
+    if call.event in _SKU_EVENTS and text_prop(props, "sku", "product_id") is None:
+        raise BadCall("no_product", call.message_id)
+    if call.event in ("Order Completed", "Order Refunded") and text_prop(props, "order_id") is None:
+        raise BadCall("no_order_id", call.message_id)
+    if call.event == "Coupon Applied" and text_prop(props, "coupon_id") is None:
+        raise BadCall("no_coupon_id", call.message_id)
+
+
+@dataclass
+class _Job:
+    """A batch waiting for the group commit (:meth:`Intake.take`)."""
+
+    source: Source
+    calls: list[Call]
+    rejected: list[Rejected]
+    now_ms: int
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False  # woken to commit the next group, not with a result
+    result: TakeResult | None = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Line:
+    """An online cart line as a run holds it (written at the run's next flush when dirty)."""
+
+    id: str
+    member_id: str
+    sku: str
+    qty: int
+    price_cents: int
+    added_at: int
+    state: str
+    event_at: int | None
+    new: bool = False
+    dirty: bool = False
+
+    @property
+    def newest(self) -> int:
+        return self.event_at if self.event_at is not None else self.added_at * 1000
+
+
+_LINE_COLUMNS = "id, member_id, sku, qty, price_cents, added_at, state, event_at"
+
+
+def _line_of(row: Sequence[Any]) -> _Line:
+    """A cart line from a row of ``_LINE_COLUMNS``."""
+    at = row[7]
+    return _Line(
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        int(row[3]),
+        int(row[4]),
+        int(row[5]),
+        str(row[6]),
+        None if at is None else int(at),
+    )
+
+
+class Intake:
+    """Behaviour events into a hub store (the Segment routes and the CLI use it).
+
+    Group commit: batches that arrive while another is being written wait, and are written
+    together in the next transaction, one after another in the order they came (each as if
+    alone). A transaction costs a disk flush; under load many batches share one. A group that
+    fails is written again batch by batch, so one bad batch fails alone.
+    """
+
+    def __init__(self, store: HubStore) -> None:
+        self.store = store
+        self.sources = Sources(store)
+        self._queue: list[_Job] = []
+        self._queue_lock = threading.Lock()
+        self._leading = False
+
+    def take(
+        self,
+        source: Source,
+        docs: Sequence[Any],
+        *,
+        received_ms: int | None = None,
+        batch_sent_at: Any = None,
+        forced_type: str | None = None,
+        check_text: bool = True,
+    ) -> TakeResult:
+        """Apply a batch of calls from ``source`` (see the module docstring)."""
+        now_ms = int(time.time() * 1000) if received_ms is None else received_ms
+        calls: list[Call] = []
+        rejected: list[Rejected] = []
+        for index, doc in enumerate(docs):
+            try:
+                call = parse_call(
+                    doc,
+                    received_ms=now_ms,
+                    batch_sent_at=batch_sent_at,
+                    forced_type=forced_type,
+                    check_text=check_text,
+                )
+                check_mapped(call)
+            except BadCall as exc:
+                rejected.append(Rejected(index, exc.message_id, exc.reason))
+                continue
+            calls.append(call)
+        job = _Job(source, calls, rejected, now_ms)
+        self._submit(job)
+        if job.error is not None:
+            raise job.error
+        assert job.result is not None
+        return job.result
+
+    def _submit(self, job: _Job) -> None:
+        with self._queue_lock:
+            self._queue.append(job)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            job.done.wait()
+            if not job.lead:
+                return
+        with self._queue_lock:
+            group, self._queue = self._queue, []
+        self._commit(group)
+        with self._queue_lock:
+            if self._queue:  # hand over: the next waiting batch commits the next group
+                self._queue[0].lead = True
+                self._queue[0].done.set()
+            else:
+                self._leading = False
+
+    def _commit(self, group: list[_Job]) -> None:
+        try:
+            with self.store.write() as tx:
+                results = [self._apply(tx, job) for job in group]
+        except Exception as exc:
+            if len(group) > 1:
+                for job in group:
+                    self._commit([job])
+                return
+            results = []
+            group[0].error = exc
+        for job, result in zip(group, results, strict=False):
+            job.result = result
+        for job in group:
+            job.lead = False
+            job.done.set()
+
+    def _apply(self, tx: Tx, job: _Job) -> TakeResult:
+        run = _Run(self.store, tx, job.source, job.now_ms)
+        fresh = run.fresh(job.calls)
+        run.prime(job.calls)
+        duplicates = 0
+        for call in job.calls:
+            if call.message_id not in fresh:
+                duplicates += 1
+                run.count("duplicate", call.label)
+                continue
+            fresh.discard(call.message_id)  # a second copy in this batch is a duplicate
+            run.seen(call)
+            run.dispatch(call)
+        for r in job.rejected:
+            run.count("rejected", r.reason)
+        run.finish(job.rejected)
+        accepted = len(job.calls) - duplicates
+        return TakeResult(accepted, duplicates, sorted(job.rejected, key=lambda r: r.index))
+
+    def settle(self, conflict_id: int, keep: Sequence[str], *, actor: str) -> str:
+        """Settle an identity conflict (:func:`identity.settle`) and apply its call again."""
+        now_ms = int(time.time() * 1000)
+        with self.store.write() as tx:
+            found = identity.settle(tx, conflict_id, keep, actor=actor, now=now_ms // 1000)
+            row = tx.conn.row(
+                "SELECT id, name, allow_provisional FROM intake_sources WHERE id = ?",
+                (found["source_id"],),
+            )
+            source = Source(str(row[0]), str(row[1]), bool(row[2])) if row else _NO_SOURCE
+            run = _Run(self.store, tx, source, now_ms)
+            call = _held_call(found["message"])
+            if call is not None:
+                run.dispatch(call)
+            run.finish([])
+        return str(found["survivor"])
+
+
+_NO_SOURCE = Source("", "", False)
+
+
+def _held_call(stored: dict[str, Any]) -> Call | None:
+    """A call kept (held, or in a conflict) as it was parsed, its time as worked out then."""
+    try:
+        call = parse_call(stored["call"], received_ms=int(stored["at_ms"]))
+    except (BadCall, KeyError, TypeError, ValueError):
+        return None
+    call.at_ms = int(stored["at_ms"])
+    return call
+
+
+class _Run:
+    """One transaction's worth of calls: caches, buffered browse rows, counts."""
+
+    def __init__(self, store: HubStore, tx: Tx, source: Source, now_ms: int) -> None:
+        self.store = store
+        self.tx = tx
+        self.conn = tx.conn
+        self.source = source
+        self.now_ms = now_ms
+        self.now = now_ms // 1000
+        self._resolved: dict[Identity, str] = {}
+        self._members: dict[str, tuple[str | None, bool]] = {}  # id -> (home store, consent)
+        self._browse: list[tuple[int, str, str, str, int]] = []
+        self._new_changes: list[tuple[str | None, str, str, str]] = []
+        self._next_browse_id: int | None = None
+        self._seen: list[tuple[str, str, int]] = []
+        self._held_users: set[str] = set()  # userIds of the batch with calls held
+        self._lines: dict[tuple[str, str], _Line | None] = {}  # (member, sku) -> open/removed
+        self._lines_of: set[str] = set()  # members whose lines are all in _lines
+        self._prices: dict[str, int] = {}
+        self._bought: list[_Line] = []  # lines bought, written at the next flush
+        self._counts: dict[tuple[str, str], int] = {}
+
+    # bookkeeping ---------------------------------------------------------------------------
+
+    def fresh(self, calls: Sequence[Call]) -> set[str]:
+        """The message ids of ``calls`` this source has not sent before."""
+        ids = sorted({c.message_id for c in calls})
+        known: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            known.update(
+                str(r[0])
+                for r in self.conn.rows(
+                    f"SELECT message_id FROM intake_messages WHERE source_id = ? "
+                    f"AND message_id IN ({marks})",
+                    (self.source.id, *chunk),
+                )
+            )
+        return set(ids) - known
+
+    def prime(self, calls: Sequence[Call]) -> None:
+        """Resolve the batch's userIds and anonymousIds and read their members, a few queries
+        for the whole batch instead of some per call."""
+        wanted = {("user", c.user_id) for c in calls if c.user_id}
+        wanted |= {("anon", c.anonymous_id) for c in calls if c.anonymous_id}
+        for kind in ("user", "anon"):
+            values = sorted(v for k, v in wanted if k == kind)
+            for i in range(0, len(values), 500):
+                chunk = values[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for value, member_id in self.conn.rows(
+                    f"SELECT value, member_id FROM identities WHERE kind = ? "
+                    f"AND value IN ({marks})",
+                    (kind, *chunk),
+                ):
+                    self._resolved[(kind, str(value))] = str(member_id)
+        users = sorted(v for k, v in wanted if k == "user")
+        for i in range(0, len(users), 500):  # held before the hub knew them (imported since)
+            chunk = users[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            self._held_users.update(
+                str(r[0])
+                for r in self.conn.rows(
+                    f"SELECT DISTINCT value FROM intake_held WHERE kind = 'user' "
+                    f"AND value IN ({marks})",
+                    chunk,
+                )
+            )
+        ids = sorted(set(self._resolved.values()) | {v for k, v in wanted if k == "user"})
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for member_id, home, consent in self.conn.rows(
+                f"SELECT id, home_store, consent_browsing FROM members WHERE id IN ({marks})",
+                chunk,
+            ):
+                self._members[str(member_id)] = (home, bool(consent))
+                self._resolved.setdefault(("user", str(member_id)), str(member_id))
+        carts = [c for c in calls if c.event in _CART_EVENTS]
+        owners = sorted(
+            {m for c in carts if c.user_id and (m := self._resolved.get(("user", c.user_id)))}
+        )
+        for i in range(0, len(owners), 500):
+            chunk = owners[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.rows(
+                f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id IN ({marks}) "
+                "AND state IN ('open', 'removed')",
+                chunk,
+            ):
+                line = _line_of(row)
+                held = self._lines.get((line.member_id, line.sku))
+                if held is None or (line.newest, held.id) > (held.newest, line.id):
+                    self._lines[(line.member_id, line.sku)] = line
+            self._lines_of.update(chunk)
+        unpriced = sorted(
+            {s for c in carts if cents(c.properties, "price") is None and (s := _sku(c))}
+        )
+        for i in range(0, len(unpriced), 500):
+            chunk = unpriced[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for sku, price in self.conn.rows(
+                f"SELECT sku, price_cents FROM products WHERE sku IN ({marks})", chunk
+            ):
+                self._prices[str(sku)] = int(price)
+
+    def seen(self, call: Call) -> None:
+        self._seen.append((self.source.id, call.message_id, self.now))
+
+    def count(self, outcome: str, name: str) -> None:
+        key = (outcome, name[:200])
+        self._counts[key] = self._counts.get(key, 0) + 1
+
+    def finish(self, rejected: Sequence[Rejected]) -> None:
+        self.flush()
+        conn = self.conn
+        if self._seen:  # new by fresh(), read in this transaction: no conflict is possible
+            self.tx.load("intake_messages", ("source_id", "message_id", "received_at"), self._seen)
+        if self._counts and self.source.id:
+            conn.many(
+                "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_id, outcome, name) DO UPDATE SET "
+                "n = intake_counts.n + excluded.n, last_at = excluded.last_at",
+                [(self.source.id, o, n, k, self.now) for (o, n), k in self._counts.items()],
+            )
+        if rejected and self.source.id:
+            conn.many(
+                "INSERT INTO intake_rejects (source_id, message_id, reason, at) "
+                "VALUES (?, ?, ?, ?)",
+                [(self.source.id, r.message_id, r.reason, self.now) for r in rejected],
+            )
+            cut = conn.scalar(
+                "SELECT id FROM intake_rejects WHERE source_id = ? ORDER BY id DESC "
+                f"LIMIT 1 OFFSET {REJECTS_KEPT}",
+                (self.source.id,),
+            )
+            if cut is not None:
+                conn.execute(
+                    "DELETE FROM intake_rejects WHERE source_id = ? AND id <= ?",
+                    (self.source.id, cut),
+                )
+
+    def flush(self) -> None:
+        """Write what the run holds back: new browse events, the cart lines changed, and the
+        change rows of new keys (and of those lines, their older change rows dropped)."""
+        # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
+        if self._browse:
+            self.tx.load("browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse)
+            self._browse = []
+        dirty = [ln for ln in self._lines.values() if ln is not None and ln.dirty] + self._bought
+        self._bought = []
+        if dirty:
+            values = [
+                (ln.qty, ln.price_cents, ln.added_at, ln.state, ln.event_at, ln.id) for ln in dirty
+            ]
+            fresh = [v for v, ln in zip(values, dirty, strict=True) if ln.new]
+            known = [v for v, ln in zip(values, dirty, strict=True) if not ln.new]
+            if fresh:
+                self.tx.load(
+                    "cart_items",
+                    (
+                        "qty",
+                        "price_cents",
+                        "added_at",
+                        "state",
+                        "event_at",
+                        "id",
+                        "member_id",
+                        "sku",
+                    ),
+                    [
+                        (*v, ln.member_id, ln.sku)
+                        for v, ln in zip(values, dirty, strict=True)
+                        if ln.new
+                    ],
+                )
+            if known:
+                self.conn.many(
+                    "UPDATE cart_items SET qty = ?, price_cents = ?, added_at = ?, state = ?, "
+                    "event_at = ? WHERE id = ?",
+                    known,
+                )
+                keys = [v[-1] for v in known]
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i : i + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    self.conn.execute(
+                        f"DELETE FROM changes WHERE entity = 'cart' AND key IN ({marks})", chunk
+                    )
+            for ln in dirty:
+                home = self.member(ln.member_id)[0]
+                if home is not None:
+                    self._new_changes.append((home, "cart", ln.id, "upsert"))
+                ln.new = ln.dirty = False
+        if self._new_changes:  # keys without a change row yet (or whose rows were dropped)
+            self.tx.load("changes", ("store_id", "entity", "key", "op"), self._new_changes)
+            self._new_changes = []
+
+    def emit(self, entity: str, key: str, member_id: str, *, new: bool = False) -> None:
+        """Log an upsert of (entity, key) for the member's store. A ``new`` key has no change
+        row yet: its row is buffered with the browse rows' (written at the next flush)."""
+        home = self.member(member_id)[0]
+        if home is None:  # a member of no store (provisional) reaches no terminal
+            return
+        if new:
+            self._new_changes.append((home, entity, key, "upsert"))
+            return
+        self.flush()  # a buffered change row of this key must come first
+        self.tx.emit(entity, key, "upsert", home)
+
+    # members and identities ----------------------------------------------------------------
+
+    def member(self, member_id: str) -> tuple[str | None, bool]:
+        found = self._members.get(member_id)
+        if found is None:
+            row = self.conn.row(
+                "SELECT home_store, consent_browsing FROM members WHERE id = ?", (member_id,)
+            )
+            found = (None, False) if row is None else (row[0], bool(row[1]))
+            self._members[member_id] = found
+        return found
+
+    def resolve(self, ident: Identity) -> str | None:
+        found = self._resolved.get(ident)
+        if found is None:
+            found = identity.lookup(self.conn, *ident)
+            if found is not None:
+                self._resolved[ident] = found
+        return found
+
+    def bind(self, ident: Identity, member_id: str) -> None:
+        identity.bind(self.conn, ident, member_id, self.source.id or None, self.now)
+        self._resolved[ident] = member_id
+
+    def forget(self) -> None:
+        """Drop what is cached of identities and members (after binding, merging, traits)."""
+        self._resolved.clear()
+        self._members.clear()
+
+    def hold(self, ident: Identity, call: Call) -> None:
+        self.conn.execute(
+            "INSERT INTO intake_held (kind, value, source_id, message, at) VALUES (?, ?, ?, ?, ?)",
+            (ident[0], ident[1], self.source.id, _stored(call), self.now),
+        )
+        self.count("held", call.label)
+
+    def release(self, idents: Sequence[Identity]) -> None:
+        """Apply the calls held under ``idents`` (now bound), in the order they came."""
+        for kind, value in idents:
+            rows = self.conn.rows(
+                "SELECT id, message FROM intake_held WHERE kind = ? AND value = ? ORDER BY id",
+                (kind, value),
+            )
+            if not rows:
+                continue
+            self.conn.execute("DELETE FROM intake_held WHERE kind = ? AND value = ?", (kind, value))
+            for _id, message in rows:
+                call = _held_call(json.loads(message))
+                if call is not None:
+                    self.count("released", call.label)
+                    self.dispatch(call)
+
+    def provisional(self, call: Call) -> str:
+        """A member for an unknown userId (sources allowed to create them): of no store."""
+        member_id = "P" + secrets.token_hex(6).upper()
+        name = _name(call.traits) or ""
+        self.conn.execute(
+            "INSERT INTO members (id, code_id, name, joined_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (member_id, secrets.randbits(62), name, self.now, self.now),
+        )
+        self.count("provisional", call.type)
+        return member_id
+
+    def member_for(self, call: Call) -> str | None:
+        """The member a track is about (binding its anonymousId to them), or None (held)."""
+        uid = ("user", call.user_id) if call.user_id else None
+        aid = ("anon", call.anonymous_id) if call.anonymous_id else None
+        by_user = self.resolve(uid) if uid else None
+        by_anon = self.resolve(aid) if aid else None
+        if uid is not None and by_user is None and self.source.allow_provisional:
+            by_user = by_anon or self.provisional(call)
+            self.bind(uid, by_user)
+        if by_user is not None:
+            if uid is not None and uid[1] in self._held_users:  # known now: its calls go first
+                self._held_users.discard(uid[1])
+                self.flush()
+                self.release([uid])
+            if aid is not None and by_anon is None:
+                self.bind(aid, by_user)
+                self.flush()
+                self.release([aid])
+            return by_user
+        if uid is not None:
+            self.hold(uid, call)
+            return None
+        if by_anon is not None:
+            return by_anon
+        assert aid is not None
+        self.hold(aid, call)
+        return None
+
+    # calls ---------------------------------------------------------------------------------
+
+    def dispatch(self, call: Call) -> None:
+        if call.type == "identify":
+            self.identify(call)
+        elif call.type == "alias":
+            self.alias(call)
+        elif call.type == "track":
+            effect = EFFECTS.get(call.event or "")
+            if effect is None:
+                self.count("unknown", call.label)
+                return
+            member_id = self.member_for(call)
+            if member_id is not None:
+                outcome = effect(self, call, member_id)
+                self.count(outcome, call.label)
+        else:
+            self.count("ignored", call.type)
+
+    def identify(self, call: Call) -> None:
+        self.flush()
+        idents = _identities(call, self.store.phone_hash_key)
+        found = {i: self.resolve(i) for i in idents}
+        claimed = {m for m in found.values() if m is not None}
+        if len(claimed) > 1:
+            identity.flag_conflict(
+                self.conn,
+                source_id=self.source.id or None,
+                message_id=call.message_id,
+                identities=[i for i, m in found.items() if m is not None],
+                members=claimed,
+                message=json.loads(_stored(call)),
+                now=self.now,
+            )
+            self.count("conflict", call.type)
+            return
+        if not claimed:
+            uid = ("user", call.user_id) if call.user_id else None
+            if uid is not None and self.source.allow_provisional:
+                claimed = {self.provisional(call)}
+            else:
+                self.hold(uid or ("anon", call.anonymous_id or ""), call)
+                return
+        member_id = claimed.pop()
+        for ident in idents:
+            self.bind(ident, member_id)
+        self.traits(member_id, call)
+        self.forget()
+        self.count("accepted", call.type)
+        self.release(idents)
+
+    def alias(self, call: Call) -> None:
+        self.flush()
+        assert call.user_id is not None and call.previous_id is not None
+        uid: Identity = ("user", call.user_id)
+        prev = [("anon", call.previous_id), ("user", call.previous_id)]
+        by_user = self.resolve(uid)
+        by_prev = next((m for m in (self.resolve(p) for p in prev) if m is not None), None)
+        if by_user is None and by_prev is None:
+            self.hold(uid, call)
+            return
+        if by_user is not None and by_prev is not None and by_user != by_prev:
+            identity.flag_conflict(
+                self.conn,
+                source_id=self.source.id or None,
+                message_id=call.message_id,
+                identities=[uid, *(p for p in prev if self.resolve(p) is not None)],
+                members={by_user, by_prev},
+                message=json.loads(_stored(call)),
+                now=self.now,
+            )
+            self.count("conflict", call.type)
+            return
+        member_id = by_user or by_prev
+        assert member_id is not None
+        for ident in (uid, *prev):
+            if self.resolve(ident) is None:
+                self.bind(ident, member_id)
+        self.count("accepted", call.type)
+        self.release([uid, *prev])
+
+    def traits(self, member_id: str, call: Call) -> None:
+        """Apply an identify's traits to the member (the phone hashed and masked here)."""
+        t = call.traits
+        values: dict[str, Any] = {}
+        name = _name(t)
+        if name:
+            values["name"] = name
+        for key, column, size in (("tier", "tier", 20), ("name_en", "name_en", 100)):
+            value = t.get(key)
+            if isinstance(value, str) and value.strip():
+                values[column] = value.strip()[:size]
+        points = t.get("points")
+        if isinstance(points, int) and not isinstance(points, bool) and 0 <= points < 2**53:
+            values["points"] = points
+        birthday = t.get("birthday")
+        if isinstance(birthday, str) and _BIRTHDAY.fullmatch(birthday[:10]):
+            values["birthday"] = birthday[:10]
+        e164 = _phone(t)
+        if e164 is not None:
+            values["phone"] = e164
+            values.update(
+                phone_columns(
+                    e164,
+                    hash_key=self.store.phone_hash_key,
+                    bucket_key=self.store.phone_bucket_key,
+                )
+            )
+        consent = _consent(t)
+        before = self.member(member_id)
+        for flag, value in consent.items():
+            values[f"consent_{flag}"] = int(value)
+        if not values:
+            return
+        values["updated_at"] = self.now
+        self.conn.execute(
+            f"UPDATE members SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ?",
+            (*values.values(), member_id),
+        )
+        self._members.pop(member_id, None)
+        self.emit("member", member_id, member_id)
+        browsing = consent.get("browsing")
+        if browsing is None or browsing == before[1]:
+            return
+        if not browsing:
+            withdraw_browsing(self.tx, member_id, before[0])
+        # Terminals drop (or get back) the rows only consent lets out.
+        for entity, key in browsing_keys(self.conn, member_id):
+            if before[0] is not None:
+                self.tx.emit(entity, key, "upsert", before[0])
+
+    # effects -------------------------------------------------------------------------------
+
+    def viewed(self, call: Call, member_id: str) -> str:
+        home, consented = self.member(member_id)
+        if not consented:
+            return "dropped"  # BROWSING_POLICY: no browsing kept without consent
+        if self._next_browse_id is None:
+            self._next_browse_id = int(
+                self.conn.scalar("SELECT coalesce(max(id), 0) FROM browse_events")
+            )
+        self._next_browse_id += 1
+        sku = text_prop(call.properties, "sku", "product_id") or ""
+        key = self._next_browse_id
+        self._browse.append((key, member_id, sku, channel_of(call), call.at))
+        if home is not None:
+            self._new_changes.append((home, "browse", str(key), "upsert"))
+        return "accepted"
+
+    def line(self, member_id: str, sku: str) -> _Line | None:
+        """The member's online cart line of ``sku`` (open or removed; the newest), or None."""
+        key = (member_id, sku)
+        if key in self._lines or member_id in self._lines_of:
+            return self._lines.get(key)
+        row = self.conn.row(
+            f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id = ? AND sku = ? "
+            "AND state IN ('open', 'removed') ORDER BY coalesce(event_at, added_at * 1000) DESC, "
+            "id LIMIT 1",
+            key,
+        )
+        found = None if row is None else _line_of(row)
+        self._lines[key] = found
+        return found
+
+    def cart(self, call: Call, member_id: str) -> str:
+        props = call.properties
+        sku = _sku(call)
+        added = call.event == "Product Added"
+        line = self.line(member_id, sku)
+        if line is not None and line.event_at is not None and call.at_ms < line.event_at:
+            return "stale"  # a newer event of this line is applied already
+        qty = int_prop(props, "quantity", 1, low=1, high=9999)
+        price = cents(props, "price")
+        if price is None:
+            if sku not in self._prices:
+                found = self.conn.scalar("SELECT price_cents FROM products WHERE sku = ?", (sku,))
+                self._prices[sku] = int(found or 0)
+            price = self._prices[sku]
+        if line is None:
+            line = _Line(
+                "oc-" + _digest(member_id, sku, call.message_id),
+                member_id,
+                sku,
+                qty if added else 0,
+                price,
+                call.at,
+                "open" if added else "removed",
+                call.at_ms,
+                new=True,
+            )
+            self._lines[(member_id, sku)] = line
+        elif added:
+            if line.state != "open":
+                line.added_at = call.at
+            line.qty, line.price_cents, line.state = qty, price, "open"
+        else:
+            line.state = "removed"
+        line.event_at = call.at_ms
+        line.dirty = True
+        return "accepted"
+
+    def wishlist(self, call: Call, member_id: str) -> str:
+        sku = text_prop(call.properties, "sku", "product_id") or ""
+        key = "ow-" + _digest(member_id, sku)
+        if self.conn.execute(
+            "INSERT INTO wishlist_items (id, member_id, sku, added_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (key, member_id, sku, call.at),
+        ):
+            self.emit("wishlist", key, member_id)
+        return "accepted"
+
+    def order(self, call: Call, member_id: str) -> str:
+        props = call.properties
+        order_id = text_prop(props, "order_id") or ""
+        if call.event == "Order Refunded":
+            changed = self.conn.execute(
+                "UPDATE orders SET state = 'refunded', refunded_at = ? WHERE id = ? "
+                "AND member_id = ? AND state <> 'refunded'",
+                (call.at, order_id, member_id),
+            )
+            if changed:
+                self.emit("order", order_id, member_id)
+            return "accepted" if changed else "stale"
+        items: list[dict[str, Any]] = []
+        for p in props.get("products") or []:
+            if not isinstance(p, dict):
+                continue
+            sku = text_prop(p, "sku", "product_id")
+            if sku is None:
+                continue
+            qty = int_prop(p, "quantity", 1, low=1, high=9999)
+            items.append({"sku": sku, "qty": qty, "price_cents": cents(p, "price") or 0})
+        total = cents(props, "total")
+        if total is None:
+            total = cents(props, "revenue")
+        if total is None:
+            total = sum(int(i["price_cents"]) * int(i["qty"]) for i in items)
+        self.conn.execute(
+            "INSERT INTO orders (id, member_id, total_cents, state, items, at) "
+            "VALUES (?, ?, ?, 'completed', ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "total_cents = excluded.total_cents, items = excluded.items",
+            (order_id, member_id, total, json.dumps(items, separators=(",", ":")), call.at),
+        )
+        self.emit("order", order_id, member_id)
+        for item in items:  # the lines bought leave the cart (unless changed after the order)
+            line = self.line(member_id, str(item["sku"]))
+            if line is None or line.state != "open":
+                continue
+            if line.event_at is not None and line.event_at > call.at_ms:
+                continue
+            line.state, line.event_at, line.dirty = "bought", call.at_ms, True
+            del self._lines[(member_id, line.sku)]  # no longer the sku's open or removed line
+            self._bought.append(line)
+        return "accepted"
+
+    def coupon(self, call: Call, member_id: str) -> str:
+        coupon_id = text_prop(call.properties, "coupon_id") or ""
+        row = self.conn.row("SELECT member_id, state FROM coupons WHERE id = ?", (coupon_id,))
+        if row is None or str(row[0]) != member_id:
+            return "unknown_coupon"
+        if row[1] != "live":
+            return "stale"  # used (online or in a store) or void already
+        self.conn.execute(
+            "UPDATE coupons SET state = 'used', used_at = ?, used_by = ? WHERE id = ?",
+            (call.at, "online:" + call.message_id, coupon_id),
+        )
+        self.emit("coupon", coupon_id, member_id)
+        return "accepted"
+
+
+Effect = Callable[[_Run, Call, str], str]
+EFFECTS: dict[str, Effect] = {
+    "Product Viewed": _Run.viewed,
+    "Product Added": _Run.cart,
+    "Product Removed": _Run.cart,
+    "Product Added to Wishlist": _Run.wishlist,
+    "Order Completed": _Run.order,
+    "Order Refunded": _Run.order,
+    "Coupon Applied": _Run.coupon,
+}
+
+
+def withdraw_browsing(tx: Tx, member_id: str, home: str | None) -> int:
+    """Consent to browsing withdrawn: the member's browse events are deleted at the hub, and
+    on every terminal of its store through delete rows. Returns how many."""
+    keys = [
+        str(r[0])
+        for r in tx.conn.rows("SELECT id FROM browse_events WHERE member_id = ?", (member_id,))
+    ]
+    tx.conn.execute("DELETE FROM browse_events WHERE member_id = ?", (member_id,))
+    if home is not None:
+        for key in keys:
+            tx.emit("browse", key, "delete", home)
+    return len(keys)
+
+
+_CART_EVENTS = frozenset({"Product Added", "Product Removed"})
+
+
+def _sku(call: Call) -> str:
+    return text_prop(call.properties, "sku", "product_id") or ""
+
+
+def _stored(call: Call) -> str:
+    return json.dumps(
+        {"call": call.raw, "at_ms": call.at_ms},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:24]
+
+
+def _name(traits: dict[str, Any]) -> str | None:
+    name = traits.get("name")
+    if not isinstance(name, str) or not name.strip():
+        first, last = traits.get("firstName"), traits.get("lastName")
+        parts = [p.strip() for p in (last, first) if isinstance(p, str) and p.strip()]
+        name = "".join(parts) if parts else None
+    return name.strip()[:100] if isinstance(name, str) else None
+
+
+def _phone(traits: dict[str, Any]) -> str | None:
+    value = traits.get("phone")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    return phones.normalize_phone(value.strip())
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _consent(traits: dict[str, Any]) -> dict[str, bool]:
+    """Consent flags an identify carries: ``consent_browsing`` / ``consentBrowsing`` /
+    ``consent.browsing`` (the same for marketing), booleans only."""
+    nested = traits.get("consent") if isinstance(traits.get("consent"), dict) else {}
+    assert isinstance(nested, dict)
+    out: dict[str, bool] = {}
+    for flag in ("browsing", "marketing"):
+        for value in (
+            traits.get(f"consent_{flag}"),
+            traits.get(f"consent{flag.capitalize()}"),
+            nested.get(flag),
+        ):
+            found = _flag(value)
+            if found is not None:
+                out[flag] = found
+                break
+    return out
+
+
+def _identities(call: Call, phone_hash_key: str) -> list[Identity]:
+    """The identities an identify names: userId, anonymousId, UnionID, phone (hash), card."""
+    t = call.traits
+    out: list[Identity] = []
+    if call.user_id:
+        out.append(("user", call.user_id))
+    if call.anonymous_id:
+        out.append(("anon", call.anonymous_id))
+    union = text_prop(t, "unionid", "unionId", "union_id", "wechat_unionid", "wechatUnionId")
+    if union:
+        out.append(("unionid", union))
+    e164 = _phone(t)
+    if e164 is not None:
+        out.append(("phone", phones.phone_hash(phone_hash_key, e164)))
+    card = text_prop(t, "card_no", "cardNo", "card")
+    if card and card.isdigit():
+        out.append(("card", card))
+    return out
+
+
+def source_or_error(intake: Intake, key: str | None) -> Source:
+    """The source of write key ``key``; UnauthenticatedError otherwise."""
+    from sync.hub.errors import UnauthenticatedError
+
+    if not key:
+        raise UnauthenticatedError("a write key is required (HTTP Basic user)", reason="no_key")
+    found = intake.sources.authenticate(key)
+    if found is None:
+        raise UnauthenticatedError("unknown or revoked write key", reason="bad_key")
+    return found

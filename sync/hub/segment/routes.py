@@ -1,0 +1,305 @@
+"""The Segment HTTP Tracking API under ``/segment``: ``/segment/v1/batch``, ``track``,
+``identify``, ``alias``, ``page``, ``screen``, ``group``.
+
+A stock Segment-compatible library takes ``http://<hub>/segment`` as its host (its
+``dataPlaneUrl``) and appends ``/v1/batch``; the terminals' API under ``/v1`` stays apart.
+
+* Auth: HTTP Basic with the source's write key as the user name (the libraries' way), or the
+  body's ``writeKey``. Without one: 401 ``no_key``; unknown or revoked: 401 ``bad_key``.
+* Bodies may be gzip (``Content-Encoding: gzip``, as rudder-sdk-python sends by default).
+  Over 500 KB once inflated: 413; not JSON, not an object, no ``batch`` list: 400.
+* A batch answers 200 ``{"success": true, "accepted", "duplicates", "rejected": […]}`` when it
+  was taken, whatever became of each call: a bad call is counted and named with its index and
+  reason, it never sinks the batch (Segment answers 200 and drops it; we say which). A single
+  call (``/v1/track`` …) that is refused answers 400 with its reason.
+* Errors are RFC 9457 problem JSON, with the ``code`` and ``message`` members the Segment
+  libraries read from an error body as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
+
+from sync.hub.errors import BusyError, HubServiceError
+from sync.hub.segment.calls import CALL_TYPES, MAX_CALL_BYTES
+from sync.hub.segment.intake import Intake, source_or_error
+from sync.hub.store import HubStore
+
+PREFIX = "/segment/v1"
+MAX_BATCH_BYTES = 500 * 1024  # inflated; Segment's limit for a batch
+MAX_BATCH_CALLS = 2500
+MAX_PENDING = 64
+MAX_DEPTH = 32
+PROBLEM_TYPE = "application/problem+json"
+
+
+class SegmentCall(BaseModel):
+    """One call of the Segment Spec (its common fields; others are kept as sent)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str | None = None
+    messageId: str | None = None
+    userId: str | None = None
+    anonymousId: str | None = None
+    previousId: str | None = None
+    event: str | None = None
+    properties: dict[str, Any] | None = None
+    traits: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    timestamp: str | None = None
+    originalTimestamp: str | None = None
+    sentAt: str | None = None
+
+
+class SegmentBatch(BaseModel):
+    """POST /segment/v1/batch."""
+
+    model_config = ConfigDict(extra="allow")
+    batch: list[SegmentCall]
+    writeKey: str | None = None
+    sentAt: str | None = None
+    context: dict[str, Any] | None = None
+
+
+class RejectedCall(BaseModel):
+    index: int
+    messageId: str | None = None
+    reason: str
+
+
+class IntakeResponse(BaseModel):
+    """What became of a batch (or a single call)."""
+
+    success: bool
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedCall]
+
+
+class _BadBody(HubServiceError):
+    status = 400
+    reason = "malformed"
+    title = "Bad request"
+
+
+class _TooLarge(HubServiceError):
+    status = 413
+    reason = "too_large"
+    title = "Content too large"
+
+
+def problem(exc: HubServiceError) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": str(exc)[:500],
+        "reason": exc.reason,
+        "code": exc.reason,
+        "message": str(exc)[:500],
+    }
+    headers: dict[str, str] = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="segment"'
+    if exc.status in (429, 503):
+        headers["Retry-After"] = str(exc.retry_after or 1)
+    return JSONResponse(body, status_code=exc.status, headers=headers, media_type=PROBLEM_TYPE)
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _problem_doc(
+        "Not JSON, not an object, no batch list (reason: malformed), or a "
+        "single call refused (its reason)"
+    ),
+    401: _problem_doc("No write key (no_key), unknown or revoked (bad_key)"),
+    413: _problem_doc("Over 500 KB once inflated"),
+    503: _problem_doc("Busy (Retry-After)"),
+}
+
+
+def inflate(body: bytes, encoding: str) -> bytes:
+    """The body as sent (gzip or deflate inflated), at most MAX_BATCH_BYTES."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        if len(body) > MAX_BATCH_BYTES:
+            raise _TooLarge(f"bodies are limited to {MAX_BATCH_BYTES} bytes")
+        return body
+    if encoding not in ("gzip", "deflate"):
+        raise _BadBody(f"unsupported Content-Encoding {encoding!r}", reason="bad_encoding")
+    inflater = zlib.decompressobj(wbits=31 if encoding == "gzip" else 15)
+    try:
+        out = inflater.decompress(body, MAX_BATCH_BYTES + 1)
+    except zlib.error as exc:
+        raise _BadBody(f"the body does not inflate: {exc}", reason="bad_encoding") from exc
+    if len(out) > MAX_BATCH_BYTES:
+        raise _TooLarge(f"bodies are limited to {MAX_BATCH_BYTES} bytes once inflated")
+    return out
+
+
+def _deeper_than(doc: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children: Any
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(body)
+    except RecursionError as exc:
+        raise _BadBody("JSON nested too deep", reason="malformed") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _BadBody(f"body is not JSON: {exc}", reason="malformed") from exc
+    if not isinstance(doc, dict):
+        raise _BadBody("the body is not a JSON object", reason="malformed")
+    if _deeper_than(doc, MAX_DEPTH):
+        raise _BadBody(f"JSON nested more than {MAX_DEPTH} levels deep", reason="malformed")
+    return doc
+
+
+def basic_user(header: str | None) -> str | None:
+    """The user name of an HTTP Basic Authorization header (the write key), or None."""
+    if not header:
+        return None
+    scheme, _, param = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(param.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return decoded.partition(":")[0] or None
+
+
+def add_segment_routes(
+    app: FastAPI, store: HubStore, *, clock: Callable[[], float] = time.time
+) -> Intake:
+    """Mount the Segment routes on ``app``; returns the :class:`Intake` they write through."""
+    intake = Intake(store)
+    pending = {"n": 0}
+    lock = threading.Lock()
+
+    def take(body: bytes, encoding: str, auth: str | None, forced: str | None) -> dict[str, Any]:
+        header_key = basic_user(auth)
+        raw = inflate(body, encoding)
+        doc = parse_body(raw)
+        # No call of a body smaller than one call may be, without escapes, can be too large or
+        # hold text no database keeps: the per-call checks are skipped for it.
+        check_text = len(raw) > MAX_CALL_BYTES or b"\\u" in raw
+        key = header_key or (doc.get("writeKey") if isinstance(doc.get("writeKey"), str) else None)
+        source = source_or_error(intake, key)
+        received_ms = int(clock() * 1000)
+        if forced is None:
+            calls = doc.get("batch")
+            if not isinstance(calls, list):
+                raise _BadBody("expected {'batch': [calls]}", reason="malformed")
+            if len(calls) > MAX_BATCH_CALLS:
+                raise _TooLarge(f"at most {MAX_BATCH_CALLS} calls in a batch")
+            result = intake.take(
+                source,
+                calls,
+                received_ms=received_ms,
+                batch_sent_at=doc.get("sentAt"),
+                check_text=check_text,
+            )
+        else:
+            call = {k: v for k, v in doc.items() if k != "writeKey"}
+            result = intake.take(
+                source, [call], received_ms=received_ms, forced_type=forced, check_text=check_text
+            )
+            if result.rejected:
+                raise _BadBody(
+                    f"the call is refused: {result.rejected[0].reason}",
+                    reason=result.rejected[0].reason,
+                )
+        return result.wire()
+
+    async def handle(request: Request, forced: str | None) -> Response:
+        body = await request.body()
+        with lock:
+            if pending["n"] >= MAX_PENDING:
+                return problem(BusyError("too many batches queued; retry shortly"))
+            pending["n"] += 1
+        try:
+            result = await run_in_threadpool(
+                take,
+                body,
+                request.headers.get("content-encoding", ""),
+                request.headers.get("authorization"),
+                forced,
+            )
+        except HubServiceError as exc:
+            return problem(exc)
+        finally:
+            with lock:
+                pending["n"] -= 1
+        return JSONResponse(result)
+
+    def body_doc(schema: str) -> dict[str, Any]:
+        return {
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+                },
+            },
+            "security": [{"WriteKey": []}],
+        }
+
+    @app.post(
+        f"{PREFIX}/batch",
+        response_model=IntakeResponse,
+        tags=["segment"],
+        summary="A batch of Segment calls from a source (write key)",
+        responses=ERRORS,
+        openapi_extra=body_doc("SegmentBatch"),
+    )
+    async def batch(request: Request) -> Response:
+        return await handle(request, None)
+
+    def single(kind: str) -> None:
+        async def one(request: Request) -> Response:
+            return await handle(request, kind)
+
+        app.post(
+            f"{PREFIX}/{kind}",
+            response_model=IntakeResponse,
+            tags=["segment"],
+            summary=f"One Segment {kind} call from a source (write key)",
+            responses=ERRORS,
+            openapi_extra=body_doc("SegmentCall"),
+            name=f"segment_{kind}",
+        )(one)
+
+    for kind in sorted(CALL_TYPES):
+        single(kind)
+    return intake

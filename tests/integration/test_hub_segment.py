@@ -1,0 +1,653 @@
+"""Behaviour events in through the Segment HTTP Tracking API, sent by real Segment-compatible
+client libraries from PyPI (rudder-sdk-python, segment-analytics-python) in their synchronous
+mode at the hub on loopback: write keys, per-call errors, problem JSON, the e-commerce mapping
+reaching a real terminal's 360, replays and late events, identity and consent."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from rudderstack.analytics.client import Client as RudderClient
+from rudderstack.analytics.request import APIError as RudderAPIError
+from segment.analytics.client import Client as SegmentClient
+
+from clerk import cache as cache_mod
+from clerk import outbox as outbox_mod
+from clerk import view360
+from sync.client import HubClient
+from sync.engine import SyncEngine
+from sync.hub.cli import add_hub_parser, run_hub
+from sync.hub.embedded import HubHandle
+from sync.hub.errors import InvalidInputError
+from sync.hub.segment.calls import parse_call
+from sync.hub.segment.intake import Intake, _Job
+from sync.hub.segment.sources import Sources
+
+STORE = "S001"
+
+
+def add_source(hub: HubHandle, name: str = "shop-app", *, provisional: bool = False) -> str:
+    return Sources(hub.store).add(name, allow_provisional=provisional)[1]
+
+
+def rudder(hub: HubHandle, key: str) -> RudderClient:
+    """rudder-sdk-python as a retailer configures it: the hub as its data plane (gzip on)."""
+    return RudderClient(key, host=hub.url + "/segment", sync_mode=True, max_retries=0)
+
+
+def segment(hub: HubHandle, key: str) -> SegmentClient:
+    return SegmentClient(key, host=hub.url + "/segment", sync_mode=True, max_retries=0)
+
+
+def member(hub: HubHandle, *, consent: bool = True, store: str = STORE, skip: int = 0) -> str:
+    with hub.store.read() as conn:
+        row = conn.row(
+            "SELECT id FROM members WHERE home_store = ? AND consent_browsing = ? "
+            "ORDER BY id LIMIT 1 OFFSET ?",
+            (store, int(consent), skip),
+        )
+    assert row is not None
+    return str(row[0])
+
+
+def skus(hub: HubHandle, n: int = 3) -> list[str]:
+    with hub.store.read() as conn:
+        return [str(r[0]) for r in conn.rows("SELECT sku FROM products ORDER BY sku LIMIT ?", (n,))]
+
+
+def rows(hub: HubHandle, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with hub.store.read() as conn:
+        return conn.rows(sql, params)
+
+
+def post(hub: HubHandle, path: str, body: Any, key: str | None, **kw: Any) -> httpx.Response:
+    auth = (key, "") if key else None
+    return httpx.post(hub.url + "/segment/v1/" + path, json=body, auth=auth, timeout=10, **kw)
+
+
+class Terminal:
+    def __init__(self, root: Path, hub: HubHandle) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.cache = cache_mod.open_cache(root / "cache.db")
+        self.outbox = outbox_mod.open_outbox(root / "outbox.db")
+        self.engine = SyncEngine(self.cache, self.outbox, HubClient(hub.url))
+        self.engine.enroll(hub.url, STORE, hub.enrol_code(STORE), device_name=root.name)
+
+    def view(self, member_id: str) -> Any:
+        self.engine.sync_once()
+        import time
+
+        return view360.lookup(self.cache, self.outbox, member_id, now=int(time.time()) + 60)
+
+    def close(self) -> None:
+        self.engine.client.close()
+        self.cache.close()
+        self.outbox.close()
+
+
+@pytest.fixture
+def term(hub: HubHandle, tmp_path: Path) -> Iterator[Terminal]:
+    t = Terminal(tmp_path / "till", hub)
+    yield t
+    t.close()
+
+
+def cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="clerk")
+    add_hub_parser(parser.add_subparsers(dest="command", required=True))
+    return run_hub(parser.parse_args(["hub", *argv]))
+
+
+# --- the API and write keys --------------------------------------------------------------------
+
+
+def test_events_from_the_libraries_reach_the_terminals_360(hub: HubHandle, term: Terminal) -> None:
+    key = add_source(hub)
+    m = member(hub)
+    viewed, carted = skus(hub, 2)
+    app = rudder(hub, key)
+    app.track(
+        user_id=m,
+        event="Product Viewed",
+        properties={"sku": viewed},
+        context={"app": {"name": "shop"}},
+    )
+    app.track(
+        user_id=m, event="Product Added", properties={"sku": carted, "price": 19.99, "quantity": 2}
+    )
+    web = segment(hub, key)
+    web.track(
+        user_id=m,
+        event="Product Viewed",
+        properties={"product_id": carted, "channel": "mini-program"},
+    )
+
+    view = term.view(m)
+    browsed = {b.product.sku: b.channels for b in view.browsing}
+    assert "app" in browsed[viewed] and "mini" in browsed[carted]
+    line = next(c for c in view.cart if c.product.sku == carted)
+    assert (line.qty, line.price_cents) == (2, 1999)
+
+
+def test_write_keys_are_kept_hashed_and_revoked_keys_refused(hub: HubHandle) -> None:
+    key = add_source(hub, "crm")
+    assert key.startswith("ocw_")
+    stored = rows(hub, "SELECT key_hash FROM intake_sources WHERE name = 'crm'")[0][0]
+    assert key not in stored and len(stored) == 64
+    m = member(hub)
+    rudder(hub, key).identify(user_id=m, traits={"tier": "gold"})
+    # The writeKey field of the body works too (Segment's other way).
+    body = {
+        "writeKey": key,
+        "batch": [{"type": "identify", "userId": m, "traits": {"tier": "silver"}}],
+    }
+    assert post(hub, "batch", body, None).json()["accepted"] == 1
+    Sources(hub.store).revoke("crm")
+    with pytest.raises(RudderAPIError) as err:
+        rudder(hub, key).track(user_id=m, event="Product Viewed", properties={"sku": "x"})
+    assert (err.value.status, err.value.code) == (401, "bad_key")
+    answer = post(hub, "batch", {"batch": []}, None)
+    assert answer.status_code == 401 and answer.json()["reason"] == "no_key"
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert rows(hub, "SELECT tier FROM members WHERE id = ?", m)[0][0] == "silver"
+
+
+def test_a_bad_call_does_not_sink_its_batch(hub: HubHandle) -> None:
+    key = add_source(hub)
+    m, sku = member(hub), skus(hub, 1)[0]
+    good = {"type": "track", "userId": m, "event": "Product Viewed", "properties": {"sku": sku}}
+    batch = [
+        good,
+        {"type": "track", "event": "Product Viewed", "properties": {"sku": sku}},  # nobody
+        {"type": "track", "userId": m},  # no event
+        {"type": "bogus", "userId": m},
+        {"type": "track", "userId": m, "event": "Product Added"},  # no product
+        {"type": "track", "userId": m, "event": "E", "timestamp": "yesterday"},
+        "not an object",
+        {**good, "properties": {"sku": sku, "blob": "x" * 40_000}},
+    ]
+    answer = post(hub, "batch", {"batch": batch}, key)
+    assert answer.status_code == 200
+    doc = answer.json()
+    assert doc["success"] is True and doc["accepted"] == 1
+    reasons = {r["index"]: r["reason"] for r in doc["rejected"]}
+    assert reasons == {
+        1: "no_identity",
+        2: "no_event",
+        3: "bad_type",
+        4: "no_product",
+        5: "bad_timestamp",
+        6: "not_an_object",
+        7: "too_large",
+    }
+    kept = {r[0] for r in rows(hub, "SELECT reason FROM intake_rejects")}
+    assert kept == set(reasons.values())
+    # A single call that is refused answers 400 with its reason, as problem JSON.
+    single = post(hub, "track", {"event": "Product Viewed"}, key)
+    assert single.status_code == 400 and single.json()["reason"] == "no_identity"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "reason"),
+    [
+        (b"{not json", {}, 400, "malformed"),
+        (b"[1, 2]", {}, 400, "malformed"),
+        (b'{"batch": 5}', {}, 400, "malformed"),
+        (b"\x1f\x8b garbage", {"Content-Encoding": "gzip"}, 400, "bad_encoding"),
+        (gzip.compress(b" " * 600_000), {"Content-Encoding": "gzip"}, 413, "too_large"),
+        (b"[" * 100 + b"]" * 100, {}, 400, "malformed"),
+    ],
+)
+def test_malformed_bodies_get_problem_json(
+    hub: HubHandle, body: bytes, headers: dict[str, str], status: int, reason: str
+) -> None:
+    key = add_source(hub)
+    answer = httpx.post(
+        hub.url + "/segment/v1/batch",
+        content=body,
+        headers={"Content-Type": "application/json", **headers},
+        auth=(key, ""),
+        timeout=10,
+    )
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    doc = answer.json()
+    assert (doc["status"], doc["reason"], doc["code"]) == (status, reason, reason)
+
+
+def test_the_source_commands(hub: HubHandle, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("source", "add", "mini-program", "--db", hub.db) == 0
+    key = capsys.readouterr().out.strip()
+    m = member(hub)
+    app = segment(hub, key)
+    app.track(user_id=m, event="Product Viewed", properties={"sku": skus(hub, 1)[0]})
+    app.track(user_id=m, event="Checkout Step Viewed")
+    app.track(user_id=m, event="Checkout Step Viewed")
+    app.screen(user_id=m, name="home")
+    assert cli("source", "list", "--db", hub.db) == 0
+    out = capsys.readouterr().out
+    assert (
+        "mini-program" in out and "accepted=1" in out and "unknown=2" in out and "ignored=1" in out
+    )
+    assert cli("source", "list", "--counts", "--db", hub.db) == 0
+    assert "mini-program\tunknown\tCheckout Step Viewed\t2" in capsys.readouterr().out
+    assert cli("source", "revoke", "mini-program", "--db", hub.db) == 0
+    assert cli("source", "revoke", "mini-program", "--db", hub.db) == 1
+    assert "revoked" in capsys.readouterr().out
+
+
+# --- replays and late events -----------------------------------------------------------------
+
+
+def views(hub: HubHandle, m: str, sku: str) -> int:
+    return int(
+        rows(hub, "SELECT count(*) FROM browse_events WHERE member_id = ? AND sku = ?", m, sku)[0][
+            0
+        ]
+    )
+
+
+def test_replays_are_no_ops(any_hub: HubHandle) -> None:
+    hub = any_hub
+    key = add_source(hub)
+    m, sku = member(hub), skus(hub, 1)[0]
+    seen_before = views(hub, m, sku)
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    app = rudder(hub, key)
+    for _round in range(2):  # the whole sequence sent twice, as a pipeline retrying would
+        app.track(user_id=m, event="Product Viewed", properties={"sku": sku}, message_id=ids[0])
+        app.track(user_id=m, event="Product Added", properties={"sku": sku}, message_id=ids[1])
+        app.track(user_id=m, event="Product Removed", properties={"sku": sku}, message_id=ids[2])
+    assert views(hub, m, sku) == seen_before + 1
+    state = rows(
+        hub, "SELECT state FROM cart_items WHERE member_id = ? AND substr(id, 1, 3) = 'oc-'", m
+    )
+    assert state == [("removed",)]
+    before = rows(hub, "SELECT count(*), max(seq) FROM changes")[0]
+    call = {"type": "track", "userId": m, "event": "Product Added", "messageId": ids[1]}
+    doc = post(hub, "batch", {"batch": [{**call, "properties": {"sku": sku}}] * 3}, key).json()
+    assert (doc["accepted"], doc["duplicates"]) == (0, 3)
+    assert rows(hub, "SELECT count(*), max(seq) FROM changes")[0] == before
+    assert rows(
+        hub, "SELECT state FROM cart_items WHERE substr(id, 1, 3) = 'oc-' AND member_id = ?", m
+    ) == [("removed",)]
+    # The same JSON without a messageId, twice: its content names it.
+    bare = {
+        "type": "track",
+        "userId": m,
+        "event": "Product Viewed",
+        "properties": {"sku": sku},
+        "timestamp": "2026-01-01T00:00:00Z",
+    }
+    assert post(hub, "batch", {"batch": [bare]}, key).json()["accepted"] == 1
+    assert post(hub, "batch", {"batch": [bare]}, key).json()["duplicates"] == 1
+    counts = dict(
+        ((o, n), k) for o, n, k in rows(hub, "SELECT outcome, name, n FROM intake_counts")
+    )
+    assert counts[("duplicate", "Product Added")] == 4
+    assert counts[("duplicate", "Product Viewed")] == 2
+
+
+def cart_state(hub: HubHandle, m: str, sku: str) -> list[tuple[Any, ...]]:
+    return rows(
+        hub,
+        "SELECT state, qty FROM cart_items WHERE member_id = ? AND sku = ? "
+        "AND substr(id, 1, 3) = 'oc-'",
+        m,
+        sku,
+    )
+
+
+def test_per_cart_line_the_newest_event_wins(any_hub: HubHandle) -> None:
+    hub = any_hub
+    key = add_source(hub)
+    m = member(hub)
+    a, b, c = skus(hub, 3)
+    now = datetime.now(UTC)
+    app = rudder(hub, key)
+    # A late Removed does not delete a newer Added.
+    app.track(user_id=m, event="Product Added", properties={"sku": a}, timestamp=now)
+    app.track(
+        user_id=m,
+        event="Product Removed",
+        properties={"sku": a},
+        timestamp=now - timedelta(minutes=5),
+    )
+    assert cart_state(hub, m, a) == [("open", 1)]
+    # A Removed first, its older Added late: the line stays removed.
+    app.track(user_id=m, event="Product Removed", properties={"sku": b}, timestamp=now)
+    app.track(
+        user_id=m,
+        event="Product Added",
+        properties={"sku": b},
+        timestamp=now - timedelta(minutes=5),
+    )
+    assert cart_state(hub, m, b)[0][0] == "removed"
+    # In order, each applies: added, removed, added again (quantity of the newest).
+    for minutes, event, qty in (
+        (3, "Product Added", 1),
+        (2, "Product Removed", 1),
+        (1, "Product Added", 4),
+    ):
+        app.track(
+            user_id=m,
+            event=event,
+            properties={"sku": c, "quantity": qty},
+            timestamp=now - timedelta(minutes=minutes),
+        )
+    assert cart_state(hub, m, c) == [("open", 4)]
+    stale = rows(hub, "SELECT sum(n) FROM intake_counts WHERE outcome = 'stale'")[0][0]
+    assert stale == 2
+
+
+def test_browsing_keeps_its_event_time_and_clock_skew_is_corrected(hub: HubHandle) -> None:
+    key = add_source(hub)
+    m, sku = member(hub), skus(hub, 1)[0]
+    received = datetime.now(UTC)
+    # A device whose clock runs an hour fast: it says it sent at +60 min what it saw at +50.
+    skewed = {
+        "type": "track",
+        "userId": m,
+        "event": "Product Viewed",
+        "properties": {"sku": sku},
+        "originalTimestamp": (received + timedelta(minutes=50)).isoformat(),
+        "sentAt": (received + timedelta(minutes=60)).isoformat(),
+    }
+    historical = {**skewed, "timestamp": "2026-03-01T08:00:00Z", "messageId": "old"}
+    del historical["originalTimestamp"], historical["sentAt"]
+    assert post(hub, "batch", {"batch": [skewed, historical]}, key).json()["accepted"] == 2
+    ats = [
+        r[0]
+        for r in rows(
+            hub, "SELECT at FROM browse_events WHERE member_id = ? ORDER BY id DESC LIMIT 2", m
+        )
+    ]
+    want = (received - timedelta(minutes=10)).timestamp()
+    assert abs(ats[1] - want) < 30
+    assert ats[0] == int(datetime(2026, 3, 1, 8, tzinfo=UTC).timestamp())
+
+
+# --- identity -------------------------------------------------------------------------------
+
+
+def test_browsing_before_login_joins_the_member_on_identify(hub: HubHandle, term: Terminal) -> None:
+    key = add_source(hub)
+    m, sku = member(hub), skus(hub, 1)[0]
+    anon = str(uuid.uuid4())
+    app = rudder(hub, key)
+    app.track(anonymous_id=anon, event="Product Viewed", properties={"sku": sku, "channel": "web"})
+    app.track(anonymous_id=anon, event="Product Added", properties={"sku": sku})
+    assert rows(hub, "SELECT count(*) FROM intake_held")[0][0] == 2
+    assert cart_state(hub, m, sku) == []
+    app.identify(user_id=m, anonymous_id=anon, traits={"name": "Lin Mei"})
+    assert rows(hub, "SELECT count(*) FROM intake_held")[0][0] == 0
+    assert rows(
+        hub, "SELECT member_id FROM identities WHERE kind = 'anon' AND value = ?", anon
+    ) == [(m,)]
+    view = term.view(m)
+    assert view.profile.name == "Lin Mei"
+    assert sku in {b.product.sku for b in view.browsing}
+    assert sku in {c.product.sku for c in view.cart}
+    # Later calls of that browser alone are the member's at once.
+    app.track(anonymous_id=anon, event="Product Removed", properties={"sku": sku})
+    assert cart_state(hub, m, sku)[0][0] == "removed"
+
+
+def test_unknown_users_are_held_unless_the_source_may_create_members(hub: HubHandle) -> None:
+    strict = rudder(hub, add_source(hub, "strict"))
+    strict.track(user_id="ext-42", event="Product Viewed", properties={"sku": skus(hub, 1)[0]})
+    assert rows(hub, "SELECT kind, value FROM intake_held") == [("user", "ext-42")]
+    assert rows(hub, "SELECT count(*) FROM members WHERE substr(id, 1, 1) = 'P'")[0][0] == 0
+    # An alias onto a known member binds the userId and lets the held call in.
+    m = member(hub)
+    strict.alias(previous_id="ext-42", user_id=m)
+    assert rows(hub, "SELECT count(*) FROM intake_held")[0][0] == 0
+    assert rows(
+        hub, "SELECT member_id FROM identities WHERE kind = 'user' AND value = 'ext-42'"
+    ) == [(m,)]
+    loose = rudder(hub, add_source(hub, "loose", provisional=True))
+    loose.identify(user_id="ext-43", traits={"name": "Provisional"})
+    made = rows(
+        hub,
+        "SELECT m.id, m.home_store FROM members m JOIN identities i ON i.member_id = m.id "
+        "WHERE i.kind = 'user' AND i.value = 'ext-43'",
+    )
+    assert len(made) == 1 and made[0][0].startswith("P") and made[0][1] is None
+
+
+def test_identify_hashes_and_masks_the_phone_at_arrival(hub: HubHandle, term: Terminal) -> None:
+    key = add_source(hub)
+    m = member(hub)
+    rudder(hub, key).identify(
+        user_id=m,
+        traits={
+            "phone": "13912345678",
+            "tier": "gold",
+            "points": 1200,
+            "birthday": "1990-05-01",
+            "unionId": "oU-1",
+            "consent": {"marketing": True},
+        },
+    )
+    phone_hash, masked, last4 = rows(
+        hub, "SELECT phone_hash, phone_masked, phone_last4 FROM members WHERE id = ?", m
+    )[0]
+    assert masked.endswith("5678") and "1391234" not in masked and last4 == "5678"
+    kinds = {
+        r[0]: r[1] for r in rows(hub, "SELECT kind, value FROM identities WHERE member_id = ?", m)
+    }
+    assert (
+        kinds["phone"] == phone_hash
+        and "13912345678" not in kinds["phone"]
+        and kinds["unionid"] == "oU-1"
+    )
+    term.engine.sync_once()
+    held = [
+        str(v) for r in term.cache.execute("SELECT * FROM members WHERE id = ?", (m,)) for v in r
+    ]
+    assert not any("13912345678" in v or "+8613912345678" in v for v in held)
+    view = term.view(m)
+    assert (view.profile.tier, view.profile.points) == ("gold", 1200)
+
+
+def test_two_members_claiming_one_phone_wait_for_a_person(
+    hub: HubHandle, term: Terminal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = add_source(hub)
+    a, b = member(hub), member(hub, skip=1)
+    sku = skus(hub, 1)[0]
+    app = rudder(hub, key)
+    app.identify(user_id=b, traits={"phone": "13800001111"})
+    app.track(user_id=b, event="Product Added", properties={"sku": sku})
+    before = rows(hub, "SELECT name, phone_hash FROM members WHERE id = ?", a)
+    app.identify(user_id=a, traits={"phone": "13800001111", "name": "Guess"})
+    assert (
+        rows(hub, "SELECT name, phone_hash FROM members WHERE id = ?", a) == before
+    )  # nothing applied
+    assert cli("identity", "conflicts", "--db", hub.db) == 0
+    out = capsys.readouterr().out
+    conflict_id = out.split("\t")[0]
+    assert a in out and b in out
+    term.engine.sync_once()
+    assert cli("identity", "resolve", conflict_id, "--keep", a, "--db", hub.db) == 0
+    assert rows(hub, "SELECT count(*) FROM members WHERE id = ?", b)[0][0] == 0
+    assert rows(hub, "SELECT name FROM members WHERE id = ?", a) == [("Guess",)]  # the call applied
+    assert cart_state(hub, a, sku)[0][0] == "open"  # b's cart line moved
+    # b's later calls are a's; terminals drop b and hold the line under a.
+    app.track(user_id=b, event="Product Removed", properties={"sku": sku})
+    assert cart_state(hub, a, sku)[0][0] == "removed"
+    term.engine.sync_once()
+    assert term.cache.execute("SELECT count(*) FROM members WHERE id = ?", (b,)).fetchone()[0] == 0
+    assert (
+        term.cache.execute("SELECT count(*) FROM cart_items WHERE member_id = ?", (b,)).fetchone()[
+            0
+        ]
+        == 0
+    )
+    assert (
+        cli("identity", "resolve", conflict_id, "--keep", a, "--db", hub.db) == 2
+    )  # settled already
+    assert "merge" in str(rows(hub, "SELECT action FROM hub_audit"))
+
+
+def test_a_unionid_bound_elsewhere_is_a_conflict(hub: HubHandle) -> None:
+    key = add_source(hub)
+    a, b = member(hub), member(hub, skip=1)
+    app = segment(hub, key)
+    app.identify(user_id=a, traits={"unionid": "oU-shared"})
+    app.identify(user_id=b, traits={"unionid": "oU-shared"})
+    found = rows(
+        hub, "SELECT members, identities FROM identity_conflicts WHERE resolved_at IS NULL"
+    )
+    assert len(found) == 1 and json.loads(found[0][0]) == sorted([a, b])
+    assert rows(hub, "SELECT member_id FROM identities WHERE kind = 'unionid'") == [(a,)]
+
+
+# --- consent --------------------------------------------------------------------------------
+
+
+def test_no_browsing_is_kept_without_consent_and_withdrawal_deletes_it(
+    hub: HubHandle, term: Terminal
+) -> None:
+    key = add_source(hub)
+    without = member(hub, consent=False)
+    sku = skus(hub, 1)[0]
+    app = rudder(hub, key)
+    seen = views(hub, without, sku)
+    app.track(user_id=without, event="Product Viewed", properties={"sku": sku})
+    assert views(hub, without, sku) == seen  # dropped at intake (the policy: drop)
+    m = member(hub)
+    app.track(user_id=m, event="Product Viewed", properties={"sku": sku})
+    assert sku in {b.product.sku for b in term.view(m).browsing}
+    app.identify(user_id=m, traits={"consent_browsing": False})
+    assert rows(hub, "SELECT count(*) FROM browse_events WHERE member_id = ?", m)[0][0] == 0
+    view = term.view(m)
+    assert view.browsing == () and view.cart == ()
+    assert (
+        term.cache.execute(
+            "SELECT count(*) FROM browse_events WHERE member_id = ?", (m,)
+        ).fetchone()[0]
+        == 0
+    )
+
+
+# --- orders, wishlist, coupons ------------------------------------------------------------
+
+
+def test_orders_take_bought_lines_out_of_the_cart(hub: HubHandle, term: Terminal) -> None:
+    key = add_source(hub)
+    m = member(hub)
+    a, b = skus(hub, 2)
+    app = segment(hub, key)
+    app.track(user_id=m, event="Product Added", properties={"sku": a})
+    app.track(user_id=m, event="Product Added", properties={"sku": b})
+    app.track(user_id=m, event="Product Added to Wishlist", properties={"sku": b})
+    app.track(
+        user_id=m,
+        event="Order Completed",
+        properties={
+            "order_id": "O-1",
+            "total": 29.9,
+            "products": [{"sku": a, "quantity": 1, "price": 29.9}],
+        },
+    )
+    assert cart_state(hub, m, a)[0][0] == "bought" and cart_state(hub, m, b)[0][0] == "open"
+    app.track(user_id=m, event="Order Refunded", properties={"order_id": "O-1"})
+    term.engine.sync_once()
+    order = term.cache.execute(
+        "SELECT state, total_cents, items FROM orders WHERE id = 'O-1'"
+    ).fetchone()
+    assert order[0] == "refunded" and order[1] == 2990 and json.loads(order[2])[0]["sku"] == a
+    wished = term.cache.execute("SELECT sku FROM wishlist_items WHERE member_id = ?", (m,))
+    assert [r[0] for r in wished] == [b]
+
+
+def test_a_coupon_applied_online_is_used(hub: HubHandle) -> None:
+    key = add_source(hub)
+    found = rows(
+        hub,
+        "SELECT c.id, c.member_id FROM coupons c JOIN members m ON m.id = c.member_id "
+        "WHERE c.state = 'live' AND m.home_store = ? ORDER BY c.id LIMIT 1",
+        STORE,
+    )
+    coupon_id, m = found[0]
+    app = rudder(hub, key)
+    app.track(user_id=m, event="Coupon Applied", properties={"coupon_id": coupon_id})
+    assert rows(hub, "SELECT state, used_by FROM coupons WHERE id = ?", coupon_id)[0][0] == "used"
+    app.track(user_id=m, event="Coupon Applied", properties={"coupon_id": coupon_id})
+    assert rows(hub, "SELECT n FROM intake_counts WHERE outcome = 'stale'") == [(1,)]
+
+
+# --- group commit ---------------------------------------------------------------------------
+
+
+def viewed(m: str, sku: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "type": "track",
+        "userId": m,
+        "event": "Product Viewed",
+        "properties": {"sku": sku},
+        "messageId": str(uuid.uuid4()),
+        **fields,
+    }
+
+
+def test_concurrent_batches_are_all_taken_once(any_hub: HubHandle) -> None:
+    hub = any_hub
+    intake = Intake(hub.store)
+    source = intake.sources.add("many")[0]
+    m, sku = member(hub), skus(hub, 1)[0]
+    before = views(hub, m, sku)
+    batches = [[viewed(m, sku) for _ in range(20)] for _ in range(40)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda b: intake.take(source, b), batches + batches[:10]))
+    assert sum(r.accepted for r in results) == 800
+    assert sum(r.duplicates for r in results) == 200
+    assert views(hub, m, sku) == before + 800
+    changes = rows(hub, "SELECT count(*), count(DISTINCT key) FROM changes WHERE entity = 'browse'")
+    assert changes[0][0] == changes[0][1]
+
+
+def test_a_batch_that_fails_in_a_group_fails_alone(hub: HubHandle) -> None:
+    intake = Intake(hub.store)
+    source = intake.sources.add("group")[0]
+    m, sku = member(hub), skus(hub, 1)[0]
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    good = parse_call(viewed(m, sku), received_ms=now)
+    # A lone surrogate no database keeps, let through by a caller that skipped the checks.
+    bad = parse_call(viewed(m, "\ud800"), received_ms=now, check_text=False)
+    jobs = [_Job(source, [good], [], now), _Job(source, [bad], [], now)]
+    intake._commit(jobs)
+    assert jobs[0].result is not None and jobs[0].result.accepted == 1
+    assert isinstance(jobs[1].error, InvalidInputError)
+    assert (
+        rows(hub, "SELECT count(*) FROM intake_messages WHERE message_id = ?", bad.message_id)[0][0]
+        == 0
+    )
+
+
+def test_calls_held_for_an_unknown_user_go_in_once_the_member_exists(hub: HubHandle) -> None:
+    app = rudder(hub, add_source(hub))
+    sku = skus(hub, 1)[0]
+    app.track(user_id="M77000001", event="Product Added", properties={"sku": sku})
+    assert rows(hub, "SELECT kind, value FROM intake_held") == [("user", "M77000001")]
+    with hub.store.write() as tx:  # the member arrives by import, with the userId as its id
+        tx.conn.execute(
+            "INSERT INTO members (id, code_id, name, home_store, consent_browsing) "
+            "VALUES ('M77000001', 77000001, 'Imported', ?, 1)",
+            (STORE,),
+        )
+    app.track(user_id="M77000001", event="Product Viewed", properties={"sku": sku})
+    assert rows(hub, "SELECT count(*) FROM intake_held")[0][0] == 0
+    assert cart_state(hub, "M77000001", sku) == [("open", 1)]
+    assert views(hub, "M77000001", sku) == 1
