@@ -507,10 +507,13 @@ def run_app(
     lang: str | None = "auto",
     layout: str | None = "auto",
     after_first_paint: Sequence[Callable[[], object]] = (),
+    doorbell: str | None = None,
 ) -> int:
     """The terminal: sign-in (enrolment first on a new terminal), then the associate's
     screens; runs until the window is closed; returns the exit code. ``after_first_paint``
-    run once the first screen is up (before the other pages are built)."""
+    run once the first screen is up (before the other pages are built). ``doorbell``: the
+    local socket a second launch rings to bring this window forward (``ui.doorbell``; the
+    caller holds the instance lock that makes the name its own)."""
     create_application()
     session = build_app(terminal, engine_factory, lang=lang, layout=layout)
     window = session.window
@@ -521,6 +524,7 @@ def run_app(
     steps = [
         ready_report(),
         lambda: log.info("first screen up: %s", first.objectName()),
+        (lambda: open_doorbell(window, doorbell)) if doorbell else None,
         *after_first_paint,
         window.status.start,
         first_page,  # the scan page: what sign-in leads to
@@ -534,6 +538,16 @@ def run_app(
         return int(session.app.exec())
     finally:
         session.close()
+
+
+def open_doorbell(window: QWidget, name: str) -> None:
+    """Answer a second launch on this data directory: it rings ``name``, the window comes
+    to the front (``ui.doorbell``)."""
+    from ui.doorbell import Doorbell, FrontDoor
+
+    bell = Doorbell(name, parent=window)
+    FrontDoor(window, bell)
+    bell.listen()
 
 
 # --- when the app cannot start --------------------------------------------------------------
