@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
             customer = screens.customer
             customer.next_customer.connect(nav.next_customer)
             customer.recorded.connect(lambda _rec: self.status.refresh())
+        elif name == "dashboard" and screens.dashboard is not None:
+            # Parked records put back in the queue go out now, not at the next round.
+            screens.dashboard.retried.connect(lambda _n: self.status.sync_now())
         elif name == "settings":
             view = screens.settings_view
             screens.settings.saved.connect(self._settings_saved)

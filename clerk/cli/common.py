@@ -9,6 +9,7 @@ bad input (2); any other is an error (1).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,21 @@ def exit_code(exc: ClerkError) -> int:
 def fail_with(exc: ClerkError) -> int:
     """:func:`fail` with the error's message and its :func:`exit_code`."""
     return fail(str(exc), exit_code(exc))
+
+
+def read_pin(args: argparse.Namespace) -> str:
+    """The staff member's PIN for a command that signs in (``--pin``, else ``$CLERK_PIN``,
+    else typed on the terminal); a usage error when there is none."""
+    if getattr(args, "pin", None):
+        return str(args.pin)
+    env = os.environ.get("CLERK_PIN")
+    if env:
+        return env
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("PIN: ")
+    raise ClerkError("a PIN is needed: --pin, $CLERK_PIN or a terminal to type it", reason="usage")
 
 
 def open_terminal(home: Path | None = None, *, online_fetch: bool = True) -> Terminal:

@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from clerk import paths
-from clerk.cli.common import EXIT_OK, fail_with
+from clerk.cli.common import EXIT_OK, fail_with, read_pin
 from clerk.errors import ClerkError
 from clerk.reports.export import FORMATS
 
@@ -79,19 +78,6 @@ def _zone(name: str | None) -> tzinfo:
         raise ClerkError(f"unknown time zone {name!r}", reason="usage") from None
 
 
-def _pin(args: argparse.Namespace) -> str:
-    if args.pin:
-        return str(args.pin)
-    env = os.environ.get("CLERK_PIN")
-    if env:
-        return env
-    if sys.stdin.isatty():
-        import getpass
-
-        return getpass.getpass("PIN: ")
-    raise ClerkError("a PIN is needed: --pin, $CLERK_PIN or a terminal to type it", reason="usage")
-
-
 def _range(args: argparse.Namespace, tz: tzinfo) -> tuple[date, date]:
     if args.date and (args.date_from or args.date_to):
         raise ClerkError("use either --date or --from/--to, not both", reason="usage")
@@ -119,7 +105,7 @@ def cmd_visits(args: argparse.Namespace) -> int:
         tz = _zone(args.tz)
         date_from, date_to = _range(args, tz)
         range_dates(date_from, date_to)  # a bad range is refused before the PIN is asked
-        pin = _pin(args)
+        pin = read_pin(args)
         outbox = open_outbox(paths.outbox_path())
     except ClerkError as exc:
         return fail_with(exc)

@@ -1,5 +1,6 @@
 """``clerk sync``: push the outbox and pull the store's changes — one round (``--once``) or
-until interrupted."""
+until interrupted. ``--retry-parked`` (a manager, signed in with ``--staff`` and a PIN as for
+``clerk report``) first puts the records parked for a person back in the queue."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clerk import paths
-from clerk.cli.common import EXIT_ERROR, EXIT_NOT_CAUGHT_UP, EXIT_OK, print_json
+from clerk.cli.common import (
+    EXIT_ERROR,
+    EXIT_NOT_CAUGHT_UP,
+    EXIT_OK,
+    fail_with,
+    print_json,
+    read_pin,
+)
+from clerk.errors import ClerkError
 
 if TYPE_CHECKING:
     from clerk.cli.common import Subparsers
@@ -26,7 +35,43 @@ def add_parser(sub: Subparsers) -> None:
     )
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--retry-parked",
+        action="store_true",
+        help="first put the records the hub failed on by themselves (parked for a person, "
+        "listed by 'clerk doctor') back in the queue — once the hub is fixed; managers only: "
+        "--staff and a PIN",
+    )
+    p.add_argument("--staff", metavar="ID", help="manager's staff id (for --retry-parked)")
+    p.add_argument(
+        "--pin",
+        metavar="PIN",
+        help="manager's PIN (for --retry-parked; default: $CLERK_PIN, else asked on the terminal)",
+    )
     p.set_defaults(func=cmd_sync)
+
+
+def retry_parked(args: argparse.Namespace) -> int:
+    """``--retry-parked``: sign the manager in, put every parked record back in the queue;
+    returns how many (ClerkError when refused)."""
+    from clerk.cache import open_cache
+    from clerk.outbox import open_outbox
+    from clerk.reports.conflicts import retry_parked as put_back
+    from clerk.staff import StaffAuth
+
+    if not args.staff:
+        raise ClerkError("--retry-parked needs --staff (a manager) and a PIN", reason="usage")
+    pin = read_pin(args)
+    outbox = open_outbox(paths.outbox_path())
+    try:
+        cache = open_cache(paths.cache_path())
+        try:
+            session = StaffAuth(cache, outbox).sign_in(str(args.staff), pin)
+            return put_back(session, outbox)
+        finally:
+            cache.close()
+    finally:
+        outbox.close()
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -34,6 +79,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.local import engine_for
     from sync.scheduler import Scheduler
 
+    retried = None
+    if args.retry_parked:
+        try:
+            retried = retry_parked(args)
+        except ClerkError as exc:
+            return fail_with(exc)
+        if not args.json:
+            print(f"put {retried} parked record(s) back in the queue", flush=True)
+    elif args.staff or args.pin:
+        return fail_with(ClerkError("--staff and --pin go with --retry-parked", reason="usage"))
     engine = engine_for(paths.data_dir())
     try:
         if not args.once:
@@ -76,7 +131,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if progress is not None:
             print(file=sys.stderr)
         if args.json:
-            print_json(dataclasses.asdict(report))
+            out = dataclasses.asdict(report)
+            if retried is not None:
+                out["retried_parked"] = retried
+            print_json(out)
         else:
             print(_report_line(report))
         return EXIT_OK if report.caught_up else EXIT_NOT_CAUGHT_UP

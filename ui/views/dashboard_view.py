@@ -3,7 +3,8 @@
 Top: the day picker, refresh, CSV export and the "includes N not yet synced" chip. Then the
 KPI tiles (each with the same weekday last week), the visits-by-hour bar chart, the drill-down
 list, the per-associate table, the products asked about, and the sync health panel (backlog,
-last sync, rejected items, coupon conflicts side by side with accept / reverse).
+last sync, rejected items, items parked for a person with "send again", coupon conflicts side
+by side with accept / reverse).
 
 Everything is created once; :mod:`ui.controllers.dashboard_controller` fills it.
 """
@@ -286,6 +287,19 @@ class DashboardView(LanguageAware):
         self.sync_card.body.addWidget(self.rejected_title)
         self.rejected_table = _table(self.models.rejected, "rejectedTable", min_rows=3)
         self.sync_card.body.addWidget(self.rejected_table)
+        parked_head = FlowRow(8)
+        parked_head.box.setContentsMargins(16, 8, 16, 4)
+        self.parked_title = label("", "section", wrap=True)
+        self.parked_title.setObjectName("parkedTitle")
+        parked_head.add(self.parked_title, 1)
+        self.retry_parked = button(
+            "", icon_name="sync", kind="secondary", object_name="retryParked"
+        )
+        parked_head.add(self.retry_parked)
+        self.parked_head = parked_head
+        self.sync_card.body.addWidget(parked_head)
+        self.parked_table = _table(self.models.parked, "parkedTable", min_rows=3)
+        self.sync_card.body.addWidget(self.parked_table)
         conflicts_head = FlowRow(8)
         conflicts_head.box.setContentsMargins(16, 8, 16, 4)
         self.conflicts_title = label("", "section")
@@ -364,12 +378,19 @@ class DashboardView(LanguageAware):
         self.rejected_title.setText(translate("Dashboard", "Rejected by the hub"))
         self.conflicts_title.setText(translate("Dashboard", "Coupon conflicts"))
         self.rejected_table.setAccessibleName(translate("Dashboard", "Rejected by the hub"))
+        self.parked_title.setText(translate("Dashboard", "Needs attention"))
+        self.parked_table.setAccessibleName(translate("Dashboard", "Needs attention"))
+        self.retry_parked.setText(translate("Dashboard", "Send again"))
+        self.retry_parked.setAccessibleName(
+            translate("Dashboard", "Send the records that need attention to the hub again")
+        )
         self.conflicts_table.setAccessibleName(translate("Dashboard", "Coupon conflicts"))
         for table in (
             self.drill_table,
             self.associates_table,
             self.products_table,
             self.rejected_table,
+            self.parked_table,
             self.conflicts_table,
         ):
             table.horizontalHeader().setAccessibleName(translate("Dashboard", "Columns"))
