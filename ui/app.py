@@ -443,8 +443,9 @@ def show_fitted(window: QWidget, layout: str) -> Placement:
 class FrameFit(QObject):
     """For ``settle_ms`` after a window is first shown: once the window manager has framed it
     (the frame's size is known only then), a frame reaching past the available geometry of
-    its screen is brought back in — re-placed by :func:`first_geometry` with the real frame
-    (at most ``MAX_FIXES`` times: a window manager that insists wins)."""
+    its screen is brought back in — moved, the least it takes, when it fits; else re-placed
+    by :func:`first_geometry` with the real frame (at most ``MAX_FIXES`` times: a window
+    manager that insists wins). A maximized window is the window manager's to fit."""
 
     MAX_FIXES = 3
 

@@ -108,11 +108,11 @@ def test_the_desktop_layout_has_a_minimum_width_and_hands_over_to_handheld() -> 
     assert HANDHELD_MIN.width() <= 360 and HANDHELD_MIN.height() <= 600
 
 
-@pytest.fixture
-def app(qtbot: Any, terminal: Any) -> Iterator[Any]:
+@pytest.fixture(params=["en"])
+def app(qtbot: Any, terminal: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     from ui.app import build_app
 
-    s = build_app(terminal, None, lang="en", layout="auto", synchronous=False)
+    s = build_app(terminal, None, lang=request.param, layout="auto", synchronous=False)
     qtbot.addWidget(s.window)
     s.window.show()
     qtbot.waitExposed(s.window)
@@ -172,12 +172,54 @@ def test_every_page_fits_the_window_on_each_screen(
     _walk_at(qtbot, app, home, size, "auto", mode)
 
 
+@pytest.mark.parametrize("app", ["en", "zh_CN"], indirect=True)
 @pytest.mark.parametrize("layout", ["desktop", "handheld"])
 def test_every_page_fits_at_the_layouts_minimum_size(
     qtbot: Any, app: Any, home: Any, layout: str
 ) -> None:
+    """In both languages: their words differ in length, and a row that fits in one may
+    not in the other."""
     from ui.controllers.layout_controller import DESKTOP_MIN, HANDHELD_MIN
 
     size = DESKTOP_MIN if layout == "desktop" else HANDHELD_MIN
     assert app.window.minimumSize() == HANDHELD_MIN  # the window never gets smaller
     _walk_at(qtbot, app, home, size, layout, layout)
+
+
+@pytest.mark.parametrize("app", ["en", "zh_CN"], indirect=True)
+@pytest.mark.parametrize("layout", ["desktop", "handheld"])
+def test_a_language_switch_reflows_what_no_longer_fits(
+    qtbot: Any, app: Any, home: Any, layout: str
+) -> None:
+    """Rows that ran side by side in one language run one above the other when the other
+    language's words no longer fit (and back)."""
+    from ui.controllers.layout_controller import DESKTOP_MIN, HANDHELD_MIN
+
+    size = DESKTOP_MIN if layout == "desktop" else HANDHELD_MIN
+    _walk_at(qtbot, app, home, size, layout, layout)  # ends on the dashboard
+    window = app.window
+    for lang in ("zh_CN", "en", "zh_CN", "en"):
+        window.set_language(lang)
+        qtbot.waitUntil(lambda: not overflow(window), timeout=2_000)
+
+
+def test_a_flow_row_reflows_when_a_text_grows_without_a_resize(qtbot: Any) -> None:
+    """A row whose widths change (another language, a longer text) runs one above the other
+    without waiting for the window to be resized — and back to a row when the text shrinks."""
+    from ui.qt import QLabel
+    from ui.views.widgets import FlowRow
+
+    row = FlowRow()
+    first, second = QLabel("one"), QLabel("two")
+    row.add(first)
+    row.add(second)
+    qtbot.addWidget(row)
+    row.setFixedWidth(200)
+    row.show()
+    qtbot.waitExposed(row)
+    qtbot.waitUntil(row.is_row, timeout=2_000)
+    first.setText("a text much longer than the row is wide, in any language")
+    qtbot.waitUntil(lambda: not row.is_row(), timeout=2_000)
+    assert row.width() == 200  # no resize did it
+    first.setText("one")
+    qtbot.waitUntil(row.is_row, timeout=2_000)

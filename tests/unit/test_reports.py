@@ -801,7 +801,7 @@ def test_cli_sync_retry_parked_is_for_a_signed_in_manager(
     tests/integration/test_hub_poison.py)."""
     ob = open_outbox(home.outbox_path)
     try:
-        l4, _l5 = _park_two(home, ob)
+        _park_two(home, ob)
     finally:
         ob.close()
     assert _cli(["sync", "--once", "--retry-parked", *argv]) == code

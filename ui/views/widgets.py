@@ -511,8 +511,13 @@ class FlowRow(QWidget):
         super().resizeEvent(event)
         self.arrange()
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.arrange()  # a widget's size changed (another language, another text)
+        return super().event(event)
+
     def arrange(self) -> None:
-        """Run the way the width allows (also after a widget's text changed)."""
+        """Run the way the width allows."""
         row = self.width() >= self.row_width()
         if row != self.is_row():
             self.box.setDirection(
