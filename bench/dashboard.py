@@ -174,36 +174,22 @@ def build(directory: Path, *, visits: int, days: int, members: int, seed: int = 
                     walk_in = here and rng.random() < 0.15
                     member = None if walk_in else rng.choice(member_ids)
                     ref = f"card:62{rng.randint(10**8, 10**9)}" if walk_in else None
-                    steps: list[tuple[str, dict[str, Any], str | None]] = [("visit", {}, None)]
+                    steps: list[tuple[str, dict[str, Any]]] = [("visit", {})]
                     for _ in range(rng.choice((0, 1, 1, 2, 3))):
                         kind = rng.choice(("interest", "interest", "note", "sale", "redeem"))
                         sku = rng.choice(skus)
                         if kind == "interest":
-                            steps.append(
-                                (
-                                    "interest",
-                                    {"sku": sku, "action": "asked_about"},
-                                    f"商品{sku} ({sku})",
-                                )
-                            )
+                            steps.append(("interest", {"sku": sku, "action": "asked_about"}))
                         elif kind == "note":
-                            steps.append(("note", {"text": "size 42"}, "size 42"))
+                            steps.append(("note", {"text": "size 42"}))
                         elif kind == "sale":
                             amount = rng.randint(50, 3000) * 100
-                            steps.append(
-                                (
-                                    "sale",
-                                    {
-                                        "items": [{"sku": sku, "qty": 1, "price_cents": amount}],
-                                        "amount_cents": amount,
-                                    },
-                                    f"1 item, ¥{amount / 100:,.2f}",
-                                )
-                            )
+                            line = {"sku": sku, "qty": 1, "price_cents": amount}
+                            steps.append(("sale", {"items": [line], "amount_cents": amount}))
                         elif member and member in coupon_of and here:
-                            steps.append(("redeem", {"coupon_id": coupon_of[member]}, None))
+                            steps.append(("redeem", {"coupon_id": coupon_of[member]}))
                     t = at
-                    for kind, payload, text in steps:
+                    for kind, payload in steps:
                         iid = str(uuid7((t * 1000) + rng.randint(0, 999)))
                         if here:
                             seq += 1
@@ -221,8 +207,10 @@ def build(directory: Path, *, visits: int, days: int, members: int, seed: int = 
                                     state,
                                 )
                             )
-                        elif member is not None:
-                            hub.append((iid, member, STORE, "店", sname, kind, text, t))
+                        elif member is not None:  # the hub's history row: text and facts
+                            facts = {k: v for k, v in payload.items() if k != "text"}
+                            row = (STORE, "店", sid, sname, kind, payload.get("text"))
+                            hub.append((iid, member, *row, json.dumps(facts), t))
                         t += rng.randint(30, 600)
             with Transaction(ob):
                 ob.executemany(
@@ -235,8 +223,8 @@ def build(directory: Path, *, visits: int, days: int, members: int, seed: int = 
             ob.close()
         with Transaction(cache):
             cache.executemany(
-                "INSERT INTO visits (id, member_id, store_id, store_name, staff_name, kind, "
-                "text, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO visits (id, member_id, store_id, store_name, staff_id, staff_name, "
+                "kind, text, facts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 hub,
             )
         cache.execute("ANALYZE")

@@ -265,6 +265,8 @@ def main() -> int:
         if pg:
             backends.append(("PostgreSQL", pg_database(pg, f"omni_bench_{os.getpid()}")))
         for label, db in backends:
+            if label == "PostgreSQL":  # told where its key file is (here and in `hub serve`)
+                os.environ["CLERK_HUB_KEYS_FILE"] = str(Path(tmp) / "pg-hub.keys")
             r = bench_backend(label, db, args)
             results[label] = r
             note = f"{args.terminals} terminals, batches of {args.batch}, median of {args.runs}"

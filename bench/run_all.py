@@ -28,8 +28,10 @@ DOC = ROOT / "docs" / "benchmarks.md"
 # Order: the cheap ones first, the big cache build (lookup) after, the UI last.
 BENCHES = [
     ("verify", "Member-code verification"),
+    ("pin_cost", "Offline PIN guessing"),
     ("decode", "Barcode decoding on a degraded corpus"),
     ("hub_ingest", "Hub ingest"),
+    ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("dashboard", "Manager dashboard"),

@@ -101,7 +101,7 @@ def seeded_hub(path: Path, members: int, *, events: float = 40.0) -> Path:
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
     building = path.with_name(path.name + ".building")
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".keys"):
         Path(str(building) + suffix).unlink(missing_ok=True)
     print(f"seeding {members:,} members into {path.name} …", file=sys.stderr)
     started = time.perf_counter()
@@ -119,6 +119,7 @@ def seeded_hub(path: Path, members: int, *, events: float = 40.0) -> Path:
     finally:
         store.close()
     building.replace(path)
+    Path(f"{building}.keys").replace(f"{path}.keys")  # the hub's key file goes with it
     print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return path
 

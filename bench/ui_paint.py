@@ -22,6 +22,7 @@ bench/results/ui_paint.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import sys
@@ -80,7 +81,7 @@ class ReadOnlyTerminal:
     def identify(self, text: str) -> Identity:
         from clerk.identify import classify
 
-        return classify(text, phone_key=None, keys={}, now=self.now)
+        return classify(text, phone_keys=None, keys={}, now=self.now)
 
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         member_id = view360.resolve(self._cache(), identity)
@@ -92,6 +93,11 @@ class ReadOnlyTerminal:
             None,
             member_id is not None,
             None if member_id else "not_cached",
+        )
+
+    def pick_candidate(self, opened: Opened, member_id: str, staff_id: str | None = None) -> Opened:
+        return dataclasses.replace(
+            opened, member_id=member_id, view=self.view(member_id), reason=None, candidates=()
         )
 
     def view(self, member_id: str) -> Any:

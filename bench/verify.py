@@ -65,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     messages = [b"MC1:" + r[:20] for r in raws]
     signatures = [r[20:] for r in raws]
     bare_key = Ed25519PublicKey.from_public_bytes(public)
-    phone_key = "ab" * 32
     junk = "MC1:" + "A" * 1_000_000
     forged = membercode.issue(membercode.generate_keypair()[0], 1, 1, exp=EXP)
 
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         return None
 
     def classify(i: int) -> object:
-        return identify.classify(codes[i], phone_key=phone_key, keys=keys, now=NOW)
+        return identify.classify(codes[i], phone_keys=None, keys=keys, now=NOW)
 
     def reject(text: str) -> Callable[[int], object]:
         def run(_: int) -> object:

@@ -1,30 +1,36 @@
 """The audit log: append-only, hash-chained rows in outbox.db ``audit_log``.
 
 Each row's ``hash`` is ``sha256(prev_hash + canonical JSON of {seq, id, at, staff_id, action,
-detail})``; the first row's ``prev_hash`` is 64 zeros. ``verify`` walks the chain and finds the
-first row that was edited, deleted (a gap in ``seq``) or moved. The newest ``seq:hash`` is also
-kept in ``outbox_meta`` (key ``audit_head``, written in the same transaction as the row), so
-cutting rows off the end is detected too.
+detail})`` (:mod:`clerk.shared.auditchain`, which the hub shares); the first row's
+``prev_hash`` is 64 zeros. ``verify`` walks the chain and finds the first row that was edited,
+deleted (a gap in ``seq``) or moved. The newest ``seq:hash`` is also kept in ``outbox_meta``
+(key ``audit_head``, written in the same transaction as the row), so cutting rows off the end
+is detected too.
 
-The rows travel to the hub as interactions of kind ``"audit"``: the sync engine takes
-``unsynced(conn, limit)``, sends ``to_interaction(row)`` for each, and calls
-``mark_synced(conn, seqs)`` for the rows the hub answered ``accepted`` or ``duplicate``.
+Delivery to the hub is by sequence, never by a per-row flag: ``outbox_meta`` key
+``audit_acked`` holds the ``seq:hash`` of the last row the hub acknowledged (outside the hashed
+rows), and every row after it is uploaded, in order (:func:`to_upload`, :func:`to_interaction`;
+the sync engine calls :func:`mark_acked` with the last row of the leading run the hub
+answered). Moving that mark forward by hand does not hide rows either: the next row uploaded
+does not chain onto what the hub holds, and the hub flags the gap. The hub keeps each
+device's last acknowledged ``(seq, hash)``; :func:`compare_with_hub` checks the local chain
+against it, which catches a rewrite that is consistent locally.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from clerk.db import Transaction
 from clerk.ids import uuid7_str
+from clerk.shared.auditchain import GENESIS, row_hash
 
-GENESIS = "0" * 64
 HEAD_KEY = "audit_head"  # outbox_meta key: "<seq>:<hash>" of the newest row
+ACKED_KEY = "audit_acked"  # outbox_meta key: "<seq>:<hash>" of the last row the hub acked
 
 ACTIONS = (
     "signin",
@@ -32,7 +38,6 @@ ACTIONS = (
     "lockout",
     "signout",
     "view_customer",
-    "unmask_phone",
     "export",
     "redeem",
     "settings_change",
@@ -49,7 +54,6 @@ class AuditRow:
     detail: dict[str, Any] = field(default_factory=dict)
     prev_hash: str = GENESIS
     hash: str = ""
-    synced: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,36 +61,9 @@ class VerifyResult:
     ok: bool
     first_bad_seq: int | None
     checked: int
-    # None when ok; else edited | gap | chain | head | malformed
+    # None when ok; else edited | gap | chain | head | malformed (the local chain), or
+    # hub_missing | hub_mismatch | acked_ahead | hub_flagged (compared with the hub)
     reason: str | None = None
-
-
-def canonical(
-    seq: int, rid: str, at: int, staff_id: str | None, action: str, detail: Mapping[str, Any]
-) -> str:
-    """The canonical JSON of one row's content: sorted keys, no spaces, UTF-8 kept."""
-    body = {
-        "seq": seq,
-        "id": rid,
-        "at": at,
-        "staff_id": staff_id,
-        "action": action,
-        "detail": dict(detail),
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def row_hash(
-    prev_hash: str,
-    seq: int,
-    rid: str,
-    at: int,
-    staff_id: str | None,
-    action: str,
-    detail: Mapping[str, Any],
-) -> str:
-    text = prev_hash + canonical(seq, rid, at, staff_id, action, detail)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def append(
@@ -121,7 +98,7 @@ def append(
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (HEAD_KEY, f"{seq}:{digest}"),
         )
-    return AuditRow(seq, rid, at, staff_id, action, body, prev, digest, False)
+    return AuditRow(seq, rid, at, staff_id, action, body, prev, digest)
 
 
 def _to_row(r: sqlite3.Row | tuple[Any, ...]) -> AuditRow:
@@ -137,11 +114,10 @@ def _to_row(r: sqlite3.Row | tuple[Any, ...]) -> AuditRow:
         detail=detail,
         prev_hash=str(r[6]),
         hash=str(r[7]),
-        synced=bool(r[8]),
     )
 
 
-_COLUMNS = "seq, id, at, staff_id, action, detail, prev_hash, hash, synced"
+_COLUMNS = "seq, id, at, staff_id, action, detail, prev_hash, hash"
 
 
 def verify(conn: sqlite3.Connection) -> VerifyResult:
@@ -191,29 +167,82 @@ def rows(conn: sqlite3.Connection, *, since_seq: int = 0, limit: int = 1000) -> 
     return [_to_row(r) for r in cur]
 
 
-def unsynced(conn: sqlite3.Connection, limit: int = 500) -> list[AuditRow]:
-    """The oldest rows not yet delivered to the hub, in ``seq`` order."""
-    cur = conn.execute(
-        f"SELECT {_COLUMNS} FROM audit_log WHERE synced = 0 ORDER BY seq LIMIT ?", (limit,)
-    )
-    return [_to_row(r) for r in cur]
+def _mark(conn: sqlite3.Connection, key: str) -> tuple[int, str]:
+    row = conn.execute("SELECT value FROM outbox_meta WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return 0, GENESIS
+    seq_text, _, digest = str(row[0]).partition(":")
+    try:
+        return max(0, int(seq_text)), digest
+    except ValueError:
+        return 0, GENESIS
 
 
-def mark_synced(conn: sqlite3.Connection, seqs: Iterable[int]) -> int:
-    """Flag rows the hub acknowledged (``synced`` is outside the hash). Returns rows changed."""
-    params = [(int(s),) for s in seqs]
-    if not params:
-        return 0
+def acked(conn: sqlite3.Connection) -> tuple[int, str]:
+    """(seq, hash) of the last row the hub acknowledged; (0, GENESIS) before the first."""
+    return _mark(conn, ACKED_KEY)
+
+
+def to_upload(conn: sqlite3.Connection, limit: int = 500) -> list[AuditRow]:
+    """The rows after the hub's acknowledged one, oldest first: what the next upload sends."""
+    since, _ = acked(conn)
+    return rows(conn, since_seq=since, limit=limit)
+
+
+def pending(conn: sqlite3.Connection) -> int:
+    """How many rows the hub has not acknowledged yet."""
+    since, _ = acked(conn)
+    return int(conn.execute("SELECT count(*) FROM audit_log WHERE seq > ?", (since,)).fetchone()[0])
+
+
+def mark_acked(conn: sqlite3.Connection, row: AuditRow) -> bool:
+    """The hub acknowledged every row up to ``row``: move the mark there (forward only).
+    Returns whether it moved."""
     with Transaction(conn):
-        before = conn.total_changes
-        conn.executemany("UPDATE audit_log SET synced = 1 WHERE seq = ? AND synced = 0", params)
-        return conn.total_changes - before
+        since, _ = acked(conn)
+        if row.seq <= since:
+            return False
+        conn.execute(
+            "INSERT INTO outbox_meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (ACKED_KEY, f"{row.seq}:{row.hash}"),
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class HubHead:
+    """What the hub holds of this device's chain: its last acknowledged row, and how many
+    problems it flagged (gaps, rewrites, rows that do not match their hash)."""
+
+    seq: int
+    hash: str
+    flags: int = 0
+
+
+def compare_with_hub(conn: sqlite3.Connection, hub: HubHead) -> VerifyResult:
+    """The local chain against the hub's acknowledged row (after :func:`verify` passed): the
+    row the hub acknowledged must be here with the hash the hub holds; the local mark must not
+    be ahead of the hub; and the hub must have flagged nothing for this device."""
+    checked = int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+    if hub.seq > 0:
+        row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (hub.seq,)).fetchone()
+        if row is None:
+            return VerifyResult(False, hub.seq, checked, "hub_missing")
+        if str(row[0]) != hub.hash:
+            return VerifyResult(False, hub.seq, checked, "hub_mismatch")
+    local_seq, _ = acked(conn)
+    if local_seq > hub.seq:
+        return VerifyResult(False, hub.seq + 1, checked, "acked_ahead")
+    if hub.flags:
+        return VerifyResult(False, None, checked, "hub_flagged")
+    return VerifyResult(True, None, checked, None)
 
 
 def to_interaction(row: AuditRow) -> dict[str, Any]:
     """The wire shape (``sync.protocol.Interaction``) of one audit row: kind ``"audit"``.
 
-    The row's own UUIDv7 is the interaction id, so a resend is answered as a duplicate.
+    The row's own UUIDv7 is the interaction id, so a resend is answered as the first time.
     """
     return {
         "id": row.id,

@@ -175,6 +175,56 @@ def m002_visits_by_store_day(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS visits_store_at ON visits(store_id, at)")
 
 
+@migrations()
+def m003_visit_facts(db: Database) -> None:
+    """History rows keep their facts as fields (clerk/shared/interactions.py): who served, and
+    the kind's structured facts as JSON — the hub sends its rows again with them."""
+    db.executescript(
+        """
+        ALTER TABLE visits ADD COLUMN staff_id TEXT;
+        ALTER TABLE visits ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+        """
+    )
+
+
+@migrations()
+def m004_phone_tail_and_bucket(db: Database) -> None:
+    """Members carry what a terminal may hold of a phone (clerk/shared/phones.py): its last
+    digits and an 8-bit keyed bucket, instead of the full keyed hash (and a masked form with
+    seven of eleven digits) that let anyone with the terminal recover every number. The old
+    values are overwritten as they go (secure_delete); the masked form keeps its last four
+    digits, and the bucket comes with the member's next row from the hub (which sends every
+    member again when it takes the same step)."""
+    conn = db.conn
+    secure = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
+    conn.execute("PRAGMA secure_delete = ON")
+    try:
+        columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(members)")}
+        if "phone_hash" in columns:
+            conn.execute("DROP INDEX IF EXISTS members_phone_hash")
+            conn.execute("UPDATE members SET phone_hash = NULL")
+            conn.execute("ALTER TABLE members DROP COLUMN phone_hash")
+        if "phone_last4" not in columns:
+            conn.execute("ALTER TABLE members ADD COLUMN phone_last4 TEXT")
+            conn.execute("ALTER TABLE members ADD COLUMN phone_bucket INTEGER")
+        # 138****5678 (mainland) → *******5678; a foreign +442*******58 → +**********58.
+        conn.execute(
+            "UPDATE members SET phone_last4 = substr(phone_masked, -4),"
+            " phone_masked = '*******' || substr(phone_masked, -4)"
+            " WHERE length(phone_masked) = 11 AND substr(phone_masked, 1, 1) <> '+'"
+        )
+        conn.execute(
+            "UPDATE members SET phone_masked = '+' || replace(hex(zeroblob("
+            "length(phone_masked) - 3)), '00', '*') || substr(phone_masked, -2)"
+            " WHERE length(phone_masked) > 3 AND substr(phone_masked, 1, 1) = '+'"
+        )
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS members_phone ON members(phone_last4, phone_bucket)"
+        )
+    finally:
+        conn.execute(f"PRAGMA secure_delete = {secure}")
+
+
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (and migrate) cache.db. Raises CacheCorruptError if the file is damaged or not a
     database (it is rebuilt); StorageError, saying what happened, for anything else (a full

@@ -45,6 +45,9 @@ ADVICE: dict[str, str] = {
     "enrol": "Enrol the terminal: clerk enroll --hub URL --store STORE --code CODE (ask IT for "
     "a code)",
     "enrol_first": "Enrol first (see 'enrolled')",
+    "revoked": "Ask IT. Nothing recorded here is lost: 'clerk outbox export FILE' writes the "
+    "unsent records, IT imports them at the hub ('clerk hub device import FILE --device ID'), "
+    "then enrols the terminal again",
     "hub_check_here": "Run 'clerk doctor' from the terminal's own command line",
     "hub_unreachable": "Check the network and the hub URL (clerk config get hub_url); the "
     "terminal keeps working offline and syncs when the hub is back",
@@ -136,7 +139,7 @@ def check_enrolled(outbox: Path) -> Check:
             rows = dict(
                 conn.execute(
                     "SELECT key, value FROM outbox_meta WHERE key IN "
-                    "('device_id', 'store_id', 'hub_url')"
+                    "('device_id', 'store_id', 'hub_url', 'device_revoked_at')"
                 ).fetchall()
             )
         finally:
@@ -145,6 +148,14 @@ def check_enrolled(outbox: Path) -> Check:
         return Check("enrolled", "fail", f"cannot read outbox.db: {exc}", fix)
     if not rows.get("device_id"):
         return Check("enrolled", "fail", "not enrolled (no device id)", fix)
+    if rows.get("device_revoked_at"):
+        return Check(
+            "enrolled",
+            "fail",
+            f"this terminal was removed from the store — ask IT (device {rows['device_id']} "
+            "revoked at the hub; it no longer syncs)",
+            ADVICE["revoked"],
+        )
     return Check(
         "enrolled",
         "ok",
@@ -159,7 +170,7 @@ def check_hub(hub_check: HubCheck | None, enrolled: bool) -> Check:
             return Check(
                 "hub",
                 "warn",
-                "not checked: the terminal is not enrolled",
+                "not checked: the terminal is not enrolled (see 'enrolled')",
                 ADVICE["enrol_first"],
             )
         return Check(

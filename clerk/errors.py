@@ -10,7 +10,9 @@ ClerkError                      base of every error the terminal shows to a pers
 │       └── CacheRebuildingError  a lookup met a damaged page: cache.db was set aside and is
 │                               being rebuilt from the hub (the lookup can be tried again)
 ├── IdentifyError               text that does not identify a member (carries a reason code)
-└── PermissionDeniedError       the signed-in staff member's role does not allow the action
+├── PermissionDeniedError       the signed-in staff member's role does not allow the action
+└── RecordError                 a record refused before it is saved: its payload is not what
+                                its kind takes (``problem`` and ``field`` say what and where)
 
 Each carries a stable machine ``reason`` (used by --json output and translations) and a
 human message in English; the UI translates by ``reason``.
@@ -58,3 +60,16 @@ class IdentifyError(ClerkError):
 
 class PermissionDeniedError(ClerkError):
     reason = "permission_denied"
+
+
+class RecordError(ClerkError):
+    """A record the terminal refuses to save (the hub would refuse it for its shape).
+    ``problem`` is the vocabulary's reason (clerk.shared.interactions.REASONS: ``too_long``,
+    ``out_of_range`` …), ``field`` the payload field it is about (None: the whole record)."""
+
+    reason = "invalid_record"
+
+    def __init__(self, message: str, *, problem: str, field: str | None) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.field = field

@@ -26,13 +26,18 @@ Rules, in the order :func:`classify` applies them:
    issued.
 6. Anything else → ``not_member_other`` (some other QR payload or barcode).
 
-Phone numbers never leave this module in clear: the identity carries an HMAC-SHA256 of the
-E.164 number under the key the hub gave the terminal at enrolment, and a masked form
-(:mod:`clerk.shared.phones`).
+A phone number is never written in clear: the identity carries the number only in memory (its
+``value`` and ``proof`` — what a hub lookup sends), its 8-bit bucket under the key the hub gave
+the terminal (what the cache is matched by, with the last four digits), the masked form people
+see, and as ``ref`` the number sealed to the hub's public key — what a visit recorded offline
+is recorded against, which only the hub can open (:mod:`clerk.shared.phones`). Sealing is
+randomised; the same number typed again in the same run gets the same sealed ref, so it is the
+same visit. A member code's proof is its whole text, a card's its digits.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -40,7 +45,15 @@ from collections.abc import Mapping
 from clerk.errors import ConfigError, IdentifyError
 from clerk.model import Identity
 from clerk.shared import membercode
-from clerk.shared.phones import TYPED_NUMBER, mask_phone, normalize_phone, phone_hash
+from clerk.shared.phones import (
+    SEALED_PREFIX,
+    TYPED_NUMBER,
+    PhoneKeys,
+    mask_phone,
+    normalize_phone,
+    phone_bucket,
+    seal,
+)
 
 MAX_INPUT = 4096
 CARD_MIN, CARD_MAX = 10, 19
@@ -144,7 +157,7 @@ def clean(text: str) -> str:
 def classify(
     text: str,
     *,
-    phone_key: str | None,
+    phone_keys: PhoneKeys | None,
     keys: Mapping[int, bytes],
     now: float,
 ) -> Identity:
@@ -168,6 +181,7 @@ def classify(
             ref=f"code:{code.code_id}",
             jti=code.jti,
             expires_at=code.exp,
+            proof=s,
         )
     if _URL.match(s):
         raise _reject("not_member_url")
@@ -179,23 +193,37 @@ def classify(
             raise _reject("malformed")  # digits with a stray "+" and the like
         e164 = normalize_phone(s)
         if e164 is not None:
-            if phone_key is None:
-                raise _reject("no_phone_key")
-            masked = mask_phone(e164)
-            try:
-                hashed = phone_hash(phone_key, e164)
-            except ValueError as exc:
-                raise ConfigError("the phone hash key is not valid hex") from exc
-            # The hub resolves `phone_hash:` refs (a masked number is ambiguous); people see the
-            # masked number.
-            return Identity(
-                kind="phone", value=hashed, ref=f"phone_hash:{hashed}", display=f"phone:{masked}"
-            )
+            return _phone(e164, phone_keys)
         digits = re.sub(r"[ \-()]", "", s)
         if digits.startswith("+") or not CARD_MIN <= len(digits) <= CARD_MAX:
             raise _reject("malformed")
         if not luhn_valid(digits):
             raise _reject("bad_check_digit")
-        return Identity(kind="card", value=digits, ref=f"card:{digits}")
+        return Identity(kind="card", value=digits, ref=f"card:{digits}", proof=digits)
 
     raise _reject("not_member_other")
+
+
+def _phone(e164: str, phone_keys: PhoneKeys | None) -> Identity:
+    if phone_keys is None:
+        raise _reject("no_phone_key")
+    try:
+        bucket = phone_bucket(phone_keys.bucket_key, e164)
+        sealed = _sealed(phone_keys.seal_key, e164)
+    except ValueError as exc:
+        raise ConfigError("the phone keys this terminal got from the hub are not valid") from exc
+    return Identity(
+        kind="phone",
+        value=e164,
+        ref=SEALED_PREFIX + sealed,
+        display=f"phone:{mask_phone(e164)}",
+        phone_bucket=bucket,
+        proof=e164,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _sealed(seal_key: str, e164: str) -> str:
+    """The number sealed to the hub, once per number per run (memory only): typed twice, it
+    is one visit."""
+    return seal(seal_key, e164)

@@ -7,8 +7,12 @@ locale: the UI and the CLI do (``clerk.fmt``). A text that differs by language t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pydantic comes with the vocabulary: not imported for the model alone
+    from clerk.shared.interactions import Payload
 
 IdentityKind = Literal["code", "card", "phone", "member_id"]
 
@@ -32,19 +36,40 @@ class Localised:
 
 @dataclass(frozen=True)
 class Identity:
-    """A member identity read from a scan or typed text, before the cache is consulted."""
+    """A member identity read from a scan or typed text, before the cache is consulted.
+
+    A phone's ``value`` is the number as typed (E.164): it lives in memory while the customer
+    is served — the proof sent to the hub — and is never written or shown (not in ``repr``);
+    what is recorded is ``ref``, the number sealed to the hub."""
 
     kind: IdentityKind
-    value: str  # code: member code id as decimal; card: digits; phone: keyed hash; member_id
+    # code: member code id as decimal; card: digits; phone: E.164 (never stored); member_id
+    value: str = field(repr=False)
     ref: str  # stable text to record against when the member is not cached, e.g. "card:6200…"
     jti: str | None = None  # member codes only: hex of the 6-byte jti
     expires_at: int | None = None  # member codes only
-    # What to show a person when ``ref`` is not fit to show (a phone's keyed hash): "138****5678".
+    # What to show a person when ``ref`` is not fit to show (a sealed phone): "*******5678".
     display: str | None = None
+    phone_bucket: int | None = None  # phones only: the 8-bit keyed bucket the cache is indexed by
+    # The proof of presence, as read at the counter, for the hub to check when the member is
+    # fetched from elsewhere: the whole member code, the card digits, the E.164 phone number.
+    # Held only while the identity lives: never recorded, printed or compared.
+    proof: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
         return self.display or self.ref
+
+
+@dataclass(frozen=True)
+class PhoneCandidate:
+    """A cached member whose phone fits a typed number as far as the terminal can tell (the
+    same last digits and bucket): the associate picks among them by name."""
+
+    member_id: str
+    name: str
+    name_en: str | None
+    phone_masked: str | None
 
 
 @dataclass(frozen=True)
@@ -124,14 +149,28 @@ class Coupon:
 
 @dataclass(frozen=True)
 class VisitEntry:
+    """One record of the customer's history: its kind and its facts — the typed payload of
+    :mod:`clerk.shared.interactions` (a sale's lines and amount, the product of an interest,
+    the coupon redeemed …), None when the row cannot be read — with the titles, in both
+    languages, of the products and the coupon those facts name. Whoever shows it renders it
+    from these fields in its own language: the only free text is what the associate typed."""
+
     id: str
-    kind: str  # visit | note | interest | redeem | sale | consent
+    kind: str  # a kind of clerk.shared.interactions.HISTORY_KINDS
     at: int
     store_name: str | None
     staff_name: str | None
-    text: Localised | None  # a note as typed (the same in both); a coupon's or product's title
+    facts: Payload | None
+    products: Mapping[str, Localised] = field(default_factory=dict)  # sku → title
+    coupon: Localised | None = None  # the redeemed coupon's title
     sync_state: str | None = None  # None for rows from the hub; outbox state for local rows
-    sync_reason: str | None = None  # the hub's reason when it rejected or flagged a local row
+    sync_reason: str | None = None  # the hub's reason code when it rejected or flagged one
+
+    @property
+    def text(self) -> str | None:
+        """What the associate typed (a note, a remark), as typed; None if nothing."""
+        value = getattr(self.facts, "text", None)
+        return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """outbox.db — the precious file: every interaction the associate records.
 
 Each interaction is written, with a client-generated UUIDv7 and a per-device sequence number,
-in one ``synchronous=FULL`` transaction. That row *is* the local effect: the customer view
-overlays the outbox (a redeemed coupon shows as used, a visit shows in the history) so no
-second file has to commit atomically with it. Rows are never deleted before the hub acked them.
+in one ``synchronous=FULL`` transaction — after its payload is validated against its kind
+(:mod:`clerk.shared.interactions`, the same rules the hub applies): what the hub would refuse
+for its shape is never saved. The payload is stored as the vocabulary writes it. That row *is*
+the local effect: the customer view overlays the outbox (a redeemed coupon shows as used, a
+visit shows in the history) so no second file has to commit atomically with it. Rows are
+never deleted before the hub acked them.
 
 States: pending → sent (handed to the hub, answer unknown) → acked | rejected | conflict,
 or → attention. A ``sent`` row whose answer was lost is pushed again; the hub answers repeats
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +39,8 @@ from clerk.migrate import LazyMigrations
 if TYPE_CHECKING:
     from sqlite_utils.db import Database
 
-KINDS = ("visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit")
+    from clerk.shared.interactions import Payload
+
 UNSETTLED = ("pending", "sent")
 CLONE_REASON = "device_seq_reused"  # the hub's reason when a device's sequence repeats
 FINAL = ("acked", "rejected", "conflict")
@@ -111,6 +115,37 @@ def m003_item_failures(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_audit_by_sequence(db: Database) -> None:
+    """Audit rows reach the hub by sequence (clerk/audit.py): the last row the hub acknowledged
+    becomes a mark in outbox_meta (``audit_acked``), outside the hashed rows; the per-row
+    ``synced`` flag, which an upload could be made to skip, goes. So does the hub's full
+    phone-hash key, which older hubs handed to every terminal (clerk/shared/phones.py): with it,
+    anyone holding the terminal's files could recover every cached member's number."""
+    conn = db.conn
+    secure = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("DELETE FROM outbox_meta WHERE key = 'phone_hash_key'")
+    conn.execute(f"PRAGMA secure_delete = {secure}")
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit_log)")}
+    if "synced" in columns:
+        first_unsent = conn.execute("SELECT min(seq) FROM audit_log WHERE synced = 0").fetchone()
+        if first_unsent[0] is None:
+            mark = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        else:
+            mark = conn.execute(
+                "SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                (int(first_unsent[0]),),
+            )
+        found = mark.fetchone()
+        if found is not None:
+            conn.execute(
+                "INSERT OR REPLACE INTO outbox_meta (key, value) VALUES ('audit_acked', ?)",
+                (f"{int(found[0])}:{found[1]}",),
+            )
+        conn.execute("ALTER TABLE audit_log DROP COLUMN synced")
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str
@@ -167,16 +202,24 @@ def record(
     member_id: str | None = None,
     member_ref: str | None = None,
     staff_id: str | None = None,
-    payload: Mapping[str, Any] | None = None,
+    payload: Payload | Mapping[str, Any] | None = None,
     now: int | None = None,
 ) -> Recorded:
-    """Durably record one interaction; returns only once it is on disk (synchronous=FULL)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown interaction kind: {kind!r}")
-    if member_id is None and member_ref is None and kind not in ("audit",):
-        raise ValueError("an interaction needs a member_id or a member_ref")
+    """Durably record one interaction; returns only once it is on disk (synchronous=FULL).
+
+    ``payload`` (typed, or its JSON object) must be what ``kind`` takes, and a kind about a
+    member needs ``member_id`` or ``member_ref``: InvalidInteraction (a ValueError with the
+    reason and the field) otherwise, and nothing is written."""
+    # pydantic comes with the vocabulary: loaded with the first record, not at the app start
+    from clerk.shared import interactions
+
+    typed = interactions.validate(kind, payload)
+    if interactions.KINDS[kind].member and member_id is None and member_ref is None:
+        raise interactions.InvalidInteraction(
+            kind, "needs_member", None, "needs a member_id or a member_ref"
+        )
     created = int(time.time()) if now is None else now
-    body = dict(payload or {})
+    body = interactions.dump(typed)
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     iid = uuid7_str()
     with Transaction(conn):
@@ -380,23 +423,21 @@ def status(conn: sqlite3.Connection) -> OutboxStatus:
     )
 
 
-def for_member(
-    conn: sqlite3.Connection, member_id: str | None, member_ref: str | None = None, limit: int = 50
-) -> list[Recorded]:
-    """This terminal's interactions with one member, newest first (the view overlays these)."""
-    rows = conn.execute(
-        "SELECT * FROM interactions WHERE (member_id = ? OR (member_ref IS NOT NULL AND "
-        "member_ref = ?)) ORDER BY created_at DESC, id DESC LIMIT ?",
-        (member_id, member_ref, limit),
-    )
-    return [_row(r) for r in rows]
-
-
-def by_state(conn: sqlite3.Connection, state: str, limit: int = 200) -> list[Recorded]:
-    rows = conn.execute(
-        "SELECT * FROM interactions WHERE state = ? ORDER BY id DESC LIMIT ?", (state, limit)
-    )
-    return [_row(r) for r in rows]
+def unsettled(conn: sqlite3.Connection, *, batch: int = 1000) -> Iterator[Recorded]:
+    """Every row not settled yet (pending or sent), oldest first — what a push would still
+    send (``clerk outbox export``)."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            "SELECT * FROM interactions WHERE state IN ('pending', 'sent') AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            return
+        for r in rows:
+            yield _row(r)
+        last = rows[-1]["id"]
 
 
 def get(conn: sqlite3.Connection, iid: str) -> Recorded | None:
@@ -411,7 +452,12 @@ META_TOKEN = "token"
 META_STORE_ID = "store_id"
 META_STORE_NAME = "store_name"
 META_HUB_URL = "hub_url"
-META_PHONE_HASH_KEY = "phone_hash_key"
+# What the terminal needs to take a typed phone (clerk/shared/phones.py): the bucket key and
+# the hub's public sealing key. (The hub's full phone-hash key is not kept here any more.)
+META_PHONE_BUCKET_KEY = "phone_bucket_key"
+META_PHONE_SEAL_KEY = "phone_seal_key"
+META_DEVICE_SECRET = "device_secret"  # the long-lived credential; META_TOKEN: an access token
+META_DEVICE_REVOKED_AT = "device_revoked_at"  # the hub said this device was revoked (unix s)
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:

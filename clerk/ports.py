@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity
+    from clerk.model import CustomerView, Identity, PhoneCandidate
     from clerk.outbox import Recorded
     from clerk.settings import Settings
+    from clerk.shared.interactions import Payload
     from clerk.staff import Session, StaffMember
 
 
@@ -32,7 +33,10 @@ class Opened:
     view: CustomerView | None
     visit: Recorded | None  # the visit recorded by this scan (None: same visit as before)
     cached: bool  # found in the cache without asking the hub
-    reason: str | None  # "not_cached" (offline, unknown here), "unknown_member" (hub says no)
+    # "not_cached" (offline, unknown here), "unknown_member" (hub says no), "choose" (a typed
+    # phone fits several cached members: the associate picks one of ``candidates``)
+    reason: str | None
+    candidates: tuple[PhoneCandidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class TerminalStatus:
     clock_suspect: bool
     cache_rebuilt: bool
     clone_suspected: bool = False  # "this terminal looks like a copy — re-enrol it"
+    device_revoked: bool = False  # "this terminal was removed from the store — ask IT"
     attention: int = 0  # parked records: the hub failed on them, a person must look
 
 
@@ -88,6 +93,10 @@ class TerminalPort(StaffDoor, Protocol):
 
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened: ...
 
+    def pick_candidate(
+        self, opened: Opened, member_id: str, staff_id: str | None = None
+    ) -> Opened: ...
+
     def view(self, member_id: str) -> CustomerView | None: ...
 
     def record(
@@ -97,7 +106,7 @@ class TerminalPort(StaffDoor, Protocol):
         member_id: str | None,
         member_ref: str | None = None,
         staff_id: str | None = None,
-        payload: Mapping[str, Any] | None = None,
+        payload: Payload | Mapping[str, Any] | None = None,
     ) -> Recorded: ...
 
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]: ...

@@ -2,10 +2,15 @@
 
 ``clerk config get|set|list`` and the manager's settings screen both go through
 ``Settings``; an unknown name or an invalid value raises ConfigError with a clear message.
+
+``hub_url`` is where every sync sends the device token: it must be ``https://`` unless the hub
+is on this machine (127.0.0.0/8, ::1, ``localhost``) — :func:`check_hub_url`, which enrolment
+and the sync engine apply too (a settings file edited by hand is checked where it is used).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tempfile
@@ -18,14 +23,37 @@ from urllib.parse import urlsplit
 from clerk.errors import ConfigError
 
 
-def _url(value: str) -> str:
+class InsecureHubUrlError(ConfigError):
+    """A plain-http hub address that is not on this machine: the device token would cross the
+    network in clear."""
+
+
+def is_loopback(host: str) -> bool:
+    """Is ``host`` this machine: ``localhost``, 127.0.0.0/8 or ::1?"""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_hub_url(value: str) -> str:
+    """``value`` as a hub address (stripped, no trailing slash); ConfigError unless it is
+    ``https://host…``, or ``http://`` to a loopback host (InsecureHubUrlError)."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"hub_url must be an http(s) URL with a host, got {value!r}")
+        raise ConfigError(f"hub_url must be an https URL with a host, got {value!r}")
     try:
         _ = parts.port
     except ValueError as exc:
         raise ConfigError(f"hub_url has an invalid port: {value!r}") from exc
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise InsecureHubUrlError(
+            f"hub_url must be https:// (plain http:// only for a hub on this machine: "
+            f"localhost, 127.0.0.0/8, ::1): every sync sends the device token there; "
+            f"got {value!r}"
+        )
     return value.strip().rstrip("/")
 
 
@@ -91,7 +119,12 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("hub_url", "", lambda v: _url(v) if v.strip() else "", "URL of the central hub"),
+        Setting(
+            "hub_url",
+            "",
+            lambda v: check_hub_url(v) if v.strip() else "",
+            "URL of the central hub (https://; http:// only on this machine)",
+        ),
         Setting(
             "language",
             "auto",
@@ -165,11 +198,11 @@ class Settings:
                     self._values[name] = value
 
     def get(self, name: str) -> Any:
-        spec = self._spec(name)
+        spec = self.spec(name)
         return self._values.get(name, spec.default)
 
     def set(self, name: str, value: str) -> Any:
-        spec = self._spec(name)
+        spec = self.spec(name)
         try:
             parsed = spec.parse(str(value))
         except ConfigError as exc:
@@ -182,7 +215,7 @@ class Settings:
         return [(n, self.get(n), s.help) for n, s in SETTINGS.items()]
 
     @staticmethod
-    def _spec(name: str) -> Setting:
+    def spec(name: str) -> Setting:
         try:
             return SETTINGS[name]
         except KeyError:

@@ -1,14 +1,18 @@
 """Staff sign-in, roles and the idle lock (Qt-free).
 
 Staff rows come from the hub through the changes feed into cache.db ``staff`` (id, name, role,
-pin_hash, active); ``pin_hash`` is an argon2id hash made at the hub with :func:`hash_pin` — a
-PIN itself never leaves the hub. :class:`StaffAuth` checks a PIN against that hash, counts wrong
-PINs in outbox.db ``signin_failures`` (so a restart does not reset them) and locks a staff id
-out after every :data:`MAX_ATTEMPTS` wrong PINs, for 30 s, then 60 s, 120 s … up to
-:data:`LOCKOUT_CAP_S`. Every attempt is written to the audit log.
+pin_hash, active); ``pin_hash`` is an argon2id hash made at the hub
+(:func:`clerk.shared.pins.hash_pin`: a manager's PIN has at least 6 digits, and one guess costs
+about 0.15 s of a core) — a PIN itself never leaves the hub. :class:`StaffAuth` checks a PIN
+against that hash, counts wrong PINs in outbox.db ``signin_failures`` (so neither a restart nor
+losing the network resets them) and locks a staff id out after every :data:`MAX_ATTEMPTS` wrong
+PINs, for 30 s, then 60 s, 120 s … up to :data:`LOCKOUT_CAP_S`. Every attempt is written to the
+audit log. The hash is checked outside the writer (``write``): a sign-in does not hold up a
+record for the tenth of a second argon2id takes.
 
 Roles: ``associate`` serves customers; ``manager`` may also open the dashboard, export, resolve
-conflicts, change settings and unmask phone numbers. :func:`require` raises
+conflicts and change settings. (No one unmasks a phone number at a terminal: it holds only the
+last four digits — HQ sees numbers at the hub.) :func:`require` raises
 :class:`~clerk.errors.PermissionDeniedError`; the data functions behind those actions call it
 themselves, so no path around the UI reaches them without a manager session.
 
@@ -32,14 +36,15 @@ from clerk import audit
 from clerk.db import Transaction
 from clerk.errors import ClerkError, PermissionDeniedError
 from clerk.settings import Settings
+from clerk.shared import pins
 
 if TYPE_CHECKING:  # argon2 is imported when a PIN is first hashed or checked, not at start-up
     from argon2 import PasswordHasher
 
 Clock = Callable[[], float]
 
-ROLES = ("associate", "manager")
-ACTIONS = ("dashboard", "export", "conflicts", "settings", "unmask_phone")
+ROLES = pins.ROLES
+ACTIONS = ("dashboard", "export", "conflicts", "settings")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "associate": frozenset(),
     "manager": frozenset(ACTIONS),
@@ -48,7 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 MAX_ATTEMPTS = 5  # wrong PINs in a row before a lockout
 LOCKOUT_BASE_S = 30  # first lockout; each further one doubles
 LOCKOUT_CAP_S = 15 * 60
-PIN_MIN, PIN_MAX = 4, 12
+Write = Callable[[Callable[[sqlite3.Connection], Any]], Any]
 
 
 class SignInError(ClerkError):
@@ -98,23 +103,6 @@ class LockState:
 
     def seconds_remaining(self, now: int) -> int:
         return max(0, (self.locked_until or 0) - now)
-
-
-def _default_hasher() -> PasswordHasher:
-    from argon2 import PasswordHasher
-
-    return PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
-
-
-def validate_pin(pin: str) -> str:
-    if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
-        raise ClerkError(f"a PIN is {PIN_MIN} to {PIN_MAX} digits", reason="bad_pin")
-    return pin
-
-
-def hash_pin(pin: str, hasher: PasswordHasher | None = None) -> str:
-    """The argon2id hash the hub stores in ``staff.pin_hash`` (never the PIN)."""
-    return (hasher or _default_hasher()).hash(validate_pin(pin))
 
 
 def lockout_seconds(failures: int) -> int:
@@ -170,14 +158,6 @@ def set_setting(
     return new
 
 
-def unmask_phone(
-    session: Session | None, audit_conn: sqlite3.Connection, member_id: str, now: int
-) -> None:
-    """Allow showing one member's full phone number: managers only, always audited."""
-    s = require(session, "unmask_phone")
-    audit.append(audit_conn, "unmask_phone", s.staff_id, {"member_id": member_id}, now)
-
-
 # -- sign-in ------------------------------------------------------------------------------------
 
 
@@ -195,11 +175,15 @@ class StaffAuth:
         clock: Clock = time.time,
         *,
         hasher: PasswordHasher | None = None,
+        write: Write | None = None,
     ) -> None:
         self.cache = cache_conn
         self.outbox = outbox_conn
         self.clock = clock
         self._given_hasher = hasher
+        # How writes reach outbox.db: on ``outbox_conn`` itself, or through the terminal's
+        # one writer (then ``outbox_conn`` may be a reader).
+        self._write: Write = write if write is not None else (lambda fn: fn(self.outbox))
         self._owned: list[sqlite3.Connection] = []
 
     @classmethod
@@ -237,7 +221,11 @@ class StaffAuth:
         ]
 
     def lock_state(self, staff_id: str) -> LockState:
-        row = self.outbox.execute(
+        return self._lock_state(self.outbox, staff_id)
+
+    @staticmethod
+    def _lock_state(conn: sqlite3.Connection, staff_id: str) -> LockState:
+        row = conn.execute(
             "SELECT failures, locked_until FROM signin_failures WHERE staff_id = ?", (staff_id,)
         ).fetchone()
         if row is None:
@@ -254,30 +242,33 @@ class StaffAuth:
         name, role, pin_hash, active = str(row[1]), str(row[2]), row[3], bool(row[4])
         if not active:
             self._refuse(staff_id, now, "disabled", f"{name} is disabled")
-        state = self.lock_state(staff_id)
-        if state.locked_until is not None and now < state.locked_until:
-            wait = state.locked_until - now
-            self._refuse(
-                staff_id,
-                now,
-                "locked",
-                f"{name} is locked out for {wait} s more",
-                seconds_remaining=wait,
-            )
+        self._refuse_if_locked(self.lock_state(staff_id), staff_id, name, now)
         if not pin_hash:
             self._refuse(staff_id, now, "no_pin", f"{name} has no PIN yet: ask HQ to set one")
-        if not self._pin_matches(str(pin_hash), pin):
-            self._wrong_pin(staff_id, name, state.failures + 1, now)
+        if not self._pin_matches(str(pin_hash), pin):  # the costly part: no writer held
+            self._wrong_pin(staff_id, name, now)
         if role not in ROLES:
             self._refuse(staff_id, now, "unknown_role", f"{name} has an unknown role {role!r}")
-        with Transaction(self.outbox):
-            self.outbox.execute("DELETE FROM signin_failures WHERE staff_id = ?", (staff_id,))
-        audit.append(self.outbox, "signin", staff_id, {"role": role}, now)
+
+        def accept(outbox: sqlite3.Connection) -> LockState:
+            with Transaction(outbox):
+                state = self._lock_state(outbox, staff_id)  # locked meanwhile by another try?
+                if not (state.locked_until is not None and now < state.locked_until):
+                    outbox.execute("DELETE FROM signin_failures WHERE staff_id = ?", (staff_id,))
+                    audit.append(outbox, "signin", staff_id, {"role": role}, now)
+            return state
+
+        self._refuse_if_locked(self._write(accept), staff_id, name, now)
         return Session(staff_id=staff_id, name=name, role=role, started_at=now)
 
     def sign_out(self, session: Session, reason: str = "manual") -> None:
-        """Record the end of a session (``reason``: manual | idle)."""
-        audit.append(self.outbox, "signout", session.staff_id, {"reason": reason}, self.now())
+        """Record the end of a session (``reason``: manual | idle | command)."""
+        now = self.now()
+        self._write(
+            lambda outbox: audit.append(
+                outbox, "signout", session.staff_id, {"reason": reason}, now
+            )
+        )
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -296,30 +287,48 @@ class StaffAuth:
     @property
     def _hasher(self) -> PasswordHasher:
         if self._given_hasher is None:
-            self._given_hasher = _default_hasher()
+            self._given_hasher = pins.hasher()
         return self._given_hasher
 
-    def _wrong_pin(self, staff_id: str, name: str, failures: int, now: int) -> NoReturn:
-        wait = lockout_seconds(failures)
-        locked_until = now + wait if wait else None
-        with Transaction(self.outbox):
-            self.outbox.execute(
-                "INSERT INTO signin_failures (staff_id, failures, locked_until) VALUES (?, ?, ?)"
-                " ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures,"
-                " locked_until = excluded.locked_until",
-                (staff_id, failures, locked_until),
+    def _refuse_if_locked(self, state: LockState, staff_id: str, name: str, now: int) -> None:
+        if state.locked_until is not None and now < state.locked_until:
+            wait = state.locked_until - now
+            self._refuse(
+                staff_id,
+                now,
+                "locked",
+                f"{name} is locked out for {wait} s more",
+                seconds_remaining=wait,
             )
-        audit.append(
-            self.outbox,
-            "signin_failed",
-            staff_id,
-            {"reason": "wrong_pin", "failures": failures},
-            now,
-        )
+
+    def _wrong_pin(self, staff_id: str, name: str, now: int) -> NoReturn:
+        def count(outbox: sqlite3.Connection) -> tuple[int, int]:
+            """One more failure, counted in the file (concurrent tries all count)."""
+            with Transaction(outbox):
+                failures = self._lock_state(outbox, staff_id).failures + 1
+                wait = lockout_seconds(failures)
+                outbox.execute(
+                    "INSERT INTO signin_failures (staff_id, failures, locked_until)"
+                    " VALUES (?, ?, ?) ON CONFLICT(staff_id) DO UPDATE SET"
+                    " failures = excluded.failures, locked_until = coalesce("
+                    "excluded.locked_until, signin_failures.locked_until)",
+                    (staff_id, failures, now + wait if wait else None),
+                )
+                audit.append(
+                    outbox,
+                    "signin_failed",
+                    staff_id,
+                    {"reason": "wrong_pin", "failures": failures},
+                    now,
+                )
+                if wait:
+                    audit.append(
+                        outbox, "lockout", staff_id, {"seconds": wait, "failures": failures}, now
+                    )
+            return failures, wait
+
+        failures, wait = self._write(count)
         if wait:
-            audit.append(
-                self.outbox, "lockout", staff_id, {"seconds": wait, "failures": failures}, now
-            )
             raise SignInError(
                 f"wrong PIN {MAX_ATTEMPTS} times: {name} is locked out for {wait} s",
                 reason="locked",
@@ -339,7 +348,11 @@ class StaffAuth:
         *,
         seconds_remaining: int | None = None,
     ) -> NoReturn:
-        audit.append(self.outbox, "signin_failed", staff_id[:64], {"reason": reason}, now)
+        self._write(
+            lambda outbox: audit.append(
+                outbox, "signin_failed", staff_id[:64], {"reason": reason}, now
+            )
+        )
         raise SignInError(message, reason=reason, seconds_remaining=seconds_remaining)
 
 

@@ -20,6 +20,7 @@ I/O) keeps the cache and is raised as a StorageError that says so. outbox.db is 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sqlite3
 import threading
@@ -41,6 +42,7 @@ from clerk.errors import (
     CacheRebuildingError,
     ClerkError,
     ConfigError,
+    RecordError,
     StorageError,
 )
 from clerk.outbox import Recorded
@@ -50,7 +52,9 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import CustomerView, Identity
+    from clerk.model import CustomerView, Identity, PhoneCandidate
+    from clerk.shared.interactions import Payload
+    from clerk.shared.phones import PhoneKeys
     from clerk.staff import Session, StaffMember
 
 # clerk.identify (with clerk.membercode and the cryptography it verifies with) and
@@ -60,7 +64,8 @@ if TYPE_CHECKING:
 STALE_AFTER_S = 24 * 3600
 CLOCK_SUSPECT_S = 120
 
-FetchMember = Callable[["Identity"], "str | None"]
+# A cache miss fetched from the hub: (identity, signed-in staff id) -> member id or None.
+FetchMember = Callable[["Identity", "str | None"], "str | None"]
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -287,9 +292,14 @@ class Terminal:
             if r["not_after"] is None or r["not_after"] >= now
         }
 
-    def phone_key(self) -> str | None:
+    def phone_keys(self) -> PhoneKeys | None:
+        """The bucket key and the hub's sealing key (None before the hub gave them)."""
+        from clerk.shared.phones import PhoneKeys
+
         _, outbox = self._reader()
-        return outbox_mod.get_meta(outbox, outbox_mod.META_PHONE_HASH_KEY)
+        bucket = outbox_mod.get_meta(outbox, outbox_mod.META_PHONE_BUCKET_KEY)
+        sealing = outbox_mod.get_meta(outbox, outbox_mod.META_PHONE_SEAL_KEY)
+        return PhoneKeys(bucket, sealing) if bucket and sealing else None
 
     @_reads_cache
     def corrected_now(self) -> float:
@@ -308,7 +318,7 @@ class Terminal:
         from clerk import identify
 
         return identify.classify(
-            text, phone_key=self.phone_key(), keys=self.public_keys(), now=self.corrected_now()
+            text, phone_keys=self.phone_keys(), keys=self.public_keys(), now=self.corrected_now()
         )
 
     @_reads_cache
@@ -319,23 +329,40 @@ class Terminal:
         return view360.resolve(cache, identity)
 
     @_reads_cache
+    def phone_candidates(self, identity: Identity) -> list[PhoneCandidate]:
+        """The cached members a typed phone may be (the same last digits and bucket)."""
+        from clerk import view360
+
+        cache, _ = self._reader()
+        return view360.phone_candidates(cache, identity)
+
+    @_reads_cache
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
-        per visit window, and return the 360 view."""
+        per visit window, and return the 360 view.
+
+        A typed phone that fits several cached members (the same last digits and bucket) is
+        asked at the hub by proof when online; offline, the visit is recorded against the
+        sealed number (the hub resolves it exactly) and the candidates are returned for the
+        associate to pick from (reason ``choose``)."""
         member_id = self.resolve(identity)
         cached = member_id is not None
         reason: str | None = None
+        candidates: tuple[PhoneCandidate, ...] = ()
+        if member_id is None and identity.kind == "phone":
+            candidates = tuple(self.phone_candidates(identity))
         if member_id is None and self.fetch_member is not None:
             try:
-                member_id = self.fetch_member(identity)
+                member_id = self.fetch_member(identity, staff_id)
             except ClerkError:
                 member_id = None
-                reason = "not_cached"
+                reason = "choose" if candidates else "not_cached"
             else:
+                candidates = ()
                 if member_id is None:
                     reason = "unknown_member"
         elif member_id is None:
-            reason = "not_cached"
+            reason = "choose" if candidates else "not_cached"
         # The visit (when this is a new one) and the audit row of the view: one transaction,
         # one fsync on the way from the scan to the screen.
         with self._write_lock, Transaction(self.outbox):
@@ -348,7 +375,28 @@ class Terminal:
                 int(self.clock()),
             )
         view = self.view(member_id) if member_id is not None else None
-        return Opened(identity, member_id, view, visit, cached, reason)
+        return Opened(identity, member_id, view, visit, cached, reason, candidates)
+
+    @_reads_cache
+    def pick_candidate(self, opened: Opened, member_id: str, staff_id: str | None = None) -> Opened:
+        """The associate picked ``member_id`` among a typed phone's candidates (``opened``
+        said ``choose``): its 360, the view audited. No second visit: the one recorded against
+        the sealed number is resolved by the hub to whoever the number belongs to."""
+        if member_id not in {c.member_id for c in opened.candidates}:
+            raise ValueError(f"{member_id!r} is not one of the candidates")
+        self.audit(
+            "view_customer",
+            staff_id,
+            {"member_id": member_id, "picked_among": len(opened.candidates)},
+        )
+        return dataclasses.replace(
+            opened,
+            member_id=member_id,
+            view=self.view(member_id),
+            cached=True,
+            reason=None,
+            candidates=(),
+        )
 
     def _record_visit_once(
         self, identity: Identity, member_id: str | None, staff_id: str | None
@@ -418,23 +466,30 @@ class Terminal:
         member_id: str | None,
         member_ref: str | None = None,
         staff_id: str | None = None,
-        payload: Mapping[str, Any] | None = None,
+        payload: Payload | Mapping[str, Any] | None = None,
     ) -> Recorded:
         """Durably record an interaction in the outbox (synchronous=FULL) and return it.
 
-        A coupon redemption is also written to the audit log."""
+        The payload (typed, or its JSON object) is validated against its kind first: a record
+        the hub would refuse for its shape is not saved (RecordError, with the problem and the
+        field). A coupon redemption is also written to the audit log."""
+        from clerk.shared.interactions import InvalidInteraction
+
         # One commit for the interaction and, for a redemption, its audit row.
         with self._write_lock, Transaction(self.outbox):
-            rec = outbox_mod.record(
-                self.outbox,
-                kind,
-                member_id=member_id,
-                member_ref=member_ref,
-                staff_id=staff_id,
-                payload=payload,
-                now=int(self.clock()),
-            )
-            if kind == "redeem":
+            try:
+                rec = outbox_mod.record(
+                    self.outbox,
+                    kind,
+                    member_id=member_id,
+                    member_ref=member_ref,
+                    staff_id=staff_id,
+                    payload=payload,
+                    now=int(self.clock()),
+                )
+            except InvalidInteraction as exc:
+                raise RecordError(str(exc), problem=exc.reason, field=exc.field) from exc
+            if rec.kind == "redeem":
                 audit_mod.append(
                     self.outbox,
                     "redeem",
@@ -464,20 +519,19 @@ class Terminal:
 
     def sign_in(self, staff_id: str, pin: str) -> Session:
         """Check a PIN (:meth:`clerk.staff.StaffAuth.sign_in`: lockout, audit), writing
-        through the terminal's writer. Raises SignInError with the reason."""
+        through the terminal's writer — which is not held while the hash is checked. Raises
+        SignInError with the reason."""
         from clerk.staff import StaffAuth
 
-        cache, _ = self._reader()
-        return self.write(
-            lambda outbox: StaffAuth(cache, outbox, self.clock).sign_in(staff_id, pin)
-        )
+        cache, outbox = self._reader()
+        return StaffAuth(cache, outbox, self.clock, write=self.write).sign_in(staff_id, pin)
 
     def sign_out(self, session: Session, reason: str = "manual") -> None:
-        """Audit the end of a session (``reason``: manual | idle)."""
+        """Audit the end of a session (``reason``: manual | idle | command)."""
         from clerk.staff import StaffAuth
 
-        cache, _ = self._reader()
-        self.write(lambda outbox: StaffAuth(cache, outbox, self.clock).sign_out(session, reason))
+        cache, outbox = self._reader()
+        StaffAuth(cache, outbox, self.clock, write=self.write).sign_out(session, reason)
 
     # -- the manager's ----------------------------------------------------------------------------
 
@@ -551,6 +605,8 @@ class Terminal:
             cache_rebuilt=self.cache_rebuilt,
             clone_suspected=ob.clone_suspected,
             attention=ob.attention,
+            device_revoked=outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_REVOKED_AT)
+            is not None,
         )
 
     @_reads_cache

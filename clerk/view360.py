@@ -10,9 +10,12 @@ The outbox is this terminal's own truth and is overlaid on the cache:
 * a ``redeem`` recorded here (payload ``{"coupon_id": …}``) makes its coupon ``used``; while the
   hub has not acknowledged it (pending / sent) the coupon also carries ``pending_redeem``. A
   redemption the hub *rejected* has no effect; a *conflict* (redeemed elsewhere too) stays used.
-* previous visits are the cache's visits ∪ the outbox rows for this member (visit, note,
-  interest, redeem, sale, consent), deduplicated by id (the hub's visit id *is* the interaction
-  id), newest first; outbox rows carry their ``sync_state``.
+* the history is the cache's visit rows ∪ the outbox rows for this member of the kinds that
+  show in it (``clerk.shared.interactions.HISTORY_KINDS``), deduplicated by id (the hub's
+  visit id *is* the interaction id), newest first; outbox rows carry their ``sync_state``.
+  Each entry carries its kind's typed facts (the hub's row: ``facts`` and ``text``; ours: the
+  payload) and the titles, in both languages, of the products and coupon they name — never
+  text the hub wrote: a view renders entries in its own language.
 * freshness counts this member's interactions not yet acknowledged (pending or sent).
 
 Privacy: when the member has not consented to browsing analytics the browsing panel is empty
@@ -38,17 +41,19 @@ from clerk.model import (
     Freshness,
     Identity,
     Localised,
+    PhoneCandidate,
     Product,
     Profile,
     VisitEntry,
 )
+from clerk.shared import interactions
+from clerk.shared.phones import tail
 
 DAY = 86_400
 BROWSE_PRODUCTS_LIMIT = 50  # products in the browsing panel (most recently viewed first)
 VISITS_LIMIT = 50  # entries in the previous-visits panel
 OUTBOX_LIMIT = 500  # this member's interactions read from the outbox
 EXPIRING_DAYS = talking_points.EXPIRING_DAYS
-VISIBLE_KINDS = frozenset({"visit", "note", "interest", "redeem", "sale", "consent"})
 UNSETTLED = frozenset({"pending", "sent"})
 
 # --- the queries (every one is answered from an index; see explain()) -------------------------
@@ -72,7 +77,7 @@ Q_COUPONS = (
     " expires_at, state, used_at FROM coupons WHERE member_id = ?"
 )
 Q_VISITS = (
-    "SELECT id, store_name, staff_name, kind, text, at FROM visits WHERE member_id = ?"
+    "SELECT id, store_name, staff_name, kind, text, at, facts FROM visits WHERE member_id = ?"
     " ORDER BY at DESC LIMIT ?"
 )
 Q_PRODUCTS = (
@@ -118,16 +123,33 @@ def resolve(cache: sqlite3.Connection, identity: Identity) -> str | None:
             "SELECT id FROM members WHERE card_no = ?", (identity.value,)
         ).fetchone()
     elif identity.kind == "phone":
-        # Not unique by schema (a number can move between members): the most recently seen.
-        row = cache.execute(
-            "SELECT id FROM members WHERE phone_hash = ? ORDER BY last_seen DESC, id LIMIT 1",
-            (identity.value,),
-        ).fetchone()
+        # The cache holds a phone's last digits and 8-bit bucket, not the number: the member
+        # only when exactly one fits; several are for the associate to pick from.
+        found = phone_candidates(cache, identity)
+        return found[0].member_id if len(found) == 1 else None
     elif identity.kind == "member_id":
         row = cache.execute("SELECT id FROM members WHERE id = ?", (identity.value,)).fetchone()
     else:
         raise ValueError(f"unknown identity kind: {identity.kind!r}")
     return None if row is None else str(row[0])
+
+
+Q_RESOLVE_PHONE = (
+    "SELECT id, name, name_en, phone_masked FROM members WHERE phone_last4 = ?"
+    " AND phone_bucket = ? ORDER BY last_seen DESC, id LIMIT ?"
+)
+PHONE_CANDIDATES_LIMIT = 20
+
+
+def phone_candidates(cache: sqlite3.Connection, identity: Identity) -> list[PhoneCandidate]:
+    """The cached members whose phone fits a typed number (the same last digits and bucket),
+    most recently seen first: usually none or one."""
+    if identity.kind != "phone" or identity.phone_bucket is None:
+        return []
+    rows = cache.execute(
+        Q_RESOLVE_PHONE, (tail(identity.value), identity.phone_bucket, PHONE_CANDIDATES_LIMIT)
+    ).fetchall()
+    return [PhoneCandidate(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 
 # --- SQL half --------------------------------------------------------------------------------
@@ -182,10 +204,11 @@ def fetch(
     for r in out_rows:
         if r[2]:
             staff_ids.add(r[2])
-        if r[1] == "interest" and '"sku"' in r[3]:
-            sku = json.loads(r[3]).get("sku")
-            if isinstance(sku, str):
-                skus.add(sku)
+        if '"sku"' in r[3]:
+            skus.update(_named_skus(r[3]))
+    for r in visits:
+        if r[6] and '"sku"' in r[6]:
+            skus.update(_named_skus(r[6]))
     products: list[Any] = []
     if skus:
         products = cache.execute(Q_PRODUCTS.format(marks=_marks(len(skus))), tuple(skus)).fetchall()
@@ -195,6 +218,21 @@ def fetch(
             Q_STAFF.format(marks=_marks(len(staff_ids))), tuple(staff_ids)
         ).fetchall()
     return Raw(member, browse, cart, coupons, visits, products, out_rows, staff, store_name)
+
+
+def _named_skus(facts_json: str) -> set[str]:
+    """The products a record's facts (or payload) name: an interest's, a sale's lines."""
+    try:
+        facts = json.loads(facts_json)
+    except ValueError:
+        return set()
+    if not isinstance(facts, dict):
+        return set()
+    named = {facts.get("sku")}
+    items = facts.get("items")
+    if isinstance(items, list):
+        named.update(line.get("sku") for line in items if isinstance(line, dict))
+    return {sku for sku in named if isinstance(sku, str)}
 
 
 # --- shaping ---------------------------------------------------------------------------------
@@ -310,60 +348,71 @@ def _coupons(rows: Iterable[Any], outbox_rows: Sequence[Any], now: int) -> list[
 
 
 def _visits(
-    raw: Raw, products: dict[str, Product], coupons: Sequence[Coupon]
+    raw: Raw, products: dict[str, Product], coupon_titles: dict[str, Localised]
 ) -> tuple[VisitEntry, ...]:
-    entries = [
-        VisitEntry(
-            id=r[0],
-            kind=r[3],
-            at=r[5],
-            store_name=r[1],
-            staff_name=r[2],
-            text=None if r[4] is None else Localised.same(r[4]),
+    def entry(
+        iid: str,
+        kind: str,
+        at: int,
+        facts: interactions.Payload | None,
+        store_name: str | None,
+        staff_name: str | None,
+        sync_state: str | None = None,
+        sync_reason: str | None = None,
+    ) -> VisitEntry:
+        skus: list[str] = []
+        coupon: Localised | None = None
+        if isinstance(facts, interactions.Interest):
+            skus = [facts.sku]
+        elif isinstance(facts, interactions.Sale):
+            skus = [line.sku for line in facts.items]
+        elif isinstance(facts, interactions.Redeem):
+            coupon = coupon_titles.get(facts.coupon_id)
+        return VisitEntry(
+            id=iid,
+            kind=kind,
+            at=at,
+            store_name=store_name,
+            staff_name=staff_name,
+            facts=facts,
+            products={sku: products[sku].title for sku in skus if sku in products},
+            coupon=coupon,
+            sync_state=sync_state,
+            sync_reason=sync_reason,
         )
-        for r in raw.visits
+
+    # The newest VISITS_LIMIT of both sources, then their facts read (only those are shown).
+    rows: list[tuple[int, str, Any, bool]] = [
+        (r[5], r[0], r, True) for r in raw.visits if r[3] in interactions.HISTORY_KINDS
     ]
-    seen = {e.id for e in entries}
+    seen = {r[0] for r in raw.visits}
+    rows += [
+        (r[4], r[0], r, False)
+        for r in raw.outbox
+        if r[1] in interactions.HISTORY_KINDS and r[0] not in seen
+    ]
+    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
     staff = {r[0]: r[1] for r in raw.staff}
-    coupon_by_id = {c.id: c for c in coupons}
-    for r in raw.outbox:
-        iid, kind, staff_id, payload, created_at, state, reason = r
-        if kind not in VISIBLE_KINDS or iid in seen:
-            continue
-        body = json.loads(payload)
-        entries.append(
-            VisitEntry(
-                id=iid,
-                kind=kind,
-                at=created_at,
-                store_name=raw.store_name,
-                staff_name=staff.get(staff_id, staff_id) if staff_id else None,
-                text=_entry_text(kind, body, products, coupon_by_id),
-                sync_state=state,
-                sync_reason=reason,
-            )
-        )
-    entries.sort(key=lambda e: (e.at, e.id), reverse=True)
-    return tuple(entries[:VISITS_LIMIT])
+    entries: list[VisitEntry] = []
+    for at, iid, r, from_hub in rows[:VISITS_LIMIT]:
+        if from_hub:
+            facts = interactions.from_history(r[3], r[4], _object(r[6]))
+            entries.append(entry(iid, r[3], at, facts, r[1], r[2]))
+        else:
+            _iid, kind, staff_id, payload, _at, state, reason = r
+            facts = interactions.from_history(kind, None, _object(payload))
+            staff_name = staff.get(staff_id, staff_id) if staff_id else None
+            entries.append(entry(iid, kind, at, facts, raw.store_name, staff_name, state, reason))
+    return tuple(entries)
 
 
-def _entry_text(
-    kind: str, body: dict[str, Any], products: dict[str, Product], coupons: dict[str, Coupon]
-) -> Localised | None:
-    """What an outbox row says in the visits panel: its text, else what it was about (the
-    coupon redeemed, the product asked about) in both languages."""
-    text = body.get("text")
-    if text is None and kind == "redeem":
-        coupon = coupons.get(str(body.get("coupon_id")))
-        if coupon is not None:
-            return coupon.title
-        text = body.get("coupon_id")
-    elif text is None and kind == "interest":
-        product = products.get(str(body.get("sku")))
-        if product is not None:
-            return product.title
-        text = body.get("sku")
-    return None if text is None else Localised.same(str(text))
+def _object(text: str | None) -> dict[str, Any]:
+    """A JSON object stored as text ({} for anything else)."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def shape(
@@ -433,7 +482,7 @@ def shape(
         browsing=tuple(browsing),
         cart=tuple(cart),
         coupons=tuple(coupons),
-        visits=_visits(raw, products, coupons),
+        visits=_visits(raw, products, {r[0]: Localised(r[1], r[2]) for r in raw.coupons}),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
     )
@@ -482,12 +531,7 @@ def explain(
         ("staff", cache, Q_STAFF.format(marks=_marks(2)), ("a", "b")),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
-        (
-            "resolve_phone",
-            cache,
-            "SELECT id FROM members WHERE phone_hash = ? ORDER BY last_seen DESC, id LIMIT 1",
-            ("x",),
-        ),
+        ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),
     ]
     if outbox is not None:
         plans.append(("outbox", outbox, Q_OUTBOX, (member_id, OUTBOX_LIMIT)))

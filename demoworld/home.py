@@ -5,6 +5,7 @@ of its own for member codes). The UI tests and the UI benchmarks start from it.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +14,12 @@ from clerk import outbox as outbox_mod
 from clerk.cache import apply_changes, open_cache, set_state
 from clerk.db import Transaction
 from clerk.shared import membercode
+from clerk.shared.phones import seal_public_key
 from demoworld import catalogue, world
 
-DEMO_PHONE_KEY = "6f6d6e692d636c65726b2d64656d6f2d70686f6e652d6b6579"
+DEMO_BUCKET_KEY = hashlib.sha256(b"omni-clerk demo phone bucket key").hexdigest()
+# No hub to open them: a fixed sealing key pair, so numbers typed in the demo are sealed too.
+DEMO_SEAL_PRIVATE = hashlib.sha256(b"omni-clerk demo phone seal key").hexdigest()
 DEMO_KID = 1
 DEMO_STORE = "S001"
 
@@ -96,7 +100,7 @@ def build_home(
                 code_ids[m["id"]] = int(m["code_id"])
                 cards[m["id"]] = str(m["card_no"])
                 phones[m["id"]] = str(m["phone"])
-                apply_changes(cache, world.changes(bundle, DEMO_PHONE_KEY))
+                apply_changes(cache, world.changes(bundle, DEMO_BUCKET_KEY))
             set_state(cache, "last_pull_at", str(now - last_pull_age_s))
             set_state(cache, "online", "1" if online else "0")
             set_state(cache, "cursor", "1")
@@ -108,7 +112,8 @@ def build_home(
         outbox_mod.set_meta(
             outbox,
             {
-                outbox_mod.META_PHONE_HASH_KEY: DEMO_PHONE_KEY,
+                outbox_mod.META_PHONE_BUCKET_KEY: DEMO_BUCKET_KEY,
+                outbox_mod.META_PHONE_SEAL_KEY: seal_public_key(DEMO_SEAL_PRIVATE),
                 outbox_mod.META_STORE_ID: DEMO_STORE,
                 outbox_mod.META_STORE_NAME: world.STORES[0]["name"],
                 outbox_mod.META_DEVICE_ID: "demo-terminal",

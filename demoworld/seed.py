@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clerk.shared.phones import mask_phone, phone_hash
 from demoworld import catalogue, world
 from sync.hub.errors import InvalidInputError
+from sync.hub.members import phone_columns
 from sync.hub.staff import hash_pin
 from sync.hub.store import HubStore, Tx
 
@@ -30,6 +30,8 @@ MEMBER_COLUMNS = (
     "card_no",
     "phone",
     "phone_hash",
+    "phone_last4",
+    "phone_bucket",
     "phone_masked",
     "name",
     "name_en",
@@ -61,7 +63,18 @@ COUPON_COLUMNS = (
     "state",
     "used_at",
 )
-VISIT_COLUMNS = ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at")
+VISIT_COLUMNS = (
+    "id",
+    "member_id",
+    "store_id",
+    "store_name",
+    "staff_id",
+    "staff_name",
+    "kind",
+    "text",
+    "facts",
+    "at",
+)
 BIG_SEED_MEMBERS = 20_000
 
 
@@ -123,7 +136,8 @@ def seed_demo(
     staff_rows: list[dict[str, Any]] = []
     for store_id in spec.stores:
         for s in world.staff(store_id):
-            staff_rows.append({**s, "pin_hash": demo_pin_hash(s["id"], s["pin"]), "active": 1})
+            pin_hash = demo_pin_hash(s["pin"], s["role"])
+            staff_rows.append({**s, "pin_hash": pin_hash, "active": 1})
     stats.add("staff", store.staff.upsert(staff_rows, now=t))
 
     rebuild = store.bulk.drop_indexes() if members >= BIG_SEED_MEMBERS else []
@@ -136,7 +150,7 @@ def seed_demo(
             tx.load(
                 "changes", CHANGE_COLUMNS, [(None, "product", r["sku"], "upsert") for r in rows]
             )
-        key = store.phone_hash_key
+        keys = (store.phone_hash_key, store.phone_bucket_key)
         bundles = world.members(spec)
         done = 0
         while done < members:
@@ -148,7 +162,7 @@ def seed_demo(
             if not batch:
                 break
             with store.bulk.transaction() as tx:
-                _load_members(tx, batch, key, stats)
+                _load_members(tx, batch, keys, stats)
             done += len(batch)
             if progress is not None:
                 progress(done, members)
@@ -159,7 +173,9 @@ def seed_demo(
     return stats
 
 
-def _load_members(tx: Tx, batch: list[world.MemberBundle], key: str, stats: SeedStats) -> None:
+def _load_members(
+    tx: Tx, batch: list[world.MemberBundle], keys: tuple[str, str], stats: SeedStats
+) -> None:
     member_rows: list[tuple[Any, ...]] = []
     browse: list[dict[str, Any]] = []
     cart: list[dict[str, Any]] = []
@@ -168,10 +184,7 @@ def _load_members(tx: Tx, batch: list[world.MemberBundle], key: str, stats: Seed
     changes: list[tuple[Any, ...]] = []
     for b in batch:
         m = dict(b.member)
-        phone = m.get("phone")
-        if phone:
-            m["phone_hash"] = phone_hash(key, phone)
-            m["phone_masked"] = mask_phone(phone)
+        m.update(phone_columns(m.get("phone"), hash_key=keys[0], bucket_key=keys[1]))
         member_rows.append(tuple(_db_value(m.get(c)) for c in MEMBER_COLUMNS))
         home = m.get("home_store")
         changes.append((home, "member", m["id"], "upsert"))
@@ -190,14 +203,14 @@ def _load_members(tx: Tx, batch: list[world.MemberBundle], key: str, stats: Seed
     )
     stats.add("cart_items", tx.load("cart_items", CART_COLUMNS, _plain_rows(cart, CART_COLUMNS)))
     stats.add("coupons", tx.load("coupons", COUPON_COLUMNS, _rows(coupons, COUPON_COLUMNS)))
-    stats.add("visits", tx.load("visits", VISIT_COLUMNS, _plain_rows(visits, VISIT_COLUMNS)))
+    stats.add("visits", tx.load("visits", VISIT_COLUMNS, _rows(visits, VISIT_COLUMNS)))
     stats.add("changes", tx.load("changes", CHANGE_COLUMNS, changes))
 
 
 @functools.lru_cache(maxsize=256)
-def demo_pin_hash(staff_id: str, pin: str) -> str:
+def demo_pin_hash(pin: str, role: str) -> str:
     """Hash of a demo staff PIN, computed once per process (tests seed many hubs)."""
-    return hash_pin(pin)
+    return hash_pin(pin, role)
 
 
 def seed_if_empty(db: str, *, members: int, seed: int = 1, now: int | None = None) -> None:

@@ -7,8 +7,8 @@ generator (``seed`` and the member's number), so :func:`members` streams any num
 constant memory and :func:`bundle` regenerates a single one without the others.
 
 Row shapes are those of the changes feed (``clerk.shared.entities``) except that a member
-carries its plain ``phone`` (E.164) instead of ``phone_hash`` / ``phone_masked``: the hub owns
-the key of the phone hash. Times are unix seconds, money is fen.
+carries its plain ``phone`` (E.164) instead of what a terminal holds of it (``phone_last4``,
+``phone_bucket``, ``phone_masked``: :func:`member_row`). Times are unix seconds, money is fen.
 
 The hero of the design is member 1 (``M00000001``, 林晓雯 / Lin Xiaowen, store S001): a
 Smartwatch S3 (¥1,999) in her online cart for 3 days, viewed 4 times this week, and a ¥200-off
@@ -25,7 +25,7 @@ from itertools import accumulate
 from typing import Any
 
 from clerk.identify import luhn_check_digit
-from clerk.shared.phones import mask_phone, phone_hash
+from clerk.shared.phones import mask_phone, phone_bucket, tail
 from clerk.talking_points import TIERS
 from demoworld.catalogue import (
     CATEGORIES,
@@ -60,7 +60,7 @@ _STAFF_S001: tuple[tuple[str, str, str, str], ...] = (
     ("A01", "王芳", "associate", "1234"),
     ("A02", "陈浩然", "associate", "2345"),
     ("A03", "赵思雨", "associate", "3456"),
-    ("M01", "周建华", "manager", "9999"),
+    ("M01", "周建华", "manager", "246810"),  # a manager's PIN has at least 6 digits
 )
 _STAFF_NAMES = ("李静", "张伟", "刘婷", "黄磊", "吴敏", "孙丽", "徐强", "马军")
 
@@ -80,9 +80,8 @@ def staff(store_id: str) -> list[dict[str, str]]:
     for k, name in enumerate(names):
         role = "manager" if k == 3 else "associate"
         sid = f"M{n}1" if role == "manager" else f"A{n}{k + 1}"
-        out.append(
-            {"id": sid, "store_id": store_id, "name": name, "role": role, "pin": f"{n}{k + 1}" * 2}
-        )
+        pin = f"{n}{k + 1}" * (3 if role == "manager" else 2)
+        out.append({"id": sid, "store_id": store_id, "name": name, "role": role, "pin": pin})
     return out
 
 
@@ -126,14 +125,16 @@ _TAGS = words(
     " prefers_app fashion"
 )
 _CHANNELS = ("app", "web", "mini")
-_VISIT_NOTES: tuple[tuple[str, str], ...] = (
-    ("visit", ""),
-    ("note", "试穿了跑步鞋，37码合适，想等有蓝色再买"),
-    ("note", "想给先生买生日礼物，预算两千左右"),
-    ("interest", "对降噪耳机感兴趣，下次到货通知她"),
-    ("sale", "门店购买：羽绒服一件"),
-    ("note", "偏好线上下单、门店自提"),
-    ("visit", ""),
+# Earlier history at the store, as the hub keeps it: (kind, what the associate typed, the
+# category of the product an interest or a sale is about — one is picked per member).
+_HISTORY: tuple[tuple[str, str, str | None], ...] = (
+    ("visit", "", None),
+    ("note", "试穿了跑步鞋，37码合适，想等有蓝色再买", None),
+    ("note", "想给先生买生日礼物，预算两千左右", None),
+    ("interest", "下次到货通知她", "headphones"),
+    ("sale", "", "apparel"),
+    ("note", "偏好线上下单、门店自提", None),
+    ("visit", "", None),
 )
 
 _MASK63 = (1 << 63) - 1
@@ -200,6 +201,9 @@ class _World:
         self.staff_names = {
             s: ([p["name"] for p in staff(s)] if s in _STORE_BY_ID else ["店员"])
             for s in spec.stores
+        }
+        self.staff_ids: dict[str, list[str | None]] = {
+            s: ([p["id"] for p in staff(s)] if s in _STORE_BY_ID else [None]) for s in spec.stores
         }
 
 
@@ -483,17 +487,37 @@ def _visits(
     now = world.spec.now
     out: list[dict[str, Any]] = []
     for k in range(1 + int(rng.random() * 3)):
-        kind, text = _VISIT_NOTES[int(rng.random() * len(_VISIT_NOTES))]
+        kind, text, category = _HISTORY[int(rng.random() * len(_HISTORY))]
         names = world.staff_names[store]
+        served = int(rng.random() * len(names))
+        facts: dict[str, Any] = {}
+        pool = (
+            (world.cat_active.get(category) or world.cat_skus.get(category)) if category else None
+        )
+        if pool:
+            sku = pool[index % len(pool)]
+            if kind == "interest":
+                facts = {"sku": sku, "action": "asked_about"}
+            else:
+                price = int(world.by_sku[sku]["price_cents"])
+                facts = {
+                    "items": [{"sku": sku, "qty": 1, "price_cents": price}],
+                    "amount_cents": price,
+                    "cart_item_ids": [],
+                }
+        elif category:
+            kind = "visit"  # a world without such products
         out.append(
             {
                 "id": f"V{index:08d}{k:02d}",
                 "member_id": mid,
                 "store_id": store,
                 "store_name": world.store_names[store],
-                "staff_name": names[int(rng.random() * len(names))],
+                "staff_id": world.staff_ids[store][served],
+                "staff_name": names[served],
                 "kind": kind,
                 "text": text or None,
+                "facts": facts,
                 "at": now - int((2 + rng.random() * 360) * DAY),
             }
         )
@@ -607,9 +631,11 @@ def _hero(
             "member_id": mid,
             "store_id": store,
             "store_name": world.store_names[store],
+            "staff_id": world.staff_ids[store][0],
             "staff_name": world.staff_names[store][0],
             "kind": "note",
             "text": "试戴了智能手表 S3，喜欢蓝色表带；在考虑中",
+            "facts": {},
             "at": now - 62 * DAY,
         }
     ]
@@ -632,22 +658,23 @@ def _month(t: int) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def member_row(member: dict[str, Any], phone_key: str) -> dict[str, Any]:
-    """A member as the cache (and the changes feed) holds it: the phone as a keyed hash and a
-    masked form, never in clear."""
+def member_row(member: dict[str, Any], bucket_key: str) -> dict[str, Any]:
+    """A member as the cache (and the changes feed) holds it: of the phone only its last four
+    digits, its 8-bit bucket under ``bucket_key`` and the masked form, never the number."""
     row = {k: v for k, v in member.items() if k != "phone"}
-    row["phone_hash"] = phone_hash(phone_key, member["phone"])
+    row["phone_last4"] = tail(member["phone"])
+    row["phone_bucket"] = phone_bucket(bucket_key, member["phone"])
     row["phone_masked"] = mask_phone(member["phone"])
     return row
 
 
-def changes(b: MemberBundle, phone_key: str) -> Iterator[dict[str, Any]]:
+def changes(b: MemberBundle, bucket_key: str) -> Iterator[dict[str, Any]]:
     """One member's bundle as upserts of the changes feed (``clerk.cache.apply_changes``)."""
     yield {
         "entity": "member",
         "op": "upsert",
         "key": b.member["id"],
-        "data": member_row(b.member, phone_key),
+        "data": member_row(b.member, bucket_key),
     }
     for entity, rows in (
         ("browse", b.browse),

@@ -7,14 +7,21 @@ describes. The client also learns two facts from each exchange: whether the hub 
 (``online``) and how far the local clock is from the hub's (``last_clock_offset``, from the
 Date header).
 
+Access tokens are short-lived. A client that knows its device id and secret gets a new one
+(``POST /v1/devices/token``) when its token is about to expire, or when the hub answers 401
+for any reason but ``device_revoked`` — then it retries the request once; ``on_token`` is told
+of each new token (the engine keeps it in outbox.db). A 401 ``device_revoked`` is raised at
+once as ``DeviceRevokedError``.
+
 Thread-safe as far as httpx.Client is: the sync worker and an on-demand member fetch may share
-one instance.
+one instance (a refresh is made once for everyone waiting on the same stale token).
 """
 
 from __future__ import annotations
 
 import email.utils
 import math
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -26,13 +33,24 @@ from pydantic import BaseModel, ValidationError
 
 from clerk.errors import ConfigError
 from sync import protocol
-from sync.errors import ProtocolError, RejectedError, TransportError, error_for_status
+from sync.errors import (
+    AuthError,
+    DeviceRevokedError,
+    ProtocolError,
+    RejectedError,
+    TransportError,
+    error_for_status,
+)
 from sync.protocol import (
+    AuditHead,
     ChangesResponse,
     EnrollResponse,
     InteractionBatchResponse,
     KeysResponse,
+    MemberLookupRequest,
     MemberView,
+    TokenRequest,
+    TokenResponse,
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=2.0, read=10.0, write=10.0, pool=2.0)
@@ -41,6 +59,7 @@ LOOKUP_TIMEOUT = httpx.Timeout(1.0)
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_ERROR_BYTES = 64 * 1024
 MAX_EXCHANGE_S = 120.0  # one request and its whole answer, however the bytes trickle in
+REFRESH_MARGIN_S = 30.0  # a token this close to its expiry is renewed before it is used
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,6 +74,9 @@ class HubClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         clock: Callable[[], float] = time.time,
+        device_id: str | None = None,
+        device_secret: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> None:
         self._http = httpx.Client(
             base_url=_checked_url(base_url),
@@ -64,6 +86,11 @@ class HubClient:
             headers={"Accept": "application/json", "User-Agent": "omni-clerk-terminal/1"},
         )
         self.token = token
+        self.device_id = device_id
+        self.device_secret = device_secret
+        self.on_token = on_token  # told of every new access token
+        self._token_deadline: float | None = None  # monotonic: renew the token after this
+        self._refresh_lock = threading.Lock()
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.clock = clock
@@ -79,12 +106,28 @@ class HubClient:
     def base_url(self) -> str:
         return str(self._http.base_url).rstrip("/")
 
-    def configure(self, *, base_url: str | None = None, token: str | None = None) -> None:
-        """Point the client at another hub and/or use another device token."""
+    def configure(
+        self,
+        *,
+        base_url: str | None = None,
+        token: str | None = None,
+        device_id: str | None = None,
+        device_secret: str | None = None,
+        expires_in: float | None = None,
+    ) -> None:
+        """Point the client at another hub and/or use another access token (valid
+        ``expires_in`` more seconds, when known) or device credential."""
         if base_url is not None:
             self._http.base_url = _checked_url(base_url)
         if token is not None:
             self.token = token
+            self._token_deadline = (
+                None if expires_in is None else time.monotonic() + expires_in - REFRESH_MARGIN_S
+            )
+        if device_id is not None:
+            self.device_id = device_id
+        if device_secret is not None:
+            self.device_secret = device_secret
 
     # -- endpoints ----------------------------------------------------------------------------
 
@@ -93,6 +136,25 @@ class HubClient:
         return self._call(
             "POST", "/devices/enroll", EnrollResponse, json=body.model_dump(), auth=False
         )
+
+    def refresh_token(self, *, timeout: httpx.Timeout | None = None) -> TokenResponse:
+        """A new access token against the device secret (kept, and passed to ``on_token``).
+        AuthError when the hub refuses the secret; DeviceRevokedError when revoked."""
+        if not (self.device_id and self.device_secret):
+            raise ValueError("no device credential to get an access token with")
+        body = TokenRequest(device_id=self.device_id, device_secret=self.device_secret)
+        resp = self._call(
+            "POST",
+            "/devices/token",
+            TokenResponse,
+            json=body.model_dump(),
+            auth=False,
+            timeout=timeout,
+        )
+        self.configure(token=resp.token, expires_in=resp.expires_in)
+        if self.on_token is not None:
+            self.on_token(resp.token)
+        return resp
 
     def keys(self) -> KeysResponse:
         return self._call("GET", "/keys", KeysResponse)
@@ -125,29 +187,36 @@ class HubClient:
     def member(
         self, member_id: str, *, timeout: httpx.Timeout | None = LOOKUP_TIMEOUT
     ) -> MemberView:
+        """A member of this device's own store (404 for any other: look those up by proof)."""
         path = "/members/" + urllib.parse.quote(member_id, safe="")
         return self._call("GET", path, MemberView, timeout=timeout)
 
     def lookup_member(
         self,
         *,
-        code_id: int | str | None = None,
+        staff_id: str,
+        code: str | None = None,
         card_no: str | None = None,
-        phone_hash: str | None = None,
+        phone: str | None = None,
         timeout: httpx.Timeout | None = LOOKUP_TIMEOUT,
     ) -> MemberView | None:
-        """A member by one identity, for a cache miss; None when the hub does not know it."""
-        given = {
-            k: str(v)
-            for k, v in (("code_id", code_id), ("card_no", card_no), ("phone_hash", phone_hash))
-            if v is not None
-        }
-        if len(given) != 1:
-            raise ValueError("give exactly one of code_id, card_no, phone_hash")
+        """A member from elsewhere, against one proof of presence (the member code as scanned,
+        the card number or the phone number as typed), asked by the signed-in ``staff_id``;
+        None when the hub knows no such member. Sent in the body: never in a URL or a log."""
         try:
-            return self._call("GET", "/members/lookup", MemberView, params=given, timeout=timeout)
+            body = MemberLookupRequest(staff_id=staff_id, code=code, card_no=card_no, phone=phone)
+        except ValidationError as exc:
+            raise ValueError(f"not a member look-up: {_summary(exc)}") from exc
+        try:
+            return self._call(
+                "POST",
+                "/members/lookup",
+                MemberView,
+                json=body.model_dump(exclude_none=True),
+                timeout=timeout,
+            )
         except RejectedError as exc:
-            if exc.status == 404:
+            if exc.status == 404 and not isinstance(exc, AuthError):
                 return None
             raise
 
@@ -155,6 +224,10 @@ class HubClient:
         return self._call(
             "POST", "/interactions", InteractionBatchResponse, json={"interactions": interactions}
         )
+
+    def audit_head(self) -> AuditHead:
+        """The last audit row the hub acknowledged from this device, and its flags."""
+        return self._call("GET", "/audit/head", AuditHead)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -187,9 +260,46 @@ class HubClient:
         auth: bool,
         timeout: httpx.Timeout | None,
     ) -> bytes:
+        if not auth:
+            return self._exchange(method, path, params, json, None, timeout)
+        token = self.token
+        if self._can_refresh() and (
+            token is None
+            or (self._token_deadline is not None and time.monotonic() >= self._token_deadline)
+        ):
+            token = self._renew(token, timeout)
+        try:
+            return self._exchange(method, path, params, json, token, timeout)
+        except AuthError as exc:
+            if exc.status != 401 or isinstance(exc, DeviceRevokedError) or not self._can_refresh():
+                raise
+        # Expired (a terminal asleep for an hour), or a hub whose token secret changed:
+        # a new token, and the request once more.
+        return self._exchange(method, path, params, json, self._renew(token, timeout), timeout)
+
+    def _can_refresh(self) -> bool:
+        return bool(self.device_id and self.device_secret)
+
+    def _renew(self, stale: str | None, timeout: httpx.Timeout | None) -> str | None:
+        """A fresh token in place of ``stale`` — unless another thread already renewed it.
+        Within the request's own timeout (a customer waiting on a look-up waits no longer)."""
+        with self._refresh_lock:
+            if self.token == stale or self.token is None:
+                self.refresh_token(timeout=timeout)
+            return self.token
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        token: str | None,
+        timeout: httpx.Timeout | None,
+    ) -> bytes:
         headers = {}
-        if auth and self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token}"
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         url = protocol.API_PREFIX + path
         # Per-read timeouts do not bound a hub that drips its answer a byte at a time: the
         # whole exchange also has a budget (a lookup's timeout, else MAX_EXCHANGE_S).

@@ -17,7 +17,12 @@
   is fetched while one is applied (one page of lookahead: at most two pages in memory).
 * sync_once: push, then pull — a failed push never stops the pull (new members and key
   rotations still arrive); the push's error is raised after the pull.
-* fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s).
+* fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s), by the
+  proof of presence the identity carries (the member code, card or phone as read).
+* credentials: the client renews its short-lived access token with the device secret (and
+  the engine keeps each new one in outbox_meta). When the hub answers ``device_revoked``, the
+  engine records it (outbox_meta ``device_revoked_at``) and from then on refuses every round
+  itself — no request, the outbox untouched — until the terminal is enrolled again.
 
 Facts for ``clerk status`` and the UI go into cache.db's ``sync_state`` (cursor, last_pull_at,
 last_push_at, last_error, online, clock_offset_s); ``last_push_at`` also into outbox_meta.
@@ -48,11 +53,22 @@ from clerk.db import Transaction, is_corruption
 from clerk.errors import CacheRebuildingError, ClerkError, NotEnrolledError, StorageError
 from clerk.model import Identity
 from clerk.outbox import Recorded
+from clerk.settings import check_hub_url
+from clerk.shared.phones import tail
 from sync.client import HubClient
-from sync.credentials import Credentials, credentials, save_credentials
+from sync.credentials import (
+    Credentials,
+    adopt_legacy_secret,
+    credentials,
+    note_access_token,
+    note_revoked,
+    save_credentials,
+)
 from sync.errors import (
     AuthError,
+    DeviceRevokedError,
     HubError,
+    NoProofError,
     ProtocolError,
     RejectedError,
     SyncError,
@@ -177,9 +193,12 @@ class SyncEngine:
         # by this engine): it then moves to the new file and pulls again from cursor 0.
         self._cache_file = cache_mod.main_file(cache_conn)
         self._cache_id = None if self._cache_file is None else cache_mod.file_id(self._cache_file)
-        creds = credentials(outbox_conn)
-        if creds is not None and client.token is None:
-            client.configure(base_url=creds.hub_url, token=creds.token)
+        creds = adopt_legacy_secret(outbox_conn)
+        if creds is not None:
+            if client.token is None:
+                client.configure(base_url=creds.hub_url, token=creds.token)
+            client.configure(device_id=creds.device_id, device_secret=creds.device_secret)
+        client.on_token = self._keep_token
 
     # -- enrolment ----------------------------------------------------------------------------
 
@@ -190,7 +209,22 @@ class SyncEngine:
         creds = self.credentials()
         if creds is None:
             raise NotEnrolledError("this terminal is not enrolled to a store yet")
+        if creds.revoked_at is not None:
+            raise DeviceRevokedError.local(
+                "this terminal was removed from the store — ask IT (its unsent records stay "
+                "here: clerk outbox export)"
+            )
         return creds
+
+    def _keep_token(self, token: str) -> None:
+        with self._lock:
+            note_access_token(self.outbox, token)
+
+    def _note_revoked(self) -> None:
+        with self._lock:
+            if self.credentials() is not None:
+                note_revoked(self.outbox, int(self.clock()))
+        log.warning("the hub says this terminal was revoked: syncing stops, the outbox is kept")
 
     def enroll(
         self, hub_url: str, store_id: str, code: str, device_name: str = "terminal"
@@ -200,6 +234,7 @@ class SyncEngine:
         Enrolling to another store or hub empties the cache (its slice belongs to the old
         one); the outbox is kept and pushed under the new enrolment.
         """
+        hub_url = check_hub_url(hub_url)  # https, or http to this machine only: ConfigError
         previous = self.credentials()
         old_url = self.client.base_url
         self.client.configure(base_url=hub_url)
@@ -216,14 +251,21 @@ class SyncEngine:
             token=resp.token,
             store_id=resp.store_id,
             hub_url=hub_url.rstrip("/"),
-            phone_hash_key=resp.phone_hash_key,
+            phone_bucket_key=resp.phone_bucket_key,
+            phone_seal_key=resp.phone_seal_key,
             store_name=resp.store_name,
             device_name=device_name,
             enrolled_at=int(self.clock()),
+            device_secret=resp.device_secret or resp.token,
         )
         with self._lock:
-            save_credentials(self.outbox, creds)
-            self.client.configure(token=creds.token)
+            save_credentials(self.outbox, creds)  # a revoked mark of the old enrolment goes
+            self.client.configure(
+                token=creds.token,
+                expires_in=resp.token_expires_in,
+                device_id=creds.device_id,
+                device_secret=creds.device_secret,
+            )
             moved = previous is not None and (
                 previous.store_id != creds.store_id or previous.hub_url != creds.hub_url
             )
@@ -253,9 +295,18 @@ class SyncEngine:
             {"entity": "key", "op": "upsert", "key": str(k.kid), "data": k.model_dump()}
             for k in resp.keys
         ]
-        with self._lock, Transaction(self.cache):
-            cache_mod.apply_changes(self.cache, rows)
-            self._write_state_in_tx(online=True)
+        with self._lock:
+            if resp.phone_bucket_key and resp.phone_seal_key:
+                outbox_mod.set_meta(
+                    self.outbox,
+                    {
+                        outbox_mod.META_PHONE_BUCKET_KEY: resp.phone_bucket_key,
+                        outbox_mod.META_PHONE_SEAL_KEY: resp.phone_seal_key,
+                    },
+                )
+            with Transaction(self.cache):
+                cache_mod.apply_changes(self.cache, rows)
+                self._write_state_in_tx(online=True)
         return len(rows)
 
     # -- push ---------------------------------------------------------------------------------
@@ -496,17 +547,22 @@ class SyncEngine:
 
     # -- on-demand member ---------------------------------------------------------------------
 
-    def fetch_member(self, identity: Identity) -> str | None:
+    def fetch_member(self, identity: Identity, staff_id: str | None = None) -> str | None:
         """Look a cache miss up at the hub (≤ 1 s) and cache the member's slice.
 
-        Returns the member id, None when the hub does not know the identity; raises
-        TransportError when the hub cannot be reached (the caller shows "not cached").
+        A member of this store by id; any other by the proof of presence the identity carries
+        (the member code, card or phone as read), asked by the signed-in ``staff_id`` — the hub
+        serves no member from elsewhere without both (:class:`NoProofError`). Returns the
+        member id, None when the hub does not know the identity; raises TransportError when
+        the hub cannot be reached (the caller shows "not cached").
         """
         self._require_enrolled()
         self._follow_cache()
         try:
-            view = self._lookup(identity)
+            view = self._lookup(identity, staff_id)
         except SyncError as exc:
+            if isinstance(exc, DeviceRevokedError):
+                self._note_revoked()
             self._note_online(not isinstance(exc, TransportError))
             raise
         self._note_online(True)
@@ -529,19 +585,24 @@ class SyncEngine:
                 raise
         return member_id
 
-    def _lookup(self, identity: Identity) -> MemberView | None:
+    def _lookup(self, identity: Identity, staff_id: str | None) -> MemberView | None:
+        if identity.kind == "member_id":
+            try:
+                return self.client.member(identity.value)
+            except RejectedError as exc:
+                if exc.status == 404 and not isinstance(exc, AuthError):
+                    return None
+                raise
+        if not identity.proof or not staff_id:
+            raise NoProofError(
+                "a member from another store is looked up with what was scanned or typed, "
+                "by a signed-in staff member"
+            )
         if identity.kind == "code":
-            return self.client.lookup_member(code_id=identity.value)
+            return self.client.lookup_member(staff_id=staff_id, code=identity.proof)
         if identity.kind == "card":
-            return self.client.lookup_member(card_no=identity.value)
-        if identity.kind == "phone":
-            return self.client.lookup_member(phone_hash=identity.value)
-        try:
-            return self.client.member(identity.value)
-        except RejectedError as exc:
-            if exc.status == 404 and not isinstance(exc, AuthError):
-                return None
-            raise
+            return self.client.lookup_member(staff_id=staff_id, card_no=identity.proof)
+        return self.client.lookup_member(staff_id=staff_id, phone=identity.proof)
 
     # -- status -------------------------------------------------------------------------------
 
@@ -562,6 +623,7 @@ class SyncEngine:
             offset = _float_or_none(state.get(STATE_CLOCK_OFFSET))
         return {
             "enrolled": creds is not None,
+            "device_revoked": creds is not None and creds.revoked_at is not None,
             "device_id": creds.device_id if creds else None,
             "store_id": creds.store_id if creds else None,
             "store_name": creds.store_name if creds else None,
@@ -634,6 +696,8 @@ class SyncEngine:
             self._write_state_in_tx(online=online)
 
     def _note_error(self, exc: SyncError) -> None:
+        if isinstance(exc, DeviceRevokedError):
+            self._note_revoked()
         with self._lock, Transaction(self.cache):
             cache_mod.set_state(self.cache, STATE_LAST_ERROR, _error_text(exc))
             cache_mod.set_state(self.cache, STATE_LAST_ERROR_AT, str(int(self.clock())))
@@ -809,10 +873,18 @@ def _checked_member_view(identity: Identity, view: MemberView) -> str:
     member_id = member.get("id")
     if not isinstance(member_id, str) or not member_id or len(member_id) > 64:
         raise ProtocolError("the hub sent a member without a valid id")
-    field_for = {"code": "code_id", "card": "card_no", "phone": "phone_hash", "member_id": "id"}
-    got = member.get(field_for[identity.kind])
-    if got is not None and str(got) != identity.value:
-        raise ProtocolError(f"the hub answered a {identity.kind} lookup with another member")
+    if identity.kind == "phone":
+        fits = (member.get("phone_last4"), member.get("phone_bucket")) in (
+            (tail(identity.value), identity.phone_bucket),
+            (None, None),
+        )
+        if not fits:
+            raise ProtocolError("the hub answered a phone lookup with another member")
+    else:
+        field_for = {"code": "code_id", "card": "card_no", "member_id": "id"}
+        got = member.get(field_for[identity.kind])
+        if got is not None and str(got) != identity.value:
+            raise ProtocolError(f"the hub answered a {identity.kind} lookup with another member")
     for p in view.products:
         if not isinstance(p.get("sku"), str):
             raise ProtocolError("the hub sent a product without a sku")

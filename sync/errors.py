@@ -8,11 +8,16 @@ SyncError                        base; a ClerkError, so it carries a stable ``re
 │   ├── RetryableHubError        408, 429, 5xx: retry later; ``retry_after`` seconds from
 │   │                            Retry-After (delta-seconds or HTTP-date) or None
 │   └── RejectedError            any other 4xx: the request itself is refused, do not retry it
-│       └── AuthError            401 / 403: the device token is unknown or revoked (surfaced
-│                                to the person; re-enrol the terminal)
-└── ProtocolError                the hub's answer is malformed, hostile or oversized: wrong
-                                 types, truncated JSON, more bytes than allowed, a cursor that
-                                 goes backwards. Nothing of it reaches the cache.
+│       └── AuthError            401 / 403: the hub does not accept the credentials (an
+│           │                    expired access token is refreshed by the client first)
+│           └── DeviceRevokedError  401 ``device_revoked``: HQ removed this terminal from its
+│                                store; it stops syncing, keeps its outbox, and says so
+├── ProtocolError                the hub's answer is malformed, hostile or oversized: wrong
+│                                types, truncated JSON, more bytes than allowed, a cursor that
+│                                goes backwards. Nothing of it reaches the cache.
+└── NoProofError                 a member from another store asked for without the proof of
+                                 presence (or the signed-in staff member) the hub requires:
+                                 nothing is sent
 
 Lower-level errors (httpx, json, pydantic) are mapped to the most specific class with
 ``raise … from exc``, so the original stays available as ``__cause__``.
@@ -44,6 +49,10 @@ class TransportError(SyncError):
 
 class ProtocolError(SyncError):
     reason = "protocol"
+
+
+class NoProofError(SyncError):
+    reason = "no_proof"
 
 
 class HubError(SyncError):
@@ -80,7 +89,17 @@ class RejectedError(HubError):
 
 
 class AuthError(RejectedError):
+    reason = "unauthorized"
+
+
+class DeviceRevokedError(AuthError):
     reason = "device_revoked"
+
+    @classmethod
+    def local(cls, detail: str) -> DeviceRevokedError:
+        """The error of a terminal that already knows it was revoked (no request made)."""
+        problem = Problem(title="Device revoked", status=401, detail=detail)
+        return cls(401, problem, hub_reason="device_revoked")
 
 
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -158,6 +177,8 @@ def error_for_status(
     if is_retryable_status(status):
         retry_after = parse_retry_after((headers or {}).get("retry-after"), now=now)
         return RetryableHubError(status, problem, hub_reason=hub_reason, retry_after=retry_after)
+    if status == 401 and hub_reason == "device_revoked":
+        return DeviceRevokedError(status, problem, hub_reason=hub_reason)
     if status in (401, 403):
         return AuthError(status, problem, hub_reason=hub_reason)
     return RejectedError(status, problem, hub_reason=hub_reason)

@@ -7,22 +7,26 @@ app's sync worker thread, so the wiring is written once.
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 
 from clerk import audit
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
-from clerk.errors import NotEnrolledError
+from clerk.errors import ConfigError, NotEnrolledError
 from clerk.purge import purge
-from clerk.settings import Settings
+from clerk.settings import Settings, check_hub_url
 from sync.client import HubClient
 from sync.credentials import Credentials, credentials
 from sync.engine import Progress, SyncEngine, SyncReport
+from sync.errors import DeviceRevokedError
 
 UNCONFIGURED_URL = "http://127.0.0.1:9"  # never contacted: enrol() points the client first
 PURGE_EVERY_S = 24 * 3600
 STATE_LAST_PURGE_AT = "last_purge_at"
+
+log = logging.getLogger(__name__)
 
 
 class HomeEngine(SyncEngine):
@@ -51,40 +55,69 @@ class HomeEngine(SyncEngine):
         settings = Settings(Path(home) / "settings.json")
         configured = str(settings.get("hub_url") or "")
         url = configured or (creds.hub_url if creds else UNCONFIGURED_URL)
+        if configured or creds is not None:
+            try:  # a settings file edited by hand is held to the same rule
+                url = check_hub_url(url)
+            except ConfigError:
+                outbox.close()
+                cache.close()
+                raise
         self.settings = settings
         client = HubClient(url)
         super().__init__(cache, outbox, client, rng=random.Random())
         if creds is not None:
-            self.client.configure(base_url=url, token=creds.token)
+            self.client.configure(base_url=url)
 
     def sync_once(self, *, progress: Progress | None = None) -> SyncReport:
-        """A sync round, the audit log pushed, then the retention purge when it last ran a day
-        or more ago."""
+        """A sync round, the audit log pushed, the phone keys fetched if this terminal does not
+        have them yet, then the retention purge when it last ran a day or more ago."""
         report = super().sync_once(progress=progress)
         self.push_audit()
+        creds = self.credentials()
+        if creds is not None and not (creds.phone_bucket_key and creds.phone_seal_key):
+            self.refresh_keys()  # enrolled by an older hub: the phone keys come with the keys
         self.purge_if_due()
         return report
 
     def push_audit(self, *, batch: int = 500) -> int:
-        """Send the audit log rows the hub has not acknowledged yet (kind "audit").
+        """Send the audit log after the last row the hub acknowledged, in ``seq`` order (kind
+        "audit"), and move the mark over the leading run of rows it answered.
 
         Audit rows use their own UUIDv7 as interaction id, so a resend after a lost answer is
-        answered identically by the hub. Returns how many rows were acknowledged.
+        answered as the first time. A row the hub refused (or did not answer) stops the mark
+        there: it is sent again next time, never skipped. Rows the hub flagged (a gap or a
+        rewrite in the chain) count as delivered; the flag is logged and kept for HQ at the
+        hub. Returns how many rows were acknowledged.
         """
         done = 0
         while True:
             with self._lock:
-                rows = audit.unsynced(self.outbox, batch)
+                rows = audit.to_upload(self.outbox, batch)
             if not rows:
                 return done
-            resp = self.client.push([audit.to_interaction(r) for r in rows])
-            ok = {r.id for r in resp.results if r.status in ("accepted", "duplicate")}
-            seqs = [r.seq for r in rows if r.id in ok]
-            if not seqs:
+            try:
+                resp = self.client.push([audit.to_interaction(r) for r in rows])
+            except DeviceRevokedError:
+                self._note_revoked()
+                raise
+            answers = {r.id: r for r in resp.results}
+            last: audit.AuditRow | None = None
+            answered = 0
+            for row in rows:
+                answer = answers.get(row.id)
+                if answer is None or answer.status not in ("accepted", "duplicate", "conflict"):
+                    break
+                if answer.reason:
+                    log.warning("the hub flagged audit row %d: %s", row.seq, answer.reason)
+                last = row
+                answered += 1
+            if last is None:
                 return done
             with self._lock:
-                audit.mark_synced(self.outbox, seqs)
-            done += len(seqs)
+                audit.mark_acked(self.outbox, last)
+            done += answered
+            if answered < len(rows):
+                return done
 
     def purge_if_due(self) -> dict[str, int] | None:
         now = int(self.clock())

@@ -4,14 +4,22 @@ All times are integer unix seconds (UTC); money is integer minor units (fen / ce
 Every endpoint lives under ``/v1``; errors are RFC 9457 problem JSON (``Problem``).
 Unknown fields are ignored on read (forward compatible); strings and lists are bounded so a
 hostile peer cannot make the other side allocate without limit.
+
+An interaction is a member of a discriminated union on ``kind`` (:data:`InteractionItem`,
+one ``<Kind>Interaction`` per kind), built from the interaction vocabulary
+(:mod:`clerk.shared.interactions`): each carries its kind's typed payload. The JSON an
+interaction travels as is unchanged: ``{id, kind, member_id, member_ref, staff_id,
+created_at, device_seq, payload: {…}}``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlias, Union, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
+
+from clerk.shared.interactions import KINDS, Payload
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/v1"
@@ -25,10 +33,32 @@ Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
 Entity = Literal["member", "product", "browse", "cart", "coupon", "visit", "key", "staff"]
-InteractionKind = Literal[
-    "visit", "note", "interest", "redeem", "sale", "consent", "resolve", "audit"
-]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
+# Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
+# each in words (ui/texts.py); it reads an unknown one as text, so a newer hub may add some.
+ResultReason = Literal[
+    "bad_item",  # not an interaction at all (no kind, bad time or sequence number …)
+    "bad_payload",  # the payload is not what its kind takes (clerk/shared/interactions.py)
+    "id_reused",  # a known id with other content
+    "device_seq_reused",  # another id under a known (device, sequence): a cloned terminal
+    "unknown_member",  # no member matches member_id / member_ref
+    "staff_role",  # the staff member's role may not record this kind
+    "unknown_staff",  # a kind only some roles record, by no active staff of the device's store
+    "unknown_coupon",
+    "coupon_not_member",  # the coupon is another member's
+    "coupon_void",
+    "coupon_already_used",  # conflict: redeemed elsewhere first (conflict_with names it)
+    "coupon_expired",
+    "coupon_not_yet_valid",
+    "unknown_interaction",  # a resolve of an interaction the hub does not know
+    "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
+    # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
+    "audit_chain_gap",  # rows are missing before this one
+    "audit_chain_rewrite",  # the chain before this row is not the one the hub acknowledged
+    "audit_row_edited",  # the row's hash does not match its content
+    "audit_row_malformed",  # not an audit row the hub can check
+    "audit_row_rewritten",  # an acknowledged row sent again with other content
+]
 
 
 class Wire(BaseModel):
@@ -56,18 +86,62 @@ class PublicKey(Wire):
     not_after: int | None = None  # stop accepting codes signed by it after this time
 
 
+HexKey = Annotated[str, Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
+
+
 class KeysResponse(Wire):
     keys: Annotated[list[PublicKey], Field(max_length=256)]
+    # What a terminal needs to take a typed phone (see EnrollResponse); absent from old hubs.
+    phone_bucket_key: HexKey | None = None
+    phone_seal_key: HexKey | None = None
 
 
 class EnrollResponse(Wire):
     device_id: Str64
-    token: Str256
+    token: Str256  # a short-lived access token (the bearer of every other request)
     store_id: Str64
     store_name: Str256
     keys: Annotated[list[PublicKey], Field(max_length=256)]
-    # Key of the keyed hash (HMAC-SHA256, hex) under which phone numbers are looked up.
-    phone_hash_key: Annotated[str, Field(min_length=32, max_length=128)]
+    # Key (hex) of the 8-bit keyed bucket a typed phone is matched by, with its last four
+    # digits (clerk/shared/phones.py) — not the hub's own phone-hash key, which stays there.
+    phone_bucket_key: HexKey
+    # The hub's public X25519 key (hex) a number typed offline is sealed to.
+    phone_seal_key: HexKey
+    # The device's long-lived credential, given once: exchanged at POST /v1/devices/token
+    # for access tokens. Keep it as carefully as the outbox.
+    device_secret: Str256 | None = None
+    token_expires_at: int | None = None  # hub clock, unix seconds
+    token_expires_in: int | None = None  # seconds from now (independent of the clocks)
+
+
+class TokenRequest(Wire):
+    """POST /v1/devices/token: a new access token against the device secret."""
+
+    device_id: Str64
+    device_secret: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class TokenResponse(Wire):
+    token: Str256
+    expires_at: int
+    expires_in: int
+
+
+class MemberLookupRequest(Wire):
+    """POST /v1/members/lookup: a member from outside the store's slice, against proof of
+    presence — exactly one of the member code as scanned (the whole ``MC1:…`` text), the card
+    number or the phone number as typed — and the signed-in staff member who asks."""
+
+    staff_id: Annotated[str, Field(min_length=1, max_length=64)]
+    code: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    card_no: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    phone: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+
+    @model_validator(mode="after")
+    def _one_proof(self) -> MemberLookupRequest:
+        if sum(v is not None for v in (self.code, self.card_no, self.phone)) != 1:
+            raise ValueError("give exactly one of code, card_no, phone")
+        return self
 
 
 class Change(Wire):
@@ -127,11 +201,13 @@ class MemberView(Wire):
     products: Annotated[list[dict[str, Any]], Field(max_length=5000)] = []
 
 
-class Interaction(Wire):
-    """One thing that happened in the store, as recorded by the terminal."""
+class Envelope(Wire):
+    """What every interaction carries besides its payload (``kind`` is one of the vocabulary's
+    kinds). With the payload as a plain object it is how the hub reads an item whose payload
+    is malformed: it still has an id to answer and to store its rejection under."""
 
     id: Annotated[str, Field(min_length=36, max_length=36)]  # UUIDv7, client generated
-    kind: InteractionKind
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]
     member_id: Str64 | None = None
     # The identity as scanned when the member was not in the cache ("card:…", "code:…").
     member_ref: Str256 | None = None
@@ -141,8 +217,51 @@ class Interaction(Wire):
     payload: dict[str, Any] = {}
 
 
+class Interaction(Wire):
+    """One thing that happened in the store, as recorded by the terminal: a member of the
+    discriminated union :data:`InteractionItem`, one class per kind of the vocabulary
+    (``clerk.shared.interactions.KINDS``), each with its typed payload."""
+
+    id: Annotated[str, Field(min_length=36, max_length=36)]  # UUIDv7, client generated
+    kind: str
+    member_id: Str64 | None = None
+    # The identity as scanned when the member was not in the cache ("card:…", "code:…").
+    member_ref: Str256 | None = None
+    staff_id: Str64 | None = None
+    created_at: int
+    device_seq: int = 0
+    payload: Payload
+
+
+def _member(kind: str) -> type[Interaction]:
+    """``<Kind>Interaction``: ``kind`` fixed, the payload its type (``{}`` when left out)."""
+    payload_type = KINDS[kind].payload
+    model: type[Interaction] = create_model(
+        f"{kind.capitalize()}Interaction",
+        __base__=Interaction,
+        __doc__=f"An interaction of kind {kind!r}: {(payload_type.__doc__ or '').strip()}",
+        kind=(cast(Any, Literal[kind]), ...),
+        payload=(payload_type, Field(default_factory=dict, validate_default=True)),
+    )
+    return model
+
+
+INTERACTION_TYPES: dict[str, type[Interaction]] = {kind: _member(kind) for kind in KINDS}
+if TYPE_CHECKING:
+    InteractionItem: TypeAlias = Interaction
+else:
+    InteractionItem = Annotated[
+        Union[tuple(INTERACTION_TYPES.values())],  # noqa: UP007 - a union built at run time
+        Field(discriminator="kind"),
+    ]
+# One item of a batch validated on its own (the hub answers each item by itself).
+INTERACTION: TypeAdapter[Interaction] = cast(
+    "TypeAdapter[Interaction]", TypeAdapter(InteractionItem)
+)
+
+
 class InteractionBatch(Wire):
-    interactions: Annotated[list[Interaction], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
+    interactions: Annotated[list[InteractionItem], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
 
 
 class InteractionResult(Wire):
@@ -154,3 +273,13 @@ class InteractionResult(Wire):
 
 class InteractionBatchResponse(Wire):
     results: list[InteractionResult]
+
+
+class AuditHead(Wire):
+    """The hub's view of the calling device's audit chain (``GET /v1/audit/head``): the last
+    row it acknowledged (seq 0 and 64 zeros before the first) and how many problems (gaps,
+    rewrites, rows that do not match their hash) it flagged for the device."""
+
+    seq: Annotated[int, Field(ge=0)]
+    hash: Annotated[str, Field(min_length=64, max_length=64)]
+    flags: Annotated[int, Field(ge=0)] = 0

@@ -336,8 +336,10 @@ def run_demo(
         if view == "redeem":
             customer.open_redeem()
         if offline and customer.member_id is not None:
+            from clerk.shared.interactions import Note
+
             customer.record(
-                "note", {"text": translate("Demo", "Asked about the watch strap in blue.")}
+                "note", Note.of(translate("Demo", "Asked about the watch strap in blue."))
             )
         settle(shoot)
 

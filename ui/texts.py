@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese
+from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, TalkingPoint
+    from clerk.model import Coupon, TalkingPoint, VisitEntry
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -203,6 +203,15 @@ REASONS: dict[str, str] = {
     "offline": QT_TRANSLATE_NOOP(
         "Reasons", "The hub cannot be reached — working offline; records sync later."
     ),
+    "device_revoked": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This terminal was removed from the store — ask IT. Nothing recorded here is lost.",
+    ),
+    "unauthorized": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "The hub does not accept this terminal's credentials — ask IT to enrol it again. "
+        "Nothing recorded here is lost.",
+    ),
     "storage": QT_TRANSLATE_NOOP(
         "Reasons",
         "This terminal cannot read or write its data files — free disk space or call IT. "
@@ -245,6 +254,9 @@ REASONS: dict[str, str] = {
         "This terminal's data is locked with a key that is missing — call IT to restore it. Do "
         "not enrol the terminal again: its unsynced records are in that data.",
     ),
+    "invalid_record": QT_TRANSLATE_NOOP(
+        "Reasons", "This record is incomplete or has a value out of bounds — check the form."
+    ),
     "error": QT_TRANSLATE_NOOP("Reasons", "Something went wrong — try again."),
 }
 
@@ -252,6 +264,148 @@ REASONS: dict[str, str] = {
 def reason_message(reason: str | None) -> str:
     source = REASONS.get(reason or "error", REASONS["error"])
     return translate("Reasons", source)
+
+
+# --- the hub's answers about a record ------------------------------------------------------
+
+# Every reason the hub gives for a rejected or flagged record (sync.protocol.ResultReason), as
+# a phrase: shown after "rejected by the hub —", in the history's "Hub says: …", on the
+# dashboard. tests/ui/test_i18n.py holds it to the protocol's list.
+HUB_REASONS: dict[str, str] = {
+    "bad_item": QT_TRANSLATE_NOOP("HubReasons", "the record is damaged and cannot be read"),
+    "bad_payload": QT_TRANSLATE_NOOP(
+        "HubReasons", "the record is incomplete or has a value out of bounds"
+    ),
+    "id_reused": QT_TRANSLATE_NOOP(
+        "HubReasons", "another record was already sent under the same id"
+    ),
+    "device_seq_reused": QT_TRANSLATE_NOOP(
+        "HubReasons", "this terminal looks like a copy of another one — call IT"
+    ),
+    "unknown_member": QT_TRANSLATE_NOOP("HubReasons", "no member has this code or number"),
+    "staff_role": QT_TRANSLATE_NOOP("HubReasons", "the staff member's role may not record this"),
+    "unknown_staff": QT_TRANSLATE_NOOP(
+        "HubReasons", "recorded by someone who is not staff of this store"
+    ),
+    "unknown_coupon": QT_TRANSLATE_NOOP("HubReasons", "the coupon is unknown"),
+    "coupon_not_member": QT_TRANSLATE_NOOP("HubReasons", "the coupon is another member's"),
+    "coupon_void": QT_TRANSLATE_NOOP("HubReasons", "the coupon was withdrawn"),
+    "coupon_already_used": QT_TRANSLATE_NOOP(
+        "HubReasons", "the coupon was already redeemed elsewhere"
+    ),
+    "coupon_expired": QT_TRANSLATE_NOOP("HubReasons", "the coupon had expired"),
+    "coupon_not_yet_valid": QT_TRANSLATE_NOOP("HubReasons", "the coupon was not valid yet"),
+    "unknown_interaction": QT_TRANSLATE_NOOP("HubReasons", "the record it decides on is unknown"),
+    "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
+        "HubReasons", "the same member code was also scanned at another terminal"
+    ),
+    "audit_chain_gap": QT_TRANSLATE_NOOP("HubReasons", "audit rows are missing before this one"),
+    "audit_chain_rewrite": QT_TRANSLATE_NOOP(
+        "HubReasons", "the audit log was rewritten before this row"
+    ),
+    "audit_row_edited": QT_TRANSLATE_NOOP("HubReasons", "this audit row was edited"),
+    "audit_row_malformed": QT_TRANSLATE_NOOP("HubReasons", "this audit row cannot be read"),
+    "audit_row_rewritten": QT_TRANSLATE_NOOP(
+        "HubReasons", "this audit row was sent again with other content"
+    ),
+}
+
+
+def hub_reason(code: str | None) -> str:
+    """The hub's reason code as a phrase in the current language (a code new to this terminal:
+    "the hub refused it", never the code)."""
+    source = HUB_REASONS.get(code or "")
+    if source is None:
+        return translate("HubReasons", "the hub refused it")
+    return translate("HubReasons", source)
+
+
+# --- records refused before they are saved (clerk.shared.interactions) ----------------------
+
+
+def record_problem(field: str | None, problem: str) -> str:
+    """What to fix in a form, from the vocabulary's refusal: the ``field`` of the payload and
+    the ``problem`` (``too_long`` …)."""
+    from clerk.shared.interactions import MAX_LINES, MAX_TEXT  # loaded by the refusal
+
+    root = (field or "").split(".", 1)[0]
+    if root == "text" and problem == "too_long":
+        return fill(
+            translate("Customer", "The text is too long — at most %1 characters."),
+            fmt_number(MAX_TEXT),
+        )
+    if root == "text" and problem in ("blank", "empty"):
+        return translate("Customer", "Type the note first.")
+    if root == "items" and problem == "too_few":
+        return translate("Customer", "Tick the products sold.")
+    if root == "items" and problem == "too_many":
+        return fill(
+            translate("Customer", "A sale has at most %1 lines — record the rest separately."),
+            fmt_number(MAX_LINES),
+        )
+    if root == "amount_cents" or (root == "items" and problem == "out_of_range"):
+        return translate("Customer", "Enter an amount from ¥0.00 up, in whole fen.")
+    return reason_message("invalid_record")
+
+
+# --- the customer's history ----------------------------------------------------------------
+
+
+def history_entry(entry: VisitEntry) -> str:
+    """One line of the customer's history in the current language, built from the entry's kind
+    and facts — product and coupon titles in this language, money for this locale, no code
+    and no text but what the associate typed — e.g. ``Assisted sale: 1 item, ¥1,199.00``."""
+    kind = term(KINDS, entry.kind)
+    detail = history_detail(entry)
+    return fill(translate("Panels", "%1: %2"), kind, detail) if detail else kind
+
+
+def history_detail(entry: VisitEntry) -> str:
+    # the vocabulary (pydantic) is loaded by then: a history is shown after a lookup
+    from clerk.shared.interactions import Consent, Interest, Redeem, Sale
+
+    facts = entry.facts
+    parts: list[str] = []
+    if isinstance(facts, Interest):
+        title = entry.products.get(facts.sku)
+        if title is not None:
+            parts.append(local(title))
+        parts.append(term(INTEREST_ACTIONS, facts.action))
+        head = " · ".join(parts)
+    elif isinstance(facts, Sale):
+        head = fill(
+            translate("Panels", "%n item(s), %1", None, facts.count),
+            fmt_money(facts.amount_cents),
+        )
+        titles = [local(t) for t in entry.products.values()]
+        if titles:
+            head = fill(
+                translate("Panels", "%1 (%2)"),
+                head,
+                "、".join(titles) if is_chinese() else ", ".join(titles),
+            )
+    elif isinstance(facts, Redeem):
+        head = local(entry.coupon) if entry.coupon is not None else ""
+    elif isinstance(facts, Consent):
+        flags = [
+            fill(translate("Panels", "marketing: %1"), _yes_no(facts.marketing))
+            if facts.marketing is not None
+            else "",
+            fill(translate("Panels", "browsing: %1"), _yes_no(facts.browsing))
+            if facts.browsing is not None
+            else "",
+        ]
+        head = " · ".join(f for f in flags if f)
+    else:
+        head = ""
+    text = entry.text
+    if head and text:
+        return fill(translate("Panels", "%1 — %2"), head, text)
+    return head or text or ""
+
+
+def _yes_no(value: bool | None) -> str:
+    return translate("Panels", "yes") if value else translate("Panels", "no")
 
 
 # --- coupons -------------------------------------------------------------------------------

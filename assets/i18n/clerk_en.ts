@@ -324,6 +324,22 @@
         <source>synced %1</source>
         <translation>synced %1</translation>
     </message>
+    <message>
+        <source>The text is too long — at most %1 characters.</source>
+        <translation>The text is too long — at most %1 characters.</translation>
+    </message>
+    <message>
+        <source>Tick the products sold.</source>
+        <translation>Tick the products sold.</translation>
+    </message>
+    <message>
+        <source>A sale has at most %1 lines — record the rest separately.</source>
+        <translation>A sale has at most %1 lines — record the rest separately.</translation>
+    </message>
+    <message>
+        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
+        <translation>Enter an amount from ¥0.00 up, in whole fen.</translation>
+    </message>
 </context>
 <context>
     <name>Dashboard</name>
@@ -767,6 +783,10 @@
 <context>
     <name>Enrol</name>
     <message>
+        <source>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</source>
+        <translation>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</translation>
+    </message>
+    <message>
         <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
         <translation>Enter the hub&apos;s full address, starting with https:// or http://.</translation>
     </message>
@@ -1008,6 +1028,93 @@
     </message>
 </context>
 <context>
+    <name>HubReasons</name>
+    <message>
+        <source>the record is damaged and cannot be read</source>
+        <translation>the record is damaged and cannot be read</translation>
+    </message>
+    <message>
+        <source>the record is incomplete or has a value out of bounds</source>
+        <translation>the record is incomplete or has a value out of bounds</translation>
+    </message>
+    <message>
+        <source>another record was already sent under the same id</source>
+        <translation>another record was already sent under the same id</translation>
+    </message>
+    <message>
+        <source>this terminal looks like a copy of another one — call IT</source>
+        <translation>this terminal looks like a copy of another one — call IT</translation>
+    </message>
+    <message>
+        <source>no member has this code or number</source>
+        <translation>no member has this code or number</translation>
+    </message>
+    <message>
+        <source>the staff member&apos;s role may not record this</source>
+        <translation>the staff member&apos;s role may not record this</translation>
+    </message>
+    <message>
+        <source>recorded by someone who is not staff of this store</source>
+        <translation>recorded by someone who is not staff of this store</translation>
+    </message>
+    <message>
+        <source>the coupon is unknown</source>
+        <translation>the coupon is unknown</translation>
+    </message>
+    <message>
+        <source>the coupon is another member&apos;s</source>
+        <translation>the coupon is another member&apos;s</translation>
+    </message>
+    <message>
+        <source>the coupon was withdrawn</source>
+        <translation>the coupon was withdrawn</translation>
+    </message>
+    <message>
+        <source>the coupon was already redeemed elsewhere</source>
+        <translation>the coupon was already redeemed elsewhere</translation>
+    </message>
+    <message>
+        <source>the coupon had expired</source>
+        <translation>the coupon had expired</translation>
+    </message>
+    <message>
+        <source>the coupon was not valid yet</source>
+        <translation>the coupon was not valid yet</translation>
+    </message>
+    <message>
+        <source>the record it decides on is unknown</source>
+        <translation>the record it decides on is unknown</translation>
+    </message>
+    <message>
+        <source>the same member code was also scanned at another terminal</source>
+        <translation>the same member code was also scanned at another terminal</translation>
+    </message>
+    <message>
+        <source>audit rows are missing before this one</source>
+        <translation>audit rows are missing before this one</translation>
+    </message>
+    <message>
+        <source>the audit log was rewritten before this row</source>
+        <translation>the audit log was rewritten before this row</translation>
+    </message>
+    <message>
+        <source>this audit row was edited</source>
+        <translation>this audit row was edited</translation>
+    </message>
+    <message>
+        <source>this audit row cannot be read</source>
+        <translation>this audit row cannot be read</translation>
+    </message>
+    <message>
+        <source>this audit row was sent again with other content</source>
+        <translation>this audit row was sent again with other content</translation>
+    </message>
+    <message>
+        <source>the hub refused it</source>
+        <translation>the hub refused it</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Read a member code from an image</source>
@@ -1159,6 +1266,37 @@
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
+    <message numerus="yes">
+        <source>%n item(s), %1</source>
+        <translation>
+            <numerusform>%n item, %1</numerusform>
+            <numerusform>%n items, %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>marketing: %1</source>
+        <translation>marketing: %1</translation>
+    </message>
+    <message>
+        <source>browsing: %1</source>
+        <translation>browsing: %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>no</translation>
+    </message>
     <message>
         <source>Hub says: %1</source>
         <translation>Hub says: %1</translation>
@@ -1251,6 +1389,14 @@
         <translation>The hub cannot be reached — working offline; records sync later.</translation>
     </message>
     <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost.</source>
+        <translation>This terminal was removed from the store — ask IT. Nothing recorded here is lost.</translation>
+    </message>
+    <message>
+        <source>The hub does not accept this terminal&apos;s credentials — ask IT to enrol it again. Nothing recorded here is lost.</source>
+        <translation>The hub does not accept this terminal&apos;s credentials — ask IT to enrol it again. Nothing recorded here is lost.</translation>
+    </message>
+    <message>
         <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
         <translation>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</translation>
     </message>
@@ -1289,6 +1435,10 @@
     <message>
         <source>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</source>
         <translation>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</translation>
+    </message>
+    <message>
+        <source>This record is incomplete or has a value out of bounds — check the form.</source>
+        <translation>This record is incomplete or has a value out of bounds — check the form.</translation>
     </message>
     <message>
         <source>Something went wrong — try again.</source>
@@ -1368,6 +1518,13 @@
     <message>
         <source>Customers you serve appear here.</source>
         <translation>Customers you serve appear here.</translation>
+    </message>
+</context>
+<context>
+    <name>ScanView</name>
+    <message>
+        <source>Several customers have these last digits — which one?</source>
+        <translation>Several customers have these last digits — which one?</translation>
     </message>
 </context>
 <context>
@@ -1533,8 +1690,8 @@
         <translation>Copy diagnostics</translation>
     </message>
     <message>
-        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
-        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</translation>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</source>
+        <translation>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</translation>
     </message>
     <message>
         <source>Enter a whole number from %1 to %2.</source>
@@ -1715,6 +1872,10 @@
             <numerusform>%n needs a manager</numerusform>
             <numerusform>%n need a manager</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost: IT can export the unsent records.</source>
+        <translation>This terminal was removed from the store — ask IT. Nothing recorded here is lost: IT can export the unsent records.</translation>
     </message>
     <message>
         <source>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</source>

@@ -323,6 +323,22 @@
         <source>synced %1</source>
         <translation>%1 已同步</translation>
     </message>
+    <message>
+        <source>The text is too long — at most %1 characters.</source>
+        <translation>文字太长 — 最多 %1 个字。</translation>
+    </message>
+    <message>
+        <source>Tick the products sold.</source>
+        <translation>请勾选售出的商品。</translation>
+    </message>
+    <message>
+        <source>A sale has at most %1 lines — record the rest separately.</source>
+        <translation>一笔销售最多 %1 行 — 其余请另行记录。</translation>
+    </message>
+    <message>
+        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
+        <translation>请输入金额：不小于 ¥0.00，精确到分。</translation>
+    </message>
 </context>
 <context>
     <name>Dashboard</name>
@@ -763,6 +779,10 @@
 <context>
     <name>Enrol</name>
     <message>
+        <source>The hub&apos;s address must start with https:// — http:// only for a hub on this machine.</source>
+        <translation>总部服务器地址必须以 https:// 开头 — 只有本机上的服务器才能用 http://。</translation>
+    </message>
+    <message>
         <source>Enter the hub&apos;s full address, starting with https:// or http://.</source>
         <translation>请输入完整的总部服务器地址，以 https:// 或 http:// 开头。</translation>
     </message>
@@ -997,6 +1017,93 @@
     </message>
 </context>
 <context>
+    <name>HubReasons</name>
+    <message>
+        <source>the record is damaged and cannot be read</source>
+        <translation>记录已损坏，无法读取</translation>
+    </message>
+    <message>
+        <source>the record is incomplete or has a value out of bounds</source>
+        <translation>记录不完整或有数值超出范围</translation>
+    </message>
+    <message>
+        <source>another record was already sent under the same id</source>
+        <translation>已有另一条记录使用了相同的编号</translation>
+    </message>
+    <message>
+        <source>this terminal looks like a copy of another one — call IT</source>
+        <translation>本终端疑似另一台终端的副本 — 请联系 IT</translation>
+    </message>
+    <message>
+        <source>no member has this code or number</source>
+        <translation>没有会员使用此会员码或号码</translation>
+    </message>
+    <message>
+        <source>the staff member&apos;s role may not record this</source>
+        <translation>该员工的角色无权记录此项</translation>
+    </message>
+    <message>
+        <source>recorded by someone who is not staff of this store</source>
+        <translation>记录人不是本店员工</translation>
+    </message>
+    <message>
+        <source>the coupon is unknown</source>
+        <translation>优惠券不存在</translation>
+    </message>
+    <message>
+        <source>the coupon is another member&apos;s</source>
+        <translation>优惠券属于其他会员</translation>
+    </message>
+    <message>
+        <source>the coupon was withdrawn</source>
+        <translation>优惠券已作废</translation>
+    </message>
+    <message>
+        <source>the coupon was already redeemed elsewhere</source>
+        <translation>优惠券已在别处核销</translation>
+    </message>
+    <message>
+        <source>the coupon had expired</source>
+        <translation>优惠券已过期</translation>
+    </message>
+    <message>
+        <source>the coupon was not valid yet</source>
+        <translation>优惠券尚未生效</translation>
+    </message>
+    <message>
+        <source>the record it decides on is unknown</source>
+        <translation>所处理的记录不存在</translation>
+    </message>
+    <message>
+        <source>the same member code was also scanned at another terminal</source>
+        <translation>同一会员码也在另一台终端被扫描</translation>
+    </message>
+    <message>
+        <source>audit rows are missing before this one</source>
+        <translation>此条之前的审计记录有缺失</translation>
+    </message>
+    <message>
+        <source>the audit log was rewritten before this row</source>
+        <translation>此条之前的审计日志被改写过</translation>
+    </message>
+    <message>
+        <source>this audit row was edited</source>
+        <translation>此条审计记录被修改过</translation>
+    </message>
+    <message>
+        <source>this audit row cannot be read</source>
+        <translation>此条审计记录无法读取</translation>
+    </message>
+    <message>
+        <source>this audit row was sent again with other content</source>
+        <translation>此条审计记录被以不同内容重复发送</translation>
+    </message>
+    <message>
+        <source>the hub refused it</source>
+        <translation>总部拒绝了此记录</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Read a member code from an image</source>
@@ -1147,6 +1254,36 @@
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+    <message numerus="yes">
+        <source>%n item(s), %1</source>
+        <translation>
+            <numerusform>%n 件，%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>marketing: %1</source>
+        <translation>营销消息：%1</translation>
+    </message>
+    <message>
+        <source>browsing: %1</source>
+        <translation>浏览记录：%1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>不同意</translation>
+    </message>
     <message>
         <source>Hub says: %1</source>
         <translation>总部反馈：%1</translation>
@@ -1239,6 +1376,14 @@
         <translation>无法连接总部 — 正在离线工作，记录稍后同步。</translation>
     </message>
     <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost.</source>
+        <translation>本终端已被移出门店 — 请联系 IT。此处已记录的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>The hub does not accept this terminal&apos;s credentials — ask IT to enrol it again. Nothing recorded here is lost.</source>
+        <translation>总部不接受本终端的凭据 — 请联系 IT 重新注册。此处已记录的内容不会丢失。</translation>
+    </message>
+    <message>
         <source>This terminal cannot read or write its data files — free disk space or call IT. Nothing recorded so far is lost.</source>
         <translation>本终端无法读写数据文件 — 请清理磁盘空间或联系 IT。已记录的内容不会丢失。</translation>
     </message>
@@ -1277,6 +1422,10 @@
     <message>
         <source>This terminal&apos;s data is locked with a key that is missing — call IT to restore it. Do not enrol the terminal again: its unsynced records are in that data.</source>
         <translation>本终端的数据由一把已丢失的密钥加密 — 请联系 IT 恢复密钥。不要重新注册本终端：尚未同步的记录都在这些数据中。</translation>
+    </message>
+    <message>
+        <source>This record is incomplete or has a value out of bounds — check the form.</source>
+        <translation>此记录不完整或有数值超出范围 — 请检查表单。</translation>
     </message>
     <message>
         <source>Something went wrong — try again.</source>
@@ -1356,6 +1505,13 @@
     <message>
         <source>Customers you serve appear here.</source>
         <translation>接待过的顾客会显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>ScanView</name>
+    <message>
+        <source>Several customers have these last digits — which one?</source>
+        <translation>有几位顾客的手机尾号相同 — 请问是哪一位？</translation>
     </message>
 </context>
 <context>
@@ -1521,8 +1677,8 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com or http://10.0.0.5:8000</source>
-        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com 或 http://10.0.0.5:8000</translation>
+        <source>Enter the hub&apos;s full address, e.g. https://hub.example.com (http:// only for a hub on this machine)</source>
+        <translation>请输入完整的总部服务器地址，例如 https://hub.example.com（只有本机上的服务器才能用 http://）</translation>
     </message>
     <message>
         <source>Enter a whole number from %1 to %2.</source>
@@ -1697,6 +1853,10 @@
         <translation>
             <numerusform>%n 条需店长处理</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This terminal was removed from the store — ask IT. Nothing recorded here is lost: IT can export the unsent records.</source>
+        <translation>本终端已被移出门店 — 请联系 IT。此处已记录的内容不会丢失：IT 可以导出未同步的记录。</translation>
     </message>
     <message>
         <source>This terminal looks like a copy of another one (the hub saw its records twice). Ask IT to enrol it again before recording more.</source>

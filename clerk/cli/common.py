@@ -1,27 +1,37 @@
-"""What every ``clerk`` command shares: the exit codes, JSON output, the one-line failure, and
-the terminal on the data directory with its cache misses fetched from the hub.
+"""What every ``clerk`` command shares: the exit codes, JSON output, the one-line failure, the
+terminal on the data directory with its cache misses fetched from the hub, and a staff member
+signed in for one command.
 
 Exit codes (README, docs/decisions.md): 0 ok, 1 error, 2 bad or unknown input, 3 ``sync --once``
 not caught up. A :class:`~clerk.errors.ClerkError` whose reason is ``usage`` or ``config`` is
-bad input (2); any other is an error (1).
+bad input (2), and so is a refused sign-in or a role that may not (2); any other is an error
+(1).
+
+The commands that record, read a customer or change settings follow the app's rules
+(:func:`staff_session`): a staff id (``--staff``) and that person's PIN, with the role the app
+requires, signed in and out like the app (the lockout, the same audit rows). The PIN comes from
+``--pin-stdin`` (one line on standard input), ``$CLERK_PIN``, or a prompt on a terminal —
+never an argument that every user of the machine sees in ``ps`` (``clerk report`` still takes
+``--pin`` for scripts written before).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk import paths
-from clerk.errors import ClerkError, NotEnrolledError
+from clerk.errors import ClerkError, NotEnrolledError, PermissionDeniedError
 
 if TYPE_CHECKING:
-    import argparse
-
     from clerk.model import Identity
+    from clerk.staff import Session
     from clerk.terminal import Terminal
 
     # what each command module's ``add_parser(sub)`` is given: ``add_subparsers()``'s result
@@ -47,27 +57,16 @@ def fail(message: str, code: int = EXIT_ERROR) -> int:
 
 def exit_code(exc: ClerkError) -> int:
     """The exit code of a command that failed with ``exc``."""
-    return EXIT_INPUT if exc.reason in INPUT_REASONS else EXIT_ERROR
+    from clerk.staff import SignInError
+
+    if exc.reason in INPUT_REASONS or isinstance(exc, SignInError | PermissionDeniedError):
+        return EXIT_INPUT
+    return EXIT_ERROR
 
 
 def fail_with(exc: ClerkError) -> int:
     """:func:`fail` with the error's message and its :func:`exit_code`."""
     return fail(str(exc), exit_code(exc))
-
-
-def read_pin(args: argparse.Namespace) -> str:
-    """The staff member's PIN for a command that signs in (``--pin``, else ``$CLERK_PIN``,
-    else typed on the terminal); a usage error when there is none."""
-    if getattr(args, "pin", None):
-        return str(args.pin)
-    env = os.environ.get("CLERK_PIN")
-    if env:
-        return env
-    if sys.stdin.isatty():
-        import getpass
-
-        return getpass.getpass("PIN: ")
-    raise ClerkError("a PIN is needed: --pin, $CLERK_PIN or a terminal to type it", reason="usage")
 
 
 def open_terminal(home: Path | None = None, *, online_fetch: bool = True) -> Terminal:
@@ -81,9 +80,12 @@ def open_terminal(home: Path | None = None, *, online_fetch: bool = True) -> Ter
     return terminal
 
 
-def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
-    def fetch(identity: Identity) -> str | None:
-        from sync.errors import SyncError
+def _member_fetcher(terminal: Terminal) -> Callable[[Identity, str | None], str | None]:
+    """A cache miss looked up at the hub: a member of this store by id, one from elsewhere by
+    the proof of presence the identity carries, for the signed-in staff member."""
+
+    def fetch(identity: Identity, staff_id: str | None) -> str | None:
+        from sync.errors import NoProofError, SyncError
         from sync.local import engine_for
 
         try:
@@ -91,10 +93,75 @@ def _member_fetcher(terminal: Terminal) -> Callable[[Identity], str | None]:
         except NotEnrolledError as exc:
             raise ClerkError(str(exc), reason="offline") from exc
         try:
-            return engine.fetch_member(identity)
+            return engine.fetch_member(identity, staff_id)
+        except NoProofError as exc:
+            raise ClerkError(str(exc), reason="no_proof") from exc
         except SyncError as exc:
             raise ClerkError(f"hub unreachable: {exc}", reason="offline") from exc
         finally:
             engine.close()
 
     return fetch
+
+
+# -- a staff member, for one command ----------------------------------------------------------
+
+PIN_ENV = "CLERK_PIN"
+
+
+def add_staff_arguments(p: argparse.ArgumentParser, *, who: str = "staff id") -> None:
+    """``--staff ID`` and ``--pin-stdin``: who runs the command, and how the PIN is given."""
+    p.add_argument("--staff", metavar="ID", help=f"{who} (with a PIN)")
+    p.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help=f"read the PIN from the first line of standard input (else ${PIN_ENV}, else asked "
+        "on the terminal)",
+    )
+
+
+def read_pin(args: argparse.Namespace) -> str:
+    """The PIN from ``--pin-stdin``, ``--pin`` (``clerk report``), ``$CLERK_PIN`` or a prompt
+    on a terminal; ClerkError (usage) when there is none."""
+    if getattr(args, "pin_stdin", False):
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise ClerkError("--pin-stdin: no PIN on standard input", reason="usage")
+        return line.strip()
+    given = getattr(args, "pin", None)
+    if given:
+        return str(given)
+    env = os.environ.get(PIN_ENV)
+    if env:
+        return env
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("PIN: ")
+    raise ClerkError(
+        f"a PIN is needed: --pin-stdin, ${PIN_ENV} or a terminal to type it", reason="usage"
+    )
+
+
+@contextmanager
+def staff_session(
+    terminal: Terminal, args: argparse.Namespace, action: str | None = None
+) -> Iterator[Session]:
+    """Sign ``--staff`` in with their PIN for the command (lockout and audit as in the app),
+    require the role ``action`` needs (:data:`clerk.staff.ACTIONS`; None: any staff), and
+    sign out when the command ends. SignInError / PermissionDeniedError refuse it (exit 2)."""
+    from clerk.staff import require
+
+    staff_id = getattr(args, "staff", None)
+    if not staff_id:
+        raise ClerkError(
+            "this command needs --staff ID and that person's PIN (as the app asks)",
+            reason="usage",
+        )
+    session = terminal.sign_in(str(staff_id), read_pin(args))
+    try:
+        if action is not None:
+            require(session, action)
+        yield session
+    finally:
+        terminal.sign_out(session, "command")

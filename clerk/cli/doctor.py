@@ -26,7 +26,9 @@ MakeHubCheck = Callable[[Path], HubCheck | None]
 
 def hub_check_for(home: Path) -> HubCheck | None:
     """An authenticated round trip to the hub this terminal is enrolled at, returning the clock
-    offset (None when the terminal is not enrolled or its outbox cannot be read)."""
+    offset (None when the terminal is not enrolled — or was revoked — or its outbox cannot be
+    read). An expired access token is renewed with the device secret (and not kept: the
+    doctor only reads)."""
     import sqlite3
 
     from clerk import db
@@ -38,15 +40,18 @@ def hub_check_for(home: Path) -> HubCheck | None:
         return None
     try:
         url, token = ob.get_meta(conn, ob.META_HUB_URL), ob.get_meta(conn, ob.META_TOKEN)
+        device_id = ob.get_meta(conn, ob.META_DEVICE_ID)
+        secret = ob.get_meta(conn, ob.META_DEVICE_SECRET) or token
+        revoked = ob.get_meta(conn, ob.META_DEVICE_REVOKED_AT)
     finally:
         conn.close()
-    if not url or not token:
+    if not url or not token or revoked:
         return None
 
     def check() -> float:
         from sync.client import HubClient
 
-        with HubClient(url, token) as client:
+        with HubClient(url, token, device_id=device_id, device_secret=secret) as client:
             client.keys()
             return client.last_clock_offset or 0.0
 

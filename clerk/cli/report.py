@@ -1,6 +1,6 @@
 """``clerk report visits``: sign in as a manager, compute the visits report on this terminal
 (:func:`clerk.reports.export.visits_report`), print it. Errors: one line on stderr and exit 1
-(refused, storage) or 2 (usage)."""
+(storage) or 2 (usage, a refused sign-in, not a manager)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from clerk import paths
-from clerk.cli.common import EXIT_OK, fail_with, read_pin
+from clerk.cli.common import EXIT_OK, PIN_ENV, fail_with, read_pin
 from clerk.errors import ClerkError
 from clerk.reports.export import FORMATS
 
@@ -23,8 +23,8 @@ def add_parser(sub: Subparsers) -> None:
         "report",
         help="store reports (managers only)",
         description="Reports computed on this terminal, offline, from its outbox and the "
-        "store's visits in the cache. Managers only: sign in with --staff and --pin. Every "
-        "report is written to the audit log.",
+        "store's visits in the cache. Managers only: sign in with --staff and a PIN "
+        "(--pin-stdin, $CLERK_PIN or asked). Every report is written to the audit log.",
     )
     rsub = p.add_subparsers(dest="report_command", metavar="REPORT", required=True)
     v = rsub.add_parser(
@@ -42,9 +42,16 @@ def add_parser(sub: Subparsers) -> None:
     )
     v.add_argument("--staff", required=True, metavar="ID", help="manager's staff id")
     v.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help=f"read the PIN from the first line of standard input (else ${PIN_ENV}, else asked "
+        "on the terminal)",
+    )
+    v.add_argument(
         "--pin",
         metavar="PIN",
-        help="manager's PIN (default: $CLERK_PIN, else asked on the terminal)",
+        help="the PIN as an argument (visible to every user in ps: prefer --pin-stdin or "
+        f"${PIN_ENV})",
     )
     v.add_argument(
         "--tz",
@@ -120,16 +127,19 @@ def cmd_visits(args: argparse.Namespace) -> int:
         store_id = args.store or get_meta(outbox, META_STORE_ID)
         auth = StaffAuth(cache, outbox)
         session = auth.sign_in(str(args.staff), pin)
-        text = visits_report(
-            session,
-            cache,
-            outbox,
-            store_id=store_id,
-            date_from=date_from,
-            date_to=date_to,
-            tz=tz,
-            fmt=args.format,
-        )
+        try:
+            text = visits_report(
+                session,
+                cache,
+                outbox,
+                store_id=store_id,
+                date_from=date_from,
+                date_to=date_to,
+                tz=tz,
+                fmt=args.format,
+            )
+        finally:
+            auth.sign_out(session, "command")
     except ClerkError as exc:
         return fail_with(exc)
     finally:

@@ -12,6 +12,11 @@ from clerk.cli.common import EXIT_OK, open_terminal, print_json
 if TYPE_CHECKING:
     from clerk.cli.common import Subparsers
 
+REVOKED = (
+    "This terminal was removed from the store — ask IT. Its unsent records are kept: "
+    "'clerk outbox export FILE' writes them for IT to import at the hub."
+)
+
 
 def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
@@ -37,6 +42,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
     else:
+        if st.device_revoked:
+            print(REVOKED)
         for key, value in data.items():
             print(f"{key:22} {value}")
     return EXIT_OK

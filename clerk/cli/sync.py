@@ -1,6 +1,7 @@
 """``clerk sync``: push the outbox and pull the store's changes — one round (``--once``) or
-until interrupted. ``--retry-parked`` (a manager, signed in with ``--staff`` and a PIN as for
-``clerk report``) first puts the records parked for a person back in the queue."""
+until interrupted. ``--retry-parked`` (a manager, signed in with ``--staff`` and a PIN as every
+command that acts for a person: :func:`clerk.cli.common.staff_session`) first puts the records
+parked for a person back in the queue."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from clerk.cli.common import (
     EXIT_ERROR,
     EXIT_NOT_CAUGHT_UP,
     EXIT_OK,
+    add_staff_arguments,
     fail_with,
+    open_terminal,
     print_json,
-    read_pin,
+    staff_session,
 )
 from clerk.errors import ClerkError
 
@@ -42,36 +45,23 @@ def add_parser(sub: Subparsers) -> None:
         "listed by 'clerk doctor') back in the queue — once the hub is fixed; managers only: "
         "--staff and a PIN",
     )
-    p.add_argument("--staff", metavar="ID", help="manager's staff id (for --retry-parked)")
-    p.add_argument(
-        "--pin",
-        metavar="PIN",
-        help="manager's PIN (for --retry-parked; default: $CLERK_PIN, else asked on the terminal)",
-    )
+    add_staff_arguments(p, who="manager's staff id (for --retry-parked)")
     p.set_defaults(func=cmd_sync)
 
 
 def retry_parked(args: argparse.Namespace) -> int:
-    """``--retry-parked``: sign the manager in, put every parked record back in the queue;
-    returns how many (ClerkError when refused)."""
-    from clerk.cache import open_cache
-    from clerk.outbox import open_outbox
+    """``--retry-parked``: sign the manager in (signed in and out like the app, audited),
+    put every parked record back in the queue; returns how many (ClerkError when refused)."""
     from clerk.reports.conflicts import retry_parked as put_back
-    from clerk.staff import StaffAuth
 
     if not args.staff:
         raise ClerkError("--retry-parked needs --staff (a manager) and a PIN", reason="usage")
-    pin = read_pin(args)
-    outbox = open_outbox(paths.outbox_path())
+    terminal = open_terminal(online_fetch=False)
     try:
-        cache = open_cache(paths.cache_path())
-        try:
-            session = StaffAuth(cache, outbox).sign_in(str(args.staff), pin)
-            return put_back(session, outbox)
-        finally:
-            cache.close()
+        with staff_session(terminal, args, "conflicts") as session:
+            return terminal.write(lambda outbox: put_back(session, outbox))
     finally:
-        outbox.close()
+        terminal.close()
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -87,8 +77,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return fail_with(exc)
         if not args.json:
             print(f"put {retried} parked record(s) back in the queue", flush=True)
-    elif args.staff or args.pin:
-        return fail_with(ClerkError("--staff and --pin go with --retry-parked", reason="usage"))
+    elif args.staff or args.pin_stdin:
+        return fail_with(
+            ClerkError("--staff and --pin-stdin go with --retry-parked", reason="usage")
+        )
     engine = engine_for(paths.data_dir())
     try:
         if not args.once:
@@ -122,9 +114,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if args.json:
                 print_json({"error": str(exc), "reason": exc.reason, "status": status})
             else:
+                kept = (
+                    "kept here: 'clerk outbox export FILE' writes them for IT"
+                    if exc.reason == "device_revoked"
+                    else "kept for the next sync"
+                )
                 print(
-                    f"clerk: sync failed: {exc} ({status['pending']} pending, kept for "
-                    "the next sync)",
+                    f"clerk: sync failed: {exc} ({status['pending']} pending, {kept})",
                     file=sys.stderr,
                 )
             return EXIT_ERROR

@@ -4,11 +4,11 @@ Sources, merged and de-duplicated by interaction id:
 
 * outbox.db ``interactions`` — everything recorded at *this* terminal, synced or not (rows the
   hub rejected are left out of every figure);
-* cache.db ``visits`` — the hub's visit rows for the other terminals of this store (``store_id``).
-  They carry no payload: the product of an ``interest`` and the amount of a ``sale`` are read
-  back from the text the hub writes (``"<title> (<sku>)"``, ``"<n> items, ¥1,999.00"``, see
-  ``sync/hub/ingest.py``). Redemptions at other terminals have no visit row; they are counted
-  from cache.db ``coupons`` used that day by members who visited this store that day.
+* cache.db ``visits`` — the hub's history rows for the other terminals of this store
+  (``store_id``), redemptions included. Each carries who served (``staff_id``) and its kind's
+  structured facts (``facts``: the sku of an ``interest``, the lines and amount of a ``sale``,
+  the coupon of a ``redeem`` — the fields of the payload, see clerk/shared/interactions.py),
+  so their sales and redemptions count exactly as this terminal's do.
 
 Definitions (the tests compute a fixture day by hand with exactly these):
 
@@ -34,8 +34,7 @@ themselves: :func:`~clerk.reports.export.visits_report`, :func:`~clerk.reports.e
 The modules, in the order the data flows:
 
 * :mod:`~clerk.reports.model` — the result types (what the dashboard and the exports show);
-* :mod:`~clerk.reports.load` — the SQL that reads a range of events from the two files (and
-  what a hub row's text says about its payload);
+* :mod:`~clerk.reports.load` — the SQL that reads a range of events from the two files;
 * :mod:`~clerk.reports.kpis` — a day's figures, visits and drill-down, from those events;
 * :mod:`~clerk.reports.export` — the visits report (table, CSV, JSON) and the visit-row CSV;
 * :mod:`~clerk.reports.conflicts` — sync health, coupon conflicts and their resolution.

@@ -18,7 +18,6 @@ from clerk import outbox as outbox_mod
 from clerk.errors import ClerkError
 from clerk.reports.load import Event, Reader
 from clerk.reports.model import (
-    HUB,
     AssociateStats,
     DayKpis,
     DaySummary,
@@ -89,11 +88,10 @@ class _Pass:
     """One walk over a day's events: visits with their interactions, and the rows by kind."""
 
     visits: list[_Visit] = field(default_factory=list)
-    owner: dict[str, _Visit] = field(default_factory=dict)  # sale/redeem id → its visit
+    owner: dict[str, _Visit] = field(default_factory=dict)  # interaction id → its visit
     sales: list[Event] = field(default_factory=list)
     redeems: list[Event] = field(default_factory=list)
     interests: list[Event] = field(default_factory=list)
-    hub_members: set[str] = field(default_factory=set)
     unsynced: int = 0
 
 
@@ -107,8 +105,6 @@ def _walk(events: list[Event]) -> _Pass:
         kind = e.kind
         if e.state in unsettled:
             p.unsynced += 1
-        if e.source == HUB:
-            p.hub_members.add(e.member_id or "")
         if kind == "sale":
             p.sales.append(e)
         elif kind == "redeem":
@@ -129,16 +125,13 @@ def _walk(events: list[Event]) -> _Pass:
                 if e.at > owning.last_at:
                     owning.last_at = e.at
                 owning.records += 1
-                if kind in ("sale", "redeem"):
-                    p.owner[e.id] = owning
+                p.owner[e.id] = owning
     return p
 
 
 def _compute(
     data: Reader,
     events: list[Event],
-    start: int,
-    end: int,
     tz: tzinfo,
     returning_ids: set[str],
     *,
@@ -155,7 +148,7 @@ def _compute(
         if owning is not None:
             sale_basis[id(owning)] += amount
 
-    # coupons: our redeems, then other terminals' as seen in cache.coupons
+    # coupons: the redemptions of this terminal and of the store's others (the hub's rows)
     coupon_ids = [str(e.payload.get("coupon_id")) for e in redeems if e.payload.get("coupon_id")]
     rules = data.coupons(coupon_ids) if coupon_ids else {}
     coupon_value = 0
@@ -169,18 +162,6 @@ def _compute(
             basis = sale_basis.get(id(owning), 0) if owning is not None else 0
         coupon_value += _coupon_value(rule[0], rule[1], basis)
     redeemed = len(redeems)
-    hub_members = walk.hub_members - {""}
-    if hub_members:
-        local_coupons = set(coupon_ids)
-        hub_sales: dict[str, int] = defaultdict(int)
-        for s, amount in zip(sales, amounts, strict=True):
-            if s.source == HUB and s.member_id:
-                hub_sales[s.member_id] += amount
-        for cid, mid, _used_at, rule_name, value in data.used_coupons(hub_members, start, end):
-            if cid in local_coupons:
-                continue
-            redeemed += 1
-            coupon_value += _coupon_value(rule_name, value, hub_sales.get(mid, 0))
 
     # online carts converted in store (a sale's items are read only if the member has a cart)
     sale_members = {s.member_id for s in sales if s.member_id}
@@ -331,10 +312,8 @@ def _day_summary(
     lw_start, lw_end = day_bounds(day - timedelta(days=7), tz)
     events = data.events(start, end)
     lw_events = data.events(lw_start, lw_end)
-    today = _compute(data, events, start, end, tz, _returning(data, events))
-    last_week = _compute(
-        data, lw_events, lw_start, lw_end, tz, _returning(data, lw_events), detail=False
-    )
+    today = _compute(data, events, tz, _returning(data, events))
+    last_week = _compute(data, lw_events, tz, _returning(data, lw_events), detail=False)
     return DaySummary(
         day=day,
         store_id=store_id,
@@ -375,7 +354,7 @@ def visits_for(
         data = Reader(cache, outbox, store_id)
         start, end = day_bounds(day, tz)
         events = data.events(start, end)
-        result = _compute(data, events, start, end, tz, _returning(data, events))
+        result = _compute(data, events, tz, _returning(data, events))
     return filter_visits(result.visits, hour=hour, staff_id=staff_id)
 
 
@@ -414,9 +393,9 @@ def range_days(
         out: list[tuple[date, DayKpis, tuple[VisitRow, ...]]] = []
         times = [e.at for e in events]
         i = 0
-        for d, (start, end) in zip(days, bounds, strict=True):
+        for d, (_start, end) in zip(days, bounds, strict=True):
             j = bisect_left(times, end, i)
-            day = _compute(data, events[i:j], start, end, tz, returning, detail=detail)
+            day = _compute(data, events[i:j], tz, returning, detail=detail)
             out.append((d, day.kpis, day.visits))
             i = j
     return out

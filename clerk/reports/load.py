@@ -5,7 +5,6 @@ the figures need (names, coupons, carts, products, earlier records)."""
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,8 +13,8 @@ from operator import attrgetter
 from typing import Any
 
 from clerk.reports.model import HUB, LOCAL
+from clerk.shared.interactions import COUNTED_KINDS
 
-COUNTED_KINDS = ("visit", "note", "interest", "redeem", "sale", "consent")
 _CHUNK = 500
 # A report reads a month of both files, some pages twice: a page cache that holds them means
 # each encrypted page is decrypted once (SQLite's default would evict and decrypt again).
@@ -33,7 +32,7 @@ class Event:
     member_ref: str | None
     staff_id: str | None
     staff_name: str | None
-    raw: str | None  # this terminal: the payload JSON; the hub: the visit row's text
+    raw: str | None  # this terminal: the payload JSON; the hub: the row's facts JSON
     source: str
     state: str | None
     lane: str  # local, or hub:<associate> — a visit's interactions stay in one lane
@@ -42,36 +41,15 @@ class Event:
 
     @property
     def payload(self) -> dict[str, Any]:
-        """The payload, parsed on first use (most rows are never asked)."""
+        """The record's facts — the payload's fields (a hub row's ``facts`` are those of the
+        payload it was accepted with) — parsed on first use (most rows are never asked)."""
         if self.parsed is None:
-            if self.source == HUB:
-                self.parsed = hub_payload(self.kind, self.raw)
-            else:
-                try:
-                    body = json.loads(self.raw) if self.raw else {}
-                except ValueError:
-                    body = {}
-                self.parsed = body if isinstance(body, dict) else {}
+            try:
+                body = json.loads(self.raw) if self.raw else {}
+            except ValueError:
+                body = {}
+            self.parsed = body if isinstance(body, dict) else {}
         return self.parsed
-
-
-_SKU_IN_TEXT = re.compile(r"\(([^()\s]{1,64})\)$")
-_AMOUNT_IN_TEXT = re.compile(r"¥([\d,]+(?:\.\d{1,2})?)")
-
-
-def hub_payload(kind: str, text: str | None) -> dict[str, Any]:
-    """What a hub visit row's text says about its payload (interest sku, sale amount)."""
-    if not text:
-        return {}
-    head = text.split(" — ", 1)[0].strip()
-    if kind == "interest":
-        m = _SKU_IN_TEXT.search(head)
-        return {"sku": m.group(1)} if m else {}
-    if kind == "sale":
-        m = _AMOUNT_IN_TEXT.search(head)
-        if m:
-            return {"amount_cents": round(float(m.group(1).replace(",", "")) * 100)}
-    return {}
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -105,7 +83,7 @@ class Reader:
         append = out.append
         local_ids: set[str] = set()
         names = self.staff_names
-        counted = frozenset(COUNTED_KINDS)
+        counted = COUNTED_KINDS
         cur = self.outbox.cursor()
         cur.row_factory = None  # plain tuples: this loop sees every row of the range
         cur.execute(
@@ -139,13 +117,15 @@ class Reader:
             cur = self.cache.cursor()
             cur.row_factory = None
             cur.execute(
-                "SELECT id, member_id, staff_name, kind, text, at FROM visits "
+                "SELECT id, member_id, staff_id, staff_name, kind, facts, at FROM visits "
                 "WHERE store_id = ? AND at >= ? AND at < ? ORDER BY at",
                 (self.store_id, start, end),
             )
-            for vid, mid, staff_name, kind, text, at in cur:
+            for vid, mid, sid, staff_name, kind, facts, at in cur:
                 if kind not in counted or vid in local_ids:
                     continue
+                if sid is None and staff_name:  # a row from before the hub kept staff ids
+                    sid = by_name.get(staff_name)
                 append(
                     Event(
                         vid,
@@ -153,9 +133,9 @@ class Reader:
                         at,
                         mid,
                         None,
-                        by_name.get(staff_name) if staff_name else None,
+                        sid,
                         staff_name,
-                        text,
+                        facts,
                         HUB,
                         None,
                         f"{HUB}:{staff_name or ''}",
@@ -220,21 +200,6 @@ class Reader:
                 tuple(chunk),
             ):
                 out[str(cid)] = (str(rule), int(value), str(tzh), str(ten))
-        return out
-
-    def used_coupons(
-        self, member_ids: Iterable[str], start: int, end: int
-    ) -> list[tuple[str, str, int, str, int]]:
-        """(coupon id, member id, used_at, rule, value) used in [start, end) by these members."""
-        wanted = sorted(set(member_ids))
-        out: list[tuple[str, str, int, str, int]] = []
-        for chunk in _chunks(wanted):
-            for cid, mid, used_at, rule, value in self.cache.execute(
-                "SELECT id, member_id, used_at, rule, value FROM coupons WHERE state = 'used' "
-                f"AND used_at >= ? AND used_at < ? AND member_id IN ({_marks(len(chunk))})",
-                (start, end, *chunk),
-            ):
-                out.append((str(cid), str(mid), int(used_at), str(rule), int(value)))
         return out
 
     def carts(self, member_ids: Iterable[str]) -> dict[str, list[tuple[str, str, int, int, int]]]:

@@ -3,7 +3,7 @@
 The hub's feed (``GET /v1/changes``, :mod:`sync.hub.feed`) sends whole rows with exactly these
 columns, and the terminal's cache.db (:mod:`clerk.cache`) has tables with exactly these columns;
 each side names its own tables. A hub table may hold more than it sends (the member's phone in
-clear, the coupon's ``used_by``); nothing else reaches a terminal.
+clear and its full keyed hash, the coupon's ``used_by``); nothing else reaches a terminal.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ ENTITIES: dict[str, Entity] = {
             "id",
             "code_id",
             "card_no",
-            "phone_hash",
+            "phone_last4",
+            "phone_bucket",
             "phone_masked",
             "name",
             "name_en",
@@ -61,12 +62,26 @@ ENTITIES: dict[str, Entity] = {
             "used_at",
         ),
     ),
+    # A record of the customer's history: its kind, what the associate typed and the kind's
+    # structured facts (clerk/shared/interactions.py), never prose.
     "visit": Entity(
-        "id", ("id", "member_id", "store_id", "store_name", "staff_name", "kind", "text", "at")
+        "id",
+        (
+            "id",
+            "member_id",
+            "store_id",
+            "store_name",
+            "staff_id",
+            "staff_name",
+            "kind",
+            "text",
+            "facts",
+            "at",
+        ),
     ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.
-JSON_COLUMNS = frozenset({"tags", "applies_to"})
+JSON_COLUMNS = frozenset({"tags", "applies_to", "facts"})

@@ -15,16 +15,16 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.hub.devices import Device
+from sync.hub.devices import DEFAULT_TOKEN_TTL_S, Device
 from sync.hub.errors import (
     BusyError,
     HubServiceError,
@@ -33,21 +33,26 @@ from sync.hub.errors import (
     UnauthenticatedError,
 )
 from sync.hub.ingest import ingest, parse_items
+from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
     MAX_BATCH_ITEMS,
     MAX_CHANGES_LIMIT,
     PROTOCOL_VERSION,
+    AuditHead,
     ChangesResponse,
     EnrollRequest,
     EnrollResponse,
     InteractionBatch,
     InteractionBatchResponse,
     KeysResponse,
+    MemberLookupRequest,
     MemberView,
     Problem,
     PublicKey,
+    TokenRequest,
+    TokenResponse,
 )
 
 log = logging.getLogger("sync.hub.access")
@@ -66,6 +71,38 @@ class HubConfig:
     burst: int = 400
     max_pending_writes: int = 64  # ingest requests queued on the writer before 503
     default_changes_limit: int = 1000
+    token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
+    # Member look-ups by proof per device: (window s, most) — across hub processes.
+    lookup_limits: tuple[tuple[int, int], ...] = LOOKUP_LIMITS
+    clock: Callable[[], float] = time.time  # the hub's clock (tokens' expiry, rate windows)
+
+    def __post_init__(self) -> None:
+        if self.token_ttl_s < 1:
+            raise ValueError(f"token_ttl_s must be at least 1 second, got {self.token_ttl_s}")
+        if not self.lookup_limits or any(w < 1 or n < 1 for w, n in self.lookup_limits):
+            raise ValueError(f"lookup_limits must be (window, most) pairs: {self.lookup_limits}")
+
+
+class DeviceRow(BaseModel):
+    """An enrolled device as HQ sees it (GET /v1/admin/devices)."""
+
+    id: str
+    store_id: str
+    name: str
+    created_at: int
+    last_seen_at: int | None = None  # its last enrolment or access token
+    revoked_at: int | None = None
+    revoked_reason: str | None = None
+
+
+class DevicesResponse(BaseModel):
+    devices: list[DeviceRow]
+
+
+class RevokeRequest(BaseModel):
+    """POST /v1/admin/devices/{device_id}/revoke."""
+
+    reason: Annotated[str, Field(max_length=200)] | None = None
 
 
 class ConflictItem(BaseModel):
@@ -119,7 +156,9 @@ def _problem_doc(description: str) -> dict[str, Any]:
 
 
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _problem_doc("Missing or unknown device token"),
+    401: _problem_doc(
+        "No valid access token (reason: no_token, bad_token, token_expired, device_revoked)"
+    ),
     413: _problem_doc("Body too large"),
     422: _problem_doc("Invalid request"),
     429: _problem_doc("Too many requests (Retry-After)"),
@@ -129,6 +168,12 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class _RateLimiter:
+    """Token buckets by key (a device, an admin, a device id asking for a token). Bounded:
+    keys are partly caller-chosen, so buckets that have refilled — the same as none — are
+    dropped when there are too many."""
+
+    MAX_KEYS = 50_000
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
         self.burst = burst
@@ -138,6 +183,11 @@ class _RateLimiter:
     def check(self, key: str) -> None:
         now = time.monotonic()
         with self._lock:
+            if len(self._buckets) >= self.MAX_KEYS:
+                full = self.burst / self.rate  # seconds to refill from empty
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
+                if len(self._buckets) >= self.MAX_KEYS:
+                    self._buckets.clear()
             tokens, last = self._buckets.get(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             if tokens < 1.0:
@@ -257,7 +307,16 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             "RFC 9457 problem JSON."
         ),
     )
-    bearer = HTTPBearer(auto_error=False, description="Device token from /v1/devices/enroll")
+    bearer = HTTPBearer(
+        auto_error=False,
+        scheme_name="DeviceToken",
+        description="A device's access token (from /v1/devices/enroll or /v1/devices/token)",
+    )
+    admin_bearer = HTTPBearer(
+        auto_error=False,
+        scheme_name="AdminToken",
+        description="An HQ admin token (clerk hub admin-token create NAME)",
+    )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
     pending = {"writes": 0}
     pending_lock = threading.Lock()
@@ -307,15 +366,28 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Device:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-            raise UnauthenticatedError("a device token is required", reason="no_token")
-        found = store.devices.authenticate(creds.credentials)
-        if found is None:
-            raise UnauthenticatedError("unknown or revoked device token", reason="bad_token")
+            raise UnauthenticatedError("a device access token is required", reason="no_token")
+        found = store.devices.authenticate(creds.credentials, now=cfg.clock())
         request.state.device_id = found.id
         limiter.check(found.id)
         return found
 
     DeviceDep = Annotated[Device, Depends(device)]
+
+    def admin(
+        request: Request,
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
+    ) -> str:
+        if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+            raise UnauthenticatedError("an HQ admin token is required", reason="no_token")
+        name = store.admin_tokens.authenticate(creds.credentials)
+        if name is None:
+            raise UnauthenticatedError("not an HQ admin token", reason="not_admin")
+        request.state.device_id = f"admin:{name}"
+        limiter.check(f"admin:{name}")
+        return name
+
+    AdminDep = Annotated[str, Depends(admin)]
 
     # health --------------------------------------------------------------------------------
 
@@ -343,14 +415,40 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses={403: _problem_doc("Code invalid, used or expired"), **COMMON_ERRORS},
     )
     def enroll(req: EnrollRequest) -> EnrollResponse:
-        dev, token = store.devices.enroll(req.store_id, req.code, req.device_name)
+        now = int(cfg.clock())
+        dev, secret = store.devices.enroll(req.store_id, req.code, req.device_name, now=now)
+        access = store.devices.access_token(dev.id, now=now, ttl=cfg.token_ttl_s)
         return EnrollResponse(
             device_id=dev.id,
-            token=token,
+            token=access.token,
             store_id=dev.store_id,
             store_name=store.store_name(dev.store_id),
             keys=[PublicKey(**k) for k in store.keys.public()],
-            phone_hash_key=store.phone_hash_key,
+            phone_bucket_key=store.phone_bucket_key,
+            phone_seal_key=store.phone_seal_public,
+            device_secret=secret,
+            token_expires_at=access.expires_at,
+            token_expires_in=access.expires_in,
+        )
+
+    @app.post(
+        f"{API_PREFIX}/devices/token",
+        response_model=TokenResponse,
+        tags=["devices"],
+        summary="A new access token against the device secret",
+        responses={
+            401: _problem_doc("Unknown device, wrong secret (bad_secret) or device_revoked"),
+            **COMMON_ERRORS,
+        },
+    )
+    def device_token(req: TokenRequest, request: Request) -> TokenResponse:
+        request.state.device_id = req.device_id
+        limiter.check("token:" + req.device_id)
+        access = store.devices.exchange(
+            req.device_id, req.device_secret, now=int(cfg.clock()), ttl=cfg.token_ttl_s
+        )
+        return TokenResponse(
+            token=access.token, expires_at=access.expires_at, expires_in=access.expires_in
         )
 
     @app.get(
@@ -361,7 +459,11 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses=COMMON_ERRORS,
     )
     def keys(dev: DeviceDep) -> KeysResponse:
-        return KeysResponse(keys=[PublicKey(**k) for k in store.keys.public()])
+        return KeysResponse(
+            keys=[PublicKey(**k) for k in store.keys.public()],
+            phone_bucket_key=store.phone_bucket_key,
+            phone_seal_key=store.phone_seal_public,
+        )
 
     # changes -------------------------------------------------------------------------------
 
@@ -386,38 +488,45 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     member_errors = {404: _problem_doc("Unknown member"), **COMMON_ERRORS}
 
-    @app.get(
+    @app.post(
         f"{API_PREFIX}/members/lookup",
         response_model=MemberView,
         tags=["members"],
-        summary="A member's view by one identity (code id, card number or phone hash)",
-        responses=member_errors,
+        summary="A member from elsewhere, against proof of presence (rate-limited, audited)",
+        description=(
+            "Exactly one proof: the member code as scanned (its signature, key and validity "
+            "are checked here), the card number (Luhn-valid), or the whole phone number as "
+            "typed. `staff_id` is the signed-in staff member, active at the device's store. "
+            "Every attempt is audited; a device may make a few in a burst and 30 a minute "
+            "(429 with Retry-After)."
+        ),
+        responses={
+            403: _problem_doc("The staff member is not active staff of this store"),
+            **member_errors,
+        },
     )
-    def member_lookup(
-        dev: DeviceDep,
-        code_id: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
-        card_no: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
-        phone_hash: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-    ) -> Response:
-        given = [v for v in (code_id, card_no, phone_hash) if v is not None]
-        if len(given) != 1:
-            raise InvalidInputError(
-                "give exactly one of code_id, card_no, phone_hash", reason="one_identity"
-            )
-        member_id = store.members.lookup(code_id=code_id, card_no=card_no, phone_hash=phone_hash)
-        return _json(store.members.view(member_id))
+    def member_lookup(dev: DeviceDep, req: MemberLookupRequest) -> Response:
+        kind: ProofKind = "code" if req.code else "card" if req.card_no else "phone"
+        text = req.code or req.card_no or req.phone or ""
+        view = store.members.lookup_by_proof(
+            dev,
+            req.staff_id,
+            Proof(kind, text),
+            now=int(cfg.clock()),
+            limits=cfg.lookup_limits,
+        )
+        return _json(view)
 
     @app.get(
         f"{API_PREFIX}/members/{{member_id}}",
         response_model=MemberView,
         tags=["members"],
-        summary="One member's whole view, for a cache miss",
+        summary="One member of the device's own store, for a cache miss",
+        description="Members of other stores are 404, as unknown ones: look them up by proof.",
         responses=member_errors,
     )
-    def member(dev: DeviceDep, member_id: str) -> Response:
-        if len(member_id) > 64:
-            raise InvalidInputError("member id too long", reason="invalid")
-        return _json(store.members.view(member_id))
+    def member(dev: DeviceDep, member_id: Annotated[str, Path(max_length=64)]) -> Response:
+        return _json(store.members.view(member_id, store_id=dev.store_id))
 
     # interactions --------------------------------------------------------------------------
 
@@ -473,6 +582,17 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         return _json(result)
 
     @app.get(
+        f"{API_PREFIX}/audit/head",
+        response_model=AuditHead,
+        tags=["sync"],
+        summary="The last audit row acknowledged from this device, and the problems flagged",
+        responses=COMMON_ERRORS,
+    )
+    def audit_head(dev: DeviceDep) -> AuditHead:
+        head = store.audit.head(dev.id)
+        return AuditHead(seq=head.seq, hash=head.hash, flags=head.flags)
+
+    @app.get(
         f"{API_PREFIX}/conflicts",
         response_model=ConflictsResponse,
         tags=["managers"],
@@ -482,6 +602,38 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     def conflicts(dev: DeviceDep, include_resolved: bool = False) -> ConflictsResponse:
         rows = store.interactions.conflicts(dev.store_id, include_resolved=include_resolved)
         return ConflictsResponse(conflicts=[ConflictItem(**r) for r in rows])
+
+    # HQ administration ---------------------------------------------------------------------
+
+    admin_errors = {401: _problem_doc("No valid HQ admin token"), **COMMON_ERRORS}
+
+    @app.get(
+        f"{API_PREFIX}/admin/devices",
+        response_model=DevicesResponse,
+        tags=["admin"],
+        summary="The enrolled devices (of one store)",
+        responses=admin_errors,
+    )
+    def admin_devices(
+        _admin: AdminDep,
+        store_id: Annotated[str | None, Query(alias="store", max_length=64)] = None,
+    ) -> DevicesResponse:
+        return DevicesResponse(devices=[DeviceRow(**r) for r in store.devices.rows(store_id)])
+
+    @app.post(
+        f"{API_PREFIX}/admin/devices/{{device_id}}/revoke",
+        response_model=DeviceRow,
+        tags=["admin"],
+        summary="Revoke a device: refused everywhere within a second (audited)",
+        responses={404: _problem_doc("Unknown device"), **admin_errors},
+    )
+    def admin_revoke(
+        name: AdminDep, device_id: Annotated[str, Path(max_length=64)], req: RevokeRequest
+    ) -> DeviceRow:
+        row = store.devices.revoke(
+            device_id, reason=req.reason, actor=f"admin:{name}", now=int(cfg.clock())
+        )
+        return DeviceRow(**row)
 
     # OpenAPI -------------------------------------------------------------------------------
 
@@ -549,7 +701,9 @@ def _json(data: Any) -> Response:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB."""
+    """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB,
+    keys as :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access
+    tokens' lifetime from CLERK_HUB_TOKEN_TTL_S."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -558,4 +712,5 @@ def app_from_env() -> FastAPI:
     if not logging.getLogger().handlers:  # a fresh worker process: one JSON line per request
         level = os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO").upper()
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
-    return create_app(HubStore.open(db))
+    ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
+    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl))

@@ -30,6 +30,11 @@ EXIT_USAGE = 2
 DB_HELP = (
     "hub database: a SQLite file path or a postgresql:// URL (default: $CLERK_HUB_DB or hub.db)"
 )
+KEYS_HELP = (
+    "the hub's key file (signing keys, token secret; default: $CLERK_HUB_KEYS_FILE, the "
+    "contents in $CLERK_HUB_SIGNING_KEYS, else <db>.keys beside a SQLite database)"
+)
+IMPORT_BATCH = 500
 
 
 def _default_db() -> str:
@@ -38,6 +43,16 @@ def _default_db() -> str:
 
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=_default_db(), help=DB_HELP)
+    p.add_argument("--keys-file", default=None, metavar="FILE", help=KEYS_HELP)
+
+
+def _actor() -> str:
+    """Who runs a ``clerk hub`` command, for the hub's audit."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no user name for this uid (a container)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return f"cli:{user}"
 
 
 def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -86,6 +101,14 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         default="info",
         choices=("debug", "info", "warning", "error"),
         help="log level (default info; each request is one JSON line at info)",
+    )
+    p.add_argument(
+        "--token-ttl",
+        type=int,
+        default=int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or 900),
+        metavar="S",
+        help="lifetime of a device's access token in seconds (default: "
+        "$CLERK_HUB_TOKEN_TTL_S or 900)",
     )
 
     p = sub.add_parser(
@@ -143,7 +166,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="role (default associate)",
     )
     s.add_argument(
-        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+        "--pin",
+        default=None,
+        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
+        "default: prompt)",
     )
     s = staff.add_parser(
         "disable",
@@ -163,11 +189,92 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     _add_db(s)
     s.add_argument("id", help="staff id")
     s.add_argument(
-        "--pin", default=None, help="4–12 digit PIN ('-' reads it from stdin; default: prompt)"
+        "--pin",
+        default=None,
+        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
+        "default: prompt); hashed with today's parameters",
     )
-    s = staff.add_parser("list", help="list staff", description="List staff members.")
+    s = staff.add_parser(
+        "list",
+        help="list staff",
+        description="List staff members, and whose PIN is due to be set again (hashed with "
+        "older parameters: `reset-pin` hashes it with today's).",
+    )
     _add_db(s)
     s.add_argument("--store", default=None, help="only this store")
+
+    p = sub.add_parser(
+        "audit",
+        help="problems the hub found in terminals' audit logs",
+        description="Terminals upload their hash-chained audit logs; the hub checks that each "
+        "row chains onto the last one it acknowledged from that terminal. `flags` lists the "
+        "gaps (rows kept from the hub), rewrites (acknowledged rows changed) and rows that do "
+        "not match their hash.",
+    )
+    audit = p.add_subparsers(dest="audit_command", metavar="ACTION")
+    s = audit.add_parser(
+        "flags",
+        help="list flagged audit-chain problems",
+        description="List the problems flagged in terminals' audit chains, oldest first.",
+    )
+    _add_db(s)
+    s.add_argument("--store", default=None, help="only this store")
+    s.add_argument("--device", default=None, help="only this device")
+    s.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser(
+        "device",
+        help="list, revoke or import the records of enrolled devices",
+        description="The enrolled terminals: list them, revoke one (its requests are refused "
+        "on every hub process within a second), or import the unsent records a revoked "
+        "terminal exported (clerk outbox export) as that device.",
+    )
+    device = p.add_subparsers(dest="device_command", metavar="ACTION")
+    s = device.add_parser(
+        "list", help="list devices", description="List the enrolled devices, revoked ones too."
+    )
+    _add_db(s)
+    s.add_argument("--store", default=None, help="only this store")
+    s.add_argument("--json", action="store_true", help="one JSON object per line")
+    s = device.add_parser(
+        "revoke",
+        help="revoke a device (lost, stolen, replaced)",
+        description="Revoke a device: every hub process refuses it within a second and it "
+        "gets no new access token. Audited.",
+    )
+    _add_db(s)
+    s.add_argument("id", help="device id (clerk hub device list)")
+    s.add_argument("--reason", default=None, help="why (kept with the device and audited)")
+    s = device.add_parser(
+        "import",
+        help="import a revoked terminal's exported records",
+        description="Ingest the JSON lines of 'clerk outbox export' as the device that recorded "
+        "them (same ids and sequence numbers: a record the hub already has is answered as "
+        "before, never doubled). Audited.",
+    )
+    _add_db(s)
+    s.add_argument("file", help="the export (JSON lines); '-' reads stdin")
+    s.add_argument("--device", required=True, help="the id of the device that recorded them")
+
+    p = sub.add_parser(
+        "admin-token",
+        help="create, list or revoke HQ admin tokens",
+        description="HQ admin tokens authenticate the HQ API (/v1/admin/…). A new token is "
+        "printed once; only its hash is kept.",
+    )
+    admin = p.add_subparsers(dest="admin_command", metavar="ACTION")
+    s = admin.add_parser(
+        "create", help="print a new admin token", description="Create an HQ admin token."
+    )
+    _add_db(s)
+    s.add_argument("name", help="who or what holds it, e.g. hq-ops")
+    s = admin.add_parser("list", help="list admin tokens", description="List HQ admin tokens.")
+    _add_db(s)
+    s = admin.add_parser(
+        "revoke", help="revoke an admin token", description="Revoke an HQ admin token."
+    )
+    _add_db(s)
+    s.add_argument("name", help="the token's name")
 
     p = sub.add_parser(
         "migrate",
@@ -179,8 +286,9 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     p = sub.add_parser(
         "rotate-key",
         help="make a new member-code signing key",
-        description="Create a new active signing key; the old one stops signing and is "
-        "accepted by terminals for 5 more minutes.",
+        description="Create a new active signing key, its private half written to the key "
+        "file (never the database); the old one stops signing and is accepted by terminals for "
+        "5 more minutes.",
     )
     _add_db(p)
 
@@ -191,7 +299,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 def _open(args: argparse.Namespace) -> HubStore:
     from sync.hub.store import HubStore
 
-    return HubStore.open(args.db)
+    return HubStore.open(args.db, keys_file=args.keys_file)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -231,10 +339,12 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from sync.hub.app import create_app
+    from sync.hub.app import HubConfig, create_app
 
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         raise InvalidInputError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    if args.token_ttl < 1:
+        raise InvalidInputError("--token-ttl must be at least 1 second")
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
     store = _open(args)  # migrates; fails here, with one line, if the database is unusable
     common: dict[str, Any] = {
@@ -250,12 +360,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         store.close()
         os.environ["CLERK_HUB_DB"] = args.db
         os.environ["CLERK_HUB_LOG_LEVEL"] = args.log_level
+        os.environ["CLERK_HUB_TOKEN_TTL_S"] = str(args.token_ttl)
+        if args.keys_file:
+            os.environ["CLERK_HUB_KEYS_FILE"] = args.keys_file
         uvicorn.run("sync.hub.app:app_from_env", factory=True, workers=args.workers, **common)
         return EXIT_OK
     try:
         scheme = "https" if args.ssl_certfile else "http"
         print(f"hub: serving {args.db} at {scheme}://{args.host}:{args.port}", file=sys.stderr)
-        uvicorn.run(create_app(store), **common)
+        uvicorn.run(create_app(store, HubConfig(token_ttl_s=args.token_ttl)), **common)
     finally:
         store.close()
     return EXIT_OK
@@ -355,14 +468,10 @@ def _write_rows(out: TextIO, rows: Iterator[dict[str, Any]], what: str, fmt: str
 
 def _read_pin(given: str | None) -> str:
     if given == "-":
-        pin = sys.stdin.readline().strip()
-    elif given is not None:
-        pin = given
-    else:
-        pin = getpass.getpass("PIN: ")
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise InvalidInputError("a PIN is 4 to 12 digits", reason="bad_pin")
-    return pin
+        return sys.stdin.readline().strip()
+    if given is not None:
+        return str(given)
+    return getpass.getpass("PIN: ")
 
 
 def _cmd_staff(args: argparse.Namespace) -> int:
@@ -376,7 +485,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         if action == "add":
-            pin_hash = hash_pin(_read_pin(args.pin))
+            pin_hash = hash_pin(_read_pin(args.pin), args.role)
             store.staff.upsert(
                 [
                     {
@@ -394,12 +503,125 @@ def _cmd_staff(args: argparse.Namespace) -> int:
             store.staff.update(args.id, active=action == "enable")
             print(f"staff {args.id} {action}d")
         elif action == "reset-pin":
-            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin)))
+            role = store.staff.role(args.id)
+            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin), role))
             print(f"staff {args.id}: PIN reset")
         else:
             for row in store.staff.rows(args.store):
                 state = "active" if row["active"] else "disabled"
-                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}")
+                pin = {"ok": "", "none": "\tno PIN", "reset": "\tPIN due: reset-pin"}[row["pin"]]
+                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}{pin}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    if getattr(args, "audit_command", None) != "flags":
+        raise InvalidInputError("give an action: flags", reason="usage")
+    store = _open(args)
+    try:
+        flags = store.audit.flags(store_id=args.store, device_id=args.device)
+    finally:
+        store.close()
+    for f in flags:
+        if args.json:
+            print(json.dumps(f, ensure_ascii=False, separators=(",", ":")))
+        else:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(f["at"])))
+            seq = "-" if f["seq"] is None else str(f["seq"])
+            print(
+                f"{when}Z\t{f['store_id']}\t{f['device_id']}\tseq {seq}\t{f['problem']}"
+                f"\t{f['detail'] or ''}"
+            )
+    if not args.json:
+        print(f"audit flags: {len(flags)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_device(args: argparse.Namespace) -> int:
+    action = args.device_command
+    if action is None:
+        raise InvalidInputError("give an action: list, revoke or import", reason="usage")
+    store = _open(args)
+    try:
+        if action == "list":
+            for row in store.devices.rows(args.store):
+                if args.json:
+                    print(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+                    continue
+                state = "revoked" if row["revoked_at"] is not None else "active"
+                print(f"{row['id']}\t{row['store_id']}\t{state}\t{row['name']}")
+        elif action == "revoke":
+            store.devices.revoke(args.id, reason=args.reason, actor=_actor())
+            print(f"device {args.id} revoked: refused by every hub process within a second")
+        else:
+            counts = _import_records(store, args.file, args.device)
+            done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing"
+            print(f"device {args.device}: {done}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _import_records(store: HubStore, path: str, device_id: str) -> dict[str, int]:
+    """Ingest an outbox export as ``device_id`` (audited); the answers counted by status.
+    Every line is read and checked before anything is ingested."""
+    from sync.hub import admin_audit
+    from sync.hub.ingest import ingest, parse_items
+
+    device = store.devices.get(device_id)
+    records: list[Any] = []
+    source = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    try:
+        for n, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise InvalidInputError(f"line {n} is not JSON: {exc}", reason="usage") from exc
+            if not isinstance(record, dict):
+                raise InvalidInputError(f"line {n} is not a record", reason="usage")
+            records.append(record)
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    counts: dict[str, int] = {}
+    for i in range(0, len(records), IMPORT_BATCH):
+        try:
+            items = parse_items(records[i : i + IMPORT_BATCH])
+        except ValueError as exc:
+            raise InvalidInputError(f"records {i + 1}…: {exc}", reason="usage") from exc
+        for result in ingest(store, device, items):
+            counts[result.status] = counts.get(result.status, 0) + 1
+    with store.write() as tx:
+        admin_audit.record(
+            tx,
+            _actor(),
+            "device_import",
+            device_id,
+            {"file": os.path.basename(path), "records": len(records), "answers": counts},
+        )
+    return counts
+
+
+def _cmd_admin_token(args: argparse.Namespace) -> int:
+    action = args.admin_command
+    if action is None:
+        raise InvalidInputError("give an action: create, list or revoke", reason="usage")
+    store = _open(args)
+    try:
+        if action == "create":
+            print(store.admin_tokens.create(args.name, actor=_actor()))
+            print("keep it secret: it is shown once, and only its hash is kept", file=sys.stderr)
+        elif action == "list":
+            for row in store.admin_tokens.rows():
+                state = "revoked" if row["revoked_at"] is not None else "active"
+                print(f"{row['name']}\t{state}\t{row['created_at']}")
+        else:
+            store.admin_tokens.revoke(args.name, actor=_actor())
+            print(f"admin token {args.name} revoked")
     finally:
         store.close()
     return EXIT_OK
@@ -408,7 +630,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from sync.hub.store import HubStore
 
-    store = HubStore.open(args.db, migrate=False)
+    store = HubStore.open(args.db, migrate=False, keys_file=args.keys_file)
     try:
         applied = store.migrate()
         version = store.schema_version()
@@ -426,6 +648,7 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"active key: kid {key.kid} {key.public_key}")
+    print(f"its private key is in {store.key_source.describe()}: back it up", file=sys.stderr)
     return EXIT_OK
 
 
@@ -436,6 +659,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "member-code": _cmd_member_code,
     "export": _cmd_export,
     "staff": _cmd_staff,
+    "audit": _cmd_audit,
+    "device": _cmd_device,
+    "admin-token": _cmd_admin_token,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

@@ -4,13 +4,16 @@ SQL is written once, with ``?`` placeholders and ``INSERT … ON CONFLICT … DO
 both engines run; the small :class:`Dialect` adapter swaps placeholders, the auto-increment
 column type and bulk loading (executemany on SQLite, COPY on PostgreSQL). Driver errors leave
 this module only as the hub's own errors (:func:`translate`). Schema migrations are the files
-``sync/hub/schema/NNN_name.sql`` (:func:`migrations`).
+``sync/hub/schema/NNN_name.sql`` (:func:`migrations`). A SQLite database and its -wal/-shm are
+owner-only (0600) files (:func:`make_private`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -198,8 +201,37 @@ class Conn:
         return self.row(sql, (name,)) is not None
 
 
+PRIVATE_MODE = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: str) -> None:
+    """``path`` exists and is owner-only (0600): created with that mode when missing (never
+    through the umask's default), tightened when an existing one we own is looser — and so
+    are SQLite's -wal/-shm beside it (SQLite creates those with the database file's mode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
+    if os.name != "posix":  # modes are POSIX; elsewhere the directory's ACL decides
+        return
+    for name in (path, *(path + suffix for suffix in SQLITE_SIDE_FILES)):
+        try:
+            st = os.stat(name)
+            if stat.S_IMODE(st.st_mode) & 0o077 and st.st_uid == os.geteuid():
+                os.chmod(name, PRIVATE_MODE)
+        except FileNotFoundError:
+            continue
+
+
 def connect_sqlite(path: str) -> Conn:
     with translated(f"open {path}"):
+        try:
+            make_private(path)
+        except OSError as exc:
+            raise StorageFailure(f"cannot create {path}: {exc}", reason="bad_db") from exc
         raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         raw.execute("PRAGMA journal_mode = WAL")

@@ -1,27 +1,52 @@
-"""Terminals: one-time enrolment codes, enrolled devices and their bearer tokens.
+"""Terminals: one-time enrolment codes, enrolled devices, their credentials and access tokens.
 
-Only hashes are kept: SHA-256 of the normalised enrolment code and of the token. A device is
-authenticated by its token; a positive answer is cached for ``AUTH_CACHE_S`` in this process,
-and revoking a device clears this process's cache.
+A device holds two secrets:
+
+* its **device secret** — long-lived, handed out once at enrolment and kept by the terminal
+  in outbox.db; the hub keeps only its SHA-256 (``devices.token_hash``). It is good for one
+  thing: ``POST /v1/devices/token`` (:meth:`Devices.exchange`), which answers an access token.
+* an **access token** — short-lived (``HubConfig.token_ttl_s``, 15 minutes by default), the
+  bearer of every other request: ``v1.<device id>.<expires at>.<signature>``, the signature
+  an HMAC-SHA256 under the hub's token secret (in the key file, :mod:`sync.hub.keys`). Any
+  hub process with the same key file checks it without a table of tokens; a copied token
+  stops working at its expiry, and a copy of the database alone mints none.
+
+Revocation is read from the database: a device's row is trusted for at most
+``DEVICE_CHECK_S`` in each process, so a revoked device gets 401 ``device_revoked`` on every
+hub process within a second, and it gets no new access token. 401 reasons: ``no_token``,
+``bad_token`` (malformed, forged, unknown device), ``token_expired``, ``device_revoked``,
+``bad_secret`` (the exchange: unknown device or wrong secret).
+
+Before schema 3 a device had one long-lived bearer token (its hash in ``token_hash``): that
+token is now its device secret, so a terminal enrolled before exchanges it for access tokens.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sync.hub.errors import ForbiddenError, NotFoundError
+from sync.hub import admin_audit
+from sync.hub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
 
 ENROL_CODE_TTL_S = 24 * 3600
-AUTH_CACHE_S = 30.0
+DEFAULT_TOKEN_TTL_S = 15 * 60
+DEVICE_CHECK_S = 0.5  # a device's row is re-read this often: a revoke reaches every process
+TOKEN_VERSION = "v1"
 _ENROL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_CHECKED_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,12 +56,23 @@ class Device:
     name: str
 
 
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_at: int
+    expires_in: int
+
+
 class Devices:
     """The enrolled devices of a :class:`~sync.hub.store.HubStore` (``store.devices``)."""
 
     def __init__(self, store: HubStore) -> None:
         self.store = store
-        self._auth_cache: dict[str, tuple[Device, float]] = {}
+        # device id -> (the device, or None when unknown; revoked; when read, monotonic)
+        self._checked: dict[str, tuple[Device | None, bool, float]] = {}
+        self._checked_lock = threading.Lock()
+
+    # -- enrolment ---------------------------------------------------------------------------
 
     def create_enrol_code(self, store_id: str, *, now: int | None = None) -> str:
         """A one-time enrolment code for ``store_id``, valid 24 hours. Only its hash is kept."""
@@ -55,10 +91,11 @@ class Devices:
     def enroll(
         self, store_id: str, code: str, device_name: str, *, now: int | None = None
     ) -> tuple[Device, str]:
-        """Spend an enrolment code: a new device and its bearer token (only its hash is kept)."""
+        """Spend an enrolment code: a new device and its device secret (only its hash is
+        kept). Access tokens come from :meth:`access_token` / :meth:`exchange`."""
         t = int(time.time()) if now is None else now
         code_hash = _sha256(_normalise_enrol_code(code))
-        token = secrets.token_urlsafe(32)
+        secret = secrets.token_urlsafe(32)
         device = Device(id="dev-" + secrets.token_hex(8), store_id=store_id, name=device_name)
         with self.store.write() as tx:
             found = tx.conn.row(
@@ -80,43 +117,148 @@ class Devices:
                 (t, device.id, code_hash),
             )
             tx.conn.execute(
-                "INSERT INTO devices (id, store_id, name, token_hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (device.id, store_id, device_name, _sha256(token), t),
+                "INSERT INTO devices (id, store_id, name, token_hash, created_at, last_seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (device.id, store_id, device_name, _sha256(secret), t, t),
             )
-        return device, token
+        return device, secret
 
-    def authenticate(self, token: str) -> Device | None:
-        """The device a bearer token belongs to, or None. Positive answers cached 30 s."""
-        token_hash = _sha256(token)
-        cached = self._auth_cache.get(token_hash)
-        now = time.monotonic()
-        if cached is not None and cached[1] > now:
-            return cached[0]
+    # -- access tokens -----------------------------------------------------------------------
+
+    def access_token(
+        self, device_id: str, *, now: int, ttl: int = DEFAULT_TOKEN_TTL_S
+    ) -> AccessToken:
+        """A fresh access token for ``device_id``, valid ``ttl`` seconds from ``now``."""
+        expires = int(now) + ttl
+        body = f"{TOKEN_VERSION}.{device_id}.{expires}"
+        return AccessToken(f"{body}.{self._sign(body)}", expires, ttl)
+
+    def exchange(
+        self, device_id: str, secret: str, *, now: int, ttl: int = DEFAULT_TOKEN_TTL_S
+    ) -> AccessToken:
+        """A new access token against the device secret; 401 ``bad_secret`` for an unknown
+        device or a wrong secret, ``device_revoked`` for a revoked device."""
         with self.store.read() as conn:
             found = conn.row(
-                "SELECT id, store_id, name FROM devices WHERE token_hash = ? "
-                "AND revoked_at IS NULL",
-                (token_hash,),
+                "SELECT token_hash, revoked_at FROM devices WHERE id = ?", (device_id[:64],)
             )
-        if found is None:
-            self._auth_cache.pop(token_hash, None)
-            return None
-        device = Device(found[0], found[1], found[2])
-        if len(self._auth_cache) > 10000:
-            self._auth_cache.clear()
-        self._auth_cache[token_hash] = (device, now + AUTH_CACHE_S)
+        if found is None or not hmac.compare_digest(str(found[0]), _sha256(secret)):
+            raise UnauthenticatedError("unknown device or wrong device secret", reason="bad_secret")
+        if found[1] is not None:
+            raise UnauthenticatedError(
+                "this device was revoked: it was removed from its store", reason="device_revoked"
+            )
+        with self.store.write() as tx:
+            tx.conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", (now, device_id))
+        return self.access_token(device_id, now=now, ttl=ttl)
+
+    def authenticate(self, token: str, *, now: float | None = None) -> Device:
+        """The device an access token belongs to; UnauthenticatedError (with its reason)
+        when the token is malformed, forged, expired, or its device unknown or revoked."""
+        t = time.time() if now is None else now
+        parts = token.split(".")
+        if (
+            len(parts) != 4
+            or parts[0] != TOKEN_VERSION
+            or not _DEVICE_ID.fullmatch(parts[1])
+            or not _DIGITS.fullmatch(parts[2])
+            or not parts[3].isascii()
+        ):
+            raise UnauthenticatedError("not an access token", reason="bad_token")
+        body, signature = token.rpartition(".")[0], parts[3]
+        if not hmac.compare_digest(self._sign(body), signature):
+            raise UnauthenticatedError("not an access token of this hub", reason="bad_token")
+        if int(parts[2]) < t:
+            raise UnauthenticatedError(
+                "the access token has expired: get a new one with the device secret",
+                reason="token_expired",
+            )
+        device, revoked = self._device_state(parts[1])
+        if device is None:
+            raise UnauthenticatedError("unknown device", reason="bad_token")
+        if revoked:
+            raise UnauthenticatedError(
+                "this device was revoked: it was removed from its store", reason="device_revoked"
+            )
         return device
 
-    def revoke(self, device_id: str, *, now: int | None = None) -> None:
+    def _sign(self, body: str) -> str:
+        mac = hmac.new(self.store.token_secret, body.encode("ascii"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+    def _device_state(self, device_id: str) -> tuple[Device | None, bool]:
+        clock = time.monotonic()
+        with self._checked_lock:
+            cached = self._checked.get(device_id)
+        if cached is not None and clock - cached[2] < DEVICE_CHECK_S:
+            return cached[0], cached[1]
+        with self.store.read() as conn:
+            found = conn.row(
+                "SELECT id, store_id, name, revoked_at FROM devices WHERE id = ?", (device_id,)
+            )
+        device = None if found is None else Device(found[0], found[1], found[2])
+        revoked = found is not None and found[3] is not None
+        with self._checked_lock:
+            if len(self._checked) >= _CHECKED_MAX:
+                self._checked.clear()
+            self._checked[device_id] = (device, revoked, clock)
+        return device, revoked
+
+    # -- administration ----------------------------------------------------------------------
+
+    def get(self, device_id: str) -> Device:
+        """A device, revoked or not; NotFoundError if unknown."""
+        with self.store.read() as conn:
+            found = conn.row("SELECT id, store_id, name FROM devices WHERE id = ?", (device_id,))
+        if found is None:
+            raise NotFoundError(f"unknown device {device_id}", reason="unknown_device")
+        return Device(found[0], found[1], found[2])
+
+    def rows(
+        self, store_id: str | None = None, *, device_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The devices (of one store, or one device), for ``clerk hub device list`` and the
+        HQ API."""
+        sql = (
+            "SELECT id, store_id, name, created_at, last_seen_at, revoked_at, revoked_reason "
+            "FROM devices WHERE 1 = 1"
+        )
+        params: list[Any] = []
+        if store_id is not None:
+            sql += " AND store_id = ?"
+            params.append(store_id)
+        if device_id is not None:
+            sql += " AND id = ?"
+            params.append(device_id)
+        with self.store.read() as conn:
+            return conn.dicts(sql + " ORDER BY store_id, created_at, id", params)
+
+    def revoke(
+        self,
+        device_id: str,
+        *,
+        reason: str | None = None,
+        actor: str = "hub",
+        now: int | None = None,
+    ) -> dict[str, Any]:
+        """Revoke a device (audited): its tokens are refused on every hub process within a
+        second and it gets no new one. Revoking it again keeps the first time and reason.
+        Returns the device's row; NotFoundError if unknown."""
         t = int(time.time()) if now is None else now
         with self.store.write() as tx:
-            if (
-                tx.conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (t, device_id))
-                == 0
-            ):
+            changed = tx.conn.execute(
+                "UPDATE devices SET revoked_at = ?, revoked_reason = ? "
+                "WHERE id = ? AND revoked_at IS NULL",
+                (t, reason, device_id),
+            )
+            known = changed or tx.conn.row("SELECT 1 FROM devices WHERE id = ?", (device_id,))
+            if not known:
                 raise NotFoundError(f"unknown device {device_id}", reason="unknown_device")
-        self._auth_cache.clear()
+            if changed:
+                admin_audit.record(tx, actor, "device_revoke", device_id, {"reason": reason}, now=t)
+        with self._checked_lock:
+            self._checked.pop(device_id, None)
+        return self.rows(device_id=device_id)[0]
 
 
 def _normalise_enrol_code(code: str) -> str:
@@ -124,4 +266,4 @@ def _normalise_enrol_code(code: str) -> str:
 
 
 def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()

@@ -121,9 +121,12 @@ def serve_asgi(
 
 
 @contextmanager
-def running_hub(db: str, *, config: HubConfig | None = None) -> Iterator[HubHandle]:
-    """Serve a hub on ``db`` (SQLite path or postgresql:// URL) on a free loopback port."""
-    store = HubStore.open(db)
+def running_hub(
+    db: str, *, config: HubConfig | None = None, keys_file: str | None = None
+) -> Iterator[HubHandle]:
+    """Serve a hub on ``db`` (SQLite path or postgresql:// URL) on a free loopback port; its
+    key file is ``keys_file`` or found as :func:`sync.hub.keys.key_source` says."""
+    store = HubStore.open(db, keys_file=keys_file)
     try:
         app = create_app(store, config or HubConfig())
         with serve_asgi(app, name="hub", graceful_s=5) as (url, _server):

@@ -6,6 +6,11 @@ feed carries each change with the row's *current* data, exactly the columns of
 :mod:`clerk.shared.entities` (what the terminal's cache holds), so an upsert whose row is gone
 by the time it is read is sent as a delete (its delete comes later anyway).
 
+Browsing and cart rows of a member without browsing consent (``CONSENT_ENTITIES``) are never
+sent: read as gone, their upserts go out as deletes. When a member's browsing consent changes,
+every such key of theirs is logged again (:func:`browsing_keys`), so terminals drop what they
+hold — or get it back.
+
 :meth:`ChangeFeed.changes_json` is the hot path of every pull: on SQLite the rows are rendered
 as JSON by SQLite itself and the page is assembled as text, never as Python dicts.
 """
@@ -40,6 +45,8 @@ ENTITY_TABLE: dict[str, str] = {
     "staff": "staff",
 }
 _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these columns are integers
+# Rows only sent for members who consented to browsing use (members.consent_browsing).
+CONSENT_ENTITIES = frozenset({"browse", "cart"})
 _REMAINING_MEMO_SIZE = 4096
 
 
@@ -84,15 +91,56 @@ def rows_by_key(conn: Conn, entity: str, keys: Sequence[str]) -> list[dict[str, 
     return out
 
 
+def browsing_keys(conn: Conn, member_id: str) -> list[tuple[str, str]]:
+    """(entity, key) of a member's rows that only consent lets out (``CONSENT_ENTITIES``):
+    logged again when the member's browsing consent changes."""
+    out: list[tuple[str, str]] = []
+    for entity in sorted(CONSENT_ENTITIES):
+        pk = entity_pk(entity)
+        out.extend(
+            (entity, str(r[0]))
+            for r in conn.rows(
+                f"SELECT {pk} FROM {ENTITY_TABLE[entity]} WHERE member_id = ? ORDER BY {pk}",
+                (member_id,),
+            )
+        )
+    return out
+
+
+def consented(conn: Conn, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Those of ``rows`` (of a ``CONSENT_ENTITIES`` entity) whose member consented."""
+    members = sorted({str(r["member_id"]) for r in rows})
+    ok: set[str] = set()
+    for i in range(0, len(members), IN_CHUNK):
+        chunk = members[i : i + IN_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        ok.update(
+            str(r[0])
+            for r in conn.rows(
+                f"SELECT id FROM members WHERE consent_browsing = 1 AND id IN ({marks})", chunk
+            )
+        )
+    return [r for r in rows if str(r["member_id"]) in ok]
+
+
 def _json_object_sql(entity: str) -> str:
     """SQLite: an entity's rows as the feed's JSON objects (JSON columns embedded when valid,
-    as strings otherwise — what :func:`decode_row` does)."""
+    as strings otherwise — what :func:`decode_row` does); browsing and cart only of members
+    who consented."""
     args = []
     for c in entity_columns(entity):
-        value = f"CASE WHEN json_valid({c}) THEN json({c}) ELSE {c} END" if c in JSON_COLUMNS else c
+        col = f"t.{c}"
+        value = (
+            f"CASE WHEN json_valid({col}) THEN json({col}) ELSE {col} END"
+            if c in JSON_COLUMNS
+            else col
+        )
         args.append(f"'{c}', {value}")
     pk = entity_pk(entity)
-    return f"SELECT {pk}, json_object({', '.join(args)}) FROM {ENTITY_TABLE[entity]} WHERE {pk} IN"
+    source = f"{ENTITY_TABLE[entity]} t"
+    if entity in CONSENT_ENTITIES:
+        source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
+    return f"SELECT t.{pk}, json_object({', '.join(args)}) FROM {source} WHERE t.{pk} IN"
 
 
 @dataclass(frozen=True)
@@ -225,7 +273,10 @@ class ChangeFeed:
         in_sql = self._sqlite_json_sql(conn, entity)
         if in_sql is None:
             pk = entity_pk(entity)
-            for row in rows_by_key(conn, entity, keys):
+            rows = rows_by_key(conn, entity, keys)
+            if entity in CONSENT_ENTITIES:
+                rows = consented(conn, rows)
+            for row in rows:
                 yield str(row[pk]), json.dumps(row, ensure_ascii=False, separators=(",", ":"))
             return
         for i in range(0, len(keys), IN_CHUNK):

@@ -6,12 +6,21 @@ Per item, in this order:
    A known id with different content → ``rejected`` / ``id_reused`` (nothing stored).
 2. The same (device, device_seq) under another id → ``duplicate`` / ``device_seq_reused``
    (a cloned terminal): stored for investigation, no effect.
-3. Validation (member, payload shape, coupon) → ``rejected`` with a reason, stored so a repeat
-   gets the same answer. A rejected item never blocks the items after it.
+3. Validation → ``rejected`` with a reason, stored so a repeat gets the same answer: the
+   member (``unknown_member``), the payload against its kind's type — the wire schema's
+   discriminated union, ``sync.protocol.INTERACTION`` over ``clerk.shared.interactions``
+   (``bad_payload``) —, the staff member's role (``staff_role``), then the kind's own checks
+   (a coupon's owner, state and dates …). A rejected item never blocks the items after it.
 4. A redeem of a coupon already used → ``conflict`` with ``conflict_with`` = the first
    redemption; both are kept and listed for managers.
-5. Otherwise ``accepted`` and applied: visits rows, coupon use, cart lines bought, consent
-   flags — each with its change row so the member's store's terminals receive it.
+5. Otherwise ``accepted`` and applied by its kind's effect (:data:`EFFECTS`): coupon use,
+   cart lines bought, consent flags, a conflict resolved; and, for a kind that shows in the
+   customer's history, its history row (``visits``: kind, typed text and structured facts —
+   :mod:`sync.hub.history`). Each change with its change row, so the member's store's
+   terminals receive it.
+
+An item's body hash is taken over the item as sent (its payload's canonical JSON), so a repeat
+is recognised whatever the hub's schema makes of it.
 """
 
 from __future__ import annotations
@@ -19,19 +28,22 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 
 from pydantic import ValidationError
 
+from clerk.shared import interactions as vocabulary
+from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
+from sync.hub import history
 from sync.hub.db import Row
 from sync.hub.devices import Device
+from sync.hub.feed import browsing_keys
+from sync.hub.staff import role_problem
 from sync.hub.store import HubStore, Tx
-from sync.protocol import Interaction
+from sync.protocol import INTERACTION, Envelope, Interaction
 
-MEMBER_KINDS = frozenset({"visit", "note", "interest", "redeem", "sale", "consent"})
-VISIT_KINDS = frozenset({"visit", "note", "interest", "sale"})
 COUPON_SKEW_S = 300  # a redeem recorded offline just around the expiry still counts
 
 
@@ -57,12 +69,24 @@ class _Rejected(Exception):
         self.reason = reason
 
 
-def payload_json(item: Interaction) -> str:
-    """The payload as stored: canonical JSON (sorted keys, no spaces)."""
-    return json.dumps(item.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+@dataclass(frozen=True)
+class Item:
+    """One item of a batch as the hub read it: its envelope and typed payload (``head``: an
+    :class:`~sync.protocol.Interaction` of its kind) — or, when only the payload is not what
+    its kind takes, the envelope alone (an :class:`~sync.protocol.Envelope`: rejected
+    ``bad_payload`` after the checks before it) — and the payload as sent, as canonical JSON
+    (what is stored and hashed)."""
+
+    head: Interaction | Envelope
+    payload_text: str
 
 
-def body_hash(item: Interaction, payload_text: str | None = None) -> str:
+def payload_json(payload: Any) -> str:
+    """A payload as stored: canonical JSON (sorted keys, no spaces) of the object as sent."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def body_hash(item: Interaction | Envelope, payload_text: str) -> str:
     """Hash of everything the terminal said about the interaction (not where it came from)."""
     head = json.dumps(
         [
@@ -76,29 +100,38 @@ def body_hash(item: Interaction, payload_text: str | None = None) -> str:
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    text = head + (payload_json(item) if payload_text is None else payload_text)
+    text = head + payload_text
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def parse_items(raw: Sequence[Any]) -> list[Interaction | Result]:
-    """Validate each item on its own: a malformed item becomes a rejected result if it has an
-    id, so it does not sink the batch. Items without a usable id raise ValueError."""
-    out: list[Interaction | Result] = []
+def parse_items(raw: Sequence[Any]) -> list[Item | Result]:
+    """Validate each item on its own, through the wire schema: a malformed item becomes a
+    rejected result if it has an id (``bad_item``; one whose payload alone is malformed is
+    kept for its ``bad_payload`` answer), so it does not sink the batch. Items without a
+    usable id raise ValueError."""
+    out: list[Item | Result] = []
     for n, obj in enumerate(raw):
         problem: str | None = None
+        head: Interaction | Envelope | None = None
         try:
-            item = Interaction.model_validate(obj)
-            if not (_INT64[0] <= item.created_at <= _INT64[1]) or not (
-                _INT64[0] <= item.device_seq <= _INT64[1]
+            head = INTERACTION.validate_python(obj)
+        except ValidationError as exc:
+            problem = _first_error(exc)
+            try:
+                head = Envelope.model_validate(obj)  # the payload alone is not its kind's
+            except ValidationError:
+                head = None
+        if head is not None:
+            if not (_INT64[0] <= head.created_at <= _INT64[1]) or not (
+                _INT64[0] <= head.device_seq <= _INT64[1]
             ):
                 problem = "created_at or device_seq out of range"
             elif not _encodable(obj):
                 problem = "text that is not valid Unicode"
             else:
-                out.append(item)
+                sent = obj.get("payload", {}) if isinstance(obj, Mapping) else {}
+                out.append(Item(head, payload_json(sent)))
                 continue
-        except ValidationError as exc:
-            problem = _first_error(exc)
         item_id = obj.get("id") if isinstance(obj, Mapping) else None
         if not isinstance(item_id, str) or not 1 <= len(item_id) <= 64 or not _encodable(item_id):
             raise ValueError(f"interaction {n} has no usable id: {problem}")
@@ -127,14 +160,14 @@ def _first_error(exc: ValidationError) -> str:
 def ingest(
     store: HubStore,
     device: Device,
-    items: Sequence[Interaction | Result],
+    items: Sequence[Item | Result],
     *,
     now: int | None = None,
 ) -> list[Result]:
     """Apply a batch from ``device`` in one transaction; one result per item, in order."""
     t = int(time.time()) if now is None else now
     results: list[Result] = []
-    valid = [i for i in items if isinstance(i, Interaction)]
+    valid = [i.head for i in items if isinstance(i, Item)]
     with store.write() as tx:
         ctx = _Batch(store, tx, device, t, valid)
         for item in items:
@@ -151,10 +184,6 @@ _INSERT_INTERACTION = (
     "member_ref, staff_id, created_at, received_at, payload, body_hash, status, reason, "
     "conflict_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_VISIT = (
-    "INSERT INTO visits (id, member_id, store_id, store_name, staff_name, kind, text, at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 class _Batch:
@@ -164,7 +193,12 @@ class _Batch:
     later items in the same batch see them."""
 
     def __init__(
-        self, store: HubStore, tx: Tx, device: Device, now: int, items: Sequence[Interaction]
+        self,
+        store: HubStore,
+        tx: Tx,
+        device: Device,
+        now: int,
+        items: Sequence[Interaction | Envelope],
     ) -> None:
         self.store = store
         self.tx = tx
@@ -172,7 +206,7 @@ class _Batch:
         self.device = device
         self.now = now
         self.store_name = store.store_name(device.store_id)
-        self._staff: dict[str, str | None] = {}
+        self._staff: dict[str, Row | None] = {}
         self._interactions: list[tuple[Any, ...]] = []
         self._visits: list[tuple[Any, ...]] = []
         self._changes: dict[tuple[str, str], tuple[str | None, str, str, str]] = {}
@@ -181,7 +215,7 @@ class _Batch:
         self._members: dict[str, Row] = {}
         self._prefetch(items)
 
-    def _prefetch(self, items: Sequence[Interaction]) -> None:
+    def _prefetch(self, items: Sequence[Interaction | Envelope]) -> None:
         ids = list({i.id for i in items})
         for chunk in _chunks(ids):
             for r in self.conn.rows(
@@ -211,7 +245,7 @@ class _Batch:
             self.conn.many(_INSERT_INTERACTION, self._interactions)
             self._interactions.clear()
         if self._visits:
-            self.conn.many(_INSERT_VISIT, self._visits)
+            self.conn.many(history.INSERT_VISIT, self._visits)
             self._visits.clear()
         self.tx.emit_many(list(self._changes.values()))
         self._changes.clear()
@@ -225,33 +259,70 @@ class _Batch:
 
     # one item --------------------------------------------------------------------------------
 
-    def one(self, item: Interaction) -> Result:
-        text = payload_json(item)
-        digest = body_hash(item, text)
-        known = self._known.get(item.id)
+    def one(self, item: Item) -> Result:
+        head = item.head
+        text = item.payload_text
+        digest = body_hash(head, text)
+        known = self._known.get(head.id)
         if known is not None:
             if known[0] != digest:
-                return Result(item.id, "rejected", "id_reused")
-            return Result(item.id, known[1], known[2], known[3])
+                if head.kind == "audit":  # an acknowledged audit row, rewritten: flagged
+                    self.store.audit.rewritten_id(
+                        self.conn,
+                        device_id=self.device.id,
+                        store_id=self.device.store_id,
+                        item_id=head.id,
+                        payload=json.loads(text),
+                        now=self.now,
+                    )
+                return Result(head.id, "rejected", "id_reused")
+            return Result(head.id, known[1], known[2], known[3])
 
-        if item.device_seq > 0:
-            clone = self._seqs.get(item.device_seq)
+        if head.device_seq > 0:
+            clone = self._seqs.get(head.device_seq)
             if clone is not None:
-                result = Result(item.id, "duplicate", "device_seq_reused", clone)
-                self._store(item, text, digest, None, result)
+                result = Result(head.id, "duplicate", "device_seq_reused", clone)
+                self._store(head, text, digest, None, result)
                 return result
 
         member: Row | None = None
         try:
-            member = self._member(item)
-            result = self._apply(item, member)
+            # Kinds only some roles may record: the hub's own roster decides (sync.hub.staff).
+            refused = role_problem(self.conn, head.staff_id, self.device.store_id, head.kind)
+            if refused is not None:
+                raise _Rejected(refused)
+            member = self._member(head)
+            if head.kind == "audit":  # kept as sent, even malformed: the chain check flags it
+                return self._kept(head, text, digest, self._audit(head, json.loads(text)))
+            if not isinstance(head, Interaction):  # the envelope alone: a malformed payload
+                raise _Rejected("bad_payload")
+            self._check_role(head)
+            result = EFFECTS[head.kind](self, head, member)
+            if result.status == "accepted" and vocabulary.KINDS[head.kind].history:
+                assert member is not None  # every kind of the history is about a member
+                self._history(head, member)
         except _Rejected as rej:
-            result = Result(item.id, "rejected", rej.reason)
-        self._store(item, text, digest, member, result)
+            result = Result(head.id, "rejected", rej.reason)
+        return self._kept(head, text, digest, result, member)
+
+    def _kept(
+        self,
+        head: Interaction | Envelope,
+        text: str,
+        digest: str,
+        result: Result,
+        member: Row | None = None,
+    ) -> Result:
+        self._store(head, text, digest, member, result)
         return result
 
     def _store(
-        self, item: Interaction, text: str, digest: str, member: Row | None, result: Result
+        self,
+        item: Interaction | Envelope,
+        text: str,
+        digest: str,
+        member: Row | None,
+        result: Result,
     ) -> None:
         self._interactions.append(
             (
@@ -278,7 +349,7 @@ class _Batch:
 
     # validation ------------------------------------------------------------------------------
 
-    def _member(self, item: Interaction) -> Row | None:
+    def _member(self, item: Interaction | Envelope) -> Row | None:
         """(id, home_store) of the member the item is about; rejects an unknown one."""
         found: Row | None = None
         if item.member_id:
@@ -287,7 +358,7 @@ class _Batch:
                 raise _Rejected("unknown_member")
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
-        if found is None and item.kind in MEMBER_KINDS:
+        if found is None and vocabulary.KINDS[item.kind].member:
             raise _Rejected("unknown_member")
         return found
 
@@ -301,105 +372,79 @@ class _Batch:
             )
         if kind == "member" and value:
             return self.conn.row("SELECT id, home_store FROM members WHERE id = ?", (value,))
-        if kind == "phone_hash" and value:
+        if kind == "phone_sealed" and value:  # a number typed offline, sealed to the hub
+            return self.store.members.by_sealed_phone(self.conn, value)
+        if kind == "phone_hash" and value:  # from terminals of before the sealed form
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE phone_hash = ? ORDER BY id LIMIT 1",
                 (value,),
             )
         return None
 
-    def _staff_name(self, staff_id: str | None) -> str | None:
+    def _staff_row(self, staff_id: str | None) -> Row | None:
+        """(name, role) of a staff member the hub knows."""
         if not staff_id:
             return None
         if staff_id not in self._staff:
-            self._staff[staff_id] = self.conn.scalar(
-                "SELECT name FROM staff WHERE id = ?", (staff_id,)
+            self._staff[staff_id] = self.conn.row(
+                "SELECT name, role FROM staff WHERE id = ?", (staff_id,)
             )
         return self._staff[staff_id]
 
-    # effects -----------------------------------------------------------------------------------
+    def _check_role(self, item: Interaction) -> None:
+        """A known staff member's role must be one that records the kind."""
+        staff = self._staff_row(item.staff_id)
+        if staff is not None and not vocabulary.may_record(item.kind, str(staff[1])):
+            raise _Rejected("staff_role")
 
-    def _apply(self, item: Interaction, member: Row | None) -> Result:
-        p = item.payload
-        kind = item.kind
-        reason: str | None = None
-        if kind == "redeem":
-            assert member is not None
-            return self._redeem(item, member)
-        if kind in VISIT_KINDS:
-            assert member is not None
-            text = self._visit_text(kind, p)
-            if kind == "sale":
-                self._sale_cart(member, p)
-            jti = p.get("jti")
-            if jti is not None:
-                if not isinstance(jti, str) or not 1 <= len(jti) <= 64:
-                    raise _Rejected("bad_payload")
-                if self._jti_seen_elsewhere(jti, item, member):
-                    reason = "jti_seen_elsewhere"
-            self._visits.append(
-                (
-                    item.id,
-                    member[0],
-                    self.device.store_id,
-                    self.store_name,
-                    self._staff_name(item.staff_id),
-                    kind,
-                    text,
-                    item.created_at,
-                )
+    # effects: one per kind (EFFECTS) -----------------------------------------------------------
+
+    def _accept(self, item: Interaction, _member: Row | None) -> Result:
+        """A kind with no effect beyond its history row (note, interest), or none (audit)."""
+        return Result(item.id, "accepted")
+
+    def _visit(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, Visit)
+        jti = item.payload.jti
+        if jti is not None and self._jti_seen_elsewhere(jti, item, member):
+            return Result(item.id, "accepted", "jti_seen_elsewhere")
+        return Result(item.id, "accepted")
+
+    def _history(self, item: Interaction, member: Row) -> None:
+        """The customer's history row of an accepted record, for the member's store."""
+        staff = self._staff_row(item.staff_id)
+        self._visits.append(
+            history.visit_row(
+                item.id,
+                member[0],
+                self.device.store_id,
+                self.store_name,
+                item.staff_id,
+                None if staff is None else staff[0],
+                item.kind,
+                item.payload,
+                item.created_at,
             )
-            self._emit("visit", item.id, member[1], new=True)
-        elif kind == "consent":
-            assert member is not None
-            self._consent(item, member)
-        elif kind == "resolve":
-            self._resolve(item)
-        # audit: stored as is.
+        )
+        self._emit("visit", item.id, member[1], new=True)
+
+    def _audit(self, item: Interaction | Envelope, payload: Mapping[str, Any]) -> Result:
+        """An audit row, kept as sent: the device's hash chain checked and moved on."""
+        reason = self.store.audit.check(
+            self.conn,
+            device_id=self.device.id,
+            store_id=self.device.store_id,
+            item_id=item.id,
+            created_at=item.created_at,
+            staff_id=item.staff_id,
+            payload=payload,
+            now=self.now,
+        )
         return Result(item.id, "accepted", reason)
 
-    def _visit_text(self, kind: str, p: Mapping[str, Any]) -> str | None:
-        text = p.get("text")
-        if text is not None and (not isinstance(text, str) or len(text) > 4000):
-            raise _Rejected("bad_payload")
-        if kind == "note" and not (text and text.strip()):
-            raise _Rejected("bad_payload")
-        if kind == "interest":
-            sku = p.get("sku")
-            if not isinstance(sku, str) or not sku or len(sku) > 64:
-                raise _Rejected("bad_payload")
-            title = self.conn.scalar("SELECT title_zh FROM products WHERE sku = ?", (sku,))
-            label = f"{title} ({sku})" if title else sku
-            return f"{label} — {text}" if text else label
-        if kind == "sale":
-            return self._sale_text(p, text)
-        return text
-
-    def _sale_text(self, p: Mapping[str, Any], text: str | None) -> str:
-        items = p.get("items")
-        amount = p.get("amount_cents")
-        if not isinstance(items, list) or not items or len(items) > 200:
-            raise _Rejected("bad_payload")
-        if not _is_int(amount) or amount < 0:
-            raise _Rejected("bad_payload")
-        count = 0
-        for line in items:
-            if not isinstance(line, Mapping):
-                raise _Rejected("bad_payload")
-            sku, qty, price = line.get("sku"), line.get("qty"), line.get("price_cents")
-            if not isinstance(sku, str) or not sku or len(sku) > 64:
-                raise _Rejected("bad_payload")
-            if not _is_int(qty) or qty < 1 or not _is_int(price) or price < 0:
-                raise _Rejected("bad_payload")
-            count += qty
-        ids = p.get("cart_item_ids", [])
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise _Rejected("bad_payload")
-        summary = f"{count} item{'s' if count != 1 else ''}, ¥{amount / 100:,.2f}"
-        return f"{summary} — {text}" if text else summary
-
-    def _sale_cart(self, member: Row, p: Mapping[str, Any]) -> None:
-        for cart_id in p.get("cart_item_ids", []) or []:
+    def _sale(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, Sale)
+        for cart_id in item.payload.cart_item_ids:
             changed = self.conn.execute(
                 "UPDATE cart_items SET state = 'bought' WHERE id = ? AND member_id = ? "
                 "AND state = 'open'",
@@ -407,11 +452,11 @@ class _Batch:
             )
             if changed:
                 self._emit("cart", cart_id, member[1])
+        return Result(item.id, "accepted")
 
-    def _redeem(self, item: Interaction, member: Row) -> Result:
-        coupon_id = item.payload.get("coupon_id")
-        if not isinstance(coupon_id, str) or not coupon_id or len(coupon_id) > 64:
-            raise _Rejected("bad_payload")
+    def _redeem(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, Redeem)
+        coupon_id = item.payload.coupon_id
         coupon = self.conn.row(
             "SELECT member_id, state, used_by, valid_from, expires_at FROM coupons WHERE id = ?",
             (coupon_id,),
@@ -436,28 +481,27 @@ class _Batch:
         self._emit("coupon", coupon_id, member[1])
         return Result(item.id, "accepted")
 
-    def _consent(self, item: Interaction, member: Row) -> None:
-        p = item.payload
-        sets: list[str] = []
-        values: list[Any] = []
-        for field, column in (("marketing", "consent_marketing"), ("browsing", "consent_browsing")):
-            if field in p:
-                if not isinstance(p[field], bool):
-                    raise _Rejected("bad_payload")
-                sets.append(f"{column} = ?")
-                values.append(int(p[field]))
-        if not sets:
-            raise _Rejected("bad_payload")
+    def _consent(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, Consent)
+        flags = {
+            "consent_marketing": item.payload.marketing,
+            "consent_browsing": item.payload.browsing,
+        }
+        given = {column: int(value) for column, value in flags.items() if value is not None}
         self.conn.execute(
-            f"UPDATE members SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
-            (*values, self.now, member[0]),
+            f"UPDATE members SET {', '.join(f'{c} = ?' for c in given)}, updated_at = ? "
+            "WHERE id = ?",
+            (*given.values(), self.now, member[0]),
         )
         self._emit("member", member[0], member[1])
+        if item.payload.browsing is not None:  # terminals drop (or get back) browsing and cart
+            for entity, key in browsing_keys(self.conn, member[0]):
+                self._emit(entity, key, member[1])
+        return Result(item.id, "accepted")
 
-    def _resolve(self, item: Interaction) -> None:
-        target = item.payload.get("interaction_id")
-        if not isinstance(target, str) or not target or len(target) > 64:
-            raise _Rejected("bad_payload")
+    def _resolve(self, item: Interaction, _member: Row | None) -> Result:
+        assert isinstance(item.payload, Resolve)
+        target = item.payload.conflict_id
         self.flush()  # the target may be earlier in this batch
         changed = self.conn.execute(
             "UPDATE interactions SET resolved_by = ? WHERE id = ? AND resolved_by IS NULL",
@@ -468,6 +512,7 @@ class _Batch:
             and self.conn.row("SELECT 1 FROM interactions WHERE id = ?", (target,)) is None
         ):
             raise _Rejected("unknown_interaction")
+        return Result(item.id, "accepted")
 
     def _jti_seen_elsewhere(self, jti: str, item: Interaction, member: Row) -> bool:
         self.conn.execute(
@@ -494,5 +539,15 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
+Effect = Callable[[_Batch, Interaction, Row | None], Result]
+# What accepting each kind of the vocabulary does (its history row is written by ``one``).
+EFFECTS: dict[str, Effect] = {
+    "visit": _Batch._visit,
+    "note": _Batch._accept,
+    "interest": _Batch._accept,
+    "redeem": _Batch._redeem,
+    "sale": _Batch._sale,
+    "consent": _Batch._consent,
+    "resolve": _Batch._resolve,
+    "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
+}

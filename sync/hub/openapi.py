@@ -17,7 +17,7 @@ from sync.hub.store import HubStore
 
 def openapi_document() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hub-openapi-") as tmp:
-        store = HubStore.open(str(Path(tmp) / "hub.db"))
+        store = HubStore.open(str(Path(tmp) / "hub.db"), keys_file=str(Path(tmp) / "hub.keys"))
         try:
             return create_app(store).openapi()
         finally:

@@ -1,9 +1,10 @@
-"""Store staff: who may sign in at a store's terminals, with which role, and their PIN hash.
+"""Store staff: who may sign in at a store's terminals, with which role, and their PIN hash;
+and who may record what, re-checked against this roster when interactions arrive.
 
-PINs are kept as Argon2id hashes (argon2-cffi format) that terminals verify offline. The
-parameters are OWASP's minimum for Argon2id (19 MiB, 2 passes): a terminal checks a PIN in a
-few tens of milliseconds, and the hash string carries its parameters, so they can be raised
-later without breaking old hashes.
+PINs are kept as argon2id hashes (:mod:`clerk.shared.pins`: a manager's PIN has at least 6
+digits; one guess costs about 0.15 s of a core) that terminals verify offline. The hash string
+carries its parameters: a hash made with older ones still verifies, and is replaced when the
+hub next sets that PIN (``clerk hub staff list`` says which PINs are due).
 """
 
 from __future__ import annotations
@@ -12,20 +13,44 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
-
-from sync.hub.errors import NotFoundError
+from clerk.shared import pins
+from clerk.shared.interactions import EVERYONE, KINDS
+from sync.hub.db import Conn
+from sync.hub.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
 
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Interaction kinds only some roles may record (the vocabulary's spec per kind): for these the
+# hub checks its own roster, not the terminal's word.
+RESTRICTED_KINDS = frozenset(k for k, spec in KINDS.items() if spec.roles != EVERYONE)
 
 
-def hash_pin(pin: str) -> str:
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise ValueError("a PIN is 4 to 12 digits")
-    return _HASHER.hash(pin)
+def hash_pin(pin: str, role: str) -> str:
+    """The argon2id hash of ``pin`` for a staff member with ``role``; InvalidInputError
+    (reason ``bad_pin``) when it is not a PIN for that role."""
+    try:
+        return pins.hash_pin(pin, role)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), reason="bad_pin") from exc
+
+
+def role_problem(conn: Conn, staff_id: str | None, store_id: str, kind: str) -> str | None:
+    """Why ``staff_id`` may not record ``kind`` at ``store_id``'s terminals, by the hub's own
+    roster (None: may): ``unknown_staff`` (not active staff of that store) or
+    ``staff_role``."""
+    if kind not in RESTRICTED_KINDS:
+        return None
+    row = (
+        conn.row(
+            "SELECT role, active FROM staff WHERE id = ? AND store_id = ?", (staff_id, store_id)
+        )
+        if staff_id
+        else None
+    )
+    if row is None or not row[1]:
+        return "unknown_staff"
+    return None if row[0] in KINDS[kind].roles else "staff_role"
 
 
 class Staff:
@@ -36,13 +61,19 @@ class Staff:
         self.store = store
 
     def rows(self, store_id: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT id, store_id, name, role, active, updated_at FROM staff"
+        sql = "SELECT id, store_id, name, role, active, updated_at, pin_hash FROM staff"
         params: tuple[Any, ...] = ()
         if store_id is not None:
             sql += " WHERE store_id = ?"
             params = (store_id,)
         with self.store.read() as conn:
-            return conn.dicts(sql + " ORDER BY id", params)
+            rows = conn.dicts(sql + " ORDER BY id", params)
+        for r in rows:  # never the hash itself: whether the PIN is due to be set again
+            pin_hash = r.pop("pin_hash")
+            r["pin"] = (
+                "none" if not pin_hash else ("reset" if pins.needs_rehash(pin_hash) else "ok")
+            )
+        return rows
 
     def upsert(self, rows: Iterable[Mapping[str, Any]], *, now: int | None = None) -> int:
         """Add or replace staff members (with ``pin_hash`` already computed)."""
@@ -70,6 +101,14 @@ class Staff:
                 tx.emit("staff", str(s["id"]), "upsert", str(s["store_id"]))
                 count += 1
         return count
+
+    def role(self, staff_id: str) -> str:
+        """The role of ``staff_id``; NotFoundError if there is no such staff member."""
+        with self.store.read() as conn:
+            role = conn.scalar("SELECT role FROM staff WHERE id = ?", (staff_id,))
+        if role is None:
+            raise NotFoundError(f"unknown staff member {staff_id}", reason="unknown_staff")
+        return str(role)
 
     def update(
         self,

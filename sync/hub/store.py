@@ -1,13 +1,17 @@
 """The hub's data: :class:`HubStore` owns the connections, the write lock and the schema;
 one module per aggregate holds its SQL and hangs off the store.
 
-    store.devices       enrolment codes, devices, bearer tokens     (sync.hub.devices)
+    store.devices       enrolment codes, devices, their secrets and access tokens,
+                        revocation                                  (sync.hub.devices)
+    store.admin_tokens  HQ admin tokens                             (sync.hub.admins)
     store.keys          member-code signing keys, issuing codes     (sync.hub.keys)
+                        (private halves in the key file: ``store.key_source``)
     store.feed          the per-store change feed                   (sync.hub.feed)
     store.members       member views, lookups, erasure, export      (sync.hub.members)
     store.staff         store staff and their PIN hashes            (sync.hub.staff)
     store.interactions  conflicts, flagged jtis, export             (sync.hub.interactions)
     store.bulk          bulk loading with the big indexes dropped   (sync.hub.bulk)
+    store.audit         each device's audit chain, checked          (sync.hub.audit)
 
 Interaction batches are written by :mod:`sync.hub.ingest` through :meth:`HubStore.write`.
 Connections, dialects and migrations files are :mod:`sync.hub.db`.
@@ -30,14 +34,16 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from sync.hub import keys
+from sync.hub import history, keys
+from sync.hub.admins import AdminTokens
+from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
     POSTGRES,
@@ -62,9 +68,12 @@ WRITE_LOCK_TIMEOUT_S = 15.0
 class HubStore:
     """The hub's database. Open with :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, *, keys_file: str | None = None) -> None:
         self.db = db
         self.dialect = POSTGRES if is_postgres_url(db) else SQLITE
+        self.key_source = keys.key_source(db, keys_file)
+        self._token_secret: bytes | None = None
+        self._phone_seal: str | None = None
         self._write_lock = threading.Lock()
         self._closed = False
         self._all_conns: list[Conn] = []
@@ -72,25 +81,28 @@ class HubStore:
         self._local = threading.local()
         self._pg_pool: queue.LifoQueue[Conn] = queue.LifoQueue()
         self._writer = self._new_conn()
-        self._phone_hash_key: str | None = None
+        self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
         self.devices = Devices(self)
+        self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
         self.feed = ChangeFeed(self)
         self.members = Members(self)
         self.staff = Staff(self)
         self.interactions = Interactions(self)
         self.bulk = BulkLoad(self)
+        self.audit = AuditChains(self)
 
     @classmethod
-    def open(cls, db: str, *, migrate: bool = True) -> HubStore:
-        """Open the hub database (a SQLite path or a postgresql:// URL) and migrate it."""
+    def open(cls, db: str, *, migrate: bool = True, keys_file: str | None = None) -> HubStore:
+        """Open the hub database (a SQLite path or a postgresql:// URL) and migrate it; its
+        key file is ``keys_file`` or found as :func:`sync.hub.keys.key_source` says."""
         if not is_postgres_url(db):
             parent = Path(db).expanduser().resolve().parent
             if not parent.is_dir():
                 raise InvalidInputError(f"directory {parent} does not exist", reason="bad_db")
             db = str(Path(db).expanduser())
-        store = cls(db)
+        store = cls(db, keys_file=keys_file)
         try:
             if migrate:
                 store.migrate()
@@ -178,7 +190,8 @@ class HubStore:
             return int(conn.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
 
     def migrate(self) -> list[int]:
-        """Apply pending migrations (sync/hub/schema/NNN_*.sql); returns the versions applied."""
+        """Apply pending migrations (sync/hub/schema/NNN_*.sql) and their data steps; returns
+        the versions applied."""
         applied: list[int] = []
         with self.write() as tx:
             conn = tx.conn
@@ -192,37 +205,92 @@ class HubStore:
                     continue
                 for statement in statements(text, self.dialect):
                     conn.execute(statement)
+                if version == history.FACTS_VERSION:  # the rows written before, with facts
+                    history.rebuild(tx)
                 conn.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (version, int(time.time())),
                 )
                 applied.append(version)
             self._bootstrap(tx)
+            self._settings.clear()
+            if 4 in applied:  # members' phones as terminals may hold them, sent to them again
+                self.members.fill_phone_columns(tx)
         return applied
 
     def _bootstrap(self, tx: Tx) -> None:
-        """Create the phone-hash key and a first signing key on a new database."""
+        """Create the hub's secrets on a new database — the phone-hash key (the hub's own), the
+        phone bucket key (terminals get it) and the X25519 key pair numbers typed offline are
+        sealed to (terminals get the public half) — and make the key file whole (a token
+        secret, a first signing key, private keys of an older database moved out)."""
         conn = tx.conn
-        if conn.row("SELECT 1 FROM settings WHERE key = 'phone_hash_key'") is None:
-            conn.execute(
-                "INSERT INTO settings (key, value) VALUES ('phone_hash_key', ?)",
-                (secrets.token_hex(32),),
-            )
-        if conn.row("SELECT 1 FROM signing_keys WHERE not_after IS NULL") is None:
-            keys.add_signing_key(tx, int(time.time()))
+        # The sealing key pair is made by keys.bootstrap: its private half is a secret like the
+        # signing keys and lives in the key file with them.
+        makers: dict[str, Callable[[], str]] = {
+            "phone_hash_key": lambda: secrets.token_hex(32),
+            "phone_bucket_key": lambda: secrets.token_hex(32),
+        }
+        for key, make in makers.items():
+            if conn.row("SELECT 1 FROM settings WHERE key = ?", (key,)) is None:
+                conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, make()))
+        material = keys.bootstrap(tx, self.key_source, int(time.time()))
+        self._token_secret = bytes.fromhex(material.token_secret or "")
+        self._phone_seal = material.phone_seal
+
+    @property
+    def token_secret(self) -> bytes:
+        """The secret that signs device access tokens (from the key file)."""
+        if self._token_secret is None:
+            secret = self.key_source.load().token_secret
+            if not secret:
+                raise NotFoundError(
+                    f"the key file ({self.key_source.describe()}) has no token secret: "
+                    "run `clerk hub migrate`",
+                    reason="no_token_secret",
+                )
+            self._token_secret = bytes.fromhex(secret)
+        return self._token_secret
 
     # settings, stores, counts -------------------------------------------------------------------
 
+    def _setting(self, key: str) -> str:
+        value = self._settings.get(key)
+        if value is None:
+            with self.read() as conn:
+                found = conn.scalar("SELECT value FROM settings WHERE key = ?", (key,))
+            if found is None:
+                raise NotFoundError(f"setting {key} is not set")
+            value = self._settings[key] = str(found)
+        return value
+
     @property
     def phone_hash_key(self) -> str:
-        """The key (hex) of the members' phone hashes; terminals get it at enrolment."""
-        if self._phone_hash_key is None:
-            with self.read() as conn:
-                value = conn.scalar("SELECT value FROM settings WHERE key = 'phone_hash_key'")
-            if value is None:
-                raise NotFoundError("setting phone_hash_key is not set")
-            self._phone_hash_key = str(value)
-        return self._phone_hash_key
+        """The key (hex) of the members' full phone hashes: the hub's own, never sent."""
+        return self._setting("phone_hash_key")
+
+    @property
+    def phone_bucket_key(self) -> str:
+        """The key (hex) of the phones' 8-bit buckets; terminals get it at enrolment."""
+        return self._setting("phone_bucket_key")
+
+    @property
+    def phone_seal_private(self) -> str:
+        """The X25519 private key (hex) that opens numbers sealed at terminals (key file)."""
+        if self._phone_seal is None:
+            seal = self.key_source.load().phone_seal
+            if not seal:
+                raise NotFoundError(
+                    f"the key file ({self.key_source.describe()}) has no phone-sealing key: "
+                    "run `clerk hub migrate`",
+                    reason="no_seal_key",
+                )
+            self._phone_seal = seal
+        return self._phone_seal
+
+    @property
+    def phone_seal_public(self) -> str:
+        """Its public half (hex); terminals get it at enrolment and with the keys."""
+        return self._setting("phone_seal_public")
 
     def count(self, table: str) -> int:
         if not re.fullmatch(r"[a-z_]+", table):

@@ -35,11 +35,12 @@ class Clerk:
         self.home = home
         self.env = {**os.environ, "CLERK_HOME": str(home), "PYTHONUNBUFFERED": "1"}
 
-    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, ok: bool = True, stdin: str = "") -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [*CLERK, *args],
             cwd=self.home,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=120,
@@ -112,23 +113,41 @@ def test_headless_script(served: tuple[Clerk, str]) -> None:
     assert {"id", "card_no", "name", "store"} <= set(mine)
 
     mc = clerk.run("hub", "member-code", "--db", "hub.db", mine["id"]).stdout.strip()
-    view = json.loads(clerk.run("lookup", mc, "--json").stdout)
+    # Reading a customer and recording need a signed-in staff member, as in the app: the
+    # associate's PIN from the environment (or --pin-stdin), never as an argument.
+    clerk.env["CLERK_PIN"] = "1234"
+    as_a01 = ("--staff", "A01")
+    view = json.loads(clerk.run("lookup", mc, "--json", *as_a01).stdout)
     assert view["profile"]["member_id"] == mine["id"]
     assert view["profile"]["name"] == mine["name"]
-    by_card = json.loads(clerk.run("lookup", mine["card_no"], "--json").stdout)
+    by_card = json.loads(clerk.run("lookup", mine["card_no"], "--json", *as_a01).stdout)
     assert by_card["profile"]["member_id"] == mine["id"]
+    anonymous = clerk.run("lookup", mine["card_no"], "--json", ok=False)
+    assert anonymous.returncode == 2 and json.loads(anonymous.stdout)["reason"] == "usage"
+    assert "--staff" in json.loads(anonymous.stdout)["error"]
 
-    bad = clerk.run("lookup", "not a member", "--json", ok=False)
+    bad = clerk.run("lookup", "not a member", "--json", *as_a01, ok=False)
     assert bad.returncode == 2
     assert set(json.loads(bad.stdout)) >= {"error", "reason"}
 
-    clerk.run("record", "visit", "--member", mine["id"])
+    clerk.run("record", "visit", "--member", mine["id"], *as_a01)
     sku = view["browsing"][0]["product"]["sku"]
-    clerk.run("record", "sale", "--member", mine["id"], "--sku", sku, "--amount", "99.50")
+    clerk.run("record", "sale", "--member", mine["id"], "--sku", sku, "--amount", "99.50", *as_a01)
     unknown = clerk.run(
-        "record", "sale", "--member", mine["id"], "--sku", "NOPE", "--amount", "1", ok=False
+        "record",
+        "sale",
+        "--member",
+        mine["id"],
+        "--sku",
+        "NOPE",
+        "--amount",
+        "1",
+        *as_a01,
+        ok=False,
     )
     assert unknown.returncode == 2 and "unknown product" in unknown.stderr
+    nobody = clerk.run("record", "visit", "--member", mine["id"], ok=False)
+    assert nobody.returncode == 2 and "--staff" in nobody.stderr
     status = json.loads(clerk.run("status", "--json").stdout)
     assert status["pending"] == 2
     assert status["cursor"] > 0
@@ -148,7 +167,18 @@ def test_headless_script(served: tuple[Clerk, str]) -> None:
     sales = [i for i in exported if i["member_id"] == mine["id"] and i["kind"] == "sale"]
     assert [(s["status"], s["payload"]["amount_cents"]) for s in sales] == [("accepted", 9950)]
 
-    clerk.run("config", "set", "hub_url", "https://hub.example:8443")
+    # Settings are a manager's: the associate is refused, the manager's PIN from stdin works.
+    refused = clerk.run("config", "set", "hub_url", "https://hub.example:8443", *as_a01, ok=False)
+    assert refused.returncode == 2 and "managers only" in refused.stderr
+    del clerk.env["CLERK_PIN"]
+    as_m01 = ("--staff", "M01", "--pin-stdin")
+    clerk.run("config", "set", "hub_url", "https://hub.example:8443", *as_m01, stdin="246810\n")
     assert clerk.run("config", "get", "hub_url").stdout.strip() == "https://hub.example:8443"
-    bad_cfg = clerk.run("config", "set", "hub_url", "not a url", ok=False)
+    bad_cfg = clerk.run(
+        "config", "set", "hub_url", "not a url", *as_m01, stdin="246810\n", ok=False
+    )
     assert bad_cfg.returncode == 2 and "hub_url" in bad_cfg.stderr
+    plain = clerk.run(
+        "config", "set", "hub_url", "http://hub.example:8080", *as_m01, stdin="246810\n", ok=False
+    )
+    assert plain.returncode == 2 and "https" in plain.stderr

@@ -20,12 +20,13 @@ import time
 from clerk import identify
 from clerk.errors import IdentifyError
 from clerk.shared import base45, membercode
+from clerk.shared.phones import PhoneKeys, generate_seal_keypair
 
 EXP = 1_750_000_000
 NOW = EXP - 30
 KEY, PUB = membercode.generate_keypair()
 KEYS = {1: PUB}
-PHONE_KEY = "00" * 32
+PHONE_KEYS = PhoneKeys("00" * 32, generate_seal_keypair()[1])
 SEEDS = [membercode.issue(KEY, 1, i * 7919, exp=EXP) for i in range(16)]
 GENUINE = set(SEEDS)
 
@@ -46,7 +47,7 @@ def check(text: str) -> None:
         if text not in GENUINE:
             raise Violation(f"accepted a code that was never issued: {code}")
     try:
-        identify.classify(text, phone_key=PHONE_KEY, keys=KEYS, now=NOW)
+        identify.classify(text, phone_keys=PHONE_KEYS, keys=KEYS, now=NOW)
     except IdentifyError:
         pass
     except Exception as exc:

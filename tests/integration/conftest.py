@@ -8,6 +8,8 @@
 
 The seeded world is generated once per session and copied per test (a file copy for SQLite,
 CREATE DATABASE … TEMPLATE for PostgreSQL), so each test starts from the same state quickly.
+The hub's key file goes with its database (``hub.db.keys`` beside a SQLite copy; for
+PostgreSQL a copy per test, named by ``CLERK_HUB_KEYS_FILE``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory, hub_world_now: in
 def _sqlite_copy(template: Path, tmp_path: Path) -> str:
     target = tmp_path / "hub.db"
     shutil.copyfile(template, target)
+    shutil.copyfile(f"{template}.keys", f"{target}.keys")  # the key file goes with it
     return str(target)
 
 
@@ -78,7 +81,9 @@ def _pg_admin(base: str) -> psycopg.Connection[tuple[object, ...]]:
 
 
 @pytest.fixture(scope="session")
-def _pg_template(hub_world_now: int) -> Iterator[str]:
+def _pg_template(
+    hub_world_now: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"{PG_ENV} is not set (make test starts PostgreSQL with scripts/postgres.sh)")
@@ -87,22 +92,29 @@ def _pg_template(hub_world_now: int) -> Iterator[str]:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")
     url = _pg_url_for(base, name)
-    store = HubStore.open(url)
+    keys = tmp_path_factory.mktemp("hub-pg-template") / "hub.keys"
+    store = HubStore.open(url, keys_file=str(keys))
     try:
         seed_demo(store, members=SEED_MEMBERS, seed=SEED, now=hub_world_now)
     finally:
         store.close()
-    yield name
+    yield name, keys
     with _pg_admin(base) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
-def _pg_db(_pg_template: str) -> Iterator[str]:
+def _pg_db(
+    _pg_template: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     base = os.environ[PG_ENV]
+    template, template_keys = _pg_template
+    keys = tmp_path / "hub-pg.keys"
+    shutil.copyfile(template_keys, keys)
+    monkeypatch.setenv("CLERK_HUB_KEYS_FILE", str(keys))  # the clone's key file
     name = f"omni_hub_t{os.getpid()}_{next(_counter)}"
     with _pg_admin(base) as admin:
-        admin.execute(f"CREATE DATABASE {name} TEMPLATE {_pg_template}")
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
     try:
         yield _pg_url_for(base, name)
     finally:

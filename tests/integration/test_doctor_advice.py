@@ -26,6 +26,7 @@ from clerk.errors import IdentifyError, StorageError
 from clerk.model import Identity
 from clerk.purge import purge
 from clerk.terminal import Terminal
+from sync.errors import DeviceRevokedError
 from sync.hub.embedded import HubHandle
 from sync.local import engine_for, enroll
 
@@ -115,6 +116,37 @@ def test_a_new_terminal_is_told_to_enrol_and_enrolling_fixes_it(
         "outbox": "ok",
         "hub": "ok",
     }
+
+
+@advice("revoked")
+def test_a_revoked_terminal_asks_it_and_following_the_advice_loses_nothing(
+    hub: HubHandle, tmp_path: Path, clerk_cmd: Callable[..., int]
+) -> None:
+    home = _enrolled(hub, tmp_path / "till")
+    member = hub.store.members.ids(STORE, limit=1)[0]
+    with engine_for(home) as engine:
+        kept = outbox_mod.record(engine.outbox, "note", member_id=member, payload={"text": "kept"})
+        creds = engine.credentials()
+    assert creds is not None
+    hub.store.devices.revoke(creds.device_id, reason="replaced")
+    with engine_for(home) as engine, pytest.raises(DeviceRevokedError):
+        engine.sync_once()
+    checks = _checks(home, hub_check=cli_doctor.hub_check_for(home))
+    assert (checks["enrolled"].status, checks["enrolled"].fix) == ("fail", doctor.ADVICE["revoked"])
+    assert "removed from the store" in checks["enrolled"].detail
+
+    # What the advice says: export, import at the hub as that device, enrol again.
+    export = tmp_path / "unsent.jsonl"
+    assert clerk_cmd(home, "outbox", "export", str(export)) == 0
+    imported = clerk_cmd(
+        home, "hub", "device", "import", str(export), "--device", creds.device_id, "--db", hub.db
+    )
+    assert imported == 0
+    at_hub = [r for r in hub.store.interactions.iter_rows() if r["id"] == kept.id]
+    assert [(r["status"], r["device_id"]) for r in at_hub] == [("accepted", creds.device_id)]
+    _enrolled(hub, home)
+    assert _checks(home, hub_check=_hub_check(home))["enrolled"].status == "ok"
+    assert [r["id"] for r in hub.store.interactions.iter_rows() if r["id"] == kept.id] == [kept.id]
 
 
 @advice("hub_check_here")

@@ -156,7 +156,9 @@ def test_a_hung_hub_fails_within_the_timeouts(
     assert time.monotonic() - started < 5
     started = time.monotonic()
     with pytest.raises(TransportError):  # a cache miss gives up after a second
-        term.engine.fetch_member(Identity("card", "6200000000000000001", "card:x"))
+        term.engine.fetch_member(
+            Identity("card", "6200000000000000001", "card:x", proof="6200000000000000001"), "A01"
+        )
     assert time.monotonic() - started < 3
     assert term.engine.status()["online"] is False
     proxy.set()

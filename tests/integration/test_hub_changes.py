@@ -28,9 +28,11 @@ def _expected_keys(hub: HubHandle, store_id: str) -> set[tuple[str, str]]:
             ("coupon", "coupons"),
             ("visit", "visits"),
         ):
+            # Browsing and cart only of members who consented to browsing use.
+            consent = " AND m.consent_browsing = 1" if entity in ("browse", "cart") else ""
             rows = conn.rows(
                 f"SELECT t.id FROM {table} t JOIN members m ON m.id = t.member_id "
-                "WHERE m.home_store = ?",
+                f"WHERE m.home_store = ?{consent}",
                 (store_id,),
             )
             want |= {(entity, str(r[0])) for r in rows}
@@ -43,10 +45,26 @@ def _expected_keys(hub: HubHandle, store_id: str) -> set[tuple[str, str]]:
     return want
 
 
+def _hidden_keys(hub: HubHandle, store_id: str) -> set[tuple[str, str]]:
+    """Browsing and cart of the store's members without browsing consent: never upserted,
+    sent as deletes (a terminal drops them)."""
+    with hub.store.read() as conn:
+        return {
+            (entity, str(r[0]))
+            for entity, table in (("browse", "browse_events"), ("cart", "cart_items"))
+            for r in conn.rows(
+                f"SELECT t.id FROM {table} t JOIN members m ON m.id = t.member_id "
+                "WHERE m.home_store = ? AND m.consent_browsing = 0",
+                (store_id,),
+            )
+        }
+
+
 def test_pages_have_no_gaps_or_duplicates(any_hub: HubHandle) -> None:
     token = any_hub.enrol("S001")["token"]
     seen: list[int] = []
     keys: list[tuple[str, str]] = []
+    ops: list[tuple[str, str, str]] = []
     cursor = 0
     remaining_before: int | None = None
     with any_hub.client(token) as client:
@@ -59,6 +77,7 @@ def test_pages_have_no_gaps_or_duplicates(any_hub: HubHandle) -> None:
             remaining_before = page["remaining"]
             seen += [c["seq"] for c in page["changes"]]
             keys += [(c["entity"], c["key"]) for c in page["changes"]]
+            ops += [(c["entity"], c["key"], c["op"]) for c in page["changes"]]
             if page["changes"]:
                 assert page["next_cursor"] == page["changes"][-1]["seq"]
             cursor = page["next_cursor"]
@@ -69,7 +88,9 @@ def test_pages_have_no_gaps_or_duplicates(any_hub: HubHandle) -> None:
     assert last == {"changes": [], "next_cursor": cursor, "has_more": False, "remaining": 0}
     assert seen == sorted(seen) and len(seen) == len(set(seen))
     assert len(keys) == len(set(keys)), "each key once (the log is compacted)"
-    assert set(keys) == _expected_keys(any_hub, "S001")
+    assert {(e, k) for e, k, op in ops if op == "upsert"} == _expected_keys(any_hub, "S001")
+    hidden = _hidden_keys(any_hub, "S001")
+    assert hidden and {(e, k) for e, k, op in ops if op == "delete"} == hidden
 
 
 def test_other_stores_members_are_not_in_the_slice(any_hub: HubHandle) -> None:
@@ -84,7 +105,7 @@ def test_other_stores_members_are_not_in_the_slice(any_hub: HubHandle) -> None:
     rows_members = {
         c["data"]["member_id"]
         for c in changes
-        if c["entity"] in ("browse", "cart", "coupon", "visit")
+        if c["entity"] in ("browse", "cart", "coupon", "visit") and c["op"] == "upsert"
     }
     assert rows_members <= member_ids
     assert set(keys_of(changes, "staff")) == {s["id"] for s in any_hub.store.staff.rows("S002")}
@@ -100,20 +121,21 @@ def test_data_has_the_cache_columns_and_applies_to_a_real_cache(
     token = any_hub.enrol("S001")["token"]
     with any_hub.client(token) as client:
         changes, _ = pull_changes(client, limit=5000)
-    for change in changes:
+    upserts = [c for c in changes if c["op"] == "upsert"]
+    for change in upserts:
         assert set(change["data"]) == set(TABLES[change["entity"]][2]), change["entity"]
     conn = open_cache(tmp_path / "cache.db")
     try:
         with Transaction(conn):
             applied = apply_changes(conn, changes)
         assert applied == len(changes)
-        counts = Counter(c["entity"] for c in changes)
+        counts = Counter(c["entity"] for c in upserts)
         for entity, (table, _pk, _cols) in TABLES.items():
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == counts[entity]
         hero = conn.execute(
             "SELECT name, phone_masked, tags FROM members WHERE id = 'M00000001'"
         ).fetchone()
-        assert hero["name"] == "林晓雯" and "****" in hero["phone_masked"]
+        assert hero["name"] == "林晓雯" and hero["phone_masked"].startswith("*******")
         assert hero["tags"].startswith("[")
     finally:
         conn.close()
@@ -142,8 +164,16 @@ def test_deletes_and_updates_reach_the_feed(any_hub: HubHandle) -> None:
             assert (entity, str(row["id"])) in deletes
     assert all(c["data"] is None for c in after if c["op"] == "delete")
     upserts = [c for c in after if c["op"] == "upsert"]
-    assert [(c["entity"], c["key"]) for c in upserts] == [("member", "M00000001")]
+    # the member's new flag, and the consent change in the member's history (with its facts)
+    assert [(c["entity"], c["key"]) for c in upserts] == [
+        ("member", "M00000001"),
+        ("visit", consent["id"]),
+    ]
     assert upserts[0]["data"]["consent_marketing"] == 0
+    assert (upserts[1]["data"]["kind"], upserts[1]["data"]["facts"]) == (
+        "consent",
+        {"marketing": False},
+    )
 
 
 def test_limit_is_capped_at_5000_and_validated(any_hub: HubHandle) -> None:

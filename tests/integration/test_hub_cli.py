@@ -17,6 +17,7 @@ from argon2.exceptions import VerifyMismatchError
 
 from clerk.shared import membercode
 from sync.hub.cli import add_hub_parser, run_hub
+from sync.hub.db import migrations
 from sync.hub.store import HubStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,10 +47,14 @@ def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_migrate_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
+    versions = [v for v, _name, _sql in migrations()]
+    assert versions[0] == 1
     assert hub("migrate", "--db", db) == 0
-    assert "schema version 1 (applied: 1)" in capsys.readouterr().out
+    assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 4  # none missing
+    applied = ", ".join(str(v) for v in versions)
+    assert f"schema version {versions[-1]} (applied: {applied})" in capsys.readouterr().out
     assert hub("migrate", "--db", db) == 0
-    assert "schema version 1 (applied: none)" in capsys.readouterr().out
+    assert f"schema version {versions[-1]} (applied: none)" in capsys.readouterr().out
 
 
 def test_enrol_code_prints_only_the_code_and_a_png(
@@ -62,10 +67,10 @@ def test_enrol_code_prints_only_the_code_and_a_png(
     assert png.read_bytes().startswith(b"\x89PNG")
     store = HubStore.open(seeded)
     try:
-        device, token = store.devices.enroll("S002", code, "t")
+        device, secret = store.devices.enroll("S002", code, "t")
     finally:
         store.close()
-    assert device.store_id == "S002" and token
+    assert device.store_id == "S002" and secret
 
 
 def test_member_code_verifies_with_the_hub_keys(
@@ -141,7 +146,10 @@ def test_rotate_key(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
         (["enrol-code", "--db", "DB", "--store", "S404"], "unknown store S404"),
         (["member-code", "--db", "DB", "M404"], "unknown member M404"),
         (["staff", "disable", "--db", "DB", "X404"], "unknown staff member X404"),
-        (["staff", "reset-pin", "--db", "DB", "A01", "--pin", "12"], "a PIN is 4 to 12 digits"),
+        (
+            ["staff", "reset-pin", "--db", "DB", "A01", "--pin", "12"],
+            "an associate's PIN is 4 to 12 digits",
+        ),
         (["seed", "--db", "DB", "--members", "5"], "already has members"),
     ],
 )

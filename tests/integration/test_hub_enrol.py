@@ -8,6 +8,7 @@ import httpx
 from hub_client import pull_changes
 
 from clerk.shared import membercode
+from sync.hub.db import migrations
 from sync.hub.embedded import HubHandle
 
 PROBLEM = "application/problem+json"
@@ -28,7 +29,10 @@ def test_enrol_returns_device_token_keys_and_phone_key(any_hub: HubHandle) -> No
     assert body["store_id"] == "S001"
     assert body["store_name"] == "上海静安店"
     assert body["device_id"] and len(body["token"]) >= 32
-    assert body["phone_hash_key"] == any_hub.store.phone_hash_key
+    assert body["phone_bucket_key"] == any_hub.store.phone_bucket_key
+    assert body["phone_seal_key"] == any_hub.store.phone_seal_public
+    assert any_hub.store.phone_hash_key not in resp.text  # the hub's own key stays there
+    assert any_hub.store.phone_seal_private not in resp.text
     active = any_hub.store.keys.active()
     assert {"kid": active.kid, "public_key": active.public_key, "not_after": None} in body["keys"]
     with any_hub.client(body["token"]) as client:
@@ -105,4 +109,6 @@ def test_rotated_key_signs_new_codes_and_old_key_retires(any_hub: HubHandle) -> 
 def test_health_and_readiness(any_hub: HubHandle) -> None:
     assert httpx.get(any_hub.url + "/healthz", timeout=10).json() == {"status": "ok"}
     ready = httpx.get(any_hub.url + "/readyz", timeout=10)
-    assert ready.status_code == 200 and ready.json()["schema_version"] == 1
+    newest = max(v for v, _name, _sql in migrations())
+    assert newest >= 4  # 3: devices that can be cut off; 4: phones and audit chains
+    assert ready.status_code == 200 and ready.json()["schema_version"] == newest

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from hub_client import make_interaction
 
+from clerk.shared.interactions import KINDS
+from clerk.shared.money import MAX_CENTS
 from sync.hub.app import HubConfig
 from sync.hub.embedded import HubHandle, running_hub
 
@@ -140,8 +142,19 @@ def test_openapi_is_served_and_documents_the_batch(any_hub: HubHandle) -> None:
     spec = httpx.get(any_hub.url + "/openapi.json", timeout=10).json()
     body = spec["paths"]["/v1/interactions"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/InteractionBatch")
-    assert "Interaction" in spec["components"]["schemas"]
-    assert "Problem" in spec["components"]["schemas"]
+    schemas = spec["components"]["schemas"]
+    # one interaction per kind of the vocabulary, told apart by its kind, each with its payload
+    items = schemas["InteractionBatch"]["properties"]["interactions"]["items"]
+    mapping = items["discriminator"]["mapping"]
+    assert items["discriminator"]["propertyName"] == "kind"
+    assert set(mapping) == set(KINDS)
+    for kind, spec_of_kind in KINDS.items():
+        member = schemas[mapping[kind].rsplit("/", 1)[1]]
+        assert member["properties"]["kind"]["const"] == kind
+        payload = member["properties"]["payload"]["$ref"].rsplit("/", 1)[1]
+        assert payload == spec_of_kind.payload.__name__ and payload in schemas
+    assert schemas["Sale"]["properties"]["amount_cents"]["maximum"] == MAX_CENTS
+    assert "Problem" in schemas
 
 
 def test_hostile_values_are_rejected_not_500(any_hub: HubHandle, token: str) -> None:
@@ -171,7 +184,17 @@ def test_hostile_values_are_rejected_not_500(any_hub: HubHandle, token: str) -> 
         )
         lookup = client.get("/v1/members/lookup", params={"card_no": "%ED%A0%80"})
         assert lookup.status_code in (404, 422)
+        for body in ('{"staff_id": "A01", "card_no": "\\ud800"}', '{"staff_id": "\\ud800"}'):
+            proof = _post_to(client, "/v1/members/lookup", body)
+            assert proof.status_code in (403, 422), body
+            assert proof.headers["content-type"].startswith("application/problem+json")
         assert_problem(client.get("/v1/members/%ED%A0%80"), 404)
+
+
+def _post_to(client: httpx.Client, path: str, body: str) -> httpx.Response:
+    return client.post(
+        path, content=body.encode("utf-8"), headers={"content-type": "application/json"}
+    )
 
 
 def _post(client: httpx.Client, body: str | bytes) -> httpx.Response:

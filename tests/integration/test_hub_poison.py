@@ -16,6 +16,7 @@ import pytest
 
 from clerk import outbox as outbox_mod
 from clerk.terminal import Terminal
+from demoworld.world import staff
 from sync.errors import HubError
 from sync.hub.app import create_app
 from sync.hub.embedded import HubHandle, serve_asgi
@@ -174,9 +175,13 @@ def test_a_payload_nested_too_deep_is_rejected_by_the_hub_and_does_not_block(
         nested: Any = "bottom"
         for _ in range(40):
             nested = [nested]
-        deep = terminal.record(
-            "note", member_id=members[0], payload={"text": "deep", "nested": nested}
-        ).id
+        # This terminal keeps only the fields a note has; a payload with a deep extra field
+        # (an older terminal's, a hand-edited file) is planted as it would be on disk.
+        deep = terminal.record("note", member_id=members[0], payload={"text": "deep"}).id
+        terminal.outbox.execute(
+            "UPDATE interactions SET payload = ? WHERE id = ?",
+            (json.dumps({"text": "deep", "nested": nested}), deep),
+        )
         after = _record_notes(terminal, members, 10)
         with engine_for(home) as engine:
             report = engine.sync_once()
@@ -252,6 +257,7 @@ def test_a_manager_sends_parked_records_again_from_the_command_line(
 
     env = {**os.environ, "CLERK_HOME": str(home)}
     env.pop("CLERK_PIN", None)
+    manager_pin = next(s["pin"] for s in staff(STORE) if s["id"] == "M01")
     run = subprocess.run(
         [
             sys.executable,
@@ -263,9 +269,9 @@ def test_a_manager_sends_parked_records_again_from_the_command_line(
             "--json",
             "--staff",
             "M01",
-            "--pin",
-            "9999",
+            "--pin-stdin",
         ],
+        input=f"{manager_pin}\n",
         env=env,
         capture_output=True,
         text=True,

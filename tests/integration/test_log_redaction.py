@@ -118,7 +118,7 @@ def test_a_parked_record_warning_quoting_the_hub_is_masked_and_keeps_its_ids(
     )
     save_credentials(
         outbox,
-        Credentials("dev-7", "tok", "S001", "http://hub.test", "k" * 64, "Demo"),
+        Credentials("dev-7", "tok", "S001", "http://hub.test", store_name="Demo"),
     )
     terminal = Terminal(home)
     try:
@@ -154,7 +154,7 @@ def test_a_parked_record_warning_quoting_the_hub_is_masked_and_keeps_its_ids(
     line = lines[0]
     for secret in ("王芳", "Wang Fang", "13812345678", card):
         assert secret not in line
-    assert "[name] ([name])" in line and "138****5678" in line
+    assert "[name] ([name])" in line and "*******5678" in line
     assert "*" * 12 + card[-4:] in line
     assert rec.id in line and "(note)" in line and "after 3 failures" in line
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING ", line)

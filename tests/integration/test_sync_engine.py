@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 from collections import defaultdict
@@ -13,13 +14,15 @@ import pytest
 
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
+from clerk.identify import luhn_check_digit
 from clerk.model import Identity
 from sync.client import HubClient
 from sync.engine import SyncEngine
-from sync.errors import AuthError, TransportError
+from sync.errors import AuthError, NoProofError, TransportError
 from sync.hub.embedded import HubHandle
 
 STORE = "S001"
+NOBODYS_CARD = "629999999999999" + luhn_check_digit("629999999999999")  # valid, unissued
 
 
 class Terminal:
@@ -58,9 +61,18 @@ def hub_slice(hub: HubHandle, store_id: str = STORE) -> dict[str, set[str]]:
     last: dict[tuple[str, str], str] = {}
     for entity, key, op in rows:
         last[(entity, key)] = op
+        # Browsing and cart of members without browsing consent never leave the hub.
+        hidden = {
+            (entity, str(r[0]))
+            for entity, table in (("browse", "browse_events"), ("cart", "cart_items"))
+            for r in conn.rows(
+                f"SELECT t.id FROM {table} t JOIN members m ON m.id = t.member_id "
+                "WHERE m.consent_browsing = 0"
+            )
+        }
     out: dict[str, set[str]] = defaultdict(set)
     for (entity, key), op in last.items():
-        if op == "upsert":
+        if op == "upsert" and (entity, key) not in hidden:
             out[entity].add(key)
     return dict(out)
 
@@ -112,7 +124,8 @@ def test_enrol_stores_credentials_and_keys(hub: HubHandle, term: Terminal) -> No
     creds = term.engine.credentials()
     assert creds is not None and creds.store_id == STORE and creds.hub_url == hub.url
     assert outbox_mod.get_meta(term.outbox, outbox_mod.META_TOKEN) == creds.token
-    assert creds.phone_hash_key == hub.store.phone_hash_key
+    assert creds.phone_bucket_key == hub.store.phone_bucket_key
+    assert creds.phone_seal_key == hub.store.phone_seal_public
     kids = {r[0] for r in term.cache.execute("SELECT kid FROM public_keys")}
     assert hub.store.keys.active().kid in kids
     st = term.engine.status()
@@ -300,12 +313,17 @@ def test_replayed_batch_after_a_lost_ack_is_not_doubled(hub: HubHandle, term: Te
 def test_rejected_item_does_not_block_the_items_behind_it(hub: HubHandle, term: Terminal) -> None:
     members = member_ids(hub, 5)
     before = record_notes(term.outbox, members, 5)
-    unknown = outbox_mod.record(term.outbox, "note", member_id="NO-SUCH-MEMBER").id
-    # Too big for the hub's body limit on its own: the whole batch is refused (413) and the
-    # engine has to bisect to find it.
-    huge = outbox_mod.record(
-        term.outbox, "note", member_id=members[0], payload={"text": "x" * 2_500_000}
+    unknown = outbox_mod.record(
+        term.outbox, "note", member_id="NO-SUCH-MEMBER", payload={"text": "ghost"}
     ).id
+    # Too big for the hub's body limit on its own: the whole batch is refused (413) and the
+    # engine has to bisect to find it. This terminal refuses to write such a note; one from an
+    # older terminal (or a hand-edited file) is planted as it would be on disk.
+    huge = outbox_mod.record(term.outbox, "note", member_id=members[0], payload={"text": "x"}).id
+    term.outbox.execute(
+        "UPDATE interactions SET payload = ? WHERE id = ?",
+        (json.dumps({"text": "x" * 2_500_000}), huge),
+    )
     after = record_notes(term.outbox, members, 5)
     term.engine.batch_bytes = 10_000_000  # all in one batch: the hub refuses it whole
     report = term.engine.sync_once()
@@ -347,7 +365,8 @@ def test_fetch_member_on_a_cache_miss(hub: HubHandle, term: Terminal) -> None:
         mid, card = conn.rows("SELECT id, card_no FROM members WHERE card_no IS NOT NULL")[0]
     view = hub.store.members.view(mid)
     assert term.cache.execute("SELECT count(*) FROM members").fetchone()[0] == 0
-    assert term.engine.fetch_member(Identity("card", card, f"card:{card}")) == mid
+    by_card = Identity("card", card, f"card:{card}", proof=card)
+    assert term.engine.fetch_member(by_card, "A01") == mid
     row = term.cache.execute("SELECT name FROM members WHERE id = ?", (mid,)).fetchone()
     assert row["name"] == view["member"]["name"]
     n_cart = term.cache.execute(
@@ -355,9 +374,20 @@ def test_fetch_member_on_a_cache_miss(hub: HubHandle, term: Terminal) -> None:
     ).fetchone()[0]
     assert n_cart == len(view["cart"])
     code_id = str(hub.store.members.code_id(mid))
-    assert term.engine.fetch_member(Identity("code", code_id, f"code:{code_id}")) == mid
-    assert term.engine.fetch_member(Identity("card", "6200000000000000001", "card:x")) is None
+    by_code = Identity("code", code_id, f"code:{code_id}", proof=hub.member_code(mid))
+    assert term.engine.fetch_member(by_code, "A01") == mid
+    assert (
+        term.engine.fetch_member(
+            Identity("card", NOBODYS_CARD, "card:x", proof=NOBODYS_CARD), "A01"
+        )
+        is None
+    )
     assert term.engine.fetch_member(Identity("member_id", "NOPE", "member:NOPE")) is None
+    # Without what was scanned, or without a signed-in staff member, nothing is asked.
+    with pytest.raises(NoProofError):
+        term.engine.fetch_member(Identity("code", code_id, f"code:{code_id}"), "A01")
+    with pytest.raises(NoProofError):
+        term.engine.fetch_member(by_card, None)
 
 
 # -- hub down ------------------------------------------------------------------------------------
@@ -381,7 +411,9 @@ def test_hub_down_then_back(hub: HubHandle, term: Terminal) -> None:
     assert st["online"] is False and st["pending"] == 5
     assert st["last_error"].startswith("offline:")
     with pytest.raises(TransportError):
-        term.engine.fetch_member(Identity("card", "6200000000000000001", "card:x"))
+        term.engine.fetch_member(
+            Identity("card", NOBODYS_CARD, "card:x", proof=NOBODYS_CARD), "A01"
+        )
     term.engine.client.configure(base_url=hub.url)  # back
     report = term.engine.sync_once()
     assert report.caught_up and report.pushed.accepted == 5

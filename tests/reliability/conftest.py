@@ -46,6 +46,7 @@ def hub_db(hub_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "hub" / "hub.db"
     target.parent.mkdir()
     shutil.copyfile(hub_template, target)
+    shutil.copyfile(f"{hub_template}.keys", f"{target}.keys")  # the key file goes with it
     return str(target)
 
 

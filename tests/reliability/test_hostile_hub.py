@@ -105,6 +105,7 @@ def synced(hub_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     once; each test works on a copy of its data directory, key file included)."""
     root = tmp_path_factory.mktemp("hostile-template")
     shutil.copyfile(hub_template, root / "hub.db")
+    shutil.copyfile(f"{hub_template}.keys", root / "hub.db.keys")
     home = root / "terminal"
     with running_hub(str(root / "hub.db")) as hub:
         enroll(home, hub.url, STORE, hub.enrol_code(STORE), device_name="victim")
@@ -370,7 +371,7 @@ def test_no_answer_at_all_leaves_rows_to_retry(till: Till, hostile: tuple[Hostil
 def test_a_hostile_member_lookup(till: Till, hostile: tuple[HostileHub, str]) -> None:
     app, _url = hostile
     before = _cache_state(till)
-    card = Identity("card", "6200000000000001", "card:6200000000000001")
+    card = Identity("card", "6200000000000001", "card:6200000000000001", proof="6200000000000001")
     answers = [
         # another member than the one asked for
         {"member": {"id": "M1", "card_no": "6299999999999999", "name": "Someone else"}},
@@ -387,7 +388,7 @@ def test_a_hostile_member_lookup(till: Till, hostile: tuple[HostileHub, str]) ->
     for body in answers:
         app.answer = lambda path, body=body: Answer(body=_json(body))
         with pytest.raises(ProtocolError):
-            till.engine.fetch_member(card)
+            till.engine.fetch_member(card, "A01")
     assert _cache_state(till) == before
 
 
@@ -413,8 +414,8 @@ def test_a_drip_fed_answer_ends_within_the_lookup_budget(
     app, _url = hostile
     body = _json({"member": {"id": "M1", "card_no": "6200000000000001", "name": "slow"}})
     app.answer = lambda path: Answer(body=[bytes([b]) for b in body], drip_s=0.3, length=len(body))
-    card = Identity("card", "6200000000000001", "card:6200000000000001")
+    card = Identity("card", "6200000000000001", "card:6200000000000001", proof="6200000000000001")
     t0 = time.monotonic()
     with pytest.raises(TransportError):
-        till.engine.fetch_member(card)
+        till.engine.fetch_member(card, "A01")
     assert time.monotonic() - t0 < LOOKUP_TIMEOUT.read + 1.0

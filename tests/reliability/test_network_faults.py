@@ -223,7 +223,9 @@ def test_a_hang_ends_in_a_transport_error_within_the_timeouts(
         till.engine.client.timeout = client_mod.DEFAULT_TIMEOUT
         t0 = time.monotonic()
         with pytest.raises(TransportError):
-            till.engine.fetch_member(Identity("card", "6200000000000000", "card:6200000000000000"))
+            till.engine.fetch_member(
+                Identity("card", "6200000000000000", "card:x", proof="6200000000000000"), "A01"
+            )
         assert time.monotonic() - t0 < client_mod.LOOKUP_TIMEOUT.read + 1.0
         assert till.states() == {"sent": 3}  # nothing settled on a guess
     finally:

@@ -18,12 +18,12 @@ from argon2 import PasswordHasher
 from clerk import db
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
-from clerk.staff import hash_pin
+from clerk.shared.pins import hash_pin
 from ui.qt import Qt
 
 HERO = "M00000001"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PINS = {"A01": "1234", "A02": "2345", "M01": "9999"}
+PINS = {"A01": "1234", "A02": "2345", "M01": "246810"}
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -55,7 +55,9 @@ def set_pins(home: Any, pins: dict[str, str]) -> None:
                             "id": r["id"],
                             "name": r["name"],
                             "role": r["role"],
-                            "pin_hash": hash_pin(pins[r["id"]], FAST) if r["id"] in pins else None,
+                            "pin_hash": hash_pin(pins[r["id"]], r["role"], FAST)
+                            if r["id"] in pins
+                            else None,
                             "active": True,
                             "updated_at": 0,
                         },

@@ -6,7 +6,7 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -174,3 +174,25 @@ def test_language_names() -> None:
     assert normalize_language("zh") == "zh_CN"
     assert normalize_language("en_GB") == "en"
     assert normalize_language("fr") == "en"
+
+
+def test_every_kind_has_its_words_and_every_hub_reason_its_phrase(translations: Any) -> None:
+    """What the UI says about each kind of the vocabulary and each reason of the protocol:
+    a kind added to clerk/shared/interactions.py (or a reason to sync/protocol.py) fails here
+    until the UI has words for it."""
+    from clerk.shared.interactions import HISTORY_KINDS, KINDS, MEMBER_KINDS
+    from sync.protocol import ResultReason
+    from ui.controllers.customer_controller import RECORDED_TEXT
+    from ui.models.dashboard_models import KINDS as DASHBOARD_KINDS
+
+    assert set(texts.KINDS) >= HISTORY_KINDS and set(texts.KIND_ICONS) >= HISTORY_KINDS
+    assert set(RECORDED_TEXT) >= MEMBER_KINDS
+    assert set(KINDS) <= set(DASHBOARD_KINDS)
+    assert set(texts.HUB_REASONS) == set(get_args(ResultReason))
+    translations.set_language("zh_CN")
+    for reason in texts.HUB_REASONS:
+        assert CJK.search(texts.hub_reason(reason)), reason
+    translations.set_language("en")
+    phrases = [texts.hub_reason(reason) for reason in texts.HUB_REASONS]
+    assert len(set(phrases)) == len(phrases)
+    assert not any("_" in p or CJK.search(p) for p in phrases)

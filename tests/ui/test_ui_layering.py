@@ -28,6 +28,8 @@ UI_MAY_IMPORT = {
     "clerk.decode",
     "clerk.diagnostics",
     "clerk.shared.barcodes",
+    "clerk.shared.interactions",  # the records' types and rules: a form builds its payload
+    "clerk.shared.money",  # an amount typed in a form, into fen
     "sync.enrolment",
     "sync.scheduler",
 }

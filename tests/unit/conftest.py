@@ -23,7 +23,7 @@ from demoworld import catalogue, world
 # Sunday 2025-11-23 12:13:20 UTC (20:13 in the demo stores, UTC+8).
 DEMO_NOW = 1_763_900_000
 DEMO_SPEC = world.WorldSpec(members=50, seed=42, now=DEMO_NOW, products=600)
-PHONE_KEY = "6f6d6e692d636c65726b2d746573742d70686f6e652d6b6579"  # hex
+BUCKET_KEY = "6f6d6e692d636c65726b2d746573742d6275636b65742d6b6579"  # hex
 
 
 @dataclass
@@ -36,10 +36,10 @@ class DemoDbs:
     outbox_path: Path
     spec: world.WorldSpec
     now: int
-    phone_key: str
+    bucket_key: str
 
 
-def build_demo_dbs(directory: Path, spec: world.WorldSpec, phone_key: str) -> tuple[Path, Path]:
+def build_demo_dbs(directory: Path, spec: world.WorldSpec, bucket_key: str) -> tuple[Path, Path]:
     """Write cache.db (the world and the first store's staff, applied as the changes feed) and
     an empty outbox.db."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -50,7 +50,7 @@ def build_demo_dbs(directory: Path, spec: world.WorldSpec, phone_key: str) -> tu
             apply_changes(cache, catalogue.product_changes(spec))
             apply_changes(cache, _staff_changes(spec))
             for bundle in world.members(spec):
-                apply_changes(cache, world.changes(bundle, phone_key))
+                apply_changes(cache, world.changes(bundle, bucket_key))
         cache.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         cache.close()
@@ -81,7 +81,7 @@ def _staff_changes(spec: world.WorldSpec) -> list[dict[str, object]]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("demo-template")
-    build_demo_dbs(directory, DEMO_SPEC, PHONE_KEY)
+    build_demo_dbs(directory, DEMO_SPEC, BUCKET_KEY)
     return directory
 
 
@@ -100,7 +100,7 @@ def demo_dbs(demo_template: Path, tmp_path: Path) -> Iterator[DemoDbs]:
             outbox_path=tmp_path / "outbox.db",
             spec=DEMO_SPEC,
             now=DEMO_NOW,
-            phone_key=PHONE_KEY,
+            bucket_key=BUCKET_KEY,
         )
     finally:
         cache.close()

@@ -13,7 +13,8 @@ import pytest
 
 from clerk import audit
 from clerk.outbox import open_outbox
-from sync.protocol import Interaction
+from clerk.shared.interactions import Audit
+from sync.protocol import INTERACTION
 
 T0 = 1_763_600_000
 
@@ -130,22 +131,74 @@ def test_malformed_detail_is_found(conn: sqlite3.Connection) -> None:
     assert audit.verify(conn) == audit.VerifyResult(False, 5, 4, "malformed")
 
 
-def test_unsynced_and_mark_synced(conn: sqlite3.Connection) -> None:
+def test_upload_is_by_sequence_after_the_acked_mark(conn: sqlite3.Connection) -> None:
     rows = _fill(conn)
-    assert [r.seq for r in audit.unsynced(conn, limit=3)] == [1, 2, 3]
-    assert audit.mark_synced(conn, [1, 2]) == 2
-    assert audit.mark_synced(conn, [2]) == 0
-    assert audit.mark_synced(conn, []) == 0
-    assert [r.seq for r in audit.unsynced(conn)] == [3, 4, 5]
-    assert audit.verify(conn).ok  # the synced flag is outside the hash
-    wire = Interaction.model_validate(audit.to_interaction(rows[2]))
+    assert audit.acked(conn) == (0, audit.GENESIS)
+    assert [r.seq for r in audit.to_upload(conn, limit=3)] == [1, 2, 3]
+    assert audit.pending(conn) == 5
+    assert audit.mark_acked(conn, rows[1]) is True
+    assert audit.mark_acked(conn, rows[0]) is False  # never backwards
+    assert audit.acked(conn) == (2, rows[1].hash)
+    assert [r.seq for r in audit.to_upload(conn)] == [3, 4, 5]
+    assert audit.pending(conn) == 3
+    assert audit.verify(conn).ok  # the mark is outside the hashed rows
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_log)")}
+    assert "synced" not in columns, "no per-row delivery flag an upload could skip by"
+    wire = INTERACTION.validate_python(audit.to_interaction(rows[2]))
     assert (wire.id, wire.kind, wire.staff_id, wire.created_at) == (
         rows[2].id,
         "audit",
         "A01",
         T0 + 2,
     )
-    assert wire.payload["hash"] == rows[2].hash and wire.payload["seq"] == 3
+    assert isinstance(wire.payload, Audit)
+    assert wire.payload.hash == rows[2].hash and wire.payload.seq == 3
+
+
+def test_compare_with_the_hub(conn: sqlite3.Connection) -> None:
+    rows = _fill(conn)
+    audit.mark_acked(conn, rows[2])
+    ok = audit.compare_with_hub(conn, audit.HubHead(3, rows[2].hash))
+    assert ok == audit.VerifyResult(True, None, 5, None)
+    assert audit.compare_with_hub(conn, audit.HubHead(0, audit.GENESIS, 0)).reason == (
+        "acked_ahead"  # marked delivered here, never acknowledged there
+    )
+    assert audit.compare_with_hub(conn, audit.HubHead(3, "f" * 64)) == audit.VerifyResult(
+        False, 3, 5, "hub_mismatch"
+    )
+    assert audit.compare_with_hub(conn, audit.HubHead(9, rows[2].hash)).reason == "hub_missing"
+    assert audit.compare_with_hub(conn, audit.HubHead(3, rows[2].hash, 1)).reason == ("hub_flagged")
+    assert audit.compare_with_hub(conn, audit.HubHead(5, rows[4].hash)).ok  # hub ahead: fine
+
+
+def test_the_old_synced_flags_become_the_mark(tmp_path: Path) -> None:
+    """outbox m005: the leading run of rows flagged synced becomes the acked mark, and the
+    flag column goes."""
+    from clerk import outbox as outbox_mod
+    from clerk.db import connect, database
+
+    c = connect(tmp_path / "outbox.db", synchronous="FULL")
+    try:
+        db = database(c)
+        for name, fn in outbox_mod.migrations._functions:  # the schema before m005
+            if name < "m005":
+                fn(db)
+        rows = [
+            audit.AuditRow(k, f"id{k}", T0 + k, "A01", "signin", {}, "0" * 64, f"{k:064x}")
+            for k in (1, 2, 3, 4)
+        ]
+        for r in rows:
+            synced = int(r.seq in (1, 2, 4))
+            c.execute(
+                "INSERT INTO audit_log (seq, id, at, staff_id, action, detail, prev_hash, hash,"
+                " synced) VALUES (?, ?, ?, ?, ?, '{}', ?, ?, ?)",
+                (r.seq, r.id, r.at, r.staff_id, r.action, r.prev_hash, r.hash, synced),
+            )
+        outbox_mod.m005_audit_by_sequence(db)
+        assert audit.acked(c) == (2, rows[1].hash)  # row 4's flag is after a gap: not trusted
+        assert "synced" not in {r[1] for r in c.execute("PRAGMA table_info(audit_log)")}
+    finally:
+        c.close()
 
 
 def _verify_cli(json_out: bool = False) -> int:

@@ -27,7 +27,7 @@ def _home(tmp_path: Path) -> Path:
                 outbox.META_STORE_ID: "S001",
                 outbox.META_STORE_NAME: "Nanjing Rd",
                 outbox.META_TOKEN: TOKEN,
-                outbox.META_PHONE_HASH_KEY: PHONE_KEY,
+                outbox.META_PHONE_BUCKET_KEY: PHONE_KEY,
             },
         )
         ok = outbox.record(ob, "visit", member_id="M1", now=NOW - 100)
@@ -85,7 +85,7 @@ def test_collect_has_every_section_and_no_personal_data(tmp_path: Path) -> None:
     assert "hub_url = 'https://hub.example.com'" in text
     assert "sync_state.cursor = 1234" in text
     assert "FAIL  hub  unreachable" in text and "fix: check the network" in text
-    assert "hub said 422 for phone 138****5678 code MC1:[redacted]" in text
+    assert "hub said 422 for phone *******5678 code MC1:[redacted]" in text
     # the log: the last 200 lines only, redacted
     assert "pushed batch 259" in text and "pushed batch 60\n" not in text
     assert "pushed batch 61" in text

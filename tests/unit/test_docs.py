@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pytest
+
 from clerk.cli import build_parser
 from clerk.settings import SETTINGS
 
@@ -45,3 +47,31 @@ def test_every_command_has_help() -> None:
 def test_every_setting_is_in_the_readme() -> None:
     missing = [name for name in SETTINGS if f"`{name}`" not in README]
     assert not missing, f"settings missing from README.md: {missing}"
+
+
+def test_the_readme_names_the_kinds_clerk_record_takes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`clerk record` takes the vocabulary's kinds about a member — and the README says so."""
+    from clerk.shared.interactions import KINDS
+
+    kinds = [kind for kind, spec in KINDS.items() if spec.member]
+    listed = "\\|".join(kinds)  # the table's escaped "|"
+    assert f"`clerk record {listed} --member" in README
+    parser = build_parser()
+    assert parser.parse_args(["record", "sale", "--member", "M1"]).kind == "sale"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["record", "resolve", "--member", "M1"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'resolve'" in err and ", ".join(map(repr, kinds)) in err
+
+
+def test_docs_openapi_is_the_hubs() -> None:
+    """docs/openapi.json is what the hub serves (regenerate it with
+    ``python -m sync.hub.openapi > docs/openapi.json``)."""
+    import json
+
+    from sync.hub.openapi import openapi_document
+
+    documented = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    assert documented == json.loads(json.dumps(openapi_document()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 import pytest
@@ -14,9 +13,10 @@ from clerk.identify import MESSAGES, classify, luhn_check_digit, luhn_valid
 from clerk.model import Identity
 from clerk.shared import membercode
 from clerk.shared.membercode import CodeRejected
-from clerk.shared.phones import normalize_phone
+from clerk.shared.phones import PhoneKeys, generate_seal_keypair, normalize_phone, open_sealed
 
-PHONE_KEY = "5e" * 32
+SEAL_PRIVATE, SEAL_PUBLIC = generate_seal_keypair()
+PHONE_KEYS = PhoneKeys(bucket_key="5e" * 32, seal_key=SEAL_PUBLIC)
 EXP = 1_750_000_000
 NOW = EXP - 10
 KEY, PUB = membercode.generate_keypair()
@@ -37,8 +37,8 @@ ALL_REASONS = {
 }
 
 
-def run(text: str, *, phone_key: str | None = PHONE_KEY, now: float = NOW) -> Identity:
-    return classify(text, phone_key=phone_key, keys=KEYS, now=now)
+def run(text: str, *, phone_keys: PhoneKeys | None = PHONE_KEYS, now: float = NOW) -> Identity:
+    return classify(text, phone_keys=phone_keys, keys=KEYS, now=now)
 
 
 def reason_of(text: str, **kw: object) -> str:
@@ -47,8 +47,18 @@ def reason_of(text: str, **kw: object) -> str:
     return info.value.reason
 
 
-def expected_hash(e164: str) -> str:
-    return hmac.new(bytes.fromhex(PHONE_KEY), e164.encode(), hashlib.sha256).hexdigest()
+def expected_bucket(e164: str) -> int:
+    return hmac.digest(bytes.fromhex(PHONE_KEYS.bucket_key), e164.encode(), "sha256")[0]
+
+
+def check_phone(got: Identity, e164: str, masked: str) -> None:
+    """A typed phone: the number only in memory (not in repr), its bucket, the masked form,
+    and as ref the number sealed to the hub — which the hub opens, and nothing else shows."""
+    assert (got.kind, got.value, got.display) == ("phone", e164, f"phone:{masked}")
+    assert got.phone_bucket == expected_bucket(e164)
+    assert got.ref.startswith("phone_sealed:v1.")
+    assert open_sealed(SEAL_PRIVATE, got.ref.removeprefix("phone_sealed:")) == e164
+    assert e164[1:] not in repr(got) and e164[-8:] not in got.ref
 
 
 # --- Luhn ---------------------------------------------------------------------------------------
@@ -147,13 +157,14 @@ def test_digits_of_no_usable_length_are_malformed(digits: str) -> None:
     ],
 )
 def test_china_mobile(typed: str) -> None:
-    got = run(typed)
-    assert got == Identity(
-        kind="phone",
-        value=expected_hash("+8613812345678"),
-        ref="phone_hash:" + expected_hash("+8613812345678"),
-        display="phone:138****5678",
-    )
+    check_phone(run(typed), "+8613812345678", "*******5678")
+
+
+def test_the_same_number_typed_again_is_sealed_the_same_in_one_run() -> None:
+    """So typing it twice is one visit; in another run (or for another number) the sealed
+    text differs, and sealing a guess confirms nothing."""
+    assert run("13812345678").ref == run("+86 138 1234 5678").ref
+    assert run("13812345678").ref != run("13812345679").ref
 
 
 def test_eleven_digits_are_a_phone_even_when_luhn_valid() -> None:
@@ -166,19 +177,16 @@ def test_eleven_digits_are_a_phone_even_when_luhn_valid() -> None:
 @pytest.mark.parametrize(
     ("typed", "e164", "masked"),
     [
-        ("+44 20 7946 0958", "+442079460958", "+442*******58"),
-        ("+1-202-555-0143", "+12025550143", "+120******43"),
-        ("+85212345678", "+85212345678", "+852******78"),
+        ("+44 20 7946 0958", "+442079460958", "+********0958"),
+        ("+1-202-555-0143", "+12025550143", "+*******0143"),
+        ("+85212345678", "+85212345678", "+*******5678"),
+        ("+49 1234 567", "+491234567", "+******567"),
+        ("+35312345", "+35312345", "+******45"),
     ],
 )
 def test_generic_e164(typed: str, e164: str, masked: str) -> None:
     assert normalize_phone(typed) == e164
-    assert run(typed) == Identity(
-        kind="phone",
-        value=expected_hash(e164),
-        ref=f"phone_hash:{expected_hash(e164)}",
-        display=f"phone:{masked}",
-    )
+    check_phone(run(typed), e164, masked)
 
 
 @pytest.mark.parametrize(
@@ -190,12 +198,15 @@ def test_bad_international_numbers_are_malformed(typed: str) -> None:
 
 
 def test_phone_without_key() -> None:
-    assert reason_of("13812345678", phone_key=None) == "no_phone_key"
+    assert reason_of("13812345678", phone_keys=None) == "no_phone_key"
 
 
-def test_a_phone_key_that_is_not_hex_is_a_config_error() -> None:
+@pytest.mark.parametrize(
+    "keys", [PhoneKeys("not hex", SEAL_PUBLIC), PhoneKeys("5e" * 32, "ab" * 31)]
+)
+def test_phone_keys_that_are_not_keys_are_a_config_error(keys: PhoneKeys) -> None:
     with pytest.raises(ConfigError):
-        run("13812345678", phone_key="not hex")
+        run("13812345679", phone_keys=keys)
 
 
 # --- member codes -------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ class Files:
                 token="tok",
                 store_id="S001",
                 hub_url=BASE,
-                phone_hash_key="k" * 64,
                 store_name="Demo",
             ),
         )
@@ -74,6 +73,8 @@ class Hub:
         self.pull_error: httpx.Response | None = None
 
     def __call__(self, req: httpx.Request) -> httpx.Response:
+        if req.url.path == "/v1/devices/token":  # after a 401: the device secret is refused
+            return problem(401, "bad secret")
         if req.url.path == "/v1/changes":
             self.pulls += 1
             if self.pull_error is not None:

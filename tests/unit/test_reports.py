@@ -29,14 +29,15 @@ from clerk.db import Transaction
 from clerk.errors import ClerkError, PermissionDeniedError
 from clerk.outbox import open_outbox
 from clerk.reports import conflicts, export, kpis, load, model
-from clerk.staff import Session, hash_pin
+from clerk.shared.pins import hash_pin
+from clerk.staff import Session
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2025, 11, 20)
 LAST_WEEK = date(2025, 11, 13)
 STORE = "S001"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-PINS = {"A01": "1234", "A02": "2345", "M01": "9999", "A09": "5555"}
+PINS = {"A01": "1234", "A02": "2345", "M01": "246810", "A09": "5555"}
 
 MANAGER = Session("M01", "周建华", "manager", 0)
 ASSOCIATE = Session("A01", "王芳", "associate", 0)
@@ -67,7 +68,7 @@ def _cache_rows(local_l1: str) -> list[dict[str, object]]:
             name=name,
             role=role,
             active=active,
-            pin_hash=hash_pin(PINS[sid], FAST),
+            pin_hash=hash_pin(PINS[sid], role, FAST),
             updated_at=0,
         )
         for sid, name, role, active in (
@@ -162,18 +163,22 @@ def _cache_rows(local_l1: str) -> list[dict[str, object]]:
                 state=state,
             )
         )
+    sale_h3 = {"items": [{"sku": "SH1", "qty": 1, "price_cents": 50000}], "amount_cents": 50000}
     visits = [
-        # (id, member, store, staff_name, kind, text, at)
-        (local_l1, "M1", STORE, "王芳", "visit", None, at(10)),  # our L1 come back: dedupe
-        ("H1", "M3", STORE, "陈浩然", "visit", None, at(15)),
-        ("H2", "M3", STORE, "陈浩然", "interest", "智能手表 (SW1)", at(15, 5)),
-        ("H3", "M3", STORE, "陈浩然", "sale", "1 item, ¥500.00", at(15, 20)),
-        ("H4", "M1", STORE, "王芳", "note", "asked for gift wrap", at(12)),
-        ("HX", "M4", "S002", "李静", "visit", None, at(11)),  # other store: M4 not new
-        ("HOLD", "M2", STORE, "陈浩然", "visit", None, at(11, d=date(2025, 10, 21))),
-        ("HLW", "M2", STORE, "陈浩然", "visit", None, at(10, d=LAST_WEEK)),
+        # (id, member, store, staff id, staff_name, kind, text, facts, at): the hub's history
+        # rows, with their structured facts
+        (local_l1, "M1", STORE, "A01", "王芳", "visit", None, {"via": "code"}, at(10)),  # dedupe
+        ("H1", "M3", STORE, "A02", "陈浩然", "visit", None, {}, at(15)),
+        ("H2", "M3", STORE, "A02", "陈浩然", "interest", None, {"sku": "SW1"}, at(15, 5)),
+        ("H3", "M3", STORE, "A02", "陈浩然", "sale", None, sale_h3, at(15, 20)),
+        # H5: M3's coupon C3 redeemed at the other terminal (the hub writes redemptions' rows)
+        ("H5", "M3", STORE, "A02", "陈浩然", "redeem", None, {"coupon_id": "C3"}, at(15, 20)),
+        ("H4", "M1", STORE, "A01", "王芳", "note", "asked for gift wrap", {}, at(12)),
+        ("HX", "M4", "S002", None, "李静", "visit", None, {}, at(11)),  # other store: M4 not new
+        ("HOLD", "M2", STORE, "A02", "陈浩然", "visit", None, {}, at(11, d=date(2025, 10, 21))),
+        ("HLW", "M2", STORE, "A02", "陈浩然", "visit", None, {}, at(10, d=LAST_WEEK)),
     ]
-    for vid, mid, store, staff, kind, text, t in visits:
+    for vid, mid, store, sid, staff, kind, text, facts, t in visits:
         rows.append(
             ch(
                 "visit",
@@ -182,9 +187,11 @@ def _cache_rows(local_l1: str) -> list[dict[str, object]]:
                 member_id=mid,
                 store_id=store,
                 store_name=store,
+                staff_id=sid,
                 staff_name=staff,
                 kind=kind,
                 text=text,
+                facts=facts,
                 at=t,
             )
         )
@@ -268,7 +275,17 @@ def build_fixture_day(directory: Path) -> FixtureDay:
         rec("L14", "note", at(14, 45), "acked", member="M2", staff="A01", text="size 42")
         rec("L10", "visit", at(14, 50), "pending", ref="card:222", staff="A02")
         rec("L17", "visit", at(16), "pending", member="M4", staff="A02")
-        rec("L15", "audit", at(17), "pending", staff="M01", action="x")
+        rec(
+            "L15",
+            "audit",
+            at(17),
+            "pending",
+            staff="M01",
+            seq=1,
+            action="x",
+            prev_hash="0" * 64,
+            hash="1" * 64,
+        )
         rec("L11", "visit", at(18), "pending", member="M1", staff="A01")
         rec(
             "L12",
@@ -333,13 +350,16 @@ def conns(fixture_day: FixtureDay) -> Iterator[tuple[sqlite3.Connection, sqlite3
 # week), L7 (M2 on 21 Oct), L17 (M4 at S002 at 11:00), L11 (M1 again) = 4.
 # Lengths: L1 10:00→L4 10:25 = 1500; L5→L6 = 600; L7→L14 14:45 = 2100; L10 = 0;
 # H1→H3 15:20 = 1200; L17 = 0; L11→L12 18:02 = 120. Sum 5520 / 7 = 788.57 → 789.
-# Coupons: L3 C1 ¥200 (20000); L8 C2 10 % of the visit's sale L9 30000 = 3000; C3 used by M3
-# (hub visitor) today ¥50 = 5000 (C1 is also used in the cache but is ours: not twice).
-# → 3 redeemed, 28000.
+# Coupons: L3 C1 ¥200 (20000); L8 C2 10 % of the visit's sale L9 30000 = 3000; H5 C3 redeemed
+# by M3 at the other terminal ¥50 = 5000 (C1 is also used in the cache but is ours: not twice).
+# → 3 redeemed, 28000. (C3 was an estimate — a coupon used that day by a member who visited —
+# until the hub wrote redemptions' history rows; now it is H5's own row: the same figure,
+# exact, and one interaction more, below.)
 # Carts: L4 (SW1) converts K1 199900; L9 (HP1) converts K5 (bought, added 15 Nov) 29900; K2 is
 # removed, K3 another sku, K4 added after the sale. → 2, 229800.
 # Sales: L4 179900 + L9 30000 + H3 50000 = 3, 259900.
-# Interactions: local L1–L12, L14, L17 = 14 (no L13 rejected, no L15 audit) + H1–H4 = 18.
+# Interactions: local L1–L12, L14, L17 = 14 (no L13 rejected, no L15 audit) + H1–H5 = 19
+# (18 while the other terminal's redemption H5 had no row).
 # Unsynced: L3, L4, L5, L6, L10, L11, L12, L17 = 8.
 EXPECTED = model.DayKpis(
     visits=7,
@@ -354,7 +374,7 @@ EXPECTED = model.DayKpis(
     sales=3,
     sales_cents=259900,
     avg_visit_length_s=789,
-    interactions=18,
+    interactions=19,
     unsynced=8,
 )
 # Last week (13 Nov): HLW M2 10:00 (returning: 21 Oct), LW1 card:111 12:00 (new), LW2 note
@@ -382,13 +402,13 @@ def test_fixture_day_every_number(conns: tuple[sqlite3.Connection, sqlite3.Conne
     hours[10], hours[14], hours[15], hours[16], hours[18] = 2, 2, 1, 1, 1
     assert s.by_hour == tuple(hours)
     # A01: L1 L2 L3 L4 L7 L8 L9 L11 L12 L14 + H4 = 11 interactions, visits L1 L7 L11, sales
-    # L4 + L9 = 209900, redeems L3 L8. A02: L5 L6 L10 L17 + H1 H2 H3 = 7, visits L5 L10 L17 H1,
-    # sale H3 50000.
+    # L4 + L9 = 209900, redeems L3 L8. A02: L5 L6 L10 L17 + H1 H2 H3 H5 = 8, visits L5 L10 L17
+    # H1, sale H3 50000, redeem H5 (7 and no redeem while H5 had no row).
     assert s.by_associate == (
-        model.AssociateStats("A02", "陈浩然", 4, 7, 1, 50000, 0),
+        model.AssociateStats("A02", "陈浩然", 4, 8, 1, 50000, 1),
         model.AssociateStats("A01", "王芳", 3, 11, 2, 209900, 2),
     )
-    # interest: SW1 L2, L12, H2 (read from the hub's text); HP1 L6
+    # interest: SW1 L2, L12, H2 (the hub row's facts); HP1 L6
     assert s.top_products == (
         model.ProductInterest("SW1", "智能手表", "Smartwatch", 3),
         model.ProductInterest("HP1", "耳机", "Headphones", 1),
@@ -400,7 +420,7 @@ def test_fixture_day_every_number(conns: tuple[sqlite3.Connection, sqlite3.Conne
         (600, 2, True),
         (2100, 4, True),
         (0, 1, False),
-        (1200, 3, False),
+        (1200, 4, False),  # H1 → H3 and H5 (3 while H5 had no row)
         (0, 1, True),
         (120, 2, True),
     ]
@@ -454,11 +474,19 @@ def test_empty_day(conns: tuple[sqlite3.Connection, sqlite3.Connection]) -> None
     assert s.by_hour == (0,) * 24 and s.visits == () and s.by_associate == ()
 
 
-def test_hub_payload_reads_the_hub_text() -> None:
-    assert load.hub_payload("interest", "智能手表 (SW1) — liked it") == {"sku": "SW1"}
-    assert load.hub_payload("sale", "3 items, ¥1,999.50 — gift") == {"amount_cents": 199950}
-    assert load.hub_payload("sale", None) == {}
-    assert load.hub_payload("note", "(X1)") == {}
+def test_hub_rows_are_read_from_their_facts(
+    conns: tuple[sqlite3.Connection, sqlite3.Connection],
+) -> None:
+    cache, ob = conns
+    reader = load.Reader(cache, ob, STORE)
+    hub = {e.id: e for e in reader.events(at(0), at(0, d=date(2025, 11, 21))) if e.source == "hub"}
+    assert hub["H3"].payload["amount_cents"] == 50000 and hub["H3"].staff_id == "A02"
+    assert hub["H5"].payload == {"coupon_id": "C3"}
+    assert hub["H2"].payload == {"sku": "SW1"}
+    # a row from before the hub kept facts and staff ids: no facts, the associate by name
+    cache.execute("UPDATE visits SET facts = '{}', staff_id = NULL WHERE id = 'H3'")
+    [h3] = [e for e in load.Reader(cache, ob, STORE).events(at(15), at(16)) if e.id == "H3"]
+    assert (h3.payload, h3.staff_id) == ({}, "A02")
 
 
 def _audit_actions(ob: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -594,7 +622,7 @@ def test_conflicts_side_by_side_and_resolve(
         conflicts.resolve_conflict(MANAGER, ob, fixture_day.ids["L7"], "accept")
     assert info.value.reason == "unknown_conflict"
     # the resolve row is not a visit and does not change the day's figures
-    assert kpis.day_summary(cache, ob, DAY, TZ, STORE).kpis.interactions == 18
+    assert kpis.day_summary(cache, ob, DAY, TZ, STORE).kpis.interactions == 19
 
 
 def test_sync_health(
@@ -715,7 +743,7 @@ def test_cli_report_as_manager(home: FixtureDay, capsys: pytest.CaptureFixture[s
             "--staff",
             "M01",
             "--pin",
-            "9999",
+            "246810",
             "--tz",
             "Asia/Shanghai",
         ]
@@ -725,7 +753,7 @@ def test_cli_report_as_manager(home: FixtureDay, capsys: pytest.CaptureFixture[s
     assert json.loads(out)["days"][0]["visits"] == 7
     ob = open_outbox(home.outbox_path)
     try:
-        assert [a for a, _ in _audit_actions(ob)] == ["signin", "export"]
+        assert [a for a, _ in _audit_actions(ob)] == ["signin", "export", "signout"]
     finally:
         ob.close()
 
@@ -733,12 +761,13 @@ def test_cli_report_as_manager(home: FixtureDay, capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     ("argv", "code", "needle"),
     [
-        (["--staff", "A01", "--pin", "1234"], 1, "managers only"),
-        (["--staff", "M01", "--pin", "0000"], 1, "wrong PIN"),
-        (["--staff", "ZZ", "--pin", "0000"], 1, "no staff member"),
-        (["--staff", "M01", "--pin", "9999", "--date", "20-11-2025"], 2, "YYYY-MM-DD"),
-        (["--staff", "M01", "--pin", "9999", "--from", "2025-11-20"], 2, "go together"),
-        (["--staff", "M01", "--pin", "9999", "--tz", "Mars/Base"], 2, "time zone"),
+        # Refused: bad input (2), as every command that signs staff in (issue 14).
+        (["--staff", "A01", "--pin", "1234"], 2, "managers only"),
+        (["--staff", "M01", "--pin", "0000"], 2, "wrong PIN"),
+        (["--staff", "ZZ", "--pin", "0000"], 2, "no staff member"),
+        (["--staff", "M01", "--pin", "246810", "--date", "20-11-2025"], 2, "YYYY-MM-DD"),
+        (["--staff", "M01", "--pin", "246810", "--from", "2025-11-20"], 2, "go together"),
+        (["--staff", "M01", "--pin", "246810", "--tz", "Mars/Base"], 2, "time zone"),
     ],
 )
 def test_cli_report_refusals_are_one_line(
@@ -757,7 +786,7 @@ def test_cli_report_refusals_are_one_line(
 def test_cli_pin_from_environment(
     home: FixtureDay, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CLERK_PIN", "9999")
+    monkeypatch.setenv("CLERK_PIN", "246810")
     assert (
         _cli(
             [
@@ -781,22 +810,24 @@ def test_cli_pin_from_environment(
 
 
 @pytest.mark.parametrize(
-    ("argv", "code", "needle"),
+    ("argv", "pin", "needle"),
     [
-        ([], 2, "needs --staff"),
-        (["--staff", "A01", "--pin", "1234"], 1, "managers only"),
-        (["--staff", "M01", "--pin", "0000"], 1, "wrong PIN"),
-        (["--staff", "M01"], 2, "a PIN is needed"),
+        ([], None, "needs --staff"),
+        (["--staff", "A01"], "1234", "managers only"),
+        (["--staff", "M01"], "0000", "wrong PIN"),
+        (["--staff", "M01"], None, "a PIN is needed"),
     ],
 )
 def test_cli_sync_retry_parked_is_for_a_signed_in_manager(
     home: FixtureDay,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     argv: list[str],
-    code: int,
+    pin: str | None,
     needle: str,
 ) -> None:
-    """``clerk sync --retry-parked`` signs in as ``clerk report`` does; refused, nothing is
+    """``clerk sync --retry-parked`` signs in as every command acting for a person does
+    (``staff_session``: a refused sign-in or role is bad input, exit 2); refused, nothing is
     put back and nothing is synced (the whole path against a real hub:
     tests/integration/test_hub_poison.py)."""
     ob = open_outbox(home.outbox_path)
@@ -804,7 +835,9 @@ def test_cli_sync_retry_parked_is_for_a_signed_in_manager(
         _park_two(home, ob)
     finally:
         ob.close()
-    assert _cli(["sync", "--once", "--retry-parked", *argv]) == code
+    if pin is not None:
+        monkeypatch.setenv("CLERK_PIN", pin)
+    assert _cli(["sync", "--once", "--retry-parked", *argv]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("clerk: ") and needle in err, err
@@ -818,5 +851,5 @@ def test_cli_sync_retry_parked_is_for_a_signed_in_manager(
 def test_cli_staff_and_pin_only_go_with_retry_parked(
     home: FixtureDay, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _cli(["sync", "--once", "--staff", "M01", "--pin", "9999"]) == 2
+    assert _cli(["sync", "--once", "--staff", "M01"]) == 2
     assert "--retry-parked" in capsys.readouterr().err

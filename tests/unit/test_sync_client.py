@@ -25,6 +25,7 @@ from sync.credentials import Credentials, credentials, save_credentials
 from sync.engine import SyncEngine
 from sync.errors import (
     AuthError,
+    DeviceRevokedError,
     HubError,
     ProtocolError,
     RejectedError,
@@ -99,7 +100,16 @@ class TestErrorMapping:
     def test_auth(self, status: int) -> None:
         err = error_for_status(status, b"")
         assert isinstance(err, AuthError) and isinstance(err, RejectedError)
+        assert not isinstance(err, DeviceRevokedError)
+        assert err.reason == "unauthorized"
+
+    def test_revoked(self) -> None:
+        body = json.dumps({"title": "Unauthorized", "status": 401, "reason": "device_revoked"})
+        err = error_for_status(401, body.encode())
+        assert isinstance(err, DeviceRevokedError) and isinstance(err, AuthError)
         assert err.reason == "device_revoked"
+        other = error_for_status(403, body.replace("401", "403").encode())
+        assert type(other) is AuthError  # only a 401 says the device was revoked
 
     def test_tree(self) -> None:
         for cls in (TransportError, HubError, ProtocolError):
@@ -174,7 +184,8 @@ class TestClient:
             "store_id": "S001",
             "store_name": "Store",
             "keys": [{"kid": 1, "public_key": "ab" * 32}],
-            "phone_hash_key": "k" * 64,
+            "phone_bucket_key": "ab" * 32,
+            "phone_seal_key": "cd" * 32,
         }
 
         def handler(req: httpx.Request) -> httpx.Response:
@@ -199,14 +210,19 @@ class TestClient:
             return problem(404, "Not found")
 
         with client_for(handler) as c:
-            assert c.lookup_member(card_no="6200000000000000") is None
-        assert seen[0].url.path == "/v1/members/lookup"
-        assert seen[0].url.params["card_no"] == "6200000000000000"
+            assert c.lookup_member(staff_id="A01", card_no="6200000000000000") is None
+        assert seen[0].method == "POST" and seen[0].url.path == "/v1/members/lookup"
+        # The proof travels in the body, never in the URL (nor in the hub's access log).
+        assert "6200000000000000" not in str(seen[0].url)
+        assert json.loads(seen[0].content) == {"staff_id": "A01", "card_no": "6200000000000000"}
         assert all(v <= 1.0 for v in seen[0].extensions["timeout"].values())
 
-    def test_lookup_needs_exactly_one_identity(self) -> None:
-        with client_for(lambda r: httpx.Response(200, json={})) as c, pytest.raises(ValueError):
-            c.lookup_member(card_no="1", phone_hash="2")
+    def test_lookup_needs_exactly_one_proof(self) -> None:
+        with client_for(lambda r: httpx.Response(200, json={})) as c:
+            with pytest.raises(ValueError):
+                c.lookup_member(staff_id="A01", card_no="1", phone="2")
+            with pytest.raises(ValueError):
+                c.lookup_member(staff_id="A01")
 
     def test_member_path_is_quoted(self) -> None:
         seen: list[httpx.Request] = []
@@ -349,7 +365,6 @@ def files(tmp_path: Path) -> Iterator[Files]:
             token="tok",
             store_id="S001",
             hub_url=BASE,
-            phone_hash_key="k" * 64,
             store_name="Demo",
         ),
     )
@@ -578,9 +593,14 @@ class TestEnginePush:
         record_n(files.outbox, 8)
         calls = 0
 
+        refreshes = 0
+
         def handler(req: httpx.Request) -> httpx.Response:
-            nonlocal calls
-            calls += 1
+            nonlocal calls, refreshes
+            if req.url.path == "/v1/devices/token":
+                refreshes += 1
+            else:
+                calls += 1
             return problem(status)
 
         engine = engine_for(files, handler)
@@ -588,6 +608,8 @@ class TestEnginePush:
             engine.push_once()
         assert info.value.status == status
         assert calls == 1
+        # A 401 makes the client try once for a new access token with the device secret.
+        assert refreshes == (1 if status == 401 else 0)
         assert set(states(files.outbox).values()) == {"sent"}
         errors = {r[0] for r in files.outbox.execute("SELECT last_error FROM interactions")}
         assert len(errors) == 1 and str(status) in errors.pop()
@@ -624,6 +646,7 @@ def test_status_has_everything_clerk_status_shows(files: Files) -> None:
     st = engine.status()
     assert st == {
         "enrolled": True,
+        "device_revoked": False,
         "device_id": "D1",
         "store_id": "S001",
         "store_name": "Demo",
@@ -646,6 +669,74 @@ def test_status_has_everything_clerk_status_shows(files: Files) -> None:
     engine.client.close()
 
 
+class TestAccessTokens:
+    """Short-lived access tokens: renewed with the device secret, the request retried once."""
+
+    @staticmethod
+    def hub(answers: list[httpx.Response], seen: list[tuple[str, str | None]]) -> Handler:
+        def handler(req: httpx.Request) -> httpx.Response:
+            seen.append((req.url.path, req.headers.get("authorization")))
+            if req.url.path == "/v1/devices/token":
+                assert json.loads(req.content) == {"device_id": "D1", "device_secret": "s3cret"}
+                n = sum(p == "/v1/devices/token" for p, _ in seen)
+                return httpx.Response(
+                    200, json={"token": f"fresh{n}", "expires_at": NOW + 900, "expires_in": 900}
+                )
+            return answers.pop(0)
+
+        return handler
+
+    def test_an_expired_token_is_renewed_and_the_request_retried_once(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        keys = httpx.Response(200, json={"keys": []})
+        kept: list[str] = []
+        handler = self.hub([problem(401, reason="token_expired"), keys], seen)
+        with client_for(handler, device_id="D1", device_secret="s3cret", on_token=kept.append) as c:
+            assert c.keys().keys == []
+            assert c.token == "fresh1" and kept == ["fresh1"]
+        assert seen == [
+            ("/v1/keys", "Bearer tok"),
+            ("/v1/devices/token", None),  # the secret in the body, no bearer
+            ("/v1/keys", "Bearer fresh1"),
+        ]
+
+    def test_a_second_401_is_not_retried_again(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        handler = self.hub(
+            [problem(401, reason="bad_token"), problem(401, reason="bad_token")], seen
+        )
+        c = client_for(handler, device_id="D1", device_secret="s3cret")
+        with c, pytest.raises(AuthError):
+            c.keys()
+        assert [p for p, _ in seen] == ["/v1/keys", "/v1/devices/token", "/v1/keys"]
+
+    def test_a_token_about_to_expire_is_renewed_before_it_is_used(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        handler = self.hub([httpx.Response(200, json={"keys": []})], seen)
+        with client_for(handler, device_id="D1", device_secret="s3cret") as c:
+            c.configure(token="old", expires_in=10)  # inside the renewal margin
+            c.keys()
+        assert seen == [("/v1/devices/token", None), ("/v1/keys", "Bearer fresh1")]
+
+    def test_revoked_is_final(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        handler = self.hub([problem(401, reason="device_revoked")], seen)
+        c = client_for(handler, device_id="D1", device_secret="s3cret")
+        with c, pytest.raises(DeviceRevokedError):
+            c.keys()
+        assert [p for p, _ in seen] == ["/v1/keys"]  # no renewal attempted
+
+    def test_without_a_device_secret_a_401_surfaces(self) -> None:
+        seen: list[tuple[str, str | None]] = []
+        c = client_for(self.hub([problem(401, reason="token_expired")], seen))
+        with c, pytest.raises(AuthError):
+            c.keys()
+        assert [p for p, _ in seen] == ["/v1/keys"]
+
+
+CARD7 = "6200000000000007"
+
+
 class TestFetchMember:
     def test_found_is_cached(self, files: Files) -> None:
         view = {
@@ -656,14 +747,16 @@ class TestFetchMember:
             "cart": [{"id": "C1", "member_id": "M7", "sku": "P1", "price_cents": 1, "added_at": 1}],
         }
         engine = engine_for(files, lambda r: httpx.Response(200, json=view))
-        ident = Identity("card", "6200000000000007", "card:6200000000000007")
-        assert engine.fetch_member(ident) == "M7"
+        ident = Identity("card", "6200000000000007", "card:6200000000000007", proof=CARD7)
+        assert engine.fetch_member(ident, "A01") == "M7"
         assert files.cache.execute("SELECT count(*) FROM cart_items").fetchone()[0] == 1
         engine.client.close()
 
     def test_unknown_is_none(self, files: Files) -> None:
         engine = engine_for(files, lambda r: problem(404))
-        assert engine.fetch_member(Identity("code", "123", "code:123")) is None
+        assert (
+            engine.fetch_member(Identity("code", "123", "code:123", proof="MC1:X"), "A01") is None
+        )
         assert engine.fetch_member(Identity("member_id", "M9", "member:M9")) is None
         engine.client.close()
 
@@ -673,7 +766,9 @@ class TestFetchMember:
 
         engine = engine_for(files, handler)
         with pytest.raises(TransportError):
-            engine.fetch_member(Identity("phone", "ab" * 32, "phone:ab"))
+            engine.fetch_member(
+                Identity("card", "6200000000000007", "card:6200000000000007", proof=CARD7), "A01"
+            )
         assert engine.status()["online"] is False
         engine.client.close()
 
@@ -691,6 +786,8 @@ class TestFetchMember:
     def test_hostile_view_is_refused(self, files: Files, view: dict[str, Any]) -> None:
         engine = engine_for(files, lambda r: httpx.Response(200, json=view))
         with pytest.raises(ProtocolError):
-            engine.fetch_member(Identity("card", "6200000000000007", "card:6200000000000007"))
+            engine.fetch_member(
+                Identity("card", "6200000000000007", "card:6200000000000007", proof=CARD7), "A01"
+            )
         assert dump(files.cache) == []
         engine.client.close()

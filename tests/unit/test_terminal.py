@@ -20,7 +20,8 @@ from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.errors import ConfigError, PermissionDeniedError
 from clerk.outbox import open_outbox
-from clerk.staff import Session, SignInError, hash_pin
+from clerk.shared.pins import hash_pin
+from clerk.staff import Session, SignInError
 from clerk.terminal import Terminal
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -30,7 +31,13 @@ ASSOCIATE = Session("A01", "王芳", "associate", NOW)
 
 
 def _staff(sid: str, name: str, role: str, pin: str) -> dict[str, Any]:
-    row = {"id": sid, "name": name, "role": role, "active": True, "pin_hash": hash_pin(pin, FAST)}
+    row = {
+        "id": sid,
+        "name": name,
+        "role": role,
+        "active": True,
+        "pin_hash": hash_pin(pin, role, FAST),
+    }
     return {"entity": "staff", "op": "upsert", "key": sid, "data": {**row, "updated_at": 0}}
 
 
@@ -43,7 +50,7 @@ def home(tmp_path: Path) -> Path:
                 cache,
                 [
                     _staff("A01", "王芳", "associate", "1234"),
-                    _staff("M01", "周建华", "manager", "9999"),
+                    _staff("M01", "周建华", "manager", "246810"),
                 ],
             )
     finally:
@@ -100,7 +107,7 @@ def test_the_writes_of_sign_in_settings_and_the_dashboard_use_the_terminals_writ
         terminal.sign_in("A01", "0000")
     assert refused.value.reason == "wrong_pin"
     assert {m.id for m in terminal.roster()} == {"A01", "M01"}
-    session = terminal.sign_in("M01", "9999")
+    session = terminal.sign_in("M01", "246810")
     assert (session.staff_id, session.role) == ("M01", "manager")
     changed = terminal.change_settings(session, {"idle_lock_minutes": "7", "retention_days": "1"})
     assert changed["idle_lock_minutes"] == 7 and terminal.settings.get("idle_lock_minutes") == 7
@@ -145,3 +152,34 @@ def test_settings_are_a_managers_and_nothing_changes_otherwise(
 def test_write_holds_the_terminals_lock(terminal: Terminal) -> None:
     assert terminal.write(lambda conn: terminal._write_lock.locked()) is True
     assert not terminal._write_lock.locked()
+
+
+def test_a_sign_in_does_not_hold_the_writer_while_the_pin_hash_is_checked(
+    terminal: Terminal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2id takes a tenth of a second or more: a record made meanwhile (the scan of the
+    customer at the next till) does not wait for it."""
+    import threading
+
+    from clerk.shared import pins
+
+    checking, release = threading.Event(), threading.Event()
+
+    class SlowHasher:
+        def verify(self, pin_hash: str, pin: str) -> bool:
+            checking.set()
+            assert release.wait(10)
+            return bool(FAST.verify(pin_hash, pin))
+
+    monkeypatch.setattr(pins, "hasher", SlowHasher)
+    signed: list[Any] = []
+    worker = threading.Thread(target=lambda: signed.append(terminal.sign_in("M01", "246810")))
+    worker.start()
+    try:
+        assert checking.wait(10)
+        recorded = terminal.record("visit", member_id="M00000001")  # not blocked
+        assert recorded.device_seq == 1 and not signed
+    finally:
+        release.set()
+        worker.join(10)
+    assert signed and signed[0].staff_id == "M01"

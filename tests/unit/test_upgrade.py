@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from clerk import cache, keystore, outbox
+from clerk.shared.interactions import Redeem
 from sync import protocol
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v1"
@@ -88,7 +89,7 @@ def test_pending_interaction_is_still_pushable(old_outbox: sqlite3.Connection) -
     batch = outbox.next_batch(old_outbox)
     assert [r.id for r in batch] == [SENT_ID, PENDING_ID]
     wire = protocol.InteractionBatch.model_validate({"interactions": [r.wire() for r in batch]})
-    assert wire.interactions[1].payload == {"coupon_id": "C000001"}
+    assert wire.interactions[1].payload == Redeem(coupon_id="C000001")
     outbox.mark_sent(old_outbox, [r.id for r in batch], now=1_735_800_000)
     counts = outbox.apply_results(
         old_outbox,
@@ -162,3 +163,45 @@ def test_first_release_plaintext_files_end_up_encrypted(tmp_path: Path) -> None:
         assert outbox.get_meta(again, outbox.META_DEVICE_ID) == "dev-fixture-0001"
     finally:
         again.close()
+
+
+def test_phones_of_an_old_cache_keep_four_digits_and_lose_the_hash(tmp_path: Path) -> None:
+    """cache m004 (issue 14): the full keyed hash goes, the masked form keeps the last four
+    digits; and outbox m005 drops the phone-hash key older hubs handed out."""
+    path = _copy("cache.db", tmp_path)
+    plain = sqlite3.connect(path)
+    try:
+        plain.execute(
+            "UPDATE members SET phone_hash = ?, phone_masked = '138****5678' WHERE id = 'M000001'",
+            ("ab" * 32,),
+        )
+        plain.execute("UPDATE members SET phone_masked = '+442*******58' WHERE id = 'M000002'")
+        plain.commit()
+    finally:
+        plain.close()
+    conn = cache.open_cache(path)
+    try:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(members)")}
+        assert "phone_hash" not in columns and {"phone_last4", "phone_bucket"} <= columns
+        rows = conn.execute(
+            "SELECT id, phone_last4, phone_bucket, phone_masked FROM members ORDER BY id"
+        ).fetchall()
+        assert [tuple(r) for r in rows] == [
+            ("M000001", "5678", None, "*******5678"),
+            ("M000002", None, None, "+**********58"),
+        ]
+    finally:
+        conn.close()
+    ob_path = _copy("outbox.db", tmp_path)
+    plain = sqlite3.connect(ob_path)
+    try:
+        plain.execute("INSERT INTO outbox_meta VALUES ('phone_hash_key', ?)", ("cd" * 32,))
+        plain.commit()
+    finally:
+        plain.close()
+    ob = outbox.open_outbox(ob_path)
+    try:
+        assert outbox.get_meta(ob, "phone_hash_key") is None
+        assert outbox.get_meta(ob, outbox.META_DEVICE_ID) == "dev-fixture-0001"
+    finally:
+        ob.close()

@@ -13,7 +13,8 @@ from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.model import Identity, Localised
 from clerk.outbox import apply_results, mark_sent, record
-from clerk.shared.phones import phone_hash
+from clerk.shared.interactions import Interest, Redeem, Sale
+from clerk.shared.phones import phone_bucket
 from demoworld import catalogue, world
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def test_browsing_groups_by_product_inside_the_window(demo_dbs: DemoDbs) -> None
         demo_dbs,
         "member",
         {
-            **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.phone_key),
+            **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.bucket_key),
             "id": "M77777777",
             "code_id": 7,
             "card_no": "7",
@@ -277,7 +278,8 @@ def test_previous_visits_union_outbox_dedupe_and_order(demo_dbs: DemoDbs) -> Non
         payload={"coupon_id": "Q0000000102"},
         now=now - 10,
     )
-    record(db.outbox, "audit", member_id=HERO, now=now - 5)  # not a visit
+    audit_row = {"seq": 1, "action": "view_customer", "prev_hash": "0" * 64, "hash": "1" * 64}
+    record(db.outbox, "audit", member_id=HERO, payload=audit_row, now=now - 5)  # not a visit
     record(db.outbox, "note", member_id="M00000002", payload={"text": "x"}, now=now)  # other
     db.outbox.execute("INSERT INTO outbox_meta (key, value) VALUES ('store_name', '上海静安店')")
     v = view360.lookup(db.cache, db.outbox, HERO, now=now)
@@ -289,12 +291,15 @@ def test_previous_visits_union_outbox_dedupe_and_order(demo_dbs: DemoDbs) -> Non
         ("note", None),
     ]
     redeem, interest_e, note_e, hub_note = v.visits
-    # What a record was about travels in both languages: a switch of language needs no lookup.
-    assert redeem.text == Localised("耳机 9折", "10% off headphones")  # the coupon's title
+    # What a record was about travels as its facts, with the titles they name in both
+    # languages: a switch of language needs no lookup.
+    assert redeem.facts == Redeem(coupon_id="Q0000000102")
+    assert redeem.coupon == Localised("耳机 9折", "10% off headphones")  # the coupon's title
     assert redeem.staff_name == "ZZZ"  # unknown staff: the id
-    assert interest_e.text == Localised("智能手表 S3", "Smartwatch S3")
+    assert interest_e.facts == Interest(sku="SW00001", action="asked_about")
+    assert interest_e.products == {"SW00001": Localised("智能手表 S3", "Smartwatch S3")}
     assert interest_e.staff_name == "周建华"
-    assert note_e.text == Localised("想看蓝色表带", "想看蓝色表带") and note_e.staff_name == "王芳"
+    assert note_e.text == "想看蓝色表带" and note_e.staff_name == "王芳"
     assert note_e.store_name == "上海静安店"
     assert hub_note.id == "V0000000100"
     assert v.freshness.pending == 4  # the audit row counts too: not yet acknowledged
@@ -333,7 +338,7 @@ def test_resolve_each_identity_kind(demo_dbs: DemoDbs) -> None:
     cases = [
         Identity("code", str(hero["code_id"]), "code:x"),
         Identity("card", hero["card_no"], "card:x"),
-        Identity("phone", phone_hash(demo_dbs.phone_key, e164), "phone:x"),
+        _phone(demo_dbs, e164),
         Identity("member_id", HERO, HERO),
     ]
     for identity in cases:
@@ -342,11 +347,37 @@ def test_resolve_each_identity_kind(demo_dbs: DemoDbs) -> None:
         Identity("code", "12345", "code:12345"),
         Identity("code", "not-a-number", "code:?"),
         Identity("card", "6200000000000000", "card:x"),
-        Identity("phone", phone_hash(demo_dbs.phone_key, "+8613900000000"), "phone:x"),
+        _phone(demo_dbs, "+8613900000000"),
+        Identity("phone", e164, "phone_sealed:x"),  # no bucket: nothing to match by
         Identity("member_id", "M99999999", "M99999999"),
     ]
     for identity in misses:
         assert view360.resolve(demo_dbs.cache, identity) is None, identity
+
+
+def _phone(db: DemoDbs, e164: str) -> Identity:
+    return Identity("phone", e164, "phone_sealed:x", phone_bucket=phone_bucket(db.bucket_key, e164))
+
+
+def test_a_phone_that_fits_several_members_resolves_to_none_of_them(demo_dbs: DemoDbs) -> None:
+    """The cache knows a phone's last four digits and 8-bit bucket: when two members share
+    them, resolve picks neither and the candidates are listed, most recently seen first."""
+    hero = world.bundle(demo_dbs.spec, 1).member
+    twin = {
+        **world.member_row(world.bundle(demo_dbs.spec, 2).member, demo_dbs.bucket_key),
+        "id": "M77777777",
+        "code_id": 7,
+        "card_no": "7",
+        "last_seen": 10**10,
+    }
+    twin["phone_last4"] = hero["phone"][-4:]
+    twin["phone_bucket"] = phone_bucket(demo_dbs.bucket_key, hero["phone"])
+    put(demo_dbs, "member", twin)
+    identity = _phone(demo_dbs, hero["phone"])
+    assert view360.resolve(demo_dbs.cache, identity) is None
+    found = view360.phone_candidates(demo_dbs.cache, identity)
+    assert [c.member_id for c in found] == ["M77777777", HERO]
+    assert all(c.phone_masked and c.phone_masked.startswith("*******") for c in found)
 
 
 # --- every query is index-driven ---------------------------------------------------------------
@@ -360,7 +391,7 @@ EXPECTED_INDEX = {
     "products": "sqlite_autoindex_products_1",
     "resolve_code": "members_code_id",
     "resolve_card": "members_card_no",
-    "resolve_phone": "members_phone_hash",
+    "resolve_phone": "members_phone",
     "outbox": "interactions_member",
 }
 
@@ -417,3 +448,47 @@ def test_hub_reason_reaches_the_visit_history(demo_dbs: DemoDbs) -> None:
     assert v is not None
     (entry,) = [e for e in v.visits if e.id == rec.id]
     assert (entry.sync_state, entry.sync_reason) == ("conflict", "coupon_already_redeemed")
+
+
+def test_hub_history_rows_carry_their_facts_and_the_titles_they_name(demo_dbs: DemoDbs) -> None:
+    db, now = demo_dbs, demo_dbs.now
+    line = {"sku": "SW00001", "qty": 2, "price_cents": 199_900}
+    row = {"member_id": HERO, "store_id": "S002", "store_name": "二店", "staff_name": "李静"}
+    put(
+        db,
+        "visit",
+        {
+            **row,
+            "id": "H1",
+            "kind": "sale",
+            "text": "gift",
+            "at": now - 30,
+            "facts": {"items": [line], "amount_cents": 379_800, "cart_item_ids": []},
+        },
+        {
+            **row,
+            "id": "H2",
+            "kind": "redeem",
+            "text": None,
+            "at": now - 20,
+            "facts": {"coupon_id": "Q0000000102"},
+        },
+        # written by a hub before it kept facts: prose, nothing to read
+        {
+            **row,
+            "id": "H3",
+            "kind": "interest",
+            "text": "智能手表 S3 (SW00001)",
+            "at": now - 10,
+            "facts": {},
+        },
+    )
+    v = view360.lookup(db.cache, db.outbox, HERO, now=now)
+    assert v is not None
+    by_id = {e.id: e for e in v.visits}
+    sale = by_id["H1"]
+    assert isinstance(sale.facts, Sale) and sale.facts.count == 2
+    assert (sale.text, sale.facts.amount_cents, sale.sync_state) == ("gift", 379_800, None)
+    assert sale.products == {"SW00001": Localised("智能手表 S3", "Smartwatch S3")}
+    assert by_id["H2"].coupon == Localised("耳机 9折", "10% off headphones")
+    assert (by_id["H3"].facts, by_id["H3"].text, by_id["H3"].products) == (None, None, {})

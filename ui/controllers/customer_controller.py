@@ -1,9 +1,13 @@
 """The customer screen: showing a 360 view, the inline composer, and recording.
 
-Every record goes through ``TerminalPort.record`` on the terminal runner; the GUI thread only
-collects the form and shows "saved · pending sync". When the sync worker reports, the 360 is
-re-read and each record this session made shows its new state (synced, conflict …). A
-language switch re-renders what is shown (the 360 carries its texts in both languages).
+A form becomes a typed payload of the interaction vocabulary (``clerk.shared.interactions``:
+``Sale.of(…)`` …), checked by the same rules the hub applies before anything is saved — a
+refusal points at the field to fix. The amount is read with the locale into whole fen
+(``clerk.shared.money``). Every record goes through ``TerminalPort.record`` on the terminal
+runner; the GUI thread only collects the form and shows "saved · pending sync". When the sync
+worker reports, the 360 is re-read and each record this session made shows its new state
+(synced, conflict …). A language switch re-renders what is shown (the 360 carries its texts in
+both languages).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from clerk.errors import ClerkError
+from clerk.errors import ClerkError, RecordError
 from clerk.model import Coupon, CustomerView, Identity
 from ui import texts
 from ui.i18n import fmt_money, local
@@ -26,6 +30,7 @@ from ui.workers import TaskRunner
 if TYPE_CHECKING:
     from clerk.outbox import Recorded
     from clerk.ports import Opened, TerminalPort
+    from clerk.shared.interactions import Payload
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +216,7 @@ class CustomerController(QObject):
         if view is None or member_id != self.member_id:
             return
         form = self.view.composer.form
-        keep = form in ("note", "interest", "sale", "consent")
+        keep = bool(form) and form != "redeem"  # a typed form stays as typed
         self._set_view_keep_form(view, keep)
 
     def _set_view_keep_form(self, view: CustomerView, keep_form: bool) -> None:
@@ -255,7 +260,7 @@ class CustomerController(QObject):
                 continue
             self._mine[entry.id] = entry.sync_state
             kind = texts.term(texts.KINDS, entry.kind)
-            reason = getattr(entry, "sync_reason", None)
+            reason = texts.hub_reason(entry.sync_reason) if entry.sync_reason else None
             if entry.sync_state == "conflict":
                 msg = texts.fill(
                     translate("Customer", "%1: conflict — %2"),
@@ -407,78 +412,108 @@ class CustomerController(QObject):
     # --- saving ----------------------------------------------------------------------------
 
     def save(self) -> None:
+        # the vocabulary (pydantic) is loaded with the first record, not at the app's start
+        from clerk.shared.interactions import InvalidInteraction
+
         c = self.view.composer
         form = c.form
-        payload: dict[str, Any] = {}
-        kind = form
+        if not form:
+            return
+        try:
+            payload = self._payload(form)
+        except InvalidInteraction as exc:
+            self._refuse(exc.field, exc.reason)
+            return
+        if payload is None:
+            return  # nothing to save; the associate was told why
+        self.record(form, payload)
+        c.close_form()
+        self.redeem_coupon = None
+
+    def _payload(self, form: str) -> Payload | None:
+        """The typed payload of the open form (InvalidInteraction when the vocabulary refuses
+        it), or None when there is nothing to save yet (and the associate was told)."""
+        from clerk.shared.interactions import Consent, Interest, Note, Redeem, Sale
+        from clerk.shared.money import AmountError, parse_cents
+
+        c = self.view.composer
         if form == "note":
             text = c.note.text.toPlainText().strip()
             if not text:
-                self.bridge.info(translate("Customer", "Type the note first."), key="form")
-                c.note.text.setFocus()
-                return
-            payload["text"] = text
-        elif form == "interest":
+                self._tell(translate("Customer", "Type the note first."), c.note.text)
+                return None
+            return Note.of(text)
+        if form == "interest":
             idx = c.interest.product.currentIndex()
             if idx < 0:
-                return
+                return None
             choice = self.models.interest_products.row_at(idx)
-            payload["sku"] = choice.sku
-            payload["action"] = "tried_on" if c.interest.tried_on.isChecked() else "asked_about"
-            text = c.interest.text.text().strip()
-            if text:
-                payload["text"] = text
-        elif form == "redeem":
+            action = "tried_on" if c.interest.tried_on.isChecked() else "asked_about"
+            return Interest.of(choice.sku, action, c.interest.text.text().strip() or None)
+        if form == "redeem":
             if self.redeem_coupon is None:
-                return
-            payload["coupon_id"] = self.redeem_coupon.id
-        elif form == "sale":
-            chosen = self.models.sale_products.checked()
+                return None
+            return Redeem.of(self.redeem_coupon.id)
+        if form == "sale":
             amount_text = c.sale.amount.text().strip()
-            amount, ok = QLocale().toDouble(amount_text)
-            if not ok:
-                amount, ok = QLocale.c().toDouble(amount_text)
-            if not ok or amount <= 0:
-                self.bridge.info(translate("Customer", "Enter the sale amount."), key="form")
-                c.sale.amount.setFocus()
-                return
+            locale = QLocale()
+            try:
+                amount = parse_cents(
+                    amount_text,
+                    decimal_point=locale.decimalPoint(),
+                    group_separator=locale.groupSeparator(),
+                )
+            except AmountError:
+                self._tell(translate("Customer", "Enter the sale amount."), c.sale.amount)
+                return None
+            chosen = self.models.sale_products.checked()
             # The hub takes each line with its price, and the online-cart lines it settles.
-            payload["items"] = [
-                {"sku": ch.sku, "qty": ch.qty, "price_cents": ch.price_cents} for ch in chosen
-            ]
-            payload["amount_cents"] = round(amount * 100)
             skus = {ch.sku for ch in chosen}
             cart_ids = [
                 line.id
                 for line in (self.data.cart if self.data else ())
                 if line.product.sku in skus
             ]
-            if cart_ids:
-                payload["cart_item_ids"] = cart_ids
-            text = c.sale.text.text().strip()
-            if text:
-                payload["text"] = text
-        elif form == "consent":
+            return Sale.of(
+                [(ch.sku, ch.qty, ch.price_cents) for ch in chosen],
+                amount,
+                cart_ids,
+                c.sale.text.text().strip() or None,
+            )
+        if form == "consent":
             p = self.data.profile if self.data is not None else None
-            marketing = c.consent.marketing.isChecked()
-            browsing = c.consent.browsing.isChecked()
-            if p is not None:
-                if marketing != p.consent_marketing:
-                    payload["marketing"] = marketing
-                if browsing != p.consent_browsing:
-                    payload["browsing"] = browsing
-            else:
-                payload = {"marketing": marketing, "browsing": browsing}
-            if not payload:
+            marketing: bool | None = c.consent.marketing.isChecked()
+            browsing: bool | None = c.consent.browsing.isChecked()
+            if p is not None:  # only what changed
+                marketing = None if marketing == p.consent_marketing else marketing
+                browsing = None if browsing == p.consent_browsing else browsing
+            if marketing is None and browsing is None:
                 self.bridge.info(translate("Customer", "Nothing changed."), key="form")
-                return
-        else:
-            return
-        self.record(kind, payload)
-        c.close_form()
-        self.redeem_coupon = None
+                return None
+            return Consent.of(marketing=marketing, browsing=browsing)
+        return None
 
-    def record(self, kind: str, payload: dict[str, Any]) -> None:
+    def _tell(self, message: str, widget: Any) -> None:
+        self.bridge.info(message, key="form")
+        widget.setFocus()
+
+    def _refuse(self, field: str | None, problem: str) -> None:
+        """The vocabulary refused the form: say what to fix and put the focus there."""
+        c = self.view.composer
+        root = (field or "").split(".", 1)[0]
+        widgets: dict[tuple[str, str], Any] = {
+            ("note", "text"): c.note.text,
+            ("interest", "text"): c.interest.text,
+            ("sale", "text"): c.sale.text,
+            ("sale", "amount_cents"): c.sale.amount,
+            ("sale", "items"): c.sale.products,
+        }
+        self.bridge.info(texts.record_problem(field, problem), key="form")
+        widget = widgets.get((c.form or "", root))
+        if widget is not None:
+            widget.setFocus()
+
+    def record(self, kind: str, payload: Payload) -> None:
         """Record one interaction on the worker, against the member (or the scanned ref)."""
         member_id = self.member_id
         member_ref = None if member_id else (self.identity.ref if self.identity else None)
@@ -501,7 +536,9 @@ class CustomerController(QObject):
             self.refresh()
 
     def _record_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ClerkError):
+        if isinstance(exc, RecordError):
+            self.bridge.error(texts.record_problem(exc.field, exc.problem), key="recorded")
+        elif isinstance(exc, ClerkError):
             self.bridge.error(texts.reason_message(exc.reason), key="recorded")
         else:
             raise exc
@@ -509,7 +546,7 @@ class CustomerController(QObject):
     def retranslate(self) -> None:
         """Language switched: product titles in forms follow, the open redeem panel too."""
         self._choices_for = None
-        if self.view.composer.form in ("interest", "sale"):
+        if self.view.composer.form:  # an open form's product pickers follow
             self._ensure_choices()
         if self.view.composer.form == "redeem" and self.redeem_coupon is not None:
             self.open_redeem(self.redeem_coupon.id)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clerk.errors import ClerkError, ConfigError
-from clerk.settings import SETTINGS
+from clerk.settings import SETTINGS, InsecureHubUrlError
 from sync.enrolment import Enrolment, NotEnrolCodeError, parse_enrol_payload
 from ui import texts
 from ui.i18n import fmt_number
@@ -34,6 +34,11 @@ def enrol_error(exc: ClerkError) -> tuple[str | None, str]:
     reason = exc.reason
     hub_reason = getattr(exc, "hub_reason", None)
     status = getattr(exc, "status", None)
+    if isinstance(exc, InsecureHubUrlError):
+        return "hub_url", translate(
+            "Enrol",
+            "The hub's address must start with https:// — http:// only for a hub on this machine.",
+        )
     if isinstance(exc, ConfigError) or reason == "hub_url":
         return "hub_url", translate(
             "Enrol", "Enter the hub's full address, starting with https:// or http://."
@@ -52,7 +57,7 @@ def enrol_error(exc: ClerkError) -> tuple[str | None, str]:
         return "code", translate("Enrol", "This code has already been used — ask for a new one.")
     if hub_reason == "enrol_code_expired":
         return "code", translate("Enrol", "This code has expired — ask for a new one.")
-    if hub_reason == "enrol_code_invalid" or reason == "device_revoked":
+    if hub_reason == "enrol_code_invalid" or reason in ("unauthorized", "device_revoked"):
         return "code", translate(
             "Enrol",
             "The hub does not accept this code for this store — check the store ID and the code.",

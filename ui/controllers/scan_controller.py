@@ -4,7 +4,9 @@ terminal's worker; a name picked from the last customers opens that member.
 
 The GUI thread only collects the text (or hands an image to the decode worker) and shows the
 result; identification, the cache lookup, the hub fetch and recording the visit run on the
-terminal runner.
+terminal runner. A typed phone that fits several cached members (the terminal holds only the
+last four digits and a short bucket of each number) offers them in a menu, by name and masked
+number; the associate asks the customer's name and picks.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ui.qt import (
     QImage,
     QKeyEvent,
     QKeySequence,
+    QMenu,
     QObject,
     Signal,
     translate,
@@ -94,6 +97,7 @@ class ScanController(QObject):
         self.clock = clock
         self._last: tuple[str, float] | None = None
         self._in_flight = 0
+        self.chooser: QMenu | None = None  # the candidates of a typed phone, while offered
         self.enabled = True  # False while the terminal is locked: nothing is looked up
         view.field.returnPressed.connect(self.submit_field)
         view.go.clicked.connect(self.submit_field)
@@ -163,7 +167,35 @@ class ScanController(QObject):
         self._finish()
         if opened.reason == "unknown_member":
             self.bridge.warning(texts.reason_message("unknown_member"), key="identify")
+        if opened.candidates:
+            self._choose(opened)
+            return
         self.opened.emit(opened)
+
+    def _choose(self, opened: Opened) -> None:
+        """Offer the members a typed phone may be; a pick opens that member."""
+        if self.chooser is not None:
+            self.chooser.close()
+        choices = []
+        for c in opened.candidates:
+            name = f"{c.name} ({c.name_en})" if c.name_en else c.name
+            choices.append((f"{name} · {c.phone_masked or ''}", c.member_id))
+        menu = self.view.offer_choices(choices)
+        menu.triggered.connect(
+            lambda action: self.pick(opened, str(action.data())) if action.data() else None
+        )
+        self.chooser = menu
+
+    def pick(self, opened: Opened, member_id: str) -> None:
+        """The associate picked one of a typed phone's candidates."""
+        if self.chooser is not None:
+            self.chooser.close()
+            self.chooser = None
+        terminal, staff = self.terminal, self.staff_id
+        self._start()
+        self.runner.submit(
+            lambda: terminal.pick_candidate(opened, member_id, staff), self._done, self._failed
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()

@@ -57,7 +57,8 @@ def setting_error_text(name: str, exc: ClerkError) -> str:
     if name == "hub_url":
         return translate(
             "Settings",
-            "Enter the hub's full address, e.g. https://hub.example.com or http://10.0.0.5:8000",
+            "Enter the hub's full address, e.g. https://hub.example.com (http:// only for a hub "
+            "on this machine)",
         )
     found = _RANGE.search(str(exc))
     if found is not None:

@@ -180,6 +180,15 @@ class StatusController(QObject):
     def _render_banner(self, s: TerminalStatus) -> None:
         lines = []
         tone = "warn"
+        if s.device_revoked:
+            lines.append(
+                translate(
+                    "Status",
+                    "This terminal was removed from the store — ask IT. Nothing recorded here "
+                    "is lost: IT can export the unsent records.",
+                )
+            )
+            tone = "bad"
         if s.clone_suspected:
             lines.append(
                 translate(

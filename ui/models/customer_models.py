@@ -294,18 +294,15 @@ class VisitsModel(_ViewModel):
         self.set_rows(view.visits)
 
     def _title(self, v: VisitEntry) -> str:
-        kind = texts.term(texts.KINDS, v.kind)
-        text = local(v.text) if v.text is not None else ""
-        return texts.fill(translate("Panels", "%1: %2"), kind, text) if text else kind
+        return texts.history_entry(v)
 
     def _subtitle(self, v: VisitEntry) -> str:
         parts = [p for p in (v.store_name, v.staff_name) if p]
         return " · ".join(parts)
 
     def _reason(self, v: VisitEntry) -> str:
-        reason = getattr(v, "sync_reason", None)
-        if v.sync_state in ("conflict", "rejected") and reason:
-            return texts.fill(translate("Panels", "Hub says: %1"), reason)
+        if v.sync_state in ("conflict", "rejected") and v.sync_reason:
+            return texts.fill(translate("Panels", "Hub says: %1"), texts.hub_reason(v.sync_reason))
         return ""
 
     def _reason_tone(self, _v: VisitEntry) -> str:

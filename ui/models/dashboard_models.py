@@ -23,6 +23,7 @@ from clerk.reports.model import (
     RejectedItem,
     VisitRow,
 )
+from ui import texts
 from ui.i18n import fmt_money, fmt_number, is_chinese
 from ui.qt import (
     QT_TRANSLATE_NOOP,
@@ -296,7 +297,11 @@ class RejectedModel(TableModel[RejectedItem]):
         Column("when", QT_TRANSLATE_NOOP("Dashboard", "When"), _when),
         Column("kind", QT_TRANSLATE_NOOP("Dashboard", "Record"), _kind),
         Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
-        Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, r: r.reason or "—"),
+        Column(
+            "reason",
+            QT_TRANSLATE_NOOP("Dashboard", "Reason"),
+            lambda _m, r: texts.hub_reason(r.reason) if r.reason else "—",
+        ),
     )
 
 
@@ -355,7 +360,11 @@ class ConflictsModel(TableModel[Conflict]):
         Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
         Column("ours", QT_TRANSLATE_NOOP("Dashboard", "Redeemed here"), _ours),
         Column("theirs", QT_TRANSLATE_NOOP("Dashboard", "Already redeemed"), _theirs),
-        Column("reason", QT_TRANSLATE_NOOP("Dashboard", "Reason"), lambda _m, c: c.reason or "—"),
+        Column(
+            "reason",
+            QT_TRANSLATE_NOOP("Dashboard", "Reason"),
+            lambda _m, c: texts.hub_reason(c.reason) if c.reason else "—",
+        ),
     )
 
 

@@ -4,6 +4,7 @@ scan and camera controllers; the window's input routing reads its field and butt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ui.models.recent_customers_model import RecentCustomersModel
@@ -13,6 +14,7 @@ from ui.qt import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QMenu,
     QSizePolicy,
     Qt,
     QVBoxLayout,
@@ -115,6 +117,21 @@ class ScanView(LanguageAware):
             self._preview.setAccessibleName(translate("ScanPage", "Camera preview"))
             self.preview_slot.addWidget(self._preview)
         return self._preview
+
+    def offer_choices(self, choices: Sequence[tuple[str, str]]) -> QMenu:
+        """A menu under the field offering the customers a typed phone may be: (label, member
+        id) each, under a title that asks which one. Shown at once; the caller listens to its
+        ``triggered`` (the action's data is the member id)."""
+        menu = QMenu(self)
+        menu.setObjectName("phoneCandidates")
+        title = menu.addAction(
+            translate("ScanView", "Several customers have these last digits — which one?")
+        )
+        title.setEnabled(False)
+        for text, member_id in choices:
+            menu.addAction(text).setData(member_id)
+        menu.popup(self.field.mapToGlobal(self.field.rect().bottomLeft()))
+        return menu
 
     def set_layout_mode(self, mode: str) -> None:
         if mode == self.mode:

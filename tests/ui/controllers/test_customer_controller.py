@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clerk.shared.interactions import MAX_TEXT
 from ui.models.rows_model import Roles
 from ui.qt import QApplication, Qt
 
@@ -168,6 +169,7 @@ def test_a_long_session_remembers_only_its_newest_records(
     ``MINE_KEPT`` of them: a day of scans without a lock no longer grows what the screen
     remembers for good (bench/all_day.py)."""
     from clerk import outbox as outbox_mod
+    from ui import texts
     from ui.controllers import customer_controller
 
     monkeypatch.setattr(customer_controller, "MINE_KEPT", 2)
@@ -198,4 +200,40 @@ def test_a_long_session_remembers_only_its_newest_records(
     customer.refresh()
     qtbot.waitUntil(lambda: "rejected by the hub" in _last_toast(w), timeout=5_000)
     said = [t.text.text() for t in w.toasts.toasts() if "rejected by the hub" in t.text.text()]
-    assert said == ["Note: rejected by the hub — bad_payload"]
+    assert said == [f"Note: rejected by the hub — {texts.hub_reason('bad_payload')}"]
+
+
+def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    """The forms build the vocabulary's typed payloads: a note one character over the limit,
+    a sale with no product, an amount finer than a fen — refused before anything is saved."""
+    w = session.window
+    composer = w.screens.customer_view.composer
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    composer.note.text.setPlainText("x" * (MAX_TEXT + 1))
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    assert composer.form == "note" and composer.note.text.hasFocus()
+    assert _last_toast(w) == "The text is too long — at most 4,000 characters."
+
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    sale = composer.sale
+    w.screens.customer_models.sale_products.toggle(0)  # untick the cart line
+    assert w.screens.customer_models.sale_products.checked() == []
+    sale.amount.setText("12.00")
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    assert composer.form == "sale" and sale.products.hasFocus()
+    assert _last_toast(w) == "Tick the products sold."
+
+    w.screens.customer_models.sale_products.toggle(0)
+    sale.amount.setText("1799.004")  # finer than a fen (pasted, scanned): refused, not rounded
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    assert composer.form == "sale" and sale.amount.hasFocus()
+    assert _last_toast(w) == "Enter the sale amount."
+    assert [r["kind"] for r in outbox_rows()] == ["visit"]
+
+    sale.amount.setText("1,799.50")  # the locale's group separator
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"]["amount_cents"] == 179_950

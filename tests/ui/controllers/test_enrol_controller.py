@@ -214,7 +214,7 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
         with qtbot.waitSignal(s.access.ended, timeout=5_000):
             w.sign_out()
         signin.select("M01")
-        signin.view.pin.setText("9999")
+        signin.view.pin.setText("246810")
         with qtbot.waitSignal(w.session_started, timeout=10_000):
             signin.submit()
         old = s.sync

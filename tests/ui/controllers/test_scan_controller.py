@@ -74,3 +74,59 @@ def test_demo_codes_window_shows_fresh_codes(qtbot: Any, home: Any) -> None:
     assert all(lbl.pixmap().width() >= 41 * 4 for lbl in images)  # version 6 QR, 4 px/module
     window.refresh()
     assert len(calls) == 2
+
+
+def test_a_typed_phone_that_fits_two_members_offers_both(
+    qtbot: Any, session: Any, home: Any, terminal: Any, outbox_rows: Any
+) -> None:
+    """The terminal holds a phone's last four digits and an 8-bit bucket: when two members
+    share them, the associate is offered both (name and masked number) and picks one; the
+    visit is the one recorded against the sealed number (the hub resolves it exactly)."""
+    import json
+
+    from clerk.cache import apply_changes
+    from clerk.db import Transaction
+    from clerk.shared.phones import phone_bucket
+    from demoworld.home import DEMO_BUCKET_KEY
+
+    phone = home.phones[HERO]
+    twin = dict(terminal.cache.execute("SELECT * FROM members WHERE id = 'M00000002'").fetchone())
+    twin.update(
+        id="M00000099",
+        code_id=99,
+        card_no="99",
+        name="李双",
+        name_en="Li Shuang",
+        phone_last4=phone[-4:],
+        phone_bucket=phone_bucket(DEMO_BUCKET_KEY, phone),
+        phone_masked="*******" + phone[-4:],
+    )
+    with Transaction(terminal.cache):
+        apply_changes(
+            terminal.cache, [{"entity": "member", "op": "upsert", "key": twin["id"], "data": twin}]
+        )
+
+    w = session.window
+    scan = w.screens.scan
+    w.screens.scan_view.field.setText(phone)
+    qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: scan.chooser is not None and scan.chooser.isVisible(), timeout=10_000)
+    actions = [a for a in scan.chooser.actions() if a.isEnabled()]
+    assert sorted(a.data() for a in actions) == [HERO, "M00000099"]
+    assert all(a.text().endswith("*******" + phone[-4:]) for a in actions)
+    assert any("Li Shuang" in a.text() for a in actions)
+    assert w.nav.page == "scan"
+    with qtbot.waitSignal(scan.opened, timeout=10_000) as opened:
+        next(a for a in actions if a.data() == HERO).trigger()
+    assert opened.args[0].member_id == HERO and opened.args[0].view is not None
+    assert w.nav.page == "customer" and w.screens.customer.member_id == HERO
+
+    visits = [r for r in outbox_rows() if r["kind"] == "visit"]
+    assert len(visits) == 1 and visits[0]["member_id"] is None
+    assert visits[0]["member_ref"].startswith("phone_sealed:") and phone[3:] not in json.dumps(
+        visits
+    )
+    audited = terminal.outbox.execute(
+        "SELECT detail FROM audit_log WHERE action = 'view_customer' ORDER BY seq"
+    ).fetchall()
+    assert json.loads(audited[-1][0]) == {"member_id": HERO, "picked_among": 2}

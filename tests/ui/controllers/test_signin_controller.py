@@ -18,7 +18,8 @@ from clerk import audit, db
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.outbox import open_outbox
-from clerk.staff import Session, StaffAuth, hash_pin
+from clerk.shared.pins import hash_pin
+from clerk.staff import Session, StaffAuth
 from ui import theme
 from ui.controllers.signin_controller import SignInController
 from ui.models.staff_model import StaffModel
@@ -87,13 +88,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                             "name": name,
                             "role": role,
                             "active": active,
-                            "pin_hash": hash_pin(pin, FAST),
+                            "pin_hash": hash_pin(pin, role, FAST),
                             "updated_at": 0,
                         },
                     }
                     for sid, name, role, pin, active in (
                         ("A01", "Wang Fang", "associate", "1234", True),
-                        ("M01", "Zhou Jianhua", "manager", "9999", True),
+                        ("M01", "Zhou Jianhua", "manager", "246810", True),
                         ("A09", "Gone", "associate", "5555", False),
                     )
                 ],
@@ -209,10 +210,10 @@ def test_touch_targets_are_big_enough(qtbot: Any, page: SignInController) -> Non
 
 def test_sign_in_with_the_pin_pad(qtbot: Any, page: SignInController, home: Path) -> None:
     _pick(qtbot, page, "M01")
-    _tap_pin(qtbot, page, "99")
+    _tap_pin(qtbot, page, "249")
     qtbot.mouseClick(page.view.pad.keys["back"], Qt.MouseButton.LeftButton)
-    _tap_pin(qtbot, page, "999")
-    assert page.view.pin.text() == "9999"
+    _tap_pin(qtbot, page, "6810")
+    assert page.view.pin.text() == "246810"
     assert page.view.pin.echoMode() == page.view.pin.EchoMode.Password
     with qtbot.waitSignal(page.signed_in, timeout=5000) as blocker:
         qtbot.mouseClick(page.view.submit, Qt.MouseButton.LeftButton)
@@ -231,11 +232,11 @@ def test_sign_in_with_the_keyboard_only(qtbot: Any, page: SignInController) -> N
     qtbot.keyClick(lst, Qt.Key.Key_Return)
     assert page.staff_id == "M01"
     pin = page.view.pin
-    qtbot.keyClicks(pin, "9x9-9 9")  # only digits reach the PIN
-    assert pin.text() == "9999"
+    qtbot.keyClicks(pin, "24x6-8 10")  # only digits reach the PIN
+    assert pin.text() == "246810"
     qtbot.keyClick(pin, Qt.Key.Key_Escape)
     assert pin.text() == ""
-    qtbot.keyClicks(pin, "9999")
+    qtbot.keyClicks(pin, "246810")
     with qtbot.waitSignal(page.signed_in, timeout=5000) as blocker:
         qtbot.keyClick(pin, Qt.Key.Key_Return)
     assert blocker.args[0].staff_id == "M01"
@@ -332,7 +333,7 @@ def test_idle_lock_ends_the_session(
 
 
 def test_manual_sign_out_is_audited(qtbot: Any, page: SignInController, home: Path) -> None:
-    session = _sign_in(qtbot, page, "M01", "9999")
+    session = _sign_in(qtbot, page, "M01", "246810")
     with qtbot.waitSignal(page.signed_out, timeout=5000) as blocker:
         page.sign_out()
     assert blocker.args[0] == session and page.session is None

@@ -163,6 +163,30 @@ def test_banner_when_the_terminal_looks_like_a_copy(
     assert "looks like a copy" in w.banner.text.text()
 
 
+@pytest.fixture
+def revoked_home(home: Any) -> Any:
+    """A terminal the hub answered ``device_revoked`` (HQ removed it from the store)."""
+    ob = outbox_mod.open_outbox(home.home / "outbox.db")
+    try:
+        outbox_mod.set_meta(ob, {outbox_mod.META_DEVICE_REVOKED_AT: str(NOW)})
+    finally:
+        ob.close()
+    return home
+
+
+def test_banner_when_the_terminal_was_removed_from_the_store(
+    qtbot: Any, revoked_home: Any, session: Any
+) -> None:
+    w = session.window
+    w.status.refresh()
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=5_000)
+    assert "This terminal was removed from the store — ask IT" in w.banner.text.text()
+    w.set_language("zh_CN")
+    qtbot.waitUntil(lambda: "本终端已被移出门店" in w.banner.text.text(), timeout=5_000)
+    assert "请联系 IT" in w.banner.text.text()
+    w.set_language("en")
+
+
 def test_parked_records_count_as_needing_a_manager(
     qtbot: Any, session: Any, home: Any, open_customer: Any, terminal: Any
 ) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 import pytest
 
+from clerk.model import Localised, VisitEntry
+from clerk.shared.interactions import Consent, Interest, Note, Redeem, Sale, Visit
 from ui.models.customer_models import (
     BrowsingModel,
     CartModel,
@@ -21,6 +25,7 @@ from ui.qt import QAbstractItemModelTester, Qt
 HERO = "M00000001"
 NOW = 1_763_900_000
 MODELS = [TalkingPointsModel, CartModel, CouponsModel, BrowsingModel, VisitsModel]
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -99,3 +104,87 @@ def test_recent_and_choices_models(qtbot: Any, translations: Any) -> None:
     choices.toggle(0)
     assert [c.sku for c in choices.checked()] == ["B"]
     assert choices.index(1, 0).data(choices.PriceCents) == 500
+
+
+def _history_view(hero_view: Any) -> Any:
+    """The hero's view with a history of every kind, as the hub and this terminal give it."""
+    watch = Localised("智能手表 S3", "Smartwatch S3")
+    coupon = Localised("智能手表 S3 满1000减200", "¥200 off Smartwatch S3 over ¥1,000")
+    sale = Sale.of([("SW00193", 1, 119_900)], 119_900)
+    entries = (
+        VisitEntry(
+            "v1",
+            "interest",
+            NOW - 10,
+            "店",
+            "王芳",
+            Interest.of("SW00193", "tried_on"),
+            {"SW00193": watch},
+        ),
+        VisitEntry("v2", "sale", NOW - 20, "店", "王芳", sale, {"SW00193": watch}),
+        VisitEntry(
+            "v3",
+            "redeem",
+            NOW - 30,
+            None,
+            None,
+            Redeem.of("Q1"),
+            coupon=coupon,
+            sync_state="rejected",
+            sync_reason="bad_payload",
+        ),
+        VisitEntry("v4", "consent", NOW - 40, None, None, Consent.of(marketing=False)),
+        VisitEntry("v5", "note", NOW - 50, None, None, Note.of("想看蓝色表带")),
+        VisitEntry("v6", "visit", NOW - 60, None, None, Visit(via="phone", jti="abc")),
+        # a row the terminal cannot read (an older hub's prose, facts of another version)
+        VisitEntry("v7", "interest", NOW - 70, None, None, None),
+        VisitEntry(
+            "v8",
+            "redeem",
+            NOW - 80,
+            None,
+            None,
+            Redeem.of("Q9"),
+            sync_state="conflict",
+            sync_reason="a_reason_from_a_newer_hub",
+        ),
+    )
+    return dataclasses.replace(hero_view, visits=entries)
+
+
+def test_history_is_rendered_in_the_ui_language_from_its_facts(
+    hero_view: Any, translations: Any
+) -> None:
+    model = VisitsModel()
+    model.set_view(_history_view(hero_view))
+
+    def column(role: int) -> list[str]:
+        return [model.index(i, 0).data(role) for i in range(model.rowCount())]
+
+    translations.set_language("en")
+    assert column(Roles.Title) == [
+        "Product interest: Smartwatch S3 · Tried on",
+        "Assisted sale: 1 item, ¥1,199.00 (Smartwatch S3)",
+        "Coupon redeemed: ¥200 off Smartwatch S3 over ¥1,000",
+        "Consent updated: marketing: no",
+        "Note: 想看蓝色表带",  # what the associate typed, as typed
+        "Store visit",
+        "Product interest",
+        "Coupon redeemed",
+    ]
+    reasons = column(Roles.Detail)
+    assert reasons[2] == "Hub says: the record is incomplete or has a value out of bounds"
+    assert reasons[7] == "Hub says: the hub refused it"  # a code new to us: never the code
+    english = " ".join(column(Roles.Title) + reasons).replace("想看蓝色表带", "")
+    assert not CJK.search(english)
+    assert not re.search(r"SW00193|Q1|bad_payload|phone|abc|_", english)
+
+    translations.set_language("zh_CN")
+    titles = column(Roles.Title)
+    assert titles[0] == "商品兴趣：智能手表 S3 · 试穿/试用"
+    assert titles[1] == "导购成交：1 件，¥1,199.00（智能手表 S3）"
+    assert titles[2] == "优惠券核销：智能手表 S3 满1000减200"
+    assert titles[3] == "授权变更：营销消息：不同意"
+    assert column(Roles.Detail)[2] == "总部反馈：记录不完整或有数值超出范围"
+    chinese = " ".join(titles + column(Roles.Detail))
+    assert not re.search(r"SW00193|Q1|bad_payload|[A-Za-z]{3,}", chinese.replace("S3", ""))

@@ -14,7 +14,7 @@ from sync.hub.store import HubStore
 
 # Columns of the hub's tables that never reach a terminal.
 HUB_ONLY = {
-    "member": {"phone"},
+    "member": {"phone", "phone_hash"},  # the number and its full keyed hash: the hub's own
     "coupon": {"used_by"},
     "key": {"private_key", "created_at"},
     "staff": {"store_id"},

@@ -1,0 +1,453 @@
+"""The interaction vocabulary: every kind of record the terminal makes and the hub accepts,
+defined once — its payload type, with its own validation, and what the kind means to each part.
+
+    kind      payload   member  history  counted  recorded by
+    visit     Visit     yes     yes      yes      associate, manager
+    note      Note      yes     yes      yes      associate, manager
+    interest  Interest  yes     yes      yes      associate, manager
+    redeem    Redeem    yes     yes      yes      associate, manager
+    sale      Sale      yes     yes      yes      associate, manager
+    consent   Consent   yes     yes      yes      associate, manager
+    resolve   Resolve   no      no       no       manager
+    audit     Audit     no      no       no       associate, manager (the terminal's audit log)
+
+* **member**: the record is about a member (``member_id``, or a scanned ``member_ref`` the hub
+  resolves); the hub rejects one it cannot match (``unknown_member``). These are the kinds a
+  person records with a customer (``clerk record``, the customer screen).
+* **history**: it shows in the customer's history, and the hub, accepting one, writes its
+  history row (``visits``: the kind, the typed text, the structured facts — never prose).
+* **counted**: the store reports count it.
+* **roles**: who may record it (the hub refuses a record of a known staff member whose role
+  is not among them: ``staff_role``).
+
+Payloads are frozen pydantic dataclasses, bounded: strings have a maximum length, money is
+integer fen from 0 to :data:`~clerk.shared.money.MAX_CENTS`, quantities 1–999, a sale at most
+200 lines; no float, NaN, infinity or boolean passes for an integer, nor a number for a
+boolean. Unknown fields are ignored (a newer terminal's extra field does not make an older hub
+reject the record) and not kept in the typed value.
+
+    parse_payload("sale", {...})   the typed payload, or InvalidInteraction(reason, field)
+    validate("sale", payload)      the same for a typed payload or a mapping
+    Sale.of(lines, amount_cents)   constructors that raise InvalidInteraction too
+    dump(payload)                  what the outbox stores and the wire carries (JSON-ready)
+    history_row(payload)           (text, facts): the hub's history row of an accepted record
+    from_history(kind, text, facts) the typed payload again (None if unreadable)
+
+Import cost: this module imports pydantic. The app's start path must not import it before its
+first screen is up (tests/ui/test_app_start.py): import it where a record is made or read.
+Like the rest of ``clerk/shared/``, it imports nothing of ours outside this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass as std_dataclass
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, TypeVar
+
+from pydantic import (
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass
+from pydantic_core import PydanticCustomError
+
+from clerk.shared.money import MAX_CENTS
+
+MAX_TEXT = 4000  # characters of a note or a remark
+MAX_ID = 64  # characters of a sku, coupon, cart line or interaction id
+MAX_QTY = 999
+MAX_LINES = 200  # lines of one sale (and cart lines it closes)
+ROLES = ("associate", "manager")
+EVERYONE = frozenset(ROLES)
+
+# Why a record is refused (InvalidInteraction.reason), whichever field it is about.
+REASONS = (
+    "unknown_kind",  # not a kind of this vocabulary
+    "kind_mismatch",  # a typed payload of another kind
+    "needs_member",  # a kind about a member, recorded without one
+    "missing",  # a required field is absent
+    "wrong_type",  # e.g. a string where a number belongs, 1 for true, 12.5 for a quantity
+    "empty",  # an empty string or id
+    "blank",  # a note of spaces only
+    "too_long",  # a string over its maximum length
+    "too_few",  # a list under its minimum (a sale without a line)
+    "too_many",  # a list over its maximum
+    "out_of_range",  # a number outside its bounds (a negative amount, a quantity of 0)
+    "not_allowed",  # a value outside a fixed set (an interest action, a decision)
+    "bad_format",  # a string of the wrong form (an audit hash)
+    "no_change",  # a consent record that changes no flag
+)
+
+_CONFIG = ConfigDict(extra="ignore")
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
+Remark = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Cents = Annotated[int, Strict(), Field(ge=0, le=MAX_CENTS)]
+Qty = Annotated[int, Strict(), Field(ge=1, le=MAX_QTY)]
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class InvalidInteraction(ValueError):
+    """A record the hub would refuse for its shape. ``reason`` is one of :data:`REASONS`;
+    ``field`` is the dotted path of the field in the payload (``"items.0.qty"``), or None
+    for the record as a whole — so a form can point at what to fix."""
+
+    def __init__(self, kind: str, reason: str, field: str | None, message: str) -> None:
+        where = f"{kind}.{field}" if field else kind
+        super().__init__(f"{where}: {message}")
+        self.kind = kind
+        self.reason = reason
+        self.field = field
+
+
+# --- the payloads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Visit:
+    """The member was served (recorded on identification). ``via``: how they were identified
+    (code, card, phone …); ``jti``: the member-code instance (the hub flags one seen at two
+    terminals) — not a fact of the history."""
+
+    kind: ClassVar[str] = "visit"
+    private: ClassVar[frozenset[str]] = frozenset({"jti"})
+
+    via: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    jti: Id | None = None
+    text: Remark | None = None
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Note:
+    """A note about the member, as the associate typed it (1–4,000 characters, not blank)."""
+
+    kind: ClassVar[str] = "note"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank", "a note cannot be blank")
+        return value
+
+    @classmethod
+    def of(cls, text: str) -> Note:
+        return _build(cls, text=text)
+
+
+InterestAction = Literal["tried_on", "asked_about"]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Interest:
+    """The member tried on or asked about a product."""
+
+    kind: ClassVar[str] = "interest"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    sku: Id
+    action: InterestAction = "asked_about"
+    text: Remark | None = None
+
+    @classmethod
+    def of(cls, sku: str, action: str = "asked_about", text: str | None = None) -> Interest:
+        return _build(cls, sku=sku, action=action, text=text)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Redeem:
+    """One of the member's coupons redeemed (``amount_cents``: the sale it applied to, when
+    known — a percent-off coupon is worth its share of it)."""
+
+    kind: ClassVar[str] = "redeem"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    coupon_id: Id
+    amount_cents: Cents | None = None
+
+    @classmethod
+    def of(cls, coupon_id: str, amount_cents: int | None = None) -> Redeem:
+        return _build(cls, coupon_id=coupon_id, amount_cents=amount_cents)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class SaleLine:
+    sku: Id
+    qty: Qty
+    price_cents: Cents
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Sale:
+    """An assisted sale: its lines (each with its price), the amount paid, and the member's
+    online-cart lines it settles (the hub marks them bought)."""
+
+    kind: ClassVar[str] = "sale"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    items: Annotated[tuple[SaleLine, ...], Field(min_length=1, max_length=MAX_LINES)]
+    amount_cents: Cents
+    cart_item_ids: Annotated[tuple[Id, ...], Field(max_length=MAX_LINES)] = ()
+    text: Remark | None = None
+
+    @classmethod
+    def of(
+        cls,
+        lines: Iterable[tuple[str, int, int]],
+        amount_cents: int,
+        cart_item_ids: Iterable[str] = (),
+        text: str | None = None,
+    ) -> Sale:
+        """From (sku, qty, price_cents) lines."""
+        items = [{"sku": s, "qty": q, "price_cents": p} for s, q, p in lines]
+        return _build(
+            cls,
+            items=items,
+            amount_cents=amount_cents,
+            cart_item_ids=list(cart_item_ids),
+            text=text,
+        )
+
+    @property
+    def count(self) -> int:
+        """Pieces sold (the quantities added up)."""
+        return sum(line.qty for line in self.items)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Consent:
+    """The member's consent changed: a flag given is set, one left out is unchanged (at least
+    one is given)."""
+
+    kind: ClassVar[str] = "consent"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    marketing: StrictBool | None = None
+    browsing: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Consent:
+        if self.marketing is None and self.browsing is None:
+            raise PydanticCustomError(
+                "no_change", "give marketing and/or browsing", {"field": "marketing"}
+            )
+        return self
+
+    @classmethod
+    def of(cls, marketing: bool | None = None, browsing: bool | None = None) -> Consent:
+        return _build(cls, marketing=marketing, browsing=browsing)
+
+
+Decision = Literal["accept", "reverse"]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Resolve:
+    """A manager's decision on a conflict (``conflict_id``: the interaction the hub flagged):
+    ``accept`` keeps both redemptions, ``reverse`` undoes ours."""
+
+    kind: ClassVar[str] = "resolve"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    conflict_id: Id
+    decision: Decision
+
+    @classmethod
+    def of(cls, conflict_id: str, decision: str) -> Resolve:
+        return _build(cls, conflict_id=conflict_id, decision=decision)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Audit:
+    """One row of the terminal's hash-chained audit log (clerk/audit.py)."""
+
+    kind: ClassVar[str] = "audit"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    seq: Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)]
+    action: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    prev_hash: Hash
+    hash: Hash
+    detail: Annotated[dict[str, Any], Field(max_length=64)] = Field(default_factory=dict)
+
+
+Payload: TypeAlias = Visit | Note | Interest | Redeem | Sale | Consent | Resolve | Audit
+_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Resolve, Audit)
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+
+@std_dataclass(frozen=True)
+class KindSpec:
+    """What one kind means to each part (see the table at the top)."""
+
+    kind: str
+    payload: type[Payload]
+    member: bool
+    history: bool
+    counted: bool
+    roles: frozenset[str] = EVERYONE
+
+
+KINDS: Mapping[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec("visit", Visit, member=True, history=True, counted=True),
+        KindSpec("note", Note, member=True, history=True, counted=True),
+        KindSpec("interest", Interest, member=True, history=True, counted=True),
+        KindSpec("redeem", Redeem, member=True, history=True, counted=True),
+        KindSpec("sale", Sale, member=True, history=True, counted=True),
+        KindSpec("consent", Consent, member=True, history=True, counted=True),
+        KindSpec(
+            "resolve",
+            Resolve,
+            member=False,
+            history=False,
+            counted=False,
+            roles=frozenset({"manager"}),
+        ),
+        KindSpec("audit", Audit, member=False, history=False, counted=False),
+    )
+}
+MEMBER_KINDS = frozenset(k for k, s in KINDS.items() if s.member)
+HISTORY_KINDS = frozenset(k for k, s in KINDS.items() if s.history)
+COUNTED_KINDS = frozenset(k for k, s in KINDS.items() if s.counted)
+
+
+def spec(kind: str) -> KindSpec:
+    """The spec of ``kind``; InvalidInteraction (``unknown_kind``) for a word not in it."""
+    found = KINDS.get(kind)
+    if found is None:
+        raise InvalidInteraction(str(kind)[:40], "unknown_kind", None, "not a kind of record")
+    return found
+
+
+def may_record(kind: str, role: str) -> bool:
+    """May staff of ``role`` record ``kind``?"""
+    return role in spec(kind).roles
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type[Payload]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls.kind)
+    if adapter is None:
+        adapter = _ADAPTERS[cls.kind] = TypeAdapter(cls)
+    return adapter
+
+
+def parse_payload(kind: str, data: Mapping[str, Any]) -> Payload:
+    """The typed payload of a ``kind`` record from its JSON object (InvalidInteraction)."""
+    cls = spec(kind).payload
+    try:
+        value: Payload = _adapter(cls).validate_python(data)
+    except ValidationError as exc:
+        raise invalid(kind, exc) from None
+    return value
+
+
+def validate(kind: str, payload: Payload | Mapping[str, Any] | None) -> Payload:
+    """``payload`` as the typed payload of ``kind``: a mapping is parsed, a typed payload is
+    checked to be of that kind (InvalidInteraction)."""
+    cls = spec(kind).payload
+    if payload is None:
+        payload = {}
+    if isinstance(payload, Mapping):
+        return parse_payload(kind, payload)
+    if not isinstance(payload, cls):
+        raise InvalidInteraction(kind, "kind_mismatch", None, f"a {payload.kind} payload")
+    return payload
+
+
+def _build(cls: type[_P], **fields: Any) -> _P:
+    """A payload from keyword fields (None ones left out, so defaults apply)."""
+    value = parse_payload(cls.kind, {k: v for k, v in fields.items() if v is not None})
+    assert isinstance(value, cls)
+    return value
+
+
+def invalid(
+    kind: str, exc: ValidationError, *, prefix: tuple[str | int, ...] = ()
+) -> InvalidInteraction:
+    """The first problem of a ValidationError about a ``kind`` payload, as InvalidInteraction
+    (``prefix``: the path of the payload in what was validated, left out of ``field``)."""
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err.get("loc", ()))
+    if prefix and loc[: len(prefix)] == prefix:
+        loc = loc[len(prefix) :]
+    ctx = err.get("ctx") or {}
+    named = ctx.get("field")
+    field = ".".join(str(p) for p in loc) or (str(named) if named else None)
+    return InvalidInteraction(kind, _reason(str(err.get("type", ""))), field, str(err.get("msg")))
+
+
+_PYDANTIC_REASONS = {
+    "missing": "missing",
+    "string_too_long": "too_long",
+    "string_too_short": "empty",
+    "too_short": "too_few",
+    "too_long": "too_many",
+    "greater_than": "out_of_range",
+    "greater_than_equal": "out_of_range",
+    "less_than": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "literal_error": "not_allowed",
+    "string_pattern_mismatch": "bad_format",
+}
+
+
+def _reason(error_type: str) -> str:
+    if error_type in _PYDANTIC_REASONS:
+        return _PYDANTIC_REASONS[error_type]
+    if error_type in REASONS:
+        return error_type  # our own (PydanticCustomError): blank, no_change
+    return "wrong_type"
+
+
+# --- stored, sent, shown ---------------------------------------------------------------------
+
+
+def dump(payload: Payload) -> dict[str, Any]:
+    """The payload as a JSON object (fields in their order, None left out): what the outbox
+    stores and the wire carries."""
+    data: dict[str, Any] = _adapter(type(payload)).dump_python(
+        payload, mode="json", exclude_none=True
+    )
+    return data
+
+
+def history_row(payload: Payload) -> tuple[str | None, dict[str, Any]]:
+    """(text, facts) of a record's history row: what the associate typed, and the structured
+    facts of the kind (sku, action, amount, coupon, lines, cart lines, consent flags) — without
+    what is not shown (a member code's jti)."""
+    data = dump(payload)
+    text = data.pop("text", None)
+    for name in payload.private:
+        data.pop(name, None)
+    return text, data
+
+
+def from_history(kind: str, text: str | None, facts: Mapping[str, Any] | None) -> Payload | None:
+    """The typed payload of a history row (or of a stored record), None when it cannot be read
+    (an unknown kind, facts of another version)."""
+    data = dict(facts or {})
+    if text is not None:
+        data["text"] = text
+    try:
+        return parse_payload(kind, data)
+    except InvalidInteraction:
+        return None
