@@ -10,7 +10,8 @@ Each scan is a fresh member code signed with the hub's key (a card number one ti
 submitted as the keyboard wedge does; about one customer in three leads to a record through
 the customer screen's forms — a note, a product interest, an assisted sale, a coupon
 redemption — and every record wakes the sync worker, which pushes it (and pulls) through the
-hub.
+hub. A form that refuses (no product to pick for this member) is closed and counted, not
+waited on. ``--quick`` (``make bench --quick``): 1,000 scans, 300 members.
 
 Checkpoints (after 500 scans, then every quarter, and at the end): resident memory (RSS),
 Python objects, Qt widgets (``QApplication.allWidgets``) and the window's QObjects
@@ -19,11 +20,13 @@ Qt's and Python's), after a garbage collection on the GUI thread. Scan → custo
 p95 over the first 500 scans and over the last 500. Targets: RSS growth from the 500-scan
 checkpoint to the end ≤ 20 MB; objects, descriptors and threads flat; p95 unchanged.
 
-Reference, in the same run: an idle app over the same wall time — the same set-up and 500
-scans at the start and at the end, nothing in between but its sync rounds.
+Reference, in the same run: an idle app beside it over the same wall time — the same set-up,
+500 scans before the busy app starts and 500 after it ended, nothing in between but its sync
+rounds (it locks when idle, as the app does; the associate signs in again).
 
 Each app runs in a child process of its own (``--role busy|idle``) so neither inherits the
-other's memory. Prints a markdown table; writes bench/results/all_day[-quick].json.
+other's memory, and the hub's memory is not counted in either. Prints a markdown table;
+writes bench/results/all_day[-quick].json.
 """
 
 from __future__ import annotations
@@ -93,7 +96,6 @@ class Driver:
     def __init__(self, tmp: Path, world: dict[str, Any], seed: int) -> None:
         from clerk.cli.common import open_terminal
         from clerk.shared import membercode
-        from clerk.staff import Session
         from sync.local import engine_for, enroll
         from ui.app import build_app, create_application
         from ui.workers import GuiThreadGc
@@ -120,11 +122,9 @@ class Driver:
         for step in self.window.deferred_steps():
             step()
         self.window.status.start()
-        session = self.session
-        assert session.access is not None
-        name = self.terminal.staff_name(STAFF) or STAFF
-        session.access.sign_in_without_pin(Session(STAFF, name, "associate", int(time.time())))
-        session.start_sync()
+        self.sign_ins = 0
+        self.sign_in()
+        self.session.start_sync()
         guard = self.app.findChild(GuiThreadGc)
         if guard is not None:
             guard.freeze()  # as run_app does once started
@@ -134,8 +134,23 @@ class Driver:
         self.syncs = 0
         self.window.status.synced.connect(lambda _r: setattr(self, "syncs", self.syncs + 1))
         self.records: dict[str, int] = {}
+        self.unsaved: dict[str, int] = {}
         self.failed_paints = 0
         self.wait_until(lambda: self.session.sync is not None, 30_000)
+
+    def sign_in(self) -> None:
+        """The associate signs in (again, after the idle lock: an app left alone locks)."""
+        from clerk.staff import Session
+
+        access = self.session.access
+        assert access is not None
+        name = self.terminal.staff_name(STAFF) or STAFF
+        access.sign_in_without_pin(Session(STAFF, name, "associate", int(time.time())))
+        self.sign_ins += 1
+
+    def signed_in(self) -> bool:
+        access = self.session.access
+        return access is not None and access.session is not None
 
     # waiting on the event loop, never sleeping
 
@@ -231,6 +246,9 @@ class Driver:
             composer.note.text.setPlainText(f"asked about sizes #{self.rng.randint(1, 999)}")
         elif roll < 0.28:
             customer.action("interest")
+            if composer.interest.product.count() == 0:
+                customer.cancel()  # no product to pick for this member
+                return
         elif roll < 0.32:
             customer.action("sale")
             products = composer.sale.products
@@ -257,8 +275,13 @@ class Driver:
         if not kind:
             return
         customer.save()
-        if self.wait_signal(customer.recorded, 5000):
+        if composer.form:  # the form refused it (a toast said why): nothing to wait for
+            self.unsaved[kind] = self.unsaved.get(kind, 0) + 1
+            customer.cancel()
+        elif self.wait_signal(customer.recorded, 5000):
             self.records[kind] = self.records.get(kind, 0) + 1
+        else:  # not saved in time
+            self.unsaved[kind] = self.unsaved.get(kind, 0) + 1
 
     def close(self) -> None:
         self.session.runners.wait()
@@ -278,6 +301,7 @@ def run_child(args: argparse.Namespace) -> int:
     points: list[dict[str, Any]] = []
     first: list[float] = []
     last: list[float] = []
+    record_s = 0.0
     if args.role == "busy":
         marks = {WINDOW, *(args.scans * k // 4 for k in (1, 2, 3)), args.scans}
         for i in range(args.scans):
@@ -287,7 +311,9 @@ def run_child(args: argparse.Namespace) -> int:
                     first.append(ms)
                 elif i >= args.scans - WINDOW:
                     last.append(ms)
+            t0 = time.monotonic()
             driver.maybe_record()
+            record_s += time.monotonic() - t0
             if i + 1 in marks:
                 points.append(checkpoint(f"after {i + 1:,} scans", driver.window, i + 1, started))
                 print(json.dumps(points[-1]), file=sys.stderr, flush=True)
@@ -297,17 +323,16 @@ def run_child(args: argparse.Namespace) -> int:
             if ms is not None:
                 first.append(ms)
         points.append(checkpoint(f"after {WINDOW} scans", driver.window, WINDOW, started))
-        end_scans_s = time.monotonic() - started  # about what the last 500 will take
-        while True:
-            left = args.seconds - (time.monotonic() - started) - end_scans_s
-            if left <= 0:
-                break
-            driver.idle(min(left, 60.0))
-            points.append(
-                checkpoint(
-                    f"idle, {time.monotonic() - started:,.0f} s", driver.window, WINDOW, started
-                )
-            )
+        Path(args.ready).touch()  # the busy app starts now …
+        last_point = time.monotonic()
+        while not Path(args.until).exists():  # … and the idle one idles until it is done
+            driver.idle(2.0)
+            if time.monotonic() - last_point >= 60:
+                last_point = time.monotonic()
+                label = f"idle, {last_point - started:,.0f} s"
+                points.append(checkpoint(label, driver.window, WINDOW, started))
+        if not driver.signed_in():  # the idle lock: the associate signs in again
+            driver.sign_in()
         for _ in range(WINDOW):
             ms = driver.scan()
             if ms is not None:
@@ -322,8 +347,11 @@ def run_child(args: argparse.Namespace) -> int:
         "p95_last": pct(last, 0.95),
         "p50_last": pct(last, 0.5),
         "records": driver.records,
+        "unsaved": driver.unsaved,
+        "record_s": round(record_s, 1),
         "syncs": driver.syncs,
         "failed_paints": driver.failed_paints,
+        "sign_ins": driver.sign_ins,
         "outbox": driver.terminal.status().pending,
     }
     driver.close()
@@ -334,16 +362,19 @@ def run_child(args: argparse.Namespace) -> int:
 # --- the parent: both apps, one table ---------------------------------------------------------
 
 
-def child(
-    role: str, args: argparse.Namespace, hub: Any, tmp: Path, seconds: float = 0.0
-) -> dict[str, Any]:
-    """Run one app (``role``) in a process of its own against ``hub``; its results."""
+def start_child(
+    role: str, args: argparse.Namespace, hub: Any, tmp: Path
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start one app (``role``) in a process of its own against ``hub``; the process and
+    the file its results will be in."""
+    from clerk.shared import membercode
+
     key = hub.store.keys.active()
     world = {
         "url": hub.url,
         "enrol_code": hub.enrol_code(STORE),
         "kid": key.kid,
-        "private_key": key.private_key,
+        "private_key": membercode.private_key_to_hex(hub.store.keys.private_key(key.kid)),
         "code_ids": {
             m: hub.store.members.code_id(m)
             for m in hub.store.members.ids(STORE, limit=args.members)
@@ -358,17 +389,33 @@ def child(
         role,
         "--scans",
         str(args.scans),
-        "--seconds",
-        str(seconds),
         "--world",
         str(world_file),
         "--out",
         str(out),
+        "--ready",
+        str(tmp / "idle-ready"),
+        "--until",
+        str(tmp / "busy-done"),
     ]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env), out
+
+
+def finish_child(proc: subprocess.Popen[bytes], out: Path) -> dict[str, Any]:
+    code = proc.wait()
+    if code:
+        raise SystemExit(f"all day: an app ended with exit code {code}")
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return result
+
+
+def wait_for(path: Path, proc: subprocess.Popen[bytes]) -> None:
+    """Until ``path`` exists (a child's sign), or the child ended without making it."""
+    while not path.exists():
+        if proc.poll() is not None:
+            raise SystemExit(f"all day: the idle app ended early (exit {proc.returncode})")
+        time.sleep(0.5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -377,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scans", type=int, default=10_000)
     parser.add_argument("--members", type=int, default=0, help="hub members (default 2,000)")
     parser.add_argument("--role", choices=("busy", "idle"), help=argparse.SUPPRESS)
-    parser.add_argument("--seconds", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--ready", help=argparse.SUPPRESS)
+    parser.add_argument("--until", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--world", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -394,10 +442,15 @@ def main(argv: list[str] | None = None) -> int:
     db = tmp / "hub.db"
     print(f"all day: seeding {args.members:,} members into the hub …", flush=True)
     seed_if_empty(str(db), members=args.members, seed=1)
-    # The hub runs here, in this process; each app in a process of its own.
+    # The hub runs here, in this process; each app in a process of its own. The idle app
+    # makes its first 500 scans, idles while the busy app runs, then makes its last 500.
     with running_hub(str(db)) as hub:
-        busy = child("busy", args, hub, tmp)
-        idle = child("idle", args, hub, tmp, seconds=busy["wall_s"])
+        idle_proc, idle_out = start_child("idle", args, hub, tmp)
+        wait_for(tmp / "idle-ready", idle_proc)
+        busy_proc, busy_out = start_child("busy", args, hub, tmp)
+        busy = finish_child(busy_proc, busy_out)
+        (tmp / "busy-done").touch()
+        idle = finish_child(idle_proc, idle_out)
     rows = table(busy, idle)
     write(
         "all_day",
@@ -405,8 +458,9 @@ def main(argv: list[str] | None = None) -> int:
         rows,
         quick=args.quick,
         reference=(
-            f"an idle app over the same wall time ({idle['wall_s']:,.0f} s): the same set-up, "
-            f"{WINDOW} scans at its start and at its end, its sync rounds in between"
+            f"an idle app beside it over the same wall time ({idle['wall_s']:,.0f} s): the "
+            f"same set-up, {WINDOW} scans before the busy app starts and {WINDOW} after it "
+            "ended, nothing but its sync rounds (and its idle lock) in between"
         ),
         targets={"rss growth mb": RSS_TARGET_MB},
         busy=busy,
@@ -429,6 +483,9 @@ def table(busy: dict[str, Any], idle: dict[str, Any]) -> list[list[Any]]:
     b0, b1 = _base(busy), busy["points"][-1]
     i0, i1 = _base(idle), idle["points"][-1]
     records = ", ".join(f"{k} {v:,}" for k, v in sorted(busy["records"].items()))
+    unsaved = busy.get("unsaved") or {}
+    if unsaved:
+        records += "; not saved: " + ", ".join(f"{k} {v:,}" for k, v in sorted(unsaved.items()))
     rows: list[list[Any]] = [
         ["RSS after 500 scans", b0["rss_mb"], "MB", f"idle app: {i0['rss_mb']} MB"],
         ["RSS at the end", b1["rss_mb"], "MB", f"idle app: {i1['rss_mb']} MB"],
@@ -470,7 +527,12 @@ def table(busy: dict[str, Any], idle: dict[str, Any]) -> list[list[Any]]:
         ["records made", sum(busy["records"].values()), "", records],
         ["sync rounds", busy["syncs"], "", f"idle app: {idle['syncs']}"],
         ["left unsynced at the end", busy["outbox"], "records", ""],
-        ["scans not painted within 5 s", busy["failed_paints"], "", ""],
+        [
+            "scans not painted within 5 s",
+            busy["failed_paints"],
+            "",
+            f"idle app: {idle['failed_paints']} (signed in {idle.get('sign_ins', 1)}×)",
+        ],
         ["wall time", busy["wall_s"], "s", ""],
     ]
     return rows
