@@ -36,6 +36,7 @@ import gc
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -355,6 +356,7 @@ def run_child(args: argparse.Namespace) -> int:
         "outbox": driver.terminal.status().pending,
     }
     driver.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     Path(args.out).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -444,13 +446,16 @@ def main(argv: list[str] | None = None) -> int:
     seed_if_empty(str(db), members=args.members, seed=1)
     # The hub runs here, in this process; each app in a process of its own. The idle app
     # makes its first 500 scans, idles while the busy app runs, then makes its last 500.
-    with running_hub(str(db)) as hub:
-        idle_proc, idle_out = start_child("idle", args, hub, tmp)
-        wait_for(tmp / "idle-ready", idle_proc)
-        busy_proc, busy_out = start_child("busy", args, hub, tmp)
-        busy = finish_child(busy_proc, busy_out)
-        (tmp / "busy-done").touch()
-        idle = finish_child(idle_proc, idle_out)
+    try:
+        with running_hub(str(db)) as hub:
+            idle_proc, idle_out = start_child("idle", args, hub, tmp)
+            wait_for(tmp / "idle-ready", idle_proc)
+            busy_proc, busy_out = start_child("busy", args, hub, tmp)
+            busy = finish_child(busy_proc, busy_out)
+            (tmp / "busy-done").touch()
+            idle = finish_child(idle_proc, idle_out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     rows = table(busy, idle)
     write(
         "all_day",
