@@ -41,6 +41,7 @@ BENCHES = [
     ("wedge_x11", "Scanner on a real X server → customer view painted"),
     ("camera_paint", "Camera frame → customer view painted"),
     ("ui_start", "App start to ready-to-scan"),
+    ("all_day", "All day long: 10,000 scans, records and syncs through one app"),
     ("dist", "Terminal bundle"),
 ]
 

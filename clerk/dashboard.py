@@ -1,15 +1,17 @@
-"""The manager's dashboard as a service: a day's figures, the visits export, conflict decisions.
+"""The manager's dashboard as a service: a day's figures, the visits export, conflict decisions,
+parked records retried.
 
 Qt-free; the UI runs it on the dashboard's worker thread (``ui.controllers.dashboard_controller``)
 and gets one from :meth:`clerk.terminal.Terminal.dashboard`.
 
 Reads go through two read-only connections opened on first use and kept (with a larger page
 cache: pages are decrypted once, not on every refresh) — so a source is used by one thread at a
-time. Writes — the export's audit row, a decision on a conflict — go through the terminal's one
-outbox.db writer (:meth:`~clerk.terminal.Terminal.write`); the export reads the range on that
-writer too (its rows and its audit row agree), holding the terminal's writer for that long:
-tens of milliseconds for a busy day. Managers only: every ``clerk.reports`` function called here
-checks the session again.
+time. Writes — the export's audit row, a decision on a conflict, parked records put back in
+the queue — go through the terminal's one outbox.db writer
+(:meth:`~clerk.terminal.Terminal.write`); the export reads the range on that writer too (its
+rows and its audit row agree), holding the terminal's writer for that long: tens of
+milliseconds for a busy day. Managers only: every ``clerk.reports`` function called here checks
+the session again.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 from clerk.cache import connect_readonly, open_cache
 from clerk.errors import ClerkError, StorageError
 from clerk.outbox import META_STORE_ID, Recorded, get_meta
-from clerk.reports.conflicts import resolve_conflict, sync_health
+from clerk.reports.conflicts import resolve_conflict, retry_parked, sync_health
 from clerk.reports.export import export_csv
 from clerk.reports.kpis import day_summary
 from clerk.reports.model import DaySummary, SyncHealth
@@ -115,6 +117,10 @@ class DashboardSource:
             Path(tmp).unlink(missing_ok=True)
             raise ClerkError(f"cannot write {path}: {exc}", reason="export_failed") from exc
         return max(0, text.count("\n") - 1)
+
+    def retry_parked(self, session: Session) -> int:
+        """Put every parked record back in the queue (the hub was fixed); returns how many."""
+        return self.terminal.write(lambda outbox: retry_parked(session, outbox))
 
     def resolve(self, session: Session, conflict_id: str, decision: str) -> Recorded:
         """Record the manager's decision on a conflict (an interaction of kind ``resolve``)."""

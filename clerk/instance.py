@@ -13,11 +13,17 @@ pid.
         ...
     finally:
         lock.release()
+
+The app takes the lock with ``doorbell=True``: it then answers a local socket named
+``doorbell_name(home)`` (``ui.doorbell``), and a second launch that finds the lock held —
+``InstanceLockedError.doorbell`` — rings it to bring the open window forward instead of
+failing. The lock stays the only source of truth; the doorbell is only how to ask.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 import time
@@ -34,9 +40,10 @@ class InstanceLockedError(ClerkError):
 
     reason = "already_running"
 
-    def __init__(self, message: str, *, pid: int | None = None) -> None:
+    def __init__(self, message: str, *, pid: int | None = None, doorbell: bool = False) -> None:
         super().__init__(message)
         self.pid = pid
+        self.doorbell = doorbell  # the holder is the app: it answers its doorbell
 
 
 class InstanceLock:
@@ -77,8 +84,9 @@ class InstanceLock:
                 os.close(self._fd)
 
 
-def acquire(home: Path | str) -> InstanceLock:
-    """Lock the data directory ``home`` for this process, or raise InstanceLockedError."""
+def acquire(home: Path | str, *, doorbell: bool = False) -> InstanceLock:
+    """Lock the data directory ``home`` for this process, or raise InstanceLockedError.
+    ``doorbell``: this process answers ``doorbell_name(home)`` (the app)."""
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
     path = home / LOCK_FILE
@@ -89,17 +97,34 @@ def acquire(home: Path | str) -> InstanceLock:
         os.close(fd)
         raise
     if not locked:
-        pid = _holder(path)
+        pid, rings = _holder(path)
         os.close(fd)
         who = f" (process {pid})" if pid else ""
         raise InstanceLockedError(
             f"Omni Clerk is already running on this data directory{who}: {home}. "
             "Switch to that window, or close it before starting another.",
             pid=pid,
+            doorbell=rings,
         )
-    with contextlib.suppress(OSError):  # the pid is only for the message; the lock is held
-        _write_holder(fd)
+    with contextlib.suppress(OSError):  # only for the message and the doorbell; the lock is held
+        _write_holder(fd, doorbell)
     return InstanceLock(home, fd)
+
+
+def doorbell_name(home: Path | str) -> str:
+    """The local socket the app on ``home`` answers: named after the directory (its resolved
+    path, hashed), in the user's runtime directory when there is one (``$XDG_RUNTIME_DIR``:
+    the user's alone), else a name Qt places in the temporary directory (a named pipe on
+    Windows)."""
+    digest = hashlib.sha256(str(Path(home).resolve()).encode("utf-8")).hexdigest()[:20]
+    name = f"omni-clerk-{digest}"
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "") if sys.platform != "win32" else ""
+    if runtime and os.path.isdir(runtime) and len(runtime) + len(name) < _SOCKET_PATH_MAX:
+        return os.path.join(runtime, name)
+    return name
+
+
+_SOCKET_PATH_MAX = 100  # a unix socket's path is limited to 104–108 bytes
 
 
 # The pid is written after the locked byte range on Windows (a locked range cannot be read by
@@ -107,24 +132,30 @@ def acquire(home: Path | str) -> InstanceLock:
 _PID_OFFSET = 1 if sys.platform == "win32" else 0
 
 
-def _write_holder(fd: int) -> None:
-    text = f"{os.getpid()} {int(time.time())}\n".encode("ascii")
+DOORBELL_MARK = "doorbell"  # the holder's line ends with it when it answers the doorbell
+
+
+def _write_holder(fd: int, doorbell: bool) -> None:
+    mark = f" {DOORBELL_MARK}" if doorbell else ""
+    text = f"{os.getpid()} {int(time.time())}{mark}\n".encode("ascii")
     os.lseek(fd, _PID_OFFSET, os.SEEK_SET)
     os.write(fd, text)
     os.ftruncate(fd, _PID_OFFSET + len(text))
 
 
-def _holder(path: Path) -> int | None:
+def _holder(path: Path) -> tuple[int | None, bool]:
+    """The holder's pid and whether it answers the doorbell, as it wrote them."""
     try:
         with open(path, "rb") as f:
             f.seek(_PID_OFFSET)
-            first = f.read(64).split()
+            words = f.read(64).split()
     except OSError:
-        return None
+        return None, False
+    rings = DOORBELL_MARK.encode("ascii") in words[2:3]
     try:
-        return int(first[0]) if first else None
+        return (int(words[0]) if words else None), rings
     except ValueError:
-        return None
+        return None, rings
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

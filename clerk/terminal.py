@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from clerk import audit as audit_mod
@@ -115,10 +116,23 @@ class Terminal:
         self._cache_id = cache_mod.file_id(self.cache_path)
         self._write_lock = threading.Lock()
         self._cache_lock = threading.Lock()
-        self._local = threading.local()
+        self._threads: dict[int, SimpleNamespace] = {}  # per OS thread: see _local
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._jtis: JtiTracker | None = None  # member-code ids seen (a rescan: same visit)
+
+    @property
+    def _local(self) -> SimpleNamespace:
+        """This thread's readers, kept per OS thread (``threading.get_ident``) — not in a
+        ``threading.local``: a Qt pool thread (the app's worker lanes) gets a fresh Python
+        thread state for every task, which empties a ``threading.local`` each time; every
+        lookup then opened a new pair of readers (four file descriptors) and kept it."""
+        ident = threading.get_ident()
+        slot = self._threads.get(ident)
+        if slot is None:
+            with self._readers_lock:
+                slot = self._threads.setdefault(ident, SimpleNamespace())
+        return slot
 
     # -- files -------------------------------------------------------------------------------
 

@@ -29,9 +29,14 @@ from ui.qt import (
     QApplication,
     QCoreApplication,
     QEvent,
+    QGuiApplication,
     QLocale,
+    QMargins,
     QMessageBox,
     QObject,
+    QPoint,
+    QRect,
+    QSize,
     Qt,
     QTimer,
     QWidget,
@@ -50,7 +55,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DESKTOP_SIZE = (1366, 860)
+DESKTOP_SIZE = (1366, 860)  # preferred first sizes; a smaller screen gets less (first_geometry)
 HANDHELD_SIZE = (414, 860)
 
 
@@ -373,7 +378,127 @@ def ready_report() -> Callable[[], None] | None:
 
 
 def initial_size(layout: str) -> tuple[int, int]:
+    """The size a window of ``layout`` would like to open at (a screen may give it less)."""
     return HANDHELD_SIZE if layout == "handheld" else DESKTOP_SIZE
+
+
+@dataclass(frozen=True)
+class Placement:
+    rect: QRect  # the window's own geometry (inside its frame)
+    maximized: bool  # the preferred size did not fit: the window takes what the screen gives
+
+
+def first_geometry(preferred: QSize, minimum: QSize, area: QRect, frame: QMargins) -> Placement:
+    """Where a window opens in ``area`` — the available geometry of its screen (without task
+    bars and panels) — when the window manager frames it with ``frame``: at ``preferred``
+    size, centred, when that fits frame and all; else filling the area, maximized. Never
+    smaller than ``minimum``: on a screen smaller than that the frame starts at the area's
+    top left corner (its title bar on the screen, where it can be grabbed)."""
+    room = area.marginsRemoved(frame)
+    if preferred.width() <= room.width() and preferred.height() <= room.height():
+        rect = QRect(QPoint(0, 0), preferred)
+        rect.moveCenter(room.center())
+        return Placement(rect, False)
+    fits = minimum.width() <= room.width() and minimum.height() <= room.height()
+    return Placement(QRect(room.topLeft(), room.size().expandedTo(minimum)), fits)
+
+
+def frame_margins(window: QWidget) -> QMargins:
+    """What the window manager adds around ``window`` (nothing known before it is shown)."""
+    frame, inner = window.frameGeometry(), window.geometry()
+    return QMargins(
+        inner.left() - frame.left(),
+        inner.top() - frame.top(),
+        frame.right() - inner.right(),
+        frame.bottom() - inner.bottom(),
+    )
+
+
+def show_fitted(window: QWidget, layout: str) -> Placement:
+    """Show ``window`` at its layout's preferred size clamped to the available geometry of the
+    screen it opens on (maximized when the preferred size does not fit); :class:`FrameFit`
+    then keeps the frame on the screen once the window manager has drawn it."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    preferred = QSize(*initial_size(layout))
+    placed = first_geometry(
+        preferred, window.minimumSize(), screen.availableGeometry(), frame_margins(window)
+    )
+    window.setGeometry(placed.rect)
+    FrameFit(window, preferred)
+    if placed.maximized:
+        window.showMaximized()
+    else:
+        window.show()
+    log.info(
+        "window %dx%d%s on a %dx%d screen area",
+        placed.rect.width(),
+        placed.rect.height(),
+        " (maximized)" if placed.maximized else "",
+        screen.availableGeometry().width(),
+        screen.availableGeometry().height(),
+    )
+    return placed
+
+
+class FrameFit(QObject):
+    """For ``settle_ms`` after a window is first shown: once the window manager has framed it
+    (the frame's size is known only then), a frame reaching past the available geometry of
+    its screen is brought back in — moved, the least it takes, when it fits; else re-placed
+    by :func:`first_geometry` with the real frame (at most ``MAX_FIXES`` times: a window
+    manager that insists wins). A maximized window is the window manager's to fit."""
+
+    MAX_FIXES = 3
+
+    def __init__(self, window: QWidget, preferred: QSize, settle_ms: int = 3000) -> None:
+        super().__init__(window)
+        self.target = window
+        self.preferred = preferred
+        self.fixes = 0
+        self._queued = False
+        window.installEventFilter(self)
+        QTimer.singleShot(settle_ms, self, self.done)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        placed = (
+            QEvent.Type.Show,
+            QEvent.Type.Move,
+            QEvent.Type.Resize,
+            QEvent.Type.WindowStateChange,
+        )
+        if watched is self.target and kind in placed and not self._queued:
+            self._queued = True
+            QTimer.singleShot(0, self, self.check)
+        return False
+
+    def check(self) -> None:
+        self._queued = False
+        window = self.target
+        if self.fixes >= self.MAX_FIXES or not window.isVisible():
+            return
+        if window.isMaximized() or window.isFullScreen():
+            return  # the window manager fits it to the screen
+        area = window.screen().availableGeometry()
+        frame = window.frameGeometry()
+        if area.contains(frame):
+            return
+        self.fixes += 1
+        log.info("window frame %s outside the screen's %s: brought in", frame, area)
+        if frame.width() <= area.width() and frame.height() <= area.height():
+            # It fits: moved in (``move`` places the frame), the least it can move.
+            x = min(max(frame.left(), area.left()), area.right() - frame.width() + 1)
+            y = min(max(frame.top(), area.top()), area.bottom() - frame.height() + 1)
+            window.move(x, y)
+            return
+        margins = frame_margins(window)
+        placed = first_geometry(self.preferred, window.minimumSize(), area, margins)
+        window.setGeometry(placed.rect)
+        if placed.maximized:
+            window.showMaximized()
+
+    def done(self) -> None:
+        self.target.removeEventFilter(self)
+        self.deleteLater()
 
 
 def run_app(
@@ -383,14 +508,16 @@ def run_app(
     lang: str | None = "auto",
     layout: str | None = "auto",
     after_first_paint: Sequence[Callable[[], object]] = (),
+    doorbell: str | None = None,
 ) -> int:
     """The terminal: sign-in (enrolment first on a new terminal), then the associate's
     screens; runs until the window is closed; returns the exit code. ``after_first_paint``
-    run once the first screen is up (before the other pages are built)."""
+    run once the first screen is up (before the other pages are built). ``doorbell``: the
+    local socket a second launch rings to bring this window forward (``ui.doorbell``; the
+    caller holds the instance lock that makes the name its own)."""
     create_application()
     session = build_app(terminal, engine_factory, lang=lang, layout=layout)
     window = session.window
-    window.resize(*initial_size(resolve_layout(terminal, layout)))
     guard = session.app.findChild(GuiThreadGc)
     first = window.pages.currentWidget()
     assert first is not None
@@ -398,6 +525,7 @@ def run_app(
     steps = [
         ready_report(),
         lambda: log.info("first screen up: %s", first.objectName()),
+        (lambda: open_doorbell(window, doorbell)) if doorbell else None,
         *after_first_paint,
         window.status.start,
         first_page,  # the scan page: what sign-in leads to
@@ -406,11 +534,21 @@ def run_app(
         guard.freeze if guard is not None else None,
     ]
     FirstPaint(first, [step for step in steps if step is not None])
-    window.show()
+    show_fitted(window, resolve_layout(terminal, layout))
     try:
         return int(session.app.exec())
     finally:
         session.close()
+
+
+def open_doorbell(window: QWidget, name: str) -> None:
+    """Answer a second launch on this data directory: it rings ``name``, the window comes
+    to the front (``ui.doorbell``)."""
+    from ui.doorbell import Doorbell, FrontDoor
+
+    bell = Doorbell(name, parent=window)
+    FrontDoor(window, bell)
+    bell.listen()
 
 
 # --- when the app cannot start --------------------------------------------------------------

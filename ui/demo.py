@@ -22,7 +22,7 @@ from ui.qt import (
     QApplication,
     QDate,
     QEventLoop,
-    QHBoxLayout,
+    QGridLayout,
     QImage,
     QLabel,
     QPixmap,
@@ -43,14 +43,16 @@ log = logging.getLogger(__name__)
 
 
 class DemoCodesWindow(QWidget):
-    """Rotating member-code QRs, as the members' phones would show them."""
+    """Rotating member-code QRs, as the members' phones would show them (three a row)."""
+
+    COLUMNS = 3
 
     def __init__(self, codes: Callable[[], list[tuple[str, str]]], *, refresh_s: int = 60) -> None:
         super().__init__()
         self.setObjectName("demoCodes")
         self.codes = codes
         self.setWindowTitle(translate("Demo", "Demo member codes"))
-        self.grid = QHBoxLayout(self)
+        self.grid = QGridLayout(self)
         self.grid.setContentsMargins(16, 16, 16, 16)
         self.grid.setSpacing(16)
         self.cells: list[tuple[QLabel, QLabel]] = []
@@ -72,7 +74,8 @@ class DemoCodesWindow(QWidget):
             caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
             cell.addWidget(image)
             cell.addWidget(caption)
-            self.grid.addLayout(cell)
+            n = len(self.cells)
+            self.grid.addLayout(cell, n // self.COLUMNS, n % self.COLUMNS)
             self.cells.append((image, caption))
         for (image, caption), (member_id, text) in zip(self.cells, items, strict=False):
             png = member_code_qr_png(text, scale=4)
@@ -84,6 +87,19 @@ class DemoCodesWindow(QWidget):
 
 
 # --- screenshots ---------------------------------------------------------------------------
+
+
+def _show_in_corner(window: QWidget) -> None:
+    """Show ``window`` in the bottom right corner of its screen's available area, no bigger
+    than that area (its frame brought inside once the window manager has drawn it)."""
+    from ui.app import FrameFit
+
+    area = window.screen().availableGeometry()
+    size = window.sizeHint().boundedTo(area.size())
+    window.resize(size)
+    window.move(area.right() - size.width() + 1, area.bottom() - size.height() + 1)
+    FrameFit(window, size)  # once framed, the frame is brought inside the area
+    window.show()
 
 
 class _OfflineTerminal:
@@ -232,14 +248,17 @@ def run_demo(
         access.show_signin()
         if staff_id:  # the associate's name already chosen, as they would
             signin.roster_loaded.connect(lambda _n: signin.select(staff_id))
-    window.resize(*app_mod.initial_size(layout_mode))
-    window.show()
+    if screenshot is None:  # on this screen, as the app opens
+        app_mod.show_fitted(window, layout_mode)
+    else:  # the documented size, whatever the (offscreen) screen
+        window.resize(*app_mod.initial_size(layout_mode))
+        window.show()
     window.status.start()
     codes_window: DemoCodesWindow | None = None
     if screenshot is None:
         if demo_codes is not None:
             codes_window = DemoCodesWindow(demo_codes)
-            codes_window.show()
+            _show_in_corner(codes_window)
         if engine_factory is not None and not offline:
             interval = float(terminal.settings.get("sync_interval_s") or 30)
             QTimer.singleShot(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.staff import Session
 from ui import texts
 from ui.controllers.input_controller import InputRouter
-from ui.controllers.layout_controller import LayoutController
+from ui.controllers.layout_controller import HANDHELD_MIN, LayoutController
 from ui.controllers.navigation_controller import Navigator, install_shortcuts
 from ui.controllers.status_controller import StatusController
 from ui.i18n import Translations
@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         if not defer_pages:
             nav.show_scan()
         self.retranslate()
-        self.setMinimumSize(360, 600)
+        self.setMinimumSize(HANDHELD_MIN)  # the smallest layout's; every page fits it
 
     # --- the screens, built on demand ------------------------------------------------------------
 
@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
             customer = screens.customer
             customer.next_customer.connect(nav.next_customer)
             customer.recorded.connect(lambda _rec: self.status.refresh())
+        elif name == "dashboard" and screens.dashboard is not None:
+            # Parked records put back in the queue go out now, not at the next round.
+            screens.dashboard.retried.connect(lambda _n: self.status.sync_now())
         elif name == "settings":
             view = screens.settings_view
             screens.settings.saved.connect(self._settings_saved)

@@ -93,6 +93,10 @@ if TYPE_CHECKING:  # the names of _MODULES, for type checkers (tests/ui/test_qt.
         QVideoFrameFormat,
         QVideoSink,
     )
+    from PySide6.QtNetwork import (
+        QLocalServer,
+        QLocalSocket,
+    )
     from PySide6.QtSvg import (
         QSvgRenderer,
     )
@@ -104,6 +108,7 @@ if TYPE_CHECKING:  # the names of _MODULES, for type checkers (tests/ui/test_qt.
         QAbstractButton,
         QAbstractItemView,
         QApplication,
+        QBoxLayout,
         QButtonGroup,
         QCheckBox,
         QComboBox,
@@ -172,7 +177,7 @@ def QT_TRANSLATE_NOOP(context: str, source: str, disambiguation: str | None = No
 is_alive = shiboken6.isValid  # False once Qt deleted the C++ object behind a wrapper
 
 # Every Qt name ui/ uses, by the module it comes from: the one list the names above follow.
-# QtCharts, QtMultimedia and QtTest load only when one of their names is first used.
+# QtCharts, QtMultimedia, QtNetwork and QtTest load only when one of their names is first used.
 _MODULES: dict[str, tuple[str, ...]] = {
     "PySide6.QtCore": (
         "QAbstractListModel",
@@ -229,11 +234,13 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "QPixmap",
         "QShortcut",
     ),
+    "PySide6.QtNetwork": ("QLocalServer", "QLocalSocket"),  # the doorbell (ui/doorbell.py)
     "PySide6.QtSvg": ("QSvgRenderer",),
     "PySide6.QtWidgets": (
         "QAbstractButton",
         "QAbstractItemView",
         "QApplication",
+        "QBoxLayout",
         "QButtonGroup",
         "QCheckBox",
         "QComboBox",

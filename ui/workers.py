@@ -1,9 +1,14 @@
 """Work off the GUI thread: one pattern everywhere.
 
-A :class:`TaskRunner` owns a ``QThreadPool`` and runs plain callables as ``QRunnable`` tasks;
-each result (or exception) comes back to the GUI thread through a queued signal on a relay
-object, and the caller's callback runs there (the Picard pattern). Tests construct a runner
-with ``synchronous=True`` to run tasks inline.
+A :class:`TaskRunner` owns a ``QThreadPool`` and runs plain callables on it; each result (or
+exception) comes back to the GUI thread through a queued signal on a relay object, and the
+caller's callback runs there (the Picard pattern). Tests construct a runner with
+``synchronous=True`` to run tasks inline.
+
+Tasks go to the pool as callables (``QThreadPool.start(callable)``), not as Python
+``QRunnable`` subclasses: PySide6 never frees such a runnable started from the callback of
+the task before it — the usual case here (a lookup's result asks for the recent customers) —
+nor what it holds; the all-day benchmark (bench/all_day.py) saw them pile up, scan after scan.
 
 The terminal, the frame decoder and the sync loop each get their own runner, with one thread
 apiece: the terminal's SQLite connections are then only ever used by one thread at a time and
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clerk.errors import ClerkError
-from ui.qt import QObject, QRunnable, QThreadPool, QTimer, Signal
+from ui.qt import QObject, QThreadPool, QTimer, Signal
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +43,18 @@ class _Relay(QObject):
     failed = Signal(int, object)
 
 
-class _Task(QRunnable):
-    def __init__(self, token: int, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._token = token
-        self._fn = fn
-        self._relay = relay
+def _task(token: int, fn: Callable[[], Any], relay: _Relay) -> Callable[[], None]:
+    """What the pool thread runs: ``fn``, its result or exception sent to the GUI thread."""
 
-    def run(self) -> None:
+    def run() -> None:
         try:
-            result = self._fn()
+            result = fn()
         except BaseException as exc:  # reported to the GUI thread, which decides
-            self._relay.failed.emit(self._token, exc)
+            relay.failed.emit(token, exc)
         else:
-            self._relay.finished.emit(self._token, result)
+            relay.finished.emit(token, result)
+
+    return run
 
 
 class TaskRunner(QObject):
@@ -116,7 +118,7 @@ class TaskRunner(QObject):
         self._callbacks[token] = (on_done, on_error)
         if was_idle:
             self.busy_changed.emit(True)
-        self._pool.start(_Task(token, fn, self._relay))
+        self._pool.start(_task(token, fn, self._relay))
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until the pool has no running task (shutdown and benchmarks only)."""

@@ -551,6 +551,10 @@
         <translation>Coupon conflicts (%1)</translation>
     </message>
     <message>
+        <source>Needs attention (%1): the hub failed on these by themselves; they are kept, not sent. Send them again once HQ has fixed the hub.</source>
+        <translation>Needs attention (%1): the hub failed on these by themselves; they are kept, not sent. Send them again once HQ has fixed the hub.</translation>
+    </message>
+    <message>
         <source>Export visits</source>
         <translation>Export visits</translation>
     </message>
@@ -568,6 +572,13 @@
     <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>Decision recorded; it syncs to the hub</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) will be sent again</source>
+        <translation>
+            <numerusform>%n record will be sent again</numerusform>
+            <numerusform>%n records will be sent again</numerusform>
+        </translation>
     </message>
     <message>
         <source>Sales</source>
@@ -604,6 +615,14 @@
     <message>
         <source>Reason</source>
         <translation>Reason</translation>
+    </message>
+    <message>
+        <source>The hub&apos;s answer</source>
+        <translation>The hub&apos;s answer</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>Tries</translation>
     </message>
     <message>
         <source>Elsewhere (%1)</source>
@@ -712,6 +731,18 @@
     <message>
         <source>Coupon conflicts</source>
         <translation>Coupon conflicts</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Needs attention</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Send again</translation>
+    </message>
+    <message>
+        <source>Send the records that need attention to the hub again</source>
+        <translation>Send the records that need attention to the hub again</translation>
     </message>
     <message>
         <source>Columns</source>

@@ -549,6 +549,10 @@
         <translation>优惠券冲突（%1）</translation>
     </message>
     <message>
+        <source>Needs attention (%1): the hub failed on these by themselves; they are kept, not sent. Send them again once HQ has fixed the hub.</source>
+        <translation>需要处理（%1）：总部单独处理这些记录时一再出错；记录已保留，暂不发送。总部修复后请重新发送。</translation>
+    </message>
+    <message>
         <source>Export visits</source>
         <translation>导出到店记录</translation>
     </message>
@@ -565,6 +569,12 @@
     <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>处理结果已记录，将同步到总部</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) will be sent again</source>
+        <translation>
+            <numerusform>%n 条记录将重新发送</numerusform>
+        </translation>
     </message>
     <message>
         <source>Sales</source>
@@ -601,6 +611,14 @@
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>The hub&apos;s answer</source>
+        <translation>总部的答复</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>尝试次数</translation>
     </message>
     <message>
         <source>Elsewhere (%1)</source>
@@ -709,6 +727,18 @@
     <message>
         <source>Coupon conflicts</source>
         <translation>优惠券冲突</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <source>Send the records that need attention to the hub again</source>
+        <translation>将需要处理的记录重新发送到总部</translation>
     </message>
     <message>
         <source>Columns</source>

@@ -18,6 +18,7 @@ from clerk.cli.common import open_terminal
 from clerk.errors import ClerkError
 
 if TYPE_CHECKING:
+    from clerk.instance import InstanceLock
     from sync.local import HomeEngine
 
 
@@ -68,9 +69,18 @@ def cmd_app(args: argparse.Namespace) -> int:
     from ui.app import run_app
 
     logging.getLogger("clerk.app").info("omni-clerk %s starting", __version__)
+    home = paths.data_dir()
     lock = None
     try:
-        lock = instance.acquire(paths.data_dir())
+        lock = lock_or_ring(home)
+        if lock is None:  # the app already open on this directory came forward
+            open_log_file()
+            print(
+                "clerk: Omni Clerk is already open on this data directory; "
+                "its window was brought to the front",
+                file=sys.stderr,
+            )
+            return 0
         terminal = open_terminal()
     except BaseException:
         if lock is not None:
@@ -84,11 +94,46 @@ def cmd_app(args: argparse.Namespace) -> int:
             lang=args.lang,
             layout=args.layout,
             after_first_paint=[open_log_file],
+            doorbell=instance.doorbell_name(home),
         )
     finally:
         open_log_file()  # the app ended before its first screen: the records still go out
         terminal.close()
         lock.release()
+
+
+RING_WAIT_S = 15.0  # how long a second launch waits for the open app's doorbell
+
+
+def lock_or_ring(home: Path) -> InstanceLock | None:
+    """The instance lock on ``home`` for this app (which then answers its doorbell); or, when
+    the app already runs there, None once its window came forward (``ui.doorbell.ring``).
+    An app still starting has no doorbell yet: rung again until ``RING_WAIT_S`` — or until
+    it ended and the lock is free. InstanceLockedError when the holder has no doorbell (a
+    ``clerk sync``) or never answers."""
+    import logging
+    import time
+
+    from clerk import instance
+    from clerk.instance import InstanceLockedError
+
+    deadline = time.monotonic() + RING_WAIT_S
+    while True:
+        try:
+            return instance.acquire(home, doorbell=True)
+        except InstanceLockedError as exc:
+            if not exc.doorbell:
+                raise
+            from ui.doorbell import ring
+
+            if ring(instance.doorbell_name(home)):
+                logging.getLogger("clerk.app").info(
+                    "already open (process %s): its window was brought to the front", exc.pid
+                )
+                return None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)  # the open app is still starting: its doorbell comes with its screen
 
 
 def _engine(home: Path) -> HomeEngine:

@@ -1,5 +1,7 @@
 """``clerk sync``: push the outbox and pull the store's changes — one round (``--once``) or
-until interrupted."""
+until interrupted. ``--retry-parked`` (a manager, signed in with ``--staff`` and a PIN as every
+command that acts for a person: :func:`clerk.cli.common.staff_session`) first puts the records
+parked for a person back in the queue."""
 
 from __future__ import annotations
 
@@ -10,7 +12,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clerk import paths
-from clerk.cli.common import EXIT_ERROR, EXIT_NOT_CAUGHT_UP, EXIT_OK, print_json
+from clerk.cli.common import (
+    EXIT_ERROR,
+    EXIT_NOT_CAUGHT_UP,
+    EXIT_OK,
+    add_staff_arguments,
+    fail_with,
+    open_terminal,
+    print_json,
+    staff_session,
+)
+from clerk.errors import ClerkError
 
 if TYPE_CHECKING:
     from clerk.cli.common import Subparsers
@@ -26,7 +38,30 @@ def add_parser(sub: Subparsers) -> None:
     )
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--retry-parked",
+        action="store_true",
+        help="first put the records the hub failed on by themselves (parked for a person, "
+        "listed by 'clerk doctor') back in the queue — once the hub is fixed; managers only: "
+        "--staff and a PIN",
+    )
+    add_staff_arguments(p, who="manager's staff id (for --retry-parked)")
     p.set_defaults(func=cmd_sync)
+
+
+def retry_parked(args: argparse.Namespace) -> int:
+    """``--retry-parked``: sign the manager in (signed in and out like the app, audited),
+    put every parked record back in the queue; returns how many (ClerkError when refused)."""
+    from clerk.reports.conflicts import retry_parked as put_back
+
+    if not args.staff:
+        raise ClerkError("--retry-parked needs --staff (a manager) and a PIN", reason="usage")
+    terminal = open_terminal(online_fetch=False)
+    try:
+        with staff_session(terminal, args, "conflicts") as session:
+            return terminal.write(lambda outbox: put_back(session, outbox))
+    finally:
+        terminal.close()
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -34,6 +69,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.local import engine_for
     from sync.scheduler import Scheduler
 
+    retried = None
+    if args.retry_parked:
+        try:
+            retried = retry_parked(args)
+        except ClerkError as exc:
+            return fail_with(exc)
+        if not args.json:
+            print(f"put {retried} parked record(s) back in the queue", flush=True)
+    elif args.staff or args.pin_stdin:
+        return fail_with(
+            ClerkError("--staff and --pin-stdin go with --retry-parked", reason="usage")
+        )
     engine = engine_for(paths.data_dir())
     try:
         if not args.once:
@@ -80,7 +127,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if progress is not None:
             print(file=sys.stderr)
         if args.json:
-            print_json(dataclasses.asdict(report))
+            out = dataclasses.asdict(report)
+            if retried is not None:
+                out["retried_parked"] = retried
+            print_json(out)
         else:
             print(_report_line(report))
         return EXIT_OK if report.caught_up else EXIT_NOT_CAUGHT_UP

@@ -1,20 +1,25 @@
-"""The manager's sync panel: the backlog, the last syncs, the rows the hub rejected, and the
-coupon redemptions it flagged as conflicts — with the other side, and the manager's decision
-recorded as a ``resolve`` interaction."""
+"""The manager's sync panel: the backlog, the last syncs, the rows the hub rejected, the rows
+parked because the hub failed on them by themselves (with its answer, and the manager's retry),
+and the coupon redemptions it flagged as conflicts — with the other side, and the manager's
+decision recorded as a ``resolve`` interaction."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time as time_mod
+from collections.abc import Iterable
 from typing import Any
 
 from clerk import outbox as outbox_mod
 from clerk.errors import ClerkError
 from clerk.outbox import Recorded
 from clerk.reports.load import Reader
-from clerk.reports.model import Conflict, RejectedItem, SyncHealth
+from clerk.reports.model import Conflict, ParkedItem, RejectedItem, SyncHealth
 from clerk.staff import Session, require
+
+log = logging.getLogger(__name__)
 
 
 def conflicts(
@@ -130,6 +135,52 @@ def resolve_conflict(
     )
 
 
+PARKED_SHOWN = 100  # the newest parked rows the panel lists (the count is exact)
+
+
+def parked_items(
+    cache: sqlite3.Connection, outbox: sqlite3.Connection, limit: int = PARKED_SHOWN
+) -> tuple[ParkedItem, ...]:
+    """The rows parked for a person (newest first), with the member's name and the hub's
+    answer."""
+    parked = outbox_mod.needs_attention(outbox, limit=limit)
+    if not parked:
+        return ()
+    names = Reader(cache, outbox, None).member_names(p.member_id for p in parked if p.member_id)
+    return tuple(
+        ParkedItem(
+            id=p.id,
+            kind=p.kind,
+            member_id=p.member_id,
+            member_ref=p.member_ref,
+            member_name=names.get(p.member_id) if p.member_id else None,
+            at=p.created_at,
+            parked_at=p.parked_at,
+            attempts=p.attempts,
+            hub_answer=p.hub_answer,
+        )
+        for p in parked
+    )
+
+
+def retry_parked(
+    session: Session | None, outbox: sqlite3.Connection, ids: Iterable[str] | None = None
+) -> int:
+    """A manager puts parked rows back in the queue (the hub was fixed): ``ids``, or every
+    parked row. Returns how many; the next sync sends them (a row the hub still fails on is
+    parked again after ``clerk.outbox.MAX_ITEM_FAILURES`` tries). ``outbox`` must be
+    writable."""
+    s = require(session, "conflicts")
+    chosen = (
+        [p.id for p in outbox_mod.needs_attention(outbox, limit=1_000_000)]
+        if ids is None
+        else list(ids)
+    )
+    count = outbox_mod.retry_parked(outbox, chosen)
+    log.info("%s put %d parked record(s) back in the queue", s.staff_id, count)
+    return count
+
+
 def _state_int(cache: sqlite3.Connection, key: str) -> int | None:
     row = cache.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
     if row is None or row[0] is None:
@@ -141,7 +192,8 @@ def _state_int(cache: sqlite3.Connection, key: str) -> int | None:
 
 
 def sync_health(cache: sqlite3.Connection, outbox: sqlite3.Connection, now: int) -> SyncHealth:
-    """What the manager's sync panel shows: backlog, last syncs, rejections, open conflicts."""
+    """What the manager's sync panel shows: backlog, last syncs, rejections, parked rows,
+    open conflicts."""
     st = outbox_mod.status(outbox)
     push, pull = _state_int(cache, "last_push_at"), _state_int(cache, "last_pull_at")
     successes = [t for t in (push, pull) if t is not None]
@@ -154,6 +206,7 @@ def sync_health(cache: sqlite3.Connection, outbox: sqlite3.Connection, now: int)
         )
     )
     return SyncHealth(
+        parked=parked_items(cache, outbox),
         pending=st.pending,
         oldest_pending_at=st.oldest_pending_at,
         oldest_pending_age_s=None

@@ -123,6 +123,30 @@ class RejectedItem:
 
 
 @dataclass(frozen=True)
+class ParkedItem:
+    """A record the hub failed on by itself, again and again: parked in ``attention``, no
+    longer sent (``clerk.outbox.needs_attention``) until a manager retries it."""
+
+    id: str
+    kind: str
+    member_id: str | None
+    member_ref: str | None
+    member_name: str | None
+    at: int  # recorded
+    parked_at: int | None
+    attempts: int
+    hub_answer: str  # what the hub said about it, as kept: "reason: detail"
+
+    @property
+    def answer_words(self) -> str:
+        """The hub's answer for a person: its words first, its code for IT after them."""
+        code, sep, detail = self.hub_answer.partition(": ")
+        if not sep or not detail.strip():
+            return self.hub_answer.strip() or "—"
+        return f"{detail.strip()} ({code.strip()})"
+
+
+@dataclass(frozen=True)
 class SyncHealth:
     pending: int
     oldest_pending_at: int | None
@@ -133,3 +157,4 @@ class SyncHealth:
     last_error: str | None
     rejected: tuple[RejectedItem, ...]
     conflicts: tuple[Conflict, ...]
+    parked: tuple[ParkedItem, ...] = ()  # the hub failed on these by themselves

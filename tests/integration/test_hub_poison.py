@@ -16,6 +16,7 @@ import pytest
 
 from clerk import outbox as outbox_mod
 from clerk.terminal import Terminal
+from demoworld.world import staff
 from sync.errors import HubError
 from sync.hub.app import create_app
 from sync.hub.embedded import HubHandle, serve_asgi
@@ -225,5 +226,69 @@ def test_a_push_that_keeps_failing_never_stops_the_pull(
         identity = terminal.identify(code)
         assert identity.kind == "code"
         assert terminal.status().pending == 1 and terminal.status().attention == 0
+    finally:
+        terminal.close()
+
+
+def test_a_manager_sends_parked_records_again_from_the_command_line(
+    hooked_hub: tuple[HubHandle, PoisonHook], tmp_path: Path
+) -> None:
+    """Parked, then the hub is fixed: ``clerk sync --once --retry-parked`` (the store's manager,
+    with a PIN) puts it back in the queue and the same round delivers it."""
+    import os
+    import subprocess
+    import sys
+
+    hub, hook = hooked_hub
+    home = tmp_path / "till"
+    enroll(home, hub.url, STORE, hub.enrol_code(STORE), device_name="retry")
+    members = hub.store.members.ids(STORE, limit=5)
+    terminal = Terminal(home)
+    try:
+        ids = _record_notes(terminal, members, 60)
+        poison = ids[23]
+        hook.poison = {poison}
+        with engine_for(home) as engine:
+            engine.batch_items = 25  # as above: good items beside it show the hub works
+            rounds = 0
+            while terminal.status().attention == 0:
+                rounds += 1
+                assert rounds <= 3
+                engine.sync_once()
+        assert [p.id for p in outbox_mod.needs_attention(terminal.outbox)] == [poison]
+    finally:
+        terminal.close()
+    hook.poison = set()  # HQ fixed the hub
+
+    env = {**os.environ, "CLERK_HOME": str(home)}
+    env.pop("CLERK_PIN", None)
+    manager_pin = next(s["pin"] for s in staff(STORE) if s["id"] == "M01")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clerk.cli",
+            "sync",
+            "--once",
+            "--retry-parked",
+            "--json",
+            "--staff",
+            "M01",
+            "--pin-stdin",
+        ],
+        input=f"{manager_pin}\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["retried_parked"] == 1 and report["caught_up"]
+    assert _hub_statuses(hub, [poison]) == {poison: "accepted"}
+    terminal = Terminal(home)
+    try:
+        assert terminal.status().attention == 0
     finally:
         terminal.close()

@@ -39,7 +39,7 @@ if hasattr(time, "tzset"):
 # What the offscreen test platform itself says about features it lacks (not our code).
 OFFSCREEN_NOISE = {
     "This plugin does not support propagateSizeHints()",
-    "This plugin does not support raise()",  # a popup menu shown
+    "This plugin does not support raise()",  # a popup menu shown, the doorbell raising
     "This plugin does not support grabbing the keyboard",
 }
 

@@ -279,6 +279,32 @@ def test_dashboard_for_managers_only(qtbot: Any, app: Any) -> None:
     assert not dashboard.timer.isActive()
 
 
+def test_records_sent_again_from_the_dashboard_go_out_now(
+    qtbot: Any, app: Any, home: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manager sends parked records again: they are back in the queue and the window
+    starts a sync round at once (F5's), not at the next interval."""
+    from clerk import outbox as outbox_mod
+
+    w = app.window
+    parked = w.terminal.record("note", member_id=HERO, payload={"text": "x"})
+    conn = outbox_mod.open_outbox(home.home / "outbox.db")
+    try:
+        outbox_mod.park(conn, parked.id, "http_500: the hub failed", now=home.now)
+    finally:
+        conn.close()
+    synced: list[bool] = []
+    monkeypatch.setattr(w.status, "sync_now", lambda: synced.append(True))
+    sign_in(qtbot, app, "M01")
+    w.nav.show_dashboard()
+    dashboard = w.screens.dashboard
+    qtbot.waitUntil(lambda: dashboard.view.parked_table.isVisible(), timeout=10_000)
+    with qtbot.waitSignal(dashboard.retried, timeout=10_000):
+        qtbot.mouseClick(dashboard.view.retry_parked, Qt.MouseButton.LeftButton)
+    assert synced == [True]
+    assert outbox_mod.get(w.terminal.outbox, parked.id).state == "pending"
+
+
 # --- the settings screen ----------------------------------------------------------------------
 
 

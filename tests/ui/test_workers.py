@@ -120,3 +120,65 @@ def _raise(exc: BaseException) -> Callable[[], Any]:
         raise exc
 
     return run
+
+
+def test_the_terminal_reuses_its_readers_task_after_task_on_its_lane(
+    qtbot: Any, terminal: Any
+) -> None:
+    """A pool thread gets a fresh Python thread state for every task (PySide6): what a
+    ``threading.local`` held is gone by the next task. The terminal keeps its readers per OS
+    thread instead, so a day of lookups on its lane opens one pair of readers — the all-day
+    benchmark (bench/all_day.py) found four more file descriptors per scan before."""
+    import os
+
+    from ui.workers import TaskRunner
+
+    runner = TaskRunner("terminal", max_threads=1)
+    done: list[object] = []
+
+    def lookups(n: int) -> None:
+        for _ in range(n):
+            runner.submit(lambda: terminal.recent_customers(10), done.append)
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=10_000)
+
+    lookups(5)  # the lane's readers opened
+    before = len(os.listdir("/proc/self/fd"))
+    lookups(200)
+    assert len(done) == 205
+    assert len(os.listdir("/proc/self/fd")) <= before + 4  # one more pair at most
+    runner.close()
+
+
+def test_tasks_started_from_a_callback_are_freed(qtbot: Any) -> None:
+    """A lookup's callback starts the next task (the recent customers, the status) — the
+    usual case. What each task held is freed once it reported: PySide6 kept every Python
+    ``QRunnable`` started that way, and all it held, for good (bench/all_day.py)."""
+    import gc
+    import time
+
+    from ui.qt import QApplication
+    from ui.workers import TaskRunner
+
+    class Held:
+        """What a task's closure holds (a lookup's arguments)."""
+
+    runner = TaskRunner("chain", max_threads=1)
+    left = {"n": 200}
+
+    def next_task(_result: object = None) -> None:
+        left["n"] -= 1
+        if left["n"] > 0:
+            held = Held()
+            runner.submit(lambda: held, next_task)
+
+    next_task()
+    # The GUI thread busy with events, as the app's is: a callback runs while the pool
+    # thread is still finishing the task that reported.
+    deadline = time.monotonic() + 10
+    while left["n"] and time.monotonic() < deadline:
+        QApplication.processEvents()
+    assert left["n"] == 0
+    runner.close()
+    gc.collect()
+    alive = sum(1 for o in gc.get_objects() if isinstance(o, Held))
+    assert alive <= 2  # the last one or two, still on their way out

@@ -20,7 +20,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from clerk import instance
-    lock = instance.acquire(sys.argv[1])
+    lock = instance.acquire(sys.argv[1], doorbell=sys.argv[2:] == ["doorbell"])
     print("locked", flush=True)
     sys.stdin.read()  # hold until the parent closes stdin
     lock.release()
@@ -29,10 +29,10 @@ HOLDER = textwrap.dedent(
 
 
 @contextmanager
-def holder(home: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process holding the lock on ``home``."""
+def holder(home: Path, *, doorbell: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the lock on ``home`` (``doorbell``: as the app does)."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(home)],
+        [sys.executable, "-c", HOLDER, str(home), *(["doorbell"] if doorbell else [])],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -114,3 +114,38 @@ def test_an_app_that_cannot_open_its_data_says_so_and_lets_go_of_the_lock(
     instance.acquire(home).release()  # the lock was let go
     log = (home / "logs" / "terminal.log").read_text(encoding="utf-8")
     assert "starting" in log  # what was logged before the failure reached the file
+
+
+@pytest.mark.parametrize("doorbell", [True, False])
+def test_a_second_launch_learns_whether_the_holder_answers_a_doorbell(
+    tmp_path: Path, doorbell: bool
+) -> None:
+    """The app takes the lock with its doorbell; ``clerk sync`` without: a second launch rings
+    only the first (ui/doorbell.py), and fails as before on the second."""
+    with holder(tmp_path, doorbell=doorbell) as proc:
+        with pytest.raises(InstanceLockedError) as caught:
+            instance.acquire(tmp_path, doorbell=True)
+        assert caught.value.pid == proc.pid
+        assert caught.value.doorbell is doorbell
+
+
+def test_the_doorbell_is_named_after_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    name = instance.doorbell_name(tmp_path / "a")
+    assert name == instance.doorbell_name(tmp_path / "a")  # stable: both launches agree
+    assert name == instance.doorbell_name(tmp_path / "link")  # the same directory
+    assert name != instance.doorbell_name(tmp_path / "b")
+    assert str(tmp_path) not in name  # a hash, not the path
+
+    runtime = tmp_path / "run"
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    in_runtime = instance.doorbell_name(tmp_path / "a")
+    assert Path(in_runtime).parent == runtime  # the user's own directory
+    assert len(in_runtime.encode()) < 104  # a unix socket's path limit
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime / ("x" * 120)))
+    assert instance.doorbell_name(tmp_path / "a") == name  # too long (or absent): Qt's temp dir

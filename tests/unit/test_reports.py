@@ -647,6 +647,71 @@ def test_sync_health(
     assert h.conflicts == ()
 
 
+def _park_two(fixture_day: FixtureDay, ob: sqlite3.Connection) -> tuple[str, str]:
+    """L4 (M1's sale) and L5 (card:111's visit) parked with the hub's answers."""
+    l4, l5 = fixture_day.ids["L4"], fixture_day.ids["L5"]
+    outbox_mod.park(ob, l4, "http_500: the hub failed; the error is logged", now=at(19))
+    outbox_mod.park(ob, l5, "out_of_range: amount_cents is out of range", now=at(19, 5))
+    return l4, l5
+
+
+def test_sync_health_lists_parked_records_beside_the_rejected(
+    fixture_day: FixtureDay, conns: tuple[sqlite3.Connection, sqlite3.Connection]
+) -> None:
+    """What the hub failed on by itself reaches the manager: the record's kind, the member
+    (by name when the cache knows them), when it was recorded and the hub's answer in words —
+    no longer counted as waiting to sync."""
+    cache, ob = conns
+    before = conflicts.sync_health(cache, ob, now=at(20))
+    assert before.parked == ()
+    l4, l5 = _park_two(fixture_day, ob)
+    h = conflicts.sync_health(cache, ob, now=at(20))
+    assert [p.id for p in h.parked] == [l5, l4]  # newest first
+    sale, visit = h.parked[1], h.parked[0]
+    assert (sale.kind, sale.member_id, sale.member_name, sale.at) == (
+        "sale",
+        "M1",
+        "Alice",
+        at(10, 25),
+    )
+    assert sale.parked_at == at(19)
+    assert sale.hub_answer == "http_500: the hub failed; the error is logged"
+    assert sale.answer_words == "the hub failed; the error is logged (http_500)"
+    assert (visit.kind, visit.member_id, visit.member_ref, visit.member_name) == (
+        "visit",
+        None,
+        "card:111",
+        None,
+    )
+    assert visit.answer_words == "amount_cents is out of range (out_of_range)"
+    assert h.pending == before.pending - 2
+    assert h.rejected == before.rejected
+
+
+def test_a_parked_answer_without_words_is_shown_as_it_came() -> None:
+    item = model.ParkedItem("i", "note", None, None, None, 0, None, 3, "http_500")
+    assert item.answer_words == "http_500"
+    assert model.ParkedItem("i", "note", None, None, None, 0, None, 3, "").answer_words == "—"
+
+
+def test_a_manager_puts_parked_records_back_in_the_queue(
+    fixture_day: FixtureDay, conns: tuple[sqlite3.Connection, sqlite3.Connection]
+) -> None:
+    cache, ob = conns
+    l4, l5 = _park_two(fixture_day, ob)
+    with pytest.raises(PermissionDeniedError):
+        conflicts.retry_parked(ASSOCIATE, ob)
+    with pytest.raises(PermissionDeniedError):
+        conflicts.retry_parked(None, ob)
+    assert conflicts.retry_parked(MANAGER, ob, [l4]) == 1  # one of them
+    assert [p.id for p in conflicts.sync_health(cache, ob, now=at(20)).parked] == [l5]
+    assert conflicts.retry_parked(MANAGER, ob) == 1  # the rest
+    assert conflicts.sync_health(cache, ob, now=at(20)).parked == ()
+    states = dict(ob.execute("SELECT id, state FROM interactions WHERE id IN (?, ?)", (l4, l5)))
+    assert states == {l4: "pending", l5: "pending"}  # the next sync sends them
+    assert conflicts.retry_parked(MANAGER, ob) == 0
+
+
 # -- CLI ---------------------------------------------------------------------------------------
 
 
@@ -742,3 +807,49 @@ def test_cli_pin_from_environment(
         == 0
     )
     assert capsys.readouterr().out.splitlines()[-1].startswith("total,9,")
+
+
+@pytest.mark.parametrize(
+    ("argv", "pin", "needle"),
+    [
+        ([], None, "needs --staff"),
+        (["--staff", "A01"], "1234", "managers only"),
+        (["--staff", "M01"], "0000", "wrong PIN"),
+        (["--staff", "M01"], None, "a PIN is needed"),
+    ],
+)
+def test_cli_sync_retry_parked_is_for_a_signed_in_manager(
+    home: FixtureDay,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    pin: str | None,
+    needle: str,
+) -> None:
+    """``clerk sync --retry-parked`` signs in as every command acting for a person does
+    (``staff_session``: a refused sign-in or role is bad input, exit 2); refused, nothing is
+    put back and nothing is synced (the whole path against a real hub:
+    tests/integration/test_hub_poison.py)."""
+    ob = open_outbox(home.outbox_path)
+    try:
+        _park_two(home, ob)
+    finally:
+        ob.close()
+    if pin is not None:
+        monkeypatch.setenv("CLERK_PIN", pin)
+    assert _cli(["sync", "--once", "--retry-parked", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("clerk: ") and needle in err, err
+    ob = open_outbox(home.outbox_path)
+    try:
+        assert len(outbox_mod.needs_attention(ob)) == 2
+    finally:
+        ob.close()
+
+
+def test_cli_staff_and_pin_only_go_with_retry_parked(
+    home: FixtureDay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _cli(["sync", "--once", "--staff", "M01"]) == 2
+    assert "--retry-parked" in capsys.readouterr().err

@@ -31,8 +31,8 @@ APP = Path(__file__).resolve().parent / "x11_app.py"
 START_TIMEOUT_S = 30.0
 
 
-def missing_tools() -> list[str]:
-    return [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
+def missing_tools(*extra: str) -> list[str]:
+    return [tool for tool in ("Xvfb", "xdotool", *extra) if shutil.which(tool) is None]
 
 
 @contextlib.contextmanager
@@ -80,6 +80,81 @@ def xvfb(size: str = "1920x1080x24") -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def window_manager(display: str) -> Iterator[None]:
+    """openbox on ``display``: it frames windows (a title bar and borders), maximizes them and
+    publishes the screen's work area, as a desktop's window manager does."""
+    env = {**os.environ, "DISPLAY": display}
+    # Running once it has published the work area on the root window (EWMH): xprop -spy
+    # prints the root window's properties now, and each one again when it changes.
+    spy = subprocess.Popen(
+        ["xprop", "-root", "-spy"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    proc = subprocess.Popen(
+        ["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        try:
+            assert spy.stdout is not None
+            deadline = time.monotonic() + START_TIMEOUT_S
+            seen = b""
+            while b"_NET_WORKAREA(CARDINAL)" not in seen:
+                left = deadline - time.monotonic()
+                ready, _, _ = select.select([spy.stdout], [], [], max(0.0, left))
+                chunk = os.read(spy.stdout.fileno(), 4096) if ready else b""
+                if not chunk:
+                    raise RuntimeError(f"openbox did not start on {display}")
+                seen += chunk
+        finally:
+            spy.kill()
+            spy.wait(timeout=10)
+            if spy.stdout is not None:
+                spy.stdout.close()
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def frame_of(display: str, wid: int) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the window ``wid`` with its window manager's frame, as the X
+    server has it: the geometry of its ancestor that is a child of the root window (the
+    frame the window manager put it in; the window itself when there is none)."""
+    env = {**os.environ, "DISPLAY": display}
+
+    def info(*args: str) -> dict[str, str]:
+        out = subprocess.run(
+            ["xwininfo", *args], env=env, capture_output=True, text=True, check=True, timeout=10
+        ).stdout
+        fields = {}
+        for line in out.splitlines():
+            key, _, value = line.strip().partition(":")
+            fields[key] = value.strip()
+        return fields
+
+    window = str(wid)
+    while True:
+        tree = info("-tree", "-id", window)
+        root, parent = tree["Root window id"].split()[0], tree["Parent window id"].split()[0]
+        if parent == root:
+            break
+        window = parent
+    fields = info("-id", window)
+    return (
+        int(fields["Absolute upper-left X"]),
+        int(fields["Absolute upper-left Y"]),
+        int(fields["Width"]),
+        int(fields["Height"]),
+    )
 
 
 def xdotool(display: str, *args: str) -> None:

@@ -44,6 +44,9 @@ RECORDED_TEXT = {
 }
 
 
+MINE_KEPT = 1000  # records of this session whose settling the associate is told about
+
+
 class CustomerController(QObject):
     shown = Signal()
     recorded = Signal(object)  # clerk.outbox.Recorded
@@ -71,7 +74,9 @@ class CustomerController(QObject):
         self.identity: Identity | None = None
         self.member_id: str | None = None
         self.redeem_coupon: Coupon | None = None
-        self._mine: dict[str, str] = {}  # interaction id → last state seen, this session
+        # interaction id → last state seen, this session's newest MINE_KEPT (a day of scans
+        # without a lock must not grow it for good: bench/all_day.py)
+        self._mine: dict[str, str] = {}
         self._refreshing = False
         self._choices_for: CustomerView | None = None
         view.action_triggered.connect(self.action)
@@ -92,7 +97,7 @@ class CustomerController(QObject):
         self.identity = opened.identity
         self.member_id = opened.member_id
         if opened.visit is not None:
-            self._mine[opened.visit.id] = opened.visit.state
+            self._remember(opened.visit.id, opened.visit.state)
         if opened.view is not None:
             self._set_view(opened.view)
         else:
@@ -240,6 +245,12 @@ class CustomerController(QObject):
             self.bridge.error(texts.reason_message(exc.reason), key="refresh")
         else:
             raise exc
+
+    def _remember(self, iid: str, state: str) -> None:
+        """A record of this session, to tell the associate when it settles badly (or well)."""
+        self._mine[iid] = state
+        if len(self._mine) > MINE_KEPT:
+            del self._mine[next(iter(self._mine))]  # the oldest
 
     def _report_changes(self, view: CustomerView) -> None:
         """Tell the associate when a record of this session settled badly (or well)."""
@@ -517,7 +528,7 @@ class CustomerController(QObject):
         self.runner.submit(work, self._recorded, self._record_failed)
 
     def _recorded(self, rec: Recorded) -> None:
-        self._mine[rec.id] = rec.state
+        self._remember(rec.id, rec.state)
         source = RECORDED_TEXT.get(rec.kind, RECORDED_TEXT["visit"])
         self.bridge.success(translate("Customer", source), key="recorded")
         self.recorded.emit(rec)

@@ -1,5 +1,5 @@
 """The manager's dashboard screen: compute off the GUI thread, fill the view, drill down,
-export, resolve conflicts.
+export, resolve conflicts, send records parked for a person again.
 
 Managers only, at every door: ``ui.screens.dashboard_screen`` refuses to build and
 :class:`DashboardController` refuses to start without a manager session, and the
@@ -61,6 +61,7 @@ class DashboardController(QObject):
     failed = Signal(object)  # the exception of a refresh
     exported = Signal(str, int)  # path, rows
     resolved = Signal(str, str)  # conflict id, decision
+    retried = Signal(int)  # parked records put back in the queue
     busy_changed = Signal(bool)
 
     def __init__(
@@ -108,6 +109,7 @@ class DashboardController(QObject):
         view.drill_clear.clicked.connect(self.clear_drill)
         view.associates_table.clicked.connect(self._associate_clicked)
         view.associates_table.activated.connect(self._associate_clicked)
+        view.retry_parked.clicked.connect(self.retry_parked)
         view.accept.clicked.connect(lambda: self.resolve_selected("accept"))
         view.reverse.clicked.connect(lambda: self.resolve_selected("reverse"))
         view.conflicts_table.selectionModel().selectionChanged.connect(self._sync_buttons)
@@ -303,6 +305,22 @@ class DashboardController(QObject):
         self.view.conflicts_title.setText(
             translate("Dashboard", "Coupon conflicts (%1)").replace("%1", str(len(h.conflicts)))
         )
+        self._render_parked(h)
+
+    def _render_parked(self, h: SyncHealth) -> None:
+        """Records the hub failed on by themselves, beside the rejected ones: shown (with the
+        retry) only when there are some."""
+        view = self.view
+        self.models.parked.set_rows(h.parked, self.source.tz)
+        view.parked_head.setVisible(bool(h.parked))
+        view.parked_table.setVisible(bool(h.parked))
+        view.parked_title.setText(
+            translate(
+                "Dashboard",
+                "Needs attention (%1): the hub failed on these by themselves; they are kept, "
+                "not sent. Send them again once HQ has fixed the hub.",
+            ).replace("%1", str(len(h.parked)))
+        )
 
     # --- drill-down ------------------------------------------------------------------------------
 
@@ -422,6 +440,24 @@ class DashboardController(QObject):
         self.runner.submit(
             lambda: self.source.resolve(session, conflict_id, decision), done, self._action_failed
         )
+
+    # --- parked records --------------------------------------------------------------------------
+
+    def retry_parked(self) -> None:
+        """Put every parked record back in the queue (the next sync sends them) and refresh."""
+        require(self.session, "conflicts")
+        session = self.session
+        self._set_busy(+1)
+
+        def done(count: int) -> None:
+            self._set_busy(-1)
+            self._say_success(
+                translate("Dashboard", "%n record(s) will be sent again", None, count)
+            )
+            self.retried.emit(count)
+            self.refresh()
+
+        self.runner.submit(lambda: self.source.retry_parked(session), done, self._action_failed)
 
     def _action_failed(self, exc: BaseException) -> None:
         self._set_busy(-1)

@@ -1,20 +1,29 @@
-"""Which layout the window uses: the setting (handheld / desktop), or by window size (auto)."""
+"""Which layout the window uses: the setting (handheld / desktop), or by window size (auto).
+
+Each layout has a minimum size it works at (every screen fits it: tests/ui/test_window_fit.py).
+The window never gets smaller than the handheld's; the desktop layout needs
+``DESKTOP_MIN.width()`` — narrower, the window shows the handheld layout, whatever the
+setting (a desktop layout squeezed to a phone's width would cut its columns off).
+"""
 
 from __future__ import annotations
 
 from ui.qt import QObject, QSize, Signal
 
-# Narrower than this, or portrait and narrower than DESKTOP_MIN_WIDTH: handheld.
-HANDHELD_MAX_WIDTH = 760
-DESKTOP_MIN_WIDTH = 1100
+HANDHELD_MIN = QSize(360, 480)  # the window's minimum size
+DESKTOP_MIN = QSize(1024, 480)  # three columns and the composer's forms fit from here
+# Auto: the desktop layout from DESKTOP_MIN's width, unless portrait and narrower than this.
+DESKTOP_PORTRAIT_MIN_WIDTH = 1100
 LAYOUTS = ("auto", "handheld", "desktop")
 
 
 def mode_for(setting: str, size: QSize) -> str:
-    if setting in ("handheld", "desktop"):
-        return setting
     w, h = size.width(), size.height()
-    if w < HANDHELD_MAX_WIDTH or (h > w and w < DESKTOP_MIN_WIDTH):
+    if setting == "handheld" or w < DESKTOP_MIN.width():
+        return "handheld"
+    if setting == "desktop":
+        return "desktop"
+    if h > w and w < DESKTOP_PORTRAIT_MIN_WIDTH:
         return "handheld"
     return "desktop"
 

@@ -144,7 +144,9 @@ class StatusController(QObject):
                 self.associate,
             )
             # A handheld's bar has no room for the sentence: the name (the icon says who).
-            bar.associate.set_text(self.associate if bar.compact else sentence, sentence)
+            bar.associate.set_text(
+                self.associate if bar.compact else sentence, sentence, whole=True
+            )
         else:
             bar.associate.set_text(translate("Status", "No associate signed in"))
         if s is None:

@@ -1,5 +1,6 @@
 """Item models of the manager's dashboard — drill-down visits, associates, products asked
-about, rejected items, coupon conflicts — and :class:`DashboardModels`, the set of them.
+about, rejected items, parked items, coupon conflicts — and :class:`DashboardModels`, the set
+of them.
 
 Each model holds a tuple of ``clerk.reports.model`` dataclasses and declares its columns once, as
 (key, header, cell) — the header is translated when asked for, so a language switch only needs
@@ -14,7 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Generic, TypeVar
 
-from clerk.reports.model import AssociateStats, Conflict, ProductInterest, RejectedItem, VisitRow
+from clerk.reports.model import (
+    AssociateStats,
+    Conflict,
+    ParkedItem,
+    ProductInterest,
+    RejectedItem,
+    VisitRow,
+)
 from ui import texts
 from ui.i18n import fmt_money, fmt_number, is_chinese
 from ui.qt import (
@@ -297,6 +305,35 @@ class RejectedModel(TableModel[RejectedItem]):
     )
 
 
+class ParkedModel(TableModel[ParkedItem]):
+    """Records the hub failed on by themselves, again and again: no longer sent until the
+    manager retries them."""
+
+    def _kind(self, p: ParkedItem) -> str:
+        return _tr(str(KINDS.get(p.kind, p.kind)))
+
+    def _member(self, p: ParkedItem) -> str:
+        return p.member_name or p.member_id or p.member_ref or "—"
+
+    def _when(self, p: ParkedItem) -> str:
+        return datetime.fromtimestamp(p.at, self.tz).strftime("%m-%d %H:%M")
+
+    def _tries(self, p: ParkedItem) -> str:
+        return fmt_number(p.attempts)
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("when", QT_TRANSLATE_NOOP("Dashboard", "When"), _when),
+        Column("kind", QT_TRANSLATE_NOOP("Dashboard", "Record"), _kind),
+        Column("member", QT_TRANSLATE_NOOP("Dashboard", "Customer"), _member),
+        Column(
+            "answer",
+            QT_TRANSLATE_NOOP("Dashboard", "The hub's answer"),
+            lambda _m, p: p.answer_words,
+        ),
+        Column("tries", QT_TRANSLATE_NOOP("Dashboard", "Tries"), _tries, True),
+    )
+
+
 class ConflictsModel(TableModel[Conflict]):
     """Ours and theirs side by side: who redeemed the coupon here, and the redemption the hub
     had already accepted elsewhere."""
@@ -339,9 +376,19 @@ class DashboardModels:
         self.associates = AssociatesModel()
         self.products = ProductsModel()
         self.rejected = RejectedModel()
+        self.parked = ParkedModel()
         self.conflicts = ConflictsModel()
 
     def all(
         self,
-    ) -> tuple[VisitsModel, AssociatesModel, ProductsModel, RejectedModel, ConflictsModel]:
-        return (self.visits, self.associates, self.products, self.rejected, self.conflicts)
+    ) -> tuple[
+        VisitsModel, AssociatesModel, ProductsModel, RejectedModel, ParkedModel, ConflictsModel
+    ]:
+        return (
+            self.visits,
+            self.associates,
+            self.products,
+            self.rejected,
+            self.parked,
+            self.conflicts,
+        )

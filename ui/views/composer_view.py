@@ -24,7 +24,9 @@ from ui.qt import (
     translate,
 )
 from ui.views.widgets import (
+    CheckText,
     Chip,
+    FlowRow,
     LanguageAware,
     RowList,
     button,
@@ -63,8 +65,7 @@ class InterestForm(QWidget):
         self.product.setModel(products)
         self.product.setMinimumHeight(44)
         box.addWidget(self.product)
-        seg = QHBoxLayout()
-        seg.setSpacing(8)
+        seg = FlowRow(8)  # side by side, or one above the other in a narrow column
         self.tried_on = button(
             "", icon_name="check", kind="segment", checkable=True, object_name="triedOn"
         )
@@ -76,9 +77,9 @@ class InterestForm(QWidget):
         self.action.addButton(self.tried_on)
         self.action.addButton(self.asked_about)
         self.asked_about.setChecked(True)
-        seg.addWidget(self.tried_on)
-        seg.addWidget(self.asked_about)
-        box.addLayout(seg)
+        seg.add(self.tried_on)
+        seg.add(self.asked_about)
+        box.addWidget(seg)
         self.text = QLineEdit()
         self.text.setObjectName("interestText")
         box.addWidget(self.text)
@@ -178,15 +179,28 @@ class ConsentForm(QWidget):
         self.marketing.setObjectName("consentMarketingBox")
         self.browsing = QCheckBox()
         self.browsing.setObjectName("consentBrowsingBox")
-        box.addWidget(self.marketing)
-        box.addWidget(self.browsing)
+        # The words beside each box wrap (a check box's own text never does): a handheld's
+        # width, or a desktop column's.
+        self.marketing_text = CheckText(self.marketing)
+        self.browsing_text = CheckText(self.browsing)
+        for check, text in (
+            (self.marketing, self.marketing_text),
+            (self.browsing, self.browsing_text),
+        ):
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            row.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(text, 1)
+            box.addLayout(row)
         self.hint = label("", "hint", wrap=True)
         box.addWidget(self.hint)
 
     def retranslate(self) -> None:
-        self.marketing.setText(translate("Composer", "Marketing messages (SMS, app, WeChat)"))
+        self.marketing_text.setText(translate("Composer", "Marketing messages (SMS, app, WeChat)"))
         self.marketing.setAccessibleName(translate("Composer", "Consent to marketing messages"))
-        self.browsing.setText(translate("Composer", "Use online browsing to serve them in store"))
+        self.browsing_text.setText(
+            translate("Composer", "Use online browsing to serve them in store")
+        )
         self.browsing.setAccessibleName(translate("Composer", "Consent to use of browsing history"))
         self.hint.setText(
             translate(
@@ -217,7 +231,7 @@ class Composer(LanguageAware):
         head = QHBoxLayout()
         self.icon = icon_label("note", 20, "primary")
         head.addWidget(self.icon)
-        self.title = label("", "panelTitle")
+        self.title = label("", "panelTitle", wrap=True)  # a narrow column: two lines
         self.title.setObjectName("composerTitle")
         head.addWidget(self.title, 1)
         self.for_chip = Chip("", "primary")
@@ -237,17 +251,17 @@ class Composer(LanguageAware):
             self.stack.addWidget(form)
         box.addWidget(self.stack)
 
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons = FlowRow(8)  # right-aligned, or one above the other in a narrow column
+        buttons.add_stretch(1)
         self.cancel = button("", kind="ghost", object_name="composerCancel")
         self.cancel.clicked.connect(self.cancel_clicked)
         self.save = button("", icon_name="check", kind="primary", object_name="composerSave")
         self.save.clicked.connect(self.save_clicked)
         self.save.setAutoDefault(True)  # Enter on the focused button confirms
         self.cancel.setAutoDefault(True)
-        buttons.addWidget(self.cancel)
-        buttons.addWidget(self.save)
-        box.addLayout(buttons)
+        buttons.add(self.cancel)
+        buttons.add(self.save)
+        box.addWidget(buttons)
         self.form = ""
         self.hide()
         self.retranslate()

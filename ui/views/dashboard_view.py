@@ -3,7 +3,8 @@
 Top: the day picker, refresh, CSV export and the "includes N not yet synced" chip. Then the
 KPI tiles (each with the same weekday last week), the visits-by-hour bar chart, the drill-down
 list, the per-associate table, the products asked about, and the sync health panel (backlog,
-last sync, rejected items, coupon conflicts side by side with accept / reverse).
+last sync, rejected items, items parked for a person with "send again", coupon conflicts side
+by side with accept / reverse).
 
 Everything is created once; :mod:`ui.controllers.dashboard_controller` fills it.
 """
@@ -23,12 +24,13 @@ from ui.qt import (
     QColor,
     QComboBox,
     QDateEdit,
+    QEvent,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMargins,
+    QObject,
     QPainter,
     QScrollArea,
     QSizePolicy,
@@ -41,7 +43,7 @@ from ui.qt import (
     translate,
 )
 from ui.theme import COLORS
-from ui.views.widgets import Card, Chip, LanguageAware, button, label
+from ui.views.widgets import Card, Chip, FlowRow, LanguageAware, NarrowMargins, button, label
 
 KPIS = ("visits", "identified", "new", "coupons", "carts", "length")
 HOURS = 24
@@ -60,8 +62,8 @@ class KpiTile(QFrame):
         self.caption = label("", "statLabel")
         self.value = label("", "stat")
         self.value.setObjectName(f"kpi_{key}_value")
-        self.detail = label("", "muted")
-        self.compare = label("", "faint")
+        self.detail = label("", "muted", wrap=True)
+        self.compare = label("", "faint", wrap=True)
         self.compare.setObjectName(f"kpi_{key}_compare")
         for w in (self.caption, self.value, self.detail, self.compare):
             box.addWidget(w)
@@ -175,48 +177,50 @@ class DashboardView(LanguageAware):
         inner.setObjectName("column")
         box = QVBoxLayout(inner)
         box.setContentsMargins(24, 20, 24, 24)
+        NarrowMargins(inner)
         box.setSpacing(16)
         area.setWidget(inner)
         outer.addWidget(area)
         self.scroll_area = area
 
         # header ----------------------------------------------------------------------------
-        head = QHBoxLayout()
-        head.setSpacing(10)
+        # One row on a desktop; on a handheld the title, then the day's controls.
+        head = FlowRow(10)
         self.title = label("", "title")
-        head.addWidget(self.title)
-        head.addStretch(1)
+        head.add(self.title, 1)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         self.unsynced = Chip("", "warn")
         self.unsynced.setObjectName("unsyncedChip")
-        head.addWidget(self.unsynced)
+        head.add(self.unsynced, 0, left)
         self.status = label("", "muted")
         self.status.setObjectName("dashboardStatus")
-        head.addWidget(self.status)
+        head.add(self.status)
+        controls = FlowRow(10)
         self.date = QDateEdit()
         self.date.setObjectName("dashboardDate")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMinimumHeight(44)
-        head.addWidget(self.date)
+        controls.add(self.date)
         self.today = button("", kind="ghost", object_name="dashboardToday")
-        head.addWidget(self.today)
+        controls.add(self.today)
         self.refresh = button(
             "", icon_name="sync", kind="secondary", object_name="dashboardRefresh"
         )
-        head.addWidget(self.refresh)
+        controls.add(self.refresh)
         self.export = button("", kind="primary", object_name="dashboardExport")
-        head.addWidget(self.export)
-        box.addLayout(head)
+        controls.add(self.export)
+        head.add(controls)
+        box.addWidget(head)
+        self.head_rows = (head, controls)
 
-        # KPI tiles -------------------------------------------------------------------------
-        tiles = QGridLayout()
-        tiles.setSpacing(12)
-        self.tiles: dict[str, KpiTile] = {}
-        for i, key in enumerate(KPIS):
-            tile = KpiTile(key)
-            self.tiles[key] = tile
-            tiles.addWidget(tile, i // 3, i % 3)
-        box.addLayout(tiles)
+        # KPI tiles: three a row, fewer on a narrow window (arrange_tiles) ------------------
+        self.tile_grid = QGridLayout()
+        self.tile_grid.setSpacing(12)
+        self.tiles: dict[str, KpiTile] = {key: KpiTile(key) for key in KPIS}
+        self.tile_columns = 0
+        self.arrange_tiles(3)
+        box.addLayout(self.tile_grid)
 
         # chart + drill-down ----------------------------------------------------------------
         self.chart_card = Card("", "trending", object_name="chartCard")
@@ -235,27 +239,29 @@ class DashboardView(LanguageAware):
         self.hour.addItem("", None)
         for h in range(HOURS):
             self.hour.addItem(f"{h:02d}:00–{h:02d}:59", h)
-        self.drill_card.add_trailing(self.hour)
         self.drill_clear = button("", kind="ghost", object_name="drillClear")
-        self.drill_card.add_trailing(self.drill_clear)
+        drill_controls = FlowRow(8)
+        drill_controls.add_stretch(1)
+        drill_controls.add(self.hour)
+        drill_controls.add(self.drill_clear)
         self.drill_table = _table(self.models.visits, "drillTable", min_rows=6)
         self.drill_card.body.setContentsMargins(8, 0, 8, 8)
+        self.drill_card.body.addWidget(drill_controls)
         self.drill_card.body.addWidget(self.drill_table)
         box.addWidget(self.drill_card)
 
-        row = QHBoxLayout()
-        row.setSpacing(16)
+        row = FlowRow(16)
         self.associates_card = Card("", "user", object_name="associatesCard")
         self.associates_table = _table(self.models.associates, "associatesTable")
         self.associates_card.body.setContentsMargins(8, 0, 8, 8)
         self.associates_card.body.addWidget(self.associates_table)
-        row.addWidget(self.associates_card, 3)
+        row.add(self.associates_card, 3)
         self.products_card = Card("", "interest", object_name="productsCard")
         self.products_table = _table(self.models.products, "productsTable")
         self.products_card.body.setContentsMargins(8, 0, 8, 8)
         self.products_card.body.addWidget(self.products_table)
-        row.addWidget(self.products_card, 2)
-        box.addLayout(row)
+        row.add(self.products_card, 2)
+        box.addWidget(row)
 
         # sync health -------------------------------------------------------------------------
         self.sync_card = Card("", "sync", object_name="syncHealthCard")
@@ -281,20 +287,62 @@ class DashboardView(LanguageAware):
         self.sync_card.body.addWidget(self.rejected_title)
         self.rejected_table = _table(self.models.rejected, "rejectedTable", min_rows=3)
         self.sync_card.body.addWidget(self.rejected_table)
-        conflicts_head = QHBoxLayout()
-        conflicts_head.setContentsMargins(16, 8, 16, 4)
+        parked_head = FlowRow(8)
+        parked_head.box.setContentsMargins(16, 8, 16, 4)
+        self.parked_title = label("", "section", wrap=True)
+        self.parked_title.setObjectName("parkedTitle")
+        parked_head.add(self.parked_title, 1)
+        self.retry_parked = button(
+            "", icon_name="sync", kind="secondary", object_name="retryParked"
+        )
+        parked_head.add(self.retry_parked)
+        self.parked_head = parked_head
+        self.sync_card.body.addWidget(parked_head)
+        self.parked_table = _table(self.models.parked, "parkedTable", min_rows=3)
+        self.sync_card.body.addWidget(self.parked_table)
+        conflicts_head = FlowRow(8)
+        conflicts_head.box.setContentsMargins(16, 8, 16, 4)
         self.conflicts_title = label("", "section")
-        conflicts_head.addWidget(self.conflicts_title, 1)
+        conflicts_head.add(self.conflicts_title, 1)
         self.accept = button("", kind="secondary", object_name="conflictAccept")
         self.reverse = button("", kind="danger", object_name="conflictReverse")
-        conflicts_head.addWidget(self.accept)
-        conflicts_head.addWidget(self.reverse)
-        self.sync_card.body.addLayout(conflicts_head)
+        conflicts_head.add(self.accept)
+        conflicts_head.add(self.reverse)
+        self.sync_card.body.addWidget(conflicts_head)
         self.conflicts_table = _table(self.models.conflicts, "conflictsTable", min_rows=3)
         self.sync_card.body.addWidget(self.conflicts_table)
         box.addWidget(self.sync_card)
         box.addStretch(1)
+        area.viewport().installEventFilter(self)  # the tiles follow the page's width
         self.retranslate()
+
+    def arrange_tiles(self, columns: int) -> None:
+        """The KPI tiles ``columns`` a row (3 · 2 · 1: what the width holds)."""
+        if columns == self.tile_columns:
+            return
+        self.tile_columns = columns
+        for tile in self.tiles.values():
+            self.tile_grid.removeWidget(tile)
+        for i, key in enumerate(KPIS):
+            self.tile_grid.addWidget(self.tiles[key], i // columns, i % columns)
+        for column in range(3):
+            self.tile_grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_tiles()
+        return super().eventFilter(watched, event)
+
+    def _fit_tiles(self) -> None:
+        inner = self.scroll_area.viewport().width()
+        content = self.scroll_area.widget()
+        column = content.layout() if content is not None else None
+        if column is not None:
+            m = column.contentsMargins()
+            inner -= m.left() + m.right()
+        widest = max(tile.minimumSizeHint().width() for tile in self.tiles.values())
+        spacing = self.tile_grid.spacing()
+        self.arrange_tiles(max(1, min(3, (inner + spacing) // (widest + spacing))))
 
     def set_busy(self, busy: bool) -> None:
         self.refresh.setEnabled(not busy)
@@ -330,12 +378,19 @@ class DashboardView(LanguageAware):
         self.rejected_title.setText(translate("Dashboard", "Rejected by the hub"))
         self.conflicts_title.setText(translate("Dashboard", "Coupon conflicts"))
         self.rejected_table.setAccessibleName(translate("Dashboard", "Rejected by the hub"))
+        self.parked_title.setText(translate("Dashboard", "Needs attention"))
+        self.parked_table.setAccessibleName(translate("Dashboard", "Needs attention"))
+        self.retry_parked.setText(translate("Dashboard", "Send again"))
+        self.retry_parked.setAccessibleName(
+            translate("Dashboard", "Send the records that need attention to the hub again")
+        )
         self.conflicts_table.setAccessibleName(translate("Dashboard", "Coupon conflicts"))
         for table in (
             self.drill_table,
             self.associates_table,
             self.products_table,
             self.rejected_table,
+            self.parked_table,
             self.conflicts_table,
         ):
             table.horizontalHeader().setAccessibleName(translate("Dashboard", "Columns"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from ui.qt import (
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     Qt,
@@ -23,6 +22,7 @@ from ui.views.widgets import (
     Banner,
     Card,
     Chip,
+    FlowRow,
     FormField,
     LanguageAware,
     ProgressBar,
@@ -56,16 +56,15 @@ class EnrolView(LanguageAware):
         head.addLayout(titles, 1)
         box.addLayout(head)
 
-        steps = QHBoxLayout()
-        steps.setSpacing(8)
+        steps = FlowRow(8)  # side by side, or one above the other on a handheld
         self.steps: dict[str, Chip] = {}
         for key in STEPS:
             chip = Chip("", "muted")
             chip.setObjectName(f"step_{key}")
-            steps.addWidget(chip)
+            steps.add(chip, 0, Qt.AlignmentFlag.AlignLeft)
             self.steps[key] = chip
-        steps.addStretch(1)
-        box.addLayout(steps)
+        steps.add_stretch(1)
+        box.addWidget(steps)
 
         self.form_card = Card("", "qr", object_name="enrolForm")
         form = QVBoxLayout()
@@ -95,16 +94,12 @@ class EnrolView(LanguageAware):
         }
         self.read_image = button("", icon_name="image", kind="action", object_name="enrolImage")
         self.fields["code"].add_trailing(self.read_image)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(14)
-        grid.addWidget(self.fields["hub_url"], 0, 0, 1, 2)
-        grid.addWidget(self.fields["store_id"], 1, 0)
-        grid.addWidget(self.fields["device_name"], 1, 1)
-        grid.addWidget(self.fields["code"], 2, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        form.addLayout(grid)
+        form.addWidget(self.fields["hub_url"])
+        names = FlowRow(16)  # side by side, or one above the other on a handheld
+        names.add(self.fields["store_id"], 1)
+        names.add(self.fields["device_name"], 1)
+        form.addWidget(names)
+        form.addWidget(self.fields["code"])
         self.form_card.body.addLayout(form)
         for first, second in (
             (self.hub_url, self.store_id),

@@ -25,6 +25,7 @@ from ui.qt import (
 from ui.views.widgets import (
     Card,
     Chip,
+    FlowRow,
     FormField,
     LanguageAware,
     button,
@@ -39,18 +40,17 @@ TERMINAL_FIELDS = ("hub_url", "idle_lock_minutes", "retention_days", "camera")
 
 def _segment(
     names: list[str], object_prefix: str
-) -> tuple[QHBoxLayout, QButtonGroup, dict[str, QPushButton]]:
-    row = QHBoxLayout()
-    row.setSpacing(8)
-    group = QButtonGroup()
+) -> tuple[FlowRow, QButtonGroup, dict[str, QPushButton]]:
+    row = FlowRow(8)
+    group = QButtonGroup(row)
     group.setExclusive(True)
     buttons: dict[str, QPushButton] = {}
     for name in names:
         b = button("", kind="segment", checkable=True, object_name=f"{object_prefix}_{name}")
         group.addButton(b)
-        row.addWidget(b)
+        row.add(b)
         buttons[name] = b
-    row.addStretch(1)
+    row.add_stretch(1)
     return row, group, buttons
 
 
@@ -72,33 +72,33 @@ class SettingsView(LanguageAware):
         area, box = centred_column(self, max_width=COLUMN_MAX_WIDTH, top=20)
         self.area = area
 
-        head = QHBoxLayout()
+        head = FlowRow(16)  # one line, or one above the other on a handheld
         self.back = button("", icon_name="back", kind="ghost", object_name="settingsBack")
-        head.addWidget(self.back)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        head.add(self.back, 0, left)
         self.title = label("", "title")
-        head.addWidget(self.title, 1)
+        head.add(self.title, 1)
         self.signed_in = Chip("", "primary")
         self.signed_in.setObjectName("settingsSignedIn")
         self.signed_in.hide()
-        head.addWidget(self.signed_in)
-        box.addLayout(head)
+        head.add(self.signed_in, 0, left)
+        box.addWidget(head)
 
-        display = QHBoxLayout()
-        display.setSpacing(16)
+        display = FlowRow(16)  # side by side, or one above the other on a handheld
         self.language_card = Card("", "language", object_name="languageCard")
         row, self.language_group, self.language_buttons = _segment(["zh_CN", "en"], "lang")
         self.language_card.body.setContentsMargins(16, 4, 16, 16)
-        self.language_card.body.addLayout(row)
-        display.addWidget(self.language_card, 2)
+        self.language_card.body.addWidget(row)
+        display.add(self.language_card, 2)
 
         self.layout_card = Card("", "desktop", object_name="layoutCard")
         row, self.layout_group, self.layout_buttons = _segment(
             ["auto", "handheld", "desktop"], "layout"
         )
         self.layout_card.body.setContentsMargins(16, 4, 16, 16)
-        self.layout_card.body.addLayout(row)
-        display.addWidget(self.layout_card, 3)
-        box.addLayout(display)
+        self.layout_card.body.addWidget(row)
+        display.add(self.layout_card, 3)
+        box.addWidget(display)
 
         # --- the terminal (managers) -------------------------------------------------------------
         self.terminal_card = Card("", "settings", object_name="terminalCard")
@@ -126,26 +126,21 @@ class SettingsView(LanguageAware):
             "retention_days": FormField("retention_days", self.retention, narrow=True),
             "camera": FormField("camera", self.camera),
         }
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(24)
-        grid.setVerticalSpacing(16)
-        grid.addWidget(self.fields["hub_url"], 0, 0, 1, 2)
-        grid.addWidget(self.fields["idle_lock_minutes"], 1, 0)
-        grid.addWidget(self.fields["retention_days"], 1, 1)
-        grid.addWidget(self.fields["camera"], 2, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        body.addLayout(grid)
-        actions = QHBoxLayout()
-        actions.setSpacing(10)
+        body.addWidget(self.fields["hub_url"])
+        numbers = FlowRow(24)  # side by side, or one above the other on a handheld
+        numbers.add(self.fields["idle_lock_minutes"], 1)
+        numbers.add(self.fields["retention_days"], 1)
+        body.addWidget(numbers)
+        body.addWidget(self.fields["camera"])
+        actions = FlowRow(10)
         self.saved_note = label("", "muted", wrap=True)
         self.saved_note.setObjectName("settingsSavedNote")
-        actions.addWidget(self.saved_note, 1)
+        actions.add(self.saved_note, 1)
         self.revert = button("", kind="ghost", object_name="settingsRevert")
-        actions.addWidget(self.revert)
+        actions.add(self.revert)
         self.save = button("", icon_name="check", kind="primary", object_name="settingsSave")
-        actions.addWidget(self.save)
-        body.addLayout(actions)
+        actions.add(self.save)
+        body.addWidget(actions)
         self.terminal_card.body.addLayout(body)
         box.addWidget(self.terminal_card)
 

@@ -27,7 +27,7 @@ from ui.qt import (
     Signal,
     translate,
 )
-from ui.views.widgets import Card, LanguageAware, RowList, button, label
+from ui.views.widgets import Card, LanguageAware, NarrowMargins, RowList, button, label
 
 KEY_SIZE = 64  # px; the touch minimum is 44
 PIN_MAX = 12
@@ -133,6 +133,7 @@ class SignInView(LanguageAware):
         inner.setObjectName("column")
         centre = QHBoxLayout(inner)
         centre.setContentsMargins(24, 24, 24, 24)
+        NarrowMargins(inner)
         centre.addStretch(1)
         self.column = QWidget()
         self.column.setMaximumWidth(self.MAX_WIDTH)

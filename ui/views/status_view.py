@@ -81,9 +81,12 @@ class StatusItem(QWidget):
     def set_icon(self, name: str, tint: str) -> None:
         self.icon.setPixmap(icon_pixmap(name, 16, tint, self.devicePixelRatioF()))
 
-    def set_text(self, text: str, accessible: str = "") -> None:
+    def set_text(self, text: str, accessible: str = "", *, whole: bool = False) -> None:
+        """``whole``: an eliding item shows this text in full (the others give way)."""
         self.text.setText(text)
         self.setAccessibleName(accessible or text)
+        if isinstance(self.text, ElidedLabel):
+            self.text.setMinimumWidth(self.text.sizeHint().width() if whole else 0)
 
 
 class StatusBarView(QStatusBar):
@@ -97,7 +100,8 @@ class StatusBarView(QStatusBar):
         self.network = StatusItem("offline", "statusNetwork")
         self.last_sync = StatusItem("sync", "statusLastSync", elide=True)
         self.pending = StatusItem("clock", "statusPending", elide=True)
-        self.associate = StatusItem("user", "statusAssociate")
+        # Who is signed in is shown whole; "nobody" shortens on a narrow bar.
+        self.associate = StatusItem("user", "statusAssociate", elide=True)
         self.addWidget(self.network)
         self.addWidget(self.last_sync)
         self.addWidget(self.pending)

@@ -9,7 +9,9 @@ from typing import Any
 
 from ui.models.rows_model import RowsModel
 from ui.qt import (
+    QAbstractButton,
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QEvent,
     QFrame,
@@ -17,6 +19,7 @@ from ui.qt import (
     QLabel,
     QLineEdit,
     QListView,
+    QObject,
     QPainter,
     QPushButton,
     QRectF,
@@ -440,6 +443,121 @@ class FormField(QWidget):
         self.editor.setAccessibleDescription(text)
 
 
+class CheckText(QLabel):
+    """The words of a check box, wrapping (a ``QCheckBox``'s own text never wraps): put it
+    beside the box; a click on them ticks it, as on the box's own text."""
+
+    def __init__(self, box: QAbstractButton, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = box
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setBuddy(box)
+
+    def mouseReleaseEvent(self, event: Any) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.box.click()
+            self.box.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mouseReleaseEvent(event)
+
+
+class FlowRow(QWidget):
+    """Widgets side by side while the row has room for them all at their minimum width, one
+    above the other when it does not (a narrow window: a handheld, a desktop column).
+
+    Its minimum width is its widest widget's, so the layout around it may narrow it; which
+    way it runs follows its width (``resizeEvent``). Add widgets with ``add`` (stretch and
+    alignment as in ``QBoxLayout.addWidget``) and space with ``add_stretch``."""
+
+    def __init__(self, spacing: int = 8, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(spacing)
+
+    def add(self, widget: QWidget, stretch: int = 0, alignment: Any = None) -> None:
+        if alignment is None:
+            self.box.addWidget(widget, stretch)
+        else:
+            self.box.addWidget(widget, stretch, alignment)
+
+    def add_stretch(self, stretch: int = 1) -> None:
+        self.box.addStretch(stretch)
+
+    def _shown(self) -> list[QWidget]:
+        items = (self.box.itemAt(i) for i in range(self.box.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [w for w in widgets if w is not None and not w.isHidden()]
+
+    def row_width(self) -> int:
+        """The width it needs to run side by side."""
+        shown = self._shown()
+        m = self.box.contentsMargins()
+        gaps = self.box.spacing() * max(0, len(shown) - 1)
+        return sum(_min_width(w) for w in shown) + gaps + m.left() + m.right()
+
+    def is_row(self) -> bool:
+        return self.box.direction() == QBoxLayout.Direction.LeftToRight
+
+    def minimumSizeHint(self) -> QSize:
+        m = self.box.contentsMargins()
+        widest = (max(w.minimumSizeHint().width(), w.minimumWidth()) for w in self._shown())
+        width = max(widest, default=0) + m.left() + m.right()
+        return QSize(width, self.box.minimumSize().height())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.arrange()  # a widget's size changed (another language, another text)
+        return super().event(event)
+
+    def arrange(self) -> None:
+        """Run the way the width allows."""
+        row = self.width() >= self.row_width()
+        if row != self.is_row():
+            self.box.setDirection(
+                QBoxLayout.Direction.LeftToRight if row else QBoxLayout.Direction.TopToBottom
+            )
+            self.updateGeometry()
+
+
+def _min_width(widget: QWidget) -> int:
+    """What a widget needs to stand in a row: a FlowRow in a FlowRow its whole row (the outer
+    row gives way first, so the inner one stays a row as long as it can)."""
+    if isinstance(widget, FlowRow):
+        return max(widget.row_width(), widget.minimumWidth())
+    return max(widget.minimumSizeHint().width(), widget.minimumWidth())
+
+
+NARROW_WIDTH = 480  # px: a handheld's page; its side margins shrink (NarrowMargins)
+
+
+class NarrowMargins(QObject):
+    """Side margins of ``widget``'s layout: ``wide`` px, or ``narrow`` px while the widget is
+    narrower than :data:`NARROW_WIDTH` (a handheld has no width to spare)."""
+
+    def __init__(self, widget: QWidget, wide: int = 24, narrow: int = 12) -> None:
+        super().__init__(widget)
+        self.wide = wide
+        self.narrow = narrow
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            layout = watched.layout()
+            if layout is not None:
+                side = self.narrow if watched.width() < NARROW_WIDTH else self.wide
+                m = layout.contentsMargins()
+                if m.left() != side or m.right() != side:
+                    layout.setContentsMargins(side, m.top(), side, m.bottom())
+        return False
+
+
 def centred_column(
     page: QWidget, *, max_width: int, top: int = 20
 ) -> tuple[QScrollArea, QVBoxLayout]:
@@ -454,6 +572,7 @@ def centred_column(
     inner.setObjectName("column")
     centre = QHBoxLayout(inner)
     centre.setContentsMargins(24, top, 24, 24)
+    NarrowMargins(inner)
     centre.addStretch(1)
     column = QWidget()
     column.setMaximumWidth(max_width)

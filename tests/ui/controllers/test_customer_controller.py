@@ -157,6 +157,52 @@ def test_empty_note_is_not_recorded(
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
 
+def test_a_long_session_remembers_only_its_newest_records(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    monkeypatch: Any,
+) -> None:
+    """The associate is told when a record of this session settles badly — for the newest
+    ``MINE_KEPT`` of them: a day of scans without a lock no longer grows what the screen
+    remembers for good (bench/all_day.py)."""
+    from clerk import outbox as outbox_mod
+    from ui import texts
+    from ui.controllers import customer_controller
+
+    monkeypatch.setattr(customer_controller, "MINE_KEPT", 2)
+    w = session.window
+    open_customer(home.code(HERO))  # the visit: remembered …
+    customer = w.screens.customer
+    composer = w.screens.customer_view.composer
+    for text in ("first", "second"):  # … until two newer records push it out
+        count = len(outbox_rows()) + 1
+        customer.action("note")
+        composer.note.text.setPlainText(text)
+        customer.save()
+        _wait_recorded(qtbot, w, outbox_rows, count)
+    rows = outbox_rows()
+    visit = next(r["id"] for r in rows if r["kind"] == "visit")
+    newest = rows[-1]["id"]
+    conn = outbox_mod.open_outbox(home.home / "outbox.db")
+    try:
+        outbox_mod.apply_results(
+            conn,
+            [
+                {"id": visit, "status": "rejected", "reason": "unknown_member"},
+                {"id": newest, "status": "rejected", "reason": "bad_payload"},
+            ],
+        )
+    finally:
+        conn.close()
+    customer.refresh()
+    qtbot.waitUntil(lambda: "rejected by the hub" in _last_toast(w), timeout=5_000)
+    said = [t.text.text() for t in w.toasts.toasts() if "rejected by the hub" in t.text.text()]
+    assert said == [f"Note: rejected by the hub — {texts.hub_reason('bad_payload')}"]
+
+
 def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
     qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
 ) -> None:

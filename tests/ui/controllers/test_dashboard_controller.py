@@ -313,6 +313,59 @@ def test_conflict_side_by_side_and_reverse(
     assert rows == [("resolve", "M01", f'{{"conflict_id":"{day.ids["L8"]}","decision":"reverse"}}')]
 
 
+def test_parked_records_are_listed_beside_the_rejected_and_sent_again(
+    qtbot: Any, terminal: Terminal, day: Any
+) -> None:
+    """What the hub failed on by itself reaches the manager: kind, member, time and the hub's
+    answer in words, with "Send again" — which puts them back in the queue (the window then
+    syncs: ``retried``) and takes them off the list. Nothing parked: the section is hidden."""
+    page = dashboard_screen(MANAGER, terminal, tz=TZ)
+    qtbot.addWidget(page.view)
+    page.view.resize(1280, 900)
+    try:
+        _show(qtbot, page)
+        view = page.view
+        assert not view.parked_table.isVisible() and not view.retry_parked.isVisible()
+        conn = open_outbox(day.outbox_path)
+        try:
+            outbox_mod.park(
+                conn, day.ids["L4"], "http_500: the hub failed; the error is logged", now=NOW
+            )
+        finally:
+            conn.close()
+        with qtbot.waitSignal(page.updated, timeout=10_000):
+            page.refresh()
+        model = view.models.parked
+        assert model.rowCount() == 1
+        cells = {c.key: model.index(0, i).data() for i, c in enumerate(model.COLUMNS)}
+        assert cells == {
+            "when": "11-20 10:25",
+            "kind": "Assisted sale",
+            "member": "Alice",
+            "answer": "the hub failed; the error is logged (http_500)",
+            "tries": "0",
+        }
+        assert view.parked_table.isVisible() and view.retry_parked.isVisible()
+        assert view.parked_title.text().startswith("Needs attention (1)")
+        with (
+            qtbot.waitSignal(page.retried, timeout=10_000) as retried,
+            qtbot.waitSignal(page.updated, timeout=10_000),
+        ):
+            qtbot.mouseClick(view.retry_parked, Qt.MouseButton.LeftButton)
+        assert retried.args == [1]
+        assert model.rowCount() == 0 and not view.parked_table.isVisible()
+    finally:
+        page.shutdown()
+    check = db.inspect(day.outbox_path)
+    try:
+        state = check.execute(
+            "SELECT state FROM interactions WHERE id = ?", (day.ids["L4"],)
+        ).fetchone()
+    finally:
+        check.close()
+    assert state == ("pending",)  # sent with the next sync
+
+
 def test_language_switch_rerenders(qtbot: Any, page: Any) -> None:
     _show(qtbot, page)
     page.view.retranslate()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ui.controllers.layout_controller import mode_for
+from ui.controllers.layout_controller import DESKTOP_MIN, mode_for
 from ui.qt import QAbstractButton, QSize, Qt
 
 HERO = "M00000001"
@@ -26,7 +26,10 @@ HERO = "M00000001"
 )
 def test_auto_layout_by_window_size(size: tuple[int, int], mode: str) -> None:
     assert mode_for("auto", QSize(*size)) == mode
-    assert mode_for("desktop", QSize(*size)) == "desktop"
+    # The setting holds wherever its layout fits; the desktop layout does not fit narrower
+    # than its minimum width, so those windows stay handheld (tests/ui/test_window_fit.py).
+    fits_desktop = size[0] >= DESKTOP_MIN.width()
+    assert mode_for("desktop", QSize(*size)) == ("desktop" if fits_desktop else "handheld")
     assert mode_for("handheld", QSize(*size)) == "handheld"
 
 
