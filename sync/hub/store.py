@@ -57,7 +57,7 @@ from sync.hub.db import (
 )
 from sync.hub.devices import Devices
 from sync.hub.errors import BusyError, InvalidInputError, NotFoundError
-from sync.hub.feed import ChangeFeed
+from sync.hub.feed import PG_JSON_FUNCTION, ChangeFeed
 from sync.hub.interactions import Interactions
 from sync.hub.members import Members
 from sync.hub.staff import Staff
@@ -212,6 +212,8 @@ class HubStore:
                     (version, int(time.time())),
                 )
                 applied.append(version)
+            if self.dialect.name == "postgres":  # the feed's JSON rendering (not a migration:
+                conn.execute(PG_JSON_FUNCTION)  # a function body is not one-dialect SQL)
             self._bootstrap(tx)
             self._settings.clear()
             if 4 in applied:  # members' phones as terminals may hold them, sent to them again
