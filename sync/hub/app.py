@@ -4,6 +4,12 @@ Every error is RFC 9457 problem JSON (``application/problem+json``) with a stabl
 extension member; 429 and 503 carry Retry-After. Bodies over ``max_body_bytes`` get 413 before
 the app sees them (Content-Length checked first, then the bytes actually received). Each request
 is logged as one JSON line on the ``sync.hub.access`` logger.
+
+Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on
+or queued for a worker thread; long-polls waiting for a change do not count) and the next one is
+answered 503 + Retry-After by the event loop, before it reads a body or takes a thread. A
+request that still waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no
+accepted request outlives a terminal's timeout.
 """
 
 import json
@@ -70,6 +76,8 @@ class HubConfig:
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
     max_pending_writes: int = 64  # ingest requests queued on the writer before 503
+    max_inflight: int = 96  # requests on or waiting for a worker thread before 503 at the door
+    max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
     default_changes_limit: int = 1000
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
     # Member look-ups by proof per device: (window s, most) — across hub processes.
@@ -197,12 +205,29 @@ class _RateLimiter:
             self._buckets[key] = (tokens - 1.0, now)
 
 
-class _Guard:
-    """Outermost ASGI layer: body size limit, request log line, last-resort 500 problem."""
+class Load:
+    """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, max_inflight: int) -> None:
+        self.max_inflight = max_inflight
+        self.inflight = 0
+        self.shed = 0
+
+    def full(self) -> bool:
+        return self.inflight >= self.max_inflight
+
+
+_UNSHED = frozenset({"/healthz"})
+
+
+class _Guard:
+    """Outermost ASGI layer: shedding at the door, body size limit, request log line,
+    last-resort 500 problem."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        self.load = load
 
     async def __call__(
         self,
@@ -215,7 +240,7 @@ class _Guard:
             return
         started = time.perf_counter()
         status = {"code": 0, "sent": False}
-        scope.setdefault("state", {})
+        scope.setdefault("state", {})["arrived"] = started
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -224,7 +249,21 @@ class _Guard:
             await send(message)
 
         size = 0
+        load = self.load
+        counted = False
         try:
+            if load.full() and scope.get("path") not in _UNSHED:
+                load.shed += 1
+                await problem_response(
+                    503,
+                    "Service unavailable",
+                    "the hub is at capacity; retry shortly",
+                    reason="busy",
+                    retry_after=1,
+                )(scope, receive, send_wrapper)
+                return
+            load.inflight += 1
+            counted = True
             body, size, too_large = await self._read_body(scope, receive)
             if too_large:
                 await problem_response(
@@ -251,6 +290,8 @@ class _Guard:
                     500, "Internal error", "the hub failed; the error is logged", reason="error"
                 )(scope, receive, send_wrapper)
         finally:
+            if counted:
+                load.inflight -= 1
             state = scope.get("state") or {}
             log.info(
                 json.dumps(
@@ -318,6 +359,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
+    load = Load(cfg.max_inflight)
+    app.state.load = load
     pending = {"writes": 0}
     pending_lock = threading.Lock()
 
@@ -365,6 +408,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         request: Request,
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Device:
+        arrived = request.scope.get("state", {}).get("arrived")
+        queued = 0.0 if arrived is None else time.perf_counter() - arrived
+        if queued > cfg.max_queue_s:  # its terminal has given up on it by now
+            raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise UnauthenticatedError("a device access token is required", reason="no_token")
         found = store.devices.authenticate(creds.credentials, now=cfg.clock())
@@ -657,15 +704,15 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     # Outermost: body limit, access log and the last-resort 500.
-    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes)
+    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes, load=load)
     return app
 
 
 class _GuardMiddleware(_Guard):
     """Adapter so Starlette's add_middleware can build _Guard with keyword options."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        super().__init__(app, max_body_bytes)
+    def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
+        super().__init__(app, max_body_bytes, load)
 
 
 def _no_constant(name: str) -> Any:
