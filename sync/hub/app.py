@@ -39,12 +39,14 @@ from sync.hub.errors import (
     UnauthenticatedError,
 )
 from sync.hub.ingest import ingest, parse_items
+from sync.hub.live import ChangeNotifier
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.store import HubStore
 from sync.protocol import (
     API_PREFIX,
     MAX_BATCH_ITEMS,
     MAX_CHANGES_LIMIT,
+    MAX_CHANGES_WAIT_S,
     PROTOCOL_VERSION,
     AuditHead,
     ChangesResponse,
@@ -514,21 +516,46 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # changes -------------------------------------------------------------------------------
 
+    notifier = ChangeNotifier(store)
+    app.state.notifier = notifier
+
     @app.get(
         f"{API_PREFIX}/changes",
         tags=["sync"],
-        summary="The store's slice after a cursor, in sequence order",
+        summary="The store's slice after a cursor, in sequence order (long-poll with wait)",
+        description=(
+            "With `wait` (seconds, at most "
+            f"{MAX_CHANGES_WAIT_S}), an empty page is not answered at once: the request "
+            "returns as soon as the store has a change after `since`, or after `wait` seconds "
+            "with the empty page. A waiting request holds no worker thread on the hub."
+        ),
         responses={200: {"model": ChangesResponse, "description": "A page"}, **COMMON_ERRORS},
     )
-    def changes(
+    async def changes(
+        request: Request,
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        wait: Annotated[float, Query(ge=0, le=MAX_CHANGES_WAIT_S)] = 0,
     ) -> Response:
         n = min(limit or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
+        if wait > 0:
+            await notifier.start()  # before the first read: no change slips between
         # Pre-serialised by the store (a ChangesResponse, as documented above): no model or
         # dict per row on the way out.
-        body = store.feed.changes_json(dev.store_id, since, n)
+        body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
+        deadline = time.monotonic() + wait
+        seen = since
+        while body.startswith(_EMPTY_PAGE) and (left := deadline - time.monotonic()) > 0:
+            load.inflight -= 1  # parked on the event loop: not a request holding the hub
+            try:
+                head = await notifier.wait(dev.store_id, seen, left)
+            finally:
+                load.inflight += 1
+            if head is None:
+                break
+            seen = head
+            body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
         return Response(body, media_type="application/json")
 
     # members -------------------------------------------------------------------------------
@@ -713,6 +740,9 @@ class _GuardMiddleware(_Guard):
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
         super().__init__(app, max_body_bytes, load)
+
+
+_EMPTY_PAGE = b'{"changes":[]'
 
 
 def _no_constant(name: str) -> Any:

@@ -83,6 +83,7 @@ class HubStore:
         self._writer = self._new_conn()
         self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
+        self._commit_hooks: list[Callable[[], None]] = []
         self.devices = Devices(self)
         self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
@@ -176,6 +177,13 @@ class HubStore:
             conn.commit()
         finally:
             self._write_lock.release()
+        for hook in self._commit_hooks:
+            hook()
+
+    def on_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook()`` (on the writer's thread, after the lock is released) whenever a
+        write transaction of this store commits: the live feed's notifier looks at once."""
+        self._commit_hooks.append(hook)
 
     def ping(self) -> None:
         with self.read() as conn:
