@@ -33,6 +33,8 @@ BENCHES = [
     ("hub_ingest", "Hub ingest"),
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
+    ("hub_load", "A chain's terminals against one hub (load, shedding, restart, integrity)"),
+    ("live_repaint", "Online change → open customer repainted (live)"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("dashboard", "Manager dashboard"),
     ("ui_paint", "Identification → customer view painted"),
