@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
                 answer: dict[str, Any] = {}
                 parked = threading.Event()
 
-                def poll(since: int = cursor, out: dict[str, Any] = answer) -> None:
-                    parked.set()
+                def poll(
+                    since: int = cursor, out: dict[str, Any] = answer, ev: Any = parked
+                ) -> None:
+                    ev.set()
                     r = c.get("/v1/changes", params={"since": since, "wait": 20})
                     out["doc"] = r.json()
                     out["at"] = time.perf_counter()

@@ -9,7 +9,9 @@ Overload is shed at the door: more than ``max_inflight`` requests inside the app
 or queued for a worker thread; long-polls waiting for a change do not count) and the next one is
 answered 503 + Retry-After by the event loop, before it reads a body or takes a thread. A
 request that still waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no
-accepted request outlives a terminal's timeout.
+accepted request outlives a terminal's timeout. The worker threads are few (``max_threads``,
+not anyio's 40): the work is CPU and database bound, and forty threads contending for the GIL
+starve the event loop — the very thing that must answer the 503s fast.
 """
 
 import json
@@ -21,6 +23,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -77,8 +80,9 @@ class HubConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
-    max_pending_writes: int = 64  # ingest requests queued on the writer before 503
-    max_inflight: int = 96  # requests on or waiting for a worker thread before 503 at the door
+    max_pending_writes: int = 6  # ingest requests queued on the (one) writer before 503
+    max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
+    max_threads: int = 8  # worker threads for the routes (per process)
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
     default_changes_limit: int = 1000
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
@@ -210,10 +214,18 @@ class _RateLimiter:
 class Load:
     """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
-    def __init__(self, max_inflight: int) -> None:
+    def __init__(self, max_inflight: int, max_threads: int | None = None) -> None:
         self.max_inflight = max_inflight
+        self.max_threads = max_threads
         self.inflight = 0
         self.shed = 0
+        self._sized = max_threads is None
+
+    def size_threads(self) -> None:
+        """Set the event loop's worker-thread limit (once, from inside the loop)."""
+        if not self._sized and self.max_threads is not None:
+            self._sized = True
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
     def full(self) -> bool:
         return self.inflight >= self.max_inflight
@@ -252,6 +264,7 @@ class _Guard:
 
         size = 0
         load = self.load
+        load.size_threads()
         counted = False
         try:
             if load.full() and scope.get("path") not in _UNSHED:
@@ -361,7 +374,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
-    load = Load(cfg.max_inflight)
+    load = Load(cfg.max_inflight, cfg.max_threads)
     app.state.load = load
     pending = {"writes": 0}
     pending_lock = threading.Lock()

@@ -104,7 +104,7 @@ def _answers(any_hub: HubHandle) -> None:
 
 
 def test_waiters_hold_no_thread_and_wake_on_a_write_of_this_process(hub_db: str) -> None:
-    """120 terminals wait (more than the 40 worker threads, and past max_inflight = 8, which
+    """120 terminals wait (more than the 8 worker threads, and past max_inflight = 8, which
     parked requests do not count against); one write wakes them all within two seconds."""
     with live_hub(hub_db, HubConfig(max_inflight=8)) as (hub, notifier):
         token = hub.enrol()["token"]
