@@ -540,12 +540,12 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             "With `wait` (seconds, at most "
             f"{MAX_CHANGES_WAIT_S}), an empty page is not answered at once: the request "
             "returns as soon as the store has a change after `since`, or after `wait` seconds "
-            "with the empty page. A waiting request holds no worker thread on the hub."
+            "with the empty page (at once when `since` is past the hub's newest change). A "
+            "waiting request holds no worker thread on the hub."
         ),
         responses={200: {"model": ChangesResponse, "description": "A page"}, **COMMON_ERRORS},
     )
     async def changes(
-        request: Request,
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
@@ -559,7 +559,12 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
         deadline = time.monotonic() + wait
         seen = since
-        while body.startswith(_EMPTY_PAGE) and (left := deadline - time.monotonic()) > 0:
+        if wait > 0 and body.startswith(_EMPTY_PAGE) and since > await notifier.newest():
+            wait = 0  # a cursor ahead of the hub (a database restored from a backup): no wait
+        while wait > 0 and body.startswith(_EMPTY_PAGE):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
             load.inflight -= 1  # parked on the event loop: not a request holding the hub
             try:
                 head = await notifier.wait(dev.store_id, seen, left)

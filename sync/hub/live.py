@@ -61,6 +61,10 @@ class ChangeNotifier:
             self._kick = asyncio.Event()
             self.store.on_commit(self._committed)
 
+    async def newest(self) -> int:
+        """The newest seq in the database now (any store)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._newest)
+
     def head(self, store_id: str) -> int:
         """The newest seq seen for the store's feed (its own rows and the common ones)."""
         return max(self._heads.get(store_id, 0), self._heads.get(None, 0))

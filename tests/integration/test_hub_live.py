@@ -101,6 +101,9 @@ def _answers(any_hub: HubHandle) -> None:
         took = time.perf_counter() - t0
         assert doc["changes"] == [] and doc["next_cursor"] == tail and 0.3 <= took < 5
         assert c.get("/v1/changes", params={"wait": 26}).status_code == 422  # at most 25 s
+        t0 = time.perf_counter()  # a cursor from the future (a restored hub): no waiting
+        doc = c.get("/v1/changes", params={"since": 2**62, "wait": 20}).json()
+        assert doc["changes"] == [] and time.perf_counter() - t0 < 5
 
 
 def test_waiters_hold_no_thread_and_wake_on_a_write_of_this_process(hub_db: str) -> None:
