@@ -17,9 +17,10 @@ assembled as text, never as Python dicts. A page is read in one snapshot of the 
 
 The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
 store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
-and stamped with a *validator* read with it: the newest seq of the store's changes (its own
-and the common ones) and how many there are after the cursor. Every request reads the current
-validator (one indexed query) and is served the cached text only when it is unchanged, so
+and stamped with a *validator* read with it: the newest seq of the store's own and common
+changes after the cursor, and how many there are. A request for a page cached before reads the
+current validator (two index range scans) and is served the cached text only when it is
+unchanged (any other request renders, as before), so
 several hub processes never serve a page that differs from the database. That holds because
 every write that changes what the feed shows logs a change row (a new, higher seq) or drops
 one (a lower count): a data change that logs nothing never reaches a terminal anyway.
@@ -183,21 +184,21 @@ def _pg_json_sql(entity: str) -> str:
 
 # (store_id, since, limit) -> the tail page's validator and text
 PageKey = tuple[str, int, int]
-Validator = tuple[int, int, int]  # newest own seq, newest common seq, changes after the cursor
+Validator = tuple[int, int, int]  # after the cursor: newest own seq, newest common seq, count
 
-_VALIDATOR_SQL = (
-    "SELECT (SELECT coalesce(max(seq), 0) FROM changes WHERE store_id = ?), "
-    "(SELECT coalesce(max(seq), 0) FROM changes WHERE store_id IS NULL), "
-    "(SELECT count(*) FROM changes WHERE store_id = ? AND seq > ?) "
-    "+ (SELECT count(*) FROM changes WHERE store_id IS NULL AND seq > ?)"
+_VALIDATOR_SQL = (  # two index range scans on changes(store_id, seq), both bounded by the cursor
+    "SELECT * FROM (SELECT coalesce(max(seq), 0), count(*) FROM changes "
+    "WHERE store_id = ? AND seq > ?) own, (SELECT coalesce(max(seq), 0), count(*) FROM changes "
+    "WHERE store_id IS NULL AND seq > ?) common"
 )
 
 
 def read_validator(conn: Conn, store_id: str, since: int) -> Validator:
-    """What a store's feed tail after ``since`` depends on (see the module's docstring)."""
-    row = conn.row(_VALIDATOR_SQL, (store_id, store_id, since, since))
+    """What a store's feed tail after ``since`` depends on (see the module's docstring): the
+    newest own and common seq after the cursor and how many changes there are after it."""
+    row = conn.row(_VALIDATOR_SQL, (store_id, since, since))
     assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[2]), int(row[1]) + int(row[3])
 
 
 class PageCache:
@@ -214,6 +215,10 @@ class PageCache:
         self._flights: dict[PageKey, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
+
+    def has(self, key: PageKey) -> bool:
+        with self._lock:
+            return key in self._pages
 
     def get(self, key: PageKey, validator: Validator) -> bytes | None:
         with self._lock:
@@ -272,7 +277,7 @@ class _Page:
     next_cursor: int
     has_more: bool
     remaining: int
-    validator: Validator
+    validator: Validator | None  # read with a tail page (has_more false): it may be cached
 
     def entries(self) -> Iterator[tuple[int, str, str, str, str | None]]:
         """(seq, entity, key, op, data JSON or None) per change. An upsert whose row is gone
@@ -314,20 +319,26 @@ class ChangeFeed:
         ``row_to_json``), so a page never becomes Python dicts on the hub; the store's tail is
         served from :attr:`pages` while its validator is unchanged."""
         key = (store_id, since, limit)
-        with self.store.read() as conn:
-            current = read_validator(conn, store_id, since)
-        cached = self.pages.get(key, current)
-        if cached is not None:
-            return cached
-        with self.pages.flight(key):
-            cached = self.pages.get(key, current)  # rendered meanwhile by another thread
+        if self.pages.has(key):  # a tail asked for before: is it still the database's?
+            cached = self._cached(key)
             if cached is not None:
                 return cached
+        with self.pages.flight(key):
+            if self.pages.has(key):  # rendered meanwhile by another thread
+                cached = self._cached(key)
+                if cached is not None:
+                    return cached
             page = self._page(store_id, since, limit)
             body = self._render(page)
-            if not page.has_more:
+            if page.validator is not None:
                 self.pages.put(key, page.validator, body)
         return body
+
+    def _cached(self, key: PageKey) -> bytes | None:
+        store_id, since, _limit = key
+        with self.store.read() as conn:
+            current = read_validator(conn, store_id, since)
+        return self.pages.get(key, current)
 
     @staticmethod
     def _render(page: _Page) -> bytes:
@@ -345,7 +356,6 @@ class ChangeFeed:
 
     def _page(self, store_id: str, since: int, limit: int) -> _Page:
         with self.store.read() as conn, snapshot(conn):
-            validator = read_validator(conn, store_id, since)
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
             own = conn.rows(
                 "SELECT seq, entity, key, op FROM changes WHERE store_id = ? AND seq > ? "
@@ -362,6 +372,7 @@ class ChangeFeed:
             has_more = len(merged) > limit
             data = self._current_rows(conn, page)
             remaining_since = self._remaining(conn, store_id, since, max_seq)
+            validator = None if has_more else read_validator(conn, store_id, since)
         next_cursor = int(page[-1][0]) if page else since
         remaining = max(0, remaining_since - len(page))
         with self._memo_lock:
