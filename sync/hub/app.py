@@ -6,7 +6,8 @@ the app sees them (Content-Length checked first, then the bytes actually receive
 is logged as one JSON line on the ``sync.hub.access`` logger.
 
 Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on
-or queued for a worker thread; long-polls waiting for a change do not count) and the next one is
+or queued for a worker thread; long-polls waiting for a change do not count), or more than
+``max_pending_writes`` interaction batches (they queue on the one writer), and the next one is
 answered 503 + Retry-After by the event loop, before it reads a body or takes a thread. A
 request that still waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no
 accepted request outlives a terminal's timeout. The worker threads are few (``max_threads``,
@@ -214,10 +215,14 @@ class _RateLimiter:
 class Load:
     """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
-    def __init__(self, max_inflight: int, max_threads: int | None = None) -> None:
+    def __init__(
+        self, max_inflight: int, max_threads: int | None = None, max_writes: int | None = None
+    ) -> None:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
+        self.max_writes = max_writes  # interaction batches inside (they queue on one writer)
         self.inflight = 0
+        self.writes = 0
         self.shed = 0
         self._sized = max_threads is None
 
@@ -227,11 +232,14 @@ class Load:
             self._sized = True
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
-    def full(self) -> bool:
+    def full(self, *, write: bool = False) -> bool:
+        if write and self.max_writes is not None and self.writes >= self.max_writes:
+            return True
         return self.inflight >= self.max_inflight
 
 
 _UNSHED = frozenset({"/healthz"})
+_WRITE_PATH = f"{API_PREFIX}/interactions"
 
 
 class _Guard:
@@ -266,8 +274,9 @@ class _Guard:
         load = self.load
         load.size_threads()
         counted = False
+        write = scope.get("path") == _WRITE_PATH and scope.get("method") == "POST"
         try:
-            if load.full() and scope.get("path") not in _UNSHED:
+            if load.full(write=write) and scope.get("path") not in _UNSHED:
                 load.shed += 1
                 await problem_response(
                     503,
@@ -278,6 +287,7 @@ class _Guard:
                 )(scope, receive, send_wrapper)
                 return
             load.inflight += 1
+            load.writes += write
             counted = True
             body, size, too_large = await self._read_body(scope, receive)
             if too_large:
@@ -307,6 +317,7 @@ class _Guard:
         finally:
             if counted:
                 load.inflight -= 1
+                load.writes -= write
             state = scope.get("state") or {}
             log.info(
                 json.dumps(
@@ -374,10 +385,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
-    load = Load(cfg.max_inflight, cfg.max_threads)
+    load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes)
     app.state.load = load
-    pending = {"writes": 0}
-    pending_lock = threading.Lock()
 
     # errors --------------------------------------------------------------------------------
 
@@ -661,16 +670,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         },
     )
     async def interactions(request: Request, dev: DeviceDep) -> Response:
-        body = await request.body()
-        with pending_lock:
-            if pending["writes"] >= cfg.max_pending_writes:
-                raise BusyError("too many batches queued; retry shortly", retry_after=1)
-            pending["writes"] += 1
-        try:
-            result = await run_in_threadpool(handle_batch, body, dev)
-        finally:
-            with pending_lock:
-                pending["writes"] -= 1
+        body = await request.body()  # past the door: at most max_pending_writes batches here
+        result = await run_in_threadpool(handle_batch, body, dev)
         return _json(result)
 
     @app.get(

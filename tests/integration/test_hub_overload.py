@@ -88,3 +88,43 @@ def test_a_request_that_waited_past_the_queue_limit_is_answered_503(hub_db: str)
         token = on_time.enrol()["token"]
         with on_time.client(token) as c:
             assert c.get("/v1/changes", params={"limit": 1}).status_code == 200
+
+
+def test_batches_past_the_writer_queue_are_shed_at_the_door() -> None:
+    async def run() -> None:
+        release = asyncio.Event()
+        inside = asyncio.Event()
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            inside.set()
+            await release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+        load = Load(max_inflight=10, max_writes=1)
+        guard = _Guard(app, 1024, load)
+
+        async def post() -> tuple[int, dict[str, str], dict[str, Any], float]:
+            sent: list[dict[str, Any]] = []
+
+            async def receive() -> dict[str, Any]:
+                return {"type": "http.request", "body": b"{}", "more_body": False}
+
+            async def send(message: dict[str, Any]) -> None:
+                sent.append(message)
+
+            t0 = time.perf_counter()
+            scope = {"type": "http", "method": "POST", "path": "/v1/interactions", "headers": []}
+            await guard(scope, receive, send)
+            start = next(m for m in sent if m["type"] == "http.response.start")
+            return start["status"], {}, {}, time.perf_counter() - t0
+
+        first = asyncio.create_task(post())
+        await inside.wait()
+        status, _h, _b, took = await post()
+        assert status == 503 and took < 0.05 and load.writes == 1
+        assert not load.full() and load.full(write=True)  # reads still come in
+        release.set()
+        assert (await first)[0] == 200 and load.writes == 0
+
+    asyncio.run(run())
