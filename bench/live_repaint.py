@@ -1,9 +1,9 @@
 """Online change at the hub → the open customer view repainted (issue 16 item 6).
 
 A real hub on loopback (SQLite, a small seeded chain), a terminal home enrolled at it, the real
-window with the sync worker running live (``SyncWorker(live=True)``: the long-poll listener of
-sync/listener.py next to the scheduled rounds, which are set an hour apart so they cannot be
-what repaints). A customer is open; each trial writes a change for them at the hub (their
+window with the sync worker running live (``SyncWorker(live=True)``: the long-poll listener,
+sync.scheduler.LiveListener, next to the scheduled rounds, which are set an hour apart so they
+cannot be what repaints). A customer is open; each trial writes a change for them at the hub (their
 points, logged as a change row in the same transaction, as every hub write is) and times until
 the customer view has painted with the new value. 50 trials; target p95 ≤ 2 s.
 

@@ -39,7 +39,6 @@ from ui.workers import Runners, SyncWorker
 
 if TYPE_CHECKING:
     from clerk.ports import TerminalPort
-    from sync.engine import PullResult
     from ui.controllers.camera_controller import SourceFactory
     from ui.controllers.settings_controller import Cameras, Diagnostics
 
@@ -268,8 +267,9 @@ class MainWindow(QMainWindow):
         self.status.attach_sync(worker)
         worker.live_pulled.connect(self._after_live_pull)
 
-    def _after_live_pull(self, pulled: PullResult) -> None:
-        """A change pulled live: the open customer repaints when it touched them."""
+    def _after_live_pull(self, pulled: Any) -> None:
+        """A change pulled live (a ``sync.engine.PullResult``): the open customer repaints
+        when it touched them."""
         if self.nav.page != "customer" or not self.screens.is_built("customer"):
             return
         customer = self.screens.customer

@@ -215,7 +215,7 @@ class SyncWorker(QObject):
         self._runner = runner or TaskRunner("sync", max_threads=1, parent=self)
         self._stop = threading.Event()
         self._running = False
-        # live: a second lane long-polls the changes feed (sync.listener) next to the rounds.
+        # live: a second lane long-polls the changes feed (sync.scheduler.LiveListener).
         self._live: TaskRunner | None = None
         if live and hasattr(engine, "pull_live"):
             self._live = TaskRunner("live", max_threads=1, parent=self)
@@ -236,11 +236,9 @@ class SyncWorker(QObject):
             self._on_loop_error,
         )
         if self._live is not None:
-            from sync.listener import LiveListener
+            from sync.scheduler import LiveListener
 
-            listener = LiveListener(
-                self.engine, on_report=lambda report: self.live_pulled.emit(report.pulled)
-            )
+            listener = LiveListener(self.engine, on_report=self.live_pulled.emit)
             self._live.submit(lambda: listener.run_forever(self._stop), None, self._on_loop_error)
 
     def wake(self) -> None:

@@ -15,10 +15,10 @@ from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk.errors import NotEnrolledError
 from sync.client import HubClient
-from sync.engine import PullResult, SyncEngine, SyncReport
+from sync.engine import PullResult, SyncEngine
 from sync.errors import TransportError
 from sync.hub.embedded import HubHandle
-from sync.listener import LiveListener
+from sync.scheduler import LiveListener
 
 STORE = "S001"
 
@@ -96,7 +96,7 @@ def test_the_listener_reports_backs_off_and_stops() -> None:
     stop = threading.Event()
     got = PullResult(pages=1, changes=1, caught_up=True, members=frozenset({"M1"}))
     eng = _Engine([None, TransportError("down"), got], stop)
-    reports: list[SyncReport] = []
+    reports: list[PullResult] = []
     errors: list[Exception] = []
     now = [0.0]
 
@@ -109,7 +109,7 @@ def test_the_listener_reports_backs_off_and_stops() -> None:
     )
     listener.backoff.cap = listener.backoff.base = 0.001  # no real wait in the test
     listener.run_forever(stop)
-    assert [r.pulled for r in reports] == [got] and len(errors) == 1 and eng.calls == 4
+    assert reports == [got] and len(errors) == 1 and eng.calls == 4
 
 
 def test_the_listener_stops_when_the_terminal_is_not_enrolled() -> None:
@@ -117,3 +117,18 @@ def test_the_listener_stops_when_the_terminal_is_not_enrolled() -> None:
     eng = _Engine([NotEnrolledError("no")], stop)
     LiveListener(eng, on_report=lambda r: None).run_forever(stop)
     assert eng.calls == 1 and not stop.is_set()
+
+
+def test_a_failure_while_the_app_shuts_the_engine_down_ends_the_listener_quietly() -> None:
+    stop = threading.Event()
+
+    class Closing:
+        def pull_live(self, wait_s: float) -> PullResult | None:
+            stop.set()  # the app stops the worker, then closes the engine's files under us
+            raise RuntimeError("Cannot operate on a closed database.")
+
+    reports: list[PullResult] = []
+    LiveListener(Closing(), on_report=reports.append).run_forever(stop)
+    assert reports == []
+    with pytest.raises(RuntimeError):  # the same failure while running is a bug: raised
+        LiveListener(Closing(), on_report=reports.append).run_forever(threading.Event())
