@@ -34,6 +34,8 @@ BENCHES = [
     ("event_ingest", "Behaviour events in (Segment HTTP Tracking API)"),
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
+    ("hub_load", "A chain's terminals against one hub (load, shedding, restart, integrity)"),
+    ("live_repaint", "Online change → open customer repainted (live)"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("search", "Finding a customer without a code (name, last four, card) at 500k members"),
     ("dashboard", "Manager dashboard"),

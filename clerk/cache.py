@@ -523,6 +523,29 @@ def apply_changes(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]
     return count
 
 
+def touched_members(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The member ids change rows touch: a member's own row, and rows that belong to a member
+    (their ``member_id``: from the upserted data, or read from the cache for a delete — so
+    call this before the rows are applied)."""
+    out: set[str] = set()
+    for change in changes:
+        entity = str(change["entity"])
+        if entity == "member":
+            out.add(str(change["key"]))
+            continue
+        data = change.get("data")
+        if isinstance(data, Mapping) and data.get("member_id") is not None:
+            out.add(str(data["member_id"]))
+        elif entity in TABLES and "member_id" in TABLES[entity][2]:
+            table, pk, _columns = TABLES[entity]
+            found = conn.execute(
+                f"SELECT member_id FROM {table} WHERE {pk} = ?", (change["key"],)
+            ).fetchone()
+            if found is not None and found[0] is not None:
+                out.add(str(found[0]))
+    return out
+
+
 def _entity_op(change: Mapping[str, Any]) -> tuple[Any, Any]:
     return change["entity"], change["op"]
 

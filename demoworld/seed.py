@@ -119,23 +119,33 @@ def seed_demo(
     events_per_member: float = 40.0,
     chunk: int = 2000,
     progress: Callable[[int, int], None] | None = None,
+    stores: int = len(world.STORES),
 ) -> SeedStats:
-    """Write the demo world into an empty hub; InvalidInputError if it already has members."""
+    """Write the demo world into an empty hub; InvalidInputError if it already has members.
+    ``stores``: the chain's size — the three demo stores, then S004 … with two staff each
+    (members are spread over them in turn)."""
     started = time.perf_counter()
     t = int(time.time()) if now is None else now
     if store.count("members"):
         raise InvalidInputError(
             "the hub already has members; seed an empty database", reason="already_seeded"
         )
+    if stores < 1:
+        raise InvalidInputError("a chain has at least one store")
+    store_rows = chain_stores(stores)
     spec = world.WorldSpec(
-        members=members, seed=seed, now=t, products=products, events_per_member=events_per_member
+        members=members,
+        seed=seed,
+        now=t,
+        products=products,
+        events_per_member=events_per_member,
+        stores=tuple(s["id"] for s in store_rows),
     )
     stats = SeedStats(stores=list(spec.stores))
-    store_rows = [s for s in world.STORES if s["id"] in spec.stores]
     stats.add("stores", store.upsert_stores(store_rows))
     staff_rows: list[dict[str, Any]] = []
     for store_id in spec.stores:
-        for s in world.staff(store_id):
+        for s in chain_staff(store_id):
             pin_hash = demo_pin_hash(s["pin"], s["role"])
             staff_rows.append({**s, "pin_hash": pin_hash, "active": 1})
     stats.add("staff", store.staff.upsert(staff_rows, now=t))
@@ -171,6 +181,39 @@ def seed_demo(
             store.bulk.create_indexes(rebuild)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def chain_stores(n: int) -> list[dict[str, str]]:
+    """A chain of ``n`` stores: the demo stores first, then numbered ones (S004 …)."""
+    out = [dict(s) for s in world.STORES[:n]]
+    for k in range(len(out) + 1, n + 1):
+        out.append(
+            {"id": f"S{k:03d}", "name": f"门店{k:03d}", "name_en": f"Store {k:03d}", "city": "上海"}
+        )
+    return out
+
+
+def chain_staff(store_id: str) -> list[dict[str, str]]:
+    """A store's staff: the demo world's for its stores, an associate and a manager for the
+    numbered ones (ids S004-A1, S004-M1; the same PINs, so hashed once)."""
+    if store_id in {s["id"] for s in world.STORES}:
+        return world.staff(store_id)
+    return [
+        {
+            "id": f"{store_id}-A1",
+            "store_id": store_id,
+            "name": "店员",
+            "role": "associate",
+            "pin": "1357",
+        },
+        {
+            "id": f"{store_id}-M1",
+            "store_id": store_id,
+            "name": "店长",
+            "role": "manager",
+            "pin": "135790",
+        },
+    ]
 
 
 def _load_members(

@@ -2,7 +2,8 @@
 
 The n-th consecutive failure (n = 1, 2, …) waits a uniformly random time in
 ``[0, min(cap, base * factor ** (n - 1))]``: many terminals coming back after an outage spread
-their retries instead of stampeding the hub. A Retry-After from the hub is a floor.
+their retries instead of stampeding the hub. A Retry-After from the hub is a floor the jitter
+is added to (never the wait itself: every terminal shed at once would come back at once).
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ class Backoff:
         return min(self.cap, self.base * self.factor**n)
 
     def delay(self, failures: int, retry_after: float | None = None) -> float:
-        """A jittered wait after ``failures`` consecutive failures, never below ``retry_after``.
+        """A jittered wait after ``failures`` consecutive failures: ``retry_after`` (when given)
+        plus the jitter, so terminals told the same Retry-After spread out.
 
-        A Retry-After is itself capped at ``cap`` so a hostile hub cannot park a terminal.
+        The wait is capped at ``cap`` so a hostile hub cannot park a terminal.
         """
         wait = self.rng.uniform(0.0, self.ceiling(failures))
         if retry_after is not None and retry_after > 0:
-            wait = max(wait, min(retry_after, self.cap))
+            wait = min(retry_after + wait, self.cap)
         return wait

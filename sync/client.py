@@ -165,17 +165,33 @@ class HubClient:
             "GET", "/changes", ChangesResponse, params={"since": since, "limit": limit}
         )
 
-    def changes_page(self, since: int, limit: int = 2000) -> protocol.ChangesPageDict:
+    def changes_page(
+        self, since: int, limit: int = 2000, *, wait: float = 0.0
+    ) -> protocol.ChangesPageDict:
         """``changes`` as plain dicts, validated just as strictly (``protocol.CHANGES_PAGE``):
-        the bulk pull's path, which hands the rows to the cache without a model per row."""
+        the bulk pull's path, which hands the rows to the cache without a model per row.
+        ``wait`` > 0 (at most ``protocol.MAX_CHANGES_WAIT_S``): a long-poll — the hub answers
+        when the store has a change after ``since`` or after ``wait`` seconds, empty."""
         _check_limit(limit)
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        timeout = None
+        if wait > 0:
+            wait = min(wait, protocol.MAX_CHANGES_WAIT_S)
+            params["wait"] = wait
+            read = (self.timeout.read or DEFAULT_TIMEOUT.read or 10.0) + wait
+            timeout = httpx.Timeout(
+                connect=self.timeout.connect,
+                read=read,
+                write=self.timeout.write,
+                pool=self.timeout.pool,
+            )
         body = self._request(
             "GET",
             "/changes",
-            params={"since": since, "limit": limit},
+            params=params,
             json=None,
             auth=True,
-            timeout=None,
+            timeout=timeout,
         )
         try:
             return protocol.CHANGES_PAGE.validate_json(body)

@@ -96,6 +96,7 @@ MAX_VALUE_LEN = 4096
 # The protocol's largest page: a quarter of the round trips and commits of 2000-row pages
 # (a 5000-row page is under 1 MB of JSON and a few MB parsed; one page is held at a time).
 DEFAULT_PULL_LIMIT = 5000
+TOUCHED_ROWS = 1000  # pages up to this size report the members they touched (live repaint)
 
 # sync_state keys in cache.db (read by clerk.terminal)
 STATE_CURSOR = "cursor"
@@ -156,6 +157,11 @@ class PullResult:
     cursor: int = 0
     caught_up: bool = False  # the hub said has_more = false
     seconds: float = 0.0
+    # The members whose rows the pull changed; None: too many rows to tell (anyone may be).
+    members: frozenset[str] | None = frozenset()
+
+    def touches(self, member_id: str) -> bool:
+        return self.members is None or member_id in self.members
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,9 @@ class SyncEngine:
         # Serialises this engine's writes: the worker thread syncs while the GUI thread may
         # fetch a member on a cache miss through the same connections.
         self._lock = threading.RLock()
+        # One pull at a time (the scheduler's round, the live listener): pages never apply
+        # out of order. Held while pages are fetched and applied, never while a long-poll waits.
+        self._pull_lock = threading.Lock()
         self._saved_online: bool | None = None
         # cache.db may be set aside while this engine runs (a damaged page met by a lookup or
         # by this engine): it then moves to the new file and pulls again from cursor 0.
@@ -461,10 +470,57 @@ class SyncEngine:
         error fetching page n+1 surfaces only after page n is committed.
         """
         self._require_enrolled()
+        with self._pull_lock:
+            return self._pull(limit, progress=progress, max_pages=max_pages)
+
+    def pull_live(self, wait_s: float, limit: int = DEFAULT_PULL_LIMIT) -> PullResult | None:
+        """Wait (long-poll, up to ``wait_s``) for the store's next change and pull it at once;
+        None when nothing came. The wait holds no lock: a scheduled round may run meanwhile,
+        and a page that no longer starts at the cursor is dropped for an ordinary pull."""
+        self._require_enrolled()
+        self._follow_cache()
+        since = self.cursor()
+        try:
+            page = self.client.changes_page(since, limit, wait=wait_s)
+            _check_page(since, limit, page)
+        except SyncError as exc:
+            self._note_error(exc)
+            raise
+        if not page["changes"]:
+            self._note_online(True)
+            return None
+        with self._pull_lock:
+            if self.cursor() != since:  # a scheduled round got there first
+                return self._pull(limit, progress=None, max_pages=None)
+            started = self.clock()
+            touched = self._apply_page(page, caught_up=not page["has_more"])
+            first = PullResult(
+                1,
+                len(page["changes"]),
+                page["next_cursor"],
+                not page["has_more"],
+                self.clock() - started,
+                touched,
+            )
+            if first.caught_up:
+                return first
+            rest = self._pull(limit, progress=None, max_pages=None)
+            members = None if rest.members is None or touched is None else touched | rest.members
+            return PullResult(
+                rest.pages + 1,
+                rest.changes + first.changes,
+                rest.cursor,
+                rest.caught_up,
+                rest.seconds + first.seconds,
+                members,
+            )
+
+    def _pull(self, limit: int, *, progress: Progress | None, max_pages: int | None) -> PullResult:
         self._follow_cache()
         started = self.clock()
         cursor = self.cursor()
         done = pages = 0
+        members: set[str] | None = set()
         caught_up = False
         with _Lookahead(lambda since: self.client.changes_page(since, limit)) as ahead:
             while not caught_up and (max_pages is None or pages < max_pages):
@@ -474,7 +530,8 @@ class SyncEngine:
                     caught_up = not page["has_more"]
                     if not caught_up and (max_pages is None or pages + 1 < max_pages):
                         ahead.start(page["next_cursor"])
-                    self._apply_page(page, caught_up=caught_up)
+                    touched = self._apply_page(page, caught_up=caught_up)
+                    members = None if members is None or touched is None else members | touched
                 except SyncError as exc:
                     self._note_error(exc)
                     raise
@@ -489,9 +546,18 @@ class SyncEngine:
                         eta = remaining * elapsed / done
                     progress(done, remaining, eta)
                 del page  # this page and the one being fetched: no more in memory
-        return PullResult(pages, done, cursor, caught_up, self.clock() - started)
+        return PullResult(
+            pages,
+            done,
+            cursor,
+            caught_up,
+            self.clock() - started,
+            None if members is None else frozenset(members),
+        )
 
-    def _apply_page(self, page: ChangesPageDict, *, caught_up: bool) -> None:
+    def _apply_page(self, page: ChangesPageDict, *, caught_up: bool) -> frozenset[str] | None:
+        """Apply a page with its cursor; returns the members it touched (None: a page too big
+        to tell — a bulk pull, where no one screen is worth the look-ups)."""
         # Grouped by entity (seq order kept within each): the feed interleaves a member's
         # rows across tables, and apply_changes writes one executemany per run of the same
         # (entity, op). Tables are independent and the page commits as one, so the order
@@ -503,9 +569,12 @@ class SyncEngine:
                 group = by_entity[c["entity"]] = []
             group.append(c)
         rows = itertools.chain.from_iterable(by_entity.values())
+        touched: frozenset[str] | None = None
         with self._lock:
             try:
                 with Transaction(self.cache):
+                    if len(page["changes"]) <= TOUCHED_ROWS:
+                        touched = frozenset(cache_mod.touched_members(self.cache, page["changes"]))
                     cache_mod.apply_changes(self.cache, rows)
                     cache_mod.set_state(self.cache, STATE_CURSOR, str(page["next_cursor"]))
                     if caught_up:
@@ -520,6 +589,7 @@ class SyncEngine:
                 if is_corruption(exc):
                     raise self._cache_damaged(exc) from exc
                 raise
+        return touched
 
     # -- push + pull ----------------------------------------------------------------------------
 

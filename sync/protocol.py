@@ -27,6 +27,7 @@ API_PREFIX = "/v1"
 MAX_BATCH_ITEMS = 500
 MAX_BATCH_BYTES = 1_000_000
 MAX_CHANGES_LIMIT = 5000
+MAX_CHANGES_WAIT_S = 25  # the longest long-poll of GET /v1/changes?wait=S, in seconds
 
 Str64 = Annotated[str, Field(max_length=64)]
 Str256 = Annotated[str, Field(max_length=256)]

@@ -2,6 +2,14 @@
 
 The decisions are plain methods driven by an injectable clock, so tests run them with a fake
 clock; ``run_forever`` is the loop a worker thread runs until its stop event is set.
+
+LiveListener: the sync worker's second lane while online — it long-polls the store's changes
+feed and applies each change at once (``SyncEngine.pull_live``), reporting what it pulled. After
+a failure it backs off (full jitter, Retry-After a floor) and keeps trying at the backoff's pace;
+the scheduler's rounds every ``sync_interval_s`` stay the fallback and run regardless. A
+terminal not enrolled, or revoked, stops listening; so does the stop event (a failure met while
+the app shuts the engine down is not reported). A hub that answers an empty page at once (one
+without long-poll) is asked again no sooner than ``min_gap_s``: never a busy loop.
 """
 
 from __future__ import annotations
@@ -12,12 +20,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from clerk.errors import ClerkError
+from clerk.errors import ClerkError, NotEnrolledError
 from sync.backoff import Backoff
-from sync.errors import SyncError, TransportError
+from sync.errors import DeviceRevokedError, RetryableHubError, SyncError, TransportError
 
 if TYPE_CHECKING:
-    from sync.engine import SyncReport
+    from sync.engine import PullResult, SyncReport
 
 
 class Syncable(Protocol):
@@ -138,3 +146,59 @@ class Scheduler:
                 self._wakeup.clear()
                 continue
             self.run_once()
+
+
+WAIT_S = 20.0  # each long-poll: under the hub's 25 s and most proxies' idle timeouts
+MIN_GAP_S = 1.0
+
+
+class LivePullable(Protocol):
+    def pull_live(self, wait_s: float) -> PullResult | None: ...
+
+
+class LiveListener:
+    def __init__(
+        self,
+        engine: LivePullable,
+        *,
+        on_report: Callable[[PullResult], None],
+        on_error: Callable[[ClerkError], None] | None = None,
+        wait_s: float = WAIT_S,
+        min_gap_s: float = MIN_GAP_S,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.on_report = on_report
+        self.on_error = on_error
+        self.wait_s = wait_s
+        self.min_gap_s = min_gap_s
+        self.backoff = backoff or Backoff(base=1.0, cap=60.0)
+        self.clock = clock
+        self.failures = 0
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Listen until ``stop`` is set (checked between long-polls: at most ``wait_s`` and
+        the client's timeout late) or the terminal is not enrolled / revoked."""
+        while not stop.is_set():
+            started = self.clock()
+            try:
+                pulled = self.engine.pull_live(self.wait_s)
+            except (NotEnrolledError, DeviceRevokedError):
+                return
+            except Exception as exc:
+                if stop.is_set():  # shutting down: the engine's files and client close under us
+                    return
+                if not isinstance(exc, ClerkError):
+                    raise
+                self.failures += 1
+                if self.on_error is not None:
+                    self.on_error(exc)
+                retry_after = exc.retry_after if isinstance(exc, RetryableHubError) else None
+                stop.wait(self.backoff.delay(self.failures, retry_after))
+                continue
+            self.failures = 0
+            if pulled is not None and not stop.is_set():
+                self.on_report(pulled)
+            elif self.clock() - started < self.min_gap_s:
+                stop.wait(self.min_gap_s)

@@ -330,7 +330,9 @@ def start_sync(session: Session, engine_factory: Callable[[], Any], interval: fl
 
     def started(engine: Any) -> None:
         made.remove(engine)
-        worker = SyncWorker(engine, interval=interval, runner=runner, parent=session.window)
+        worker = SyncWorker(
+            engine, interval=interval, runner=runner, live=True, parent=session.window
+        )
         session.sync = worker
         session.window.attach_sync(worker)
         session.window.screens.customer.recorded.connect(lambda _rec: worker.wake())

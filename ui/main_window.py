@@ -268,6 +268,16 @@ class MainWindow(QMainWindow):
 
     def attach_sync(self, worker: SyncWorker) -> None:
         self.status.attach_sync(worker)
+        worker.live_pulled.connect(self._after_live_pull)
+
+    def _after_live_pull(self, pulled: Any) -> None:
+        """A change pulled live (a ``sync.engine.PullResult``): the open customer repaints
+        when it touched them."""
+        if self.nav.page != "customer" or not self.screens.is_built("customer"):
+            return
+        customer = self.screens.customer
+        if customer.member_id is not None and pulled.touches(customer.member_id):
+            customer.refresh()
 
     def _after_sync(self) -> None:
         page = self.nav.page

@@ -196,6 +196,7 @@ class SyncWorker(QObject):
     synced = Signal(object)  # sync.engine.SyncReport of one round
     failed = Signal(object)  # the ClerkError of a failed round (the loop carries on)
     running_changed = Signal(bool)
+    live_pulled = Signal(object)  # sync.engine.PullResult of a change pulled live
 
     def __init__(
         self,
@@ -203,6 +204,7 @@ class SyncWorker(QObject):
         *,
         interval: float = 30.0,
         runner: TaskRunner | None = None,
+        live: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -215,6 +217,10 @@ class SyncWorker(QObject):
         self._runner = runner or TaskRunner("sync", max_threads=1, parent=self)
         self._stop = threading.Event()
         self._running = False
+        # live: a second lane long-polls the changes feed (sync.scheduler.LiveListener).
+        self._live: TaskRunner | None = None
+        if live and hasattr(engine, "pull_live"):
+            self._live = TaskRunner("live", max_threads=1, parent=self)
 
     @property
     def running(self) -> bool:
@@ -231,6 +237,11 @@ class SyncWorker(QObject):
             self._on_loop_end,
             self._on_loop_error,
         )
+        if self._live is not None:
+            from sync.scheduler import LiveListener
+
+            listener = LiveListener(self.engine, on_report=self.live_pulled.emit)
+            self._live.submit(lambda: listener.run_forever(self._stop), None, self._on_loop_error)
 
     def wake(self) -> None:
         """Something was recorded: sync soon (unless backing off after failures)."""
@@ -247,6 +258,8 @@ class SyncWorker(QObject):
         self._stop.set()
         self.scheduler.wake()
         self._runner.wait_idle(wait_ms)
+        if self._live is not None:  # a long-poll in flight ends within its wait
+            self._live.wait_idle(wait_ms)
 
     # --- GUI thread --------------------------------------------------------------------------
 

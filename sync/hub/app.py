@@ -4,6 +4,15 @@ Every error is RFC 9457 problem JSON (``application/problem+json``) with a stabl
 extension member; 429 and 503 carry Retry-After. Bodies over ``max_body_bytes`` get 413 before
 the app sees them (Content-Length checked first, then the bytes actually received). Each request
 is logged as one JSON line on the ``sync.hub.access`` logger.
+
+Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on
+or queued for a worker thread; long-polls waiting for a change do not count), or more than
+``max_pending_writes`` interaction batches (they queue on the one writer), and the next one is
+answered 503 + Retry-After by the event loop, before it reads a body or takes a thread. A
+request that still waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no
+accepted request outlives a terminal's timeout. The worker threads are few (``max_threads``,
+not anyio's 40): the work is CPU and database bound, and forty threads contending for the GIL
+starve the event loop — the very thing that must answer the 503s fast.
 """
 
 import json
@@ -15,6 +24,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -33,6 +43,7 @@ from sync.hub.errors import (
     UnauthenticatedError,
 )
 from sync.hub.ingest import ingest, parse_items
+from sync.hub.live import ChangeNotifier
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.rules import WriteBounds
 from sync.hub.segment.routes import SegmentBatch, SegmentCall, add_segment_routes
@@ -41,6 +52,7 @@ from sync.protocol import (
     API_PREFIX,
     MAX_BATCH_ITEMS,
     MAX_CHANGES_LIMIT,
+    MAX_CHANGES_WAIT_S,
     PROTOCOL_VERSION,
     AuditHead,
     ChangesResponse,
@@ -71,7 +83,10 @@ class HubConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
-    max_pending_writes: int = 64  # ingest requests queued on the writer before 503
+    max_pending_writes: int = 6  # ingest requests queued on the (one) writer before 503
+    max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
+    max_threads: int = 8  # worker threads for the routes (per process)
+    max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
     default_changes_limit: int = 1000
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
     # Member look-ups by proof per device: (window s, most) — across hub processes.
@@ -201,12 +216,44 @@ class _RateLimiter:
             self._buckets[key] = (tokens - 1.0, now)
 
 
-class _Guard:
-    """Outermost ASGI layer: body size limit, request log line, last-resort 500 problem."""
+class Load:
+    """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, max_inflight: int, max_threads: int | None = None, max_writes: int | None = None
+    ) -> None:
+        self.max_inflight = max_inflight
+        self.max_threads = max_threads
+        self.max_writes = max_writes  # interaction batches inside (they queue on one writer)
+        self.inflight = 0
+        self.writes = 0
+        self.shed = 0
+        self._sized = max_threads is None
+
+    def size_threads(self) -> None:
+        """Set the event loop's worker-thread limit (once, from inside the loop)."""
+        if not self._sized and self.max_threads is not None:
+            self._sized = True
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
+
+    def full(self, *, write: bool = False) -> bool:
+        if write and self.max_writes is not None and self.writes >= self.max_writes:
+            return True
+        return self.inflight >= self.max_inflight
+
+
+_UNSHED = frozenset({"/healthz"})
+_WRITE_PATH = f"{API_PREFIX}/interactions"
+
+
+class _Guard:
+    """Outermost ASGI layer: shedding at the door, body size limit, request log line,
+    last-resort 500 problem."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        self.load = load
 
     async def __call__(
         self,
@@ -219,7 +266,7 @@ class _Guard:
             return
         started = time.perf_counter()
         status = {"code": 0, "sent": False}
-        scope.setdefault("state", {})
+        scope.setdefault("state", {})["arrived"] = started
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -228,7 +275,24 @@ class _Guard:
             await send(message)
 
         size = 0
+        load = self.load
+        load.size_threads()
+        counted = False
+        write = scope.get("path") == _WRITE_PATH and scope.get("method") == "POST"
         try:
+            if load.full(write=write) and scope.get("path") not in _UNSHED:
+                load.shed += 1
+                await problem_response(
+                    503,
+                    "Service unavailable",
+                    "the hub is at capacity; retry shortly",
+                    reason="busy",
+                    retry_after=1,
+                )(scope, receive, send_wrapper)
+                return
+            load.inflight += 1
+            load.writes += write
+            counted = True
             body, size, too_large = await self._read_body(scope, receive)
             if too_large:
                 await problem_response(
@@ -255,6 +319,9 @@ class _Guard:
                     500, "Internal error", "the hub failed; the error is logged", reason="error"
                 )(scope, receive, send_wrapper)
         finally:
+            if counted:
+                load.inflight -= 1
+                load.writes -= write
             state = scope.get("state") or {}
             log.info(
                 json.dumps(
@@ -323,8 +390,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
-    pending = {"writes": 0}
-    pending_lock = threading.Lock()
+    load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes)
+    app.state.load = load
 
     # errors --------------------------------------------------------------------------------
 
@@ -370,6 +437,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         request: Request,
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Device:
+        arrived = request.scope.get("state", {}).get("arrived")
+        queued = 0.0 if arrived is None else time.perf_counter() - arrived
+        if queued > cfg.max_queue_s:  # its terminal has given up on it by now
+            raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise UnauthenticatedError("a device access token is required", reason="no_token")
         found = store.devices.authenticate(creds.credentials, now=cfg.clock())
@@ -472,21 +543,51 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # changes -------------------------------------------------------------------------------
 
+    notifier = ChangeNotifier(store)
+    app.state.notifier = notifier
+
     @app.get(
         f"{API_PREFIX}/changes",
         tags=["sync"],
-        summary="The store's slice after a cursor, in sequence order",
+        summary="The store's slice after a cursor, in sequence order (long-poll with wait)",
+        description=(
+            "With `wait` (seconds, at most "
+            f"{MAX_CHANGES_WAIT_S}), an empty page is not answered at once: the request "
+            "returns as soon as the store has a change after `since`, or after `wait` seconds "
+            "with the empty page (at once when `since` is past the hub's newest change). A "
+            "waiting request holds no worker thread on the hub."
+        ),
         responses={200: {"model": ChangesResponse, "description": "A page"}, **COMMON_ERRORS},
     )
-    def changes(
+    async def changes(
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        wait: Annotated[float, Query(ge=0, le=MAX_CHANGES_WAIT_S)] = 0,
     ) -> Response:
         n = min(limit or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
+        if wait > 0:
+            await notifier.start()  # before the first read: no change slips between
         # Pre-serialised by the store (a ChangesResponse, as documented above): no model or
         # dict per row on the way out.
-        body = store.feed.changes_json(dev.store_id, since, n)
+        body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
+        deadline = time.monotonic() + wait
+        seen = since
+        if wait > 0 and body.startswith(_EMPTY_PAGE) and since > await notifier.newest():
+            wait = 0  # a cursor ahead of the hub (a database restored from a backup): no wait
+        while wait > 0 and body.startswith(_EMPTY_PAGE):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            load.inflight -= 1  # parked on the event loop: not a request holding the hub
+            try:
+                head = await notifier.wait(dev.store_id, seen, left)
+            finally:
+                load.inflight += 1
+            if head is None:
+                break
+            seen = head
+            body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
         return Response(body, media_type="application/json")
 
     # members -------------------------------------------------------------------------------
@@ -574,16 +675,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         },
     )
     async def interactions(request: Request, dev: DeviceDep) -> Response:
-        body = await request.body()
-        with pending_lock:
-            if pending["writes"] >= cfg.max_pending_writes:
-                raise BusyError("too many batches queued; retry shortly", retry_after=1)
-            pending["writes"] += 1
-        try:
-            result = await run_in_threadpool(handle_batch, body, dev)
-        finally:
-            with pending_lock:
-                pending["writes"] -= 1
+        body = await request.body()  # past the door: at most max_pending_writes batches here
+        result = await run_in_threadpool(handle_batch, body, dev)
         return _json(result)
 
     @app.get(
@@ -671,15 +764,18 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     # Outermost: body limit, access log and the last-resort 500.
-    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes)
+    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes, load=load)
     return app
 
 
 class _GuardMiddleware(_Guard):
     """Adapter so Starlette's add_middleware can build _Guard with keyword options."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        super().__init__(app, max_body_bytes)
+    def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
+        super().__init__(app, max_body_bytes, load)
+
+
+_EMPTY_PAGE = b'{"changes":[]'
 
 
 def _no_constant(name: str) -> Any:

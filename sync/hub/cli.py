@@ -84,6 +84,12 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     )
     p.add_argument("--products", type=int, default=3000, help="catalogue size (default 3000)")
     p.add_argument(
+        "--stores",
+        type=int,
+        default=3,
+        help="stores in the chain (default 3: the demo stores; more are numbered S004 …)",
+    )
+    p.add_argument(
         "--now", type=int, default=None, help="the world's clock, unix seconds (default: now)"
     )
 
@@ -362,6 +368,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             products=args.products,
             events_per_member=args.events_per_member,
             progress=progress,
+            stores=args.stores,
         )
     finally:
         store.close()

@@ -11,8 +11,19 @@ sent: read as gone, their upserts go out as deletes. When a member's browsing co
 every such key of theirs is logged again (:func:`browsing_keys`), so terminals drop what they
 hold — or get it back.
 
-:meth:`ChangeFeed.changes_json` is the hot path of every pull: on SQLite the rows are rendered
-as JSON by SQLite itself and the page is assembled as text, never as Python dicts.
+:meth:`ChangeFeed.changes_json` is the hot path of every pull: the rows are rendered as JSON by
+the database itself (SQLite's ``json_object``, PostgreSQL's ``row_to_json``) and the page is
+assembled as text, never as Python dicts. A page is read in one snapshot of the database.
+
+The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
+store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
+and stamped with a *validator* read with it: the newest seq of the store's own and common
+changes after the cursor, and how many there are. A request for a page cached before reads the
+current validator (two index range scans) and is served the cached text only when it is
+unchanged (any other request renders, as before), so
+several hub processes never serve a page that differs from the database. That holds because
+every write that changes what the feed shows logs a change row (a new, higher seq) or drops
+one (a lower count): a data change that logs nothing never reaches a terminal anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
@@ -50,6 +61,18 @@ _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these colum
 # Rows only sent for members who consented to browsing use (members.consent_browsing).
 CONSENT_ENTITIES = frozenset({"browse", "cart", "wishlist"})
 _REMAINING_MEMO_SIZE = 4096
+PAGE_CACHE_BYTES = 32 * 1024 * 1024  # cached feed tails per process
+# PostgreSQL: a JSON column's text as JSON when valid, else as a JSON string (decode_row's rule).
+PG_JSON_FUNCTION = """
+CREATE OR REPLACE FUNCTION clerk_json_or_text(v text) RETURNS json
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+    RETURN v::json;
+EXCEPTION WHEN invalid_text_representation THEN
+    RETURN to_json(v);
+END
+$fn$
+"""
 
 
 def entity_columns(entity: str) -> tuple[str, ...]:
@@ -145,6 +168,100 @@ def _json_object_sql(entity: str) -> str:
     return f"SELECT t.{pk}, json_object({', '.join(args)}) FROM {source} WHERE t.{pk} IN"
 
 
+def _pg_json_sql(entity: str) -> str:
+    """PostgreSQL: ``SELECT pk, row_to_json(...)::text … WHERE pk = ANY(?)`` — the same objects
+    as :func:`_json_object_sql` (``row_to_json`` writes compact JSON, keys in column order)."""
+    cols = []
+    for c in entity_columns(entity):
+        cols.append(f"clerk_json_or_text(t.{c}) AS {c}" if c in JSON_COLUMNS else f"t.{c} AS {c}")
+    pk = entity_pk(entity)
+    source = f"{ENTITY_TABLE[entity]} t"
+    if entity in CONSENT_ENTITIES:
+        source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
+    return (
+        f"SELECT t.{pk}, (SELECT row_to_json(r)::text FROM (SELECT {', '.join(cols)}) r) "
+        f"FROM {source} WHERE t.{pk} = ANY(?)"
+    )
+
+
+# (store_id, since, limit) -> the tail page's validator and text
+PageKey = tuple[str, int, int]
+Validator = tuple[int, int, int]  # after the cursor: newest own seq, newest common seq, count
+
+_VALIDATOR_SQL = (  # two index range scans on changes(store_id, seq), both bounded by the cursor
+    "SELECT * FROM (SELECT coalesce(max(seq), 0), count(*) FROM changes "
+    "WHERE store_id = ? AND seq > ?) own, (SELECT coalesce(max(seq), 0), count(*) FROM changes "
+    "WHERE store_id IS NULL AND seq > ?) common"
+)
+
+
+def read_validator(conn: Conn, store_id: str, since: int) -> Validator:
+    """What a store's feed tail after ``since`` depends on (see the module's docstring): the
+    newest own and common seq after the cursor and how many changes there are after it."""
+    row = conn.row(_VALIDATOR_SQL, (store_id, since, since))
+    assert row is not None
+    return int(row[0]), int(row[2]), int(row[1]) + int(row[3])
+
+
+class PageCache:
+    """Rendered feed tails by (store, cursor, limit), each with its validator; LRU within a
+    byte budget. Thread-safe; one rendering per key at a time (:meth:`flight`)."""
+
+    def __init__(self, max_bytes: int = PAGE_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._pages: collections.OrderedDict[PageKey, tuple[Validator, bytes]] = (
+            collections.OrderedDict()
+        )
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._flights: dict[PageKey, threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def has(self, key: PageKey) -> bool:
+        with self._lock:
+            return key in self._pages
+
+    def get(self, key: PageKey, validator: Validator) -> bytes | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None or found[0] != validator:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return found[1]
+
+    def put(self, key: PageKey, validator: Validator, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1])
+            self._pages[key] = (validator, body)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _k, (_v, dropped) = self._pages.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    @contextmanager
+    def flight(self, key: PageKey) -> Iterator[None]:
+        """Held while rendering ``key``: the store's other terminals asking for the same page
+        wait for that rendering instead of doing it again."""
+        with self._lock:
+            lock = self._flights.get(key)
+            if lock is None:
+                lock = self._flights[key] = threading.Lock()
+        with lock:
+            try:
+                yield
+            finally:
+                with self._lock:
+                    if self._flights.get(key) is lock:
+                        del self._flights[key]
+
+
 @dataclass(frozen=True)
 class ChangesPage:
     changes: list[dict[str, Any]]
@@ -162,6 +279,7 @@ class _Page:
     next_cursor: int
     has_more: bool
     remaining: int
+    validator: Validator | None  # read with a tail page (has_more false): it may be cached
 
     def entries(self) -> Iterator[tuple[int, str, str, str, str | None]]:
         """(seq, entity, key, op, data JSON or None) per change. An upsert whose row is gone
@@ -185,6 +303,7 @@ class ChangeFeed:
         )
         self._memo_lock = threading.Lock()
         self._json_sql: dict[str, str] | None = None
+        self.pages = PageCache()
 
     def changes(self, store_id: str, since: int, limit: int) -> ChangesPage:
         """The store's slice after ``since``, in sequence order, with each row's current data."""
@@ -197,10 +316,34 @@ class ChangeFeed:
 
     def changes_json(self, store_id: str, since: int, limit: int) -> bytes:
         """The page :meth:`changes` returns, as the wire's UTF-8 JSON (``ChangesResponse``;
-        the same text ``json.dumps(page, ensure_ascii=False, separators=(",", ":"))`` gives).
-        On SQLite each row's data is rendered by SQLite itself (``json_object``), so a page
-        of the feed never becomes Python dicts on the hub: ~2× less hub CPU per row."""
-        page = self._page(store_id, since, limit)
+        the same document ``json.dumps(page, ensure_ascii=False, separators=(",", ":"))``
+        gives). Each row's data is rendered by the database (``json_object`` /
+        ``row_to_json``), so a page never becomes Python dicts on the hub; the store's tail is
+        served from :attr:`pages` while its validator is unchanged."""
+        key = (store_id, since, limit)
+        if self.pages.has(key):  # a tail asked for before: is it still the database's?
+            cached = self._cached(key)
+            if cached is not None:
+                return cached
+        with self.pages.flight(key):
+            if self.pages.has(key):  # rendered meanwhile by another thread
+                cached = self._cached(key)
+                if cached is not None:
+                    return cached
+            page = self._page(store_id, since, limit)
+            body = self._render(page)
+            if page.validator is not None:
+                self.pages.put(key, page.validator, body)
+        return body
+
+    def _cached(self, key: PageKey) -> bytes | None:
+        store_id, since, _limit = key
+        with self.store.read() as conn:
+            current = read_validator(conn, store_id, since)
+        return self.pages.get(key, current)
+
+    @staticmethod
+    def _render(page: _Page) -> bytes:
         enc = encode_basestring  # a str as a JSON literal, non-ASCII kept (C)
         parts = [
             f'{{"seq":{seq},"entity":{enc(entity)},"op":{enc(op)},"key":{enc(key)},'
@@ -214,7 +357,7 @@ class ChangeFeed:
         return body.encode("utf-8")
 
     def _page(self, store_id: str, since: int, limit: int) -> _Page:
-        with self.store.read() as conn:
+        with self.store.read() as conn, snapshot(conn):
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
             own = conn.rows(
                 "SELECT seq, entity, key, op FROM changes WHERE store_id = ? AND seq > ? "
@@ -231,13 +374,14 @@ class ChangeFeed:
             has_more = len(merged) > limit
             data = self._current_rows(conn, page)
             remaining_since = self._remaining(conn, store_id, since, max_seq)
+            validator = None if has_more else read_validator(conn, store_id, since)
         next_cursor = int(page[-1][0]) if page else since
         remaining = max(0, remaining_since - len(page))
         with self._memo_lock:
             self._remaining_memo[(store_id, next_cursor)] = (remaining, max_seq)
             while len(self._remaining_memo) > _REMAINING_MEMO_SIZE:
                 self._remaining_memo.popitem(last=False)
-        return _Page(page, data, next_cursor, has_more, remaining)
+        return _Page(page, data, next_cursor, has_more, remaining, validator)
 
     def _remaining(self, conn: Conn, store_id: str, since: int, max_seq: int) -> int:
         """Changes for the store in (since, max_seq]. Counted once per sync, then carried on."""
@@ -272,7 +416,11 @@ class ChangeFeed:
         self, conn: Conn, entity: str, keys: Sequence[str]
     ) -> Iterator[tuple[str, str]]:
         """(key, the row as JSON text) for those of ``keys`` that exist."""
-        in_sql = self._sqlite_json_sql(conn, entity)
+        in_sql = self._db_json_sql(conn, entity)
+        if in_sql is not None and conn.dialect.name == "postgres":
+            for key, data in conn.rows(in_sql, ([key_value(entity, k) for k in keys],)):
+                yield str(key), data
+            return
         if in_sql is None:
             pk = entity_pk(entity)
             rows = rows_by_key(conn, entity, keys)
@@ -287,16 +435,38 @@ class ChangeFeed:
             for key, data in conn.rows(f"{in_sql} ({marks})", chunk):
                 yield str(key), data
 
-    def _sqlite_json_sql(self, conn: Conn, entity: str) -> str | None:
-        """``SELECT pk, json_object(...) FROM table WHERE pk IN`` for ``entity`` when the
-        database renders JSON itself (SQLite with its JSON functions); None otherwise."""
+    def _db_json_sql(self, conn: Conn, entity: str) -> str | None:
+        """The query that has the database render ``entity``'s rows as JSON (SQLite with its
+        JSON functions: ``… WHERE pk IN``; PostgreSQL with ``clerk_json_or_text``, made by
+        :meth:`~sync.hub.store.HubStore.migrate`: ``… WHERE pk = ANY(?)``); None otherwise."""
         if self._json_sql is None:
-            self._json_sql = {}
+            found: dict[str, str] = {}
             if self.store.dialect.name == "sqlite":
                 try:
                     conn.raw.execute("SELECT json_object('a', json('[1]'), 'b', json_valid('x'))")
                 except sqlite3.Error:
                     pass  # a SQLite built without JSON: rows are rendered in Python
                 else:
-                    self._json_sql = {e: _json_object_sql(e) for e in ENTITY_TABLE}
+                    found = {e: _json_object_sql(e) for e in ENTITY_TABLE}
+            elif conn.scalar("SELECT to_regprocedure('clerk_json_or_text(text)') IS NOT NULL"):
+                found = {e: _pg_json_sql(e) for e in ENTITY_TABLE}
+            self._json_sql = found
         return self._json_sql.get(entity)
+
+
+@contextmanager
+def snapshot(conn: Conn) -> Iterator[None]:
+    """Reads on ``conn`` (autocommit) from one snapshot of the database: a read-only
+    repeatable-read transaction on PostgreSQL, a deferred read transaction on SQLite (WAL)."""
+    begin = (
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        if conn.dialect.name == "postgres"
+        else "BEGIN"
+    )
+    conn.execute(begin)
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.execute("COMMIT")

@@ -57,7 +57,7 @@ from sync.hub.db import (
 )
 from sync.hub.devices import Devices
 from sync.hub.errors import BusyError, InvalidInputError, NotFoundError
-from sync.hub.feed import ChangeFeed
+from sync.hub.feed import PG_JSON_FUNCTION, ChangeFeed
 from sync.hub.interactions import Interactions
 from sync.hub.members import Members
 from sync.hub.staff import Staff
@@ -83,6 +83,7 @@ class HubStore:
         self._writer = self._new_conn()
         self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
+        self._commit_hooks: list[Callable[[], None]] = []
         self.devices = Devices(self)
         self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
@@ -176,6 +177,13 @@ class HubStore:
             conn.commit()
         finally:
             self._write_lock.release()
+        for hook in self._commit_hooks:
+            hook()
+
+    def on_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook()`` (on the writer's thread, after the lock is released) whenever a
+        write transaction of this store commits: the live feed's notifier looks at once."""
+        self._commit_hooks.append(hook)
 
     def ping(self) -> None:
         with self.read() as conn:
@@ -212,6 +220,8 @@ class HubStore:
                     (version, int(time.time())),
                 )
                 applied.append(version)
+            if self.dialect.name == "postgres":  # the feed's JSON rendering (not a migration:
+                conn.execute(PG_JSON_FUNCTION)  # a function body is not one-dialect SQL)
             self._bootstrap(tx)
             self._settings.clear()
             if 4 in applied:  # members' phones as terminals may hold them, sent to them again

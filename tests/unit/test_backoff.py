@@ -50,6 +50,13 @@ class TestBackoff:
         assert b.delay(1, retry_after=86_400) == 300.0
         assert b.delay(1, retry_after=0) <= 1.0
 
+    def test_retry_after_is_spread_by_the_jitter(self) -> None:
+        """Terminals shed together with one Retry-After do not come back together."""
+        b = Backoff(rng=random.Random(5))
+        delays = [b.delay(1, retry_after=1) for _ in range(1000)]
+        assert all(1.0 <= d <= 2.0 for d in delays)
+        assert max(delays) - min(delays) > 0.9 and statistics.pstdev(delays) > 0.25
+
     @pytest.mark.parametrize("kw", [{"base": 0}, {"factor": 0.5}, {"base": 10, "cap": 5}])
     def test_invalid(self, kw: dict[str, float]) -> None:
         with pytest.raises(ValueError):

@@ -1,0 +1,654 @@
+"""A chain's terminals against one hub (issue 20): throughput, latency, shedding, integrity.
+
+N simulated terminals (asyncio + httpx in this one process, on the same cores as the hub) each
+push 1–10 visits every 1–5 s and pull their store's changes every 2–6 s (pages until caught
+up), against ``clerk hub serve --workers 2`` on SQLite or PostgreSQL. A push that fails (503,
+429, a timeout, a refused connection) is retried — same ids, jittered backoff
+(:class:`sync.backoff.Backoff`), Retry-After honoured — as the terminal's outbox does. Half way
+through the hub is stopped and started again. Reported per run: requests/s answered, pull and
+push p99 (200s), the 503s and how fast they came back, then the integrity check after a drain:
+every id pushed is at the hub exactly once (lost / doubled), and sampled terminals' feeds hold
+every visit the hub has for their store's members.
+
+    python bench/hub_load.py                 # the short run (make bench): 3 stores × 50, SQLite
+    python bench/hub_load.py --long          # the issue's matrix (both backends, both shapes)
+    python bench/hub_load.py --quick         # a smoke run
+    python bench/hub_load.py --runs sqlite:3x167,postgres:100x10 --duration 60
+    python bench/hub_load.py --hub-root /path/to/other/checkout   # serve another version
+
+PostgreSQL comes from CLERK_BENCH_PG_URL (else CLERK_TEST_PG_URL): a database per run is made
+there. The seeded databases are kept under bench/.data/ and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+
+from clerk.ids import uuid7_str  # noqa: E402
+from demoworld.seed import seed_demo  # noqa: E402
+from sync.backoff import Backoff  # noqa: E402
+from sync.hub.store import HubStore  # noqa: E402
+
+DATA = ROOT / "bench" / ".data"
+RESULTS = ROOT / "bench" / "results"
+MEMBERS = 20_000
+TIMEOUT_S = 10.0  # the terminal's own timeout
+PAGE = 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+# -- the hub -------------------------------------------------------------------------------------
+
+
+class HubProcess:
+    """``clerk hub serve --workers W`` (from ``root``) on a fixed loopback port."""
+
+    def __init__(self, root: Path, db: str, workers: int, keys: str, log: Path) -> None:
+        self.root, self.db, self.workers, self.keys = root, db, workers, keys
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = log  # the hub's access log (one JSON line per request, its own timing)
+        log.unlink(missing_ok=True)
+
+    def start(self) -> float:
+        env = {**os.environ, "PYTHONPATH": str(self.root), "CLERK_HUB_KEYS_FILE": self.keys}
+        cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", self.db]
+        cmd += ["--port", str(self.port), "--workers", str(self.workers), "--log-level", "info"]
+        started = time.monotonic()
+        with self.log.open("ab") as err:
+            self.proc = subprocess.Popen(
+                cmd, env=env, cwd=self.root, stdout=subprocess.DEVNULL, stderr=err
+            )
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited with {self.proc.returncode}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                    return time.monotonic() - started
+            if time.monotonic() - started > 60:
+                raise RuntimeError("hub did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> float:
+        started = time.monotonic()
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return time.monotonic() - started
+
+
+# -- databases -----------------------------------------------------------------------------------
+
+
+def pg_base() -> str | None:
+    return os.environ.get("CLERK_BENCH_PG_URL") or os.environ.get("CLERK_TEST_PG_URL")
+
+
+def seeded(backend: str, stores: int, members: int) -> tuple[str, str]:
+    """A seeded database copy for one run (SQLite path or PostgreSQL URL) and its key file."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    name = f"hubload_{stores}s_{members}m"
+    template = DATA / f"{name}.db"
+    keys = DATA / f"{name}.keys"
+    if not template.exists():
+        tmp = DATA / f"{name}.tmp.db"
+        tmp.unlink(missing_ok=True)
+        store = HubStore.open(str(tmp), keys_file=str(keys))
+        try:
+            print(f"seeding {members} members in {stores} stores …", file=sys.stderr)
+            seed_demo(
+                store, members=members, seed=20, events_per_member=4.0, products=500, stores=stores
+            )
+        finally:
+            store.close()
+        tmp.rename(template)
+    run_keys = DATA / f"{name}.run.keys"
+    shutil.copyfile(keys, run_keys)
+    if backend == "sqlite":
+        path = DATA / f"{name}.run.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.copyfile(template, path)
+        return str(path), str(run_keys)
+    base = pg_base()
+    if not base:
+        raise RuntimeError("no PostgreSQL: set CLERK_BENCH_PG_URL")
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    url = urlunsplit(urlsplit(base)._replace(path="/" + name))
+    copy_sqlite_to_pg(str(template), url, str(run_keys))
+    return url, str(run_keys)
+
+
+def copy_sqlite_to_pg(src: str, url: str, keys: str) -> None:
+    """The seeded SQLite world into a fresh PostgreSQL hub database (same rows, same seqs)."""
+    pg = HubStore.open(url, keys_file=keys)
+    pg.close()
+    lite = HubStore.open(src, keys_file=keys)
+    try:
+        with lite.read() as s, psycopg.connect(url, autocommit=False) as d:
+            tables = [
+                "stores",
+                "staff",
+                "products",
+                "members",
+                "browse_events",
+                "cart_items",
+                "coupons",
+                "visits",
+                "changes",
+            ]
+            d.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+            for table in tables:
+                cols = [c[1] for c in s.raw.execute(f"PRAGMA table_info({table})")]
+                with (
+                    d.cursor() as cur,
+                    cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy,
+                ):
+                    for row in s.raw.execute(f"SELECT {', '.join(cols)} FROM {table}"):
+                        copy.write_row(row)
+            d.execute(
+                "SELECT setval(pg_get_serial_sequence('changes', 'seq'), "
+                "(SELECT max(seq) FROM changes))"
+            )
+            d.execute("ANALYZE")
+            d.commit()
+    finally:
+        lite.close()
+
+
+# -- terminals -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    pull: list[float] = field(default_factory=list)  # seconds, 200s
+    push: list[float] = field(default_factory=list)
+    shed: list[float] = field(default_factory=list)  # 503 answers' latency
+    statuses: dict[str, int] = field(default_factory=dict)
+    answered: int = 0
+    timeline: list[tuple[float, str, int, float]] = field(default_factory=list)
+
+    def note(self, what: str, status: int, took: float) -> None:
+        self.timeline.append((time.monotonic() - took, what, status, took))
+        key = f"{what}:{status}"
+        self.statuses[key] = self.statuses.get(key, 0) + 1
+        if status:
+            self.answered += 1
+        if status == 200:
+            (self.pull if what == "pull" else self.push).append(took)
+        elif status == 503:
+            self.shed.append(took)
+
+
+@dataclass
+class Terminal:
+    store_id: str
+    token: str
+    members: list[str]
+    staff: str
+    cursor: int
+    seq: int = 0
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    pushed: set[str] = field(default_factory=set)  # every id ever sent
+    acked: set[str] = field(default_factory=set)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, key) -> op
+    failures: int = 0
+
+
+async def call(
+    client: httpx.AsyncClient, stats: Stats, what: str, method: str, url: str, **kw: Any
+) -> httpx.Response | None:
+    started = time.perf_counter()
+    try:
+        resp = await client.request(method, url, **kw)
+    except httpx.HTTPError:
+        stats.note(what, 0, time.perf_counter() - started)
+        return None
+    stats.note(what, resp.status_code, time.perf_counter() - started)
+    return resp
+
+
+async def push(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
+    body = {"interactions": t.pending}
+    t.pushed.update(i["id"] for i in t.pending)
+    resp = await call(
+        client,
+        stats,
+        "push",
+        "POST",
+        "/v1/interactions",
+        json=body,
+        headers={"Authorization": f"Bearer {t.token}"},
+    )
+    if resp is None or resp.status_code != 200:
+        return False
+    for r in resp.json()["results"]:
+        if r["status"] in ("accepted", "duplicate"):
+            t.acked.add(r["id"])
+    t.pending = []
+    return True
+
+
+async def pull(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
+    while True:
+        resp = await call(
+            client,
+            stats,
+            "pull",
+            "GET",
+            "/v1/changes",
+            params={"since": t.cursor, "limit": PAGE},
+            headers={"Authorization": f"Bearer {t.token}"},
+        )
+        if resp is None or resp.status_code != 200:
+            return False
+        doc = resp.json()
+        for c in doc["changes"]:
+            t.seen[(c["entity"], c["key"])] = c["op"]
+        t.cursor = doc["next_cursor"]
+        if not doc["has_more"]:
+            return True
+
+
+def visits(t: Terminal, rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(rng.randint(1, 10)):
+        t.seq += 1
+        out.append(
+            {
+                "id": uuid7_str(),
+                "kind": "visit",
+                "member_id": rng.choice(t.members),
+                "staff_id": t.staff,
+                "created_at": int(time.time()),
+                "device_seq": t.seq,
+                "payload": {"text": "walk-in"},
+            }
+        )
+    return out
+
+
+async def run_terminal(
+    client: httpx.AsyncClient, t: Terminal, stats: Stats, end: float, seed: int
+) -> None:
+    rng = random.Random(seed)
+    backoff = Backoff(base=0.5, cap=8.0, rng=rng)
+    loop = asyncio.get_running_loop()
+    next_push = loop.time() + rng.uniform(0, 5)
+    next_pull = loop.time() + rng.uniform(0, 6)
+    while True:
+        due = min(next_push, next_pull)
+        if due >= end:
+            return
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        if next_push <= next_pull:
+            if not t.pending:
+                t.pending = visits(t, rng)
+            if await push(client, t, stats):
+                t.failures = 0
+                next_push = loop.time() + rng.uniform(1, 5)
+            else:
+                t.failures += 1
+                next_push = loop.time() + backoff.delay(t.failures, 1.0)
+        elif await pull(client, t, stats):
+            next_pull = loop.time() + rng.uniform(2, 6)
+        else:
+            next_pull = loop.time() + backoff.delay(1, 1.0)
+
+
+async def drain(client: httpx.AsyncClient, terminals: list[Terminal], stats: Stats) -> None:
+    """After the run: every pending batch delivered, every terminal caught up."""
+
+    async def one(t: Terminal) -> None:
+        for _ in range(60):
+            if (not t.pending or await push(client, t, stats)) and await pull(client, t, stats):
+                return
+            await asyncio.sleep(1.0)
+
+    await asyncio.gather(*(one(t) for t in terminals))
+    for t in terminals:  # the last pushes of the others are in everyone's feed now
+        await pull(client, t, stats)
+
+
+# -- one run -------------------------------------------------------------------------------------
+
+
+async def enrol(url: str, db: str, keys: str, stores: list[str], n: int) -> list[Terminal]:
+    store = HubStore.open(db, keys_file=keys)
+    try:
+        codes = [
+            (stores[i % len(stores)], store.devices.create_enrol_code(stores[i % len(stores)]))
+            for i in range(n)
+        ]
+        with store.read() as conn:
+            members: dict[str, list[str]] = {}
+            for mid, home in conn.rows("SELECT id, home_store FROM members"):
+                members.setdefault(home, []).append(mid)
+            staff = {
+                sid: aid
+                for aid, sid in conn.rows(
+                    "SELECT id, store_id FROM staff WHERE role = 'associate' ORDER BY id DESC"
+                )
+            }
+    finally:
+        store.close()
+    sem = asyncio.Semaphore(16)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+
+        async def one(store_id: str, code: str) -> Terminal:
+            async with sem:
+                r = await client.post(
+                    "/v1/devices/enroll", json={"store_id": store_id, "code": code}
+                )
+                r.raise_for_status()
+                return Terminal(store_id, r.json()["token"], members[store_id], staff[store_id], 0)
+
+        terminals = list(await asyncio.gather(*(one(s, c) for s, c in codes)))
+        tails: dict[str, int] = {}
+        stats = Stats()
+        for t in terminals:  # start caught up: the steady state, not n first pulls
+            if t.store_id not in tails:
+                await pull(client, t, stats)
+                tails[t.store_id] = t.cursor
+            t.cursor = tails[t.store_id]
+    return terminals
+
+
+async def load(hub: HubProcess, terminals: list[Terminal], duration: float) -> dict[str, Any]:
+    stats = Stats()
+    limits = httpx.Limits(
+        max_connections=len(terminals) + 8, max_keepalive_connections=len(terminals)
+    )
+    restart: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=hub.url, timeout=TIMEOUT_S, limits=limits) as client:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        end = start + duration
+
+        async def restart_midway() -> None:
+            await asyncio.sleep(duration / 2)
+            t0 = time.monotonic()
+            restart["at"] = t0
+            restart["stop_s"] = await asyncio.to_thread(hub.stop)
+            restart["start_s"] = await asyncio.to_thread(hub.start)
+            restart["down_s"] = time.monotonic() - t0
+            restart["until"] = time.monotonic()
+
+        tasks = [run_terminal(client, t, stats, end, i) for i, t in enumerate(terminals)]
+        cpu0 = time.process_time()
+        await asyncio.gather(restart_midway(), *tasks)
+        elapsed = loop.time() - start
+        generator_cpu = (time.process_time() - cpu0) / elapsed
+        answered = stats.answered
+        drain_stats = Stats()
+        await drain(client, terminals, drain_stats)
+    return {
+        "stats": stats,
+        "elapsed": elapsed,
+        "answered": answered,
+        "restart": restart,
+        "generator_cpu": generator_cpu,
+        "load_avg": os.getloadavg()[0],
+    }
+
+
+def server_side(log: Path, since: float, until: float) -> dict[str, float | None]:
+    """The hub's own timing of the requests answered during the load (its access log)."""
+    by: dict[str, list[float]] = {"pull": [], "push": [], "503": []}
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if not since <= doc.get("ts", 0) <= until:
+            continue
+        if doc.get("status") == 503:
+            by["503"].append(doc["ms"])
+        elif doc.get("status") == 200 and doc.get("path") == "/v1/changes":
+            by["pull"].append(doc["ms"])
+        elif doc.get("status") == 200 and doc.get("path") == "/v1/interactions":
+            by["push"].append(doc["ms"])
+    out: dict[str, float | None] = {}
+    for k, v in by.items():
+        out[f"hub_{k}_p50_ms"] = pct(v, 50) if v else None
+        out[f"hub_{k}_p99_ms"] = pct(v, 99) if v else None
+    return out
+
+
+def integrity(db: str, keys: str, terminals: list[Terminal], sample: int) -> dict[str, int]:
+    pushed = set().union(*(t.pushed for t in terminals))
+    store = HubStore.open(db, keys_file=keys)
+    try:
+        found: dict[str, int] = {}
+        with store.read() as conn:
+            ids = sorted(pushed)
+            for i in range(0, len(ids), 900):
+                chunk = ids[i : i + 900]
+                marks = ", ".join("?" for _ in chunk)
+                for iid, n in conn.rows(
+                    f"SELECT id, count(*) FROM interactions WHERE id IN ({marks}) GROUP BY id",
+                    chunk,
+                ):
+                    found[iid] = int(n)
+                for iid, n in conn.rows(
+                    f"SELECT id, count(*) FROM visits WHERE id IN ({marks}) GROUP BY id", chunk
+                ):
+                    found[iid] = max(found.get(iid, 0), int(n))
+            missing_in_feeds = 0
+            rng = random.Random(1)
+            for t in rng.sample(terminals, min(sample, len(terminals))):
+                want = [
+                    r[0]
+                    for r in conn.rows(
+                        "SELECT v.id FROM visits v JOIN members m ON m.id = v.member_id "
+                        "WHERE m.home_store = ? AND v.kind = 'visit'",
+                        (t.store_id,),
+                    )
+                    if r[0] in pushed
+                ]
+                missing_in_feeds += sum(t.seen.get(("visit", k)) != "upsert" for k in want)
+    finally:
+        store.close()
+    return {
+        "pushed": len(pushed),
+        "lost": sum(1 for i in pushed if i not in found),
+        "doubled": sum(1 for n in found.values() if n > 1),
+        "unacked": len(pushed - set().union(*(t.acked for t in terminals))),
+        "feed_missing": missing_in_feeds,
+    }
+
+
+def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int) -> dict[str, Any]:
+    db, keys = seeded(backend, stores, args.members)
+    log = DATA / f"hub_load.{backend}.{stores}x{per_store}.log"
+    hub = HubProcess(Path(args.hub_root).resolve(), db, args.workers, keys, log)
+    hub.start()
+    try:
+        store_ids = [f"S{k:03d}" for k in range(1, stores + 1)]
+        n = stores * per_store
+        terminals = asyncio.run(enrol(hub.url, db, keys, store_ids, n))
+        print(
+            f"[{backend} {stores}x{per_store}] {n} terminals, {args.duration:.0f} s …",
+            file=sys.stderr,
+        )
+        began = time.time()
+        out = asyncio.run(load(hub, terminals, args.duration))
+        ended = began + out["elapsed"]
+    finally:
+        hub.stop()
+    hub_side = server_side(log, began, ended)
+    check = integrity(db, keys, terminals, sample=10)
+    s: Stats = out["stats"]
+    # Away from the restart (from its start to 5 s after the hub is back): the steady state.
+    lo, hi = out["restart"].get("at", 0.0), out["restart"].get("until", 0.0) + 5.0
+    steady: dict[str, list[float]] = {"pull": [], "push": []}
+    for at, what, status, took in s.timeline:
+        if status == 200 and not lo - TIMEOUT_S <= at <= hi:
+            steady[what].append(took)
+    result = {
+        "backend": backend,
+        "stores": stores,
+        "terminals": n,
+        "req_s": out["answered"] / out["elapsed"],
+        "pull_p99_ms": pct(s.pull, 99) * 1000,
+        "push_p99_ms": pct(s.push, 99) * 1000,
+        "pull_p50_ms": pct(s.pull, 50) * 1000,
+        "push_p50_ms": pct(s.push, 50) * 1000,
+        "steady_pull_p99_ms": pct(steady["pull"], 99) * 1000,
+        "steady_push_p99_ms": pct(steady["push"], 99) * 1000,
+        "shed": len(s.shed),
+        "shed_p99_ms": pct(s.shed, 99) * 1000 if s.shed else None,
+        "errors_5xx": sum(
+            v
+            for k, v in s.statuses.items()
+            if k.split(":")[1].startswith("5") and not k.endswith(":503")
+        ),
+        "failed": sum(v for k, v in s.statuses.items() if k.endswith(":0")),
+        "statuses": s.statuses,
+        "restart": {k: v for k, v in out["restart"].items() if k.endswith("_s")},
+        **hub_side,
+        "generator_cpu": out["generator_cpu"],  # cores the load generator itself used
+        "load_avg": out["load_avg"],  # the machine's 1-min load at the end (shared machine)
+        **check,
+    }
+    print(json.dumps(result), file=sys.stderr)
+    return result
+
+
+def _ms(v: float | None) -> str:
+    return "–" if v is None else f"{v:.0f}"
+
+
+def row_label(r: dict[str, Any]) -> str:
+    return f"{r['backend']} {r['stores']} stores × {r['terminals'] // r['stores']}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a smoke run (SQLite, 3 × 20, 10 s)")
+    ap.add_argument("--long", action="store_true", help="the issue's matrix, 60 s each")
+    ap.add_argument("--runs", default="", help="backend:STORESxPER_STORE,… (overrides)")
+    ap.add_argument("--duration", type=float, default=None, help="seconds of load per run")
+    ap.add_argument("--members", type=int, default=MEMBERS)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
+    ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
+    args = ap.parse_args()
+    if args.quick:
+        plan, duration = "sqlite:3x20", 10.0
+    elif args.long:
+        plan = "sqlite:3x167,postgres:3x167,postgres:100x10"
+        duration = 60.0
+    else:
+        plan, duration = "sqlite:3x50", 20.0
+    plan = args.runs or plan
+    args.duration = args.duration or duration
+    results = []
+    for item in plan.split(","):
+        backend, shape = item.split(":")
+        stores, per_store = (int(x) for x in shape.split("x"))
+        results.append(one_run(args, backend, stores, per_store))
+    rows = []
+    for r in results:
+        label = row_label(r)
+        rows += [
+            [f"{label}: requests answered", round(r["req_s"]), "req/s", ""],
+            [f"{label}: pull p99", round(r["pull_p99_ms"], 1), "ms", f"p50 {r['pull_p50_ms']:.1f}"],
+            [f"{label}: push p99", round(r["push_p99_ms"], 1), "ms", f"p50 {r['push_p50_ms']:.1f}"],
+            [
+                f"{label}: pull / push p99 away from the restart",
+                f"{_ms(r['steady_pull_p99_ms'])} / {_ms(r['steady_push_p99_ms'])}",
+                "ms",
+                "at the terminal, leaving out requests from 10 s before the restart to 5 s after",
+            ],
+            [
+                f"{label}: pull / push p99 at the hub",
+                f"{_ms(r['hub_pull_p99_ms'])} / {_ms(r['hub_push_p99_ms'])}",
+                "ms",
+                "the hub's own timing (access log), without the load generator's lag",
+            ],
+            [
+                f"{label}: 503 answers",
+                r["shed"],
+                "",
+                ""
+                if r["shed_p99_ms"] is None
+                else f"p99 {r['shed_p99_ms']:.0f} ms at the terminal, "
+                f"{_ms(r['hub_503_p99_ms'])} ms at the hub",
+            ],
+            [
+                f"{label}: other 5xx / no answer",
+                f"{r['errors_5xx']} / {r['failed']}",
+                "",
+                f"restart: down {r['restart'].get('down_s', 0):.1f} s",
+            ],
+            [
+                f"{label}: lost / doubled",
+                f"{r['lost']} / {r['doubled']}",
+                "",
+                f"{r['pushed']} ids pushed; sampled feeds missing {r['feed_missing']}",
+            ],
+        ]
+    stem = "hub_load" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(
+        json.dumps(
+            {
+                "name": "hub_load",
+                "rows": rows,
+                "runs": results,
+                "reference": "the hub before this change (main), same machine, when given",
+                "targets": {"p99 ms (3 stores × 500)": 500, "p99 ms (100 × 10, PG)": 250},
+            },
+            indent=1,
+        )
+    )
+    for row in rows:
+        print(" | ".join(str(x) for x in row))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
