@@ -35,10 +35,6 @@
         <translation>Interest note</translation>
     </message>
     <message>
-        <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
-        <translation>Confirm that the customer uses this coupon now (Enter), or Esc.</translation>
-    </message>
-    <message>
         <source>Coupon to redeem</source>
         <translation>Coupon to redeem</translation>
     </message>
@@ -176,6 +172,14 @@
     <message>
         <source>For %1 in the online cart (%2)</source>
         <translation>For %1 in the online cart (%2)</translation>
+    </message>
+    <message>
+        <source>Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels.</source>
+        <translation>Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels.</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be redeemed: %2.</source>
+        <translation>“%1” cannot be redeemed: %2.</translation>
     </message>
     <message>
         <source>Type the note first.</source>

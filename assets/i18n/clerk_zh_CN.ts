@@ -35,10 +35,6 @@
         <translation>兴趣备注</translation>
     </message>
     <message>
-        <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
-        <translation>确认顾客现在使用这张优惠券（Enter），或按 Esc 取消。</translation>
-    </message>
-    <message>
         <source>Coupon to redeem</source>
         <translation>待核销的优惠券</translation>
     </message>
@@ -176,6 +172,14 @@
     <message>
         <source>For %1 in the online cart (%2)</source>
         <translation>适用于线上购物车中的 %1（%2）</translation>
+    </message>
+    <message>
+        <source>Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels.</source>
+        <translation>现在为%4核销“%1”（%2，%3）？按 Enter 确认，Esc 取消。</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be redeemed: %2.</source>
+        <translation>“%1”不能核销：%2。</translation>
     </message>
     <message>
         <source>Type the note first.</source>

@@ -77,8 +77,13 @@ class CustomerController(QObject):
         view.action_triggered.connect(self.action)
         view.composer.save_clicked.connect(self.save)
         view.composer.cancel_clicked.connect(self.cancel)
+        # The coupon confirmed is always the coupon selected: a click (or Enter) on a row
+        # opens its confirmation, and any move of the selection (mouse, keyboard) follows.
         view.coupons.list.activated.connect(self._coupon_activated)
-        view.coupons.list.doubleClicked.connect(self._coupon_activated)
+        view.coupons.list.clicked.connect(self._coupon_clicked)
+        coupon_selection = view.coupons.list.selectionModel()
+        assert coupon_selection is not None
+        coupon_selection.currentChanged.connect(self._coupon_current_changed)
         view.composer.sale.products.clicked.connect(self._toggle_sale_row)
         view.composer.sale.products.activated.connect(self._toggle_sale_row)
         view.composer.sale.products.space_pressed.connect(self._toggle_sale_row)
@@ -280,6 +285,7 @@ class CustomerController(QObject):
 
     def open_form(self, form: str) -> None:
         c = self.view.composer
+        c.save.setEnabled(True)
         name = (
             self.data.profile.name
             if self.data is not None
@@ -333,9 +339,21 @@ class CustomerController(QObject):
                 translate("Customer", "No coupon can be redeemed right now."), key="redeem"
             )
             return False
+        self._show_redeem(row)
+        self.view.composer.save.setFocus()
+        self.view.scroll_to_composer()
+        return True
+
+    def _show_redeem(self, row: int) -> None:
+        """Fill the confirmation with the coupon of ``row`` and select that row: what is
+        selected, shown and confirmed is one coupon. One that cannot be redeemed is shown
+        with Confirm disabled and why."""
+        coupons = self.models.coupons
         coupon = coupons.row_at(row)
-        self.redeem_coupon = coupon
+        usable = coupons.redeemable(coupon)
+        self.redeem_coupon = coupon if usable else None
         now = self.data.as_of if self.data is not None else 0
+        member = self.data.profile.name if self.data else ""
         form = self.view.composer.redeem
         form.offer.setText(texts.offer(coupon.rule, coupon.value))
         form.title.setText(local(coupon.title))
@@ -356,17 +374,51 @@ class CustomerController(QObject):
         else:
             form.applies.setText("")
         form.applies.setVisible(bool(applies))
-        self.view.composer.for_chip.setText(self.data.profile.name if self.data else "")
+        if usable:
+            form.question.setText(
+                texts.fill(
+                    translate(
+                        "Customer", "Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels."
+                    ),
+                    local(coupon.title),
+                    texts.offer(coupon.rule, coupon.value),
+                    texts.coupon_validity(coupon, now),
+                    member,
+                )
+            )
+        else:
+            form.question.setText(
+                texts.fill(
+                    translate("Customer", "“%1” cannot be redeemed: %2."),
+                    local(coupon.title),
+                    texts.coupon_validity(coupon, now),
+                )
+            )
+        self.view.composer.for_chip.setText(member)
         self.view.composer.open_form("redeem")
-        self.view.coupons.list.setCurrentIndex(coupons.index(row, 0))
-        self.view.composer.save.setFocus()
-        self.view.scroll_to_composer()
-        return True
+        self.view.composer.save.setEnabled(usable)
+        lst = self.view.coupons.list
+        if lst.currentIndex().row() != row:
+            lst.setCurrentIndex(coupons.index(row, 0))
 
     def _coupon_activated(self, index: Any) -> None:
         coupon = index.data(Roles.Item)
         if coupon is not None and self.models.coupons.redeemable(coupon):
             self.open_redeem(coupon.id)
+
+    def _coupon_clicked(self, index: Any) -> None:
+        """A single click shows the coupon's confirmation; the focus stays in the list (the
+        arrow keys go on moving the selection, and the confirmation with it)."""
+        coupon = index.data(Roles.Item)
+        if coupon is not None and self.models.coupons.redeemable(coupon):
+            self._show_redeem(index.row())
+            self.view.scroll_to_composer()
+
+    def _coupon_current_changed(self, current: Any, _previous: Any = None) -> None:
+        """The selection moved (mouse or keyboard) while a coupon is being confirmed: the
+        confirmation follows it."""
+        if self.view.composer.form == "redeem" and current.isValid():
+            self._show_redeem(current.row())
 
     def _selected_sku(self) -> str | None:
         for panel in (self.view.cart, self.view.browsing):
@@ -440,9 +492,13 @@ class CustomerController(QObject):
             action = "tried_on" if c.interest.tried_on.isChecked() else "asked_about"
             return Interest.of(choice.sku, action, c.interest.text.text().strip() or None)
         if form == "redeem":
-            if self.redeem_coupon is None:
+            coupon = self.redeem_coupon
+            selected = self.view.coupons.list.currentIndex()
+            if coupon is None or not selected.isValid():
                 return None
-            return Redeem.of(self.redeem_coupon.id)
+            if self.models.coupons.row_at(selected.row()).id != coupon.id:
+                return None  # never: the confirmation follows the selection
+            return Redeem.of(coupon.id)
         if form == "sale":
             amount_text = c.sale.amount.text().strip()
             locale = QLocale()

@@ -126,9 +126,7 @@ class RedeemForm(QWidget):
         box.addWidget(self.question)
 
     def retranslate(self) -> None:
-        self.question.setText(
-            translate("Composer", "Confirm that the customer uses this coupon now (Enter), or Esc.")
-        )
+        # ``question`` names the coupon, its value and the member: the controller fills it.
         self.ticket.setAccessibleName(translate("Composer", "Coupon to redeem"))
 
 

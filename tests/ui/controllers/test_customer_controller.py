@@ -191,3 +191,75 @@ def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["payload"]["amount_cents"] == 179_950
+
+
+def _coupon_rows(w: Any) -> list[Any]:
+    coupons = w.screens.customer_models.coupons
+    return [coupons.row_at(i) for i in range(coupons.rowCount())]
+
+
+def _click_row(qtbot: Any, lst: Any, row: int) -> None:
+    index = lst.model().index(row, 0)
+    lst.scrollTo(index)
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualRect(index).center())
+
+
+def test_a_single_click_on_a_coupon_is_what_is_confirmed(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    """The wrong coupon redeemed (issue 19): Ctrl+R shows one coupon, a single click on
+    another one must update the confirmation, and Confirm redeems the one shown."""
+    w = session.window
+    open_customer(home.code(HERO))
+    view = w.screens.customer_view
+    coupons = w.screens.customer_models.coupons
+    usable = [i for i, c in enumerate(_coupon_rows(w)) if coupons.redeemable(c)]
+    assert len(usable) >= 2, "the hero needs two redeemable coupons"
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
+    composer = view.composer
+    first = composer.redeem.title.text()
+    other = usable[1]
+    other_coupon = coupons.row_at(other)
+    _click_row(qtbot, view.coupons.list, other)
+    assert view.coupons.list.currentIndex().row() == other
+    assert composer.form == "redeem"
+    assert composer.redeem.title.text() != first
+    assert composer.redeem.title.text() == other_coupon.title.en
+    assert other_coupon.title.en in composer.redeem.question.text()
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"coupon_id": other_coupon.id}
+
+
+def test_keyboard_navigation_in_the_coupons_moves_the_confirmation(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    view = w.screens.customer_view
+    coupons = w.screens.customer_models.coupons
+    lst = view.coupons.list
+    # A single click on a coupon with no form open shows its confirmation.
+    _click_row(qtbot, lst, 0)
+    assert view.composer.form == "redeem"
+    shown = [coupons.row_at(0).id]
+    # Down arrow through every coupon: the confirmation follows; one that cannot be
+    # redeemed is shown with Confirm disabled (never the previous one kept).
+    assert lst.hasFocus()  # a click leaves the keyboard in the list
+    for row in range(1, coupons.rowCount()):
+        qtbot.keyClick(lst, Qt.Key.Key_Down)
+        assert lst.currentIndex().row() == row
+        coupon = coupons.row_at(row)
+        assert view.composer.redeem.title.text() == coupon.title.en
+        assert view.composer.save.isEnabled() == coupons.redeemable(coupon)
+        shown.append(coupon.id)
+    # Back up to a redeemable one; Confirm redeems the coupon shown and selected.
+    target = next(i for i in range(coupons.rowCount()) if coupons.redeemable(coupons.row_at(i)))
+    while lst.currentIndex().row() > target:
+        qtbot.keyClick(lst, Qt.Key.Key_Up)
+    chosen = coupons.row_at(target)
+    assert view.composer.redeem.title.text() == chosen.title.en
+    assert view.composer.save.isEnabled()
+    qtbot.mouseClick(view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"coupon_id": chosen.id}
