@@ -15,6 +15,10 @@
 <context>
     <name>Composer</name>
     <message>
+        <source>%1 / %2 characters</source>
+        <translation>%1 / %2 characters</translation>
+    </message>
+    <message>
         <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
         <translation>What did the customer say or ask for? (Ctrl+Enter saves)</translation>
     </message>
@@ -182,12 +186,28 @@
         <translation>“%1” cannot be redeemed: %2.</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>Type the note first.</translation>
     </message>
     <message>
+        <source>Add the products sold.</source>
+        <translation>Add the products sold.</translation>
+    </message>
+    <message>
+        <source>A quantity is from 1 to %1.</source>
+        <translation>A quantity is from 1 to %1.</translation>
+    </message>
+    <message>
         <source>Enter the sale amount.</source>
         <translation>Enter the sale amount.</translation>
+    </message>
+    <message>
+        <source>Enter an amount from %1 to %2, in whole fen.</source>
+        <translation>Enter an amount from %1 to %2, in whole fen.</translation>
     </message>
     <message>
         <source>Nothing changed.</source>
@@ -333,16 +353,8 @@
         <translation>The text is too long — at most %1 characters.</translation>
     </message>
     <message>
-        <source>Tick the products sold.</source>
-        <translation>Tick the products sold.</translation>
-    </message>
-    <message>
         <source>A sale has at most %1 lines — record the rest separately.</source>
         <translation>A sale has at most %1 lines — record the rest separately.</translation>
-    </message>
-    <message>
-        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
-        <translation>Enter an amount from ¥0.00 up, in whole fen.</translation>
     </message>
 </context>
 <context>
@@ -958,6 +970,41 @@
     <message>
         <source>Nothing is lost if the connection fails: your entries stay here and you can try again.</source>
         <translation>Nothing is lost if the connection fails: your entries stay here and you can try again.</translation>
+    </message>
+</context>
+<context>
+    <name>Fields</name>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Interest note</source>
+        <translation>Interest note</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <source>Sale note</source>
+        <translation>Sale note</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>Products sold</translation>
+    </message>
+    <message>
+        <source>Coupon</source>
+        <translation>Coupon</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,10 @@
 <context>
     <name>Composer</name>
     <message>
+        <source>%1 / %2 characters</source>
+        <translation>%1 / %2 字</translation>
+    </message>
+    <message>
         <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
         <translation>顾客说了什么、想要什么？（Ctrl+Enter 保存）</translation>
     </message>
@@ -182,12 +186,28 @@
         <translation>“%1”不能核销：%2。</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>请先输入备注。</translation>
     </message>
     <message>
+        <source>Add the products sold.</source>
+        <translation>请添加售出的商品。</translation>
+    </message>
+    <message>
+        <source>A quantity is from 1 to %1.</source>
+        <translation>数量须在 1 到 %1 之间。</translation>
+    </message>
+    <message>
         <source>Enter the sale amount.</source>
         <translation>请输入销售金额。</translation>
+    </message>
+    <message>
+        <source>Enter an amount from %1 to %2, in whole fen.</source>
+        <translation>请输入 %1 到 %2 之间的金额，精确到分。</translation>
     </message>
     <message>
         <source>Nothing changed.</source>
@@ -332,16 +352,8 @@
         <translation>文字太长 — 最多 %1 个字。</translation>
     </message>
     <message>
-        <source>Tick the products sold.</source>
-        <translation>请勾选售出的商品。</translation>
-    </message>
-    <message>
         <source>A sale has at most %1 lines — record the rest separately.</source>
         <translation>一笔销售最多 %1 行 — 其余请另行记录。</translation>
-    </message>
-    <message>
-        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
-        <translation>请输入金额：不小于 ¥0.00，精确到分。</translation>
     </message>
 </context>
 <context>
@@ -951,6 +963,41 @@
     <message>
         <source>Nothing is lost if the connection fails: your entries stay here and you can try again.</source>
         <translation>连接失败也不会丢失任何内容：已填写的信息会保留，可以直接重试。</translation>
+    </message>
+</context>
+<context>
+    <name>Fields</name>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Interest note</source>
+        <translation>兴趣备注</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Sale note</source>
+        <translation>销售备注</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>售出商品</translation>
+    </message>
+    <message>
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>授权</translation>
     </message>
 </context>
 <context>

@@ -293,6 +293,9 @@ class CustomerController(QObject):
         )
         c.for_chip.setText(name)
         if form == "note":
+            from clerk.shared.interactions import MAX_TEXT  # loaded with the first form
+
+            c.note.set_limit(MAX_TEXT)
             c.note.text.clear()
             c.open_form("note")
             c.note.text.setFocus()
@@ -481,7 +484,7 @@ class CustomerController(QObject):
         if form == "note":
             text = c.note.text.toPlainText().strip()
             if not text:
-                self._tell(translate("Customer", "Type the note first."), c.note.text)
+                self._refuse("text", "empty")
                 return None
             return Note.of(text)
         if form == "interest":
@@ -508,8 +511,8 @@ class CustomerController(QObject):
                     decimal_point=locale.decimalPoint(),
                     group_separator=locale.groupSeparator(),
                 )
-            except AmountError:
-                self._tell(translate("Customer", "Enter the sale amount."), c.sale.amount)
+            except AmountError as exc:
+                self._refuse("amount_cents", "missing" if not amount_text else exc.reason)
                 return None
             chosen = self.models.sale_products.checked()
             # The hub takes each line with its price, and the online-cart lines it settles.
@@ -533,17 +536,15 @@ class CustomerController(QObject):
                 marketing = None if marketing == p.consent_marketing else marketing
                 browsing = None if browsing == p.consent_browsing else browsing
             if marketing is None and browsing is None:
-                self.bridge.info(translate("Customer", "Nothing changed."), key="form")
+                self._refuse("marketing", "no_change")
                 return None
             return Consent.of(marketing=marketing, browsing=browsing)
         return None
 
-    def _tell(self, message: str, widget: Any) -> None:
-        self.bridge.info(message, key="form")
-        widget.setFocus()
-
     def _refuse(self, field: str | None, problem: str) -> None:
-        """The vocabulary refused the form: say what to fix and put the focus there."""
+        """The vocabulary refused the form: say under the form which field and what to fix
+        ("Note: the text is too long — at most 4,000 characters."), mark the field and put
+        the focus there. Nothing is saved."""
         c = self.view.composer
         root = (field or "").split(".", 1)[0]
         widgets: dict[tuple[str, str], Any] = {
@@ -553,8 +554,13 @@ class CustomerController(QObject):
             ("sale", "amount_cents"): c.sale.amount,
             ("sale", "items"): c.sale.products,
         }
-        self.bridge.info(texts.record_problem(field, problem), key="form")
+        message = texts.record_problem(field, problem)
+        name = texts.form_field_name(c.form or "", root)
+        if name:
+            message = texts.fill(translate("Customer", "%1: %2"), name, message)
         widget = widgets.get((c.form or "", root))
+        c.show_problem(message, widget)
+        self.bridge.info(message, key="form")
         if widget is not None:
             widget.setFocus()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from clerk.shared.money import MAX_CENTS
+from ui.i18n import fmt_number
 from ui.models.product_choices_model import ProductChoicesModel
 from ui.qt import (
     QButtonGroup,
@@ -30,26 +32,58 @@ from ui.views.widgets import (
     button,
     icon_label,
     label,
+    set_prop,
     tool_button,
 )
 
 
 class NoteForm(QWidget):
+    """The note editor with its length against the vocabulary's limit ("3,980 / 4,000", red
+    past it): what the hub would refuse is seen while typing, not after "saved"."""
+
     def __init__(self) -> None:
         super().__init__()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
         self.text = QPlainTextEdit()
         self.text.setObjectName("noteText")
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(96)
         box.addWidget(self.text)
+        self.count = label("", "hint")
+        self.count.setObjectName("noteCount")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box.addWidget(self.count)
+        self.limit = 0  # set by the controller from the vocabulary (loaded with the first form)
+        self.text.textChanged.connect(self._count)
+
+    def set_limit(self, limit: int) -> None:
+        self.limit = limit
+        self._count()
+
+    def over(self) -> bool:
+        return bool(self.limit) and len(self.text.toPlainText()) > self.limit
+
+    def _count(self) -> None:
+        if not self.limit:
+            self.count.setText("")
+            return
+        used = len(self.text.toPlainText())
+        self.count.setText(
+            translate("Composer", "%1 / %2 characters")
+            .replace("%1", fmt_number(used))
+            .replace("%2", fmt_number(self.limit))
+        )
+        set_prop(self.count, "role", "error" if used > self.limit else "hint")
+        self.count.setAccessibleName(self.count.text())
 
     def retranslate(self) -> None:
         self.text.setPlaceholderText(
             translate("Composer", "What did the customer say or ask for? (Ctrl+Enter saves)")
         )
         self.text.setAccessibleName(translate("Composer", "Note text"))
+        self._count()
 
 
 class InterestForm(QWidget):
@@ -147,7 +181,7 @@ class SaleForm(QWidget):
         row.addWidget(self.amount_label)
         self.amount = QLineEdit()
         self.amount.setObjectName("saleAmount")
-        validator = QDoubleValidator(0.0, 10_000_000.0, 2, self.amount)
+        validator = QDoubleValidator(0.0, MAX_CENTS / 100, 2, self.amount)
         validator.setNotation(QDoubleValidator.Notation.StandardNotation)
         self.amount.setValidator(validator)
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -234,6 +268,12 @@ class Composer(LanguageAware):
         for form in (self.note, self.interest, self.redeem, self.sale, self.consent):
             self.stack.addWidget(form)
         box.addWidget(self.stack)
+        # What the vocabulary refused, in words, naming the field (shown until the next try).
+        self.problem = label("", "error", wrap=True)
+        self.problem.setObjectName("composerProblem")
+        self.problem.hide()
+        box.addWidget(self.problem)
+        self._invalid: QWidget | None = None
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -267,6 +307,7 @@ class Composer(LanguageAware):
             page = self.stack.widget(i)
             if page is not None:
                 page.setSizePolicy(policy, policy)
+        self.show_problem("")
         self.stack.setCurrentIndex(current)
         self.stack.adjustSize()
         self.icon.setPixmap(icon_label(self._ICONS[form], 20, "primary").pixmap())
@@ -275,7 +316,20 @@ class Composer(LanguageAware):
 
     def close_form(self) -> None:
         self.form = ""
+        self.show_problem("")
         self.hide()
+
+    def show_problem(self, text: str, widget: QWidget | None = None) -> None:
+        """Say what is wrong under the form and mark the field at fault ("" clears)."""
+        if self._invalid is not None:
+            set_prop(self._invalid, "invalid", False)
+            self._invalid.setAccessibleDescription("")
+        self._invalid = widget if text else None
+        if widget is not None and text:
+            set_prop(widget, "invalid", True)
+            widget.setAccessibleDescription(text)
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def reset(self) -> None:
         """Close the form and forget everything typed or shown in any form (a lock)."""

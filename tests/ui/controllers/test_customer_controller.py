@@ -20,6 +20,11 @@ def _last_toast(w: Any) -> str:
     return toasts[-1].text.text() if toasts else ""
 
 
+def composer_problem(w: Any) -> str:
+    problem = w.screens.customer_view.composer.problem
+    return str(problem.text()) if problem.isVisible() else ""
+
+
 def _wait_recorded(qtbot: Any, w: Any, outbox_rows: Any, count: int) -> list[dict[str, Any]]:
     qtbot.waitUntil(lambda: len(outbox_rows()) == count, timeout=5_000)
     qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
@@ -153,7 +158,8 @@ def test_empty_note_is_not_recorded(
     qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
     qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     assert w.screens.customer_view.composer.form == "note"  # still open
-    assert _last_toast(w) == "Type the note first."
+    assert _last_toast(w) == "Note: Type the note first."
+    assert composer_problem(w) == "Note: Type the note first."
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
 
@@ -169,7 +175,9 @@ def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
     composer.note.text.setPlainText("x" * (MAX_TEXT + 1))
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     assert composer.form == "note" and composer.note.text.hasFocus()
-    assert _last_toast(w) == "The text is too long — at most 4,000 characters."
+    message = "Note: The text is too long — at most 4,000 characters."
+    assert _last_toast(w) == message and composer_problem(w) == message
+    assert composer.note.text.property("invalid") is True
 
     qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
     sale = composer.sale
@@ -178,13 +186,13 @@ def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
     sale.amount.setText("12.00")
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     assert composer.form == "sale" and sale.products.hasFocus()
-    assert _last_toast(w) == "Tick the products sold."
+    assert _last_toast(w) == "Products sold: Add the products sold."
 
     w.screens.customer_models.sale_products.toggle(0)
     sale.amount.setText("1799.004")  # finer than a fen (pasted, scanned): refused, not rounded
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     assert composer.form == "sale" and sale.amount.hasFocus()
-    assert _last_toast(w) == "Enter the sale amount."
+    assert _last_toast(w) == "Amount: Enter an amount from ¥0.00 to ¥100,000,000.00, in whole fen."
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
     sale.amount.setText("1,799.50")  # the locale's group separator
@@ -263,3 +271,27 @@ def test_keyboard_navigation_in_the_coupons_moves_the_confirmation(
     qtbot.mouseClick(view.composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["payload"] == {"coupon_id": chosen.id}
+
+
+def test_the_note_shows_its_limit_while_typing(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    """A note over 4,000 characters was "saved", then rejected by the hub (issue 19): the
+    editor shows the count against the limit, red past it, and saving says which field."""
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    note = w.screens.customer_view.composer.note
+    assert note.count.text() == "0 / 4,000 characters"
+    note.text.setPlainText("x" * 3980)
+    assert note.count.text() == "3,980 / 4,000 characters"
+    assert note.count.property("role") == "hint"
+    note.text.setPlainText("x" * MAX_TEXT)
+    qtbot.keyClicks(note.text, "a")  # the scanner filter holds fast keys back a moment
+    qtbot.waitUntil(lambda: note.count.text() == "4,001 / 4,000 characters", timeout=2_000)
+    assert note.count.property("role") == "error"
+    qtbot.keyClick(note.text, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: note.count.property("role") == "hint", timeout=2_000)
+    qtbot.keyClick(note.text, Qt.Key.Key_Return, CTRL)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"text": "x" * MAX_TEXT}
