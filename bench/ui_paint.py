@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from clerk import view360  # noqa: E402
 from clerk.cache import open_cache  # noqa: E402
-from clerk.model import Identity  # noqa: E402
+from clerk.model import Identity, Product  # noqa: E402
 from clerk.ports import Opened, TerminalStatus  # noqa: E402
 from clerk.settings import Settings  # noqa: E402
 
@@ -131,6 +131,9 @@ class ReadOnlyTerminal:
         )
 
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
+        return []
+
+    def products(self, query: str, limit: int = 20) -> list[Product]:
         return []
 
     def device_id(self) -> str | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity, PhoneCandidate
+    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
     from clerk.outbox import Recorded
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
@@ -110,6 +110,8 @@ class TerminalPort(StaffDoor, Protocol):
     ) -> Recorded: ...
 
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]: ...
+
+    def products(self, query: str, limit: int = 20) -> list[Product]: ...
 
     # -- the terminal ---------------------------------------------------------------------------
 

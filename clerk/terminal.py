@@ -51,7 +51,7 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import CustomerView, Identity, PhoneCandidate
+    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
     from clerk.staff import Session, StaffMember
@@ -594,6 +594,28 @@ class Terminal:
             device_revoked=outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_REVOKED_AT)
             is not None,
         )
+
+    @_reads_cache
+    def products(self, query: str, limit: int = 20) -> list[Product]:
+        """Active products of the catalogue (cache.db ``products``) matching ``query``: the
+        sku exactly first, then skus starting with it, then titles (Chinese or English,
+        any case) containing it; at most ``limit``."""
+        words = query.strip()
+        if not words:
+            return []
+        cache, _ = self._reader()
+        like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = cache.execute(
+            "SELECT sku, title_zh, title_en, category, price_cents, image, active FROM products"
+            " WHERE active = 1 AND (sku = ?1 COLLATE NOCASE OR sku LIKE ?2 ESCAPE '\\'"
+            " OR title_zh LIKE ?3 ESCAPE '\\' OR title_en LIKE ?3 ESCAPE '\\')"
+            " ORDER BY sku = ?1 COLLATE NOCASE DESC, sku LIKE ?2 ESCAPE '\\' DESC, title_en"
+            " LIMIT ?4",
+            (words, like[1:], like, limit),
+        ).fetchall()
+        from clerk.model import Product
+
+        return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
 
     @_reads_cache
     def staff_name(self, staff_id: str) -> str | None:

@@ -27,10 +27,6 @@
         <translation>Note text</translation>
     </message>
     <message>
-        <source>Product</source>
-        <translation>Product</translation>
-    </message>
-    <message>
         <source>Size, colour, anything to remember (optional)</source>
         <translation>Size, colour, anything to remember (optional)</translation>
     </message>
@@ -47,16 +43,56 @@
         <translation>PRODUCTS SOLD</translation>
     </message>
     <message>
-        <source>Products sold (Space ticks)</source>
-        <translation>Products sold (Space ticks)</translation>
+        <source>FOUND IN THE CATALOGUE</source>
+        <translation>FOUND IN THE CATALOGUE</translation>
     </message>
     <message>
-        <source>Amount (¥)</source>
-        <translation>Amount (¥)</translation>
+        <source>SUGGESTED: ONLINE CART AND BROWSING</source>
+        <translation>SUGGESTED: ONLINE CART AND BROWSING</translation>
     </message>
     <message>
-        <source>Sale amount in yuan</source>
-        <translation>Sale amount in yuan</translation>
+        <source>No product matches — try the name in Chinese or English, or the SKU.</source>
+        <translation>No product matches — try the name in Chinese or English, or the SKU.</translation>
+    </message>
+    <message>
+        <source>Search the catalogue above, or scan the product&apos;s SKU.</source>
+        <translation>Search the catalogue above, or scan the product&apos;s SKU.</translation>
+    </message>
+    <message>
+        <source>Search products: name (中文 / English) or SKU</source>
+        <translation>Search products: name (中文 / English) or SKU</translation>
+    </message>
+    <message>
+        <source>Search the catalogue</source>
+        <translation>Search the catalogue</translation>
+    </message>
+    <message>
+        <source>Products (click or Enter picks)</source>
+        <translation>Products (click or Enter picks)</translation>
+    </message>
+    <message>
+        <source>Quantity of %1</source>
+        <translation>Quantity of %1</translation>
+    </message>
+    <message>
+        <source>Unit price of %1 in yuan</source>
+        <translation>Unit price of %1 in yuan</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>Remove %1</translation>
+    </message>
+    <message>
+        <source>No product yet: pick one above (a suggestion, a search or a scan).</source>
+        <translation>No product yet: pick one above (a suggestion, a search or a scan).</translation>
+    </message>
+    <message>
+        <source>Total paid (¥)</source>
+        <translation>Total paid (¥)</translation>
+    </message>
+    <message>
+        <source>Total paid in yuan</source>
+        <translation>Total paid in yuan</translation>
     </message>
     <message>
         <source>Note (optional)</source>
@@ -126,6 +162,14 @@
         <source>Close (Esc)</source>
         <translation>Close (Esc)</translation>
     </message>
+    <message>
+        <source>In the online cart</source>
+        <translation>In the online cart</translation>
+    </message>
+    <message>
+        <source>Browsed online</source>
+        <translation>Browsed online</translation>
+    </message>
 </context>
 <context>
     <name>Customer</name>
@@ -184,6 +228,22 @@
     <message>
         <source>“%1” cannot be redeemed: %2.</source>
         <translation>“%1” cannot be redeemed: %2.</translation>
+    </message>
+    <message>
+        <source>Pick the product above.</source>
+        <translation>Pick the product above.</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed here: %1, −%2</source>
+        <translation>Coupon redeemed here: %1, −%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Computed from the lines: %1</source>
+        <translation>Computed from the lines: %1</translation>
     </message>
     <message>
         <source>%1: %2</source>

@@ -27,10 +27,6 @@
         <translation>备注内容</translation>
     </message>
     <message>
-        <source>Product</source>
-        <translation>商品</translation>
-    </message>
-    <message>
         <source>Size, colour, anything to remember (optional)</source>
         <translation>尺码、颜色等需要记住的信息（选填）</translation>
     </message>
@@ -47,16 +43,56 @@
         <translation>售出商品</translation>
     </message>
     <message>
-        <source>Products sold (Space ticks)</source>
-        <translation>售出商品（空格键勾选）</translation>
+        <source>FOUND IN THE CATALOGUE</source>
+        <translation>商品目录中找到</translation>
     </message>
     <message>
-        <source>Amount (¥)</source>
-        <translation>金额（¥）</translation>
+        <source>SUGGESTED: ONLINE CART AND BROWSING</source>
+        <translation>推荐：线上购物车与浏览</translation>
     </message>
     <message>
-        <source>Sale amount in yuan</source>
-        <translation>销售金额（元）</translation>
+        <source>No product matches — try the name in Chinese or English, or the SKU.</source>
+        <translation>没有匹配的商品——请试试中文或英文名称，或商品编号。</translation>
+    </message>
+    <message>
+        <source>Search the catalogue above, or scan the product&apos;s SKU.</source>
+        <translation>在上方搜索商品目录，或扫描商品编号。</translation>
+    </message>
+    <message>
+        <source>Search products: name (中文 / English) or SKU</source>
+        <translation>搜索商品：名称（中文 / English）或编号</translation>
+    </message>
+    <message>
+        <source>Search the catalogue</source>
+        <translation>搜索商品目录</translation>
+    </message>
+    <message>
+        <source>Products (click or Enter picks)</source>
+        <translation>商品（点击或按 Enter 选择）</translation>
+    </message>
+    <message>
+        <source>Quantity of %1</source>
+        <translation>%1 的数量</translation>
+    </message>
+    <message>
+        <source>Unit price of %1 in yuan</source>
+        <translation>%1 的单价（元）</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <source>No product yet: pick one above (a suggestion, a search or a scan).</source>
+        <translation>还没有商品：请在上方选择（推荐、搜索或扫码）。</translation>
+    </message>
+    <message>
+        <source>Total paid (¥)</source>
+        <translation>实付金额（¥）</translation>
+    </message>
+    <message>
+        <source>Total paid in yuan</source>
+        <translation>实付金额（元）</translation>
     </message>
     <message>
         <source>Note (optional)</source>
@@ -126,6 +162,14 @@
         <source>Close (Esc)</source>
         <translation>关闭（Esc）</translation>
     </message>
+    <message>
+        <source>In the online cart</source>
+        <translation>在线上购物车中</translation>
+    </message>
+    <message>
+        <source>Browsed online</source>
+        <translation>线上浏览过</translation>
+    </message>
 </context>
 <context>
     <name>Customer</name>
@@ -184,6 +228,22 @@
     <message>
         <source>“%1” cannot be redeemed: %2.</source>
         <translation>“%1”不能核销：%2。</translation>
+    </message>
+    <message>
+        <source>Pick the product above.</source>
+        <translation>请在上方选择商品。</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed here: %1, −%2</source>
+        <translation>本店已核销优惠券：%1，−%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Computed from the lines: %1</source>
+        <translation>按商品明细计算：%1</translation>
     </message>
     <message>
         <source>%1: %2</source>

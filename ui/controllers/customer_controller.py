@@ -16,12 +16,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, RecordError
-from clerk.model import Coupon, CustomerView, Identity
+from clerk.model import Coupon, CustomerView, Identity, Product
 from ui import texts
 from ui.i18n import fmt_money, local
 from ui.messages import MessageBridge
 from ui.models.customer_models import CustomerModels
-from ui.models.product_choices_model import Choice
+from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
 from ui.models.rows_model import Roles
 from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
 from ui.views.customer_view import Customer360View
@@ -84,10 +84,15 @@ class CustomerController(QObject):
         coupon_selection = view.coupons.list.selectionModel()
         assert coupon_selection is not None
         coupon_selection.currentChanged.connect(self._coupon_current_changed)
-        view.composer.sale.products.clicked.connect(self._toggle_sale_row)
-        view.composer.sale.products.activated.connect(self._toggle_sale_row)
-        view.composer.sale.products.space_pressed.connect(self._toggle_sale_row)
-        models.sale_products.dataChanged.connect(self._sale_selection_changed)
+        c = view.composer
+        c.interest.picker.picked.connect(self._interest_picked)
+        c.interest.picker.search_changed.connect(lambda q: self._search("interest", q))
+        c.sale.picker.picked.connect(self._sale_picked)
+        c.sale.picker.search_changed.connect(lambda q: self._search("sale", q))
+        c.sale.lines_changed.connect(self._sale_lines_changed)
+        c.sale.amount.textEdited.connect(lambda _t: self._sale_lines_changed())
+        self._suggestions: list[Choice] = []
+        self._interest_choice: Choice | None = None
 
     # --- showing -------------------------------------------------------------------------
 
@@ -143,40 +148,66 @@ class CustomerController(QObject):
             self._choices_for = self.data
 
     def _fill_choices(self, view: CustomerView | None) -> None:
-        cart: list[Choice] = []
+        """The suggestions of the product pickers: the online cart's products, then what
+        was browsed (nothing picked: the associate picks)."""
+        choices: list[Choice] = []
         seen: set[str] = set()
         if view is not None:
             for line in view.cart:
                 if line.product.sku in seen:
                     continue
                 seen.add(line.product.sku)
-                cart.append(
+                choices.append(
                     Choice(
                         line.product.sku,
                         local(line.product.title),
                         line.price_cents,
                         line.product.image or "",
                         line.qty,
-                        True,
+                        "cart",
+                        line.id,
                     )
                 )
-        browsed: list[Choice] = []
-        if view is not None:
             for b in view.browsing:
                 if b.product.sku in seen:
                     continue
                 seen.add(b.product.sku)
-                browsed.append(
+                choices.append(
                     Choice(
                         b.product.sku,
                         local(b.product.title),
                         b.product.price_cents,
                         b.product.image or "",
+                        source="browsed",
                     )
                 )
-        self.models.interest_products.set_choices(cart + browsed)
-        self.models.sale_products.set_choices(cart + browsed[:10], {c.sku for c in cart})
-        self.view.composer.sale.products.fit()
+        self._suggestions = choices[:12]
+        c = self.view.composer
+        for form, model in (
+            (c.interest, self.models.interest_products),
+            (c.sale, self.models.sale_products),
+        ):
+            if not form.picker.search.text().strip():
+                model.set_choices(self._suggestions)
+
+    def _search(self, form: str, query: str) -> None:
+        """The picker's search changed: the catalogue's matches (on the worker), or the
+        suggestions again when it is emptied."""
+        model = self.models.interest_products if form == "interest" else self.models.sale_products
+        if not query.strip():
+            model.set_choices(self._suggestions)
+            return
+        terminal = self.terminal
+
+        def found(products: list[Product]) -> None:
+            picker = getattr(self.view.composer, form).picker
+            if picker.search.text() != query:
+                return  # typed on since
+            model.set_choices(
+                [Choice(p.sku, local(p.title), p.price_cents, p.image or "") for p in products]
+            )
+
+        self.runner.submit(lambda: terminal.products(query, 20), found, self._refresh_failed)
 
     def clear(self) -> None:
         self.data = None
@@ -196,6 +227,9 @@ class CustomerController(QObject):
             model.clear()
         m.interest_products.set_choices([])
         m.sale_products.set_choices([])
+        self._suggestions = []
+        self._interest_choice = None
+        self.view.composer.sale.clear_lines()
         self.view.clear()
 
     # --- refresh after records and syncs -------------------------------------------------------
@@ -300,23 +334,33 @@ class CustomerController(QObject):
             c.open_form("note")
             c.note.text.setFocus()
         elif form == "interest":
+            c.interest.picker.search.clear()
+            self._choices_for = None
             self._ensure_choices()
-            current = self._selected_sku()
             c.interest.text.clear()
+            c.interest.asked_about.setChecked(True)
+            self._interest_choice = None
+            current = self._selected_sku()  # a product the associate selected in a panel
+            row = self.models.interest_products.row_of(current) if current else -1
             c.open_form("interest")
-            if current:
-                for row in range(self.models.interest_products.rowCount()):
-                    if self.models.interest_products.row_at(row).sku == current:
-                        c.interest.product.setCurrentIndex(row)
-            c.interest.product.setFocus()
+            if row >= 0:
+                self._interest_picked(row)
+            else:
+                self._show_interest_choice()
+            c.interest.picker.search.setFocus()
         elif form == "sale":
+            from clerk.shared.interactions import MAX_QTY
+
+            c.sale.max_qty = MAX_QTY
+            c.sale.picker.search.clear()
+            self._choices_for = None
             self._ensure_choices()
             c.sale.text.clear()
+            c.sale.clear_lines()
+            c.sale.amount_edited = False
             c.open_form("sale")
-            c.sale.products.fit()
-            self._sale_selection_changed()
-            c.sale.amount.setFocus()
-            c.sale.amount.selectAll()
+            self._sale_lines_changed()
+            c.sale.picker.search.setFocus()
         elif form == "consent":
             p = self.data.profile if self.data is not None else None
             c.consent.marketing.setChecked(bool(p and p.consent_marketing))
@@ -433,14 +477,93 @@ class CustomerController(QObject):
                     return str(product.sku)
         return None
 
-    def _toggle_sale_row(self, index: Any) -> None:
-        self.models.sale_products.toggle(index.row())
+    def _interest_picked(self, row: int) -> None:
+        model = self.models.interest_products
+        if not 0 <= row < model.rowCount():
+            return
+        self._interest_choice = model.row_at(row)
+        self.view.composer.interest.picker.list.setCurrentIndex(model.index(row, 0))
+        self._show_interest_choice()
 
-    def _sale_selection_changed(self, *_args: object) -> None:
-        total = sum(c.price_cents * c.qty for c in self.models.sale_products.checked())
-        self.view.composer.sale.amount.setText(
-            QLocale().toString(total / 100, "f", 2).replace(QLocale().groupSeparator(), "")
+    def _show_interest_choice(self) -> None:
+        """The interest form names the product it will save — the one picked."""
+        form = self.view.composer.interest
+        choice = self._interest_choice
+        if choice is None:
+            form.chosen.setText(translate("Customer", "Pick the product above."))
+            form.chosen.setVisible(True)
+        else:
+            form.show_chosen(choice.title, choice.sku, fmt_money(choice.price_cents))
+
+    def _sale_picked(self, row: int) -> None:
+        """A product picked (a suggestion, a search result): one more line of it."""
+        model = self.models.sale_products
+        if not 0 <= row < model.rowCount():
+            return
+        choice = model.row_at(row)
+        form = self.view.composer.sale
+        line = form.add_line(
+            SaleLineValue(choice.sku, choice.title, 1, choice.price_cents, choice.cart_item_id)
         )
+        if form.picker.search.text():
+            form.picker.search.clear()  # ready for the next search or scan
+        line.qty.setFocus()
+        line.qty.selectAll()
+
+    def add_scanned_product(self, text: str) -> bool:
+        """A scan while the sale form is open: a product's sku adds its line (True), anything
+        else is for the scan controller (False)."""
+        if self.view.composer.form != "sale" or not text.strip():
+            return False
+        products = self.terminal.products(text.strip(), 1)
+        if not products or products[0].sku.casefold() != text.strip().casefold():
+            return False
+        p = products[0]
+        self.view.composer.sale.add_line(SaleLineValue(p.sku, local(p.title), 1, p.price_cents))
+        return True
+
+    def _coupon_discount(self, subtotal: int) -> tuple[int, list[str]]:
+        """What the coupons redeemed here (pending sync) take off ``subtotal``, and their
+        titles."""
+        if self.data is None:
+            return 0, []
+        off = 0
+        titles: list[str] = []
+        for coupon in self.data.coupons:
+            if not coupon.pending_redeem:
+                continue
+            value = coupon.value if coupon.rule != "percent_off" else subtotal * coupon.value // 100
+            off += value
+            titles.append(local(coupon.title))
+        return min(off, subtotal), titles
+
+    def _sale_lines_changed(self) -> None:
+        """The lines changed: the total follows them (less a coupon redeemed here) until the
+        associate types a total of their own; the form says how it was computed."""
+        sale = self.view.composer.sale
+        subtotal = 0
+        for line in sale.rows:
+            price = line.price_cents()
+            subtotal += (price or 0) * line.qty.value()
+        discount, titles = self._coupon_discount(subtotal)
+        computed = subtotal - discount
+        if titles:
+            sale.discount.setText(
+                texts.fill(
+                    translate("Customer", "Coupon redeemed here: %1, −%2"),
+                    translate("Customer", ", ").join(titles),
+                    fmt_money(discount),
+                )
+            )
+        sale.discount.setVisible(bool(titles))
+        if not sale.amount_edited:
+            sale.amount.setText(cents_text(computed) if sale.rows else "")
+        sale.computed.setText(
+            texts.fill(translate("Customer", "Computed from the lines: %1"), fmt_money(computed))
+            if sale.rows
+            else ""
+        )
+        sale.computed.setVisible(bool(sale.rows))
 
     def cancel(self) -> None:
         self.view.composer.close_form()
@@ -488,10 +611,10 @@ class CustomerController(QObject):
                 return None
             return Note.of(text)
         if form == "interest":
-            idx = c.interest.product.currentIndex()
-            if idx < 0:
+            choice = self._interest_choice
+            if choice is None:
+                self._refuse("sku", "missing")
                 return None
-            choice = self.models.interest_products.row_at(idx)
             action = "tried_on" if c.interest.tried_on.isChecked() else "asked_about"
             return Interest.of(choice.sku, action, c.interest.text.text().strip() or None)
         if form == "redeem":
@@ -514,16 +637,21 @@ class CustomerController(QObject):
             except AmountError as exc:
                 self._refuse("amount_cents", "missing" if not amount_text else exc.reason)
                 return None
-            chosen = self.models.sale_products.checked()
+            values = c.sale.values()
+            for i, line in enumerate(c.sale.rows):
+                if line.price_cents() is None:
+                    self._refuse(f"items.{i}.price_cents", "out_of_range")
+                    line.price.setFocus()
+                    return None
             # The hub takes each line with its price, and the online-cart lines it settles.
-            skus = {ch.sku for ch in chosen}
+            skus = {v.sku for v in values}
             cart_ids = [
                 line.id
                 for line in (self.data.cart if self.data else ())
                 if line.product.sku in skus
             ]
             return Sale.of(
-                [(ch.sku, ch.qty, ch.price_cents) for ch in chosen],
+                [(v.sku, v.qty, v.price_cents) for v in values],
                 amount,
                 cart_ids,
                 c.sale.text.text().strip() or None,
@@ -552,7 +680,8 @@ class CustomerController(QObject):
             ("interest", "text"): c.interest.text,
             ("sale", "text"): c.sale.text,
             ("sale", "amount_cents"): c.sale.amount,
-            ("sale", "items"): c.sale.products,
+            ("sale", "items"): c.sale.picker.search,
+            ("interest", "sku"): c.interest.picker.search,
         }
         message = texts.record_problem(field, problem)
         name = texts.form_field_name(c.form or "", root)

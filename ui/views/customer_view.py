@@ -7,6 +7,8 @@ scrolling column, actions pinned at the bottom); a new customer only resets the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ui.models.customer_models import CustomerModels
 from ui.qt import (
     QFrame,
@@ -187,13 +189,25 @@ class Customer360View(LanguageAware):
                     box.insertWidget(i, w)
             self.stack.setCurrentWidget(self.desktop)
 
-    def scroll_to_composer(self) -> None:
-        """Bring the open form into view (its column may be scrolled away)."""
+    def _composer_area(self) -> QScrollArea | None:
         parent = self.composer.parentWidget()
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
+        return parent
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        area = self._composer_area()
+        if area is not None:
+            self.composer.fit_height(area.viewport().height() - 16)
+
+    def scroll_to_composer(self) -> None:
+        """Bring the open form into view (its column may be scrolled away)."""
+        parent = self._composer_area()
         if parent is not None:
-            parent.ensureWidgetVisible(self.composer)
+            # The card is never taller than what shows: its buttons stay on screen.
+            self.composer.fit_height(parent.viewport().height() - 16)
+            parent.ensureWidgetVisible(self.composer, 0, 8)
 
     def clear(self) -> None:
         """Nobody on screen (after a lock): header, notice and forms emptied (the controller

@@ -61,13 +61,42 @@ def test_interest_tried_on(
     qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
     form = w.screens.customer_view.composer.interest
     assert w.screens.customer_view.composer.form == "interest"
-    assert form.product.currentText() == "Smartwatch S3"  # cart products first
+    lst = form.picker.list
+    assert lst.model().rowCount() > 0 and lst.height() >= 3 * 36  # suggestions, rows tall
+    assert form.chosen.text() == "Pick the product above."  # nothing picked for them
+    assert not lst.model().flags(lst.model().index(0, 0)) & Qt.ItemFlag.ItemIsUserCheckable
+    row = lst.model().row_of(HERO_SKU)  # cart products first
+    assert row == 0
+    _click_row(qtbot, lst, row)
+    assert form.chosen.text() == f"Smartwatch S3 · {HERO_SKU} · ¥1,999.00"
     qtbot.mouseClick(form.tried_on, Qt.MouseButton.LeftButton)
     form.text.setText("42 mm")
     qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "interest"
     assert rows[-1]["payload"] == {"sku": HERO_SKU, "action": "tried_on", "text": "42 mm"}
+
+
+def test_interest_in_any_catalogue_product(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, terminal: Any
+) -> None:
+    """Interest works for any product of the catalogue, found by its Chinese or English name
+    or its sku — also for a customer without online history."""
+    w = session.window
+    other = next(p for p in terminal.products("Jeans", 5))
+    open_customer(home.code(HERO))
+    assert w.screens.customer_view.buttons["interest"].isEnabled()
+    qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
+    form = w.screens.customer_view.composer.interest
+    model = w.screens.customer_models.interest_products
+    for query in (other.title_zh, other.title_en.lower(), other.sku):
+        form.picker.search.setText(query)
+        qtbot.waitUntil(lambda: model.row_of(other.sku) >= 0, timeout=5_000)
+    qtbot.keyClick(form.picker.search, Qt.Key.Key_Return)  # Enter picks the first found
+    assert form.chosen.text().startswith(f"{other.title_en} · {other.sku}")
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"sku": other.sku, "action": "asked_about"}
 
 
 def test_redeem_is_an_inline_confirmation(
@@ -114,24 +143,69 @@ def test_redeem_cancelled_with_esc_records_nothing(
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
 
-def test_assisted_sale_prefills_the_cart(
+def test_assisted_sale_offers_the_cart_and_ticks_nothing(
     qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
 ) -> None:
+    """The sale form pre-ticked every cart line and pre-filled the total (issue 19): now
+    nothing is on the sale until picked; a cart line is a one-tap suggestion; the total is
+    computed from the lines and editable."""
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
-    form = w.screens.customer_view.composer.sale
-    assert w.screens.customer_view.composer.form == "sale"
-    assert [c.sku for c in w.screens.customer_models.sale_products.checked()] == [HERO_SKU]
+    composer = w.screens.customer_view.composer
+    form = composer.sale
+    assert composer.form == "sale"
+    assert form.rows == [] and form.amount.text() == ""
+    assert form.picker.search.hasFocus()
+    lst = form.picker.list
+    assert lst.model().row_of(HERO_SKU) == 0  # the cart line, suggested
+    _click_row(qtbot, lst, 0)
+    assert [v.sku for v in form.values()] == [HERO_SKU]
     assert form.amount.text() == "1999.00"
-    form.amount.setText("1799.00")  # the coupon came off
-    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    form.rows[0].qty.setValue(2)
+    assert form.amount.text() == "3998.00"
+    form.rows[0].qty.setValue(1)
+    form.amount.setText("1799.00")  # the associate's own total
+    form.amount.textEdited.emit("1799.00")
+    form.rows[0].price.setText("1999.00")
+    assert form.amount.text() == "1799.00"  # it stays as typed
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "sale"
     assert rows[-1]["payload"] == {
         "items": [{"sku": HERO_SKU, "qty": 1, "price_cents": 199_900}],
         "amount_cents": 179_900,
         "cart_item_ids": ["C0000000100"],
+    }
+
+
+def test_a_sale_of_a_product_not_in_the_cart(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, terminal: Any
+) -> None:
+    """A sale not in the cart could not be recorded (issue 19): any catalogue product is
+    found by name (zh, en) or sku, with its catalogue price, editable."""
+    w = session.window
+    jeans = terminal.products("Jeans", 5)[0]
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    composer = w.screens.customer_view.composer
+    form = composer.sale
+    model = w.screens.customer_models.sale_products
+    form.picker.search.setText(jeans.title_zh)
+    qtbot.waitUntil(lambda: model.row_of(jeans.sku) >= 0, timeout=5_000)
+    _click_row(qtbot, form.picker.list, model.row_of(jeans.sku))
+    assert form.picker.search.text() == ""  # ready for the next one
+    line = form.rows[0]
+    assert line.title.text() == jeans.title_en and line.qty.hasFocus()
+    line.price.setText("100.00")
+    line.qty.setValue(3)
+    assert form.amount.text() == "300.00"
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {
+        "items": [{"sku": jeans.sku, "qty": 3, "price_cents": 10_000}],
+        "amount_cents": 30_000,
+        "cart_item_ids": [],
     }
 
 
@@ -181,14 +255,13 @@ def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
 
     qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
     sale = composer.sale
-    w.screens.customer_models.sale_products.toggle(0)  # untick the cart line
-    assert w.screens.customer_models.sale_products.checked() == []
+    assert sale.rows == []  # nothing picked
     sale.amount.setText("12.00")
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
-    assert composer.form == "sale" and sale.products.hasFocus()
+    assert composer.form == "sale" and sale.picker.search.hasFocus()
     assert _last_toast(w) == "Products sold: Add the products sold."
 
-    w.screens.customer_models.sale_products.toggle(0)
+    _click_row(qtbot, sale.picker.list, 0)
     sale.amount.setText("1799.004")  # finer than a fen (pasted, scanned): refused, not rounded
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     assert composer.form == "sale" and sale.amount.hasFocus()

@@ -98,12 +98,17 @@ def test_recent_and_choices_models(qtbot: Any, translations: Any) -> None:
     assert recent.index(0, 0).data(recent.MemberId) == HERO
     choices = ProductChoicesModel()
     QAbstractItemModelTester(choices, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    choices.set_choices([Choice("A", "a", 100, ""), Choice("B", "b", 250, "", qty=2)], {"A"})
-    assert [c.sku for c in choices.checked()] == ["A"]
-    choices.toggle(1)
-    choices.toggle(0)
-    assert [c.sku for c in choices.checked()] == ["B"]
-    assert choices.index(1, 0).data(choices.PriceCents) == 500
+    choices.set_choices(
+        [Choice("A", "a", 100, ""), Choice("B", "b", 250, "", qty=2, source="cart")]
+    )
+    # Picked, never ticked: no row is checkable (no stray checkboxes in a picker).
+    for row in range(2):
+        index = choices.index(row, 0)
+        assert not choices.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
+        assert index.data(Qt.ItemDataRole.CheckStateRole) is None
+    assert choices.row_of("B") == 1 and choices.row_of("C") == -1
+    assert choices.index(1, 0).data(choices.PriceCents) == 250  # the unit price
+    assert choices.index(1, 0).data(Roles.Subtitle) == "B · In the online cart"
 
 
 def _history_view(hero_view: Any) -> Any:
