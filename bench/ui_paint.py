@@ -153,6 +153,12 @@ class ReadOnlyTerminal:
     ) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
+    def record_unmatched_visit(self, identity: Any, staff_id: str | None = None) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def record_walk_in(self, staff_id: str | None = None) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
     def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:
         raise RuntimeError("the paint benchmark changes no setting")
 

@@ -209,12 +209,12 @@ def record(
 
     ``payload`` (typed, or its JSON object) must be what ``kind`` takes, and a kind about a
     member needs ``member_id`` or ``member_ref``: InvalidInteraction (a ValueError with the
-    reason and the field) otherwise, and nothing is written."""
+    reason and the field) otherwise, and nothing is written. A walk-in visit has neither."""
     # pydantic comes with the vocabulary: loaded with the first record, not at the app start
     from clerk.shared import interactions
 
     typed = interactions.validate(kind, payload)
-    if interactions.KINDS[kind].member and member_id is None and member_ref is None:
+    if interactions.needs_member(kind, member_id, member_ref):
         raise interactions.InvalidInteraction(
             kind, "needs_member", None, "needs a member_id or a member_ref"
         )

@@ -325,7 +325,9 @@ class Terminal:
     @_reads_cache
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
-        per visit window, and return the 360 view.
+        per visit window (a member's: someone unknown gets none, see :meth:`record_walk_in` and
+        :meth:`record_unmatched_visit`),
+        and return the 360 view.
 
         A typed phone that fits several cached members (the same last digits and bucket) is
         asked at the hub by proof when online; offline, the visit is recorded against the
@@ -350,9 +352,12 @@ class Terminal:
         elif member_id is None:
             reason = "choose" if candidates else "not_cached"
         # The visit (when this is a new one) and the audit row of the view: one transaction,
-        # one fsync on the way from the scan to the screen.
+        # one fsync on the way from the scan to the screen. Someone no member matches (not
+        # here offline, unknown at the hub) gets no visit yet: the associate decides — a
+        # walk-in, another identity, or (offline) a member for the hub to match.
+        unknown = member_id is None and reason in ("not_cached", "unknown_member")
         with self._write_lock, Transaction(self.outbox):
-            visit = self._record_visit_once(identity, member_id, staff_id)
+            visit = None if unknown else self._record_visit_once(identity, member_id, staff_id)
             audit_mod.append(
                 self.outbox,
                 "view_customer",
@@ -362,6 +367,20 @@ class Terminal:
             )
         view = self.view(member_id) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason, candidates)
+
+    def record_unmatched_visit(
+        self, identity: Identity, staff_id: str | None = None
+    ) -> Recorded | None:
+        """The associate says the customer offline-unknown here is a member: the visit is
+        recorded against the scanned identity (``member_ref``), for the hub to match when it
+        syncs (None: this visit was already recorded)."""
+        with self._write_lock, Transaction(self.outbox):
+            return self._record_visit_once(identity, None, staff_id)
+
+    def record_walk_in(self, staff_id: str | None = None) -> Recorded:
+        """A customer served who is not a member (or did not say): a visit naming no one,
+        counted as a walk-in (the hub accepts it; it is in no one's history)."""
+        return self.record("visit", member_id=None, staff_id=staff_id, payload={"via": "walk_in"})
 
     @_reads_cache
     def pick_candidate(self, opened: Opened, member_id: str, staff_id: str | None = None) -> Opened:

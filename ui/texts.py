@@ -122,6 +122,11 @@ REASONS: dict[str, str] = {
         "This is not a complete member code, card or phone number — scan again or check the "
         "digits.",
     ),
+    "bad_phone": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This looks like a mobile number typed wrong: a mobile number has 11 digits and starts "
+        "with 13–19 — check the number.",
+    ),
     "bad_check_digit": QT_TRANSLATE_NOOP(
         "Reasons",
         "The card number's check digit is wrong — check the digits or scan the card. Product "

@@ -214,6 +214,10 @@
         <translation>ask a store manager</translation>
     </message>
     <message>
+        <source>Walk-in visit saved · pending sync</source>
+        <translation>Walk-in visit saved · pending sync</translation>
+    </message>
+    <message>
         <source>No coupon can be redeemed right now.</source>
         <translation>No coupon can be redeemed right now.</translation>
     </message>
@@ -272,6 +276,42 @@
     <message>
         <source>Nothing changed.</source>
         <translation>Nothing changed.</translation>
+    </message>
+    <message>
+        <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
+        <translation>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</translation>
+    </message>
+    <message>
+        <source>Recorded for the member with this card or number: the hub matches it when the terminal is back online.</source>
+        <translation>Recorded for the member with this card or number: the hub matches it when the terminal is back online.</translation>
+    </message>
+    <message>
+        <source>The hub has no member with this card or number. Serve them as a walk-in, or scan or type another card or number.</source>
+        <translation>The hub has no member with this card or number. Serve them as a walk-in, or scan or type another card or number.</translation>
+    </message>
+    <message>
+        <source>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</source>
+        <translation>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</translation>
+    </message>
+    <message>
+        <source>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</source>
+        <translation>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>Walk-in</translation>
+    </message>
+    <message>
+        <source>Another card or number</source>
+        <translation>Another card or number</translation>
+    </message>
+    <message>
+        <source>A member: the hub matches it</source>
+        <translation>A member: the hub matches it</translation>
+    </message>
+    <message>
+        <source>Needs a member: not for a walk-in or a card or number no one has.</source>
+        <translation>Needs a member: not for a walk-in or a card or number no one has.</translation>
     </message>
     <message>
         <source>Note</source>
@@ -1391,6 +1431,10 @@
     <message>
         <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
         <translation>This is not a complete member code, card or phone number — scan again or check the digits.</translation>
+    </message>
+    <message>
+        <source>This looks like a mobile number typed wrong: a mobile number has 11 digits and starts with 13–19 — check the number.</source>
+        <translation>This looks like a mobile number typed wrong: a mobile number has 11 digits and starts with 13–19 — check the number.</translation>
     </message>
     <message>
         <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>

@@ -214,6 +214,10 @@
         <translation>请联系店长</translation>
     </message>
     <message>
+        <source>Walk-in visit saved · pending sync</source>
+        <translation>非会员到店已保存 · 待同步</translation>
+    </message>
+    <message>
         <source>No coupon can be redeemed right now.</source>
         <translation>目前没有可核销的优惠券。</translation>
     </message>
@@ -272,6 +276,42 @@
     <message>
         <source>Nothing changed.</source>
         <translation>没有变更。</translation>
+    </message>
+    <message>
+        <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
+        <translation>按非会员接待：到店已计入，不进入任何会员的记录。备注、兴趣、成交、优惠券和授权需要会员。</translation>
+    </message>
+    <message>
+        <source>Recorded for the member with this card or number: the hub matches it when the terminal is back online.</source>
+        <translation>已按此卡号或手机号记录：终端恢复联网后由总部匹配会员。</translation>
+    </message>
+    <message>
+        <source>The hub has no member with this card or number. Serve them as a walk-in, or scan or type another card or number.</source>
+        <translation>总部没有持此卡号或手机号的会员。可按非会员接待，或扫描、输入其他卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</source>
+        <translation>本终端（离线）没有持此卡号或手机号的会员。可按非会员接待、扫描其他卡号或手机号——如确是会员，可先记录，恢复联网后由总部匹配。</translation>
+    </message>
+    <message>
+        <source>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</source>
+        <translation>还不是会员？本终端不能注册：请顾客在会员 App 中加入，再扫描其会员码。</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>非会员接待</translation>
+    </message>
+    <message>
+        <source>Another card or number</source>
+        <translation>换一个卡号或手机号</translation>
+    </message>
+    <message>
+        <source>A member: the hub matches it</source>
+        <translation>是会员：由总部匹配</translation>
+    </message>
+    <message>
+        <source>Needs a member: not for a walk-in or a card or number no one has.</source>
+        <translation>需要会员：非会员或无人持有的卡号、手机号不可用。</translation>
     </message>
     <message>
         <source>Note</source>
@@ -1379,6 +1419,10 @@
     <message>
         <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
         <translation>这不是完整的会员码、卡号或手机号 — 请重新扫描或核对号码。</translation>
+    </message>
+    <message>
+        <source>This looks like a mobile number typed wrong: a mobile number has 11 digits and starts with 13–19 — check the number.</source>
+        <translation>手机号似乎输错了：手机号为 11 位，以 13–19 开头——请检查号码。</translation>
     </message>
     <message>
         <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>

@@ -7,7 +7,8 @@ Per item, in this order:
 2. The same (device, device_seq) under another id → ``duplicate`` / ``device_seq_reused``
    (a cloned terminal): stored for investigation, no effect.
 3. Validation → ``rejected`` with a reason, stored so a repeat gets the same answer: the
-   member (``unknown_member``), the payload against its kind's type — the wire schema's
+   member (``unknown_member``; a walk-in visit names none and is accepted, in no history), the
+   payload against its kind's type — the wire schema's
    discriminated union, ``sync.protocol.INTERACTION`` over ``clerk.shared.interactions``
    (``bad_payload``) —, the staff member's role (``staff_role``), then the kind's own checks
    (a coupon's owner, state and dates …). A rejected item never blocks the items after it.
@@ -298,8 +299,12 @@ class _Batch:
                 raise _Rejected("bad_payload")
             self._check_role(head)
             result = EFFECTS[head.kind](self, head, member)
-            if result.status == "accepted" and vocabulary.KINDS[head.kind].history:
-                assert member is not None  # every kind of the history is about a member
+            # (a walk-in visit, about no member, is in no one's history)
+            if (
+                result.status == "accepted"
+                and vocabulary.KINDS[head.kind].history
+                and member is not None
+            ):
                 self._history(head, member)
         except _Rejected as rej:
             result = Result(head.id, "rejected", rej.reason)
@@ -350,7 +355,8 @@ class _Batch:
     # validation ------------------------------------------------------------------------------
 
     def _member(self, item: Interaction | Envelope) -> Row | None:
-        """(id, home_store) of the member the item is about; rejects an unknown one."""
+        """(id, home_store) of the member the item is about (None: a walk-in, or a kind not
+        about a member); rejects an unknown one."""
         found: Row | None = None
         if item.member_id:
             found = self._members.get(item.member_id)
@@ -358,7 +364,13 @@ class _Batch:
                 raise _Rejected("unknown_member")
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
-        if found is None and vocabulary.KINDS[item.kind].member:
+        # Unmatched: rejected for a kind about a member — unless it names no one at all and
+        # its kind takes walk-ins (a walk-in visit).
+        if (
+            found is None
+            and vocabulary.KINDS[item.kind].member
+            and (item.member_ref or vocabulary.needs_member(item.kind, None, None))
+        ):
             raise _Rejected("unknown_member")
         return found
 
@@ -404,8 +416,10 @@ class _Batch:
         return Result(item.id, "accepted")
 
     def _visit(self, item: Interaction, member: Row | None) -> Result:
-        assert member is not None and isinstance(item.payload, Visit)
+        assert isinstance(item.payload, Visit)
         jti = item.payload.jti
+        if member is None:  # a walk-in (the vocabulary's walk_in kinds only)
+            return Result(item.id, "accepted")
         if jti is not None and self._jti_seen_elsewhere(jti, item, member):
             return Result(item.id, "accepted", "jti_seen_elsewhere")
         return Result(item.id, "accepted")

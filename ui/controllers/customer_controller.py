@@ -84,6 +84,10 @@ class CustomerController(QObject):
         coupon_selection = view.coupons.list.selectionModel()
         assert coupon_selection is not None
         coupon_selection.currentChanged.connect(self._coupon_current_changed)
+        view.unknown.walk_in.connect(self.walk_in)
+        view.unknown.member.connect(self.record_for_the_hub)
+        view.unknown.other.connect(self.next_customer)
+        self._member_ok = False  # a member (or an identity the hub will match) is on screen
         c = view.composer
         c.interest.picker.picked.connect(self._interest_picked)
         c.interest.picker.search_changed.connect(lambda q: self._search("interest", q))
@@ -101,6 +105,12 @@ class CustomerController(QObject):
         self.view.composer.close_form()
         self.identity = opened.identity
         self.member_id = opened.member_id
+        self._member_ok = opened.member_id is not None
+        unknown = opened.member_id is None and opened.reason in ("not_cached", "unknown_member")
+        if unknown:
+            self.view.unknown.ask(opened.reason or "not_cached")
+        else:
+            self.view.unknown.hide()
         if opened.visit is not None:
             self._mine[opened.visit.id] = opened.visit.state
         if opened.view is not None:
@@ -116,7 +126,10 @@ class CustomerController(QObject):
             ):
                 model.clear()
             self.view.header.show_identity(opened.identity, opened.reason)
-            self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
+            if unknown:  # the prompt says it, with what to do
+                self.view.notice.hide()
+            else:
+                self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
             self._choices_for = None
             self._enable_actions()
         self.shown.emit()
@@ -137,10 +150,17 @@ class CustomerController(QObject):
         self._report_changes(view)
 
     def _enable_actions(self) -> None:
+        """Member-only actions need someone a record can be about (disabled with the reason
+        for a walk-in); redeem needs a usable coupon. Interest and sale take any product of
+        the catalogue, online history or not."""
+        ok = self._member_ok
+        self.view.set_member_actions(ok)
+        if not ok:
+            return
+        for name in ("note", "interest", "sale", "consent"):
+            self.view.buttons[name].setEnabled(True)
         redeemable = self.models.coupons.first_redeemable() >= 0
         self.view.buttons["redeem"].setEnabled(redeemable)
-        has_products = self.data is not None and bool(self.data.cart or self.data.browsing)
-        self.view.buttons["interest"].setEnabled(has_products)
 
     def _ensure_choices(self) -> None:
         if self._choices_for is not self.data or self.data is None:
@@ -220,6 +240,7 @@ class CustomerController(QObject):
         model or a widget, and results still on their way are dropped (no member id)."""
         self.clear()
         self.redeem_coupon = None
+        self._member_ok = False
         self._mine.clear()
         self._choices_for = None
         m = self.models
@@ -312,6 +333,9 @@ class CustomerController(QObject):
             return
         if self.identity is None:
             return
+        if not self._member_ok:  # a shortcut on a walk-in: say why not
+            self.bridge.info(self.view.member_only_reason(), key="form")
+            return
         if name == "redeem":
             self.open_redeem()
             return
@@ -368,6 +392,47 @@ class CustomerController(QObject):
             c.open_form("consent")
             c.consent.marketing.setFocus()
         self.view.scroll_to_composer()
+
+    # --- someone no member matches ----------------------------------------------------------
+
+    def walk_in(self) -> None:
+        """Serve them as a walk-in: a visit naming no one (the hub accepts it, the dashboard
+        counts it as a walk-in)."""
+        terminal, staff, who = self.terminal, self.staff_id, self.identity
+        self.runner.submit(
+            lambda: terminal.record_walk_in(staff),
+            lambda rec: self._walked_in(rec) if self.identity is who else None,
+            self._record_failed,
+        )
+
+    def _walked_in(self, rec: Recorded) -> None:
+        self._mine[rec.id] = rec.state
+        self.view.unknown.settle("walk_in")
+        self.bridge.success(
+            translate("Customer", "Walk-in visit saved · pending sync"), key="recorded"
+        )
+        self.recorded.emit(rec)
+
+    def record_for_the_hub(self) -> None:
+        """Offline, the associate says the customer is a member: the visit is recorded against
+        the scanned identity for the hub to match, and records about them are enabled."""
+        identity, terminal, staff = self.identity, self.terminal, self.staff_id
+        if identity is None:
+            return
+        self.runner.submit(
+            lambda: terminal.record_unmatched_visit(identity, staff),
+            lambda rec: self._matched(rec) if self.identity is identity else None,
+            self._record_failed,
+        )
+
+    def _matched(self, rec: Recorded | None) -> None:
+        if rec is not None:
+            self._mine[rec.id] = rec.state
+            self.recorded.emit(rec)
+        self._member_ok = True
+        self.view.unknown.settle("member")
+        self._enable_actions()
+        self.bridge.success(translate("Customer", "Saved · pending sync"), key="recorded")
 
     def open_redeem(self, coupon_id: str | None = None) -> bool:
         """Show the inline confirmation for a coupon (the selected one, else the first usable)."""
