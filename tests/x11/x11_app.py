@@ -225,6 +225,33 @@ def main() -> int:
                 current=current.row() if current.isValid() else -1,
                 shown=composer.redeem.title.text(),
             )
+        if target == "sale":
+            sale = composer.sale
+            lst = sale.picker.list
+            model = lst.model()
+            if model.rowCount():  # scrolled into view, as the associate would
+                view.scroll_to_composer()
+                composer.body.ensureWidgetVisible(lst, 0, 0)
+                app.processEvents()
+            picks = [
+                {
+                    "sku": model.row_at(r).sku,
+                    "at": centre(lst.viewport(), lst.visualRect(model.index(r, 0))),
+                }
+                for r in range(model.rowCount())
+            ]
+            found.update(
+                lines=[[v.sku, v.qty, v.price_cents] for v in sale.values()],
+                amount=sale.amount.text(),
+                search=sale.picker.search.text(),
+                search_at=centre(sale.picker.search),
+                picks=picks,
+                save_visible=not composer.save.visibleRegion().isEmpty(),
+                discount=sale.discount.text() if sale.discount.isVisibleTo(sale) else "",
+                # the first pick is clickable (nothing, e.g. a toast, over it)
+                clickable=bool(picks)
+                and QApplication.widgetAt(*picks[0]["at"]) is lst.viewport(),
+            )
         emit("where", **found)
 
     def on_command(line: str) -> None:

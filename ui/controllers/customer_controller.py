@@ -13,6 +13,7 @@ both languages).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, RecordError
@@ -575,16 +576,29 @@ class CustomerController(QObject):
         line.qty.setFocus()
         line.qty.selectAll()
 
-    def add_scanned_product(self, text: str) -> bool:
-        """A scan while the sale form is open: a product's sku adds its line (True), anything
-        else is for the scan controller (False)."""
-        if self.view.composer.form != "sale" or not text.strip():
+    def take_scan(self, text: str, otherwise: Callable[[str], object]) -> bool:
+        """A scanner burst while the sale form is open: a product's sku adds its line; any
+        other text goes on to ``otherwise`` (the scan controller: a member). False when the
+        sale form is not open (the caller goes on itself)."""
+        query = text.strip()
+        if self.view.composer.form != "sale" or not query or query[:4].upper() == "MC1:":
             return False
-        products = self.terminal.products(text.strip(), 1)
-        if not products or products[0].sku.casefold() != text.strip().casefold():
-            return False
-        p = products[0]
-        self.view.composer.sale.add_line(SaleLineValue(p.sku, local(p.title), 1, p.price_cents))
+        terminal = self.terminal
+
+        def found(products: list[Product]) -> None:
+            hit = products[0] if products else None
+            if (
+                hit is not None
+                and hit.sku.casefold() == query.casefold()
+                and self.view.composer.form == "sale"
+            ):
+                self.view.composer.sale.add_line(
+                    SaleLineValue(hit.sku, local(hit.title), 1, hit.price_cents)
+                )
+            else:
+                otherwise(text)
+
+        self.runner.submit(lambda: terminal.products(query, 1), found, self._refresh_failed)
         return True
 
     def _coupon_discount(self, subtotal: int) -> tuple[int, list[str]]:

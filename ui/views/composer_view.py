@@ -483,8 +483,14 @@ class FormScroll(QScrollArea):
         hint = inner.sizeHint() if inner is not None else QSize(0, 0)
         return QSize(hint.width(), hint.height() + 2 * self.frameWidth())
 
+    limit = 10_000  # the most the form may take (Composer.fit_height): beyond, it scrolls
+
     def minimumSizeHint(self) -> QSize:
-        return QSize(0, 80)
+        # As tall as the form up to the limit: the page scrolls to show the card whole, the
+        # card is not squeezed under the other panels.
+        inner = self.widget()
+        wanted = inner.sizeHint().height() if inner is not None else 0
+        return QSize(0, max(80, min(wanted, self.limit)))
 
     def follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
         inner = self.widget()
@@ -562,7 +568,11 @@ class Composer(LanguageAware):
     def fit_height(self, height: int) -> None:
         """At most ``height`` tall (the visible part of the page): the form scrolls inside,
         the buttons stay on screen."""
-        self.setMaximumHeight(max(240, height))
+        height = max(240, height)
+        chrome = max(0, self.sizeHint().height() - self.body.sizeHint().height())
+        self.body.limit = max(80, height - chrome)
+        self.body.updateGeometry()
+        self.setMaximumHeight(height)
 
     _ICONS: ClassVar[dict[str, str]] = {
         "note": "note",
