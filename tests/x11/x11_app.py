@@ -249,8 +249,7 @@ def main() -> int:
                 save_visible=not composer.save.visibleRegion().isEmpty(),
                 discount=sale.discount.text() if sale.discount.isVisibleTo(sale) else "",
                 # the first pick is clickable (nothing, e.g. a toast, over it)
-                clickable=bool(picks)
-                and QApplication.widgetAt(*picks[0]["at"]) is lst.viewport(),
+                clickable=bool(picks) and QApplication.widgetAt(*picks[0]["at"]) is lst.viewport(),
             )
         emit("where", **found)
 

@@ -13,11 +13,12 @@ from ui.qt import (
     QButtonGroup,
     QCheckBox,
     QDoubleValidator,
+    QEvent,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QLocale,
+    QObject,
     QPlainTextEdit,
     QScrollArea,
     QSize,
@@ -25,6 +26,7 @@ from ui.qt import (
     QSpinBox,
     QStackedWidget,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -252,36 +254,40 @@ class SaleLineRow(QFrame):
         self.sku = value.sku
         self.title_text = value.title
         self.cart_item_id = value.cart_item_id
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 4, 0, 4)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(2)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 4, 0, 4)
+        box.setSpacing(2)
         self.title = label(value.title, "", wrap=True)
         self.title.setObjectName("saleLineTitle")
-        grid.addWidget(self.title, 0, 0, 1, 3)
+        box.addWidget(self.title)
+        row = QHBoxLayout()
+        row.setSpacing(8)
         self.sku_label = label(value.sku, "muted")
-        grid.addWidget(self.sku_label, 1, 0)
+        row.addWidget(self.sku_label, 1)
         self.qty = QSpinBox()
         self.qty.setObjectName("saleQty")
         self.qty.setRange(1, max_qty)  # never more than the vocabulary takes
         self.qty.setValue(min(max(value.qty, 1), max_qty))
         self.qty.setMinimumHeight(40)
+        self.qty.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.qty.valueChanged.connect(self.changed)
-        grid.addWidget(self.qty, 1, 1)
+        row.addWidget(self.qty)
         self.price = QLineEdit(cents_text(value.price_cents))
         self.price.setObjectName("salePrice")
         self.price.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.price.setMinimumHeight(40)
-        self.price.setMaximumWidth(130)
+        self.price.setFixedWidth(120)
+        self.price.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         validator = QDoubleValidator(0.0, MAX_CENTS / 100, 2, self.price)
         validator.setNotation(QDoubleValidator.Notation.StandardNotation)
         self.price.setValidator(validator)
         self.price.textChanged.connect(self.changed)
-        grid.addWidget(self.price, 1, 2)
+        row.addWidget(self.price)
         self.remove_button = tool_button("close", object_name="saleLineRemove")
         self.remove_button.clicked.connect(lambda: self.remove.emit(self))
-        grid.addWidget(self.remove_button, 0, 3, 2, 1)
-        grid.setColumnStretch(0, 1)
+        row.addWidget(self.remove_button)
+        box.addLayout(row)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.retranslate()
 
     def price_cents(self) -> int | None:
@@ -477,6 +483,15 @@ class FormScroll(QScrollArea):
         self.setWidget(content)
         self.viewport().setAutoFillBackground(False)
         content.setAutoFillBackground(False)
+        content.installEventFilter(self)  # its size changes (lines added) reach the card
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+            focused = QApplication.focusWidget()
+            if focused is not None:  # once laid out, the field with the focus stays in view
+                QTimer.singleShot(0, lambda: self._follow_if_alive(focused))
+        return False
 
     def sizeHint(self) -> QSize:
         inner = self.widget()
@@ -492,10 +507,21 @@ class FormScroll(QScrollArea):
         wanted = inner.sizeHint().height() if inner is not None else 0
         return QSize(0, max(80, min(wanted, self.limit)))
 
+    def _follow_if_alive(self, widget: QWidget) -> None:
+        try:
+            self.follow_focus(None, widget)
+        except RuntimeError:  # the widget went in the meantime (a line removed)
+            return
+
     def follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
         inner = self.widget()
-        if new is not None and inner is not None and inner.isAncestorOf(new):
+        if new is not None and inner is not None and inner.isAncestorOf(new) and new.isVisible():
             self.ensureWidgetVisible(new, 8, 24)
+            outer = self.parentWidget()  # and the page's scroll area around the card
+            while outer is not None and not isinstance(outer, QScrollArea):
+                outer = outer.parentWidget()
+            if outer is not None:
+                outer.ensureWidgetVisible(new, 8, 24)
 
 
 class Composer(LanguageAware):

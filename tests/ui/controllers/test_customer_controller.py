@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from clerk.shared.interactions import MAX_TEXT
+from ui.models.product_choices_model import SaleLineValue
 from ui.models.rows_model import Roles
 from ui.qt import QApplication, Qt
 
@@ -368,3 +371,56 @@ def test_the_note_shows_its_limit_while_typing(
     qtbot.keyClick(note.text, Qt.Key.Key_Return, CTRL)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["payload"] == {"text": "x" * MAX_TEXT}
+
+
+def _on_screen(w: Any, widget: Any) -> bool:
+    """The widget is shown whole inside the window (not clipped by a scroll area)."""
+    from ui.qt import QRect
+
+    visible = widget.visibleRegion().boundingRect()
+    inside = QRect(widget.mapTo(w, visible.topLeft()), visible.size())
+    return (
+        not widget.visibleRegion().isEmpty()
+        and visible.size() == widget.size()
+        and w.rect().contains(inside)
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "lang"),
+    [((720, 1280), "en"), ((414, 896), "zh"), ((1280, 800), "zh"), ((1920, 1080), "en")],
+)
+def test_the_sale_form_keeps_save_on_screen(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    terminal: Any,
+    size: tuple[int, int],
+    lang: str,
+) -> None:
+    """On a handheld Save was ~29 rows down and the focused amount below the visible area
+    (issue 19): with ten lines on the sale, Save stays on screen and the field with the focus
+    is scrolled into view, at each size and in both languages."""
+    w = session.window
+    session.translations.set_language(lang)
+    w.set_layout_setting("auto")
+    w.resize(*size)
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    composer = w.screens.customer_view.composer
+    sale = composer.sale
+    for product in terminal.products("S", 10):
+        sale.add_line(SaleLineValue(product.sku, product.title_zh, 1, product.price_cents))
+    assert len(sale.rows) == 10
+    w.screens.customer_view.scroll_to_composer()
+    qtbot.waitUntil(lambda: _on_screen(w, composer.save), timeout=2_000)
+    sale.amount.setFocus()
+    qtbot.waitUntil(lambda: _on_screen(w, sale.amount), timeout=2_000)
+    assert _on_screen(w, composer.save)
+    sale.rows[-1].price.setFocus()
+    qtbot.waitUntil(lambda: _on_screen(w, sale.rows[-1].price), timeout=2_000)
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert len(rows[-1]["payload"]["items"]) == 10
