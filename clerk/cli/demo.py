@@ -36,7 +36,16 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--layout", choices=("handheld", "desktop"), default=None, help="layout")
     p.add_argument(
         "--view",
-        choices=("scan", "customer", "redeem", "offline", "signin", "dashboard", "settings"),
+        choices=(
+            "scan",
+            "customer",
+            "redeem",
+            "sale",
+            "offline",
+            "signin",
+            "dashboard",
+            "settings",
+        ),
         default="customer",
         help="which view the screenshot shows",
     )

@@ -499,6 +499,7 @@ class FormScroll(QScrollArea):
         return QSize(hint.width(), hint.height() + 2 * self.frameWidth())
 
     limit = 10_000  # the most the form may take (Composer.fit_height): beyond, it scrolls
+    card: QWidget | None = None  # the card it is in (kept whole on the page)
 
     def minimumSizeHint(self) -> QSize:
         # As tall as the form up to the limit: the page scrolls to show the card whole, the
@@ -517,11 +518,14 @@ class FormScroll(QScrollArea):
         inner = self.widget()
         if new is not None and inner is not None and inner.isAncestorOf(new) and new.isVisible():
             self.ensureWidgetVisible(new, 8, 24)
-            outer = self.parentWidget()  # and the page's scroll area around the card
+            # and the page's scroll area shows the whole card (no taller than the page): the
+            # field and the buttons with it
+            card = self.card if self.card is not None else new
+            outer = card.parentWidget()
             while outer is not None and not isinstance(outer, QScrollArea):
                 outer = outer.parentWidget()
             if outer is not None:
-                outer.ensureWidgetVisible(new, 8, 24)
+                outer.ensureWidgetVisible(card, 0, 8)
 
 
 class Composer(LanguageAware):
@@ -565,6 +569,7 @@ class Composer(LanguageAware):
         # (``fit_height``): the buttons below it stay in view — Save is always visible.
         self.body = FormScroll(self.stack)
         self.body.setObjectName("composerBody")
+        self.body.card = self
         box.addWidget(self.body, 1)
         # What the vocabulary refused, in words, naming the field (shown until the next try).
         self.problem = label("", "error", wrap=True)

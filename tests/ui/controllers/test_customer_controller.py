@@ -421,6 +421,10 @@ def test_the_sale_form_keeps_save_on_screen(
     assert _on_screen(w, composer.save)
     sale.rows[-1].price.setFocus()
     qtbot.waitUntil(lambda: _on_screen(w, sale.rows[-1].price), timeout=2_000)
+    assert _on_screen(w, composer.save)
+    sale.rows[0].qty.setFocus()  # back up: the first line in view, Save still on screen
+    qtbot.waitUntil(lambda: _on_screen(w, sale.rows[0].qty), timeout=2_000)
+    assert _on_screen(w, composer.save)
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert len(rows[-1]["payload"]["items"]) == 10
