@@ -156,6 +156,15 @@ class ReadOnlyTerminal:
     def record_unmatched_visit(self, identity: Any, staff_id: str | None = None) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
+    def save_draft(self, staff_id: Any, member_key: str, form: str, values: Any) -> None:
+        return None
+
+    def drafts(self, staff_id: Any, member_key: str) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def discard_draft(self, staff_id: Any, member_key: str, form: str) -> None:
+        return None
+
     def record_walk_in(self, staff_id: str | None = None) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 

@@ -146,6 +146,23 @@ def m005_audit_by_sequence(db: Database) -> None:
         conn.execute("ALTER TABLE audit_log DROP COLUMN synced")
 
 
+@migrations()
+def m007_drafts(db: Database) -> None:
+    """Half-typed forms kept per staff member, customer and form (clerk/drafts.py)."""
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            staff_id TEXT NOT NULL,
+            member_key TEXT NOT NULL,
+            form TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (staff_id, member_key, form)
+        );
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str

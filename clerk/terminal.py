@@ -377,6 +377,28 @@ class Terminal:
         with self._write_lock, Transaction(self.outbox):
             return self._record_visit_once(identity, None, staff_id)
 
+    # -- drafts (clerk/drafts.py) ------------------------------------------------------------
+
+    def save_draft(
+        self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]
+    ) -> None:
+        from clerk import drafts
+
+        with self._write_lock:
+            drafts.save(self.outbox, staff_id, member_key, form, values, int(self.clock()))
+
+    def drafts(self, staff_id: str | None, member_key: str) -> dict[str, dict[str, Any]]:
+        from clerk import drafts
+
+        with self._write_lock:
+            return drafts.load(self.outbox, staff_id, member_key)
+
+    def discard_draft(self, staff_id: str | None, member_key: str, form: str) -> None:
+        from clerk import drafts
+
+        with self._write_lock:
+            drafts.discard(self.outbox, staff_id, member_key, form)
+
     def record_walk_in(self, staff_id: str | None = None) -> Recorded:
         """A customer served who is not a member (or did not say): a visit naming no one,
         counted as a walk-in (the hub accepts it; it is in no one's history)."""

@@ -151,6 +151,18 @@
         <translation>Save</translation>
     </message>
     <message>
+        <source>Draft kept</source>
+        <translation>Draft kept</translation>
+    </message>
+    <message>
+        <source>Undo discard</source>
+        <translation>Undo discard</translation>
+    </message>
+    <message>
+        <source>Discard draft</source>
+        <translation>Discard draft</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
@@ -248,6 +260,14 @@
     <message>
         <source>Computed from the lines: %1</source>
         <translation>Computed from the lines: %1</translation>
+    </message>
+    <message>
+        <source>Draft kept — it is back when you open the form again.</source>
+        <translation>Draft kept — it is back when you open the form again.</translation>
+    </message>
+    <message>
+        <source>Draft discarded — Undo brings it back.</source>
+        <translation>Draft discarded — Undo brings it back.</translation>
     </message>
     <message>
         <source>%1: %2</source>

@@ -151,6 +151,18 @@
         <translation>保存</translation>
     </message>
     <message>
+        <source>Draft kept</source>
+        <translation>草稿已保留</translation>
+    </message>
+    <message>
+        <source>Undo discard</source>
+        <translation>撤销丢弃</translation>
+    </message>
+    <message>
+        <source>Discard draft</source>
+        <translation>丢弃草稿</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -248,6 +260,14 @@
     <message>
         <source>Computed from the lines: %1</source>
         <translation>按商品明细计算：%1</translation>
+    </message>
+    <message>
+        <source>Draft kept — it is back when you open the form again.</source>
+        <translation>草稿已保留——再次打开此表单时会恢复。</translation>
+    </message>
+    <message>
+        <source>Draft discarded — Undo brings it back.</source>
+        <translation>草稿已丢弃——点“撤销丢弃”可恢复。</translation>
     </message>
     <message>
         <source>%1: %2</source>

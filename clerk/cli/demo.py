@@ -40,7 +40,7 @@ def add_parser(sub: Subparsers) -> None:
             "scan",
             "customer",
             "redeem",
-            "sale",
+            "sale_form",
             "offline",
             "signin",
             "dashboard",

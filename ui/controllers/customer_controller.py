@@ -25,7 +25,7 @@ from ui.models.customer_models import CustomerModels
 from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
 from ui.models.rows_model import Roles
 from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
-from ui.views.customer_view import Customer360View
+from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -98,12 +98,18 @@ class CustomerController(QObject):
         c.sale.amount.textEdited.connect(lambda _t: self._sale_lines_changed())
         self._suggestions: list[Choice] = []
         self._interest_choice: Choice | None = None
+        self._drafts: dict[str, dict[str, Any]] = {}  # kept drafts of the customer on screen
+        self._discarded: tuple[str, dict[str, Any]] | None = None  # for "Undo discard"
+        c.discard_clicked.connect(self.discard_or_undo)
 
     # --- showing -------------------------------------------------------------------------
 
     def show(self, opened: Opened) -> None:
         """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
+        self.keep_draft()  # what was typed for the previous customer stays theirs
         self.view.composer.close_form()
+        self._drafts = {}
+        self._discarded = None
         self.identity = opened.identity
         self.member_id = opened.member_id
         self._member_ok = opened.member_id is not None
@@ -133,6 +139,7 @@ class CustomerController(QObject):
                 self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
             self._choices_for = None
             self._enable_actions()
+        self._load_drafts()
         self.shown.emit()
 
     def _set_view(self, view: CustomerView) -> None:
@@ -158,7 +165,7 @@ class CustomerController(QObject):
         self.view.set_member_actions(ok)
         if not ok:
             return
-        for name in ("note", "interest", "sale", "consent"):
+        for name in MEMBER_ACTIONS:
             self.view.buttons[name].setEnabled(True)
         redeemable = self.models.coupons.first_redeemable() >= 0
         self.view.buttons["redeem"].setEnabled(redeemable)
@@ -231,6 +238,7 @@ class CustomerController(QObject):
         self.runner.submit(lambda: terminal.products(query, 20), found, self._refresh_failed)
 
     def clear(self) -> None:
+        self.keep_draft()
         self.data = None
         self.identity = None
         self.member_id = None
@@ -242,6 +250,8 @@ class CustomerController(QObject):
         self.clear()
         self.redeem_coupon = None
         self._member_ok = False
+        self._drafts = {}
+        self._discarded = None
         self._mine.clear()
         self._choices_for = None
         m = self.models
@@ -392,6 +402,8 @@ class CustomerController(QObject):
             c.consent.browsing.setChecked(bool(p and p.consent_browsing))
             c.open_form("consent")
             c.consent.marketing.setFocus()
+        if form in self._drafts:
+            self._restore(form, self._drafts[form])
         self.view.scroll_to_composer()
 
     # --- someone no member matches ----------------------------------------------------------
@@ -645,6 +657,8 @@ class CustomerController(QObject):
         sale.computed.setVisible(bool(sale.rows))
 
     def cancel(self) -> None:
+        """Esc, Cancel, the close button: the form closes; what was typed is kept."""
+        self.keep_draft()
         self.view.composer.close_form()
         self.redeem_coupon = None
 
@@ -654,6 +668,150 @@ class CustomerController(QObject):
             self.cancel()
             return True
         return False
+
+    # --- drafts (clerk/drafts.py) ----------------------------------------------------------
+
+    def _member_key(self) -> str | None:
+        """Whom a draft belongs to: the member, or the identity the hub will match."""
+        if self.member_id:
+            return self.member_id
+        if self._member_ok and self.identity is not None:
+            return self.identity.ref
+        return None
+
+    def _draft_values(self) -> tuple[str, dict[str, Any]] | None:
+        """The open form's values worth keeping (None: nothing typed)."""
+        c = self.view.composer
+        if c.form == "note":
+            text = c.note.text.toPlainText()
+            return ("note", {"text": text}) if text.strip() else None
+        if c.form == "interest":
+            choice, text = self._interest_choice, c.interest.text.text()
+            if choice is None and not text.strip():
+                return None
+            return (
+                "interest",
+                {
+                    "sku": choice.sku if choice else None,
+                    "title": choice.title if choice else "",
+                    "price_cents": choice.price_cents if choice else 0,
+                    "tried_on": c.interest.tried_on.isChecked(),
+                    "text": text,
+                },
+            )
+        if c.form == "sale":
+            lines, text = c.sale.values(), c.sale.text.text()
+            if not lines and not text.strip():
+                return None
+            return (
+                "sale",
+                {
+                    "lines": [
+                        [v.sku, v.title, v.qty, v.price_cents, v.cart_item_id] for v in lines
+                    ],
+                    "amount": c.sale.amount.text() if c.sale.amount_edited else None,
+                    "text": text,
+                },
+            )
+        return None
+
+    def keep_draft(self) -> bool:
+        """Keep the open form's values for this customer and staff member (on the worker)."""
+        key, got = self._member_key(), self._draft_values()
+        if key is None or got is None:
+            return False
+        form, values = got
+        self._drafts[form] = values
+        terminal, staff = self.terminal, self.staff_id
+        self.runner.submit(
+            lambda: terminal.save_draft(staff, key, form, values),
+            lambda _done: None,
+            self._refresh_failed,
+        )
+        self.bridge.info(
+            translate("Customer", "Draft kept — it is back when you open the form again."),
+            key="draft",
+        )
+        return True
+
+    def _load_drafts(self) -> None:
+        key = self._member_key()
+        if key is None:
+            return
+        terminal, staff = self.terminal, self.staff_id
+
+        def loaded(found: dict[str, dict[str, Any]]) -> None:
+            if key != self._member_key() or not found:
+                return
+            self._drafts = dict(found)
+            if not self.view.composer.form:  # the newest draft is open again, as typed
+                self.open_form(next(iter(found)))
+
+        self.runner.submit(lambda: terminal.drafts(staff, key), loaded, self._refresh_failed)
+
+    def _restore(self, form: str, values: dict[str, Any]) -> None:
+        c = self.view.composer
+        if form == "note":
+            c.note.text.setPlainText(str(values.get("text") or ""))
+        elif form == "interest":
+            sku = values.get("sku")
+            if isinstance(sku, str) and sku:
+                self._interest_choice = Choice(
+                    sku, str(values.get("title") or sku), int(values.get("price_cents") or 0), ""
+                )
+            (c.interest.tried_on if values.get("tried_on") else c.interest.asked_about).setChecked(
+                True
+            )
+            c.interest.text.setText(str(values.get("text") or ""))
+            self._show_interest_choice()
+        elif form == "sale":
+            lines = [
+                SaleLineValue(str(v[0]), str(v[1]), int(v[2]), int(v[3]), v[4] or None)
+                for v in values.get("lines") or []
+                if isinstance(v, list) and len(v) == 5
+            ]
+            c.sale.set_lines(lines)
+            amount = values.get("amount")
+            if isinstance(amount, str):
+                c.sale.amount.setText(amount)
+                c.sale.amount_edited = True
+                self._sale_lines_changed()
+            c.sale.text.setText(str(values.get("text") or ""))
+        c.show_draft(True)
+
+    def _drop_draft(self, form: str) -> None:
+        key = self._member_key()
+        self._drafts.pop(form, None)
+        if key is None:
+            return
+        terminal, staff = self.terminal, self.staff_id
+        self.runner.submit(
+            lambda: terminal.discard_draft(staff, key, form),
+            lambda _done: None,
+            self._refresh_failed,
+        )
+
+    def discard_or_undo(self) -> None:
+        """ "Discard draft": the form is emptied and the draft deleted; the button then offers
+        "Undo discard" (until the form closes), which brings both back."""
+        c = self.view.composer
+        form = c.form
+        if c.undo_discard and self._discarded is not None:
+            form, values = self._discarded
+            self._discarded = None
+            self.open_form(form)
+            self._restore(form, values)
+            self.keep_draft()
+            return
+        got = self._draft_values()
+        self._discarded = got if got is not None else (form, self._drafts.get(form, {}))
+        self._drop_draft(form)
+        self.open_form(form)  # emptied
+        self._drafts.pop(form, None)
+        c.show_draft(False, undo=True)
+        self.bridge.info(
+            translate("Customer", "Draft discarded — Undo brings it back."), key="draft"
+        )
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -673,6 +831,7 @@ class CustomerController(QObject):
         if payload is None:
             return  # nothing to save; the associate was told why
         self.record(form, payload)
+        self._drop_draft(form)
         c.close_form()
         self.redeem_coupon = None
 

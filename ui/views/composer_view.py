@@ -550,6 +550,10 @@ class Composer(LanguageAware):
         self.title = label("", "panelTitle")
         self.title.setObjectName("composerTitle")
         head.addWidget(self.title, 1)
+        self.draft_chip = Chip("", "warn")
+        self.draft_chip.setObjectName("draftChip")
+        self.draft_chip.hide()
+        head.addWidget(self.draft_chip)
         self.for_chip = Chip("", "primary")
         head.addWidget(self.for_chip)
         self.close_button = tool_button("close", object_name="composerClose")
@@ -579,6 +583,13 @@ class Composer(LanguageAware):
         self._invalid: QWidget | None = None
 
         buttons = QHBoxLayout()
+        # A kept draft: thrown away on purpose (then "Undo" brings it back until the form
+        # closes).
+        self.discard = button("", kind="ghost", object_name="discardDraft")
+        self.discard.hide()
+        self.discard_clicked = self.discard.clicked
+        buttons.addWidget(self.discard)
+        self.undo_discard = False
         buttons.addStretch(1)
         self.cancel = button("", kind="ghost", object_name="composerCancel")
         self.cancel.clicked.connect(self.cancel_clicked)
@@ -623,6 +634,9 @@ class Composer(LanguageAware):
             if page is not None:
                 page.setSizePolicy(policy, policy)
         self.show_problem("")
+        self.draft_chip.hide()
+        self.discard.hide()
+        self.undo_discard = False
         self.stack.setCurrentIndex(current)
         self.stack.adjustSize()
         self.icon.setPixmap(icon_label(self._ICONS[form], 20, "primary").pixmap())
@@ -632,7 +646,16 @@ class Composer(LanguageAware):
     def close_form(self) -> None:
         self.form = ""
         self.show_problem("")
+        self.show_draft(False)
         self.hide()
+
+    def show_draft(self, kept: bool, *, undo: bool = False) -> None:
+        """The "Draft kept" chip and the discard button (``undo``: it offers to undo a
+        discard instead)."""
+        self.draft_chip.setVisible(kept)
+        self.undo_discard = undo
+        self.discard.setVisible(kept or undo)
+        self.retranslate()
 
     def show_problem(self, text: str, widget: QWidget | None = None) -> None:
         """Say what is wrong under the form and mark the field at fault ("" clears)."""
@@ -684,6 +707,13 @@ class Composer(LanguageAware):
             else translate("Composer", "Save")
         )
         self.save.setAccessibleName(self.save.text())
+        self.draft_chip.setText(translate("Composer", "Draft kept"))
+        self.discard.setText(
+            translate("Composer", "Undo discard")
+            if self.undo_discard
+            else translate("Composer", "Discard draft")
+        )
+        self.discard.setAccessibleName(self.discard.text())
         self.cancel.setText(translate("Composer", "Cancel"))
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
