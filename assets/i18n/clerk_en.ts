@@ -730,6 +730,22 @@
         <translation>Asked about</translation>
     </message>
     <message>
+        <source>Card ****%1</source>
+        <translation>Card ****%1</translation>
+    </message>
+    <message>
+        <source>A phone number (not on this terminal)</source>
+        <translation>A phone number (not on this terminal)</translation>
+    </message>
+    <message>
+        <source>A member code (not on this terminal)</source>
+        <translation>A member code (not on this terminal)</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>Walk-in</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>When</translation>
     </message>

@@ -727,6 +727,22 @@
         <translation>咨询过</translation>
     </message>
     <message>
+        <source>Card ****%1</source>
+        <translation>会员卡 ****%1</translation>
+    </message>
+    <message>
+        <source>A phone number (not on this terminal)</source>
+        <translation>手机号（本终端无此会员）</translation>
+    </message>
+    <message>
+        <source>A member code (not on this terminal)</source>
+        <translation>会员码（本终端无此会员）</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>非会员</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>时间</translation>
     </message>

@@ -3,7 +3,7 @@ redemption, assisted sale, consent. One :class:`Composer` card shows one form at
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from clerk.shared.money import MAX_CENTS, AmountError, parse_cents
 from ui.i18n import fmt_number
@@ -606,6 +606,21 @@ class Composer(LanguageAware):
             app.focusChanged.connect(self.body.follow_focus)
         self.hide()
         self.retranslate()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._refollow()
+
+    def moveEvent(self, event: Any) -> None:
+        super().moveEvent(event)
+        self._refollow()
+
+    def _refollow(self) -> None:
+        """The card moved or changed size under a focused field: once laid out, the field and
+        the buttons are brought into view again."""
+        focused = QApplication.focusWidget()
+        if self.form and focused is not None and self.isAncestorOf(focused):
+            QTimer.singleShot(0, lambda: self.body._follow_if_alive(focused))
 
     def fit_height(self, height: int) -> None:
         """At most ``height`` tall (the visible part of the page): the form scrolls inside,

@@ -415,12 +415,15 @@ def test_the_sale_form_keeps_save_on_screen(
         sale.add_line(SaleLineValue(product.sku, product.title_zh, 1, product.price_cents))
     assert len(sale.rows) == 10
     w.screens.customer_view.scroll_to_composer()
-    qtbot.waitUntil(lambda: _on_screen(w, composer.save), timeout=2_000)
+    qtbot.waitUntil(lambda: _on_screen(w, composer.save), timeout=10_000)
     # Each field focused comes into view, with Save (once the layout has settled).
+    w.activateWindow()  # the focus moves only in the active window
+    qtbot.waitUntil(w.isActiveWindow, timeout=10_000)
     for field in (sale.amount, sale.rows[-1].price, sale.rows[0].qty):
         field.setFocus()
+        qtbot.waitUntil(field.hasFocus, timeout=10_000)
         qtbot.waitUntil(
-            lambda f=field: _on_screen(w, f) and _on_screen(w, composer.save), timeout=2_000
+            lambda f=field: _on_screen(w, f) and _on_screen(w, composer.save), timeout=10_000
         )
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
