@@ -266,6 +266,10 @@
         <translation>Draft kept — it is back when you open the form again.</translation>
     </message>
     <message>
+        <source>Draft kept: %1 — open it to go on.</source>
+        <translation>Draft kept: %1 — open it to go on.</translation>
+    </message>
+    <message>
         <source>Draft discarded — Undo brings it back.</source>
         <translation>Draft discarded — Undo brings it back.</translation>
     </message>

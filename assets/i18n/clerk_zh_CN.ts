@@ -266,6 +266,10 @@
         <translation>草稿已保留——再次打开此表单时会恢复。</translation>
     </message>
     <message>
+        <source>Draft kept: %1 — open it to go on.</source>
+        <translation>草稿已保留：%1——打开即可继续。</translation>
+    </message>
+    <message>
         <source>Draft discarded — Undo brings it back.</source>
         <translation>草稿已丢弃——点“撤销丢弃”可恢复。</translation>
     </message>

@@ -744,8 +744,13 @@ class CustomerController(QObject):
             if key != self._member_key() or not found:
                 return
             self._drafts = dict(found)
-            if not self.view.composer.form:  # the newest draft is open again, as typed
-                self.open_form(next(iter(found)))
+            # Said, not opened: the focus stays where the associate (or a scan) has it; the
+            # form comes back as typed when they open it.
+            forms = translate("Customer", ", ").join(texts.term(texts.KINDS, f) for f in found)
+            self.bridge.info(
+                texts.fill(translate("Customer", "Draft kept: %1 — open it to go on."), forms),
+                key="draft",
+            )
 
         self.runner.submit(lambda: terminal.drafts(staff, key), loaded, self._refresh_failed)
 

@@ -451,9 +451,11 @@ def test_a_half_typed_note_survives_esc_the_next_scan_and_a_lock(
     open_customer(home.code("M00000007"))  # the next scan
     wait_idle()
     assert composer.form == ""
-    open_customer(home.code(HERO))  # back to the hero: the draft is open again
-    qtbot.waitUntil(lambda: composer.form == "note", timeout=5_000)
+    open_customer(home.code(HERO))  # back to the hero: told, and the note comes back
+    qtbot.waitUntil(lambda: _last_toast(w).startswith("Draft kept: Note"), timeout=5_000)
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
     assert composer.note.text.toPlainText() == "wants the blue strap, size M, call back"
+    assert composer.draft_chip.isVisible()
     # A lock keeps it too (and shows nothing of it meanwhile).
     w.end_session()
     wait_idle()
