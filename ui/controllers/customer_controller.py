@@ -747,9 +747,9 @@ class CustomerController(QObject):
             # Said, not opened: the focus stays where the associate (or a scan) has it; the
             # form comes back as typed when they open it.
             forms = translate("Customer", ", ").join(texts.term(texts.KINDS, f) for f in found)
-            self.bridge.info(
-                texts.fill(translate("Customer", "Draft kept: %1 — open it to go on."), forms),
-                key="draft",
+            # in the page (no toast popping up while a scan may be under way)
+            self.view.notice.show_text(
+                texts.fill(translate("Customer", "Draft kept: %1 — open it to go on."), forms)
             )
 
         self.runner.submit(lambda: terminal.drafts(staff, key), loaded, self._refresh_failed)

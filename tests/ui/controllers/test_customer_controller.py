@@ -452,7 +452,8 @@ def test_a_half_typed_note_survives_esc_the_next_scan_and_a_lock(
     wait_idle()
     assert composer.form == ""
     open_customer(home.code(HERO))  # back to the hero: told, and the note comes back
-    qtbot.waitUntil(lambda: _last_toast(w).startswith("Draft kept: Note"), timeout=5_000)
+    notice = w.screens.customer_view.notice
+    qtbot.waitUntil(lambda: notice.text.text().startswith("Draft kept: Note"), timeout=5_000)
     qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
     assert composer.note.text.toPlainText() == "wants the blue strap, size M, call back"
     assert composer.draft_chip.isVisible()
