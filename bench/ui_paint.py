@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from clerk import view360  # noqa: E402
 from clerk.cache import open_cache  # noqa: E402
-from clerk.model import Identity  # noqa: E402
+from clerk.model import Identity, Product  # noqa: E402
 from clerk.ports import Opened, TerminalStatus  # noqa: E402
 from clerk.settings import Settings  # noqa: E402
 
@@ -142,6 +142,9 @@ class ReadOnlyTerminal:
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]:
         return []
 
+    def products(self, query: str, limit: int = 20) -> list[Product]:
+        return []
+
     def device_id(self) -> str | None:
         return "bench"
 
@@ -157,6 +160,21 @@ class ReadOnlyTerminal:
         staff_id: str | None = None,
         payload: Any = None,
     ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def record_unmatched_visit(self, identity: Any, staff_id: str | None = None) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def save_draft(self, staff_id: Any, member_key: str, form: str, values: Any) -> None:
+        return None
+
+    def drafts(self, staff_id: Any, member_key: str) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def discard_draft(self, staff_id: Any, member_key: str, form: str) -> None:
+        return None
+
+    def record_walk_in(self, staff_id: str | None = None) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
     def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:

@@ -15,6 +15,9 @@ Rules, in the order :func:`classify` applies them:
    * ``+`` and a mainland China mobile (``+86 1[3-9]xxxxxxxxx``), or ``86``/``0086`` and one,
      or a bare 11-digit ``1[3-9]…`` → phone, normalised to E.164 (``+8613812345678``);
    * ``+`` and 8–15 digits → phone (generic E.164);
+   * a mobile number typed wrong — ``1`` and 9, 10 or 12 digits, ``1[0-2]`` and 10 digits,
+     ``+86 1…`` of the wrong length → ``bad_phone`` (refused before anything is recorded;
+     the cards we issue start ``62``);
    * 10–19 digits → member card if the Luhn check digit is right, else ``bad_check_digit``;
    * any other digit string, or digits with a stray ``+`` → ``malformed`` (not a complete
      card or phone number).
@@ -57,6 +60,9 @@ from clerk.shared.phones import (
 
 MAX_INPUT = 4096
 CARD_MIN, CARD_MAX = 10, 19
+# A mainland mobile number with a digit missing, one too many, or a wrong second digit (the
+# right ones are normalised to phones before this is asked).
+_MISTYPED_MOBILE = re.compile(r"(?:\+?86)?1[0-9]{9,11}|\+861[0-9]*")
 
 # For every reason an IdentifyError (or a decode failure) can carry, what the associate does
 # next. Plain English literals: the UI translates them by reason.
@@ -64,6 +70,10 @@ MESSAGES: dict[str, str] = {
     "empty": "Nothing was scanned — scan the member code again or type the card or phone number.",
     "malformed": (
         "This is not a complete member code, card or phone number — scan again or check the digits."
+    ),
+    "bad_phone": (
+        "This looks like a mobile number typed wrong: a mobile number has 11 digits and starts "
+        "with 13–19 — check the number."
     ),
     "bad_check_digit": (
         "The card number's check digit is wrong — check the digits or scan the card. "
@@ -195,6 +205,8 @@ def classify(
         if e164 is not None:
             return _phone(e164, phone_keys)
         digits = re.sub(r"[ \-()]", "", s)
+        if _MISTYPED_MOBILE.fullmatch(digits):
+            raise _reject("bad_phone")
         if digits.startswith("+") or not CARD_MIN <= len(digits) <= CARD_MAX:
             raise _reject("malformed")
         if not luhn_valid(digits):

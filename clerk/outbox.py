@@ -146,6 +146,23 @@ def m005_audit_by_sequence(db: Database) -> None:
         conn.execute("ALTER TABLE audit_log DROP COLUMN synced")
 
 
+@migrations()
+def m007_drafts(db: Database) -> None:
+    """Half-typed forms kept per staff member, customer and form (clerk/drafts.py)."""
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            staff_id TEXT NOT NULL,
+            member_key TEXT NOT NULL,
+            form TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (staff_id, member_key, form)
+        );
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str
@@ -209,12 +226,12 @@ def record(
 
     ``payload`` (typed, or its JSON object) must be what ``kind`` takes, and a kind about a
     member needs ``member_id`` or ``member_ref``: InvalidInteraction (a ValueError with the
-    reason and the field) otherwise, and nothing is written."""
+    reason and the field) otherwise, and nothing is written. A walk-in visit has neither."""
     # pydantic comes with the vocabulary: loaded with the first record, not at the app start
     from clerk.shared import interactions
 
     typed = interactions.validate(kind, payload)
-    if interactions.KINDS[kind].member and member_id is None and member_ref is None:
+    if interactions.needs_member(kind, member_id, member_ref):
         raise interactions.InvalidInteraction(
             kind, "needs_member", None, "needs a member_id or a member_ref"
         )

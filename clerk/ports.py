@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity, PhoneCandidate
+    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
     from clerk.outbox import Recorded
     from clerk.search_terms import Found
     from clerk.settings import Settings
@@ -114,7 +114,23 @@ class TerminalPort(StaffDoor, Protocol):
         payload: Payload | Mapping[str, Any] | None = None,
     ) -> Recorded: ...
 
+    def record_walk_in(self, staff_id: str | None = None) -> Recorded: ...
+
+    def save_draft(
+        self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]
+    ) -> None: ...
+
+    def drafts(self, staff_id: str | None, member_key: str) -> dict[str, dict[str, Any]]: ...
+
+    def discard_draft(self, staff_id: str | None, member_key: str, form: str) -> None: ...
+
+    def record_unmatched_visit(
+        self, identity: Identity, staff_id: str | None = None
+    ) -> Recorded | None: ...
+
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]: ...
+
+    def products(self, query: str, limit: int = 20) -> list[Product]: ...
 
     # -- the terminal ---------------------------------------------------------------------------
 

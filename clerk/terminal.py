@@ -53,7 +53,7 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import CustomerView, Identity, PhoneCandidate
+    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
@@ -341,7 +341,9 @@ class Terminal:
     @_reads_cache
     def open_customer(self, identity: Identity, staff_id: str | None = None) -> Opened:
         """Resolve the identity (asking the hub on a miss when it can), record the visit once
-        per visit window, and return the 360 view.
+        per visit window (a member's: someone unknown gets none, see :meth:`record_walk_in` and
+        :meth:`record_unmatched_visit`),
+        and return the 360 view.
 
         A typed phone that fits several cached members (the same last digits and bucket) is
         asked at the hub by proof when online; offline, the visit is recorded against the
@@ -366,9 +368,12 @@ class Terminal:
         elif member_id is None:
             reason = "choose" if candidates else "not_cached"
         # The visit (when this is a new one) and the audit row of the view: one transaction,
-        # one fsync on the way from the scan to the screen.
+        # one fsync on the way from the scan to the screen. Someone no member matches (not
+        # here offline, unknown at the hub) gets no visit yet: the associate decides — a
+        # walk-in, another identity, or (offline) a member for the hub to match.
+        unknown = member_id is None and reason in ("not_cached", "unknown_member")
         with self._write_lock, Transaction(self.outbox):
-            visit = self._record_visit_once(identity, member_id, staff_id)
+            visit = None if unknown else self._record_visit_once(identity, member_id, staff_id)
             audit_mod.append(
                 self.outbox,
                 "view_customer",
@@ -378,6 +383,42 @@ class Terminal:
             )
         view = self.view(member_id) if member_id is not None else None
         return Opened(identity, member_id, view, visit, cached, reason, candidates)
+
+    def record_unmatched_visit(
+        self, identity: Identity, staff_id: str | None = None
+    ) -> Recorded | None:
+        """The associate says the customer offline-unknown here is a member: the visit is
+        recorded against the scanned identity (``member_ref``), for the hub to match when it
+        syncs (None: this visit was already recorded)."""
+        with self._write_lock, Transaction(self.outbox):
+            return self._record_visit_once(identity, None, staff_id)
+
+    # -- drafts (clerk/drafts.py) ------------------------------------------------------------
+
+    def save_draft(
+        self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]
+    ) -> None:
+        from clerk import drafts
+
+        with self._write_lock:
+            drafts.save(self.outbox, staff_id, member_key, form, values, int(self.clock()))
+
+    def drafts(self, staff_id: str | None, member_key: str) -> dict[str, dict[str, Any]]:
+        from clerk import drafts
+
+        with self._write_lock:
+            return drafts.load(self.outbox, staff_id, member_key)
+
+    def discard_draft(self, staff_id: str | None, member_key: str, form: str) -> None:
+        from clerk import drafts
+
+        with self._write_lock:
+            drafts.discard(self.outbox, staff_id, member_key, form)
+
+    def record_walk_in(self, staff_id: str | None = None) -> Recorded:
+        """A customer served who is not a member (or did not say): a visit naming no one,
+        counted as a walk-in (the hub accepts it; it is in no one's history)."""
+        return self.record("visit", member_id=None, staff_id=staff_id, payload={"via": "walk_in"})
 
     @_reads_cache
     def pick_candidate(self, opened: Opened, member_id: str, staff_id: str | None = None) -> Opened:
@@ -668,6 +709,28 @@ class Terminal:
             device_revoked=outbox_mod.get_meta(outbox, outbox_mod.META_DEVICE_REVOKED_AT)
             is not None,
         )
+
+    @_reads_cache
+    def products(self, query: str, limit: int = 20) -> list[Product]:
+        """Active products of the catalogue (cache.db ``products``) matching ``query``: the
+        sku exactly first, then skus starting with it, then titles (Chinese or English,
+        any case) containing it; at most ``limit``."""
+        words = query.strip()
+        if not words:
+            return []
+        cache, _ = self._reader()
+        like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = cache.execute(
+            "SELECT sku, title_zh, title_en, category, price_cents, image, active FROM products"
+            " WHERE active = 1 AND (sku = ?1 COLLATE NOCASE OR sku LIKE ?2 ESCAPE '\\'"
+            " OR title_zh LIKE ?3 ESCAPE '\\' OR title_en LIKE ?3 ESCAPE '\\')"
+            " ORDER BY sku = ?1 COLLATE NOCASE DESC, sku LIKE ?2 ESCAPE '\\' DESC, title_en"
+            " LIMIT ?4",
+            (words, like[1:], like, limit),
+        ).fetchall()
+        from clerk.model import Product
+
+        return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
 
     @_reads_cache
     def staff_name(self, staff_id: str) -> str | None:

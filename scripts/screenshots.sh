@@ -24,6 +24,10 @@ shot handheld-zh      --view customer --lang zh_CN --layout handheld
 shot handheld-en      --view customer --lang en    --layout handheld
 shot redeem-en        --view redeem   --lang en    --layout desktop
 shot redeem-zh        --view redeem   --lang zh_CN --layout desktop
+shot sale-en          --view sale_form --lang en    --layout desktop
+shot sale-zh          --view sale_form --lang zh_CN --layout desktop
+shot sale-handheld-en --view sale_form --lang en    --layout handheld
+shot sale-handheld-zh --view sale_form --lang zh_CN --layout handheld
 shot offline-en       --view offline  --lang en    --layout desktop
 shot offline-zh       --view offline  --lang zh_CN --layout desktop
 shot signin-zh         --view signin    --lang zh_CN --layout desktop

@@ -200,7 +200,7 @@ def run_demo(
     staff_id: str | None = None,
     dashboard_day: date | None = None,
 ) -> int:
-    """Open the demo on ``view``: scan | customer | redeem | offline (signed in as the
+    """Open the demo on ``view``: scan | customer | redeem | sale_form | offline (signed in as the
     associate ``staff_id``), dashboard | settings (signed in as the store's manager), or
     signin (nobody signed in yet). The demo signs its staff member in without a PIN; the idle
     lock then works as in the app (the demo hub's staff have their demo PINs). The dashboard
@@ -335,6 +335,11 @@ def run_demo(
         customer = window.screens.customer
         if view == "redeem":
             customer.open_redeem()
+        if view == "sale_form":  # the cart line picked from the suggestions, one more searched
+            customer.action("sale")
+            sale = window.screens.customer_view.composer.sale
+            if sale.picker.list.model().rowCount():
+                sale.picker.picked.emit(0)
         if offline and customer.member_id is not None:
             from clerk.shared.interactions import Note
 
@@ -354,7 +359,7 @@ def run_demo(
         elif view == "settings":
             window.nav.show_settings()
             settle(shoot)
-        elif view in ("customer", "redeem", "offline"):
+        elif view in ("customer", "redeem", "sale_form", "offline"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:
             # Serve the hero once so "last customers" is not empty, then the next customer.

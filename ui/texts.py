@@ -122,6 +122,11 @@ REASONS: dict[str, str] = {
         "This is not a complete member code, card or phone number — scan again or check the "
         "digits.",
     ),
+    "bad_phone": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This looks like a mobile number typed wrong: a mobile number has 11 digits and starts "
+        "with 13–19 — check the number.",
+    ),
     "bad_check_digit": QT_TRANSLATE_NOOP(
         "Reasons",
         "The card number's check digit is wrong — check the digits or scan the card. Product "
@@ -333,10 +338,29 @@ def hub_reason(code: str | None) -> str:
 # --- records refused before they are saved (clerk.shared.interactions) ----------------------
 
 
+FORM_FIELDS = {
+    ("note", "text"): QT_TRANSLATE_NOOP("Fields", "Note"),
+    ("interest", "text"): QT_TRANSLATE_NOOP("Fields", "Interest note"),
+    ("interest", "sku"): QT_TRANSLATE_NOOP("Fields", "Product"),
+    ("sale", "text"): QT_TRANSLATE_NOOP("Fields", "Sale note"),
+    ("sale", "amount_cents"): QT_TRANSLATE_NOOP("Fields", "Amount"),
+    ("sale", "items"): QT_TRANSLATE_NOOP("Fields", "Products sold"),
+    ("redeem", "coupon_id"): QT_TRANSLATE_NOOP("Fields", "Coupon"),
+    ("consent", "marketing"): QT_TRANSLATE_NOOP("Fields", "Consent"),
+}
+
+
+def form_field_name(form: str, field: str) -> str:
+    """The name of a form's field as the associate sees it ("" when it has none)."""
+    source = FORM_FIELDS.get((form, field))
+    return translate("Fields", source) if source else ""
+
+
 def record_problem(field: str | None, problem: str) -> str:
     """What to fix in a form, from the vocabulary's refusal: the ``field`` of the payload and
     the ``problem`` (``too_long`` …)."""
-    from clerk.shared.interactions import MAX_LINES, MAX_TEXT  # loaded by the refusal
+    from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT  # loaded by the refusal
+    from clerk.shared.money import MAX_CENTS
 
     root = (field or "").split(".", 1)[0]
     if root == "text" and problem == "too_long":
@@ -347,14 +371,24 @@ def record_problem(field: str | None, problem: str) -> str:
     if root == "text" and problem in ("blank", "empty"):
         return translate("Customer", "Type the note first.")
     if root == "items" and problem == "too_few":
-        return translate("Customer", "Tick the products sold.")
+        return translate("Customer", "Add the products sold.")
     if root == "items" and problem == "too_many":
         return fill(
             translate("Customer", "A sale has at most %1 lines — record the rest separately."),
             fmt_number(MAX_LINES),
         )
-    if root == "amount_cents" or (root == "items" and problem == "out_of_range"):
-        return translate("Customer", "Enter an amount from ¥0.00 up, in whole fen.")
+    if root == "items" and (field or "").endswith(".qty"):
+        return fill(translate("Customer", "A quantity is from 1 to %1."), fmt_number(MAX_QTY))
+    if root == "amount_cents" and problem == "missing":
+        return translate("Customer", "Enter the sale amount.")
+    if root == "amount_cents" or root == "items":
+        return fill(
+            translate("Customer", "Enter an amount from %1 to %2, in whole fen."),
+            fmt_money(0),
+            fmt_money(MAX_CENTS),
+        )
+    if problem == "no_change":
+        return translate("Customer", "Nothing changed.")
     return reason_message("invalid_record")
 
 

@@ -15,16 +15,16 @@
 <context>
     <name>Composer</name>
     <message>
+        <source>%1 / %2 characters</source>
+        <translation>%1 / %2 characters</translation>
+    </message>
+    <message>
         <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
         <translation>What did the customer say or ask for? (Ctrl+Enter saves)</translation>
     </message>
     <message>
         <source>Note text</source>
         <translation>Note text</translation>
-    </message>
-    <message>
-        <source>Product</source>
-        <translation>Product</translation>
     </message>
     <message>
         <source>Size, colour, anything to remember (optional)</source>
@@ -35,10 +35,6 @@
         <translation>Interest note</translation>
     </message>
     <message>
-        <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
-        <translation>Confirm that the customer uses this coupon now (Enter), or Esc.</translation>
-    </message>
-    <message>
         <source>Coupon to redeem</source>
         <translation>Coupon to redeem</translation>
     </message>
@@ -47,16 +43,56 @@
         <translation>PRODUCTS SOLD</translation>
     </message>
     <message>
-        <source>Products sold (Space ticks)</source>
-        <translation>Products sold (Space ticks)</translation>
+        <source>FOUND IN THE CATALOGUE</source>
+        <translation>FOUND IN THE CATALOGUE</translation>
     </message>
     <message>
-        <source>Amount (¥)</source>
-        <translation>Amount (¥)</translation>
+        <source>SUGGESTED: ONLINE CART AND BROWSING</source>
+        <translation>SUGGESTED: ONLINE CART AND BROWSING</translation>
     </message>
     <message>
-        <source>Sale amount in yuan</source>
-        <translation>Sale amount in yuan</translation>
+        <source>No product matches — try the name in Chinese or English, or the SKU.</source>
+        <translation>No product matches — try the name in Chinese or English, or the SKU.</translation>
+    </message>
+    <message>
+        <source>Search the catalogue above, or scan the product&apos;s SKU.</source>
+        <translation>Search the catalogue above, or scan the product&apos;s SKU.</translation>
+    </message>
+    <message>
+        <source>Search products: name (中文 / English) or SKU</source>
+        <translation>Search products: name (中文 / English) or SKU</translation>
+    </message>
+    <message>
+        <source>Search the catalogue</source>
+        <translation>Search the catalogue</translation>
+    </message>
+    <message>
+        <source>Products (click or Enter picks)</source>
+        <translation>Products (click or Enter picks)</translation>
+    </message>
+    <message>
+        <source>Quantity of %1</source>
+        <translation>Quantity of %1</translation>
+    </message>
+    <message>
+        <source>Unit price of %1 in yuan</source>
+        <translation>Unit price of %1 in yuan</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>Remove %1</translation>
+    </message>
+    <message>
+        <source>No product yet: pick one above (a suggestion, a search or a scan).</source>
+        <translation>No product yet: pick one above (a suggestion, a search or a scan).</translation>
+    </message>
+    <message>
+        <source>Total paid (¥)</source>
+        <translation>Total paid (¥)</translation>
+    </message>
+    <message>
+        <source>Total paid in yuan</source>
+        <translation>Total paid in yuan</translation>
     </message>
     <message>
         <source>Note (optional)</source>
@@ -115,6 +151,18 @@
         <translation>Save</translation>
     </message>
     <message>
+        <source>Draft kept</source>
+        <translation>Draft kept</translation>
+    </message>
+    <message>
+        <source>Undo discard</source>
+        <translation>Undo discard</translation>
+    </message>
+    <message>
+        <source>Discard draft</source>
+        <translation>Discard draft</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
@@ -125,6 +173,14 @@
     <message>
         <source>Close (Esc)</source>
         <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>In the online cart</source>
+        <translation>In the online cart</translation>
+    </message>
+    <message>
+        <source>Browsed online</source>
+        <translation>Browsed online</translation>
     </message>
 </context>
 <context>
@@ -170,6 +226,10 @@
         <translation>ask a store manager</translation>
     </message>
     <message>
+        <source>Walk-in visit saved · pending sync</source>
+        <translation>Walk-in visit saved · pending sync</translation>
+    </message>
+    <message>
         <source>No coupon can be redeemed right now.</source>
         <translation>No coupon can be redeemed right now.</translation>
     </message>
@@ -178,16 +238,104 @@
         <translation>For %1 in the online cart (%2)</translation>
     </message>
     <message>
+        <source>Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels.</source>
+        <translation>Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels.</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be redeemed: %2.</source>
+        <translation>“%1” cannot be redeemed: %2.</translation>
+    </message>
+    <message>
+        <source>Pick the product above.</source>
+        <translation>Pick the product above.</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed here: %1, −%2</source>
+        <translation>Coupon redeemed here: %1, −%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Computed from the lines: %1</source>
+        <translation>Computed from the lines: %1</translation>
+    </message>
+    <message>
+        <source>Draft kept — it is back when you open the form again.</source>
+        <translation>Draft kept — it is back when you open the form again.</translation>
+    </message>
+    <message>
+        <source>Draft kept: %1 — open it to go on.</source>
+        <translation>Draft kept: %1 — open it to go on.</translation>
+    </message>
+    <message>
+        <source>Draft discarded — Undo brings it back.</source>
+        <translation>Draft discarded — Undo brings it back.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>Type the note first.</translation>
+    </message>
+    <message>
+        <source>Add the products sold.</source>
+        <translation>Add the products sold.</translation>
+    </message>
+    <message>
+        <source>A quantity is from 1 to %1.</source>
+        <translation>A quantity is from 1 to %1.</translation>
     </message>
     <message>
         <source>Enter the sale amount.</source>
         <translation>Enter the sale amount.</translation>
     </message>
     <message>
+        <source>Enter an amount from %1 to %2, in whole fen.</source>
+        <translation>Enter an amount from %1 to %2, in whole fen.</translation>
+    </message>
+    <message>
         <source>Nothing changed.</source>
         <translation>Nothing changed.</translation>
+    </message>
+    <message>
+        <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
+        <translation>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</translation>
+    </message>
+    <message>
+        <source>Recorded for the member with this card or number: the hub matches it when the terminal is back online.</source>
+        <translation>Recorded for the member with this card or number: the hub matches it when the terminal is back online.</translation>
+    </message>
+    <message>
+        <source>The hub has no member with this card or number. Serve them as a walk-in, or scan or type another card or number.</source>
+        <translation>The hub has no member with this card or number. Serve them as a walk-in, or scan or type another card or number.</translation>
+    </message>
+    <message>
+        <source>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</source>
+        <translation>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</translation>
+    </message>
+    <message>
+        <source>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</source>
+        <translation>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>Walk-in</translation>
+    </message>
+    <message>
+        <source>Another card or number</source>
+        <translation>Another card or number</translation>
+    </message>
+    <message>
+        <source>A member: the hub matches it</source>
+        <translation>A member: the hub matches it</translation>
+    </message>
+    <message>
+        <source>Needs a member: not for a walk-in or a card or number no one has.</source>
+        <translation>Needs a member: not for a walk-in or a card or number no one has.</translation>
     </message>
     <message>
         <source>Note</source>
@@ -329,16 +477,8 @@
         <translation>The text is too long — at most %1 characters.</translation>
     </message>
     <message>
-        <source>Tick the products sold.</source>
-        <translation>Tick the products sold.</translation>
-    </message>
-    <message>
         <source>A sale has at most %1 lines — record the rest separately.</source>
         <translation>A sale has at most %1 lines — record the rest separately.</translation>
-    </message>
-    <message>
-        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
-        <translation>Enter an amount from ¥0.00 up, in whole fen.</translation>
     </message>
 </context>
 <context>
@@ -603,6 +743,22 @@
     <message>
         <source>Asked about</source>
         <translation>Asked about</translation>
+    </message>
+    <message>
+        <source>Card ****%1</source>
+        <translation>Card ****%1</translation>
+    </message>
+    <message>
+        <source>A phone number (not on this terminal)</source>
+        <translation>A phone number (not on this terminal)</translation>
+    </message>
+    <message>
+        <source>A member code (not on this terminal)</source>
+        <translation>A member code (not on this terminal)</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>Walk-in</translation>
     </message>
     <message>
         <source>When</source>
@@ -988,6 +1144,41 @@
     </message>
 </context>
 <context>
+    <name>Fields</name>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Interest note</source>
+        <translation>Interest note</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <source>Sale note</source>
+        <translation>Sale note</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>Products sold</translation>
+    </message>
+    <message>
+        <source>Coupon</source>
+        <translation>Coupon</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+</context>
+<context>
     <name>Format</name>
     <message>
         <source>today</source>
@@ -1323,6 +1514,10 @@
     <message>
         <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
         <translation>This is not a complete member code, card or phone number — scan again or check the digits.</translation>
+    </message>
+    <message>
+        <source>This looks like a mobile number typed wrong: a mobile number has 11 digits and starts with 13–19 — check the number.</source>
+        <translation>This looks like a mobile number typed wrong: a mobile number has 11 digits and starts with 13–19 — check the number.</translation>
     </message>
     <message>
         <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>

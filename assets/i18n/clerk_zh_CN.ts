@@ -15,16 +15,16 @@
 <context>
     <name>Composer</name>
     <message>
+        <source>%1 / %2 characters</source>
+        <translation>%1 / %2 字</translation>
+    </message>
+    <message>
         <source>What did the customer say or ask for? (Ctrl+Enter saves)</source>
         <translation>顾客说了什么、想要什么？（Ctrl+Enter 保存）</translation>
     </message>
     <message>
         <source>Note text</source>
         <translation>备注内容</translation>
-    </message>
-    <message>
-        <source>Product</source>
-        <translation>商品</translation>
     </message>
     <message>
         <source>Size, colour, anything to remember (optional)</source>
@@ -35,10 +35,6 @@
         <translation>兴趣备注</translation>
     </message>
     <message>
-        <source>Confirm that the customer uses this coupon now (Enter), or Esc.</source>
-        <translation>确认顾客现在使用这张优惠券（Enter），或按 Esc 取消。</translation>
-    </message>
-    <message>
         <source>Coupon to redeem</source>
         <translation>待核销的优惠券</translation>
     </message>
@@ -47,16 +43,56 @@
         <translation>售出商品</translation>
     </message>
     <message>
-        <source>Products sold (Space ticks)</source>
-        <translation>售出商品（空格键勾选）</translation>
+        <source>FOUND IN THE CATALOGUE</source>
+        <translation>商品目录中找到</translation>
     </message>
     <message>
-        <source>Amount (¥)</source>
-        <translation>金额（¥）</translation>
+        <source>SUGGESTED: ONLINE CART AND BROWSING</source>
+        <translation>推荐：线上购物车与浏览</translation>
     </message>
     <message>
-        <source>Sale amount in yuan</source>
-        <translation>销售金额（元）</translation>
+        <source>No product matches — try the name in Chinese or English, or the SKU.</source>
+        <translation>没有匹配的商品——请试试中文或英文名称，或商品编号。</translation>
+    </message>
+    <message>
+        <source>Search the catalogue above, or scan the product&apos;s SKU.</source>
+        <translation>在上方搜索商品目录，或扫描商品编号。</translation>
+    </message>
+    <message>
+        <source>Search products: name (中文 / English) or SKU</source>
+        <translation>搜索商品：名称（中文 / English）或编号</translation>
+    </message>
+    <message>
+        <source>Search the catalogue</source>
+        <translation>搜索商品目录</translation>
+    </message>
+    <message>
+        <source>Products (click or Enter picks)</source>
+        <translation>商品（点击或按 Enter 选择）</translation>
+    </message>
+    <message>
+        <source>Quantity of %1</source>
+        <translation>%1 的数量</translation>
+    </message>
+    <message>
+        <source>Unit price of %1 in yuan</source>
+        <translation>%1 的单价（元）</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <source>No product yet: pick one above (a suggestion, a search or a scan).</source>
+        <translation>还没有商品：请在上方选择（推荐、搜索或扫码）。</translation>
+    </message>
+    <message>
+        <source>Total paid (¥)</source>
+        <translation>实付金额（¥）</translation>
+    </message>
+    <message>
+        <source>Total paid in yuan</source>
+        <translation>实付金额（元）</translation>
     </message>
     <message>
         <source>Note (optional)</source>
@@ -115,6 +151,18 @@
         <translation>保存</translation>
     </message>
     <message>
+        <source>Draft kept</source>
+        <translation>草稿已保留</translation>
+    </message>
+    <message>
+        <source>Undo discard</source>
+        <translation>撤销丢弃</translation>
+    </message>
+    <message>
+        <source>Discard draft</source>
+        <translation>丢弃草稿</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -125,6 +173,14 @@
     <message>
         <source>Close (Esc)</source>
         <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <source>In the online cart</source>
+        <translation>在线上购物车中</translation>
+    </message>
+    <message>
+        <source>Browsed online</source>
+        <translation>线上浏览过</translation>
     </message>
 </context>
 <context>
@@ -170,6 +226,10 @@
         <translation>请联系店长</translation>
     </message>
     <message>
+        <source>Walk-in visit saved · pending sync</source>
+        <translation>非会员到店已保存 · 待同步</translation>
+    </message>
+    <message>
         <source>No coupon can be redeemed right now.</source>
         <translation>目前没有可核销的优惠券。</translation>
     </message>
@@ -178,16 +238,104 @@
         <translation>适用于线上购物车中的 %1（%2）</translation>
     </message>
     <message>
+        <source>Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels.</source>
+        <translation>现在为%4核销“%1”（%2，%3）？按 Enter 确认，Esc 取消。</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be redeemed: %2.</source>
+        <translation>“%1”不能核销：%2。</translation>
+    </message>
+    <message>
+        <source>Pick the product above.</source>
+        <translation>请在上方选择商品。</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed here: %1, −%2</source>
+        <translation>本店已核销优惠券：%1，−%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Computed from the lines: %1</source>
+        <translation>按商品明细计算：%1</translation>
+    </message>
+    <message>
+        <source>Draft kept — it is back when you open the form again.</source>
+        <translation>草稿已保留——再次打开此表单时会恢复。</translation>
+    </message>
+    <message>
+        <source>Draft kept: %1 — open it to go on.</source>
+        <translation>草稿已保留：%1——打开即可继续。</translation>
+    </message>
+    <message>
+        <source>Draft discarded — Undo brings it back.</source>
+        <translation>草稿已丢弃——点“撤销丢弃”可恢复。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>请先输入备注。</translation>
+    </message>
+    <message>
+        <source>Add the products sold.</source>
+        <translation>请添加售出的商品。</translation>
+    </message>
+    <message>
+        <source>A quantity is from 1 to %1.</source>
+        <translation>数量须在 1 到 %1 之间。</translation>
     </message>
     <message>
         <source>Enter the sale amount.</source>
         <translation>请输入销售金额。</translation>
     </message>
     <message>
+        <source>Enter an amount from %1 to %2, in whole fen.</source>
+        <translation>请输入 %1 到 %2 之间的金额，精确到分。</translation>
+    </message>
+    <message>
         <source>Nothing changed.</source>
         <translation>没有变更。</translation>
+    </message>
+    <message>
+        <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
+        <translation>按非会员接待：到店已计入，不进入任何会员的记录。备注、兴趣、成交、优惠券和授权需要会员。</translation>
+    </message>
+    <message>
+        <source>Recorded for the member with this card or number: the hub matches it when the terminal is back online.</source>
+        <translation>已按此卡号或手机号记录：终端恢复联网后由总部匹配会员。</translation>
+    </message>
+    <message>
+        <source>The hub has no member with this card or number. Serve them as a walk-in, or scan or type another card or number.</source>
+        <translation>总部没有持此卡号或手机号的会员。可按非会员接待，或扫描、输入其他卡号或手机号。</translation>
+    </message>
+    <message>
+        <source>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</source>
+        <translation>本终端（离线）没有持此卡号或手机号的会员。可按非会员接待、扫描其他卡号或手机号——如确是会员，可先记录，恢复联网后由总部匹配。</translation>
+    </message>
+    <message>
+        <source>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</source>
+        <translation>还不是会员？本终端不能注册：请顾客在会员 App 中加入，再扫描其会员码。</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>非会员接待</translation>
+    </message>
+    <message>
+        <source>Another card or number</source>
+        <translation>换一个卡号或手机号</translation>
+    </message>
+    <message>
+        <source>A member: the hub matches it</source>
+        <translation>是会员：由总部匹配</translation>
+    </message>
+    <message>
+        <source>Needs a member: not for a walk-in or a card or number no one has.</source>
+        <translation>需要会员：非会员或无人持有的卡号、手机号不可用。</translation>
     </message>
     <message>
         <source>Note</source>
@@ -328,16 +476,8 @@
         <translation>文字太长 — 最多 %1 个字。</translation>
     </message>
     <message>
-        <source>Tick the products sold.</source>
-        <translation>请勾选售出的商品。</translation>
-    </message>
-    <message>
         <source>A sale has at most %1 lines — record the rest separately.</source>
         <translation>一笔销售最多 %1 行 — 其余请另行记录。</translation>
-    </message>
-    <message>
-        <source>Enter an amount from ¥0.00 up, in whole fen.</source>
-        <translation>请输入金额：不小于 ¥0.00，精确到分。</translation>
     </message>
 </context>
 <context>
@@ -599,6 +739,22 @@
     <message>
         <source>Asked about</source>
         <translation>咨询过</translation>
+    </message>
+    <message>
+        <source>Card ****%1</source>
+        <translation>会员卡 ****%1</translation>
+    </message>
+    <message>
+        <source>A phone number (not on this terminal)</source>
+        <translation>手机号（本终端无此会员）</translation>
+    </message>
+    <message>
+        <source>A member code (not on this terminal)</source>
+        <translation>会员码（本终端无此会员）</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>非会员</translation>
     </message>
     <message>
         <source>When</source>
@@ -980,6 +1136,41 @@
     </message>
 </context>
 <context>
+    <name>Fields</name>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Interest note</source>
+        <translation>兴趣备注</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Sale note</source>
+        <translation>销售备注</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>售出商品</translation>
+    </message>
+    <message>
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>授权</translation>
+    </message>
+</context>
+<context>
     <name>Format</name>
     <message>
         <source>today</source>
@@ -1310,6 +1501,10 @@
     <message>
         <source>This is not a complete member code, card or phone number — scan again or check the digits.</source>
         <translation>这不是完整的会员码、卡号或手机号 — 请重新扫描或核对号码。</translation>
+    </message>
+    <message>
+        <source>This looks like a mobile number typed wrong: a mobile number has 11 digits and starts with 13–19 — check the number.</source>
+        <translation>手机号似乎输错了：手机号为 11 位，以 13–19 开头——请检查号码。</translation>
     </message>
     <message>
         <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>

@@ -41,6 +41,7 @@ def add_parser(sub: Subparsers) -> None:
             "search",
             "customer",
             "redeem",
+            "sale_form",
             "offline",
             "signin",
             "dashboard",

@@ -14,9 +14,10 @@ Definitions (the tests compute a fixture day by hand with exactly these):
 
 * a **visit** is an interaction of kind ``visit``; it is **identified** when it has a
   ``member_id`` and a **walk-in** when it only has a ``member_ref`` (a scanned identity the
-  cache did not know). It is **returning** when the member was recorded in a store before —
-  any earlier record of them anywhere in the data (both files, every store: a visit, a note, a
-  sale …) — else **new**.
+  cache did not know) or names no one (a walk-in visit: a customer served who is not a
+  member; each is a visit of its own). It is **returning** when the member was recorded in a
+  store before — any earlier record of them anywhere in the data (both files, every store: a
+  visit, a note, a sale …) — else **new**.
 * a visit's **length** runs from the visit to the member's last interaction before their next
   visit on that day at the same terminal (hub rows: same associate); a lone scan lasts 0 s. The
   average is over all visits.

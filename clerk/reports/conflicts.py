@@ -198,12 +198,18 @@ def sync_health(cache: sqlite3.Connection, outbox: sqlite3.Connection, now: int)
     push, pull = _state_int(cache, "last_push_at"), _state_int(cache, "last_pull_at")
     successes = [t for t in (push, pull) if t is not None]
     err = cache.execute("SELECT value FROM sync_state WHERE key = 'last_error'").fetchone()
+    rows = outbox.execute(
+        "SELECT id, kind, member_id, member_ref, created_at, reason FROM interactions "
+        "WHERE state = 'rejected' ORDER BY id DESC LIMIT 100"
+    ).fetchall()
+    names: dict[str, str] = {}
+    for mid in {str(r[2]) for r in rows if r[2]}:
+        found = cache.execute("SELECT name FROM members WHERE id = ?", (mid,)).fetchone()
+        if found is not None:
+            names[mid] = str(found[0])
     rejected = tuple(
-        RejectedItem(str(r[0]), str(r[1]), r[2], r[3], int(r[4]), r[5])
-        for r in outbox.execute(
-            "SELECT id, kind, member_id, member_ref, created_at, reason FROM interactions "
-            "WHERE state = 'rejected' ORDER BY id DESC LIMIT 100"
-        )
+        RejectedItem(str(r[0]), str(r[1]), r[2], r[3], int(r[4]), r[5], names.get(str(r[2] or "")))
+        for r in rows
     )
     return SyncHealth(
         parked=parked_items(cache, outbox),

@@ -108,7 +108,8 @@ class Reader:
                     LOCAL,
                     state,
                     LOCAL,
-                    mid if mid is not None else (None if ref is None else f"ref:{ref}"),
+                    # a walk-in visit (no one named) is a visit of its own
+                    mid if mid is not None else (f"walk_in:{iid}" if ref is None else f"ref:{ref}"),
                 )
             )
         cur.close()

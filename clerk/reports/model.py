@@ -120,6 +120,7 @@ class RejectedItem:
     member_ref: str | None
     at: int
     reason: str | None
+    member_name: str | None = None  # from the cache, when it knows the member
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ defined once — its payload type, with its own validation, and what the kind me
 
 * **member**: the record is about a member (``member_id``, or a scanned ``member_ref`` the hub
   resolves); the hub rejects one it cannot match (``unknown_member``). These are the kinds a
-  person records with a customer (``clerk record``, the customer screen).
+  person records with a customer (``clerk record``, the customer screen). One kind, ``visit``,
+  may also be a **walk-in** (:attr:`KindSpec.walk_in`): recorded with neither ``member_id`` nor
+  ``member_ref`` (``via="walk_in"``) — a customer served who is not a member; accepted, counted
+  as a walk-in, in no one's history. A ``member_ref`` the hub cannot match is still rejected.
 * **history**: it shows in the customer's history, and the hub, accepting one, writes its
   history row (``visits``: the kind, the typed text, the structured facts — never prose).
 * **counted**: the store reports count it.
@@ -299,12 +302,13 @@ class KindSpec:
     history: bool
     counted: bool
     roles: frozenset[str] = EVERYONE
+    walk_in: bool = False  # a member kind that may be recorded with no member at all
 
 
 KINDS: Mapping[str, KindSpec] = {
     spec.kind: spec
     for spec in (
-        KindSpec("visit", Visit, member=True, history=True, counted=True),
+        KindSpec("visit", Visit, member=True, history=True, counted=True, walk_in=True),
         KindSpec("note", Note, member=True, history=True, counted=True),
         KindSpec("interest", Interest, member=True, history=True, counted=True),
         KindSpec("redeem", Redeem, member=True, history=True, counted=True),
@@ -332,6 +336,15 @@ def spec(kind: str) -> KindSpec:
     if found is None:
         raise InvalidInteraction(str(kind)[:40], "unknown_kind", None, "not a kind of record")
     return found
+
+
+def needs_member(kind: str, member_id: str | None, member_ref: str | None) -> bool:
+    """Is a ``kind`` record with these member fields missing its member? (A walk-in visit —
+    neither field — is not.)"""
+    found = spec(kind)
+    if not found.member or member_id or member_ref:
+        return False
+    return not found.walk_in
 
 
 def may_record(kind: str, role: str) -> bool:

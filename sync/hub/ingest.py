@@ -9,12 +9,12 @@ Per item, in this order:
 3. Validation → ``rejected`` with a reason, stored so a repeat gets the same answer: the
    bounds of what the device may write (:mod:`sync.hub.rules`: the time window, the staff
    member — active staff of the device's store with a role that records the kind —, the
-   member — unknown (``unknown_member``), or neither of the device's slice nor served to it
-   by proof), the payload against its kind's type — the wire schema's discriminated union,
-   ``sync.protocol.INTERACTION`` over ``clerk.shared.interactions`` (``bad_payload``) —,
-   then the kind's own checks (a coupon's owner, state and dates; a resolve's target in the
-   device's store …). An audit row is kept as sent (its chain is checked). A rejected item
-   never blocks the items after it.
+   member — unknown (``unknown_member``; a walk-in visit names none and is accepted, in no
+   history), or neither of the device's slice nor served to it by proof), the payload against
+   its kind's type — the wire schema's discriminated union, ``sync.protocol.INTERACTION`` over
+   ``clerk.shared.interactions`` (``bad_payload``) —, then the kind's own checks (a coupon's
+   owner, state and dates; a resolve's target in the device's store …). An audit row is kept
+   as sent (its chain is checked). A rejected item never blocks the items after it.
 4. A redeem of a coupon already used → ``conflict`` with ``conflict_with`` = the first
    redemption; both are kept and listed for managers.
 5. Otherwise ``accepted`` and applied by its kind's effect (:data:`EFFECTS`): coupon use,
@@ -322,8 +322,12 @@ class _Batch:
             result = EFFECTS[head.kind](self, head, member)
             if result.status != "rejected" and proven and member is not None:
                 self.bounds.serve(str(member[0]), head.created_at)
-            if result.status == "accepted" and vocabulary.KINDS[head.kind].history:
-                assert member is not None  # every kind of the history is about a member
+            # (a walk-in visit, about no member, is in no one's history)
+            if (
+                result.status == "accepted"
+                and vocabulary.KINDS[head.kind].history
+                and member is not None
+            ):
                 self._history(head, member)
         except _Rejected as rej:
             result = Result(head.id, "rejected", rej.reason)
@@ -390,8 +394,9 @@ class _Batch:
         return member, proven
 
     def _member(self, item: Interaction | Envelope) -> tuple[Row | None, bool]:
-        """(id, home_store) of the member the item is about, and whether the item proves their
-        presence (:func:`_proves`); rejects an unknown one."""
+        """(id, home_store) of the member the item is about (None: a walk-in, or a kind not
+        about a member), and whether the item proves their presence (:func:`_proves`);
+        rejects an unknown one."""
         found: Row | None = None
         proven = False
         if item.member_id:
@@ -404,7 +409,13 @@ class _Batch:
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
             proven = found is not None and self._proves(item)
-        if found is None and vocabulary.KINDS[item.kind].member:
+        # Unmatched: rejected for a kind about a member — unless it names no one at all and
+        # its kind takes walk-ins (a walk-in visit).
+        if (
+            found is None
+            and vocabulary.KINDS[item.kind].member
+            and (item.member_ref or vocabulary.needs_member(item.kind, None, None))
+        ):
             raise _Rejected("unknown_member")
         return found, proven
 
@@ -446,8 +457,10 @@ class _Batch:
         return Result(item.id, "accepted")
 
     def _visit(self, item: Interaction, member: Row | None) -> Result:
-        assert member is not None and isinstance(item.payload, Visit)
+        assert isinstance(item.payload, Visit)
         jti = item.payload.jti
+        if member is None:  # a walk-in (the vocabulary's walk_in kinds only)
+            return Result(item.id, "accepted")
         if jti is not None and self._jti_seen_elsewhere(jti, item, member):
             return Result(item.id, "accepted", "jti_seen_elsewhere")
         return Result(item.id, "accepted")

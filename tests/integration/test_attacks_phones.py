@@ -73,6 +73,8 @@ def _a_day_of_work(hub: HubHandle, home: Path, world: list[dict[str, Any]]) -> N
             assert opened.member_id == m["id"], "a typed phone finds the cached member"
         walk_in = terminal.identify(elsewhere[0]["phone"])  # another store's customer, offline
         assert terminal.open_customer(walk_in, staff_id="A01").reason == "not_cached"
+        # the associate says they are a member: the visit goes to the hub sealed, to match
+        assert terminal.record_unmatched_visit(walk_in, staff_id="A01") is not None
     finally:
         terminal.close()
     with engine_for(home) as engine:  # another store's member fetched by card, online

@@ -413,3 +413,22 @@ def test_the_terminal_and_the_hub_agree_at_every_bound(
 
 def test_every_kind_of_the_vocabulary_has_its_effect_at_the_hub() -> None:
     assert set(ingest.EFFECTS) == set(interactions.KINDS)
+
+
+def test_a_walk_in_visit_is_accepted_and_in_no_history(hub: HubHandle) -> None:
+    """A visit naming no one (a customer who is not a member) is accepted as a walk-in; one
+    naming a member the hub cannot match is still rejected, and so is any other kind with no
+    member (one vocabulary rule at both ends: ``needs_member``)."""
+    walk_in = make_interaction("visit", None, device_seq=1, via="walk_in")
+    unknown = make_interaction("visit", None, device_seq=2, member_ref="card:6200000000000018")
+    note = make_interaction("note", None, device_seq=3, text="no one")
+    with hub.client(hub.enrol("S001")["token"]) as client:
+        results = push(client, walk_in, unknown, note)
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("accepted", None),
+        ("rejected", "unknown_member"),
+        ("rejected", "unknown_member"),
+    ]
+    assert count(hub, "SELECT count(*) FROM visits WHERE id = ?", walk_in["id"]) == 0
+    assert interactions.needs_member("visit", None, None) is False
+    assert interactions.needs_member("note", None, None) is True

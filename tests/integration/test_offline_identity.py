@@ -1,6 +1,7 @@
 """A member scanned while the terminal cannot see them (not cached, hub unreachable) is still
-served: the visit is recorded against the scanned identity, and when it syncs the hub resolves
-that identity to the member — for a card and for a typed phone number."""
+served: the associate says they are a member, the visit is recorded against the scanned
+identity, and when it syncs the hub resolves that identity to the member — for a card and for
+a typed phone number. Nothing is recorded before the associate says so."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ def test_visit_recorded_offline_reaches_the_right_member(
         assert identity.kind == by
         opened = terminal.open_customer(identity, staff_id="A01")
         assert (opened.member_id, opened.reason) == (None, "not_cached")
-        assert opened.visit is not None and opened.visit.member_ref == identity.ref
+        assert opened.visit is None  # not before the associate says they are a member
+        visit = terminal.record_unmatched_visit(identity, staff_id="A01")
+        assert visit is not None and visit.member_ref == identity.ref
+        assert terminal.record_unmatched_visit(identity, staff_id="A01") is None  # once
         if by == "phone":
             assert identity.label.startswith("phone:") and "****" in identity.label
             assert text not in identity.ref, "the recorded ref never holds the number"
@@ -45,5 +49,5 @@ def test_visit_recorded_offline_reaches_the_right_member(
     with engine_for(home) as engine:
         report = engine.sync_once()
     assert report.pushed.accepted == 1
-    (got,) = [i for i in hub.store.interactions.iter_rows() if i["id"] == opened.visit.id]
+    (got,) = [i for i in hub.store.interactions.iter_rows() if i["id"] == visit.id]
     assert (got["status"], got["member_id"]) == ("accepted", member_id)

@@ -60,6 +60,8 @@ def test_esc_goes_back_to_scan_and_a_new_scan_switches_customer(
         ("   ", "empty"),
         ("12345", "malformed"),
         ("6200000000000001", "bad_check_digit"),
+        ("1380013800", "bad_phone"),
+        ("12800138000", "bad_phone"),
         ("https://example.com/x", "not_member_url"),
         ("WIFI:S:shop;T:WPA;P:secret;;", "not_member_wifi"),
         ("hello there", "not_member_other"),
@@ -67,7 +69,7 @@ def test_esc_goes_back_to_scan_and_a_new_scan_switches_customer(
     ],
 )
 def test_identify_errors_say_what_to_do_next(
-    qtbot: Any, session: Any, text: str, reason: str
+    qtbot: Any, session: Any, outbox_rows: Any, text: str, reason: str
 ) -> None:
     from ui import texts
 
@@ -80,9 +82,16 @@ def test_identify_errors_say_what_to_do_next(
     assert shown == texts.reason_message(reason)
     assert "—" in shown  # says what happened and what to do next
     assert w.nav.page == "scan"
+    assert outbox_rows() == []
+    if text.strip():  # said at the field too (a mobile number typed wrong …)
+        scan = w.screens.scan_view
+        assert scan.error.isVisible() and scan.error.text() == shown
+        assert scan.field.property("invalid") is True
+        qtbot.keyClicks(scan.field, "1")  # editing clears it
+        qtbot.waitUntil(lambda: not scan.error.isVisible(), timeout=2_000)
 
 
-def test_member_not_cached_offline_can_still_be_recorded(
+def test_member_not_cached_offline_is_recorded_only_when_the_associate_says_so(
     qtbot: Any,
     session: Any,
     home: Any,
@@ -90,29 +99,94 @@ def test_member_not_cached_offline_can_still_be_recorded(
     wait_idle: Any,
     outbox_rows: Any,
 ) -> None:
+    """Offline, a card this terminal does not know: nothing is recorded until the associate
+    says what it is — here a member, for the hub to match when back online."""
     from clerk.identify import luhn_check_digit
 
     body = "620000000000123"
     card = body + luhn_check_digit(body)
     w = session.window
+    view = w.screens.customer_view
     open_customer(card)
     assert w.screens.customer.member_id is None
-    assert w.screens.customer_view.notice.isVisible()
-    assert "cache" in w.screens.customer_view.notice.text.text()
-    assert w.screens.customer_models.cart.rowCount() == 0
+    assert view.unknown.isVisible() and view.unknown.member_button.isVisible()
+    assert "offline" in view.unknown.text.text()
+    wait_idle()
+    assert outbox_rows() == []
+    assert not view.buttons["note"].isEnabled()
+    qtbot.mouseClick(view.unknown.member_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.buttons["note"].isEnabled(), timeout=5_000)
+    assert not view.unknown.member_button.isVisible()
     qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    assert w.screens.customer_view.composer.form == "note"
-    note = w.screens.customer_view.composer.note.text
+    assert view.composer.form == "note"
+    note = view.composer.note.text
     qtbot.keyClicks(note, "Wants the blue strap")
     # Typed keys pass the wedge filter (held at most one inter-key gap) into the field.
     qtbot.waitUntil(lambda: note.toPlainText() == "Wants the blue strap", timeout=2_000)
-    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.composer.save, Qt.MouseButton.LeftButton)
     wait_idle()
     rows = outbox_rows()
     assert [(r["kind"], r["member_ref"]) for r in rows] == [
         ("visit", f"card:{card}"),
         ("note", f"card:{card}"),
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unknown_card_served_as_a_walk_in(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    open_customer: Any,
+    wait_idle: Any,
+    outbox_rows: Any,
+    terminal: Any,
+    lang: str,
+) -> None:
+    """A non-member recorded a visit the hub rejected, and Note, Sale and Consent stayed
+    enabled (issue 19): now the associate is asked; a walk-in is a visit naming no one (the
+    hub accepts it), counted as a walk-in, and the member-only actions are disabled with the
+    reason — tooltip and inline."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from clerk.identify import luhn_check_digit
+
+    body = "620000000000123"
+    card = body + luhn_check_digit(body)
+    w = session.window
+    session.translations.set_language(lang)
+    view = w.screens.customer_view
+    open_customer(card)
+    assert view.unknown.isVisible() and view.unknown.walk_in_button.isVisible()
+    assert view.unknown.signup.isVisible()  # sign-up: said where it happens, no dead button
+    for name in ("note", "interest", "redeem", "sale", "consent"):
+        assert not view.buttons[name].isEnabled(), name
+        assert view.buttons[name].toolTip() == view.member_only_reason()
+    qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # the shortcut too
+    assert view.composer.form == ""
+    assert w.toasts.toasts()[-1].text.text() == view.member_only_reason()
+    qtbot.mouseClick(view.unknown.walk_in_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    [row] = outbox_rows()
+    assert (row["kind"], row["member_id"], row["member_ref"]) == ("visit", None, None)
+    assert row["payload"] == {"via": "walk_in"}
+    # The inline line: served as a walk-in, and what needs a member.
+    assert view.unknown.isVisible() and not view.unknown.walk_in_button.isVisible()
+    assert view.unknown.text.text() == (
+        "Served as a walk-in: the visit is counted, in no member's history. Notes, interest, "
+        "sales, coupons and consent need a member."
+        if lang == "en"
+        else "按非会员接待：到店已计入，不进入任何会员的记录。"
+        "备注、兴趣、成交、优惠券和授权需要会员。"
+    )
+    day = datetime.fromtimestamp(terminal.clock(), ZoneInfo("Asia/Shanghai")).date()
+    source = terminal.dashboard(ZoneInfo("Asia/Shanghai"))
+    try:
+        kpis = source.load(day).summary.kpis
+    finally:
+        source.close()
+    assert (kpis.visits, kpis.walk_ins) == (1, 1)
 
 
 def test_recent_customers_list_opens_a_customer(

@@ -28,6 +28,7 @@ ALL_REASONS = {
     "empty",
     "malformed",
     "bad_check_digit",
+    "bad_phone",
     "not_member_url",
     "not_member_wifi",
     "not_member_other",
@@ -127,6 +128,24 @@ def test_card_full_width_digits_are_normalised() -> None:
     assert run(full_width).value == CARD
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1380013800",
+        "138 0013 8000 1",
+        "12800138000",
+        "+86 138 0013 800",
+        "86138001380001",
+        "+86 138 1234 567",
+        "+861381234567890",
+    ],
+)
+def test_a_mobile_number_typed_wrong_is_refused_as_one(typed: str) -> None:
+    """A digit missing or one too many, or a wrong second digit: refused as a phone typed
+    wrong (never read as a card that no one has, recorded, then rejected by the hub)."""
+    assert reason_of(typed) == "bad_phone"
+
+
 def test_bad_check_digit() -> None:
     wrong = CARD[:-1] + str((int(CARD[-1]) + 1) % 10)
     assert reason_of(wrong) == "bad_check_digit"
@@ -189,9 +208,7 @@ def test_generic_e164(typed: str, e164: str, masked: str) -> None:
     check_phone(run(typed), e164, masked)
 
 
-@pytest.mark.parametrize(
-    "typed", ["+86 138 1234 567", "+861381234567890", "+1234567", "+0123456789", "+1" + "2" * 15]
-)
+@pytest.mark.parametrize("typed", ["+1234567", "+0123456789", "+1" + "2" * 15])
 def test_bad_international_numbers_are_malformed(typed: str) -> None:
     assert normalize_phone(typed) is None
     assert reason_of(typed) == "malformed"
@@ -298,7 +315,7 @@ def test_any_number_like_text_is_classified(text: str) -> None:
         got = run(text)
     except IdentifyError as exc:
         if any(c.isdigit() for c in text):
-            assert exc.reason in {"malformed", "bad_check_digit"}
+            assert exc.reason in {"malformed", "bad_check_digit", "bad_phone"}
         else:
             assert exc.reason in {"empty", "not_member_other"}
     else:

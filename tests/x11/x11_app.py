@@ -11,11 +11,13 @@ NOW, on the xcb platform, shows it and prints one JSON line per event:
   controller), ``opened`` (member id), ``painted`` (the customer page fully painted after an
   open) — each with ``t``, ``time.monotonic()`` in this process;
 * ``key`` (a Return pressed in the reference window, ``t``) and ``ref_painted`` (its repaint);
+* ``recorded`` (kind and payload of each record the customer screen made);
 * answers to commands.
 
 Commands, one JSON object per line on stdin: ``{"cmd": "open", "text": …}``,
 ``{"cmd": "focus", "target": "note"|"search"|"sale"|"quick"|"reference"}``,
-``{"cmd": "state"}``, ``{"cmd": "quit"}``.
+``{"cmd": "state"}``, ``{"cmd": "where", "target": "coupons"|"sale"}`` (``where``: the screen
+positions of the rows and buttons to click, and what the form shows), ``{"cmd": "quit"}``.
 """
 
 from __future__ import annotations
@@ -116,6 +118,9 @@ def main() -> int:
     app, w, wedge = session.app, session.window, session.wedge
     wedge.scanned.connect(lambda text: emit("scanned", text=text, t=time.monotonic()))
     watch = PaintWatch(w)
+    w.screens.customer.recorded.connect(
+        lambda rec: emit("recorded", kind=rec.kind, payload=rec.payload, t=time.monotonic())
+    )
     reference = Reference()
     w.resize(1280, 780)
     w.move(0, 0)
@@ -192,6 +197,69 @@ def main() -> int:
             holding=wedge.holding,
         )
 
+    def centre(widget: QWidget, rect: Any = None) -> list[int]:
+        point = (rect if rect is not None else widget.rect()).center()
+        glob = widget.mapToGlobal(point)
+        return [glob.x(), glob.y()]
+
+    def where(target: str) -> None:
+        view = w.screens.customer_view
+        composer = view.composer
+        found: dict[str, Any] = {
+            "form": composer.form,
+            "save": centre(composer.save),
+            "save_enabled": composer.save.isEnabled(),
+        }
+        if target == "coupons":
+            lst = view.coupons.list
+            model = lst.model()
+            rows = []
+            for row in range(model.rowCount()):
+                index = model.index(row, 0)
+                lst.scrollTo(index)
+                coupon = w.screens.customer_models.coupons.row_at(row)
+                rows.append(
+                    {
+                        "id": coupon.id,
+                        "title": coupon.title.en,
+                        "redeemable": w.screens.customer_models.coupons.redeemable(coupon),
+                        "at": centre(lst.viewport(), lst.visualRect(index)),
+                    }
+                )
+            current = lst.currentIndex()
+            found.update(
+                rows=rows,
+                current=current.row() if current.isValid() else -1,
+                shown=composer.redeem.title.text(),
+            )
+        if target == "sale":
+            sale = composer.sale
+            lst = sale.picker.list
+            model = lst.model()
+            if model.rowCount():  # scrolled into view, as the associate would
+                view.scroll_to_composer()
+                composer.body.ensureWidgetVisible(lst, 0, 0)
+                app.processEvents()
+            picks = [
+                {
+                    "sku": model.row_at(r).sku,
+                    "at": centre(lst.viewport(), lst.visualRect(model.index(r, 0))),
+                }
+                for r in range(model.rowCount())
+            ]
+            found.update(
+                lines=[[v.sku, v.qty, v.price_cents] for v in sale.values()],
+                amount=sale.amount.text(),
+                search=sale.picker.search.text(),
+                search_at=centre(sale.picker.search),
+                picks=picks,
+                save_visible=not composer.save.visibleRegion().isEmpty(),
+                discount=sale.discount.text() if sale.discount.isVisibleTo(sale) else "",
+                # the first pick is clickable (nothing, e.g. a toast, over it)
+                clickable=bool(picks) and QApplication.widgetAt(*picks[0]["at"]) is lst.viewport(),
+            )
+        emit("where", **found)
+
     def on_command(line: str) -> None:
         command = json.loads(line)
         name = command["cmd"]
@@ -204,6 +272,8 @@ def main() -> int:
             focus(command["target"])
         elif name == "state":
             state()
+        elif name == "where":
+            where(command["target"])
         elif name == "quit":
             app.quit()
 

@@ -13,18 +13,19 @@ both languages).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, RecordError
-from clerk.model import Coupon, CustomerView, Identity
+from clerk.model import Coupon, CustomerView, Identity, Product
 from ui import texts
 from ui.i18n import fmt_money, local
 from ui.messages import MessageBridge
 from ui.models.customer_models import CustomerModels
-from ui.models.product_choices_model import Choice
+from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
 from ui.models.rows_model import Roles
 from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
-from ui.views.customer_view import Customer360View
+from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -82,20 +83,46 @@ class CustomerController(QObject):
         view.action_triggered.connect(self.action)
         view.composer.save_clicked.connect(self.save)
         view.composer.cancel_clicked.connect(self.cancel)
+        # The coupon confirmed is always the coupon selected: a click (or Enter) on a row
+        # opens its confirmation, and any move of the selection (mouse, keyboard) follows.
         view.coupons.list.activated.connect(self._coupon_activated)
-        view.coupons.list.doubleClicked.connect(self._coupon_activated)
-        view.composer.sale.products.clicked.connect(self._toggle_sale_row)
-        view.composer.sale.products.activated.connect(self._toggle_sale_row)
-        view.composer.sale.products.space_pressed.connect(self._toggle_sale_row)
-        models.sale_products.dataChanged.connect(self._sale_selection_changed)
+        view.coupons.list.clicked.connect(self._coupon_clicked)
+        coupon_selection = view.coupons.list.selectionModel()
+        assert coupon_selection is not None
+        coupon_selection.currentChanged.connect(self._coupon_current_changed)
+        view.unknown.walk_in.connect(self.walk_in)
+        view.unknown.member.connect(self.record_for_the_hub)
+        view.unknown.other.connect(self.next_customer)
+        self._member_ok = False  # a member (or an identity the hub will match) is on screen
+        c = view.composer
+        c.interest.picker.picked.connect(self._interest_picked)
+        c.interest.picker.search_changed.connect(lambda q: self._search("interest", q))
+        c.sale.picker.picked.connect(self._sale_picked)
+        c.sale.picker.search_changed.connect(lambda q: self._search("sale", q))
+        c.sale.lines_changed.connect(self._sale_lines_changed)
+        c.sale.amount.textEdited.connect(lambda _t: self._sale_lines_changed())
+        self._suggestions: list[Choice] = []
+        self._interest_choice: Choice | None = None
+        self._drafts: dict[str, dict[str, Any]] = {}  # kept drafts of the customer on screen
+        self._discarded: tuple[str, dict[str, Any]] | None = None  # for "Undo discard"
+        c.discard_clicked.connect(self.discard_or_undo)
 
     # --- showing -------------------------------------------------------------------------
 
     def show(self, opened: Opened) -> None:
         """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
+        self.keep_draft()  # what was typed for the previous customer stays theirs
         self.view.composer.close_form()
+        self._drafts = {}
+        self._discarded = None
         self.identity = opened.identity
         self.member_id = opened.member_id
+        self._member_ok = opened.member_id is not None
+        unknown = opened.member_id is None and opened.reason in ("not_cached", "unknown_member")
+        if unknown:
+            self.view.unknown.ask(opened.reason or "not_cached")
+        else:
+            self.view.unknown.hide()
         if opened.visit is not None:
             self._remember(opened.visit.id, opened.visit.state)
         if opened.view is not None:
@@ -111,9 +138,13 @@ class CustomerController(QObject):
             ):
                 model.clear()
             self.view.header.show_identity(opened.identity, opened.reason)
-            self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
+            if unknown:  # the prompt says it, with what to do
+                self.view.notice.hide()
+            else:
+                self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
             self._choices_for = None
             self._enable_actions()
+        self._load_drafts()
         self.shown.emit()
 
     def _set_view(self, view: CustomerView) -> None:
@@ -132,10 +163,17 @@ class CustomerController(QObject):
         self._report_changes(view)
 
     def _enable_actions(self) -> None:
+        """Member-only actions need someone a record can be about (disabled with the reason
+        for a walk-in); redeem needs a usable coupon. Interest and sale take any product of
+        the catalogue, online history or not."""
+        ok = self._member_ok
+        self.view.set_member_actions(ok)
+        if not ok:
+            return
+        for name in MEMBER_ACTIONS:
+            self.view.buttons[name].setEnabled(True)
         redeemable = self.models.coupons.first_redeemable() >= 0
         self.view.buttons["redeem"].setEnabled(redeemable)
-        has_products = self.data is not None and bool(self.data.cart or self.data.browsing)
-        self.view.buttons["interest"].setEnabled(has_products)
 
     def _ensure_choices(self) -> None:
         if self._choices_for is not self.data or self.data is None:
@@ -143,42 +181,69 @@ class CustomerController(QObject):
             self._choices_for = self.data
 
     def _fill_choices(self, view: CustomerView | None) -> None:
-        cart: list[Choice] = []
+        """The suggestions of the product pickers: the online cart's products, then what
+        was browsed (nothing picked: the associate picks)."""
+        choices: list[Choice] = []
         seen: set[str] = set()
         if view is not None:
             for line in view.cart:
                 if line.product.sku in seen:
                     continue
                 seen.add(line.product.sku)
-                cart.append(
+                choices.append(
                     Choice(
                         line.product.sku,
                         local(line.product.title),
                         line.price_cents,
                         line.product.image or "",
                         line.qty,
-                        True,
+                        "cart",
+                        line.id,
                     )
                 )
-        browsed: list[Choice] = []
-        if view is not None:
             for b in view.browsing:
                 if b.product.sku in seen:
                     continue
                 seen.add(b.product.sku)
-                browsed.append(
+                choices.append(
                     Choice(
                         b.product.sku,
                         local(b.product.title),
                         b.product.price_cents,
                         b.product.image or "",
+                        source="browsed",
                     )
                 )
-        self.models.interest_products.set_choices(cart + browsed)
-        self.models.sale_products.set_choices(cart + browsed[:10], {c.sku for c in cart})
-        self.view.composer.sale.products.fit()
+        self._suggestions = choices[:12]
+        c = self.view.composer
+        for form, model in (
+            (c.interest, self.models.interest_products),
+            (c.sale, self.models.sale_products),
+        ):
+            if not form.picker.search.text().strip():
+                model.set_choices(self._suggestions)
+
+    def _search(self, form: str, query: str) -> None:
+        """The picker's search changed: the catalogue's matches (on the worker), or the
+        suggestions again when it is emptied."""
+        model = self.models.interest_products if form == "interest" else self.models.sale_products
+        if not query.strip():
+            model.set_choices(self._suggestions)
+            return
+        terminal = self.terminal
+
+        def found(products: list[Product]) -> None:
+            picker = getattr(self.view.composer, form).picker
+            if picker.search.text() != query:
+                return  # typed on since
+            model.set_choices(
+                [Choice(p.sku, local(p.title), p.price_cents, p.image or "") for p in products]
+            )
+
+        self.runner.submit(lambda: terminal.products(query, 20), found, self._refresh_failed)
 
     def clear(self) -> None:
+        self.keep_draft()
         self.data = None
         self.identity = None
         self.member_id = None
@@ -189,6 +254,9 @@ class CustomerController(QObject):
         model or a widget, and results still on their way are dropped (no member id)."""
         self.clear()
         self.redeem_coupon = None
+        self._member_ok = False
+        self._drafts = {}
+        self._discarded = None
         self._mine.clear()
         self._choices_for = None
         m = self.models
@@ -196,6 +264,9 @@ class CustomerController(QObject):
             model.clear()
         m.interest_products.set_choices([])
         m.sale_products.set_choices([])
+        self._suggestions = []
+        self._interest_choice = None
+        self.view.composer.sale.clear_lines()
         self.view.clear()
 
     # --- refresh after records and syncs -------------------------------------------------------
@@ -284,6 +355,9 @@ class CustomerController(QObject):
             return
         if self.identity is None:
             return
+        if not self._member_ok:  # a shortcut on a walk-in: say why not
+            self.bridge.info(self.view.member_only_reason(), key="form")
+            return
         if name == "redeem":
             self.open_redeem()
             return
@@ -291,6 +365,7 @@ class CustomerController(QObject):
 
     def open_form(self, form: str) -> None:
         c = self.view.composer
+        c.save.setEnabled(True)
         name = (
             self.data.profile.name
             if self.data is not None
@@ -298,34 +373,90 @@ class CustomerController(QObject):
         )
         c.for_chip.setText(name)
         if form == "note":
+            from clerk.shared.interactions import MAX_TEXT  # loaded with the first form
+
+            c.note.set_limit(MAX_TEXT)
             c.note.text.clear()
             c.open_form("note")
             c.note.text.setFocus()
         elif form == "interest":
+            c.interest.picker.search.clear()
+            self._choices_for = None
             self._ensure_choices()
-            current = self._selected_sku()
             c.interest.text.clear()
+            c.interest.asked_about.setChecked(True)
+            self._interest_choice = None
+            current = self._selected_sku()  # a product the associate selected in a panel
+            row = self.models.interest_products.row_of(current) if current else -1
             c.open_form("interest")
-            if current:
-                for row in range(self.models.interest_products.rowCount()):
-                    if self.models.interest_products.row_at(row).sku == current:
-                        c.interest.product.setCurrentIndex(row)
-            c.interest.product.setFocus()
+            if row >= 0:
+                self._interest_picked(row)
+            else:
+                self._show_interest_choice()
+            c.interest.picker.search.setFocus()
         elif form == "sale":
+            from clerk.shared.interactions import MAX_QTY
+
+            c.sale.max_qty = MAX_QTY
+            c.sale.picker.search.clear()
+            self._choices_for = None
             self._ensure_choices()
             c.sale.text.clear()
+            c.sale.clear_lines()
+            c.sale.amount_edited = False
             c.open_form("sale")
-            c.sale.products.fit()
-            self._sale_selection_changed()
-            c.sale.amount.setFocus()
-            c.sale.amount.selectAll()
+            self._sale_lines_changed()
+            c.sale.picker.search.setFocus()
         elif form == "consent":
             p = self.data.profile if self.data is not None else None
             c.consent.marketing.setChecked(bool(p and p.consent_marketing))
             c.consent.browsing.setChecked(bool(p and p.consent_browsing))
             c.open_form("consent")
             c.consent.marketing.setFocus()
+        if form in self._drafts:
+            self._restore(form, self._drafts[form])
         self.view.scroll_to_composer()
+
+    # --- someone no member matches ----------------------------------------------------------
+
+    def walk_in(self) -> None:
+        """Serve them as a walk-in: a visit naming no one (the hub accepts it, the dashboard
+        counts it as a walk-in)."""
+        terminal, staff, who = self.terminal, self.staff_id, self.identity
+        self.runner.submit(
+            lambda: terminal.record_walk_in(staff),
+            lambda rec: self._walked_in(rec) if self.identity is who else None,
+            self._record_failed,
+        )
+
+    def _walked_in(self, rec: Recorded) -> None:
+        self._mine[rec.id] = rec.state
+        self.view.unknown.settle("walk_in")
+        self.bridge.success(
+            translate("Customer", "Walk-in visit saved · pending sync"), key="recorded"
+        )
+        self.recorded.emit(rec)
+
+    def record_for_the_hub(self) -> None:
+        """Offline, the associate says the customer is a member: the visit is recorded against
+        the scanned identity for the hub to match, and records about them are enabled."""
+        identity, terminal, staff = self.identity, self.terminal, self.staff_id
+        if identity is None:
+            return
+        self.runner.submit(
+            lambda: terminal.record_unmatched_visit(identity, staff),
+            lambda rec: self._matched(rec) if self.identity is identity else None,
+            self._record_failed,
+        )
+
+    def _matched(self, rec: Recorded | None) -> None:
+        if rec is not None:
+            self._mine[rec.id] = rec.state
+            self.recorded.emit(rec)
+        self._member_ok = True
+        self.view.unknown.settle("member")
+        self._enable_actions()
+        self.bridge.success(translate("Customer", "Saved · pending sync"), key="recorded")
 
     def open_redeem(self, coupon_id: str | None = None) -> bool:
         """Show the inline confirmation for a coupon (the selected one, else the first usable)."""
@@ -344,9 +475,21 @@ class CustomerController(QObject):
                 translate("Customer", "No coupon can be redeemed right now."), key="redeem"
             )
             return False
+        self._show_redeem(row)
+        self.view.composer.save.setFocus()
+        self.view.scroll_to_composer()
+        return True
+
+    def _show_redeem(self, row: int) -> None:
+        """Fill the confirmation with the coupon of ``row`` and select that row: what is
+        selected, shown and confirmed is one coupon. One that cannot be redeemed is shown
+        with Confirm disabled and why."""
+        coupons = self.models.coupons
         coupon = coupons.row_at(row)
-        self.redeem_coupon = coupon
+        usable = coupons.redeemable(coupon)
+        self.redeem_coupon = coupon if usable else None
         now = self.data.as_of if self.data is not None else 0
+        member = self.data.profile.name if self.data else ""
         form = self.view.composer.redeem
         form.offer.setText(texts.offer(coupon.rule, coupon.value))
         form.title.setText(local(coupon.title))
@@ -367,17 +510,51 @@ class CustomerController(QObject):
         else:
             form.applies.setText("")
         form.applies.setVisible(bool(applies))
-        self.view.composer.for_chip.setText(self.data.profile.name if self.data else "")
+        if usable:
+            form.question.setText(
+                texts.fill(
+                    translate(
+                        "Customer", "Redeem “%1” (%2, %3) for %4 now? Enter confirms, Esc cancels."
+                    ),
+                    local(coupon.title),
+                    texts.offer(coupon.rule, coupon.value),
+                    texts.coupon_validity(coupon, now),
+                    member,
+                )
+            )
+        else:
+            form.question.setText(
+                texts.fill(
+                    translate("Customer", "“%1” cannot be redeemed: %2."),
+                    local(coupon.title),
+                    texts.coupon_validity(coupon, now),
+                )
+            )
+        self.view.composer.for_chip.setText(member)
         self.view.composer.open_form("redeem")
-        self.view.coupons.list.setCurrentIndex(coupons.index(row, 0))
-        self.view.composer.save.setFocus()
-        self.view.scroll_to_composer()
-        return True
+        self.view.composer.save.setEnabled(usable)
+        lst = self.view.coupons.list
+        if lst.currentIndex().row() != row:
+            lst.setCurrentIndex(coupons.index(row, 0))
 
     def _coupon_activated(self, index: Any) -> None:
         coupon = index.data(Roles.Item)
         if coupon is not None and self.models.coupons.redeemable(coupon):
             self.open_redeem(coupon.id)
+
+    def _coupon_clicked(self, index: Any) -> None:
+        """A single click shows the coupon's confirmation; the focus stays in the list (the
+        arrow keys go on moving the selection, and the confirmation with it)."""
+        coupon = index.data(Roles.Item)
+        if coupon is not None and self.models.coupons.redeemable(coupon):
+            self._show_redeem(index.row())
+            self.view.scroll_to_composer()
+
+    def _coupon_current_changed(self, current: Any, _previous: Any = None) -> None:
+        """The selection moved (mouse or keyboard) while a coupon is being confirmed: the
+        confirmation follows it."""
+        if self.view.composer.form == "redeem" and current.isValid():
+            self._show_redeem(current.row())
 
     def _selected_sku(self) -> str | None:
         for panel in (self.view.cart, self.view.browsing):
@@ -389,16 +566,110 @@ class CustomerController(QObject):
                     return str(product.sku)
         return None
 
-    def _toggle_sale_row(self, index: Any) -> None:
-        self.models.sale_products.toggle(index.row())
+    def _interest_picked(self, row: int) -> None:
+        model = self.models.interest_products
+        if not 0 <= row < model.rowCount():
+            return
+        self._interest_choice = model.row_at(row)
+        self.view.composer.interest.picker.list.setCurrentIndex(model.index(row, 0))
+        self._show_interest_choice()
 
-    def _sale_selection_changed(self, *_args: object) -> None:
-        total = sum(c.price_cents * c.qty for c in self.models.sale_products.checked())
-        self.view.composer.sale.amount.setText(
-            QLocale().toString(total / 100, "f", 2).replace(QLocale().groupSeparator(), "")
+    def _show_interest_choice(self) -> None:
+        """The interest form names the product it will save — the one picked."""
+        form = self.view.composer.interest
+        choice = self._interest_choice
+        if choice is None:
+            form.chosen.setText(translate("Customer", "Pick the product above."))
+            form.chosen.setVisible(True)
+        else:
+            form.show_chosen(choice.title, choice.sku, fmt_money(choice.price_cents))
+
+    def _sale_picked(self, row: int) -> None:
+        """A product picked (a suggestion, a search result): one more line of it."""
+        model = self.models.sale_products
+        if not 0 <= row < model.rowCount():
+            return
+        choice = model.row_at(row)
+        form = self.view.composer.sale
+        line = form.add_line(
+            SaleLineValue(choice.sku, choice.title, 1, choice.price_cents, choice.cart_item_id)
         )
+        if form.picker.search.text():
+            form.picker.search.clear()  # ready for the next search or scan
+        line.qty.setFocus()
+        line.qty.selectAll()
+
+    def take_scan(self, text: str, otherwise: Callable[[str], object]) -> bool:
+        """A scanner burst while the sale form is open: a product's sku adds its line; any
+        other text goes on to ``otherwise`` (the scan controller: a member). False when the
+        sale form is not open (the caller goes on itself)."""
+        query = text.strip()
+        if self.view.composer.form != "sale" or not query or query[:4].upper() == "MC1:":
+            return False
+        terminal = self.terminal
+
+        def found(products: list[Product]) -> None:
+            hit = products[0] if products else None
+            if (
+                hit is not None
+                and hit.sku.casefold() == query.casefold()
+                and self.view.composer.form == "sale"
+            ):
+                self.view.composer.sale.add_line(
+                    SaleLineValue(hit.sku, local(hit.title), 1, hit.price_cents)
+                )
+            else:
+                otherwise(text)
+
+        self.runner.submit(lambda: terminal.products(query, 1), found, self._refresh_failed)
+        return True
+
+    def _coupon_discount(self, subtotal: int) -> tuple[int, list[str]]:
+        """What the coupons redeemed here (pending sync) take off ``subtotal``, and their
+        titles."""
+        if self.data is None:
+            return 0, []
+        off = 0
+        titles: list[str] = []
+        for coupon in self.data.coupons:
+            if not coupon.pending_redeem:
+                continue
+            value = coupon.value if coupon.rule != "percent_off" else subtotal * coupon.value // 100
+            off += value
+            titles.append(local(coupon.title))
+        return min(off, subtotal), titles
+
+    def _sale_lines_changed(self) -> None:
+        """The lines changed: the total follows them (less a coupon redeemed here) until the
+        associate types a total of their own; the form says how it was computed."""
+        sale = self.view.composer.sale
+        subtotal = 0
+        for line in sale.rows:
+            price = line.price_cents()
+            subtotal += (price or 0) * line.qty.value()
+        discount, titles = self._coupon_discount(subtotal)
+        computed = subtotal - discount
+        if titles:
+            sale.discount.setText(
+                texts.fill(
+                    translate("Customer", "Coupon redeemed here: %1, −%2"),
+                    translate("Customer", ", ").join(titles),
+                    fmt_money(discount),
+                )
+            )
+        sale.discount.setVisible(bool(titles))
+        if not sale.amount_edited:
+            sale.amount.setText(cents_text(computed) if sale.rows else "")
+        sale.computed.setText(
+            texts.fill(translate("Customer", "Computed from the lines: %1"), fmt_money(computed))
+            if sale.rows
+            else ""
+        )
+        sale.computed.setVisible(bool(sale.rows))
 
     def cancel(self) -> None:
+        """Esc, Cancel, the close button: the form closes; what was typed is kept."""
+        self.keep_draft()
         self.view.composer.close_form()
         self.redeem_coupon = None
 
@@ -408,6 +679,155 @@ class CustomerController(QObject):
             self.cancel()
             return True
         return False
+
+    # --- drafts (clerk/drafts.py) ----------------------------------------------------------
+
+    def _member_key(self) -> str | None:
+        """Whom a draft belongs to: the member, or the identity the hub will match."""
+        if self.member_id:
+            return self.member_id
+        if self._member_ok and self.identity is not None:
+            return self.identity.ref
+        return None
+
+    def _draft_values(self) -> tuple[str, dict[str, Any]] | None:
+        """The open form's values worth keeping (None: nothing typed)."""
+        c = self.view.composer
+        if c.form == "note":
+            text = c.note.text.toPlainText()
+            return ("note", {"text": text}) if text.strip() else None
+        if c.form == "interest":
+            choice, text = self._interest_choice, c.interest.text.text()
+            if choice is None and not text.strip():
+                return None
+            return (
+                "interest",
+                {
+                    "sku": choice.sku if choice else None,
+                    "title": choice.title if choice else "",
+                    "price_cents": choice.price_cents if choice else 0,
+                    "tried_on": c.interest.tried_on.isChecked(),
+                    "text": text,
+                },
+            )
+        if c.form == "sale":
+            lines, text = c.sale.values(), c.sale.text.text()
+            if not lines and not text.strip():
+                return None
+            return (
+                "sale",
+                {
+                    "lines": [
+                        [v.sku, v.title, v.qty, v.price_cents, v.cart_item_id] for v in lines
+                    ],
+                    "amount": c.sale.amount.text() if c.sale.amount_edited else None,
+                    "text": text,
+                },
+            )
+        return None
+
+    def keep_draft(self) -> bool:
+        """Keep the open form's values for this customer and staff member (on the worker)."""
+        key, got = self._member_key(), self._draft_values()
+        if key is None or got is None:
+            return False
+        form, values = got
+        self._drafts[form] = values
+        terminal, staff = self.terminal, self.staff_id
+        self.runner.submit(
+            lambda: terminal.save_draft(staff, key, form, values),
+            lambda _done: None,
+            self._refresh_failed,
+        )
+        self.bridge.info(
+            translate("Customer", "Draft kept — it is back when you open the form again."),
+            key="draft",
+        )
+        return True
+
+    def _load_drafts(self) -> None:
+        key = self._member_key()
+        if key is None:
+            return
+        terminal, staff = self.terminal, self.staff_id
+
+        def loaded(found: dict[str, dict[str, Any]]) -> None:
+            if key != self._member_key() or not found:
+                return
+            self._drafts = dict(found)
+            # Said, not opened: the focus stays where the associate (or a scan) has it; the
+            # form comes back as typed when they open it.
+            forms = translate("Customer", ", ").join(texts.term(texts.KINDS, f) for f in found)
+            # in the page (no toast popping up while a scan may be under way)
+            self.view.notice.show_text(
+                texts.fill(translate("Customer", "Draft kept: %1 — open it to go on."), forms)
+            )
+
+        self.runner.submit(lambda: terminal.drafts(staff, key), loaded, self._refresh_failed)
+
+    def _restore(self, form: str, values: dict[str, Any]) -> None:
+        c = self.view.composer
+        if form == "note":
+            c.note.text.setPlainText(str(values.get("text") or ""))
+        elif form == "interest":
+            sku = values.get("sku")
+            if isinstance(sku, str) and sku:
+                self._interest_choice = Choice(
+                    sku, str(values.get("title") or sku), int(values.get("price_cents") or 0), ""
+                )
+            (c.interest.tried_on if values.get("tried_on") else c.interest.asked_about).setChecked(
+                True
+            )
+            c.interest.text.setText(str(values.get("text") or ""))
+            self._show_interest_choice()
+        elif form == "sale":
+            lines = [
+                SaleLineValue(str(v[0]), str(v[1]), int(v[2]), int(v[3]), v[4] or None)
+                for v in values.get("lines") or []
+                if isinstance(v, list) and len(v) == 5
+            ]
+            c.sale.set_lines(lines)
+            amount = values.get("amount")
+            if isinstance(amount, str):
+                c.sale.amount.setText(amount)
+                c.sale.amount_edited = True
+                self._sale_lines_changed()
+            c.sale.text.setText(str(values.get("text") or ""))
+        c.show_draft(True)
+
+    def _drop_draft(self, form: str) -> None:
+        key = self._member_key()
+        self._drafts.pop(form, None)
+        if key is None:
+            return
+        terminal, staff = self.terminal, self.staff_id
+        self.runner.submit(
+            lambda: terminal.discard_draft(staff, key, form),
+            lambda _done: None,
+            self._refresh_failed,
+        )
+
+    def discard_or_undo(self) -> None:
+        """ "Discard draft": the form is emptied and the draft deleted; the button then offers
+        "Undo discard" (until the form closes), which brings both back."""
+        c = self.view.composer
+        form = c.form
+        if c.undo_discard and self._discarded is not None:
+            form, values = self._discarded
+            self._discarded = None
+            self.open_form(form)
+            self._restore(form, values)
+            self.keep_draft()
+            return
+        got = self._draft_values()
+        self._discarded = got if got is not None else (form, self._drafts.get(form, {}))
+        self._drop_draft(form)
+        self.open_form(form)  # emptied
+        self._drafts.pop(form, None)
+        c.show_draft(False, undo=True)
+        self.bridge.info(
+            translate("Customer", "Draft discarded — Undo brings it back."), key="draft"
+        )
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -427,6 +847,7 @@ class CustomerController(QObject):
         if payload is None:
             return  # nothing to save; the associate was told why
         self.record(form, payload)
+        self._drop_draft(form)
         c.close_form()
         self.redeem_coupon = None
 
@@ -440,20 +861,24 @@ class CustomerController(QObject):
         if form == "note":
             text = c.note.text.toPlainText().strip()
             if not text:
-                self._tell(translate("Customer", "Type the note first."), c.note.text)
+                self._refuse("text", "empty")
                 return None
             return Note.of(text)
         if form == "interest":
-            idx = c.interest.product.currentIndex()
-            if idx < 0:
+            choice = self._interest_choice
+            if choice is None:
+                self._refuse("sku", "missing")
                 return None
-            choice = self.models.interest_products.row_at(idx)
             action = "tried_on" if c.interest.tried_on.isChecked() else "asked_about"
             return Interest.of(choice.sku, action, c.interest.text.text().strip() or None)
         if form == "redeem":
-            if self.redeem_coupon is None:
+            coupon = self.redeem_coupon
+            selected = self.view.coupons.list.currentIndex()
+            if coupon is None or not selected.isValid():
                 return None
-            return Redeem.of(self.redeem_coupon.id)
+            if self.models.coupons.row_at(selected.row()).id != coupon.id:
+                return None  # never: the confirmation follows the selection
+            return Redeem.of(coupon.id)
         if form == "sale":
             amount_text = c.sale.amount.text().strip()
             locale = QLocale()
@@ -463,19 +888,24 @@ class CustomerController(QObject):
                     decimal_point=locale.decimalPoint(),
                     group_separator=locale.groupSeparator(),
                 )
-            except AmountError:
-                self._tell(translate("Customer", "Enter the sale amount."), c.sale.amount)
+            except AmountError as exc:
+                self._refuse("amount_cents", "missing" if not amount_text else exc.reason)
                 return None
-            chosen = self.models.sale_products.checked()
+            values = c.sale.values()
+            for i, line in enumerate(c.sale.rows):
+                if line.price_cents() is None:
+                    self._refuse(f"items.{i}.price_cents", "out_of_range")
+                    line.price.setFocus()
+                    return None
             # The hub takes each line with its price, and the online-cart lines it settles.
-            skus = {ch.sku for ch in chosen}
+            skus = {v.sku for v in values}
             cart_ids = [
                 line.id
                 for line in (self.data.cart if self.data else ())
                 if line.product.sku in skus
             ]
             return Sale.of(
-                [(ch.sku, ch.qty, ch.price_cents) for ch in chosen],
+                [(v.sku, v.qty, v.price_cents) for v in values],
                 amount,
                 cart_ids,
                 c.sale.text.text().strip() or None,
@@ -488,17 +918,15 @@ class CustomerController(QObject):
                 marketing = None if marketing == p.consent_marketing else marketing
                 browsing = None if browsing == p.consent_browsing else browsing
             if marketing is None and browsing is None:
-                self.bridge.info(translate("Customer", "Nothing changed."), key="form")
+                self._refuse("marketing", "no_change")
                 return None
             return Consent.of(marketing=marketing, browsing=browsing)
         return None
 
-    def _tell(self, message: str, widget: Any) -> None:
-        self.bridge.info(message, key="form")
-        widget.setFocus()
-
     def _refuse(self, field: str | None, problem: str) -> None:
-        """The vocabulary refused the form: say what to fix and put the focus there."""
+        """The vocabulary refused the form: say under the form which field and what to fix
+        ("Note: the text is too long — at most 4,000 characters."), mark the field and put
+        the focus there. Nothing is saved."""
         c = self.view.composer
         root = (field or "").split(".", 1)[0]
         widgets: dict[tuple[str, str], Any] = {
@@ -506,10 +934,16 @@ class CustomerController(QObject):
             ("interest", "text"): c.interest.text,
             ("sale", "text"): c.sale.text,
             ("sale", "amount_cents"): c.sale.amount,
-            ("sale", "items"): c.sale.products,
+            ("sale", "items"): c.sale.picker.search,
+            ("interest", "sku"): c.interest.picker.search,
         }
-        self.bridge.info(texts.record_problem(field, problem), key="form")
+        message = texts.record_problem(field, problem)
+        name = texts.form_field_name(c.form or "", root)
+        if name:
+            message = texts.fill(translate("Customer", "%1: %2"), name, message)
         widget = widgets.get((c.form or "", root))
+        c.show_problem(message, widget)
+        self.bridge.info(message, key="form")
         if widget is not None:
             widget.setFocus()
 

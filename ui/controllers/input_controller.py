@@ -36,8 +36,15 @@ class InputRouter(QObject):
             if handler is not None:
                 handler(text)
             return
-        if not self.nav.locked:
-            self.screens.scan.submit_text(text, "wedge")
+        if self.nav.locked:
+            return
+        scan = self.screens.scan
+        # The sale form open: a product's sku adds its line; anything else is a customer.
+        if self.nav.page == "customer" and self.screens.customer.take_scan(
+            text, lambda t: scan.submit_text(t, "wedge")
+        ):
+            return
+        scan.submit_text(text, "wedge")
 
     def set_scan_handler(self, page: QWidget, handler: Callable[[str], None]) -> None:
         """Scanner bursts while ``page`` (a hosted screen) is shown go to ``handler``."""

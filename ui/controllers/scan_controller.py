@@ -229,6 +229,8 @@ class ScanController(QObject):
         self._last = None
         if isinstance(exc, IdentifyError):
             self.bridge.warning(texts.reason_message(exc.reason), key="identify")
+            if self.view.field.text():  # typed: say it at the field too
+                self.view.show_error(texts.reason_message(exc.reason))
         elif isinstance(exc, ClerkError):
             self.bridge.error(texts.reason_message(exc.reason), key="identify")
         else:

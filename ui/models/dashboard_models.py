@@ -288,7 +288,21 @@ class RejectedModel(TableModel[RejectedItem]):
         return _tr(str(KINDS.get(r.kind, r.kind)))
 
     def _member(self, r: RejectedItem) -> str:
-        return r.member_id or r.member_ref or "—"
+        """Who it was about, in words: the member's name, a masked card, "a phone number" or
+        "walk-in" — never a sealed or hashed reference."""
+        if r.member_name:
+            return r.member_name
+        if r.member_id:
+            return r.member_id
+        ref = r.member_ref or ""
+        kind, _, value = ref.partition(":")
+        if kind == "card" and value:
+            return _tr(QT_TRANSLATE_NOOP("Dashboard", "Card ****%1")).replace("%1", value[-4:])
+        if kind in ("phone_sealed", "phone_hash"):
+            return _tr(QT_TRANSLATE_NOOP("Dashboard", "A phone number (not on this terminal)"))
+        if kind in ("code", "member"):
+            return _tr(QT_TRANSLATE_NOOP("Dashboard", "A member code (not on this terminal)"))
+        return _tr(QT_TRANSLATE_NOOP("Dashboard", "Walk-in"))
 
     def _when(self, r: RejectedItem) -> str:
         return datetime.fromtimestamp(r.at, self.tz).strftime("%m-%d %H:%M")

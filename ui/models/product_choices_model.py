@@ -1,33 +1,58 @@
-"""Products the associate can pick while recording (interest, assisted sale)."""
+"""Products the associate can pick while recording (interest, assisted sale): suggestions from
+the customer's online cart and browsing, or what a catalogue search found. Rows are picked
+(a click, Enter), never ticked: nothing is chosen until the associate chooses it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ui.i18n import fmt_money
-from ui.models.rows_model import Index, Roles, RowsModel
-from ui.qt import Qt
+from ui.models.rows_model import Roles, RowsModel
+from ui.qt import QT_TRANSLATE_NOOP, QLocale, translate
+
+SOURCES = {
+    "cart": QT_TRANSLATE_NOOP("Composer", "In the online cart"),
+    "browsed": QT_TRANSLATE_NOOP("Composer", "Browsed online"),
+    "catalogue": "",
+}
 
 
 @dataclass(frozen=True)
 class Choice:
     sku: str
-    title: str
+    title: str  # in the UI's language (the controller refills on a language switch)
     price_cents: int
     image: str
     qty: int = 1
-    in_cart: bool = False
+    source: str = "catalogue"  # cart | browsed | catalogue
+    cart_item_id: str | None = None  # the online-cart line a sale of it settles
+
+
+@dataclass(frozen=True)
+class SaleLineValue:
+    """One line of the sale form as the associate set it."""
+
+    sku: str
+    title: str
+    qty: int
+    price_cents: int
+    cart_item_id: str | None = None
+
+
+def cents_text(cents: int) -> str:
+    """Fen as an amount field shows it in this locale (no group separator): ``1999.00``."""
+    locale = QLocale()
+    return locale.toString(cents / 100, "f", 2).replace(locale.groupSeparator(), "")
 
 
 class ProductChoicesModel(RowsModel[Choice]):
-    """Checkable product rows; ``checked()`` is what the associate picked."""
-
     Sku = Roles.First
     PriceCents = Roles.First + 1
 
     ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
         Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
         Roles.Trailing: (b"trailing", "_price"),
         Roles.Tile: (b"tile", "_tile"),
         Roles.Key: (b"key", "_sku"),
@@ -35,61 +60,22 @@ class ProductChoicesModel(RowsModel[Choice]):
         PriceCents: (b"priceCents", "_price_cents"),
     }
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._checked: set[str] = set()
-
-    def set_choices(self, rows: list[Choice], checked: set[str] | None = None) -> None:
-        self._checked = set(checked or ())
+    def set_choices(self, rows: list[Choice]) -> None:
         self.set_rows(rows)
 
-    def checked(self) -> list[Choice]:
-        return [c for c in self._rows if c.sku in self._checked]
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsUserCheckable if index.isValid() else base
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role == Qt.ItemDataRole.CheckStateRole
-            and index.isValid()
-            and 0 <= index.row() < len(self._rows)
-        ):
-            sku = self._rows[index.row()].sku
-            return Qt.CheckState.Checked if sku in self._checked else Qt.CheckState.Unchecked
-        return super().data(index, role)
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
-            return False
-        sku = self._rows[index.row()].sku
-        state = Qt.CheckState(value) if not isinstance(value, Qt.CheckState) else value
-        if state == Qt.CheckState.Checked:
-            self._checked.add(sku)
-        else:
-            self._checked.discard(sku)
-        self._display.pop(index.row(), None)
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
-        return True
-
-    def is_checked(self, row: int) -> bool | None:
-        return self._rows[row].sku in self._checked
-
-    def toggle(self, row: int) -> None:
-        index = self.index(row, 0)
-        checked = self.data(index, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
-        self.setData(
-            index,
-            Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked,
-            Qt.ItemDataRole.CheckStateRole,
-        )
+    def row_of(self, sku: str) -> int:
+        return next((i for i, c in enumerate(self._rows) if c.sku == sku), -1)
 
     def _title(self, c: Choice) -> str:
         return c.title
 
+    def _subtitle(self, c: Choice) -> str:
+        source = SOURCES.get(c.source, "")
+        where = translate("Composer", source) if source else ""
+        return f"{c.sku} · {where}" if where else c.sku
+
     def _price(self, c: Choice) -> str:
-        return fmt_money(c.price_cents * c.qty)
+        return fmt_money(c.price_cents)
 
     def _tile(self, c: Choice) -> str:
         return c.image
@@ -98,4 +84,4 @@ class ProductChoicesModel(RowsModel[Choice]):
         return c.sku
 
     def _price_cents(self, c: Choice) -> int:
-        return c.price_cents * c.qty
+        return c.price_cents

@@ -3,21 +3,30 @@ redemption, assisted sale, consent. One :class:`Composer` card shows one form at
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from ui.models.product_choices_model import ProductChoicesModel
+from clerk.shared.money import MAX_CENTS, AmountError, parse_cents
+from ui.i18n import fmt_number
+from ui.models.product_choices_model import ProductChoicesModel, SaleLineValue, cents_text
 from ui.qt import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
-    QComboBox,
     QDoubleValidator,
+    QEvent,
     QFrame,
     QHBoxLayout,
     QLineEdit,
+    QLocale,
+    QObject,
     QPlainTextEdit,
+    QScrollArea,
+    QSize,
     QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -32,26 +41,123 @@ from ui.views.widgets import (
     button,
     icon_label,
     label,
+    set_prop,
     tool_button,
 )
 
 
 class NoteForm(QWidget):
+    """The note editor with its length against the vocabulary's limit ("3,980 / 4,000", red
+    past it): what the hub would refuse is seen while typing, not after "saved"."""
+
     def __init__(self) -> None:
         super().__init__()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
         self.text = QPlainTextEdit()
         self.text.setObjectName("noteText")
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(96)
         box.addWidget(self.text)
+        self.count = label("", "hint")
+        self.count.setObjectName("noteCount")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box.addWidget(self.count)
+        self.limit = 0  # set by the controller from the vocabulary (loaded with the first form)
+        self.text.textChanged.connect(self._count)
+
+    def set_limit(self, limit: int) -> None:
+        self.limit = limit
+        self._count()
+
+    def over(self) -> bool:
+        return bool(self.limit) and len(self.text.toPlainText()) > self.limit
+
+    def _count(self) -> None:
+        if not self.limit:
+            self.count.setText("")
+            return
+        used = len(self.text.toPlainText())
+        self.count.setText(
+            translate("Composer", "%1 / %2 characters")
+            .replace("%1", fmt_number(used))
+            .replace("%2", fmt_number(self.limit))
+        )
+        set_prop(self.count, "role", "error" if used > self.limit else "hint")
+        self.count.setAccessibleName(self.count.text())
 
     def retranslate(self) -> None:
         self.text.setPlaceholderText(
             translate("Composer", "What did the customer say or ask for? (Ctrl+Enter saves)")
         )
         self.text.setAccessibleName(translate("Composer", "Note text"))
+        self._count()
+
+
+class ProductPicker(QWidget):
+    """Search the catalogue (name in Chinese or English, or sku) above a list of products:
+    the customer's cart and browsing as suggestions while the search is empty, what it
+    found once typed. A click or Enter picks a row (``picked``); nothing is pre-picked."""
+
+    picked = Signal(int)  # the row picked in ``model``
+    search_changed = Signal(str)
+
+    def __init__(self, model: ProductChoicesModel, name: str) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        self.search = QLineEdit()
+        self.search.setObjectName(f"{name}Search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumHeight(44)
+        self.search.textChanged.connect(self.search_changed)
+        self.search.returnPressed.connect(self._enter)
+        box.addWidget(self.search)
+        self.list_label = label("", "section")
+        box.addWidget(self.list_label)
+        self.list = RowList(model, tile=36, dense=True)
+        self.list.setObjectName(f"{name}Products")
+        self.list.clicked.connect(lambda index: self.picked.emit(index.row()))
+        self.list.activated.connect(lambda index: self.picked.emit(index.row()))
+        box.addWidget(self.list)
+        self.empty = label("", "hint", wrap=True)
+        box.addWidget(self.empty)
+        self.model = model
+        model.modelReset.connect(self._update_empty)
+        self._update_empty()
+
+    def _enter(self) -> None:
+        """Enter in the search picks the first product found."""
+        if self.model.rowCount() and self.search.text().strip():
+            self.picked.emit(0)
+
+    def _update_empty(self) -> None:
+        searching = bool(self.search.text().strip())
+        self.list.setVisible(self.model.rowCount() > 0)
+        self.empty.setVisible(self.model.rowCount() == 0)
+        self.list_label.setText(
+            translate("Composer", "FOUND IN THE CATALOGUE")
+            if searching
+            else translate("Composer", "SUGGESTED: ONLINE CART AND BROWSING")
+        )
+        self.list_label.setVisible(self.model.rowCount() > 0)
+        self.empty.setText(
+            translate(
+                "Composer", "No product matches — try the name in Chinese or English, or the SKU."
+            )
+            if searching
+            else translate("Composer", "Search the catalogue above, or scan the product's SKU.")
+        )
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(
+            translate("Composer", "Search products: name (中文 / English) or SKU")
+        )
+        self.search.setAccessibleName(translate("Composer", "Search the catalogue"))
+        self.list.setAccessibleName(translate("Composer", "Products (click or Enter picks)"))
+        self._update_empty()
 
 
 class InterestForm(QWidget):
@@ -60,11 +166,12 @@ class InterestForm(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(10)
-        self.product = QComboBox()
-        self.product.setObjectName("interestProduct")
-        self.product.setModel(products)
-        self.product.setMinimumHeight(44)
-        box.addWidget(self.product)
+        self.picker = ProductPicker(products, "interest")
+        box.addWidget(self.picker)
+        # The product the record names, shown as it will be saved.
+        self.chosen = label("", "panelTitle", wrap=True)
+        self.chosen.setObjectName("interestChosen")
+        box.addWidget(self.chosen)
         seg = FlowRow(8)  # side by side, or one above the other in a narrow column
         self.tried_on = button(
             "", icon_name="check", kind="segment", checkable=True, object_name="triedOn"
@@ -84,8 +191,12 @@ class InterestForm(QWidget):
         self.text.setObjectName("interestText")
         box.addWidget(self.text)
 
+    def show_chosen(self, title: str, sku: str, price: str) -> None:
+        self.chosen.setText(f"{title} · {sku} · {price}" if sku else "")
+        self.chosen.setVisible(bool(sku))
+
     def retranslate(self) -> None:
-        self.product.setAccessibleName(translate("Composer", "Product"))
+        self.picker.retranslate()
         self.tried_on.setText(translate("Terms", "Tried on"))
         self.asked_about.setText(translate("Terms", "Asked about"))
         self.tried_on.setAccessibleName(translate("Terms", "Tried on"))
@@ -127,46 +238,208 @@ class RedeemForm(QWidget):
         box.addWidget(self.question)
 
     def retranslate(self) -> None:
-        self.question.setText(
-            translate("Composer", "Confirm that the customer uses this coupon now (Enter), or Esc.")
-        )
+        # ``question`` names the coupon, its value and the member: the controller fills it.
         self.ticket.setAccessibleName(translate("Composer", "Coupon to redeem"))
 
 
+class SaleLineRow(QFrame):
+    """One product sold: its name (wrapped, never cut), sku, quantity, unit price (the
+    catalogue's, editable) and a remove button."""
+
+    changed = Signal()
+    remove = Signal(object)
+
+    def __init__(self, value: SaleLineValue, max_qty: int) -> None:
+        super().__init__()
+        self.setObjectName("saleLine")
+        self.sku = value.sku
+        self.title_text = value.title
+        self.cart_item_id = value.cart_item_id
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 4, 0, 4)
+        box.setSpacing(2)
+        self.title = label(value.title, "", wrap=True)
+        self.title.setObjectName("saleLineTitle")
+        box.addWidget(self.title)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.sku_label = label(value.sku, "muted")
+        row.addWidget(self.sku_label, 1)
+        self.qty = QSpinBox()
+        self.qty.setObjectName("saleQty")
+        self.qty.setRange(1, max_qty)  # never more than the vocabulary takes
+        self.qty.setValue(min(max(value.qty, 1), max_qty))
+        self.qty.setMinimumHeight(40)
+        self.qty.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.qty.valueChanged.connect(self.changed)
+        row.addWidget(self.qty)
+        self.price = QLineEdit(cents_text(value.price_cents))
+        self.price.setObjectName("salePrice")
+        self.price.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.price.setMinimumHeight(40)
+        self.price.setFixedWidth(120)
+        self.price.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        validator = QDoubleValidator(0.0, MAX_CENTS / 100, 2, self.price)
+        validator.setNotation(QDoubleValidator.Notation.StandardNotation)
+        self.price.setValidator(validator)
+        self.price.textChanged.connect(self.changed)
+        row.addWidget(self.price)
+        self.remove_button = tool_button("close", object_name="saleLineRemove")
+        self.remove_button.clicked.connect(lambda: self.remove.emit(self))
+        row.addWidget(self.remove_button)
+        box.addLayout(row)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.retranslate()
+
+    def price_cents(self) -> int | None:
+        try:
+            return parse_cents(
+                self.price.text(),
+                decimal_point=QLocale().decimalPoint(),
+                group_separator=QLocale().groupSeparator(),
+            )
+        except AmountError:
+            return None
+
+    def value(self) -> SaleLineValue:
+        return SaleLineValue(
+            self.sku, self.title_text, self.qty.value(), self.price_cents() or 0, self.cart_item_id
+        )
+
+    def retranslate(self) -> None:
+        self.qty.setAccessibleName(
+            translate("Composer", "Quantity of %1").replace("%1", self.title_text)
+        )
+        self.price.setAccessibleName(
+            translate("Composer", "Unit price of %1 in yuan").replace("%1", self.title_text)
+        )
+        self.remove_button.setAccessibleName(
+            translate("Composer", "Remove %1").replace("%1", self.title_text)
+        )
+        self.remove_button.setToolTip(self.remove_button.accessibleName())
+
+
 class SaleForm(QWidget):
+    """An assisted sale of anything in the store: products found in the catalogue (or
+    suggested from the online cart: a tap adds one — nothing is pre-ticked), each with its
+    quantity and unit price, the total computed from them (less a coupon redeemed here) and
+    editable."""
+
+    lines_changed = Signal()
+    suggestion_clicked = Signal(int)
+
     def __init__(self, products: ProductChoicesModel) -> None:
         super().__init__()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(10)
-        self.products_label = label("", "section")
-        box.addWidget(self.products_label)
-        self.products = RowList(products, tile=36, dense=True)
-        self.products.setObjectName("saleProducts")
-        box.addWidget(self.products)
+        box.setSpacing(8)
+        self.picker = ProductPicker(products, "sale")
+        box.addWidget(self.picker)
+        self.products = self.picker.list
+        self.lines_label = label("", "section")
+        box.addWidget(self.lines_label)
+        self.lines_box = QVBoxLayout()
+        self.lines_box.setSpacing(0)
+        box.addLayout(self.lines_box)
+        self.lines_empty = label("", "hint", wrap=True)
+        self.lines_empty.setObjectName("saleLinesEmpty")
+        box.addWidget(self.lines_empty)
+        self.discount = label("", "muted", wrap=True)
+        self.discount.setObjectName("saleDiscount")
+        box.addWidget(self.discount)
         row = QHBoxLayout()
         row.setSpacing(10)
         self.amount_label = label("", "muted")
         row.addWidget(self.amount_label)
         self.amount = QLineEdit()
         self.amount.setObjectName("saleAmount")
-        validator = QDoubleValidator(0.0, 10_000_000.0, 2, self.amount)
+        validator = QDoubleValidator(0.0, MAX_CENTS / 100, 2, self.amount)
         validator.setNotation(QDoubleValidator.Notation.StandardNotation)
         self.amount.setValidator(validator)
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount.setMinimumHeight(44)
         row.addWidget(self.amount, 1)
         box.addLayout(row)
+        self.computed = label("", "hint", wrap=True)
+        self.computed.setObjectName("saleComputed")
+        box.addWidget(self.computed)
         self.text = QLineEdit()
         self.text.setObjectName("saleText")
         box.addWidget(self.text)
+        self.rows: list[SaleLineRow] = []
+        self.max_qty = 999  # set by the controller from the vocabulary
+        self.amount_edited = False  # the associate typed the total: it no longer follows
+        self.amount.textEdited.connect(self._amount_typed)
+        self._update_empty()
+
+    def _amount_typed(self, _text: str) -> None:
+        self.amount_edited = True
+
+    def add_line(self, value: SaleLineValue) -> SaleLineRow:
+        """A new line, or one more of a product already on a line."""
+        for existing in self.rows:
+            if existing.sku == value.sku:
+                existing.qty.setValue(min(existing.qty.value() + value.qty, self.max_qty))
+                if value.cart_item_id and not existing.cart_item_id:
+                    existing.cart_item_id = value.cart_item_id
+                return existing
+        line = SaleLineRow(value, self.max_qty)
+        line.changed.connect(self.lines_changed)
+        line.remove.connect(self.remove_line)
+        self.rows.append(line)
+        self.lines_box.addWidget(line)
+        self._update_empty()
+        self.lines_changed.emit()
+        return line
+
+    def set_lines(self, values: list[SaleLineValue]) -> None:
+        """Exactly these lines (a draft restored, a rejected sale reopened), each kept as its
+        own line."""
+        self.clear_lines()
+        for value in values:
+            line = SaleLineRow(value, self.max_qty)
+            line.changed.connect(self.lines_changed)
+            line.remove.connect(self.remove_line)
+            self.rows.append(line)
+            self.lines_box.addWidget(line)
+        self._update_empty()
+        self.lines_changed.emit()
+
+    def remove_line(self, line: SaleLineRow) -> None:
+        if line in self.rows:
+            self.rows.remove(line)
+            self.lines_box.removeWidget(line)
+            line.deleteLater()
+            self._update_empty()
+            self.lines_changed.emit()
+
+    def clear_lines(self) -> None:
+        for line in self.rows:
+            self.lines_box.removeWidget(line)
+            line.deleteLater()
+        self.rows = []
+        self._update_empty()
+
+    def values(self) -> list[SaleLineValue]:
+        return [line.value() for line in self.rows]
+
+    def _update_empty(self) -> None:
+        self.lines_empty.setVisible(not self.rows)
 
     def retranslate(self) -> None:
-        self.products_label.setText(translate("Composer", "PRODUCTS SOLD"))
-        self.products.setAccessibleName(translate("Composer", "Products sold (Space ticks)"))
-        self.amount_label.setText(translate("Composer", "Amount (¥)"))
-        self.amount.setAccessibleName(translate("Composer", "Sale amount in yuan"))
+        self.picker.retranslate()
+        self.lines_label.setText(translate("Composer", "PRODUCTS SOLD"))
+        self.lines_empty.setText(
+            translate(
+                "Composer", "No product yet: pick one above (a suggestion, a search or a scan)."
+            )
+        )
+        self.amount_label.setText(translate("Composer", "Total paid (¥)"))
+        self.amount.setAccessibleName(translate("Composer", "Total paid in yuan"))
         self.text.setPlaceholderText(translate("Composer", "Note (optional)"))
         self.text.setAccessibleName(translate("Composer", "Sale note"))
+        for line in self.rows:
+            line.retranslate()
 
 
 class ConsentForm(QWidget):
@@ -212,6 +485,63 @@ class ConsentForm(QWidget):
 FORMS = ("note", "interest", "redeem", "sale", "consent")
 
 
+class FormScroll(QScrollArea):
+    """A scroll area as tall as its form (so a short form takes no more room), which scrolls
+    when the card is bounded, keeping the focused field in view."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(content)
+        self.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        content.installEventFilter(self)  # its size changes (lines added) reach the card
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+            focused = QApplication.focusWidget()
+            if focused is not None:  # once laid out, the field with the focus stays in view
+                QTimer.singleShot(0, lambda: self._follow_if_alive(focused))
+        return False
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        hint = inner.sizeHint() if inner is not None else QSize(0, 0)
+        return QSize(hint.width(), hint.height() + 2 * self.frameWidth())
+
+    limit = 10_000  # the most the form may take (Composer.fit_height): beyond, it scrolls
+    card: QWidget | None = None  # the card it is in (kept whole on the page)
+
+    def minimumSizeHint(self) -> QSize:
+        # As tall as the form up to the limit: the page scrolls to show the card whole, the
+        # card is not squeezed under the other panels.
+        inner = self.widget()
+        wanted = inner.sizeHint().height() if inner is not None else 0
+        return QSize(0, max(80, min(wanted, self.limit)))
+
+    def _follow_if_alive(self, widget: QWidget) -> None:
+        try:
+            self.follow_focus(None, widget)
+        except RuntimeError:  # the widget went in the meantime (a line removed)
+            return
+
+    def follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        inner = self.widget()
+        if new is not None and inner is not None and inner.isAncestorOf(new) and new.isVisible():
+            self.ensureWidgetVisible(new, 8, 24)
+            # and the page's scroll area shows the whole card (no taller than the page): the
+            # field and the buttons with it
+            card = self.card if self.card is not None else new
+            outer = card.parentWidget()
+            while outer is not None and not isinstance(outer, QScrollArea):
+                outer = outer.parentWidget()
+            if outer is not None:
+                outer.ensureWidgetVisible(card, 0, 8)
+
+
 class Composer(LanguageAware):
     """The card that holds the open form, with Save / Cancel."""
 
@@ -234,6 +564,10 @@ class Composer(LanguageAware):
         self.title = label("", "panelTitle", wrap=True)  # a narrow column: two lines
         self.title.setObjectName("composerTitle")
         head.addWidget(self.title, 1)
+        self.draft_chip = Chip("", "warn")
+        self.draft_chip.setObjectName("draftChip")
+        self.draft_chip.hide()
+        head.addWidget(self.draft_chip)
         self.for_chip = Chip("", "primary")
         head.addWidget(self.for_chip)
         self.close_button = tool_button("close", object_name="composerClose")
@@ -249,9 +583,27 @@ class Composer(LanguageAware):
         self.stack = QStackedWidget()
         for form in (self.note, self.interest, self.redeem, self.sale, self.consent):
             self.stack.addWidget(form)
-        box.addWidget(self.stack)
+        # The form scrolls inside the card when the card would be taller than the screen
+        # (``fit_height``): the buttons below it stay in view — Save is always visible.
+        self.body = FormScroll(self.stack)
+        self.body.setObjectName("composerBody")
+        self.body.card = self
+        box.addWidget(self.body, 1)
+        # What the vocabulary refused, in words, naming the field (shown until the next try).
+        self.problem = label("", "error", wrap=True)
+        self.problem.setObjectName("composerProblem")
+        self.problem.hide()
+        box.addWidget(self.problem)
+        self._invalid: QWidget | None = None
 
         buttons = FlowRow(8)  # right-aligned, or one above the other in a narrow column
+        # A kept draft: thrown away on purpose (then "Undo" brings it back until the form
+        # closes).
+        self.discard = button("", kind="ghost", object_name="discardDraft")
+        self.discard.hide()
+        self.discard_clicked = self.discard.clicked
+        buttons.add(self.discard)
+        self.undo_discard = False
         buttons.add_stretch(1)
         self.cancel = button("", kind="ghost", object_name="composerCancel")
         self.cancel.clicked.connect(self.cancel_clicked)
@@ -263,8 +615,35 @@ class Composer(LanguageAware):
         buttons.add(self.save)
         box.addWidget(buttons)
         self.form = ""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self.body.follow_focus)
         self.hide()
         self.retranslate()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._refollow()
+
+    def moveEvent(self, event: Any) -> None:
+        super().moveEvent(event)
+        self._refollow()
+
+    def _refollow(self) -> None:
+        """The card moved or changed size under a focused field: once laid out, the field and
+        the buttons are brought into view again."""
+        focused = QApplication.focusWidget()
+        if self.form and focused is not None and self.isAncestorOf(focused):
+            QTimer.singleShot(0, lambda: self.body._follow_if_alive(focused))
+
+    def fit_height(self, height: int) -> None:
+        """At most ``height`` tall (the visible part of the page): the form scrolls inside,
+        the buttons stay on screen."""
+        height = max(240, height)
+        chrome = max(0, self.sizeHint().height() - self.body.sizeHint().height())
+        self.body.limit = max(80, height - chrome)
+        self.body.updateGeometry()
+        self.setMaximumHeight(height)
 
     _ICONS: ClassVar[dict[str, str]] = {
         "note": "note",
@@ -283,6 +662,10 @@ class Composer(LanguageAware):
             page = self.stack.widget(i)
             if page is not None:
                 page.setSizePolicy(policy, policy)
+        self.show_problem("")
+        self.draft_chip.hide()
+        self.discard.hide()
+        self.undo_discard = False
         self.stack.setCurrentIndex(current)
         self.stack.adjustSize()
         self.icon.setPixmap(icon_label(self._ICONS[form], 20, "primary").pixmap())
@@ -291,7 +674,29 @@ class Composer(LanguageAware):
 
     def close_form(self) -> None:
         self.form = ""
+        self.show_problem("")
+        self.show_draft(False)
         self.hide()
+
+    def show_draft(self, kept: bool, *, undo: bool = False) -> None:
+        """The "Draft kept" chip and the discard button (``undo``: it offers to undo a
+        discard instead)."""
+        self.draft_chip.setVisible(kept)
+        self.undo_discard = undo
+        self.discard.setVisible(kept or undo)
+        self.retranslate()
+
+    def show_problem(self, text: str, widget: QWidget | None = None) -> None:
+        """Say what is wrong under the form and mark the field at fault ("" clears)."""
+        if self._invalid is not None:
+            set_prop(self._invalid, "invalid", False)
+            self._invalid.setAccessibleDescription("")
+        self._invalid = widget if text else None
+        if widget is not None and text:
+            set_prop(widget, "invalid", True)
+            widget.setAccessibleDescription(text)
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def reset(self) -> None:
         """Close the form and forget everything typed or shown in any form (a lock)."""
@@ -299,8 +704,12 @@ class Composer(LanguageAware):
         self.for_chip.setText("")
         self.note.text.clear()
         self.interest.text.clear()
+        self.interest.chosen.setText("")
+        self.interest.picker.search.clear()
+        self.sale.picker.search.clear()
         self.sale.text.clear()
         self.sale.amount.clear()
+        self.sale.clear_lines()
         for text_label in (
             self.redeem.offer,
             self.redeem.title,
@@ -327,6 +736,13 @@ class Composer(LanguageAware):
             else translate("Composer", "Save")
         )
         self.save.setAccessibleName(self.save.text())
+        self.draft_chip.setText(translate("Composer", "Draft kept"))
+        self.discard.setText(
+            translate("Composer", "Undo discard")
+            if self.undo_discard
+            else translate("Composer", "Discard draft")
+        )
+        self.discard.setAccessibleName(self.discard.text())
         self.cancel.setText(translate("Composer", "Cancel"))
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))

@@ -7,6 +7,8 @@ scrolling column, actions pinned at the bottom); a new customer only resets the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ui.models.customer_models import CustomerModels
 from ui.qt import (
     QFrame,
@@ -26,9 +28,104 @@ from ui.qt import (
 from ui.theme import icon
 from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
-from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList
+from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
 ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
+
+
+class UnknownCustomerPrompt(QFrame):
+    """Someone no member matches (offline: not on this terminal; online: the hub has no one
+    with this card or number): what now — a walk-in, another card or number, or (offline
+    only) a member the hub will match. Sign-up is not on this terminal: said, not offered."""
+
+    walk_in = Signal()
+    other = Signal()
+    member = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("unknownPrompt")
+        self.setProperty("banner", "info")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(16, 12, 16, 12)
+        box.setSpacing(8)
+        self.text = label("", "bannerText", wrap=True)
+        self.text.setObjectName("unknownText")
+        box.addWidget(self.text)
+        self.signup = label("", "hint", wrap=True)
+        box.addWidget(self.signup)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.walk_in_button = button("", icon_name="user", kind="primary", object_name="walkIn")
+        self.walk_in_button.clicked.connect(self.walk_in)
+        self.other_button = button("", icon_name="scan", kind="secondary", object_name="otherId")
+        self.other_button.clicked.connect(self.other)
+        self.member_button = button("", icon_name="sync", kind="ghost", object_name="memberRef")
+        self.member_button.clicked.connect(self.member)
+        for b in (self.walk_in_button, self.other_button, self.member_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        box.addLayout(row)
+        self.reason = ""
+        self.state = ""  # "" asking | walk_in | member
+        self.hide()
+
+    def ask(self, reason: str) -> None:
+        self.reason = reason
+        self.state = ""
+        self.retranslate()
+        self.show()
+
+    def settle(self, state: str) -> None:
+        self.state = state
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        asking = self.state == ""
+        if self.state == "walk_in":
+            text = translate(
+                "Customer",
+                "Served as a walk-in: the visit is counted, in no member's history. Notes, "
+                "interest, sales, coupons and consent need a member.",
+            )
+        elif self.state == "member":
+            text = translate(
+                "Customer",
+                "Recorded for the member with this card or number: the hub matches it when "
+                "the terminal is back online.",
+            )
+        elif self.reason == "unknown_member":
+            text = translate(
+                "Customer",
+                "The hub has no member with this card or number. Serve them as a walk-in, "
+                "or scan or type another card or number.",
+            )
+        else:
+            text = translate(
+                "Customer",
+                "No member with this card or number on this terminal (offline). Serve them as "
+                "a walk-in, scan another card or number — or, if they are a member, record "
+                "for the hub to match when back online.",
+            )
+        self.text.setText(text)
+        self.setAccessibleName(text)
+        self.signup.setText(
+            translate(
+                "Customer",
+                "Not a member yet? Sign-up is not on this terminal: they join in the member "
+                "app, then you scan their member code.",
+            )
+        )
+        self.signup.setVisible(asking)
+        self.walk_in_button.setText(translate("Customer", "Walk-in"))
+        self.other_button.setText(translate("Customer", "Another card or number"))
+        self.member_button.setText(translate("Customer", "A member: the hub matches it"))
+        self.walk_in_button.setVisible(asking)
+        self.other_button.setVisible(asking)
+        self.member_button.setVisible(asking and self.reason == "not_cached")
+
+
 _ACTION_ICONS = {
     "note": "note",
     "interest": "interest",
@@ -67,6 +164,8 @@ class Customer360View(LanguageAware):
         self.header = ProfileHeader()
         self.notice = Banner("info", "info")
         self.notice.setObjectName("notCachedNotice")
+        self.unknown = UnknownCustomerPrompt()
+        self.member_actions = True  # False: nobody a member-only record can be about
 
         self.action_bar = QFrame()
         self.action_bar.setObjectName("actionBar")
@@ -168,7 +267,7 @@ class Customer360View(LanguageAware):
             self.action_layout.addWidget(self.buttons[name], 0, i)
         self.header.set_compact(handheld)
         if handheld:
-            order = [self.header, self.notice, self.composer, *self.panels]
+            order = [self.header, self.notice, self.unknown, self.composer, *self.panels]
             for i, w in enumerate(order):
                 self.h_col.insertWidget(i, w)
             self.h_bottom_layout.addWidget(self.action_bar)
@@ -176,6 +275,7 @@ class Customer360View(LanguageAware):
         else:
             self.d_top.addWidget(self.header)
             self.d_top.addWidget(self.notice)
+            self.d_top.addWidget(self.unknown)
             self.d_top.addWidget(self.action_bar)
             layout = (
                 (self.talking, self.coupons),
@@ -187,13 +287,39 @@ class Customer360View(LanguageAware):
                     box.insertWidget(i, w)
             self.stack.setCurrentWidget(self.desktop)
 
-    def scroll_to_composer(self) -> None:
-        """Bring the open form into view (its column may be scrolled away)."""
+    def _composer_area(self) -> QScrollArea | None:
         parent = self.composer.parentWidget()
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
+        return parent
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        area = self._composer_area()
+        if area is not None:
+            self.composer.fit_height(area.viewport().height() - 16)
+
+    @staticmethod
+    def member_only_reason() -> str:
+        return translate(
+            "Customer", "Needs a member: not for a walk-in or a card or number no one has."
+        )
+
+    def set_member_actions(self, enabled: bool) -> None:
+        """Member-only actions on or off (off: disabled, the reason in their tooltips)."""
+        self.member_actions = enabled
+        if not enabled:
+            for name in MEMBER_ACTIONS:
+                self.buttons[name].setEnabled(False)
+        self.retranslate()
+
+    def scroll_to_composer(self) -> None:
+        """Bring the open form into view (its column may be scrolled away)."""
+        parent = self._composer_area()
         if parent is not None:
-            parent.ensureWidgetVisible(self.composer)
+            # The card is never taller than what shows: its buttons stay on screen.
+            self.composer.fit_height(parent.viewport().height() - 16)
+            parent.ensureWidgetVisible(self.composer, 0, 8)
 
     def clear(self) -> None:
         """Nobody on screen (after a lock): header, notice and forms emptied (the controller
@@ -201,6 +327,7 @@ class Customer360View(LanguageAware):
         self.header.clear()
         self.notice.hide()
         self.notice.text.setText("")
+        self.unknown.hide()
         self.composer.reset()
 
     # --- paint tracking (for "fully painted") ------------------------------------------------
@@ -248,6 +375,13 @@ class Customer360View(LanguageAware):
             b.setText(text)
             b.setToolTip(f"{text} ({keys})")
             b.setAccessibleName(text)
+            b.setAccessibleDescription("")
+        if not self.member_actions:
+            reason = self.member_only_reason()
+            for name in MEMBER_ACTIONS:
+                self.buttons[name].setToolTip(reason)
+                self.buttons[name].setAccessibleDescription(reason)
+        self.unknown.retranslate()
         self.talking.set_texts(
             translate("Customer", "Talking points"),
             translate("Customer", "Nothing stands out — ask how you can help."),

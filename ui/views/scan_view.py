@@ -23,7 +23,7 @@ from ui.qt import (
     QWidget,
     translate,
 )
-from ui.views.widgets import LanguageAware, ListPanel, button, icon_label, label
+from ui.views.widgets import LanguageAware, ListPanel, button, icon_label, label, set_prop
 
 if TYPE_CHECKING:
     from ui.views.camera_preview_view import CameraPreview
@@ -70,6 +70,13 @@ class ScanView(LanguageAware):
         self.go.setMinimumHeight(52)
         field_row.addWidget(self.go)
         t.addLayout(field_row)
+        # Why the text in the field identifies no one (a mobile number typed wrong …), under
+        # the field until it is edited.
+        self.error = label("", "error", wrap=True)
+        self.error.setObjectName("scanError")
+        self.error.hide()
+        t.addWidget(self.error)
+        self.field.textEdited.connect(lambda _text: self.show_error(""))
 
         # The customers the typed text finds: shown while there is a search, under the field.
         self.results = ListPanel(found, "search", object_name="searchResults", tile=40)
@@ -195,6 +202,12 @@ class ScanView(LanguageAware):
             self.target_box.setContentsMargins(40, 36, 40, 28)
         self.keys_hint.setVisible(not handheld)
         self._place_recent()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        set_prop(self.field, "invalid", bool(text))
+        self.field.setAccessibleDescription(text)
 
     def retranslate(self) -> None:
         self.title.setText(translate("ScanPage", "Scan the member code"))

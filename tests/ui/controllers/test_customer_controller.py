@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from clerk.shared.interactions import MAX_TEXT
+from ui.models.product_choices_model import SaleLineValue
 from ui.models.rows_model import Roles
 from ui.qt import QApplication, Qt
 
@@ -18,6 +21,11 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def _last_toast(w: Any) -> str:
     toasts = w.toasts.toasts()
     return toasts[-1].text.text() if toasts else ""
+
+
+def composer_problem(w: Any) -> str:
+    problem = w.screens.customer_view.composer.problem
+    return str(problem.text()) if problem.isVisible() else ""
 
 
 def _wait_recorded(qtbot: Any, w: Any, outbox_rows: Any, count: int) -> list[dict[str, Any]]:
@@ -56,13 +64,42 @@ def test_interest_tried_on(
     qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
     form = w.screens.customer_view.composer.interest
     assert w.screens.customer_view.composer.form == "interest"
-    assert form.product.currentText() == "Smartwatch S3"  # cart products first
+    lst = form.picker.list
+    assert lst.model().rowCount() > 0 and lst.height() >= 3 * 36  # suggestions, rows tall
+    assert form.chosen.text() == "Pick the product above."  # nothing picked for them
+    assert not lst.model().flags(lst.model().index(0, 0)) & Qt.ItemFlag.ItemIsUserCheckable
+    row = lst.model().row_of(HERO_SKU)  # cart products first
+    assert row == 0
+    _click_row(qtbot, lst, row)
+    assert form.chosen.text() == f"Smartwatch S3 · {HERO_SKU} · ¥1,999.00"
     qtbot.mouseClick(form.tried_on, Qt.MouseButton.LeftButton)
     form.text.setText("42 mm")
     qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "interest"
     assert rows[-1]["payload"] == {"sku": HERO_SKU, "action": "tried_on", "text": "42 mm"}
+
+
+def test_interest_in_any_catalogue_product(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, terminal: Any
+) -> None:
+    """Interest works for any product of the catalogue, found by its Chinese or English name
+    or its sku — also for a customer without online history."""
+    w = session.window
+    other = next(p for p in terminal.products("Jeans", 5))
+    open_customer(home.code(HERO))
+    assert w.screens.customer_view.buttons["interest"].isEnabled()
+    qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
+    form = w.screens.customer_view.composer.interest
+    model = w.screens.customer_models.interest_products
+    for query in (other.title_zh, other.title_en.lower(), other.sku):
+        form.picker.search.setText(query)
+        qtbot.waitUntil(lambda: model.row_of(other.sku) >= 0, timeout=5_000)
+    qtbot.keyClick(form.picker.search, Qt.Key.Key_Return)  # Enter picks the first found
+    assert form.chosen.text().startswith(f"{other.title_en} · {other.sku}")
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"sku": other.sku, "action": "asked_about"}
 
 
 def test_redeem_is_an_inline_confirmation(
@@ -109,24 +146,69 @@ def test_redeem_cancelled_with_esc_records_nothing(
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
 
-def test_assisted_sale_prefills_the_cart(
+def test_assisted_sale_offers_the_cart_and_ticks_nothing(
     qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
 ) -> None:
+    """The sale form pre-ticked every cart line and pre-filled the total (issue 19): now
+    nothing is on the sale until picked; a cart line is a one-tap suggestion; the total is
+    computed from the lines and editable."""
     w = session.window
     open_customer(home.code(HERO))
     qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
-    form = w.screens.customer_view.composer.sale
-    assert w.screens.customer_view.composer.form == "sale"
-    assert [c.sku for c in w.screens.customer_models.sale_products.checked()] == [HERO_SKU]
+    composer = w.screens.customer_view.composer
+    form = composer.sale
+    assert composer.form == "sale"
+    assert form.rows == [] and form.amount.text() == ""
+    assert form.picker.search.hasFocus()
+    lst = form.picker.list
+    assert lst.model().row_of(HERO_SKU) == 0  # the cart line, suggested
+    _click_row(qtbot, lst, 0)
+    assert [v.sku for v in form.values()] == [HERO_SKU]
     assert form.amount.text() == "1999.00"
-    form.amount.setText("1799.00")  # the coupon came off
-    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    form.rows[0].qty.setValue(2)
+    assert form.amount.text() == "3998.00"
+    form.rows[0].qty.setValue(1)
+    form.amount.setText("1799.00")  # the associate's own total
+    form.amount.textEdited.emit("1799.00")
+    form.rows[0].price.setText("1999.00")
+    assert form.amount.text() == "1799.00"  # it stays as typed
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "sale"
     assert rows[-1]["payload"] == {
         "items": [{"sku": HERO_SKU, "qty": 1, "price_cents": 199_900}],
         "amount_cents": 179_900,
         "cart_item_ids": ["C0000000100"],
+    }
+
+
+def test_a_sale_of_a_product_not_in_the_cart(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, terminal: Any
+) -> None:
+    """A sale not in the cart could not be recorded (issue 19): any catalogue product is
+    found by name (zh, en) or sku, with its catalogue price, editable."""
+    w = session.window
+    jeans = terminal.products("Jeans", 5)[0]
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    composer = w.screens.customer_view.composer
+    form = composer.sale
+    model = w.screens.customer_models.sale_products
+    form.picker.search.setText(jeans.title_zh)
+    qtbot.waitUntil(lambda: model.row_of(jeans.sku) >= 0, timeout=5_000)
+    _click_row(qtbot, form.picker.list, model.row_of(jeans.sku))
+    assert form.picker.search.text() == ""  # ready for the next one
+    line = form.rows[0]
+    assert line.title.text() == jeans.title_en and line.qty.hasFocus()
+    line.price.setText("100.00")
+    line.qty.setValue(3)
+    assert form.amount.text() == "300.00"
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {
+        "items": [{"sku": jeans.sku, "qty": 3, "price_cents": 10_000}],
+        "amount_cents": 30_000,
+        "cart_item_ids": [],
     }
 
 
@@ -153,7 +235,8 @@ def test_empty_note_is_not_recorded(
     qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
     qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
     assert w.screens.customer_view.composer.form == "note"  # still open
-    assert _last_toast(w) == "Type the note first."
+    assert _last_toast(w) == "Note: Type the note first."
+    assert composer_problem(w) == "Note: Type the note first."
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
 
@@ -215,25 +298,258 @@ def test_what_the_hub_would_refuse_is_not_saved_and_the_field_is_pointed_at(
     composer.note.text.setPlainText("x" * (MAX_TEXT + 1))
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     assert composer.form == "note" and composer.note.text.hasFocus()
-    assert _last_toast(w) == "The text is too long — at most 4,000 characters."
+    message = "Note: The text is too long — at most 4,000 characters."
+    assert _last_toast(w) == message and composer_problem(w) == message
+    assert composer.note.text.property("invalid") is True
 
     qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
     sale = composer.sale
-    w.screens.customer_models.sale_products.toggle(0)  # untick the cart line
-    assert w.screens.customer_models.sale_products.checked() == []
+    assert sale.rows == []  # nothing picked
     sale.amount.setText("12.00")
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
-    assert composer.form == "sale" and sale.products.hasFocus()
-    assert _last_toast(w) == "Tick the products sold."
+    assert composer.form == "sale" and sale.picker.search.hasFocus()
+    assert _last_toast(w) == "Products sold: Add the products sold."
 
-    w.screens.customer_models.sale_products.toggle(0)
+    _click_row(qtbot, sale.picker.list, 0)
     sale.amount.setText("1799.004")  # finer than a fen (pasted, scanned): refused, not rounded
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     assert composer.form == "sale" and sale.amount.hasFocus()
-    assert _last_toast(w) == "Enter the sale amount."
+    assert _last_toast(w) == "Amount: Enter an amount from ¥0.00 to ¥100,000,000.00, in whole fen."
     assert [r["kind"] for r in outbox_rows()] == ["visit"]
 
     sale.amount.setText("1,799.50")  # the locale's group separator
     qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["payload"]["amount_cents"] == 179_950
+
+
+def _coupon_rows(w: Any) -> list[Any]:
+    coupons = w.screens.customer_models.coupons
+    return [coupons.row_at(i) for i in range(coupons.rowCount())]
+
+
+def _click_row(qtbot: Any, lst: Any, row: int) -> None:
+    index = lst.model().index(row, 0)
+    lst.scrollTo(index)
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualRect(index).center())
+
+
+def test_a_single_click_on_a_coupon_is_what_is_confirmed(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    """The wrong coupon redeemed (issue 19): Ctrl+R shows one coupon, a single click on
+    another one must update the confirmation, and Confirm redeems the one shown."""
+    w = session.window
+    open_customer(home.code(HERO))
+    view = w.screens.customer_view
+    coupons = w.screens.customer_models.coupons
+    usable = [i for i, c in enumerate(_coupon_rows(w)) if coupons.redeemable(c)]
+    assert len(usable) >= 2, "the hero needs two redeemable coupons"
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
+    composer = view.composer
+    first = composer.redeem.title.text()
+    other = usable[1]
+    other_coupon = coupons.row_at(other)
+    _click_row(qtbot, view.coupons.list, other)
+    assert view.coupons.list.currentIndex().row() == other
+    assert composer.form == "redeem"
+    assert composer.redeem.title.text() != first
+    assert composer.redeem.title.text() == other_coupon.title.en
+    assert other_coupon.title.en in composer.redeem.question.text()
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"coupon_id": other_coupon.id}
+
+
+def test_keyboard_navigation_in_the_coupons_moves_the_confirmation(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    view = w.screens.customer_view
+    coupons = w.screens.customer_models.coupons
+    lst = view.coupons.list
+    # A single click on a coupon with no form open shows its confirmation.
+    _click_row(qtbot, lst, 0)
+    assert view.composer.form == "redeem"
+    shown = [coupons.row_at(0).id]
+    # Down arrow through every coupon: the confirmation follows; one that cannot be
+    # redeemed is shown with Confirm disabled (never the previous one kept).
+    assert lst.hasFocus()  # a click leaves the keyboard in the list
+    for row in range(1, coupons.rowCount()):
+        qtbot.keyClick(lst, Qt.Key.Key_Down)
+        assert lst.currentIndex().row() == row
+        coupon = coupons.row_at(row)
+        assert view.composer.redeem.title.text() == coupon.title.en
+        assert view.composer.save.isEnabled() == coupons.redeemable(coupon)
+        shown.append(coupon.id)
+    # Back up to a redeemable one; Confirm redeems the coupon shown and selected.
+    target = next(i for i in range(coupons.rowCount()) if coupons.redeemable(coupons.row_at(i)))
+    while lst.currentIndex().row() > target:
+        qtbot.keyClick(lst, Qt.Key.Key_Up)
+    chosen = coupons.row_at(target)
+    assert view.composer.redeem.title.text() == chosen.title.en
+    assert view.composer.save.isEnabled()
+    qtbot.mouseClick(view.composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"coupon_id": chosen.id}
+
+
+def test_the_note_shows_its_limit_while_typing(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    """A note over 4,000 characters was "saved", then rejected by the hub (issue 19): the
+    editor shows the count against the limit, red past it, and saving says which field."""
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    note = w.screens.customer_view.composer.note
+    assert note.count.text() == "0 / 4,000 characters"
+    note.text.setPlainText("x" * 3980)
+    assert note.count.text() == "3,980 / 4,000 characters"
+    assert note.count.property("role") == "hint"
+    note.text.setPlainText("x" * MAX_TEXT)
+    qtbot.keyClicks(note.text, "a")  # the scanner filter holds fast keys back a moment
+    qtbot.waitUntil(lambda: note.count.text() == "4,001 / 4,000 characters", timeout=2_000)
+    assert note.count.property("role") == "error"
+    qtbot.keyClick(note.text, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: note.count.property("role") == "hint", timeout=2_000)
+    qtbot.keyClick(note.text, Qt.Key.Key_Return, CTRL)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["payload"] == {"text": "x" * MAX_TEXT}
+
+
+def _on_screen(w: Any, widget: Any) -> bool:
+    """The widget is shown whole inside the window (not clipped by a scroll area)."""
+    from ui.qt import QRect
+
+    visible = widget.visibleRegion().boundingRect()
+    inside = QRect(widget.mapTo(w, visible.topLeft()), visible.size())
+    return (
+        not widget.visibleRegion().isEmpty()
+        and visible.size() == widget.size()
+        and w.rect().contains(inside)
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "lang"),
+    [((720, 1280), "en"), ((414, 896), "zh"), ((1280, 800), "zh"), ((1920, 1080), "en")],
+)
+def test_the_sale_form_keeps_save_on_screen(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    terminal: Any,
+    size: tuple[int, int],
+    lang: str,
+) -> None:
+    """On a handheld Save was ~29 rows down and the focused amount below the visible area
+    (issue 19): with ten lines on the sale, Save stays on screen and the field with the focus
+    is scrolled into view, at each size and in both languages."""
+    w = session.window
+    session.translations.set_language(lang)
+    w.set_layout_setting("auto")
+    w.resize(*size)
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    composer = w.screens.customer_view.composer
+    sale = composer.sale
+    for product in terminal.products("S", 10):
+        sale.add_line(SaleLineValue(product.sku, product.title_zh, 1, product.price_cents))
+    assert len(sale.rows) == 10
+    w.screens.customer_view.scroll_to_composer()
+    qtbot.waitUntil(lambda: _on_screen(w, composer.save), timeout=10_000)
+    # Each field focused comes into view, with Save (once the layout has settled).
+    w.activateWindow()  # the focus moves only in the active window
+    qtbot.waitUntil(w.isActiveWindow, timeout=10_000)
+    for field in (sale.amount, sale.rows[-1].price, sale.rows[0].qty):
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus, timeout=10_000)
+        qtbot.waitUntil(
+            lambda f=field: _on_screen(w, f) and _on_screen(w, composer.save), timeout=10_000
+        )
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert len(rows[-1]["payload"]["items"]) == 10
+
+
+def test_a_half_typed_note_survives_esc_the_next_scan_and_a_lock(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, wait_idle: Any
+) -> None:
+    """Half-typed drafts vanished on Esc or the next scan (issue 19): kept per customer and
+    staff member in outbox.db, back when the associate serves that customer again, cleared on
+    save; "Discard draft" throws it away, with an undo."""
+    w = session.window
+    composer = w.screens.customer_view.composer
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    composer.note.text.setPlainText("wants the blue strap, size M")
+    qtbot.keyClick(composer.note.text, Qt.Key.Key_Escape)  # Esc: closed, kept
+    assert composer.form == ""
+    assert _last_toast(w).startswith("Draft kept")
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    assert composer.note.text.toPlainText() == "wants the blue strap, size M"
+    assert composer.draft_chip.isVisible() and composer.draft_chip.text() == "Draft kept"
+    composer.note.text.setPlainText("wants the blue strap, size M, call back")
+    open_customer(home.code("M00000007"))  # the next scan
+    wait_idle()
+    assert composer.form == ""
+    open_customer(home.code(HERO))  # back to the hero: told, and the note comes back
+    notice = w.screens.customer_view.notice
+    qtbot.waitUntil(lambda: notice.text.text().startswith("Draft kept: Note"), timeout=5_000)
+    qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+    assert composer.note.text.toPlainText() == "wants the blue strap, size M, call back"
+    assert composer.draft_chip.isVisible()
+    # A lock keeps it too (and shows nothing of it meanwhile).
+    w.end_session()
+    wait_idle()
+    assert composer.note.text.toPlainText() == ""
+    from clerk import drafts
+    from clerk.db import connect
+
+    conn = connect(home.home / "outbox.db", synchronous="NORMAL", readonly=True)
+    try:
+        assert drafts.load(conn, "A01", HERO) == {
+            "note": {"text": "wants the blue strap, size M, call back"}
+        }
+    finally:
+        conn.close()
+
+
+def test_a_draft_discarded_can_be_undone_and_saving_clears_it(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, wait_idle: Any
+) -> None:
+    w = session.window
+    composer = w.screens.customer_view.composer
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    _click_row(qtbot, composer.sale.picker.list, 0)
+    composer.sale.text.setText("gift wrap")
+    qtbot.mouseClick(composer.cancel, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    assert [v.sku for v in composer.sale.values()] == [HERO_SKU]
+    assert composer.sale.text.text() == "gift wrap" and composer.discard.isVisible()
+    qtbot.mouseClick(composer.discard, Qt.MouseButton.LeftButton)
+    assert composer.sale.values() == [] and composer.sale.text.text() == ""
+    assert composer.discard.text() == "Undo discard"
+    qtbot.mouseClick(composer.discard, Qt.MouseButton.LeftButton)  # undo
+    assert [v.sku for v in composer.sale.values()] == [HERO_SKU]
+    assert composer.sale.text.text() == "gift wrap" and composer.draft_chip.isVisible()
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    _wait_recorded(qtbot, w, outbox_rows, 2)
+    wait_idle()
+    assert terminal_drafts(home) == {}  # saved: the draft is gone
+
+
+def terminal_drafts(home: Any) -> dict[str, Any]:
+    from clerk import drafts
+    from clerk.db import connect
+
+    conn = connect(home.home / "outbox.db", synchronous="NORMAL", readonly=True)
+    try:
+        return drafts.load(conn, "A01", HERO)
+    finally:
+        conn.close()

@@ -202,6 +202,13 @@ def test_records_sync_to_the_hub_from_the_running_app(qtbot: Any, hub: Any, tmp_
         with qtbot.waitSignal(w.screens.scan.opened, timeout=10_000):
             qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
         w.screens.customer.action("sale")
+        suggested = w.screens.customer_view.composer.sale.picker.list  # the cart line
+        first = suggested.model().index(0, 0)
+        qtbot.mouseClick(
+            suggested.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=suggested.visualRect(first).center(),
+        )
         with qtbot.waitSignal(w.screens.customer.recorded, timeout=10_000):
             qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: states() == {"visit": "acked", "sale": "acked"}, timeout=30_000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -98,12 +99,17 @@ def test_recent_and_choices_models(qtbot: Any, translations: Any) -> None:
     assert recent.index(0, 0).data(recent.MemberId) == HERO
     choices = ProductChoicesModel()
     QAbstractItemModelTester(choices, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    choices.set_choices([Choice("A", "a", 100, ""), Choice("B", "b", 250, "", qty=2)], {"A"})
-    assert [c.sku for c in choices.checked()] == ["A"]
-    choices.toggle(1)
-    choices.toggle(0)
-    assert [c.sku for c in choices.checked()] == ["B"]
-    assert choices.index(1, 0).data(choices.PriceCents) == 500
+    choices.set_choices(
+        [Choice("A", "a", 100, ""), Choice("B", "b", 250, "", qty=2, source="cart")]
+    )
+    # Picked, never ticked: no row is checkable (no stray checkboxes in a picker).
+    for row in range(2):
+        index = choices.index(row, 0)
+        assert not choices.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
+        assert index.data(Qt.ItemDataRole.CheckStateRole) is None
+    assert choices.row_of("B") == 1 and choices.row_of("C") == -1
+    assert choices.index(1, 0).data(choices.PriceCents) == 250  # the unit price
+    assert choices.index(1, 0).data(Roles.Subtitle) == "B · In the online cart"
 
 
 def _history_view(hero_view: Any) -> Any:
@@ -188,3 +194,32 @@ def test_history_is_rendered_in_the_ui_language_from_its_facts(
     assert column(Roles.Detail)[2] == "总部反馈：记录不完整或有数值超出范围"
     chinese = " ".join(titles + column(Roles.Detail))
     assert not re.search(r"SW00193|Q1|bad_payload|[A-Za-z]{3,}", chinese.replace("S3", ""))
+
+
+def test_rejected_items_say_who_in_words(translations: Any) -> None:
+    """The manager's rejected items showed ``phone_hash:0a4b…`` and raw codes (issue 19):
+    the member's name, a masked card, "a phone number" or "walk-in", and the reason in words."""
+    from clerk.reports.model import RejectedItem
+    from ui.models.dashboard_models import RejectedModel
+
+    model = RejectedModel()
+    rows = [
+        RejectedItem("1", "note", "M00000001", None, NOW, "bad_payload", "林晓雯"),
+        RejectedItem("2", "visit", None, "card:6200000000000018", NOW, "unknown_member"),
+        RejectedItem("3", "visit", None, "phone_hash:0a4b" + "0" * 60, NOW, "unknown_member"),
+        RejectedItem("4", "visit", None, "phone_sealed:v1.abc", NOW, "unknown_member"),
+        RejectedItem("5", "visit", None, None, NOW, "unknown_member"),
+    ]
+    model.set_rows(rows, ZoneInfo("Asia/Shanghai"))
+    column = [c.key for c in model.COLUMNS].index("member")
+    reason = [c.key for c in model.COLUMNS].index("reason")
+    shown = [model.index(r, column).data() for r in range(len(rows))]
+    assert shown == [
+        "林晓雯",
+        "Card ****0018",
+        "A phone number (not on this terminal)",
+        "A phone number (not on this terminal)",
+        "Walk-in",
+    ]
+    reasons = [model.index(r, reason).data() for r in range(len(rows))]
+    assert all(":" not in r and "_" not in r for r in reasons), reasons

@@ -1,0 +1,233 @@
+"""Saved means saved: every kind of record, typed through the real forms with the values at
+its bounds (empty, the longest allowed, one over), and then sent to a real hub on loopback.
+The terminal said "saved" ⇔ the hub accepts it; what the form refused, the hub rejects too.
+
+The hub is seeded with the same demo world as the terminal's data directory (members, the
+catalogue, coupons), so the member, products and coupons the forms name are the hub's."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT
+from clerk.shared.money import MAX_CENTS
+from demoworld.seed import seed_demo
+from sync.hub.embedded import HubHandle, running_hub
+from sync.hub.store import HubStore
+from ui.models.product_choices_model import SaleLineValue
+from ui.qt import Qt
+
+NOW = 1_763_900_000
+HERO = "M00000001"
+HERO_SKU = "SW00001"
+CTRL = Qt.KeyboardModifier.ControlModifier
+_devices = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
+    path = tmp_path_factory.mktemp("forms-hub") / "hub.db"
+    store = HubStore.open(str(path))
+    try:  # the world of tests/ui/conftest.py's home
+        seed_demo(store, members=40, seed=42, now=NOW, products=400)
+    finally:
+        store.close()
+    with running_hub(str(path)) as handle:
+        yield handle
+
+
+@pytest.fixture
+def hub_client(hub: HubHandle) -> Iterator[httpx.Client]:
+    """A terminal of store S001 enrolled at the hub (one per test: its own device sequence)."""
+    with hub.client(hub.enrol("S001", f"forms-{next(_devices)}")["token"]) as client:
+        yield client
+
+
+def _push(client: httpx.Client, row: dict[str, Any]) -> dict[str, Any]:
+    wire = {
+        k: row[k]
+        for k in (
+            "id",
+            "kind",
+            "member_id",
+            "member_ref",
+            "staff_id",
+            "created_at",
+            "device_seq",
+            "payload",
+        )
+    }
+    resp = client.post("/v1/interactions", json={"interactions": [wire]})
+    assert resp.status_code == 200, resp.text
+    [result] = resp.json()["results"]
+    return dict(result)
+
+
+def _would_be(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The record a form refused, as it would have gone to the hub."""
+    from clerk.ids import uuid7_str
+
+    return {
+        "id": uuid7_str(),
+        "kind": kind,
+        "member_id": HERO,
+        "member_ref": None,
+        "staff_id": "A01",
+        "created_at": NOW,
+        "device_seq": 10_000 + next(_devices),
+        "payload": payload,
+    }
+
+
+def _save(qtbot: Any, w: Any) -> None:
+    qtbot.mouseClick(w.screens.customer_view.composer.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
+
+
+# Each case fills one form through its widgets and returns the payload it means to record.
+Fill = Callable[[Any, Any], dict[str, Any]]
+
+
+def _note(text: str) -> Fill:
+    def fill(qtbot: Any, w: Any) -> dict[str, Any]:
+        qtbot.keyClick(w, Qt.Key.Key_N, CTRL)
+        w.screens.customer_view.composer.note.text.setPlainText(text)
+        return {"text": text}
+
+    return fill
+
+
+def _interest(text: str) -> Fill:
+    def fill(qtbot: Any, w: Any) -> dict[str, Any]:
+        qtbot.keyClick(w, Qt.Key.Key_I, CTRL)
+        form = w.screens.customer_view.composer.interest
+        lst = form.picker.list
+        index = lst.model().index(lst.model().row_of(HERO_SKU), 0)
+        qtbot.mouseClick(
+            lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualRect(index).center()
+        )
+        form.text.setText(text)
+        payload: dict[str, Any] = {"sku": HERO_SKU, "action": "asked_about"}
+        return {**payload, "text": text} if text else payload
+
+    return fill
+
+
+def _sale(qty: int, amount: str, cents: int, text: str = "", lines: int = 1) -> Fill:
+    def fill(qtbot: Any, w: Any) -> dict[str, Any]:
+        qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+        sale = w.screens.customer_view.composer.sale
+        sale.set_lines([SaleLineValue(HERO_SKU, "Smartwatch S3", qty, 199_900)] * lines)
+        sale.amount.setText(amount)
+        sale.text.setText(text)
+        payload: dict[str, Any] = {
+            "items": [{"sku": HERO_SKU, "qty": qty, "price_cents": 199_900}] * lines,
+            "amount_cents": cents,
+        }
+        return {**payload, "text": text} if text else payload
+
+    return fill
+
+
+def _consent(marketing: bool) -> Fill:
+    def fill(qtbot: Any, w: Any) -> dict[str, Any]:
+        qtbot.keyClick(w, Qt.Key.Key_K, CTRL)
+        form = w.screens.customer_view.composer.consent
+        was = form.marketing.isChecked()
+        form.marketing.setChecked(marketing)
+        return {"marketing": marketing} if marketing != was else {}
+
+    return fill
+
+
+def _redeem(qtbot: Any, w: Any) -> dict[str, Any]:
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL)
+    coupons = w.screens.customer_models.coupons
+    return {
+        "coupon_id": coupons.row_at(w.screens.customer_view.coupons.list.currentIndex().row()).id
+    }
+
+
+CASES: list[tuple[str, str, Fill, bool]] = [
+    ("note, empty", "note", _note(""), False),
+    ("note, longest", "note", _note("n" * MAX_TEXT), True),
+    ("note, one over", "note", _note("n" * (MAX_TEXT + 1)), False),
+    ("interest, no remark", "interest", _interest(""), True),
+    ("interest, longest remark", "interest", _interest("i" * MAX_TEXT), True),
+    ("interest, remark one over", "interest", _interest("i" * (MAX_TEXT + 1)), False),
+    ("redeem", "redeem", _redeem, True),
+    ("sale, zero", "sale", _sale(1, "0", 0), True),
+    ("sale, largest amount", "sale", _sale(1, "100000000.00", MAX_CENTS), True),
+    ("sale, amount one fen over", "sale", _sale(1, "100000000.01", MAX_CENTS + 1), False),
+    ("sale, no line", "sale", _sale(1, "10", 1000, lines=0), False),
+    ("sale, most lines", "sale", _sale(1, "10", 1000, lines=MAX_LINES), True),
+    ("sale, lines one over", "sale", _sale(1, "10", 1000, lines=MAX_LINES + 1), False),
+    ("sale, largest quantity", "sale", _sale(MAX_QTY, "10", 1000), True),
+    ("sale, longest note", "sale", _sale(1, "10", 1000, "s" * MAX_TEXT), True),
+    ("sale, note one over", "sale", _sale(1, "10", 1000, "s" * (MAX_TEXT + 1)), False),
+    ("consent, no change", "consent", _consent(True), False),
+    ("consent, a change", "consent", _consent(False), True),
+]
+
+
+@pytest.mark.parametrize(("case", "kind", "fill", "valid"), CASES, ids=[c[0] for c in CASES])
+def test_the_form_and_the_hub_agree_at_every_bound(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub_client: httpx.Client,
+    case: str,
+    kind: str,
+    fill: Fill,
+    valid: bool,
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.waitUntil(lambda: len(outbox_rows()) == 1, timeout=5_000)
+    [visit] = outbox_rows()
+    assert _push(hub_client, visit)["status"] == "accepted"  # the visit of the scan
+    meant = fill(qtbot, w)
+    _save(qtbot, w)
+    rows = outbox_rows()
+    toasts = w.toasts.toasts()
+    said_saved = bool(toasts) and "pending sync" in toasts[-1].text.text()
+    saved = rows[1:]
+    assert said_saved is bool(saved), case
+    assert bool(saved) is valid, case
+    if saved:
+        [row] = saved
+        assert row["kind"] == kind
+        for key, value in meant.items():
+            assert row["payload"][key] == value, (case, key)
+        result = _push(hub_client, row)
+        assert result["status"] == "accepted", (case, result)
+    else:
+        composer = w.screens.customer_view.composer
+        assert composer.form == kind and composer.problem.isVisible(), case
+        result = _push(hub_client, _would_be(kind, meant))
+        assert (result["status"], result.get("reason")) == ("rejected", "bad_payload"), case
+
+
+def test_a_quantity_over_the_bound_cannot_be_typed(
+    qtbot: Any, session: Any, home: Any, open_customer: Any
+) -> None:
+    """The quantity field holds 1–999, the vocabulary's bounds: one over is refused at the
+    field (the key is not taken), so it never reaches a record."""
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, CTRL)
+    sale = w.screens.customer_view.composer.sale
+    line = sale.add_line(SaleLineValue(HERO_SKU, "Smartwatch S3", 1, 199_900))
+    assert (line.qty.minimum(), line.qty.maximum()) == (1, MAX_QTY)
+    line.qty.setFocus()
+    line.qty.lineEdit().selectAll()
+    qtbot.keyClicks(line.qty, "1000")
+    qtbot.waitUntil(lambda: line.qty.text() == "100", timeout=2_000)
+    assert line.qty.value() <= MAX_QTY
