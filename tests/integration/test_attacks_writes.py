@@ -311,6 +311,8 @@ def test_a_terminal_serving_another_stores_customer_is_accepted(
 
     def serve(terminal: Terminal, text: str) -> None:
         opened = terminal.open_customer(terminal.identify(text), staff_id=STAFF)
+        if opened.member_id is None:  # offline, not cached: the associate says "a member"
+            terminal.record_unmatched_visit(opened.identity, STAFF)
         terminal.record(
             "note",
             member_id=opened.member_id,

@@ -18,6 +18,8 @@ from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT
 from clerk.shared.money import MAX_CENTS
 from demoworld.seed import seed_demo
 from sync.hub.embedded import HubHandle, running_hub
+from sync.hub.app import HubConfig
+from sync.hub.rules import WriteBounds
 from sync.hub.store import HubStore
 from ui.models.product_choices_model import SaleLineValue
 from ui.qt import Qt
@@ -37,7 +39,10 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
         seed_demo(store, members=40, seed=42, now=NOW, products=400)
     finally:
         store.close()
-    with running_hub(str(path)) as handle:
+    # The forms record at the frozen NOW of the UI tests' world: a hub whose windows take a
+    # record of that age (the time bounds are tested in tests/integration/test_attacks_writes.py).
+    years = WriteBounds(max_age_s=20 * 365 * 86_400, enrolment_grace_s=20 * 365 * 86_400)
+    with running_hub(str(path), config=HubConfig(bounds=years)) as handle:
         yield handle
 
 

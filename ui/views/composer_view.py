@@ -115,7 +115,7 @@ class ProductPicker(QWidget):
         self.search.textChanged.connect(self.search_changed)
         self.search.returnPressed.connect(self._enter)
         box.addWidget(self.search)
-        self.list_label = label("", "section")
+        self.list_label = label("", "section", wrap=True)
         box.addWidget(self.list_label)
         self.list = RowList(model, tile=36, dense=True)
         self.list.setObjectName(f"{name}Products")
@@ -667,7 +667,7 @@ class Composer(LanguageAware):
         self.discard.hide()
         self.undo_discard = False
         self.stack.setCurrentIndex(current)
-        self.stack.adjustSize()
+        self.stack.updateGeometry()
         self.icon.setPixmap(icon_label(self._ICONS[form], 20, "primary").pixmap())
         self.retranslate()
         self.show()
