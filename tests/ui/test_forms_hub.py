@@ -17,8 +17,8 @@ import pytest
 from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT
 from clerk.shared.money import MAX_CENTS
 from demoworld.seed import seed_demo
-from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.app import HubConfig
+from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.rules import WriteBounds
 from sync.hub.store import HubStore
 from ui.models.product_choices_model import SaleLineValue
