@@ -16,6 +16,10 @@ fails, and when a lookup meets a damaged page later: that lookup raises CacheReb
 ("rebuilding the customer cache"), the sync engine notices the new file and pulls the store's
 slice again from cursor 0. Any other storage failure (disk full, no memory, no permission,
 I/O) keeps the cache and is raised as a StorageError that says so. outbox.db is never touched.
+
+Over 700 lines, on purpose: this is the one object behind :class:`clerk.ports.TerminalPort`
+(every method the UI and CLI use, each a few lines over the cache, outbox and staff modules);
+the logic lives in those modules, and splitting the façade would split the port.
 """
 
 from __future__ import annotations

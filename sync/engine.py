@@ -30,6 +30,10 @@ last_push_at, last_error, online, clock_offset_s); ``last_push_at`` also into ou
 ``Scheduler`` (sync.scheduler, re-exported here) decides when the worker thread runs
 ``sync_once``: right after a record while online, every ``interval_s`` otherwise, with
 full-jitter backoff after failures and Retry-After honoured; Qt-free, with an injectable clock.
+
+Over 700 lines, on purpose for now: push, pull, fetch-by-proof and the live pull share one
+lock, one cache connection and one online state; the seam for a split is push (batching,
+bisection, parking) into its own module, once the live pull settles.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ runner; the GUI thread only collects the form and shows "saved · pending sync".
 worker reports, the 360 is re-read and each record this session made shows its new state
 (synced, conflict …). A language switch re-renders what is shown (the 360 carries its texts in
 both languages).
+
+Over 700 lines, on purpose for now: the customer screen's one controller (the 360, the
+composer's five forms, drafts and the unknown-customer prompt share its state); the seam for
+a split is the sale form's lines and picker into a controller of their own.
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
 """The inline recording panels (never modal dialogs): note, product interest, coupon
-redemption, assisted sale, consent. One :class:`Composer` card shows one form at a time."""
+redemption, assisted sale, consent. One :class:`Composer` card shows one form at a time.
+
+Over 700 lines, on purpose for now: the five forms share one card, one scroll area and one
+product picker, and are laid out together; the seam for a split is the picker and the sale
+lines (``ProductPicker``, ``SaleLineRow``, ``FormScroll``) into a view module of their own.
+"""
 
 from __future__ import annotations
 

@@ -34,6 +34,10 @@ Coupon Applied                 the member's live coupon ``coupon_id`` is used (o
 Calls of identities no member has (browsing before login; a userId the hub does not know
 while the source may not create members) are held (``intake_held``) and applied when an
 identify or alias binds the identity.
+
+Over 700 lines, on purpose: the steps one Segment call goes through inside one write
+transaction (de-duplication, identity, mapping, consent), in the order they run; the
+identity rules already live in :mod:`sync.hub.segment.identity`.
 """
 
 from __future__ import annotations
