@@ -40,11 +40,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.hub.devices import DEFAULT_TOKEN_TTL_S, Device
 from sync.hub.errors import (
+    PROBLEM_TYPE,
     BusyError,
     HubServiceError,
     InvalidInputError,
     RateLimitedError,
     UnauthenticatedError,
+    problem_doc,
 )
 from sync.hub.ingest import ingest, parse_items
 from sync.hub.live import ChangeNotifier
@@ -76,7 +78,6 @@ from sync.protocol import (
 log = logging.getLogger("sync.hub.access")
 error_log = logging.getLogger("sync.hub")
 
-PROBLEM_TYPE = "application/problem+json"
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -171,22 +172,15 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=out_headers, media_type=PROBLEM_TYPE)
 
 
-def _problem_doc(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-
-
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _problem_doc(
+    401: problem_doc(
         "No valid access token (reason: no_token, bad_token, token_expired, device_revoked)"
     ),
-    413: _problem_doc("Body too large"),
-    422: _problem_doc("Invalid request"),
-    429: _problem_doc("Too many requests (Retry-After)"),
-    500: _problem_doc("Internal error"),
-    503: _problem_doc("Busy or unavailable (Retry-After)"),
+    413: problem_doc("Body too large"),
+    422: problem_doc("Invalid request"),
+    429: problem_doc("Too many requests (Retry-After)"),
+    500: problem_doc("Internal error"),
+    503: problem_doc("Busy or unavailable (Retry-After)"),
 }
 
 
@@ -492,7 +486,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         response_model=EnrollResponse,
         tags=["devices"],
         summary="Enrol a terminal with a one-time code",
-        responses={403: _problem_doc("Code invalid, used or expired"), **COMMON_ERRORS},
+        responses={403: problem_doc("Code invalid, used or expired"), **COMMON_ERRORS},
     )
     def enroll(req: EnrollRequest) -> EnrollResponse:
         now = int(cfg.clock())
@@ -517,7 +511,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         tags=["devices"],
         summary="A new access token against the device secret",
         responses={
-            401: _problem_doc("Unknown device, wrong secret (bad_secret) or device_revoked"),
+            401: problem_doc("Unknown device, wrong secret (bad_secret) or device_revoked"),
             **COMMON_ERRORS,
         },
     )
@@ -596,7 +590,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # members -------------------------------------------------------------------------------
 
-    member_errors = {404: _problem_doc("Unknown member"), **COMMON_ERRORS}
+    member_errors = {404: problem_doc("Unknown member"), **COMMON_ERRORS}
 
     @app.post(
         f"{API_PREFIX}/members/lookup",
@@ -611,7 +605,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             "(429 with Retry-After)."
         ),
         responses={
-            403: _problem_doc("The staff member is not active staff of this store"),
+            403: problem_doc("The staff member is not active staff of this store"),
             **member_errors,
         },
     )
@@ -707,7 +701,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # HQ administration ---------------------------------------------------------------------
 
-    admin_errors = {401: _problem_doc("No valid HQ admin token"), **COMMON_ERRORS}
+    admin_errors = {401: problem_doc("No valid HQ admin token"), **COMMON_ERRORS}
 
     @app.get(
         f"{API_PREFIX}/admin/devices",
@@ -727,7 +721,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         response_model=DeviceRow,
         tags=["admin"],
         summary="Revoke a device: refused everywhere within a second (audited)",
-        responses={404: _problem_doc("Unknown device"), **admin_errors},
+        responses={404: problem_doc("Unknown device"), **admin_errors},
     )
     def admin_revoke(
         name: AdminDep, device_id: Annotated[str, Path(max_length=64)], req: RevokeRequest

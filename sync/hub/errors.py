@@ -21,6 +21,8 @@ the size limit is answered 413 by the app's outermost layer before any of this r
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HubServiceError(Exception):
     status = 500
@@ -80,3 +82,14 @@ class StorageFailure(HubServiceError):
     status = 500
     reason = "storage"
     title = "Storage failure"
+
+
+PROBLEM_TYPE = "application/problem+json"  # RFC 9457
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI response whose body is problem JSON (``#/components/schemas/Problem``)."""
+    return {
+        "description": description,
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }

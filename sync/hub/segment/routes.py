@@ -32,7 +32,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from sync.hub.errors import BusyError, HubServiceError
+from sync.hub.errors import PROBLEM_TYPE, BusyError, HubServiceError, problem_doc
 from sync.hub.segment.calls import CALL_TYPES, MAX_CALL_BYTES
 from sync.hub.segment.intake import Intake, source_or_error
 from sync.hub.store import HubStore
@@ -42,7 +42,6 @@ MAX_BATCH_BYTES = 500 * 1024  # inflated; Segment's limit for a batch
 MAX_BATCH_CALLS = 2500
 MAX_PENDING = 64
 MAX_DEPTH = 32
-PROBLEM_TYPE = "application/problem+json"
 
 
 class SegmentCall(BaseModel):
@@ -118,21 +117,14 @@ def problem(exc: HubServiceError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status, headers=headers, media_type=PROBLEM_TYPE)
 
 
-def _problem_doc(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-
-
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _problem_doc(
+    400: problem_doc(
         "Not JSON, not an object, no batch list (reason: malformed), or a "
         "single call refused (its reason)"
     ),
-    401: _problem_doc("No write key (no_key), unknown or revoked (bad_key)"),
-    413: _problem_doc("Over 500 KB once inflated"),
-    503: _problem_doc("Busy (Retry-After)"),
+    401: problem_doc("No write key (no_key), unknown or revoked (bad_key)"),
+    413: problem_doc("Over 500 KB once inflated"),
+    503: problem_doc("Busy (Retry-After)"),
 }
 
 
