@@ -17,13 +17,10 @@ Targets (issue 16): ≥ 10,000 events/s on SQLite, ≥ 20,000/s on PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +29,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,22 +36,15 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
+from bench.hubproc import Hub, pg_database  # noqa: E402
 from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub.segment.intake import Intake  # noqa: E402
 from sync.hub.segment.sources import Sources  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "event_ingest.json"
-START_TIMEOUT_S = 60.0
 SENDERS = 8
 TARGETS = {"SQLite": 10_000, "PostgreSQL": 20_000}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def make_batch(
@@ -82,40 +71,6 @@ def make_batch(
             }
         )
     return out
-
-
-class Hub:
-    """``clerk hub serve`` in a subprocess on a free loopback port."""
-
-    def __init__(self, db: str, workers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", db]
-        cmd += ["--port", str(self.port), "--log-level", "warning", "--workers", str(workers)]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hub exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("hub did not become ready")
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=0.05)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def run_http(hub: Hub, key: str, batches: list[list[list[dict[str, Any]]]]) -> tuple[float, int]:
@@ -258,13 +213,6 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
     finally:
         store.close()
     return out
-
-
-def pg_database(base: str, name: str) -> str:
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(base)._replace(path="/" + name))
 
 
 def main() -> int:

@@ -17,13 +17,10 @@ same run. Target: ≥ 5,000 interactions/s on SQLite.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +28,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
+from bench.hubproc import Hub, pg_database  # noqa: E402
 from clerk.ids import uuid7_str  # noqa: E402
 from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub.devices import Device  # noqa: E402
@@ -46,14 +43,6 @@ from sync.hub.ingest import ingest, parse_items  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "hub_ingest.json"
-START_TIMEOUT_S = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 STORES = ("S001", "S002", "S003")
@@ -120,40 +109,6 @@ def make_items(
             }
         )
     return out
-
-
-class Hub:
-    """``clerk hub serve`` in a subprocess on a free loopback port."""
-
-    def __init__(self, db: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", db]
-        cmd += ["--port", str(self.port), "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hub exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("hub did not become ready")
-            with contextlib.suppress(subprocess.TimeoutExpired):  # returns early if it exits
-                self.proc.wait(timeout=0.05)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def run_http(
@@ -274,13 +229,6 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
         "http_runs": http_rates,
         "direct_runs": direct_rates,
     }
-
-
-def pg_database(base: str, name: str) -> str:
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(base)._replace(path="/" + name))
 
 
 def main() -> int:
