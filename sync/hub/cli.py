@@ -322,6 +322,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 
     add_segment_parsers(sub, _add_db)
 
+    from sync.hub.imports.cli import add_parser as add_import_parser
+
+    add_import_parser(sub, _add_db)
+
     p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
@@ -738,6 +742,12 @@ def _cmd_identity(args: argparse.Namespace) -> int:
     return cmd_identity(args, _open, _actor())
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from sync.hub.imports.cli import cmd_import
+
+    return cmd_import(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -750,6 +760,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "admin-token": _cmd_admin_token,
     "source": _cmd_source,
     "identity": _cmd_identity,
+    "import": _cmd_import,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }
