@@ -125,7 +125,7 @@ def write(b: Batch, items: Sequence[Item]) -> None:
     bucket_key = b.store.phone_bucket_key
     stores = b.stores()
     idents = {i.row: _identities(i, hash_key) for i in items}
-    users = {("user", i.external_id) for i in items if i.our_id is None}
+    users = {("user", i.external_id) for i in items}
     owners = _owners(b, {x for xs in idents.values() for x in xs} | users)
     claimed: dict[identity.Identity, str] = {}
     ours: dict[int, str] = {}
@@ -183,17 +183,17 @@ def write(b: Batch, items: Sequence[Item]) -> None:
             _changed(b, me, old, values)
         for ident in (*idents[item.row], ("user", item.external_id)):
             claimed[ident] = me
-            if owners.get(ident) != me:
+            # Phones and cards resolve through the member's own columns; a UnionID and the
+            # source's id need a row. None is bound to anyone yet (a clash was refused above).
+            if ident[0] in ("unionid", "user") and owners.get(ident) != me:
                 binds.append((ident[0], ident[1], me, b.source, b.now, b.now))
         b.applied(item, me, new=old is None)
     if inserts:
-        marks = ", ".join("?" for _ in _INSERT_COLUMNS)
-        b.conn.many(f"INSERT INTO members ({', '.join(_INSERT_COLUMNS)}) VALUES ({marks})", inserts)
+        b.tx.load("members", _INSERT_COLUMNS, inserts)
     if binds:
-        b.conn.many(
-            "INSERT INTO identities (kind, value, member_id, source_id, first_seen, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET "
-            "member_id = excluded.member_id, last_seen = excluded.last_seen",
+        b.tx.load(
+            "identities",
+            ("kind", "value", "member_id", "source_id", "first_seen", "last_seen"),
             binds,
         )
 

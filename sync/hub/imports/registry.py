@@ -125,7 +125,7 @@ class Batch:
                 self.conn.execute(
                     f"DELETE FROM changes WHERE entity = ? AND key IN ({marks})", (entity, *chunk)
                 )
-        self.tx.emit_many(changes)
+        self.tx.load("changes", ("store_id", "entity", "key", "op"), changes)
 
     def mapped(self, kind: str, external_ids: Iterable[str]) -> dict[str, str]:
         """Our ids of the source's ids of another kind imported from this source."""
