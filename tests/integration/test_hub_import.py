@@ -435,3 +435,32 @@ def test_the_http_route_takes_a_streamed_body(any_hub: HubHandle) -> None:
     )
     assert resp.json()["inserted"] == 1
     assert any_hub.store.count("products") >= 5000
+
+
+# --- identity and consent ------------------------------------------------------------------
+
+
+def test_a_row_whose_id_names_a_member_updates_it_and_withdrawn_consent_deletes_browsing(
+    hub_db: str, tmp_path: Path
+) -> None:
+    member, browsed, home = q(
+        hub_db,
+        "SELECT m.id, count(b.id), m.home_store FROM members m JOIN browse_events b "
+        "ON b.member_id = m.id WHERE m.consent_browsing = 1 GROUP BY m.id, m.home_store "
+        "ORDER BY m.id LIMIT 1",
+    )[0]
+    assert browsed > 0
+    seq = q(hub_db, "SELECT max(seq) FROM changes")[0][0]
+    f = write_csv(
+        tmp_path / "m.csv", ("id", "name", "consent_browsing"), [[member, "改了名", "no"]]
+    )
+    assert cli("import", "members", str(f), "--db", hub_db, "--source", "crm") == 0
+    assert q(hub_db, "SELECT name, consent_browsing FROM members WHERE id = ?", member) == [
+        ("改了名", 0)
+    ]
+    assert q(hub_db, "SELECT our_id FROM import_ids WHERE external_id = ?", member) == [(member,)]
+    assert q(hub_db, "SELECT count(*) FROM browse_events WHERE member_id = ?", member) == [(0,)]
+    changed = q(hub_db, "SELECT store_id, entity, op FROM changes WHERE seq > ?", seq)
+    assert (home, "member", "upsert") in changed
+    assert changed.count((home, "browse", "delete")) == browsed
+    assert q(hub_db, "SELECT count(*) FROM members WHERE id LIKE ?", "MI%") == [(0,)]
