@@ -159,12 +159,24 @@ def peak_rss(tmp: Path, path: Path) -> tuple[float, float]:
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"clerk hub import exited {proc.returncode}")
-    return usage.ru_maxrss / 1024, time.perf_counter() - started
+    # A small launcher forks the import and reports its own rusage: a child forked from this
+    # (large) process would count this one's pages until it execs.
+    launcher = (
+        "import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL);"
+        " _, st, ru = os.wait4(p.pid, 0); print(os.waitstatus_to_exitcode(st), ru.ru_maxrss)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", launcher, *cmd],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, maxrss = (int(x) for x in found.stdout.split())
+    if code != 0:
+        raise RuntimeError(f"clerk hub import exited {code}")
+    return maxrss / 1024, time.perf_counter() - started
 
 
 def pg_database(base: str, name: str) -> str:
