@@ -32,6 +32,7 @@ BENCHES = [
     ("decode", "Barcode decoding on a degraded corpus"),
     ("hub_ingest", "Hub ingest"),
     ("event_ingest", "Behaviour events in (Segment HTTP Tracking API)"),
+    ("import", "Master data in (clerk hub import)"),
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
     ("hub_load", "A chain's terminals against one hub (load, shedding, restart, integrity)"),

@@ -48,6 +48,8 @@ from sync.hub.errors import (
     UnauthenticatedError,
     problem_doc,
 )
+from sync.hub.imports.routes import PREFIX as IMPORT_PREFIX
+from sync.hub.imports.routes import add_import_routes
 from sync.hub.ingest import ingest, parse_items
 from sync.hub.live import ChangeNotifier
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
@@ -291,6 +293,9 @@ class _Guard:
             load.inflight += 1
             load.writes += write
             counted = True
+            if str(scope.get("path", "")).startswith(IMPORT_PREFIX):  # streamed, unbuffered
+                await self.app(scope, receive, send_wrapper)
+                return
             body, size, too_large = await self._read_body(scope, receive)
             if too_large:
                 await problem_response(
@@ -730,6 +735,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             device_id, reason=req.reason, actor=f"admin:{name}", now=int(cfg.clock())
         )
         return DeviceRow(**row)
+
+    # master data in: imports streamed by HQ (/v1/admin/import/{kind}) ----------------------
+
+    add_import_routes(app, store, admin, clock=cfg.clock, errors=admin_errors)
 
     # behaviour events in: the Segment HTTP Tracking API (/segment/v1/…) ----------------------
 

@@ -322,6 +322,29 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 
     add_segment_parsers(sub, _add_db)
 
+    from sync.hub.imports.cli import add_parser as add_import_parser
+
+    add_import_parser(sub, _add_db)
+
+    p = sub.add_parser(
+        "setting",
+        help="read or set a hub setting (the chain's policies)",
+        description="Read a hub setting, or set it to VALUE: consent.unconsented_browsing_days "
+        "(days the browsing of members without consent is kept at the hub only; 0, the "
+        "default: dropped at intake).",
+    )
+    _add_db(p)
+    p.add_argument("key", help="the setting, e.g. consent.unconsented_browsing_days")
+    p.add_argument("value", nargs="?", default=None, help="its new value")
+
+    p = sub.add_parser(
+        "purge",
+        help="delete what the chain's policy no longer lets the hub keep",
+        description="Delete the browsing of members without browsing consent older than "
+        "consent.unconsented_browsing_days (clerk hub serve does this hourly).",
+    )
+    _add_db(p)
+
     p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
@@ -384,9 +407,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from sync.hub.app import HubConfig, create_app
+    from sync.hub.retention import Purger
 
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         raise InvalidInputError("give both --ssl-certfile and --ssl-keyfile, or neither")
@@ -395,6 +416,29 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     bounds = _write_bounds(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
     store = _open(args)  # migrates; fails here, with one line, if the database is unusable
+    # The chain's retention policy, applied hourly (sync/hub/retention.py), on its own store.
+    try:
+        purger = Purger(_open(args), on_error=_log_purge_error)
+    except BaseException:
+        store.close()
+        raise
+    purger.start()
+    try:
+        return _serve(args, store, bounds)
+    finally:
+        purger.stop()
+        purger.store.close()
+
+
+def _log_purge_error(exc: BaseException) -> None:
+    logging.getLogger("sync.hub").warning("retention purge failed: %s", exc)
+
+
+def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> int:
+    import uvicorn
+
+    from sync.hub.app import HubConfig, create_app
+
     common: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -738,6 +782,37 @@ def _cmd_identity(args: argparse.Namespace) -> int:
     return cmd_identity(args, _open, _actor())
 
 
+def _cmd_setting(args: argparse.Namespace) -> int:
+    from sync.hub import retention
+
+    store = _open(args)
+    try:
+        if args.value is not None:
+            retention.set_setting(store, args.key, args.value)
+        print(f"{args.key} = {retention.get_setting(store, args.key)}")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from sync.hub import retention
+
+    store = _open(args)
+    try:
+        n = retention.purge(store)
+    finally:
+        store.close()
+    print(f"purged {n} browse events of members without browsing consent")
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from sync.hub.imports.cli import cmd_import
+
+    return cmd_import(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -750,6 +825,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "admin-token": _cmd_admin_token,
     "source": _cmd_source,
     "identity": _cmd_identity,
+    "import": _cmd_import,
+    "setting": _cmd_setting,
+    "purge": _cmd_purge,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared import phones
+from sync.hub import retention
 from sync.hub.feed import browsing_keys
 from sync.hub.members import phone_columns
 from sync.hub.segment import identity
@@ -744,8 +745,10 @@ class _Run:
 
     def viewed(self, call: Call, member_id: str) -> str:
         home, consented = self.member(member_id)
-        if not consented:
-            return "dropped"  # BROWSING_POLICY: no browsing kept without consent
+        # Without consent: dropped, or kept at the hub only — no change row, read as gone by
+        # the feed — for the chain's policy's days (sync.hub.retention).
+        if not consented and retention.browsing_days(self.conn) == 0:
+            return "dropped"
         if self._next_browse_id is None:
             self._next_browse_id = int(
                 self.conn.scalar("SELECT coalesce(max(id), 0) FROM browse_events")
@@ -754,6 +757,8 @@ class _Run:
         sku = text_prop(call.properties, "sku", "product_id") or ""
         key = self._next_browse_id
         self._browse.append((key, member_id, sku, channel_of(call), call.at))
+        if not consented:
+            return "kept"
         if home is not None:
             self._new_changes.append((home, "browse", str(key), "upsert"))
         return "accepted"
