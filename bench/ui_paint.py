@@ -177,6 +177,19 @@ class ReadOnlyTerminal:
     def record_walk_in(self, staff_id: str | None = None) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
+    def fix_record(
+        self, iid: str, payload: Any, *, staff_id: str | None, session: Any = None
+    ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def withdraw_record(
+        self, iid: str, *, staff_id: str | None, session: Any = None, reason: str | None = None
+    ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def dismiss_record(self, iid: str, *, session: Any, reason: str) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
     def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:
         raise RuntimeError("the paint benchmark changes no setting")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.model import CustomerView, Identity, PhoneCandidate, Product
-    from clerk.outbox import Recorded
+    from clerk.outbox import Recorded, Settled
     from clerk.search_terms import Found
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
@@ -115,6 +115,26 @@ class TerminalPort(StaffDoor, Protocol):
     ) -> Recorded: ...
 
     def record_walk_in(self, staff_id: str | None = None) -> Recorded: ...
+
+    def fix_record(
+        self,
+        iid: str,
+        payload: Payload | Mapping[str, Any],
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+    ) -> Recorded: ...
+
+    def withdraw_record(
+        self,
+        iid: str,
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+        reason: str | None = None,
+    ) -> Settled: ...
+
+    def dismiss_record(self, iid: str, *, session: Session | None, reason: str) -> Settled: ...
 
     def save_draft(
         self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]

@@ -50,7 +50,7 @@ from clerk.errors import (
     RecordError,
     StorageError,
 )
-from clerk.outbox import Recorded
+from clerk.outbox import Recorded, Settled
 from clerk.ports import Opened, TerminalStatus
 from clerk.settings import Settings
 
@@ -418,6 +418,66 @@ class Terminal:
 
         with self._write_lock:
             drafts.discard(self.outbox, staff_id, member_key, form)
+
+    # -- records left for a person (clerk/rejected.py) -----------------------------------------
+
+    def fix_record(
+        self,
+        iid: str,
+        payload: Payload | Mapping[str, Any],
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+    ) -> Recorded:
+        """Record the corrected copy of a rejected or parked record (a new id superseding it;
+        the old one is ``corrected``), audited. RecordError when the payload is refused;
+        PermissionDeniedError unless it is ``staff_id``'s own record or ``session`` a
+        manager's."""
+        from clerk import rejected
+        from clerk.shared.interactions import InvalidInteraction
+
+        with self._write_lock:
+            try:
+                return rejected.fix(
+                    self.outbox,
+                    iid,
+                    payload,
+                    staff_id=staff_id,
+                    session=session,
+                    now=int(self.clock()),
+                )
+            except InvalidInteraction as exc:
+                raise RecordError(str(exc), problem=exc.reason, field=exc.field) from exc
+
+    def withdraw_record(
+        self,
+        iid: str,
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+        reason: str | None = None,
+    ) -> Settled:
+        """Take back a rejected or parked record (the associate's own, or a manager); audited."""
+        from clerk import rejected
+
+        with self._write_lock:
+            return rejected.withdraw(
+                self.outbox,
+                iid,
+                staff_id=staff_id,
+                session=session,
+                reason=reason,
+                now=int(self.clock()),
+            )
+
+    def dismiss_record(self, iid: str, *, session: Session | None, reason: str) -> Settled:
+        """Close a rejected or parked record with a reason: managers only; audited."""
+        from clerk import rejected
+
+        with self._write_lock:
+            return rejected.dismiss(
+                self.outbox, iid, session=session, reason=reason, now=int(self.clock())
+            )
 
     def record_walk_in(self, staff_id: str | None = None) -> Recorded:
         """A customer served who is not a member (or did not say): a visit naming no one,
