@@ -187,6 +187,9 @@ class ReadOnlyTerminal:
     ) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
+    def left_for_a_person(self, iid: str) -> Any:
+        return None
+
     def dismiss_record(self, iid: str, *, session: Any, reason: str) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 

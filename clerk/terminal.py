@@ -470,6 +470,12 @@ class Terminal:
                 now=int(self.clock()),
             )
 
+    def left_for_a_person(self, iid: str) -> Settled | None:
+        """The record ``iid`` as kept (its payload as recorded, even one the vocabulary now
+        refuses), with its state and the hub's answer; None when unknown."""
+        with self._write_lock:
+            return outbox_mod.settled_row(self.outbox, iid)
+
     def dismiss_record(self, iid: str, *, session: Session | None, reason: str) -> Settled:
         """Close a rejected or parked record with a reason: managers only; audited."""
         from clerk import rejected

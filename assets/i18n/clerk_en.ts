@@ -147,8 +147,20 @@
         <translation>Confirm redemption</translation>
     </message>
     <message>
+        <source>Save and send again</source>
+        <translation>Save and send again</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Save</translation>
+    </message>
+    <message>
+        <source>Withdraw the record</source>
+        <translation>Withdraw the record</translation>
+    </message>
+    <message>
+        <source>Withdraw the record: it is kept, never sent, never counted</source>
+        <translation>Withdraw the record: it is kept, never sent, never counted</translation>
     </message>
     <message>
         <source>Draft kept</source>
@@ -272,6 +284,22 @@
     <message>
         <source>Draft discarded — Undo brings it back.</source>
         <translation>Draft discarded — Undo brings it back.</translation>
+    </message>
+    <message>
+        <source>This record cannot be corrected in a form: withdraw it (or a manager dismisses it) on the dashboard.</source>
+        <translation>This record cannot be corrected in a form: withdraw it (or a manager dismisses it) on the dashboard.</translation>
+    </message>
+    <message>
+        <source>The hub did not take this record: %1. Correct it and save to send it again, or withdraw it.</source>
+        <translation>The hub did not take this record: %1. Correct it and save to send it again, or withdraw it.</translation>
+    </message>
+    <message>
+        <source>Corrected · it is sent again as a new record</source>
+        <translation>Corrected · it is sent again as a new record</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>Record withdrawn</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -516,6 +544,18 @@
         <translation>Rejected</translation>
     </message>
     <message>
+        <source>Corrected</source>
+        <translation>Corrected</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>Withdrawn</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>Dismissed</translation>
+    </message>
+    <message>
         <source>Visit</source>
         <translation>Visit</translation>
     </message>
@@ -683,6 +723,10 @@
         <translation>Never</translation>
     </message>
     <message>
+        <source>Archived: corrected, withdrawn, dismissed (%1)</source>
+        <translation>Archived: corrected, withdrawn, dismissed (%1)</translation>
+    </message>
+    <message>
         <source>Rejected by the hub (%1)</source>
         <translation>Rejected by the hub (%1)</translation>
     </message>
@@ -712,6 +756,14 @@
     <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>Decision recorded; it syncs to the hub</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>Record withdrawn</translation>
+    </message>
+    <message>
+        <source>Record dismissed</source>
+        <translation>Record dismissed</translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) will be sent again</source>
@@ -761,6 +813,10 @@
         <translation>Walk-in</translation>
     </message>
     <message>
+        <source>%1 by %2</source>
+        <translation>%1 by %2</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>When</translation>
     </message>
@@ -771,6 +827,10 @@
     <message>
         <source>Reason</source>
         <translation>Reason</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
     </message>
     <message>
         <source>The hub&apos;s answer</source>
@@ -891,6 +951,46 @@
     <message>
         <source>Needs attention</source>
         <translation>Needs attention</translation>
+    </message>
+    <message>
+        <source>Show archived</source>
+        <translation>Show archived</translation>
+    </message>
+    <message>
+        <source>List the records corrected, withdrawn or dismissed</source>
+        <translation>List the records corrected, withdrawn or dismissed</translation>
+    </message>
+    <message>
+        <source>Select a rejected or parked record to fix, withdraw or dismiss it.</source>
+        <translation>Select a rejected or parked record to fix, withdraw or dismiss it.</translation>
+    </message>
+    <message>
+        <source>Fix and resend</source>
+        <translation>Fix and resend</translation>
+    </message>
+    <message>
+        <source>Open the selected record&apos;s form to correct it and send it again</source>
+        <translation>Open the selected record&apos;s form to correct it and send it again</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>Withdraw</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected record: kept, never sent, never counted</source>
+        <translation>Withdraw the selected record: kept, never sent, never counted</translation>
+    </message>
+    <message>
+        <source>Reason for dismissing</source>
+        <translation>Reason for dismissing</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected record with the reason given</source>
+        <translation>Dismiss the selected record with the reason given</translation>
     </message>
     <message>
         <source>Send again</source>
@@ -1464,6 +1564,14 @@
             <numerusform>%n view</numerusform>
             <numerusform>%n views</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Rejected — fix</source>
+        <translation>Rejected — fix</translation>
+    </message>
+    <message>
+        <source>Not sent — fix</source>
+        <translation>Not sent — fix</translation>
     </message>
     <message>
         <source>%1: %2</source>

@@ -147,8 +147,20 @@
         <translation>确认核销</translation>
     </message>
     <message>
+        <source>Save and send again</source>
+        <translation>保存并重新发送</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Withdraw the record</source>
+        <translation>撤回记录</translation>
+    </message>
+    <message>
+        <source>Withdraw the record: it is kept, never sent, never counted</source>
+        <translation>撤回记录：保留，但不再发送，也不计入统计</translation>
     </message>
     <message>
         <source>Draft kept</source>
@@ -272,6 +284,22 @@
     <message>
         <source>Draft discarded — Undo brings it back.</source>
         <translation>草稿已丢弃——点“撤销丢弃”可恢复。</translation>
+    </message>
+    <message>
+        <source>This record cannot be corrected in a form: withdraw it (or a manager dismisses it) on the dashboard.</source>
+        <translation>此记录无法在表单中更正：请撤回（或由店长在看板上驳回）。</translation>
+    </message>
+    <message>
+        <source>The hub did not take this record: %1. Correct it and save to send it again, or withdraw it.</source>
+        <translation>总部未接收此记录：%1。请更正后保存以重新发送，或撤回。</translation>
+    </message>
+    <message>
+        <source>Corrected · it is sent again as a new record</source>
+        <translation>已更正 · 将作为新记录重新发送</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>记录已撤回</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -515,6 +543,18 @@
         <translation>已拒绝</translation>
     </message>
     <message>
+        <source>Corrected</source>
+        <translation>已更正</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
         <source>Visit</source>
         <translation>到店</translation>
     </message>
@@ -681,6 +721,10 @@
         <translation>从未</translation>
     </message>
     <message>
+        <source>Archived: corrected, withdrawn, dismissed (%1)</source>
+        <translation>已归档：已更正、已撤回、已驳回（%1）</translation>
+    </message>
+    <message>
         <source>Rejected by the hub (%1)</source>
         <translation>被总部拒绝（%1）</translation>
     </message>
@@ -709,6 +753,14 @@
     <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>处理结果已记录，将同步到总部</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>记录已撤回</translation>
+    </message>
+    <message>
+        <source>Record dismissed</source>
+        <translation>记录已驳回</translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) will be sent again</source>
@@ -757,6 +809,10 @@
         <translation>非会员</translation>
     </message>
     <message>
+        <source>%1 by %2</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -767,6 +823,10 @@
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
     <message>
         <source>The hub&apos;s answer</source>
@@ -887,6 +947,46 @@
     <message>
         <source>Needs attention</source>
         <translation>需要处理</translation>
+    </message>
+    <message>
+        <source>Show archived</source>
+        <translation>显示已归档</translation>
+    </message>
+    <message>
+        <source>List the records corrected, withdrawn or dismissed</source>
+        <translation>列出已更正、已撤回或已驳回的记录</translation>
+    </message>
+    <message>
+        <source>Select a rejected or parked record to fix, withdraw or dismiss it.</source>
+        <translation>选择一条被拒绝或暂停发送的记录，以更正、撤回或驳回。</translation>
+    </message>
+    <message>
+        <source>Fix and resend</source>
+        <translation>更正并重发</translation>
+    </message>
+    <message>
+        <source>Open the selected record&apos;s form to correct it and send it again</source>
+        <translation>打开所选记录的表单，更正后重新发送</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected record: kept, never sent, never counted</source>
+        <translation>撤回所选记录：保留，但不再发送，也不计入统计</translation>
+    </message>
+    <message>
+        <source>Reason for dismissing</source>
+        <translation>驳回原因</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected record with the reason given</source>
+        <translation>按所填原因驳回所选记录</translation>
     </message>
     <message>
         <source>Send again</source>
@@ -1452,6 +1552,14 @@
         <translation>
             <numerusform>浏览 %n 次</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Rejected — fix</source>
+        <translation>被拒绝 — 更正</translation>
+    </message>
+    <message>
+        <source>Not sent — fix</source>
+        <translation>未发送 — 更正</translation>
     </message>
     <message>
         <source>%1: %2</source>
