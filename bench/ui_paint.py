@@ -145,6 +145,9 @@ class ReadOnlyTerminal:
     def products(self, query: str, limit: int = 20) -> list[Product]:
         return []
 
+    def product_by_barcode(self, code: str) -> Product | None:
+        return None
+
     def device_id(self) -> str | None:
         return "bench"
 

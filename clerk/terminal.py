@@ -803,6 +803,23 @@ class Terminal:
         return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
 
     @_reads_cache
+    def product_by_barcode(self, code: str) -> Product | None:
+        """The catalogue's product with this barcode (an EAN-13, or a UPC-A read as its
+        EAN-13), active or not; None when none has it. ValueError for a bad check digit."""
+        from clerk.model import Product
+        from clerk.shared import gtin
+
+        cache, _ = self._reader()
+        row = cache.execute(
+            "SELECT sku, title_zh, title_en, category, price_cents, image, active FROM products"
+            " WHERE barcode = ?",
+            (gtin.normalize(code),),
+        ).fetchone()
+        if row is None:
+            return None
+        return Product(row[0], row[1], row[2], row[3], int(row[4]), row[5], bool(row[6]))
+
+    @_reads_cache
     def staff_name(self, staff_id: str) -> str | None:
         """The name of a staff member of this store (cache.db ``staff``), or None."""
         cache, _ = self._reader()

@@ -262,6 +262,10 @@
         <translation>Pick the product above.</translation>
     </message>
     <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>Barcode %1 is not in this store&apos;s catalogue.</translation>
+    </message>
+    <message>
         <source>Coupon redeemed here: %1, −%2</source>
         <translation>Coupon redeemed here: %1, −%2</translation>
     </message>
@@ -1632,6 +1636,14 @@
         <translation>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</translation>
     </message>
     <message>
+        <source>This product barcode&apos;s check digit is wrong — scan it again or type the digits printed under it.</source>
+        <translation>This product barcode&apos;s check digit is wrong — scan it again or type the digits printed under it.</translation>
+    </message>
+    <message>
+        <source>That is a product barcode, not a member code, card or phone number.</source>
+        <translation>That is a product barcode, not a member code, card or phone number.</translation>
+    </message>
+    <message>
         <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
         <translation>That is a web link, not a member code — ask the customer to open the member code in the app.</translation>
     </message>
@@ -1758,6 +1770,17 @@
     <message>
         <source>Something went wrong — try again.</source>
         <translation>Something went wrong — try again.</translation>
+    </message>
+</context>
+<context>
+    <name>Scan</name>
+    <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>Barcode %1 is not in this store&apos;s catalogue.</translation>
+    </message>
+    <message>
+        <source>Product %1 · %2 (%3) — a product, not a member.</source>
+        <translation>Product %1 · %2 (%3) — a product, not a member.</translation>
     </message>
 </context>
 <context>

@@ -262,6 +262,10 @@
         <translation>请在上方选择商品。</translation>
     </message>
     <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>条码 %1 不在本店商品目录中。</translation>
+    </message>
+    <message>
         <source>Coupon redeemed here: %1, −%2</source>
         <translation>本店已核销优惠券：%1，−%2</translation>
     </message>
@@ -1619,6 +1623,14 @@
         <translation>卡号校验位不正确 — 请核对号码或扫描会员卡。商品条码不是会员卡。</translation>
     </message>
     <message>
+        <source>This product barcode&apos;s check digit is wrong — scan it again or type the digits printed under it.</source>
+        <translation>此商品条码的校验位不正确 — 请重新扫描，或输入条码下方印的数字。</translation>
+    </message>
+    <message>
+        <source>That is a product barcode, not a member code, card or phone number.</source>
+        <translation>这是商品条码，不是会员码、会员卡号或手机号。</translation>
+    </message>
+    <message>
         <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
         <translation>这是网页链接，不是会员码 — 请顾客在 App 中打开会员码。</translation>
     </message>
@@ -1745,6 +1757,17 @@
     <message>
         <source>Something went wrong — try again.</source>
         <translation>出了点问题 — 请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>Scan</name>
+    <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>条码 %1 不在本店商品目录中。</translation>
+    </message>
+    <message>
+        <source>Product %1 · %2 (%3) — a product, not a member.</source>
+        <translation>商品 %1 · %2（%3）— 这是商品，不是会员。</translation>
     </message>
 </context>
 <context>

@@ -626,6 +626,12 @@ class CustomerController(QObject):
         if self.view.composer.form != "sale" or not query or query[:4].upper() == "MC1:":
             return False
         terminal = self.terminal
+        from clerk.shared import gtin
+
+        digits = "".join(query.split())
+        if gtin.is_product_shape(digits):  # a product barcode: its line, never a member
+            self._scan_barcode(digits)
+            return True
 
         def found(products: list[Product]) -> None:
             hit = products[0] if products else None
@@ -642,6 +648,34 @@ class CustomerController(QObject):
 
         self.runner.submit(lambda: terminal.products(query, 1), found, self._refresh_failed)
         return True
+
+    def _scan_barcode(self, digits: str) -> None:
+        """An EAN-13 / UPC-A scanned into the open sale: its product's line; a wrong check
+        digit or a barcode not in the catalogue is said, and nothing else happens."""
+        from clerk.shared import gtin
+
+        if not gtin.is_valid(digits):
+            self.bridge.warning(texts.reason_message("bad_barcode"), key="form")
+            return
+        terminal = self.terminal
+
+        def found(hit: Product | None) -> None:
+            if self.view.composer.form != "sale":
+                return
+            if hit is None:
+                self.bridge.info(
+                    texts.fill(
+                        translate("Customer", "Barcode %1 is not in this store's catalogue."),
+                        digits,
+                    ),
+                    key="form",
+                )
+                return
+            self.view.composer.sale.add_line(
+                SaleLineValue(hit.sku, local(hit.title), 1, hit.price_cents)
+            )
+
+        self.runner.submit(lambda: terminal.product_by_barcode(digits), found, self._refresh_failed)
 
     def _coupon_discount(self, subtotal: int) -> tuple[int, list[str]]:
         """What the coupons redeemed here (pending sync) take off ``subtotal``, and their
