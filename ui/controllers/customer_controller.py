@@ -626,10 +626,10 @@ class CustomerController(QObject):
         if self.view.composer.form != "sale" or not query or query[:4].upper() == "MC1:":
             return False
         terminal = self.terminal
-        from clerk.shared import gtin
+        from clerk.shared.gtin import is_product_shape
 
         digits = "".join(query.split())
-        if gtin.is_product_shape(digits):  # a product barcode: its line, never a member
+        if is_product_shape(digits):  # a product barcode: its line, never a member
             self._scan_barcode(digits)
             return True
 
@@ -652,9 +652,9 @@ class CustomerController(QObject):
     def _scan_barcode(self, digits: str) -> None:
         """An EAN-13 / UPC-A scanned into the open sale: its product's line; a wrong check
         digit or a barcode not in the catalogue is said, and nothing else happens."""
-        from clerk.shared import gtin
+        from clerk.shared.gtin import is_valid
 
-        if not gtin.is_valid(digits):
+        if not is_valid(digits):
             self.bridge.warning(texts.reason_message("bad_barcode"), key="form")
             return
         terminal = self.terminal
