@@ -1039,6 +1039,10 @@
         <source>Asked about the watch strap in blue.</source>
         <translation>Asked about the watch strap in blue.</translation>
     </message>
+    <message>
+        <source>The customer did not want it kept</source>
+        <translation>The customer did not want it kept</translation>
+    </message>
 </context>
 <context>
     <name>Enrol</name>

@@ -1035,6 +1035,10 @@
         <source>Asked about the watch strap in blue.</source>
         <translation>询问了蓝色表带。</translation>
     </message>
+    <message>
+        <source>The customer did not want it kept</source>
+        <translation>顾客不希望保留此记录</translation>
+    </message>
 </context>
 <context>
     <name>Enrol</name>

@@ -121,8 +121,8 @@ class CustomerController(QObject):
         # (None: the associate's own record)
         self._fixing: tuple[str, Session | None] | None = None
         c.withdraw_clicked.connect(self.withdraw_fixing)
-        view.visits.list.activated.connect(self._history_activated)
-        view.visits.list.clicked.connect(self._history_activated)
+        view.visits.list.activated.connect(self.history_activated)
+        view.visits.list.clicked.connect(self.history_activated)
 
     # --- showing -------------------------------------------------------------------------
 
@@ -887,7 +887,7 @@ class CustomerController(QObject):
 
     # --- fixing a record the hub did not take (clerk/rejected.py) --------------------------
 
-    def _history_activated(self, index: Any) -> None:
+    def history_activated(self, index: Any) -> None:
         """A click (or Enter) on a history row "Rejected — fix": its form, as recorded."""
         if not index.isValid():
             return

@@ -318,6 +318,7 @@ class DashboardView(LanguageAware):
         self.withdraw_record = button("", kind="secondary", object_name="withdrawRecord")
         self.dismiss_reason = QLineEdit()
         self.dismiss_reason.setObjectName("dismissReason")
+        self.dismiss_reason.setMinimumWidth(240)
         self.dismiss_record = button("", kind="danger", object_name="dismissRecord")
         for widget in (
             self.fix_record,
