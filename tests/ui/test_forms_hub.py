@@ -338,3 +338,83 @@ def test_a_note_the_hub_rejected_is_fixed_in_its_form_and_accepted_exactly_once(
     qtbot.waitUntil(lambda: row_of_old() < 0, timeout=5_000)  # in no history
     actions = [r.action for r in terminal.write(lambda conn: audit.rows(conn))]
     assert "record_fix" in actions
+
+
+def _rejected_by_hub(terminal: Any, hub_client: httpx.Client, staff: str) -> str:
+    """A note over the limit by ``staff``, pushed to the real hub and rejected there."""
+    from clerk import outbox as outbox_mod
+
+    iid = _force_note(terminal, "y" * (MAX_TEXT + 1))
+    terminal.write(
+        lambda conn: conn.execute("UPDATE interactions SET staff_id = ? WHERE id = ?", (staff, iid))
+    )
+    row = terminal.write(lambda conn: outbox_mod.get(conn, iid))
+    answer = _push(hub_client, {**row.wire(), "payload": row.payload})
+    assert answer["status"] == "rejected"
+    terminal.write(lambda conn: outbox_mod.apply_results(conn, [answer]))
+    return iid
+
+
+def _open_fix(qtbot: Any, w: Any, iid: str) -> Any:
+    w.screens.customer.refresh()
+    model = w.screens.customer_view.visits.list.model()
+
+    def row() -> int:
+        ids = [model.row_at(i).id for i in range(model.rowCount())]
+        return ids.index(iid) if iid in ids else -1
+
+    qtbot.waitUntil(lambda: row() >= 0, timeout=5_000)
+    w.screens.customer.history_activated(model.index(row(), 0))
+    composer = w.screens.customer_view.composer
+    qtbot.waitUntil(lambda: composer.form == "note", timeout=5_000)
+    return composer
+
+
+def test_the_associate_withdraws_their_rejected_note_from_its_form(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    terminal: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub_client: httpx.Client,
+) -> None:
+    """ "Withdraw the record": kept, never sent, in no history, audited — nothing new recorded."""
+    from clerk import audit
+
+    w = session.window
+    open_customer(home.code(HERO))
+    iid = _rejected_by_hub(terminal, hub_client, "A01")
+    composer = _open_fix(qtbot, w, iid)
+    before = len(outbox_rows())
+    qtbot.mouseClick(composer.withdraw, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: composer.form == "", timeout=5_000)
+    rows = {r["id"]: r for r in outbox_rows()}
+    assert len(rows) == before and rows[iid]["state"] == "withdrawn"
+    assert rows[iid]["closed_by"] == "A01"
+    assert [r.action for r in terminal.write(audit.rows)][-1] == "record_withdraw"
+
+
+def test_an_associate_cannot_fix_someone_elses_record(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    terminal: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub_client: httpx.Client,
+) -> None:
+    """A02's rejected note, opened by A01 (signed in): saving is refused with the reason, and
+    nothing is written — the associate who recorded it, or a manager, fixes it."""
+    w = session.window
+    open_customer(home.code(HERO))
+    iid = _rejected_by_hub(terminal, hub_client, "A02")
+    composer = _open_fix(qtbot, w, iid)
+    composer.note.text.setPlainText("shorter")
+    before = outbox_rows()
+    _save(qtbot, w)
+    assert outbox_rows() == before
+    assert texts.reason_message("permission_denied") in w.toasts.toasts()[-1].text.text()
+    qtbot.mouseClick(composer.withdraw, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
+    assert outbox_rows() == before  # nor withdraw it
