@@ -145,6 +145,9 @@ class ReadOnlyTerminal:
     def products(self, query: str, limit: int = 20) -> list[Product]:
         return []
 
+    def product_by_barcode(self, code: str) -> Product | None:
+        return None
+
     def device_id(self) -> str | None:
         return "bench"
 
@@ -175,6 +178,22 @@ class ReadOnlyTerminal:
         return None
 
     def record_walk_in(self, staff_id: str | None = None) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def fix_record(
+        self, iid: str, payload: Any, *, staff_id: str | None, session: Any = None
+    ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def withdraw_record(
+        self, iid: str, *, staff_id: str | None, session: Any = None, reason: str | None = None
+    ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def left_for_a_person(self, iid: str) -> Any:
+        return None
+
+    def dismiss_record(self, iid: str, *, session: Any, reason: str) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
     def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:

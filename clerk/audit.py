@@ -41,6 +41,9 @@ ACTIONS = (
     "export",
     "redeem",
     "settings_change",
+    "record_fix",  # a rejected or parked record corrected (clerk/rejected.py)
+    "record_withdraw",
+    "record_dismiss",
 )
 
 

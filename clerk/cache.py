@@ -264,6 +264,19 @@ def m009_member_search(db: Database) -> None:
     search.rebuild(db.conn)
 
 
+@migrations()
+def m005_product_barcodes(db: Database) -> None:
+    """A product's barcode (EAN-13) from the feed: a scanned product barcode names the product
+    or adds a sale line (clerk/shared/gtin.py); products already cached get theirs when the hub
+    sends them again."""
+    columns = {str(r[1]) for r in db.conn.execute("PRAGMA table_info(products)")}
+    if "barcode" not in columns:
+        db.conn.execute("ALTER TABLE products ADD COLUMN barcode TEXT")
+    db.conn.execute(
+        "CREATE INDEX IF NOT EXISTS products_barcode ON products(barcode) WHERE barcode IS NOT NULL"
+    )
+
+
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (and migrate) cache.db. Raises CacheCorruptError if the file is damaged or not a
     database (it is rebuilt); StorageError, saying what happened, for anything else (a full

@@ -1,5 +1,5 @@
 """The manager's dashboard as a service: a day's figures, the visits export, conflict decisions,
-parked records retried.
+parked records retried, rejected or parked records withdrawn or dismissed.
 
 Qt-free; the UI runs it on the dashboard's worker thread (``ui.controllers.dashboard_controller``)
 and gets one from :meth:`clerk.terminal.Terminal.dashboard`.
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from clerk.cache import connect_readonly, open_cache
 from clerk.errors import ClerkError, StorageError
-from clerk.outbox import META_STORE_ID, Recorded, get_meta
+from clerk.outbox import META_STORE_ID, Recorded, Settled, get_meta
 from clerk.reports.conflicts import resolve_conflict, retry_parked, sync_health
 from clerk.reports.export import export_csv
 from clerk.reports.kpis import day_summary
@@ -121,6 +121,18 @@ class DashboardSource:
     def retry_parked(self, session: Session) -> int:
         """Put every parked record back in the queue (the hub was fixed); returns how many."""
         return self.terminal.write(lambda outbox: retry_parked(session, outbox))
+
+    def record(self, iid: str) -> Settled | None:
+        """A record as kept (its payload as recorded), for the manager's "fix and resend"."""
+        return self.terminal.left_for_a_person(iid)
+
+    def withdraw(self, session: Session, iid: str) -> Settled:
+        """A manager takes back a rejected or parked record (audited)."""
+        return self.terminal.withdraw_record(iid, staff_id=None, session=session)
+
+    def dismiss(self, session: Session, iid: str, reason: str) -> Settled:
+        """A manager closes a rejected or parked record with a reason (audited)."""
+        return self.terminal.dismiss_record(iid, session=session, reason=reason)
 
     def resolve(self, session: Session, conflict_id: str, decision: str) -> Recorded:
         """Record the manager's decision on a conflict (an interaction of kind ``resolve``)."""

@@ -10,6 +10,7 @@ ClerkError                      base of every error the terminal shows to a pers
 │       └── CacheRebuildingError  a lookup met a damaged page: cache.db was set aside and is
 │                               being rebuilt from the hub (the lookup can be tried again)
 ├── IdentifyError               text that does not identify a member (carries a reason code)
+│   └── ProductScanned          a product's barcode (EAN-13 / UPC-A), not a member: ``gtin``
 ├── PermissionDeniedError       the signed-in staff member's role does not allow the action
 └── RecordError                 a record refused before it is saved: its payload is not what
                                 its kind takes (``problem`` and ``field`` say what and where)
@@ -56,6 +57,17 @@ class CacheRebuildingError(CacheCorruptError):
 
 class IdentifyError(ClerkError):
     reason = "malformed"
+
+
+class ProductScanned(IdentifyError):
+    """A valid product barcode was scanned where a member was asked for: ``gtin`` is its
+    EAN-13. Not a member lookup — the UI names the product (or adds it to an open sale)."""
+
+    reason = "product_barcode"
+
+    def __init__(self, gtin: str) -> None:
+        super().__init__(f"{gtin} is a product barcode, not a member code, card or phone number")
+        self.gtin = gtin
 
 
 class PermissionDeniedError(ClerkError):

@@ -18,6 +18,9 @@ Rules, in the order :func:`classify` applies them:
    * a mobile number typed wrong — ``1`` and 9, 10 or 12 digits, ``1[0-2]`` and 10 digits,
      ``+86 1…`` of the wrong length → ``bad_phone`` (refused before anything is recorded;
      the cards we issue start ``62``);
+   * 13 digits, or 12 not starting ``1``, and not starting ``62`` (our cards) → a product
+     barcode (EAN-13 / UPC-A, :mod:`clerk.shared.gtin`): :class:`~clerk.errors.ProductScanned`
+     with its EAN-13 when the check digit is right, else ``bad_barcode`` — never a member;
    * 10–19 digits → member card if the Luhn check digit is right, else ``bad_check_digit``;
    * any other digit string, or digits with a stray ``+`` → ``malformed`` (not a complete
      card or phone number).
@@ -45,9 +48,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from clerk.errors import ConfigError, IdentifyError
+from clerk.errors import ConfigError, IdentifyError, ProductScanned
 from clerk.model import Identity
-from clerk.shared import membercode
+from clerk.shared import gtin, membercode
 from clerk.shared.phones import (
     SEALED_PREFIX,
     TYPED_NUMBER,
@@ -78,6 +81,10 @@ MESSAGES: dict[str, str] = {
     "bad_check_digit": (
         "The card number's check digit is wrong — check the digits or scan the card. "
         "Product barcodes are not member cards."
+    ),
+    "bad_barcode": (
+        "This product barcode's check digit is wrong — scan it again or type the digits "
+        "printed under it."
     ),
     "not_member_url": (
         "That is a web link, not a member code — ask the customer to open the member code "
@@ -207,6 +214,10 @@ def classify(
         digits = re.sub(r"[ \-()]", "", s)
         if _MISTYPED_MOBILE.fullmatch(digits):
             raise _reject("bad_phone")
+        if gtin.is_product_shape(digits):  # a product's barcode: never a member lookup
+            if not gtin.is_valid(digits):
+                raise _reject("bad_barcode")
+            raise ProductScanned(gtin.normalize(digits))
         if digits.startswith("+") or not CARD_MIN <= len(digits) <= CARD_MAX:
             raise _reject("malformed")
         if not luhn_valid(digits):

@@ -19,6 +19,12 @@ After ``MAX_ITEM_FAILURES`` such failures — while the hub accepted other rows 
 the sync engine parks it in ``attention`` with the hub's answer kept in ``reason``: no longer
 retried, counted by ``status()``, listed by ``needs_attention()`` for a manager and by
 ``clerk doctor``; ``retry_parked`` puts it back in the queue.
+
+A row left for a person — ``rejected`` by the hub, or parked in ``attention`` — is never stuck
+(:mod:`clerk.rejected` holds who may do what): :func:`fix` records a NEW row (new id, next
+sequence) with the corrected payload that ``supersedes`` it, and the old row becomes
+``corrected``; :func:`close` ends it as ``withdrawn`` or ``dismissed`` (with who and why).
+Those three are *archived*: kept, never sent, never counted (:data:`ARCHIVED`).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clerk.db import Transaction, connect
-from clerk.errors import StorageError
+from clerk.errors import ClerkError, StorageError
 from clerk.ids import uuid7_str
 from clerk.migrate import LazyMigrations
 
@@ -46,6 +52,11 @@ CLONE_REASON = "device_seq_reused"  # the hub's reason when a device's sequence 
 FINAL = ("acked", "rejected", "conflict")
 PARKED = "attention"  # the hub failed on the row by itself, again and again: a person looks
 MAX_ITEM_FAILURES = 3  # failures of a row pushed alone before it is parked
+FOR_A_PERSON = ("rejected", PARKED)  # open: a person fixes, withdraws or dismisses them
+CORRECTED = "corrected"  # a fixed copy (a new row that ``supersedes`` it) was recorded
+WITHDRAWN = "withdrawn"  # the associate (or a manager) took it back
+DISMISSED = "dismissed"  # a manager closed it, with a reason
+ARCHIVED = (CORRECTED, WITHDRAWN, DISMISSED)  # kept, never sent, never counted
 
 migrations = LazyMigrations("clerk.outbox")
 
@@ -163,6 +174,22 @@ def m007_drafts(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_corrections(db: Database) -> None:
+    """Rejected and parked rows can be fixed (a new row naming the old one in ``supersedes``),
+    withdrawn or dismissed: who closed a row, when and why."""
+    db.executescript(
+        """
+        ALTER TABLE interactions ADD COLUMN supersedes TEXT;
+        ALTER TABLE interactions ADD COLUMN closed_by TEXT;
+        ALTER TABLE interactions ADD COLUMN closed_at INTEGER;
+        ALTER TABLE interactions ADD COLUMN closed_reason TEXT;
+        CREATE INDEX interactions_supersedes ON interactions(supersedes)
+            WHERE supersedes IS NOT NULL;
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str
@@ -174,6 +201,7 @@ class Recorded:
     device_seq: int
     payload: dict[str, Any] = field(default_factory=dict)
     state: str = "pending"
+    supersedes: str | None = None  # the rejected or parked row this one corrects
 
     def wire(self) -> dict[str, Any]:
         return {
@@ -209,6 +237,7 @@ def _row(r: sqlite3.Row) -> Recorded:
         device_seq=r["device_seq"],
         payload=json.loads(r["payload"]),
         state=r["state"],
+        supersedes=r["supersedes"],
     )
 
 
@@ -221,12 +250,16 @@ def record(
     staff_id: str | None = None,
     payload: Payload | Mapping[str, Any] | None = None,
     now: int | None = None,
+    supersedes: str | None = None,
 ) -> Recorded:
     """Durably record one interaction; returns only once it is on disk (synchronous=FULL).
 
     ``payload`` (typed, or its JSON object) must be what ``kind`` takes, and a kind about a
     member needs ``member_id`` or ``member_ref``: InvalidInteraction (a ValueError with the
-    reason and the field) otherwise, and nothing is written. A walk-in visit has neither."""
+    reason and the field) otherwise, and nothing is written. A walk-in visit has neither.
+    ``supersedes``: the id of an open rejected or parked row of the same kind and member that
+    this one corrects; it becomes ``corrected`` in the same transaction (NotOpenError, and
+    nothing written, when there is no such row)."""
     # pydantic comes with the vocabulary: loaded with the first record, not at the app start
     from clerk.shared import interactions
 
@@ -240,14 +273,90 @@ def record(
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     iid = uuid7_str()
     with Transaction(conn):
+        if supersedes is not None:
+            old = _open_row(conn, supersedes)
+            if (old["kind"], old["member_id"], old["member_ref"]) != (kind, member_id, member_ref):
+                raise NotOpenError(
+                    f"{supersedes} is a {old['kind']} of another customer: not corrected by this",
+                    reason="not_same_record",
+                )
+            conn.execute(
+                "UPDATE interactions SET state = ?, closed_by = ?, closed_at = ? WHERE id = ?",
+                (CORRECTED, staff_id, created, supersedes),
+            )
         seq_row = conn.execute("SELECT coalesce(max(device_seq), 0) + 1 FROM interactions")
         seq = int(seq_row.fetchone()[0])
         conn.execute(
             "INSERT INTO interactions (id, device_seq, kind, member_id, member_ref, staff_id,"
-            " payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (iid, seq, kind, member_id, member_ref, staff_id, text, created),
+            " payload, created_at, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (iid, seq, kind, member_id, member_ref, staff_id, text, created, supersedes),
         )
-    return Recorded(iid, kind, member_id, member_ref, staff_id, created, seq, body)
+    return Recorded(
+        iid, kind, member_id, member_ref, staff_id, created, seq, body, supersedes=supersedes
+    )
+
+
+class NotOpenError(ClerkError):
+    """The row is not one left for a person (rejected or parked): unknown, already fixed,
+    withdrawn or dismissed, or still on its way."""
+
+    reason = "not_open"
+
+
+def _open_row(conn: sqlite3.Connection, iid: str) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM interactions WHERE id = ?", (iid,)).fetchone()
+    if row is None:
+        raise NotOpenError(f"no record {iid} in the outbox", reason="unknown_record")
+    if row["state"] not in FOR_A_PERSON:
+        raise NotOpenError(f"record {iid} is {row['state']}, not rejected or parked")
+    return row  # type: ignore[no-any-return]
+
+
+def fix(
+    conn: sqlite3.Connection,
+    iid: str,
+    payload: Payload | Mapping[str, Any],
+    *,
+    staff_id: str | None,
+    now: int | None = None,
+) -> Recorded:
+    """Record the corrected copy of the open row ``iid``: a new row (new id, next sequence,
+    same kind and customer, ``staff_id`` who fixed it) superseding it; ``iid`` becomes
+    ``corrected``. The payload is validated like any record."""
+    old = _open_row(conn, iid)
+    return record(
+        conn,
+        str(old["kind"]),
+        member_id=old["member_id"],
+        member_ref=old["member_ref"],
+        staff_id=staff_id,
+        payload=payload,
+        now=now,
+        supersedes=iid,
+    )
+
+
+def close(
+    conn: sqlite3.Connection,
+    iid: str,
+    state: str,
+    *,
+    staff_id: str | None,
+    reason: str | None,
+    now: int,
+) -> Recorded:
+    """End the open row ``iid`` as ``withdrawn`` or ``dismissed`` (kept, never sent, never
+    counted); returns it as it was."""
+    if state not in (WITHDRAWN, DISMISSED):
+        raise ValueError(f"a row is closed as withdrawn or dismissed, not {state!r}")
+    with Transaction(conn):
+        old = _open_row(conn, iid)
+        conn.execute(
+            "UPDATE interactions SET state = ?, closed_by = ?, closed_at = ?, closed_reason = ?"
+            " WHERE id = ?",
+            (state, staff_id, now, (reason or "")[:500] or None, iid),
+        )
+    return _row(old)
 
 
 def next_batch(
@@ -367,6 +476,71 @@ def needs_attention(conn: sqlite3.Connection, limit: int = 200) -> list[Parked]:
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A row left for a person (rejected or parked), or one archived (corrected, withdrawn,
+    dismissed), with what the hub said and who closed it."""
+
+    id: str
+    kind: str
+    member_id: str | None
+    member_ref: str | None
+    staff_id: str | None
+    created_at: int
+    state: str
+    reason: str | None  # the hub's answer
+    payload: dict[str, Any]
+    closed_by: str | None = None
+    closed_at: int | None = None
+    closed_reason: str | None = None
+    superseded_by: str | None = None  # the corrected copy, for a ``corrected`` row
+
+
+def _settled(
+    conn: sqlite3.Connection, states: tuple[str, ...], limit: int, iid: str | None = None
+) -> list[Settled]:
+    marks = ",".join("?" * len(states))
+    one = "" if iid is None else " AND i.id = ?"
+    rows = conn.execute(
+        "SELECT i.id, i.kind, i.member_id, i.member_ref, i.staff_id, i.created_at, i.state,"
+        " i.reason, i.payload, i.closed_by, i.closed_at, i.closed_reason,"
+        " (SELECT n.id FROM interactions n WHERE n.supersedes = i.id LIMIT 1)"
+        f" FROM interactions i WHERE i.state IN ({marks}){one} ORDER BY i.id DESC LIMIT ?",
+        (*states, *(() if iid is None else (iid,)), limit),
+    )
+    out = []
+    for r in rows:
+        try:
+            body = json.loads(r[8])
+        except ValueError:
+            body = {}
+        out.append(
+            Settled(
+                str(r[0]), str(r[1]), r[2], r[3], r[4], int(r[5]), str(r[6]), r[7],
+                body if isinstance(body, dict) else {}, r[9], r[10], r[11], r[12],
+            )
+        )  # fmt: skip
+    return out
+
+
+def for_a_person(conn: sqlite3.Connection, limit: int = 200) -> list[Settled]:
+    """The open rejected and parked rows, newest first: each waits for a fix, a withdrawal or
+    a dismissal."""
+    return _settled(conn, FOR_A_PERSON, limit)
+
+
+def archived(conn: sqlite3.Connection, limit: int = 200) -> list[Settled]:
+    """The corrected, withdrawn and dismissed rows, newest first (the "archived" filter)."""
+    return _settled(conn, ARCHIVED, limit)
+
+
+def settled_row(conn: sqlite3.Connection, iid: str) -> Settled | None:
+    """One row as :class:`Settled` (any state), None when unknown."""
+    row = conn.execute("SELECT state FROM interactions WHERE id = ?", (iid,)).fetchone()
+    found = [] if row is None else _settled(conn, (str(row[0]),), 1, iid)
+    return found[0] if found else None
 
 
 def apply_results(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.model import CustomerView, Identity, PhoneCandidate, Product
-    from clerk.outbox import Recorded
+    from clerk.outbox import Recorded, Settled
     from clerk.search_terms import Found
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
@@ -116,6 +116,28 @@ class TerminalPort(StaffDoor, Protocol):
 
     def record_walk_in(self, staff_id: str | None = None) -> Recorded: ...
 
+    def fix_record(
+        self,
+        iid: str,
+        payload: Payload | Mapping[str, Any],
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+    ) -> Recorded: ...
+
+    def withdraw_record(
+        self,
+        iid: str,
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+        reason: str | None = None,
+    ) -> Settled: ...
+
+    def left_for_a_person(self, iid: str) -> Settled | None: ...
+
+    def dismiss_record(self, iid: str, *, session: Session | None, reason: str) -> Settled: ...
+
     def save_draft(
         self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]
     ) -> None: ...
@@ -131,6 +153,8 @@ class TerminalPort(StaffDoor, Protocol):
     def recent_customers(self, limit: int = 10) -> list[tuple[str, str, int]]: ...
 
     def products(self, query: str, limit: int = 20) -> list[Product]: ...
+
+    def product_by_barcode(self, code: str) -> Product | None: ...
 
     # -- the terminal ---------------------------------------------------------------------------
 

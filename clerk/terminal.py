@@ -50,7 +50,7 @@ from clerk.errors import (
     RecordError,
     StorageError,
 )
-from clerk.outbox import Recorded
+from clerk.outbox import Recorded, Settled
 from clerk.ports import Opened, TerminalStatus
 from clerk.settings import Settings
 
@@ -419,6 +419,72 @@ class Terminal:
         with self._write_lock:
             drafts.discard(self.outbox, staff_id, member_key, form)
 
+    # -- records left for a person (clerk/rejected.py) -----------------------------------------
+
+    def fix_record(
+        self,
+        iid: str,
+        payload: Payload | Mapping[str, Any],
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+    ) -> Recorded:
+        """Record the corrected copy of a rejected or parked record (a new id superseding it;
+        the old one is ``corrected``), audited. RecordError when the payload is refused;
+        PermissionDeniedError unless it is ``staff_id``'s own record or ``session`` a
+        manager's."""
+        from clerk import rejected
+        from clerk.shared.interactions import InvalidInteraction
+
+        with self._write_lock:
+            try:
+                return rejected.fix(
+                    self.outbox,
+                    iid,
+                    payload,
+                    staff_id=staff_id,
+                    session=session,
+                    now=int(self.clock()),
+                )
+            except InvalidInteraction as exc:
+                raise RecordError(str(exc), problem=exc.reason, field=exc.field) from exc
+
+    def withdraw_record(
+        self,
+        iid: str,
+        *,
+        staff_id: str | None,
+        session: Session | None = None,
+        reason: str | None = None,
+    ) -> Settled:
+        """Take back a rejected or parked record (the associate's own, or a manager); audited."""
+        from clerk import rejected
+
+        with self._write_lock:
+            return rejected.withdraw(
+                self.outbox,
+                iid,
+                staff_id=staff_id,
+                session=session,
+                reason=reason,
+                now=int(self.clock()),
+            )
+
+    def left_for_a_person(self, iid: str) -> Settled | None:
+        """The record ``iid`` as kept (its payload as recorded, even one the vocabulary now
+        refuses), with its state and the hub's answer; None when unknown."""
+        with self._write_lock:
+            return outbox_mod.settled_row(self.outbox, iid)
+
+    def dismiss_record(self, iid: str, *, session: Session | None, reason: str) -> Settled:
+        """Close a rejected or parked record with a reason: managers only; audited."""
+        from clerk import rejected
+
+        with self._write_lock:
+            return rejected.dismiss(
+                self.outbox, iid, session=session, reason=reason, now=int(self.clock())
+            )
+
     def record_walk_in(self, staff_id: str | None = None) -> Recorded:
         """A customer served who is not a member (or did not say): a visit naming no one,
         counted as a walk-in (the hub accepts it; it is in no one's history)."""
@@ -735,6 +801,23 @@ class Terminal:
         from clerk.model import Product
 
         return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
+
+    @_reads_cache
+    def product_by_barcode(self, code: str) -> Product | None:
+        """The catalogue's product with this barcode (an EAN-13, or a UPC-A read as its
+        EAN-13), active or not; None when none has it. ValueError for a bad check digit."""
+        from clerk.model import Product
+        from clerk.shared import gtin
+
+        cache, _ = self._reader()
+        row = cache.execute(
+            "SELECT sku, title_zh, title_en, category, price_cents, image, active FROM products"
+            " WHERE barcode = ?",
+            (gtin.normalize(code),),
+        ).fetchone()
+        if row is None:
+            return None
+        return Product(row[0], row[1], row[2], row[3], int(row[4]), row[5], bool(row[6]))
 
     @_reads_cache
     def staff_name(self, staff_id: str) -> str | None:

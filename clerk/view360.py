@@ -87,7 +87,8 @@ Q_PRODUCTS = (
 Q_STAFF = "SELECT id, name FROM staff WHERE id IN ({marks})"
 Q_OUTBOX = (
     "SELECT id, kind, staff_id, payload, created_at, state, reason FROM interactions"
-    " WHERE member_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
+    " WHERE member_id = ? AND state NOT IN ('corrected', 'withdrawn', 'dismissed')"
+    " ORDER BY created_at DESC, id DESC LIMIT ?"
 )
 Q_OUTBOX_STORE = "SELECT value FROM outbox_meta WHERE key = 'store_name'"
 

@@ -57,6 +57,8 @@ def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Te
                 # A business day of this terminal's work (and one a week before) for the
                 # manager's dashboard and the recent customers, pushed with the next sync.
                 day = seed_demo_day(terminal)
+                if args.view in ("rejected", "fix"):
+                    _a_note_the_hub_rejects(terminal, hub.store.members.ids(DEMO_STORE, limit=1))
                 engine.sync_once()
             finally:
                 engine.close()
@@ -84,3 +86,44 @@ def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Te
             )
         finally:
             terminal.close()
+
+
+def _a_note_the_hub_rejects(terminal: Terminal, members: list[str]) -> None:
+    """For the "rejected" and "fix" views: the hero's note over the length limit, as an older
+    terminal saved it without checking (the next sync gets it rejected by the hub) — once."""
+    import json
+
+    from clerk.ids import uuid7_str
+    from clerk.shared.interactions import MAX_TEXT
+
+    if not members:
+        return
+
+    def write(conn: object) -> None:
+        import sqlite3
+
+        assert isinstance(conn, sqlite3.Connection)
+        kept = conn.execute(
+            "SELECT 1 FROM interactions WHERE kind = 'note' AND state = 'rejected'"
+            " AND member_id = ?",
+            (members[0],),
+        ).fetchone()
+        if kept is not None:
+            return
+        text = "Asked about the watch strap in blue. " * (MAX_TEXT // 37 + 1)
+        seq = conn.execute("SELECT coalesce(max(device_seq), 0) + 1 FROM interactions")
+        with conn:
+            conn.execute(
+                "INSERT INTO interactions (id, device_seq, kind, member_id, staff_id, payload,"
+                " created_at) VALUES (?, ?, 'note', ?, ?, ?, ?)",
+                (
+                    uuid7_str(),
+                    int(seq.fetchone()[0]),
+                    members[0],
+                    DEMO_STAFF,
+                    json.dumps({"text": text}, ensure_ascii=False),
+                    int(terminal.clock()),
+                ),
+            )
+
+    terminal.write(write)

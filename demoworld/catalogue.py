@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from clerk.shared import gtin
+
 if TYPE_CHECKING:
     from demoworld.world import WorldSpec
 
@@ -140,6 +142,16 @@ CATEGORIES: tuple[_Category, ...] = (
 # fmt: on
 CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
 
+
+def barcode_of(sku: str) -> str:
+    """The product's EAN-13, deterministic from its sku: ``690`` (a Chinese GS1 prefix), the
+    category's place in :data:`CATEGORIES` (2 digits), the sku's number (7 digits) and the
+    check digit. Never starts ``62`` (a member card) nor reads as a phone number."""
+    prefix = sku.rstrip("0123456789")
+    place = [c.prefix for c in CATEGORIES].index(prefix)
+    return gtin.ean13(f"690{place:02d}{int(sku[len(prefix) :]):07d}")
+
+
 HERO_PRODUCT: dict[str, Any] = {
     "sku": HERO_SKU,
     "title_zh": "智能手表 S3",
@@ -148,6 +160,7 @@ HERO_PRODUCT: dict[str, Any] = {
     "price_cents": 199_900,
     "image": "#2b6cb0:smartwatch",
     "active": True,
+    "barcode": barcode_of(HERO_SKU),
 }
 
 
@@ -201,6 +214,7 @@ def products(spec: WorldSpec) -> Iterator[dict[str, Any]]:
                 "price_cents": _retail_price(yuan),
                 "image": f"{colour_hex}:{cat.glyph}",
                 "active": rng.random() >= 0.08,
+                "barcode": barcode_of(sku),
             }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from clerk.shared.entities import ENTITIES
 from demoworld import catalogue, world
 from sync.hub.errors import InvalidInputError
 from sync.hub.members import phone_columns
@@ -46,7 +47,7 @@ MEMBER_COLUMNS = (
     "last_seen",
     "updated_at",
 )
-PRODUCT_COLUMNS = ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active")
+PRODUCT_COLUMNS = ENTITIES["product"].columns
 BROWSE_COLUMNS = ("id", "member_id", "sku", "channel", "at")
 CART_COLUMNS = ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state")
 COUPON_COLUMNS = (

@@ -35,3 +35,11 @@ shot signin-en         --view signin    --lang en    --layout desktop
 shot dashboard-en      --view dashboard --lang en    --layout desktop
 shot dashboard-zh      --view dashboard --lang zh_CN --layout desktop
 shot settings-en       --view settings  --lang en    --layout desktop
+shot rejected-en       --view rejected  --lang en    --layout desktop
+shot rejected-zh       --view rejected  --lang zh_CN --layout desktop
+shot rejected-handheld-en --view rejected --lang en  --layout handheld
+shot rejected-handheld-zh --view rejected --lang zh_CN --layout handheld
+shot fix-en            --view fix       --lang en    --layout desktop
+shot fix-zh            --view fix       --lang zh_CN --layout desktop
+shot fix-handheld-en   --view fix       --lang en    --layout handheld
+shot fix-handheld-zh   --view fix       --lang zh_CN --layout handheld

@@ -200,11 +200,13 @@ def run_demo(
     staff_id: str | None = None,
     dashboard_day: date | None = None,
 ) -> int:
-    """Open the demo on ``view``: scan | customer | redeem | sale_form | offline (signed in as the
-    associate ``staff_id``), dashboard | settings (signed in as the store's manager), or
-    signin (nobody signed in yet). The demo signs its staff member in without a PIN; the idle
-    lock then works as in the app (the demo hub's staff have their demo PINs). The dashboard
-    shows ``dashboard_day`` (the demo's business day, ``demoworld.day``) when given.
+    """Open the demo on ``view``: scan | customer | redeem | sale_form | offline | fix (a note
+    the hub rejected, open in its form; signed in as the associate ``staff_id``), dashboard |
+    settings | rejected (the sync panel with a rejected record selected; signed in as the
+    store's manager), or signin (nobody signed in yet). The demo signs its staff member in
+    without a PIN; the idle lock then works as in the app (the demo hub's staff have their
+    demo PINs). The dashboard shows ``dashboard_day`` (the demo's business day,
+    ``demoworld.day``) when given.
 
     With ``screenshot`` the window is rendered (offscreen when ``QT_QPA_PLATFORM=offscreen``)
     and saved as a PNG once the view is fully painted; the app then exits — 0 when the PNG
@@ -240,7 +242,9 @@ def run_demo(
     staff = (
         None
         if view == "signin"
-        else _demo_session(signin.auth, staff_id, manager=view in ("dashboard", "settings"))
+        else _demo_session(
+            signin.auth, staff_id, manager=view in ("dashboard", "settings", "rejected")
+        )
     )
     if staff is not None:
         access.sign_in_without_pin(staff)
@@ -340,6 +344,16 @@ def run_demo(
             sale = window.screens.customer_view.composer.sale
             if sale.picker.list.model().rowCount():
                 sale.picker.picked.emit(0)
+        if view == "fix":  # the note the hub rejected, opened from its history row
+            models = window.screens.customer_models.visits
+            rows = [
+                i for i in range(models.rowCount()) if models.row_at(i).sync_state == "rejected"
+            ]
+            if rows:
+                customer.history_activated(models.index(rows[0], 0))
+                composer = window.screens.customer_view.composer
+                _wait(window, lambda: composer.form == "note", lambda: settle(shoot), deadline)
+                return
         if offline and customer.member_id is not None:
             from clerk.shared.interactions import Note
 
@@ -359,7 +373,27 @@ def run_demo(
         elif view == "settings":
             window.nav.show_settings()
             settle(shoot)
-        elif view in ("customer", "redeem", "sale_form", "offline"):
+        elif view == "rejected":  # the sync panel: a rejected record selected, its actions
+            window.nav.show_dashboard()
+            dashboard = window.screens.dashboard
+
+            def pick() -> None:
+                if dashboard is None:
+                    return finish()
+                table = dashboard.view.rejected_table
+                if table.model().rowCount():
+                    table.selectRow(0)
+                dashboard.view.dismiss_reason.setText(
+                    translate("Demo", "The customer did not want it kept")
+                )
+                dashboard.view.scroll_area.ensureWidgetVisible(dashboard.view.record_actions)
+                settle(shoot)
+
+            if dashboard is not None and dashboard_day is not None:
+                day = dashboard_day
+                dashboard.view.date.setDate(QDate(day.year, day.month, day.day))
+            settle(pick)
+        elif view in ("customer", "redeem", "sale_form", "offline", "fix"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:
             # Serve the hero once so "last customers" is not empty, then the next customer.

@@ -38,6 +38,7 @@ from ui.views.window_view import WindowView
 from ui.workers import Runners, SyncWorker
 
 if TYPE_CHECKING:
+    from clerk.outbox import Settled
     from clerk.ports import TerminalPort
     from ui.controllers.camera_controller import SourceFactory
     from ui.controllers.settings_controller import Cameras, Diagnostics
@@ -186,6 +187,8 @@ class MainWindow(QMainWindow):
         elif name == "dashboard" and screens.dashboard is not None:
             # Parked records put back in the queue go out now, not at the next round.
             screens.dashboard.retried.connect(lambda _n: self.status.sync_now())
+            screens.dashboard.fix_requested.connect(self._fix_record)
+            screens.dashboard.closed.connect(lambda _i, _s: self.status.refresh())
         elif name == "settings":
             view = screens.settings_view
             screens.settings.saved.connect(self._settings_saved)
@@ -195,6 +198,19 @@ class MainWindow(QMainWindow):
                 b.clicked.connect(lambda _=False, c=code: self.set_language(c, save=True))
             for code, b in view.layout_buttons.items():
                 b.clicked.connect(lambda _=False, c=code: self.set_layout_setting(c, save=True))
+
+    def _fix_record(self, row: Settled, session: Session) -> None:
+        """The dashboard's "Fix and resend": the record's customer opened as a search result
+        opens (audited, no visit), then their page's form holding the record."""
+        customer = self.screens.customer
+
+        def shown() -> None:
+            if customer.member_id == row.member_id:  # not a later customer, if this one failed
+                customer.fix(row.id, row.kind, row.payload, row.reason, session)
+
+        customer.shown.connect(shown, Qt.ConnectionType.SingleShotConnection)
+        if row.member_id is not None:
+            self.screens.scan.open_found(row.member_id)
 
     def _looking_up(self, busy: bool) -> None:
         if busy:

@@ -132,6 +132,14 @@ REASONS: dict[str, str] = {
         "The card number's check digit is wrong — check the digits or scan the card. Product "
         "barcodes are not member cards.",
     ),
+    "bad_barcode": QT_TRANSLATE_NOOP(
+        "Reasons",
+        "This product barcode's check digit is wrong — scan it again or type the digits "
+        "printed under it.",
+    ),
+    "product_barcode": QT_TRANSLATE_NOOP(
+        "Reasons", "That is a product barcode, not a member code, card or phone number."
+    ),
     "not_member_url": QT_TRANSLATE_NOOP(
         "Reasons",
         "That is a web link, not a member code — ask the customer to open the member code in "

@@ -147,8 +147,20 @@
         <translation>Confirm redemption</translation>
     </message>
     <message>
+        <source>Save and send again</source>
+        <translation>Save and send again</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>Save</translation>
+    </message>
+    <message>
+        <source>Withdraw the record</source>
+        <translation>Withdraw the record</translation>
+    </message>
+    <message>
+        <source>Withdraw the record: it is kept, never sent, never counted</source>
+        <translation>Withdraw the record: it is kept, never sent, never counted</translation>
     </message>
     <message>
         <source>Draft kept</source>
@@ -250,6 +262,10 @@
         <translation>Pick the product above.</translation>
     </message>
     <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>Barcode %1 is not in this store&apos;s catalogue.</translation>
+    </message>
+    <message>
         <source>Coupon redeemed here: %1, −%2</source>
         <translation>Coupon redeemed here: %1, −%2</translation>
     </message>
@@ -272,6 +288,22 @@
     <message>
         <source>Draft discarded — Undo brings it back.</source>
         <translation>Draft discarded — Undo brings it back.</translation>
+    </message>
+    <message>
+        <source>This record cannot be corrected in a form: withdraw it (or a manager dismisses it) on the dashboard.</source>
+        <translation>This record cannot be corrected in a form: withdraw it (or a manager dismisses it) on the dashboard.</translation>
+    </message>
+    <message>
+        <source>The hub did not take this record: %1. Correct it and save to send it again, or withdraw it.</source>
+        <translation>The hub did not take this record: %1. Correct it and save to send it again, or withdraw it.</translation>
+    </message>
+    <message>
+        <source>Corrected · it is sent again as a new record</source>
+        <translation>Corrected · it is sent again as a new record</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>Record withdrawn</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -516,6 +548,18 @@
         <translation>Rejected</translation>
     </message>
     <message>
+        <source>Corrected</source>
+        <translation>Corrected</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>Withdrawn</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>Dismissed</translation>
+    </message>
+    <message>
         <source>Visit</source>
         <translation>Visit</translation>
     </message>
@@ -683,6 +727,10 @@
         <translation>Never</translation>
     </message>
     <message>
+        <source>Archived: corrected, withdrawn, dismissed (%1)</source>
+        <translation>Archived: corrected, withdrawn, dismissed (%1)</translation>
+    </message>
+    <message>
         <source>Rejected by the hub (%1)</source>
         <translation>Rejected by the hub (%1)</translation>
     </message>
@@ -712,6 +760,14 @@
     <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>Decision recorded; it syncs to the hub</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>Record withdrawn</translation>
+    </message>
+    <message>
+        <source>Record dismissed</source>
+        <translation>Record dismissed</translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) will be sent again</source>
@@ -761,6 +817,10 @@
         <translation>Walk-in</translation>
     </message>
     <message>
+        <source>%1 by %2</source>
+        <translation>%1 by %2</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>When</translation>
     </message>
@@ -771,6 +831,10 @@
     <message>
         <source>Reason</source>
         <translation>Reason</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
     </message>
     <message>
         <source>The hub&apos;s answer</source>
@@ -893,6 +957,46 @@
         <translation>Needs attention</translation>
     </message>
     <message>
+        <source>Show archived</source>
+        <translation>Show archived</translation>
+    </message>
+    <message>
+        <source>List the records corrected, withdrawn or dismissed</source>
+        <translation>List the records corrected, withdrawn or dismissed</translation>
+    </message>
+    <message>
+        <source>Select a rejected or parked record to fix, withdraw or dismiss it.</source>
+        <translation>Select a rejected or parked record to fix, withdraw or dismiss it.</translation>
+    </message>
+    <message>
+        <source>Fix and resend</source>
+        <translation>Fix and resend</translation>
+    </message>
+    <message>
+        <source>Open the selected record&apos;s form to correct it and send it again</source>
+        <translation>Open the selected record&apos;s form to correct it and send it again</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>Withdraw</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected record: kept, never sent, never counted</source>
+        <translation>Withdraw the selected record: kept, never sent, never counted</translation>
+    </message>
+    <message>
+        <source>Reason for dismissing</source>
+        <translation>Reason for dismissing</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected record with the reason given</source>
+        <translation>Dismiss the selected record with the reason given</translation>
+    </message>
+    <message>
         <source>Send again</source>
         <translation>Send again</translation>
     </message>
@@ -934,6 +1038,10 @@
     <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>Asked about the watch strap in blue.</translation>
+    </message>
+    <message>
+        <source>The customer did not want it kept</source>
+        <translation>The customer did not want it kept</translation>
     </message>
 </context>
 <context>
@@ -1466,6 +1574,14 @@
         </translation>
     </message>
     <message>
+        <source>Rejected — fix</source>
+        <translation>Rejected — fix</translation>
+    </message>
+    <message>
+        <source>Not sent — fix</source>
+        <translation>Not sent — fix</translation>
+    </message>
+    <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -1522,6 +1638,14 @@
     <message>
         <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>
         <translation>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</translation>
+    </message>
+    <message>
+        <source>This product barcode&apos;s check digit is wrong — scan it again or type the digits printed under it.</source>
+        <translation>This product barcode&apos;s check digit is wrong — scan it again or type the digits printed under it.</translation>
+    </message>
+    <message>
+        <source>That is a product barcode, not a member code, card or phone number.</source>
+        <translation>That is a product barcode, not a member code, card or phone number.</translation>
     </message>
     <message>
         <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
@@ -1650,6 +1774,17 @@
     <message>
         <source>Something went wrong — try again.</source>
         <translation>Something went wrong — try again.</translation>
+    </message>
+</context>
+<context>
+    <name>Scan</name>
+    <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>Barcode %1 is not in this store&apos;s catalogue.</translation>
+    </message>
+    <message>
+        <source>Product %1 · %2 (%3) — a product, not a member.</source>
+        <translation>Product %1 · %2 (%3) — a product, not a member.</translation>
     </message>
 </context>
 <context>

@@ -147,8 +147,20 @@
         <translation>确认核销</translation>
     </message>
     <message>
+        <source>Save and send again</source>
+        <translation>保存并重新发送</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Withdraw the record</source>
+        <translation>撤回记录</translation>
+    </message>
+    <message>
+        <source>Withdraw the record: it is kept, never sent, never counted</source>
+        <translation>撤回记录：保留，但不再发送，也不计入统计</translation>
     </message>
     <message>
         <source>Draft kept</source>
@@ -250,6 +262,10 @@
         <translation>请在上方选择商品。</translation>
     </message>
     <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>条码 %1 不在本店商品目录中。</translation>
+    </message>
+    <message>
         <source>Coupon redeemed here: %1, −%2</source>
         <translation>本店已核销优惠券：%1，−%2</translation>
     </message>
@@ -272,6 +288,22 @@
     <message>
         <source>Draft discarded — Undo brings it back.</source>
         <translation>草稿已丢弃——点“撤销丢弃”可恢复。</translation>
+    </message>
+    <message>
+        <source>This record cannot be corrected in a form: withdraw it (or a manager dismisses it) on the dashboard.</source>
+        <translation>此记录无法在表单中更正：请撤回（或由店长在看板上驳回）。</translation>
+    </message>
+    <message>
+        <source>The hub did not take this record: %1. Correct it and save to send it again, or withdraw it.</source>
+        <translation>总部未接收此记录：%1。请更正后保存以重新发送，或撤回。</translation>
+    </message>
+    <message>
+        <source>Corrected · it is sent again as a new record</source>
+        <translation>已更正 · 将作为新记录重新发送</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>记录已撤回</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -515,6 +547,18 @@
         <translation>已拒绝</translation>
     </message>
     <message>
+        <source>Corrected</source>
+        <translation>已更正</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
         <source>Visit</source>
         <translation>到店</translation>
     </message>
@@ -681,6 +725,10 @@
         <translation>从未</translation>
     </message>
     <message>
+        <source>Archived: corrected, withdrawn, dismissed (%1)</source>
+        <translation>已归档：已更正、已撤回、已驳回（%1）</translation>
+    </message>
+    <message>
         <source>Rejected by the hub (%1)</source>
         <translation>被总部拒绝（%1）</translation>
     </message>
@@ -709,6 +757,14 @@
     <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>处理结果已记录，将同步到总部</translation>
+    </message>
+    <message>
+        <source>Record withdrawn</source>
+        <translation>记录已撤回</translation>
+    </message>
+    <message>
+        <source>Record dismissed</source>
+        <translation>记录已驳回</translation>
     </message>
     <message numerus="yes">
         <source>%n record(s) will be sent again</source>
@@ -757,6 +813,10 @@
         <translation>非会员</translation>
     </message>
     <message>
+        <source>%1 by %2</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -767,6 +827,10 @@
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
     </message>
     <message>
         <source>The hub&apos;s answer</source>
@@ -889,6 +953,46 @@
         <translation>需要处理</translation>
     </message>
     <message>
+        <source>Show archived</source>
+        <translation>显示已归档</translation>
+    </message>
+    <message>
+        <source>List the records corrected, withdrawn or dismissed</source>
+        <translation>列出已更正、已撤回或已驳回的记录</translation>
+    </message>
+    <message>
+        <source>Select a rejected or parked record to fix, withdraw or dismiss it.</source>
+        <translation>选择一条被拒绝或暂停发送的记录，以更正、撤回或驳回。</translation>
+    </message>
+    <message>
+        <source>Fix and resend</source>
+        <translation>更正并重发</translation>
+    </message>
+    <message>
+        <source>Open the selected record&apos;s form to correct it and send it again</source>
+        <translation>打开所选记录的表单，更正后重新发送</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected record: kept, never sent, never counted</source>
+        <translation>撤回所选记录：保留，但不再发送，也不计入统计</translation>
+    </message>
+    <message>
+        <source>Reason for dismissing</source>
+        <translation>驳回原因</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected record with the reason given</source>
+        <translation>按所填原因驳回所选记录</translation>
+    </message>
+    <message>
         <source>Send again</source>
         <translation>重新发送</translation>
     </message>
@@ -930,6 +1034,10 @@
     <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>询问了蓝色表带。</translation>
+    </message>
+    <message>
+        <source>The customer did not want it kept</source>
+        <translation>顾客不希望保留此记录</translation>
     </message>
 </context>
 <context>
@@ -1454,6 +1562,14 @@
         </translation>
     </message>
     <message>
+        <source>Rejected — fix</source>
+        <translation>被拒绝 — 更正</translation>
+    </message>
+    <message>
+        <source>Not sent — fix</source>
+        <translation>未发送 — 更正</translation>
+    </message>
+    <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1509,6 +1625,14 @@
     <message>
         <source>The card number&apos;s check digit is wrong — check the digits or scan the card. Product barcodes are not member cards.</source>
         <translation>卡号校验位不正确 — 请核对号码或扫描会员卡。商品条码不是会员卡。</translation>
+    </message>
+    <message>
+        <source>This product barcode&apos;s check digit is wrong — scan it again or type the digits printed under it.</source>
+        <translation>此商品条码的校验位不正确 — 请重新扫描，或输入条码下方印的数字。</translation>
+    </message>
+    <message>
+        <source>That is a product barcode, not a member code, card or phone number.</source>
+        <translation>这是商品条码，不是会员码、会员卡号或手机号。</translation>
     </message>
     <message>
         <source>That is a web link, not a member code — ask the customer to open the member code in the app.</source>
@@ -1637,6 +1761,17 @@
     <message>
         <source>Something went wrong — try again.</source>
         <translation>出了点问题 — 请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>Scan</name>
+    <message>
+        <source>Barcode %1 is not in this store&apos;s catalogue.</source>
+        <translation>条码 %1 不在本店商品目录中。</translation>
+    </message>
+    <message>
+        <source>Product %1 · %2 (%3) — a product, not a member.</source>
+        <translation>商品 %1 · %2（%3）— 这是商品，不是会员。</translation>
     </message>
 </context>
 <context>

@@ -46,6 +46,8 @@ def add_parser(sub: Subparsers) -> None:
             "signin",
             "dashboard",
             "settings",
+            "rejected",
+            "fix",
         ),
         default="customer",
         help="which view the screenshot shows",

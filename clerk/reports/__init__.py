@@ -3,7 +3,7 @@
 Sources, merged and de-duplicated by interaction id:
 
 * outbox.db ``interactions`` — everything recorded at *this* terminal, synced or not (rows the
-  hub rejected are left out of every figure);
+  hub rejected, and those corrected, withdrawn or dismissed, are left out of every figure);
 * cache.db ``visits`` — the hub's history rows for the other terminals of this store
   (``store_id``), redemptions included. Each carries who served (``staff_id``) and its kind's
   structured facts (``facts``: the sku of an ``interest``, the lines and amount of a ``sale``,

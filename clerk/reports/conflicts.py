@@ -14,7 +14,7 @@ from typing import Any
 
 from clerk import outbox as outbox_mod
 from clerk.errors import ClerkError
-from clerk.outbox import Recorded
+from clerk.outbox import Recorded, Settled
 from clerk.reports.load import Reader
 from clerk.reports.model import Conflict, ParkedItem, RejectedItem, SyncHealth
 from clerk.staff import Session, require
@@ -87,7 +87,8 @@ def _decisions(outbox: sqlite3.Connection, since: int) -> dict[str, str]:
     decisions: dict[str, str] = {}
     for (payload,) in outbox.execute(
         "SELECT payload FROM interactions WHERE created_at >= ? AND kind = 'resolve' "
-        "AND state != 'rejected' ORDER BY device_seq",
+        "AND state NOT IN ('rejected', 'corrected', 'withdrawn', 'dismissed') "
+        "ORDER BY device_seq",
         (since - 86_400,),
     ):
         try:
@@ -198,19 +199,9 @@ def sync_health(cache: sqlite3.Connection, outbox: sqlite3.Connection, now: int)
     push, pull = _state_int(cache, "last_push_at"), _state_int(cache, "last_pull_at")
     successes = [t for t in (push, pull) if t is not None]
     err = cache.execute("SELECT value FROM sync_state WHERE key = 'last_error'").fetchone()
-    rows = outbox.execute(
-        "SELECT id, kind, member_id, member_ref, created_at, reason FROM interactions "
-        "WHERE state = 'rejected' ORDER BY id DESC LIMIT 100"
-    ).fetchall()
-    names: dict[str, str] = {}
-    for mid in {str(r[2]) for r in rows if r[2]}:
-        found = cache.execute("SELECT name FROM members WHERE id = ?", (mid,)).fetchone()
-        if found is not None:
-            names[mid] = str(found[0])
-    rejected = tuple(
-        RejectedItem(str(r[0]), str(r[1]), r[2], r[3], int(r[4]), r[5], names.get(str(r[2] or "")))
-        for r in rows
-    )
+    open_rows = outbox_mod.for_a_person(outbox, 100)
+    rejected = _items(cache, [r for r in open_rows if r.state == "rejected"])
+    archived = _items(cache, outbox_mod.archived(outbox, ARCHIVED_SHOWN))
     return SyncHealth(
         parked=parked_items(cache, outbox),
         pending=st.pending,
@@ -224,4 +215,35 @@ def sync_health(cache: sqlite3.Connection, outbox: sqlite3.Connection, now: int)
         last_error=(err[0] if err and err[0] else None) or st.last_error,
         rejected=rejected,
         conflicts=tuple(conflicts(cache, outbox)),
+        archived=archived,
+    )
+
+
+ARCHIVED_SHOWN = 100  # the newest archived records the "archived" filter lists
+
+
+def _items(cache: sqlite3.Connection, rows: list[Settled]) -> tuple[RejectedItem, ...]:
+    names: dict[str, str] = {}
+    for mid in {r.member_id for r in rows if r.member_id}:
+        found = cache.execute("SELECT name FROM members WHERE id = ?", (mid,)).fetchone()
+        if found is not None:
+            names[mid] = str(found[0])
+    return tuple(
+        RejectedItem(
+            r.id,
+            r.kind,
+            r.member_id,
+            r.member_ref,
+            r.created_at,
+            r.reason,
+            names.get(r.member_id or ""),
+            staff_id=r.staff_id,
+            state=r.state,
+            payload=r.payload,
+            closed_by=r.closed_by,
+            closed_at=r.closed_at,
+            closed_reason=r.closed_reason,
+            superseded_by=r.superseded_by,
+        )
+        for r in rows
     )

@@ -15,6 +15,9 @@ from typing import Any
 from clerk.reports.model import HUB, LOCAL
 from clerk.shared.interactions import COUNTED_KINDS
 
+# rejected by the hub, or archived (clerk.outbox.ARCHIVED): never a visit, a sale or a figure
+NOT_COUNTED = frozenset(("rejected", "corrected", "withdrawn", "dismissed"))
+
 _CHUNK = 500
 # A report reads a month of both files, some pages twice: a page cache that holds them means
 # each encrypted page is decrypted once (SQLite's default would evict and decrypt again).
@@ -93,7 +96,7 @@ class Reader:
         )
         for iid, kind, mid, ref, sid, payload, at, state in cur:
             local_ids.add(iid)
-            if kind not in counted or state == "rejected":
+            if kind not in counted or state in NOT_COUNTED:
                 continue
             append(
                 Event(

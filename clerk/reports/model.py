@@ -3,8 +3,10 @@ and the sync panel's health, rejections and conflicts (see :mod:`clerk.reports`)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 # where a counted interaction comes from (VisitRow.source)
 LOCAL = "local"  # this terminal's outbox
@@ -114,6 +116,9 @@ class Conflict:
 
 @dataclass(frozen=True)
 class RejectedItem:
+    """A record the hub rejected (open: it waits for a fix, a withdrawal or a dismissal), or
+    one archived — corrected, withdrawn or dismissed (``state``), with who closed it and why."""
+
     id: str
     kind: str
     member_id: str | None
@@ -121,6 +126,13 @@ class RejectedItem:
     at: int
     reason: str | None
     member_name: str | None = None  # from the cache, when it knows the member
+    staff_id: str | None = None  # who recorded it
+    state: str = "rejected"
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    closed_by: str | None = None
+    closed_at: int | None = None
+    closed_reason: str | None = None
+    superseded_by: str | None = None  # the corrected copy of a ``corrected`` record
 
 
 @dataclass(frozen=True)
@@ -159,3 +171,4 @@ class SyncHealth:
     rejected: tuple[RejectedItem, ...]
     conflicts: tuple[Conflict, ...]
     parked: tuple[ParkedItem, ...] = ()  # the hub failed on these by themselves
+    archived: tuple[RejectedItem, ...] = ()  # corrected, withdrawn, dismissed: kept, not counted

@@ -41,7 +41,9 @@ ENTITIES: dict[str, Entity] = {
         ),
     ),
     "product": Entity(
-        "sku", ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active")
+        "sku",
+        # barcode: the product's EAN-13 (a UPC-A as its EAN-13, clerk/shared/gtin.py), or None
+        ("sku", "title_zh", "title_en", "category", "price_cents", "image", "active", "barcode"),
     ),
     "browse": Entity("id", ("id", "member_id", "sku", "channel", "at")),
     "cart": Entity("id", ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state")),

@@ -50,6 +50,12 @@ def test_scan_see_record_sync_exactly_once(hub: HubHandle, tmp_path: Path) -> No
         assert {line.id for line in view.cart} == open_cart
         assert open_cart, "the demo's first member has an online cart"
 
+        # The catalogue came with its barcodes: a product's EAN-13 names it, offline.
+        from demoworld.catalogue import HERO_SKU, barcode_of
+
+        product = terminal.product_by_barcode(barcode_of(HERO_SKU))
+        assert product is not None and product.sku == HERO_SKU
+
         # Scanning the same code again is the same visit, not a second one.
         again = terminal.open_customer(terminal.identify(code), staff_id="A01")
         assert again.visit is None

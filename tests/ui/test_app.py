@@ -305,6 +305,57 @@ def test_records_sent_again_from_the_dashboard_go_out_now(
     assert outbox_mod.get(w.terminal.outbox, parked.id).state == "pending"
 
 
+def test_a_manager_fixes_a_rejected_record_from_the_dashboard(qtbot: Any, app: Any) -> None:
+    """ "Fix and resend" on the dashboard opens the customer's page (as a search result: no
+    visit) with the record's form holding it; saving records the corrected copy, by the
+    manager, superseding the old one — which is no longer on the dashboard."""
+    from clerk import outbox as outbox_mod
+
+    w = app.window
+    old = w.terminal.record("note", member_id=HERO, staff_id="A01", payload={"text": "blue"})
+    w.terminal.write(
+        lambda conn: outbox_mod.apply_results(
+            conn, [{"id": old.id, "status": "rejected", "reason": "unknown_member"}]
+        )
+    )
+    sign_in(qtbot, app, "M01")
+    w.nav.show_dashboard()
+    dashboard = w.screens.dashboard
+    view = dashboard.view
+    qtbot.waitUntil(lambda: view.models.rejected.rowCount() == 1, timeout=10_000)
+    index = view.models.rejected.index(0, 0)
+    qtbot.mouseClick(
+        view.rejected_table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.rejected_table.visualRect(index).center(),
+    )
+    visits = w.terminal.write(
+        lambda conn: conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
+    )
+    qtbot.mouseClick(view.fix_record, Qt.MouseButton.LeftButton)
+    composer = w.screens.customer_view.composer
+    qtbot.waitUntil(lambda: composer.form == "note" and w.nav.page == "customer", timeout=10_000)
+    assert composer.note.text.toPlainText() == "blue" and composer.fixing.isVisible()
+    composer.note.text.setPlainText("blue, size 42")
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: composer.form == "", timeout=10_000)
+    app.runners.wait()
+    rows = w.terminal.write(
+        lambda conn: conn.execute(
+            "SELECT id, state, staff_id, supersedes, payload FROM interactions"
+            " WHERE id = ? OR supersedes = ?",
+            (old.id, old.id),
+        ).fetchall()
+    )
+    assert len(rows) == 2 and rows[0][1] == "corrected"
+    assert (rows[1][1], rows[1][2], rows[1][3]) == ("pending", "M01", old.id)
+    assert json.loads(rows[1][4]) == {"text": "blue, size 42"}
+    total = w.terminal.write(
+        lambda conn: conn.execute("SELECT count(*) FROM interactions").fetchone()[0]
+    )
+    assert total == visits + 1  # the corrected copy, and no visit for opening the page
+
+
 # --- the settings screen ----------------------------------------------------------------------
 
 

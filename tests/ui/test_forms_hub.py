@@ -8,6 +8,7 @@ catalogue, coupons), so the member, products and coupons the forms name are the 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,7 +22,9 @@ from sync.hub.app import HubConfig
 from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.rules import WriteBounds
 from sync.hub.store import HubStore
+from ui import texts
 from ui.models.product_choices_model import SaleLineValue
+from ui.models.rows_model import Roles
 from ui.qt import Qt
 
 NOW = 1_763_900_000
@@ -236,3 +239,182 @@ def test_a_quantity_over_the_bound_cannot_be_typed(
     qtbot.keyClicks(line.qty, "1000")
     qtbot.waitUntil(lambda: line.qty.text() == "100", timeout=2_000)
     assert line.qty.value() <= MAX_QTY
+
+
+def _force_note(terminal: Any, text: str) -> str:
+    """A note the vocabulary refuses, in the outbox as an older terminal version wrote it
+    (no check before saving): what the hub then rejects."""
+    from clerk.ids import uuid7_str
+
+    iid = uuid7_str()
+
+    def write(conn: Any) -> None:
+        seq = conn.execute("SELECT coalesce(max(device_seq), 0) + 1 FROM interactions")
+        conn.execute(
+            "INSERT INTO interactions (id, device_seq, kind, member_id, staff_id, payload,"
+            " created_at) VALUES (?, ?, 'note', ?, 'A01', ?, ?)",
+            (iid, seq.fetchone()[0], HERO, json.dumps({"text": text}), NOW),
+        )
+
+    terminal.write(write)
+    return iid
+
+
+def test_a_note_the_hub_rejected_is_fixed_in_its_form_and_accepted_exactly_once(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    terminal: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub: HubHandle,
+    hub_client: httpx.Client,
+) -> None:
+    """The issue's note over 4,000 characters, "saved" by an older terminal and rejected by
+    the hub: its history row says "Rejected — fix"; a click opens the note form holding it,
+    with what the hub said; the form refuses it as it is, the associate shortens it, and the
+    corrected copy — a new record superseding the old — is accepted by the hub once. The old
+    one is corrected: never sent again, in no history, in no figure."""
+    from clerk import audit
+    from clerk import outbox as outbox_mod
+
+    w = session.window
+    customer = w.screens.customer
+    open_customer(home.code(HERO))
+    qtbot.waitUntil(lambda: len(outbox_rows()) == 1, timeout=5_000)
+    assert _push(hub_client, outbox_rows()[0])["status"] == "accepted"  # the scan's visit
+    too_long = "x" * (MAX_TEXT + 1)
+    old_id = _force_note(terminal, too_long)
+    [old] = [r for r in outbox_rows() if r["id"] == old_id]
+    answer = _push(hub_client, old)
+    assert (answer["status"], answer["reason"]) == ("rejected", "bad_payload")
+    terminal.write(lambda conn: outbox_mod.apply_results(conn, [answer]))
+    customer.refresh()
+    history = w.screens.customer_view.visits.list
+    model = history.model()
+
+    def row_of_old() -> int:
+        ids = [model.row_at(i).id for i in range(model.rowCount())]
+        return ids.index(old_id) if old_id in ids else -1
+
+    qtbot.waitUntil(lambda: row_of_old() >= 0, timeout=5_000)
+    index = model.index(row_of_old(), 0)
+    assert index.data(Roles.Chip) == "Rejected — fix"
+    history.scrollTo(index)
+    qtbot.mouseClick(
+        history.viewport(), Qt.MouseButton.LeftButton, pos=history.visualRect(index).center()
+    )
+    composer = w.screens.customer_view.composer
+    qtbot.waitUntil(lambda: composer.form == "note", timeout=2_000)
+    assert composer.note.text.toPlainText() == too_long  # the record as it was
+    assert composer.fixing.isVisible() and composer.withdraw.isVisible()
+    assert texts.hub_reason("bad_payload") in composer.fixing.text()  # what the hub said
+    _save(qtbot, w)  # as it is: refused by the same rules, nothing written
+    assert composer.form == "note" and composer.problem.isVisible()
+    assert len(outbox_rows()) == 2
+    composer.note.text.setPlainText("x" * MAX_TEXT)
+    _save(qtbot, w)
+    rows = {r["id"]: r for r in outbox_rows()}
+    assert rows[old_id]["state"] == "corrected"
+    [fixed] = [r for r in rows.values() if r["supersedes"] == old_id]
+    assert fixed["id"] != old_id and fixed["state"] == "pending"
+    assert (fixed["kind"], fixed["member_id"], fixed["staff_id"]) == ("note", HERO, "A01")
+    assert fixed["payload"] == {"text": "x" * MAX_TEXT}
+    assert fixed["device_seq"] > rows[old_id]["device_seq"]
+    assert composer.form == "" and "new record" in w.toasts.toasts()[-1].text.text()
+    # delivered exactly once: accepted, then a repeat is the same record, not a second one
+    assert _push(hub_client, fixed)["status"] == "accepted"
+    assert _push(hub_client, fixed)["status"] == "accepted"  # a repeat: the same answer
+    with hub.store.read() as conn:
+        kept = conn.rows(
+            "SELECT id, status FROM interactions WHERE id IN (?, ?)", (old_id, fixed["id"])
+        )
+        shown = conn.rows("SELECT id FROM visits WHERE id IN (?, ?)", (old_id, fixed["id"]))
+    assert sorted(map(tuple, kept)) == sorted([(old_id, "rejected"), (fixed["id"], "accepted")])
+    assert [tuple(r) for r in shown] == [(fixed["id"],)]  # in the member's history once
+    status = terminal.write(outbox_mod.status)
+    assert (status.rejected, status.attention) == (0, 0)
+    assert old_id not in {r.id for r in terminal.write(outbox_mod.next_batch)}
+    qtbot.waitUntil(lambda: row_of_old() < 0, timeout=5_000)  # in no history
+    actions = [r.action for r in terminal.write(lambda conn: audit.rows(conn))]
+    assert "record_fix" in actions
+
+
+def _rejected_by_hub(terminal: Any, hub_client: httpx.Client, staff: str) -> str:
+    """A note over the limit by ``staff``, pushed to the real hub and rejected there."""
+    from clerk import outbox as outbox_mod
+
+    iid = _force_note(terminal, "y" * (MAX_TEXT + 1))
+    terminal.write(
+        lambda conn: conn.execute("UPDATE interactions SET staff_id = ? WHERE id = ?", (staff, iid))
+    )
+    row = terminal.write(lambda conn: outbox_mod.get(conn, iid))
+    answer = _push(hub_client, {**row.wire(), "payload": row.payload})
+    assert answer["status"] == "rejected"
+    terminal.write(lambda conn: outbox_mod.apply_results(conn, [answer]))
+    return iid
+
+
+def _open_fix(qtbot: Any, w: Any, iid: str) -> Any:
+    w.screens.customer.refresh()
+    model = w.screens.customer_view.visits.list.model()
+
+    def row() -> int:
+        ids = [model.row_at(i).id for i in range(model.rowCount())]
+        return ids.index(iid) if iid in ids else -1
+
+    qtbot.waitUntil(lambda: row() >= 0, timeout=5_000)
+    w.screens.customer.history_activated(model.index(row(), 0))
+    composer = w.screens.customer_view.composer
+    qtbot.waitUntil(lambda: composer.form == "note", timeout=5_000)
+    return composer
+
+
+def test_the_associate_withdraws_their_rejected_note_from_its_form(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    terminal: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub_client: httpx.Client,
+) -> None:
+    """ "Withdraw the record": kept, never sent, in no history, audited — nothing new recorded."""
+    from clerk import audit
+
+    w = session.window
+    open_customer(home.code(HERO))
+    iid = _rejected_by_hub(terminal, hub_client, "A01")
+    composer = _open_fix(qtbot, w, iid)
+    before = len(outbox_rows())
+    qtbot.mouseClick(composer.withdraw, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: composer.form == "", timeout=5_000)
+    rows = {r["id"]: r for r in outbox_rows()}
+    assert len(rows) == before and rows[iid]["state"] == "withdrawn"
+    assert rows[iid]["closed_by"] == "A01"
+    assert [r.action for r in terminal.write(audit.rows)][-1] == "record_withdraw"
+
+
+def test_an_associate_cannot_fix_someone_elses_record(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    terminal: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub_client: httpx.Client,
+) -> None:
+    """A02's rejected note, opened by A01 (signed in): saving is refused with the reason, and
+    nothing is written — the associate who recorded it, or a manager, fixes it."""
+    w = session.window
+    open_customer(home.code(HERO))
+    iid = _rejected_by_hub(terminal, hub_client, "A02")
+    composer = _open_fix(qtbot, w, iid)
+    composer.note.text.setPlainText("shorter")
+    before = outbox_rows()
+    _save(qtbot, w)
+    assert outbox_rows() == before
+    assert texts.reason_message("permission_denied") in w.toasts.toasts()[-1].text.text()
+    qtbot.mouseClick(composer.withdraw, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
+    assert outbox_rows() == before  # nor withdraw it

@@ -30,6 +30,7 @@ UI_MAY_IMPORT = {
     "clerk.shared.barcodes",
     "clerk.shared.interactions",  # the records' types and rules: a form builds its payload
     "clerk.shared.money",  # an amount typed in a form, into fen
+    "clerk.shared.gtin",  # a product barcode scanned into the sale form: its check digit
     "clerk.search_terms",  # whether typed text searches; the masked results' type
     "sync.enrolment",
     "sync.scheduler",

@@ -303,3 +303,56 @@ def test_a_scan_with_focus_in_the_search_field_or_the_sale_form(
         _keyboard(field, clock, home.code("M00000007"), 0.004)
     assert w.screens.customer.member_id == "M00000007"
     assert field.text() == before
+
+
+# --- product barcodes (EAN-13 / UPC-A) ------------------------------------------------------
+
+HERO_EAN = "6900000000014"  # the hero product's (SW00001) EAN-13 in the demo world
+
+
+def _toast(w: Any) -> str:
+    toasts = w.toasts.toasts()
+    return toasts[-1].text.text() if toasts else ""
+
+
+def test_a_product_barcode_on_the_scan_screen_names_the_product_not_a_member(
+    qtbot: Any, session: Any, clock: FakeClock, outbox_rows: Any, wait_idle: Any
+) -> None:
+    w = session.window
+    opened: list[Any] = []
+    w.screens.scan.opened.connect(opened.append)
+    field = w.screens.scan_view.field
+    field.setFocus()
+    with qtbot.waitSignal(w.screens.scan.product_named, timeout=10_000) as named:
+        _keyboard(field, clock, HERO_EAN, 0.004)
+    code, product = named.args
+    assert (code, product.sku) == (HERO_EAN, "SW00001")
+    assert "Smartwatch S3" in _toast(w) and "SW00001" in _toast(w)
+    # a bad check digit: refused in words, no lookup of anyone
+    _keyboard(field, clock, HERO_EAN[:-1] + "5", 0.004)
+    wait_idle()
+    qtbot.waitUntil(lambda: "check digit" in _toast(w), timeout=5_000)
+    assert "barcode" in _toast(w)
+    assert opened == [] and w.nav.page == "scan" and outbox_rows() == []
+    assert field.text() == ""
+
+
+def test_a_product_barcode_scanned_into_the_open_sale_adds_its_line(
+    qtbot: Any, session: Any, home: Any, clock: FakeClock, open_customer: Any, wait_idle: Any
+) -> None:
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    sale = w.screens.customer_view.composer.sale
+    field = sale.amount
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2_000)
+    _keyboard(field, clock, HERO_EAN, 0.004)
+    qtbot.waitUntil(lambda: [v.sku for v in sale.values()] == ["SW00001"], timeout=5_000)
+    assert sale.values()[0].price_cents == 199_900
+    # a wrong check digit adds nothing and looks up no one
+    _keyboard(field, clock, HERO_EAN[:-1] + "5", 0.004)
+    wait_idle()
+    qtbot.waitUntil(lambda: "check digit" in _toast(w), timeout=5_000)
+    assert [v.sku for v in sale.values()] == ["SW00001"]
+    assert w.screens.customer.member_id == HERO and w.screens.customer_view.composer.form == "sale"

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clerk.errors import ConfigError, IdentifyError
+from clerk.errors import ConfigError, IdentifyError, ProductScanned
 from clerk.identify import MESSAGES, classify, luhn_check_digit, luhn_valid
 from clerk.model import Identity
-from clerk.shared import membercode
+from clerk.shared import gtin, membercode
 from clerk.shared.membercode import CodeRejected
 from clerk.shared.phones import PhoneKeys, generate_seal_keypair, normalize_phone, open_sealed
 
@@ -29,6 +29,7 @@ ALL_REASONS = {
     "malformed",
     "bad_check_digit",
     "bad_phone",
+    "bad_barcode",
     "not_member_url",
     "not_member_wifi",
     "not_member_other",
@@ -314,7 +315,11 @@ def test_any_number_like_text_is_classified(text: str) -> None:
     try:
         got = run(text)
     except IdentifyError as exc:
-        if any(c.isdigit() for c in text):
+        digits = "".join(c for c in text if c not in " -()")
+        if exc.reason in ("bad_barcode", "product_barcode"):  # only a barcode's shape
+            assert gtin.is_product_shape(digits)
+            assert gtin.is_valid(digits) is (exc.reason == "product_barcode")
+        elif any(c.isdigit() for c in text):
             assert exc.reason in {"malformed", "bad_check_digit", "bad_phone"}
         else:
             assert exc.reason in {"empty", "not_member_other"}
@@ -322,3 +327,33 @@ def test_any_number_like_text_is_classified(text: str) -> None:
         assert got.kind in ("card", "phone")
         if got.kind == "card":
             assert luhn_valid(got.value) and 10 <= len(got.value) <= 19
+
+
+@pytest.mark.parametrize(
+    ("typed", "ean"),
+    [
+        ("6901234567892", "6901234567892"),  # EAN-13
+        ("690 1234 56789 2", "6901234567892"),
+        ("036000291452", "0036000291452"),  # UPC-A, kept as its EAN-13
+        ("４００６３８１３３３９３１", "4006381333931"),  # full-width, as an IME types it
+    ],
+)
+def test_a_product_barcode_is_a_product_never_a_member(typed: str, ean: str) -> None:
+    with pytest.raises(ProductScanned) as scanned:
+        run(typed)
+    assert (scanned.value.reason, scanned.value.gtin) == ("product_barcode", ean)
+
+
+@pytest.mark.parametrize("typed", ["6901234567891", "036000291453"])
+def test_a_product_barcode_with_a_wrong_check_digit_is_refused(typed: str) -> None:
+    with pytest.raises(IdentifyError) as refused:
+        run(typed)
+    assert refused.value.reason == "bad_barcode"
+    assert not isinstance(refused.value, ProductScanned)
+
+
+def test_our_cards_and_phones_are_not_read_as_barcodes() -> None:
+    body = "622200001111"  # a 13-digit card starting 62, as we issue them
+    card = body + luhn_check_digit(body)
+    assert run(card).kind == "card"
+    assert run("8613800138000").kind == "phone"  # 86 and a mobile: 13 digits, a phone

@@ -121,3 +121,24 @@ def test_a_scan_while_search_results_are_shown_opens_its_customer(
     assert scanned["text"] == card and painted["member_id"] == OTHER
     after = _settled(x_app)
     assert after["member_id"] == OTHER and after["results"] is None
+
+
+@pytest.mark.parametrize("delay_ms", SCANNER_MS)
+def test_a_product_barcode_into_the_open_sale_form_adds_its_line(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any, delay_ms: int
+) -> None:
+    """An EAN-13 scanned on a real X server while the sale form is open: its product's line
+    is added, the customer stays, no member is looked up."""
+    from demoworld.catalogue import HERO_SKU, barcode_of
+
+    x_app.open(x_home.code(x_home.hero))
+    focus("sale")
+    ean = barcode_of(HERO_SKU)
+    type_keys(x_display, ean, delay_ms, then="Return")
+    assert x_app.wait("scanned")["text"] == ean
+    deadline = time.monotonic() + 5.0
+    state = _settled(x_app)
+    while state["sale_lines"] != [HERO_SKU] and time.monotonic() < deadline:
+        state = _settled(x_app)
+    assert state["sale_lines"] == [HERO_SKU]
+    assert state["page"] == "customer" and state["member_id"] == x_home.hero

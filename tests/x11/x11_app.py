@@ -185,6 +185,7 @@ def main() -> int:
             member_id=w.screens.customer.member_id if w.screens.is_built("customer") else None,
             note=composer.note.text.toPlainText() if composer is not None else None,
             sale=composer.sale.amount.text() if composer is not None else None,
+            sale_lines=[v.sku for v in composer.sale.values()] if composer is not None else None,
             search=w.screens.scan_view.field.text(),
             results=[
                 w.screens.search_model.index(i, 0).data(SearchResultsModel.MemberId)

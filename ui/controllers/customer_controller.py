@@ -17,7 +17,7 @@ a split is the sale form's lines and picker into a controller of their own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, RecordError
@@ -29,13 +29,15 @@ from ui.models.customer_models import CustomerModels
 from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
 from ui.models.rows_model import Roles
 from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
+from ui.views.composer_view import FIXABLE_KINDS
 from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
-    from clerk.outbox import Recorded
+    from clerk.outbox import Recorded, Settled
     from clerk.ports import Opened, TerminalPort
     from clerk.shared.interactions import Payload
+    from clerk.staff import Session
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +54,15 @@ RECORDED_TEXT = {
 MINE_KEPT = 1000  # records of this session whose settling the associate is told about
 
 
+FIXABLE_STATES = ("rejected", "attention")  # the hub did not take them: a person decides
+
+
 class CustomerController(QObject):
     shown = Signal()
     recorded = Signal(object)  # clerk.outbox.Recorded
     next_customer = Signal()
+    fixed = Signal(str, str)  # the record fixed, its corrected copy
+    withdrawn = Signal(str)  # a record taken back
 
     def __init__(
         self,
@@ -110,6 +117,12 @@ class CustomerController(QObject):
         self._drafts: dict[str, dict[str, Any]] = {}  # kept drafts of the customer on screen
         self._discarded: tuple[str, dict[str, Any]] | None = None  # for "Undo discard"
         c.discard_clicked.connect(self.discard_or_undo)
+        # The open form fixes this record (rejected or parked), for this manager's session
+        # (None: the associate's own record)
+        self._fixing: tuple[str, Session | None] | None = None
+        c.withdraw_clicked.connect(self.withdraw_fixing)
+        view.visits.list.activated.connect(self.history_activated)
+        view.visits.list.clicked.connect(self.history_activated)
 
     # --- showing -------------------------------------------------------------------------
 
@@ -117,6 +130,7 @@ class CustomerController(QObject):
         """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
         self.keep_draft()  # what was typed for the previous customer stays theirs
         self.view.composer.close_form()
+        self._fixing = None
         self._drafts = {}
         self._discarded = None
         self.identity = opened.identity
@@ -368,6 +382,7 @@ class CustomerController(QObject):
         self.open_form(name)
 
     def open_form(self, form: str) -> None:
+        self._fixing = None
         c = self.view.composer
         c.save.setEnabled(True)
         name = (
@@ -611,6 +626,12 @@ class CustomerController(QObject):
         if self.view.composer.form != "sale" or not query or query[:4].upper() == "MC1:":
             return False
         terminal = self.terminal
+        from clerk.shared.gtin import is_product_shape
+
+        digits = "".join(query.split())
+        if is_product_shape(digits):  # a product barcode: its line, never a member
+            self._scan_barcode(digits)
+            return True
 
         def found(products: list[Product]) -> None:
             hit = products[0] if products else None
@@ -627,6 +648,34 @@ class CustomerController(QObject):
 
         self.runner.submit(lambda: terminal.products(query, 1), found, self._refresh_failed)
         return True
+
+    def _scan_barcode(self, digits: str) -> None:
+        """An EAN-13 / UPC-A scanned into the open sale: its product's line; a wrong check
+        digit or a barcode not in the catalogue is said, and nothing else happens."""
+        from clerk.shared.gtin import is_valid
+
+        if not is_valid(digits):
+            self.bridge.warning(texts.reason_message("bad_barcode"), key="form")
+            return
+        terminal = self.terminal
+
+        def found(hit: Product | None) -> None:
+            if self.view.composer.form != "sale":
+                return
+            if hit is None:
+                self.bridge.info(
+                    texts.fill(
+                        translate("Customer", "Barcode %1 is not in this store's catalogue."),
+                        digits,
+                    ),
+                    key="form",
+                )
+                return
+            self.view.composer.sale.add_line(
+                SaleLineValue(hit.sku, local(hit.title), 1, hit.price_cents)
+            )
+
+        self.runner.submit(lambda: terminal.product_by_barcode(digits), found, self._refresh_failed)
 
     def _coupon_discount(self, subtotal: int) -> tuple[int, list[str]]:
         """What the coupons redeemed here (pending sync) take off ``subtotal``, and their
@@ -674,6 +723,7 @@ class CustomerController(QObject):
     def cancel(self) -> None:
         """Esc, Cancel, the close button: the form closes; what was typed is kept."""
         self.keep_draft()
+        self._fixing = None
         self.view.composer.close_form()
         self.redeem_coupon = None
 
@@ -732,6 +782,8 @@ class CustomerController(QObject):
 
     def keep_draft(self) -> bool:
         """Keep the open form's values for this customer and staff member (on the worker)."""
+        if self._fixing is not None:
+            return False  # a fix is not a draft: the record it fixes stays as it was
         key, got = self._member_key(), self._draft_values()
         if key is None or got is None:
             return False
@@ -833,6 +885,150 @@ class CustomerController(QObject):
             translate("Customer", "Draft discarded — Undo brings it back."), key="draft"
         )
 
+    # --- fixing a record the hub did not take (clerk/rejected.py) --------------------------
+
+    def history_activated(self, index: Any) -> None:
+        """A click (or Enter) on a history row "Rejected — fix": its form, as recorded."""
+        if not index.isValid():
+            return
+        entry = self.models.visits.row_at(index.row())
+        if entry.sync_state not in FIXABLE_STATES:
+            return
+        if self._fixing is not None and self._fixing[0] == entry.id:
+            return  # a click that also activates: the form is open already
+        terminal = self.terminal
+        member = self.member_id
+
+        def found(row: Settled | None) -> None:
+            # still the customer on screen, and still left for a person
+            fits = row is not None and row.member_id == member == self.member_id
+            if row is not None and fits and row.state in FIXABLE_STATES:
+                self.fix(row.id, row.kind, row.payload, row.reason)
+
+        # the payload as recorded (one the vocabulary refuses has no facts to show)
+        self.runner.submit(
+            lambda: terminal.left_for_a_person(entry.id), found, self._refresh_failed
+        )
+
+    def fix(
+        self,
+        iid: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        hub_reason: str | None,
+        session: Session | None = None,
+    ) -> bool:
+        """Open ``kind``'s form holding the record ``iid`` as it was (``payload``), with what
+        the hub said; saving records the corrected copy (a new record superseding it),
+        "Withdraw the record" takes it back. ``session``: a manager's, fixing someone else's
+        record. False (and the associate told why) when the kind has no form to fix it in."""
+        if kind not in FIXABLE_KINDS or not self._member_ok:
+            self.bridge.info(
+                translate(
+                    "Customer",
+                    "This record cannot be corrected in a form: withdraw it (or a manager "
+                    "dismisses it) on the dashboard.",
+                ),
+                key="form",
+            )
+            return False
+        self.keep_draft()
+        self.open_form(kind)
+        self._fill(kind, payload)
+        c = self.view.composer
+        c.show_draft(False)
+        self._fixing = (iid, session)
+        c.show_fixing(
+            texts.fill(
+                translate("Customer", "The hub did not take this record: %1. Correct it and "
+                          "save to send it again, or withdraw it."),
+                texts.hub_reason(hub_reason) if hub_reason else texts.hub_reason(None),
+            )
+        )  # fmt: skip
+        return True
+
+    def _fill(self, kind: str, payload: Mapping[str, Any]) -> None:
+        """The form holds ``payload`` (the vocabulary's JSON of ``kind``)."""
+        c = self.view.composer
+        titles = {v.sku: v for v in self._suggestions}
+        if kind == "note":
+            self._restore("note", {"text": payload.get("text") or ""})
+        elif kind == "interest":
+            sku = str(payload.get("sku") or "")
+            known = titles.get(sku)
+            self._restore(
+                "interest",
+                {
+                    "sku": sku,
+                    "title": known.title if known else sku,
+                    "price_cents": known.price_cents if known else 0,
+                    "tried_on": payload.get("action") == "tried_on",
+                    "text": payload.get("text") or "",
+                },
+            )
+        elif kind == "sale":
+            lines = []
+            for item in payload.get("items") or []:
+                sku = str(item.get("sku") or "")
+                known = titles.get(sku)
+                title = known.title if known else sku
+                lines.append(
+                    [sku, title, int(item.get("qty") or 1), int(item["price_cents"]), None]
+                )
+            amount = payload.get("amount_cents")
+            self._restore(
+                "sale",
+                {
+                    "lines": lines,
+                    "amount": cents_text(int(amount)) if isinstance(amount, int) else None,
+                    "text": payload.get("text") or "",
+                },
+            )
+        elif kind == "consent":
+            for key, box in (("marketing", c.consent.marketing), ("browsing", c.consent.browsing)):
+                if isinstance(payload.get(key), bool):
+                    box.setChecked(bool(payload[key]))
+
+    def _save_fix(self, iid: str, session: Session | None, payload: Payload) -> None:
+        terminal, staff = self.terminal, self.staff_id
+
+        def work() -> Recorded:
+            return terminal.fix_record(iid, payload, staff_id=staff, session=session)
+
+        def done(rec: Recorded) -> None:
+            self._fixing = None
+            self.view.composer.close_form()
+            self._remember(rec.id, rec.state)
+            self.bridge.success(
+                translate("Customer", "Corrected · it is sent again as a new record"),
+                key="recorded",
+            )
+            self.recorded.emit(rec)
+            self.fixed.emit(iid, rec.id)
+            self.refresh()
+
+        self.runner.submit(work, done, self._record_failed)
+
+    def withdraw_fixing(self) -> None:
+        """ "Withdraw the record": taken back (kept, never sent, never counted), audited."""
+        if self._fixing is None:
+            return
+        iid, session = self._fixing
+        terminal, staff = self.terminal, self.staff_id
+
+        def done(_row: object) -> None:
+            self._fixing = None
+            self.view.composer.close_form()
+            self.bridge.success(translate("Customer", "Record withdrawn"), key="recorded")
+            self.withdrawn.emit(iid)
+            self.refresh()
+
+        self.runner.submit(
+            lambda: terminal.withdraw_record(iid, staff_id=staff, session=session),
+            done,
+            self._record_failed,
+        )
+
     # --- saving ----------------------------------------------------------------------------
 
     def save(self) -> None:
@@ -850,6 +1046,10 @@ class CustomerController(QObject):
             return
         if payload is None:
             return  # nothing to save; the associate was told why
+        if self._fixing is not None:
+            iid, session = self._fixing
+            self._save_fix(iid, session, payload)
+            return
         self.record(form, payload)
         self._drop_draft(form)
         c.close_form()

@@ -1,5 +1,6 @@
 """The manager's dashboard screen: compute off the GUI thread, fill the view, drill down,
-export, resolve conflicts, send records parked for a person again.
+export, resolve conflicts, send records parked for a person again, and fix (in the customer
+page's form), withdraw or dismiss a rejected or parked record.
 
 Managers only, at every door: ``ui.screens.dashboard_screen`` refuses to build and
 :class:`DashboardController` refuses to start without a manager session, and the
@@ -24,20 +25,29 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError
 from clerk.reports.kpis import filter_visits
-from clerk.reports.model import AssociateStats, Conflict, DaySummary, SyncHealth
+from clerk.reports.model import (
+    AssociateStats,
+    Conflict,
+    DaySummary,
+    ParkedItem,
+    RejectedItem,
+    SyncHealth,
+)
 from clerk.staff import Session, allowed, require
 from ui.i18n import fmt_date, fmt_money, fmt_number
 from ui.messages import MessageBridge
 from ui.models.dashboard_models import ItemRole, duration
 from ui.qt import QDate, QEvent, QFileDialog, QObject, QTimer, Signal, is_alive, translate
+from ui.views.composer_view import FIXABLE_KINDS
 from ui.views.dashboard_view import DashboardView
 from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardData, DashboardSource
-    from clerk.outbox import Recorded
+    from clerk.outbox import Recorded, Settled
 
 log = logging.getLogger(__name__)
+
 
 Clock = Callable[[], float]
 
@@ -62,6 +72,9 @@ class DashboardController(QObject):
     exported = Signal(str, int)  # path, rows
     resolved = Signal(str, str)  # conflict id, decision
     retried = Signal(int)  # parked records put back in the queue
+    # "Fix and resend": the record (clerk.outbox.Settled) to open in its form, the session
+    fix_requested = Signal(object, object)
+    closed = Signal(str, str)  # a record withdrawn or dismissed: its id, its new state
     busy_changed = Signal(bool)
 
     def __init__(
@@ -113,6 +126,17 @@ class DashboardController(QObject):
         view.accept.clicked.connect(lambda: self.resolve_selected("accept"))
         view.reverse.clicked.connect(lambda: self.resolve_selected("reverse"))
         view.conflicts_table.selectionModel().selectionChanged.connect(self._sync_buttons)
+        view.rejected_table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._picked(view.rejected_table, view.parked_table)
+        )
+        view.parked_table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._picked(view.parked_table, view.rejected_table)
+        )
+        view.show_archived.toggled.connect(lambda _on: self._rerender())
+        view.fix_record.clicked.connect(self.fix_selected)
+        view.withdraw_record.clicked.connect(self.withdraw_selected)
+        view.dismiss_record.clicked.connect(self.dismiss_selected)
+        view.dismiss_reason.textChanged.connect(self._sync_buttons)
         view.retranslated.connect(self._rerender)
         view.installEventFilter(self)
         self._sync_buttons()
@@ -296,12 +320,19 @@ class DashboardController(QObject):
             else translate("Dashboard", "Never")
         )
         values["last_error"].setText(h.last_error or "—")
-        self.models.rejected.set_rows(h.rejected, tz)
+        archive = self.view.show_archived.isChecked()
+        listed = h.archived if archive else h.rejected
+        self.models.rejected.set_rows(listed, tz)
         self.models.conflicts.set_rows(h.conflicts, tz)
-        self.view.rejected_table.setVisible(bool(h.rejected))
+        self.view.rejected_table.setVisible(bool(listed))
         self.view.rejected_title.setText(
-            translate("Dashboard", "Rejected by the hub (%1)").replace("%1", str(len(h.rejected)))
+            (
+                translate("Dashboard", "Archived: corrected, withdrawn, dismissed (%1)")
+                if archive
+                else translate("Dashboard", "Rejected by the hub (%1)")
+            ).replace("%1", str(len(listed)))
         )
+        self.view.record_actions.setVisible(bool(h.rejected or h.parked))
         self.view.conflicts_title.setText(
             translate("Dashboard", "Coupon conflicts (%1)").replace("%1", str(len(h.conflicts)))
         )
@@ -419,6 +450,15 @@ class DashboardController(QObject):
         chosen = self.selected_conflict() is not None
         self.view.accept.setEnabled(chosen)
         self.view.reverse.setEnabled(chosen)
+        record = self.selected_record()
+        view = self.view
+        view.fix_record.setEnabled(
+            record is not None and record.kind in FIXABLE_KINDS and record.member_id is not None
+        )
+        view.withdraw_record.setEnabled(record is not None)
+        view.dismiss_record.setEnabled(
+            record is not None and bool(view.dismiss_reason.text().strip())
+        )
 
     def resolve_selected(self, decision: str) -> None:
         conflict = self.selected_conflict()
@@ -439,6 +479,91 @@ class DashboardController(QObject):
 
         self.runner.submit(
             lambda: self.source.resolve(session, conflict_id, decision), done, self._action_failed
+        )
+
+    # --- rejected and parked records: fix, withdraw, dismiss (clerk/rejected.py) ---------------
+
+    def _picked(self, table: Any, other: Any) -> None:
+        """One record at a time: a row picked in one list clears the other's selection."""
+        if table.selectionModel().hasSelection():
+            other.selectionModel().blockSignals(True)
+            other.clearSelection()
+            other.selectionModel().blockSignals(False)
+        self._sync_buttons()
+
+    def selected_record(self) -> RejectedItem | ParkedItem | None:
+        """The open rejected or parked record selected (none while the archive is listed)."""
+        view = self.view
+        for table in (view.rejected_table, view.parked_table):
+            sel = table.selectionModel()
+            rows = sel.selectedRows() if sel is not None else []
+            if rows:
+                item = rows[0].data(ItemRole)
+                if isinstance(item, ParkedItem):
+                    return item
+                if isinstance(item, RejectedItem) and item.state == "rejected":
+                    return item
+        return None
+
+    def fix_selected(self) -> None:
+        """ "Fix and resend": the record as kept is fetched, then opened in its form on the
+        customer page (``fix_requested``; the window routes it)."""
+        record = self.selected_record()
+        if record is None:
+            return
+        require(self.session, "conflicts")
+        session, iid = self.session, record.id
+        self._set_busy(+1)
+
+        def done(row: Settled | None) -> None:
+            self._set_busy(-1)
+            if row is None or row.state not in ("rejected", "attention"):
+                self.refresh()  # settled meanwhile
+                return
+            self.fix_requested.emit(row, session)
+
+        self.runner.submit(lambda: self.source.record(iid), done, self._action_failed)
+
+    def withdraw_selected(self) -> None:
+        record = self.selected_record()
+        if record is not None:
+            self.withdraw(record.id)
+
+    def withdraw(self, iid: str) -> None:
+        """Take the record back (kept, never sent, never counted; audited) and refresh."""
+        require(self.session, "conflicts")
+        session = self.session
+        self._set_busy(+1)
+
+        def done(_row: Settled) -> None:
+            self._set_busy(-1)
+            self._say_success(translate("Dashboard", "Record withdrawn"))
+            self.closed.emit(iid, "withdrawn")
+            self.refresh()
+
+        self.runner.submit(lambda: self.source.withdraw(session, iid), done, self._action_failed)
+
+    def dismiss_selected(self) -> None:
+        record = self.selected_record()
+        reason = self.view.dismiss_reason.text().strip()
+        if record is not None and reason:
+            self.dismiss(record.id, reason)
+
+    def dismiss(self, iid: str, reason: str) -> None:
+        """Close the record with ``reason`` (managers only; audited) and refresh."""
+        require(self.session, "conflicts")
+        session = self.session
+        self._set_busy(+1)
+
+        def done(_row: Settled) -> None:
+            self._set_busy(-1)
+            self.view.dismiss_reason.clear()
+            self._say_success(translate("Dashboard", "Record dismissed"))
+            self.closed.emit(iid, "dismissed")
+            self.refresh()
+
+        self.runner.submit(
+            lambda: self.source.dismiss(session, iid, reason), done, self._action_failed
         )
 
     # --- parked records --------------------------------------------------------------------------

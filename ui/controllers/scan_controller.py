@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from clerk.errors import ClerkError, IdentifyError
-from clerk.model import Identity
+from clerk.errors import ClerkError, IdentifyError, ProductScanned
+from clerk.model import Identity, Product
 from ui import texts
+from ui.i18n import fmt_money, local
 from ui.messages import MessageBridge
 from ui.models.recent_customers_model import RecentCustomersModel
 from ui.models.search_results_model import SearchResultsModel
@@ -86,6 +87,7 @@ def pick_code(found: list[Any]) -> str | None:
 class ScanController(QObject):
     opened = Signal(object)  # clerk.ports.Opened
     looking_up = Signal(bool)
+    product_named = Signal(str, object)  # a product barcode scanned: its EAN-13, the Product
 
     def __init__(
         self,
@@ -227,6 +229,9 @@ class ScanController(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._finish()
         self._last = None
+        if isinstance(exc, ProductScanned):
+            self.name_product(exc.gtin)
+            return
         if isinstance(exc, IdentifyError):
             self.bridge.warning(texts.reason_message(exc.reason), key="identify")
             if self.view.field.text():  # typed: say it at the field too
@@ -235,6 +240,29 @@ class ScanController(QObject):
             self.bridge.error(texts.reason_message(exc.reason), key="identify")
         else:
             raise exc
+
+    def name_product(self, code: str) -> None:
+        """A product's barcode where a member was asked for: say which product it is (nothing
+        member-related opens; the scan field is cleared for the next scan)."""
+        terminal = self.terminal
+        self.view.field.clear()
+
+        def found(product: Product | None) -> None:
+            if product is None:
+                text = texts.fill(
+                    translate("Scan", "Barcode %1 is not in this store's catalogue."), code
+                )
+            else:
+                text = texts.fill(
+                    translate("Scan", "Product %1 · %2 (%3) — a product, not a member."),
+                    local(product.title),
+                    fmt_money(product.price_cents),
+                    product.sku,
+                )
+            self.bridge.info(text, key="identify")
+            self.product_named.emit(code, product)
+
+        self.runner.submit(lambda: terminal.product_by_barcode(code), found, self._failed)
 
     # --- a customer without a code: search ------------------------------------------------------
 

@@ -312,9 +312,16 @@ class VisitsModel(_ViewModel):
         return fmt_datetime(v.at, self.now)
 
     def _chip(self, v: VisitEntry) -> str:
+        # the hub did not take it: the row opens its form to fix it (or withdraw it)
+        if v.sync_state == "rejected":
+            return translate("Panels", "Rejected — fix")
+        if v.sync_state == "attention":
+            return translate("Panels", "Not sent — fix")
         return texts.term(texts.SYNC_STATES, v.sync_state) if v.sync_state else ""
 
     def _tone(self, v: VisitEntry) -> str:
+        if v.sync_state == "attention":
+            return "bad"
         return texts.SYNC_TONE.get(v.sync_state or "", "muted")
 
     def _icon(self, v: VisitEntry) -> str:

@@ -82,6 +82,13 @@ SYNC_STATES = {
     "rejected": QT_TRANSLATE_NOOP("Dashboard", "Rejected"),
 }
 
+RECORD_STATES = {  # a record the hub did not take, open or archived (clerk.outbox.ARCHIVED)
+    "rejected": QT_TRANSLATE_NOOP("Dashboard", "Rejected"),
+    "corrected": QT_TRANSLATE_NOOP("Dashboard", "Corrected"),
+    "withdrawn": QT_TRANSLATE_NOOP("Dashboard", "Withdrawn"),
+    "dismissed": QT_TRANSLATE_NOOP("Dashboard", "Dismissed"),
+}
+
 KINDS = {
     "visit": QT_TRANSLATE_NOOP("Dashboard", "Visit"),
     "note": QT_TRANSLATE_NOOP("Dashboard", "Note"),
@@ -307,6 +314,16 @@ class RejectedModel(TableModel[RejectedItem]):
     def _when(self, r: RejectedItem) -> str:
         return datetime.fromtimestamp(r.at, self.tz).strftime("%m-%d %H:%M")
 
+    def _state(self, r: RejectedItem) -> str:
+        """Open ("Rejected"), or how it was archived, by whom and why."""
+        word = _tr(str(RECORD_STATES.get(r.state, r.state)))
+        if r.state == "rejected":
+            return word
+        who = r.closed_by or "—"
+        text = _tr(QT_TRANSLATE_NOOP("Dashboard", "%1 by %2")).replace("%1", word)
+        text = text.replace("%2", who)
+        return f"{text}: {r.closed_reason}" if r.closed_reason else text
+
     COLUMNS: ClassVar[Sequence[Column[Any]]] = (
         Column("when", QT_TRANSLATE_NOOP("Dashboard", "When"), _when),
         Column("kind", QT_TRANSLATE_NOOP("Dashboard", "Record"), _kind),
@@ -316,6 +333,7 @@ class RejectedModel(TableModel[RejectedItem]):
             QT_TRANSLATE_NOOP("Dashboard", "Reason"),
             lambda _m, r: texts.hub_reason(r.reason) if r.reason else "—",
         ),
+        Column("state", QT_TRANSLATE_NOOP("Dashboard", "State"), _state),
     )
 
 

@@ -488,6 +488,8 @@ class ConsentForm(QWidget):
 
 
 FORMS = ("note", "interest", "redeem", "sale", "consent")
+# the forms a record the hub did not take is corrected in (a redemption is withdrawn instead)
+FIXABLE_KINDS = ("note", "interest", "sale", "consent")
 
 
 class FormScroll(QScrollArea):
@@ -590,6 +592,12 @@ class Composer(LanguageAware):
             self.stack.addWidget(form)
         # The form scrolls inside the card when the card would be taller than the screen
         # (``fit_height``): the buttons below it stay in view — Save is always visible.
+        # Fixing a record the hub rejected (or that was parked): what the hub said, above the
+        # form that holds the record as it was; "Withdraw" takes it back instead.
+        self.fixing = label("", "hint", wrap=True)
+        self.fixing.setObjectName("composerFixing")
+        self.fixing.hide()
+        box.addWidget(self.fixing)
         self.body = FormScroll(self.stack)
         self.body.setObjectName("composerBody")
         self.body.card = self
@@ -609,6 +617,10 @@ class Composer(LanguageAware):
         self.discard_clicked = self.discard.clicked
         buttons.add(self.discard)
         self.undo_discard = False
+        self.withdraw = button("", kind="danger", object_name="composerWithdraw")
+        self.withdraw.hide()
+        self.withdraw_clicked = self.withdraw.clicked
+        buttons.add(self.withdraw)
         buttons.add_stretch(1)
         self.cancel = button("", kind="ghost", object_name="composerCancel")
         self.cancel.clicked.connect(self.cancel_clicked)
@@ -671,6 +683,7 @@ class Composer(LanguageAware):
         self.draft_chip.hide()
         self.discard.hide()
         self.undo_discard = False
+        self.show_fixing(None)
         self.stack.setCurrentIndex(current)
         self.stack.updateGeometry()
         self.icon.setPixmap(icon_label(self._ICONS[form], 20, "primary").pixmap())
@@ -681,7 +694,16 @@ class Composer(LanguageAware):
         self.form = ""
         self.show_problem("")
         self.show_draft(False)
+        self.show_fixing(None)
         self.hide()
+
+    def show_fixing(self, text: str | None) -> None:
+        """The open form fixes a record the hub did not take (``text``: what the hub said, in
+        words), with "Withdraw"; None: an ordinary form."""
+        self.fixing.setText(text or "")
+        self.fixing.setVisible(text is not None)
+        self.withdraw.setVisible(text is not None)
+        self.retranslate()
 
     def show_draft(self, kept: bool, *, undo: bool = False) -> None:
         """The "Draft kept" chip and the discard button (``undo``: it offers to undo a
@@ -738,7 +760,13 @@ class Composer(LanguageAware):
         self.save.setText(
             translate("Composer", "Confirm redemption")
             if self.form == "redeem"
+            else translate("Composer", "Save and send again")
+            if self.fixing.isVisibleTo(self)
             else translate("Composer", "Save")
+        )
+        self.withdraw.setText(translate("Composer", "Withdraw the record"))
+        self.withdraw.setAccessibleName(
+            translate("Composer", "Withdraw the record: it is kept, never sent, never counted")
         )
         self.save.setAccessibleName(self.save.text())
         self.draft_chip.setText(translate("Composer", "Draft kept"))

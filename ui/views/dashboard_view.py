@@ -3,8 +3,9 @@
 Top: the day picker, refresh, CSV export and the "includes N not yet synced" chip. Then the
 KPI tiles (each with the same weekday last week), the visits-by-hour bar chart, the drill-down
 list, the per-associate table, the products asked about, and the sync health panel (backlog,
-last sync, rejected items, items parked for a person with "send again", coupon conflicts side
-by side with accept / reverse).
+last sync, rejected items (or, filtered, the archived ones), items parked for a person with
+"send again", the actions on the rejected or parked record selected — fix and resend,
+withdraw, dismiss with a reason — and coupon conflicts side by side with accept / reverse).
 
 Everything is created once; :mod:`ui.controllers.dashboard_controller` fills it.
 """
@@ -21,6 +22,7 @@ from ui.qt import (
     QBarSet,
     QChart,
     QChartView,
+    QCheckBox,
     QColor,
     QComboBox,
     QDateEdit,
@@ -29,6 +31,7 @@ from ui.qt import (
     QGridLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMargins,
     QObject,
     QPainter,
@@ -282,9 +285,15 @@ class DashboardView(LanguageAware):
         grid.setColumnStretch(1, 1)
         self.sync_card.body.setContentsMargins(8, 0, 8, 8)
         self.sync_card.body.addLayout(grid)
+        rejected_head = FlowRow(8)
+        rejected_head.box.setContentsMargins(16, 8, 16, 4)
         self.rejected_title = label("", "section")
-        self.rejected_title.setContentsMargins(16, 8, 16, 4)
-        self.sync_card.body.addWidget(self.rejected_title)
+        rejected_head.add(self.rejected_title, 1)
+        # the records corrected, withdrawn or dismissed: kept, listed on demand
+        self.show_archived = QCheckBox()
+        self.show_archived.setObjectName("showArchived")
+        rejected_head.add(self.show_archived)
+        self.sync_card.body.addWidget(rejected_head)
         self.rejected_table = _table(self.models.rejected, "rejectedTable", min_rows=3)
         self.sync_card.body.addWidget(self.rejected_table)
         parked_head = FlowRow(8)
@@ -300,6 +309,26 @@ class DashboardView(LanguageAware):
         self.sync_card.body.addWidget(parked_head)
         self.parked_table = _table(self.models.parked, "parkedTable", min_rows=3)
         self.sync_card.body.addWidget(self.parked_table)
+        # what a manager does with the rejected or parked record selected above
+        record_actions = FlowRow(8)
+        record_actions.box.setContentsMargins(16, 4, 16, 8)
+        self.record_hint = label("", "muted", wrap=True)
+        record_actions.add(self.record_hint, 1)
+        self.fix_record = button("", kind="primary", object_name="fixRecord")
+        self.withdraw_record = button("", kind="secondary", object_name="withdrawRecord")
+        self.dismiss_reason = QLineEdit()
+        self.dismiss_reason.setObjectName("dismissReason")
+        self.dismiss_reason.setMinimumWidth(240)
+        self.dismiss_record = button("", kind="danger", object_name="dismissRecord")
+        for widget in (
+            self.fix_record,
+            self.withdraw_record,
+            self.dismiss_reason,
+            self.dismiss_record,
+        ):
+            record_actions.add(widget)
+        self.record_actions = record_actions
+        self.sync_card.body.addWidget(record_actions)
         conflicts_head = FlowRow(8)
         conflicts_head.box.setContentsMargins(16, 8, 16, 4)
         self.conflicts_title = label("", "section")
@@ -380,6 +409,31 @@ class DashboardView(LanguageAware):
         self.rejected_table.setAccessibleName(translate("Dashboard", "Rejected by the hub"))
         self.parked_title.setText(translate("Dashboard", "Needs attention"))
         self.parked_table.setAccessibleName(translate("Dashboard", "Needs attention"))
+        self.show_archived.setText(translate("Dashboard", "Show archived"))
+        self.show_archived.setAccessibleName(
+            translate("Dashboard", "List the records corrected, withdrawn or dismissed")
+        )
+        self.record_hint.setText(
+            translate(
+                "Dashboard", "Select a rejected or parked record to fix, withdraw or dismiss it."
+            )
+        )
+        self.fix_record.setText(translate("Dashboard", "Fix and resend"))
+        self.fix_record.setAccessibleName(
+            translate(
+                "Dashboard", "Open the selected record's form to correct it and send it again"
+            )
+        )
+        self.withdraw_record.setText(translate("Dashboard", "Withdraw"))
+        self.withdraw_record.setAccessibleName(
+            translate("Dashboard", "Withdraw the selected record: kept, never sent, never counted")
+        )
+        self.dismiss_reason.setPlaceholderText(translate("Dashboard", "Reason for dismissing"))
+        self.dismiss_reason.setAccessibleName(translate("Dashboard", "Reason for dismissing"))
+        self.dismiss_record.setText(translate("Dashboard", "Dismiss"))
+        self.dismiss_record.setAccessibleName(
+            translate("Dashboard", "Dismiss the selected record with the reason given")
+        )
         self.retry_parked.setText(translate("Dashboard", "Send again"))
         self.retry_parked.setAccessibleName(
             translate("Dashboard", "Send the records that need attention to the hub again")

@@ -399,3 +399,110 @@ def test_reports_day_summary_matches_what_the_page_shows(page: Any, qtbot: Any, 
         cache.close()
         ob.close()
     assert direct == data.summary
+
+
+def _click_row(qtbot: Any, table: Any, row: int) -> None:
+    index = table.model().index(row, 0)
+    table.scrollTo(index)
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+    )
+
+
+def test_rejected_and_parked_records_are_fixed_withdrawn_or_dismissed(
+    qtbot: Any, page: DashboardController, day: Any
+) -> None:
+    """Every record the hub did not take has an action: "Fix and resend" hands the record as
+    kept to the customer page (``fix_requested``), "Withdraw" takes it back, "Dismiss" needs
+    a reason; both audited, both leave the record in the "archived" filter, and the lists and
+    their counts lose it."""
+    l4, l5, l13 = day.ids["L4"], day.ids["L5"], day.ids["L13"]
+    conn = open_outbox(day.outbox_path)
+    try:
+        outbox_mod.apply_results(conn, [{"id": l4, "status": "rejected", "reason": "bad_payload"}])
+        outbox_mod.park(conn, l5, "http_500: the hub failed", now=NOW)
+    finally:
+        conn.close()
+    _show(qtbot, page)
+    view = page.view
+    rejected, parked = view.models.rejected, view.models.parked
+    assert {rejected.row_at(i).id for i in range(rejected.rowCount())} == {l4, l13}
+    assert view.record_actions.isVisible()
+    assert not (view.fix_record.isEnabled() or view.withdraw_record.isEnabled())
+    # Fix and resend: L4 is a sale about Alice — its form opens on her page with the record
+    row_l4 = [rejected.row_at(i).id for i in range(rejected.rowCount())].index(l4)
+    _click_row(qtbot, view.rejected_table, row_l4)
+    assert view.fix_record.isEnabled() and view.withdraw_record.isEnabled()
+    assert not view.dismiss_record.isEnabled()  # no reason yet
+    with qtbot.waitSignal(page.fix_requested, timeout=10_000) as asked:
+        qtbot.mouseClick(view.fix_record, Qt.MouseButton.LeftButton)
+    row, session = asked.args
+    assert (row.id, row.kind, row.member_id, row.payload["amount_cents"]) == (
+        l4, "sale", "M1", 179900
+    )  # fmt: skip
+    assert session == MANAGER
+    # L13 is a visit: no form to fix it in — withdrawn instead
+    _click_row(qtbot, view.rejected_table, 1 - row_l4)
+    assert not view.fix_record.isEnabled() and view.withdraw_record.isEnabled()
+    with (
+        qtbot.waitSignal(page.closed, timeout=10_000) as closed,
+        qtbot.waitSignal(page.updated, timeout=10_000),
+    ):
+        qtbot.mouseClick(view.withdraw_record, Qt.MouseButton.LeftButton)
+    assert closed.args == [l13, "withdrawn"]
+    assert [rejected.row_at(i).id for i in range(rejected.rowCount())] == [l4]
+    # the parked L5: dismissed with a reason
+    _click_row(qtbot, view.parked_table, 0)
+    assert not view.rejected_table.selectionModel().hasSelection()  # one record at a time
+    qtbot.keyClicks(view.dismiss_reason, "customer left, nothing to send")
+    assert view.dismiss_record.isEnabled()
+    with (
+        qtbot.waitSignal(page.closed, timeout=10_000),
+        qtbot.waitSignal(page.updated, timeout=10_000),
+    ):
+        qtbot.mouseClick(view.dismiss_record, Qt.MouseButton.LeftButton)
+    assert parked.rowCount() == 0 and view.dismiss_reason.text() == ""
+    # the archive: both kept, with who and why
+    view.show_archived.setChecked(True)
+    states = {
+        rejected.row_at(i).id: rejected.index(i, rejected.column_index("state")).data()
+        for i in range(rejected.rowCount())
+    }
+    assert states == {
+        l13: "Withdrawn by M01",
+        l5: "Dismissed by M01: customer left, nothing to send",
+    }
+    assert view.rejected_title.text().startswith("Archived")
+    assert not view.withdraw_record.isEnabled()  # an archived record has no action
+    view.show_archived.setChecked(False)
+    check = db.inspect(day.outbox_path)
+    try:
+        got = [
+            (r.action, r.staff_id, r.detail["interaction_id"])
+            for r in audit.rows(check)
+            if r.action.startswith("record_")
+        ]
+    finally:
+        check.close()
+    assert got == [("record_withdraw", "M01", l13), ("record_dismiss", "M01", l5)]
+
+
+def test_a_manager_only_action_is_refused_to_an_associate(terminal: Terminal, day: Any) -> None:
+    """Dismissing is a manager's, at the source and at the terminal: an associate is refused
+    and nothing changes (withdrawing someone else's record too)."""
+    conn = open_outbox(day.outbox_path)
+    try:
+        outbox_mod.apply_results(
+            conn, [{"id": day.ids["L4"], "status": "rejected", "reason": "bad_payload"}]
+        )
+    finally:
+        conn.close()
+    source = terminal.dashboard(TZ)
+    try:
+        with pytest.raises(PermissionDeniedError):
+            source.dismiss(ASSOCIATE, day.ids["L4"], "no")
+        with pytest.raises(PermissionDeniedError):
+            terminal.withdraw_record(day.ids["L4"], staff_id="A02")
+    finally:
+        source.close()
+    assert terminal.left_for_a_person(day.ids["L4"]).state == "rejected"  # type: ignore[union-attr]

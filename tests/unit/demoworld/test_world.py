@@ -11,6 +11,7 @@ from itertools import islice
 import pytest
 
 from clerk.identify import luhn_valid
+from clerk.shared import gtin
 from clerk.shared.entities import ENTITIES
 from clerk.shared.phones import normalize_phone
 from demoworld import catalogue, world
@@ -58,6 +59,11 @@ def test_catalogue() -> None:
     assert len({r["sku"] for r in rows}) == len(rows)
     assert rows[0] == catalogue.HERO_PRODUCT
     assert set(rows[0]) == set(ENTITIES["product"].columns)
+    # every product has its own valid EAN-13, from its sku: the same in every world
+    barcodes = [r["barcode"] for r in rows]
+    assert all(gtin.is_valid(b) and len(b) == 13 and gtin.is_product_shape(b) for b in barcodes)
+    assert len(set(barcodes)) == len(rows)
+    assert catalogue.HERO_PRODUCT["barcode"] == catalogue.barcode_of("SW00001") == "6900000000014"
     assert {r["category"] for r in rows} == {c.key for c in catalogue.CATEGORIES}
     inactive = sum(not r["active"] for r in rows)
     assert 0.03 * len(rows) < inactive < 0.15 * len(rows)
@@ -182,6 +188,9 @@ def test_the_same_spec_gives_the_same_world_byte_for_byte() -> None:
         world.WorldSpec(members=120, seed=1, now=1_700_000_000),
     ):
         for p in catalogue.products(spec):
+            # the barcode (issue 19) is a function of the sku, checked as such; every other
+            # field as before, byte for byte
+            assert p.pop("barcode") == catalogue.barcode_of(p["sku"])
             worlds.update(json.dumps(p, sort_keys=True, ensure_ascii=False).encode())
         for b in world.members(spec):
             worlds.update(
