@@ -186,30 +186,6 @@
 <context>
     <name>Customer</name>
     <message>
-        <source>Note saved · pending sync</source>
-        <translation>Note saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Interest saved · pending sync</source>
-        <translation>Interest saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Coupon redeemed · pending sync</source>
-        <translation>Coupon redeemed · pending sync</translation>
-    </message>
-    <message>
-        <source>Sale saved · pending sync</source>
-        <translation>Sale saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Consent saved · pending sync</source>
-        <translation>Consent saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Saved · pending sync</source>
-        <translation>Saved · pending sync</translation>
-    </message>
-    <message>
         <source>%1: conflict — %2</source>
         <translation>%1: conflict — %2</translation>
     </message>
@@ -226,8 +202,56 @@
         <translation>ask a store manager</translation>
     </message>
     <message>
-        <source>Walk-in visit saved · pending sync</source>
-        <translation>Walk-in visit saved · pending sync</translation>
+        <source>Note saved · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interest saved · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sale saved · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consent saved · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note saved · synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interest saved · synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sale saved · synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consent saved · synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved · synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Walk-in visit saved · will sync</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No coupon can be redeemed right now.</source>
@@ -1738,6 +1762,10 @@
         <source>Customers you serve appear here.</source>
         <translation>Customers you serve appear here.</translation>
     </message>
+    <message>
+        <source>“%1”: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ScanView</name>
@@ -2141,6 +2169,18 @@
     <message>
         <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
         <translation>Working offline — everything you record is saved on this terminal and syncs when the network is back.</translation>
+    </message>
+    <message>
+        <source>Offline — no network. Everything you record is saved on this terminal and syncs when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline — the hub does not answer. Everything you record is saved on this terminal and syncs as soon as it does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Synced with the hub</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The local cache was damaged and is being rebuilt from the hub.</source>
