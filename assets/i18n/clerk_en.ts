@@ -203,55 +203,55 @@
     </message>
     <message>
         <source>Note saved · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Note saved · will sync</translation>
     </message>
     <message>
         <source>Interest saved · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Interest saved · will sync</translation>
     </message>
     <message>
         <source>Coupon redeemed · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Coupon redeemed · will sync</translation>
     </message>
     <message>
         <source>Sale saved · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Sale saved · will sync</translation>
     </message>
     <message>
         <source>Consent saved · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Consent saved · will sync</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Saved · will sync</translation>
     </message>
     <message>
         <source>Note saved · synced</source>
-        <translation type="unfinished"></translation>
+        <translation>Note saved · synced</translation>
     </message>
     <message>
         <source>Interest saved · synced</source>
-        <translation type="unfinished"></translation>
+        <translation>Interest saved · synced</translation>
     </message>
     <message>
         <source>Coupon redeemed · synced</source>
-        <translation type="unfinished"></translation>
+        <translation>Coupon redeemed · synced</translation>
     </message>
     <message>
         <source>Sale saved · synced</source>
-        <translation type="unfinished"></translation>
+        <translation>Sale saved · synced</translation>
     </message>
     <message>
         <source>Consent saved · synced</source>
-        <translation type="unfinished"></translation>
+        <translation>Consent saved · synced</translation>
     </message>
     <message>
         <source>Saved · synced</source>
-        <translation type="unfinished"></translation>
+        <translation>Saved · synced</translation>
     </message>
     <message>
         <source>Walk-in visit saved · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Walk-in visit saved · will sync</translation>
     </message>
     <message>
         <source>No coupon can be redeemed right now.</source>
@@ -727,10 +727,10 @@
         <translation>CSV files (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <source>Exported %n visit(s)</source>
+        <source>Exported %n visit(s) to %1</source>
         <translation>
-            <numerusform>Exported %n visit</numerusform>
-            <numerusform>Exported %n visits</numerusform>
+            <numerusform>Exported %n visit to %1</numerusform>
+            <numerusform>Exported %n visits to %1</numerusform>
         </translation>
     </message>
     <message>
@@ -1764,7 +1764,7 @@
     </message>
     <message>
         <source>“%1”: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”: %2</translation>
     </message>
 </context>
 <context>
@@ -2172,15 +2172,15 @@
     </message>
     <message>
         <source>Offline — no network. Everything you record is saved on this terminal and syncs when the network is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline — no network. Everything you record is saved on this terminal and syncs when the network is back.</translation>
     </message>
     <message>
         <source>Offline — the hub does not answer. Everything you record is saved on this terminal and syncs as soon as it does.</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline — the hub does not answer. Everything you record is saved on this terminal and syncs as soon as it does.</translation>
     </message>
     <message>
         <source>Synced with the hub</source>
-        <translation type="unfinished"></translation>
+        <translation>Synced with the hub</translation>
     </message>
     <message>
         <source>The local cache was damaged and is being rebuilt from the hub.</source>

@@ -725,9 +725,9 @@
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <source>Exported %n visit(s)</source>
+        <source>Exported %n visit(s) to %1</source>
         <translation>
-            <numerusform>已导出 %n 条到店记录</numerusform>
+            <numerusform>已导出 %n 条到店记录到 %1</numerusform>
         </translation>
     </message>
     <message>
