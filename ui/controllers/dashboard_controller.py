@@ -339,7 +339,10 @@ class DashboardController(QObject):
         """A filter was chosen (a bar, an hour, an associate): the filtered list, which may
         sit below the fold, is scrolled into view with its title saying the filter."""
         area, card = self.view.scroll_area, self.view.drill_card
-        top = card.mapTo(area.widget(), card.rect().topLeft()).y()
+        content = area.widget()
+        if content is None:
+            return
+        top = card.mapTo(content, card.rect().topLeft()).y()
         bar = area.verticalScrollBar()
         bar.setValue(min(max(0, top - 8), bar.maximum()))
 
