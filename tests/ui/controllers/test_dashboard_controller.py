@@ -469,3 +469,25 @@ def test_export_says_where_the_file_went(qtbot: Any, terminal: Terminal, tmp_pat
         assert any(str(tmp_path / "visits-2025-11-20.csv") in t for t in said), said
     finally:
         p.shutdown()
+
+
+@pytest.mark.parametrize("width", [1280, 414])
+def test_asked_about_is_never_clipped(qtbot: Any, page: Any, width: int) -> None:
+    """The count column's header shows whole, inside the table; long product titles give
+    way (elided, whole in the tooltip) instead of pushing it out."""
+    page.view.resize(width, 800)
+    _show(qtbot, page)
+    table = page.view.products_table
+    model = table.model()
+    assert model.rowCount() > 0
+    header = table.horizontalHeader()
+    count = model.columnCount() - 1
+    text = str(model.headerData(count, Qt.Orientation.Horizontal))
+    assert text == "Asked about"
+
+    def whole() -> bool:
+        need = header.fontMetrics().horizontalAdvance(text) + 12
+        right = header.sectionViewportPosition(count) + header.sectionSize(count)
+        return header.sectionSize(count) >= need and right <= header.viewport().width()
+
+    qtbot.waitUntil(whole, timeout=2_000)
