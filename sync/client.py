@@ -59,6 +59,7 @@ LOOKUP_TIMEOUT = httpx.Timeout(1.0)
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_ERROR_BYTES = 64 * 1024
 MAX_EXCHANGE_S = 120.0  # one request and its whole answer, however the bytes trickle in
+PROBE_TIMEOUT_S = 3.0  # a reachability probe: the hub answers /healthz at once
 REFRESH_MARGIN_S = 30.0  # a token this close to its expiry is renewed before it is used
 
 M = TypeVar("M", bound=BaseModel)
@@ -155,6 +156,24 @@ class HubClient:
         if self.on_token is not None:
             self.on_token(resp.token)
         return resp
+
+    def healthz(self, timeout: float = PROBE_TIMEOUT_S) -> None:
+        """Is the hub reachable? A cheap unauthenticated GET /healthz (outside /v1); raises
+        TransportError when it cannot be reached, a SyncError when it answers with an error."""
+        try:
+            resp = self._http.get("/healthz", timeout=timeout)
+        except httpx.TransportError as exc:
+            self.online = False
+            raise TransportError(f"hub not reached ({type(exc).__name__}): {exc}") from exc
+        self.online = True
+        if resp.status_code >= 400:
+            raise error_for_status(
+                resp.status_code,
+                resp.content[:MAX_ERROR_BYTES],
+                headers=resp.headers,
+                reason_phrase=resp.reason_phrase,
+                now=self.clock(),
+            )
 
     def keys(self) -> KeysResponse:
         return self._call("GET", "/keys", KeysResponse)

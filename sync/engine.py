@@ -619,6 +619,16 @@ class SyncEngine:
         pending = outbox_mod.status(self.outbox).pending
         return SyncReport(pushed, pulled, pending, pending == 0 and pulled.caught_up)
 
+    def probe(self) -> None:
+        """Offline: is the hub reachable again? (GET /healthz; notes the answer as the
+        terminal's online state). Raises TransportError while it is not."""
+        try:
+            self.client.healthz()
+        except SyncError as exc:
+            self._note_online(not isinstance(exc, TransportError))
+            raise
+        self._note_online(True)
+
     # -- on-demand member ---------------------------------------------------------------------
 
     def fetch_member(self, identity: Identity, staff_id: str | None = None) -> str | None:

@@ -14,7 +14,9 @@ without long-poll) is asked again no sooner than ``min_gap_s``: never a busy loo
 
 from __future__ import annotations
 
+import errno
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +28,27 @@ from sync.errors import DeviceRevokedError, RetryableHubError, SyncError, Transp
 
 if TYPE_CHECKING:
     from sync.engine import PullResult, SyncReport
+
+
+PROBE_BASE_S = 1.0
+PROBE_CAP_S = 8.0
+
+
+def offline_reason(exc: BaseException) -> str:
+    """Why a request did not reach the hub: "no_network" when this machine has no route or
+    name service (no network at all), else "hub_unreachable" (the network is up, the hub is
+    not answering: refused, timed out, down)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "no_network"
+        if isinstance(seen, OSError) and seen.errno in _NO_NETWORK:
+            return "no_network"
+        seen = seen.__cause__ or seen.__context__
+    return "hub_unreachable"
+
+
+_NO_NETWORK = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTUNREACH})
 
 
 class Syncable(Protocol):
@@ -40,7 +63,12 @@ class Scheduler:
       hub's Retry-After; ``wake()`` does not cut a backoff short (``wake(force=True)`` does —
       the "Sync now" button);
     * ``online`` is learned from real requests: False after a TransportError, True after any
-      answer from the hub.
+      answer from the hub;
+    * while offline, a cheap reachability ``probe`` (the hub's /healthz) runs at its own short
+      backoff (``probe_backoff``: 1 s doubling to 8 s, jittered) instead of waiting out the
+      round's backoff: as soon as it answers, a round runs — reconnecting syncs within
+      seconds, not at the next interval. ``on_reachable(online, why)`` reports each change
+      (``why``: "no_network" or "hub_unreachable" while offline, see :func:`offline_reason`).
     Environment errors (ClerkError: hub, network, disk) are caught and reported through
     ``on_error``; anything else is a bug and propagates.
     """
@@ -54,9 +82,17 @@ class Scheduler:
         clock: Callable[[], float] = time.monotonic,
         on_report: Callable[[SyncReport], None] | None = None,
         on_error: Callable[[ClerkError], None] | None = None,
+        probe: Callable[[], object] | None = None,
+        probe_backoff: Backoff | None = None,
+        on_reachable: Callable[[bool, str], None] | None = None,
     ) -> None:
         self.engine = engine
         self.interval_s = interval_s
+        self.probe = probe
+        self.probe_backoff = probe_backoff or Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S)
+        self.on_reachable = on_reachable
+        self.probes = 0  # consecutive failed probes
+        self._next_probe_at = 0.0
         rng = getattr(engine, "rng", None)
         if backoff is None:
             backoff = Backoff(rng=rng) if isinstance(rng, random.Random) else Backoff()
@@ -66,6 +102,7 @@ class Scheduler:
         self.on_error = on_error
         self.failures = 0
         self.online: bool | None = None
+        self.offline_why = ""
         self.last_error: ClerkError | None = None
         self.last_report: SyncReport | None = None
         self.runs = 0
@@ -91,11 +128,21 @@ class Scheduler:
                 self._next_run_at = min(self._next_run_at, self.clock())
         self._wakeup.set()
 
+    def _reachable(self, online: bool, why: str = "") -> None:
+        """Note what the last request learned about the hub; report a change."""
+        changed = self.online is not online or (not online and why != self.offline_why)
+        self.online = online
+        self.offline_why = "" if online else why
+        if online:
+            self.probes = 0
+        if changed and self.on_reachable is not None:
+            self.on_reachable(online, self.offline_why)
+
     def record_success(self, report: SyncReport) -> float:
         """Note a successful run; returns the delay chosen before the next one."""
+        self._reachable(True)
         with self._lock:
             self.failures = 0
-            self.online = True
             self.last_error = None
             self.last_report = report
             delay = 0.0 if self._woken else self.interval_s
@@ -105,13 +152,14 @@ class Scheduler:
 
     def record_failure(self, exc: ClerkError) -> float:
         """Note a failed run; returns the backoff delay chosen before the next one."""
+        if isinstance(exc, TransportError):
+            self._reachable(False, offline_reason(exc))
+            self._next_probe_at = self.clock() + self.probe_backoff.delay(max(1, self.probes))
+        elif isinstance(exc, SyncError):
+            self._reachable(True)
         with self._lock:
             self.failures += 1
             self.last_error = exc
-            if isinstance(exc, TransportError):
-                self.online = False
-            elif isinstance(exc, SyncError):
-                self.online = True
             retry_after = getattr(exc, "retry_after", None)
             delay = self.backoff.delay(
                 self.failures, retry_after if isinstance(retry_after, float | int) else None
@@ -137,12 +185,40 @@ class Scheduler:
             self.on_report(report)
         return report
 
+    def probe_once(self) -> bool:
+        """Offline: ask the hub whether it answers (cheap); True when it does — the next
+        round is due at once then. A failed probe schedules the next one."""
+        if self.probe is None:
+            return False
+        try:
+            self.probe()
+        except TransportError as exc:
+            self.probes += 1
+            self._next_probe_at = self.clock() + self.probe_backoff.delay(self.probes)
+            self._reachable(False, offline_reason(exc))
+            return False
+        except ClerkError:  # the hub answered, with an error: it is reachable
+            pass
+        self._reachable(True)
+        self.wake(force=True)
+        return True
+
+    def probe_due_in(self) -> float | None:
+        """Seconds until the next reachability probe; None when none is due (online)."""
+        if self.probe is None or self.online is not False:
+            return None
+        return max(0.0, self._next_probe_at - self.clock())
+
     def run_forever(self, stop_event: threading.Event, *, poll_s: float = 0.5) -> None:
         """The worker thread's loop; returns soon after ``stop_event`` is set."""
         while not stop_event.is_set():
             delay = self.due_in()
             if delay > 0:
-                self._wakeup.wait(min(delay, poll_s))
+                probe_in = self.probe_due_in()
+                if probe_in is not None and probe_in <= 0 and self.probe_once():
+                    continue
+                wait = delay if probe_in is None else min(delay, max(probe_in, 0.01))
+                self._wakeup.wait(min(wait, poll_s))
                 self._wakeup.clear()
                 continue
             self.run_once()

@@ -335,7 +335,6 @@ def start_sync(session: Session, engine_factory: Callable[[], Any], interval: fl
         )
         session.sync = worker
         session.window.attach_sync(worker)
-        session.window.screens.customer.recorded.connect(lambda _rec: worker.wake())
         worker.start()
 
     def failed(exc: BaseException) -> None:

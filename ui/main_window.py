@@ -127,11 +127,13 @@ class MainWindow(QMainWindow):
 
         # --- wiring -----------------------------------------------------------------------------
         bridge.shown.connect(self.toasts.show_toast)
+        bridge.updated.connect(self.toasts.update_toast)
         for runner in (runners.terminal, runners.decode):
             runner.unhandled.connect(self._unhandled)
         self.screens.built.connect(self._wire_screen)
         self.status.synced.connect(lambda _r: self._after_sync())
         self.status.status_changed.connect(self.nav.on_status)
+        self.status.state.changed.connect(self.nav.sync_banner)  # after the banner's render
         self.layout_ctl.mode_changed.connect(self.set_layout_mode)
         translations.language_changed.connect(self._on_language)
         self.top_bar.lock_button.clicked.connect(self.sign_out)
@@ -183,7 +185,8 @@ class MainWindow(QMainWindow):
         elif name == "customer":
             customer = screens.customer
             customer.next_customer.connect(nav.next_customer)
-            customer.recorded.connect(lambda _rec: self.status.refresh())
+            customer.recorded.connect(lambda _rec: self.status.on_recorded())
+            screens.customer_view.header.follow(self.status.state)
         elif name == "dashboard" and screens.dashboard is not None:
             # Parked records put back in the queue go out now, not at the next round.
             screens.dashboard.retried.connect(lambda _n: self.status.sync_now())

@@ -26,6 +26,12 @@ class MessageBridge(QObject):
     """``shown(level, text, key)``: ``key`` lets a newer message replace an older one."""
 
     shown = Signal(int, str, str)
+    updated = Signal(str, str)  # text, key: replaces the text of a message still shown
+
+    def update(self, text: str, key: str) -> None:
+        """A message still shown under ``key`` now says ``text`` (nothing new is shown)."""
+        log.info("%s", text)
+        self.updated.emit(text, key)
 
     def info(self, text: str, key: str = "") -> None:
         self._show(Level.INFO, text, key)

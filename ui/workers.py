@@ -197,6 +197,8 @@ class SyncWorker(QObject):
     failed = Signal(object)  # the ClerkError of a failed round (the loop carries on)
     running_changed = Signal(bool)
     live_pulled = Signal(object)  # sync.engine.PullResult of a change pulled live
+    # online, why: what the last request learned ("no_network" / "hub_unreachable" offline)
+    reachability = Signal(bool, str)
 
     def __init__(
         self,
@@ -212,7 +214,12 @@ class SyncWorker(QObject):
 
         self.engine = engine
         self.scheduler = Scheduler(
-            engine, interval_s=interval, on_report=self.synced.emit, on_error=self.failed.emit
+            engine,
+            interval_s=interval,
+            on_report=self.synced.emit,
+            on_error=self.failed.emit,
+            probe=getattr(engine, "probe", None),  # offline: reconnect within seconds
+            on_reachable=self.reachability.emit,
         )
         self._runner = runner or TaskRunner("sync", max_threads=1, parent=self)
         self._stop = threading.Event()

@@ -198,30 +198,6 @@
 <context>
     <name>Customer</name>
     <message>
-        <source>Note saved · pending sync</source>
-        <translation>Note saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Interest saved · pending sync</source>
-        <translation>Interest saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Coupon redeemed · pending sync</source>
-        <translation>Coupon redeemed · pending sync</translation>
-    </message>
-    <message>
-        <source>Sale saved · pending sync</source>
-        <translation>Sale saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Consent saved · pending sync</source>
-        <translation>Consent saved · pending sync</translation>
-    </message>
-    <message>
-        <source>Saved · pending sync</source>
-        <translation>Saved · pending sync</translation>
-    </message>
-    <message>
         <source>%1: conflict — %2</source>
         <translation>%1: conflict — %2</translation>
     </message>
@@ -238,8 +214,56 @@
         <translation>ask a store manager</translation>
     </message>
     <message>
-        <source>Walk-in visit saved · pending sync</source>
-        <translation>Walk-in visit saved · pending sync</translation>
+        <source>Note saved · will sync</source>
+        <translation>Note saved · will sync</translation>
+    </message>
+    <message>
+        <source>Interest saved · will sync</source>
+        <translation>Interest saved · will sync</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · will sync</source>
+        <translation>Coupon redeemed · will sync</translation>
+    </message>
+    <message>
+        <source>Sale saved · will sync</source>
+        <translation>Sale saved · will sync</translation>
+    </message>
+    <message>
+        <source>Consent saved · will sync</source>
+        <translation>Consent saved · will sync</translation>
+    </message>
+    <message>
+        <source>Saved · will sync</source>
+        <translation>Saved · will sync</translation>
+    </message>
+    <message>
+        <source>Note saved · synced</source>
+        <translation>Note saved · synced</translation>
+    </message>
+    <message>
+        <source>Interest saved · synced</source>
+        <translation>Interest saved · synced</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · synced</source>
+        <translation>Coupon redeemed · synced</translation>
+    </message>
+    <message>
+        <source>Sale saved · synced</source>
+        <translation>Sale saved · synced</translation>
+    </message>
+    <message>
+        <source>Consent saved · synced</source>
+        <translation>Consent saved · synced</translation>
+    </message>
+    <message>
+        <source>Saved · synced</source>
+        <translation>Saved · synced</translation>
+    </message>
+    <message>
+        <source>Walk-in visit saved · will sync</source>
+        <translation>Walk-in visit saved · will sync</translation>
     </message>
     <message>
         <source>No coupon can be redeemed right now.</source>
@@ -751,10 +775,10 @@
         <translation>CSV files (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <source>Exported %n visit(s)</source>
+        <source>Exported %n visit(s) to %1</source>
         <translation>
-            <numerusform>Exported %n visit</numerusform>
-            <numerusform>Exported %n visits</numerusform>
+            <numerusform>Exported %n visit to %1</numerusform>
+            <numerusform>Exported %n visits to %1</numerusform>
         </translation>
     </message>
     <message>
@@ -1873,6 +1897,10 @@
         <source>Customers you serve appear here.</source>
         <translation>Customers you serve appear here.</translation>
     </message>
+    <message>
+        <source>“%1”: %2</source>
+        <translation>“%1”: %2</translation>
+    </message>
 </context>
 <context>
     <name>ScanView</name>
@@ -2276,6 +2304,18 @@
     <message>
         <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
         <translation>Working offline — everything you record is saved on this terminal and syncs when the network is back.</translation>
+    </message>
+    <message>
+        <source>Offline — no network. Everything you record is saved on this terminal and syncs when the network is back.</source>
+        <translation>Offline — no network. Everything you record is saved on this terminal and syncs when the network is back.</translation>
+    </message>
+    <message>
+        <source>Offline — the hub does not answer. Everything you record is saved on this terminal and syncs as soon as it does.</source>
+        <translation>Offline — the hub does not answer. Everything you record is saved on this terminal and syncs as soon as it does.</translation>
+    </message>
+    <message>
+        <source>Synced with the hub</source>
+        <translation>Synced with the hub</translation>
     </message>
     <message>
         <source>The local cache was damaged and is being rebuilt from the hub.</source>

@@ -198,30 +198,6 @@
 <context>
     <name>Customer</name>
     <message>
-        <source>Note saved · pending sync</source>
-        <translation>备注已保存 · 待同步</translation>
-    </message>
-    <message>
-        <source>Interest saved · pending sync</source>
-        <translation>兴趣已保存 · 待同步</translation>
-    </message>
-    <message>
-        <source>Coupon redeemed · pending sync</source>
-        <translation>优惠券已核销 · 待同步</translation>
-    </message>
-    <message>
-        <source>Sale saved · pending sync</source>
-        <translation>成交已保存 · 待同步</translation>
-    </message>
-    <message>
-        <source>Consent saved · pending sync</source>
-        <translation>授权已保存 · 待同步</translation>
-    </message>
-    <message>
-        <source>Saved · pending sync</source>
-        <translation>已保存 · 待同步</translation>
-    </message>
-    <message>
         <source>%1: conflict — %2</source>
         <translation>%1：冲突 — %2</translation>
     </message>
@@ -238,8 +214,56 @@
         <translation>请联系店长</translation>
     </message>
     <message>
-        <source>Walk-in visit saved · pending sync</source>
-        <translation>非会员到店已保存 · 待同步</translation>
+        <source>Note saved · will sync</source>
+        <translation>备注已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Interest saved · will sync</source>
+        <translation>兴趣已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · will sync</source>
+        <translation>优惠券已核销 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Sale saved · will sync</source>
+        <translation>成交已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Consent saved · will sync</source>
+        <translation>授权已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Saved · will sync</source>
+        <translation>已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Note saved · synced</source>
+        <translation>备注已保存 · 已同步</translation>
+    </message>
+    <message>
+        <source>Interest saved · synced</source>
+        <translation>兴趣已保存 · 已同步</translation>
+    </message>
+    <message>
+        <source>Coupon redeemed · synced</source>
+        <translation>优惠券已核销 · 已同步</translation>
+    </message>
+    <message>
+        <source>Sale saved · synced</source>
+        <translation>成交已保存 · 已同步</translation>
+    </message>
+    <message>
+        <source>Consent saved · synced</source>
+        <translation>授权已保存 · 已同步</translation>
+    </message>
+    <message>
+        <source>Saved · synced</source>
+        <translation>已保存 · 已同步</translation>
+    </message>
+    <message>
+        <source>Walk-in visit saved · will sync</source>
+        <translation>散客到店已保存 · 稍后同步</translation>
     </message>
     <message>
         <source>No coupon can be redeemed right now.</source>
@@ -749,9 +773,9 @@
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <source>Exported %n visit(s)</source>
+        <source>Exported %n visit(s) to %1</source>
         <translation>
-            <numerusform>已导出 %n 条到店记录</numerusform>
+            <numerusform>已导出 %n 条到店记录到 %1</numerusform>
         </translation>
     </message>
     <message>
@@ -1860,6 +1884,10 @@
         <source>Customers you serve appear here.</source>
         <translation>接待过的顾客会显示在这里。</translation>
     </message>
+    <message>
+        <source>“%1”: %2</source>
+        <translation>“%1”：%2</translation>
+    </message>
 </context>
 <context>
     <name>ScanView</name>
@@ -2256,6 +2284,18 @@
     <message>
         <source>Working offline — everything you record is saved on this terminal and syncs when the network is back.</source>
         <translation>正在离线工作 — 记录的内容都已保存在本终端，网络恢复后自动同步。</translation>
+    </message>
+    <message>
+        <source>Offline — no network. Everything you record is saved on this terminal and syncs when the network is back.</source>
+        <translation>离线 — 没有网络。记录的一切都保存在本终端，网络恢复后自动同步。</translation>
+    </message>
+    <message>
+        <source>Offline — the hub does not answer. Everything you record is saved on this terminal and syncs as soon as it does.</source>
+        <translation>离线 — 总部服务器无响应。记录的一切都保存在本终端，服务器一恢复即同步。</translation>
+    </message>
+    <message>
+        <source>Synced with the hub</source>
+        <translation>已与总部同步</translation>
     </message>
     <message>
         <source>The local cache was damaged and is being rebuilt from the hub.</source>

@@ -85,7 +85,8 @@ def test_identify_errors_say_what_to_do_next(
     assert outbox_rows() == []
     if text.strip():  # said at the field too (a mobile number typed wrong …)
         scan = w.screens.scan_view
-        assert scan.error.isVisible() and scan.error.text() == shown
+        typed = text.strip() if len(text.strip()) <= 40 else text.strip()[:39] + "…"
+        assert scan.error.isVisible() and scan.error.text() == f"“{typed}”: {shown}"
         assert scan.field.property("invalid") is True
         qtbot.keyClicks(scan.field, "1")  # editing clears it
         qtbot.waitUntil(lambda: not scan.error.isVisible(), timeout=2_000)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import random
+import socket
 import statistics
 import threading
 from collections.abc import Callable
@@ -13,7 +15,7 @@ from clerk.errors import StorageError
 from sync.backoff import Backoff
 from sync.engine import PullResult, PushResult, SyncReport, stuck_since
 from sync.errors import RetryableHubError, TransportError, error_for_status
-from sync.scheduler import Scheduler
+from sync.scheduler import Scheduler, offline_reason
 
 DEADLINE_S = 10.0
 
@@ -214,3 +216,66 @@ class TestScheduler:
             s.wake()
             worker.join(DEADLINE_S)
         assert not worker.is_alive()
+
+
+def _cut(cause: BaseException) -> TransportError:
+    try:
+        raise cause
+    except BaseException as exc:
+        err = TransportError("hub not reached")
+        err.__cause__ = exc
+        return err
+
+
+class TestReconnect:
+    """Offline, a cheap probe (the hub's /healthz) at a short backoff of its own decides when
+    the next round runs — not the round's backoff (up to 5 min) nor the interval."""
+
+    def test_why_offline(self) -> None:
+        assert offline_reason(_cut(OSError(errno.ENETUNREACH, "x"))) == "no_network"
+        assert offline_reason(_cut(socket.gaierror(-3, "name"))) == "no_network"
+        assert offline_reason(_cut(OSError(errno.ECONNREFUSED, "x"))) == "hub_unreachable"
+        assert offline_reason(TransportError("timed out")) == "hub_unreachable"
+
+    def test_probe_answers_then_a_round_runs_at_once(self) -> None:
+        clock = FakeClock()
+        engine = FakeEngine(*[TransportError("refused") for _ in range(9)])
+        probes: list[bool] = []
+        seen: list[tuple[bool, str]] = []
+        up = False
+
+        def probe() -> None:
+            probes.append(up)
+            if not up:
+                raise _cut(OSError(errno.ECONNREFUSED, "refused"))
+
+        s = scheduler(
+            engine,
+            clock,
+            interval_s=3600.0,
+            probe=probe,
+            on_reachable=lambda online, why: seen.append((online, why)),
+        )
+        for _ in range(8):  # a long outage: the round's backoff grows towards minutes
+            s.run_once()
+            clock.t += s.due_in()
+        s.run_once()
+        assert s.due_in() > 0 and s.online is False
+        # Probes keep a short pace meanwhile: never more than 8 s apart.
+        for _ in range(5):
+            due = s.probe_due_in()
+            assert due is not None and due <= 8.0
+            clock.t += due
+            assert s.probe_once() is False
+        up = True
+        clock.t += s.probe_due_in() or 0.0
+        assert s.probe_once() is True
+        assert s.online is True and s.due_in() == 0  # the round runs now
+        assert s.probe_due_in() is None  # online: no more probes
+        assert seen == [(False, "hub_unreachable"), (True, "")]
+
+    def test_without_a_probe_nothing_changes(self) -> None:
+        clock = FakeClock()
+        s = scheduler(FakeEngine(TransportError("x")), clock)
+        s.run_once()
+        assert s.probe_due_in() is None and s.probe_once() is False

@@ -4,7 +4,8 @@ A form becomes a typed payload of the interaction vocabulary (``clerk.shared.int
 ``Sale.of(…)`` …), checked by the same rules the hub applies before anything is saved — a
 refusal points at the field to fix. The amount is read with the locale into whole fen
 (``clerk.shared.money``). Every record goes through ``TerminalPort.record`` on the terminal
-runner; the GUI thread only collects the form and shows "saved · pending sync". When the sync
+runner; the GUI thread only collects the form and shows "saved · will sync" (turned into
+"saved · synced" if the record settles while that toast is still up). When the sync
 worker reports, the 360 is re-read and each record this session made shows its new state
 (synced, conflict …). A language switch re-renders what is shown (the 360 carries its texts in
 both languages).
@@ -42,14 +43,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECORDED_TEXT = {
-    "note": QT_TRANSLATE_NOOP("Customer", "Note saved · pending sync"),
-    "interest": QT_TRANSLATE_NOOP("Customer", "Interest saved · pending sync"),
-    "redeem": QT_TRANSLATE_NOOP("Customer", "Coupon redeemed · pending sync"),
-    "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · pending sync"),
-    "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · pending sync"),
-    "visit": QT_TRANSLATE_NOOP("Customer", "Saved · pending sync"),
+    "note": QT_TRANSLATE_NOOP("Customer", "Note saved · will sync"),
+    "interest": QT_TRANSLATE_NOOP("Customer", "Interest saved · will sync"),
+    "redeem": QT_TRANSLATE_NOOP("Customer", "Coupon redeemed · will sync"),
+    "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · will sync"),
+    "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · will sync"),
+    "visit": QT_TRANSLATE_NOOP("Customer", "Saved · will sync"),
 }
 
+
+SETTLED_TEXT = {
+    "note": QT_TRANSLATE_NOOP("Customer", "Note saved · synced"),
+    "interest": QT_TRANSLATE_NOOP("Customer", "Interest saved · synced"),
+    "redeem": QT_TRANSLATE_NOOP("Customer", "Coupon redeemed · synced"),
+    "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · synced"),
+    "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · synced"),
+    "visit": QT_TRANSLATE_NOOP("Customer", "Saved · synced"),
+}
 
 MINE_KEPT = 1000  # records of this session whose settling the associate is told about
 
@@ -89,6 +99,7 @@ class CustomerController(QObject):
         # interaction id → last state seen, this session's newest MINE_KEPT (a day of scans
         # without a lock must not grow it for good: bench/all_day.py)
         self._mine: dict[str, str] = {}
+        self._toasted: str | None = None  # the record the last "saved" toast is about
         self._refreshing = False
         self._choices_for: CustomerView | None = None
         view.action_triggered.connect(self.action)
@@ -348,6 +359,10 @@ class CustomerController(QObject):
             if old is None or entry.sync_state is None or entry.sync_state == old:
                 continue
             self._mine[entry.id] = entry.sync_state
+            if entry.sync_state == "acked" and entry.id == self._toasted:
+                # The "· will sync" toast still up no longer says what is true.
+                source = SETTLED_TEXT.get(entry.kind, SETTLED_TEXT["visit"])
+                self.bridge.update(translate("Customer", source), key="recorded")
             kind = texts.term(texts.KINDS, entry.kind)
             reason = texts.hub_reason(entry.sync_reason) if entry.sync_reason else None
             if entry.sync_state == "conflict":
@@ -452,7 +467,7 @@ class CustomerController(QObject):
         self._mine[rec.id] = rec.state
         self.view.unknown.settle("walk_in")
         self.bridge.success(
-            translate("Customer", "Walk-in visit saved · pending sync"), key="recorded"
+            translate("Customer", "Walk-in visit saved · will sync"), key="recorded"
         )
         self.recorded.emit(rec)
 
@@ -475,7 +490,7 @@ class CustomerController(QObject):
         self._member_ok = True
         self.view.unknown.settle("member")
         self._enable_actions()
-        self.bridge.success(translate("Customer", "Saved · pending sync"), key="recorded")
+        self.bridge.success(translate("Customer", "Saved · will sync"), key="recorded")
 
     def open_redeem(self, coupon_id: str | None = None) -> bool:
         """Show the inline confirmation for a coupon (the selected one, else the first usable)."""
@@ -1168,10 +1183,13 @@ class CustomerController(QObject):
     def _recorded(self, rec: Recorded) -> None:
         self._remember(rec.id, rec.state)
         source = RECORDED_TEXT.get(rec.kind, RECORDED_TEXT["visit"])
+        self._toasted = rec.id
         self.bridge.success(translate("Customer", source), key="recorded")
-        self.recorded.emit(rec)
+        # The rows are re-read before the status counts (one runner, in order): the chips
+        # never lag behind the status bar.
         if rec.member_id is not None and rec.member_id == self.member_id:
             self.refresh()
+        self.recorded.emit(rec)
 
     def _record_failed(self, exc: BaseException) -> None:
         if isinstance(exc, RecordError):

@@ -34,6 +34,7 @@ from clerk.reports.model import (
     SyncHealth,
 )
 from clerk.staff import Session, allowed, require
+from ui import texts
 from ui.i18n import fmt_date, fmt_money, fmt_number
 from ui.messages import MessageBridge
 from ui.models.dashboard_models import ItemRole, duration
@@ -358,10 +359,23 @@ class DashboardController(QObject):
     def drill_hour(self, hour: int | None) -> None:
         self.hour = None if hour is None else int(hour)
         self._apply_drill()
+        self._show_drill()
 
     def drill_associate(self, staff_id: str | None, name: str) -> None:
         self.staff = (staff_id, name)
         self._apply_drill()
+        self._show_drill()
+
+    def _show_drill(self) -> None:
+        """A filter was chosen (a bar, an hour, an associate): the filtered list, which may
+        sit below the fold, is scrolled into view with its title saying the filter."""
+        area, card = self.view.scroll_area, self.view.drill_card
+        content = area.widget()
+        if content is None:
+            return
+        top = card.mapTo(content, card.rect().topLeft()).y()
+        bar = area.verticalScrollBar()
+        bar.setValue(min(max(0, top - 8), bar.maximum()))
 
     def clear_drill(self) -> None:
         self.hour = None
@@ -429,7 +443,11 @@ class DashboardController(QObject):
 
         def done(rows: int) -> None:
             self._set_busy(-1)
-            self._say_success(translate("Dashboard", "Exported %n visit(s)", None, rows))
+            self._say_success(
+                texts.fill(
+                    translate("Dashboard", "Exported %n visit(s) to %1", None, rows), str(path)
+                )
+            )
             self.exported.emit(str(path), rows)
 
         self.runner.submit(

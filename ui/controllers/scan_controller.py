@@ -234,8 +234,17 @@ class ScanController(QObject):
             return
         if isinstance(exc, IdentifyError):
             self.bridge.warning(texts.reason_message(exc.reason), key="identify")
-            if self.view.field.text():  # typed: say it at the field too
-                self.view.show_error(texts.reason_message(exc.reason))
+            field = self.view.field
+            if field.text():  # typed: say it at the field too, naming what was looked up
+                self.view.show_error(
+                    texts.fill(
+                        translate("ScanPage", "“%1”: %2"),
+                        _shortened(field.text().strip()),
+                        texts.reason_message(exc.reason),
+                    )
+                )
+                # Selected: the next keystroke replaces it, the next number is not appended.
+                field.selectAll()
         elif isinstance(exc, ClerkError):
             self.bridge.error(texts.reason_message(exc.reason), key="identify")
         else:
@@ -465,3 +474,8 @@ class ScanController(QObject):
     def camera_code(self, _format: str, text: str) -> None:
         """Slot for FrameDecoder.decoded."""
         self.submit_text(text, "camera")
+
+
+def _shortened(text: str, limit: int = 40) -> str:
+    """What was typed, as an error message quotes it (a pasted page is not quoted whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

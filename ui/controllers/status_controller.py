@@ -1,9 +1,11 @@
 """Network, sync and health: the status bar, the stale-cache / clock banner, the sync worker.
 
 ``TerminalPort.status()`` is read on the terminal runner every few seconds and whenever the
-sync worker reports; the status bar and banner are set from the result. Sync errors go to the
-message bridge (once per distinct error, not on every retry); F5 asks the worker for a round
-now (:meth:`StatusController.sync_now`).
+sync worker reports or something is recorded; it and the worker's reachability feed the one
+:class:`ui.models.sync_state_model.SyncState` (``self.state``), which the status bar, the banner and
+the customer's header all render from. Sync errors go to the message bridge (once per distinct
+error, not on every retry); F5 asks the worker for a round now (:meth:`sync_now`) and always
+says how it went — offline, it says so at once, and why (no network / hub unreachable).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from clerk.errors import ClerkError
 from ui import texts
 from ui.i18n import fmt_datetime
 from ui.messages import MessageBridge
+from ui.models.sync_state_model import SyncState
 from ui.qt import QObject, QTimer, Signal, translate
 from ui.views.status_view import StatusBarView
 from ui.views.widgets import Banner
@@ -54,7 +57,8 @@ class StatusController(QObject):
         self.associate = associate
         self.manager = False  # the signed-in person is a store manager
         self.clock = clock
-        self.status: TerminalStatus | None = None
+        self.state = SyncState(self)
+        self.state.changed.connect(self.render)
         self.sync_running = False
         self._last_error: str | None = None
         self._polling = False
@@ -70,19 +74,55 @@ class StatusController(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    @property
+    def status(self) -> TerminalStatus | None:
+        return self.state.status
+
     def attach_sync(self, worker: SyncWorker) -> None:
         self.worker = worker
         worker.synced.connect(self._on_synced)
         worker.failed.connect(self._on_sync_failed)
         worker.running_changed.connect(self._on_running)
+        worker.reachability.connect(self.state.set_reachable)
 
     def sync_now(self) -> None:
-        """A sync round now (F5, the settings screen's button); offline without a worker."""
-        if self.worker is not None:
-            self.worker.sync_now()
-            self.bridge.info(translate("MainWindow", "Syncing…"), key="sync")
-        else:
+        """A sync round now (F5, the settings screen's button). Its outcome is always said
+        (not only a new error); offline it says so at once, and why, and tries anyway."""
+        if self.worker is None:
             self.bridge.warning(texts.reason_message("offline"), key="sync")
+            return
+        self.state.asked = True
+        self._last_error = None
+        if self.state.known and not self.state.online:
+            self.bridge.warning(self.offline_text(), key="sync")
+        else:
+            self.bridge.info(translate("MainWindow", "Syncing…"), key="sync")
+        self.worker.sync_now()
+
+    def on_recorded(self) -> None:
+        """Something was recorded: counts re-read now, the worker syncs it soon."""
+        self.refresh()
+        if self.worker is not None:
+            self.worker.wake()
+
+    def offline_text(self) -> str:
+        if self.state.why == "no_network":
+            return translate(
+                "Status",
+                "Offline — no network. Everything you record is saved on this terminal and "
+                "syncs when the network is back.",
+            )
+        if self.state.why == "hub_unreachable":
+            return translate(
+                "Status",
+                "Offline — the hub does not answer. Everything you record is saved on this "
+                "terminal and syncs as soon as it does.",
+            )
+        return translate(
+            "Status",
+            "Working offline — everything you record is saved on this terminal and "
+            "syncs when the network is back.",
+        )
 
     # --- reading status ----------------------------------------------------------------------
 
@@ -94,8 +134,7 @@ class StatusController(QObject):
 
     def _on_status(self, status: TerminalStatus) -> None:
         self._polling = False
-        self.status = status
-        self.render()
+        self.state.set_status(status)
         self.status_changed.emit(status)
 
     def _on_status_failed(self, exc: BaseException) -> None:
@@ -107,18 +146,25 @@ class StatusController(QObject):
 
     def _on_synced(self, result: object) -> None:
         self._last_error = None
+        if self.state.asked:
+            self.state.asked = False
+            self.bridge.success(translate("Status", "Synced with the hub"), key="sync")
         self.synced.emit(result)
         self.refresh()
 
     def _on_sync_failed(self, exc: object) -> None:
         reason = getattr(exc, "reason", None)
-        text = (
-            texts.reason_message(reason)
-            if reason in texts.REASONS
-            else texts.fill(
+        if reason == "offline":
+            text = self.offline_text()
+        elif reason in texts.REASONS:
+            text = texts.reason_message(reason)
+        else:
+            text = texts.fill(
                 translate("Status", "Sync failed: %1 — it retries by itself."), str(exc)
             )
-        )
+        if self.state.asked:  # F5: its outcome is said, even when it is the same as before
+            self.state.asked = False
+            self._last_error = None
         self._error_once(text)
         self.refresh()
 
@@ -134,7 +180,8 @@ class StatusController(QObject):
     # --- rendering ---------------------------------------------------------------------------
 
     def render(self) -> None:
-        s = self.status
+        state = self.state
+        s = state.status
         bar = self.bar
         if self.associate:
             sentence = texts.fill(
@@ -152,7 +199,7 @@ class StatusController(QObject):
         if s is None:
             return
         now = int(self.clock())
-        if s.online:
+        if state.online:
             bar.network.set_icon("online", "good")
             bar.network.set_text(translate("Status", "Online"))
         else:
@@ -164,17 +211,18 @@ class StatusController(QObject):
             )
         else:
             bar.last_sync.set_text(translate("Status", "Never synced"))
-        problems = s.rejected + s.conflict + s.attention  # parked: a person looks
+        problems = state.problems  # parked: a person looks
+        parts = []
         if s.pending:
-            text = translate("Status", "%n waiting to sync", None, s.pending)
+            parts.append(translate("Status", "%n waiting to sync", None, s.pending))
             bar.pending.set_icon("clock", "warn")
-        else:
-            text = translate("Status", "All records synced")
+        elif not problems:
+            parts.append(translate("Status", "All records synced"))
             bar.pending.set_icon("check", "good")
-        if problems:
-            text += " · " + translate("Status", "%n need a manager", None, problems)
+        if problems:  # never "all synced" beside records a manager must look at
+            parts.append(translate("Status", "%n need a manager", None, problems))
             bar.pending.set_icon("warning", "bad")
-        bar.pending.set_text(text)
+        bar.pending.set_text(" · ".join(parts))
         self._render_banner(s)
 
     def _render_banner(self, s: TerminalStatus) -> None:
@@ -230,15 +278,9 @@ class StatusController(QObject):
                         "This terminal has no customer data yet — connect to the network to sync.",
                     )
                 )
-        if not s.online and not lines:
+        if not self.state.online and not lines:
             tone = "info"
-            lines.append(
-                translate(
-                    "Status",
-                    "Working offline — everything you record is saved on this terminal and "
-                    "syncs when the network is back.",
-                )
-            )
+            lines.append(self.offline_text())
         if s.cache_rebuilt:
             lines.append(
                 translate(

@@ -261,6 +261,10 @@ class DashboardView(LanguageAware):
         row.add(self.associates_card, 3)
         self.products_card = Card("", "interest", object_name="productsCard")
         self.products_table = _table(self.models.products, "productsTable")
+        # The product's title gives way (elided) so "Asked about" and its counts show whole.
+        products_header = self.products_table.horizontalHeader()
+        products_header.setStretchLastSection(False)
+        products_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.products_card.body.setContentsMargins(8, 0, 8, 8)
         self.products_card.body.addWidget(self.products_table)
         row.add(self.products_card, 2)

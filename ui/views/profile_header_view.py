@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from clerk.model import CustomerView, Identity
 from ui import texts
 from ui.i18n import fmt_date, fmt_number, fmt_time
 from ui.qt import QFrame, QHBoxLayout, QLabel, Qt, QVBoxLayout, QWidget, Signal, translate
 from ui.views.tiles import avatar
 from ui.views.widgets import Chip, label
+
+if TYPE_CHECKING:
+    from ui.models.sync_state_model import SyncState
 
 
 class ProfileHeader(QFrame):
@@ -17,6 +22,7 @@ class ProfileHeader(QFrame):
         super().__init__(parent)
         self.setObjectName("profileHeader")
         self.view: CustomerView | None = None
+        self.sync_state: SyncState | None = None
         self.identity: Identity | None = None
         self._reason: str | None = None
         self.compact = False
@@ -201,28 +207,34 @@ class ProfileHeader(QFrame):
         chip.set_tone("good" if granted else "muted")
         chip.show()
 
+    def follow(self, state: SyncState) -> None:
+        """Online, pending and last sync from the terminal's one sync state (what the status
+        bar and banner show) rather than from when the view was read."""
+        self.sync_state = state
+        state.changed.connect(self._refresh_freshness)
+
     def _refresh_freshness(self) -> None:
         v = self.view
         parts = []
+        online = False
         if v is not None:
+            fresh = v.freshness
+            state = self.sync_state
+            if state is not None and state.known:
+                online, pending, last_pull = state.online, state.pending, state.last_pull_at
+            else:
+                online, pending, last_pull = fresh.online, fresh.pending, fresh.last_pull_at
             parts.append(texts.fill(translate("Customer", "as of %1"), fmt_time(v.as_of)))
             parts.append(
-                translate("Customer", "online")
-                if v.freshness.online
-                else translate("Customer", "offline")
+                translate("Customer", "online") if online else translate("Customer", "offline")
             )
-            if v.freshness.pending:
-                parts.append(translate("Customer", "%n pending", None, v.freshness.pending))
-            if v.freshness.last_pull_at and not self.compact:
-                parts.append(
-                    texts.fill(
-                        translate("Customer", "synced %1"), fmt_time(v.freshness.last_pull_at)
-                    )
-                )
+            if pending:
+                parts.append(translate("Customer", "%n pending", None, pending))
+            if last_pull and not self.compact:
+                parts.append(texts.fill(translate("Customer", "synced %1"), fmt_time(last_pull)))
         elif self.identity is not None:
             parts.append(texts.reason_message(self._reason or "not_cached"))
         self.freshness.setText(" · ".join(parts))
-        online = v is not None and v.freshness.online
         self.freshness.setProperty("online", online)
 
     def retranslate(self) -> None:

@@ -183,6 +183,13 @@ class ToastArea(QWidget):
         self._place()
         return toast
 
+    def update_toast(self, text: str, key: str) -> None:
+        """The toast shown under ``key`` (if any) says ``text`` now; its timer is kept."""
+        for t in self.toasts():
+            if t.key == key:
+                t.text.setText(text)
+                t.setAccessibleName(text)
+
     def _restart(self, toast: Toast, level: str) -> None:
         timer = toast.findChild(QTimer, "toastTimer")
         if timer is None:

@@ -1,5 +1,5 @@
 """Recording what happened: each kind is one shortcut plus optional text, written through
-Terminal.record on a worker, shown as "saved · pending sync"."""
+Terminal.record on a worker, shown as "saved · will sync"."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_note_with_ctrl_n_and_ctrl_enter(
     assert rows[-1]["payload"] == {"text": "试戴了表带，想要蓝色"}
     assert rows[-1]["staff_id"] == "A01"
     assert not composer.isVisible()
-    assert _last_toast(w) == "Note saved · pending sync"
+    assert _last_toast(w) == "Note saved · will sync"
     # The view is re-read: the note is the newest entry, marked pending.
     visits = w.screens.customer_models.visits
     qtbot.waitUntil(lambda: visits.index(0, 0).data(visits.Kind) == "note", timeout=5_000)
@@ -119,7 +119,7 @@ def test_redeem_is_an_inline_confirmation(
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "redeem"
     assert rows[-1]["payload"] == {"coupon_id": HERO_COUPON}
-    assert _last_toast(w) == "Coupon redeemed · pending sync"
+    assert _last_toast(w) == "Coupon redeemed · will sync"
     coupons = w.screens.customer_models.coupons
 
     def hero_row() -> Any:

@@ -506,3 +506,93 @@ def test_a_manager_only_action_is_refused_to_an_associate(terminal: Terminal, da
     finally:
         source.close()
     assert terminal.left_for_a_person(day.ids["L4"]).state == "rejected"  # type: ignore[union-attr]
+# -- the dashboard's states are visible (issue 19, item 7) -----------------------------------
+
+
+def test_a_disabled_danger_button_looks_disabled_in_the_theme(qtbot: Any) -> None:
+    """ "Reverse ours" disabled (no conflict chosen) must not look like it can be pressed."""
+    from ui.qt import QWidget
+    from ui.theme import style_sheet
+    from ui.views.widgets import button
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.setStyleSheet(style_sheet())
+    enabled = button("Reverse ours", kind="danger")
+    disabled = button("Reverse ours", kind="danger")
+    for b in (enabled, disabled):
+        b.setParent(host)
+        b.resize(160, 40)
+    disabled.move(0, 60)
+    disabled.setEnabled(False)
+    host.resize(200, 120)
+    host.show()
+    qtbot.waitExposed(host)
+    on = enabled.grab().toImage().pixelColor(8, 20)
+    off = disabled.grab().toImage().pixelColor(8, 20)
+    assert on.name() != off.name()
+    assert off.lightness() > on.lightness() + 40  # washed out, as the theme's other disabled
+
+
+def test_a_clicked_hour_scrolls_the_filtered_list_into_view(
+    qtbot: Any, page: Any, day: Any
+) -> None:
+    page.view.resize(1280, 620)  # the dashboard's share of a 1280×800 window
+    _show(qtbot, page)
+    area = page.view.scroll_area
+    card = page.view.drill_card
+
+    def card_in_view() -> bool:
+        top = card.mapTo(area.widget(), card.rect().topLeft()).y()
+        top -= area.verticalScrollBar().value()
+        return 0 <= top < area.viewport().height() - 80
+
+    area.verticalScrollBar().setValue(0)
+    qtbot.waitUntil(lambda: not card_in_view(), timeout=2_000)  # below the fold
+    chart = page.view.chart
+    where = chart.view.mapFromScene(chart.chart.mapToPosition(QPointF(10, 1), chart.series))
+    qtbot.mouseClick(chart.view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(card_in_view, timeout=2_000)
+    assert card.title.text() == "Visits · 10:00–10:59"  # says what filter is on
+    assert page.view.drill_clear.isEnabled() and page.view.drill_clear.isVisible()
+
+
+def test_export_says_where_the_file_went(qtbot: Any, terminal: Terminal, tmp_path: Path) -> None:
+    from ui.messages import MessageBridge
+
+    bridge = MessageBridge()
+    said: list[str] = []
+    bridge.shown.connect(lambda _level, text, _key: said.append(text))
+    p = dashboard_screen(
+        MANAGER, terminal, tz=TZ, bridge=bridge, choose_path=lambda n: str(tmp_path / n)
+    )
+    qtbot.addWidget(p.view)
+    try:
+        _show(qtbot, p)
+        with qtbot.waitSignal(p.exported, timeout=10_000):
+            p.view.export.click()
+        assert any(str(tmp_path / "visits-2025-11-20.csv") in t for t in said), said
+    finally:
+        p.shutdown()
+
+
+@pytest.mark.parametrize("width", [1280, 414])
+def test_asked_about_is_never_clipped(qtbot: Any, page: Any, width: int) -> None:
+    """The count column's header shows whole, inside the table; long product titles give
+    way (elided, whole in the tooltip) instead of pushing it out."""
+    page.view.resize(width, 800)
+    _show(qtbot, page)
+    table = page.view.products_table
+    model = table.model()
+    assert model.rowCount() > 0
+    header = table.horizontalHeader()
+    count = model.columnCount() - 1
+    text = str(model.headerData(count, Qt.Orientation.Horizontal))
+    assert text == "Asked about"
+
+    def whole() -> bool:
+        need = header.fontMetrics().horizontalAdvance(text) + 12
+        right = header.sectionViewportPosition(count) + header.sectionSize(count)
+        return header.sectionSize(count) >= need and right <= header.viewport().width()
+
+    qtbot.waitUntil(whole, timeout=2_000)
