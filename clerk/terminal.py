@@ -582,6 +582,8 @@ class Terminal:
 
         # One commit for the interaction and, for a redemption, its audit row.
         with self._write_lock, Transaction(self.outbox):
+            if kind == "points_redeem":  # within the local balance (clerk/points.py)
+                self._check_points(member_id, payload)
             try:
                 rec = outbox_mod.record(
                     self.outbox,
@@ -607,6 +609,21 @@ class Terminal:
                     rec.created_at,
                 )
             return rec
+
+    def _check_points(
+        self, member_id: str | None, payload: Payload | Mapping[str, Any] | None
+    ) -> None:
+        from clerk import points as points_mod
+        from clerk.shared.interactions import InvalidInteraction, PointsRedeem, validate
+
+        try:
+            typed = validate("points_redeem", payload)
+        except InvalidInteraction as exc:
+            raise RecordError(str(exc), problem=exc.reason, field=exc.field) from exc
+        assert isinstance(typed, PointsRedeem)
+        with self._reading():
+            cache, _outbox = self._reader()
+            points_mod.check_redeem(cache, self.outbox, member_id, typed.points)
 
     def audit(self, action: str, staff_id: str | None, detail: Mapping[str, Any]) -> None:
         """Append to the tamper-evident audit log (outbox.db), through the terminal's writer."""

@@ -28,9 +28,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from clerk import points as points_mod
 from clerk import talking_points
 from clerk.model import (
     BrowsedProduct,
@@ -100,6 +101,7 @@ GUARDED_TABLES = (
     "visits",
     "products",
     "interactions",
+    "points_ledger",
 )
 
 
@@ -168,6 +170,8 @@ class Raw:
     outbox: list[Any]
     staff: list[Any]
     store_name: str | None
+    ledger: list[Any] = field(default_factory=list)  # clerk/points.py
+    confirmed: set[str] = field(default_factory=set)  # our redemptions the ledger holds
 
 
 def fetch(
@@ -217,7 +221,20 @@ def fetch(
         staff = cache.execute(
             Q_STAFF.format(marks=_marks(len(staff_ids))), tuple(staff_ids)
         ).fetchall()
-    return Raw(member, browse, cart, coupons, visits, products, out_rows, staff, store_name)
+    ledger, confirmed = points_mod.fetch(cache, member_id, out_rows)
+    return Raw(
+        member,
+        browse,
+        cart,
+        coupons,
+        visits,
+        products,
+        out_rows,
+        staff,
+        store_name,
+        ledger,
+        confirmed,
+    )
 
 
 def _named_skus(facts_json: str) -> set[str]:
@@ -485,6 +502,7 @@ def shape(
         visits=_visits(raw, products, {r[0]: Localised(r[1], r[2]) for r in raw.coupons}),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
+        points=points_mod.panel(m[4], m[3], raw.ledger, raw.confirmed, raw.outbox, now=now),
     )
 
 
@@ -529,6 +547,7 @@ def explain(
         ("visits", cache, Q_VISITS, (member_id, VISITS_LIMIT)),
         ("products", cache, Q_PRODUCTS.format(marks=_marks(3)), ("a", "b", "c")),
         ("staff", cache, Q_STAFF.format(marks=_marks(2)), ("a", "b")),
+        ("points", cache, points_mod.Q_LEDGER, (member_id, points_mod.RECENT_LIMIT)),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
         ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),

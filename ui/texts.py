@@ -16,7 +16,7 @@ from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, TalkingPoint, VisitEntry
+    from clerk.model import Coupon, PointsPanel, TalkingPoint, VisitEntry
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -62,6 +62,7 @@ KINDS = {
     "interest": QT_TRANSLATE_NOOP("Terms", "Product interest"),
     "redeem": QT_TRANSLATE_NOOP("Terms", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Terms", "Assisted sale"),
+    "points_redeem": QT_TRANSLATE_NOOP("Terms", "Points redeemed"),
     "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
 }
 KIND_ICONS = {
@@ -70,6 +71,7 @@ KIND_ICONS = {
     "interest": "interest",
     "redeem": "redeem",
     "sale": "sale",
+    "points_redeem": "redeem",
     "consent": "consent",
 }
 SYNC_STATES = {
@@ -310,6 +312,9 @@ HUB_REASONS: dict[str, str] = {
     ),
     "coupon_expired": QT_TRANSLATE_NOOP("HubReasons", "the coupon had expired"),
     "coupon_not_yet_valid": QT_TRANSLATE_NOOP("HubReasons", "the coupon was not valid yet"),
+    "points_overdraft": QT_TRANSLATE_NOOP(
+        "HubReasons", "more points than the balance: redeemed at another terminal too"
+    ),
     "unknown_interaction": QT_TRANSLATE_NOOP("HubReasons", "the record it decides on is unknown"),
     "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
         "HubReasons", "the same member code was also scanned at another terminal"
@@ -406,7 +411,7 @@ def history_entry(entry: VisitEntry) -> str:
 
 def history_detail(entry: VisitEntry) -> str:
     # the vocabulary (pydantic) is loaded by then: a history is shown after a lookup
-    from clerk.shared.interactions import Consent, Interest, Redeem, Sale
+    from clerk.shared.interactions import Consent, Interest, PointsRedeem, Redeem, Sale
 
     facts = entry.facts
     parts: list[str] = []
@@ -430,6 +435,8 @@ def history_detail(entry: VisitEntry) -> str:
             )
     elif isinstance(facts, Redeem):
         head = local(entry.coupon) if entry.coupon is not None else ""
+    elif isinstance(facts, PointsRedeem):
+        head = fill(translate("Panels", "%1 points"), fmt_number(facts.points))
     elif isinstance(facts, Consent):
         flags = [
             fill(translate("Panels", "marketing: %1"), _yes_no(facts.marketing))
@@ -446,6 +453,23 @@ def history_detail(entry: VisitEntry) -> str:
     if head and text:
         return fill(translate("Panels", "%1 — %2"), head, text)
     return head or text or ""
+
+
+def points_note(panel: PointsPanel | None) -> str:
+    """Under the balance: what is held here and pending at the hub, and a recent tier change —
+    e.g. ``points · 1,000 held here · 1 sale pending · now Silver``."""
+    parts = [translate("Customer", "points")]
+    if panel is None:
+        return parts[0]
+    if panel.pending_redeemed:
+        parts.append(
+            fill(translate("Customer", "%1 held here"), fmt_number(panel.pending_redeemed))
+        )
+    if panel.pending_sales:
+        parts.append(translate("Customer", "%n sale(s) pending points", None, panel.pending_sales))
+    if panel.tier_change is not None:
+        parts.append(fill(translate("Customer", "now %1"), tier(panel.tier_change.tier_to)))
+    return " · ".join(parts)
 
 
 def _yes_no(value: bool | None) -> str:

@@ -302,6 +302,21 @@
         <translation>Nothing changed.</translation>
     </message>
     <message>
+        <source>%1 held here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sale(s) pending points</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>now %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
         <translation>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</translation>
     </message>
@@ -536,6 +551,10 @@
         <translation>Assisted sale</translation>
     </message>
     <message>
+        <source>Points redeemed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>Consent</translation>
     </message>
@@ -658,6 +677,14 @@
     <message>
         <source>first to last record of a visit</source>
         <translation>first to last record of a visit</translation>
+    </message>
+    <message>
+        <source>Points issued / redeemed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>credited by the hub for sales / redeemed at the counters</source>
+        <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
@@ -1285,6 +1312,10 @@
         <translation>the coupon was not valid yet</translation>
     </message>
     <message>
+        <source>more points than the balance: redeemed at another terminal too</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the record it decides on is unknown</source>
         <translation>the record it decides on is unknown</translation>
     </message>
@@ -1479,6 +1510,10 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation type="unfinished">%1 points</translation>
     </message>
     <message>
         <source>marketing: %1</source>
@@ -2283,6 +2318,10 @@
     <message>
         <source>Assisted sale</source>
         <translation>Assisted sale</translation>
+    </message>
+    <message>
+        <source>Points redeemed</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Consent updated</source>

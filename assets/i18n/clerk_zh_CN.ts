@@ -302,6 +302,20 @@
         <translation>没有变更。</translation>
     </message>
     <message>
+        <source>%1 held here</source>
+        <translation>本机暂扣 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sale(s) pending points</source>
+        <translation>
+            <numerusform>%n 笔销售积分待确认</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>now %1</source>
+        <translation>已升为%1</translation>
+    </message>
+    <message>
         <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
         <translation>按非会员接待：到店已计入，不进入任何会员的记录。备注、兴趣、成交、优惠券和授权需要会员。</translation>
     </message>
@@ -535,6 +549,10 @@
         <translation>导购成交</translation>
     </message>
     <message>
+        <source>Points redeemed</source>
+        <translation>积分兑换</translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>授权</translation>
     </message>
@@ -657,6 +675,14 @@
     <message>
         <source>first to last record of a visit</source>
         <translation>一次到店从第一条到最后一条记录</translation>
+    </message>
+    <message>
+        <source>Points issued / redeemed</source>
+        <translation>积分发放 / 兑换</translation>
+    </message>
+    <message>
+        <source>credited by the hub for sales / redeemed at the counters</source>
+        <translation>总部为销售发放 / 门店兑换</translation>
     </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
@@ -1274,6 +1300,10 @@
         <translation>优惠券尚未生效</translation>
     </message>
     <message>
+        <source>more points than the balance: redeemed at another terminal too</source>
+        <translation>超出积分余额：另一台终端也兑换了</translation>
+    </message>
+    <message>
         <source>the record it decides on is unknown</source>
         <translation>所处理的记录不存在</translation>
     </message>
@@ -1466,6 +1496,10 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
     </message>
     <message>
         <source>marketing: %1</source>
@@ -2259,6 +2293,10 @@
     <message>
         <source>Assisted sale</source>
         <translation>导购成交</translation>
+    </message>
+    <message>
+        <source>Points redeemed</source>
+        <translation>积分兑换</translation>
     </message>
     <message>
         <source>Consent updated</source>

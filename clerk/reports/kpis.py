@@ -92,6 +92,7 @@ class _Pass:
     sales: list[Event] = field(default_factory=list)
     redeems: list[Event] = field(default_factory=list)
     interests: list[Event] = field(default_factory=list)
+    points_redeemed: int = 0
     unsynced: int = 0
 
 
@@ -109,6 +110,8 @@ def _walk(events: list[Event]) -> _Pass:
             p.sales.append(e)
         elif kind == "redeem":
             p.redeems.append(e)
+        elif kind == "points_redeem":
+            p.points_redeemed += _int(e.payload.get("points"))
         elif kind == "interest":
             p.interests.append(e)
         key = e.key
@@ -136,7 +139,10 @@ def _compute(
     returning_ids: set[str],
     *,
     detail: bool = True,
+    span: tuple[int, int] | None = None,
 ) -> _Day:
+    """The day's figures; ``span``: its [start, end) for the hub's points ledger (points
+    issued), None to leave them out (a drill-down)."""
     walk = _walk(events)
     visits, owner, sales, redeems = walk.visits, walk.owner, walk.sales, walk.redeems
     returning_ids = {v.event.id for v in visits if v.event.id in returning_ids}
@@ -204,6 +210,8 @@ def _compute(
         avg_visit_length_s=round(total_length / len(visits)) if visits else None,
         interactions=len(events),
         unsynced=walk.unsynced,
+        points_issued=data.points_issued(*span) if span is not None else 0,
+        points_redeemed=walk.points_redeemed,
     )
     if not detail:
         return _Day(kpis, (), (), (), ())
@@ -312,8 +320,10 @@ def _day_summary(
     lw_start, lw_end = day_bounds(day - timedelta(days=7), tz)
     events = data.events(start, end)
     lw_events = data.events(lw_start, lw_end)
-    today = _compute(data, events, tz, _returning(data, events))
-    last_week = _compute(data, lw_events, tz, _returning(data, lw_events), detail=False)
+    today = _compute(data, events, tz, _returning(data, events), span=(start, end))
+    last_week = _compute(
+        data, lw_events, tz, _returning(data, lw_events), detail=False, span=(lw_start, lw_end)
+    )
     return DaySummary(
         day=day,
         store_id=store_id,
@@ -393,9 +403,9 @@ def range_days(
         out: list[tuple[date, DayKpis, tuple[VisitRow, ...]]] = []
         times = [e.at for e in events]
         i = 0
-        for d, (_start, end) in zip(days, bounds, strict=True):
+        for d, (start, end) in zip(days, bounds, strict=True):
             j = bisect_left(times, end, i)
-            day = _compute(data, events[i:j], tz, returning, detail=detail)
+            day = _compute(data, events[i:j], tz, returning, detail=detail, span=(start, end))
             out.append((d, day.kpis, day.visits))
             i = j
     return out

@@ -27,6 +27,8 @@ class DayKpis:
     avg_visit_length_s: int | None = None
     interactions: int = 0
     unsynced: int = 0
+    points_issued: int = 0  # credited by the hub for the day's sales (its ledger)
+    points_redeemed: int = 0  # redeemed at the counters (pending ones included)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A coupon redemption of ours the hub flagged, side by side with the one it clashed with."""
+    """A coupon or points redemption of ours the hub flagged, side by side with the one it
+    clashed with (``points``: how many a points redemption took, None for a coupon)."""
 
     id: str  # our interaction id (the conflict_id of a resolve)
     member_id: str | None
@@ -110,6 +113,7 @@ class Conflict:
     other_store: str | None
     other_staff: str | None
     decision: str | None  # accept | reverse once resolved here
+    points: int | None = None
 
 
 @dataclass(frozen=True)

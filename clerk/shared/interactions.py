@@ -7,6 +7,7 @@ defined once — its payload type, with its own validation, and what the kind me
     interest  Interest  yes     yes      yes      associate, manager
     redeem    Redeem    yes     yes      yes      associate, manager
     sale      Sale      yes     yes      yes      associate, manager
+    points_redeem PointsRedeem yes yes   yes      associate, manager
     consent   Consent   yes     yes      yes      associate, manager
     resolve   Resolve   no      no       no       manager
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
@@ -252,13 +253,35 @@ class Consent:
         return _build(cls, marketing=marketing, browsing=browsing)
 
 
+MAX_POINTS = 10_000_000  # points of one redemption
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class PointsRedeem:
+    """Loyalty points redeemed at the counter (``points``: how many, 1–10,000,000). Recorded
+    offline against the terminal's local balance (clerk/points.py); the hub takes them off the
+    member's balance, and one that overdraws it — another terminal redeemed too — is kept and
+    flagged as a conflict (``points_overdraft``), like a coupon used twice."""
+
+    kind: ClassVar[str] = "points_redeem"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    points: Annotated[int, Strict(), Field(ge=1, le=MAX_POINTS)]
+    text: Remark | None = None
+
+    @classmethod
+    def of(cls, points: int, text: str | None = None) -> PointsRedeem:
+        return _build(cls, points=points, text=text)
+
+
 Decision = Literal["accept", "reverse"]
 
 
 @dataclass(frozen=True, config=_CONFIG)
 class Resolve:
     """A manager's decision on a conflict (``conflict_id``: the interaction the hub flagged):
-    ``accept`` keeps both redemptions, ``reverse`` undoes ours."""
+    ``accept`` keeps both redemptions, ``reverse`` undoes ours (an overdrawing points
+    redemption gives its points back)."""
 
     kind: ClassVar[str] = "resolve"
     private: ClassVar[frozenset[str]] = frozenset()
@@ -285,8 +308,10 @@ class Audit:
     detail: Annotated[dict[str, Any], Field(max_length=64)] = Field(default_factory=dict)
 
 
-Payload: TypeAlias = Visit | Note | Interest | Redeem | Sale | Consent | Resolve | Audit
-_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Resolve, Audit)
+Payload: TypeAlias = (
+    Visit | Note | Interest | Redeem | Sale | PointsRedeem | Consent | Resolve | Audit
+)
+_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, PointsRedeem, Consent, Resolve, Audit)
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -313,6 +338,7 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec("interest", Interest, member=True, history=True, counted=True),
         KindSpec("redeem", Redeem, member=True, history=True, counted=True),
         KindSpec("sale", Sale, member=True, history=True, counted=True),
+        KindSpec("points_redeem", PointsRedeem, member=True, history=True, counted=True),
         KindSpec("consent", Consent, member=True, history=True, counted=True),
         KindSpec(
             "resolve",

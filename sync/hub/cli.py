@@ -322,6 +322,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 
     add_segment_parsers(sub, _add_db)
 
+    from sync.hub.loyalty_cli import add_parsers as add_loyalty_parsers
+
+    add_loyalty_parsers(sub, _add_db)
+
     p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
@@ -738,6 +742,12 @@ def _cmd_identity(args: argparse.Namespace) -> int:
     return cmd_identity(args, _open, _actor())
 
 
+def _cmd_points(args: argparse.Namespace) -> int:
+    from sync.hub.loyalty_cli import cmd_points
+
+    return cmd_points(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -750,6 +760,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "admin-token": _cmd_admin_token,
     "source": _cmd_source,
     "identity": _cmd_identity,
+    "points": _cmd_points,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

@@ -269,6 +269,12 @@ class DashboardController(QObject):
             translate("Dashboard", "first to last record of a visit"),
             last.replace("%1", duration(w.avg_visit_length_s)),
         )
+        tiles["points"].set_texts(
+            translate("Dashboard", "Points issued / redeemed"),
+            f"{fmt_number(k.points_issued)} / {fmt_number(k.points_redeemed)}",
+            translate("Dashboard", "credited by the hub for sales / redeemed at the counters"),
+            last.replace("%1", f"{fmt_number(w.points_issued)} / {fmt_number(w.points_redeemed)}"),
+        )
         chip = self.view.unsynced
         if k.unsynced:
             chip.setText(
