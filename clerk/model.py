@@ -223,13 +223,15 @@ class PointsPanel:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """A product to offer, with why: ``reason`` bought_with | viewed_with, ``because`` the
-    product of the customer's it goes with (in the cart, browsed, bought)."""
+    """A product to offer, with why (clerk/recommend.py): ``reason`` bought_with |
+    viewed_with, ``because`` the customer's product it goes with and ``source`` where that one
+    is from (cart | browsed | bought)."""
 
     product: Product
     reason: str
     because: Product
     score: float
+    source: str
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,12 @@ KINDS = {
     "points_redeem": QT_TRANSLATE_NOOP("Terms", "Points redeemed"),
     "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
 }
+# Where the product a recommendation goes with is from (clerk/recommend.py).
+OFFER_SOURCES = {
+    "cart": QT_TRANSLATE_NOOP("Terms", "in the online cart"),
+    "browsed": QT_TRANSLATE_NOOP("Terms", "browsed online"),
+    "bought": QT_TRANSLATE_NOOP("Terms", "bought before"),
+}
 KIND_ICONS = {
     "visit": "store",
     "note": "note",
@@ -596,6 +602,20 @@ def talking_point(point: TalkingPoint, now: int) -> str:
                 translate("TalkingPoints", "%1 points from %2 — a purchase today would upgrade"),
                 fmt_number(_int(f, "points_needed")),
                 tier(str(f.get("next_tier", ""))),
+            )
+        if rule == "offer":
+            source = term(OFFER_SOURCES, str(f.get("because_source", "")))
+            text = (
+                translate("TalkingPoints", "Offer %1 %2 — often viewed with %3 (%4)")
+                if f.get("reason") == "viewed_with"
+                else translate("TalkingPoints", "Offer %1 %2 — often bought with %3 (%4)")
+            )
+            return fill(
+                text,
+                _title(f),
+                fmt_money(_int(f, "price_cents"), short=True),
+                _title(f, "because_"),
+                source,
             )
         if rule == "birthday_month":
             if _int(f, "days_until", -1) == 0:

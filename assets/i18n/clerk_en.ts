@@ -2222,6 +2222,14 @@
         <translation>%1 points from %2 — a purchase today would upgrade</translation>
     </message>
     <message>
+        <source>Offer %1 %2 — often viewed with %3 (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer %1 %2 — often bought with %3 (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Birthday today — wish the customer a happy birthday</source>
         <translation>Birthday today — wish the customer a happy birthday</translation>
     </message>
@@ -2326,6 +2334,18 @@
     <message>
         <source>Consent updated</source>
         <translation>Consent updated</translation>
+    </message>
+    <message>
+        <source>in the online cart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>browsed online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bought before</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Saved · pending sync</source>

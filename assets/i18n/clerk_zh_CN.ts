@@ -2198,6 +2198,14 @@
         <translation>再积 %1 分即可升级为%2 — 今天消费即可升级</translation>
     </message>
     <message>
+        <source>Offer %1 %2 — often viewed with %3 (%4)</source>
+        <translation>推荐 %1 %2 —— 常与%3一起浏览（%4）</translation>
+    </message>
+    <message>
+        <source>Offer %1 %2 — often bought with %3 (%4)</source>
+        <translation>推荐 %1 %2 —— 常与%3一起购买（%4）</translation>
+    </message>
+    <message>
         <source>Birthday today — wish the customer a happy birthday</source>
         <translation>今天是顾客生日 — 记得送上生日祝福</translation>
     </message>
@@ -2301,6 +2309,18 @@
     <message>
         <source>Consent updated</source>
         <translation>授权变更</translation>
+    </message>
+    <message>
+        <source>in the online cart</source>
+        <translation>在线上购物车中</translation>
+    </message>
+    <message>
+        <source>browsed online</source>
+        <translation>线上浏览过</translation>
+    </message>
+    <message>
+        <source>bought before</source>
+        <translation>以前买过</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>

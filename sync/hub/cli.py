@@ -748,6 +748,12 @@ def _cmd_points(args: argparse.Namespace) -> int:
     return cmd_points(args, _open)
 
 
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    from sync.hub.loyalty_cli import cmd_recommend
+
+    return cmd_recommend(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -761,6 +767,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "source": _cmd_source,
     "identity": _cmd_identity,
     "points": _cmd_points,
+    "recommend": _cmd_recommend,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

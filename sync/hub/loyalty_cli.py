@@ -41,6 +41,37 @@ def add_parsers(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> 
     )
     s.add_argument("--json", action="store_true", help="print the rule as JSON")
 
+    p = sub.add_parser(
+        "recommend",
+        help="what to offer with each product",
+        description="`build` learns, from the orders, assisted sales and browsing of the last "
+        "days, which products are bought or viewed with each product (recency-weighted) and "
+        "sends the lists to every store's terminals; run it nightly (cron, a systemd timer).",
+    )
+    rec = p.add_subparsers(dest="recommend_command", metavar="ACTION")
+    s = rec.add_parser(
+        "build", help="learn and ship the related products", description="Build the lists."
+    )
+    add_db(s)
+    s.add_argument("--days", type=int, default=180, help="learn from the last N days")
+    s.add_argument("--top", type=int, default=5, help="related products kept per product")
+
+
+def cmd_recommend(args: argparse.Namespace, open_store: Opener) -> int:
+    from sync.hub.recommend import build
+
+    if args.recommend_command != "build":
+        raise InvalidInputError("give an action: build", reason="usage")
+    if not 1 <= args.days <= 3660 or not 1 <= args.top <= 20:
+        raise InvalidInputError("--days is 1–3660, --top 1–20", reason="usage")
+    store = open_store(args)
+    try:
+        changed = build(store, days=args.days, top=args.top)
+    finally:
+        store.close()
+    print(f"related products: {changed} product(s) changed, sent to the stores' terminals")
+    return 0
+
 
 def _multiplier(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
