@@ -25,6 +25,7 @@ and the browse table is not even read. Interactions recorded only against a scan
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -584,6 +585,23 @@ def shape(
         points=points_mod.panel(m[4], m[3], raw.ledger, raw.confirmed, raw.outbox, now=now),
         recommendations=recommendations,
     )
+
+
+def shown(view: CustomerView) -> tuple[str, ...]:
+    """The kinds of talking points the view shows, in order, each once — a recommendation as
+    ``offer:<reason>`` — what a visit records as shown (``Visit.shown``: "did it work?")."""
+    kinds: list[str] = []
+    for p in view.talking_points:
+        kind = f"offer:{p.facts.get('reason', '')}" if p.rule == "offer" else p.rule
+        if kind not in kinds:
+            kinds.append(kind)
+    return tuple(kinds[: interactions.MAX_SHOWN])
+
+
+def with_record(raw: Raw, row: Sequence[Any]) -> Raw:
+    """``raw`` with one more of this terminal's rows of the member (as :data:`Q_OUTBOX` reads
+    it, newest): a visit recorded after the lookup's reads, shaped without reading again."""
+    return dataclasses.replace(raw, outbox=[tuple(row), *raw.outbox])
 
 
 def lookup(

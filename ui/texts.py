@@ -528,7 +528,19 @@ def coupon_validity(coupon: Coupon, now: int) -> str:
 
 # --- talking points ------------------------------------------------------------------------
 
+# The kinds of talking points (and recommendations) a visit records as shown: "did it work?"
+SHOWN_KINDS = {
+    "cart_coupon": QT_TRANSLATE_NOOP("Terms", "Cart + coupon"),
+    "coupon_expiring": QT_TRANSLATE_NOOP("Terms", "Coupon expiring"),
+    "viewed_often": QT_TRANSLATE_NOOP("Terms", "Viewed often"),
+    "cart_abandoned": QT_TRANSLATE_NOOP("Terms", "Left in cart"),
+    "birthday_month": QT_TRANSLATE_NOOP("Terms", "Birthday"),
+    "tier_upgrade": QT_TRANSLATE_NOOP("Terms", "Near the next tier"),
+    "offer:bought_with": QT_TRANSLATE_NOOP("Terms", "Offer: bought with"),
+    "offer:viewed_with": QT_TRANSLATE_NOOP("Terms", "Offer: viewed with"),
+}
 RULE_ICONS = {
+    "offer": "sale",
     "cart_coupon": "redeem",
     "coupon_expiring": "clock",
     "viewed_often": "eye",

@@ -686,6 +686,18 @@
         <source>credited by the hub for sales / redeemed at the counters</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Did it work?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no talking points shown yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>talking points shown, then a sale or redemption in the visit</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
         <translation>
@@ -2374,6 +2386,38 @@
     <message>
         <source>Asked about</source>
         <translation>Asked about</translation>
+    </message>
+    <message>
+        <source>Cart + coupon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coupon expiring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Viewed often</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left in cart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Near the next tier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer: bought with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer: viewed with</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

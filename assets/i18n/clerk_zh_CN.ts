@@ -684,6 +684,18 @@
         <source>credited by the hub for sales / redeemed at the counters</source>
         <translation>总部为销售发放 / 门店兑换</translation>
     </message>
+    <message>
+        <source>Did it work?</source>
+        <translation>话术效果</translation>
+    </message>
+    <message>
+        <source>no talking points shown yet</source>
+        <translation>尚未展示话术</translation>
+    </message>
+    <message>
+        <source>talking points shown, then a sale or redemption in the visit</source>
+        <translation>展示话术后，同一次到店有成交或核销</translation>
+    </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
         <translation>
@@ -2349,6 +2361,38 @@
     <message>
         <source>Asked about</source>
         <translation>咨询过</translation>
+    </message>
+    <message>
+        <source>Cart + coupon</source>
+        <translation>购物车 + 优惠券</translation>
+    </message>
+    <message>
+        <source>Coupon expiring</source>
+        <translation>优惠券将到期</translation>
+    </message>
+    <message>
+        <source>Viewed often</source>
+        <translation>多次浏览</translation>
+    </message>
+    <message>
+        <source>Left in cart</source>
+        <translation>购物车遗留</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Near the next tier</source>
+        <translation>接近升级</translation>
+    </message>
+    <message>
+        <source>Offer: bought with</source>
+        <translation>推荐：常一起购买</translation>
+    </message>
+    <message>
+        <source>Offer: viewed with</source>
+        <translation>推荐：常一起浏览</translation>
     </message>
 </context>
 </TS>

@@ -23,7 +23,9 @@ from clerk.reports.model import (
     DaySummary,
     ProductInterest,
     VisitRow,
+    Worked,
 )
+from clerk.shared.interactions import CONVERSION_KINDS
 
 TOP_PRODUCTS = 10
 MAX_REPORT_DAYS = 366
@@ -72,6 +74,7 @@ class _Visit:
     event: Event
     last_at: int
     records: int = 1  # the visit and the interactions that follow it
+    followed_by_sale: bool = False  # a sale or a redemption among them
 
 
 @dataclass(slots=True)
@@ -81,6 +84,7 @@ class _Day:
     associates: tuple[AssociateStats, ...]
     products: tuple[ProductInterest, ...]
     visits: tuple[VisitRow, ...]
+    worked: tuple[Worked, ...] = ()
 
 
 @dataclass(slots=True)
@@ -129,6 +133,8 @@ def _walk(events: list[Event]) -> _Pass:
                     owning.last_at = e.at
                 owning.records += 1
                 p.owner[e.id] = owning
+                if kind in FOLLOW_KINDS:
+                    owning.followed_by_sale = True
     return p
 
 
@@ -272,7 +278,31 @@ def _compute(
         )
         for sku, count in top
     )
-    return _Day(kpis, tuple(by_hour), associates, products, tuple(rows))
+    return _Day(kpis, tuple(by_hour), associates, products, tuple(rows), _worked(walk))
+
+
+FOLLOW_KINDS = CONVERSION_KINDS  # what "it worked" means: a sale or a redemption
+ANY_SHOWN = "*"  # Worked.kind of the visits that showed any talking point
+
+
+def _worked(walk: _Pass) -> tuple[Worked, ...]:
+    """Per kind of talking point shown at a visit's scan (``Visit.shown``), the visits that
+    showed it and those of them with a sale or a redemption in the same visit."""
+    followed = {id(v) for v in walk.visits if v.followed_by_sale}
+    shown: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    for v in walk.visits:
+        kinds = v.event.payload.get("shown")
+        if not isinstance(kinds, list) or not kinds:
+            continue
+        for kind in {k for k in kinds if isinstance(k, str)} | {ANY_SHOWN}:
+            shown[kind] += 1
+            if id(v) in followed:
+                hits[kind] += 1
+    return tuple(
+        Worked(kind, n, hits[kind])
+        for kind, n in sorted(shown.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
 
 
 def _returning(data: Reader, events: Sequence[Event]) -> set[str]:
@@ -335,6 +365,7 @@ def _day_summary(
         by_associate=today.associates,
         top_products=today.products,
         visits=today.visits,
+        worked=today.worked,
     )
 
 

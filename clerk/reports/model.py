@@ -76,6 +76,21 @@ class VisitRow:
 
 
 @dataclass(frozen=True)
+class Worked:
+    """Did it work? Of the day's visits whose screen showed a kind of talking point (a
+    recommendation: ``offer:<reason>``), how many had a sale or a redemption (coupon or
+    points) in the same visit."""
+
+    kind: str
+    shown: int  # visits that showed it
+    followed: int  # of them, visits with a sale or a redemption after the scan
+
+    @property
+    def rate(self) -> float:
+        return self.followed / self.shown if self.shown else 0.0
+
+
+@dataclass(frozen=True)
 class DaySummary:
     day: date
     store_id: str | None
@@ -87,6 +102,8 @@ class DaySummary:
     by_associate: tuple[AssociateStats, ...]
     top_products: tuple[ProductInterest, ...]
     visits: tuple[VisitRow, ...] = field(default=(), repr=False)
+    # per kind shown, most shown first — the first, kind "*", the visits that showed any
+    worked: tuple[Worked, ...] = ()
 
     @property
     def unsynced(self) -> int:

@@ -26,6 +26,7 @@ from clerk.errors import ClerkError
 from clerk.reports.kpis import filter_visits
 from clerk.reports.model import AssociateStats, Conflict, DaySummary, SyncHealth
 from clerk.staff import Session, allowed, require
+from ui import texts
 from ui.i18n import fmt_date, fmt_money, fmt_number
 from ui.messages import MessageBridge
 from ui.models.dashboard_models import ItemRole, duration
@@ -274,6 +275,18 @@ class DashboardController(QObject):
             f"{fmt_number(k.points_issued)} / {fmt_number(k.points_redeemed)}",
             translate("Dashboard", "credited by the hub for sales / redeemed at the counters"),
             last.replace("%1", f"{fmt_number(w.points_issued)} / {fmt_number(w.points_redeemed)}"),
+        )
+        every = s.worked[0] if s.worked else None  # kind "*": any talking point shown
+        best = [
+            f"{texts.term(texts.SHOWN_KINDS, x.kind)} {fmt_number(x.followed)}/"
+            f"{fmt_number(x.shown)}"
+            for x in s.worked[1:4]
+        ]
+        tiles["worked"].set_texts(
+            translate("Dashboard", "Did it work?"),
+            f"{fmt_number(every.followed)} / {fmt_number(every.shown)}" if every else "—",
+            " · ".join(best) or translate("Dashboard", "no talking points shown yet"),
+            translate("Dashboard", "talking points shown, then a sale or redemption in the visit"),
         )
         chip = self.view.unsynced
         if k.unsynced:
