@@ -172,3 +172,17 @@ def test_the_rule_is_the_hubs_setting(hub: HubHandle) -> None:
         rule = load_rule(conn)
     assert rule.per_yuan == 2 and rule.percent("gold") == 300 and rule.percent("basic") == 100
     assert rule.earned(1_799_00, "gold") == 1799 * 2 * 3
+
+
+def test_an_erased_member_takes_their_ledger_along(
+    hub: HubHandle, tills: tuple[Till, Till]
+) -> None:
+    a, _b = tills
+    a.redeem(100)
+    a.sync()
+    assert a.cache.execute("SELECT count(*) FROM points_ledger").fetchone()[0] == 1
+    hub.store.members.delete(HERO)
+    a.sync()
+    with hub.store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM points_ledger WHERE member_id = ?", (HERO,)) == 0
+    assert a.cache.execute("SELECT count(*) FROM points_ledger").fetchone()[0] == 0
