@@ -47,6 +47,8 @@ _TABLE_NAMES = {
     "visit": "visits",
     "wishlist": "wishlist_items",
     "order": "orders",
+    "points": "points_ledger",
+    "related": "product_related",
     "key": "public_keys",
     "staff": "staff",
 }
@@ -274,6 +276,36 @@ def m005_product_barcodes(db: Database) -> None:
         db.conn.execute("ALTER TABLE products ADD COLUMN barcode TEXT")
     db.conn.execute(
         "CREATE INDEX IF NOT EXISTS products_barcode ON products(barcode) WHERE barcode IS NOT NULL"
+    )
+
+
+@migrations()
+def m012_points_and_related(db: Database) -> None:
+    """The member's points ledger as the hub keeps it (earned, redeemed, refunded, with the
+    balance and tier after each: clerk/points.py) and, per product, what to offer with it
+    (clerk/recommend.py): new entities of the feed (issue 18)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS points_ledger (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            store_id TEXT,
+            kind TEXT NOT NULL,             -- earn | redeem | refund
+            points INTEGER NOT NULL,        -- signed
+            balance INTEGER NOT NULL,       -- after it
+            tier_from TEXT NOT NULL,
+            tier_to TEXT NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS points_ledger_member ON points_ledger(member_id, at);
+        CREATE INDEX IF NOT EXISTS points_ledger_store_at ON points_ledger(store_id, at);
+
+        CREATE TABLE IF NOT EXISTS product_related (
+            sku TEXT PRIMARY KEY,
+            related TEXT NOT NULL DEFAULT '[]',  -- [{"sku", "reason", "score"}, …]
+            built_at INTEGER NOT NULL
+        );
+        """
     )
 
 

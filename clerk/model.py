@@ -190,6 +190,51 @@ class Freshness:
 
 
 @dataclass(frozen=True)
+class PointsEntry:
+    """One change of the balance the hub made (clerk/points.py): earn, redeem or refund."""
+
+    id: str  # the interaction that made it
+    kind: str  # earn | redeem | refund
+    points: int  # signed
+    balance: int  # after it
+    tier_from: str
+    tier_to: str
+    at: int
+
+
+@dataclass(frozen=True)
+class PointsPanel:
+    """The member's points: the balance the hub confirmed, what this terminal recorded that
+    the hub has not confirmed yet, and what may be redeemed here now."""
+
+    balance: int  # the hub's (the member row, through the feed)
+    tier: str
+    pending_redeemed: int = 0  # redeemed here, not yet in the hub's ledger
+    pending_sales: int = 0  # sales made here whose points the hub has not confirmed
+    pending_sales_cents: int = 0
+    recent: tuple[PointsEntry, ...] = ()  # newest first
+    tier_change: PointsEntry | None = None  # the latest entry that moved the tier, if recent
+
+    @property
+    def available(self) -> int:
+        """What may be redeemed at this counter now (never below zero)."""
+        return max(0, self.balance - self.pending_redeemed)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A product to offer, with why (clerk/recommend.py): ``reason`` bought_with |
+    viewed_with, ``because`` the customer's product it goes with and ``source`` where that one
+    is from (cart | browsed | bought)."""
+
+    product: Product
+    reason: str
+    because: Product
+    score: float
+    source: str
+
+
+@dataclass(frozen=True)
 class CustomerView:
     profile: Profile
     talking_points: tuple[TalkingPoint, ...]
@@ -199,3 +244,5 @@ class CustomerView:
     visits: tuple[VisitEntry, ...]
     freshness: Freshness
     as_of: int  # when this view was computed
+    points: PointsPanel | None = None
+    recommendations: tuple[Recommendation, ...] = ()

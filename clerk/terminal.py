@@ -376,8 +376,17 @@ class Terminal:
         # here offline, unknown at the hub) gets no visit yet: the associate decides — a
         # walk-in, another identity, or (offline) a member for the hub to match.
         unknown = member_id is None and reason in ("not_cached", "unknown_member")
+        # The 360 is read first: the visit records which talking points it shows ("did it
+        # work?"), and the view is shaped again with the visit, without reading again.
+        raw = self._fetch_view(member_id) if member_id is not None else None
+        view = self._shape_view(raw) if raw is not None else None
+        shown = self._shown(view) if view is not None else ()
         with self._write_lock, Transaction(self.outbox):
-            visit = None if unknown else self._record_visit_once(identity, member_id, staff_id)
+            visit = (
+                None
+                if unknown
+                else self._record_visit_once(identity, member_id, staff_id, shown=shown)
+            )
             audit_mod.append(
                 self.outbox,
                 "view_customer",
@@ -385,7 +394,8 @@ class Terminal:
                 {"member_id": member_id} if member_id else {"member_ref": identity.ref},
                 int(self.clock()),
             )
-        view = self.view(member_id) if member_id is not None else None
+        if raw is not None and visit is not None and visit.member_id is not None:
+            view = self._shape_view(raw, visit)
         return Opened(identity, member_id, view, visit, cached, reason, candidates)
 
     def record_unmatched_visit(
@@ -512,7 +522,12 @@ class Terminal:
         )
 
     def _record_visit_once(
-        self, identity: Identity, member_id: str | None, staff_id: str | None
+        self,
+        identity: Identity,
+        member_id: str | None,
+        staff_id: str | None,
+        *,
+        shown: tuple[str, ...] = (),
     ) -> Recorded | None:
         """Inside open_customer's transaction (the write lock held)."""
         now = self.clock()
@@ -540,6 +555,8 @@ class Terminal:
         )
         if proven and identity.kind == "code" and identity.proof:
             payload["code"] = identity.proof
+        if shown:
+            payload["shown"] = list(shown)
         return outbox_mod.record(
             self.outbox,
             "visit",
@@ -609,6 +626,47 @@ class Terminal:
             raise PermissionDeniedError("only this store's signed-in staff search its customers")
 
     @_reads_cache
+    def _fetch_view(self, member_id: str) -> Any:
+        """The 360's rows (view360.fetch), None if the member is not cached."""
+        from clerk import view360
+
+        cache, outbox = self._reader()
+        return view360.fetch(
+            cache,
+            outbox,
+            member_id,
+            now=int(self.clock()),
+            browse_days=int(self.settings.get("retention_days")),
+        )
+
+    @staticmethod
+    def _shown(view: CustomerView) -> tuple[str, ...]:
+        from clerk import view360
+
+        return view360.shown(view)
+
+    @_reads_cache
+    def _shape_view(self, raw: Any, visit: Recorded | None = None) -> CustomerView:
+        """The 360 of :meth:`_fetch_view`'s rows (and a visit recorded since, overlaid)."""
+        import json
+
+        from clerk import view360
+
+        if visit is not None:
+            body = json.dumps(visit.payload, ensure_ascii=False, separators=(",", ":"))
+            row = (visit.id, visit.kind, visit.staff_id, body, visit.created_at, "pending", None)
+            raw = view360.with_record(raw, row)
+        cache, _outbox = self._reader()
+        view = view360.shape(
+            raw,
+            now=int(self.clock()),
+            online=cache_mod.get_state(cache, "online") == "1",
+            last_pull_at=_int_or_none(cache_mod.get_state(cache, "last_pull_at")),
+        )
+        logs.remember_personal(view.profile.name, view.profile.name_en)
+        return view
+
+    @_reads_cache
     def view(self, member_id: str) -> CustomerView | None:
         from clerk import view360
 
@@ -648,6 +706,8 @@ class Terminal:
 
         # One commit for the interaction and, for a redemption, its audit row.
         with self._write_lock, Transaction(self.outbox):
+            if kind == "points_redeem":  # within the local balance (clerk/points.py)
+                self._check_points(member_id, payload)
             try:
                 rec = outbox_mod.record(
                     self.outbox,
@@ -673,6 +733,21 @@ class Terminal:
                     rec.created_at,
                 )
             return rec
+
+    def _check_points(
+        self, member_id: str | None, payload: Payload | Mapping[str, Any] | None
+    ) -> None:
+        from clerk import points as points_mod
+        from clerk.shared.interactions import InvalidInteraction, PointsRedeem, validate
+
+        try:
+            typed = validate("points_redeem", payload)
+        except InvalidInteraction as exc:
+            raise RecordError(str(exc), problem=exc.reason, field=exc.field) from exc
+        assert isinstance(typed, PointsRedeem)
+        with self._reading():
+            cache, _outbox = self._reader()
+            points_mod.check_redeem(cache, self.outbox, member_id, typed.points)
 
     def audit(self, action: str, staff_id: str | None, detail: Mapping[str, Any]) -> None:
         """Append to the tamper-evident audit log (outbox.db), through the terminal's writer."""

@@ -25,12 +25,15 @@ and the browse table is not even read. Interactions recorded only against a scan
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from clerk import points as points_mod
+from clerk import recommend as recommend_mod
 from clerk import talking_points
 from clerk.model import (
     BrowsedProduct,
@@ -44,6 +47,8 @@ from clerk.model import (
     PhoneCandidate,
     Product,
     Profile,
+    Recommendation,
+    TalkingPoint,
     VisitEntry,
 )
 from clerk.shared import interactions
@@ -90,6 +95,10 @@ Q_OUTBOX = (
     " WHERE member_id = ? AND state NOT IN ('corrected', 'withdrawn', 'dismissed')"
     " ORDER BY created_at DESC, id DESC LIMIT ?"
 )
+# The latest online orders' lines: what to offer goes with what was bought (clerk/recommend.py).
+Q_ORDERS = (
+    "SELECT items FROM orders WHERE member_id = ? AND state = 'completed' ORDER BY at DESC LIMIT 3"
+)
 Q_OUTBOX_STORE = "SELECT value FROM outbox_meta WHERE key = 'store_name'"
 
 # Tables a 360 query must never scan.
@@ -101,6 +110,9 @@ GUARDED_TABLES = (
     "visits",
     "products",
     "interactions",
+    "points_ledger",
+    "product_related",
+    "orders",
 )
 
 
@@ -169,6 +181,9 @@ class Raw:
     outbox: list[Any]
     staff: list[Any]
     store_name: str | None
+    ledger: list[Any] = field(default_factory=list)  # clerk/points.py
+    confirmed: set[str] = field(default_factory=set)  # our redemptions the ledger holds
+    offers: list[recommend_mod.Offer] = field(default_factory=list)  # clerk/recommend.py
 
 
 def fetch(
@@ -201,6 +216,8 @@ def fetch(
             store_name = None if row is None else row[0]
     skus = {r[0] for r in browse}
     skus.update(r[1] for r in cart)
+    offers = _offers(cache, member_id, cart, browse)
+    skus.update(sku for o in offers for sku in (o.sku, o.because))
     staff_ids: set[str] = set()
     for r in out_rows:
         if r[2]:
@@ -218,7 +235,86 @@ def fetch(
         staff = cache.execute(
             Q_STAFF.format(marks=_marks(len(staff_ids))), tuple(staff_ids)
         ).fetchall()
-    return Raw(member, browse, cart, coupons, visits, products, out_rows, staff, store_name)
+    ledger, confirmed = points_mod.fetch(cache, member_id, out_rows)
+    return Raw(
+        member,
+        browse,
+        cart,
+        coupons,
+        visits,
+        products,
+        out_rows,
+        staff,
+        store_name,
+        ledger,
+        confirmed,
+        offers,
+    )
+
+
+def _offers(
+    cache: sqlite3.Connection, member_id: str, cart: Sequence[Any], browse: Sequence[Any]
+) -> list[recommend_mod.Offer]:
+    """What to offer (clerk/recommend.py): related to the cart, the latest orders and the
+    latest browsing; never what the customer bought."""
+    bought: list[str] = []
+    for (items,) in cache.execute(Q_ORDERS, (member_id,)):
+        bought.extend(_named_skus_in_order(items))
+    anchors = recommend_mod.anchors([r[1] for r in cart], [r[0] for r in browse], bought)
+    if not anchors:
+        return []
+    related = recommend_mod.fetch(cache, [sku for sku, _ in anchors])
+    if not related:
+        return []
+    # a few more than shown: a product no longer sold is skipped when shaping
+    return recommend_mod.offers(
+        related, anchors, exclude=bought, limit=2 * recommend_mod.MAX_OFFERS
+    )
+
+
+def _named_skus_in_order(items: str) -> list[str]:
+    """The skus of an order's lines (JSON), in order."""
+    try:
+        lines = json.loads(items)
+    except ValueError:
+        return []
+    if not isinstance(lines, list):
+        return []
+    return [str(i["sku"]) for i in lines if isinstance(i, dict) and isinstance(i.get("sku"), str)]
+
+
+SCORE_OFFER = 30.0  # after the customer's own cart, coupons and browsing
+
+
+def _recommendations(
+    offers: Sequence[recommend_mod.Offer], products: dict[str, Product]
+) -> tuple[tuple[Recommendation, ...], tuple[TalkingPoint, ...]]:
+    """The offers as the view's recommendations and as talking points (rule ``offer``);
+    a product the cache does not know, or no longer sells, is not offered."""
+    recs: list[Recommendation] = []
+    points: list[TalkingPoint] = []
+    for o in offers:
+        product, because = products.get(o.sku), products.get(o.because)
+        if product is None or not product.active:
+            continue
+        if len(recs) == recommend_mod.MAX_OFFERS:
+            break
+        because = because or _placeholder(o.because)
+        recs.append(Recommendation(product, o.reason, because, o.score, o.source))
+        facts = {
+            "sku": product.sku,
+            "title_zh": product.title_zh,
+            "title_en": product.title_en,
+            "price_cents": product.price_cents,
+            "reason": o.reason,
+            "because_sku": because.sku,
+            "because_title_zh": because.title_zh,
+            "because_title_en": because.title_en,
+            "because_source": o.source,
+            "score": round(o.score, 4),
+        }
+        points.append(TalkingPoint("offer", SCORE_OFFER + o.score, facts))
+    return tuple(recs), tuple(points)
 
 
 def _named_skus(facts_json: str) -> set[str]:
@@ -476,17 +572,37 @@ def shape(
             )
         )
     points = talking_points.rank(profile, browsing, cart, coupons, now=now, recent_views=recent)
+    recommendations, offer_points = _recommendations(raw.offers, products)
     pending = sum(1 for r in raw.outbox if r[5] in UNSETTLED)
     return CustomerView(
         profile=profile,
-        talking_points=points,
+        talking_points=points + offer_points,
         browsing=tuple(browsing),
         cart=tuple(cart),
         coupons=tuple(coupons),
         visits=_visits(raw, products, {r[0]: Localised(r[1], r[2]) for r in raw.coupons}),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
+        points=points_mod.panel(m[4], m[3], raw.ledger, raw.confirmed, raw.outbox, now=now),
+        recommendations=recommendations,
     )
+
+
+def shown(view: CustomerView) -> tuple[str, ...]:
+    """The kinds of talking points the view shows, in order, each once — a recommendation as
+    ``offer:<reason>`` — what a visit records as shown (``Visit.shown``: "did it work?")."""
+    kinds: list[str] = []
+    for p in view.talking_points:
+        kind = f"offer:{p.facts.get('reason', '')}" if p.rule == "offer" else p.rule
+        if kind not in kinds:
+            kinds.append(kind)
+    return tuple(kinds[: interactions.MAX_SHOWN])
+
+
+def with_record(raw: Raw, row: Sequence[Any]) -> Raw:
+    """``raw`` with one more of this terminal's rows of the member (as :data:`Q_OUTBOX` reads
+    it, newest): a visit recorded after the lookup's reads, shaped without reading again."""
+    return dataclasses.replace(raw, outbox=[tuple(row), *raw.outbox])
 
 
 def lookup(
@@ -530,6 +646,9 @@ def explain(
         ("visits", cache, Q_VISITS, (member_id, VISITS_LIMIT)),
         ("products", cache, Q_PRODUCTS.format(marks=_marks(3)), ("a", "b", "c")),
         ("staff", cache, Q_STAFF.format(marks=_marks(2)), ("a", "b")),
+        ("points", cache, points_mod.Q_LEDGER, (member_id, points_mod.RECENT_LIMIT)),
+        ("orders", cache, Q_ORDERS, (member_id,)),
+        ("related", cache, recommend_mod.Q_RELATED.format(marks=_marks(2)), ("a", "b")),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
         ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),

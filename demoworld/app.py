@@ -32,8 +32,9 @@ def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Te
     from clerk import outbox as outbox_mod
     from clerk.shared import barcodes
     from demoworld.day import seed_demo_day
-    from demoworld.seed import seed_if_empty
+    from demoworld.seed import seed_if_empty, seed_related
     from sync.hub.embedded import running_hub
+    from sync.hub.store import HubStore
     from sync.local import engine_for, enroll
     from ui.demo import run_demo
 
@@ -41,6 +42,11 @@ def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Te
     if not hub_db.exists():
         print(f"demo: seeding {args.members} members into {hub_db} …", file=sys.stderr)
     seed_if_empty(str(hub_db), members=args.members, seed=1)
+    store = HubStore.open(str(hub_db))
+    try:
+        seed_related(store, seed=1)  # what to offer: the demo hub has no order history yet
+    finally:
+        store.close()
     with running_hub(str(hub_db)) as hub:
         terminal = open_terminal(home)
         try:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from clerk import outbox as outbox_mod
+from clerk import view360
 from clerk.cache import open_cache
 
 DEMO_NOTES = (
@@ -83,8 +84,11 @@ def _seed_day(terminal: Any, day_start: int, closing: int, visits: int, skip: in
         at = opening + int(span * rng.betavariate(2.2, 1.6))  # busier in the afternoon
         sid = staff[i % len(staff)]
         via = ("member_code", "member_code", "card", "phone")[i % 4]
-        put("visit", member_id, sid, at, {"via": via})
         view = terminal.view(member_id)
+        visit: dict[str, Any] = {"via": via}
+        if view is not None and view.talking_points:  # what the scan showed ("did it work?")
+            visit["shown"] = list(view360.shown(view))
+        put("visit", member_id, sid, at, visit)
         if view is None:
             continue
         # Usable now, and already valid when this (perhaps last week's) redemption happens:

@@ -9,6 +9,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from clerk import outbox as outbox_mod
 from clerk.cache import apply_changes, open_cache, set_state
@@ -39,6 +40,31 @@ class DemoHome:
         key = membercode.private_key_from_hex(self.private_key_hex)
         at = self.now if now is None else now
         return membercode.issue(key, DEMO_KID, self.code_ids[member_id], exp=at + ttl)
+
+
+def related_changes(spec: world.WorldSpec) -> list[dict[str, Any]]:
+    """What to offer with each product, as the hub would ship it after learning from plenty
+    of the world's orders (``clerk hub recommend build``): its companions, bought with it."""
+    from demoworld.orders import companions
+
+    pairs = companions(world._World(spec), spec.seed)
+    return [
+        {
+            "entity": "related",
+            "op": "upsert",
+            "key": sku,
+            "data": {
+                "sku": sku,
+                "related": [
+                    {"sku": c, "reason": "bought_with", "score": round(1.0 - 0.2 * n, 2)}
+                    for n, c in enumerate(dict.fromkeys(others))
+                    if c != sku
+                ],
+                "built_at": spec.now,
+            },
+        }
+        for sku, others in pairs.items()
+    ]
 
 
 def build_home(
@@ -101,6 +127,7 @@ def build_home(
                 cards[m["id"]] = str(m["card_no"])
                 phones[m["id"]] = str(m["phone"])
                 apply_changes(cache, world.changes(bundle, DEMO_BUCKET_KEY))
+            apply_changes(cache, related_changes(spec))
             set_state(cache, "last_pull_at", str(now - last_pull_age_s))
             set_state(cache, "online", "1" if online else "0")
             set_state(cache, "cursor", "1")

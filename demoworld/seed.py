@@ -257,6 +257,27 @@ def demo_pin_hash(pin: str, role: str) -> str:
     return hash_pin(pin, role)
 
 
+def seed_related(store: HubStore, *, seed: int = 1, products: int = 3000) -> int:
+    """What to offer with each product, for a demo hub with no order history yet: each
+    product's companions in the demo world (demoworld/orders.py), as ``clerk hub recommend
+    build`` learns them from a chain's orders. Only into an empty ``product_related``."""
+    from demoworld.home import related_changes
+
+    with store.read() as conn:
+        if int(conn.scalar("SELECT count(*) FROM product_related")):
+            return 0
+    spec = world.WorldSpec(members=1, seed=seed, now=int(time.time()), products=products)
+    rows: list[dict[str, Any]] = [c["data"] for c in related_changes(spec)]
+    with store.write() as tx:
+        for r in rows:
+            tx.conn.execute(
+                "INSERT INTO product_related (sku, related, built_at) VALUES (?, ?, ?)",
+                (r["sku"], json.dumps(r["related"], separators=(",", ":")), r["built_at"]),
+            )
+            tx.emit("related", str(r["sku"]), "upsert", None)
+    return len(rows)
+
+
 def seed_if_empty(db: str, *, members: int, seed: int = 1, now: int | None = None) -> None:
     """Open (and migrate) the hub database ``db`` and seed the demo world unless it already
     holds members: the embedded hub of ``clerk demo`` and of tests."""
@@ -266,5 +287,6 @@ def seed_if_empty(db: str, *, members: int, seed: int = 1, now: int | None = Non
             seed_demo(
                 store, members=members, seed=seed, now=int(time.time()) if now is None else now
             )
+
     finally:
         store.close()

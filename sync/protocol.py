@@ -34,7 +34,18 @@ Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
 Entity = Literal[
-    "member", "product", "browse", "cart", "coupon", "visit", "wishlist", "order", "key", "staff"
+    "member",
+    "product",
+    "browse",
+    "cart",
+    "coupon",
+    "visit",
+    "wishlist",
+    "order",
+    "key",
+    "staff",
+    "points",
+    "related",
 ]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
@@ -56,6 +67,7 @@ ResultReason = Literal[
     "coupon_already_used",  # conflict: redeemed elsewhere first (conflict_with names it)
     "coupon_expired",
     "coupon_not_yet_valid",
+    "points_overdraft",  # conflict: more points than the balance (redeemed elsewhere too)
     "unknown_interaction",  # a resolve of an interaction the hub does not know
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):

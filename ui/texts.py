@@ -16,7 +16,7 @@ from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, TalkingPoint, VisitEntry
+    from clerk.model import Coupon, PointsPanel, TalkingPoint, VisitEntry
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -62,7 +62,14 @@ KINDS = {
     "interest": QT_TRANSLATE_NOOP("Terms", "Product interest"),
     "redeem": QT_TRANSLATE_NOOP("Terms", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Terms", "Assisted sale"),
+    "points_redeem": QT_TRANSLATE_NOOP("Terms", "Points redeemed"),
     "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
+}
+# Where the product a recommendation goes with is from (clerk/recommend.py).
+OFFER_SOURCES = {
+    "cart": QT_TRANSLATE_NOOP("Terms", "in the online cart"),
+    "browsed": QT_TRANSLATE_NOOP("Terms", "browsed online"),
+    "bought": QT_TRANSLATE_NOOP("Terms", "bought before"),
 }
 KIND_ICONS = {
     "visit": "store",
@@ -70,6 +77,7 @@ KIND_ICONS = {
     "interest": "interest",
     "redeem": "redeem",
     "sale": "sale",
+    "points_redeem": "redeem",
     "consent": "consent",
 }
 SYNC_STATES = {
@@ -318,6 +326,9 @@ HUB_REASONS: dict[str, str] = {
     ),
     "coupon_expired": QT_TRANSLATE_NOOP("HubReasons", "the coupon had expired"),
     "coupon_not_yet_valid": QT_TRANSLATE_NOOP("HubReasons", "the coupon was not valid yet"),
+    "points_overdraft": QT_TRANSLATE_NOOP(
+        "HubReasons", "more points than the balance: redeemed at another terminal too"
+    ),
     "unknown_interaction": QT_TRANSLATE_NOOP("HubReasons", "the record it decides on is unknown"),
     "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
         "HubReasons", "the same member code was also scanned at another terminal"
@@ -414,7 +425,7 @@ def history_entry(entry: VisitEntry) -> str:
 
 def history_detail(entry: VisitEntry) -> str:
     # the vocabulary (pydantic) is loaded by then: a history is shown after a lookup
-    from clerk.shared.interactions import Consent, Interest, Redeem, Sale
+    from clerk.shared.interactions import Consent, Interest, PointsRedeem, Redeem, Sale
 
     facts = entry.facts
     parts: list[str] = []
@@ -438,6 +449,8 @@ def history_detail(entry: VisitEntry) -> str:
             )
     elif isinstance(facts, Redeem):
         head = local(entry.coupon) if entry.coupon is not None else ""
+    elif isinstance(facts, PointsRedeem):
+        head = fill(translate("Panels", "%1 points"), fmt_number(facts.points))
     elif isinstance(facts, Consent):
         flags = [
             fill(translate("Panels", "marketing: %1"), _yes_no(facts.marketing))
@@ -454,6 +467,23 @@ def history_detail(entry: VisitEntry) -> str:
     if head and text:
         return fill(translate("Panels", "%1 — %2"), head, text)
     return head or text or ""
+
+
+def points_note(panel: PointsPanel | None) -> str:
+    """Under the balance: what is held here and pending at the hub, and a recent tier change —
+    e.g. ``points · 1,000 held here · 1 sale pending · now Silver``."""
+    parts = [translate("Customer", "points")]
+    if panel is None:
+        return parts[0]
+    if panel.pending_redeemed:
+        parts.append(
+            fill(translate("Customer", "%1 held here"), fmt_number(panel.pending_redeemed))
+        )
+    if panel.pending_sales:
+        parts.append(translate("Customer", "%n sale(s) pending points", None, panel.pending_sales))
+    if panel.tier_change is not None:
+        parts.append(fill(translate("Customer", "now %1"), tier(panel.tier_change.tier_to)))
+    return " · ".join(parts)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -506,7 +536,19 @@ def coupon_validity(coupon: Coupon, now: int) -> str:
 
 # --- talking points ------------------------------------------------------------------------
 
+# The kinds of talking points (and recommendations) a visit records as shown: "did it work?"
+SHOWN_KINDS = {
+    "cart_coupon": QT_TRANSLATE_NOOP("Terms", "Cart + coupon"),
+    "coupon_expiring": QT_TRANSLATE_NOOP("Terms", "Coupon expiring"),
+    "viewed_often": QT_TRANSLATE_NOOP("Terms", "Viewed often"),
+    "cart_abandoned": QT_TRANSLATE_NOOP("Terms", "Left in cart"),
+    "birthday_month": QT_TRANSLATE_NOOP("Terms", "Birthday"),
+    "tier_upgrade": QT_TRANSLATE_NOOP("Terms", "Near the next tier"),
+    "offer:bought_with": QT_TRANSLATE_NOOP("Terms", "Offer: bought with"),
+    "offer:viewed_with": QT_TRANSLATE_NOOP("Terms", "Offer: viewed with"),
+}
 RULE_ICONS = {
+    "offer": "sale",
     "cart_coupon": "redeem",
     "coupon_expiring": "clock",
     "viewed_often": "eye",
@@ -580,6 +622,20 @@ def talking_point(point: TalkingPoint, now: int) -> str:
                 translate("TalkingPoints", "%1 points from %2 — a purchase today would upgrade"),
                 fmt_number(_int(f, "points_needed")),
                 tier(str(f.get("next_tier", ""))),
+            )
+        if rule == "offer":
+            source = term(OFFER_SOURCES, str(f.get("because_source", "")))
+            text = (
+                translate("TalkingPoints", "Offer %1 %2 — often viewed with %3 (%4)")
+                if f.get("reason") == "viewed_with"
+                else translate("TalkingPoints", "Offer %1 %2 — often bought with %3 (%4)")
+            )
+            return fill(
+                text,
+                _title(f),
+                fmt_money(_int(f, "price_cents"), short=True),
+                _title(f, "because_"),
+                source,
             )
         if rule == "birthday_month":
             if _int(f, "days_until", -1) == 0:

@@ -358,6 +358,21 @@
         <translation>Nothing changed.</translation>
     </message>
     <message>
+        <source>%1 held here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sale(s) pending points</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>now %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
         <translation>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</translation>
     </message>
@@ -604,6 +619,10 @@
         <translation>Assisted sale</translation>
     </message>
     <message>
+        <source>Points redeemed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>Consent</translation>
     </message>
@@ -726,6 +745,26 @@
     <message>
         <source>first to last record of a visit</source>
         <translation>first to last record of a visit</translation>
+    </message>
+    <message>
+        <source>Points issued / redeemed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>credited by the hub for sales / redeemed at the counters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Did it work?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no talking points shown yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>talking points shown, then a sale or redemption in the visit</source>
+        <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
@@ -1417,6 +1456,10 @@
         <translation>the coupon was not valid yet</translation>
     </message>
     <message>
+        <source>more points than the balance: redeemed at another terminal too</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the record it decides on is unknown</source>
         <translation>the record it decides on is unknown</translation>
     </message>
@@ -1619,6 +1662,10 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation type="unfinished">%1 points</translation>
     </message>
     <message>
         <source>marketing: %1</source>
@@ -2362,6 +2409,14 @@
         <translation>%1 points from %2 — a purchase today would upgrade</translation>
     </message>
     <message>
+        <source>Offer %1 %2 — often viewed with %3 (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer %1 %2 — often bought with %3 (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Birthday today — wish the customer a happy birthday</source>
         <translation>Birthday today — wish the customer a happy birthday</translation>
     </message>
@@ -2460,8 +2515,24 @@
         <translation>Assisted sale</translation>
     </message>
     <message>
+        <source>Points redeemed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Consent updated</source>
         <translation>Consent updated</translation>
+    </message>
+    <message>
+        <source>in the online cart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>browsed online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bought before</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Saved · pending sync</source>
@@ -2490,6 +2561,38 @@
     <message>
         <source>Asked about</source>
         <translation>Asked about</translation>
+    </message>
+    <message>
+        <source>Cart + coupon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coupon expiring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Viewed often</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left in cart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Near the next tier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer: bought with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer: viewed with</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

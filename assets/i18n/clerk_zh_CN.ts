@@ -358,6 +358,20 @@
         <translation>没有变更。</translation>
     </message>
     <message>
+        <source>%1 held here</source>
+        <translation>本机暂扣 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sale(s) pending points</source>
+        <translation>
+            <numerusform>%n 笔销售积分待确认</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>now %1</source>
+        <translation>已升为%1</translation>
+    </message>
+    <message>
         <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
         <translation>按非会员接待：到店已计入，不进入任何会员的记录。备注、兴趣、成交、优惠券和授权需要会员。</translation>
     </message>
@@ -603,6 +617,10 @@
         <translation>导购成交</translation>
     </message>
     <message>
+        <source>Points redeemed</source>
+        <translation>积分兑换</translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>授权</translation>
     </message>
@@ -725,6 +743,26 @@
     <message>
         <source>first to last record of a visit</source>
         <translation>一次到店从第一条到最后一条记录</translation>
+    </message>
+    <message>
+        <source>Points issued / redeemed</source>
+        <translation>积分发放 / 兑换</translation>
+    </message>
+    <message>
+        <source>credited by the hub for sales / redeemed at the counters</source>
+        <translation>总部为销售发放 / 门店兑换</translation>
+    </message>
+    <message>
+        <source>Did it work?</source>
+        <translation>话术效果</translation>
+    </message>
+    <message>
+        <source>no talking points shown yet</source>
+        <translation>尚未展示话术</translation>
+    </message>
+    <message>
+        <source>talking points shown, then a sale or redemption in the visit</source>
+        <translation>展示话术后，同一次到店有成交或核销</translation>
     </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
@@ -1406,6 +1444,10 @@
         <translation>优惠券尚未生效</translation>
     </message>
     <message>
+        <source>more points than the balance: redeemed at another terminal too</source>
+        <translation>超出积分余额：另一台终端也兑换了</translation>
+    </message>
+    <message>
         <source>the record it decides on is unknown</source>
         <translation>所处理的记录不存在</translation>
     </message>
@@ -1606,6 +1648,10 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
     </message>
     <message>
         <source>marketing: %1</source>
@@ -2339,6 +2385,14 @@
         <translation>再积 %1 分即可升级为%2 — 今天消费即可升级</translation>
     </message>
     <message>
+        <source>Offer %1 %2 — often viewed with %3 (%4)</source>
+        <translation>推荐 %1 %2 —— 常与%3一起浏览（%4）</translation>
+    </message>
+    <message>
+        <source>Offer %1 %2 — often bought with %3 (%4)</source>
+        <translation>推荐 %1 %2 —— 常与%3一起购买（%4）</translation>
+    </message>
+    <message>
         <source>Birthday today — wish the customer a happy birthday</source>
         <translation>今天是顾客生日 — 记得送上生日祝福</translation>
     </message>
@@ -2436,8 +2490,24 @@
         <translation>导购成交</translation>
     </message>
     <message>
+        <source>Points redeemed</source>
+        <translation>积分兑换</translation>
+    </message>
+    <message>
         <source>Consent updated</source>
         <translation>授权变更</translation>
+    </message>
+    <message>
+        <source>in the online cart</source>
+        <translation>在线上购物车中</translation>
+    </message>
+    <message>
+        <source>browsed online</source>
+        <translation>线上浏览过</translation>
+    </message>
+    <message>
+        <source>bought before</source>
+        <translation>以前买过</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>
@@ -2466,6 +2536,38 @@
     <message>
         <source>Asked about</source>
         <translation>咨询过</translation>
+    </message>
+    <message>
+        <source>Cart + coupon</source>
+        <translation>购物车 + 优惠券</translation>
+    </message>
+    <message>
+        <source>Coupon expiring</source>
+        <translation>优惠券将到期</translation>
+    </message>
+    <message>
+        <source>Viewed often</source>
+        <translation>多次浏览</translation>
+    </message>
+    <message>
+        <source>Left in cart</source>
+        <translation>购物车遗留</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Near the next tier</source>
+        <translation>接近升级</translation>
+    </message>
+    <message>
+        <source>Offer: bought with</source>
+        <translation>推荐：常一起购买</translation>
+    </message>
+    <message>
+        <source>Offer: viewed with</source>
+        <translation>推荐：常一起浏览</translation>
     </message>
 </context>
 </TS>

@@ -61,6 +61,9 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--action", choices=("tried_on", "asked_about"), help="interest action")
     p.add_argument("--coupon", help="coupon id (redeem)")
     p.add_argument("--amount", help="sale amount in yuan, in whole fen (e.g. 12.34)")
+    p.add_argument(
+        "--points", type=int, help="points redeemed (points_redeem), within the local balance"
+    )
     p.add_argument("--marketing", choices=("yes", "no"), help="consent to marketing")
     p.add_argument("--browsing", choices=("yes", "no"), help="consent to browsing history use")
     p.add_argument("--json", action="store_true", help="print the recorded interaction")
@@ -103,6 +106,10 @@ def _payload(args: argparse.Namespace, terminal: Terminal) -> Payload:
             return interactions.Sale.of(
                 lines, amount, _open_cart_lines(terminal, args.member, set(skus)), args.text
             )
+        if kind == "points_redeem":
+            if args.points is None:
+                raise _usage("record points_redeem needs --points")
+            return interactions.PointsRedeem.of(args.points, args.text)
         if kind == "consent":
             if args.marketing is None and args.browsing is None:
                 raise _usage("record consent needs --marketing and/or --browsing")

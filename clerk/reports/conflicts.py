@@ -1,7 +1,7 @@
 """The manager's sync panel: the backlog, the last syncs, the rows the hub rejected, the rows
 parked because the hub failed on them by themselves (with its answer, and the manager's retry),
-and the coupon redemptions it flagged as conflicts — with the other side, and the manager's
-decision recorded as a ``resolve`` interaction."""
+and the coupon and points redemptions it flagged as conflicts — with the other side, and the
+manager's decision recorded as a ``resolve`` interaction."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ def conflicts(
                 other_store=other[1] if other else None,
                 other_staff=other[2] if other else None,
                 decision=decision,
+                points=body["points"] if isinstance(body.get("points"), int) else None,
             )
         )
     return out

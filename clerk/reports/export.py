@@ -39,6 +39,8 @@ REPORT_COLUMNS = (
     "avg_visit_length_s",
     "interactions",
     "unsynced",
+    "points_issued",
+    "points_redeemed",
 )
 
 
@@ -79,6 +81,8 @@ def _table(store_id: str | None, rows: list[tuple[str, DayKpis]]) -> str:
         "sales ¥",
         "avg len",
         "unsynced",
+        "pts in",
+        "pts out",
     )
     body = [
         (
@@ -96,6 +100,8 @@ def _table(store_id: str | None, rows: list[tuple[str, DayKpis]]) -> str:
             _money(k.sales_cents),
             _duration(k.avg_visit_length_s),
             str(k.unsynced),
+            str(k.points_issued),
+            str(k.points_redeemed),
         )
         for label, k in rows
     ]

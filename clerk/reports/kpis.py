@@ -23,7 +23,9 @@ from clerk.reports.model import (
     DaySummary,
     ProductInterest,
     VisitRow,
+    Worked,
 )
+from clerk.shared.interactions import CONVERSION_KINDS
 
 TOP_PRODUCTS = 10
 MAX_REPORT_DAYS = 366
@@ -72,6 +74,7 @@ class _Visit:
     event: Event
     last_at: int
     records: int = 1  # the visit and the interactions that follow it
+    followed_by_sale: bool = False  # a sale or a redemption among them
 
 
 @dataclass(slots=True)
@@ -81,6 +84,7 @@ class _Day:
     associates: tuple[AssociateStats, ...]
     products: tuple[ProductInterest, ...]
     visits: tuple[VisitRow, ...]
+    worked: tuple[Worked, ...] = ()
 
 
 @dataclass(slots=True)
@@ -92,6 +96,7 @@ class _Pass:
     sales: list[Event] = field(default_factory=list)
     redeems: list[Event] = field(default_factory=list)
     interests: list[Event] = field(default_factory=list)
+    points_redeemed: int = 0
     unsynced: int = 0
 
 
@@ -109,6 +114,8 @@ def _walk(events: list[Event]) -> _Pass:
             p.sales.append(e)
         elif kind == "redeem":
             p.redeems.append(e)
+        elif kind == "points_redeem":
+            p.points_redeemed += _int(e.payload.get("points"))
         elif kind == "interest":
             p.interests.append(e)
         key = e.key
@@ -126,6 +133,8 @@ def _walk(events: list[Event]) -> _Pass:
                     owning.last_at = e.at
                 owning.records += 1
                 p.owner[e.id] = owning
+                if kind in FOLLOW_KINDS:
+                    owning.followed_by_sale = True
     return p
 
 
@@ -136,7 +145,10 @@ def _compute(
     returning_ids: set[str],
     *,
     detail: bool = True,
+    span: tuple[int, int] | None = None,
 ) -> _Day:
+    """The day's figures; ``span``: its [start, end) for the hub's points ledger (points
+    issued), None to leave them out (a drill-down)."""
     walk = _walk(events)
     visits, owner, sales, redeems = walk.visits, walk.owner, walk.sales, walk.redeems
     returning_ids = {v.event.id for v in visits if v.event.id in returning_ids}
@@ -204,6 +216,8 @@ def _compute(
         avg_visit_length_s=round(total_length / len(visits)) if visits else None,
         interactions=len(events),
         unsynced=walk.unsynced,
+        points_issued=data.points_issued(*span) if span is not None else 0,
+        points_redeemed=walk.points_redeemed,
     )
     if not detail:
         return _Day(kpis, (), (), (), ())
@@ -264,7 +278,31 @@ def _compute(
         )
         for sku, count in top
     )
-    return _Day(kpis, tuple(by_hour), associates, products, tuple(rows))
+    return _Day(kpis, tuple(by_hour), associates, products, tuple(rows), _worked(walk))
+
+
+FOLLOW_KINDS = CONVERSION_KINDS  # what "it worked" means: a sale or a redemption
+ANY_SHOWN = "*"  # Worked.kind of the visits that showed any talking point
+
+
+def _worked(walk: _Pass) -> tuple[Worked, ...]:
+    """Per kind of talking point shown at a visit's scan (``Visit.shown``), the visits that
+    showed it and those of them with a sale or a redemption in the same visit."""
+    followed = {id(v) for v in walk.visits if v.followed_by_sale}
+    shown: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    for v in walk.visits:
+        kinds = v.event.payload.get("shown")
+        if not isinstance(kinds, list) or not kinds:
+            continue
+        for kind in {k for k in kinds if isinstance(k, str)} | {ANY_SHOWN}:
+            shown[kind] += 1
+            if id(v) in followed:
+                hits[kind] += 1
+    return tuple(
+        Worked(kind, n, hits[kind])
+        for kind, n in sorted(shown.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
 
 
 def _returning(data: Reader, events: Sequence[Event]) -> set[str]:
@@ -312,8 +350,10 @@ def _day_summary(
     lw_start, lw_end = day_bounds(day - timedelta(days=7), tz)
     events = data.events(start, end)
     lw_events = data.events(lw_start, lw_end)
-    today = _compute(data, events, tz, _returning(data, events))
-    last_week = _compute(data, lw_events, tz, _returning(data, lw_events), detail=False)
+    today = _compute(data, events, tz, _returning(data, events), span=(start, end))
+    last_week = _compute(
+        data, lw_events, tz, _returning(data, lw_events), detail=False, span=(lw_start, lw_end)
+    )
     return DaySummary(
         day=day,
         store_id=store_id,
@@ -325,6 +365,7 @@ def _day_summary(
         by_associate=today.associates,
         top_products=today.products,
         visits=today.visits,
+        worked=today.worked,
     )
 
 
@@ -393,9 +434,9 @@ def range_days(
         out: list[tuple[date, DayKpis, tuple[VisitRow, ...]]] = []
         times = [e.at for e in events]
         i = 0
-        for d, (_start, end) in zip(days, bounds, strict=True):
+        for d, (start, end) in zip(days, bounds, strict=True):
             j = bisect_left(times, end, i)
-            day = _compute(data, events[i:j], tz, returning, detail=detail)
+            day = _compute(data, events[i:j], tz, returning, detail=detail, span=(start, end))
             out.append((d, day.kpis, day.visits))
             i = j
     return out

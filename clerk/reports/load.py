@@ -219,6 +219,18 @@ class Reader:
                 out[str(mid)].append((str(cid), str(sku), int(qty), int(price), int(added)))
         return out
 
+    def points_issued(self, start: int, end: int) -> int:
+        """Points the hub credited for the store's sales of [start, end) (its ledger's earn
+        rows in the cache: those of the store's own members)."""
+        if self.store_id is None:
+            return 0
+        row = self.cache.execute(
+            "SELECT coalesce(sum(points), 0) FROM points_ledger WHERE store_id = ? AND at >= ?"
+            " AND at < ? AND kind = 'earn'",
+            (self.store_id, start, end),
+        ).fetchone()
+        return int(row[0])
+
     def products(self, skus: Iterable[str]) -> dict[str, tuple[str, str]]:
         wanted = sorted(set(skus))
         out: dict[str, tuple[str, str]] = {}

@@ -29,6 +29,8 @@ class DayKpis:
     avg_visit_length_s: int | None = None
     interactions: int = 0
     unsynced: int = 0
+    points_issued: int = 0  # credited by the hub for the day's sales (its ledger)
+    points_redeemed: int = 0  # redeemed at the counters (pending ones included)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,21 @@ class VisitRow:
 
 
 @dataclass(frozen=True)
+class Worked:
+    """Did it work? Of the day's visits whose screen showed a kind of talking point (a
+    recommendation: ``offer:<reason>``), how many had a sale or a redemption (coupon or
+    points) in the same visit."""
+
+    kind: str
+    shown: int  # visits that showed it
+    followed: int  # of them, visits with a sale or a redemption after the scan
+
+    @property
+    def rate(self) -> float:
+        return self.followed / self.shown if self.shown else 0.0
+
+
+@dataclass(frozen=True)
 class DaySummary:
     day: date
     store_id: str | None
@@ -87,6 +104,8 @@ class DaySummary:
     by_associate: tuple[AssociateStats, ...]
     top_products: tuple[ProductInterest, ...]
     visits: tuple[VisitRow, ...] = field(default=(), repr=False)
+    # per kind shown, most shown first — the first, kind "*", the visits that showed any
+    worked: tuple[Worked, ...] = ()
 
     @property
     def unsynced(self) -> int:
@@ -95,7 +114,8 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A coupon redemption of ours the hub flagged, side by side with the one it clashed with."""
+    """A coupon or points redemption of ours the hub flagged, side by side with the one it
+    clashed with (``points``: how many a points redemption took, None for a coupon)."""
 
     id: str  # our interaction id (the conflict_id of a resolve)
     member_id: str | None
@@ -112,6 +132,7 @@ class Conflict:
     other_store: str | None
     other_staff: str | None
     decision: str | None  # accept | reverse once resolved here
+    points: int | None = None
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,29 @@ ENTITIES: dict[str, Entity] = {
     "order": Entity(
         "id", ("id", "member_id", "total_cents", "state", "items", "at", "refunded_at")
     ),
+    # The member's points ledger, one row per change of the balance the hub made (``kind``:
+    # earn — a sale, by the chain's rule —, redeem, refund — an overdraft reversed), with the
+    # balance and the tier after it (``tier_from`` ≠ ``tier_to``: the sale moved the member up).
+    "points": Entity(
+        "id",
+        (
+            "id",
+            "member_id",
+            "store_id",
+            "kind",
+            "points",
+            "balance",
+            "tier_from",
+            "tier_to",
+            "at",
+        ),
+    ),
+    # What to offer with a product (sync/hub/recommend.py): up to N related products, best
+    # first, as JSON [{"sku", "reason", "score"}, …] — reason: bought_with | viewed_with.
+    "related": Entity("sku", ("sku", "related", "built_at")),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.
-JSON_COLUMNS = frozenset({"tags", "applies_to", "facts", "items"})
+JSON_COLUMNS = frozenset({"tags", "applies_to", "facts", "items", "related"})

@@ -7,6 +7,7 @@ defined once — its payload type, with its own validation, and what the kind me
     interest  Interest  yes     yes      yes      associate, manager
     redeem    Redeem    yes     yes      yes      associate, manager
     sale      Sale      yes     yes      yes      associate, manager
+    points_redeem PointsRedeem yes yes   yes      associate, manager
     consent   Consent   yes     yes      yes      associate, manager
     resolve   Resolve   no      no       no       manager
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
@@ -94,6 +95,8 @@ Remark = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 Cents = Annotated[int, Strict(), Field(ge=0, le=MAX_CENTS)]
 Qty = Annotated[int, Strict(), Field(ge=1, le=MAX_QTY)]
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+MAX_SHOWN = 16  # kinds of talking points a visit records as shown
+ShownKind = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,24}(:[a-z_]{1,24})?$")]
 
 
 class InvalidInteraction(ValueError):
@@ -117,7 +120,8 @@ class Visit:
     """The member was served (recorded on identification). ``via``: how they were identified
     (code, card, phone …); ``jti``: the member-code instance (the hub flags one seen at two
     terminals); ``code``: the member code as scanned, for a member of another store — the
-    proof of presence the hub checks (sync/hub/rules.py). Neither is a fact of the history."""
+    proof of presence the hub checks (sync/hub/rules.py). Neither is a fact of the history.
+    ``shown``: the kinds of talking points and recommendations the screen showed (a fact)."""
 
     kind: ClassVar[str] = "visit"
     private: ClassVar[frozenset[str]] = frozenset({"jti", "code"})
@@ -126,6 +130,9 @@ class Visit:
     jti: Id | None = None
     code: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
     text: Remark | None = None
+    # What the associate was shown to say (clerk/view360.py ``shown``): the kinds of the talking
+    # points and recommendations on the screen at the scan — for "did it work?" (reports).
+    shown: Annotated[tuple[ShownKind, ...], Field(max_length=MAX_SHOWN)] | None = None
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -252,13 +259,35 @@ class Consent:
         return _build(cls, marketing=marketing, browsing=browsing)
 
 
+MAX_POINTS = 10_000_000  # points of one redemption
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class PointsRedeem:
+    """Loyalty points redeemed at the counter (``points``: how many, 1–10,000,000). Recorded
+    offline against the terminal's local balance (clerk/points.py); the hub takes them off the
+    member's balance, and one that overdraws it — another terminal redeemed too — is kept and
+    flagged as a conflict (``points_overdraft``), like a coupon used twice."""
+
+    kind: ClassVar[str] = "points_redeem"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    points: Annotated[int, Strict(), Field(ge=1, le=MAX_POINTS)]
+    text: Remark | None = None
+
+    @classmethod
+    def of(cls, points: int, text: str | None = None) -> PointsRedeem:
+        return _build(cls, points=points, text=text)
+
+
 Decision = Literal["accept", "reverse"]
 
 
 @dataclass(frozen=True, config=_CONFIG)
 class Resolve:
     """A manager's decision on a conflict (``conflict_id``: the interaction the hub flagged):
-    ``accept`` keeps both redemptions, ``reverse`` undoes ours."""
+    ``accept`` keeps both redemptions, ``reverse`` undoes ours (an overdrawing points
+    redemption gives its points back)."""
 
     kind: ClassVar[str] = "resolve"
     private: ClassVar[frozenset[str]] = frozenset()
@@ -285,8 +314,10 @@ class Audit:
     detail: Annotated[dict[str, Any], Field(max_length=64)] = Field(default_factory=dict)
 
 
-Payload: TypeAlias = Visit | Note | Interest | Redeem | Sale | Consent | Resolve | Audit
-_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Resolve, Audit)
+Payload: TypeAlias = (
+    Visit | Note | Interest | Redeem | Sale | PointsRedeem | Consent | Resolve | Audit
+)
+_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, PointsRedeem, Consent, Resolve, Audit)
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -303,6 +334,7 @@ class KindSpec:
     counted: bool
     roles: frozenset[str] = EVERYONE
     walk_in: bool = False  # a member kind that may be recorded with no member at all
+    conversion: bool = False  # a sale or a redemption: what "did it work?" counts (reports)
 
 
 KINDS: Mapping[str, KindSpec] = {
@@ -311,8 +343,16 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec("visit", Visit, member=True, history=True, counted=True, walk_in=True),
         KindSpec("note", Note, member=True, history=True, counted=True),
         KindSpec("interest", Interest, member=True, history=True, counted=True),
-        KindSpec("redeem", Redeem, member=True, history=True, counted=True),
-        KindSpec("sale", Sale, member=True, history=True, counted=True),
+        KindSpec("redeem", Redeem, member=True, history=True, counted=True, conversion=True),
+        KindSpec("sale", Sale, member=True, history=True, counted=True, conversion=True),
+        KindSpec(
+            "points_redeem",
+            PointsRedeem,
+            member=True,
+            history=True,
+            counted=True,
+            conversion=True,
+        ),
         KindSpec("consent", Consent, member=True, history=True, counted=True),
         KindSpec(
             "resolve",
@@ -328,6 +368,7 @@ KINDS: Mapping[str, KindSpec] = {
 MEMBER_KINDS = frozenset(k for k, s in KINDS.items() if s.member)
 HISTORY_KINDS = frozenset(k for k, s in KINDS.items() if s.history)
 COUNTED_KINDS = frozenset(k for k, s in KINDS.items() if s.counted)
+CONVERSION_KINDS = frozenset(k for k, s in KINDS.items() if s.conversion)
 
 
 def spec(kind: str) -> KindSpec:

@@ -344,6 +344,9 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "consent.unconsented_browsing_days (clerk hub serve does this hourly).",
     )
     _add_db(p)
+    from sync.hub.loyalty_cli import add_parsers as add_loyalty_parsers
+
+    add_loyalty_parsers(sub, _add_db)
 
     p = sub.add_parser(
         "migrate",
@@ -811,6 +814,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from sync.hub.imports.cli import cmd_import
 
     return cmd_import(args, _open)
+def _cmd_points(args: argparse.Namespace) -> int:
+    from sync.hub.loyalty_cli import cmd_points
+
+    return cmd_points(args, _open)
+
+
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    from sync.hub.loyalty_cli import cmd_recommend
+
+    return cmd_recommend(args, _open)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -828,6 +841,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _cmd_import,
     "setting": _cmd_setting,
     "purge": _cmd_purge,
+    "points": _cmd_points,
+    "recommend": _cmd_recommend,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

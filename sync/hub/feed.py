@@ -54,6 +54,8 @@ ENTITY_TABLE: dict[str, str] = {
     "visit": "visits",
     "wishlist": "wishlist_items",
     "order": "orders",
+    "points": "points_ledger",
+    "related": "product_related",
     "key": "signing_keys",
     "staff": "staff",
 }

@@ -16,12 +16,15 @@ Per item, in this order:
    owner, state and dates; a resolve's target in the device's store …). An audit row is kept
    as sent (its chain is checked). A rejected item never blocks the items after it.
 4. A redeem of a coupon already used → ``conflict`` with ``conflict_with`` = the first
-   redemption; both are kept and listed for managers.
+   redemption; both are kept and listed for managers. A ``points_redeem`` that overdraws the
+   member's balance (another terminal redeemed too) → applied, and ``conflict`` /
+   ``points_overdraft`` (:mod:`sync.hub.points`).
 5. Otherwise ``accepted`` and applied by its kind's effect (:data:`EFFECTS`): coupon use,
-   cart lines bought, consent flags, a conflict resolved; and, for a kind that shows in the
-   customer's history, its history row (``visits``: kind, typed text and structured facts —
-   :mod:`sync.hub.history`). Each change with its change row, so the member's store's
-   terminals receive it.
+   cart lines bought and points earned (a sale), points taken (a points redemption), consent
+   flags, a conflict resolved (an overdraft reversed gives its points back); and, for a kind
+   that shows in the customer's history, its history row (``visits``: kind, typed text and
+   structured facts — :mod:`sync.hub.history`). Each change with its change row, so the
+   member's store's terminals receive it.
 
 An item's body hash is taken over the item as sent (its payload's canonical JSON), so a repeat
 is recognised whatever the hub's schema makes of it.
@@ -40,8 +43,9 @@ from pydantic import ValidationError
 
 from clerk.shared import interactions as vocabulary
 from clerk.shared import membercode
-from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
+from clerk.shared.interactions import Consent, PointsRedeem, Redeem, Resolve, Sale, Visit
 from sync.hub import history
+from sync.hub import points as points_mod
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
@@ -507,6 +511,34 @@ class _Batch:
             )
             if changed:
                 self._emit("cart", cart_id, member[1])
+        points_mod.earn(
+            self.conn,
+            self._emit,
+            sale_id=item.id,
+            member_id=member[0],
+            home_store=member[1],
+            store_id=self.device.store_id,
+            amount_cents=item.payload.amount_cents,
+            at=item.created_at,
+            now=self.now,
+        )
+        return Result(item.id, "accepted")
+
+    def _points_redeem(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, PointsRedeem)
+        overdraft = points_mod.redeem(
+            self.conn,
+            self._emit,
+            redeem_id=item.id,
+            member_id=member[0],
+            home_store=member[1],
+            store_id=self.device.store_id,
+            points=item.payload.points,
+            at=item.created_at,
+            now=self.now,
+        )
+        if overdraft is not None:
+            return Result(item.id, "conflict", "points_overdraft", overdraft[1])
         return Result(item.id, "accepted")
 
     def _redeem(self, item: Interaction, member: Row | None) -> Result:
@@ -579,6 +611,16 @@ class _Batch:
             is None
         ):
             raise _Rejected("unknown_interaction")
+        if changed and item.payload.decision == "reverse":  # an overdraft: its points back
+            points_mod.refund(
+                self.conn,
+                self._emit,
+                resolve_id=item.id,
+                target_id=target,
+                store_id=store,
+                at=item.created_at,
+                now=self.now,
+            )
         return Result(item.id, "accepted")
 
     def _jti_seen_elsewhere(self, jti: str, item: Interaction, member: Row) -> bool:
@@ -614,6 +656,7 @@ EFFECTS: dict[str, Effect] = {
     "interest": _Batch._accept,
     "redeem": _Batch._redeem,
     "sale": _Batch._sale,
+    "points_redeem": _Batch._points_redeem,
     "consent": _Batch._consent,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)

@@ -281,7 +281,7 @@ class Members:
                 raise NotFoundError(f"unknown member {member_id}", reason="unknown_member")
             store_id = home[0]
             deleted = 0
-            for entity in ("browse", "cart", "coupon", "visit", "wishlist", "order"):
+            for entity in ("browse", "cart", "coupon", "visit", "wishlist", "order", "points"):
                 table = ENTITY_TABLE[entity]
                 keys = [
                     str(r[0])

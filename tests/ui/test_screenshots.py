@@ -91,6 +91,12 @@ def test_no_untranslated_text_on_chinese_screens(
     product_words = {
         word for line in m.cart.rows for word in LATIN_WORD.findall(line.product.title_zh)
     } | {word for b in m.browsing.rows for word in LATIN_WORD.findall(b.product.title_zh)}
+    product_words |= {  # the products a recommendation names (its own and the one it goes with)
+        word
+        for p in m.talking.rows
+        for key in ("title_zh", "because_title_zh")
+        for word in LATIN_WORD.findall(str(p.facts.get(key, "")))
+    }
     for model in (m.talking, m.cart, m.coupons, m.browsing, m.visits):
         for row in range(model.rowCount()):
             index = model.index(row, 0)

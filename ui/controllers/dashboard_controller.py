@@ -294,6 +294,24 @@ class DashboardController(QObject):
             translate("Dashboard", "first to last record of a visit"),
             last.replace("%1", duration(w.avg_visit_length_s)),
         )
+        tiles["points"].set_texts(
+            translate("Dashboard", "Points issued / redeemed"),
+            f"{fmt_number(k.points_issued)} / {fmt_number(k.points_redeemed)}",
+            translate("Dashboard", "credited by the hub for sales / redeemed at the counters"),
+            last.replace("%1", f"{fmt_number(w.points_issued)} / {fmt_number(w.points_redeemed)}"),
+        )
+        every = s.worked[0] if s.worked else None  # kind "*": any talking point shown
+        best = [
+            f"{texts.term(texts.SHOWN_KINDS, x.kind)} {fmt_number(x.followed)}/"
+            f"{fmt_number(x.shown)}"
+            for x in s.worked[1:4]
+        ]
+        tiles["worked"].set_texts(
+            translate("Dashboard", "Did it work?"),
+            f"{fmt_number(every.followed)} / {fmt_number(every.shown)}" if every else "—",
+            " · ".join(best) or translate("Dashboard", "no talking points shown yet"),
+            translate("Dashboard", "talking points shown, then a sale or redemption in the visit"),
+        )
         chip = self.view.unsynced
         if k.unsynced:
             chip.setText(

@@ -95,6 +95,7 @@ KINDS = {
     "interest": QT_TRANSLATE_NOOP("Dashboard", "Product interest"),
     "redeem": QT_TRANSLATE_NOOP("Dashboard", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Dashboard", "Assisted sale"),
+    "points_redeem": QT_TRANSLATE_NOOP("Dashboard", "Points redeemed"),
     "consent": QT_TRANSLATE_NOOP("Dashboard", "Consent"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),

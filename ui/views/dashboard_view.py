@@ -48,7 +48,7 @@ from ui.qt import (
 from ui.theme import COLORS
 from ui.views.widgets import Card, Chip, FlowRow, LanguageAware, NarrowMargins, button, label
 
-KPIS = ("visits", "identified", "new", "coupons", "carts", "length")
+KPIS = ("visits", "identified", "new", "coupons", "carts", "length", "points", "worked")
 HOURS = 24
 
 

@@ -187,7 +187,7 @@ class ProfileHeader(QFrame):
             meta.append(texts.fill(translate("Customer", "Member since %1"), fmt_date(p.joined_at)))
         self.meta.setText("  ·  ".join(meta))
         self.points.setText(fmt_number(p.points))
-        self.points_label.setText(translate("Customer", "points"))
+        self.points_label.setText(texts.points_note(v.points))
         self.points_chip.setText(
             texts.fill(translate("Customer", "%1 points"), fmt_number(p.points))
         )

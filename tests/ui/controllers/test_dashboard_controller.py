@@ -160,6 +160,8 @@ def test_tiles_chart_and_tables_show_the_fixture_day(qtbot: Any, page: Any) -> N
         "coupons": "3",
         "carts": "2",
         "length": duration(789),
+        "points": "0 / 0",  # the fixture day earns and redeems none
+        "worked": "—",  # and its visits recorded no talking points shown
     }
     assert duration(789) == "13 min"
     assert tiles["visits"].compare.text() == "Same day last week: 2 (+5)"

@@ -36,6 +36,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "interest",
         "redeem",
         "sale",
+        "points_redeem",
         "consent",
         "resolve",
         "audit",
@@ -48,7 +49,15 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
     assert interactions.may_record("resolve", "manager")
     assert not interactions.may_record("resolve", "associate")
     assert interactions.may_record("sale", "associate")
-    assert {"visit", "note", "interest", "redeem", "sale", "consent"} == interactions.MEMBER_KINDS
+    assert {
+        "visit",
+        "note",
+        "interest",
+        "redeem",
+        "sale",
+        "points_redeem",
+        "consent",
+    } == interactions.MEMBER_KINDS
     assert interactions.HISTORY_KINDS == interactions.COUNTED_KINDS == interactions.MEMBER_KINDS
 
 
@@ -65,6 +74,11 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         ("interest", {"sku": "S" * 65}, "too_long", "sku"),
         ("redeem", {"coupon_id": "Q", "amount_cents": -1}, "out_of_range", "amount_cents"),
         ("sale", {"items": [], "amount_cents": 1}, "too_few", "items"),
+        ("points_redeem", {}, "missing", "points"),
+        ("points_redeem", {"points": 0}, "out_of_range", "points"),
+        ("points_redeem", {"points": 10_000_001}, "out_of_range", "points"),
+        ("points_redeem", {"points": 12.5}, "wrong_type", "points"),
+        ("points_redeem", {"points": True}, "wrong_type", "points"),
         (
             "sale",
             {"items": [{"sku": "S", "qty": 1, "price_cents": 1}] * 201, "amount_cents": 1},
