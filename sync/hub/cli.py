@@ -814,6 +814,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from sync.hub.imports.cli import cmd_import
 
     return cmd_import(args, _open)
+
+
 def _cmd_points(args: argparse.Namespace) -> int:
     from sync.hub.loyalty_cli import cmd_points
 

@@ -508,6 +508,8 @@ def test_a_manager_only_action_is_refused_to_an_associate(terminal: Terminal, da
     finally:
         source.close()
     assert terminal.left_for_a_person(day.ids["L4"]).state == "rejected"  # type: ignore[union-attr]
+
+
 # -- the dashboard's states are visible (issue 19, item 7) -----------------------------------
 
 
