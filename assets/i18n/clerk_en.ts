@@ -202,6 +202,10 @@
         <translation>Sale saved · pending sync</translation>
     </message>
     <message>
+        <source>Points redeemed · pending sync</source>
+        <translation>Points redeemed · pending sync</translation>
+    </message>
+    <message>
         <source>Consent saved · pending sync</source>
         <translation>Consent saved · pending sync</translation>
     </message>
@@ -303,18 +307,18 @@
     </message>
     <message>
         <source>%1 held here</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 held here</translation>
     </message>
     <message numerus="yes">
         <source>%n sale(s) pending points</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n sale pending points</numerusform>
+            <numerusform>%n sales pending points</numerusform>
         </translation>
     </message>
     <message>
         <source>now %1</source>
-        <translation type="unfinished"></translation>
+        <translation>now %1</translation>
     </message>
     <message>
         <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
@@ -552,7 +556,7 @@
     </message>
     <message>
         <source>Points redeemed</source>
-        <translation type="unfinished"></translation>
+        <translation>Points redeemed</translation>
     </message>
     <message>
         <source>Consent</source>
@@ -680,23 +684,23 @@
     </message>
     <message>
         <source>Points issued / redeemed</source>
-        <translation type="unfinished"></translation>
+        <translation>Points issued / redeemed</translation>
     </message>
     <message>
         <source>credited by the hub for sales / redeemed at the counters</source>
-        <translation type="unfinished"></translation>
+        <translation>credited by the hub for sales / redeemed at the counters</translation>
     </message>
     <message>
         <source>Did it work?</source>
-        <translation type="unfinished"></translation>
+        <translation>Did it work?</translation>
     </message>
     <message>
         <source>no talking points shown yet</source>
-        <translation type="unfinished"></translation>
+        <translation>no talking points shown yet</translation>
     </message>
     <message>
         <source>talking points shown, then a sale or redemption in the visit</source>
-        <translation type="unfinished"></translation>
+        <translation>talking points shown, then a sale or redemption in the visit</translation>
     </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
@@ -1325,7 +1329,7 @@
     </message>
     <message>
         <source>more points than the balance: redeemed at another terminal too</source>
-        <translation type="unfinished"></translation>
+        <translation>more points than the balance: redeemed at another terminal too</translation>
     </message>
     <message>
         <source>the record it decides on is unknown</source>
@@ -1525,7 +1529,7 @@
     </message>
     <message>
         <source>%1 points</source>
-        <translation type="unfinished">%1 points</translation>
+        <translation>%1 points</translation>
     </message>
     <message>
         <source>marketing: %1</source>
@@ -2235,11 +2239,11 @@
     </message>
     <message>
         <source>Offer %1 %2 — often viewed with %3 (%4)</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer %1 %2 — often viewed with %3 (%4)</translation>
     </message>
     <message>
         <source>Offer %1 %2 — often bought with %3 (%4)</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer %1 %2 — often bought with %3 (%4)</translation>
     </message>
     <message>
         <source>Birthday today — wish the customer a happy birthday</source>
@@ -2341,7 +2345,7 @@
     </message>
     <message>
         <source>Points redeemed</source>
-        <translation type="unfinished"></translation>
+        <translation>Points redeemed</translation>
     </message>
     <message>
         <source>Consent updated</source>
@@ -2349,15 +2353,15 @@
     </message>
     <message>
         <source>in the online cart</source>
-        <translation type="unfinished"></translation>
+        <translation>in the online cart</translation>
     </message>
     <message>
         <source>browsed online</source>
-        <translation type="unfinished"></translation>
+        <translation>browsed online</translation>
     </message>
     <message>
         <source>bought before</source>
-        <translation type="unfinished"></translation>
+        <translation>bought before</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>
@@ -2389,35 +2393,35 @@
     </message>
     <message>
         <source>Cart + coupon</source>
-        <translation type="unfinished"></translation>
+        <translation>Cart + coupon</translation>
     </message>
     <message>
         <source>Coupon expiring</source>
-        <translation type="unfinished"></translation>
+        <translation>Coupon expiring</translation>
     </message>
     <message>
         <source>Viewed often</source>
-        <translation type="unfinished"></translation>
+        <translation>Viewed often</translation>
     </message>
     <message>
         <source>Left in cart</source>
-        <translation type="unfinished"></translation>
+        <translation>Left in cart</translation>
     </message>
     <message>
         <source>Birthday</source>
-        <translation type="unfinished"></translation>
+        <translation>Birthday</translation>
     </message>
     <message>
         <source>Near the next tier</source>
-        <translation type="unfinished"></translation>
+        <translation>Near the next tier</translation>
     </message>
     <message>
         <source>Offer: bought with</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer: bought with</translation>
     </message>
     <message>
         <source>Offer: viewed with</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer: viewed with</translation>
     </message>
 </context>
 </TS>

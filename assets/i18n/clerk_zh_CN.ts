@@ -202,6 +202,10 @@
         <translation>成交已保存 · 待同步</translation>
     </message>
     <message>
+        <source>Points redeemed · pending sync</source>
+        <translation>积分已兑换 · 待同步</translation>
+    </message>
+    <message>
         <source>Consent saved · pending sync</source>
         <translation>授权已保存 · 待同步</translation>
     </message>

@@ -44,6 +44,7 @@ RECORDED_TEXT = {
     "interest": QT_TRANSLATE_NOOP("Customer", "Interest saved · pending sync"),
     "redeem": QT_TRANSLATE_NOOP("Customer", "Coupon redeemed · pending sync"),
     "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · pending sync"),
+    "points_redeem": QT_TRANSLATE_NOOP("Customer", "Points redeemed · pending sync"),
     "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · pending sync"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · pending sync"),
 }
