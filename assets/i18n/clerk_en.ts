@@ -230,6 +230,10 @@
         <translation>Sale saved · will sync</translation>
     </message>
     <message>
+        <source>Points redeemed · will sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Consent saved · will sync</source>
         <translation>Consent saved · will sync</translation>
     </message>
@@ -359,18 +363,18 @@
     </message>
     <message>
         <source>%1 held here</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 held here</translation>
     </message>
     <message numerus="yes">
         <source>%n sale(s) pending points</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n sale pending points</numerusform>
+            <numerusform>%n sales pending points</numerusform>
         </translation>
     </message>
     <message>
         <source>now %1</source>
-        <translation type="unfinished"></translation>
+        <translation>now %1</translation>
     </message>
     <message>
         <source>Served as a walk-in: the visit is counted, in no member&apos;s history. Notes, interest, sales, coupons and consent need a member.</source>
@@ -620,7 +624,7 @@
     </message>
     <message>
         <source>Points redeemed</source>
-        <translation type="unfinished"></translation>
+        <translation>Points redeemed</translation>
     </message>
     <message>
         <source>Consent</source>
@@ -748,23 +752,23 @@
     </message>
     <message>
         <source>Points issued / redeemed</source>
-        <translation type="unfinished"></translation>
+        <translation>Points issued / redeemed</translation>
     </message>
     <message>
         <source>credited by the hub for sales / redeemed at the counters</source>
-        <translation type="unfinished"></translation>
+        <translation>credited by the hub for sales / redeemed at the counters</translation>
     </message>
     <message>
         <source>Did it work?</source>
-        <translation type="unfinished"></translation>
+        <translation>Did it work?</translation>
     </message>
     <message>
         <source>no talking points shown yet</source>
-        <translation type="unfinished"></translation>
+        <translation>no talking points shown yet</translation>
     </message>
     <message>
         <source>talking points shown, then a sale or redemption in the visit</source>
-        <translation type="unfinished"></translation>
+        <translation>talking points shown, then a sale or redemption in the visit</translation>
     </message>
     <message numerus="yes">
         <source>Includes %n record(s) not yet synced</source>
@@ -1457,7 +1461,7 @@
     </message>
     <message>
         <source>more points than the balance: redeemed at another terminal too</source>
-        <translation type="unfinished"></translation>
+        <translation>more points than the balance: redeemed at another terminal too</translation>
     </message>
     <message>
         <source>the record it decides on is unknown</source>
@@ -1665,7 +1669,7 @@
     </message>
     <message>
         <source>%1 points</source>
-        <translation type="unfinished">%1 points</translation>
+        <translation>%1 points</translation>
     </message>
     <message>
         <source>marketing: %1</source>
@@ -2410,11 +2414,11 @@
     </message>
     <message>
         <source>Offer %1 %2 — often viewed with %3 (%4)</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer %1 %2 — often viewed with %3 (%4)</translation>
     </message>
     <message>
         <source>Offer %1 %2 — often bought with %3 (%4)</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer %1 %2 — often bought with %3 (%4)</translation>
     </message>
     <message>
         <source>Birthday today — wish the customer a happy birthday</source>
@@ -2516,7 +2520,7 @@
     </message>
     <message>
         <source>Points redeemed</source>
-        <translation type="unfinished"></translation>
+        <translation>Points redeemed</translation>
     </message>
     <message>
         <source>Consent updated</source>
@@ -2524,15 +2528,15 @@
     </message>
     <message>
         <source>in the online cart</source>
-        <translation type="unfinished"></translation>
+        <translation>in the online cart</translation>
     </message>
     <message>
         <source>browsed online</source>
-        <translation type="unfinished"></translation>
+        <translation>browsed online</translation>
     </message>
     <message>
         <source>bought before</source>
-        <translation type="unfinished"></translation>
+        <translation>bought before</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>
@@ -2564,35 +2568,35 @@
     </message>
     <message>
         <source>Cart + coupon</source>
-        <translation type="unfinished"></translation>
+        <translation>Cart + coupon</translation>
     </message>
     <message>
         <source>Coupon expiring</source>
-        <translation type="unfinished"></translation>
+        <translation>Coupon expiring</translation>
     </message>
     <message>
         <source>Viewed often</source>
-        <translation type="unfinished"></translation>
+        <translation>Viewed often</translation>
     </message>
     <message>
         <source>Left in cart</source>
-        <translation type="unfinished"></translation>
+        <translation>Left in cart</translation>
     </message>
     <message>
         <source>Birthday</source>
-        <translation type="unfinished"></translation>
+        <translation>Birthday</translation>
     </message>
     <message>
         <source>Near the next tier</source>
-        <translation type="unfinished"></translation>
+        <translation>Near the next tier</translation>
     </message>
     <message>
         <source>Offer: bought with</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer: bought with</translation>
     </message>
     <message>
         <source>Offer: viewed with</source>
-        <translation type="unfinished"></translation>
+        <translation>Offer: viewed with</translation>
     </message>
 </context>
 </TS>

@@ -230,6 +230,10 @@
         <translation>成交已保存 · 稍后同步</translation>
     </message>
     <message>
+        <source>Points redeemed · will sync</source>
+        <translation>积分已兑换 · 稍后同步</translation>
+    </message>
+    <message>
         <source>Consent saved · will sync</source>
         <translation>授权已保存 · 稍后同步</translation>
     </message>

@@ -47,6 +47,7 @@ RECORDED_TEXT = {
     "interest": QT_TRANSLATE_NOOP("Customer", "Interest saved · will sync"),
     "redeem": QT_TRANSLATE_NOOP("Customer", "Coupon redeemed · will sync"),
     "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · will sync"),
+    "points_redeem": QT_TRANSLATE_NOOP("Customer", "Points redeemed · will sync"),
     "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · will sync"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · will sync"),
 }
