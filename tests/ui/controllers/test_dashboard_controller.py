@@ -495,8 +495,12 @@ def test_asked_about_is_never_clipped(qtbot: Any, page: Any, width: int) -> None
     text = str(model.headerData(count, Qt.Orientation.Horizontal))
     assert text == "Asked about"
 
-    def whole() -> bool:
-        need = header.fontMetrics().horizontalAdvance(text) + 12
+    from ui.qt import QStyle
+
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+
+    def whole() -> bool:  # the text and the style's margins on both sides
+        need = header.fontMetrics().horizontalAdvance(text) + 2 * margin
         right = header.sectionViewportPosition(count) + header.sectionSize(count)
         return header.sectionSize(count) >= need and right <= header.viewport().width()
 
