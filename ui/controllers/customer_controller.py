@@ -293,9 +293,11 @@ class CustomerController(QObject):
         if self._refreshing:  # asked while a read is under way: read again after it
             self._refresh_again = True
             return
+        self._read(self.member_id)
+
+    def _read(self, member_id: str) -> None:
         self._refreshing = True
         self._refresh_again = False
-        member_id = self.member_id
         self.runner.submit(
             lambda: self.terminal.view(member_id),
             lambda view: self._refreshed(member_id, view),
@@ -304,8 +306,8 @@ class CustomerController(QObject):
 
     def _refreshed(self, member_id: str, view: CustomerView | None) -> None:
         self._refreshing = False
-        if self._refresh_again:  # a record or a sync settled meanwhile: this read is stale
-            self.refresh()
+        if self._refresh_again and self.member_id is not None:  # this read is stale: again
+            self._read(self.member_id)
         if view is None or member_id != self.member_id:
             return
         form = self.view.composer.form
