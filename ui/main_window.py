@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         # --- wiring -----------------------------------------------------------------------------
         bridge.shown.connect(self.toasts.show_toast)
         bridge.updated.connect(self.toasts.update_toast)
+        bridge.offered.connect(self.toasts.offer_toast)
         for runner in (runners.terminal, runners.decode):
             runner.unhandled.connect(self._unhandled)
         self.screens.built.connect(self._wire_screen)

@@ -27,6 +27,13 @@ class MessageBridge(QObject):
 
     shown = Signal(int, str, str)
     updated = Signal(str, str)  # text, key: replaces the text of a message still shown
+    # level, text, key, action label, callback: a message with one action (e.g. "Open folder")
+    offered = Signal(int, str, str, str, object)
+
+    def offer(self, level: Level, text: str, key: str, action: str, run: object) -> None:
+        """A message with one action the person may take (``run()`` when it is clicked)."""
+        log.log(logging.WARNING if level >= Level.WARNING else logging.INFO, "%s", text)
+        self.offered.emit(int(level), text, key, action, run)
 
     def update(self, text: str, key: str) -> None:
         """A message still shown under ``key`` now says ``text`` (nothing new is shown)."""

@@ -825,6 +825,10 @@
         </translation>
     </message>
     <message>
+        <source>Open folder</source>
+        <translation>Open folder</translation>
+    </message>
+    <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>Decision recorded; it syncs to the hub</translation>
     </message>

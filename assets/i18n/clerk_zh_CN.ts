@@ -821,6 +821,10 @@
         </translation>
     </message>
     <message>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
         <source>Decision recorded; it syncs to the hub</source>
         <translation>处理结果已记录，将同步到总部</translation>
     </message>

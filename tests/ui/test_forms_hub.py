@@ -205,7 +205,7 @@ def test_the_form_and_the_hub_agree_at_every_bound(
     _save(qtbot, w)
     rows = outbox_rows()
     toasts = w.toasts.toasts()
-    said_saved = bool(toasts) and "pending sync" in toasts[-1].text.text()
+    said_saved = bool(toasts) and "will sync" in toasts[-1].text.text()
     saved = rows[1:]
     assert said_saved is bool(saved), case
     assert bool(saved) is valid, case

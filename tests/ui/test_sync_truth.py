@@ -107,27 +107,43 @@ def _five(w: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("size", [(1280, 800), (414, 800), (1920, 1080)])
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_offline_record_online_sync_all_five_agree(
-    qtbot: Any, session: Any, home: Any, engine: Any, open_customer: Any
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    engine: Any,
+    open_customer: Any,
+    lang: str,
+    size: tuple[int, int],
 ) -> None:
+    from ui import texts
+    from ui.qt import translate
+
     w = session.window
+    session.translations.set_language(lang)
+    w.resize(*size)
+    offline, online = translate("Customer", "offline"), translate("Customer", "online")
+    pending_chip = texts.term(texts.SYNC_STATES, "pending")
+    synced_chip = texts.term(texts.SYNC_STATES, "acked")
+    will_sync = translate("Customer", "Note saved · will sync")
     open_customer(home.code(HERO))
     worker = _worker(engine)
     w.attach_sync(worker)
     worker.start()
     try:
         # 1. Offline: every place says offline, F5 says so too (and why), never "Syncing…".
-        qtbot.waitUntil(lambda: _five(w)["bar"] == "Offline", timeout=5_000)
-        qtbot.waitUntil(lambda: "offline" in _five(w)["header"].lower(), timeout=5_000)
+        qtbot.waitUntil(lambda: _five(w)["bar"] == translate("Status", "Offline"), timeout=5_000)
+        qtbot.waitUntil(lambda: offline in _five(w)["header"], timeout=5_000)
+        why = w.status.offline_text()
+        assert w.status.state.why == "hub_unreachable"
         now = _five(w)
-        assert "offline" in now["banner"].lower()
-        assert "online" not in now["header"].replace("offline", "")
+        assert now["banner"] == why
+        assert online not in now["header"].replace(offline, "")
         qtbot.keyClick(w, Qt.Key.Key_F5)
-        qtbot.waitUntil(
-            lambda: any("hub" in t and "offline" in t.lower() for t in _five(w)["toasts"]),
-            timeout=5_000,
-        )
-        assert not any("Syncing" in t for t in _five(w)["toasts"])
+        qtbot.waitUntil(lambda: why in _five(w)["toasts"], timeout=5_000)
+        assert translate("MainWindow", "Syncing…") not in _five(w)["toasts"]
 
         # 2. A note recorded offline: pending everywhere, the toast says it will sync.
         view = w.screens.customer_view
@@ -137,23 +153,30 @@ def test_offline_record_online_sync_all_five_agree(
             lambda: view.composer.note.text.toPlainText() == "Wants the blue strap", timeout=2_000
         )
         qtbot.mouseClick(view.composer.save, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "2 waiting to sync" in _five(w)["pending"], timeout=5_000)
-        qtbot.waitUntil(lambda: "2 pending" in _five(w)["header"], timeout=5_000)
+        waiting = translate("Status", "%n waiting to sync", None, 2)
+        qtbot.waitUntil(lambda: _five(w)["pending"] == waiting, timeout=5_000)
+        two = translate("Customer", "%n pending", None, 2)
+        qtbot.waitUntil(lambda: two in _five(w)["header"], timeout=5_000)
         now = _five(w)
-        assert now["chips"] == ["Saved · pending sync"] * 2
-        assert any("will sync" in t for t in now["toasts"])
-        assert now["bar"] == "Offline"
+        assert now["chips"] == [pending_chip] * 2
+        assert will_sync in now["toasts"]
+        assert now["bar"] == translate("Status", "Offline")
+        assert now["banner"] == why
 
         # 3. The network is back: synced within seconds (a probe, not the 1-hour interval).
         engine.up = True
-        qtbot.waitUntil(lambda: _five(w)["chips"] == ["Synced"] * 2, timeout=5_000)
-        qtbot.waitUntil(lambda: _five(w)["bar"] == "Online", timeout=5_000)
-        qtbot.waitUntil(lambda: "pending" not in _five(w)["header"], timeout=5_000)
+        qtbot.waitUntil(lambda: _five(w)["chips"] == [synced_chip] * 2, timeout=5_000)
+        qtbot.waitUntil(lambda: _five(w)["bar"] == translate("Status", "Online"), timeout=5_000)
+        qtbot.waitUntil(
+            lambda: _five(w)["pending"] == translate("Status", "All records synced"),
+            timeout=5_000,
+        )
         now = _five(w)
-        assert now["pending"] == "All records synced"
-        assert "offline" not in now["header"].lower()
+        assert online in now["header"] and offline not in now["header"]
+        assert translate("Customer", "%n pending", None, 1) not in now["header"]
+        assert two not in now["header"]
         assert now["banner"] == ""
-        assert not any("will sync" in t or "pending" in t for t in now["toasts"])
+        assert will_sync not in now["toasts"]
         assert engine.probes >= 1
     finally:
         worker.stop()

@@ -791,3 +791,36 @@ class TestFetchMember:
             )
         assert dump(files.cache) == []
         engine.client.close()
+
+
+class TestHealthz:
+    """The offline reachability probe: GET /healthz, outside /v1, no token."""
+
+    def test_answers(self) -> None:
+        seen: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return httpx.Response(200, json={"status": "ok"})
+
+        client = client_for(handler)
+        client.online = False
+        client.healthz()
+        assert client.online is True
+        [request] = seen
+        assert request.url.path == "/healthz" and "authorization" not in request.headers
+
+    def test_unreachable_is_a_transport_error(self) -> None:
+        def handler(request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("refused", request=request)
+
+        client = client_for(handler)
+        with pytest.raises(TransportError):
+            client.healthz()
+        assert client.online is False
+
+    def test_an_error_answer_is_reachable(self) -> None:
+        client = client_for(lambda _r: httpx.Response(503, headers={"retry-after": "5"}))
+        with pytest.raises(RetryableHubError):
+            client.healthz()
+        assert client.online is True

@@ -100,6 +100,7 @@ class CustomerController(QObject):
         # interaction id → last state seen, this session's newest MINE_KEPT (a day of scans
         # without a lock must not grow it for good: bench/all_day.py)
         self._mine: dict[str, str] = {}
+        self._refresh_again = False
         self._toasted: str | None = None  # the record the last "saved" toast is about
         self._refreshing = False
         self._choices_for: CustomerView | None = None
@@ -302,10 +303,16 @@ class CustomerController(QObject):
     # --- refresh after records and syncs -------------------------------------------------------
 
     def refresh(self) -> None:
-        if self.member_id is None or self._refreshing:
+        if self.member_id is None:
             return
+        if self._refreshing:  # asked while a read is under way: read again after it
+            self._refresh_again = True
+            return
+        self._read(self.member_id)
+
+    def _read(self, member_id: str) -> None:
         self._refreshing = True
-        member_id = self.member_id
+        self._refresh_again = False
         self.runner.submit(
             lambda: self.terminal.view(member_id),
             lambda view: self._refreshed(member_id, view),
@@ -314,6 +321,8 @@ class CustomerController(QObject):
 
     def _refreshed(self, member_id: str, view: CustomerView | None) -> None:
         self._refreshing = False
+        if self._refresh_again and self.member_id is not None:  # this read is stale: again
+            self._read(self.member_id)
         if view is None or member_id != self.member_id:
             return
         form = self.view.composer.form
@@ -342,6 +351,7 @@ class CustomerController(QObject):
 
     def _refresh_failed(self, exc: BaseException) -> None:
         self._refreshing = False
+        self._refresh_again = False
         if isinstance(exc, ClerkError):
             self.bridge.error(texts.reason_message(exc.reason), key="refresh")
         else:

@@ -36,9 +36,20 @@ from clerk.reports.model import (
 from clerk.staff import Session, allowed, require
 from ui import texts
 from ui.i18n import fmt_date, fmt_money, fmt_number
-from ui.messages import MessageBridge
+from ui.messages import Level, MessageBridge
 from ui.models.dashboard_models import ItemRole, duration
-from ui.qt import QDate, QEvent, QFileDialog, QObject, QTimer, Signal, is_alive, translate
+from ui.qt import (
+    QDate,
+    QDesktopServices,
+    QEvent,
+    QFileDialog,
+    QObject,
+    QTimer,
+    QUrl,
+    Signal,
+    is_alive,
+    translate,
+)
 from ui.views.composer_view import FIXABLE_KINDS
 from ui.views.dashboard_view import DashboardView
 from ui.workers import TaskRunner
@@ -443,6 +454,11 @@ class DashboardController(QObject):
         )
         return path or None
 
+    @staticmethod
+    def open_folder(folder: Path) -> None:
+        """The file manager on ``folder`` (the export's "Open folder")."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
     def export(self) -> None:
         day = self.day()
         path = self.choose_path(f"visits-{day.isoformat()}.csv")
@@ -461,11 +477,17 @@ class DashboardController(QObject):
 
         def done(rows: int) -> None:
             self._set_busy(-1)
-            self._say_success(
-                texts.fill(
-                    translate("Dashboard", "Exported %n visit(s) to %1", None, rows), str(path)
-                )
+            text = texts.fill(
+                translate("Dashboard", "Exported %n visit(s) to %1", None, rows), str(path)
             )
+            if self.bridge is not None:
+                self.bridge.offer(
+                    Level.SUCCESS,
+                    text,
+                    "dashboard",
+                    translate("Dashboard", "Open folder"),
+                    lambda: self.open_folder(path.parent),
+                )
             self.exported.emit(str(path), rows)
 
         self.runner.submit(

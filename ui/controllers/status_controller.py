@@ -62,6 +62,7 @@ class StatusController(QObject):
         self.sync_running = False
         self._last_error: str | None = None
         self._polling = False
+        self._again = False
         self.timer = QTimer(self)
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.refresh)
@@ -127,18 +128,23 @@ class StatusController(QObject):
     # --- reading status ----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self._polling:
+        if self._polling:  # one read at a time; asked meanwhile, it reads again after it
+            self._again = True
             return
         self._polling = True
+        self._again = False
         self.runner.submit(self.terminal.status, self._on_status, self._on_status_failed)
 
     def _on_status(self, status: TerminalStatus) -> None:
         self._polling = False
         self.state.set_status(status)
         self.status_changed.emit(status)
+        if self._again:  # something changed while it was read (a round settled, a record)
+            self.refresh()
 
     def _on_status_failed(self, exc: BaseException) -> None:
         self._polling = False
+        self._again = False
         if isinstance(exc, ClerkError):
             self._error_once(texts.reason_message(exc.reason))
         else:

@@ -19,7 +19,7 @@ from ui.qt import (
     QWidget,
 )
 from ui.theme import icon_pixmap
-from ui.views.widgets import label, set_prop, tool_button
+from ui.views.widgets import button, label, set_prop, tool_button
 
 
 class ElidedLabel(QLabel):
@@ -122,12 +122,30 @@ class Toast(QFrame):
         row.addWidget(ic, 0, Qt.AlignmentFlag.AlignTop)
         self.text = label(text, wrap=True)
         row.addWidget(self.text, 1)
+        self.action = button("", kind="ghost", object_name="toastAction")
+        self.action.setMinimumHeight(36)
+        self.action.hide()
+        self.action.clicked.connect(self._act)
+        self._run: Any = None
+        row.addWidget(self.action, 0, Qt.AlignmentFlag.AlignTop)
         self.close_button = tool_button("close", tint="surface")
         self.close_button.setMinimumSize(36, 36)
         self.close_button.clicked.connect(self.deleteLater)
         row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.setAccessibleName(text)
         self.key = ""
+
+    def set_action(self, text: str, run: Any) -> None:
+        """One action on the toast (``run()`` on a click, then the toast goes)."""
+        self._run = run
+        self.action.setText(text)
+        self.action.setAccessibleName(text)
+        self.action.setVisible(bool(text) and callable(run))
+
+    def _act(self) -> None:
+        if callable(self._run):
+            self._run()
+        self.deleteLater()
 
     def set_text(self, level: str, text: str) -> None:
         set_prop(self, "toast", level)
@@ -183,6 +201,15 @@ class ToastArea(QWidget):
         self._place()
         return toast
 
+    def offer_toast(self, level: int, text: str, key: str, action: str, run: Any) -> Toast:
+        """A toast with one action (it stays a while longer: there is something to click)."""
+        toast = self.show_toast(level, text, key)
+        toast.set_action(action, run)
+        timer = toast.findChild(QTimer, "toastTimer")
+        if timer is not None:
+            timer.start(max(timer.interval(), 10_000))
+        return toast
+
     def update_toast(self, text: str, key: str) -> None:
         """The toast shown under ``key`` (if any) says ``text`` now; its timer is kept."""
         for t in self.toasts():
@@ -200,7 +227,7 @@ class ToastArea(QWidget):
         timer.start(self.durations[level])
 
     def _relayout(self) -> None:
-        QTimer.singleShot(0, self._place)
+        QTimer.singleShot(0, self, self._place)  # dropped if the area is gone by then
 
     def _place(self) -> None:
         if not self.toasts():

@@ -563,19 +563,29 @@ def test_a_clicked_hour_scrolls_the_filtered_list_into_view(
 
 def test_export_says_where_the_file_went(qtbot: Any, terminal: Terminal, tmp_path: Path) -> None:
     from ui.messages import MessageBridge
+    from ui.views.status_view import ToastArea
 
     bridge = MessageBridge()
     said: list[str] = []
     bridge.shown.connect(lambda _level, text, _key: said.append(text))
+    bridge.offered.connect(lambda _level, text, _key, _action, _run: said.append(text))
     p = dashboard_screen(
         MANAGER, terminal, tz=TZ, bridge=bridge, choose_path=lambda n: str(tmp_path / n)
     )
     qtbot.addWidget(p.view)
+    opened: list[Path] = []
+    p.open_folder = opened.append  # type: ignore[method-assign]
+    toasts = ToastArea(p.view)
+    bridge.offered.connect(toasts.offer_toast)
     try:
         _show(qtbot, p)
         with qtbot.waitSignal(p.exported, timeout=10_000):
             p.view.export.click()
         assert any(str(tmp_path / "visits-2025-11-20.csv") in t for t in said), said
+        [toast] = toasts.toasts()
+        assert toast.action.isVisibleTo(toast) and toast.action.text() == "Open folder"
+        qtbot.mouseClick(toast.action, Qt.MouseButton.LeftButton)
+        assert opened == [tmp_path]
     finally:
         p.shutdown()
 
@@ -594,8 +604,12 @@ def test_asked_about_is_never_clipped(qtbot: Any, page: Any, width: int) -> None
     text = str(model.headerData(count, Qt.Orientation.Horizontal))
     assert text == "Asked about"
 
-    def whole() -> bool:
-        need = header.fontMetrics().horizontalAdvance(text) + 12
+    from ui.qt import QStyle
+
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+
+    def whole() -> bool:  # the text and the style's margins on both sides
+        need = header.fontMetrics().horizontalAdvance(text) + 2 * margin
         right = header.sectionViewportPosition(count) + header.sectionSize(count)
         return header.sectionSize(count) >= need and right <= header.viewport().width()
 
