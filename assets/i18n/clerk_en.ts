@@ -231,7 +231,7 @@
     </message>
     <message>
         <source>Points redeemed · will sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Points redeemed · will sync</translation>
     </message>
     <message>
         <source>Consent saved · will sync</source>
