@@ -173,6 +173,46 @@ class VisitEntry:
         return value if isinstance(value, str) and value else None
 
 
+OrderChannel = Literal["online", "store"]
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product: Product
+    qty: int
+    price_cents: int
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order of the last 12 months: placed online (the hub's ``orders``, from the Segment
+    intake or import) or bought in a store (a ``sale`` of the history, the hub's or this
+    terminal's own). A returned order is ``refunded``, with when."""
+
+    id: str
+    channel: OrderChannel
+    at: int
+    total_cents: int
+    state: str  # completed | refunded
+    lines: tuple[OrderLine, ...]
+    refunded_at: int | None = None
+    store_name: str | None = None  # in-store orders: where
+    sync_state: str | None = None  # in-store orders recorded here: the outbox state
+
+    @property
+    def returned(self) -> bool:
+        return self.state == "refunded"
+
+
+@dataclass(frozen=True)
+class WishlistItem:
+    """A product the member keeps for later online."""
+
+    id: str
+    product: Product
+    added_at: int
+
+
 @dataclass(frozen=True)
 class TalkingPoint:
     """One thing worth saying, with the facts behind it (for "why?")."""
@@ -199,3 +239,5 @@ class CustomerView:
     visits: tuple[VisitEntry, ...]
     freshness: Freshness
     as_of: int  # when this view was computed
+    orders: tuple[Order, ...] = ()  # newest first, the last 12 months, online and in store
+    wishlist: tuple[WishlistItem, ...] = ()  # newest first

@@ -18,6 +18,11 @@ The outbox is this terminal's own truth and is overlaid on the cache:
   text the hub wrote: a view renders entries in its own language.
 * freshness counts this member's interactions not yet acknowledged (pending or sent).
 
+Orders (:func:`_fetch_orders`, :func:`_orders`): the last 12 months of the cache's ``orders``
+(placed online; a refunded one is a return) ∪ the in-store sales of the history — the hub's
+``sale`` rows and this terminal's own not yet in them (a rejected sale is no order) — newest
+first. The wishlist is the cache's ``wishlist_items``, newest first.
+
 Privacy: when the member has not consented to browsing analytics the browsing panel is empty
 and the browse table is not even read. Interactions recorded only against a scanned reference
 (``member_ref``, before the member was cached) are not matched to the member here.
@@ -28,7 +33,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from clerk import talking_points
@@ -41,10 +46,13 @@ from clerk.model import (
     Freshness,
     Identity,
     Localised,
+    Order,
+    OrderLine,
     PhoneCandidate,
     Product,
     Profile,
     VisitEntry,
+    WishlistItem,
 )
 from clerk.shared import interactions
 from clerk.shared.phones import tail
@@ -53,6 +61,9 @@ DAY = 86_400
 BROWSE_PRODUCTS_LIMIT = 50  # products in the browsing panel (most recently viewed first)
 VISITS_LIMIT = 50  # entries in the previous-visits panel
 OUTBOX_LIMIT = 500  # this member's interactions read from the outbox
+ORDERS_DAYS = 365  # orders (online and in store) of the last 12 months
+ORDERS_LIMIT = 50  # orders of each source read (newest first)
+WISHLIST_LIMIT = 50  # entries in the wishlist panel
 EXPIRING_DAYS = talking_points.EXPIRING_DAYS
 UNSETTLED = frozenset({"pending", "sent"})
 
@@ -90,6 +101,18 @@ Q_OUTBOX = (
     " WHERE member_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"
 )
 Q_OUTBOX_STORE = "SELECT value FROM outbox_meta WHERE key = 'store_name'"
+Q_ORDERS = (
+    "SELECT id, total_cents, state, items, at, refunded_at FROM orders"
+    " WHERE member_id = ? AND at >= ? ORDER BY at DESC LIMIT ?"
+)
+Q_STORE_SALES = (
+    "SELECT id, store_name, at, facts FROM visits"
+    " WHERE member_id = ? AND at >= ? AND kind = 'sale' ORDER BY at DESC LIMIT ?"
+)
+Q_WISHLIST = (
+    "SELECT id, sku, added_at FROM wishlist_items WHERE member_id = ?"
+    " ORDER BY added_at DESC, id LIMIT ?"
+)
 
 # Tables a 360 query must never scan.
 GUARDED_TABLES = (
@@ -100,6 +123,8 @@ GUARDED_TABLES = (
     "visits",
     "products",
     "interactions",
+    "orders",
+    "wishlist_items",
 )
 
 
@@ -168,6 +193,9 @@ class Raw:
     outbox: list[Any]
     staff: list[Any]
     store_name: str | None
+    orders: list[Any] = field(default_factory=list)  # Q_ORDERS rows
+    sales: list[Any] = field(default_factory=list)  # Q_STORE_SALES rows
+    wishlist: list[Any] = field(default_factory=list)  # Q_WISHLIST rows
 
 
 def fetch(
@@ -198,8 +226,14 @@ def fetch(
         if out_rows:
             row = outbox.execute(Q_OUTBOX_STORE).fetchone()
             store_name = None if row is None else row[0]
+    orders, sales, wishlist = _fetch_orders(cache, member_id, now=now)
     skus = {r[0] for r in browse}
     skus.update(r[1] for r in cart)
+    skus.update(r[1] for r in wishlist)
+    for r in orders:
+        skus.update(_named_skus(r[3]))
+    for r in sales:
+        skus.update(_named_skus(r[3]))
     staff_ids: set[str] = set()
     for r in out_rows:
         if r[2]:
@@ -217,7 +251,31 @@ def fetch(
         staff = cache.execute(
             Q_STAFF.format(marks=_marks(len(staff_ids))), tuple(staff_ids)
         ).fetchall()
-    return Raw(member, browse, cart, coupons, visits, products, out_rows, staff, store_name)
+    return Raw(
+        member,
+        browse,
+        cart,
+        coupons,
+        visits,
+        products,
+        out_rows,
+        staff,
+        store_name,
+        orders,
+        sales,
+        wishlist,
+    )
+
+
+def _fetch_orders(
+    cache: sqlite3.Connection, member_id: str, *, now: int
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """The rows of the orders and wishlist panels: online orders, in-store sales, wishlist."""
+    since = now - ORDERS_DAYS * DAY
+    orders = cache.execute(Q_ORDERS, (member_id, since, ORDERS_LIMIT)).fetchall()
+    sales = cache.execute(Q_STORE_SALES, (member_id, since, ORDERS_LIMIT)).fetchall()
+    wishlist = cache.execute(Q_WISHLIST, (member_id, WISHLIST_LIMIT)).fetchall()
+    return orders, sales, wishlist
 
 
 def _named_skus(facts_json: str) -> set[str]:
@@ -415,6 +473,87 @@ def _object(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _lines(items: Any, products: dict[str, Product]) -> tuple[OrderLine, ...]:
+    out: list[OrderLine] = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("sku"), str):
+            continue
+        sku = item["sku"]
+        qty, price = item.get("qty"), item.get("price_cents")
+        qty = qty if isinstance(qty, int) and not isinstance(qty, bool) else 1
+        price = price if isinstance(price, int) and not isinstance(price, bool) else 0
+        out.append(OrderLine(products.get(sku) or _placeholder(sku, price), qty, price))
+    return tuple(out)
+
+
+def _list(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else []
+    except ValueError:
+        return []
+
+
+def _orders(raw: Raw, products: dict[str, Product], *, now: int) -> tuple[Order, ...]:
+    """Online orders ∪ in-store sales (the hub's, then this terminal's own), newest first."""
+    out: list[Order] = [
+        Order(
+            id=str(oid),
+            channel="online",
+            at=int(at),
+            total_cents=int(total),
+            state=str(state),
+            lines=_lines(_list(items), products),
+            refunded_at=refunded_at,
+        )
+        for oid, total, state, items, at, refunded_at in raw.orders
+    ]
+    seen: set[str] = set()
+    for sid, store_name, at, facts in raw.sales:
+        seen.add(sid)
+        data = _object(facts)
+        out.append(
+            Order(
+                id=str(sid),
+                channel="store",
+                at=int(at),
+                total_cents=_cents(data.get("amount_cents")),
+                state="completed",
+                lines=_lines(data.get("items"), products),
+                store_name=store_name,
+            )
+        )
+    since = now - ORDERS_DAYS * DAY
+    for iid, kind, _staff, payload, at, state, _reason in raw.outbox:
+        if kind != "sale" or state == "rejected" or iid in seen or at < since:
+            continue
+        data = _object(payload)
+        out.append(
+            Order(
+                id=str(iid),
+                channel="store",
+                at=int(at),
+                total_cents=_cents(data.get("amount_cents")),
+                state="completed",
+                lines=_lines(data.get("items"), products),
+                store_name=raw.store_name,
+                sync_state=str(state),
+            )
+        )
+    out.sort(key=lambda o: (o.at, o.id), reverse=True)
+    return tuple(out[:ORDERS_LIMIT])
+
+
+def _cents(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _wishlist(raw: Raw, products: dict[str, Product]) -> tuple[WishlistItem, ...]:
+    return tuple(
+        WishlistItem(str(wid), products.get(sku) or _placeholder(sku), int(added_at))
+        for wid, sku, added_at in raw.wishlist
+    )
+
+
 def shape(
     raw: Raw,
     *,
@@ -485,6 +624,8 @@ def shape(
         visits=_visits(raw, products, {r[0]: Localised(r[1], r[2]) for r in raw.coupons}),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
+        orders=_orders(raw, products, now=now),
+        wishlist=_wishlist(raw, products),
     )
 
 
@@ -529,6 +670,9 @@ def explain(
         ("visits", cache, Q_VISITS, (member_id, VISITS_LIMIT)),
         ("products", cache, Q_PRODUCTS.format(marks=_marks(3)), ("a", "b", "c")),
         ("staff", cache, Q_STAFF.format(marks=_marks(2)), ("a", "b")),
+        ("orders", cache, Q_ORDERS, (member_id, now, ORDERS_LIMIT)),
+        ("store_sales", cache, Q_STORE_SALES, (member_id, now, ORDERS_LIMIT)),
+        ("wishlist", cache, Q_WISHLIST, (member_id, WISHLIST_LIMIT)),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
         ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),

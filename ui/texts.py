@@ -16,7 +16,7 @@ from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, TalkingPoint, VisitEntry
+    from clerk.model import Coupon, Order, TalkingPoint, VisitEntry
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -63,6 +63,14 @@ KINDS = {
     "redeem": QT_TRANSLATE_NOOP("Terms", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Terms", "Assisted sale"),
     "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
+}
+ORDER_CHANNELS = {
+    "online": QT_TRANSLATE_NOOP("Terms", "Online order"),
+    "store": QT_TRANSLATE_NOOP("Terms", "In-store purchase"),
+}
+ORDER_STATES = {
+    "completed": QT_TRANSLATE_NOOP("Terms", "Completed"),
+    "refunded": QT_TRANSLATE_NOOP("Terms", "Returned"),
 }
 KIND_ICONS = {
     "visit": "store",
@@ -393,6 +401,21 @@ def record_problem(field: str | None, problem: str) -> str:
 
 
 # --- the customer's history ----------------------------------------------------------------
+
+
+def order_items(order: Order) -> str:
+    """An order's lines in one line: "Smartwatch S3 × 2, Strap" (the first three, then "+N")."""
+    names = [
+        local(line.product.title) + (f" × {line.qty}" if line.qty > 1 else "")
+        for line in order.lines[:3]
+    ]
+    if not names:
+        return translate("Panels", "An order")
+    text = translate("Panels", ", ").join(names)
+    extra = len(order.lines) - 3
+    if extra > 0:
+        text = fill(translate("Panels", "%1 and %2 more"), text, extra)
+    return text
 
 
 def history_entry(entry: VisitEntry) -> str:

@@ -410,6 +410,26 @@
         <translation>Show all %1 entries</translation>
     </message>
     <message>
+        <source>Orders and returns</source>
+        <translation>Orders and returns</translation>
+    </message>
+    <message>
+        <source>No orders in the last 12 months.</source>
+        <translation>No orders in the last 12 months.</translation>
+    </message>
+    <message>
+        <source>Show all %1 orders</source>
+        <translation>Show all %1 orders</translation>
+    </message>
+    <message>
+        <source>Wishlist</source>
+        <translation>Wishlist</translation>
+    </message>
+    <message>
+        <source>Nothing on the wishlist.</source>
+        <translation>Nothing on the wishlist.</translation>
+    </message>
+    <message>
         <source>Member not in this store&apos;s cache</source>
         <translation>Member not in this store&apos;s cache</translation>
     </message>
@@ -1466,6 +1486,22 @@
         </translation>
     </message>
     <message>
+        <source>Returned %1</source>
+        <translation>Returned %1</translation>
+    </message>
+    <message>
+        <source>An order</source>
+        <translation>An order</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 and %2 more</translation>
+    </message>
+    <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -2287,6 +2323,22 @@
     <message>
         <source>Consent updated</source>
         <translation>Consent updated</translation>
+    </message>
+    <message>
+        <source>Online order</source>
+        <translation>Online order</translation>
+    </message>
+    <message>
+        <source>In-store purchase</source>
+        <translation>In-store purchase</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Returned</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>

@@ -410,6 +410,26 @@
         <translation>显示全部 %1 条记录</translation>
     </message>
     <message>
+        <source>Orders and returns</source>
+        <translation>订单与退货</translation>
+    </message>
+    <message>
+        <source>No orders in the last 12 months.</source>
+        <translation>近 12 个月没有订单。</translation>
+    </message>
+    <message>
+        <source>Show all %1 orders</source>
+        <translation>显示全部 %1 个订单</translation>
+    </message>
+    <message>
+        <source>Wishlist</source>
+        <translation>心愿单</translation>
+    </message>
+    <message>
+        <source>Nothing on the wishlist.</source>
+        <translation>心愿单是空的。</translation>
+    </message>
+    <message>
         <source>Member not in this store&apos;s cache</source>
         <translation>本店缓存中没有该会员</translation>
     </message>
@@ -1454,6 +1474,22 @@
         </translation>
     </message>
     <message>
+        <source>Returned %1</source>
+        <translation>%1 退货</translation>
+    </message>
+    <message>
+        <source>An order</source>
+        <translation>一笔订单</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 等另外 %2 件</translation>
+    </message>
+    <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -2263,6 +2299,22 @@
     <message>
         <source>Consent updated</source>
         <translation>授权变更</translation>
+    </message>
+    <message>
+        <source>Online order</source>
+        <translation>线上订单</translation>
+    </message>
+    <message>
+        <source>In-store purchase</source>
+        <translation>门店购买</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退货</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>

@@ -162,6 +162,8 @@ class CustomerController(QObject):
         m.coupons.set_view(view)
         m.browsing.set_view(view)
         m.visits.set_view(view)
+        m.orders.set_view(view)
+        m.wishlist.set_view(view)
         self._choices_for = None  # product pickers are filled when a form needs them
         self._enable_actions()
         self._report_changes(view)
@@ -264,7 +266,7 @@ class CustomerController(QObject):
         self._mine.clear()
         self._choices_for = None
         m = self.models
-        for model in (m.talking, m.cart, m.coupons, m.browsing, m.visits):
+        for model in (m.talking, m.cart, m.coupons, m.browsing, m.visits, m.orders, m.wishlist):
             model.clear()
         m.interest_products.set_choices([])
         m.sale_products.set_choices([])
@@ -306,6 +308,8 @@ class CustomerController(QObject):
                 self.models.coupons,
                 self.models.browsing,
                 self.models.visits,
+                self.models.orders,
+                self.models.wishlist,
             ):
                 model.set_view(view)
             self._enable_actions()

@@ -195,7 +195,16 @@ class Customer360View(LanguageAware):
         self.visits = ListPanel(
             models.visits, "history", object_name="visits", tile=34, dense=True, limit=8
         )
-        self.panels = (self.talking, self.cart, self.coupons, self.browsing, self.visits)
+        self.orders, self.wishlist = self._order_panels(models)
+        self.panels = (
+            self.talking,
+            self.cart,
+            self.coupons,
+            self.browsing,
+            self.visits,
+            self.orders,
+            self.wishlist,
+        )
 
         # Desktop arrangement.
         self.desktop = QWidget()
@@ -244,6 +253,16 @@ class Customer360View(LanguageAware):
         self.set_layout_mode("desktop")
         self.retranslate()
 
+    @staticmethod
+    def _order_panels(models: CustomerModels) -> tuple[ListPanel, ListPanel]:
+        orders = ListPanel(
+            models.orders, "sale", object_name="orders", tile=34, dense=True, limit=5
+        )
+        wishlist = ListPanel(
+            models.wishlist, "star", object_name="wishlist", tile=40, dense=True, limit=5
+        )
+        return orders, wishlist
+
     # --- layout ----------------------------------------------------------------------------
 
     def set_layout_mode(self, mode: str) -> None:
@@ -267,7 +286,19 @@ class Customer360View(LanguageAware):
             self.action_layout.addWidget(self.buttons[name], 0, i)
         self.header.set_compact(handheld)
         if handheld:
-            order = [self.header, self.notice, self.unknown, self.composer, *self.panels]
+            order = [
+                self.header,
+                self.notice,
+                self.unknown,
+                self.composer,
+                self.talking,
+                self.cart,
+                self.coupons,
+                self.orders,
+                self.browsing,
+                self.wishlist,
+                self.visits,
+            ]
             for i, w in enumerate(order):
                 self.h_col.insertWidget(i, w)
             self.h_bottom_layout.addWidget(self.action_bar)
@@ -278,8 +309,8 @@ class Customer360View(LanguageAware):
             self.d_top.addWidget(self.unknown)
             self.d_top.addWidget(self.action_bar)
             layout = (
-                (self.talking, self.coupons),
-                (self.cart, self.browsing),
+                (self.talking, self.coupons, self.orders),
+                (self.cart, self.browsing, self.wishlist),
                 (self.composer, self.visits),
             )
             for box, widgets in zip(self.d_cols, layout, strict=True):
@@ -401,5 +432,15 @@ class Customer360View(LanguageAware):
             translate("Customer", "Visits and notes"),
             translate("Customer", "No earlier visits."),
             translate("Customer", "Show all %1 entries"),
+        )
+        self.orders.set_texts(
+            translate("Customer", "Orders and returns"),
+            translate("Customer", "No orders in the last 12 months."),
+            translate("Customer", "Show all %1 orders"),
+        )
+        self.wishlist.set_texts(
+            translate("Customer", "Wishlist"),
+            translate("Customer", "Nothing on the wishlist."),
+            translate("Customer", "Show all %1 products"),
         )
         self.header.retranslate()
