@@ -47,6 +47,7 @@ _TABLE_NAMES = {
     "visit": "visits",
     "wishlist": "wishlist_items",
     "order": "orders",
+    "case": "cases",
     "key": "public_keys",
     "staff": "staff",
 }
@@ -262,6 +263,29 @@ def m009_member_search(db: Database) -> None:
     already cached, a chunk at a time; the apply path keeps it from then on."""
     search.create(db.conn)
     search.rebuild(db.conn)
+
+
+@migrations()
+def m011_cases(db: Database) -> None:
+    """Service cases (issue 18): the feed entity ``case``; the 360 lists a member's open ones
+    first."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS cases (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            case_type TEXT NOT NULL,       -- complaint | repair | other
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL,          -- open | closed
+            sku TEXT,
+            store_name TEXT,
+            opened_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            closed_at INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS cases_member ON cases(member_id, status, opened_at);
+        """
+    )
 
 
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:

@@ -214,6 +214,26 @@ class WishlistItem:
 
 
 @dataclass(frozen=True)
+class ServiceCase:
+    """An open service case of the member — a complaint, a repair … — from the hub (a store,
+    the CRM, an event) or opened here and not yet acknowledged (``sync_state``)."""
+
+    id: str
+    case_type: str  # complaint | repair | other
+    subject: str  # as typed or as the CRM has it
+    opened_at: int
+    updated_at: int
+    store_name: str | None = None
+    product: Product | None = None
+    sync_state: str | None = None  # opened here: the outbox state of its case_open
+
+    @property
+    def number(self) -> str:
+        """What to call it aloud: the CRM's id as it is, a terminal's UUID by its last six."""
+        return self.id if len(self.id) <= 12 else self.id.replace("-", "")[-6:].upper()
+
+
+@dataclass(frozen=True)
 class TalkingPoint:
     """One thing worth saying, with the facts behind it (for "why?")."""
 
@@ -241,3 +261,4 @@ class CustomerView:
     as_of: int  # when this view was computed
     orders: tuple[Order, ...] = ()  # newest first, the last 12 months, online and in store
     wishlist: tuple[WishlistItem, ...] = ()  # newest first
+    cases: tuple[ServiceCase, ...] = ()  # open ones, newest first

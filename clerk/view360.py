@@ -23,6 +23,11 @@ Orders (:func:`_fetch_orders`, :func:`_orders`): the last 12 months of the cache
 ``sale`` rows and this terminal's own not yet in them (a rejected sale is no order) — newest
 first. The wishlist is the cache's ``wishlist_items``, newest first.
 
+Service cases (:func:`_fetch_cases`, :func:`_cases`): the member's open cases in the cache,
+newest first, with this terminal's own overlaid — a ``case_open`` the cache does not have yet
+is open (with its sync state), a ``case_close`` recorded here closes its case at once; a
+rejected record has no effect.
+
 Privacy: when the member has not consented to browsing analytics the browsing panel is empty
 and the browse table is not even read. Interactions recorded only against a scanned reference
 (``member_ref``, before the member was cached) are not matched to the member here.
@@ -51,6 +56,7 @@ from clerk.model import (
     PhoneCandidate,
     Product,
     Profile,
+    ServiceCase,
     VisitEntry,
     WishlistItem,
 )
@@ -64,6 +70,7 @@ OUTBOX_LIMIT = 500  # this member's interactions read from the outbox
 ORDERS_DAYS = 365  # orders (online and in store) of the last 12 months
 ORDERS_LIMIT = 50  # orders of each source read (newest first)
 WISHLIST_LIMIT = 50  # entries in the wishlist panel
+CASES_LIMIT = 20  # open cases read
 EXPIRING_DAYS = talking_points.EXPIRING_DAYS
 UNSETTLED = frozenset({"pending", "sent"})
 
@@ -113,6 +120,11 @@ Q_WISHLIST = (
     "SELECT id, sku, added_at FROM wishlist_items WHERE member_id = ?"
     " ORDER BY added_at DESC, id LIMIT ?"
 )
+Q_CASES = (
+    "SELECT id, case_type, subject, sku, store_name, opened_at, updated_at FROM cases"
+    " WHERE member_id = ? AND status = 'open' ORDER BY opened_at DESC LIMIT ?"
+)
+Q_CASES_KNOWN = "SELECT id FROM cases WHERE id IN ({marks})"
 
 # Tables a 360 query must never scan.
 GUARDED_TABLES = (
@@ -125,6 +137,7 @@ GUARDED_TABLES = (
     "interactions",
     "orders",
     "wishlist_items",
+    "cases",
 )
 
 
@@ -196,6 +209,8 @@ class Raw:
     orders: list[Any] = field(default_factory=list)  # Q_ORDERS rows
     sales: list[Any] = field(default_factory=list)  # Q_STORE_SALES rows
     wishlist: list[Any] = field(default_factory=list)  # Q_WISHLIST rows
+    cases: list[Any] = field(default_factory=list)  # Q_CASES rows
+    cases_known: frozenset[str] = frozenset()  # cases opened here that the cache has
 
 
 def fetch(
@@ -227,6 +242,7 @@ def fetch(
             row = outbox.execute(Q_OUTBOX_STORE).fetchone()
             store_name = None if row is None else row[0]
     orders, sales, wishlist = _fetch_orders(cache, member_id, now=now)
+    cases, cases_known = _fetch_cases(cache, member_id, out_rows)
     skus = {r[0] for r in browse}
     skus.update(r[1] for r in cart)
     skus.update(r[1] for r in wishlist)
@@ -234,6 +250,7 @@ def fetch(
         skus.update(_named_skus(r[3]))
     for r in sales:
         skus.update(_named_skus(r[3]))
+    skus.update(r[3] for r in cases if r[3])
     staff_ids: set[str] = set()
     for r in out_rows:
         if r[2]:
@@ -264,7 +281,22 @@ def fetch(
         orders,
         sales,
         wishlist,
+        cases,
+        cases_known,
     )
+
+
+def _fetch_cases(
+    cache: sqlite3.Connection, member_id: str, out_rows: Sequence[Any]
+) -> tuple[list[Any], frozenset[str]]:
+    """The member's open cases, and which of the cases opened here the cache has."""
+    rows = cache.execute(Q_CASES, (member_id, CASES_LIMIT)).fetchall()
+    mine = [r[0] for r in out_rows if r[1] == "case_open" and r[5] != "rejected"]
+    known: set[str] = set()
+    if mine:
+        found = cache.execute(Q_CASES_KNOWN.format(marks=_marks(len(mine))), tuple(mine))
+        known = {str(r[0]) for r in found}
+    return rows, frozenset(known)
 
 
 def _fetch_orders(
@@ -547,6 +579,49 @@ def _cents(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+def _cases(raw: Raw, products: dict[str, Product]) -> tuple[ServiceCase, ...]:
+    """Open cases: the cache's, this terminal's not yet in it, less those closed here."""
+
+    def product(sku: Any) -> Product | None:
+        return (products.get(sku) or _placeholder(sku)) if isinstance(sku, str) and sku else None
+
+    out = [
+        ServiceCase(
+            id=str(cid),
+            case_type=str(case_type),
+            subject=str(subject),
+            opened_at=int(opened_at),
+            updated_at=int(updated_at),
+            store_name=store_name,
+            product=product(sku),
+        )
+        for cid, case_type, subject, sku, store_name, opened_at, updated_at in raw.cases
+    ]
+    closed: set[str] = set()
+    for iid, kind, _staff, payload, at, state, _reason in raw.outbox:
+        if state == "rejected":
+            continue
+        data = _object(payload)
+        if kind == "case_close" and isinstance(data.get("case_id"), str):
+            closed.add(data["case_id"])
+        elif kind == "case_open" and iid not in raw.cases_known:
+            out.append(
+                ServiceCase(
+                    id=str(iid),
+                    case_type=str(data.get("case_type") or "other"),
+                    subject=str(data.get("subject") or ""),
+                    opened_at=int(at),
+                    updated_at=int(at),
+                    store_name=raw.store_name,
+                    product=product(data.get("sku")),
+                    sync_state=str(state),
+                )
+            )
+    out = [c for c in out if c.id not in closed]
+    out.sort(key=lambda c: (c.opened_at, c.id), reverse=True)
+    return tuple(out)
+
+
 def _wishlist(raw: Raw, products: dict[str, Product]) -> tuple[WishlistItem, ...]:
     return tuple(
         WishlistItem(str(wid), products.get(sku) or _placeholder(sku), int(added_at))
@@ -613,7 +688,10 @@ def shape(
                 coupon_id=None if best is None else best.id,
             )
         )
-    points = talking_points.rank(profile, browsing, cart, coupons, now=now, recent_views=recent)
+    orders = _orders(raw, products, now=now)
+    points = talking_points.rank(
+        profile, browsing, cart, coupons, now=now, recent_views=recent, orders=orders
+    )
     pending = sum(1 for r in raw.outbox if r[5] in UNSETTLED)
     return CustomerView(
         profile=profile,
@@ -624,8 +702,9 @@ def shape(
         visits=_visits(raw, products, {r[0]: Localised(r[1], r[2]) for r in raw.coupons}),
         freshness=Freshness(last_pull_at=last_pull_at, online=online, pending=pending),
         as_of=now,
-        orders=_orders(raw, products, now=now),
+        orders=orders,
         wishlist=_wishlist(raw, products),
+        cases=_cases(raw, products),
     )
 
 
@@ -673,6 +752,8 @@ def explain(
         ("orders", cache, Q_ORDERS, (member_id, now, ORDERS_LIMIT)),
         ("store_sales", cache, Q_STORE_SALES, (member_id, now, ORDERS_LIMIT)),
         ("wishlist", cache, Q_WISHLIST, (member_id, WISHLIST_LIMIT)),
+        ("cases", cache, Q_CASES, (member_id, CASES_LIMIT)),
+        ("cases_known", cache, Q_CASES_KNOWN.format(marks=_marks(2)), ("a", "b")),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
         ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),

@@ -34,7 +34,17 @@ Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
 Entity = Literal[
-    "member", "product", "browse", "cart", "coupon", "visit", "wishlist", "order", "key", "staff"
+    "member",
+    "product",
+    "browse",
+    "cart",
+    "coupon",
+    "visit",
+    "wishlist",
+    "order",
+    "case",
+    "key",
+    "staff",
 ]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
@@ -57,6 +67,8 @@ ResultReason = Literal[
     "coupon_expired",
     "coupon_not_yet_valid",
     "unknown_interaction",  # a resolve of an interaction the hub does not know
+    "unknown_case",  # a case note or close of a case the hub does not have for the member
+    "case_exists",  # a case_open under the id of a case the hub has (from elsewhere)
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
     "audit_chain_gap",  # rows are missing before this one

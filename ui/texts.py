@@ -16,7 +16,7 @@ from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, Order, TalkingPoint, VisitEntry
+    from clerk.model import Coupon, Order, ServiceCase, TalkingPoint, VisitEntry
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -63,6 +63,14 @@ KINDS = {
     "redeem": QT_TRANSLATE_NOOP("Terms", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Terms", "Assisted sale"),
     "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
+    "case_open": QT_TRANSLATE_NOOP("Terms", "Case opened"),
+    "case_note": QT_TRANSLATE_NOOP("Terms", "Case note"),
+    "case_close": QT_TRANSLATE_NOOP("Terms", "Case closed"),
+}
+CASE_TYPES = {
+    "complaint": QT_TRANSLATE_NOOP("Terms", "Complaint"),
+    "repair": QT_TRANSLATE_NOOP("Terms", "Repair"),
+    "other": QT_TRANSLATE_NOOP("Terms", "Service case"),
 }
 ORDER_CHANNELS = {
     "online": QT_TRANSLATE_NOOP("Terms", "Online order"),
@@ -79,6 +87,9 @@ KIND_ICONS = {
     "redeem": "redeem",
     "sale": "sale",
     "consent": "consent",
+    "case_open": "warning",
+    "case_note": "note",
+    "case_close": "check",
 }
 SYNC_STATES = {
     "pending": QT_TRANSLATE_NOOP("Terms", "Saved · pending sync"),
@@ -311,6 +322,8 @@ HUB_REASONS: dict[str, str] = {
         "HubReasons", "recorded too long ago for the hub to take — check the terminal's clock"
     ),
     "unknown_coupon": QT_TRANSLATE_NOOP("HubReasons", "the coupon is unknown"),
+    "unknown_case": QT_TRANSLATE_NOOP("HubReasons", "the hub has no such case for this member"),
+    "case_exists": QT_TRANSLATE_NOOP("HubReasons", "a case with this id exists already"),
     "coupon_not_member": QT_TRANSLATE_NOOP("HubReasons", "the coupon is another member's"),
     "coupon_void": QT_TRANSLATE_NOOP("HubReasons", "the coupon was withdrawn"),
     "coupon_already_used": QT_TRANSLATE_NOOP(
@@ -355,6 +368,9 @@ FORM_FIELDS = {
     ("sale", "items"): QT_TRANSLATE_NOOP("Fields", "Products sold"),
     ("redeem", "coupon_id"): QT_TRANSLATE_NOOP("Fields", "Coupon"),
     ("consent", "marketing"): QT_TRANSLATE_NOOP("Fields", "Consent"),
+    ("case_open", "subject"): QT_TRANSLATE_NOOP("Fields", "Case subject"),
+    ("case_open", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
+    ("case_update", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
 }
 
 
@@ -367,7 +383,8 @@ def form_field_name(form: str, field: str) -> str:
 def record_problem(field: str | None, problem: str) -> str:
     """What to fix in a form, from the vocabulary's refusal: the ``field`` of the payload and
     the ``problem`` (``too_long`` …)."""
-    from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT  # loaded by the refusal
+    # loaded by the refusal
+    from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_SUBJECT, MAX_TEXT
     from clerk.shared.money import MAX_CENTS
 
     root = (field or "").split(".", 1)[0]
@@ -378,6 +395,12 @@ def record_problem(field: str | None, problem: str) -> str:
         )
     if root == "text" and problem in ("blank", "empty"):
         return translate("Customer", "Type the note first.")
+    if root == "subject" and problem in ("blank", "empty", "missing"):
+        return translate("Customer", "Say what the case is about.")
+    if root == "subject" and problem == "too_long":
+        return fill(
+            translate("Customer", "Too long — at most %1 characters."), fmt_number(MAX_SUBJECT)
+        )
     if root == "items" and problem == "too_few":
         return translate("Customer", "Add the products sold.")
     if root == "items" and problem == "too_many":
@@ -401,6 +424,27 @@ def record_problem(field: str | None, problem: str) -> str:
 
 
 # --- the customer's history ----------------------------------------------------------------
+
+
+OPEN_CASE = {
+    "repair": QT_TRANSLATE_NOOP("Panels", "Open repair #%1: %2"),
+    "complaint": QT_TRANSLATE_NOOP("Panels", "Open complaint #%1: %2"),
+    "other": QT_TRANSLATE_NOOP("Panels", "Open case #%1: %2"),
+}
+
+
+def case_title(case: ServiceCase) -> str:
+    """``Open repair #R-1024: screen replacement``."""
+    source = OPEN_CASE.get(case.case_type, OPEN_CASE["other"])
+    return fill(translate("Panels", source), case.number, case.subject)
+
+
+def days_open(case: ServiceCase, now: int) -> str:
+    """How long it has been open: ``3 days`` (``today`` for less than a day)."""
+    days = max(0, now - case.opened_at) // 86_400
+    if days == 0:
+        return translate("Panels", "today")
+    return translate("Panels", "%n day(s)", None, days)
 
 
 def order_items(order: Order) -> str:
@@ -429,7 +473,7 @@ def history_entry(entry: VisitEntry) -> str:
 
 def history_detail(entry: VisitEntry) -> str:
     # the vocabulary (pydantic) is loaded by then: a history is shown after a lookup
-    from clerk.shared.interactions import Consent, Interest, Redeem, Sale
+    from clerk.shared.interactions import CaseOpen, Consent, Interest, Redeem, Sale
 
     facts = entry.facts
     parts: list[str] = []
@@ -463,6 +507,10 @@ def history_detail(entry: VisitEntry) -> str:
             else "",
         ]
         head = " · ".join(f for f in flags if f)
+    elif isinstance(facts, CaseOpen):
+        head = fill(
+            translate("Panels", "%1 — %2"), term(CASE_TYPES, facts.case_type), facts.subject
+        )
     else:
         head = ""
     text = entry.text
@@ -528,6 +576,8 @@ RULE_ICONS = {
     "cart_abandoned": "cart",
     "birthday_month": "gift",
     "tier_upgrade": "trending",
+    "order_followup": "sale",
+    "order_returned": "warning",
 }
 
 
@@ -604,9 +654,38 @@ def talking_point(point: TalkingPoint, now: int) -> str:
             day = QDate(2000, _int(f, "month", 1), _int(f, "day", 1))
             text = QLocale().toString(day, "M月d日" if is_chinese() else "d MMM")
             return fill(translate("TalkingPoints", "Birthday this month (%1)"), text)
+        if rule in ("order_followup", "order_returned"):
+            return _order_point(point)
     except (KeyError, ValueError, TypeError):
         pass
     return fill(translate("TalkingPoints", "Worth mentioning: %1"), rule.replace("_", " "))
+
+
+def days_ago(days: int) -> str:
+    """``yesterday`` / ``3 days ago`` / ``last week`` / ``3 weeks ago`` / ``last month``."""
+    if days <= 1:
+        return translate("TalkingPoints", "yesterday")
+    if days < 7:
+        return translate("TalkingPoints", "%n day(s) ago", None, days)
+    if days < 14:
+        return translate("TalkingPoints", "last week")
+    if days < 28:
+        return translate("TalkingPoints", "%n week(s) ago", None, days // 7)
+    return translate("TalkingPoints", "last month")
+
+
+def _order_point(point: TalkingPoint) -> str:
+    f = point.facts
+    ago = days_ago(_int(f, "days_ago"))
+    if point.rule == "order_returned":
+        return fill(
+            translate("TalkingPoints", "Returned %1 %2 — ask what went wrong"), _title(f), ago
+        )
+    if f.get("ask") == "fit":
+        return fill(translate("TalkingPoints", "Bought %1 %2 — ask how it fits"), _title(f), ago)
+    return fill(
+        translate("TalkingPoints", "Bought %1 %2 — ask how they get on with it"), _title(f), ago
+    )
 
 
 def talking_point_why(point: TalkingPoint) -> str:
@@ -625,4 +704,6 @@ def talking_point_why(point: TalkingPoint) -> str:
         return " · ".join(parts)
     if point.rule == "viewed_often":
         return channels(list(f.get("channels") or []))
+    if point.rule in ("order_followup", "order_returned"):
+        return term(ORDER_CHANNELS, str(f.get("channel", "")))
     return ""

@@ -123,6 +123,30 @@
         <translation>Tick or untick what the customer said; saving records the change.</translation>
     </message>
     <message>
+        <source>What is it about? e.g. screen replacement</source>
+        <translation>What is it about? e.g. screen replacement</translation>
+    </message>
+    <message>
+        <source>Case subject</source>
+        <translation>Case subject</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
+    <message>
+        <source>What happened? (a note — or, closing, how it was resolved)</source>
+        <translation>What happened? (a note — or, closing, how it was resolved)</translation>
+    </message>
+    <message>
+        <source>Close the case (resolved)</source>
+        <translation>Close the case (resolved)</translation>
+    </message>
+    <message>
+        <source>Close the case</source>
+        <translation>Close the case</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>Add a note</translation>
     </message>
@@ -141,6 +165,14 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Open a service case</source>
+        <translation>Open a service case</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>Service case</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -204,6 +236,18 @@
     <message>
         <source>Consent saved · pending sync</source>
         <translation>Consent saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Case opened · pending sync</source>
+        <translation>Case opened · pending sync</translation>
+    </message>
+    <message>
+        <source>Case note saved · pending sync</source>
+        <translation>Case note saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Case closed · pending sync</source>
+        <translation>Case closed · pending sync</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>
@@ -282,6 +326,14 @@
         <translation>Type the note first.</translation>
     </message>
     <message>
+        <source>Say what the case is about.</source>
+        <translation>Say what the case is about.</translation>
+    </message>
+    <message>
+        <source>Too long — at most %1 characters.</source>
+        <translation>Too long — at most %1 characters.</translation>
+    </message>
+    <message>
         <source>Add the products sold.</source>
         <translation>Add the products sold.</translation>
     </message>
@@ -354,6 +406,10 @@
         <translation>Sale</translation>
     </message>
     <message>
+        <source>Case</source>
+        <translation>Case</translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>Consent</translation>
     </message>
@@ -408,6 +464,14 @@
     <message>
         <source>Show all %1 entries</source>
         <translation>Show all %1 entries</translation>
+    </message>
+    <message>
+        <source>Open service cases</source>
+        <translation>Open service cases</translation>
+    </message>
+    <message>
+        <source>No open service cases.</source>
+        <translation>No open service cases.</translation>
     </message>
     <message>
         <source>Orders and returns</source>
@@ -558,6 +622,18 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>Case opened</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>Case closed</translation>
     </message>
     <message>
         <source>Conflict decision</source>
@@ -1197,6 +1273,14 @@
         <source>Consent</source>
         <translation>Consent</translation>
     </message>
+    <message>
+        <source>Case subject</source>
+        <translation>Case subject</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1283,6 +1367,14 @@
     <message>
         <source>the coupon is unknown</source>
         <translation>the coupon is unknown</translation>
+    </message>
+    <message>
+        <source>the hub has no such case for this member</source>
+        <translation>the hub has no such case for this member</translation>
+    </message>
+    <message>
+        <source>a case with this id exists already</source>
+        <translation>a case with this id exists already</translation>
     </message>
     <message>
         <source>the coupon is another member&apos;s</source>
@@ -1486,8 +1578,35 @@
         </translation>
     </message>
     <message>
+        <source>Opened %1</source>
+        <translation>Opened %1</translation>
+    </message>
+    <message>
         <source>Returned %1</source>
         <translation>Returned %1</translation>
+    </message>
+    <message>
+        <source>Open repair #%1: %2</source>
+        <translation>Open repair #%1: %2</translation>
+    </message>
+    <message>
+        <source>Open complaint #%1: %2</source>
+        <translation>Open complaint #%1: %2</translation>
+    </message>
+    <message>
+        <source>Open case #%1: %2</source>
+        <translation>Open case #%1: %2</translation>
+    </message>
+    <message>
+        <source>today</source>
+        <translation>today</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
     </message>
     <message>
         <source>An order</source>
@@ -2235,6 +2354,44 @@
         <translation>Worth mentioning: %1</translation>
     </message>
     <message>
+        <source>yesterday</source>
+        <translation>yesterday</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last week</source>
+        <translation>last week</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n week(s) ago</source>
+        <translation>
+            <numerusform>%n week ago</numerusform>
+            <numerusform>%n weeks ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last month</source>
+        <translation>last month</translation>
+    </message>
+    <message>
+        <source>Returned %1 %2 — ask what went wrong</source>
+        <translation>Returned %1 %2 — ask what went wrong</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how it fits</source>
+        <translation>Bought %1 %2 — ask how it fits</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how they get on with it</source>
+        <translation>Bought %1 %2 — ask how they get on with it</translation>
+    </message>
+    <message>
         <source>saves %1</source>
         <translation>saves %1</translation>
     </message>
@@ -2323,6 +2480,30 @@
     <message>
         <source>Consent updated</source>
         <translation>Consent updated</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>Case opened</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>Case closed</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>Repair</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>Service case</translation>
     </message>
     <message>
         <source>Online order</source>

@@ -123,6 +123,30 @@
         <translation>按顾客的意愿勾选或取消，保存即记录变更。</translation>
     </message>
     <message>
+        <source>What is it about? e.g. screen replacement</source>
+        <translation>什么问题？例如：更换屏幕</translation>
+    </message>
+    <message>
+        <source>Case subject</source>
+        <translation>工单主题</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>What happened? (a note — or, closing, how it was resolved)</source>
+        <translation>有什么进展？（备注——如要结案，写明如何解决）</translation>
+    </message>
+    <message>
+        <source>Close the case (resolved)</source>
+        <translation>结案（已解决）</translation>
+    </message>
+    <message>
+        <source>Close the case</source>
+        <translation>结案</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
@@ -141,6 +165,14 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Open a service case</source>
+        <translation>新建服务工单</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>服务工单</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -204,6 +236,18 @@
     <message>
         <source>Consent saved · pending sync</source>
         <translation>授权已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Case opened · pending sync</source>
+        <translation>工单已创建 · 待同步</translation>
+    </message>
+    <message>
+        <source>Case note saved · pending sync</source>
+        <translation>工单备注已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Case closed · pending sync</source>
+        <translation>工单已结案 · 待同步</translation>
     </message>
     <message>
         <source>Saved · pending sync</source>
@@ -282,6 +326,14 @@
         <translation>请先输入备注。</translation>
     </message>
     <message>
+        <source>Say what the case is about.</source>
+        <translation>请写明工单是什么问题。</translation>
+    </message>
+    <message>
+        <source>Too long — at most %1 characters.</source>
+        <translation>太长了——最多 %1 个字。</translation>
+    </message>
+    <message>
         <source>Add the products sold.</source>
         <translation>请添加售出的商品。</translation>
     </message>
@@ -354,6 +406,10 @@
         <translation>成交</translation>
     </message>
     <message>
+        <source>Case</source>
+        <translation>工单</translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>授权</translation>
     </message>
@@ -408,6 +464,14 @@
     <message>
         <source>Show all %1 entries</source>
         <translation>显示全部 %1 条记录</translation>
+    </message>
+    <message>
+        <source>Open service cases</source>
+        <translation>未结服务工单</translation>
+    </message>
+    <message>
+        <source>No open service cases.</source>
+        <translation>没有未结的服务工单。</translation>
     </message>
     <message>
         <source>Orders and returns</source>
@@ -557,6 +621,18 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>工单创建</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>工单结案</translation>
     </message>
     <message>
         <source>Conflict decision</source>
@@ -1189,6 +1265,14 @@
         <source>Consent</source>
         <translation>授权</translation>
     </message>
+    <message>
+        <source>Case subject</source>
+        <translation>工单主题</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1272,6 +1356,14 @@
     <message>
         <source>the coupon is unknown</source>
         <translation>优惠券不存在</translation>
+    </message>
+    <message>
+        <source>the hub has no such case for this member</source>
+        <translation>总部没有该会员的这张工单</translation>
+    </message>
+    <message>
+        <source>a case with this id exists already</source>
+        <translation>已有相同编号的工单</translation>
     </message>
     <message>
         <source>the coupon is another member&apos;s</source>
@@ -1474,8 +1566,34 @@
         </translation>
     </message>
     <message>
+        <source>Opened %1</source>
+        <translation>%1 创建</translation>
+    </message>
+    <message>
         <source>Returned %1</source>
         <translation>%1 退货</translation>
+    </message>
+    <message>
+        <source>Open repair #%1: %2</source>
+        <translation>未结维修 #%1：%2</translation>
+    </message>
+    <message>
+        <source>Open complaint #%1: %2</source>
+        <translation>未结投诉 #%1：%2</translation>
+    </message>
+    <message>
+        <source>Open case #%1: %2</source>
+        <translation>未结工单 #%1：%2</translation>
+    </message>
+    <message>
+        <source>today</source>
+        <translation>今天</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
     </message>
     <message>
         <source>An order</source>
@@ -2212,6 +2330,42 @@
         <translation>值得一提：%1</translation>
     </message>
     <message>
+        <source>yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n 天前</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last week</source>
+        <translation>上周</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n week(s) ago</source>
+        <translation>
+            <numerusform>%n 周前</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last month</source>
+        <translation>上个月</translation>
+    </message>
+    <message>
+        <source>Returned %1 %2 — ask what went wrong</source>
+        <translation>%2退货了%1 — 问问哪里不满意</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how it fits</source>
+        <translation>%2买了%1 — 问问是否合适</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how they get on with it</source>
+        <translation>%2买了%1 — 问问用得怎么样</translation>
+    </message>
+    <message>
         <source>saves %1</source>
         <translation>可省 %1</translation>
     </message>
@@ -2299,6 +2453,30 @@
     <message>
         <source>Consent updated</source>
         <translation>授权变更</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>工单创建</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>工单结案</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>维修</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>服务工单</translation>
     </message>
     <message>
         <source>Online order</source>

@@ -85,6 +85,23 @@ ENTITIES: dict[str, Entity] = {
     "order": Entity(
         "id", ("id", "member_id", "total_cents", "state", "items", "at", "refunded_at")
     ),
+    # A service case (a complaint, a repair …): opened in a store (the case_open record's id),
+    # in the CRM (import) or by an event (the Segment intake); open until closed, anywhere.
+    "case": Entity(
+        "id",
+        (
+            "id",
+            "member_id",
+            "case_type",
+            "subject",
+            "status",
+            "sku",
+            "store_name",
+            "opened_at",
+            "updated_at",
+            "closed_at",
+        ),
+    ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }

@@ -54,6 +54,7 @@ ENTITY_TABLE: dict[str, str] = {
     "visit": "visits",
     "wishlist": "wishlist_items",
     "order": "orders",
+    "case": "cases",
     "key": "signing_keys",
     "staff": "staff",
 }

@@ -17,6 +17,7 @@ from clerk.model import (
     Coupon,
     CustomerView,
     Order,
+    ServiceCase,
     TalkingPoint,
     VisitEntry,
     WishlistItem,
@@ -346,6 +347,68 @@ class VisitsModel(_ViewModel):
         return v.sync_state
 
 
+class CasesModel(_ViewModel):
+    """The member's open service cases (shown above the talking points), newest first."""
+
+    CaseId = Roles.First
+    CaseType = Roles.First + 1
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Trailing: (b"trailing", "_age"),
+        Roles.Chip: (b"chip", "_chip"),
+        Roles.ChipTone: (b"chipTone", "_tone"),
+        Roles.Icon: (b"icon", "_icon"),
+        Roles.Emphasis: (b"emphasis", "_emphasis"),
+        Roles.Wrap: (b"wrap", "_wrap"),
+        Roles.Key: (b"key", "_id"),
+        CaseId: (b"caseId", "_id"),
+        CaseType: (b"caseType", "_type"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.cases)
+
+    def _title(self, c: ServiceCase) -> str:
+        return texts.case_title(c)
+
+    def _subtitle(self, c: ServiceCase) -> str:
+        parts = [texts.fill(translate("Panels", "Opened %1"), fmt_day(c.opened_at, self.now))]
+        if c.product is not None:
+            parts.append(local(c.product.title))
+        if c.store_name:
+            parts.append(c.store_name)
+        return " · ".join(parts)
+
+    def _age(self, c: ServiceCase) -> str:
+        return texts.days_open(c, self.now)
+
+    def _chip(self, c: ServiceCase) -> str:
+        if c.sync_state in ("pending", "sent"):
+            return texts.term(texts.SYNC_STATES, c.sync_state)
+        return ""
+
+    def _tone(self, c: ServiceCase) -> str:
+        return texts.SYNC_TONE.get(c.sync_state or "", "muted")
+
+    def _icon(self, _c: ServiceCase) -> str:
+        return "warning"
+
+    def _emphasis(self, _c: ServiceCase) -> bool:
+        return True
+
+    def _wrap(self, _c: ServiceCase) -> bool:
+        return True
+
+    def _id(self, c: ServiceCase) -> str:
+        return c.id
+
+    def _type(self, c: ServiceCase) -> str:
+        return c.case_type
+
+
 class OrdersModel(_ViewModel):
     """Orders of the last 12 months, online and in store, returns marked."""
 
@@ -478,6 +541,7 @@ class CustomerModels:
         self.coupons = CouponsModel()
         self.browsing = BrowsingModel()
         self.visits = VisitsModel()
+        self.cases = CasesModel()
         self.orders = OrdersModel()
         self.wishlist = WishlistModel()
         self.interest_products = ProductChoicesModel()
@@ -490,6 +554,7 @@ class CustomerModels:
             self.coupons,
             self.browsing,
             self.visits,
+            self.cases,
             self.orders,
             self.wishlist,
             self.interest_products,

@@ -89,6 +89,9 @@ KINDS = {
     "redeem": QT_TRANSLATE_NOOP("Dashboard", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Dashboard", "Assisted sale"),
     "consent": QT_TRANSLATE_NOOP("Dashboard", "Consent"),
+    "case_open": QT_TRANSLATE_NOOP("Dashboard", "Case opened"),
+    "case_note": QT_TRANSLATE_NOOP("Dashboard", "Case note"),
+    "case_close": QT_TRANSLATE_NOOP("Dashboard", "Case closed"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
 }

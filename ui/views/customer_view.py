@@ -30,8 +30,8 @@ from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
-ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
+ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -132,6 +132,7 @@ _ACTION_ICONS = {
     "redeem": "redeem",
     "sale": "sale",
     "consent": "consent",
+    "case": "warning",
     "next": "next",
 }
 
@@ -196,6 +197,10 @@ class Customer360View(LanguageAware):
             models.visits, "history", object_name="visits", tile=34, dense=True, limit=8
         )
         self.orders, self.wishlist = self._order_panels(models)
+        # Open service cases come first, above the talking points; hidden when there are none
+        # (so not among ``panels``, the panels always on the page).
+        self.cases = ListPanel(models.cases, "warning", object_name="cases", tile=34, dense=True)
+        self.cases.hide()
         self.panels = (
             self.talking,
             self.cart,
@@ -247,7 +252,7 @@ class Customer360View(LanguageAware):
         self._awaiting = False
         self._header_done = False
         self.header.painted.connect(self._on_header_painted)
-        for panel in self.panels:
+        for panel in (self.cases, *self.panels):
             panel.list.painted.connect(lambda p=panel: self._on_list_painted(p.list))
 
         self.set_layout_mode("desktop")
@@ -291,6 +296,7 @@ class Customer360View(LanguageAware):
                 self.notice,
                 self.unknown,
                 self.composer,
+                self.cases,
                 self.talking,
                 self.cart,
                 self.coupons,
@@ -309,7 +315,7 @@ class Customer360View(LanguageAware):
             self.d_top.addWidget(self.unknown)
             self.d_top.addWidget(self.action_bar)
             layout = (
-                (self.talking, self.coupons, self.orders),
+                (self.cases, self.talking, self.coupons, self.orders),
                 (self.cart, self.browsing, self.wishlist),
                 (self.composer, self.visits),
             )
@@ -352,9 +358,14 @@ class Customer360View(LanguageAware):
             self.composer.fit_height(parent.viewport().height() - 16)
             parent.ensureWidgetVisible(self.composer, 0, 8)
 
+    def show_cases(self, any_open: bool) -> None:
+        """The open-cases panel only when there are some (it goes above the talking points)."""
+        self.cases.setVisible(any_open)
+
     def clear(self) -> None:
         """Nobody on screen (after a lock): header, notice and forms emptied (the controller
         empties the models)."""
+        self.cases.hide()
         self.header.clear()
         self.notice.hide()
         self.notice.text.setText("")
@@ -383,7 +394,7 @@ class Customer360View(LanguageAware):
     def _check_painted(self) -> None:
         waiting = [
             p.list
-            for p in self.panels
+            for p in (self.cases, *self.panels)
             if p.list.isVisible()
             and not p.list.visibleRegion().isEmpty()
             and id(p.list) not in self._painted
@@ -398,6 +409,7 @@ class Customer360View(LanguageAware):
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
             "redeem": (translate("Customer", "Redeem"), "Ctrl+R"),
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
+            "case": (translate("Customer", "Case"), "Ctrl+E"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
             "next": (translate("Customer", "Next customer"), "Esc"),
         }
@@ -432,6 +444,10 @@ class Customer360View(LanguageAware):
             translate("Customer", "Visits and notes"),
             translate("Customer", "No earlier visits."),
             translate("Customer", "Show all %1 entries"),
+        )
+        self.cases.set_texts(
+            translate("Customer", "Open service cases"),
+            translate("Customer", "No open service cases."),
         )
         self.orders.set_texts(
             translate("Customer", "Orders and returns"),

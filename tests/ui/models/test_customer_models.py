@@ -293,3 +293,34 @@ def test_rejected_items_say_who_in_words(translations: Any) -> None:
     ]
     reasons = [model.index(r, reason).data() for r in range(len(rows))]
     assert all(":" not in r and "_" not in r for r in reasons), reasons
+
+
+def test_order_points_and_open_cases_in_both_languages(translations: Any) -> None:
+    from clerk.model import ServiceCase, TalkingPoint
+    from ui import texts
+
+    fit = TalkingPoint(
+        "order_followup",
+        50.0,
+        {"title_zh": "S3 表带", "title_en": "S3 strap", "days_ago": 30, "ask": "fit"},
+    )
+    back = TalkingPoint(
+        "order_returned",
+        60.0,
+        {"title_zh": "跑步鞋", "title_en": "Running Shoes", "days_ago": 3, "channel": "store"},
+    )
+    case = ServiceCase("R-1024", "repair", "screen replacement", NOW - 3 * 86_400, NOW)
+    translations.set_language("en")
+    assert texts.talking_point(fit, NOW) == "Bought S3 strap last month — ask how it fits"
+    assert (
+        texts.talking_point(back, NOW) == "Returned Running Shoes 3 days ago — ask what went wrong"
+    )
+    assert texts.talking_point_why(back) == "In-store purchase"
+    assert texts.case_title(case) == "Open repair #R-1024: screen replacement"
+    assert texts.days_open(case, NOW) == "3 days"
+    translations.set_language("zh_CN")
+    assert texts.talking_point(fit, NOW) == "上个月买了S3 表带 — 问问是否合适"
+    assert texts.talking_point(back, NOW) == "3 天前退货了跑步鞋 — 问问哪里不满意"
+    assert texts.case_title(case) == "未结维修 #R-1024：screen replacement"
+    assert texts.days_open(case, NOW) == "3 天"
+    translations.set_language("en")
