@@ -48,6 +48,7 @@ _TABLE_NAMES = {
     "wishlist": "wishlist_items",
     "order": "orders",
     "case": "cases",
+    "consent_text": "consent_texts",
     "key": "public_keys",
     "staff": "staff",
 }
@@ -268,7 +269,7 @@ def m009_member_search(db: Database) -> None:
 @migrations()
 def m011_cases(db: Database) -> None:
     """Service cases (issue 18): the feed entity ``case``; the 360 lists a member's open ones
-    first."""
+    first. And the consent texts (``consent_text``): the wording and version of each consent."""
     db.executescript(
         """
         CREATE TABLE IF NOT EXISTS cases (
@@ -284,6 +285,15 @@ def m011_cases(db: Database) -> None:
             closed_at INTEGER
         );
         CREATE INDEX IF NOT EXISTS cases_member ON cases(member_id, status, opened_at);
+
+        CREATE TABLE IF NOT EXISTS consent_texts (
+            id TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL,         -- marketing | browsing
+            version TEXT NOT NULL,
+            text_zh TEXT NOT NULL,
+            text_en TEXT NOT NULL,
+            effective_at INTEGER NOT NULL
+        );
         """
     )
 

@@ -234,6 +234,15 @@ class ServiceCase:
 
 
 @dataclass(frozen=True)
+class ConsentText:
+    """The wording of a consent in force (``purpose``: marketing | browsing), by version."""
+
+    purpose: str
+    version: str
+    text: Localised
+
+
+@dataclass(frozen=True)
 class TalkingPoint:
     """One thing worth saying, with the facts behind it (for "why?")."""
 
@@ -262,3 +271,4 @@ class CustomerView:
     orders: tuple[Order, ...] = ()  # newest first, the last 12 months, online and in store
     wishlist: tuple[WishlistItem, ...] = ()  # newest first
     cases: tuple[ServiceCase, ...] = ()  # open ones, newest first
+    consent_texts: tuple[ConsentText, ...] = ()  # the wording in force, one per purpose

@@ -21,7 +21,8 @@ The outbox is this terminal's own truth and is overlaid on the cache:
 Orders (:func:`_fetch_orders`, :func:`_orders`): the last 12 months of the cache's ``orders``
 (placed online; a refunded one is a return) ∪ the in-store sales of the history — the hub's
 ``sale`` rows and this terminal's own not yet in them (a rejected sale is no order) — newest
-first. The wishlist is the cache's ``wishlist_items``, newest first.
+first. The wishlist is the cache's ``wishlist_items``, newest first. The consent texts: the
+newest wording in force of each consent (a few rows, read whole).
 
 Service cases (:func:`_fetch_cases`, :func:`_cases`): the member's open cases in the cache,
 newest first, with this terminal's own overlaid — a ``case_open`` the cache does not have yet
@@ -45,6 +46,7 @@ from clerk import talking_points
 from clerk.model import (
     BrowsedProduct,
     CartLine,
+    ConsentText,
     Coupon,
     CouponStatus,
     CustomerView,
@@ -125,6 +127,11 @@ Q_CASES = (
     " WHERE member_id = ? AND status = 'open' ORDER BY opened_at DESC LIMIT ?"
 )
 Q_CASES_KNOWN = "SELECT id FROM cases WHERE id IN ({marks})"
+# A handful of rows (a version or two per purpose): read whole.
+Q_CONSENT_TEXTS = (
+    "SELECT purpose, version, text_zh, text_en FROM consent_texts WHERE effective_at <= ?"
+    " ORDER BY purpose, effective_at DESC, version DESC"
+)
 
 # Tables a 360 query must never scan.
 GUARDED_TABLES = (
@@ -211,6 +218,7 @@ class Raw:
     wishlist: list[Any] = field(default_factory=list)  # Q_WISHLIST rows
     cases: list[Any] = field(default_factory=list)  # Q_CASES rows
     cases_known: frozenset[str] = frozenset()  # cases opened here that the cache has
+    consent_texts: list[Any] = field(default_factory=list)  # Q_CONSENT_TEXTS rows
 
 
 def fetch(
@@ -283,6 +291,7 @@ def fetch(
         wishlist,
         cases,
         cases_known,
+        cache.execute(Q_CONSENT_TEXTS, (now,)).fetchall(),
     )
 
 
@@ -311,11 +320,14 @@ def _fetch_orders(
 
 
 def _named_skus(facts_json: str) -> set[str]:
-    """The products a record's facts (or payload) name: an interest's, a sale's lines."""
+    """The products a record's facts (or payload) name — an interest's, a sale's lines — or
+    an order's lines (a JSON list)."""
     try:
         facts = json.loads(facts_json)
     except ValueError:
         return set()
+    if isinstance(facts, list):  # an order's lines
+        facts = {"items": facts}
     if not isinstance(facts, dict):
         return set()
     named = {facts.get("sku")}
@@ -622,6 +634,14 @@ def _cases(raw: Raw, products: dict[str, Product]) -> tuple[ServiceCase, ...]:
     return tuple(out)
 
 
+def _consent_texts(raw: Raw) -> tuple[ConsentText, ...]:
+    """The newest wording in force of each consent."""
+    out: dict[str, ConsentText] = {}
+    for purpose, version, text_zh, text_en in raw.consent_texts:
+        out.setdefault(purpose, ConsentText(purpose, version, Localised(text_zh, text_en)))
+    return tuple(out.values())
+
+
 def _wishlist(raw: Raw, products: dict[str, Product]) -> tuple[WishlistItem, ...]:
     return tuple(
         WishlistItem(str(wid), products.get(sku) or _placeholder(sku), int(added_at))
@@ -705,6 +725,7 @@ def shape(
         orders=orders,
         wishlist=_wishlist(raw, products),
         cases=_cases(raw, products),
+        consent_texts=_consent_texts(raw),
     )
 
 
@@ -754,6 +775,7 @@ def explain(
         ("wishlist", cache, Q_WISHLIST, (member_id, WISHLIST_LIMIT)),
         ("cases", cache, Q_CASES, (member_id, CASES_LIMIT)),
         ("cases_known", cache, Q_CASES_KNOWN.format(marks=_marks(2)), ("a", "b")),
+        ("consent_texts", cache, Q_CONSENT_TEXTS, (now,)),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
         ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),

@@ -43,6 +43,7 @@ Entity = Literal[
     "wishlist",
     "order",
     "case",
+    "consent_text",
     "key",
     "staff",
 ]

@@ -16,7 +16,7 @@ from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, Order, ServiceCase, TalkingPoint, VisitEntry
+    from clerk.model import ConsentText, Coupon, Order, ServiceCase, TalkingPoint, VisitEntry
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -67,6 +67,57 @@ KINDS = {
     "case_note": QT_TRANSLATE_NOOP("Terms", "Case note"),
     "case_close": QT_TRANSLATE_NOOP("Terms", "Case closed"),
 }
+# Member tags (cached with the member); ``prefers_…`` ones are preferences, the rest interests.
+TAGS = {
+    "tech": QT_TRANSLATE_NOOP("Tags", "Tech"),
+    "sneakerhead": QT_TRANSLATE_NOOP("Tags", "Sneakers"),
+    "runner": QT_TRANSLATE_NOOP("Tags", "Running"),
+    "beauty": QT_TRANSLATE_NOOP("Tags", "Beauty"),
+    "home": QT_TRANSLATE_NOOP("Tags", "Home"),
+    "gift_buyer": QT_TRANSLATE_NOOP("Tags", "Buys gifts"),
+    "new_parent": QT_TRANSLATE_NOOP("Tags", "New parent"),
+    "outdoor": QT_TRANSLATE_NOOP("Tags", "Outdoor"),
+    "deal_seeker": QT_TRANSLATE_NOOP("Tags", "Looks for deals"),
+    "vip_events": QT_TRANSLATE_NOOP("Tags", "VIP events"),
+    "fashion": QT_TRANSLATE_NOOP("Tags", "Fashion"),
+    "prefers_app": QT_TRANSLATE_NOOP("Tags", "the app"),
+    "prefers_web": QT_TRANSLATE_NOOP("Tags", "the web shop"),
+    "prefers_mini": QT_TRANSLATE_NOOP("Tags", "the mini program"),
+    "prefers_store": QT_TRANSLATE_NOOP("Tags", "the store"),
+    "prefers_wechat": QT_TRANSLATE_NOOP("Tags", "WeChat"),
+    "prefers_phone": QT_TRANSLATE_NOOP("Tags", "phone calls"),
+}
+PREFERENCE_PREFIX = "prefers_"
+
+
+def _tag(code: str) -> str:
+    """A tag in words; a tag new to this terminal as the CRM wrote it (underscores as spaces)."""
+    source = TAGS.get(code)
+    return (
+        translate("Tags", source)
+        if source
+        else code.removeprefix(PREFERENCE_PREFIX).replace("_", " ")
+    )
+
+
+def consent_wording(text: ConsentText) -> str:
+    """``Version 2024-01: “I agree to …”`` in the current language."""
+    return fill(translate("Customer", "Version %1: “%2”"), text.version, local(text.text))
+
+
+def profile_tags(tags: tuple[str, ...] | list[str]) -> str:
+    """The header's line of tags and preferences: ``Tech · Running — prefers the app``."""
+    sep = "、" if is_chinese() else " · "
+    interests = [_tag(t) for t in tags if not t.startswith(PREFERENCE_PREFIX)]
+    prefers = [_tag(t) for t in tags if t.startswith(PREFERENCE_PREFIX)]
+    parts = []
+    if interests:
+        parts.append(sep.join(interests))
+    if prefers:
+        parts.append(fill(translate("Tags", "prefers %1"), sep.join(prefers)))
+    return translate("Tags", " — ").join(parts)
+
+
 CASE_TYPES = {
     "complaint": QT_TRANSLATE_NOOP("Terms", "Complaint"),
     "repair": QT_TRANSLATE_NOOP("Terms", "Repair"),

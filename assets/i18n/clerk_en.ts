@@ -322,6 +322,10 @@
         <translation>%1: %2</translation>
     </message>
     <message>
+        <source>Version %1: “%2”</source>
+        <translation>Version %1: “%2”</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>Type the note first.</translation>
     </message>
@@ -532,6 +536,10 @@
     <message>
         <source>Customer %1, %2, %3 points</source>
         <translation>Customer %1, %2, %3 points</translation>
+    </message>
+    <message>
+        <source>%1 · v%2</source>
+        <translation>%1 · v%2</translation>
     </message>
     <message>
         <source>as of %1</source>
@@ -2300,6 +2308,85 @@
     <message>
         <source>The local cache was damaged and is being rebuilt from the hub.</source>
         <translation>The local cache was damaged and is being rebuilt from the hub.</translation>
+    </message>
+</context>
+<context>
+    <name>Tags</name>
+    <message>
+        <source>Tech</source>
+        <translation>Tech</translation>
+    </message>
+    <message>
+        <source>Sneakers</source>
+        <translation>Sneakers</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <source>Beauty</source>
+        <translation>Beauty</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>Home</translation>
+    </message>
+    <message>
+        <source>Buys gifts</source>
+        <translation>Buys gifts</translation>
+    </message>
+    <message>
+        <source>New parent</source>
+        <translation>New parent</translation>
+    </message>
+    <message>
+        <source>Outdoor</source>
+        <translation>Outdoor</translation>
+    </message>
+    <message>
+        <source>Looks for deals</source>
+        <translation>Looks for deals</translation>
+    </message>
+    <message>
+        <source>VIP events</source>
+        <translation>VIP events</translation>
+    </message>
+    <message>
+        <source>Fashion</source>
+        <translation>Fashion</translation>
+    </message>
+    <message>
+        <source>the app</source>
+        <translation>the app</translation>
+    </message>
+    <message>
+        <source>the web shop</source>
+        <translation>the web shop</translation>
+    </message>
+    <message>
+        <source>the mini program</source>
+        <translation>the mini program</translation>
+    </message>
+    <message>
+        <source>the store</source>
+        <translation>the store</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>WeChat</translation>
+    </message>
+    <message>
+        <source>phone calls</source>
+        <translation>phone calls</translation>
+    </message>
+    <message>
+        <source>prefers %1</source>
+        <translation>prefers %1</translation>
+    </message>
+    <message>
+        <source> — </source>
+        <translation> — </translation>
     </message>
 </context>
 <context>

@@ -322,6 +322,10 @@
         <translation>%1：%2</translation>
     </message>
     <message>
+        <source>Version %1: “%2”</source>
+        <translation>版本 %1：“%2”</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>请先输入备注。</translation>
     </message>
@@ -532,6 +536,10 @@
     <message>
         <source>Customer %1, %2, %3 points</source>
         <translation>顾客 %1，%2，%3 积分</translation>
+    </message>
+    <message>
+        <source>%1 · v%2</source>
+        <translation>%1 · v%2</translation>
     </message>
     <message>
         <source>as of %1</source>
@@ -2279,6 +2287,85 @@
     <message>
         <source>The local cache was damaged and is being rebuilt from the hub.</source>
         <translation>本地缓存已损坏，正在从总部重建。</translation>
+    </message>
+</context>
+<context>
+    <name>Tags</name>
+    <message>
+        <source>Tech</source>
+        <translation>科技数码</translation>
+    </message>
+    <message>
+        <source>Sneakers</source>
+        <translation>球鞋</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>跑步</translation>
+    </message>
+    <message>
+        <source>Beauty</source>
+        <translation>美妆</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>家居</translation>
+    </message>
+    <message>
+        <source>Buys gifts</source>
+        <translation>常买礼物</translation>
+    </message>
+    <message>
+        <source>New parent</source>
+        <translation>新手父母</translation>
+    </message>
+    <message>
+        <source>Outdoor</source>
+        <translation>户外</translation>
+    </message>
+    <message>
+        <source>Looks for deals</source>
+        <translation>关注优惠</translation>
+    </message>
+    <message>
+        <source>VIP events</source>
+        <translation>VIP 活动</translation>
+    </message>
+    <message>
+        <source>Fashion</source>
+        <translation>时尚</translation>
+    </message>
+    <message>
+        <source>the app</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>the web shop</source>
+        <translation>网店</translation>
+    </message>
+    <message>
+        <source>the mini program</source>
+        <translation>小程序</translation>
+    </message>
+    <message>
+        <source>the store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <source>phone calls</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>prefers %1</source>
+        <translation>偏好%1</translation>
+    </message>
+    <message>
+        <source> — </source>
+        <translation> — </translation>
     </message>
 </context>
 <context>

@@ -102,6 +102,11 @@ ENTITIES: dict[str, Entity] = {
             "closed_at",
         ),
     ),
+    # The wording of a consent (``purpose``: marketing | browsing) in both languages, by
+    # version; the newest in effect is the one shown and asked for.
+    "consent_text": Entity(
+        "id", ("id", "purpose", "version", "text_zh", "text_en", "effective_at")
+    ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }

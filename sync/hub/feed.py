@@ -55,6 +55,7 @@ ENTITY_TABLE: dict[str, str] = {
     "wishlist": "wishlist_items",
     "order": "orders",
     "case": "cases",
+    "consent_text": "consent_texts",
     "key": "signing_keys",
     "staff": "staff",
 }

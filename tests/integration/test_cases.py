@@ -95,6 +95,12 @@ def test_a_case_opened_offline_and_closed_at_the_hub(any_hub: HubHandle, term: T
         now=now - 60,
     )
     view = term.view(m, now)
+    # The wording of each consent in force came with the first sync (every store's).
+    assert {(t.purpose, t.version) for t in view.consent_texts} == {
+        ("marketing", "2024-01"),
+        ("browsing", "2024-01"),
+    }
+    assert all(t.text.zh and t.text.en.startswith("I agree") for t in view.consent_texts)
     assert [(c.id, c.case_type, c.subject, c.sync_state) for c in view.cases] == [
         (opened.id, "repair", "screen replacement", "pending")
     ]

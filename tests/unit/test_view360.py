@@ -518,6 +518,12 @@ def test_orders_online_and_in_store_with_returns(demo_dbs: DemoDbs) -> None:
         order_row("O-ret", m, now - 40 * DAY, state="refunded", refunded_at=now - 30 * DAY),
         order_row("O-old", m, now - 400 * DAY),  # over 12 months: not shown
         order_row("O-other", "M00000003", now - DAY),  # another member's
+        order_row(
+            "O-only",  # a product the member never browsed nor carted: its title still
+            m,
+            now - 2 * DAY,
+            items=[{"sku": "HP00001", "qty": 1, "price_cents": 100}],
+        ),
     )
     put(
         db,
@@ -549,13 +555,15 @@ def test_orders_online_and_in_store_with_returns(demo_dbs: DemoDbs) -> None:
     db.outbox.execute("UPDATE interactions SET state = 'rejected' WHERE id = ?", (gone.id,))
     v = view360.lookup(db.cache, db.outbox, m, now=now)
     assert v is not None
-    assert [(o.id, o.channel, o.state) for o in v.orders] == [
+    only = {o.id: o for o in v.orders}.pop("O-only")
+    assert only.lines[0].product.title.en != "HP00001"  # the catalogue's title, not the sku
+    assert [(o.id, o.channel, o.state) for o in v.orders if o.id != "O-only"] == [
         (local.id, "store", "completed"),
         ("O-new", "online", "completed"),
         ("V-sale", "store", "completed"),
         ("O-ret", "online", "refunded"),
     ]
-    mine, online, sale, returned = v.orders
+    mine, online, sale, returned = (o for o in v.orders if o.id != "O-only")
     assert mine.sync_state == "pending" and mine.total_cents == 500
     assert online.total_cents == 29_900 and online.sync_state is None
     assert online.lines[0].product.title == Localised("智能手表 S3", "Smartwatch S3")
@@ -595,3 +603,32 @@ def test_wishlist_newest_first(demo_dbs: DemoDbs) -> None:
     assert [(w.id, w.product.sku) for w in v.wishlist] == [("W2", "NOPE"), ("W1", "SW00001")]
     assert v.wishlist[0].product.title == Localised("NOPE", "NOPE")  # unknown: its sku
     assert v.wishlist[1].product.title.en == "Smartwatch S3"
+
+
+def test_the_newest_consent_wording_in_force(demo_dbs: DemoDbs) -> None:
+    db, now = demo_dbs, demo_dbs.now
+
+    def text(purpose: str, version: str, at: int) -> dict[str, Any]:
+        return {
+            "id": f"{purpose}:{version}",
+            "purpose": purpose,
+            "version": version,
+            "text_zh": f"同意 {version}",
+            "text_en": f"I agree {version}",
+            "effective_at": at,
+        }
+
+    put(
+        db,
+        "consent_text",
+        text("marketing", "1", 0),
+        text("marketing", "2", now - DAY),
+        text("marketing", "3", now + DAY),  # not yet in force
+        text("browsing", "1", 0),
+    )
+    v = view360.lookup(db.cache, None, HERO, now=now)
+    assert v is not None
+    assert {(t.purpose, t.version, t.text.en) for t in v.consent_texts} == {
+        ("marketing", "2", "I agree 2"),
+        ("browsing", "1", "I agree 1"),
+    }

@@ -437,6 +437,14 @@ class CustomerController(QObject):
             p = self.data.profile if self.data is not None else None
             c.consent.marketing.setChecked(bool(p and p.consent_marketing))
             c.consent.browsing.setChecked(bool(p and p.consent_browsing))
+            wording = {t.purpose: t for t in (self.data.consent_texts if self.data else ())}
+            for purpose, shown in (
+                ("marketing", c.consent.marketing_wording),
+                ("browsing", c.consent.browsing_wording),
+            ):
+                found = wording.get(purpose)
+                shown.setText(texts.consent_wording(found) if found is not None else "")
+                shown.setVisible(found is not None)
             c.open_form("consent")
             c.consent.marketing.setFocus()
         elif form == "case_open":

@@ -462,14 +462,24 @@ class ConsentForm(QWidget):
         # width, or a desktop column's.
         self.marketing_text = CheckText(self.marketing)
         self.browsing_text = CheckText(self.browsing)
-        for check, text in (
-            (self.marketing, self.marketing_text),
-            (self.browsing, self.browsing_text),
+        # The wording (and version) in force under each: what the customer agrees to.
+        self.marketing_wording = label("", "hint", wrap=True)
+        self.marketing_wording.setObjectName("consentMarketingWording")
+        self.browsing_wording = label("", "hint", wrap=True)
+        self.browsing_wording.setObjectName("consentBrowsingWording")
+        for check, text, wording in (
+            (self.marketing, self.marketing_text, self.marketing_wording),
+            (self.browsing, self.browsing_text, self.browsing_wording),
         ):
             row = QHBoxLayout()
             row.setSpacing(8)
             row.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
-            row.addWidget(text, 1)
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(text)
+            column.addWidget(wording)
+            wording.hide()
+            row.addLayout(column, 1)
             box.addLayout(row)
         self.hint = label("", "hint", wrap=True)
         box.addWidget(self.hint)

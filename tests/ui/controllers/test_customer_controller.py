@@ -607,3 +607,34 @@ def test_a_case_opened_noted_and_closed_offline(
     assert not view.cases.isVisible()
     visits = w.screens.customer_models.visits
     qtbot.waitUntil(lambda: visits.index(0, 0).data(visits.Kind) == "case_close", timeout=5_000)
+
+
+def test_the_header_shows_tags_preferences_and_consent_wording(
+    qtbot: Any, session: Any, terminal: Any, home: Any, open_customer: Any
+) -> None:
+    from clerk.cache import apply_changes
+    from clerk.db import Transaction
+
+    w = session.window
+    cache = terminal.cache
+    wording = {
+        "id": "marketing:2024-01",
+        "purpose": "marketing",
+        "version": "2024-01",
+        "text_zh": "我同意接收优惠信息。",
+        "text_en": "I agree to receive offers.",
+        "effective_at": 0,
+    }
+    with Transaction(cache):
+        change = {"entity": "consent_text", "op": "upsert", "key": wording["id"], "data": wording}
+        apply_changes(cache, [change])
+    open_customer(home.code(HERO))
+    header = w.screens.customer_view.header
+    assert header.tags.text() == "Tech — prefers the app"  # the hero's tags
+    assert header.marketing.text() == "Marketing ✓ · v2024-01"
+    assert header.marketing.toolTip() == "Version 2024-01: “I agree to receive offers.”"
+    assert header.browsing.toolTip() == ""  # no wording for it: none shown
+    qtbot.keyClick(w, Qt.Key.Key_K, CTRL)
+    form = w.screens.customer_view.composer.consent
+    assert form.marketing_wording.text() == "Version 2024-01: “I agree to receive offers.”"
+    assert form.marketing_wording.isVisible() and not form.browsing_wording.isVisible()
