@@ -2,8 +2,11 @@
 
     python bench/build_cache.py [--quick] [--members 500000] [--force]
 
-Default: 500,000 members (~20 M browse events, ~1.3 M cart items, ~0.9 M coupons) into
-``bench/.data/cache-500k.db``; ``--quick``: 20,000 members into ``bench/.data/cache-20k.db``.
+Default: 500,000 members (~20 M browse events, ~1.3 M cart items, ~0.9 M coupons, 5 M orders,
+200,000 service cases) into ``bench/.data/cache-500k.db``; ``--quick``: 20,000 members into
+``bench/.data/cache-20k.db``. Orders (10 a member on average, over 400 days, 5 % returned) and
+cases (0.4 a member, a third open) are drawn here, per member from the seed, for the 360's
+orders and cases panels (issue 18): the demo world itself has none.
 An existing file is reused when it was built from the same spec and its row counts still match.
 
 Bulk load: the schema comes from ``clerk.cache.open_cache`` (the real migrations); the secondary
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sqlite3
 import sys
 import time
@@ -35,7 +39,19 @@ BENCH_NOW = 1_763_900_000  # fixed so the world (and the reuse check) is determi
 BENCH_SEED = 2025
 BUCKET_KEY = "62656e63682d70686f6e652d6275636b65742d6b6579"  # hex
 CHUNK = 100_000
-COUNTED = ("members", "products", "browse_events", "cart_items", "coupons", "visits")
+COUNTED = (
+    "members",
+    "products",
+    "browse_events",
+    "cart_items",
+    "coupons",
+    "visits",
+    "orders",
+    "cases",
+)
+ORDERS_PER_MEMBER = 10  # on average: 5 M at 500,000 members
+CASES_PER_MEMBER = 0.4  # 200,000 at 500,000 members
+CASE_SUBJECTS = ("screen replacement", "strap broken", "late delivery", "wrong size", "refund")
 
 
 def spec_for(members: int) -> world.WorldSpec:
@@ -56,7 +72,7 @@ def _spec_text(spec: world.WorldSpec) -> str:
             "products": spec.products,
             "events_per_member": spec.events_per_member,
             "stores": list(spec.stores),
-            "generator": 1,
+            "generator": 2,
         },
         sort_keys=True,
     )
@@ -86,6 +102,7 @@ def existing(path: Path, spec: world.WorldSpec) -> dict[str, int] | None:
 
 
 def _rows(spec: world.WorldSpec) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    skus = [p["sku"] for p in catalogue.products(spec)]
     for b in world.members(spec):
         yield "member", row_values("member", world.member_row(b.member, BUCKET_KEY))
         for e in b.browse:
@@ -96,6 +113,62 @@ def _rows(spec: world.WorldSpec) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield "coupon", row_values("coupon", q)
         for v in b.visits:
             yield "visit", row_values("visit", v)
+        yield from _orders_and_cases(spec, b.member["id"], skus)
+
+
+def _orders_and_cases(
+    spec: world.WorldSpec, member_id: str, skus: list[str]
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """One member's orders and service cases, drawn from the seed and the member's id."""
+    rng = random.Random(f"{spec.seed}:{member_id}")
+    for k in range(rng.randint(0, 2 * ORDERS_PER_MEMBER)):
+        at = spec.now - rng.randint(3_600, 400 * 86_400)
+        items = [
+            {
+                "sku": rng.choice(skus),
+                "qty": rng.randint(1, 2),
+                "price_cents": rng.randint(990, 99_900),
+            }
+            for _ in range(rng.randint(1, 3))
+        ]
+        total = sum(i["qty"] * i["price_cents"] for i in items)
+        refunded = rng.random() < 0.05
+        yield (
+            "order",
+            row_values(
+                "order",
+                {
+                    "id": f"O{member_id[1:]}{k:02d}",
+                    "member_id": member_id,
+                    "total_cents": total,
+                    "state": "refunded" if refunded else "completed",
+                    "items": items,
+                    "at": at,
+                    "refunded_at": at + 7 * 86_400 if refunded else None,
+                },
+            ),
+        )
+    if rng.random() < CASES_PER_MEMBER:
+        opened = spec.now - rng.randint(3_600, 120 * 86_400)
+        closed = rng.random() < 2 / 3
+        yield (
+            "case",
+            row_values(
+                "case",
+                {
+                    "id": f"K{member_id[1:]}",
+                    "member_id": member_id,
+                    "case_type": rng.choice(("repair", "complaint", "other")),
+                    "subject": rng.choice(CASE_SUBJECTS),
+                    "status": "closed" if closed else "open",
+                    "sku": rng.choice(skus),
+                    "store_name": None,
+                    "opened_at": opened,
+                    "updated_at": opened,
+                    "closed_at": opened + 86_400 if closed else None,
+                },
+            ),
+        )
 
 
 def _insert_sql(entity: str) -> str:
@@ -128,7 +201,7 @@ def build(path: Path, spec: world.WorldSpec, *, progress: bool = True) -> dict[s
             _insert_sql("product"), (row_values("product", p) for p in catalogue.products(spec))
         )
         batches: dict[str, list[tuple[Any, ...]]] = {
-            e: [] for e in ("member", "browse", "cart", "coupon", "visit")
+            e: [] for e in ("member", "browse", "cart", "coupon", "visit", "order", "case")
         }
         sql = {e: _insert_sql(e) for e in batches}
         done = 0
@@ -197,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         ["browse events", c["browse_events"], "rows", "design: 20 M at 500k members"],
         ["cart items", c["cart_items"], "rows", "design: 1.5 M"],
         ["coupons", c["coupons"], "rows", "design: 1 M"],
+        ["orders", c.get("orders", 0), "rows", "issue 18: 5 M"],
+        ["service cases", c.get("cases", 0), "rows", "issue 18: 200,000"],
         ["products", c["products"], "rows", ""],
-        ["file size", round(size / 2**30, 3), "GiB", "target ≤ 2.5 GB"],
+        ["file size", round(size / 2**30, 3), "GiB", "target ≤ 3 GB (issue 18)"],
     ]
     if not info["reused"]:
         rows += [

@@ -49,6 +49,8 @@ _TABLE_NAMES = {
     "order": "orders",
     "points": "points_ledger",
     "related": "product_related",
+    "case": "cases",
+    "consent_text": "consent_texts",
     "key": "public_keys",
     "staff": "staff",
 }
@@ -276,6 +278,37 @@ def m005_product_barcodes(db: Database) -> None:
         db.conn.execute("ALTER TABLE products ADD COLUMN barcode TEXT")
     db.conn.execute(
         "CREATE INDEX IF NOT EXISTS products_barcode ON products(barcode) WHERE barcode IS NOT NULL"
+    )
+
+
+def m011_cases(db: Database) -> None:
+    """Service cases (issue 18): the feed entity ``case``; the 360 lists a member's open ones
+    first. And the consent texts (``consent_text``): the wording and version of each consent."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS cases (
+            id TEXT PRIMARY KEY,
+            member_id TEXT NOT NULL,
+            case_type TEXT NOT NULL,       -- complaint | repair | other
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL,          -- open | closed
+            sku TEXT,
+            store_name TEXT,
+            opened_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            closed_at INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS cases_member ON cases(member_id, status, opened_at);
+
+        CREATE TABLE IF NOT EXISTS consent_texts (
+            id TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL,         -- marketing | browsing
+            version TEXT NOT NULL,
+            text_zh TEXT NOT NULL,
+            text_en TEXT NOT NULL,
+            effective_at INTEGER NOT NULL
+        );
+        """
     )
 
 

@@ -173,6 +173,75 @@ class VisitEntry:
         return value if isinstance(value, str) and value else None
 
 
+OrderChannel = Literal["online", "store"]
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product: Product
+    qty: int
+    price_cents: int
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order of the last 12 months: placed online (the hub's ``orders``, from the Segment
+    intake or import) or bought in a store (a ``sale`` of the history, the hub's or this
+    terminal's own). A returned order is ``refunded``, with when."""
+
+    id: str
+    channel: OrderChannel
+    at: int
+    total_cents: int
+    state: str  # completed | refunded
+    lines: tuple[OrderLine, ...]
+    refunded_at: int | None = None
+    store_name: str | None = None  # in-store orders: where
+    sync_state: str | None = None  # in-store orders recorded here: the outbox state
+
+    @property
+    def returned(self) -> bool:
+        return self.state == "refunded"
+
+
+@dataclass(frozen=True)
+class WishlistItem:
+    """A product the member keeps for later online."""
+
+    id: str
+    product: Product
+    added_at: int
+
+
+@dataclass(frozen=True)
+class ServiceCase:
+    """An open service case of the member — a complaint, a repair … — from the hub (a store,
+    the CRM, an event) or opened here and not yet acknowledged (``sync_state``)."""
+
+    id: str
+    case_type: str  # complaint | repair | other
+    subject: str  # as typed or as the CRM has it
+    opened_at: int
+    updated_at: int
+    store_name: str | None = None
+    product: Product | None = None
+    sync_state: str | None = None  # opened here: the outbox state of its case_open
+
+    @property
+    def number(self) -> str:
+        """What to call it aloud: the CRM's id as it is, a terminal's UUID by its last six."""
+        return self.id if len(self.id) <= 12 else self.id.replace("-", "")[-6:].upper()
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    """The wording of a consent in force (``purpose``: marketing | browsing), by version."""
+
+    purpose: str
+    version: str
+    text: Localised
+
+
 @dataclass(frozen=True)
 class TalkingPoint:
     """One thing worth saying, with the facts behind it (for "why?")."""
@@ -246,3 +315,7 @@ class CustomerView:
     as_of: int  # when this view was computed
     points: PointsPanel | None = None
     recommendations: tuple[Recommendation, ...] = ()
+    orders: tuple[Order, ...] = ()  # newest first, the last 12 months, online and in store
+    wishlist: tuple[WishlistItem, ...] = ()  # newest first
+    cases: tuple[ServiceCase, ...] = ()  # open ones, newest first
+    consent_texts: tuple[ConsentText, ...] = ()  # the wording in force, one per purpose

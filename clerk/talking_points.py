@@ -18,6 +18,12 @@ viewed_often       50    a product still sold was viewed ≥ 3 times in the last
 tier_upgrade       40    points are within 10% of the next tier's threshold
 birthday_month     30    the birthday is in the current (store-local) month; +10 if it is today
                          or within the coming week
+order_returned     55    an order (online or in store) returned within 30 days: ask what went
+                         wrong; +1 per day fresher. One per order (its first line's product)
+order_followup     45    a product still sold, bought 3–45 days ago (online or in store, not
+                         returned): ask how it fits (apparel, shoes, watches and their straps
+                         — :data:`FIT_CATEGORIES`) or how they get on with it (anything
+                         else); +1 per week fresher. The two most recent orders at most
 =================  ====  ======================================================================
 
 Decisions on the edge cases:
@@ -46,6 +52,7 @@ from clerk.model import (
     CartLine,
     Coupon,
     Localised,
+    Order,
     Product,
     Profile,
     TalkingPoint,
@@ -74,6 +81,15 @@ SCORE_CART_ABANDONED = 60.0
 SCORE_VIEWED_OFTEN = 50.0
 SCORE_TIER_UPGRADE = 40.0
 SCORE_BIRTHDAY = 30.0
+SCORE_ORDER_RETURNED = 55.0
+SCORE_ORDER_FOLLOWUP = 45.0
+
+RETURNED_DAYS = 30  # a return this recent is worth asking about
+FOLLOWUP_MIN_DAYS = 3  # bought this long ago at least (not the day after) …
+FOLLOWUP_DAYS = 45  # … and at most this long ago
+FOLLOWUP_ORDERS = 2  # follow-ups from the most recent orders only
+# Categories whose follow-up is "how does it fit": worn things.
+FIT_CATEGORIES = frozenset({"apparel", "shoes", "watches", "smartwatches", "straps"})
 
 LIVE_STATUSES = ("usable", "expiring")
 
@@ -281,6 +297,58 @@ def _profile_points(profile: Profile, now: int, tz_offset_s: int) -> list[_Candi
     return out
 
 
+def _order_points(orders: Sequence[Order], now: int) -> list[_Candidate]:
+    """Follow-ups of recent purchases and returns (the newest orders first)."""
+    out: list[_Candidate] = []
+    followups = 0
+    for order in sorted(orders, key=lambda o: o.at, reverse=True):
+        if not order.lines:
+            continue
+        if order.returned:
+            at = order.refunded_at if order.refunded_at is not None else order.at
+            days = fmt.whole_days(now - at)
+            if days > RETURNED_DAYS:
+                continue
+            line = order.lines[0]
+            facts = {
+                **_product_facts(line.product),
+                "order_id": order.id,
+                "channel": order.channel,
+                "days_ago": days,
+                "lines": len(order.lines),
+            }
+            score = SCORE_ORDER_RETURNED + (RETURNED_DAYS - days) / RETURNED_DAYS * 10
+            out.append(
+                _Candidate(
+                    TalkingPoint("order_returned", score, facts),
+                    frozenset({f"sku:{line.product.sku}", f"order:{order.id}"}),
+                )
+            )
+            continue
+        days = fmt.whole_days(now - order.at)
+        if not FOLLOWUP_MIN_DAYS <= days <= FOLLOWUP_DAYS or followups >= FOLLOWUP_ORDERS:
+            continue
+        followups += 1
+        for line in order.lines:
+            p = line.product
+            if not p.active:
+                continue
+            facts = {
+                **_product_facts(p),
+                "order_id": order.id,
+                "channel": order.channel,
+                "days_ago": days,
+                "ask": "fit" if p.category in FIT_CATEGORIES else "use",
+            }
+            score = SCORE_ORDER_FOLLOWUP + (FOLLOWUP_DAYS - days) / 7
+            out.append(
+                _Candidate(
+                    TalkingPoint("order_followup", score, facts), frozenset({f"sku:{p.sku}"})
+                )
+            )
+    return out
+
+
 def _birthday(text: str | None) -> tuple[int, int] | None:
     if not text:
         return None
@@ -312,6 +380,7 @@ def rank(
     now: int,
     recent_views: Mapping[str, int] | None = None,
     tz_offset_s: int = fmt.DEFAULT_TZ_OFFSET_S,
+    orders: Sequence[Order] = (),
 ) -> tuple[TalkingPoint, ...]:
     """All talking points, highest score first, each product and coupon mentioned once.
 
@@ -328,6 +397,7 @@ def rank(
         *_coupon_points(coupons, now),
         *_browse_points(browsing, views),
         *_profile_points(profile, now, tz_offset_s),
+        *_order_points(orders, now),
     ]
     candidates.sort(key=lambda c: (-c.point.score, c.point.rule, sorted(c.subjects)))
     covered: set[str] = set()
@@ -431,4 +501,37 @@ def _sentence(point: TalkingPoint, lang: str, now: int | None, tz_offset_s: int)
         if f.get("days_until") == 0:
             return "Birthday today"
         return f"Birthday this month ({fmt.MONTHS_EN[month - 1]} {day})"
+    if point.rule in ("order_followup", "order_returned"):
+        return _order_sentence(point, lang)
     return point.rule
+
+
+def _ago(days: int, lang: str) -> str:
+    """``3 days ago`` / ``last week`` / ``3 weeks ago`` / ``last month`` (and in Chinese)."""
+    zh = fmt.is_zh(lang)
+    if days <= 1:
+        return "昨天" if zh else "yesterday"
+    if days < 7:
+        return f"{days} 天前" if zh else f"{days} days ago"
+    if days < 14:
+        return "上周" if zh else "last week"
+    if days < 28:
+        return f"{days // 7} 周前" if zh else f"{days // 7} weeks ago"
+    return "上个月" if zh else "last month"
+
+
+def _order_sentence(point: TalkingPoint, lang: str) -> str:
+    f = point.facts
+    zh = fmt.is_zh(lang)
+    title, ago = _title(f, lang), _ago(int(f["days_ago"]), lang)
+    if point.rule == "order_returned":
+        if zh:
+            return f"{ago}退货了{title} — 问问哪里不满意"
+        return f"Returned {title} {ago} — ask what went wrong"
+    if f.get("ask") == "fit":
+        if zh:
+            return f"{ago}买了{title} — 问问是否合适"
+        return f"Bought {title} {ago} — ask how it fits"
+    if zh:
+        return f"{ago}买了{title} — 问问用得怎么样"
+    return f"Bought {title} {ago} — ask how they get on with it"

@@ -18,6 +18,17 @@ The outbox is this terminal's own truth and is overlaid on the cache:
   text the hub wrote: a view renders entries in its own language.
 * freshness counts this member's interactions not yet acknowledged (pending or sent).
 
+Orders (:func:`_fetch_orders`, :func:`_orders`): the last 12 months of the cache's ``orders``
+(placed online; a refunded one is a return) ∪ the in-store sales of the history — the hub's
+``sale`` rows and this terminal's own not yet in them (a rejected sale is no order) — newest
+first. The wishlist is the cache's ``wishlist_items``, newest first. The consent texts: the
+newest wording in force of each consent (a few rows, read whole).
+
+Service cases (:func:`_fetch_cases`, :func:`_cases`): the member's open cases in the cache,
+newest first, with this terminal's own overlaid — a ``case_open`` the cache does not have yet
+is open (with its sync state), a ``case_close`` recorded here closes its case at once; a
+rejected record has no effect.
+
 Privacy: when the member has not consented to browsing analytics the browsing panel is empty
 and the browse table is not even read. Interactions recorded only against a scanned reference
 (``member_ref``, before the member was cached) are not matched to the member here.
@@ -38,18 +49,23 @@ from clerk import talking_points
 from clerk.model import (
     BrowsedProduct,
     CartLine,
+    ConsentText,
     Coupon,
     CouponStatus,
     CustomerView,
     Freshness,
     Identity,
     Localised,
+    Order,
+    OrderLine,
     PhoneCandidate,
     Product,
     Profile,
     Recommendation,
     TalkingPoint,
+    ServiceCase,
     VisitEntry,
+    WishlistItem,
 )
 from clerk.shared import interactions
 from clerk.shared.phones import tail
@@ -58,6 +74,10 @@ DAY = 86_400
 BROWSE_PRODUCTS_LIMIT = 50  # products in the browsing panel (most recently viewed first)
 VISITS_LIMIT = 50  # entries in the previous-visits panel
 OUTBOX_LIMIT = 500  # this member's interactions read from the outbox
+ORDERS_DAYS = 365  # orders (online and in store) of the last 12 months
+ORDERS_LIMIT = 50  # orders of each source read (newest first)
+WISHLIST_LIMIT = 50  # entries in the wishlist panel
+CASES_LIMIT = 20  # open cases read
 EXPIRING_DAYS = talking_points.EXPIRING_DAYS
 UNSETTLED = frozenset({"pending", "sent"})
 
@@ -96,10 +116,32 @@ Q_OUTBOX = (
     " ORDER BY created_at DESC, id DESC LIMIT ?"
 )
 # The latest online orders' lines: what to offer goes with what was bought (clerk/recommend.py).
-Q_ORDERS = (
+Q_BOUGHT = (
     "SELECT items FROM orders WHERE member_id = ? AND state = 'completed' ORDER BY at DESC LIMIT 3"
 )
 Q_OUTBOX_STORE = "SELECT value FROM outbox_meta WHERE key = 'store_name'"
+Q_ORDERS = (
+    "SELECT id, total_cents, state, items, at, refunded_at FROM orders"
+    " WHERE member_id = ? AND at >= ? ORDER BY at DESC LIMIT ?"
+)
+Q_STORE_SALES = (
+    "SELECT id, store_name, at, facts FROM visits"
+    " WHERE member_id = ? AND at >= ? AND kind = 'sale' ORDER BY at DESC LIMIT ?"
+)
+Q_WISHLIST = (
+    "SELECT id, sku, added_at FROM wishlist_items WHERE member_id = ?"
+    " ORDER BY added_at DESC, id LIMIT ?"
+)
+Q_CASES = (
+    "SELECT id, case_type, subject, sku, store_name, opened_at, updated_at FROM cases"
+    " WHERE member_id = ? AND status = 'open' ORDER BY opened_at DESC LIMIT ?"
+)
+Q_CASES_KNOWN = "SELECT id FROM cases WHERE id IN ({marks})"
+# A handful of rows (a version or two per purpose): read whole.
+Q_CONSENT_TEXTS = (
+    "SELECT purpose, version, text_zh, text_en FROM consent_texts WHERE effective_at <= ?"
+    " ORDER BY purpose, effective_at DESC, version DESC"
+)
 
 # Tables a 360 query must never scan.
 GUARDED_TABLES = (
@@ -113,6 +155,8 @@ GUARDED_TABLES = (
     "points_ledger",
     "product_related",
     "orders",
+    "wishlist_items",
+    "cases",
 )
 
 
@@ -184,6 +228,12 @@ class Raw:
     ledger: list[Any] = field(default_factory=list)  # clerk/points.py
     confirmed: set[str] = field(default_factory=set)  # our redemptions the ledger holds
     offers: list[recommend_mod.Offer] = field(default_factory=list)  # clerk/recommend.py
+    orders: list[Any] = field(default_factory=list)  # Q_ORDERS rows
+    sales: list[Any] = field(default_factory=list)  # Q_STORE_SALES rows
+    wishlist: list[Any] = field(default_factory=list)  # Q_WISHLIST rows
+    cases: list[Any] = field(default_factory=list)  # Q_CASES rows
+    cases_known: frozenset[str] = frozenset()  # cases opened here that the cache has
+    consent_texts: list[Any] = field(default_factory=list)  # Q_CONSENT_TEXTS rows
 
 
 def fetch(
@@ -214,10 +264,18 @@ def fetch(
         if out_rows:
             row = outbox.execute(Q_OUTBOX_STORE).fetchone()
             store_name = None if row is None else row[0]
+    orders, sales, wishlist = _fetch_orders(cache, member_id, now=now)
+    cases, cases_known = _fetch_cases(cache, member_id, out_rows)
     skus = {r[0] for r in browse}
     skus.update(r[1] for r in cart)
     offers = _offers(cache, member_id, cart, browse)
     skus.update(sku for o in offers for sku in (o.sku, o.because))
+    skus.update(r[1] for r in wishlist)
+    for r in orders:
+        skus.update(_named_skus(r[3]))
+    for r in sales:
+        skus.update(_named_skus(r[3]))
+    skus.update(r[3] for r in cases if r[3])
     staff_ids: set[str] = set()
     for r in out_rows:
         if r[2]:
@@ -249,6 +307,12 @@ def fetch(
         ledger,
         confirmed,
         offers,
+        orders,
+        sales,
+        wishlist,
+        cases,
+        cases_known,
+        cache.execute(Q_CONSENT_TEXTS, (now,)).fetchall(),
     )
 
 
@@ -258,7 +322,7 @@ def _offers(
     """What to offer (clerk/recommend.py): related to the cart, the latest orders and the
     latest browsing; never what the customer bought."""
     bought: list[str] = []
-    for (items,) in cache.execute(Q_ORDERS, (member_id,)):
+    for (items,) in cache.execute(Q_BOUGHT, (member_id,)):
         bought.extend(_named_skus_in_order(items))
     anchors = recommend_mod.anchors([r[1] for r in cart], [r[0] for r in browse], bought)
     if not anchors:
@@ -317,12 +381,41 @@ def _recommendations(
     return tuple(recs), tuple(points)
 
 
+
+
+def _fetch_cases(
+    cache: sqlite3.Connection, member_id: str, out_rows: Sequence[Any]
+) -> tuple[list[Any], frozenset[str]]:
+    """The member's open cases, and which of the cases opened here the cache has."""
+    rows = cache.execute(Q_CASES, (member_id, CASES_LIMIT)).fetchall()
+    mine = [r[0] for r in out_rows if r[1] == "case_open" and r[5] != "rejected"]
+    known: set[str] = set()
+    if mine:
+        found = cache.execute(Q_CASES_KNOWN.format(marks=_marks(len(mine))), tuple(mine))
+        known = {str(r[0]) for r in found}
+    return rows, frozenset(known)
+
+
+def _fetch_orders(
+    cache: sqlite3.Connection, member_id: str, *, now: int
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """The rows of the orders and wishlist panels: online orders, in-store sales, wishlist."""
+    since = now - ORDERS_DAYS * DAY
+    orders = cache.execute(Q_ORDERS, (member_id, since, ORDERS_LIMIT)).fetchall()
+    sales = cache.execute(Q_STORE_SALES, (member_id, since, ORDERS_LIMIT)).fetchall()
+    wishlist = cache.execute(Q_WISHLIST, (member_id, WISHLIST_LIMIT)).fetchall()
+    return orders, sales, wishlist
+
+
 def _named_skus(facts_json: str) -> set[str]:
-    """The products a record's facts (or payload) name: an interest's, a sale's lines."""
+    """The products a record's facts (or payload) name — an interest's, a sale's lines — or
+    an order's lines (a JSON list)."""
     try:
         facts = json.loads(facts_json)
     except ValueError:
         return set()
+    if isinstance(facts, list):  # an order's lines
+        facts = {"items": facts}
     if not isinstance(facts, dict):
         return set()
     named = {facts.get("sku")}
@@ -512,6 +605,138 @@ def _object(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _lines(items: Any, products: dict[str, Product]) -> tuple[OrderLine, ...]:
+    out: list[OrderLine] = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("sku"), str):
+            continue
+        sku = item["sku"]
+        qty, price = item.get("qty"), item.get("price_cents")
+        qty = qty if isinstance(qty, int) and not isinstance(qty, bool) else 1
+        price = price if isinstance(price, int) and not isinstance(price, bool) else 0
+        out.append(OrderLine(products.get(sku) or _placeholder(sku, price), qty, price))
+    return tuple(out)
+
+
+def _list(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else []
+    except ValueError:
+        return []
+
+
+def _orders(raw: Raw, products: dict[str, Product], *, now: int) -> tuple[Order, ...]:
+    """Online orders ∪ in-store sales (the hub's, then this terminal's own), newest first."""
+    out: list[Order] = [
+        Order(
+            id=str(oid),
+            channel="online",
+            at=int(at),
+            total_cents=int(total),
+            state=str(state),
+            lines=_lines(_list(items), products),
+            refunded_at=refunded_at,
+        )
+        for oid, total, state, items, at, refunded_at in raw.orders
+    ]
+    seen: set[str] = set()
+    for sid, store_name, at, facts in raw.sales:
+        seen.add(sid)
+        data = _object(facts)
+        out.append(
+            Order(
+                id=str(sid),
+                channel="store",
+                at=int(at),
+                total_cents=_cents(data.get("amount_cents")),
+                state="completed",
+                lines=_lines(data.get("items"), products),
+                store_name=store_name,
+            )
+        )
+    since = now - ORDERS_DAYS * DAY
+    for iid, kind, _staff, payload, at, state, _reason in raw.outbox:
+        if kind != "sale" or state == "rejected" or iid in seen or at < since:
+            continue
+        data = _object(payload)
+        out.append(
+            Order(
+                id=str(iid),
+                channel="store",
+                at=int(at),
+                total_cents=_cents(data.get("amount_cents")),
+                state="completed",
+                lines=_lines(data.get("items"), products),
+                store_name=raw.store_name,
+                sync_state=str(state),
+            )
+        )
+    out.sort(key=lambda o: (o.at, o.id), reverse=True)
+    return tuple(out[:ORDERS_LIMIT])
+
+
+def _cents(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _cases(raw: Raw, products: dict[str, Product]) -> tuple[ServiceCase, ...]:
+    """Open cases: the cache's, this terminal's not yet in it, less those closed here."""
+
+    def product(sku: Any) -> Product | None:
+        return (products.get(sku) or _placeholder(sku)) if isinstance(sku, str) and sku else None
+
+    out = [
+        ServiceCase(
+            id=str(cid),
+            case_type=str(case_type),
+            subject=str(subject),
+            opened_at=int(opened_at),
+            updated_at=int(updated_at),
+            store_name=store_name,
+            product=product(sku),
+        )
+        for cid, case_type, subject, sku, store_name, opened_at, updated_at in raw.cases
+    ]
+    closed: set[str] = set()
+    for iid, kind, _staff, payload, at, state, _reason in raw.outbox:
+        if state == "rejected":
+            continue
+        data = _object(payload)
+        if kind == "case_close" and isinstance(data.get("case_id"), str):
+            closed.add(data["case_id"])
+        elif kind == "case_open" and iid not in raw.cases_known:
+            out.append(
+                ServiceCase(
+                    id=str(iid),
+                    case_type=str(data.get("case_type") or "other"),
+                    subject=str(data.get("subject") or ""),
+                    opened_at=int(at),
+                    updated_at=int(at),
+                    store_name=raw.store_name,
+                    product=product(data.get("sku")),
+                    sync_state=str(state),
+                )
+            )
+    out = [c for c in out if c.id not in closed]
+    out.sort(key=lambda c: (c.opened_at, c.id), reverse=True)
+    return tuple(out)
+
+
+def _consent_texts(raw: Raw) -> tuple[ConsentText, ...]:
+    """The newest wording in force of each consent."""
+    out: dict[str, ConsentText] = {}
+    for purpose, version, text_zh, text_en in raw.consent_texts:
+        out.setdefault(purpose, ConsentText(purpose, version, Localised(text_zh, text_en)))
+    return tuple(out.values())
+
+
+def _wishlist(raw: Raw, products: dict[str, Product]) -> tuple[WishlistItem, ...]:
+    return tuple(
+        WishlistItem(str(wid), products.get(sku) or _placeholder(sku), int(added_at))
+        for wid, sku, added_at in raw.wishlist
+    )
+
+
 def shape(
     raw: Raw,
     *,
@@ -571,7 +796,10 @@ def shape(
                 coupon_id=None if best is None else best.id,
             )
         )
-    points = talking_points.rank(profile, browsing, cart, coupons, now=now, recent_views=recent)
+    orders = _orders(raw, products, now=now)
+    points = talking_points.rank(
+        profile, browsing, cart, coupons, now=now, recent_views=recent, orders=orders
+    )
     recommendations, offer_points = _recommendations(raw.offers, products)
     pending = sum(1 for r in raw.outbox if r[5] in UNSETTLED)
     return CustomerView(
@@ -585,6 +813,10 @@ def shape(
         as_of=now,
         points=points_mod.panel(m[4], m[3], raw.ledger, raw.confirmed, raw.outbox, now=now),
         recommendations=recommendations,
+        orders=orders,
+        wishlist=_wishlist(raw, products),
+        cases=_cases(raw, products),
+        consent_texts=_consent_texts(raw),
     )
 
 
@@ -647,8 +879,14 @@ def explain(
         ("products", cache, Q_PRODUCTS.format(marks=_marks(3)), ("a", "b", "c")),
         ("staff", cache, Q_STAFF.format(marks=_marks(2)), ("a", "b")),
         ("points", cache, points_mod.Q_LEDGER, (member_id, points_mod.RECENT_LIMIT)),
-        ("orders", cache, Q_ORDERS, (member_id,)),
+        ("bought", cache, Q_BOUGHT, (member_id,)),
         ("related", cache, recommend_mod.Q_RELATED.format(marks=_marks(2)), ("a", "b")),
+        ("orders", cache, Q_ORDERS, (member_id, now, ORDERS_LIMIT)),
+        ("store_sales", cache, Q_STORE_SALES, (member_id, now, ORDERS_LIMIT)),
+        ("wishlist", cache, Q_WISHLIST, (member_id, WISHLIST_LIMIT)),
+        ("cases", cache, Q_CASES, (member_id, CASES_LIMIT)),
+        ("cases_known", cache, Q_CASES_KNOWN.format(marks=_marks(2)), ("a", "b")),
+        ("consent_texts", cache, Q_CONSENT_TEXTS, (now,)),
         ("resolve_code", cache, "SELECT id FROM members WHERE code_id = ?", (1,)),
         ("resolve_card", cache, "SELECT id FROM members WHERE card_no = ?", ("1",)),
         ("resolve_phone", cache, Q_RESOLVE_PHONE, ("5678", 7, PHONE_CANDIDATES_LIMIT)),

@@ -17,11 +17,80 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from clerk.terminal import Terminal
+    from sync.hub.store import HubStore
 
 DEMO_STORE = "S001"
 DEMO_STAFF = "A01"
 CODE_MEMBERS = 6  # members whose codes the demo shows (the hero first)
 CODE_TTL_S = 120
+
+
+def hero_orders_and_case(store: HubStore, now: int | None = None) -> None:
+    """Demo only: the hero's orders of the last weeks (one returned) and an open repair, as
+    the Segment intake and the CRM would have sent them (once: kept on later runs)."""
+    import json
+    import time
+
+    from demoworld import world
+    from sync.hub import cases
+
+    t = int(time.time()) if now is None else now
+    hero = world.HERO_MEMBER_ID
+    with store.write() as tx:
+        if tx.conn.scalar("SELECT 1 FROM orders WHERE member_id = ?", (hero,)) is not None:
+            return
+        home = tx.conn.scalar("SELECT home_store FROM members WHERE id = ?", (hero,))
+        if home is None:
+            return
+        picks = {}
+        for category in ("shoes", "headphones", "apparel", "phones"):
+            row = tx.conn.row(
+                "SELECT sku, price_cents FROM products WHERE category = ? AND active = 1 "
+                "ORDER BY sku LIMIT 1",
+                (category,),
+            )
+            if row is not None:
+                picks[category] = (str(row[0]), int(row[1]))
+        day = 86_400
+        orders = [
+            ("OH-0001", "shoes", t - 12 * day, None),
+            ("OH-0002", "headphones", t - 33 * day, None),
+            ("OH-0003", "apparel", t - 9 * day, t - 4 * day),
+        ]
+        for order_id, category, at, refunded_at in orders:
+            if category not in picks:
+                continue
+            sku, price = picks[category]
+            tx.conn.execute(
+                "INSERT INTO orders (id, member_id, total_cents, state, items, at, refunded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    order_id,
+                    hero,
+                    price,
+                    "completed" if refunded_at is None else "refunded",
+                    json.dumps([{"sku": sku, "qty": 1, "price_cents": price}]),
+                    at,
+                    refunded_at,
+                ),
+            )
+            tx.emit("order", order_id, "upsert", home)
+        phone = picks.get("phones")
+        cases.upsert(
+            tx,
+            [
+                {
+                    "id": "R-1024",
+                    "member_id": hero,
+                    "case_type": "repair",
+                    "subject": "屏幕更换 screen replacement",
+                    "status": "open",
+                    "sku": phone[0] if phone else None,
+                    "store_name": "上海静安店",
+                    "opened_at": t - 3 * day - 3_600,
+                }
+            ],
+        )
 
 
 def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Terminal]) -> int:
@@ -48,6 +117,7 @@ def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Te
     finally:
         store.close()
     with running_hub(str(hub_db)) as hub:
+        hero_orders_and_case(hub.store)
         terminal = open_terminal(home)
         try:
             device = outbox_mod.get_meta(terminal.outbox, outbox_mod.META_DEVICE_ID)

@@ -42,10 +42,12 @@ Entity = Literal[
     "visit",
     "wishlist",
     "order",
-    "key",
-    "staff",
     "points",
     "related",
+    "case",
+    "consent_text",
+    "key",
+    "staff",
 ]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
@@ -69,6 +71,8 @@ ResultReason = Literal[
     "coupon_not_yet_valid",
     "points_overdraft",  # conflict: more points than the balance (redeemed elsewhere too)
     "unknown_interaction",  # a resolve of an interaction the hub does not know
+    "unknown_case",  # a case note or close of a case the hub does not have for the member
+    "case_exists",  # a case_open under the id of a case the hub has (from elsewhere)
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
     "audit_chain_gap",  # rows are missing before this one

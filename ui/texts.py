@@ -16,7 +16,15 @@ from ui.i18n import fmt_day, fmt_money, fmt_number, is_chinese, local
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, translate
 
 if TYPE_CHECKING:
-    from clerk.model import Coupon, PointsPanel, TalkingPoint, VisitEntry
+    from clerk.model import (
+        ConsentText,
+        Coupon,
+        Order,
+        PointsPanel,
+        ServiceCase,
+        TalkingPoint,
+        VisitEntry,
+    )
 
 _ARG = re.compile(r"%([1-9])")
 
@@ -64,6 +72,73 @@ KINDS = {
     "sale": QT_TRANSLATE_NOOP("Terms", "Assisted sale"),
     "points_redeem": QT_TRANSLATE_NOOP("Terms", "Points redeemed"),
     "consent": QT_TRANSLATE_NOOP("Terms", "Consent updated"),
+    "case_open": QT_TRANSLATE_NOOP("Terms", "Case opened"),
+    "case_note": QT_TRANSLATE_NOOP("Terms", "Case note"),
+    "case_close": QT_TRANSLATE_NOOP("Terms", "Case closed"),
+}
+# Member tags (cached with the member); ``prefers_…`` ones are preferences, the rest interests.
+TAGS = {
+    "tech": QT_TRANSLATE_NOOP("Tags", "Tech"),
+    "sneakerhead": QT_TRANSLATE_NOOP("Tags", "Sneakers"),
+    "runner": QT_TRANSLATE_NOOP("Tags", "Running"),
+    "beauty": QT_TRANSLATE_NOOP("Tags", "Beauty"),
+    "home": QT_TRANSLATE_NOOP("Tags", "Home"),
+    "gift_buyer": QT_TRANSLATE_NOOP("Tags", "Buys gifts"),
+    "new_parent": QT_TRANSLATE_NOOP("Tags", "New parent"),
+    "outdoor": QT_TRANSLATE_NOOP("Tags", "Outdoor"),
+    "deal_seeker": QT_TRANSLATE_NOOP("Tags", "Looks for deals"),
+    "vip_events": QT_TRANSLATE_NOOP("Tags", "VIP events"),
+    "fashion": QT_TRANSLATE_NOOP("Tags", "Fashion"),
+    "prefers_app": QT_TRANSLATE_NOOP("Tags", "the app"),
+    "prefers_web": QT_TRANSLATE_NOOP("Tags", "the web shop"),
+    "prefers_mini": QT_TRANSLATE_NOOP("Tags", "the mini program"),
+    "prefers_store": QT_TRANSLATE_NOOP("Tags", "the store"),
+    "prefers_wechat": QT_TRANSLATE_NOOP("Tags", "WeChat"),
+    "prefers_phone": QT_TRANSLATE_NOOP("Tags", "phone calls"),
+}
+PREFERENCE_PREFIX = "prefers_"
+
+
+def _tag(code: str) -> str:
+    """A tag in words; a tag new to this terminal as the CRM wrote it (underscores as spaces)."""
+    source = TAGS.get(code)
+    return (
+        translate("Tags", source)
+        if source
+        else code.removeprefix(PREFERENCE_PREFIX).replace("_", " ")
+    )
+
+
+def consent_wording(text: ConsentText) -> str:
+    """``Version 2024-01: “I agree to …”`` in the current language."""
+    return fill(translate("Customer", "Version %1: “%2”"), text.version, local(text.text))
+
+
+def profile_tags(tags: tuple[str, ...] | list[str]) -> str:
+    """The header's line of tags and preferences: ``Tech · Running — prefers the app``."""
+    sep = "、" if is_chinese() else " · "
+    interests = [_tag(t) for t in tags if not t.startswith(PREFERENCE_PREFIX)]
+    prefers = [_tag(t) for t in tags if t.startswith(PREFERENCE_PREFIX)]
+    parts = []
+    if interests:
+        parts.append(sep.join(interests))
+    if prefers:
+        parts.append(fill(translate("Tags", "prefers %1"), sep.join(prefers)))
+    return translate("Tags", " — ").join(parts)
+
+
+CASE_TYPES = {
+    "complaint": QT_TRANSLATE_NOOP("Terms", "Complaint"),
+    "repair": QT_TRANSLATE_NOOP("Terms", "Repair"),
+    "other": QT_TRANSLATE_NOOP("Terms", "Service case"),
+}
+ORDER_CHANNELS = {
+    "online": QT_TRANSLATE_NOOP("Terms", "Online order"),
+    "store": QT_TRANSLATE_NOOP("Terms", "In-store purchase"),
+}
+ORDER_STATES = {
+    "completed": QT_TRANSLATE_NOOP("Terms", "Completed"),
+    "refunded": QT_TRANSLATE_NOOP("Terms", "Returned"),
 }
 # Where the product a recommendation goes with is from (clerk/recommend.py).
 OFFER_SOURCES = {
@@ -79,6 +154,9 @@ KIND_ICONS = {
     "sale": "sale",
     "points_redeem": "redeem",
     "consent": "consent",
+    "case_open": "warning",
+    "case_note": "note",
+    "case_close": "check",
 }
 SYNC_STATES = {
     "pending": QT_TRANSLATE_NOOP("Terms", "Saved · pending sync"),
@@ -319,6 +397,8 @@ HUB_REASONS: dict[str, str] = {
         "HubReasons", "recorded too long ago for the hub to take — check the terminal's clock"
     ),
     "unknown_coupon": QT_TRANSLATE_NOOP("HubReasons", "the coupon is unknown"),
+    "unknown_case": QT_TRANSLATE_NOOP("HubReasons", "the hub has no such case for this member"),
+    "case_exists": QT_TRANSLATE_NOOP("HubReasons", "a case with this id exists already"),
     "coupon_not_member": QT_TRANSLATE_NOOP("HubReasons", "the coupon is another member's"),
     "coupon_void": QT_TRANSLATE_NOOP("HubReasons", "the coupon was withdrawn"),
     "coupon_already_used": QT_TRANSLATE_NOOP(
@@ -366,6 +446,9 @@ FORM_FIELDS = {
     ("sale", "items"): QT_TRANSLATE_NOOP("Fields", "Products sold"),
     ("redeem", "coupon_id"): QT_TRANSLATE_NOOP("Fields", "Coupon"),
     ("consent", "marketing"): QT_TRANSLATE_NOOP("Fields", "Consent"),
+    ("case_open", "subject"): QT_TRANSLATE_NOOP("Fields", "Case subject"),
+    ("case_open", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
+    ("case_update", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
 }
 
 
@@ -378,7 +461,8 @@ def form_field_name(form: str, field: str) -> str:
 def record_problem(field: str | None, problem: str) -> str:
     """What to fix in a form, from the vocabulary's refusal: the ``field`` of the payload and
     the ``problem`` (``too_long`` …)."""
-    from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT  # loaded by the refusal
+    # loaded by the refusal
+    from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_SUBJECT, MAX_TEXT
     from clerk.shared.money import MAX_CENTS
 
     root = (field or "").split(".", 1)[0]
@@ -389,6 +473,12 @@ def record_problem(field: str | None, problem: str) -> str:
         )
     if root == "text" and problem in ("blank", "empty"):
         return translate("Customer", "Type the note first.")
+    if root == "subject" and problem in ("blank", "empty", "missing"):
+        return translate("Customer", "Say what the case is about.")
+    if root == "subject" and problem == "too_long":
+        return fill(
+            translate("Customer", "Too long — at most %1 characters."), fmt_number(MAX_SUBJECT)
+        )
     if root == "items" and problem == "too_few":
         return translate("Customer", "Add the products sold.")
     if root == "items" and problem == "too_many":
@@ -414,6 +504,42 @@ def record_problem(field: str | None, problem: str) -> str:
 # --- the customer's history ----------------------------------------------------------------
 
 
+OPEN_CASE = {
+    "repair": QT_TRANSLATE_NOOP("Panels", "Open repair #%1: %2"),
+    "complaint": QT_TRANSLATE_NOOP("Panels", "Open complaint #%1: %2"),
+    "other": QT_TRANSLATE_NOOP("Panels", "Open case #%1: %2"),
+}
+
+
+def case_title(case: ServiceCase) -> str:
+    """``Open repair #R-1024: screen replacement``."""
+    source = OPEN_CASE.get(case.case_type, OPEN_CASE["other"])
+    return fill(translate("Panels", source), case.number, case.subject)
+
+
+def days_open(case: ServiceCase, now: int) -> str:
+    """How long it has been open: ``3 days`` (``today`` for less than a day)."""
+    days = max(0, now - case.opened_at) // 86_400
+    if days == 0:
+        return translate("Panels", "today")
+    return translate("Panels", "%n day(s)", None, days)
+
+
+def order_items(order: Order) -> str:
+    """An order's lines in one line: "Smartwatch S3 × 2, Strap" (the first three, then "+N")."""
+    names = [
+        local(line.product.title) + (f" × {line.qty}" if line.qty > 1 else "")
+        for line in order.lines[:3]
+    ]
+    if not names:
+        return translate("Panels", "An order")
+    text = translate("Panels", ", ").join(names)
+    extra = len(order.lines) - 3
+    if extra > 0:
+        text = fill(translate("Panels", "%1 and %2 more"), text, extra)
+    return text
+
+
 def history_entry(entry: VisitEntry) -> str:
     """One line of the customer's history in the current language, built from the entry's kind
     and facts — product and coupon titles in this language, money for this locale, no code
@@ -425,7 +551,14 @@ def history_entry(entry: VisitEntry) -> str:
 
 def history_detail(entry: VisitEntry) -> str:
     # the vocabulary (pydantic) is loaded by then: a history is shown after a lookup
-    from clerk.shared.interactions import Consent, Interest, PointsRedeem, Redeem, Sale
+    from clerk.shared.interactions import (
+        CaseOpen,
+        Consent,
+        Interest,
+        PointsRedeem,
+        Redeem,
+        Sale,
+    )
 
     facts = entry.facts
     parts: list[str] = []
@@ -461,6 +594,10 @@ def history_detail(entry: VisitEntry) -> str:
             else "",
         ]
         head = " · ".join(f for f in flags if f)
+    elif isinstance(facts, CaseOpen):
+        head = fill(
+            translate("Panels", "%1 — %2"), term(CASE_TYPES, facts.case_type), facts.subject
+        )
     else:
         head = ""
     text = entry.text
@@ -555,6 +692,8 @@ RULE_ICONS = {
     "cart_abandoned": "cart",
     "birthday_month": "gift",
     "tier_upgrade": "trending",
+    "order_followup": "sale",
+    "order_returned": "warning",
 }
 
 
@@ -645,9 +784,38 @@ def talking_point(point: TalkingPoint, now: int) -> str:
             day = QDate(2000, _int(f, "month", 1), _int(f, "day", 1))
             text = QLocale().toString(day, "M月d日" if is_chinese() else "d MMM")
             return fill(translate("TalkingPoints", "Birthday this month (%1)"), text)
+        if rule in ("order_followup", "order_returned"):
+            return _order_point(point)
     except (KeyError, ValueError, TypeError):
         pass
     return fill(translate("TalkingPoints", "Worth mentioning: %1"), rule.replace("_", " "))
+
+
+def days_ago(days: int) -> str:
+    """``yesterday`` / ``3 days ago`` / ``last week`` / ``3 weeks ago`` / ``last month``."""
+    if days <= 1:
+        return translate("TalkingPoints", "yesterday")
+    if days < 7:
+        return translate("TalkingPoints", "%n day(s) ago", None, days)
+    if days < 14:
+        return translate("TalkingPoints", "last week")
+    if days < 28:
+        return translate("TalkingPoints", "%n week(s) ago", None, days // 7)
+    return translate("TalkingPoints", "last month")
+
+
+def _order_point(point: TalkingPoint) -> str:
+    f = point.facts
+    ago = days_ago(_int(f, "days_ago"))
+    if point.rule == "order_returned":
+        return fill(
+            translate("TalkingPoints", "Returned %1 %2 — ask what went wrong"), _title(f), ago
+        )
+    if f.get("ask") == "fit":
+        return fill(translate("TalkingPoints", "Bought %1 %2 — ask how it fits"), _title(f), ago)
+    return fill(
+        translate("TalkingPoints", "Bought %1 %2 — ask how they get on with it"), _title(f), ago
+    )
 
 
 def talking_point_why(point: TalkingPoint) -> str:
@@ -666,4 +834,6 @@ def talking_point_why(point: TalkingPoint) -> str:
         return " · ".join(parts)
     if point.rule == "viewed_often":
         return channels(list(f.get("channels") or []))
+    if point.rule in ("order_followup", "order_returned"):
+        return term(ORDER_CHANNELS, str(f.get("channel", "")))
     return ""

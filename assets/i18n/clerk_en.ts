@@ -123,6 +123,30 @@
         <translation>Tick or untick what the customer said; saving records the change.</translation>
     </message>
     <message>
+        <source>What is it about? e.g. screen replacement</source>
+        <translation>What is it about? e.g. screen replacement</translation>
+    </message>
+    <message>
+        <source>Case subject</source>
+        <translation>Case subject</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
+    <message>
+        <source>What happened? (a note — or, closing, how it was resolved)</source>
+        <translation>What happened? (a note — or, closing, how it was resolved)</translation>
+    </message>
+    <message>
+        <source>Close the case (resolved)</source>
+        <translation>Close the case (resolved)</translation>
+    </message>
+    <message>
+        <source>Close the case</source>
+        <translation>Close the case</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>Add a note</translation>
     </message>
@@ -141,6 +165,14 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Open a service case</source>
+        <translation>Open a service case</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>Service case</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -236,6 +268,18 @@
     <message>
         <source>Consent saved · will sync</source>
         <translation>Consent saved · will sync</translation>
+    </message>
+    <message>
+        <source>Case opened · will sync</source>
+        <translation>Case opened · will sync</translation>
+    </message>
+    <message>
+        <source>Case note saved · will sync</source>
+        <translation>Case note saved · will sync</translation>
+    </message>
+    <message>
+        <source>Case closed · will sync</source>
+        <translation>Case closed · will sync</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
@@ -338,8 +382,20 @@
         <translation>%1: %2</translation>
     </message>
     <message>
+        <source>Version %1: “%2”</source>
+        <translation>Version %1: “%2”</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>Type the note first.</translation>
+    </message>
+    <message>
+        <source>Say what the case is about.</source>
+        <translation>Say what the case is about.</translation>
+    </message>
+    <message>
+        <source>Too long — at most %1 characters.</source>
+        <translation>Too long — at most %1 characters.</translation>
     </message>
     <message>
         <source>Add the products sold.</source>
@@ -429,6 +485,10 @@
         <translation>Sale</translation>
     </message>
     <message>
+        <source>Case</source>
+        <translation>Case</translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>Consent</translation>
     </message>
@@ -485,6 +545,34 @@
         <translation>Show all %1 entries</translation>
     </message>
     <message>
+        <source>Open service cases</source>
+        <translation>Open service cases</translation>
+    </message>
+    <message>
+        <source>No open service cases.</source>
+        <translation>No open service cases.</translation>
+    </message>
+    <message>
+        <source>Orders and returns</source>
+        <translation>Orders and returns</translation>
+    </message>
+    <message>
+        <source>No orders in the last 12 months.</source>
+        <translation>No orders in the last 12 months.</translation>
+    </message>
+    <message>
+        <source>Show all %1 orders</source>
+        <translation>Show all %1 orders</translation>
+    </message>
+    <message>
+        <source>Wishlist</source>
+        <translation>Wishlist</translation>
+    </message>
+    <message>
+        <source>Nothing on the wishlist.</source>
+        <translation>Nothing on the wishlist.</translation>
+    </message>
+    <message>
         <source>Member not in this store&apos;s cache</source>
         <translation>Member not in this store&apos;s cache</translation>
     </message>
@@ -523,6 +611,10 @@
     <message>
         <source>Customer %1, %2, %3 points</source>
         <translation>Customer %1, %2, %3 points</translation>
+    </message>
+    <message>
+        <source>%1 · v%2</source>
+        <translation>%1 · v%2</translation>
     </message>
     <message>
         <source>as of %1</source>
@@ -629,6 +721,18 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>Case opened</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>Case closed</translation>
     </message>
     <message>
         <source>Conflict decision</source>
@@ -1356,6 +1460,14 @@
         <source>Consent</source>
         <translation>Consent</translation>
     </message>
+    <message>
+        <source>Case subject</source>
+        <translation>Case subject</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1442,6 +1554,14 @@
     <message>
         <source>the coupon is unknown</source>
         <translation>the coupon is unknown</translation>
+    </message>
+    <message>
+        <source>the hub has no such case for this member</source>
+        <translation>the hub has no such case for this member</translation>
+    </message>
+    <message>
+        <source>a case with this id exists already</source>
+        <translation>a case with this id exists already</translation>
     </message>
     <message>
         <source>the coupon is another member&apos;s</source>
@@ -1655,6 +1775,49 @@
     <message>
         <source>Not sent — fix</source>
         <translation>Not sent — fix</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>Opened %1</translation>
+    </message>
+    <message>
+        <source>Returned %1</source>
+        <translation>Returned %1</translation>
+    </message>
+    <message>
+        <source>Open repair #%1: %2</source>
+        <translation>Open repair #%1: %2</translation>
+    </message>
+    <message>
+        <source>Open complaint #%1: %2</source>
+        <translation>Open complaint #%1: %2</translation>
+    </message>
+    <message>
+        <source>Open case #%1: %2</source>
+        <translation>Open case #%1: %2</translation>
+    </message>
+    <message>
+        <source>today</source>
+        <translation>today</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>An order</source>
+        <translation>An order</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 and %2 more</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -2378,6 +2541,85 @@
     </message>
 </context>
 <context>
+    <name>Tags</name>
+    <message>
+        <source>Tech</source>
+        <translation>Tech</translation>
+    </message>
+    <message>
+        <source>Sneakers</source>
+        <translation>Sneakers</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+    <message>
+        <source>Beauty</source>
+        <translation>Beauty</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>Home</translation>
+    </message>
+    <message>
+        <source>Buys gifts</source>
+        <translation>Buys gifts</translation>
+    </message>
+    <message>
+        <source>New parent</source>
+        <translation>New parent</translation>
+    </message>
+    <message>
+        <source>Outdoor</source>
+        <translation>Outdoor</translation>
+    </message>
+    <message>
+        <source>Looks for deals</source>
+        <translation>Looks for deals</translation>
+    </message>
+    <message>
+        <source>VIP events</source>
+        <translation>VIP events</translation>
+    </message>
+    <message>
+        <source>Fashion</source>
+        <translation>Fashion</translation>
+    </message>
+    <message>
+        <source>the app</source>
+        <translation>the app</translation>
+    </message>
+    <message>
+        <source>the web shop</source>
+        <translation>the web shop</translation>
+    </message>
+    <message>
+        <source>the mini program</source>
+        <translation>the mini program</translation>
+    </message>
+    <message>
+        <source>the store</source>
+        <translation>the store</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>WeChat</translation>
+    </message>
+    <message>
+        <source>phone calls</source>
+        <translation>phone calls</translation>
+    </message>
+    <message>
+        <source>prefers %1</source>
+        <translation>prefers %1</translation>
+    </message>
+    <message>
+        <source> — </source>
+        <translation> — </translation>
+    </message>
+</context>
+<context>
     <name>TalkingPoints</name>
     <message numerus="yes">
         <source>In online cart %n day(s)</source>
@@ -2435,6 +2677,44 @@
     <message>
         <source>Worth mentioning: %1</source>
         <translation>Worth mentioning: %1</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>yesterday</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n day ago</numerusform>
+            <numerusform>%n days ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last week</source>
+        <translation>last week</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n week(s) ago</source>
+        <translation>
+            <numerusform>%n week ago</numerusform>
+            <numerusform>%n weeks ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last month</source>
+        <translation>last month</translation>
+    </message>
+    <message>
+        <source>Returned %1 %2 — ask what went wrong</source>
+        <translation>Returned %1 %2 — ask what went wrong</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how it fits</source>
+        <translation>Bought %1 %2 — ask how it fits</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how they get on with it</source>
+        <translation>Bought %1 %2 — ask how they get on with it</translation>
     </message>
     <message>
         <source>saves %1</source>
@@ -2537,6 +2817,46 @@
     <message>
         <source>browsed online</source>
         <translation>browsed online</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>Case opened</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>Case note</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>Case closed</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>Repair</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>Service case</translation>
+    </message>
+    <message>
+        <source>Online order</source>
+        <translation>Online order</translation>
+    </message>
+    <message>
+        <source>In-store purchase</source>
+        <translation>In-store purchase</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Returned</translation>
     </message>
     <message>
         <source>bought before</source>

@@ -123,6 +123,30 @@
         <translation>按顾客的意愿勾选或取消，保存即记录变更。</translation>
     </message>
     <message>
+        <source>What is it about? e.g. screen replacement</source>
+        <translation>什么问题？例如：更换屏幕</translation>
+    </message>
+    <message>
+        <source>Case subject</source>
+        <translation>工单主题</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>What happened? (a note — or, closing, how it was resolved)</source>
+        <translation>有什么进展？（备注——如要结案，写明如何解决）</translation>
+    </message>
+    <message>
+        <source>Close the case (resolved)</source>
+        <translation>结案（已解决）</translation>
+    </message>
+    <message>
+        <source>Close the case</source>
+        <translation>结案</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
@@ -141,6 +165,14 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Open a service case</source>
+        <translation>新建服务工单</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>服务工单</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -236,6 +268,18 @@
     <message>
         <source>Consent saved · will sync</source>
         <translation>授权已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Case opened · will sync</source>
+        <translation>工单已创建 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Case note saved · will sync</source>
+        <translation>工单备注已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Case closed · will sync</source>
+        <translation>工单已结案 · 稍后同步</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
@@ -338,8 +382,20 @@
         <translation>%1：%2</translation>
     </message>
     <message>
+        <source>Version %1: “%2”</source>
+        <translation>版本 %1：“%2”</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>请先输入备注。</translation>
+    </message>
+    <message>
+        <source>Say what the case is about.</source>
+        <translation>请写明工单是什么问题。</translation>
+    </message>
+    <message>
+        <source>Too long — at most %1 characters.</source>
+        <translation>太长了——最多 %1 个字。</translation>
     </message>
     <message>
         <source>Add the products sold.</source>
@@ -428,6 +484,10 @@
         <translation>成交</translation>
     </message>
     <message>
+        <source>Case</source>
+        <translation>工单</translation>
+    </message>
+    <message>
         <source>Consent</source>
         <translation>授权</translation>
     </message>
@@ -484,6 +544,34 @@
         <translation>显示全部 %1 条记录</translation>
     </message>
     <message>
+        <source>Open service cases</source>
+        <translation>未结服务工单</translation>
+    </message>
+    <message>
+        <source>No open service cases.</source>
+        <translation>没有未结的服务工单。</translation>
+    </message>
+    <message>
+        <source>Orders and returns</source>
+        <translation>订单与退货</translation>
+    </message>
+    <message>
+        <source>No orders in the last 12 months.</source>
+        <translation>近 12 个月没有订单。</translation>
+    </message>
+    <message>
+        <source>Show all %1 orders</source>
+        <translation>显示全部 %1 个订单</translation>
+    </message>
+    <message>
+        <source>Wishlist</source>
+        <translation>心愿单</translation>
+    </message>
+    <message>
+        <source>Nothing on the wishlist.</source>
+        <translation>心愿单是空的。</translation>
+    </message>
+    <message>
         <source>Member not in this store&apos;s cache</source>
         <translation>本店缓存中没有该会员</translation>
     </message>
@@ -522,6 +610,10 @@
     <message>
         <source>Customer %1, %2, %3 points</source>
         <translation>顾客 %1，%2，%3 积分</translation>
+    </message>
+    <message>
+        <source>%1 · v%2</source>
+        <translation>%1 · v%2</translation>
     </message>
     <message>
         <source>as of %1</source>
@@ -627,6 +719,18 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>工单创建</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>工单结案</translation>
     </message>
     <message>
         <source>Conflict decision</source>
@@ -1347,6 +1451,14 @@
         <source>Consent</source>
         <translation>授权</translation>
     </message>
+    <message>
+        <source>Case subject</source>
+        <translation>工单主题</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1430,6 +1542,14 @@
     <message>
         <source>the coupon is unknown</source>
         <translation>优惠券不存在</translation>
+    </message>
+    <message>
+        <source>the hub has no such case for this member</source>
+        <translation>总部没有该会员的这张工单</translation>
+    </message>
+    <message>
+        <source>a case with this id exists already</source>
+        <translation>已有相同编号的工单</translation>
     </message>
     <message>
         <source>the coupon is another member&apos;s</source>
@@ -1642,6 +1762,48 @@
     <message>
         <source>Not sent — fix</source>
         <translation>未发送 — 更正</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>%1 创建</translation>
+    </message>
+    <message>
+        <source>Returned %1</source>
+        <translation>%1 退货</translation>
+    </message>
+    <message>
+        <source>Open repair #%1: %2</source>
+        <translation>未结维修 #%1：%2</translation>
+    </message>
+    <message>
+        <source>Open complaint #%1: %2</source>
+        <translation>未结投诉 #%1：%2</translation>
+    </message>
+    <message>
+        <source>Open case #%1: %2</source>
+        <translation>未结工单 #%1：%2</translation>
+    </message>
+    <message>
+        <source>today</source>
+        <translation>今天</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>An order</source>
+        <translation>一笔订单</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 等另外 %2 件</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -2357,6 +2519,85 @@
     </message>
 </context>
 <context>
+    <name>Tags</name>
+    <message>
+        <source>Tech</source>
+        <translation>科技数码</translation>
+    </message>
+    <message>
+        <source>Sneakers</source>
+        <translation>球鞋</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>跑步</translation>
+    </message>
+    <message>
+        <source>Beauty</source>
+        <translation>美妆</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>家居</translation>
+    </message>
+    <message>
+        <source>Buys gifts</source>
+        <translation>常买礼物</translation>
+    </message>
+    <message>
+        <source>New parent</source>
+        <translation>新手父母</translation>
+    </message>
+    <message>
+        <source>Outdoor</source>
+        <translation>户外</translation>
+    </message>
+    <message>
+        <source>Looks for deals</source>
+        <translation>关注优惠</translation>
+    </message>
+    <message>
+        <source>VIP events</source>
+        <translation>VIP 活动</translation>
+    </message>
+    <message>
+        <source>Fashion</source>
+        <translation>时尚</translation>
+    </message>
+    <message>
+        <source>the app</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <source>the web shop</source>
+        <translation>网店</translation>
+    </message>
+    <message>
+        <source>the mini program</source>
+        <translation>小程序</translation>
+    </message>
+    <message>
+        <source>the store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <source>phone calls</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>prefers %1</source>
+        <translation>偏好%1</translation>
+    </message>
+    <message>
+        <source> — </source>
+        <translation> — </translation>
+    </message>
+</context>
+<context>
     <name>TalkingPoints</name>
     <message numerus="yes">
         <source>In online cart %n day(s)</source>
@@ -2411,6 +2652,42 @@
     <message>
         <source>Worth mentioning: %1</source>
         <translation>值得一提：%1</translation>
+    </message>
+    <message>
+        <source>yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s) ago</source>
+        <translation>
+            <numerusform>%n 天前</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last week</source>
+        <translation>上周</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n week(s) ago</source>
+        <translation>
+            <numerusform>%n 周前</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last month</source>
+        <translation>上个月</translation>
+    </message>
+    <message>
+        <source>Returned %1 %2 — ask what went wrong</source>
+        <translation>%2退货了%1 — 问问哪里不满意</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how it fits</source>
+        <translation>%2买了%1 — 问问是否合适</translation>
+    </message>
+    <message>
+        <source>Bought %1 %2 — ask how they get on with it</source>
+        <translation>%2买了%1 — 问问用得怎么样</translation>
     </message>
     <message>
         <source>saves %1</source>
@@ -2512,6 +2789,46 @@
     <message>
         <source>browsed online</source>
         <translation>线上浏览过</translation>
+    </message>
+    <message>
+        <source>Case opened</source>
+        <translation>工单创建</translation>
+    </message>
+    <message>
+        <source>Case note</source>
+        <translation>工单备注</translation>
+    </message>
+    <message>
+        <source>Case closed</source>
+        <translation>工单结案</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>维修</translation>
+    </message>
+    <message>
+        <source>Service case</source>
+        <translation>服务工单</translation>
+    </message>
+    <message>
+        <source>Online order</source>
+        <translation>线上订单</translation>
+    </message>
+    <message>
+        <source>In-store purchase</source>
+        <translation>门店购买</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退货</translation>
     </message>
     <message>
         <source>bought before</source>

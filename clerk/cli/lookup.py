@@ -128,6 +128,10 @@ def _print_view(view: Any, lang: str) -> None:
 
     p = view.profile
     print(f"{p.name} ({p.member_id}) · {p.tier} · {p.points} pts · {p.phone_masked or ''}")
+    if p.tags:
+        print("  tags: " + ", ".join(p.tags))
+    for case in view.cases:  # open service cases come first
+        print(f"  ! open {case.case_type} #{case.number}: {case.subject}")
     for tp in view.talking_points:
         print(f"  * {describe(tp).pick(lang)}")
     if view.cart:
@@ -139,3 +143,8 @@ def _print_view(view: Any, lang: str) -> None:
         print("Coupons:")
         for c in view.coupons:
             print(f"  [{c.status}] {c.title.pick(lang)}")
+    if view.orders:
+        print("Orders (12 months):")
+        for o in view.orders:
+            items = ", ".join(line.product.title.pick(lang) for line in o.lines)
+            print(f"  [{o.channel} · {o.state}] ¥{o.total_cents / 100:,.2f}  {items}")

@@ -66,6 +66,11 @@ def add_parser(sub: Subparsers) -> None:
     )
     p.add_argument("--marketing", choices=("yes", "no"), help="consent to marketing")
     p.add_argument("--browsing", choices=("yes", "no"), help="consent to browsing history use")
+    p.add_argument(
+        "--case-type", choices=("repair", "complaint", "other"), help="case_open: the case's type"
+    )
+    p.add_argument("--subject", help="case_open: what the case is about")
+    p.add_argument("--case", help="case_note / case_close: the case's id")
     p.add_argument("--json", action="store_true", help="print the recorded interaction")
     p.set_defaults(func=cmd_record)
 
@@ -117,6 +122,19 @@ def _payload(args: argparse.Namespace, terminal: Terminal) -> Payload:
                 marketing=None if args.marketing is None else args.marketing == "yes",
                 browsing=None if args.browsing is None else args.browsing == "yes",
             )
+        if kind == "case_open":
+            if not args.case_type or not args.subject:
+                raise _usage("record case_open needs --case-type and --subject")
+            sku = skus[0] if skus else None
+            return interactions.CaseOpen.of(args.case_type, args.subject, sku, args.text)
+        if kind in interactions.CASE_KINDS:  # a note or the close of a case
+            if not args.case:
+                raise _usage(f"record {kind} needs --case")
+            if kind == "case_note":
+                if not args.text:
+                    raise _usage("record case_note needs --text")
+                return interactions.CaseNote.of(args.case, args.text)
+            return interactions.CaseClose.of(args.case, args.text)
         return interactions.validate(kind, {"text": args.text} if args.text else {})
     except interactions.InvalidInteraction as exc:
         raise _usage(str(exc)) from exc

@@ -107,6 +107,28 @@ ENTITIES: dict[str, Entity] = {
     # What to offer with a product (sync/hub/recommend.py): up to N related products, best
     # first, as JSON [{"sku", "reason", "score"}, …] — reason: bought_with | viewed_with.
     "related": Entity("sku", ("sku", "related", "built_at")),
+    # A service case (a complaint, a repair …): opened in a store (the case_open record's id),
+    # in the CRM (import) or by an event (the Segment intake); open until closed, anywhere.
+    "case": Entity(
+        "id",
+        (
+            "id",
+            "member_id",
+            "case_type",
+            "subject",
+            "status",
+            "sku",
+            "store_name",
+            "opened_at",
+            "updated_at",
+            "closed_at",
+        ),
+    ),
+    # The wording of a consent (``purpose``: marketing | browsing) in both languages, by
+    # version; the newest in effect is the one shown and asked for.
+    "consent_text": Entity(
+        "id", ("id", "purpose", "version", "text_zh", "text_en", "effective_at")
+    ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
 }

@@ -9,6 +9,9 @@ defined once — its payload type, with its own validation, and what the kind me
     sale      Sale      yes     yes      yes      associate, manager
     points_redeem PointsRedeem yes yes   yes      associate, manager
     consent   Consent   yes     yes      yes      associate, manager
+    case_open  CaseOpen  yes    yes      no       associate, manager
+    case_note  CaseNote  yes    yes      no       associate, manager
+    case_close CaseClose yes    yes      no       associate, manager
     resolve   Resolve   no      no       no       manager
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
 
@@ -280,6 +283,73 @@ class PointsRedeem:
         return _build(cls, points=points, text=text)
 
 
+CaseType = Literal["complaint", "repair", "other"]
+MAX_SUBJECT = 200  # characters of a case's subject
+
+
+def _filled(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "cannot be blank")
+    return value
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class CaseOpen:
+    """A service case opened in store — a complaint, a repair … (``case_type``) — about
+    ``subject`` (1–200 characters, not blank), for a product if one is named. The case's id is
+    the record's id: notes and the close name it, offline too, before the hub has seen it."""
+
+    kind: ClassVar[str] = "case_open"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    case_type: CaseType
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SUBJECT)]
+    sku: Id | None = None
+    text: Remark | None = None
+
+    _not_blank = field_validator("subject")(_filled)
+
+    @classmethod
+    def of(
+        cls, case_type: str, subject: str, sku: str | None = None, text: str | None = None
+    ) -> CaseOpen:
+        return _build(cls, case_type=case_type, subject=subject, sku=sku, text=text)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class CaseNote:
+    """A note on an open case (1–4,000 characters, not blank)."""
+
+    kind: ClassVar[str] = "case_note"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    case_id: Id
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+
+    _not_blank = field_validator("text")(_filled)
+
+    @classmethod
+    def of(cls, case_id: str, text: str) -> CaseNote:
+        return _build(cls, case_id=case_id, text=text)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class CaseClose:
+    """A case closed, with how it was resolved (optional)."""
+
+    kind: ClassVar[str] = "case_close"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    case_id: Id
+    text: Remark | None = None
+
+    @classmethod
+    def of(cls, case_id: str, text: str | None = None) -> CaseClose:
+        return _build(cls, case_id=case_id, text=text)
+
+
+CASE_KINDS = frozenset({"case_open", "case_note", "case_close"})
+
 Decision = Literal["accept", "reverse"]
 
 
@@ -315,9 +385,34 @@ class Audit:
 
 
 Payload: TypeAlias = (
-    Visit | Note | Interest | Redeem | Sale | PointsRedeem | Consent | Resolve | Audit
+    Visit
+    | Note
+    | Interest
+    | Redeem
+    | Sale
+    | PointsRedeem
+    | Consent
+    | CaseOpen
+    | CaseNote
+    | CaseClose
+    | Resolve
+    | Audit
 )
-_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, PointsRedeem, Consent, Resolve, Audit)
+_P = TypeVar(
+    "_P",
+    Visit,
+    Note,
+    Interest,
+    Redeem,
+    Sale,
+    PointsRedeem,
+    Consent,
+    CaseOpen,
+    CaseNote,
+    CaseClose,
+    Resolve,
+    Audit,
+)
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -354,6 +449,9 @@ KINDS: Mapping[str, KindSpec] = {
             conversion=True,
         ),
         KindSpec("consent", Consent, member=True, history=True, counted=True),
+        KindSpec("case_open", CaseOpen, member=True, history=True, counted=False),
+        KindSpec("case_note", CaseNote, member=True, history=True, counted=False),
+        KindSpec("case_close", CaseClose, member=True, history=True, counted=False),
         KindSpec(
             "resolve",
             Resolve,

@@ -56,6 +56,8 @@ ENTITY_TABLE: dict[str, str] = {
     "order": "orders",
     "points": "points_ledger",
     "related": "product_related",
+    "case": "cases",
+    "consent_text": "consent_texts",
     "key": "signing_keys",
     "staff": "staff",
 }

@@ -21,10 +21,12 @@ Per item, in this order:
    ``points_overdraft`` (:mod:`sync.hub.points`).
 5. Otherwise ``accepted`` and applied by its kind's effect (:data:`EFFECTS`): coupon use,
    cart lines bought and points earned (a sale), points taken (a points redemption), consent
-   flags, a conflict resolved (an overdraft reversed gives its points back); and, for a kind
-   that shows in the customer's history, its history row (``visits``: kind, typed text and
-   structured facts — :mod:`sync.hub.history`). Each change with its change row, so the
-   member's store's terminals receive it.
+   flags, a conflict resolved (an overdraft reversed gives its points back), a service case
+   opened, noted or closed (:mod:`sync.hub.cases`: a note or close of a case the hub does not
+   have for that member is rejected, ``unknown_case``); and, for a kind that shows in the
+   customer's history, its history row (``visits``: kind, typed text and structured facts —
+   :mod:`sync.hub.history`). Each change with its change row, so the member's store's
+   terminals receive it.
 
 An item's body hash is taken over the item as sent (its payload's canonical JSON), so a repeat
 is recognised whatever the hub's schema makes of it.
@@ -43,8 +45,18 @@ from pydantic import ValidationError
 
 from clerk.shared import interactions as vocabulary
 from clerk.shared import membercode
-from clerk.shared.interactions import Consent, PointsRedeem, Redeem, Resolve, Sale, Visit
-from sync.hub import history
+from clerk.shared.interactions import (
+    CaseClose,
+    CaseNote,
+    CaseOpen,
+    Consent,
+    PointsRedeem,
+    Redeem,
+    Resolve,
+    Sale,
+    Visit,
+)
+from sync.hub import cases, history
 from sync.hub import points as points_mod
 from sync.hub.db import Row
 from sync.hub.devices import Device
@@ -541,6 +553,37 @@ class _Batch:
             return Result(item.id, "conflict", "points_overdraft", overdraft[1])
         return Result(item.id, "accepted")
 
+    def _case_open(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, CaseOpen)
+        p = item.payload
+        if not cases.open_case(
+            self.conn,
+            item.id,
+            str(member[0]),
+            case_type=p.case_type,
+            subject=p.subject,
+            sku=p.sku,
+            store_name=self.store_name,
+            at=item.created_at,
+        ):
+            raise _Rejected("case_exists")
+        self._emit("case", item.id, member[1], new=True)
+        return Result(item.id, "accepted")
+
+    def _case_change(self, item: Interaction, member: Row | None) -> Result:
+        assert member is not None and isinstance(item.payload, CaseNote | CaseClose)
+        case_id = item.payload.case_id
+        owner = cases.case_owner(self.conn, case_id)
+        if owner is None or owner[0] != member[0]:
+            raise _Rejected("unknown_case")
+        if isinstance(item.payload, CaseClose):
+            changed = cases.close_case(self.conn, case_id, at=item.created_at)
+        else:
+            changed = cases.note_case(self.conn, case_id, at=item.created_at)
+        if changed:
+            self._emit("case", case_id, member[1])
+        return Result(item.id, "accepted")
+
     def _redeem(self, item: Interaction, member: Row | None) -> Result:
         assert member is not None and isinstance(item.payload, Redeem)
         coupon_id = item.payload.coupon_id
@@ -658,6 +701,9 @@ EFFECTS: dict[str, Effect] = {
     "sale": _Batch._sale,
     "points_redeem": _Batch._points_redeem,
     "consent": _Batch._consent,
+    "case_open": _Batch._case_open,
+    "case_note": _Batch._case_change,
+    "case_close": _Batch._case_change,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
 }

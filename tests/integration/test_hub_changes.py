@@ -38,6 +38,7 @@ def _expected_keys(hub: HubHandle, store_id: str) -> set[tuple[str, str]]:
             want |= {(entity, str(r[0])) for r in rows}
         want |= {("product", r[0]) for r in conn.rows("SELECT sku FROM products")}
         want |= {("key", str(r[0])) for r in conn.rows("SELECT kid FROM signing_keys")}
+        want |= {("consent_text", r[0]) for r in conn.rows("SELECT id FROM consent_texts")}
         want |= {
             ("staff", r[0])
             for r in conn.rows("SELECT id FROM staff WHERE store_id = ?", (store_id,))

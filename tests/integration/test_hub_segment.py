@@ -570,6 +570,15 @@ def test_orders_take_bought_lines_out_of_the_cart(hub: HubHandle, term: Terminal
     assert order[0] == "refunded" and order[1] == 2990 and json.loads(order[2])[0]["sku"] == a
     wished = term.cache.execute("SELECT sku FROM wishlist_items WHERE member_id = ?", (m,))
     assert [r[0] for r in wished] == [b]
+    # … and the 360 shows them: the order (a return now) and the wishlist, the cart without a.
+    view = term.view(m)
+    assert [(o.id, o.channel, o.state, o.total_cents) for o in view.orders] == [
+        ("O-1", "online", "refunded", 2990)
+    ]
+    assert [line.product.sku for line in view.orders[0].lines] == [a]
+    assert [w.product.sku for w in view.wishlist] == [b]
+    in_cart = [line.product.sku for line in view.cart]
+    assert a not in in_cart and b in in_cart
 
 
 def test_a_coupon_applied_online_is_used(hub: HubHandle) -> None:

@@ -12,6 +12,8 @@ from clerk.model import (
     CartLine,
     Coupon,
     Localised,
+    Order,
+    OrderLine,
     Product,
     Profile,
     TalkingPoint,
@@ -333,3 +335,76 @@ def test_every_rule_has_a_sentence(lang: str) -> None:
         assert text["tier_upgrade"] == "500 points from Gold"
         assert text["birthday_month"] == "Birthday this month (Nov 30)"
     assert tp.describe(TalkingPoint("future_rule", 1.0)).pick(lang) == "future_rule"
+
+
+STRAP = Product("ST00003", "S3 表带", "S3 strap", "straps", 19_900, None, True)
+PHONE = Product("PH00004", "手机 12", "Phone 12", "phones", 299_900, None, True)
+
+
+def order(oid: str, days: float, *products: Product, **kw: object) -> Order:
+    lines = tuple(OrderLine(p, 1, p.price_cents) for p in products)
+    base = dict(
+        id=oid,
+        channel="online",
+        at=int(NOW - days * DAY),
+        total_cents=sum(p.price_cents for p in products),
+        state="completed",
+        lines=lines,
+    )
+    base.update(kw)
+    return Order(**base)  # type: ignore[arg-type]
+
+
+def order_points(*orders: Order) -> list[TalkingPoint]:
+    points = tp.rank(profile(birthday=None, tier="platinum"), [], [], [], now=NOW, orders=orders)
+    return [p for p in points if p.rule.startswith("order_")]
+
+
+def test_order_followup_asks_how_it_fits_or_how_it_goes() -> None:
+    points = order_points(order("O1", 30, STRAP, PHONE))
+    assert [(p.rule, p.facts["sku"], p.facts["ask"], p.facts["days_ago"]) for p in points] == [
+        ("order_followup", "PH00004", "use", 30),
+        ("order_followup", "ST00003", "fit", 30),
+    ]
+    strap = next(p for p in points if p.facts["sku"] == "ST00003")
+    said = tp.describe(strap, now=NOW, tz_offset_s=TZ)
+    assert said.en == "Bought S3 strap last month — ask how it fits"
+    assert said.zh == "上个月买了S3 表带 — 问问是否合适"
+    phone = next(p for p in points if p.facts["sku"] == "PH00004")
+    assert tp.describe(phone).en == "Bought Phone 12 last month — ask how they get on with it"
+
+
+def test_order_followup_window_recency_and_the_newest_two_orders() -> None:
+    assert order_points(order("O1", 2, STRAP)) == []  # too soon
+    assert order_points(order("O1", 46, STRAP)) == []  # too long ago
+    assert order_points(order("O1", 10, OLD)) == []  # no longer sold
+    older, newer = order_points(order("O1", 40, STRAP), order("O2", 5, PHONE))[::-1]
+    assert newer.score > older.score  # fresher first
+    three = order_points(
+        order("O1", 40, STRAP), order("O2", 20, SHOES), order("O3", 5, PHONE, channel="store")
+    )
+    assert [p.facts["order_id"] for p in three] == ["O3", "O2"]
+    assert three[0].facts["channel"] == "store"
+    assert tp.describe(three[1]).en == "Bought Running Shoes 2 weeks ago — ask how it fits"
+
+
+def test_a_recent_return_asks_what_went_wrong_once() -> None:
+    returned = order("O1", 20, STRAP, SHOES, state="refunded", refunded_at=NOW - 4 * DAY)
+    points = order_points(returned)
+    assert [(p.rule, p.facts["sku"], p.facts["days_ago"]) for p in points] == [
+        ("order_returned", "ST00003", 4)
+    ]
+    assert tp.describe(points[0]).en == "Returned S3 strap 4 days ago — ask what went wrong"
+    assert tp.describe(points[0]).zh == "4 天前退货了S3 表带 — 问问哪里不满意"
+    old_return = order("O1", 60, STRAP, state="refunded", refunded_at=NOW - 31 * DAY)
+    assert order_points(old_return) == []
+    # A cart point about the same product outranks (and replaces) the follow-up.
+    points = tp.rank(
+        profile(birthday=None),
+        [],
+        [line(WATCH)],
+        [coupon()],
+        now=NOW,
+        orders=[order("O2", 10, WATCH)],
+    )
+    assert "order_followup" not in rules(points)

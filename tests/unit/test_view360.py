@@ -492,3 +492,143 @@ def test_hub_history_rows_carry_their_facts_and_the_titles_they_name(demo_dbs: D
     assert sale.products == {"SW00001": Localised("智能手表 S3", "Smartwatch S3")}
     assert by_id["H2"].coupon == Localised("耳机 9折", "10% off headphones")
     assert (by_id["H3"].facts, by_id["H3"].text, by_id["H3"].products) == (None, None, {})
+
+
+def order_row(oid: str, member: str, at: int, **kw: Any) -> dict[str, Any]:
+    row = {
+        "id": oid,
+        "member_id": member,
+        "total_cents": 29_900,
+        "state": "completed",
+        "items": [{"sku": "SW00001", "qty": 1, "price_cents": 29_900}],
+        "at": at,
+        "refunded_at": None,
+    }
+    row.update(kw)
+    return row
+
+
+def test_orders_online_and_in_store_with_returns(demo_dbs: DemoDbs) -> None:
+    db, now = demo_dbs, demo_dbs.now
+    m = "M00000002"
+    put(
+        db,
+        "order",
+        order_row("O-new", m, now - 3 * DAY),
+        order_row("O-ret", m, now - 40 * DAY, state="refunded", refunded_at=now - 30 * DAY),
+        order_row("O-old", m, now - 400 * DAY),  # over 12 months: not shown
+        order_row("O-other", "M00000003", now - DAY),  # another member's
+        order_row(
+            "O-only",  # a product the member never browsed nor carted: its title still
+            m,
+            now - 2 * DAY,
+            items=[{"sku": "HP00001", "qty": 1, "price_cents": 100}],
+        ),
+    )
+    put(
+        db,
+        "visit",
+        {
+            "id": "V-sale",
+            "member_id": m,
+            "store_id": "S001",
+            "store_name": "上海静安店",
+            "kind": "sale",
+            "facts": {
+                "items": [{"sku": "SW00001", "qty": 2, "price_cents": 100}],
+                "amount_cents": 180,
+            },
+            "at": now - 10 * DAY,
+        },
+    )
+    local = record(
+        db.outbox,
+        "sale",
+        member_id=m,
+        staff_id="A01",
+        payload=Sale.of([("SW00001", 1, 500)], 500),
+        now=now - 60,
+    )
+    gone = record(
+        db.outbox, "sale", member_id=m, staff_id="A01", payload=Sale.of([("X", 1, 1)], 1), now=now
+    )
+    db.outbox.execute("UPDATE interactions SET state = 'rejected' WHERE id = ?", (gone.id,))
+    v = view360.lookup(db.cache, db.outbox, m, now=now)
+    assert v is not None
+    only = {o.id: o for o in v.orders}.pop("O-only")
+    assert only.lines[0].product.title.en != "HP00001"  # the catalogue's title, not the sku
+    assert [(o.id, o.channel, o.state) for o in v.orders if o.id != "O-only"] == [
+        (local.id, "store", "completed"),
+        ("O-new", "online", "completed"),
+        ("V-sale", "store", "completed"),
+        ("O-ret", "online", "refunded"),
+    ]
+    mine, online, sale, returned = (o for o in v.orders if o.id != "O-only")
+    assert mine.sync_state == "pending" and mine.total_cents == 500
+    assert online.total_cents == 29_900 and online.sync_state is None
+    assert online.lines[0].product.title == Localised("智能手表 S3", "Smartwatch S3")
+    assert (sale.store_name, sale.total_cents, sale.lines[0].qty) == ("上海静安店", 180, 2)
+    assert returned.returned and returned.refunded_at == now - 30 * DAY
+    # Once the hub has the sale, it is one order (the hub's row), not two.
+    put(
+        db,
+        "visit",
+        {
+            "id": local.id,
+            "member_id": m,
+            "kind": "sale",
+            "at": now - 60,
+            "facts": dict(
+                items=[{"sku": "SW00001", "qty": 1, "price_cents": 500}], amount_cents=500
+            ),
+        },
+    )
+    v = view360.lookup(db.cache, db.outbox, m, now=now)
+    assert v is not None
+    assert [o.id for o in v.orders].count(local.id) == 1
+    assert {o.id: o.sync_state for o in v.orders}[local.id] is None
+
+
+def test_wishlist_newest_first(demo_dbs: DemoDbs) -> None:
+    db, now = demo_dbs, demo_dbs.now
+    m = "M00000002"
+    put(
+        db,
+        "wishlist",
+        {"id": "W1", "member_id": m, "sku": "SW00001", "added_at": now - 5 * DAY},
+        {"id": "W2", "member_id": m, "sku": "NOPE", "added_at": now - DAY},
+    )
+    v = view360.lookup(db.cache, None, m, now=now)
+    assert v is not None
+    assert [(w.id, w.product.sku) for w in v.wishlist] == [("W2", "NOPE"), ("W1", "SW00001")]
+    assert v.wishlist[0].product.title == Localised("NOPE", "NOPE")  # unknown: its sku
+    assert v.wishlist[1].product.title.en == "Smartwatch S3"
+
+
+def test_the_newest_consent_wording_in_force(demo_dbs: DemoDbs) -> None:
+    db, now = demo_dbs, demo_dbs.now
+
+    def text(purpose: str, version: str, at: int) -> dict[str, Any]:
+        return {
+            "id": f"{purpose}:{version}",
+            "purpose": purpose,
+            "version": version,
+            "text_zh": f"同意 {version}",
+            "text_en": f"I agree {version}",
+            "effective_at": at,
+        }
+
+    put(
+        db,
+        "consent_text",
+        text("marketing", "1", 0),
+        text("marketing", "2", now - DAY),
+        text("marketing", "3", now + DAY),  # not yet in force
+        text("browsing", "1", 0),
+    )
+    v = view360.lookup(db.cache, None, HERO, now=now)
+    assert v is not None
+    assert {(t.purpose, t.version, t.text.en) for t in v.consent_texts} == {
+        ("marketing", "2", "I agree 2"),
+        ("browsing", "1", "I agree 1"),
+    }

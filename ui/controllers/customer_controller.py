@@ -49,6 +49,9 @@ RECORDED_TEXT = {
     "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · will sync"),
     "points_redeem": QT_TRANSLATE_NOOP("Customer", "Points redeemed · will sync"),
     "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · will sync"),
+    "case_open": QT_TRANSLATE_NOOP("Customer", "Case opened · will sync"),
+    "case_note": QT_TRANSLATE_NOOP("Customer", "Case note saved · will sync"),
+    "case_close": QT_TRANSLATE_NOOP("Customer", "Case closed · will sync"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · will sync"),
 }
 
@@ -114,6 +117,8 @@ class CustomerController(QObject):
         coupon_selection = view.coupons.list.selectionModel()
         assert coupon_selection is not None
         coupon_selection.currentChanged.connect(self._coupon_current_changed)
+        view.cases.list.activated.connect(self._case_activated)
+        view.cases.list.clicked.connect(self._case_activated)
         view.unknown.walk_in.connect(self.walk_in)
         view.unknown.member.connect(self.record_for_the_hub)
         view.unknown.other.connect(self.next_customer)
@@ -189,6 +194,10 @@ class CustomerController(QObject):
         m.coupons.set_view(view)
         m.browsing.set_view(view)
         m.visits.set_view(view)
+        m.cases.set_view(view)
+        self.view.show_cases(bool(view.cases))
+        m.orders.set_view(view)
+        m.wishlist.set_view(view)
         self._choices_for = None  # product pickers are filled when a form needs them
         self._enable_actions()
         self._report_changes(view)
@@ -291,7 +300,16 @@ class CustomerController(QObject):
         self._mine.clear()
         self._choices_for = None
         m = self.models
-        for model in (m.talking, m.cart, m.coupons, m.browsing, m.visits):
+        for model in (
+            m.talking,
+            m.cart,
+            m.coupons,
+            m.browsing,
+            m.visits,
+            m.cases,
+            m.orders,
+            m.wishlist,
+        ):
             model.clear()
         m.interest_products.set_choices([])
         m.sale_products.set_choices([])
@@ -341,8 +359,12 @@ class CustomerController(QObject):
                 self.models.coupons,
                 self.models.browsing,
                 self.models.visits,
+                self.models.cases,
+                self.models.orders,
+                self.models.wishlist,
             ):
                 model.set_view(view)
+            self.view.show_cases(bool(view.cases))
             self._enable_actions()
             self._report_changes(view)
         else:
@@ -405,7 +427,7 @@ class CustomerController(QObject):
         if name == "redeem":
             self.open_redeem()
             return
-        self.open_form(name)
+        self.open_form("case_open" if name == "case" else name)
 
     def open_form(self, form: str) -> None:
         self._fixing = None
@@ -456,10 +478,40 @@ class CustomerController(QObject):
             p = self.data.profile if self.data is not None else None
             c.consent.marketing.setChecked(bool(p and p.consent_marketing))
             c.consent.browsing.setChecked(bool(p and p.consent_browsing))
+            wording = {t.purpose: t for t in (self.data.consent_texts if self.data else ())}
+            for purpose, shown in (
+                ("marketing", c.consent.marketing_wording),
+                ("browsing", c.consent.browsing_wording),
+            ):
+                found = wording.get(purpose)
+                shown.setText(texts.consent_wording(found) if found is not None else "")
+                shown.setVisible(found is not None)
             c.open_form("consent")
             c.consent.marketing.setFocus()
+        elif form == "case_open":
+            c.case_open.subject.clear()
+            c.case_open.text.clear()
+            c.case_open.type_buttons["repair"].setChecked(True)
+            c.open_form("case_open")
+            c.case_open.subject.setFocus()
         if form in self._drafts:
             self._restore(form, self._drafts[form])
+        self.view.scroll_to_composer()
+
+    def _case_activated(self, index: Any) -> None:
+        """A click (or Enter) on an open case: a note on it, or close it."""
+        if not index.isValid() or self.identity is None or not self._member_ok:
+            return
+        case = self.models.cases.row_at(index.row())
+        c = self.view.composer
+        c.save.setEnabled(True)
+        c.for_chip.setText(self.data.profile.name if self.data is not None else "")
+        c.case_update.case_id = case.id
+        c.case_update.case.setText(texts.case_title(case))
+        c.case_update.text.clear()
+        c.case_update.close_case.setChecked(False)
+        c.open_form("case_update")
+        c.case_update.text.setFocus()
         self.view.scroll_to_composer()
 
     # --- someone no member matches ----------------------------------------------------------
@@ -1076,7 +1128,7 @@ class CustomerController(QObject):
             iid, session = self._fixing
             self._save_fix(iid, session, payload)
             return
-        self.record(form, payload)
+        self.record(payload.kind, payload)
         self._drop_draft(form)
         c.close_form()
         self.redeem_coupon = None
@@ -1084,7 +1136,16 @@ class CustomerController(QObject):
     def _payload(self, form: str) -> Payload | None:
         """The typed payload of the open form (InvalidInteraction when the vocabulary refuses
         it), or None when there is nothing to save yet (and the associate was told)."""
-        from clerk.shared.interactions import Consent, Interest, Note, Redeem, Sale
+        from clerk.shared.interactions import (
+            CaseClose,
+            CaseNote,
+            CaseOpen,
+            Consent,
+            Interest,
+            Note,
+            Redeem,
+            Sale,
+        )
         from clerk.shared.money import AmountError, parse_cents
 
         c = self.view.composer
@@ -1151,6 +1212,23 @@ class CustomerController(QObject):
                 self._refuse("marketing", "no_change")
                 return None
             return Consent.of(marketing=marketing, browsing=browsing)
+        if form == "case_open":
+            subject = c.case_open.subject.text().strip()
+            if not subject:
+                self._refuse("subject", "empty")
+                return None
+            return CaseOpen.of(
+                c.case_open.case_type(), subject, text=c.case_open.text.text().strip() or None
+            )
+        if form == "case_update":
+            u = c.case_update
+            text = u.text.toPlainText().strip()
+            if u.close_case.isChecked():
+                return CaseClose.of(u.case_id, text or None)
+            if not text:
+                self._refuse("text", "empty")
+                return None
+            return CaseNote.of(u.case_id, text)
         return None
 
     def _refuse(self, field: str | None, problem: str) -> None:
@@ -1166,6 +1244,9 @@ class CustomerController(QObject):
             ("sale", "amount_cents"): c.sale.amount,
             ("sale", "items"): c.sale.picker.search,
             ("interest", "sku"): c.interest.picker.search,
+            ("case_open", "subject"): c.case_open.subject,
+            ("case_open", "text"): c.case_open.text,
+            ("case_update", "text"): c.case_update.text,
         }
         message = texts.record_problem(field, problem)
         name = texts.form_field_name(c.form or "", root)

@@ -1,5 +1,6 @@
-"""The customer view's panels as list models: talking points, cart, coupons, browsing, visits
-— and :class:`CustomerModels`, the set of them with the product pickers of the forms.
+"""The customer view's panels as list models: talking points, cart, coupons, browsing, visits,
+orders, wishlist — and :class:`CustomerModels`, the set of them with the product pickers of
+the forms.
 
 Each is reset with the rows of a new :class:`~clerk.model.CustomerView` (``set_view``); views
 and delegates stay the same widgets for every customer.
@@ -10,9 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from clerk.model import BrowsedProduct, CartLine, Coupon, CustomerView, TalkingPoint, VisitEntry
+from clerk.model import (
+    BrowsedProduct,
+    CartLine,
+    Coupon,
+    CustomerView,
+    Order,
+    ServiceCase,
+    TalkingPoint,
+    VisitEntry,
+    WishlistItem,
+)
 from ui import texts
-from ui.i18n import fmt_ago, fmt_datetime, fmt_money, local
+from ui.i18n import fmt_ago, fmt_datetime, fmt_day, fmt_money, local
 from ui.models.product_choices_model import ProductChoicesModel
 from ui.models.rows_model import Roles, RowsModel
 from ui.qt import translate
@@ -343,6 +354,191 @@ class VisitsModel(_ViewModel):
         return v.sync_state
 
 
+class CasesModel(_ViewModel):
+    """The member's open service cases (shown above the talking points), newest first."""
+
+    CaseId = Roles.First
+    CaseType = Roles.First + 1
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Trailing: (b"trailing", "_age"),
+        Roles.Chip: (b"chip", "_chip"),
+        Roles.ChipTone: (b"chipTone", "_tone"),
+        Roles.Icon: (b"icon", "_icon"),
+        Roles.Emphasis: (b"emphasis", "_emphasis"),
+        Roles.Wrap: (b"wrap", "_wrap"),
+        Roles.Key: (b"key", "_id"),
+        CaseId: (b"caseId", "_id"),
+        CaseType: (b"caseType", "_type"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.cases)
+
+    def _title(self, c: ServiceCase) -> str:
+        return texts.case_title(c)
+
+    def _subtitle(self, c: ServiceCase) -> str:
+        parts = [texts.fill(translate("Panels", "Opened %1"), fmt_day(c.opened_at, self.now))]
+        if c.product is not None:
+            parts.append(local(c.product.title))
+        if c.store_name:
+            parts.append(c.store_name)
+        return " · ".join(parts)
+
+    def _age(self, c: ServiceCase) -> str:
+        return texts.days_open(c, self.now)
+
+    def _chip(self, c: ServiceCase) -> str:
+        if c.sync_state in ("pending", "sent"):
+            return texts.term(texts.SYNC_STATES, c.sync_state)
+        return ""
+
+    def _tone(self, c: ServiceCase) -> str:
+        return texts.SYNC_TONE.get(c.sync_state or "", "muted")
+
+    def _icon(self, _c: ServiceCase) -> str:
+        return "warning"
+
+    def _emphasis(self, _c: ServiceCase) -> bool:
+        return True
+
+    def _wrap(self, _c: ServiceCase) -> bool:
+        return True
+
+    def _id(self, c: ServiceCase) -> str:
+        return c.id
+
+    def _type(self, c: ServiceCase) -> str:
+        return c.case_type
+
+
+class OrdersModel(_ViewModel):
+    """Orders of the last 12 months, online and in store, returns marked."""
+
+    Channel = Roles.First
+    State = Roles.First + 1
+    At = Roles.First + 2
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Detail: (b"detail", "_detail"),
+        Roles.DetailTone: (b"detailTone", "_detail_tone"),
+        Roles.Trailing: (b"trailing", "_amount"),
+        Roles.TrailingSub: (b"trailingSub", "_when"),
+        Roles.Chip: (b"chip", "_chip"),
+        Roles.ChipTone: (b"chipTone", "_tone"),
+        Roles.Icon: (b"icon", "_icon"),
+        Roles.Wrap: (b"wrap", "_wrap"),
+        Roles.Key: (b"key", "_id"),
+        Channel: (b"channel", "_channel"),
+        State: (b"state", "_state"),
+        At: (b"at", "_at"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.orders)
+
+    def _title(self, o: Order) -> str:
+        return texts.order_items(o)
+
+    def _subtitle(self, o: Order) -> str:
+        channel = texts.term(texts.ORDER_CHANNELS, o.channel)
+        return " · ".join(p for p in (channel, o.store_name) if p)
+
+    def _detail(self, o: Order) -> str:
+        if o.returned and o.refunded_at is not None:
+            return texts.fill(translate("Panels", "Returned %1"), fmt_day(o.refunded_at, self.now))
+        return ""
+
+    def _detail_tone(self, _o: Order) -> str:
+        return "muted"
+
+    def _amount(self, o: Order) -> str:
+        return fmt_money(o.total_cents)
+
+    def _when(self, o: Order) -> str:
+        return fmt_day(o.at, self.now)
+
+    def _chip(self, o: Order) -> str:
+        if o.sync_state in ("pending", "sent"):
+            return texts.term(texts.SYNC_STATES, o.sync_state)
+        return texts.term(texts.ORDER_STATES, "refunded") if o.returned else ""
+
+    def _tone(self, o: Order) -> str:
+        if o.sync_state in ("pending", "sent"):
+            return texts.SYNC_TONE.get(o.sync_state, "muted")
+        return "warn" if o.returned else "muted"
+
+    def _icon(self, o: Order) -> str:
+        return "store" if o.channel == "store" else "cart"
+
+    def _wrap(self, _o: Order) -> bool:
+        return True
+
+    def _id(self, o: Order) -> str:
+        return o.id
+
+    def _channel(self, o: Order) -> str:
+        return o.channel
+
+    def _state(self, o: Order) -> str:
+        return o.state
+
+    def _at(self, o: Order) -> int:
+        return o.at
+
+
+class WishlistModel(_ViewModel):
+    """What the member keeps for later online, newest first."""
+
+    Sku = Roles.First
+    AddedAt = Roles.First + 1
+
+    ROLES: ClassVar[dict[int, tuple[bytes, str]]] = {
+        Roles.Title: (b"title", "_title"),
+        Roles.Subtitle: (b"subtitle", "_subtitle"),
+        Roles.Trailing: (b"trailing", "_price"),
+        Roles.Tile: (b"tile", "_tile"),
+        Roles.Key: (b"key", "_id"),
+        Sku: (b"sku", "_sku"),
+        AddedAt: (b"addedAt", "_added_at"),
+    }
+
+    def set_view(self, view: CustomerView) -> None:
+        self.now = view.as_of
+        self.set_rows(view.wishlist)
+
+    def _title(self, w: WishlistItem) -> str:
+        return local(w.product.title)
+
+    def _subtitle(self, w: WishlistItem) -> str:
+        added = texts.fill(translate("Panels", "Added %1"), fmt_ago(w.added_at, self.now))
+        if not w.product.active:
+            return added + " · " + translate("Panels", "no longer sold")
+        return added
+
+    def _price(self, w: WishlistItem) -> str:
+        return fmt_money(w.product.price_cents) if w.product.price_cents else ""
+
+    def _tile(self, w: WishlistItem) -> str:
+        return w.product.image or ""
+
+    def _id(self, w: WishlistItem) -> str:
+        return w.id
+
+    def _sku(self, w: WishlistItem) -> str:
+        return w.product.sku
+
+    def _added_at(self, w: WishlistItem) -> int:
+        return w.added_at
+
+
 class CustomerModels:
     """The item models of the customer screen (reset per customer)."""
 
@@ -352,6 +548,9 @@ class CustomerModels:
         self.coupons = CouponsModel()
         self.browsing = BrowsingModel()
         self.visits = VisitsModel()
+        self.cases = CasesModel()
+        self.orders = OrdersModel()
+        self.wishlist = WishlistModel()
         self.interest_products = ProductChoicesModel()
         self.sale_products = ProductChoicesModel()
 
@@ -362,6 +561,9 @@ class CustomerModels:
             self.coupons,
             self.browsing,
             self.visits,
+            self.cases,
+            self.orders,
+            self.wishlist,
             self.interest_products,
             self.sale_products,
         )

@@ -97,6 +97,9 @@ KINDS = {
     "sale": QT_TRANSLATE_NOOP("Dashboard", "Assisted sale"),
     "points_redeem": QT_TRANSLATE_NOOP("Dashboard", "Points redeemed"),
     "consent": QT_TRANSLATE_NOOP("Dashboard", "Consent"),
+    "case_open": QT_TRANSLATE_NOOP("Dashboard", "Case opened"),
+    "case_note": QT_TRANSLATE_NOOP("Dashboard", "Case note"),
+    "case_close": QT_TRANSLATE_NOOP("Dashboard", "Case closed"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
 }

@@ -1,5 +1,6 @@
 """The inline recording panels (never modal dialogs): note, product interest, coupon
-redemption, assisted sale, consent. One :class:`Composer` card shows one form at a time.
+redemption, assisted sale, consent, a service case opened, a case noted or closed. One
+:class:`Composer` card shows one form at a time.
 
 Over 700 lines, on purpose for now: the five forms share one card, one scroll area and one
 product picker, and are laid out together; the seam for a split is the picker and the sale
@@ -461,14 +462,24 @@ class ConsentForm(QWidget):
         # width, or a desktop column's.
         self.marketing_text = CheckText(self.marketing)
         self.browsing_text = CheckText(self.browsing)
-        for check, text in (
-            (self.marketing, self.marketing_text),
-            (self.browsing, self.browsing_text),
+        # The wording (and version) in force under each: what the customer agrees to.
+        self.marketing_wording = label("", "hint", wrap=True)
+        self.marketing_wording.setObjectName("consentMarketingWording")
+        self.browsing_wording = label("", "hint", wrap=True)
+        self.browsing_wording.setObjectName("consentBrowsingWording")
+        for check, text, wording in (
+            (self.marketing, self.marketing_text, self.marketing_wording),
+            (self.browsing, self.browsing_text, self.browsing_wording),
         ):
             row = QHBoxLayout()
             row.setSpacing(8)
             row.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
-            row.addWidget(text, 1)
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(text)
+            column.addWidget(wording)
+            wording.hide()
+            row.addLayout(column, 1)
             box.addLayout(row)
         self.hint = label("", "hint", wrap=True)
         box.addWidget(self.hint)
@@ -487,7 +498,91 @@ class ConsentForm(QWidget):
         )
 
 
-FORMS = ("note", "interest", "redeem", "sale", "consent")
+CASE_TYPES = ("repair", "complaint", "other")
+
+
+class CaseForm(QWidget):
+    """A service case opened: its type, what it is about, a note (optional)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(10)
+        seg = FlowRow(8)
+        self.types = QButtonGroup(self)
+        self.types.setExclusive(True)
+        self.type_buttons: dict[str, Any] = {}
+        for name in CASE_TYPES:
+            b = button("", kind="segment", checkable=True, object_name=f"caseType_{name}")
+            self.types.addButton(b)
+            self.type_buttons[name] = b
+            seg.add(b)
+        self.type_buttons["repair"].setChecked(True)
+        box.addWidget(seg)
+        self.subject = QLineEdit()
+        self.subject.setObjectName("caseSubject")
+        box.addWidget(self.subject)
+        self.text = QLineEdit()
+        self.text.setObjectName("caseText")
+        box.addWidget(self.text)
+
+    def case_type(self) -> str:
+        return next((n for n, b in self.type_buttons.items() if b.isChecked()), "other")
+
+    def retranslate(self) -> None:
+        names = {
+            "repair": translate("Terms", "Repair"),
+            "complaint": translate("Terms", "Complaint"),
+            "other": translate("Terms", "Service case"),
+        }
+        for name, b in self.type_buttons.items():
+            b.setText(names[name])
+            b.setAccessibleName(names[name])
+        self.subject.setPlaceholderText(
+            translate("Composer", "What is it about? e.g. screen replacement")
+        )
+        self.subject.setAccessibleName(translate("Composer", "Case subject"))
+        self.text.setPlaceholderText(translate("Composer", "Note (optional)"))
+        self.text.setAccessibleName(translate("Composer", "Case note"))
+
+
+class CaseUpdateForm(QWidget):
+    """A note on an open case, or the case closed (the note says how it was resolved)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(10)
+        self.case = label("", "panelTitle", wrap=True)  # the case, as the panel shows it
+        self.case.setObjectName("caseShown")
+        box.addWidget(self.case)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("caseUpdateText")
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(72)
+        box.addWidget(self.text)
+        self.close_case = QCheckBox()
+        self.close_case.setObjectName("caseCloseBox")
+        self.close_text = CheckText(self.close_case)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(self.close_case, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.close_text, 1)
+        box.addLayout(row)
+        self.case_id = ""
+
+    def retranslate(self) -> None:
+        self.text.setPlaceholderText(
+            translate("Composer", "What happened? (a note — or, closing, how it was resolved)")
+        )
+        self.text.setAccessibleName(translate("Composer", "Case note"))
+        self.close_text.setText(translate("Composer", "Close the case (resolved)"))
+        self.close_case.setAccessibleName(translate("Composer", "Close the case"))
+
+
+FORMS = ("note", "interest", "redeem", "sale", "consent", "case_open", "case_update")
 # the forms a record the hub did not take is corrected in (a redemption is withdrawn instead)
 FIXABLE_KINDS = ("note", "interest", "sale", "consent")
 
@@ -587,8 +682,10 @@ class Composer(LanguageAware):
         self.redeem = RedeemForm()
         self.sale = SaleForm(sale_products)
         self.consent = ConsentForm()
+        self.case_open = CaseForm()
+        self.case_update = CaseUpdateForm()
         self.stack = QStackedWidget()
-        for form in (self.note, self.interest, self.redeem, self.sale, self.consent):
+        for form in self._forms():
             self.stack.addWidget(form)
         # The form scrolls inside the card when the card would be taller than the screen
         # (``fit_height``): the buttons below it stay in view — Save is always visible.
@@ -638,6 +735,18 @@ class Composer(LanguageAware):
         self.hide()
         self.retranslate()
 
+    def _forms(self) -> tuple[QWidget, ...]:
+        """The forms, in the order of :data:`FORMS`."""
+        return (
+            self.note,
+            self.interest,
+            self.redeem,
+            self.sale,
+            self.consent,
+            self.case_open,
+            self.case_update,
+        )
+
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self._refollow()
@@ -668,6 +777,8 @@ class Composer(LanguageAware):
         "redeem": "redeem",
         "sale": "sale",
         "consent": "consent",
+        "case_open": "warning",
+        "case_update": "note",
     }
 
     def open_form(self, form: str) -> None:
@@ -747,6 +858,12 @@ class Composer(LanguageAware):
             text_label.setText("")
         self.consent.marketing.setChecked(False)
         self.consent.browsing.setChecked(False)
+        self.case_open.subject.clear()
+        self.case_open.text.clear()
+        self.case_update.text.clear()
+        self.case_update.case.setText("")
+        self.case_update.case_id = ""
+        self.case_update.close_case.setChecked(False)
 
     def retranslate(self) -> None:
         titles = {
@@ -755,6 +872,8 @@ class Composer(LanguageAware):
             "redeem": translate("Composer", "Redeem coupon"),
             "sale": translate("Composer", "Assisted sale"),
             "consent": translate("Composer", "Consent"),
+            "case_open": translate("Composer", "Open a service case"),
+            "case_update": translate("Composer", "Service case"),
         }
         self.title.setText(titles.get(self.form, ""))
         self.save.setText(
@@ -780,5 +899,10 @@ class Composer(LanguageAware):
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
         self.close_button.setToolTip(translate("Composer", "Close (Esc)"))
-        for form in (self.note, self.interest, self.redeem, self.sale, self.consent):
-            form.retranslate()
+        self.note.retranslate()
+        self.interest.retranslate()
+        self.redeem.retranslate()
+        self.sale.retranslate()
+        self.consent.retranslate()
+        self.case_open.retranslate()
+        self.case_update.retranslate()

@@ -30,8 +30,8 @@ from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
-ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
+ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -132,6 +132,7 @@ _ACTION_ICONS = {
     "redeem": "redeem",
     "sale": "sale",
     "consent": "consent",
+    "case": "warning",
     "next": "next",
 }
 
@@ -195,7 +196,20 @@ class Customer360View(LanguageAware):
         self.visits = ListPanel(
             models.visits, "history", object_name="visits", tile=34, dense=True, limit=8
         )
-        self.panels = (self.talking, self.cart, self.coupons, self.browsing, self.visits)
+        self.orders, self.wishlist = self._order_panels(models)
+        # Open service cases come first, above the talking points; hidden when there are none
+        # (so not among ``panels``, the panels always on the page).
+        self.cases = ListPanel(models.cases, "warning", object_name="cases", tile=34, dense=True)
+        self.cases.hide()
+        self.panels = (
+            self.talking,
+            self.cart,
+            self.coupons,
+            self.browsing,
+            self.visits,
+            self.orders,
+            self.wishlist,
+        )
 
         # Desktop arrangement.
         self.desktop = QWidget()
@@ -238,11 +252,21 @@ class Customer360View(LanguageAware):
         self._awaiting = False
         self._header_done = False
         self.header.painted.connect(self._on_header_painted)
-        for panel in self.panels:
+        for panel in (self.cases, *self.panels):
             panel.list.painted.connect(lambda p=panel: self._on_list_painted(p.list))
 
         self.set_layout_mode("desktop")
         self.retranslate()
+
+    @staticmethod
+    def _order_panels(models: CustomerModels) -> tuple[ListPanel, ListPanel]:
+        orders = ListPanel(
+            models.orders, "sale", object_name="orders", tile=34, dense=True, limit=5
+        )
+        wishlist = ListPanel(
+            models.wishlist, "star", object_name="wishlist", tile=40, dense=True, limit=5
+        )
+        return orders, wishlist
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -267,7 +291,20 @@ class Customer360View(LanguageAware):
             self.action_layout.addWidget(self.buttons[name], 0, i)
         self.header.set_compact(handheld)
         if handheld:
-            order = [self.header, self.notice, self.unknown, self.composer, *self.panels]
+            order = [
+                self.header,
+                self.notice,
+                self.unknown,
+                self.composer,
+                self.cases,
+                self.talking,
+                self.cart,
+                self.coupons,
+                self.orders,
+                self.browsing,
+                self.wishlist,
+                self.visits,
+            ]
             for i, w in enumerate(order):
                 self.h_col.insertWidget(i, w)
             self.h_bottom_layout.addWidget(self.action_bar)
@@ -278,8 +315,8 @@ class Customer360View(LanguageAware):
             self.d_top.addWidget(self.unknown)
             self.d_top.addWidget(self.action_bar)
             layout = (
-                (self.talking, self.coupons),
-                (self.cart, self.browsing),
+                (self.cases, self.talking, self.coupons, self.orders),
+                (self.cart, self.browsing, self.wishlist),
                 (self.composer, self.visits),
             )
             for box, widgets in zip(self.d_cols, layout, strict=True):
@@ -321,9 +358,14 @@ class Customer360View(LanguageAware):
             self.composer.fit_height(parent.viewport().height() - 16)
             parent.ensureWidgetVisible(self.composer, 0, 8)
 
+    def show_cases(self, any_open: bool) -> None:
+        """The open-cases panel only when there are some (it goes above the talking points)."""
+        self.cases.setVisible(any_open)
+
     def clear(self) -> None:
         """Nobody on screen (after a lock): header, notice and forms emptied (the controller
         empties the models)."""
+        self.cases.hide()
         self.header.clear()
         self.notice.hide()
         self.notice.text.setText("")
@@ -352,7 +394,7 @@ class Customer360View(LanguageAware):
     def _check_painted(self) -> None:
         waiting = [
             p.list
-            for p in self.panels
+            for p in (self.cases, *self.panels)
             if p.list.isVisible()
             and not p.list.visibleRegion().isEmpty()
             and id(p.list) not in self._painted
@@ -367,6 +409,7 @@ class Customer360View(LanguageAware):
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
             "redeem": (translate("Customer", "Redeem"), "Ctrl+R"),
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
+            "case": (translate("Customer", "Case"), "Ctrl+E"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
             "next": (translate("Customer", "Next customer"), "Esc"),
         }
@@ -401,5 +444,19 @@ class Customer360View(LanguageAware):
             translate("Customer", "Visits and notes"),
             translate("Customer", "No earlier visits."),
             translate("Customer", "Show all %1 entries"),
+        )
+        self.cases.set_texts(
+            translate("Customer", "Open service cases"),
+            translate("Customer", "No open service cases."),
+        )
+        self.orders.set_texts(
+            translate("Customer", "Orders and returns"),
+            translate("Customer", "No orders in the last 12 months."),
+            translate("Customer", "Show all %1 orders"),
+        )
+        self.wishlist.set_texts(
+            translate("Customer", "Wishlist"),
+            translate("Customer", "Nothing on the wishlist."),
+            translate("Customer", "Show all %1 products"),
         )
         self.header.retranslate()

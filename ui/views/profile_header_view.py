@@ -1,10 +1,11 @@
-"""The customer's header: avatar, name, tier, points, masked phone, consent badges, freshness."""
+"""The customer's header: avatar, name, tier, points, masked phone, consent badges (with the
+wording and version consented to, when the hub sent them), tags and preferences, freshness."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clerk.model import CustomerView, Identity
+from clerk.model import ConsentText, CustomerView, Identity
 from ui import texts
 from ui.i18n import fmt_date, fmt_number, fmt_time
 from ui.qt import QFrame, QHBoxLayout, QLabel, Qt, QVBoxLayout, QWidget, Signal, translate
@@ -67,6 +68,9 @@ class ProfileHeader(QFrame):
         self.meta = label("", "muted", wrap=True)
         self.meta.setObjectName("customerMeta")
         mid.addWidget(self.meta)
+        self.tags = label("", wrap=True)
+        self.tags.setObjectName("customerTags")
+        mid.addWidget(self.tags)
         self.freshness = label("", wrap=True)
         self.freshness.setObjectName("freshness")
         mid.addWidget(self.freshness)
@@ -107,6 +111,7 @@ class ProfileHeader(QFrame):
             self.name,
             self.name_en,
             self.meta,
+            self.tags,
             self.freshness,
             self.points,
             self.points_label,
@@ -152,6 +157,8 @@ class ProfileHeader(QFrame):
             self.name.setText(translate("Customer", "Member not in this store's cache"))
             self.name_en.setText("")
             self.meta.setText(ident.label if ident is not None else "")
+            self.tags.setText("")
+            self.tags.hide()
             for chip in (self.tier, self.points_chip, self.marketing, self.browsing):
                 chip.hide()
             self.points.setText("")
@@ -166,17 +173,20 @@ class ProfileHeader(QFrame):
         self.tier.setText(texts.tier(p.tier))
         self.tier.set_tone(p.tier if p.tier in texts.TIERS else "muted")
         self.tier.show()
+        wording = {t.purpose: t for t in v.consent_texts}
         self._consent(
             self.marketing,
             p.consent_marketing,
             translate("Customer", "Marketing ✓"),
             translate("Customer", "No marketing"),
+            wording.get("marketing"),
         )
         self._consent(
             self.browsing,
             p.consent_browsing,
             translate("Customer", "Browsing ✓"),
             translate("Customer", "No browsing data"),
+            wording.get("browsing"),
         )
         meta = []
         if p.phone_masked:
@@ -186,6 +196,8 @@ class ProfileHeader(QFrame):
         if p.joined_at and not self.compact:
             meta.append(texts.fill(translate("Customer", "Member since %1"), fmt_date(p.joined_at)))
         self.meta.setText("  ·  ".join(meta))
+        self.tags.setText(texts.profile_tags(p.tags))
+        self.tags.setVisible(bool(p.tags))
         self.points.setText(fmt_number(p.points))
         self.points_label.setText(texts.points_note(v.points))
         self.points_chip.setText(
@@ -202,9 +214,19 @@ class ProfileHeader(QFrame):
             )
         )
 
-    def _consent(self, chip: Chip, granted: bool, yes: str, no: str) -> None:
-        chip.setText(yes if granted else no)
+    def _consent(
+        self, chip: Chip, granted: bool, yes: str, no: str, wording: ConsentText | None
+    ) -> None:
+        """A consent badge; with the version of its wording in force (on a desktop), and the
+        wording itself as its tooltip and accessible description."""
+        text = yes if granted else no
+        if wording is not None and not self.compact:
+            text = texts.fill(translate("Customer", "%1 · v%2"), text, wording.version)
+        chip.setText(text)
         chip.set_tone("good" if granted else "muted")
+        about = texts.consent_wording(wording) if wording is not None else ""
+        chip.setToolTip(about)
+        chip.setAccessibleDescription(about)
         chip.show()
 
     def follow(self, state: SyncState) -> None:

@@ -29,6 +29,10 @@ Order Refunded                 the order is ``refunded``
 Coupon Applied                 the member's live coupon ``coupon_id`` is used (online); the
                                store's later redeem of it is then a conflict, as for a coupon
                                used at another store
+Case Opened / Case Updated     the service case ``case_id`` as the CRM sees it
+                               (:mod:`sync.hub.cases`): ``type`` (complaint | repair | other),
+                               ``subject``, ``status`` (open | closed), ``sku``; what an update
+                               leaves out stays as it was. Refused rows count as ``case_<why>``
 =============================  ============================================================
 
 Calls of identities no member has (browsing before login; a userId the hub does not know
@@ -54,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from clerk.shared import phones
 from sync.hub import retention
+from sync.hub import cases
 from sync.hub.feed import browsing_keys
 from sync.hub.members import phone_columns
 from sync.hub.segment import identity
@@ -75,6 +80,8 @@ if TYPE_CHECKING:
 # What the hub keeps of the browsing of members without browsing consent: nothing ("drop").
 BROWSING_POLICY = "drop"
 _BIRTHDAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CASE_EVENTS = frozenset({"Case Opened", "Case Updated"})
+_CASE_KNOWN = "case_type, subject, status, sku, store_name, opened_at, closed_at"
 _SKU_EVENTS = frozenset(
     {"Product Viewed", "Product Added", "Product Removed", "Product Added to Wishlist"}
 )
@@ -116,6 +123,8 @@ def check_mapped(call: Call) -> None:
         raise BadCall("no_order_id", call.message_id)
     if call.event == "Coupon Applied" and text_prop(props, "coupon_id") is None:
         raise BadCall("no_coupon_id", call.message_id)
+    if call.event in _CASE_EVENTS and text_prop(props, "case_id") is None:
+        raise BadCall("no_case_id", call.message_id)
 
 
 @dataclass
@@ -884,6 +893,33 @@ class _Run:
         self.emit("coupon", coupon_id, member_id)
         return "accepted"
 
+    def case(self, call: Call, member_id: str) -> str:
+        """Case Opened / Updated: the case as the CRM sees it, through ``cases.upsert``."""
+        props = call.properties
+        case_id = text_prop(props, "case_id") or ""
+        known = self.conn.row(f"SELECT {_CASE_KNOWN} FROM cases WHERE id = ?", (case_id,))
+        row: dict[str, Any] = {"id": case_id, "member_id": member_id, "updated_at": call.at}
+        if known is not None:
+            row.update(zip(_CASE_KNOWN.split(", "), known, strict=True))
+        else:
+            row.update(status="open", opened_at=call.at)
+        for column, names in (
+            ("case_type", ("type", "case_type")),
+            ("status", ("status",)),
+            ("sku", ("sku", "product_id")),
+        ):
+            value = text_prop(props, *names)
+            if value is not None:
+                row[column] = value.lower() if column in ("case_type", "status") else value
+        subject = props.get("subject", props.get("title"))
+        if isinstance(subject, str) and subject.strip():
+            row["subject"] = subject  # (cases.normalise bounds it)
+        if row["status"] == "closed" and (known is None or known[2] != "closed"):
+            row["closed_at"] = call.at
+        self.flush()  # buffered change rows come before the case's
+        done = cases.upsert(self.tx, [row])
+        return "accepted" if done.written else f"case_{done.refused[0][1]}"
+
 
 Effect = Callable[[_Run, Call, str], str]
 EFFECTS: dict[str, Effect] = {
@@ -894,6 +930,8 @@ EFFECTS: dict[str, Effect] = {
     "Order Completed": _Run.order,
     "Order Refunded": _Run.order,
     "Coupon Applied": _Run.coupon,
+    "Case Opened": _Run.case,
+    "Case Updated": _Run.case,
 }
 
 

@@ -553,3 +553,88 @@ def terminal_drafts(home: Any) -> dict[str, Any]:
         return drafts.load(conn, "A01", HERO)
     finally:
         conn.close()
+
+
+def test_a_case_opened_noted_and_closed_offline(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    w = session.window
+    view = w.screens.customer_view
+    open_customer(home.code(HERO))
+    assert not view.cases.isVisible()  # no open case: no panel above the talking points
+    qtbot.keyClick(w, Qt.Key.Key_E, CTRL)
+    composer = view.composer
+    assert composer.form == "case_open" and composer.case_open.subject.hasFocus()
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)  # no subject: refused
+    assert composer_problem(w) == "Case subject: Say what the case is about."
+    assert len(outbox_rows()) == 1  # the visit only
+    composer.case_open.type_buttons["repair"].setChecked(True)
+    composer.case_open.subject.setText("screen replacement")
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "case_open"
+    assert rows[-1]["payload"] == {"case_type": "repair", "subject": "screen replacement"}
+    assert _last_toast(w) == "Case opened · pending sync"
+    cases = w.screens.customer_models.cases
+    qtbot.waitUntil(lambda: cases.rowCount() == 1, timeout=5_000)
+    assert view.cases.isVisible()
+    title = cases.index(0, 0).data(Roles.Title)
+    assert title.startswith("Open repair #") and title.endswith(": screen replacement")
+    assert cases.index(0, 0).data(Roles.Chip) == "Saved · pending sync"
+    case_id = rows[-1]["id"]
+
+    # A note on it: a click on the case.
+    _click_row(qtbot, view.cases.list, 0)
+    assert composer.form == "case_update" and composer.case_update.case.text() == title
+    composer.case_update.text.setPlainText("parts ordered")
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 3)
+    assert (rows[-1]["kind"], rows[-1]["payload"]) == (
+        "case_note",
+        {"case_id": case_id, "text": "parts ordered"},
+    )
+    # Closed: it leaves the panel at once (offline too), and the panel goes.
+    _click_row(qtbot, view.cases.list, 0)
+    composer.case_update.close_case.setChecked(True)
+    composer.case_update.text.setPlainText("screen replaced")
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 4)
+    assert (rows[-1]["kind"], rows[-1]["payload"]) == (
+        "case_close",
+        {"case_id": case_id, "text": "screen replaced"},
+    )
+    qtbot.waitUntil(lambda: cases.rowCount() == 0, timeout=5_000)
+    assert not view.cases.isVisible()
+    visits = w.screens.customer_models.visits
+    qtbot.waitUntil(lambda: visits.index(0, 0).data(visits.Kind) == "case_close", timeout=5_000)
+
+
+def test_the_header_shows_tags_preferences_and_consent_wording(
+    qtbot: Any, session: Any, terminal: Any, home: Any, open_customer: Any
+) -> None:
+    from clerk.cache import apply_changes
+    from clerk.db import Transaction
+
+    w = session.window
+    cache = terminal.cache
+    wording = {
+        "id": "marketing:2024-01",
+        "purpose": "marketing",
+        "version": "2024-01",
+        "text_zh": "我同意接收优惠信息。",
+        "text_en": "I agree to receive offers.",
+        "effective_at": 0,
+    }
+    with Transaction(cache):
+        change = {"entity": "consent_text", "op": "upsert", "key": wording["id"], "data": wording}
+        apply_changes(cache, [change])
+    open_customer(home.code(HERO))
+    header = w.screens.customer_view.header
+    assert header.tags.text() == "Tech — prefers the app"  # the hero's tags
+    assert header.marketing.text() == "Marketing ✓ · v2024-01"
+    assert header.marketing.toolTip() == "Version 2024-01: “I agree to receive offers.”"
+    assert header.browsing.toolTip() == ""  # no wording for it: none shown
+    qtbot.keyClick(w, Qt.Key.Key_K, CTRL)
+    form = w.screens.customer_view.composer.consent
+    assert form.marketing_wording.text() == "Version 2024-01: “I agree to receive offers.”"
+    assert form.marketing_wording.isVisible() and not form.browsing_wording.isVisible()

@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clerk.model import Localised, VisitEntry
+from clerk.model import Localised, Order, OrderLine, Product, VisitEntry, WishlistItem
 from clerk.shared.interactions import Consent, Interest, Note, Redeem, Sale, Visit
 from ui.models.customer_models import (
     BrowsingModel,
     CartModel,
     CouponsModel,
+    OrdersModel,
     TalkingPointsModel,
     VisitsModel,
+    WishlistModel,
 )
 from ui.models.product_choices_model import Choice, ProductChoicesModel
 from ui.models.recent_customers_model import RecentCustomersModel
@@ -62,6 +64,74 @@ def test_every_role_has_a_name_and_answers(hero_view: Any, model_class: Any) -> 
     assert model.data(index, Qt.ItemDataRole.DisplayRole) == model.data(index, Roles.Title)
     assert model.data(index, Qt.ItemDataRole.AccessibleTextRole)
     assert model.data(model.index(99, 0), Roles.Title) is None
+
+
+STRAP = Product("AC00001", "表带 S3", "Strap S3", "accessories", 19_900, "#333333:strap", True)
+
+
+def with_orders(view: Any) -> Any:
+    now = view.as_of
+    orders = (
+        Order(
+            "S1",
+            "store",
+            now - 3_600,
+            39_800,
+            "completed",
+            (OrderLine(STRAP, 2, 19_900),),
+            store_name="上海静安店",
+            sync_state="pending",
+        ),
+        Order(
+            "O1",
+            "online",
+            now - 20 * 86_400,
+            19_900,
+            "refunded",
+            (OrderLine(STRAP, 1, 19_900),),
+            refunded_at=now - 15 * 86_400,
+        ),
+    )
+    wishlist = (WishlistItem("W1", STRAP, now - 2 * 86_400),)
+    return dataclasses.replace(view, orders=orders, wishlist=wishlist)
+
+
+@pytest.mark.parametrize("model_class", [OrdersModel, WishlistModel])
+def test_order_models_pass_the_qt_model_tester(
+    qtbot: Any, hero_view: Any, model_class: Any
+) -> None:
+    model = model_class()
+    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    view = with_orders(hero_view)
+    model.set_view(view)
+    assert model.rowCount() > 0
+    index = model.index(0, 0)
+    for role in model.ROLES:
+        model.data(index, role)
+    model.clear()
+    assert model.rowCount() == 0
+    model.set_view(view)
+    model.retranslate()
+    del tester
+
+
+def test_orders_say_channel_amount_and_returns(hero_view: Any) -> None:
+    orders = OrdersModel()
+    orders.set_view(with_orders(hero_view))
+    sale, online = orders.index(0, 0), orders.index(1, 0)
+    assert sale.data(Roles.Title) == "Strap S3 × 2"
+    assert sale.data(Roles.Subtitle) == "In-store purchase · 上海静安店"
+    assert sale.data(Roles.Trailing) == "¥398.00"
+    assert sale.data(Roles.Chip) == "Saved · pending sync"
+    assert sale.data(orders.Channel) == "store"
+    assert online.data(Roles.Title) == "Strap S3"
+    assert online.data(Roles.Subtitle) == "Online order"
+    assert online.data(Roles.Chip) == "Returned"
+    assert online.data(Roles.Detail).startswith("Returned ")
+    wishlist = WishlistModel()
+    wishlist.set_view(with_orders(hero_view))
+    assert wishlist.index(0, 0).data(Roles.Title) == "Strap S3"
+    assert wishlist.index(0, 0).data(Roles.Subtitle) == "Added 2 days ago"
 
 
 def test_cart_roles_for_the_hero(hero_view: Any) -> None:
@@ -223,3 +293,34 @@ def test_rejected_items_say_who_in_words(translations: Any) -> None:
     ]
     reasons = [model.index(r, reason).data() for r in range(len(rows))]
     assert all(":" not in r and "_" not in r for r in reasons), reasons
+
+
+def test_order_points_and_open_cases_in_both_languages(translations: Any) -> None:
+    from clerk.model import ServiceCase, TalkingPoint
+    from ui import texts
+
+    fit = TalkingPoint(
+        "order_followup",
+        50.0,
+        {"title_zh": "S3 表带", "title_en": "S3 strap", "days_ago": 30, "ask": "fit"},
+    )
+    back = TalkingPoint(
+        "order_returned",
+        60.0,
+        {"title_zh": "跑步鞋", "title_en": "Running Shoes", "days_ago": 3, "channel": "store"},
+    )
+    case = ServiceCase("R-1024", "repair", "screen replacement", NOW - 3 * 86_400, NOW)
+    translations.set_language("en")
+    assert texts.talking_point(fit, NOW) == "Bought S3 strap last month — ask how it fits"
+    assert (
+        texts.talking_point(back, NOW) == "Returned Running Shoes 3 days ago — ask what went wrong"
+    )
+    assert texts.talking_point_why(back) == "In-store purchase"
+    assert texts.case_title(case) == "Open repair #R-1024: screen replacement"
+    assert texts.days_open(case, NOW) == "3 days"
+    translations.set_language("zh_CN")
+    assert texts.talking_point(fit, NOW) == "上个月买了S3 表带 — 问问是否合适"
+    assert texts.talking_point(back, NOW) == "3 天前退货了跑步鞋 — 问问哪里不满意"
+    assert texts.case_title(case) == "未结维修 #R-1024：screen replacement"
+    assert texts.days_open(case, NOW) == "3 天"
+    translations.set_language("en")

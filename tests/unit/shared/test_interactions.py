@@ -38,6 +38,9 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "sale",
         "points_redeem",
         "consent",
+        "case_open",
+        "case_note",
+        "case_close",
         "resolve",
         "audit",
     ]
@@ -49,6 +52,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
     assert interactions.may_record("resolve", "manager")
     assert not interactions.may_record("resolve", "associate")
     assert interactions.may_record("sale", "associate")
+    cases = {"case_open", "case_note", "case_close"}
     assert {
         "visit",
         "note",
@@ -57,8 +61,10 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "sale",
         "points_redeem",
         "consent",
-    } == interactions.MEMBER_KINDS
-    assert interactions.HISTORY_KINDS == interactions.COUNTED_KINDS == interactions.MEMBER_KINDS
+    } | cases == interactions.MEMBER_KINDS
+    assert interactions.HISTORY_KINDS == interactions.MEMBER_KINDS
+    # A service case is history, not a store visit's count.
+    assert interactions.MEMBER_KINDS - cases == interactions.COUNTED_KINDS
 
 
 @pytest.mark.parametrize(
@@ -264,3 +270,36 @@ def test_the_kind_list_check_finds_planted_lists(tmp_path: Path) -> None:
         "clerk/bad.py:2",
         "clerk/bad.py:3",
     ]
+
+
+def test_case_kinds_are_typed_and_bounded() -> None:
+    from clerk.shared.interactions import (
+        CaseClose,
+        CaseNote,
+        CaseOpen,
+        InvalidInteraction,
+        from_history,
+        history_row,
+        parse_payload,
+    )
+
+    opened = CaseOpen.of("repair", "screen replacement", "SW00001", "cracked in the box")
+    assert history_row(opened) == (
+        "cracked in the box",
+        {"case_type": "repair", "subject": "screen replacement", "sku": "SW00001"},
+    )
+    assert from_history("case_open", *history_row(opened)) == opened
+    assert CaseNote.of("0190-abc", "called back").case_id == "0190-abc"
+    assert CaseClose.of("0190-abc").text is None
+    for kind, data, reason, field in (
+        ("case_open", {"case_type": "refund", "subject": "x"}, "not_allowed", "case_type"),
+        ("case_open", {"case_type": "repair", "subject": "   "}, "blank", "subject"),
+        ("case_open", {"case_type": "repair", "subject": "x" * 201}, "too_long", "subject"),
+        ("case_open", {"case_type": "repair"}, "missing", "subject"),
+        ("case_note", {"case_id": "c", "text": " "}, "blank", "text"),
+        ("case_note", {"text": "x"}, "missing", "case_id"),
+        ("case_close", {"case_id": ""}, "empty", "case_id"),
+    ):
+        with pytest.raises(InvalidInteraction) as exc:
+            parse_payload(kind, data)
+        assert (exc.value.reason, exc.value.field) == (reason, field), (kind, data)
