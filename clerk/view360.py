@@ -62,8 +62,8 @@ from clerk.model import (
     Product,
     Profile,
     Recommendation,
-    TalkingPoint,
     ServiceCase,
+    TalkingPoint,
     VisitEntry,
     WishlistItem,
 )
@@ -379,8 +379,6 @@ def _recommendations(
         }
         points.append(TalkingPoint("offer", SCORE_OFFER + o.score, facts))
     return tuple(recs), tuple(points)
-
-
 
 
 def _fetch_cases(

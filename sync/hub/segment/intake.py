@@ -57,8 +57,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared import phones
-from sync.hub import retention
-from sync.hub import cases
+from sync.hub import cases, retention
 from sync.hub.feed import browsing_keys
 from sync.hub.members import phone_columns
 from sync.hub.segment import identity
