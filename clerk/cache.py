@@ -281,6 +281,7 @@ def m005_product_barcodes(db: Database) -> None:
     )
 
 
+@migrations()
 def m011_cases(db: Database) -> None:
     """Service cases (issue 18): the feed entity ``case``; the 360 lists a member's open ones
     first. And the consent texts (``consent_text``): the wording and version of each consent."""

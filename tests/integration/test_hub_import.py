@@ -464,3 +464,58 @@ def test_a_row_whose_id_names_a_member_updates_it_and_withdrawn_consent_deletes_
     assert (home, "member", "upsert") in changed
     assert changed.count((home, "browse", "delete")) == browsed
     assert q(hub_db, "SELECT count(*) FROM members WHERE id LIKE ?", "MI%") == [(0,)]
+
+
+def test_service_cases_come_in_from_the_crm_with_their_member_and_status(
+    hub_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``clerk hub import cases``: a case names its member by the source's member id (the
+    members import) or the hub's own id; an unknown member or a case of another member is
+    refused with its row number, the rest go in with a change row for the member's store; a
+    re-import is a no-op and a closed status an update."""
+    path, _bad, good = members_file(tmp_path / "members.csv", hub_db, n=300)
+    cli("import", "members", str(path), "--db", hub_db)
+    crm_member = f"crm-{min(good)}"
+    ours, home = q(
+        hub_db,
+        "SELECT m.id, m.home_store FROM import_ids i JOIN members m ON m.id = i.our_id "
+        "WHERE i.external_id = ?",
+        crm_member,
+    )[0]
+    seeded, seeded_home = q(hub_db, "SELECT id, home_store FROM members ORDER BY id LIMIT 1")[0]
+    columns = ("id", "member", "case_type", "subject", "status", "opened_at", "closed_at")
+    rows = [
+        ["R-1", crm_member, "repair", "屏幕更换, 加急", "open", "2026-11-30T10:00:00+08:00", ""],
+        ["R-2", seeded, "complaint", "late delivery", "open", "1764460800", ""],
+        ["R-3", "nobody", "repair", "x", "open", "1764460800", ""],
+        ["R-4", seeded, "warranty", "x", "open", "1764460800", ""],
+    ]
+    path = write_csv(tmp_path / "cases.csv", columns, rows)
+    capsys.readouterr()
+    assert cli("import", "cases", str(path), "--db", hub_db) == 2
+    captured = capsys.readouterr()
+    assert "2 new, 0 updated, 0 unchanged, 2 refused" in captured.out
+    assert "row 3: member: no member 'nobody'" in captured.err
+    assert "row 4: case_type" in captured.err
+    assert q(hub_db, "SELECT id, member_id, status, subject FROM cases ORDER BY id") == [
+        ("R-1", ours, "open", "屏幕更换, 加急"),
+        ("R-2", seeded, "open", "late delivery"),
+    ]
+    seq = q(hub_db, "SELECT max(seq) FROM changes")[0][0]
+    assert set(q(hub_db, "SELECT store_id, key FROM changes WHERE entity = 'case'")) == {
+        (home, "R-1"),
+        (seeded_home, "R-2"),
+    }
+    assert cli("import", "cases", str(path), "--db", hub_db) == 2
+    assert "0 new, 0 updated, 2 unchanged, 2 refused" in capsys.readouterr().out
+    assert q(hub_db, "SELECT max(seq) FROM changes")[0][0] == seq
+    rows[1][4:] = ["closed", "1764547200"]
+    write_csv(path, columns, rows)
+    assert cli("import", "cases", str(path), "--db", hub_db) == 2
+    assert "0 new, 1 updated" in capsys.readouterr().out
+    assert q(hub_db, "SELECT status, closed_at FROM cases WHERE id = 'R-2'") == [
+        ("closed", 1764547200)
+    ]
+    assert q(hub_db, "SELECT store_id, entity, key FROM changes WHERE seq > ?", seq) == [
+        (seeded_home, "case", "R-2")
+    ]

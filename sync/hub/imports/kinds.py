@@ -9,6 +9,7 @@ members    ``id``               ``MI…`` (or the member the id names already); 
 products   ``sku``              the sku; every store
 coupons    ``id``               ``CI…``; the store of the coupon's member
 staff      ``id``               the id (staff sign in with it); their store
+cases      ``id``               the id (the CRM's case number); the store of its member
 =========  ===================  ==========================================================
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from clerk.shared.pins import ROLES
+from sync.hub import cases
 from sync.hub.imports import fields
 from sync.hub.imports.fields import RowError
 from sync.hub.imports.members import MEMBERS
@@ -32,23 +34,10 @@ _ARGON2ID = "$argon2id$"
 # --- products ------------------------------------------------------------------------------
 
 
-def _has_column(b: Batch, table: str, column: str) -> bool:
-    if b.store.dialect.name == "sqlite":
-        return any(r[1] == column for r in b.conn.rows(f"PRAGMA table_info({table})"))
-    return (
-        b.conn.row(
-            "SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ? "
-            "AND table_schema = current_schema()",
-            (table, column),
-        )
-        is not None
-    )
-
-
 def write_products(b: Batch, items: Sequence[Item]) -> None:
-    columns = ["sku", "title_zh", "title_en", "category", "price_cents", "image", "active"]
-    if _has_column(b, "products", "barcode"):  # hub migration 008 adds it
-        columns.append("barcode")
+    columns = [
+        "sku", "title_zh", "title_en", "category", "price_cents", "image", "active", "barcode"
+    ]  # fmt: skip
     given = ("image", "barcode")
     rows = []
     for item in items:
@@ -232,4 +221,69 @@ STAFF = Kind(
     forbidden={"pin": "PINs are never imported in clear: give pin_hash or use staff reset-pin"},
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (MEMBERS, PRODUCTS, COUPONS, STAFF)}
+
+# --- service cases -------------------------------------------------------------------------
+
+
+def write_cases(b: Batch, items: Sequence[Item]) -> None:
+    """Cases as the CRM sees them (:func:`sync.hub.cases.upsert`: its rules, its change rows);
+    ``member`` is the member's id in this source (members import) or, when the source never
+    sent that member, the hub's own member id."""
+    owners = b.mapped("members", (i.record["member"] for i in items))
+    rows = []
+    for item in items:
+        r = item.record
+        rows.append(
+            {
+                "id": r["id"],
+                "member_id": owners.get(r["member"], r["member"]),
+                "case_type": r["case_type"],
+                "subject": r["subject"],
+                "status": r["status"],
+                "sku": r.get("sku"),
+                "store_name": r.get("store_name"),
+                "opened_at": r["opened_at"],
+                "updated_at": r.get("updated_at"),
+                "closed_at": r.get("closed_at"),
+            }
+        )
+    refused = dict(cases.upsert(b.tx, rows).refused)
+    for i, item in enumerate(items):
+        if i in refused:
+            why = {
+                "unknown_member": f"member: no member {item.record['member']!r}",
+                "member_mismatch": "member: the case is another member's",
+            }.get(refused[i], refused[i])
+            b.refuse(item, why)
+        else:
+            b.applied(item, item.record["id"], new=item.our_id is None)
+
+
+CASES = Kind(
+    name="cases",
+    entity="case",
+    columns=(
+        Column("id", fields.ident, True, "the case's id in the CRM (our id too), e.g. R-1024"),
+        Column("member", fields.ident, True, "the member's id in the source (members import)"),
+        Column(
+            "case_type",
+            lambda v: fields.one_of(v, tuple(sorted(cases.CASE_TYPES))),
+            True,
+            "complaint|repair|other",
+        ),
+        Column(
+            "subject", lambda v: fields.text(v, most=cases.MAX_SUBJECT), True, "what it is about"
+        ),
+        Column(
+            "status", lambda v: fields.one_of(v, tuple(sorted(cases.STATUSES))), True, "open|closed"
+        ),
+        Column("sku", fields.ident, doc="the product concerned"),
+        Column("store_name", lambda v: fields.text(v, most=100), doc="where it was opened"),
+        Column("opened_at", fields.when, True, "time"),
+        Column("updated_at", fields.when, doc="time (default: opened_at)"),
+        Column("closed_at", fields.when, doc="time (closed: default updated_at)"),
+    ),
+    write=write_cases,
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (MEMBERS, PRODUCTS, COUPONS, STAFF, CASES)}
