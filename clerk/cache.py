@@ -49,6 +49,7 @@ _TABLE_NAMES = {
     "order": "orders",
     "key": "public_keys",
     "staff": "staff",
+    "consent_text": "consent_texts",
 }
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -262,6 +263,23 @@ def m009_member_search(db: Database) -> None:
     already cached, a chunk at a time; the apply path keeps it from then on."""
     search.create(db.conn)
     search.rebuild(db.conn)
+
+
+@migrations()
+def m008_consent_texts(db: Database) -> None:
+    """The chain's consent wording a sign-up shows (clerk/signup.py): a new entity of the feed,
+    one row per version and language."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS consent_texts (
+            id TEXT PRIMARY KEY,           -- "version/lang"
+            version TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            published_at INTEGER NOT NULL
+        );
+        """
+    )
 
 
 def open_cache(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:

@@ -46,6 +46,7 @@ from clerk.errors import (
     CacheRebuildingError,
     ClerkError,
     ConfigError,
+    NotEnrolledError,
     PermissionDeniedError,
     RecordError,
     StorageError,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
+    from clerk.signup import ConsentText, Provisional
     from clerk.staff import Session, StaffMember
 
 # clerk.identify (with clerk.membercode and the cryptography it verifies with) and
@@ -542,10 +544,83 @@ class Terminal:
         if not known:
             raise PermissionDeniedError("only this store's signed-in staff search its customers")
 
+    # -- sign-up at the counter ---------------------------------------------------------------
+
+    @_reads_cache
+    def consent_text(self, lang: str) -> ConsentText | None:
+        """The chain's consent wording in ``lang`` ("zh" or "en"), as the hub sent it."""
+        from clerk import signup
+
+        cache, _ = self._reader()
+        return signup.consent_text(cache, lang)
+
+    def sign_up(
+        self,
+        *,
+        phone: str,
+        name: str,
+        consent: ConsentText,
+        marketing: bool,
+        browsing: bool,
+        birthday: str | None = None,
+        staff_id: str | None = None,
+    ) -> Provisional:
+        """Sign a new member up, offline too (:mod:`clerk.signup`): the provisional member is
+        usable at once. Only this store's signed-in staff (PermissionDeniedError);
+        RecordError for a number or field the hub would refuse; NotEnrolledError before the
+        hub gave its phone keys (the number is sealed to it)."""
+        from clerk import signup
+
+        cache, _ = self._reader()
+        self._require_staff(cache, staff_id)
+        keys = self.phone_keys()
+        if keys is None:
+            raise NotEnrolledError("enrol this terminal first: the number is sealed to the hub")
+        with self._write_lock:
+            store = outbox_mod.get_meta(self.outbox, outbox_mod.META_STORE_ID)
+            return signup.sign_up(
+                self.outbox,
+                phone=phone,
+                name=name,
+                consent=consent,
+                marketing=marketing,
+                browsing=browsing,
+                keys=keys,
+                birthday=birthday,
+                store_id=store,
+                staff_id=staff_id,
+                now=int(self.clock()),
+            )
+
+    def current_member_id(self, member_id: str) -> str:
+        """The id to serve ``member_id`` under now: for a member signed up here, the hub's
+        real id once it answered and the member reached the cache; otherwise unchanged."""
+        from clerk import signup
+
+        if not signup.is_provisional(member_id):
+            return member_id
+        cache, outbox = self._reader()
+        real = signup.real_id(outbox, member_id)
+        if (
+            real is not None
+            and cache.execute("SELECT 1 FROM members WHERE id = ?", (real,)).fetchone()
+        ):
+            return real
+        return member_id
+
+    @_reads_cache
+    def signups(self, since: int, until: int) -> int:
+        """Members signed up at this terminal in [since, until)."""
+        from clerk import signup
+
+        _, outbox = self._reader()
+        return signup.count(outbox, since, until)
+
     @_reads_cache
     def view(self, member_id: str) -> CustomerView | None:
         from clerk import view360
 
+        member_id = self.current_member_id(member_id)
         cache, outbox = self._reader()
         # Only the two freshness facts: status() also counts the whole outbox, which has no
         # place on the path from a scan to the painted view.

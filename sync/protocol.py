@@ -34,7 +34,17 @@ Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
 Entity = Literal[
-    "member", "product", "browse", "cart", "coupon", "visit", "wishlist", "order", "key", "staff"
+    "member",
+    "product",
+    "browse",
+    "cart",
+    "coupon",
+    "visit",
+    "wishlist",
+    "order",
+    "key",
+    "staff",
+    "consent_text",
 ]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
@@ -57,6 +67,8 @@ ResultReason = Literal[
     "coupon_expired",
     "coupon_not_yet_valid",
     "unknown_interaction",  # a resolve of an interaction the hub does not know
+    "bad_phone",  # a sign-up whose sealed number the hub cannot open
+    "member_exists",  # accepted: a sign-up joined the member who had the number already
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
     "audit_chain_gap",  # rows are missing before this one
@@ -275,6 +287,8 @@ class InteractionResult(Wire):
     status: ResultStatus
     reason: str | None = None
     conflict_with: str | None = None
+    # A sign-up's member: the real id its provisional one resolves to (None for other kinds).
+    member_id: Str64 | None = None
 
 
 class InteractionBatchResponse(Wire):

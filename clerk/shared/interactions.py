@@ -8,6 +8,7 @@ defined once — its payload type, with its own validation, and what the kind me
     redeem    Redeem    yes     yes      yes      associate, manager
     sale      Sale      yes     yes      yes      associate, manager
     consent   Consent   yes     yes      yes      associate, manager
+    signup    Signup    no      no       no       associate, manager
     resolve   Resolve   no      no       no       manager
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
 
@@ -17,6 +18,10 @@ defined once — its payload type, with its own validation, and what the kind me
   may also be a **walk-in** (:attr:`KindSpec.walk_in`): recorded with neither ``member_id`` nor
   ``member_ref`` (``via="walk_in"``) — a customer served who is not a member; accepted, counted
   as a walk-in, in no one's history. A ``member_ref`` the hub cannot match is still rejected.
+* **signup** makes a member (:class:`Signup`): it names the *provisional* member
+  (``P-<uuid7>``) the terminal serves at once; the hub de-duplicates it by phone (the number
+  sealed to it, never kept in clear on the terminal) and answers with the real member's id,
+  which later records naming the provisional id resolve to (clerk/signup.py).
 * **history**: it shows in the customer's history, and the hub, accepting one, writes its
   history row (``visits``: the kind, the typed text, the structured facts — never prose).
 * **counted**: the store reports count it.
@@ -252,6 +257,49 @@ class Consent:
         return _build(cls, marketing=marketing, browsing=browsing)
 
 
+PROVISIONAL_PREFIX = "P-"
+ProvisionalId = Annotated[
+    str,
+    StringConstraints(pattern=r"^P-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+]
+Birthday = Annotated[
+    str, StringConstraints(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Signup:
+    """A new member signed up at the counter. ``provisional_id``: the id the terminal serves
+    them under until the hub answers with the real one; ``phone_sealed``: the full number sealed
+    to the hub (clerk/shared/phones.py — the terminal keeps only its tail and bucket); the
+    consent the customer gave to the text of ``consent_version`` (as shown, in ``consent_lang``).
+    The hub merges a sign-up into the member who has the number already."""
+
+    kind: ClassVar[str] = "signup"
+    private: ClassVar[frozenset[str]] = frozenset({"phone_sealed"})
+
+    provisional_id: ProvisionalId
+    phone_sealed: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+    consent_version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    consent_lang: Literal["zh", "en"] = "zh"
+    consent_marketing: StrictBool = False
+    consent_browsing: StrictBool = False
+    birthday: Birthday | None = None
+
+    @field_validator("birthday")
+    @classmethod
+    def _a_date(cls, value: str | None) -> str | None:
+        import datetime
+
+        if value is not None:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise PydanticCustomError("bad_format", "not a date") from None
+        return value
+
+
 Decision = Literal["accept", "reverse"]
 
 
@@ -285,8 +333,8 @@ class Audit:
     detail: Annotated[dict[str, Any], Field(max_length=64)] = Field(default_factory=dict)
 
 
-Payload: TypeAlias = Visit | Note | Interest | Redeem | Sale | Consent | Resolve | Audit
-_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Resolve, Audit)
+Payload: TypeAlias = Visit | Note | Interest | Redeem | Sale | Consent | Signup | Resolve | Audit
+_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Signup, Resolve, Audit)
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -314,6 +362,7 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec("redeem", Redeem, member=True, history=True, counted=True),
         KindSpec("sale", Sale, member=True, history=True, counted=True),
         KindSpec("consent", Consent, member=True, history=True, counted=True),
+        KindSpec("signup", Signup, member=False, history=False, counted=False),
         KindSpec(
             "resolve",
             Resolve,

@@ -40,8 +40,16 @@ from pydantic import ValidationError
 
 from clerk.shared import interactions as vocabulary
 from clerk.shared import membercode
-from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
-from sync.hub import history
+from clerk.shared.interactions import (
+    PROVISIONAL_PREFIX,
+    Consent,
+    Redeem,
+    Resolve,
+    Sale,
+    Signup,
+    Visit,
+)
+from sync.hub import history, signups
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
@@ -60,14 +68,18 @@ class Result:
     status: str
     reason: str | None = None
     conflict_with: str | None = None
+    member_id: str | None = None  # a sign-up's member (the real id of its provisional one)
 
     def wire(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "status": self.status,
             "reason": self.reason,
             "conflict_with": self.conflict_with,
         }
+        if self.member_id is not None:
+            out["member_id"] = self.member_id
+        return out
 
 
 class _Rejected(Exception):
@@ -223,7 +235,7 @@ class _Batch:
         self._interactions: list[tuple[Any, ...]] = []
         self._visits: list[tuple[Any, ...]] = []
         self._changes: dict[tuple[str, str], tuple[str | None, str, str, str]] = {}
-        self._known: dict[str, tuple[str, str, str | None, str | None]] = {}
+        self._known: dict[str, tuple[str, str, str | None, str | None, str | None]] = {}
         self._seqs: dict[int, str] = {}
         self._members: dict[str, Row] = {}
         self._prefetch(items)
@@ -232,11 +244,12 @@ class _Batch:
         ids = list({i.id for i in items})
         for chunk in _chunks(ids):
             for r in self.conn.rows(
-                "SELECT id, body_hash, status, reason, conflict_with FROM interactions "
-                f"WHERE id IN ({_marks(chunk)})",
+                "SELECT id, body_hash, status, reason, conflict_with, kind, member_id "
+                f"FROM interactions WHERE id IN ({_marks(chunk)})",
                 chunk,
             ):
-                self._known[r[0]] = (r[1], r[2], r[3], r[4])
+                signed_up = r[6] if r[5] == "signup" and r[2] == "accepted" else None
+                self._known[r[0]] = (r[1], r[2], r[3], r[4], signed_up)
         seqs = list({i.device_seq for i in items if i.device_seq > 0})
         for chunk in _chunks(seqs):
             for r in self.conn.rows(
@@ -251,6 +264,10 @@ class _Batch:
                 f"SELECT id, home_store FROM members WHERE id IN ({_marks(chunk)})", chunk
             ):
                 self._members[r[0]] = (r[0], r[1])
+        # Records naming a member signed up at the counter by their provisional id: the real one.
+        provisional = [m for m in members if m.startswith(PROVISIONAL_PREFIX)]
+        for pid, (real, home) in signups.resolve(self.conn, provisional).items():
+            self._members[pid] = (real, home)
         elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
         if elsewhere:
             self.bounds.prefetch_served(elsewhere)
@@ -302,7 +319,7 @@ class _Batch:
                         now=self.now,
                     )
                 return Result(head.id, "rejected", "id_reused")
-            return Result(head.id, known[1], known[2], known[3])
+            return Result(head.id, known[1], known[2], known[3], known[4])
 
         if head.device_seq > 0:
             clone = self._seqs.get(head.device_seq)
@@ -359,7 +376,7 @@ class _Batch:
                 self.device.store_id,
                 item.device_seq,
                 item.kind,
-                member[0] if member is not None else item.member_id,
+                member[0] if member is not None else (result.member_id or item.member_id),
                 item.member_ref,
                 item.staff_id,
                 item.created_at,
@@ -371,7 +388,13 @@ class _Batch:
                 result.conflict_with,
             )
         )
-        self._known[item.id] = (digest, result.status, result.reason, result.conflict_with)
+        self._known[item.id] = (
+            digest,
+            result.status,
+            result.reason,
+            result.conflict_with,
+            result.member_id,
+        )
         if item.device_seq > 0:
             self._seqs.setdefault(item.device_seq, item.id)
 
@@ -556,6 +579,29 @@ class _Batch:
                 self._emit(entity, key, member[1])
         return Result(item.id, "accepted")
 
+    def _signup(self, item: Interaction, _member: Row | None) -> Result:
+        """A member signed up at the counter (:mod:`sync.hub.signups`): made, or joined to
+        the member who has the number; the result names them. Later items of the batch naming
+        the provisional id are theirs."""
+        assert isinstance(item.payload, Signup)
+        self.flush()  # the member's change row after those of the items before
+        done = signups.sign_up(
+            self.tx,
+            self.store,
+            item.payload,
+            signup_id=item.id,
+            device_id=self.device.id,
+            store_id=self.device.store_id,
+            created_at=item.created_at,
+            now=self.now,
+        )
+        if done is None:
+            raise _Rejected("bad_phone")
+        self._members[item.payload.provisional_id] = (done.member_id, done.home_store)
+        self.bounds.serve(done.member_id, item.created_at)  # the customer was at the counter
+        reason = "member_exists" if done.merged else None
+        return Result(item.id, "accepted", reason, member_id=done.member_id)
+
     def _resolve(self, item: Interaction, _member: Row | None) -> Result:
         """A record of the device's store, or one in conflict with one of its records (the
         store's conflicts list): another store's is as unknown as an id that never was."""
@@ -615,6 +661,7 @@ EFFECTS: dict[str, Effect] = {
     "redeem": _Batch._redeem,
     "sale": _Batch._sale,
     "consent": _Batch._consent,
+    "signup": _Batch._signup,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
 }
