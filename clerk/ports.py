@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import (
+        ConsentText,
+        CustomerView,
+        Identity,
+        PhoneCandidate,
+        Product,
+        Provisional,
+    )
     from clerk.outbox import Recorded
     from clerk.search_terms import Found
     from clerk.settings import Settings
@@ -115,6 +122,22 @@ class TerminalPort(StaffDoor, Protocol):
     ) -> Recorded: ...
 
     def record_walk_in(self, staff_id: str | None = None) -> Recorded: ...
+
+    def consent_text(self, lang: str) -> ConsentText | None: ...
+
+    def sign_up(
+        self,
+        *,
+        phone: str,
+        name: str,
+        consent: ConsentText,
+        marketing: bool,
+        browsing: bool,
+        birthday: str | None = None,
+        staff_id: str | None = None,
+    ) -> Provisional: ...
+
+    def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Opened: ...
 
     def save_draft(
         self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]

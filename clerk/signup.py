@@ -19,47 +19,25 @@ then, in the transaction that settles the answer (:func:`clerk.outbox.resolve_pr
 rewrites the member of the records it has not sent yet; those sent already name the
 provisional id, which the hub resolves. Nothing is lost or recorded twice.
 
-The new member's code, shown at once (:func:`signup_code`): before the hub answered, a sign-up
-QR the member app redeems — ``SU1:<provisional id>`` — which the app exchanges at the hub for
-the member's account once the sign-up has synced (until then it says "being set up").
+The new member's code, shown at once (:attr:`clerk.model.Provisional.code`): before the hub
+answered, a sign-up QR the member app redeems — ``SU1:<provisional id>`` — which the app
+exchanges at the hub for the member's account once the sign-up has synced (until then it says
+"being set up").
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from clerk import outbox as outbox_mod
 from clerk.db import Transaction
 from clerk.errors import RecordError
 from clerk.ids import uuid7_str
+from clerk.model import PROVISIONAL_PREFIX, ConsentText, Provisional
 from clerk.shared import phones
 
-PROVISIONAL_PREFIX = "P-"
-SIGNUP_CODE_PREFIX = "SU1:"
 CONSENT_LANGS = ("zh", "en")
-
-
-@dataclass(frozen=True)
-class ConsentText:
-    """The chain's consent wording as delivered: its version, language and exact text."""
-
-    version: str
-    lang: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Provisional:
-    """A member signed up here: the provisional id, the signup record's id, what is shown."""
-
-    id: str
-    signup_id: str
-    name: str
-    phone_masked: str
-    created_at: int
-    member_id: str | None = None  # the hub's, once it answered
 
 
 def is_provisional(member_id: str | None) -> bool:
@@ -183,6 +161,34 @@ def get(outbox: sqlite3.Connection, provisional_id: str) -> Provisional | None:
     )
 
 
+def store_count(
+    cache: sqlite3.Connection,
+    outbox: sqlite3.Connection,
+    since: int,
+    until: int,
+    store_id: str | None,
+) -> int:
+    """Sign-ups at the store's counters in [since, until): this terminal's (answered or not)
+    and the members the hub made of the store's other terminals' sign-ups (ids
+    ``S<12 hex>``, joined in the range), each member once."""
+    seen = {
+        str(r[1] or r[0])
+        for r in outbox.execute(
+            "SELECT id, member_id FROM provisional_members"
+            " WHERE created_at >= ? AND created_at < ?",
+            (since, until),
+        )
+    }
+    # by the primary key: the S… ids only, never a scan of the members
+    for r in cache.execute(
+        "SELECT id FROM members WHERE id >= 'S' AND id < 'T' AND length(id) = 13"
+        " AND joined_at >= ? AND joined_at < ? AND home_store IS ?",
+        (since, until, store_id),
+    ):
+        seen.add(str(r[0]))
+    return len(seen)
+
+
 def count(outbox: sqlite3.Connection, since: int, until: int) -> int:
     """Sign-ups made at this terminal in [since, until)."""
     row = outbox.execute(
@@ -190,8 +196,3 @@ def count(outbox: sqlite3.Connection, since: int, until: int) -> int:
         (since, until),
     ).fetchone()
     return int(row[0])
-
-
-def signup_code(provisional_id: str) -> str:
-    """The QR text the member app redeems for a sign-up not synced yet: ``SU1:P-<uuid7>``."""
-    return SIGNUP_CODE_PREFIX + provisional_id

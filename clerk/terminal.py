@@ -58,11 +58,17 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import (
+        ConsentText,
+        CustomerView,
+        Identity,
+        PhoneCandidate,
+        Product,
+        Provisional,
+    )
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
-    from clerk.signup import ConsentText, Provisional
     from clerk.staff import Session, StaffMember
 
 # clerk.identify (with clerk.membercode and the cryptography it verifies with) and
@@ -591,6 +597,22 @@ class Terminal:
                 staff_id=staff_id,
                 now=int(self.clock()),
             )
+
+    @_reads_cache
+    def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Opened:
+        """Serve a member just signed up here: their visit recorded (``via: signup`` — they
+        are at the counter), their 360 (pending sync) returned."""
+        from clerk.model import Identity
+
+        view = self.view(provisional_id)
+        if view is None:
+            raise PermissionDeniedError("no member signed up here under this id")
+        member_id = view.profile.member_id
+        visit = self.record(
+            "visit", member_id=member_id, staff_id=staff_id, payload={"via": "signup"}
+        )
+        identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
+        return Opened(identity, member_id, self.view(member_id), visit, True, None)
 
     def current_member_id(self, member_id: str) -> str:
         """The id to serve ``member_id`` under now: for a member signed up here, the hub's

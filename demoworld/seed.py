@@ -110,25 +110,6 @@ def _plain_rows(
     return [get(r) for r in records]
 
 
-# The demo chain's consent wording (a real chain publishes its own: clerk hub consent-text).
-CONSENT_VERSION = "2026-12-v1"
-CONSENT_TEXTS = (
-    (
-        "zh",
-        "我同意本店按照《会员隐私政策》保存我的手机号、姓名和生日，用于会员服务。"
-        "勾选后，我同意接收优惠信息；勾选后，我同意本店使用我的线上浏览记录为我提供店内服务。"
-        "我可以随时在会员小程序或门店撤回同意。",
-    ),
-    (
-        "en",
-        "I agree that the store keeps my phone number, name and birthday under the Member Privacy "
-        "Policy to provide member services. If ticked, I agree to receive offers; if ticked, I "
-        "agree that the store uses my online browsing to serve me in store. I can withdraw my "
-        "consent at any time in the member app or in store.",
-    ),
-)
-
-
 def seed_demo(
     store: HubStore,
     *,
@@ -170,7 +151,7 @@ def seed_demo(
             staff_rows.append({**s, "pin_hash": pin_hash, "active": 1})
     stats.add("staff", store.staff.upsert(staff_rows, now=t))
     with store.write() as tx:  # the wording a sign-up at the counter shows (clerk/signup.py)
-        signups.publish_consent_text(tx, CONSENT_VERSION, dict(CONSENT_TEXTS), now=t)
+        signups.publish_consent_text(tx, world.CONSENT_VERSION, dict(world.CONSENT_TEXTS), now=t)
 
     rebuild = store.bulk.drop_indexes() if members >= BIG_SEED_MEMBERS else []
     try:

@@ -39,6 +39,7 @@ REPORT_COLUMNS = (
     "avg_visit_length_s",
     "interactions",
     "unsynced",
+    "signups",
 )
 
 
@@ -79,6 +80,7 @@ def _table(store_id: str | None, rows: list[tuple[str, DayKpis]]) -> str:
         "sales ¥",
         "avg len",
         "unsynced",
+        "sign-ups",
     )
     body = [
         (
@@ -96,6 +98,7 @@ def _table(store_id: str | None, rows: list[tuple[str, DayKpis]]) -> str:
             _money(k.sales_cents),
             _duration(k.avg_visit_length_s),
             str(k.unsynced),
+            str(k.signups),
         )
         for label, k in rows
     ]

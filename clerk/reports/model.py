@@ -27,6 +27,7 @@ class DayKpis:
     avg_visit_length_s: int | None = None
     interactions: int = 0
     unsynced: int = 0
+    signups: int = 0  # new members signed up at the store's counters (clerk/signup.py)
 
 
 @dataclass(frozen=True)

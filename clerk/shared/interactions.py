@@ -258,6 +258,7 @@ class Consent:
 
 
 PROVISIONAL_PREFIX = "P-"
+SIGNED_UP_PREFIX = "S"  # the hub's id of a member made by a sign-up: "S" and 12 hex digits
 ProvisionalId = Annotated[
     str,
     StringConstraints(pattern=r"^P-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clerk.shared import phones
-from clerk.shared.interactions import Signup
+from clerk.shared.interactions import SIGNED_UP_PREFIX, Signup
 from sync.hub.db import Conn
 from sync.hub.members import phone_columns
 from sync.hub.segment import identity
@@ -53,7 +53,7 @@ class SignedUp:
 
 def new_member_id() -> str:
     """A member id for a counter sign-up: ``S`` and 12 hex digits."""
-    return "S" + secrets.token_hex(6).upper()
+    return SIGNED_UP_PREFIX + secrets.token_hex(6).upper()
 
 
 def sign_up(

@@ -28,6 +28,7 @@ from ui.qt import (
 from ui.theme import icon
 from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
+from ui.views.signup_view import SignupForm
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
 ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
@@ -37,11 +38,12 @@ MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
 class UnknownCustomerPrompt(QFrame):
     """Someone no member matches (offline: not on this terminal; online: the hub has no one
     with this card or number): what now — a walk-in, another card or number, or (offline
-    only) a member the hub will match. Sign-up is not on this terminal: said, not offered."""
+    only) a member the hub will match — or a sign-up (the form: ui/views/signup_view.py)."""
 
     walk_in = Signal()
     other = Signal()
     member = Signal()
+    sign_up = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +65,9 @@ class UnknownCustomerPrompt(QFrame):
         self.other_button.clicked.connect(self.other)
         self.member_button = button("", icon_name="sync", kind="ghost", object_name="memberRef")
         self.member_button.clicked.connect(self.member)
-        for b in (self.walk_in_button, self.other_button, self.member_button):
+        self.signup_button = button("", icon_name="user", kind="secondary", object_name="signUp")
+        self.signup_button.clicked.connect(self.sign_up)
+        for b in (self.walk_in_button, self.signup_button, self.other_button, self.member_button):
             row.addWidget(b)
         row.addStretch(1)
         box.addLayout(row)
@@ -113,12 +117,13 @@ class UnknownCustomerPrompt(QFrame):
         self.signup.setText(
             translate(
                 "Customer",
-                "Not a member yet? Sign-up is not on this terminal: they join in the member "
-                "app, then you scan their member code.",
+                "Not a member yet? Sign them up here — offline too: they are a member at once.",
             )
         )
         self.signup.setVisible(asking)
         self.walk_in_button.setText(translate("Customer", "Walk-in"))
+        self.signup_button.setText(translate("Customer", "Sign up"))
+        self.signup_button.setVisible(asking)
         self.other_button.setText(translate("Customer", "Another card or number"))
         self.member_button.setText(translate("Customer", "A member: the hub matches it"))
         self.walk_in_button.setVisible(asking)
@@ -165,6 +170,7 @@ class Customer360View(LanguageAware):
         self.notice = Banner("info", "info")
         self.notice.setObjectName("notCachedNotice")
         self.unknown = UnknownCustomerPrompt()
+        self.signup = SignupForm()
         self.member_actions = True  # False: nobody a member-only record can be about
 
         self.action_bar = QFrame()
@@ -267,7 +273,14 @@ class Customer360View(LanguageAware):
             self.action_layout.addWidget(self.buttons[name], 0, i)
         self.header.set_compact(handheld)
         if handheld:
-            order = [self.header, self.notice, self.unknown, self.composer, *self.panels]
+            order = [
+                self.header,
+                self.notice,
+                self.unknown,
+                self.signup,
+                self.composer,
+                *self.panels,
+            ]
             for i, w in enumerate(order):
                 self.h_col.insertWidget(i, w)
             self.h_bottom_layout.addWidget(self.action_bar)
@@ -280,7 +293,7 @@ class Customer360View(LanguageAware):
             layout = (
                 (self.talking, self.coupons),
                 (self.cart, self.browsing),
-                (self.composer, self.visits),
+                (self.signup, self.composer, self.visits),
             )
             for box, widgets in zip(self.d_cols, layout, strict=True):
                 for i, w in enumerate(widgets):
@@ -328,6 +341,7 @@ class Customer360View(LanguageAware):
         self.notice.hide()
         self.notice.text.setText("")
         self.unknown.hide()
+        self.signup.hide()
         self.composer.reset()
 
     # --- paint tracking (for "fully painted") ------------------------------------------------
@@ -382,6 +396,7 @@ class Customer360View(LanguageAware):
                 self.buttons[name].setToolTip(reason)
                 self.buttons[name].setAccessibleDescription(reason)
         self.unknown.retranslate()
+        self.signup.retranslate()
         self.talking.set_texts(
             translate("Customer", "Talking points"),
             translate("Customer", "Nothing stands out — ask how you can help."),
