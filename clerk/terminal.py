@@ -614,6 +614,58 @@ class Terminal:
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         return Opened(identity, member_id, self.view(member_id), visit, True, None)
 
+    @_reads_cache
+    def link(
+        self,
+        member_id: str,
+        *,
+        identity: str,
+        value: str,
+        proof: str,
+        staff_id: str | None = None,
+    ) -> Recorded:
+        """Link an identity met at the counter (``identity``: card | phone | unionid, its
+        ``value`` as typed or scanned) to the member, once the customer proved who they are
+        (``proof``: their member code as scanned, or their full number as typed — which must
+        fit what this terminal holds of the member's). The hub applies it; one another member
+        holds is a conflict for a person. RecordError (``field``: value or proof) otherwise."""
+        from clerk import identify
+        from clerk.shared import phones
+
+        cache, _ = self._reader()
+        self._require_staff(cache, staff_id)
+        keys = self.phone_keys()
+        if keys is None:
+            raise NotEnrolledError("enrol this terminal first: numbers are sealed to the hub")
+        text = value.strip()
+        if identity == "phone":
+            e164 = phones.normalize_phone(text)
+            if e164 is None:
+                raise RecordError("not a phone number", problem="bad_phone", field="value")
+            text = phones.seal(keys.seal_key, e164)
+        elif identity == "card" and not identify.luhn_valid(text):
+            raise RecordError("not a card number", problem="bad_card", field="value")
+        payload: dict[str, Any] = {"identity": identity, "value": text}
+        if proof.strip().upper().startswith("MC1:"):
+            scanned = self.identify(proof.strip())
+            if scanned.kind != "code" or self.resolve(scanned) != member_id:
+                raise RecordError("not this member's code", problem="no_proof", field="proof")
+            payload["code"] = proof.strip()
+        else:
+            e164 = phones.normalize_phone(proof.strip())
+            row = cache.execute(
+                "SELECT phone_last4, phone_bucket FROM members WHERE id = ?", (member_id,)
+            ).fetchone()
+            if (
+                e164 is None
+                or row is None
+                or (row[0], row[1])
+                != (phones.tail(e164), phones.phone_bucket(keys.bucket_key, e164))
+            ):
+                raise RecordError("not this member's number", problem="no_proof", field="proof")
+            payload["phone_sealed"] = phones.seal(keys.seal_key, e164)
+        return self.record("link", member_id=member_id, staff_id=staff_id, payload=payload)
+
     def current_member_id(self, member_id: str) -> str:
         """The id to serve ``member_id`` under now: for a member signed up here, the hub's
         real id once it answered and the member reached the cache; otherwise unchanged."""

@@ -69,6 +69,9 @@ ResultReason = Literal[
     "unknown_interaction",  # a resolve of an interaction the hub does not know
     "bad_phone",  # a sign-up whose sealed number the hub cannot open
     "member_exists",  # accepted: a sign-up joined the member who had the number already
+    "no_proof",  # a link without the member's own code or number as proof
+    "bad_card",  # a link of a card number that is not one
+    "identity_taken",  # conflict: the identity linked is another member's (for a person)
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
     "audit_chain_gap",  # rows are missing before this one

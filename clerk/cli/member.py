@@ -1,4 +1,7 @@
-"""``clerk member add``: sign a new member up at this terminal, offline too (clerk/signup.py) —
+"""``clerk member link``: link a card, phone or UnionID met at the counter to a member who proved
+who they are (their member code, or their full number) — the hub applies it (OneID).
+
+``clerk member add``: sign a new member up at this terminal, offline too (clerk/signup.py) —
 the number, name and optional birthday, and the customer's answer to the chain's consent
 wording: the command prints the wording and takes the answer only with ``--consent-version``
 naming the version shown (a stale or unknown version exits 2). The new member is usable at once
@@ -78,6 +81,27 @@ def add_parser(sub: Subparsers) -> None:
     add_staff_arguments(a, who="staff id signing up")
     a.add_argument("--json", action="store_true", help="print JSON")
     a.set_defaults(func=cmd_add)
+    k = members.add_parser(
+        "link",
+        help="link a card, phone or UnionID to a member who proved who they are",
+        description="Link an identity met at the counter — a card (--card), a phone number "
+        "(--phone: sealed to the hub) or a WeChat UnionID (--unionid) — to MEMBER once the "
+        "customer proved who they are: --proof-code (their member code as scanned, MC1:…) or "
+        "--proof-phone (their full number, which must fit the member's). Recorded for the "
+        "hub, which applies it and sends it to every terminal; an identity another member "
+        "holds is a conflict for a person. As a signed-in staff member (--staff, PIN).",
+    )
+    k.add_argument("member", help="the member's id")
+    what = k.add_mutually_exclusive_group(required=True)
+    what.add_argument("--card", help="a member card number")
+    what.add_argument("--phone", help="a phone number")
+    what.add_argument("--unionid", help="a WeChat UnionID")
+    proof = k.add_mutually_exclusive_group(required=True)
+    proof.add_argument("--proof-code", metavar="MC1:…", help="the member code as scanned")
+    proof.add_argument("--proof-phone", metavar="N", help="the member's full number")
+    add_staff_arguments(k, who="staff id linking")
+    k.add_argument("--json", action="store_true", help="print JSON")
+    k.set_defaults(func=cmd_link)
     s.add_argument("text", help="a name, pinyin, initials, four digits or a card number")
     add_staff_arguments(s, who="staff id searching")
     s.add_argument("--json", action="store_true", help="print JSON")
@@ -169,4 +193,32 @@ def cmd_add(args: argparse.Namespace) -> int:
     else:
         print(f"new member {made.id}  {made.name}  {made.phone_masked} · pending sync")
         print(f"sign-up code for the member app: {made.code}")
+    return EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    kind, value = next(
+        (k, v)
+        for k, v in (("card", args.card), ("phone", args.phone), ("unionid", args.unionid))
+        if v
+    )
+    terminal = open_terminal(online_fetch=False)
+    try:
+        with staff_session(terminal, args) as session:
+            try:
+                rec = terminal.link(
+                    args.member,
+                    identity=kind,
+                    value=value,
+                    proof=args.proof_code or args.proof_phone,
+                    staff_id=session.staff_id,
+                )
+            except RecordError as exc:
+                raise ClerkError(str(exc), reason="usage") from exc
+    finally:
+        terminal.close()
+    if args.json:
+        print_json({"id": rec.id, "member_id": rec.member_id, "identity": kind})
+    else:
+        print(f"saved link of a {kind} to {rec.member_id} ({rec.id}) · pending sync")
     return EXIT_OK

@@ -9,6 +9,7 @@ defined once — its payload type, with its own validation, and what the kind me
     sale      Sale      yes     yes      yes      associate, manager
     consent   Consent   yes     yes      yes      associate, manager
     signup    Signup    no      no       no       associate, manager
+    link      Link      no*     no       no       associate, manager
     resolve   Resolve   no      no       no       manager
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
 
@@ -22,6 +23,11 @@ defined once — its payload type, with its own validation, and what the kind me
   (``P-<uuid7>``) the terminal serves at once; the hub de-duplicates it by phone (the number
   sealed to it, never kept in clear on the terminal) and answers with the real member's id,
   which later records naming the provisional id resolve to (clerk/signup.py).
+* **link** (*names its ``member_id``, but is no record of the customer screen or
+  ``clerk record``) binds an identity the counter met (a card, a phone — sealed —, a WeChat
+  UnionID) to the member who proved who they are (their member code as scanned, or their full
+  number typed — sealed): the hub checks the proof and applies it (OneID); an identity another
+  member holds is a conflict for a person (``identity_taken``), never moved.
 * **history**: it shows in the customer's history, and the hub, accepting one, writes its
   history row (``visits``: the kind, the typed text, the structured facts — never prose).
 * **counted**: the store reports count it.
@@ -301,6 +307,33 @@ class Signup:
         return value
 
 
+LinkKind = Literal["card", "phone", "unionid"]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Link:
+    """Link an identity met at the counter to the member (``identity``: its kind; ``value``:
+    the card digits, the number sealed to the hub, or the UnionID) — after the customer proved
+    who they are: ``code`` (their member code as scanned) or ``phone_sealed`` (their full
+    number as typed, sealed)."""
+
+    kind: ClassVar[str] = "link"
+    private: ClassVar[frozenset[str]] = frozenset({"value", "code", "phone_sealed"})
+
+    identity: LinkKind
+    value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    phone_sealed: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _one_proof(self) -> Link:
+        if (self.code is None) == (self.phone_sealed is None):
+            raise PydanticCustomError(
+                "missing", "give the member code or the sealed phone as proof", {"field": "code"}
+            )
+        return self
+
+
 Decision = Literal["accept", "reverse"]
 
 
@@ -334,8 +367,10 @@ class Audit:
     detail: Annotated[dict[str, Any], Field(max_length=64)] = Field(default_factory=dict)
 
 
-Payload: TypeAlias = Visit | Note | Interest | Redeem | Sale | Consent | Signup | Resolve | Audit
-_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Signup, Resolve, Audit)
+Payload: TypeAlias = (
+    Visit | Note | Interest | Redeem | Sale | Consent | Signup | Link | Resolve | Audit
+)
+_P = TypeVar("_P", Visit, Note, Interest, Redeem, Sale, Consent, Signup, Link, Resolve, Audit)
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -364,6 +399,7 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec("sale", Sale, member=True, history=True, counted=True),
         KindSpec("consent", Consent, member=True, history=True, counted=True),
         KindSpec("signup", Signup, member=False, history=False, counted=False),
+        KindSpec("link", Link, member=False, history=False, counted=False),
         KindSpec(
             "resolve",
             Resolve,

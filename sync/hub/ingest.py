@@ -39,10 +39,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from clerk.shared import interactions as vocabulary
-from clerk.shared import membercode
+from clerk.shared import membercode, phones
 from clerk.shared.interactions import (
     PROVISIONAL_PREFIX,
     Consent,
+    Link,
     Redeem,
     Resolve,
     Sale,
@@ -54,6 +55,7 @@ from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
 from sync.hub.rules import PROOF_REFS, DeviceBounds, WriteBounds
+from sync.hub.segment import identity
 from sync.hub.segment.intake import withdraw_browsing
 from sync.hub.staff import staff_problem
 from sync.hub.store import HubStore, Tx
@@ -429,6 +431,8 @@ class _Batch:
             if item.member_ref:  # the member as cached, with what was scanned: proof if it fits
                 by_ref = self._member_by_ref(item.member_ref)
                 proven = by_ref is not None and by_ref[0] == found[0] and self._proves(item)
+            elif isinstance(item, Interaction) and isinstance(item.payload, Link):
+                proven = self._link_proves(item.payload, str(found[0]), item.created_at)
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
             proven = found is not None and self._proves(item)
@@ -454,10 +458,34 @@ class _Batch:
             return False
         return self.bounds.code_proves(code, int(value), item.created_at)
 
+    def _link_proves(self, link: Link, member_id: str, created_at: int) -> bool:
+        """Whether a link's proof is the member's: their member code, valid when the link was
+        made, or their number (the member's own or one linked to them)."""
+        if link.code is not None:
+            code_id = self.conn.scalar("SELECT code_id FROM members WHERE id = ?", (member_id,))
+            return code_id is not None and self.bounds.code_proves(
+                link.code, int(code_id), created_at
+            )
+        if link.phone_sealed is None:
+            return False
+        digest = self._sealed_phone_hash(link.phone_sealed)
+        return digest is not None and identity.lookup(self.conn, "phone", digest) == member_id
+
+    def _sealed_phone_hash(self, sealed: str) -> str | None:
+        e164 = phones.open_sealed(self.store.phone_seal_private, sealed)
+        return None if e164 is None else phones.phone_hash(self.store.phone_hash_key, e164)
+
     def _member_by_ref(self, ref: str) -> Row | None:
         kind, _, value = ref.partition(":")
         if kind == "card" and value.isascii() and value.isdigit():
-            return self.conn.row("SELECT id, home_store FROM members WHERE card_no = ?", (value,))
+            found = self.conn.row("SELECT id, home_store FROM members WHERE card_no = ?", (value,))
+            if found is None:  # a card linked at a counter (OneID)
+                found = self.conn.row(
+                    "SELECT m.id, m.home_store FROM identities i JOIN members m "
+                    "ON m.id = i.member_id WHERE i.kind = 'card' AND i.value = ?",
+                    (value,),
+                )
+            return found
         if kind == "code" and value.isascii() and value.isdigit() and int(value) < 2**63:
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE code_id = ?", (int(value),)
@@ -602,6 +630,54 @@ class _Batch:
         reason = "member_exists" if done.merged else None
         return Result(item.id, "accepted", reason, member_id=done.member_id)
 
+    def _link(self, item: Interaction, member: Row | None) -> Result:
+        """An identity linked to the member who proved who they are (OneID): a card becomes
+        the member's card when they have none (terminals get it), else an identity of theirs;
+        one another member holds is a conflict for a person (``identity_taken``), never
+        moved. Without a proof of this member: ``no_proof``."""
+        assert isinstance(item.payload, Link)
+        link = item.payload
+        if member is None:
+            raise _Rejected("unknown_member")
+        if not self._link_proves(link, str(member[0]), item.created_at):
+            raise _Rejected("no_proof")
+        value = link.value
+        if link.identity == "card":
+            if not (value.isascii() and value.isdigit() and 10 <= len(value) <= 19):
+                raise _Rejected("bad_card")
+        elif link.identity == "phone":
+            digest = self._sealed_phone_hash(value)
+            if digest is None:
+                raise _Rejected("bad_phone")
+            value = digest
+        ident = (link.identity, value)
+        owner = identity.lookup(self.conn, *ident)
+        if owner is not None and owner != member[0]:
+            identity.flag_conflict(
+                self.conn,
+                source_id=None,
+                message_id=item.id,
+                identities=[ident],
+                members=[owner, str(member[0])],
+                message={"link": item.id, "device_id": self.device.id, "kind": link.identity},
+                now=self.now,
+            )
+            return Result(item.id, "conflict", "identity_taken")
+        if owner is None:
+            has_card = self.conn.scalar("SELECT card_no FROM members WHERE id = ?", (member[0],))
+            if link.identity == "card" and has_card is None:
+                self.conn.execute(
+                    "UPDATE members SET card_no = ?, updated_at = ? WHERE id = ?",
+                    (value, self.now, member[0]),
+                )
+            else:
+                identity.bind(self.conn, ident, str(member[0]), None, self.now)
+                self.conn.execute(
+                    "UPDATE members SET updated_at = ? WHERE id = ?", (self.now, member[0])
+                )
+            self._emit("member", str(member[0]), member[1])
+        return Result(item.id, "accepted")
+
     def _resolve(self, item: Interaction, _member: Row | None) -> Result:
         """A record of the device's store, or one in conflict with one of its records (the
         store's conflicts list): another store's is as unknown as an id that never was."""
@@ -662,6 +738,7 @@ EFFECTS: dict[str, Effect] = {
     "sale": _Batch._sale,
     "consent": _Batch._consent,
     "signup": _Batch._signup,
+    "link": _Batch._link,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
 }

@@ -38,6 +38,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "sale",
         "consent",
         "signup",
+        "link",
         "resolve",
         "audit",
     ]

@@ -144,3 +144,59 @@ def test_sign_up_of_a_members_number_joins_that_member(hub: HubHandle, tmp_path:
         assert int(conn.scalar("SELECT count(*) FROM members")) == before
         name = conn.scalar("SELECT name FROM members WHERE id = ?", (member_id,))
     assert name != "someone else", "a sign-up never overwrites the member it joins"
+
+
+def test_a_card_linked_after_proof_reaches_every_terminal_and_is_never_stolen(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    from clerk.errors import RecordError
+    from clerk.identify import luhn_check_digit
+
+    first, second = hub.store.members.ids("S001", limit=3)[:2]
+    with hub.store.read() as conn:
+        phone = str(conn.scalar("SELECT phone FROM members WHERE id = ?", (first,)))
+        other_phone = str(conn.scalar("SELECT phone FROM members WHERE id = ?", (second,)))
+    card = "62999999999" + luhn_check_digit("62999999999")
+    one, two = _terminal(hub, tmp_path / "t1"), _terminal(hub, tmp_path / "t2")
+    try:
+        try:
+            one.link(first, identity="card", value=card, proof=other_phone, staff_id="A01")
+            raise AssertionError("a number that is not the member's proves nothing")
+        except RecordError as exc:
+            assert (exc.problem, exc.field) == ("no_proof", "proof")
+        rec = one.link(first, identity="card", value=card, proof=phone, staff_id="A01")
+        assert card not in str(rec.payload.get("phone_sealed"))
+        # The other terminal links the same card to someone else, before it knows.
+        stolen = two.link(second, identity="card", value=card, proof=other_phone, staff_id="A01")
+    finally:
+        one.close()
+        two.close()
+    with engine_for(tmp_path / "t1") as engine:
+        assert engine.sync_once().pushed.accepted == 1
+    with engine_for(tmp_path / "t2") as engine:
+        report = engine.sync_once()
+    assert report.pushed.conflict == 1
+    rows = _hub_rows(hub, {rec.id, stolen.id})
+    assert rows[stolen.id]["reason"] == "identity_taken"
+    with hub.store.read() as conn:
+        owner = conn.scalar(
+            "SELECT member_id FROM identities WHERE kind = 'card' AND value = ?", (card,)
+        )
+        open_conflicts = conn.rows(
+            "SELECT members FROM identity_conflicts WHERE resolved_at IS NULL"
+        )
+    # (the member had a card already: the new one is an identity of theirs at the hub)
+    assert owner == first, "the card is the first member's; never moved by the second link"
+    assert any(second in str(r[0]) and first in str(r[0]) for r in open_conflicts)
+    # The card now names the member everywhere: a visit recorded offline at the other
+    # terminal against the scanned card reaches the first member.
+    terminal = Terminal(tmp_path / "t2")
+    try:
+        scanned = terminal.identify(card)
+        visit = terminal.record_unmatched_visit(scanned, staff_id="A01")
+        assert visit is not None
+    finally:
+        terminal.close()
+    with engine_for(tmp_path / "t2") as engine:
+        assert engine.sync_once().pushed.accepted == 1
+    assert _hub_rows(hub, {visit.id})[visit.id]["member_id"] == first
