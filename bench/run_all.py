@@ -38,6 +38,7 @@ BENCHES = [
     ("live_repaint", "Online change → open customer repainted (live)"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("search", "Finding a customer without a code (name, last four, card) at 500k members"),
+    ("signup", "Sign-up at the counter → provisional member usable"),
     ("dashboard", "Manager dashboard"),
     ("ui_paint", "Identification → customer view painted"),
     ("wedge_x11", "Scanner on a real X server → customer view painted"),
