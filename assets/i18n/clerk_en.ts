@@ -548,6 +548,14 @@
         <translation>Consent</translation>
     </message>
     <message>
+        <source>Sign-up</source>
+        <translation>Sign-up</translation>
+    </message>
+    <message>
+        <source>Identity linked</source>
+        <translation>Identity linked</translation>
+    </message>
+    <message>
         <source>Conflict decision</source>
         <translation>Conflict decision</translation>
     </message>
@@ -950,6 +958,10 @@
         <source>Asked about the watch strap in blue.</source>
         <translation>Asked about the watch strap in blue.</translation>
     </message>
+    <message>
+        <source>Chen Yu</source>
+        <translation>Chen Yu</translation>
+    </message>
 </context>
 <context>
     <name>Enrol</name>
@@ -1302,6 +1314,26 @@
     <message>
         <source>the record it decides on is unknown</source>
         <translation>the record it decides on is unknown</translation>
+    </message>
+    <message>
+        <source>the phone number of the sign-up cannot be read</source>
+        <translation>the phone number of the sign-up cannot be read</translation>
+    </message>
+    <message>
+        <source>the number was a member&apos;s already: the sign-up joined them</source>
+        <translation>the number was a member&apos;s already: the sign-up joined them</translation>
+    </message>
+    <message>
+        <source>the member&apos;s code or number did not prove who they are</source>
+        <translation>the member&apos;s code or number did not prove who they are</translation>
+    </message>
+    <message>
+        <source>the card number linked is not one</source>
+        <translation>the card number linked is not one</translation>
+    </message>
+    <message>
+        <source>the card, number or account linked is another member&apos;s: for a person</source>
+        <translation>the card, number or account linked is another member&apos;s: for a person</translation>
     </message>
     <message>
         <source>the same member code was also scanned at another terminal</source>

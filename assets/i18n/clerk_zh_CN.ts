@@ -547,6 +547,14 @@
         <translation>授权</translation>
     </message>
     <message>
+        <source>Sign-up</source>
+        <translation>会员注册</translation>
+    </message>
+    <message>
+        <source>Identity linked</source>
+        <translation>关联身份</translation>
+    </message>
+    <message>
         <source>Conflict decision</source>
         <translation>冲突处理</translation>
     </message>
@@ -945,6 +953,10 @@
         <source>Asked about the watch strap in blue.</source>
         <translation>询问了蓝色表带。</translation>
     </message>
+    <message>
+        <source>Chen Yu</source>
+        <translation>陈雨</translation>
+    </message>
 </context>
 <context>
     <name>Enrol</name>
@@ -1290,6 +1302,26 @@
     <message>
         <source>the record it decides on is unknown</source>
         <translation>所处理的记录不存在</translation>
+    </message>
+    <message>
+        <source>the phone number of the sign-up cannot be read</source>
+        <translation>注册的手机号无法读取</translation>
+    </message>
+    <message>
+        <source>the number was a member&apos;s already: the sign-up joined them</source>
+        <translation>该号码已属于一位会员：本次注册已并入该会员</translation>
+    </message>
+    <message>
+        <source>the member&apos;s code or number did not prove who they are</source>
+        <translation>会员码或手机号未能证明会员身份</translation>
+    </message>
+    <message>
+        <source>the card number linked is not one</source>
+        <translation>要关联的卡号无效</translation>
+    </message>
+    <message>
+        <source>the card, number or account linked is another member&apos;s: for a person</source>
+        <translation>要关联的卡号、手机号或账号属于另一位会员：需人工处理</translation>
     </message>
     <message>
         <source>the same member code was also scanned at another terminal</source>

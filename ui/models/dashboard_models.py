@@ -89,6 +89,8 @@ KINDS = {
     "redeem": QT_TRANSLATE_NOOP("Dashboard", "Coupon redeemed"),
     "sale": QT_TRANSLATE_NOOP("Dashboard", "Assisted sale"),
     "consent": QT_TRANSLATE_NOOP("Dashboard", "Consent"),
+    "signup": QT_TRANSLATE_NOOP("Dashboard", "Sign-up"),
+    "link": QT_TRANSLATE_NOOP("Dashboard", "Identity linked"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
 }

@@ -29,7 +29,15 @@ from ui.theme import icon
 from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.signup_view import SignupForm
-from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
+from ui.views.widgets import (
+    Banner,
+    FlowRow,
+    LanguageAware,
+    ListPanel,
+    RowList,
+    button,
+    label,
+)
 
 ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
 MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
@@ -57,8 +65,7 @@ class UnknownCustomerPrompt(QFrame):
         box.addWidget(self.text)
         self.signup = label("", "hint", wrap=True)
         box.addWidget(self.signup)
-        row = QHBoxLayout()
-        row.setSpacing(8)
+        row = FlowRow(8)  # side by side, or one above the other on a handheld
         self.walk_in_button = button("", icon_name="user", kind="primary", object_name="walkIn")
         self.walk_in_button.clicked.connect(self.walk_in)
         self.other_button = button("", icon_name="scan", kind="secondary", object_name="otherId")
@@ -68,9 +75,9 @@ class UnknownCustomerPrompt(QFrame):
         self.signup_button = button("", icon_name="user", kind="secondary", object_name="signUp")
         self.signup_button.clicked.connect(self.sign_up)
         for b in (self.walk_in_button, self.signup_button, self.other_button, self.member_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        box.addLayout(row)
+            row.add(b)
+        row.add_stretch(1)
+        box.addWidget(row)
         self.reason = ""
         self.state = ""  # "" asking | walk_in | member
         self.hide()

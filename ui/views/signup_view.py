@@ -66,6 +66,9 @@ class SignupForm(QFrame):
         self.browsing.setObjectName("signupBrowsing")
         self.marketing_text = CheckText(self.marketing)
         self.browsing_text = CheckText(self.browsing)
+        self.answers = QFrame()
+        answers = QVBoxLayout(self.answers)
+        answers.setContentsMargins(0, 0, 0, 0)
         for check, text in (
             (self.marketing, self.marketing_text),
             (self.browsing, self.browsing_text),
@@ -74,7 +77,8 @@ class SignupForm(QFrame):
             row.setSpacing(8)
             row.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
             row.addWidget(text, 1)
-            box.addLayout(row)
+            answers.addLayout(row)
+        box.addWidget(self.answers)
         self.problem = label("", "error", wrap=True)
         self.problem.setObjectName("signupProblem")
         self.problem.hide()
@@ -145,10 +149,13 @@ class SignupForm(QFrame):
             self.fields[field].editor.setFocus()
 
     def show_code(self, image: QPixmap | None, hint: str = "") -> None:
+        """The new member's sign-up QR (the form's inputs folded away), or none (the form)."""
         if image is None:
             self.code.clear()
         else:
             self.code.setPixmap(image)
+        for w in (*self.fields.values(), self.consent_title, self.consent, self.answers, self.save):
+            w.setVisible(image is None)
         self.code.setVisible(image is not None)
         self.code_hint.setText(hint)
         self.code_hint.setVisible(bool(hint))
