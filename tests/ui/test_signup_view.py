@@ -51,6 +51,7 @@ def test_sign_up_an_unknown_number(
     qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.code.isVisible(), timeout=5_000)
     wait_idle()
+    assert not form.phone.isVisible() and not form.save.isVisible(), "the form folds to the QR"
     signup, visit = outbox_rows()
     assert signup["kind"] == "signup" and signup["member_id"] is None
     pid = signup["payload"]["provisional_id"]
