@@ -28,10 +28,10 @@ shot sale-en          --view sale_form --lang en    --layout desktop
 shot sale-zh          --view sale_form --lang zh_CN --layout desktop
 shot sale-handheld-en --view sale_form --lang en    --layout handheld
 shot sale-handheld-zh --view sale_form --lang zh_CN --layout handheld
-shot signup-en         --view signup    --lang en    --layout desktop
-shot signup-zh         --view signup    --lang zh_CN --layout desktop
-shot signup-handheld-en --view signup   --lang en    --layout handheld
-shot signup-handheld-zh --view signup   --lang zh_CN --layout handheld
+shot signup-en         --view signup_form    --lang en    --layout desktop
+shot signup-zh         --view signup_form    --lang zh_CN --layout desktop
+shot signup-handheld-en --view signup_form   --lang en    --layout handheld
+shot signup-handheld-zh --view signup_form   --lang zh_CN --layout handheld
 shot signed-up-en      --view signed_up --lang en    --layout desktop
 shot signed-up-zh      --view signed_up --lang zh_CN --layout desktop
 shot signed-up-handheld-en --view signed_up --lang en --layout handheld

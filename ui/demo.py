@@ -368,7 +368,7 @@ def run_demo(
                 settle(shoot)
 
             open_customer(back_to_scan)
-        elif view in ("signup", "signed_up"):
+        elif view in ("signup_form", "signed_up"):
             # Someone no member matches (a number typed at the counter): the sign-up form
             # filled in, or (signed_up) the new member served with their sign-up QR.
             def sign_up() -> None:

@@ -42,7 +42,7 @@ def add_parser(sub: Subparsers) -> None:
             "customer",
             "redeem",
             "sale_form",
-            "signup",
+            "signup_form",
             "signed_up",
             "offline",
             "signin",
