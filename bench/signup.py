@@ -35,7 +35,7 @@ def main() -> int:
         home = build_home(Path(tmp) / "home", members=2000)
         terminal = Terminal(home.home)
         try:
-            consent = terminal.consent_text("zh")
+            consent = terminal.signup_text("zh")
             assert consent is not None
             member = home.hero
             signup_ms: list[float] = []

@@ -49,7 +49,7 @@ _TABLE_NAMES = {
     "order": "orders",
     "key": "public_keys",
     "staff": "staff",
-    "consent_text": "consent_texts",
+    "signup_text": "signup_texts",
 }
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -266,12 +266,12 @@ def m009_member_search(db: Database) -> None:
 
 
 @migrations()
-def m008_consent_texts(db: Database) -> None:
+def m008_signup_texts(db: Database) -> None:
     """The chain's consent wording a sign-up shows (clerk/signup.py): a new entity of the feed,
     one row per version and language."""
     db.executescript(
         """
-        CREATE TABLE IF NOT EXISTS consent_texts (
+        CREATE TABLE IF NOT EXISTS signup_texts (
             id TEXT PRIMARY KEY,           -- "version/lang"
             version TEXT NOT NULL,
             lang TEXT NOT NULL,

@@ -208,7 +208,7 @@ SIGNUP_CODE_PREFIX = "SU1:"
 
 
 @dataclass(frozen=True)
-class ConsentText:
+class SignupText:
     """The chain's consent wording as delivered: its version, language and exact text."""
 
     version: str

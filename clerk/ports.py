@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.model import (
-        ConsentText,
         CustomerView,
         Identity,
         PhoneCandidate,
         Product,
         Provisional,
+        SignupText,
     )
     from clerk.outbox import Recorded
     from clerk.search_terms import Found
@@ -123,14 +123,14 @@ class TerminalPort(StaffDoor, Protocol):
 
     def record_walk_in(self, staff_id: str | None = None) -> Recorded: ...
 
-    def consent_text(self, lang: str) -> ConsentText | None: ...
+    def signup_text(self, lang: str) -> SignupText | None: ...
 
     def sign_up(
         self,
         *,
         phone: str,
         name: str,
-        consent: ConsentText,
+        consent: SignupText,
         marketing: bool,
         browsing: bool,
         birthday: str | None = None,

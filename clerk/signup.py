@@ -1,8 +1,8 @@
 """A new member signed up at the counter — offline too — and served at once.
 
 The associate types the customer's phone (the full number, validated), name and optional
-birthday; the customer reads the chain's consent wording (the ``consent_text`` entity of the
-feed, one per version and language: :func:`consent_text`) and answers. :func:`sign_up` then,
+birthday; the customer reads the chain's consent wording (the ``signup_text`` entity of the
+feed, one per version and language: :func:`signup_text`) and answers. :func:`sign_up` then,
 in one outbox transaction:
 
 * records a ``signup`` interaction (:class:`clerk.shared.interactions.Signup`) naming a new
@@ -34,7 +34,7 @@ from clerk import outbox as outbox_mod
 from clerk.db import Transaction
 from clerk.errors import RecordError
 from clerk.ids import uuid7_str
-from clerk.model import PROVISIONAL_PREFIX, ConsentText, Provisional
+from clerk.model import PROVISIONAL_PREFIX, Provisional, SignupText
 from clerk.shared import phones
 
 CONSENT_LANGS = ("zh", "en")
@@ -48,15 +48,15 @@ def new_provisional_id() -> str:
     return PROVISIONAL_PREFIX + uuid7_str()
 
 
-def consent_text(cache: sqlite3.Connection, lang: str) -> ConsentText | None:
+def signup_text(cache: sqlite3.Connection, lang: str) -> SignupText | None:
     """The newest consent wording in ``lang`` (None: the hub has sent none yet — no sign-up
     then: the customer must be shown the chain's exact words)."""
     row = cache.execute(
-        "SELECT version, lang, text FROM consent_texts WHERE lang = ?"
+        "SELECT version, lang, text FROM signup_texts WHERE lang = ?"
         " ORDER BY published_at DESC, version DESC LIMIT 1",
         (lang,),
     ).fetchone()
-    return None if row is None else ConsentText(str(row[0]), str(row[1]), str(row[2]))
+    return None if row is None else SignupText(str(row[0]), str(row[1]), str(row[2]))
 
 
 def sign_up(
@@ -64,7 +64,7 @@ def sign_up(
     *,
     phone: str,
     name: str,
-    consent: ConsentText,
+    consent: SignupText,
     marketing: bool,
     browsing: bool,
     keys: phones.PhoneKeys,

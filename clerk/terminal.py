@@ -59,12 +59,12 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
     from clerk.model import (
-        ConsentText,
         CustomerView,
         Identity,
         PhoneCandidate,
         Product,
         Provisional,
+        SignupText,
     )
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
@@ -553,19 +553,19 @@ class Terminal:
     # -- sign-up at the counter ---------------------------------------------------------------
 
     @_reads_cache
-    def consent_text(self, lang: str) -> ConsentText | None:
+    def signup_text(self, lang: str) -> SignupText | None:
         """The chain's consent wording in ``lang`` ("zh" or "en"), as the hub sent it."""
         from clerk import signup
 
         cache, _ = self._reader()
-        return signup.consent_text(cache, lang)
+        return signup.signup_text(cache, lang)
 
     def sign_up(
         self,
         *,
         phone: str,
         name: str,
-        consent: ConsentText,
+        consent: SignupText,
         marketing: bool,
         browsing: bool,
         birthday: str | None = None,

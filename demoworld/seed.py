@@ -151,7 +151,7 @@ def seed_demo(
             staff_rows.append({**s, "pin_hash": pin_hash, "active": 1})
     stats.add("staff", store.staff.upsert(staff_rows, now=t))
     with store.write() as tx:  # the wording a sign-up at the counter shows (clerk/signup.py)
-        signups.publish_consent_text(tx, world.CONSENT_VERSION, dict(world.CONSENT_TEXTS), now=t)
+        signups.publish_signup_text(tx, world.CONSENT_VERSION, dict(world.CONSENT_TEXTS), now=t)
 
     rebuild = store.bulk.drop_indexes() if members >= BIG_SEED_MEMBERS else []
     try:

@@ -686,7 +686,7 @@ def changes(b: MemberBundle, bucket_key: str) -> Iterator[dict[str, Any]]:
             yield {"entity": entity, "op": "upsert", "key": str(row["id"]), "data": row}
 
 
-# The demo chain's consent wording (a real chain publishes its own: clerk hub consent-text).
+# The demo chain's consent wording (a real chain publishes its own: clerk hub signup-text).
 CONSENT_VERSION = "2026-12-v1"
 CONSENT_TEXTS = (
     (
@@ -709,7 +709,7 @@ def consent_changes(now: int) -> list[dict[str, Any]]:
     """The consent wording as change rows of the feed (a demo terminal's cache)."""
     return [
         {
-            "entity": "consent_text",
+            "entity": "signup_text",
             "op": "upsert",
             "key": f"{CONSENT_VERSION}/{lang}",
             "data": {

@@ -44,7 +44,7 @@ Entity = Literal[
     "order",
     "key",
     "staff",
-    "consent_text",
+    "signup_text",
 ]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows

@@ -144,7 +144,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     terminal = open_terminal(online_fetch=False)
     try:
-        consent = terminal.consent_text(args.lang)
+        consent = terminal.signup_text(args.lang)
         if consent is None:
             raise ClerkError(
                 "the chain's consent wording has not reached this terminal yet: run `clerk sync`",

@@ -330,7 +330,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     _add_db(p)
 
     p = sub.add_parser(
-        "consent-text",
+        "signup-text",
         help="publish the chain's consent wording a sign-up shows",
         description="Publish the consent wording VERSION in Chinese and/or English (read from "
         "files, UTF-8): every terminal receives it with its next sync and shows it, with its "
@@ -738,7 +738,7 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_consent_text(args: argparse.Namespace) -> int:
+def _cmd_signup_text(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sync.hub import signups
@@ -753,7 +753,7 @@ def _cmd_consent_text(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         with store.write() as tx:
-            signups.publish_consent_text(tx, args.version, texts)
+            signups.publish_signup_text(tx, args.version, texts)
     finally:
         store.close()
     print(f"consent wording {args.version} published ({', '.join(texts)})")
@@ -786,7 +786,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "identity": _cmd_identity,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
-    "consent-text": _cmd_consent_text,
+    "signup-text": _cmd_signup_text,
 }
 
 

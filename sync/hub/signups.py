@@ -18,8 +18,8 @@ once. Accepting the sign-up (:func:`sign_up`), the hub:
 The result carries the real id (``member_id``); a repeat of the sign-up gets the same answer.
 A merge of members later (:func:`sync.hub.segment.identity.merge`) moves the map along.
 
-The chain's consent wording (:func:`publish_consent_text`) reaches every terminal through the
-feed (entity ``consent_text``); a sign-up names the version it showed, kept with it.
+The chain's consent wording (:func:`publish_signup_text`) reaches every terminal through the
+feed (entity ``signup_text``); a sign-up names the version it showed, kept with it.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def count_today(conn: Conn, store_id: str, since: int, until: int) -> int:
     )
 
 
-def publish_consent_text(
+def publish_signup_text(
     tx: Tx, version: str, texts: dict[str, str], *, now: int | None = None
 ) -> None:
     """Publish the chain's consent wording ``version`` in each language of ``texts`` (zh, en)
@@ -178,10 +178,10 @@ def publish_consent_text(
         if lang not in LANGS or not text.strip():
             raise ValueError(f"a consent text in {'/'.join(LANGS)}, not empty: {lang!r}")
         key = f"{version}/{lang}"
-        tx.conn.execute("DELETE FROM consent_texts WHERE id = ?", (key,))
+        tx.conn.execute("DELETE FROM signup_texts WHERE id = ?", (key,))
         tx.conn.execute(
-            "INSERT INTO consent_texts (id, version, lang, text, published_at) "
+            "INSERT INTO signup_texts (id, version, lang, text, published_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (key, version, lang, text, t),
         )
-        tx.emit("consent_text", key, "upsert", None)
+        tx.emit("signup_text", key, "upsert", None)

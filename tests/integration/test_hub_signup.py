@@ -23,7 +23,7 @@ def _terminal(hub: HubHandle, home: Path) -> Terminal:
 
 
 def _sign_up(terminal: Terminal, phone: str, name: str) -> signup.Provisional:
-    consent = terminal.consent_text("zh")
+    consent = terminal.signup_text("zh")
     assert consent is not None, "the hub sends the chain's consent wording"
     return terminal.sign_up(
         phone=phone,

@@ -102,7 +102,7 @@ def instrument() -> None:
 
 
 def record(terminal: Terminal, rng: random.Random, members: list[str], n: int) -> None:
-    consent = terminal.consent_text("zh") if rng.random() < 0.15 else None
+    consent = terminal.signup_text("zh") if rng.random() < 0.15 else None
     if consent is not None:  # a sign-up: later records name the provisional member
         say("phase record")
         made = terminal.sign_up(

@@ -13,10 +13,10 @@ from clerk import signup
 from clerk.cache import apply_changes, open_cache
 from clerk.db import Transaction
 from clerk.errors import RecordError
-from clerk.model import ConsentText
+from clerk.model import SignupText
 from clerk.shared.phones import PhoneKeys, generate_seal_keypair, open_sealed
 
-CONSENT = ConsentText("2026-12-v1", "zh", "我同意……")
+CONSENT = SignupText("2026-12-v1", "zh", "我同意……")
 NOW = 1_780_000_000
 
 

@@ -17,7 +17,7 @@ from ui.i18n import is_chinese
 from ui.qt import QObject, QPixmap, Signal, translate
 
 if TYPE_CHECKING:
-    from clerk.model import ConsentText, Identity, Provisional
+    from clerk.model import Identity, Provisional, SignupText
     from clerk.ports import Opened, TerminalPort
     from ui.messages import MessageBridge
     from ui.views.signup_view import SignupForm
@@ -45,7 +45,7 @@ class SignupController(QObject):
         self.runner = runner
         self.bridge = bridge
         self.staff_id = staff_id
-        self.consent: ConsentText | None = None
+        self.consent: SignupText | None = None
         self.member_id: str | None = None  # the member just signed up (their code shown)
         view.submit.connect(self.submit)
         view.cancel.connect(self.close)
@@ -54,9 +54,9 @@ class SignupController(QObject):
         phone = identity.value if identity is not None and identity.kind == "phone" else ""
         self.view.open(phone)
         terminal, lang = self.terminal, "zh" if is_chinese() else "en"
-        self.runner.submit(lambda: terminal.consent_text(lang), self._consent, self._failed)
+        self.runner.submit(lambda: terminal.signup_text(lang), self._consent, self._failed)
 
-    def _consent(self, consent: ConsentText | None) -> None:
+    def _consent(self, consent: SignupText | None) -> None:
         self.consent = consent
         self.view.set_consent(consent.version if consent else "", consent.text if consent else None)
 

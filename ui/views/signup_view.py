@@ -57,7 +57,7 @@ class SignupForm(QFrame):
         self.consent_title = label("", "fieldName")
         box.addWidget(self.consent_title)
         self.consent = label("", "consentText", wrap=True)
-        self.consent.setObjectName("signupConsentText")
+        self.consent.setObjectName("signupSignupText")
         self.consent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.addWidget(self.consent)
         self.marketing = QCheckBox()

@@ -17,8 +17,8 @@ CREATE INDEX provisional_members_member ON provisional_members(member_id);
 CREATE INDEX provisional_members_store ON provisional_members(store_id, created_at);
 
 -- The chain's consent wording, one row per version and language (id: "version/lang"), sent to
--- every terminal (feed entity consent_text); a sign-up stores the version it was shown.
-CREATE TABLE consent_texts (
+-- every terminal (feed entity signup_text); a sign-up stores the version it was shown.
+CREATE TABLE signup_texts (
     id TEXT PRIMARY KEY,
     version TEXT NOT NULL,
     lang TEXT NOT NULL,
