@@ -40,6 +40,7 @@ BENCHES = [
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("search", "Finding a customer without a code (name, last four, card) at 500k members"),
     ("recommend", "What to offer next: hit rate at 3 vs popularity on a held-back week"),
+    ("signup", "Sign-up at the counter → provisional member usable"),
     ("dashboard", "Manager dashboard"),
     ("ui_paint", "Identification → customer view painted"),
     ("wedge_x11", "Scanner on a real X server → customer view painted"),

@@ -53,6 +53,7 @@ _TABLE_NAMES = {
     "consent_text": "consent_texts",
     "key": "public_keys",
     "staff": "staff",
+    "signup_text": "signup_texts",
 }
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -338,6 +339,23 @@ def m012_points_and_related(db: Database) -> None:
             sku TEXT PRIMARY KEY,
             related TEXT NOT NULL DEFAULT '[]',  -- [{"sku", "reason", "score"}, …]
             built_at INTEGER NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m008_signup_texts(db: Database) -> None:
+    """The chain's consent wording a sign-up shows (clerk/signup.py): a new entity of the feed,
+    one row per version and language."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS signup_texts (
+            id TEXT PRIMARY KEY,           -- "version/lang"
+            version TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            published_at INTEGER NOT NULL
         );
         """
     )

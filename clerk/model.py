@@ -319,3 +319,36 @@ class CustomerView:
     wishlist: tuple[WishlistItem, ...] = ()  # newest first
     cases: tuple[ServiceCase, ...] = ()  # open ones, newest first
     consent_texts: tuple[ConsentText, ...] = ()  # the wording in force, one per purpose
+
+
+# --- sign-up at the counter (clerk/signup.py) ---------------------------------------------------
+
+PROVISIONAL_PREFIX = "P-"  # a member signed up here, until the hub answers with the real id
+SIGNUP_CODE_PREFIX = "SU1:"
+
+
+@dataclass(frozen=True)
+class SignupText:
+    """The chain's consent wording as delivered: its version, language and exact text."""
+
+    version: str
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Provisional:
+    """A member signed up here: the provisional id, the signup record's id, what is shown."""
+
+    id: str
+    signup_id: str
+    name: str
+    phone_masked: str
+    created_at: int
+    member_id: str | None = None  # the hub's, once it answered
+
+    @property
+    def code(self) -> str:
+        """The QR text the member app redeems while the sign-up is not synced:
+        ``SU1:P-<uuid7>`` (clerk/signup.py)."""
+        return SIGNUP_CODE_PREFIX + self.id

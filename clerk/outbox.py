@@ -190,6 +190,35 @@ def m010_corrections(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_provisional_members(db: Database) -> None:
+    """Members signed up at the counter (clerk/signup.py), served under their provisional id
+    until the hub answers with the real one (``member_id``): what the terminal shows of them —
+    the number's tail, bucket and masked form only, never the number."""
+    db.executescript(
+        """
+        CREATE TABLE provisional_members (
+            id TEXT PRIMARY KEY,          -- P-<uuid7>
+            signup_id TEXT NOT NULL UNIQUE,  -- the signup interaction
+            name TEXT NOT NULL,
+            phone_last4 TEXT,
+            phone_bucket INTEGER,
+            phone_masked TEXT,
+            birthday TEXT,
+            consent_marketing INTEGER NOT NULL DEFAULT 0,
+            consent_browsing INTEGER NOT NULL DEFAULT 0,
+            consent_version TEXT NOT NULL,
+            store_id TEXT,
+            staff_id TEXT,
+            created_at INTEGER NOT NULL,
+            member_id TEXT                -- the hub's member, once it answered
+        );
+        CREATE INDEX provisional_members_created ON provisional_members(created_at);
+        CREATE INDEX provisional_members_phone ON provisional_members(phone_last4, phone_bucket);
+        """
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     id: str
@@ -571,8 +600,34 @@ def apply_results(
                 " settled_at = ?, last_error = NULL WHERE id = ?",
                 (state, res.get("reason"), res.get("conflict_with"), at, res["id"]),
             )
+            if res.get("member_id") and state == "acked":
+                resolve_provisional(conn, str(res["id"]), str(res["member_id"]))
             counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def resolve_provisional(conn: sqlite3.Connection, signup_id: str, member_id: str) -> int:
+    """The hub answered sign-up ``signup_id`` with its real member: remember it, and rewrite
+    the member of this provisional member's records the hub has never been sent (pending, no
+    attempt) — inside the caller's transaction, so the answer and the rewrite commit together.
+    Rows already sent keep the provisional id: the hub resolves it (its provisional → real
+    map), and rewriting them would change what a repeat of theirs says (``id_reused``).
+    Returns the rows rewritten."""
+    row = conn.execute(
+        "SELECT id FROM provisional_members WHERE signup_id = ?", (signup_id,)
+    ).fetchone()
+    if row is None:
+        return 0
+    provisional = str(row[0])
+    conn.execute(
+        "UPDATE provisional_members SET member_id = ? WHERE id = ?", (member_id, provisional)
+    )
+    cur = conn.execute(
+        "UPDATE interactions SET member_id = ? WHERE member_id = ? AND state = 'pending'"
+        " AND attempts = 0",
+        (member_id, provisional),
+    )
+    return int(cur.rowcount)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import (
+        CustomerView,
+        Identity,
+        PhoneCandidate,
+        Product,
+        Provisional,
+        SignupText,
+    )
     from clerk.outbox import Recorded, Settled
     from clerk.search_terms import Found
     from clerk.settings import Settings
@@ -137,6 +144,22 @@ class TerminalPort(StaffDoor, Protocol):
     def left_for_a_person(self, iid: str) -> Settled | None: ...
 
     def dismiss_record(self, iid: str, *, session: Session | None, reason: str) -> Settled: ...
+
+    def signup_text(self, lang: str) -> SignupText | None: ...
+
+    def sign_up(
+        self,
+        *,
+        phone: str,
+        name: str,
+        consent: SignupText,
+        marketing: bool,
+        browsing: bool,
+        birthday: str | None = None,
+        staff_id: str | None = None,
+    ) -> Provisional: ...
+
+    def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Opened: ...
 
     def save_draft(
         self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]

@@ -46,6 +46,7 @@ from clerk.errors import (
     CacheRebuildingError,
     ClerkError,
     ConfigError,
+    NotEnrolledError,
     PermissionDeniedError,
     RecordError,
     StorageError,
@@ -57,7 +58,14 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import (
+        CustomerView,
+        Identity,
+        PhoneCandidate,
+        Product,
+        Provisional,
+        SignupText,
+    )
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
@@ -625,6 +633,146 @@ class Terminal:
         if not known:
             raise PermissionDeniedError("only this store's signed-in staff search its customers")
 
+    # -- sign-up at the counter ---------------------------------------------------------------
+
+    @_reads_cache
+    def signup_text(self, lang: str) -> SignupText | None:
+        """The chain's consent wording in ``lang`` ("zh" or "en"), as the hub sent it."""
+        from clerk import signup
+
+        cache, _ = self._reader()
+        return signup.signup_text(cache, lang)
+
+    def sign_up(
+        self,
+        *,
+        phone: str,
+        name: str,
+        consent: SignupText,
+        marketing: bool,
+        browsing: bool,
+        birthday: str | None = None,
+        staff_id: str | None = None,
+    ) -> Provisional:
+        """Sign a new member up, offline too (:mod:`clerk.signup`): the provisional member is
+        usable at once. Only this store's signed-in staff (PermissionDeniedError);
+        RecordError for a number or field the hub would refuse; NotEnrolledError before the
+        hub gave its phone keys (the number is sealed to it)."""
+        from clerk import signup
+
+        cache, _ = self._reader()
+        self._require_staff(cache, staff_id)
+        keys = self.phone_keys()
+        if keys is None:
+            raise NotEnrolledError("enrol this terminal first: the number is sealed to the hub")
+        with self._write_lock:
+            store = outbox_mod.get_meta(self.outbox, outbox_mod.META_STORE_ID)
+            return signup.sign_up(
+                self.outbox,
+                phone=phone,
+                name=name,
+                consent=consent,
+                marketing=marketing,
+                browsing=browsing,
+                keys=keys,
+                birthday=birthday,
+                store_id=store,
+                staff_id=staff_id,
+                now=int(self.clock()),
+            )
+
+    @_reads_cache
+    def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Opened:
+        """Serve a member just signed up here: their visit recorded (``via: signup`` — they
+        are at the counter), their 360 (pending sync) returned."""
+        from clerk.model import Identity
+
+        view = self.view(provisional_id)
+        if view is None:
+            raise PermissionDeniedError("no member signed up here under this id")
+        member_id = view.profile.member_id
+        visit = self.record(
+            "visit", member_id=member_id, staff_id=staff_id, payload={"via": "signup"}
+        )
+        identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
+        return Opened(identity, member_id, self.view(member_id), visit, True, None)
+
+    @_reads_cache
+    def link(
+        self,
+        member_id: str,
+        *,
+        identity: str,
+        value: str,
+        proof: str,
+        staff_id: str | None = None,
+    ) -> Recorded:
+        """Link an identity met at the counter (``identity``: card | phone | unionid, its
+        ``value`` as typed or scanned) to the member, once the customer proved who they are
+        (``proof``: their member code as scanned, or their full number as typed — which must
+        fit what this terminal holds of the member's). The hub applies it; one another member
+        holds is a conflict for a person. RecordError (``field``: value or proof) otherwise."""
+        from clerk import identify
+        from clerk.shared import phones
+
+        cache, _ = self._reader()
+        self._require_staff(cache, staff_id)
+        keys = self.phone_keys()
+        if keys is None:
+            raise NotEnrolledError("enrol this terminal first: numbers are sealed to the hub")
+        text = value.strip()
+        if identity == "phone":
+            e164 = phones.normalize_phone(text)
+            if e164 is None:
+                raise RecordError("not a phone number", problem="bad_phone", field="value")
+            text = phones.seal(keys.seal_key, e164)
+        elif identity == "card" and not identify.luhn_valid(text):
+            raise RecordError("not a card number", problem="bad_card", field="value")
+        payload: dict[str, Any] = {"identity": identity, "value": text}
+        if proof.strip().upper().startswith("MC1:"):
+            scanned = self.identify(proof.strip())
+            if scanned.kind != "code" or self.resolve(scanned) != member_id:
+                raise RecordError("not this member's code", problem="no_proof", field="proof")
+            payload["code"] = proof.strip()
+        else:
+            e164 = phones.normalize_phone(proof.strip())
+            row = cache.execute(
+                "SELECT phone_last4, phone_bucket FROM members WHERE id = ?", (member_id,)
+            ).fetchone()
+            if (
+                e164 is None
+                or row is None
+                or (row[0], row[1])
+                != (phones.tail(e164), phones.phone_bucket(keys.bucket_key, e164))
+            ):
+                raise RecordError("not this member's number", problem="no_proof", field="proof")
+            payload["phone_sealed"] = phones.seal(keys.seal_key, e164)
+        return self.record("link", member_id=member_id, staff_id=staff_id, payload=payload)
+
+    def current_member_id(self, member_id: str) -> str:
+        """The id to serve ``member_id`` under now: for a member signed up here, the hub's
+        real id once it answered and the member reached the cache; otherwise unchanged."""
+        from clerk import signup
+
+        if not signup.is_provisional(member_id):
+            return member_id
+        cache, outbox = self._reader()
+        real = signup.real_id(outbox, member_id)
+        if (
+            real is not None
+            and cache.execute("SELECT 1 FROM members WHERE id = ?", (real,)).fetchone()
+        ):
+            return real
+        return member_id
+
+    @_reads_cache
+    def signups(self, since: int, until: int) -> int:
+        """Members signed up at this terminal in [since, until)."""
+        from clerk import signup
+
+        _, outbox = self._reader()
+        return signup.count(outbox, since, until)
+
     @_reads_cache
     def _fetch_view(self, member_id: str) -> Any:
         """The 360's rows (view360.fetch), None if the member is not cached."""
@@ -670,6 +818,7 @@ class Terminal:
     def view(self, member_id: str) -> CustomerView | None:
         from clerk import view360
 
+        member_id = self.current_member_id(member_id)
         cache, outbox = self._reader()
         # Only the two freshness facts: status() also counts the whole outbox, which has no
         # place on the path from a scan to the painted view.

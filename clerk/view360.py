@@ -244,8 +244,13 @@ def fetch(
     now: int,
     browse_days: int = 90,
 ) -> Raw | None:
-    """Run the 360 queries; None if the member is not cached."""
+    """Run the 360 queries; None if the member is not cached (nor signed up here, pending
+    sync: a provisional member, clerk/signup.py)."""
     member = cache.execute(Q_MEMBER, (member_id,)).fetchone()
+    if member is None and outbox is not None and member_id.startswith("P-"):
+        from clerk import signup
+
+        member = signup.member_row(outbox, member_id)
     if member is None:
         return None
     browse: list[Any] = []

@@ -128,6 +128,7 @@ def build_home(
                 phones[m["id"]] = str(m["phone"])
                 apply_changes(cache, world.changes(bundle, DEMO_BUCKET_KEY))
             apply_changes(cache, related_changes(spec))
+            apply_changes(cache, world.consent_changes(now))
             set_state(cache, "last_pull_at", str(now - last_pull_age_s))
             set_state(cache, "online", "1" if online else "0")
             set_state(cache, "cursor", "1")

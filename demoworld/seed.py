@@ -19,6 +19,7 @@ from typing import Any
 
 from clerk.shared.entities import ENTITIES
 from demoworld import catalogue, world
+from sync.hub import signups
 from sync.hub.errors import InvalidInputError
 from sync.hub.members import phone_columns
 from sync.hub.staff import hash_pin
@@ -150,6 +151,8 @@ def seed_demo(
             pin_hash = demo_pin_hash(s["pin"], s["role"])
             staff_rows.append({**s, "pin_hash": pin_hash, "active": 1})
     stats.add("staff", store.staff.upsert(staff_rows, now=t))
+    with store.write() as tx:  # the wording a sign-up at the counter shows (clerk/signup.py)
+        signups.publish_signup_text(tx, world.CONSENT_VERSION, dict(world.CONSENT_TEXTS), now=t)
 
     rebuild = store.bulk.drop_indexes() if members >= BIG_SEED_MEMBERS else []
     try:

@@ -684,3 +684,41 @@ def changes(b: MemberBundle, bucket_key: str) -> Iterator[dict[str, Any]]:
     ):
         for row in rows:
             yield {"entity": entity, "op": "upsert", "key": str(row["id"]), "data": row}
+
+
+# The demo chain's consent wording (a real chain publishes its own: clerk hub signup-text).
+CONSENT_VERSION = "2026-12-v1"
+CONSENT_TEXTS = (
+    (
+        "zh",
+        "我同意本店按照《会员隐私政策》保存我的手机号、姓名和生日，用于会员服务。"
+        "勾选后，我同意接收优惠信息；勾选后，我同意本店使用我的线上浏览记录为我提供店内服务。"
+        "我可以随时在会员小程序或门店撤回同意。",
+    ),
+    (
+        "en",
+        "I agree that the store keeps my phone number, name and birthday under the Member Privacy "
+        "Policy to provide member services. If ticked, I agree to receive offers; if ticked, I "
+        "agree that the store uses my online browsing to serve me in store. I can withdraw my "
+        "consent at any time in the member app or in store.",
+    ),
+)
+
+
+def consent_changes(now: int) -> list[dict[str, Any]]:
+    """The consent wording as change rows of the feed (a demo terminal's cache)."""
+    return [
+        {
+            "entity": "signup_text",
+            "op": "upsert",
+            "key": f"{CONSENT_VERSION}/{lang}",
+            "data": {
+                "id": f"{CONSENT_VERSION}/{lang}",
+                "version": CONSENT_VERSION,
+                "lang": lang,
+                "text": text,
+                "published_at": now,
+            },
+        }
+        for lang, text in CONSENT_TEXTS
+    ]

@@ -896,6 +896,7 @@ def _checked_results(
                 "status": res.status,
                 "reason": None if res.reason is None else res.reason[:500],
                 "conflict_with": None if res.conflict_with is None else res.conflict_with[:64],
+                "member_id": res.member_id,
             }
         )
     return out

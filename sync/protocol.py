@@ -48,6 +48,7 @@ Entity = Literal[
     "consent_text",
     "key",
     "staff",
+    "signup_text",
 ]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
@@ -73,6 +74,11 @@ ResultReason = Literal[
     "unknown_interaction",  # a resolve of an interaction the hub does not know
     "unknown_case",  # a case note or close of a case the hub does not have for the member
     "case_exists",  # a case_open under the id of a case the hub has (from elsewhere)
+    "bad_phone",  # a sign-up whose sealed number the hub cannot open
+    "member_exists",  # accepted: a sign-up joined the member who had the number already
+    "no_proof",  # a link without the member's own code or number as proof
+    "bad_card",  # a link of a card number that is not one
+    "identity_taken",  # conflict: the identity linked is another member's (for a person)
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
     "audit_chain_gap",  # rows are missing before this one
@@ -291,6 +297,8 @@ class InteractionResult(Wire):
     status: ResultStatus
     reason: str | None = None
     conflict_with: str | None = None
+    # A sign-up's member: the real id its provisional one resolves to (None for other kinds).
+    member_id: Str64 | None = None
 
 
 class InteractionBatchResponse(Wire):

@@ -402,6 +402,45 @@ def run_demo(
                 settle(shoot)
 
             open_customer(back_to_scan)
+        elif view in ("signup_form", "signed_up"):
+            # Someone no member matches (a number typed at the counter): the sign-up form
+            # filled in, or (signed_up) the new member served with their sign-up QR.
+            def sign_up() -> None:
+                window.nav.next_customer()
+                screens = window.screens
+                # a number no member has yet, even on a demo hub that signed one up before
+                screens.scan.submit_text(f"139{int(time.time() * 10) % 10**8:08d}", "demo")
+                view_ = screens.customer_view
+                _wait(
+                    window,
+                    lambda: window.nav.page == "customer" and view_.unknown.isVisible(),
+                    fill,
+                    deadline,
+                )
+
+            def fill() -> None:
+                screens = window.screens
+                form = screens.customer_view.signup
+                form_ok = screens.signup
+                assert form_ok is not None
+                form_ok.open(screens.customer.identity)
+
+                def filled() -> None:
+                    form.name.setText(translate("Demo", "Chen Yu"))
+                    form.birthday.setText("1992-08-15")
+                    form.marketing.setChecked(True)
+                    if view == "signed_up":
+                        form_ok.submit()
+                        _wait(window, form.code.isVisible, lambda: settle(shoot), deadline)
+                    else:
+                        settle(shoot)
+
+                _wait(window, form.save.isEnabled, filled, deadline)
+
+            if text is not None:
+                open_customer(sign_up)
+            else:
+                sign_up()
         elif view == "search":
             # A customer without a code: a name typed in pinyin, the store's matches listed.
             def search() -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ui.controllers.scan_controller import ScanController
     from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
     from ui.controllers.signin_controller import SignInController
+    from ui.controllers.signup_controller import SignupController
     from ui.messages import MessageBridge
     from ui.models.customer_models import CustomerModels
     from ui.views.customer_view import Customer360View
@@ -77,6 +78,7 @@ class Screens(QObject):
         self._scan: tuple[ScanView, ScanController, CameraController] | None = None
         self._customer: tuple[Customer360View, CustomerModels, CustomerController] | None = None
         self._settings: tuple[SettingsView, SettingsController] | None = None
+        self.signup: SignupController | None = None  # built with the customer screen
         self.dashboard: DashboardController | None = None  # a manager's, while open
 
     # --- building ------------------------------------------------------------------------------
@@ -121,6 +123,7 @@ class Screens(QObject):
         if self._customer is not None:
             return
         from ui.controllers.customer_controller import CustomerController
+        from ui.controllers.signup_controller import SignupController
         from ui.models.customer_models import CustomerModels
         from ui.views.customer_view import Customer360View
 
@@ -138,6 +141,18 @@ class Screens(QObject):
             staff_id=self.staff_id,
             parent=self,
         )
+        signup = SignupController(
+            self.terminal,
+            view.signup,
+            self.runners.terminal,
+            self.bridge,
+            staff_id=self.staff_id,
+            parent=controller,
+        )
+        view.unknown.sign_up.connect(lambda: signup.open(controller.identity))
+        signup.signed_up.connect(controller.show)
+        controller.shown.connect(lambda: signup.customer_shown(controller.member_id))
+        self.signup = signup
         self._customer = (view, models, controller)
         self.built.emit("customer")
 
@@ -270,6 +285,8 @@ class Screens(QObject):
             self._scan[1].staff_id = staff_id
         if self._customer is not None:
             self._customer[2].staff_id = staff_id
+        if self.signup is not None:
+            self.signup.staff_id = staff_id
 
     def retranslate(self) -> None:
         """The language changed: the models' texts, and what the customer screen shows."""

@@ -410,6 +410,17 @@ HUB_REASONS: dict[str, str] = {
         "HubReasons", "more points than the balance: redeemed at another terminal too"
     ),
     "unknown_interaction": QT_TRANSLATE_NOOP("HubReasons", "the record it decides on is unknown"),
+    "bad_phone": QT_TRANSLATE_NOOP("HubReasons", "the phone number of the sign-up cannot be read"),
+    "member_exists": QT_TRANSLATE_NOOP(
+        "HubReasons", "the number was a member's already: the sign-up joined them"
+    ),
+    "no_proof": QT_TRANSLATE_NOOP(
+        "HubReasons", "the member's code or number did not prove who they are"
+    ),
+    "bad_card": QT_TRANSLATE_NOOP("HubReasons", "the card number linked is not one"),
+    "identity_taken": QT_TRANSLATE_NOOP(
+        "HubReasons", "the card, number or account linked is another member's: for a person"
+    ),
     "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
         "HubReasons", "the same member code was also scanned at another terminal"
     ),

@@ -449,12 +449,16 @@
         <translation>No member with this card or number on this terminal (offline). Serve them as a walk-in, scan another card or number — or, if they are a member, record for the hub to match when back online.</translation>
     </message>
     <message>
-        <source>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</source>
-        <translation>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</translation>
+        <source>Not a member yet? Sign them up here — offline too: they are a member at once.</source>
+        <translation>Not a member yet? Sign them up here — offline too: they are a member at once.</translation>
     </message>
     <message>
         <source>Walk-in</source>
         <translation>Walk-in</translation>
+    </message>
+    <message>
+        <source>Sign up</source>
+        <translation>Sign up</translation>
     </message>
     <message>
         <source>Another card or number</source>
@@ -575,6 +579,10 @@
     <message>
         <source>Member not in this store&apos;s cache</source>
         <translation>Member not in this store&apos;s cache</translation>
+    </message>
+    <message>
+        <source>New member, pending sync</source>
+        <translation>New member, pending sync</translation>
     </message>
     <message>
         <source>Marketing ✓</source>
@@ -735,6 +743,14 @@
         <translation>Case closed</translation>
     </message>
     <message>
+        <source>Sign-up</source>
+        <translation>Sign-up</translation>
+    </message>
+    <message>
+        <source>Identity linked</source>
+        <translation>Identity linked</translation>
+    </message>
+    <message>
         <source>Conflict decision</source>
         <translation>Conflict decision</translation>
     </message>
@@ -837,6 +853,13 @@
     <message>
         <source>first visit ever / came before</source>
         <translation>first visit ever / came before</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sign-up(s) at the counter</source>
+        <translation>
+            <numerusform>%n sign-up at the counter</numerusform>
+            <numerusform>%n sign-ups at the counter</numerusform>
+        </translation>
     </message>
     <message>
         <source>Coupons redeemed</source>
@@ -1218,6 +1241,10 @@
         <source>The customer did not want it kept</source>
         <translation>The customer did not want it kept</translation>
     </message>
+    <message>
+        <source>Chen Yu</source>
+        <translation>Chen Yu</translation>
+    </message>
 </context>
 <context>
     <name>Enrol</name>
@@ -1590,6 +1617,26 @@
     <message>
         <source>the record it decides on is unknown</source>
         <translation>the record it decides on is unknown</translation>
+    </message>
+    <message>
+        <source>the phone number of the sign-up cannot be read</source>
+        <translation>the phone number of the sign-up cannot be read</translation>
+    </message>
+    <message>
+        <source>the number was a member&apos;s already: the sign-up joined them</source>
+        <translation>the number was a member&apos;s already: the sign-up joined them</translation>
+    </message>
+    <message>
+        <source>the member&apos;s code or number did not prove who they are</source>
+        <translation>the member&apos;s code or number did not prove who they are</translation>
+    </message>
+    <message>
+        <source>the card number linked is not one</source>
+        <translation>the card number linked is not one</translation>
+    </message>
+    <message>
+        <source>the card, number or account linked is another member&apos;s: for a person</source>
+        <translation>the card, number or account linked is another member&apos;s: for a person</translation>
     </message>
     <message>
         <source>the same member code was also scanned at another terminal</source>
@@ -2442,6 +2489,81 @@
     <message>
         <source>PIN</source>
         <translation>PIN</translation>
+    </message>
+</context>
+<context>
+    <name>Signup</name>
+    <message>
+        <source>New member, pending sync. They scan this in the member app to finish joining; their member code works once the terminal has synced.</source>
+        <translation>New member, pending sync. They scan this in the member app to finish joining; their member code works once the terminal has synced.</translation>
+    </message>
+    <message>
+        <source>New member signed up · pending sync</source>
+        <translation>New member signed up · pending sync</translation>
+    </message>
+    <message>
+        <source>Type the full mobile number, e.g. 138 1234 5678.</source>
+        <translation>Type the full mobile number, e.g. 138 1234 5678.</translation>
+    </message>
+    <message>
+        <source>Type the customer&apos;s name.</source>
+        <translation>Type the customer&apos;s name.</translation>
+    </message>
+    <message>
+        <source>A birthday is a date: YYYY-MM-DD.</source>
+        <translation>A birthday is a date: YYYY-MM-DD.</translation>
+    </message>
+    <message>
+        <source>The chain&apos;s consent wording has not reached this terminal yet: sync once online, then sign the customer up.</source>
+        <translation>The chain&apos;s consent wording has not reached this terminal yet: sync once online, then sign the customer up.</translation>
+    </message>
+    <message>
+        <source>Consent (version %1)</source>
+        <translation>Consent (version %1)</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>New member</translation>
+    </message>
+    <message>
+        <source>Mobile number</source>
+        <translation>Mobile number</translation>
+    </message>
+    <message>
+        <source>The full number: the member&apos;s app and offers use it.</source>
+        <translation>The full number: the member&apos;s app and offers use it.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Birthday (optional)</source>
+        <translation>Birthday (optional)</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Agrees to marketing messages</source>
+        <translation>Agrees to marketing messages</translation>
+    </message>
+    <message>
+        <source>Agrees to the use of online browsing in store</source>
+        <translation>Agrees to the use of online browsing in store</translation>
+    </message>
+    <message>
+        <source>Sign up</source>
+        <translation>Sign up</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>

@@ -448,12 +448,16 @@
         <translation>本终端（离线）没有持此卡号或手机号的会员。可按非会员接待、扫描其他卡号或手机号——如确是会员，可先记录，恢复联网后由总部匹配。</translation>
     </message>
     <message>
-        <source>Not a member yet? Sign-up is not on this terminal: they join in the member app, then you scan their member code.</source>
-        <translation>还不是会员？本终端不能注册：请顾客在会员 App 中加入，再扫描其会员码。</translation>
+        <source>Not a member yet? Sign them up here — offline too: they are a member at once.</source>
+        <translation>还不是会员？可在这里注册——离线也可以，注册后立即成为会员。</translation>
     </message>
     <message>
         <source>Walk-in</source>
         <translation>非会员接待</translation>
+    </message>
+    <message>
+        <source>Sign up</source>
+        <translation>注册会员</translation>
     </message>
     <message>
         <source>Another card or number</source>
@@ -574,6 +578,10 @@
     <message>
         <source>Member not in this store&apos;s cache</source>
         <translation>本店缓存中没有该会员</translation>
+    </message>
+    <message>
+        <source>New member, pending sync</source>
+        <translation>新会员，待同步</translation>
     </message>
     <message>
         <source>Marketing ✓</source>
@@ -733,6 +741,14 @@
         <translation>工单结案</translation>
     </message>
     <message>
+        <source>Sign-up</source>
+        <translation>会员注册</translation>
+    </message>
+    <message>
+        <source>Identity linked</source>
+        <translation>关联身份</translation>
+    </message>
+    <message>
         <source>Conflict decision</source>
         <translation>冲突处理</translation>
     </message>
@@ -835,6 +851,12 @@
     <message>
         <source>first visit ever / came before</source>
         <translation>首次到店 / 曾来过</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sign-up(s) at the counter</source>
+        <translation>
+            <numerusform>门店注册 %n 人</numerusform>
+        </translation>
     </message>
     <message>
         <source>Coupons redeemed</source>
@@ -1213,6 +1235,10 @@
         <source>The customer did not want it kept</source>
         <translation>顾客不希望保留此记录</translation>
     </message>
+    <message>
+        <source>Chen Yu</source>
+        <translation>陈雨</translation>
+    </message>
 </context>
 <context>
     <name>Enrol</name>
@@ -1578,6 +1604,26 @@
     <message>
         <source>the record it decides on is unknown</source>
         <translation>所处理的记录不存在</translation>
+    </message>
+    <message>
+        <source>the phone number of the sign-up cannot be read</source>
+        <translation>注册的手机号无法读取</translation>
+    </message>
+    <message>
+        <source>the number was a member&apos;s already: the sign-up joined them</source>
+        <translation>该号码已属于一位会员：本次注册已并入该会员</translation>
+    </message>
+    <message>
+        <source>the member&apos;s code or number did not prove who they are</source>
+        <translation>会员码或手机号未能证明会员身份</translation>
+    </message>
+    <message>
+        <source>the card number linked is not one</source>
+        <translation>要关联的卡号无效</translation>
+    </message>
+    <message>
+        <source>the card, number or account linked is another member&apos;s: for a person</source>
+        <translation>要关联的卡号、手机号或账号属于另一位会员：需人工处理</translation>
     </message>
     <message>
         <source>the same member code was also scanned at another terminal</source>
@@ -2423,6 +2469,81 @@
     <message>
         <source>PIN</source>
         <translation>PIN</translation>
+    </message>
+</context>
+<context>
+    <name>Signup</name>
+    <message>
+        <source>New member, pending sync. They scan this in the member app to finish joining; their member code works once the terminal has synced.</source>
+        <translation>新会员，待同步。请顾客用会员小程序扫描此码完成入会；终端同步后即可使用会员码。</translation>
+    </message>
+    <message>
+        <source>New member signed up · pending sync</source>
+        <translation>新会员已注册 · 待同步</translation>
+    </message>
+    <message>
+        <source>Type the full mobile number, e.g. 138 1234 5678.</source>
+        <translation>请输入完整手机号，例如 138 1234 5678。</translation>
+    </message>
+    <message>
+        <source>Type the customer&apos;s name.</source>
+        <translation>请输入顾客姓名。</translation>
+    </message>
+    <message>
+        <source>A birthday is a date: YYYY-MM-DD.</source>
+        <translation>生日须为日期：YYYY-MM-DD。</translation>
+    </message>
+    <message>
+        <source>The chain&apos;s consent wording has not reached this terminal yet: sync once online, then sign the customer up.</source>
+        <translation>本终端尚未收到品牌的同意书文本：请联网同步一次后再为顾客注册。</translation>
+    </message>
+    <message>
+        <source>Consent (version %1)</source>
+        <translation>同意书（版本 %1）</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>同意书</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <source>Mobile number</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>The full number: the member&apos;s app and offers use it.</source>
+        <translation>完整号码：会员小程序和优惠信息都会用到。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Birthday (optional)</source>
+        <translation>生日（选填）</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Agrees to marketing messages</source>
+        <translation>同意接收营销信息</translation>
+    </message>
+    <message>
+        <source>Agrees to the use of online browsing in store</source>
+        <translation>同意门店使用线上浏览记录</translation>
+    </message>
+    <message>
+        <source>Sign up</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>

@@ -42,6 +42,8 @@ def add_parser(sub: Subparsers) -> None:
             "customer",
             "redeem",
             "sale_form",
+            "signup_form",
+            "signed_up",
             "offline",
             "signin",
             "dashboard",

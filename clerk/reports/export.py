@@ -41,6 +41,7 @@ REPORT_COLUMNS = (
     "unsynced",
     "points_issued",
     "points_redeemed",
+    "signups",
 )
 
 
@@ -83,6 +84,7 @@ def _table(store_id: str | None, rows: list[tuple[str, DayKpis]]) -> str:
         "unsynced",
         "pts in",
         "pts out",
+        "sign-ups",
     )
     body = [
         (
@@ -102,6 +104,7 @@ def _table(store_id: str | None, rows: list[tuple[str, DayKpis]]) -> str:
             str(k.unsynced),
             str(k.points_issued),
             str(k.points_redeemed),
+            str(k.signups),
         )
         for label, k in rows
     ]

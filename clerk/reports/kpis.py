@@ -10,11 +10,12 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from clerk import outbox as outbox_mod
+from clerk import signup
 from clerk.errors import ClerkError
 from clerk.reports.load import Event, Reader
 from clerk.reports.model import (
@@ -359,8 +360,10 @@ def _day_summary(
         store_id=store_id,
         start=start,
         end=end,
-        kpis=today.kpis,
-        last_week=last_week.kpis,
+        kpis=replace(today.kpis, signups=signup.store_count(cache, outbox, start, end, store_id)),
+        last_week=replace(
+            last_week.kpis, signups=signup.store_count(cache, outbox, lw_start, lw_end, store_id)
+        ),
         by_hour=today.by_hour,
         by_associate=today.associates,
         top_products=today.products,
@@ -437,6 +440,7 @@ def range_days(
         for d, (start, end) in zip(days, bounds, strict=True):
             j = bisect_left(times, end, i)
             day = _compute(data, events[i:j], tz, returning, detail=detail, span=(start, end))
-            out.append((d, day.kpis, day.visits))
+            signups = signup.store_count(cache, outbox, start, end, store_id)
+            out.append((d, replace(day.kpis, signups=signups), day.visits))
             i = j
     return out

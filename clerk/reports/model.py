@@ -31,6 +31,7 @@ class DayKpis:
     unsynced: int = 0
     points_issued: int = 0  # credited by the hub for the day's sales (its ledger)
     points_redeemed: int = 0  # redeemed at the counters (pending ones included)
+    signups: int = 0  # new members signed up at the store's counters (clerk/signup.py)
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,8 @@ ENTITIES: dict[str, Entity] = {
     ),
     "key": Entity("kid", ("kid", "public_key", "not_after")),
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
+    # The chain's consent wording shown at a sign-up (id: "version/lang"), for every store.
+    "signup_text": Entity("id", ("id", "version", "lang", "text", "published_at")),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.

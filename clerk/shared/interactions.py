@@ -12,6 +12,8 @@ defined once — its payload type, with its own validation, and what the kind me
     case_open  CaseOpen  yes    yes      no       associate, manager
     case_note  CaseNote  yes    yes      no       associate, manager
     case_close CaseClose yes    yes      no       associate, manager
+    signup    Signup    no      no       no       associate, manager
+    link      Link      no*     no       no       associate, manager
     resolve   Resolve   no      no       no       manager
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
 
@@ -21,6 +23,15 @@ defined once — its payload type, with its own validation, and what the kind me
   may also be a **walk-in** (:attr:`KindSpec.walk_in`): recorded with neither ``member_id`` nor
   ``member_ref`` (``via="walk_in"``) — a customer served who is not a member; accepted, counted
   as a walk-in, in no one's history. A ``member_ref`` the hub cannot match is still rejected.
+* **signup** makes a member (:class:`Signup`): it names the *provisional* member
+  (``P-<uuid7>``) the terminal serves at once; the hub de-duplicates it by phone (the number
+  sealed to it, never kept in clear on the terminal) and answers with the real member's id,
+  which later records naming the provisional id resolve to (clerk/signup.py).
+* **link** (*names its ``member_id``, but is no record of the customer screen or
+  ``clerk record``) binds an identity the counter met (a card, a phone — sealed —, a WeChat
+  UnionID) to the member who proved who they are (their member code as scanned, or their full
+  number typed — sealed): the hub checks the proof and applies it (OneID); an identity another
+  member holds is a conflict for a person (``identity_taken``), never moved.
 * **history**: it shows in the customer's history, and the hub, accepting one, writes its
   history row (``visits``: the kind, the typed text, the structured facts — never prose).
 * **counted**: the store reports count it.
@@ -350,6 +361,77 @@ class CaseClose:
 
 CASE_KINDS = frozenset({"case_open", "case_note", "case_close"})
 
+PROVISIONAL_PREFIX = "P-"
+SIGNED_UP_PREFIX = "S"  # the hub's id of a member made by a sign-up: "S" and 12 hex digits
+ProvisionalId = Annotated[
+    str,
+    StringConstraints(pattern=r"^P-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+]
+Birthday = Annotated[
+    str, StringConstraints(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Signup:
+    """A new member signed up at the counter. ``provisional_id``: the id the terminal serves
+    them under until the hub answers with the real one; ``phone_sealed``: the full number sealed
+    to the hub (clerk/shared/phones.py — the terminal keeps only its tail and bucket); the
+    consent the customer gave to the text of ``consent_version`` (as shown, in ``consent_lang``).
+    The hub merges a sign-up into the member who has the number already."""
+
+    kind: ClassVar[str] = "signup"
+    private: ClassVar[frozenset[str]] = frozenset({"phone_sealed"})
+
+    provisional_id: ProvisionalId
+    phone_sealed: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+    consent_version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    consent_lang: Literal["zh", "en"] = "zh"
+    consent_marketing: StrictBool = False
+    consent_browsing: StrictBool = False
+    birthday: Birthday | None = None
+
+    @field_validator("birthday")
+    @classmethod
+    def _a_date(cls, value: str | None) -> str | None:
+        import datetime
+
+        if value is not None:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise PydanticCustomError("bad_format", "not a date") from None
+        return value
+
+
+LinkKind = Literal["card", "phone", "unionid"]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Link:
+    """Link an identity met at the counter to the member (``identity``: its kind; ``value``:
+    the card digits, the number sealed to the hub, or the UnionID) — after the customer proved
+    who they are: ``code`` (their member code as scanned) or ``phone_sealed`` (their full
+    number as typed, sealed)."""
+
+    kind: ClassVar[str] = "link"
+    private: ClassVar[frozenset[str]] = frozenset({"value", "code", "phone_sealed"})
+
+    identity: LinkKind
+    value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    phone_sealed: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _one_proof(self) -> Link:
+        if (self.code is None) == (self.phone_sealed is None):
+            raise PydanticCustomError(
+                "missing", "give the member code or the sealed phone as proof", {"field": "code"}
+            )
+        return self
+
+
 Decision = Literal["accept", "reverse"]
 
 
@@ -395,6 +477,8 @@ Payload: TypeAlias = (
     | CaseOpen
     | CaseNote
     | CaseClose
+    | Signup
+    | Link
     | Resolve
     | Audit
 )
@@ -410,6 +494,8 @@ _P = TypeVar(
     CaseOpen,
     CaseNote,
     CaseClose,
+    Signup,
+    Link,
     Resolve,
     Audit,
 )
@@ -452,6 +538,8 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec("case_open", CaseOpen, member=True, history=True, counted=False),
         KindSpec("case_note", CaseNote, member=True, history=True, counted=False),
         KindSpec("case_close", CaseClose, member=True, history=True, counted=False),
+        KindSpec("signup", Signup, member=False, history=False, counted=False),
+        KindSpec("link", Link, member=False, history=False, counted=False),
         KindSpec(
             "resolve",
             Resolve,

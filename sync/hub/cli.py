@@ -356,6 +356,18 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     _add_db(p)
 
     p = sub.add_parser(
+        "signup-text",
+        help="publish the chain's consent wording a sign-up shows",
+        description="Publish the consent wording VERSION in Chinese and/or English (read from "
+        "files, UTF-8): every terminal receives it with its next sync and shows it, with its "
+        "version, at a sign-up at the counter; the version shown is stored with the answer.",
+    )
+    _add_db(p)
+    p.add_argument("version", help="the wording's version (1-32 characters), e.g. 2026-12-v1")
+    p.add_argument("--zh", metavar="FILE", help="the Chinese wording")
+    p.add_argument("--en", metavar="FILE", help="the English wording")
+
+    p = sub.add_parser(
         "rotate-key",
         help="make a new member-code signing key",
         description="Create a new active signing key, its private half written to the key "
@@ -773,6 +785,28 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_signup_text(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sync.hub import signups
+
+    texts = {
+        lang: Path(path).read_text(encoding="utf-8").strip()
+        for lang, path in (("zh", args.zh), ("en", args.en))
+        if path
+    }
+    if not texts:
+        raise ValueError("give the wording: --zh FILE and/or --en FILE")
+    store = _open(args)
+    try:
+        with store.write() as tx:
+            signups.publish_signup_text(tx, args.version, texts)
+    finally:
+        store.close()
+    print(f"consent wording {args.version} published ({', '.join(texts)})")
+    return EXIT_OK
+
+
 def _cmd_source(args: argparse.Namespace) -> int:
     from sync.hub.segment.cli import cmd_source
 
@@ -847,6 +881,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recommend": _cmd_recommend,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
+    "signup-text": _cmd_signup_text,
 }
 
 

@@ -60,6 +60,7 @@ ENTITY_TABLE: dict[str, str] = {
     "consent_text": "consent_texts",
     "key": "signing_keys",
     "staff": "staff",
+    "signup_text": "signup_texts",
 }
 _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these columns are integers
 # Rows only sent for members who consented to browsing use (members.consent_browsing).

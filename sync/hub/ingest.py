@@ -44,24 +44,28 @@ from typing import Any
 from pydantic import ValidationError
 
 from clerk.shared import interactions as vocabulary
-from clerk.shared import membercode
+from clerk.shared import membercode, phones
 from clerk.shared.interactions import (
+    PROVISIONAL_PREFIX,
     CaseClose,
     CaseNote,
     CaseOpen,
     Consent,
+    Link,
     PointsRedeem,
     Redeem,
     Resolve,
     Sale,
+    Signup,
     Visit,
 )
-from sync.hub import cases, history
+from sync.hub import cases, history, signups
 from sync.hub import points as points_mod
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
 from sync.hub.rules import PROOF_REFS, DeviceBounds, WriteBounds
+from sync.hub.segment import identity
 from sync.hub.segment.intake import withdraw_browsing
 from sync.hub.staff import staff_problem
 from sync.hub.store import HubStore, Tx
@@ -76,14 +80,18 @@ class Result:
     status: str
     reason: str | None = None
     conflict_with: str | None = None
+    member_id: str | None = None  # a sign-up's member (the real id of its provisional one)
 
     def wire(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "status": self.status,
             "reason": self.reason,
             "conflict_with": self.conflict_with,
         }
+        if self.member_id is not None:
+            out["member_id"] = self.member_id
+        return out
 
 
 class _Rejected(Exception):
@@ -239,7 +247,7 @@ class _Batch:
         self._interactions: list[tuple[Any, ...]] = []
         self._visits: list[tuple[Any, ...]] = []
         self._changes: dict[tuple[str, str], tuple[str | None, str, str, str]] = {}
-        self._known: dict[str, tuple[str, str, str | None, str | None]] = {}
+        self._known: dict[str, tuple[str, str, str | None, str | None, str | None]] = {}
         self._seqs: dict[int, str] = {}
         self._members: dict[str, Row] = {}
         self._prefetch(items)
@@ -248,11 +256,12 @@ class _Batch:
         ids = list({i.id for i in items})
         for chunk in _chunks(ids):
             for r in self.conn.rows(
-                "SELECT id, body_hash, status, reason, conflict_with FROM interactions "
-                f"WHERE id IN ({_marks(chunk)})",
+                "SELECT id, body_hash, status, reason, conflict_with, kind, member_id "
+                f"FROM interactions WHERE id IN ({_marks(chunk)})",
                 chunk,
             ):
-                self._known[r[0]] = (r[1], r[2], r[3], r[4])
+                signed_up = r[6] if r[5] == "signup" and r[2] == "accepted" else None
+                self._known[r[0]] = (r[1], r[2], r[3], r[4], signed_up)
         seqs = list({i.device_seq for i in items if i.device_seq > 0})
         for chunk in _chunks(seqs):
             for r in self.conn.rows(
@@ -267,6 +276,10 @@ class _Batch:
                 f"SELECT id, home_store FROM members WHERE id IN ({_marks(chunk)})", chunk
             ):
                 self._members[r[0]] = (r[0], r[1])
+        # Records naming a member signed up at the counter by their provisional id: the real one.
+        provisional = [m for m in members if m.startswith(PROVISIONAL_PREFIX)]
+        for pid, (real, home) in signups.resolve(self.conn, provisional).items():
+            self._members[pid] = (real, home)
         elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
         if elsewhere:
             self.bounds.prefetch_served(elsewhere)
@@ -318,7 +331,7 @@ class _Batch:
                         now=self.now,
                     )
                 return Result(head.id, "rejected", "id_reused")
-            return Result(head.id, known[1], known[2], known[3])
+            return Result(head.id, known[1], known[2], known[3], known[4])
 
         if head.device_seq > 0:
             clone = self._seqs.get(head.device_seq)
@@ -375,7 +388,7 @@ class _Batch:
                 self.device.store_id,
                 item.device_seq,
                 item.kind,
-                member[0] if member is not None else item.member_id,
+                member[0] if member is not None else (result.member_id or item.member_id),
                 item.member_ref,
                 item.staff_id,
                 item.created_at,
@@ -387,7 +400,13 @@ class _Batch:
                 result.conflict_with,
             )
         )
-        self._known[item.id] = (digest, result.status, result.reason, result.conflict_with)
+        self._known[item.id] = (
+            digest,
+            result.status,
+            result.reason,
+            result.conflict_with,
+            result.member_id,
+        )
         if item.device_seq > 0:
             self._seqs.setdefault(item.device_seq, item.id)
 
@@ -422,6 +441,8 @@ class _Batch:
             if item.member_ref:  # the member as cached, with what was scanned: proof if it fits
                 by_ref = self._member_by_ref(item.member_ref)
                 proven = by_ref is not None and by_ref[0] == found[0] and self._proves(item)
+            elif isinstance(item, Interaction) and isinstance(item.payload, Link):
+                proven = self._link_proves(item.payload, str(found[0]), item.created_at)
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
             proven = found is not None and self._proves(item)
@@ -447,10 +468,34 @@ class _Batch:
             return False
         return self.bounds.code_proves(code, int(value), item.created_at)
 
+    def _link_proves(self, link: Link, member_id: str, created_at: int) -> bool:
+        """Whether a link's proof is the member's: their member code, valid when the link was
+        made, or their number (the member's own or one linked to them)."""
+        if link.code is not None:
+            code_id = self.conn.scalar("SELECT code_id FROM members WHERE id = ?", (member_id,))
+            return code_id is not None and self.bounds.code_proves(
+                link.code, int(code_id), created_at
+            )
+        if link.phone_sealed is None:
+            return False
+        digest = self._sealed_phone_hash(link.phone_sealed)
+        return digest is not None and identity.lookup(self.conn, "phone", digest) == member_id
+
+    def _sealed_phone_hash(self, sealed: str) -> str | None:
+        e164 = phones.open_sealed(self.store.phone_seal_private, sealed)
+        return None if e164 is None else phones.phone_hash(self.store.phone_hash_key, e164)
+
     def _member_by_ref(self, ref: str) -> Row | None:
         kind, _, value = ref.partition(":")
         if kind == "card" and value.isascii() and value.isdigit():
-            return self.conn.row("SELECT id, home_store FROM members WHERE card_no = ?", (value,))
+            found = self.conn.row("SELECT id, home_store FROM members WHERE card_no = ?", (value,))
+            if found is None:  # a card linked at a counter (OneID)
+                found = self.conn.row(
+                    "SELECT m.id, m.home_store FROM identities i JOIN members m "
+                    "ON m.id = i.member_id WHERE i.kind = 'card' AND i.value = ?",
+                    (value,),
+                )
+            return found
         if kind == "code" and value.isascii() and value.isdigit() and int(value) < 2**63:
             return self.conn.row(
                 "SELECT id, home_store FROM members WHERE code_id = ?", (int(value),)
@@ -631,6 +676,77 @@ class _Batch:
                 self._emit(entity, key, member[1])
         return Result(item.id, "accepted")
 
+    def _signup(self, item: Interaction, _member: Row | None) -> Result:
+        """A member signed up at the counter (:mod:`sync.hub.signups`): made, or joined to
+        the member who has the number; the result names them. Later items of the batch naming
+        the provisional id are theirs."""
+        assert isinstance(item.payload, Signup)
+        self.flush()  # the member's change row after those of the items before
+        done = signups.sign_up(
+            self.tx,
+            self.store,
+            item.payload,
+            signup_id=item.id,
+            device_id=self.device.id,
+            store_id=self.device.store_id,
+            created_at=item.created_at,
+            now=self.now,
+        )
+        if done is None:
+            raise _Rejected("bad_phone")
+        self._members[item.payload.provisional_id] = (done.member_id, done.home_store)
+        self.bounds.serve(done.member_id, item.created_at)  # the customer was at the counter
+        reason = "member_exists" if done.merged else None
+        return Result(item.id, "accepted", reason, member_id=done.member_id)
+
+    def _link(self, item: Interaction, member: Row | None) -> Result:
+        """An identity linked to the member who proved who they are (OneID): a card becomes
+        the member's card when they have none (terminals get it), else an identity of theirs;
+        one another member holds is a conflict for a person (``identity_taken``), never
+        moved. Without a proof of this member: ``no_proof``."""
+        assert isinstance(item.payload, Link)
+        link = item.payload
+        if member is None:
+            raise _Rejected("unknown_member")
+        if not self._link_proves(link, str(member[0]), item.created_at):
+            raise _Rejected("no_proof")
+        value = link.value
+        if link.identity == "card":
+            if not (value.isascii() and value.isdigit() and 10 <= len(value) <= 19):
+                raise _Rejected("bad_card")
+        elif link.identity == "phone":
+            digest = self._sealed_phone_hash(value)
+            if digest is None:
+                raise _Rejected("bad_phone")
+            value = digest
+        ident = (link.identity, value)
+        owner = identity.lookup(self.conn, *ident)
+        if owner is not None and owner != member[0]:
+            identity.flag_conflict(
+                self.conn,
+                source_id=None,
+                message_id=item.id,
+                identities=[ident],
+                members=[owner, str(member[0])],
+                message={"link": item.id, "device_id": self.device.id, "kind": link.identity},
+                now=self.now,
+            )
+            return Result(item.id, "conflict", "identity_taken")
+        if owner is None:
+            has_card = self.conn.scalar("SELECT card_no FROM members WHERE id = ?", (member[0],))
+            if link.identity == "card" and has_card is None:
+                self.conn.execute(
+                    "UPDATE members SET card_no = ?, updated_at = ? WHERE id = ?",
+                    (value, self.now, member[0]),
+                )
+            else:
+                identity.bind(self.conn, ident, str(member[0]), None, self.now)
+                self.conn.execute(
+                    "UPDATE members SET updated_at = ? WHERE id = ?", (self.now, member[0])
+                )
+            self._emit("member", str(member[0]), member[1])
+        return Result(item.id, "accepted")
+
     def _resolve(self, item: Interaction, _member: Row | None) -> Result:
         """A record of the device's store, or one in conflict with one of its records (the
         store's conflicts list): another store's is as unknown as an id that never was."""
@@ -704,6 +820,8 @@ EFFECTS: dict[str, Effect] = {
     "case_open": _Batch._case_open,
     "case_note": _Batch._case_change,
     "case_close": _Batch._case_change,
+    "signup": _Batch._signup,
+    "link": _Batch._link,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
 }

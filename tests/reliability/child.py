@@ -8,6 +8,9 @@ It talks to the parent (tests/reliability/test_crash.py) through stdout, one lin
 * ``phase <name>`` just before a step starts and ``done <name>`` just after it returned, for
   ``record``, ``push``, ``ack`` (the outbox settling the hub's answers), ``pull``,
   ``checkpoint`` and ``open`` (opening the terminal: key, migrations, plaintext conversion);
+* ``phase rewrite`` / ``done rewrite`` around the provisional → real id rewrite of a sign-up's
+  answer (inside the ack's transaction), ``phase rewrite-tx`` after its first UPDATE of the
+  interactions;
 * ``phase record-tx`` / ``phase ack-tx`` from *inside* the write transaction of a record / of
   settling the hub's answers (after the INSERT / first UPDATE, before COMMIT); there the child
   waits for a line on stdin, so the parent can kill it with the transaction certainly open,
@@ -16,9 +19,10 @@ It talks to the parent (tests/reliability/test_crash.py) through stdout, one lin
   every id announced here survives any kill.
 
 ``loop`` opens an enrolled terminal (clerk.terminal.Terminal + sync.local.engine_for, the real
-hub on loopback) and cycles: a burst of records → push → pull (every 2nd round) → checkpoint
-(every 3rd). ``open`` opens a terminal on a fresh or old-format data directory (so migrations
-and the plaintext → SQLCipher conversion run), then records. The parent kills it with
+hub on loopback) and cycles: a burst of records (now and then a sign-up at the counter, whose
+provisional member later records name) → push (a batch of 7) → pull (every 2nd round) →
+checkpoint (every 3rd). ``open`` opens a terminal on a fresh or old-format data directory (so
+migrations and the plaintext → SQLCipher conversion run), then records. The parent kills it with
 SIGKILL; it never exits by itself.
 """
 
@@ -75,6 +79,7 @@ def instrument() -> None:
     answers (the 'ack handling' kill point) with markers and an in-transaction gate."""
     real_record = outbox_mod.record
     real_apply = outbox_mod.apply_results
+    real_rewrite = outbox_mod.resolve_provisional
 
     def record_(conn: Any, *args: Any, **kwargs: Any) -> Any:
         return real_record(Gated(conn, "record-tx", "INSERT"), *args, **kwargs)
@@ -85,11 +90,33 @@ def instrument() -> None:
         say("done ack")
         return out
 
+    def resolve_provisional(conn: Any, *args: Any, **kwargs: Any) -> int:
+        say("phase rewrite")
+        out = real_rewrite(Gated(conn, "rewrite-tx", "UPDATE INTERACTIONS"), *args, **kwargs)
+        say("done rewrite")
+        return out
+
+    outbox_mod.resolve_provisional = resolve_provisional  # type: ignore[assignment]
     outbox_mod.record = record_  # type: ignore[assignment]
     outbox_mod.apply_results = apply_results  # type: ignore[assignment]
 
 
 def record(terminal: Terminal, rng: random.Random, members: list[str], n: int) -> None:
+    consent = terminal.signup_text("zh") if rng.random() < 0.15 else None
+    if consent is not None:  # a sign-up: later records name the provisional member
+        say("phase record")
+        made = terminal.sign_up(
+            phone=f"1390{rng.randrange(10**7):07d}",
+            name=f"新会员 {n}",
+            consent=consent,
+            marketing=False,
+            browsing=False,
+            staff_id="A01",
+        )
+        members.append(made.id)
+        say(f"saved {made.signup_id}")
+        say("done record")
+        return
     say("phase record")
     rec = terminal.record(
         "note",
@@ -106,6 +133,7 @@ def loop(home: Path, rng: random.Random, members: list[str]) -> None:
     say("phase open")
     terminal = Terminal(home)
     engine = engine_for(home)
+    engine.batch_items = 7  # records left pending behind a sign-up's answer get rewritten
     say("done open")
     say("ready")
     n = rounds = 0

@@ -1,8 +1,9 @@
 """Nothing lost, nothing doubled: kill -9 a recording, syncing terminal at random points.
 
 A child process (tests/reliability/child.py) records interactions and syncs with a real hub on
-loopback, printing ``saved <id>`` only after ``Terminal.record`` returned. The parent kills it
-with SIGKILL at seeded random moments inside each phase — record, push, ack handling, pull,
+loopback, printing ``saved <id>`` only after ``Terminal.record`` (or a sign-up) returned. The
+parent kills it with SIGKILL at seeded random moments inside each phase — record, push, ack
+handling, the rewrite of a sign-up's provisional id in the records still pending, pull,
 checkpoint, opening (migrations on a fresh data directory) and the plaintext → SQLCipher
 conversion of an old data directory — and after every kill checks:
 
@@ -54,14 +55,26 @@ WINDOWS = {
     "record": 0.002,
     "push": 0.04,
     "ack": 0.003,
+    "rewrite": 0.003,  # a sign-up's answer: pending records' provisional id → the real one
     "pull": 0.06,
     "checkpoint": 0.004,
     "migration": 0.06,  # a fresh data directory: key, schema migrations of both files
     "conversion": 0.12,  # an old plaintext data directory converted to SQLCipher
     "anywhere": 1.5,  # from "ready": wherever the loop happens to be
 }
-GATED = ("record-tx", "ack-tx")  # the child waits for "go" inside these transactions
-PLAN = ("record", "push", "ack", "pull", "checkpoint", "migration", "conversion", "anywhere")
+GATED = ("record-tx", "ack-tx", "rewrite-tx")  # the child waits for "go" inside these transactions
+PLAN = (
+    "record",
+    "push",
+    "ack",
+    "rewrite",
+    "pull",
+    "checkpoint",
+    "migration",
+    "conversion",
+    "anywhere",
+)
+IN_TX = ("record", "ack", "rewrite")  # phases killed inside their open write transaction too
 
 
 @dataclass
@@ -134,9 +147,12 @@ def kill_during(
     write transaction, else a random moment after letting it go on (into the COMMIT or past
     it); for the other phases a random moment after the phase started. Returns the ids it
     announced and whether the kill landed before the phase was done."""
-    marker = {"anywhere": "ready", "record": "phase record-tx", "ack": "phase ack-tx"}.get(
-        phase, f"phase {_step(phase)}"
-    )
+    marker = {
+        "anywhere": "ready",
+        "record": "phase record-tx",
+        "ack": "phase ack-tx",
+        "rewrite": "phase rewrite-tx",
+    }.get(phase, f"phase {_step(phase)}")
     done = f"done {_step(phase)}"
     want = 1 if phase in ("migration", "conversion", "anywhere") else rng.randint(1, 3)
     seen = 0
@@ -252,7 +268,7 @@ def campaign(hub: HubHandle, root: Path, kills: int, seed: int) -> Campaign:
         else:
             target, before, mode = home, set(), "loop"
         child = Child(mode, target, rng.randrange(1 << 30), member_ids)
-        in_tx = phase in ("record", "ack") and result.aimed[phase] % 2 == 1
+        in_tx = phase in IN_TX and result.aimed[phase] % 2 == 1
         saved, inside = kill_during(child, phase, rng, in_tx=in_tx)
         result.in_transaction[phase] += in_tx
         result.kills += 1
@@ -283,12 +299,25 @@ def campaign(hub: HubHandle, root: Path, kills: int, seed: int) -> Campaign:
     assert [r for r in rows if r["status"] == "duplicate"] == []
     assert states == {"acked": len(local)}, states
     assert local, "the campaign recorded nothing"
+    with hub.store.read() as conn:  # records of members signed up here: the real member's
+        kinds = dict(
+            conn.rows(
+                "SELECT kind, count(*) FROM interactions WHERE device_id = ? GROUP BY kind",
+                (device_id,),
+            )
+        )
+        unattributed = conn.scalar(
+            "SELECT count(*) FROM interactions WHERE device_id = ? AND member_id LIKE 'P-%'",
+            (device_id,),
+        )
+    assert unattributed == 0, "a record left under a provisional id"
+    assert kinds.get("signup"), "the campaign signed no one up"
     return result
 
 
 def _report(name: str, c: Campaign) -> None:
     inside = ", ".join(f"{p} {c.landed_inside[p]}/{c.aimed[p]}" for p in PLAN if c.aimed[p])
-    in_tx = ", ".join(f"{p} {c.in_transaction[p]}" for p in ("record", "ack"))
+    in_tx = ", ".join(f"{p} {c.in_transaction[p]}" for p in IN_TX)
     print(
         f"\n{name}: {c.kills} kills, {c.saved} saved ids announced, lost {len(c.lost)}, "
         f"integrity failures {len(c.integrity_failures)}, conversions cut {c.conversions_cut}; "
@@ -303,7 +332,7 @@ def _assert_clean(c: Campaign, kills: int) -> None:
     # Every kind of kill happened; record and ack kills include some inside the open write
     # transaction (every other one, by construction).
     assert all(c.aimed[p] for p in PLAN) or kills < len(PLAN), c.aimed
-    for p in ("record", "ack"):
+    for p in IN_TX:
         assert c.in_transaction[p] == (c.aimed[p] + 1) // 2, (p, c.in_transaction)
 
 

@@ -280,7 +280,9 @@ class DashboardController(QObject):
         tiles["new"].set_texts(
             translate("Dashboard", "New / returning"),
             f"{fmt_number(k.new)} / {fmt_number(k.returning)}",
-            translate("Dashboard", "first visit ever / came before"),
+            translate("Dashboard", "first visit ever / came before")
+            + " · "
+            + translate("Dashboard", "%n sign-up(s) at the counter", None, k.signups),
             last.replace("%1", f"{fmt_number(w.new)} / {fmt_number(w.returning)}"),
         )
         tiles["coupons"].set_texts(

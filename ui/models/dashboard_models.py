@@ -100,6 +100,8 @@ KINDS = {
     "case_open": QT_TRANSLATE_NOOP("Dashboard", "Case opened"),
     "case_note": QT_TRANSLATE_NOOP("Dashboard", "Case note"),
     "case_close": QT_TRANSLATE_NOOP("Dashboard", "Case closed"),
+    "signup": QT_TRANSLATE_NOOP("Dashboard", "Sign-up"),
+    "link": QT_TRANSLATE_NOOP("Dashboard", "Identity linked"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
 }

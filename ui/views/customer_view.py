@@ -28,7 +28,16 @@ from ui.qt import (
 from ui.theme import icon
 from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
-from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
+from ui.views.signup_view import SignupForm
+from ui.views.widgets import (
+    Banner,
+    FlowRow,
+    LanguageAware,
+    ListPanel,
+    RowList,
+    button,
+    label,
+)
 
 ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "next")
 MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent")
@@ -37,11 +46,12 @@ MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent")
 class UnknownCustomerPrompt(QFrame):
     """Someone no member matches (offline: not on this terminal; online: the hub has no one
     with this card or number): what now — a walk-in, another card or number, or (offline
-    only) a member the hub will match. Sign-up is not on this terminal: said, not offered."""
+    only) a member the hub will match — or a sign-up (the form: ui/views/signup_view.py)."""
 
     walk_in = Signal()
     other = Signal()
     member = Signal()
+    sign_up = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,18 +65,19 @@ class UnknownCustomerPrompt(QFrame):
         box.addWidget(self.text)
         self.signup = label("", "hint", wrap=True)
         box.addWidget(self.signup)
-        row = QHBoxLayout()
-        row.setSpacing(8)
+        row = FlowRow(8)  # side by side, or one above the other on a handheld
         self.walk_in_button = button("", icon_name="user", kind="primary", object_name="walkIn")
         self.walk_in_button.clicked.connect(self.walk_in)
         self.other_button = button("", icon_name="scan", kind="secondary", object_name="otherId")
         self.other_button.clicked.connect(self.other)
         self.member_button = button("", icon_name="sync", kind="ghost", object_name="memberRef")
         self.member_button.clicked.connect(self.member)
-        for b in (self.walk_in_button, self.other_button, self.member_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        box.addLayout(row)
+        self.signup_button = button("", icon_name="user", kind="secondary", object_name="signUp")
+        self.signup_button.clicked.connect(self.sign_up)
+        for b in (self.walk_in_button, self.signup_button, self.other_button, self.member_button):
+            row.add(b)
+        row.add_stretch(1)
+        box.addWidget(row)
         self.reason = ""
         self.state = ""  # "" asking | walk_in | member
         self.hide()
@@ -113,12 +124,13 @@ class UnknownCustomerPrompt(QFrame):
         self.signup.setText(
             translate(
                 "Customer",
-                "Not a member yet? Sign-up is not on this terminal: they join in the member "
-                "app, then you scan their member code.",
+                "Not a member yet? Sign them up here — offline too: they are a member at once.",
             )
         )
         self.signup.setVisible(asking)
         self.walk_in_button.setText(translate("Customer", "Walk-in"))
+        self.signup_button.setText(translate("Customer", "Sign up"))
+        self.signup_button.setVisible(asking)
         self.other_button.setText(translate("Customer", "Another card or number"))
         self.member_button.setText(translate("Customer", "A member: the hub matches it"))
         self.walk_in_button.setVisible(asking)
@@ -166,6 +178,7 @@ class Customer360View(LanguageAware):
         self.notice = Banner("info", "info")
         self.notice.setObjectName("notCachedNotice")
         self.unknown = UnknownCustomerPrompt()
+        self.signup = SignupForm()
         self.member_actions = True  # False: nobody a member-only record can be about
 
         self.action_bar = QFrame()
@@ -295,6 +308,7 @@ class Customer360View(LanguageAware):
                 self.header,
                 self.notice,
                 self.unknown,
+                self.signup,
                 self.composer,
                 self.cases,
                 self.talking,
@@ -317,7 +331,7 @@ class Customer360View(LanguageAware):
             layout = (
                 (self.cases, self.talking, self.coupons, self.orders),
                 (self.cart, self.browsing, self.wishlist),
-                (self.composer, self.visits),
+                (self.signup, self.composer, self.visits),
             )
             for box, widgets in zip(self.d_cols, layout, strict=True):
                 for i, w in enumerate(widgets):
@@ -370,6 +384,7 @@ class Customer360View(LanguageAware):
         self.notice.hide()
         self.notice.text.setText("")
         self.unknown.hide()
+        self.signup.hide()
         self.composer.reset()
 
     # --- paint tracking (for "fully painted") ------------------------------------------------
@@ -425,6 +440,7 @@ class Customer360View(LanguageAware):
                 self.buttons[name].setToolTip(reason)
                 self.buttons[name].setAccessibleDescription(reason)
         self.unknown.retranslate()
+        self.signup.retranslate()
         self.talking.set_texts(
             translate("Customer", "Talking points"),
             translate("Customer", "Nothing stands out — ask how you can help."),

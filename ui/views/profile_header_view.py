@@ -170,8 +170,12 @@ class ProfileHeader(QFrame):
         self.name.setText(p.name)
         self.name_en.setText(p.name_en if p.name_en and p.name_en != p.name else "")
         self.name_en.setVisible(bool(p.name_en) and not self.compact)
-        self.tier.setText(texts.tier(p.tier))
-        self.tier.set_tone(p.tier if p.tier in texts.TIERS else "muted")
+        if p.member_id.startswith("P-"):  # signed up here, the hub has not answered yet
+            self.tier.setText(translate("Customer", "New member, pending sync"))
+            self.tier.set_tone("muted")
+        else:
+            self.tier.setText(texts.tier(p.tier))
+            self.tier.set_tone(p.tier if p.tier in texts.TIERS else "muted")
         self.tier.show()
         wording = {t.purpose: t for t in v.consent_texts}
         self._consent(

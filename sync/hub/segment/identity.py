@@ -149,6 +149,9 @@ def merge(tx: Tx, survivor: str, merged: str, *, actor: str, now: int | None = N
         )
     conn.execute("DELETE FROM members_served WHERE member_id = ?", (merged,))
     conn.execute("UPDATE identities SET member_id = ? WHERE member_id = ?", (survivor, merged))
+    from sync.hub import signups  # (it resolves sign-ups through this module)
+
+    signups.merge_moves(conn, survivor, merged)  # provisional ids of the merged one
     bind(conn, ("user", merged), survivor, None, t)  # its own id now names the survivor
     conn.execute("DELETE FROM members WHERE id = ?", (merged,))
     conn.execute("UPDATE members SET updated_at = ? WHERE id = ?", (t, survivor))

@@ -113,3 +113,73 @@ def test_a_search_writes_only_the_sign_in_and_out(
     _json(capsys, "lin")
     assert [r.action for r in audit.rows(home.outbox)] == ["signin", "signout"]
     assert home.outbox.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0
+
+
+@pytest.fixture
+def signup_home(home: DemoDbs) -> DemoDbs:
+    """The home with the chain's consent wording and the hub's phone keys."""
+    from clerk.cache import apply_changes
+    from clerk.shared.phones import generate_seal_keypair
+    from demoworld import world
+
+    apply_changes(home.cache, world.consent_changes(1_700_000_000))
+    home.cache.commit()
+    outbox_mod.set_meta(
+        home.outbox,
+        {
+            outbox_mod.META_PHONE_BUCKET_KEY: "00" * 32,
+            outbox_mod.META_PHONE_SEAL_KEY: generate_seal_keypair()[1],
+        },
+    )
+    return home
+
+
+def test_member_add_shows_the_wording_first_then_signs_up(
+    signup_home: DemoDbs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from demoworld import world
+
+    base = ("member", "add", "--phone", "139 0017 2026", "--name", "林晓雯", "--staff", "A01")
+    assert clerk(*base, "--json") == EXIT_INPUT  # the wording, no sign-up
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["consent_version"] == world.CONSENT_VERSION
+    assert shown["text"] == dict(world.CONSENT_TEXTS)["zh"]
+    assert clerk(*base, "--consent-version", "1999-old") == EXIT_INPUT
+    capsys.readouterr()
+    assert signup_home.outbox.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0
+
+    code = clerk(*base, "--consent-version", world.CONSENT_VERSION, "--marketing", "--json")
+    assert code == EXIT_OK
+    made = json.loads(capsys.readouterr().out)
+    assert str(made["member_id"]).startswith("P-") and made["phone_masked"] == "*******2026"
+    assert made["code"] == f"SU1:{made['member_id']}"
+    (row,) = signup_home.outbox.execute(
+        "SELECT kind, staff_id, payload FROM interactions WHERE kind = 'signup'"
+    ).fetchall()
+    payload = json.loads(row[2])
+    assert (row[0], row[1]) == ("signup", "A01")
+    assert payload["consent_version"] == world.CONSENT_VERSION and payload["consent_marketing"]
+    assert payload["consent_browsing"] is False
+    assert "13900172026" not in row[2]
+
+
+def test_member_add_refuses_a_mistyped_number(
+    signup_home: DemoDbs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from demoworld import world
+
+    code = clerk(
+        "member",
+        "add",
+        "--phone",
+        "1390017202",
+        "--name",
+        "Lin",
+        "--staff",
+        "A01",
+        "--consent-version",
+        world.CONSENT_VERSION,
+    )
+    assert code == EXIT_INPUT
+    assert "phone" in capsys.readouterr().err
+    assert signup_home.outbox.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0

@@ -41,6 +41,8 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "case_open",
         "case_note",
         "case_close",
+        "signup",
+        "link",
         "resolve",
         "audit",
     ]
@@ -65,6 +67,42 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
     assert interactions.HISTORY_KINDS == interactions.MEMBER_KINDS
     # A service case is history, not a store visit's count.
     assert interactions.MEMBER_KINDS - cases == interactions.COUNTED_KINDS
+
+
+SIGNUP = {
+    "provisional_id": "P-0190f3a2-7b1c-7def-8abc-0123456789ab",
+    "phone_sealed": "v1.sealed",
+    "name": "林晓雯",
+    "consent_version": "2026-12-v1",
+}
+
+
+def test_signup_is_no_members_record_and_keeps_the_sealed_number_out_of_sight() -> None:
+    spec = KINDS["signup"]
+    assert not spec.member and not spec.history and not spec.counted
+    value = interactions.parse_payload("signup", {**SIGNUP, "birthday": "1990-02-28"})
+    assert interactions.dump(value)["phone_sealed"] == "v1.sealed"  # sent to the hub
+    _text, facts = interactions.history_row(value)
+    assert "phone_sealed" not in facts
+    plain = interactions.parse_payload("signup", SIGNUP)
+    assert interactions.dump(plain)["consent_marketing"] is False  # no consent unless given
+
+
+@pytest.mark.parametrize(
+    ("change", "reason", "field"),
+    [
+        ({"provisional_id": "M0001"}, "bad_format", "provisional_id"),
+        ({"birthday": "1990-02-30"}, "bad_format", "birthday"),
+        ({"birthday": "17/05/1990"}, "bad_format", "birthday"),
+        ({"name": " "}, "empty", "name"),
+        ({"consent_lang": "fr"}, "not_allowed", "consent_lang"),
+        ({"consent_marketing": 1}, "wrong_type", "consent_marketing"),
+    ],
+)
+def test_signup_refused_for_its_shape(change: dict[str, object], reason: str, field: str) -> None:
+    with pytest.raises(InvalidInteraction) as info:
+        interactions.parse_payload("signup", {**SIGNUP, **change})
+    assert (info.value.reason, info.value.field) == (reason, field)
 
 
 @pytest.mark.parametrize(
