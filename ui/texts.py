@@ -314,6 +314,14 @@ HUB_REASONS: dict[str, str] = {
     "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
         "HubReasons", "the same member code was also scanned at another terminal"
     ),
+    "no_marketing_consent": QT_TRANSLATE_NOOP(
+        "HubReasons", "the customer has not agreed to be contacted"
+    ),
+    "unknown_task": QT_TRANSLATE_NOOP("HubReasons", "the follow-up task is unknown"),
+    "unknown_assignee": QT_TRANSLATE_NOOP("HubReasons", "the assignee is not staff of the store"),
+    "task_closed": QT_TRANSLATE_NOOP(
+        "HubReasons", "the follow-up was already done at another terminal"
+    ),
     "audit_chain_gap": QT_TRANSLATE_NOOP("HubReasons", "audit rows are missing before this one"),
     "audit_chain_rewrite": QT_TRANSLATE_NOOP(
         "HubReasons", "the audit log was rewritten before this row"

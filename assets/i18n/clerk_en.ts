@@ -210,6 +210,18 @@
         <translation>Saved · pending sync</translation>
     </message>
     <message>
+        <source>Follow-up saved · pending sync</source>
+        <translation>Follow-up saved · pending sync</translation>
+    </message>
+    <message>
+        <source>Follow-up updated · pending sync</source>
+        <translation>Follow-up updated · pending sync</translation>
+    </message>
+    <message>
+        <source>Client assigned · pending sync</source>
+        <translation>Client assigned · pending sync</translation>
+    </message>
+    <message>
         <source>%1: conflict — %2</source>
         <translation>%1: conflict — %2</translation>
     </message>
@@ -546,6 +558,18 @@
     <message>
         <source>Audit record</source>
         <translation>Audit record</translation>
+    </message>
+    <message>
+        <source>Follow-up task</source>
+        <translation>Follow-up task</translation>
+    </message>
+    <message>
+        <source>Follow-up updated</source>
+        <translation>Follow-up updated</translation>
+    </message>
+    <message>
+        <source>Client assigned</source>
+        <translation>Client assigned</translation>
     </message>
     <message>
         <source>Walk-in (%1)</source>
@@ -1291,6 +1315,22 @@
     <message>
         <source>the same member code was also scanned at another terminal</source>
         <translation>the same member code was also scanned at another terminal</translation>
+    </message>
+    <message>
+        <source>the customer has not agreed to be contacted</source>
+        <translation>the customer has not agreed to be contacted</translation>
+    </message>
+    <message>
+        <source>the follow-up task is unknown</source>
+        <translation>the follow-up task is unknown</translation>
+    </message>
+    <message>
+        <source>the assignee is not staff of the store</source>
+        <translation>the assignee is not staff of the store</translation>
+    </message>
+    <message>
+        <source>the follow-up was already done at another terminal</source>
+        <translation>the follow-up was already done at another terminal</translation>
     </message>
     <message>
         <source>audit rows are missing before this one</source>

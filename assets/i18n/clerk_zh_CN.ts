@@ -210,6 +210,18 @@
         <translation>已保存 · 待同步</translation>
     </message>
     <message>
+        <source>Follow-up saved · pending sync</source>
+        <translation>跟进任务已保存 · 待同步</translation>
+    </message>
+    <message>
+        <source>Follow-up updated · pending sync</source>
+        <translation>跟进任务已更新 · 待同步</translation>
+    </message>
+    <message>
+        <source>Client assigned · pending sync</source>
+        <translation>客户已分配 · 待同步</translation>
+    </message>
+    <message>
         <source>%1: conflict — %2</source>
         <translation>%1：冲突 — %2</translation>
     </message>
@@ -545,6 +557,18 @@
     <message>
         <source>Audit record</source>
         <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>Follow-up task</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Follow-up updated</source>
+        <translation>跟进任务更新</translation>
+    </message>
+    <message>
+        <source>Client assigned</source>
+        <translation>客户分配</translation>
     </message>
     <message>
         <source>Walk-in (%1)</source>
@@ -1280,6 +1304,22 @@
     <message>
         <source>the same member code was also scanned at another terminal</source>
         <translation>同一会员码也在另一台终端被扫描</translation>
+    </message>
+    <message>
+        <source>the customer has not agreed to be contacted</source>
+        <translation>顾客未同意接收营销联系</translation>
+    </message>
+    <message>
+        <source>the follow-up task is unknown</source>
+        <translation>跟进任务不存在</translation>
+    </message>
+    <message>
+        <source>the assignee is not staff of the store</source>
+        <translation>负责人不是本店员工</translation>
+    </message>
+    <message>
+        <source>the follow-up was already done at another terminal</source>
+        <translation>该跟进任务已在另一台终端完成</translation>
     </message>
     <message>
         <source>audit rows are missing before this one</source>

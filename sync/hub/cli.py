@@ -122,6 +122,14 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="lifetime of a device's access token in seconds (default: "
         "$CLERK_HUB_TOKEN_TTL_S or 900)",
     )
+    p.add_argument(
+        "--rules-every",
+        type=int,
+        default=3600,
+        metavar="S",
+        help="run the follow-up task rules and escalation every S seconds in this process "
+        "(default 3600; 0: never — `clerk hub rules run` from cron instead)",
+    )
     # The windows of what a device may write (sync/hub/rules.py; docs/hub.md, "Write bounds").
     p.add_argument(
         "--clock-skew",
@@ -322,6 +330,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 
     add_segment_parsers(sub, _add_db)
 
+    from sync.hub.task_cli import add_parser as add_rules_parser
+
+    add_rules_parser(sub, _add_db)
+
     p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
@@ -392,6 +404,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInputError("give both --ssl-certfile and --ssl-keyfile, or neither")
     if args.token_ttl < 1:
         raise InvalidInputError("--token-ttl must be at least 1 second")
+    if args.rules_every < 0:
+        raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
     bounds = _write_bounds(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
     store = _open(args)  # migrates; fails here, with one line, if the database is unusable
@@ -418,7 +432,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         scheme = "https" if args.ssl_certfile else "http"
         print(f"hub: serving {args.db} at {scheme}://{args.host}:{args.port}", file=sys.stderr)
         config = HubConfig(token_ttl_s=args.token_ttl, bounds=bounds)
-        uvicorn.run(create_app(store, config), **common)
+        from sync.hub.tasks import RulesSchedule
+
+        with RulesSchedule(store, args.rules_every):
+            uvicorn.run(create_app(store, config), **common)
     finally:
         store.close()
     return EXIT_OK
@@ -738,6 +755,12 @@ def _cmd_identity(args: argparse.Namespace) -> int:
     return cmd_identity(args, _open, _actor())
 
 
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from sync.hub.task_cli import cmd_rules
+
+    return cmd_rules(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -750,6 +773,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "admin-token": _cmd_admin_token,
     "source": _cmd_source,
     "identity": _cmd_identity,
+    "rules": _cmd_rules,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
 }

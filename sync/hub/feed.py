@@ -56,6 +56,8 @@ ENTITY_TABLE: dict[str, str] = {
     "order": "orders",
     "key": "signing_keys",
     "staff": "staff",
+    "task": "tasks",
+    "assignment": "assignments",
 }
 _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these columns are integers
 # Rows only sent for members who consented to browsing use (members.consent_browsing).

@@ -18,7 +18,8 @@ Per item, in this order:
 4. A redeem of a coupon already used → ``conflict`` with ``conflict_with`` = the first
    redemption; both are kept and listed for managers.
 5. Otherwise ``accepted`` and applied by its kind's effect (:data:`EFFECTS`): coupon use,
-   cart lines bought, consent flags, a conflict resolved; and, for a kind that shows in the
+   cart lines bought, consent flags, a conflict resolved, a follow-up task made or changed
+   and a member assigned (:mod:`sync.hub.tasks`); and, for a kind that shows in the
    customer's history, its history row (``visits``: kind, typed text and structured facts —
    :mod:`sync.hub.history`). Each change with its change row, so the member's store's
    terminals receive it.
@@ -41,7 +42,7 @@ from pydantic import ValidationError
 from clerk.shared import interactions as vocabulary
 from clerk.shared import membercode
 from clerk.shared.interactions import Consent, Redeem, Resolve, Sale, Visit
-from sync.hub import history
+from sync.hub import history, tasks
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
@@ -581,6 +582,22 @@ class _Batch:
             raise _Rejected("unknown_interaction")
         return Result(item.id, "accepted")
 
+    def _followup(self, item: Interaction, member: Row | None) -> Result:
+        """A follow-up task created or changed, or a member assigned (sync/hub/tasks.py)."""
+        assert member is not None
+        try:
+            reason = tasks.apply(
+                self.tx,
+                item,
+                member,
+                store_id=self.device.store_id,
+                staff=self._staff,
+                now=self.now,
+            )
+        except tasks.Refused as exc:
+            raise _Rejected(exc.reason) from None
+        return Result(item.id, "accepted", reason)
+
     def _jti_seen_elsewhere(self, jti: str, item: Interaction, member: Row) -> bool:
         self.conn.execute(
             "INSERT INTO jti_sightings (jti, device_id, store_id, interaction_id, member_id, "
@@ -617,4 +634,7 @@ EFFECTS: dict[str, Effect] = {
     "consent": _Batch._consent,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
+    "task": _Batch._followup,
+    "task_update": _Batch._followup,
+    "assign": _Batch._followup,
 }

@@ -46,6 +46,9 @@ RECORDED_TEXT = {
     "sale": QT_TRANSLATE_NOOP("Customer", "Sale saved · pending sync"),
     "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · pending sync"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · pending sync"),
+    "task": QT_TRANSLATE_NOOP("Customer", "Follow-up saved · pending sync"),
+    "task_update": QT_TRANSLATE_NOOP("Customer", "Follow-up updated · pending sync"),
+    "assign": QT_TRANSLATE_NOOP("Customer", "Client assigned · pending sync"),
 }
 
 

@@ -91,6 +91,9 @@ KINDS = {
     "consent": QT_TRANSLATE_NOOP("Dashboard", "Consent"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
+    "task": QT_TRANSLATE_NOOP("Dashboard", "Follow-up task"),
+    "task_update": QT_TRANSLATE_NOOP("Dashboard", "Follow-up updated"),
+    "assign": QT_TRANSLATE_NOOP("Dashboard", "Client assigned"),
 }
 
 
