@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
                 "scRedeem": ("Ctrl+R", lambda: nav.customer_action("redeem")),
                 "scSale": ("Ctrl+S", lambda: nav.customer_action("sale")),
                 "scConsent": ("Ctrl+K", lambda: nav.customer_action("consent")),
+                "scTask": ("Ctrl+T", lambda: nav.customer_action("task")),
                 "scSave": ("Ctrl+Return", nav.save_form),
                 "scOpenImage": ("Ctrl+O", inputs.open_image),
                 "scPaste": ("Ctrl+V", inputs.paste),

@@ -355,6 +355,7 @@ FORM_FIELDS = {
     ("sale", "items"): QT_TRANSLATE_NOOP("Fields", "Products sold"),
     ("redeem", "coupon_id"): QT_TRANSLATE_NOOP("Fields", "Coupon"),
     ("consent", "marketing"): QT_TRANSLATE_NOOP("Fields", "Consent"),
+    ("task", "title"): QT_TRANSLATE_NOOP("Fields", "What to do"),
 }
 
 

@@ -123,6 +123,34 @@
         <translation>Tick or untick what the customer said; saving records the change.</translation>
     </message>
     <message>
+        <source>e.g. call when size 38 arrives</source>
+        <translation>e.g. call when size 38 arrives</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <source>Contacts the customer</source>
+        <translation>Contacts the customer</translation>
+    </message>
+    <message>
+        <source>For you, due at 18:00 that day; synced to every terminal.</source>
+        <translation>For you, due at 18:00 that day; synced to every terminal.</translation>
+    </message>
+    <message>
+        <source>No marketing consent: only a task that does not contact the customer.</source>
+        <translation>No marketing consent: only a task that does not contact the customer.</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>Add a note</translation>
     </message>
@@ -141,6 +169,10 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Follow-up task</source>
+        <translation>Follow-up task</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -368,6 +400,10 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Follow-up</translation>
     </message>
     <message>
         <source>Next customer</source>
@@ -1200,6 +1236,10 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>What to do</translation>
     </message>
 </context>
 <context>

@@ -123,6 +123,34 @@
         <translation>按顾客的意愿勾选或取消，保存即记录变更。</translation>
     </message>
     <message>
+        <source>e.g. call when size 38 arrives</source>
+        <translation>例如：38 码到货后打电话</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>要做的事</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Contacts the customer</source>
+        <translation>会联系顾客</translation>
+    </message>
+    <message>
+        <source>For you, due at 18:00 that day; synced to every terminal.</source>
+        <translation>由你跟进，当天 18:00 到期；同步到每台终端。</translation>
+    </message>
+    <message>
+        <source>No marketing consent: only a task that does not contact the customer.</source>
+        <translation>顾客未同意营销联系：只能创建不联系顾客的任务。</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
@@ -141,6 +169,10 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Follow-up task</source>
+        <translation>跟进任务</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -368,6 +400,10 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>跟进</translation>
     </message>
     <message>
         <source>Next customer</source>
@@ -1192,6 +1228,10 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>要做的事</translation>
     </message>
 </context>
 <context>

@@ -28,7 +28,7 @@ from ui.messages import MessageBridge
 from ui.models.customer_models import CustomerModels
 from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
 from ui.models.rows_model import Roles
-from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
+from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, QObject, Signal, translate
 from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
@@ -52,6 +52,7 @@ RECORDED_TEXT = {
 }
 
 
+TASK_DUE_HOUR = 18  # a follow-up is due at 18:00 on its day, local time (as `clerk task add`)
 MINE_KEPT = 1000  # records of this session whose settling the associate is told about
 
 
@@ -420,6 +421,17 @@ class CustomerController(QObject):
             c.consent.browsing.setChecked(bool(p and p.consent_browsing))
             c.open_form("consent")
             c.consent.marketing.setFocus()
+        elif form == "task":
+            p = self.data.profile if self.data is not None else None
+            consented = bool(p and p.consent_marketing)
+            c.task.consented = consented
+            c.task.title.clear()
+            c.task.due.setMinimumDate(QDate.currentDate())
+            c.task.due.setDate(QDate.currentDate().addDays(1))
+            c.task.outreach.setChecked(consented)
+            c.task.outreach.setEnabled(consented)
+            c.open_form("task")
+            c.task.title.setFocus()
         if form in self._drafts:
             self._restore(form, self._drafts[form])
         self.view.scroll_to_composer()
@@ -861,7 +873,7 @@ class CustomerController(QObject):
     def _payload(self, form: str) -> Payload | None:
         """The typed payload of the open form (InvalidInteraction when the vocabulary refuses
         it), or None when there is nothing to save yet (and the associate was told)."""
-        from clerk.shared.interactions import Consent, Interest, Note, Redeem, Sale
+        from clerk.shared.interactions import Consent, Interest, Note, Redeem, Sale, Task
         from clerk.shared.money import AmountError, parse_cents
 
         c = self.view.composer
@@ -928,6 +940,15 @@ class CustomerController(QObject):
                 self._refuse("marketing", "no_change")
                 return None
             return Consent.of(marketing=marketing, browsing=browsing)
+        if form == "task":
+            title = c.task.title.text().strip()
+            if not title:
+                self._refuse("title", "missing")
+                return None
+            due = c.task.due.date().startOfDay().addSecs(TASK_DUE_HOUR * 3600)
+            # For the associate who makes it; only with consent does it contact the customer.
+            outreach = c.task.outreach.isChecked() and c.task.consented
+            return Task.of(title, int(due.toSecsSinceEpoch()), self.staff_id, outreach)
         return None
 
     def _refuse(self, field: str | None, problem: str) -> None:
@@ -943,6 +964,7 @@ class CustomerController(QObject):
             ("sale", "amount_cents"): c.sale.amount,
             ("sale", "items"): c.sale.picker.search,
             ("interest", "sku"): c.interest.picker.search,
+            ("task", "title"): c.task.title,
         }
         message = texts.record_problem(field, problem)
         name = texts.form_field_name(c.form or "", root)

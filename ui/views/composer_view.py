@@ -17,6 +17,8 @@ from ui.qt import (
     QApplication,
     QButtonGroup,
     QCheckBox,
+    QDate,
+    QDateEdit,
     QDoubleValidator,
     QEvent,
     QFrame,
@@ -487,7 +489,59 @@ class ConsentForm(QWidget):
         )
 
 
-FORMS = ("note", "interest", "redeem", "sale", "consent")
+class TaskForm(QWidget):
+    """A follow-up task: what to do, the day it is due (at 18:00), and whether it contacts
+    the customer (only with their marketing consent)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        self.title = QLineEdit()
+        self.title.setObjectName("taskTitle")
+        self.title.setMaxLength(200)
+        box.addWidget(self.title)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.due_label = label("", "hint")
+        row.addWidget(self.due_label)
+        self.due = QDateEdit()
+        self.due.setObjectName("taskDue")
+        self.due.setCalendarPopup(True)
+        self.due.setMinimumDate(QDate.currentDate())
+        row.addWidget(self.due, 1)
+        box.addLayout(row)
+        self.outreach = QCheckBox()
+        self.outreach.setObjectName("taskOutreach")
+        self.outreach_text = CheckText(self.outreach)
+        line = QHBoxLayout()
+        line.setSpacing(8)
+        line.addWidget(self.outreach, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.outreach_text, 1)
+        box.addLayout(line)
+        self.hint = label("", "hint", wrap=True)
+        box.addWidget(self.hint)
+        self.consented = True
+
+    def retranslate(self) -> None:
+        self.title.setPlaceholderText(translate("Composer", "e.g. call when size 38 arrives"))
+        self.title.setAccessibleName(translate("Composer", "What to do"))
+        self.due_label.setText(translate("Composer", "Due"))
+        self.due.setAccessibleName(translate("Composer", "Due date"))
+        self.outreach_text.setText(translate("Composer", "Contacts the customer"))
+        self.outreach.setAccessibleName(translate("Composer", "Contacts the customer"))
+        self.hint.setText(
+            translate("Composer", "For you, due at 18:00 that day; synced to every terminal.")
+            if self.consented
+            else translate(
+                "Composer",
+                "No marketing consent: only a task that does not contact the customer.",
+            )
+        )
+
+
+FORMS = ("note", "interest", "redeem", "sale", "consent", "task")
 
 
 class FormScroll(QScrollArea):
@@ -585,8 +639,9 @@ class Composer(LanguageAware):
         self.redeem = RedeemForm()
         self.sale = SaleForm(sale_products)
         self.consent = ConsentForm()
+        self.task = TaskForm()
         self.stack = QStackedWidget()
-        for form in (self.note, self.interest, self.redeem, self.sale, self.consent):
+        for form in (self.note, self.interest, self.redeem, self.sale, self.consent, self.task):
             self.stack.addWidget(form)
         # The form scrolls inside the card when the card would be taller than the screen
         # (``fit_height``): the buttons below it stay in view — Save is always visible.
@@ -656,6 +711,7 @@ class Composer(LanguageAware):
         "redeem": "redeem",
         "sale": "sale",
         "consent": "consent",
+        "task": "clock",
     }
 
     def open_form(self, form: str) -> None:
@@ -725,6 +781,7 @@ class Composer(LanguageAware):
             text_label.setText("")
         self.consent.marketing.setChecked(False)
         self.consent.browsing.setChecked(False)
+        self.task.title.clear()
 
     def retranslate(self) -> None:
         titles = {
@@ -733,6 +790,7 @@ class Composer(LanguageAware):
             "redeem": translate("Composer", "Redeem coupon"),
             "sale": translate("Composer", "Assisted sale"),
             "consent": translate("Composer", "Consent"),
+            "task": translate("Composer", "Follow-up task"),
         }
         self.title.setText(titles.get(self.form, ""))
         self.save.setText(
@@ -752,5 +810,5 @@ class Composer(LanguageAware):
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
         self.close_button.setToolTip(translate("Composer", "Close (Esc)"))
-        for form in (self.note, self.interest, self.redeem, self.sale, self.consent):
+        for form in (self.note, self.interest, self.redeem, self.sale, self.consent, self.task):
             form.retranslate()

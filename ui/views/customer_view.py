@@ -30,8 +30,8 @@ from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
-ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
+ACTIONS = ("note", "interest", "redeem", "sale", "consent", "task", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent", "task")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -132,6 +132,7 @@ _ACTION_ICONS = {
     "redeem": "redeem",
     "sale": "sale",
     "consent": "consent",
+    "task": "clock",
     "next": "next",
 }
 
@@ -368,6 +369,7 @@ class Customer360View(LanguageAware):
             "redeem": (translate("Customer", "Redeem"), "Ctrl+R"),
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
+            "task": (translate("Customer", "Follow-up"), "Ctrl+T"),
             "next": (translate("Customer", "Next customer"), "Esc"),
         }
         for name, (text, keys) in names.items():
