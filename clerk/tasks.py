@@ -205,7 +205,7 @@ def load(
     return out
 
 
-def _check_assignee(cache: sqlite3.Connection, assignee: str | None) -> None:
+def check_assignee(cache: sqlite3.Connection, assignee: str | None) -> None:
     if assignee is None:
         return
     row = cache.execute("SELECT active FROM staff WHERE id = ?", (assignee,)).fetchone()
@@ -236,7 +236,7 @@ def new_task(
             "the member has not consented to marketing: no outreach task",
             reason="no_marketing_consent",
         )
-    _check_assignee(cache, assignee)
+    check_assignee(cache, assignee)
     return Task.of(title, due_at, assignee, outreach)
 
 
@@ -260,7 +260,7 @@ def change(
     if task.state != "open":
         raise TaskError(f"task {task_id} is done already", reason="task_closed")
     if action == "reassign":
-        _check_assignee(cache, assignee)
+        check_assignee(cache, assignee)
     payload = TaskUpdate.of(
         task_id, action, outcome=outcome, due_at=due_at, assignee=assignee, text=text
     )

@@ -28,6 +28,10 @@ shot sale-en          --view sale_form --lang en    --layout desktop
 shot sale-zh          --view sale_form --lang zh_CN --layout desktop
 shot sale-handheld-en --view sale_form --lang en    --layout handheld
 shot sale-handheld-zh --view sale_form --lang zh_CN --layout handheld
+shot task-en          --view task_form --lang en    --layout desktop
+shot task-zh          --view task_form --lang zh_CN --layout desktop
+shot task-handheld-en --view task_form --lang en    --layout handheld
+shot task-handheld-zh --view task_form --lang zh_CN --layout handheld
 shot offline-en       --view offline  --lang en    --layout desktop
 shot offline-zh       --view offline  --lang zh_CN --layout desktop
 shot signin-zh         --view signin    --lang zh_CN --layout desktop

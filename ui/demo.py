@@ -200,11 +200,12 @@ def run_demo(
     staff_id: str | None = None,
     dashboard_day: date | None = None,
 ) -> int:
-    """Open the demo on ``view``: scan | customer | redeem | sale_form | offline (signed in as the
-    associate ``staff_id``), dashboard | settings (signed in as the store's manager), or
-    signin (nobody signed in yet). The demo signs its staff member in without a PIN; the idle
-    lock then works as in the app (the demo hub's staff have their demo PINs). The dashboard
-    shows ``dashboard_day`` (the demo's business day, ``demoworld.day``) when given.
+    """Open the demo on ``view``: scan | customer | redeem | sale_form | task_form | offline
+    (signed in as the associate ``staff_id``), dashboard | settings (signed in as the store's
+    manager), or signin (nobody signed in yet). The demo signs its staff member in without a
+    PIN; the idle lock then works as in the app (the demo hub's staff have their demo PINs).
+    The dashboard shows ``dashboard_day`` (the demo's business day, ``demoworld.day``) when
+    given.
 
     With ``screenshot`` the window is rendered (offscreen when ``QT_QPA_PLATFORM=offscreen``)
     and saved as a PNG once the view is fully painted; the app then exits — 0 when the PNG
@@ -340,6 +341,10 @@ def run_demo(
             sale = window.screens.customer_view.composer.sale
             if sale.picker.list.model().rowCount():
                 sale.picker.picked.emit(0)
+        if view == "task_form":  # a follow-up being written
+            customer.action("task")
+            composer = window.screens.customer_view.composer
+            composer.task.title.setText(translate("Demo", "Call when size 38 arrives"))
         if offline and customer.member_id is not None:
             from clerk.shared.interactions import Note
 
@@ -359,7 +364,7 @@ def run_demo(
         elif view == "settings":
             window.nav.show_settings()
             settle(shoot)
-        elif view in ("customer", "redeem", "sale_form", "offline"):
+        elif view in ("customer", "redeem", "sale_form", "task_form", "offline"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:
             # Serve the hero once so "last customers" is not empty, then the next customer.

@@ -992,6 +992,10 @@
         <translation>Member code of %1</translation>
     </message>
     <message>
+        <source>Call when size 38 arrives</source>
+        <translation>Call when size 38 arrives</translation>
+    </message>
+    <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>Asked about the watch strap in blue.</translation>
     </message>

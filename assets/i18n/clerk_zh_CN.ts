@@ -988,6 +988,10 @@
         <translation>%1 的会员码</translation>
     </message>
     <message>
+        <source>Call when size 38 arrives</source>
+        <translation>38 码到货后给她打电话</translation>
+    </message>
+    <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>询问了蓝色表带。</translation>
     </message>

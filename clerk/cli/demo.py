@@ -42,6 +42,7 @@ def add_parser(sub: Subparsers) -> None:
             "customer",
             "redeem",
             "sale_form",
+            "task_form",
             "offline",
             "signin",
             "dashboard",

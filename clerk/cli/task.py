@@ -1,4 +1,4 @@
-"""``clerk task list|add|done``: follow-up tasks from scripts, as a signed-in staff member
+"""``clerk task list|add|done|assign``: follow-up tasks from scripts, as a signed-in staff member
 (``--staff`` and a PIN, as the app asks). ``add`` and ``done`` record a ``task`` /
 ``task_update`` interaction in the outbox (it syncs later, exactly once); the hub applies them
 in its order (clerk/tasks.py, sync/hub/tasks.py). What the terminal or the hub would refuse —
@@ -22,9 +22,11 @@ from clerk.cli.common import (
     staff_session,
 )
 from clerk.errors import ClerkError, RecordError
+from clerk.tasks import TaskError
 
 if TYPE_CHECKING:
     from clerk.cli.common import Subparsers
+    from clerk.terminal import Terminal
 
 OUTCOMES = ("called", "messaged", "came_in", "no_answer")
 DUE_HOUR = 18  # a due date without a time: that day at 18:00, local time
@@ -87,6 +89,19 @@ def add_parser(sub: Subparsers) -> None:
     add_staff_arguments(done, who="staff id who did it")
     done.add_argument("--json", action="store_true", help="print the recorded interaction")
     done.set_defaults(func=cmd_done)
+
+    assign = tasks.add_parser(
+        "assign",
+        help="assign a member to an associate's client book (managers)",
+        description="Record that a member is now in an associate's client book (--to ID), or "
+        "in no one's (--to none): an `assign` interaction, a manager's, checked again at the "
+        "hub; every terminal of the store receives it.",
+    )
+    assign.add_argument("--member", required=True, help="member id")
+    assign.add_argument("--to", required=True, metavar="ID", help="staff id, or none")
+    add_staff_arguments(assign, who="manager's staff id")
+    assign.add_argument("--json", action="store_true", help="print the recorded interaction")
+    assign.set_defaults(func=cmd_assign)
 
 
 def parse_due(text: str) -> int:
@@ -201,3 +216,41 @@ def cmd_done(args: argparse.Namespace) -> int:
     else:
         print(f"task {args.task} done ({args.outcome}) · pending sync")
     return EXIT_OK
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from clerk.shared.interactions import Assign
+    from clerk.staff import require
+
+    terminal = open_terminal(online_fetch=False)
+    try:
+        with staff_session(terminal, args) as session:
+            require(session, "dashboard")  # a manager's: the hub refuses anyone else's
+            to = None if args.to == "none" else args.to
+            try:
+                _check_assign(terminal, args.member, to)
+                rec = terminal.record(
+                    "assign",
+                    member_id=args.member,
+                    staff_id=session.staff_id,
+                    payload=Assign.of(to),
+                )
+            except (TaskError, RecordError) as exc:
+                return _refused(args, exc)
+    finally:
+        terminal.close()
+    if args.json:
+        print_json(rec.wire())
+    else:
+        print(f"{args.member} assigned to {to or 'no one'} · pending sync")
+    return EXIT_OK
+
+
+def _check_assign(terminal: Terminal, member_id: str, staff_id: str | None) -> None:
+    """The member is cached and the associate is active staff here (TaskError)."""
+    from clerk import tasks
+
+    found = terminal.cache.execute("SELECT 1 FROM members WHERE id = ?", (member_id,))
+    if found.fetchone() is None:
+        raise TaskError(f"no member {member_id} on this terminal", reason="unknown_member")
+    tasks.check_assignee(terminal.cache, staff_id)

@@ -522,6 +522,7 @@ class TaskForm(QWidget):
         box.addLayout(line)
         self.hint = label("", "hint", wrap=True)
         box.addWidget(self.hint)
+        box.addStretch(1)
         self.consented = True
 
     def retranslate(self) -> None:

@@ -91,3 +91,22 @@ def test_refusals_exit_2_with_the_reason(
     assert clerk("task", "list", "--all", "--staff", "A01") == EXIT_INPUT
     monkeypatch.delenv("CLERK_PIN")
     assert clerk("task", "list") == EXIT_INPUT  # no staff, no PIN
+
+
+def test_only_a_manager_assigns_a_member(
+    home: DemoDbs, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert clerk("task", "assign", "--member", HERO, "--to", "A02", "--staff", "A01") == 2
+    home.cache.execute(
+        "UPDATE staff SET pin_hash = ? WHERE id = 'M01'", (hash_pin("246810", "manager", FAST),)
+    )
+    home.cache.commit()
+    monkeypatch.setenv("CLERK_PIN", "246810")
+    assign = ("task", "assign", "--member", HERO, "--staff", "M01", "--json")
+    assert clerk(*assign, "--to", "X9") == EXIT_INPUT
+    assert _out(capsys)["reason"] == "unknown_assignee"
+    assert clerk(*assign, "--to", "A02") == EXIT_OK
+    assert _out(capsys)["payload"] == {"staff_id": "A02"}
+    from clerk import clientbook
+
+    assert clientbook.assignments(home.cache, home.outbox)[HERO] == "A02"
