@@ -277,7 +277,7 @@ def m010_tasks_and_client_book(db: Database) -> None:
             store_id TEXT NOT NULL,
             member_id TEXT NOT NULL,
             title TEXT NOT NULL,
-            reason TEXT NOT NULL,          -- manual | inactive | cart_coupon | birthday
+            reason TEXT NOT NULL,          -- manual or the hub rule's name
             facts TEXT NOT NULL DEFAULT '{}',
             assignee TEXT,                 -- a staff id; NULL: the store
             due_at INTEGER NOT NULL,

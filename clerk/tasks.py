@@ -44,7 +44,7 @@ class TaskRow:
     member_id: str
     member_name: str | None
     title: str
-    reason: str  # manual | inactive | cart_coupon | birthday
+    reason: str  # manual, or a hub rule's: inactive | cart_coupon | birthday | unserved_visit
     assignee: str | None  # a staff id; None: the store
     due_at: int
     state: str  # open | done

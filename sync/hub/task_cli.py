@@ -22,9 +22,9 @@ def add_parser(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> N
         "rules",
         help="the follow-up task rules: list, set, run",
         description="The chain's rules that make follow-up tasks (inactive, cart_coupon, "
-        "birthday), each only for members who consented to marketing; `run` makes their "
-        "tasks now and escalates tasks 24 h overdue (the hub process also runs them on a "
-        "schedule: `clerk hub serve --rules-every S`).",
+        "birthday, unserved_visit), each only for members who consented to marketing; `run` "
+        "makes their tasks now and escalates tasks 24 h overdue (the hub process also runs "
+        "them on a schedule: `clerk hub serve --rules-every S`).",
     )
     rules = p.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     s = rules.add_parser("list", help="each rule and its parameters", description="List rules.")
@@ -33,10 +33,11 @@ def add_parser(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> N
     s = rules.add_parser(
         "set",
         help="enable, disable or tune a rule",
-        description="Change a rule: --enable / --disable, --param NAME=N (days, due_hours).",
+        description="Change a rule: --enable / --disable, --param NAME=N (days, hours, "
+        "min_points, due_hours).",
     )
     add_db(s)
-    s.add_argument("rule", help="inactive, cart_coupon or birthday")
+    s.add_argument("rule", help="inactive, cart_coupon, birthday or unserved_visit")
     on = s.add_mutually_exclusive_group()
     on.add_argument("--enable", dest="enabled", action="store_const", const=True)
     on.add_argument("--disable", dest="enabled", action="store_const", const=False)

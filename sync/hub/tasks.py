@@ -21,6 +21,9 @@ members who consented to marketing, at most one open task per member and rule:
 * ``inactive`` — not seen for ``days`` (30).
 * ``cart_coupon`` — an open online-cart line and a live coupon expiring within ``days`` (3).
 * ``birthday`` — a birthday within the next ``days`` (7).
+* ``unserved_visit`` — a high-value member (``min_points``, 8,000: gold and up) visited a
+  store in the last ``hours`` (24) and nothing else was recorded with them there since (no
+  note, interest, sale or redemption): a task for that store.
 
 A rule's task is for the member's assigned associate (else the store), due ``due_hours``
 after it is made (24). :func:`escalate` marks open tasks overdue by :data:`ESCALATE_AFTER_S`
@@ -46,16 +49,18 @@ log = logging.getLogger(__name__)
 
 DAY_S = 86_400
 ESCALATE_AFTER_S = 24 * 3600
-RULES = ("inactive", "cart_coupon", "birthday")
+RULES = ("inactive", "cart_coupon", "birthday", "unserved_visit")
 DEFAULT_RULES: dict[str, dict[str, int]] = {
     "inactive": {"days": 30, "due_hours": 24},
     "cart_coupon": {"days": 3, "due_hours": 24},
     "birthday": {"days": 7, "due_hours": 24},
+    "unserved_visit": {"hours": 24, "min_points": 8000, "due_hours": 24},
 }
 TITLES = {  # the task's title as the hub writes it (terminals show their own words by reason)
     "inactive": "Not seen for {days} days",
     "cart_coupon": "Cart with a coupon expiring",
     "birthday": "Birthday on {date}",
+    "unserved_visit": "Came in and nobody served them",
 }
 COLUMNS = (
     "id",
@@ -303,10 +308,24 @@ def _birthday(conn: Conn, now: int, params: Mapping[str, int]) -> list[Candidate
     return out
 
 
+def _unserved_visit(conn: Conn, now: int, params: Mapping[str, int]) -> list[Candidate]:
+    rows = conn.rows(
+        "SELECT v.member_id, v.store_id, max(v.at) FROM visits v "
+        "JOIN members m ON m.id = v.member_id AND m.consent_marketing = 1 AND m.points >= ? "
+        "WHERE v.kind = 'visit' AND v.at >= ? AND v.store_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM visits s WHERE s.member_id = v.member_id AND s.store_id = v.store_id "
+        "AND s.kind IN ('note', 'interest', 'sale', 'redeem') AND s.at >= v.at) "
+        "GROUP BY v.member_id, v.store_id ORDER BY v.member_id, v.store_id",
+        (params["min_points"], now - params["hours"] * 3600),
+    )
+    return [(str(r[0]), str(r[1]), {"visit_at": int(r[2])}) for r in rows]
+
+
 _FINDERS: dict[str, Callable[[Conn, int, Mapping[str, int]], list[Candidate]]] = {
     "inactive": _inactive,
     "cart_coupon": _cart_coupon,
     "birthday": _birthday,
+    "unserved_visit": _unserved_visit,
 }
 
 

@@ -219,7 +219,7 @@ def test_each_rule_makes_tasks_only_with_consent_once_and_escalates_after_24h(
         ids = [
             str(r[0])
             for r in tx.conn.rows(
-                "SELECT id FROM members WHERE home_store = ? ORDER BY id LIMIT 6", (STORE,)
+                "SELECT id FROM members WHERE home_store = ? ORDER BY id LIMIT 9", (STORE,)
             )
         ]
         for n, mid in enumerate(ids):
@@ -246,6 +246,21 @@ def test_each_rule_makes_tasks_only_with_consent_once_and_escalates_after_24h(
                 "VALUES (?, ?, (SELECT min(sku) FROM products), 1, 199900, ?, 'open')",
                 (f"TASKCART{n}", mid, now - DAY),
             )
+        # high-value visits: ids[6] (no consent), ids[7] unserved, ids[8] served after
+        for n, mid in enumerate(ids[6:9]):
+            tx.conn.execute(
+                "UPDATE members SET points = 9000, consent_marketing = ? WHERE id = ?",
+                (int(n > 0), mid),
+            )
+            tx.conn.execute(
+                "INSERT INTO visits (id, member_id, store_id, kind, at) "
+                "VALUES (?, ?, ?, 'visit', ?)",
+                (f"TASKVISIT{n}", mid, STORE, now - 3600),
+            )
+        tx.conn.execute(
+            "INSERT INTO visits (id, member_id, store_id, kind, at) VALUES (?, ?, ?, 'sale', ?)",
+            ("TASKSALE", ids[8], STORE, now - 600),
+        )
     # the assigned associate gets a rule's task
     with hub.store.write() as tx:
         tx.conn.execute(
@@ -255,10 +270,14 @@ def test_each_rule_makes_tasks_only_with_consent_once_and_escalates_after_24h(
         )
     hub_tasks.set_rule(hub.store, "cart_coupon", params={"days": 3}, now=now)
     made = hub_tasks.run_rules(hub.store, now=now)
+    unserved = _rule_tasks(hub, "unserved_visit")
+    assert ids[7] in unserved and ids[6] not in unserved and ids[8] not in unserved
+    assert unserved[ids[7]]["store_id"] == STORE
     for reason, mine in (
         ("inactive", ids[0:2]),
         ("birthday", ids[2:4]),
         ("cart_coupon", ids[4:6]),
+        ("unserved_visit", ids[6:8]),
     ):
         found = _rule_tasks(hub, reason)
         assert made[reason] == len(found) >= 1, reason
@@ -270,7 +289,13 @@ def test_each_rule_makes_tasks_only_with_consent_once_and_escalates_after_24h(
     assert _rule_tasks(hub, "cart_coupon")[ids[5]]["facts"] is not None
 
     again = hub_tasks.run_rules(hub.store, now=now + 3600)  # idempotent
-    assert again == {"inactive": 0, "cart_coupon": 0, "birthday": 0, "escalated": 0}
+    assert again == {
+        "inactive": 0,
+        "cart_coupon": 0,
+        "birthday": 0,
+        "unserved_visit": 0,
+        "escalated": 0,
+    }
 
     hub_tasks.set_rule(hub.store, "birthday", enabled=False, now=now)
     assert "birthday" not in hub_tasks.run_rules(hub.store, now=now + 7200)

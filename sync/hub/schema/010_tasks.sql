@@ -6,7 +6,7 @@ CREATE TABLE tasks (
     store_id TEXT NOT NULL,
     member_id TEXT NOT NULL,
     title TEXT NOT NULL,
-    reason TEXT NOT NULL,              -- manual | inactive | cart_coupon | birthday
+    reason TEXT NOT NULL,              -- manual, or the rule's: inactive | cart_coupon | birthday | unserved_visit
     facts TEXT NOT NULL DEFAULT '{}',
     assignee TEXT,                     -- a staff id; NULL: the store
     due_at {{BIGINT}} NOT NULL,
