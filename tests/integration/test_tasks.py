@@ -50,8 +50,8 @@ class Till:
 
 
 @pytest.fixture
-def tills(hub: HubHandle, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
-    a, b = Till(tmp_path / "till-a", hub), Till(tmp_path / "till-b", hub)
+def tills(any_hub: HubHandle, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
+    a, b = Till(tmp_path / "till-a", any_hub), Till(tmp_path / "till-b", any_hub)
     a.sync()
     b.sync()
     yield a, b
@@ -95,8 +95,9 @@ def done(till: Till, task_id: str, outcome: str, staff: str = "A01") -> str:
 
 
 def test_a_task_made_offline_at_one_terminal_is_completed_at_another(
-    hub: HubHandle, tills: tuple[Till, Till]
+    any_hub: HubHandle, tills: tuple[Till, Till]
 ) -> None:
+    hub = any_hub  # SQLite, and PostgreSQL when configured
     a, b = tills
     m = member(hub, consent=True)
     task_id = add_task(a, m)  # offline: in A's outbox only
@@ -133,8 +134,9 @@ def test_a_task_made_offline_at_one_terminal_is_completed_at_another(
 
 
 def test_done_at_two_terminals_keeps_the_hubs_first_and_both_see_it(
-    hub: HubHandle, tills: tuple[Till, Till]
+    any_hub: HubHandle, tills: tuple[Till, Till]
 ) -> None:
+    hub = any_hub  # SQLite, and PostgreSQL when configured
     a, b = tills
     task_id = add_task(a, member(hub, consent=True))
     a.sync()
@@ -152,8 +154,9 @@ def test_done_at_two_terminals_keeps_the_hubs_first_and_both_see_it(
 
 
 def test_no_outreach_task_without_marketing_consent(
-    hub: HubHandle, tills: tuple[Till, Till]
+    any_hub: HubHandle, tills: tuple[Till, Till]
 ) -> None:
+    hub = any_hub  # SQLite, and PostgreSQL when configured
     a, _ = tills
     m = member(hub, consent=False)
     with pytest.raises(tasks.TaskError) as refused:
@@ -173,8 +176,9 @@ def test_no_outreach_task_without_marketing_consent(
 
 
 def test_a_manager_assigns_a_member_and_every_terminal_gets_it(
-    hub: HubHandle, tills: tuple[Till, Till]
+    any_hub: HubHandle, tills: tuple[Till, Till]
 ) -> None:
+    hub = any_hub  # SQLite, and PostgreSQL when configured
     a, b = tills
     m = member(hub, consent=True)
     by_associate = outbox_mod.record(
@@ -211,8 +215,9 @@ def _consent(hub: HubHandle, member_id: str) -> bool:
 
 
 def test_each_rule_makes_tasks_only_with_consent_once_and_escalates_after_24h(
-    hub: HubHandle, tills: tuple[Till, Till], hub_world_now: int
+    any_hub: HubHandle, tills: tuple[Till, Till], hub_world_now: int
 ) -> None:
+    hub = any_hub  # SQLite, and PostgreSQL when configured
     a, _ = tills
     now = hub_world_now
     with hub.store.write() as tx:  # one member of each rule, with and without consent
