@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from clerk import tasks
+from clerk.reports.model import AssociateFigures
 
 DAY_S = 86_400
 INACTIVE_DAYS = 30
@@ -118,20 +119,6 @@ def my_customers(
 
     out.sort(key=order)
     return out
-
-
-@dataclass(frozen=True)
-class AssociateFigures:
-    """A manager's follow-up figures for one associate (``staff_id`` None: the store's
-    unassigned tasks)."""
-
-    staff_id: str | None
-    name: str | None
-    clients: int  # members assigned to them
-    open: int
-    overdue: int  # open, past due
-    escalated: int  # open, 24 h past due: the manager's
-    done: int  # done since ``since``
 
 
 def figures(

@@ -793,6 +793,30 @@
         <translation>Coupons</translation>
     </message>
     <message>
+        <source>The store (unassigned)</source>
+        <translation>The store (unassigned)</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
         <source>Product</source>
         <translation>Product</translation>
     </message>
@@ -919,6 +943,14 @@
     <message>
         <source>Associates</source>
         <translation>Associates</translation>
+    </message>
+    <message>
+        <source>Follow-ups and client book</source>
+        <translation>Follow-ups and client book</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>Follow-ups</translation>
     </message>
     <message>
         <source>Products asked about</source>

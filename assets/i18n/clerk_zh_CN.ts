@@ -789,6 +789,30 @@
         <translation>优惠券</translation>
     </message>
     <message>
+        <source>The store (unassigned)</source>
+        <translation>本店（未分配）</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
         <source>Product</source>
         <translation>商品</translation>
     </message>
@@ -915,6 +939,14 @@
     <message>
         <source>Associates</source>
         <translation>导购</translation>
+    </message>
+    <message>
+        <source>Follow-ups and client book</source>
+        <translation>跟进任务与客户名册</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进任务</translation>
     </message>
     <message>
         <source>Products asked about</source>
