@@ -54,6 +54,8 @@ _TABLE_NAMES = {
     "key": "public_keys",
     "staff": "staff",
     "signup_text": "signup_texts",
+    "task": "tasks",
+    "assignment": "assignments",
 }
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -357,6 +359,46 @@ def m008_signup_texts(db: Database) -> None:
             text TEXT NOT NULL,
             published_at INTEGER NOT NULL
         );
+        """
+    )
+
+
+@migrations()
+def m010_tasks_and_client_book(db: Database) -> None:
+    """Follow-up tasks and the client book's assignments: feed entities of a hub that keeps
+    them (issue 17; clerk/tasks.py, clerk/clientbook.py read them)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS tasks (
+            id TEXT PRIMARY KEY,
+            store_id TEXT NOT NULL,
+            member_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            reason TEXT NOT NULL,          -- manual or the hub rule's name
+            facts TEXT NOT NULL DEFAULT '{}',
+            assignee TEXT,                 -- a staff id; NULL: the store
+            due_at INTEGER NOT NULL,
+            state TEXT NOT NULL,           -- open | done
+            outcome TEXT,
+            outreach INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT,
+            created_at INTEGER NOT NULL,
+            done_by TEXT,
+            done_at INTEGER,
+            escalated_at INTEGER,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS tasks_member ON tasks(member_id);
+        CREATE INDEX IF NOT EXISTS tasks_assignee ON tasks(state, assignee, due_at);
+
+        CREATE TABLE IF NOT EXISTS assignments (
+            member_id TEXT PRIMARY KEY,
+            store_id TEXT NOT NULL,
+            staff_id TEXT,
+            assigned_by TEXT,
+            assigned_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS assignments_staff ON assignments(staff_id);
         """
     )
 

@@ -20,17 +20,19 @@ import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clerk import clientbook
 from clerk.cache import connect_readonly, open_cache
 from clerk.errors import ClerkError, StorageError
 from clerk.outbox import META_STORE_ID, Recorded, Settled, get_meta
 from clerk.reports.conflicts import resolve_conflict, retry_parked, sync_health
 from clerk.reports.export import export_csv
 from clerk.reports.kpis import day_summary
-from clerk.reports.model import DaySummary, SyncHealth
+from clerk.reports.model import AssociateFigures, DaySummary, SyncHealth
 from clerk.staff import Session
 
 if TYPE_CHECKING:
@@ -42,6 +44,9 @@ class DashboardData:
     summary: DaySummary
     health: SyncHealth
     computed_at: int
+    # follow-ups per associate now (clerk/clientbook.py): clients, open, overdue, escalated,
+    # done on the day shown
+    followups: tuple[AssociateFigures, ...] = ()
 
 
 class DashboardSource:
@@ -84,12 +89,16 @@ class DashboardSource:
             store_id = get_meta(outbox, META_STORE_ID)
             summary = day_summary(cache, outbox, day, self.tz, store_id)
             health = sync_health(cache, outbox, now)
+            start = datetime.combine(day, time_of_day.min, self.tz)
+            followups = tuple(
+                clientbook.figures(cache, outbox, now=now, since=int(start.timestamp()))
+            )
         except (ClerkError, sqlite3.Error) as exc:
             self.close()  # a file replaced under us (cache rebuilt): reopen next time
             if isinstance(exc, ClerkError):
                 raise
             raise StorageError(f"cannot read the figures: {exc}") from exc
-        return DashboardData(summary, health, now)
+        return DashboardData(summary, health, now, followups)
 
     def export(self, session: Session, date_from: date, date_to: date, path: Path) -> int:
         """Write the visits of the range as CSV to ``path`` (atomically, audited ``export``);

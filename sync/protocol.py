@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlia
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 from typing_extensions import TypedDict  # pydantic needs this one, not typing's, before 3.12
 
+from clerk.shared.entities import ENTITIES
 from clerk.shared.interactions import KINDS, Payload
 
 PROTOCOL_VERSION = 1
@@ -33,23 +34,11 @@ Str64 = Annotated[str, Field(max_length=64)]
 Str256 = Annotated[str, Field(max_length=256)]
 Text = Annotated[str, Field(max_length=4000)]
 
-Entity = Literal[
-    "member",
-    "product",
-    "browse",
-    "cart",
-    "coupon",
-    "visit",
-    "wishlist",
-    "order",
-    "points",
-    "related",
-    "case",
-    "consent_text",
-    "key",
-    "staff",
-    "signup_text",
-]
+# The feed's entities, one definition for both ends (clerk/shared/entities.py); a str to mypy.
+if TYPE_CHECKING:
+    Entity = str
+else:
+    Entity = Literal[tuple(ENTITIES)]
 ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # Why the hub rejected or flagged an interaction (InteractionResult.reason). A terminal shows
 # each in words (ui/texts.py); it reads an unknown one as text, so a newer hub may add some.
@@ -80,6 +69,10 @@ ResultReason = Literal[
     "bad_card",  # a link of a card number that is not one
     "identity_taken",  # conflict: the identity linked is another member's (for a person)
     "jti_seen_elsewhere",  # accepted, but the member code was seen at another terminal
+    "no_marketing_consent",  # an outreach task for a member who did not consent to marketing
+    "unknown_task",  # a change to a task the store does not have (sync/hub/tasks.py)
+    "unknown_assignee",  # a task or member assigned to no active staff of the store
+    "task_closed",  # accepted, no effect: the task was done before (another terminal's change)
     # accepted audit rows the hub flagged for HQ (sync/hub/audit.py):
     "audit_chain_gap",  # rows are missing before this one
     "audit_chain_rewrite",  # the chain before this row is not the one the hub acknowledged

@@ -200,11 +200,11 @@ def run_demo(
     staff_id: str | None = None,
     dashboard_day: date | None = None,
 ) -> int:
-    """Open the demo on ``view``: scan | customer | redeem | sale_form | offline | fix (a note
-    the hub rejected, open in its form; signed in as the associate ``staff_id``), dashboard |
-    settings | rejected (the sync panel with a rejected record selected; signed in as the
-    store's manager), or signin (nobody signed in yet). The demo signs its staff member in
-    without a PIN; the idle lock then works as in the app (the demo hub's staff have their
+    """Open the demo on ``view``: scan | customer | redeem | sale_form | task_form | offline | fix
+    (a note the hub rejected, open in its form; signed in as the associate ``staff_id``),
+    dashboard | settings | rejected (the sync panel with a rejected record selected; signed in
+    as the store's manager), or signin (nobody signed in yet). The demo signs its staff member
+    in without a PIN; the idle lock then works as in the app (the demo hub's staff have their
     demo PINs). The dashboard shows ``dashboard_day`` (the demo's business day,
     ``demoworld.day``) when given.
 
@@ -354,6 +354,10 @@ def run_demo(
                 composer = window.screens.customer_view.composer
                 _wait(window, lambda: composer.form == "note", lambda: settle(shoot), deadline)
                 return
+        if view == "task_form":  # a follow-up being written
+            customer.action("task")
+            composer = window.screens.customer_view.composer
+            composer.task.title.setText(translate("Demo", "Call when size 38 arrives"))
         if offline and customer.member_id is not None:
             from clerk.shared.interactions import Note
 
@@ -393,7 +397,7 @@ def run_demo(
                 day = dashboard_day
                 dashboard.view.date.setDate(QDate(day.year, day.month, day.day))
             settle(pick)
-        elif view in ("customer", "redeem", "sale_form", "offline", "fix"):
+        elif view in ("customer", "redeem", "sale_form", "task_form", "offline", "fix"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:
             # Serve the hero once so "last customers" is not empty, then the next customer.

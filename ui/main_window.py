@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
                 "scSale": ("Ctrl+S", lambda: nav.customer_action("sale")),
                 "scConsent": ("Ctrl+K", lambda: nav.customer_action("consent")),
                 "scCase": ("Ctrl+E", lambda: nav.customer_action("case")),
+                "scTask": ("Ctrl+T", lambda: nav.customer_action("task")),
                 "scSave": ("Ctrl+Return", nav.save_form),
                 "scOpenImage": ("Ctrl+O", inputs.open_image),
                 "scPaste": ("Ctrl+V", inputs.paste),

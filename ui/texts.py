@@ -424,6 +424,14 @@ HUB_REASONS: dict[str, str] = {
     "jti_seen_elsewhere": QT_TRANSLATE_NOOP(
         "HubReasons", "the same member code was also scanned at another terminal"
     ),
+    "no_marketing_consent": QT_TRANSLATE_NOOP(
+        "HubReasons", "the customer has not agreed to be contacted"
+    ),
+    "unknown_task": QT_TRANSLATE_NOOP("HubReasons", "the follow-up task is unknown"),
+    "unknown_assignee": QT_TRANSLATE_NOOP("HubReasons", "the assignee is not staff of the store"),
+    "task_closed": QT_TRANSLATE_NOOP(
+        "HubReasons", "the follow-up was already done at another terminal"
+    ),
     "audit_chain_gap": QT_TRANSLATE_NOOP("HubReasons", "audit rows are missing before this one"),
     "audit_chain_rewrite": QT_TRANSLATE_NOOP(
         "HubReasons", "the audit log was rewritten before this row"
@@ -460,6 +468,7 @@ FORM_FIELDS = {
     ("case_open", "subject"): QT_TRANSLATE_NOOP("Fields", "Case subject"),
     ("case_open", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
     ("case_update", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
+    ("task", "title"): QT_TRANSLATE_NOOP("Fields", "What to do"),
 }
 
 

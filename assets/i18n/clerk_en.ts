@@ -147,6 +147,34 @@
         <translation>Close the case</translation>
     </message>
     <message>
+        <source>e.g. call when size 38 arrives</source>
+        <translation>e.g. call when size 38 arrives</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <source>Contacts the customer</source>
+        <translation>Contacts the customer</translation>
+    </message>
+    <message>
+        <source>For you, due at 18:00 that day; synced to every terminal.</source>
+        <translation>For you, due at 18:00 that day; synced to every terminal.</translation>
+    </message>
+    <message>
+        <source>No marketing consent: only a task that does not contact the customer.</source>
+        <translation>No marketing consent: only a task that does not contact the customer.</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>Add a note</translation>
     </message>
@@ -168,11 +196,15 @@
     </message>
     <message>
         <source>Open a service case</source>
-        <translation>Open a service case</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Service case</source>
-        <translation>Service case</translation>
+        <translation type="unfinished">Service case</translation>
+    </message>
+    <message>
+        <source>Follow-up task</source>
+        <translation type="unfinished">Follow-up task</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -280,6 +312,18 @@
     <message>
         <source>Case closed · will sync</source>
         <translation>Case closed · will sync</translation>
+    </message>
+    <message>
+        <source>Follow-up saved · will sync</source>
+        <translation>Follow-up saved · will sync</translation>
+    </message>
+    <message>
+        <source>Follow-up updated · will sync</source>
+        <translation>Follow-up updated · will sync</translation>
+    </message>
+    <message>
+        <source>Client assigned · will sync</source>
+        <translation>Client assigned · will sync</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
@@ -495,6 +539,10 @@
     <message>
         <source>Consent</source>
         <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Follow-up</translation>
     </message>
     <message>
         <source>Next customer</source>
@@ -759,6 +807,18 @@
         <translation>Audit record</translation>
     </message>
     <message>
+        <source>Follow-up task</source>
+        <translation>Follow-up task</translation>
+    </message>
+    <message>
+        <source>Follow-up updated</source>
+        <translation>Follow-up updated</translation>
+    </message>
+    <message>
+        <source>Client assigned</source>
+        <translation>Client assigned</translation>
+    </message>
+    <message>
         <source>Walk-in (%1)</source>
         <translation>Walk-in (%1)</translation>
     </message>
@@ -987,6 +1047,30 @@
         <translation>Coupons</translation>
     </message>
     <message>
+        <source>The store (unassigned)</source>
+        <translation>The store (unassigned)</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
         <source>Product</source>
         <translation>Product</translation>
     </message>
@@ -1123,6 +1207,14 @@
         <translation>Associates</translation>
     </message>
     <message>
+        <source>Follow-ups and client book</source>
+        <translation>Follow-ups and client book</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
         <source>Products asked about</source>
         <translation>Products asked about</translation>
     </message>
@@ -1232,6 +1324,10 @@
     <message>
         <source>Member code of %1</source>
         <translation>Member code of %1</translation>
+    </message>
+    <message>
+        <source>Call when size 38 arrives</source>
+        <translation>Call when size 38 arrives</translation>
     </message>
     <message>
         <source>Asked about the watch strap in blue.</source>
@@ -1495,6 +1591,10 @@
         <source>Case note</source>
         <translation>Case note</translation>
     </message>
+    <message>
+        <source>What to do</source>
+        <translation>What to do</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1641,6 +1741,22 @@
     <message>
         <source>the same member code was also scanned at another terminal</source>
         <translation>the same member code was also scanned at another terminal</translation>
+    </message>
+    <message>
+        <source>the customer has not agreed to be contacted</source>
+        <translation>the customer has not agreed to be contacted</translation>
+    </message>
+    <message>
+        <source>the follow-up task is unknown</source>
+        <translation>the follow-up task is unknown</translation>
+    </message>
+    <message>
+        <source>the assignee is not staff of the store</source>
+        <translation>the assignee is not staff of the store</translation>
+    </message>
+    <message>
+        <source>the follow-up was already done at another terminal</source>
+        <translation>the follow-up was already done at another terminal</translation>
     </message>
     <message>
         <source>audit rows are missing before this one</source>

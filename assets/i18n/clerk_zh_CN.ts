@@ -147,6 +147,34 @@
         <translation>结案</translation>
     </message>
     <message>
+        <source>e.g. call when size 38 arrives</source>
+        <translation>例如：38 码到货后打电话</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>要做的事</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Contacts the customer</source>
+        <translation>会联系顾客</translation>
+    </message>
+    <message>
+        <source>For you, due at 18:00 that day; synced to every terminal.</source>
+        <translation>由你跟进，当天 18:00 到期；同步到每台终端。</translation>
+    </message>
+    <message>
+        <source>No marketing consent: only a task that does not contact the customer.</source>
+        <translation>顾客未同意营销联系：只能创建不联系顾客的任务。</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
@@ -168,11 +196,15 @@
     </message>
     <message>
         <source>Open a service case</source>
-        <translation>新建服务工单</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Service case</source>
-        <translation>服务工单</translation>
+        <translation type="unfinished">服务工单</translation>
+    </message>
+    <message>
+        <source>Follow-up task</source>
+        <translation type="unfinished">跟进任务</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -280,6 +312,18 @@
     <message>
         <source>Case closed · will sync</source>
         <translation>工单已结案 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Follow-up saved · will sync</source>
+        <translation>跟进任务已保存 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Follow-up updated · will sync</source>
+        <translation>跟进任务已更新 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Client assigned · will sync</source>
+        <translation>客户已分配 · 稍后同步</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
@@ -494,6 +538,10 @@
     <message>
         <source>Consent</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>跟进</translation>
     </message>
     <message>
         <source>Next customer</source>
@@ -757,6 +805,18 @@
         <translation>审计记录</translation>
     </message>
     <message>
+        <source>Follow-up task</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Follow-up updated</source>
+        <translation>跟进任务更新</translation>
+    </message>
+    <message>
+        <source>Client assigned</source>
+        <translation>客户分配</translation>
+    </message>
+    <message>
         <source>Walk-in (%1)</source>
         <translation>未识别顾客（%1）</translation>
     </message>
@@ -981,6 +1041,30 @@
         <translation>优惠券</translation>
     </message>
     <message>
+        <source>The store (unassigned)</source>
+        <translation>本店（未分配）</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
         <source>Product</source>
         <translation>商品</translation>
     </message>
@@ -1117,6 +1201,14 @@
         <translation>导购</translation>
     </message>
     <message>
+        <source>Follow-ups and client book</source>
+        <translation>跟进任务与客户名册</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
         <source>Products asked about</source>
         <translation>被咨询的商品</translation>
     </message>
@@ -1226,6 +1318,10 @@
     <message>
         <source>Member code of %1</source>
         <translation>%1 的会员码</translation>
+    </message>
+    <message>
+        <source>Call when size 38 arrives</source>
+        <translation>38 码到货后给她打电话</translation>
     </message>
     <message>
         <source>Asked about the watch strap in blue.</source>
@@ -1485,6 +1581,10 @@
         <source>Case note</source>
         <translation>工单备注</translation>
     </message>
+    <message>
+        <source>What to do</source>
+        <translation>要做的事</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1628,6 +1728,22 @@
     <message>
         <source>the same member code was also scanned at another terminal</source>
         <translation>同一会员码也在另一台终端被扫描</translation>
+    </message>
+    <message>
+        <source>the customer has not agreed to be contacted</source>
+        <translation>顾客未同意接收营销联系</translation>
+    </message>
+    <message>
+        <source>the follow-up task is unknown</source>
+        <translation>跟进任务不存在</translation>
+    </message>
+    <message>
+        <source>the assignee is not staff of the store</source>
+        <translation>负责人不是本店员工</translation>
+    </message>
+    <message>
+        <source>the follow-up was already done at another terminal</source>
+        <translation>该跟进任务已在另一台终端完成</translation>
     </message>
     <message>
         <source>audit rows are missing before this one</source>

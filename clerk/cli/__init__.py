@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         report,
         status,
         sync,
+        task,
     )
 
     parser = app.app_parser()
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         lookup,
         member,
         record,
+        task,
         status,
         outbox,
         config,

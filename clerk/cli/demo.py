@@ -44,6 +44,7 @@ def add_parser(sub: Subparsers) -> None:
             "sale_form",
             "signup_form",
             "signed_up",
+            "task_form",
             "offline",
             "signin",
             "dashboard",

@@ -31,7 +31,7 @@ class _RecordKinds:
     def _kinds(self) -> list[str]:
         from clerk.shared.interactions import KINDS
 
-        return [kind for kind, spec in KINDS.items() if spec.member]
+        return [kind for kind, spec in KINDS.items() if spec.member and not spec.followup]
 
     def __contains__(self, value: object) -> bool:
         return value in self._kinds()

@@ -1,6 +1,8 @@
 """``clerk report visits``: sign in as a manager, compute the visits report on this terminal
-(:func:`clerk.reports.export.visits_report`), print it. Errors: one line on stderr and exit 1
-(storage) or 2 (usage, a refused sign-in, not a manager)."""
+(:func:`clerk.reports.export.visits_report`), print it. ``clerk report tasks``: the follow-up
+figures per associate (:func:`clerk.clientbook.figures`), audited (``export``).
+Errors: one line on stderr and exit 1 (storage) or 2 (usage, a refused sign-in, not a
+manager)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,16 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from clerk import paths
-from clerk.cli.common import EXIT_OK, PIN_ENV, fail_with, read_pin
+from clerk.cli.common import (
+    EXIT_OK,
+    PIN_ENV,
+    add_staff_arguments,
+    fail_with,
+    open_terminal,
+    print_json,
+    read_pin,
+    staff_session,
+)
 from clerk.errors import ClerkError
 from clerk.reports.export import FORMATS
 
@@ -62,6 +73,17 @@ def add_parser(sub: Subparsers) -> None:
         "--store", metavar="ID", help="store id (default: the store this terminal is enrolled to)"
     )
     v.set_defaults(func=cmd_visits)
+
+    t = rsub.add_parser(
+        "tasks",
+        help="follow-ups per associate: clients, open, overdue, escalated, done today",
+        description="Per associate of the store: clients assigned (the client book), open "
+        "follow-up tasks, overdue, escalated (24 h overdue: the manager's) and done today "
+        "(local time), with a row for the store's unassigned tasks. Managers only.",
+    )
+    t.add_argument("--format", choices=("table", "json"), default="table", help="table or json")
+    add_staff_arguments(t, who="manager's staff id")
+    t.set_defaults(func=cmd_tasks)
 
 
 def _parse_date(text: str, flag: str) -> date:
@@ -146,4 +168,36 @@ def cmd_visits(args: argparse.Namespace) -> int:
         cache.close()
         outbox.close()
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    """``clerk report tasks``: sign in (manager), the follow-up figures per associate."""
+    import dataclasses
+
+    from clerk import clientbook
+
+    terminal = open_terminal(online_fetch=False)
+    try:
+        with staff_session(terminal, args, "export") as session:
+            now = int(terminal.clock())
+            midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0)
+            found = clientbook.figures(
+                terminal.cache, terminal.outbox, now=now, since=int(midnight.timestamp())
+            )
+            terminal.audit("export", session.staff_id, {"report": "tasks", "rows": len(found)})
+    finally:
+        terminal.close()
+    if args.format == "json":
+        print_json({"associates": [dataclasses.asdict(f) for f in found]})
+        return EXIT_OK
+    print(
+        f"{'staff':8} {'name':12} {'clients':>7} {'open':>5} {'overdue':>7} "
+        f"{'escalated':>9} {'done':>5}"
+    )
+    for f in found:
+        print(
+            f"{f.staff_id or 'store':8} {f.name or '':12} {f.clients:>7} {f.open:>5} "
+            f"{f.overdue:>7} {f.escalated:>9} {f.done:>5}"
+        )
     return EXIT_OK

@@ -194,3 +194,17 @@ class SyncHealth:
     conflicts: tuple[Conflict, ...]
     parked: tuple[ParkedItem, ...] = ()  # the hub failed on these by themselves
     archived: tuple[RejectedItem, ...] = ()  # corrected, withdrawn, dismissed: kept, not counted
+
+
+@dataclass(frozen=True)
+class AssociateFigures:
+    """A manager's follow-up figures for one associate (``staff_id`` None: the store's
+    unassigned tasks)."""
+
+    staff_id: str | None
+    name: str | None
+    clients: int  # members assigned to them
+    open: int
+    overdue: int  # open, past due
+    escalated: int  # open, 24 h past due: the manager's
+    done: int  # done since ``since``

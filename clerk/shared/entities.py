@@ -133,6 +133,35 @@ ENTITIES: dict[str, Entity] = {
     "staff": Entity("id", ("id", "name", "role", "pin_hash", "active", "updated_at")),
     # The chain's consent wording shown at a sign-up (id: "version/lang"), for every store.
     "signup_text": Entity("id", ("id", "version", "lang", "text", "published_at")),
+    # A follow-up task (sync/hub/tasks.py): made at a terminal (reason ``manual``) or by the
+    # hub's rules; ``assignee`` a staff id or None (the store); state open | done;
+    # ``escalated_at``: overdue 24 h and shown to the manager.
+    "task": Entity(
+        "id",
+        (
+            "id",
+            "store_id",
+            "member_id",
+            "title",
+            "reason",
+            "facts",
+            "assignee",
+            "due_at",
+            "state",
+            "outcome",
+            "outreach",
+            "created_by",
+            "created_at",
+            "done_by",
+            "done_at",
+            "escalated_at",
+            "updated_at",
+        ),
+    ),
+    # The client book: the member's associate in a store (``staff_id`` None: unassigned).
+    "assignment": Entity(
+        "member_id", ("member_id", "store_id", "staff_id", "assigned_by", "assigned_at")
+    ),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.

@@ -15,6 +15,9 @@ defined once — its payload type, with its own validation, and what the kind me
     signup    Signup    no      no       no       associate, manager
     link      Link      no*     no       no       associate, manager
     resolve   Resolve   no      no       no       manager
+    task         Task        yes  no   no   associate, manager (a follow-up task created)
+    task_update  TaskUpdate  yes  no   no   associate, manager (done, snoozed, reassigned)
+    assign       Assign      yes  no   no   manager (the member's associate in the client book)
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
 
 * **member**: the record is about a member (``member_id``, or a scanned ``member_ref`` the hub
@@ -35,6 +38,9 @@ defined once — its payload type, with its own validation, and what the kind me
 * **history**: it shows in the customer's history, and the hub, accepting one, writes its
   history row (``visits``: the kind, the typed text, the structured facts — never prose).
 * **counted**: the store reports count it.
+* **followup**: a kind of the client book and its follow-up tasks (``clerk task``, the
+  task views), not one of ``clerk record``'s; the hub keeps its effect in ``tasks`` or
+  ``assignments`` (sync/hub/tasks.py), sent to the store's terminals as feed entities.
 * **roles**: who may record it (the hub refuses a record of a known staff member whose role
   is not among them: ``staff_role``).
 
@@ -101,6 +107,8 @@ REASONS = (
     "not_allowed",  # a value outside a fixed set (an interest action, a decision)
     "bad_format",  # a string of the wrong form (an audit hash)
     "no_change",  # a consent record that changes no flag
+    "needs_outcome",  # a task marked done without its outcome
+    "needs_due",  # a task snoozed without its new due time
 )
 
 _CONFIG = ConfigDict(extra="ignore")
@@ -466,6 +474,111 @@ class Audit:
     detail: Annotated[dict[str, Any], Field(max_length=64)] = Field(default_factory=dict)
 
 
+# --- follow-up tasks and the client book (sync/hub/tasks.py applies them) ---------------------
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Time = Annotated[int, Strict(), Field(ge=0, le=2**40)]
+# What came of a follow-up: the associate called, messaged, the customer came in, no answer.
+Outcome = Literal["called", "messaged", "came_in", "no_answer"]
+OUTCOMES: tuple[str, ...] = ("called", "messaged", "came_in", "no_answer")
+TaskAction = Literal["done", "snooze", "reassign"]
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Task:
+    """A follow-up task created at the terminal ("call when size 38 arrives"), due at
+    ``due_at`` (unix s), for ``assignee`` (a staff id; None: the store). Its id is the id of
+    this record. An ``outreach`` task contacts the customer: the hub refuses one for a member
+    without marketing consent (``no_marketing_consent``)."""
+
+    kind: ClassVar[str] = "task"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    title: Title
+    due_at: Time
+    assignee: Id | None = None
+    outreach: StrictBool = True
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank", "a task needs a title")
+        return value
+
+    @classmethod
+    def of(
+        cls, title: str, due_at: int, assignee: str | None = None, outreach: bool = True
+    ) -> Task:
+        return _build(cls, title=title, due_at=due_at, assignee=assignee, outreach=outreach)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class TaskUpdate:
+    """A change to a task: ``done`` (with its outcome), ``snooze`` (to ``due_at``, an outcome
+    such as no answer optional) or ``reassign`` (to ``assignee``; None: the store). Two
+    terminals' changes apply in the hub's order; a change to a task already done is accepted
+    with no effect (``task_closed``)."""
+
+    kind: ClassVar[str] = "task_update"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    task_id: Id
+    action: TaskAction
+    outcome: Outcome | None = None
+    due_at: Time | None = None
+    assignee: Id | None = None
+    text: Remark | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> TaskUpdate:
+        if self.action == "done" and self.outcome is None:
+            raise PydanticCustomError(
+                "needs_outcome", "a task is done with an outcome", {"field": "outcome"}
+            )
+        if self.action == "snooze" and self.due_at is None:
+            raise PydanticCustomError(
+                "needs_due", "a task is snoozed to a due time", {"field": "due_at"}
+            )
+        return self
+
+    @classmethod
+    def of(
+        cls,
+        task_id: str,
+        action: str,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+        text: str | None = None,
+    ) -> TaskUpdate:
+        return _build(
+            cls,
+            task_id=task_id,
+            action=action,
+            outcome=outcome,
+            due_at=due_at,
+            assignee=assignee,
+            text=text,
+        )
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Assign:
+    """A manager assigns the member to an associate of the store (``staff_id``), or takes
+    the assignment back (None)."""
+
+    kind: ClassVar[str] = "assign"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    staff_id: Id | None = None
+
+    @classmethod
+    def of(cls, staff_id: str | None) -> Assign:
+        return _build(cls, staff_id=staff_id)
+
+
 Payload: TypeAlias = (
     Visit
     | Note
@@ -481,6 +594,9 @@ Payload: TypeAlias = (
     | Link
     | Resolve
     | Audit
+    | Task
+    | TaskUpdate
+    | Assign
 )
 _P = TypeVar(
     "_P",
@@ -498,6 +614,9 @@ _P = TypeVar(
     Link,
     Resolve,
     Audit,
+    Task,
+    TaskUpdate,
+    Assign,
 )
 
 
@@ -516,6 +635,7 @@ class KindSpec:
     roles: frozenset[str] = EVERYONE
     walk_in: bool = False  # a member kind that may be recorded with no member at all
     conversion: bool = False  # a sale or a redemption: what "did it work?" counts (reports)
+    followup: bool = False  # a kind of the tasks and client book, not of ``clerk record``
 
 
 KINDS: Mapping[str, KindSpec] = {
@@ -549,12 +669,26 @@ KINDS: Mapping[str, KindSpec] = {
             roles=frozenset({"manager"}),
         ),
         KindSpec("audit", Audit, member=False, history=False, counted=False),
+        KindSpec("task", Task, member=True, history=False, counted=False, followup=True),
+        KindSpec(
+            "task_update", TaskUpdate, member=True, history=False, counted=False, followup=True
+        ),
+        KindSpec(
+            "assign",
+            Assign,
+            member=True,
+            history=False,
+            counted=False,
+            roles=frozenset({"manager"}),
+            followup=True,
+        ),
     )
 }
 MEMBER_KINDS = frozenset(k for k, s in KINDS.items() if s.member)
 HISTORY_KINDS = frozenset(k for k, s in KINDS.items() if s.history)
 COUNTED_KINDS = frozenset(k for k, s in KINDS.items() if s.counted)
 CONVERSION_KINDS = frozenset(k for k, s in KINDS.items() if s.conversion)
+FOLLOWUP_KINDS = frozenset(k for k, s in KINDS.items() if s.followup)
 
 
 def spec(kind: str) -> KindSpec:

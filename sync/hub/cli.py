@@ -122,6 +122,14 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="lifetime of a device's access token in seconds (default: "
         "$CLERK_HUB_TOKEN_TTL_S or 900)",
     )
+    p.add_argument(
+        "--rules-every",
+        type=int,
+        default=3600,
+        metavar="S",
+        help="run the follow-up task rules and escalation every S seconds in this process "
+        "(default 3600; 0: never — `clerk hub rules run` from cron instead)",
+    )
     # The windows of what a device may write (sync/hub/rules.py; docs/hub.md, "Write bounds").
     p.add_argument(
         "--clock-skew",
@@ -347,6 +355,9 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     from sync.hub.loyalty_cli import add_parsers as add_loyalty_parsers
 
     add_loyalty_parsers(sub, _add_db)
+    from sync.hub.task_cli import add_parser as add_rules_parser
+
+    add_rules_parser(sub, _add_db)
 
     p = sub.add_parser(
         "migrate",
@@ -428,6 +439,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInputError("give both --ssl-certfile and --ssl-keyfile, or neither")
     if args.token_ttl < 1:
         raise InvalidInputError("--token-ttl must be at least 1 second")
+    if args.rules_every < 0:
+        raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
     bounds = _write_bounds(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
     store = _open(args)  # migrates; fails here, with one line, if the database is unusable
@@ -477,7 +490,10 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         scheme = "https" if args.ssl_certfile else "http"
         print(f"hub: serving {args.db} at {scheme}://{args.host}:{args.port}", file=sys.stderr)
         config = HubConfig(token_ttl_s=args.token_ttl, bounds=bounds)
-        uvicorn.run(create_app(store, config), **common)
+        from sync.hub.tasks import RulesSchedule
+
+        with RulesSchedule(store, args.rules_every):
+            uvicorn.run(create_app(store, config), **common)
     finally:
         store.close()
     return EXIT_OK
@@ -862,6 +878,12 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return cmd_recommend(args, _open)
 
 
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from sync.hub.task_cli import cmd_rules
+
+    return cmd_rules(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -879,6 +901,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "purge": _cmd_purge,
     "points": _cmd_points,
     "recommend": _cmd_recommend,
+    "rules": _cmd_rules,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
     "signup-text": _cmd_signup_text,

@@ -61,6 +61,8 @@ ENTITY_TABLE: dict[str, str] = {
     "key": "signing_keys",
     "staff": "staff",
     "signup_text": "signup_texts",
+    "task": "tasks",
+    "assignment": "assignments",
 }
 _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these columns are integers
 # Rows only sent for members who consented to browsing use (members.consent_browsing).

@@ -23,7 +23,8 @@ Per item, in this order:
    cart lines bought and points earned (a sale), points taken (a points redemption), consent
    flags, a conflict resolved (an overdraft reversed gives its points back), a service case
    opened, noted or closed (:mod:`sync.hub.cases`: a note or close of a case the hub does not
-   have for that member is rejected, ``unknown_case``); and, for a kind that shows in the
+   have for that member is rejected, ``unknown_case``), a follow-up task made or changed and a
+   member assigned (:mod:`sync.hub.tasks`); and, for a kind that shows in the
    customer's history, its history row (``visits``: kind, typed text and structured facts —
    :mod:`sync.hub.history`). Each change with its change row, so the member's store's
    terminals receive it.
@@ -59,7 +60,7 @@ from clerk.shared.interactions import (
     Signup,
     Visit,
 )
-from sync.hub import cases, history, signups
+from sync.hub import cases, history, signups, tasks
 from sync.hub import points as points_mod
 from sync.hub.db import Row
 from sync.hub.devices import Device
@@ -782,6 +783,22 @@ class _Batch:
             )
         return Result(item.id, "accepted")
 
+    def _followup(self, item: Interaction, member: Row | None) -> Result:
+        """A follow-up task created or changed, or a member assigned (sync/hub/tasks.py)."""
+        assert member is not None
+        try:
+            reason = tasks.apply(
+                self.tx,
+                item,
+                member,
+                store_id=self.device.store_id,
+                staff=self._staff,
+                now=self.now,
+            )
+        except tasks.Refused as exc:
+            raise _Rejected(exc.reason) from None
+        return Result(item.id, "accepted", reason)
+
     def _jti_seen_elsewhere(self, jti: str, item: Interaction, member: Row) -> bool:
         self.conn.execute(
             "INSERT INTO jti_sightings (jti, device_id, store_id, interaction_id, member_id, "
@@ -824,4 +841,7 @@ EFFECTS: dict[str, Effect] = {
     "link": _Batch._link,
     "resolve": _Batch._resolve,
     "audit": _Batch._accept,  # never called: an audit row is checked against its chain (_audit)
+    "task": _Batch._followup,
+    "task_update": _Batch._followup,
+    "assign": _Batch._followup,
 }

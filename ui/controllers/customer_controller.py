@@ -29,7 +29,7 @@ from ui.messages import MessageBridge
 from ui.models.customer_models import CustomerModels
 from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
 from ui.models.rows_model import Roles
-from ui.qt import QT_TRANSLATE_NOOP, QLocale, QObject, Signal, translate
+from ui.qt import QT_TRANSLATE_NOOP, QDate, QLocale, QObject, Signal, translate
 from ui.views.composer_view import FIXABLE_KINDS
 from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
@@ -52,6 +52,9 @@ RECORDED_TEXT = {
     "case_open": QT_TRANSLATE_NOOP("Customer", "Case opened · will sync"),
     "case_note": QT_TRANSLATE_NOOP("Customer", "Case note saved · will sync"),
     "case_close": QT_TRANSLATE_NOOP("Customer", "Case closed · will sync"),
+    "task": QT_TRANSLATE_NOOP("Customer", "Follow-up saved · will sync"),
+    "task_update": QT_TRANSLATE_NOOP("Customer", "Follow-up updated · will sync"),
+    "assign": QT_TRANSLATE_NOOP("Customer", "Client assigned · will sync"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · will sync"),
 }
 
@@ -64,6 +67,9 @@ SETTLED_TEXT = {
     "consent": QT_TRANSLATE_NOOP("Customer", "Consent saved · synced"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · synced"),
 }
+
+
+TASK_DUE_HOUR = 18  # a follow-up is due at 18:00 on its day, local time (as `clerk task add`)
 
 MINE_KEPT = 1000  # records of this session whose settling the associate is told about
 
@@ -494,6 +500,17 @@ class CustomerController(QObject):
             c.case_open.type_buttons["repair"].setChecked(True)
             c.open_form("case_open")
             c.case_open.subject.setFocus()
+        elif form == "task":
+            p = self.data.profile if self.data is not None else None
+            consented = bool(p and p.consent_marketing)
+            c.task.consented = consented
+            c.task.title.clear()
+            c.task.due.setMinimumDate(QDate.currentDate())
+            c.task.due.setDate(QDate.currentDate().addDays(1))
+            c.task.outreach.setChecked(consented)
+            c.task.outreach.setEnabled(consented)
+            c.open_form("task")
+            c.task.title.setFocus()
         if form in self._drafts:
             self._restore(form, self._drafts[form])
         self.view.scroll_to_composer()
@@ -1145,6 +1162,7 @@ class CustomerController(QObject):
             Note,
             Redeem,
             Sale,
+            Task,
         )
         from clerk.shared.money import AmountError, parse_cents
 
@@ -1229,6 +1247,15 @@ class CustomerController(QObject):
                 self._refuse("text", "empty")
                 return None
             return CaseNote.of(u.case_id, text)
+        if form == "task":
+            title = c.task.title.text().strip()
+            if not title:
+                self._refuse("title", "missing")
+                return None
+            due = c.task.due.date().startOfDay().addSecs(TASK_DUE_HOUR * 3600)
+            # For the associate who makes it; only with consent does it contact the customer.
+            outreach = c.task.outreach.isChecked() and c.task.consented
+            return Task.of(title, int(due.toSecsSinceEpoch()), self.staff_id, outreach)
         return None
 
     def _refuse(self, field: str | None, problem: str) -> None:
@@ -1247,6 +1274,7 @@ class CustomerController(QObject):
             ("case_open", "subject"): c.case_open.subject,
             ("case_open", "text"): c.case_open.text,
             ("case_update", "text"): c.case_update.text,
+            ("task", "title"): c.task.title,
         }
         message = texts.record_problem(field, problem)
         name = texts.form_field_name(c.form or "", root)

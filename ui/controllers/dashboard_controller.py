@@ -237,6 +237,7 @@ class DashboardController(QObject):
         self.view.chart.set_counts(s.by_hour)
         self.models.associates.set_rows(s.by_associate, tz)
         self.models.products.set_rows(s.top_products, tz)
+        self.models.followups.set_rows(list(data.followups), tz)
         self._render_health(data.health)
         self._apply_drill()
         self._sync_buttons()

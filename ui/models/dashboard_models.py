@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Generic, TypeVar
 
 from clerk.reports.model import (
+    AssociateFigures,
     AssociateStats,
     Conflict,
     ParkedItem,
@@ -104,6 +105,9 @@ KINDS = {
     "link": QT_TRANSLATE_NOOP("Dashboard", "Identity linked"),
     "resolve": QT_TRANSLATE_NOOP("Dashboard", "Conflict decision"),
     "audit": QT_TRANSLATE_NOOP("Dashboard", "Audit record"),
+    "task": QT_TRANSLATE_NOOP("Dashboard", "Follow-up task"),
+    "task_update": QT_TRANSLATE_NOOP("Dashboard", "Follow-up updated"),
+    "assign": QT_TRANSLATE_NOOP("Dashboard", "Client assigned"),
 }
 
 
@@ -282,6 +286,45 @@ class AssociatesModel(TableModel[AssociateStats]):
     )
 
 
+class FollowupsModel(TableModel[AssociateFigures]):
+    """Follow-up tasks per associate (clerk/clientbook.py): clients in their book, open,
+    overdue, escalated (24 h overdue: the manager's) and done on the day shown."""
+
+    def key(self, item: AssociateFigures) -> str:
+        return item.staff_id or ""
+
+    def _name(self, f: AssociateFigures) -> str:
+        return f.name or f.staff_id or translate("Dashboard", "The store (unassigned)")
+
+    COLUMNS: ClassVar[Sequence[Column[Any]]] = (
+        Column("name", QT_TRANSLATE_NOOP("Dashboard", "Associate"), _name),
+        Column(
+            "clients",
+            QT_TRANSLATE_NOOP("Dashboard", "Clients"),
+            lambda _m, f: fmt_number(f.clients),
+            True,
+        ),
+        Column(
+            "open", QT_TRANSLATE_NOOP("Dashboard", "Open"), lambda _m, f: fmt_number(f.open), True
+        ),
+        Column(
+            "overdue",
+            QT_TRANSLATE_NOOP("Dashboard", "Overdue"),
+            lambda _m, f: fmt_number(f.overdue),
+            True,
+        ),
+        Column(
+            "escalated",
+            QT_TRANSLATE_NOOP("Dashboard", "Escalated"),
+            lambda _m, f: fmt_number(f.escalated),
+            True,
+        ),
+        Column(
+            "done", QT_TRANSLATE_NOOP("Dashboard", "Done"), lambda _m, f: fmt_number(f.done), True
+        ),
+    )
+
+
 class ProductsModel(TableModel[ProductInterest]):
     def _title(self, p: ProductInterest) -> str:
         return p.title("zh" if is_chinese() else "en")
@@ -416,11 +459,18 @@ class DashboardModels:
         self.rejected = RejectedModel()
         self.parked = ParkedModel()
         self.conflicts = ConflictsModel()
+        self.followups = FollowupsModel()
 
     def all(
         self,
     ) -> tuple[
-        VisitsModel, AssociatesModel, ProductsModel, RejectedModel, ParkedModel, ConflictsModel
+        VisitsModel,
+        AssociatesModel,
+        ProductsModel,
+        RejectedModel,
+        ParkedModel,
+        ConflictsModel,
+        FollowupsModel,
     ]:
         return (
             self.visits,
@@ -429,4 +479,5 @@ class DashboardModels:
             self.rejected,
             self.parked,
             self.conflicts,
+            self.followups,
         )

@@ -18,6 +18,8 @@ from ui.qt import (
     QApplication,
     QButtonGroup,
     QCheckBox,
+    QDate,
+    QDateEdit,
     QDoubleValidator,
     QEvent,
     QFrame,
@@ -582,7 +584,60 @@ class CaseUpdateForm(QWidget):
         self.close_case.setAccessibleName(translate("Composer", "Close the case"))
 
 
-FORMS = ("note", "interest", "redeem", "sale", "consent", "case_open", "case_update")
+class TaskForm(QWidget):
+    """A follow-up task: what to do, the day it is due (at 18:00), and whether it contacts
+    the customer (only with their marketing consent)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        self.title = QLineEdit()
+        self.title.setObjectName("taskTitle")
+        self.title.setMaxLength(200)
+        box.addWidget(self.title)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.due_label = label("", "hint")
+        row.addWidget(self.due_label)
+        self.due = QDateEdit()
+        self.due.setObjectName("taskDue")
+        self.due.setCalendarPopup(True)
+        self.due.setMinimumDate(QDate.currentDate())
+        row.addWidget(self.due, 1)
+        box.addLayout(row)
+        self.outreach = QCheckBox()
+        self.outreach.setObjectName("taskOutreach")
+        self.outreach_text = CheckText(self.outreach)
+        line = QHBoxLayout()
+        line.setSpacing(8)
+        line.addWidget(self.outreach, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.outreach_text, 1)
+        box.addLayout(line)
+        self.hint = label("", "hint", wrap=True)
+        box.addWidget(self.hint)
+        box.addStretch(1)
+        self.consented = True
+
+    def retranslate(self) -> None:
+        self.title.setPlaceholderText(translate("Composer", "e.g. call when size 38 arrives"))
+        self.title.setAccessibleName(translate("Composer", "What to do"))
+        self.due_label.setText(translate("Composer", "Due"))
+        self.due.setAccessibleName(translate("Composer", "Due date"))
+        self.outreach_text.setText(translate("Composer", "Contacts the customer"))
+        self.outreach.setAccessibleName(translate("Composer", "Contacts the customer"))
+        self.hint.setText(
+            translate("Composer", "For you, due at 18:00 that day; synced to every terminal.")
+            if self.consented
+            else translate(
+                "Composer",
+                "No marketing consent: only a task that does not contact the customer.",
+            )
+        )
+
+
+FORMS = ("note", "interest", "redeem", "sale", "consent", "case_open", "case_update", "task")
 # the forms a record the hub did not take is corrected in (a redemption is withdrawn instead)
 FIXABLE_KINDS = ("note", "interest", "sale", "consent")
 
@@ -684,6 +739,7 @@ class Composer(LanguageAware):
         self.consent = ConsentForm()
         self.case_open = CaseForm()
         self.case_update = CaseUpdateForm()
+        self.task = TaskForm()
         self.stack = QStackedWidget()
         for form in self._forms():
             self.stack.addWidget(form)
@@ -745,6 +801,7 @@ class Composer(LanguageAware):
             self.consent,
             self.case_open,
             self.case_update,
+            self.task,
         )
 
     def resizeEvent(self, event: Any) -> None:
@@ -779,6 +836,7 @@ class Composer(LanguageAware):
         "consent": "consent",
         "case_open": "warning",
         "case_update": "note",
+        "task": "clock",
     }
 
     def open_form(self, form: str) -> None:
@@ -864,6 +922,7 @@ class Composer(LanguageAware):
         self.case_update.case.setText("")
         self.case_update.case_id = ""
         self.case_update.close_case.setChecked(False)
+        self.task.title.clear()
 
     def retranslate(self) -> None:
         titles = {
@@ -874,6 +933,7 @@ class Composer(LanguageAware):
             "consent": translate("Composer", "Consent"),
             "case_open": translate("Composer", "Open a service case"),
             "case_update": translate("Composer", "Service case"),
+            "task": translate("Composer", "Follow-up task"),
         }
         self.title.setText(titles.get(self.form, ""))
         self.save.setText(
@@ -899,10 +959,14 @@ class Composer(LanguageAware):
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
         self.close_button.setToolTip(translate("Composer", "Close (Esc)"))
-        self.note.retranslate()
-        self.interest.retranslate()
-        self.redeem.retranslate()
-        self.sale.retranslate()
-        self.consent.retranslate()
-        self.case_open.retranslate()
-        self.case_update.retranslate()
+        for form in (
+            self.note,
+            self.interest,
+            self.redeem,
+            self.sale,
+            self.consent,
+            self.case_open,
+            self.case_update,
+            self.task,
+        ):
+            form.retranslate()

@@ -39,8 +39,8 @@ from ui.views.widgets import (
     label,
 )
 
-ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent")
+ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "task", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "task")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -145,6 +145,7 @@ _ACTION_ICONS = {
     "sale": "sale",
     "consent": "consent",
     "case": "warning",
+    "task": "clock",
     "next": "next",
 }
 
@@ -426,6 +427,7 @@ class Customer360View(LanguageAware):
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
             "case": (translate("Customer", "Case"), "Ctrl+E"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
+            "task": (translate("Customer", "Follow-up"), "Ctrl+T"),
             "next": (translate("Customer", "Next customer"), "Esc"),
         }
         for name, (text, keys) in names.items():

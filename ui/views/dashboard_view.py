@@ -270,6 +270,13 @@ class DashboardView(LanguageAware):
         row.add(self.products_card, 2)
         box.addWidget(row)
 
+        # follow-ups per associate: the client book and its tasks (escalated: the manager's)
+        self.followups_card = Card("", "clock", object_name="followupsCard")
+        self.followups_table = _table(self.models.followups, "followupsTable", min_rows=3)
+        self.followups_card.body.setContentsMargins(8, 0, 8, 8)
+        self.followups_card.body.addWidget(self.followups_table)
+        box.addWidget(self.followups_card)
+
         # sync health -------------------------------------------------------------------------
         self.sync_card = Card("", "sync", object_name="syncHealthCard")
         grid = QGridLayout()
@@ -401,6 +408,8 @@ class DashboardView(LanguageAware):
         self.drill_clear.setAccessibleName(translate("Dashboard", "Show all visits of the day"))
         self.drill_table.setAccessibleName(translate("Dashboard", "Visits"))
         self.associates_card.set_title(translate("Dashboard", "Associates"))
+        self.followups_card.set_title(translate("Dashboard", "Follow-ups and client book"))
+        self.followups_table.setAccessibleName(translate("Dashboard", "Follow-ups"))
         self.associates_table.setAccessibleName(translate("Dashboard", "Associates"))
         self.products_card.set_title(translate("Dashboard", "Products asked about"))
         self.products_table.setAccessibleName(translate("Dashboard", "Products asked about"))
@@ -450,6 +459,7 @@ class DashboardView(LanguageAware):
             self.rejected_table,
             self.parked_table,
             self.conflicts_table,
+            self.followups_table,
         ):
             table.horizontalHeader().setAccessibleName(translate("Dashboard", "Columns"))
         self.accept.setText(translate("Dashboard", "Accept both"))

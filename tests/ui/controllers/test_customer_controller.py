@@ -227,6 +227,41 @@ def test_consent_withdrawn(
     assert rows[-1]["payload"] == {"marketing": False}
 
 
+def test_a_follow_up_task_from_the_customer_view_with_ctrl_t(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any, terminal: Any
+) -> None:
+    """Ctrl+T: a follow-up for the signed-in associate, due at 18:00 on the day picked
+    (tomorrow by default), contacting the customer (she consented) — recorded as a ``task``
+    and on the terminal's task list at once, offline."""
+    from clerk import tasks
+    from ui.qt import QDate
+
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_T, CTRL)
+    composer = w.screens.customer_view.composer
+    form = composer.task
+    assert composer.form == "task" and composer.title.text() == "Follow-up task"
+    assert form.outreach.isChecked() and form.outreach.isEnabled()
+    assert form.due.date() == QDate.currentDate().addDays(1)
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)  # no title yet
+    assert composer.form == "task"
+    assert composer_problem(w).startswith("What to do:")
+    form.title.setText("call when size 38 arrives")
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "task" and rows[-1]["member_id"] == HERO
+    due = QDate.currentDate().addDays(1).startOfDay().addSecs(18 * 3600).toSecsSinceEpoch()
+    assert rows[-1]["payload"] == {
+        "title": "call when size 38 arrives",
+        "due_at": due,
+        "assignee": "A01",
+        "outreach": True,
+    }
+    (task,) = tasks.load(terminal.cache, terminal.outbox, now=0, staff_id="A01")
+    assert (task.id, task.member_id, task.pending) == (rows[-1]["id"], HERO, True)
+
+
 def test_empty_note_is_not_recorded(
     qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
 ) -> None:

@@ -189,6 +189,55 @@ def test_tiles_chart_and_tables_show_the_fixture_day(qtbot: Any, page: Any) -> N
     assert page.view.health_values["last_sync"].text() == "Never"
 
 
+def test_follow_ups_per_associate_with_the_escalated_ones(
+    qtbot: Any, page: Any, terminal: Terminal
+) -> None:
+    """The follow-ups card: per associate, clients in their book, open, overdue, escalated
+    (24 h past due: the manager's) and done — from the cache and this terminal's records."""
+    from clerk import cache as cache_mod
+    from clerk import tasks
+    from clerk.shared.interactions import Assign
+
+    member = str(terminal.cache.execute("SELECT id FROM members ORDER BY id").fetchone()[0])
+    terminal.cache.execute("UPDATE members SET consent_marketing = 1 WHERE id = ?", (member,))
+    with terminal.cache:
+        cache_mod.apply_changes(
+            terminal.cache,
+            [
+                {
+                    "entity": "task",
+                    "op": "upsert",
+                    "key": "T1",
+                    "data": {
+                        "id": "T1",
+                        "store_id": "S001",
+                        "member_id": member,
+                        "title": "call her",
+                        "reason": "inactive",
+                        "facts": {},
+                        "assignee": "A01",
+                        "due_at": NOW - 2 * 86_400,
+                        "state": "open",
+                        "outreach": 1,
+                        "created_at": NOW - 3 * 86_400,
+                        "updated_at": NOW - 3 * 86_400,
+                    },
+                }
+            ],
+        )
+    terminal.record("assign", member_id=member, staff_id="M01", payload=Assign.of("A01"))
+    payload = tasks.new_task(terminal.cache, member, "size 38", NOW + 3600, assignee="A01")
+    terminal.record("task", member_id=member, staff_id="A01", payload=payload)
+    data = _show(qtbot, page)
+    mine = next(f for f in data.followups if f.staff_id == "A01")
+    assert (mine.clients, mine.open, mine.overdue, mine.escalated, mine.done) == (1, 2, 1, 1, 0)
+    model = page.models.followups
+    row = next(r for r in range(model.rowCount()) if model.rows[r].staff_id == "A01")
+    cells = [model.index(row, c).data() for c in range(model.columnCount())]
+    assert cells[1:] == ["1", "2", "1", "1", "0"]
+    assert page.view.followups_card.isVisible()
+
+
 def test_models_pass_the_model_tester(qtbot: Any, page: Any, qtmodeltester: Any) -> None:
     _show(qtbot, page)
     for model in page.view.models.all():

@@ -45,6 +45,9 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "link",
         "resolve",
         "audit",
+        "task",
+        "task_update",
+        "assign",
     ]
     for kind, spec in KINDS.items():
         assert spec.kind == kind and spec.payload.kind == kind
@@ -54,19 +57,17 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
     assert interactions.may_record("resolve", "manager")
     assert not interactions.may_record("resolve", "associate")
     assert interactions.may_record("sale", "associate")
+    assert interactions.may_record("assign", "manager")
+    assert not interactions.may_record("assign", "associate")
+    assert interactions.may_record("task", "associate")
+    assert interactions.may_record("task_update", "associate")
     cases = {"case_open", "case_note", "case_close"}
-    assert {
-        "visit",
-        "note",
-        "interest",
-        "redeem",
-        "sale",
-        "points_redeem",
-        "consent",
-    } | cases == interactions.MEMBER_KINDS
-    assert interactions.HISTORY_KINDS == interactions.MEMBER_KINDS
+    records = {"visit", "note", "interest", "redeem", "sale", "points_redeem", "consent"}
+    assert {"task", "task_update", "assign"} == interactions.FOLLOWUP_KINDS
+    assert records | cases | interactions.FOLLOWUP_KINDS == interactions.MEMBER_KINDS
+    assert records | cases == interactions.HISTORY_KINDS
     # A service case is history, not a store visit's count.
-    assert interactions.MEMBER_KINDS - cases == interactions.COUNTED_KINDS
+    assert records == interactions.COUNTED_KINDS
 
 
 SIGNUP = {
@@ -103,6 +104,49 @@ def test_signup_refused_for_its_shape(change: dict[str, object], reason: str, fi
     with pytest.raises(InvalidInteraction) as info:
         interactions.parse_payload("signup", {**SIGNUP, **change})
     assert (info.value.reason, info.value.field) == (reason, field)
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "reason", "field"),
+    [
+        ("task", {"due_at": 1}, "missing", "title"),
+        ("task", {"title": "  ", "due_at": 1}, "blank", "title"),
+        ("task", {"title": "x" * 201, "due_at": 1}, "too_long", "title"),
+        ("task", {"title": "call", "due_at": -1}, "out_of_range", "due_at"),
+        ("task", {"title": "call", "due_at": 1, "outreach": 1}, "wrong_type", "outreach"),
+        ("task_update", {"task_id": "T", "action": "done"}, "needs_outcome", "outcome"),
+        ("task_update", {"task_id": "T", "action": "snooze"}, "needs_due", "due_at"),
+        ("task_update", {"task_id": "T", "action": "close"}, "not_allowed", "action"),
+        (
+            "task_update",
+            {"task_id": "T", "action": "done", "outcome": "emailed"},
+            "not_allowed",
+            "outcome",
+        ),
+        ("assign", {"staff_id": ""}, "empty", "staff_id"),
+    ],
+)
+def test_follow_up_payloads_are_refused_with_their_reason(
+    kind: str, payload: dict[str, object], reason: str, field: str
+) -> None:
+    with pytest.raises(interactions.InvalidInteraction) as refused:
+        interactions.parse_payload(kind, payload)
+    assert (refused.value.reason, refused.value.field) == (reason, field)
+
+
+def test_follow_up_payloads_round_trip() -> None:
+    task = interactions.Task.of("call when size 38 arrives", 1_800_000_000, "A02")
+    assert interactions.dump(task) == {
+        "title": "call when size 38 arrives",
+        "due_at": 1_800_000_000,
+        "assignee": "A02",
+        "outreach": True,
+    }
+    done = interactions.TaskUpdate.of("T1", "done", outcome="came_in")
+    assert interactions.parse_payload("task_update", interactions.dump(done)) == done
+    snooze = interactions.TaskUpdate.of("T1", "snooze", due_at=5, outcome="no_answer")
+    assert snooze.due_at == 5 and snooze.outcome == "no_answer"
+    assert interactions.Assign.of(None) == interactions.parse_payload("assign", {})
 
 
 @pytest.mark.parametrize(
