@@ -196,7 +196,7 @@
     </message>
     <message>
         <source>Open a service case</source>
-        <translation type="unfinished"></translation>
+        <translation>Open a service case</translation>
     </message>
     <message>
         <source>Service case</source>

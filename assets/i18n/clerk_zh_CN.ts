@@ -196,7 +196,7 @@
     </message>
     <message>
         <source>Open a service case</source>
-        <translation type="unfinished"></translation>
+        <translation>新建服务工单</translation>
     </message>
     <message>
         <source>Service case</source>
