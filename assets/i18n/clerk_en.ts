@@ -200,11 +200,11 @@
     </message>
     <message>
         <source>Service case</source>
-        <translation type="unfinished">Service case</translation>
+        <translation>Service case</translation>
     </message>
     <message>
         <source>Follow-up task</source>
-        <translation type="unfinished">Follow-up task</translation>
+        <translation>Follow-up task</translation>
     </message>
     <message>
         <source>Confirm redemption</source>

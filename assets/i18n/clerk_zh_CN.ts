@@ -200,11 +200,11 @@
     </message>
     <message>
         <source>Service case</source>
-        <translation type="unfinished">服务工单</translation>
+        <translation>服务工单</translation>
     </message>
     <message>
         <source>Follow-up task</source>
-        <translation type="unfinished">跟进任务</translation>
+        <translation>跟进任务</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
