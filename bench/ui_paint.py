@@ -196,6 +196,25 @@ class ReadOnlyTerminal:
     def dismiss_record(self, iid: str, *, session: Any, reason: str) -> Any:
         raise RuntimeError("the paint benchmark records nothing")
 
+    def signup_text(self, lang: str) -> Any:
+        return None
+
+    def sign_up(
+        self,
+        *,
+        phone: str,
+        name: str,
+        consent: Any,
+        marketing: bool,
+        browsing: bool,
+        birthday: str | None = None,
+        staff_id: str | None = None,
+    ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
+    def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Any:
+        raise RuntimeError("the paint benchmark has no member signed up")
+
     def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:
         raise RuntimeError("the paint benchmark changes no setting")
 

@@ -609,7 +609,7 @@ def test_a_case_opened_noted_and_closed_offline(
     rows = _wait_recorded(qtbot, w, outbox_rows, 2)
     assert rows[-1]["kind"] == "case_open"
     assert rows[-1]["payload"] == {"case_type": "repair", "subject": "screen replacement"}
-    assert _last_toast(w) == "Case opened · pending sync"
+    assert _last_toast(w) == "Case opened · will sync"
     cases = w.screens.customer_models.cases
     qtbot.waitUntil(lambda: cases.rowCount() == 1, timeout=5_000)
     assert view.cases.isVisible()
