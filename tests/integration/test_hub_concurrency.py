@@ -10,8 +10,12 @@ keep; it holds today through the chain-wide writer lock.
 from __future__ import annotations
 
 import threading
+import time
+from typing import Any
 
-from sync.hub.embedded import HubHandle
+from hub_client import make_interaction
+
+from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.store import HubStore
 
 STORES = ("S001", "S002", "S003")
@@ -156,3 +160,52 @@ def test_a_later_commit_never_hides_an_earlier_change_from_a_cursor(any_hub: Hub
     finally:
         a.close()
         b.close()
+
+
+def _redeemer(member: dict[str, Any]) -> dict[str, Any]:
+    return make_interaction("redeem", member["id"], staff_id="A01", coupon_id=member["coupon"])
+
+
+def test_one_coupon_redeemed_at_once_through_two_hub_processes(any_hub: HubHandle) -> None:
+    """Two tills of S001, each on its own hub process, redeem the same coupon at the same
+    instant (and each also pushes one shared interaction id): exactly one redemption wins, the
+    other is a conflict; the shared id is stored once."""
+    with any_hub.store.read() as conn:
+        member = conn.dicts(
+            "SELECT m.id, c.id AS coupon FROM members m JOIN coupons c ON c.member_id = m.id "
+            "AND c.state = 'live' AND c.valid_from < ? AND c.expires_at > ? "
+            "WHERE m.home_store = 'S001' ORDER BY m.id, c.id LIMIT 1",
+            (int(time.time()) - 600, int(time.time()) + 600),
+        )[0]
+    shared = make_interaction("note", member["id"], staff_id="A01", text="seen twice")
+    with running_hub(any_hub.db) as other:
+        tokens = [
+            any_hub.enrol("S001", "till 1")["token"],
+            any_hub.enrol("S001", "till 2")["token"],
+        ]
+        clients = [any_hub.client(tokens[0]), other.client(tokens[1])]
+        answers: list[list[tuple[str, str | None]]] = [[], []]
+        start = threading.Barrier(2)
+
+        def push(i: int) -> None:
+            start.wait(timeout=30)
+            resp = clients[i].post(
+                "/v1/interactions", json={"interactions": [_redeemer(member), shared]}
+            )
+            assert resp.status_code == 200, resp.text
+            answers[i] = [(r["status"], r["reason"]) for r in resp.json()["results"]]
+
+        try:
+            threads = [threading.Thread(target=push, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+        finally:
+            for c in clients:
+                c.close()
+    redeems = sorted(a[0] for a in answers if a)
+    assert redeems == [("accepted", None), ("conflict", "coupon_already_used")], answers
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM interactions WHERE id = ?", (shared["id"],)) == 1
+        assert conn.row("SELECT state FROM coupons WHERE id = ?", (member["coupon"],)) == ("used",)
