@@ -9,13 +9,16 @@ keep; it holds today through the chain-wide writer lock.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
 
 from hub_client import make_interaction
+from segment.analytics.client import Client as SegmentClient
 
 from sync.hub.embedded import HubHandle, running_hub
+from sync.hub.segment.sources import Sources
 from sync.hub.store import HubStore
 
 STORES = ("S001", "S002", "S003")
@@ -209,3 +212,45 @@ def test_one_coupon_redeemed_at_once_through_two_hub_processes(any_hub: HubHandl
     with any_hub.store.read() as conn:
         assert conn.scalar("SELECT count(*) FROM interactions WHERE id = ?", (shared["id"],)) == 1
         assert conn.row("SELECT state FROM coupons WHERE id = ?", (member["coupon"],)) == ("used",)
+
+
+def test_two_members_claiming_one_unionid_at_once_through_two_processes(
+    any_hub: HubHandle,
+) -> None:
+    """The Segment intake of two hub processes is told at the same instant that two members
+    have one WeChat UnionID: it is bound to one of them, the other claim waits as one conflict
+    (never two bindings, never a silent merge)."""
+    key = Sources(any_hub.store).add("shop-app", allow_provisional=False)[1]
+    with any_hub.store.read() as conn:
+        a, b = (
+            str(r[0])
+            for r in conn.rows(
+                "SELECT id FROM members WHERE home_store = 'S001' ORDER BY id LIMIT 2"
+            )
+        )
+    with running_hub(any_hub.db) as other:
+        hubs = [any_hub, other]
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def identify(i: int, member_id: str) -> None:
+            try:
+                app = SegmentClient(
+                    key, host=hubs[i].url + "/segment", sync_mode=True, max_retries=0
+                )
+                start.wait(timeout=30)
+                app.identify(user_id=member_id, traits={"unionid": "oU-raced"})
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=identify, args=(i, m)) for i, m in enumerate((a, b))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert not errors, errors
+    with any_hub.store.read() as conn:
+        bound = conn.rows("SELECT member_id FROM identities WHERE kind = 'unionid'")
+        conflicts = conn.rows("SELECT members FROM identity_conflicts WHERE resolved_at IS NULL")
+    assert len(bound) == 1 and bound[0][0] in (a, b), bound
+    assert len(conflicts) == 1 and json.loads(conflicts[0][0]) == sorted([a, b]), conflicts
