@@ -30,8 +30,8 @@ from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
-ACTIONS = ("note", "interest", "redeem", "sale", "consent", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent")
+ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "consent", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "consent")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -130,6 +130,7 @@ _ACTION_ICONS = {
     "note": "note",
     "interest": "interest",
     "redeem": "redeem",
+    "points_redeem": "gift",
     "sale": "sale",
     "consent": "consent",
     "next": "next",
@@ -366,6 +367,7 @@ class Customer360View(LanguageAware):
             "note": (translate("Customer", "Note"), "Ctrl+N"),
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
             "redeem": (translate("Customer", "Redeem"), "Ctrl+R"),
+            "points_redeem": (translate("Customer", "Points"), "Ctrl+P"),
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
             "next": (translate("Customer", "Next customer"), "Esc"),
