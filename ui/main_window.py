@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
                 "scNote": ("Ctrl+N", lambda: nav.customer_action("note")),
                 "scInterest": ("Ctrl+I", lambda: nav.customer_action("interest")),
                 "scRedeem": ("Ctrl+R", lambda: nav.customer_action("redeem")),
+                "scPoints": ("Ctrl+P", lambda: nav.customer_action("points_redeem")),
                 "scSale": ("Ctrl+S", lambda: nav.customer_action("sale")),
                 "scConsent": ("Ctrl+K", lambda: nav.customer_action("consent")),
                 "scCase": ("Ctrl+E", lambda: nav.customer_action("case")),

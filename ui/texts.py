@@ -464,6 +464,8 @@ FORM_FIELDS = {
     ("sale", "amount_cents"): QT_TRANSLATE_NOOP("Fields", "Amount"),
     ("sale", "items"): QT_TRANSLATE_NOOP("Fields", "Products sold"),
     ("redeem", "coupon_id"): QT_TRANSLATE_NOOP("Fields", "Coupon"),
+    ("points_redeem", "points"): QT_TRANSLATE_NOOP("Fields", "Points"),
+    ("points_redeem", "text"): QT_TRANSLATE_NOOP("Fields", "Points note"),
     ("consent", "marketing"): QT_TRANSLATE_NOOP("Fields", "Consent"),
     ("case_open", "subject"): QT_TRANSLATE_NOOP("Fields", "Case subject"),
     ("case_open", "text"): QT_TRANSLATE_NOOP("Fields", "Case note"),
@@ -482,7 +484,7 @@ def record_problem(field: str | None, problem: str) -> str:
     """What to fix in a form, from the vocabulary's refusal: the ``field`` of the payload and
     the ``problem`` (``too_long`` …)."""
     # loaded by the refusal
-    from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_SUBJECT, MAX_TEXT
+    from clerk.shared.interactions import MAX_LINES, MAX_POINTS, MAX_QTY, MAX_SUBJECT, MAX_TEXT
     from clerk.shared.money import MAX_CENTS
 
     root = (field or "").split(".", 1)[0]
@@ -518,6 +520,14 @@ def record_problem(field: str | None, problem: str) -> str:
         )
     if problem == "no_change":
         return translate("Customer", "Nothing changed.")
+    if root == "points" and problem == "missing":
+        return translate("Customer", "Enter the points to redeem.")
+    if root == "points" and problem == "points_over_balance":
+        return translate("Customer", "More points than the balance here.")
+    if root == "points":
+        return fill(
+            translate("Customer", "Enter whole points from 1 to %1."), fmt_number(MAX_POINTS)
+        )
     return reason_message("invalid_record")
 
 

@@ -99,6 +99,14 @@
         <translation>Note (optional)</translation>
     </message>
     <message>
+        <source>Points to redeem</source>
+        <translation>Points to redeem</translation>
+    </message>
+    <message>
+        <source>Points redemption note</source>
+        <translation>Points redemption note</translation>
+    </message>
+    <message>
         <source>Sale note</source>
         <translation>Sale note</translation>
     </message>
@@ -189,6 +197,10 @@
     <message>
         <source>Assisted sale</source>
         <translation>Assisted sale</translation>
+    </message>
+    <message>
+        <source>Redeem points</source>
+        <translation>Redeem points</translation>
     </message>
     <message>
         <source>Consent</source>
@@ -374,6 +386,22 @@
         <translation>“%1” cannot be redeemed: %2.</translation>
     </message>
     <message>
+        <source>This terminal holds no points balance for this customer.</source>
+        <translation>This terminal holds no points balance for this customer.</translation>
+    </message>
+    <message>
+        <source>%1 points available here</source>
+        <translation>%1 points available here</translation>
+    </message>
+    <message>
+        <source>Redeem %1 points for %2 now? Balance after: %3. Enter confirms, Esc cancels.</source>
+        <translation>Redeem %1 points for %2 now? Balance after: %3. Enter confirms, Esc cancels.</translation>
+    </message>
+    <message>
+        <source>More than the balance: %1 points may be redeemed here.</source>
+        <translation>More than the balance: %1 points may be redeemed here.</translation>
+    </message>
+    <message>
         <source>Pick the product above.</source>
         <translation>Pick the product above.</translation>
     </message>
@@ -462,6 +490,18 @@
         <translation>Nothing changed.</translation>
     </message>
     <message>
+        <source>Enter the points to redeem.</source>
+        <translation>Enter the points to redeem.</translation>
+    </message>
+    <message>
+        <source>More points than the balance here.</source>
+        <translation>More points than the balance here.</translation>
+    </message>
+    <message>
+        <source>Enter whole points from 1 to %1.</source>
+        <translation>Enter whole points from 1 to %1.</translation>
+    </message>
+    <message>
         <source>%1 held here</source>
         <translation>%1 held here</translation>
     </message>
@@ -527,6 +567,10 @@
     <message>
         <source>Redeem</source>
         <translation>Redeem</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
     </message>
     <message>
         <source>Sale</source>
@@ -1578,6 +1622,14 @@
     <message>
         <source>Coupon</source>
         <translation>Coupon</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Points note</source>
+        <translation>Points note</translation>
     </message>
     <message>
         <source>Consent</source>

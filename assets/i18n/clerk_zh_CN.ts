@@ -99,6 +99,14 @@
         <translation>备注（选填）</translation>
     </message>
     <message>
+        <source>Points to redeem</source>
+        <translation>兑换积分</translation>
+    </message>
+    <message>
+        <source>Points redemption note</source>
+        <translation>积分兑换备注</translation>
+    </message>
+    <message>
         <source>Sale note</source>
         <translation>销售备注</translation>
     </message>
@@ -189,6 +197,10 @@
     <message>
         <source>Assisted sale</source>
         <translation>导购成交</translation>
+    </message>
+    <message>
+        <source>Redeem points</source>
+        <translation>兑换积分</translation>
     </message>
     <message>
         <source>Consent</source>
@@ -374,6 +386,22 @@
         <translation>“%1”不能核销：%2。</translation>
     </message>
     <message>
+        <source>This terminal holds no points balance for this customer.</source>
+        <translation>本机没有该顾客的积分余额。</translation>
+    </message>
+    <message>
+        <source>%1 points available here</source>
+        <translation>本机可兑换 %1 积分</translation>
+    </message>
+    <message>
+        <source>Redeem %1 points for %2 now? Balance after: %3. Enter confirms, Esc cancels.</source>
+        <translation>现在为 %2 兑换 %1 积分？兑换后余额：%3。回车确认，Esc 取消。</translation>
+    </message>
+    <message>
+        <source>More than the balance: %1 points may be redeemed here.</source>
+        <translation>超出余额：本机最多可兑换 %1 积分。</translation>
+    </message>
+    <message>
         <source>Pick the product above.</source>
         <translation>请在上方选择商品。</translation>
     </message>
@@ -462,6 +490,18 @@
         <translation>没有变更。</translation>
     </message>
     <message>
+        <source>Enter the points to redeem.</source>
+        <translation>请输入要兑换的积分。</translation>
+    </message>
+    <message>
+        <source>More points than the balance here.</source>
+        <translation>积分超出本机余额。</translation>
+    </message>
+    <message>
+        <source>Enter whole points from 1 to %1.</source>
+        <translation>请输入 1 至 %1 的整数积分。</translation>
+    </message>
+    <message>
         <source>%1 held here</source>
         <translation>本机暂扣 %1</translation>
     </message>
@@ -526,6 +566,10 @@
     <message>
         <source>Redeem</source>
         <translation>核销</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
     </message>
     <message>
         <source>Sale</source>
@@ -1568,6 +1612,14 @@
     <message>
         <source>Coupon</source>
         <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Points note</source>
+        <translation>积分兑换备注</translation>
     </message>
     <message>
         <source>Consent</source>

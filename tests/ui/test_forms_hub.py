@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from clerk.shared.interactions import MAX_LINES, MAX_QTY, MAX_TEXT
+from clerk.shared.interactions import MAX_LINES, MAX_POINTS, MAX_QTY, MAX_TEXT
 from clerk.shared.money import MAX_CENTS
 from demoworld.seed import seed_demo
 from sync.hub.app import HubConfig
@@ -418,3 +418,92 @@ def test_an_associate_cannot_fix_someone_elses_record(
     qtbot.mouseClick(composer.withdraw, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
     assert outbox_rows() == before  # nor withdraw it
+
+
+def _points(over: int | None) -> Fill:
+    """The points form: ``None`` leaves it empty, else the balance available here plus
+    ``over`` (0: the most allowed, 1: one over)."""
+
+    def fill(qtbot: Any, w: Any) -> dict[str, Any]:
+        qtbot.keyClick(w, Qt.Key.Key_P, CTRL)
+        form = w.screens.customer_view.composer.points
+        if over is None:
+            return {}
+        available = w.screens.customer.data.points.available
+        assert available > 0, "the member needs points to redeem"
+        points = available + over
+        form.points.setText(str(points))
+        return {"points": points}
+
+    return fill
+
+
+# What the hub says of a points redemption the form refused: without points it is not a
+# record; over the balance it is one the hub keeps and flags (another terminal redeemed too).
+# A member of their own: the other cases' sales earn the hero points at this module's hub.
+POINTS_MEMBER = "M00000004"  # of store S001, with points
+POINTS_CASES: list[tuple[str, Fill, tuple[str, str | None]]] = [
+    ("points, empty", _points(None), ("rejected", "bad_payload")),
+    ("points, the whole balance", _points(0), ("accepted", None)),
+    ("points, one over the balance", _points(1), ("conflict", "points_overdraft")),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "fill", "hub_says"), POINTS_CASES, ids=[c[0] for c in POINTS_CASES]
+)
+def test_points_redeemed_at_their_bounds(
+    qtbot: Any,
+    session: Any,
+    home: Any,
+    open_customer: Any,
+    outbox_rows: Any,
+    hub_client: httpx.Client,
+    case: str,
+    fill: Fill,
+    hub_says: tuple[str, str | None],
+) -> None:
+    """The points form against the real hub: the whole balance available here is saved and
+    accepted; nothing typed, or one point over the balance, is refused at the form (nothing
+    written) — the hub would reject the first and flag the second as an overdraft."""
+    w = session.window
+    open_customer(home.code(POINTS_MEMBER))
+    qtbot.waitUntil(lambda: len(outbox_rows()) == 1, timeout=5_000)
+    [visit] = outbox_rows()
+    assert _push(hub_client, visit)["status"] == "accepted"
+    meant = fill(qtbot, w)
+    _save(qtbot, w)
+    saved = outbox_rows()[1:]
+    valid = hub_says[0] == "accepted"
+    assert bool(saved) is valid, case
+    if saved:
+        [row] = saved
+        assert row["kind"] == "points_redeem" and row["payload"] == meant, case
+        assert "pending sync" in w.toasts.toasts()[-1].text.text()
+        result = _push(hub_client, row)
+    else:
+        composer = w.screens.customer_view.composer
+        assert composer.form == "points_redeem" and composer.problem.isVisible(), case
+        result = _push(
+            hub_client, {**_would_be("points_redeem", meant), "member_id": POINTS_MEMBER}
+        )
+    assert (result["status"], result.get("reason")) == hub_says, (case, result)
+
+
+def test_points_over_the_vocabulary_bound_cannot_be_typed(
+    qtbot: Any, session: Any, home: Any, open_customer: Any
+) -> None:
+    """The points field takes whole points up to the vocabulary's bound: a digit more is not
+    taken, nor anything but digits."""
+    w = session.window
+    open_customer(home.code(HERO))
+    qtbot.keyClick(w, Qt.Key.Key_P, CTRL)
+    form = w.screens.customer_view.composer.points
+    assert form.validator.top() == MAX_POINTS
+    assert form.points.maxLength() == len(str(MAX_POINTS))
+    qtbot.keyClicks(form.points, str(MAX_POINTS) + "0")
+    qtbot.waitUntil(lambda: form.points.text() == str(MAX_POINTS), timeout=2_000)
+    assert form.value() == MAX_POINTS
+    form.points.clear()
+    qtbot.keyClicks(form.points, "1.5x")
+    qtbot.waitUntil(lambda: form.points.text() == "15", timeout=2_000)

@@ -161,12 +161,13 @@ def test_an_unknown_card_served_as_a_walk_in(
     open_customer(card)
     assert view.unknown.isVisible() and view.unknown.walk_in_button.isVisible()
     assert view.unknown.signup.isVisible()  # sign-up: said where it happens, no dead button
-    for name in ("note", "interest", "redeem", "sale", "consent"):
+    for name in ("note", "interest", "redeem", "points_redeem", "sale", "consent"):
         assert not view.buttons[name].isEnabled(), name
         assert view.buttons[name].toolTip() == view.member_only_reason()
-    qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # the shortcut too
-    assert view.composer.form == ""
-    assert w.toasts.toasts()[-1].text.text() == view.member_only_reason()
+    for key in (Qt.Key.Key_S, Qt.Key.Key_P):  # the shortcuts too
+        qtbot.keyClick(w, key, Qt.KeyboardModifier.ControlModifier)
+        assert view.composer.form == ""
+        assert w.toasts.toasts()[-1].text.text() == view.member_only_reason()
     qtbot.mouseClick(view.unknown.walk_in_button, Qt.MouseButton.LeftButton)
     wait_idle()
     [row] = outbox_rows()

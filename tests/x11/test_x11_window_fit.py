@@ -36,6 +36,7 @@ PAGES = [
     "customer+note",
     "customer+interest",
     "customer+redeem",
+    "customer+points_redeem",
     "customer+sale",
     "customer+consent",
     "settings",

@@ -11,7 +11,7 @@ worker reports, the 360 is re-read and each record this session made shows its n
 both languages).
 
 Over 700 lines, on purpose for now: the customer screen's one controller (the 360, the
-composer's five forms, drafts and the unknown-customer prompt share its state); the seam for
+composer's six forms, drafts and the unknown-customer prompt share its state); the seam for
 a split is the sale form's lines and picker into a controller of their own.
 """
 
@@ -22,9 +22,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, RecordError
-from clerk.model import Coupon, CustomerView, Identity, Product
+from clerk.model import Coupon, CustomerView, Identity, PointsPanel, Product
 from ui import texts
-from ui.i18n import fmt_money, local
+from ui.i18n import fmt_money, fmt_number, local
 from ui.messages import MessageBridge
 from ui.models.customer_models import CustomerModels
 from ui.models.product_choices_model import Choice, SaleLineValue, cents_text
@@ -136,6 +136,7 @@ class CustomerController(QObject):
         c.sale.picker.search_changed.connect(lambda q: self._search("sale", q))
         c.sale.lines_changed.connect(self._sale_lines_changed)
         c.sale.amount.textEdited.connect(lambda _t: self._sale_lines_changed())
+        c.points.points.textChanged.connect(lambda _t: self._show_points_question())
         self._suggestions: list[Choice] = []
         self._interest_choice: Choice | None = None
         self._drafts: dict[str, dict[str, Any]] = {}  # kept drafts of the customer on screen
@@ -220,6 +221,8 @@ class CustomerController(QObject):
             self.view.buttons[name].setEnabled(True)
         redeemable = self.models.coupons.first_redeemable() >= 0
         self.view.buttons["redeem"].setEnabled(redeemable)
+        # points: a member whose balance this terminal holds (not an identity the hub matches)
+        self.view.buttons["points_redeem"].setEnabled(self._points() is not None)
 
     def _ensure_choices(self) -> None:
         if self._choices_for is not self.data or self.data is None:
@@ -373,6 +376,8 @@ class CustomerController(QObject):
             self.view.show_cases(bool(view.cases))
             self._enable_actions()
             self._report_changes(view)
+            if self.view.composer.form == "points_redeem":  # the balance may have moved
+                self._show_points_balance()
         else:
             self.view.composer.close_form()
             self._set_view(view)
@@ -432,6 +437,9 @@ class CustomerController(QObject):
             return
         if name == "redeem":
             self.open_redeem()
+            return
+        if name == "points_redeem":
+            self.open_points()
             return
         self.open_form("case_open" if name == "case" else name)
 
@@ -650,6 +658,84 @@ class CustomerController(QObject):
         lst = self.view.coupons.list
         if lst.currentIndex().row() != row:
             lst.setCurrentIndex(coupons.index(row, 0))
+
+    # --- points redeemed at the counter (clerk/points.py) -----------------------------------
+
+    def _points(self) -> PointsPanel | None:
+        """The points of the member on screen, when this terminal holds their balance."""
+        if self.member_id is None or self.data is None:
+            return None
+        return self.data.points
+
+    def open_points(self) -> bool:
+        """The points form: the balance that may be redeemed here, the points, a note."""
+        if self._points() is None:
+            self.bridge.info(
+                translate("Customer", "This terminal holds no points balance for this customer."),
+                key="redeem",
+            )
+            return False
+        from clerk.shared.interactions import MAX_POINTS  # loaded with the first form
+
+        c = self.view.composer
+        c.save.setEnabled(True)
+        c.for_chip.setText(self.data.profile.name if self.data is not None else "")
+        c.points.set_limit(MAX_POINTS)
+        c.points.points.clear()
+        c.points.text.clear()
+        c.open_form("points_redeem")
+        self._show_points_balance()
+        c.points.points.setFocus()
+        self.view.scroll_to_composer()
+        return True
+
+    def _show_points_balance(self) -> None:
+        panel = self._points()
+        form = self.view.composer.points
+        if panel is None:
+            form.available.setText("")
+        else:
+            text = texts.fill(
+                translate("Customer", "%1 points available here"), fmt_number(panel.available)
+            )
+            if panel.pending_redeemed:
+                held = texts.fill(
+                    translate("Customer", "%1 held here"), fmt_number(panel.pending_redeemed)
+                )
+                text = f"{text} · {held}"
+            form.available.setText(text)
+        self._show_points_question()
+
+    def _show_points_question(self) -> None:
+        """What confirming does: the points, the member and the balance after."""
+        panel = self._points()
+        form = self.view.composer.points
+        points = form.value()
+        if panel is None or self.data is None or not points:
+            form.question.setText("")
+            form.question.setVisible(False)
+            return
+        if points > panel.available:
+            text = self._points_over_text(panel.available)
+        else:
+            text = texts.fill(
+                translate(
+                    "Customer",
+                    "Redeem %1 points for %2 now? Balance after: %3. Enter confirms, Esc cancels.",
+                ),
+                fmt_number(points),
+                self.data.profile.name,
+                fmt_number(panel.available - points),
+            )
+        form.question.setText(text)
+        form.question.setVisible(True)
+
+    @staticmethod
+    def _points_over_text(available: int) -> str:
+        return texts.fill(
+            translate("Customer", "More than the balance: %1 points may be redeemed here."),
+            fmt_number(available),
+        )
 
     def _coupon_activated(self, index: Any) -> None:
         coupon = index.data(Roles.Item)
@@ -1160,6 +1246,7 @@ class CustomerController(QObject):
             Consent,
             Interest,
             Note,
+            PointsRedeem,
             Redeem,
             Sale,
             Task,
@@ -1188,6 +1275,19 @@ class CustomerController(QObject):
             if self.models.coupons.row_at(selected.row()).id != coupon.id:
                 return None  # never: the confirmation follows the selection
             return Redeem.of(coupon.id)
+        if form == "points_redeem":
+            panel = self._points()
+            if panel is None:
+                return None
+            points = c.points.value()
+            if points is None:
+                self._refuse("points", "missing")
+                return None
+            typed = PointsRedeem.of(points, c.points.text.text().strip() or None)
+            if typed.points > panel.available:  # the terminal checks it again when it writes
+                self._refuse("points", "points_over_balance", panel.available)
+                return None
+            return typed
         if form == "sale":
             amount_text = c.sale.amount.text().strip()
             locale = QLocale()
@@ -1258,7 +1358,7 @@ class CustomerController(QObject):
             return Task.of(title, int(due.toSecsSinceEpoch()), self.staff_id, outreach)
         return None
 
-    def _refuse(self, field: str | None, problem: str) -> None:
+    def _refuse(self, field: str | None, problem: str, available: int | None = None) -> None:
         """The vocabulary refused the form: say under the form which field and what to fix
         ("Note: the text is too long — at most 4,000 characters."), mark the field and put
         the focus there. Nothing is saved."""
@@ -1275,8 +1375,14 @@ class CustomerController(QObject):
             ("case_open", "text"): c.case_open.text,
             ("case_update", "text"): c.case_update.text,
             ("task", "title"): c.task.title,
+            ("points_redeem", "points"): c.points.points,
+            ("points_redeem", "text"): c.points.text,
         }
-        message = texts.record_problem(field, problem)
+        message = (
+            self._points_over_text(available)
+            if problem == "points_over_balance" and available is not None
+            else texts.record_problem(field, problem)
+        )
         name = texts.form_field_name(c.form or "", root)
         if name:
             message = texts.fill(translate("Customer", "%1: %2"), name, message)
@@ -1326,3 +1432,5 @@ class CustomerController(QObject):
             self._ensure_choices()
         if self.view.composer.form == "redeem" and self.redeem_coupon is not None:
             self.open_redeem(self.redeem_coupon.id)
+        if self.view.composer.form == "points_redeem":
+            self._show_points_balance()

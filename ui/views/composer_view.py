@@ -1,8 +1,8 @@
 """The inline recording panels (never modal dialogs): note, product interest, coupon
-redemption, assisted sale, consent, a service case opened, a case noted or closed. One
-:class:`Composer` card shows one form at a time.
+redemption, assisted sale, points redemption, consent, a service case opened, a case noted or
+closed, a follow-up task. One :class:`Composer` card shows one form at a time.
 
-Over 700 lines, on purpose for now: the five forms share one card, one scroll area and one
+Over 700 lines, on purpose for now: the six forms share one card, one scroll area and one
 product picker, and are laid out together; the seam for a split is the picker and the sale
 lines (``ProductPicker``, ``SaleLineRow``, ``FormScroll``) into a view module of their own.
 """
@@ -24,6 +24,7 @@ from ui.qt import (
     QEvent,
     QFrame,
     QHBoxLayout,
+    QIntValidator,
     QLineEdit,
     QLocale,
     QObject,
@@ -248,6 +249,59 @@ class RedeemForm(QWidget):
     def retranslate(self) -> None:
         # ``question`` names the coupon, its value and the member: the controller fills it.
         self.ticket.setAccessibleName(translate("Composer", "Coupon to redeem"))
+
+
+class PointsForm(QWidget):
+    """Points redeemed at the counter: the balance that may be redeemed here (the hub's less
+    this terminal's unconfirmed redemptions), the points (whole, 1 up to the vocabulary's
+    bound — over the balance is refused on save, naming it) and an optional note. The
+    question under them names the points, the member and the balance after."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(8)
+        self.available = label("", "panelTitle", wrap=True)
+        self.available.setObjectName("pointsAvailable")
+        box.addWidget(self.available)
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        self.points_label = label("", "muted")
+        row.addWidget(self.points_label)
+        self.points = QLineEdit()
+        self.points.setObjectName("pointsAmount")
+        # whole points only (the bound: ``set_limit``, from the vocabulary)
+        self.validator = QIntValidator(0, 2**31 - 1, self.points)
+        self.points.setValidator(self.validator)
+        self.points.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.points.setMinimumHeight(44)
+        row.addWidget(self.points, 1)
+        box.addLayout(row)
+        self.text = QLineEdit()
+        self.text.setObjectName("pointsText")
+        box.addWidget(self.text)
+        self.question = label("", "muted", wrap=True)
+        self.question.setObjectName("pointsQuestion")
+        box.addWidget(self.question)
+
+    def set_limit(self, max_points: int) -> None:
+        """At most the vocabulary's bound (set by the controller with the first form): the
+        field takes no more digits than that bound has."""
+        self.validator.setTop(max_points)
+        self.points.setMaxLength(len(str(max_points)))
+
+    def value(self) -> int | None:
+        """The points typed (None: nothing, or not a whole number)."""
+        text = self.points.text().strip()
+        return int(text) if text.isdigit() else None
+
+    def retranslate(self) -> None:
+        # ``available`` and ``question`` name the balance and the member: the controller.
+        self.points_label.setText(translate("Composer", "Points to redeem"))
+        self.points.setAccessibleName(translate("Composer", "Points to redeem"))
+        self.text.setPlaceholderText(translate("Composer", "Note (optional)"))
+        self.text.setAccessibleName(translate("Composer", "Points redemption note"))
 
 
 class SaleLineRow(QFrame):
@@ -637,7 +691,17 @@ class TaskForm(QWidget):
         )
 
 
-FORMS = ("note", "interest", "redeem", "sale", "consent", "case_open", "case_update", "task")
+FORMS = (
+    "note",
+    "interest",
+    "redeem",
+    "sale",
+    "points_redeem",
+    "consent",
+    "case_open",
+    "case_update",
+    "task",
+)
 # the forms a record the hub did not take is corrected in (a redemption is withdrawn instead)
 FIXABLE_KINDS = ("note", "interest", "sale", "consent")
 
@@ -736,6 +800,7 @@ class Composer(LanguageAware):
         self.interest = InterestForm(products)
         self.redeem = RedeemForm()
         self.sale = SaleForm(sale_products)
+        self.points = PointsForm()
         self.consent = ConsentForm()
         self.case_open = CaseForm()
         self.case_update = CaseUpdateForm()
@@ -798,6 +863,7 @@ class Composer(LanguageAware):
             self.interest,
             self.redeem,
             self.sale,
+            self.points,
             self.consent,
             self.case_open,
             self.case_update,
@@ -833,6 +899,7 @@ class Composer(LanguageAware):
         "interest": "interest",
         "redeem": "redeem",
         "sale": "sale",
+        "points_redeem": "gift",
         "consent": "consent",
         "case_open": "warning",
         "case_update": "note",
@@ -906,6 +973,10 @@ class Composer(LanguageAware):
         self.sale.text.clear()
         self.sale.amount.clear()
         self.sale.clear_lines()
+        self.points.points.clear()
+        self.points.text.clear()
+        self.points.available.setText("")
+        self.points.question.setText("")
         for text_label in (
             self.redeem.offer,
             self.redeem.title,
@@ -930,6 +1001,7 @@ class Composer(LanguageAware):
             "interest": translate("Composer", "Product interest"),
             "redeem": translate("Composer", "Redeem coupon"),
             "sale": translate("Composer", "Assisted sale"),
+            "points_redeem": translate("Composer", "Redeem points"),
             "consent": translate("Composer", "Consent"),
             "case_open": translate("Composer", "Open a service case"),
             "case_update": translate("Composer", "Service case"),
@@ -938,7 +1010,7 @@ class Composer(LanguageAware):
         self.title.setText(titles.get(self.form, ""))
         self.save.setText(
             translate("Composer", "Confirm redemption")
-            if self.form == "redeem"
+            if self.form in ("redeem", "points_redeem")
             else translate("Composer", "Save and send again")
             if self.fixing.isVisibleTo(self)
             else translate("Composer", "Save")
@@ -964,6 +1036,7 @@ class Composer(LanguageAware):
             self.interest,
             self.redeem,
             self.sale,
+            self.points,
             self.consent,
             self.case_open,
             self.case_update,

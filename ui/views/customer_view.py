@@ -39,8 +39,8 @@ from ui.views.widgets import (
     label,
 )
 
-ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "task", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "case", "consent", "task")
+ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case", "consent", "task", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case", "consent", "task")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -142,6 +142,7 @@ _ACTION_ICONS = {
     "note": "note",
     "interest": "interest",
     "redeem": "redeem",
+    "points_redeem": "gift",
     "sale": "sale",
     "consent": "consent",
     "case": "warning",
@@ -424,6 +425,7 @@ class Customer360View(LanguageAware):
             "note": (translate("Customer", "Note"), "Ctrl+N"),
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
             "redeem": (translate("Customer", "Redeem"), "Ctrl+R"),
+            "points_redeem": (translate("Customer", "Points"), "Ctrl+P"),
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
             "case": (translate("Customer", "Case"), "Ctrl+E"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),

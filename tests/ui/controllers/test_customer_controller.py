@@ -673,3 +673,81 @@ def test_the_header_shows_tags_preferences_and_consent_wording(
     form = w.screens.customer_view.composer.consent
     assert form.marketing_wording.text() == "Version 2024-01: “I agree to receive offers.”"
     assert form.marketing_wording.isVisible() and not form.browsing_wording.isVisible()
+
+
+# --- points redeemed at the counter -----------------------------------------------------------
+
+
+def _open_points(qtbot: Any, w: Any) -> Any:
+    qtbot.keyClick(w, Qt.Key.Key_P, CTRL)
+    composer = w.screens.customer_view.composer
+    assert composer.form == "points_redeem" and composer.points.points.hasFocus()
+    assert QApplication.activeModalWidget() is None
+    return composer
+
+
+def test_points_redeemed_in_the_form_land_in_the_outbox(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    from ui.i18n import fmt_number
+
+    w = session.window
+    open_customer(home.code(HERO))
+    data = w.screens.customer.data
+    assert data is not None and data.points is not None
+    available = data.points.available
+    assert available >= 100, "the hero needs points to redeem"
+    assert w.screens.customer_view.buttons["points_redeem"].isEnabled()
+    composer = _open_points(qtbot, w)
+    assert fmt_number(available) in composer.points.available.text()
+    qtbot.keyClicks(composer.points.points, "100")  # typed (the wedge filter holds keys a moment)
+    qtbot.waitUntil(lambda: composer.points.points.text() == "100", timeout=2_000)
+    question = composer.points.question.text()
+    # the confirmation names the points, the member and the balance after
+    assert "100 points" in question and data.profile.name in question
+    assert fmt_number(available - 100) in question
+    assert composer.save.text() == "Confirm redemption"
+    composer.points.text.setText("gift wrap")
+    qtbot.keyClick(composer.points.points, Qt.Key.Key_Return, CTRL)
+    rows = _wait_recorded(qtbot, w, outbox_rows, 2)
+    assert rows[-1]["kind"] == "points_redeem"
+    assert rows[-1]["member_id"] == HERO
+    assert rows[-1]["payload"] == {"points": 100, "text": "gift wrap"}
+    assert not composer.isVisible()
+    assert _last_toast(w) == "Points redeemed · will sync"
+    # Re-read: the 100 are held here until the hub confirms them; the form offers the rest.
+    qtbot.waitUntil(
+        lambda: w.screens.customer.data.points.available == available - 100, timeout=5_000
+    )
+    _open_points(qtbot, w)
+    assert fmt_number(available - 100) in composer.points.available.text()
+    assert "100 held here" in composer.points.available.text()
+
+
+def test_points_over_the_balance_are_refused_and_nothing_is_written(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, outbox_rows: Any
+) -> None:
+    from ui.i18n import fmt_number
+
+    w = session.window
+    open_customer(home.code(HERO))
+    _wait_recorded(qtbot, w, outbox_rows, 1)
+    available = w.screens.customer.data.points.available
+    composer = _open_points(qtbot, w)
+    qtbot.keyClicks(composer.points.points, str(available + 1))
+    qtbot.waitUntil(lambda: composer.points.points.text() == str(available + 1), timeout=2_000)
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.runners.terminal.pending == 0, timeout=5_000)
+    assert [r["kind"] for r in outbox_rows()] == ["visit"]
+    assert composer.form == "points_redeem"  # still open, as typed
+    problem = composer_problem(w)
+    assert problem == (
+        f"Points: More than the balance: {fmt_number(available)} points may be redeemed here."
+    )
+    assert composer.points.points.property("invalid") is True
+    assert composer.points.points.hasFocus()
+    # nothing typed: said, nothing written
+    composer.points.points.clear()
+    qtbot.mouseClick(composer.save, Qt.MouseButton.LeftButton)
+    assert composer_problem(w) == "Points: Enter the points to redeem."
+    assert [r["kind"] for r in outbox_rows()] == ["visit"]
