@@ -479,7 +479,7 @@ def test_points_redeemed_at_their_bounds(
     if saved:
         [row] = saved
         assert row["kind"] == "points_redeem" and row["payload"] == meant, case
-        assert "pending sync" in w.toasts.toasts()[-1].text.text()
+        assert "will sync" in w.toasts.toasts()[-1].text.text()
         result = _push(hub_client, row)
     else:
         composer = w.screens.customer_view.composer
