@@ -14,6 +14,7 @@ database). The terminal's live pull then repaints the open customer. Qt-free.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 from collections.abc import Sequence
@@ -54,8 +55,9 @@ def demo_write_key(store: HubStore, key_file: Path) -> str:
         n += 1
         name = f"{SOURCE_NAME}-{n}"
     _source, key = sources.add(name, actor="demo")
-    key_file.write_text(key + "\n", encoding="utf-8")
-    key_file.chmod(0o600)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
     return key
 
 
