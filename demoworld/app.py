@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from clerk.terminal import Terminal
+    from demoworld.shopper import Shopper
+    from sync.hub.embedded import HubHandle
     from sync.hub.store import HubStore
 
 DEMO_STORE = "S001"
@@ -147,21 +149,55 @@ def run(args: argparse.Namespace, home: Path, open_terminal: Callable[[Path], Te
                 )
             print(f"demo: hub at {hub.url}; member-code PNGs in {codes_dir}", file=sys.stderr)
             hero = members[0] if members else None
-            return run_demo(
-                terminal,
-                lambda: engine_for(home),
-                screenshot=Path(args.screenshot) if args.screenshot else None,
-                exit_after=args.exit_after,
-                lang=args.lang,
-                layout=args.layout,
-                view=args.view,
-                member_code=(lambda: hub.member_code(hero, ttl=CODE_TTL_S)) if hero else None,
-                demo_codes=lambda: [(m, hub.member_code(m, ttl=CODE_TTL_S)) for m in members],
-                staff_id=DEMO_STAFF,
-                dashboard_day=day,
-            )
+            shopper = _start_shopper(args, hub, home, members)
+            try:
+                return run_demo(
+                    terminal,
+                    lambda: engine_for(home),
+                    screenshot=Path(args.screenshot) if args.screenshot else None,
+                    exit_after=args.exit_after,
+                    lang=args.lang,
+                    layout=args.layout,
+                    view=args.view,
+                    member_code=(lambda: hub.member_code(hero, ttl=CODE_TTL_S)) if hero else None,
+                    demo_codes=lambda: [(m, hub.member_code(m, ttl=CODE_TTL_S)) for m in members],
+                    staff_id=DEMO_STAFF,
+                    dashboard_day=day,
+                )
+            finally:
+                if shopper is not None and not shopper.stop():
+                    print("demo: the shopper did not stop in time", file=sys.stderr)
         finally:
             terminal.close()
+
+
+def _start_shopper(
+    args: argparse.Namespace, hub: HubHandle, home: Path, members: list[str]
+) -> Shopper | None:
+    """The simulated online shopper (``demoworld.shopper``) for the interactive demo, unless
+    ``--no-shopper`` or ``--screenshot``; None without it."""
+    if args.screenshot or getattr(args, "no_shopper", False):
+        return None
+    from demoworld.shopper import DEFAULT_EVERY_S, start_shopper
+
+    try:
+        shopper = start_shopper(
+            hub.store,
+            hub.url,
+            home / "demo-shop.key",
+            members,
+            every_s=getattr(args, "shopper_every", DEFAULT_EVERY_S),
+        )
+    except ImportError as exc:  # segment-analytics-python comes with the dev extras
+        print(f"demo: no simulated shopper ({exc})", file=sys.stderr)
+        return None
+    if shopper is not None:
+        print(
+            f"demo: a simulated online shopper sends events for {shopper.hero} "
+            f"every ~{shopper.every_s:g} s",
+            file=sys.stderr,
+        )
+    return shopper
 
 
 def _a_note_the_hub_rejects(terminal: Terminal, members: list[str]) -> None:

@@ -23,7 +23,10 @@ def add_parser(sub: Subparsers) -> None:
         "demo",
         help="run the demo: embedded hub, seeded data, the app",
         description="Start an embedded hub on 127.0.0.1 with seeded demo data, "
-        "enrol this terminal, sync, write demo member-code PNGs and open the app.",
+        "enrol this terminal, sync, write demo member-code PNGs and open the app. "
+        "Interactively, a simulated online shopper sends Segment events for the hero member "
+        "(the first code) through the hub's ingest API: open that customer and watch the "
+        "cart and browsing change.",
     )
     p.add_argument("--screenshot", metavar="FILE", help="render offscreen, save a PNG, exit")
     p.add_argument(
@@ -56,7 +59,28 @@ def add_parser(sub: Subparsers) -> None:
         help="which view the screenshot shows",
     )
     p.add_argument("--members", type=int, default=300, help="demo members to seed (first run)")
+    p.add_argument(
+        "--no-shopper",
+        action="store_true",
+        help="no simulated online shopper (it runs only in the interactive demo: every few "
+        "seconds the hero member browses, carts and wishes online, and the open customer "
+        "repaints)",
+    )
+    p.add_argument(
+        "--shopper-every",
+        metavar="SECONDS",
+        type=_seconds,
+        default=11.5,
+        help="the simulated shopper's pace: a round every SECONDS ±30%% (default 11.5: 8 to 15 s)",
+    )
     p.set_defaults(func=cmd_demo)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0.05 <= value <= 3600:
+        raise argparse.ArgumentTypeError("between 0.05 and 3600 seconds")
+    return value
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
