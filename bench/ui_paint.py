@@ -215,6 +215,20 @@ class ReadOnlyTerminal:
     def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Any:
         raise RuntimeError("the paint benchmark has no member signed up")
 
+    def resolve(self, identity: Identity) -> str | None:
+        return view360.resolve(self._cache(), identity)
+
+    def link(
+        self,
+        member_id: str,
+        *,
+        identity: str,
+        value: str,
+        proof: str,
+        staff_id: str | None = None,
+    ) -> Any:
+        raise RuntimeError("the paint benchmark records nothing")
+
     def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:
         raise RuntimeError("the paint benchmark changes no setting")
 

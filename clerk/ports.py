@@ -161,6 +161,18 @@ class TerminalPort(StaffDoor, Protocol):
 
     def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Opened: ...
 
+    def resolve(self, identity: Identity) -> str | None: ...
+
+    def link(
+        self,
+        member_id: str,
+        *,
+        identity: str,
+        value: str,
+        proof: str,
+        staff_id: str | None = None,
+    ) -> Recorded: ...
+
     def save_draft(
         self, staff_id: str | None, member_key: str, form: str, values: Mapping[str, Any]
     ) -> None: ...

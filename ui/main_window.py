@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
             customer.refresh()
 
     def _after_sync(self) -> None:
+        if self.screens.link is not None:  # a link the hub did not take: said
+            self.screens.link.check_settled()
         page = self.nav.page
         if page == "customer" and self.screens.is_built("customer"):
             self.screens.customer.refresh()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ui.controllers.customer_controller import CustomerController
     from ui.controllers.dashboard_controller import DashboardController
     from ui.controllers.enrol_controller import EnrolController
+    from ui.controllers.link_controller import LinkController
     from ui.controllers.scan_controller import ScanController
     from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
     from ui.controllers.signin_controller import SignInController
@@ -79,6 +80,7 @@ class Screens(QObject):
         self._customer: tuple[Customer360View, CustomerModels, CustomerController] | None = None
         self._settings: tuple[SettingsView, SettingsController] | None = None
         self.signup: SignupController | None = None  # built with the customer screen
+        self.link: LinkController | None = None  # built with the customer screen
         self.dashboard: DashboardController | None = None  # a manager's, while open
 
     # --- building ------------------------------------------------------------------------------
@@ -123,6 +125,7 @@ class Screens(QObject):
         if self._customer is not None:
             return
         from ui.controllers.customer_controller import CustomerController
+        from ui.controllers.link_controller import LinkController
         from ui.controllers.signup_controller import SignupController
         from ui.models.customer_models import CustomerModels
         from ui.views.customer_view import Customer360View
@@ -153,6 +156,18 @@ class Screens(QObject):
         signup.signed_up.connect(controller.show)
         controller.shown.connect(lambda: signup.customer_shown(controller.member_id))
         self.signup = signup
+        link = LinkController(
+            self.terminal,
+            view.link,
+            self.runners.terminal,
+            self.bridge,
+            staff_id=self.staff_id,
+            parent=controller,
+        )
+        view.unknown.link.connect(lambda: link.open(controller.identity))
+        link.linked.connect(controller.show)
+        controller.shown.connect(lambda: link.customer_shown(controller.member_id))
+        self.link = link
         self._customer = (view, models, controller)
         self.built.emit("customer")
 
@@ -287,6 +302,8 @@ class Screens(QObject):
             self._customer[2].staff_id = staff_id
         if self.signup is not None:
             self.signup.staff_id = staff_id
+        if self.link is not None:
+            self.link.staff_id = staff_id
 
     def retranslate(self) -> None:
         """The language changed: the models' texts, and what the customer screen shows."""

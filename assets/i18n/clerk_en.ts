@@ -545,6 +545,10 @@
         <translation>Sign up</translation>
     </message>
     <message>
+        <source>Link to a member</source>
+        <translation>Link to a member</translation>
+    </message>
+    <message>
         <source>Another card or number</source>
         <translation>Another card or number</translation>
     </message>
@@ -1833,6 +1837,65 @@
     <message>
         <source>the hub refused it</source>
         <translation>the hub refused it</translation>
+    </message>
+</context>
+<context>
+    <name>Link</name>
+    <message>
+        <source>Card linked to %1 · will sync</source>
+        <translation>Card linked to %1 · will sync</translation>
+    </message>
+    <message>
+        <source>Number linked to %1 · will sync</source>
+        <translation>Number linked to %1 · will sync</translation>
+    </message>
+    <message>
+        <source>The link was not applied — %1</source>
+        <translation>The link was not applied — %1</translation>
+    </message>
+    <message>
+        <source>ask a store manager</source>
+        <translation>ask a store manager</translation>
+    </message>
+    <message>
+        <source>This card or number cannot be linked: scan or type it again.</source>
+        <translation>This card or number cannot be linked: scan or type it again.</translation>
+    </message>
+    <message>
+        <source>No member on this terminal has this code or number. Scan the member&apos;s code, or sync and try again.</source>
+        <translation>No member on this terminal has this code or number. Scan the member&apos;s code, or sync and try again.</translation>
+    </message>
+    <message>
+        <source>Scan the member&apos;s code, or type their full mobile number (e.g. 138 1234 5678).</source>
+        <translation>Scan the member&apos;s code, or type their full mobile number (e.g. 138 1234 5678).</translation>
+    </message>
+    <message>
+        <source>Link to a member</source>
+        <translation>Link to a member</translation>
+    </message>
+    <message>
+        <source>Card %1: linked to the member who proves who they are.</source>
+        <translation>Card %1: linked to the member who proves who they are.</translation>
+    </message>
+    <message>
+        <source>Number %1: linked to the member who proves who they are.</source>
+        <translation>Number %1: linked to the member who proves who they are.</translation>
+    </message>
+    <message>
+        <source>Member&apos;s code or full mobile number</source>
+        <translation>Member&apos;s code or full mobile number</translation>
+    </message>
+    <message>
+        <source>Scan the code in the member&apos;s app, or type the mobile number they joined with.</source>
+        <translation>Scan the code in the member&apos;s app, or type the mobile number they joined with.</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>

@@ -544,6 +544,10 @@
         <translation>注册会员</translation>
     </message>
     <message>
+        <source>Link to a member</source>
+        <translation>关联到会员</translation>
+    </message>
+    <message>
         <source>Another card or number</source>
         <translation>换一个卡号或手机号</translation>
     </message>
@@ -1820,6 +1824,65 @@
     <message>
         <source>the hub refused it</source>
         <translation>总部拒绝了此记录</translation>
+    </message>
+</context>
+<context>
+    <name>Link</name>
+    <message>
+        <source>Card linked to %1 · will sync</source>
+        <translation>卡号已关联到 %1 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Number linked to %1 · will sync</source>
+        <translation>手机号已关联到 %1 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>The link was not applied — %1</source>
+        <translation>关联未生效 — %1</translation>
+    </message>
+    <message>
+        <source>ask a store manager</source>
+        <translation>请联系店长</translation>
+    </message>
+    <message>
+        <source>This card or number cannot be linked: scan or type it again.</source>
+        <translation>无法关联此卡号或手机号：请重新扫描或输入。</translation>
+    </message>
+    <message>
+        <source>No member on this terminal has this code or number. Scan the member&apos;s code, or sync and try again.</source>
+        <translation>本终端没有持此会员码或手机号的会员。请扫描会员码，或同步后重试。</translation>
+    </message>
+    <message>
+        <source>Scan the member&apos;s code, or type their full mobile number (e.g. 138 1234 5678).</source>
+        <translation>请扫描会员码，或输入会员的完整手机号（例如 138 1234 5678）。</translation>
+    </message>
+    <message>
+        <source>Link to a member</source>
+        <translation>关联到会员</translation>
+    </message>
+    <message>
+        <source>Card %1: linked to the member who proves who they are.</source>
+        <translation>卡号 %1：将关联到能证明身份的会员。</translation>
+    </message>
+    <message>
+        <source>Number %1: linked to the member who proves who they are.</source>
+        <translation>手机号 %1：将关联到能证明身份的会员。</translation>
+    </message>
+    <message>
+        <source>Member&apos;s code or full mobile number</source>
+        <translation>会员码或完整手机号</translation>
+    </message>
+    <message>
+        <source>Scan the code in the member&apos;s app, or type the mobile number they joined with.</source>
+        <translation>扫描会员 App 中的会员码，或输入其注册时的手机号。</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>关联</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

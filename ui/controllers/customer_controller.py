@@ -163,7 +163,8 @@ class CustomerController(QObject):
         self._member_ok = opened.member_id is not None
         unknown = opened.member_id is None and opened.reason in ("not_cached", "unknown_member")
         if unknown:
-            self.view.unknown.ask(opened.reason or "not_cached")
+            linkable = opened.identity.kind in ("card", "phone")  # ui/controllers/link_controller
+            self.view.unknown.ask(opened.reason or "not_cached", linkable)
         else:
             self.view.unknown.hide()
         if opened.visit is not None:

@@ -39,6 +39,10 @@ class InputRouter(QObject):
         if self.nav.locked:
             return
         scan = self.screens.scan
+        # The link form open: the member's code scanned is its proof.
+        link = self.screens.link
+        if self.nav.page == "customer" and link is not None and link.take_scan(text):
+            return
         # The sale form open: a product's sku adds its line; anything else is a customer.
         if self.nav.page == "customer" and self.screens.customer.take_scan(
             text, lambda t: scan.submit_text(t, "wedge")

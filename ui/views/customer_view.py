@@ -27,6 +27,7 @@ from ui.qt import (
 )
 from ui.theme import icon
 from ui.views.composer_view import Composer
+from ui.views.link_view import LinkForm
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.signup_view import SignupForm
 from ui.views.widgets import (
@@ -46,12 +47,14 @@ MEMBER_ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case",
 class UnknownCustomerPrompt(QFrame):
     """Someone no member matches (offline: not on this terminal; online: the hub has no one
     with this card or number): what now — a walk-in, another card or number, or (offline
-    only) a member the hub will match — or a sign-up (the form: ui/views/signup_view.py)."""
+    only) a member the hub will match — or a sign-up (the form: ui/views/signup_view.py), or,
+    for a card or number, a link to the member the customer proves to be (ui/views/link_view.py)."""
 
     walk_in = Signal()
     other = Signal()
     member = Signal()
     sign_up = Signal()
+    link = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,16 +77,26 @@ class UnknownCustomerPrompt(QFrame):
         self.member_button.clicked.connect(self.member)
         self.signup_button = button("", icon_name="user", kind="secondary", object_name="signUp")
         self.signup_button.clicked.connect(self.sign_up)
-        for b in (self.walk_in_button, self.signup_button, self.other_button, self.member_button):
+        self.link_button = button("", icon_name="tag", kind="secondary", object_name="linkMember")
+        self.link_button.clicked.connect(self.link)
+        for b in (
+            self.walk_in_button,
+            self.signup_button,
+            self.link_button,
+            self.other_button,
+            self.member_button,
+        ):
             row.add(b)
         row.add_stretch(1)
         box.addWidget(row)
         self.reason = ""
         self.state = ""  # "" asking | walk_in | member
+        self.linkable = False  # a card or number: it may be linked to a member
         self.hide()
 
-    def ask(self, reason: str) -> None:
+    def ask(self, reason: str, linkable: bool = False) -> None:
         self.reason = reason
+        self.linkable = linkable
         self.state = ""
         self.retranslate()
         self.show()
@@ -131,6 +144,8 @@ class UnknownCustomerPrompt(QFrame):
         self.walk_in_button.setText(translate("Customer", "Walk-in"))
         self.signup_button.setText(translate("Customer", "Sign up"))
         self.signup_button.setVisible(asking)
+        self.link_button.setText(translate("Customer", "Link to a member"))
+        self.link_button.setVisible(asking and self.linkable)
         self.other_button.setText(translate("Customer", "Another card or number"))
         self.member_button.setText(translate("Customer", "A member: the hub matches it"))
         self.walk_in_button.setVisible(asking)
@@ -181,6 +196,7 @@ class Customer360View(LanguageAware):
         self.notice.setObjectName("notCachedNotice")
         self.unknown = UnknownCustomerPrompt()
         self.signup = SignupForm()
+        self.link = LinkForm()
         self.member_actions = True  # False: nobody a member-only record can be about
 
         self.action_bar = QFrame()
@@ -311,6 +327,7 @@ class Customer360View(LanguageAware):
                 self.notice,
                 self.unknown,
                 self.signup,
+                self.link,
                 self.composer,
                 self.cases,
                 self.talking,
@@ -333,7 +350,7 @@ class Customer360View(LanguageAware):
             layout = (
                 (self.cases, self.talking, self.coupons, self.orders),
                 (self.cart, self.browsing, self.wishlist),
-                (self.signup, self.composer, self.visits),
+                (self.signup, self.link, self.composer, self.visits),
             )
             for box, widgets in zip(self.d_cols, layout, strict=True):
                 for i, w in enumerate(widgets):
@@ -387,6 +404,7 @@ class Customer360View(LanguageAware):
         self.notice.text.setText("")
         self.unknown.hide()
         self.signup.hide()
+        self.link.hide()
         self.composer.reset()
 
     # --- paint tracking (for "fully painted") ------------------------------------------------
@@ -445,6 +463,7 @@ class Customer360View(LanguageAware):
                 self.buttons[name].setAccessibleDescription(reason)
         self.unknown.retranslate()
         self.signup.retranslate()
+        self.link.retranslate()
         self.talking.set_texts(
             translate("Customer", "Talking points"),
             translate("Customer", "Nothing stands out — ask how you can help."),
