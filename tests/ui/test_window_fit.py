@@ -4,7 +4,8 @@
   available geometry of the screen the window opens on, its frame included; a window whose
   preferred size does not fit opens maximized, filling what the screen has to give.
 * Every page — sign-in, enrolment, scan, the customer alone and with each form open,
-  settings, the manager's dashboard — fits the window at 1280×800, 1366×768, 1920×1080 and
+  someone no member matches and the link-to-a-member form, settings, the manager's
+  dashboard — fits the window at 1280×800, 1366×768, 1920×1080 and
   on a 720×1280 handheld (also at a phone's pixel density: 360×640 logical), and at each
   layout's minimum size: nothing reaches outside the window or sideways out of a scroll area,
   and the status bar is shown whole.

@@ -149,7 +149,8 @@ def walk(
 ) -> None:
     """Show every page of the app in ``window`` (a ``ui.main_window.MainWindow`` behind the
     sign-in screen of ``access``) and call ``check(page_name)`` on each: sign-in, enrolment,
-    scan, the customer (``member_code``) alone and with each form open, settings, the
+    scan, the customer (``member_code``) alone and with each form open, someone no member
+    matches and the form linking their card to a member, settings, the
     manager's dashboard. ``wait_until(condition)`` waits for the app (qtbot's, or an event
     loop's in the real-X driver)."""
     from clerk.staff import Session
@@ -185,6 +186,18 @@ def walk(
         wait_until(lambda f=form: screens.customer_view.composer.form == f)
         check(f"customer+{form}")
         screens.customer.cancel()
+
+    # Someone no member matches (a card no one has), and the form linking it to a member.
+    from clerk.identify import luhn_check_digit
+
+    card = "620000000000123" + luhn_check_digit("620000000000123")
+    screens.scan.submit_text(card, "typed")
+    wait_until(lambda: screens.customer_view.unknown.link_button.isVisible())
+    check("customer+unknown")
+    screens.customer_view.unknown.link_button.click()
+    wait_until(lambda: screens.customer_view.link.isVisible())
+    check("customer+link")
+    screens.customer_view.link.close_button.click()
 
     window.nav.show_settings()
     wait_until(lambda: window.nav.page == "settings")
