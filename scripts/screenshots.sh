@@ -28,7 +28,6 @@ shot sale-en          --view sale_form --lang en    --layout desktop
 shot sale-zh          --view sale_form --lang zh_CN --layout desktop
 shot sale-handheld-en --view sale_form --lang en    --layout handheld
 shot sale-handheld-zh --view sale_form --lang zh_CN --layout handheld
-<<<<<<< HEAD
 shot signup-en         --view signup_form    --lang en    --layout desktop
 shot signup-zh         --view signup_form    --lang zh_CN --layout desktop
 shot signup-handheld-en --view signup_form   --lang en    --layout handheld
@@ -37,12 +36,14 @@ shot signed-up-en      --view signed_up --lang en    --layout desktop
 shot signed-up-zh      --view signed_up --lang zh_CN --layout desktop
 shot signed-up-handheld-en --view signed_up --lang en --layout handheld
 shot signed-up-handheld-zh --view signed_up --lang zh_CN --layout handheld
-=======
+shot link-en           --view link_form --lang en    --layout desktop
+shot link-zh           --view link_form --lang zh_CN --layout desktop
+shot link-handheld-en  --view link_form --lang en    --layout handheld
+shot link-handheld-zh  --view link_form --lang zh_CN --layout handheld
 shot task-en          --view task_form --lang en    --layout desktop
 shot task-zh          --view task_form --lang zh_CN --layout desktop
 shot task-handheld-en --view task_form --lang en    --layout handheld
 shot task-handheld-zh --view task_form --lang zh_CN --layout handheld
->>>>>>> clientele-b
 shot offline-en       --view offline  --lang en    --layout desktop
 shot offline-zh       --view offline  --lang zh_CN --layout desktop
 shot signin-zh         --view signin    --lang zh_CN --layout desktop

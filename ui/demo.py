@@ -152,6 +152,15 @@ def image_variance(image: QImage) -> float:
     return sum((v - mean) ** 2 for v in values) / len(values)
 
 
+def _luhn_digit(body: str) -> str:
+    """The check digit that makes ``body`` a card number (the Luhn rule)."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
 def _wait(
     context: QWidget, condition: Callable[[], bool], then: Callable[[], None], deadline: float
 ) -> None:
@@ -445,6 +454,31 @@ def run_demo(
                 open_customer(sign_up)
             else:
                 sign_up()
+        elif view == "link_form":
+            # A card no member has, scanned at the counter: the form linking it to the member
+            # the customer proves to be (their code scanned, or their full number typed).
+            def unknown_card() -> None:
+                window.nav.next_customer()
+                screens = window.screens
+                body = f"6299{int(time.time() * 10) % 10**11:011d}"  # no member's card
+                screens.scan.submit_text(body + _luhn_digit(body), "demo")
+                _wait(
+                    window,
+                    lambda: screens.customer_view.unknown.link_button.isVisible(),
+                    open_link,
+                    deadline,
+                )
+
+            def open_link() -> None:
+                screens = window.screens
+                if screens.link is not None:
+                    screens.link.open(screens.customer.identity)
+                settle(shoot)
+
+            if text is not None:
+                open_customer(unknown_card)
+            else:
+                unknown_card()
         elif view == "search":
             # A customer without a code: a name typed in pinyin, the store's matches listed.
             def search() -> None:

@@ -47,6 +47,7 @@ def add_parser(sub: Subparsers) -> None:
             "sale_form",
             "signup_form",
             "signed_up",
+            "link_form",
             "task_form",
             "offline",
             "signin",

@@ -142,3 +142,33 @@ def test_a_member_code_scanned_with_the_form_closed_opens_the_member(
     qtbot.waitUntil(lambda: w.screens.customer.member_id == home.hero, timeout=5_000)
     wait_idle()
     assert _links(outbox_rows()) == []
+
+
+def test_a_link_the_hub_did_not_take_is_said_after_the_sync(
+    qtbot: Any, session: Any, home: Any, open_customer: Any, wait_idle: Any, outbox_rows: Any
+) -> None:
+    from clerk import outbox
+    from clerk.db import connect
+    from ui import texts
+
+    w = session.window
+    view = w.screens.customer_view
+    open_customer(_unknown_card())
+    qtbot.mouseClick(view.unknown.link_button, Qt.MouseButton.LeftButton)
+    view.link.proof.setText(_typed(home.phones[home.hero]))
+    qtbot.mouseClick(view.link.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.screens.customer.member_id == home.hero, timeout=5_000)
+    wait_idle()
+    [link] = _links(outbox_rows())
+    # The hub's answer, as a sync applies it: the card is another member's.
+    conn = connect(home.home / "outbox.db", synchronous="NORMAL")
+    try:
+        outbox.apply_results(
+            conn, [{"id": link["id"], "status": "conflict", "reason": "identity_taken"}]
+        )
+    finally:
+        conn.close()
+    w._after_sync()
+    said = f"The link was not applied — {texts.hub_reason('identity_taken')}"
+    qtbot.waitUntil(lambda: said in [t.text.text() for t in w.toasts.toasts()], timeout=5_000)
+    assert w.screens.link is not None and w.screens.link.pending == {}

@@ -42,7 +42,7 @@ def masked(identity: Identity) -> str:
     """What of the identity may be shown: its last four digits."""
     if identity.kind == "phone" and identity.display:
         return identity.display.removeprefix("phone:")
-    return "•••• " + identity.value[-4:]
+    return "**** " + identity.value[-4:]
 
 
 class LinkController(QObject):
