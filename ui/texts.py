@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from clerk.model import (
         ConsentText,
         Coupon,
+        Identity,
         Order,
         PointsPanel,
         ServiceCase,
@@ -112,6 +113,22 @@ def _tag(code: str) -> str:
 def consent_wording(text: ConsentText) -> str:
     """``Version 2024-01: “I agree to …”`` in the current language."""
     return fill(translate("Customer", "Version %1: “%2”"), text.version, local(text.text))
+
+
+def identity_label(identity: Identity) -> str:
+    """A card, number or code no member matches, as the associate reads it: "Card 6299 1796
+    5226 0208" (the digits in fours, to check against the card), a phone masked as it was kept,
+    never a raw reference such as ``card:6299…``."""
+    if identity.kind == "card":
+        digits = identity.value
+        grouped = " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+        return fill(translate("Customer", "Card %1"), grouped)
+    if identity.kind == "phone":
+        shown = (identity.display or "").removeprefix("phone:")
+        return fill(translate("Customer", "Mobile number %1"), shown)
+    if identity.kind == "code":
+        return translate("Customer", "Member code")
+    return identity.label
 
 
 def profile_tags(tags: tuple[str, ...] | list[str]) -> str:

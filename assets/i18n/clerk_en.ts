@@ -458,6 +458,18 @@
         <translation>Version %1: “%2”</translation>
     </message>
     <message>
+        <source>Card %1</source>
+        <translation>Card %1</translation>
+    </message>
+    <message>
+        <source>Mobile number %1</source>
+        <translation>Mobile number %1</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>Member code</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>Type the note first.</translation>
     </message>

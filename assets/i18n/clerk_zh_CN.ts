@@ -458,6 +458,18 @@
         <translation>版本 %1：“%2”</translation>
     </message>
     <message>
+        <source>Card %1</source>
+        <translation>会员卡 %1</translation>
+    </message>
+    <message>
+        <source>Mobile number %1</source>
+        <translation>手机号 %1</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+    <message>
         <source>Type the note first.</source>
         <translation>请先输入备注。</translation>
     </message>

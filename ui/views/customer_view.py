@@ -41,6 +41,7 @@ from ui.views.widgets import (
 )
 
 ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case", "consent", "task", "next")
+HANDHELD_ACTIONS_PER_ROW = 4
 MEMBER_ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case", "consent", "task")
 
 
@@ -318,8 +319,11 @@ class Customer360View(LanguageAware):
             b.style().unpolish(b)
             b.style().polish(b)
             b.setVisible(not (handheld and name == "next"))
-        for i, name in enumerate(n for n in ACTIONS if not (handheld and n == "next")):
-            self.action_layout.addWidget(self.buttons[name], 0, i)
+        shown = [n for n in ACTIONS if not (handheld and n == "next")]
+        # A phone's width takes four labelled buttons a row: more in one row cut their words.
+        per_row = HANDHELD_ACTIONS_PER_ROW if handheld else len(shown)
+        for i, name in enumerate(shown):
+            self.action_layout.addWidget(self.buttons[name], i // per_row, i % per_row)
         self.header.set_compact(handheld)
         if handheld:
             order = [

@@ -40,7 +40,7 @@ class ProfileHeader(QFrame):
         mid.setSpacing(4)
         name_row = QHBoxLayout()
         name_row.setSpacing(10)
-        self.name = label("", "name")
+        self.name = label("", "name", wrap=True)  # "Member not in this store's cache" on a phone
         self.name.setObjectName("customerName")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         name_row.addWidget(self.name)
@@ -156,7 +156,7 @@ class ProfileHeader(QFrame):
             ident = self.identity
             self.name.setText(translate("Customer", "Member not in this store's cache"))
             self.name_en.setText("")
-            self.meta.setText(ident.label if ident is not None else "")
+            self.meta.setText(texts.identity_label(ident) if ident is not None else "")
             self.tags.setText("")
             self.tags.hide()
             for chip in (self.tier, self.points_chip, self.marketing, self.browsing):
