@@ -105,7 +105,12 @@ class ReadOnlyTerminal:
 
         return search.search(self._cache(), text, store_id=None)
 
-    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened:
+    def client_book(self, staff_id: str, signed_in: str | None) -> list[Any]:
+        return []  # the bench paints scans: no client book
+
+    def open_found(
+        self, member_id: str, staff_id: str | None = None, via: str = "search"
+    ) -> Opened:
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         return Opened(identity, member_id, self.view(member_id), None, True, None)
 

@@ -199,3 +199,19 @@ class CustomerView:
     visits: tuple[VisitEntry, ...]
     freshness: Freshness
     as_of: int  # when this view was computed
+
+
+@dataclass(frozen=True)
+class Client:
+    """A customer of an associate's client book (:mod:`clerk.clientbook`) and the reasons to
+    reach out now."""
+
+    member_id: str
+    name: str
+    reasons: tuple[str, ...]  # of clerk.clientbook.REASONS, most urgent first
+    last_seen: int | None
+    task_due_at: int | None = None  # the earliest open task's due time
+    coupon_expires_at: int | None = None
+    birthday: str | None = None  # MM-DD
+    tier: str = ""
+    open_tasks: int = 0  # open follow-up tasks about them (anyone's)

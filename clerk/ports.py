@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import Client, CustomerView, Identity, PhoneCandidate, Product
     from clerk.outbox import Recorded
     from clerk.search_terms import Found
     from clerk.settings import Settings
@@ -102,7 +102,11 @@ class TerminalPort(StaffDoor, Protocol):
 
     def search(self, text: str, staff_id: str | None) -> list[Found]: ...
 
-    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened: ...
+    def open_found(
+        self, member_id: str, staff_id: str | None = None, via: str = "search"
+    ) -> Opened: ...
+
+    def client_book(self, staff_id: str, signed_in: str | None) -> list[Client]: ...
 
     def record(
         self,

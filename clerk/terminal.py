@@ -57,7 +57,7 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import Client, CustomerView, Identity, PhoneCandidate, Product
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
@@ -514,11 +514,14 @@ class Terminal:
         return search.search(cache, text, store_id=store)
 
     @_reads_cache
-    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened:
-        """Open a search result: its 360, the view audited (``view_customer``, ``via:
-        search``). No visit is recorded — a search proves nobody's presence; what the
-        associate then records is recorded as usual. A member this store's search cannot find
-        (another store's, fetched by proof) is refused: PermissionDeniedError."""
+    def open_found(
+        self, member_id: str, staff_id: str | None = None, via: str = "search"
+    ) -> Opened:
+        """Open a search result (or a client book's row, ``via="clientbook"``): its 360, the
+        view audited (``view_customer``, ``via``). No visit is recorded — a search proves
+        nobody's presence; what the associate then records is recorded as usual. A member
+        this store's search cannot find (another store's, fetched by proof) is refused:
+        PermissionDeniedError."""
         from clerk.model import Identity
 
         cache, outbox = self._reader()
@@ -527,9 +530,24 @@ class Terminal:
         row = cache.execute("SELECT home_store FROM members WHERE id = ?", (member_id,)).fetchone()
         if row is None or (store is not None and row[0] != store):
             raise PermissionDeniedError("not a member of this store: look them up by proof")
-        self.audit("view_customer", staff_id, {"member_id": member_id, "via": "search"})
+        self.audit("view_customer", staff_id, {"member_id": member_id, "via": via})
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         return Opened(identity, member_id, self.view(member_id), None, True, None)
+
+    @_reads_cache
+    def client_book(self, staff_id: str, signed_in: str | None) -> list[Client]:
+        """The client book of associate ``staff_id`` (:func:`clerk.clientbook.my_customers`),
+        as ``signed_in`` may see it: their own, or any associate's for a manager
+        (PermissionDeniedError otherwise). Read from the cache alone: offline too."""
+        from clerk import clientbook
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        if staff_id != signed_in:
+            role = cache.execute("SELECT role FROM staff WHERE id = ?", (signed_in,)).fetchone()
+            if role is None or role[0] != "manager":
+                raise PermissionDeniedError("only a manager sees another associate's clients")
+        return clientbook.my_customers(cache, outbox, staff_id, now=int(self.clock()))
 
     @staticmethod
     def _require_staff(cache: sqlite3.Connection, staff_id: str | None) -> None:

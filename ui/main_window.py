@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
                 "scSettingsF10": ("F10", nav.show_settings),
                 "scLanguage": ("Ctrl+L", self.toggle_language),
                 "scDashboard": ("Ctrl+D", nav.show_dashboard),
+                "scClientBook": ("Ctrl+B", nav.show_client_book),
                 "scSignOut": ("Ctrl+Shift+L", self.sign_out),
             },
         )
@@ -184,6 +185,9 @@ class MainWindow(QMainWindow):
             customer = screens.customer
             customer.next_customer.connect(nav.next_customer)
             customer.recorded.connect(lambda _rec: self.status.refresh())
+        elif name == "clientbook":
+            screens.client_book.opened.connect(nav.show_opened)
+            screens.client_book_view.back.clicked.connect(nav.go_back)
         elif name == "dashboard" and screens.dashboard is not None:
             # Parked records put back in the queue go out now, not at the next round.
             screens.dashboard.retried.connect(lambda _n: self.status.sync_now())
@@ -250,6 +254,8 @@ class MainWindow(QMainWindow):
             screens.recent_model.set_recent([], int(self.clock()))
         if screens.is_built("customer"):
             screens.customer.forget()
+        if screens.is_built("clientbook"):
+            screens.client_book.forget()
         self.top_bar.quick_field.clear()
         for toast in self.toasts.toasts():
             toast.hide()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from clerk.ports import StaffDoor, TerminalPort
     from sync.enrolment import Enrolment
     from ui.controllers.camera_controller import CameraController, SourceFactory
+    from ui.controllers.client_book_controller import ClientBookController
     from ui.controllers.customer_controller import CustomerController
     from ui.controllers.dashboard_controller import DashboardController
     from ui.controllers.enrol_controller import EnrolController
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ui.controllers.signin_controller import SignInController
     from ui.messages import MessageBridge
     from ui.models.customer_models import CustomerModels
+    from ui.views.client_book_view import ClientBookView
     from ui.views.customer_view import Customer360View
     from ui.views.scan_view import ScanView
     from ui.views.settings_view import SettingsView
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
 class Screens(QObject):
     """The window's screens, each built once, on first use, in ``pages``."""
 
-    built = Signal(str)  # "scan" | "customer" | "settings" | "dashboard", just built
+    built = Signal(str)  # scan | customer | settings | clientbook | dashboard: just built
 
     def __init__(
         self,
@@ -77,6 +79,7 @@ class Screens(QObject):
         self._scan: tuple[ScanView, ScanController, CameraController] | None = None
         self._customer: tuple[Customer360View, CustomerModels, CustomerController] | None = None
         self._settings: tuple[SettingsView, SettingsController] | None = None
+        self._client_book: tuple[ClientBookView, ClientBookController] | None = None
         self.dashboard: DashboardController | None = None  # a manager's, while open
 
     # --- building ------------------------------------------------------------------------------
@@ -162,6 +165,29 @@ class Screens(QObject):
         self._settings = (view, controller)
         self.built.emit("settings")
 
+    def build_client_book(self) -> None:
+        """ "My customers" (the signed-in associate's client book; a manager picks whose)."""
+        if self._client_book is not None:
+            return
+        from ui.controllers.client_book_controller import ClientBookController
+        from ui.models.client_book_model import ClientBookModel
+        from ui.views.client_book_view import ClientBookView
+
+        model = ClientBookModel()
+        view = ClientBookView(model, self.pages)
+        self.pages.addWidget(view)
+        controller = ClientBookController(
+            self.terminal,
+            view,
+            model,
+            self.runners.terminal,
+            self.bridge,
+            session=self.session,
+            parent=self,
+        )
+        self._client_book = (view, controller)
+        self.built.emit("clientbook")
+
     def open_dashboard(self, session: Session, tz: tzinfo | None = None) -> DashboardController:
         """The manager's dashboard (built once per session). PermissionDeniedError for anyone
         else, before anything is built."""
@@ -231,23 +257,37 @@ class Screens(QObject):
         assert self._settings is not None
         return self._settings[1]
 
+    @property
+    def client_book_view(self) -> ClientBookView:
+        self.build_client_book()
+        assert self._client_book is not None
+        return self._client_book[0]
+
+    @property
+    def client_book(self) -> ClientBookController:
+        self.build_client_book()
+        assert self._client_book is not None
+        return self._client_book[1]
+
     def is_built(self, name: str) -> bool:
         return {
             "scan": self._scan,
             "customer": self._customer,
             "settings": self._settings,
+            "clientbook": self._client_book,
             "dashboard": self.dashboard,
         }[name] is not None
 
     def name_of(self, widget: object) -> str:
-        """Which screen ``widget`` is: scan | customer | settings | dashboard, or "other" (a
-        hosted screen: sign-in, enrolment)."""
+        """Which screen ``widget`` is: scan | customer | settings | clientbook | dashboard, or
+        "other" (a hosted screen: sign-in, enrolment)."""
         if widget is None:
             return "other"
         for name, built in (
             ("customer", self._customer),
             ("settings", self._settings),
             ("scan", self._scan),
+            ("clientbook", self._client_book),
         ):
             if built is not None and widget is built[0]:
                 return name

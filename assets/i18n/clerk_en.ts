@@ -13,6 +13,60 @@
     </message>
 </context>
 <context>
+    <name>ClientBook</name>
+    <message>
+        <source>Follow-up open</source>
+        <translation>Follow-up open</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>Cart with a coupon expiring soon</translation>
+    </message>
+    <message>
+        <source>Birthday next week</source>
+        <translation>Birthday next week</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>Not seen for 30 days</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follow-up(s)</source>
+        <translation>
+            <numerusform>%n follow-up</numerusform>
+            <numerusform>%n follow-ups</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>My customers</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>Associate</translation>
+    </message>
+    <message>
+        <source>Whose customers</source>
+        <translation>Whose customers</translation>
+    </message>
+    <message>
+        <source>Customers to reach out to first</source>
+        <translation>Customers to reach out to first</translation>
+    </message>
+    <message>
+        <source>No customers in this client book yet.</source>
+        <translation>No customers in this client book yet.</translation>
+    </message>
+    <message>
+        <source>Client book</source>
+        <translation>Client book</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>%1 / %2 characters</source>
@@ -1482,6 +1536,14 @@
     <message>
         <source>Settings (F10)</source>
         <translation>Settings (F10)</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>My customers</translation>
+    </message>
+    <message>
+        <source>My customers (Ctrl+B)</source>
+        <translation>My customers (Ctrl+B)</translation>
     </message>
     <message>
         <source>Store dashboard</source>

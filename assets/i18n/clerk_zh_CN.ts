@@ -13,6 +13,59 @@
     </message>
 </context>
 <context>
+    <name>ClientBook</name>
+    <message>
+        <source>Follow-up open</source>
+        <translation>有待办跟进</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>购物车有商品，优惠券即将过期</translation>
+    </message>
+    <message>
+        <source>Birthday next week</source>
+        <translation>下周生日</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>30 天未到店</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follow-up(s)</source>
+        <translation>
+            <numerusform>%n 项跟进</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>我的客户</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>店员</translation>
+    </message>
+    <message>
+        <source>Whose customers</source>
+        <translation>谁的客户</translation>
+    </message>
+    <message>
+        <source>Customers to reach out to first</source>
+        <translation>优先联系的客户</translation>
+    </message>
+    <message>
+        <source>No customers in this client book yet.</source>
+        <translation>客户簿中还没有客户。</translation>
+    </message>
+    <message>
+        <source>Client book</source>
+        <translation>客户簿</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>%1 / %2 characters</source>
@@ -1471,6 +1524,14 @@
     <message>
         <source>Settings (F10)</source>
         <translation>设置（F10）</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>我的客户</translation>
+    </message>
+    <message>
+        <source>My customers (Ctrl+B)</source>
+        <translation>我的客户 (Ctrl+B)</translation>
     </message>
     <message>
         <source>Store dashboard</source>
