@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
                 "scSale": ("Ctrl+S", lambda: nav.customer_action("sale")),
                 "scConsent": ("Ctrl+K", lambda: nav.customer_action("consent")),
                 "scTask": ("Ctrl+T", lambda: nav.customer_action("task")),
+                "scAssign": ("Ctrl+J", lambda: nav.customer_action("assign")),
                 "scSave": ("Ctrl+Return", nav.save_form),
                 "scOpenImage": ("Ctrl+O", inputs.open_image),
                 "scPaste": ("Ctrl+V", inputs.paste),

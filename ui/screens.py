@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from clerk.staff import Session, require
+from clerk.staff import Session, allowed, require
 from ui.models.recent_customers_model import RecentCustomersModel
 from ui.models.search_results_model import SearchResultsModel
 from ui.qt import QObject, QStackedWidget, Signal
@@ -139,6 +139,7 @@ class Screens(QObject):
             self.runners.terminal,
             self.bridge,
             staff_id=self.staff_id,
+            may_assign=lambda: allowed(self.session(), "dashboard"),
             parent=self,
         )
         self._customer = (view, models, controller)

@@ -205,6 +205,18 @@
         <translation>No marketing consent: only a task that does not contact the customer.</translation>
     </message>
     <message>
+        <source>Nobody (not in a client book)</source>
+        <translation>Nobody (not in a client book)</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>Associate</translation>
+    </message>
+    <message>
+        <source>The customer joins this associate&apos;s client book on every terminal of the store.</source>
+        <translation>The customer joins this associate's client book on every terminal of the store.</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>Add a note</translation>
     </message>
@@ -227,6 +239,10 @@
     <message>
         <source>Follow-up task</source>
         <translation>Follow-up task</translation>
+    </message>
+    <message>
+        <source>Client book: assign</source>
+        <translation>Client book: assign</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -436,6 +452,10 @@
         <translation>Needs a member: not for a walk-in or a card or number no one has.</translation>
     </message>
     <message>
+        <source>Managers only: a manager assigns customers to associates.</source>
+        <translation>Managers only: a manager assigns customers to associates.</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>Note</translation>
     </message>
@@ -458,6 +478,10 @@
     <message>
         <source>Follow-up</source>
         <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>Assign</translation>
     </message>
     <message>
         <source>Next customer</source>

@@ -204,6 +204,18 @@
         <translation>顾客未同意营销联系：只能创建不联系顾客的任务。</translation>
     </message>
     <message>
+        <source>Nobody (not in a client book)</source>
+        <translation>无人（不在客户簿中）</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>店员</translation>
+    </message>
+    <message>
+        <source>The customer joins this associate&apos;s client book on every terminal of the store.</source>
+        <translation>该客户将加入此店员的客户簿，门店所有终端同步。</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
@@ -226,6 +238,10 @@
     <message>
         <source>Follow-up task</source>
         <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Client book: assign</source>
+        <translation>客户簿：分配</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -435,6 +451,10 @@
         <translation>需要会员：非会员或无人持有的卡号、手机号不可用。</translation>
     </message>
     <message>
+        <source>Managers only: a manager assigns customers to associates.</source>
+        <translation>仅限店长：由店长将客户分配给店员。</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>备注</translation>
     </message>
@@ -457,6 +477,10 @@
     <message>
         <source>Follow-up</source>
         <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>分配</translation>
     </message>
     <message>
         <source>Next customer</source>

@@ -137,7 +137,7 @@ def report(window: QMainWindow, page: str) -> dict[str, Any]:
     }
 
 
-FORMS = ("note", "interest", "redeem", "sale", "consent")
+FORMS = ("note", "interest", "redeem", "sale", "consent", "task", "assign")
 
 
 def walk(

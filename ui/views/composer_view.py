@@ -17,6 +17,7 @@ from ui.qt import (
     QApplication,
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDate,
     QDateEdit,
     QDoubleValidator,
@@ -542,7 +543,42 @@ class TaskForm(QWidget):
         )
 
 
-FORMS = ("note", "interest", "redeem", "sale", "consent", "task")
+class AssignForm(QWidget):
+    """A manager's: the associate whose client book the member is in (or nobody's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        self.staff = QComboBox()
+        self.staff.setObjectName("assignStaff")
+        self.staff.setMinimumHeight(44)
+        box.addWidget(self.staff)
+        self.hint = label("", "hint", wrap=True)
+        box.addWidget(self.hint)
+        box.addStretch(1)
+
+    def set_roster(self, people: list[tuple[str, str]]) -> None:
+        """(staff id, label) of each associate; the first choice is nobody's book."""
+        self.staff.clear()
+        self.staff.addItem(translate("Composer", "Nobody (not in a client book)"), "")
+        for staff_id, text in people:
+            self.staff.addItem(text, staff_id)
+
+    def retranslate(self) -> None:
+        self.staff.setAccessibleName(translate("Composer", "Associate"))
+        if self.staff.count():
+            self.staff.setItemText(0, translate("Composer", "Nobody (not in a client book)"))
+        self.hint.setText(
+            translate(
+                "Composer",
+                "The customer joins this associate's client book on every terminal of the store.",
+            )
+        )
+
+
+FORMS = ("note", "interest", "redeem", "sale", "consent", "task", "assign")
 
 
 class FormScroll(QScrollArea):
@@ -641,8 +677,9 @@ class Composer(LanguageAware):
         self.sale = SaleForm(sale_products)
         self.consent = ConsentForm()
         self.task = TaskForm()
+        self.assign = AssignForm()
         self.stack = QStackedWidget()
-        for form in (self.note, self.interest, self.redeem, self.sale, self.consent, self.task):
+        for form in self._forms():
             self.stack.addWidget(form)
         # The form scrolls inside the card when the card would be taller than the screen
         # (``fit_height``): the buttons below it stay in view — Save is always visible.
@@ -682,6 +719,17 @@ class Composer(LanguageAware):
         self.hide()
         self.retranslate()
 
+    def _forms(self) -> tuple[Any, ...]:
+        return (
+            self.note,
+            self.interest,
+            self.redeem,
+            self.sale,
+            self.consent,
+            self.task,
+            self.assign,
+        )
+
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self._refollow()
@@ -713,6 +761,7 @@ class Composer(LanguageAware):
         "sale": "sale",
         "consent": "consent",
         "task": "clock",
+        "assign": "user",
     }
 
     def open_form(self, form: str) -> None:
@@ -792,6 +841,7 @@ class Composer(LanguageAware):
             "sale": translate("Composer", "Assisted sale"),
             "consent": translate("Composer", "Consent"),
             "task": translate("Composer", "Follow-up task"),
+            "assign": translate("Composer", "Client book: assign"),
         }
         self.title.setText(titles.get(self.form, ""))
         self.save.setText(
@@ -811,5 +861,5 @@ class Composer(LanguageAware):
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
         self.close_button.setToolTip(translate("Composer", "Close (Esc)"))
-        for form in (self.note, self.interest, self.redeem, self.sale, self.consent, self.task):
+        for form in self._forms():
             form.retranslate()

@@ -30,8 +30,8 @@ from ui.views.composer_view import Composer
 from ui.views.profile_header_view import ProfileHeader
 from ui.views.widgets import Banner, LanguageAware, ListPanel, RowList, button, label
 
-ACTIONS = ("note", "interest", "redeem", "sale", "consent", "task", "next")
-MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent", "task")
+ACTIONS = ("note", "interest", "redeem", "sale", "consent", "task", "assign", "next")
+MEMBER_ACTIONS = ("note", "interest", "redeem", "sale", "consent", "task", "assign")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -133,6 +133,7 @@ _ACTION_ICONS = {
     "sale": "sale",
     "consent": "consent",
     "task": "clock",
+    "assign": "user",
     "next": "next",
 }
 
@@ -167,6 +168,7 @@ class Customer360View(LanguageAware):
         self.notice.setObjectName("notCachedNotice")
         self.unknown = UnknownCustomerPrompt()
         self.member_actions = True  # False: nobody a member-only record can be about
+        self.may_assign = False  # a manager's session: the client book's assign
 
         self.action_bar = QFrame()
         self.action_bar.setObjectName("actionBar")
@@ -306,6 +308,17 @@ class Customer360View(LanguageAware):
             "Customer", "Needs a member: not for a walk-in or a card or number no one has."
         )
 
+    @staticmethod
+    def manager_only_reason() -> str:
+        return translate("Customer", "Managers only: a manager assigns customers to associates.")
+
+    def set_may_assign(self, allowed: bool) -> None:
+        """The assign action for a manager; an associate sees it disabled with the reason."""
+        self.may_assign = allowed
+        if not allowed:
+            self.buttons["assign"].setEnabled(False)
+        self.retranslate()
+
     def set_member_actions(self, enabled: bool) -> None:
         """Member-only actions on or off (off: disabled, the reason in their tooltips)."""
         self.member_actions = enabled
@@ -370,6 +383,7 @@ class Customer360View(LanguageAware):
             "sale": (translate("Customer", "Sale"), "Ctrl+S"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
             "task": (translate("Customer", "Follow-up"), "Ctrl+T"),
+            "assign": (translate("Customer", "Assign"), "Ctrl+J"),
             "next": (translate("Customer", "Next customer"), "Esc"),
         }
         for name, (text, keys) in names.items():
@@ -383,6 +397,10 @@ class Customer360View(LanguageAware):
             for name in MEMBER_ACTIONS:
                 self.buttons[name].setToolTip(reason)
                 self.buttons[name].setAccessibleDescription(reason)
+        elif not self.may_assign:
+            reason = self.manager_only_reason()
+            self.buttons["assign"].setToolTip(reason)
+            self.buttons["assign"].setAccessibleDescription(reason)
         self.unknown.retranslate()
         self.talking.set_texts(
             translate("Customer", "Talking points"),
