@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from clerk.errors import ClerkError
+from clerk.errors import ClerkError, PermissionDeniedError
 
 if TYPE_CHECKING:
     from clerk.shared.interactions import Task, TaskUpdate
@@ -250,8 +250,11 @@ def change(
     due_at: int | None = None,
     assignee: str | None = None,
     text: str | None = None,
+    by_manager: bool = False,
 ) -> tuple[str, TaskUpdate]:
-    """(member id, payload) of a change to an open task this terminal knows (TaskError)."""
+    """(member id, payload) of a change to an open task this terminal knows (TaskError). A
+    task is reassigned to an associate by a manager (``by_manager``); anyone hands it to the
+    store (``assignee`` None) — PermissionDeniedError otherwise, as the hub refuses it."""
     from clerk.shared.interactions import TaskUpdate
 
     task = all_tasks(cache, outbox).get(task_id)
@@ -260,6 +263,8 @@ def change(
     if task.state != "open":
         raise TaskError(f"task {task_id} is done already", reason="task_closed")
     if action == "reassign":
+        if assignee is not None and not by_manager:
+            raise PermissionDeniedError("only a manager reassigns a task to an associate")
         check_assignee(cache, assignee)
     payload = TaskUpdate.of(
         task_id, action, outcome=outcome, due_at=due_at, assignee=assignee, text=text

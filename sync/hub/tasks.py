@@ -8,7 +8,8 @@ between two terminals' changes, and every change logs a change row for the store
   Refused: an outreach task for a member without marketing consent (``no_marketing_consent``),
   an assignee who is no active staff of the store (``unknown_assignee``).
 * ``task_update`` — ``done`` (state, outcome, who, when), ``snooze`` (a new due time; the
-  escalation cleared) or ``reassign``. A task of another store or member is ``unknown_task``;
+  escalation cleared) or ``reassign`` (to an associate: a manager's, else ``staff_role``; to
+  the store: anyone's). A task of another store or member is ``unknown_task``;
   a change to a task already done is accepted with no effect (``task_closed``): the first
   outcome stands, and every terminal receives it.
 * ``assign`` — the member's associate (a manager's record; ``sync.hub.staff`` checks the role).
@@ -198,7 +199,10 @@ def _update(
             "updated_at = ? WHERE id = ?",
             (change.due_at, change.outcome, now, change.task_id),
         )
-    else:  # reassign
+    else:  # reassign: to an associate, a manager's change; to the store, anyone's
+        by = staff.get(item.staff_id or "")
+        if change.assignee is not None and (by is None or by[1] != "manager"):
+            raise Refused("staff_role")
         _check_staff(staff, change.assignee)
         tx.conn.execute(
             "UPDATE tasks SET assignee = ?, outcome = coalesce(?, outcome), escalated_at = NULL,"

@@ -201,6 +201,37 @@ def test_a_manager_assigns_a_member_and_every_terminal_gets_it(
     assert tuple(row) == ("A02", "M01")
 
 
+def test_a_task_goes_to_an_associate_by_a_managers_change_to_the_store_by_anyones(
+    any_hub: HubHandle, tills: tuple[Till, Till]
+) -> None:
+    from clerk.shared.interactions import TaskUpdate
+
+    hub = any_hub  # SQLite, and PostgreSQL when configured
+    a, b = tills
+    m = member(hub, consent=True)
+    task_id = add_task(a, m)
+    a.sync()
+
+    def reassign(staff: str, to: str | None) -> str:
+        payload = TaskUpdate.of(task_id, "reassign", assignee=to)
+        return outbox_mod.record(
+            a.outbox, "task_update", member_id=m, staff_id=staff, payload=payload
+        ).id
+
+    # The hub checks what the terminal checks (clerk.tasks.change): a record made without it.
+    by_associate = reassign("A01", "A02")
+    to_store = reassign("A01", None)
+    by_manager = reassign("M01", "A02")
+    a.sync()
+    assert a.state(by_associate) == ("rejected", "staff_role")
+    assert a.state(to_store) == ("acked", None)
+    assert a.state(by_manager) == ("acked", None)
+    assert hub_task(hub, task_id)["assignee"] == "A02"
+    b.sync()
+    (seen,) = tasks.load(b.cache, b.outbox, now=0)
+    assert seen.assignee == "A02"
+
+
 def _rule_tasks(hub: HubHandle, reason: str) -> dict[str, dict[str, object]]:
     with hub.store.read() as conn:
         rows = conn.rows(
