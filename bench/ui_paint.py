@@ -108,6 +108,21 @@ class ReadOnlyTerminal:
     def client_book(self, staff_id: str, signed_in: str | None) -> list[Any]:
         return []  # the bench paints scans: no client book
 
+    def follow_ups(self, signed_in: str | None) -> list[Any]:
+        return []  # the bench paints scans: no follow-ups
+
+    def change_task(
+        self,
+        task_id: str,
+        action: str,
+        signed_in: str | None,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+    ) -> Any:
+        raise NotImplementedError("read-only: records nothing")
+
     def open_found(
         self, member_id: str, staff_id: str | None = None, via: str = "search"
     ) -> Opened:

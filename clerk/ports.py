@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
-    from clerk.model import Client, CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import Client, CustomerView, Identity, PhoneCandidate, Product, TaskRow
     from clerk.outbox import Recorded
     from clerk.search_terms import Found
     from clerk.settings import Settings
@@ -107,6 +107,19 @@ class TerminalPort(StaffDoor, Protocol):
     ) -> Opened: ...
 
     def client_book(self, staff_id: str, signed_in: str | None) -> list[Client]: ...
+
+    def follow_ups(self, signed_in: str | None) -> list[TaskRow]: ...
+
+    def change_task(
+        self,
+        task_id: str,
+        action: str,
+        signed_in: str | None,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+    ) -> Recorded: ...
 
     def record(
         self,

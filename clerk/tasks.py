@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError, PermissionDeniedError
+from clerk.model import TaskRow
 
 if TYPE_CHECKING:
     from clerk.shared.interactions import Task, TaskUpdate
@@ -36,48 +37,6 @@ class TaskError(ClerkError):
     ``no_marketing_consent``, ``unknown_assignee``, ``task_closed``."""
 
     reason = "task"
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    id: str
-    member_id: str
-    member_name: str | None
-    title: str
-    reason: str  # manual, or a hub rule's: inactive | cart_coupon | birthday | unserved_visit
-    assignee: str | None  # a staff id; None: the store
-    due_at: int
-    state: str  # open | done
-    outcome: str | None
-    created_by: str | None
-    created_at: int
-    done_by: str | None = None
-    done_at: int | None = None
-    escalated: bool = False  # overdue 24 h: the manager's
-    overdue: bool = False
-    pending: bool = False  # changed here, not yet reflected by the hub
-    facts: dict[str, Any] = field(default_factory=dict)
-
-    def wire(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "member_id": self.member_id,
-            "member_name": self.member_name,
-            "title": self.title,
-            "reason": self.reason,
-            "assignee": self.assignee,
-            "due_at": self.due_at,
-            "state": self.state,
-            "outcome": self.outcome,
-            "created_by": self.created_by,
-            "created_at": self.created_at,
-            "done_by": self.done_by,
-            "done_at": self.done_at,
-            "escalated": self.escalated,
-            "overdue": self.overdue,
-            "pending": self.pending,
-            "facts": self.facts,
-        }
 
 
 _COLUMNS = (

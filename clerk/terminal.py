@@ -57,7 +57,7 @@ from clerk.settings import Settings
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
-    from clerk.model import Client, CustomerView, Identity, PhoneCandidate, Product
+    from clerk.model import Client, CustomerView, Identity, PhoneCandidate, Product, TaskRow
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
@@ -543,11 +543,56 @@ class Terminal:
 
         cache, outbox = self._reader()
         self._require_staff(cache, signed_in)
-        if staff_id != signed_in:
-            role = cache.execute("SELECT role FROM staff WHERE id = ?", (signed_in,)).fetchone()
-            if role is None or role[0] != "manager":
-                raise PermissionDeniedError("only a manager sees another associate's clients")
+        if staff_id != signed_in and not self._is_manager(cache, signed_in):
+            raise PermissionDeniedError("only a manager sees another associate's clients")
         return clientbook.my_customers(cache, outbox, staff_id, now=int(self.clock()))
+
+    @_reads_cache
+    def follow_ups(self, signed_in: str | None) -> list[TaskRow]:
+        """The open follow-up tasks ``signed_in`` works on — theirs and the store's; a
+        manager's: every one — by due time (the overdue first), this terminal's changes not
+        yet synced laid over the cache's (``pending``). Offline too."""
+        from clerk import tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        manager = self._is_manager(cache, signed_in)
+        return tasks.load(
+            cache, outbox, now=int(self.clock()), staff_id=None if manager else signed_in
+        )
+
+    def change_task(
+        self,
+        task_id: str,
+        action: str,
+        signed_in: str | None,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+    ) -> Recorded:
+        """Record a change to an open task (done / snooze / reassign, :func:`clerk.tasks.change`:
+        TaskError, PermissionDeniedError for an associate handing it to another associate)."""
+        from clerk import tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        member_id, payload = tasks.change(
+            cache,
+            outbox,
+            task_id,
+            action,
+            outcome=outcome,
+            due_at=due_at,
+            assignee=assignee,
+            by_manager=self._is_manager(cache, signed_in),
+        )
+        return self.record("task_update", member_id=member_id, staff_id=signed_in, payload=payload)
+
+    @staticmethod
+    def _is_manager(cache: sqlite3.Connection, staff_id: str | None) -> bool:
+        row = cache.execute("SELECT role FROM staff WHERE id = ?", (staff_id,)).fetchone()
+        return row is not None and row[0] == "manager"
 
     @staticmethod
     def _require_staff(cache: sqlite3.Connection, staff_id: str | None) -> None:

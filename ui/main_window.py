@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
                 "scLanguage": ("Ctrl+L", self.toggle_language),
                 "scDashboard": ("Ctrl+D", nav.show_dashboard),
                 "scClientBook": ("Ctrl+B", nav.show_client_book),
+                "scFollowUps": ("Ctrl+U", nav.show_follow_ups),
                 "scSignOut": ("Ctrl+Shift+L", self.sign_out),
             },
         )
@@ -189,6 +190,10 @@ class MainWindow(QMainWindow):
         elif name == "clientbook":
             screens.client_book.opened.connect(nav.show_opened)
             screens.client_book_view.back.clicked.connect(nav.go_back)
+        elif name == "followups":
+            screens.follow_ups.opened.connect(nav.show_opened)
+            screens.follow_ups.recorded.connect(lambda _rec: self.status.refresh())
+            screens.follow_ups_view.back.clicked.connect(nav.go_back)
         elif name == "dashboard" and screens.dashboard is not None:
             # Parked records put back in the queue go out now, not at the next round.
             screens.dashboard.retried.connect(lambda _n: self.status.sync_now())
@@ -257,6 +262,8 @@ class MainWindow(QMainWindow):
             screens.customer.forget()
         if screens.is_built("clientbook"):
             screens.client_book.forget()
+        if screens.is_built("followups"):
+            screens.follow_ups.forget()
         self.top_bar.quick_field.clear()
         for toast in self.toasts.toasts():
             toast.hide()

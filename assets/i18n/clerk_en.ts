@@ -214,7 +214,7 @@
     </message>
     <message>
         <source>The customer joins this associate&apos;s client book on every terminal of the store.</source>
-        <translation>The customer joins this associate's client book on every terminal of the store.</translation>
+        <translation>The customer joins this associate&apos;s client book on every terminal of the store.</translation>
     </message>
     <message>
         <source>Add a note</source>
@@ -1357,6 +1357,153 @@
     </message>
 </context>
 <context>
+    <name>FollowUps</name>
+    <message>
+        <source>Follow-up done · pending sync</source>
+        <translation>Follow-up done · pending sync</translation>
+    </message>
+    <message>
+        <source>Follow-up snoozed · pending sync</source>
+        <translation>Follow-up snoozed · pending sync</translation>
+    </message>
+    <message>
+        <source>Follow-up reassigned · pending sync</source>
+        <translation>Follow-up reassigned · pending sync</translation>
+    </message>
+    <message>
+        <source>This follow-up is done already.</source>
+        <translation>This follow-up is done already.</translation>
+    </message>
+    <message>
+        <source>This follow-up is not on this terminal.</source>
+        <translation>This follow-up is not on this terminal.</translation>
+    </message>
+    <message>
+        <source>That associate is not staff here.</source>
+        <translation>That associate is not staff here.</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>Not seen for 30 days</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>Cart with a coupon expiring soon</translation>
+    </message>
+    <message>
+        <source>Birthday coming</source>
+        <translation>Birthday coming</translation>
+    </message>
+    <message>
+        <source>Visited, nobody served them</source>
+        <translation>Visited, nobody served them</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>due %1</translation>
+    </message>
+    <message>
+        <source>For the store</source>
+        <translation>For the store</translation>
+    </message>
+    <message>
+        <source>For %1</source>
+        <translation>For %1</translation>
+    </message>
+    <message>
+        <source>Pending sync</source>
+        <translation>Pending sync</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>The store</source>
+        <translation>The store</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <source>Open follow-ups, the overdue first</source>
+        <translation>Open follow-ups, the overdue first</translation>
+    </message>
+    <message>
+        <source>No open follow-ups. Well done.</source>
+        <translation>No open follow-ups. Well done.</translation>
+    </message>
+    <message>
+        <source>Follow-up tasks</source>
+        <translation>Follow-up tasks</translation>
+    </message>
+    <message>
+        <source>The selected follow-up</source>
+        <translation>The selected follow-up</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>Called</translation>
+    </message>
+    <message>
+        <source>Messaged</source>
+        <translation>Messaged</translation>
+    </message>
+    <message>
+        <source>Came in</source>
+        <translation>Came in</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>Until</translation>
+    </message>
+    <message>
+        <source>Snooze until</source>
+        <translation>Snooze until</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>Snooze</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Reassign to</source>
+        <translation>Reassign to</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>Reassign</translation>
+    </message>
+    <message>
+        <source>Saved here at once and synced to every terminal; a manager hands a task to an associate, anyone to the store.</source>
+        <translation>Saved here at once and synced to every terminal; a manager hands a task to an associate, anyone to the store.</translation>
+    </message>
+</context>
+<context>
     <name>Format</name>
     <message>
         <source>today</source>
@@ -1568,6 +1715,14 @@
     <message>
         <source>My customers (Ctrl+B)</source>
         <translation>My customers (Ctrl+B)</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <source>Follow-ups (Ctrl+U)</source>
+        <translation>Follow-ups (Ctrl+U)</translation>
     </message>
     <message>
         <source>Store dashboard</source>

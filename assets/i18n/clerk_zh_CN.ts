@@ -1348,6 +1348,153 @@
     </message>
 </context>
 <context>
+    <name>FollowUps</name>
+    <message>
+        <source>Follow-up done · pending sync</source>
+        <translation>跟进已完成 · 待同步</translation>
+    </message>
+    <message>
+        <source>Follow-up snoozed · pending sync</source>
+        <translation>跟进已延后 · 待同步</translation>
+    </message>
+    <message>
+        <source>Follow-up reassigned · pending sync</source>
+        <translation>跟进已转交 · 待同步</translation>
+    </message>
+    <message>
+        <source>This follow-up is done already.</source>
+        <translation>此跟进已完成。</translation>
+    </message>
+    <message>
+        <source>This follow-up is not on this terminal.</source>
+        <translation>此终端上没有这项跟进。</translation>
+    </message>
+    <message>
+        <source>That associate is not staff here.</source>
+        <translation>该店员不属于本店。</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>30 天未到店</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>购物车有商品，优惠券即将过期</translation>
+    </message>
+    <message>
+        <source>Birthday coming</source>
+        <translation>生日将至</translation>
+    </message>
+    <message>
+        <source>Visited, nobody served them</source>
+        <translation>到店后无人接待</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>%1 到期</translation>
+    </message>
+    <message>
+        <source>For the store</source>
+        <translation>归门店</translation>
+    </message>
+    <message>
+        <source>For %1</source>
+        <translation>归 %1</translation>
+    </message>
+    <message>
+        <source>Pending sync</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>The store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Open follow-ups, the overdue first</source>
+        <translation>待办跟进（逾期优先）</translation>
+    </message>
+    <message>
+        <source>No open follow-ups. Well done.</source>
+        <translation>没有待办跟进，做得好。</translation>
+    </message>
+    <message>
+        <source>Follow-up tasks</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>The selected follow-up</source>
+        <translation>所选跟进</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>已致电</translation>
+    </message>
+    <message>
+        <source>Messaged</source>
+        <translation>已发消息</translation>
+    </message>
+    <message>
+        <source>Came in</source>
+        <translation>已到店</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>未接听</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>延至</translation>
+    </message>
+    <message>
+        <source>Snooze until</source>
+        <translation>延后至</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>延后</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>转给</translation>
+    </message>
+    <message>
+        <source>Reassign to</source>
+        <translation>转交给</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>转交</translation>
+    </message>
+    <message>
+        <source>Saved here at once and synced to every terminal; a manager hands a task to an associate, anyone to the store.</source>
+        <translation>立即在本机保存并同步到所有终端；店长可将任务转交给店员，任何人都可转交给门店。</translation>
+    </message>
+</context>
+<context>
     <name>Format</name>
     <message>
         <source>today</source>
@@ -1556,6 +1703,14 @@
     <message>
         <source>My customers (Ctrl+B)</source>
         <translation>我的客户 (Ctrl+B)</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Follow-ups (Ctrl+U)</source>
+        <translation>跟进 (Ctrl+U)</translation>
     </message>
     <message>
         <source>Store dashboard</source>

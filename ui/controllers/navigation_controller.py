@@ -72,13 +72,14 @@ class Navigator(QObject):
         self.top.settings_button.clicked.connect(self.show_settings)
         self.top.dashboard_button.clicked.connect(self.show_dashboard)
         self.top.client_book_button.clicked.connect(self.show_client_book)
+        self.top.follow_ups_button.clicked.connect(self.show_follow_ups)
 
     # --- where we are -----------------------------------------------------------------------------
 
     @property
     def page(self) -> str:
-        """scan | customer | settings | clientbook | dashboard, or "other": a hosted screen
-        (sign-in, enrolment), where scans and shortcuts wait."""
+        """scan | customer | settings | clientbook | followups | dashboard, or "other": a
+        hosted screen (sign-in, enrolment), where scans and shortcuts wait."""
         return self.screens.name_of(self.pages.currentWidget())
 
     @property
@@ -179,6 +180,19 @@ class Navigator(QObject):
         view.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.page_changed.emit("clientbook")
 
+    def show_follow_ups(self) -> None:
+        """Ctrl+U / the top bar's "Follow-ups": the open tasks of the signed-in associate and
+        the store's (a manager: every one), read again each time it opens."""
+        if self.locked or self.session is None:
+            return
+        view = self.screens.follow_ups_view
+        self._camera_off()
+        self.pages.setCurrentWidget(view)
+        self.screens.follow_ups.refresh()
+        self.sync_chrome()
+        view.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.page_changed.emit("followups")
+
     def show_dashboard(self) -> None:
         """Ctrl+D / the dashboard button: managers only (anyone else gets a toast)."""
         if self.locked:
@@ -242,7 +256,7 @@ class Navigator(QObject):
             return
         if page == "customer" and self.screens.customer.escape():
             return
-        if page in ("settings", "dashboard", "clientbook"):
+        if page in ("settings", "dashboard", "clientbook", "followups"):
             self.go_back()
             return
         if page == "scan":
@@ -286,7 +300,7 @@ class Navigator(QObject):
         locked = self.locked
         top = self.top
         top.back.setVisible(
-            page in ("customer", "settings", "dashboard", "clientbook") and not locked
+            page in ("customer", "settings", "dashboard", "clientbook", "followups") and not locked
         )
         top.quick_field.setVisible(page == "customer" and not handheld and not locked)
         top.store.setVisible(not handheld)
@@ -297,7 +311,12 @@ class Navigator(QObject):
             self.status.render()
         top.settings_button.setVisible(not locked)
         top.dashboard_button.setVisible(self.is_manager and page != "dashboard")
-        top.client_book_button.setVisible(self.session is not None and page != "clientbook")
+        # A handheld's bar is narrow: the client book and the follow-ups are offered where
+        # there is no back button (the scan screen); Ctrl+B / Ctrl+U work everywhere.
+        entries = self.session is not None and (not handheld or page == "scan")
+        top.client_book_button.setVisible(entries and page != "clientbook")
+        top.follow_ups_button.setVisible(entries and page != "followups")
+        top.brand.setVisible(not (handheld and entries))
         top.lock_button.setVisible(self.signin_required and self.session is not None)
         self.sync_banner()
 
