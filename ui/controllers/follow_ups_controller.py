@@ -129,16 +129,19 @@ class FollowUpsController(QObject):
 
     # --- the actions ---------------------------------------------------------------------------
 
+    def _outcome(self) -> str:
+        return str(self.view.outcome.currentData())
+
     def done(self) -> None:
-        self._change("done", outcome=str(self.view.outcome.currentData()))
+        self._change("done", outcome=self._outcome())
 
     def snooze(self) -> None:
         day = self.view.until.date().startOfDay().addSecs(DUE_HOUR * 3600)
-        self._change("snooze", due_at=int(day.toSecsSinceEpoch()))
+        self._change("snooze", due_at=int(day.toSecsSinceEpoch()), outcome=self._outcome())
 
     def reassign(self) -> None:
         picked = self.view.assignee.currentData()
-        self._change("reassign", assignee=str(picked) if picked else None)
+        self._change("reassign", assignee=str(picked) if picked else None, outcome=self._outcome())
 
     def _change(self, action: str, **change: Any) -> None:
         task, signed_in = self.selected(), self._signed_in()

@@ -156,6 +156,7 @@ def test_done_snooze_reassign_record_the_changes_pending_until_synced(
         ("T2", "reassign"),
     ]
     assert all(u["staff_id"] == first.id for u in updates)
+    assert updates[0]["payload"]["outcome"] == "no_answer"
     assert updates[1]["payload"]["outcome"] == "came_in"
     assert updates[0]["payload"]["due_at"] > NOW
     assert "assignee" not in updates[2]["payload"]  # to the store
