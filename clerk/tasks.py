@@ -13,6 +13,8 @@ overdue (the hub marks it; the terminal shows it so offline too).
                                                store's), or all of them (``staff_id`` None)
     new_task(cache, outbox, …)                 the Task payload after the terminal's checks
     change(cache, outbox, task_id, …)          (member id, TaskUpdate payload) for a change
+    contacted(cache, outbox, member_id, …)     the Contacted payload (outreach made: only with
+                                               marketing consent; closes the task it names)
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from clerk.errors import ClerkError, PermissionDeniedError
 from clerk.model import TaskRow
 
 if TYPE_CHECKING:
-    from clerk.shared.interactions import Task, TaskUpdate
+    from clerk.shared.interactions import Contacted, Task, TaskUpdate
 
 ESCALATE_AFTER_S = 24 * 3600
 _OVERLAID = ("pending", "sent", "attention")
@@ -78,7 +80,7 @@ def all_tasks(cache: sqlite3.Connection, outbox: sqlite3.Connection) -> dict[str
     marks = ", ".join("?" for _ in _OVERLAID)
     rows = outbox.execute(
         "SELECT id, kind, member_id, staff_id, created_at, payload FROM interactions "
-        f"WHERE kind IN ('task', 'task_update') AND (state IN ({marks}) "
+        f"WHERE kind IN ('task', 'task_update', 'contacted') AND (state IN ({marks}) "
         "OR (state = 'acked' AND settled_at >= ?)) ORDER BY device_seq",
         (*_OVERLAID, last_pull),
     ).fetchall()
@@ -102,11 +104,17 @@ def all_tasks(cache: sqlite3.Connection, outbox: sqlite3.Connection) -> dict[str
                 pending=True,
             )
             continue
+        if payload.get("task_id") is None:
+            continue
         task = found.get(str(payload.get("task_id")))
         if task is None or task.state == "done":
             continue
-        action = payload.get("action")
-        if action == "done":
+        action = "contacted" if kind == "contacted" else payload.get("action")
+        if action == "contacted":  # outreach made: its task is done, messaged
+            task = replace(
+                task, state="done", outcome="messaged", done_by=staff_id, done_at=int(created_at)
+            )
+        elif action == "done":
             task = replace(
                 task,
                 state="done",
@@ -197,6 +205,37 @@ def new_task(
         )
     check_assignee(cache, assignee)
     return Task.of(title, due_at, assignee, outreach)
+
+
+def contacted(
+    cache: sqlite3.Connection,
+    outbox: sqlite3.Connection,
+    member_id: str,
+    *,
+    task_id: str | None = None,
+    template: str | None = None,
+) -> Contacted:
+    """The payload of "contacted" (outreach made), once the terminal's checks pass (TaskError):
+    the member is cached and consented to marketing; the task named, an open one of theirs."""
+    from clerk.shared.interactions import Contacted
+
+    row = cache.execute(
+        "SELECT consent_marketing FROM members WHERE id = ?", (member_id,)
+    ).fetchone()
+    if row is None:
+        raise TaskError(f"no member {member_id} on this terminal", reason="unknown_member")
+    if not row[0]:
+        raise TaskError(
+            "the member has not consented to marketing: no outreach",
+            reason="no_marketing_consent",
+        )
+    if task_id is not None:
+        task = all_tasks(cache, outbox).get(task_id)
+        if task is None or task.member_id != member_id:
+            raise TaskError(f"no task {task_id} of {member_id} here", reason="unknown_task")
+        if task.state != "open":
+            raise TaskError(f"task {task_id} is done already", reason="task_closed")
+    return Contacted.of(task_id, template)
 
 
 def change(

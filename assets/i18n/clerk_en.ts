@@ -324,6 +324,10 @@
         <translation>Client assigned · pending sync</translation>
     </message>
     <message>
+        <source>Contact recorded · pending sync</source>
+        <translation>Contact recorded · pending sync</translation>
+    </message>
+    <message>
         <source>%1: conflict — %2</source>
         <translation>%1: conflict — %2</translation>
     </message>
@@ -684,6 +688,10 @@
     <message>
         <source>Client assigned</source>
         <translation>Client assigned</translation>
+    </message>
+    <message>
+        <source>Customer contacted</source>
+        <translation>Customer contacted</translation>
     </message>
     <message>
         <source>Walk-in (%1)</source>

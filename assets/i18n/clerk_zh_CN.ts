@@ -323,6 +323,10 @@
         <translation>客户已分配 · 待同步</translation>
     </message>
     <message>
+        <source>Contact recorded · pending sync</source>
+        <translation>已记录联系 · 待同步</translation>
+    </message>
+    <message>
         <source>%1: conflict — %2</source>
         <translation>%1：冲突 — %2</translation>
     </message>
@@ -682,6 +686,10 @@
     <message>
         <source>Client assigned</source>
         <translation>客户分配</translation>
+    </message>
+    <message>
+        <source>Customer contacted</source>
+        <translation>已联系客户</translation>
     </message>
     <message>
         <source>Walk-in (%1)</source>

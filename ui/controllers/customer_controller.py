@@ -49,6 +49,7 @@ RECORDED_TEXT = {
     "task": QT_TRANSLATE_NOOP("Customer", "Follow-up saved · pending sync"),
     "task_update": QT_TRANSLATE_NOOP("Customer", "Follow-up updated · pending sync"),
     "assign": QT_TRANSLATE_NOOP("Customer", "Client assigned · pending sync"),
+    "contacted": QT_TRANSLATE_NOOP("Customer", "Contact recorded · pending sync"),
 }
 
 

@@ -42,6 +42,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "task",
         "task_update",
         "assign",
+        "contacted",
     ]
     for kind, spec in KINDS.items():
         assert spec.kind == kind and spec.payload.kind == kind
@@ -56,7 +57,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
     assert interactions.may_record("task", "associate")
     assert interactions.may_record("task_update", "associate")
     records = {"visit", "note", "interest", "redeem", "sale", "consent"}
-    assert {"task", "task_update", "assign"} == interactions.FOLLOWUP_KINDS
+    assert {"task", "task_update", "assign", "contacted"} == interactions.FOLLOWUP_KINDS
     assert records | interactions.FOLLOWUP_KINDS == interactions.MEMBER_KINDS
     assert interactions.HISTORY_KINDS == interactions.COUNTED_KINDS == records
 
