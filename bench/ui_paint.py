@@ -111,6 +111,11 @@ class ReadOnlyTerminal:
     def follow_ups(self, signed_in: str | None) -> list[Any]:
         return []  # the bench paints scans: no follow-ups
 
+    def record_contacted(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Any:
+        raise NotImplementedError("read-only: records nothing")
+
     def change_task(
         self,
         task_id: str,

@@ -110,6 +110,10 @@ class TerminalPort(StaffDoor, Protocol):
 
     def follow_ups(self, signed_in: str | None) -> list[TaskRow]: ...
 
+    def record_contacted(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Recorded: ...
+
     def change_task(
         self,
         task_id: str,

@@ -589,6 +589,18 @@ class Terminal:
         )
         return self.record("task_update", member_id=member_id, staff_id=signed_in, payload=payload)
 
+    def record_contacted(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Recorded:
+        """Record outreach made to the member (``contacted``, :func:`clerk.tasks.contacted`:
+        TaskError without marketing consent); the task it names is done, messaged."""
+        from clerk import tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        payload = tasks.contacted(cache, outbox, member_id, task_id=task_id)
+        return self.record("contacted", member_id=member_id, staff_id=signed_in, payload=payload)
+
     @staticmethod
     def _is_manager(cache: sqlite3.Connection, staff_id: str | None) -> bool:
         row = cache.execute("SELECT role FROM staff WHERE id = ?", (staff_id,)).fetchone()

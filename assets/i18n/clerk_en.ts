@@ -1379,6 +1379,10 @@
         <translation>Follow-up reassigned · pending sync</translation>
     </message>
     <message>
+        <source>Contact recorded · pending sync</source>
+        <translation>Contact recorded · pending sync</translation>
+    </message>
+    <message>
         <source>This follow-up is done already.</source>
         <translation>This follow-up is done already.</translation>
     </message>
@@ -1389,6 +1393,10 @@
     <message>
         <source>That associate is not staff here.</source>
         <translation>That associate is not staff here.</translation>
+    </message>
+    <message>
+        <source>No marketing consent: this customer may not be contacted.</source>
+        <translation>No marketing consent: this customer may not be contacted.</translation>
     </message>
     <message>
         <source>Not seen for 30 days</source>
@@ -1481,6 +1489,10 @@
     <message>
         <source>Done</source>
         <translation>Done</translation>
+    </message>
+    <message>
+        <source>Mark contacted</source>
+        <translation>Mark contacted</translation>
     </message>
     <message>
         <source>Until</source>

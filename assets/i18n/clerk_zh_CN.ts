@@ -1370,6 +1370,10 @@
         <translation>跟进已转交 · 待同步</translation>
     </message>
     <message>
+        <source>Contact recorded · pending sync</source>
+        <translation>已记录联系 · 待同步</translation>
+    </message>
+    <message>
         <source>This follow-up is done already.</source>
         <translation>此跟进已完成。</translation>
     </message>
@@ -1380,6 +1384,10 @@
     <message>
         <source>That associate is not staff here.</source>
         <translation>该店员不属于本店。</translation>
+    </message>
+    <message>
+        <source>No marketing consent: this customer may not be contacted.</source>
+        <translation>无营销许可：不可联系此客户。</translation>
     </message>
     <message>
         <source>Not seen for 30 days</source>
@@ -1472,6 +1480,10 @@
     <message>
         <source>Done</source>
         <translation>完成</translation>
+    </message>
+    <message>
+        <source>Mark contacted</source>
+        <translation>标记已联系</translation>
     </message>
     <message>
         <source>Until</source>

@@ -1,7 +1,7 @@
-""" "My customers": the signed-in associate's client book, or — for a manager — the book of the
-associate picked at the top, read on the terminal runner (offline, from the cache). Enter or a
-double click on a row opens that customer (``Terminal.open_found(…, via="clientbook")``: the
-view audited, no visit recorded)."""
+"""The "My customers" screen: the signed-in associate's client book, or — for a manager — the book
+of the associate picked at the top, read on the terminal runner (offline, from the cache). Enter
+or a double click on a row opens that customer (``Terminal.open_found(…, via="clientbook")``:
+the view audited, no visit recorded)."""
 
 from __future__ import annotations
 

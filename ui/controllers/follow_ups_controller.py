@@ -1,6 +1,6 @@
-""" "Follow-ups": the open tasks the signed-in person works on (``Terminal.follow_ups``: theirs
-and the store's; a manager's, every one), read on the terminal runner — offline too — and the
-changes to the selected one (``Terminal.change_task``: done with its outcome, snoozed to a
+"""The "Follow-ups" screen: the open tasks the signed-in person works on (``Terminal.follow_ups``:
+theirs and the store's; a manager's, every one), read on the terminal runner — offline too — and
+the changes to the selected one (``Terminal.change_task``: done with its outcome, snoozed to a
 date, reassigned), recorded on the same runner. A changed task shows "pending sync" until the
 hub's row arrives. Enter or a double click on a task opens its customer (audited as a client
 book open)."""
@@ -30,6 +30,7 @@ SAVED = {
     "done": QT_TRANSLATE_NOOP("FollowUps", "Follow-up done · pending sync"),
     "snooze": QT_TRANSLATE_NOOP("FollowUps", "Follow-up snoozed · pending sync"),
     "reassign": QT_TRANSLATE_NOOP("FollowUps", "Follow-up reassigned · pending sync"),
+    "contacted": QT_TRANSLATE_NOOP("FollowUps", "Contact recorded · pending sync"),
 }
 
 # What clerk.tasks refuses (TaskError reasons), said to the associate.
@@ -37,6 +38,9 @@ REFUSED = {
     "task_closed": QT_TRANSLATE_NOOP("FollowUps", "This follow-up is done already."),
     "unknown_task": QT_TRANSLATE_NOOP("FollowUps", "This follow-up is not on this terminal."),
     "unknown_assignee": QT_TRANSLATE_NOOP("FollowUps", "That associate is not staff here."),
+    "no_marketing_consent": QT_TRANSLATE_NOOP(
+        "FollowUps", "No marketing consent: this customer may not be contacted."
+    ),
 }
 
 
@@ -70,6 +74,7 @@ class FollowUpsController(QObject):
         selection.currentChanged.connect(lambda *_: self._sync_selected())
         model.modelReset.connect(self._sync_selected)
         view.done.clicked.connect(self.done)
+        view.contacted.clicked.connect(self.mark_contacted)
         view.snooze.clicked.connect(self.snooze)
         view.reassign.clicked.connect(self.reassign)
 
@@ -143,6 +148,19 @@ class FollowUpsController(QObject):
         picked = self.view.assignee.currentData()
         self._change("reassign", assignee=str(picked) if picked else None, outcome=self._outcome())
 
+    def mark_contacted(self) -> None:
+        """Outreach made for the selected task: a ``contacted`` record (refused without the
+        member's marketing consent); the task is done, messaged."""
+        task, signed_in = self.selected(), self._signed_in()
+        if task is None or signed_in is None:
+            return
+        terminal = self.terminal
+        self.runner.submit(
+            lambda: terminal.record_contacted(task.member_id, signed_in, task_id=task.id),
+            self._changed,
+            self._failed,
+        )
+
     def _change(self, action: str, **change: Any) -> None:
         task, signed_in = self.selected(), self._signed_in()
         if task is None or signed_in is None:
@@ -155,7 +173,7 @@ class FollowUpsController(QObject):
         )
 
     def _changed(self, rec: Recorded) -> None:
-        action = str(rec.payload.get("action"))
+        action = "contacted" if rec.kind == "contacted" else str(rec.payload.get("action"))
         self.bridge.success(translate("FollowUps", SAVED[action]), key="recorded")
         self.recorded.emit(rec)
         self.refresh()

@@ -1,4 +1,4 @@
-""" "My customers": an associate's client book. Layout only; ``ui.controllers.
+"""The "My customers" screen: an associate's client book. Layout only; ``ui.controllers.
 client_book_controller`` fills it.
 
 Head: back, the title, and — for a manager — the associate whose book shows. Then one list:

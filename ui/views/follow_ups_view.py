@@ -1,9 +1,10 @@
-""" "Follow-ups": the open tasks of the signed-in associate and of the store (a manager: every
-one), the overdue first. Layout only; ``ui.controllers.follow_ups_controller`` fills it and
-acts on the selected task.
+"""The "Follow-ups" screen: the open tasks of the signed-in associate and of the store (a manager:
+every one), the overdue first. Layout only; ``ui.controllers.follow_ups_controller`` fills it
+and acts on the selected task.
 
 Under the list, for the selected task: its outcome (called, messaged, came in, no answer) and
-three actions — Done, Snooze (to a date) and Reassign (to an associate: a manager's; or to the
+its actions — Done, Mark contacted (outreach made: only with marketing consent; the task is
+done, messaged), Snooze (to a date) and Reassign (to an associate: a manager's; or to the
 store). Every control is reachable with Tab; Enter on the list opens the customer.
 """
 
@@ -58,6 +59,10 @@ class FollowUpsView(LanguageAware):
         outcome_row.add(self.outcome, 1)
         self.done = button("", icon_name="check", kind="primary", object_name="followUpDone")
         outcome_row.add(self.done, 0, left)
+        self.contacted = button(
+            "", icon_name="phone", kind="ghost", object_name="followUpContacted"
+        )
+        outcome_row.add(self.contacted, 0, left)
         body.addWidget(outcome_row)
 
         snooze_row = FlowRow(8)
@@ -91,7 +96,15 @@ class FollowUpsView(LanguageAware):
 
     def set_selected(self, selected: bool) -> None:
         """The actions are for a selected task only."""
-        for w in (self.outcome, self.done, self.until, self.snooze, self.assignee, self.reassign):
+        for w in (
+            self.outcome,
+            self.done,
+            self.contacted,
+            self.until,
+            self.snooze,
+            self.assignee,
+            self.reassign,
+        ):
             w.setEnabled(selected)
 
     def set_assignees(self, people: list[tuple[str, str]]) -> None:
@@ -121,6 +134,7 @@ class FollowUpsView(LanguageAware):
         self.outcome_label.setText(translate("FollowUps", "Outcome"))
         self.outcome.setAccessibleName(translate("FollowUps", "Outcome"))
         self.done.setText(translate("FollowUps", "Done"))
+        self.contacted.setText(translate("FollowUps", "Mark contacted"))
         self.until_label.setText(translate("FollowUps", "Until"))
         self.until.setAccessibleName(translate("FollowUps", "Snooze until"))
         self.snooze.setText(translate("FollowUps", "Snooze"))

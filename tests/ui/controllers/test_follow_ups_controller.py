@@ -199,3 +199,34 @@ def test_enter_opens_the_tasks_customer(qtbot: Any, session: Any, staff: dict[st
         qtbot.keyClick(w.screens.follow_ups_view.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: w.nav.page == "customer", timeout=5_000)
     assert w.screens.customer.member_id == "M00000001"
+
+
+def test_mark_contacted_closes_the_task_and_is_refused_without_consent(
+    qtbot: Any, session: Any, home: Any, staff: dict[str, Any], outbox_rows: Any, wait_idle: Any
+) -> None:
+    conn = cache_mod.open_cache(home.home / "cache.db")
+    try:
+        with conn:
+            conn.execute("UPDATE members SET consent_marketing = 1 WHERE id = 'M00000001'")
+            conn.execute("UPDATE members SET consent_marketing = 0 WHERE id = 'M00000003'")
+    finally:
+        conn.close()
+    w = session.window
+    _sign_in(w, staff["first"])
+    _open(qtbot, w)
+    view = w.screens.follow_ups_view
+    controller = w.screens.follow_ups
+    shown: list[str] = []
+    w.screens.bridge.shown.connect(lambda _level, text, _key: shown.append(text))
+    _select(w, "T3")  # no marketing consent: refused, nothing recorded
+    with qtbot.waitSignal(controller.loaded, timeout=10_000):
+        qtbot.mouseClick(view.contacted, Qt.MouseButton.LeftButton)
+    assert shown and "No marketing consent" in shown[-1]
+    assert "T3" in _ids(w)
+    _select(w, "T1")
+    with qtbot.waitSignal(controller.loaded, timeout=10_000):
+        qtbot.mouseClick(view.contacted, Qt.MouseButton.LeftButton)
+    wait_idle()
+    contacted = [r for r in outbox_rows() if r["kind"] == "contacted"]
+    assert [(c["member_id"], c["payload"]) for c in contacted] == [("M00000001", {"task_id": "T1"})]
+    assert "T1" not in _ids(w)  # done here at once, pending sync
