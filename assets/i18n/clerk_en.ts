@@ -1114,6 +1114,10 @@
         <translation>Call when size 38 arrives</translation>
     </message>
     <message>
+        <source>Tell her the watch strap is back in blue</source>
+        <translation>Tell her the watch strap is back in blue</translation>
+    </message>
+    <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>Asked about the watch strap in blue.</translation>
     </message>

@@ -1109,6 +1109,10 @@
         <translation>38 码到货后给她打电话</translation>
     </message>
     <message>
+        <source>Tell her the watch strap is back in blue</source>
+        <translation>告诉她蓝色表带到货了</translation>
+    </message>
+    <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>询问了蓝色表带。</translation>
     </message>

@@ -43,6 +43,8 @@ def add_parser(sub: Subparsers) -> None:
             "redeem",
             "sale_form",
             "task_form",
+            "clientbook",
+            "followups",
             "offline",
             "signin",
             "dashboard",

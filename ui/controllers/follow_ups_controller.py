@@ -73,6 +73,7 @@ class FollowUpsController(QObject):
         assert selection is not None
         selection.currentChanged.connect(lambda *_: self._sync_selected())
         model.modelReset.connect(self._sync_selected)
+        view.until.setDate(QDate.currentDate().addDays(1))
         view.done.clicked.connect(self.done)
         view.contacted.clicked.connect(self.mark_contacted)
         view.snooze.clicked.connect(self.snooze)
@@ -112,10 +113,10 @@ class FollowUpsController(QObject):
         now, rows = result
         current = self.selected()
         self.model.set_tasks(rows, now, self._roster)
-        if current is not None:  # the same task stays selected when it is still there
-            for i, t in enumerate(rows):
-                if t.id == current.id:
-                    self.view.list.setCurrentIndex(self.model.index(i, 0))
+        # The same task stays selected when it is still there; else the most urgent one.
+        at = next((i for i, t in enumerate(rows) if current and t.id == current.id), 0)
+        if rows:
+            self.view.list.setCurrentIndex(self.model.index(at, 0))
         self.loaded.emit()
 
     def selected(self) -> TaskRow | None:
