@@ -105,7 +105,32 @@ class ReadOnlyTerminal:
 
         return search.search(self._cache(), text, store_id=None)
 
-    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened:
+    def client_book(self, staff_id: str, signed_in: str | None) -> list[Any]:
+        return []  # the bench paints scans: no client book
+
+    def follow_ups(self, signed_in: str | None) -> list[Any]:
+        return []  # the bench paints scans: no follow-ups
+
+    def record_contacted(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Any:
+        raise NotImplementedError("read-only: records nothing")
+
+    def change_task(
+        self,
+        task_id: str,
+        action: str,
+        signed_in: str | None,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+    ) -> Any:
+        raise NotImplementedError("read-only: records nothing")
+
+    def open_found(
+        self, member_id: str, staff_id: str | None = None, via: str = "search"
+    ) -> Opened:
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         return Opened(identity, member_id, self.view(member_id), None, True, None)
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from clerk import tasks
+from clerk.model import Client
 from clerk.reports.model import AssociateFigures
 
 DAY_S = 86_400
@@ -27,17 +27,6 @@ INACTIVE_DAYS = 30
 COUPON_DAYS = 3
 BIRTHDAY_DAYS = 7
 REASONS = ("open_task", "cart_coupon", "birthday", "inactive")
-
-
-@dataclass(frozen=True)
-class Client:
-    member_id: str
-    name: str
-    reasons: tuple[str, ...]  # of REASONS, most urgent first
-    last_seen: int | None
-    task_due_at: int | None = None  # the earliest open task's due time
-    coupon_expires_at: int | None = None
-    birthday: str | None = None  # MM-DD
 
 
 def assignments(cache: sqlite3.Connection, outbox: sqlite3.Connection) -> dict[str, str | None]:
@@ -74,18 +63,20 @@ def my_customers(
     if not mine:
         return []
     open_tasks: dict[str, int] = {}
+    task_count: dict[str, int] = {}
     for task in tasks.load(cache, outbox, now=now):
+        task_count[task.member_id] = task_count.get(task.member_id, 0) + 1
         if task.member_id not in open_tasks or task.due_at < open_tasks[task.member_id]:
             open_tasks[task.member_id] = task.due_at
     today = datetime.fromtimestamp(now).date()
     out: list[Client] = []
     for member_id in mine:
         row = cache.execute(
-            "SELECT name, last_seen, birthday FROM members WHERE id = ?", (member_id,)
+            "SELECT name, last_seen, birthday, tier FROM members WHERE id = ?", (member_id,)
         ).fetchone()
         if row is None:
             continue
-        name, last_seen, birthday = row[0], row[1], row[2]
+        name, last_seen, birthday, tier = row[0], row[1], row[2], row[3]
         coupon = cache.execute(
             "SELECT min(c.expires_at) FROM coupons c WHERE c.member_id = ? AND c.state = 'live' "
             "AND c.expires_at > ? AND c.expires_at <= ? AND EXISTS (SELECT 1 FROM cart_items i "
@@ -110,6 +101,8 @@ def my_customers(
                 task_due_at=open_tasks.get(member_id),
                 coupon_expires_at=None if coupon is None else int(coupon),
                 birthday=birthday[5:10] if birthday else None,
+                tier=str(tier or ""),
+                open_tasks=task_count.get(member_id, 0),
             )
         )
 

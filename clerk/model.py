@@ -352,3 +352,64 @@ class Provisional:
         """The QR text the member app redeems while the sign-up is not synced:
         ``SU1:P-<uuid7>`` (clerk/signup.py)."""
         return SIGNUP_CODE_PREFIX + self.id
+
+
+@dataclass(frozen=True)
+class Client:
+    """A customer of an associate's client book (:mod:`clerk.clientbook`) and the reasons to
+    reach out now."""
+
+    member_id: str
+    name: str
+    reasons: tuple[str, ...]  # of clerk.clientbook.REASONS, most urgent first
+    last_seen: int | None
+    task_due_at: int | None = None  # the earliest open task's due time
+    coupon_expires_at: int | None = None
+    birthday: str | None = None  # MM-DD
+    tier: str = ""
+    open_tasks: int = 0  # open follow-up tasks about them (anyone's)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A follow-up task as the terminal knows it (:mod:`clerk.tasks`): the hub's row with this
+    terminal's own changes not yet synced laid over it."""
+
+    id: str
+    member_id: str
+    member_name: str | None
+    title: str
+    reason: str  # manual, or a hub rule's: inactive | cart_coupon | birthday | unserved_visit
+    assignee: str | None  # a staff id; None: the store
+    due_at: int
+    state: str  # open | done
+    outcome: str | None
+    created_by: str | None
+    created_at: int
+    done_by: str | None = None
+    done_at: int | None = None
+    escalated: bool = False  # overdue 24 h: the manager's
+    overdue: bool = False
+    pending: bool = False  # changed here, not yet reflected by the hub
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "member_id": self.member_id,
+            "member_name": self.member_name,
+            "title": self.title,
+            "reason": self.reason,
+            "assignee": self.assignee,
+            "due_at": self.due_at,
+            "state": self.state,
+            "outcome": self.outcome,
+            "created_by": self.created_by,
+            "created_at": self.created_at,
+            "done_by": self.done_by,
+            "done_at": self.done_at,
+            "escalated": self.escalated,
+            "overdue": self.overdue,
+            "pending": self.pending,
+            "facts": self.facts,
+        }

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.model import (
+        Client,
         CustomerView,
         Identity,
         PhoneCandidate,
         Product,
         Provisional,
         SignupText,
+        TaskRow,
     )
     from clerk.outbox import Recorded, Settled
     from clerk.search_terms import Found
@@ -109,7 +111,28 @@ class TerminalPort(StaffDoor, Protocol):
 
     def search(self, text: str, staff_id: str | None) -> list[Found]: ...
 
-    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened: ...
+    def open_found(
+        self, member_id: str, staff_id: str | None = None, via: str = "search"
+    ) -> Opened: ...
+
+    def client_book(self, staff_id: str, signed_in: str | None) -> list[Client]: ...
+
+    def follow_ups(self, signed_in: str | None) -> list[TaskRow]: ...
+
+    def record_contacted(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Recorded: ...
+
+    def change_task(
+        self,
+        task_id: str,
+        action: str,
+        signed_in: str | None,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+    ) -> Recorded: ...
 
     def record(
         self,

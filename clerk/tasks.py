@@ -13,19 +13,22 @@ overdue (the hub marks it; the terminal shows it so offline too).
                                                store's), or all of them (``staff_id`` None)
     new_task(cache, outbox, …)                 the Task payload after the terminal's checks
     change(cache, outbox, task_id, …)          (member id, TaskUpdate payload) for a change
+    contacted(cache, outbox, member_id, …)     the Contacted payload (outreach made: only with
+                                               marketing consent; closes the task it names)
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from clerk.errors import ClerkError
+from clerk.errors import ClerkError, PermissionDeniedError
+from clerk.model import TaskRow
 
 if TYPE_CHECKING:
-    from clerk.shared.interactions import Task, TaskUpdate
+    from clerk.shared.interactions import Contacted, Task, TaskUpdate
 
 ESCALATE_AFTER_S = 24 * 3600
 _OVERLAID = ("pending", "sent", "attention")
@@ -36,48 +39,6 @@ class TaskError(ClerkError):
     ``no_marketing_consent``, ``unknown_assignee``, ``task_closed``."""
 
     reason = "task"
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    id: str
-    member_id: str
-    member_name: str | None
-    title: str
-    reason: str  # manual, or a hub rule's: inactive | cart_coupon | birthday | unserved_visit
-    assignee: str | None  # a staff id; None: the store
-    due_at: int
-    state: str  # open | done
-    outcome: str | None
-    created_by: str | None
-    created_at: int
-    done_by: str | None = None
-    done_at: int | None = None
-    escalated: bool = False  # overdue 24 h: the manager's
-    overdue: bool = False
-    pending: bool = False  # changed here, not yet reflected by the hub
-    facts: dict[str, Any] = field(default_factory=dict)
-
-    def wire(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "member_id": self.member_id,
-            "member_name": self.member_name,
-            "title": self.title,
-            "reason": self.reason,
-            "assignee": self.assignee,
-            "due_at": self.due_at,
-            "state": self.state,
-            "outcome": self.outcome,
-            "created_by": self.created_by,
-            "created_at": self.created_at,
-            "done_by": self.done_by,
-            "done_at": self.done_at,
-            "escalated": self.escalated,
-            "overdue": self.overdue,
-            "pending": self.pending,
-            "facts": self.facts,
-        }
 
 
 _COLUMNS = (
@@ -119,7 +80,7 @@ def all_tasks(cache: sqlite3.Connection, outbox: sqlite3.Connection) -> dict[str
     marks = ", ".join("?" for _ in _OVERLAID)
     rows = outbox.execute(
         "SELECT id, kind, member_id, staff_id, created_at, payload FROM interactions "
-        f"WHERE kind IN ('task', 'task_update') AND (state IN ({marks}) "
+        f"WHERE kind IN ('task', 'task_update', 'contacted') AND (state IN ({marks}) "
         "OR (state = 'acked' AND settled_at >= ?)) ORDER BY device_seq",
         (*_OVERLAID, last_pull),
     ).fetchall()
@@ -143,11 +104,17 @@ def all_tasks(cache: sqlite3.Connection, outbox: sqlite3.Connection) -> dict[str
                 pending=True,
             )
             continue
+        if payload.get("task_id") is None:
+            continue
         task = found.get(str(payload.get("task_id")))
         if task is None or task.state == "done":
             continue
-        action = payload.get("action")
-        if action == "done":
+        action = "contacted" if kind == "contacted" else payload.get("action")
+        if action == "contacted":  # outreach made: its task is done, messaged
+            task = replace(
+                task, state="done", outcome="messaged", done_by=staff_id, done_at=int(created_at)
+            )
+        elif action == "done":
             task = replace(
                 task,
                 state="done",
@@ -240,6 +207,37 @@ def new_task(
     return Task.of(title, due_at, assignee, outreach)
 
 
+def contacted(
+    cache: sqlite3.Connection,
+    outbox: sqlite3.Connection,
+    member_id: str,
+    *,
+    task_id: str | None = None,
+    template: str | None = None,
+) -> Contacted:
+    """The payload of "contacted" (outreach made), once the terminal's checks pass (TaskError):
+    the member is cached and consented to marketing; the task named, an open one of theirs."""
+    from clerk.shared.interactions import Contacted
+
+    row = cache.execute(
+        "SELECT consent_marketing FROM members WHERE id = ?", (member_id,)
+    ).fetchone()
+    if row is None:
+        raise TaskError(f"no member {member_id} on this terminal", reason="unknown_member")
+    if not row[0]:
+        raise TaskError(
+            "the member has not consented to marketing: no outreach",
+            reason="no_marketing_consent",
+        )
+    if task_id is not None:
+        task = all_tasks(cache, outbox).get(task_id)
+        if task is None or task.member_id != member_id:
+            raise TaskError(f"no task {task_id} of {member_id} here", reason="unknown_task")
+        if task.state != "open":
+            raise TaskError(f"task {task_id} is done already", reason="task_closed")
+    return Contacted.of(task_id, template)
+
+
 def change(
     cache: sqlite3.Connection,
     outbox: sqlite3.Connection,
@@ -250,8 +248,11 @@ def change(
     due_at: int | None = None,
     assignee: str | None = None,
     text: str | None = None,
+    by_manager: bool = False,
 ) -> tuple[str, TaskUpdate]:
-    """(member id, payload) of a change to an open task this terminal knows (TaskError)."""
+    """(member id, payload) of a change to an open task this terminal knows (TaskError). A
+    task is reassigned to an associate by a manager (``by_manager``); anyone hands it to the
+    store (``assignee`` None) — PermissionDeniedError otherwise, as the hub refuses it."""
     from clerk.shared.interactions import TaskUpdate
 
     task = all_tasks(cache, outbox).get(task_id)
@@ -260,6 +261,8 @@ def change(
     if task.state != "open":
         raise TaskError(f"task {task_id} is done already", reason="task_closed")
     if action == "reassign":
+        if assignee is not None and not by_manager:
+            raise PermissionDeniedError("only a manager reassigns a task to an associate")
         check_assignee(cache, assignee)
     payload = TaskUpdate.of(
         task_id, action, outcome=outcome, due_at=due_at, assignee=assignee, text=text

@@ -59,12 +59,14 @@ if TYPE_CHECKING:
     from clerk.dashboard import DashboardSource
     from clerk.jti import JtiTracker
     from clerk.model import (
+        Client,
         CustomerView,
         Identity,
         PhoneCandidate,
         Product,
         Provisional,
         SignupText,
+        TaskRow,
     )
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
@@ -605,11 +607,14 @@ class Terminal:
         return search.search(cache, text, store_id=store)
 
     @_reads_cache
-    def open_found(self, member_id: str, staff_id: str | None = None) -> Opened:
-        """Open a search result: its 360, the view audited (``view_customer``, ``via:
-        search``). No visit is recorded — a search proves nobody's presence; what the
-        associate then records is recorded as usual. A member this store's search cannot find
-        (another store's, fetched by proof) is refused: PermissionDeniedError."""
+    def open_found(
+        self, member_id: str, staff_id: str | None = None, via: str = "search"
+    ) -> Opened:
+        """Open a search result (or a client book's row, ``via="clientbook"``): its 360, the
+        view audited (``view_customer``, ``via``). No visit is recorded — a search proves
+        nobody's presence; what the associate then records is recorded as usual. A member
+        this store's search cannot find (another store's, fetched by proof) is refused:
+        PermissionDeniedError."""
         from clerk.model import Identity
 
         cache, outbox = self._reader()
@@ -618,9 +623,81 @@ class Terminal:
         row = cache.execute("SELECT home_store FROM members WHERE id = ?", (member_id,)).fetchone()
         if row is None or (store is not None and row[0] != store):
             raise PermissionDeniedError("not a member of this store: look them up by proof")
-        self.audit("view_customer", staff_id, {"member_id": member_id, "via": "search"})
+        self.audit("view_customer", staff_id, {"member_id": member_id, "via": via})
         identity = Identity(kind="member_id", value=member_id, ref=f"member:{member_id}")
         return Opened(identity, member_id, self.view(member_id), None, True, None)
+
+    @_reads_cache
+    def client_book(self, staff_id: str, signed_in: str | None) -> list[Client]:
+        """The client book of associate ``staff_id`` (:func:`clerk.clientbook.my_customers`),
+        as ``signed_in`` may see it: their own, or any associate's for a manager
+        (PermissionDeniedError otherwise). Read from the cache alone: offline too."""
+        from clerk import clientbook
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        if staff_id != signed_in and not self._is_manager(cache, signed_in):
+            raise PermissionDeniedError("only a manager sees another associate's clients")
+        return clientbook.my_customers(cache, outbox, staff_id, now=int(self.clock()))
+
+    @_reads_cache
+    def follow_ups(self, signed_in: str | None) -> list[TaskRow]:
+        """The open follow-up tasks ``signed_in`` works on — theirs and the store's; a
+        manager's: every one — by due time (the overdue first), this terminal's changes not
+        yet synced laid over the cache's (``pending``). Offline too."""
+        from clerk import tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        manager = self._is_manager(cache, signed_in)
+        return tasks.load(
+            cache, outbox, now=int(self.clock()), staff_id=None if manager else signed_in
+        )
+
+    def change_task(
+        self,
+        task_id: str,
+        action: str,
+        signed_in: str | None,
+        *,
+        outcome: str | None = None,
+        due_at: int | None = None,
+        assignee: str | None = None,
+    ) -> Recorded:
+        """Record a change to an open task (done / snooze / reassign, :func:`clerk.tasks.change`:
+        TaskError, PermissionDeniedError for an associate handing it to another associate)."""
+        from clerk import tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        member_id, payload = tasks.change(
+            cache,
+            outbox,
+            task_id,
+            action,
+            outcome=outcome,
+            due_at=due_at,
+            assignee=assignee,
+            by_manager=self._is_manager(cache, signed_in),
+        )
+        return self.record("task_update", member_id=member_id, staff_id=signed_in, payload=payload)
+
+    def record_contacted(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Recorded:
+        """Record outreach made to the member (``contacted``, :func:`clerk.tasks.contacted`:
+        TaskError without marketing consent); the task it names is done, messaged."""
+        from clerk import tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        payload = tasks.contacted(cache, outbox, member_id, task_id=task_id)
+        return self.record("contacted", member_id=member_id, staff_id=signed_in, payload=payload)
+
+    @staticmethod
+    def _is_manager(cache: sqlite3.Connection, staff_id: str | None) -> bool:
+        row = cache.execute("SELECT role FROM staff WHERE id = ?", (staff_id,)).fetchone()
+        return row is not None and row[0] == "manager"
 
     @staticmethod
     def _require_staff(cache: sqlite3.Connection, staff_id: str | None) -> None:

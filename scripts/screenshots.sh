@@ -44,6 +44,14 @@ shot task-en          --view task_form --lang en    --layout desktop
 shot task-zh          --view task_form --lang zh_CN --layout desktop
 shot task-handheld-en --view task_form --lang en    --layout handheld
 shot task-handheld-zh --view task_form --lang zh_CN --layout handheld
+shot clientbook-en     --view clientbook --lang en    --layout desktop
+shot clientbook-zh     --view clientbook --lang zh_CN --layout desktop
+shot clientbook-handheld-en --view clientbook --lang en    --layout handheld
+shot clientbook-handheld-zh --view clientbook --lang zh_CN --layout handheld
+shot followups-en      --view followups --lang en    --layout desktop
+shot followups-zh      --view followups --lang zh_CN --layout desktop
+shot followups-handheld-en --view followups --lang en    --layout handheld
+shot followups-handheld-zh --view followups --lang zh_CN --layout handheld
 shot offline-en       --view offline  --lang en    --layout desktop
 shot offline-zh       --view offline  --lang zh_CN --layout desktop
 shot signin-zh         --view signin    --lang zh_CN --layout desktop

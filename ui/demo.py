@@ -194,6 +194,31 @@ def _demo_session(auth: Any, staff_id: str | None, *, manager: bool = False) -> 
     return None
 
 
+def _seed_client_book(terminal: TerminalPort, roster: list[Any], staff_id: str) -> None:
+    """The demo associate's client book and follow-ups, when they have none yet: a few of the
+    store's customers assigned by the manager, two follow-ups (one overdue) — recorded as the
+    app would, pending sync."""
+    from clerk.shared.interactions import Assign, Task
+
+    if terminal.client_book(staff_id, staff_id):
+        return
+    manager = next((m.id for m in roster if m.role == "manager"), None)
+    found: list[str] = []
+    for name in ("lin", "wang", "chen", "zhang"):
+        found += [f.member_id for f in terminal.search(name, staff_id) if f.member_id not in found]
+    now = int(terminal.clock())
+    for i, member_id in enumerate(found[:6]):
+        terminal.record(
+            "assign", member_id=member_id, staff_id=manager, payload=Assign.of(staff_id)
+        )
+        if i < 2:
+            title = translate("Demo", "Call when size 38 arrives") if i else ""
+            title = title or translate("Demo", "Tell her the watch strap is back in blue")
+            due = now - 2 * 3600 if i == 0 else now + 26 * 3600
+            task = Task.of(title, due, staff_id, False)
+            terminal.record("task", member_id=member_id, staff_id=staff_id, payload=task)
+
+
 def run_demo(
     terminal: TerminalPort,
     engine_factory: Callable[[], Any] | None = None,
@@ -210,12 +235,12 @@ def run_demo(
     dashboard_day: date | None = None,
 ) -> int:
     """Open the demo on ``view``: scan | customer | redeem | sale_form | task_form | offline | fix
-    (a note the hub rejected, open in its form; signed in as the associate ``staff_id``),
-    dashboard | settings | rejected (the sync panel with a rejected record selected; signed in
-    as the store's manager), or signin (nobody signed in yet). The demo signs its staff member
-    in without a PIN; the idle lock then works as in the app (the demo hub's staff have their
-    demo PINs). The dashboard shows ``dashboard_day`` (the demo's business day,
-    ``demoworld.day``) when given.
+    (a note the hub rejected, open in its form) | clientbook | followups (signed in as the
+    associate ``staff_id``), dashboard | settings | rejected (the sync panel with a rejected
+    record selected; signed in as the store's manager), or signin (nobody signed in yet). The
+    demo signs its staff member in without a PIN; the idle lock then works as in the app (the
+    demo hub's staff have their demo PINs). The dashboard shows ``dashboard_day`` (the demo's
+    business day, ``demoworld.day``) when given.
 
     With ``screenshot`` the window is rendered (offscreen when ``QT_QPA_PLATFORM=offscreen``)
     and saved as a PNG once the view is fully painted; the app then exits — 0 when the PNG
@@ -406,6 +431,13 @@ def run_demo(
                 day = dashboard_day
                 dashboard.view.date.setDate(QDate(day.year, day.month, day.day))
             settle(pick)
+        elif view in ("clientbook", "followups") and staff is not None:
+            _seed_client_book(terminal, signin.auth.roster(), staff.staff_id)
+            if view == "clientbook":
+                window.nav.show_client_book()
+            else:
+                window.nav.show_follow_ups()
+            settle(shoot)
         elif view in ("customer", "redeem", "sale_form", "task_form", "offline", "fix"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:

@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
                 "scConsent": ("Ctrl+K", lambda: nav.customer_action("consent")),
                 "scCase": ("Ctrl+E", lambda: nav.customer_action("case")),
                 "scTask": ("Ctrl+T", lambda: nav.customer_action("task")),
+                "scAssign": ("Ctrl+J", lambda: nav.customer_action("assign")),
                 "scSave": ("Ctrl+Return", nav.save_form),
                 "scOpenImage": ("Ctrl+O", inputs.open_image),
                 "scPaste": ("Ctrl+V", inputs.paste),
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
                 "scSettingsF10": ("F10", nav.show_settings),
                 "scLanguage": ("Ctrl+L", self.toggle_language),
                 "scDashboard": ("Ctrl+D", nav.show_dashboard),
+                "scClientBook": ("Ctrl+B", nav.show_client_book),
+                "scFollowUps": ("Ctrl+U", nav.show_follow_ups),
                 "scSignOut": ("Ctrl+Shift+L", self.sign_out),
             },
         )
@@ -191,6 +194,13 @@ class MainWindow(QMainWindow):
             customer.next_customer.connect(nav.next_customer)
             customer.recorded.connect(lambda _rec: self.status.on_recorded())
             screens.customer_view.header.follow(self.status.state)
+        elif name == "clientbook":
+            screens.client_book.opened.connect(nav.show_opened)
+            screens.client_book_view.back.clicked.connect(nav.go_back)
+        elif name == "followups":
+            screens.follow_ups.opened.connect(nav.show_opened)
+            screens.follow_ups.recorded.connect(lambda _rec: self.status.on_recorded())
+            screens.follow_ups_view.back.clicked.connect(nav.go_back)
         elif name == "dashboard" and screens.dashboard is not None:
             # Parked records put back in the queue go out now, not at the next round.
             screens.dashboard.retried.connect(lambda _n: self.status.sync_now())
@@ -272,6 +282,10 @@ class MainWindow(QMainWindow):
             screens.recent_model.set_recent([], int(self.clock()))
         if screens.is_built("customer"):
             screens.customer.forget()
+        if screens.is_built("clientbook"):
+            screens.client_book.forget()
+        if screens.is_built("followups"):
+            screens.follow_ups.forget()
         self.top_bar.quick_field.clear()
         for toast in self.toasts.toasts():
             toast.hide()

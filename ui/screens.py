@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from clerk.staff import Session, require
+from clerk.staff import Session, allowed, require
 from ui.models.recent_customers_model import RecentCustomersModel
 from ui.models.search_results_model import SearchResultsModel
 from ui.qt import QObject, QStackedWidget, Signal
@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     from clerk.ports import StaffDoor, TerminalPort
     from sync.enrolment import Enrolment
     from ui.controllers.camera_controller import CameraController, SourceFactory
+    from ui.controllers.client_book_controller import ClientBookController
     from ui.controllers.customer_controller import CustomerController
     from ui.controllers.dashboard_controller import DashboardController
     from ui.controllers.enrol_controller import EnrolController
+    from ui.controllers.follow_ups_controller import FollowUpsController
     from ui.controllers.link_controller import LinkController
     from ui.controllers.scan_controller import ScanController
     from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
@@ -36,7 +38,9 @@ if TYPE_CHECKING:
     from ui.controllers.signup_controller import SignupController
     from ui.messages import MessageBridge
     from ui.models.customer_models import CustomerModels
+    from ui.views.client_book_view import ClientBookView
     from ui.views.customer_view import Customer360View
+    from ui.views.follow_ups_view import FollowUpsView
     from ui.views.scan_view import ScanView
     from ui.views.settings_view import SettingsView
 
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
 class Screens(QObject):
     """The window's screens, each built once, on first use, in ``pages``."""
 
-    built = Signal(str)  # "scan" | "customer" | "settings" | "dashboard", just built
+    built = Signal(str)  # scan | customer | settings | clientbook | followups | dashboard
 
     def __init__(
         self,
@@ -81,6 +85,8 @@ class Screens(QObject):
         self._settings: tuple[SettingsView, SettingsController] | None = None
         self.signup: SignupController | None = None  # built with the customer screen
         self.link: LinkController | None = None  # built with the customer screen
+        self._client_book: tuple[ClientBookView, ClientBookController] | None = None
+        self._follow_ups: tuple[FollowUpsView, FollowUpsController] | None = None
         self.dashboard: DashboardController | None = None  # a manager's, while open
 
     # --- building ------------------------------------------------------------------------------
@@ -142,6 +148,7 @@ class Screens(QObject):
             self.runners.terminal,
             self.bridge,
             staff_id=self.staff_id,
+            may_assign=lambda: allowed(self.session(), "dashboard"),
             parent=self,
         )
         signup = SignupController(
@@ -191,6 +198,52 @@ class Screens(QObject):
         )
         self._settings = (view, controller)
         self.built.emit("settings")
+
+    def build_client_book(self) -> None:
+        """ "My customers" (the signed-in associate's client book; a manager picks whose)."""
+        if self._client_book is not None:
+            return
+        from ui.controllers.client_book_controller import ClientBookController
+        from ui.models.client_book_model import ClientBookModel
+        from ui.views.client_book_view import ClientBookView
+
+        model = ClientBookModel()
+        view = ClientBookView(model, self.pages)
+        self.pages.addWidget(view)
+        controller = ClientBookController(
+            self.terminal,
+            view,
+            model,
+            self.runners.terminal,
+            self.bridge,
+            session=self.session,
+            parent=self,
+        )
+        self._client_book = (view, controller)
+        self.built.emit("clientbook")
+
+    def build_follow_ups(self) -> None:
+        """ "Follow-ups": the signed-in person's open tasks and the store's, with their actions."""
+        if self._follow_ups is not None:
+            return
+        from ui.controllers.follow_ups_controller import FollowUpsController
+        from ui.models.follow_ups_model import FollowUpsModel
+        from ui.views.follow_ups_view import FollowUpsView
+
+        model = FollowUpsModel()
+        view = FollowUpsView(model, self.pages)
+        self.pages.addWidget(view)
+        controller = FollowUpsController(
+            self.terminal,
+            view,
+            model,
+            self.runners.terminal,
+            self.bridge,
+            session=self.session,
+            parent=self,
+        )
+        self._follow_ups = (view, controller)
+        self.built.emit("followups")
 
     def open_dashboard(self, session: Session, tz: tzinfo | None = None) -> DashboardController:
         """The manager's dashboard (built once per session). PermissionDeniedError for anyone
@@ -261,23 +314,51 @@ class Screens(QObject):
         assert self._settings is not None
         return self._settings[1]
 
+    @property
+    def client_book_view(self) -> ClientBookView:
+        self.build_client_book()
+        assert self._client_book is not None
+        return self._client_book[0]
+
+    @property
+    def client_book(self) -> ClientBookController:
+        self.build_client_book()
+        assert self._client_book is not None
+        return self._client_book[1]
+
+    @property
+    def follow_ups_view(self) -> FollowUpsView:
+        self.build_follow_ups()
+        assert self._follow_ups is not None
+        return self._follow_ups[0]
+
+    @property
+    def follow_ups(self) -> FollowUpsController:
+        self.build_follow_ups()
+        assert self._follow_ups is not None
+        return self._follow_ups[1]
+
     def is_built(self, name: str) -> bool:
         return {
             "scan": self._scan,
             "customer": self._customer,
             "settings": self._settings,
+            "clientbook": self._client_book,
+            "followups": self._follow_ups,
             "dashboard": self.dashboard,
         }[name] is not None
 
     def name_of(self, widget: object) -> str:
-        """Which screen ``widget`` is: scan | customer | settings | dashboard, or "other" (a
-        hosted screen: sign-in, enrolment)."""
+        """Which screen ``widget`` is: scan | customer | settings | clientbook | followups |
+        dashboard, or "other" (a hosted screen: sign-in, enrolment)."""
         if widget is None:
             return "other"
         for name, built in (
             ("customer", self._customer),
             ("settings", self._settings),
             ("scan", self._scan),
+            ("clientbook", self._client_book),
+            ("followups", self._follow_ups),
         ):
             if built is not None and widget is built[0]:
                 return name
@@ -309,6 +390,10 @@ class Screens(QObject):
         """The language changed: the models' texts, and what the customer screen shows."""
         self.recent_model.retranslate()
         self.search_model.retranslate()
+        if self._client_book is not None:
+            self._client_book[0].model.retranslate()
+        if self._follow_ups is not None:
+            self._follow_ups[0].model.retranslate()
         if self._customer is not None:
             _view, models, controller = self._customer
             for model in models.all():

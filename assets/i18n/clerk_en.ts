@@ -13,6 +13,60 @@
     </message>
 </context>
 <context>
+    <name>ClientBook</name>
+    <message>
+        <source>Follow-up open</source>
+        <translation>Follow-up open</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>Cart with a coupon expiring soon</translation>
+    </message>
+    <message>
+        <source>Birthday next week</source>
+        <translation>Birthday next week</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>Not seen for 30 days</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follow-up(s)</source>
+        <translation>
+            <numerusform>%n follow-up</numerusform>
+            <numerusform>%n follow-ups</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>My customers</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>Associate</translation>
+    </message>
+    <message>
+        <source>Whose customers</source>
+        <translation>Whose customers</translation>
+    </message>
+    <message>
+        <source>Customers to reach out to first</source>
+        <translation>Customers to reach out to first</translation>
+    </message>
+    <message>
+        <source>No customers in this client book yet.</source>
+        <translation>No customers in this client book yet.</translation>
+    </message>
+    <message>
+        <source>Client book</source>
+        <translation>Client book</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>%1 / %2 characters</source>
@@ -183,6 +237,18 @@
         <translation>No marketing consent: only a task that does not contact the customer.</translation>
     </message>
     <message>
+        <source>Nobody (not in a client book)</source>
+        <translation>Nobody (not in a client book)</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>Associate</translation>
+    </message>
+    <message>
+        <source>The customer joins this associate&apos;s client book on every terminal of the store.</source>
+        <translation>The customer joins this associate&apos;s client book on every terminal of the store.</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>Add a note</translation>
     </message>
@@ -217,6 +283,10 @@
     <message>
         <source>Follow-up task</source>
         <translation>Follow-up task</translation>
+    </message>
+    <message>
+        <source>Client book: assign</source>
+        <translation>Client book: assign</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -336,6 +406,10 @@
     <message>
         <source>Client assigned · will sync</source>
         <translation>Client assigned · will sync</translation>
+    </message>
+    <message>
+        <source>Contact recorded · will sync</source>
+        <translation>Contact recorded · will sync</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
@@ -573,6 +647,10 @@
         <translation>Needs a member: not for a walk-in or a card or number no one has.</translation>
     </message>
     <message>
+        <source>Managers only: a manager assigns customers to associates.</source>
+        <translation>Managers only: a manager assigns customers to associates.</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>Note</translation>
     </message>
@@ -603,6 +681,10 @@
     <message>
         <source>Follow-up</source>
         <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>Assign</translation>
     </message>
     <message>
         <source>Next customer</source>
@@ -877,6 +959,10 @@
     <message>
         <source>Client assigned</source>
         <translation>Client assigned</translation>
+    </message>
+    <message>
+        <source>Customer contacted</source>
+        <translation>Customer contacted</translation>
     </message>
     <message>
         <source>Walk-in (%1)</source>
@@ -1390,6 +1476,10 @@
         <translation>Call when size 38 arrives</translation>
     </message>
     <message>
+        <source>Tell her the watch strap is back in blue</source>
+        <translation>Tell her the watch strap is back in blue</translation>
+    </message>
+    <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>Asked about the watch strap in blue.</translation>
     </message>
@@ -1662,6 +1752,165 @@
     <message>
         <source>What to do</source>
         <translation>What to do</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUps</name>
+    <message>
+        <source>Follow-up done · pending sync</source>
+        <translation>Follow-up done · pending sync</translation>
+    </message>
+    <message>
+        <source>Follow-up snoozed · pending sync</source>
+        <translation>Follow-up snoozed · pending sync</translation>
+    </message>
+    <message>
+        <source>Follow-up reassigned · pending sync</source>
+        <translation>Follow-up reassigned · pending sync</translation>
+    </message>
+    <message>
+        <source>Contact recorded · pending sync</source>
+        <translation>Contact recorded · pending sync</translation>
+    </message>
+    <message>
+        <source>This follow-up is done already.</source>
+        <translation>This follow-up is done already.</translation>
+    </message>
+    <message>
+        <source>This follow-up is not on this terminal.</source>
+        <translation>This follow-up is not on this terminal.</translation>
+    </message>
+    <message>
+        <source>That associate is not staff here.</source>
+        <translation>That associate is not staff here.</translation>
+    </message>
+    <message>
+        <source>No marketing consent: this customer may not be contacted.</source>
+        <translation>No marketing consent: this customer may not be contacted.</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>Not seen for 30 days</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>Cart with a coupon expiring soon</translation>
+    </message>
+    <message>
+        <source>Birthday coming</source>
+        <translation>Birthday coming</translation>
+    </message>
+    <message>
+        <source>Visited, nobody served them</source>
+        <translation>Visited, nobody served them</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>due %1</translation>
+    </message>
+    <message>
+        <source>For the store</source>
+        <translation>For the store</translation>
+    </message>
+    <message>
+        <source>For %1</source>
+        <translation>For %1</translation>
+    </message>
+    <message>
+        <source>Pending sync</source>
+        <translation>Pending sync</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>The store</source>
+        <translation>The store</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <source>Open follow-ups, the overdue first</source>
+        <translation>Open follow-ups, the overdue first</translation>
+    </message>
+    <message>
+        <source>No open follow-ups. Well done.</source>
+        <translation>No open follow-ups. Well done.</translation>
+    </message>
+    <message>
+        <source>Follow-up tasks</source>
+        <translation>Follow-up tasks</translation>
+    </message>
+    <message>
+        <source>The selected follow-up</source>
+        <translation>The selected follow-up</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>Called</translation>
+    </message>
+    <message>
+        <source>Messaged</source>
+        <translation>Messaged</translation>
+    </message>
+    <message>
+        <source>Came in</source>
+        <translation>Came in</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Mark contacted</source>
+        <translation>Mark contacted</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>Until</translation>
+    </message>
+    <message>
+        <source>Snooze until</source>
+        <translation>Snooze until</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>Snooze</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Reassign to</source>
+        <translation>Reassign to</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>Reassign</translation>
+    </message>
+    <message>
+        <source>Saved here at once and synced to every terminal; a manager hands a task to an associate, anyone to the store.</source>
+        <translation>Saved here at once and synced to every terminal; a manager hands a task to an associate, anyone to the store.</translation>
     </message>
 </context>
 <context>
@@ -1959,6 +2208,22 @@
     <message>
         <source>Settings (F10)</source>
         <translation>Settings (F10)</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>My customers</translation>
+    </message>
+    <message>
+        <source>My customers (Ctrl+B)</source>
+        <translation>My customers (Ctrl+B)</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <source>Follow-ups (Ctrl+U)</source>
+        <translation>Follow-ups (Ctrl+U)</translation>
     </message>
     <message>
         <source>Store dashboard</source>

@@ -13,6 +13,59 @@
     </message>
 </context>
 <context>
+    <name>ClientBook</name>
+    <message>
+        <source>Follow-up open</source>
+        <translation>有待办跟进</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>购物车有商品，优惠券即将过期</translation>
+    </message>
+    <message>
+        <source>Birthday next week</source>
+        <translation>下周生日</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>30 天未到店</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n follow-up(s)</source>
+        <translation>
+            <numerusform>%n 项跟进</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>我的客户</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>店员</translation>
+    </message>
+    <message>
+        <source>Whose customers</source>
+        <translation>谁的客户</translation>
+    </message>
+    <message>
+        <source>Customers to reach out to first</source>
+        <translation>优先联系的客户</translation>
+    </message>
+    <message>
+        <source>No customers in this client book yet.</source>
+        <translation>客户簿中还没有客户。</translation>
+    </message>
+    <message>
+        <source>Client book</source>
+        <translation>客户簿</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>%1 / %2 characters</source>
@@ -183,6 +236,18 @@
         <translation>顾客未同意营销联系：只能创建不联系顾客的任务。</translation>
     </message>
     <message>
+        <source>Nobody (not in a client book)</source>
+        <translation>无人（不在客户簿中）</translation>
+    </message>
+    <message>
+        <source>Associate</source>
+        <translation>店员</translation>
+    </message>
+    <message>
+        <source>The customer joins this associate&apos;s client book on every terminal of the store.</source>
+        <translation>该客户将加入此店员的客户簿，门店所有终端同步。</translation>
+    </message>
+    <message>
         <source>Add a note</source>
         <translation>添加备注</translation>
     </message>
@@ -217,6 +282,10 @@
     <message>
         <source>Follow-up task</source>
         <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Client book: assign</source>
+        <translation>客户簿：分配</translation>
     </message>
     <message>
         <source>Confirm redemption</source>
@@ -336,6 +405,10 @@
     <message>
         <source>Client assigned · will sync</source>
         <translation>客户已分配 · 稍后同步</translation>
+    </message>
+    <message>
+        <source>Contact recorded · will sync</source>
+        <translation>联系已记录 · 稍后同步</translation>
     </message>
     <message>
         <source>Saved · will sync</source>
@@ -572,6 +645,10 @@
         <translation>需要会员：非会员或无人持有的卡号、手机号不可用。</translation>
     </message>
     <message>
+        <source>Managers only: a manager assigns customers to associates.</source>
+        <translation>仅限店长：由店长将客户分配给店员。</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>备注</translation>
     </message>
@@ -602,6 +679,10 @@
     <message>
         <source>Follow-up</source>
         <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>分配</translation>
     </message>
     <message>
         <source>Next customer</source>
@@ -875,6 +956,10 @@
     <message>
         <source>Client assigned</source>
         <translation>客户分配</translation>
+    </message>
+    <message>
+        <source>Customer contacted</source>
+        <translation>已联系客户</translation>
     </message>
     <message>
         <source>Walk-in (%1)</source>
@@ -1384,6 +1469,10 @@
         <translation>38 码到货后给她打电话</translation>
     </message>
     <message>
+        <source>Tell her the watch strap is back in blue</source>
+        <translation>告诉她蓝色表带到货了</translation>
+    </message>
+    <message>
         <source>Asked about the watch strap in blue.</source>
         <translation>询问了蓝色表带。</translation>
     </message>
@@ -1652,6 +1741,165 @@
     <message>
         <source>What to do</source>
         <translation>要做的事</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUps</name>
+    <message>
+        <source>Follow-up done · pending sync</source>
+        <translation>跟进已完成 · 待同步</translation>
+    </message>
+    <message>
+        <source>Follow-up snoozed · pending sync</source>
+        <translation>跟进已延后 · 待同步</translation>
+    </message>
+    <message>
+        <source>Follow-up reassigned · pending sync</source>
+        <translation>跟进已转交 · 待同步</translation>
+    </message>
+    <message>
+        <source>Contact recorded · pending sync</source>
+        <translation>已记录联系 · 待同步</translation>
+    </message>
+    <message>
+        <source>This follow-up is done already.</source>
+        <translation>此跟进已完成。</translation>
+    </message>
+    <message>
+        <source>This follow-up is not on this terminal.</source>
+        <translation>此终端上没有这项跟进。</translation>
+    </message>
+    <message>
+        <source>That associate is not staff here.</source>
+        <translation>该店员不属于本店。</translation>
+    </message>
+    <message>
+        <source>No marketing consent: this customer may not be contacted.</source>
+        <translation>无营销许可：不可联系此客户。</translation>
+    </message>
+    <message>
+        <source>Not seen for 30 days</source>
+        <translation>30 天未到店</translation>
+    </message>
+    <message>
+        <source>Cart with a coupon expiring soon</source>
+        <translation>购物车有商品，优惠券即将过期</translation>
+    </message>
+    <message>
+        <source>Birthday coming</source>
+        <translation>生日将至</translation>
+    </message>
+    <message>
+        <source>Visited, nobody served them</source>
+        <translation>到店后无人接待</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>%1 到期</translation>
+    </message>
+    <message>
+        <source>For the store</source>
+        <translation>归门店</translation>
+    </message>
+    <message>
+        <source>For %1</source>
+        <translation>归 %1</translation>
+    </message>
+    <message>
+        <source>Pending sync</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>The store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Open follow-ups, the overdue first</source>
+        <translation>待办跟进（逾期优先）</translation>
+    </message>
+    <message>
+        <source>No open follow-ups. Well done.</source>
+        <translation>没有待办跟进，做得好。</translation>
+    </message>
+    <message>
+        <source>Follow-up tasks</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>The selected follow-up</source>
+        <translation>所选跟进</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>已致电</translation>
+    </message>
+    <message>
+        <source>Messaged</source>
+        <translation>已发消息</translation>
+    </message>
+    <message>
+        <source>Came in</source>
+        <translation>已到店</translation>
+    </message>
+    <message>
+        <source>No answer</source>
+        <translation>未接听</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Mark contacted</source>
+        <translation>标记已联系</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>延至</translation>
+    </message>
+    <message>
+        <source>Snooze until</source>
+        <translation>延后至</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>延后</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>转给</translation>
+    </message>
+    <message>
+        <source>Reassign to</source>
+        <translation>转交给</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>转交</translation>
+    </message>
+    <message>
+        <source>Saved here at once and synced to every terminal; a manager hands a task to an associate, anyone to the store.</source>
+        <translation>立即在本机保存并同步到所有终端；店长可将任务转交给店员，任何人都可转交给门店。</translation>
     </message>
 </context>
 <context>
@@ -1946,6 +2194,22 @@
     <message>
         <source>Settings (F10)</source>
         <translation>设置（F10）</translation>
+    </message>
+    <message>
+        <source>My customers</source>
+        <translation>我的客户</translation>
+    </message>
+    <message>
+        <source>My customers (Ctrl+B)</source>
+        <translation>我的客户 (Ctrl+B)</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Follow-ups (Ctrl+U)</source>
+        <translation>跟进 (Ctrl+U)</translation>
     </message>
     <message>
         <source>Store dashboard</source>

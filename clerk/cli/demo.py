@@ -49,6 +49,8 @@ def add_parser(sub: Subparsers) -> None:
             "signed_up",
             "link_form",
             "task_form",
+            "clientbook",
+            "followups",
             "offline",
             "signin",
             "dashboard",

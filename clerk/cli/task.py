@@ -1,9 +1,10 @@
-"""``clerk task list|add|done|assign``: follow-up tasks from scripts, as a signed-in staff member
-(``--staff`` and a PIN, as the app asks). ``add`` and ``done`` record a ``task`` /
-``task_update`` interaction in the outbox (it syncs later, exactly once); the hub applies them
-in its order (clerk/tasks.py, sync/hub/tasks.py). What the terminal or the hub would refuse —
-an unknown task or member, an outreach task for a member without marketing consent, an
-assignee who is not staff here, a task done already — exits 2 with the reason."""
+"""``clerk task list|add|done|snooze|reassign|assign``: follow-up tasks from scripts, as a
+signed-in staff member (``--staff`` and a PIN, as the app asks). ``add``, ``done``, ``snooze``
+and ``reassign`` record a ``task`` / ``task_update`` interaction in the outbox (it syncs later,
+exactly once); the hub applies them in its order (clerk/tasks.py, sync/hub/tasks.py). What
+the terminal or the hub would refuse — an unknown task or member, an outreach task for a
+member without marketing consent, an assignee who is not staff here, a task done already, a
+task reassigned to an associate by anyone but a manager — exits 2 with the reason."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ DUE_HOUR = 18  # a due date without a time: that day at 18:00, local time
 def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "task",
-        help="follow-up tasks: list, add, done",
+        help="follow-up tasks: list, add, done, snooze, reassign",
         description="Follow-up tasks of this store, as a signed-in staff member (--staff and "
         "their PIN: --pin-stdin, $CLERK_PIN or asked).",
     )
@@ -89,6 +90,33 @@ def add_parser(sub: Subparsers) -> None:
     add_staff_arguments(done, who="staff id who did it")
     done.add_argument("--json", action="store_true", help="print the recorded interaction")
     done.set_defaults(func=cmd_done)
+
+    snooze = tasks.add_parser(
+        "snooze",
+        help="put a task off to a later date",
+        description="Record that a task is put off to --until (YYYY-MM-DD: that day at 18:00, "
+        "or YYYY-MM-DDTHH:MM, local time), with an outcome when there was one (e.g. "
+        "no_answer); its escalation is cleared.",
+    )
+    snooze.add_argument("task", help="task id (from clerk task list)")
+    snooze.add_argument("--until", required=True, help="YYYY-MM-DD or YYYY-MM-DDTHH:MM (local)")
+    snooze.add_argument("--outcome", choices=OUTCOMES, help="what came of it so far")
+    add_staff_arguments(snooze, who="staff id")
+    snooze.add_argument("--json", action="store_true", help="print the recorded interaction")
+    snooze.set_defaults(func=cmd_snooze)
+
+    reassign = tasks.add_parser(
+        "reassign",
+        help="hand a task to an associate (managers) or to the store",
+        description="Record that a task is now for --to STAFF (a staff id: managers only) or "
+        "for the whole store (--to store: anyone), with an outcome when there was one.",
+    )
+    reassign.add_argument("task", help="task id (from clerk task list)")
+    reassign.add_argument("--to", required=True, metavar="STAFF", help="staff id, or store")
+    reassign.add_argument("--outcome", choices=OUTCOMES, help="what came of it so far")
+    add_staff_arguments(reassign, who="staff id")
+    reassign.add_argument("--json", action="store_true", help="print the recorded interaction")
+    reassign.set_defaults(func=cmd_reassign)
 
     assign = tasks.add_parser(
         "assign",
@@ -216,6 +244,61 @@ def cmd_done(args: argparse.Namespace) -> int:
     else:
         print(f"task {args.task} done ({args.outcome}) · pending sync")
     return EXIT_OK
+
+
+def _change(
+    args: argparse.Namespace,
+    action: str,
+    *,
+    due_at: int | None = None,
+    assignee: str | None = None,
+) -> int:
+    """Record a change to a task as the signed-in staff member (``cmd_snooze``,
+    ``cmd_reassign``); what the terminal refuses exits 2 with the reason."""
+    from clerk import tasks
+    from clerk.staff import allowed
+
+    terminal = open_terminal(online_fetch=False)
+    try:
+        with staff_session(terminal, args) as session:
+            try:
+                member_id, payload = tasks.change(
+                    terminal.cache,
+                    terminal.outbox,
+                    args.task,
+                    action,
+                    outcome=args.outcome,
+                    due_at=due_at,
+                    assignee=assignee,
+                    by_manager=allowed(session, "dashboard"),
+                )
+                rec = terminal.record(
+                    "task_update", member_id=member_id, staff_id=session.staff_id, payload=payload
+                )
+            except ClerkError as exc:
+                return _refused(args, exc)
+    finally:
+        terminal.close()
+    if args.json:
+        print_json(rec.wire())
+    return EXIT_OK
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    due_at = parse_due(args.until)
+    code = _change(args, "snooze", due_at=due_at)
+    if code == EXIT_OK and not args.json:
+        until = time.strftime("%Y-%m-%d %H:%M", time.localtime(due_at))
+        print(f"task {args.task} snoozed to {until} · pending sync")
+    return code
+
+
+def cmd_reassign(args: argparse.Namespace) -> int:
+    to = None if args.to == "store" else args.to
+    code = _change(args, "reassign", assignee=to)
+    if code == EXIT_OK and not args.json:
+        print(f"task {args.task} reassigned to {to or 'the store'} · pending sync")
+    return code
 
 
 def cmd_assign(args: argparse.Namespace) -> int:

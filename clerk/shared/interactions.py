@@ -18,6 +18,7 @@ defined once — its payload type, with its own validation, and what the kind me
     task         Task        yes  no   no   associate, manager (a follow-up task created)
     task_update  TaskUpdate  yes  no   no   associate, manager (done, snoozed, reassigned)
     assign       Assign      yes  no   no   manager (the member's associate in the client book)
+    contacted    Contacted   yes  no   no   associate, manager (outreach made; closes its task)
     audit     Audit     no      no       no       associate, manager (the terminal's audit log)
 
 * **member**: the record is about a member (``member_id``, or a scanned ``member_ref`` the hub
@@ -579,6 +580,24 @@ class Assign:
         return _build(cls, staff_id=staff_id)
 
 
+@dataclass(frozen=True, config=_CONFIG)
+class Contacted:
+    """The associate reached out to the member (a message drafted from a template, copied or
+    shared): only with their marketing consent (else ``no_marketing_consent``, as an outreach
+    task). The follow-up task it names (``task_id``) is done with the outcome ``messaged``;
+    already done, the record is accepted with no effect (``task_closed``)."""
+
+    kind: ClassVar[str] = "contacted"
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    task_id: Id | None = None
+    template: Id | None = None  # the template's name the message was drafted from
+
+    @classmethod
+    def of(cls, task_id: str | None = None, template: str | None = None) -> Contacted:
+        return _build(cls, task_id=task_id, template=template)
+
+
 Payload: TypeAlias = (
     Visit
     | Note
@@ -597,6 +616,7 @@ Payload: TypeAlias = (
     | Task
     | TaskUpdate
     | Assign
+    | Contacted
 )
 _P = TypeVar(
     "_P",
@@ -617,6 +637,7 @@ _P = TypeVar(
     Task,
     TaskUpdate,
     Assign,
+    Contacted,
 )
 
 
@@ -682,6 +703,7 @@ KINDS: Mapping[str, KindSpec] = {
             roles=frozenset({"manager"}),
             followup=True,
         ),
+        KindSpec("contacted", Contacted, member=True, history=False, counted=False, followup=True),
     )
 }
 MEMBER_KINDS = frozenset(k for k, s in KINDS.items() if s.member)

@@ -844,4 +844,5 @@ EFFECTS: dict[str, Effect] = {
     "task": _Batch._followup,
     "task_update": _Batch._followup,
     "assign": _Batch._followup,
+    "contacted": _Batch._followup,
 }

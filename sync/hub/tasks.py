@@ -8,10 +8,13 @@ between two terminals' changes, and every change logs a change row for the store
   Refused: an outreach task for a member without marketing consent (``no_marketing_consent``),
   an assignee who is no active staff of the store (``unknown_assignee``).
 * ``task_update`` — ``done`` (state, outcome, who, when), ``snooze`` (a new due time; the
-  escalation cleared) or ``reassign``. A task of another store or member is ``unknown_task``;
+  escalation cleared) or ``reassign`` (to an associate: a manager's, else ``staff_role``; to
+  the store: anyone's). A task of another store or member is ``unknown_task``;
   a change to a task already done is accepted with no effect (``task_closed``): the first
   outcome stands, and every terminal receives it.
 * ``assign`` — the member's associate (a manager's record; ``sync.hub.staff`` checks the role).
+* ``contacted`` — outreach made: refused without marketing consent (``no_marketing_consent``);
+  the task it names is done with the outcome ``messaged`` (already done: ``task_closed``).
 
 Rules (:func:`run_rules`: ``clerk hub rules run`` and the hub process's schedule,
 :class:`RulesSchedule`), each
@@ -40,7 +43,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clerk.shared.interactions import Assign, Task, TaskUpdate
+from clerk.shared.interactions import Assign, Contacted, Task, TaskUpdate
 from sync.hub.db import Conn
 from sync.hub.store import HubStore, Tx
 from sync.protocol import Interaction
@@ -117,6 +120,8 @@ def apply(
     if isinstance(payload, Assign):
         _assign(tx, item, payload, member, store_id, staff, now)
         return None
+    if isinstance(payload, Contacted):
+        return _contacted(tx, item, payload, str(member[0]), store_id, now)
     raise AssertionError(f"not a follow-up kind: {item.kind}")
 
 
@@ -198,7 +203,10 @@ def _update(
             "updated_at = ? WHERE id = ?",
             (change.due_at, change.outcome, now, change.task_id),
         )
-    else:  # reassign
+    else:  # reassign: to an associate, a manager's change; to the store, anyone's
+        by = staff.get(item.staff_id or "")
+        if change.assignee is not None and (by is None or by[1] != "manager"):
+            raise Refused("staff_role")
         _check_staff(staff, change.assignee)
         tx.conn.execute(
             "UPDATE tasks SET assignee = ?, outcome = coalesce(?, outcome), escalated_at = NULL,"
@@ -206,6 +214,30 @@ def _update(
             (change.assignee, change.outcome, now, change.task_id),
         )
     tx.emit("task", change.task_id, "upsert", store_id)
+    return None
+
+
+def _contacted(
+    tx: Tx, item: Interaction, contacted: Contacted, member_id: str, store_id: str, now: int
+) -> str | None:
+    if not _consents(tx.conn, member_id):
+        raise Refused("no_marketing_consent")
+    if contacted.task_id is None:
+        return None
+    row = tx.conn.row(
+        "SELECT state FROM tasks WHERE id = ? AND store_id = ? AND member_id = ?",
+        (contacted.task_id, store_id, member_id),
+    )
+    if row is None:
+        raise Refused("unknown_task")
+    if row[0] == "done":
+        return "task_closed"
+    tx.conn.execute(
+        "UPDATE tasks SET state = 'done', outcome = 'messaged', done_by = ?, done_at = ?, "
+        "updated_at = ? WHERE id = ?",
+        (item.staff_id, item.created_at, now, contacted.task_id),
+    )
+    tx.emit("task", contacted.task_id, "upsert", store_id)
     return None
 
 

@@ -201,6 +201,87 @@ def test_a_manager_assigns_a_member_and_every_terminal_gets_it(
     assert tuple(row) == ("A02", "M01")
 
 
+def test_a_task_goes_to_an_associate_by_a_managers_change_to_the_store_by_anyones(
+    any_hub: HubHandle, tills: tuple[Till, Till]
+) -> None:
+    from clerk.shared.interactions import TaskUpdate
+
+    hub = any_hub  # SQLite, and PostgreSQL when configured
+    a, b = tills
+    m = member(hub, consent=True)
+    task_id = add_task(a, m)
+    a.sync()
+
+    def reassign(staff: str, to: str | None) -> str:
+        payload = TaskUpdate.of(task_id, "reassign", assignee=to)
+        return outbox_mod.record(
+            a.outbox, "task_update", member_id=m, staff_id=staff, payload=payload
+        ).id
+
+    # The hub checks what the terminal checks (clerk.tasks.change): a record made without it.
+    by_associate = reassign("A01", "A02")
+    to_store = reassign("A01", None)
+    by_manager = reassign("M01", "A02")
+    a.sync()
+    assert a.state(by_associate) == ("rejected", "staff_role")
+    assert a.state(to_store) == ("acked", None)
+    assert a.state(by_manager) == ("acked", None)
+    assert hub_task(hub, task_id)["assignee"] == "A02"
+    b.sync()
+    (seen,) = tasks.load(b.cache, b.outbox, now=0)
+    assert seen.assignee == "A02"
+
+
+def test_contacted_at_one_terminal_closes_the_task_seen_at_the_other(
+    any_hub: HubHandle, tills: tuple[Till, Till]
+) -> None:
+    from clerk.shared.interactions import Contacted
+
+    hub = any_hub  # SQLite, and PostgreSQL when configured
+    a, b = tills
+    m = member(hub, consent=True)
+    task_id = add_task(b, m)
+    b.sync()
+    a.sync()
+    payload = tasks.contacted(a.cache, a.outbox, m, task_id=task_id, template="cart_coupon")
+    rec = outbox_mod.record(a.outbox, "contacted", member_id=m, staff_id="A01", payload=payload)
+    assert tasks.load(a.cache, a.outbox, now=0) == []  # closed here at once, pending
+    (mine,) = tasks.load(a.cache, a.outbox, now=0, state="done")
+    assert mine.pending and mine.outcome == "messaged"
+    a.sync()
+    assert a.state(rec.id) == ("acked", None)
+    at_hub = hub_task(hub, task_id)
+    assert (at_hub["state"], at_hub["outcome"], at_hub["done_by"]) == ("done", "messaged", "A01")
+    b.sync()
+    assert tasks.load(b.cache, b.outbox, now=0) == []
+    (closed,) = tasks.load(b.cache, b.outbox, now=0, state="done")
+    assert (closed.outcome, closed.done_by, closed.pending) == ("messaged", "A01", False)
+    # contacted again (another terminal's draft): accepted, the task stays as it was
+    again = outbox_mod.record(
+        b.outbox, "contacted", member_id=m, staff_id="A02", payload=Contacted.of(task_id)
+    )
+    b.sync()
+    assert b.state(again.id) == ("acked", "task_closed")
+    assert hub_task(hub, task_id)["done_by"] == "A01"
+
+
+def test_no_contact_without_marketing_consent(any_hub: HubHandle, tills: tuple[Till, Till]) -> None:
+    from clerk.shared.interactions import Contacted
+
+    hub = any_hub  # SQLite, and PostgreSQL when configured
+    a, _b = tills
+    m = member(hub, consent=False)
+    with pytest.raises(tasks.TaskError) as refused:
+        tasks.contacted(a.cache, a.outbox, m)
+    assert refused.value.reason == "no_marketing_consent"
+    # The hub checks too: a record made without the terminal's check.
+    rec = outbox_mod.record(
+        a.outbox, "contacted", member_id=m, staff_id="A01", payload=Contacted.of()
+    )
+    a.sync()
+    assert a.state(rec.id) == ("rejected", "no_marketing_consent")
+
+
 def _rule_tasks(hub: HubHandle, reason: str) -> dict[str, dict[str, object]]:
     with hub.store.read() as conn:
         rows = conn.rows(

@@ -137,7 +137,7 @@ def report(window: QMainWindow, page: str) -> dict[str, Any]:
     }
 
 
-FORMS = ("note", "interest", "redeem", "points_redeem", "sale", "consent")
+FORMS = ("note", "interest", "redeem", "points_redeem", "sale", "consent", "task", "assign")
 
 
 def walk(
@@ -150,8 +150,8 @@ def walk(
     """Show every page of the app in ``window`` (a ``ui.main_window.MainWindow`` behind the
     sign-in screen of ``access``) and call ``check(page_name)`` on each: sign-in, enrolment,
     scan, the customer (``member_code``) alone and with each form open, someone no member
-    matches and the form linking their card to a member, settings, the
-    manager's dashboard. ``wait_until(condition)`` waits for the app (qtbot's, or an event
+    matches and the form linking their card to a member, settings, the manager's client book,
+    follow-ups and dashboard. ``wait_until(condition)`` waits for the app (qtbot's, or an event
     loop's in the real-X driver)."""
     from clerk.staff import Session
     from sync.enrolment import Enrolment
@@ -202,6 +202,14 @@ def walk(
     window.nav.show_settings()
     wait_until(lambda: window.nav.page == "settings")
     check("settings")
+
+    window.nav.show_client_book()
+    wait_until(lambda: window.nav.page == "clientbook" and screens.client_book.runner.pending == 0)
+    check("clientbook")
+
+    window.nav.show_follow_ups()
+    wait_until(lambda: window.nav.page == "followups" and screens.follow_ups.runner.pending == 0)
+    check("followups")
 
     window.nav.show_dashboard()
     wait_until(

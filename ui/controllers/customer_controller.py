@@ -55,6 +55,7 @@ RECORDED_TEXT = {
     "task": QT_TRANSLATE_NOOP("Customer", "Follow-up saved · will sync"),
     "task_update": QT_TRANSLATE_NOOP("Customer", "Follow-up updated · will sync"),
     "assign": QT_TRANSLATE_NOOP("Customer", "Client assigned · will sync"),
+    "contacted": QT_TRANSLATE_NOOP("Customer", "Contact recorded · will sync"),
     "visit": QT_TRANSLATE_NOOP("Customer", "Saved · will sync"),
 }
 
@@ -93,9 +94,11 @@ class CustomerController(QObject):
         bridge: MessageBridge,
         *,
         staff_id: str | None = None,
+        may_assign: Callable[[], bool] = lambda: False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.may_assign = may_assign  # a manager's session: the client book's assign
         self.terminal = terminal
         self.view = view
         self.models = models
@@ -220,6 +223,7 @@ class CustomerController(QObject):
             return
         for name in MEMBER_ACTIONS:
             self.view.buttons[name].setEnabled(True)
+        self.view.set_may_assign(self.may_assign())
         redeemable = self.models.coupons.first_redeemable() >= 0
         self.view.buttons["redeem"].setEnabled(redeemable)
         # points: a member whose balance this terminal holds (not an identity the hub matches)
@@ -442,6 +446,9 @@ class CustomerController(QObject):
         if name == "points_redeem":
             self.open_points()
             return
+        if name == "assign" and not self.may_assign():  # a shortcut: say why not
+            self.bridge.warning(self.view.manager_only_reason(), key="form")
+            return
         self.open_form("case_open" if name == "case" else name)
 
     def open_form(self, form: str) -> None:
@@ -520,6 +527,11 @@ class CustomerController(QObject):
             c.task.outreach.setEnabled(consented)
             c.open_form("task")
             c.task.title.setFocus()
+        elif form == "assign":
+            c.assign.staff.setEnabled(False)  # until the roster is here
+            c.open_form("assign")
+            terminal = self.terminal
+            self.runner.submit(terminal.roster, self._assign_roster, self._record_failed)
         if form in self._drafts:
             self._restore(form, self._drafts[form])
         self.view.scroll_to_composer()
@@ -1357,7 +1369,21 @@ class CustomerController(QObject):
             # For the associate who makes it; only with consent does it contact the customer.
             outreach = c.task.outreach.isChecked() and c.task.consented
             return Task.of(title, int(due.toSecsSinceEpoch()), self.staff_id, outreach)
+        if form == "assign":
+            from clerk.shared.interactions import Assign
+
+            if not self.may_assign():
+                self.bridge.warning(self.view.manager_only_reason(), key="form")
+                return None
+            picked = c.assign.staff.currentData()
+            return Assign.of(str(picked) if picked else None)
         return None
+
+    def _assign_roster(self, roster: list[Any]) -> None:
+        c = self.view.composer
+        c.assign.set_roster([(m.id, f"{m.name} ({m.id})") for m in roster])
+        c.assign.staff.setEnabled(True)
+        c.assign.staff.setFocus()
 
     def _refuse(self, field: str | None, problem: str, available: int | None = None) -> None:
         """The vocabulary refused the form: say under the form which field and what to fix

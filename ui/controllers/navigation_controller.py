@@ -71,13 +71,15 @@ class Navigator(QObject):
         self.top.back.clicked.connect(self.go_back)
         self.top.settings_button.clicked.connect(self.show_settings)
         self.top.dashboard_button.clicked.connect(self.show_dashboard)
+        self.top.client_book_button.clicked.connect(self.show_client_book)
+        self.top.follow_ups_button.clicked.connect(self.show_follow_ups)
 
     # --- where we are -----------------------------------------------------------------------------
 
     @property
     def page(self) -> str:
-        """scan | customer | settings | dashboard, or "other": a hosted screen (sign-in,
-        enrolment), where scans and shortcuts wait."""
+        """scan | customer | settings | clientbook | followups | dashboard, or "other": a
+        hosted screen (sign-in, enrolment), where scans and shortcuts wait."""
         return self.screens.name_of(self.pages.currentWidget())
 
     @property
@@ -165,6 +167,32 @@ class Navigator(QObject):
         for key, value in values.items():
             view.detail_values[key].setText(value)
 
+    def show_client_book(self) -> None:
+        """Ctrl+B / the top bar's "My customers": the signed-in associate's client book
+        (a manager picks whose), read again each time it opens."""
+        if self.locked or self.session is None:
+            return
+        view = self.screens.client_book_view
+        self._camera_off()
+        self.pages.setCurrentWidget(view)
+        self.screens.client_book.refresh()
+        self.sync_chrome()
+        view.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.page_changed.emit("clientbook")
+
+    def show_follow_ups(self) -> None:
+        """Ctrl+U / the top bar's "Follow-ups": the open tasks of the signed-in associate and
+        the store's (a manager: every one), read again each time it opens."""
+        if self.locked or self.session is None:
+            return
+        view = self.screens.follow_ups_view
+        self._camera_off()
+        self.pages.setCurrentWidget(view)
+        self.screens.follow_ups.refresh()
+        self.sync_chrome()
+        view.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.page_changed.emit("followups")
+
     def show_dashboard(self) -> None:
         """Ctrl+D / the dashboard button: managers only (anyone else gets a toast)."""
         if self.locked:
@@ -228,7 +256,7 @@ class Navigator(QObject):
             return
         if page == "customer" and self.screens.customer.escape():
             return
-        if page in ("settings", "dashboard"):
+        if page in ("settings", "dashboard", "clientbook", "followups"):
             self.go_back()
             return
         if page == "scan":
@@ -271,7 +299,9 @@ class Navigator(QObject):
         handheld = self.layout.mode == "handheld"
         locked = self.locked
         top = self.top
-        top.back.setVisible(page in ("customer", "settings", "dashboard") and not locked)
+        top.back.setVisible(
+            page in ("customer", "settings", "dashboard", "clientbook", "followups") and not locked
+        )
         top.quick_field.setVisible(page == "customer" and not handheld and not locked)
         top.store.setVisible(not handheld)
         bar = self.status.bar
@@ -281,6 +311,12 @@ class Navigator(QObject):
             self.status.render()
         top.settings_button.setVisible(not locked)
         top.dashboard_button.setVisible(self.is_manager and page != "dashboard")
+        # A handheld's bar is narrow: the client book and the follow-ups are offered where
+        # there is no back button (the scan screen); Ctrl+B / Ctrl+U work everywhere.
+        entries = self.session is not None and (not handheld or page == "scan")
+        top.client_book_button.setVisible(entries and page != "clientbook")
+        top.follow_ups_button.setVisible(entries and page != "followups")
+        top.brand.setVisible(not (handheld and entries))
         top.lock_button.setVisible(self.signin_required and self.session is not None)
         self.sync_banner()
 

@@ -108,6 +108,7 @@ KINDS = {
     "task": QT_TRANSLATE_NOOP("Dashboard", "Follow-up task"),
     "task_update": QT_TRANSLATE_NOOP("Dashboard", "Follow-up updated"),
     "assign": QT_TRANSLATE_NOOP("Dashboard", "Client assigned"),
+    "contacted": QT_TRANSLATE_NOOP("Dashboard", "Customer contacted"),
 }
 
 

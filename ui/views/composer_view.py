@@ -18,6 +18,7 @@ from ui.qt import (
     QApplication,
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDate,
     QDateEdit,
     QDoubleValidator,
@@ -691,6 +692,41 @@ class TaskForm(QWidget):
         )
 
 
+class AssignForm(QWidget):
+    """A manager's: the associate whose client book the member is in (or nobody's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        self.staff = QComboBox()
+        self.staff.setObjectName("assignStaff")
+        self.staff.setMinimumHeight(44)
+        box.addWidget(self.staff)
+        self.hint = label("", "hint", wrap=True)
+        box.addWidget(self.hint)
+        box.addStretch(1)
+
+    def set_roster(self, people: list[tuple[str, str]]) -> None:
+        """(staff id, label) of each associate; the first choice is nobody's book."""
+        self.staff.clear()
+        self.staff.addItem(translate("Composer", "Nobody (not in a client book)"), "")
+        for staff_id, text in people:
+            self.staff.addItem(text, staff_id)
+
+    def retranslate(self) -> None:
+        self.staff.setAccessibleName(translate("Composer", "Associate"))
+        if self.staff.count():
+            self.staff.setItemText(0, translate("Composer", "Nobody (not in a client book)"))
+        self.hint.setText(
+            translate(
+                "Composer",
+                "The customer joins this associate's client book on every terminal of the store.",
+            )
+        )
+
+
 FORMS = (
     "note",
     "interest",
@@ -701,6 +737,7 @@ FORMS = (
     "case_open",
     "case_update",
     "task",
+    "assign",
 )
 # the forms a record the hub did not take is corrected in (a redemption is withdrawn instead)
 FIXABLE_KINDS = ("note", "interest", "sale", "consent")
@@ -805,6 +842,7 @@ class Composer(LanguageAware):
         self.case_open = CaseForm()
         self.case_update = CaseUpdateForm()
         self.task = TaskForm()
+        self.assign = AssignForm()
         self.stack = QStackedWidget()
         for form in self._forms():
             self.stack.addWidget(form)
@@ -856,7 +894,7 @@ class Composer(LanguageAware):
         self.hide()
         self.retranslate()
 
-    def _forms(self) -> tuple[QWidget, ...]:
+    def _forms(self) -> tuple[Any, ...]:
         """The forms, in the order of :data:`FORMS`."""
         return (
             self.note,
@@ -868,6 +906,7 @@ class Composer(LanguageAware):
             self.case_open,
             self.case_update,
             self.task,
+            self.assign,
         )
 
     def resizeEvent(self, event: Any) -> None:
@@ -904,6 +943,7 @@ class Composer(LanguageAware):
         "case_open": "warning",
         "case_update": "note",
         "task": "clock",
+        "assign": "user",
     }
 
     def open_form(self, form: str) -> None:
@@ -1006,6 +1046,7 @@ class Composer(LanguageAware):
             "case_open": translate("Composer", "Open a service case"),
             "case_update": translate("Composer", "Service case"),
             "task": translate("Composer", "Follow-up task"),
+            "assign": translate("Composer", "Client book: assign"),
         }
         self.title.setText(titles.get(self.form, ""))
         self.save.setText(
@@ -1031,15 +1072,5 @@ class Composer(LanguageAware):
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
         self.close_button.setToolTip(translate("Composer", "Close (Esc)"))
-        for form in (
-            self.note,
-            self.interest,
-            self.redeem,
-            self.sale,
-            self.points,
-            self.consent,
-            self.case_open,
-            self.case_update,
-            self.task,
-        ):
+        for form in self._forms():
             form.retranslate()

@@ -40,9 +40,20 @@ from ui.views.widgets import (
     label,
 )
 
-ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case", "consent", "task", "next")
-HANDHELD_ACTIONS_PER_ROW = 4
-MEMBER_ACTIONS = ("note", "interest", "redeem", "points_redeem", "sale", "case", "consent", "task")
+ACTIONS = (
+    "note",
+    "interest",
+    "redeem",
+    "points_redeem",
+    "sale",
+    "case",
+    "consent",
+    "task",
+    "assign",
+    "next",
+)
+HANDHELD_ACTIONS_PER_ROW = 5
+MEMBER_ACTIONS = tuple(a for a in ACTIONS if a != "next")
 
 
 class UnknownCustomerPrompt(QFrame):
@@ -163,6 +174,7 @@ _ACTION_ICONS = {
     "consent": "consent",
     "case": "warning",
     "task": "clock",
+    "assign": "user",
     "next": "next",
 }
 
@@ -199,6 +211,7 @@ class Customer360View(LanguageAware):
         self.signup = SignupForm()
         self.link = LinkForm()
         self.member_actions = True  # False: nobody a member-only record can be about
+        self.may_assign = False  # a manager's session: the client book's assign
 
         self.action_bar = QFrame()
         self.action_bar.setObjectName("actionBar")
@@ -379,6 +392,17 @@ class Customer360View(LanguageAware):
             "Customer", "Needs a member: not for a walk-in or a card or number no one has."
         )
 
+    @staticmethod
+    def manager_only_reason() -> str:
+        return translate("Customer", "Managers only: a manager assigns customers to associates.")
+
+    def set_may_assign(self, allowed: bool) -> None:
+        """The assign action for a manager; an associate sees it disabled with the reason."""
+        self.may_assign = allowed
+        if not allowed:
+            self.buttons["assign"].setEnabled(False)
+        self.retranslate()
+
     def set_member_actions(self, enabled: bool) -> None:
         """Member-only actions on or off (off: disabled, the reason in their tooltips)."""
         self.member_actions = enabled
@@ -452,6 +476,7 @@ class Customer360View(LanguageAware):
             "case": (translate("Customer", "Case"), "Ctrl+E"),
             "consent": (translate("Customer", "Consent"), "Ctrl+K"),
             "task": (translate("Customer", "Follow-up"), "Ctrl+T"),
+            "assign": (translate("Customer", "Assign"), "Ctrl+J"),
             "next": (translate("Customer", "Next customer"), "Esc"),
         }
         for name, (text, keys) in names.items():
@@ -465,6 +490,10 @@ class Customer360View(LanguageAware):
             for name in MEMBER_ACTIONS:
                 self.buttons[name].setToolTip(reason)
                 self.buttons[name].setAccessibleDescription(reason)
+        elif not self.may_assign:
+            reason = self.manager_only_reason()
+            self.buttons["assign"].setToolTip(reason)
+            self.buttons["assign"].setAccessibleDescription(reason)
         self.unknown.retranslate()
         self.signup.retranslate()
         self.link.retranslate()

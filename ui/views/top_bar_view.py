@@ -1,6 +1,7 @@
 """The window's top bar: back, the brand and store, the next-member field (on the customer
-screen), the language toggle, the dashboard, settings and sign-out buttons. Layout only:
-``ui.controllers.navigation_controller`` shows and hides its parts."""
+screen), the language toggle, "My customers", "Follow-ups", the dashboard, settings and
+sign-out buttons. Layout only: ``ui.controllers.navigation_controller`` shows and hides its
+parts."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ class TopBarView(QFrame):
         self.lang_button = button("", kind="ghost", object_name="languageToggle")
         self.lang_button.setMinimumWidth(56)
         row.addWidget(self.lang_button)
+        self.client_book_button = tool_button("user", tint="text", object_name="clientBookButton")
+        self.client_book_button.hide()
+        row.addWidget(self.client_book_button)
+        self.follow_ups_button = tool_button("clock", tint="text", object_name="followUpsButton")
+        self.follow_ups_button.hide()
+        row.addWidget(self.follow_ups_button)
         self.dashboard_button = tool_button("trending", tint="text", object_name="dashboardButton")
         self.dashboard_button.hide()
         row.addWidget(self.dashboard_button)
@@ -65,6 +72,10 @@ class TopBarView(QFrame):
         self.lang_button.setToolTip(translate("MainWindow", "Switch language (Ctrl+L)"))
         self.settings_button.setAccessibleName(translate("MainWindow", "Settings"))
         self.settings_button.setToolTip(translate("MainWindow", "Settings (F10)"))
+        self.client_book_button.setAccessibleName(translate("MainWindow", "My customers"))
+        self.client_book_button.setToolTip(translate("MainWindow", "My customers (Ctrl+B)"))
+        self.follow_ups_button.setAccessibleName(translate("MainWindow", "Follow-ups"))
+        self.follow_ups_button.setToolTip(translate("MainWindow", "Follow-ups (Ctrl+U)"))
         self.dashboard_button.setAccessibleName(translate("MainWindow", "Store dashboard"))
         self.dashboard_button.setToolTip(translate("MainWindow", "Store dashboard (Ctrl+D)"))
         self.lock_button.setAccessibleName(translate("MainWindow", "Sign out"))

@@ -1,6 +1,6 @@
-"""``clerk task list|add|done`` (clerk/cli/task.py) and ``clerk report tasks``: follow-up tasks
-from scripts, as a signed-in staff member (the PIN rules of every command); what the terminal
-or the hub would refuse exits 2 with the reason."""
+"""``clerk task list|add|done|snooze|reassign|assign`` (clerk/cli/task.py) and ``clerk report
+tasks``: follow-up tasks from scripts, as a signed-in staff member (the PIN rules of every
+command); what the terminal or the hub would refuse exits 2 with the reason."""
 
 from __future__ import annotations
 
@@ -110,3 +110,40 @@ def test_only_a_manager_assigns_a_member(
     from clerk import clientbook
 
     assert clientbook.assignments(home.cache, home.outbox)[HERO] == "A02"
+
+
+def test_snooze_and_reassign_with_the_same_rules(
+    home: DemoDbs, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = ("task", "add", "--member", HERO, "--title", "call back", "--due", "2026-12-07")
+    assert clerk(*add, "--staff", "A01", "--json") == EXIT_OK
+    task_id = str(_out(capsys)["id"])
+    snooze = ("task", "snooze", task_id, "--until", "2026-12-09", "--outcome", "no_answer")
+    assert clerk(*snooze, "--staff", "A01", "--json") == EXIT_OK
+    update = _out(capsys)
+    assert update["kind"] == "task_update" and update["payload"]["action"] == "snooze"  # type: ignore[index]
+    assert update["payload"]["outcome"] == "no_answer"  # type: ignore[index]
+    assert clerk("task", "list", "--staff", "A01", "--json") == EXIT_OK
+    (task,) = _out(capsys)["tasks"]  # type: ignore[misc]
+    assert task["due_at"] == update["payload"]["due_at"] and task["pending"]  # type: ignore[index]
+    assert clerk("task", "snooze", task_id, "--until", "someday", "--staff", "A01") == 2
+    capsys.readouterr()
+    # An associate hands a task to the store, never to another associate.
+    reassign = ("task", "reassign", task_id, "--json")
+    assert clerk(*reassign, "--to", "A02", "--staff", "A01") == EXIT_INPUT
+    assert _out(capsys)["reason"] == "permission_denied"
+    assert clerk(*reassign, "--to", "store", "--staff", "A01") == EXIT_OK
+    handed = _out(capsys)["payload"]
+    assert handed == {"task_id": task_id, "action": "reassign"}
+    home.cache.execute(
+        "UPDATE staff SET pin_hash = ? WHERE id = 'M01'", (hash_pin("246810", "manager", FAST),)
+    )
+    home.cache.commit()
+    monkeypatch.setenv("CLERK_PIN", "246810")
+    assert clerk(*reassign, "--to", "X9", "--staff", "M01") == EXIT_INPUT
+    assert _out(capsys)["reason"] == "unknown_assignee"
+    assert clerk("task", "reassign", task_id, "--to", "A02", "--staff", "M01") == EXIT_OK
+    assert "reassigned to A02" in capsys.readouterr().out
+    assert clerk("task", "list", "--all", "--staff", "M01", "--json") == EXIT_OK
+    (task,) = _out(capsys)["tasks"]  # type: ignore[misc]
+    assert task["assignee"] == "A02"

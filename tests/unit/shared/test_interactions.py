@@ -48,6 +48,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
         "task",
         "task_update",
         "assign",
+        "contacted",
     ]
     for kind, spec in KINDS.items():
         assert spec.kind == kind and spec.payload.kind == kind
@@ -63,7 +64,7 @@ def test_every_kind_has_one_spec_and_one_payload_type() -> None:
     assert interactions.may_record("task_update", "associate")
     cases = {"case_open", "case_note", "case_close"}
     records = {"visit", "note", "interest", "redeem", "sale", "points_redeem", "consent"}
-    assert {"task", "task_update", "assign"} == interactions.FOLLOWUP_KINDS
+    assert {"task", "task_update", "assign", "contacted"} == interactions.FOLLOWUP_KINDS
     assert records | cases | interactions.FOLLOWUP_KINDS == interactions.MEMBER_KINDS
     assert records | cases == interactions.HISTORY_KINDS
     # A service case is history, not a store visit's count.
