@@ -1,4 +1,4 @@
--- Hub schema, version 11 (issue 18). No ";" nor "--" inside a string here (statements are split
+-- Hub schema, version 10 (issue 18). No ";" nor "--" inside a string here (statements are split
 -- on them). Service cases — complaints, repairs — opened in a store
 -- (the case_open record's id), in the CRM (import) or by an event (the Segment intake).
 CREATE TABLE cases (

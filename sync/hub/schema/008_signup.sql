@@ -1,4 +1,4 @@
--- Hub schema, version 9 (issue 17): members signed up at the counter, and the consent text
+-- Hub schema, version 8 (issue 17): members signed up at the counter, and the consent text
 -- they agreed to.
 
 -- Each provisional member a terminal signed up (P-<uuid7>) and the member it became: a new one,

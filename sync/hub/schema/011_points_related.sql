@@ -1,4 +1,4 @@
--- Hub schema, version 12 (issue 18): the points ledger and what to offer with a product.
+-- Hub schema, version 11 (issue 18): the points ledger and what to offer with a product.
 -- The earn rule is a setting (settings.points_rule, JSON: sync/hub/points.py).
 
 -- Every change of a member's points balance the hub made: earn (a sale, by the chain's rule),

@@ -1,4 +1,4 @@
--- Hub schema, version 10 (issue 17): follow-up tasks, the client book, and the chain's task
+-- Hub schema, version 9 (issue 17): follow-up tasks, the client book, and the chain's task
 -- rules (sync/hub/tasks.py). Tasks and assignments are feed entities (clerk/shared/entities.py).
 
 CREATE TABLE tasks (
