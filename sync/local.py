@@ -135,8 +135,9 @@ class HomeEngine(SyncEngine):
         return counts
 
     def close(self) -> None:
-        self.client.close()
-        self.cache.close()
+        self.client.close()  # a long-poll in flight ends with an error, which its lane ignores
+        with self._pull_lock:  # not under a page being applied (the live lane's, say)
+            self.cache.close()
         self.outbox.close()
 
     def __enter__(self) -> HomeEngine:

@@ -184,6 +184,9 @@ class Runners:
             r.close(msecs)
 
 
+LIVE_JOIN_MS = 200  # how long closing waits for the live lane to see its stop
+
+
 class SyncWorker(QObject):
     """The sync engine's loop on its own pool thread, reporting through signals.
 
@@ -197,6 +200,7 @@ class SyncWorker(QObject):
     failed = Signal(object)  # the ClerkError of a failed round (the loop carries on)
     running_changed = Signal(bool)
     live_pulled = Signal(object)  # sync.engine.PullResult of a change pulled live
+    _live_failed = Signal(object)  # an exception of the live lane, for the GUI thread
     # online, why: what the last request learned ("no_network" / "hub_unreachable" offline)
     reachability = Signal(bool, str)
 
@@ -224,10 +228,13 @@ class SyncWorker(QObject):
         self._runner = runner or TaskRunner("sync", max_threads=1, parent=self)
         self._stop = threading.Event()
         self._running = False
-        # live: a second lane long-polls the changes feed (sync.scheduler.LiveListener).
-        self._live: TaskRunner | None = None
-        if live and hasattr(engine, "pull_live"):
-            self._live = TaskRunner("live", max_threads=1, parent=self)
+        # live: a second lane long-polls the changes feed (sync.scheduler.LiveListener) on a
+        # daemon thread of its own, not a pool's: a long-poll in flight (up to its 20 s wait)
+        # must not hold up closing the app, and nothing waits for a daemon at exit.
+        self.live = bool(live and hasattr(engine, "pull_live"))
+        self._live: threading.Thread | None = None
+        self._live_stop = threading.Event()
+        self._live_failed.connect(self._on_loop_error)
 
     @property
     def running(self) -> bool:
@@ -244,11 +251,24 @@ class SyncWorker(QObject):
             self._on_loop_end,
             self._on_loop_error,
         )
-        if self._live is not None:
+        if self.live:
             from sync.scheduler import LiveListener
 
-            listener = LiveListener(self.engine, on_report=self.live_pulled.emit)
-            self._live.submit(lambda: listener.run_forever(self._stop), None, self._on_loop_error)
+            stop = self._live_stop = threading.Event()  # this lane's own: a restart is a new one
+
+            def report(pulled: object) -> None:
+                if not stop.is_set():
+                    self.live_pulled.emit(pulled)
+
+            def listen() -> None:
+                try:
+                    LiveListener(self.engine, on_report=report).run_forever(stop)
+                except BaseException as exc:  # a bug: raised on the GUI thread, as the pool's
+                    if not stop.is_set():
+                        self._live_failed.emit(exc)
+
+            self._live = threading.Thread(target=listen, name="sync-live", daemon=True)
+            self._live.start()
 
     def wake(self) -> None:
         """Something was recorded: sync soon (unless backing off after failures)."""
@@ -264,9 +284,13 @@ class SyncWorker(QObject):
     def stop(self, wait_ms: int = 10_000) -> None:
         self._stop.set()
         self.scheduler.wake()
+        self._live_stop.set()
         self._runner.wait_idle(wait_ms)
-        if self._live is not None:  # a long-poll in flight ends within its wait
-            self._live.wait_idle(wait_ms)
+        if self._live is not None:
+            # Between long-polls it ends at once; in one, it ends when the hub answers (and
+            # reports nothing): the engine's close waits for a page being applied, not for this.
+            self._live.join(min(wait_ms, LIVE_JOIN_MS) / 1000)
+            self._live = None
 
     # --- GUI thread --------------------------------------------------------------------------
 

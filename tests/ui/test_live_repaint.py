@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from sync.engine import PullResult
+from ui.qt import QApplication
 from ui.workers import SyncWorker
 
 HERO = "M00000001"
@@ -70,4 +73,38 @@ def test_the_sync_worker_runs_the_live_listener_beside_its_rounds(qtbot: Any) ->
     worker.stop()
     assert engine.polls >= 1
     quiet = SyncWorker(engine, interval=3600.0)  # live is opt-in
-    assert quiet._live is None
+    assert quiet.live is False
+
+
+class _BlockedEngine(_LiveEngine):
+    """A long-poll the hub has not answered yet: it ends only when released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+        self.release = threading.Event()
+
+    def pull_live(self, wait_s: float) -> PullResult | None:
+        self.waiting.set()
+        self.release.wait(30)
+        return PullResult(changes=1, caught_up=True, members=frozenset({HERO}))
+
+
+def test_stopping_does_not_wait_for_a_long_poll_in_flight(qtbot: Any) -> None:
+    """Closing the app while the live lane waits on the hub (up to 20 s) is immediate, and the
+    answer that comes after the stop is reported to no one."""
+    engine = _BlockedEngine()
+    worker = SyncWorker(engine, interval=3600.0, live=True)
+    pulled: list[object] = []
+    worker.live_pulled.connect(pulled.append)
+    worker.start()
+    assert engine.waiting.wait(5)
+    lane = worker._live
+    assert lane is not None
+    started = time.monotonic()
+    worker.stop()
+    assert time.monotonic() - started < 2.0  # the join is 0.2 s; the wait was 30 s
+    engine.release.set()
+    qtbot.waitUntil(lambda: not lane.is_alive(), timeout=5_000)
+    QApplication.processEvents()  # a signal it had emitted would be delivered now
+    assert pulled == []
