@@ -279,7 +279,9 @@ def main() -> int:
     verdict = "meets" if sqlite_rate >= target else "misses"
     print(f"\nTarget ≥ {target:,}/s on SQLite: {verdict} ({sqlite_rate:,.0f}/s).")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    # a smoke run never overwrites a full run's results
+    out = RESULTS.with_name("hub_ingest-quick.json") if args.quick else RESULTS
+    out.write_text(
         json.dumps(
             {
                 "name": "hub_ingest",
