@@ -8,41 +8,16 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from argon2 import PasswordHasher
+from cli_run import clerk
 
 from clerk import audit
 from clerk import outbox as outbox_mod
-from clerk.cli import build_parser
-from clerk.cli.common import EXIT_INPUT, EXIT_OK, fail_with
-from clerk.errors import ClerkError
-from clerk.shared.pins import hash_pin
+from clerk.cli.common import EXIT_INPUT, EXIT_OK
 
 if TYPE_CHECKING:
     from conftest import DemoDbs
 
 HERO = "M00000001"  # 林晓雯 (Lin Xiaowen), of the first store
-FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # tests only
-
-
-def clerk(*argv: str) -> int:
-    args = build_parser().parse_args(list(argv))
-    try:
-        result: int = args.func(args)
-    except ClerkError as exc:
-        return fail_with(exc)
-    return result
-
-
-@pytest.fixture
-def home(demo_dbs: DemoDbs, monkeypatch: pytest.MonkeyPatch) -> DemoDbs:
-    monkeypatch.setenv("CLERK_HOME", str(demo_dbs.cache_path.parent))
-    monkeypatch.setenv("CLERK_PIN", "1234")
-    demo_dbs.cache.execute(
-        "UPDATE staff SET pin_hash = ? WHERE id = 'A01'", (hash_pin("1234", "associate", FAST),)
-    )
-    demo_dbs.cache.commit()
-    outbox_mod.set_meta(demo_dbs.outbox, {outbox_mod.META_STORE_ID: demo_dbs.spec.stores[0]})
-    return demo_dbs
 
 
 def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:

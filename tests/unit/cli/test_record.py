@@ -10,12 +10,9 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 import pytest
-from argon2 import PasswordHasher
+from cli_run import clerk as run
 
-from clerk.cli import build_parser
-from clerk.cli.common import EXIT_INPUT, EXIT_OK, fail_with
-from clerk.errors import ClerkError
-from clerk.shared.pins import hash_pin
+from clerk.cli.common import EXIT_INPUT, EXIT_OK
 from demoworld import catalogue
 
 if TYPE_CHECKING:
@@ -23,7 +20,6 @@ if TYPE_CHECKING:
 
 HERO = "M00000001"
 STAFF = ("--staff", "A01")  # the associate who served; the PIN comes from $CLERK_PIN
-FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # tests only
 
 
 def clerk(*argv: str) -> int:
@@ -31,23 +27,7 @@ def clerk(*argv: str) -> int:
     ``clerk record`` as the signed-in associate A01."""
     if argv[:1] == ("record",):
         argv = (*argv, *STAFF)
-    args = build_parser().parse_args(list(argv))
-    try:
-        result: int = args.func(args)
-    except ClerkError as exc:
-        return fail_with(exc)
-    return result
-
-
-@pytest.fixture
-def home(demo_dbs: DemoDbs, monkeypatch: pytest.MonkeyPatch) -> DemoDbs:
-    monkeypatch.setenv("CLERK_HOME", str(demo_dbs.cache_path.parent))
-    monkeypatch.setenv("CLERK_PIN", "1234")
-    demo_dbs.cache.execute(
-        "UPDATE staff SET pin_hash = ? WHERE id = 'A01'", (hash_pin("1234", "associate", FAST),)
-    )
-    demo_dbs.cache.commit()
-    return demo_dbs
+    return run(*argv)
 
 
 def recorded(outbox: sqlite3.Connection) -> list[tuple[str, dict[str, object]]]:

@@ -8,41 +8,23 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from argon2 import PasswordHasher
+from cli_run import FAST, clerk
 
-from clerk import outbox as outbox_mod
-from clerk.cli import build_parser
-from clerk.cli.common import EXIT_INPUT, EXIT_OK, fail_with
-from clerk.errors import ClerkError
+from clerk.cli.common import EXIT_INPUT, EXIT_OK
 from clerk.shared.pins import hash_pin
 
 if TYPE_CHECKING:
     from conftest import DemoDbs
 
 HERO = "M00000001"
-FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # tests only
-
-
-def clerk(*argv: str) -> int:
-    args = build_parser().parse_args(list(argv))
-    try:
-        result: int = args.func(args)
-    except ClerkError as exc:
-        return fail_with(exc)
-    return result
 
 
 @pytest.fixture
-def home(demo_dbs: DemoDbs, monkeypatch: pytest.MonkeyPatch) -> DemoDbs:
-    monkeypatch.setenv("CLERK_HOME", str(demo_dbs.cache_path.parent))
-    monkeypatch.setenv("CLERK_PIN", "1234")
-    demo_dbs.cache.execute(
-        "UPDATE staff SET pin_hash = ? WHERE id = 'A01'", (hash_pin("1234", "associate", FAST),)
-    )
-    demo_dbs.cache.execute("UPDATE members SET consent_marketing = 1 WHERE id = ?", (HERO,))
-    demo_dbs.cache.commit()
-    outbox_mod.set_meta(demo_dbs.outbox, {outbox_mod.META_STORE_ID: demo_dbs.spec.stores[0]})
-    return demo_dbs
+def home(home: DemoDbs) -> DemoDbs:
+    """The CLI home, with the hero's marketing consent (outreach tasks need it)."""
+    home.cache.execute("UPDATE members SET consent_marketing = 1 WHERE id = ?", (HERO,))
+    home.cache.commit()
+    return home
 
 
 def _out(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
