@@ -39,7 +39,13 @@ PAGES = [
     "customer+points_redeem",
     "customer+sale",
     "customer+consent",
+    "customer+task",
+    "customer+assign",
+    "customer+unknown",
+    "customer+link",
     "settings",
+    "clientbook",
+    "followups",
     "dashboard",
 ]
 # screen → (Xvfb screen, QT_SCALE_FACTOR, the layout the app picks, opens maximized)

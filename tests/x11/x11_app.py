@@ -42,6 +42,7 @@ from ui.qt import (
     QEvent,
     QKeyEvent,
     QObject,
+    QScrollArea,
     Qt,
     QTimer,
     QWidget,
@@ -203,6 +204,14 @@ def main() -> int:
         glob = widget.mapToGlobal(point)
         return [glob.x(), glob.y()]
 
+    def bring_into_view(widget: QWidget) -> None:
+        parent = widget.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(widget, 0, 8)
+            app.processEvents()
+
     def where(target: str) -> None:
         view = w.screens.customer_view
         composer = view.composer
@@ -213,6 +222,7 @@ def main() -> int:
         }
         if target == "coupons":
             lst = view.coupons.list
+            bring_into_view(view.coupons)  # its column may be scrolled, as the associate would
             model = lst.model()
             rows = []
             for row in range(model.rowCount()):
