@@ -1,11 +1,12 @@
 """The outreach message (issue 17 item 6) for the Follow-ups and My customers screens: for the
-selected task or customer, what to draft from (``Terminal.outreach``: the member's name and
-consent, the cached templates, the task's facts) is read on the terminal runner; the "Message"
-button is enabled only with the member's marketing consent (else disabled, the hint says why).
-The panel (``ui.views.message_view``) shows the message drafted in the UI's language
-(:func:`clerk.outreach.draft`, editable); Copy puts it on the clipboard, Share hands an
-``sms:`` / ``mailto:`` link to the OS when the member has what it needs, and Mark contacted
-records ``contacted`` for the task (``Terminal.record_contacted``, with the template's id)."""
+selected task or customer (its first open task, else its client-book reason), what to draft
+from (``Terminal.outreach``: the member's name and consent, the cached templates, the task's
+facts) is read on the terminal runner; the "Message" button is enabled only with the member's
+marketing consent (else disabled, the hint says why). The panel (``ui.views.message_view``)
+shows the message drafted in the UI's language (:func:`clerk.outreach.draft`, editable); Copy
+puts it on the clipboard, Share hands an ``sms:`` / ``mailto:`` link to the OS when the member
+has what it needs, and Mark contacted records ``contacted`` for the task
+(``Terminal.record_contacted``, with the template's id)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from clerk.staff import Session
 from ui import texts
 from ui.i18n import is_chinese
 from ui.messages import MessageBridge
+from ui.models.client_book_model import REASONS
 from ui.models.follow_ups_model import RULES
 from ui.qt import QObject, QPushButton, Signal, copy_text, open_url, translate
 from ui.views.message_view import MessagePanel
@@ -54,6 +56,7 @@ class MessageController(QObject):
         self.prepared: outreach.Prepared | None = None
         self.template_id: str | None = None
         self._asked: tuple[str, str | None] | None = None
+        self._reason: str | None = None
         self.why_not = ""  # why Message is disabled, as the hint says it
         button.setEnabled(False)
         button.clicked.connect(self.open)
@@ -65,9 +68,14 @@ class MessageController(QObject):
         session = self.session()
         return None if session is None else session.staff_id
 
-    def select(self, member_id: str | None, task_id: str | None = None) -> None:
-        """The selection changed: read what to draft a message to ``member_id`` from."""
+    def select(
+        self, member_id: str | None, task_id: str | None = None, *, reason: str | None = None
+    ) -> None:
+        """The selection changed: read what to draft a message to ``member_id`` from (for the
+        task named; none named: the member's first open task, else ``reason`` — a client-book
+        reason such as birthday —, else ``any``)."""
         self.prepared = None
+        self._reason = reason
         self.button.setEnabled(False)
         self.panel.hide()
         signed_in = self._signed_in()
@@ -86,6 +94,8 @@ class MessageController(QObject):
     def _prepared(self, asked: tuple[str, str | None], prepared: outreach.Prepared) -> None:
         if asked != self._asked:
             return  # the selection moved on
+        if prepared.task_id is None and self._reason:
+            prepared = replace(prepared, facts=outreach.Facts(self._reason))
         self.prepared = prepared
         self.button.setEnabled(prepared.consent)
         self.why_not = (
@@ -100,6 +110,8 @@ class MessageController(QObject):
         """The reason as the screen says it: a rule's words, else the task's title."""
         if facts.reason in RULES:
             return translate("FollowUps", RULES[facts.reason])
+        if facts.reason in REASONS:
+            return translate("ClientBook", REASONS[facts.reason])
         return facts.label
 
     def open(self) -> None:

@@ -128,3 +128,48 @@ def test_message_drafted_copied_and_marked_contacted(
         ("M00000001", {"task_id": "T1", "template": "manual"})
     ]
     assert not panel.isVisible()
+
+
+def test_my_customers_message_for_the_first_open_task(
+    qtbot: Any, session: Any, home: Any, first: Any, outbox_rows: Any, wait_idle: Any
+) -> None:
+    conn = cache_mod.open_cache(home.home / "cache.db")
+    try:
+        with conn:
+            cache_mod.apply_changes(
+                conn,
+                [
+                    {
+                        "entity": "assignment",
+                        "op": "upsert",
+                        "key": "M00000001",
+                        "data": {
+                            "member_id": "M00000001",
+                            "store_id": "S001",
+                            "staff_id": first.id,
+                            "assigned_at": NOW - DAY,
+                        },
+                    }
+                ],
+            )
+    finally:
+        conn.close()
+    w = session.window
+    w.start_session(Session(first.id, first.name, first.role, 0))
+    controller = w.screens.client_book
+    with qtbot.waitSignal(controller.loaded, timeout=10_000):
+        qtbot.keyClick(w, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    view = w.screens.client_book_view
+    ids = [view.model.row_at(i).member_id for i in range(view.model.rowCount())]
+    view.list.setCurrentIndex(view.model.index(ids.index("M00000001"), 0))
+    qtbot.waitUntil(lambda: view.message.isEnabled(), timeout=5_000)
+    qtbot.mouseClick(view.message, Qt.MouseButton.LeftButton)
+    name = _name(home, "M00000001")
+    assert view.message_panel.message() == f"Hi {name}, about the watch repair."
+    with qtbot.waitSignal(controller.loaded, timeout=10_000):
+        qtbot.mouseClick(view.message_panel.contacted, Qt.MouseButton.LeftButton)
+    wait_idle()
+    contacted = [r for r in outbox_rows() if r["kind"] == "contacted"]
+    assert [(c["member_id"], c["payload"]) for c in contacted] == [
+        ("M00000001", {"task_id": "T1", "template": "manual"})
+    ]
