@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,14 @@ from clerk import outbox as outbox_mod
 from clerk import outreach
 from sync.client import HubClient
 from sync.engine import SyncEngine
+from sync.hub.cli import add_hub_parser, run_hub
 from sync.hub.embedded import HubHandle
-from tests.integration.test_hub_cli import hub
+
+
+def hub(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="clerk")
+    add_hub_parser(parser.add_subparsers(dest="command", required=True))
+    return run_hub(parser.parse_args(["hub", *argv]))
 
 
 def test_template_set_reaches_a_terminal_after_a_pull(
