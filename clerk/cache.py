@@ -56,6 +56,7 @@ _TABLE_NAMES = {
     "signup_text": "signup_texts",
     "task": "tasks",
     "assignment": "assignments",
+    "template": "message_templates",
 }
 # entity name in the changes feed -> (table, primary key column, columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -399,6 +400,23 @@ def m010_tasks_and_client_book(db: Database) -> None:
             assigned_at INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS assignments_staff ON assignments(staff_id);
+        """
+    )
+
+
+@migrations()
+def m013_templates(db: Database) -> None:
+    """The outreach messages' wording per reason (issue 17 item 6): the feed entity
+    ``template``; clerk/outreach.py drafts a message from them."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS message_templates (
+            id TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,          -- a task reason, manual or any
+            text_zh TEXT NOT NULL,
+            text_en TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
         """
     )
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         TaskRow,
     )
     from clerk.outbox import Recorded, Settled
+    from clerk.outreach import Prepared
     from clerk.search_terms import Found
     from clerk.settings import Settings
     from clerk.shared.interactions import Payload
@@ -120,8 +121,17 @@ class TerminalPort(StaffDoor, Protocol):
     def follow_ups(self, signed_in: str | None) -> list[TaskRow]: ...
 
     def record_contacted(
-        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+        self,
+        member_id: str,
+        signed_in: str | None,
+        *,
+        task_id: str | None = None,
+        template: str | None = None,
     ) -> Recorded: ...
+
+    def outreach(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Prepared: ...
 
     def change_task(
         self,

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         SignupText,
         TaskRow,
     )
+    from clerk.outreach import Prepared
     from clerk.search_terms import Found
     from clerk.shared.interactions import Payload
     from clerk.shared.phones import PhoneKeys
@@ -683,16 +684,67 @@ class Terminal:
         return self.record("task_update", member_id=member_id, staff_id=signed_in, payload=payload)
 
     def record_contacted(
-        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+        self,
+        member_id: str,
+        signed_in: str | None,
+        *,
+        task_id: str | None = None,
+        template: str | None = None,
     ) -> Recorded:
         """Record outreach made to the member (``contacted``, :func:`clerk.tasks.contacted`:
-        TaskError without marketing consent); the task it names is done, messaged."""
+        TaskError without marketing consent); the task it names is done, messaged; the
+        template the message was drafted from, if any, goes with it."""
         from clerk import tasks
 
         cache, outbox = self._reader()
         self._require_staff(cache, signed_in)
-        payload = tasks.contacted(cache, outbox, member_id, task_id=task_id)
+        payload = tasks.contacted(cache, outbox, member_id, task_id=task_id, template=template)
         return self.record("contacted", member_id=member_id, staff_id=signed_in, payload=payload)
+
+    @_reads_cache
+    def outreach(
+        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+    ) -> Prepared:
+        """What the screen drafts a message to the member from (:mod:`clerk.outreach`): the
+        member's name and consent, the cached templates and the facts of the task named —
+        or, with none named, of the member's first open task (none: reason ``any``)."""
+        from clerk import outreach, tasks
+
+        cache, outbox = self._reader()
+        self._require_staff(cache, signed_in)
+        row = cache.execute(
+            "SELECT name, consent_marketing FROM members WHERE id = ?", (member_id,)
+        ).fetchone()
+        if row is None:
+            raise tasks.TaskError(
+                f"no member {member_id} on this terminal", reason="unknown_member"
+            )
+        now = int(self.clock())
+        mine = sorted(
+            (t for t in tasks.all_tasks(cache, outbox).values() if t.member_id == member_id),
+            key=lambda t: (t.state != "open", t.due_at, t.id),
+        )
+        task = next((t for t in mine if t.id == task_id), None)
+        if task is None and task_id is None:
+            task = next((t for t in mine if t.state == "open"), None)
+        if task is None:
+            facts = outreach.Facts(outreach.ANY)
+        else:
+            coupon = task.facts.get("coupon_id")
+            title = cache.execute(
+                "SELECT title_zh, title_en FROM coupons WHERE id = ?", (str(coupon),)
+            ).fetchone()
+            facts = outreach.task_facts(
+                task, now, coupon_title=None if title is None else {"zh": title[0], "en": title[1]}
+            )
+        return outreach.Prepared(
+            member_id,
+            str(row[0] or ""),
+            bool(row[1]),
+            tuple(outreach.templates(cache)),
+            facts,
+            None if task is None else task.id,
+        )
 
     @staticmethod
     def _is_manager(cache: sqlite3.Connection, staff_id: str | None) -> bool:

@@ -52,6 +52,10 @@ shot followups-en      --view followups --lang en    --layout desktop
 shot followups-zh      --view followups --lang zh_CN --layout desktop
 shot followups-handheld-en --view followups --lang en    --layout handheld
 shot followups-handheld-zh --view followups --lang zh_CN --layout handheld
+shot message-en        --view message --lang en    --layout desktop
+shot message-zh        --view message --lang zh_CN --layout desktop
+shot message-handheld-en --view message --lang en    --layout handheld
+shot message-handheld-zh --view message --lang zh_CN --layout handheld
 shot offline-en       --view offline  --lang en    --layout desktop
 shot offline-zh       --view offline  --lang zh_CN --layout desktop
 shot signin-zh         --view signin    --lang zh_CN --layout desktop

@@ -235,8 +235,9 @@ def run_demo(
     dashboard_day: date | None = None,
 ) -> int:
     """Open the demo on ``view``: scan | customer | redeem | sale_form | task_form | offline | fix
-    (a note the hub rejected, open in its form) | clientbook | followups (signed in as the
-    associate ``staff_id``), dashboard | settings | rejected (the sync panel with a rejected
+    (a note the hub rejected, open in its form) | clientbook | followups | message (the
+    follow-ups with a drafted outreach message open; signed in as the associate ``staff_id``),
+    dashboard | settings | rejected (the sync panel with a rejected
     record selected; signed in as the store's manager), or signin (nobody signed in yet). The
     demo signs its staff member in without a PIN; the idle lock then works as in the app (the
     demo hub's staff have their demo PINs). The dashboard shows ``dashboard_day`` (the demo's
@@ -431,13 +432,43 @@ def run_demo(
                 day = dashboard_day
                 dashboard.view.date.setDate(QDate(day.year, day.month, day.day))
             settle(pick)
-        elif view in ("clientbook", "followups") and staff is not None:
+        elif view in ("clientbook", "followups", "message") and staff is not None:
             _seed_client_book(terminal, signin.auth.roster(), staff.staff_id)
             if view == "clientbook":
                 window.nav.show_client_book()
             else:
                 window.nav.show_follow_ups()
-            settle(shoot)
+            if view != "message":
+                settle(shoot)
+            else:
+                signed_in = staff.staff_id
+
+                def open_message() -> None:
+                    # The first follow-up whose customer consented to marketing, its message open.
+                    screen, page = window.screens.follow_ups, window.screens.follow_ups_view
+                    rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
+                    pick = next(
+                        (
+                            i
+                            for i, t in enumerate(rows)
+                            if terminal.outreach(t.member_id, signed_in, task_id=t.id).consent
+                        ),
+                        0,
+                    )
+                    if rows:
+                        page.list.setCurrentIndex(page.model.index(pick, 0))
+
+                    def scrolled() -> None:
+                        page.area.ensureWidgetVisible(page.message_panel)
+                        shoot()
+
+                    def show() -> None:
+                        screen.message.open()
+                        settle(scrolled)
+
+                    _wait(window, lambda: screen.message.prepared is not None, show, deadline)
+
+                settle(open_message)
         elif view in ("customer", "redeem", "sale_form", "task_form", "offline", "fix"):
             open_customer(after_customer)
         elif view == "scan" and text is not None:

@@ -178,6 +178,31 @@ def QT_TRANSLATE_NOOP(context: str, source: str, disambiguation: str | None = No
     return source
 
 
+def copy_text(text: str) -> None:
+    """Put ``text`` on the system clipboard (QGuiApplication.clipboard)."""
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    if clipboard is not None:
+        clipboard.setText(text)
+
+
+def clipboard_text() -> str:
+    """What the system clipboard holds as text."""
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    return "" if clipboard is None else clipboard.text()
+
+
+def open_url(url: str) -> bool:
+    """Hand ``url`` (an ``sms:`` or ``mailto:`` link) to the OS (QDesktopServices.openUrl)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return bool(QDesktopServices.openUrl(QUrl(url)))
+
+
 is_alive = shiboken6.isValid  # False once Qt deleted the C++ object behind a wrapper
 
 # Every Qt name ui/ uses, by the module it comes from: the one list the names above follow.

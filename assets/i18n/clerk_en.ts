@@ -2295,6 +2295,53 @@
     </message>
 </context>
 <context>
+    <name>Outreach</name>
+    <message>
+        <source>No marketing consent: no message to this customer.</source>
+        <translation>No marketing consent: no message to this customer.</translation>
+    </message>
+    <message>
+        <source>Message copied</source>
+        <translation>Message copied</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>Message to %1</source>
+        <translation>Message to %1</translation>
+    </message>
+    <message>
+        <source>The message</source>
+        <translation>The message</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Share</translation>
+    </message>
+    <message>
+        <source>Mark contacted</source>
+        <translation>Mark contacted</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Edit it if you like, then copy or share it, and mark the contact.</source>
+        <translation>Edit it if you like, then copy or share it, and mark the contact.</translation>
+    </message>
+    <message>
+        <source>This terminal holds no phone number or e-mail: copy the message, send it from the store&apos;s phone, then mark the contact.</source>
+        <translation>This terminal holds no phone number or e-mail: copy the message, send it from the store&apos;s phone, then mark the contact.</translation>
+    </message>
+</context>
+<context>
     <name>Panels</name>
     <message>
         <source>Added %1</source>

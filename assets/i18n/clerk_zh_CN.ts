@@ -2281,6 +2281,53 @@
     </message>
 </context>
 <context>
+    <name>Outreach</name>
+    <message>
+        <source>No marketing consent: no message to this customer.</source>
+        <translation>未同意营销信息：不能给此顾客发消息。</translation>
+    </message>
+    <message>
+        <source>Message copied</source>
+        <translation>消息已复制</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Message to %1</source>
+        <translation>发给 %1 的消息</translation>
+    </message>
+    <message>
+        <source>The message</source>
+        <translation>消息内容</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>分享</translation>
+    </message>
+    <message>
+        <source>Mark contacted</source>
+        <translation>标记已联系</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Edit it if you like, then copy or share it, and mark the contact.</source>
+        <translation>可按需修改，然后复制或分享，并标记已联系。</translation>
+    </message>
+    <message>
+        <source>This terminal holds no phone number or e-mail: copy the message, send it from the store&apos;s phone, then mark the contact.</source>
+        <translation>本终端没有顾客的完整手机号或邮箱：请复制消息，用门店手机发送，然后标记已联系。</translation>
+    </message>
+</context>
+<context>
     <name>Panels</name>
     <message>
         <source>Added %1</source>

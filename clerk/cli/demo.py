@@ -51,6 +51,7 @@ def add_parser(sub: Subparsers) -> None:
             "task_form",
             "clientbook",
             "followups",
+            "message",
             "offline",
             "signin",
             "dashboard",

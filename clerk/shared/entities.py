@@ -162,6 +162,9 @@ ENTITIES: dict[str, Entity] = {
     "assignment": Entity(
         "member_id", ("member_id", "store_id", "staff_id", "assigned_by", "assigned_at")
     ),
+    # An outreach message's wording in both languages for a task reason (or ``any``), with
+    # placeholders such as {name} and {reason} (clerk/outreach.py fills them), for every store.
+    "template": Entity("id", ("id", "reason", "text_zh", "text_en", "updated_at")),
 }
 
 # Columns whose value is JSON (a list or an object), stored as text on both ends.

@@ -358,6 +358,9 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     from sync.hub.task_cli import add_parser as add_rules_parser
 
     add_rules_parser(sub, _add_db)
+    from sync.hub.template_cli import add_parser as add_template_parser
+
+    add_template_parser(sub, _add_db)
 
     p = sub.add_parser(
         "migrate",
@@ -884,6 +887,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return cmd_rules(args, _open)
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    from sync.hub.template_cli import cmd_template
+
+    return cmd_template(args, _open)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _cmd_seed,
     "serve": _cmd_serve,
@@ -902,6 +911,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "points": _cmd_points,
     "recommend": _cmd_recommend,
     "rules": _cmd_rules,
+    "template": _cmd_template,
     "migrate": _cmd_migrate,
     "rotate-key": _cmd_rotate_key,
     "signup-text": _cmd_signup_text,

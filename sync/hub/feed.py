@@ -63,6 +63,7 @@ ENTITY_TABLE: dict[str, str] = {
     "signup_text": "signup_texts",
     "task": "tasks",
     "assignment": "assignments",
+    "template": "message_templates",
 }
 _INTEGER_KEYS = frozenset({"browse", "key"})  # keys travel as text; these columns are integers
 # Rows only sent for members who consented to browsing use (members.consent_browsing).

@@ -44,6 +44,7 @@ def _expected_keys(hub: HubHandle, store_id: str) -> set[tuple[str, str]]:
             for r in conn.rows("SELECT id FROM staff WHERE store_id = ?", (store_id,))
         }
         want |= {("signup_text", r[0]) for r in conn.rows("SELECT id FROM signup_texts")}
+        want |= {("template", r[0]) for r in conn.rows("SELECT id FROM message_templates")}
     return want
 
 

@@ -32,6 +32,7 @@ UI_MAY_IMPORT = {
     "clerk.shared.money",  # an amount typed in a form, into fen
     "clerk.shared.gtin",  # a product barcode scanned into the sale form: its check digit
     "clerk.search_terms",  # whether typed text searches; the masked results' type
+    "clerk.outreach",  # drafting an outreach message from the templates: pure
     "sync.enrolment",
     "sync.scheduler",
 }

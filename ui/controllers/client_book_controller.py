@@ -1,7 +1,8 @@
 """The "My customers" screen: the signed-in associate's client book, or — for a manager — the book
 of the associate picked at the top, read on the terminal runner (offline, from the cache). Enter
 or a double click on a row opens that customer (``Terminal.open_found(…, via="clientbook")``:
-the view audited, no visit recorded)."""
+the view audited, no visit recorded). The selected customer's Message
+(``ui.controllers.message_controller``) drafts an outreach message and records the contact."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.errors import ClerkError
 from clerk.staff import Session, allowed
 from ui import texts
+from ui.controllers.message_controller import MessageController
 from ui.messages import MessageBridge
 from ui.models.client_book_model import ClientBookModel
 from ui.qt import QObject, Signal
@@ -49,6 +51,16 @@ class ClientBookController(QObject):
         self._asked: str | None = None
         view.list.activated.connect(self._activated)
         view.associate.activated.connect(lambda _i: self.refresh())
+        self.message = MessageController(
+            terminal, view.message_panel, view.message, runner, bridge, session=session, parent=self
+        )
+        self.message.ready.connect(lambda: view.message_why.setText(self.message.why_not))
+        self.message.recorded.connect(lambda _rec: self.refresh())
+        self._message_for: str | None = None
+        selection = view.list.selectionModel()
+        assert selection is not None
+        selection.currentChanged.connect(lambda *_: self._sync_selected())
+        model.modelReset.connect(self._sync_selected)
 
     @property
     def is_manager(self) -> bool:
@@ -98,6 +110,22 @@ class ClientBookController(QObject):
         self.model.set_rows(rows)
         self.loaded.emit()
 
+    def selected(self) -> Client | None:
+        index = self.view.list.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.row_at(index.row())
+
+    def _sync_selected(self) -> None:
+        client = self.selected()
+        current = None if client is None else client.member_id
+        if current == self._message_for:
+            return
+        self._message_for = current
+        self.view.message_why.setText("")
+        reason = None if client is None or not client.reasons else client.reasons[0]
+        self.message.select(current, reason=reason)
+
     def _activated(self, index: Any) -> None:
         member_id = index.data(ClientBookModel.MemberId)
         if member_id:
@@ -124,6 +152,8 @@ class ClientBookController(QObject):
 
     def forget(self) -> None:
         """The session ended: nobody's book shows."""
+        self.message.forget()
+        self._message_for = None
         self.model.set_rows([])
         self.view.associate.clear()
         self.showing = self._asked = None

@@ -2,8 +2,9 @@
 theirs and the store's; a manager's, every one), read on the terminal runner — offline too — and
 the changes to the selected one (``Terminal.change_task``: done with its outcome, snoozed to a
 date, reassigned), recorded on the same runner. A changed task shows "pending sync" until the
-hub's row arrives. Enter or a double click on a task opens its customer (audited as a client
-book open)."""
+hub's row arrives. The selected task's Message (``ui.controllers.message_controller``) drafts
+an outreach message to copy or share and records the contact. Enter or a double click on a task
+opens its customer (audited as a client book open)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.errors import ClerkError
 from clerk.staff import Session, allowed
 from ui import texts
+from ui.controllers.message_controller import MessageController
 from ui.messages import MessageBridge
 from ui.models.follow_ups_model import FollowUpsModel
 from ui.qt import QT_TRANSLATE_NOOP, QDate, QObject, Signal, translate
@@ -68,6 +70,7 @@ class FollowUpsController(QObject):
         self.bridge = bridge
         self.session = session
         self._roster: dict[str, str] = {}
+        self._message_for: tuple[str, str] | None = None
         view.list.activated.connect(self._activated)
         selection = view.list.selectionModel()
         assert selection is not None
@@ -78,6 +81,11 @@ class FollowUpsController(QObject):
         view.contacted.clicked.connect(self.mark_contacted)
         view.snooze.clicked.connect(self.snooze)
         view.reassign.clicked.connect(self.reassign)
+        self.message = MessageController(
+            terminal, view.message_panel, view.message, runner, bridge, session=session, parent=self
+        )
+        self.message.ready.connect(lambda: view.message_why.setText(self.message.why_not))
+        self.message.recorded.connect(self._messaged)
 
     def _signed_in(self) -> str | None:
         session = self.session()
@@ -128,6 +136,14 @@ class FollowUpsController(QObject):
     def _sync_selected(self) -> None:
         task = self.selected()
         self.view.set_selected(task is not None)
+        current = None if task is None else (task.member_id, task.id)
+        if current != self._message_for:
+            self._message_for = current
+            self.view.message_why.setText("")
+            if current is None:
+                self.message.select(None)
+            else:
+                self.message.select(*current)
         if task is not None:
             tomorrow = QDate.currentDate().addDays(1)
             self.view.until.setMinimumDate(QDate.currentDate())
@@ -161,6 +177,10 @@ class FollowUpsController(QObject):
             self._changed,
             self._failed,
         )
+
+    def _messaged(self, rec: Recorded) -> None:
+        self.recorded.emit(rec)
+        self.refresh()
 
     def _change(self, action: str, **change: Any) -> None:
         task, signed_in = self.selected(), self._signed_in()
@@ -209,6 +229,8 @@ class FollowUpsController(QObject):
             raise exc
 
     def forget(self) -> None:
+        self.message.forget()
+        self._message_for = None
         self.model.set_tasks([], 0, {})
         self._roster = {}
         self.view.set_assignees([])

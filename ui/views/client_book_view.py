@@ -3,13 +3,16 @@ client_book_controller`` fills it.
 
 Head: back, the title, and — for a manager — the associate whose book shows. Then one list:
 each customer's masked name, tier, the reasons to reach out now and the open follow-ups;
-Enter or a double click opens the customer.
+Enter or a double click opens the customer. Under it, for the selected customer, Message (only
+with marketing consent, else disabled and the line beside says why) opens the outreach message
+panel (``ui.views.message_view``).
 """
 
 from __future__ import annotations
 
 from ui.models.client_book_model import ClientBookModel
 from ui.qt import QComboBox, Qt, QWidget, translate
+from ui.views.message_view import MessagePanel
 from ui.views.widgets import FlowRow, LanguageAware, ListPanel, button, centred_column, label
 
 COLUMN_MAX_WIDTH = 920
@@ -38,6 +41,14 @@ class ClientBookView(LanguageAware):
         self.panel = ListPanel(model, "user", object_name="clientBook", tile=40)
         self.list = self.panel.list
         box.addWidget(self.panel)
+        message_row = FlowRow(8)
+        self.message = button("", icon_name="note", kind="ghost", object_name="clientBookMessage")
+        message_row.add(self.message, 0, left)
+        self.message_why = label("", "hint", wrap=True)  # why Message is disabled
+        message_row.add(self.message_why, 1)
+        box.addWidget(message_row)
+        self.message_panel = MessagePanel("clientBookMessagePanel")
+        box.addWidget(self.message_panel)
         box.addStretch(1)
         self.retranslate()
 
@@ -49,6 +60,8 @@ class ClientBookView(LanguageAware):
         self.back.setText(translate("ClientBook", "Back"))
         self.title.setText(translate("ClientBook", "My customers"))
         self.associate_label.setText(translate("ClientBook", "Associate"))
+        self.message.setText(translate("Outreach", "Message"))
+        self.message_panel.retranslate()
         self.associate.setAccessibleName(translate("ClientBook", "Whose customers"))
         self.panel.set_texts(
             translate("ClientBook", "Customers to reach out to first"),

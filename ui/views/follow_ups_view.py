@@ -3,15 +3,18 @@ every one), the overdue first. Layout only; ``ui.controllers.follow_ups_controll
 and acts on the selected task.
 
 Under the list, for the selected task: its outcome (called, messaged, came in, no answer) and
-its actions — Done, Mark contacted (outreach made: only with marketing consent; the task is
-done, messaged), Snooze (to a date) and Reassign (to an associate: a manager's; or to the
-store). Every control is reachable with Tab; Enter on the list opens the customer.
+its actions — Done, Message (a message drafted from the chain's template, in a panel under the
+card: ``ui.views.message_view``; only with marketing consent, else disabled and the line under
+says why), Mark contacted (outreach made: only with marketing consent; the task is done,
+messaged), Snooze (to a date) and Reassign (to an associate: a manager's; or to the store).
+Every control is reachable with Tab; Enter on the list opens the customer.
 """
 
 from __future__ import annotations
 
 from ui.models.follow_ups_model import FollowUpsModel
 from ui.qt import QComboBox, QDateEdit, Qt, QWidget, translate
+from ui.views.message_view import MessagePanel
 from ui.views.widgets import (
     Card,
     FlowRow,
@@ -64,6 +67,12 @@ class FollowUpsView(LanguageAware):
         )
         outcome_row.add(self.contacted, 0, left)
         body.addWidget(outcome_row)
+        message_row = FlowRow(8)
+        self.message = button("", icon_name="note", kind="ghost", object_name="followUpMessage")
+        message_row.add(self.message, 0, left)
+        self.message_why = label("", "hint", wrap=True)  # why Message is disabled
+        message_row.add(self.message_why, 1)
+        body.addWidget(message_row)
 
         snooze_row = FlowRow(8)
         self.until_label = label("", "hint")
@@ -90,6 +99,8 @@ class FollowUpsView(LanguageAware):
         self.hint = label("", "hint", wrap=True)
         body.addWidget(self.hint)
         box.addWidget(self.action_card)
+        self.message_panel = MessagePanel("followUpMessagePanel")
+        box.addWidget(self.message_panel)
         box.addStretch(1)
         self.set_selected(False)
         self.retranslate()
@@ -135,6 +146,8 @@ class FollowUpsView(LanguageAware):
         self.outcome.setAccessibleName(translate("FollowUps", "Outcome"))
         self.done.setText(translate("FollowUps", "Done"))
         self.contacted.setText(translate("FollowUps", "Mark contacted"))
+        self.message.setText(translate("Outreach", "Message"))
+        self.message_panel.retranslate()
         self.until_label.setText(translate("FollowUps", "Until"))
         self.until.setAccessibleName(translate("FollowUps", "Snooze until"))
         self.snooze.setText(translate("FollowUps", "Snooze"))
