@@ -112,9 +112,17 @@ class ReadOnlyTerminal:
         return []  # the bench paints scans: no follow-ups
 
     def record_contacted(
-        self, member_id: str, signed_in: str | None, *, task_id: str | None = None
+        self,
+        member_id: str,
+        signed_in: str | None,
+        *,
+        task_id: str | None = None,
+        template: str | None = None,
     ) -> Any:
         raise NotImplementedError("read-only: records nothing")
+
+    def outreach(self, member_id: str, signed_in: str | None, *, task_id: str | None = None) -> Any:
+        raise NotImplementedError("the paint benchmark drafts no message")
 
     def change_task(
         self,
