@@ -7,9 +7,10 @@ export QT_QPA_PLATFORM=offscreen
 export CLERK_HOME="${CLERK_HOME:-$PWD/demo-data}"
 out=docs/screenshots
 mkdir -p "$out"
-shot() {  # name, then clerk demo options
+shot() {  # name, then clerk demo options; a second try when the first did not shoot
   local name=$1; shift
-  .venv/bin/clerk demo --screenshot "$out/$name.png" --exit-after 30 "$@"
+  .venv/bin/clerk demo --screenshot "$out/$name.png" --exit-after 30 "$@" ||
+    .venv/bin/clerk demo --screenshot "$out/$name.png" --exit-after 30 "$@"
   echo "  $out/$name.png"
 }
 shot scan-en          --view scan     --lang en    --layout desktop
