@@ -15,7 +15,7 @@ from clerk import outbox as outbox_mod
 from clerk.cache import apply_changes, open_cache, set_state
 from clerk.db import Transaction
 from clerk.shared import membercode
-from clerk.shared.phones import seal_public_key
+from clerk.shared.phones import phone_bucket, seal_public_key
 from demoworld import catalogue, world
 
 DEMO_BUCKET_KEY = hashlib.sha256(b"omni-clerk demo phone bucket key").hexdigest()
@@ -40,6 +40,30 @@ class DemoHome:
         key = membercode.private_key_from_hex(self.private_key_hex)
         at = self.now if now is None else now
         return membercode.issue(key, DEMO_KID, self.code_ids[member_id], exp=at + ttl)
+
+
+def add_phone_twin(cache: Any, phone: str, *, like: str = "M00000002") -> str:
+    """A second cached member (``M00000099``, Li Shuang, a copy of ``like``) sharing
+    ``phone``'s last four digits and bucket — as two members of a store can: typing that phone
+    offline then offers both. Returns the twin's id. For the UI tests and the real-X tests."""
+    cur = cache.execute("SELECT * FROM members WHERE id = ?", (like,))
+    names = [d[0] for d in cur.description]
+    twin = dict(zip(names, cur.fetchone(), strict=True))
+    twin.update(
+        id="M00000099",
+        code_id=99,
+        card_no="99",
+        name="李双",
+        name_en="Li Shuang",
+        phone_last4=phone[-4:],
+        phone_bucket=phone_bucket(DEMO_BUCKET_KEY, phone),
+        phone_masked="*******" + phone[-4:],
+    )
+    with Transaction(cache):
+        apply_changes(
+            cache, [{"entity": "member", "op": "upsert", "key": twin["id"], "data": twin}]
+        )
+    return str(twin["id"])
 
 
 def related_changes(spec: world.WorldSpec) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from x11_harness import AppOnX, type_keys
+from x11_harness import AppOnX, keysyms, type_keys, xdotool
 
 from demoworld.home import DemoHome
 
@@ -145,3 +145,53 @@ def test_a_product_barcode_into_the_open_sale_form_adds_its_line(
         state = _settled(x_app)
     assert state["sale_lines"] == [HERO_SKU]
     assert state["page"] == "customer" and state["member_id"] == x_home.hero
+
+
+def _chooser_open(x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any) -> None:
+    """Offline, the hero's phone typed by a person while a second cached member shares its
+    last four digits and bucket: the menu offering both is open (a Qt popup, which grabs the
+    keyboard on X)."""
+    phone = x_home.phones[x_home.hero]
+    x_app.send("twin", phone=phone)
+    x_app.wait("twin")
+    focus("search")
+    type_keys(x_display, phone, 80, then="Return")
+    deadline = time.monotonic() + 10
+    state = _settled(x_app)
+    while not state["chooser"] and time.monotonic() < deadline:
+        state = x_app.state()
+    assert state["chooser"] and state["popup"] == "QMenu", state
+    assert state["page"] == "scan"
+
+
+@pytest.mark.parametrize("delay_ms", SCANNER_MS)
+def test_a_scan_while_the_phone_chooser_is_open_opens_the_scanned_customer(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any, delay_ms: int
+) -> None:
+    """The card scanned instead of a pick: every key reaches the wedge (none is eaten by the
+    menu's grab, and its Return picks no candidate), the card's customer opens, the menu
+    closes — a person's next Return cannot pick from a menu about someone else."""
+    _chooser_open(x_app, x_display, x_home, focus)
+    card = x_home.cards[OTHER]
+    scanned, painted = _scan(x_app, x_display, card, delay_ms)
+    assert scanned["text"] == card and painted["member_id"] == OTHER
+    after = _settled(x_app)
+    assert after["member_id"] == OTHER and after["page"] == "customer"
+    assert not after["chooser"] and after["popup"] is None
+    assert [e for e in x_app.drain() if e["event"] == "opened"] == []  # no second open
+
+
+@pytest.mark.parametrize("delay_ms", SCANNER_MS)
+def test_a_scan_right_after_the_chooser_is_closed_loses_no_key(
+    x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any, delay_ms: int
+) -> None:
+    """Escape closes the menu and the scanner fires at once (the same burst of X input, no
+    pause): the popup's keyboard grab ends and focus goes back to the window while keys keep
+    coming — none of them is lost on the way."""
+    _chooser_open(x_app, x_display, x_home, focus)
+    card = x_home.cards[OTHER]
+    xdotool(x_display, "key", "--delay", str(delay_ms), "Escape", *keysyms(card), "Return")
+    assert x_app.wait("scanned")["text"] == card
+    assert x_app.wait("painted")["member_id"] == OTHER
+    after = _settled(x_app)
+    assert after["member_id"] == OTHER and not after["chooser"]

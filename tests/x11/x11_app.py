@@ -17,7 +17,9 @@ NOW, on the xcb platform, shows it and prints one JSON line per event:
 Commands, one JSON object per line on stdin: ``{"cmd": "open", "text": …}``,
 ``{"cmd": "focus", "target": "note"|"search"|"sale"|"quick"|"reference"}``,
 ``{"cmd": "state"}``, ``{"cmd": "where", "target": "coupons"|"sale"}`` (``where``: the screen
-positions of the rows and buttons to click, and what the form shows), ``{"cmd": "quit"}``.
+positions of the rows and buttons to click, and what the form shows), ``{"cmd": "twin", "phone":
+…}`` (a second cached member with that phone's last four digits and bucket, as two members of
+one store can be: typing the phone offline then offers both in a menu), ``{"cmd": "quit"}``.
 """
 
 from __future__ import annotations
@@ -177,8 +179,14 @@ def main() -> int:
 
         report()
 
+    def twin(phone: str) -> None:
+        from demoworld.home import add_phone_twin
+
+        emit("twin", member_id=add_phone_twin(terminal.cache, phone))
+
     def state() -> None:
         focused = QApplication.focusWidget()
+        chooser = w.screens.scan.chooser
         composer = w.screens.customer_view.composer if w.screens.is_built("customer") else None
         emit(
             "state",
@@ -197,6 +205,8 @@ def main() -> int:
             quick=w.top_bar.quick_field.text(),
             focus=focused.objectName() if focused is not None else None,
             holding=wedge.holding,
+            chooser=bool(chooser is not None and chooser.isVisible()),
+            popup=type(popup).__name__ if (popup := QApplication.activePopupWidget()) else None,
         )
 
     def centre(widget: QWidget, rect: Any = None) -> list[int]:
@@ -285,6 +295,8 @@ def main() -> int:
             state()
         elif name == "where":
             where(command["target"])
+        elif name == "twin":
+            twin(command["phone"])
         elif name == "quit":
             app.quit()
 

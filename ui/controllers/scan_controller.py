@@ -156,6 +156,9 @@ class ScanController(QObject):
                 return False
         self._last = (key, now)
         self.clear_search()
+        # A menu still asking which customer a typed phone was is about someone else now: a
+        # person's next Return or click must not pick from it.
+        self.close_chooser()
         terminal, staff = self.terminal, self.staff_id
 
         def work() -> Opened:
@@ -201,10 +204,15 @@ class ScanController(QObject):
             return
         self.opened.emit(opened)
 
-    def _choose(self, opened: Opened) -> None:
-        """Offer the members a typed phone may be; a pick opens that member."""
+    def close_chooser(self) -> None:
+        """Close the menu of a typed phone's candidates, if one is offered."""
         if self.chooser is not None:
             self.chooser.close()
+            self.chooser = None
+
+    def _choose(self, opened: Opened) -> None:
+        """Offer the members a typed phone may be; a pick opens that member."""
+        self.close_chooser()
         choices = []
         for c in opened.candidates:
             name = f"{c.name} ({c.name_en})" if c.name_en else c.name
@@ -217,9 +225,7 @@ class ScanController(QObject):
 
     def pick(self, opened: Opened, member_id: str) -> None:
         """The associate picked one of a typed phone's candidates."""
-        if self.chooser is not None:
-            self.chooser.close()
-            self.chooser = None
+        self.close_chooser()
         terminal, staff = self.terminal, self.staff_id
         self._start()
         self.runner.submit(

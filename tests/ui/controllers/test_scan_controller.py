@@ -76,6 +76,16 @@ def test_demo_codes_window_shows_fresh_codes(qtbot: Any, home: Any) -> None:
     assert len(calls) == 2
 
 
+def _twin_of_the_hero(terminal: Any, home: Any) -> str:
+    """A second cached member with the hero's phone's last four digits and bucket (two
+    members of a store can share them); returns the hero's phone."""
+    from demoworld.home import add_phone_twin
+
+    phone = str(home.phones[HERO])
+    add_phone_twin(terminal.cache, phone)
+    return phone
+
+
 def test_a_typed_phone_that_fits_two_members_offers_both(
     qtbot: Any, session: Any, home: Any, terminal: Any, outbox_rows: Any
 ) -> None:
@@ -84,28 +94,7 @@ def test_a_typed_phone_that_fits_two_members_offers_both(
     visit is the one recorded against the sealed number (the hub resolves it exactly)."""
     import json
 
-    from clerk.cache import apply_changes
-    from clerk.db import Transaction
-    from clerk.shared.phones import phone_bucket
-    from demoworld.home import DEMO_BUCKET_KEY
-
-    phone = home.phones[HERO]
-    twin = dict(terminal.cache.execute("SELECT * FROM members WHERE id = 'M00000002'").fetchone())
-    twin.update(
-        id="M00000099",
-        code_id=99,
-        card_no="99",
-        name="李双",
-        name_en="Li Shuang",
-        phone_last4=phone[-4:],
-        phone_bucket=phone_bucket(DEMO_BUCKET_KEY, phone),
-        phone_masked="*******" + phone[-4:],
-    )
-    with Transaction(terminal.cache):
-        apply_changes(
-            terminal.cache, [{"entity": "member", "op": "upsert", "key": twin["id"], "data": twin}]
-        )
-
+    phone = _twin_of_the_hero(terminal, home)
     w = session.window
     scan = w.screens.scan
     w.screens.scan_view.field.setText(phone)
@@ -130,3 +119,23 @@ def test_a_typed_phone_that_fits_two_members_offers_both(
         "SELECT detail FROM audit_log WHERE action = 'view_customer' ORDER BY seq"
     ).fetchall()
     assert json.loads(audited[-1][0]) == {"member_id": HERO, "picked_among": 2}
+
+
+def test_a_scan_while_the_phone_chooser_is_open_closes_it(
+    qtbot: Any, session: Any, home: Any, terminal: Any
+) -> None:
+    """The menu asking which customer a typed phone was is about someone else once a card is
+    scanned: it closes, the scanned customer opens, and no pick from it can follow."""
+    phone = _twin_of_the_hero(terminal, home)
+    w = session.window
+    scan = w.screens.scan
+    w.screens.scan_view.field.setText(phone)
+    qtbot.keyClick(w.screens.scan_view.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: scan.chooser is not None and scan.chooser.isVisible(), timeout=10_000)
+    menu = scan.chooser
+    other = "M00000002"
+    with qtbot.waitSignal(scan.opened, timeout=10_000) as opened:
+        w.inputs.on_wedge_scan(home.code(other))
+    assert opened.args[0].member_id == other
+    assert scan.chooser is None and not menu.isVisible()
+    assert w.screens.customer.member_id == other
