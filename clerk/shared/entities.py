@@ -88,7 +88,8 @@ ENTITIES: dict[str, Entity] = {
         "id", ("id", "member_id", "total_cents", "state", "items", "at", "refunded_at")
     ),
     # The member's points ledger, one row per change of the balance the hub made (``kind``:
-    # earn — a sale, by the chain's rule —, redeem, refund — an overdraft reversed), with the
+    # earn — a sale, by the chain's rule —, redeem, refund — an overdraft reversed —, merge —
+    # a merged member's balance carried over, sync/hub/points.py), with the
     # balance and the tier after it (``tier_from`` ≠ ``tier_to``: the sale moved the member up).
     "points": Entity(
         "id",
