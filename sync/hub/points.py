@@ -6,7 +6,11 @@ The hub alone moves a member's balance, each change a row of ``points_ledger`` (
 * **earn** — an accepted ``sale`` earns ``amount paid in yuan × points per yuan × the tier's
   multiplier`` (rounded down) by :class:`PointsRule`, a hub setting (``settings.points_rule``,
   JSON; ``clerk hub points rule``). The tier after it is the highest whose threshold the new
-  balance reaches; a tier is never lowered here (spending points does not demote).
+  balance reaches; a tier is never lowered here (spending points does not demote). The row
+  also goes, as the feed entity ``store_points`` (its id, store, points and time only), to the
+  terminals of the store that made the sale — the member's home store may be another: the
+  dashboard's points issued counts every sale made there, and no other store's member's
+  ledger or balance reaches it.
 * **redeem** — a ``points_redeem`` takes its points off the balance. The terminal allowed it
   against its local balance (clerk/points.py); when another terminal redeemed the same points
   offline the balance goes below zero: the redemption is kept, applied and answered
@@ -201,7 +205,7 @@ def earn(
     points = rule.earned(amount_cents, str(tier))
     if points <= 0:
         return None
-    return _move(
+    moved = _move(
         conn,
         emit,
         entry_id=sale_id,
@@ -214,6 +218,8 @@ def earn(
         at=at,
         now=now,
     )
+    emit("store_points", sale_id, store_id, new=True)
+    return moved
 
 
 def redeem(
