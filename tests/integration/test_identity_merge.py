@@ -16,9 +16,10 @@ import pytest
 
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
+from clerk import points, view360
 from clerk import tasks as tasks_mod
-from clerk import view360
-from clerk.shared.interactions import CaseOpen, Sale, Task
+from clerk.reports.conflicts import conflicts
+from clerk.shared.interactions import CaseOpen, PointsRedeem, Resolve, Sale, Task
 from sync.client import HubClient
 from sync.engine import SyncEngine
 from sync.hub.db import Conn
@@ -176,7 +177,7 @@ class Till:
         report = self.engine.sync_once()
         assert report.caught_up and report.pending == 0
 
-    def record(self, kind: str, member: str, staff: str, payload: Any, now: int) -> str:
+    def record(self, kind: str, member: str | None, staff: str, payload: Any, now: int) -> str:
         return outbox_mod.record(
             self.outbox, kind, member_id=member, staff_id=staff, payload=payload, now=now
         ).id
@@ -317,3 +318,86 @@ def test_open_tasks_of_one_rule_collapse_to_the_one_due_first_manual_ones_stay(
         ("assignment", b, "delete"),
     }
     assert {s for *_x, s in changes} == {"S001"}
+
+
+@pytest.fixture
+def counters(any_hub: HubHandle, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
+    t1, t2 = Till(tmp_path / "t1", any_hub, "S001"), Till(tmp_path / "t2", any_hub, "S001")
+    try:
+        yield t1, t2
+    finally:
+        t1.close()
+        t2.close()
+
+
+def test_overdrafts_survive_a_merge_and_records_naming_the_merged_id_land_on_the_survivor(
+    any_hub: HubHandle, counters: tuple[Till, Till]
+) -> None:
+    t1, t2 = counters
+    a, b = members_of(any_hub, "S001", 2)
+    now = int(time.time())
+    with any_hub.store.write() as tx:
+        save_rule(tx.conn, PointsRule())
+        tx.conn.execute("UPDATE members SET points = 1000, tier = 'basic' WHERE id = ?", (a,))
+        tx.conn.execute("UPDATE members SET points = 500, tier = 'basic' WHERE id = ?", (b,))
+    t1.sync()
+    t2.sync()
+
+    def redeem(till: Till, member: str, n: int, staff: str, at: int) -> str:
+        points.check_redeem(till.cache, till.outbox, member, n)  # within the local balance
+        return till.record("points_redeem", member, staff, PointsRedeem.of(n), at)
+
+    # Before the merge: b's 500 redeemed twice offline, 400 each: b overdrawn, r2 flagged.
+    r1 = redeem(t1, b, 400, "A01", now - 50)
+    r2 = redeem(t2, b, 400, "A02", now - 40)
+    t1.sync()
+    t2.sync()
+    # Offline again, neither terminal knowing of the merge to come: t1 still sees b at 100.
+    r3 = redeem(t1, a, 900, "A01", now - 30)
+    r5 = redeem(t1, b, 100, "A01", now - 20)  # names the member about to be merged
+    r4 = redeem(t2, a, 600, "A02", now - 10)
+    with any_hub.store.write() as tx:  # b (-300) into a (1,000): 700
+        identity.merge(tx, a, b, actor="test", now=now)
+    t1.sync()
+    t2.sync()
+
+    state = {
+        iid: (st, reason, conflict_with)
+        for iid, st, reason, conflict_with in (
+            (i, *till.outbox.execute(
+                "SELECT state, reason, conflict_with FROM interactions WHERE id = ?", (i,)
+            ).fetchone())
+            for till, i in ((t1, r1), (t2, r2), (t1, r3), (t1, r5), (t2, r4))
+        )
+    }  # fmt: skip
+    assert state == {
+        r1: ("acked", None, None),
+        r2: ("conflict", "points_overdraft", r1),  # flagged before the merge, still
+        r3: ("conflict", "points_overdraft", r2),  # 700 - 900 = -200
+        r5: ("conflict", "points_overdraft", r3),  # b's id: a's now, -300
+        r4: ("conflict", "points_overdraft", r5),  # -900
+    }
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT points FROM members WHERE id = ?", (a,)) == -900
+        whose = dict(
+            conn.rows(
+                "SELECT id, member_id FROM interactions WHERE id IN (?, ?, ?, ?, ?)",
+                (r1, r2, r3, r4, r5),
+            )
+        )
+        assert set(whose.values()) == {a}
+    listed = any_hub.store.interactions.conflicts("S001", include_resolved=False)
+    assert sorted(c["id"] for c in listed) == sorted([r2, r3, r4, r5])
+    flagged = conflicts(t2.cache, t2.outbox)
+    assert {c.id for c in flagged} >= {r2, r4}
+
+    # The manager reverses b's old overdraft: its 400 come back to a.
+    decision = t2.record("resolve", None, "M01", Resolve.of(r2, "reverse"), now + 5)
+    t2.sync()
+    assert (
+        t2.outbox.execute("SELECT state FROM interactions WHERE id = ?", (decision,)).fetchone()[0]
+        == "acked"
+    )
+    view = view360.lookup(t2.cache, t2.outbox, a, now=now + 60)
+    assert view is not None and view.points is not None
+    assert view.points.balance == -500 and view.points.recent[0].kind == "refund"
