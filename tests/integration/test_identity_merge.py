@@ -18,6 +18,7 @@ from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk import points, view360
 from clerk import tasks as tasks_mod
+from clerk.model import Identity
 from clerk.reports.conflicts import conflicts
 from clerk.shared.interactions import CaseOpen, PointsRedeem, Resolve, Sale, Task
 from sync.client import HubClient
@@ -224,7 +225,10 @@ def test_a_merge_reaches_the_terminals_of_both_stores(
             tx.conn.execute(
                 "UPDATE members SET points = ?, tier = ? WHERE id = ?", (points, tier, member)
             )
-        card_c = str(tx.conn.scalar("SELECT card_no FROM members WHERE id = ?", (c,)))
+        card_b, card_c = (
+            str(tx.conn.scalar("SELECT card_no FROM members WHERE id = ?", (m,))) for m in (b, c)
+        )
+        tx.conn.execute("UPDATE members SET card_no = NULL WHERE id = ?", (a,))
     sale = Sale.of([("AP00001", 1, 60_000)], 60_000)
     sale_a = s1.record("sale", a, "A01", sale, now - 300)  # 600 × 1 → 1,600
     sale_b = s1.record("sale", b, "A02", Sale.of([("AP00002", 1, 40_000)], 40_000), now - 200)
@@ -258,6 +262,9 @@ def test_a_merge_reaches_the_terminals_of_both_stores(
         # the merged ids, and c's card, now name a
         assert identity.lookup(conn, "user", b) == a and identity.lookup(conn, "user", c) == a
         assert identity.lookup(conn, "card", card_c) == a
+        # a had no card: b's (merged first) is a's own now; c's is an identity of a's
+        assert conn.scalar("SELECT card_no FROM members WHERE id = ?", (a,)) == card_b
+        assert conn.rows("SELECT value FROM identities WHERE kind = 'card'") == [(card_c,)]
 
     # S001's terminal: a's 360 shows the sum, every ledger row, b's case and b's task.
     view = view360.lookup(s1.cache, s1.outbox, a, now=now + 60)
@@ -272,6 +279,9 @@ def test_a_merge_reaches_the_terminals_of_both_stores(
     assert view360.lookup(s1.cache, s1.outbox, b, now=now + 60) is None
     for table in ("points_ledger", "cases", "tasks", "members"):
         assert s1.held(table, b) == 0, table
+    # b's card, a's own now, finds a at S001's terminal, offline too.
+    by_card = Identity("card", card_b, f"card:{card_b}", proof=card_b)
+    assert view360.resolve(s1.cache, by_card) == a
     # S002's terminal: c is gone from its slice (a delete row to c's store).
     assert s2.cache.execute("SELECT count(*) FROM members WHERE id = ?", (c,)).fetchone()[0] == 0
 

@@ -17,7 +17,8 @@ Rules (:mod:`sync.hub.segment.intake` applies them call by call):
   ``resolve ID --keep M…``), never guessed;
 * settling merges the claimants not kept into the first kept (:func:`merge`): their rows move to
   the survivor (upserts to the terminals), the merged member is deleted (a delete row), its
-  identities — its own id, card and phone included — now resolve to the survivor.
+  identities — its own id, card and phone included — now resolve to the survivor (its card
+  becomes the survivor's own when the survivor has none, so terminals scan it offline).
 
 What a merge moves: every row of the merged member in a table with a ``member_id`` column
 (tests/integration/test_identity_merge.py lists them from the live schema and fails on one left
@@ -165,11 +166,16 @@ def merge(tx: Tx, survivor: str, merged: str, *, actor: str, now: int | None = N
     signups.merge_moves(conn, survivor, merged)  # provisional ids of the merged one
     moved += tasks.merge_moves(tx, survivor, merged)
     bind(conn, ("user", merged), survivor, None, t)  # its own id now names the survivor
-    for kind, value in (("card", merged_row[2]), ("phone", merged_row[3])):
+    card = merged_row[2]
+    survivor_card = conn.scalar("SELECT card_no FROM members WHERE id = ?", (survivor,))
+    for kind, value in (("card", card), ("phone", merged_row[3])):
         if value is not None and lookup(conn, kind, str(value)) == merged:
             bind(conn, (kind, str(value)), survivor, None, t)  # so do its card and phone
     conn.execute("DELETE FROM members WHERE id = ?", (merged,))
     conn.execute("UPDATE members SET updated_at = ? WHERE id = ?", (t, survivor))
+    if survivor_card is None and card is not None:  # its card becomes the survivor's own
+        conn.execute("UPDATE members SET card_no = ? WHERE id = ?", (card, survivor))
+        conn.execute("DELETE FROM identities WHERE kind = 'card' AND value = ?", (card,))
 
     def emit(entity: str, key: str, store: str | None, *, new: bool = False) -> None:
         if store is not None:  # a member of no store reaches no terminal
