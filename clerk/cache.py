@@ -48,6 +48,7 @@ _TABLE_NAMES = {
     "wishlist": "wishlist_items",
     "order": "orders",
     "points": "points_ledger",
+    "store_points": "store_points",
     "related": "product_related",
     "case": "cases",
     "consent_text": "consent_texts",
@@ -417,6 +418,24 @@ def m013_templates(db: Database) -> None:
             text_en TEXT NOT NULL,
             updated_at INTEGER NOT NULL
         );
+        """
+    )
+
+
+@migrations()
+def m015_store_points(db: Database) -> None:
+    """The points each sale made at this store earned, whoever's home store the member's is
+    (the feed entity ``store_points``: no member, no balance): the dashboard's points issued
+    (clerk/reports/load.py)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS store_points (
+            id TEXT PRIMARY KEY,            -- the sale's id
+            store_id TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS store_points_store_at ON store_points(store_id, at);
         """
     )
 

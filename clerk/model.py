@@ -263,7 +263,7 @@ class PointsEntry:
     """One change of the balance the hub made (clerk/points.py): earn, redeem or refund."""
 
     id: str  # the interaction that made it
-    kind: str  # earn | redeem | refund
+    kind: str  # earn | redeem | refund | merge
     points: int  # signed
     balance: int  # after it
     tier_from: str

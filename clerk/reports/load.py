@@ -220,14 +220,18 @@ class Reader:
         return out
 
     def points_issued(self, start: int, end: int) -> int:
-        """Points the hub credited for the store's sales of [start, end) (its ledger's earn
-        rows in the cache: those of the store's own members)."""
+        """Points the hub credited for the store's sales of [start, end), whoever's home store
+        the member's is: the store's ``store_points`` rows, with the earn rows of its own
+        members' ledgers (the same sale in both counts once; a cache filled before the hub
+        sent ``store_points`` has only those)."""
         if self.store_id is None:
             return 0
+        span = (self.store_id, start, end)
         row = self.cache.execute(
-            "SELECT coalesce(sum(points), 0) FROM points_ledger WHERE store_id = ? AND at >= ?"
-            " AND at < ? AND kind = 'earn'",
-            (self.store_id, start, end),
+            "SELECT coalesce(sum(points), 0) FROM (SELECT id, points FROM store_points "
+            "WHERE store_id = ? AND at >= ? AND at < ? UNION SELECT id, points FROM points_ledger"
+            " WHERE store_id = ? AND at >= ? AND at < ? AND kind = 'earn')",
+            span + span,
         ).fetchone()
         return int(row[0])
 

@@ -88,7 +88,8 @@ ENTITIES: dict[str, Entity] = {
         "id", ("id", "member_id", "total_cents", "state", "items", "at", "refunded_at")
     ),
     # The member's points ledger, one row per change of the balance the hub made (``kind``:
-    # earn — a sale, by the chain's rule —, redeem, refund — an overdraft reversed), with the
+    # earn — a sale, by the chain's rule —, redeem, refund — an overdraft reversed —, merge —
+    # a merged member's balance carried over, sync/hub/points.py), with the
     # balance and the tier after it (``tier_from`` ≠ ``tier_to``: the sale moved the member up).
     "points": Entity(
         "id",
@@ -104,6 +105,11 @@ ENTITIES: dict[str, Entity] = {
             "at",
         ),
     ),
+    # The points each sale made at a store earned, for that store's terminals whoever's home
+    # store the member's is (the dashboard's points issued): no member, no balance — a
+    # visiting member's ledger stays with their own store (docs/security.md). The key is the
+    # sale's id (the ledger's earn row it mirrors).
+    "store_points": Entity("id", ("id", "store_id", "points", "at")),
     # What to offer with a product (sync/hub/recommend.py): up to N related products, best
     # first, as JSON [{"sku", "reason", "score"}, …] — reason: bought_with | viewed_with.
     "related": Entity("sku", ("sku", "related", "built_at")),

@@ -55,6 +55,7 @@ ENTITY_TABLE: dict[str, str] = {
     "wishlist": "wishlist_items",
     "order": "orders",
     "points": "points_ledger",
+    "store_points": "points_ledger",  # its earn rows, to the store of the sale
     "related": "product_related",
     "case": "cases",
     "consent_text": "consent_texts",

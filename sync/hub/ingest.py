@@ -10,8 +10,9 @@ Per item, in this order:
    bounds of what the device may write (:mod:`sync.hub.rules`: the time window, the staff
    member — active staff of the device's store with a role that records the kind —, the
    member — unknown (``unknown_member``; a walk-in visit names none and is accepted, in no
-   history), or neither of the device's slice nor served to it by proof), the payload against
-   its kind's type — the wire schema's discriminated union, ``sync.protocol.INTERACTION`` over
+   history; a member merged into another since is the survivor), or neither of the device's
+   slice nor served to it by proof), the payload against its kind's type — the wire
+   schema's discriminated union, ``sync.protocol.INTERACTION`` over
    ``clerk.shared.interactions`` (``bad_payload``) —, then the kind's own checks (a coupon's
    owner, state and dates; a resolve's target in the device's store …). An audit row is kept
    as sent (its chain is checked). A rejected item never blocks the items after it.
@@ -281,6 +282,16 @@ class _Batch:
         provisional = [m for m in members if m.startswith(PROVISIONAL_PREFIX)]
         for pid, (real, home) in signups.resolve(self.conn, provisional).items():
             self._members[pid] = (real, home)
+        # Records naming a member merged into another since (OneID: its id is an identity of
+        # the survivor's), recorded before the terminal heard of the merge: the survivor.
+        gone = [m for m in members if m not in self._members]
+        for chunk in _chunks(gone):
+            for r in self.conn.rows(
+                "SELECT i.value, m.id, m.home_store FROM identities i JOIN members m "
+                f"ON m.id = i.member_id WHERE i.kind = 'user' AND i.value IN ({_marks(chunk)})",
+                chunk,
+            ):
+                self._members[str(r[0])] = (r[1], r[2])
         elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
         if elsewhere:
             self.bounds.prefetch_served(elsewhere)

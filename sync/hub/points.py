@@ -6,13 +6,23 @@ The hub alone moves a member's balance, each change a row of ``points_ledger`` (
 * **earn** — an accepted ``sale`` earns ``amount paid in yuan × points per yuan × the tier's
   multiplier`` (rounded down) by :class:`PointsRule`, a hub setting (``settings.points_rule``,
   JSON; ``clerk hub points rule``). The tier after it is the highest whose threshold the new
-  balance reaches; a tier is never lowered here (spending points does not demote).
+  balance reaches; a tier is never lowered here (spending points does not demote). The row
+  also goes, as the feed entity ``store_points`` (its id, store, points and time only), to the
+  terminals of the store that made the sale — the member's home store may be another: the
+  dashboard's points issued counts every sale made there, and no other store's member's
+  ledger or balance reaches it.
 * **redeem** — a ``points_redeem`` takes its points off the balance. The terminal allowed it
   against its local balance (clerk/points.py); when another terminal redeemed the same points
   offline the balance goes below zero: the redemption is kept, applied and answered
   ``conflict`` / ``points_overdraft`` (``conflict_with``: the member's redemption before it),
   listed for managers like a coupon used twice.
 * **refund** — a manager's ``resolve`` / ``reverse`` of such a conflict gives its points back.
+* **merge** — a OneID merge (:func:`sync.hub.segment.identity.merge`) carries the merged
+  member's balance over to the survivor (:func:`merge_in`): the merged member's ledger rows
+  move to the survivor as they were (each with the balance of the account it was made on),
+  and this row, at the merge, makes the survivor's balance the sum of both — so the newest row
+  is the balance, and every later one runs on from it. The tier after it is the highest of the
+  two members' tiers and what the summed balance reaches (a merge does not demote either).
 
 Multipliers are integer percent (125 = ×1.25) and money integer fen, so the rule is exact.
 """
@@ -159,13 +169,14 @@ def _move(
     rule: PointsRule | None,
     at: int,
     now: int,
+    floor: str | None = None,
 ) -> Moved:
     row = conn.row("SELECT tier, points FROM members WHERE id = ?", (member_id,))
     if row is None:
         raise LookupError(member_id)
     tier, balance = str(row[0]), int(row[1])
     balance += delta
-    new_tier = rule.tier_after(tier, balance) if rule is not None else tier
+    new_tier = rule.tier_after(floor or tier, balance) if rule is not None else tier
     conn.execute(
         "UPDATE members SET points = ?, tier = ?, updated_at = ? WHERE id = ?",
         (balance, new_tier, now, member_id),
@@ -194,7 +205,7 @@ def earn(
     points = rule.earned(amount_cents, str(tier))
     if points <= 0:
         return None
-    return _move(
+    moved = _move(
         conn,
         emit,
         entry_id=sale_id,
@@ -207,6 +218,8 @@ def earn(
         at=at,
         now=now,
     )
+    emit("store_points", sale_id, store_id, new=True)
+    return moved
 
 
 def redeem(
@@ -278,4 +291,38 @@ def refund(
         rule=None,
         at=at,
         now=now,
+    )
+
+
+def merge_in(
+    conn: Conn,
+    emit: Emit,
+    *,
+    entry_id: str,
+    survivor: str,
+    home_store: str | None,
+    points: int,
+    tier: str,
+    at: int,
+) -> Moved:
+    """The ``merge`` row of a OneID merge: the merged member's balance ``points`` (any sign: an
+    overdraft stays one) and tier ``tier`` carried over to ``survivor``. The tier after it is
+    the chain's rule over the higher of the two tiers and the summed balance."""
+    rule = load_rule(conn)
+    names = [t.name for t in rule.tiers]
+    own = str(conn.scalar("SELECT tier FROM members WHERE id = ?", (survivor,)))
+    floor = max((own, tier), key=lambda name: names.index(name) if name in names else -1)
+    return _move(
+        conn,
+        emit,
+        entry_id=entry_id,
+        kind="merge",
+        member_id=survivor,
+        home_store=home_store,
+        store_id=None,
+        delta=points,
+        rule=rule,
+        at=at,
+        now=at,
+        floor=floor,
     )

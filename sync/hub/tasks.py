@@ -261,6 +261,58 @@ def _assign(
     tx.emit("assignment", member_id, "upsert", store_id)
 
 
+# --- merges ----------------------------------------------------------------------------------
+
+
+def merge_moves(tx: Tx, survivor: str, merged: str) -> int:
+    """A OneID merge (:func:`sync.hub.segment.identity.merge`): the merged member's tasks
+    become the survivor's (upserts to each task's store), and so does its client-book
+    assignment when the survivor has none (the survivor's associate stays; the merged one's
+    row goes, a delete). A rule keeps one open task per member (what :func:`run_rules` makes):
+    of two open tasks of one rule the one due first stays (on a tie, the survivor's) and the
+    other is deleted — the rule made it, no person, and makes it again if it still holds.
+    Manual tasks all stay: each is a person's promise to the customer. Returns the rows moved."""
+    conn = tx.conn
+    moved = {
+        str(r[0]): str(r[1])
+        for r in conn.rows("SELECT id, store_id FROM tasks WHERE member_id = ?", (merged,))
+    }
+    conn.execute("UPDATE tasks SET member_id = ? WHERE member_id = ?", (survivor, merged))
+    open_ = conn.rows(
+        "SELECT id, store_id, reason, due_at FROM tasks WHERE member_id = ? AND state = 'open' "
+        f"AND reason IN ({', '.join('?' for _ in RULES)})",
+        (survivor, *RULES),
+    )
+    kept: set[str] = set()
+    for task_id, store_id, reason, _due in sorted(
+        open_, key=lambda r: (str(r[2]), int(r[3]), str(r[0]) in moved, str(r[0]))
+    ):
+        if reason in kept:
+            conn.execute("DELETE FROM tasks WHERE id = ?", (task_id,))
+            tx.emit("task", str(task_id), "delete", str(store_id))
+            moved.pop(str(task_id), None)
+        else:
+            kept.add(str(reason))
+    for task_id, store_id in moved.items():
+        tx.emit("task", task_id, "upsert", store_id)
+    theirs = conn.row(
+        "SELECT store_id, staff_id, assigned_by, assigned_at FROM assignments WHERE member_id = ?",
+        (merged,),
+    )
+    if theirs is None:
+        return len(moved)
+    conn.execute("DELETE FROM assignments WHERE member_id = ?", (merged,))
+    tx.emit("assignment", merged, "delete", str(theirs[0]))
+    if conn.row("SELECT 1 FROM assignments WHERE member_id = ?", (survivor,)) is None:
+        conn.execute(
+            "INSERT INTO assignments (member_id, store_id, staff_id, assigned_by, assigned_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (survivor, *theirs),
+        )
+        tx.emit("assignment", survivor, "upsert", str(theirs[0]))
+    return len(moved) + 1
+
+
 # --- rules -----------------------------------------------------------------------------------
 
 

@@ -221,3 +221,27 @@ def test_points_issued_and_redeemed_against_a_hand_computed_day(
     assert day.points_redeemed == 650
     days = kpis.range_days(cache, outbox, DAY, date(2025, 11, 21), TZ, "S001")
     assert [(k.points_issued, k.points_redeemed) for _d, k, _v in days] == [(4_599, 650), (900, 0)]
+
+
+def test_points_issued_counts_the_stores_sales_to_visitors_once_each(
+    files: tuple[sqlite3.Connection, sqlite3.Connection],
+) -> None:
+    cache, outbox = files
+
+    def sold(iid: str, n: int, when: int, store: str = "S001") -> dict[str, object]:
+        data = {"id": iid, "store_id": store, "points": n, "at": when}
+        return {"entity": "store_points", "op": "upsert", "key": iid, "data": data}
+
+    apply_changes(
+        cache,
+        [
+            sold("E1", 2_300, at(10)),  # our member's sale: its ledger row E1 is the same sale
+            sold("V1", 800, at(11)),  # a visitor's (homed elsewhere: no ledger row here)
+            sold("V2", 450, at(12), store="S002"),  # another store's
+            sold("V3", 999, at(9, d=date(2025, 11, 21))),  # the next day
+        ],
+    )
+    cache.commit()
+    # E1 2,300 (once) + V1 800
+    assert kpis.day_summary(cache, outbox, DAY, TZ, "S001").kpis.points_issued == 3_100
+    assert kpis.day_summary(cache, outbox, DAY, TZ, "S002").kpis.points_issued == 450

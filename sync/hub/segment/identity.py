@@ -17,7 +17,15 @@ Rules (:mod:`sync.hub.segment.intake` applies them call by call):
   ``resolve ID --keep M…``), never guessed;
 * settling merges the claimants not kept into the first kept (:func:`merge`): their rows move to
   the survivor (upserts to the terminals), the merged member is deleted (a delete row), its
-  identities — its own id included — now resolve to the survivor.
+  identities — its own id, card and phone included — now resolve to the survivor (its card
+  becomes the survivor's own when the survivor has none, so terminals scan it offline).
+
+What a merge moves: every row of the merged member in a table with a ``member_id`` column
+(tests/integration/test_identity_merge.py lists them from the live schema and fails on one left
+behind), except the audit of look-ups by proof (``member_lookups``, kept as it happened). Its
+points: the ledger rows move as they were and a ``merge`` row carries its balance over
+(:func:`sync.hub.points.merge_in`); its tasks and client-book assignment:
+:func:`sync.hub.tasks.merge_moves`.
 """
 
 from __future__ import annotations
@@ -36,8 +44,8 @@ if TYPE_CHECKING:
 
 KINDS = ("user", "anon", "unionid", "phone", "card")
 Identity = tuple[str, str]
-# Rows of a member that move with a merge (entity -> the hub table's key column).
-_MEMBER_ROWS = ("browse", "cart", "wishlist", "order", "coupon", "visit")
+# Feed entities of a member's rows that move with a merge, upserted to the survivor's store.
+_MEMBER_ROWS = ("browse", "cart", "wishlist", "order", "coupon", "visit", "case", "points")
 
 
 def lookup(conn: Conn, kind: str, value: str) -> str | None:
@@ -124,6 +132,10 @@ def merge(tx: Tx, survivor: str, merged: str, *, actor: str, now: int | None = N
 
         raise NotFoundError(f"unknown member {merged if survivor in homes else survivor}")
     home, old_home = homes[survivor], homes[merged]
+    merged_row = conn.row(
+        "SELECT points, tier, card_no, phone_hash FROM members WHERE id = ?", (merged,)
+    )
+    assert merged_row is not None
     moved = 0
     for entity in _MEMBER_ROWS:
         table = ENTITY_TABLE[entity]
@@ -149,12 +161,36 @@ def merge(tx: Tx, survivor: str, merged: str, *, actor: str, now: int | None = N
         )
     conn.execute("DELETE FROM members_served WHERE member_id = ?", (merged,))
     conn.execute("UPDATE identities SET member_id = ? WHERE member_id = ?", (survivor, merged))
-    from sync.hub import signups  # (it resolves sign-ups through this module)
+    from sync.hub import points, signups, tasks  # (they resolve members through this module)
 
     signups.merge_moves(conn, survivor, merged)  # provisional ids of the merged one
+    moved += tasks.merge_moves(tx, survivor, merged)
     bind(conn, ("user", merged), survivor, None, t)  # its own id now names the survivor
+    card = merged_row[2]
+    survivor_card = conn.scalar("SELECT card_no FROM members WHERE id = ?", (survivor,))
+    for kind, value in (("card", card), ("phone", merged_row[3])):
+        if value is not None and lookup(conn, kind, str(value)) == merged:
+            bind(conn, (kind, str(value)), survivor, None, t)  # so do its card and phone
     conn.execute("DELETE FROM members WHERE id = ?", (merged,))
     conn.execute("UPDATE members SET updated_at = ? WHERE id = ?", (t, survivor))
+    if survivor_card is None and card is not None:  # its card becomes the survivor's own
+        conn.execute("UPDATE members SET card_no = ? WHERE id = ?", (card, survivor))
+        conn.execute("DELETE FROM identities WHERE kind = 'card' AND value = ?", (card,))
+
+    def emit(entity: str, key: str, store: str | None, *, new: bool = False) -> None:
+        if store is not None:  # a member of no store reaches no terminal
+            tx.emit(entity, key, "upsert", store)
+
+    points.merge_in(
+        conn,
+        emit,
+        entry_id=f"merge:{merged}:{t}",
+        survivor=survivor,
+        home_store=home,
+        points=int(merged_row[0] or 0),
+        tier=str(merged_row[1]),
+        at=t,
+    )
     if old_home is not None:
         tx.emit("member", merged, "delete", old_home)
     if home is not None:

@@ -19,6 +19,8 @@ HUB_ONLY = {
     "cart": {"event_at"},  # the newest event applied to an online line (sync/hub/segment/)
     "key": {"private_key", "created_at"},
     "staff": {"store_id"},
+    # the ledger's earn rows as the store of the sale sees them: whose, and their balance, never
+    "store_points": {"member_id", "kind", "balance", "tier_from", "tier_to"},
 }
 
 
