@@ -58,6 +58,8 @@ CLOCK_SUSPECT_S = 120
 
 
 class Terminal(SignUps, Clients, Desk):
+    """The terminal on the data directory ``home``: every part above, over its two files."""
+
     def __init__(
         self,
         home: Path,

@@ -66,7 +66,7 @@ class Desk(Storage):
                 results[name] = exc
         return results
 
-    # -- status ---------------------------------------------------------------------------------
+    # -- the device, the catalogue, recent customers ----------------------------------------------
 
     def device_id(self) -> str | None:
         """This terminal's id at the hub (None: not enrolled yet) — without the rest of
