@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
 import random
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from report import pct, write
 
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from clerk import view360  # noqa: E402
 from clerk.cache import open_cache  # noqa: E402
 from clerk.model import Identity, Product  # noqa: E402
-from clerk.ports import Opened, TerminalStatus  # noqa: E402
+from clerk.ports import Opened, TerminalPort, TerminalStatus  # noqa: E402
 from clerk.settings import Settings  # noqa: E402
 
 BIG_CACHE = ROOT / "bench" / ".data" / "cache-500k.db"
@@ -52,7 +53,8 @@ BENCH_NOW = 1_763_900_000
 class ReadOnlyTerminal:
     """A ``clerk.ports.TerminalPort`` over a read-only cache (the 500k bench cache is shared
     with other benchmarks and must not be touched): it looks up and reports, it records
-    nothing. tests/ui/test_ports.py holds it to the port's signatures."""
+    nothing (``READ_ONLY_REFUSES``, below). tests/ui/test_ports.py holds it to the port's
+    signatures."""
 
     def __init__(self, cache_path: Path, home: Path, now: int) -> None:
         self.cache_path = cache_path
@@ -111,31 +113,6 @@ class ReadOnlyTerminal:
     def follow_ups(self, signed_in: str | None) -> list[Any]:
         return []  # the bench paints scans: no follow-ups
 
-    def record_contacted(
-        self,
-        member_id: str,
-        signed_in: str | None,
-        *,
-        task_id: str | None = None,
-        template: str | None = None,
-    ) -> Any:
-        raise NotImplementedError("read-only: records nothing")
-
-    def outreach(self, member_id: str, signed_in: str | None, *, task_id: str | None = None) -> Any:
-        raise NotImplementedError("the paint benchmark drafts no message")
-
-    def change_task(
-        self,
-        task_id: str,
-        action: str,
-        signed_in: str | None,
-        *,
-        outcome: str | None = None,
-        due_at: int | None = None,
-        assignee: str | None = None,
-    ) -> Any:
-        raise NotImplementedError("read-only: records nothing")
-
     def open_found(
         self, member_id: str, staff_id: str | None = None, via: str = "search"
     ) -> Opened:
@@ -187,20 +164,6 @@ class ReadOnlyTerminal:
     def staff_name(self, staff_id: str) -> str | None:
         return None
 
-    def record(
-        self,
-        kind: str,
-        *,
-        member_id: str | None,
-        member_ref: str | None = None,
-        staff_id: str | None = None,
-        payload: Any = None,
-    ) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
-    def record_unmatched_visit(self, identity: Any, staff_id: str | None = None) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
     def save_draft(self, staff_id: Any, member_key: str, form: str, values: Any) -> None:
         return None
 
@@ -210,76 +173,55 @@ class ReadOnlyTerminal:
     def discard_draft(self, staff_id: Any, member_key: str, form: str) -> None:
         return None
 
-    def record_walk_in(self, staff_id: str | None = None) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
-    def fix_record(
-        self, iid: str, payload: Any, *, staff_id: str | None, session: Any = None
-    ) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
-    def withdraw_record(
-        self, iid: str, *, staff_id: str | None, session: Any = None, reason: str | None = None
-    ) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
     def left_for_a_person(self, iid: str) -> Any:
         return None
-
-    def dismiss_record(self, iid: str, *, session: Any, reason: str) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
 
     def signup_text(self, lang: str) -> Any:
         return None
 
-    def sign_up(
-        self,
-        *,
-        phone: str,
-        name: str,
-        consent: Any,
-        marketing: bool,
-        browsing: bool,
-        birthday: str | None = None,
-        staff_id: str | None = None,
-    ) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
-    def open_signed_up(self, provisional_id: str, staff_id: str | None = None) -> Any:
-        raise RuntimeError("the paint benchmark has no member signed up")
-
     def resolve(self, identity: Identity) -> str | None:
         return view360.resolve(self._cache(), identity)
-
-    def link(
-        self,
-        member_id: str,
-        *,
-        identity: str,
-        value: str,
-        proof: str,
-        staff_id: str | None = None,
-    ) -> Any:
-        raise RuntimeError("the paint benchmark records nothing")
-
-    def change_settings(self, session: Any, changes: Any) -> dict[str, Any]:
-        raise RuntimeError("the paint benchmark changes no setting")
-
-    def dashboard(self, tz: Any) -> Any:
-        raise RuntimeError("the paint benchmark has no dashboard")
 
     def roster(self) -> list[Any]:
         return []
 
-    def sign_in(self, staff_id: str, pin: str) -> Any:
-        raise RuntimeError("the paint benchmark signs nobody in")
-
-    def sign_out(self, session: Any, reason: str = "manual") -> None:
-        raise RuntimeError("the paint benchmark signs nobody out")
-
     def close(self) -> None:
         for conn in self._conns:
             conn.close()
+
+
+# What the benchmark never does (records, messages, sign-in, settings, the dashboard): each
+# refuses, under the signature taken from TerminalPort (not written out again).
+READ_ONLY_REFUSES = (
+    "record_contacted",
+    "outreach",
+    "change_task",
+    "record",
+    "record_unmatched_visit",
+    "record_walk_in",
+    "fix_record",
+    "withdraw_record",
+    "dismiss_record",
+    "sign_up",
+    "open_signed_up",
+    "link",
+    "change_settings",
+    "dashboard",
+    "sign_in",
+    "sign_out",
+)
+
+
+def _refuses(name: str) -> Any:
+    @functools.wraps(getattr(TerminalPort, name))
+    def refuse(self: ReadOnlyTerminal, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(f"the paint benchmark is read-only: it does not {name}")
+
+    return refuse
+
+
+for _name in READ_ONLY_REFUSES:
+    setattr(ReadOnlyTerminal, _name, _refuses(_name))
 
 
 def member_cards(terminal: Any, count: int, rng: random.Random) -> list[tuple[str, str]]:

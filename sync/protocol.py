@@ -44,7 +44,7 @@ ResultStatus = Literal["accepted", "duplicate", "conflict", "rejected"]
 # each in words (ui/texts.py); it reads an unknown one as text, so a newer hub may add some.
 ResultReason = Literal[
     "bad_item",  # not an interaction at all (no kind, bad time or sequence number …)
-    "bad_payload",  # the payload is not what its kind takes (clerk/shared/interactions.py)
+    "bad_payload",  # the payload is not what its kind takes (clerk/shared/interactions/)
     "id_reused",  # a known id with other content
     "device_seq_reused",  # another id under a known (device, sequence): a cloned terminal
     "unknown_member",  # no member matches member_id / member_ref

@@ -21,8 +21,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,70 @@ def _member_fetcher(terminal: Terminal) -> Callable[[Identity, str | None], str 
     return fetch
 
 
+# -- sub-commands, declared ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a sub-command: what ``add_argument`` takes."""
+
+    flags: tuple[str, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Arguments of which at most one is given (exactly one when ``required``)."""
+
+    args: tuple[Arg, ...]
+    required: bool = False
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    return Arg(flags, options)
+
+
+def one_of(*args: Arg, required: bool = False) -> OneOf:
+    return OneOf(args, required)
+
+
+def add_group(sub: Subparsers, name: str, *, summary: str, description: str) -> Subparsers:
+    """A command with sub-commands (``clerk NAME SUBCOMMAND …``, one required); the
+    sub-command's name is ``args.<name>_command``."""
+    p = sub.add_parser(name, help=summary, description=description)
+    return p.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
+
+
+def add_command(
+    sub: Subparsers,
+    name: str,
+    func: Callable[[argparse.Namespace], int],
+    *,
+    summary: str,
+    description: str,
+    args: tuple[Arg | OneOf, ...] = (),
+    staff: str | None = None,
+    json_help: str | None = None,
+) -> argparse.ArgumentParser:
+    """One sub-command as declared: its help (``summary``) and description, its arguments in
+    their order, then — when ``staff`` names who runs it — ``--staff``/``--pin-stdin``
+    (:func:`add_staff_arguments`), then ``--json`` (``json_help``), dispatching to ``func``."""
+    p = sub.add_parser(name, help=summary, description=description)
+    for item in args:
+        if isinstance(item, OneOf):
+            group = p.add_mutually_exclusive_group(required=item.required)
+            for a in item.args:
+                group.add_argument(*a.flags, **a.options)
+        else:
+            p.add_argument(*item.flags, **item.options)
+    if staff is not None:
+        add_staff_arguments(p, who=staff)
+    if json_help is not None:
+        p.add_argument("--json", action="store_true", help=json_help)
+    p.set_defaults(func=func)
+    return p
+
+
 # -- a staff member, for one command ----------------------------------------------------------
 
 PIN_ENV = "CLERK_PIN"
@@ -141,6 +206,20 @@ def read_pin(args: argparse.Namespace) -> str:
     raise ClerkError(
         f"a PIN is needed: --pin-stdin, ${PIN_ENV} or a terminal to type it", reason="usage"
     )
+
+
+@contextmanager
+def signed_in(
+    args: argparse.Namespace, action: str | None = None
+) -> Iterator[tuple[Terminal, Session]]:
+    """The terminal (no hub fetch) with ``--staff`` signed in for the command
+    (:func:`staff_session`); both closed when it ends."""
+    terminal = open_terminal(online_fetch=False)
+    try:
+        with staff_session(terminal, args, action) as session:
+            yield terminal, session
+    finally:
+        terminal.close()
 
 
 @contextmanager

@@ -24,9 +24,13 @@ from typing import TYPE_CHECKING
 from clerk.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
-    add_staff_arguments,
+    add_command,
+    add_group,
+    arg,
+    one_of,
     open_terminal,
     print_json,
+    signed_in,
     staff_session,
 )
 from clerk.errors import ClerkError, RecordError
@@ -44,24 +48,31 @@ MATCHES = {
 
 
 def add_parser(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    members = add_group(
+        sub,
         "member",
-        help="members of this store: sign a new one up, search by name, phone digits or card",
+        summary="members of this store: sign a new one up, search by name, phone digits or card",
         description="Members of this store's cache.",
     )
-    members = p.add_subparsers(dest="member_command", metavar="SUBCOMMAND", required=True)
-    s = members.add_parser(
+    add_command(
+        members,
         "search",
-        help="find a customer of this store by name, last four phone digits or card",
+        cmd_search,
+        summary="find a customer of this store by name, last four phone digits or card",
         description="Search this store's members by name (characters or pinyin: 林晓, "
         "'lin xiao', linxiao, lxw), the last four digits of the phone, or the card number, "
         "as a signed-in staff member (--staff and their PIN: --pin-stdin, $CLERK_PIN or "
         "asked). At most 20 results, best first, masked (林*雯, *******5678). Text that "
         "searches nothing exits 2; no match prints nothing (exit 0).",
+        args=(arg("text", help="a name, pinyin, initials, four digits or a card number"),),
+        staff="staff id searching",
+        json_help="print JSON",
     )
-    a = members.add_parser(
+    add_command(
+        members,
         "add",
-        help="sign a new member up (offline too): phone, name, consent",
+        cmd_add,
+        summary="sign a new member up (offline too): phone, name, consent",
         description="Sign a new member up at this terminal as a signed-in staff member "
         "(--staff and their PIN). Without --consent-version it prints the chain's consent "
         "wording (--lang zh|en) and its version, and signs no one up: show it to the customer, "
@@ -70,42 +81,46 @@ def add_parser(sub: Subparsers) -> None:
         "provisional id (P-…); the hub gives the real id at the next sync and merges a number "
         "it knows into that member. Prints the provisional id and the sign-up code (SU1:…) the "
         "member app redeems.",
+        args=(
+            arg("--phone", required=True, help="the full mobile number"),
+            arg("--name", required=True, help="the customer's name"),
+            arg("--birthday", metavar="YYYY-MM-DD", help="optional"),
+            arg("--lang", choices=("zh", "en"), default="zh", help="the wording shown"),
+            arg("--consent-version", metavar="VERSION", help="the version shown"),
+            arg("--marketing", action="store_true", help="agrees to marketing messages"),
+            arg("--browsing", action="store_true", help="agrees to use of online browsing"),
+        ),
+        staff="staff id signing up",
+        json_help="print JSON",
     )
-    a.add_argument("--phone", required=True, help="the full mobile number")
-    a.add_argument("--name", required=True, help="the customer's name")
-    a.add_argument("--birthday", metavar="YYYY-MM-DD", help="optional")
-    a.add_argument("--lang", choices=("zh", "en"), default="zh", help="the wording shown")
-    a.add_argument("--consent-version", metavar="VERSION", help="the version shown")
-    a.add_argument("--marketing", action="store_true", help="agrees to marketing messages")
-    a.add_argument("--browsing", action="store_true", help="agrees to use of online browsing")
-    add_staff_arguments(a, who="staff id signing up")
-    a.add_argument("--json", action="store_true", help="print JSON")
-    a.set_defaults(func=cmd_add)
-    k = members.add_parser(
+    add_command(
+        members,
         "link",
-        help="link a card, phone or UnionID to a member who proved who they are",
+        cmd_link,
+        summary="link a card, phone or UnionID to a member who proved who they are",
         description="Link an identity met at the counter — a card (--card), a phone number "
         "(--phone: sealed to the hub) or a WeChat UnionID (--unionid) — to MEMBER once the "
         "customer proved who they are: --proof-code (their member code as scanned, MC1:…) or "
         "--proof-phone (their full number, which must fit the member's). Recorded for the "
         "hub, which applies it and sends it to every terminal; an identity another member "
         "holds is a conflict for a person. As a signed-in staff member (--staff, PIN).",
+        args=(
+            arg("member", help="the member's id"),
+            one_of(
+                arg("--card", help="a member card number"),
+                arg("--phone", help="a phone number"),
+                arg("--unionid", help="a WeChat UnionID"),
+                required=True,
+            ),
+            one_of(
+                arg("--proof-code", metavar="MC1:…", help="the member code as scanned"),
+                arg("--proof-phone", metavar="N", help="the member's full number"),
+                required=True,
+            ),
+        ),
+        staff="staff id linking",
+        json_help="print JSON",
     )
-    k.add_argument("member", help="the member's id")
-    what = k.add_mutually_exclusive_group(required=True)
-    what.add_argument("--card", help="a member card number")
-    what.add_argument("--phone", help="a phone number")
-    what.add_argument("--unionid", help="a WeChat UnionID")
-    proof = k.add_mutually_exclusive_group(required=True)
-    proof.add_argument("--proof-code", metavar="MC1:…", help="the member code as scanned")
-    proof.add_argument("--proof-phone", metavar="N", help="the member's full number")
-    add_staff_arguments(k, who="staff id linking")
-    k.add_argument("--json", action="store_true", help="print JSON")
-    k.set_defaults(func=cmd_link)
-    s.add_argument("text", help="a name, pinyin, initials, four digits or a card number")
-    add_staff_arguments(s, who="staff id searching")
-    s.add_argument("--json", action="store_true", help="print JSON")
-    s.set_defaults(func=cmd_search)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -121,12 +136,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         else:
             print(f"clerk: {message}", file=sys.stderr)
         return EXIT_INPUT
-    terminal = open_terminal(online_fetch=False)
-    try:
-        with staff_session(terminal, args) as session:
-            found = terminal.search(args.text, session.staff_id)
-    finally:
-        terminal.close()
+    with signed_in(args) as (terminal, session):
+        found = terminal.search(args.text, session.staff_id)
     if args.json:
         print_json({"results": [dataclasses.asdict(f) for f in found]})
         return EXIT_OK
@@ -202,21 +213,17 @@ def cmd_link(args: argparse.Namespace) -> int:
         for k, v in (("card", args.card), ("phone", args.phone), ("unionid", args.unionid))
         if v
     )
-    terminal = open_terminal(online_fetch=False)
-    try:
-        with staff_session(terminal, args) as session:
-            try:
-                rec = terminal.link(
-                    args.member,
-                    identity=kind,
-                    value=value,
-                    proof=args.proof_code or args.proof_phone,
-                    staff_id=session.staff_id,
-                )
-            except RecordError as exc:
-                raise ClerkError(str(exc), reason="usage") from exc
-    finally:
-        terminal.close()
+    with signed_in(args) as (terminal, session):
+        try:
+            rec = terminal.link(
+                args.member,
+                identity=kind,
+                value=value,
+                proof=args.proof_code or args.proof_phone,
+                staff_id=session.staff_id,
+            )
+        except RecordError as exc:
+            raise ClerkError(str(exc), reason="usage") from exc
     if args.json:
         print_json({"id": rec.id, "member_id": rec.member_id, "identity": kind})
     else:

@@ -7,7 +7,7 @@ Sources, merged and de-duplicated by interaction id:
 * cache.db ``visits`` — the hub's history rows for the other terminals of this store
   (``store_id``), redemptions included. Each carries who served (``staff_id``) and its kind's
   structured facts (``facts``: the sku of an ``interest``, the lines and amount of a ``sale``,
-  the coupon of a ``redeem`` — the fields of the payload, see clerk/shared/interactions.py),
+  the coupon of a ``redeem`` — the fields of the payload, see clerk/shared/interactions/),
   so their sales and redemptions count exactly as this terminal's do.
 
 Definitions (the tests compute a fixture day by hand with exactly these):

@@ -65,7 +65,7 @@ ENTITIES: dict[str, Entity] = {
         ),
     ),
     # A record of the customer's history: its kind, what the associate typed and the kind's
-    # structured facts (clerk/shared/interactions.py), never prose.
+    # structured facts (clerk/shared/interactions/), never prose.
     "visit": Entity(
         "id",
         (

@@ -5,9 +5,12 @@
 (a bad argument, an unknown store or member, a database that cannot be opened) ends as one line
 on stderr and a non-zero exit, never a traceback.
 
-Over 700 lines, on purpose: one argparse tree for every ``clerk hub`` command, each command a
-small function; the Segment commands already live in :mod:`sync.hub.segment.cli` — the next
-group to move out is devices and admin tokens.
+The tree is built here; the command families with actions of their own live beside it — staff
+(:mod:`sync.hub.staff_cli`), devices, their audit flags and admin tokens
+(:mod:`sync.hub.devices_cli`), Segment sources and identities (:mod:`sync.hub.segment.cli`),
+points and recommendations (:mod:`sync.hub.loyalty_cli`), task rules, templates and imports.
+What they share — the ``--db`` options, the store for one command, who runs it, a group's
+actions declared — is :mod:`sync.hub.cli_common`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
-import getpass
 import json
 import logging
 import os
@@ -24,41 +26,21 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from sync.hub import devices_cli, staff_cli
+from sync.hub.cli_common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    actor,
+    add_db,
+    open_store,
+    opened,
+)
 from sync.hub.errors import HubServiceError, InvalidInputError
 
 if TYPE_CHECKING:
     from sync.hub.rules import WriteBounds
     from sync.hub.store import HubStore
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-DB_HELP = (
-    "hub database: a SQLite file path or a postgresql:// URL (default: $CLERK_HUB_DB or hub.db)"
-)
-KEYS_HELP = (
-    "the hub's key file (signing keys, token secret; default: $CLERK_HUB_KEYS_FILE, the "
-    "contents in $CLERK_HUB_SIGNING_KEYS, else <db>.keys beside a SQLite database)"
-)
-IMPORT_BATCH = 500
-
-
-def _default_db() -> str:
-    return os.environ.get("CLERK_HUB_DB", "hub.db")
-
-
-def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default=_default_db(), help=DB_HELP)
-    p.add_argument("--keys-file", default=None, metavar="FILE", help=KEYS_HELP)
-
-
-def _actor() -> str:
-    """Who runs a ``clerk hub`` command, for the hub's audit."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no user name for this uid (a container)
-        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
-    return f"cli:{user}"
 
 
 def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,7 +59,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         description="Stream the deterministic demo world (demoworld) into an empty hub: "
         "stores, staff, products, members with browse events, carts, coupons and visits.",
     )
-    _add_db(p)
+    add_db(p)
     p.add_argument("--members", type=int, required=True, help="number of members")
     p.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
     p.add_argument(
@@ -102,7 +84,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="serve the hub API",
         description="Serve the hub API with uvicorn (migrates the database first).",
     )
-    _add_db(p)
+    add_db(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
@@ -167,7 +149,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         description="Create a one-time enrolment code for a store (valid 24 hours) and print it. "
         "Only its hash is stored.",
     )
-    _add_db(p)
+    add_db(p)
     p.add_argument("--store", required=True, help="store id, e.g. S001")
     p.add_argument("--png", default=None, help="also write the code as a QR code PNG here")
 
@@ -176,7 +158,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="print a signed member code (MC1) for a member",
         description="Issue a dynamic member code for a member, signed by the active key.",
     )
-    _add_db(p)
+    add_db(p)
     p.add_argument("member", help="member id, e.g. M00000001")
     p.add_argument("--ttl", type=int, default=120, help="seconds until it expires (default 120)")
     p.add_argument("--png", default=None, help="also write the code as a QR code PNG here")
@@ -188,151 +170,22 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "interactions as JSON lines or CSV.",
     )
     p.add_argument("what", choices=("members", "interactions"), help="what to export")
-    _add_db(p)
+    add_db(p)
     p.add_argument(
         "--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)"
     )
     p.add_argument("--out", default="-", help="output file (default: stdout)")
 
-    p = sub.add_parser(
-        "staff",
-        help="add, disable or reset the PIN of store staff",
-        description="Manage store staff. Changes reach the store's terminals with the next sync.",
-    )
-    staff = p.add_subparsers(dest="staff_command", metavar="ACTION")
-    s = staff.add_parser(
-        "add",
-        help="add (or replace) a staff member",
-        description="Add or replace a staff member of a store.",
-    )
-    _add_db(s)
-    s.add_argument("--id", required=True, help="staff id, e.g. A04")
-    s.add_argument("--store", required=True, help="store id")
-    s.add_argument("--name", required=True, help="display name")
-    s.add_argument(
-        "--role",
-        choices=("associate", "manager"),
-        default="associate",
-        help="role (default associate)",
-    )
-    s.add_argument(
-        "--pin",
-        default=None,
-        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
-        "default: prompt)",
-    )
-    s = staff.add_parser(
-        "disable",
-        help="disable a staff member",
-        description="Disable a staff member: terminals refuse their PIN.",
-    )
-    _add_db(s)
-    s.add_argument("id", help="staff id")
-    s = staff.add_parser(
-        "enable", help="enable a disabled staff member", description="Enable a staff member again."
-    )
-    _add_db(s)
-    s.add_argument("id", help="staff id")
-    s = staff.add_parser(
-        "reset-pin", help="set a new PIN", description="Set a new PIN for a staff member."
-    )
-    _add_db(s)
-    s.add_argument("id", help="staff id")
-    s.add_argument(
-        "--pin",
-        default=None,
-        help="PIN: 6–12 digits for a manager, 4–12 for an associate ('-' reads it from stdin; "
-        "default: prompt); hashed with today's parameters",
-    )
-    s = staff.add_parser(
-        "list",
-        help="list staff",
-        description="List staff members, and whose PIN is due to be set again (hashed with "
-        "older parameters: `reset-pin` hashes it with today's).",
-    )
-    _add_db(s)
-    s.add_argument("--store", default=None, help="only this store")
-
-    p = sub.add_parser(
-        "audit",
-        help="problems the hub found in terminals' audit logs",
-        description="Terminals upload their hash-chained audit logs; the hub checks that each "
-        "row chains onto the last one it acknowledged from that terminal. `flags` lists the "
-        "gaps (rows kept from the hub), rewrites (acknowledged rows changed) and rows that do "
-        "not match their hash.",
-    )
-    audit = p.add_subparsers(dest="audit_command", metavar="ACTION")
-    s = audit.add_parser(
-        "flags",
-        help="list flagged audit-chain problems",
-        description="List the problems flagged in terminals' audit chains, oldest first.",
-    )
-    _add_db(s)
-    s.add_argument("--store", default=None, help="only this store")
-    s.add_argument("--device", default=None, help="only this device")
-    s.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    p = sub.add_parser(
-        "device",
-        help="list, revoke or import the records of enrolled devices",
-        description="The enrolled terminals: list them, revoke one (its requests are refused "
-        "on every hub process within a second), or import the unsent records a revoked "
-        "terminal exported (clerk outbox export) as that device.",
-    )
-    device = p.add_subparsers(dest="device_command", metavar="ACTION")
-    s = device.add_parser(
-        "list", help="list devices", description="List the enrolled devices, revoked ones too."
-    )
-    _add_db(s)
-    s.add_argument("--store", default=None, help="only this store")
-    s.add_argument("--json", action="store_true", help="one JSON object per line")
-    s = device.add_parser(
-        "revoke",
-        help="revoke a device (lost, stolen, replaced)",
-        description="Revoke a device: every hub process refuses it within a second and it "
-        "gets no new access token. Audited.",
-    )
-    _add_db(s)
-    s.add_argument("id", help="device id (clerk hub device list)")
-    s.add_argument("--reason", default=None, help="why (kept with the device and audited)")
-    s = device.add_parser(
-        "import",
-        help="import a revoked terminal's exported records",
-        description="Ingest the JSON lines of 'clerk outbox export' as the device that recorded "
-        "them (same ids and sequence numbers: a record the hub already has is answered as "
-        "before, never doubled). Audited.",
-    )
-    _add_db(s)
-    s.add_argument("file", help="the export (JSON lines); '-' reads stdin")
-    s.add_argument("--device", required=True, help="the id of the device that recorded them")
-
-    p = sub.add_parser(
-        "admin-token",
-        help="create, list or revoke HQ admin tokens",
-        description="HQ admin tokens authenticate the HQ API (/v1/admin/…). A new token is "
-        "printed once; only its hash is kept.",
-    )
-    admin = p.add_subparsers(dest="admin_command", metavar="ACTION")
-    s = admin.add_parser(
-        "create", help="print a new admin token", description="Create an HQ admin token."
-    )
-    _add_db(s)
-    s.add_argument("name", help="who or what holds it, e.g. hq-ops")
-    s = admin.add_parser("list", help="list admin tokens", description="List HQ admin tokens.")
-    _add_db(s)
-    s = admin.add_parser(
-        "revoke", help="revoke an admin token", description="Revoke an HQ admin token."
-    )
-    _add_db(s)
-    s.add_argument("name", help="the token's name")
+    staff_cli.add_parser(sub)
+    devices_cli.add_parsers(sub)
 
     from sync.hub.segment.cli import add_parsers as add_segment_parsers
 
-    add_segment_parsers(sub, _add_db)
+    add_segment_parsers(sub)
 
     from sync.hub.imports.cli import add_parser as add_import_parser
 
-    add_import_parser(sub, _add_db)
+    add_import_parser(sub, add_db)
 
     p = sub.add_parser(
         "setting",
@@ -341,7 +194,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "(days the browsing of members without consent is kept at the hub only; 0, the "
         "default: dropped at intake).",
     )
-    _add_db(p)
+    add_db(p)
     p.add_argument("key", help="the setting, e.g. consent.unconsented_browsing_days")
     p.add_argument("value", nargs="?", default=None, help="its new value")
 
@@ -351,23 +204,23 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         description="Delete the browsing of members without browsing consent older than "
         "consent.unconsented_browsing_days (clerk hub serve does this hourly).",
     )
-    _add_db(p)
+    add_db(p)
     from sync.hub.loyalty_cli import add_parsers as add_loyalty_parsers
 
-    add_loyalty_parsers(sub, _add_db)
+    add_loyalty_parsers(sub)
     from sync.hub.task_cli import add_parser as add_rules_parser
 
-    add_rules_parser(sub, _add_db)
+    add_rules_parser(sub, add_db)
     from sync.hub.template_cli import add_parser as add_template_parser
 
-    add_template_parser(sub, _add_db)
+    add_template_parser(sub, add_db)
 
     p = sub.add_parser(
         "migrate",
         help="create or upgrade the hub database schema",
         description="Apply pending schema migrations (a schema_version table records them).",
     )
-    _add_db(p)
+    add_db(p)
 
     p = sub.add_parser(
         "signup-text",
@@ -376,7 +229,7 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "files, UTF-8): every terminal receives it with its next sync and shows it, with its "
         "version, at a sign-up at the counter; the version shown is stored with the answer.",
     )
-    _add_db(p)
+    add_db(p)
     p.add_argument("version", help="the wording's version (1-32 characters), e.g. 2026-12-v1")
     p.add_argument("--zh", metavar="FILE", help="the Chinese wording")
     p.add_argument("--en", metavar="FILE", help="the English wording")
@@ -388,16 +241,10 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "file (never the database); the old one stops signing and is accepted by terminals for "
         "5 more minutes.",
     )
-    _add_db(p)
+    add_db(p)
 
 
 # --- commands ------------------------------------------------------------------------------------
-
-
-def _open(args: argparse.Namespace) -> HubStore:
-    from sync.hub.store import HubStore
-
-    return HubStore.open(args.db, keys_file=args.keys_file)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -406,8 +253,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
     if args.members < 0 or args.products < 1 or args.events_per_member < 0:
         raise InvalidInputError("--members, --products and --events-per-member must be positive")
-    store = _open(args)
-    try:
+    with opened(args) as store:
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -426,8 +272,6 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             progress=progress,
             stores=args.stores,
         )
-    finally:
-        store.close()
     print("stores: " + " ".join(stats.stores))
     for table, n in stats.counts.items():
         print(f"{table}: {n}")
@@ -446,10 +290,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
     bounds = _write_bounds(args)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
-    store = _open(args)  # migrates; fails here, with one line, if the database is unusable
+    store = open_store(args)  # migrates; fails here, with one line, if the database is unusable
     # The chain's retention policy, applied hourly (sync/hub/retention.py), on its own store.
     try:
-        purger = Purger(_open(args), on_error=_log_purge_error)
+        purger = Purger(open_store(args), on_error=_log_purge_error)
     except BaseException:
         store.close()
         raise
@@ -527,11 +371,8 @@ def _write_bounds(args: argparse.Namespace) -> WriteBounds:
 
 
 def _cmd_enrol_code(args: argparse.Namespace) -> int:
-    store = _open(args)
-    try:
+    with opened(args) as store:
         code = store.devices.create_enrol_code(args.store)
-    finally:
-        store.close()
     if args.png:
         _qr_png(code, args.png)
     print(code)
@@ -541,11 +382,8 @@ def _cmd_enrol_code(args: argparse.Namespace) -> int:
 def _cmd_member_code(args: argparse.Namespace) -> int:
     if not 1 <= args.ttl <= 24 * 3600:
         raise InvalidInputError("--ttl must be between 1 and 86400 seconds")
-    store = _open(args)
-    try:
+    with opened(args) as store:
         code = store.keys.member_code(args.member, ttl=args.ttl)
-    finally:
-        store.close()
     if args.png:
         from clerk.shared import barcodes
 
@@ -583,8 +421,7 @@ EXPORT_FIELDS = {
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    store = _open(args)
-    try:
+    with opened(args) as store:
         rows: Iterator[dict[str, Any]] = (
             store.members.iter_rows() if args.what == "members" else store.interactions.iter_rows()
         )
@@ -593,8 +430,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
         else:
             with open(args.out, "w", encoding="utf-8", newline="") as out:
                 n = _write_rows(out, rows, args.what, args.format)
-    finally:
-        store.close()
     print(f"export: {n} {args.what}", file=sys.stderr)
     return EXIT_OK
 
@@ -618,167 +453,6 @@ def _write_rows(out: TextIO, rows: Iterator[dict[str, Any]], what: str, fmt: str
     return n
 
 
-def _read_pin(given: str | None) -> str:
-    if given == "-":
-        return sys.stdin.readline().strip()
-    if given is not None:
-        return str(given)
-    return getpass.getpass("PIN: ")
-
-
-def _cmd_staff(args: argparse.Namespace) -> int:
-    from sync.hub.staff import hash_pin
-
-    action = args.staff_command
-    if action is None:
-        raise InvalidInputError(
-            "give an action: add, disable, enable, reset-pin or list", reason="usage"
-        )
-    store = _open(args)
-    try:
-        if action == "add":
-            pin_hash = hash_pin(_read_pin(args.pin), args.role)
-            store.staff.upsert(
-                [
-                    {
-                        "id": args.id,
-                        "store_id": args.store,
-                        "name": args.name,
-                        "role": args.role,
-                        "pin_hash": pin_hash,
-                        "active": 1,
-                    }
-                ]
-            )
-            print(f"staff {args.id} added to {args.store}")
-        elif action in ("disable", "enable"):
-            store.staff.update(args.id, active=action == "enable")
-            print(f"staff {args.id} {action}d")
-        elif action == "reset-pin":
-            role = store.staff.role(args.id)
-            store.staff.update(args.id, pin_hash=hash_pin(_read_pin(args.pin), role))
-            print(f"staff {args.id}: PIN reset")
-        else:
-            for row in store.staff.rows(args.store):
-                state = "active" if row["active"] else "disabled"
-                pin = {"ok": "", "none": "\tno PIN", "reset": "\tPIN due: reset-pin"}[row["pin"]]
-                print(f"{row['id']}\t{row['store_id']}\t{row['role']}\t{state}\t{row['name']}{pin}")
-    finally:
-        store.close()
-    return EXIT_OK
-
-
-def _cmd_audit(args: argparse.Namespace) -> int:
-    if getattr(args, "audit_command", None) != "flags":
-        raise InvalidInputError("give an action: flags", reason="usage")
-    store = _open(args)
-    try:
-        flags = store.audit.flags(store_id=args.store, device_id=args.device)
-    finally:
-        store.close()
-    for f in flags:
-        if args.json:
-            print(json.dumps(f, ensure_ascii=False, separators=(",", ":")))
-        else:
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(f["at"])))
-            seq = "-" if f["seq"] is None else str(f["seq"])
-            print(
-                f"{when}Z\t{f['store_id']}\t{f['device_id']}\tseq {seq}\t{f['problem']}"
-                f"\t{f['detail'] or ''}"
-            )
-    if not args.json:
-        print(f"audit flags: {len(flags)}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _cmd_device(args: argparse.Namespace) -> int:
-    action = args.device_command
-    if action is None:
-        raise InvalidInputError("give an action: list, revoke or import", reason="usage")
-    store = _open(args)
-    try:
-        if action == "list":
-            for row in store.devices.rows(args.store):
-                if args.json:
-                    print(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-                    continue
-                state = "revoked" if row["revoked_at"] is not None else "active"
-                print(f"{row['id']}\t{row['store_id']}\t{state}\t{row['name']}")
-        elif action == "revoke":
-            store.devices.revoke(args.id, reason=args.reason, actor=_actor())
-            print(f"device {args.id} revoked: refused by every hub process within a second")
-        else:
-            counts = _import_records(store, args.file, args.device)
-            done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing"
-            print(f"device {args.device}: {done}")
-    finally:
-        store.close()
-    return EXIT_OK
-
-
-def _import_records(store: HubStore, path: str, device_id: str) -> dict[str, int]:
-    """Ingest an outbox export as ``device_id`` (audited); the answers counted by status.
-    Every line is read and checked before anything is ingested."""
-    from sync.hub import admin_audit
-    from sync.hub.ingest import ingest, parse_items
-
-    device = store.devices.get(device_id)
-    records: list[Any] = []
-    source = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-    try:
-        for n, line in enumerate(source, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                raise InvalidInputError(f"line {n} is not JSON: {exc}", reason="usage") from exc
-            if not isinstance(record, dict):
-                raise InvalidInputError(f"line {n} is not a record", reason="usage")
-            records.append(record)
-    finally:
-        if source is not sys.stdin:
-            source.close()
-    counts: dict[str, int] = {}
-    for i in range(0, len(records), IMPORT_BATCH):
-        try:
-            items = parse_items(records[i : i + IMPORT_BATCH])
-        except ValueError as exc:
-            raise InvalidInputError(f"records {i + 1}…: {exc}", reason="usage") from exc
-        for result in ingest(store, device, items):
-            counts[result.status] = counts.get(result.status, 0) + 1
-    with store.write() as tx:
-        admin_audit.record(
-            tx,
-            _actor(),
-            "device_import",
-            device_id,
-            {"file": os.path.basename(path), "records": len(records), "answers": counts},
-        )
-    return counts
-
-
-def _cmd_admin_token(args: argparse.Namespace) -> int:
-    action = args.admin_command
-    if action is None:
-        raise InvalidInputError("give an action: create, list or revoke", reason="usage")
-    store = _open(args)
-    try:
-        if action == "create":
-            print(store.admin_tokens.create(args.name, actor=_actor()))
-            print("keep it secret: it is shown once, and only its hash is kept", file=sys.stderr)
-        elif action == "list":
-            for row in store.admin_tokens.rows():
-                state = "revoked" if row["revoked_at"] is not None else "active"
-                print(f"{row['name']}\t{state}\t{row['created_at']}")
-        else:
-            store.admin_tokens.revoke(args.name, actor=_actor())
-            print(f"admin token {args.name} revoked")
-    finally:
-        store.close()
-    return EXIT_OK
-
-
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from sync.hub.store import HubStore
 
@@ -794,11 +468,8 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_rotate_key(args: argparse.Namespace) -> int:
-    store = _open(args)
-    try:
+    with opened(args) as store:
         key = store.keys.rotate()
-    finally:
-        store.close()
     print(f"active key: kid {key.kid} {key.public_key}")
     print(f"its private key is in {store.key_source.describe()}: back it up", file=sys.stderr)
     return EXIT_OK
@@ -816,12 +487,8 @@ def _cmd_signup_text(args: argparse.Namespace) -> int:
     }
     if not texts:
         raise ValueError("give the wording: --zh FILE and/or --en FILE")
-    store = _open(args)
-    try:
-        with store.write() as tx:
-            signups.publish_signup_text(tx, args.version, texts)
-    finally:
-        store.close()
+    with opened(args) as store, store.write() as tx:
+        signups.publish_signup_text(tx, args.version, texts)
     print(f"consent wording {args.version} published ({', '.join(texts)})")
     return EXIT_OK
 
@@ -829,36 +496,30 @@ def _cmd_signup_text(args: argparse.Namespace) -> int:
 def _cmd_source(args: argparse.Namespace) -> int:
     from sync.hub.segment.cli import cmd_source
 
-    return cmd_source(args, _open, _actor())
+    return cmd_source(args, open_store, actor())
 
 
 def _cmd_identity(args: argparse.Namespace) -> int:
     from sync.hub.segment.cli import cmd_identity
 
-    return cmd_identity(args, _open, _actor())
+    return cmd_identity(args, open_store, actor())
 
 
 def _cmd_setting(args: argparse.Namespace) -> int:
     from sync.hub import retention
 
-    store = _open(args)
-    try:
+    with opened(args) as store:
         if args.value is not None:
             retention.set_setting(store, args.key, args.value)
         print(f"{args.key} = {retention.get_setting(store, args.key)}")
-    finally:
-        store.close()
     return EXIT_OK
 
 
 def _cmd_purge(args: argparse.Namespace) -> int:
     from sync.hub import retention
 
-    store = _open(args)
-    try:
+    with opened(args) as store:
         n = retention.purge(store)
-    finally:
-        store.close()
     print(f"purged {n} browse events of members without browsing consent")
     return EXIT_OK
 
@@ -866,31 +527,31 @@ def _cmd_purge(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from sync.hub.imports.cli import cmd_import
 
-    return cmd_import(args, _open)
+    return cmd_import(args, open_store)
 
 
 def _cmd_points(args: argparse.Namespace) -> int:
     from sync.hub.loyalty_cli import cmd_points
 
-    return cmd_points(args, _open)
+    return cmd_points(args, open_store)
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     from sync.hub.loyalty_cli import cmd_recommend
 
-    return cmd_recommend(args, _open)
+    return cmd_recommend(args, open_store)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from sync.hub.task_cli import cmd_rules
 
-    return cmd_rules(args, _open)
+    return cmd_rules(args, open_store)
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
     from sync.hub.template_cli import cmd_template
 
-    return cmd_template(args, _open)
+    return cmd_template(args, open_store)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -899,10 +560,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "enrol-code": _cmd_enrol_code,
     "member-code": _cmd_member_code,
     "export": _cmd_export,
-    "staff": _cmd_staff,
-    "audit": _cmd_audit,
-    "device": _cmd_device,
-    "admin-token": _cmd_admin_token,
+    "staff": staff_cli.cmd_staff,
+    "audit": devices_cli.cmd_audit,
+    "device": devices_cli.cmd_device,
+    "admin-token": devices_cli.cmd_admin_token,
     "source": _cmd_source,
     "identity": _cmd_identity,
     "import": _cmd_import,

@@ -12,49 +12,58 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sync.hub.cli_common import add_action, add_group, arg
 from sync.hub.errors import InvalidInputError
 
 Opener = Callable[[argparse.Namespace], Any]
 
 
-def add_parsers(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parsers(sub: Any) -> None:
     """Add ``points`` and ``recommend`` to the ``clerk hub`` subparsers ``sub``."""
-    p = sub.add_parser(
+    points = add_group(
+        sub,
         "points",
-        help="the chain's points rule",
+        summary="the chain's points rule",
         description="A sale earns the amount paid in yuan × points per yuan × the member's "
         "tier multiplier (rounded down) at the hub; the balance reaching a tier's threshold "
         "moves the member up. `rule` shows the rule, or changes it with its options.",
     )
-    points = p.add_subparsers(dest="points_command", metavar="ACTION")
-    s = points.add_parser(
-        "rule", help="show or change the earn rule", description="Show or change the rule."
+    add_action(
+        points,
+        "rule",
+        summary="show or change the earn rule",
+        description="Show or change the rule.",
+        args=(
+            arg("--per-yuan", type=int, default=None, help="points per yuan at ×1"),
+            arg(
+                "--tier",
+                action="append",
+                default=[],
+                metavar="NAME=MULT",
+                help="a tier's multiplier, e.g. gold=1.5 (repeatable)",
+            ),
+        ),
+        json_help="print the rule as JSON",
     )
-    add_db(s)
-    s.add_argument("--per-yuan", type=int, default=None, help="points per yuan at ×1")
-    s.add_argument(
-        "--tier",
-        action="append",
-        default=[],
-        metavar="NAME=MULT",
-        help="a tier's multiplier, e.g. gold=1.5 (repeatable)",
-    )
-    s.add_argument("--json", action="store_true", help="print the rule as JSON")
 
-    p = sub.add_parser(
+    rec = add_group(
+        sub,
         "recommend",
-        help="what to offer with each product",
+        summary="what to offer with each product",
         description="`build` learns, from the orders, assisted sales and browsing of the last "
         "days, which products are bought or viewed with each product (recency-weighted) and "
         "sends the lists to every store's terminals; run it nightly (cron, a systemd timer).",
     )
-    rec = p.add_subparsers(dest="recommend_command", metavar="ACTION")
-    s = rec.add_parser(
-        "build", help="learn and ship the related products", description="Build the lists."
+    add_action(
+        rec,
+        "build",
+        summary="learn and ship the related products",
+        description="Build the lists.",
+        args=(
+            arg("--days", type=int, default=180, help="learn from the last N days"),
+            arg("--top", type=int, default=5, help="related products kept per product"),
+        ),
     )
-    add_db(s)
-    s.add_argument("--days", type=int, default=180, help="learn from the last N days")
-    s.add_argument("--top", type=int, default=5, help="related products kept per product")
 
 
 def cmd_recommend(args: argparse.Namespace, open_store: Opener) -> int:

@@ -14,76 +14,88 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sync.hub.errors import InvalidInputError
+from sync.hub.cli_common import action_of, add_action, add_group, arg
+
+PER_LINE = "one JSON object per line"
 
 Opener = Callable[[argparse.Namespace], Any]
 
 
-def add_parsers(sub: Any, add_db: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parsers(sub: Any) -> None:
     """Add ``source`` and ``identity`` to the ``clerk hub`` subparsers ``sub``."""
-    p = sub.add_parser(
+    source = add_group(
+        sub,
         "source",
-        help="add, list or revoke the sources that send behaviour events",
+        summary="add, list or revoke the sources that send behaviour events",
         description="Sources send behaviour events through the Segment HTTP Tracking API "
         "(http://<hub>/segment as the library's host, the write key as HTTP Basic user). A new "
         "write key is printed once; only its hash is kept. See docs/ingest.md.",
     )
-    source = p.add_subparsers(dest="source_command", metavar="ACTION")
-    s = source.add_parser(
-        "add", help="add a source and print its write key", description="Add an event source."
+    add_action(
+        source,
+        "add",
+        summary="add a source and print its write key",
+        description="Add an event source.",
+        args=(
+            arg("name", help="what sends, e.g. shop-app"),
+            arg(
+                "--provisional",
+                action="store_true",
+                help="unknown userIds create provisional members (default: their calls are held "
+                "until an identify or alias names a member)",
+            ),
+        ),
     )
-    add_db(s)
-    s.add_argument("name", help="what sends, e.g. shop-app")
-    s.add_argument(
-        "--provisional",
-        action="store_true",
-        help="unknown userIds create provisional members (default: their calls are held "
-        "until an identify or alias names a member)",
-    )
-    s = source.add_parser(
+    add_action(
+        source,
         "list",
-        help="list sources and what each sent",
+        summary="list sources and what each sent",
         description="List sources with their counts per outcome (accepted, duplicate, "
         "rejected, unknown, ignored, held, released, dropped, stale, conflict). --counts "
         "breaks them down per event name; --rejects shows the newest refused calls.",
+        args=(
+            arg("--counts", action="store_true", help="counts per outcome and event name"),
+            arg("--rejects", default=None, metavar="SOURCE", help="newest refused calls"),
+        ),
+        json_help=PER_LINE,
     )
-    add_db(s)
-    s.add_argument("--counts", action="store_true", help="counts per outcome and event name")
-    s.add_argument("--rejects", default=None, metavar="SOURCE", help="newest refused calls")
-    s.add_argument("--json", action="store_true", help="one JSON object per line")
-    s = source.add_parser(
+    add_action(
+        source,
         "revoke",
-        help="revoke a source's write key",
+        summary="revoke a source's write key",
         description="Revoke a source (by name or id): its write key is refused from now on.",
+        args=(arg("source", help="the source's name or id"),),
     )
-    add_db(s)
-    s.add_argument("source", help="the source's name or id")
 
-    p = sub.add_parser(
+    ident = add_group(
+        sub,
         "identity",
-        help="identity conflicts (OneID) for a person to settle",
+        summary="identity conflicts (OneID) for a person to settle",
         description="A call whose identities (userId, anonymousId, WeChat UnionID, phone, "
         "card) belong to two members is never merged by guess: it is kept as a conflict. "
         "`conflicts` lists them; `resolve ID --keep M…` settles one: the claimants not kept "
         "are merged into the first kept member, which the contested identities go to.",
     )
-    ident = p.add_subparsers(dest="identity_command", metavar="ACTION")
-    s = ident.add_parser(
-        "conflicts", help="list open conflicts", description="List identity conflicts."
+    add_action(
+        ident,
+        "conflicts",
+        summary="list open conflicts",
+        description="List identity conflicts.",
+        args=(arg("--all", action="store_true", help="settled ones too"),),
+        json_help=PER_LINE,
     )
-    add_db(s)
-    s.add_argument("--all", action="store_true", help="settled ones too")
-    s.add_argument("--json", action="store_true", help="one JSON object per line")
-    s = ident.add_parser(
+    add_action(
+        ident,
         "resolve",
-        help="settle a conflict",
+        summary="settle a conflict",
         description="Settle an identity conflict: keep the members given (the first gets the "
         "contested identities), merge the other claimants into it. Merges reach terminals as "
         "change rows. Audited.",
+        args=(
+            arg("id", type=int, help="the conflict's id (clerk hub identity conflicts)"),
+            arg("--keep", nargs="+", required=True, metavar="MEMBER", help="members kept"),
+        ),
     )
-    add_db(s)
-    s.add_argument("id", type=int, help="the conflict's id (clerk hub identity conflicts)")
-    s.add_argument("--keep", nargs="+", required=True, metavar="MEMBER", help="members kept")
 
 
 def _when(at: Any) -> str:
@@ -93,9 +105,7 @@ def _when(at: Any) -> str:
 def cmd_source(args: argparse.Namespace, open_store: Opener, actor: str) -> int:
     from sync.hub.segment.sources import Sources
 
-    action = args.source_command
-    if action is None:
-        raise InvalidInputError("give an action: add, list or revoke", reason="usage")
+    action = action_of(args, "source_command", "add, list or revoke")
     store = open_store(args)
     try:
         sources = Sources(store)
@@ -131,9 +141,7 @@ def cmd_identity(args: argparse.Namespace, open_store: Opener, actor: str) -> in
     from sync.hub.segment import identity
     from sync.hub.segment.intake import Intake
 
-    action = args.identity_command
-    if action is None:
-        raise InvalidInputError("give an action: conflicts or resolve", reason="usage")
+    action = action_of(args, "identity_command", "conflicts or resolve")
     store = open_store(args)
     try:
         if action == "conflicts":
