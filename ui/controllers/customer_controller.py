@@ -16,8 +16,8 @@ both languages).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from clerk.errors import ClerkError, RecordError
 from clerk.model import CustomerView, Identity
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from clerk.outbox import Recorded
     from clerk.ports import Opened, TerminalPort
     from clerk.shared.interactions import Payload
-    from clerk.staff import Session
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +117,14 @@ class CustomerController(QObject):
         self.products = ProductsController(self)
         self.drafts = DraftsController(self)
         self.fixes = RecordFixController(self)
+        # What the window, the scan controller and the demo call on the screen: the parts'.
+        self.open_redeem = self.redeem.open_redeem
+        self.save = self.forms.save
+        self.cancel = self.forms.cancel
+        self.escape = self.forms.escape
+        self.take_scan = self.products.take_scan
+        self.history_activated = self.fixes.history_activated
+        self.fix = self.fixes.fix
 
     # --- showing -------------------------------------------------------------------------
 
@@ -343,36 +350,6 @@ class CustomerController(QObject):
             self.bridge.warning(self.view.manager_only_reason(), key="form")
             return
         self.forms.open_form("case_open" if name == "case" else name)
-
-    # What the window, the scan controller, the demo and the tests call: the parts' doors.
-
-    def open_redeem(self, coupon_id: str | None = None) -> bool:
-        return self.redeem.open_redeem(coupon_id)
-
-    def save(self) -> None:
-        self.forms.save()
-
-    def cancel(self) -> None:
-        self.forms.cancel()
-
-    def escape(self) -> bool:
-        return self.forms.escape()
-
-    def take_scan(self, text: str, otherwise: Callable[[str], object]) -> bool:
-        return self.products.take_scan(text, otherwise)
-
-    def history_activated(self, index: Any) -> None:
-        self.fixes.history_activated(index)
-
-    def fix(
-        self,
-        iid: str,
-        kind: str,
-        payload: Mapping[str, Any],
-        hub_reason: str | None,
-        session: Session | None = None,
-    ) -> bool:
-        return self.fixes.fix(iid, kind, payload, hub_reason, session)
 
     # --- someone no member matches ----------------------------------------------------------
 

@@ -62,32 +62,23 @@ class ProductsController(QObject):
         choices: list[Choice] = []
         seen: set[str] = set()
         if view is not None:
-            for line in view.cart:
-                if line.product.sku in seen:
+            cart = [(c.product, c.price_cents, c.qty, "cart", c.id) for c in view.cart]
+            browsed = [
+                (b.product, b.product.price_cents, 1, "browsed", None) for b in view.browsing
+            ]
+            for product, price, qty, source, cart_id in cart + browsed:
+                if product.sku in seen:
                     continue
-                seen.add(line.product.sku)
+                seen.add(product.sku)
                 choices.append(
                     Choice(
-                        line.product.sku,
-                        local(line.product.title),
-                        line.price_cents,
-                        line.product.image or "",
-                        line.qty,
-                        "cart",
-                        line.id,
-                    )
-                )
-            for b in view.browsing:
-                if b.product.sku in seen:
-                    continue
-                seen.add(b.product.sku)
-                choices.append(
-                    Choice(
-                        b.product.sku,
-                        local(b.product.title),
-                        b.product.price_cents,
-                        b.product.image or "",
-                        source="browsed",
+                        product.sku,
+                        local(product.title),
+                        price,
+                        product.image or "",
+                        qty,
+                        source,
+                        cart_id,
                     )
                 )
         self.suggestions = choices[:12]
