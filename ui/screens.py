@@ -14,12 +14,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from clerk.staff import Session, allowed, require
 from ui.models.recent_customers_model import RecentCustomersModel
 from ui.models.search_results_model import SearchResultsModel
-from ui.qt import QObject, QStackedWidget, Signal
+from ui.qt import QObject, QStackedWidget, QWidget, Signal
 from ui.workers import Runners, TaskRunner
 
 if TYPE_CHECKING:
@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from ui.views.follow_ups_view import FollowUpsView
     from ui.views.scan_view import ScanView
     from ui.views.settings_view import SettingsView
+
+_M = TypeVar("_M")  # a list screen's model
+_V = TypeVar("_V", bound=QWidget)  # its view
+_C = TypeVar("_C")  # its controller
 
 
 class Screens(QObject):
@@ -207,19 +211,9 @@ class Screens(QObject):
         from ui.models.client_book_model import ClientBookModel
         from ui.views.client_book_view import ClientBookView
 
-        model = ClientBookModel()
-        view = ClientBookView(model, self.pages)
-        self.pages.addWidget(view)
-        controller = ClientBookController(
-            self.terminal,
-            view,
-            model,
-            self.runners.terminal,
-            self.bridge,
-            session=self.session,
-            parent=self,
+        self._client_book = self._list_screen(
+            ClientBookModel(), ClientBookView, ClientBookController
         )
-        self._client_book = (view, controller)
         self.built.emit("clientbook")
 
     def build_follow_ups(self) -> None:
@@ -230,10 +224,20 @@ class Screens(QObject):
         from ui.models.follow_ups_model import FollowUpsModel
         from ui.views.follow_ups_view import FollowUpsView
 
-        model = FollowUpsModel()
-        view = FollowUpsView(model, self.pages)
+        self._follow_ups = self._list_screen(FollowUpsModel(), FollowUpsView, FollowUpsController)
+        self.built.emit("followups")
+
+    def _list_screen(
+        self,
+        model: _M,
+        view_type: Callable[[_M, QWidget], _V],
+        controller_type: Callable[..., _C],
+    ) -> tuple[_V, _C]:
+        """A list of the signed-in person's (My customers, Follow-ups): its view over
+        ``model`` in the stack, its controller on the terminal runner."""
+        view = view_type(model, self.pages)
         self.pages.addWidget(view)
-        controller = FollowUpsController(
+        controller = controller_type(
             self.terminal,
             view,
             model,
@@ -242,8 +246,7 @@ class Screens(QObject):
             session=self.session,
             parent=self,
         )
-        self._follow_ups = (view, controller)
-        self.built.emit("followups")
+        return view, controller
 
     def open_dashboard(self, session: Session, tz: tzinfo | None = None) -> DashboardController:
         """The manager's dashboard (built once per session). PermissionDeniedError for anyone

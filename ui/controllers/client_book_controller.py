@@ -2,65 +2,38 @@
 of the associate picked at the top, read on the terminal runner (offline, from the cache). Enter
 or a double click on a row opens that customer (``Terminal.open_found(…, via="clientbook")``:
 the view audited, no visit recorded). The selected customer's Message
-(``ui.controllers.message_controller``) drafts an outreach message and records the contact."""
+(``ui.controllers.message_controller``) drafts an outreach message and records the contact —
+both shared with the Follow-ups list (``ui.controllers.member_list_controller``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from clerk.errors import ClerkError
-from clerk.staff import Session, allowed
-from ui import texts
-from ui.controllers.message_controller import MessageController
-from ui.messages import MessageBridge
+from clerk.staff import allowed
+from ui.controllers.member_list_controller import MemberListController
 from ui.models.client_book_model import ClientBookModel
-from ui.qt import QObject, Signal
+from ui.qt import Signal
 from ui.views.client_book_view import ClientBookView
-from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from clerk.model import Client
-    from clerk.ports import Opened, TerminalPort
     from clerk.staff import StaffMember
 
 
-class ClientBookController(QObject):
-    opened = Signal(object)  # clerk.ports.Opened
+class ClientBookController(MemberListController):
     loaded = Signal()  # the list shows the book asked for last
+    view: ClientBookView
+    model: ClientBookModel
 
-    def __init__(
-        self,
-        terminal: TerminalPort,
-        view: ClientBookView,
-        model: ClientBookModel,
-        runner: TaskRunner,
-        bridge: MessageBridge,
-        *,
-        session: Callable[[], Session | None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.terminal = terminal
-        self.view = view
-        self.model = model
-        self.runner = runner
-        self.bridge = bridge
-        self.session = session
+    VIA = "clientbook"
+
+    def _setup(self) -> None:
+        view = self.view
+        self._message_for: str | None = None
         self.showing: str | None = None  # whose book the list shows
         self._asked: str | None = None
-        view.list.activated.connect(self._activated)
         view.associate.activated.connect(lambda _i: self.refresh())
-        self.message = MessageController(
-            terminal, view.message_panel, view.message, runner, bridge, session=session, parent=self
-        )
-        self.message.ready.connect(lambda: view.message_why.setText(self.message.why_not))
         self.message.recorded.connect(lambda _rec: self.refresh())
-        self._message_for: str | None = None
-        selection = view.list.selectionModel()
-        assert selection is not None
-        selection.currentChanged.connect(lambda *_: self._sync_selected())
-        model.modelReset.connect(self._sync_selected)
 
     @property
     def is_manager(self) -> bool:
@@ -111,10 +84,8 @@ class ClientBookController(QObject):
         self.loaded.emit()
 
     def selected(self) -> Client | None:
-        index = self.view.list.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
-            return None
-        return self.model.row_at(index.row())
+        client: Client | None = super().selected()
+        return client
 
     def _sync_selected(self) -> None:
         client = self.selected()
@@ -132,27 +103,11 @@ class ClientBookController(QObject):
             self.open_member(str(member_id))
 
     def open_member(self, member_id: str) -> None:
-        session = self.session()
-        staff = None if session is None else session.staff_id
-        terminal = self.terminal
-        self.runner.submit(
-            lambda: terminal.open_found(member_id, staff, "clientbook"),
-            self._open_done,
-            self._failed,
-        )
-
-    def _open_done(self, opened: Opened) -> None:
-        self.opened.emit(opened)
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ClerkError):
-            self.bridge.error(texts.reason_message(exc.reason), key="clientbook")
-        else:
-            raise exc
+        self._open(member_id, self._signed_in())
 
     def forget(self) -> None:
         """The session ended: nobody's book shows."""
-        self.message.forget()
+        super().forget()
         self._message_for = None
         self.model.set_rows([])
         self.view.associate.clear()

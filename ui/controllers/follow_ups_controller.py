@@ -8,23 +8,19 @@ opens its customer (audited as a client book open)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clerk.errors import ClerkError
-from clerk.staff import Session, allowed
+from clerk.staff import allowed
 from ui import texts
-from ui.controllers.message_controller import MessageController
-from ui.messages import MessageBridge
+from ui.controllers.member_list_controller import MemberListController
 from ui.models.follow_ups_model import FollowUpsModel
-from ui.qt import QT_TRANSLATE_NOOP, QDate, QObject, Signal, translate
+from ui.qt import QT_TRANSLATE_NOOP, QDate, Signal, translate
 from ui.views.follow_ups_view import FollowUpsView
-from ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from clerk.model import TaskRow
     from clerk.outbox import Recorded
-    from clerk.ports import Opened, TerminalPort
     from clerk.staff import StaffMember
 
 DUE_HOUR = 18  # snoozed to a day: that day at 18:00, local time (as a new task)
@@ -46,50 +42,24 @@ REFUSED = {
 }
 
 
-class FollowUpsController(QObject):
-    opened = Signal(object)  # clerk.ports.Opened
+class FollowUpsController(MemberListController):
     loaded = Signal()
     recorded = Signal(object)  # clerk.outbox.Recorded
+    view: FollowUpsView
+    model: FollowUpsModel
 
-    def __init__(
-        self,
-        terminal: TerminalPort,
-        view: FollowUpsView,
-        model: FollowUpsModel,
-        runner: TaskRunner,
-        bridge: MessageBridge,
-        *,
-        session: Callable[[], Session | None],
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.terminal = terminal
-        self.view = view
-        self.model = model
-        self.runner = runner
-        self.bridge = bridge
-        self.session = session
+    VIA = "followups"
+
+    def _setup(self) -> None:
+        view = self.view
         self._roster: dict[str, str] = {}
         self._message_for: tuple[str, str] | None = None
-        view.list.activated.connect(self._activated)
-        selection = view.list.selectionModel()
-        assert selection is not None
-        selection.currentChanged.connect(lambda *_: self._sync_selected())
-        model.modelReset.connect(self._sync_selected)
         view.until.setDate(QDate.currentDate().addDays(1))
         view.done.clicked.connect(self.done)
         view.contacted.clicked.connect(self.mark_contacted)
         view.snooze.clicked.connect(self.snooze)
         view.reassign.clicked.connect(self.reassign)
-        self.message = MessageController(
-            terminal, view.message_panel, view.message, runner, bridge, session=session, parent=self
-        )
-        self.message.ready.connect(lambda: view.message_why.setText(self.message.why_not))
         self.message.recorded.connect(self._messaged)
-
-    def _signed_in(self) -> str | None:
-        session = self.session()
-        return None if session is None else session.staff_id
 
     def refresh(self) -> None:
         """Read the tasks again (and, once, who they may go to)."""
@@ -128,10 +98,8 @@ class FollowUpsController(QObject):
         self.loaded.emit()
 
     def selected(self) -> TaskRow | None:
-        index = self.view.list.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
-            return None
-        return self.model.row_at(index.row())
+        task: TaskRow | None = super().selected()
+        return task
 
     def _sync_selected(self) -> None:
         task = self.selected()
@@ -206,15 +174,7 @@ class FollowUpsController(QObject):
         signed_in = self._signed_in()
         if not member_id or signed_in is None:
             return
-        terminal = self.terminal
-        self.runner.submit(
-            lambda: terminal.open_found(str(member_id), signed_in, "followups"),
-            self._open_done,
-            self._failed,
-        )
-
-    def _open_done(self, opened: Opened) -> None:
-        self.opened.emit(opened)
+        self._open(str(member_id), signed_in)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ClerkError):
@@ -229,7 +189,7 @@ class FollowUpsController(QObject):
             raise exc
 
     def forget(self) -> None:
-        self.message.forget()
+        super().forget()
         self._message_for = None
         self.model.set_tasks([], 0, {})
         self._roster = {}

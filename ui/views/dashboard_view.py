@@ -20,6 +20,7 @@ from ui.qt import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QBoxLayout,
     QChart,
     QChartView,
     QCheckBox,
@@ -35,7 +36,6 @@ from ui.qt import (
     QMargins,
     QObject,
     QPainter,
-    QScrollArea,
     QSizePolicy,
     Qt,
     QTableView,
@@ -46,7 +46,7 @@ from ui.qt import (
     translate,
 )
 from ui.theme import COLORS
-from ui.views.widgets import Card, Chip, FlowRow, LanguageAware, NarrowMargins, button, label
+from ui.views.widgets import Card, Chip, FlowRow, LanguageAware, button, label, scrolled_page
 
 KPIS = ("visits", "identified", "new", "coupons", "carts", "length", "points", "worked")
 HOURS = 24
@@ -171,20 +171,8 @@ class DashboardView(LanguageAware):
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.models = models
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        inner = QWidget()
-        inner.setObjectName("column")
-        box = QVBoxLayout(inner)
-        box.setContentsMargins(24, 20, 24, 24)
-        NarrowMargins(inner)
+        self.scroll_area, box = scrolled_page(self, QBoxLayout.Direction.TopToBottom, top=20)
         box.setSpacing(16)
-        area.setWidget(inner)
-        outer.addWidget(area)
-        self.scroll_area = area
 
         # header ----------------------------------------------------------------------------
         # One row on a desktop; on a handheld the title, then the day's controls.
@@ -353,7 +341,7 @@ class DashboardView(LanguageAware):
         self.sync_card.body.addWidget(self.conflicts_table)
         box.addWidget(self.sync_card)
         box.addStretch(1)
-        area.viewport().installEventFilter(self)  # the tiles follow the page's width
+        self.scroll_area.viewport().installEventFilter(self)  # the tiles follow the page's width
         self.retranslate()
 
     def arrange_tiles(self, columns: int) -> None:

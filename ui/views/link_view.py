@@ -5,25 +5,16 @@ number typed — then Link / Cancel."""
 
 from __future__ import annotations
 
-from ui.qt import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, Signal, translate
-from ui.views.widgets import FormField, button, label
+from ui.qt import QLineEdit, translate
+from ui.views.widgets import BannerForm, FormField, label
 
 
-class LinkForm(QFrame):
+class LinkForm(BannerForm):
     """Link a card or number met at the counter to a member who proved who they are."""
 
-    submit = Signal()
-    cancel = Signal()
-
     def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("linkForm")
-        self.setProperty("banner", "info")
-        box = QVBoxLayout(self)
-        box.setContentsMargins(16, 12, 16, 12)
-        box.setSpacing(8)
-        self.title = label("", "sectionTitle", wrap=True)
-        box.addWidget(self.title)
+        super().__init__("link")
+        box = self.box
         self.what = label("", "bannerText", wrap=True)
         self.what.setObjectName("linkWhat")
         box.addWidget(self.what)
@@ -33,20 +24,7 @@ class LinkForm(QFrame):
         self.proof.returnPressed.connect(self.submit)
         self.field = FormField("proof", self.proof)
         box.addWidget(self.field)
-        self.problem = label("", "error", wrap=True)
-        self.problem.setObjectName("linkProblem")
-        self.problem.hide()
-        box.addWidget(self.problem)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        self.save = button("", icon_name="check", kind="primary", object_name="linkSave")
-        self.save.clicked.connect(self.submit)
-        self.close_button = button("", kind="secondary", object_name="linkCancel")
-        self.close_button.clicked.connect(self.cancel)
-        buttons.addWidget(self.save)
-        buttons.addWidget(self.close_button)
-        buttons.addStretch(1)
-        box.addLayout(buttons)
+        self.add_buttons("check")
         self.kind = ""  # card | phone: what is linked
         self.masked = ""  # its last digits only
         self.hide()

@@ -14,12 +14,10 @@ from ui.qt import (
     QEvent,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QKeyEvent,
     QLineEdit,
     QObject,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     Qt,
     QVBoxLayout,
@@ -27,7 +25,7 @@ from ui.qt import (
     Signal,
     translate,
 )
-from ui.views.widgets import Card, LanguageAware, NarrowMargins, RowList, button, label
+from ui.views.widgets import Card, LanguageAware, RowList, button, centred_column, label
 
 KEY_SIZE = 64  # px; the touch minimum is 44
 PIN_MAX = 12
@@ -124,28 +122,7 @@ class SignInView(LanguageAware):
         super().__init__(parent)
         self.setObjectName("signIn")
         self.staff_model = staff
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        inner = QWidget()
-        inner.setObjectName("column")
-        centre = QHBoxLayout(inner)
-        centre.setContentsMargins(24, 24, 24, 24)
-        NarrowMargins(inner)
-        centre.addStretch(1)
-        self.column = QWidget()
-        self.column.setMaximumWidth(self.MAX_WIDTH)
-        self.column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        centre.addWidget(self.column, 100)
-        centre.addStretch(1)
-        area.setWidget(inner)
-        outer.addWidget(area)
-        self.area = area
-        column = QVBoxLayout(self.column)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(16)
+        self.area, column = centred_column(self, max_width=self.MAX_WIDTH, top=24)
 
         self.title = label("", "title")
         self.subtitle = label("", "muted", wrap=True)

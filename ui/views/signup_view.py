@@ -15,29 +15,19 @@ from ui.qt import (
     QPixmap,
     Qt,
     QVBoxLayout,
-    Signal,
     translate,
 )
-from ui.views.widgets import CheckText, FormField, button, label
+from ui.views.widgets import BannerForm, CheckText, FormField, label
 
 FIELDS = ("phone", "name", "birthday")
 
 
-class SignupForm(QFrame):
+class SignupForm(BannerForm):
     """Sign a new member up at the counter."""
 
-    submit = Signal()
-    cancel = Signal()
-
     def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("signupForm")
-        self.setProperty("banner", "info")
-        box = QVBoxLayout(self)
-        box.setContentsMargins(16, 12, 16, 12)
-        box.setSpacing(8)
-        self.title = label("", "sectionTitle", wrap=True)
-        box.addWidget(self.title)
+        super().__init__("signup")
+        box = self.box
         self.phone = QLineEdit()
         self.phone.setObjectName("signupPhone")
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
@@ -79,20 +69,7 @@ class SignupForm(QFrame):
             row.addWidget(text, 1)
             answers.addLayout(row)
         box.addWidget(self.answers)
-        self.problem = label("", "error", wrap=True)
-        self.problem.setObjectName("signupProblem")
-        self.problem.hide()
-        box.addWidget(self.problem)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        self.save = button("", icon_name="user", kind="primary", object_name="signupSave")
-        self.save.clicked.connect(self.submit)
-        self.close_button = button("", kind="secondary", object_name="signupCancel")
-        self.close_button.clicked.connect(self.cancel)
-        buttons.addWidget(self.save)
-        buttons.addWidget(self.close_button)
-        buttons.addStretch(1)
-        box.addLayout(buttons)
+        self.add_buttons("user")
         # After the sign-up: the code the member app redeems.
         self.code = QLabel()
         self.code.setObjectName("signupCode")

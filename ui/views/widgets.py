@@ -325,6 +325,45 @@ class Banner(QFrame):
         self.show()
 
 
+class BannerForm(QFrame):
+    """A form in an info banner on the customer page (sign-up, link): a title, the fields the
+    subclass adds to ``box``, then (``add_buttons``) a problem line and its primary and
+    secondary buttons — Enter's ``submit`` and ``cancel``."""
+
+    submit = Signal()
+    cancel = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._prefix = name  # of the object names
+        self.setObjectName(f"{name}Form")
+        self.setProperty("banner", "info")
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(16, 12, 16, 12)
+        self.box.setSpacing(8)
+        self.title = label("", "sectionTitle", wrap=True)
+        self.box.addWidget(self.title)
+
+    def add_buttons(self, save_icon: str) -> None:
+        """After the fields: the problem line (hidden until there is one), then the buttons."""
+        self.problem = label("", "error", wrap=True)
+        self.problem.setObjectName(f"{self._prefix}Problem")
+        self.problem.hide()
+        self.box.addWidget(self.problem)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        self.save = button(
+            "", icon_name=save_icon, kind="primary", object_name=f"{self._prefix}Save"
+        )
+        self.save.clicked.connect(self.submit)
+        self.close_button = button("", kind="secondary", object_name=f"{self._prefix}Cancel")
+        self.close_button.clicked.connect(self.cancel)
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.close_button)
+        buttons.addStretch(1)
+        self.box.addLayout(buttons)
+
+
 class LanguageAware(QWidget):
     """A widget that re-sets its texts on ``LanguageChange`` (the retranslateUi pattern)."""
 
@@ -558,21 +597,34 @@ class NarrowMargins(QObject):
         return False
 
 
-def centred_column(
-    page: QWidget, *, max_width: int, top: int = 20
-) -> tuple[QScrollArea, QVBoxLayout]:
-    """Lay ``page`` out as one scrollable column, centred and at most ``max_width`` wide (the
-    settings and enrolment pages). Returns the scroll area and the column's layout."""
+def scrolled_page(
+    page: QWidget, inner: QBoxLayout.Direction, *, top: int
+) -> tuple[QScrollArea, QBoxLayout]:
+    """Lay ``page`` out as one frameless scroll area over a page-wide "column" (side margins
+    narrower on a handheld). Returns the scroll area and that column's layout (laid out in
+    ``inner``'s direction: a row centres a column in it)."""
     outer = QVBoxLayout(page)
     outer.setContentsMargins(0, 0, 0, 0)
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    inner = QWidget()
-    inner.setObjectName("column")
-    centre = QHBoxLayout(inner)
-    centre.setContentsMargins(24, top, 24, 24)
-    NarrowMargins(inner)
+    column = QWidget()
+    column.setObjectName("column")
+    box = QBoxLayout(inner, column)
+    box.setContentsMargins(24, top, 24, 24)
+    NarrowMargins(column)
+    area.setWidget(column)
+    outer.addWidget(area)
+    return area, box
+
+
+def centred_column(
+    page: QWidget, *, max_width: int, top: int = 20
+) -> tuple[QScrollArea, QVBoxLayout]:
+    """Lay ``page`` out as one scrollable column, centred and at most ``max_width`` wide (the
+    settings, enrolment and sign-in pages). Returns the scroll area and the column's layout
+    (the column itself: its ``parentWidget()``)."""
+    area, centre = scrolled_page(page, QBoxLayout.Direction.LeftToRight, top=top)
     centre.addStretch(1)
     column = QWidget()
     column.setMaximumWidth(max_width)
@@ -582,6 +634,4 @@ def centred_column(
     box = QVBoxLayout(column)
     box.setContentsMargins(0, 0, 0, 0)
     box.setSpacing(16)
-    area.setWidget(inner)
-    outer.addWidget(area)
     return area, box
