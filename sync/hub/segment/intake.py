@@ -74,6 +74,7 @@ from sync.hub.segment.identity import Identity
 from sync.hub.segment.sources import REJECTS_KEPT, Source, Sources
 
 if TYPE_CHECKING:
+    from sync.hub.db import Conn, Row
     from sync.hub.store import HubStore, Tx
 
 # What the hub keeps of the browsing of members without browsing consent: nothing ("drop").
@@ -342,86 +343,63 @@ class _Run:
 
     def fresh(self, calls: Sequence[Call]) -> set[str]:
         """The message ids of ``calls`` this source has not sent before."""
-        ids = sorted({c.message_id for c in calls})
-        known: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            known.update(
-                str(r[0])
-                for r in self.conn.rows(
-                    f"SELECT message_id FROM intake_messages WHERE source_id = ? "
-                    f"AND message_id IN ({marks})",
-                    (self.source.id, *chunk),
-                )
-            )
-        return set(ids) - known
+        ids = {c.message_id for c in calls}
+        known = _rows_in(
+            self.conn,
+            "message_id",
+            "intake_messages",
+            "message_id",
+            sorted(ids),
+            lead=("source_id", self.source.id),
+        )
+        return ids - {str(r[0]) for r in known}
 
     def prime(self, calls: Sequence[Call]) -> None:
         """Resolve the batch's userIds and anonymousIds and read their members, a few queries
         for the whole batch instead of some per call."""
-        wanted = {("user", c.user_id) for c in calls if c.user_id}
-        wanted |= {("anon", c.anonymous_id) for c in calls if c.anonymous_id}
-        for kind in ("user", "anon"):
-            values = sorted(v for k, v in wanted if k == kind)
-            for i in range(0, len(values), 500):
-                chunk = values[i : i + 500]
-                marks = ", ".join("?" for _ in chunk)
-                for value, member_id in self.conn.rows(
-                    f"SELECT value, member_id FROM identities WHERE kind = ? "
-                    f"AND value IN ({marks})",
-                    (kind, *chunk),
-                ):
-                    self._resolved[(kind, str(value))] = str(member_id)
-        users = sorted(v for k, v in wanted if k == "user")
-        for i in range(0, len(users), 500):  # held before the hub knew them (imported since)
-            chunk = users[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            self._held_users.update(
-                str(r[0])
-                for r in self.conn.rows(
-                    f"SELECT DISTINCT value FROM intake_held WHERE kind = 'user' "
-                    f"AND value IN ({marks})",
-                    chunk,
-                )
-            )
-        ids = sorted(set(self._resolved.values()) | {v for k, v in wanted if k == "user"})
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for member_id, home, consent in self.conn.rows(
-                f"SELECT id, home_store, consent_browsing FROM members WHERE id IN ({marks})",
-                chunk,
+        conn = self.conn
+        users = sorted({c.user_id for c in calls if c.user_id})
+        anons = sorted({c.anonymous_id for c in calls if c.anonymous_id})
+        for kind, values in (("user", users), ("anon", anons)):
+            for value, member_id in _rows_in(
+                conn, "value, member_id", "identities", "value", values, lead=("kind", kind)
             ):
-                self._members[str(member_id)] = (home, bool(consent))
-                self._resolved.setdefault(("user", str(member_id)), str(member_id))
+                self._resolved[(kind, str(value))] = str(member_id)
+        # held before the hub knew them (imported since)
+        self._held_users.update(
+            str(r[0])
+            for r in _rows_in(
+                conn, "DISTINCT value", "intake_held", "value", users, lead=("kind", "user")
+            )
+        )
+        ids = sorted(set(self._resolved.values()) | set(users))
+        for member_id, home, consent in _rows_in(
+            conn, "id, home_store, consent_browsing", "members", "id", ids
+        ):
+            self._members[str(member_id)] = (home, bool(consent))
+            self._resolved.setdefault(("user", str(member_id)), str(member_id))
         carts = [c for c in calls if c.event in _CART_EVENTS]
         owners = sorted(
             {m for c in carts if c.user_id and (m := self._resolved.get(("user", c.user_id)))}
         )
-        for i in range(0, len(owners), 500):
-            chunk = owners[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for row in self.conn.rows(
-                f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id IN ({marks}) "
-                "AND state IN ('open', 'removed')",
-                chunk,
-            ):
-                line = _line_of(row)
-                held = self._lines.get((line.member_id, line.sku))
-                if held is None or (line.newest, held.id) > (held.newest, line.id):
-                    self._lines[(line.member_id, line.sku)] = line
-            self._lines_of.update(chunk)
+        for row in _rows_in(
+            conn,
+            _LINE_COLUMNS,
+            "cart_items",
+            "member_id",
+            owners,
+            where="state IN ('open', 'removed')",
+        ):
+            line = _line_of(row)
+            held = self._lines.get((line.member_id, line.sku))
+            if held is None or (line.newest, held.id) > (held.newest, line.id):
+                self._lines[(line.member_id, line.sku)] = line
+        self._lines_of.update(owners)
         unpriced = sorted(
             {s for c in carts if cents(c.properties, "price") is None and (s := _sku(c))}
         )
-        for i in range(0, len(unpriced), 500):
-            chunk = unpriced[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for sku, price in self.conn.rows(
-                f"SELECT sku, price_cents FROM products WHERE sku IN ({marks})", chunk
-            ):
-                self._prices[str(sku)] = int(price)
+        for sku, price in _rows_in(conn, "sku, price_cents", "products", "sku", unpriced):
+            self._prices[str(sku)] = int(price)
 
     def seen(self, call: Call) -> None:
         self._seen.append((self.source.id, call.message_id, self.now))
@@ -499,13 +477,7 @@ class _Run:
                     "event_at = ? WHERE id = ?",
                     known,
                 )
-                keys = [v[-1] for v in known]
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i : i + 500]
-                    marks = ", ".join("?" for _ in chunk)
-                    self.conn.execute(
-                        f"DELETE FROM changes WHERE entity = 'cart' AND key IN ({marks})", chunk
-                    )
+                _delete_in(self.conn, "changes", "key", [v[-1] for v in known], ("entity", "cart"))
             for ln in dirty:
                 home = self.member(ln.member_id)[0]
                 if home is not None:
@@ -932,6 +904,60 @@ EFFECTS: dict[str, Effect] = {
     "Case Opened": _Run.case,
     "Case Updated": _Run.case,
 }
+
+
+_IN_CHUNK = 500  # values per ``IN (…)`` on SQLite
+
+
+def _in_condition(
+    conn: Conn, column: str, values: Sequence[str], lead: tuple[str, str] | None
+) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values`` (and ``lead``'s column is its value), as SQL and its
+    parameters. PostgreSQL: one array parameter — the same text for every batch (psycopg
+    prepares it after a few runs; no placeholder list to build and parse), and with ``lead``
+    as pairs, so the plan is an index probe per value whatever the statistics say (without
+    them the planner scanned every message id of the source). SQLite: a placeholder list."""
+    if conn.dialect.name == "postgres":
+        if lead is None:
+            return f"{column} = ANY(?)", [list(values)]
+        return f"({lead[0]}, {column}) IN (SELECT ?, unnest(?::text[]))", [lead[1], list(values)]
+    marks = ", ".join("?" for _ in values)
+    if lead is None:
+        return f"{column} IN ({marks})", list(values)
+    return f"{lead[0]} = ? AND {column} IN ({marks})", [lead[1], *values]
+
+
+def _chunks(conn: Conn, values: Sequence[str]) -> list[Sequence[str]]:
+    if conn.dialect.name == "postgres":
+        return [values] if values else []
+    return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
+
+
+def _rows_in(
+    conn: Conn,
+    select: str,
+    table: str,
+    column: str,
+    values: Sequence[str],
+    *,
+    lead: tuple[str, str] | None = None,
+    where: str = "",
+) -> list[Row]:
+    """``SELECT select FROM table`` rows whose ``column`` is one of ``values``."""
+    out: list[Row] = []
+    for chunk in _chunks(conn, values):
+        cond, params = _in_condition(conn, column, chunk, lead)
+        extra = f" AND {where}" if where else ""
+        out.extend(conn.rows(f"SELECT {select} FROM {table} WHERE {cond}{extra}", params))
+    return out
+
+
+def _delete_in(
+    conn: Conn, table: str, column: str, values: Sequence[str], lead: tuple[str, str]
+) -> None:
+    for chunk in _chunks(conn, values):
+        cond, params = _in_condition(conn, column, chunk, lead)
+        conn.execute(f"DELETE FROM {table} WHERE {cond}", params)
 
 
 def withdraw_browsing(tx: Tx, member_id: str, home: str | None) -> int:
