@@ -62,15 +62,16 @@ STEPS = [
 ]
 
 _SENDER = """
-import json, random, sys, time
+import json, os, random, sys, time
 sys.path.insert(0, {root!r})
 from bench.event_ingest import make_batch, run_http
-class H: url = {url!r}
+class P: pid = os.getppid()
+class H: url, proc = {url!r}, P
 members, skus = json.load(open({ids!r}))
 rng = random.Random(42)
 work = [[make_batch(rng, members, skus, {batch}) for _ in range({per})] for _ in range(8)]
 t0 = time.process_time()
-elapsed, taken = run_http(H(), {key!r}, work)
+elapsed, taken = run_http(H(), {key!r}, work)[:2]
 print(json.dumps({{"elapsed": elapsed, "taken": taken, "cpu": time.process_time() - t0}}))
 """
 

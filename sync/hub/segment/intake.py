@@ -940,13 +940,21 @@ def _in_condition(
     as pairs, so the plan is an index probe per value whatever the statistics say (without
     them the planner scanned every message id of the source). SQLite: a placeholder list."""
     if conn.dialect.name == "postgres":
+        array = _pg_text_array(values)
         if lead is None:
-            return f"{column} = ANY(?)", [list(values)]
-        return f"({lead[0]}, {column}) IN (SELECT ?, unnest(?::text[]))", [lead[1], list(values)]
+            return f"{column} = ANY(?::text[])", [array]
+        return f"({lead[0]}, {column}) IN (SELECT ?, unnest(?::text[]))", [lead[1], array]
     marks = ", ".join("?" for _ in values)
     if lead is None:
         return f"{column} IN ({marks})", list(values)
     return f"{lead[0]} = ? AND {column} IN ({marks})", [lead[1], *values]
+
+
+def _pg_text_array(values: Sequence[str]) -> str:
+    """``values`` as a PostgreSQL text[] literal: one string joined here, where psycopg's list
+    dumper takes a Python step per element (a tenth of the hub's CPU on PostgreSQL)."""
+    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 def _chunks(conn: Conn, values: Sequence[str]) -> list[Sequence[str]]:
