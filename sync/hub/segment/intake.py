@@ -356,7 +356,6 @@ class _Run:
         self._seen: list[tuple[str, str, int]] = []
         self._held_users: set[str] = set()  # userIds of the batch with calls held
         self._lines: dict[tuple[str, str], _Line | None] = {}  # (member, sku) -> open/removed
-        self._lines_of: set[str] = set()  # members whose lines are all in _lines
         self._prices: dict[str, int] = {}
         self._bought: list[_Line] = []  # lines bought, written at the next flush
         self._counts: dict[tuple[str, str], int] = {}
@@ -401,22 +400,20 @@ class _Run:
             self._members[str(member_id)] = (home, bool(consent))
             self._resolved.setdefault(("user", str(member_id)), str(member_id))
         carts = [c for c in calls if c.event in _CART_EVENTS]
-        owners = sorted(
-            {m for c in carts if c.user_id and (m := self._resolved.get(("user", c.user_id)))}
+        pairs = sorted(
+            {
+                (m, _sku(c))
+                for c in carts
+                if c.user_id and (m := self._resolved.get(("user", c.user_id)))
+            }
         )
-        for row in _rows_in(
-            conn,
-            _LINE_COLUMNS,
-            "cart_items",
-            "member_id",
-            owners,
-            where="state IN ('open', 'removed')",
-        ):
+        for row in _pair_rows(conn, pairs):  # the batch's lines only, not all of its members'
             line = _line_of(row)
             held = self._lines.get((line.member_id, line.sku))
             if held is None or (line.newest, held.id) > (held.newest, line.id):
                 self._lines[(line.member_id, line.sku)] = line
-        self._lines_of.update(owners)
+        for pair in pairs:
+            self._lines.setdefault(pair, None)  # none yet: line() need not look
         unpriced = sorted(
             {s for c in carts if cents(c.properties, "price") is None and (s := _sku(c))}
         )
@@ -768,7 +765,7 @@ class _Run:
     def line(self, member_id: str, sku: str) -> _Line | None:
         """The member's online cart line of ``sku`` (open or removed; the newest), or None."""
         key = (member_id, sku)
-        if key in self._lines or member_id in self._lines_of:
+        if key in self._lines:
             return self._lines.get(key)
         row = self.conn.row(
             f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id = ? AND sku = ? "
@@ -868,7 +865,7 @@ class _Run:
             if line.event_at is not None and line.event_at > call.at_ms:
                 continue
             line.state, line.event_at, line.dirty = "bought", call.at_ms, True
-            del self._lines[(member_id, line.sku)]  # no longer the sku's open or removed line
+            self._lines[(member_id, line.sku)] = None  # bought: the sku has no line now
             self._bought.append(line)
         return "accepted"
 
@@ -979,6 +976,27 @@ def _rows_in(
         cond, params = _in_condition(conn, column, chunk, lead)
         extra = f" AND {where}" if where else ""
         out.extend(conn.rows(f"SELECT {select} FROM {table} WHERE {cond}{extra}", params))
+    return out
+
+
+def _pair_rows(conn: Conn, pairs: Sequence[tuple[str, str]]) -> list[Row]:
+    """The open and removed cart lines of these (member, sku) pairs (index cart_member_sku)."""
+    out: list[Row] = []
+    where = f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE state IN ('open', 'removed') AND "
+    if conn.dialect.name == "postgres":
+        if pairs:
+            members = _pg_text_array([p[0] for p in pairs])
+            skus = _pg_text_array([p[1] for p in pairs])
+            out = conn.rows(
+                where + "(member_id, sku) IN (SELECT unnest(?::text[]), unnest(?::text[]))",
+                (members, skus),
+            )
+        return out
+    for i in range(0, len(pairs), _IN_CHUNK // 2):
+        chunk = pairs[i : i + _IN_CHUNK // 2]
+        marks = ", ".join("(?, ?)" for _ in chunk)
+        params = [v for pair in chunk for v in pair]
+        out.extend(conn.rows(where + f"(member_id, sku) IN (VALUES {marks})", params))
     return out
 
 
