@@ -16,7 +16,6 @@ import cProfile
 import json
 import os
 import pstats
-import random
 import resource
 import subprocess
 import sys
@@ -194,7 +193,6 @@ def main() -> int:
 
         with psycopg.connect(args.pg, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS omni_profile_{os.getpid()} WITH (FORCE)")
-    _ = random
     return 0
 
 
