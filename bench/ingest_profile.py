@@ -17,6 +17,7 @@ import json
 import os
 import pstats
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -193,6 +194,7 @@ def main() -> int:
 
         with psycopg.connect(args.pg, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS omni_profile_{os.getpid()} WITH (FORCE)")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
