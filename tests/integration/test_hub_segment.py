@@ -645,6 +645,47 @@ def test_a_batch_that_fails_in_a_group_fails_alone(hub: HubHandle) -> None:
     )
 
 
+def test_a_groups_batches_are_each_taken_as_if_alone(any_hub: HubHandle) -> None:
+    """Batches of one source in one group share a run (one lookup of their message ids and
+    members, their rows written together): replays across them, the newest event per cart
+    line, another source's batch between them and the counts come out as batch by batch."""
+    hub = any_hub
+    intake = Intake(hub.store)
+    shop, crm = intake.sources.add("shop")[0], intake.sources.add("crm")[0]
+    m, (sku, other) = member(hub), skus(hub, 2)
+    now = int(datetime.now(UTC).timestamp() * 1000)
+
+    def track(event: str, at_ms: int, message_id: str, s: str = sku) -> Any:
+        doc = {"type": "track", "userId": m, "event": event, "properties": {"sku": s}}
+        return parse_call({**doc, "messageId": message_id, "timestamp": at_ms}, received_ms=now)
+
+    added, seen = track("Product Added", now - 3000, "a1"), track("Product Viewed", now, "v1")
+    jobs = [
+        _Job(shop, [added, seen], [], now),
+        _Job(crm, [track("Product Viewed", now, "v1", other)], [], now),  # its own ids
+        _Job(shop, [added, track("Product Removed", now - 2000, "r1"), seen], [], now),
+        _Job(shop, [track("Product Added", now - 5000, "a0")], [], now),  # older: stale
+    ]
+    before = views(hub, m, sku)
+    intake._commit(jobs)
+    got = [(j.result.accepted, j.result.duplicates) for j in jobs if j.result is not None]
+    assert got == [(2, 0), (1, 0), (1, 2), (1, 0)]
+    assert cart_state(hub, m, sku) == [("removed", 1)]
+    assert views(hub, m, sku) == before + 1 and views(hub, m, other) >= 1
+    counts = {
+        (src, o, n): k
+        for src, o, n, k in rows(hub, "SELECT source_id, outcome, name, n FROM intake_counts")
+    }
+    assert counts[(shop.id, "duplicate", "Product Added")] == 1
+    assert counts[(shop.id, "duplicate", "Product Viewed")] == 1
+    assert counts[(shop.id, "stale", "Product Added")] == 1
+    assert counts[(crm.id, "accepted", "Product Viewed")] == 1
+    sent = rows(hub, "SELECT source_id, count(*) FROM intake_messages GROUP BY source_id")
+    assert dict(sent) == {shop.id: 4, crm.id: 1}
+    keys = rows(hub, "SELECT count(*), count(DISTINCT key) FROM changes WHERE entity = 'cart'")
+    assert keys[0][0] == keys[0][1]
+
+
 def test_calls_held_for_an_unknown_user_go_in_once_the_member_exists(hub: HubHandle) -> None:
     app = rudder(hub, add_source(hub))
     sku = skus(hub, 1)[0]
