@@ -428,8 +428,10 @@ def m014_compact_orders(db: Database) -> None:
     (clerk/orderlines.py: ``[[sku, qty, price_cents], …]``, no keys, no names): the rows
     cached before are rewritten once. And the index of browse events by time goes: no query
     of the 360 uses it, only the purge did (which now walks the table in rowid batches:
-    clerk/purge.py) — 9 % of the file. The pages freed are reused as the cache grows again
-    (a VACUUM of gigabytes has no place at start-up)."""
+    clerk/purge.py) — 9 % of the file. An existing file keeps its size (a VACUUM of gigabytes
+    has no place at start-up): the index's pages go to the free list and are reused as the
+    cache grows; the room freed inside the order pages comes back with a rebuilt cache. At
+    500,000 members with 5 M orders: 104 s under load average 8.6, 283 MB left free."""
     conn = db.conn
     conn.create_function("clerk_compact_lines", 1, orderlines.compact, deterministic=True)
     conn.execute(
