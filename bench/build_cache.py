@@ -4,7 +4,8 @@
 
 Default: 500,000 members (~20 M browse events, ~1.3 M cart items, ~0.9 M coupons, 5 M orders,
 200,000 service cases) into ``bench/.data/cache-500k.db``; ``--quick``: 20,000 members into
-``bench/.data/cache-20k.db``. Orders (10 a member on average, over 400 days, 5 % returned) and
+``bench/.data/cache-20k.db``. Orders (10 a member on average, over the 365 days a terminal keeps
+— clerk/purge.py —, 5 % returned; their lines compact as the cache keeps them) and
 cases (0.4 a member, a third open) are drawn here, per member from the seed, for the 360's
 orders and cases panels (issue 18): the demo world itself has none.
 An existing file is reused when it was built from the same spec and its row counts still match.
@@ -31,6 +32,7 @@ from typing import Any
 
 from clerk import db, keystore
 from clerk.cache import TABLES, open_cache, row_values
+from clerk.view360 import ORDERS_DAYS
 from demoworld import catalogue, world
 
 DATA = Path(__file__).resolve().parent / ".data"
@@ -49,7 +51,7 @@ COUNTED = (
     "orders",
     "cases",
 )
-ORDERS_PER_MEMBER = 10  # on average: 5 M at 500,000 members
+ORDERS_PER_MEMBER = 10  # on average: 5 M at 500,000 members, all within the 12 months kept
 CASES_PER_MEMBER = 0.4  # 200,000 at 500,000 members
 CASE_SUBJECTS = ("screen replacement", "strap broken", "late delivery", "wrong size", "refund")
 
@@ -72,7 +74,7 @@ def _spec_text(spec: world.WorldSpec) -> str:
             "products": spec.products,
             "events_per_member": spec.events_per_member,
             "stores": list(spec.stores),
-            "generator": 2,
+            "generator": 3,
         },
         sort_keys=True,
     )
@@ -122,7 +124,7 @@ def _orders_and_cases(
     """One member's orders and service cases, drawn from the seed and the member's id."""
     rng = random.Random(f"{spec.seed}:{member_id}")
     for k in range(rng.randint(0, 2 * ORDERS_PER_MEMBER)):
-        at = spec.now - rng.randint(3_600, 400 * 86_400)
+        at = spec.now - rng.randint(3_600, ORDERS_DAYS * 86_400)
         items = [
             {
                 "sku": rng.choice(skus),

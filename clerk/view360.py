@@ -43,9 +43,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clerk import orderlines, talking_points
 from clerk import points as points_mod
 from clerk import recommend as recommend_mod
-from clerk import talking_points
 from clerk.model import (
     BrowsedProduct,
     CartLine,
@@ -277,7 +277,7 @@ def fetch(
     skus.update(sku for o in offers for sku in (o.sku, o.because))
     skus.update(r[1] for r in wishlist)
     for r in orders:
-        skus.update(_named_skus(r[3]))
+        skus.update(orderlines.skus(r[3]))
     for r in sales:
         skus.update(_named_skus(r[3]))
     skus.update(r[3] for r in cases if r[3])
@@ -328,7 +328,7 @@ def _offers(
     latest browsing; never what the customer bought."""
     bought: list[str] = []
     for (items,) in cache.execute(Q_BOUGHT, (member_id,)):
-        bought.extend(_named_skus_in_order(items))
+        bought.extend(orderlines.skus(items))
     anchors = recommend_mod.anchors([r[1] for r in cart], [r[0] for r in browse], bought)
     if not anchors:
         return []
@@ -339,17 +339,6 @@ def _offers(
     return recommend_mod.offers(
         related, anchors, exclude=bought, limit=2 * recommend_mod.MAX_OFFERS
     )
-
-
-def _named_skus_in_order(items: str) -> list[str]:
-    """The skus of an order's lines (JSON), in order."""
-    try:
-        lines = json.loads(items)
-    except ValueError:
-        return []
-    if not isinstance(lines, list):
-        return []
-    return [str(i["sku"]) for i in lines if isinstance(i, dict) and isinstance(i.get("sku"), str)]
 
 
 SCORE_OFFER = 30.0  # after the customer's own cart, coupons and browsing
@@ -411,14 +400,11 @@ def _fetch_orders(
 
 
 def _named_skus(facts_json: str) -> set[str]:
-    """The products a record's facts (or payload) name — an interest's, a sale's lines — or
-    an order's lines (a JSON list)."""
+    """The products a record's facts (or payload) name: an interest's, a sale's lines."""
     try:
         facts = json.loads(facts_json)
     except ValueError:
         return set()
-    if isinstance(facts, list):  # an order's lines
-        facts = {"items": facts}
     if not isinstance(facts, dict):
         return set()
     named = {facts.get("sku")}
@@ -621,11 +607,12 @@ def _lines(items: Any, products: dict[str, Product]) -> tuple[OrderLine, ...]:
     return tuple(out)
 
 
-def _list(text: str | None) -> Any:
-    try:
-        return json.loads(text) if text else []
-    except ValueError:
-        return []
+def _order_lines(text: str | None, products: dict[str, Product]) -> tuple[OrderLine, ...]:
+    """An online order's lines as the cache keeps them (clerk/orderlines.py)."""
+    return tuple(
+        OrderLine(products.get(sku) or _placeholder(sku, price), qty, price)
+        for sku, qty, price in orderlines.lines(text)
+    )
 
 
 def _orders(raw: Raw, products: dict[str, Product], *, now: int) -> tuple[Order, ...]:
@@ -637,7 +624,7 @@ def _orders(raw: Raw, products: dict[str, Product], *, now: int) -> tuple[Order,
             at=int(at),
             total_cents=int(total),
             state=str(state),
-            lines=_lines(_list(items), products),
+            lines=_order_lines(items, products),
             refunded_at=refunded_at,
         )
         for oid, total, state, items, at, refunded_at in raw.orders

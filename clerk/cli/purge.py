@@ -16,8 +16,9 @@ def add_parser(sub: Subparsers) -> None:
     p = sub.add_parser(
         "purge",
         help="apply the retention policy to the cache",
-        description="Delete browse events older than retention_days and members "
-        "not seen for member_idle_days. Never touches the outbox.",
+        description="Delete browse events older than retention_days, orders older than "
+        "the 12 months the customer view shows, and members not seen for member_idle_days. "
+        "Never touches the outbox.",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_purge)

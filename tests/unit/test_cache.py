@@ -102,3 +102,67 @@ def test_a_damaged_first_table_page_fails_the_start_up_check(tmp_path: Path) -> 
         assert cache_mod.looks_sound(fresh) is False
     finally:
         fresh.close()
+
+
+# --- m014: order lines compact, no index of browse events by time ------------------------------
+
+OLD_LINES = (
+    '[{"sku":"SW00001","qty":2,"price_cents":199900},'
+    '{"sku":"ZZ-GONE","qty":1,"price_cents":990,"name":"strap"}]'
+)
+
+
+def test_m014_rewrites_the_orders_cached_before_it(tmp_path: Path) -> None:
+    from clerk import orderlines
+
+    path = tmp_path / "cache.db"
+    conn = cache_mod.open_cache(path)
+    # As a cache from before m014: lines as the feed's objects, browse events indexed by time.
+    conn.executemany(
+        "INSERT INTO orders (id, member_id, total_cents, state, items, at, refunded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("O-1", "M1", 400_790, "completed", OLD_LINES, 1_700_000_000, None),
+            ("O-2", "M1", 990, "refunded", OLD_LINES, 1_700_000_100, 1_700_600_000),
+            ("O-3", "M2", 0, "completed", "[]", 1_700_000_200, None),
+            ("O-4", "M2", 5, "completed", "garbage", 1_700_000_300, None),
+        ],
+    )
+    conn.execute("CREATE INDEX browse_at ON browse_events(at)")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm014_compact_orders'")
+    conn.close()
+
+    conn = cache_mod.open_cache(path)
+    try:
+        assert cache_mod.migrations.names[-1] == "m014_compact_orders"
+        rows = conn.execute(
+            "SELECT id, member_id, total_cents, state, items, at, refunded_at FROM orders"
+            " ORDER BY id"
+        ).fetchall()
+        compact = '[["SW00001",2,199900],["ZZ-GONE",1,990]]'
+        assert [tuple(r) for r in rows] == [
+            ("O-1", "M1", 400_790, "completed", compact, 1_700_000_000, None),
+            ("O-2", "M1", 990, "refunded", compact, 1_700_000_100, 1_700_600_000),
+            ("O-3", "M2", 0, "completed", "[]", 1_700_000_200, None),
+            ("O-4", "M2", 5, "completed", "[]", 1_700_000_300, None),
+        ]
+        assert orderlines.lines(rows[0][4]) == [("SW00001", 2, 199_900), ("ZZ-GONE", 1, 990)]
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert "browse_at" not in indexes and "browse_member_at" in indexes
+        assert cache_mod.check_integrity(conn)
+    finally:
+        conn.close()
+
+
+def test_a_new_cache_has_no_index_of_browse_events_by_time(tmp_path: Path) -> None:
+    conn = cache_mod.open_cache(tmp_path / "cache.db")
+    try:
+        indexes = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='browse_events'"
+            )
+        }
+        assert indexes == {"browse_member_at"}
+    finally:
+        conn.close()
