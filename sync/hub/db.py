@@ -14,6 +14,8 @@ import os
 import re
 import sqlite3
 import stat
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -44,6 +46,28 @@ class Dialect:
 
 SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER")
 POSTGRES = Dialect("postgres", "%s", "BIGSERIAL PRIMARY KEY", "BIGINT")
+
+
+LOCK_TIMES_ENV = "CLERK_HUB_LOCK_TIMES"  # a file: each PostgreSQL write's lock hold, appended
+
+
+class LockTimes:
+    """Where each write's hold of the chain-wide lock goes when ``CLERK_HUB_LOCK_TIMES`` names a
+    file (bench/hub_load.py sets it): one line ``<unix time> <ms held>`` per write, appended by
+    every process. Held means from the lock granted to the ``COMMIT`` answered."""
+
+    _lock = threading.Lock()
+    _file: Any = None
+
+    @classmethod
+    def record(cls, held_s: float) -> None:
+        path = os.environ.get(LOCK_TIMES_ENV)
+        if not path:
+            return
+        with cls._lock:
+            if cls._file is None:
+                cls._file = open(path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
+            cls._file.write(f"{time.time():.3f} {held_s * 1000:.3f}\n")
 
 
 def is_postgres_url(db: str) -> bool:
@@ -87,6 +111,7 @@ class Conn:
         self.dialect = dialect
         self._pg = dialect.name == "postgres"
         self._sql_cache: dict[str, str] = {}
+        self._locked_at: float | None = None
 
     def _sql(self, sql: str) -> str:
         out = self._sql_cache.get(sql)
@@ -169,10 +194,14 @@ class Conn:
             else:
                 self.raw.execute("BEGIN")
                 self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
+                self._locked_at = time.perf_counter()
 
     def commit(self) -> None:
         with translated("commit"):
             self.raw.execute("COMMIT")
+        if self._locked_at is not None:
+            LockTimes.record(time.perf_counter() - self._locked_at)
+            self._locked_at = None
 
     def rollback(self) -> None:
         try:
@@ -180,6 +209,7 @@ class Conn:
                 if self.raw.in_transaction:
                     self.raw.execute("ROLLBACK")
             else:
+                self._locked_at = None
                 self.raw.execute("ROLLBACK")
         except DRIVER_ERRORS:
             # The connection is broken and its transaction gone with it; the error that
