@@ -21,7 +21,9 @@ from hub_client import make_interaction
 from segment.analytics.client import Client as SegmentClient
 
 from clerk.shared import phones
+from sync.hub.db import KEYED_LOCKS_MAX
 from sync.hub.embedded import HubHandle, running_hub
+from sync.hub.errors import WriteRaced
 from sync.hub.segment import identity
 from sync.hub.segment.sources import Sources
 from sync.hub.store import HubStore
@@ -168,6 +170,93 @@ def test_a_later_commit_never_hides_an_earlier_change_from_a_cursor(any_hub: Hub
     finally:
         a.close()
         b.close()
+
+
+def test_change_rows_are_numbered_at_commit_in_commit_order(any_hub: HubHandle) -> None:
+    """PostgreSQL: a change row is pending (a negative seq, below every cursor) until its
+    transaction commits, then numbered above every seq committed before it. SQLite numbers it
+    at once: its one writer commits in order."""
+    store = any_hub.store
+    with store.read() as conn:
+        before = int(conn.scalar("SELECT max(seq) FROM changes"))
+    with store.write() as tx:
+        tx.emit("member", "numbered-1", "delete", "S001")
+        tx.emit("member", "numbered-2", "delete", "S001")
+        inside = [int(r[0]) for r in tx.conn.rows(
+            "SELECT seq FROM changes WHERE key IN ('numbered-1', 'numbered-2') ORDER BY key"
+        )]  # fmt: skip
+        with store.read() as conn:  # another connection: nothing of it yet
+            assert (
+                conn.scalar(
+                    "SELECT count(*) FROM changes WHERE key IN ('numbered-1', 'numbered-2')"
+                )
+                == 0
+            )
+    if store.dialect.name == "postgres":
+        assert all(s < 0 for s in inside), inside
+    with store.read() as conn:
+        after = [int(r[0]) for r in conn.rows(
+            "SELECT seq FROM changes WHERE key IN ('numbered-1', 'numbered-2') ORDER BY key"
+        )]  # fmt: skip
+        assert conn.scalar("SELECT count(*) FROM changes WHERE seq < 0") == 0
+    assert before < after[0] < after[1], (before, after)  # in the order they were written
+
+
+def test_run_write_runs_a_raced_write_again_then_gives_up(any_hub: HubHandle) -> None:
+    """A write that raced another (a deadlock, a serialisation failure) is run again from the
+    start in a new transaction; what the failed attempts wrote is gone. After the last
+    attempt the WriteRaced reaches the caller (a 503 with Retry-After)."""
+    store = any_hub.store
+    calls: list[int] = []
+
+    def flaky(tx: Any) -> str:
+        calls.append(1)
+        tx.emit("member", f"raced-{len(calls)}", "delete", "S001")
+        if len(calls) < 3:
+            raise WriteRaced("raced")
+        return "done"
+
+    assert store.run_write(flaky) == "done" and len(calls) == 3
+    with store.read() as conn:
+        keys = [
+            r[0]
+            for r in conn.rows(
+                "SELECT key FROM changes WHERE key IN ('raced-1', 'raced-2', 'raced-3')"
+            )
+        ]
+    assert keys == ["raced-3"]
+
+    def always(tx: Any) -> None:
+        raise WriteRaced("raced")
+
+    try:
+        store.run_write(always, attempts=2)
+    except WriteRaced as exc:
+        assert exc.status == 503 and exc.retry_after == 1
+    else:
+        raise AssertionError("no WriteRaced after the last attempt")
+
+
+def test_a_write_with_many_keys_takes_the_gate_alone_not_a_lock_each(any_hub: HubHandle) -> None:
+    """Keyed locks are entries of PostgreSQL's shared lock table: past KEYED_LOCKS_MAX in one
+    transaction (a Segment batch of thousands of calls) the write takes the write gate alone
+    instead — a bounded number of locks — and goes through; so does a full batch of 500."""
+    store = any_hub.store
+    with store.write() as tx:
+        tx.conn.lock(*(f"k:{n}" for n in range(KEYED_LOCKS_MAX * 4)))
+        if store.dialect.name == "postgres":
+            held = tx.conn.scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+            assert held <= 2, held  # the gate, shared then alone
+    members = _s001_members(any_hub, 40)
+    batch = [make_interaction("note", members[n % len(members)], text=f"n{n}") for n in range(500)]
+    token = any_hub.enrol("S001", "till big")["token"]
+    with any_hub.client(token, timeout=60) as client:
+        resp = client.post("/v1/interactions", json={"interactions": batch})
+    assert resp.status_code == 200, resp.text
+    assert {r["status"] for r in resp.json()["results"]} == {"accepted"}
 
 
 def _redeemer(member: dict[str, Any]) -> dict[str, Any]:

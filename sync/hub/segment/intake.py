@@ -250,8 +250,7 @@ class Intake:
 
     def _commit(self, group: list[_Job]) -> None:
         try:
-            with self.store.write() as tx:
-                results = [self._apply(tx, job) for job in group]
+            results = self.store.run_write(lambda tx: [self._apply(tx, job) for job in group])
         except Exception as exc:
             if len(group) > 1:
                 for job in group:
@@ -267,6 +266,7 @@ class Intake:
 
     def _apply(self, tx: Tx, job: _Job) -> TakeResult:
         run = _Run(self.store, tx, job.source, job.now_ms)
+        run.lock(job.calls)
         fresh = run.fresh(job.calls)
         run.prime(job.calls)
         duplicates = 0
@@ -287,7 +287,7 @@ class Intake:
     def settle(self, conflict_id: int, keep: Sequence[str], *, actor: str) -> str:
         """Settle an identity conflict (:func:`identity.settle`) and apply its call again."""
         now_ms = int(time.time() * 1000)
-        with self.store.write() as tx:
+        with self.store.write(exclusive=True) as tx:  # a merge: alone in the chain
             found = identity.settle(tx, conflict_id, keep, actor=actor, now=now_ms // 1000)
             row = tx.conn.row(
                 "SELECT id, name, allow_provisional FROM intake_sources WHERE id = ?",
@@ -339,6 +339,21 @@ class _Run:
         self._counts: dict[tuple[str, str], int] = {}
 
     # bookkeeping ---------------------------------------------------------------------------
+
+    def lock(self, calls: Sequence[Call]) -> None:
+        """Lock what the calls' checks read before they read it (PostgreSQL's writers run side
+        by side): their message ids (a repeat through another process) and the userIds and
+        anonymousIds they name (the identities resolved, then bound). Other identities are
+        locked as they are looked up (:func:`identity.lookup`)."""
+        keys = [f"msg:{self.source.id}:{c.message_id}" for c in calls]
+        for c in calls:
+            for uid in (c.user_id, c.previous_id):
+                if uid:
+                    keys.append(f"id:user:{uid}")
+            for aid in (c.anonymous_id, c.previous_id):
+                if aid:
+                    keys.append(f"id:anon:{aid}")
+        self.conn.lock(*keys)
 
     def fresh(self, calls: Sequence[Call]) -> set[str]:
         """The message ids of ``calls`` this source has not sent before."""
