@@ -259,6 +259,45 @@ def test_a_write_with_many_keys_takes_the_gate_alone_not_a_lock_each(any_hub: Hu
     assert {r["status"] for r in resp.json()["results"]} == {"accepted"}
 
 
+def test_a_waiting_long_poll_gets_a_change_of_another_process_once_numbered(
+    any_hub: HubHandle,
+) -> None:
+    """A terminal waits on the live feed (``wait=20``) while another hub process has written a
+    change for its store and not committed: the waiter is not answered with it (pending, not
+    numbered) — and once it commits, the waiter is woken and gets it, numbered above its
+    cursor."""
+    token = any_hub.enrol("S001", "live till")["token"]
+    with any_hub.client(token, timeout=40) as c:
+        cursor = 0
+        while True:
+            doc = c.get("/v1/changes", params={"since": cursor, "limit": 5000}).json()
+            cursor = doc["next_cursor"]
+            if not doc["has_more"]:
+                break
+        answers: list[tuple[dict[str, Any], float]] = []
+
+        def wait() -> None:
+            resp = c.get("/v1/changes", params={"since": cursor, "wait": 20})
+            answers.append((resp.json(), time.perf_counter()))
+
+        other = HubStore.open(any_hub.db)
+        try:
+            waiter = threading.Thread(target=wait)
+            with other.write() as tx:
+                tx.emit("member", "live-pending", "delete", "S001")
+                waiter.start()
+                waiter.join(timeout=1.5)  # a few of the notifier's polls: nothing to answer
+                assert waiter.is_alive() and not answers, answers
+            committed = time.perf_counter()
+            waiter.join(timeout=30)
+        finally:
+            other.close()
+    ((doc, at),) = answers
+    assert [(ch["key"], ch["op"]) for ch in doc["changes"]] == [("live-pending", "delete")]
+    assert doc["changes"][0]["seq"] > cursor > 0 and doc["next_cursor"] > cursor
+    assert at - committed < 5.0  # woken by the commit, not at the end of the 20 s wait
+
+
 def _redeemer(member: dict[str, Any]) -> dict[str, Any]:
     return make_interaction("redeem", member["id"], staff_id="A01", coupon_id=member["coupon"])
 
