@@ -471,16 +471,20 @@ def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]
     lines ``<unix time> <ms>``, PostgreSQL only): p50, p99 and the share of the time it was
     held."""
     held: list[float] = []
+    numbering: list[float] = []  # of a numbering at commit: from the grant to the rows numbered
     if path.exists():
         for line in path.read_text(encoding="ascii").splitlines():
             parts = line.split()
-            if len(parts) == 2 and since <= float(parts[0]) <= until:
+            if len(parts) in (2, 3) and since <= float(parts[0]) <= until:
                 held.append(float(parts[1]))
+                numbering += [float(parts[2])] if len(parts) == 3 else []
     return {
         "lock_writes": len(held),
         "lock_p50_ms": pct(held, 50) if held else None,
         "lock_p99_ms": pct(held, 99) if held else None,
         "lock_busy": sum(held) / 1000 / (until - since) if held else None,
+        "lock_numbering_p50_ms": pct(numbering, 50) if numbering else None,
+        "lock_numbering_p99_ms": pct(numbering, 99) if numbering else None,
     }
 
 
@@ -646,7 +650,13 @@ def main() -> int:
                 "–"
                 if r["lock_p50_ms"] is None
                 else f"p50 {r['lock_p50_ms']:.1f} ms over {r['lock_writes']} writes, "
-                f"held {r['lock_busy']:.0%} of the time (PostgreSQL)",
+                f"held {r['lock_busy']:.0%} of the time (PostgreSQL)"
+                + (
+                    ""
+                    if r.get("lock_numbering_p50_ms") is None
+                    else f"; the numbering in it p50 {r['lock_numbering_p50_ms']:.2f} ms, "
+                    f"p99 {r['lock_numbering_p99_ms']:.2f} ms"
+                ),
             ],
             [
                 f"{label}: 503 answers",

@@ -57,9 +57,10 @@ KEYED_LOCKS_MAX = 128
 # COMMIT that follows in the same round trip: an older committed row of a key logged again is
 # dropped (the feed carries each key once), then the pending rows get the next seqs in the order
 # they were written. Pending rows committed by a process that predates 013 are numbered too.
-# Returns when the lock was granted (unix s; NULL: nothing pending, no lock), for LockTimes.
+# Returns when the lock was granted and when the numbering was done (unix s; NULL: nothing
+# pending, no lock), for LockTimes.
 PG_ASSIGN_SEQS = f"""
-CREATE OR REPLACE FUNCTION clerk_assign_seqs() RETURNS double precision LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION clerk_assign_seqs() RETURNS double precision[] LANGUAGE plpgsql AS $fn$
 DECLARE
   granted double precision;
 BEGIN
@@ -74,7 +75,7 @@ BEGIN
     FROM (SELECT o.seq AS old, nextval('changes_seq_seq') AS seq
           FROM (SELECT seq FROM changes WHERE seq < 0 ORDER BY seq DESC) o) n
     WHERE c.seq = n.old;
-  RETURN granted;
+  RETURN ARRAY[granted, extract(epoch FROM clock_timestamp())];
 END
 $fn$
 """
@@ -107,20 +108,23 @@ class LockTimes:
     """Where each write's hold of the chain-wide lock goes when ``CLERK_HUB_LOCK_TIMES`` names a
     file (bench/hub_load.py sets it): one line ``<unix time> <ms held>`` per write, appended by
     every process. Held means from the lock granted to the ``COMMIT`` answered (on PostgreSQL's
-    clock for a numbering at commit: the figure assumes the database's host is this one)."""
+    clock for a numbering at commit: the figure assumes the database's host is this one; it
+    includes this process's wake-up after the commit, when the lock is already released); a
+    numbering at commit adds its own part, from the grant to the rows numbered."""
 
     _lock = threading.Lock()
     _file: Any = None
 
     @classmethod
-    def record(cls, held_s: float) -> None:
+    def record(cls, held_s: float, numbering_s: float | None = None) -> None:
         path = os.environ.get(LOCK_TIMES_ENV)
         if not path:
             return
+        extra = "" if numbering_s is None else f" {numbering_s * 1000:.3f}"
         with cls._lock:
             if cls._file is None:
                 cls._file = open(path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
-            cls._file.write(f"{time.time():.3f} {held_s * 1000:.3f}\n")
+            cls._file.write(f"{time.time():.3f} {held_s * 1000:.3f}{extra}\n")
 
 
 def is_postgres_url(db: str) -> bool:
@@ -278,7 +282,7 @@ class Conn:
         if self._locked_at is not None:  # exclusive: from the grant at BEGIN
             LockTimes.record(time.perf_counter() - self._locked_at)
         elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
-            LockTimes.record(time.time() - float(granted))
+            LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
         self._locked_at = None
 
     def lock(self, *keys: str) -> None:
