@@ -76,8 +76,12 @@ def pct(values: list[float], p: float) -> float:
 class HubProcess:
     """``clerk hub serve --workers W`` (from ``root``) on a fixed loopback port."""
 
-    def __init__(self, root: Path, db: str, workers: int, keys: str, log: Path) -> None:
+    def __init__(
+        self, root: Path, db: str, workers: int, keys: str, log: Path, lock_times: Path
+    ) -> None:
         self.root, self.db, self.workers, self.keys = root, db, workers, keys
+        self.lock_times = lock_times  # each write's hold of the chain-wide lock (PostgreSQL)
+        lock_times.unlink(missing_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -85,7 +89,12 @@ class HubProcess:
         log.unlink(missing_ok=True)
 
     def start(self) -> float:
-        env = {**os.environ, "PYTHONPATH": str(self.root), "CLERK_HUB_KEYS_FILE": self.keys}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(self.root),
+            "CLERK_HUB_KEYS_FILE": self.keys,
+            "CLERK_HUB_LOCK_TIMES": str(self.lock_times),
+        }
         cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", self.db]
         cmd += ["--port", str(self.port), "--workers", str(self.workers), "--log-level", "info"]
         started = time.monotonic()
@@ -457,6 +466,28 @@ def server_side(log: Path, since: float, until: float) -> dict[str, float | None
     return out
 
 
+def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]:
+    """The chain-wide lock's hold per write transaction in the run (``CLERK_HUB_LOCK_TIMES``
+    lines ``<unix time> <ms>``, PostgreSQL only): p50, p99 and the share of the time it was
+    held."""
+    held: list[float] = []
+    numbering: list[float] = []  # of a numbering at commit: from the grant to the rows numbered
+    if path.exists():
+        for line in path.read_text(encoding="ascii").splitlines():
+            parts = line.split()
+            if len(parts) in (2, 3) and since <= float(parts[0]) <= until:
+                held.append(float(parts[1]))
+                numbering += [float(parts[2])] if len(parts) == 3 else []
+    return {
+        "lock_writes": len(held),
+        "lock_p50_ms": pct(held, 50) if held else None,
+        "lock_p99_ms": pct(held, 99) if held else None,
+        "lock_busy": sum(held) / 1000 / (until - since) if held else None,
+        "lock_numbering_p50_ms": pct(numbering, 50) if numbering else None,
+        "lock_numbering_p99_ms": pct(numbering, 99) if numbering else None,
+    }
+
+
 def integrity(db: str, keys: str, terminals: list[Terminal], sample: int) -> dict[str, int]:
     pushed = set().union(*(t.pushed for t in terminals))
     store = HubStore.open(db, keys_file=keys)
@@ -503,7 +534,8 @@ def integrity(db: str, keys: str, terminals: list[Terminal], sample: int) -> dic
 def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int) -> dict[str, Any]:
     db, keys = seeded(backend, stores, args.members)
     log = DATA / f"hub_load.{backend}.{stores}x{per_store}.log"
-    hub = HubProcess(Path(args.hub_root).resolve(), db, args.workers, keys, log)
+    lock_times = DATA / f"hub_load.{backend}.{stores}x{per_store}.lock"
+    hub = HubProcess(Path(args.hub_root).resolve(), db, args.workers, keys, log, lock_times)
     hub.start()
     try:
         store_ids = [f"S{k:03d}" for k in range(1, stores + 1)]
@@ -519,6 +551,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     finally:
         hub.stop()
     hub_side = server_side(log, began, ended)
+    lock = lock_held(lock_times, began, ended)
     check = integrity(db, keys, terminals, sample=10)
     s: Stats = out["stats"]
     # Away from the restart (from its start to 5 s after the hub is back): the steady state.
@@ -549,6 +582,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         "statuses": s.statuses,
         "restart": {k: v for k, v in out["restart"].items() if k.endswith("_s")},
         **hub_side,
+        **lock,
         "generator_cpu": out["generator_cpu"],  # cores the load generator itself used
         "load_avg": out["load_avg"],  # the machine's 1-min load at the end (shared machine)
         **check,
@@ -608,6 +642,21 @@ def main() -> int:
                 f"{_ms(r['hub_pull_p99_ms'])} / {_ms(r['hub_push_p99_ms'])}",
                 "ms",
                 "the hub's own timing (access log), without the load generator's lag",
+            ],
+            [
+                f"{label}: chain-wide lock held per write, p99",
+                _ms(r["lock_p99_ms"]) if r["lock_p99_ms"] is None else f"{r['lock_p99_ms']:.1f}",
+                "ms",
+                "–"
+                if r["lock_p50_ms"] is None
+                else f"p50 {r['lock_p50_ms']:.1f} ms over {r['lock_writes']} writes, "
+                f"held {r['lock_busy']:.0%} of the time (PostgreSQL)"
+                + (
+                    ""
+                    if r.get("lock_numbering_p50_ms") is None
+                    else f"; the numbering in it p50 {r['lock_numbering_p50_ms']:.2f} ms, "
+                    f"p99 {r['lock_numbering_p99_ms']:.2f} ms"
+                ),
             ],
             [
                 f"{label}: 503 answers",

@@ -32,20 +32,20 @@ class BulkLoad:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """A write transaction for bulk loading (a long lock wait allowed); use :meth:`Tx.load`."""
-        with self.store.write(timeout=BULK_WRITE_TIMEOUT_S) as tx:
+        with self.store.write(timeout=BULK_WRITE_TIMEOUT_S, exclusive=True) as tx:
             yield tx
 
     def drop_indexes(self) -> list[tuple[str, str]]:
         """Drop the big secondary indexes before a large load; returns what to recreate."""
         indexes = list(BIG_INDEXES)
-        with self.store.write() as tx:
+        with self.store.write(exclusive=True) as tx:
             for name, _create in indexes:
                 tx.conn.execute(f"DROP INDEX IF EXISTS {name}")
         return indexes
 
     def create_indexes(self, indexes: Sequence[tuple[str, str]]) -> None:
         """Build ``indexes`` (those :meth:`drop_indexes` returned) and refresh the statistics."""
-        with self.store.write(timeout=BULK_WRITE_TIMEOUT_S) as tx:
+        with self.store.write(timeout=BULK_WRITE_TIMEOUT_S, exclusive=True) as tx:
             for _name, create in indexes:
                 tx.conn.execute(create.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
         with self.store.read() as conn:

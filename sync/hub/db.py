@@ -4,8 +4,15 @@ SQL is written once, with ``?`` placeholders and ``INSERT … ON CONFLICT … DO
 both engines run; the small :class:`Dialect` adapter swaps placeholders, the auto-increment
 column type and bulk loading (executemany on SQLite, COPY on PostgreSQL). Driver errors leave
 this module only as the hub's own errors (:func:`translate`). Schema migrations are the files
-``sync/hub/schema/NNN_name.sql`` (:func:`migrations`). A SQLite database and its -wal/-shm are
-owner-only (0600) files (:func:`make_private`).
+``sync/hub/schema/NNN_name.sql`` (:func:`migrations`).
+
+Writers on PostgreSQL run side by side (READ COMMITTED). Their change rows are written
+*pending* (``seq`` = ``-nextval('changes_pending_seq')``, below every cursor) and numbered at
+``COMMIT`` by :data:`PG_ASSIGN_SEQS` — the only holder of the chain-wide advisory lock, sent with
+the ``COMMIT`` in one round trip, so seqs become visible in the order they were given. A
+read-then-write check first takes the keyed locks of what it reads (:meth:`Conn.lock`).
+
+A SQLite database and its -wal/-shm are owner-only (0600) files (:func:`make_private`).
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import os
 import re
 import sqlite3
 import stat
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -22,12 +31,58 @@ from typing import Any, Literal
 
 import psycopg
 
-from sync.hub.errors import BusyError, HubServiceError, InvalidInputError, StorageFailure
+from sync.hub.errors import (
+    BusyError,
+    HubServiceError,
+    InvalidInputError,
+    StorageFailure,
+    WriteRaced,
+)
 
 Row = tuple[Any, ...]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
-ADVISORY_LOCK_ID = 0x0C1E4C  # serialises hub writers across processes on PostgreSQL
+ADVISORY_LOCK_ID = 0x0C1E4C  # orders change seqs across processes on PostgreSQL (at commit)
+KEY_LOCK_CLASS = 0x0C1E  # keyed locks (:meth:`Conn.lock`): (class, hashtext(key))
+# Every write holds the gate shared; an exclusive one (migrations, bulk loads and imports, key
+# rotation, merges) holds it alone, so it runs as all writes did under the one writer lock.
+WRITE_GATE_ID = 0x0C1E4D
+# Keyed locks one transaction takes before it takes the gate alone instead: each is an entry in
+# PostgreSQL's shared lock table (max_locks_per_transaction × max_connections, 64 × 100 by
+# default), which a Segment batch of 2,500 calls would fill.
+KEYED_LOCKS_MAX = 128
+
+# Numbering a transaction's pending change rows at its commit (hub migration 013 makes seq
+# default to -nextval('changes_pending_seq')). Under the advisory lock, held to the end of the
+# COMMIT that follows in the same round trip: an older committed row of a key logged again is
+# dropped (the feed carries each key once), then the pending rows get the next seqs in the order
+# they were written. Pending rows committed by a process that predates 013 are numbered too.
+# Returns when the lock was granted and when the numbering was done (unix s; NULL: nothing
+# pending, no lock), for LockTimes.
+PG_ASSIGN_SEQS = f"""
+CREATE OR REPLACE FUNCTION clerk_assign_seqs() RETURNS double precision[] LANGUAGE plpgsql AS $fn$
+DECLARE
+  granted double precision;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM changes WHERE seq < 0) THEN
+    RETURN NULL;
+  END IF;
+  PERFORM pg_advisory_xact_lock({ADVISORY_LOCK_ID});
+  granted := extract(epoch FROM clock_timestamp());
+  DELETE FROM changes c USING changes p
+    WHERE p.seq < 0 AND c.seq > 0 AND c.entity = p.entity AND c.key = p.key;
+  UPDATE changes c SET seq = n.seq
+    FROM (SELECT o.seq AS old, nextval('changes_seq_seq') AS seq
+          FROM (SELECT seq FROM changes WHERE seq < 0 ORDER BY seq DESC) o) n
+    WHERE c.seq = n.old;
+  RETURN ARRAY[granted, extract(epoch FROM clock_timestamp())];
+END
+$fn$
+"""
+PG_PENDING_SEQS = (  # hub migration 013 on PostgreSQL
+    "CREATE SEQUENCE IF NOT EXISTS changes_pending_seq",
+    "ALTER TABLE changes ALTER COLUMN seq SET DEFAULT -nextval('changes_pending_seq')",
+)
 IN_CHUNK = 900  # values per ``IN (…)``: under SQLite's old 999-parameter limit
 
 
@@ -46,6 +101,32 @@ SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER")
 POSTGRES = Dialect("postgres", "%s", "BIGSERIAL PRIMARY KEY", "BIGINT")
 
 
+LOCK_TIMES_ENV = "CLERK_HUB_LOCK_TIMES"  # a file: each PostgreSQL write's lock hold, appended
+
+
+class LockTimes:
+    """Where each write's hold of the chain-wide lock goes when ``CLERK_HUB_LOCK_TIMES`` names a
+    file (bench/hub_load.py sets it): one line ``<unix time> <ms held>`` per write, appended by
+    every process. Held means from the lock granted to the ``COMMIT`` answered (on PostgreSQL's
+    clock for a numbering at commit: the figure assumes the database's host is this one; it
+    includes this process's wake-up after the commit, when the lock is already released); a
+    numbering at commit adds its own part, from the grant to the rows numbered."""
+
+    _lock = threading.Lock()
+    _file: Any = None
+
+    @classmethod
+    def record(cls, held_s: float, numbering_s: float | None = None) -> None:
+        path = os.environ.get(LOCK_TIMES_ENV)
+        if not path:
+            return
+        extra = "" if numbering_s is None else f" {numbering_s * 1000:.3f}"
+        with cls._lock:
+            if cls._file is None:
+                cls._file = open(path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
+            cls._file.write(f"{time.time():.3f} {held_s * 1000:.3f}{extra}\n")
+
+
 def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
@@ -56,6 +137,8 @@ DRIVER_ERRORS = (sqlite3.Error, psycopg.Error, UnicodeEncodeError, OverflowError
 def translate(exc: Exception, what: str) -> HubServiceError:
     """A driver error as a hub error: busy/unreachable → BusyError, values the database cannot
     hold (bad Unicode, integers out of range) → InvalidInputError, others → StorageFailure."""
+    if isinstance(exc, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)):
+        return WriteRaced(f"write raced another during {what}: {exc}")
     if isinstance(exc, (UnicodeEncodeError, OverflowError, psycopg.DataError)):
         return InvalidInputError(f"a value cannot be stored: {exc}", reason="bad_value")
     if isinstance(exc, sqlite3.OperationalError):
@@ -87,6 +170,10 @@ class Conn:
         self.dialect = dialect
         self._pg = dialect.name == "postgres"
         self._sql_cache: dict[str, str] = {}
+        self._locked_at: float | None = None
+        self._held: set[str] = set()  # keyed locks taken in this transaction
+        self._alone = False  # this transaction holds the write gate alone
+        self.assign_seqs = False  # PostgreSQL: number pending change rows at commit
 
     def _sql(self, sql: str) -> str:
         out = self._sql_cache.get(sql)
@@ -162,17 +249,67 @@ class Conn:
                             count += 1
         return count
 
-    def begin(self) -> None:
+    def begin(self, *, exclusive: bool = False) -> None:
+        """Start a write transaction. SQLite: ``BEGIN IMMEDIATE`` (one writer at a time).
+        PostgreSQL: writers run side by side (each holds the write gate shared); an
+        ``exclusive`` one waits for them and holds the gate and the seq lock alone until it
+        commits."""
+        self._held.clear()
+        self._alone = exclusive
         with translated("begin"):
             if self.dialect.name == "sqlite":
                 self.raw.execute("BEGIN IMMEDIATE")
-            else:
-                self.raw.execute("BEGIN")
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
+            elif exclusive:  # the gate alone, and the seq lock (processes of before 013 take it)
+                self.raw.execute(
+                    f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_GATE_ID}), "
+                    f"pg_advisory_xact_lock({ADVISORY_LOCK_ID})"
+                )
+                self._locked_at = time.perf_counter()
+            else:  # one round trip
+                self.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_GATE_ID})")
 
     def commit(self) -> None:
-        with translated("commit"):
-            self.raw.execute("COMMIT")
+        """Commit; on PostgreSQL the transaction's pending change rows are numbered in the same
+        round trip (:data:`PG_ASSIGN_SEQS`). A failed commit leaves no transaction open."""
+        pg_numbered = self._pg and self.assign_seqs
+        try:
+            sql = "SELECT clerk_assign_seqs(); COMMIT" if pg_numbered else "COMMIT"
+            cur = self.raw.execute(sql)
+            granted = cur.fetchone()[0] if pg_numbered else None
+        except DRIVER_ERRORS as exc:
+            self.rollback()
+            raise translate(exc, "commit") from exc
+        if self._locked_at is not None:  # exclusive: from the grant at BEGIN
+            LockTimes.record(time.perf_counter() - self._locked_at)
+        elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
+            LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
+        self._locked_at = None
+
+    def lock(self, *keys: str) -> None:
+        """Take keyed locks (PostgreSQL: transaction-level advisory locks on ``hashtext(key)``)
+        before reading what a check then writes, e.g. ``m:<member id>``; keys held already in
+        this transaction are skipped, the others taken in key order. Past
+        :data:`KEYED_LOCKS_MAX` in one transaction it takes the write gate alone instead (it
+        waits for the other writers; two doing so at once are a deadlock, run again by
+        :meth:`~sync.hub.store.HubStore.run_write`). SQLite: nothing to do (its one writer is
+        alone)."""
+        if self._alone or not self._pg:
+            return
+        if self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return  # a read outside a transaction: nothing to hold
+        wanted = sorted(set(keys) - self._held)
+        if not wanted:
+            return
+        if len(self._held) + len(wanted) > KEYED_LOCKS_MAX:
+            self.execute(f"SELECT pg_advisory_xact_lock({WRITE_GATE_ID})")
+            self._alone = True
+            return
+        self.execute(
+            f"SELECT pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) "
+            "FROM unnest(?::text[]) AS k",
+            (wanted,),
+        )
+        self._held.update(wanted)
 
     def rollback(self) -> None:
         try:
@@ -180,6 +317,7 @@ class Conn:
                 if self.raw.in_transaction:
                     self.raw.execute("ROLLBACK")
             else:
+                self._locked_at = None
                 self.raw.execute("ROLLBACK")
         except DRIVER_ERRORS:
             # The connection is broken and its transaction gone with it; the error that

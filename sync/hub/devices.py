@@ -98,6 +98,7 @@ class Devices:
         secret = secrets.token_urlsafe(32)
         device = Device(id="dev-" + secrets.token_hex(8), store_id=store_id, name=device_name)
         with self.store.write() as tx:
+            tx.conn.lock(f"enrol:{code_hash}")  # spent once, whichever process is asked
             found = tx.conn.row(
                 "SELECT store_id, expires_at, used_at FROM enrol_codes WHERE code_hash = ?",
                 (code_hash,),

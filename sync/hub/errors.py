@@ -10,11 +10,14 @@ HubServiceError             base (500, reason "error")
 ├── InvalidInputError       422 — a request or CLI argument that cannot be processed
 ├── RateLimitedError        429 — too many requests from one device (carries retry_after)
 ├── BusyError               503 — the database is busy or unreachable, the writer queue is
-│                                 full, the hub is shutting down (carries retry_after)
+│   │                             full, the hub is shutting down (carries retry_after)
+│   └── WriteRaced          503 — a write met another at once (a deadlock, a serialisation
+│                                 failure): run again (:meth:`sync.hub.store.HubStore.run_write`)
 └── StorageFailure          500 — the database failed in a way a retry will not fix
 
 Data-layer errors (sqlite3 / psycopg) are translated with ``raise … from exc``
-(:func:`sync.hub.db.translate`): BusyError for lock timeouts and lost connections,
+(:func:`sync.hub.db.translate`): WriteRaced for deadlocks and serialisation failures (40P01,
+40001), BusyError for lock timeouts and lost connections,
 InvalidInputError for values the database cannot hold, StorageFailure for the rest. A body over
 the size limit is answered 413 by the app's outermost layer before any of this runs.
 """
@@ -76,6 +79,10 @@ class BusyError(HubServiceError):
     reason = "busy"
     title = "Service unavailable"
     retry_after = 1
+
+
+class WriteRaced(BusyError):
+    reason = "write_raced"
 
 
 class StorageFailure(HubServiceError):

@@ -366,6 +366,7 @@ class ChangeFeed:
         return body.encode("utf-8")
 
     def _page(self, store_id: str, since: int, limit: int) -> _Page:
+        since = max(since, 0)  # below 0: change rows not numbered yet (store.py), never shown
         with self.store.read() as conn, snapshot(conn):
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
             own = conn.rows(

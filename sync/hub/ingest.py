@@ -201,9 +201,10 @@ def ingest(
     """Apply a batch from ``device`` in one transaction; one result per item, in order.
     ``bounds``: the hub's windows for what a device writes (the defaults when None)."""
     t = int(time.time()) if now is None else now
-    results: list[Result] = []
     valid = [i.head for i in items if isinstance(i, Item)]
-    with store.write() as tx:
+
+    def batch(tx: Tx) -> list[Result]:
+        results: list[Result] = []
         ctx = _Batch(store, tx, device, t, valid, bounds or WriteBounds())
         for item in items:
             if isinstance(item, Result):
@@ -211,7 +212,9 @@ def ingest(
             else:
                 results.append(ctx.one(item))
         ctx.flush()
-    return results
+        return results
+
+    return store.run_write(batch)
 
 
 _INSERT_INTERACTION = (
@@ -242,6 +245,14 @@ class _Batch:
         self.device = device
         self.now = now
         self.store_name = store.store_name(device.store_id)
+        # What the batch's checks read, locked before they read it (PostgreSQL's writers run
+        # side by side): the device (its seqs, bounds, audit chain), the interaction ids (a
+        # duplicate from another device), the members named (coupons, points, tasks).
+        self.conn.lock(
+            f"d:{device.id}",
+            *(f"i:{i.id}" for i in items),
+            *(f"m:{i.member_id}" for i in items if i.member_id),
+        )
         self.bounds = DeviceBounds(
             self.conn, device.id, device.store_id, now, bounds, self._public_keys
         )
@@ -292,6 +303,7 @@ class _Batch:
                 chunk,
             ):
                 self._members[str(r[0])] = (r[1], r[2])
+        self.conn.lock(*(f"m:{m}" for m, _home in self._members.values()))
         elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
         if elsewhere:
             self.bounds.prefetch_served(elsewhere)
@@ -458,6 +470,8 @@ class _Batch:
         elif item.member_ref:
             found = self._member_by_ref(item.member_ref)
             proven = found is not None and self._proves(item)
+            if found is not None:
+                self.conn.lock(f"m:{found[0]}")
         # Unmatched: rejected for a kind about a member — unless it names no one at all and
         # its kind takes walk-ins (a walk-in visit).
         if (
@@ -811,6 +825,7 @@ class _Batch:
         return Result(item.id, "accepted", reason)
 
     def _jti_seen_elsewhere(self, jti: str, item: Interaction, member: Row) -> bool:
+        self.conn.lock(f"jti:{jti}")
         self.conn.execute(
             "INSERT INTO jti_sightings (jti, device_id, store_id, interaction_id, member_id, "
             "seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (jti, device_id) DO NOTHING",

@@ -237,8 +237,8 @@ class SigningKeys:
         source = self.store.key_source
         if not source.writable:
             source.save(KeyMaterial())  # InvalidInputError: says how to rotate
-        with self.store.write() as tx:
-            material = source.load()  # under the write lock: the newest file
+        with self.store.write(exclusive=True) as tx:
+            material = source.load()  # alone in the chain: the newest file
             for kid in [
                 int(r[0])
                 for r in tx.conn.rows("SELECT kid FROM signing_keys WHERE not_after IS NULL")

@@ -128,6 +128,7 @@ class Members:
         t = int(time.time()) if now is None else now
         with self.store.write() as tx:
             conn = tx.conn
+            conn.lock(f"d:{device.id}")  # its rate: counted, then written
             _check_rate(conn, device.id, t, limits)
             staff_ok = conn.row(
                 "SELECT 1 FROM staff WHERE id = ? AND store_id = ? AND active = 1",

@@ -171,6 +171,7 @@ def _move(
     now: int,
     floor: str | None = None,
 ) -> Moved:
+    conn.lock(f"m:{member_id}")  # the balance is read, then written
     row = conn.row("SELECT tier, points FROM members WHERE id = ?", (member_id,))
     if row is None:
         raise LookupError(member_id)
@@ -236,6 +237,7 @@ def redeem(
 ) -> tuple[Moved, str | None] | None:
     """Take ``points`` off the balance. None when the balance covered them; else the move and
     the member's redemption before this one (what it overlapped with) — an overdraft."""
+    conn.lock(f"m:{member_id}")
     balance = int(conn.scalar("SELECT points FROM members WHERE id = ?", (member_id,)) or 0)
     before = conn.row(
         "SELECT id FROM points_ledger WHERE member_id = ? AND kind = 'redeem' "

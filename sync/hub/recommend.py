@@ -179,6 +179,7 @@ def build(store: HubStore, *, now: int | None = None, days: int = DAYS, top: int
     model = learn(purchases, views, now=t, top=top)
     changed = 0
     with store.write() as tx:
+        tx.conn.lock("product_related")  # two processes' schedules: one writes the rows
         old = {
             str(r[0]): str(r[1]) for r in tx.conn.rows("SELECT sku, related FROM product_related")
         }

@@ -16,12 +16,17 @@ one module per aggregate holds its SQL and hangs off the store.
 Interaction batches are written by :mod:`sync.hub.ingest` through :meth:`HubStore.write`.
 Connections, dialects and migrations files are :mod:`sync.hub.db`.
 
-Concurrency: one writer at a time. In-process writers queue on a lock (with a deadline:
-:class:`~sync.hub.errors.BusyError` when it passes); across processes SQLite's
-``BEGIN IMMEDIATE`` and a PostgreSQL transaction-level advisory lock serialise them. That also
-makes change sequence numbers commit in order, so a reader that has seen ``seq = n`` can never
-later find a new change below ``n``. Readers use their own connections (one per thread on
-SQLite, a small pool on PostgreSQL).
+Concurrency: in-process writers queue on a lock (with a deadline:
+:class:`~sync.hub.errors.BusyError` when it passes). Across processes, SQLite's
+``BEGIN IMMEDIATE`` serialises writers; on PostgreSQL they run side by side, each check that
+reads then writes taking the keyed locks of what it reads first (:meth:`~sync.hub.db.Conn.lock`:
+``m:<member>``, ``i:<interaction id>``, ``id:<kind>:<value>``, ``task:<id>``, …), and a write
+that meets another in a deadlock is run again (:meth:`HubStore.run_write`); the rare writes
+that must be alone (migrations, bulk loads and imports, key rotation, merges) say
+``exclusive``. Change sequence numbers are given at commit, under the chain-wide
+advisory lock held only for that (:mod:`sync.hub.db`), so they commit in order: a reader that
+has seen ``seq = n`` can never later find a new change below ``n``. Readers use their own
+connections (one per thread on SQLite, a small pool on PostgreSQL).
 
 Every data change writes a row to ``changes`` in the same transaction (see :meth:`Tx.emit`);
 an older change row for the same (entity, key) is dropped so the feed carries each key once.
@@ -37,7 +42,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -46,6 +51,8 @@ from sync.hub.admins import AdminTokens
 from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
+    PG_ASSIGN_SEQS,
+    PG_PENDING_SEQS,
     POSTGRES,
     SQLITE,
     Conn,
@@ -56,13 +63,17 @@ from sync.hub.db import (
     statements,
 )
 from sync.hub.devices import Devices
-from sync.hub.errors import BusyError, InvalidInputError, NotFoundError
+from sync.hub.errors import BusyError, InvalidInputError, NotFoundError, WriteRaced
 from sync.hub.feed import PG_JSON_FUNCTION, ChangeFeed
 from sync.hub.interactions import Interactions
 from sync.hub.members import Members
 from sync.hub.staff import Staff
 
 WRITE_LOCK_TIMEOUT_S = 15.0
+PG_WRITERS = 4  # write connections of a process on PostgreSQL (SQLite: one)
+WRITE_ATTEMPTS = 4  # run_write: a write that raced another is run again up to this many times
+PENDING_SEQS_VERSION = 13  # the migration after which PostgreSQL numbers change rows at commit
+T = TypeVar("T")
 
 
 class HubStore:
@@ -74,16 +85,19 @@ class HubStore:
         self.key_source = keys.key_source(db, keys_file)
         self._token_secret: bytes | None = None
         self._phone_seal: str | None = None
-        self._write_lock = threading.Lock()
+        pg = is_postgres_url(db)
+        self._write_slots = threading.BoundedSemaphore(PG_WRITERS if pg else 1)
+        self._idle_writers: list[Conn] = []  # guarded by _conns_lock
         self._closed = False
         self._all_conns: list[Conn] = []
         self._conns_lock = threading.Lock()
         self._local = threading.local()
         self._pg_pool: queue.LifoQueue[Conn] = queue.LifoQueue()
-        self._writer = self._new_conn()
+        self._idle_writers.append(self._new_conn())
         self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
         self._commit_hooks: list[Callable[[], None]] = []
+        self._assign_seqs = False  # PostgreSQL: the numbering function is installed
         self.devices = Devices(self)
         self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
@@ -158,17 +172,26 @@ class HubStore:
                 conn.close()
 
     @contextmanager
-    def write(self, timeout: float = WRITE_LOCK_TIMEOUT_S) -> Iterator[Tx]:
-        """One write transaction, serialised with every other writer. Commits on success."""
-        if not self._write_lock.acquire(timeout=timeout):
+    def write(
+        self, timeout: float = WRITE_LOCK_TIMEOUT_S, *, exclusive: bool = False
+    ) -> Iterator[Tx]:
+        """One write transaction. Commits on success. SQLite: this process's writers one at a
+        time; PostgreSQL: up to :data:`PG_WRITERS` side by side, each on its own connection.
+        ``exclusive``: alone in the chain until it commits (migrations, bulk loads, merges)."""
+        if not self._write_slots.acquire(timeout=timeout):
             raise BusyError("the hub is busy writing; retry shortly")
+        conn: Conn | None = None
         try:
             if self._closed:
                 raise BusyError("the hub is shutting down", reason="shutting_down")
-            conn = self._writer
-            if self.dialect.name == "postgres" and (conn.raw.closed or conn.raw.broken):
-                conn = self._writer = self._new_conn()
-            conn.begin()
+            with self._conns_lock:
+                conn = self._idle_writers.pop() if self._idle_writers else None
+            if self.dialect.name == "postgres":
+                if conn is None or conn.raw.closed or conn.raw.broken:
+                    conn = self._new_conn()
+                conn.assign_seqs = self._pg_assigns_seqs()
+            assert conn is not None  # SQLite: its one writer connection, always idle here
+            conn.begin(exclusive=exclusive)
             try:
                 yield Tx(conn)
             except BaseException:
@@ -176,9 +199,35 @@ class HubStore:
                 raise
             conn.commit()
         finally:
-            self._write_lock.release()
+            if conn is not None:
+                with self._conns_lock:
+                    self._idle_writers.append(conn)
+            self._write_slots.release()
         for hook in self._commit_hooks:
             hook()
+
+    def run_write(self, fn: Callable[[Tx], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+        """``fn(tx)`` in a write transaction, run again (from the start, in a new transaction)
+        when it raced another writer (:class:`~sync.hub.errors.WriteRaced`: a deadlock, a
+        serialisation failure) — up to ``attempts`` times, then
+        the WriteRaced (503, retry) goes to the caller. ``fn`` must have no effect outside
+        the transaction."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as tx:
+                    return fn(tx)
+            except WriteRaced:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _pg_assigns_seqs(self) -> bool:
+        """Whether this PostgreSQL database numbers change rows at commit (migration 013)."""
+        if not self._assign_seqs:  # asked again until it is (another process may migrate)
+            with self.read() as conn:
+                found = conn.scalar("SELECT to_regprocedure('clerk_assign_seqs()') IS NOT NULL")
+            self._assign_seqs = bool(found)
+        return self._assign_seqs
 
     def on_commit(self, hook: Callable[[], None]) -> None:
         """Call ``hook()`` (on the writer's thread, after the lock is released) whenever a
@@ -201,7 +250,7 @@ class HubStore:
         """Apply pending migrations (sync/hub/schema/NNN_*.sql) and their data steps; returns
         the versions applied."""
         applied: list[int] = []
-        with self.write() as tx:
+        with self.write(exclusive=True) as tx:
             conn = tx.conn
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
@@ -215,6 +264,10 @@ class HubStore:
                     conn.execute(statement)
                 if version == history.FACTS_VERSION:  # the rows written before, with facts
                     history.rebuild(tx)
+                if version == PENDING_SEQS_VERSION and self.dialect.name == "postgres":
+                    conn.execute(PG_ASSIGN_SEQS)  # change rows numbered at commit
+                    for statement in PG_PENDING_SEQS:
+                        conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (version, int(time.time())),
@@ -222,6 +275,9 @@ class HubStore:
                 applied.append(version)
             if self.dialect.name == "postgres":  # the feed's JSON rendering (not a migration:
                 conn.execute(PG_JSON_FUNCTION)  # a function body is not one-dialect SQL)
+                if PENDING_SEQS_VERSION in done or PENDING_SEQS_VERSION in applied:
+                    conn.execute(PG_ASSIGN_SEQS)  # its newest body
+                    conn.assign_seqs = self._assign_seqs = True
             self._bootstrap(tx)
             self._settings.clear()
             if 4 in applied:  # members' phones as terminals may hold them, sent to them again

@@ -183,6 +183,7 @@ def _update(
     staff: StaffRoles,
     now: int,
 ) -> str | None:
+    tx.conn.lock(f"task:{change.task_id}")  # its state is read, then written
     row = tx.conn.row(
         "SELECT state FROM tasks WHERE id = ? AND store_id = ? AND member_id = ?",
         (change.task_id, store_id, member_id),
@@ -224,6 +225,7 @@ def _contacted(
         raise Refused("no_marketing_consent")
     if contacted.task_id is None:
         return None
+    tx.conn.lock(f"task:{contacted.task_id}")
     row = tx.conn.row(
         "SELECT state FROM tasks WHERE id = ? AND store_id = ? AND member_id = ?",
         (contacted.task_id, store_id, member_id),
@@ -342,6 +344,7 @@ def set_rule(
             raise ValueError(f"{name}: {key} must be one of {sorted(DEFAULT_RULES[name])}, >= 0")
     t = int(time.time()) if now is None else now
     with store.write() as tx:
+        tx.conn.lock("task_rules")
         current = rules(tx.conn)[name]
         on = current[0] if enabled is None else enabled
         merged = {**current[1], **(params or {})}
@@ -419,6 +422,7 @@ def run_rules(store: HubStore, *, now: int | None = None) -> dict[str, int]:
     t = int(time.time()) if now is None else now
     made: dict[str, int] = {}
     with store.write() as tx:
+        tx.conn.lock("task_rules")  # two processes' schedules: one makes the day's tasks
         settings = rules(tx.conn)
         for name in RULES:
             enabled, params = settings[name]

@@ -4,7 +4,10 @@ poller's cursor must never pass a change that commits later below it: at the end
 has seen every change of its store (own and common), on SQLite and on PostgreSQL.
 
 This is the contract any change to how sequence numbers are assigned (issue 20, item 2) must
-keep; it holds today through the chain-wide writer lock.
+keep. The other attacks here race every read-then-write check of the hub through two hub
+processes at once (a coupon, a UnionID, the last points of a member, one phone signed up twice,
+a task done and reassigned, a merge against an intake bind): each check must hold without
+writers being serialised chain-wide.
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ from typing import Any
 from hub_client import make_interaction
 from segment.analytics.client import Client as SegmentClient
 
+from clerk.shared import phones
+from sync.hub.db import KEYED_LOCKS_MAX
 from sync.hub.embedded import HubHandle, running_hub
+from sync.hub.errors import WriteRaced
+from sync.hub.segment import identity
 from sync.hub.segment.sources import Sources
 from sync.hub.store import HubStore
 
@@ -165,6 +172,132 @@ def test_a_later_commit_never_hides_an_earlier_change_from_a_cursor(any_hub: Hub
         b.close()
 
 
+def test_change_rows_are_numbered_at_commit_in_commit_order(any_hub: HubHandle) -> None:
+    """PostgreSQL: a change row is pending (a negative seq, below every cursor) until its
+    transaction commits, then numbered above every seq committed before it. SQLite numbers it
+    at once: its one writer commits in order."""
+    store = any_hub.store
+    with store.read() as conn:
+        before = int(conn.scalar("SELECT max(seq) FROM changes"))
+    with store.write() as tx:
+        tx.emit("member", "numbered-1", "delete", "S001")
+        tx.emit("member", "numbered-2", "delete", "S001")
+        inside = [int(r[0]) for r in tx.conn.rows(
+            "SELECT seq FROM changes WHERE key IN ('numbered-1', 'numbered-2') ORDER BY key"
+        )]  # fmt: skip
+        with store.read() as conn:  # another connection: nothing of it yet
+            assert (
+                conn.scalar(
+                    "SELECT count(*) FROM changes WHERE key IN ('numbered-1', 'numbered-2')"
+                )
+                == 0
+            )
+    if store.dialect.name == "postgres":
+        assert all(s < 0 for s in inside), inside
+    with store.read() as conn:
+        after = [int(r[0]) for r in conn.rows(
+            "SELECT seq FROM changes WHERE key IN ('numbered-1', 'numbered-2') ORDER BY key"
+        )]  # fmt: skip
+        assert conn.scalar("SELECT count(*) FROM changes WHERE seq < 0") == 0
+    assert before < after[0] < after[1], (before, after)  # in the order they were written
+
+
+def test_run_write_runs_a_raced_write_again_then_gives_up(any_hub: HubHandle) -> None:
+    """A write that raced another (a deadlock, a serialisation failure) is run again from the
+    start in a new transaction; what the failed attempts wrote is gone. After the last
+    attempt the WriteRaced reaches the caller (a 503 with Retry-After)."""
+    store = any_hub.store
+    calls: list[int] = []
+
+    def flaky(tx: Any) -> str:
+        calls.append(1)
+        tx.emit("member", f"raced-{len(calls)}", "delete", "S001")
+        if len(calls) < 3:
+            raise WriteRaced("raced")
+        return "done"
+
+    assert store.run_write(flaky) == "done" and len(calls) == 3
+    with store.read() as conn:
+        keys = [
+            r[0]
+            for r in conn.rows(
+                "SELECT key FROM changes WHERE key IN ('raced-1', 'raced-2', 'raced-3')"
+            )
+        ]
+    assert keys == ["raced-3"]
+
+    def always(tx: Any) -> None:
+        raise WriteRaced("raced")
+
+    try:
+        store.run_write(always, attempts=2)
+    except WriteRaced as exc:
+        assert exc.status == 503 and exc.retry_after == 1
+    else:
+        raise AssertionError("no WriteRaced after the last attempt")
+
+
+def test_a_write_with_many_keys_takes_the_gate_alone_not_a_lock_each(any_hub: HubHandle) -> None:
+    """Keyed locks are entries of PostgreSQL's shared lock table: past KEYED_LOCKS_MAX in one
+    transaction (a Segment batch of thousands of calls) the write takes the write gate alone
+    instead — a bounded number of locks — and goes through; so does a full batch of 500."""
+    store = any_hub.store
+    with store.write() as tx:
+        tx.conn.lock(*(f"k:{n}" for n in range(KEYED_LOCKS_MAX * 4)))
+        if store.dialect.name == "postgres":
+            held = tx.conn.scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+            assert held <= 2, held  # the gate, shared then alone
+    members = _s001_members(any_hub, 40)
+    batch = [make_interaction("note", members[n % len(members)], text=f"n{n}") for n in range(500)]
+    token = any_hub.enrol("S001", "till big")["token"]
+    with any_hub.client(token, timeout=60) as client:
+        resp = client.post("/v1/interactions", json={"interactions": batch})
+    assert resp.status_code == 200, resp.text
+    assert {r["status"] for r in resp.json()["results"]} == {"accepted"}
+
+
+def test_a_waiting_long_poll_gets_a_change_of_another_process_once_numbered(
+    any_hub: HubHandle,
+) -> None:
+    """A terminal waits on the live feed (``wait=20``) while another hub process has written a
+    change for its store and not committed: the waiter is not answered with it (pending, not
+    numbered) — and once it commits, the waiter is woken and gets it, numbered above its
+    cursor."""
+    token = any_hub.enrol("S001", "live till")["token"]
+    with any_hub.client(token, timeout=40) as c:
+        cursor = 0
+        while True:
+            doc = c.get("/v1/changes", params={"since": cursor, "limit": 5000}).json()
+            cursor = doc["next_cursor"]
+            if not doc["has_more"]:
+                break
+        answers: list[tuple[dict[str, Any], float]] = []
+
+        def wait() -> None:
+            resp = c.get("/v1/changes", params={"since": cursor, "wait": 20})
+            answers.append((resp.json(), time.perf_counter()))
+
+        other = HubStore.open(any_hub.db)
+        try:
+            waiter = threading.Thread(target=wait)
+            with other.write() as tx:
+                tx.emit("member", "live-pending", "delete", "S001")
+                waiter.start()
+                waiter.join(timeout=1.5)  # a few of the notifier's polls: nothing to answer
+                assert waiter.is_alive() and not answers, answers
+            committed = time.perf_counter()
+            waiter.join(timeout=30)
+        finally:
+            other.close()
+    ((doc, at),) = answers
+    assert [(ch["key"], ch["op"]) for ch in doc["changes"]] == [("live-pending", "delete")]
+    assert doc["changes"][0]["seq"] > cursor > 0 and doc["next_cursor"] > cursor
+    assert at - committed < 5.0  # woken by the commit, not at the end of the 20 s wait
+
+
 def _redeemer(member: dict[str, Any]) -> dict[str, Any]:
     return make_interaction("redeem", member["id"], staff_id="A01", coupon_id=member["coupon"])
 
@@ -254,3 +387,189 @@ def test_two_members_claiming_one_unionid_at_once_through_two_processes(
         conflicts = conn.rows("SELECT members FROM identity_conflicts WHERE resolved_at IS NULL")
     assert len(bound) == 1 and bound[0][0] in (a, b), bound
     assert len(conflicts) == 1 and json.loads(conflicts[0][0]) == sorted([a, b]), conflicts
+
+
+# --- two tills of one store, each on its own hub process, pushing at the same instant ----------
+
+RACED = 5  # members (or phones, tasks) raced per batch: a wider window, still a bounded count
+
+
+def _s001_members(hub: HubHandle, n: int, offset: int = 0) -> list[str]:
+    with hub.store.read() as conn:
+        return [
+            str(r[0])
+            for r in conn.rows(
+                "SELECT id FROM members WHERE home_store = 'S001' ORDER BY id LIMIT ? OFFSET ?",
+                (n, offset),
+            )
+        ]
+
+
+def _race_pushes(
+    hub: HubHandle, batches: tuple[list[dict[str, Any]], list[dict[str, Any]]]
+) -> list[list[dict[str, Any]]]:
+    """Push ``batches[0]`` through ``hub`` and ``batches[1]`` through a second hub process on
+    the same database, both released at once; the per-item results of each."""
+    with running_hub(hub.db) as other:
+        tokens = [hub.enrol("S001", "till 1")["token"], other.enrol("S001", "till 2")["token"]]
+        clients = [hub.client(tokens[0]), other.client(tokens[1])]
+        answers: list[list[dict[str, Any]]] = [[], []]
+        errors: list[BaseException] = []
+        start = threading.Barrier(2)
+
+        def push(i: int) -> None:
+            try:
+                start.wait(timeout=30)
+                resp = clients[i].post("/v1/interactions", json={"interactions": batches[i]})
+                assert resp.status_code == 200, resp.text
+                answers[i] = resp.json()["results"]
+            except BaseException as exc:
+                errors.append(exc)
+
+        try:
+            threads = [threading.Thread(target=push, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+        finally:
+            for c in clients:
+                c.close()
+    assert not errors, errors
+    return answers
+
+
+def test_the_last_points_redeemed_at_once_through_two_hub_processes(any_hub: HubHandle) -> None:
+    """Two tills redeem a member's whole balance at the same instant: one redemption is
+    accepted as usual, the other overdraws and is flagged ``points_overdraft``; the balance is
+    what the ledger says (nothing lost to a read-then-write race)."""
+    members = _s001_members(any_hub, RACED)
+    with any_hub.store.write() as tx:
+        for m in members:
+            tx.conn.execute("UPDATE members SET points = 1000 WHERE id = ?", (m,))
+    batches = tuple(
+        [make_interaction("points_redeem", m, staff_id="A01", points=1000) for m in members]
+        for _ in range(2)
+    )
+    answers = _race_pushes(any_hub, (batches[0], batches[1]))
+    with any_hub.store.read() as conn:
+        for n, m in enumerate(members):
+            got = sorted((a[n]["status"], a[n]["reason"] or "") for a in answers)
+            assert got == [("accepted", ""), ("conflict", "points_overdraft")], (m, answers)
+            assert conn.scalar("SELECT points FROM members WHERE id = ?", (m,)) == -1000
+            ledger = conn.rows(
+                "SELECT points, balance FROM points_ledger WHERE member_id = ? "
+                "AND kind = 'redeem' ORDER BY balance DESC",
+                (m,),
+            )
+            assert ledger == [(-1000, 0), (-1000, -1000)], (m, ledger)
+
+
+def test_one_phone_signed_up_at_once_through_two_hub_processes(any_hub: HubHandle) -> None:
+    """Two tills sign the same numbers up at the same instant (each under its own provisional
+    id): one member per number, the second sign-up joins them (``member_exists``)."""
+    seal = any_hub.store.phone_seal_public
+    numbers = [f"+86139{n:08d}" for n in range(55500001, 55500001 + RACED)]
+
+    def signup(e164: str) -> dict[str, Any]:
+        pid = "P-" + make_interaction("note")["id"]
+        return make_interaction(
+            "signup",
+            None,
+            staff_id="A01",
+            provisional_id=pid,
+            phone_sealed=phones.seal(seal, e164),
+            name="林晓雯",
+            consent_version="v1",
+        )
+
+    answers = _race_pushes(any_hub, ([signup(e) for e in numbers], [signup(e) for e in numbers]))
+    with any_hub.store.read() as conn:
+        for n, e164 in enumerate(numbers):
+            got = sorted((a[n]["status"], a[n]["reason"] or "") for a in answers)
+            assert got == [("accepted", ""), ("accepted", "member_exists")], (e164, answers)
+            made = conn.rows("SELECT id FROM members WHERE phone = ?", (e164,))
+            assert len(made) == 1, (e164, made)
+            assert {a[n]["member_id"] for a in answers} == {made[0][0]}, answers
+
+
+def test_a_task_done_and_reassigned_at_once_through_two_hub_processes(
+    any_hub: HubHandle,
+) -> None:
+    """One till marks tasks done while another hands them back to the store at the same
+    instant: whichever the hub takes second sees the other. Done first: the reassignment is
+    ``task_closed`` and changes nothing; reassigned first: done still sets its outcome. Never
+    both applied over each other (a done task with the reassignment's outcome)."""
+    members = _s001_members(any_hub, RACED)
+    due = int(time.time()) + 86400
+    made = [
+        make_interaction("task", m, staff_id="A01", title="call back", due_at=due, outreach=False)
+        for m in members
+    ]
+    token = any_hub.enrol("S001", "till 0")["token"]
+    with any_hub.client(token) as client:
+        resp = client.post("/v1/interactions", json={"interactions": made})
+        assert [r["status"] for r in resp.json()["results"]] == ["accepted"] * RACED, resp.text
+    done = [
+        make_interaction(
+            "task_update", m, staff_id="A01", task_id=t["id"], action="done", outcome="called"
+        )
+        for m, t in zip(members, made, strict=True)
+    ]
+    back = [
+        make_interaction(
+            "task_update",
+            m,
+            staff_id="A01",
+            task_id=t["id"],
+            action="reassign",
+            outcome="no_answer",
+        )
+        for m, t in zip(members, made, strict=True)
+    ]
+    answers = _race_pushes(any_hub, (done, back))
+    with any_hub.store.read() as conn:
+        for n, t in enumerate(made):
+            assert (answers[0][n]["status"], answers[0][n]["reason"]) == ("accepted", None)
+            assert answers[1][n]["status"] == "accepted", answers
+            row = conn.row("SELECT state, outcome FROM tasks WHERE id = ?", (t["id"],))
+            assert row == ("done", "called"), (t["id"], row, answers[1][n])
+
+
+def test_a_merge_racing_an_intake_bind_leaves_no_identity_on_the_merged_member(
+    any_hub: HubHandle,
+) -> None:
+    """A manager's merge of member B into A is under way in one hub process (not committed)
+    when the Segment intake of another is told B's UnionID: once both are done the UnionID
+    names A — never B, who no longer exists."""
+    key = Sources(any_hub.store).add("shop-app", allow_provisional=False)[1]
+    survivor, merged = _s001_members(any_hub, 2, offset=10)
+    manager = HubStore.open(any_hub.db)
+    errors: list[BaseException] = []
+
+    def identify() -> None:
+        try:
+            app = SegmentClient(key, host=any_hub.url + "/segment", sync_mode=True, max_retries=0)
+            app.identify(user_id=merged, traits={"unionid": "oU-merged"})
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        with manager.write() as tx:
+            identity.merge(tx, survivor, merged, actor="test")
+            intake = threading.Thread(target=identify)
+            intake.start()
+            intake.join(timeout=1.0)  # the intake binds now unless the merge holds it back
+        intake.join(timeout=30)
+    finally:
+        manager.close()
+    assert not errors, errors
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM members WHERE id = ?", (merged,)) == 0
+        bound = conn.rows("SELECT member_id FROM identities WHERE kind = 'unionid'")
+        assert bound == [(survivor,)], bound
+        orphans = conn.rows(
+            "SELECT kind, value, member_id FROM identities i WHERE NOT EXISTS "
+            "(SELECT 1 FROM members m WHERE m.id = i.member_id)"
+        )
+        assert orphans == [], orphans

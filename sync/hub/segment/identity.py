@@ -49,7 +49,9 @@ _MEMBER_ROWS = ("browse", "cart", "wishlist", "order", "coupon", "visit", "case"
 
 
 def lookup(conn: Conn, kind: str, value: str) -> str | None:
-    """The member ``(kind, value)`` resolves to, or None."""
+    """The member ``(kind, value)`` resolves to, or None. In a write transaction the identity
+    is locked first (``id:<kind>:<value>``), so a check that then binds it is alone with it."""
+    conn.lock(f"id:{kind}:{value}")
     found = conn.scalar(
         "SELECT member_id FROM identities WHERE kind = ? AND value = ?", (kind, value)
     )
@@ -115,12 +117,35 @@ def conflicts(conn: Conn, *, include_resolved: bool = False) -> list[dict[str, A
     return rows
 
 
+def _lock_members(conn: Conn, members: Sequence[str]) -> None:
+    """Lock members and every identity that resolves to them — their ids, phones and cards,
+    and the identities bound to them — before a merge moves them: a concurrent bind to one
+    resolved them through one of these, so it commits before the merge reads them or waits
+    for the merge and then finds the survivor."""
+    conn.lock(*(f"m:{m}" for m in members), *(f"id:user:{m}" for m in members))
+    marks = ", ".join("?" for _ in members)
+    keys: list[str] = []
+    for phone_hash, card in conn.rows(
+        f"SELECT phone_hash, card_no FROM members WHERE id IN ({marks})", tuple(members)
+    ):
+        keys += [f"id:phone:{phone_hash}"] if phone_hash else []
+        keys += [f"id:card:{card}"] if card else []
+    keys += [
+        f"id:{kind}:{value}"
+        for kind, value in conn.rows(
+            f"SELECT kind, value FROM identities WHERE member_id IN ({marks})", tuple(members)
+        )
+    ]
+    conn.lock(*keys)
+
+
 def merge(tx: Tx, survivor: str, merged: str, *, actor: str, now: int | None = None) -> int:
     """Merge member ``merged`` into ``survivor``: its rows, identities and records move, it is
     deleted; terminals get the moved rows as upserts (to the survivor's store) and the merged
     member as a delete. Audited. Returns the rows moved."""
     t = int(time.time()) if now is None else now
     conn = tx.conn
+    _lock_members(conn, (survivor, merged))
     homes = dict(
         (str(r[0]), r[1])
         for r in conn.rows(

@@ -254,15 +254,7 @@ class Intake:
 
     def _commit(self, group: list[_Job]) -> None:
         try:
-            with self.store.write() as tx:
-                results: list[TakeResult] = []
-                start = 0
-                while start < len(group):  # consecutive batches of one source share a run
-                    end = start + 1
-                    while end < len(group) and group[end].source == group[start].source:
-                        end += 1
-                    results.extend(self._apply(tx, group[start:end]))
-                    start = end
+            results = self.store.run_write(lambda tx: self._apply_group(tx, group))
         except Exception as exc:
             if len(group) > 1:
                 for job in group:
@@ -276,12 +268,24 @@ class Intake:
             job.lead = False
             job.done.set()
 
+    def _apply_group(self, tx: Tx, group: Sequence[_Job]) -> list[TakeResult]:
+        results: list[TakeResult] = []
+        start = 0
+        while start < len(group):  # consecutive batches of one source share a run
+            end = start + 1
+            while end < len(group) and group[end].source == group[start].source:
+                end += 1
+            results.extend(self._apply(tx, group[start:end]))
+            start = end
+        return results
+
     def _apply(self, tx: Tx, jobs: Sequence[_Job]) -> list[TakeResult]:
         """Batches of one source, one after another, each as if alone — through one run: the
         message ids and identities of all of them looked up at once, their rows written
         together at the end (a run's caches follow what it writes, call after call)."""
         run = _Run(self.store, tx, jobs[0].source, jobs[0].now_ms)
         calls = [call for job in jobs for call in job.calls]
+        run.lock(calls)
         fresh = run.fresh(calls)
         run.prime(calls)
         results: list[TakeResult] = []
@@ -310,7 +314,7 @@ class Intake:
     def settle(self, conflict_id: int, keep: Sequence[str], *, actor: str) -> str:
         """Settle an identity conflict (:func:`identity.settle`) and apply its call again."""
         now_ms = int(time.time() * 1000)
-        with self.store.write() as tx:
+        with self.store.write(exclusive=True) as tx:  # a merge: alone in the chain
             found = identity.settle(tx, conflict_id, keep, actor=actor, now=now_ms // 1000)
             row = tx.conn.row(
                 "SELECT id, name, allow_provisional FROM intake_sources WHERE id = ?",
@@ -361,6 +365,21 @@ class _Run:
         self._counts: dict[tuple[str, str], int] = {}
 
     # bookkeeping ---------------------------------------------------------------------------
+
+    def lock(self, calls: Sequence[Call]) -> None:
+        """Lock what the calls' checks read before they read it (PostgreSQL's writers run side
+        by side): their message ids (a repeat through another process) and the userIds and
+        anonymousIds they name (the identities resolved, then bound). Other identities are
+        locked as they are looked up (:func:`identity.lookup`)."""
+        keys = [f"msg:{self.source.id}:{c.message_id}" for c in calls]
+        for c in calls:
+            for uid in (c.user_id, c.previous_id):
+                if uid:
+                    keys.append(f"id:user:{uid}")
+            for aid in (c.anonymous_id, c.previous_id):
+                if aid:
+                    keys.append(f"id:anon:{aid}")
+        self.conn.lock(*keys)
 
     def fresh(self, calls: Sequence[Call]) -> set[str]:
         """The message ids of ``calls`` this source has not sent before."""

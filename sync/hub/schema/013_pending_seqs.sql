@@ -1,0 +1,5 @@
+-- Change sequences assigned at commit (PostgreSQL): change rows are written pending, with a
+-- negative seq below every cursor, and numbered by clerk_assign_seqs() with the COMMIT. The
+-- sequence, the column default and the function are PostgreSQL's own SQL: HubStore.migrate
+-- runs them for this version (sync.hub.db.PG_PENDING_SEQS, PG_ASSIGN_SEQS). SQLite's one
+-- writer at a time (BEGIN IMMEDIATE) keeps its AUTOINCREMENT seqs in commit order.
