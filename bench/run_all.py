@@ -36,6 +36,7 @@ BENCHES = [
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
     ("hub_load", "A chain's terminals against one hub (load, shedding, restart, integrity)"),
+    ("http_floor", "The floor under the load benchmark: the same terminals, a hub doing nothing"),
     ("live_repaint", "Online change → open customer repainted (live)"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("search", "Finding a customer without a code (name, last four, card) at 500k members"),
