@@ -42,6 +42,7 @@ import httpx  # noqa: E402
 from hub_ingest import Hub  # noqa: E402  (the `clerk hub serve` subprocess helper)
 
 from clerk import cache as cache_mod  # noqa: E402
+from clerk import keystore  # noqa: E402
 from clerk import outbox as outbox_mod  # noqa: E402
 from clerk.db import Transaction, connect, database  # noqa: E402
 from clerk.ids import uuid7_str  # noqa: E402
@@ -271,11 +272,15 @@ def pull_run(hub: Hub, db: Path, tmp: Path, run: int, limit: int) -> dict[str, A
         till.close()
 
 
-def insert_reference(source: Path, target: Path) -> tuple[float, int]:
-    """executemany of the pulled rows into a bare (plain, unencrypted) SQLite file with the
-    cache schema; only the inserts are timed."""
+def insert_reference(source: Path, target: Path, *, encrypted: bool = False) -> tuple[float, int]:
+    """executemany of the pulled rows into a bare SQLite file with the cache schema — plain,
+    or (``encrypted``) SQLCipher with the pulled cache's key; only the inserts are timed."""
     src = cache_mod.connect_readonly(source)
-    dst = connect(target, synchronous="NORMAL", key=None)
+    key = keystore.key_for(source.parent, create=False) if encrypted else None
+    if encrypted and key is None:
+        raise RuntimeError(f"no database key next to {source}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dst = connect(target, synchronous="NORMAL", key=key)
     cache_mod.migrations.apply(database(dst))
     elapsed = 0.0
     count = 0
