@@ -165,7 +165,8 @@ def seeded_slice(members: int, events: int) -> Path:
                 print(f"seed: {start + n - 1:,}/{members:,} members", file=sys.stderr)
         store.bulk.create_indexes(rebuild)
         with store.write() as tx:
-            tx.conn.execute("INSERT INTO settings (key, value) VALUES ('bench_spec', ?)", (spec,))
+            for key, value in (("bench_spec", spec), ("bench_seeded_at", str(now))):
+                tx.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
         with store.read() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -298,6 +299,36 @@ def same_rows(a: Path, b: Path) -> bool:
     return out[0] == out[1]
 
 
+def floor(db: Path, target: Path, *, key: str | None) -> tuple[float, int]:
+    """The floor without a pull: the slice's members and browse events read from the hub (the
+    cache's columns) and executemany'd into a bare file with the cache schema; only the inserts
+    are timed. For a machine too loaded to judge the whole run."""
+    from clerk.db import Transaction, connect, database
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dst = connect(target, synchronous="NORMAL", key=key)
+    cache_mod.migrations.apply(database(dst))
+    store = HubStore.open(str(db))
+    elapsed, count = 0.0, 0
+    try:
+        for entity in ("member", "browse"):
+            table, _pk, columns = cache_mod.TABLES[entity]
+            marks = ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            with store.read() as conn:
+                cur = conn.raw.execute(f"SELECT {', '.join(columns)} FROM {table}")
+                while chunk := cur.fetchmany(50_000):
+                    started = time.perf_counter()
+                    with Transaction(dst):
+                        dst.executemany(sql, chunk)
+                    elapsed += time.perf_counter() - started
+                    count += len(chunk)
+    finally:
+        store.close()
+        dst.close()
+    return elapsed, count
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -307,10 +338,23 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=500_000)
     parser.add_argument("--events", type=int, default=40, help="browse events per member")
     parser.add_argument("--no-kill", action="store_true", help="skip the kill-and-resume run")
+    parser.add_argument(
+        "--floor-only", action="store_true", help="only the bare executemany of the slice's rows"
+    )
     args = parser.parse_args()
     if args.quick:
         args.members = 5_000
     db = seeded_slice(args.members, args.events)
+    if args.floor_only:
+        with tempfile.TemporaryDirectory(prefix="enrol-floor-", dir=DATA) as tmp_name:
+            tmp = Path(tmp_name)
+            plain = floor(db, tmp / "plain.db", key=None)
+            cipher = floor(db, tmp / "cipher.db", key="ab" * 32)
+        print(
+            f"floor: {plain[1]:,} rows by executemany: plain {plain[0]:.1f} s, "
+            f"SQLCipher {cipher[0]:.1f} s (load average {os.getloadavg()[0]:.1f})"
+        )
+        return 0
     expected = slice_rows(db)
     load = os.getloadavg()
     runs: dict[str, Any] = {"changes": expected, "loadavg_start": load}
