@@ -35,6 +35,7 @@ BENCHES = [
     ("import", "Master data in (clerk hub import)"),
     ("member_fetch", "Member fetch by proof (cache miss at the hub)"),
     ("sync_push_pull", "Sync: push and pull"),
+    ("enrol_slice", "A new terminal for a 500k-member / 20M-event store slice"),
     ("hub_load", "A chain's terminals against one hub (load, shedding, restart, integrity)"),
     ("http_floor", "The floor under the load benchmark: the same terminals, a hub doing nothing"),
     ("live_repaint", "Online change → open customer repainted (live)"),

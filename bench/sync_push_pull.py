@@ -42,6 +42,7 @@ import httpx  # noqa: E402
 from hub_ingest import Hub  # noqa: E402  (the `clerk hub serve` subprocess helper)
 
 from clerk import cache as cache_mod  # noqa: E402
+from clerk import keystore  # noqa: E402
 from clerk import outbox as outbox_mod  # noqa: E402
 from clerk.db import Transaction, connect, database  # noqa: E402
 from clerk.ids import uuid7_str  # noqa: E402
@@ -271,11 +272,15 @@ def pull_run(hub: Hub, db: Path, tmp: Path, run: int, limit: int) -> dict[str, A
         till.close()
 
 
-def insert_reference(source: Path, target: Path) -> tuple[float, int]:
-    """executemany of the pulled rows into a bare (plain, unencrypted) SQLite file with the
-    cache schema; only the inserts are timed."""
+def insert_reference(source: Path, target: Path, *, encrypted: bool = False) -> tuple[float, int]:
+    """executemany of the pulled rows into a bare SQLite file with the cache schema — plain,
+    or (``encrypted``) SQLCipher with the pulled cache's key; only the inserts are timed."""
     src = cache_mod.connect_readonly(source)
-    dst = connect(target, synchronous="NORMAL", key=None)
+    key = keystore.key_for(source.parent, create=False) if encrypted else None
+    if encrypted and key is None:
+        raise RuntimeError(f"no database key next to {source}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dst = connect(target, synchronous="NORMAL", key=key)
     cache_mod.migrations.apply(database(dst))
     elapsed = 0.0
     count = 0
@@ -310,27 +315,31 @@ def bench_pull(args: argparse.Namespace, tmp: Path, rows: list[list[Any]]) -> di
     hub = Hub(str(pull_db))
     pulls: list[dict[str, Any]] = []
     refs: list[float] = []
+    cipher_refs: list[float] = []
     try:
         for run in range(args.runs):
             p = pull_run(hub, pull_db, tmp, run, args.limit)
             if p["changes"] != expected:
                 raise RuntimeError(f"pulled {p['changes']:,}, hub slice is {expected:,}")
             ref, count = insert_reference(p["cache"], tmp / f"ref-{run}.db")
+            cipher, _ = insert_reference(p["cache"], tmp / f"ref-c{run}" / "ref.db", encrypted=True)
             refs.append(ref)
+            cipher_refs.append(cipher)
             pulls.append(p)
             print(
                 f"pull run {run + 1}: {p['changes']:,} changes ({count:,} rows) in "
                 f"{p['seconds']:.1f} s, RSS +{p['rss_growth_mb']:.1f} MB "
                 f"(peak +{_fmt(p['peak_growth_mb'])} MB); "
-                f"executemany {ref:.1f} s",
+                f"executemany {ref:.1f} s plain, {cipher:.1f} s SQLCipher",
                 file=sys.stderr,
             )
-            for f in (tmp / f"pull-{run}", tmp / f"ref-{run}.db"):
+            for f in (tmp / f"pull-{run}", tmp / f"ref-{run}.db", tmp / f"ref-c{run}"):
                 _remove(f)
     finally:
         hub.stop()
     pull_med = statistics.median(p["seconds"] for p in pulls)
     ref_med = statistics.median(refs)
+    cipher_med = statistics.median(cipher_refs)
     growth = max(p["rss_growth_mb"] for p in pulls)
     peaks = [p["peak_growth_mb"] for p in pulls if p["peak_growth_mb"] is not None]
     runs_pull = {
@@ -340,6 +349,7 @@ def bench_pull(args: argparse.Namespace, tmp: Path, rows: list[list[Any]]) -> di
         "rss_growth_mb": [p["rss_growth_mb"] for p in pulls],
         "peak_growth_mb": peaks,
         "executemany_s": refs,
+        "executemany_sqlcipher_s": cipher_refs,
         "median_s": pull_med,
         "max_rss_growth_mb": growth,
     }
@@ -353,7 +363,18 @@ def bench_pull(args: argparse.Namespace, tmp: Path, rows: list[list[Any]]) -> di
             "reference: same schema, plain, no HTTP/JSON",
         ]
     )
-    rows.append(["pull: engine / executemany", round(pull_med / ref_med, 1), "ratio", ""])
+    rows.append(
+        [
+            "same rows by executemany into an SQLCipher file",
+            round(cipher_med, 1),
+            "s",
+            "reference: the same, encrypted with the cache's key",
+        ]
+    )
+    rows.append(["pull: engine / executemany", round(pull_med / ref_med, 1), "ratio", "plain"])
+    rows.append(
+        ["pull: engine / executemany SQLCipher", round(pull_med / cipher_med, 1), "ratio", ""]
+    )
     rows.append(["pull throughput (engine)", round(expected / pull_med), "rows/s", ""])
     rows.append(["RSS growth after pull (max of runs)", round(growth, 1), "MB", "target ≤ 100 MB"])
     if peaks:
@@ -443,8 +464,9 @@ def main() -> int:
                 "name": name,
                 "rows": rows,
                 "reference": "push: the same volume POSTed by bare httpx; pull: the same rows "
-                "inserted with executemany into a bare SQLite file (cache schema) — both in the "
-                "same run",
+                "inserted with executemany into a bare SQLite file (cache schema), plain and "
+                "SQLCipher — both in the same run",
+                "notes": _profile_notes(),
                 "target": {"push_s": 5, "pull_s": 60, "pull_rss_mb": 100},
                 "quick": args.quick,
                 "cpus": os.cpu_count(),
@@ -456,6 +478,15 @@ def main() -> int:
         + "\n"
     )
     return 0
+
+
+def _profile_notes() -> list[str]:
+    """Where the pull's time goes: bench/pull_profile.py's last table, when there is one."""
+    found = RESULTS / "pull_profile.json"
+    if not found.exists():
+        return []
+    profile = json.loads(found.read_text())
+    return [str(profile["note"])]
 
 
 def _fmt(value: float | None) -> str:

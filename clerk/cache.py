@@ -696,12 +696,18 @@ def _delete_sql(entity: str) -> str:
     return f"DELETE FROM {table} WHERE {pk} = ?"
 
 
-def apply_changes(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]) -> int:
+def apply_changes(
+    conn: sqlite3.Connection,
+    changes: Iterable[Mapping[str, Any]],
+    *,
+    search_index: bool = True,
+) -> int:
     """Apply change rows (dicts with entity, op, key, data) inside the caller's transaction.
 
     Rows are grouped per run of the same (entity, op) and written with executemany. Returns
     the count applied. An unknown entity raises ValueError: a newer hub must not silently
-    lose rows.
+    lose rows. ``search_index`` False: the name search index is not kept (a bulk load, see
+    :func:`begin_bulk`, builds it once at the end).
     """
     count = 0
     for (entity_v, op_v), run in itertools.groupby(changes, _entity_op):
@@ -716,10 +722,66 @@ def apply_changes(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]
             conn.executemany(_DELETE_SQL[entity], batch)
         else:
             raise ValueError(f"unknown op in changes feed: {op!r}")
-        if entity == "member":  # the name search index follows the members table
+        if entity == "member" and search_index:  # the name search index follows the members
             search.on_members(conn, op, batch)
         count += len(batch)
     return count
+
+
+# -- a first download in bulk ---------------------------------------------------------------
+
+STATE_BULK = "bulk_indexes"  # sync_state: the indexes a bulk load dropped (JSON), while it runs
+_IF_NOT_EXISTS = re.compile(r"^\s*CREATE\s+INDEX\s+(IF\s+NOT\s+EXISTS\s+)?", re.I)
+
+
+def is_empty(conn: sqlite3.Connection) -> bool:
+    """No row in any table of the feed but the signing keys (enrolment fetches those): a cache
+    never pulled into."""
+    return all(
+        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+        for entity, (table, _pk, _cols) in TABLES.items()
+        if entity != "key"
+    )
+
+
+def bulk_pending(conn: sqlite3.Connection) -> bool:
+    """A bulk load was begun and not finished (its indexes are still to be built)."""
+    return get_state(conn, STATE_BULK) is not None
+
+
+def begin_bulk(conn: sqlite3.Connection) -> list[str]:
+    """Start a bulk load into an empty cache, inside the caller's transaction: drop the
+    secondary indexes that are not UNIQUE (the unique ones decide what ``INSERT OR REPLACE``
+    replaces, so they stay) and note them in sync_state, so :func:`finish_bulk` builds them once
+    — also after a kill, from any later pull. The caller stops keeping the search index
+    (``apply_changes(…, search_index=False)``) until then. Returns the names dropped."""
+    found = [
+        (str(r[0]), str(r[1]))
+        for r in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND upper(sql) NOT LIKE 'CREATE UNIQUE %' ORDER BY name"
+        )
+    ]
+    previous = json.loads(get_state(conn, STATE_BULK) or "[]")
+    for name, _sql in found:
+        conn.execute(f'DROP INDEX "{name}"')
+    set_state(conn, STATE_BULK, json.dumps(previous + [sql for _n, sql in found]))
+    return [name for name, _sql in found]
+
+
+def finish_bulk(conn: sqlite3.Connection) -> int:
+    """End a bulk load inside the caller's transaction: build the indexes it dropped and the
+    name search index, each once over the whole cache; returns the number of indexes built
+    (0: no bulk load was under way)."""
+    noted = get_state(conn, STATE_BULK)
+    if noted is None:
+        return 0
+    statements: list[str] = json.loads(noted)
+    for sql in statements:
+        conn.execute(_IF_NOT_EXISTS.sub("CREATE INDEX IF NOT EXISTS ", sql, count=1))
+    search.rebuild(conn)
+    conn.execute("DELETE FROM sync_state WHERE key = ?", (STATE_BULK,))
+    return len(statements)
 
 
 def touched_members(conn: sqlite3.Connection, changes: Iterable[Mapping[str, Any]]) -> set[str]:

@@ -14,7 +14,9 @@
   Retry-After honoured by the scheduler) leave the rows unsettled for a retry, never parked.
 * pull: pages of the changes feed, each applied together with the cursor that covers it in one
   cache.db transaction — a kill at any point resumes without gaps or duplicates. The next page
-  is fetched while one is applied (one page of lookahead: at most two pages in memory).
+  is fetched while one is applied (one page of lookahead: at most two pages in memory). A first
+  download of at least ``BULK_MIN_ROWS`` into an empty cache is a bulk load: the secondary
+  indexes and the name search index are built once after the last page (``_apply_page``).
 * sync_once: push, then pull — a failed push never stops the pull (new members and key
   rotations still arrive); the push's error is raised after the pull.
 * fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s), by the
@@ -101,6 +103,9 @@ MAX_VALUE_LEN = 4096
 # (a 5000-row page is under 1 MB of JSON and a few MB parsed; one page is held at a time).
 DEFAULT_PULL_LIMIT = 5000
 TOUCHED_ROWS = 1000  # pages up to this size report the members they touched (live repaint)
+# A first pull into an empty cache with at least this many changes to come is a bulk load:
+# secondary indexes and the name search index are built once, after the last page.
+BULK_MIN_ROWS = 50_000
 
 # sync_state keys in cache.db (read by clerk.terminal)
 STATE_CURSOR = "cursor"
@@ -187,6 +192,7 @@ class SyncEngine:
         rng: random.Random | None = None,
         batch_items: int = 500,
         batch_bytes: int = 900_000,
+        bulk_min_rows: int = BULK_MIN_ROWS,
     ) -> None:
         self.cache = cache_conn
         self.outbox = outbox_conn
@@ -195,6 +201,7 @@ class SyncEngine:
         self.rng = rng if rng is not None else random.Random()
         self.batch_items = batch_items
         self.batch_bytes = batch_bytes
+        self.bulk_min_rows = bulk_min_rows
         # Serialises this engine's writes: the worker thread syncs while the GUI thread may
         # fetch a member on a cache miss through the same connections.
         self._lock = threading.RLock()
@@ -523,6 +530,7 @@ class SyncEngine:
         self._follow_cache()
         started = self.clock()
         cursor = self.cursor()
+        first_download = cursor == 0
         done = pages = 0
         members: set[str] | None = set()
         caught_up = False
@@ -534,7 +542,8 @@ class SyncEngine:
                     caught_up = not page["has_more"]
                     if not caught_up and (max_pages is None or pages + 1 < max_pages):
                         ahead.start(page["next_cursor"])
-                    touched = self._apply_page(page, caught_up=caught_up)
+                    bulk = first_download and pages == 0 and self._worth_bulk(page)
+                    touched = self._apply_page(page, caught_up=caught_up, start_bulk=bulk)
                     members = None if members is None or touched is None else members | touched
                 except SyncError as exc:
                     self._note_error(exc)
@@ -559,9 +568,26 @@ class SyncEngine:
             None if members is None else frozenset(members),
         )
 
-    def _apply_page(self, page: ChangesPageDict, *, caught_up: bool) -> frozenset[str] | None:
+    def _worth_bulk(self, page: ChangesPageDict) -> bool:
+        """The first page of a first download says enough is to come for a bulk load."""
+        if not page["has_more"]:
+            return False
+        remaining = page.get("remaining")
+        return remaining is not None and len(page["changes"]) + remaining >= self.bulk_min_rows
+
+    def _apply_page(
+        self, page: ChangesPageDict, *, caught_up: bool, start_bulk: bool = False
+    ) -> frozenset[str] | None:
         """Apply a page with its cursor; returns the members it touched (None: a page too big
-        to tell — a bulk pull, where no one screen is worth the look-ups)."""
+        to tell — a bulk pull, where no one screen is worth the look-ups).
+
+        A bulk load (``start_bulk`` on the first page of a first download into an empty cache:
+        ``cache.begin_bulk``) drops the secondary indexes and stops keeping the search index in
+        the page's own transaction, and notes that in sync_state; every page after it is applied
+        the same way, and the page that catches up is followed by ``cache.finish_bulk`` in a
+        transaction of its own. A kill at any point resumes from the cursor, still in bulk,
+        and whichever pull next catches up builds the indexes (``finish_bulk`` is all or
+        nothing)."""
         # Grouped by entity (seq order kept within each): the feed interleaves a member's
         # rows across tables, and apply_changes writes one executemany per run of the same
         # (entity, op). Tables are independent and the page commits as one, so the order
@@ -577,14 +603,22 @@ class SyncEngine:
         with self._lock:
             try:
                 with Transaction(self.cache):
+                    if start_bulk and cache_mod.is_empty(self.cache):
+                        cache_mod.begin_bulk(self.cache)
+                    bulk = cache_mod.bulk_pending(self.cache)
                     if len(page["changes"]) <= TOUCHED_ROWS:
                         touched = frozenset(cache_mod.touched_members(self.cache, page["changes"]))
-                    cache_mod.apply_changes(self.cache, rows)
+                    cache_mod.apply_changes(self.cache, rows, search_index=not bulk)
                     cache_mod.set_state(self.cache, STATE_CURSOR, str(page["next_cursor"]))
-                    if caught_up:
+                    if caught_up and not bulk:
                         cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
                         cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
                     self._write_state_in_tx(online=True)
+                if caught_up and bulk:
+                    with Transaction(self.cache):
+                        cache_mod.finish_bulk(self.cache)
+                        cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
+                        cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
             except (ValueError, TypeError, OverflowError) as exc:
                 raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
             except StorageError as exc:
@@ -908,15 +942,20 @@ def _check_page(since: int, limit: int, page: ChangesPageDict) -> None:
     if len(changes) > limit:
         raise ProtocolError(f"the hub sent {len(changes)} changes, limit was {limit}")
     last = since
-    for c in changes:
+    sized, plain = _SIZED, _PLAIN
+    for c in changes:  # a million rows in a first download: one plain loop, no call per row
         seq = c["seq"]
         if seq <= last:
             raise ProtocolError(f"change seq {seq} does not follow {last}")
         data = c.get("data")
-        if c["op"] == "upsert" and data is None:
-            raise ProtocolError(f"upsert without data for {c['entity']} {c['key'][:40]!r}")
-        if data is not None:
-            _check_values(f"{c['entity']} {c['key'][:40]!r}", data)
+        if data is None:
+            if c["op"] == "upsert":
+                raise ProtocolError(f"upsert without data for {c['entity']} {c['key'][:40]!r}")
+        else:
+            for value in data.values():
+                cls = value.__class__
+                if (cls in sized and len(value) > MAX_VALUE_LEN) or cls not in plain:
+                    _check_values(f"{c['entity']} {c['key'][:40]!r}", data)
         last = seq
     next_cursor = page["next_cursor"]
     if next_cursor < last:
@@ -931,6 +970,11 @@ def _remaining_after(page: ChangesPageDict) -> int | None:
         return 0
     remaining = page.get("remaining")
     return None if remaining is None else max(0, remaining)
+
+
+# The value types whose length is bounded (what JSON decodes to: str, list, dict).
+_SIZED = frozenset({str, list, dict})
+_PLAIN = _SIZED | {int, float, bool, type(None)}  # anything else: the thorough check
 
 
 def _check_values(what: str, row: Mapping[str, Any]) -> None:

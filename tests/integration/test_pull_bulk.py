@@ -1,0 +1,287 @@
+"""A first download in bulk (sync.engine ``BULK_MIN_ROWS``, clerk.cache ``begin_bulk`` /
+``finish_bulk``): the secondary indexes and the name search index built once after the last
+page, and everything a pull promises kept — the same rows as a pull page by page, a kill at any
+moment resumed from the cursor, a bad page refused and never half-applied. Real hub on
+loopback, real files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clerk import cache as cache_mod
+from clerk import outbox as outbox_mod
+from clerk import search
+from sync.client import HubClient
+from sync.engine import SyncEngine
+from sync.errors import ProtocolError
+from sync.hub.embedded import HubHandle
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 100  # small pages: the 200-member world's S001 slice is dozens of them
+BULK_MIN = 500
+
+
+def _engine(home: Path, hub: HubHandle, *, enrol: bool = True, **kw: Any) -> SyncEngine:
+    """A terminal's engine on ``home``; enrolled now, or (``enrol`` False) as it was left."""
+    home.mkdir(parents=True, exist_ok=True)
+    cache = cache_mod.open_cache(home / "cache.db")
+    outbox = outbox_mod.open_outbox(home / "outbox.db")
+    engine = SyncEngine(cache, outbox, HubClient(hub.url), **kw)
+    if enrol:
+        engine.enroll(hub.url, "S001", hub.enrol_code("S001"), device_name=home.name)
+    return engine
+
+
+def _close(engine: SyncEngine) -> None:
+    engine.client.close()
+    engine.cache.close()
+    engine.outbox.close()
+
+
+def _rows(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    for table, pk, columns in cache_mod.TABLES.values():
+        cur = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {pk}")
+        out[table] = [tuple(r) for r in cur]
+    return out
+
+
+def _indexes(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    return {
+        (str(r[0]), str(r[1]))
+        for r in conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'")
+    }
+
+
+def _search_docs(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return [
+        (str(r[0]), str(r[1]), str(r[2]))
+        for r in conn.execute(
+            "SELECT d.member_id, s.head, s.tail FROM member_search_ids d "
+            "JOIN member_search s ON s.rowid = d.docid ORDER BY d.member_id"
+        )
+    ]
+
+
+@pytest.fixture
+def reference(hub: HubHandle, tmp_path: Path) -> dict[str, Any]:
+    """The slice pulled page by page, never in bulk: what every bulk pull must end with."""
+    engine = _engine(tmp_path / "reference", hub, bulk_min_rows=10**9)
+    try:
+        result = engine.pull_once(limit=LIMIT)
+        assert result.caught_up and result.changes > BULK_MIN
+        assert not cache_mod.bulk_pending(engine.cache)
+        return {
+            "rows": _rows(engine.cache),
+            "indexes": _indexes(engine.cache),
+            "search": _search_docs(engine.cache),
+            "cursor": engine.cursor(),
+        }
+    finally:
+        _close(engine)
+
+
+def _assert_same(engine: SyncEngine, reference: dict[str, Any]) -> None:
+    assert not cache_mod.bulk_pending(engine.cache)
+    assert engine.cursor() == reference["cursor"]
+    assert _rows(engine.cache) == reference["rows"]
+    assert _indexes(engine.cache) == reference["indexes"]
+    assert _search_docs(engine.cache) == reference["search"]
+    assert cache_mod.check_integrity(engine.cache)
+
+
+def test_a_first_download_in_bulk_ends_as_a_pull_page_by_page(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any]
+) -> None:
+    engine = _engine(tmp_path / "bulk", hub, bulk_min_rows=BULK_MIN)
+    seen: list[tuple[bool, int, int]] = []
+
+    def progress(done: int, remaining: int | None, eta: float | None) -> None:
+        c = engine.cache
+        seen.append((cache_mod.bulk_pending(c), len(_indexes(c)), len(_search_docs(c))))
+
+    try:
+        result = engine.pull_once(limit=LIMIT, progress=progress)
+        assert result.caught_up
+        # Between pages: in bulk, without the secondary indexes, no search index kept …
+        assert seen[0][0] and seen[-2][0]
+        assert all(n < len(reference["indexes"]) and docs == 0 for _b, n, docs in seen[:-1])
+        # … and after the last page everything is there, as if pulled page by page.
+        _assert_same(engine, reference)
+        name = reference["rows"]["members"][0][cache_mod.TABLES["member"][2].index("name")]
+        found = search.search(engine.cache, str(name), store_id="S001")
+        assert found, "the search index is complete after the last page"
+        assert cache_mod.get_state(engine.cache, "last_pull_at") is not None
+        # A pull after it is an ordinary one again: the search index kept page by page.
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_no_bulk_below_the_threshold_or_into_a_cache_that_holds_rows(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any]
+) -> None:
+    engine = _engine(tmp_path / "small", hub, bulk_min_rows=10**9)
+    try:
+        engine.pull_once(limit=LIMIT, max_pages=1, progress=lambda *_: None)
+        assert not cache_mod.bulk_pending(engine.cache)
+        assert len(_indexes(engine.cache)) == len(reference["indexes"])
+    finally:
+        _close(engine)
+    # A cursor of 0 but rows already cached (fetched by proof before the first pull): no bulk.
+    engine = _engine(tmp_path / "held", hub, bulk_min_rows=BULK_MIN)
+    try:
+        member = dict(
+            zip(cache_mod.TABLES["member"][2], reference["rows"]["members"][0], strict=True)
+        )
+        cache_mod.store_member_view(engine.cache, {"member": member})
+        engine.pull_once(limit=LIMIT, max_pages=1)
+        assert not cache_mod.bulk_pending(engine.cache)
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_stopped_between_pages_resumes_in_bulk_and_ends_the_same(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any]
+) -> None:
+    home = tmp_path / "stopped"
+    engine = _engine(home, hub, bulk_min_rows=BULK_MIN)
+    try:
+        first = engine.pull_once(limit=LIMIT, max_pages=3)
+        assert first.pages == 3 and not first.caught_up
+        assert cache_mod.bulk_pending(engine.cache)
+    finally:
+        _close(engine)
+    engine = _engine(home, hub, enrol=False)  # a restart: the cursor from cache.db
+    try:
+        assert engine.cursor() == first.cursor
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_a_failed_finish_is_done_by_the_next_pull(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path / "finish", hub, bulk_min_rows=BULK_MIN)
+    try:
+
+        def broken(conn: sqlite3.Connection, **kw: Any) -> int:
+            conn.execute("CREATE TABLE half_built (x)")  # rolled back with the rest
+            raise MemoryError("killed while building")
+
+        monkeypatch.setattr(search, "rebuild", broken)
+        with pytest.raises(MemoryError):
+            engine.pull_once(limit=LIMIT)
+        # Every page is in, the cursor at the end; the indexes are not, and bulk is still noted.
+        assert engine.cursor() == reference["cursor"]
+        assert cache_mod.bulk_pending(engine.cache)
+        assert len(_indexes(engine.cache)) < len(reference["indexes"])
+        half = "SELECT count(*) FROM sqlite_master WHERE name = 'half_built'"
+        assert engine.cache.execute(half).fetchone()[0] == 0
+        monkeypatch.undo()
+        result = engine.pull_once(limit=LIMIT)
+        assert result.caught_up and result.changes == 0
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_a_bad_page_in_bulk_is_refused_whole(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(tmp_path / "bad", hub, bulk_min_rows=BULK_MIN)
+    try:
+        engine.pull_once(limit=LIMIT, max_pages=2)
+        assert cache_mod.bulk_pending(engine.cache)
+        cursor, before = engine.cursor(), _rows(engine.cache)
+        real = HubClient.changes_page
+
+        def spoiled(self: HubClient, since: int, limit: int = 2000, **kw: Any) -> Any:
+            page = real(self, since, limit, **kw)
+            page["changes"][-1]["data"] = {"id": "x" * 5000}  # a value past MAX_VALUE_LEN
+            return page
+
+        monkeypatch.setattr(HubClient, "changes_page", spoiled)
+        with pytest.raises(ProtocolError):
+            engine.pull_once(limit=LIMIT)
+        assert engine.cursor() == cursor and _rows(engine.cache) == before
+        monkeypatch.undo()
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+CHILD = """
+import sys
+from pathlib import Path
+from clerk import cache as cache_mod, outbox as outbox_mod
+from sync.client import HubClient
+from sync.engine import SyncEngine
+
+home = Path(sys.argv[1])
+engine = SyncEngine(
+    cache_mod.open_cache(home / "cache.db"),
+    outbox_mod.open_outbox(home / "outbox.db"),
+    HubClient(sys.argv[4]),
+    bulk_min_rows=int(sys.argv[2]),
+)
+
+def progress(done, remaining, eta):
+    sys.stdout.write(f"page {done}\\n")
+    sys.stdout.flush()
+
+while True:
+    engine.pull_once(limit=int(sys.argv[3]), progress=progress)
+    sys.stdout.write("caught up\\n")
+    sys.stdout.flush()
+"""
+
+
+@pytest.mark.parametrize("after_pages", [1, 4, 9])
+def test_sigkill_mid_download_resumes_and_ends_the_same(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], after_pages: int
+) -> None:
+    home = tmp_path / "killed"
+    _close(_engine(home, hub))  # enrolled; nothing pulled yet
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(home), str(BULK_MIN), str(LIMIT), hub.url],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None
+        for _ in range(after_pages):
+            line = child.stdout.readline()
+            assert line.startswith("page "), line
+        # The child goes on pulling while the signal is on its way: it dies at whatever
+        # point it reached (in a page's transaction, between pages, fetching).
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()  # a no-op once it is dead
+        child.wait(timeout=60)
+        if child.stdout is not None:
+            child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    engine = _engine(home, hub, enrol=False)
+    try:
+        assert cache_mod.bulk_pending(engine.cache)
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
