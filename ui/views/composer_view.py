@@ -300,7 +300,7 @@ class Composer(LanguageAware):
         self.fixing.setText(text or "")
         self.fixing.setVisible(text is not None)
         self.withdraw.setVisible(text is not None)
-        self.retranslate()
+        self._chrome_texts()
 
     def show_draft(self, kept: bool, *, undo: bool = False) -> None:
         """The "Draft kept" chip and the discard button (``undo``: it offers to undo a
@@ -308,7 +308,7 @@ class Composer(LanguageAware):
         self.draft_chip.setVisible(kept)
         self.undo_discard = undo
         self.discard.setVisible(kept or undo)
-        self.retranslate()
+        self._chrome_texts()
 
     def show_problem(self, text: str, widget: QWidget | None = None) -> None:
         """Say what is wrong under the form and mark the field at fault ("" clears)."""
@@ -331,6 +331,13 @@ class Composer(LanguageAware):
                 form.forget()
 
     def retranslate(self) -> None:
+        self._chrome_texts()
+        for form in self._forms():
+            form.retranslate()
+
+    def _chrome_texts(self) -> None:
+        """The card's own words (title, buttons, chips) for the form and state it shows — not
+        the forms' (they change only with the language: :meth:`retranslate`)."""
         titles = {
             "note": translate("Composer", "Add a note"),
             "interest": translate("Composer", "Product interest"),
@@ -367,5 +374,3 @@ class Composer(LanguageAware):
         self.cancel.setAccessibleName(translate("Composer", "Cancel"))
         self.close_button.setAccessibleName(translate("Composer", "Close"))
         self.close_button.setToolTip(translate("Composer", "Close (Esc)"))
-        for form in self._forms():
-            form.retranslate()

@@ -401,7 +401,7 @@ class Customer360View(LanguageAware):
         self.may_assign = allowed
         if not allowed:
             self.buttons["assign"].setEnabled(False)
-        self.retranslate()
+        self._action_texts()
 
     def set_member_actions(self, enabled: bool) -> None:
         """Member-only actions on or off (off: disabled, the reason in their tooltips)."""
@@ -409,7 +409,7 @@ class Customer360View(LanguageAware):
         if not enabled:
             for name in MEMBER_ACTIONS:
                 self.buttons[name].setEnabled(False)
-        self.retranslate()
+        self._action_texts()
 
     def scroll_to_composer(self) -> None:
         """Bring the open form into view (its column may be scrolled away)."""
@@ -467,6 +467,12 @@ class Customer360View(LanguageAware):
             self.painted.emit()
 
     def retranslate(self) -> None:
+        self._action_texts()
+        self._panel_texts()
+
+    def _action_texts(self) -> None:
+        """The actions' labels and tooltips (a disabled one says why) for the state shown —
+        on every customer shown, so only these, not the whole page (:meth:`retranslate`)."""
         names = {
             "note": (translate("Customer", "Note"), "Ctrl+N"),
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
@@ -494,6 +500,8 @@ class Customer360View(LanguageAware):
             reason = self.manager_only_reason()
             self.buttons["assign"].setToolTip(reason)
             self.buttons["assign"].setAccessibleDescription(reason)
+
+    def _panel_texts(self) -> None:
         self.unknown.retranslate()
         self.signup.retranslate()
         self.link.retranslate()
