@@ -190,7 +190,7 @@ def m002_visits_by_store_day(db: Database) -> None:
 
 @migrations()
 def m003_visit_facts(db: Database) -> None:
-    """History rows keep their facts as fields (clerk/shared/interactions.py): who served, and
+    """History rows keep their facts as fields (clerk/shared/interactions/): who served, and
     the kind's structured facts as JSON — the hub sends its rows again with them."""
     db.executescript(
         """
