@@ -285,6 +285,12 @@ class Conn:
             LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
         self._locked_at = None
 
+    @property
+    def keyed_locks(self) -> bool:
+        """Would :meth:`lock` take anything? False on SQLite (its one writer is alone) and once
+        this transaction holds the write gate: callers skip building a batch's keys."""
+        return self._pg and not self._alone
+
     def lock(self, *keys: str) -> None:
         """Take keyed locks (PostgreSQL: transaction-level advisory locks on ``hashtext(key)``)
         before reading what a check then writes, e.g. ``m:<member id>``; keys held already in
@@ -293,7 +299,7 @@ class Conn:
         waits for the other writers; two doing so at once are a deadlock, run again by
         :meth:`~sync.hub.store.HubStore.run_write`). SQLite: nothing to do (its one writer is
         alone)."""
-        if self._alone or not self._pg:
+        if not self.keyed_locks:
             return
         if self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
             return  # a read outside a transaction: nothing to hold

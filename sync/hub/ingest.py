@@ -248,11 +248,12 @@ class _Batch:
         # What the batch's checks read, locked before they read it (PostgreSQL's writers run
         # side by side): the device (its seqs, bounds, audit chain), the interaction ids (a
         # duplicate from another device), the members named (coupons, points, tasks).
-        self.conn.lock(
-            f"d:{device.id}",
-            *(f"i:{i.id}" for i in items),
-            *(f"m:{i.member_id}" for i in items if i.member_id),
-        )
+        if self.conn.keyed_locks:
+            self.conn.lock(
+                f"d:{device.id}",
+                *(f"i:{i.id}" for i in items),
+                *(f"m:{i.member_id}" for i in items if i.member_id),
+            )
         self.bounds = DeviceBounds(
             self.conn, device.id, device.store_id, now, bounds, self._public_keys
         )
@@ -303,7 +304,8 @@ class _Batch:
                 chunk,
             ):
                 self._members[str(r[0])] = (r[1], r[2])
-        self.conn.lock(*(f"m:{m}" for m, _home in self._members.values()))
+        if self.conn.keyed_locks:
+            self.conn.lock(*(f"m:{m}" for m, _home in self._members.values()))
         elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
         if elsewhere:
             self.bounds.prefetch_served(elsewhere)

@@ -371,6 +371,8 @@ class _Run:
         by side): their message ids (a repeat through another process) and the userIds and
         anonymousIds they name (the identities resolved, then bound). Other identities are
         locked as they are looked up (:func:`identity.lookup`)."""
+        if not self.conn.keyed_locks:
+            return
         keys = [f"msg:{self.source.id}:{c.message_id}" for c in calls]
         for c in calls:
             for uid in (c.user_id, c.previous_id):
