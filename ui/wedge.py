@@ -18,7 +18,9 @@ with Ctrl/Meta (a shortcut), navigation keys and auto-repeat pass straight throu
 a burst. Gaps are measured between the events' own timestamps when the platform gives them
 (X11: the X server's time of each key, so a GUI thread that was busy for a moment does not
 turn a scan into typing), else with the injected ``clock``; before held keys are released
-for being slow, input already queued is processed first.
+for being slow, input already queued is processed first, and a release timer that fires late
+(the GUI thread, or Qt's X reader, was held up) waits one more gap — at most ``late_waits``
+times — for the keys still on their way, rather than splitting a burst on a busy moment.
 
 The clock is injected: tests press keys with controlled timestamps.
 """
@@ -97,10 +99,12 @@ class WedgeFilter(QObject):
         suffix: str = "auto",
         prefix: str = "",
         clock: Callable[[], float] = time.monotonic,
+        late_waits: int = 3,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.gap = gap
+        self.late_waits = late_waits
         self.min_chars = min_chars
         self.clock = clock
         self.enabled = True
@@ -112,6 +116,8 @@ class WedgeFilter(QObject):
         self._last_stamp = 0  # its event timestamp (ms), 0 when the platform gives none
         self._replaying = False
         self._draining = False
+        self._due = 0.0  # clock time the release timer is due
+        self._waited_late = 0  # late release timers waited out for the held keys
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
@@ -176,10 +182,15 @@ class WedgeFilter(QObject):
         self._held.append(_Held(target, event.key(), event.modifiers(), event.text()))
         self._last_at = now
         self._last_stamp = int(event.timestamp())
+        self._waited_late = 0
         if self._own_suffix_ended() and self._emit_scan():
             return True
-        self._timer.start(max(1, round(self.gap * 1000)))
+        self._start_timer()
         return True
+
+    def _start_timer(self) -> None:
+        self._due = self.clock() + self.gap
+        self._timer.start(max(1, round(self.gap * 1000)))
 
     def _own_suffix_ended(self) -> bool:
         own = self.suffix not in SUFFIXES
@@ -206,6 +217,7 @@ class WedgeFilter(QObject):
             return
         # Keys already queued (the GUI thread was busy) belong to this burst: take them in
         # before deciding the burst is over.
+        late = self.clock() - self._due > self.gap
         held_before = len(self._held)
         self._draining = True
         try:
@@ -216,7 +228,13 @@ class WedgeFilter(QObject):
             return  # the burst ended (a scan, or released) while draining
         if len(self._held) != held_before or self.clock() - self._last_at <= self.gap:
             # More keys came (or real time ran ahead of the injected clock): check again.
-            self._timer.start(max(1, round(self.gap * 1000)))
+            self._start_timer()
+            return
+        if late and self._waited_late < self.late_waits:
+            # This timer fired a gap or more late: the process was held up, and the burst's
+            # next keys may not have reached the queue yet. Their own time stamps decide.
+            self._waited_late += 1
+            self._start_timer()
             return
         self.flush()
 

@@ -284,6 +284,41 @@ def test_event_timestamps_keep_a_scan_whole_when_the_gui_thread_was_busy(
     assert scans == ["MC1:ABCDEF"] and field.text() == ""
 
 
+def test_a_release_timer_that_fires_late_waits_for_the_rest_of_the_burst(
+    qtbot: Any, bare: Any
+) -> None:
+    """The burst's keys are 5 ms apart by their time stamps, but the process was held up for
+    200 ms in the middle (the release timer fires late, and nothing new is queued yet): the
+    held keys wait for the rest, which arrive later still within the gap by their stamps — one
+    scan, nothing in the field. A timer that fires on time releases a person's keys, and late
+    waits are bounded."""
+    field, wedge, clock, scans = bare
+    _keyboard(field, clock, "MC1:ABC", 0.005, suffix=None, stamp_gap_ms=5)
+    clock.advance(0.200)
+    wedge._on_timeout()  # the timer, late
+    assert field.text() == "" and wedge.holding == "MC1:ABC"
+    stamp = 1_000_000 + 7 * 5
+    for ch in "DEF":
+        stamp += 5
+        _send(field, True, ord(ch), ch, Qt.KeyboardModifier.ShiftModifier, stamp)
+    _send(field, True, Qt.Key.Key_Return, "\r", Qt.KeyboardModifier.NoModifier, stamp + 5)
+    assert scans == ["MC1:ABCDEF"] and field.text() == ""
+
+    _keyboard(field, clock, "ab", 0.150, suffix=None)
+    clock.advance(0.031)
+    wedge._on_timeout()  # on time: a person's keys are released
+    assert field.text() == "ab"
+
+    _keyboard(field, clock, "c", 0.150, suffix=None)
+    for _ in range(wedge.late_waits):
+        clock.advance(0.200)
+        wedge._on_timeout()
+        assert field.text() == "ab"
+    clock.advance(0.200)
+    wedge._on_timeout()
+    assert field.text() == "abc"
+
+
 @pytest.mark.parametrize("target", ["search", "sale"])
 def test_a_scan_with_focus_in_the_search_field_or_the_sale_form(
     qtbot: Any, session: Any, home: Any, clock: FakeClock, open_customer: Any, target: str

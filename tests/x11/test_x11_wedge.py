@@ -7,10 +7,11 @@ unchanged; a person typing (80–200 ms a key) reaches the widget as typed."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from x11_harness import AppOnX, keysyms, type_keys, xdotool
+from x11_harness import AppOnX, keysyms, scanner_burst, type_keys
 
 from demoworld.home import DemoHome
 
@@ -18,8 +19,17 @@ OTHER = "M00000007"
 SCANNER_MS = [1, 5, 10]
 
 
-def _scan(x_app: AppOnX, x_display: str, text: str, delay_ms: int, then: str = "Return") -> Any:
-    type_keys(x_display, text, delay_ms, then=then)
+def _scan(
+    x_app: AppOnX,
+    x_display: str,
+    text: str,
+    delay_ms: int,
+    setup: Callable[[], object],
+    then: str = "Return",
+) -> Any:
+    """``setup()``, then ``text`` scanned (sent again after ``setup()`` if the X server did not
+    get it at scanner speed: see ``scanner_burst``); the wedge's scan and the page painted."""
+    scanner_burst(x_app, x_display, [*keysyms(text), then], delay_ms, setup=setup)
     scanned = x_app.wait("scanned")
     painted = x_app.wait("painted")
     return scanned, painted
@@ -39,11 +49,13 @@ def _settled(x_app: AppOnX, timeout: float = 5.0) -> dict[str, Any]:
 def test_a_member_code_into_the_note_editor_opens_the_customer_note_unchanged(
     x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any, delay_ms: int
 ) -> None:
-    x_app.open(x_home.code(x_home.hero))
-    focus("note")
+    def setup() -> None:
+        x_app.open(x_home.code(x_home.hero))
+        focus("note")
+
     code = x_home.code(OTHER)
     assert any(ch.isupper() for ch in code)  # typed with Shift
-    scanned, painted = _scan(x_app, x_display, code, delay_ms)
+    scanned, painted = _scan(x_app, x_display, code, delay_ms, setup)
     assert scanned["text"] == code
     assert painted["member_id"] == OTHER
     state = _settled(x_app)
@@ -61,11 +73,15 @@ def test_a_card_number_without_shift_is_a_scan_wherever_the_focus_is(
     target: str,
     delay_ms: int,
 ) -> None:
-    x_app.open(x_home.code(x_home.hero))
-    focus(target)
-    before = _settled(x_app)
+    before: dict[str, Any] = {}
+
+    def setup() -> None:
+        x_app.open(x_home.code(x_home.hero))
+        focus(target)
+        before.update(_settled(x_app))
+
     card = x_home.cards[OTHER]
-    scanned, painted = _scan(x_app, x_display, card, delay_ms)
+    scanned, painted = _scan(x_app, x_display, card, delay_ms, setup)
     assert scanned["text"] == card and painted["member_id"] == OTHER
     after = _settled(x_app)
     assert after[target] == before[target], f"{target} changed by the scan"
@@ -74,9 +90,8 @@ def test_a_card_number_without_shift_is_a_scan_wherever_the_focus_is(
 def test_a_member_code_into_the_search_field_with_tab_at_the_end(
     x_app: AppOnX, x_display: str, x_home: DemoHome, focus: Any
 ) -> None:
-    focus("search")
     code = x_home.code(OTHER)
-    scanned, painted = _scan(x_app, x_display, code, 5, then="Tab")
+    scanned, painted = _scan(x_app, x_display, code, 5, lambda: focus("search"), then="Tab")
     assert scanned["text"] == code and painted["member_id"] == OTHER
     assert _settled(x_app)["search"] == ""
 
@@ -109,15 +124,18 @@ def test_a_scan_while_search_results_are_shown_opens_its_customer(
 ) -> None:
     """A person types a name (the store's matches listed under the field), then the customer's
     card is scanned after all: the scan opens that customer, the field keeps what was typed."""
-    focus("search")
-    type_keys(x_display, "lin", 120, then=None)
-    deadline = time.monotonic() + 10
-    state = _settled(x_app)
-    while not state["results"] and time.monotonic() < deadline:
-        state = x_app.state()
-    assert state["search"] == "lin" and x_home.hero in state["results"]
+
+    def setup() -> None:
+        focus("search")
+        type_keys(x_display, "lin", 120, then=None)
+        deadline = time.monotonic() + 10
+        state = _settled(x_app)
+        while not state["results"] and time.monotonic() < deadline:
+            state = x_app.state()
+        assert state["search"] == "lin" and x_home.hero in state["results"]
+
     card = x_home.cards[OTHER]
-    scanned, painted = _scan(x_app, x_display, card, 5)
+    scanned, painted = _scan(x_app, x_display, card, 5, setup)
     assert scanned["text"] == card and painted["member_id"] == OTHER
     after = _settled(x_app)
     assert after["member_id"] == OTHER and after["results"] is None
@@ -131,13 +149,15 @@ def test_a_product_barcode_into_the_open_sale_form_adds_its_line(
     is added, the customer stays, no member is looked up."""
     from demoworld.catalogue import HERO_SKU, barcode_of
 
-    x_app.open(x_home.code(x_home.hero))
-    focus("sale")
-    # The window settled first: right after the previous test's search results closed, keys
-    # sent at 1 ms while the window was still being activated reached no window at all.
-    assert _settled(x_app)["focus"] == "saleAmount"
+    def setup() -> None:
+        x_app.open(x_home.code(x_home.hero))
+        focus("sale")
+        # The window settled first: right after the previous test's search results closed,
+        # keys sent at 1 ms while the window was still being activated reached no window.
+        assert _settled(x_app)["focus"] == "saleAmount"
+
     ean = barcode_of(HERO_SKU)
-    type_keys(x_display, ean, delay_ms, then="Return")
+    scanner_burst(x_app, x_display, [*keysyms(ean), "Return"], delay_ms, setup=setup)
     assert x_app.wait("scanned")["text"] == ean
     deadline = time.monotonic() + 5.0
     state = _settled(x_app)
@@ -171,9 +191,10 @@ def test_a_scan_while_the_phone_chooser_is_open_opens_the_scanned_customer(
     """The card scanned instead of a pick: every key reaches the wedge (none is eaten by the
     menu's grab, and its Return picks no candidate), the card's customer opens, the menu
     closes — a person's next Return cannot pick from a menu about someone else."""
-    _chooser_open(x_app, x_display, x_home, focus)
     card = x_home.cards[OTHER]
-    scanned, painted = _scan(x_app, x_display, card, delay_ms)
+    scanned, painted = _scan(
+        x_app, x_display, card, delay_ms, lambda: _chooser_open(x_app, x_display, x_home, focus)
+    )
     assert scanned["text"] == card and painted["member_id"] == OTHER
     after = _settled(x_app)
     assert after["member_id"] == OTHER and after["page"] == "customer"
@@ -188,9 +209,14 @@ def test_a_scan_right_after_the_chooser_is_closed_loses_no_key(
     """Escape closes the menu and the scanner fires at once (the same burst of X input, no
     pause): the popup's keyboard grab ends and focus goes back to the window while keys keep
     coming — none of them is lost on the way."""
-    _chooser_open(x_app, x_display, x_home, focus)
     card = x_home.cards[OTHER]
-    xdotool(x_display, "key", "--delay", str(delay_ms), "Escape", *keysyms(card), "Return")
+    scanner_burst(
+        x_app,
+        x_display,
+        ["Escape", *keysyms(card), "Return"],
+        delay_ms,
+        setup=lambda: _chooser_open(x_app, x_display, x_home, focus),
+    )
     assert x_app.wait("scanned")["text"] == card
     assert x_app.wait("painted")["member_id"] == OTHER
     after = _settled(x_app)

@@ -14,12 +14,17 @@ NOW, on the xcb platform, shows it and prints one JSON line per event:
 * ``recorded`` (kind and payload of each record the customer screen made);
 * answers to commands.
 
+``{"cmd": "keys"}`` answers ``keys``: the key presses the X server delivered since the last
+``keys`` (each with its X time stamp, in ms) and the wedge's gap — so a test can tell a burst
+the harness failed to send at scanner speed from one the wedge mishandled.
+
 Commands, one JSON object per line on stdin: ``{"cmd": "open", "text": …}``,
 ``{"cmd": "focus", "target": "note"|"search"|"sale"|"quick"|"reference"}``,
-``{"cmd": "state"}``, ``{"cmd": "where", "target": "coupons"|"sale"}`` (``where``: the screen
-positions of the rows and buttons to click, and what the form shows), ``{"cmd": "twin", "phone":
-…}`` (a second cached member with that phone's last four digits and bucket, as two members of
-one store can be: typing the phone offline then offers both in a menu), ``{"cmd": "quit"}``.
+``{"cmd": "state"}``, ``{"cmd": "keys"}``, ``{"cmd": "where", "target": "coupons"|"sale"}``
+(``where``: the screen positions of the rows and buttons to click, and what the form shows),
+``{"cmd": "twin", "phone": …}`` (a second cached member with that phone's last four digits and
+bucket, as two members of one store can be: typing the phone offline then offers both in a
+menu), ``{"cmd": "quit"}``.
 """
 
 from __future__ import annotations
@@ -81,6 +86,30 @@ class Reference(QWidget):
             emit("ref_painted", t=time.monotonic())
 
 
+class KeyProbe(QObject):
+    """Every key press as the X server delivered it (installed on the application after the
+    wedge, so it sees each press before the wedge holds it back): its X time stamp and name.
+    Counted once, at the window (a key event also passes the application's filters on its way
+    up the widgets); Shift and the other modifiers are left out, as xdotool adds them."""
+
+    MODIFIERS = frozenset({Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[list[Any]] = []
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.spontaneous()
+            and obj.isWindowType()
+            and isinstance(event, QKeyEvent)
+            and Qt.Key(event.key()) not in self.MODIFIERS
+        ):
+            self.keys.append([int(event.timestamp()), event.text() or Qt.Key(event.key()).name])
+        return False
+
+
 class Commands(QObject):
     """Lines of stdin, read on a thread, delivered on the GUI thread."""
 
@@ -125,6 +154,8 @@ def main() -> int:
         lambda rec: emit("recorded", kind=rec.kind, payload=rec.payload, t=time.monotonic())
     )
     reference = Reference()
+    probe = KeyProbe()
+    app.installEventFilter(probe)  # after the wedge: asked first
     w.resize(1280, 780)
     w.move(0, 0)
     w.show()
@@ -297,6 +328,9 @@ def main() -> int:
             where(command["target"])
         elif name == "twin":
             twin(command["phone"])
+        elif name == "keys":
+            emit("keys", keys=probe.keys, gap_ms=round(wedge.gap * 1000))
+            probe.keys = []
         elif name == "quit":
             app.quit()
 
@@ -316,7 +350,7 @@ def main() -> int:
     first = FirstPaint()
     w.installEventFilter(first)
     code = app.exec()
-    _ = (watch, commands, first)
+    _ = (watch, commands, first, probe)
     session.runners.wait()
     session.close()
     terminal.close()
