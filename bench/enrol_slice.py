@@ -46,8 +46,8 @@ from sync_push_pull import insert_reference  # noqa: E402
 
 from clerk import cache as cache_mod  # noqa: E402
 from clerk.identify import luhn_check_digit  # noqa: E402
-from demoworld.seed import MEMBER_COLUMNS, seed_demo  # noqa: E402
-from sync.hub.members import phone_columns  # noqa: E402
+from demoworld.seed import seed_demo  # noqa: E402
+from sync.hub.members import MEMBER_COLUMNS, phone_columns  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"

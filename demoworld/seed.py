@@ -21,33 +21,11 @@ from clerk.shared.entities import ENTITIES
 from demoworld import catalogue, world
 from sync.hub import signups
 from sync.hub.errors import InvalidInputError
-from sync.hub.members import phone_columns
+from sync.hub.members import MEMBER_COLUMNS, phone_columns
 from sync.hub.staff import hash_pin
 from sync.hub.store import HubStore, Tx
 
 CHANGE_COLUMNS = ("store_id", "entity", "key", "op")
-MEMBER_COLUMNS = (
-    "id",
-    "code_id",
-    "card_no",
-    "phone",
-    "phone_hash",
-    "phone_last4",
-    "phone_bucket",
-    "phone_masked",
-    "name",
-    "name_en",
-    "tier",
-    "points",
-    "consent_marketing",
-    "consent_browsing",
-    "tags",
-    "home_store",
-    "birthday",
-    "joined_at",
-    "last_seen",
-    "updated_at",
-)
 PRODUCT_COLUMNS = ENTITIES["product"].columns
 BROWSE_COLUMNS = ("id", "member_id", "sku", "channel", "at")
 CART_COLUMNS = ("id", "member_id", "sku", "qty", "price_cents", "added_at", "state")

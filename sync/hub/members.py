@@ -61,6 +61,31 @@ LOOKUP_LIMITS: tuple[tuple[int, int], ...] = ((10, 10), (60, 30))
 _HIDDEN_WITHOUT_CONSENT = frozenset({"browse", "cart"})
 
 
+# The hub's members table as its loaders write it (demo seed, master-data import, benches).
+MEMBER_COLUMNS = (
+    "id",
+    "code_id",
+    "card_no",
+    "phone",
+    "phone_hash",
+    "phone_last4",
+    "phone_bucket",
+    "phone_masked",
+    "name",
+    "name_en",
+    "tier",
+    "points",
+    "consent_marketing",
+    "consent_browsing",
+    "tags",
+    "home_store",
+    "birthday",
+    "joined_at",
+    "last_seen",
+    "updated_at",
+)
+
+
 @dataclass(frozen=True)
 class Proof:
     """What was presented at the counter: one kind and its text, as read or typed."""

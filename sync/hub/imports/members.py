@@ -23,7 +23,7 @@ from sync.hub.db import IN_CHUNK
 from sync.hub.feed import browsing_keys
 from sync.hub.imports import fields
 from sync.hub.imports.registry import Batch, Column, Item, Kind
-from sync.hub.members import phone_columns
+from sync.hub.members import MEMBER_COLUMNS, phone_columns
 from sync.hub.segment import identity
 
 _LABEL = {"phone": "phone", "card": "card", "unionid": "UnionID", "user": "id"}
@@ -40,27 +40,8 @@ _PLAIN = (
     "joined_at",
     "tags",
 )
-_INSERT_COLUMNS = (
-    "id",
-    "code_id",
-    "card_no",
-    "phone",
-    "phone_hash",
-    "phone_last4",
-    "phone_bucket",
-    "phone_masked",
-    "name",
-    "name_en",
-    "tier",
-    "points",
-    "consent_marketing",
-    "consent_browsing",
-    "tags",
-    "home_store",
-    "birthday",
-    "joined_at",
-    "updated_at",
-)
+# A new member: every column of the table but last_seen (no visit yet).
+_INSERT_COLUMNS = tuple(c for c in MEMBER_COLUMNS if c != "last_seen")
 _DEFAULTS: dict[str, Any] = {
     "tier": "basic",
     "points": 0,
