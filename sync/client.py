@@ -217,7 +217,7 @@ class HubClient:
             auth=True,
             timeout=timeout,
         )
-        if rows and body.startswith(protocol.ROWS_PREFIX):
+        if rows and protocol.in_row_format(body):
             try:
                 return protocol.ROWS_PAGE.validate_json(body)
             except ValidationError as exc:

@@ -14,6 +14,7 @@ created_at, device_seq, payload: {…}}``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlias, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
@@ -213,7 +214,8 @@ CHANGES_PAGE: TypeAdapter[ChangesPageDict] = TypeAdapter(ChangesPageDict)
 # The compact row format (``GET /v1/changes?format=rows``): the same page as runs of one
 # entity and op, the column list once per run and each row as an array in that order.
 ROWS_FORMAT = "rows"
-ROWS_PREFIX = b'{"format":"rows",'  # how a page in the row format begins (the hub writes it so)
+ROWS_PREFIX = b'{"format":"rows",'  # how the hub begins a page in the row format
+_ROWS_START = re.compile(rb'\s*\{\s*"format"\s*:\s*"rows"')
 MAX_ROW_COLUMNS = 64
 # The entities whose key column is an integer (their key still travels as text in a delete).
 INTEGER_KEYS = frozenset({"browse", "key"})
@@ -281,6 +283,13 @@ class RowsPageDict(TypedDict):
 
 # Validates a page in the row format as strictly as RowsResponse, as dicts and lists.
 ROWS_PAGE: TypeAdapter[RowsPageDict] = TypeAdapter(RowsPageDict)
+
+
+def in_row_format(body: bytes) -> bool:
+    """A changes page whose first member is ``"format": "rows"`` (whitespace allowed): the
+    answer of a hub that knows the row format to ``format=rows``. Any other answer — an older
+    hub's — is read as the object format."""
+    return _ROWS_START.match(body, 0, 64) is not None
 
 
 class MemberView(Wire):

@@ -205,6 +205,10 @@ class TestClient:
             page: Any = c.changes_page(0, 10)
             assert seen[-1].url.params["format"] == "rows"
             assert page["runs"][0]["rows"] == [["M1", "A"]] and page["next_cursor"] == 2
+            spaced = json.dumps(rows_doc).encode()  # the format told with whitespace too
+            with client_for(lambda r: httpx.Response(200, content=b"\n " + spaced)) as c2:
+                told: Any = c2.changes_page(0, 10)
+                assert told["runs"] == rows_doc["runs"]
             page = c.changes_page(0, 10, rows=False)
             assert "format" not in seen[-1].url.params and len(page["changes"]) == 2
             knows_rows = False  # an older hub: the parameter ignored, objects answered
@@ -223,8 +227,9 @@ class TestClient:
             b'{"format":"rows","runs":[],"next_cursor":1}',
             b'{"format":"rows","runs":[' + b"[" * 100_000,
             b'{"next_cursor":1,"has_more":false,"format":"rows","runs":[]}',  # not first: objects
+            b' { "format" : "rows", "runs": [{}], "next_cursor": 1, "has_more": false}',
         ],
-        ids=["entity", "huge row", "seq", "has_more", "deep", "format not first"],
+        ids=["entity", "huge row", "seq", "has_more", "deep", "format not first", "spaced"],
     )
     def test_a_malformed_rows_page_is_a_protocol_error(self, body: bytes) -> None:
         with (
