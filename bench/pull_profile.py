@@ -39,6 +39,7 @@ import json
 import os
 import pstats
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -199,7 +200,7 @@ def stages(db: Path, tmp: Path, limit: int) -> tuple[Clock, int, int]:
 def fetch_only(hub: Hub, db: Path, tmp: Path, limit: int, *, rows: bool) -> float:
     """Every page fetched by the engine's client (render + HTTP + parse + validation), none
     applied: one request at a time."""
-    till = Till(tmp / f"fetch-only-{rows}", hub.url, enrol_codes(db, 1)[0])
+    till = Till(tmp / "fetch-only", hub.url, enrol_codes(db, 1)[0])
     try:
         since = 0
         started = time.perf_counter()
@@ -215,7 +216,7 @@ def fetch_only(hub: Hub, db: Path, tmp: Path, limit: int, *, rows: bool) -> floa
 def profiled_pull(
     hub: Hub, db: Path, tmp: Path, limit: int, *, rows: bool
 ) -> tuple[float, str, Path]:
-    till = Till(tmp / f"pull-{rows}", hub.url, enrol_codes(db, 1)[0])
+    till = Till(tmp / "pull", hub.url, enrol_codes(db, 1)[0])
     till.engine.row_format = rows
     prof = cProfile.Profile()
     try:
@@ -244,10 +245,25 @@ def main() -> int:
         clock, rows, pages = stages(db, tmp, args.limit)
         hub = Hub(str(db))
         try:
-            fetch_s = fetch_only(hub, db, tmp, args.limit, rows=False)
-            fetch_rows_s = fetch_only(hub, db, tmp, args.limit, rows=True)
-            pull_s, _prof, cache = profiled_pull(hub, db, tmp, args.limit, rows=False)
-            pull_rows_s, prof, _cache = profiled_pull(hub, db, tmp, args.limit, rows=True)
+            # Each format twice, in the order objects, rows, rows, objects: the mean of two
+            # (neither format always the first, on a cold hub process).
+            fetches: dict[bool, list[float]] = {False: [], True: []}
+            pulls: dict[bool, list[float]] = {False: [], True: []}
+            for i, rows_format in enumerate((False, True, True, False)):
+                fetches[rows_format].append(
+                    fetch_only(hub, db, tmp / f"f{i}", args.limit, rows=rows_format)
+                )
+            for i, rows_format in enumerate((False, True, True, False)):
+                took, text, pulled = profiled_pull(
+                    hub, db, tmp / f"p{i}", args.limit, rows=rows_format
+                )
+                pulls[rows_format].append(took)
+                if rows_format:
+                    prof = text
+                else:
+                    cache = pulled
+            fetch_s, fetch_rows_s = statistics.mean(fetches[False]), statistics.mean(fetches[True])
+            pull_s, pull_rows_s = statistics.mean(pulls[False]), statistics.mean(pulls[True])
         finally:
             hub.stop()
         plain_s, count = insert_reference(cache, tmp / "ref-plain.db")
@@ -266,12 +282,12 @@ def main() -> int:
         )
     )
     table += [
-        ("fetch only (client: render + HTTP + parse + validate)", fetch_s),
+        ("fetch only (client: render + HTTP + parse + validate), mean of 2", fetch_s),
         ("→ HTTP + server framework (fetch − render − validate)", http),
-        ("rows format — fetch only (client: render + HTTP + parse + validate)", fetch_rows_s),
+        ("rows format — fetch only (client: …), mean of 2", fetch_rows_s),
         ("rows format — → HTTP + server framework", fetch_rows_s - render_rows - validate_rows),
-        ("whole pull (engine, cProfile on), object format", pull_s),
-        ("whole pull (engine, cProfile on), rows format", pull_rows_s),
+        ("whole pull (engine, cProfile on), object format, mean of 2", pull_s),
+        ("whole pull (engine, cProfile on), rows format, mean of 2", pull_rows_s),
         (f"reference: executemany, plain file ({count:,} rows)", plain_s),
         ("reference: executemany, SQLCipher file", cipher_s),
     ]

@@ -170,10 +170,17 @@ class Till:
 
 
 def members_of(db: Path, n: int) -> list[str]:
+    """Up to ``n`` members of the bench's store: a terminal records only about those (the
+    hub refuses the others, ``member_not_served``)."""
     store = HubStore.open(str(db))
     try:
         with store.read() as conn:
-            return [str(r[0]) for r in conn.rows("SELECT id FROM members LIMIT ?", (n,))]
+            return [
+                str(r[0])
+                for r in conn.rows(
+                    "SELECT id FROM members WHERE home_store = ? ORDER BY id LIMIT ?", (STORE, n)
+                )
+            ]
     finally:
         store.close()
 
@@ -481,6 +488,7 @@ def main() -> int:
         default="both",
         help="the changes pages' wire format (both: each run pulls in both, alternating)",
     )
+    parser.add_argument("--no-push", action="store_true", help="the pull only")
     args = parser.parse_args()
     if args.quick:
         args.push, args.members = 1_000, 3_000
@@ -491,16 +499,19 @@ def main() -> int:
         tmp = Path(tmp_name)
         # Pull first, so the first run's RSS growth is measured in a fresh process.
         runs["pull"] = bench_pull(args, tmp, rows)
-        runs["push"] = bench_push(args, tmp, rows)
-    push_med, pull_med = runs["push"]["median_s"], runs["pull"]["median_s"]
+        if not args.no_push:
+            runs["push"] = bench_push(args, tmp, rows)
+    push_med = runs["push"]["median_s"] if "push" in runs else 0.0
+    pull_med = runs["pull"]["median_s"]
     growth = runs["pull"]["max_rss_growth_mb"]
 
     print("| measure | value | unit | note |")
     print("| --- | ---: | --- | --- |")
     for name, value, unit, note in rows:
         print(f"| {name} | {value:,} | {unit} | {note} |")
+    pushed = "not run" if args.no_push else "meets" if push_med <= 5 else "misses"
     print(
-        f"\nTargets: push ≤ 5 s: {'meets' if push_med <= 5 else 'misses'}; "
+        f"\nTargets: push ≤ 5 s: {pushed}; "
         f"pull ≤ 60 s: {'meets' if pull_med <= 60 else 'misses'}; "
         f"memory ≤ 100 MB: {'meets' if growth <= 100 else 'misses'}."
     )
