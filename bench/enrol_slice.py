@@ -16,10 +16,14 @@ resume, and the pull against a bare executemany of the same rows (issue 16, thir
   the rows must match the uninterrupted terminal's.
 * Reference, same run: the pulled rows executemany'd into a bare file with the cache schema,
   plain and SQLCipher (the cache's key): the floor for this many rows on this machine.
+* ``--format objects``: the terminals pull in the object format (the engine's ``row_format``
+  off, as against a hub without ``format=rows``); ``--format both``: a terminal in each format,
+  the row format first (the kill-and-resume run in the row format), same rows checked.
 
     python bench/enrol_slice.py            # 500,000 members / 20 M events (tens of minutes)
     python bench/enrol_slice.py --quick    # 5,000 members / 200,000 events (about a minute)
     python bench/enrol_slice.py --no-kill  # skip the kill-and-resume terminal
+    python bench/enrol_slice.py --quick --format both  # row format vs object format
 """
 
 from __future__ import annotations
@@ -201,19 +205,27 @@ def enrol_code(db: Path) -> str:
 # -- terminals ----------------------------------------------------------------------------------
 
 
-def _clerk(home: Path, *args: str) -> subprocess.Popen[bytes]:
+# The CLI with the engine's pages in the object format (the engine's row_format off).
+_OBJECTS = (
+    "import runpy, sync.engine as e; e.SyncEngine.__init__.__kwdefaults__['row_format'] = False; "
+    "runpy.run_module('clerk.cli', run_name='__main__')"
+)
+
+
+def _clerk(home: Path, *args: str, objects: bool = False) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLERK_HOME": str(home)}
+    command = ["-c", _OBJECTS] if objects else ["-m", "clerk.cli"]
     return subprocess.Popen(
-        [sys.executable, "-m", "clerk.cli", *args],
+        [sys.executable, *command, *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
 
 
-def _run(home: Path, *args: str) -> float:
+def _run(home: Path, *args: str, objects: bool = False) -> float:
     started = time.perf_counter()
-    proc = _clerk(home, *args)
+    proc = _clerk(home, *args, objects=objects)
     _out, err = proc.communicate(timeout=TIMEOUT_S)
     if proc.returncode != 0:
         raise RuntimeError(
@@ -339,6 +351,15 @@ def floor(db: Path, target: Path, *, key: str | None) -> tuple[float, int, float
 # -- main ---------------------------------------------------------------------------------------
 
 
+def _remove_tree(path: Path) -> None:
+    for child in sorted(path.rglob("*"), reverse=True):
+        if child.is_dir():
+            child.rmdir()
+        else:
+            child.unlink()
+    path.rmdir()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5,000 members (about a minute)")
@@ -347,6 +368,12 @@ def main() -> int:
     parser.add_argument("--no-kill", action="store_true", help="skip the kill-and-resume run")
     parser.add_argument(
         "--floor-only", action="store_true", help="only the bare executemany of the slice's rows"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["rows", "objects", "both"],
+        default="rows",
+        help="the changes pages' wire format (both: one terminal in each, rows first)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -372,12 +399,29 @@ def main() -> int:
         try:
             home = tmp / "terminal"
             enrol_s = enrol(home, hub, db)
-            pull_s = _run(home, "sync", "--once")
+            pull_s = _run(home, "sync", "--once", objects=args.format == "objects")
             runs |= {"enrol_s": enrol_s, "pull_s": pull_s, "rows": table_rows(home)}
+            runs["format"] = "objects" if args.format == "objects" else "rows"
             print(
-                f"enrolled in {enrol_s:.1f} s, pulled {expected:,} changes in {pull_s:.1f} s",
+                f"enrolled in {enrol_s:.1f} s, pulled {expected:,} changes in {pull_s:.1f} s "
+                f"({runs['format']} format)",
                 file=sys.stderr,
             )
+            if args.format == "both":
+                other = tmp / "objects"
+                o_enrol = enrol(other, hub, db)
+                o_pull = _run(other, "sync", "--once", objects=True)
+                runs["objects"] = {
+                    "enrol_s": o_enrol,
+                    "pull_s": o_pull,
+                    "same_rows": same_rows(home, other),
+                }
+                print(
+                    f"object format: enrolled in {o_enrol:.1f} s, pulled in {o_pull:.1f} s, "
+                    f"same rows: {runs['objects']['same_rows']}",
+                    file=sys.stderr,
+                )
+                _remove_tree(other)
             if not args.no_kill:
                 killed = killed_and_resumed(tmp / "killed", hub, db, expected // 2)
                 killed["same_rows"] = same_rows(home, tmp / "killed")
@@ -426,6 +470,28 @@ def main() -> int:
         ["pull / executemany plain", round(runs["pull_s"] / plain_s, 2), "ratio", "target ≤ 3"],
         ["pull / executemany SQLCipher", round(runs["pull_s"] / cipher_s, 2), "ratio", ""],
     ]
+    if "objects" in runs:
+        o = runs["objects"]
+        rows += [
+            [
+                "pull in the object format (clerk sync --once)",
+                round(o["pull_s"], 1),
+                "s",
+                f"same run, after the row format; same rows: {o['same_rows']}",
+            ],
+            [
+                "object format: pull / executemany plain",
+                round(o["pull_s"] / plain_s, 2),
+                "ratio",
+                "",
+            ],
+            [
+                "pull: row format / object format",
+                round(runs["pull_s"] / o["pull_s"], 2),
+                "ratio",
+                "",
+            ],
+        ]
     if "kill" in runs:
         k = runs["kill"]
         interrupted = k["enrol_s"] + k["killed_after_s"] + k["resume_s"]

@@ -5,12 +5,16 @@ timed on its own (``perf_counter``), in this one process — so the stages do no
 do in a real pull (hub and terminal share the machine's cores, and the engine fetches the next
 page while it applies one):
 
-* hub: render the page (``ChangeFeed.changes_json``: the change rows, the rows' JSON from SQL);
+* hub: render the page (``ChangeFeed.changes_json``: the change rows, the rows' JSON from SQL),
+  in the object format and in the row format (``format=rows``) — every stage below in both;
 * HTTP: the same pages fetched through ``HubClient.changes_page`` from a ``clerk hub serve``
   subprocess (render + HTTP + parse + validation), minus the stages measured apart;
-* parse: ``json.loads`` of the body alone; parse + validation: ``protocol.CHANGES_PAGE``;
+* parse: ``json.loads`` of the body alone; parse + validation: ``protocol.CHANGES_PAGE``
+  (``protocol.ROWS_PAGE``);
   the engine's page checks (``_check_page``: seqs, cursor, value lengths);
-* Python per row: grouping by entity and ``row_values`` (the tuples bound);
+* Python per row: grouping by entity and ``row_values`` (the tuples bound); for the row format
+  ``cache.apply_runs`` whole (its rows bound as they came), into the cache without its
+  secondary indexes, beside the object format's same stage;
 * SQLite: the ``executemany`` per (entity, op) run and the commit, into the terminal's
   SQLCipher cache.db (all of its indexes), into the same cache as a plain file, and into the
   SQLCipher cache without its secondary indexes (then built once at the end);
@@ -35,6 +39,7 @@ import json
 import os
 import pstats
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -121,6 +126,18 @@ def _apply(
     clock.add(f"{tag}: commit + state", t)
 
 
+def _apply_rows(
+    conn: sqlite3.Connection, page: protocol.RowsPageDict, clock: Clock, tag: str
+) -> None:
+    """cache.apply_runs in its own transaction, timed whole (Python and SQLite together)."""
+    t = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    cache_mod.apply_runs(conn, page["runs"], search_index=False)
+    cache_mod.set_state(conn, "cursor", str(page["next_cursor"]))
+    conn.execute("COMMIT")
+    clock.add(f"{tag}: apply_runs + commit", t)
+
+
 def stages(db: Path, tmp: Path, limit: int) -> tuple[Clock, int, int]:
     """Each page through the stages (in this process); returns the clock, rows and pages."""
     clock = Clock()
@@ -132,6 +149,9 @@ def stages(db: Path, tmp: Path, limit: int) -> tuple[Clock, int, int]:
     dropped = _secondary_indexes(bulk)
     for name, _sql in dropped:
         bulk.execute(f"DROP INDEX {name}")
+    bulk_rows = cache_mod.open_cache(tmp / "stages-bulk-rows" / "cache.db")
+    for name, _sql in dropped:
+        bulk_rows.execute(f"DROP INDEX {name}")
     since, rows, pages = 0, 0, 0
     try:
         while True:
@@ -147,6 +167,16 @@ def stages(db: Path, tmp: Path, limit: int) -> tuple[Clock, int, int]:
             _apply(cipher, page, clock, "sqlcipher, all indexes")
             _apply(plain, page, clock, "plain, all indexes")
             _apply(bulk, page, clock, "sqlcipher, no 2nd indexes, no search", with_search=False)
+            t = time.perf_counter()
+            body = store.feed.changes_json(STORE, since, limit, rows=True)
+            t = clock.add("rows format — hub: render page (SQL + JSON text)", t)
+            json.loads(body)
+            t = clock.add("rows format — terminal: json.loads alone", t)
+            rows_page = protocol.ROWS_PAGE.validate_json(body)
+            t = clock.add("rows format — terminal: parse + validate (ROWS_PAGE)", t)
+            _check_page(since, limit, rows_page)
+            clock.add("rows format — terminal: page checks (_check_page)", t)
+            _apply_rows(bulk_rows, rows_page, clock, "rows format — sqlcipher, no 2nd indexes")
             rows += len(page["changes"])
             pages += 1
             since = page["next_cursor"]
@@ -162,12 +192,12 @@ def stages(db: Path, tmp: Path, limit: int) -> tuple[Clock, int, int]:
         clock.add("sqlcipher, no 2nd indexes, no search: search.rebuild at the end", t)
     finally:
         store.close()
-        for c in (cipher, plain, bulk):
+        for c in (cipher, plain, bulk, bulk_rows):
             c.close()
     return clock, rows, pages
 
 
-def fetch_only(hub: Hub, db: Path, tmp: Path, limit: int) -> float:
+def fetch_only(hub: Hub, db: Path, tmp: Path, limit: int, *, rows: bool) -> float:
     """Every page fetched by the engine's client (render + HTTP + parse + validation), none
     applied: one request at a time."""
     till = Till(tmp / "fetch-only", hub.url, enrol_codes(db, 1)[0])
@@ -175,7 +205,7 @@ def fetch_only(hub: Hub, db: Path, tmp: Path, limit: int) -> float:
         since = 0
         started = time.perf_counter()
         while True:
-            page = till.engine.client.changes_page(since, limit)
+            page = till.engine.client.changes_page(since, limit, rows=rows)
             since = page["next_cursor"]
             if not page["has_more"]:
                 return time.perf_counter() - started
@@ -183,8 +213,11 @@ def fetch_only(hub: Hub, db: Path, tmp: Path, limit: int) -> float:
         till.close()
 
 
-def profiled_pull(hub: Hub, db: Path, tmp: Path, limit: int) -> tuple[float, str, Path]:
+def profiled_pull(
+    hub: Hub, db: Path, tmp: Path, limit: int, *, rows: bool
+) -> tuple[float, str, Path]:
     till = Till(tmp / "pull", hub.url, enrol_codes(db, 1)[0])
+    till.engine.row_format = rows
     prof = cProfile.Profile()
     try:
         gc.collect()
@@ -212,8 +245,25 @@ def main() -> int:
         clock, rows, pages = stages(db, tmp, args.limit)
         hub = Hub(str(db))
         try:
-            fetch_s = fetch_only(hub, db, tmp, args.limit)
-            pull_s, prof, cache = profiled_pull(hub, db, tmp, args.limit)
+            # Each format twice, in the order objects, rows, rows, objects: the mean of two
+            # (neither format always the first, on a cold hub process).
+            fetches: dict[bool, list[float]] = {False: [], True: []}
+            pulls: dict[bool, list[float]] = {False: [], True: []}
+            for i, rows_format in enumerate((False, True, True, False)):
+                fetches[rows_format].append(
+                    fetch_only(hub, db, tmp / f"f{i}", args.limit, rows=rows_format)
+                )
+            for i, rows_format in enumerate((False, True, True, False)):
+                took, text, pulled = profiled_pull(
+                    hub, db, tmp / f"p{i}", args.limit, rows=rows_format
+                )
+                pulls[rows_format].append(took)
+                if rows_format:
+                    prof = text
+                else:
+                    cache = pulled
+            fetch_s, fetch_rows_s = statistics.mean(fetches[False]), statistics.mean(fetches[True])
+            pull_s, pull_rows_s = statistics.mean(pulls[False]), statistics.mean(pulls[True])
         finally:
             hub.stop()
         plain_s, count = insert_reference(cache, tmp / "ref-plain.db")
@@ -221,11 +271,23 @@ def main() -> int:
     render = clock.s["hub: render page (SQL + JSON text)"]
     validate = clock.s["terminal: parse + validate (CHANGES_PAGE)"]
     http = fetch_s - render - validate
+    render_rows = clock.s["rows format — hub: render page (SQL + JSON text)"]
+    validate_rows = clock.s["rows format — terminal: parse + validate (ROWS_PAGE)"]
     table = [(name, s) for name, s in sorted(clock.s.items()) if s >= 0.005]
+    bulk_tag = "sqlcipher, no 2nd indexes, no search: "
+    table.append(
+        (
+            f"{bulk_tag}per page in all (python + sqlite + commit; apply_runs' counterpart)",
+            sum(s for n, s in clock.s.items() if n.startswith(bulk_tag) and "at the end" not in n),
+        )
+    )
     table += [
-        ("fetch only (client: render + HTTP + parse + validate)", fetch_s),
+        ("fetch only (client: render + HTTP + parse + validate), mean of 2", fetch_s),
         ("→ HTTP + server framework (fetch − render − validate)", http),
-        ("whole pull (engine, cProfile on)", pull_s),
+        ("rows format — fetch only (client: …), mean of 2", fetch_rows_s),
+        ("rows format — → HTTP + server framework", fetch_rows_s - render_rows - validate_rows),
+        ("whole pull (engine, cProfile on), object format, mean of 2", pull_s),
+        ("whole pull (engine, cProfile on), rows format, mean of 2", pull_rows_s),
         (f"reference: executemany, plain file ({count:,} rows)", plain_s),
         ("reference: executemany, SQLCipher file", cipher_s),
     ]

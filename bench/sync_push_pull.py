@@ -12,6 +12,8 @@
   RSS growth during it. Targets ≤ 60 s and ≤ 100 MB. Reference, same run: the very same rows
   inserted with ``executemany`` into a bare SQLite file with the cache schema (plain, no HTTP,
   no JSON; the terminal's cache.db is encrypted with SQLCipher, so the ratio includes that too).
+  ``--format both`` (the default) pulls in the compact row format (``format=rows``, what the
+  engine asks for) and in the object format in each run, alternating which goes first.
 
 The seeded hub database is kept under bench/.data/ and reused when its member count matches.
 
@@ -168,10 +170,17 @@ class Till:
 
 
 def members_of(db: Path, n: int) -> list[str]:
+    """Up to ``n`` members of the bench's store: a terminal records only about those (the
+    hub refuses the others, ``member_not_served``)."""
     store = HubStore.open(str(db))
     try:
         with store.read() as conn:
-            return [str(r[0]) for r in conn.rows("SELECT id FROM members LIMIT ?", (n,))]
+            return [
+                str(r[0])
+                for r in conn.rows(
+                    "SELECT id FROM members WHERE home_store = ? ORDER BY id LIMIT ?", (STORE, n)
+                )
+            ]
     finally:
         store.close()
 
@@ -247,8 +256,11 @@ def push_reference(hub: Hub, db: Path, n: int, members: list[str]) -> float:
 # -- pull ----------------------------------------------------------------------------------------
 
 
-def pull_run(hub: Hub, db: Path, tmp: Path, run: int, limit: int) -> dict[str, Any]:
+def pull_run(
+    hub: Hub, db: Path, tmp: Path, run: int, limit: int, *, rows: bool = True
+) -> dict[str, Any]:
     till = Till(tmp / f"pull-{run}", hub.url, enrol_codes(db, 1)[0])
+    till.engine.row_format = rows
     try:
         gc.collect()
         before = rss_mb()
@@ -308,53 +320,100 @@ def insert_reference(source: Path, target: Path, *, encrypted: bool = False) -> 
 
 
 def bench_pull(args: argparse.Namespace, tmp: Path, rows: list[list[Any]]) -> dict[str, Any]:
-    """Pull the big seeded hub's slice (the hub db is reused across invocations)."""
+    """Pull the big seeded hub's slice (the hub db is reused across invocations), in each of
+    the formats asked for (``--format``), alternating their order from run to run."""
     label = f"{args.members // 1000}k" if args.members % 1000 == 0 else str(args.members)
     pull_db = seeded_hub(DATA / f"hub-pull-{label}.db", args.members)
     expected = slice_size(pull_db)
+    formats = ["rows", "objects"] if args.format == "both" else [args.format]
     hub = Hub(str(pull_db))
-    pulls: list[dict[str, Any]] = []
+    pulls: dict[str, list[dict[str, Any]]] = {f: [] for f in formats}
     refs: list[float] = []
     cipher_refs: list[float] = []
     try:
         for run in range(args.runs):
-            p = pull_run(hub, pull_db, tmp, run, args.limit)
-            if p["changes"] != expected:
-                raise RuntimeError(f"pulled {p['changes']:,}, hub slice is {expected:,}")
-            ref, count = insert_reference(p["cache"], tmp / f"ref-{run}.db")
-            cipher, _ = insert_reference(p["cache"], tmp / f"ref-c{run}" / "ref.db", encrypted=True)
-            refs.append(ref)
-            cipher_refs.append(cipher)
-            pulls.append(p)
-            print(
-                f"pull run {run + 1}: {p['changes']:,} changes ({count:,} rows) in "
-                f"{p['seconds']:.1f} s, RSS +{p['rss_growth_mb']:.1f} MB "
-                f"(peak +{_fmt(p['peak_growth_mb'])} MB); "
-                f"executemany {ref:.1f} s plain, {cipher:.1f} s SQLCipher",
-                file=sys.stderr,
-            )
-            for f in (tmp / f"pull-{run}", tmp / f"ref-{run}.db", tmp / f"ref-c{run}"):
-                _remove(f)
+            for fmt in formats if run % 2 == 0 else formats[::-1]:
+                tag = f"{run}-{fmt}"
+                p = pull_run(hub, pull_db, tmp, run, args.limit, rows=fmt == "rows")
+                if p["changes"] != expected:
+                    raise RuntimeError(f"pulled {p['changes']:,}, hub slice is {expected:,}")
+                pulls[fmt].append(p)
+                print(
+                    f"pull run {run + 1} ({fmt} format): {p['changes']:,} changes in "
+                    f"{p['seconds']:.1f} s, RSS +{p['rss_growth_mb']:.1f} MB "
+                    f"(peak +{_fmt(p['peak_growth_mb'])} MB)",
+                    file=sys.stderr,
+                )
+                if fmt == formats[0]:
+                    ref, count = insert_reference(p["cache"], tmp / f"ref-{tag}.db")
+                    cipher, _ = insert_reference(
+                        p["cache"], tmp / f"ref-c{tag}" / "ref.db", encrypted=True
+                    )
+                    refs.append(ref)
+                    cipher_refs.append(cipher)
+                    print(
+                        f"  reference: executemany of {count:,} rows {ref:.1f} s plain, "
+                        f"{cipher:.1f} s SQLCipher",
+                        file=sys.stderr,
+                    )
+                for f in (tmp / f"pull-{run}", tmp / f"ref-{tag}.db", tmp / f"ref-c{tag}"):
+                    if f.exists():
+                        _remove(f)
     finally:
         hub.stop()
-    pull_med = statistics.median(p["seconds"] for p in pulls)
     ref_med = statistics.median(refs)
     cipher_med = statistics.median(cipher_refs)
-    growth = max(p["rss_growth_mb"] for p in pulls)
-    peaks = [p["peak_growth_mb"] for p in pulls if p["peak_growth_mb"] is not None]
-    runs_pull = {
+    out: dict[str, Any] = {
         "changes": expected,
-        "pages": pulls[0]["pages"],
-        "seconds": [p["seconds"] for p in pulls],
-        "rss_growth_mb": [p["rss_growth_mb"] for p in pulls],
-        "peak_growth_mb": peaks,
         "executemany_s": refs,
         "executemany_sqlcipher_s": cipher_refs,
-        "median_s": pull_med,
-        "max_rss_growth_mb": growth,
     }
-    note = f"pages of {args.limit}, median of {args.runs}; target ≤ 60 s"
-    rows.append([f"pull {expected:,} change rows (engine)", round(pull_med, 1), "s", note])
+    for fmt in formats:
+        runs_fmt = pulls[fmt]
+        pull_med = statistics.median(p["seconds"] for p in runs_fmt)
+        growth = max(p["rss_growth_mb"] for p in runs_fmt)
+        peaks = [p["peak_growth_mb"] for p in runs_fmt if p["peak_growth_mb"] is not None]
+        out[fmt] = {
+            "pages": runs_fmt[0]["pages"],
+            "seconds": [p["seconds"] for p in runs_fmt],
+            "rss_growth_mb": [p["rss_growth_mb"] for p in runs_fmt],
+            "peak_growth_mb": peaks,
+            "median_s": pull_med,
+            "max_rss_growth_mb": growth,
+        }
+        note = f"{fmt} format, pages of {args.limit}, median of {args.runs}; target ≤ 60 s"
+        rows.append(
+            [f"pull {expected:,} change rows (engine, {fmt})", round(pull_med, 1), "s", note]
+        )
+        rows.append(
+            [f"pull ({fmt}): engine / executemany", round(pull_med / ref_med, 1), "ratio", "plain"]
+        )
+        rows.append(
+            [
+                f"pull ({fmt}): engine / executemany SQLCipher",
+                round(pull_med / cipher_med, 1),
+                "ratio",
+                "",
+            ]
+        )
+        rows.append([f"pull throughput (engine, {fmt})", round(expected / pull_med), "rows/s", ""])
+        rows.append(
+            [
+                f"RSS growth after pull ({fmt}, max of runs)",
+                round(growth, 1),
+                "MB",
+                "target ≤ 100 MB",
+            ]
+        )
+        if peaks:
+            rows.append(
+                [
+                    f"peak RSS growth during pull ({fmt}, max)",
+                    round(max(peaks), 1),
+                    "MB",
+                    "one page applied while the next is fetched",
+                ]
+            )
     rows.append(
         [
             "same rows by executemany into a bare SQLite file",
@@ -371,22 +430,12 @@ def bench_pull(args: argparse.Namespace, tmp: Path, rows: list[list[Any]]) -> di
             "reference: the same, encrypted with the cache's key",
         ]
     )
-    rows.append(["pull: engine / executemany", round(pull_med / ref_med, 1), "ratio", "plain"])
-    rows.append(
-        ["pull: engine / executemany SQLCipher", round(pull_med / cipher_med, 1), "ratio", ""]
-    )
-    rows.append(["pull throughput (engine)", round(expected / pull_med), "rows/s", ""])
-    rows.append(["RSS growth after pull (max of runs)", round(growth, 1), "MB", "target ≤ 100 MB"])
-    if peaks:
-        rows.append(
-            [
-                "peak RSS growth during pull (max)",
-                round(max(peaks), 1),
-                "MB",
-                "one page applied while the next is fetched",
-            ]
-        )
-    return runs_pull
+    if len(formats) == 2:
+        ratio = out["rows"]["median_s"] / out["objects"]["median_s"]
+        rows.append(["pull: rows format / object format", round(ratio, 2), "ratio", "same run"])
+    out["median_s"] = out[formats[0]]["median_s"]
+    out["max_rss_growth_mb"] = max(out[f]["max_rss_growth_mb"] for f in formats)
+    return out
 
 
 def bench_push(args: argparse.Namespace, tmp: Path, rows: list[list[Any]]) -> dict[str, Any]:
@@ -433,6 +482,13 @@ def main() -> int:
     parser.add_argument(
         "--limit", type=int, default=DEFAULT_PULL_LIMIT, help="changes per pull page"
     )
+    parser.add_argument(
+        "--format",
+        choices=["both", "rows", "objects"],
+        default="both",
+        help="the changes pages' wire format (both: each run pulls in both, alternating)",
+    )
+    parser.add_argument("--no-push", action="store_true", help="the pull only")
     args = parser.parse_args()
     if args.quick:
         args.push, args.members = 1_000, 3_000
@@ -443,16 +499,19 @@ def main() -> int:
         tmp = Path(tmp_name)
         # Pull first, so the first run's RSS growth is measured in a fresh process.
         runs["pull"] = bench_pull(args, tmp, rows)
-        runs["push"] = bench_push(args, tmp, rows)
-    push_med, pull_med = runs["push"]["median_s"], runs["pull"]["median_s"]
+        if not args.no_push:
+            runs["push"] = bench_push(args, tmp, rows)
+    push_med = runs["push"]["median_s"] if "push" in runs else 0.0
+    pull_med = runs["pull"]["median_s"]
     growth = runs["pull"]["max_rss_growth_mb"]
 
     print("| measure | value | unit | note |")
     print("| --- | ---: | --- | --- |")
     for name, value, unit, note in rows:
         print(f"| {name} | {value:,} | {unit} | {note} |")
+    pushed = "not run" if args.no_push else "meets" if push_med <= 5 else "misses"
     print(
-        f"\nTargets: push ≤ 5 s: {'meets' if push_med <= 5 else 'misses'}; "
+        f"\nTargets: push ≤ 5 s: {pushed}; "
         f"pull ≤ 60 s: {'meets' if pull_med <= 60 else 'misses'}; "
         f"memory ≤ 100 MB: {'meets' if growth <= 100 else 'misses'}."
     )

@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -726,6 +726,78 @@ def apply_changes(
             search.on_members(conn, op, batch)
         count += len(batch)
     return count
+
+
+def apply_runs(
+    conn: sqlite3.Connection,
+    runs: Iterable[Mapping[str, Any]],
+    *,
+    search_index: bool = True,
+) -> int:
+    """Apply a changes page in the row format (``sync.protocol.RowsRun``: entity, op, and
+    columns + rows as arrays, or keys) inside the caller's transaction, one executemany per
+    run — what :func:`apply_changes` does with the same changes as objects, to the same rows.
+    Rows whose columns are the table's, in its order (what the hub sends), are bound as they
+    are; otherwise they are put in that order (an unknown column ignored, a missing one
+    NULL). An order's lines are made compact and JSON columns given as objects are encoded,
+    in place: the arrays are the caller's to give away. The caller has checked the runs'
+    shape (``sync.engine``); an unknown entity or op raises ValueError. Returns the count."""
+    count = 0
+    for run in runs:
+        entity, op = str(run["entity"]), str(run["op"])
+        if entity not in TABLES:
+            raise ValueError(f"unknown entity in changes feed: {entity!r}")
+        batch: list[Any]
+        if op == "upsert":
+            batch = _rows_in_table_order(entity, run["columns"], run["rows"])
+            conn.executemany(_UPSERT_SQL[entity], batch)
+        elif op == "delete":
+            batch = [(key,) for key in run["keys"]]
+            conn.executemany(_DELETE_SQL[entity], batch)
+        else:
+            raise ValueError(f"unknown op in changes feed: {op!r}")
+        if entity == "member" and search_index:
+            search.on_members(conn, op, [tuple(row) for row in batch])
+        count += len(batch)
+    return count
+
+
+def _rows_in_table_order(
+    entity: str, columns: Sequence[str], rows: list[list[Any]]
+) -> list[list[Any]]:
+    """Rows of ``columns`` as the table's rows, ready to bind (see :func:`apply_runs`)."""
+    table_columns, json_at = _ROW_PLANS[entity]
+    if tuple(columns) != table_columns:
+        at = {c: i for i, c in enumerate(columns)}
+        pad = len(columns)  # a column the rows lack: the None appended to each
+        picks = [at.get(c, pad) for c in table_columns]
+        rows = [[(*row, None)[i] for i in picks] for row in rows]
+    for i in json_at:
+        column = table_columns[i]
+        if entity == "order" and column == "items":  # its lines kept compact (clerk/orderlines.py)
+            for row in rows:
+                row[i] = orderlines.compact(row[i])
+            continue
+        if any(v is not None and v.__class__ is not str for v in (row[i] for row in rows)):
+            for row in rows:
+                row[i] = _encode(column, row[i])
+    return rows
+
+
+def changes_of_runs(runs: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Runs of the row format as the change objects they stand for (entity, op, key, data):
+    for a small page's :func:`touched_members`."""
+    for run in runs:
+        entity, op = str(run["entity"]), str(run["op"])
+        if op != "upsert":
+            for key in run.get("keys") or ():
+                yield {"entity": entity, "op": op, "key": key}
+            continue
+        columns = run["columns"]
+        pk = TABLES[entity][1] if entity in TABLES else None
+        for row in run["rows"]:
+            data = dict(zip(columns, row, strict=False))
+            yield {"entity": entity, "op": op, "key": str(data.get(pk)), "data": data}
 
 
 # -- a first download in bulk ---------------------------------------------------------------

@@ -185,14 +185,19 @@ class HubClient:
         )
 
     def changes_page(
-        self, since: int, limit: int = 2000, *, wait: float = 0.0
-    ) -> protocol.ChangesPageDict:
+        self, since: int, limit: int = 2000, *, wait: float = 0.0, rows: bool = True
+    ) -> protocol.ChangesPageDict | protocol.RowsPageDict:
         """``changes`` as plain dicts, validated just as strictly (``protocol.CHANGES_PAGE``):
         the bulk pull's path, which hands the rows to the cache without a model per row.
-        ``wait`` > 0 (at most ``protocol.MAX_CHANGES_WAIT_S``): a long-poll — the hub answers
-        when the store has a change after ``since`` or after ``wait`` seconds, empty."""
+        ``rows``: asks for the compact row format (``format=rows``, ``protocol.ROWS_PAGE``);
+        a hub without it answers the object format, told by the answer's first member, and
+        that is what is returned then. ``wait`` > 0 (at most ``protocol.MAX_CHANGES_WAIT_S``):
+        a long-poll — the hub answers when the store has a change after ``since`` or after
+        ``wait`` seconds, empty."""
         _check_limit(limit)
         params: dict[str, Any] = {"since": since, "limit": limit}
+        if rows:
+            params["format"] = protocol.ROWS_FORMAT
         timeout = None
         if wait > 0:
             wait = min(wait, protocol.MAX_CHANGES_WAIT_S)
@@ -212,6 +217,13 @@ class HubClient:
             auth=True,
             timeout=timeout,
         )
+        if rows and protocol.in_row_format(body):
+            try:
+                return protocol.ROWS_PAGE.validate_json(body)
+            except ValidationError as exc:
+                raise ProtocolError(
+                    f"malformed {protocol.RowsResponse.__name__} from the hub: {_summary(exc)}"
+                ) from exc
         try:
             return protocol.CHANGES_PAGE.validate_json(body)
         except ValidationError as exc:

@@ -13,8 +13,11 @@
   the hub takes other items. Transport failures and transient answers (408, 429, 502/503/504:
   Retry-After honoured by the scheduler) leave the rows unsettled for a retry, never parked.
 * pull: pages of the changes feed, each applied together with the cursor that covers it in one
-  cache.db transaction — a kill at any point resumes without gaps or duplicates. The next page
-  is fetched while one is applied (one page of lookahead: at most two pages in memory). A first
+  cache.db transaction — a kill at any point resumes without gaps or duplicates. Pages are
+  asked for in the compact row format (``format=rows``: runs of one entity and op, rows as
+  arrays, checked column by column); a hub without it answers objects, applied as before. The
+  next page is fetched while one is applied (one page of lookahead: at most two pages in
+  memory). A first
   download of at least ``BULK_MIN_ROWS`` into an empty cache is a bulk load: the secondary
   indexes and the name search index are built once after the last page (``_apply_page``).
 * sync_once: push, then pull — a failed push never stops the pull (new members and key
@@ -47,10 +50,10 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from clerk import cache as cache_mod
 from clerk import logs
@@ -80,7 +83,15 @@ from sync.errors import (
     SyncError,
     TransportError,
 )
-from sync.protocol import ChangeDict, ChangesPageDict, InteractionBatchResponse, MemberView
+from sync.protocol import (
+    INTEGER_KEYS,
+    ChangeDict,
+    ChangesPageDict,
+    InteractionBatchResponse,
+    MemberView,
+    RowsPageDict,
+    RowsRunDict,
+)
 from sync.scheduler import Scheduler as Scheduler
 
 log = logging.getLogger(__name__)
@@ -103,6 +114,9 @@ MAX_VALUE_LEN = 4096
 # (a 5000-row page is under 1 MB of JSON and a few MB parsed; one page is held at a time).
 DEFAULT_PULL_LIMIT = 5000
 TOUCHED_ROWS = 1000  # pages up to this size report the members they touched (live repaint)
+MAX_KEY_LEN = 256  # a change's key (protocol.Change.key)
+# A changes page in either wire format: objects (ChangesResponse) or rows (RowsResponse).
+Page = ChangesPageDict | RowsPageDict
 # A first pull into an empty cache with at least this many changes to come is a bulk load:
 # secondary indexes and the name search index are built once, after the last page.
 BULK_MIN_ROWS = 50_000
@@ -193,6 +207,7 @@ class SyncEngine:
         batch_items: int = 500,
         batch_bytes: int = 900_000,
         bulk_min_rows: int = BULK_MIN_ROWS,
+        row_format: bool = True,
     ) -> None:
         self.cache = cache_conn
         self.outbox = outbox_conn
@@ -202,6 +217,9 @@ class SyncEngine:
         self.batch_items = batch_items
         self.batch_bytes = batch_bytes
         self.bulk_min_rows = bulk_min_rows
+        # Pages asked for in the compact row format (``format=rows``); a hub without it
+        # answers the object format, and that is applied as before.
+        self.row_format = row_format
         # Serialises this engine's writes: the worker thread syncs while the GUI thread may
         # fetch a member on a cache miss through the same connections.
         self._lock = threading.RLock()
@@ -492,12 +510,12 @@ class SyncEngine:
         self._follow_cache()
         since = self.cursor()
         try:
-            page = self.client.changes_page(since, limit, wait=wait_s)
+            page = self.client.changes_page(since, limit, wait=wait_s, rows=self.row_format)
             _check_page(since, limit, page)
         except SyncError as exc:
             self._note_error(exc)
             raise
-        if not page["changes"]:
+        if not _count(page):
             self._note_online(True)
             return None
         with self._pull_lock:
@@ -507,7 +525,7 @@ class SyncEngine:
             touched = self._apply_page(page, caught_up=not page["has_more"])
             first = PullResult(
                 1,
-                len(page["changes"]),
+                _count(page),
                 page["next_cursor"],
                 not page["has_more"],
                 self.clock() - started,
@@ -534,7 +552,8 @@ class SyncEngine:
         done = pages = 0
         members: set[str] | None = set()
         caught_up = False
-        with _Lookahead(lambda since: self.client.changes_page(since, limit)) as ahead:
+        rows = self.row_format
+        with _Lookahead(lambda since: self.client.changes_page(since, limit, rows=rows)) as ahead:
             while not caught_up and (max_pages is None or pages < max_pages):
                 try:
                     page = ahead.take(cursor)
@@ -549,7 +568,7 @@ class SyncEngine:
                     self._note_error(exc)
                     raise
                 cursor = page["next_cursor"]
-                done += len(page["changes"])
+                done += _count(page)
                 pages += 1
                 if progress is not None:
                     remaining = _remaining_after(page)
@@ -568,15 +587,15 @@ class SyncEngine:
             None if members is None else frozenset(members),
         )
 
-    def _worth_bulk(self, page: ChangesPageDict) -> bool:
+    def _worth_bulk(self, page: Page) -> bool:
         """The first page of a first download says enough is to come for a bulk load."""
         if not page["has_more"]:
             return False
         remaining = page.get("remaining")
-        return remaining is not None and len(page["changes"]) + remaining >= self.bulk_min_rows
+        return remaining is not None and _count(page) + remaining >= self.bulk_min_rows
 
     def _apply_page(
-        self, page: ChangesPageDict, *, caught_up: bool, start_bulk: bool = False
+        self, page: Page, *, caught_up: bool, start_bulk: bool = False
     ) -> frozenset[str] | None:
         """Apply a page with its cursor; returns the members it touched (None: a page too big
         to tell — a bulk pull, where no one screen is worth the look-ups).
@@ -592,13 +611,33 @@ class SyncEngine:
         # rows across tables, and apply_changes writes one executemany per run of the same
         # (entity, op). Tables are independent and the page commits as one, so the order
         # across entities does not matter. The validated rows go to the cache as they are.
-        by_entity: dict[str, list[ChangeDict]] = {}
-        for c in page["changes"]:
-            group = by_entity.get(c["entity"])
-            if group is None:
-                group = by_entity[c["entity"]] = []
-            group.append(c)
-        rows = itertools.chain.from_iterable(by_entity.values())
+        # A page in the row format comes grouped so (its runs), its rows as arrays.
+        if _is_rows(page):
+            runs = page["runs"]
+            count = _count(page)
+
+            def small_changes() -> Iterable[Mapping[str, Any]]:
+                return cache_mod.changes_of_runs(runs)
+
+            def apply(search_index: bool) -> None:
+                cache_mod.apply_runs(self.cache, runs, search_index=search_index)
+        else:
+            changes = cast(ChangesPageDict, page)["changes"]
+            count = len(changes)
+            by_entity: dict[str, list[ChangeDict]] = {}
+            for c in changes:
+                group = by_entity.get(c["entity"])
+                if group is None:
+                    group = by_entity[c["entity"]] = []
+                group.append(c)
+            rows = itertools.chain.from_iterable(by_entity.values())
+
+            def small_changes() -> Iterable[Mapping[str, Any]]:
+                return changes
+
+            def apply(search_index: bool) -> None:
+                cache_mod.apply_changes(self.cache, rows, search_index=search_index)
+
         touched: frozenset[str] | None = None
         with self._lock:
             try:
@@ -606,9 +645,9 @@ class SyncEngine:
                     if start_bulk and cache_mod.is_empty(self.cache):
                         cache_mod.begin_bulk(self.cache)
                     bulk = cache_mod.bulk_pending(self.cache)
-                    if len(page["changes"]) <= TOUCHED_ROWS:
-                        touched = frozenset(cache_mod.touched_members(self.cache, page["changes"]))
-                    cache_mod.apply_changes(self.cache, rows, search_index=not bulk)
+                    if count <= TOUCHED_ROWS:
+                        touched = frozenset(cache_mod.touched_members(self.cache, small_changes()))
+                    apply(not bulk)
                     cache_mod.set_state(self.cache, STATE_CURSOR, str(page["next_cursor"]))
                     if caught_up and not bulk:
                         cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
@@ -831,10 +870,10 @@ class _Lookahead:
     and drops its result, so no request outlives ``pull_once``.
     """
 
-    def __init__(self, fetch: Callable[[int], ChangesPageDict]) -> None:
+    def __init__(self, fetch: Callable[[int], Page]) -> None:
         self._fetch = fetch
         self._pool: ThreadPoolExecutor | None = None
-        self._ahead: tuple[int, Future[ChangesPageDict]] | None = None
+        self._ahead: tuple[int, Future[Page]] | None = None
 
     def start(self, since: int) -> None:
         if self._pool is None:
@@ -842,7 +881,7 @@ class _Lookahead:
         self._drop()
         self._ahead = (since, self._pool.submit(self._fetch, since))
 
-    def take(self, since: int) -> ChangesPageDict:
+    def take(self, since: int) -> Page:
         ahead, self._ahead = self._ahead, None
         if ahead is None or ahead[0] != since:
             if ahead is not None:
@@ -936,8 +975,24 @@ def _checked_results(
     return out
 
 
-def _check_page(since: int, limit: int, page: ChangesPageDict) -> None:
+def _is_rows(page: Page) -> TypeGuard[RowsPageDict]:
+    """A page in the row format (``protocol.RowsResponse``)."""
+    return "runs" in page
+
+
+def _count(page: Page) -> int:
+    """How many changes a page carries."""
+    if _is_rows(page):
+        return sum(len(run["seqs"]) for run in page["runs"])
+    return len(cast(ChangesPageDict, page)["changes"])
+
+
+def _check_page(since: int, limit: int, page: Page) -> None:
     """A page must move forward: seqs increasing after ``since``, a cursor that covers them."""
+    if _is_rows(page):
+        _check_rows_page(since, limit, page)
+        return
+    page = cast(ChangesPageDict, page)
     changes = page["changes"]
     if len(changes) > limit:
         raise ProtocolError(f"the hub sent {len(changes)} changes, limit was {limit}")
@@ -964,7 +1019,89 @@ def _check_page(since: int, limit: int, page: ChangesPageDict) -> None:
         raise ProtocolError("the hub says there is more but the cursor did not move")
 
 
-def _remaining_after(page: ChangesPageDict) -> int | None:
+def _check_rows_page(since: int, limit: int, page: RowsPageDict) -> None:
+    """:func:`_check_page` for a page in the row format, refusing what it refuses, run by run
+    and column by column rather than row by row: seqs unique in the page, after ``since``,
+    increasing within each entity and covered by the cursor; an upsert run's rows each of its
+    columns' arity, its column names unique and its key column there, of the key's type
+    (bounded like ``Change.key``); no value longer than MAX_VALUE_LEN; a delete run a key per
+    seq."""
+    seqs: list[int] = []
+    by_entity: dict[str, list[int]] = {}
+    for run in page["runs"]:
+        entity, run_seqs = run["entity"], run["seqs"]
+        what = f"{entity} {run['op']} run"
+        if run["op"] == "upsert":
+            _check_run_rows(what, run)
+        else:
+            keys = run.get("keys")
+            if keys is None or len(keys) != len(run_seqs):
+                raise ProtocolError(f"{what}: a key for each of its {len(run_seqs)} seqs wanted")
+        by_entity.setdefault(entity, []).extend(run_seqs)
+        seqs.extend(run_seqs)
+    if len(seqs) > limit:
+        raise ProtocolError(f"the hub sent {len(seqs)} changes, limit was {limit}")
+    if len(set(seqs)) != len(seqs):
+        raise ProtocolError("a change seq is repeated in the page")
+    for entity, entity_seqs in by_entity.items():
+        if entity_seqs != sorted(entity_seqs):
+            raise ProtocolError(f"{entity} change seqs do not follow one another")
+    last = since
+    if seqs:
+        if min(seqs) <= since:
+            raise ProtocolError(f"change seq {min(seqs)} does not follow {since}")
+        last = max(seqs)
+    next_cursor = page["next_cursor"]
+    if next_cursor < last:
+        raise ProtocolError(f"cursor {next_cursor} behind the page's last seq {last}")
+    if page["has_more"] and next_cursor <= since:
+        raise ProtocolError("the hub says there is more but the cursor did not move")
+
+
+def _check_run_rows(what: str, run: RowsRunDict) -> None:
+    """An upsert run's columns and rows (see :func:`_check_rows_page`): each column's values
+    are looked at together (their types as a set, their longest), never one row at a time."""
+    columns, rows = run.get("columns"), run.get("rows")
+    if columns is None or rows is None:
+        raise ProtocolError(f"{what} without columns or rows")
+    if len(rows) != len(run["seqs"]):
+        raise ProtocolError(f"{what}: {len(rows)} rows for {len(run['seqs'])} seqs")
+    if len(set(columns)) != len(columns):
+        raise ProtocolError(f"{what}: a column is named twice")
+    pk = cache_mod.TABLES[run["entity"]][1]
+    if pk not in columns:
+        raise ProtocolError(f"{what} without its key column {pk!r}")
+    if not rows:
+        return
+    try:
+        values = list(zip(*rows, strict=True))
+    except ValueError:
+        raise ProtocolError(f"{what}: rows of different lengths") from None
+    if len(rows[0]) != len(columns):
+        raise ProtocolError(f"{what}: rows of {len(rows[0])} values for {len(columns)} columns")
+    key_type = int if run["entity"] in INTEGER_KEYS else str
+    key_values = values[columns.index(pk)]
+    if set(map(type, key_values)) != {key_type}:
+        raise ProtocolError(f"{what}: a key {pk!r} that is not {key_type.__name__}")
+    if key_type is str and max(map(len, key_values)) > MAX_KEY_LEN:
+        raise ProtocolError(f"{what}: a key {pk!r} longer than {MAX_KEY_LEN}")
+    for column, column_values in zip(columns, values, strict=True):
+        kinds = set(map(type, column_values))
+        if not kinds & _SIZED and kinds <= _PLAIN:
+            continue  # numbers, booleans and nulls: nothing to measure
+        if kinds <= _SIZED_OR_NONE:
+            longest = max(map(len, filter(None, column_values)), default=0)
+        else:
+            longest = max(
+                (len(v) for v in column_values if isinstance(v, str | list | dict)), default=0
+            )
+        if longest > MAX_VALUE_LEN:
+            raise ProtocolError(
+                f"{what}: {column[:40]!r} is {longest} long (at most {MAX_VALUE_LEN})"
+            )
+
+
+def _remaining_after(page: Page) -> int | None:
     """Changes still to come after this page (the hub counts from the page's next_cursor)."""
     if not page["has_more"]:
         return 0
@@ -975,6 +1112,7 @@ def _remaining_after(page: ChangesPageDict) -> int | None:
 # The value types whose length is bounded (what JSON decodes to: str, list, dict).
 _SIZED = frozenset({str, list, dict})
 _PLAIN = _SIZED | {int, float, bool, type(None)}  # anything else: the thorough check
+_SIZED_OR_NONE = _SIZED | {type(None)}
 
 
 def _check_values(what: str, row: Mapping[str, Any]) -> None:

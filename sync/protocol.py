@@ -14,6 +14,7 @@ created_at, device_seq, payload: {…}}``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlias, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
@@ -209,6 +210,86 @@ class ChangesPageDict(TypedDict):
 # Literal entity/op, bounded key and page length) but yields dicts instead of one model per
 # row — about half the cost, and the rows go to the cache as they are.
 CHANGES_PAGE: TypeAdapter[ChangesPageDict] = TypeAdapter(ChangesPageDict)
+
+# The compact row format (``GET /v1/changes?format=rows``): the same page as runs of one
+# entity and op, the column list once per run and each row as an array in that order.
+ROWS_FORMAT = "rows"
+ROWS_PREFIX = b'{"format":"rows",'  # how the hub begins a page in the row format
+_ROWS_START = re.compile(rb'\s*\{\s*"format"\s*:\s*"rows"')
+MAX_ROW_COLUMNS = 64
+# The entities whose key column is an integer (their key still travels as text in a delete).
+INTEGER_KEYS = frozenset({"browse", "key"})
+
+
+class RowsRun(Wire):
+    """A run of changes of one entity and one op, in sequence order. An upsert run has the
+    column names once and one array per row in that order (``seqs[i]`` is ``rows[i]``'s
+    change); a delete run has the keys (as text, like ``Change.key``). The columns are those
+    of the terminal cache (``clerk.shared.entities``); an unknown one is ignored, a missing
+    one is NULL, as in ``Change.data``."""
+
+    entity: Entity
+    op: Literal["upsert", "delete"]
+    seqs: Annotated[list[int], Field(max_length=MAX_CHANGES_LIMIT)]
+    columns: Annotated[list[Str64], Field(max_length=MAX_ROW_COLUMNS)] | None = None
+    rows: (
+        Annotated[
+            list[Annotated[list[Any], Field(max_length=MAX_ROW_COLUMNS)]],
+            Field(max_length=MAX_CHANGES_LIMIT),
+        ]
+        | None
+    ) = None
+    keys: Annotated[list[Str256], Field(max_length=MAX_CHANGES_LIMIT)] | None = None
+
+
+class RowsResponse(Wire):
+    """A changes page in the row format (``format=rows``); first member ``format``, always.
+    Runs are grouped by entity, each entity's runs in sequence order (its upserts and deletes
+    apply in that order); seqs increase within an entity and are unique in the page."""
+
+    format: Literal["rows"]
+    runs: Annotated[list[RowsRun], Field(max_length=MAX_CHANGES_LIMIT)]
+    next_cursor: int
+    has_more: bool
+    remaining: int | None = None
+
+
+class RowsRunDict(TypedDict):
+    """``RowsRun`` as a plain dict, for the terminal's bulk pull (see ``ROWS_PAGE``)."""
+
+    entity: Entity
+    op: Literal["upsert", "delete"]
+    seqs: Annotated[list[int], Field(max_length=MAX_CHANGES_LIMIT)]
+    columns: NotRequired[Annotated[list[Str64], Field(max_length=MAX_ROW_COLUMNS)] | None]
+    rows: NotRequired[
+        Annotated[
+            list[Annotated[list[Any], Field(max_length=MAX_ROW_COLUMNS)]],
+            Field(max_length=MAX_CHANGES_LIMIT),
+        ]
+        | None
+    ]
+    keys: NotRequired[Annotated[list[Str256], Field(max_length=MAX_CHANGES_LIMIT)] | None]
+
+
+class RowsPageDict(TypedDict):
+    """``RowsResponse`` as plain dicts: the same fields, types and bounds."""
+
+    format: Literal["rows"]
+    runs: Annotated[list[RowsRunDict], Field(max_length=MAX_CHANGES_LIMIT)]
+    next_cursor: int
+    has_more: bool
+    remaining: NotRequired[int | None]
+
+
+# Validates a page in the row format as strictly as RowsResponse, as dicts and lists.
+ROWS_PAGE: TypeAdapter[RowsPageDict] = TypeAdapter(RowsPageDict)
+
+
+def in_row_format(body: bytes) -> bool:
+    """A changes page whose first member is ``"format": "rows"`` (whitespace allowed): the
+    answer of a hub that knows the row format to ``format=rows``. Any other answer — an older
+    hub's — is read as the object format."""
+    return _ROWS_START.match(body, 0, 64) is not None
 
 
 class MemberView(Wire):

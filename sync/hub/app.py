@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -62,6 +62,8 @@ from sync.protocol import (
     MAX_CHANGES_LIMIT,
     MAX_CHANGES_WAIT_S,
     PROTOCOL_VERSION,
+    ROWS_FORMAT,
+    ROWS_PREFIX,
     AuditHead,
     ChangesResponse,
     EnrollRequest,
@@ -73,6 +75,7 @@ from sync.protocol import (
     MemberView,
     Problem,
     PublicKey,
+    RowsResponse,
     TokenRequest,
     TokenResponse,
 )
@@ -558,27 +561,38 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             f"{MAX_CHANGES_WAIT_S}), an empty page is not answered at once: the request "
             "returns as soon as the store has a change after `since`, or after `wait` seconds "
             "with the empty page (at once when `since` is past the hub's newest change). A "
-            "waiting request holds no worker thread on the hub."
+            "waiting request holds no worker thread on the hub. With `format=rows`, the page "
+            "comes in the compact row format (`RowsResponse`: per entity and op a run with "
+            "the column names once and each row as an array); a hub without it answers the "
+            "object format, which a terminal tells by the answer's first member."
         ),
-        responses={200: {"model": ChangesResponse, "description": "A page"}, **COMMON_ERRORS},
+        responses={
+            200: {
+                "model": ChangesResponse | RowsResponse,
+                "description": "A page (`RowsResponse` with `format=rows`)",
+            },
+            **COMMON_ERRORS,
+        },
     )
     async def changes(
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
         wait: Annotated[float, Query(ge=0, le=MAX_CHANGES_WAIT_S)] = 0,
+        format: Annotated[Literal["objects", "rows"], Query()] = "objects",
     ) -> Response:
+        rows = format == ROWS_FORMAT
         n = min(limit or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
         if wait > 0:
             await notifier.start()  # before the first read: no change slips between
         # Pre-serialised by the store (a ChangesResponse, as documented above): no model or
         # dict per row on the way out.
-        body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
+        body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n, rows=rows)
         deadline = time.monotonic() + wait
         seen = since
-        if wait > 0 and body.startswith(_EMPTY_PAGE) and since > await notifier.newest():
+        if wait > 0 and body.startswith(_EMPTY_PAGES) and since > await notifier.newest():
             wait = 0  # a cursor ahead of the hub (a database restored from a backup): no wait
-        while wait > 0 and body.startswith(_EMPTY_PAGE):
+        while wait > 0 and body.startswith(_EMPTY_PAGES):
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -590,7 +604,9 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             if head is None:
                 break
             seen = head
-            body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
+            body = await run_in_threadpool(
+                store.feed.changes_json, dev.store_id, since, n, rows=rows
+            )
         return Response(body, media_type="application/json")
 
     # members -------------------------------------------------------------------------------
@@ -782,7 +798,7 @@ class _GuardMiddleware(_Guard):
         super().__init__(app, max_body_bytes, load)
 
 
-_EMPTY_PAGE = b'{"changes":[]'
+_EMPTY_PAGES = (b'{"changes":[]', ROWS_PREFIX + b'"runs":[]')
 
 
 def _no_constant(name: str) -> Any:

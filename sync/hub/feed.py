@@ -177,6 +177,41 @@ def _json_object_sql(entity: str) -> str:
     return f"SELECT t.{pk}, json_object({', '.join(args)}) FROM {source} WHERE t.{pk} IN"
 
 
+def _json_array_sql(entity: str) -> str:
+    """SQLite: an entity's rows as the row format's arrays (``format=rows``), values in
+    :func:`entity_columns` order, JSON columns as in :func:`_json_object_sql`."""
+    values = []
+    for c in entity_columns(entity):
+        col = f"t.{c}"
+        values.append(
+            f"CASE WHEN json_valid({col}) THEN json({col}) ELSE {col} END"
+            if c in JSON_COLUMNS
+            else col
+        )
+    pk = entity_pk(entity)
+    source = f"{ENTITY_TABLE[entity]} t"
+    if entity in CONSENT_ENTITIES:
+        source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
+    return f"SELECT t.{pk}, json_array({', '.join(values)}) FROM {source} WHERE t.{pk} IN"
+
+
+def _pg_array_sql(entity: str) -> str:
+    """PostgreSQL: the arrays of :func:`_json_array_sql` (``json_build_array``), ``… WHERE
+    pk = ANY(?)``."""
+    values = [
+        f"clerk_json_or_text(t.{c})" if c in JSON_COLUMNS else f"t.{c}"
+        for c in entity_columns(entity)
+    ]
+    pk = entity_pk(entity)
+    source = f"{ENTITY_TABLE[entity]} t"
+    if entity in CONSENT_ENTITIES:
+        source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
+    return (
+        f"SELECT t.{pk}, json_build_array({', '.join(values)})::text "
+        f"FROM {source} WHERE t.{pk} = ANY(?)"
+    )
+
+
 def _pg_json_sql(entity: str) -> str:
     """PostgreSQL: ``SELECT pk, row_to_json(...)::text … WHERE pk = ANY(?)`` — the same objects
     as :func:`_json_object_sql` (``row_to_json`` writes compact JSON, keys in column order)."""
@@ -312,7 +347,9 @@ class ChangeFeed:
         )
         self._memo_lock = threading.Lock()
         self._json_sql: dict[str, str] | None = None
+        self._array_sql: dict[str, str] = {}
         self.pages = PageCache()
+        self.row_pages = PageCache()  # the same tails in the row format (``format=rows``)
 
     def changes(self, store_id: str, since: int, limit: int) -> ChangesPage:
         """The store's slice after ``since``, in sequence order, with each row's current data."""
@@ -323,33 +360,36 @@ class ChangeFeed:
             changes.append({"seq": seq, "entity": entity, "op": op, "key": key, "data": row})
         return ChangesPage(changes, page.next_cursor, page.has_more, page.remaining)
 
-    def changes_json(self, store_id: str, since: int, limit: int) -> bytes:
+    def changes_json(self, store_id: str, since: int, limit: int, *, rows: bool = False) -> bytes:
         """The page :meth:`changes` returns, as the wire's UTF-8 JSON (``ChangesResponse``;
         the same document ``json.dumps(page, ensure_ascii=False, separators=(",", ":"))``
-        gives). Each row's data is rendered by the database (``json_object`` /
-        ``row_to_json``), so a page never becomes Python dicts on the hub; the store's tail is
-        served from :attr:`pages` while its validator is unchanged."""
+        gives) — with ``rows``, the same page in the row format (``RowsResponse``,
+        :meth:`_render_rows`). Each row's data is rendered by the database (``json_object`` /
+        ``row_to_json``, ``json_array`` / ``json_build_array``), so a page never becomes
+        Python dicts on the hub; the store's tail is served from :attr:`pages` (
+        :attr:`row_pages`) while its validator is unchanged."""
+        pages = self.row_pages if rows else self.pages
         key = (store_id, since, limit)
-        if self.pages.has(key):  # a tail asked for before: is it still the database's?
-            cached = self._cached(key)
+        if pages.has(key):  # a tail asked for before: is it still the database's?
+            cached = self._cached(pages, key)
             if cached is not None:
                 return cached
-        with self.pages.flight(key):
-            if self.pages.has(key):  # rendered meanwhile by another thread
-                cached = self._cached(key)
+        with pages.flight(key):
+            if pages.has(key):  # rendered meanwhile by another thread
+                cached = self._cached(pages, key)
                 if cached is not None:
                     return cached
-            page = self._page(store_id, since, limit)
-            body = self._render(page)
+            page = self._page(store_id, since, limit, arrays=rows)
+            body = self._render_rows(page) if rows else self._render(page)
             if page.validator is not None:
-                self.pages.put(key, page.validator, body)
+                pages.put(key, page.validator, body)
         return body
 
-    def _cached(self, key: PageKey) -> bytes | None:
+    def _cached(self, pages: PageCache, key: PageKey) -> bytes | None:
         store_id, since, _limit = key
         with self.store.read() as conn:
             current = read_validator(conn, store_id, since)
-        return self.pages.get(key, current)
+        return pages.get(key, current)
 
     @staticmethod
     def _render(page: _Page) -> bytes:
@@ -365,7 +405,40 @@ class ChangeFeed:
         )
         return body.encode("utf-8")
 
-    def _page(self, store_id: str, since: int, limit: int) -> _Page:
+    @staticmethod
+    def _render_rows(page: _Page) -> bytes:
+        """A page (its data as the database's arrays) in the row format: per entity, in the
+        order entities first appear, its runs of one op in sequence order — an upsert run with
+        the entity's column names once and its rows as arrays, a delete run with its keys."""
+        enc = encode_basestring
+        runs: dict[str, list[tuple[str, list[str], list[str]]]] = {}
+        for seq, entity, key, op, data in page.entries():
+            entity_runs = runs.get(entity)
+            if entity_runs is None:
+                entity_runs = runs[entity] = []
+            if not entity_runs or entity_runs[-1][0] != op:
+                entity_runs.append((op, [], []))
+            _op, seqs, items = entity_runs[-1]
+            seqs.append(str(seq))
+            items.append(enc(key) if data is None else data)
+        parts: list[str] = []
+        for entity, entity_runs in runs.items():
+            name = enc(entity)
+            for op, seqs, items in entity_runs:
+                head = f'{{"entity":{name},"op":"{op}","seqs":[{",".join(seqs)}],'
+                if op == "upsert":
+                    parts.append(
+                        f'{head}"columns":{_columns_json(entity)},"rows":[{",".join(items)}]}}'
+                    )
+                else:
+                    parts.append(f'{head}"keys":[{",".join(items)}]}}')
+        body = (
+            f'{{"format":"rows","runs":[{",".join(parts)}],"next_cursor":{page.next_cursor},'
+            f'"has_more":{"true" if page.has_more else "false"},"remaining":{page.remaining}}}'
+        )
+        return body.encode("utf-8")
+
+    def _page(self, store_id: str, since: int, limit: int, *, arrays: bool = False) -> _Page:
         since = max(since, 0)  # below 0: change rows not numbered yet (store.py), never shown
         with self.store.read() as conn, snapshot(conn):
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
@@ -382,7 +455,7 @@ class ChangeFeed:
             merged = sorted(own + common) if common else own
             page = merged[:limit]
             has_more = len(merged) > limit
-            data = self._current_rows(conn, page)
+            data = self._current_rows(conn, page, arrays=arrays)
             remaining_since = self._remaining(conn, store_id, since, max_seq)
             validator = None if has_more else read_validator(conn, store_id, since)
         next_cursor = int(page[-1][0]) if page else since
@@ -410,23 +483,35 @@ class ChangeFeed:
         )
         return base + int(counted)
 
-    def _current_rows(self, conn: Conn, page: Sequence[Row]) -> dict[tuple[str, str], str]:
-        """The current data of the page's upserted keys, each row as JSON text."""
+    def _current_rows(
+        self, conn: Conn, page: Sequence[Row], *, arrays: bool = False
+    ) -> dict[tuple[str, str], str]:
+        """The current data of the page's upserted keys, each row as JSON text: an object, or
+        with ``arrays`` an array of the values in :func:`entity_columns` order."""
         wanted: dict[str, list[str]] = {}
         for _seq, entity, key, op in page:
             if op == "upsert":
                 wanted.setdefault(entity, []).append(key)
         out: dict[tuple[str, str], str] = {}
         for entity, keys in wanted.items():
-            for key, data in self._json_rows_by_key(conn, entity, keys):
+            for key, data in self._json_rows_by_key(conn, entity, keys, arrays=arrays):
                 out[(entity, key)] = data
         return out
 
     def _json_rows_by_key(
-        self, conn: Conn, entity: str, keys: Sequence[str]
+        self, conn: Conn, entity: str, keys: Sequence[str], *, arrays: bool = False
     ) -> Iterator[tuple[str, str]]:
-        """(key, the row as JSON text) for those of ``keys`` that exist."""
+        """(key, the row as JSON text — an object, or with ``arrays`` an array) for those of
+        ``keys`` that exist."""
         in_sql = self._db_json_sql(conn, entity)
+        if in_sql is not None and arrays:
+            in_sql = self._array_sql.get(entity)
+            if in_sql is None:
+                in_sql = self._array_sql[entity] = (
+                    _pg_array_sql(entity)
+                    if conn.dialect.name == "postgres"
+                    else _json_array_sql(entity)
+                )
         if in_sql is not None and conn.dialect.name == "postgres":
             for key, data in conn.rows(in_sql, ([key_value(entity, k) for k in keys],)):
                 yield str(key), data
@@ -437,7 +522,8 @@ class ChangeFeed:
             if entity in CONSENT_ENTITIES:
                 rows = consented(conn, rows)
             for row in rows:
-                yield str(row[pk]), json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+                doc = list(row.values()) if arrays else row
+                yield str(row[pk]), json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
             return
         for i in range(0, len(keys), IN_CHUNK):
             chunk = [key_value(entity, k) for k in keys[i : i + IN_CHUNK]]
@@ -462,6 +548,16 @@ class ChangeFeed:
                 found = {e: _pg_json_sql(e) for e in ENTITY_TABLE}
             self._json_sql = found
         return self._json_sql.get(entity)
+
+
+_COLUMNS_JSON: dict[str, str] = {
+    e: json.dumps(list(entity_columns(e)), separators=(",", ":")) for e in ENTITY_TABLE
+}
+
+
+def _columns_json(entity: str) -> str:
+    """An entity's column names as the row format's JSON list (built once)."""
+    return _COLUMNS_JSON[entity]
 
 
 @contextmanager

@@ -100,6 +100,13 @@ def _answers(any_hub: HubHandle) -> None:
         doc = c.get("/v1/changes", params={"since": tail, "wait": 0.3}).json()
         took = time.perf_counter() - t0
         assert doc["changes"] == [] and doc["next_cursor"] == tail and 0.3 <= took < 5
+        t0 = time.perf_counter()  # the same wait for a page in the row format
+        rows = {"since": tail, "wait": 0.3, "format": "rows"}
+        doc = c.get("/v1/changes", params=rows).json()
+        took = time.perf_counter() - t0
+        assert doc["runs"] == [] and doc["next_cursor"] == tail and 0.3 <= took < 5
+        doc = c.get("/v1/changes", params={**rows, "since": tail - 1, "wait": 20}).json()
+        assert doc["runs"] and doc["format"] == "rows"
         assert c.get("/v1/changes", params={"wait": 26}).status_code == 422  # at most 25 s
         t0 = time.perf_counter()  # a cursor from the future (a restored hub): no waiting
         doc = c.get("/v1/changes", params={"since": 2**62, "wait": 20}).json()

@@ -1,8 +1,9 @@
 """A first download in bulk (sync.engine ``BULK_MIN_ROWS``, clerk.cache ``begin_bulk`` /
 ``finish_bulk``): the secondary indexes and the name search index built once after the last
 page, and everything a pull promises kept — the same rows as a pull page by page, a kill at any
-moment resumed from the cursor, a bad page refused and never half-applied. Real hub on
-loopback, real files."""
+moment resumed from the cursor, a bad page refused and never half-applied. The reference is
+pulled in the object format, every other pull in the compact row format (``format=rows``, the
+engine's default): both end with the same rows. Real hub on loopback, real files."""
 
 from __future__ import annotations
 
@@ -73,8 +74,9 @@ def _search_docs(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def reference(hub: HubHandle, tmp_path: Path) -> dict[str, Any]:
-    """The slice pulled page by page, never in bulk: what every bulk pull must end with."""
-    engine = _engine(tmp_path / "reference", hub, bulk_min_rows=10**9)
+    """The slice pulled page by page in the object format, never in bulk: what every pull in
+    bulk or in the row format must end with."""
+    engine = _engine(tmp_path / "reference", hub, bulk_min_rows=10**9, row_format=False)
     try:
         result = engine.pull_once(limit=LIMIT)
         assert result.caught_up and result.changes > BULK_MIN
@@ -199,19 +201,80 @@ def test_a_failed_finish_is_done_by_the_next_pull(
         _close(engine)
 
 
-def test_a_bad_page_in_bulk_is_refused_whole(
+def test_the_row_format_ends_with_the_same_rows_as_objects(
     hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = _engine(tmp_path / "bad", hub, bulk_min_rows=BULK_MIN)
+    served: list[bool] = []
+    real = hub.store.feed.changes_json
+
+    def counted(store_id: str, since: int, limit: int, *, rows: bool = False) -> bytes:
+        served.append(rows)
+        return real(store_id, since, limit, rows=rows)
+
+    monkeypatch.setattr(hub.store.feed, "changes_json", counted)
+    engine = _engine(tmp_path / "rows", hub, bulk_min_rows=10**9)
+    try:
+        result = engine.pull_once(limit=LIMIT)
+        assert result.caught_up and result.changes > BULK_MIN
+        assert served and all(served), "every page asked for and served in the row format"
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_a_hub_without_the_row_format_is_pulled_in_objects(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older hub ignores ``format=rows`` (an unknown query parameter) and answers objects:
+    the terminal asks in rows, reads what came and ends with the same cache, in bulk too."""
+    real = hub.store.feed.changes_json
+    asked: list[str] = []
+
+    def older(store_id: str, since: int, limit: int, *, rows: bool = False) -> bytes:
+        asked.append("rows" if rows else "objects")
+        return real(store_id, since, limit)
+
+    monkeypatch.setattr(hub.store.feed, "changes_json", older)
+    engine = _engine(tmp_path / "older", hub, bulk_min_rows=BULK_MIN)
+    try:
+        assert engine.row_format
+        result = engine.pull_once(limit=LIMIT)
+        assert result.caught_up and result.changes > BULK_MIN
+        assert asked and set(asked) == {"rows"}
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def _spoil_objects(page: Any) -> None:
+    page["changes"][-1]["data"] = {"id": "x" * 5000}  # a value past MAX_VALUE_LEN
+
+
+def _spoil_rows(page: Any) -> None:
+    run = next(r for r in reversed(page["runs"]) if r["op"] == "upsert")
+    run["rows"][-1][1] = "x" * 5000  # a value past MAX_VALUE_LEN (a column after the key)
+
+
+@pytest.mark.parametrize("row_format", [False, True], ids=["objects", "rows"])
+def test_a_bad_page_in_bulk_is_refused_whole(
+    hub: HubHandle,
+    tmp_path: Path,
+    reference: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    row_format: bool,
+) -> None:
+    engine = _engine(tmp_path / "bad", hub, bulk_min_rows=BULK_MIN, row_format=row_format)
     try:
         engine.pull_once(limit=LIMIT, max_pages=2)
         assert cache_mod.bulk_pending(engine.cache)
         cursor, before = engine.cursor(), _rows(engine.cache)
         real = HubClient.changes_page
+        spoil = _spoil_rows if row_format else _spoil_objects
 
         def spoiled(self: HubClient, since: int, limit: int = 2000, **kw: Any) -> Any:
             page = real(self, since, limit, **kw)
-            page["changes"][-1]["data"] = {"id": "x" * 5000}  # a value past MAX_VALUE_LEN
+            assert ("runs" in page) is row_format
+            spoil(page)
             return page
 
         monkeypatch.setattr(HubClient, "changes_page", spoiled)

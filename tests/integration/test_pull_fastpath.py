@@ -1,5 +1,5 @@
-"""The bulk pull's fast paths: the hub's pre-serialised feed, the dict-validated page, the
-one-page lookahead — each against the slow path it replaces."""
+"""The bulk pull's fast paths: the hub's pre-serialised feed (in both formats), the
+dict-validated page, the one-page lookahead — each against the slow path it replaces."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from clerk import outbox as outbox_mod
 from sync.client import HubClient
 from sync.engine import SyncEngine
 from sync.hub.embedded import HubHandle
-from sync.protocol import CHANGES_PAGE, ChangesResponse
+from sync.protocol import CHANGES_PAGE, ROWS_PAGE, ROWS_PREFIX, ChangesResponse, RowsResponse
 
 
 def _slow_json(hub: HubHandle, store_id: str, since: int, limit: int) -> bytes:
@@ -51,6 +51,60 @@ def test_changes_json_is_the_json_of_changes(any_hub: HubHandle) -> None:
         if not doc["has_more"]:
             break
     assert pages > 3 and deletes > 0 and odd_seen
+
+
+def _as_objects(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """A page in the row format as the object format's changes, in seq order."""
+    out = []
+    for run in doc["runs"]:
+        entity, op = run["entity"], run["op"]
+        if op == "upsert":
+            pk = cache_mod.TABLES[entity][1]
+            for seq, row in zip(run["seqs"], run["rows"], strict=True):
+                data = dict(zip(run["columns"], row, strict=True))
+                out.append(
+                    {"seq": seq, "entity": entity, "op": op, "key": str(data[pk]), "data": data}
+                )
+        else:
+            for seq, key in zip(run["seqs"], run["keys"], strict=True):
+                out.append({"seq": seq, "entity": entity, "op": op, "key": key, "data": None})
+    return sorted(out, key=lambda c: c["seq"])
+
+
+def test_the_row_format_is_the_same_page_as_objects(any_hub: HubHandle) -> None:
+    store = any_hub.store
+    victim = store.members.ids("S001", limit=3)[-1]
+    store.members.delete(victim)
+    odd = store.members.ids("S001", limit=1)[0]
+    with store.write() as tx:  # a JSON column holding text that is not JSON stays a string
+        tx.conn.execute("UPDATE members SET tags = ? WHERE id = ?", ("not json", odd))
+        tx.emit("member", odd, "upsert", "S001")
+    cursor, pages, entities = 0, 0, set()
+    while True:
+        body = store.feed.changes_json("S001", cursor, 333, rows=True)
+        assert body.startswith(ROWS_PREFIX)
+        doc = json.loads(body)
+        objects = json.loads(store.feed.changes_json("S001", cursor, 333))
+        assert _as_objects(doc) == objects["changes"]
+        for name in ("next_cursor", "has_more", "remaining"):
+            assert doc[name] == objects[name]
+        # Per entity, one column list per run of one op: far fewer runs than rows.
+        assert len(doc["runs"]) < max(2, len(objects["changes"]) // 3)
+        assert ROWS_PAGE.validate_json(body) == RowsResponse.model_validate_json(body).model_dump(
+            exclude_none=True
+        )
+        entities |= {run["entity"] for run in doc["runs"]}
+        pages += 1
+        cursor = doc["next_cursor"]
+        if not doc["has_more"]:
+            break
+    assert pages > 3 and {"member", "browse", "visit"} <= entities
+    tail = json.loads(store.feed.changes_json("S001", cursor, 333, rows=True))
+    assert tail["runs"] == [] and tail["next_cursor"] == cursor
+    # The tail is cached per format: the same text again, each format its own.
+    again = store.feed.changes_json("S001", cursor, 333, rows=True)
+    assert again.startswith(ROWS_PREFIX) and store.feed.row_pages.hits >= 1
+    assert store.feed.changes_json("S001", cursor, 333).startswith(b'{"changes":[]')
 
 
 def _ch(**kw: Any) -> dict[str, Any]:

@@ -84,6 +84,26 @@ def _change(seq: int, **data: Any) -> dict[str, Any]:
     return {"seq": seq, "entity": "member", "op": "upsert", "key": row["id"], "data": row}
 
 
+def _rows(*runs: dict[str, Any], has_more: bool = False) -> bytes:
+    """A page in the row format (spaced JSON: a hub may write it so)."""
+    seqs = [s for run in runs for s in run.get("seqs", [])]
+    cursor = max(seqs, default=10**9)
+    doc = {"format": "rows", "runs": list(runs), "next_cursor": cursor, "has_more": has_more}
+    return _json(doc)
+
+
+def _members(
+    *rows: list[Any], columns: tuple[str, ...] = ("id", "name", "tier"), **kw: Any
+) -> dict[str, Any]:
+    seqs = [10**9 + i for i in range(1, len(rows) + 1)]
+    run = {"entity": "member", "op": "upsert", "seqs": seqs, "columns": list(columns)}
+    return {**run, "rows": list(rows), **kw}
+
+
+def _mx(n: int, *more: Any) -> list[Any]:
+    return [f"MX{n:06d}", "Hostile", "basic", *more]
+
+
 @dataclass
 class Till:
     engine: SyncEngine
@@ -295,6 +315,58 @@ PULL_CASES: dict[str, tuple[Answer, type[SyncError]]] = {
         ProtocolError,
     ),
     "204 no content": (Answer(204, b""), ProtocolError),
+    # The same faults, and the row format's own, in a page in the row format.
+    "rows: truncated": (Answer(body=b'{"format":"rows","runs":[{"entity":"mem'), ProtocolError),
+    "rows: unknown entity": (
+        Answer(body=_rows({**_members(_mx(1)), "entity": "alien"})),
+        ProtocolError,
+    ),
+    "rows: a row too short": (Answer(body=_rows(_members(_mx(1), _mx(2)[:2]))), ProtocolError),
+    "rows: every row too long": (Answer(body=_rows(_members(_mx(1, 7)))), ProtocolError),
+    "rows: a row of 65 values": (
+        Answer(body=_rows(_members(_mx(1, *range(62)), columns=tuple(f"c{i}" for i in range(65))))),
+        ProtocolError,
+    ),
+    "rows: without its key column": (
+        Answer(body=_rows(_members(["Hostile", "basic"], columns=("name", "tier")))),
+        ProtocolError,
+    ),
+    "rows: a key of the wrong type": (
+        Answer(body=_rows(_members([5, "x", "basic"]))),
+        ProtocolError,
+    ),
+    "rows: a 9 MB name": (
+        Answer(body=_rows(_members(["MX000001", "名" * 3_000_000, "basic"]))),
+        ProtocolError,
+    ),
+    "rows: a good row then a row the cache cannot take": (
+        Answer(body=_rows(_members(_mx(1), [_mx(2)[0], None, "basic"]))),
+        ProtocolError,
+    ),
+    "rows: a value of the wrong type": (
+        Answer(
+            body=_rows(
+                _members(_mx(1, {"nested": ["object"]}), columns=("id", "name", "tier", "points"))
+            )
+        ),
+        ProtocolError,
+    ),
+    "rows: an integer too big for SQLite": (
+        Answer(body=_rows(_members(_mx(1, 10**30), columns=("id", "name", "tier", "points")))),
+        ProtocolError,
+    ),
+    "rows: seqs not increasing": (
+        Answer(body=_rows({**_members(_mx(1), _mx(2)), "seqs": [10**9 + 2, 10**9 + 1]})),
+        ProtocolError,
+    ),
+    "rows: fewer rows than seqs": (
+        Answer(body=_rows({**_members(_mx(1)), "seqs": [10**9 + 1, 10**9 + 2]})),
+        ProtocolError,
+    ),
+    "rows: more rows than asked for": (
+        Answer(body=_rows(_members(*(_mx(i) for i in range(1, 60))), has_more=True)),
+        ProtocolError,
+    ),
     "500 with garbage": (Answer(500, b"\x00\x01\x02" * 100), SyncError),
     "an error status with a huge body": (
         Answer(503, [b"y" * (1 << 20)] * 8, ((b"retry-after", b"99999999999999999999"),)),
@@ -315,6 +387,28 @@ def test_a_hostile_changes_feed(case: str, till: Till, hostile: tuple[HostileHub
     assert _cache_state(till) == cache_before
     assert _outbox_state(till) == outbox_before
     assert till.engine.cursor() == till.cursor
+
+
+def test_unknown_columns_are_ignored_in_the_row_format(
+    till: Till, hostile: tuple[HostileHub, str]
+) -> None:
+    app, _url = hostile
+    seq = till.cursor + 1
+    columns = ("favourite_colour", "id", "name", "x-extension", "tier")
+    run = {
+        "entity": "member",
+        "op": "upsert",
+        "seqs": [seq],
+        "columns": list(columns),
+        "rows": [["blue", "MX000001", "Hostile", {"deep": [1, 2]}, "basic"]],
+        "signature": "future field",
+    }
+    body = {"format": "rows", "runs": [run], "next_cursor": seq, "has_more": False, "shard": 7}
+    app.answer = lambda path: Answer(body=_json(body))
+    result = till.engine.pull_once(limit=50)
+    assert result.caught_up and result.changes == 1
+    row = till.cache.execute("SELECT name, tier FROM members WHERE id = 'MX000001'").fetchone()
+    assert (row["name"], row["tier"]) == ("Hostile", "basic")
 
 
 def test_unknown_fields_are_ignored_not_fatal(till: Till, hostile: tuple[HostileHub, str]) -> None:

@@ -176,6 +176,68 @@ class TestClient:
         assert req.headers["authorization"] == "Bearer tok"
         assert req.extensions["timeout"] == {"connect": 2, "read": 10, "write": 10, "pool": 2}
 
+    def test_changes_page_asks_for_rows_and_reads_what_the_hub_answers(self) -> None:
+        rows_doc = {
+            "format": "rows",
+            "runs": [
+                {
+                    "entity": "member",
+                    "op": "upsert",
+                    "seqs": [1],
+                    "columns": ["id", "name"],
+                    "rows": [["M1", "A"]],
+                },
+                {"entity": "browse", "op": "delete", "seqs": [2], "keys": ["7"]},
+            ],
+            "next_cursor": 2,
+            "has_more": False,
+        }
+        knows_rows = True
+        seen: list[httpx.Request] = []
+
+        def handler(req: httpx.Request) -> httpx.Response:
+            seen.append(req)
+            rows = knows_rows and req.url.params.get("format") == "rows"
+            body = json.dumps(rows_doc if rows else CHANGES_OK, separators=(",", ":"))
+            return httpx.Response(200, content=body.encode())
+
+        with client_for(handler) as c:
+            page: Any = c.changes_page(0, 10)
+            assert seen[-1].url.params["format"] == "rows"
+            assert page["runs"][0]["rows"] == [["M1", "A"]] and page["next_cursor"] == 2
+            spaced = json.dumps(rows_doc).encode()  # the format told with whitespace too
+            with client_for(lambda r: httpx.Response(200, content=b"\n " + spaced)) as c2:
+                told: Any = c2.changes_page(0, 10)
+                assert told["runs"] == rows_doc["runs"]
+            page = c.changes_page(0, 10, rows=False)
+            assert "format" not in seen[-1].url.params and len(page["changes"]) == 2
+            knows_rows = False  # an older hub: the parameter ignored, objects answered
+            page = c.changes_page(0, 10)
+            assert seen[-1].url.params["format"] == "rows" and len(page["changes"]) == 2
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            b'{"format":"rows","runs":[{"entity":"spaceship","op":"delete","seqs":[1],'
+            b'"keys":["1"]}],"next_cursor":1,"has_more":false}',
+            b'{"format":"rows","runs":[{"entity":"member","op":"upsert","seqs":[1],'
+            b'"columns":["id"],"rows":[[' + b"1," * 64 + b'1]]}],"next_cursor":1,"has_more":false}',
+            b'{"format":"rows","runs":[{"entity":"member","op":"upsert","seqs":["x"]}],'
+            b'"next_cursor":1,"has_more":false}',
+            b'{"format":"rows","runs":[],"next_cursor":1}',
+            b'{"format":"rows","runs":[' + b"[" * 100_000,
+            b'{"next_cursor":1,"has_more":false,"format":"rows","runs":[]}',  # not first: objects
+            b' { "format" : "rows", "runs": [{}], "next_cursor": 1, "has_more": false}',
+        ],
+        ids=["entity", "huge row", "seq", "has_more", "deep", "format not first", "spaced"],
+    )
+    def test_a_malformed_rows_page_is_a_protocol_error(self, body: bytes) -> None:
+        with (
+            client_for(lambda r: httpx.Response(200, content=body)) as c,
+            pytest.raises(ProtocolError, match="malformed"),
+        ):
+            c.changes_page(0, 10)
+
     def test_enroll_sends_no_token(self) -> None:
         seen: list[httpx.Request] = []
         enrolled = {
