@@ -58,22 +58,33 @@ KEYED_LOCKS_MAX = 128
 # dropped (the feed carries each key once), then the pending rows get the next seqs in the order
 # they were written. Pending rows committed by a process that predates 013 are numbered too.
 # Returns when the lock was granted and when the numbering was done (unix s; NULL: nothing
-# pending, no lock), for LockTimes.
+# pending, no lock), for LockTimes. The pending rows are read once (their index, never the
+# table: the SETs) and their keys probed one by one: the planner's joins read every change row
+# at every commit — a cost that grew with the feed (15 ms a batch of 100 at 40,000 change rows,
+# 90 ms once their dead versions piled up) and held the chain-wide lock.
 PG_ASSIGN_SEQS = f"""
-CREATE OR REPLACE FUNCTION clerk_assign_seqs() RETURNS double precision[] LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION clerk_assign_seqs() RETURNS double precision[] LANGUAGE plpgsql
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off
+SET enable_mergejoin = off AS $fn$
 DECLARE
   granted double precision;
+  pending bigint[];
+  entities text[];
+  keys text[];
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM changes WHERE seq < 0) THEN
     RETURN NULL;
   END IF;
   PERFORM pg_advisory_xact_lock({ADVISORY_LOCK_ID});
   granted := extract(epoch FROM clock_timestamp());
-  DELETE FROM changes c USING changes p
-    WHERE p.seq < 0 AND c.seq > 0 AND c.entity = p.entity AND c.key = p.key;
+  SELECT array_agg(seq ORDER BY seq DESC), array_agg(entity ORDER BY seq DESC),
+         array_agg(key ORDER BY seq DESC)
+    INTO pending, entities, keys FROM changes WHERE seq < 0;
+  DELETE FROM changes c USING unnest(entities, keys) AS p(entity, key)
+    WHERE c.entity = p.entity AND c.key = p.key AND c.seq > 0;
   UPDATE changes c SET seq = n.seq
-    FROM (SELECT o.seq AS old, nextval('changes_seq_seq') AS seq
-          FROM (SELECT seq FROM changes WHERE seq < 0 ORDER BY seq DESC) o) n
+    FROM (SELECT o.old, nextval('changes_seq_seq') AS seq
+          FROM (SELECT old FROM unnest(pending) AS old ORDER BY old DESC) o) n
     WHERE c.seq = n.old;
   RETURN ARRAY[granted, extract(epoch FROM clock_timestamp())];
 END

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from hub_client import make_interaction
 from segment.analytics.client import Client as SegmentClient
 
@@ -200,6 +201,39 @@ def test_change_rows_are_numbered_at_commit_in_commit_order(any_hub: HubHandle) 
         )]  # fmt: skip
         assert conn.scalar("SELECT count(*) FROM changes WHERE seq < 0") == 0
     assert before < after[0] < after[1], (before, after)  # in the order they were written
+
+
+def test_numbering_at_commit_keeps_one_row_per_key_in_write_order(any_hub: HubHandle) -> None:
+    """PostgreSQL: rows logged without dropping the key's older row first (``emit_many``: as
+    when another writer logged the key meanwhile) leave one row per key once committed — the
+    newest, numbered in the order written (the numbering at commit probes the pending rows'
+    keys, it does not scan the table). SQLite's one writer drops them as it logs."""
+    store = any_hub.store
+    if store.dialect.name != "postgres":
+        pytest.skip("numbering at commit is PostgreSQL's")
+    keys = [f"renum-{i}" for i in range(50)]
+    with store.write() as tx:
+        tx.emit_many([("S001", "member", k, "upsert") for k in keys])
+    with store.read() as conn:
+        first = dict(conn.rows("SELECT key, seq FROM changes WHERE key LIKE ?", ("renum-%",)))
+    again = keys[::-1][:20]  # logged again, newest-written first
+    with store.write() as tx:
+        tx.emit_many([("S001", "member", k, "delete") for k in again])
+    with store.read() as conn:
+        rows = conn.rows(
+            "SELECT key, seq, op FROM changes WHERE key LIKE ? ORDER BY seq", ("renum-%",)
+        )
+        assert conn.scalar("SELECT count(*) FROM changes WHERE seq < 0") == 0
+    by_key: dict[str, list[tuple[int, str]]] = {}
+    for key, seq, op in rows:
+        by_key.setdefault(str(key), []).append((int(seq), str(op)))
+    assert all(len(v) == 1 for v in by_key.values()), by_key
+    assert sorted(by_key) == sorted(keys)
+    top = max(first.values())
+    renumbered = [str(r[0]) for r in rows if int(r[1]) > top]
+    assert renumbered == again  # in the order written, above every row before them
+    assert all(by_key[k][0][1] == "delete" for k in again)
+    assert all(by_key[k][0] == (first[k], "upsert") for k in keys if k not in again)
 
 
 def test_run_write_runs_a_raced_write_again_then_gives_up(any_hub: HubHandle) -> None:
