@@ -149,14 +149,9 @@ class CustomerController(QObject):
             self._set_view(opened.view)
         else:
             self.data = None
-            for model in (
-                self.models.talking,
-                self.models.cart,
-                self.models.coupons,
-                self.models.browsing,
-                self.models.visits,
-            ):
+            for model in self.models.panels():  # nothing of the customer before stays
                 model.clear()
+            self.view.show_cases(False)
             self.view.header.show_identity(opened.identity, opened.reason)
             if unknown:  # the prompt says it, with what to do
                 self.view.notice.hide()
@@ -172,16 +167,9 @@ class CustomerController(QObject):
         self.view.expect_paint()
         self.view.header.show_view(view)
         self.view.notice.hide()
-        m = self.models
-        m.talking.set_view(view)
-        m.cart.set_view(view)
-        m.coupons.set_view(view)
-        m.browsing.set_view(view)
-        m.visits.set_view(view)
-        m.cases.set_view(view)
+        for model in self.models.panels():
+            model.set_view(view)
         self.view.show_cases(bool(view.cases))
-        m.orders.set_view(view)
-        m.wishlist.set_view(view)
         self.products.stale()  # product pickers are filled when a form needs them
         self._enable_actions()
         self._report_changes(view)
@@ -217,17 +205,7 @@ class CustomerController(QObject):
         self.member_ok = False
         self.drafts.forget()
         self._mine.clear()
-        m = self.models
-        for model in (
-            m.talking,
-            m.cart,
-            m.coupons,
-            m.browsing,
-            m.visits,
-            m.cases,
-            m.orders,
-            m.wishlist,
-        ):
+        for model in self.models.panels():
             model.clear()
         self.products.forget()
         self.view.clear()
@@ -267,16 +245,7 @@ class CustomerController(QObject):
             self.data = view
             self.view.expect_paint()
             self.view.header.show_view(view)
-            for model in (
-                self.models.talking,
-                self.models.cart,
-                self.models.coupons,
-                self.models.browsing,
-                self.models.visits,
-                self.models.cases,
-                self.models.orders,
-                self.models.wishlist,
-            ):
+            for model in self.models.panels():
                 model.set_view(view)
             self.view.show_cases(bool(view.cases))
             self._enable_actions()

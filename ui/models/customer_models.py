@@ -8,7 +8,7 @@ and delegates stay the same widgets for every customer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from clerk.model import (
@@ -35,9 +35,21 @@ class _ViewModel(RowsModel[Any]):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.now = 0
+        self._context: object = None
 
     def set_view(self, view: CustomerView) -> None:
         raise NotImplementedError
+
+    def _show(self, rows: Sequence[Any], now: int, context: object = None) -> None:
+        """The rows of a new 360 read at ``now``, shown with ``context`` (what else their
+        texts depend on). Rows, time and context equal to what is shown (the same member read
+        again, nothing changed): no reset — the list keeps its rows, heights and selection."""
+        rows = tuple(rows)
+        if rows == self.rows and now == self.now and context == self._context:
+            return
+        self.now = now
+        self._context = context
+        self.set_rows(rows)
 
 
 class TalkingPointsModel(_ViewModel):
@@ -58,8 +70,7 @@ class TalkingPointsModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.talking_points)
+        self._show(view.talking_points, view.as_of)
 
     def _sentence(self, p: TalkingPoint) -> str:
         return texts.talking_point(p, self.now)
@@ -110,9 +121,8 @@ class CartModel(_ViewModel):
         self._coupons: Mapping[str, Coupon] = {}
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
         self._coupons = {c.id: c for c in view.coupons}
-        self.set_rows(view.cart)
+        self._show(view.cart, view.as_of, view.coupons)  # a line shows its coupon
 
     def coupon_for(self, line: CartLine) -> Coupon | None:
         return self._coupons.get(line.coupon_id) if line.coupon_id else None
@@ -182,8 +192,7 @@ class CouponsModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.coupons)
+        self._show(view.coupons, view.as_of)
 
     def redeemable(self, c: Coupon) -> bool:
         return c.status in ("usable", "expiring") and not c.pending_redeem
@@ -244,8 +253,7 @@ class BrowsingModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.browsing)
+        self._show(view.browsing, view.as_of)
 
     def _title(self, b: BrowsedProduct) -> str:
         return local(b.product.title)
@@ -301,8 +309,7 @@ class VisitsModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.visits)
+        self._show(view.visits, view.as_of)
 
     def _title(self, v: VisitEntry) -> str:
         return texts.history_entry(v)
@@ -375,8 +382,7 @@ class CasesModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.cases)
+        self._show(view.cases, view.as_of)
 
     def _title(self, c: ServiceCase) -> str:
         return texts.case_title(c)
@@ -441,8 +447,7 @@ class OrdersModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.orders)
+        self._show(view.orders, view.as_of)
 
     def _title(self, o: Order) -> str:
         return texts.order_items(o)
@@ -511,8 +516,7 @@ class WishlistModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.wishlist)
+        self._show(view.wishlist, view.as_of)
 
     def _title(self, w: WishlistItem) -> str:
         return local(w.product.title)
@@ -553,6 +557,19 @@ class CustomerModels:
         self.wishlist = WishlistModel()
         self.interest_products = ProductChoicesModel()
         self.sale_products = ProductChoicesModel()
+
+    def panels(self) -> tuple[_ViewModel, ...]:
+        """The models of the page's panels (what a new 360 resets)."""
+        return (
+            self.talking,
+            self.cart,
+            self.coupons,
+            self.browsing,
+            self.visits,
+            self.cases,
+            self.orders,
+            self.wishlist,
+        )
 
     def all(self) -> tuple[RowsModel[Any], ...]:
         return (

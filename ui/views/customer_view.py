@@ -293,6 +293,7 @@ class Customer360View(LanguageAware):
         self.stack.addWidget(self.desktop)
         self.stack.addWidget(self.handheld)
 
+        self._texts_for: tuple[bool, bool] | None = None  # the state the actions' texts say
         self._painted: set[int] = set()
         self._awaiting = False
         self._header_done = False
@@ -438,10 +439,15 @@ class Customer360View(LanguageAware):
     # --- paint tracking (for "fully painted") ------------------------------------------------
 
     def expect_paint(self) -> None:
-        """Start waiting for the header and every visible panel to paint."""
+        """Start waiting for the header and every visible panel to paint — and have them
+        paint: a panel whose rows did not change (the same member read again) is not reset,
+        and would otherwise not paint at all."""
         self._painted.clear()
         self._awaiting = True
         self._header_done = False
+        self.header.update()
+        for panel in (self.cases, *self.panels):
+            panel.list.viewport().update()
 
     def _on_header_painted(self) -> None:
         if self._awaiting:
@@ -467,12 +473,18 @@ class Customer360View(LanguageAware):
             self.painted.emit()
 
     def retranslate(self) -> None:
+        self._texts_for = None
         self._action_texts()
         self._panel_texts()
 
     def _action_texts(self) -> None:
         """The actions' labels and tooltips (a disabled one says why) for the state shown —
-        on every customer shown, so only these, not the whole page (:meth:`retranslate`)."""
+        on every customer shown, so only these, not the whole page (:meth:`retranslate`) — and
+        only when that state changed."""
+        state = (self.member_actions, self.may_assign)
+        if state == self._texts_for:
+            return
+        self._texts_for = state
         names = {
             "note": (translate("Customer", "Note"), "Ctrl+N"),
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
