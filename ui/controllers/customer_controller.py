@@ -29,7 +29,7 @@ from ui.controllers.record_fix_controller import RecordFixController
 from ui.controllers.redeem_controller import RedeemController
 from ui.messages import MessageBridge
 from ui.models.customer_models import CustomerModels
-from ui.qt import QT_TRANSLATE_NOOP, QObject, Signal, translate
+from ui.qt import QT_TRANSLATE_NOOP, QObject, Qt, Signal, translate
 from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
@@ -108,6 +108,9 @@ class CustomerController(QObject):
         self._toasted: str | None = None  # the record the last "saved" toast is about
         self._refreshing = False
         view.action_triggered.connect(self.action)
+        # Queued: after whoever waits for the frame (bench/ui_paint.py) has seen it.
+        view.painted.connect(self._after_paint, Qt.ConnectionType.QueuedConnection)
+        self._drafts_due = False  # the drafts are read once the page has painted
         view.unknown.walk_in.connect(self.walk_in)
         view.unknown.member.connect(self.record_for_the_hub)
         view.unknown.other.connect(self.next_customer)
@@ -159,8 +162,23 @@ class CustomerController(QObject):
                 self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
             self.products.stale()
             self._enable_actions()
-        self.drafts.load()
+        self._load_drafts()
         self.shown.emit()
+
+    def _load_drafts(self) -> None:
+        """The drafts kept for the customer shown, read once the page has painted: the read's
+        thread start and its Python time would otherwise share the frame (they are said in
+        the notice, never opened, so a frame later changes nothing the associate sees first)."""
+        if self.view.awaiting_paint():
+            self._drafts_due = True
+        else:
+            self._drafts_due = False
+            self.drafts.load()
+
+    def _after_paint(self) -> None:
+        if self._drafts_due:
+            self._drafts_due = False
+            self.drafts.load()
 
     def _set_view(self, view: CustomerView) -> None:
         self.data = view
@@ -191,6 +209,7 @@ class CustomerController(QObject):
         self.view.buttons["points_redeem"].setEnabled(self.redeem.points() is not None)
 
     def clear(self) -> None:
+        self._drafts_due = False
         self.drafts.keep()
         self.data = None
         self.identity = None

@@ -449,6 +449,11 @@ class Customer360View(LanguageAware):
         for panel in (self.cases, *self.panels):
             panel.list.viewport().update()
 
+    def awaiting_paint(self) -> bool:
+        """A customer set and not yet painted in full (:meth:`expect_paint`); ``painted``
+        follows when the page next paints."""
+        return self._awaiting
+
     def _on_header_painted(self) -> None:
         if self._awaiting:
             self._header_done = True
