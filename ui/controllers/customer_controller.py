@@ -28,8 +28,8 @@ from ui.controllers.products_controller import ProductsController
 from ui.controllers.record_fix_controller import RecordFixController
 from ui.controllers.redeem_controller import RedeemController
 from ui.messages import MessageBridge
-from ui.models.customer_models import CustomerModels
-from ui.qt import QT_TRANSLATE_NOOP, QObject, Qt, Signal, translate
+from ui.models.customer_models import CustomerModels, PanelModel
+from ui.qt import QT_TRANSLATE_NOOP, QObject, QTimer, Signal, translate
 from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
@@ -108,9 +108,11 @@ class CustomerController(QObject):
         self._toasted: str | None = None  # the record the last "saved" toast is about
         self._refreshing = False
         view.action_triggered.connect(self.action)
-        # Queued: after whoever waits for the frame (bench/ui_paint.py) has seen it.
-        view.painted.connect(self._after_paint, Qt.ConnectionType.QueuedConnection)
+        view.painted.connect(self._painted)
+        self._shown = 0  # counts what was put on the page: work left for after its frame
         self._drafts_due = False  # the drafts are read once the page has painted
+        # panels below the fold, filled once the page has painted: (the 360, their models)
+        self._later: tuple[CustomerView, tuple[PanelModel, ...]] | None = None
         view.unknown.walk_in.connect(self.walk_in)
         view.unknown.member.connect(self.record_for_the_hub)
         view.unknown.other.connect(self.next_customer)
@@ -133,6 +135,7 @@ class CustomerController(QObject):
 
     def show(self, opened: Opened) -> None:
         """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
+        self._shown += 1
         self.drafts.keep()  # what was typed for the previous customer stays theirs
         self.view.composer.close_form()
         self.fixes.fixing = None
@@ -175,7 +178,21 @@ class CustomerController(QObject):
             self._drafts_due = False
             self.drafts.load()
 
-    def _after_paint(self) -> None:
+    def _painted(self) -> None:
+        """The page's first complete frame: what waited for it runs next, in this same turn
+        of the event loop (posted, so after whoever else waits for the frame) — unless
+        something else was put on the page in between."""
+        if self._later is not None or self._drafts_due:
+            shown = self._shown
+            QTimer.singleShot(0, self, lambda: self._after_paint(shown))
+
+    def _after_paint(self, shown: int) -> None:
+        if shown != self._shown:
+            return  # another customer (or nobody) since: their own frame comes first
+        later, self._later = self._later, None
+        if later is not None and later[0] is self.data:
+            for model in later[1]:
+                model.set_view(later[0])
         if self._drafts_due:
             self._drafts_due = False
             self.drafts.load()
@@ -185,9 +202,24 @@ class CustomerController(QObject):
         self.view.expect_paint()
         self.view.header.show_view(view)
         self.view.notice.hide()
+        # The first frame is what is in sight: a panel last in its column (its rows move
+        # nothing else) that what is above it already pushes out of sight is filled right
+        # after that frame — in the same turn of the event loop, before any scroll could
+        # bring it into view.
+        ends = {id(p.model): p for p in self.view.column_ends()}
         for model in self.models.panels():
-            model.set_view(view)
+            if id(model) not in ends:
+                model.set_view(view)
         self.view.show_cases(bool(view.cases))
+        later = []
+        for model in self.models.panels():
+            if id(model) not in ends:
+                continue
+            if self.view.below_the_fold(ends[id(model)]):
+                later.append(model)
+            else:
+                model.set_view(view)
+        self._later = (view, tuple(later)) if later else None
         self.products.stale()  # product pickers are filled when a form needs them
         self._enable_actions()
         self._report_changes(view)
@@ -209,7 +241,9 @@ class CustomerController(QObject):
         self.view.buttons["points_redeem"].setEnabled(self.redeem.points() is not None)
 
     def clear(self) -> None:
+        self._shown += 1
         self._drafts_due = False
+        self._later = None
         self.drafts.keep()
         self.data = None
         self.identity = None
@@ -262,6 +296,8 @@ class CustomerController(QObject):
         if keep_form:
             # Re-read under an open form: update the panels, leave the form as typed.
             self.data = view
+            self._shown += 1
+            self._later = None
             self.view.expect_paint()
             self.view.header.show_view(view)
             for model in self.models.panels():

@@ -29,7 +29,7 @@ from ui.models.rows_model import Roles, RowsModel
 from ui.qt import translate
 
 
-class _ViewModel(RowsModel[Any]):
+class PanelModel(RowsModel[Any]):
     """A panel model: remembers the view's time so relative dates are stable."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -52,7 +52,7 @@ class _ViewModel(RowsModel[Any]):
         self.set_rows(rows)
 
 
-class TalkingPointsModel(_ViewModel):
+class TalkingPointsModel(PanelModel):
     Rule = Roles.First
     Score = Roles.First + 1
     Sentence = Roles.First + 2
@@ -94,7 +94,7 @@ class TalkingPointsModel(_ViewModel):
         return p.score
 
 
-class CartModel(_ViewModel):
+class CartModel(PanelModel):
     Sku = Roles.First
     Price = Roles.First + 1
     Qty = Roles.First + 2
@@ -171,7 +171,7 @@ class CartModel(_ViewModel):
         return line.coupon_id
 
 
-class CouponsModel(_ViewModel):
+class CouponsModel(PanelModel):
     Status = Roles.First
     Redeemable = Roles.First + 1
     CouponIdRole = Roles.First + 2
@@ -233,7 +233,7 @@ class CouponsModel(_ViewModel):
         return c.status
 
 
-class BrowsingModel(_ViewModel):
+class BrowsingModel(PanelModel):
     Views = Roles.First
     LastSeen = Roles.First + 1
     Channels = Roles.First + 2
@@ -287,7 +287,7 @@ class BrowsingModel(_ViewModel):
         return list(b.channels)
 
 
-class VisitsModel(_ViewModel):
+class VisitsModel(PanelModel):
     Kind = Roles.First
     At = Roles.First + 1
     SyncState = Roles.First + 2
@@ -361,7 +361,7 @@ class VisitsModel(_ViewModel):
         return v.sync_state
 
 
-class CasesModel(_ViewModel):
+class CasesModel(PanelModel):
     """The member's open service cases (shown above the talking points), newest first."""
 
     CaseId = Roles.First
@@ -422,7 +422,7 @@ class CasesModel(_ViewModel):
         return c.case_type
 
 
-class OrdersModel(_ViewModel):
+class OrdersModel(PanelModel):
     """Orders of the last 12 months, online and in store, returns marked."""
 
     Channel = Roles.First
@@ -499,7 +499,7 @@ class OrdersModel(_ViewModel):
         return o.at
 
 
-class WishlistModel(_ViewModel):
+class WishlistModel(PanelModel):
     """What the member keeps for later online, newest first."""
 
     Sku = Roles.First
@@ -558,7 +558,7 @@ class CustomerModels:
         self.interest_products = ProductChoicesModel()
         self.sale_products = ProductChoicesModel()
 
-    def panels(self) -> tuple[_ViewModel, ...]:
+    def panels(self) -> tuple[PanelModel, ...]:
         """The models of the page's panels (what a new 360 resets)."""
         return (
             self.talking,

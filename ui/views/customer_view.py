@@ -194,6 +194,12 @@ def _column() -> tuple[QScrollArea, QVBoxLayout]:
     return area, box
 
 
+def _widgets(box: QVBoxLayout, count: int) -> list[QWidget]:
+    """The widgets among the first ``count`` items of ``box``."""
+    items = (box.itemAt(i) for i in range(count))
+    return [w for w in (item.widget() if item is not None else None for item in items) if w]
+
+
 class Customer360View(LanguageAware):
     action_triggered = Signal(str)
     painted = Signal()  # every visible panel painted since the last show
@@ -448,6 +454,45 @@ class Customer360View(LanguageAware):
         self.header.update()
         for panel in (self.cases, *self.panels):
             panel.list.viewport().update()
+
+    def column_ends(self) -> list[ListPanel]:
+        """The panels last in their column (in the layout shown): their rows move nothing
+        else on the page."""
+        ends = []
+        for box in self.d_cols if self.mode == "desktop" else [self.h_col]:
+            shown = [w for w in _widgets(box, box.count()) if not w.isHidden()]
+            if shown and isinstance(shown[-1], ListPanel):
+                ends.append(shown[-1])
+        return ends
+
+    def below_the_fold(self, panel: ListPanel) -> bool:
+        """Is ``panel`` (one of :meth:`column_ends`) certainly out of sight until scrolled
+        to? Only when the page is on screen (its geometry current) and what is above it in its
+        column — at least each panel's header and fixed-height list, and the spacing — already
+        reaches past the bottom of the column's viewport as scrolled now."""
+        if not self.isVisible():
+            return False
+        for box in self.d_cols if self.mode == "desktop" else [self.h_col]:
+            if box.indexOf(panel) >= 0:
+                break
+        else:
+            return False
+        area = box.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            return False
+        top = box.contentsMargins().top()
+        for w in _widgets(box, box.indexOf(panel)):
+            if w.isHidden():
+                continue
+            top += box.spacing()
+            if isinstance(w, ListPanel):
+                if not w.header.isHidden():
+                    top += w.header.sizeHint().height()
+                if not w.list.isHidden():
+                    top += w.list.maximumHeight()  # fixed to its rows (RowList.fit)
+        return top > area.verticalScrollBar().value() + area.viewport().height()
 
     def awaiting_paint(self) -> bool:
         """A customer set and not yet painted in full (:meth:`expect_paint`); ``painted``

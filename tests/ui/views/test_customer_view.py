@@ -113,7 +113,48 @@ def _scroll_into_view(qtbot: Any, panel: Any) -> None:
 
 def _expected(view: CustomerView, name: str, model: Any) -> list[str]:
     rows = getattr(view, PANEL_ROWS[name])
-    return [_key(name, row) for row in rows[: model.shown]]
+    return [_key(name, row) for row in rows[: model.limit or len(rows)]]
+
+
+def _keys(model: Any) -> list[str]:
+    return [model.value(r, Roles.Key) for r in range(model.rowCount())]
+
+
+def _in_sight(panel: Any) -> bool:
+    return panel.isVisible() and not panel.visibleRegion().isEmpty()
+
+
+def _snapshot(page: Any) -> dict[str, tuple[list[str], bool]]:
+    """Each panel's rows and whether it is in sight, taken when the page says it painted."""
+    frame: dict[str, tuple[list[str], bool]] = {}
+
+    def take() -> None:
+        if not frame:
+            for name in PANEL_ROWS:
+                panel = getattr(page, name)
+                frame[name] = (_keys(panel.model), _in_sight(panel.list))
+
+    page.painted.connect(take)
+    return frame
+
+
+def _check_frame(
+    qtbot: Any, page: Any, view: CustomerView, frame: dict[str, tuple[list[str], bool]]
+) -> list[str]:
+    """At ``painted``: every panel in sight held the new customer's rows; one out of sight
+    (below the fold) may be filled after that frame, within the same turn of the event loop.
+    Returns the panels that were filled after the frame."""
+    assert frame, "painted was not emitted"
+    later = []
+    for name, (keys, in_sight) in frame.items():
+        model = getattr(page, name).model
+        if keys != _expected(view, name, model):
+            assert not in_sight, f"{name}: stale rows in sight"
+            later.append(name)
+    for name in PANEL_ROWS:  # the next turn of the event loop fills them
+        model = getattr(page, name).model
+        qtbot.waitUntil(lambda m=model, n=name: _keys(m) == _expected(view, n, m), timeout=1_000)
+    return later
 
 
 def test_every_panel_paints_its_rows_also_below_the_fold(
@@ -122,15 +163,26 @@ def test_every_panel_paints_its_rows_also_below_the_fold(
     window = session.window
     page = window.screens.customer_view
     view = _full_view(terminal, home)
+    # before: a customer whose orders are not these (customer → customer)
+    before = next(
+        (m, v)
+        for m in sorted(home.cards, reverse=True)
+        if (v := terminal.view(m)) is not None and v.orders and v.orders != view.orders
+    )
+    _show(qtbot, window, _opened(before[1], before[0]))
     painted = _record_paints(page)
+    frame = _snapshot(page)
     _show(qtbot, window, _opened(view, HERO))
     assert page.cases.isVisible()  # open cases: the panel above the talking points
+    # the orders (last in the first column) are out of sight below the cases, the talking
+    # points and the coupons: filled right after the first frame
+    assert _check_frame(qtbot, page, view, frame) == ["orders"]
     for name in PANEL_ROWS:
         panel = getattr(page, name)
         model = panel.model
         expected = _expected(view, name, model)
         assert expected, name
-        assert [model.value(r, Roles.Key) for r in range(model.rowCount())] == expected, name
+        assert _keys(model) == expected, name
         assert panel.list.isVisibleTo(page) and not panel.empty.isVisibleTo(page), name
         _scroll_into_view(qtbot, panel)
         # every row the panel shows is painted, each with its own row's data
@@ -155,13 +207,15 @@ def test_another_customer_leaves_no_stale_row(
     other_id = next(m for m in sorted(home.cards) if m != HERO)
     second = dataclasses.replace(terminal.view(other_id), cases=(), orders=(), wishlist=())
     painted = _record_paints(page)
+    frame = _snapshot(page)
     _show(qtbot, window, _opened(second, other_id))
     assert not page.cases.isVisible()
+    _check_frame(qtbot, page, second, frame)
     for name in PANEL_ROWS:
         panel = getattr(page, name)
         model = panel.model
         expected = _expected(second, name, model)
-        assert [model.value(r, Roles.Key) for r in range(model.rowCount())] == expected, name
+        assert _keys(model) == expected, name
         if name == "cases":  # none open: the whole panel goes
             assert not expected and panel.isHidden()
             continue
@@ -175,7 +229,9 @@ def test_another_customer_leaves_no_stale_row(
     _show(qtbot, window, _opened(second, other_id))
     # after the full customer, nobody with a 360 (a card not on this terminal): every panel
     # empty, no case shown
+    frame = _snapshot(page)
     _show(qtbot, window, _opened(first, HERO))
+    _check_frame(qtbot, page, first, frame)
     window.nav.show_opened(_opened(None, None))
     qtbot.waitUntil(lambda: page.unknown.isVisible(), timeout=3_000)
     for name in PANEL_ROWS:
