@@ -140,6 +140,8 @@ class CustomerController(QObject):
         self.view.composer.close_form()
         self.fixes.fixing = None
         self.drafts.forget()
+        if opened.member_id is None or opened.member_id != self.member_id:
+            self.view.scroll_to_top()  # someone else: their page from the top
         self.identity = opened.identity
         self.member_id = opened.member_id
         self.member_ok = opened.member_id is not None

@@ -273,8 +273,10 @@ class Customer360View(LanguageAware):
         cols = QHBoxLayout()
         cols.setSpacing(14)
         self.d_cols = []
+        self.areas: list[QScrollArea] = []  # the desktop's three columns, the handheld's one
         for stretch in (5, 5, 4):
             area, box = _column()
+            self.areas.append(area)
             cols.addWidget(area, stretch)
             self.d_cols.append(box)
         d.addLayout(cols, 1)
@@ -285,6 +287,7 @@ class Customer360View(LanguageAware):
         h.setContentsMargins(0, 0, 0, 0)
         h.setSpacing(0)
         area, self.h_col = _column()
+        self.areas.append(area)
         self.h_col.setContentsMargins(10, 10, 10, 12)
         self.h_col.setSpacing(10)
         h.addWidget(area, 1)
@@ -499,6 +502,11 @@ class Customer360View(LanguageAware):
         follows when the page next paints."""
         return self._awaiting
 
+    def scroll_to_top(self) -> None:
+        """A new customer starts at the top of every column (header, cases, talking points)."""
+        for area in self.areas:
+            area.verticalScrollBar().setValue(0)
+
     def _on_header_painted(self) -> None:
         if self._awaiting:
             self._header_done = True
@@ -507,7 +515,8 @@ class Customer360View(LanguageAware):
     def _on_list_painted(self, lst: RowList) -> None:
         if self._awaiting:
             self._painted.add(id(lst))
-            if self._header_done:
+            # a header scrolled out of sight (the handheld's one column) is not waited for
+            if self._header_done or self.header.visibleRegion().isEmpty():
                 self._check_painted()
 
     def _check_painted(self) -> None:

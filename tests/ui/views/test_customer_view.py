@@ -237,3 +237,24 @@ def test_another_customer_leaves_no_stale_row(
     for name in PANEL_ROWS:
         assert getattr(page, name).model.rowCount() == 0, name
     assert not page.cases.isVisible()
+
+
+def test_another_customer_starts_at_the_top_and_paints_on_a_handheld(
+    qtbot: Any, session: Any, terminal: Any, home: Any
+) -> None:
+    """The handheld's one column scrolled down to the last panel (the header out of sight):
+    the next customer starts at the top, and the page still says it painted."""
+    window = session.window
+    window.set_layout_setting("handheld")
+    window.resize(414, 860)
+    page = window.screens.customer_view
+    view = _full_view(terminal, home)
+    _show(qtbot, window, _opened(view, HERO))
+    area = page.areas[-1]
+    _scroll_into_view(qtbot, page.visits)
+    assert area.verticalScrollBar().value() > 0
+    assert page.header.visibleRegion().isEmpty()
+    other_id = next(m for m in sorted(home.cards) if m != HERO)
+    _show(qtbot, window, _opened(terminal.view(other_id), other_id))  # painted, or it fails
+    assert area.verticalScrollBar().value() == 0
+    assert not page.header.visibleRegion().isEmpty()
