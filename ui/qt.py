@@ -86,6 +86,7 @@ if TYPE_CHECKING:  # the names of _MODULES, for type checkers (tests/ui/test_qt.
         QPen,
         QPixmap,
         QShortcut,
+        QStaticText,
     )
     from PySide6.QtMultimedia import (
         QCamera,
@@ -265,6 +266,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "QPen",
         "QPixmap",
         "QShortcut",
+        "QStaticText",
     ),
     "PySide6.QtNetwork": ("QLocalServer", "QLocalSocket"),  # the doorbell (ui/doorbell.py)
     "PySide6.QtSvg": ("QSvgRenderer",),

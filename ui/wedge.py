@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TAB = (Qt.Key.Key_Tab,)
+_KEY_PRESS = QEvent.Type.KeyPress
 # A shortcut, not text: Ctrl, Alt or Meta held (but AltGr arrives as Ctrl+Alt on Windows:
 # see _is_altgr).
 _SHORTCUT = (
@@ -132,11 +133,13 @@ class WedgeFilter(QObject):
     # --- the filter ------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # On every event of the application: the cheapest test first (a type check of the
+        # event's wrapper, no enum built), so anything but a key costs next to nothing.
+        if not isinstance(event, QKeyEvent) or event.type() != _KEY_PRESS:
+            return False
         if self._replaying or not self.enabled:
             return False
-        if event.type() != QEvent.Type.KeyPress:
-            return False
-        if not isinstance(watched, QWidget) or not isinstance(event, QKeyEvent):
+        if not isinstance(watched, QWidget):
             return False  # the window sees the key first; act once, on the widget
         return self._key_press(watched, event)
 

@@ -28,8 +28,8 @@ from ui.controllers.products_controller import ProductsController
 from ui.controllers.record_fix_controller import RecordFixController
 from ui.controllers.redeem_controller import RedeemController
 from ui.messages import MessageBridge
-from ui.models.customer_models import CustomerModels
-from ui.qt import QT_TRANSLATE_NOOP, QObject, Signal, translate
+from ui.models.customer_models import CustomerModels, PanelModel
+from ui.qt import QT_TRANSLATE_NOOP, QObject, QTimer, Signal, translate
 from ui.views.customer_view import MEMBER_ACTIONS, Customer360View
 from ui.workers import TaskRunner
 
@@ -108,6 +108,11 @@ class CustomerController(QObject):
         self._toasted: str | None = None  # the record the last "saved" toast is about
         self._refreshing = False
         view.action_triggered.connect(self.action)
+        view.painted.connect(self._painted)
+        self._shown = 0  # counts what was put on the page: work left for after its frame
+        self._drafts_due = False  # the drafts are read once the page has painted
+        # panels below the fold, filled once the page has painted: (the 360, their models)
+        self._later: tuple[CustomerView, tuple[PanelModel, ...]] | None = None
         view.unknown.walk_in.connect(self.walk_in)
         view.unknown.member.connect(self.record_for_the_hub)
         view.unknown.other.connect(self.next_customer)
@@ -130,10 +135,13 @@ class CustomerController(QObject):
 
     def show(self, opened: Opened) -> None:
         """Show what ``open_customer`` returned (a cached 360, or only the identity)."""
+        self._shown += 1
         self.drafts.keep()  # what was typed for the previous customer stays theirs
         self.view.composer.close_form()
         self.fixes.fixing = None
         self.drafts.forget()
+        if opened.member_id is None or opened.member_id != self.member_id:
+            self.view.scroll_to_top()  # someone else: their page from the top
         self.identity = opened.identity
         self.member_id = opened.member_id
         self.member_ok = opened.member_id is not None
@@ -149,14 +157,9 @@ class CustomerController(QObject):
             self._set_view(opened.view)
         else:
             self.data = None
-            for model in (
-                self.models.talking,
-                self.models.cart,
-                self.models.coupons,
-                self.models.browsing,
-                self.models.visits,
-            ):
+            for model in self.models.panels():  # nothing of the customer before stays
                 model.clear()
+            self.view.show_cases(False)
             self.view.header.show_identity(opened.identity, opened.reason)
             if unknown:  # the prompt says it, with what to do
                 self.view.notice.hide()
@@ -164,24 +167,61 @@ class CustomerController(QObject):
                 self.view.notice.show_text(texts.reason_message(opened.reason or "not_cached"))
             self.products.stale()
             self._enable_actions()
-        self.drafts.load()
+        self._load_drafts()
         self.shown.emit()
+
+    def _load_drafts(self) -> None:
+        """The drafts kept for the customer shown, read once the page has painted: the read's
+        thread start and its Python time would otherwise share the frame (they are said in
+        the notice, never opened, so a frame later changes nothing the associate sees first)."""
+        if self.view.awaiting_paint():
+            self._drafts_due = True
+        else:
+            self._drafts_due = False
+            self.drafts.load()
+
+    def _painted(self) -> None:
+        """The page's first complete frame: what waited for it runs next, in this same turn
+        of the event loop (posted, so after whoever else waits for the frame) — unless
+        something else was put on the page in between."""
+        if self._later is not None or self._drafts_due:
+            shown = self._shown
+            QTimer.singleShot(0, self, lambda: self._after_paint(shown))
+
+    def _after_paint(self, shown: int) -> None:
+        if shown != self._shown:
+            return  # another customer (or nobody) since: their own frame comes first
+        later, self._later = self._later, None
+        if later is not None and later[0] is self.data:
+            for model in later[1]:
+                model.set_view(later[0])
+        if self._drafts_due:
+            self._drafts_due = False
+            self.drafts.load()
 
     def _set_view(self, view: CustomerView) -> None:
         self.data = view
         self.view.expect_paint()
         self.view.header.show_view(view)
         self.view.notice.hide()
-        m = self.models
-        m.talking.set_view(view)
-        m.cart.set_view(view)
-        m.coupons.set_view(view)
-        m.browsing.set_view(view)
-        m.visits.set_view(view)
-        m.cases.set_view(view)
+        # The first frame is what is in sight: a panel last in its column (its rows move
+        # nothing else) that what is above it already pushes out of sight is filled right
+        # after that frame — in the same turn of the event loop, before any scroll could
+        # bring it into view.
+        ends = {id(p.model): p for p in self.view.column_ends()}
+        for model in self.models.panels():
+            if id(model) not in ends:
+                model.set_view(view)
         self.view.show_cases(bool(view.cases))
-        m.orders.set_view(view)
-        m.wishlist.set_view(view)
+        later = []
+        for model in self.models.panels():
+            if id(model) not in ends:
+                continue
+            if self.view.below_the_fold(ends[id(model)]):
+                later.append(model)
+            else:
+                model.set_view(view)
+        self._later = (view, tuple(later)) if later else None
         self.products.stale()  # product pickers are filled when a form needs them
         self._enable_actions()
         self._report_changes(view)
@@ -203,6 +243,9 @@ class CustomerController(QObject):
         self.view.buttons["points_redeem"].setEnabled(self.redeem.points() is not None)
 
     def clear(self) -> None:
+        self._shown += 1
+        self._drafts_due = False
+        self._later = None
         self.drafts.keep()
         self.data = None
         self.identity = None
@@ -217,17 +260,7 @@ class CustomerController(QObject):
         self.member_ok = False
         self.drafts.forget()
         self._mine.clear()
-        m = self.models
-        for model in (
-            m.talking,
-            m.cart,
-            m.coupons,
-            m.browsing,
-            m.visits,
-            m.cases,
-            m.orders,
-            m.wishlist,
-        ):
+        for model in self.models.panels():
             model.clear()
         self.products.forget()
         self.view.clear()
@@ -265,18 +298,11 @@ class CustomerController(QObject):
         if keep_form:
             # Re-read under an open form: update the panels, leave the form as typed.
             self.data = view
+            self._shown += 1
+            self._later = None
             self.view.expect_paint()
             self.view.header.show_view(view)
-            for model in (
-                self.models.talking,
-                self.models.cart,
-                self.models.coupons,
-                self.models.browsing,
-                self.models.visits,
-                self.models.cases,
-                self.models.orders,
-                self.models.wishlist,
-            ):
+            for model in self.models.panels():
                 model.set_view(view)
             self.view.show_cases(bool(view.cases))
             self._enable_actions()

@@ -8,7 +8,7 @@ and delegates stay the same widgets for every customer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from clerk.model import (
@@ -29,18 +29,30 @@ from ui.models.rows_model import Roles, RowsModel
 from ui.qt import translate
 
 
-class _ViewModel(RowsModel[Any]):
+class PanelModel(RowsModel[Any]):
     """A panel model: remembers the view's time so relative dates are stable."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.now = 0
+        self._context: object = None
 
     def set_view(self, view: CustomerView) -> None:
         raise NotImplementedError
 
+    def _show(self, rows: Sequence[Any], now: int, context: object = None) -> None:
+        """The rows of a new 360 read at ``now``, shown with ``context`` (what else their
+        texts depend on). Rows, time and context equal to what is shown (the same member read
+        again, nothing changed): no reset — the list keeps its rows, heights and selection."""
+        rows = tuple(rows)
+        if rows == self.rows and now == self.now and context == self._context:
+            return
+        self.now = now
+        self._context = context
+        self.set_rows(rows)
 
-class TalkingPointsModel(_ViewModel):
+
+class TalkingPointsModel(PanelModel):
     Rule = Roles.First
     Score = Roles.First + 1
     Sentence = Roles.First + 2
@@ -58,8 +70,7 @@ class TalkingPointsModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.talking_points)
+        self._show(view.talking_points, view.as_of)
 
     def _sentence(self, p: TalkingPoint) -> str:
         return texts.talking_point(p, self.now)
@@ -83,7 +94,7 @@ class TalkingPointsModel(_ViewModel):
         return p.score
 
 
-class CartModel(_ViewModel):
+class CartModel(PanelModel):
     Sku = Roles.First
     Price = Roles.First + 1
     Qty = Roles.First + 2
@@ -110,9 +121,8 @@ class CartModel(_ViewModel):
         self._coupons: Mapping[str, Coupon] = {}
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
         self._coupons = {c.id: c for c in view.coupons}
-        self.set_rows(view.cart)
+        self._show(view.cart, view.as_of, view.coupons)  # a line shows its coupon
 
     def coupon_for(self, line: CartLine) -> Coupon | None:
         return self._coupons.get(line.coupon_id) if line.coupon_id else None
@@ -161,7 +171,7 @@ class CartModel(_ViewModel):
         return line.coupon_id
 
 
-class CouponsModel(_ViewModel):
+class CouponsModel(PanelModel):
     Status = Roles.First
     Redeemable = Roles.First + 1
     CouponIdRole = Roles.First + 2
@@ -182,8 +192,7 @@ class CouponsModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.coupons)
+        self._show(view.coupons, view.as_of)
 
     def redeemable(self, c: Coupon) -> bool:
         return c.status in ("usable", "expiring") and not c.pending_redeem
@@ -224,7 +233,7 @@ class CouponsModel(_ViewModel):
         return c.status
 
 
-class BrowsingModel(_ViewModel):
+class BrowsingModel(PanelModel):
     Views = Roles.First
     LastSeen = Roles.First + 1
     Channels = Roles.First + 2
@@ -244,8 +253,7 @@ class BrowsingModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.browsing)
+        self._show(view.browsing, view.as_of)
 
     def _title(self, b: BrowsedProduct) -> str:
         return local(b.product.title)
@@ -279,7 +287,7 @@ class BrowsingModel(_ViewModel):
         return list(b.channels)
 
 
-class VisitsModel(_ViewModel):
+class VisitsModel(PanelModel):
     Kind = Roles.First
     At = Roles.First + 1
     SyncState = Roles.First + 2
@@ -301,8 +309,7 @@ class VisitsModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.visits)
+        self._show(view.visits, view.as_of)
 
     def _title(self, v: VisitEntry) -> str:
         return texts.history_entry(v)
@@ -354,7 +361,7 @@ class VisitsModel(_ViewModel):
         return v.sync_state
 
 
-class CasesModel(_ViewModel):
+class CasesModel(PanelModel):
     """The member's open service cases (shown above the talking points), newest first."""
 
     CaseId = Roles.First
@@ -375,8 +382,7 @@ class CasesModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.cases)
+        self._show(view.cases, view.as_of)
 
     def _title(self, c: ServiceCase) -> str:
         return texts.case_title(c)
@@ -416,7 +422,7 @@ class CasesModel(_ViewModel):
         return c.case_type
 
 
-class OrdersModel(_ViewModel):
+class OrdersModel(PanelModel):
     """Orders of the last 12 months, online and in store, returns marked."""
 
     Channel = Roles.First
@@ -441,8 +447,7 @@ class OrdersModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.orders)
+        self._show(view.orders, view.as_of)
 
     def _title(self, o: Order) -> str:
         return texts.order_items(o)
@@ -494,7 +499,7 @@ class OrdersModel(_ViewModel):
         return o.at
 
 
-class WishlistModel(_ViewModel):
+class WishlistModel(PanelModel):
     """What the member keeps for later online, newest first."""
 
     Sku = Roles.First
@@ -511,8 +516,7 @@ class WishlistModel(_ViewModel):
     }
 
     def set_view(self, view: CustomerView) -> None:
-        self.now = view.as_of
-        self.set_rows(view.wishlist)
+        self._show(view.wishlist, view.as_of)
 
     def _title(self, w: WishlistItem) -> str:
         return local(w.product.title)
@@ -553,6 +557,19 @@ class CustomerModels:
         self.wishlist = WishlistModel()
         self.interest_products = ProductChoicesModel()
         self.sale_products = ProductChoicesModel()
+
+    def panels(self) -> tuple[PanelModel, ...]:
+        """The models of the page's panels (what a new 360 resets)."""
+        return (
+            self.talking,
+            self.cart,
+            self.coupons,
+            self.browsing,
+            self.visits,
+            self.cases,
+            self.orders,
+            self.wishlist,
+        )
 
     def all(self) -> tuple[RowsModel[Any], ...]:
         return (

@@ -70,7 +70,7 @@ class RowDisplay:
 
     The delegate reads this straight from the model (a Python call) instead of a dozen
     ``QModelIndex.data()`` round trips per row per paint; ``heights`` caches the row height
-    per view width.
+    per view width, ``title_lines`` a wrapped title's lines and height per text width.
     """
 
     title: str = ""
@@ -88,6 +88,7 @@ class RowDisplay:
     avatar: str = ""
     checked: bool | None = None  # None: not a checkable row
     heights: dict[int, int] = field(default_factory=dict)
+    title_lines: dict[int, Any] = field(default_factory=dict)  # a wrapped title, laid out per width
 
 
 class RowsModel(QAbstractListModel, Generic[T]):

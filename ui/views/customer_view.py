@@ -194,6 +194,12 @@ def _column() -> tuple[QScrollArea, QVBoxLayout]:
     return area, box
 
 
+def _widgets(box: QVBoxLayout, count: int) -> list[QWidget]:
+    """The widgets among the first ``count`` items of ``box``."""
+    items = (box.itemAt(i) for i in range(count))
+    return [w for w in (item.widget() if item is not None else None for item in items) if w]
+
+
 class Customer360View(LanguageAware):
     action_triggered = Signal(str)
     painted = Signal()  # every visible panel painted since the last show
@@ -267,8 +273,10 @@ class Customer360View(LanguageAware):
         cols = QHBoxLayout()
         cols.setSpacing(14)
         self.d_cols = []
+        self.areas: list[QScrollArea] = []  # the desktop's three columns, the handheld's one
         for stretch in (5, 5, 4):
             area, box = _column()
+            self.areas.append(area)
             cols.addWidget(area, stretch)
             self.d_cols.append(box)
         d.addLayout(cols, 1)
@@ -279,6 +287,7 @@ class Customer360View(LanguageAware):
         h.setContentsMargins(0, 0, 0, 0)
         h.setSpacing(0)
         area, self.h_col = _column()
+        self.areas.append(area)
         self.h_col.setContentsMargins(10, 10, 10, 12)
         self.h_col.setSpacing(10)
         h.addWidget(area, 1)
@@ -293,6 +302,7 @@ class Customer360View(LanguageAware):
         self.stack.addWidget(self.desktop)
         self.stack.addWidget(self.handheld)
 
+        self._texts_for: tuple[bool, bool] | None = None  # the state the actions' texts say
         self._painted: set[int] = set()
         self._awaiting = False
         self._header_done = False
@@ -438,10 +448,64 @@ class Customer360View(LanguageAware):
     # --- paint tracking (for "fully painted") ------------------------------------------------
 
     def expect_paint(self) -> None:
-        """Start waiting for the header and every visible panel to paint."""
+        """Start waiting for the header and every visible panel to paint — and have them
+        paint: a panel whose rows did not change (the same member read again) is not reset,
+        and would otherwise not paint at all."""
         self._painted.clear()
         self._awaiting = True
         self._header_done = False
+        self.header.update()
+        for panel in (self.cases, *self.panels):
+            panel.list.viewport().update()
+
+    def column_ends(self) -> list[ListPanel]:
+        """The panels last in their column (in the layout shown): their rows move nothing
+        else on the page."""
+        ends = []
+        for box in self.d_cols if self.mode == "desktop" else [self.h_col]:
+            shown = [w for w in _widgets(box, box.count()) if not w.isHidden()]
+            if shown and isinstance(shown[-1], ListPanel):
+                ends.append(shown[-1])
+        return ends
+
+    def below_the_fold(self, panel: ListPanel) -> bool:
+        """Is ``panel`` (one of :meth:`column_ends`) certainly out of sight until scrolled
+        to? Only when the page is on screen (its geometry current) and what is above it in its
+        column — at least each panel's header and fixed-height list, and the spacing — already
+        reaches past the bottom of the column's viewport as scrolled now."""
+        if not self.isVisible():
+            return False
+        for box in self.d_cols if self.mode == "desktop" else [self.h_col]:
+            if box.indexOf(panel) >= 0:
+                break
+        else:
+            return False
+        area = box.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            return False
+        top = box.contentsMargins().top()
+        for w in _widgets(box, box.indexOf(panel)):
+            if w.isHidden():
+                continue
+            top += box.spacing()
+            if isinstance(w, ListPanel):
+                if not w.header.isHidden():
+                    top += w.header.sizeHint().height()
+                if not w.list.isHidden():
+                    top += w.list.maximumHeight()  # fixed to its rows (RowList.fit)
+        return top > area.verticalScrollBar().value() + area.viewport().height()
+
+    def awaiting_paint(self) -> bool:
+        """A customer set and not yet painted in full (:meth:`expect_paint`); ``painted``
+        follows when the page next paints."""
+        return self._awaiting
+
+    def scroll_to_top(self) -> None:
+        """A new customer starts at the top of every column (header, cases, talking points)."""
+        for area in self.areas:
+            area.verticalScrollBar().setValue(0)
 
     def _on_header_painted(self) -> None:
         if self._awaiting:
@@ -451,7 +515,8 @@ class Customer360View(LanguageAware):
     def _on_list_painted(self, lst: RowList) -> None:
         if self._awaiting:
             self._painted.add(id(lst))
-            if self._header_done:
+            # a header scrolled out of sight (the handheld's one column) is not waited for
+            if self._header_done or self.header.visibleRegion().isEmpty():
                 self._check_painted()
 
     def _check_painted(self) -> None:
@@ -467,12 +532,18 @@ class Customer360View(LanguageAware):
             self.painted.emit()
 
     def retranslate(self) -> None:
+        self._texts_for = None
         self._action_texts()
         self._panel_texts()
 
     def _action_texts(self) -> None:
         """The actions' labels and tooltips (a disabled one says why) for the state shown —
-        on every customer shown, so only these, not the whole page (:meth:`retranslate`)."""
+        on every customer shown, so only these, not the whole page (:meth:`retranslate`) — and
+        only when that state changed."""
+        state = (self.member_actions, self.may_assign)
+        if state == self._texts_for:
+            return
+        self._texts_for = state
         names = {
             "note": (translate("Customer", "Note"), "Ctrl+N"),
             "interest": (translate("Customer", "Interest"), "Ctrl+I"),
