@@ -322,6 +322,10 @@ def test_idle_lock_ends_the_session(
     clock.advance(4 * 60)
     page.guard.check()
     assert page.session == session  # 4 min since the last key: still signed in
+    qtbot.mouseMove(page.view.title)  # a mouse move counts too
+    clock.advance(4 * 60)
+    page.guard.check()
+    assert page.session == session  # 4 min since the mouse moved: still signed in
     with qtbot.waitSignal(page.locked, timeout=5000) as blocker:
         clock.advance(61)  # the guard's timer (20 ms here) notices
     assert blocker.args[0] == session
