@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -77,9 +78,17 @@ class HubProcess:
     """``clerk hub serve --workers W`` (from ``root``) on a fixed loopback port."""
 
     def __init__(
-        self, root: Path, db: str, workers: int, keys: str, log: Path, lock_times: Path
+        self,
+        root: Path,
+        db: str,
+        workers: int,
+        keys: str,
+        log: Path,
+        lock_times: Path,
+        profile: str = "",
     ) -> None:
         self.root, self.db, self.workers, self.keys = root, db, workers, keys
+        self.profile = profile  # CLERK_HUB_PROFILE: each worker's CPU profile (pstats)
         self.lock_times = lock_times  # each write's hold of the chain-wide lock (PostgreSQL)
         lock_times.unlink(missing_ok=True)
         self.port = free_port()
@@ -95,6 +104,8 @@ class HubProcess:
             "CLERK_HUB_KEYS_FILE": self.keys,
             "CLERK_HUB_LOCK_TIMES": str(self.lock_times),
         }
+        if self.profile:
+            env["CLERK_HUB_PROFILE"] = self.profile
         cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", self.db]
         cmd += ["--port", str(self.port), "--workers", str(self.workers), "--log-level", "info"]
         started = time.monotonic()
@@ -160,6 +171,8 @@ def seeded(backend: str, stores: int, members: int) -> tuple[str, str]:
     base = pg_base()
     if not base:
         raise RuntimeError("no PostgreSQL: set CLERK_BENCH_PG_URL")
+    # One database per checkout: benchmarks of two worktrees on one cluster do not collide.
+    name += "_" + hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {name}")
@@ -535,7 +548,13 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     db, keys = seeded(backend, stores, args.members)
     log = DATA / f"hub_load.{backend}.{stores}x{per_store}.log"
     lock_times = DATA / f"hub_load.{backend}.{stores}x{per_store}.lock"
-    hub = HubProcess(Path(args.hub_root).resolve(), db, args.workers, keys, log, lock_times)
+    profile = ""
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+        profile = str(Path(args.profile).resolve() / f"{backend}.{stores}x{per_store}.prof")
+    hub = HubProcess(
+        Path(args.hub_root).resolve(), db, args.workers, keys, log, lock_times, profile
+    )
     hub.start()
     try:
         store_ids = [f"S{k:03d}" for k in range(1, stores + 1)]
@@ -609,6 +628,12 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
+    ap.add_argument(
+        "--profile",
+        default="",
+        metavar="DIR",
+        help="the hub's CPU profile per worker process into DIR (CLERK_HUB_PROFILE)",
+    )
     args = ap.parse_args()
     if args.quick:
         plan, duration = "sqlite:3x20", 10.0

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -80,6 +80,7 @@ from sync.protocol import (
 log = logging.getLogger("sync.hub.access")
 error_log = logging.getLogger("sync.hub")
 
+T = TypeVar("T")
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -436,17 +437,35 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # auth ----------------------------------------------------------------------------------
 
-    def device(
-        request: Request,
-        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Device:
+    def check_queue(request: Request) -> None:
         arrived = request.scope.get("state", {}).get("arrived")
         queued = 0.0 if arrived is None else time.perf_counter() - arrived
         if queued > cfg.max_queue_s:  # its terminal has given up on it by now
             raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
+
+    async def in_thread(request: Request, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on a worker thread; 503 if the request waited ``max_queue_s`` for it."""
+
+        def run() -> T:
+            check_queue(request)
+            return fn(*args)
+
+        return await run_in_threadpool(run)
+
+    async def device(
+        request: Request,
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Device:
+        # On the event loop: a token check is an HMAC and two dict look-ups while the device
+        # and the revoked set are fresh in this process; a thread only when they must be read.
+        check_queue(request)
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise UnauthenticatedError("a device access token is required", reason="no_token")
-        found = store.devices.authenticate(creds.credentials, now=cfg.clock())
+        now = cfg.clock()
+        found = store.devices.authenticate_cached(creds.credentials, now=now)
+        if found is None:
+            token = creds.credentials
+            found = await in_thread(request, lambda: store.devices.authenticate(token, now=now))
         request.state.device_id = found.id
         limiter.check(found.id)
         return found
@@ -563,6 +582,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         responses={200: {"model": ChangesResponse, "description": "A page"}, **COMMON_ERRORS},
     )
     async def changes(
+        request: Request,
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
@@ -573,7 +593,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             await notifier.start()  # before the first read: no change slips between
         # Pre-serialised by the store (a ChangesResponse, as documented above): no model or
         # dict per row on the way out.
-        body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n)
+        body = await in_thread(request, store.feed.changes_json, dev.store_id, since, n)
         deadline = time.monotonic() + wait
         seen = since
         if wait > 0 and body.startswith(_EMPTY_PAGE) and since > await notifier.newest():
@@ -679,7 +699,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     )
     async def interactions(request: Request, dev: DeviceDep) -> Response:
         body = await request.body()  # past the door: at most max_pending_writes batches here
-        result = await run_in_threadpool(handle_batch, body, dev)
+        result = await in_thread(request, handle_batch, body, dev)
         return _json(result)
 
     @app.get(
@@ -832,4 +852,12 @@ def app_from_env() -> FastAPI:
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
-    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))
+    app = create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))
+    profile_path = os.environ.get("CLERK_HUB_PROFILE")
+    if profile_path:  # capacity work: each worker's CPU profile, written at its shutdown
+        from sync.hub.profiling import ProcessProfile
+
+        profile = ProcessProfile(profile_path)
+        profile.start()
+        app.router.on_shutdown.append(profile.dump)
+    return app
