@@ -313,6 +313,9 @@ class ChangeFeed:
         self._memo_lock = threading.Lock()
         self._json_sql: dict[str, str] | None = None
         self.pages = PageCache()
+        from sync.hub.feed_tail import StoreTails  # it builds on this module
+
+        self.tails = StoreTails(self)
 
     def changes(self, store_id: str, since: int, limit: int) -> ChangesPage:
         """The store's slice after ``since``, in sequence order, with each row's current data."""
@@ -334,6 +337,10 @@ class ChangeFeed:
             cached = self._cached(key)
             if cached is not None:
                 return cached
+        sliced = self.tails.page(store_id, since, limit)  # the store's rendered tail
+        if sliced is not None:
+            self.pages.put(key, sliced.validator, sliced.body)
+            return sliced.body
         with self.pages.flight(key):
             if self.pages.has(key):  # rendered meanwhile by another thread
                 cached = self._cached(key)
@@ -343,6 +350,7 @@ class ChangeFeed:
             body = self._render(page)
             if page.validator is not None:
                 self.pages.put(key, page.validator, body)
+                self.tails.start(store_id, since)
         return body
 
     def _cached(self, key: PageKey) -> bytes | None:
