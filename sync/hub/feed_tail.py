@@ -20,8 +20,9 @@ seq below the newest appearing), the tail is dropped: the pull is rendered as be
 
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
-:data:`TAIL_STORES` stores pulled last; a cursor behind the base is rendered from the database
-as before.
+:data:`TAIL_STORES` stores pulled last; a cursor a little behind the base lowers it (the rows
+in between read and rendered in one snapshot, then validated as above), one further behind
+than the room left is rendered from the database as before.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ STABLE = frozenset({"visit"})
 _TAIL_ROWS_SQL = (
     "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
     "WHERE (store_id = ? OR store_id IS NULL) AND seq > ? ORDER BY seq"
+)
+
+_OLDER_ROWS_SQL = (
+    "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
+    "WHERE (store_id = ? OR store_id IS NULL) AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
 )
 
 
@@ -131,7 +137,9 @@ class StoreTails:
                 return None
             self._tails.move_to_end(store_id)
         if since < tail.base:
-            return None
+            with tail.lock:
+                if since < tail.base and not self._prepend(tail, store_id, since):
+                    return None
         with self.feed.store.read() as conn:
             current = read_validator(conn, store_id, tail.base)
         with tail.lock:
@@ -192,6 +200,37 @@ class StoreTails:
         if current != tail.validator():
             return False
         self._trim(tail)
+        return True
+
+    def _prepend(self, tail: StoreTail, store_id: str, since: int) -> bool:
+        """Lower the tail's base to ``since`` (a terminal a little behind it): the rows in
+        between read and rendered in one snapshot; False when there are too many."""
+        room = self.max_entries - len(tail.seqs)
+        if room <= 0:
+            return False
+        with self.feed.store.read() as conn, snapshot(conn):
+            older = [
+                (int(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]))
+                for r in conn.rows(_OLDER_ROWS_SQL, (store_id, since, tail.base, room + 1))
+            ]
+            if len(older) > room:
+                return False
+            data = self._data(conn, sorted({(r[1], r[2]) for r in older if r[3] == "upsert"}))
+        if not older:
+            tail.base = since
+            return True
+        head = StoreTail(base=since)
+        for seq, entity, key, op, common in older:
+            head.append(seq, entity, key, op, common)
+            head.parts[-1] = _entry(seq, entity, key, op, data.get((entity, key)))
+        for k, seqs in tail.by_key.items():
+            head.by_key.setdefault(k, []).extend(seqs)
+        tail.seqs[:0], tail.rows[:0] = head.seqs, head.rows
+        tail.common[:0], tail.parts[:0] = head.common, head.parts
+        tail.by_key = head.by_key
+        tail.base = since
+        tail.own_max = tail.own_max or head.own_max
+        tail.common_max = tail.common_max or head.common_max
         return True
 
     def _data(self, conn: Conn, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -11,7 +11,7 @@ import pytest
 from clerk.ids import uuid7_str
 from sync.hub import history
 from sync.hub.embedded import HubHandle
-from sync.hub.feed import ChangeFeed, browsing_keys
+from sync.hub.feed import ChangeFeed, PageCache, browsing_keys
 from sync.hub.feed_tail import StoreTails
 from sync.hub.store import HubStore
 
@@ -94,7 +94,9 @@ def test_terminals_at_many_cursors_get_the_database_page_from_the_tail(
         b.close()
 
 
-def test_a_cursor_behind_the_tail_is_rendered_from_the_database(any_hub: HubHandle) -> None:
+def test_a_cursor_behind_the_tail_lowers_it_or_is_rendered_from_the_database(
+    any_hub: HubHandle,
+) -> None:
     store = any_hub.store
     store.feed.tails = StoreTails(store.feed, max_entries=8)
     head = _head(store, "S001")
@@ -106,6 +108,15 @@ def test_a_cursor_behind_the_tail_is_rendered_from_the_database(any_hub: HubHand
         cursor = json.loads(store.feed.changes_json("S001", cursor, 1000))["next_cursor"]
     hits = store.feed.tails.hits
     assert hits == 40
-    for since in (head, head + 3):  # behind the base now
+    for since in (head, head + 3):  # far behind the base now (more than the tail holds)
         assert store.feed.changes_json("S001", since, 1000) == _fresh(store, "S001", since, 1000)
     assert store.feed.tails.hits == hits
+    # A little behind: the base comes down to it (the rows in between rendered once).
+    tails = store.feed.tails._tails["S001"]
+    near = tails.seqs[2]  # three entries of room made: drop them from the tail's front
+    store.feed.tails = StoreTails(store.feed, max_entries=8)
+    store.feed.pages = PageCache()  # (it holds the page from cursor - 1, still good)
+    store.feed.changes_json("S001", cursor, 1000)  # a new tail from the head
+    for since in (cursor - 1, near, near - 2):
+        assert store.feed.changes_json("S001", since, 1000) == _fresh(store, "S001", since, 1000)
+    assert store.feed.tails.hits == 3
