@@ -24,6 +24,8 @@ unchanged (any other request renders, as before), so
 several hub processes never serve a page that differs from the database. That holds because
 every write that changes what the feed shows logs a change row (a new, higher seq) or drops
 one (a lower count): a data change that logs nothing never reaches a terminal anyway.
+Behind the page cache, :mod:`sync.hub.feed_tail` keeps each store's recent rows rendered for
+terminals at other cursors, under the same validator.
 """
 
 from __future__ import annotations
