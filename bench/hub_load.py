@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -77,9 +78,19 @@ class HubProcess:
     """``clerk hub serve --workers W`` (from ``root``) on a fixed loopback port."""
 
     def __init__(
-        self, root: Path, db: str, workers: int, keys: str, log: Path, lock_times: Path
+        self,
+        root: Path,
+        db: str,
+        workers: int,
+        keys: str,
+        log: Path,
+        lock_times: Path,
+        profile: str = "",
     ) -> None:
         self.root, self.db, self.workers, self.keys = root, db, workers, keys
+        self.profile = profile  # CLERK_HUB_PROFILE: each worker's CPU profile (pstats)
+        self.cpu_s = 0.0  # the hub workers' CPU seconds while serving, over its starts
+        self._cpu_at_start: dict[int, float] = {}
         self.lock_times = lock_times  # each write's hold of the chain-wide lock (PostgreSQL)
         lock_times.unlink(missing_ok=True)
         self.port = free_port()
@@ -95,6 +106,8 @@ class HubProcess:
             "CLERK_HUB_KEYS_FILE": self.keys,
             "CLERK_HUB_LOCK_TIMES": str(self.lock_times),
         }
+        if self.profile:
+            env["CLERK_HUB_PROFILE"] = self.profile
         cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", self.db]
         cmd += ["--port", str(self.port), "--workers", str(self.workers), "--log-level", "info"]
         started = time.monotonic()
@@ -107,13 +120,30 @@ class HubProcess:
                 raise RuntimeError(f"hub exited with {self.proc.returncode}")
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                    self._cpu_at_start = self.workers_cpu()
                     return time.monotonic() - started
             if time.monotonic() - started > 60:
                 raise RuntimeError("hub did not start")
             time.sleep(0.05)
 
+    def workers_cpu(self) -> dict[int, float]:
+        """CPU seconds (user + system) so far of each worker process of the hub (Linux)."""
+        out: dict[int, float] = {}
+        if self.proc is None:
+            return out
+        tick = os.sysconf("SC_CLK_TCK")
+        with contextlib.suppress(OSError):
+            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            for pid in (int(p) for p in kids.split()):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        return out
+
     def stop(self) -> float:
         started = time.monotonic()
+        now = self.workers_cpu()  # the workers' CPU while serving (from ready to stop)
+        self.cpu_s += sum(v - self._cpu_at_start.get(pid, 0.0) for pid, v in now.items())
         if self.proc is not None:
             self.proc.terminate()
             try:
@@ -160,6 +190,8 @@ def seeded(backend: str, stores: int, members: int) -> tuple[str, str]:
     base = pg_base()
     if not base:
         raise RuntimeError("no PostgreSQL: set CLERK_BENCH_PG_URL")
+    # One database per checkout: benchmarks of two worktrees on one cluster do not collide.
+    name += "_" + hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {name}")
@@ -444,6 +476,7 @@ async def load(hub: HubProcess, terminals: list[Terminal], duration: float) -> d
 def server_side(log: Path, since: float, until: float) -> dict[str, float | None]:
     """The hub's own timing of the requests answered during the load (its access log)."""
     by: dict[str, list[float]] = {"pull": [], "push": [], "503": []}
+    served = 0  # every request the hub logged, the drain too (for its CPU per request)
     for line in log.read_text(errors="replace").splitlines():
         if not line.startswith("{"):
             continue
@@ -451,6 +484,7 @@ def server_side(log: Path, since: float, until: float) -> dict[str, float | None
             doc = json.loads(line)
         except ValueError:
             continue
+        served += doc.get("status") != 503
         if not since <= doc.get("ts", 0) <= until:
             continue
         if doc.get("status") == 503:
@@ -463,6 +497,7 @@ def server_side(log: Path, since: float, until: float) -> dict[str, float | None
     for k, v in by.items():
         out[f"hub_{k}_p50_ms"] = pct(v, 50) if v else None
         out[f"hub_{k}_p99_ms"] = pct(v, 99) if v else None
+    out["hub_served"] = served
     return out
 
 
@@ -535,7 +570,13 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     db, keys = seeded(backend, stores, args.members)
     log = DATA / f"hub_load.{backend}.{stores}x{per_store}.log"
     lock_times = DATA / f"hub_load.{backend}.{stores}x{per_store}.lock"
-    hub = HubProcess(Path(args.hub_root).resolve(), db, args.workers, keys, log, lock_times)
+    profile = ""
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+        profile = str(Path(args.profile).resolve() / f"{backend}.{stores}x{per_store}.prof")
+    hub = HubProcess(
+        Path(args.hub_root).resolve(), db, args.workers, keys, log, lock_times, profile
+    )
     hub.start()
     try:
         store_ids = [f"S{k:03d}" for k in range(1, stores + 1)]
@@ -583,6 +624,9 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         "restart": {k: v for k, v in out["restart"].items() if k.endswith("_s")},
         **hub_side,
         **lock,
+        # The hub's CPU per request it served (not 503): robust to a busy shared machine.
+        "hub_cpu_ms_per_req": hub.cpu_s * 1000 / max(1, int(hub_side["hub_served"] or 0)),
+        "hub_cpu_s": hub.cpu_s,
         "generator_cpu": out["generator_cpu"],  # cores the load generator itself used
         "load_avg": out["load_avg"],  # the machine's 1-min load at the end (shared machine)
         **check,
@@ -609,6 +653,12 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
+    ap.add_argument(
+        "--profile",
+        default="",
+        metavar="DIR",
+        help="the hub's CPU profile per worker process into DIR (CLERK_HUB_PROFILE)",
+    )
     args = ap.parse_args()
     if args.quick:
         plan, duration = "sqlite:3x20", 10.0
@@ -657,6 +707,13 @@ def main() -> int:
                     else f"; the numbering in it p50 {r['lock_numbering_p50_ms']:.2f} ms, "
                     f"p99 {r['lock_numbering_p99_ms']:.2f} ms"
                 ),
+            ],
+            [
+                f"{label}: hub CPU per request served",
+                round(r["hub_cpu_ms_per_req"], 2),
+                "ms",
+                f"{r['hub_cpu_s']:.0f} s of the workers' CPU (ready to stop) over "
+                f"{r['hub_served']} requests answered other than 503",
             ],
             [
                 f"{label}: 503 answers",

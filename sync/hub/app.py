@@ -19,6 +19,7 @@ load guard and the error mapping every route shares; the Segment routes already 
 :mod:`sync.hub.segment.routes` — the next to move out are the admin routes.
 """
 
+import functools
 import json
 import logging
 import sys
@@ -26,7 +27,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -83,9 +84,12 @@ from sync.protocol import (
 log = logging.getLogger("sync.hub.access")
 error_log = logging.getLogger("sync.hub")
 
+T = TypeVar("T")
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
+# (scope, body, send) -> answered? The hot routes' common case, before FastAPI's routing.
+FastPath = Callable[[Scope, bytes, Callable[[Message], Awaitable[None]]], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,21 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=out_headers, media_type=PROBLEM_TYPE)
 
 
+def hub_problem(path: str, exc: HubServiceError) -> JSONResponse:
+    """The answer to a :class:`HubServiceError` (every route's, the fast path's too)."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if exc.status >= 500 and exc.status != 503:
+        error_log.error("hub error on %s: %s", path, exc)
+    return problem_response(
+        exc.status,
+        exc.title,
+        str(exc),
+        reason=exc.reason,
+        retry_after=exc.retry_after if exc.status in (429, 503) else None,
+        headers=headers,
+    )
+
+
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem_doc(
         "No valid access token (reason: no_token, bad_token, token_expired, device_revoked)"
@@ -231,6 +250,7 @@ class Load:
         self.inflight = 0
         self.writes = 0
         self.shed = 0
+        self.fast = 0  # answered by the hot routes' fast path
         self._sized = max_threads is None
 
     def size_threads(self) -> None:
@@ -253,10 +273,13 @@ class _Guard:
     """Outermost ASGI layer: shedding at the door, body size limit, request log line,
     last-resort 500 problem."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, load: Load, fast: FastPath | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.load = load
+        self.fast = fast
 
     async def __call__(
         self,
@@ -307,6 +330,8 @@ class _Guard:
                     f"request bodies are limited to {self.max_body} bytes",
                     reason="too_large",
                 )(scope, receive, send_wrapper)
+                return
+            if self.fast is not None and await self.fast(scope, body, send_wrapper):
                 return
             sent_body = False
 
@@ -403,17 +428,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     @app.exception_handler(HubServiceError)
     async def hub_error(request: Request, exc: HubServiceError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        if exc.status >= 500 and exc.status != 503:
-            error_log.error("hub error on %s: %s", request.url.path, exc)
-        return problem_response(
-            exc.status,
-            exc.title,
-            str(exc),
-            reason=exc.reason,
-            retry_after=exc.retry_after if exc.status in (429, 503) else None,
-            headers=headers,
-        )
+        return hub_problem(request.url.path, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -439,17 +454,35 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # auth ----------------------------------------------------------------------------------
 
-    def device(
-        request: Request,
-        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Device:
+    def check_queue(request: Request) -> None:
         arrived = request.scope.get("state", {}).get("arrived")
         queued = 0.0 if arrived is None else time.perf_counter() - arrived
         if queued > cfg.max_queue_s:  # its terminal has given up on it by now
             raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
+
+    async def in_thread(request: Request, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on a worker thread; 503 if the request waited ``max_queue_s`` for it."""
+
+        def run() -> T:
+            check_queue(request)
+            return fn(*args)
+
+        return await run_in_threadpool(run)
+
+    async def device(
+        request: Request,
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Device:
+        # On the event loop: a token check is an HMAC and two dict look-ups while the device
+        # and the revoked set are fresh in this process; a thread only when they must be read.
+        check_queue(request)
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise UnauthenticatedError("a device access token is required", reason="no_token")
-        found = store.devices.authenticate(creds.credentials, now=cfg.clock())
+        now = cfg.clock()
+        found = store.devices.authenticate_cached(creds.credentials, now=now)
+        if found is None:
+            token = creds.credentials
+            found = await in_thread(request, lambda: store.devices.authenticate(token, now=now))
         request.state.device_id = found.id
         limiter.check(found.id)
         return found
@@ -575,6 +608,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         },
     )
     async def changes(
+        request: Request,
         dev: DeviceDep,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
@@ -587,7 +621,9 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             await notifier.start()  # before the first read: no change slips between
         # Pre-serialised by the store (a ChangesResponse, as documented above): no model or
         # dict per row on the way out.
-        body = await run_in_threadpool(store.feed.changes_json, dev.store_id, since, n, rows=rows)
+        body = await in_thread(
+            request, functools.partial(store.feed.changes_json, rows=rows), dev.store_id, since, n
+        )
         deadline = time.monotonic() + wait
         seen = since
         if wait > 0 and body.startswith(_EMPTY_PAGES) and since > await notifier.newest():
@@ -695,7 +731,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     )
     async def interactions(request: Request, dev: DeviceDep) -> Response:
         body = await request.body()  # past the door: at most max_pending_writes batches here
-        result = await run_in_threadpool(handle_batch, body, dev)
+        result = await in_thread(request, handle_batch, body, dev)
         return _json(result)
 
     @app.get(
@@ -786,16 +822,108 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    # The hot routes' fast path: a plain pull (no wait) and a batch, from a device whose token
+    # checks out of the process's cache, answered without FastAPI's routing, dependencies and
+    # validation (the same checks, the same answers; anything else goes the routes' way).
+
+    async def fast(scope: Scope, body: bytes, send: Callable[[Message], Awaitable[None]]) -> bool:
+        path, method = scope.get("path"), scope.get("method")
+        query: dict[bytes, int] | None = {}
+        if path == _CHANGES_PATH and method == "GET":
+            query = _fast_query(scope.get("query_string", b""))
+            if query is None:
+                return False
+        elif path != _WRITE_PATH or method != "POST" or scope.get("query_string"):
+            return False
+        token = None
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":  # the first, as HTTPBearer reads it
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() != "bearer" or not token:
+                    return False
+                break
+        arrived = scope.get("state", {}).get("arrived")
+        if token is None or arrived is None or time.perf_counter() - arrived > cfg.max_queue_s:
+            return False
+        try:
+            found = store.devices.authenticate_cached(token, now=cfg.clock())
+        except HubServiceError:
+            return False  # the route answers (its 401s)
+        if found is None:
+            return False
+        dev = found
+        scope["state"]["device_id"] = dev.id
+        try:
+            limiter.check(dev.id)
+            if query is not None and path == _CHANGES_PATH:
+                n = min(query.get(b"limit") or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
+                since = query.get(b"since", 0)
+                render = functools.partial(store.feed.changes_json, rows=b"format" in query)
+                out = await fast_thread(arrived, render, dev.store_id, since, n)
+            else:
+                out = _json_bytes(await fast_thread(arrived, handle_batch, body, dev))
+        except HubServiceError as exc:
+            answer: Response = hub_problem(str(path), exc)
+        else:
+            answer = Response(out, media_type="application/json")
+        load.fast += 1
+        await answer(scope, _no_body, send)
+        return True
+
+    async def fast_thread(arrived: float, fn: Callable[..., T], *args: Any) -> T:
+        def run() -> T:
+            queued = time.perf_counter() - arrived
+            if queued > cfg.max_queue_s:  # as check_queue
+                raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
+            return fn(*args)
+
+        return await run_in_threadpool(run)
+
     # Outermost: body limit, access log and the last-resort 500.
-    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes, load=load)
+    app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes, load=load, fast=fast)
     return app
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 class _GuardMiddleware(_Guard):
     """Adapter so Starlette's add_middleware can build _Guard with keyword options."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, load: Load) -> None:
-        super().__init__(app, max_body_bytes, load)
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, load: Load, fast: FastPath | None = None
+    ) -> None:
+        super().__init__(app, max_body_bytes, load, fast)
+
+
+_FAST_QUERY = frozenset({b"since", b"limit", b"wait", b"format"})
+_CHANGES_PATH = f"{API_PREFIX}/changes"
+
+
+def _fast_query(query: bytes) -> dict[bytes, int] | None:
+    """``since``/``limit`` of a plain pull's query string (decimal, within the route's
+    bounds, each at most once, ``wait`` absent or 0; ``format=rows`` as ``format`` 1); None
+    for anything else (the route itself then answers, with its own validation and messages)."""
+    out: dict[bytes, int] = {}
+    for part in query.split(b"&") if query else ():
+        name, eq, value = part.partition(b"=")
+        if not eq or name not in _FAST_QUERY or name in out:
+            return None
+        if name == b"format":
+            if value != b"rows":
+                return None
+            out[name] = 1
+            continue
+        if not value.isdigit() or len(value) > 19:
+            return None
+        out[name] = int(value)
+    if out.get(b"wait", 0) != 0 or out.get(b"since", 0) > 2**62:
+        return None
+    if b"limit" in out and not 1 <= out[b"limit"] <= 1_000_000:
+        return None
+    return out
 
 
 _EMPTY_PAGES = (b'{"changes":[]', ROWS_PREFIX + b'"runs":[]')
@@ -829,8 +957,11 @@ def _deeper_than(doc: Any, limit: int) -> bool:
 
 
 def _json(data: Any) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body.encode("utf-8"), media_type="application/json")
+    return Response(_json_bytes(data), media_type="application/json")
+
+
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def app_from_env() -> FastAPI:
@@ -848,4 +979,12 @@ def app_from_env() -> FastAPI:
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
-    return create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))
+    app = create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))
+    profile_path = os.environ.get("CLERK_HUB_PROFILE")
+    if profile_path:  # capacity work: each worker's CPU profile, written at its shutdown
+        from sync.hub.profiling import ProcessProfile
+
+        profile = ProcessProfile(profile_path)
+        profile.start()
+        app.router.on_shutdown.append(profile.dump)
+    return app

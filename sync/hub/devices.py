@@ -11,9 +11,12 @@ A device holds two secrets:
   hub process with the same key file checks it without a table of tokens; a copied token
   stops working at its expiry, and a copy of the database alone mints none.
 
-Revocation is read from the database: a device's row is trusted for at most
-``DEVICE_CHECK_S`` in each process, so a revoked device gets 401 ``device_revoked`` on every
-hub process within a second, and it gets no new access token. 401 reasons: ``no_token``,
+Revocation is read from the database: each process re-reads the set of revoked devices when
+it is ``DEVICE_CHECK_S`` old (one query for every device, not one per request), so a revoked
+device gets 401 ``device_revoked`` on every hub process within a second, and it gets no new
+access token. A device's identity (its store, its name) never changes: it is read once per
+process. :meth:`Devices.authenticate_cached` checks a token without the database while both
+are known (the hub's event loop does it without a thread). 401 reasons: ``no_token``,
 ``bad_token`` (malformed, forged, unknown device), ``token_expired``, ``device_revoked``,
 ``bad_secret`` (the exchange: unknown device or wrong secret).
 
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
 
 ENROL_CODE_TTL_S = 24 * 3600
 DEFAULT_TOKEN_TTL_S = 15 * 60
-DEVICE_CHECK_S = 0.5  # a device's row is re-read this often: a revoke reaches every process
+DEVICE_CHECK_S = 0.5  # the revoked devices are re-read this often: a revoke reaches every process
 TOKEN_VERSION = "v1"
 _ENROL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
@@ -68,8 +71,9 @@ class Devices:
 
     def __init__(self, store: HubStore) -> None:
         self.store = store
-        # device id -> (the device, or None when unknown; revoked; when read, monotonic)
-        self._checked: dict[str, tuple[Device | None, bool, float]] = {}
+        self._known: dict[str, Device] = {}  # device id -> the device (never changes)
+        self._revoked: frozenset[str] = frozenset()  # as read at _revoked_read (monotonic)
+        self._revoked_read = float("-inf")
         self._checked_lock = threading.Lock()
 
     # -- enrolment ---------------------------------------------------------------------------
@@ -156,7 +160,20 @@ class Devices:
     def authenticate(self, token: str, *, now: float | None = None) -> Device:
         """The device an access token belongs to; UnauthenticatedError (with its reason)
         when the token is malformed, forged, expired, or its device unknown or revoked."""
-        t = time.time() if now is None else now
+        device_id = self._verified_id(token, time.time() if now is None else now)
+        return self._decide(device_id, *self._device_state(device_id))
+
+    def authenticate_cached(self, token: str, *, now: float | None = None) -> Device | None:
+        """:meth:`authenticate` without the database: None when it would have to read it
+        (a device not seen by this process yet, or the revoked set due for its re-read)."""
+        device_id = self._verified_id(token, time.time() if now is None else now)
+        device = self._known.get(device_id)
+        if device is None or time.monotonic() - self._revoked_read >= DEVICE_CHECK_S:
+            return None
+        return self._decide(device_id, device, device_id in self._revoked)
+
+    def _verified_id(self, token: str, t: float) -> str:
+        """The device id of a well-formed access token of this hub that has not expired."""
         parts = token.split(".")
         if (
             len(parts) != 4
@@ -174,7 +191,10 @@ class Devices:
                 "the access token has expired: get a new one with the device secret",
                 reason="token_expired",
             )
-        device, revoked = self._device_state(parts[1])
+        return parts[1]
+
+    @staticmethod
+    def _decide(device_id: str, device: Device | None, revoked: bool) -> Device:
         if device is None:
             raise UnauthenticatedError("unknown device", reason="bad_token")
         if revoked:
@@ -188,22 +208,32 @@ class Devices:
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
     def _device_state(self, device_id: str) -> tuple[Device | None, bool]:
+        """The device (None if unknown) and whether it is revoked, as of at most
+        ``DEVICE_CHECK_S`` ago: its row read once, the revoked set re-read when due."""
+        device = self._known.get(device_id)
+        if device is None:
+            with self.store.read() as conn:
+                found = conn.row(
+                    "SELECT id, store_id, name, revoked_at FROM devices WHERE id = ?", (device_id,)
+                )
+            if found is None:
+                return None, False
+            device = Device(found[0], found[1], found[2])
+            with self._checked_lock:
+                if len(self._known) >= _CHECKED_MAX:
+                    self._known.clear()
+                self._known[device_id] = device
+            if found[3] is not None:  # revoked: so it stays until the set is re-read
+                return device, True
         clock = time.monotonic()
-        with self._checked_lock:
-            cached = self._checked.get(device_id)
-        if cached is not None and clock - cached[2] < DEVICE_CHECK_S:
-            return cached[0], cached[1]
-        with self.store.read() as conn:
-            found = conn.row(
-                "SELECT id, store_id, name, revoked_at FROM devices WHERE id = ?", (device_id,)
-            )
-        device = None if found is None else Device(found[0], found[1], found[2])
-        revoked = found is not None and found[3] is not None
-        with self._checked_lock:
-            if len(self._checked) >= _CHECKED_MAX:
-                self._checked.clear()
-            self._checked[device_id] = (device, revoked, clock)
-        return device, revoked
+        if clock - self._revoked_read >= DEVICE_CHECK_S:
+            with self.store.read() as conn:
+                ids = conn.rows("SELECT id FROM devices WHERE revoked_at IS NOT NULL")
+            with self._checked_lock:
+                if clock > self._revoked_read:
+                    self._revoked = frozenset(str(r[0]) for r in ids)
+                    self._revoked_read = clock
+        return device, device_id in self._revoked
 
     # -- administration ----------------------------------------------------------------------
 
@@ -257,8 +287,8 @@ class Devices:
                 raise NotFoundError(f"unknown device {device_id}", reason="unknown_device")
             if changed:
                 admin_audit.record(tx, actor, "device_revoke", device_id, {"reason": reason}, now=t)
-        with self._checked_lock:
-            self._checked.pop(device_id, None)
+        with self._checked_lock:  # refused by this process at once
+            self._revoked = self._revoked | {device_id}
         return self.rows(device_id=device_id)[0]
 
 

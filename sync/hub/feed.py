@@ -24,6 +24,8 @@ unchanged (any other request renders, as before), so
 several hub processes never serve a page that differs from the database. That holds because
 every write that changes what the feed shows logs a change row (a new, higher seq) or drops
 one (a lower count): a data change that logs nothing never reaches a terminal anyway.
+Behind the page cache, :mod:`sync.hub.feed_tail` keeps each store's recent rows rendered for
+terminals at other cursors, under the same validator.
 """
 
 from __future__ import annotations
@@ -350,6 +352,9 @@ class ChangeFeed:
         self._array_sql: dict[str, str] = {}
         self.pages = PageCache()
         self.row_pages = PageCache()  # the same tails in the row format (``format=rows``)
+        from sync.hub.feed_tail import StoreTails  # it builds on this module
+
+        self.tails = StoreTails(self)  # the object format's (feed_tail renders that one)
 
     def changes(self, store_id: str, since: int, limit: int) -> ChangesPage:
         """The store's slice after ``since``, in sequence order, with each row's current data."""
@@ -374,6 +379,10 @@ class ChangeFeed:
             cached = self._cached(pages, key)
             if cached is not None:
                 return cached
+        sliced = None if rows else self.tails.page(store_id, since, limit)  # its rendered tail
+        if sliced is not None:
+            self.pages.put(key, sliced.validator, sliced.body)
+            return sliced.body
         with pages.flight(key):
             if pages.has(key):  # rendered meanwhile by another thread
                 cached = self._cached(pages, key)
@@ -383,6 +392,8 @@ class ChangeFeed:
             body = self._render_rows(page) if rows else self._render(page)
             if page.validator is not None:
                 pages.put(key, page.validator, body)
+                if not rows:
+                    self.tails.start(store_id, since)
         return body
 
     def _cached(self, pages: PageCache, key: PageKey) -> bytes | None:

@@ -23,6 +23,7 @@ import pytest
 
 from sync.hub.app import HubConfig, create_app
 from sync.hub.embedded import HubHandle, running_hub, serve_asgi
+from sync.hub.errors import UnauthenticatedError
 from sync.hub.store import HubStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,3 +231,29 @@ def test_token_requests_for_made_up_devices_do_not_grow_the_hub(
     for i in range(1000):
         limiter.check(f"token:dev-{i:016x}")
         assert len(limiter._buckets) <= 100
+
+
+def test_a_token_checked_without_the_database_is_still_refused_within_a_second(
+    hub_db: str,
+) -> None:
+    """The hot path checks tokens on the event loop from the process's device cache and
+    revoked set (no read per request): a revoke made elsewhere still reaches it in time."""
+    with two_hubs(hub_db) as (one, two):
+        device = one.enrol("S001", device_name="counter 2")
+        token = device["token"]
+        with two.client(token) as c:
+            assert c.get("/v1/changes", params={"limit": 1}).status_code == 200
+            # Warm: the device and a fresh revoked set answer without the database.
+            two.store.devices.authenticate(token)
+            assert two.store.devices.authenticate_cached(token) is not None
+            one.store.devices.revoke(device["device_id"], reason="stolen")
+            revoked_at = time.monotonic()
+            while True:
+                answer = c.get("/v1/changes", params={"limit": 1})
+                elapsed = time.monotonic() - revoked_at
+                if answer.status_code == 401 or elapsed > REVOKE_WITHIN_S:
+                    break
+        assert answer.status_code == 401 and answer.json()["reason"] == "device_revoked"
+        assert elapsed <= REVOKE_WITHIN_S, f"refused only after {elapsed:.2f}s"
+        with pytest.raises(UnauthenticatedError, match="revoked"):
+            two.store.devices.authenticate(token)

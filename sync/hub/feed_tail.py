@@ -1,0 +1,270 @@
+"""Each store's recent feed, rendered once per process and sliced for every terminal's cursor.
+
+The terminals of a store pull the same new change rows, each from its own cursor, so the page
+cache (:class:`~sync.hub.feed.PageCache`, keyed by the exact cursor) rarely hits under load and
+every pull rendered its rows again: about 10 µs a row, the bulk of a busy hub's CPU. A
+:class:`StoreTail` holds a store's change rows after a *base* cursor, each already rendered as
+its entry of the page; a pull from any cursor at or past the base is a slice and a join.
+
+Never a page that differs from the database (what :class:`~sync.hub.feed.ChangeFeed` promises
+of its page cache): every pull first reads the store's validator after the base (newest own and
+common seq, and the count: :func:`~sync.hub.feed.read_validator`) and compares it with the
+tail's own. Unchanged, the tail is exactly the database's rows. Changed, the rows after the
+tail's newest are read in one snapshot with the validator and the current data of what they
+touch: a key logged again loses its earlier entry (:meth:`~sync.hub.store.Tx.emit` dropped its
+earlier change row), the new entries are rendered, and so again is every entry of an entity
+not in :data:`STABLE` (the feed only promises that a change it shows comes with *some* change
+row of the store, not one of its own key); a visit is only ever inserted or deleted under its
+own key, so its rendering stands. If the validator then still differs (change rows dropped, a
+seq below the newest appearing), the tail is dropped: the pull is rendered as before.
+
+A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
+and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
+:data:`TAIL_STORES` stores pulled last; a cursor a little behind the base lowers it (the rows
+in between read and rendered in one snapshot, then validated as above), one further behind
+than the room left is rendered from the database as before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING
+
+from sync.hub.db import Conn, Row
+from sync.hub.feed import Validator, read_validator, snapshot
+
+if TYPE_CHECKING:
+    from sync.hub.feed import ChangeFeed
+
+TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
+TAIL_STORES = 64  # stores with a tail per process (the least recently pulled dropped)
+# Entities whose rows are only ever inserted or deleted, each logged under its own key: their
+# rendering stays good until their key is logged again. Any other entity's rows in a tail are
+# read again whenever the tail grows (the feed's promise is only that *some* change row of the
+# store comes with every change it shows).
+STABLE = frozenset({"visit"})
+_TAIL_ROWS_SQL = (
+    "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
+    "WHERE (store_id = ? OR store_id IS NULL) AND seq > ? ORDER BY seq"
+)
+
+_OLDER_ROWS_SQL = (
+    "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
+    "WHERE (store_id = ? OR store_id IS NULL) AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
+)
+
+
+@dataclass(frozen=True)
+class TailPage:
+    body: bytes
+    validator: Validator  # of the page's own cursor (for the page cache)
+
+
+@dataclass
+class StoreTail:
+    """A store's change rows after ``base``, rendered: parallel lists by ascending seq."""
+
+    base: int
+    seqs: list[int] = field(default_factory=list)
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, key, op)
+    common: list[bool] = field(default_factory=list)  # a change for every store
+    parts: list[str] = field(default_factory=list)  # each entry as the page's JSON
+    by_key: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # -> seqs
+    own_max: int = 0  # the newest own and common seq in the tail (0: none)
+    common_max: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
+        self.seqs.append(seq)
+        self.rows.append((entity, key, op))
+        self.common.append(common)
+        self.parts.append(_entry(seq, entity, key, op, None))  # rendered with its data next
+        self.by_key.setdefault((entity, key), []).append(seq)
+        if common:
+            self.common_max = seq
+        else:
+            self.own_max = seq
+
+    def remove(self, keys: set[tuple[str, str]]) -> None:
+        """Drop the entries of ``keys``."""
+        gone = {seq for k in keys for seq in self.by_key.pop(k, [])}
+        keep = [i for i, seq in enumerate(self.seqs) if seq not in gone]
+        self.seqs = [self.seqs[i] for i in keep]
+        self.rows = [self.rows[i] for i in keep]
+        self.common = [self.common[i] for i in keep]
+        self.parts = [self.parts[i] for i in keep]
+        own = [s for s, c in zip(self.seqs, self.common, strict=True) if not c]
+        common = [s for s, c in zip(self.seqs, self.common, strict=True) if c]
+        self.own_max = own[-1] if own else 0
+        self.common_max = common[-1] if common else 0
+
+    def validator(self, since: int | None = None, start: int = 0) -> Validator:
+        """What :func:`read_validator` reads after ``since`` (``seqs[start]`` is the first
+        entry after it; None: after ``base``)."""
+        after = self.base if since is None else since
+        return (
+            self.own_max if self.own_max > after else 0,
+            self.common_max if self.common_max > after else 0,
+            len(self.seqs) - start,
+        )
+
+
+class StoreTails:
+    """The :class:`StoreTail` of each store, for :meth:`ChangeFeed.changes_json`."""
+
+    def __init__(
+        self, feed: ChangeFeed, max_entries: int = TAIL_ENTRIES, max_stores: int = TAIL_STORES
+    ) -> None:
+        self.feed = feed
+        self.max_entries = max_entries
+        self.max_stores = max_stores
+        self._tails: collections.OrderedDict[str, StoreTail] = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0  # pulls answered from a tail
+        self.rebuilt = 0  # tails dropped because the database changed otherwise
+
+    def page(self, store_id: str, since: int, limit: int) -> TailPage | None:
+        """The page after ``since`` from the store's tail (extended first when the database has
+        more), or None: the caller renders it from the database."""
+        with self._lock:
+            tail = self._tails.get(store_id)
+            if tail is None:
+                return None
+            self._tails.move_to_end(store_id)
+        if since < tail.base:
+            with tail.lock:
+                if since < tail.base and not self._prepend(tail, store_id, since):
+                    return None
+        with self.feed.store.read() as conn:
+            current = read_validator(conn, store_id, tail.base)
+        with tail.lock:
+            if current != tail.validator() and not self._extend(tail, store_id):
+                with self._lock:
+                    if self._tails.get(store_id) is tail:
+                        del self._tails[store_id]  # the next pull starts one from its cursor
+                self.rebuilt += 1
+                return None
+            if since < tail.base:
+                return None
+            start = bisect.bisect_right(tail.seqs, since)
+            end = min(len(tail.seqs), start + limit)
+            after = len(tail.seqs) - end
+            next_cursor = tail.seqs[end - 1] if end > start else since
+            body = (
+                f'{{"changes":[{",".join(tail.parts[start:end])}],"next_cursor":{next_cursor},'
+                f'"has_more":{"true" if after else "false"},"remaining":{after}}}'
+            )
+            validator = tail.validator(since, start)
+        self.hits += 1
+        return TailPage(body.encode("utf-8"), validator)
+
+    def start(self, store_id: str, since: int) -> None:
+        """Keep the store's tail from ``since`` on (a page there was just read whole)."""
+        with self._lock:
+            if store_id not in self._tails:
+                self._tails[store_id] = StoreTail(base=since)
+                while len(self._tails) > self.max_stores:
+                    self._tails.popitem(last=False)
+
+    def _extend(self, tail: StoreTail, store_id: str) -> bool:
+        """Bring the tail to the database's rows (see the module's docstring); False when it
+        cannot be (the tail is no good)."""
+        head = tail.seqs[-1] if tail.seqs else tail.base
+        with self.feed.store.read() as conn, snapshot(conn):
+            current = read_validator(conn, store_id, tail.base)
+            if current[2] - len(tail.seqs) > self.max_entries:
+                return False  # far behind (a first pull, a bulk change): render as before
+            new = [
+                (int(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]))
+                for r in conn.rows(_TAIL_ROWS_SQL, (store_id, head))
+            ]
+            # A key logged again had its earlier change row dropped (Tx.emit): so here.
+            again = {(r[1], r[2]) for r in new} & tail.by_key.keys()
+            if again:
+                tail.remove(again)
+            wanted = {(r[1], r[2]) for r in new if r[3] == "upsert"}
+            wanted.update(k for k, seqs in tail.by_key.items() if k[0] not in STABLE)
+            data = self._data(conn, sorted(wanted))
+        for seq, entity, key, op, common in new:
+            tail.append(seq, entity, key, op, common)
+        for k in wanted:
+            for seq in tail.by_key[k]:
+                i = bisect.bisect_left(tail.seqs, seq)
+                entity, key, op = tail.rows[i]
+                tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
+        if current != tail.validator():
+            return False
+        self._trim(tail)
+        return True
+
+    def _prepend(self, tail: StoreTail, store_id: str, since: int) -> bool:
+        """Lower the tail's base to ``since`` (a terminal a little behind it): the rows in
+        between read and rendered in one snapshot; False when there are too many."""
+        room = self.max_entries - len(tail.seqs)
+        if room <= 0:
+            return False
+        with self.feed.store.read() as conn, snapshot(conn):
+            older = [
+                (int(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]))
+                for r in conn.rows(_OLDER_ROWS_SQL, (store_id, since, tail.base, room + 1))
+            ]
+            if len(older) > room:
+                return False
+            data = self._data(conn, sorted({(r[1], r[2]) for r in older if r[3] == "upsert"}))
+        if not older:
+            tail.base = since
+            return True
+        head = StoreTail(base=since)
+        for seq, entity, key, op, common in older:
+            head.append(seq, entity, key, op, common)
+            head.parts[-1] = _entry(seq, entity, key, op, data.get((entity, key)))
+        for k, seqs in tail.by_key.items():
+            head.by_key.setdefault(k, []).extend(seqs)
+        tail.seqs[:0], tail.rows[:0] = head.seqs, head.rows
+        tail.common[:0], tail.parts[:0] = head.common, head.parts
+        tail.by_key = head.by_key
+        tail.base = since
+        tail.own_max = tail.own_max or head.own_max
+        tail.common_max = tail.common_max or head.common_max
+        return True
+
+    def _data(self, conn: Conn, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The current data (JSON text) of those ``keys`` whose rows exist and may be sent."""
+        rows: list[Row] = [(0, entity, key, "upsert") for entity, key in sorted(keys)]
+        return self.feed._current_rows(conn, rows)
+
+    def _trim(self, tail: StoreTail) -> None:
+        drop = len(tail.seqs) - self.max_entries
+        if drop <= 0:
+            return
+        drop = max(drop, self.max_entries // 4)  # in steps, not one entry a pull
+        for (entity, key, _op), seq in zip(tail.rows[:drop], tail.seqs[:drop], strict=True):
+            seqs = tail.by_key[(entity, key)]
+            seqs.remove(seq)
+            if not seqs:
+                del tail.by_key[(entity, key)]
+        tail.base = tail.seqs[drop - 1]
+        del tail.seqs[:drop], tail.rows[:drop], tail.common[:drop], tail.parts[:drop]
+        if tail.own_max <= tail.base:
+            tail.own_max = 0
+        if tail.common_max <= tail.base:
+            tail.common_max = 0
+
+
+def _entry(seq: int, entity: str, key: str, op: str, data: str | None) -> str:
+    """One change as the page's JSON: what :meth:`ChangeFeed._render` writes (an upsert whose
+    row is gone is a delete)."""
+    if op == "upsert" and data is None:
+        op = "delete"
+    if op != "upsert":
+        data = None
+    enc = encode_basestring
+    return (
+        f'{{"seq":{seq},"entity":{enc(entity)},"op":{enc(op)},"key":{enc(key)},'
+        f'"data":{"null" if data is None else data}}}'
+    )

@@ -1,0 +1,122 @@
+"""Each store's feed tail, rendered once per process and sliced for every terminal's cursor:
+never a page that differs from what an uncached rendering gives at that moment."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from clerk.ids import uuid7_str
+from sync.hub import history
+from sync.hub.embedded import HubHandle
+from sync.hub.feed import ChangeFeed, PageCache, browsing_keys
+from sync.hub.feed_tail import StoreTails
+from sync.hub.store import HubStore
+
+
+def _fresh(store: HubStore, store_id: str, since: int, limit: int) -> bytes:
+    return ChangeFeed(store).changes_json(store_id, since, limit)
+
+
+def _head(store: HubStore, store_id: str) -> int:
+    cursor = 0
+    while True:
+        doc = json.loads(_fresh(store, store_id, cursor, 5000))
+        cursor = doc["next_cursor"]
+        if not doc["has_more"]:
+            return cursor
+
+
+def _visit(store: HubStore, member: str, store_id: str, at: int) -> None:
+    with store.write() as tx:
+        iid = uuid7_str()
+        row = (iid, member, store_id, "Store", None, None, "visit", "walk-in", "{}", at)
+        tx.conn.execute(history.INSERT_VISIT, row)
+        tx.emit("visit", iid, "upsert", store_id)
+
+
+@pytest.mark.parametrize(("max_entries", "most_from_tail"), [(4096, 300), (24, 150)])
+def test_terminals_at_many_cursors_get_the_database_page_from_the_tail(
+    any_hub: HubHandle, max_entries: int, most_from_tail: int
+) -> None:
+    """Forty terminals of two stores pull from their own cursors (whole pages and small
+    ones) while visits land, members change, are erased or flip consent through two
+    "processes": every answer is byte-for-byte the uncached rendering, most of the 720 come
+    from a tail (the rest from the page cache, or rendered), and a small tail (its base
+    moving up, dropped after a burst) is as right as a big one."""
+    a = any_hub.store
+    b = HubStore.open(a.db)
+    try:
+        for proc in (a, b):
+            proc.feed.tails = StoreTails(proc.feed, max_entries=max_entries)
+        rng = random.Random(7)
+        stores = ("S001", "S002")
+        heads = {s: _head(a, s) for s in stores}
+        members = {s: a.members.ids(s, limit=30) for s in stores}
+        terminals = [(s, heads[s]) for s in stores for _ in range(20)]
+        for step in range(60):
+            writer = (a, b)[step % 2]
+            store_id = rng.choice(stores)
+            member = rng.choice(members[store_id])
+            action = rng.randrange(8)
+            if action < 4:  # the load: visits
+                for _ in range(rng.randint(1, 6)):
+                    _visit(writer, rng.choice(members[store_id]), store_id, 1_700_000_000 + step)
+            elif action == 4:
+                with writer.write() as tx:
+                    tx.conn.execute(
+                        "UPDATE members SET points = points + 1 WHERE id = ?", (member,)
+                    )
+                    tx.emit("member", member, "upsert", store_id)
+            elif action == 5:  # consent flipped: the member's own row changes unlogged
+                with writer.write() as tx:
+                    tx.conn.execute(
+                        "UPDATE members SET consent_browsing = 1 - consent_browsing WHERE id = ?",
+                        (member,),
+                    )
+                    for entity, key in browsing_keys(tx.conn, member):
+                        tx.emit(entity, key, "upsert", store_id)
+            elif action == 6 and len(members[store_id]) > 5:  # erased: deletes of its visits
+                writer.members.delete(member)
+                members[store_id].remove(member)
+            for i in rng.sample(range(len(terminals)), 12):
+                sid, cursor = terminals[i]
+                reader = rng.choice((a, b))
+                limit = rng.choice((1000, 1000, 5))
+                got = reader.feed.changes_json(sid, cursor, limit)
+                assert got == _fresh(reader, sid, cursor, limit), (step, sid, cursor, limit)
+                terminals[i] = (sid, json.loads(got)["next_cursor"])
+        served = a.feed.tails.hits + b.feed.tails.hits
+        assert served > most_from_tail, served
+    finally:
+        b.close()
+
+
+def test_a_cursor_behind_the_tail_lowers_it_or_is_rendered_from_the_database(
+    any_hub: HubHandle,
+) -> None:
+    store = any_hub.store
+    store.feed.tails = StoreTails(store.feed, max_entries=8)
+    head = _head(store, "S001")
+    member = store.members.ids("S001", limit=1)[0]
+    store.feed.changes_json("S001", head, 1000)  # the tail starts here
+    cursor = head
+    for k in range(40):  # a terminal keeping up: the tail grows (and its base moves up)
+        _visit(store, member, "S001", 1_700_000_000 + k)
+        cursor = json.loads(store.feed.changes_json("S001", cursor, 1000))["next_cursor"]
+    hits = store.feed.tails.hits
+    assert hits == 40
+    for since in (head, head + 3):  # far behind the base now (more than the tail holds)
+        assert store.feed.changes_json("S001", since, 1000) == _fresh(store, "S001", since, 1000)
+    assert store.feed.tails.hits == hits
+    # A little behind: the base comes down to it (the rows in between rendered once).
+    tails = store.feed.tails._tails["S001"]
+    near = tails.seqs[2]  # three entries of room made: drop them from the tail's front
+    store.feed.tails = StoreTails(store.feed, max_entries=8)
+    store.feed.pages = PageCache()  # (it holds the page from cursor - 1, still good)
+    store.feed.changes_json("S001", cursor, 1000)  # a new tail from the head
+    for since in (cursor - 1, near, near - 2):
+        assert store.feed.changes_json("S001", since, 1000) == _fresh(store, "S001", since, 1000)
+    assert store.feed.tails.hits == 3
