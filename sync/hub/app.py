@@ -5,14 +5,15 @@ extension member; 429 and 503 carry Retry-After. Bodies over ``max_body_bytes`` 
 the app sees them (Content-Length checked first, then the bytes actually received). Each request
 is logged as one JSON line on the ``sync.hub.access`` logger.
 
-Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on
-or queued for a worker thread; long-polls waiting for a change do not count), or more than
-``max_pending_writes`` interaction batches (they queue on the one writer), and the next one is
-answered 503 + Retry-After by the event loop, before it reads a body or takes a thread. A
-request that still waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no
-accepted request outlives a terminal's timeout. The worker threads are few (``max_threads``,
-not anyio's 40): the work is CPU and database bound, and forty threads contending for the GIL
-starve the event loop — the very thing that must answer the 503s fast.
+Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on or
+queued for a worker thread; long-polls waiting for a change do not count), or more than
+``max_pending_writes`` interaction batches (they queue on the writers: one on SQLite, up to 4
+connections on PostgreSQL), and the next one is answered 503 + Retry-After by the event loop,
+before it reads a body or takes a thread. A request that still waited ``max_queue_s`` for its
+thread is answered 503 when it gets one, so no accepted request outlives a terminal's timeout.
+The worker threads are few (``max_threads``, not anyio's 40): the work is CPU and database
+bound, and forty threads contending for the GIL starve the event loop — the very thing that must
+answer the 503s fast.
 
 Over 700 lines, on purpose for now: the route table of the whole API in one place, with the
 load guard and the error mapping every route shares; the Segment routes already live in
@@ -97,7 +98,7 @@ class HubConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
-    max_pending_writes: int = 6  # ingest requests queued on the (one) writer before 503
+    max_pending_writes: int = 6  # ingest requests queued on the writers before 503
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
     max_threads: int = 8  # worker threads for the routes (per process)
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
@@ -246,7 +247,7 @@ class Load:
     ) -> None:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
-        self.max_writes = max_writes  # interaction batches inside (they queue on one writer)
+        self.max_writes = max_writes  # interaction batches inside (they queue on the writers)
         self.inflight = 0
         self.writes = 0
         self.shed = 0
