@@ -190,10 +190,10 @@ class HubClient:
         """``changes`` as plain dicts, validated just as strictly (``protocol.CHANGES_PAGE``):
         the bulk pull's path, which hands the rows to the cache without a model per row.
         ``rows``: asks for the compact row format (``format=rows``, ``protocol.ROWS_PAGE``);
-        a hub without it answers the object format, told by the answer's first member, and
-        that is what is returned then. ``wait`` > 0 (at most ``protocol.MAX_CHANGES_WAIT_S``):
-        a long-poll — the hub answers when the store has a change after ``since`` or after
-        ``wait`` seconds, empty."""
+        a hub without it answers the object format. Either way the page is read in the format
+        it came in, told by the answer's first member, and validated as strictly. ``wait`` > 0
+        (at most ``protocol.MAX_CHANGES_WAIT_S``): a long-poll — the hub answers when the store
+        has a change after ``since`` or after ``wait`` seconds, empty."""
         _check_limit(limit)
         params: dict[str, Any] = {"since": since, "limit": limit}
         if rows:
@@ -217,7 +217,7 @@ class HubClient:
             auth=True,
             timeout=timeout,
         )
-        if rows and protocol.in_row_format(body):
+        if protocol.in_row_format(body):
             try:
                 return protocol.ROWS_PAGE.validate_json(body)
             except ValidationError as exc:

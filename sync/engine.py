@@ -217,8 +217,12 @@ class SyncEngine:
         self.batch_items = batch_items
         self.batch_bytes = batch_bytes
         self.bulk_min_rows = bulk_min_rows
-        # Pages asked for in the compact row format (``format=rows``); a hub without it
-        # answers the object format, and that is applied as before.
+        # Pages asked for in the compact row format (``format=rows``) while catching up — a
+        # first download, a bulk one resumed, every page after a pull's first —; a hub without
+        # it answers the object format, and that is applied as before. A pull's first page from
+        # a cursor near the head (a few rows, the same for every terminal of the store) and
+        # the live long-poll's stay in the object format, which the hub serves from each
+        # store's rendered tail (sync/hub/feed_tail.py).
         self.row_format = row_format
         # Serialises this engine's writes: the worker thread syncs while the GUI thread may
         # fetch a member on a cache miss through the same connections.
@@ -510,7 +514,7 @@ class SyncEngine:
         self._follow_cache()
         since = self.cursor()
         try:
-            page = self.client.changes_page(since, limit, wait=wait_s, rows=self.row_format)
+            page = self.client.changes_page(since, limit, wait=wait_s)
             _check_page(since, limit, page)
         except SyncError as exc:
             self._note_error(exc)
@@ -552,8 +556,14 @@ class SyncEngine:
         done = pages = 0
         members: set[str] | None = set()
         caught_up = False
-        rows = self.row_format
-        with _Lookahead(lambda since: self.client.changes_page(since, limit, rows=rows)) as ahead:
+        start = cursor
+        catching_up = self.row_format and (first_download or cache_mod.bulk_pending(self.cache))
+
+        def fetch(since: int) -> Page:
+            rows = catching_up or (self.row_format and since != start)
+            return self.client.changes_page(since, limit, rows=rows)
+
+        with _Lookahead(fetch) as ahead:
             while not caught_up and (max_pages is None or pages < max_pages):
                 try:
                     page = ahead.take(cursor)

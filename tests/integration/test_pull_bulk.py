@@ -218,6 +218,11 @@ def test_the_row_format_ends_with_the_same_rows_as_objects(
         assert result.caught_up and result.changes > BULK_MIN
         assert served and all(served), "every page asked for and served in the row format"
         _assert_same(engine, reference)
+        # Caught up, a pull's first page is asked for near the head in the object format (the
+        # few rows every terminal of the store asks for: the hub's store tail serves them).
+        served.clear()
+        assert engine.pull_once(limit=LIMIT).caught_up
+        assert served == [False]
     finally:
         _close(engine)
 
