@@ -19,8 +19,9 @@ a burst. Gaps are measured between the events' own timestamps when the platform 
 (X11: the X server's time of each key, so a GUI thread that was busy for a moment does not
 turn a scan into typing), else with the injected ``clock``; before held keys are released
 for being slow, input already queued is processed first, and a release timer that fires late
-(the GUI thread, or Qt's X reader, was held up) waits one more gap — at most ``late_waits``
-times — for the keys still on their way, rather than splitting a burst on a busy moment.
+(by a quarter of the gap or more: the GUI thread, or Qt's X reader, was held up) waits one
+more gap — at most ``late_waits`` times — for the keys still on their way, rather than
+splitting a burst on a busy moment.
 
 The clock is injected: tests press keys with controlled timestamps.
 """
@@ -220,7 +221,10 @@ class WedgeFilter(QObject):
             return
         # Keys already queued (the GUI thread was busy) belong to this burst: take them in
         # before deciding the burst is over.
-        late = self.clock() - self._due > self.gap
+        # Late by a quarter of the gap or more: a Qt timer is otherwise within a millisecond or
+        # two, so the process was held up (a popup closing, a busy machine) and the burst's
+        # next keys may be on their way still.
+        late = self.clock() - self._due > self.gap / 4
         held_before = len(self._held)
         self._draining = True
         try:
@@ -234,8 +238,8 @@ class WedgeFilter(QObject):
             self._start_timer()
             return
         if late and self._waited_late < self.late_waits:
-            # This timer fired a gap or more late: the process was held up, and the burst's
-            # next keys may not have reached the queue yet. Their own time stamps decide.
+            # The process was held up, and the burst's next keys may not have reached the
+            # queue yet: wait one more gap. Their own time stamps decide.
             self._waited_late += 1
             self._start_timer()
             return

@@ -308,15 +308,22 @@ def test_a_release_timer_that_fires_late_waits_for_the_rest_of_the_burst(
     clock.advance(0.031)
     wedge._on_timeout()  # on time: a person's keys are released
     assert field.text() == "ab"
+    _keyboard(field, clock, "x", 0.150, suffix=None)
+    clock.advance(0.030 + 0.010)  # 10 ms late (over a quarter of the gap): one more gap
+    wedge._on_timeout()
+    assert field.text() == "ab" and wedge.holding == "x"
+    clock.advance(0.031)
+    wedge._on_timeout()  # then on time: released
+    assert field.text() == "abx"
 
     _keyboard(field, clock, "c", 0.150, suffix=None)
     for _ in range(wedge.late_waits):
         clock.advance(0.200)
         wedge._on_timeout()
-        assert field.text() == "ab"
+        assert field.text() == "abx"
     clock.advance(0.200)
     wedge._on_timeout()
-    assert field.text() == "abc"
+    assert field.text() == "abxc"
 
 
 @pytest.mark.parametrize("target", ["search", "sale"])
