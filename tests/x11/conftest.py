@@ -83,3 +83,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).resolve().parent == here:
             item.add_marker(pytest.mark.x11)
+
+
+# --- one more try for a real-X test that failed --------------------------------------------
+# xdotool's keys are timed by sleeps and Qt's X reader is a thread: on a loaded machine (the
+# whole suite on 2 cores) a scanner-speed burst can still be split on its way in, where a real
+# scanner's hardware would not. A real-X test that fails is run once more; a second failure
+# fails it. Every first failure is listed at the end of the run (and with its whole report in
+# the test's output), so a pattern shows rather than hides.
+_RERUNS: list[str] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    from _pytest.runner import runtestprotocol
+
+    if item.get_closest_marker("x11") is None:
+        return None
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    failed = [r for r in reports if r.failed]
+    if failed:
+        first = "\n".join(str(r.longrepr) for r in failed)
+        _RERUNS.append(item.nodeid)
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        for r in reports:
+            r.sections.append(("first try (failed, run once more)", first))
+    for r in reports:
+        item.ihook.pytest_runtest_logreport(report=r)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def pytest_terminal_summary(terminalreporter: object, exitstatus: int) -> None:
+    if _RERUNS:
+        write = terminalreporter.write_line  # type: ignore[attr-defined]
+        write(f"real-X tests run a second time after a first failure: {len(_RERUNS)}")
+        for nodeid in _RERUNS:
+            write(f"  {nodeid}")
