@@ -572,15 +572,4 @@ class CustomerModels:
         )
 
     def all(self) -> tuple[RowsModel[Any], ...]:
-        return (
-            self.talking,
-            self.cart,
-            self.coupons,
-            self.browsing,
-            self.visits,
-            self.cases,
-            self.orders,
-            self.wishlist,
-            self.interest_products,
-            self.sale_products,
-        )
+        return (*self.panels(), self.interest_products, self.sale_products)
