@@ -514,7 +514,7 @@ class SyncEngine:
         self._follow_cache()
         since = self.cursor()
         try:
-            page = self.client.changes_page(since, limit, wait=wait_s)
+            page = self.client.changes_page(since, limit, wait=wait_s, rows=False)
             _check_page(since, limit, page)
         except SyncError as exc:
             self._note_error(exc)
