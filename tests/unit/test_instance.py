@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,7 +132,7 @@ def test_a_second_launch_learns_whether_the_holder_answers_a_doorbell(
 
 
 def test_the_doorbell_is_named_after_the_data_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -141,8 +143,10 @@ def test_the_doorbell_is_named_after_the_data_directory(
     assert name != instance.doorbell_name(tmp_path / "b")
     assert str(tmp_path) not in name  # a hash, not the path
 
-    runtime = tmp_path / "run"
-    runtime.mkdir()
+    # A runtime directory as short as a real one (/run/user/1000): pytest's tmp_path can be
+    # long enough by itself (under pytest-xdist) to push the socket past its path limit.
+    runtime = Path(tempfile.mkdtemp(prefix="rt-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(runtime, ignore_errors=True))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     in_runtime = instance.doorbell_name(tmp_path / "a")
     assert Path(in_runtime).parent == runtime  # the user's own directory
