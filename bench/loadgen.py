@@ -24,17 +24,28 @@ the body) and the decoding after. Terminals are split over ``procs`` processes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import queue
 import random
 import re
+import ssl
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+try:
+    import sniffio  # noqa: F401
+except ImportError:
+    # httpcore asks for sniffio on every lock it sets up (a few per request): absent, each
+    # ask searched sys.path again — a third of the generator's CPU. Known absent, it is a dict
+    # look-up, and httpcore takes asyncio as it does without it.
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
@@ -298,16 +309,19 @@ async def lag_probe(end: float, out: list[float]) -> None:
         out.append(loop.time() - due)
 
 
-async def drain_pending(client: httpx.AsyncClient, terminals: list[Terminal], stats: Stats) -> None:
-    """After the run: every pending batch delivered, every terminal caught up."""
+async def drain_pending(
+    own: list[httpx.AsyncClient], terminals: list[Terminal], stats: Stats
+) -> None:
+    """After the run: every pending batch delivered, every terminal caught up (terminal i
+    through client i)."""
 
-    async def one(t: Terminal) -> None:
+    async def one(client: httpx.AsyncClient, t: Terminal) -> None:
         for _ in range(60):
             if (not t.pending or await push(client, t, stats)) and await pull(client, t, stats):
                 return
             await asyncio.sleep(1.0)
 
-    await asyncio.gather(*(one(t) for t in terminals))
+    await asyncio.gather(*(one(c, t) for c, t in zip(own, terminals, strict=True)))
 
 
 # -- the generator processes ---------------------------------------------------------------------
@@ -325,8 +339,21 @@ class Part:
     terminals: list[tuple[int, set[str], set[str], dict[tuple[str, str], str], int]]
 
 
-def _limits(n: int) -> httpx.Limits:
-    return httpx.Limits(max_connections=n + 8, max_keepalive_connections=n)
+async def clients(
+    url: str, n: int, stack: contextlib.AsyncExitStack[bool | None]
+) -> list[httpx.AsyncClient]:
+    """One HTTP client per terminal, as each terminal has its own: one pool of hundreds of
+    connections costs httpcore a scan of every connection per connection on every request
+    (its ``_assign_requests_to_connections``) — most of the generator's CPU at 500 terminals
+    before. The TLS context (unused: plain HTTP on loopback) is made once, not per client."""
+    tls = ssl.create_default_context()
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=1)
+    return [
+        await stack.enter_async_context(
+            httpx.AsyncClient(base_url=url, timeout=TIMEOUT_S, limits=limits, verify=tls)
+        )
+        for _ in range(n)
+    ]
 
 
 async def _generate(
@@ -340,25 +367,25 @@ async def _generate(
     terminals = [t for _, t in part]
     stats = Stats()
     lag: list[float] = []
-    async with httpx.AsyncClient(
-        base_url=url, timeout=TIMEOUT_S, limits=_limits(len(part))
-    ) as client:
+    async with contextlib.AsyncExitStack() as stack:
+        own = await clients(url, len(part), stack)
         await asyncio.to_thread(ready.wait, 120)  # every process starts at once
         loop = asyncio.get_running_loop()
         start = loop.time()
         end = start + duration
         cpu0 = time.process_time()
         await asyncio.gather(
-            lag_probe(end, lag), *(run_terminal(client, t, stats, end, i) for i, t in part)
+            lag_probe(end, lag),
+            *(run_terminal(c, t, stats, end, i) for c, (i, t) in zip(own, part, strict=True)),
         )
         elapsed = loop.time() - start
         cpu = time.process_time() - cpu0
         if drain:
             after = Stats()
-            await drain_pending(client, terminals, after)
+            await drain_pending(own, terminals, after)
             await asyncio.to_thread(drained.wait, 900)  # every process's last pushes are in
-            for t in terminals:  # the last pushes of the others are in everyone's feed now
-                await pull(client, t, after)
+            for c, t in zip(own, terminals, strict=True):  # the others' last pushes are in
+                await pull(c, t, after)
     return Part(
         stats,
         lag,
