@@ -178,6 +178,8 @@ async def call(
         stats.note(what, 0, time.perf_counter() - started)
         return None, marks
     stats.note(what, resp.status_code, time.perf_counter() - started)
+    if resp.status_code == 503:
+        _note_phases(stats, "shed", marks, 0.0)
     return resp, marks
 
 
@@ -488,7 +490,7 @@ def generate(
 def auto_procs(terminals: int) -> int:
     """Generator processes for ``terminals`` when not told: one per 250 (measured: see
     docs/benchmarks.md, "The floor under the load benchmark")."""
-    return max(1, min(4, -(-terminals // 250)))
+    return max(1, min(4, round(terminals / 250)))
 
 
 def breakdown(gen: Generated, n: int) -> dict[str, Any]:
@@ -504,8 +506,12 @@ def breakdown(gen: Generated, n: int) -> dict[str, Any]:
         "offered_actions_s": offered_rate(n),
         "due_actions_s": s.due / gen.elapsed,
         "sent_s": s.sent / gen.elapsed,
+        # requests (200s) that opened a connection: the first, after the hub closed an idle one
+        "connects_s": sum(1 for p in s.phases if p[2] > 0) / gen.elapsed,
+        "connect_p50_ms": pct([p[2] for p in s.phases if p[2] > 0], 50) * 1000,
+        "connect_p99_ms": pct([p[2] for p in s.phases if p[2] > 0], 99) * 1000,
     }
-    for what in ("pull", "push"):
+    for what in ("pull", "push", "shed"):
         late = s.late.get(what, [])
         out[f"{what}_late_p50_ms"] = pct(late, 50) * 1000
         out[f"{what}_late_p99_ms"] = pct(late, 99) * 1000
@@ -544,17 +550,25 @@ def generator_rows(label: str, r: dict[str, Any]) -> list[list[Any]]:
             f"pull every 4 s on average); pull / push started late p99 "
             f"{_f(r['pull_late_p99_ms'])} / {_f(r['push_late_p99_ms'])} ms",
         ],
+        [
+            f"{label}: new connections",
+            round(r["connects_s"], 1),
+            "per s",
+            f"a connect p50 {_f(r['connect_p50_ms'])} ms, p99 {_f(r['connect_p99_ms'])} ms "
+            "(part of a request's time to send)",
+        ],
     ]
-    for what in ("pull", "push"):
+    for what in ("pull", "push", "shed"):
         p = {k: _f(r[f"{what}_{k}_p99_ms"]) for k in (*PHASES, "decode")}
         q = {k: _f(r[f"{what}_{k}_p50_ms"]) for k in (*PHASES, "decode")}
         rows.append(
             [
-                f"{label}: {what} phases p99: to send / wait for the head / body / decode",
+                f"{label}: {what if what != 'shed' else '503'} phases p99: to send / wait for "
+                "the head / body / decode",
                 f"{p['to_send']} / {p['wait']} / {p['body']} / {p['decode']}",
                 "ms",
-                f"p50 {q['to_send']} / {q['wait']} / {q['body']} / {q['decode']}; new "
-                f"connections p99 {p['connect']} ms; 200s only",
+                f"p50 {q['to_send']} / {q['wait']} / {q['body']} / {q['decode']}"
+                + ("; 200s only" if what != "shed" else ""),
             ]
         )
     return rows
