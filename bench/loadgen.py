@@ -17,8 +17,9 @@ The generator measures itself, so that "latency at the terminal" can be told apa
 lag: the event loop's lag (a probe task's wake-up against its schedule), each action's lateness
 against its due time, the actions that came due and the requests sent, and per request the
 phases as httpx reports them (connecting and sending, waiting for the answer's head, reading
-the body) and the decoding after. Terminals are split over ``procs`` processes
-(:func:`generate`), each with its own loop and connections; their figures are merged.
+the body) and the decoding after. Each terminal has its own HTTP client, as a real one does
+(:func:`clients`); the terminals are split over ``procs`` processes (:func:`generate`), each
+with its own event loop; their figures are merged.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ try:
     import sniffio  # noqa: F401
 except ImportError:
     # httpcore asks for sniffio on every lock it sets up (a few per request): absent, each
-    # ask searched sys.path again — a third of the generator's CPU. Known absent, it is a dict
+    # ask searched sys.path again — a fifth of the generator's CPU. Known absent, it is a dict
     # look-up, and httpcore takes asyncio as it does without it.
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
