@@ -20,7 +20,9 @@ the hub has for their store's members. Only the sampled terminals decode the row
     python bench/hub_load.py --hub-root /path/to/other/checkout   # serve another version
 
 PostgreSQL comes from CLERK_BENCH_PG_URL (else CLERK_TEST_PG_URL): a database per run is made
-there. The seeded databases are kept under bench/.data/ and reused.
+there. The test cluster (scripts/postgres.sh) runs with fsync off; for production commit settings
+point CLERK_BENCH_PG_URL at a cluster with fsync, synchronous_commit and full_page_writes on.
+The seeded databases are kept under bench/.data/ and reused.
 """
 
 from __future__ import annotations
