@@ -2,15 +2,16 @@
 
 Issue 20's targets (pull and push p99 ≤ 500 ms at 500 terminals, ≤ 250 ms at 1,000) are
 measured by bench/hub_load.py with its load generator on the same 2 cores as the hub. This
-bench asks what those cores give before any hub work: the very same generator (hub_load's
-terminals — push 1–10 visits every 1–5 s, pull every 2–6 s, asyncio + httpx in one process)
-against a bare FastAPI app served the way the hub is (uvicorn, ``--workers 2``) that parses
-each push's JSON and answers every visit accepted, and answers every pull with an empty page —
-no database, no authentication, no validation. Whatever p99 this shows at N terminals, the hub
-cannot beat on this machine: it is the HTTP stack, the framework and the generator alone.
+bench asks what those cores give before any hub work: the very same generator
+(bench/loadgen.py's terminals — push 1–10 visits every 1–5 s, pull every 2–6 s, asyncio + httpx,
+split over ``--gen-procs`` processes) against a bare FastAPI app served the way the hub is
+(uvicorn, ``--workers 2``) that parses each push's JSON and answers every visit accepted, and
+answers every pull with an empty page — no database, no authentication, no validation.
+Whatever p99 this shows at N terminals, the hub cannot beat on this machine: it is the HTTP
+stack, the framework and the generator alone.
 
     python bench/http_floor.py                       # 150, 300, 500 and 1,000 terminals, 30 s each
-    python bench/http_floor.py --terminals 500 --duration 60
+    python bench/http_floor.py --terminals 500 --duration 60 --gen-procs 2
     python bench/http_floor.py --quick               # 100 terminals, 8 s
 
 Writes bench/results/http_floor.json (or http_floor-quick.json).
@@ -19,7 +20,6 @@ Writes bench/results/http_floor.json (or http_floor-quick.json).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import subprocess
@@ -34,7 +34,15 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
 
-from bench.hub_load import TIMEOUT_S, Stats, Terminal, free_port, pct, run_terminal  # noqa: E402
+from bench.hubproc import free_port  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    Terminal,
+    auto_procs,
+    breakdown,
+    generate,
+    generator_rows,
+    pct,
+)
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -84,30 +92,20 @@ class BareServer:
             self.proc.wait(timeout=30)
 
 
-async def load(url: str, n: int, duration: float) -> dict[str, Any]:
+def load(url: str, n: int, duration: float, procs: int) -> dict[str, Any]:
     terminals = [Terminal(f"S{i % 3:03d}", "x", [f"M{i:08d}"], "A01", 0) for i in range(n)]
-    stats = Stats()
-    limits = httpx.Limits(max_connections=n + 8, max_keepalive_connections=n)
-    async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT_S, limits=limits) as client:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        cpu0 = time.process_time()
-        end = start + duration
-        await asyncio.gather(
-            *(run_terminal(client, t, stats, end, i) for i, t in enumerate(terminals))
-        )
-        elapsed = loop.time() - start
-        generator_cpu = (time.process_time() - cpu0) / elapsed
+    gen = generate(url, terminals, duration, procs)
+    stats = gen.stats
     failed = sum(v for k, v in stats.statuses.items() if not k.endswith(":200"))
     return {
         "terminals": n,
-        "req_s": round(stats.answered / elapsed, 1),
+        "req_s": round(stats.answered / gen.elapsed, 1),
         "pull_p50_ms": round(pct(stats.pull, 50) * 1000, 1),
         "pull_p99_ms": round(pct(stats.pull, 99) * 1000, 1),
         "push_p50_ms": round(pct(stats.push, 50) * 1000, 1),
         "push_p99_ms": round(pct(stats.push, 99) * 1000, 1),
         "not_200": failed,
-        "generator_cpu": round(generator_cpu, 2),
+        **breakdown(gen, n),
         "load_avg": round(os.getloadavg()[0], 1),
     }
 
@@ -118,32 +116,46 @@ def main() -> int:
     ap.add_argument("--terminals", default="150,300,500,1000", help="comma-separated counts")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds of load per count")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--gen-procs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="load generator processes (default: one per 250 terminals, at most 4)",
+    )
     args = ap.parse_args()
     counts = [100] if args.quick else [int(x) for x in args.terminals.split(",")]
     duration = 8.0 if args.quick else args.duration
     rows = []
     with BareServer(args.workers) as server:
         for n in counts:
-            r = asyncio.run(load(server.url, n, duration))
+            r = load(server.url, n, duration, args.gen_procs or auto_procs(n))
             rows.append(r)
             print(
                 f"{n} terminals: {r['req_s']} req/s, pull p99 {r['pull_p99_ms']} ms, push p99 "
                 f"{r['push_p99_ms']} ms, not 200: {r['not_200']}, generator "
-                f"{r['generator_cpu']} of a core, load {r['load_avg']}",
+                f"{r['generator_cpu']:.2f} cores in {r['gen_procs']} process(es), loop lag p99 "
+                f"{r['lag_p99_ms']:.0f} ms, load {r['load_avg']}",
                 flush=True,
             )
     doc = {
         "name": "http_floor",
         "rows": [
-            [f"{r['terminals']} terminals: {m}", r[k], u, f"load avg {r['load_avg']}"]
+            row
             for r in rows
-            for m, k, u in (
-                ("requests answered", "req_s", "req/s"),
-                ("pull p99", "pull_p99_ms", "ms"),
-                ("push p99", "push_p99_ms", "ms"),
-                ("generator CPU", "generator_cpu", "cores"),
-            )
+            for row in [
+                *(
+                    [f"{r['terminals']} terminals: {m}", r[k], u, f"load avg {r['load_avg']}"]
+                    for m, k, u in (
+                        ("requests answered", "req_s", "req/s"),
+                        ("pull p99", "pull_p99_ms", "ms"),
+                        ("push p99", "push_p99_ms", "ms"),
+                    )
+                ),
+                *generator_rows(f"{r['terminals']} terminals", r),
+            ]
         ],
+        "runs": rows,
         "reference": "this is the reference: the same generator against a hub doing nothing",
         "targets": {"issue 20": "p99 ≤ 500 ms at 500 terminals, ≤ 250 ms at 1,000 (the hub)"},
         "quick": args.quick,

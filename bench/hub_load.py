@@ -1,14 +1,17 @@
 """A chain's terminals against one hub (issue 20): throughput, latency, shedding, integrity.
 
-N simulated terminals (asyncio + httpx in this one process, on the same cores as the hub) each
-push 1–10 visits every 1–5 s and pull their store's changes every 2–6 s (pages until caught
-up), against ``clerk hub serve --workers 2`` on SQLite or PostgreSQL. A push that fails (503,
-429, a timeout, a refused connection) is retried — same ids, jittered backoff
-(:class:`sync.backoff.Backoff`), Retry-After honoured — as the terminal's outbox does. Half way
+N simulated terminals (bench/loadgen.py: asyncio + httpx, split over ``--gen-procs``
+processes, on the same cores as the hub) each push 1–10 visits every 1–5 s and pull their
+store's changes every 2–6 s (pages until caught up), against ``clerk hub serve --workers 2`` on
+SQLite or PostgreSQL. A push that fails (503, 429, a timeout, a refused connection) is retried —
+same ids, jittered backoff, Retry-After honoured — as the terminal's outbox does. Half way
 through the hub is stopped and started again. Reported per run: requests/s answered, pull and
-push p99 (200s), the 503s and how fast they came back, then the integrity check after a drain:
-every id pushed is at the hub exactly once (lost / doubled), and sampled terminals' feeds hold
-every visit the hub has for their store's members.
+push p99 (200s) at the terminal and at the hub (its access log), the 503s and how fast they came
+back, the generator's own share (its CPU per process, its event loop's lag, actions due against
+requests sent, each request's phases), then the integrity check after a drain: every id pushed
+is at the hub exactly once (lost / doubled), and the sampled terminals' feeds hold every visit
+the hub has for their store's members. Only the sampled terminals decode the rows they pull
+(the others read a page's cursor and ``has_more``): see bench/loadgen.py.
 
     python bench/hub_load.py                 # the short run (make bench): 3 stores × 50, SQLite
     python bench/hub_load.py --long          # the issue's matrix (both backends, both shapes)
@@ -17,7 +20,9 @@ every visit the hub has for their store's members.
     python bench/hub_load.py --hub-root /path/to/other/checkout   # serve another version
 
 PostgreSQL comes from CLERK_BENCH_PG_URL (else CLERK_TEST_PG_URL): a database per run is made
-there. The seeded databases are kept under bench/.data/ and reused.
+there. The test cluster (scripts/postgres.sh) runs with fsync off; for production commit settings
+point CLERK_BENCH_PG_URL at a cluster with fsync, synchronous_commit and full_page_writes on.
+The seeded databases are kept under bench/.data/ and reused.
 """
 
 from __future__ import annotations
@@ -34,7 +39,6 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -45,16 +49,25 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
-from clerk.ids import uuid7_str  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    TIMEOUT_S,
+    Generated,
+    Stats,
+    Terminal,
+    auto_procs,
+    breakdown,
+    generate,
+    generator_rows,
+    pct,
+    pull,
+)
 from demoworld.seed import seed_demo  # noqa: E402
-from sync.backoff import Backoff  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"
 RESULTS = ROOT / "bench" / "results"
 MEMBERS = 20_000
-TIMEOUT_S = 10.0  # the terminal's own timeout
-PAGE = 1000
+SAMPLE = 10  # terminals whose feeds are checked row by row
 
 
 def free_port() -> int:
@@ -62,13 +75,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 # -- the hub -------------------------------------------------------------------------------------
@@ -237,160 +243,6 @@ def copy_sqlite_to_pg(src: str, url: str, keys: str) -> None:
         lite.close()
 
 
-# -- terminals -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Stats:
-    pull: list[float] = field(default_factory=list)  # seconds, 200s
-    push: list[float] = field(default_factory=list)
-    shed: list[float] = field(default_factory=list)  # 503 answers' latency
-    statuses: dict[str, int] = field(default_factory=dict)
-    answered: int = 0
-    timeline: list[tuple[float, str, int, float]] = field(default_factory=list)
-
-    def note(self, what: str, status: int, took: float) -> None:
-        self.timeline.append((time.monotonic() - took, what, status, took))
-        key = f"{what}:{status}"
-        self.statuses[key] = self.statuses.get(key, 0) + 1
-        if status:
-            self.answered += 1
-        if status == 200:
-            (self.pull if what == "pull" else self.push).append(took)
-        elif status == 503:
-            self.shed.append(took)
-
-
-@dataclass
-class Terminal:
-    store_id: str
-    token: str
-    members: list[str]
-    staff: str
-    cursor: int
-    seq: int = 0
-    pending: list[dict[str, Any]] = field(default_factory=list)
-    pushed: set[str] = field(default_factory=set)  # every id ever sent
-    acked: set[str] = field(default_factory=set)
-    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, key) -> op
-    failures: int = 0
-
-
-async def call(
-    client: httpx.AsyncClient, stats: Stats, what: str, method: str, url: str, **kw: Any
-) -> httpx.Response | None:
-    started = time.perf_counter()
-    try:
-        resp = await client.request(method, url, **kw)
-    except httpx.HTTPError:
-        stats.note(what, 0, time.perf_counter() - started)
-        return None
-    stats.note(what, resp.status_code, time.perf_counter() - started)
-    return resp
-
-
-async def push(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
-    body = {"interactions": t.pending}
-    t.pushed.update(i["id"] for i in t.pending)
-    resp = await call(
-        client,
-        stats,
-        "push",
-        "POST",
-        "/v1/interactions",
-        json=body,
-        headers={"Authorization": f"Bearer {t.token}"},
-    )
-    if resp is None or resp.status_code != 200:
-        return False
-    for r in resp.json()["results"]:
-        if r["status"] in ("accepted", "duplicate"):
-            t.acked.add(r["id"])
-    t.pending = []
-    return True
-
-
-async def pull(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
-    while True:
-        resp = await call(
-            client,
-            stats,
-            "pull",
-            "GET",
-            "/v1/changes",
-            params={"since": t.cursor, "limit": PAGE},
-            headers={"Authorization": f"Bearer {t.token}"},
-        )
-        if resp is None or resp.status_code != 200:
-            return False
-        doc = resp.json()
-        for c in doc["changes"]:
-            t.seen[(c["entity"], c["key"])] = c["op"]
-        t.cursor = doc["next_cursor"]
-        if not doc["has_more"]:
-            return True
-
-
-def visits(t: Terminal, rng: random.Random) -> list[dict[str, Any]]:
-    out = []
-    for _ in range(rng.randint(1, 10)):
-        t.seq += 1
-        out.append(
-            {
-                "id": uuid7_str(),
-                "kind": "visit",
-                "member_id": rng.choice(t.members),
-                "staff_id": t.staff,
-                "created_at": int(time.time()),
-                "device_seq": t.seq,
-                "payload": {"text": "walk-in"},
-            }
-        )
-    return out
-
-
-async def run_terminal(
-    client: httpx.AsyncClient, t: Terminal, stats: Stats, end: float, seed: int
-) -> None:
-    rng = random.Random(seed)
-    backoff = Backoff(base=0.5, cap=8.0, rng=rng)
-    loop = asyncio.get_running_loop()
-    next_push = loop.time() + rng.uniform(0, 5)
-    next_pull = loop.time() + rng.uniform(0, 6)
-    while True:
-        due = min(next_push, next_pull)
-        if due >= end:
-            return
-        await asyncio.sleep(max(0.0, due - loop.time()))
-        if next_push <= next_pull:
-            if not t.pending:
-                t.pending = visits(t, rng)
-            if await push(client, t, stats):
-                t.failures = 0
-                next_push = loop.time() + rng.uniform(1, 5)
-            else:
-                t.failures += 1
-                next_push = loop.time() + backoff.delay(t.failures, 1.0)
-        elif await pull(client, t, stats):
-            next_pull = loop.time() + rng.uniform(2, 6)
-        else:
-            next_pull = loop.time() + backoff.delay(1, 1.0)
-
-
-async def drain(client: httpx.AsyncClient, terminals: list[Terminal], stats: Stats) -> None:
-    """After the run: every pending batch delivered, every terminal caught up."""
-
-    async def one(t: Terminal) -> None:
-        for _ in range(60):
-            if (not t.pending or await push(client, t, stats)) and await pull(client, t, stats):
-                return
-            await asyncio.sleep(1.0)
-
-    await asyncio.gather(*(one(t) for t in terminals))
-    for t in terminals:  # the last pushes of the others are in everyone's feed now
-        await pull(client, t, stats)
-
-
 # -- one run -------------------------------------------------------------------------------------
 
 
@@ -435,42 +287,21 @@ async def enrol(url: str, db: str, keys: str, stores: list[str], n: int) -> list
     return terminals
 
 
-async def load(hub: HubProcess, terminals: list[Terminal], duration: float) -> dict[str, Any]:
-    stats = Stats()
-    limits = httpx.Limits(
-        max_connections=len(terminals) + 8, max_keepalive_connections=len(terminals)
-    )
-    restart: dict[str, float] = {}
-    async with httpx.AsyncClient(base_url=hub.url, timeout=TIMEOUT_S, limits=limits) as client:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        end = start + duration
+def load(
+    hub: HubProcess, terminals: list[Terminal], duration: float, procs: int, *, restart: bool
+) -> Generated:
+    """The load from ``procs`` generator processes, the hub restarted half way (unless told
+    not to), then the drain."""
 
-        async def restart_midway() -> None:
-            await asyncio.sleep(duration / 2)
-            t0 = time.monotonic()
-            restart["at"] = t0
-            restart["stop_s"] = await asyncio.to_thread(hub.stop)
-            restart["start_s"] = await asyncio.to_thread(hub.start)
-            restart["down_s"] = time.monotonic() - t0
-            restart["until"] = time.monotonic()
+    def restart_midway() -> dict[str, float]:
+        t0 = time.monotonic()
+        out = {"at": t0, "stop_s": hub.stop(), "start_s": hub.start()}
+        out["down_s"] = time.monotonic() - t0
+        out["until"] = time.monotonic()
+        return out
 
-        tasks = [run_terminal(client, t, stats, end, i) for i, t in enumerate(terminals)]
-        cpu0 = time.process_time()
-        await asyncio.gather(restart_midway(), *tasks)
-        elapsed = loop.time() - start
-        generator_cpu = (time.process_time() - cpu0) / elapsed
-        answered = stats.answered
-        drain_stats = Stats()
-        await drain(client, terminals, drain_stats)
-    return {
-        "stats": stats,
-        "elapsed": elapsed,
-        "answered": answered,
-        "restart": restart,
-        "generator_cpu": generator_cpu,
-        "load_avg": os.getloadavg()[0],
-    }
+    midway = restart_midway if restart else None
+    return generate(hub.url, terminals, duration, procs, midway=midway, drain=True)
 
 
 def server_side(log: Path, since: float, until: float) -> dict[str, float | None]:
@@ -523,7 +354,22 @@ def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]
     }
 
 
-def integrity(db: str, keys: str, terminals: list[Terminal], sample: int) -> dict[str, int]:
+def id_counts(pushed: set[str], found: dict[str, int], acked: set[str]) -> dict[str, int]:
+    """Every id pushed against how many times the hub holds it (``found``; absent: 0)."""
+    return {
+        "pushed": len(pushed),
+        "lost": sum(1 for i in pushed if found.get(i, 0) == 0),
+        "doubled": sum(1 for n in found.values() if n > 1),
+        "unacked": len(pushed - acked),
+    }
+
+
+def feed_missing(want: list[str], seen: dict[tuple[str, str], str]) -> int:
+    """Visits of the terminal's store (``want``) its pulls did not bring as an upsert."""
+    return sum(seen.get(("visit", k)) != "upsert" for k in want)
+
+
+def integrity(db: str, keys: str, terminals: list[Terminal]) -> dict[str, int]:
     pushed = set().union(*(t.pushed for t in terminals))
     store = HubStore.open(db, keys_file=keys)
     try:
@@ -543,8 +389,7 @@ def integrity(db: str, keys: str, terminals: list[Terminal], sample: int) -> dic
                 ):
                     found[iid] = max(found.get(iid, 0), int(n))
             missing_in_feeds = 0
-            rng = random.Random(1)
-            for t in rng.sample(terminals, min(sample, len(terminals))):
+            for t in (t for t in terminals if t.sampled):
                 want = [
                     r[0]
                     for r in conn.rows(
@@ -554,16 +399,17 @@ def integrity(db: str, keys: str, terminals: list[Terminal], sample: int) -> dic
                     )
                     if r[0] in pushed
                 ]
-                missing_in_feeds += sum(t.seen.get(("visit", k)) != "upsert" for k in want)
+                missing_in_feeds += feed_missing(want, t.seen)
     finally:
         store.close()
-    return {
-        "pushed": len(pushed),
-        "lost": sum(1 for i in pushed if i not in found),
-        "doubled": sum(1 for n in found.values() if n > 1),
-        "unacked": len(pushed - set().union(*(t.acked for t in terminals))),
-        "feed_missing": missing_in_feeds,
-    }
+    acked: set[str] = set().union(*(t.acked for t in terminals))
+    return {**id_counts(pushed, found, acked), "feed_missing": missing_in_feeds}
+
+
+def sample(terminals: list[Terminal], n: int = SAMPLE) -> None:
+    """Mark the integrity sample (before the run: these terminals decode every row)."""
+    for t in random.Random(1).sample(terminals, min(n, len(terminals))):
+        t.sampled = t.decode = True
 
 
 def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int) -> dict[str, Any]:
@@ -586,17 +432,20 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
             f"[{backend} {stores}x{per_store}] {n} terminals, {args.duration:.0f} s …",
             file=sys.stderr,
         )
-        began = time.time()
-        out = asyncio.run(load(hub, terminals, args.duration))
-        ended = began + out["elapsed"]
+        sample(terminals)
+        for t in terminals:
+            t.decode = t.decode or args.decode_all
+        procs = args.gen_procs or auto_procs(n)
+        out = load(hub, terminals, args.duration, procs, restart=not args.no_restart)
+        began, ended = out.began, out.began + out.elapsed
     finally:
         hub.stop()
     hub_side = server_side(log, began, ended)
     lock = lock_held(lock_times, began, ended)
-    check = integrity(db, keys, terminals, sample=10)
-    s: Stats = out["stats"]
+    check = integrity(db, keys, terminals)
+    s: Stats = out.stats
     # Away from the restart (from its start to 5 s after the hub is back): the steady state.
-    lo, hi = out["restart"].get("at", 0.0), out["restart"].get("until", 0.0) + 5.0
+    lo, hi = out.restart.get("at", 0.0), out.restart.get("until", 0.0) + 5.0
     steady: dict[str, list[float]] = {"pull": [], "push": []}
     for at, what, status, took in s.timeline:
         if status == 200 and not lo - TIMEOUT_S <= at <= hi:
@@ -605,7 +454,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         "backend": backend,
         "stores": stores,
         "terminals": n,
-        "req_s": out["answered"] / out["elapsed"],
+        "req_s": s.answered / out.elapsed,
         "pull_p99_ms": pct(s.pull, 99) * 1000,
         "push_p99_ms": pct(s.push, 99) * 1000,
         "pull_p50_ms": pct(s.pull, 50) * 1000,
@@ -621,14 +470,15 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         ),
         "failed": sum(v for k, v in s.statuses.items() if k.endswith(":0")),
         "statuses": s.statuses,
-        "restart": {k: v for k, v in out["restart"].items() if k.endswith("_s")},
+        "restart": {k: v for k, v in out.restart.items() if k.endswith("_s")},
         **hub_side,
         **lock,
         # The hub's CPU per request it served (not 503): robust to a busy shared machine.
         "hub_cpu_ms_per_req": hub.cpu_s * 1000 / max(1, int(hub_side["hub_served"] or 0)),
         "hub_cpu_s": hub.cpu_s,
-        "generator_cpu": out["generator_cpu"],  # cores the load generator itself used
-        "load_avg": out["load_avg"],  # the machine's 1-min load at the end (shared machine)
+        # the load generator's own share: cores (in all, per process), loop lag, schedule
+        **breakdown(out, n),
+        "load_avg": os.getloadavg()[0],  # the machine's 1-min load at the end (shared machine)
         **check,
     }
     print(json.dumps(result), file=sys.stderr)
@@ -651,6 +501,19 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=None, help="seconds of load per run")
     ap.add_argument("--members", type=int, default=MEMBERS)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--gen-procs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="load generator processes (default: one per 250 terminals, at most 4)",
+    )
+    ap.add_argument("--no-restart", action="store_true", help="no hub restart half way")
+    ap.add_argument(
+        "--decode-all",
+        action="store_true",
+        help="every terminal decodes every row it pulls (as the generator did before)",
+    )
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
     ap.add_argument(
@@ -736,6 +599,7 @@ def main() -> int:
                 "",
                 f"{r['pushed']} ids pushed; sampled feeds missing {r['feed_missing']}",
             ],
+            *generator_rows(label, r),
         ]
     stem = "hub_load" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "")
     RESULTS.mkdir(parents=True, exist_ok=True)

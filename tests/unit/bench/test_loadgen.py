@@ -1,0 +1,120 @@
+"""bench/loadgen.py's terminals and bench/hub_load.py's integrity checks: a page read without
+decoding its rows keeps the same schedule, and a row the hub drops from a sampled terminal's
+feed — or an id it loses or doubles — is counted."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from bench.hub_load import feed_missing, id_counts
+from bench.loadgen import Stats, Terminal, page_tail, pull
+
+
+def page(rows: list[dict[str, Any]], next_cursor: int, has_more: bool, remaining: int = 0) -> bytes:
+    """A page laid out as the hub writes it (sync/hub/feed.py): the rows, then the cursor."""
+    parts = ",".join(json.dumps(r, separators=(",", ":")) for r in rows)
+    return (
+        f'{{"changes":[{parts}],"next_cursor":{next_cursor},'
+        f'"has_more":{"true" if has_more else "false"},"remaining":{remaining}}}'
+    ).encode()
+
+
+def visit(seq: int, key: str, text: str = "walk-in") -> dict[str, Any]:
+    return {"seq": seq, "entity": "visit", "key": key, "op": "upsert", "data": {"text": text}}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (page([visit(1, "a")], 1, False), (1, False)),
+        (page([visit(7, "a"), visit(9, "b")], 9, True, 40), (9, True)),
+        (page([], 12, False), (12, False)),
+        # a row's text that looks like the end of a page (a string holds its quotes escaped)
+        (page([visit(3, "a", '"next_cursor":99,"has_more":true}')], 3, False), (3, False)),
+        # a row with members of those names: more rows follow it, so it is not the page's end
+        (
+            page([{"next_cursor": 99, "has_more": True}, visit(5, "b")], 5, False),
+            (5, False),
+        ),
+        # another layout: decoded in full
+        (b'{"next_cursor": 4, "has_more": true, "changes": []}', (4, True)),
+        (page([], 6, True).replace(b',"remaining":0', b""), (6, True)),
+    ],
+)
+def test_page_tail_reads_the_cursor_as_json_would(body: bytes, expected: tuple[int, bool]) -> None:
+    assert page_tail(body) == expected
+    doc = json.loads(body)
+    assert (doc["next_cursor"], doc["has_more"]) == expected
+
+
+FEED = [visit(seq, f"v{seq}") for seq in range(1, 26)]
+
+
+def feed_handler(rows: list[dict[str, Any]], limit: int = 10) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        since = int(request.url.params["since"])
+        after = [r for r in rows if r["seq"] > since]
+        chunk = after[:limit]
+        cursor = chunk[-1]["seq"] if chunk else since
+        return httpx.Response(200, content=page(chunk, cursor, len(after) > limit))
+
+    return httpx.MockTransport(handle)
+
+
+def pulled(t: Terminal, rows: list[dict[str, Any]]) -> Stats:
+    async def go() -> Stats:
+        stats = Stats()
+        async with httpx.AsyncClient(base_url="http://hub.test", transport=feed_handler(rows)) as c:
+            assert await pull(c, t, stats)
+        return stats
+
+    return asyncio.run(go())
+
+
+def terminal(*, sampled: bool) -> Terminal:
+    return Terminal("S001", "token", ["M1"], "A1", 0, sampled=sampled, decode=sampled)
+
+
+def test_a_terminal_not_sampled_follows_the_pages_without_their_rows() -> None:
+    full, light = terminal(sampled=True), terminal(sampled=False)
+    s_full, s_light = pulled(full, FEED), pulled(light, FEED)
+    assert full.cursor == light.cursor == 25
+    assert s_full.sent == s_light.sent == 3  # the same pages asked for
+    assert len(full.seen) == 25 and not light.seen
+
+
+def test_a_row_dropped_from_a_sampled_feed_is_counted() -> None:
+    want = [r["key"] for r in FEED]
+    complete = terminal(sampled=True)
+    pulled(complete, FEED)
+    assert feed_missing(want, complete.seen) == 0
+
+    dropped = terminal(sampled=True)
+    pulled(dropped, [r for r in FEED if r["seq"] != 13])  # the hub leaves one row out
+    assert dropped.cursor == 25
+    assert feed_missing(want, dropped.seen) == 1
+
+    deleted = terminal(sampled=True)
+    pulled(deleted, [*FEED, {**visit(26, "v13"), "op": "delete"}])
+    assert feed_missing(want, deleted.seen) == 1  # its last word on the visit is not an upsert
+
+
+def test_lost_doubled_and_unacked_ids_are_counted() -> None:
+    pushed = {"a", "b", "c", "d"}
+    assert id_counts(pushed, {"a": 1, "b": 1, "c": 1, "d": 1}, pushed) == {
+        "pushed": 4,
+        "lost": 0,
+        "doubled": 0,
+        "unacked": 0,
+    }
+    assert id_counts(pushed, {"a": 1, "b": 2, "d": 1}, {"a", "b"}) == {
+        "pushed": 4,
+        "lost": 1,
+        "doubled": 1,
+        "unacked": 2,
+    }
