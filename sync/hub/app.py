@@ -56,6 +56,7 @@ from sync.hub.ingest import ingest, parse_items
 from sync.hub.live import ChangeNotifier
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.rules import WriteBounds
+from sync.hub.segment.routes import PREFIX as SEGMENT_PREFIX
 from sync.hub.segment.routes import SegmentBatch, SegmentCall, add_segment_routes
 from sync.hub.store import HubStore
 from sync.protocol import (
@@ -795,7 +796,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # behaviour events in: the Segment HTTP Tracking API (/segment/v1/…) ----------------------
 
-    add_segment_routes(app, store, clock=cfg.clock)
+    segment_fast = add_segment_routes(app, store, clock=cfg.clock)
 
     # OpenAPI -------------------------------------------------------------------------------
 
@@ -830,6 +831,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     async def fast(scope: Scope, body: bytes, send: Callable[[Message], Awaitable[None]]) -> bool:
         path, method = scope.get("path"), scope.get("method")
+        if str(path).startswith(SEGMENT_PREFIX):  # behaviour events: the Segment routes' own
+            answered = await segment_fast(scope, body, send)
+            load.fast += answered
+            return answered
         query: dict[bytes, int] | None = {}
         if path == _CHANGES_PATH and method == "GET":
             query = _fast_query(scope.get("query_string", b""))

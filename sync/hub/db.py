@@ -49,8 +49,10 @@ KEY_LOCK_CLASS = 0x0C1E  # keyed locks (:meth:`Conn.lock`): (class, hashtext(key
 WRITE_GATE_ID = 0x0C1E4D
 # Keyed locks one transaction takes before it takes the gate alone instead: each is an entry in
 # PostgreSQL's shared lock table (max_locks_per_transaction × max_connections, 64 × 100 by
-# default), which a Segment batch of 2,500 calls would fill.
-KEYED_LOCKS_MAX = 128
+# default), which a Segment batch of 2,500 calls would fill. 320: a group of two Segment batches
+# of 100 (their userIds shared, their cart lines alone); at most 4 writers a process, 2
+# processes: 2,560 of the 6,400.
+KEYED_LOCKS_MAX = 320
 
 # Numbering a transaction's pending change rows at its commit (hub migration 013 makes seq
 # default to -nextval('changes_pending_seq')). Under the advisory lock, held to the end of the
@@ -93,6 +95,13 @@ $fn$
 PG_PENDING_SEQS = (  # hub migration 013 on PostgreSQL
     "CREATE SEQUENCE IF NOT EXISTS changes_pending_seq",
     "ALTER TABLE changes ALTER COLUMN seq SET DEFAULT -nextval('changes_pending_seq')",
+)
+# Browse event ids on PostgreSQL (hub migration 015): a sequence past the highest id, so the
+# Segment intake's writers take ids side by side (:func:`browse_ids`). Rows loaded with ids
+# of their own (the demo seed, bulk loads) move it on at the next allocation that meets them.
+PG_BROWSE_IDS = (
+    "CREATE SEQUENCE IF NOT EXISTS browse_events_id_seq",
+    "SELECT setval('browse_events_id_seq', coalesce(max(id), 0) + 1, false) FROM browse_events",
 )
 IN_CHUNK = 900  # values per ``IN (…)``: under SQLite's old 999-parameter limit
 
@@ -182,7 +191,8 @@ class Conn:
         self._pg = dialect.name == "postgres"
         self._sql_cache: dict[str, str] = {}
         self._locked_at: float | None = None
-        self._held: set[str] = set()  # keyed locks taken in this transaction
+        self._held: set[str] = set()  # keyed locks taken in this transaction (alone)
+        self._shared: set[str] = set()  # keyed locks taken shared in this transaction
         self._alone = False  # this transaction holds the write gate alone
         self.assign_seqs = False  # PostgreSQL: number pending change rows at commit
 
@@ -266,6 +276,7 @@ class Conn:
         ``exclusive`` one waits for them and holds the gate and the seq lock alone until it
         commits."""
         self._held.clear()
+        self._shared.clear()
         self._alone = exclusive
         with translated("begin"):
             if self.dialect.name == "sqlite":
@@ -302,31 +313,39 @@ class Conn:
         this transaction holds the write gate: callers skip building a batch's keys."""
         return self._pg and not self._alone
 
-    def lock(self, *keys: str) -> None:
+    def lock(self, *keys: str, shared: Iterable[str] = ()) -> None:
         """Take keyed locks (PostgreSQL: transaction-level advisory locks on ``hashtext(key)``)
         before reading what a check then writes, e.g. ``m:<member id>``; keys held already in
-        this transaction are skipped, the others taken in key order. Past
-        :data:`KEYED_LOCKS_MAX` in one transaction it takes the write gate alone instead (it
-        waits for the other writers; two doing so at once are a deadlock, run again by
+        this transaction are skipped, the others taken in key order, in one statement. Keys in
+        ``shared`` (and not in ``keys``) are taken shared: readers that only rely on what the
+        key guards (a Segment track resolving its userId) do not wait for each other, and wait
+        for — or hold back — whoever takes the key alone (a bind, a merge); a key held shared
+        and asked for alone is taken alone as well. Past :data:`KEYED_LOCKS_MAX` in one
+        transaction it takes the write gate alone instead (it waits for the other writers; two
+        doing so at once are a deadlock, run again by
         :meth:`~sync.hub.store.HubStore.run_write`). SQLite: nothing to do (its one writer is
         alone)."""
         if not self.keyed_locks:
             return
         if self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
             return  # a read outside a transaction: nothing to hold
-        wanted = sorted(set(keys) - self._held)
-        if not wanted:
+        alone = set(keys) - self._held
+        readers = set(shared) - alone - self._held - self._shared
+        if not alone and not readers:
             return
-        if len(self._held) + len(wanted) > KEYED_LOCKS_MAX:
+        if len(self._held) + len(self._shared) + len(alone) + len(readers) > KEYED_LOCKS_MAX:
             self.execute(f"SELECT pg_advisory_xact_lock({WRITE_GATE_ID})")
             self._alone = True
             return
+        wanted = sorted([(k, False) for k in alone] + [(k, True) for k in readers])
         self.execute(
-            f"SELECT pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) "
-            "FROM unnest(?::text[]) AS k",
-            (wanted,),
+            f"SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared({KEY_LOCK_CLASS}, "
+            f"hashtext(k)) ELSE pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) END "
+            "FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS w(k, s, n) ORDER BY n",
+            ([k for k, _ in wanted], [s for _, s in wanted]),
         )
-        self._held.update(wanted)
+        self._held.update(alone)
+        self._shared.update(readers)
 
     def rollback(self) -> None:
         try:

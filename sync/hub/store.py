@@ -52,6 +52,7 @@ from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
 from sync.hub.db import (
     PG_ASSIGN_SEQS,
+    PG_BROWSE_IDS,
     PG_PENDING_SEQS,
     POSTGRES,
     SQLITE,
@@ -73,6 +74,7 @@ WRITE_LOCK_TIMEOUT_S = 15.0
 PG_WRITERS = 4  # write connections of a process on PostgreSQL (SQLite: one)
 WRITE_ATTEMPTS = 4  # run_write: a write that raced another is run again up to this many times
 PENDING_SEQS_VERSION = 13  # the migration after which PostgreSQL numbers change rows at commit
+BROWSE_IDS_VERSION = 15  # the migration after which PostgreSQL gives browse ids by a sequence
 T = TypeVar("T")
 
 
@@ -267,6 +269,9 @@ class HubStore:
                 if version == PENDING_SEQS_VERSION and self.dialect.name == "postgres":
                     conn.execute(PG_ASSIGN_SEQS)  # change rows numbered at commit
                     for statement in PG_PENDING_SEQS:
+                        conn.execute(statement)
+                if version == BROWSE_IDS_VERSION and self.dialect.name == "postgres":
+                    for statement in PG_BROWSE_IDS:
                         conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",

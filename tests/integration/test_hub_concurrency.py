@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 from hub_client import make_interaction
 from segment.analytics.client import Client as SegmentClient
@@ -607,3 +608,127 @@ def test_a_merge_racing_an_intake_bind_leaves_no_identity_on_the_merged_member(
             "(SELECT 1 FROM members m WHERE m.id = i.member_id)"
         )
         assert orphans == [], orphans
+
+
+# --- the Segment intake of two hub processes side by side (issue 16) ---------------------------
+
+
+def _segment_post(hub: HubHandle, key: str, batch: list[dict[str, Any]]) -> dict[str, Any]:
+    resp = httpx.post(
+        hub.url + "/segment/v1/batch", json={"batch": batch}, auth=(key, ""), timeout=60
+    )
+    assert resp.status_code == 200, resp.text
+    answer: dict[str, Any] = resp.json()
+    return answer
+
+
+def _consenting(hub: HubHandle, n: int) -> list[str]:
+    """``n`` members of S001 with browsing consent (their views are kept)."""
+    with hub.store.read() as conn:
+        return [
+            str(r[0])
+            for r in conn.rows(
+                "SELECT id FROM members WHERE home_store = 'S001' AND consent_browsing = 1 "
+                "ORDER BY id LIMIT ?",
+                (n,),
+            )
+        ]
+
+
+def _shopping(members: list[str], skus: list[str], n: int, seed: int) -> list[dict[str, Any]]:
+    calls = []
+    for i in range(n):
+        viewed = (i + seed) % 3 != 0
+        calls.append(
+            {
+                "type": "track",
+                "messageId": f"race-{seed}-{i}",
+                "userId": members[(i * 7 + seed) % len(members)],
+                "event": "Product Viewed" if viewed else "Product Added",
+                "properties": {"sku": skus[(i + seed) % len(skus)], "price": 9.5},
+            }
+        )
+    return calls
+
+
+def test_one_segment_batch_sent_through_two_processes_at_once_is_taken_once(
+    any_hub: HubHandle,
+) -> None:
+    """A sender's retry reaches another hub process while the first is still writing: every
+    call is taken once — accepted by one, a duplicate for the other (the message ids are not
+    locked: the second meets the first's rows and is run again) — and no browse event twice."""
+    key = Sources(any_hub.store).add("shop-app")[1]
+    members = _consenting(any_hub, 10)
+    with any_hub.store.read() as conn:
+        skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products ORDER BY sku LIMIT 5")]
+        browsed = int(conn.scalar("SELECT count(*) FROM browse_events"))
+    batch = _shopping(members, skus, 60, seed=1)
+    with running_hub(any_hub.db) as other:
+        hubs = [any_hub, other]
+        start = threading.Barrier(2)
+        answers: list[dict[str, Any]] = [{}, {}]
+        errors: list[BaseException] = []
+
+        def send(i: int) -> None:
+            try:
+                start.wait(timeout=30)
+                answers[i] = _segment_post(hubs[i], key, batch)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert not errors, errors
+    assert sum(a["accepted"] for a in answers) == 60, answers
+    assert sum(a["duplicates"] for a in answers) == 60, answers
+    views = sum(1 for c in batch if c["event"] == "Product Viewed")
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM intake_messages") == 60
+        assert conn.scalar("SELECT count(*) FROM browse_events") == browsed + views
+
+
+def test_segment_batches_about_the_same_members_through_two_processes_all_go_in(
+    any_hub: HubHandle,
+) -> None:
+    """Senders post batches about the same members through two hub processes at once (their
+    tracks share the userIds' keyed locks, their cart lines each take their own): every call
+    goes in, browse ids never clash, each (member, sku) keeps one cart line."""
+    key = Sources(any_hub.store).add("shop-app")[1]
+    members = _consenting(any_hub, 12)
+    with any_hub.store.read() as conn:
+        skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products ORDER BY sku LIMIT 4")]
+        browsed = int(conn.scalar("SELECT count(*) FROM browse_events"))
+    work = [[_shopping(members, skus, 40, seed=s * 10 + b) for b in range(4)] for s in range(4)]
+    with running_hub(any_hub.db) as other:
+        hubs = [any_hub, other]
+        start = threading.Barrier(len(work))
+        taken = [0] * len(work)
+        errors: list[BaseException] = []
+
+        def sender(i: int) -> None:
+            try:
+                start.wait(timeout=30)
+                for batch in work[i]:
+                    taken[i] += _segment_post(hubs[i % 2], key, batch)["accepted"]
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=sender, args=(i,)) for i in range(len(work))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert not errors, errors
+    calls = [c for sender in work for batch in sender for c in batch]
+    assert sum(taken) == len(calls)
+    views = sum(1 for c in calls if c["event"] == "Product Viewed")
+    with any_hub.store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM browse_events") == browsed + views
+        lines = conn.rows(
+            "SELECT member_id, sku, count(*) FROM cart_items WHERE substr(id, 1, 3) = 'oc-' "
+            "AND state IN ('open', 'removed') GROUP BY member_id, sku HAVING count(*) > 1"
+        )
+        assert lines == [], lines

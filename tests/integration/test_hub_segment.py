@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,11 +28,11 @@ from clerk import outbox as outbox_mod
 from sync.client import HubClient
 from sync.engine import SyncEngine
 from sync.hub.cli import add_hub_parser, run_hub
-from sync.hub.embedded import HubHandle
+from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.errors import InvalidInputError
 from sync.hub.segment.calls import parse_call
 from sync.hub.segment.intake import Intake, _Job
-from sync.hub.segment.sources import Sources
+from sync.hub.segment.sources import KEY_CHECK_S, Sources
 
 STORE = "S001"
 
@@ -160,6 +161,28 @@ def test_write_keys_are_kept_hashed_and_revoked_keys_refused(hub: HubHandle) -> 
     assert answer.status_code == 401 and answer.json()["reason"] == "no_key"
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert rows(hub, "SELECT tier FROM members WHERE id = ?", m)[0][0] == "silver"
+
+
+def test_a_revoked_write_key_is_refused_at_once_here_and_within_a_second_elsewhere(
+    any_hub: HubHandle,
+) -> None:
+    """Attack: write keys are kept per process (no query per call). A key both hub processes
+    have taken calls with is revoked through one of them: that one refuses it at once, the
+    other within a second (its revoked set re-read every KEY_CHECK_S) — never later."""
+    key = add_source(any_hub, "crm")
+    m = member(any_hub)
+    body = {"batch": [{"type": "identify", "userId": m, "traits": {"tier": "gold"}}]}
+    with running_hub(any_hub.db) as other:
+        for h in (any_hub, other, any_hub, other):  # both processes know the key now, and
+            assert post(h, "batch", body, key).status_code == 200  # have read the revoked set
+        Sources(any_hub.store).revoke("crm")
+        revoked = time.monotonic()
+        answer = post(any_hub, "batch", body, key)
+        assert answer.status_code == 401 and answer.json()["reason"] == "bad_key"
+        while (answer := post(other, "batch", body, key)).status_code == 200:
+            assert time.monotonic() - revoked <= 1.0, "still taken a second after the revoke"
+        assert answer.status_code == 401 and answer.json()["reason"] == "bad_key"
+        assert time.monotonic() - revoked <= 1.0 + KEY_CHECK_S
 
 
 def test_a_bad_call_does_not_sink_its_batch(hub: HubHandle) -> None:

@@ -52,12 +52,14 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared import phones
 from sync.hub import cases, retention
+from sync.hub.errors import StorageFailure, WriteRaced
 from sync.hub.feed import browsing_keys
 from sync.hub.members import phone_columns
 from sync.hub.segment import identity
@@ -135,8 +137,9 @@ class _Job:
     calls: list[Call]
     rejected: list[Rejected]
     now_ms: int
-    done: threading.Event = field(default_factory=threading.Event)
-    lead: bool = False  # woken to commit the next group, not with a result
+    wake: threading.Event = field(default_factory=threading.Event)  # finished, or asked to lead
+    finished: bool = False  # (these two under the intake's queue lock)
+    lead: bool = False  # asked to commit the next groups
     result: TakeResult | None = None
     error: BaseException | None = None
 
@@ -189,6 +192,10 @@ class Intake:
     identities, members and cart lines are looked up in one go and their rows loaded together,
     so a group costs a few statements, not a few per batch. A group that fails is written
     again batch by batch, so one bad batch fails alone.
+
+    On PostgreSQL :data:`PG_COMMITTERS` groups of a process are written side by side (as are
+    other processes'), each of at most :data:`PG_GROUP_CALLS` calls; what they must not both
+    do is kept apart by keyed locks (:meth:`_Run.lock`), not by the write gate.
     """
 
     def __init__(self, store: HubStore) -> None:
@@ -196,7 +203,10 @@ class Intake:
         self.sources = Sources(store)
         self._queue: list[_Job] = []
         self._queue_lock = threading.Lock()
-        self._leading = False
+        self._leaders = 0  # batches committing groups now (under _queue_lock)
+        pg = store.dialect.name == "postgres"
+        self._max_leaders = PG_COMMITTERS if pg else 1
+        self._group_calls = PG_GROUP_CALLS if pg else None
 
     def take(
         self,
@@ -234,23 +244,60 @@ class Intake:
         return job.result
 
     def _submit(self, job: _Job) -> None:
+        """Queue ``job`` and return once it is committed: by this thread, leading (committing
+        the queued groups while there are fewer than ``_max_leaders`` leaders), or by another.
+        A leader whose own batch is done hands its place to the next waiting batch."""
         with self._queue_lock:
             self._queue.append(job)
-            lead = not self._leading
-            self._leading = True
-        if not lead:
-            job.done.wait()
-            if not job.lead:
+            leading = self._leaders < self._max_leaders
+            self._leaders += leading
+        while True:
+            if leading:
+                self._lead(job)
+            job.wake.wait()
+            with self._queue_lock:
+                job.wake.clear()
+                leading, job.lead = job.lead, False
+                if job.finished and not leading:
+                    return
+
+    def _lead(self, job: _Job) -> None:
+        """Commit queued groups until ``job`` is done or the queue is empty; then hand the
+        place on (to the first waiting batch not asked yet) or give it up."""
+        while True:
+            with self._queue_lock:
+                group = self._next_group()
+                if not group:
+                    self._leaders -= 1
+                    job.wake.set()  # (finished or not: its thread looks again)
+                    return
+            self._commit(group)
+            with self._queue_lock:
+                if not job.finished:
+                    continue
+                heir = next((j for j in self._queue if not j.lead), None)
+                if heir is None:
+                    self._leaders -= 1
+                else:
+                    heir.lead = True
+                    heir.wake.set()
                 return
-        with self._queue_lock:
+
+    def _next_group(self) -> list[_Job]:
+        """The queued batches the next transaction takes (under the queue lock): all of them
+        on SQLite; on PostgreSQL up to :data:`PG_GROUP_CALLS` calls (at least one batch), so
+        the keyed locks of a group stay under :data:`~sync.hub.db.KEYED_LOCKS_MAX`."""
+        if self._group_calls is None:
             group, self._queue = self._queue, []
-        self._commit(group)
-        with self._queue_lock:
-            if self._queue:  # hand over: the next waiting batch commits the next group
-                self._queue[0].lead = True
-                self._queue[0].done.set()
-            else:
-                self._leading = False
+            return group
+        n, calls = 0, 0
+        while n < len(self._queue) and (
+            n == 0 or calls + len(self._queue[n].calls) <= self._group_calls
+        ):
+            calls += len(self._queue[n].calls)
+            n += 1
+        group, self._queue = self._queue[:n], self._queue[n:]
+        return group
 
     def _commit(self, group: list[_Job]) -> None:
         try:
@@ -264,9 +311,10 @@ class Intake:
             group[0].error = exc
         for job, result in zip(group, results, strict=False):
             job.result = result
-        for job in group:
-            job.lead = False
-            job.done.set()
+        with self._queue_lock:
+            for job in group:
+                job.finished = True
+                job.wake.set()
 
     def _apply_group(self, tx: Tx, group: Sequence[_Job]) -> list[TakeResult]:
         results: list[TakeResult] = []
@@ -330,6 +378,10 @@ class Intake:
 
 
 _NO_SOURCE = Source("", "", False)
+# PostgreSQL: transactions of one process's intake committing side by side (of the store's
+# PG_WRITERS connections), and the calls one of them takes (two Segment batches of 100).
+PG_COMMITTERS = 2
+PG_GROUP_CALLS = 200
 
 
 def _held_call(stored: dict[str, Any]) -> Call | None:
@@ -356,7 +408,9 @@ class _Run:
         self._members: dict[str, tuple[str | None, bool]] = {}  # id -> (home store, consent)
         self._browse: list[tuple[int, str, str, str, int]] = []
         self._new_changes: list[tuple[str | None, str, str, str]] = []
-        self._next_browse_id: int | None = None
+        self._next_browse_id: int | None = None  # SQLite: max(id) + 1 counted on
+        self._browse_ids: list[int] = []  # PostgreSQL: taken from the sequence, not used yet
+        self._views = 0  # Product Viewed calls of the run: browse ids taken in one go
         self._seen: list[tuple[str, str, int]] = []
         self._held_users: set[str] = set()  # userIds of the batch with calls held
         self._lines: dict[tuple[str, str], _Line | None] = {}  # (member, sku) -> open/removed
@@ -368,20 +422,28 @@ class _Run:
 
     def lock(self, calls: Sequence[Call]) -> None:
         """Lock what the calls' checks read before they read it (PostgreSQL's writers run side
-        by side): their message ids (a repeat through another process) and the userIds and
-        anonymousIds they name (the identities resolved, then bound). Other identities are
-        locked as they are looked up (:func:`identity.lookup`)."""
+        by side): the userIds and anonymousIds they name — alone for an identify or alias
+        (they bind them), shared for the others, which only resolve them: batches of tracks
+        about the same members run side by side, and wait for a bind or merge of them (which
+        takes them alone). What a track then finds unresolved is locked alone as it is looked
+        up (:func:`identity.lookup`), as are other identities; a cart line's (member, sku) and
+        a coupon's member as they are read (:meth:`line`, :meth:`coupon`). Message ids are
+        not locked: a repeat sent through another process at the same instant meets the
+        first's row in the primary key, and the transaction is run again
+        (:class:`~sync.hub.errors.WriteRaced`), finding it sent."""
         if not self.conn.keyed_locks:
             return
-        keys = [f"msg:{self.source.id}:{c.message_id}" for c in calls]
+        alone: list[str] = []
+        shared: list[str] = []
         for c in calls:
+            keys = alone if c.type in ("identify", "alias") else shared
             for uid in (c.user_id, c.previous_id):
                 if uid:
                     keys.append(f"id:user:{uid}")
             for aid in (c.anonymous_id, c.previous_id):
                 if aid:
                     keys.append(f"id:anon:{aid}")
-        self.conn.lock(*keys)
+        self.conn.lock(*alone, shared=shared)
 
     def fresh(self, calls: Sequence[Call]) -> set[str]:
         """The message ids of ``calls`` this source has not sent before."""
@@ -420,6 +482,7 @@ class _Run:
         ):
             self._members[str(member_id)] = (home, bool(consent))
             self._resolved.setdefault(("user", str(member_id)), str(member_id))
+        self._views = sum(1 for c in calls if c.event == "Product Viewed")
         carts = [c for c in calls if c.event in _CART_EVENTS]
         pairs = sorted(
             {
@@ -428,6 +491,8 @@ class _Run:
                 if c.user_id and (m := self._resolved.get(("user", c.user_id)))
             }
         )
+        if conn.keyed_locks:
+            conn.lock(*(_line_key(p) for p in pairs))
         for row in _pair_rows(conn, pairs):  # the batch's lines only, not all of its members'
             line = _line_of(row)
             held = self._lines.get((line.member_id, line.sku))
@@ -441,6 +506,21 @@ class _Run:
         for sku, price in _rows_in(conn, "sku, price_cents", "products", "sku", unpriced):
             self._prices[str(sku)] = int(price)
 
+    def browse_id(self) -> int:
+        """The id of a new browse event: max(id) + 1 on SQLite (its one writer is alone); on
+        PostgreSQL from the sequence (hub migration 015), the run's worth taken at once."""
+        if self.conn.dialect.name == "postgres":
+            if not self._browse_ids:
+                self._browse_ids = browse_ids(self.conn, max(self._views, 1))
+                self._views = 0
+            return self._browse_ids.pop()
+        if self._next_browse_id is None:
+            self._next_browse_id = int(
+                self.conn.scalar("SELECT coalesce(max(id), 0) FROM browse_events")
+            )
+        self._next_browse_id += 1
+        return self._next_browse_id
+
     def seen(self, call: Call) -> None:
         self._seen.append((self.source.id, call.message_id, self.now))
 
@@ -451,14 +531,20 @@ class _Run:
     def finish(self, rejected: Sequence[Rejected]) -> None:
         self.flush()
         conn = self.conn
-        if self._seen:  # new by fresh(), read in this transaction: no conflict is possible
-            self.tx.load("intake_messages", ("source_id", "message_id", "received_at"), self._seen)
+        if self._seen:  # new by fresh(); the same sent through another writer at once: raced
+            with raced_on_key("intake_messages"):
+                self.tx.load(
+                    "intake_messages", ("source_id", "message_id", "received_at"), self._seen
+                )
         if self._counts and self.source.id:
             conn.many(
                 "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_id, outcome, name) DO UPDATE SET "
                 "n = intake_counts.n + excluded.n, last_at = excluded.last_at",
-                [(self.source.id, o, n, k, self.now) for (o, n), k in self._counts.items()],
+                [  # in key order: writers counting side by side never wait in a circle
+                    (self.source.id, o, n, k, self.now)
+                    for (o, n), k in sorted(self._counts.items())
+                ],
             )
         if rejected and self.source.id:
             conn.many(
@@ -482,7 +568,10 @@ class _Run:
         change rows of new keys (and of those lines, their older change rows dropped)."""
         # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
         if self._browse:
-            self.tx.load("browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse)
+            with raced_on_key("browse_events"):  # an id loaded by hand since the sequence's
+                self.tx.load(
+                    "browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse
+                )
             self._browse = []
         dirty = [ln for ln in self._lines.values() if ln is not None and ln.dirty] + self._bought
         self._bought = []
@@ -514,7 +603,7 @@ class _Run:
             if known:
                 self.conn.many(
                     "UPDATE cart_items SET qty = ?, price_cents = ?, added_at = ?, state = ?, "
-                    "event_at = ? WHERE id = ?",
+                    "event_at = ? WHERE id = ? AND state IN ('open', 'removed')",
                     known,
                 )
                 _delete_in(self.conn, "changes", "key", [v[-1] for v in known], ("entity", "cart"))
@@ -578,6 +667,7 @@ class _Run:
     def release(self, idents: Sequence[Identity]) -> None:
         """Apply the calls held under ``idents`` (now bound), in the order they came."""
         for kind, value in idents:
+            self.conn.lock(f"id:{kind}:{value}")  # another writer may be releasing them too
             rows = self.conn.rows(
                 "SELECT id, message FROM intake_held WHERE kind = ? AND value = ? ORDER BY id",
                 (kind, value),
@@ -769,13 +859,8 @@ class _Run:
         # the feed — for the chain's policy's days (sync.hub.retention).
         if not consented and retention.browsing_days(self.conn) == 0:
             return "dropped"
-        if self._next_browse_id is None:
-            self._next_browse_id = int(
-                self.conn.scalar("SELECT coalesce(max(id), 0) FROM browse_events")
-            )
-        self._next_browse_id += 1
+        key = self.browse_id()
         sku = text_prop(call.properties, "sku", "product_id") or ""
-        key = self._next_browse_id
         self._browse.append((key, member_id, sku, channel_of(call), call.at))
         if not consented:
             return "kept"
@@ -788,6 +873,7 @@ class _Run:
         key = (member_id, sku)
         if key in self._lines:
             return self._lines.get(key)
+        self.conn.lock(_line_key(key))
         row = self.conn.row(
             f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE member_id = ? AND sku = ? "
             "AND state IN ('open', 'removed') ORDER BY coalesce(event_at, added_at * 1000) DESC, "
@@ -892,6 +978,7 @@ class _Run:
 
     def coupon(self, call: Call, member_id: str) -> str:
         coupon_id = text_prop(call.properties, "coupon_id") or ""
+        self.conn.lock(f"m:{member_id}")  # as a store's redeem of it (sync.hub.ingest)
         row = self.conn.row("SELECT member_id, state FROM coupons WHERE id = ?", (coupon_id,))
         if row is None or str(row[0]) != member_id:
             return "unknown_coupon"
@@ -1057,6 +1144,42 @@ def _stored(call: Call) -> str:
         separators=(",", ":"),
         default=str,
     )
+
+
+def _line_key(pair: tuple[str, str]) -> str:
+    """The keyed lock of a member's cart line of a sku (:meth:`_Run.line`)."""
+    return f"cart:{pair[0]}\x1f{pair[1]}"
+
+
+def browse_ids(conn: Conn, n: int) -> list[int]:
+    """``n`` new browse event ids from PostgreSQL's sequence (hub migration 015), moved past
+    the highest id first when rows loaded with their own ids (the demo seed) got ahead of it."""
+    rows = conn.rows(
+        "SELECT nextval('browse_events_id_seq'), (SELECT max(id) FROM browse_events) "
+        "FROM generate_series(1, ?)",
+        (n,),
+    )
+    top = rows[0][1]
+    if top is not None and int(top) >= min(int(r[0]) for r in rows):
+        conn.scalar(
+            "SELECT setval('browse_events_id_seq', greatest(?, "
+            "(SELECT last_value FROM browse_events_id_seq)))",
+            (int(top),),
+        )
+        return browse_ids(conn, n)
+    return sorted((int(r[0]) for r in rows), reverse=True)
+
+
+@contextmanager
+def raced_on_key(table: str) -> Iterator[None]:
+    """A primary key of ``table`` met a row another writer committed at the same time (a
+    message id sent twice at once): :class:`WriteRaced`, so the transaction runs again."""
+    try:
+        yield
+    except StorageFailure as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "23505":  # unique_violation
+            raise
+        raise WriteRaced(f"a row of {table} was written by another writer at once") from exc
 
 
 def _digest(*parts: str) -> str:

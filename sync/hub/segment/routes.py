@@ -14,6 +14,10 @@ A stock Segment-compatible library takes ``http://<hub>/segment`` as its host (i
   call (``/v1/track`` …) that is refused answers 400 with its reason.
 * Errors are RFC 9457 problem JSON, with the ``code`` and ``message`` members the Segment
   libraries read from an error body as well.
+
+A POST to one of these paths is answered by :func:`add_segment_routes`' fast path before
+FastAPI's routing (the hub's guard hands it the body): the same checks, the same answers, byte
+for byte; the routes stay for the OpenAPI document and whatever the fast path declines.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import json
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,6 +40,11 @@ from sync.hub.errors import PROBLEM_TYPE, BusyError, HubServiceError, problem_do
 from sync.hub.segment.calls import CALL_TYPES, MAX_CALL_BYTES
 from sync.hub.segment.intake import Intake, source_or_error
 from sync.hub.store import HubStore
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+# (scope, body, send) -> answered? (as sync.hub.app.FastPath)
+FastPath = Callable[[Scope, bytes, Callable[[Message], Awaitable[None]]], Awaitable[bool]]
 
 PREFIX = "/segment/v1"
 MAX_BATCH_BYTES = 500 * 1024  # inflated; Segment's limit for a batch
@@ -223,8 +232,8 @@ def basic_user(header: str | None) -> str | None:
 
 def add_segment_routes(
     app: FastAPI, store: HubStore, *, clock: Callable[[], float] = time.time
-) -> Intake:
-    """Mount the Segment routes on ``app``; returns the :class:`Intake` they write through."""
+) -> FastPath:
+    """Mount the Segment routes on ``app``; returns their fast path (for the hub's guard)."""
     intake = Intake(store)
     pending = {"n": 0}
     lock = threading.Lock()
@@ -264,26 +273,47 @@ def add_segment_routes(
                 )
         return result.wire()
 
-    async def handle(request: Request, forced: str | None) -> Response:
-        body = await request.body()
+    async def answer(body: bytes, encoding: str, auth: str | None, forced: str | None) -> Response:
         with lock:
             if pending["n"] >= MAX_PENDING:
                 return problem(BusyError("too many batches queued; retry shortly"))
             pending["n"] += 1
         try:
-            result = await run_in_threadpool(
-                take,
-                body,
-                request.headers.get("content-encoding", ""),
-                request.headers.get("authorization"),
-                forced,
-            )
+            result = await run_in_threadpool(take, body, encoding, auth, forced)
         except HubServiceError as exc:
             return problem(exc)
         finally:
             with lock:
                 pending["n"] -= 1
         return JSONResponse(result)
+
+    async def handle(request: Request, forced: str | None) -> Response:
+        body = await request.body()
+        return await answer(
+            body,
+            request.headers.get("content-encoding", ""),
+            request.headers.get("authorization"),
+            forced,
+        )
+
+    paths = {f"{PREFIX}/batch": None, **{f"{PREFIX}/{kind}": kind for kind in CALL_TYPES}}
+
+    async def fast(scope: Scope, body: bytes, send: Callable[[Message], Awaitable[None]]) -> bool:
+        """A POST to a Segment path, answered without FastAPI's routing (``handle``'s answer,
+        the headers read as Starlette reads them: the first of each name)."""
+        path = scope.get("path")
+        if path not in paths or scope.get("method") != "POST":
+            return False
+        encoding: str | None = None
+        auth: str | None = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-encoding" and encoding is None:
+                encoding = value.decode("latin-1")
+            elif name == b"authorization" and auth is None:
+                auth = value.decode("latin-1")
+        response = await answer(body, encoding or "", auth, paths[path])
+        await response(scope, _no_body, send)
+        return True
 
     def body_doc(schema: str) -> dict[str, Any]:
         return {
@@ -323,4 +353,8 @@ def add_segment_routes(
 
     for kind in sorted(CALL_TYPES):
         single(kind)
-    return intake
+    return fast
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}

@@ -3,18 +3,22 @@
 ``clerk hub source add NAME`` prints a new write key once (``ocw_…``); the hub keeps only its
 SHA-256, as it does for device secrets and admin tokens. A source authenticates the Segment
 way: HTTP Basic with the write key as the user name (and an empty password), or the
-``writeKey`` field of the body. Revoked sources are refused at once (every call reads the
-table). What a source sent is counted per outcome and name (:meth:`Sources.counts`); the newest
-calls refused inside batches are kept with their reasons (:meth:`Sources.rejects`).
+``writeKey`` field of the body. A write key's source is read once per process and kept; the
+revoked sources are re-read when that set is ``KEY_CHECK_S`` old (one query for every key, not
+one per call, as for devices), so a revoked key is refused by every hub process within a
+second, and at once by the process that revoked it. What a source sent is counted per outcome
+and name (:meth:`Sources.counts`); the newest calls refused inside batches are kept with their
+reasons (:meth:`Sources.rejects`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
+import threading
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sync.hub import admin_audit
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 
 PREFIX = "ocw_"
 REJECTS_KEPT = 500  # per source, the newest
+KEY_CHECK_S = 0.5  # the revoked sources are re-read this often: a revoke reaches every process
+_KEYS_MAX = 10_000  # write keys kept per process (the sources: a handful)
 
 
 @dataclass(frozen=True)
@@ -34,11 +40,28 @@ class Source:
     allow_provisional: bool
 
 
+@dataclass
+class _KeyCache:
+    """What one hub process knows of write keys (one per store, shared by its Sources)."""
+
+    live: dict[str, Source] = field(default_factory=dict)  # key digest -> source, as read
+    revoked: frozenset[str] = frozenset()  # source ids, as read at read_at (monotonic)
+    revoked_here: set[str] = field(default_factory=set)  # by this process: refused at once
+    read_at: float = float("-inf")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_CACHES: weakref.WeakKeyDictionary[HubStore, _KeyCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
 class Sources:
     """The event sources of a hub store."""
 
     def __init__(self, store: HubStore) -> None:
         self.store = store
+        with _CACHES_LOCK:
+            self._keys = _CACHES.setdefault(store, _KeyCache())
 
     def add(
         self,
@@ -76,19 +99,39 @@ class Sources:
         return source, key
 
     def authenticate(self, key: str) -> Source | None:
-        """The live source whose write key ``key`` is, or None."""
+        """The live source whose write key ``key`` is, or None: read once per process, then
+        checked against the revoked sources as of at most ``KEY_CHECK_S`` ago."""
         if not key.startswith(PREFIX) or len(key) > 200:
             return None
         digest = _sha256(key)
-        with self.store.read() as conn:
-            found = conn.row(
-                "SELECT id, name, allow_provisional, key_hash FROM intake_sources "
-                "WHERE key_hash = ? AND revoked_at IS NULL",
-                (digest,),
-            )
-        if found is None or not hmac.compare_digest(str(found[3]), digest):
+        cache = self._keys
+        found = cache.live.get(digest)
+        if found is None:
+            with self.store.read() as conn:
+                row = conn.row(
+                    "SELECT id, name, allow_provisional FROM intake_sources "
+                    "WHERE key_hash = ? AND revoked_at IS NULL",
+                    (digest,),
+                )
+            if row is None:
+                return None
+            found = Source(str(row[0]), str(row[1]), bool(row[2]))
+            with cache.lock:
+                if len(cache.live) >= _KEYS_MAX:
+                    cache.live.clear()
+                cache.live[digest] = found
+            return found  # live as of now
+        clock = time.monotonic()
+        if clock - cache.read_at >= KEY_CHECK_S:
+            with self.store.read() as conn:
+                ids = conn.rows("SELECT id FROM intake_sources WHERE revoked_at IS NOT NULL")
+            with cache.lock:
+                if clock > cache.read_at:
+                    cache.revoked = frozenset(str(r[0]) for r in ids)
+                    cache.read_at = clock
+        if found.id in cache.revoked or found.id in cache.revoked_here:
             return None
-        return Source(str(found[0]), str(found[1]), bool(found[2]))
+        return found
 
     def rows(self) -> list[dict[str, Any]]:
         """Every source with its totals per outcome."""
@@ -142,6 +185,8 @@ class Sources:
                 raise NotFoundError(f"no live source {name_or_id!r}", reason="unknown_source")
             tx.conn.execute("UPDATE intake_sources SET revoked_at = ? WHERE id = ?", (t, found[0]))
             admin_audit.record(tx, actor, "source_revoke", str(found[0]), now=t)
+        with self._keys.lock:  # refused by this process at once
+            self._keys.revoked_here.add(str(found[0]))
         return str(found[0])
 
 

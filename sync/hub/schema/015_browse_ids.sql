@@ -1,0 +1,5 @@
+-- Browse event ids from a sequence (PostgreSQL): the Segment intake's writers run side by side,
+-- so a batch's new browse events take their ids from browse_events_id_seq (started past the
+-- highest id) instead of max(id) + 1 read in the transaction. PostgreSQL's own SQL:
+-- HubStore.migrate runs it for this version (sync.hub.db.PG_BROWSE_IDS). SQLite's one writer
+-- at a time keeps max(id) + 1.
