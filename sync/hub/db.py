@@ -96,7 +96,7 @@ PG_PENDING_SEQS = (  # hub migration 013 on PostgreSQL
     "CREATE SEQUENCE IF NOT EXISTS changes_pending_seq",
     "ALTER TABLE changes ALTER COLUMN seq SET DEFAULT -nextval('changes_pending_seq')",
 )
-# Browse event ids on PostgreSQL (hub migration 015): a sequence past the highest id, so the
+# Browse event ids on PostgreSQL (hub migration 014): a sequence past the highest id, so the
 # Segment intake's writers take ids side by side (:func:`browse_ids`). Rows loaded with ids
 # of their own (the demo seed, bulk loads) move it on at the next allocation that meets them.
 PG_BROWSE_IDS = (

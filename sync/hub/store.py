@@ -74,7 +74,7 @@ WRITE_LOCK_TIMEOUT_S = 15.0
 PG_WRITERS = 4  # write connections of a process on PostgreSQL (SQLite: one)
 WRITE_ATTEMPTS = 4  # run_write: a write that raced another is run again up to this many times
 PENDING_SEQS_VERSION = 13  # the migration after which PostgreSQL numbers change rows at commit
-BROWSE_IDS_VERSION = 15  # the migration after which PostgreSQL gives browse ids by a sequence
+BROWSE_IDS_VERSION = 14  # the migration after which PostgreSQL gives browse ids by a sequence
 T = TypeVar("T")
 
 

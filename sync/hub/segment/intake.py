@@ -508,7 +508,7 @@ class _Run:
 
     def browse_id(self) -> int:
         """The id of a new browse event: max(id) + 1 on SQLite (its one writer is alone); on
-        PostgreSQL from the sequence (hub migration 015), the run's worth taken at once."""
+        PostgreSQL from the sequence (hub migration 014), the run's worth taken at once."""
         if self.conn.dialect.name == "postgres":
             if not self._browse_ids:
                 self._browse_ids = browse_ids(self.conn, max(self._views, 1))
@@ -1152,7 +1152,7 @@ def _line_key(pair: tuple[str, str]) -> str:
 
 
 def browse_ids(conn: Conn, n: int) -> list[int]:
-    """``n`` new browse event ids from PostgreSQL's sequence (hub migration 015), moved past
+    """``n`` new browse event ids from PostgreSQL's sequence (hub migration 014), moved past
     the highest id first when rows loaded with their own ids (the demo seed) got ahead of it."""
     rows = conn.rows(
         "SELECT nextval('browse_events_id_seq'), (SELECT max(id) FROM browse_events) "
