@@ -64,9 +64,10 @@ _FOCUS = QPen(QColor(COLORS["focus"]), 2)
 _NO_PEN = Qt.PenStyle.NoPen
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-_SELECTED = QStyle.StateFlag.State_Selected
-_HOVERED = QStyle.StateFlag.State_MouseOver
-_HAS_FOCUS = QStyle.StateFlag.State_HasFocus
+# option.state's flags as plain ints (an enum "&" is a Python call)
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_HOVERED = QStyle.StateFlag.State_MouseOver.value
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus.value
 
 
 class TextCache:
@@ -238,7 +239,7 @@ class RowDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHints(_HINTS)
         rect = option.rect
-        state = option.state
+        state = option.state.value
 
         if d.emphasis:
             bg = QRectF(rect).adjusted(4, 4, -4, -4)
