@@ -234,13 +234,19 @@ class CustomerController(QObject):
         self.view.set_member_actions(ok)
         if not ok:
             return
+        may_assign = self.may_assign()
+        enabled = {
+            "assign": may_assign,
+            "redeem": self.models.coupons.first_redeemable() >= 0,
+            # points: a member whose balance this terminal holds (not an identity the hub
+            # matches)
+            "points_redeem": self.redeem.points() is not None,
+        }
+        # Each button set once, to its state for this customer: one enabled and disabled
+        # again in the same call still changes its style and repaints it.
         for name in MEMBER_ACTIONS:
-            self.view.buttons[name].setEnabled(True)
-        self.view.set_may_assign(self.may_assign())
-        redeemable = self.models.coupons.first_redeemable() >= 0
-        self.view.buttons["redeem"].setEnabled(redeemable)
-        # points: a member whose balance this terminal holds (not an identity the hub matches)
-        self.view.buttons["points_redeem"].setEnabled(self.redeem.points() is not None)
+            self.view.buttons[name].setEnabled(enabled.get(name, True))
+        self.view.set_may_assign(may_assign)
 
     def clear(self) -> None:
         self._shown += 1
