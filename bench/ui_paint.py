@@ -328,9 +328,15 @@ def main(argv: list[str] | None = None) -> int:
             loop.quit()
 
         page.painted.connect(hit)
-        QTimer.singleShot(timeout_ms, loop.quit)
+        # a timer of its own, stopped and freed here: not QTimer.singleShot's, which PySide
+        # frees later through deleteLater (one per open, firing seconds after its open)
+        timeout = QTimer()
+        timeout.setSingleShot(True)
+        timeout.timeout.connect(loop.quit)
+        timeout.start(timeout_ms)
         if not done["v"]:
             loop.exec()
+        timeout.stop()
         page.painted.disconnect(hit)
         return done["v"]
 
