@@ -305,6 +305,8 @@ class Customer360View(LanguageAware):
         self._texts_for: tuple[bool, bool] | None = None  # the state the actions' texts say
         self._painted: set[int] = set()
         self._painted_as: tuple[str, QSize] | None = None  # arrangement and size last painted
+        self._shrink: int | None = None  # _top_shrink for the customer being shown
+        self._head_heights: dict[int, int] = {}  # panel → its header's height
         self._awaiting = False
         self._header_done = False
         self.header.painted.connect(self._on_header_painted)
@@ -330,6 +332,7 @@ class Customer360View(LanguageAware):
         if mode == self.mode:
             return
         self.mode = mode
+        self._head_heights.clear()
         handheld = mode == "handheld"
         for name, b in self.buttons.items():
             self.action_layout.removeWidget(b)
@@ -455,6 +458,7 @@ class Customer360View(LanguageAware):
         self._painted.clear()
         self._awaiting = True
         self._header_done = False
+        self._shrink = None
         self.header.update()
         for panel in (self.cases, *self.panels):
             panel.list.viewport().update()
@@ -485,15 +489,26 @@ class Customer360View(LanguageAware):
 
     def _top_shrink(self) -> int:
         """How much shorter the desktop's top (header, notices, actions) is with what was
-        just put in it than as laid out now: the columns below grow by as much."""
+        just put in it than as laid out now: the columns below grow by as much. Worked out
+        once per customer shown (:meth:`expect_paint`): it lays the header's text out."""
+        if self._shrink is not None:
+            return self._shrink
         rect = self.d_top.geometry()
         if self.mode != "desktop" or not rect.isValid():
-            return 0
-        if self.d_top.hasHeightForWidth():
-            height = self.d_top.heightForWidth(rect.width())
+            self._shrink = 0
+        elif self.d_top.hasHeightForWidth():
+            self._shrink = rect.height() - self.d_top.heightForWidth(rect.width())
         else:
-            height = self.d_top.sizeHint().height()
-        return rect.height() - height
+            self._shrink = rect.height() - self.d_top.sizeHint().height()
+        return self._shrink
+
+    def _head_height(self, panel: ListPanel) -> int:
+        """A panel's header height (one line: the same for every customer; kept per
+        language and layout)."""
+        height = self._head_heights.get(id(panel))
+        if height is None:
+            height = self._head_heights[id(panel)] = panel.header.sizeHint().height()
+        return height
 
     def below_the_fold(self, panel: ListPanel) -> bool:
         """Is ``panel`` (one of :meth:`column_ends`) certainly out of sight until scrolled
@@ -520,11 +535,12 @@ class Customer360View(LanguageAware):
             top += box.spacing()
             if isinstance(w, ListPanel):
                 if not w.header.isHidden():
-                    top += w.header.sizeHint().height()
+                    top += self._head_height(w)
                 if not w.list.isHidden():
                     top += w.list.maximumHeight()  # fixed to its rows (RowList.fit)
         bottom = area.verticalScrollBar().value() + area.viewport().height()
-        return top > bottom + max(0, self._top_shrink())
+        # the top's new height only matters when the panel is past the bottom as laid out now
+        return top > bottom and top > bottom + max(0, self._top_shrink())
 
     def awaiting_paint(self) -> bool:
         """A customer set and not yet painted in full (:meth:`expect_paint`); ``painted``
@@ -563,6 +579,7 @@ class Customer360View(LanguageAware):
 
     def retranslate(self) -> None:
         self._texts_for = None
+        self._head_heights.clear()
         self._action_texts()
         self._panel_texts()
 
