@@ -113,6 +113,13 @@ class CustomerController(QObject):
         self._drafts_due = False  # the drafts are read once the page has painted
         # panels below the fold, filled once the page has painted: (the 360, their models)
         self._later: tuple[CustomerView, tuple[PanelModel, ...]] | None = None
+        # what waited for the frame runs on this timer's next turn of the event loop (one
+        # timer for the screen, not one made and deleted per customer)
+        self._after = QTimer(self)
+        self._after.setSingleShot(True)
+        self._after.setInterval(0)
+        self._after_shown = 0
+        self._after.timeout.connect(lambda: self._after_paint(self._after_shown))
         view.unknown.walk_in.connect(self.walk_in)
         view.unknown.member.connect(self.record_for_the_hub)
         view.unknown.other.connect(self.next_customer)
@@ -185,8 +192,8 @@ class CustomerController(QObject):
         of the event loop (posted, so after whoever else waits for the frame) — unless
         something else was put on the page in between."""
         if self._later is not None or self._drafts_due:
-            shown = self._shown
-            QTimer.singleShot(0, self, lambda: self._after_paint(shown))
+            self._after_shown = self._shown
+            self._after.start()
 
     def _after_paint(self, shown: int) -> None:
         if shown != self._shown:
@@ -234,13 +241,19 @@ class CustomerController(QObject):
         self.view.set_member_actions(ok)
         if not ok:
             return
+        may_assign = self.may_assign()
+        enabled = {
+            "assign": may_assign,
+            "redeem": self.models.coupons.first_redeemable() >= 0,
+            # points: a member whose balance this terminal holds (not an identity the hub
+            # matches)
+            "points_redeem": self.redeem.points() is not None,
+        }
+        # Each button set once, to its state for this customer: one enabled and disabled
+        # again in the same call still changes its style and repaints it.
         for name in MEMBER_ACTIONS:
-            self.view.buttons[name].setEnabled(True)
-        self.view.set_may_assign(self.may_assign())
-        redeemable = self.models.coupons.first_redeemable() >= 0
-        self.view.buttons["redeem"].setEnabled(redeemable)
-        # points: a member whose balance this terminal holds (not an identity the hub matches)
-        self.view.buttons["points_redeem"].setEnabled(self.redeem.points() is not None)
+            self.view.buttons[name].setEnabled(enabled.get(name, True))
+        self.view.set_may_assign(may_assign)
 
     def clear(self) -> None:
         self._shown += 1

@@ -20,6 +20,11 @@ T = TypeVar("T")
 
 Index = QModelIndex | QPersistentModelIndex
 
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 _U = Qt.ItemDataRole.UserRole
 
 
@@ -209,13 +214,9 @@ class RowsModel(QAbstractListModel, Generic[T]):
         return dict(self._names)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        # asked for every row at every paint: the flags are built once (an enum "|" is a
+        # Python call)
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.parent().isValid():

@@ -304,6 +304,9 @@ class Customer360View(LanguageAware):
 
         self._texts_for: tuple[bool, bool] | None = None  # the state the actions' texts say
         self._painted: set[int] = set()
+        self._painted_as: tuple[str, QSize] | None = None  # arrangement and size last painted
+        self._shrink: int | None = None  # _top_shrink for the customer being shown
+        self._head_heights: dict[int, int] = {}  # panel → its header's height
         self._awaiting = False
         self._header_done = False
         self.header.painted.connect(self._on_header_painted)
@@ -329,6 +332,7 @@ class Customer360View(LanguageAware):
         if mode == self.mode:
             return
         self.mode = mode
+        self._head_heights.clear()
         handheld = mode == "handheld"
         for name, b in self.buttons.items():
             self.action_layout.removeWidget(b)
@@ -454,6 +458,7 @@ class Customer360View(LanguageAware):
         self._painted.clear()
         self._awaiting = True
         self._header_done = False
+        self._shrink = None
         self.header.update()
         for panel in (self.cases, *self.panels):
             panel.list.viewport().update()
@@ -468,12 +473,50 @@ class Customer360View(LanguageAware):
                 ends.append(shown[-1])
         return ends
 
+    def geometry_current(self) -> bool:
+        """Are the page's columns where its next frame will have them (before the header
+        above them is laid out again)? On screen, yes; hidden behind the scan screen, when it
+        has the size of the pages again and the arrangement it was last painted in (the
+        window was not resized nor switched to the other layout since)."""
+        if self.isVisible():
+            return True
+        pages = self.parentWidget()
+        return (
+            pages is not None
+            and self._painted_as == (self.mode, self.size())
+            and pages.contentsRect().size() == self.size()
+        )
+
+    def _top_shrink(self) -> int:
+        """How much shorter the desktop's top (header, notices, actions) is with what was
+        just put in it than as laid out now: the columns below grow by as much. Worked out
+        once per customer shown (:meth:`expect_paint`): it lays the header's text out."""
+        if self._shrink is not None:
+            return self._shrink
+        rect = self.d_top.geometry()
+        if self.mode != "desktop" or not rect.isValid():
+            self._shrink = 0
+        elif self.d_top.hasHeightForWidth():
+            self._shrink = rect.height() - self.d_top.heightForWidth(rect.width())
+        else:
+            self._shrink = rect.height() - self.d_top.sizeHint().height()
+        return self._shrink
+
+    def _head_height(self, panel: ListPanel) -> int:
+        """A panel's header height (one line: the same for every customer; kept per
+        language and layout)."""
+        height = self._head_heights.get(id(panel))
+        if height is None:
+            height = self._head_heights[id(panel)] = panel.header.sizeHint().height()
+        return height
+
     def below_the_fold(self, panel: ListPanel) -> bool:
         """Is ``panel`` (one of :meth:`column_ends`) certainly out of sight until scrolled
-        to? Only when the page is on screen (its geometry current) and what is above it in its
-        column — at least each panel's header and fixed-height list, and the spacing — already
-        reaches past the bottom of the column's viewport as scrolled now."""
-        if not self.isVisible():
+        to? Only when the page's geometry is current (:meth:`geometry_current`) and what is
+        above it in its column — at least each panel's header and fixed-height list, and the
+        spacing — already reaches past the bottom of the column's viewport as scrolled now,
+        that viewport taken as much taller as the top above the columns is now shorter."""
+        if not self.geometry_current():
             return False
         for box in self.d_cols if self.mode == "desktop" else [self.h_col]:
             if box.indexOf(panel) >= 0:
@@ -492,10 +535,12 @@ class Customer360View(LanguageAware):
             top += box.spacing()
             if isinstance(w, ListPanel):
                 if not w.header.isHidden():
-                    top += w.header.sizeHint().height()
+                    top += self._head_height(w)
                 if not w.list.isHidden():
                     top += w.list.maximumHeight()  # fixed to its rows (RowList.fit)
-        return top > area.verticalScrollBar().value() + area.viewport().height()
+        bottom = area.verticalScrollBar().value() + area.viewport().height()
+        # the top's new height only matters when the panel is past the bottom as laid out now
+        return top > bottom and top > bottom + max(0, self._top_shrink())
 
     def awaiting_paint(self) -> bool:
         """A customer set and not yet painted in full (:meth:`expect_paint`); ``painted``
@@ -529,10 +574,12 @@ class Customer360View(LanguageAware):
         ]
         if not waiting:
             self._awaiting = False
+            self._painted_as = (self.mode, self.size())
             self.painted.emit()
 
     def retranslate(self) -> None:
         self._texts_for = None
+        self._head_heights.clear()
         self._action_texts()
         self._panel_texts()
 

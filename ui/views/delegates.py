@@ -55,6 +55,19 @@ _DETAIL_TINTS = {
     "warn": "warn",
 }
 TEXT_CACHE_LIMIT = 4096  # strings per font kept; past it the cache starts again
+# What every row paints with, made once (a QColor or QPen built per row costs more than the
+# line it draws).
+_QCOLORS = {name: QColor(value) for name, value in COLORS.items()}
+_QTONES = {tone: (QColor(fg), QColor(bg)) for tone, (fg, bg) in TONES.items()}
+_DIVIDER = QPen(QColor(COLORS["divider"]), 1)
+_FOCUS = QPen(QColor(COLORS["focus"]), 2)
+_NO_PEN = Qt.PenStyle.NoPen
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_HINTS = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+# option.state's flags as plain ints (an enum "&" is a Python call)
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_HOVERED = QStyle.StateFlag.State_MouseOver.value
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus.value
 
 
 class TextCache:
@@ -219,63 +232,65 @@ class RowDelegate(QStyledItemDelegate):
     # --- painting --------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        d = self.row(index)
+        model = index.model()
+        assert isinstance(model, RowsModel)
+        row = index.row()
+        d = model.display(row)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setRenderHints(_HINTS)
         rect = option.rect
-        state = option.state
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        state = option.state.value
 
         if d.emphasis:
             bg = QRectF(rect).adjusted(4, 4, -4, -4)
             path = QPainterPath()
             path.addRoundedRect(bg, 10, 10)
-            painter.fillPath(path, QColor(COLORS["accent_soft"]))
+            painter.fillPath(path, _QCOLORS["accent_soft"])
             bar = QRectF(bg.left(), bg.top() + 8, 3, bg.height() - 16)
-            painter.fillRect(bar, QColor(COLORS["accent"]))
-        elif selected or hovered:
-            tint = COLORS["primary_soft"] if selected else COLORS["surface_alt"]
-            painter.fillRect(rect, QColor(tint))
+            painter.fillRect(bar, _QCOLORS["accent"])
+        elif state & _SELECTED:
+            painter.fillRect(rect, _QCOLORS["primary_soft"])
+        elif state & _HOVERED:
+            painter.fillRect(rect, _QCOLORS["surface_alt"])
 
-        if index.row() < index.model().rowCount() - 1 and not d.emphasis:
-            painter.setPen(QPen(QColor(COLORS["divider"]), 1))
-            painter.drawLine(
-                rect.left() + PAD_X, rect.bottom(), rect.right() - PAD_X, rect.bottom()
-            )
+        if row < model.shown - 1 and not d.emphasis:
+            painter.setPen(_DIVIDER)
+            bottom = rect.bottom()
+            painter.drawLine(rect.left() + PAD_X, bottom, rect.right() - PAD_X, bottom)
 
         pad = PAD_Y - 3 if self.dense else PAD_Y
-        x = rect.left() + PAD_X
+        left = rect.left()
+        top = rect.top()
+        height = rect.height()
+        x = left + PAD_X
         if d.checked is not None:
-            top = rect.top() + (rect.height() - CHECK) // 2
-            self._paint_check(painter, QRectF(x, top, CHECK, CHECK), d.checked)
+            check_top = top + (height - CHECK) // 2
+            self._paint_check(painter, QRectF(x, check_top, CHECK, CHECK), d.checked)
             x += CHECK + GAP
         lead = self._leading_size(d)
         if lead:
-            top = rect.top() + pad if d.wrap else rect.top() + max(pad, (rect.height() - lead) // 2)
-            self._paint_leading(painter, d, QRect(x, top, lead, lead))
+            lead_top = top + pad if d.wrap else top + max(pad, (height - lead) // 2)
+            self._paint_leading(painter, d, QRect(x, lead_top, lead, lead))
             x += lead + GAP
 
         trail_w = self._trailing_width(d)
-        right = rect.right() - PAD_X
         if trail_w:
-            box = QRect(right - trail_w, rect.top() + pad, trail_w, rect.height() - 2 * pad)
+            right = rect.right() - PAD_X
+            box = QRect(right - trail_w, top + pad, trail_w, height - 2 * pad)
             self._paint_trailing(painter, d, box)
-            right -= trail_w + GAP
 
         # as wide as row_height fitted it (a wrapped title breaks where the height said)
         width = self._text_width(d, rect.width())
-        self._paint_text(painter, d, QRect(x, rect.top() + pad, width, rect.height() - 2 * pad))
+        self._paint_text(painter, d, x, top + pad, width, height - 2 * pad)
 
         if (
-            state & QStyle.StateFlag.State_HasFocus
+            state & _HAS_FOCUS
             and self._view.hasFocus()
             and getattr(self._view, "keyboard_focus", True)
         ):
             ring = QRectF(rect).adjusted(2, 2, -2, -2)
-            painter.setPen(QPen(QColor(COLORS["focus"]), 2))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(_FOCUS)
+            painter.setBrush(_NO_BRUSH)
             painter.drawRoundedRect(ring, 8, 8)
         painter.restore()
 
@@ -293,61 +308,68 @@ class RowDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(box.adjusted(1, 1, -1, -1), 6, 6)
 
     def _paint_leading(self, painter: QPainter, d: RowDisplay, box: QRect) -> None:
-        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device else 1.0
+        side = box.width()
         if d.tile is not None:
-            painter.drawPixmap(box.topLeft(), product_tile(str(d.tile), box.width(), dpr))
+            painter.drawPixmap(box.topLeft(), product_tile(str(d.tile), side, dpr))
             return
         if d.avatar:
-            painter.drawPixmap(box.topLeft(), avatar(d.avatar, box.width(), dpr))
+            painter.drawPixmap(box.topLeft(), avatar(d.avatar, side, dpr))
             return
-        disc = QColor(COLORS["accent"] if d.emphasis else COLORS["primary_soft"])
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(disc)
+        painter.setPen(_NO_PEN)
+        painter.setBrush(_QCOLORS["accent" if d.emphasis else "primary_soft"])
         painter.drawEllipse(QRectF(box))
-        size = int(box.width() * 0.56)
-        off = (box.width() - size) // 2
+        size = int(side * 0.56)
+        off = (side - size) // 2
         tint = "surface" if d.emphasis else "primary"
         painter.drawPixmap(box.left() + off, box.top() + off, icon_pixmap(d.icon, size, tint, dpr))
 
-    def _paint_text(self, painter: QPainter, d: RowDisplay, box: QRect) -> None:
-        detail_tint = _DETAIL_TINTS.get(d.detail_tone, "accent")
-        lines = [
-            (text, tint)
-            for text, tint in ((d.subtitle, "text_muted"), (d.detail, detail_tint))
-            if text
-        ]
-        title_h = self._title_height(d, box.width())
-        block = title_h + len(lines) * (LINE_GAP + self.sub_h)
-        y = box.top() if d.wrap else box.top() + max(0, (box.height() - block) // 2)
+    def _paint_text(
+        self, painter: QPainter, d: RowDisplay, left: int, top: int, width: int, height: int
+    ) -> None:
+        """The title (wrapped or elided) and the subtitle and detail lines, in the box at
+        (``left``, ``top``) ``width`` × ``height``."""
+        subtitle, detail = d.subtitle, d.detail
+        lines = (1 if subtitle else 0) + (1 if detail else 0)
+        title_h = self._title_height(d, width)
+        block = title_h + lines * (LINE_GAP + self.sub_h)
+        y = top if d.wrap else top + max(0, (height - block) // 2)
         painter.setFont(self.title_font)
-        painter.setPen(QColor(COLORS["text"]))
+        painter.setPen(_QCOLORS["text"])
         if d.wrap:
-            painter.drawStaticText(QPointF(box.left(), y), self._wrapped_title(d, box.width())[0])
+            painter.drawStaticText(QPointF(left, y), self._wrapped_title(d, width)[0])
         else:
-            self.title_text.draw(
-                painter, box.left(), y, self.title_text.elided(d.title, box.width())
-            )
+            title = self.title_text
+            title.draw(painter, left, y, title.elided(d.title, width))
         y += title_h
+        if not lines:
+            return
         painter.setFont(self.sub_font)
-        for text, tint in lines:
+        sub = self.sub_text
+        if subtitle:
             y += LINE_GAP
-            painter.setPen(QColor(COLORS[tint]))
-            self.sub_text.draw(painter, box.left(), y, self.sub_text.elided(text, box.width()))
+            painter.setPen(_QCOLORS["text_muted"])
+            sub.draw(painter, left, y, sub.elided(subtitle, width))
             y += self.sub_h
+        if detail:
+            y += LINE_GAP
+            painter.setPen(_QCOLORS[_DETAIL_TINTS.get(d.detail_tone, "accent")])
+            sub.draw(painter, left, y, sub.elided(detail, width))
 
     def _paint_trailing(self, painter: QPainter, d: RowDisplay, box: QRect) -> None:
         y = box.top()
         right = box.left() + box.width()  # right-aligned in the box
         if d.trailing:
             painter.setFont(self.title_font)
-            painter.setPen(QColor(COLORS["text"]))
+            painter.setPen(_QCOLORS["text"])
             text = self.title_text
             text.draw(painter, right - text.advance(d.trailing), y, d.trailing)
             y += self.title_h
         if d.trailing_sub:
             y += LINE_GAP
             painter.setFont(self.sub_font)
-            painter.setPen(QColor(COLORS["text_muted"]))
+            painter.setPen(_QCOLORS["text_muted"])
             text = self.sub_text
             text.draw(painter, right - text.advance(d.trailing_sub), y, d.trailing_sub)
             y += self.sub_h
@@ -356,15 +378,15 @@ class RowDelegate(QStyledItemDelegate):
             self.paint_chip(painter, d.chip, d.chip_tone, box.right(), y)
 
     def paint_chip(self, painter: QPainter, text: str, tone: str, right: int, top: int) -> None:
-        fg, bg = TONES.get(tone, TONES["muted"])
+        fg, bg = _QTONES.get(tone) or _QTONES["muted"]
         w = self.chip_text.advance(text) + 16
         h = self.chip_h
         r = QRectF(right - w, top, w, h)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(bg))
+        painter.setPen(_NO_PEN)
+        painter.setBrush(bg)
         painter.drawRoundedRect(r, h / 2, h / 2)
         painter.setFont(self.chip_font)
-        painter.setPen(QColor(fg))
+        painter.setPen(fg)
         self.chip_text.draw(painter, r.left() + 8, top + 3, text)  # centred: 8 px, 3 px in
 
 

@@ -196,6 +196,37 @@ def test_every_panel_paints_its_rows_also_below_the_fold(
         ), name
 
 
+def test_from_the_scan_screen_the_panels_below_the_fold_wait_for_the_first_frame(
+    qtbot: Any, session: Any, terminal: Any, home: Any
+) -> None:
+    """Back on the scan screen the page is hidden, at the size it was painted at: the next
+    customer's panels out of sight are filled right after the page's first frame there too,
+    and no panel in sight shows the customer before."""
+    window = session.window
+    page = window.screens.customer_view
+    view = _full_view(terminal, home)
+    before = next(
+        (m, v)
+        for m in sorted(home.cards, reverse=True)
+        if (v := terminal.view(m)) is not None and v.orders and v.orders != view.orders
+    )
+    _show(qtbot, window, _opened(before[1], before[0]))
+    window.nav.next_customer()
+    qtbot.waitUntil(lambda: not page.isVisible(), timeout=3_000)
+    assert page.geometry_current()
+    frame = _snapshot(page)
+    _show(qtbot, window, _opened(view, HERO))
+    assert _check_frame(qtbot, page, view, frame) == ["orders"]
+    # resized while hidden: its geometry is not current, nothing waits
+    window.nav.next_customer()
+    qtbot.waitUntil(lambda: not page.isVisible(), timeout=3_000)
+    window.resize(window.width() - 40, window.height())
+    qtbot.waitUntil(lambda: not page.geometry_current(), timeout=3_000)
+    frame = _snapshot(page)
+    _show(qtbot, window, _opened(before[1], before[0]))
+    assert _check_frame(qtbot, page, before[1], frame) == []
+
+
 def test_another_customer_leaves_no_stale_row(
     qtbot: Any, session: Any, terminal: Any, home: Any
 ) -> None:
