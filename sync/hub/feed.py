@@ -13,7 +13,9 @@ hold — or get it back.
 
 :meth:`ChangeFeed.changes_json` is the hot path of every pull: the rows are rendered as JSON by
 the database itself (SQLite's ``json_object``, PostgreSQL's ``row_to_json``) and the page is
-assembled as text, never as Python dicts. A page is read in one snapshot of the database.
+assembled as text, never as Python dicts. On SQLite a page's change rows come with their rows'
+JSON from one statement (:func:`_sqlite_page_sql`); PostgreSQL reads the rows by key after the
+change rows. A page is read in one snapshot of the database.
 
 The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
 store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
@@ -41,7 +43,7 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared.entities import ENTITIES, JSON_COLUMNS
-from sync.hub.db import IN_CHUNK, Conn, Row
+from sync.hub.db import IN_CHUNK, Conn, Row, translated
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
@@ -159,11 +161,12 @@ def consented(conn: Conn, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     return [r for r in rows if str(r["member_id"]) in ok]
 
 
-def _json_object_sql(entity: str) -> str:
-    """SQLite: an entity's rows as the feed's JSON objects (JSON columns embedded when valid,
-    as strings otherwise — what :func:`decode_row` does); browsing and cart only of members
-    who consented."""
-    args = []
+def _sqlite_row_json(entity: str, *, arrays: bool) -> tuple[str, str]:
+    """SQLite: the expression that renders a row ``t`` of ``entity`` as the feed's JSON — an
+    object, or with ``arrays`` the row format's array (values in :func:`entity_columns`
+    order); JSON columns embedded when valid, as strings otherwise (what :func:`decode_row`
+    does) — and the source it reads: browsing and cart only of members who consented."""
+    values = []
     for c in entity_columns(entity):
         col = f"t.{c}"
         value = (
@@ -171,30 +174,53 @@ def _json_object_sql(entity: str) -> str:
             if c in JSON_COLUMNS
             else col
         )
-        args.append(f"'{c}', {value}")
-    pk = entity_pk(entity)
+        values.append(value if arrays else f"'{c}', {value}")
     source = f"{ENTITY_TABLE[entity]} t"
     if entity in CONSENT_ENTITIES:
         source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
-    return f"SELECT t.{pk}, json_object({', '.join(args)}) FROM {source} WHERE t.{pk} IN"
+    return f"json_{'array' if arrays else 'object'}({', '.join(values)})", source
+
+
+def _json_object_sql(entity: str) -> str:
+    """SQLite: ``SELECT pk, <the row as the feed's JSON object> … WHERE pk IN``."""
+    expr, source = _sqlite_row_json(entity, arrays=False)
+    pk = entity_pk(entity)
+    return f"SELECT t.{pk}, {expr} FROM {source} WHERE t.{pk} IN"
 
 
 def _json_array_sql(entity: str) -> str:
-    """SQLite: an entity's rows as the row format's arrays (``format=rows``), values in
-    :func:`entity_columns` order, JSON columns as in :func:`_json_object_sql`."""
-    values = []
-    for c in entity_columns(entity):
-        col = f"t.{c}"
-        values.append(
-            f"CASE WHEN json_valid({col}) THEN json({col}) ELSE {col} END"
-            if c in JSON_COLUMNS
-            else col
-        )
+    """SQLite: the rows of :func:`_json_object_sql` as the row format's arrays
+    (``format=rows``)."""
+    expr, source = _sqlite_row_json(entity, arrays=True)
     pk = entity_pk(entity)
-    source = f"{ENTITY_TABLE[entity]} t"
-    if entity in CONSENT_ENTITIES:
-        source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
-    return f"SELECT t.{pk}, json_array({', '.join(values)}) FROM {source} WHERE t.{pk} IN"
+    return f"SELECT t.{pk}, {expr} FROM {source} WHERE t.{pk} IN"
+
+
+# The entities of a first download's bulk first: the page query tests them in this order.
+_BY_VOLUME = ("browse", "member", *(e for e in ENTITY_TABLE if e not in ("browse", "member")))
+
+
+def _sqlite_page_sql(*, arrays: bool) -> str:
+    """SQLite: a page of a store's feed in one statement — its change rows in seq order, each
+    with its row's current JSON (:func:`_sqlite_row_json`; NULL for a delete, and for an
+    upsert whose row is gone or not sent), rendered by a subquery on the entity's primary key
+    for the rows of the page only: no key goes through Python. The store's own and the common
+    change rows are merged by seq from their index (``changes_store_seq``), so the ``LIMIT``
+    stops both scans. ``?1`` store, ``?2`` after this seq, ``?3`` up to this one, ``?4``
+    rows at most."""
+    branches = []
+    for entity in _BY_VOLUME:
+        expr, source = _sqlite_row_json(entity, arrays=arrays)
+        pk = entity_pk(entity)
+        key = "CAST(c.key AS INTEGER)" if entity in _INTEGER_KEYS else "c.key"
+        branches.append(f"WHEN '{entity}' THEN (SELECT {expr} FROM {source} WHERE t.{pk} = {key})")
+    return (
+        "SELECT c.seq, c.entity, c.key, c.op, CASE WHEN c.op = 'upsert' THEN CASE c.entity "
+        f"{' '.join(branches)} END END FROM ("
+        "SELECT seq, entity, key, op FROM changes WHERE store_id = ?1 AND seq > ?2 AND seq <= ?3 "
+        "UNION ALL SELECT seq, entity, key, op FROM changes WHERE store_id IS NULL "
+        "AND seq > ?2 AND seq <= ?3) c ORDER BY c.seq LIMIT ?4"
+    )
 
 
 def _pg_array_sql(entity: str) -> str:
@@ -318,10 +344,11 @@ class ChangesPage:
 
 @dataclass(frozen=True)
 class _Page:
-    """One page of the feed: change rows, the upserted rows' data as JSON text by key."""
+    """One page of the feed: change rows, the upserted rows' data as JSON text by key — or,
+    ``data`` None, change rows that carry their row's JSON (``_sqlite_page_sql``)."""
 
-    rows: list[Row]  # (seq, entity, key, op)
-    data: dict[tuple[str, str], str]
+    rows: list[Row]  # (seq, entity, key, op), or (seq, entity, key, op, JSON or None)
+    data: dict[tuple[str, str], str] | None
     next_cursor: int
     has_more: bool
     remaining: int
@@ -331,6 +358,12 @@ class _Page:
         """(seq, entity, key, op, data JSON or None) per change. An upsert whose row is gone
         (deleted after the change was read; its delete comes later) reads as a delete."""
         data = self.data
+        if data is None:
+            for seq, entity, key, op, row in self.rows:
+                if op == "upsert" and row is None:
+                    op = "delete"
+                yield seq, entity, key, op, row
+            return
         for seq, entity, key, op in self.rows:
             row = data.get((entity, key)) if op == "upsert" else None
             if op == "upsert" and row is None:
@@ -350,6 +383,7 @@ class ChangeFeed:
         self._memo_lock = threading.Lock()
         self._json_sql: dict[str, str] | None = None
         self._array_sql: dict[str, str] = {}
+        self._page_sql: dict[bool, str] = {}  # arrays -> _sqlite_page_sql
         self.pages = PageCache()
         self.row_pages = PageCache()  # the same tails in the row format (``format=rows``)
         from sync.hub.feed_tail import StoreTails  # it builds on this module
@@ -453,20 +487,19 @@ class ChangeFeed:
         since = max(since, 0)  # below 0: change rows not numbered yet (store.py), never shown
         with self.store.read() as conn, snapshot(conn):
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
-            own = conn.rows(
-                "SELECT seq, entity, key, op FROM changes WHERE store_id = ? AND seq > ? "
-                "AND seq <= ? ORDER BY seq LIMIT ?",
-                (store_id, since, max_seq, limit + 1),
-            )
-            common = conn.rows(
-                "SELECT seq, entity, key, op FROM changes WHERE store_id IS NULL AND seq > ? "
-                "AND seq <= ? ORDER BY seq LIMIT ?",
-                (since, max_seq, limit + 1),
-            )
-            merged = sorted(own + common) if common else own
-            page = merged[:limit]
-            has_more = len(merged) > limit
-            data = self._current_rows(conn, page, arrays=arrays)
+            page_sql = self._sqlite_page(conn, arrays=arrays)
+            if page_sql is not None:
+                with translated("query"):
+                    page = conn.raw.execute(
+                        page_sql, (store_id, since, max_seq, limit + 1)
+                    ).fetchall()
+                has_more = len(page) > limit
+                del page[limit:]
+                data = None
+            else:
+                page, has_more, data = self._page_rows(
+                    conn, store_id, since, max_seq, limit, arrays
+                )
             remaining_since = self._remaining(conn, store_id, since, max_seq)
             validator = None if has_more else read_validator(conn, store_id, since)
         next_cursor = int(page[-1][0]) if page else since
@@ -476,6 +509,35 @@ class ChangeFeed:
             while len(self._remaining_memo) > _REMAINING_MEMO_SIZE:
                 self._remaining_memo.popitem(last=False)
         return _Page(page, data, next_cursor, has_more, remaining, validator)
+
+    def _sqlite_page(self, conn: Conn, *, arrays: bool) -> str | None:
+        """The one-statement page query (:func:`_sqlite_page_sql`) on SQLite with its JSON
+        functions; None elsewhere (:meth:`_page_rows`)."""
+        if conn.dialect.name != "sqlite" or self._db_json_sql(conn, "member") is None:
+            return None
+        sql = self._page_sql.get(arrays)
+        if sql is None:
+            sql = self._page_sql[arrays] = _sqlite_page_sql(arrays=arrays)
+        return sql
+
+    def _page_rows(
+        self, conn: Conn, store_id: str, since: int, max_seq: int, limit: int, arrays: bool
+    ) -> tuple[list[Row], bool, dict[tuple[str, str], str]]:
+        """A page's change rows, whether more follow, and the upserted rows' JSON by key —
+        read apart (PostgreSQL, a SQLite without JSON)."""
+        own = conn.rows(
+            "SELECT seq, entity, key, op FROM changes WHERE store_id = ? AND seq > ? "
+            "AND seq <= ? ORDER BY seq LIMIT ?",
+            (store_id, since, max_seq, limit + 1),
+        )
+        common = conn.rows(
+            "SELECT seq, entity, key, op FROM changes WHERE store_id IS NULL AND seq > ? "
+            "AND seq <= ? ORDER BY seq LIMIT ?",
+            (since, max_seq, limit + 1),
+        )
+        merged = sorted(own + common) if common else own
+        page = merged[:limit]
+        return page, len(merged) > limit, self._current_rows(conn, page, arrays=arrays)
 
     def _remaining(self, conn: Conn, store_id: str, since: int, max_seq: int) -> int:
         """Changes for the store in (since, max_seq]. Counted once per sync, then carried on."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from sync.hub.embedded import HubHandle
 from sync.hub.feed import ChangeFeed, browsing_keys
 from sync.hub.store import HubStore
@@ -94,3 +96,46 @@ def test_processes_sharing_a_database_never_serve_a_stale_page(any_hub: HubHandl
         assert a.feed.pages.misses > 20 and b.feed.pages.misses > 20
     finally:
         b.close()
+
+
+def test_a_page_read_in_one_statement_is_the_page_read_apart(
+    hub: HubHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite renders a page's change rows with their rows' JSON in one statement; every page
+    of two stores' feeds, in both formats and at limits that split runs, is byte-for-byte the
+    page read apart (change rows, then the rows by key) — with a member deleted (their upserts
+    read as deletes), browsing consent withdrawn and the common rows (no store) in between."""
+    store = hub.store
+    s1 = store.members.ids("S001", limit=6)
+    with store.write() as tx:
+        tx.conn.execute("UPDATE members SET consent_browsing = 0 WHERE id = ?", (s1[1],))
+        for entity, key in browsing_keys(tx.conn, s1[1]):
+            tx.emit(entity, key, "upsert", "S001")
+        tx.conn.execute("UPDATE members SET points = points + 7 WHERE id = ?", (s1[2],))
+        tx.emit("member", s1[2], "upsert", "S001")
+        tx.emit("member", "no-such-member", "upsert", "S001")
+    store.members.delete(s1[0])
+    fresh = ChangeFeed(store)
+    with store.read() as conn:
+        assert fresh._sqlite_page(conn, arrays=True) is not None  # the one-statement path
+    one: dict[tuple[str, int, bool], list[bytes]] = {}
+    for apart in (False, True):
+        if apart:
+            monkeypatch.setattr(ChangeFeed, "_sqlite_page", lambda self, conn, *, arrays: None)
+        for store_id in ("S001", "S002"):
+            for limit in (7, 333, 5000):
+                for rows in (True, False):
+                    feed, since, pages = ChangeFeed(store), 0, []
+                    while True:
+                        page = feed._page(store_id, since, limit, arrays=rows)
+                        pages.append(feed._render_rows(page) if rows else feed._render(page))
+                        since = page.next_cursor
+                        if not page.has_more:
+                            break
+                    if apart:
+                        assert pages == one[(store_id, limit, rows)], (store_id, limit, rows)
+                    else:
+                        one[(store_id, limit, rows)] = pages
+    body = b"".join(one[("S001", 5000, True)])
+    assert b'"op":"delete"' in body and b'"entity":"product"' in body
+    assert len(one[("S001", 7, True)]) > 100
