@@ -816,28 +816,6 @@ def is_empty(conn: sqlite3.Connection) -> bool:
     )
 
 
-BULK_CACHE_KIB = 65_536  # the page cache while a bulk load writes (default: 2 MiB)
-BULK_CHECKPOINT_PAGES = 10_000  # WAL pages between automatic checkpoints then (default: 1,000)
-
-
-@contextlib.contextmanager
-def bulk_settings(conn: sqlite3.Connection) -> Iterator[None]:
-    """While a first download writes in bulk: a bigger page cache on ``conn`` and a tenth of
-    the WAL checkpoints (each copies the log into the file and syncs it), the connection's own
-    values back after. Both are the connection's, never stored in the file: a kill leaves
-    nothing to undo, and each page's commit is as durable as before (WAL, synchronous
-    NORMAL)."""
-    cache_size = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-    checkpoint = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-    conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-    conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {cache_size}")
-        conn.execute(f"PRAGMA wal_autocheckpoint = {checkpoint}")
-
-
 def bulk_pending(conn: sqlite3.Connection) -> bool:
     """A bulk load was begun and not finished (its indexes are still to be built)."""
     return get_state(conn, STATE_BULK) is not None

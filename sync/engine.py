@@ -557,16 +557,13 @@ class SyncEngine:
         members: set[str] | None = set()
         caught_up = False
         start = cursor
-        bulk_load = first_download or cache_mod.bulk_pending(self.cache)
-        catching_up = self.row_format and bulk_load
-        # A first download (or a bulk one resumed) writes with the cache's bulk settings.
-        settings = cache_mod.bulk_settings(self.cache) if bulk_load else contextlib.nullcontext()
+        catching_up = self.row_format and (first_download or cache_mod.bulk_pending(self.cache))
 
         def fetch(since: int) -> Page:
             rows = catching_up or (self.row_format and since != start)
             return self.client.changes_page(since, limit, rows=rows)
 
-        with settings, _Lookahead(fetch) as ahead:
+        with _Lookahead(fetch) as ahead:
             while not caught_up and (max_pages is None or pages < max_pages):
                 try:
                     page = ahead.take(cursor)

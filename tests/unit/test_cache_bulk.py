@@ -70,34 +70,3 @@ def test_a_cache_holding_only_signing_keys_is_empty(tmp_path: Path) -> None:
         assert not cache_mod.is_empty(conn)
     finally:
         conn.close()
-
-
-def test_bulk_settings_are_the_connections_and_restored_even_after_an_error(
-    tmp_path: Path,
-) -> None:
-    conn = cache_mod.open_cache(tmp_path / "cache.db")
-    other = cache_mod.open_cache(tmp_path / "cache.db")
-    try:
-
-        def settings(c: sqlite3.Connection) -> tuple[int, int]:
-            return (
-                int(c.execute("PRAGMA cache_size").fetchone()[0]),
-                int(c.execute("PRAGMA wal_autocheckpoint").fetchone()[0]),
-            )
-
-        before = settings(conn)
-        bulk = (-cache_mod.BULK_CACHE_KIB, cache_mod.BULK_CHECKPOINT_PAGES)
-        assert before != bulk
-        with cache_mod.bulk_settings(conn):
-            assert settings(conn) == bulk
-            assert settings(other) == before  # never written to the file
-        assert settings(conn) == before
-        try:
-            with cache_mod.bulk_settings(conn):
-                raise RuntimeError("killed mid-page")
-        except RuntimeError:
-            pass
-        assert settings(conn) == before
-    finally:
-        conn.close()
-        other.close()
