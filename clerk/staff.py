@@ -373,6 +373,11 @@ class IdleLock:
     def touch(self) -> None:
         self._last = self.clock()
 
+    def touched_at(self, at: float) -> None:
+        """Input was seen at ``at`` (on this lock's clock): the idle time counts from then,
+        unless the lock was touched later."""
+        self._last = max(self._last, at)
+
     def idle_s(self) -> float:
         return max(0.0, self.clock() - self._last)
 

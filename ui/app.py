@@ -189,6 +189,7 @@ def build_window(
     camera_source_factory: SourceFactory | None = None,
     camera_decode: Callable[..., list[Any]] | None = None,
     wedge_clock: Callable[[], float] | None = None,
+    input_clock: Callable[[], float] = time.monotonic,
     cameras: Cameras | None = None,
     diagnostics: Diagnostics | None = None,
     defer_pages: bool = False,
@@ -196,7 +197,8 @@ def build_window(
     """A ready-to-scan window for ``terminal`` (not shown, no sync yet, no sign-in).
 
     ``defer_pages``: build no screen yet (``MainWindow.deferred_steps`` or first use does) —
-    for a window that opens on a hosted screen (sign-in, enrolment)."""
+    for a window that opens on a hosted screen (sign-in, enrolment). ``input_clock``: the clock
+    the wedge's filter stamps the last user input on (the idle lock's)."""
     app = create_application()
     previous_locale = QLocale()
     translations = Translations(parent=app)
@@ -218,9 +220,9 @@ def build_window(
         defer_pages=defer_pages,
     )
     wedge = (
-        WedgeFilter(parent=window)
+        WedgeFilter(input_clock=input_clock, parent=window)
         if wedge_clock is None
-        else WedgeFilter(clock=wedge_clock, parent=window)
+        else WedgeFilter(clock=wedge_clock, input_clock=input_clock, parent=window)
     )
     wedge.configure(**scanner_settings(terminal))
     wedge.scanned.connect(window.inputs.on_wedge_scan)
@@ -261,6 +263,7 @@ def build_app(
         lang=lang,
         layout=layout,
         synchronous=synchronous,
+        input_clock=idle_clock,  # the wedge's filter stamps input for the idle lock
         cameras=cameras,
         diagnostics=diagnostics,
         defer_pages=True,  # sign-in (or enrolment) comes first; the pages follow
@@ -270,6 +273,7 @@ def build_app(
     session.sync_interval = float(terminal.settings.get("sync_interval_s") or 30)
     signin = signin_screen(
         auth if auth is not None else terminal,
+        inputs=session.wedge,
         idle_minutes=float(terminal.settings.get("idle_lock_minutes") or 5),
         clock=idle_clock,
         check_ms=idle_check_ms,

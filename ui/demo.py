@@ -269,6 +269,7 @@ def run_demo(
     window = session.window
     signin = signin_screen(
         terminal,
+        inputs=session.wedge,
         idle_minutes=float(terminal.settings.get("idle_lock_minutes") or 5),
         parent=window.pages,
     )

@@ -81,6 +81,7 @@ if TYPE_CHECKING:  # the names of _MODULES, for type checkers (tests/ui/test_qt.
         QKeyEvent,
         QKeySequence,
         QLinearGradient,
+        QMouseEvent,
         QPainter,
         QPainterPath,
         QPalette,
@@ -88,6 +89,8 @@ if TYPE_CHECKING:  # the names of _MODULES, for type checkers (tests/ui/test_qt.
         QPixmap,
         QShortcut,
         QStaticText,
+        QTouchEvent,
+        QWheelEvent,
     )
     from PySide6.QtMultimedia import (
         QCamera,
@@ -262,6 +265,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "QKeyEvent",
         "QKeySequence",
         "QLinearGradient",
+        "QMouseEvent",
         "QPainter",
         "QPainterPath",
         "QPalette",
@@ -269,6 +273,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "QPixmap",
         "QShortcut",
         "QStaticText",
+        "QTouchEvent",
+        "QWheelEvent",
     ),
     "PySide6.QtNetwork": ("QLocalServer", "QLocalSocket"),  # the doorbell (ui/doorbell.py)
     "PySide6.QtSvg": ("QSvgRenderer",),

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ui.controllers.link_controller import LinkController
     from ui.controllers.scan_controller import ScanController
     from ui.controllers.settings_controller import Cameras, Diagnostics, SettingsController
-    from ui.controllers.signin_controller import SignInController
+    from ui.controllers.signin_controller import LastInput, SignInController
     from ui.controllers.signup_controller import SignupController
     from ui.messages import MessageBridge
     from ui.models.customer_models import CustomerModels
@@ -417,12 +417,16 @@ class Screens(QObject):
 def signin_screen(
     auth: StaffDoor,
     *,
+    inputs: LastInput,
     idle_minutes: float = 5,
     clock: Callable[[], float] = time.monotonic,
     check_ms: int = 1000,
     parent: Any = None,
 ) -> SignInController:
-    """The sign-in screen (its controller; the view is ``.view``), its staff list loading."""
+    """The sign-in screen (its controller; the view is ``.view``), its staff list loading.
+
+    ``inputs``: the app's :class:`ui.wedge.WedgeFilter` (it stamps the last user input, on
+    ``clock``, for the idle lock)."""
     from ui.controllers.signin_controller import SignInController
     from ui.models.staff_model import StaffModel
     from ui.views.signin_view import SignInView
@@ -433,6 +437,7 @@ def signin_screen(
         auth,
         view,
         runner,
+        inputs=inputs,
         idle_minutes=idle_minutes,
         clock=clock,
         check_ms=check_ms,

@@ -23,7 +23,14 @@ for being slow, input already queued is processed first, and a release timer tha
 more gap — at most ``late_waits`` times — for the keys still on their way, rather than
 splitting a burst on a busy moment.
 
-The clock is injected: tests press keys with controlled timestamps.
+The same filter stamps the time of the last user input for the idle auto-lock
+(:attr:`WedgeFilter.last_input`, on ``input_clock``: any key press, click, mouse move, wheel or
+touch, wherever it goes and whether or not the wedge is enabled), which the signed-in session's
+guard reads when its timer fires: one application-wide Python filter, not one per concern —
+every event of the application (~380 per customer opened: paints, layout requests, timers …)
+goes through each such filter as a Python call, and ends at its first test, one set lookup.
+
+The clocks are injected: tests press keys with controlled timestamps.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from clerk.errors import ClerkError
 from ui.qt import (
@@ -39,9 +46,12 @@ from ui.qt import (
     QEvent,
     QEventLoop,
     QKeyEvent,
+    QMouseEvent,
     QObject,
     Qt,
     QTimer,
+    QTouchEvent,
+    QWheelEvent,
     QWidget,
     Signal,
     is_alive,
@@ -53,6 +63,21 @@ if TYPE_CHECKING:
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _TAB = (Qt.Key.Key_Tab,)
 _KEY_PRESS = QEvent.Type.KeyPress
+# The wrapper classes of the events the filter looks at (PySide gives an event the wrapper of
+# its own class): anything else — paints, layout requests, timers, hover … — ends at the
+# filter's first test, one set lookup, no method called and no enum built.
+_INPUT_CLASSES = frozenset({QKeyEvent, QMouseEvent, QWheelEvent, QTouchEvent})
+# The user input that resets the idle auto-lock: a key, a click, a mouse move, the wheel, a touch.
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+    }
+)
 # A shortcut, not text: Ctrl, Alt or Meta held (but AltGr arrives as Ctrl+Alt on Windows:
 # see _is_altgr).
 _SHORTCUT = (
@@ -89,7 +114,8 @@ class _Held:
 
 
 class WedgeFilter(QObject):
-    """Install with ``app.installEventFilter(filter)``; connect ``scanned``."""
+    """Install with ``app.installEventFilter(filter)``; connect ``scanned``; read
+    ``last_input`` (``input_clock``'s time of the last user input, ``-inf`` before any)."""
 
     scanned = Signal(str)
 
@@ -102,9 +128,12 @@ class WedgeFilter(QObject):
         prefix: str = "",
         clock: Callable[[], float] = time.monotonic,
         late_waits: int = 3,
+        input_clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.input_clock = input_clock
+        self.last_input = float("-inf")
         self.gap = gap
         self.late_waits = late_waits
         self.min_chars = min_chars
@@ -134,15 +163,18 @@ class WedgeFilter(QObject):
     # --- the filter ------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # On every event of the application: the cheapest test first (a type check of the
-        # event's wrapper, no enum built), so anything but a key costs next to nothing.
-        if not isinstance(event, QKeyEvent) or event.type() != _KEY_PRESS:
+        # On every event of the application: the cheapest test first (the class of the
+        # event's wrapper in a set), so anything but input costs one lookup.
+        if type(event) not in _INPUT_CLASSES:
             return False
-        if self._replaying or not self.enabled:
+        kind = event.type()
+        if kind in INPUT_EVENTS:
+            self.last_input = self.input_clock()  # for the idle lock
+        if kind != _KEY_PRESS or self._replaying or not self.enabled:
             return False
         if not isinstance(watched, QWidget):
             return False  # the window sees the key first; act once, on the widget
-        return self._key_press(watched, event)
+        return self._key_press(watched, cast(QKeyEvent, event))  # a KeyPress's class
 
     def _is_char(self, event: QKeyEvent) -> bool:
         if event.isAutoRepeat():

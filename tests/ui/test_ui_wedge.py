@@ -7,8 +7,21 @@ from typing import Any
 
 import pytest
 
-from ui.qt import QLineEdit, Qt, QWidget
-from ui.wedge import WedgeFilter
+from ui.qt import (
+    QApplication,
+    QEvent,
+    QKeyEvent,
+    QLineEdit,
+    QMouseEvent,
+    QObject,
+    QPoint,
+    QPointF,
+    Qt,
+    QTouchEvent,
+    QWheelEvent,
+    QWidget,
+)
+from ui.wedge import INPUT_EVENTS, WedgeFilter
 
 HERO = "M00000001"
 
@@ -55,6 +68,55 @@ def bare(qtbot: Any) -> Any:
     scans: list[str] = []
     wedge.scanned.connect(scans.append)
     return field, wedge, clock, scans
+
+
+def test_every_input_the_idle_lock_counts_is_stamped_and_nothing_else(qapp: Any) -> None:
+    stamp = FakeClock()
+    wedge = WedgeFilter(input_clock=stamp)
+    wedge.enabled = False  # the scanner part off: the idle lock still hears every input
+    assert wedge.last_input == float("-inf")
+    # The events go to a plain object (a widget would get a touch update only after accepting
+    # the touch's begin: Qt's rule, not the filter's), its filter the wedge.
+    receiver = QObject()
+    receiver.installEventFilter(wedge)
+
+    def stamped(event: QEvent) -> bool:
+        stamp.advance(1.0)
+        before = wedge.last_input
+        QApplication.sendEvent(receiver, event)
+        return wedge.last_input != before and wedge.last_input == stamp.t
+
+    at = QPointF(5, 5)
+    no_mod = Qt.KeyboardModifier.NoModifier
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    M = QEvent.Type
+    inputs = [
+        QKeyEvent(M.KeyPress, Qt.Key.Key_A, no_mod, "a"),
+        QKeyEvent(M.KeyPress, Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier),
+        QMouseEvent(M.MouseButtonPress, at, at, left, left, no_mod),
+        QMouseEvent(M.MouseMove, at, at, none, none, no_mod),
+        QWheelEvent(
+            at, at, QPoint(), QPoint(0, 120), none, no_mod, Qt.ScrollPhase.NoScrollPhase, False
+        ),
+        QTouchEvent(M.TouchBegin),
+        QTouchEvent(M.TouchUpdate),
+    ]
+    assert {e.type() for e in inputs} == INPUT_EVENTS
+    for event in inputs:
+        assert stamped(event), event.type().name
+    others = [
+        QKeyEvent(M.KeyRelease, Qt.Key.Key_A, no_mod, "a"),
+        QMouseEvent(M.MouseButtonRelease, at, at, left, none, no_mod),
+        QTouchEvent(M.TouchEnd),
+        QEvent(M.LayoutRequest),
+        QEvent(M.UpdateRequest),
+    ]
+    for event in others:
+        assert not stamped(event), event.type().name
+    wedge.input_clock = lambda: 5.0  # the clock it was given (the idle lock's)
+    assert stamped(QKeyEvent(M.KeyPress, Qt.Key.Key_B, no_mod, "b")) is False
+    assert wedge.last_input == 5.0
+    receiver.removeEventFilter(wedge)
 
 
 def test_scanner_burst_is_a_scan_and_never_reaches_the_field(qtbot: Any, bare: Any) -> None:

@@ -4,10 +4,11 @@
 whose sign-in rows go through its one outbox writer) on this screen's worker thread (argon2
 takes tens of milliseconds) and says why a sign-in was refused — wrong PIN with the attempts
 left, locked out with a countdown, disabled, unknown. Its :class:`SessionGuard` holds the
-signed-in session: every key, click or touch anywhere in the app ``touch()``es the
-:class:`clerk.staff.IdleLock`; when it expires the session ends (audited ``signout``, reason
-``idle``). The controller emits ``signed_in(Session)``, ``locked(Session)`` (the idle lock) and
-``signed_out(Session)``.
+signed-in session: every key, click or touch anywhere in the app is stamped by the app's one
+application-wide event filter (:attr:`ui.wedge.WedgeFilter.last_input`), which the guard hands
+to the :class:`clerk.staff.IdleLock` when its timer fires; when the lock expires the session
+ends (audited ``signout``, reason ``idle``). The controller emits ``signed_in(Session)``,
+``locked(Session)`` (the idle lock) and ``signed_out(Session)``.
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from clerk.errors import ClerkError
 from clerk.staff import IdleLock, Session, SignInError, StaffMember
 from ui.models.staff_model import StaffModel
 from ui.qt import (
-    QApplication,
-    QEvent,
-    QInputEvent,
     QObject,
     Qt,
     QTimer,
@@ -41,16 +39,13 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
-INPUT_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate,
-    }
-)
+
+class LastInput(Protocol):
+    """Where the time of the last user input is read (:class:`ui.wedge.WedgeFilter`, installed
+    on the application, stamps it on the idle lock's clock)."""
+
+    @property
+    def last_input(self) -> float: ...
 
 
 def refusal_text(exc: SignInError) -> str:
@@ -76,7 +71,8 @@ def refusal_text(exc: SignInError) -> str:
 class SignInController(QObject):
     """``signed_in(Session)`` after a good PIN; ``locked(Session)`` when the idle lock ended
     the session (the screen is then reset, showing why); ``signed_out(Session)`` after
-    :meth:`sign_out`. ``idle_minutes`` is the ``idle_lock_minutes`` setting."""
+    :meth:`sign_out`. ``idle_minutes`` is the ``idle_lock_minutes`` setting;
+    ``inputs`` stamps the last user input on ``clock`` (the app's :class:`ui.wedge.WedgeFilter`)."""
 
     signed_in = Signal(object)  # Session
     locked = Signal(object)  # the Session the idle lock ended
@@ -90,6 +86,7 @@ class SignInController(QObject):
         view: SignInView,
         runner: TaskRunner,
         *,
+        inputs: LastInput,
         idle_minutes: float = 5,
         clock: Clock = time.monotonic,
         check_ms: int = 1000,
@@ -102,7 +99,7 @@ class SignInController(QObject):
         self.clock = clock
         self.idle_minutes = idle_minutes
         self.guard = SessionGuard(
-            auth, runner, IdleLock(clock, idle_minutes), check_ms=check_ms, parent=self
+            auth, runner, IdleLock(clock, idle_minutes), inputs, check_ms=check_ms, parent=self
         )
         self.guard.locked.connect(self._locked)
         self.guard.signed_out.connect(self._signed_out)
@@ -138,9 +135,6 @@ class SignInController(QObject):
 
     def shutdown(self, wait_ms: int = 10_000) -> None:
         self.guard.timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.guard)  # a session still open at exit
         self.runner.wait_idle(wait_ms)
 
     # --- roster ----------------------------------------------------------------------------------
@@ -297,7 +291,9 @@ class SignInController(QObject):
 
 
 class SessionGuard(QObject):
-    """The signed-in session and the idle auto-lock that ends it."""
+    """The signed-in session and the idle auto-lock that ends it: every ``check_ms`` the last
+    input ``inputs`` stamped is handed to the lock, then the lock is asked (no event filter of
+    its own: the app's one filter stamps the input)."""
 
     locked = Signal(object)  # the Session that idled out
     signed_out = Signal(object)  # the Session signed out by hand
@@ -307,6 +303,7 @@ class SessionGuard(QObject):
         auth: StaffDoor,
         runner: TaskRunner,
         idle: IdleLock,
+        inputs: LastInput,
         *,
         check_ms: int = 1000,
         parent: QObject | None = None,
@@ -315,31 +312,23 @@ class SessionGuard(QObject):
         self.auth = auth
         self.runner = runner
         self.idle = idle
+        self.inputs = inputs
         self.session: Session | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(check_ms)
         self.timer.timeout.connect(self.check)
-        self._filtering = False
 
     def start(self, session: Session) -> None:
         self.session = session
-        self.idle.touch()
-        app = QApplication.instance()
-        if app is not None and not self._filtering:
-            app.installEventFilter(self)
-            self._filtering = True
+        self.idle.touch()  # input before the session (the PIN typed) counts no longer
         self.timer.start()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # On every event of the application: a type check of the event's wrapper first, so
-        # paints, timers and layouts cost next to nothing (as the wedge's filter does).
-        if isinstance(event, QInputEvent) and event.type() in INPUT_EVENTS:
-            self.idle.touch()
-        return False
 
     def check(self) -> None:
         """Lock if the terminal has been idle long enough (the timer calls this)."""
-        if self.session is not None and self.idle.expired():
+        if self.session is None:
+            return
+        self.idle.touched_at(self.inputs.last_input)
+        if self.idle.expired():
             session = self._end("idle")
             self.locked.emit(session)
 
@@ -352,10 +341,6 @@ class SessionGuard(QObject):
         assert session is not None
         self.session = None
         self.timer.stop()
-        app = QApplication.instance()
-        if app is not None and self._filtering:
-            app.removeEventFilter(self)
-            self._filtering = False
         self.runner.submit(lambda: self.auth.sign_out(session, reason), None, self._audit_failed)
         return session
 

@@ -26,6 +26,7 @@ from ui.models.staff_model import StaffModel
 from ui.qt import Qt, QtMsgType, qInstallMessageHandler
 from ui.screens import signin_screen
 from ui.views.signin_view import KEY_SIZE
+from ui.wedge import WedgeFilter
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the app
 
@@ -126,8 +127,22 @@ def auth(home: Path, clock: FakeClock) -> Iterator[StaffAuth]:
 
 
 @pytest.fixture
-def page(qtbot: Any, auth: StaffAuth, clock: FakeClock) -> Iterator[SignInController]:
-    p = signin_screen(auth, idle_minutes=5, clock=clock, check_ms=20)
+def wedge(qapp: Any, clock: FakeClock) -> Iterator[WedgeFilter]:
+    """The app's one application-wide filter, installed as the app installs it: it stamps the
+    last input for the idle lock on the fake clock. Its scanner part is off (these tests type
+    PINs key by key and read the field at once); the stamp does not depend on it."""
+    w = WedgeFilter(input_clock=clock)
+    w.enabled = False
+    qapp.installEventFilter(w)
+    yield w
+    qapp.removeEventFilter(w)
+
+
+@pytest.fixture
+def page(
+    qtbot: Any, auth: StaffAuth, clock: FakeClock, wedge: WedgeFilter
+) -> Iterator[SignInController]:
+    p = signin_screen(auth, inputs=wedge, idle_minutes=5, clock=clock, check_ms=20)
     qtbot.addWidget(p.view)
     p.view.resize(720, 1100)
     p.view.show()
@@ -175,12 +190,12 @@ def test_roster_lists_active_staff_only(page: SignInController) -> None:
 
 
 def test_no_staff_says_so_once_loaded_never_while_loading(
-    qtbot: Any, tmp_path: Path, clock: FakeClock
+    qtbot: Any, tmp_path: Path, clock: FakeClock, wedge: WedgeFilter
 ) -> None:
     open_cache(tmp_path / "cache.db").close()  # a terminal whose staff has not synced yet
     open_outbox(tmp_path / "outbox.db").close()
     auth = StaffAuth.open(tmp_path, clock)
-    page = signin_screen(auth, idle_minutes=5, clock=clock, check_ms=20)
+    page = signin_screen(auth, inputs=wedge, idle_minutes=5, clock=clock, check_ms=20)
     qtbot.addWidget(page.view)
     loaded: list[int] = []
     page.roster_loaded.connect(loaded.append)
@@ -269,14 +284,14 @@ def test_wrong_pin_then_lockout_with_countdown(
 
 
 def test_lockout_is_remembered_by_a_new_page(
-    qtbot: Any, page: SignInController, home: Path, clock: FakeClock
+    qtbot: Any, page: SignInController, home: Path, clock: FakeClock, wedge: WedgeFilter
 ) -> None:
     _pick(qtbot, page, "A01")
     for _ in range(5):
         _try(qtbot, page, "1111")
     page.shutdown()
     again = StaffAuth.open(home, clock)
-    fresh = signin_screen(again, clock=clock)
+    fresh = signin_screen(again, inputs=wedge, clock=clock)
     qtbot.addWidget(fresh.view)
     try:
         qtbot.waitUntil(lambda: fresh.view.staff_model.rowCount() == 2, timeout=5000)
