@@ -1,6 +1,10 @@
 """Identification → customer view painted, and the GUI event loop under load.
 
     python bench/ui_paint.py [--quick] [--count 300] [--seconds 10] [--no-signin]
+    python bench/ui_paint.py --filter-cost
+
+``--filter-cost`` measures only the GUI thread's CPU per open with the app's event filter, with
+none, and with the idle lock's filter of before paint3 beside it (alternated in one process).
 
 On ``bench/.data/cache-500k.db`` when present (read-only; else a small demo home is built).
 The app is built as a till builds it (``build_app``: locked behind the sign-in screen) and the
@@ -346,6 +350,82 @@ def sign_in(session: Any, staff_id: str) -> None:
         raise SystemExit(f"ui_paint: {staff_id} could not sign in: {done} {message!r}")
 
 
+def filter_cost(
+    session: Any,
+    terminal: Any,
+    cards: list[tuple[str, str]],
+    settle: Callable[[], None],
+    wait_painted: Callable[[], bool],
+    rounds: int,
+) -> None:
+    """The GUI thread's CPU per open (desktop; the least of ``rounds`` opens of each customer,
+    median over customers) with application-wide event filters: the app's one (the wedge's,
+    which also stamps input for the idle lock), none, and the app's with a second one as the
+    idle lock had before paint3 (a Python call per event). The variants alternate, each first
+    in turn, in one process: the machine's load weighs on all alike."""
+    import statistics
+
+    from ui.qt import QEvent, QInputEvent, QObject
+
+    idle_inputs = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TouchUpdate,
+        }
+    )
+
+    class IdleFilterBefore(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if isinstance(event, QInputEvent) and event.type() in idle_inputs:
+                pass  # before: IdleLock.touch()
+            return False
+
+    app, window, wedge = session.app, session.window, session.wedge
+    second = IdleFilterBefore()
+    variants: dict[str, list[QObject]] = {
+        "the app's one filter": [wedge],
+        "no filter": [],
+        "the app's + a second (the idle lock's before)": [wedge, second],
+    }
+    opened = [terminal.open_customer(Identity("card", c, "card:" + c), "A01") for _m, c in cards]
+    for o in opened[:5]:  # warm-up
+        window.nav.show_opened(o)
+        wait_painted()
+    names = list(variants)
+    least: dict[tuple[str, bool, int], float] = {}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            for f in (wedge, second):
+                app.removeEventFilter(f)
+            for f in variants[name]:
+                app.installEventFilter(f)
+            for i, o in enumerate(opened):
+                for from_scan in (False, True):
+                    if from_scan:
+                        window.nav.next_customer()
+                        settle()
+                    c0 = time.thread_time()
+                    window.nav.show_opened(o)
+                    if wait_painted():
+                        ms = (time.thread_time() - c0) * 1000
+                        key = (name, from_scan, i)
+                        least[key] = min(least.get(key, ms), ms)
+    app.removeEventFilter(second)
+    app.removeEventFilter(wedge)
+    app.installEventFilter(wedge)
+    print(f"GUI-thread CPU per open, ms (load {os.getloadavg()[0]:.1f}):")
+    for name in names:
+        row = []
+        for from_scan in (False, True):
+            values = [v for (n, s, _i), v in least.items() if n == name and s == from_scan]
+            row.append(statistics.median(values))
+        print(f"  {name}: customer → customer {row[0]:.2f}, from the scan screen {row[1]:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="60 lookups, 3 s of load, small cache")
@@ -353,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
         "--no-signin", action="store_true", help="nobody signed in (the window alone)"
+    )
+    parser.add_argument(
+        "--filter-cost",
+        action="store_true",
+        help="only the GUI thread's CPU per open with the app's event filter, none, and the "
+        "idle lock's filter of before 2026-12-06's paint3 beside it (alternated, one process)",
     )
     args = parser.parse_args(argv)
     faulthandler.enable()  # a crash says where, in every thread (a run never just ends)
@@ -469,6 +555,15 @@ def main(argv: list[str] | None = None) -> int:
         return paint, lookup
 
     cpu: dict[str, list[float]] = {}  # the GUI thread's CPU time per painted open
+
+    if args.filter_cost:
+        window.resize(1366, 860)
+        window.show()
+        settle()
+        filter_cost(session, terminal, cards[:30], settle, wait_painted, rounds=8)
+        session.close()
+        terminal.close()
+        return 0
 
     desktop, lookups = measure_paint("desktop", (1366, 860), count)
     handheld, _ = measure_paint("handheld", (414, 860), max(100, count // 3))
