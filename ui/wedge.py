@@ -27,7 +27,7 @@ The same filter stamps the time of the last user input for the idle auto-lock
 (:attr:`WedgeFilter.last_input`, on ``input_clock``: any key press, click, mouse move, wheel or
 touch, wherever it goes and whether or not the wedge is enabled), which the signed-in session's
 guard reads when its timer fires: one application-wide Python filter, not one per concern —
-every event of the application (~380 per customer opened: paints, layout requests, timers …)
+every event of the application (~470 per customer opened: paints, layout requests, timers …)
 goes through each such filter as a Python call, and ends at its first test, one set lookup.
 
 The clocks are injected: tests press keys with controlled timestamps.
