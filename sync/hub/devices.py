@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from sync.hub import admin_audit
 from sync.hub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from sync.hub.revoked import RevokedSet
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
@@ -72,9 +73,8 @@ class Devices:
     def __init__(self, store: HubStore) -> None:
         self.store = store
         self._known: dict[str, Device] = {}  # device id -> the device (never changes)
-        self._revoked: frozenset[str] = frozenset()  # as read at _revoked_read (monotonic)
-        self._revoked_read = float("-inf")
-        self._checked_lock = threading.Lock()
+        self._known_lock = threading.Lock()
+        self._revoked = RevokedSet(DEVICE_CHECK_S)
 
     # -- enrolment ---------------------------------------------------------------------------
 
@@ -168,9 +168,9 @@ class Devices:
         (a device not seen by this process yet, or the revoked set due for its re-read)."""
         device_id = self._verified_id(token, time.time() if now is None else now)
         device = self._known.get(device_id)
-        if device is None or time.monotonic() - self._revoked_read >= DEVICE_CHECK_S:
+        if device is None or self._revoked.due():
             return None
-        return self._decide(device_id, device, device_id in self._revoked)
+        return self._decide(device_id, device, self._revoked.known(device_id))
 
     def _verified_id(self, token: str, t: float) -> str:
         """The device id of a well-formed access token of this hub that has not expired."""
@@ -219,21 +219,17 @@ class Devices:
             if found is None:
                 return None, False
             device = Device(found[0], found[1], found[2])
-            with self._checked_lock:
+            with self._known_lock:
                 if len(self._known) >= _CHECKED_MAX:
                     self._known.clear()
                 self._known[device_id] = device
             if found[3] is not None:  # revoked: so it stays until the set is re-read
                 return device, True
-        clock = time.monotonic()
-        if clock - self._revoked_read >= DEVICE_CHECK_S:
-            with self.store.read() as conn:
-                ids = conn.rows("SELECT id FROM devices WHERE revoked_at IS NOT NULL")
-            with self._checked_lock:
-                if clock > self._revoked_read:
-                    self._revoked = frozenset(str(r[0]) for r in ids)
-                    self._revoked_read = clock
-        return device, device_id in self._revoked
+        return device, self._revoked.check(device_id, self._read_revoked)
+
+    def _read_revoked(self) -> list[tuple[Any, ...]]:
+        with self.store.read() as conn:
+            return conn.rows("SELECT id FROM devices WHERE revoked_at IS NOT NULL")
 
     # -- administration ----------------------------------------------------------------------
 
@@ -287,8 +283,7 @@ class Devices:
                 raise NotFoundError(f"unknown device {device_id}", reason="unknown_device")
             if changed:
                 admin_audit.record(tx, actor, "device_revoke", device_id, {"reason": reason}, now=t)
-        with self._checked_lock:  # refused by this process at once
-            self._revoked = self._revoked | {device_id}
+        self._revoked.revoke_here(device_id)  # refused by this process at once
         return self.rows(device_id=device_id)[0]
 
 

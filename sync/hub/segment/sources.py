@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sync.hub import admin_audit
 from sync.hub.errors import InvalidInputError, NotFoundError
+from sync.hub.revoked import RevokedSet
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
@@ -45,9 +46,7 @@ class _KeyCache:
     """What one hub process knows of write keys (one per store, shared by its Sources)."""
 
     live: dict[str, Source] = field(default_factory=dict)  # key digest -> source, as read
-    revoked: frozenset[str] = frozenset()  # source ids, as read at read_at (monotonic)
-    revoked_here: set[str] = field(default_factory=set)  # by this process: refused at once
-    read_at: float = float("-inf")
+    revoked: RevokedSet = field(default_factory=lambda: RevokedSet(KEY_CHECK_S))  # source ids
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -121,17 +120,13 @@ class Sources:
                     cache.live.clear()
                 cache.live[digest] = found
             return found  # live as of now
-        clock = time.monotonic()
-        if clock - cache.read_at >= KEY_CHECK_S:
-            with self.store.read() as conn:
-                ids = conn.rows("SELECT id FROM intake_sources WHERE revoked_at IS NOT NULL")
-            with cache.lock:
-                if clock > cache.read_at:
-                    cache.revoked = frozenset(str(r[0]) for r in ids)
-                    cache.read_at = clock
-        if found.id in cache.revoked or found.id in cache.revoked_here:
+        if cache.revoked.check(found.id, self._read_revoked):
             return None
         return found
+
+    def _read_revoked(self) -> list[tuple[Any, ...]]:
+        with self.store.read() as conn:
+            return conn.rows("SELECT id FROM intake_sources WHERE revoked_at IS NOT NULL")
 
     def rows(self) -> list[dict[str, Any]]:
         """Every source with its totals per outcome."""
@@ -185,8 +180,7 @@ class Sources:
                 raise NotFoundError(f"no live source {name_or_id!r}", reason="unknown_source")
             tx.conn.execute("UPDATE intake_sources SET revoked_at = ? WHERE id = ?", (t, found[0]))
             admin_audit.record(tx, actor, "source_revoke", str(found[0]), now=t)
-        with self._keys.lock:  # refused by this process at once
-            self._keys.revoked_here.add(str(found[0]))
+        self._keys.revoked.revoke_here(str(found[0]))  # refused by this process at once
         return str(found[0])
 
 
