@@ -52,7 +52,7 @@ from sync.hub.errors import (
 )
 from sync.hub.imports.routes import PREFIX as IMPORT_PREFIX
 from sync.hub.imports.routes import add_import_routes
-from sync.hub.ingest import ingest, parse_items
+from sync.hub.ingest import Ingest, parse_items
 from sync.hub.live import ChangeNotifier
 from sync.hub.members import LOOKUP_LIMITS, Proof, ProofKind
 from sync.hub.rules import WriteBounds
@@ -100,6 +100,7 @@ class HubConfig:
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
     max_pending_writes: int = 6  # ingest requests queued on the writers before 503
+    group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
     max_threads: int = 8  # worker threads for the routes (per process)
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
@@ -425,6 +426,15 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
     load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes)
     app.state.load = load
+    take_batch = Ingest(store, group=cfg.group_commit)
+    app.state.ingest = take_batch
+
+    def log_groups() -> None:  # capacity work: how many batches a transaction took
+        if take_batch.committer is not None and take_batch.committer.groups:
+            c = take_batch.committer
+            error_log.info("group commit: %d batches in %d transactions", c.jobs, c.groups)
+
+    app.router.on_shutdown.append(log_groups)
 
     # errors --------------------------------------------------------------------------------
 
@@ -711,7 +721,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             parsed = parse_items(items)
         except ValueError as exc:
             raise InvalidInputError(str(exc), reason="invalid") from exc
-        results = ingest(store, dev, parsed, now=int(cfg.clock()), bounds=cfg.bounds)
+        results = take_batch(dev, parsed, now=int(cfg.clock()), bounds=cfg.bounds)
         return {"results": [r.wire() for r in results]}
 
     @app.post(
@@ -974,7 +984,8 @@ def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB,
     keys as :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access
     tokens' lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
-    (:meth:`sync.hub.rules.WriteBounds.from_env`)."""
+    (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
+    CLERK_HUB_MAX_PENDING_WRITES and group commit off with CLERK_HUB_GROUP_COMMIT=0."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -985,7 +996,10 @@ def app_from_env() -> FastAPI:
         logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
-    app = create_app(HubStore.open(db), HubConfig(token_ttl_s=ttl, bounds=bounds))
+    door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
+    group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
+    config = HubConfig(token_ttl_s=ttl, bounds=bounds, max_pending_writes=door, group_commit=group)
+    app = create_app(HubStore.open(db), config)
     profile_path = os.environ.get("CLERK_HUB_PROFILE")
     if profile_path:  # capacity work: each worker's CPU profile, written at its shutdown
         from sync.hub.profiling import ProcessProfile

@@ -63,6 +63,7 @@ from clerk.shared.interactions import (
 )
 from sync.hub import cases, history, signups, tasks
 from sync.hub import points as points_mod
+from sync.hub.commits import GroupCommit
 from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
@@ -200,21 +201,65 @@ def ingest(
 ) -> list[Result]:
     """Apply a batch from ``device`` in one transaction; one result per item, in order.
     ``bounds``: the hub's windows for what a device writes (the defaults when None)."""
-    t = int(time.time()) if now is None else now
-    valid = [i.head for i in items if isinstance(i, Item)]
+    batch = Batch(device, items, int(time.time()) if now is None else now, bounds)
+    return store.run_write(lambda tx: apply_batch(store, tx, batch))
 
-    def batch(tx: Tx) -> list[Result]:
-        results: list[Result] = []
-        ctx = _Batch(store, tx, device, t, valid, bounds or WriteBounds())
-        for item in items:
-            if isinstance(item, Result):
-                results.append(item)
-            else:
-                results.append(ctx.one(item))
-        ctx.flush()
-        return results
 
-    return store.run_write(batch)
+@dataclass(frozen=True)
+class Batch:
+    """A device's batch as :func:`apply_batch` takes it (``now``: the hub's time for it)."""
+
+    device: Device
+    items: Sequence[Item | Result]
+    now: int
+    bounds: WriteBounds | None = None
+
+
+def apply_batch(store: HubStore, tx: Tx, batch: Batch) -> list[Result]:
+    """Apply ``batch`` inside ``tx`` (which may hold batches before it: each sees what those
+    wrote, as if it came after them alone); one result per item, in order."""
+    valid = [i.head for i in batch.items if isinstance(i, Item)]
+    results: list[Result] = []
+    ctx = _Batch(store, tx, batch.device, batch.now, valid, batch.bounds or WriteBounds())
+    for item in batch.items:
+        if isinstance(item, Result):
+            results.append(item)
+        else:
+            results.append(ctx.one(item))
+    ctx.flush()
+    return results
+
+
+class Ingest:
+    """The hub's intake of interaction batches (``POST /v1/interactions``), with group commit
+    on SQLite (:class:`~sync.hub.commits.GroupCommit`): batches that arrive while the writer is
+    busy are written together, in the order they came, one transaction and one disk flush for
+    the group, each batch as if alone (its device's store, idempotency, conflicts, change rows
+    and audit rows exactly as one by one); a batch that fails is written again alone, so it
+    fails alone; each is answered once its group committed. On PostgreSQL (several writers
+    side by side, keyed locks) each batch is its own transaction, as with ``group=False``."""
+
+    def __init__(self, store: HubStore, *, group: bool = True) -> None:
+        self.store = store
+        self.committer: GroupCommit[Batch, list[Result]] | None = None
+        if group and store.dialect.name == "sqlite":
+            self.committer = GroupCommit(store, self._apply_group)
+
+    def __call__(
+        self,
+        device: Device,
+        items: Sequence[Item | Result],
+        *,
+        now: int | None = None,
+        bounds: WriteBounds | None = None,
+    ) -> list[Result]:
+        if self.committer is None:
+            return ingest(self.store, device, items, now=now, bounds=bounds)
+        batch = Batch(device, items, int(time.time()) if now is None else now, bounds)
+        return self.committer.submit(batch)
+
+    def _apply_group(self, tx: Tx, batches: Sequence[Batch]) -> list[list[Result]]:
+        return [apply_batch(self.store, tx, batch) for batch in batches]
 
 
 _INSERT_INTERACTION = (

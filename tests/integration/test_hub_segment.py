@@ -31,7 +31,7 @@ from sync.hub.cli import add_hub_parser, run_hub
 from sync.hub.embedded import HubHandle, running_hub
 from sync.hub.errors import InvalidInputError
 from sync.hub.segment.calls import parse_call
-from sync.hub.segment.intake import Intake, _Job
+from sync.hub.segment.intake import Intake, TakeResult, _Job
 from sync.hub.segment.sources import KEY_CHECK_S, Sources
 
 STORE = "S001"
@@ -661,9 +661,9 @@ def test_a_batch_that_fails_in_a_group_fails_alone(hub: HubHandle) -> None:
     # A lone surrogate no database keeps, let through by a caller that skipped the checks.
     bad = parse_call(viewed(m, "\ud800"), received_ms=now, check_text=False)
     jobs = [_Job(source, [good], [], now), _Job(source, [bad], [], now)]
-    intake._commit(jobs)
-    assert jobs[0].result is not None and jobs[0].result.accepted == 1
-    assert isinstance(jobs[1].error, InvalidInputError)
+    out = intake.committer.write_group(jobs)
+    assert isinstance(out[0], TakeResult) and out[0].accepted == 1
+    assert isinstance(out[1], InvalidInputError)
     assert (
         rows(hub, "SELECT count(*) FROM intake_messages WHERE message_id = ?", bad.message_id)[0][0]
         == 0
@@ -692,8 +692,8 @@ def test_a_groups_batches_are_each_taken_as_if_alone(any_hub: HubHandle) -> None
         _Job(shop, [track("Product Added", now - 5000, "a0")], [], now),  # older: stale
     ]
     before = views(hub, m, sku)
-    intake._commit(jobs)
-    got = [(j.result.accepted, j.result.duplicates) for j in jobs if j.result is not None]
+    out = intake.committer.write_group(jobs)
+    got = [(r.accepted, r.duplicates) for r in out if isinstance(r, TakeResult)]
     assert got == [(2, 0), (1, 0), (1, 2), (1, 0)]
     assert cart_state(hub, m, sku) == [("removed", 1)]
     assert views(hub, m, sku) == before + 1 and views(hub, m, other) >= 1

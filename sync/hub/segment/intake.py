@@ -50,15 +50,15 @@ import hashlib
 import json
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared import phones
 from sync.hub import cases, retention
+from sync.hub.commits import GroupCommit
 from sync.hub.errors import StorageFailure, WriteRaced
 from sync.hub.feed import browsing_keys
 from sync.hub.members import phone_columns
@@ -137,11 +137,6 @@ class _Job:
     calls: list[Call]
     rejected: list[Rejected]
     now_ms: int
-    wake: threading.Event = field(default_factory=threading.Event)  # finished, or asked to lead
-    finished: bool = False  # (these two under the intake's queue lock)
-    lead: bool = False  # asked to commit the next groups
-    result: TakeResult | None = None
-    error: BaseException | None = None
 
 
 @dataclass
@@ -185,13 +180,13 @@ def _line_of(row: Sequence[Any]) -> _Line:
 class Intake:
     """Behaviour events into a hub store (the Segment routes and the CLI use it).
 
-    Group commit: batches that arrive while another is being written wait, and are written
-    together in the next transaction, one after another in the order they came (each as if
-    alone). A transaction costs a disk flush; under load many batches share one. Consecutive
-    batches of one source in a group also share a run (:meth:`_apply`): their message ids,
-    identities, members and cart lines are looked up in one go and their rows loaded together,
-    so a group costs a few statements, not a few per batch. A group that fails is written
-    again batch by batch, so one bad batch fails alone.
+    Group commit (:class:`~sync.hub.commits.GroupCommit`): batches that arrive while another
+    is being written wait, and are written together in the next transaction, one after another
+    in the order they came (each as if alone). A transaction costs a disk flush; under load
+    many batches share one. Consecutive batches of one source in a group also share a run
+    (:meth:`_apply`): their message ids, identities, members and cart lines are looked up in
+    one go and their rows loaded together, so a group costs a few statements, not a few per
+    batch. A group that fails is written again batch by batch, so one bad batch fails alone.
 
     On PostgreSQL :data:`PG_COMMITTERS` groups of a process are written side by side (as are
     other processes'), each of at most :data:`PG_GROUP_CALLS` calls; what they must not both
@@ -201,12 +196,14 @@ class Intake:
     def __init__(self, store: HubStore) -> None:
         self.store = store
         self.sources = Sources(store)
-        self._queue: list[_Job] = []
-        self._queue_lock = threading.Lock()
-        self._leaders = 0  # batches committing groups now (under _queue_lock)
         pg = store.dialect.name == "postgres"
-        self._max_leaders = PG_COMMITTERS if pg else 1
-        self._group_calls = PG_GROUP_CALLS if pg else None
+        self.committer: GroupCommit[_Job, TakeResult] = GroupCommit(
+            store,
+            self._apply_group,
+            max_leaders=PG_COMMITTERS if pg else 1,
+            max_weight=PG_GROUP_CALLS if pg else None,  # the keyed locks of a group bounded
+            weight=lambda job: len(job.calls),
+        )
 
     def take(
         self,
@@ -236,85 +233,7 @@ class Intake:
                 rejected.append(Rejected(index, exc.message_id, exc.reason))
                 continue
             calls.append(call)
-        job = _Job(source, calls, rejected, now_ms)
-        self._submit(job)
-        if job.error is not None:
-            raise job.error
-        assert job.result is not None
-        return job.result
-
-    def _submit(self, job: _Job) -> None:
-        """Queue ``job`` and return once it is committed: by this thread, leading (committing
-        the queued groups while there are fewer than ``_max_leaders`` leaders), or by another.
-        A leader whose own batch is done hands its place to the next waiting batch."""
-        with self._queue_lock:
-            self._queue.append(job)
-            leading = self._leaders < self._max_leaders
-            self._leaders += leading
-        while True:
-            if leading:
-                self._lead(job)
-            job.wake.wait()
-            with self._queue_lock:
-                job.wake.clear()
-                leading, job.lead = job.lead, False
-                if job.finished and not leading:
-                    return
-
-    def _lead(self, job: _Job) -> None:
-        """Commit queued groups until ``job`` is done or the queue is empty; then hand the
-        place on (to the first waiting batch not asked yet) or give it up."""
-        while True:
-            with self._queue_lock:
-                group = self._next_group()
-                if not group:
-                    self._leaders -= 1
-                    job.wake.set()  # (finished or not: its thread looks again)
-                    return
-            self._commit(group)
-            with self._queue_lock:
-                if not job.finished:
-                    continue
-                heir = next((j for j in self._queue if not j.lead), None)
-                if heir is None:
-                    self._leaders -= 1
-                else:
-                    heir.lead = True
-                    heir.wake.set()
-                return
-
-    def _next_group(self) -> list[_Job]:
-        """The queued batches the next transaction takes (under the queue lock): all of them
-        on SQLite; on PostgreSQL up to :data:`PG_GROUP_CALLS` calls (at least one batch), so
-        the keyed locks of a group stay under :data:`~sync.hub.db.KEYED_LOCKS_MAX`."""
-        if self._group_calls is None:
-            group, self._queue = self._queue, []
-            return group
-        n, calls = 0, 0
-        while n < len(self._queue) and (
-            n == 0 or calls + len(self._queue[n].calls) <= self._group_calls
-        ):
-            calls += len(self._queue[n].calls)
-            n += 1
-        group, self._queue = self._queue[:n], self._queue[n:]
-        return group
-
-    def _commit(self, group: list[_Job]) -> None:
-        try:
-            results = self.store.run_write(lambda tx: self._apply_group(tx, group))
-        except Exception as exc:
-            if len(group) > 1:
-                for job in group:
-                    self._commit([job])
-                return
-            results = []
-            group[0].error = exc
-        for job, result in zip(group, results, strict=False):
-            job.result = result
-        with self._queue_lock:
-            for job in group:
-                job.finished = True
-                job.wake.set()
+        return self.committer.submit(_Job(source, calls, rejected, now_ms))
 
     def _apply_group(self, tx: Tx, group: Sequence[_Job]) -> list[TakeResult]:
         results: list[TakeResult] = []
