@@ -342,7 +342,10 @@ class Conn:
             f"SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared({KEY_LOCK_CLASS}, "
             f"hashtext(k)) ELSE pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) END "
             "FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS w(k, s, n) ORDER BY n",
-            ([k for k, _ in wanted], [s for _, s in wanted]),
+            (  # array literals: psycopg's list dumper takes a Python step per element
+                "{" + ",".join('"' + _array_text(k) + '"' for k, _ in wanted) + "}",
+                "{" + ",".join("t" if s else "f" for _, s in wanted) + "}",
+            ),
         )
         self._held.update(alone)
         self._shared.update(readers)
@@ -373,6 +376,11 @@ class Conn:
                 "AND table_schema = current_schema()"
             )
         return self.row(sql, (name,)) is not None
+
+
+def _array_text(value: str) -> str:
+    """``value`` quoted for a PostgreSQL array literal (between double quotes)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 PRIVATE_MODE = 0o600

@@ -333,8 +333,8 @@ class Intake:
         together at the end (a run's caches follow what it writes, call after call)."""
         run = _Run(self.store, tx, jobs[0].source, jobs[0].now_ms)
         calls = [call for job in jobs for call in job.calls]
+        fresh = run.fresh(jobs)
         run.lock(calls)
-        fresh = run.fresh(calls)
         run.prime(calls)
         results: list[TakeResult] = []
         rejected: list[Rejected] = []
@@ -417,6 +417,7 @@ class _Run:
         self._prices: dict[str, int] = {}
         self._bought: list[_Line] = []  # lines bought, written at the next flush
         self._counts: dict[tuple[str, str], int] = {}
+        self._recorded = False  # the message ids are in intake_messages already (fresh())
 
     # bookkeeping ---------------------------------------------------------------------------
 
@@ -428,9 +429,7 @@ class _Run:
         takes them alone). What a track then finds unresolved is locked alone as it is looked
         up (:func:`identity.lookup`), as are other identities; a cart line's (member, sku) and
         a coupon's member as they are read (:meth:`line`, :meth:`coupon`). Message ids are
-        not locked: a repeat sent through another process at the same instant meets the
-        first's row in the primary key, and the transaction is run again
-        (:class:`~sync.hub.errors.WriteRaced`), finding it sent."""
+        not locked: :meth:`fresh` records them first (see there)."""
         if not self.conn.keyed_locks:
             return
         alone: list[str] = []
@@ -445,9 +444,37 @@ class _Run:
                     keys.append(f"id:anon:{aid}")
         self.conn.lock(*alone, shared=shared)
 
-    def fresh(self, calls: Sequence[Call]) -> set[str]:
-        """The message ids of ``calls`` this source has not sent before."""
-        ids = {c.message_id for c in calls}
+    def fresh(self, jobs: Sequence[_Job]) -> set[str]:
+        """The message ids of the ``jobs``' calls this source has not sent before.
+
+        PostgreSQL: found by recording them — one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+        of all of them (in id order, so two writers never wait for each other in a circle),
+        before any keyed lock is taken: the ids it returns are new, and recorded (each with
+        its batch's time of arrival), the others were sent before. A repeat sent through
+        another writer at the same instant waits for that one's commit and is then a
+        duplicate (or new, if that one rolled back). SQLite (one writer): looked up; the new
+        ones are recorded at :meth:`finish`."""
+        if self.conn.dialect.name == "postgres":
+            arrived: dict[str, int] = {}
+            for job in jobs:
+                for c in job.calls:
+                    arrived.setdefault(c.message_id, job.now_ms // 1000)
+            order = sorted(arrived)
+            if not order:
+                return set()
+            rows = self.conn.rows(
+                "INSERT INTO intake_messages (source_id, message_id, received_at) "
+                "SELECT ?, m, t FROM unnest(?::text[], ?::bigint[]) AS u(m, t) "
+                "ON CONFLICT (source_id, message_id) DO NOTHING RETURNING message_id",
+                (
+                    self.source.id,
+                    _pg_text_array(order),
+                    "{" + ",".join(str(arrived[i]) for i in order) + "}",
+                ),
+            )
+            self._recorded = True
+            return {str(r[0]) for r in rows}
+        ids = {c.message_id for job in jobs for c in job.calls}
         known = _rows_in(
             self.conn,
             "message_id",
@@ -522,7 +549,8 @@ class _Run:
         return self._next_browse_id
 
     def seen(self, call: Call) -> None:
-        self._seen.append((self.source.id, call.message_id, self.now))
+        if not self._recorded:
+            self._seen.append((self.source.id, call.message_id, self.now))
 
     def count(self, outcome: str, name: str) -> None:
         key = (outcome, name[:200])
@@ -531,7 +559,7 @@ class _Run:
     def finish(self, rejected: Sequence[Rejected]) -> None:
         self.flush()
         conn = self.conn
-        if self._seen:  # new by fresh(); the same sent through another writer at once: raced
+        if self._seen and not self._recorded:  # new by fresh() (SQLite: its one writer)
             with raced_on_key("intake_messages"):
                 self.tx.load(
                     "intake_messages", ("source_id", "message_id", "received_at"), self._seen
