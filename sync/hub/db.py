@@ -343,7 +343,7 @@ class Conn:
             f"hashtext(k)) ELSE pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) END "
             "FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS w(k, s, n) ORDER BY n",
             (  # array literals: psycopg's list dumper takes a Python step per element
-                "{" + ",".join('"' + _array_text(k) + '"' for k, _ in wanted) + "}",
+                pg_text_array([k for k, _ in wanted]),
                 "{" + ",".join("t" if s else "f" for _, s in wanted) + "}",
             ),
         )
@@ -378,9 +378,16 @@ class Conn:
         return self.row(sql, (name,)) is not None
 
 
-def _array_text(value: str) -> str:
-    """``value`` quoted for a PostgreSQL array literal (between double quotes)."""
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+def pg_text_array(values: Sequence[str]) -> str:
+    """``values`` as a PostgreSQL text[] literal, built in a few joins where psycopg's list
+    dumper takes a Python step per element (a tenth of the hub's CPU on PostgreSQL): every
+    element quoted; backslashes and quotes escaped when there are any."""
+    if not values:
+        return "{}"
+    whole = "".join(values)
+    if "\\" in whole or '"' in whole:
+        values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+    return '{"' + '","'.join(values) + '"}'
 
 
 PRIVATE_MODE = 0o600
