@@ -324,14 +324,16 @@ class Intake:
             end = start + 1
             while end < len(group) and group[end].source == group[start].source:
                 end += 1
-            results.extend(self._apply(tx, group[start:end]))
+            results.extend(self._apply(tx, group[start:end], last=end == len(group)))
             start = end
         return results
 
-    def _apply(self, tx: Tx, jobs: Sequence[_Job]) -> list[TakeResult]:
+    def _apply(self, tx: Tx, jobs: Sequence[_Job], *, last: bool) -> list[TakeResult]:
         """Batches of one source, one after another, each as if alone — through one run: the
         message ids and identities of all of them looked up at once, their rows written
-        together at the end (a run's caches follow what it writes, call after call)."""
+        together at the end (a run's caches follow what it writes, call after call). The
+        ``last`` run of a transaction hands its last change rows to the commit
+        (:meth:`_Run.finish`)."""
         run = _Run(self.store, tx, jobs[0].source, jobs[0].now_ms)
         calls = [call for job in jobs for call in job.calls]
         fresh = run.fresh(jobs)
@@ -357,7 +359,7 @@ class Intake:
             results.append(
                 TakeResult(accepted, duplicates, sorted(job.rejected, key=lambda r: r.index))
             )
-        run.finish(rejected)
+        run.finish(rejected, last=last)
         return results
 
     def settle(self, conflict_id: int, keep: Sequence[str], *, actor: str) -> str:
@@ -557,8 +559,12 @@ class _Run:
         key = (outcome, name[:200])
         self._counts[key] = self._counts.get(key, 0) + 1
 
-    def finish(self, rejected: Sequence[Rejected]) -> None:
-        self.flush()
+    def finish(self, rejected: Sequence[Rejected], *, last: bool = False) -> None:
+        """Write what is held back, the message ids (SQLite), the counts and the refused calls.
+        ``last``: nothing writes change rows after this in the transaction, so those of the
+        last flush go to the commit (:meth:`~sync.hub.db.Conn.changes_at_commit`: written once,
+        numbered, where a pending row is written and then updated)."""
+        self.flush(final=last)
         conn = self.conn
         if self._seen and not self._recorded:  # new by fresh() (SQLite: its one writer)
             with raced_on_key("intake_messages"):
@@ -592,9 +598,10 @@ class _Run:
                     (self.source.id, cut),
                 )
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
         """Write what the run holds back: new browse events, the cart lines changed, and the
-        change rows of new keys (and of those lines, their older change rows dropped)."""
+        change rows of new keys (and of those lines, their older change rows dropped); the
+        ``final`` flush of a transaction hands those change rows to the commit when it can."""
         # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
         if self._browse:
             with raced_on_key("browse_events"):  # an id loaded by hand since the sequence's
@@ -642,7 +649,8 @@ class _Run:
                     self._new_changes.append((home, "cart", ln.id, "upsert"))
                 ln.new = ln.dirty = False
         if self._new_changes:  # keys without a change row yet (or whose rows were dropped)
-            self.tx.load("changes", ("store_id", "entity", "key", "op"), self._new_changes)
+            if not (final and self.conn.changes_at_commit(self._new_changes)):
+                self.tx.load("changes", ("store_id", "entity", "key", "op"), self._new_changes)
             self._new_changes = []
 
     def emit(self, entity: str, key: str, member_id: str, *, new: bool = False) -> None:
