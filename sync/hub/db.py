@@ -9,8 +9,10 @@ this module only as the hub's own errors (:func:`translate`). Schema migrations 
 Writers on PostgreSQL run side by side (READ COMMITTED). Their change rows are written
 *pending* (``seq`` = ``-nextval('changes_pending_seq')``, below every cursor) and numbered at
 ``COMMIT`` by :data:`PG_ASSIGN_SEQS` — the only holder of the chain-wide advisory lock, sent with
-the ``COMMIT`` in one round trip, so seqs become visible in the order they were given. A
-read-then-write check first takes the keyed locks of what it reads (:meth:`Conn.lock`).
+the ``COMMIT`` in one round trip, so seqs become visible in the order they were given (the
+last change rows of a transaction may instead be handed to the commit, written there once:
+:meth:`Conn.changes_at_commit`). A read-then-write check first takes the keyed locks of what
+it reads (:meth:`Conn.lock`).
 
 A SQLite database and its -wal/-shm are owner-only (0600) files (:func:`make_private`).
 """
