@@ -16,6 +16,7 @@ SQLite, ≥ 20,000/s on PostgreSQL.
 
     python bench/event_ingest.py            # the target sizes
     python bench/event_ingest.py --quick    # a small smoke run
+    python bench/event_ingest.py --no-sqlite   # PostgreSQL only (CLERK_TEST_PG_URL)
 """
 
 from __future__ import annotations
@@ -303,6 +304,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=5_000, help="members seeded in the hub")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     if args.quick:
         args.events, args.members, args.runs = 8_000, 500, 1
@@ -311,7 +313,9 @@ def main() -> int:
     rows: list[list[Any]] = []
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="event-bench-") as tmp:
-        backends = [("SQLite", str(Path(tmp) / "hub.db"))]
+        backends: list[tuple[str, str]] = (
+            [] if args.no_sqlite else [("SQLite", str(Path(tmp) / "hub.db"))]
+        )
         pg = None if args.no_pg else os.environ.get("CLERK_TEST_PG_URL")
         if pg:
             backends.append(("PostgreSQL", pg_database(pg, f"omni_events_{os.getpid()}")))

@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING, Any
 from clerk.shared import phones
 from sync.hub import cases, retention
 from sync.hub.commits import GroupCommit
+from sync.hub.db import pg_text_array
 from sync.hub.errors import StorageFailure, WriteRaced
 from sync.hub.feed import browsing_keys
 from sync.hub.members import phone_columns
@@ -242,18 +243,20 @@ class Intake:
             end = start + 1
             while end < len(group) and group[end].source == group[start].source:
                 end += 1
-            results.extend(self._apply(tx, group[start:end]))
+            results.extend(self._apply(tx, group[start:end], last=end == len(group)))
             start = end
         return results
 
-    def _apply(self, tx: Tx, jobs: Sequence[_Job]) -> list[TakeResult]:
+    def _apply(self, tx: Tx, jobs: Sequence[_Job], *, last: bool) -> list[TakeResult]:
         """Batches of one source, one after another, each as if alone — through one run: the
         message ids and identities of all of them looked up at once, their rows written
-        together at the end (a run's caches follow what it writes, call after call)."""
+        together at the end (a run's caches follow what it writes, call after call). The
+        ``last`` run of a transaction hands its last change rows to the commit
+        (:meth:`_Run.finish`)."""
         run = _Run(self.store, tx, jobs[0].source, jobs[0].now_ms)
         calls = [call for job in jobs for call in job.calls]
+        fresh = run.fresh(jobs)
         run.lock(calls)
-        fresh = run.fresh(calls)
         run.prime(calls)
         results: list[TakeResult] = []
         rejected: list[Rejected] = []
@@ -275,7 +278,7 @@ class Intake:
             results.append(
                 TakeResult(accepted, duplicates, sorted(job.rejected, key=lambda r: r.index))
             )
-        run.finish(rejected)
+        run.finish(rejected, last=last)
         return results
 
     def settle(self, conflict_id: int, keep: Sequence[str], *, actor: str) -> str:
@@ -336,6 +339,7 @@ class _Run:
         self._prices: dict[str, int] = {}
         self._bought: list[_Line] = []  # lines bought, written at the next flush
         self._counts: dict[tuple[str, str], int] = {}
+        self._recorded = False  # the message ids are in intake_messages already (fresh())
 
     # bookkeeping ---------------------------------------------------------------------------
 
@@ -347,9 +351,7 @@ class _Run:
         takes them alone). What a track then finds unresolved is locked alone as it is looked
         up (:func:`identity.lookup`), as are other identities; a cart line's (member, sku) and
         a coupon's member as they are read (:meth:`line`, :meth:`coupon`). Message ids are
-        not locked: a repeat sent through another process at the same instant meets the
-        first's row in the primary key, and the transaction is run again
-        (:class:`~sync.hub.errors.WriteRaced`), finding it sent."""
+        not locked: :meth:`fresh` records them first (see there)."""
         if not self.conn.keyed_locks:
             return
         alone: list[str] = []
@@ -364,9 +366,37 @@ class _Run:
                     keys.append(f"id:anon:{aid}")
         self.conn.lock(*alone, shared=shared)
 
-    def fresh(self, calls: Sequence[Call]) -> set[str]:
-        """The message ids of ``calls`` this source has not sent before."""
-        ids = {c.message_id for c in calls}
+    def fresh(self, jobs: Sequence[_Job]) -> set[str]:
+        """The message ids of the ``jobs``' calls this source has not sent before.
+
+        PostgreSQL: found by recording them — one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+        of all of them (in id order, so two writers never wait for each other in a circle),
+        before any keyed lock is taken: the ids it returns are new, and recorded (each with
+        its batch's time of arrival), the others were sent before. A repeat sent through
+        another writer at the same instant waits for that one's commit and is then a
+        duplicate (or new, if that one rolled back). SQLite (one writer): looked up; the new
+        ones are recorded at :meth:`finish`."""
+        if self.conn.dialect.name == "postgres":
+            arrived: dict[str, int] = {}
+            for job in jobs:
+                for c in job.calls:
+                    arrived.setdefault(c.message_id, job.now_ms // 1000)
+            order = sorted(arrived)
+            if not order:
+                return set()
+            rows = self.conn.rows(
+                "INSERT INTO intake_messages (source_id, message_id, received_at) "
+                "SELECT ?, m, t FROM unnest(?::text[], ?::bigint[]) AS u(m, t) "
+                "ON CONFLICT (source_id, message_id) DO NOTHING RETURNING message_id",
+                (
+                    self.source.id,
+                    pg_text_array(order),
+                    "{" + ",".join(str(arrived[i]) for i in order) + "}",
+                ),
+            )
+            self._recorded = True
+            return {str(r[0]) for r in rows}
+        ids = {c.message_id for job in jobs for c in job.calls}
         known = _rows_in(
             self.conn,
             "message_id",
@@ -441,16 +471,21 @@ class _Run:
         return self._next_browse_id
 
     def seen(self, call: Call) -> None:
-        self._seen.append((self.source.id, call.message_id, self.now))
+        if not self._recorded:
+            self._seen.append((self.source.id, call.message_id, self.now))
 
     def count(self, outcome: str, name: str) -> None:
         key = (outcome, name[:200])
         self._counts[key] = self._counts.get(key, 0) + 1
 
-    def finish(self, rejected: Sequence[Rejected]) -> None:
-        self.flush()
+    def finish(self, rejected: Sequence[Rejected], *, last: bool = False) -> None:
+        """Write what is held back, the message ids (SQLite), the counts and the refused calls.
+        ``last``: nothing writes change rows after this in the transaction, so those of the
+        last flush go to the commit (:meth:`~sync.hub.db.Conn.changes_at_commit`: written once,
+        numbered, where a pending row is written and then updated)."""
+        self.flush(final=last)
         conn = self.conn
-        if self._seen:  # new by fresh(); the same sent through another writer at once: raced
+        if self._seen and not self._recorded:  # new by fresh() (SQLite: its one writer)
             with raced_on_key("intake_messages"):
                 self.tx.load(
                     "intake_messages", ("source_id", "message_id", "received_at"), self._seen
@@ -482,9 +517,10 @@ class _Run:
                     (self.source.id, cut),
                 )
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
         """Write what the run holds back: new browse events, the cart lines changed, and the
-        change rows of new keys (and of those lines, their older change rows dropped)."""
+        change rows of new keys (and of those lines, their older change rows dropped); the
+        ``final`` flush of a transaction hands those change rows to the commit when it can."""
         # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
         if self._browse:
             with raced_on_key("browse_events"):  # an id loaded by hand since the sequence's
@@ -532,7 +568,8 @@ class _Run:
                     self._new_changes.append((home, "cart", ln.id, "upsert"))
                 ln.new = ln.dirty = False
         if self._new_changes:  # keys without a change row yet (or whose rows were dropped)
-            self.tx.load("changes", ("store_id", "entity", "key", "op"), self._new_changes)
+            if not (final and self.conn.changes_at_commit(self._new_changes)):
+                self.tx.load("changes", ("store_id", "entity", "key", "op"), self._new_changes)
             self._new_changes = []
 
     def emit(self, entity: str, key: str, member_id: str, *, new: bool = False) -> None:
@@ -964,7 +1001,7 @@ def _in_condition(
     as pairs, so the plan is an index probe per value whatever the statistics say (without
     them the planner scanned every message id of the source). SQLite: a placeholder list."""
     if conn.dialect.name == "postgres":
-        array = _pg_text_array(values)
+        array = pg_text_array(values)
         if lead is None:
             return f"{column} = ANY(?::text[])", [array]
         return f"({lead[0]}, {column}) IN (SELECT ?, unnest(?::text[]))", [lead[1], array]
@@ -972,13 +1009,6 @@ def _in_condition(
     if lead is None:
         return f"{column} IN ({marks})", list(values)
     return f"{lead[0]} = ? AND {column} IN ({marks})", [lead[1], *values]
-
-
-def _pg_text_array(values: Sequence[str]) -> str:
-    """``values`` as a PostgreSQL text[] literal: one string joined here, where psycopg's list
-    dumper takes a Python step per element (a tenth of the hub's CPU on PostgreSQL)."""
-    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
-    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 def _chunks(conn: Conn, values: Sequence[str]) -> list[Sequence[str]]:
@@ -1012,8 +1042,8 @@ def _pair_rows(conn: Conn, pairs: Sequence[tuple[str, str]]) -> list[Row]:
     where = f"SELECT {_LINE_COLUMNS} FROM cart_items WHERE state IN ('open', 'removed') AND "
     if conn.dialect.name == "postgres":
         if pairs:
-            members = _pg_text_array([p[0] for p in pairs])
-            skus = _pg_text_array([p[1] for p in pairs])
+            members = pg_text_array([p[0] for p in pairs])
+            skus = pg_text_array([p[1] for p in pairs])
             out = conn.rows(
                 where + "(member_id, sku) IN (SELECT unnest(?::text[]), unnest(?::text[]))",
                 (members, skus),
