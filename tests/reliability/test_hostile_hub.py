@@ -472,6 +472,20 @@ def test_unknown_columns_are_ignored_in_the_row_format(
     assert (row["name"], row["tier"]) == ("Hostile", "basic")
 
 
+def test_a_key_twice_in_a_run_ends_as_its_later_row(
+    till: Till, hostile: tuple[HostileHub, str]
+) -> None:
+    """Not hostile (a member changed twice within a page): applied in seq order, as the object
+    format is — whatever way the rows reach SQLite, the later row wins."""
+    app, _url = hostile
+    run = _members(["MX000001", "First", "basic"], ["MX000001", "Second", "gold"])
+    app.answer = lambda path: Answer(body=_rows(run))
+    result = till.engine.pull_once(limit=50)
+    assert result.caught_up and result.changes == 2
+    rows = till.cache.execute("SELECT name, tier FROM members WHERE id = 'MX000001'").fetchall()
+    assert [(r["name"], r["tier"]) for r in rows] == [("Second", "gold")]
+
+
 def test_unknown_fields_are_ignored_not_fatal(till: Till, hostile: tuple[HostileHub, str]) -> None:
     app, _url = hostile
     seq = till.cursor + 1
