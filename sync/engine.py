@@ -46,6 +46,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import math
 import random
 import sqlite3
 import threading
@@ -1007,7 +1008,7 @@ def _check_page(since: int, limit: int, page: Page) -> None:
     if len(changes) > limit:
         raise ProtocolError(f"the hub sent {len(changes)} changes, limit was {limit}")
     last = since
-    sized, plain = _SIZED, _PLAIN
+    sized, plain = _SIZED, _PLAIN_NOT_FLOAT
     for c in changes:  # a million rows in a first download: one plain loop, no call per row
         seq = c["seq"]
         if seq <= last:
@@ -1034,8 +1035,8 @@ def _check_rows_page(since: int, limit: int, page: RowsPageDict) -> None:
     and column by column rather than row by row: seqs unique in the page, after ``since``,
     increasing within each entity and covered by the cursor; an upsert run's rows each of its
     columns' arity, its column names unique and its key column there, of the key's type
-    (bounded like ``Change.key``); no value longer than MAX_VALUE_LEN; a delete run a key per
-    seq."""
+    (bounded like ``Change.key``); no value longer than MAX_VALUE_LEN, no number that is not
+    finite; a delete run a key per seq."""
     seqs: list[int] = []
     by_entity: dict[str, list[int]] = {}
     for run in page["runs"]:
@@ -1097,6 +1098,8 @@ def _check_run_rows(what: str, run: RowsRunDict) -> None:
         raise ProtocolError(f"{what}: a key {pk!r} longer than {MAX_KEY_LEN}")
     for column, column_values in zip(columns, values, strict=True):
         kinds = set(map(type, column_values))
+        if float in kinds:
+            _check_finite(what, column, column_values)
         if not kinds & _SIZED and kinds <= _PLAIN:
             continue  # numbers, booleans and nulls: nothing to measure
         if kinds <= _SIZED_OR_NONE:
@@ -1123,15 +1126,26 @@ def _remaining_after(page: Page) -> int | None:
 _SIZED = frozenset({str, list, dict})
 _PLAIN = _SIZED | {int, float, bool, type(None)}  # anything else: the thorough check
 _SIZED_OR_NONE = _SIZED | {type(None)}
+_PLAIN_NOT_FLOAT = _PLAIN - {float}  # an object page's floats: the thorough check (finite)
 
 
 def _check_values(what: str, row: Mapping[str, Any]) -> None:
-    """No value of a row bound for the cache may be longer than MAX_VALUE_LEN."""
+    """No value of a row bound for the cache may be longer than MAX_VALUE_LEN, nor a number
+    that is not finite (NaN, or past a double: SQLite would keep NULL or Inf)."""
     for column, value in row.items():
         if isinstance(value, str | list | dict) and len(value) > MAX_VALUE_LEN:
             raise ProtocolError(
                 f"{what}: {column[:40]!r} is {len(value)} long (at most {MAX_VALUE_LEN})"
             )
+        if value.__class__ is float and not math.isfinite(value):
+            raise ProtocolError(f"{what}: {column[:40]!r} is {value}, not a finite number")
+
+
+def _check_finite(what: str, column: str, values: Iterable[Any]) -> None:
+    """A column's floats (see :func:`_check_values`)."""
+    for value in values:
+        if value.__class__ is float and not math.isfinite(value):
+            raise ProtocolError(f"{what}: {column[:40]!r} is {value}, not a finite number")
 
 
 def _checked_member_view(identity: Identity, view: MemberView) -> str:
