@@ -288,7 +288,6 @@ def staff_door(home: Path) -> Any:
     PINs (hashed as HQ hashes a PIN), and a scratch outbox for the sign-in's audit rows."""
     from clerk.cache import apply_changes
     from clerk.db import Transaction
-    from clerk.shared.pins import hash_pin
     from clerk.staff import StaffAuth
     from demoworld import world
 
@@ -296,26 +295,8 @@ def staff_door(home: Path) -> Any:
     cache = open_cache(home / "cache.db")
     try:
         with Transaction(cache):
-            apply_changes(
-                cache,
-                [
-                    {
-                        "entity": "staff",
-                        "op": "upsert",
-                        "key": s["id"],
-                        "data": {
-                            "id": s["id"],
-                            "name": s["name"],
-                            "role": s["role"],
-                            "pin_hash": hash_pin(s["pin"], s["role"]),
-                            "active": True,
-                            "updated_at": BENCH_NOW,
-                        },
-                    }
-                    for s in world.staff("S001")
-                    if s["id"] == "A01"
-                ],
-            )
+            staff = world.staff_changes("S001", BENCH_NOW, with_pins=True)
+            apply_changes(cache, [c for c in staff if c["key"] == "A01"])
     finally:
         cache.close()
     return StaffAuth.open(home, clock=lambda: float(BENCH_NOW))
@@ -365,18 +346,8 @@ def filter_cost(
     in turn, in one process: the machine's load weighs on all alike."""
     import statistics
 
-    from ui.qt import QEvent, QInputEvent, QObject
-
-    idle_inputs = frozenset(
-        {
-            QEvent.Type.KeyPress,
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.MouseMove,
-            QEvent.Type.Wheel,
-            QEvent.Type.TouchBegin,
-            QEvent.Type.TouchUpdate,
-        }
-    )
+    from ui.qt import QInputEvent, QObject
+    from ui.wedge import INPUT_EVENTS as idle_inputs
 
     class IdleFilterBefore(QObject):
         def eventFilter(self, watched: Any, event: Any) -> bool:

@@ -115,25 +115,7 @@ def build_home(
     try:
         with Transaction(cache):
             apply_changes(cache, catalogue.product_changes(spec))
-            apply_changes(
-                cache,
-                [
-                    {
-                        "entity": "staff",
-                        "op": "upsert",
-                        "key": s["id"],
-                        "data": {
-                            "id": s["id"],
-                            "name": s["name"],
-                            "role": s["role"],
-                            "pin_hash": None,
-                            "active": True,
-                            "updated_at": now,
-                        },
-                    }
-                    for s in world.staff(DEMO_STORE)
-                ],
-            )
+            apply_changes(cache, world.staff_changes(DEMO_STORE, now))
             apply_changes(
                 cache,
                 [

@@ -85,6 +85,29 @@ def staff(store_id: str) -> list[dict[str, str]]:
     return out
 
 
+def staff_changes(store_id: str, now: int, *, with_pins: bool = False) -> list[dict[str, object]]:
+    """The staff of one store as a terminal cache's change rows. ``with_pins``: each with its
+    demo PIN's hash, as from a hub that has them; else none (the PIN is set at first sign-in)."""
+    from clerk.shared.pins import hash_pin
+
+    return [
+        {
+            "entity": "staff",
+            "op": "upsert",
+            "key": s["id"],
+            "data": {
+                "id": s["id"],
+                "name": s["name"],
+                "role": s["role"],
+                "pin_hash": hash_pin(s["pin"], s["role"]) if with_pins else None,
+                "active": True,
+                "updated_at": now,
+            },
+        }
+        for s in staff(store_id)
+    ]
+
+
 @dataclass(frozen=True)
 class WorldSpec:
     members: int

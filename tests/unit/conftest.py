@@ -59,23 +59,7 @@ def build_demo_dbs(directory: Path, spec: world.WorldSpec, bucket_key: str) -> t
 
 
 def _staff_changes(spec: world.WorldSpec) -> list[dict[str, object]]:
-    store = spec.stores[0]
-    return [
-        {
-            "entity": "staff",
-            "op": "upsert",
-            "key": s["id"],
-            "data": {
-                "id": s["id"],
-                "name": s["name"],
-                "role": s["role"],
-                "pin_hash": None,
-                "active": True,
-                "updated_at": spec.now,
-            },
-        }
-        for s in world.staff(store)
-    ]
+    return world.staff_changes(spec.stores[0], spec.now)
 
 
 @pytest.fixture(scope="session")
