@@ -3,6 +3,12 @@
     python bench/ui_paint.py [--quick] [--count 300] [--seconds 10] [--no-signin]
     python bench/ui_paint.py --filter-cost
 
+``--per-customer`` prints, for each of ``--count`` customers, the GUI thread's CPU per open
+(the first open, one later open, the least of ``--rounds``) beside what the open shows — rows
+and panels in sight, text laid out for the first time, widgets shown and hidden, the stages —
+the slowest tenth against the rest, and a least-squares fit (µs per row, per widget shown or
+hidden, per first-seen string); docs/benchmarks.md "Fourth pass".
+
 ``--filter-cost`` measures only the GUI thread's CPU per open with the app's event filter, with
 none, and with the idle lock's filter of before paint3 beside it (alternated in one process).
 
@@ -44,7 +50,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from report import pct, write
 
@@ -397,6 +403,329 @@ def filter_cost(
         print(f"  {name}: customer → customer {row[0]:.2f}, from the scan screen {row[1]:.2f}")
 
 
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Least squares by the normal equations (a few columns; no numpy in the venv)."""
+    n = len(a[0])
+    m = [[sum(r[i] * r[j] for r in a) for j in range(n)] for i in range(n)]
+    v = [sum(r[i] * y for r, y in zip(a, b, strict=True)) for i in range(n)]
+    for i in range(n):  # Gauss-Jordan with partial pivoting
+        p = max(range(i, n), key=lambda k: abs(m[k][i]))
+        m[i], m[p], v[i], v[p] = m[p], m[i], v[p], v[i]
+        if abs(m[i][i]) < 1e-12:
+            continue
+        for k in range(n):
+            if k != i:
+                f = m[k][i] / m[i][i]
+                m[k] = [x - f * y for x, y in zip(m[k], m[i], strict=True)]
+                v[k] -= f * v[i]
+    return [v[i] / m[i][i] if abs(m[i][i]) >= 1e-12 else 0.0 for i in range(n)]
+
+
+def per_customer(
+    session: Any,
+    terminal: Any,
+    cards: list[tuple[str, str]],
+    settle: Callable[[], None],
+    wait_painted: Callable[[], bool],
+    rounds: int,
+    sort_by: str = "cold",
+) -> None:
+    """Which customers make the p95, and why (desktop, signed in as the bench is): for each
+    customer the GUI thread's CPU per open — its first open (strings not seen before) and the
+    least of ``rounds`` later opens, customer → customer and from the scan screen — beside
+    what the open shows: rows and panels in sight, wrapped rows, text-cache misses, widgets
+    shown and hidden, layout requests, and the stages (controller, page switch, layouts,
+    paint). Prints the slowest tenth against the rest, a least-squares fit of the CPU on
+    what was shown (µs per unit), and the slowest customers."""
+    import statistics
+
+    from ui.qt import QEvent, QLabel, QObject
+    from ui.views import delegates
+    from ui.views.delegates import RowDelegate, TextCache
+
+    window = session.window
+    page = window.screens.customer_view
+    controller = window.screens.customer
+    nav = window.nav
+    panels = (page.cases, *page.panels)
+
+    misses = {"text": 0, "wrapped": 0, "text_ms": 0.0, "wrapped_ms": 0.0, "tiles": 0}
+    advance, elided, draw = TextCache.advance, TextCache.elided, TextCache.draw
+    wrapped = RowDelegate._wrapped_title
+    tile = delegates.product_tile
+
+    def timed(miss: bool, kind: str, call: Callable[[], Any]) -> Any:
+        if not miss:
+            return call()
+        t = time.perf_counter()
+        out = call()
+        misses[kind] += 1
+        misses[kind + "_ms"] += (time.perf_counter() - t) * 1000
+        return out
+
+    def counting_advance(self: TextCache, text: str) -> int:
+        miss = text not in self._advances
+        return int(timed(miss, "text", lambda: advance(self, text)))
+
+    def counting_elided(self: TextCache, text: str, width: int) -> str:
+        miss = (text, width) not in self._elided
+        return str(timed(miss, "text", lambda: elided(self, text, width)))
+
+    def counting_draw(self: TextCache, painter: Any, x: float, y: float, text: str) -> None:
+        miss = text not in self._lines
+        timed(miss, "text", lambda: draw(self, painter, x, y, text))
+
+    def counting_wrapped(self: RowDelegate, d: Any, width: int) -> Any:
+        return timed(width not in d.title_lines, "wrapped", lambda: wrapped(self, d, width))
+
+    def counting_tile(descriptor: Any, size: int, dpr: float = 1.0) -> Any:
+        before = tile.cache_info().misses
+        out = tile(descriptor, size, dpr)
+        misses["tiles"] += tile.cache_info().misses - before
+        return out
+
+    class Counter(QObject):
+        kinds: ClassVar[dict[Any, str]] = {
+            QEvent.Type.Show: "show",
+            QEvent.Type.Hide: "hide",
+            QEvent.Type.LayoutRequest: "layout",
+            QEvent.Type.Paint: "paint",
+            QEvent.Type.Resize: "resize",
+        }
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.counts: dict[str, int] = {}
+            self.total = 0
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            self.total += 1
+            kind = self.kinds.get(event.type())
+            if kind is not None:
+                self.counts[kind] = self.counts.get(kind, 0) + 1
+            return False
+
+    class Stages(QObject):
+        """The window's first UpdateRequest after the page switch: layouts done, paint starts."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.at: float | None = None
+
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if self.at is None and event.type() == QEvent.Type.UpdateRequest:
+                self.at = time.perf_counter()
+            return False
+
+    opened = [terminal.open_customer(Identity("card", c, "card:" + c), "A01") for _m, c in cards]
+    warm, opened = opened[:5], opened[5:]  # warm-up on customers not measured
+    n = len(opened)
+
+    seen_chars: set[str] = set()
+
+    def shown_now(i: int) -> dict[str, float]:
+        """What the open of customer ``i`` just painted shows."""
+        later = controller._later
+        deferred = {id(m) for m in later[1]} if later is not None else set()
+        f: dict[str, float] = {"rows": 0, "panels": 0, "wrapped": 0, "tiles": 0, "deferred": 0}
+        for p in panels:
+            rows = p.model.shown
+            f["rows_all"] = f.get("rows_all", 0) + rows
+            if id(p.model) in deferred:
+                f["deferred"] += rows
+                continue
+            if not p.isVisible() or p.visibleRegion().isEmpty():
+                continue
+            f["panels"] += 1
+            name = p.objectName()
+            f["r_" + name] = rows
+            f["rows"] += rows
+            for r in range(rows):
+                d = p.model.display(r)
+                f["wrapped"] += 1 if d.wrap else 0
+                f["tiles"] += 1 if d.tile is not None else 0
+        header = page.header
+        shown_text = [w.text() for w in header.findChildren(QLabel) if not w.isHidden()]
+        for p in panels:
+            if p.isVisible():
+                for r in range(p.model.shown):
+                    d = p.model.display(r)
+                    shown_text += [
+                        d.title,
+                        d.subtitle,
+                        d.detail,
+                        d.trailing,
+                        d.trailing_sub,
+                        d.chip,
+                    ]
+        chars = set("".join(shown_text))
+        f["new_chars"] = len(chars - seen_chars)
+        f["new_cjk"] = sum(1 for c in chars - seen_chars if ord(c) > 0x2E80)
+        seen_chars.update(chars)
+        f["tags"] = 1 if not header.tags.isHidden() else 0
+        f["cases"] = 1 if not page.cases.isHidden() else 0
+        return f
+
+    import gc
+
+    gc_ms = {"t": 0.0, "start": 0.0, "n": 0}
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_ms["start"] = time.perf_counter()
+        else:
+            gc_ms["t"] += (time.perf_counter() - gc_ms["start"]) * 1000
+            gc_ms["n"] += 1
+
+    gc.callbacks.append(on_gc)
+
+    def open_one(i: int, from_scan: bool) -> tuple[float, dict[str, float]]:
+        if from_scan:
+            nav.next_customer()
+            settle()
+        stages.at = None
+        gc_ms["t"] = gc_ms["n"] = 0
+        t0, c0 = time.perf_counter(), time.thread_time()
+        controller.show(opened[i])
+        t1 = time.perf_counter()
+        nav.show_customer()
+        t2 = time.perf_counter()
+        ok = wait_painted()
+        t3, c3 = time.perf_counter(), time.thread_time()
+        if not ok:
+            return float("nan"), {}
+        at = stages.at if stages.at is not None else t3
+        return (c3 - c0) * 1000, {
+            "s_show": (t1 - t0) * 1000,
+            "s_switch": (t2 - t1) * 1000,
+            "s_layout": (at - t2) * 1000,
+            "s_paint": (t3 - at) * 1000,
+            "gc_ms": gc_ms["t"],
+            "gc_n": gc_ms["n"],
+        }
+
+    stages = Stages()
+    window.installEventFilter(stages)
+    for o in warm:  # fonts, tiles, style
+        nav.show_opened(o)
+        wait_painted()
+    features: list[dict[str, float]] = [{} for _ in range(n)]
+    # 1. first opens (customer → customer), counting the text laid out for the first time
+    TextCache.advance = counting_advance  # type: ignore[method-assign]
+    TextCache.elided = counting_elided  # type: ignore[method-assign]
+    TextCache.draw = counting_draw  # type: ignore[method-assign]
+    RowDelegate._wrapped_title = counting_wrapped  # type: ignore[method-assign]
+    delegates.product_tile = counting_tile  # type: ignore[assignment]
+    try:
+        for i in range(n):
+            for k in misses:
+                misses[k] = 0
+            cpu, st = open_one(i, False)
+            features[i]["cold"] = cpu
+            for k, v in misses.items():
+                features[i]["miss_" + k] = v
+            features[i].update({"cold_" + k: v for k, v in st.items()})
+            features[i].update(shown_now(i))
+    finally:
+        TextCache.advance = advance  # type: ignore[method-assign]
+        TextCache.elided = elided  # type: ignore[method-assign]
+        TextCache.draw = draw  # type: ignore[method-assign]
+        RowDelegate._wrapped_title = wrapped  # type: ignore[method-assign]
+        delegates.product_tile = tile  # type: ignore[assignment]
+    # 2. warm opens: the least of ``rounds``, customer → customer and from the scan screen
+    for r in range(rounds):
+        for from_scan in (r % 2 == 1, r % 2 == 0):
+            for i in range(n):
+                cpu, st = open_one(i, from_scan)
+                key = "scan" if from_scan else "c2c"
+                if not from_scan and r == 1:
+                    features[i]["second"] = cpu  # one later open, as the first is: one sample
+                    features[i].update({"second_" + k: v for k, v in st.items()})
+                if cpu == cpu and cpu < features[i].get(key, float("inf")):
+                    features[i][key] = cpu
+                    if not from_scan:
+                        features[i].update(st)
+    # 3. one open each with the events counted (a filter of its own: not in the CPU above)
+    counter = Counter()
+    session.app.installEventFilter(counter)
+    for i in range(n):
+        counter.counts, counter.total = {}, 0
+        open_one(i, False)
+        for kind in ("show", "hide", "layout", "paint", "resize"):
+            features[i]["ev_" + kind] = counter.counts.get(kind, 0)
+        features[i]["events"] = counter.total
+        features[i]["toggles"] = features[i]["ev_show"] + features[i]["ev_hide"]
+    session.app.removeEventFilter(counter)
+    window.removeEventFilter(stages)
+    gc.callbacks.remove(on_gc)
+
+    ok = [f for f in features if "c2c" in f and "scan" in f and "second" in f]
+    ok.sort(key=lambda f: f[sort_by])
+    cut = max(1, len(ok) // 10)
+    slow, rest = ok[-cut:], ok[:-cut]
+    cols = [
+        "c2c", "scan", "cold", "s_show", "s_switch", "s_layout", "s_paint",
+        "panels", "rows", "wrapped", "tiles", "deferred", "rows_all",
+        "r_talkingPoints", "r_cart", "r_coupons", "r_browsing", "r_visits", "r_orders",
+        "r_wishlist", "r_cases", "tags", "new_chars", "new_cjk", "miss_text", "miss_text_ms",
+        "miss_wrapped", "miss_wrapped_ms", "miss_tiles", "cold_s_show", "cold_s_switch",
+        "cold_s_layout", "cold_s_paint", "cold_gc_ms", "cold_gc_n", "second", "second_gc_ms",
+        "second_s_show", "second_s_layout", "second_s_paint",
+        "ev_show", "ev_hide", "ev_layout", "ev_paint", "ev_resize", "events",
+    ]  # fmt: skip
+
+    def mean(group: list[dict[str, float]], col: str) -> float:
+        return statistics.fmean(f.get(col, 0.0) for f in group)
+
+    load = os.getloadavg()[0]
+    print(f"\nPer customer, desktop, {len(ok)} customers, least of {rounds} (load {load:.1f})")
+    print(
+        f"GUI-thread CPU per open, ms: customer → customer p50 "
+        f"{statistics.median(f['c2c'] for f in ok):.2f}, p95 "
+        f"{pct([f['c2c'] for f in ok], 0.95):.2f}; from the scan screen p50 "
+        f"{statistics.median(f['scan'] for f in ok):.2f}, p95 "
+        f"{pct([f['scan'] for f in ok], 0.95):.2f}; first open p50 "
+        f"{statistics.median(f['cold'] for f in ok):.2f}, p95 "
+        f"{pct([f['cold'] for f in ok], 0.95):.2f}; one later open (c2c) p50 "
+        f"{statistics.median(f['second'] for f in ok):.2f}, p95 "
+        f"{pct([f['second'] for f in ok], 0.95):.2f}"
+    )
+    print(f"\n| measure (mean) | slowest tenth ({sort_by}) | the rest | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for col in cols:
+        s, r = mean(slow, col), mean(rest, col)
+        print(f"| {col} | {s:.2f} | {r:.2f} | {s / r if r else float('nan'):.2f} |")
+    # what a unit of each costs: least squares of the CPU on what was shown
+    for target, xs in (
+        ("c2c", ["panels", "rows", "wrapped", "tiles", "tags", "cases"]),
+        ("scan", ["panels", "rows", "wrapped", "tiles", "tags", "cases"]),
+        ("cold", ["panels", "rows", "wrapped", "miss_text", "new_cjk", "cases"]),
+        ("c2c", ["rows", "wrapped", "toggles", "cases"]),
+        ("second", ["rows", "wrapped", "toggles", "cases"]),
+        ("cold", ["rows", "wrapped", "toggles", "miss_text", "cases"]),
+    ):
+        a = [[1.0] + [f.get(x, 0.0) for x in xs] for f in ok]
+        b = [f[target] for f in ok]
+        coef = _solve(a, b)
+        fit = [sum(c * v for c, v in zip(coef, row, strict=True)) for row in a]
+        mb = statistics.fmean(b)
+        ss = sum((y - mb) ** 2 for y in b)
+        r2 = 1 - sum((y - p) ** 2 for y, p in zip(b, fit, strict=True)) / ss if ss else 0.0
+        terms = ", ".join(f"{x} {c * 1000:.0f} µs" for x, c in zip(xs, coef[1:], strict=True))
+        print(f"\n{target} ≈ {coef[0]:.2f} ms + {terms} (R² {r2:.2f})")
+    print(
+        f"\nslowest customers by {sort_by} "
+        "(c2c ms | scan | cold | panels rows wrapped tiles | misses):"
+    )
+    for f in ok[-8:]:
+        per = " ".join(f"{c[2:]}={int(f[c])}" for c in cols if c.startswith("r_") and f.get(c))
+        print(
+            f"  {f['c2c']:.2f} | {f['scan']:.2f} | {f['cold']:.2f} | {int(f['panels'])} "
+            f"{int(f['rows'])} {int(f['wrapped'])} {int(f['tiles'])} | "
+            f"{int(f['miss_text'])}+{int(f['miss_wrapped'])}w {int(f['new_cjk'])}cjk | {per}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="60 lookups, 3 s of load, small cache")
@@ -411,6 +740,13 @@ def main(argv: list[str] | None = None) -> int:
         help="only the GUI thread's CPU per open with the app's event filter, none, and the "
         "idle lock's filter of before 2026-12-06's paint3 beside it (alternated, one process)",
     )
+    parser.add_argument(
+        "--per-customer",
+        action="store_true",
+        help="only the per-customer table: GUI-thread CPU per open (first and least of "
+        "--rounds) beside the rows, panels, strings and widgets each open shows",
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="opens per customer (--per-customer)")
     args = parser.parse_args(argv)
     faulthandler.enable()  # a crash says where, in every thread (a run never just ends)
     count = 60 if args.quick else max(200, args.count)
@@ -532,6 +868,16 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         settle()
         filter_cost(session, terminal, cards[:30], settle, wait_painted, rounds=8)
+        session.close()
+        terminal.close()
+        return 0
+
+    if args.per_customer:
+        window.set_layout_setting("desktop")
+        window.resize(1366, 860)
+        window.show()
+        settle()
+        per_customer(session, terminal, cards, settle, wait_painted, rounds=args.rounds)
         session.close()
         terminal.close()
         return 0
