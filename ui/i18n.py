@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from ui.qt import (
     QApplication,
     QCoreApplication,
+    QDate,
     QDateTime,
     QEvent,
     QLibraryInfo,
@@ -145,33 +146,46 @@ def _dt(ts: int) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(ts)).toLocalTime()
 
 
+def _long_date(day: QDate) -> str:
+    return QLocale().toString(day, "yyyy年M月d日" if is_chinese() else "d MMM yyyy")
+
+
+def _short_date(day: QDate) -> str:
+    return QLocale().toString(day, "M月d日" if is_chinese() else "d MMM")
+
+
 def fmt_date(ts: int) -> str:
     """``2026年11月22日`` / ``22 Nov 2026``."""
-    return QLocale().toString(_dt(ts).date(), "yyyy年M月d日" if is_chinese() else "d MMM yyyy")
+    return _long_date(_dt(ts).date())
 
 
 def fmt_short_date(ts: int) -> str:
     """``11月22日`` / ``22 Nov``."""
-    return QLocale().toString(_dt(ts).date(), "M月d日" if is_chinese() else "d MMM")
+    return _short_date(_dt(ts).date())
 
 
 def fmt_time(ts: int) -> str:
     return QLocale().toString(_dt(ts).time(), "HH:mm")
 
 
+# fmt_datetime and fmt_day convert each time once (a panel's rows call them by the dozen)
+
+
 def fmt_datetime(ts: int, now: int) -> str:
     """Time only today, short date and time this year, full date otherwise."""
-    when, today = _dt(ts).date(), _dt(now).date()
+    at = _dt(ts)
+    when, today = at.date(), _dt(now).date()
     if when == today:
-        return fmt_time(ts)
+        return QLocale().toString(at.time(), "HH:mm")
     if when.year() == today.year():
-        return f"{fmt_short_date(ts)} {fmt_time(ts)}"
-    return fmt_date(ts)
+        return f"{_short_date(when)} {QLocale().toString(at.time(), 'HH:mm')}"
+    return _long_date(when)
 
 
 def fmt_day(ts: int, now: int) -> str:
     """A day relative to ``now``: today, tomorrow, a weekday within a week, else a date."""
-    days = _dt(now).date().daysTo(_dt(ts).date())
+    day, today = _dt(ts).date(), _dt(now).date()
+    days = today.daysTo(day)
     if days == 0:
         return translate("Format", "today")
     if days == 1:
@@ -179,8 +193,8 @@ def fmt_day(ts: int, now: int) -> str:
     if days == -1:
         return translate("Format", "yesterday")
     if 1 < days < 7:
-        return QLocale().dayName(_dt(ts).date().dayOfWeek(), QLocale.FormatType.ShortFormat)
-    return fmt_short_date(ts) if _dt(ts).date().year() == _dt(now).date().year() else fmt_date(ts)
+        return QLocale().dayName(day.dayOfWeek(), QLocale.FormatType.ShortFormat)
+    return _short_date(day) if day.year() == today.year() else _long_date(day)
 
 
 def fmt_ago(ts: int, now: int) -> str:

@@ -75,7 +75,8 @@ class RowDisplay:
 
     The delegate reads this straight from the model (a Python call) instead of a dozen
     ``QModelIndex.data()`` round trips per row per paint; ``heights`` caches the row height
-    per view width, ``title_lines`` a wrapped title's lines and height per text width.
+    per view width, ``title_lines`` a wrapped title's lines and height per text width,
+    ``beside`` and ``trailing_width`` the widths the row's text leaves to the rest.
     """
 
     title: str = ""
@@ -94,6 +95,10 @@ class RowDisplay:
     checked: bool | None = None  # None: not a checkable row
     heights: dict[int, int] = field(default_factory=dict)
     title_lines: dict[int, Any] = field(default_factory=dict)  # a wrapped title, laid out per width
+    # the width beside the text (padding, check box, leading visual, trailing column) and the
+    # trailing column's own, worked out once (-1: not yet) by the delegate painting the row
+    beside: int = -1
+    trailing_width: int = -1
 
 
 class RowsModel(QAbstractListModel, Generic[T]):

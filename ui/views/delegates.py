@@ -17,7 +17,7 @@ wrapped title (a talking point, seldom the same twice) is laid out on every pain
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from ui.models.rows_model import Index, RowDisplay, RowsModel
 from ui.qt import (
@@ -163,20 +163,26 @@ class RowDelegate(QStyledItemDelegate):
         return 0
 
     def _trailing_width(self, d: RowDisplay) -> int:
-        width = 0
-        if d.trailing:
-            width = self.title_text.advance(d.trailing)
-        if d.trailing_sub:
-            width = max(width, self.sub_text.advance(d.trailing_sub))
-        if d.chip:
-            width = max(width, self.chip_text.advance(d.chip) + 16)
+        width = d.trailing_width
+        if width < 0:
+            width = 0
+            if d.trailing:
+                width = self.title_text.advance(d.trailing)
+            if d.trailing_sub:
+                width = max(width, self.sub_text.advance(d.trailing_sub))
+            if d.chip:
+                width = max(width, self.chip_text.advance(d.chip) + 16)
+            d.trailing_width = width
         return width
 
     def _text_width(self, d: RowDisplay, total: int) -> int:
-        lead = self._leading_size(d)
-        trail = self._trailing_width(d)
-        used = 2 * PAD_X + self._check_width(d) + (lead + GAP if lead else 0)
-        used += trail + GAP if trail else 0
+        used = d.beside
+        if used < 0:
+            lead = self._leading_size(d)
+            trail = self._trailing_width(d)
+            used = 2 * PAD_X + self._check_width(d) + (lead + GAP if lead else 0)
+            used += trail + GAP if trail else 0
+            d.beside = used
         return max(60, total - used)
 
     def _title_height(self, d: RowDisplay, width: int) -> int:
@@ -239,6 +245,8 @@ class RowDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHints(_HINTS)
         rect = option.rect
+        # one call, not one per side (typed ``object`` in PySide's stubs)
+        left, top, total, height = cast("tuple[int, int, int, int]", rect.getRect())
         state = option.state.value
 
         if d.emphasis:
@@ -253,15 +261,13 @@ class RowDelegate(QStyledItemDelegate):
         elif state & _HOVERED:
             painter.fillRect(rect, _QCOLORS["surface_alt"])
 
+        right = left + total - 1  # QRect.right()
         if row < model.shown - 1 and not d.emphasis:
             painter.setPen(_DIVIDER)
-            bottom = rect.bottom()
-            painter.drawLine(rect.left() + PAD_X, bottom, rect.right() - PAD_X, bottom)
+            bottom = top + height - 1  # QRect.bottom()
+            painter.drawLine(left + PAD_X, bottom, right - PAD_X, bottom)
 
         pad = PAD_Y - 3 if self.dense else PAD_Y
-        left = rect.left()
-        top = rect.top()
-        height = rect.height()
         x = left + PAD_X
         if d.checked is not None:
             check_top = top + (height - CHECK) // 2
@@ -275,12 +281,12 @@ class RowDelegate(QStyledItemDelegate):
 
         trail_w = self._trailing_width(d)
         if trail_w:
-            right = rect.right() - PAD_X
-            box = QRect(right - trail_w, top + pad, trail_w, height - 2 * pad)
+            end = right - PAD_X
+            box = QRect(end - trail_w, top + pad, trail_w, height - 2 * pad)
             self._paint_trailing(painter, d, box)
 
         # as wide as row_height fitted it (a wrapped title breaks where the height said)
-        width = self._text_width(d, rect.width())
+        width = self._text_width(d, total)
         self._paint_text(painter, d, x, top + pad, width, height - 2 * pad)
 
         if (
