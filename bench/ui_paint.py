@@ -427,6 +427,7 @@ def per_customer(
     cards: list[tuple[str, str]],
     settle: Callable[[], None],
     wait_painted: Callable[[], bool],
+    frame: dict[str, float],
     rounds: int,
     sort_by: str = "cold",
 ) -> None:
@@ -591,7 +592,8 @@ def per_customer(
         nav.show_customer()
         t2 = time.perf_counter()
         ok = wait_painted()
-        t3, c3 = time.perf_counter(), time.thread_time()
+        c4 = time.thread_time()
+        t3, c3 = frame["at"], frame["cpu"]  # the frame's end
         if not ok:
             return float("nan"), {}
         at = stages.at if stages.at is not None else t3
@@ -602,6 +604,7 @@ def per_customer(
             "s_paint": (t3 - at) * 1000,
             "gc_ms": gc_ms["t"],
             "gc_n": gc_ms["n"],
+            "s_after": (c4 - c3) * 1000,  # CPU after the frame, in its event-loop pass
         }
 
     stages = Stages()
@@ -643,8 +646,9 @@ def per_customer(
                     features[i].update({"second_" + k: v for k, v in st.items()})
                 if cpu == cpu and cpu < features[i].get(key, float("inf")):
                     features[i][key] = cpu
-                    if not from_scan:
-                        features[i].update(st)
+                    features[i].update(
+                        {("scan_" if from_scan else "") + k: v for k, v in st.items()}
+                    )
     # 3. one open each with the events counted (a filter of its own: not in the CPU above)
     counter = Counter()
     session.app.installEventFilter(counter)
@@ -664,7 +668,8 @@ def per_customer(
     cut = max(1, len(ok) // 10)
     slow, rest = ok[-cut:], ok[:-cut]
     cols = [
-        "c2c", "scan", "cold", "s_show", "s_switch", "s_layout", "s_paint",
+        "c2c", "scan", "cold", "s_show", "s_switch", "s_layout", "s_paint", "s_after",
+        "scan_s_show", "scan_s_switch", "scan_s_layout", "scan_s_paint", "scan_s_after",
         "panels", "rows", "wrapped", "tiles", "deferred", "rows_all",
         "r_talkingPoints", "r_cart", "r_coupons", "r_browsing", "r_visits", "r_orders",
         "r_wishlist", "r_cases", "tags", "new_chars", "new_cjk", "miss_text", "miss_text_ms",
@@ -796,11 +801,17 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(3):
             app.processEvents()
 
+    # when the last wait saw ``painted``: the frame's end (perf_counter, thread_time) — what
+    # runs after it in the same pass of the event loop (panels out of sight filled, drafts
+    # read) is not the frame; until 2026-12-06's paint4 the figures ended with that pass
+    frame = {"at": 0.0, "cpu": 0.0}
+
     def wait_painted(timeout_ms: int = 3000) -> bool:
         done = {"v": False}
         loop = QEventLoop()
 
         def hit() -> None:
+            frame["at"], frame["cpu"] = time.perf_counter(), time.thread_time()
             done["v"] = True
             loop.quit()
 
@@ -854,14 +865,18 @@ def main(argv: list[str] | None = None) -> int:
             t0, c0 = time.perf_counter(), time.thread_time()
             window.nav.show_opened(opened)
             ok = wait_painted()
-            elapsed = (time.perf_counter() - t0) * 1000
+            t1, c1 = time.perf_counter(), time.thread_time()
             if ok:
-                paint.append(elapsed)
-                cpu.setdefault(layout, []).append((time.thread_time() - c0) * 1000)
+                paint.append((frame["at"] - t0) * 1000)
+                cpu.setdefault(layout, []).append((frame["cpu"] - c0) * 1000)
+                passed.setdefault(layout, []).append((t1 - t0) * 1000)
+                cpu_passed.setdefault(layout, []).append((c1 - c0) * 1000)
         progress(layout, paint, len(opened_all))
         return paint, lookup
 
     cpu: dict[str, list[float]] = {}  # the GUI thread's CPU time per painted open
+    passed: dict[str, list[float]] = {}  # open → the end of the frame's event-loop pass
+    cpu_passed: dict[str, list[float]] = {}
 
     if args.filter_cost:
         window.resize(1366, 860)
@@ -877,7 +892,7 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(1366, 860)
         window.show()
         settle()
-        per_customer(session, terminal, cards, settle, wait_painted, rounds=args.rounds)
+        per_customer(session, terminal, cards, settle, wait_painted, frame, rounds=args.rounds)
         session.close()
         terminal.close()
         return 0
@@ -899,7 +914,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         window.screens.scan.submit_text(card, "wedge")
         if wait_painted(5000):
-            e2e.append((time.perf_counter() - t0) * 1000)
+            e2e.append((frame["at"] - t0) * 1000)
     progress("scan → painted", e2e, len(e2e_cards))
 
     # Event-loop responsiveness under load.
@@ -984,6 +999,19 @@ def main(argv: list[str] | None = None) -> int:
             "time.thread_time, open → painted",
         ],
         ["GUI-thread CPU per open, desktop: p95", round(pct(cpu["desktop"], 0.95), 2), "ms", ""],
+        [
+            "desktop, to the end of the frame's event-loop pass: p50",
+            round(pct(passed["desktop"], 0.5), 2),
+            "ms",
+            "the measure before paint4: + what runs after the frame in that pass",
+        ],
+        [
+            "desktop, to the end of the frame's event-loop pass: p95",
+            round(pct(passed["desktop"], 0.95), 2),
+            "ms",
+            f"GUI CPU p50 {pct(cpu_passed['desktop'], 0.5):.2f}, "
+            f"p95 {pct(cpu_passed['desktop'], 0.95):.2f}",
+        ],
         ["view painted, handheld: p50", round(pct(handheld, 0.5), 2), "ms", ""],
         ["view painted, handheld: p95", round(pct(handheld, 0.95), 2), "ms", "target ≤ 16 ms"],
         [
