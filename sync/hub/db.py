@@ -376,20 +376,20 @@ class Conn:
     def commit(self) -> None:
         """Commit; on PostgreSQL the transaction's pending change rows are numbered in the same
         round trip (:data:`PG_ASSIGN_SEQS`), after the writes handed to the commit
-        (:meth:`many_at_commit`). A failed commit leaves no transaction open."""
+        (:meth:`many_at_commit`: one pipeline, one round trip before it). A failed commit leaves
+        no transaction open."""
         pg_numbered = self._pg and self.assign_seqs
         try:
             if self._deferred:
-                granted = self._commit_pipeline(pg_numbered)
-            else:
-                sql = "SELECT clerk_assign_seqs(); COMMIT" if pg_numbered else "COMMIT"
-                if pg_numbered and self._at_commit:  # literals: one simple-protocol round trip
-                    columns = (pg_text_array([r[i] for r in self._at_commit]) for i in range(4))
-                    given = ", ".join(psycopg.sql.Literal(c).as_string(self.raw) for c in columns)
-                    sql = f"SELECT clerk_assign_seqs_given({given}); COMMIT"
-                    self._at_commit.clear()
-                cur = self.raw.execute(sql)
-                granted = cur.fetchone()[0] if pg_numbered else None
+                self._write_deferred()
+            sql = "SELECT clerk_assign_seqs(); COMMIT" if pg_numbered else "COMMIT"
+            if pg_numbered and self._at_commit:  # literals: one simple-protocol round trip
+                columns = (pg_text_array([r[i] for r in self._at_commit]) for i in range(4))
+                given = ", ".join(psycopg.sql.Literal(c).as_string(self.raw) for c in columns)
+                sql = f"SELECT clerk_assign_seqs_given({given}); COMMIT"
+                self._at_commit.clear()
+            cur = self.raw.execute(sql)
+            granted = cur.fetchone()[0] if pg_numbered else None
         except DRIVER_ERRORS as exc:
             self.rollback()
             raise translate(exc, "commit") from exc
@@ -399,29 +399,14 @@ class Conn:
             LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
         self._locked_at = None
 
-    def _commit_pipeline(self, pg_numbered: bool) -> Any:
-        """PostgreSQL: the deferred writes, the numbering and ``COMMIT`` in one pipeline (one
-        round trip); what the numbering returned (None: not numbered)."""
+    def _write_deferred(self) -> None:
+        """PostgreSQL: the writes handed to the commit, in one pipeline (one round trip). Not
+        in the numbering's message: a pipeline sends each statement as it is issued, so the
+        chain-wide lock would be held across this thread's next turn for the GIL."""
         deferred, self._deferred = self._deferred, []
-        numbering: Any = None
         with self.raw.pipeline(), self.raw.cursor() as cur:
             for sql, rows in deferred:
                 cur.executemany(self._sql(sql), rows)
-            if pg_numbered and self._at_commit:
-                columns = [pg_text_array([r[i] for r in self._at_commit]) for i in range(4)]
-                self._at_commit.clear()
-                numbering = self.raw.execute(
-                    "SELECT clerk_assign_seqs_given(%s::text[], %s::text[], %s::text[], "
-                    "%s::text[])",
-                    columns,
-                )
-            elif pg_numbered:
-                numbering = self.raw.execute("SELECT clerk_assign_seqs()")
-            self.raw.execute("COMMIT")
-        if numbering is None:
-            return None
-        found = numbering.fetchone()
-        return None if found is None else found[0]
 
     @property
     def keyed_locks(self) -> bool:
