@@ -308,10 +308,10 @@ class Conn:
         return self.rows_batch([statement, *queries])[1:]
 
     def many_at_commit(self, sql: str, rows: Sequence[Sequence[Any]]) -> bool:
-        """Run ``sql`` for each of ``rows`` at the commit, in the commit's round trip, if this
-        connection can (PostgreSQL): for the last writes of a transaction, which nothing in it
-        reads afterwards (an error fails the commit, as it would have failed the write). False:
-        run them yourself (SQLite)."""
+        """Run ``sql`` for each of ``rows`` at the commit (every such write in one round trip
+        before it), if this connection can (PostgreSQL): for the last writes of a transaction,
+        which nothing in it reads afterwards (an error fails the commit, as it would have failed
+        the write). False: run them yourself (SQLite)."""
         if not self._pg:
             return False
         if rows:

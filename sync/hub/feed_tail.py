@@ -163,9 +163,12 @@ class StoreTails:
             with self.feed.store.read() as conn:
                 seen = conn.rows(_CHAIN_ROWS_SQL, (chain, CHAIN_ROWS_MAX + 1))
         with tail.lock:
-            current = (
-                seen is not None and tail.chain == chain and self._unaffected(tail, store_id, seen)
-            )
+            current = False
+            if seen is not None and len(seen) <= CHAIN_ROWS_MAX:
+                if tail.chain != chain:  # advanced meanwhile: past all that was seen?
+                    current = (int(seen[-1][0]) if seen else chain) <= tail.chain
+                else:
+                    current = self._unaffected(tail, store_id, seen)
             if not (current or self._advance(tail, store_id)):
                 with self._lock:
                     if self._tails.get(store_id) is tail:

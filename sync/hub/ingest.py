@@ -393,9 +393,9 @@ class _Batch:
 
     def flush(self, *, final: bool = False) -> None:
         """Write what the batch has gathered so far (in order). ``final``: the transaction's
-        last writes (nothing in it reads after them) — on PostgreSQL they go with the commit,
-        in its round trip (:meth:`~sync.hub.db.Conn.many_at_commit`,
-        :meth:`~sync.hub.db.Conn.changes_at_commit`)."""
+        last writes (nothing in it reads after them) — on PostgreSQL they go with the commit:
+        one round trip for the rows, the change rows in the numbering's
+        (:meth:`~sync.hub.db.Conn.many_at_commit`, :meth:`~sync.hub.db.Conn.changes_at_commit`)."""
         conn = self.conn
         changes = list(self._changes.values())
         self._changes.clear()
