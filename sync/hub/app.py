@@ -102,6 +102,10 @@ class HubConfig:
     max_pending_writes: int = 12  # ingest requests queued on the writers before 503 (measured:
     # with group commit, 6 shed 71-262 of ~10,000 requests at 501 terminals, 12 shed 0-175)
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
+    # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"
+    # — with group commit, batches waiting for the writer's next group (not those on their way
+    # to it: a thread, the GIL, parsing), the others then bounded by max_inflight alone.
+    write_door: Literal["inside", "queue"] = "inside"
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
     max_threads: int = 8  # worker threads for the routes (per process)
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
@@ -251,6 +255,7 @@ class Load:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
         self.max_writes = max_writes  # interaction batches inside (they queue on the writers)
+        self.queued_writes: Callable[[], int] | None = None  # else counted: batches waiting
         self.inflight = 0
         self.writes = 0
         self.shed = 0
@@ -264,8 +269,10 @@ class Load:
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
     def full(self, *, write: bool = False) -> bool:
-        if write and self.max_writes is not None and self.writes >= self.max_writes:
-            return True
+        if write and self.max_writes is not None:
+            pending = self.writes if self.queued_writes is None else self.queued_writes()
+            if pending >= self.max_writes:
+                return True
         return self.inflight >= self.max_inflight
 
 
@@ -429,6 +436,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     app.state.load = load
     take_batch = Ingest(store, group=cfg.group_commit)
     app.state.ingest = take_batch
+    if cfg.write_door == "queue" and take_batch.committer is not None:
+        load.queued_writes = take_batch.committer.queued
 
     def log_groups() -> None:  # capacity work: how many batches a transaction took
         if take_batch.committer is not None and take_batch.committer.groups:
@@ -986,7 +995,8 @@ def app_from_env() -> FastAPI:
     keys as :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access
     tokens' lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES and group commit off with CLERK_HUB_GROUP_COMMIT=0."""
+    CLERK_HUB_MAX_PENDING_WRITES, group commit off with CLERK_HUB_GROUP_COMMIT=0, the write
+    door counting only the writer's queue with CLERK_HUB_WRITE_DOOR=queue."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -999,7 +1009,16 @@ def app_from_env() -> FastAPI:
     bounds = WriteBounds.from_env(os.environ)
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
-    config = HubConfig(token_ttl_s=ttl, bounds=bounds, max_pending_writes=door, group_commit=group)
+    write_door: Literal["inside", "queue"] = (
+        "queue" if os.environ.get("CLERK_HUB_WRITE_DOOR") == "queue" else "inside"
+    )
+    config = HubConfig(
+        token_ttl_s=ttl,
+        bounds=bounds,
+        max_pending_writes=door,
+        group_commit=group,
+        write_door=write_door,
+    )
     app = create_app(HubStore.open(db), config)
     profile_path = os.environ.get("CLERK_HUB_PROFILE")
     if profile_path:  # capacity work: each worker's CPU profile, written at its shutdown

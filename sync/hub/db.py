@@ -224,6 +224,7 @@ class Conn:
         self._alone = False  # this transaction holds the write gate alone
         self.assign_seqs = False  # PostgreSQL: number pending change rows at commit
         self._at_commit: list[tuple[str, str, str, str]] = []  # (changes_at_commit)
+        self._deferred: list[tuple[str, list[Sequence[Any]]]] = []  # (many_at_commit)
 
     def _sql(self, sql: str) -> str:
         out = self._sql_cache.get(sql)
@@ -279,6 +280,44 @@ class Conn:
                 with self.raw.cursor() as cur:
                     cur.executemany(self._sql(sql), list(rows))
 
+    def rows_batch(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """The rows of several queries, in order, in one round trip on PostgreSQL (a pipeline:
+        each runs after the one before it, as if sent one by one); SQLite runs them in turn."""
+        if not self._pg:
+            return [self.rows(sql, params) for sql, params in queries]
+        try:
+            with self.raw.pipeline():
+                cursors = [self.raw.execute(self._sql(sql), params) for sql, params in queries]
+            result = [
+                [tuple(r) for r in cur.fetchall()] if cur.description else [] for cur in cursors
+            ]
+            for cur in cursors:
+                cur.close()
+            return result
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "query") from exc
+
+    def locked_rows(
+        self, keys: Iterable[str], queries: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[Row]]:
+        """:meth:`lock` ``keys``, then :meth:`rows_batch` ``queries``: in one round trip on
+        PostgreSQL (the locks are granted before the queries read)."""
+        statement = self._lock_statement(keys, ())
+        if statement is None:
+            return self.rows_batch(queries)
+        return self.rows_batch([statement, *queries])[1:]
+
+    def many_at_commit(self, sql: str, rows: Sequence[Sequence[Any]]) -> bool:
+        """Run ``sql`` for each of ``rows`` at the commit (every such write in one round trip
+        before it), if this connection can (PostgreSQL): for the last writes of a transaction,
+        which nothing in it reads afterwards (an error fails the commit, as it would have failed
+        the write). False: run them yourself (SQLite)."""
+        if not self._pg:
+            return False
+        if rows:
+            self._deferred.append((sql, list(rows)))
+        return True
+
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         """Insert many rows fast: executemany on SQLite, COPY on PostgreSQL."""
         count = 0
@@ -321,6 +360,7 @@ class Conn:
         self._shared.clear()
         self._alone = exclusive
         self._at_commit.clear()
+        self._deferred.clear()
         with translated("begin"):
             if self.dialect.name == "sqlite":
                 self.raw.execute("BEGIN IMMEDIATE")
@@ -335,9 +375,13 @@ class Conn:
 
     def commit(self) -> None:
         """Commit; on PostgreSQL the transaction's pending change rows are numbered in the same
-        round trip (:data:`PG_ASSIGN_SEQS`). A failed commit leaves no transaction open."""
+        round trip (:data:`PG_ASSIGN_SEQS`), after the writes handed to the commit
+        (:meth:`many_at_commit`: one pipeline, one round trip before it). A failed commit leaves
+        no transaction open."""
         pg_numbered = self._pg and self.assign_seqs
         try:
+            if self._deferred:
+                self._write_deferred()
             sql = "SELECT clerk_assign_seqs(); COMMIT" if pg_numbered else "COMMIT"
             if pg_numbered and self._at_commit:  # literals: one simple-protocol round trip
                 columns = (pg_text_array([r[i] for r in self._at_commit]) for i in range(4))
@@ -354,6 +398,15 @@ class Conn:
         elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
             LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
         self._locked_at = None
+
+    def _write_deferred(self) -> None:
+        """PostgreSQL: the writes handed to the commit, in one pipeline (one round trip). Not
+        in the numbering's message: a pipeline sends each statement as it is issued, so the
+        chain-wide lock would be held across this thread's next turn for the GIL."""
+        deferred, self._deferred = self._deferred, []
+        with self.raw.pipeline(), self.raw.cursor() as cur:
+            for sql, rows in deferred:
+                cur.executemany(self._sql(sql), rows)
 
     @property
     def keyed_locks(self) -> bool:
@@ -373,20 +426,30 @@ class Conn:
         doing so at once are a deadlock, run again by
         :meth:`~sync.hub.store.HubStore.run_write`). SQLite: nothing to do (its one writer is
         alone)."""
+        statement = self._lock_statement(keys, shared)
+        if statement is not None:
+            self.execute(*statement)
+
+    def _lock_statement(
+        self, keys: Iterable[str], shared: Iterable[str]
+    ) -> tuple[str, Sequence[Any]] | None:
+        """The statement that takes :meth:`lock`'s locks (None: nothing to take), counted as
+        held: the caller runs it before anything that relies on them."""
         if not self.keyed_locks:
-            return
+            return None
         if self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-            return  # a read outside a transaction: nothing to hold
+            return None  # a read outside a transaction: nothing to hold
         alone = set(keys) - self._held
         readers = set(shared) - alone - self._held - self._shared
         if not alone and not readers:
-            return
+            return None
         if len(self._held) + len(self._shared) + len(alone) + len(readers) > KEYED_LOCKS_MAX:
-            self.execute(f"SELECT pg_advisory_xact_lock({WRITE_GATE_ID})")
             self._alone = True
-            return
+            return f"SELECT pg_advisory_xact_lock({WRITE_GATE_ID})", ()
         wanted = sorted([(k, False) for k in alone] + [(k, True) for k in readers])
-        self.execute(
+        self._held.update(alone)
+        self._shared.update(readers)
+        return (
             f"SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared({KEY_LOCK_CLASS}, "
             f"hashtext(k)) ELSE pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) END "
             "FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS w(k, s, n) ORDER BY n",
@@ -395,8 +458,6 @@ class Conn:
                 "{" + ",".join("t" if s else "f" for _, s in wanted) + "}",
             ),
         )
-        self._held.update(alone)
-        self._shared.update(readers)
 
     def rollback(self) -> None:
         try:
@@ -406,6 +467,7 @@ class Conn:
             else:
                 self._locked_at = None
                 self._at_commit.clear()
+                self._deferred.clear()
                 self.raw.execute("ROLLBACK")
         except DRIVER_ERRORS:
             # The connection is broken and its transaction gone with it; the error that

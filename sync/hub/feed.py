@@ -43,7 +43,7 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from clerk.shared.entities import ENTITIES, JSON_COLUMNS
-from sync.hub.db import IN_CHUNK, Conn, Row, translated
+from sync.hub.db import IN_CHUNK, Conn, Row, pg_text_array, translated
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
@@ -236,7 +236,7 @@ def _pg_array_sql(entity: str) -> str:
         source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
     return (
         f"SELECT t.{pk}, json_build_array({', '.join(values)})::text "
-        f"FROM {source} WHERE t.{pk} = ANY(?)"
+        f"FROM {source} WHERE t.{pk} = ANY({_pg_keys(entity)})"
     )
 
 
@@ -252,8 +252,15 @@ def _pg_json_sql(entity: str) -> str:
         source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
     return (
         f"SELECT t.{pk}, (SELECT row_to_json(r)::text FROM (SELECT {', '.join(cols)}) r) "
-        f"FROM {source} WHERE t.{pk} = ANY(?)"
+        f"FROM {source} WHERE t.{pk} = ANY({_pg_keys(entity)})"
     )
+
+
+def _pg_keys(entity: str) -> str:
+    """PostgreSQL: the keys' parameter — a text[] literal (:func:`~sync.hub.db.pg_text_array`,
+    built in a few joins where psycopg's list dumper takes a Python step per key) cast to the
+    primary key's type."""
+    return f"?::{'bigint' if entity in _INTEGER_KEYS else 'text'}[]"
 
 
 # (store_id, since, limit) -> the tail page's validator and text
@@ -585,8 +592,8 @@ class ChangeFeed:
                     if conn.dialect.name == "postgres"
                     else _json_array_sql(entity)
                 )
-        if in_sql is not None and conn.dialect.name == "postgres":
-            for key, data in conn.rows(in_sql, ([key_value(entity, k) for k in keys],)):
+        if in_sql is not None and conn.dialect.name == "postgres":  # keys as one array literal
+            for key, data in conn.rows(in_sql, (pg_text_array(keys),)):
                 yield str(key), data
             return
         if in_sql is None:

@@ -18,6 +18,16 @@ row of the store, not one of its own key); a visit is only ever inserted or dele
 own key, so its rendering stands. If the validator then still differs (change rows dropped, a
 seq below the newest appearing), the tail is dropped: the pull is rendered as before.
 
+Once a tail has been checked, it knows the chain-wide seq it is exact through (``chain``): a
+pull then reads the change rows of *every* store after it (the primary key's range, most often
+empty or a few rows — :data:`CHAIN_ROWS_MAX` at most, else the validator as above) instead of
+the validator, whose count walks the whole tail. A new own or common row is the tail's to add;
+another store's row for a key the tail holds is that key's earlier row dropped (its store
+changed); nothing else can change the store's rows: every change row dropped is dropped by the
+transaction that logs its key again (:meth:`~sync.hub.store.Tx.emit`, the numbering at
+commit), and seqs become visible in the order they were given (:mod:`sync.hub.db`). Rows of
+other stores that touch nothing of the tail only move ``chain`` on, with no snapshot.
+
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
 :data:`TAIL_STORES` stores pulled last; a cursor a little behind the base lowers it (the rows
@@ -53,6 +63,12 @@ _TAIL_ROWS_SQL = (
     "WHERE (store_id = ? OR store_id IS NULL) AND seq > ? ORDER BY seq"
 )
 
+CHAIN_ROWS_MAX = 512  # chain-wide change rows a pull reads past ``chain`` (more: the validator)
+_CHAIN_ROWS_SQL = (  # the primary key's range: every store's rows after the tail's chain seq
+    "SELECT seq, store_id, entity, key, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
 _OLDER_ROWS_SQL = (
     "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
     "WHERE (store_id = ? OR store_id IS NULL) AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
@@ -77,6 +93,7 @@ class StoreTail:
     by_key: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # -> seqs
     own_max: int = 0  # the newest own and common seq in the tail (0: none)
     common_max: int = 0
+    chain: int = 0  # every store's change rows up to it: in the tail or not its (0: unknown)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
@@ -140,10 +157,19 @@ class StoreTails:
             with tail.lock:
                 if since < tail.base and not self._prepend(tail, store_id, since):
                     return None
-        with self.feed.store.read() as conn:
-            current = read_validator(conn, store_id, tail.base)
+        chain = tail.chain
+        seen: list[Row] | None = None
+        if chain:  # what every store logged since: one statement, its own snapshot
+            with self.feed.store.read() as conn:
+                seen = conn.rows(_CHAIN_ROWS_SQL, (chain, CHAIN_ROWS_MAX + 1))
         with tail.lock:
-            if current != tail.validator() and not self._extend(tail, store_id):
+            current = False
+            if seen is not None and len(seen) <= CHAIN_ROWS_MAX:
+                if tail.chain != chain:  # advanced meanwhile: past all that was seen?
+                    current = (int(seen[-1][0]) if seen else chain) <= tail.chain
+                else:
+                    current = self._unaffected(tail, store_id, seen)
+            if not (current or self._advance(tail, store_id)):
                 with self._lock:
                     if self._tails.get(store_id) is tail:
                         del self._tails[store_id]  # the next pull starts one from its cursor
@@ -171,12 +197,77 @@ class StoreTails:
                 while len(self._tails) > self.max_stores:
                     self._tails.popitem(last=False)
 
+    def _unaffected(self, tail: StoreTail, store_id: str, seen: Sequence[Row]) -> bool:
+        """Whether the change rows ``seen`` after the tail's chain seq (every store's, read in
+        one statement) leave the tail as it is; if so its chain seq moves past them."""
+        if len(seen) > CHAIN_ROWS_MAX:
+            return False
+        for _seq, sid, entity, key, _op in seen:
+            if sid is None or sid == store_id or (entity, key) in tail.by_key:
+                return False
+        if seen:
+            tail.chain = int(seen[-1][0])
+        return True
+
+    def _advance(self, tail: StoreTail, store_id: str) -> bool:
+        """Bring the tail to the database's rows from what every store logged after its chain
+        seq (see the module's docstring), in one snapshot with the data it renders; the
+        validator's way (:meth:`_extend`) when the chain seq is unknown or far behind. False
+        when the tail is no good."""
+        if not tail.chain:
+            return self._extend(tail, store_id)
+        with self.feed.store.read() as conn:
+            begin = _SNAPSHOT if conn.dialect.name == "postgres" else "BEGIN"  # (feed.snapshot)
+            new = conn.rows_batch(
+                [(begin, ()), (_CHAIN_ROWS_SQL, (tail.chain, CHAIN_ROWS_MAX + 1))]
+            )[1]
+            try:
+                if len(new) > CHAIN_ROWS_MAX:
+                    data = None
+                else:
+                    own = [
+                        (int(r[0]), str(r[2]), str(r[3]), str(r[4]), r[1] is None)
+                        for r in new
+                        if r[1] is None or r[1] == store_id
+                    ]
+                    # A key the tail holds logged again — for this store or another: its
+                    # earlier row was dropped (Tx.emit).
+                    again = {(str(r[2]), str(r[3])) for r in new} & tail.by_key.keys()
+                    if again:
+                        tail.remove(again)
+                    wanted: set[tuple[str, str]] = set()
+                    if own or again:
+                        wanted = {(r[1], r[2]) for r in own if r[3] == "upsert"}
+                        wanted.update(k for k in tail.by_key if k[0] not in STABLE)
+                    data = self._data(conn, sorted(wanted))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.rollback()
+                raise
+        if data is None:  # far behind: the validator's way
+            tail.chain = 0
+            return self._extend(tail, store_id)
+        for seq, entity, key, op, common in own:
+            tail.append(seq, entity, key, op, common)
+        for k in wanted:
+            for seq in tail.by_key[k]:
+                i = bisect.bisect_left(tail.seqs, seq)
+                entity, key, op = tail.rows[i]
+                tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
+        if new:
+            tail.chain = int(new[-1][0])
+        self._trim(tail)
+        return True
+
     def _extend(self, tail: StoreTail, store_id: str) -> bool:
-        """Bring the tail to the database's rows (see the module's docstring); False when it
-        cannot be (the tail is no good)."""
+        """Bring the tail to the database's rows (see the module's docstring) by the
+        validator; False when it cannot be (the tail is no good)."""
         head = tail.seqs[-1] if tail.seqs else tail.base
         with self.feed.store.read() as conn, snapshot(conn):
             current = read_validator(conn, store_id, tail.base)
+            if current == tail.validator():  # (a tail just started, or its chain seq unknown)
+                tail.chain = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
+                return True
             if current[2] - len(tail.seqs) > self.max_entries:
                 return False  # far behind (a first pull, a bulk change): render as before
             new = [
@@ -190,6 +281,7 @@ class StoreTails:
             wanted = {(r[1], r[2]) for r in new if r[3] == "upsert"}
             wanted.update(k for k, seqs in tail.by_key.items() if k[0] not in STABLE)
             data = self._data(conn, sorted(wanted))
+            chain = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
         for seq, entity, key, op, common in new:
             tail.append(seq, entity, key, op, common)
         for k in wanted:
@@ -199,6 +291,7 @@ class StoreTails:
                 tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
         if current != tail.validator():
             return False
+        tail.chain = chain
         self._trim(tail)
         return True
 

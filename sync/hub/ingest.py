@@ -215,9 +215,10 @@ class Batch:
     bounds: WriteBounds | None = None
 
 
-def apply_batch(store: HubStore, tx: Tx, batch: Batch) -> list[Result]:
+def apply_batch(store: HubStore, tx: Tx, batch: Batch, *, last: bool = True) -> list[Result]:
     """Apply ``batch`` inside ``tx`` (which may hold batches before it: each sees what those
-    wrote, as if it came after them alone); one result per item, in order."""
+    wrote, as if it came after them alone); one result per item, in order. ``last``: nothing
+    more is written or read in ``tx`` after it (its writes may go with the commit)."""
     valid = [i.head for i in batch.items if isinstance(i, Item)]
     results: list[Result] = []
     ctx = _Batch(store, tx, batch.device, batch.now, valid, batch.bounds or WriteBounds())
@@ -226,7 +227,7 @@ def apply_batch(store: HubStore, tx: Tx, batch: Batch) -> list[Result]:
             results.append(item)
         else:
             results.append(ctx.one(item))
-    ctx.flush()
+    ctx.flush(final=last)
     return results
 
 
@@ -259,9 +260,13 @@ class Ingest:
         return self.committer.submit(batch)
 
     def _apply_group(self, tx: Tx, batches: Sequence[Batch]) -> list[list[Result]]:
-        return [apply_batch(self.store, tx, batch) for batch in batches]
+        last = len(batches) - 1
+        return [
+            apply_batch(self.store, tx, batch, last=n == last) for n, batch in enumerate(batches)
+        ]
 
 
+_INSERT_CHANGE = "INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)"
 _INSERT_INTERACTION = (
     "INSERT INTO interactions (id, device_id, store_id, device_seq, kind, member_id, "
     "member_ref, staff_id, created_at, received_at, payload, body_hash, status, reason, "
@@ -292,49 +297,75 @@ class _Batch:
         self.store_name = store.store_name(device.store_id)
         # What the batch's checks read, locked before they read it (PostgreSQL's writers run
         # side by side): the device (its seqs, bounds, audit chain), the interaction ids (a
-        # duplicate from another device), the members named (coupons, points, tasks).
+        # duplicate from another device), the members named (coupons, points, tasks). The
+        # locks and the reads go in one round trip (:meth:`~sync.hub.db.Conn.locked_rows`).
+        locks: list[str] = []
         if self.conn.keyed_locks:
-            self.conn.lock(
+            locks = [
                 f"d:{device.id}",
                 *(f"i:{i.id}" for i in items),
                 *(f"m:{i.member_id}" for i in items if i.member_id),
+            ]
+        ids = list({i.id for i in items})
+        seqs = list({i.device_seq for i in items if i.device_seq > 0})
+        members = list({i.member_id for i in items if i.member_id})
+        queries: list[tuple[str, Sequence[Any]]] = [
+            ("SELECT created_at FROM devices WHERE id = ?", (device.id,)),
+            ("SELECT id, name, role, active FROM staff WHERE store_id = ?", (device.store_id,)),
+        ]
+        queries += [
+            (
+                "SELECT id, body_hash, status, reason, conflict_with, kind, member_id "
+                f"FROM interactions WHERE id IN ({_marks(chunk)})",
+                chunk,
             )
+            for chunk in _chunks(ids)
+        ]
+        queries += [
+            (
+                "SELECT device_seq, id FROM interactions WHERE device_id = ? "
+                f"AND device_seq IN ({_marks(chunk)})",
+                [device.id, *chunk],
+            )
+            for chunk in _chunks(seqs)
+        ]
+        queries += [
+            (f"SELECT id, home_store FROM members WHERE id IN ({_marks(chunk)})", chunk)
+            for chunk in _chunks(members)
+        ]
+        found = self.conn.locked_rows(locks, queries)
+        enrolled = found[0][0][0] if found[0] else None
         self.bounds = DeviceBounds(
-            self.conn, device.id, device.store_id, now, bounds, self._public_keys
+            self.conn,
+            device.id,
+            device.store_id,
+            now,
+            bounds,
+            self._public_keys,
+            enrolled=None if enrolled is None else int(enrolled),
         )
-        self._staff: dict[str, Row] = {}
+        self._staff: dict[str, Row] = {str(r[0]): (r[1], r[2], r[3]) for r in found[1]}
         self._interactions: list[tuple[Any, ...]] = []
         self._visits: list[tuple[Any, ...]] = []
         self._changes: dict[tuple[str, str], tuple[str | None, str, str, str]] = {}
         self._known: dict[str, tuple[str, str, str | None, str | None, str | None]] = {}
         self._seqs: dict[int, str] = {}
         self._members: dict[str, Row] = {}
-        self._prefetch(items)
-
-    def _prefetch(self, items: Sequence[Interaction | Envelope]) -> None:
-        ids = list({i.id for i in items})
-        for chunk in _chunks(ids):
-            for r in self.conn.rows(
-                "SELECT id, body_hash, status, reason, conflict_with, kind, member_id "
-                f"FROM interactions WHERE id IN ({_marks(chunk)})",
-                chunk,
-            ):
+        rows = iter(found[2:])
+        for _chunk in _chunks(ids):
+            for r in next(rows):
                 signed_up = r[6] if r[5] == "signup" and r[2] == "accepted" else None
                 self._known[r[0]] = (r[1], r[2], r[3], r[4], signed_up)
-        seqs = list({i.device_seq for i in items if i.device_seq > 0})
-        for chunk in _chunks(seqs):
-            for r in self.conn.rows(
-                "SELECT device_seq, id FROM interactions WHERE device_id = ? "
-                f"AND device_seq IN ({_marks(chunk)})",
-                [self.device.id, *chunk],
-            ):
+        for _chunk in _chunks(seqs):
+            for r in next(rows):
                 self._seqs.setdefault(int(r[0]), str(r[1]))
-        members = list({i.member_id for i in items if i.member_id})
-        for chunk in _chunks(members):
-            for r in self.conn.rows(
-                f"SELECT id, home_store FROM members WHERE id IN ({_marks(chunk)})", chunk
-            ):
+        for _chunk in _chunks(members):
+            for r in next(rows):
                 self._members[r[0]] = (r[0], r[1])
+        self._resolve_members(members)
+
+    def _resolve_members(self, members: list[str]) -> None:
+        """The members named that are not found by their id: signed up at a counter, merged."""
         # Records naming a member signed up at the counter by their provisional id: the real one.
         provisional = [m for m in members if m.startswith(PROVISIONAL_PREFIX)]
         for pid, (real, home) in signups.resolve(self.conn, provisional).items():
@@ -354,27 +385,34 @@ class _Batch:
         elsewhere = [m for m, home in self._members.values() if home != self.device.store_id]
         if elsewhere:
             self.bounds.prefetch_served(elsewhere)
-        # The staff of the device's store: (name, role, active) by id.
-        for r in self.conn.rows(
-            "SELECT id, name, role, active FROM staff WHERE store_id = ?", (self.device.store_id,)
-        ):
-            self._staff[str(r[0])] = (r[1], r[2], r[3])
 
     def _public_keys(self) -> dict[int, bytes]:
         return membercode.keys_from_hex(
             {k["kid"]: k["public_key"] for k in self.store.keys.public()}
         )
 
-    def flush(self) -> None:
-        """Write what the batch has gathered so far (in order)."""
+    def flush(self, *, final: bool = False) -> None:
+        """Write what the batch has gathered so far (in order). ``final``: the transaction's
+        last writes (nothing in it reads after them) — on PostgreSQL they go with the commit:
+        one round trip for the rows, the change rows in the numbering's
+        (:meth:`~sync.hub.db.Conn.many_at_commit`, :meth:`~sync.hub.db.Conn.changes_at_commit`)."""
+        conn = self.conn
+        changes = list(self._changes.values())
+        self._changes.clear()
+        if final and conn.many_at_commit(_INSERT_INTERACTION, self._interactions):
+            conn.many_at_commit(history.INSERT_VISIT, self._visits)
+            if not conn.changes_at_commit(changes):
+                conn.many_at_commit(_INSERT_CHANGE, changes)
+            self._interactions.clear()
+            self._visits.clear()
+            return
         if self._interactions:
-            self.conn.many(_INSERT_INTERACTION, self._interactions)
+            conn.many(_INSERT_INTERACTION, self._interactions)
             self._interactions.clear()
         if self._visits:
-            self.conn.many(history.INSERT_VISIT, self._visits)
+            conn.many(history.INSERT_VISIT, self._visits)
             self._visits.clear()
-        self.tx.emit_many(list(self._changes.values()))
-        self._changes.clear()
+        self.tx.emit_many(changes)
 
     def _emit(self, entity: str, key: str, store_id: str | None, *, new: bool = False) -> None:
         """Queue a change; an older change row for the key is dropped (unless the key is new)."""

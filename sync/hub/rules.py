@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from clerk.shared import membercode
 from sync.hub.db import Conn
@@ -81,14 +82,19 @@ class DeviceBounds:
         now: int,
         bounds: WriteBounds,
         keys: Callable[[], Mapping[int, bytes]],
+        *,
+        enrolled: int | Literal["read"] | None = "read",
     ) -> None:
+        """``enrolled``: the device's enrolment time when the caller read it already (None: no
+        such device); "read": read it here."""
         self.conn = conn
         self.device_id = device_id
         self.store_id = store_id
         self.bounds = bounds
         self._keys = keys
         self._key_cache: Mapping[int, bytes] | None = None
-        enrolled = conn.scalar("SELECT created_at FROM devices WHERE id = ?", (device_id,))
+        if enrolled == "read":
+            enrolled = conn.scalar("SELECT created_at FROM devices WHERE id = ?", (device_id,))
         oldest = now - bounds.max_age_s
         if enrolled is not None:
             oldest = max(oldest, int(enrolled) - bounds.enrolment_grace_s)

@@ -415,6 +415,8 @@ class Tx:
             )
 
     def drop_changes(self, entity: str, key: str) -> None:
+        """Drop the change rows of (entity, key), which this transaction logs again: a change
+        row is never dropped otherwise (the feed tails rely on it: :mod:`sync.hub.feed_tail`)."""
         self.conn.execute("DELETE FROM changes WHERE entity = ? AND key = ?", (entity, key))
 
     def load(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

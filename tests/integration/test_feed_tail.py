@@ -120,3 +120,31 @@ def test_a_cursor_behind_the_tail_lowers_it_or_is_rendered_from_the_database(
     for since in (cursor - 1, near, near - 2):
         assert store.feed.changes_json("S001", since, 1000) == _fresh(store, "S001", since, 1000)
     assert store.feed.tails.hits == 3
+
+
+def test_a_key_logged_again_for_another_store_leaves_the_tail(any_hub: HubHandle) -> None:
+    """A tail checked once reads only what every store logged after it: a member of its store
+    logged again for another store (moved home) drops from it, as from the database's page;
+    other stores' rows alone leave it as it is, served with no validator read."""
+    store = any_hub.store
+    head = _head(store, "S001")
+    moving, staying = store.members.ids("S001", limit=2)
+    with store.write() as tx:  # the member in the tail (a change of theirs)
+        tx.emit("member", moving, "upsert", "S001")
+    store.feed.changes_json("S001", head, 1000)  # the tail starts at the head
+    for k in range(3):  # a terminal keeping up: the tail grows, its chain seq is known
+        _visit(store, staying, "S001", 1_700_000_000 + k)
+        got = store.feed.changes_json("S001", head, 1000)
+        assert got == _fresh(store, "S001", head, 1000)
+    assert moving in got.decode()
+    other = store.members.ids("S002", limit=1)[0]
+    _visit(store, other, "S002", 1_700_000_010)  # another store's row: nothing of this tail
+    assert store.feed.changes_json("S001", head, 1000) == _fresh(store, "S001", head, 1000)
+    with store.write() as tx:  # moved: its row now in S002's feed, dropped from S001's
+        tx.conn.execute("UPDATE members SET home_store = 'S002' WHERE id = ?", (moving,))
+        tx.emit("member", moving, "upsert", "S002")
+    hits = store.feed.tails.hits
+    got = store.feed.changes_json("S001", head, 1000)
+    assert got == _fresh(store, "S001", head, 1000)
+    assert moving not in got.decode()
+    assert store.feed.tails.hits == hits + 1  # from the tail, not rendered again

@@ -128,3 +128,17 @@ def test_batches_past_the_writer_queue_are_shed_at_the_door() -> None:
         assert (await first)[0] == 200 and load.writes == 0
 
     asyncio.run(run())
+
+
+def test_a_door_on_the_writer_queue_counts_the_batches_waiting_for_a_group() -> None:
+    """``write_door="queue"``: batches on their way to the writer (a thread, parsing) are not
+    counted, those queued for the writer's next group are; reads are never refused by it."""
+    queued = [0]
+    load = Load(max_inflight=10, max_writes=2)
+    load.queued_writes = lambda: queued[0]
+    load.writes = 5  # inside the app, none queued yet: still let in
+    assert not load.full(write=True)
+    queued[0] = 2  # two waiting for the next group: the next batch is refused
+    assert load.full(write=True) and not load.full()
+    load.inflight = 10
+    assert load.full()
