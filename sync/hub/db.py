@@ -45,6 +45,9 @@ from sync.hub.errors import (
 Row = tuple[Any, ...]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+# Checkpoint the WAL every this many pages (4 KB each): the hub's writer commits many random
+# index pages a second (Segment intake), each copied back once per checkpoint.
+SQLITE_WAL_PAGES = 10_000
 ADVISORY_LOCK_ID = 0x0C1E4C  # orders change seqs across processes on PostgreSQL (at commit)
 KEY_LOCK_CLASS = 0x0C1E  # keyed locks (:meth:`Conn.lock`): (class, hashtext(key))
 # Every write holds the gate shared; an exclusive one (migrations, bulk loads and imports, key
@@ -477,6 +480,9 @@ def connect_sqlite(path: str) -> Conn:
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("PRAGMA cache_size = -65536")
         raw.execute("PRAGMA temp_store = MEMORY")
+        # The WAL is copied back every SQLITE_WAL_PAGES pages, not SQLite's 1,000: an index
+        # page written by many commits in between is copied once.
+        raw.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_WAL_PAGES}")
     return Conn(raw, SQLITE)
 
 
