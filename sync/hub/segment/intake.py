@@ -269,6 +269,7 @@ class Intake:
                     run.count("duplicate", call.label)
                     continue
                 fresh.discard(call.message_id)  # a second copy (in this batch or a later one)
+                run.seen(call)
                 run.dispatch(call)
             for r in job.rejected:
                 run.count("rejected", r.reason)
@@ -332,11 +333,13 @@ class _Run:
         self._next_browse_id: int | None = None  # SQLite: max(id) + 1 counted on
         self._browse_ids: list[int] = []  # PostgreSQL: taken from the sequence, not used yet
         self._views = 0  # Product Viewed calls of the run: browse ids taken in one go
+        self._seen: list[tuple[str, str, int]] = []
         self._held_users: set[str] = set()  # userIds of the batch with calls held
         self._lines: dict[tuple[str, str], _Line | None] = {}  # (member, sku) -> open/removed
         self._prices: dict[str, int] = {}
         self._bought: list[_Line] = []  # lines bought, written at the next flush
         self._counts: dict[tuple[str, str], int] = {}
+        self._recorded = False  # the message ids are in intake_messages already (fresh())
 
     # bookkeeping ---------------------------------------------------------------------------
 
@@ -364,24 +367,23 @@ class _Run:
         self.conn.lock(*alone, shared=shared)
 
     def fresh(self, jobs: Sequence[_Job]) -> set[str]:
-        """The message ids of the ``jobs``' calls this source has not sent before, found by
-        recording them — one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` of all of them,
-        each with its batch's time of arrival: the ids it returns are new, and recorded, the
-        others were sent before (one index probe an id, where a lookup and then an insert
-        took two).
+        """The message ids of the ``jobs``' calls this source has not sent before.
 
-        PostgreSQL: in id order (two writers never wait for each other in a circle), before
-        any keyed lock is taken. A repeat sent through another writer at the same instant
-        waits for that one's commit and is then a duplicate (or new, if that one rolled
-        back). SQLite: the ids as one JSON object (one statement text, prepared once)."""
-        arrived: dict[str, int] = {}
-        for job in jobs:
-            for c in job.calls:
-                arrived.setdefault(c.message_id, job.now_ms // 1000)
-        if not arrived:
-            return set()
+        PostgreSQL: found by recording them — one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+        of all of them (in id order, so two writers never wait for each other in a circle),
+        before any keyed lock is taken: the ids it returns are new, and recorded (each with
+        its batch's time of arrival), the others were sent before. A repeat sent through
+        another writer at the same instant waits for that one's commit and is then a
+        duplicate (or new, if that one rolled back). SQLite (one writer): looked up; the new
+        ones are recorded at :meth:`finish`."""
         if self.conn.dialect.name == "postgres":
+            arrived: dict[str, int] = {}
+            for job in jobs:
+                for c in job.calls:
+                    arrived.setdefault(c.message_id, job.now_ms // 1000)
             order = sorted(arrived)
+            if not order:
+                return set()
             rows = self.conn.rows(
                 "INSERT INTO intake_messages (source_id, message_id, received_at) "
                 "SELECT ?, m, t FROM unnest(?::text[], ?::bigint[]) AS u(m, t) "
@@ -392,14 +394,18 @@ class _Run:
                     "{" + ",".join(str(arrived[i]) for i in order) + "}",
                 ),
             )
-        else:
-            rows = self.conn.rows(
-                "INSERT INTO intake_messages (source_id, message_id, received_at) "
-                "SELECT ?, key, value FROM json_each(?) WHERE true "
-                "ON CONFLICT (source_id, message_id) DO NOTHING RETURNING message_id",
-                (self.source.id, json.dumps(arrived, separators=(",", ":"))),
-            )
-        return {str(r[0]) for r in rows}
+            self._recorded = True
+            return {str(r[0]) for r in rows}
+        ids = {c.message_id for job in jobs for c in job.calls}
+        known = _rows_in(
+            self.conn,
+            "message_id",
+            "intake_messages",
+            "message_id",
+            sorted(ids),
+            lead=("source_id", self.source.id),
+        )
+        return ids - {str(r[0]) for r in known}
 
     def prime(self, calls: Sequence[Call]) -> None:
         """Resolve the batch's userIds and anonymousIds and read their members, a few queries
@@ -464,17 +470,26 @@ class _Run:
         self._next_browse_id += 1
         return self._next_browse_id
 
+    def seen(self, call: Call) -> None:
+        if not self._recorded:
+            self._seen.append((self.source.id, call.message_id, self.now))
+
     def count(self, outcome: str, name: str) -> None:
         key = (outcome, name[:200])
         self._counts[key] = self._counts.get(key, 0) + 1
 
     def finish(self, rejected: Sequence[Rejected], *, last: bool = False) -> None:
-        """Write what is held back, the counts and the refused calls.
+        """Write what is held back, the message ids (SQLite), the counts and the refused calls.
         ``last``: nothing writes change rows after this in the transaction, so those of the
         last flush go to the commit (:meth:`~sync.hub.db.Conn.changes_at_commit`: written once,
         numbered, where a pending row is written and then updated)."""
         self.flush(final=last)
         conn = self.conn
+        if self._seen and not self._recorded:  # new by fresh() (SQLite: its one writer)
+            with raced_on_key("intake_messages"):
+                self.tx.load(
+                    "intake_messages", ("source_id", "message_id", "received_at"), self._seen
+                )
         if self._counts and self.source.id:
             conn.many(
                 "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) "
