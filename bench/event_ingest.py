@@ -17,6 +17,7 @@ SQLite, ≥ 20,000/s on PostgreSQL.
     python bench/event_ingest.py            # the target sizes
     python bench/event_ingest.py --quick    # a small smoke run
     python bench/event_ingest.py --no-sqlite   # PostgreSQL only (CLERK_TEST_PG_URL)
+    python bench/event_ingest.py --no-pg --workers 1   # SQLite, one hub worker only
 """
 
 from __future__ import annotations
