@@ -17,6 +17,7 @@ SQLite, ≥ 20,000/s on PostgreSQL.
     python bench/event_ingest.py            # the target sizes
     python bench/event_ingest.py --quick    # a small smoke run
     python bench/event_ingest.py --no-sqlite   # PostgreSQL only (CLERK_TEST_PG_URL)
+    python bench/event_ingest.py --no-pg --workers 1   # SQLite, one hub worker only
 """
 
 from __future__ import annotations
@@ -247,7 +248,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
         ]
 
     out: dict[str, Any] = {}
-    for workers in (1, 2):
+    for workers in args.workers:
         hub = Hub(db, workers)
         rates, shares, hub_us, db_us = [], [], [], []
         try:
@@ -305,6 +306,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(w) for w in text.split(",")],
+        default=[1, 2],
+        help="the hub's worker counts to run, e.g. 1 or 1,2 (the default)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.events, args.members, args.runs = 8_000, 500, 1
@@ -325,12 +332,16 @@ def main() -> int:
             r = bench_backend(label, db, args)
             results[label] = r
             note = f"{SENDERS} senders, batches of {args.batch}, median of {args.runs}"
-            rows.append(
-                [f"{label}: events over HTTP, 1 worker", round(r["http_w1"]), "events/s", note]
-            )
-            rows.append(
-                [f"{label}: events over HTTP, --workers 2", round(r["http_w2"]), "events/s", note]
-            )
+            for workers in args.workers:
+                rows.append(
+                    [
+                        f"{label}: events over HTTP, "
+                        + ("1 worker" if workers == 1 else f"--workers {workers}"),
+                        round(r[f"http_w{workers}"]),
+                        "events/s",
+                        note,
+                    ]
+                )
             rows.append(
                 [
                     f"{label}: same batches through Intake.take",
@@ -357,7 +368,7 @@ def main() -> int:
                     ]
                 )
             floor = max(r["bare"], r.get("copy", 0.0))
-            best = max(r["http_w1"], r["http_w2"])
+            best = max(r[f"http_w{w}"] for w in args.workers)
             rows.append(
                 [
                     f"{label}: best HTTP / fastest reference",
@@ -366,7 +377,7 @@ def main() -> int:
                     "reference: " + ("COPY" if r.get("copy", 0.0) > r["bare"] else "executemany"),
                 ]
             )
-            for workers in (1, 2):
+            for workers in args.workers:
                 rows.append(
                     [
                         f"{label}: senders' share of the CPU used, {workers} worker(s)",
@@ -402,7 +413,7 @@ def main() -> int:
         print(f"| {label} | {value:,} | {unit} | {note} |")
     for label, target in TARGETS.items():
         if label in results:
-            best = max(results[label]["http_w1"], results[label]["http_w2"])
+            best = max(results[label][f"http_w{w}"] for w in args.workers)
             verdict = "meets" if best >= target else "misses"
             print(f"\nTarget ≥ {target:,}/s on {label}: {verdict} ({best:,.0f}/s).")
     print(f"\nLoad average: {load_start} at the start, {os.getloadavg()} at the end.")

@@ -45,6 +45,9 @@ from sync.hub.errors import (
 Row = tuple[Any, ...]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+# Checkpoint the WAL every this many pages (4 KB each): the hub's writer commits many random
+# index pages a second (Segment intake), each copied back once per checkpoint.
+SQLITE_WAL_PAGES = 10_000
 ADVISORY_LOCK_ID = 0x0C1E4C  # orders change seqs across processes on PostgreSQL (at commit)
 KEY_LOCK_CLASS = 0x0C1E  # keyed locks (:meth:`Conn.lock`): (class, hashtext(key))
 # Every write holds the gate shared; an exclusive one (migrations, bulk loads and imports, key
@@ -68,9 +71,10 @@ KEYED_LOCKS_MAX = 320
 # at every commit — a cost that grew with the feed (15 ms a batch of 100 at 40,000 change rows,
 # 90 ms once their dead versions piled up) and held the chain-wide lock.
 # clerk_assign_seqs_given(stores, entities, keys, ops) does that, then writes the change rows
-# it is given (:meth:`Conn.changes_at_commit`) numbered after the pending ones, the older rows
-# of their keys dropped the same way: each written once, where a pending row is written, then
-# updated (a new version of the row and of its three index entries).
+# it is given (:meth:`Conn.changes_at_commit`) numbered after the pending ones: each written
+# once, where a pending row is written, then updated (a new version of the row and of its three
+# index entries). Their keys have no older row to drop (the caller's promise: new keys, or keys
+# whose rows it dropped in the transaction): no probe a key under the lock.
 PG_ASSIGN_SEQS = f"""
 CREATE OR REPLACE FUNCTION clerk_assign_seqs() RETURNS double precision[] LANGUAGE plpgsql
 SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off
@@ -110,8 +114,6 @@ BEGIN
   IF done IS NULL THEN
     done := ARRAY[extract(epoch FROM clock_timestamp())];
   END IF;
-  DELETE FROM changes c USING unnest(g_entities, g_keys) AS p(entity, key)
-    WHERE c.entity = p.entity AND c.key = p.key AND c.seq > 0;
   INSERT INTO changes (seq, store_id, entity, key, op)
     SELECT nextval('changes_seq_seq'), g.s, g.e, g.k, g.o
     FROM (SELECT s, e, k, o FROM unnest(g_stores, g_entities, g_keys, g_ops)
@@ -343,7 +345,8 @@ class Conn:
         transaction's pending ones, if this connection can (PostgreSQL numbering at commit,
         every row of a store, each key once): one insert each instead of a pending row and its
         update. The caller promises that nothing more of the changes table is written in this
-        transaction. False: write them yourself."""
+        transaction, and that no older change row of these keys is left (new keys, or keys
+        whose rows it dropped in this transaction). False: write them yourself."""
         if not (self._pg and self.assign_seqs) or not rows:
             return False
         if any(r[0] is None for r in rows) or len({(r[1], r[2]) for r in rows}) < len(rows):
@@ -539,6 +542,9 @@ def connect_sqlite(path: str) -> Conn:
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("PRAGMA cache_size = -65536")
         raw.execute("PRAGMA temp_store = MEMORY")
+        # The WAL is copied back every SQLITE_WAL_PAGES pages, not SQLite's 1,000: an index
+        # page written by many commits in between is copied once.
+        raw.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_WAL_PAGES}")
     return Conn(raw, SQLITE)
 
 

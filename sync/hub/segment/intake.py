@@ -856,7 +856,7 @@ class _Run:
             price = self._prices[sku]
         if line is None:
             line = _Line(
-                "oc-" + _digest(member_id, sku, call.message_id),
+                _line_id(self.now_ms, member_id, sku, call.message_id),
                 member_id,
                 sku,
                 qty if added else 0,
@@ -1049,11 +1049,21 @@ def _pair_rows(conn: Conn, pairs: Sequence[tuple[str, str]]) -> list[Row]:
                 (members, skus),
             )
         return out
+    # SQLite: the pairs first, each probed in the index (``(member_id, sku) IN (VALUES …)``
+    # scanned every cart line: a cost that grew with the table).
+    select = ", ".join(f"c.{c}" for c in _LINE_COLUMNS.split(", "))
     for i in range(0, len(pairs), _IN_CHUNK // 2):
         chunk = pairs[i : i + _IN_CHUNK // 2]
         marks = ", ".join("(?, ?)" for _ in chunk)
         params = [v for pair in chunk for v in pair]
-        out.extend(conn.rows(where + f"(member_id, sku) IN (VALUES {marks})", params))
+        out.extend(
+            conn.rows(
+                f"SELECT {select} FROM (VALUES {marks}) AS p CROSS JOIN cart_items AS c "
+                "ON c.member_id = p.column1 AND c.sku = p.column2 "
+                "WHERE c.state IN ('open', 'removed')",
+                params,
+            )
+        )
     return out
 
 
@@ -1093,6 +1103,13 @@ def _stored(call: Call) -> str:
         separators=(",", ":"),
         default=str,
     )
+
+
+def _line_id(now_ms: int, member_id: str, sku: str, message_id: str) -> str:
+    """A new online cart line's id: ``oc-``, the time it is written (hex ms), a digest of what
+    it is. Lines written together sort together: their primary key and change-row index
+    entries go on a few pages at the end of each index, not one page each anywhere in it."""
+    return f"oc-{now_ms:011x}{_digest(member_id, sku, message_id)[:13]}"
 
 
 def _line_key(pair: tuple[str, str]) -> str:
