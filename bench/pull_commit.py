@@ -20,6 +20,7 @@ per page as before issue 16's commit change):
 
     python bench/pull_commit.py --members 70000 --pages 1,8 --runs 3
     python bench/pull_commit.py --members 20000 --pages 1,8 --runs 1   # a quick look
+    python bench/pull_commit.py --members 70000 --plain   # no SQLCipher: encryption's share
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import contextlib
 import json
 import os
+import sqlite3
 import statistics
 import struct
 import sys
@@ -44,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from sync_push_pull import DATA, RESULTS, STORE, seeded_hub  # noqa: E402
 
 from clerk import cache as cache_mod  # noqa: E402
+from clerk import db as db_mod  # noqa: E402
 from clerk import outbox as outbox_mod  # noqa: E402
 from sync import protocol  # noqa: E402
 from sync.engine import DEFAULT_PULL_LIMIT, SyncEngine  # noqa: E402
@@ -92,6 +95,18 @@ class PagesClient:
 
     def close(self) -> None:
         pass
+
+
+class _PlainConnection(sqlite3.Connection):
+    """A plain connection whose ``execute`` the Meter can wrap (a Python subclass has a dict)."""
+
+
+def _open_plain(name: str, *, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        raise SystemExit("--plain: no read-only connections in this bench")
+    return sqlite3.connect(
+        name, isolation_level=None, check_same_thread=False, factory=_PlainConnection
+    )
 
 
 def wal_frames(shm: Path) -> int:
@@ -209,7 +224,13 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=DEFAULT_PULL_LIMIT)
     parser.add_argument("--pages", default="1,8", help="bulk_commit_pages to alternate")
     parser.add_argument("--runs", type=int, default=3, help="pulls per variant")
+    parser.add_argument(
+        "--plain", action="store_true", help="a plain cache.db (no SQLCipher): encryption's share"
+    )
     args = parser.parse_args()
+    if args.plain:
+        db_mod._auto_key = lambda name, *, readonly: None
+        db_mod._open_plain = _open_plain
     variants = [int(p) for p in args.pages.split(",")]
     label = f"{args.members // 1000}k" if args.members % 1000 == 0 else str(args.members)
     db = seeded_hub(DATA / f"hub-pull-{label}.db", args.members)
@@ -244,8 +265,9 @@ def main() -> int:
         f"Commits of a bulk pull (`bench/pull_commit.py --members {args.members} --pages "
         f"{args.pages} --runs {args.runs}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"load average {min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} cores): {rows:,} "
-        f"change rows in {len(bodies)} pages of {args.limit}, the real engine into a SQLCipher "
-        "cache.db from rendered pages (no HTTP), medians of the runs, variants alternated.",
+        f"change rows in {len(bodies)} pages of {args.limit}, the real engine into a "
+        f"{'plain' if args.plain else 'SQLCipher'} cache.db from rendered pages (no HTTP), "
+        "medians of the runs, variants alternated.",
         "",
         f"| measure | {head} | unit |",
         "| --- |" + " ---: |" * len(variants) + " --- |",
