@@ -574,12 +574,8 @@ class SyncEngine:
         catching_up = self.row_format and (first_download or cache_mod.bulk_pending(self.cache))
 
         def fetch(since: int) -> Page:
-            # Checked where it was fetched — on the pull-ahead thread, beside the applying one;
-            # a refused page surfaces in ``take``, after the pages before it are committed.
             rows = catching_up or (self.row_format and since != start)
-            page = self.client.changes_page(since, limit, rows=rows)
-            _check_page(since, limit, page)
-            return page
+            return self.client.changes_page(since, limit, rows=rows)
 
         # A bulk load (begun by this pull's first page, or resumed) commits consecutive pages
         # together (BULK_COMMIT_PAGES); anything else commits page by page.
@@ -589,7 +585,8 @@ class SyncEngine:
             try:
                 while not caught_up and (max_pages is None or pages < max_pages):
                     try:
-                        page = ahead.take(cursor)  # parsed, validated and checked
+                        page = ahead.take(cursor)
+                        _check_page(cursor, limit, page)
                         caught_up = not page["has_more"]
                         if not caught_up and (max_pages is None or pages + 1 < max_pages):
                             ahead.start(page["next_cursor"])
