@@ -985,7 +985,8 @@ class _PageBatch:
     a kill loses — is whole pages, and the cursor says where the next pull resumes.
 
     ``close`` ends one left open by an error: it commits the pages applied before it (each
-    one whole: a failing page's savepoint was rolled back), or rolls back if that fails.
+    one whole: a failing page's savepoint was rolled back), or rolls back if that fails —
+    unless SQLite already rolled the whole transaction back (a full disk, an I/O error).
     """
 
     def __init__(self, engine: SyncEngine) -> None:
@@ -1019,7 +1020,10 @@ class _PageBatch:
         tx = self._tx
         if tx is None:
             return
-        if tx.conn is not self._engine.cache:  # a damaged cache, set aside and closed
+        if tx.conn is not self._engine.cache or not tx.conn.in_transaction:
+            # A damaged cache, set aside and closed; or an error that made SQLite roll the
+            # whole transaction back itself (SQLITE_FULL, an I/O error): nothing to commit,
+            # the next pull fetches those pages again from the committed cursor.
             self._tx, self.pages = None, 0
             self._engine._lock.release()
             return

@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk import search
+from clerk.errors import CacheRebuildingError, StorageError
 from sync.client import HubClient
 from sync.engine import SyncEngine, _Lookahead
 from sync.errors import ProtocolError, TransportError
@@ -383,6 +385,84 @@ def test_a_failure_mid_batch_keeps_the_pages_before_it(
             reader.close()
         assert not engine.cache.in_transaction
         monkeypatch.undo()
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def _lock_is_free(engine: SyncEngine) -> bool:
+    """Another thread can take the engine's lock (no batch left holding it)."""
+    got: list[bool] = []
+
+    def take() -> None:
+        got.append(engine._lock.acquire(timeout=5))
+        if got[0]:
+            engine._lock.release()
+
+    other = threading.Thread(target=take)
+    other.start()
+    other.join()
+    return got == [True]
+
+
+def test_a_full_cache_mid_batch_keeps_the_pages_before_it_and_frees_the_engine(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLITE_FULL inside a batch (SQLite rolls the whole transaction back): no transaction
+    and no lock is left behind, nothing is logged as lost that was committed, and with room
+    the pull completes from the committed cursor."""
+    monkeypatch.setattr(_Lookahead, "ready", lambda self: True)
+    engine = _engine(tmp_path / "full", hub, bulk_min_rows=BULK_MIN, bulk_commit_pages=8)
+    try:
+        first = engine.pull_once(limit=LIMIT, max_pages=1)
+        assert cache_mod.bulk_pending(engine.cache)
+        pages = int(engine.cache.execute("PRAGMA page_count").fetchone()[0])
+        engine.cache.execute(f"PRAGMA max_page_count = {pages + 15}")
+        with pytest.raises(StorageError) as caught:
+            engine.pull_once(limit=LIMIT)
+        assert caught.value.reason == "disk_full"
+        assert not engine.cache.in_transaction
+        assert _lock_is_free(engine)
+        # SQLite rolls a transaction back whole on SQLITE_FULL: the batch's pages are gone
+        # with it, the cursor is the last one committed, and the next pull starts there.
+        assert engine.cursor() >= first.cursor
+        engine.cache.execute(f"PRAGMA max_page_count = {pages + 1_000_000}")
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_a_damaged_cache_mid_batch_is_set_aside_and_frees_the_engine(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged page met inside a batch: the cache is set aside (its open batch goes with
+    the old connection), the engine's lock is free, and the next pull fills a fresh cache."""
+    monkeypatch.setattr(_Lookahead, "ready", lambda self: True)
+    home = tmp_path / "damaged"
+    engine = _engine(home, hub, bulk_min_rows=BULK_MIN, bulk_commit_pages=8)
+    real = cache_mod.apply_runs
+    calls: list[int] = []
+
+    def damaged(conn: sqlite3.Connection, runs: Any, **kw: Any) -> int:
+        calls.append(1)
+        if len(calls) == 4:  # page 4: the third of an open batch
+            exc = sqlite3.DatabaseError("database disk image is malformed")
+            exc.sqlite_errorname = "SQLITE_CORRUPT"  # type: ignore[attr-defined]
+            raise exc
+        return real(conn, runs, **kw)
+
+    monkeypatch.setattr(cache_mod, "apply_runs", damaged)
+    try:
+        old = engine.cache
+        with pytest.raises(CacheRebuildingError):
+            engine.pull_once(limit=LIMIT)
+        assert engine.cache is not old and not engine.cache.in_transaction
+        assert _lock_is_free(engine)
+        assert len(cache_mod.corrupt_copies(home / "cache.db")) == 1
+        assert engine.cursor() == 0  # a fresh cache
+        monkeypatch.setattr(cache_mod, "apply_runs", real)
         assert engine.pull_once(limit=LIMIT).caught_up
         _assert_same(engine, reference)
     finally:
