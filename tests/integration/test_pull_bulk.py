@@ -476,7 +476,8 @@ from clerk import cache as cache_mod, outbox as outbox_mod
 from sync.client import HubClient
 from sync.engine import SyncEngine, _Lookahead
 
-if sys.argv[5] == "grouped":  # every bulk page joins an open transaction of up to 8
+grouped = sys.argv[5] == "grouped"
+if grouped:  # every bulk page joins an open transaction of up to 8
     _Lookahead.ready = lambda self: True
 home = Path(sys.argv[1])
 engine = SyncEngine(
@@ -484,6 +485,7 @@ engine = SyncEngine(
     outbox_mod.open_outbox(home / "outbox.db"),
     HubClient(sys.argv[4]),
     bulk_min_rows=int(sys.argv[2]),
+    **({"bulk_commit_pages": 8} if grouped else {}),
 )
 
 def progress(done, remaining, eta):
