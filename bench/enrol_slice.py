@@ -24,6 +24,7 @@ resume, and the pull against a bare executemany of the same rows (issue 16, thir
     python bench/enrol_slice.py --quick    # 5,000 members / 200,000 events (about a minute)
     python bench/enrol_slice.py --no-kill  # skip the kill-and-resume terminal
     python bench/enrol_slice.py --quick --format both  # row format vs object format
+    python bench/enrol_slice.py --no-kill --bulk-commit-pages 1  # a commit per bulk page
 """
 
 from __future__ import annotations
@@ -205,16 +206,23 @@ def enrol_code(db: Path) -> str:
 # -- terminals ----------------------------------------------------------------------------------
 
 
-# The CLI with the engine's pages in the object format (the engine's row_format off).
-_OBJECTS = (
-    "import runpy, sync.engine as e; e.SyncEngine.__init__.__kwdefaults__['row_format'] = False; "
-    "runpy.run_module('clerk.cli', run_name='__main__')"
-)
+# SyncEngine keyword defaults the terminals' CLI runs with (``--bulk-commit-pages``).
+ENGINE_DEFAULTS: dict[str, Any] = {}
 
 
 def _clerk(home: Path, *args: str, objects: bool = False) -> subprocess.Popen[bytes]:
+    """The CLI; with the engine's pages in the object format (``row_format`` off) or other
+    engine defaults (ENGINE_DEFAULTS) set before it runs."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CLERK_HOME": str(home)}
-    command = ["-c", _OBJECTS] if objects else ["-m", "clerk.cli"]
+    defaults = {**ENGINE_DEFAULTS, **({"row_format": False} if objects else {})}
+    command = ["-m", "clerk.cli"]
+    if defaults:
+        command = [
+            "-c",
+            "import runpy, sync.engine as e; "
+            f"e.SyncEngine.__init__.__kwdefaults__.update({defaults!r}); "
+            "runpy.run_module('clerk.cli', run_name='__main__')",
+        ]
     return subprocess.Popen(
         [sys.executable, *command, *args],
         env=env,
@@ -375,7 +383,15 @@ def main() -> int:
         default="rows",
         help="the changes pages' wire format (both: one terminal in each, rows first)",
     )
+    parser.add_argument(
+        "--bulk-commit-pages",
+        type=int,
+        default=None,
+        help="the engine's bulk_commit_pages (1: a commit per page, as before issue 16's change)",
+    )
     args = parser.parse_args()
+    if args.bulk_commit_pages is not None:
+        ENGINE_DEFAULTS["bulk_commit_pages"] = args.bulk_commit_pages
     if args.quick:
         args.members = 5_000
     db = seeded_slice(args.members, args.events)

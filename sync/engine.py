@@ -19,7 +19,9 @@
   next page is fetched while one is applied (one page of lookahead: at most two pages in
   memory). A first
   download of at least ``BULK_MIN_ROWS`` into an empty cache is a bulk load: the secondary
-  indexes and the name search index are built once after the last page (``_apply_page``).
+  indexes and the name search index are built once after the last page (``_apply_page``), and
+  up to ``BULK_COMMIT_PAGES`` pages that arrive without a wait share one transaction, each
+  with its cursor (a kill loses the uncommitted ones, refetched from the committed cursor).
 * sync_once: push, then pull — a failed push never stops the pull (new members and key
   rotations still arrive); the push's error is raised after the pull.
 * fetch_member: a cache miss looked up at the hub while the customer waits (≤ 1 s), by the
@@ -51,7 +53,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard, cast
@@ -121,6 +123,12 @@ Page = ChangesPageDict | RowsPageDict
 # A first pull into an empty cache with at least this many changes to come is a bulk load:
 # secondary indexes and the name search index are built once, after the last page.
 BULK_MIN_ROWS = 50_000
+# During a bulk load, up to this many pages commit as one transaction (each page's rows with
+# its cursor, so a kill resumes from the last committed one): a commit writes every cache
+# page the transaction dirtied to the WAL, and consecutive pages dirty many of the same ones.
+# Pages join a transaction only while the next one has already arrived, so the transaction
+# (and the engine's lock) is never held across a wait for the hub.
+BULK_COMMIT_PAGES = 8
 
 # sync_state keys in cache.db (read by clerk.terminal)
 STATE_CURSOR = "cursor"
@@ -208,6 +216,7 @@ class SyncEngine:
         batch_items: int = 500,
         batch_bytes: int = 900_000,
         bulk_min_rows: int = BULK_MIN_ROWS,
+        bulk_commit_pages: int = BULK_COMMIT_PAGES,
         row_format: bool = True,
     ) -> None:
         self.cache = cache_conn
@@ -218,6 +227,7 @@ class SyncEngine:
         self.batch_items = batch_items
         self.batch_bytes = batch_bytes
         self.bulk_min_rows = bulk_min_rows
+        self.bulk_commit_pages = bulk_commit_pages
         # Pages asked for in the compact row format (``format=rows``) while catching up — a
         # first download, a bulk one resumed, every page after a pull's first —; a hub without
         # it answers the object format, and that is applied as before. A pull's first page from
@@ -501,7 +511,10 @@ class SyncEngine:
         While a page is applied, the next one is already being fetched (one page of
         lookahead, on a worker thread): the hub builds page n+1 while the cache writes
         page n. At most two pages are in memory; none is applied out of order, and an
-        error fetching page n+1 surfaces only after page n is committed.
+        error fetching page n+1 surfaces only after page n is committed. In a bulk load,
+        pages that follow one another without a wait commit together (BULK_COMMIT_PAGES):
+        ``progress`` may then be called inside that transaction, with this engine's lock
+        held — it must not wait on another thread that uses this engine.
         """
         self._require_enrolled()
         with self._pull_lock:
@@ -564,31 +577,51 @@ class SyncEngine:
             rows = catching_up or (self.row_format and since != start)
             return self.client.changes_page(since, limit, rows=rows)
 
+        # A bulk load (begun by this pull's first page, or resumed) commits consecutive pages
+        # together (BULK_COMMIT_PAGES); anything else commits page by page.
+        in_bulk = catching_up and cache_mod.bulk_pending(self.cache)
+        batch = _PageBatch(self)
         with _Lookahead(fetch) as ahead:
-            while not caught_up and (max_pages is None or pages < max_pages):
-                try:
-                    page = ahead.take(cursor)
-                    _check_page(cursor, limit, page)
-                    caught_up = not page["has_more"]
-                    if not caught_up and (max_pages is None or pages + 1 < max_pages):
-                        ahead.start(page["next_cursor"])
-                    bulk = first_download and pages == 0 and self._worth_bulk(page)
-                    touched = self._apply_page(page, caught_up=caught_up, start_bulk=bulk)
-                    members = None if members is None or touched is None else members | touched
-                except SyncError as exc:
-                    self._note_error(exc)
-                    raise
-                cursor = page["next_cursor"]
-                done += _count(page)
-                pages += 1
-                if progress is not None:
-                    remaining = _remaining_after(page)
-                    elapsed = self.clock() - started
-                    eta = None
-                    if remaining is not None and done and elapsed > 0:
-                        eta = remaining * elapsed / done
-                    progress(done, remaining, eta)
-                del page  # this page and the one being fetched: no more in memory
+            try:
+                while not caught_up and (max_pages is None or pages < max_pages):
+                    try:
+                        page = ahead.take(cursor)
+                        _check_page(cursor, limit, page)
+                        caught_up = not page["has_more"]
+                        if not caught_up and (max_pages is None or pages + 1 < max_pages):
+                            ahead.start(page["next_cursor"])
+                        bulk = first_download and pages == 0 and self._worth_bulk(page)
+                        touched = self._apply_page(
+                            page,
+                            caught_up=caught_up,
+                            start_bulk=bulk,
+                            batch=batch if in_bulk else None,
+                        )
+                        members = None if members is None or touched is None else members | touched
+                        if bulk and catching_up:
+                            in_bulk = cache_mod.bulk_pending(self.cache)
+                        if batch.pages and not (
+                            batch.pages < self.bulk_commit_pages and ahead.ready()
+                        ):
+                            self._commit_batch(batch)
+                    except SyncError as exc:
+                        batch.close()  # the pages applied before the error are kept
+                        self._note_error(exc)
+                        raise
+                    cursor = page["next_cursor"]
+                    done += _count(page)
+                    pages += 1
+                    if progress is not None:
+                        remaining = _remaining_after(page)
+                        elapsed = self.clock() - started
+                        eta = None
+                        if remaining is not None and done and elapsed > 0:
+                            eta = remaining * elapsed / done
+                        progress(done, remaining, eta)
+                    del page  # this page and the one being fetched: no more in memory
+                self._commit_batch(batch)
+            finally:
+                batch.close()
         return PullResult(
             pages,
             done,
@@ -606,7 +639,12 @@ class SyncEngine:
         return remaining is not None and _count(page) + remaining >= self.bulk_min_rows
 
     def _apply_page(
-        self, page: Page, *, caught_up: bool, start_bulk: bool = False
+        self,
+        page: Page,
+        *,
+        caught_up: bool,
+        start_bulk: bool = False,
+        batch: _PageBatch | None = None,
     ) -> frozenset[str] | None:
         """Apply a page with its cursor; returns the members it touched (None: a page too big
         to tell — a bulk pull, where no one screen is worth the look-ups).
@@ -617,7 +655,12 @@ class SyncEngine:
         the same way, and the page that catches up is followed by ``cache.finish_bulk`` in a
         transaction of its own. A kill at any point resumes from the cursor, still in bulk,
         and whichever pull next catches up builds the indexes (``finish_bulk`` is all or
-        nothing)."""
+        nothing).
+
+        ``batch``: the page joins the batch's open transaction (begun here if it is not) as a
+        savepoint — a page refused or failing is undone alone, the pages before it stay for
+        the batch's commit; the caller commits the batch, or this does when the page catches
+        up (before ``finish_bulk``)."""
         # Grouped by entity (seq order kept within each): the feed interleaves a member's
         # rows across tables, and apply_changes writes one executemany per run of the same
         # (entity, op). Tables are independent and the page commits as one, so the order
@@ -650,34 +693,50 @@ class SyncEngine:
                 cache_mod.apply_changes(self.cache, rows, search_index=search_index)
 
         touched: frozenset[str] | None = None
-        with self._lock:
-            try:
+        with self._lock, self._cache_errors():
+            if batch is not None:
+                batch.begin()
+            with Transaction(self.cache):  # a savepoint in an open batch
+                if start_bulk and cache_mod.is_empty(self.cache):
+                    cache_mod.begin_bulk(self.cache)
+                bulk = cache_mod.bulk_pending(self.cache)
+                if count <= TOUCHED_ROWS:
+                    touched = frozenset(cache_mod.touched_members(self.cache, small_changes()))
+                apply(not bulk)
+                cache_mod.set_state(self.cache, STATE_CURSOR, str(page["next_cursor"]))
+                if caught_up and not bulk:
+                    cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
+                    cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
+                self._write_state_in_tx(online=True)
+            if batch is not None:
+                batch.pages += 1
+                if caught_up:
+                    batch.commit()
+            if caught_up and bulk:
                 with Transaction(self.cache):
-                    if start_bulk and cache_mod.is_empty(self.cache):
-                        cache_mod.begin_bulk(self.cache)
-                    bulk = cache_mod.bulk_pending(self.cache)
-                    if count <= TOUCHED_ROWS:
-                        touched = frozenset(cache_mod.touched_members(self.cache, small_changes()))
-                    apply(not bulk)
-                    cache_mod.set_state(self.cache, STATE_CURSOR, str(page["next_cursor"]))
-                    if caught_up and not bulk:
-                        cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
-                        cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
-                    self._write_state_in_tx(online=True)
-                if caught_up and bulk:
-                    with Transaction(self.cache):
-                        cache_mod.finish_bulk(self.cache)
-                        cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
-                        cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
-            except (ValueError, TypeError, OverflowError) as exc:
-                raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
-            except StorageError as exc:
-                if _is_bad_data(exc):
-                    raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
-                if is_corruption(exc):
-                    raise self._cache_damaged(exc) from exc
-                raise
+                    cache_mod.finish_bulk(self.cache)
+                    cache_mod.set_state(self.cache, STATE_LAST_PULL_AT, str(int(self.clock())))
+                    cache_mod.set_state(self.cache, STATE_LAST_ERROR, None)
         return touched
+
+    def _commit_batch(self, batch: _PageBatch) -> None:
+        with self._lock, self._cache_errors():
+            batch.commit()
+
+    @contextlib.contextmanager
+    def _cache_errors(self) -> Iterator[None]:
+        """Writing pulled rows: what the cache refuses is the hub's doing (ProtocolError); a
+        damaged cache is set aside (CacheRebuildingError); other storage errors pass."""
+        try:
+            yield
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
+        except StorageError as exc:
+            if _is_bad_data(exc):
+                raise ProtocolError(f"the hub sent rows the cache cannot take: {exc}") from exc
+            if is_corruption(exc):
+                raise self._cache_damaged(exc) from exc
+            raise
 
     # -- push + pull ----------------------------------------------------------------------------
 
@@ -900,6 +959,10 @@ class _Lookahead:
             return self._fetch(since)
         return ahead[1].result()
 
+    def ready(self) -> bool:
+        """The page fetched ahead has arrived (or failed): taking it will not wait."""
+        return self._ahead is not None and self._ahead[1].done()
+
     def _drop(self) -> None:
         if self._ahead is not None:
             self._ahead[1].cancel()
@@ -913,6 +976,61 @@ class _Lookahead:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class _PageBatch:
+    """Consecutive pages of a bulk load in one transaction on the engine's cache connection,
+    the engine's lock held from ``begin`` to ``commit`` (no other write of this engine can
+    land inside it). Each page is applied in it with its cursor, so whatever it commits — or
+    a kill loses — is whole pages, and the cursor says where the next pull resumes.
+
+    ``close`` ends one left open by an error: it commits the pages applied before it (each
+    one whole: a failing page's savepoint was rolled back), or rolls back if that fails —
+    unless SQLite already rolled the whole transaction back (a full disk, an I/O error).
+    """
+
+    def __init__(self, engine: SyncEngine) -> None:
+        self._engine = engine
+        self._tx: Transaction | None = None
+        self.pages = 0
+
+    def begin(self) -> None:
+        if self._tx is not None:
+            return
+        lock = self._engine._lock
+        lock.acquire()
+        try:
+            tx = Transaction(self._engine.cache)
+            tx.__enter__()
+        except BaseException:
+            lock.release()
+            raise
+        self._tx, self.pages = tx, 0
+
+    def commit(self) -> None:
+        tx, self._tx, self.pages = self._tx, None, 0
+        if tx is None:
+            return
+        try:
+            tx.__exit__(None, None, None)  # COMMIT; on failure ROLLBACK and StorageError
+        finally:
+            self._engine._lock.release()
+
+    def close(self) -> None:
+        tx = self._tx
+        if tx is None:
+            return
+        if tx.conn is not self._engine.cache or not tx.conn.in_transaction:
+            # A damaged cache, set aside and closed; or an error that made SQLite roll the
+            # whole transaction back itself (SQLITE_FULL, an I/O error): nothing to commit,
+            # the next pull fetches those pages again from the committed cursor.
+            self._tx, self.pages = None, 0
+            self._engine._lock.release()
+            return
+        try:
+            self.commit()
+        except StorageError:  # rolled back: the next pull fetches those pages again
+            log.warning("a bulk pull's last pages could not be committed", exc_info=True)
 
 
 def stuck_since(

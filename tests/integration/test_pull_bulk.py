@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ import pytest
 from clerk import cache as cache_mod
 from clerk import outbox as outbox_mod
 from clerk import search
+from clerk.errors import CacheRebuildingError, StorageError
 from sync.client import HubClient
-from sync.engine import SyncEngine
-from sync.errors import ProtocolError
+from sync.engine import SyncEngine, _Lookahead
+from sync.errors import ProtocolError, TransportError
 from sync.hub.embedded import HubHandle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -293,19 +295,197 @@ def test_a_bad_page_in_bulk_is_refused_whole(
         _close(engine)
 
 
+def _cursors_served(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The next cursor of every page the hub serves, in the order they are fetched."""
+    served: list[int] = []
+    real = HubClient.changes_page
+
+    def recorded(self: HubClient, since: int, limit: int = 2000, **kw: Any) -> Any:
+        page = real(self, since, limit, **kw)
+        served.append(page["next_cursor"])
+        return page
+
+    monkeypatch.setattr(HubClient, "changes_page", recorded)
+    return served
+
+
+@pytest.mark.parametrize("next_ready", [True, False], ids=["next-page-ready", "next-page-late"])
+def test_bulk_pages_commit_together_while_the_next_page_is_there(
+    hub: HubHandle,
+    tmp_path: Path,
+    reference: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    next_ready: bool,
+) -> None:
+    """After the page that begins the bulk load (committed alone), up to ``bulk_commit_pages``
+    pages commit as one transaction, each with its cursor — but only while the next page has
+    already arrived: a page followed by a wait for the hub is committed before the wait."""
+    monkeypatch.setattr(_Lookahead, "ready", lambda self: next_ready)
+    served = _cursors_served(monkeypatch)
+    home = tmp_path / "grouped"
+    engine = _engine(home, hub, bulk_min_rows=BULK_MIN, bulk_commit_pages=4)
+    reader = cache_mod.connect_readonly(home / "cache.db")
+    committed: list[int] = []
+
+    def progress(done: int, remaining: int | None, eta: float | None) -> None:
+        committed.append(int(cache_mod.get_state(reader, "cursor") or 0))
+
+    try:
+        result = engine.pull_once(limit=LIMIT, progress=progress)
+        assert result.caught_up and result.pages > 9
+        if next_ready:  # pages 2–5, 6–9, … commit together; the last one at once
+            expect = [served[min(1 + 4 * ((i - 1) // 4), len(served)) - 1] for i in range(1, 10)]
+        else:  # every page at once
+            expect = served[:9]
+        assert committed[:9] == expect
+        assert committed[-1] == served[-1] == reference["cursor"]
+        _assert_same(engine, reference)
+    finally:
+        reader.close()
+        _close(engine)
+
+
+@pytest.mark.parametrize("failure", ["bad-page", "hub-gone"])
+def test_a_failure_mid_batch_keeps_the_pages_before_it(
+    hub: HubHandle,
+    tmp_path: Path,
+    reference: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+) -> None:
+    """Page 7 is refused (or never comes) while pages 6 sits in an open transaction: page 6 is
+    committed with its cursor, page 7 is not applied at all, and the next pull ends the same."""
+    monkeypatch.setattr(_Lookahead, "ready", lambda self: True)
+    served: list[int] = []
+    real = HubClient.changes_page
+
+    def seventh_fails(self: HubClient, since: int, limit: int = 2000, **kw: Any) -> Any:
+        if len(served) == 6:
+            if failure == "hub-gone":
+                raise TransportError("the hub went away")
+            page = real(self, since, limit, **kw)
+            _spoil_rows(page)
+            return page
+        page = real(self, since, limit, **kw)
+        served.append(page["next_cursor"])
+        return page
+
+    monkeypatch.setattr(HubClient, "changes_page", seventh_fails)
+    home = tmp_path / "failed"
+    engine = _engine(home, hub, bulk_min_rows=BULK_MIN, bulk_commit_pages=4)
+    try:
+        with pytest.raises(TransportError if failure == "hub-gone" else ProtocolError):
+            engine.pull_once(limit=LIMIT)
+        assert engine.cursor() == served[5]
+        reader = cache_mod.connect_readonly(home / "cache.db")
+        try:
+            assert cache_mod.get_state(reader, "cursor") == str(served[5])
+            assert cache_mod.get_state(reader, "last_error") is not None
+        finally:
+            reader.close()
+        assert not engine.cache.in_transaction
+        monkeypatch.undo()
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def _lock_is_free(engine: SyncEngine) -> bool:
+    """Another thread can take the engine's lock (no batch left holding it)."""
+    got: list[bool] = []
+
+    def take() -> None:
+        got.append(engine._lock.acquire(timeout=5))
+        if got[0]:
+            engine._lock.release()
+
+    other = threading.Thread(target=take)
+    other.start()
+    other.join()
+    return got == [True]
+
+
+def test_a_full_cache_mid_batch_keeps_the_pages_before_it_and_frees_the_engine(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLITE_FULL inside a batch (SQLite rolls the whole transaction back): no transaction
+    and no lock is left behind, nothing is logged as lost that was committed, and with room
+    the pull completes from the committed cursor."""
+    monkeypatch.setattr(_Lookahead, "ready", lambda self: True)
+    engine = _engine(tmp_path / "full", hub, bulk_min_rows=BULK_MIN, bulk_commit_pages=8)
+    try:
+        first = engine.pull_once(limit=LIMIT, max_pages=1)
+        assert cache_mod.bulk_pending(engine.cache)
+        pages = int(engine.cache.execute("PRAGMA page_count").fetchone()[0])
+        engine.cache.execute(f"PRAGMA max_page_count = {pages + 15}")
+        with pytest.raises(StorageError) as caught:
+            engine.pull_once(limit=LIMIT)
+        assert caught.value.reason == "disk_full"
+        assert not engine.cache.in_transaction
+        assert _lock_is_free(engine)
+        # SQLite rolls a transaction back whole on SQLITE_FULL: the batch's pages are gone
+        # with it, the cursor is the last one committed, and the next pull starts there.
+        assert engine.cursor() >= first.cursor
+        engine.cache.execute(f"PRAGMA max_page_count = {pages + 1_000_000}")
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
+def test_a_damaged_cache_mid_batch_is_set_aside_and_frees_the_engine(
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged page met inside a batch: the cache is set aside (its open batch goes with
+    the old connection), the engine's lock is free, and the next pull fills a fresh cache."""
+    monkeypatch.setattr(_Lookahead, "ready", lambda self: True)
+    home = tmp_path / "damaged"
+    engine = _engine(home, hub, bulk_min_rows=BULK_MIN, bulk_commit_pages=8)
+    real = cache_mod.apply_runs
+    calls: list[int] = []
+
+    def damaged(conn: sqlite3.Connection, runs: Any, **kw: Any) -> int:
+        calls.append(1)
+        if len(calls) == 4:  # page 4: the third of an open batch
+            exc = sqlite3.DatabaseError("database disk image is malformed")
+            exc.sqlite_errorname = "SQLITE_CORRUPT"  # type: ignore[attr-defined]
+            raise exc
+        return real(conn, runs, **kw)
+
+    monkeypatch.setattr(cache_mod, "apply_runs", damaged)
+    try:
+        old = engine.cache
+        with pytest.raises(CacheRebuildingError):
+            engine.pull_once(limit=LIMIT)
+        assert engine.cache is not old and not engine.cache.in_transaction
+        assert _lock_is_free(engine)
+        assert len(cache_mod.corrupt_copies(home / "cache.db")) == 1
+        assert engine.cursor() == 0  # a fresh cache
+        monkeypatch.setattr(cache_mod, "apply_runs", real)
+        assert engine.pull_once(limit=LIMIT).caught_up
+        _assert_same(engine, reference)
+    finally:
+        _close(engine)
+
+
 CHILD = """
 import sys
 from pathlib import Path
 from clerk import cache as cache_mod, outbox as outbox_mod
 from sync.client import HubClient
-from sync.engine import SyncEngine
+from sync.engine import SyncEngine, _Lookahead
 
+grouped = sys.argv[5] == "grouped"
+if grouped:  # every bulk page joins an open transaction of up to 8
+    _Lookahead.ready = lambda self: True
 home = Path(sys.argv[1])
 engine = SyncEngine(
     cache_mod.open_cache(home / "cache.db"),
     outbox_mod.open_outbox(home / "outbox.db"),
     HubClient(sys.argv[4]),
     bulk_min_rows=int(sys.argv[2]),
+    **({"bulk_commit_pages": 8} if grouped else {}),
 )
 
 def progress(done, remaining, eta):
@@ -319,15 +499,24 @@ while True:
 """
 
 
-@pytest.mark.parametrize("after_pages", [1, 4, 9])
+@pytest.mark.parametrize(
+    ("after_pages", "commits"),
+    [
+        (1, "as-they-come"),
+        (4, "as-they-come"),
+        (9, "as-they-come"),
+        (4, "grouped"),
+        (11, "grouped"),
+    ],
+)
 def test_sigkill_mid_download_resumes_and_ends_the_same(
-    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], after_pages: int
+    hub: HubHandle, tmp_path: Path, reference: dict[str, Any], after_pages: int, commits: str
 ) -> None:
     home = tmp_path / "killed"
     _close(_engine(home, hub))  # enrolled; nothing pulled yet
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(home), str(BULK_MIN), str(LIMIT), hub.url],
+        [sys.executable, "-c", CHILD, str(home), str(BULK_MIN), str(LIMIT), hub.url, commits],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
