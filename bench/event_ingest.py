@@ -225,16 +225,23 @@ def run_copy(store: HubStore, batches: list[list[dict[str, Any]]]) -> float:
     return run_bare(store, batches, copy=True)
 
 
+def seed_world(store: HubStore, members: int) -> tuple[list[str], list[str]]:
+    """Seed the benches' demo world (``members``, 4 events each, 500 products); returns the
+    members with browsing consent (the events' users) and the catalogue's skus."""
+    seed_demo(store, members=members, seed=7, events_per_member=4.0, products=500)
+    with store.read() as conn:
+        consenting = [
+            str(r[0]) for r in conn.rows("SELECT id FROM members WHERE consent_browsing = 1")
+        ]
+        skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products")]
+    return consenting, skus
+
+
 def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, Any]:
     store = HubStore.open(db)
     try:
         print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
-        seed_demo(store, members=args.members, seed=7, events_per_member=4.0, products=500)
-        with store.read() as conn:
-            members = [
-                str(r[0]) for r in conn.rows("SELECT id FROM members WHERE consent_browsing = 1")
-            ]
-            skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products")]
+        members, skus = seed_world(store, args.members)
         key = Sources(store).add("bench")[1]
     finally:
         store.close()

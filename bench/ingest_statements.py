@@ -34,9 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from bench.event_ingest import backends_cpu, make_batch  # noqa: E402
+from bench.event_ingest import backends_cpu, make_batch, seed_world  # noqa: E402
 from bench.hubproc import pg_database  # noqa: E402
-from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub import db as hub_db  # noqa: E402
 from sync.hub.segment.intake import Intake  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
@@ -119,13 +118,7 @@ def main() -> int:
         os.environ["CLERK_HUB_KEYS_FILE"] = str(Path(tmp) / "hub.keys")
         store = HubStore.open(url)
         try:
-            seed_demo(store, members=args.members, seed=7, events_per_member=4.0, products=500)
-            with store.read() as conn:
-                members = [
-                    str(r[0])
-                    for r in conn.rows("SELECT id FROM members WHERE consent_browsing = 1")
-                ]
-                skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products")]
+            members, skus = seed_world(store, args.members)
             rng = random.Random(1)
             batches = [make_batch(rng, members, skus, 100) for _ in range(args.batches + 10)]
             intake = Intake(store)

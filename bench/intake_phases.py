@@ -31,9 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from bench.event_ingest import SENDERS, backends_cpu, make_batch  # noqa: E402
+from bench.event_ingest import SENDERS, backends_cpu, make_batch, seed_world  # noqa: E402
 from bench.hubproc import pg_database  # noqa: E402
-from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub import db as hub_db  # noqa: E402
 from sync.hub.segment import intake as hub_intake  # noqa: E402
 from sync.hub.segment.calls import parse_call  # noqa: E402
@@ -83,13 +82,7 @@ def main() -> int:
         db = pg_database(args.pg, name) if args.pg else str(Path(tmp) / "hub.db")
         store = HubStore.open(db)
         try:
-            seed_demo(store, members=args.members, seed=7, events_per_member=4.0, products=500)
-            with store.read() as conn:
-                members = [
-                    str(r[0])
-                    for r in conn.rows("SELECT id FROM members WHERE consent_browsing = 1")
-                ]
-                skus = [str(r[0]) for r in conn.rows("SELECT sku FROM products")]
+            members, skus = seed_world(store, args.members)
             intake = hub_intake.Intake(store)
             source = intake.sources.add("phases")[0]
             rng = random.Random(42)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import bisect
 import collections
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
@@ -129,6 +129,23 @@ class StoreTail:
             self.common_max if self.common_max > after else 0,
             len(self.seqs) - start,
         )
+
+
+def _take(
+    tail: StoreTail,
+    rows: Sequence[tuple[int, str, str, str, bool]],
+    wanted: Iterable[tuple[str, str]],
+    data: dict[tuple[str, str], str],
+) -> None:
+    """Append the store's new change ``rows`` (seq, entity, key, op, common) to ``tail`` and
+    render again the entries of the ``wanted`` keys from ``data``."""
+    for seq, entity, key, op, common in rows:
+        tail.append(seq, entity, key, op, common)
+    for k in wanted:
+        for seq in tail.by_key[k]:
+            i = bisect.bisect_left(tail.seqs, seq)
+            entity, key, op = tail.rows[i]
+            tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
 
 
 class StoreTails:
@@ -247,13 +264,7 @@ class StoreTails:
         if data is None:  # far behind: the validator's way
             tail.chain = 0
             return self._extend(tail, store_id)
-        for seq, entity, key, op, common in own:
-            tail.append(seq, entity, key, op, common)
-        for k in wanted:
-            for seq in tail.by_key[k]:
-                i = bisect.bisect_left(tail.seqs, seq)
-                entity, key, op = tail.rows[i]
-                tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
+        _take(tail, own, wanted, data)
         if new:
             tail.chain = int(new[-1][0])
         self._trim(tail)
@@ -282,13 +293,7 @@ class StoreTails:
             wanted.update(k for k, seqs in tail.by_key.items() if k[0] not in STABLE)
             data = self._data(conn, sorted(wanted))
             chain = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
-        for seq, entity, key, op, common in new:
-            tail.append(seq, entity, key, op, common)
-        for k in wanted:
-            for seq in tail.by_key[k]:
-                i = bisect.bisect_left(tail.seqs, seq)
-                entity, key, op = tail.rows[i]
-                tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
+        _take(tail, new, wanted, data)
         if current != tail.validator():
             return False
         tail.chain = chain
