@@ -266,7 +266,6 @@ class Ingest:
         ]
 
 
-_INSERT_CHANGE = "INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)"
 _INSERT_INTERACTION = (
     "INSERT INTO interactions (id, device_id, store_id, device_seq, kind, member_id, "
     "member_ref, staff_id, created_at, received_at, payload, body_hash, status, reason, "
@@ -401,8 +400,7 @@ class _Batch:
         self._changes.clear()
         if final and conn.many_at_commit(_INSERT_INTERACTION, self._interactions):
             conn.many_at_commit(history.INSERT_VISIT, self._visits)
-            if not conn.changes_at_commit(changes):
-                conn.many_at_commit(_INSERT_CHANGE, changes)
+            self.tx.emit_many(changes, at_commit=True)
             self._interactions.clear()
             self._visits.clear()
             return

@@ -392,6 +392,9 @@ class HubStore:
         return len(rows)
 
 
+INSERT_CHANGE = "INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)"
+
+
 class Tx:
     """A write transaction (:meth:`HubStore.write`): its connection and the change log."""
 
@@ -401,18 +404,24 @@ class Tx:
     def emit(self, entity: str, key: str, op: str, store_id: str | None) -> None:
         """Log a change of (entity, key) for ``store_id`` (None: every store)."""
         self.conn.execute("DELETE FROM changes WHERE entity = ? AND key = ?", (entity, key))
-        self.conn.execute(
-            "INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)",
-            (store_id, entity, key, op),
-        )
+        self.conn.execute(INSERT_CHANGE, (store_id, entity, key, op))
 
-    def emit_many(self, changes: Sequence[tuple[str | None, str, str, str]]) -> None:
+    def emit_many(
+        self, changes: Sequence[tuple[str | None, str, str, str]], *, at_commit: bool = False
+    ) -> None:
         """Log several changes (store_id, entity, key, op) in order, for keys whose older change
-        rows were already dropped (see :meth:`drop_changes`) or that are new."""
-        if changes:
-            self.conn.many(
-                "INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)", changes
-            )
+        rows were already dropped (see :meth:`drop_changes`) or that are new. ``at_commit``:
+        the transaction's last write — on PostgreSQL the rows go with the commit
+        (:meth:`~sync.hub.db.Conn.changes_at_commit`, else
+        :meth:`~sync.hub.db.Conn.many_at_commit`)."""
+        if not changes:
+            return
+        conn = self.conn
+        if at_commit and (
+            conn.changes_at_commit(changes) or conn.many_at_commit(INSERT_CHANGE, changes)
+        ):
+            return
+        conn.many(INSERT_CHANGE, changes)
 
     def drop_changes(self, entity: str, key: str) -> None:
         """Drop the change rows of (entity, key), which this transaction logs again: a change
