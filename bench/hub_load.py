@@ -447,9 +447,17 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     # Away from the restart (from its start to 5 s after the hub is back): the steady state.
     lo, hi = out.restart.get("at", 0.0), out.restart.get("until", 0.0) + 5.0
     steady: dict[str, list[float]] = {"pull": [], "push": []}
+    steady_shed = 0
+    origin = lo - args.duration / 2 if lo else min((e[0] for e in s.timeline), default=0.0)
+    shed_by_5s: dict[int, int] = {}  # 503s by when they were sent, 5 s bins from the load's start
     for at, what, status, took in s.timeline:
-        if status == 200 and not lo - TIMEOUT_S <= at <= hi:
+        away = not lo - TIMEOUT_S <= at <= hi
+        if status == 200 and away:
             steady[what].append(took)
+        elif status == 503:
+            steady_shed += away
+            k = int((at - origin) // 5) * 5
+            shed_by_5s[k] = shed_by_5s.get(k, 0) + 1
     result = {
         "backend": backend,
         "stores": stores,
@@ -462,6 +470,9 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         "steady_pull_p99_ms": pct(steady["pull"], 99) * 1000,
         "steady_push_p99_ms": pct(steady["push"], 99) * 1000,
         "shed": len(s.shed),
+        "steady_shed": steady_shed,
+        "shed_by_5s": {str(k): v for k, v in sorted(shed_by_5s.items())},
+        "restart_at_s": lo - origin if lo else None,
         "shed_p99_ms": pct(s.shed, 99) * 1000 if s.shed else None,
         "errors_5xx": sum(
             v
@@ -584,7 +595,8 @@ def main() -> int:
                 "",
                 ""
                 if r["shed_p99_ms"] is None
-                else f"p99 {r['shed_p99_ms']:.0f} ms at the terminal, "
+                else f"{r['steady_shed']} away from the restart; "
+                f"p99 {r['shed_p99_ms']:.0f} ms at the terminal, "
                 f"{_ms(r['hub_503_p99_ms'])} ms at the hub",
             ],
             [

@@ -3,8 +3,11 @@ by one or several generator processes.
 
 A terminal pushes 1–10 visits every 1–5 s and pulls its store's changes every 2–6 s (pages
 until caught up), over httpx on an asyncio loop. A push that fails (503, 429, a timeout, a
-refused connection) is retried — same ids, jittered backoff (:class:`sync.backoff.Backoff`),
-Retry-After honoured — as the terminal's outbox does.
+refused connection) is retried with the same ids, and a failed pull again, waiting as the
+terminal's sync scheduler waits (sync/scheduler.py, :class:`sync.backoff.Backoff`, full jitter):
+after an answer (503 or 429 with its Retry-After, another error without) the run backoff's
+jittered wait, the Retry-After a floor; after no answer (a refused connection, a timeout) the
+offline probe's jittered wait (base 1 s, cap 8 s), after which the terminal goes at once.
 
 What a terminal decodes of a pull: a real terminal has its own CPU to decode and store the rows
 it is sent; here hundreds of terminals share the hub's two cores. So only the terminals of the
@@ -50,6 +53,7 @@ except ImportError:
 
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
 PAGE = 1000
@@ -134,7 +138,9 @@ class Terminal:
     pushed: set[str] = field(default_factory=set)  # every id ever sent
     acked: set[str] = field(default_factory=set)
     seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, key) -> op
-    failures: int = 0
+    failures: int = 0  # consecutive failed requests (the scheduler's run backoff)
+    offline: int = 0  # consecutive requests with no answer (the scheduler's probe backoff)
+    retry_after: float | None = None  # the last 503 / 429's Retry-After
 
 
 _TAIL = re.compile(rb'"next_cursor":(\d+),"has_more":(true|false)(?:,"remaining":\d+)?}\s*\Z')
@@ -184,6 +190,19 @@ async def call(
     return resp, marks
 
 
+def _failed(t: Terminal, resp: httpx.Response | None) -> None:
+    """Note a failed request on ``t`` as the terminal's scheduler does (what it waits next)."""
+    t.failures += 1
+    t.retry_after = None
+    if resp is None:  # no answer: the scheduler goes offline and probes
+        t.offline += 1
+        return
+    t.offline = 0
+    if resp.status_code in (429, 503):
+        with contextlib.suppress(ValueError):
+            t.retry_after = float(resp.headers.get("Retry-After", ""))
+
+
 def _phases(marks: dict[str, float]) -> tuple[float, float, float, float, float] | None:
     try:
         head = marks["http11.send_request_headers.started"]
@@ -217,6 +236,7 @@ async def push(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
         headers={"Authorization": f"Bearer {t.token}"},
     )
     if resp is None or resp.status_code != 200:
+        _failed(t, resp)
         return False
     t0 = time.perf_counter()
     for r in json.loads(resp.content)["results"]:
@@ -239,6 +259,7 @@ async def pull(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
             headers={"Authorization": f"Bearer {t.token}"},
         )
         if resp is None or resp.status_code != 200:
+            _failed(t, resp)
             return False
         t0 = time.perf_counter()
         if t.decode:
@@ -275,7 +296,14 @@ async def run_terminal(
     client: httpx.AsyncClient, t: Terminal, stats: Stats, end: float, seed: int
 ) -> None:
     rng = random.Random(seed)
-    backoff = Backoff(base=0.5, cap=8.0, rng=rng)
+    backoff = Backoff(rng=rng)  # the scheduler's run backoff (sync.scheduler.SyncScheduler)
+    probe = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)  # and its offline probe
+
+    def retry_in() -> float:
+        if t.offline:  # as SyncScheduler.record_failure + probe_once: probe, then go at once
+            return probe.delay(t.offline)
+        return backoff.delay(t.failures, t.retry_after)
+
     loop = asyncio.get_running_loop()
     next_push = loop.time() + rng.uniform(0, PUSH_EVERY_S[1])
     next_pull = loop.time() + rng.uniform(0, PULL_EVERY_S[1])
@@ -290,17 +318,17 @@ async def run_terminal(
             if not t.pending:
                 t.pending = visits(t, rng)
             if await push(client, t, stats):
-                t.failures = 0
+                t.failures = t.offline = 0
                 next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
             else:
-                t.failures += 1
-                next_push = loop.time() + backoff.delay(t.failures, 1.0)
+                next_push = loop.time() + retry_in()
         else:
             stats.late["pull"].append(loop.time() - due)
             if await pull(client, t, stats):
+                t.failures = t.offline = 0
                 next_pull = loop.time() + rng.uniform(*PULL_EVERY_S)
             else:
-                next_pull = loop.time() + backoff.delay(1, 1.0)
+                next_pull = loop.time() + retry_in()
 
 
 async def lag_probe(end: float, out: list[float]) -> None:

@@ -1008,6 +1008,7 @@ def app_from_env() -> FastAPI:
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
+    inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
     write_door: Literal["inside", "queue"] = (
         "queue" if os.environ.get("CLERK_HUB_WRITE_DOOR") == "queue" else "inside"
@@ -1016,6 +1017,7 @@ def app_from_env() -> FastAPI:
         token_ttl_s=ttl,
         bounds=bounds,
         max_pending_writes=door,
+        max_inflight=inflight,
         group_commit=group,
         write_door=write_door,
     )

@@ -118,3 +118,30 @@ def test_lost_doubled_and_unacked_ids_are_counted() -> None:
         "doubled": 1,
         "unacked": 2,
     }
+
+
+def failed_pull(t: Terminal, handle: Any) -> None:
+    async def go() -> None:
+        transport = httpx.MockTransport(handle)
+        async with httpx.AsyncClient(base_url="http://hub.test", transport=transport) as c:
+            assert not await pull(c, t, Stats())
+
+    asyncio.run(go())
+
+
+def test_a_failed_request_is_noted_as_the_terminal_s_scheduler_would() -> None:
+    """A 503's Retry-After is kept for the run backoff; no answer at all sends the terminal to
+    its offline probe (sync.scheduler) instead — never a Retry-After the hub did not send."""
+    t = terminal(sampled=False)
+    failed_pull(t, lambda r: httpx.Response(503, headers={"Retry-After": "2"}))
+    assert (t.failures, t.offline, t.retry_after) == (1, 0, 2.0)
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    failed_pull(t, refused)
+    assert (t.failures, t.offline, t.retry_after) == (2, 1, None)
+    failed_pull(t, refused)
+    assert (t.failures, t.offline) == (3, 2)
+    failed_pull(t, lambda r: httpx.Response(500))
+    assert (t.failures, t.offline, t.retry_after) == (4, 0, None)
