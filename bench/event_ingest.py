@@ -18,6 +18,8 @@ SQLite, ≥ 20,000/s on PostgreSQL.
     python bench/event_ingest.py --quick    # a small smoke run
     python bench/event_ingest.py --no-sqlite   # PostgreSQL only (CLERK_TEST_PG_URL)
     python bench/event_ingest.py --no-pg --workers 1   # SQLite, one hub worker only
+    python bench/event_ingest.py --no-sqlite --workers 2 --refs floor,floor_bare \
+        --hub-root /path/to/other/checkout    # another version's hub, this one's references
 """
 
 from __future__ import annotations
@@ -381,7 +383,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
 
     out: dict[str, Any] = {}
     for workers in args.workers:
-        hub = Hub(db, workers)
+        hub = Hub(db, workers, root=args.hub_root)
         rates, shares, hub_us, db_us = [], [], [], []
         try:
             for run in range(args.runs):
@@ -464,6 +466,16 @@ def main() -> int:
         type=lambda text: set(text.split(",")) if text else set(),
         default=set(REFS),
         help="the references to run, of " + ",".join(REFS) + " (all by default; '' none)",
+    )
+    parser.add_argument(
+        "--hub-root",
+        type=lambda text: Path(text).resolve(),
+        default=ROOT,
+        help="the checkout whose hub is served over HTTP (its .venv's Python); the references "
+        "run this checkout's code",
+    )
+    parser.add_argument(
+        "--out", type=Path, help=f"the results file (default {RESULTS.relative_to(ROOT)})"
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
@@ -585,7 +597,7 @@ def main() -> int:
             verdict = "meets" if best >= target else "misses"
             print(f"\nTarget ≥ {target:,}/s on {label}: {verdict} ({best:,.0f}/s).")
     print(f"\nLoad average: {load_start} at the start, {os.getloadavg()} at the end.")
-    out = RESULTS.with_name("event_ingest-quick.json") if args.quick else RESULTS
+    out = args.out or (RESULTS.with_name("event_ingest-quick.json") if args.quick else RESULTS)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
