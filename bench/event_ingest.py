@@ -9,10 +9,13 @@ of the runs) and, as references in the same run: the same batches through the in
 layer (``Intake.take`` called batch after batch from one thread, no HTTP: no two batches ever
 share a transaction), and the rows it writes (browse events, cart lines, their change rows, the
 message ids) inserted directly with executemany, one transaction per batch — and on PostgreSQL
-the same rows with COPY, the fastest way it takes rows (the floor the ratio is taken against).
-The senders share the cores with the hub: their own CPU (this process's) is reported beside the
-hub's (its processes', from /proc) for each HTTP run. Targets (issue 16): ≥ 10,000 events/s on
-SQLite, ≥ 20,000/s on PostgreSQL.
+the same rows with COPY from one connection, and the floor in the issue's shape: COPY from 8
+connections side by side, a transaction per batch, change rows numbered at the commit as the
+hub numbers them (``floor``) or not numbered (``floor_bare``; :func:`run_floor` says what they
+write and leave out). The ratio is taken against the fastest reference. The senders share the
+cores with the hub: their own CPU (this process's) is reported beside the hub's (its
+processes', from /proc) for each HTTP run, and the floor's client and server CPU for its runs.
+Targets (issue 16): ≥ 10,000 events/s on SQLite, ≥ 20,000/s on PostgreSQL.
 
     python bench/event_ingest.py            # the target sizes
     python bench/event_ingest.py --quick    # a small smoke run
@@ -269,8 +272,12 @@ def run_floor(
     indexes). ``numbered``: the change rows go with the ``COMMIT`` to
     ``clerk_assign_seqs_given`` as the intake hands them (the chain-wide lock, each key's
     pending rows looked for); otherwise COPYed with seqs this process hands out (no numbering,
-    no chain-wide lock). Returns (seconds, events, this process's CPU seconds, the server
-    processes' CPU seconds of these connections)."""
+    no chain-wide lock). Browse ids come from a range reserved on the hub's sequence; every
+    Product Added is a new open line. Left out — what the intake decides: its reads
+    (identities, held calls, members, cart lines, prices), keyed locks and the write gate, the
+    message ids' de-dup (``INSERT … ON CONFLICT``), the counts, updates of existing lines.
+    Returns (seconds, events, this process's CPU seconds, the server processes' CPU seconds of
+    these connections)."""
     conns = [psycopg.connect(db, autocommit=True) for _ in work]
     events = sum(len(b) for s in work for b in s)
     base_id = int(conns[0].execute("SELECT nextval('browse_events_id_seq')").fetchone()[0])
