@@ -9,15 +9,20 @@ of the runs) and, as references in the same run: the same batches through the in
 layer (``Intake.take`` called batch after batch from one thread, no HTTP: no two batches ever
 share a transaction), and the rows it writes (browse events, cart lines, their change rows, the
 message ids) inserted directly with executemany, one transaction per batch — and on PostgreSQL
-the same rows with COPY, the fastest way it takes rows (the floor the ratio is taken against).
-The senders share the cores with the hub: their own CPU (this process's) is reported beside the
-hub's (its processes', from /proc) for each HTTP run. Targets (issue 16): ≥ 10,000 events/s on
-SQLite, ≥ 20,000/s on PostgreSQL.
+the same rows with COPY from one connection, and the floor in the issue's shape: COPY from 8
+connections side by side, a transaction per batch, change rows numbered at the commit as the
+hub numbers them (``floor``) or not numbered (``floor_bare``; :func:`run_floor` says what they
+write and leave out). The ratio is taken against the fastest reference. The senders share the
+cores with the hub: their own CPU (this process's) is reported beside the hub's (its
+processes', from /proc) for each HTTP run, and the floor's client and server CPU for its runs.
+Targets (issue 16): ≥ 10,000 events/s on SQLite, ≥ 20,000/s on PostgreSQL.
 
     python bench/event_ingest.py            # the target sizes
     python bench/event_ingest.py --quick    # a small smoke run
     python bench/event_ingest.py --no-sqlite   # PostgreSQL only (CLERK_TEST_PG_URL)
     python bench/event_ingest.py --no-pg --workers 1   # SQLite, one hub worker only
+    python bench/event_ingest.py --no-sqlite --workers 2 --refs floor,floor_bare \
+        --hub-root /path/to/other/checkout    # another version's hub, this one's references
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,15 +47,21 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
+import psycopg.sql  # noqa: E402
 
 from bench.hubproc import Hub, pg_database  # noqa: E402
 from demoworld.seed import seed_demo  # noqa: E402
-from sync.hub.segment.intake import Intake  # noqa: E402
+from sync.hub.db import pg_text_array  # noqa: E402
+from sync.hub.segment.intake import Intake, _line_id  # noqa: E402
 from sync.hub.segment.sources import Sources  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "event_ingest.json"
 SENDERS = 8
+# The references: Intake.take batch after batch; the rows by executemany / COPY from one
+# connection; on PostgreSQL the floor — the rows by COPY from SENDERS connections side by side,
+# change rows numbered at the commit as the hub does (floor) or not (floor_bare).
+REFS = ("layer", "bare", "copy", "floor", "floor_bare")
 TARGETS = {"SQLite": 10_000, "PostgreSQL": 20_000}
 
 
@@ -225,6 +237,128 @@ def run_copy(store: HubStore, batches: list[list[dict[str, Any]]]) -> float:
     return run_bare(store, batches, copy=True)
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def _floor_rows(
+    batch: list[dict[str, Any]], ids: Iterator[int], now_ms: int, homes: dict[str, str]
+) -> tuple[Rows, Rows, list[tuple[str, str, str, str]], list[str]]:
+    """What the intake writes for a batch of new calls of consenting members: browse events
+    (ids from ``ids``), new open cart lines (the hub's id form), the change row of each for
+    the member's store (``homes``), the message ids."""
+    now = now_ms // 1000
+    browse, cart, changes, seen = [], [], [], []
+    for call in batch:
+        member, sku = call["userId"], call["properties"]["sku"]
+        if call["event"] == "Product Viewed":
+            key = next(ids)
+            browse.append((key, member, sku, call["properties"]["channel"], now))
+            changes.append((homes[member], "browse", str(key), "upsert"))
+        else:
+            line = _line_id(now_ms, member, sku, call["messageId"])
+            qty = call["properties"]["quantity"]
+            cart.append((line, member, sku, qty, 9900, now, "open", now_ms))
+            changes.append((homes[member], "cart", line, "upsert"))
+        seen.append(call["messageId"])
+    return browse, cart, changes, seen
+
+
+def run_floor(
+    db: str, source_id: str, work: list[list[list[dict[str, Any]]]], *, numbered: bool
+) -> tuple[float, int, float, float]:
+    """The floor on PostgreSQL: the rows the intake writes, put in directly in the issue's shape —
+    one connection per sender (``work``: a list of batches per sender, run side by side in
+    threads), a transaction per batch, every table by COPY into the hub's schema (its
+    indexes). ``numbered``: the change rows go with the ``COMMIT`` to
+    ``clerk_assign_seqs_given`` as the intake hands them (the chain-wide lock, each key's
+    pending rows looked for); otherwise COPYed with seqs this process hands out (no numbering,
+    no chain-wide lock). Browse ids come from a range reserved on the hub's sequence; every
+    Product Added is a new open line. Left out — what the intake decides: its reads
+    (identities, held calls, members, cart lines, prices), keyed locks and the write gate, the
+    message ids' de-dup (``INSERT … ON CONFLICT``), the counts, updates of existing lines.
+    Returns (seconds, events, this process's CPU seconds, the server processes' CPU seconds of
+    these connections)."""
+    conns = [psycopg.connect(db, autocommit=True) for _ in work]
+    events = sum(len(b) for s in work for b in s)
+    base_id = int(conns[0].execute("SELECT nextval('browse_events_id_seq')").fetchone()[0])
+    conns[0].execute("SELECT setval('browse_events_id_seq', %s)", (base_id + events + 1,))
+    base_seq = int(conns[0].execute("SELECT nextval('changes_seq_seq')").fetchone()[0])
+    conns[0].execute("SELECT setval('changes_seq_seq', %s)", (base_seq + events + 1,))
+    homes = {
+        str(m): str(h)
+        for m, h in conns[0].execute(
+            "SELECT id, home_store FROM members WHERE home_store IS NOT NULL"
+        )
+    }
+    pids = [c.info.backend_pid for c in conns]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(work) + 1)
+
+    def sender(i: int) -> None:
+        conn = conns[i]
+        per = sum(len(b) for b in work[i])
+        start = sum(len(b) for s in work[:i] for b in s)
+        ids = iter(range(base_id + start, base_id + start + per))
+        seqs = iter(range(base_seq + start, base_seq + start + per))
+        barrier.wait()
+        try:
+            for batch in work[i]:
+                browse, cart, changes, seen = _floor_rows(
+                    batch, ids, int(time.time() * 1000), homes
+                )
+                now = int(time.time())
+                with conn.cursor() as cur:
+                    cur.execute("BEGIN")
+                    with cur.copy(
+                        "COPY intake_messages (source_id, message_id, received_at) FROM STDIN"
+                    ) as cp:
+                        for m in seen:
+                            cp.write_row((source_id, m, now))
+                    with cur.copy(
+                        "COPY browse_events (id, member_id, sku, channel, at) FROM STDIN"
+                    ) as cp:
+                        for r in browse:
+                            cp.write_row(r)
+                    with cur.copy(f"COPY cart_items ({', '.join(_CART)}) FROM STDIN") as cp:
+                        for r in cart:
+                            cp.write_row(r)
+                    if numbered:
+                        given = ", ".join(
+                            psycopg.sql.Literal(pg_text_array([r[k] for r in changes])).as_string(
+                                conn
+                            )
+                            for k in range(4)
+                        )
+                        cur.execute(f"SELECT clerk_assign_seqs_given({given}); COMMIT")
+                    else:
+                        with cur.copy(
+                            "COPY changes (seq, store_id, entity, key, op) FROM STDIN"
+                        ) as cp:
+                            for r in changes:
+                                cp.write_row((next(seqs), *r))
+                        cur.execute("COMMIT")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(len(work))]
+    for t in threads:
+        t.start()
+    server = sum(process_cpu(p, children=False) for p in pids)
+    cpu = time.process_time()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    server = sum(process_cpu(p, children=False) for p in pids) - server
+    for c in conns:
+        c.close()
+    if errors:
+        raise RuntimeError(f"floor run failed: {errors[0]!r}") from errors[0]
+    return elapsed, events, cpu, server
+
+
 def seed_world(store: HubStore, members: int) -> tuple[list[str], list[str]]:
     """Seed the benches' demo world (``members``, 4 events each, 500 products); returns the
     members with browsing consent (the events' users) and the catalogue's skus."""
@@ -242,7 +376,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
     try:
         print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
         members, skus = seed_world(store, args.members)
-        key = Sources(store).add("bench")[1]
+        source, key = Sources(store).add("bench")
     finally:
         store.close()
     rng = random.Random(42)
@@ -256,7 +390,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
 
     out: dict[str, Any] = {}
     for workers in args.workers:
-        hub = Hub(db, workers)
+        hub = Hub(db, workers, root=args.hub_root)
         rates, shares, hub_us, db_us = [], [], [], []
         try:
             for run in range(args.runs):
@@ -285,12 +419,35 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
         out[f"senders_cpu_share_w{workers}"] = statistics.median(shares)
         out[f"hub_cpu_us_w{workers}"] = statistics.median(hub_us)
         out[f"db_cpu_us_w{workers}"] = statistics.median(db_us)
+    if label == "PostgreSQL":
+        for name, numbered in (("floor", True), ("floor_bare", False)):
+            if name not in args.refs:
+                continue
+            rates, client_us, server_us = [], [], []
+            for run in range(args.runs):
+                elapsed, total, cpu, server = run_floor(db, source.id, batches(), numbered=numbered)
+                rates.append(total / elapsed)
+                client_us.append(cpu / total * 1e6)
+                server_us.append(server / total * 1e6)
+                print(
+                    f"[{label}] {name} run {run + 1}: {total} in {elapsed:.2f}s = "
+                    f"{total / elapsed:,.0f}/s; CPU: client {cpu:.2f}s "
+                    f"({cpu / total * 1e6:.0f} µs/event), database server {server:.2f}s "
+                    f"({server / total * 1e6:.0f} µs/event)",
+                    file=sys.stderr,
+                )
+            out[name] = statistics.median(rates)
+            out[f"{name}_runs"] = rates
+            out[f"{name}_client_cpu_us"] = statistics.median(client_us)
+            out[f"{name}_db_cpu_us"] = statistics.median(server_us)
     store = HubStore.open(db)
     try:
         refs = [("layer", run_layer), ("bare", run_bare)]
         if label == "PostgreSQL":
             refs.append(("copy", run_copy))
         for name, fn in refs:
+            if name not in args.refs:
+                continue
             rates = []
             for _run in range(args.runs):
                 flat = [b for s in batches() for b in s]
@@ -311,6 +468,22 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=48_000, help="per run, all senders")
     parser.add_argument("--members", type=int, default=5_000, help="members seeded in the hub")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--refs",
+        type=lambda text: set(text.split(",")) if text else set(),
+        default=set(REFS),
+        help="the references to run, of " + ",".join(REFS) + " (all by default; '' none)",
+    )
+    parser.add_argument(
+        "--hub-root",
+        type=lambda text: Path(text).resolve(),
+        default=ROOT,
+        help="the checkout whose hub is served over HTTP (its .venv's Python); the references "
+        "run this checkout's code",
+    )
+    parser.add_argument(
+        "--out", type=Path, help=f"the results file (default {RESULTS.relative_to(ROOT)})"
+    )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument(
@@ -349,41 +522,48 @@ def main() -> int:
                         note,
                     ]
                 )
-            rows.append(
-                [
-                    f"{label}: same batches through Intake.take",
-                    round(r["layer"]),
-                    "events/s",
-                    "reference: no HTTP, one writer",
-                ]
-            )
-            rows.append(
-                [
-                    f"{label}: the rows it writes, executemany",
-                    round(r["bare"]),
-                    "events/s",
+            described = {
+                "layer": ("same batches through Intake.take", "reference: no HTTP, one writer"),
+                "bare": (
+                    "the rows it writes, executemany",
                     "reference: bare inserts, a transaction per batch",
-                ]
-            )
-            if "copy" in r:
+                ),
+                "copy": ("the rows it writes, COPY", "reference: COPY, a transaction per batch"),
+                "floor": (
+                    f"the rows it writes, COPY from {SENDERS} connections, numbered at commit",
+                    "reference (the floor): a transaction per batch, side by side",
+                ),
+                "floor_bare": (
+                    f"the rows it writes, COPY from {SENDERS} connections, change rows not "
+                    "numbered",
+                    "reference: as the floor, change rows COPYed with seqs given out here",
+                ),
+            }
+            for name, (what, note) in described.items():
+                if name in r:
+                    rows.append([f"{label}: {what}", round(r[name]), "events/s", note])
+                if f"{name}_db_cpu_us" in r:
+                    client, server = r[f"{name}_client_cpu_us"], r[f"{name}_db_cpu_us"]
+                    rows.append(
+                        [
+                            f"{label}: CPU per event, {name}",
+                            round(client + server),
+                            "µs",
+                            f"client {client:.0f} + database server {server:.0f}",
+                        ]
+                    )
+            present = [n for n in ("bare", "copy", "floor", "floor_bare") if n in r]
+            if present:
+                fastest = max(present, key=lambda n: r[n])
+                best = max(r[f"http_w{w}"] for w in args.workers)
                 rows.append(
                     [
-                        f"{label}: the rows it writes, COPY",
-                        round(r["copy"]),
-                        "events/s",
-                        "reference: COPY, a transaction per batch",
+                        f"{label}: best HTTP / fastest reference",
+                        round(best / r[fastest], 2),
+                        "ratio",
+                        f"reference: {fastest}",
                     ]
                 )
-            floor = max(r["bare"], r.get("copy", 0.0))
-            best = max(r[f"http_w{w}"] for w in args.workers)
-            rows.append(
-                [
-                    f"{label}: best HTTP / fastest reference",
-                    round(best / floor, 2),
-                    "ratio",
-                    "reference: " + ("COPY" if r.get("copy", 0.0) > r["bare"] else "executemany"),
-                ]
-            )
             for workers in args.workers:
                 rows.append(
                     [
@@ -424,7 +604,7 @@ def main() -> int:
             verdict = "meets" if best >= target else "misses"
             print(f"\nTarget ≥ {target:,}/s on {label}: {verdict} ({best:,.0f}/s).")
     print(f"\nLoad average: {load_start} at the start, {os.getloadavg()} at the end.")
-    out = RESULTS.with_name("event_ingest-quick.json") if args.quick else RESULTS
+    out = args.out or (RESULTS.with_name("event_ingest-quick.json") if args.quick else RESULTS)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(

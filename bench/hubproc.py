@@ -37,11 +37,14 @@ def pg_database(base: str, name: str) -> str:
 class Hub:
     """``clerk hub serve --db DB`` on a free loopback port, ready (``/readyz``) when built."""
 
-    def __init__(self, db: str, workers: int | None = None) -> None:
+    def __init__(self, db: str, workers: int | None = None, *, root: Path = ROOT) -> None:
+        """``root``: the checkout whose hub is served (with its own .venv when it has one)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", db]
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        python = root / ".venv" / "bin" / "python"
+        exe = str(python) if root != ROOT and python.exists() else sys.executable
+        cmd = [exe, "-m", "sync.hub.cli", "hub", "serve", "--db", db]
         cmd += ["--port", str(self.port), "--log-level", "warning"]
         if workers is not None:
             cmd += ["--workers", str(workers)]
