@@ -449,12 +449,15 @@ class Conn:
         self._locked_at = None
 
     def _commit_pg(self, numbered: bool) -> Any:
-        """PostgreSQL's commit in one message (:meth:`_simple`): the :meth:`begin` if not sent
-        yet, the writes handed to the commit as literals (multi-row ``VALUES``), the numbering
-        (``numbered``), ``COMMIT`` — the writes run before the numbering takes the chain-wide
-        lock, and the lock is held from there to the end of the ``COMMIT``, never across a turn
-        of this thread for the GIL. Values that cannot be inlined go in a pipeline first
-        (:meth:`_write_deferred`). The numbering's answer (None: not numbered, or nothing to)."""
+        """PostgreSQL's commit: the writes handed to the commit as literals (multi-row
+        ``VALUES``) in one message (:meth:`_simple`, with the :meth:`begin` if not sent yet),
+        then the numbering (``numbered``) and ``COMMIT`` in another — the chain-wide lock is
+        taken in a message that does nothing else, by a server process that has just woken
+        (sent with the rows, it was held twice as long on a crowded machine: the process had
+        been running for them when it took the lock, and was more often descheduled holding
+        it), never across a turn of this thread for the GIL. Not numbered: one message. Values
+        that cannot be inlined go in a pipeline (:meth:`_write_deferred`). The numbering's
+        answer (None: not numbered, or nothing to)."""
         handed = bool(self._deferred or self._at_commit)
         if self._begin_sql is not None and not handed:
             self._begin_sql = None  # nothing was sent or handed over: nothing to commit
@@ -476,6 +479,9 @@ class Conn:
             self._at_commit.clear()
         elif numbered:
             statements.append("SELECT clerk_assign_seqs()")
+        if numbered and len(statements) > 1:  # the rows first, in a message of their own
+            self._simple(statements[:-1]).close()
+            statements = statements[-1:]
         cur = self._simple([*statements, "COMMIT"])
         found = None
         while True:  # the numbering's row is the last row of the message

@@ -126,9 +126,9 @@ class _Counting:
         return getattr(self._wrapped, name)
 
 
-def test_a_push_of_visits_is_two_round_trips(pg_store: HubStore) -> None:
-    """The write gate and the keyed locks with the batch's reads, then its rows with the
-    numbering and the ``COMMIT``: two messages (four before: ``BEGIN``, the reads, the rows,
+def test_a_push_of_visits_is_three_round_trips(pg_store: HubStore) -> None:
+    """The write gate and the keyed locks with the batch's reads, then its rows, then the
+    numbering and the ``COMMIT``: three messages (four before: ``BEGIN``, the reads, the rows,
     the commit)."""
     code = pg_store.devices.create_enrol_code("S001")
     device, _secret = pg_store.devices.enroll("S001", code, "counter")
@@ -143,7 +143,7 @@ def test_a_push_of_visits_is_two_round_trips(pg_store: HubStore) -> None:
     writer._raw = counting
     results = ingest(pg_store, device, parse_items(items))
     assert [r.status for r in results] == ["accepted"] * 5
-    assert len(counting.sent) == 2, counting.sent
+    assert len(counting.sent) == 3, counting.sent
     with pg_store.read() as conn:
         texts = conn.rows(
             "SELECT payload FROM interactions WHERE id IN (?, ?, ?, ?, ?) ORDER BY device_seq",
