@@ -12,7 +12,10 @@ Writers on PostgreSQL run side by side (READ COMMITTED). Their change rows are w
 the ``COMMIT`` in one round trip, so seqs become visible in the order they were given (the
 last change rows of a transaction may instead be handed to the commit, written there once:
 :meth:`Conn.changes_at_commit`). A read-then-write check first takes the keyed locks of what
-it reads (:meth:`Conn.lock`).
+it reads (:meth:`Conn.lock`). A write's ``BEGIN`` is sent with its first statements; a batch
+of reads (:meth:`Conn.rows_batch`) and the rows handed to the commit go as text, values written
+in as literals (:func:`pg_inline`), several statements in one message: psycopg's Python per
+parameter, per pipelined statement and per result was most of what a write cost the hub.
 
 A SQLite database and its -wal/-shm are owner-only (0600) files (:func:`make_private`).
 """
