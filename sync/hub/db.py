@@ -12,13 +12,17 @@ Writers on PostgreSQL run side by side (READ COMMITTED). Their change rows are w
 the ``COMMIT`` in one round trip, so seqs become visible in the order they were given (the
 last change rows of a transaction may instead be handed to the commit, written there once:
 :meth:`Conn.changes_at_commit`). A read-then-write check first takes the keyed locks of what
-it reads (:meth:`Conn.lock`).
+it reads (:meth:`Conn.lock`). A write's ``BEGIN`` is sent with its first statements; a batch
+of reads (:meth:`Conn.rows_batch`) and the rows handed to the commit go as text, values written
+in as literals (:func:`pg_inline`), several statements in one message: psycopg's Python per
+parameter, per pipelined statement and per result was most of what a write cost the hub.
 
 A SQLite database and its -wal/-shm are owner-only (0600) files (:func:`make_private`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sqlite3
@@ -216,7 +220,8 @@ class Conn:
     """
 
     def __init__(self, raw: Any, dialect: Dialect) -> None:
-        self.raw = raw
+        self._raw = raw
+        self._begin_sql: str | None = None  # PostgreSQL: a BEGIN not sent yet (see :meth:`begin`)
         self.dialect = dialect
         self._pg = dialect.name == "postgres"
         self._sql_cache: dict[str, str] = {}
@@ -227,6 +232,31 @@ class Conn:
         self.assign_seqs = False  # PostgreSQL: number pending change rows at commit
         self._at_commit: list[tuple[str, str, str, str]] = []  # (changes_at_commit)
         self._deferred: list[tuple[str, list[Sequence[Any]]]] = []  # (many_at_commit)
+
+    @property
+    def raw(self) -> Any:
+        """The driver's connection, its transaction begun (a :meth:`begin` not sent yet is sent
+        first: whoever uses the connection sees the transaction it expects)."""
+        if self._begin_sql is not None:
+            begin, self._begin_sql = self._begin_sql, None
+            with translated("begin"):
+                self._raw.execute(begin)
+        return self._raw
+
+    def _take_begin(self) -> list[str]:
+        """The statements of a :meth:`begin` not sent yet, to send with the caller's own (one
+        message: one round trip); none when it was sent."""
+        begin, self._begin_sql = self._begin_sql, None
+        return [] if begin is None else [begin]
+
+    def _simple(self, statements: Sequence[str]) -> Any:
+        """PostgreSQL: ``statements`` (literals inlined, no parameters) in one message — the
+        simple query protocol, one round trip, each run after the one before, an error ending
+        the message (the transaction then failed) — with a :meth:`begin` not yet sent before
+        them. The cursor stands on the first statement's result (``nextset`` for the next).
+        Never prepared: the text differs from call to call."""
+        text = "; ".join([*self._take_begin(), *statements])
+        return self._raw.execute(text, prepare=False)
 
     def _sql(self, sql: str) -> str:
         out = self._sql_cache.get(sql)
@@ -287,6 +317,30 @@ class Conn:
         each runs after the one before it, as if sent one by one); SQLite runs them in turn."""
         if not self._pg:
             return [self.rows(sql, params) for sql, params in queries]
+        try:
+            texts = [pg_inline(sql, params) for sql, params in queries]
+        except NotInlinable:
+            return self._rows_pipeline(queries)
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "query") from exc
+        try:
+            begun = self._begin_sql is not None
+            cur = self._simple(texts)
+            if begun:  # the BEGIN's answers: its command, the write gate's row
+                cur.nextset()
+                cur.nextset()
+            result: list[list[Row]] = []
+            for n in range(len(texts)):
+                if n:
+                    cur.nextset()
+                result.append([tuple(r) for r in cur.fetchall()] if cur.description else [])
+            cur.close()
+            return result
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "query") from exc
+
+    def _rows_pipeline(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """:meth:`rows_batch` through a pipeline (values that cannot be inlined as literals)."""
         try:
             with self.raw.pipeline():
                 cursors = [self.raw.execute(self._sql(sql), params) for sql, params in queries]
@@ -364,6 +418,7 @@ class Conn:
         self._alone = exclusive
         self._at_commit.clear()
         self._deferred.clear()
+        self._begin_sql = None
         with translated("begin"):
             if self.dialect.name == "sqlite":
                 self.raw.execute("BEGIN IMMEDIATE")
@@ -373,26 +428,20 @@ class Conn:
                     f"pg_advisory_xact_lock({ADVISORY_LOCK_ID})"
                 )
                 self._locked_at = time.perf_counter()
-            else:  # one round trip
-                self.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_GATE_ID})")
+            else:  # sent with the transaction's first statements (:attr:`raw`, :meth:`_simple`)
+                self._begin_sql = f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_GATE_ID})"
 
     def commit(self) -> None:
         """Commit; on PostgreSQL the transaction's pending change rows are numbered in the same
         round trip (:data:`PG_ASSIGN_SEQS`), after the writes handed to the commit
         (:meth:`many_at_commit`: one pipeline, one round trip before it). A failed commit leaves
         no transaction open."""
-        pg_numbered = self._pg and self.assign_seqs
+        granted = None
         try:
-            if self._deferred:
-                self._write_deferred()
-            sql = "SELECT clerk_assign_seqs(); COMMIT" if pg_numbered else "COMMIT"
-            if pg_numbered and self._at_commit:  # literals: one simple-protocol round trip
-                columns = (pg_text_array([r[i] for r in self._at_commit]) for i in range(4))
-                given = ", ".join(psycopg.sql.Literal(c).as_string(self.raw) for c in columns)
-                sql = f"SELECT clerk_assign_seqs_given({given}); COMMIT"
-                self._at_commit.clear()
-            cur = self.raw.execute(sql)
-            granted = cur.fetchone()[0] if pg_numbered else None
+            if self._pg:
+                granted = self._commit_pg(self.assign_seqs)
+            else:
+                self._raw.execute("COMMIT")
         except DRIVER_ERRORS as exc:
             self.rollback()
             raise translate(exc, "commit") from exc
@@ -401,6 +450,50 @@ class Conn:
         elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
             LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
         self._locked_at = None
+
+    def _commit_pg(self, numbered: bool) -> Any:
+        """PostgreSQL's commit: the writes handed to the commit as literals (multi-row
+        ``VALUES``) in one message (:meth:`_simple`, with the :meth:`begin` if not sent yet),
+        then the numbering (``numbered``) and ``COMMIT`` in another — the chain-wide lock is
+        taken in a message that does nothing else, by a server process that has just woken
+        (sent with the rows, it was held twice as long on a crowded machine: the process had
+        been running for them when it took the lock, and was more often descheduled holding
+        it), never across a turn of this thread for the GIL. Not numbered: one message. Values
+        that cannot be inlined go in a pipeline (:meth:`_write_deferred`). The numbering's
+        answer (None: not numbered, or nothing to)."""
+        handed = bool(self._deferred or self._at_commit)
+        if self._begin_sql is not None and not handed:
+            self._begin_sql = None  # nothing was sent or handed over: nothing to commit
+            return None
+        statements: list[str] = []
+        if self._deferred:
+            try:
+                statements = [
+                    text for sql, rows in self._deferred for text in pg_inline_many(sql, rows)
+                ]
+                self._deferred.clear()
+            except NotInlinable:
+                statements = []
+                self._write_deferred()
+        if numbered and self._at_commit:
+            columns = (pg_text_array([r[i] for r in self._at_commit]) for i in range(4))
+            given = ", ".join(pg_literal(c) for c in columns)
+            statements.append(f"SELECT clerk_assign_seqs_given({given})")
+            self._at_commit.clear()
+        elif numbered:
+            statements.append("SELECT clerk_assign_seqs()")
+        if numbered and len(statements) > 1:  # the rows first, in a message of their own
+            self._simple(statements[:-1]).close()
+            statements = statements[-1:]
+        cur = self._simple([*statements, "COMMIT"])
+        found = None
+        while True:  # the numbering's row is the last row of the message
+            if cur.description is not None:
+                found = cur.fetchone()
+            if not cur.nextset():
+                break
+        cur.close()
+        return found[0] if numbered and found is not None else None
 
     def _write_deferred(self) -> None:
         """PostgreSQL: the writes handed to the commit, in one pipeline (one round trip). Not
@@ -440,7 +533,10 @@ class Conn:
         held: the caller runs it before anything that relies on them."""
         if not self.keyed_locks:
             return None
-        if self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        if (
+            self._begin_sql is None
+            and self._raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        ):
             return None  # a read outside a transaction: nothing to hold
         alone = set(keys) - self._held
         readers = set(shared) - alone - self._held - self._shared
@@ -465,21 +561,25 @@ class Conn:
     def rollback(self) -> None:
         try:
             if self.dialect.name == "sqlite":
-                if self.raw.in_transaction:
-                    self.raw.execute("ROLLBACK")
+                if self._raw.in_transaction:
+                    self._raw.execute("ROLLBACK")
             else:
                 self._locked_at = None
                 self._at_commit.clear()
                 self._deferred.clear()
-                self.raw.execute("ROLLBACK")
+                if self._begin_sql is not None:  # never sent: nothing to roll back
+                    self._begin_sql = None
+                    return
+                self._raw.execute("ROLLBACK")
         except DRIVER_ERRORS:
             # The connection is broken and its transaction gone with it; the error that
             # caused the rollback is the one the caller needs to see.
             pass
 
     def close(self) -> None:
+        self._begin_sql = None
         with suppress(*DRIVER_ERRORS):
-            self.raw.close()
+            self._raw.close()
 
     def has_table(self, name: str) -> bool:
         if self.dialect.name == "sqlite":
@@ -490,6 +590,70 @@ class Conn:
                 "AND table_schema = current_schema()"
             )
         return self.row(sql, (name,)) is not None
+
+
+class NotInlinable(Exception):
+    """A value :func:`pg_literal` does not write as a literal: sent as a parameter instead."""
+
+
+def pg_literal(value: Any) -> str:
+    """``value`` as a PostgreSQL literal, for a statement sent without parameters (the simple
+    query protocol: several statements, one round trip): None, str, int, bool and finite
+    floats; else :class:`NotInlinable`. A string is quoted (``E''`` when it holds a backslash,
+    whatever ``standard_conforming_strings`` says); one holding NUL raises psycopg's DataError
+    as a parameter would (it would cut the message short)."""
+    kind = type(value)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        if "\\" in value:
+            return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+        return "'" + value.replace("'", "''") + "'"
+    if value is None:
+        return "NULL"
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float and math.isfinite(value):
+        return f"{value!r}::float8"
+    raise NotInlinable(kind.__name__)
+
+
+def pg_inline(sql: str, params: Sequence[Any]) -> str:
+    """``sql`` (``?`` placeholders, as everywhere here) with ``params`` written in as literals
+    (:func:`pg_literal`); :class:`NotInlinable` when they do not fit."""
+    if not params:
+        if "?" in sql:
+            raise NotInlinable("placeholders without values")
+        return sql
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise NotInlinable("placeholders and values differ in number")
+    out = [parts[0]]
+    for value, part in zip(params, parts[1:], strict=True):
+        out.append(pg_literal(value))
+        out.append(part)
+    return "".join(out)
+
+
+_VALUES_ROW = re.compile(r"(INSERT INTO [^;?]+ VALUES )\((\?(?:, \?)*)\)")
+
+
+def pg_inline_many(sql: str, rows: Sequence[Sequence[Any]]) -> list[str]:
+    """The statements that run ``sql`` once per row of ``rows``, literals inlined: a plain
+    ``INSERT … VALUES (?, …)`` (nothing after it) as one multi-row ``INSERT``, anything else
+    one statement a row (:class:`NotInlinable` when a value does not fit)."""
+    if not rows:
+        return []
+    found = _VALUES_ROW.fullmatch(sql)
+    if found is None:
+        return [pg_inline(sql, row) for row in rows]
+    width = found.group(2).count("?")
+    if any(len(row) != width for row in rows):
+        raise NotInlinable("rows and placeholders differ in width")
+    values = ", ".join("(" + ", ".join([pg_literal(v) for v in row]) + ")" for row in rows)
+    return [found.group(1) + values]
 
 
 def pg_text_array(values: Sequence[str]) -> str:

@@ -14,9 +14,13 @@ tail's newest are read in one snapshot with the validator and the current data o
 touch: a key logged again loses its earlier entry (:meth:`~sync.hub.store.Tx.emit` dropped its
 earlier change row), the new entries are rendered, and so again is every entry of an entity
 not in :data:`STABLE` (the feed only promises that a change it shows comes with *some* change
-row of the store, not one of its own key); a visit is only ever inserted or deleted under its
-own key, so its rendering stands. If the validator then still differs (change rows dropped, a
-seq below the newest appearing), the tail is dropped: the pull is rendered as before.
+row of the store, not one of its own key) — unless what was added is only new visits of the
+store (:func:`_others_may_change`): a visit is only ever inserted or deleted under its own key,
+so its rendering stands, and a transaction that changes a row of any other entity logs a change
+row of an entity other than ``visit`` for its store (the writers that log only visits — a
+terminal's push of history records, the migration that rebuilt the history — change no other
+entity's rows). If the validator then still differs (change rows dropped, a seq below the
+newest appearing), the tail is dropped: the pull is rendered as before.
 
 Once a tail has been checked, it knows the chain-wide seq it is exact through (``chain``): a
 pull then reads the change rows of *every* store after it (the primary key's range, most often
@@ -55,8 +59,9 @@ TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
 TAIL_STORES = 64  # stores with a tail per process (the least recently pulled dropped)
 # Entities whose rows are only ever inserted or deleted, each logged under its own key: their
 # rendering stays good until their key is logged again. Any other entity's rows in a tail are
-# read again whenever the tail grows (the feed's promise is only that *some* change row of the
-# store comes with every change it shows).
+# read again whenever the tail grows by a change row of another entity, a common one, or a key
+# logged again (the feed's promise is only that *some* change row of the store comes with every
+# change it shows; a transaction that logs only rows of these entities changes nothing else).
 STABLE = frozenset({"visit"})
 _TAIL_ROWS_SQL = (
     "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
@@ -255,7 +260,8 @@ class StoreTails:
                     wanted: set[tuple[str, str]] = set()
                     if own or again:
                         wanted = {(r[1], r[2]) for r in own if r[3] == "upsert"}
-                        wanted.update(k for k in tail.by_key if k[0] not in STABLE)
+                        if _others_may_change(own, again):
+                            wanted.update(k for k in tail.by_key if k[0] not in STABLE)
                     data = self._data(conn, sorted(wanted))
                 conn.execute("COMMIT")
             except BaseException:
@@ -290,7 +296,8 @@ class StoreTails:
             if again:
                 tail.remove(again)
             wanted = {(r[1], r[2]) for r in new if r[3] == "upsert"}
-            wanted.update(k for k, seqs in tail.by_key.items() if k[0] not in STABLE)
+            if _others_may_change(new, again):
+                wanted.update(k for k in tail.by_key if k[0] not in STABLE)
             data = self._data(conn, sorted(wanted))
             chain = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
         _take(tail, new, wanted, data)
@@ -352,6 +359,16 @@ class StoreTails:
             tail.own_max = 0
         if tail.common_max <= tail.base:
             tail.common_max = 0
+
+
+def _others_may_change(
+    new: Sequence[tuple[int, str, str, str, bool]], again: set[tuple[str, str]]
+) -> bool:
+    """Whether the store's ``new`` change rows (seq, entity, key, op, common) and the keys
+    logged ``again`` may come with changes to a tail's rows of entities not in :data:`STABLE`
+    (those are then read again): anything but new rows of :data:`STABLE` entities of the
+    store's own."""
+    return bool(again) or any(r[1] not in STABLE or r[4] for r in new)
 
 
 def _entry(seq: int, entity: str, key: str, op: str, data: str | None) -> str:

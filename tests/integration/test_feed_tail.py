@@ -148,3 +148,40 @@ def test_a_key_logged_again_for_another_store_leaves_the_tail(any_hub: HubHandle
     assert got == _fresh(store, "S001", head, 1000)
     assert moving not in got.decode()
     assert store.feed.tails.hits == hits + 1  # from the tail, not rendered again
+
+
+def test_new_visits_alone_leave_the_tails_other_entries_unread(
+    any_hub: HubHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tail grown by new visits of its store renders the visits and reads nothing else (a
+    member's, a coupon's entry stands: a writer that changes their rows logs a change row of
+    some entity other than a visit); grown by another entity's row, it reads its other
+    entries again — and either way the page is the database's."""
+    store = any_hub.store
+    head = _head(store, "S001")
+    member, other = store.members.ids("S001", limit=2)
+    with store.write() as tx:  # a member's entry in the tail
+        tx.emit("member", member, "upsert", "S001")
+    store.feed.changes_json("S001", head, 1000)  # the tail starts at the head
+    store.feed.changes_json("S001", head, 999)  # and holds the member's entry (not cached)
+    read: list[list[tuple[str, str]]] = []
+    data = StoreTails._data
+
+    def spy(self: StoreTails, conn: object, keys: list[tuple[str, str]]) -> dict[object, str]:
+        read.append(list(keys))
+        return data(self, conn, keys)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StoreTails, "_data", spy)
+    for k in range(3):
+        _visit(store, other, "S001", 1_700_000_000 + k)
+        got = store.feed.changes_json("S001", head, 1000)
+        assert got == _fresh(store, "S001", head, 1000)
+    assert read and all(key[0] == "visit" for keys in read for key in keys), read
+    read.clear()
+    with store.write() as tx:  # another member's row: the tail's member entries read again
+        tx.conn.execute("UPDATE members SET points = points + 1 WHERE id = ?", (other,))
+        tx.emit("member", other, "upsert", "S001")
+    got = store.feed.changes_json("S001", head, 1000)
+    assert got == _fresh(store, "S001", head, 1000)
+    assert ("member", member) in read[-1], read
+    assert store.feed.tails.hits >= 4
