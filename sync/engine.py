@@ -1189,7 +1189,10 @@ def _check_rows_page(since: int, limit: int, page: RowsPageDict) -> None:
 
 def _check_run_rows(what: str, run: RowsRunDict) -> None:
     """An upsert run's columns and rows (see :func:`_check_rows_page`): each column's values
-    are looked at together (their types as a set, their longest), never one row at a time."""
+    are looked at together, never one row at a time, in as few passes as tell: a column whose
+    values all have a length (text, what JSON decodes to: str, list, dict) is one pass for its
+    longest; any other column one pass for its types, then its floats or its longest if it
+    holds any; the key column one pass for its type (and one for its longest, if text)."""
     columns, rows = run.get("columns"), run.get("rows")
     if columns is None or rows is None:
         raise ProtocolError(f"{what} without columns or rows")
@@ -1209,23 +1212,30 @@ def _check_run_rows(what: str, run: RowsRunDict) -> None:
     if len(rows[0]) != len(columns):
         raise ProtocolError(f"{what}: rows of {len(rows[0])} values for {len(columns)} columns")
     key_type = int if run["entity"] in INTEGER_KEYS else str
-    key_values = values[columns.index(pk)]
+    key_at = columns.index(pk)
+    key_values = values[key_at]
     if set(map(type, key_values)) != {key_type}:
         raise ProtocolError(f"{what}: a key {pk!r} that is not {key_type.__name__}")
     if key_type is str and max(map(len, key_values)) > MAX_KEY_LEN:
         raise ProtocolError(f"{what}: a key {pk!r} longer than {MAX_KEY_LEN}")
-    for column, column_values in zip(columns, values, strict=True):
-        kinds = set(map(type, column_values))
-        if float in kinds:
-            _check_finite(what, column, column_values)
-        if not kinds & _SIZED and kinds <= _PLAIN:
-            continue  # numbers, booleans and nulls: nothing to measure
-        if kinds <= _SIZED_OR_NONE:
-            longest = max(map(len, filter(None, column_values)), default=0)
-        else:
-            longest = max(
-                (len(v) for v in column_values if isinstance(v, str | list | dict)), default=0
-            )
+    for at, (column, column_values) in enumerate(zip(columns, values, strict=True)):
+        if at == key_at:
+            continue  # an int, or text no longer than MAX_KEY_LEN (< MAX_VALUE_LEN): seen above
+        try:
+            longest = max(map(len, column_values))  # TypeError: a value without a length
+        except TypeError:
+            kinds = set(map(type, column_values))
+            if float in kinds:
+                _check_finite(what, column, column_values)
+            if not kinds & _SIZED and kinds <= _PLAIN:
+                continue  # numbers, booleans and nulls: nothing to measure
+            if kinds <= _SIZED_OR_NONE:
+                longest = max(map(len, filter(None, column_values)), default=0)
+            else:
+                longest = max(
+                    (len(v) for v in column_values if isinstance(v, str | list | dict)),
+                    default=0,
+                )
         if longest > MAX_VALUE_LEN:
             raise ProtocolError(
                 f"{what}: {column[:40]!r} is {longest} long (at most {MAX_VALUE_LEN})"
