@@ -10,6 +10,11 @@ terminal were busy at the same time.
 
     python bench/pull_timeline.py                 # the 20,000-member hub (~290k rows)
     python bench/pull_timeline.py --members 70000 # the sync bench's hub (~1.06 M rows)
+    python bench/pull_timeline.py --members 70000 --code-root /work/wt/base --label base
+        # the terminal's and the hub's code from another checkout (a before run), this
+        # checkout's data; results in bench/results/pull_timeline-base.json
+    python bench/pull_timeline.py --hub bench/.data/hub-slice-500k.db --max-pages 200
+        # the first 200 pages of enrol_slice's hub (its mix: big runs of browse events)
 """
 
 from __future__ import annotations
@@ -29,8 +34,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# --code-root DIR: clerk/ and sync/ imported from DIR (read before the imports below).
+CODE = ROOT
+if "--code-root" in sys.argv[:-1]:
+    CODE = Path(sys.argv[sys.argv.index("--code-root") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(CODE))
 
 import httpx  # noqa: E402
 from hubproc import START_TIMEOUT_S, free_port  # noqa: E402
@@ -81,7 +91,7 @@ class TimedHub:
     def __init__(self, db: Path, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "CLERK_BENCH_TIMELINE": str(log)}
+        env = {**os.environ, "PYTHONPATH": str(CODE), "CLERK_BENCH_TIMELINE": str(log)}
         cmd = [sys.executable, "-c", _HUB_TIMED, "hub", "serve", "--db", str(db)]
         cmd += ["--port", str(self.port), "--log-level", "warning"]
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
@@ -148,7 +158,7 @@ class _TimedAdapter:
             return self.adapter.validate_json(body)
 
 
-def timed_pull(till: Till, limit: int) -> tuple[Timeline, float, int]:
+def timed_pull(till: Till, limit: int, max_pages: int | None) -> tuple[Timeline, float, int]:
     """The engine's pull with its stages timed (the same calls, in the same order)."""
     tl = Timeline()
     original_apply_runs = cache_mod.apply_runs
@@ -182,7 +192,7 @@ def timed_pull(till: Till, limit: int) -> tuple[Timeline, float, int]:
             stack.enter_context(patched(obj, name, value))
         started = time.monotonic()
         with tl.span("whole pull"):
-            result = till.engine.pull_once(limit=limit)
+            result = till.engine.pull_once(limit=limit, max_pages=max_pages)
     return tl, started, result.changes
 
 
@@ -214,9 +224,15 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--limit", type=int, default=DEFAULT_PULL_LIMIT)
     parser.add_argument("--no-reference", action="store_true", help="skip the executemany")
+    parser.add_argument("--hub", help="a hub database to pull from (default: the seeded one)")
+    parser.add_argument(
+        "--max-pages", type=int, help="stop after N pages (no finish_bulk: not caught up)"
+    )
+    parser.add_argument("--code-root", help="clerk/ and sync/ from this checkout")
+    parser.add_argument("--label", help="results: bench/results/pull_timeline-LABEL.json")
     args = parser.parse_args()
     label = f"{args.members // 1000}k" if args.members % 1000 == 0 else str(args.members)
-    db = seeded_hub(DATA / f"hub-pull-{label}.db", args.members)
+    db = Path(args.hub) if args.hub else seeded_hub(DATA / f"hub-pull-{label}.db", args.members)
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="pull-timeline-") as name:
         tmp = Path(name)
@@ -227,7 +243,7 @@ def main() -> int:
             try:
                 log.write_text("")  # enrolment's requests are not the pull's
                 hub_cpu, own_cpu = hub.cpu(), time.process_time()
-                tl, started, rows = timed_pull(till, args.limit)
+                tl, started, rows = timed_pull(till, args.limit, args.max_pages)
                 hub_cpu, own_cpu = hub.cpu() - hub_cpu, time.process_time() - own_cpu
             finally:
                 till.close()
@@ -262,7 +278,10 @@ def main() -> int:
         return f"{s / rows * 1e6:.2f}" if rows else ""
 
     lines = [
-        f"One bulk pull timed on both sides (`bench/pull_timeline.py --members {args.members}`, "
+        f"One bulk pull timed on both sides (`bench/pull_timeline.py "
+        f"{f'--hub {Path(args.hub).name}' if args.hub else f'--members {args.members}'}"
+        f"{f' --max-pages {args.max_pages}' if args.max_pages else ''}"
+        f"{f' --code-root {CODE}' if CODE != ROOT else ''}`, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {load_start:.1f} → "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): {rows:,} change rows in {pages} "
         f"pages of {args.limit}, row format, first download in bulk; whole pull {whole:.2f} s.",
@@ -300,9 +319,8 @@ def main() -> int:
         "terminal_cpu_s": own_cpu,
         "executemany_s": ref[0] if ref else None,
     }
-    (RESULTS / "pull_timeline.json").write_text(
-        json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    )
+    name = f"pull_timeline-{args.label}.json" if args.label else "pull_timeline.json"
+    (RESULTS / name).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     return 0
 
 

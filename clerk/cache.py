@@ -650,9 +650,13 @@ def check_integrity(conn: sqlite3.Connection) -> bool:
     return bool(row and row[0] == "ok")
 
 
+# json.dumps(value, ensure_ascii=False, separators=(",", ":")), without a new encoder per call.
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _encode(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS and not isinstance(value, str) and value is not None:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _JSON_TEXT(value)
     if isinstance(value, bool):
         return int(value)
     return value
@@ -778,9 +782,10 @@ def _rows_in_table_order(
             for row in rows:
                 row[i] = orderlines.compact(row[i])
             continue
-        if any(v is not None and v.__class__ is not str for v in (row[i] for row in rows)):
-            for row in rows:
-                row[i] = _encode(column, row[i])
+        for row in rows:  # given as an object (not text): encoded
+            v = row[i]
+            if v is not None and not isinstance(v, str):
+                row[i] = _JSON_TEXT(v)
     return rows
 
 

@@ -173,6 +173,16 @@ def _with_row(row: list[Any]) -> dict[str, Any]:
         (_with_row(_member_row(2, name="x" * LONG)), f"at most {MAX_VALUE_LEN}"),  # huge row
         (_with_row(_member_row(2, tags=list(range(LONG)))), f"at most {MAX_VALUE_LEN}"),
         (_with_row(_member_row(2, points="x" * LONG)), f"at most {MAX_VALUE_LEN}"),  # mixed types
+        # every value of the column has a length (text, list, object): measured in one pass
+        (_with_row(_member_row(2, name=list(range(LONG)))), f"at most {MAX_VALUE_LEN}"),
+        (_with_row(_member_row(2, name=dict.fromkeys(map(str, range(LONG))))), "at most"),
+        # … and a column that also holds nulls or numbers: its types first, then measured
+        (_with_row(_member_row(2, tags=None, name="x" * LONG)), f"at most {MAX_VALUE_LEN}"),
+        (_with_row(_member_row(2, tier=7, name="x" * LONG)), f"at most {MAX_VALUE_LEN}"),
+        (_with_row(_member_row(2, name=1.5, tier="x" * LONG)), f"at most {MAX_VALUE_LEN}"),
+        (_with_row(_member_row(2, points=float("nan"))), "not a finite number"),
+        (_with_row(_member_row(2, points=float("inf"))), "not a finite number"),
+        (_with_row(_member_row(2, name=float("-inf"))), "not a finite number"),  # among texts
         ({**_members(1, 2), "rows": [_member_row(1)]}, "rows for"),
         ({**_members(1), "rows": None}, "without columns or rows"),
         ({**_members(1), "columns": None}, "without columns or rows"),
