@@ -8,8 +8,8 @@ while the associate signs in and the terminal waits for the first scan.
 
 * **Off the GUI thread**: the catalogue's active products are read on the terminal's worker
   (``TerminalPort.catalogue``) and turned into the strings the panels will show (titles in the
-  current language, prices, the browsing line's "price · channel", relative days) — a plain
-  :class:`WarmPlan`.
+  current language, prices, the browsing line's "price · channels", relative days, quantities,
+  status chips) — a plain :class:`WarmPlan`.
 * **On the GUI thread**, because fonts and pixmaps are Qt's and live there: each string's width
   and laid-out line go into the row delegates' shared :class:`~ui.views.delegates.TextCache`
   and are drawn once on a scratch pixmap (the glyphs rendered into Qt's glyph cache); each
@@ -57,18 +57,21 @@ class WarmPlan:
 
     title: list[str] = field(default_factory=list)  # the rows' title font
     sub: list[str] = field(default_factory=list)  # subtitles and trailing second lines
+    chip: list[str] = field(default_factory=list)  # the status chips
     tiles: list[str] = field(default_factory=list)  # distinct product image descriptors
 
     @property
     def size(self) -> int:
-        return len(self.title) + len(self.sub) + len(self.tiles) * len(PRODUCT_TILE_SIZES)
+        strings = len(self.title) + len(self.sub) + len(self.chip)
+        return strings + len(self.tiles) * len(PRODUCT_TILE_SIZES)
 
 
 def plan(products: Sequence[Product], now: int) -> WarmPlan:
     """The strings and tiles a customer's panels show for ``products``, most shown first:
     each product's title and price (cart, browsing, wishlist), the browsing line "price ·
-    channel" for one channel, and the relative days of the last months (browsing's "last
-    seen", the cart's and wishlist's "added", the orders' day). Pure: safe on a worker."""
+    channels" for each set of channels, the relative days of the last months (browsing's "last
+    seen", the cart's and wishlist's "added", the orders' day), the cart's quantities and the
+    status chips. Pure: safe on a worker."""
     out = WarmPlan()
     seen: set[str] = set()
 
@@ -92,14 +95,29 @@ def plan(products: Sequence[Product], now: int) -> WarmPlan:
         add_sub(fmt_day(now - days * DAY, now))
     for n in range(1, 31):
         add(out.title, translate("Panels", "%n view(s)", None, n))
+    for n in range(1, 10):
+        add_sub(texts.fill(translate("Panels", "Qty %1"), n))
+    for table in (texts.COUPON_STATUS, texts.ORDER_STATES, texts.SYNC_STATES):
+        out.chip.extend(texts.term(table, code) for code in table)
+    out.chip += [
+        translate("Terms", "Pending sync"),
+        translate("Panels", "Rejected — fix"),
+        translate("Panels", "Not sent — fix"),
+    ]
+    codes = sorted(texts.CHANNELS)  # the 360 gives a product's channels sorted
+    channel_sets = [
+        texts.channels(list(c))
+        for k in range(1, len(codes) + 1)
+        for c in itertools.combinations(codes, k)
+    ]
     pair = translate("Panels", "%1 · %2")
     tiles: set[str] = set()
     for p in products:
         add(out.title, local(p.title))
         price = fmt_money(p.price_cents)
         add(out.title, price)
-        for channel in texts.CHANNELS:
-            add_sub(texts.fill(pair, price, texts.channels([channel])))
+        for channels in channel_sets:
+            add_sub(texts.fill(pair, price, channels))
         if p.image and p.image not in tiles:
             tiles.add(p.image)
             out.tiles.append(p.image)
@@ -196,9 +214,12 @@ class IdleWarmup(QObject):
                 yield functools.partial(self._tile, descriptor, size)
 
     def _text_steps(self, warm: WarmPlan) -> Iterator[Callable[[], object]]:
-        title_font, sub_font, _chip = row_fonts(app_font())
+        title_font, sub_font, chip_font = row_fonts(app_font())
         title = TextCache.for_font(title_font)
         sub = TextCache.for_font(sub_font)
+        chip = TextCache.for_font(chip_font)
+        for text in warm.chip:
+            yield functools.partial(self._lay_out, chip, text)
         for a, b in itertools.zip_longest(warm.title, warm.sub):
             if a is not None:
                 yield functools.partial(self._lay_out, title, a)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from clerk.model import Product
+from ui import texts
 from ui.i18n import fmt_money, local
-from ui.qt import QTimer
+from ui.qt import QTimer, translate
 
 
 def _run_to_end(qtbot: Any, session: Any) -> Any:
@@ -39,12 +40,19 @@ def test_warmup_lays_out_the_catalogue_and_draws_its_tiles(qtbot: Any, session: 
 
     warmup = _run_to_end(qtbot, session)
     assert warmup.slices > 1  # in slices, not at once
-    title_font, _sub, _chip = row_fonts(app_font())
+    title_font, sub_font, chip_font = row_fonts(app_font())
     cache = TextCache.for_font(title_font)
     products = session.window.terminal.catalogue()
     for p in products:
         assert cache.knows(local(p.title)), p.sku
         assert cache.knows(fmt_money(p.price_cents)), p.sku
+        # the browsing line, whatever channels the product was seen on
+        line = texts.fill(
+            translate("Panels", "%1 · %2"), fmt_money(p.price_cents), texts.channels(["app", "web"])
+        )
+        assert TextCache.for_font(sub_font).knows(line), p.sku
+    for code in texts.COUPON_STATUS:
+        assert TextCache.for_font(chip_font).knows(texts.term(texts.COUPON_STATUS, code))
     # every tile is in the tile cache: drawing one again is a hit
     hits = product_tile.cache_info().hits
     dpr = session.window.devicePixelRatioF()
