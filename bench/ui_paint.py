@@ -1,13 +1,23 @@
 """Identification → customer view painted, and the GUI event loop under load.
 
-    python bench/ui_paint.py [--quick] [--count 300] [--seconds 10] [--no-signin]
+    python bench/ui_paint.py [--quick] [--count 300] [--seconds 10] [--no-signin] [--name N]
     python bench/ui_paint.py --filter-cost
+    python bench/ui_paint.py --per-customer [--warmup idle|mid|off] [--code-root=DIR]
 
 ``--per-customer`` prints, for each of ``--count`` customers, the GUI thread's CPU per open
 (the first open, one later open, the least of ``--rounds``) beside what the open shows — rows
 and panels in sight, text laid out for the first time, widgets shown and hidden, the stages —
 the slowest tenth against the rest, and a least-squares fit (µs per row, per widget shown or
 hidden, per first-seen string); docs/benchmarks.md "Fourth pass".
+
+``--warmup`` (paint5): the app's idle warm-up (ui/warmup.py: the catalogue's titles, prices
+and tiles laid out while nobody is served) is started as ``run_app`` starts it, once the first
+screen is up. ``idle`` (the default): the terminal idles until it is done before the first
+scan — a till waits seconds to minutes for its first customer; the table says how long it
+took. ``mid``: scans come from a timer while it runs, measured first against as many just after
+it (scan → painted, and how late each scan was handed to the app). ``off``: none. A version
+without the warm-up (``--code-root=DIR``: another checkout's app on this checkout's bench data)
+has none whatever the option.
 
 ``--filter-cost`` measures only the GUI thread's CPU per open with the app's event filter, with
 none, and with the idle lock's filter of before paint3 beside it (alternated in one process).
@@ -61,7 +71,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# --code-root=DIR: the app (clerk/, ui/) of another checkout — the "before" of a comparison —
+# measured by this bench on this checkout's bench/.data (read before argparse: it decides
+# what is imported)
+CODE_ROOT = Path(
+    next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--code-root=")), ROOT)
+).resolve()
+sys.path.insert(0, str(CODE_ROOT))
 
 from clerk import view360  # noqa: E402
 from clerk.cache import open_cache  # noqa: E402
@@ -177,6 +193,18 @@ class ReadOnlyTerminal:
 
     def products(self, query: str, limit: int = 20) -> list[Product]:
         return []
+
+    def catalogue(self, limit: int = 5000) -> list[Product]:
+        rows = (
+            self._cache()
+            .execute(
+                "SELECT sku, title_zh, title_en, category, price_cents, image, active"
+                " FROM products WHERE active = 1 ORDER BY sku LIMIT ?",
+                (limit,),
+            )
+            .fetchall()
+        )
+        return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
 
     def product_by_barcode(self, code: str) -> Product | None:
         return None
@@ -340,6 +368,82 @@ def sign_in(session: Any, staff_id: str) -> None:
         raise SystemExit(f"ui_paint: {staff_id} could not sign in: {done} {message!r}")
 
 
+def scans_mid_warmup(
+    session: Any,
+    start_warmup: Callable[[], None],
+    cards: list[tuple[str, str]],
+    settle: Callable[[], None],
+    wait_painted: Callable[..., bool],
+    frame: dict[str, float],
+    rng: random.Random,
+) -> tuple[list[float], list[float], str]:
+    """Scans that come while the idle warm-up runs, and as many just after it (the reference,
+    same run): card after card submitted from a precise timer 0–6 ms after the scan screen is
+    back (a key arriving while a slice runs waits for it), each timed from the timer's due
+    time to its customer's frame. Before the warm-up starts, five scans paint the page once
+    (its own first paints, which the other parts also leave out)."""
+    from ui.qt import Qt, QTimer
+
+    window = session.window
+    window.set_layout_setting("desktop")
+    window.resize(1366, 860)
+    window.show()
+    settle()
+    for _mid, card in cards[:5]:
+        window.nav.next_customer()
+        settle()
+        window.screens.scan.submit_text(card, "wedge")
+        wait_painted(5000)
+    late: dict[bool, list[float]] = {True: [], False: []}  # due → handed to the app
+
+    def scan(card: str, during: bool) -> float | None:
+        window.nav.next_customer()
+        settle()
+        delay = rng.randint(0, 6)
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        due = time.perf_counter() + delay / 1000
+
+        def fire() -> None:
+            late[during].append((time.perf_counter() - due) * 1000)
+            window.screens.scan.submit_text(card, "wedge")
+
+        timer.timeout.connect(fire)
+        timer.start(delay)  # fires inside wait_painted's loop, ``painted`` already awaited
+        ok = wait_painted(5000)
+        timer.stop()
+        timer.deleteLater()
+        return (frame["at"] - due) * 1000 if ok else None
+
+    start_warmup()
+    during: list[float] = []
+    rest = iter(cards[5:])
+    for _mid, card in rest:
+        w = window.warmup
+        if w is not None and w.finished_at:
+            break
+        took = scan(card, True)
+        if took is not None:
+            during.append(took)
+    after: list[float] = []
+    for _i, (_mid, card) in zip(range(len(during)), rest, strict=False):
+        took = scan(card, False)
+        if took is not None:
+            after.append(took)
+    w = window.warmup
+    both = late[True] and late[False]
+    note = (
+        f"{len(during)} scans while it ran (done {w.finished_at - w.started_at:.2f} s after its "
+        f"start, {w.slices} slices, {w.cpu_s * 1000:.0f} ms of GUI CPU); a scan handed to the "
+        f"app p50 {pct(late[True], 0.5):.2f} / max {max(late[True]):.2f} ms after it came, "
+        f"after it {pct(late[False], 0.5):.2f} / {max(late[False]):.2f}"
+        if w is not None and w.finished_at and both
+        else f"{len(during)} scans; the warm-up not done"
+    )
+    return during, after, note
+
+
 def filter_cost(
     session: Any,
     terminal: Any,
@@ -472,7 +576,13 @@ def per_customer(
         return int(timed(miss, "text", lambda: advance(self, text)))
 
     def counting_elided(self: TextCache, text: str, width: int) -> str:
-        miss = (text, width) not in self._elided
+        # elidedText runs for a string that does not fit (its width, if not known, is
+        # counted by counting_advance); a version before paint5 calls it for every string
+        known = self._advances.get(text)
+        fits = known is not None and known < width and hasattr(TextCache, "for_font")
+        miss = not fits and known is not None and (text, width) not in self._elided
+        if not hasattr(TextCache, "for_font"):
+            miss = (text, width) not in self._elided
         return str(timed(miss, "text", lambda: elided(self, text, width)))
 
     def counting_draw(self: TextCache, painter: Any, x: float, y: float, text: str) -> None:
@@ -755,6 +865,24 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds) beside the rows, panels, strings and widgets each open shows",
     )
     parser.add_argument("--rounds", type=int, default=4, help="opens per customer (--per-customer)")
+    parser.add_argument(
+        "--name", default="ui_paint", help="bench/results/<name>.json (default ui_paint)"
+    )
+    parser.add_argument(
+        "--code-root",
+        default=str(ROOT),
+        help="measure the app of another checkout (given as --code-root=DIR), on this "
+        "checkout's bench data; the results file says which",
+    )
+    parser.add_argument(
+        "--warmup",
+        choices=("idle", "mid", "off"),
+        default="idle",
+        help="the app's idle warm-up (ui/warmup.py), started as run_app starts it: 'idle' — "
+        "the terminal idles until it is done before the first scan (the time is reported); "
+        "'mid' — scans from a timer while it runs, measured first (scan → painted); 'off' — "
+        "none (a version without it never has one)",
+    )
     args = parser.parse_args(argv)
     faulthandler.enable()  # a crash says where, in every thread (a run never just ends)
     count = 60 if args.quick else max(200, args.count)
@@ -784,6 +912,13 @@ def main(argv: list[str] | None = None) -> int:
         while len(cards) < count:
             cards.append(cards[len(cards) % len(ids)])
 
+    mid_rng = random.Random(55)
+    if demo_home is None:
+        mid_cards = member_cards(terminal, 200, mid_rng)
+    else:
+        mid_cards = [
+            (mid, demo_home.cards[mid]) for mid in mid_rng.sample(sorted(demo_home.cards), 200)
+        ]
     if args.no_signin:
         session = build_window(terminal, lang="zh_CN", layout="desktop", staff_id="A01")
         signed_in = "nobody signed in (--no-signin)"
@@ -795,6 +930,11 @@ def main(argv: list[str] | None = None) -> int:
     window = session.window
     app = session.app
     page = window.screens.customer_view
+    start_warmup = getattr(window, "start_warmup", None)  # a version before paint5 has none
+    if args.warmup == "off" or start_warmup is None:
+        warmup_note = "none (--warmup off)" if start_warmup else "none (this version has none)"
+    else:
+        warmup_note = "scans from its start (--warmup mid)"
 
     from ui.workers import GuiThreadGc
 
@@ -899,6 +1039,26 @@ def main(argv: list[str] | None = None) -> int:
     passed: dict[str, list[float]] = {}  # open → the end of the frame's event-loop pass
     cpu_passed: dict[str, list[float]] = {}
 
+    if start_warmup is not None and args.warmup == "idle":
+        # as run_app: started once the first screen is up; the terminal then idles (a till
+        # waits seconds to minutes for its first customer) until it is done
+        window.set_layout_setting("desktop")
+        window.resize(1366, 860)
+        window.show()
+        settle()
+        t0 = time.perf_counter()
+        start_warmup()
+        deadline = t0 + 120
+        while not window.warmup.finished_at and time.perf_counter() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        w = window.warmup
+        warmup_note = (
+            f"done before the first scan: {w.finished_at - t0:.2f} s idle after its start, "
+            f"{w.cpu_s * 1000:.0f} ms of GUI CPU in {w.slices} slices, {w.steps_done} steps"
+            if w.finished_at
+            else "not done in 120 s"
+        )
+        print(f"ui_paint: warm-up {warmup_note}", file=sys.stderr, flush=True)
     if args.filter_cost:
         window.resize(1366, 860)
         window.show()
@@ -918,6 +1078,15 @@ def main(argv: list[str] | None = None) -> int:
         terminal.close()
         return 0
 
+    mid_scans: list[float] = []
+    after_scans: list[float] = []
+    mid_note = ""
+    if start_warmup is not None and args.warmup == "mid":
+        mid_scans, after_scans, mid_note = scans_mid_warmup(
+            session, start_warmup, mid_cards, settle, wait_painted, frame, rng
+        )
+        progress("scan → painted, mid-warm-up", mid_scans, len(mid_scans))
+        progress("scan → painted, just after the warm-up", after_scans, len(after_scans))
     desktop, lookups = measure_paint("desktop", (1366, 860), count)
     handheld, _ = measure_paint("handheld", (414, 860), max(100, count // 3))
     if session.access is not None:
@@ -1065,6 +1234,33 @@ def main(argv: list[str] | None = None) -> int:
         ["sync rounds during the probe", load.rounds, "", "40 members applied per round"],
         ["lookups measured", len(desktop), "", cache_label],
         ["staff session", 1 if session.access is not None else 0, "", signed_in],
+        ["idle warm-up", 1 if warmup_note.startswith(("done", "scans")) else 0, "", warmup_note],
+        *(
+            [
+                [
+                    "scan → painted while the warm-up runs: p50",
+                    round(pct(mid_scans, 0.5), 2),
+                    "ms",
+                    mid_note,
+                ],
+                [
+                    "scan → painted while the warm-up runs: p95",
+                    round(pct(mid_scans, 0.95), 2),
+                    "ms",
+                    "",
+                ],
+                ["scan → painted while the warm-up runs: max", round(max(mid_scans), 2), "ms", ""],
+                [
+                    "the same, just after it: p50 / p95 / max",
+                    f"{pct(after_scans, 0.5):.2f} / {pct(after_scans, 0.95):.2f} / "
+                    f"{max(after_scans):.2f}",
+                    "ms",
+                    "reference, same run: as many scans once it is done",
+                ],
+            ]
+            if mid_scans and after_scans
+            else []
+        ),
         [
             "opens that never painted",
             sum(missed.values()),
@@ -1073,7 +1269,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
     ]
     write(
-        "ui_paint",
+        args.name,
         f"UI paint ({cache_label})",
         rows,
         quick=args.quick,
@@ -1081,6 +1277,8 @@ def main(argv: list[str] | None = None) -> int:
         targets={"view painted p95 ms": 16, "event loop worst delay ms": 50},
         cache=cache_label,
         count=count,
+        code_root=str(CODE_ROOT),
+        warmup=warmup_note,
     )
     return 0
 

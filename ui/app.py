@@ -537,6 +537,7 @@ def run_app(
         session.start_sync,
         *other_pages,
         guard.freeze if guard is not None else None,
+        window.start_warmup,  # the catalogue laid out while nobody is served (ui/warmup.py)
     ]
     FirstPaint(first, [step for step in steps if step is not None])
     show_fitted(window, resolve_layout(terminal, layout))

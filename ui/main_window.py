@@ -35,6 +35,7 @@ from ui.qt import QEvent, QMainWindow, Qt, Signal, translate
 from ui.screens import Screens
 from ui.views.status_view import StatusBarView, ToastArea
 from ui.views.window_view import WindowView
+from ui.warmup import CATALOGUE_LIMIT, IdleWarmup, plan
 from ui.workers import Runners, SyncWorker
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self.runners = runners
         self.clock = clock or terminal.clock
+        self.warmup: IdleWarmup | None = None  # start_warmup
 
         # --- the frame --------------------------------------------------------------------------
         self.frame = WindowView()
@@ -364,6 +366,36 @@ class MainWindow(QMainWindow):
     def _on_language(self, _lang: str) -> None:
         self.screens.retranslate()
         self.status.retranslate()
+        if self.warmup is not None:
+            self.start_warmup()  # the titles and dates of the new language
+
+    # --- the idle warm-up ---------------------------------------------------------------------
+
+    def _serving_now(self) -> bool:
+        """A scan being looked up, or a customer shown and not painted in full yet: the
+        warm-up waits."""
+        if self.runners.terminal.pending:
+            return True
+        if not self.screens.is_built("customer"):
+            return False
+        page = self.screens.customer_view
+        return page.isVisible() and page.awaiting_paint()
+
+    def start_warmup(self) -> None:
+        """Lay out the catalogue's titles and prices and draw its tiles while nobody is served
+        (ui/warmup.py): the catalogue and the strings are made on the terminal's worker, the
+        Qt part runs in short slices on the GUI thread, never while a scan is looked up."""
+        if self.warmup is None:
+            self.warmup = IdleWarmup(
+                busy=self._serving_now, dpr=self.devicePixelRatioF, parent=self
+            )
+        else:
+            self.warmup.stop()
+        terminal, now = self.terminal, int(self.clock())
+        warmup = self.warmup
+        self.runners.terminal.submit(
+            lambda: plan(terminal.catalogue(CATALOGUE_LIMIT), now), warmup.start
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -380,6 +412,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.status.stop()
+        if self.warmup is not None:
+            self.warmup.stop()
         self.screens.shutdown()
         if self.status.worker is not None:
             self.status.worker.stop()

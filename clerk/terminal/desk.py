@@ -97,6 +97,20 @@ class Desk(Storage):
         return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
 
     @reads_cache
+    def catalogue(self, limit: int = 5000) -> list[Product]:
+        """The catalogue's active products (cache.db ``products``), at most ``limit``: what
+        the window lays out while it waits for the first customer (ui/warmup.py)."""
+        from clerk.model import Product
+
+        cache, _ = self._reader()
+        rows = cache.execute(
+            "SELECT sku, title_zh, title_en, category, price_cents, image, active FROM products"
+            " WHERE active = 1 ORDER BY sku LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
+
+    @reads_cache
     def product_by_barcode(self, code: str) -> Product | None:
         """The catalogue's product with this barcode (an EAN-13, or a UPC-A read as its
         EAN-13), active or not; None when none has it. ValueError for a bad check digit."""

@@ -17,7 +17,7 @@ wrapped title (a talking point, seldom the same twice) is laid out on every pain
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from ui.models.rows_model import Index, RowDisplay, RowsModel
 from ui.qt import (
@@ -54,7 +54,9 @@ _DETAIL_TINTS = {
     "bad": "bad",
     "warn": "warn",
 }
-TEXT_CACHE_LIMIT = 4096  # strings per font kept; past it the cache starts again
+# strings per font kept; past it the cache starts again (a catalogue of 3,000 products warmed
+# while idle — ui/warmup.py — is titles, prices and dates: ~10,000 strings in all fonts)
+TEXT_CACHE_LIMIT = 16384
 # What every row paints with, made once (a QColor or QPen built per row costs more than the
 # line it draws).
 _QCOLORS = {name: QColor(value) for name, value in COLORS.items()}
@@ -73,8 +75,24 @@ _HAS_FOCUS = QStyle.StateFlag.State_HasFocus.value
 class TextCache:
     """One font's text widths, elided strings and laid-out lines, kept across paints.
 
-    Bounded: past ``TEXT_CACHE_LIMIT`` strings a table is emptied and fills again with what
-    is painted next (a shop's catalogue, prices and chips fit many times over)."""
+    One per font for the whole app (:meth:`for_font`): every list paints a product's title in
+    the same font, so the cart, the browsing and the wishlist share what one laid out, and the
+    idle warm-up (ui/warmup.py) fills the same tables the panels read. A string narrower than
+    the width it is given is its own elided form (Qt's ``elidedText`` returns it unchanged):
+    only its width is looked up, so a warmed string is never laid out again for a panel's
+    width. Bounded: past ``TEXT_CACHE_LIMIT`` strings a table is emptied and fills again with
+    what is painted next."""
+
+    _shared: ClassVar[dict[str, TextCache]] = {}
+
+    @classmethod
+    def for_font(cls, font: QFont) -> TextCache:
+        """The app's cache for ``font`` (made on first use; GUI thread)."""
+        key = font.key()
+        cache = cls._shared.get(key)
+        if cache is None:
+            cache = cls._shared[key] = cls(font)
+        return cache
 
     def __init__(self, font: QFont) -> None:
         self.font = font
@@ -92,6 +110,10 @@ class TextCache:
         return width
 
     def elided(self, text: str, width: int) -> str:
+        # horizontalAdvance rounds the same layout's width elidedText compares: a string
+        # at least a pixel narrower than ``width`` fits, and elidedText would return it as is
+        if self.advance(text) < width:
+            return text
         key = (text, width)
         shown = self._elided.get(key)
         if shown is None:
@@ -105,6 +127,10 @@ class TextCache:
     def draw(self, painter: QPainter, x: float, y: float, text: str) -> None:
         """``text`` on one line, its top-left at (x, y), in the painter's pen; the painter's
         font must be this cache's."""
+        painter.drawStaticText(QPointF(x, y), self.line(text))
+
+    def line(self, text: str) -> QStaticText:
+        """``text`` laid out on one line in this font, kept."""
         line = self._lines.get(text)
         if line is None:
             if len(self._lines) >= TEXT_CACHE_LIMIT:
@@ -113,7 +139,23 @@ class TextCache:
             line.setTextFormat(Qt.TextFormat.PlainText)
             line.prepare(font=self.font)
             self._lines[text] = line
-        painter.drawStaticText(QPointF(x, y), line)
+        return line
+
+    def knows(self, text: str) -> bool:
+        """``text``'s width and line are both kept (nothing of it to lay out again)."""
+        return text in self._lines and text in self._advances
+
+
+def row_fonts(base: QFont) -> tuple[QFont, QFont, QFont]:
+    """A row's title, subtitle (and trailing) and chip fonts made from ``base``."""
+    title = QFont(base)
+    title.setWeight(QFont.Weight.DemiBold)
+    sub = QFont(base)
+    sub.setPointSizeF(base.pointSizeF() * 0.9)
+    chip = QFont(base)
+    chip.setPointSizeF(base.pointSizeF() * 0.82)
+    chip.setWeight(QFont.Weight.DemiBold)
+    return title, sub, chip
 
 
 class RowDelegate(QStyledItemDelegate):
@@ -127,19 +169,13 @@ class RowDelegate(QStyledItemDelegate):
         self.set_fonts(app_font())
 
     def set_fonts(self, base: QFont) -> None:
-        self.title_font = QFont(base)
-        self.title_font.setWeight(QFont.Weight.DemiBold)
-        self.sub_font = QFont(base)
-        self.sub_font.setPointSizeF(base.pointSizeF() * 0.9)
-        self.chip_font = QFont(base)
-        self.chip_font.setPointSizeF(base.pointSizeF() * 0.82)
-        self.chip_font.setWeight(QFont.Weight.DemiBold)
+        self.title_font, self.sub_font, self.chip_font = row_fonts(base)
         self.title_fm = QFontMetrics(self.title_font)
         self.sub_fm = QFontMetrics(self.sub_font)
         self.chip_fm = QFontMetrics(self.chip_font)
-        self.title_text = TextCache(self.title_font)
-        self.sub_text = TextCache(self.sub_font)
-        self.chip_text = TextCache(self.chip_font)
+        self.title_text = TextCache.for_font(self.title_font)
+        self.sub_text = TextCache.for_font(self.sub_font)
+        self.chip_text = TextCache.for_font(self.chip_font)
         self.title_h = self.title_fm.height()
         self.sub_h = self.sub_fm.height()
         self.chip_h = self.chip_fm.height() + 6
