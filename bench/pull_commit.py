@@ -55,8 +55,10 @@ from sync.hub.store import HubStore  # noqa: E402
 AUTOCHECKPOINT = 1000  # SQLite's default, which cache.db keeps
 
 
-def render(db: Path, limit: int) -> tuple[dict[int, bytes], int]:
-    """Every page of the store's slice in the row format, by the cursor it starts at."""
+def render(db: Path, limit: int, max_pages: int = 0) -> tuple[dict[int, bytes], int]:
+    """Every page of the store's slice in the row format, by the cursor it starts at, and the
+    rows they hold; with ``max_pages``, the first that many, the last one saying it has no more
+    (so a pull of them ends as a whole one does: indexes and search index built)."""
     store = HubStore.open(str(db))
     bodies: dict[int, bytes] = {}
     rows = 0
@@ -64,10 +66,14 @@ def render(db: Path, limit: int) -> tuple[dict[int, bytes], int]:
         since = 0
         while True:
             body = store.feed.changes_json(STORE, since, limit, rows=True)
-            bodies[since] = body if isinstance(body, bytes) else body.encode()
+            body = body if isinstance(body, bytes) else body.encode()
             head = json.loads(body)
             rows += sum(len(r.get("rows") or r.get("keys") or ()) for r in head["runs"])
-            if not head["has_more"]:
+            last = not head["has_more"] or len(bodies) + 1 == max_pages
+            if last and head["has_more"]:
+                body = body.replace(b'"has_more":true', b'"has_more":false', 1)
+            bodies[since] = body
+            if last:
                 return bodies, rows
             since = head["next_cursor"]
     finally:

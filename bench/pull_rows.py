@@ -123,33 +123,14 @@ def worker(pages_file: Path, tmp: Path, profile: bool) -> dict[str, Any]:
 
 def render_pages(members: int, limit: int, out: Path, hub: str | None, max_pages: int) -> int:
     """Render the slice's pages (the 70k sync bench hub, or ``hub``: e.g. enrol_slice's
-    500k one) into ``out``; with ``max_pages``, the first that many, the last one saying it
-    has no more (so the pull ends as a whole one does: indexes and search index built)."""
-    from sync_push_pull import DATA, STORE, seeded_hub
-
-    from sync.hub.store import HubStore
+    500k one) into ``out`` (:func:`pull_commit.render`: with ``max_pages``, the first that
+    many, the last one saying it has no more)."""
+    from pull_commit import render
+    from sync_push_pull import DATA, seeded_hub
 
     label = f"{members // 1000}k" if members % 1000 == 0 else str(members)
     db = Path(hub) if hub else seeded_hub(DATA / f"hub-pull-{label}.db", members)
-    store = HubStore.open(str(db))
-    bodies: dict[int, bytes] = {}
-    rows = 0
-    try:
-        since = 0
-        while True:
-            body = store.feed.changes_json(STORE, since, limit, rows=True)
-            body = body if isinstance(body, bytes) else body.encode()
-            head = json.loads(body)
-            rows += sum(len(r.get("rows") or r.get("keys") or ()) for r in head["runs"])
-            last = not head["has_more"] or len(bodies) + 1 == max_pages
-            if last and head["has_more"]:
-                body = body.replace(b'"has_more":true', b'"has_more":false', 1)
-            bodies[since] = body
-            if last:
-                break
-            since = head["next_cursor"]
-    finally:
-        store.close()
+    bodies, rows = render(db, limit, max_pages)
     out.write_bytes(pickle.dumps(bodies))
     return rows
 
