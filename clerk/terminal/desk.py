@@ -3,7 +3,7 @@ catalogue, recent customers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clerk import outbox as outbox_mod
@@ -92,29 +92,24 @@ class Desk(Storage):
             " LIMIT ?4",
             (words, like[1:], like, limit),
         ).fetchall()
-        from clerk.model import Product
-
-        return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
+        return [_product(r) for r in rows]
 
     @reads_cache
     def catalogue(self, limit: int = 5000) -> list[Product]:
         """The catalogue's active products (cache.db ``products``), at most ``limit``: what
         the window lays out while it waits for the first customer (ui/warmup.py)."""
-        from clerk.model import Product
-
         cache, _ = self._reader()
         rows = cache.execute(
             "SELECT sku, title_zh, title_en, category, price_cents, image, active FROM products"
             " WHERE active = 1 ORDER BY sku LIMIT ?",
             (limit,),
         ).fetchall()
-        return [Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6])) for r in rows]
+        return [_product(r) for r in rows]
 
     @reads_cache
     def product_by_barcode(self, code: str) -> Product | None:
         """The catalogue's product with this barcode (an EAN-13, or a UPC-A read as its
         EAN-13), active or not; None when none has it. ValueError for a bad check digit."""
-        from clerk.model import Product
         from clerk.shared import gtin
 
         cache, _ = self._reader()
@@ -123,9 +118,7 @@ class Desk(Storage):
             " WHERE barcode = ?",
             (gtin.normalize(code),),
         ).fetchone()
-        if row is None:
-            return None
-        return Product(row[0], row[1], row[2], row[3], int(row[4]), row[5], bool(row[6]))
+        return None if row is None else _product(row)
 
     @reads_cache
     def staff_name(self, staff_id: str) -> str | None:
@@ -148,3 +141,11 @@ class Desk(Storage):
             m = cache.execute("SELECT name FROM members WHERE id = ?", (r["member_id"],)).fetchone()
             out.append((r["member_id"], m["name"] if m else r["member_id"], int(r["at"])))
         return out
+
+
+def _product(r: Sequence[Any]) -> Product:
+    """A row of ``SELECT sku, title_zh, title_en, category, price_cents, image, active FROM
+    products`` as the catalogue's :class:`~clerk.model.Product`."""
+    from clerk.model import Product
+
+    return Product(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6]))
