@@ -38,6 +38,7 @@ BENCHES = [
     ("enrol_slice", "A new terminal for a 500k-member / 20M-event store slice"),
     ("hub_load", "A chain's terminals against one hub (load, shedding, restart, integrity)"),
     ("http_floor", "The floor under the load benchmark: the same terminals, a hub doing nothing"),
+    ("hub_overload", "Twice the load that saturates the hub: 503s fast, accepted throughput held"),
     ("live_repaint", "Online change → open customer repainted (live)"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("search", "Finding a customer without a code (name, last four, card) at 500k members"),

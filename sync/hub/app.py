@@ -996,7 +996,9 @@ def app_from_env() -> FastAPI:
     tokens' lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
     CLERK_HUB_MAX_PENDING_WRITES, group commit off with CLERK_HUB_GROUP_COMMIT=0, the write
-    door counting only the writer's queue with CLERK_HUB_WRITE_DOOR=queue."""
+    door counting only the writer's queue with CLERK_HUB_WRITE_DOOR=queue; each worker's CPU
+    profile with CLERK_HUB_PROFILE, its event loop's lateness with CLERK_HUB_LOOP_LAG
+    (:mod:`sync.hub.profiling`)."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -1029,4 +1031,11 @@ def app_from_env() -> FastAPI:
         profile = ProcessProfile(profile_path)
         profile.start()
         app.router.on_shutdown.append(profile.dump)
+    lag_path = os.environ.get("CLERK_HUB_LOOP_LAG")
+    if lag_path:  # capacity work: how late the event loop runs (bench/hub_load.py)
+        from sync.hub.profiling import LoopLag
+
+        lag = LoopLag(lag_path)
+        app.router.on_startup.append(lag.start)
+        app.router.on_shutdown.append(lag.stop)
     return app

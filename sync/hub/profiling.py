@@ -11,10 +11,14 @@ pstats to ``PATH.<pid>`` (one file per worker process and per start)::
 
 The profiler roughly doubles the CPU of each Python call: compare shares, not totals, and
 never leave it on in production.
+
+:class:`LoopLag` (``CLERK_HUB_LOOP_LAG=PATH``) samples how late each worker's event loop runs —
+the time a request can wait before the hub even sees it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import cProfile
 import os
 import pstats
@@ -68,3 +72,49 @@ class ProcessProfile:
         out = f"{self.path}.{os.getpid()}"
         merged.dump_stats(out)
         return out
+
+
+LOOP_LAG_ENV = "CLERK_HUB_LOOP_LAG"  # a file: the event loop's lateness samples, appended
+LOOP_LAG_TICK_S = 0.02
+
+
+class LoopLag:
+    """How late the worker's event loop wakes a task that sleeps ``LOOP_LAG_TICK_S`` (for
+    capacity work, ``CLERK_HUB_LOOP_LAG=PATH``): the wait a request's bytes sit in its socket
+    before the loop reads them, which the access log's timing (from the app's first layer)
+    cannot see. Samples stay in memory and are appended to ``PATH`` at the app's shutdown, one
+    ``unix-time lag-ms`` line each, in one write (the worker processes share the file)."""
+
+    def __init__(self, path: str, tick_s: float = LOOP_LAG_TICK_S) -> None:
+        self.path = path
+        self.tick_s = tick_s
+        self.samples: list[tuple[float, float]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        clock = time.perf_counter
+        while True:
+            before = clock()
+            await asyncio.sleep(self.tick_s)
+            late = clock() - before - self.tick_s
+            self.samples.append((time.time(), max(0.0, late) * 1000.0))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self.dump()
+
+    def dump(self) -> None:
+        samples, self.samples = self.samples, []
+        if not samples:
+            return
+        text = "".join(f"{at:.3f} {ms:.2f}\n" for at, ms in samples)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, text.encode("ascii"))
+        finally:
+            os.close(fd)
