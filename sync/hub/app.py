@@ -998,7 +998,8 @@ def app_from_env() -> FastAPI:
     CLERK_HUB_MAX_PENDING_WRITES, group commit off with CLERK_HUB_GROUP_COMMIT=0, the write
     door counting only the writer's queue with CLERK_HUB_WRITE_DOOR=queue; each worker's CPU
     profile with CLERK_HUB_PROFILE, its event loop's lateness with CLERK_HUB_LOOP_LAG
-    (:mod:`sync.hub.profiling`)."""
+    (:mod:`sync.hub.profiling`), Python's thread switch interval with
+    CLERK_HUB_SWITCH_INTERVAL_MS (default 5)."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -1015,6 +1016,9 @@ def app_from_env() -> FastAPI:
     write_door: Literal["inside", "queue"] = (
         "queue" if os.environ.get("CLERK_HUB_WRITE_DOOR") == "queue" else "inside"
     )
+    switch_ms = os.environ.get("CLERK_HUB_SWITCH_INTERVAL_MS")
+    if switch_ms:  # capacity work: how soon a thread wanting the GIL (the event loop) gets it
+        sys.setswitchinterval(float(switch_ms) / 1000.0)
     config = HubConfig(
         token_ttl_s=ttl,
         bounds=bounds,
