@@ -50,6 +50,9 @@ class Call:
     context: dict[str, Any] = field(default_factory=dict)
     channel: str | None = None  # the top-level "channel" some libraries set (server, browser…)
     raw: dict[str, Any] = field(default_factory=dict)
+    # The product of a Product Viewed / Added / Removed / Added to Wishlist, once
+    # intake.check_mapped has read it (properties.sku, else product_id).
+    sku: str | None = None
 
     @property
     def at(self) -> int:
@@ -279,10 +282,14 @@ def text_prop(props: dict[str, Any], *names: str) -> str | None:
     """The first of ``names`` that holds a non-empty string (or number) in ``props``."""
     for name in names:
         value = props.get(name)
-        if isinstance(value, bool):
+        if isinstance(value, str):
+            text = value.strip()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
             continue
-        if isinstance(value, (str, int)) and str(value).strip():
-            return str(value).strip()[:MAX_ID_CHARS]
+        if text:
+            return text[:MAX_ID_CHARS]
     return None
 
 
