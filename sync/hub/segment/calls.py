@@ -25,6 +25,11 @@ from typing import Any
 CALL_TYPES = frozenset({"track", "identify", "alias", "page", "screen", "group"})
 MAX_CALL_BYTES = 32 * 1024
 MAX_ID_CHARS = 200
+# A call as compact JSON text: as it came for its checks (size, NUL, lone surrogates: the same
+# characters in any key order), its keys sorted to name it by its content. Encoders made once
+# (json.dumps with options builds one per call).
+_CALL_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_NAMING_TEXT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 class BadCall(Exception):
@@ -83,7 +88,7 @@ def parse_call(
     if message_id is not None and (not isinstance(message_id, str) or not message_id.strip()):
         raise BadCall("bad_message_id")
     if message_id is None or check_text:
-        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        text = (_NAMING_TEXT if message_id is None else _CALL_TEXT)(doc)
         try:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:
