@@ -25,6 +25,11 @@ from typing import Any
 CALL_TYPES = frozenset({"track", "identify", "alias", "page", "screen", "group"})
 MAX_CALL_BYTES = 32 * 1024
 MAX_ID_CHARS = 200
+# A call as compact JSON text: as it came for its checks (size, NUL, lone surrogates: the same
+# characters in any key order), its keys sorted to name it by its content. Encoders made once
+# (json.dumps with options builds one per call).
+_CALL_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_NAMING_TEXT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 class BadCall(Exception):
@@ -36,7 +41,7 @@ class BadCall(Exception):
         self.message_id = message_id
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     type: str
     message_id: str
@@ -50,6 +55,9 @@ class Call:
     context: dict[str, Any] = field(default_factory=dict)
     channel: str | None = None  # the top-level "channel" some libraries set (server, browser…)
     raw: dict[str, Any] = field(default_factory=dict)
+    # The product of a Product Viewed / Added / Removed / Added to Wishlist, once
+    # intake.check_mapped has read it (properties.sku, else product_id).
+    sku: str | None = None
 
     @property
     def at(self) -> int:
@@ -80,7 +88,7 @@ def parse_call(
     if message_id is not None and (not isinstance(message_id, str) or not message_id.strip()):
         raise BadCall("bad_message_id")
     if message_id is None or check_text:
-        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        text = (_NAMING_TEXT if message_id is None else _CALL_TEXT)(doc)
         try:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:
@@ -93,50 +101,65 @@ def parse_call(
             raise BadCall("too_large", message_id)
     if len(message_id) > MAX_ID_CHARS:
         raise BadCall("bad_message_id")
-    kind = forced_type or doc.get("type")
+    get = doc.get  # (each field read once; absent ones cost no call)
+    kind = forced_type or get("type")
     if not isinstance(kind, str) or kind not in CALL_TYPES:
         raise BadCall("bad_type", message_id)
-    user_id = _ident(doc.get("userId"), message_id)
-    anonymous_id = _ident(doc.get("anonymousId"), message_id)
-    previous_id = _ident(doc.get("previousId"), message_id)
+    user_id = get("userId")
+    if user_id is not None:
+        user_id = _ident(user_id, message_id)
+    anonymous_id = get("anonymousId")
+    if anonymous_id is not None:
+        anonymous_id = _ident(anonymous_id, message_id)
+    previous_id = get("previousId")
+    if previous_id is not None:
+        previous_id = _ident(previous_id, message_id)
     if kind == "alias":
         if previous_id is None or user_id is None:
             raise BadCall("no_identity", message_id)
     elif user_id is None and anonymous_id is None:
         raise BadCall("no_identity", message_id)
-    event = doc.get("event")
+    event = get("event")
     if kind == "track":
         if not isinstance(event, str) or not event.strip() or len(event) > MAX_ID_CHARS:
             raise BadCall("no_event", message_id)
+        event = event.strip()
     else:
         event = None
-    objects = {}
-    for name in ("properties", "traits", "context"):
-        value = doc.get(name)
-        if value is None:
-            value = {}
-        if not isinstance(value, dict):
-            raise BadCall(f"bad_{name}", message_id)
-        objects[name] = value
-    if kind == "identify" and not objects["traits"]:
-        objects["traits"] = dict(objects["context"].get("traits") or {})
+    properties = get("properties")
+    if properties is None:
+        properties = {}
+    elif not isinstance(properties, dict):
+        raise BadCall("bad_properties", message_id)
+    traits = get("traits")
+    if traits is None:
+        traits = {}
+    elif not isinstance(traits, dict):
+        raise BadCall("bad_traits", message_id)
+    context = get("context")
+    if context is None:
+        context = {}
+    elif not isinstance(context, dict):
+        raise BadCall("bad_context", message_id)
+    if kind == "identify" and not traits:
+        traits = dict(context.get("traits") or {})
     at_ms = event_time(
         doc, received_ms=received_ms, batch_sent_at=batch_sent_at, message_id=message_id
     )
-    channel = doc.get("channel")
+    channel = get("channel")
     return Call(
-        type=kind,
-        message_id=message_id,
-        at_ms=at_ms,
-        user_id=user_id,
-        anonymous_id=anonymous_id,
-        previous_id=previous_id,
-        event=event.strip() if isinstance(event, str) else None,
-        properties=objects["properties"],
-        traits=objects["traits"],
-        context=objects["context"],
-        channel=channel if isinstance(channel, str) else None,
-        raw=doc,
+        kind,
+        message_id,
+        at_ms,
+        user_id,
+        anonymous_id,
+        previous_id,
+        event,
+        properties,
+        traits,
+        context,
+        channel if isinstance(channel, str) else None,
+        doc,
     )
 
 
@@ -156,10 +179,17 @@ def event_time(
     doc: dict[str, Any], *, received_ms: int, batch_sent_at: Any, message_id: str
 ) -> int:
     """When the call happened, unix ms (see the module docstring)."""
-    original = _ms(doc.get("originalTimestamp"), message_id)
-    stamp = _ms(doc.get("timestamp"), message_id)
-    sent = _ms(doc.get("sentAt"), message_id)
-    if sent is None:
+    get = doc.get
+    original = get("originalTimestamp")
+    if original is not None:
+        original = _ms(original, message_id)
+    stamp = get("timestamp")
+    if stamp is not None:
+        stamp = _ms(stamp, message_id)
+    sent = get("sentAt")
+    if sent is not None:
+        sent = _ms(sent, message_id)
+    elif batch_sent_at is not None:
         sent = _ms(batch_sent_at, message_id)
     client = original if original is not None else stamp
     if client is None:
@@ -257,10 +287,14 @@ def text_prop(props: dict[str, Any], *names: str) -> str | None:
     """The first of ``names`` that holds a non-empty string (or number) in ``props``."""
     for name in names:
         value = props.get(name)
-        if isinstance(value, bool):
+        if isinstance(value, str):
+            text = value.strip()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
             continue
-        if isinstance(value, (str, int)) and str(value).strip():
-            return str(value).strip()[:MAX_ID_CHARS]
+        if text:
+            return text[:MAX_ID_CHARS]
     return None
 
 

@@ -120,8 +120,11 @@ def check_mapped(call: Call) -> None:
     if call.type != "track":
         return
     props = call.properties
-    if call.event in _SKU_EVENTS and text_prop(props, "sku", "product_id") is None:
-        raise BadCall("no_product", call.message_id)
+    if call.event in _SKU_EVENTS:
+        call.sku = text_prop(props, "sku", "product_id")
+        if call.sku is None:
+            raise BadCall("no_product", call.message_id)
+        return
     if call.event in ("Order Completed", "Order Refunded") and text_prop(props, "order_id") is None:
         raise BadCall("no_order_id", call.message_id)
     if call.event == "Coupon Applied" and text_prop(props, "coupon_id") is None:
@@ -816,7 +819,7 @@ class _Run:
         if not consented and retention.browsing_days(self.conn) == 0:
             return "dropped"
         key = self.browse_id()
-        sku = text_prop(call.properties, "sku", "product_id") or ""
+        sku = _sku(call)
         self._browse.append((key, member_id, sku, channel_of(call), call.at))
         if not consented:
             return "kept"
@@ -878,7 +881,7 @@ class _Run:
         return "accepted"
 
     def wishlist(self, call: Call, member_id: str) -> str:
-        sku = text_prop(call.properties, "sku", "product_id") or ""
+        sku = _sku(call)
         key = "ow-" + _digest(member_id, sku)
         if self.conn.execute(
             "INSERT INTO wishlist_items (id, member_id, sku, added_at) VALUES (?, ?, ?, ?) "
@@ -1093,6 +1096,8 @@ _CART_EVENTS = frozenset({"Product Added", "Product Removed"})
 
 
 def _sku(call: Call) -> str:
+    if call.sku is not None:  # read by check_mapped (a held call is parsed again without it)
+        return call.sku
     return text_prop(call.properties, "sku", "product_id") or ""
 
 

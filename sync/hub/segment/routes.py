@@ -187,7 +187,13 @@ def _text_deeper_than(body: bytes, limit: int) -> bool | None:
         return None
     if b"\\" in body:  # backslash pairs, then escaped quotes (what remains is one per escape)
         body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = b"".join(body.translate(None, _NOT_STRUCTURE).split(b'"')[::2])
+    structure = body.translate(None, _NOT_STRUCTURE)
+    # A string without brackets is an adjacent pair of quotes here: with every such pair gone
+    # and no quote left, no string held a bracket (the first string that did would leave its
+    # opening quote alone) — the common case, without cutting the text into a piece a string.
+    brackets = structure.replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = b"".join(structure.split(b'"')[::2])
     levels = 0
     while brackets:
         if levels >= limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,3 +103,33 @@ def test_basic_auth_and_bodies() -> None:
     assert basic_user(f"Basic {key}") == "ocw_abc"
     assert basic_user("Bearer ocw_abc") is None and basic_user("Basic !!!") is None
     assert inflate(gzip.compress(b'{"batch": []}'), "gzip") == b'{"batch": []}'
+
+
+def test_a_call_is_named_by_its_content_whatever_the_order_of_its_keys() -> None:
+    one = call(properties={"sku": "A", "channel": "app"}, context={"ip": "1", "locale": "zh"})
+    turned = dict(reversed(list(one.items())))
+    turned["properties"] = {"channel": "app", "sku": "A"}
+    turned["context"] = {"locale": "zh", "ip": "1"}
+    assert json.dumps(turned) != json.dumps(one)
+    named = parse_call(one, received_ms=NOW_MS).message_id
+    assert parse_call(turned, received_ms=NOW_MS).message_id == named
+
+
+@pytest.mark.parametrize("message_id", [None, "m-1"])
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ({"name": "a\x00b"}, "bad_text"),
+        ({"name": "\ud800"}, "bad_text"),
+        ({"x": "y" * 40_000}, "too_large"),
+    ],
+)
+def test_text_a_database_cannot_keep_or_too_much_of_it_is_refused_named_or_not(
+    message_id: str | None, properties: dict[str, Any], reason: str
+) -> None:
+    doc = call(properties=properties)
+    if message_id is not None:
+        doc["messageId"] = message_id
+    with pytest.raises(BadCall) as refused:
+        parse_call(doc, received_ms=NOW_MS)
+    assert refused.value.reason == reason
