@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 
 PROBE_BASE_S = 1.0
 PROBE_CAP_S = 8.0
+# The round after a probe answers runs within this many seconds, uniformly spread: when a hub
+# comes back from a restart every terminal's probe answers within the same second or two, and
+# their rounds at once — hundreds of pushes and pulls in that second — were shed with 503
+# (docs/benchmarks.md). Two seconds more at most keeps "reconnecting syncs within seconds".
+RECONNECT_SPREAD_S = 2.0
 
 
 def offline_reason(exc: BaseException) -> str:
@@ -66,8 +71,10 @@ class Scheduler:
       answer from the hub;
     * while offline, a cheap reachability ``probe`` (the hub's /healthz) runs at its own short
       backoff (``probe_backoff``: 1 s doubling to 8 s, jittered) instead of waiting out the
-      round's backoff: as soon as it answers, a round runs — reconnecting syncs within
-      seconds, not at the next interval. ``on_reachable(online, why)`` reports each change
+      round's backoff: once it answers, a round runs within ``reconnect_spread_s`` (uniformly
+      spread, so a fleet coming back together does not arrive in the same second) —
+      reconnecting syncs within seconds, not at the next interval; "Sync now" runs it at
+      once. ``on_reachable(online, why)`` reports each change
       (``why``: "no_network" or "hub_unreachable" while offline, see :func:`offline_reason`).
     Environment errors (ClerkError: hub, network, disk) are caught and reported through
     ``on_error``; anything else is a bug and propagates.
@@ -85,12 +92,14 @@ class Scheduler:
         probe: Callable[[], object] | None = None,
         probe_backoff: Backoff | None = None,
         on_reachable: Callable[[bool, str], None] | None = None,
+        reconnect_spread_s: float = RECONNECT_SPREAD_S,
     ) -> None:
         self.engine = engine
         self.interval_s = interval_s
         self.probe = probe
         self.probe_backoff = probe_backoff or Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S)
         self.on_reachable = on_reachable
+        self.reconnect_spread_s = reconnect_spread_s
         self.probes = 0  # consecutive failed probes
         self._next_probe_at = 0.0
         rng = getattr(engine, "rng", None)
@@ -187,7 +196,8 @@ class Scheduler:
 
     def probe_once(self) -> bool:
         """Offline: ask the hub whether it answers (cheap); True when it does — the next
-        round is due at once then. A failed probe schedules the next one."""
+        round is due within ``reconnect_spread_s`` then. A failed probe schedules the next
+        one."""
         if self.probe is None:
             return False
         try:
@@ -200,7 +210,10 @@ class Scheduler:
         except ClerkError:  # the hub answered, with an error: it is reachable
             pass
         self._reachable(True)
-        self.wake(force=True)
+        spread = self.backoff.rng.uniform(0.0, self.reconnect_spread_s)
+        with self._lock:
+            self._next_run_at = min(self._next_run_at, self.clock() + spread)
+        self._wakeup.set()
         return True
 
     def probe_due_in(self) -> float | None:

@@ -15,7 +15,7 @@ from clerk.errors import StorageError
 from sync.backoff import Backoff
 from sync.engine import PullResult, PushResult, SyncReport, stuck_since
 from sync.errors import RetryableHubError, TransportError, error_for_status
-from sync.scheduler import Scheduler, offline_reason
+from sync.scheduler import RECONNECT_SPREAD_S, Scheduler, offline_reason
 
 DEADLINE_S = 10.0
 
@@ -237,7 +237,7 @@ class TestReconnect:
         assert offline_reason(_cut(OSError(errno.ECONNREFUSED, "x"))) == "hub_unreachable"
         assert offline_reason(TransportError("timed out")) == "hub_unreachable"
 
-    def test_probe_answers_then_a_round_runs_at_once(self) -> None:
+    def test_probe_answers_then_a_round_runs_within_the_spread(self) -> None:
         clock = FakeClock()
         engine = FakeEngine(*[TransportError("refused") for _ in range(9)])
         probes: list[bool] = []
@@ -270,9 +270,40 @@ class TestReconnect:
         up = True
         clock.t += s.probe_due_in() or 0.0
         assert s.probe_once() is True
-        assert s.online is True and s.due_in() == 0  # the round runs now
+        assert s.online is True and 0 <= s.due_in() <= RECONNECT_SPREAD_S  # the round, soon
         assert s.probe_due_in() is None  # online: no more probes
         assert seen == [(False, "hub_unreachable"), (True, "")]
+        s.wake()  # a record does not cut the spread short (the last round failed) …
+        assert 0 <= s.due_in() <= RECONNECT_SPREAD_S
+        s.wake(force=True)  # … "Sync now" does
+        assert s.due_in() == 0
+
+    def test_terminals_back_together_spread_their_first_round(self) -> None:
+        """A restarted hub answers every terminal's probe within a second or two: their
+        rounds, at once, were a herd it shed with 503. Each now goes within
+        RECONNECT_SPREAD_S of its probe's answer, spread over the whole window."""
+        clock = FakeClock()
+        dues = []
+        for seed in range(300):
+            s = Scheduler(
+                FakeEngine(*[TransportError("refused") for _ in range(6)]),
+                clock=clock,
+                backoff=Backoff(rng=random.Random(seed)),
+                probe=lambda: None,
+            )
+            for _ in range(5):  # down a while: the round's own backoff is far off
+                s.run_once()
+                clock.t += s.due_in()
+            s.run_once()
+            assert s.online is False
+            clock.t += s.probe_due_in() or 0.0
+            assert s.probe_once() is True
+            dues.append(s.due_in())
+        assert all(0 <= d <= RECONNECT_SPREAD_S for d in dues)
+        # uniform: every fifth of the window gets about a fifth of the rounds
+        fifths = [sum(k * RECONNECT_SPREAD_S / 5 <= d < (k + 1) * RECONNECT_SPREAD_S / 5
+                      for d in dues) for k in range(5)]  # fmt: skip
+        assert all(35 <= n <= 95 for n in fifths), fifths
 
     def test_without_a_probe_nothing_changes(self) -> None:
         clock = FakeClock()
