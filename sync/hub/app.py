@@ -452,6 +452,18 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     app.router.on_shutdown.append(log_groups)
 
+    async def warm() -> None:
+        """Before the first request: the devices' cache filled, so a restarted hub checks
+        the whole fleet's first tokens on the event loop (its fast path) rather than with a
+        thread and a read each — the herd of terminals coming back costs what a minute later
+        does. A failure only leaves the cache to fill as requests come."""
+        try:
+            await run_in_threadpool(store.devices.prime)
+        except HubServiceError as exc:
+            error_log.warning("devices not primed at start: %s", exc)
+
+    app.router.on_startup.append(warm)
+
     # errors --------------------------------------------------------------------------------
 
     @app.exception_handler(HubServiceError)
