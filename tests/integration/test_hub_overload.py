@@ -142,3 +142,47 @@ def test_a_door_on_the_writer_queue_counts_the_batches_waiting_for_a_group() -> 
     assert load.full(write=True) and not load.full()
     load.inflight = 10
     assert load.full()
+
+
+def test_a_full_door_lets_a_short_queue_wait_for_room_and_sheds_the_rest_at_once() -> None:
+    """``admit_wait_s``: past the door, a request waits (in turn, at most ``max_waiting`` of
+    them) for one inside to leave and goes in; one more is answered 503 at once; a wait
+    that finds no room ends in the 503 all the same — not later than the wait."""
+
+    async def run() -> None:
+        release = asyncio.Event()
+        entered = 0
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            nonlocal entered
+            entered += 1
+            await release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+        load = Load(max_inflight=2, admit_wait_s=30.0, max_waiting=1)
+        guard = _Guard(app, 1024, load)
+        held = [asyncio.create_task(_call(guard, "/v1/changes")) for _ in range(2)]
+        while entered < 2:
+            await asyncio.sleep(0)
+        waiting = asyncio.create_task(_call(guard, "/v1/changes"))
+        while not load.waiting:
+            await asyncio.sleep(0)
+        status, _h, body, took = await _call(guard, "/v1/changes")  # the queue is full
+        assert status == 503 and body["reason"] == "busy" and took < 0.05
+        release.set()  # the two inside leave: the one waiting goes in
+        assert [t[0] for t in await asyncio.gather(*held)] == [200, 200]
+        assert (await waiting)[0] == 200 and entered == 3 and load.shed == 1
+
+        release.clear()
+        short = Load(max_inflight=1, admit_wait_s=0.01, max_waiting=4)
+        guard = _Guard(app, 1024, short)
+        inside = asyncio.create_task(_call(guard, "/v1/changes"))
+        while entered < 4:
+            await asyncio.sleep(0)
+        status, _h, _b, took = await _call(guard, "/v1/changes")  # nobody leaves in time
+        assert status == 503 and 0.01 <= took < 0.5 and not short.waiting
+        release.set()
+        assert (await inside)[0] == 200
+
+    asyncio.run(run())
