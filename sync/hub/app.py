@@ -21,8 +21,6 @@ load guard and the error mapping every route shares; the Segment routes already 
 """
 
 import asyncio
-import collections
-import contextlib
 import functools
 import json
 import logging
@@ -113,11 +111,6 @@ class HubConfig:
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
     max_threads: int = 8  # worker threads for the routes (per process)
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
-    # Past the door, a request may wait this long for one inside to leave — while fewer than
-    # max_admit_waiting wait — before its 503 (0: the 503 at once). Kept well inside the 50 ms
-    # a 503 has (issue 20).
-    admit_wait_s: float = 0.0
-    max_admit_waiting: int = 8
     default_changes_limit: int = 1000
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
     # Member look-ups by proof per device: (window s, most) — across hub processes.
@@ -259,18 +252,9 @@ class Load:
     """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
     def __init__(
-        self,
-        max_inflight: int,
-        max_threads: int | None = None,
-        max_writes: int | None = None,
-        *,
-        admit_wait_s: float = 0.0,
-        max_waiting: int = 0,
+        self, max_inflight: int, max_threads: int | None = None, max_writes: int | None = None
     ) -> None:
         self.max_inflight = max_inflight
-        self.admit_wait_s = admit_wait_s
-        self.max_waiting = max_waiting
-        self.waiting: collections.deque[asyncio.Future[None]] = collections.deque()
         self.max_threads = max_threads
         self.max_writes = max_writes  # interaction batches inside (they queue on the writers)
         self.queued_writes: Callable[[], int] | None = None  # else counted: batches waiting
@@ -293,31 +277,6 @@ class Load:
             if pending >= self.max_writes:
                 return True
         return self.inflight >= self.max_inflight
-
-    async def room(self, *, write: bool = False) -> bool:
-        """At the door of a full process: wait at most ``admit_wait_s`` for a request inside
-        to leave, in turn, if fewer than ``max_waiting`` already wait; False — shed it — else,
-        or when still full then."""
-        if self.admit_wait_s <= 0 or len(self.waiting) >= self.max_waiting:
-            return False
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiting.append(turn)
-        try:
-            await asyncio.wait_for(turn, self.admit_wait_s)
-        except TimeoutError:
-            return False
-        finally:
-            with contextlib.suppress(ValueError):
-                self.waiting.remove(turn)
-        return not self.full(write=write)
-
-    def left(self) -> None:
-        """A request left: the first one waiting at the door goes in."""
-        while self.waiting:
-            turn = self.waiting.popleft()
-            if not turn.done():
-                turn.set_result(None)
-                return
 
 
 _UNSHED = frozenset({"/healthz"})
@@ -364,11 +323,7 @@ class _Guard:
         counted = False
         write = scope.get("path") == _WRITE_PATH and scope.get("method") == "POST"
         try:
-            if (
-                (load.waiting or load.full(write=write))
-                and scope.get("path") not in _UNSHED
-                and not await load.room(write=write)
-            ):
+            if load.full(write=write) and scope.get("path") not in _UNSHED:
                 load.shed += 1
                 await problem_response(
                     503,
@@ -415,8 +370,6 @@ class _Guard:
             if counted:
                 load.inflight -= 1
                 load.writes -= write
-                if load.waiting:
-                    load.left()
             state = scope.get("state") or {}
             log.info(
                 json.dumps(
@@ -485,13 +438,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
-    load = Load(
-        cfg.max_inflight,
-        cfg.max_threads,
-        cfg.max_pending_writes,
-        admit_wait_s=cfg.admit_wait_s,
-        max_waiting=cfg.max_admit_waiting,
-    )
+    load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes)
     app.state.load = load
     take_batch = Ingest(store, group=cfg.group_commit)
     app.state.ingest = take_batch
@@ -1112,8 +1059,6 @@ def app_from_env() -> FastAPI:
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
     inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
-    admit_ms = os.environ.get("CLERK_HUB_ADMIT_WAIT_MS")
-    admit_s = HubConfig.admit_wait_s if not admit_ms else float(admit_ms) / 1000
     write_door: Literal["inside", "queue"] = (
         "queue" if os.environ.get("CLERK_HUB_WRITE_DOOR") == "queue" else "inside"
     )
@@ -1124,7 +1069,6 @@ def app_from_env() -> FastAPI:
         max_inflight=inflight,
         group_commit=group,
         write_door=write_door,
-        admit_wait_s=admit_s,
     )
     app = create_app(HubStore.open(db), config)
     profile_path = os.environ.get("CLERK_HUB_PROFILE")
