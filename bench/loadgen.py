@@ -229,9 +229,9 @@ async def offline_wait(
     probe_backoff: Backoff,
 ) -> float | None:
     """A lane come due, as ``Scheduler.run_forever`` decides: online, None (go now — also a
-    lane the other one's probe brought back); offline, a probe, then the wait before the
-    lane's next try: within ``RECONNECT_SPREAD_S`` after an answer, the probe's backoff after
-    none."""
+    lane the other one's probe brought back); offline — no round until a probe answers — a
+    probe, then the wait before the lane's next try: within ``RECONNECT_SPREAD_S`` after an
+    answer, the probe's backoff after none."""
     if not t.offline:
         return None
     if await probe(client, t, stats):
@@ -335,17 +335,9 @@ async def run_terminal(
     backoff = Backoff(rng=rng)  # the scheduler's run backoff (sync.scheduler.SyncScheduler)
     probe_backoff = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)  # and its probe's
 
-    # Offline, a lane's next try is the earlier of the round's backoff and the next probe, as
-    # Scheduler.run_forever: a round due runs (no probe); a probe due probes first.
-    probe_first = {"push": False, "pull": False}
-
-    def retry_in(lane: str) -> float:
-        if t.offline:  # as Scheduler.record_failure: offline, the next probe or round
-            to_probe = probe_backoff.delay(max(1, t.probes))
-            to_round = backoff.delay(t.failures)
-            probe_first[lane] = to_probe < to_round
-            return min(to_probe, to_round)
-        probe_first[lane] = False
+    def retry_in() -> float:
+        if t.offline:  # as Scheduler.record_failure: offline, the next probe (rounds wait)
+            return probe_backoff.delay(max(1, t.probes))
         return backoff.delay(t.failures, t.retry_after)
 
     loop = asyncio.get_running_loop()
@@ -357,15 +349,13 @@ async def run_terminal(
             return
         await asyncio.sleep(max(0.0, due - loop.time()))
         lane = "push" if next_push <= next_pull else "pull"
-        if probe_first[lane]:
-            wait = await offline_wait(client, t, stats, rng, probe_backoff)
-            probe_first[lane] = wait is not None and t.offline > 0  # still offline: probe again
-            if wait is not None:  # the lane waits: on the next probe, or the spread
-                if lane == "push":
-                    next_push = loop.time() + wait
-                else:
-                    next_pull = loop.time() + wait
-                continue
+        wait = await offline_wait(client, t, stats, rng, probe_backoff)
+        if wait is not None:  # offline: the lane waits on the next probe, or the spread
+            if lane == "push":
+                next_push = loop.time() + wait
+            else:
+                next_pull = loop.time() + wait
+            continue
         stats.due += 1
         if lane == "push":
             stats.late["push"].append(loop.time() - due)
@@ -375,14 +365,14 @@ async def run_terminal(
                 t.failures = t.offline = 0
                 next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
             else:
-                next_push = loop.time() + retry_in(lane)
+                next_push = loop.time() + retry_in()
         else:
             stats.late["pull"].append(loop.time() - due)
             if await pull(client, t, stats):
                 t.failures = t.offline = 0
                 next_pull = loop.time() + rng.uniform(*PULL_EVERY_S)
             else:
-                next_pull = loop.time() + retry_in(lane)
+                next_pull = loop.time() + retry_in()
 
 
 async def lag_probe(end: float, out: list[float]) -> None:

@@ -278,6 +278,31 @@ class TestReconnect:
         s.wake(force=True)  # … "Sync now" does
         assert s.due_in() == 0
 
+    def test_offline_no_round_runs_until_the_probe_answers(self) -> None:
+        """The round's own short first backoffs (up to 1 s, 2 s …) brought most of a fleet
+        back in the second its hub restarted, whatever the probe said: offline, the probe
+        alone decides — or "Sync now"."""
+        clock = FakeClock()
+        up = False
+
+        def probe() -> None:
+            if not up:
+                raise TransportError("refused")
+
+        engine = FakeEngine(TransportError("refused"), TransportError("refused"))
+        s = scheduler(engine, clock, probe=probe)
+        s.run_once()
+        clock.t += 10.0  # well past the round's backoff (at most 1 s after one failure)
+        assert s.due_in() == 0 and s.round_due_in() == float("inf")
+        assert s.probe_once() is False and s.round_due_in() == float("inf")
+        s.wake(force=True)  # "Sync now": a round, offline or not
+        assert s.round_due_in() == 0
+        s.run_once()  # it fails again: offline, the probe decides again
+        assert engine.calls == 2 and s.round_due_in() == float("inf")
+        up = True
+        clock.t += s.probe_due_in() or 0.0
+        assert s.probe_once() is True and 0 <= s.round_due_in() <= RECONNECT_SPREAD_S
+
     def test_terminals_back_together_spread_their_first_round(self) -> None:
         """A restarted hub answers every terminal's probe within a second or two: their
         rounds, at once, were a herd it shed with 503. Each now goes within
@@ -298,7 +323,7 @@ class TestReconnect:
             assert s.online is False
             clock.t += s.probe_due_in() or 0.0
             assert s.probe_once() is True
-            dues.append(s.due_in())
+            dues.append(s.round_due_in())
         assert all(0 <= d <= RECONNECT_SPREAD_S for d in dues)
         # uniform: every fifth of the window gets about a fifth of the rounds
         fifths = [sum(k * RECONNECT_SPREAD_S / 5 <= d < (k + 1) * RECONNECT_SPREAD_S / 5
