@@ -75,8 +75,6 @@ class Devices:
         self._known: dict[str, Device] = {}  # device id -> the device (never changes)
         self._known_lock = threading.Lock()
         self._revoked = RevokedSet(DEVICE_CHECK_S)
-        self._new_since = 0  # enrolled at or after this (unix s): not all read yet
-        self._new_read_at = float("-inf")  # when they were last looked for (monotonic)
 
     # -- enrolment ---------------------------------------------------------------------------
 
@@ -181,39 +179,15 @@ class Devices:
         instead of a read each — at a restart, every terminal at once. How many it holds."""
         with self.store.read() as conn:
             rows = conn.rows(
-                "SELECT id, store_id, name, created_at FROM devices WHERE revoked_at IS NULL "
+                "SELECT id, store_id, name FROM devices WHERE revoked_at IS NULL "
                 "ORDER BY last_seen_at DESC LIMIT ?",
                 (_CHECKED_MAX,),
             )
-        self._keep(rows)
+        with self._known_lock:
+            for device_id, store_id, name in rows:
+                self._known.setdefault(device_id, Device(device_id, store_id, name))
         self._revoked.check("", self._read_revoked)
         return len(rows)
-
-    def _learn_new(self) -> None:
-        """A device this process does not know asked: read every device enrolled since the
-        last look (at most once a second), not only the one — a fleet enrolled together
-        (or a process that started before them) then asks the database once, not per
-        terminal."""
-        now = time.monotonic()
-        if now - self._new_read_at < 1.0:
-            return
-        self._new_read_at = now
-        with self.store.read() as conn:
-            rows = conn.rows(
-                "SELECT id, store_id, name, created_at FROM devices "
-                "WHERE revoked_at IS NULL AND created_at >= ? ORDER BY created_at LIMIT ?",
-                (self._new_since, _CHECKED_MAX),
-            )
-        self._keep(rows)
-
-    def _keep(self, rows: list[tuple[Any, ...]]) -> None:
-        """Devices read (id, store, name, enrolled at) into the cache."""
-        with self._known_lock:
-            if len(self._known) + len(rows) > _CHECKED_MAX:
-                self._known.clear()
-            for device_id, store_id, name, created_at in rows:
-                self._known.setdefault(device_id, Device(device_id, store_id, name))
-                self._new_since = max(self._new_since, int(created_at))
 
     def _verified_id(self, token: str, t: float) -> str:
         """The device id of a well-formed access token of this hub that has not expired."""
@@ -254,9 +228,6 @@ class Devices:
         """The device (None if unknown) and whether it is revoked, as of at most
         ``DEVICE_CHECK_S`` ago: its row read once, the revoked set re-read when due."""
         device = self._known.get(device_id)
-        if device is None:
-            self._learn_new()
-            device = self._known.get(device_id)
         if device is None:
             with self.store.read() as conn:
                 found = conn.row(

@@ -51,23 +51,3 @@ def test_a_started_hub_knows_its_devices_before_their_first_request(
         assert store.devices.authenticate_cached(tokens["stolen"][1]) is None  # read, refused
     finally:
         store.close()
-
-
-def test_the_first_unknown_device_brings_every_newly_enrolled_one(
-    _sqlite_template: Path, tmp_path: Path
-) -> None:
-    """A fleet enrolled after the process started (the load bench's, a new store's): the first
-    token of one of them reads them all, so the others are checked on the event loop."""
-    store = HubStore.open(_copy(_sqlite_template, tmp_path))
-    try:
-        store.devices.prime()
-        tokens = []
-        for _ in range(3):
-            code = store.devices.create_enrol_code("S001")
-            dev, _secret = store.devices.enroll("S001", code, "till")
-            tokens.append(store.devices.access_token(dev.id, now=0, ttl=10**10).token)
-        assert all(store.devices.authenticate_cached(t) is None for t in tokens)
-        store.devices.authenticate(tokens[0])  # the slow way, once
-        assert all(store.devices.authenticate_cached(t) is not None for t in tokens[1:])
-    finally:
-        store.close()
