@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 
 PROBE_BASE_S = 1.0
 PROBE_CAP_S = 8.0
-# The round after a probe answers runs within this many seconds, uniformly spread: when a hub
-# comes back from a restart every terminal's probe answers within the same second or two, and
-# their rounds at once — hundreds of pushes and pulls in that second — were shed with 503
-# (docs/benchmarks.md). Two seconds more at most keeps "reconnecting syncs within seconds".
+# Offline, the round after a probe answers runs within this many seconds, uniformly spread:
+# when a hub comes back from a restart every terminal's probe answers within the same second or
+# two, and their rounds at once — hundreds of pushes and pulls in that second — were shed with
+# 503 (docs/benchmarks.md, bench/reconnect_herd.py). Two seconds more at most keeps
+# "reconnecting syncs within seconds".
 RECONNECT_SPREAD_S = 2.0
 
 
