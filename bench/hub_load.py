@@ -520,7 +520,10 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
             for k, v in s.statuses.items()
             if k.split(":")[1].startswith("5") and not k.endswith(":503")
         ),
-        "failed": sum(v for k, v in s.statuses.items() if k.endswith(":0")),
+        "failed": sum(  # requests with no answer (an offline terminal's probes apart)
+            v for k, v in s.statuses.items() if k.endswith(":0") and not k.startswith("probe:")
+        ),
+        "probes": sum(v for k, v in s.statuses.items() if k.startswith("probe:")),
         "statuses": s.statuses,
         "restart": {k: v for k, v in out.restart.items() if k.endswith("_s")},
         **hub_side,

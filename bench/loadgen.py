@@ -7,7 +7,8 @@ refused connection) is retried with the same ids, and a failed pull again, waiti
 terminal's sync scheduler waits (sync/scheduler.py, :class:`sync.backoff.Backoff`, full jitter):
 after an answer (503 or 429 with its Retry-After, another error without) the run backoff's
 jittered wait, the Retry-After a floor; after no answer (a refused connection, a timeout) the
-offline probe's jittered wait (base 1 s, cap 8 s), after which the terminal goes at once.
+terminal is offline: it probes the hub (``GET /healthz``) at the probe's jittered pace (base
+1 s, cap 8 s) and, once a probe answers, goes within ``RECONNECT_SPREAD_S`` (uniformly).
 
 What a terminal decodes of a pull: a real terminal has its own CPU to decode and store the rows
 it is sent; here hundreds of terminals share the hub's two cores. So only the terminals of the
@@ -53,7 +54,7 @@ except ImportError:
 
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
-from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
 PAGE = 1000
@@ -105,7 +106,7 @@ class Stats:
         if status:
             self.answered += 1
         if status == 200:
-            (self.pull if what == "pull" else self.push).append(took)
+            (self.pull if what == "pull" else self.push).append(took)  # (probes: not noted)
         elif status == 503:
             self.shed.append(took)
 
@@ -139,7 +140,8 @@ class Terminal:
     acked: set[str] = field(default_factory=set)
     seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, key) -> op
     failures: int = 0  # consecutive failed requests (the scheduler's run backoff)
-    offline: int = 0  # consecutive requests with no answer (the scheduler's probe backoff)
+    offline: int = 0  # consecutive requests with no answer (offline: probe before going)
+    probes: int = 0  # consecutive probes with no answer (the scheduler's probe backoff)
     retry_after: float | None = None  # the last 503 / 429's Retry-After
 
 
@@ -201,6 +203,40 @@ def _failed(t: Terminal, resp: httpx.Response | None) -> None:
     if resp.status_code in (429, 503):
         with contextlib.suppress(ValueError):
             t.retry_after = float(resp.headers.get("Retry-After", ""))
+
+
+async def probe(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
+    """The offline terminal's reachability probe (``Scheduler.probe_once``: ``GET /healthz``,
+    never shed); True when the hub answers — the terminal is online again."""
+    try:
+        resp = await client.get("/healthz")
+    except httpx.HTTPError:
+        resp = None
+    key = f"probe:{0 if resp is None else resp.status_code}"
+    stats.statuses[key] = stats.statuses.get(key, 0) + 1
+    if resp is None:
+        t.probes += 1
+        return False
+    t.probes = t.offline = 0
+    return True
+
+
+async def offline_wait(
+    client: httpx.AsyncClient,
+    t: Terminal,
+    stats: Stats,
+    rng: random.Random,
+    probe_backoff: Backoff,
+) -> float | None:
+    """A lane come due, as ``Scheduler.run_forever`` decides: online, None (go now — also a
+    lane the other one's probe brought back); offline — no round until a probe answers — a
+    probe, then the wait before the lane's next try: within ``RECONNECT_SPREAD_S`` after an
+    answer, the probe's backoff after none."""
+    if not t.offline:
+        return None
+    if await probe(client, t, stats):
+        return rng.uniform(0.0, RECONNECT_SPREAD_S)
+    return probe_backoff.delay(t.probes)
 
 
 def _phases(marks: dict[str, float]) -> tuple[float, float, float, float, float] | None:
@@ -297,11 +333,11 @@ async def run_terminal(
 ) -> None:
     rng = random.Random(seed)
     backoff = Backoff(rng=rng)  # the scheduler's run backoff (sync.scheduler.SyncScheduler)
-    probe = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)  # and its offline probe
+    probe_backoff = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)  # and its probe's
 
     def retry_in() -> float:
-        if t.offline:  # as SyncScheduler.record_failure + probe_once: probe, then go at once
-            return probe.delay(t.offline)
+        if t.offline:  # as Scheduler.record_failure: offline, the next probe (rounds wait)
+            return probe_backoff.delay(max(1, t.probes))
         return backoff.delay(t.failures, t.retry_after)
 
     loop = asyncio.get_running_loop()
@@ -312,8 +348,16 @@ async def run_terminal(
         if due >= end:
             return
         await asyncio.sleep(max(0.0, due - loop.time()))
+        lane = "push" if next_push <= next_pull else "pull"
+        wait = await offline_wait(client, t, stats, rng, probe_backoff)
+        if wait is not None:  # offline: the lane waits on the next probe, or the spread
+            if lane == "push":
+                next_push = loop.time() + wait
+            else:
+                next_pull = loop.time() + wait
+            continue
         stats.due += 1
-        if next_push <= next_pull:
+        if lane == "push":
             stats.late["push"].append(loop.time() - due)
             if not t.pending:
                 t.pending = visits(t, rng)

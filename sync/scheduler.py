@@ -15,6 +15,7 @@ without long-poll) is asked again no sooner than ``min_gap_s``: never a busy loo
 from __future__ import annotations
 
 import errno
+import math
 import random
 import socket
 import threading
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 
 PROBE_BASE_S = 1.0
 PROBE_CAP_S = 8.0
+# Offline, the round after a probe answers runs within this many seconds, uniformly spread:
+# when a hub comes back from a restart every terminal's probe answers within the same second or
+# two, and their rounds at once — hundreds of pushes and pulls in that second — were shed with
+# 503 (docs/benchmarks.md, bench/reconnect_herd.py). Two seconds more at most keeps
+# "reconnecting syncs within seconds".
+RECONNECT_SPREAD_S = 2.0
 
 
 def offline_reason(exc: BaseException) -> str:
@@ -66,8 +73,11 @@ class Scheduler:
       answer from the hub;
     * while offline, a cheap reachability ``probe`` (the hub's /healthz) runs at its own short
       backoff (``probe_backoff``: 1 s doubling to 8 s, jittered) instead of waiting out the
-      round's backoff: as soon as it answers, a round runs — reconnecting syncs within
-      seconds, not at the next interval. ``on_reachable(online, why)`` reports each change
+      round's backoff, and no round runs until it answers (``round_due_in``); then one runs
+      within ``reconnect_spread_s``, uniformly spread — a fleet coming back to a restarted hub
+      does not arrive in the same second, whether by probe or by a round's short first
+      backoffs — reconnecting syncs within seconds, not at the next interval; "Sync now" runs
+      one at once. ``on_reachable(online, why)`` reports each change
       (``why``: "no_network" or "hub_unreachable" while offline, see :func:`offline_reason`).
     Environment errors (ClerkError: hub, network, disk) are caught and reported through
     ``on_error``; anything else is a bug and propagates.
@@ -85,12 +95,14 @@ class Scheduler:
         probe: Callable[[], object] | None = None,
         probe_backoff: Backoff | None = None,
         on_reachable: Callable[[bool, str], None] | None = None,
+        reconnect_spread_s: float = RECONNECT_SPREAD_S,
     ) -> None:
         self.engine = engine
         self.interval_s = interval_s
         self.probe = probe
         self.probe_backoff = probe_backoff or Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S)
         self.on_reachable = on_reachable
+        self.reconnect_spread_s = reconnect_spread_s
         self.probes = 0  # consecutive failed probes
         self._next_probe_at = 0.0
         rng = getattr(engine, "rng", None)
@@ -109,6 +121,7 @@ class Scheduler:
         self._lock = threading.Lock()
         self._next_run_at = clock()
         self._woken = False  # a wake() arrived while a run was under way
+        self._forced = False  # "Sync now": a round runs even offline
         self._wakeup = threading.Event()
 
     @property
@@ -125,6 +138,7 @@ class Scheduler:
         with self._lock:
             if force or self.failures == 0:
                 self._woken = True
+                self._forced = self._forced or force
                 self._next_run_at = min(self._next_run_at, self.clock())
         self._wakeup.set()
 
@@ -171,7 +185,7 @@ class Scheduler:
     def run_once(self) -> SyncReport | None:
         """One sync now; returns its report, or None when it failed (see ``last_error``)."""
         with self._lock:
-            self._woken = False
+            self._woken = self._forced = False
         self.runs += 1
         try:
             report = self.engine.sync_once()
@@ -187,7 +201,8 @@ class Scheduler:
 
     def probe_once(self) -> bool:
         """Offline: ask the hub whether it answers (cheap); True when it does — the next
-        round is due at once then. A failed probe schedules the next one."""
+        round is due within ``reconnect_spread_s`` then (whatever the round's backoff was: it
+        was for a hub that did not answer). A failed probe schedules the next one."""
         if self.probe is None:
             return False
         try:
@@ -200,8 +215,18 @@ class Scheduler:
         except ClerkError:  # the hub answered, with an error: it is reachable
             pass
         self._reachable(True)
-        self.wake(force=True)
+        spread = self.backoff.rng.uniform(0.0, self.reconnect_spread_s)
+        with self._lock:
+            self._next_run_at = self.clock() + spread
+        self._wakeup.set()
         return True
+
+    def round_due_in(self) -> float:
+        """Seconds until :meth:`run_forever` runs the next round: :meth:`due_in` — but while
+        offline with a probe, none (inf) until the probe answers or "Sync now"."""
+        if self.online is False and self.probe is not None and not self._forced:
+            return math.inf
+        return self.due_in()
 
     def probe_due_in(self) -> float | None:
         """Seconds until the next reachability probe; None when none is due (online)."""
@@ -212,7 +237,7 @@ class Scheduler:
     def run_forever(self, stop_event: threading.Event, *, poll_s: float = 0.5) -> None:
         """The worker thread's loop; returns soon after ``stop_event`` is set."""
         while not stop_event.is_set():
-            delay = self.due_in()
+            delay = self.round_due_in()
             if delay > 0:
                 probe_in = self.probe_due_in()
                 if probe_in is not None and probe_in <= 0 and self.probe_once():

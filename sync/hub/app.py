@@ -20,9 +20,11 @@ load guard and the error mapping every route shares; the Segment routes already 
 :mod:`sync.hub.segment.routes` — the next to move out are the admin routes.
 """
 
+import asyncio
 import functools
 import json
 import logging
+import signal
 import sys
 import threading
 import time
@@ -260,6 +262,7 @@ class Load:
         self.writes = 0
         self.shed = 0
         self.fast = 0  # answered by the hot routes' fast path
+        self.draining = False  # told to stop: every answer closes its connection
         self._sized = max_threads is None
 
     def size_threads(self) -> None:
@@ -309,6 +312,9 @@ class _Guard:
             if message["type"] == "http.response.start":
                 status["code"] = int(message["status"])
                 status["sent"] = True
+                if self.load.draining:  # stopping: no connection kept alive past its answer
+                    headers = [*message.get("headers", ()), (b"connection", b"close")]
+                    message = {**message, "headers": headers}
             await send(message)
 
         size = 0
@@ -445,6 +451,18 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             error_log.info("group commit: %d batches in %d transactions", c.jobs, c.groups)
 
     app.router.on_shutdown.append(log_groups)
+
+    async def warm() -> None:
+        """Before the first request: the devices' cache filled, so a restarted hub checks
+        the whole fleet's first tokens on the event loop (its fast path) rather than with a
+        thread and a read each — the herd of terminals coming back costs what a minute later
+        does. A failure only leaves the cache to fill as requests come."""
+        try:
+            await run_in_threadpool(store.devices.prime)
+        except HubServiceError as exc:
+            error_log.warning("devices not primed at start: %s", exc)
+
+    app.router.on_startup.append(warm)
 
     # errors --------------------------------------------------------------------------------
 
@@ -606,6 +624,15 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     notifier = ChangeNotifier(store)
     app.state.notifier = notifier
+
+    def drain() -> None:
+        """Told to stop: parked long-polls answered now, connections closed after their
+        answer — so the graceful shutdown waits for work in flight only (serve's bound)."""
+        load.draining = True
+        notifier.close()
+
+    app.state.drain = drain
+    app.router.on_startup.append(functools.partial(_on_stop_signal, drain))
 
     @app.get(
         f"{API_PREFIX}/changes",
@@ -909,6 +936,28 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     # Outermost: body limit, access log and the last-resort 500.
     app.add_middleware(_GuardMiddleware, max_body_bytes=cfg.max_body_bytes, load=load, fast=fast)
     return app
+
+
+async def _on_stop_signal(callback: Callable[[], None]) -> None:
+    """Run ``callback`` on this event loop when the process is told to stop (SIGTERM, SIGINT),
+    then the handler that was there — uvicorn's, which starts its graceful shutdown (installed
+    before the app's startup). Only in the main thread: a hub served by a thread (clerk demo,
+    tests) is stopped by its owner."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue  # no graceful shutdown to start on it: left as it is
+
+        def handler(
+            signum: int, frame: Any, previous: Callable[[int, Any], Any] = previous
+        ) -> None:
+            loop.call_soon_threadsafe(callback)
+            previous(signum, frame)
+
+        signal.signal(sig, handler)
 
 
 async def _no_body() -> Message:

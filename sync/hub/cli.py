@@ -309,6 +309,9 @@ def _log_purge_error(exc: BaseException) -> None:
     logging.getLogger("sync.hub").warning("retention purge failed: %s", exc)
 
 
+GRACEFUL_STOP_S = 2  # seconds a stopping hub gives the requests in flight
+
+
 def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> int:
     import uvicorn
 
@@ -321,7 +324,10 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         "log_level": args.log_level,
         "ssl_certfile": args.ssl_certfile,
         "ssl_keyfile": args.ssl_keyfile,
-        "timeout_graceful_shutdown": 10,
+        # Told to stop, the app answers its parked long-polls and closes each connection after
+        # its answer (sync.hub.app: drain); what is still running after this is cancelled —
+        # its terminal retries it (a batch is idempotent).
+        "timeout_graceful_shutdown": GRACEFUL_STOP_S,
     }
     if args.workers > 1:
         store.close()

@@ -10,6 +10,10 @@ commits in this process (:meth:`HubStore.on_commit`), and every ``poll_s`` while
 when the last waiter leaves and starts again with the next.
 
 Seqs commit in order (see :mod:`sync.hub.store`), so looking for ``seq > last`` misses none.
+
+When the process is told to stop, :meth:`ChangeNotifier.close` answers every parked request at
+once (its empty page) and parks no more: a graceful shutdown waits for the requests in flight,
+and a long-poll left waiting holds it up to its whole wait (20 s from a terminal).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class ChangeNotifier:
         self._task: asyncio.Task[None] | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-notifier")
         self._starting: asyncio.Lock | None = None
+        self.closed = False
 
     @property
     def waiting(self) -> int:
@@ -71,10 +76,13 @@ class ChangeNotifier:
 
     async def wait(self, store_id: str, after: int, timeout: float) -> int | None:
         """The store's head as soon as it is past ``after`` (maybe at once); None after
-        ``timeout`` seconds without that. (A change row seen may be gone by the time the page
-        is read — moved to another store —: wait again past the head returned.)"""
+        ``timeout`` seconds without that, or at once after :meth:`close` (the process stops).
+        (A change row seen may be gone by the time the page is read — moved to another store
+        —: wait again past the head returned.)"""
         if self.head(store_id) > after:
             return self.head(store_id)
+        if self.closed:
+            return None
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         waiters = self._waiters.setdefault(store_id, set())
@@ -83,13 +91,22 @@ class ChangeNotifier:
             self._task = loop.create_task(self._run())
         try:
             await asyncio.wait_for(fut, timeout)
-            return self.head(store_id)
+            return None if self.closed else self.head(store_id)
         except TimeoutError:
             return None
         finally:
             waiters.discard(fut)
             if not waiters:
                 self._waiters.pop(store_id, None)
+
+    def close(self) -> None:
+        """The process is stopping (on its event loop): every waiter returns now, with
+        nothing new, and no request waits from here on."""
+        self.closed = True
+        for futs in list(self._waiters.values()):
+            for fut in futs:
+                if not fut.done():
+                    fut.set_result(None)
 
     def _committed(self) -> None:
         """A write committed in this process (any thread): look now."""

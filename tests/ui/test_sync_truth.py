@@ -84,8 +84,10 @@ def engine(home: Any) -> Any:
 
 def _worker(engine: Any) -> SyncWorker:
     worker = SyncWorker(engine, interval=3600)
-    # Probes while offline at a test's pace (the app's: 1 s doubling to 8 s, jittered).
+    # Probes while offline at a test's pace (the app's: 1 s doubling to 8 s, jittered), and
+    # the round after one answers too (the app's: within 2 s).
     worker.scheduler.probe_backoff = Backoff(base=0.05, cap=0.2)
+    worker.scheduler.reconnect_spread_s = 0.1
     return worker
 
 

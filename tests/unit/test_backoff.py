@@ -15,7 +15,7 @@ from clerk.errors import StorageError
 from sync.backoff import Backoff
 from sync.engine import PullResult, PushResult, SyncReport, stuck_since
 from sync.errors import RetryableHubError, TransportError, error_for_status
-from sync.scheduler import Scheduler, offline_reason
+from sync.scheduler import RECONNECT_SPREAD_S, Scheduler, offline_reason
 
 DEADLINE_S = 10.0
 
@@ -237,7 +237,7 @@ class TestReconnect:
         assert offline_reason(_cut(OSError(errno.ECONNREFUSED, "x"))) == "hub_unreachable"
         assert offline_reason(TransportError("timed out")) == "hub_unreachable"
 
-    def test_probe_answers_then_a_round_runs_at_once(self) -> None:
+    def test_probe_answers_then_a_round_runs_within_the_spread(self) -> None:
         clock = FakeClock()
         engine = FakeEngine(*[TransportError("refused") for _ in range(9)])
         probes: list[bool] = []
@@ -270,9 +270,65 @@ class TestReconnect:
         up = True
         clock.t += s.probe_due_in() or 0.0
         assert s.probe_once() is True
-        assert s.online is True and s.due_in() == 0  # the round runs now
+        assert s.online is True and 0 <= s.due_in() <= RECONNECT_SPREAD_S  # the round, soon
         assert s.probe_due_in() is None  # online: no more probes
         assert seen == [(False, "hub_unreachable"), (True, "")]
+        s.wake()  # a record does not cut the spread short (the last round failed) …
+        assert 0 <= s.due_in() <= RECONNECT_SPREAD_S
+        s.wake(force=True)  # … "Sync now" does
+        assert s.due_in() == 0
+
+    def test_offline_no_round_runs_until_the_probe_answers(self) -> None:
+        """The round's own short first backoffs (up to 1 s, 2 s …) brought most of a fleet
+        back in the second its hub restarted, whatever the probe said: offline, the probe
+        alone decides — or "Sync now"."""
+        clock = FakeClock()
+        up = False
+
+        def probe() -> None:
+            if not up:
+                raise TransportError("refused")
+
+        engine = FakeEngine(TransportError("refused"), TransportError("refused"))
+        s = scheduler(engine, clock, probe=probe)
+        s.run_once()
+        clock.t += 10.0  # well past the round's backoff (at most 1 s after one failure)
+        assert s.due_in() == 0 and s.round_due_in() == float("inf")
+        assert s.probe_once() is False and s.round_due_in() == float("inf")
+        s.wake(force=True)  # "Sync now": a round, offline or not
+        assert s.round_due_in() == 0
+        s.run_once()  # it fails again: offline, the probe decides again
+        assert engine.calls == 2 and s.round_due_in() == float("inf")
+        up = True
+        clock.t += s.probe_due_in() or 0.0
+        assert s.probe_once() is True and 0 <= s.round_due_in() <= RECONNECT_SPREAD_S
+
+    def test_terminals_back_together_spread_their_first_round(self) -> None:
+        """A restarted hub answers every terminal's probe within a second or two: their
+        rounds, at once, were a herd it shed with 503. Each now goes within
+        RECONNECT_SPREAD_S of its probe's answer, spread over the whole window."""
+        clock = FakeClock()
+        dues = []
+        for seed in range(300):
+            s = Scheduler(
+                FakeEngine(*[TransportError("refused") for _ in range(6)]),
+                clock=clock,
+                backoff=Backoff(rng=random.Random(seed)),
+                probe=lambda: None,
+            )
+            for _ in range(5):  # down a while: the round's own backoff is far off
+                s.run_once()
+                clock.t += s.due_in()
+            s.run_once()
+            assert s.online is False
+            clock.t += s.probe_due_in() or 0.0
+            assert s.probe_once() is True
+            dues.append(s.round_due_in())
+        assert all(0 <= d <= RECONNECT_SPREAD_S for d in dues)
+        # uniform: every fifth of the window gets about a fifth of the rounds
+        fifths = [sum(k * RECONNECT_SPREAD_S / 5 <= d < (k + 1) * RECONNECT_SPREAD_S / 5
+                      for d in dues) for k in range(5)]  # fmt: skip
+        assert all(35 <= n <= 95 for n in fifths), fifths
 
     def test_without_a_probe_nothing_changes(self) -> None:
         clock = FakeClock()

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from typing import Any
 
 import httpx
 import pytest
 
 from bench.hub_load import feed_missing, id_counts
-from bench.loadgen import Stats, Terminal, page_tail, pull
+from bench.loadgen import Stats, Terminal, offline_wait, page_tail, pull
+from sync.backoff import Backoff
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
 
 
 def page(rows: list[dict[str, Any]], next_cursor: int, has_more: bool, remaining: int = 0) -> bytes:
@@ -145,3 +148,49 @@ def test_a_failed_request_is_noted_as_the_terminal_s_scheduler_would() -> None:
     assert (t.failures, t.offline) == (3, 2)
     failed_pull(t, lambda r: httpx.Response(500))
     assert (t.failures, t.offline, t.retry_after) == (4, 0, None)
+
+
+def test_offline_the_terminal_probes_and_goes_within_the_reconnect_spread() -> None:
+    """As sync.scheduler.Scheduler: no answer sends the terminal offline; each lane come due
+    probes the hub (GET /healthz) at the probe's backoff, and once a probe answers the lane
+    goes within RECONNECT_SPREAD_S — not at once, as every terminal of a restarted hub did."""
+    t = terminal(sampled=False)
+    asked: list[str] = []
+    up = False
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if not up:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"status": "ok"})
+
+    def wait() -> float | None:
+        async def go() -> float | None:
+            transport = httpx.MockTransport(handle)
+            async with httpx.AsyncClient(base_url="http://hub.test", transport=transport) as c:
+                return await offline_wait(c, t, Stats(), rng, probe_backoff)
+
+        return asyncio.run(go())
+
+    rng = random.Random(3)
+    probe_backoff = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)
+    assert wait() is None and asked == []  # online: the lane goes, no probe
+    failed_pull(t, handle)
+    assert t.offline == 1 and asked == ["/v1/changes"]
+    for n in (1, 2, 3, 4, 5):  # the hub still down: probe after probe, each further off
+        took = wait()
+        assert took is not None and 0 <= took <= min(PROBE_CAP_S, PROBE_BASE_S * 2 ** (n - 1))
+        assert t.probes == n and t.offline == 1
+    assert asked[1:] == ["/healthz"] * 5
+    up = True
+    back = wait()
+    assert t.offline == 0 and t.probes == 0 and asked[-1] == "/healthz"
+    assert back is not None and 0 <= back <= RECONNECT_SPREAD_S
+    assert wait() is None  # online again: the lane (and the other one) goes when due
+    # Terminals brought back by the same answer spread their rounds over the whole window.
+    draws = []
+    for seed in range(200):
+        t.offline, rng = 1, random.Random(seed)
+        draws.append(wait())
+    assert min(d or 0 for d in draws) < 0.1 * RECONNECT_SPREAD_S
+    assert max(d or 0 for d in draws) > 0.9 * RECONNECT_SPREAD_S

@@ -1,0 +1,172 @@
+"""When a fleet of terminals comes back to a restarted hub: the arrivals of their first rounds.
+
+The terminals' own decisions only — sync/scheduler.py's Scheduler, driven by a simulated clock
+(no hub, no network, no machine load: the figures do not move with what else runs). N terminals
+each run a round every ``--every`` seconds (phases spread), the hub is down from 0 to ``--down``
+seconds; each terminal's round fails while it is down, it goes offline and probes at its
+probe's pace, and comes back as the scheduler decides. Reported: the rounds that reach the hub
+in each 0.25 s after it is back, the busiest quarter-second and second, for the scheduler as it
+is (offline, no round until a probe answers; then one within ``RECONNECT_SPREAD_S``) and as it
+was (offline, rounds also at their own backoff; the round at once after a probe's answer) — the
+same code with ``due_in`` for ``round_due_in`` and the spread 0 — in the same run, as a ratio.
+
+    python bench/reconnect_herd.py                      # 501 terminals, down 3 s and 15 s
+    python bench/reconnect_herd.py --terminals 1000 --down 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sync.backoff import Backoff  # noqa: E402
+from sync.engine import PullResult, PushResult, SyncReport  # noqa: E402
+from sync.errors import TransportError  # noqa: E402
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S, Scheduler  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+BIN_S = 0.25
+REPORT = SyncReport(PushResult(), PullResult(caught_up=True), 0, True)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def arrivals(
+    n: int, down: float, every: float, spread: float, seed: int, before: bool
+) -> list[float]:
+    """When each terminal's first round after the outage reaches the hub (seconds after 0).
+    ``before``: as the scheduler did before the spread — offline, rounds still ran at their
+    own backoff, and the round after a probe's answer at once (``spread`` 0)."""
+    clock = Clock()
+    first: dict[int, float] = {}
+
+    def engine(i: int) -> Any:
+        class Engine:
+            def sync_once(self) -> SyncReport:
+                if clock.t < down:
+                    raise TransportError("refused")
+                first.setdefault(i, clock.t)
+                return REPORT
+
+        return Engine()
+
+    def probe() -> None:
+        if clock.t < down:
+            raise TransportError("refused")
+
+    rng = random.Random(seed)
+    scheds = []
+    for i in range(n):
+        r = random.Random(rng.random())
+        s = Scheduler(
+            engine(i),
+            interval_s=every,
+            clock=clock,
+            backoff=Backoff(rng=r),
+            probe=probe,
+            probe_backoff=Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=r),
+            reconnect_spread_s=spread,
+        )
+        s._next_run_at = r.uniform(0, every)  # each terminal's phase in its interval
+        scheds.append(s)
+    # Events: (time, terminal); each step does what Scheduler.run_forever would at that time.
+    queue = [(s.next_run_at, i) for i, s in enumerate(scheds)]
+    heapq.heapify(queue)
+    while queue and len(first) < n:
+        t, i = heapq.heappop(queue)
+        clock.t = max(clock.t, t)
+        s = scheds[i]
+        if i in first:
+            continue
+        probe_in = s.probe_due_in()
+        round_in = s.due_in() if before else s.round_due_in()
+        if round_in <= 0:
+            s.run_once()
+        elif probe_in is not None and probe_in <= 0:
+            s.probe_once()
+        nxt = clock.t + (s.due_in() if before else s.round_due_in())
+        probe_in = s.probe_due_in()
+        if probe_in is not None:
+            nxt = min(nxt, clock.t + probe_in)
+        heapq.heappush(queue, (max(nxt, clock.t + 1e-6), i))
+    return sorted(first.values())
+
+
+def shape(times: list[float], down: float) -> dict[str, float]:
+    after = [t - down for t in times]
+    bins: dict[int, int] = {}
+    for t in after:
+        bins[int(t // BIN_S)] = bins.get(int(t // BIN_S), 0) + 1
+    per_s = [sum(1 for t in after if k <= t < k + 1) for k in range(int(max(after)) + 1)]
+    return {
+        "peak_quarter_s": max(bins.values()),
+        "peak_second": max(per_s),
+        "first_second": per_s[0],
+        "all_back_s": max(after),
+        "median_back_s": after[len(after) // 2],
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--terminals", type=int, default=501)
+    ap.add_argument("--down", type=float, action="append", default=None, help="seconds down")
+    ap.add_argument("--every", type=float, default=3.0, help="a round every S seconds")
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--label", default="", help="results file suffix")
+    args = ap.parse_args()
+    rows, runs = [], []
+    for down in args.down or [3.0, 15.0]:
+        got: dict[str, list[dict[str, float]]] = {"now": [], "before": []}
+        for seed in range(args.seeds):
+            for name, spread in (("now", RECONNECT_SPREAD_S), ("before", 0.0)):
+                times = arrivals(args.terminals, down, args.every, spread, seed, name == "before")
+                got[name].append(shape(times, down))
+        med = {
+            name: {k: sorted(r[k] for r in rs)[len(rs) // 2] for k in rs[0]}
+            for name, rs in got.items()
+        }
+        runs.append({"terminals": args.terminals, "down_s": down, "median": med})
+        for k, unit in (
+            ("peak_quarter_s", "rounds"),
+            ("peak_second", "rounds"),
+            ("all_back_s", "s"),
+            ("median_back_s", "s"),
+        ):
+            now, before = med["now"][k], med["before"][k]
+            rows.append(
+                [
+                    f"{args.terminals} terminals, hub down {down:.0f} s: {k.replace('_', ' ')}",
+                    round(now, 2),
+                    unit,
+                    f"before (rounds at their own backoff offline too, at once after a probe): "
+                    f"{round(before, 2)}; "
+                    f"ratio {now / before:.2f} (median of {args.seeds} seeds)",
+                ]
+            )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = "reconnect_herd" + (f"-{args.label}" if args.label else "")
+    (RESULTS / f"{stem}.json").write_text(
+        json.dumps({"name": "reconnect_herd", "rows": rows, "runs": runs}, indent=1)
+    )
+    for row in rows:
+        print(" | ".join(str(x) for x in row))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

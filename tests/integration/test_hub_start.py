@@ -1,0 +1,53 @@
+"""A hub process that starts reads its devices before the first request: a restarted hub's
+whole fleet of terminals comes back at once, and each first token is then checked on the
+event loop (the fast path), not with a thread and a read each."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from sync.hub.app import create_app
+from sync.hub.store import HubStore
+
+
+def _copy(template: Path, tmp_path: Path) -> str:
+    db = tmp_path / "hub.db"
+    shutil.copyfile(template, db)
+    shutil.copyfile(f"{template}.keys", f"{db}.keys")
+    return str(db)
+
+
+def test_a_started_hub_knows_its_devices_before_their_first_request(
+    _sqlite_template: Path, tmp_path: Path
+) -> None:
+    db = _copy(_sqlite_template, tmp_path)
+    first = HubStore.open(db)  # the process before the restart: enrols and hands out tokens
+    try:
+        tokens = {}
+        for name in ("till 1", "till 2", "stolen"):
+            code = first.devices.create_enrol_code("S001")
+            dev, _secret = first.devices.enroll("S001", code, name)
+            tokens[name] = (dev.id, first.devices.access_token(dev.id, now=0, ttl=10**10).token)
+        first.devices.revoke(tokens["stolen"][0], reason="stolen")
+    finally:
+        first.close()
+
+    cold = HubStore.open(db)  # a process that did not start the hub's way: reads each
+    try:
+        assert cold.devices.authenticate_cached(tokens["till 1"][1]) is None
+    finally:
+        cold.close()
+
+    store = HubStore.open(db)
+    try:
+        app = create_app(store)
+        (warm,) = [h for h in app.router.on_startup if getattr(h, "__name__", "") == "warm"]
+        asyncio.run(warm())  # its startup's warm-up, as uvicorn runs it
+        for name in ("till 1", "till 2"):
+            found = store.devices.authenticate_cached(tokens[name][1])
+            assert found is not None and found.id == tokens[name][0]
+        assert store.devices.authenticate_cached(tokens["stolen"][1]) is None  # read, refused
+    finally:
+        store.close()
