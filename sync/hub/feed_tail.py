@@ -58,12 +58,14 @@ if TYPE_CHECKING:
     from sync.hub.feed import ChangeFeed
 
 TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
-# Stores with a tail per process (the least recently pulled dropped): every process serves every
-# store's pulls, so below the chain's stores they thrash (at 100 stores, 64 answered ~64 % of
-# the pulls that had a tail to find — each store's pulls land on a process at random, LRU); at
-# 100 stores × 10 terminals a tail held ~0.1 MB after 30 s (CLERK_HUB_TAIL_STATS). A chain of
-# more stores sets CLERK_HUB_TAIL_STORES (each tail at most TAIL_ENTRIES entries, ~1 MB).
-TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 128)
+# Stores with a tail per process (the least recently pulled dropped; CLERK_HUB_TAIL_STORES sets
+# it). Every process serves every store's pulls, so with fewer tails than stores they thrash: at
+# 100 stores × 10 terminals on PostgreSQL 64 tails answered 49-50 % of the pulls that asked one
+# (the 128 tails of 2 processes held 0.8 MB), 128 answered 86-90 % (14-16 MB) — and cost the hub
+# more CPU per request, not less (2.85-3.42 ms against 2.51-2.67, docs/benchmarks.md): a tail
+# pulled about once a second reads every store's change rows since its last pull (the chain's
+# ~150 a second), where a pull without one is rendered by the database. Kept at 64.
+TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 64)
 # CLERK_HUB_TAIL_STATS names a file: each process appends a line every STATS_EVERY pulls asked
 # of the tails (capacity work, bench/hub_load.py): ``<unix time> <pid> <asked> <hits> <no tail>
 # <rebuilt> <tails> <entries> <characters>``, its counts since it started.
