@@ -132,6 +132,9 @@ class GroupCommit(Generic[J, R]):
                 else:
                     heir.lead = True
                     heir.wake.set()
+                # Its thread waits on wake next: the finish may have set it before that thread
+                # cleared it (when it took the lead it was handed), so set it again here.
+                entry.wake.set()
                 return
 
     def _next_group(self) -> list[_Entry[J, R]]:
