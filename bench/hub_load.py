@@ -21,7 +21,11 @@ the hub has for their store's members. Only the sampled terminals decode the row
 
 PostgreSQL comes from CLERK_BENCH_PG_URL (else CLERK_TEST_PG_URL): a database per run is made
 there. The test cluster (scripts/postgres.sh) runs with fsync off; for production commit settings
-point CLERK_BENCH_PG_URL at a cluster with fsync, synchronous_commit and full_page_writes on.
+point CLERK_BENCH_PG_URL at a cluster with fsync, synchronous_commit and full_page_writes on:
+``CLERK_BENCH_PG_URL=$(PG_DURABLE=1 scripts/postgres.sh start)`` starts one of its own (port
+55494; ``PG_DURABLE=1 scripts/postgres.sh stop`` when done). On PostgreSQL the chain-wide lock is
+reported two ways: its hold per write (from the grant to the ``COMMIT`` answered) and the sessions
+waiting for it (``pg_locks`` sampled every 10 ms) — the second says whether writes queue on it.
 The seeded databases are kept under bench/.data/ and reused.
 """
 
@@ -38,6 +42,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -62,6 +67,7 @@ from bench.loadgen import (  # noqa: E402
     pull,
 )
 from demoworld.seed import seed_demo  # noqa: E402
+from sync.hub.db import ADVISORY_LOCK_ID  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"
@@ -103,6 +109,7 @@ class HubProcess:
         lock_times.unlink(missing_ok=True)
         self.loop_lag = lock_times.with_suffix(".lag")  # the workers' event-loop lateness
         self.loop_lag.unlink(missing_ok=True)
+        lock_times.with_suffix(".tails").unlink(missing_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -116,6 +123,7 @@ class HubProcess:
             "CLERK_HUB_KEYS_FILE": self.keys,
             "CLERK_HUB_LOCK_TIMES": str(self.lock_times),
             "CLERK_HUB_LOOP_LAG": str(self.loop_lag),
+            "CLERK_HUB_TAIL_STATS": str(self.lock_times.with_suffix(".tails")),
         }
         if self.profile:
             env["CLERK_HUB_PROFILE"] = self.profile
@@ -365,6 +373,75 @@ def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]
     }
 
 
+class LockWaiters:
+    """Sessions waiting for the chain-wide lock (PostgreSQL), sampled from ``pg_locks`` every
+    10 ms on a thread of this process while the load runs: how many on average, and the share
+    of samples with one or more. Unlike the hold per write (which runs to the ``COMMIT``
+    answered, the writer's wake-up included) it says whether writes queue on the lock."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.counts: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LockWaiters:
+        if self.db.startswith("postgresql"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        try:
+            with psycopg.connect(self.db, autocommit=True) as conn:
+                while not self._stop.wait(0.01):
+                    row = conn.execute(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND NOT granted AND classid = 0 AND objid = %s",
+                        (ADVISORY_LOCK_ID,),
+                    ).fetchone()
+                    self.counts.append((time.time(), int(row[0]) if row else 0))
+        except psycopg.Error:  # the hub's restart does not touch it; a lost server ends it
+            return
+
+    def figures(self, since: float, until: float) -> dict[str, float | None]:
+        counts = [n for at, n in self.counts if since <= at <= until]
+        if not counts:
+            return {"lock_waiters": None, "lock_waited": None}
+        return {
+            "lock_waiters": sum(counts) / len(counts),
+            "lock_waited": sum(1 for n in counts if n) / len(counts),
+        }
+
+
+def tail_stats(path: Path) -> dict[str, float | None]:
+    """The feed tails' figures over the run (``CLERK_HUB_TAIL_STATS``, a hub that writes them):
+    the share of pulls asking a tail that it answered, of them the share finding no tail for
+    their store (more stores pulled than a process keeps tails for), and the rendered entries the
+    tails held last (tails, entries, MB), summed over the worker processes' last lines."""
+    last: dict[str, list[int]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="ascii").splitlines():
+            parts = line.split()
+            if len(parts) == 9:
+                last[parts[1]] = [int(x) for x in parts[2:]]
+    if not last:
+        return {"tail_hit": None, "tail_none": None, "tails": None, "tail_mb": None}
+    asked, hits, none, _rebuilt, tails, _entries, chars = (
+        sum(v[i] for v in last.values()) for i in range(7)
+    )
+    return {
+        "tail_hit": hits / asked if asked else None,
+        "tail_none": none / asked if asked else None,
+        "tails": tails,
+        "tail_mb": chars / 1e6,
+    }
+
+
 def id_counts(pushed: set[str], found: dict[str, int], acked: set[str]) -> dict[str, int]:
     """Every id pushed against how many times the hub holds it (``found``; absent: 0)."""
     return {
@@ -469,12 +546,14 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         for t in terminals:
             t.decode = t.decode or args.decode_all
         procs = args.gen_procs or auto_procs(n)
-        out = load(hub, terminals, args.duration, procs, restart=not args.no_restart)
+        with LockWaiters(db) as waiters:
+            out = load(hub, terminals, args.duration, procs, restart=not args.no_restart)
         began, ended = out.began, out.began + out.elapsed
     finally:
         hub.stop()
     hub_side = server_side(log, began, ended)
-    lock = lock_held(lock_times, began, ended)
+    lock = {**lock_held(lock_times, began, ended), **waiters.figures(began, ended)}
+    lock |= tail_stats(lock_times.with_suffix(".tails"))
     lag = loop_lag(hub.loop_lag, began, ended)
     check = integrity(db, keys, terminals)
     s: Stats = out.stats
@@ -640,6 +719,12 @@ def main() -> int:
                     if r.get("lock_numbering_p50_ms") is None
                     else f"; the numbering in it p50 {r['lock_numbering_p50_ms']:.2f} ms, "
                     f"p99 {r['lock_numbering_p99_ms']:.2f} ms"
+                )
+                + (
+                    ""
+                    if r.get("lock_waiters") is None
+                    else f"; sessions waiting for it {r['lock_waiters']:.2f} on average, "
+                    f"one or more {r['lock_waited']:.0%} of the time"
                 ),
             ],
             [
@@ -648,6 +733,16 @@ def main() -> int:
                 "ms",
                 f"{r['hub_cpu_s']:.0f} s of the workers' CPU (ready to stop) over "
                 f"{r['hub_served']} requests answered other than 503",
+            ],
+            [
+                f"{label}: feed tails: pulls they answered",
+                "–" if r.get("tail_hit") is None else f"{r['tail_hit']:.0%}",
+                "",
+                "–"
+                if r.get("tail_hit") is None
+                else f"{r['tail_none']:.0%} found no tail for their store; at the end "
+                f"{r['tails']} tails holding {r['tail_mb']:.1f} MB of rendered entries (all "
+                "processes)",
             ],
             [
                 f"{label}: 503 answers",

@@ -8,12 +8,24 @@
 #
 # Settings: PGDATA_DIR (default /tmp/omni-clerk-pg), PGPORT (default 55432),
 # PGDATABASE_NAME (default omni_clerk). Listens on 127.0.0.1 only, trust authentication
-# (a test cluster: never put real data in it). Tuned for tests: fsync off.
+# (a test cluster: never put real data in it). Tuned for tests: fsync, synchronous_commit and
+# full_page_writes off.
+# PG_DURABLE=1: production commit settings instead (fsync, synchronous_commit, full_page_writes
+# left on, as a real hub's cluster runs), for benchmarks (bench/hub_load.py through
+# CLERK_BENCH_PG_URL): its own cluster, PGDATA_DIR /tmp/omni-clerk-pg-durable and PGPORT 55494
+# unless set — the same three commands (`PG_DURABLE=1 scripts/postgres.sh stop` stops it).
 # Works as root (the server runs as the `postgres` user) and as an ordinary user.
 set -euo pipefail
 
-PGDATA_DIR="${PGDATA_DIR:-/tmp/omni-clerk-pg}"
-PGPORT="${PGPORT:-55432}"
+if [[ "${PG_DURABLE:-0}" == 1 ]]; then
+    PGDATA_DIR="${PGDATA_DIR:-/tmp/omni-clerk-pg-durable}"
+    PGPORT="${PGPORT:-55494}"
+    TUNING=""
+else
+    PGDATA_DIR="${PGDATA_DIR:-/tmp/omni-clerk-pg}"
+    PGPORT="${PGPORT:-55432}"
+    TUNING="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 DBNAME="${PGDATABASE_NAME:-omni_clerk}"
 ACTION="${1:-start}"
 PGDATA_DIR="$(realpath -m "$PGDATA_DIR")"
@@ -57,8 +69,8 @@ case "$ACTION" in
         fi
         if ! is_running; then
             pg "$BIN/pg_ctl" -D "${PGDATA_DIR}/data" -l "$LOG" -w -t 60 start -o \
-                "-c listen_addresses=127.0.0.1 -p ${PGPORT} -k ${PGDATA_DIR} -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+                "-c listen_addresses=127.0.0.1 -p ${PGPORT} -k ${PGDATA_DIR} ${TUNING} \
+                 -c max_connections=200 \
                  -c shared_buffers=256MB" >/dev/null || {
                 echo "postgres.sh: server did not start, see $LOG" >&2; exit 1; }
         fi

@@ -6,7 +6,10 @@ writes them in one transaction through ``apply(tx, jobs)`` — one result per jo
 each job as if alone — then wakes their callers. Jobs that queued meanwhile form the next
 group; a leader whose own job is done hands the lead to the first waiting caller. A group
 whose transaction fails is written again job by job, so one bad job fails alone (its caller
-gets its exception) and the others are answered as if the group had not been tried. Callers
+gets its exception) and the others are answered as if the group had not been tried — unless
+the failure is the hub's, not a job's (:class:`~sync.hub.errors.BusyError`: no writer free in
+time, shutting down, a race still lost after its retries): then every job of the group gets it
+at once (503, retried by the terminal), none waits for a writer again alone. Callers
 are woken only after their job's transaction committed: what was answered is on disk.
 
 One transaction (one disk flush on SQLite's WAL) per group instead of per job is what makes it
@@ -21,6 +24,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
+
+from sync.hub.errors import BusyError
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore, Tx
@@ -150,6 +155,10 @@ class GroupCommit(Generic[J, R]):
         jobs = [e.job for e in group]
         try:
             results = list(self.store.run_write(lambda tx: self._apply(tx, jobs)))
+        except BusyError as exc:  # no writer, shutting down, raced: not one job's fault
+            for e in group:
+                e.error = exc
+            results = []
         except Exception as exc:
             if len(group) > 1:  # written again one by one: the bad one fails alone
                 for e in group:

@@ -232,22 +232,59 @@ class Conn:
         self.assign_seqs = False  # PostgreSQL: number pending change rows at commit
         self._at_commit: list[tuple[str, str, str, str]] = []  # (changes_at_commit)
         self._deferred: list[tuple[str, list[Sequence[Any]]]] = []  # (many_at_commit)
+        self._behind: list[str] = []  # PostgreSQL: writes sent with the next message (many_behind)
 
     @property
     def raw(self) -> Any:
         """The driver's connection, its transaction begun (a :meth:`begin` not sent yet is sent
-        first: whoever uses the connection sees the transaction it expects)."""
-        if self._begin_sql is not None:
-            begin, self._begin_sql = self._begin_sql, None
+        first, and the writes :meth:`many_behind` holds: whoever uses the connection sees the
+        transaction it expects)."""
+        if self._begin_sql is not None or self._behind:
+            unsent = self._take_begin()
             with translated("begin"):
-                self._raw.execute(begin)
+                self._raw.execute("; ".join(unsent), prepare=False).close()
         return self._raw
 
     def _take_begin(self) -> list[str]:
-        """The statements of a :meth:`begin` not sent yet, to send with the caller's own (one
-        message: one round trip); none when it was sent."""
+        """The statements of a :meth:`begin` not sent yet and the writes :meth:`many_behind`
+        holds, to send with the caller's own (one message: one round trip); none when they
+        were sent."""
         begin, self._begin_sql = self._begin_sql, None
-        return [] if begin is None else [begin]
+        behind, self._behind = self._behind, []
+        return behind if begin is None else [begin, *behind]
+
+    def _unsent_results(self) -> int:
+        """How many results :meth:`_take_begin`'s statements give (``BEGIN``, the gate's row,
+        one a write), read past before the caller's own."""
+        return (2 if self._begin_sql is not None else 0) + len(self._behind)
+
+    def many_behind(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """:meth:`many`, sent with the transaction's next message (PostgreSQL, the values
+        written in as literals: :func:`pg_inline_many`) rather than in a round trip of its own:
+        whatever this connection runs next runs after it (:attr:`raw` and :meth:`_simple` send
+        it first), and an error in it fails that (the transaction has failed either way).
+        Values that cannot be inlined, and SQLite: :meth:`many` now."""
+        if not self._pg:
+            self.many(sql, rows)
+            return
+        try:
+            self._behind.extend(pg_inline_many(sql, rows))
+        except NotInlinable:
+            self.many(sql, rows)
+        except DRIVER_ERRORS as exc:
+            raise translate(exc, "executemany") from exc
+
+    def lock_behind(self, *keys: str) -> None:
+        """:meth:`lock`, sent with the transaction's next message (PostgreSQL): the locks are
+        granted before anything sent after them runs (a group's keys, taken before its first
+        batch's reads, in the reads' round trip)."""
+        statement = self._lock_statement(keys, ())
+        if statement is None:
+            return
+        try:
+            self._behind.append(pg_inline(*statement))
+        except NotInlinable:
+            self.execute(*statement)
 
     def _simple(self, statements: Sequence[str]) -> Any:
         """PostgreSQL: ``statements`` (literals inlined, no parameters) in one message — the
@@ -324,11 +361,10 @@ class Conn:
         except DRIVER_ERRORS as exc:
             raise translate(exc, "query") from exc
         try:
-            begun = self._begin_sql is not None
+            unsent = self._unsent_results()
             cur = self._simple(texts)
-            if begun:  # the BEGIN's answers: its command, the write gate's row
-                cur.nextset()
-                cur.nextset()
+            for _ in range(unsent):  # the BEGIN's answers (its command, the write gate's row)
+                cur.nextset()  # and the writes held back (many_behind)
             result: list[list[Row]] = []
             for n in range(len(texts)):
                 if n:
@@ -418,6 +454,7 @@ class Conn:
         self._alone = exclusive
         self._at_commit.clear()
         self._deferred.clear()
+        self._behind.clear()
         self._begin_sql = None
         with translated("begin"):
             if self.dialect.name == "sqlite":
@@ -462,7 +499,7 @@ class Conn:
         that cannot be inlined go in a pipeline (:meth:`_write_deferred`). The numbering's
         answer (None: not numbered, or nothing to)."""
         handed = bool(self._deferred or self._at_commit)
-        if self._begin_sql is not None and not handed:
+        if self._begin_sql is not None and not handed and not self._behind:
             self._begin_sql = None  # nothing was sent or handed over: nothing to commit
             return None
         statements: list[str] = []
@@ -482,7 +519,7 @@ class Conn:
             self._at_commit.clear()
         elif numbered:
             statements.append("SELECT clerk_assign_seqs()")
-        if numbered and len(statements) > 1:  # the rows first, in a message of their own
+        if numbered and (len(statements) > 1 or self._behind):  # the rows first, apart
             self._simple(statements[:-1]).close()
             statements = statements[-1:]
         cur = self._simple([*statements, "COMMIT"])
@@ -567,6 +604,7 @@ class Conn:
                 self._locked_at = None
                 self._at_commit.clear()
                 self._deferred.clear()
+                self._behind.clear()
                 if self._begin_sql is not None:  # never sent: nothing to roll back
                     self._begin_sql = None
                     return
@@ -578,6 +616,7 @@ class Conn:
 
     def close(self) -> None:
         self._begin_sql = None
+        self._behind.clear()
         with suppress(*DRIVER_ERRORS):
             self._raw.close()
 

@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import bisect
 import collections
+import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
@@ -56,7 +58,19 @@ if TYPE_CHECKING:
     from sync.hub.feed import ChangeFeed
 
 TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
-TAIL_STORES = 64  # stores with a tail per process (the least recently pulled dropped)
+# Stores with a tail per process (the least recently pulled dropped; CLERK_HUB_TAIL_STORES sets
+# it). Every process serves every store's pulls, so with fewer tails than stores they thrash: at
+# 100 stores × 10 terminals on PostgreSQL 64 tails answered 49-50 % of the pulls that asked one
+# (the 128 tails of 2 processes held 0.8 MB), 128 answered 86-90 % (14-16 MB) — and cost the hub
+# more CPU per request, not less (2.85-3.42 ms against 2.51-2.67, docs/benchmarks.md): a tail
+# pulled about once a second reads every store's change rows since its last pull (the chain's
+# ~150 a second), where a pull without one is rendered by the database. Kept at 64.
+TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 64)
+# CLERK_HUB_TAIL_STATS names a file: each process appends a line every STATS_EVERY pulls asked
+# of the tails (capacity work, bench/hub_load.py): ``<unix time> <pid> <asked> <hits> <no tail>
+# <rebuilt> <tails> <entries> <characters>``, its counts since it started.
+TAIL_STATS_ENV = "CLERK_HUB_TAIL_STATS"
+STATS_EVERY = 200
 # Entities whose rows are only ever inserted or deleted, each logged under its own key: their
 # rendering stays good until their key is logged again. Any other entity's rows in a tail are
 # read again whenever the tail grows by a change row of another entity, a common one, or a key
@@ -166,13 +180,20 @@ class StoreTails:
         self._lock = threading.Lock()
         self.hits = 0  # pulls answered from a tail
         self.rebuilt = 0  # tails dropped because the database changed otherwise
+        self.asked = 0  # pulls that asked for a tail
+        self.no_tail = 0  # of them, for a store with no tail here
+        self._stats = os.environ.get(TAIL_STATS_ENV)
 
     def page(self, store_id: str, since: int, limit: int) -> TailPage | None:
         """The page after ``since`` from the store's tail (extended first when the database has
         more), or None: the caller renders it from the database."""
         with self._lock:
+            self.asked += 1
+            if self._stats and self.asked % STATS_EVERY == 0:
+                self._write_stats(self._stats)
             tail = self._tails.get(store_id)
             if tail is None:
+                self.no_tail += 1
                 return None
             self._tails.move_to_end(store_id)
         if since < tail.base:
@@ -210,6 +231,19 @@ class StoreTails:
             validator = tail.validator(since, start)
         self.hits += 1
         return TailPage(body.encode("utf-8"), validator)
+
+    def _write_stats(self, path: str) -> None:
+        """One line of :data:`TAIL_STATS_ENV` (under ``_lock``; the sizes read without the
+        tails' own locks: a figure)."""
+        tails = list(self._tails.values())
+        entries = sum(len(t.parts) for t in tails)
+        chars = sum(len(p) for t in tails for p in t.parts)
+        line = (
+            f"{time.time():.3f} {os.getpid()} {self.asked} {self.hits} {self.no_tail} "
+            f"{self.rebuilt} {len(tails)} {entries} {chars}\n"
+        )
+        with open(path, "a", encoding="ascii") as out:
+            out.write(line)
 
     def start(self, store_id: str, since: int) -> None:
         """Keep the store's tail from ``since`` on (a page there was just read whole)."""

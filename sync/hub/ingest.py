@@ -231,20 +231,56 @@ def apply_batch(store: HubStore, tx: Tx, batch: Batch, *, last: bool = True) -> 
     return results
 
 
+# PostgreSQL: groups of pushes of one process committed side by side (of the store's PG_WRITERS
+# connections), and a group's keyed locks at most (a batch's device, its items' ids and
+# members: :func:`batch_locks`), under KEYED_LOCKS_MAX (past it a transaction takes the write
+# gate alone) with room for members resolved later (merged, signed up at a counter).
+PG_COMMITTERS = 4
+PG_GROUP_LOCKS = 240
+
+
+def batch_locks(device: Device, items: Sequence[Interaction | Envelope]) -> list[str]:
+    """The keyed locks a batch's checks take before they read (PostgreSQL): the device (its
+    seqs, bounds, audit chain), the interaction ids (a duplicate from another device), the
+    members named (coupons, points, tasks)."""
+    return [
+        f"d:{device.id}",
+        *(f"i:{i.id}" for i in items),
+        *(f"m:{i.member_id}" for i in items if i.member_id),
+    ]
+
+
+def _weight(batch: Batch) -> int:
+    """A batch's keyed locks at most (:func:`batch_locks`)."""
+    return 1 + 2 * sum(isinstance(i, Item) for i in batch.items)
+
+
 class Ingest:
     """The hub's intake of interaction batches (``POST /v1/interactions``), with group commit
-    on SQLite (:class:`~sync.hub.commits.GroupCommit`): batches that arrive while the writer is
-    busy are written together, in the order they came, one transaction and one disk flush for
-    the group, each batch as if alone (its device's store, idempotency, conflicts, change rows
-    and audit rows exactly as one by one); a batch that fails is written again alone, so it
-    fails alone; each is answered once its group committed. On PostgreSQL (several writers
-    side by side, keyed locks) each batch is its own transaction, as with ``group=False``."""
+    (:class:`~sync.hub.commits.GroupCommit`): batches that arrive while the writer is busy are
+    written together, in the order they came, one transaction and one disk flush for the
+    group, each batch as if alone (its device's store, idempotency, conflicts, change rows and
+    audit rows exactly as one by one); a batch that fails is written again alone, so it fails
+    alone; each is answered once its group committed. On PostgreSQL :data:`PG_COMMITTERS`
+    groups of a process are written side by side, each of at most :data:`PG_GROUP_LOCKS` keyed
+    locks, taken for the whole group in one statement before its first batch reads (in key
+    order, as one batch takes its own: two groups do not deadlock on them); the chain-wide lock
+    that numbers the change rows at commit, and the WAL flush it is held across, are paid once
+    per group instead of once per push."""
 
     def __init__(self, store: HubStore, *, group: bool = True) -> None:
         self.store = store
         self.committer: GroupCommit[Batch, list[Result]] | None = None
         if group and store.dialect.name == "sqlite":
             self.committer = GroupCommit(store, self._apply_group)
+        elif group:
+            self.committer = GroupCommit(
+                store,
+                self._apply_group,
+                max_leaders=PG_COMMITTERS,
+                max_weight=PG_GROUP_LOCKS,
+                weight=_weight,
+            )
 
     def __call__(
         self,
@@ -261,6 +297,16 @@ class Ingest:
 
     def _apply_group(self, tx: Tx, batches: Sequence[Batch]) -> list[list[Result]]:
         last = len(batches) - 1
+        if last > 0 and tx.conn.keyed_locks:  # the group's locks at once, in key order
+            tx.conn.lock_behind(
+                *(
+                    key
+                    for b in batches
+                    for key in batch_locks(
+                        b.device, [i.head for i in b.items if isinstance(i, Item)]
+                    )
+                )
+            )
         return [
             apply_batch(self.store, tx, batch, last=n == last) for n, batch in enumerate(batches)
         ]
@@ -298,13 +344,7 @@ class _Batch:
         # side by side): the device (its seqs, bounds, audit chain), the interaction ids (a
         # duplicate from another device), the members named (coupons, points, tasks). The
         # locks and the reads go in one round trip (:meth:`~sync.hub.db.Conn.locked_rows`).
-        locks: list[str] = []
-        if self.conn.keyed_locks:
-            locks = [
-                f"d:{device.id}",
-                *(f"i:{i.id}" for i in items),
-                *(f"m:{i.member_id}" for i in items if i.member_id),
-            ]
+        locks = batch_locks(device, items) if self.conn.keyed_locks else []
         ids = list({i.id for i in items})
         seqs = list({i.device_seq for i in items if i.device_seq > 0})
         members = list({i.member_id for i in items if i.member_id})
@@ -404,11 +444,11 @@ class _Batch:
             self._interactions.clear()
             self._visits.clear()
             return
-        if self._interactions:
-            conn.many(_INSERT_INTERACTION, self._interactions)
+        if self._interactions:  # (a group's batch before its last: sent with the next reads)
+            conn.many_behind(_INSERT_INTERACTION, self._interactions)
             self._interactions.clear()
         if self._visits:
-            conn.many(history.INSERT_VISIT, self._visits)
+            conn.many_behind(history.INSERT_VISIT, self._visits)
             self._visits.clear()
         self.tx.emit_many(changes)
 

@@ -413,7 +413,8 @@ class Tx:
         rows were already dropped (see :meth:`drop_changes`) or that are new. ``at_commit``:
         the transaction's last write — on PostgreSQL the rows go with the commit
         (:meth:`~sync.hub.db.Conn.changes_at_commit`, else
-        :meth:`~sync.hub.db.Conn.many_at_commit`)."""
+        :meth:`~sync.hub.db.Conn.many_at_commit`); else they go with the transaction's next
+        message (:meth:`~sync.hub.db.Conn.many_behind`)."""
         if not changes:
             return
         conn = self.conn
@@ -421,7 +422,7 @@ class Tx:
             conn.changes_at_commit(changes) or conn.many_at_commit(INSERT_CHANGE, changes)
         ):
             return
-        conn.many(INSERT_CHANGE, changes)
+        conn.many_behind(INSERT_CHANGE, changes)
 
     def drop_changes(self, entity: str, key: str) -> None:
         """Drop the change rows of (entity, key), which this transaction logs again: a change
