@@ -122,6 +122,14 @@ def _pg_db(
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture
+def pg_store(_pg_db: str) -> Iterator[HubStore]:
+    """A seeded PostgreSQL hub store, fresh for each test (mark the test ``postgres``)."""
+    store = HubStore.open(_pg_db)
+    yield store
+    store.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def hub_db(request: pytest.FixtureRequest, _sqlite_template: Path, tmp_path: Path) -> str:
     """A seeded hub database (SQLite path or PostgreSQL URL), fresh for each test."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -22,13 +22,6 @@ from sync.hub.ingest import PG_COMMITTERS, Batch, Ingest, Result, parse_items
 from sync.hub.store import HubStore
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_store(_pg_db: str) -> Iterator[HubStore]:
-    store = HubStore.open(_pg_db)
-    yield store
-    store.close()
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:

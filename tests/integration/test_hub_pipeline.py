@@ -20,13 +20,6 @@ from sync.hub.store import HubStore
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_store(_pg_db: str) -> Iterator[HubStore]:
-    store = HubStore.open(_pg_db)
-    yield store
-    store.close()
-
-
 def test_a_batch_of_reads_answers_each_query_in_order(pg_store: HubStore) -> None:
     with pg_store.read() as conn:
         found = conn.rows_batch(
