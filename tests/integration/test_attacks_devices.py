@@ -257,3 +257,27 @@ def test_a_token_checked_without_the_database_is_still_refused_within_a_second(
         assert elapsed <= REVOKE_WITHIN_S, f"refused only after {elapsed:.2f}s"
         with pytest.raises(UnauthenticatedError, match="revoked"):
             two.store.devices.authenticate(token)
+
+
+def test_a_device_revoked_while_the_hub_was_down_is_refused_by_the_started_hub(
+    hub_db: str,
+) -> None:
+    """Attack: a starting hub reads its devices into each process's cache before the first
+    request (Devices.prime — a restarted hub's returning fleet is then checked on the fast
+    path). A device revoked while no hub process ran is refused on its first request to every
+    process all the same; the others are let in."""
+    with two_hubs(hub_db) as (one, _two):
+        lost = one.enrol("S001", device_name="lost till")
+        kept = one.enrol("S001", device_name="till 2")
+    store = HubStore.open(hub_db)
+    try:
+        store.devices.revoke(lost["device_id"], reason="stolen")
+    finally:
+        store.close()
+    with two_hubs(hub_db) as (one, two):
+        for hub in (one, two):  # the feed: the route its fast path answers from the cache
+            with hub.client(lost["token"]) as c:
+                answer = c.get("/v1/changes", params={"since": 0, "limit": 1})
+            assert answer.status_code == 401 and answer.json()["reason"] == "device_revoked"
+            with hub.client(kept["token"]) as c:
+                assert c.get("/v1/changes", params={"since": 0, "limit": 1}).status_code == 200
