@@ -24,17 +24,24 @@ def test_saturation_is_the_count_before_accepted_stops_rising() -> None:
     assert saturation(runs(100), 0.05) is None
 
 
-def test_loop_lag_samples_are_written_and_read_in_the_window(tmp_path: Path) -> None:
-    path = tmp_path / "hub.lag"
+def probe(path: Path, *, held_s: float = 0.0) -> list[str]:
+    """A LoopLag probe over a loop that runs 40 ms, held ``held_s`` half way; its lines."""
 
     async def run() -> None:
-        probe = LoopLag(str(path), tick_s=0.005)
-        await probe.start()
-        await asyncio.sleep(0.05)
-        await probe.stop()
+        lag = LoopLag(str(path), tick_s=0.005)
+        await lag.start()
+        await asyncio.sleep(0.02)
+        time.sleep(held_s)  # the loop held: the probe wakes that much late
+        await asyncio.sleep(0.02)
+        await lag.stop()
 
     asyncio.run(run())
-    lines = path.read_text().splitlines()
+    return path.read_text().splitlines()
+
+
+def test_loop_lag_samples_are_written_and_read_in_the_window(tmp_path: Path) -> None:
+    path = tmp_path / "hub.lag"
+    lines = probe(path)
     assert len(lines) >= 3
     first = float(lines[0].split()[0])
     got = loop_lag(path, first - 1, first + 60)
@@ -46,16 +53,6 @@ def test_loop_lag_samples_are_written_and_read_in_the_window(tmp_path: Path) -> 
 
 
 def test_a_blocked_loop_shows_as_lag(tmp_path: Path) -> None:
-    path = tmp_path / "hub.lag"
-
-    async def run() -> None:
-        probe = LoopLag(str(path), tick_s=0.005)
-        await probe.start()
-        await asyncio.sleep(0.02)
-        time.sleep(0.1)  # the loop held: the probe wakes ~100 ms late
-        await asyncio.sleep(0.02)
-        await probe.stop()
-
-    asyncio.run(run())
-    worst = max(float(line.split()[1]) for line in path.read_text().splitlines())
+    lines = probe(tmp_path / "hub.lag", held_s=0.1)
+    worst = max(float(line.split()[1]) for line in lines)
     assert worst >= 80.0
