@@ -36,12 +36,14 @@ from fastapi import FastAPI, Request  # noqa: E402
 
 from bench.hubproc import free_port  # noqa: E402
 from bench.loadgen import (  # noqa: E402
+    CLIENTS,
     Terminal,
     auto_procs,
     breakdown,
     generate,
     generator_rows,
     pct,
+    use_client,
 )
 
 RESULTS = ROOT / "bench" / "results"
@@ -123,7 +125,9 @@ def main() -> int:
         metavar="N",
         help="load generator processes (default: one per 250 terminals, at most 4)",
     )
+    ap.add_argument("--client", choices=CLIENTS, default="wire", help="the terminals' HTTP client")
     args = ap.parse_args()
+    use_client(args.client)
     counts = [100] if args.quick else [int(x) for x in args.terminals.split(",")]
     duration = 8.0 if args.quick else args.duration
     rows = []

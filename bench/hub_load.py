@@ -55,6 +55,7 @@ import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
 from bench.loadgen import (  # noqa: E402
+    CLIENTS,
     TIMEOUT_S,
     Generated,
     Stats,
@@ -65,6 +66,7 @@ from bench.loadgen import (  # noqa: E402
     generator_rows,
     pct,
     pull,
+    use_client,
 )
 from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub.db import ADVISORY_LOCK_ID  # noqa: E402
@@ -662,12 +664,19 @@ def main() -> int:
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
     ap.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default="wire",
+        help="the terminals' HTTP client: bench/wire.py (lean, default) or httpx",
+    )
+    ap.add_argument(
         "--profile",
         default="",
         metavar="DIR",
         help="the hub's CPU profile per worker process into DIR (CLERK_HUB_PROFILE)",
     )
     args = ap.parse_args()
+    use_client(args.client)
     if args.quick:
         plan, duration = "sqlite:3x20", 10.0
     elif args.long:

@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench import http_floor  # noqa: E402
 from bench.hub_load import MEMBERS, RESULTS, one_run  # noqa: E402
-from bench.loadgen import auto_procs  # noqa: E402
+from bench.loadgen import CLIENTS, auto_procs, use_client  # noqa: E402
 
 TARGET_SHED_P99_MS = 50.0
 TARGET_HOLD = 0.90  # accepted at 2x within 10 % of the peak
-MAX_STEPS = 4  # 300 -> 2,400 terminals from the default start (the generator fills the cores)
+MAX_STEPS = 5  # 300 -> 4,800 terminals from the default start
 
 
 def run_args(args: argparse.Namespace) -> argparse.Namespace:
@@ -106,7 +106,14 @@ def main() -> int:
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--no-floor", action="store_true", help="skip the bare app's reference run")
     ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
+    ap.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default="wire",
+        help="the terminals' HTTP client: bench/wire.py (lean, default) or httpx",
+    )
     args = ap.parse_args()
+    use_client(args.client)
     if args.quick:
         args.start, args.duration = 20, 8.0
     one = run_args(args)

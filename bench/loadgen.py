@@ -1,14 +1,16 @@
 """Simulated terminals for the load benchmarks (bench/hub_load.py, bench/http_floor.py), run
 by one or several generator processes.
 
-A terminal pushes 1–10 visits every 1–5 s and pulls its store's changes every 2–6 s (pages
-until caught up), over httpx on an asyncio loop. A push that fails (503, 429, a timeout, a
-refused connection) is retried with the same ids, and a failed pull again, waiting as the
-terminal's sync scheduler waits (sync/scheduler.py, :class:`sync.backoff.Backoff`, full jitter):
-after an answer (503 or 429 with its Retry-After, another error without) the run backoff's
-jittered wait, the Retry-After a floor; after no answer (a refused connection, a timeout) the
-terminal is offline: it probes the hub (``GET /healthz``) at the probe's jittered pace (base
-1 s, cap 8 s) and, once a probe answers, goes within ``RECONNECT_SPREAD_S`` (uniformly).
+A terminal pushes 1–10 visits every 1–5 s and pulls its store's changes every 2–6 s (pages until
+caught up), on an asyncio loop, each through its own HTTP client: bench/wire.py's (the same
+bytes as httpx, a fraction of its CPU — the default) or httpx's (:func:`use_client`). A push
+that fails (503, 429, a timeout, a refused connection) is retried with the same ids, and a
+failed pull again, waiting as the terminal's sync scheduler waits (sync/scheduler.py,
+:class:`sync.backoff.Backoff`, full jitter): after an answer (503 or 429 with its Retry-After,
+another error without) the run backoff's jittered wait, the Retry-After a floor; after no answer
+(a refused connection, a timeout) the terminal is offline: it probes the hub (``GET /healthz``)
+at the probe's jittered pace (base 1 s, cap 8 s) and, once a probe answers, goes within
+``RECONNECT_SPREAD_S`` (uniformly).
 
 What a terminal decodes of a pull: a real terminal has its own CPU to decode and store the rows
 it is sent; here hundreds of terminals share the hub's two cores. So only the terminals of the
@@ -52,6 +54,7 @@ except ImportError:
     # look-up, and httpcore takes asyncio as it does without it.
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
+from bench.wire import WireClient
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
@@ -61,6 +64,18 @@ PAGE = 1000
 PROBE_S = 0.02  # the lag probe's period
 PUSH_EVERY_S = (1.0, 5.0)
 PULL_EVERY_S = (2.0, 6.0)
+CLIENTS = ("wire", "httpx")
+CLIENT = "wire"  # the terminals' HTTP client: bench/wire.py (lean) or httpx — see use_client
+
+
+def use_client(kind: str) -> None:
+    """The simulated terminals' HTTP client from now on (before :func:`generate` forks):
+    ``wire`` (bench/wire.py: httpx's bytes on the wire at a fraction of its CPU, the default)
+    or ``httpx`` (one ``httpx.AsyncClient`` a terminal, as before)."""
+    global CLIENT
+    if kind not in CLIENTS:
+        raise ValueError(f"client {kind!r}: one of {', '.join(CLIENTS)}")
+    CLIENT = kind
 
 
 def pct(values: list[float], p: float) -> float:
@@ -414,13 +429,16 @@ class Part:
     terminals: list[tuple[int, set[str], set[str], dict[tuple[str, str], str], int]]
 
 
-async def clients(
-    url: str, n: int, stack: contextlib.AsyncExitStack[bool | None]
-) -> list[httpx.AsyncClient]:
-    """One HTTP client per terminal, as each terminal has its own: one pool of hundreds of
+async def clients(url: str, n: int, stack: contextlib.AsyncExitStack[bool | None]) -> list[Any]:
+    """One HTTP client per terminal, as each terminal has its own (bench/wire.py's by default,
+    see :func:`use_client`): one pool of hundreds of
     connections costs httpcore a scan of every connection per connection on every request
     (its ``_assign_requests_to_connections``) — most of the generator's CPU at 500 terminals
     before. The TLS context (unused: plain HTTP on loopback) is made once, not per client."""
+    if CLIENT == "wire":
+        return [
+            await stack.enter_async_context(WireClient(url, timeout=TIMEOUT_S)) for _ in range(n)
+        ]
     tls = ssl.create_default_context()
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=1)
     return [
@@ -570,6 +588,7 @@ def breakdown(gen: Generated, n: int) -> dict[str, Any]:
     """The generator's own figures, for the results and the table."""
     s = gen.stats
     out: dict[str, Any] = {
+        "client": CLIENT,
         "gen_procs": len(gen.cpu),
         "generator_cpu": sum(gen.cpu),
         "generator_cpu_per_proc": [round(c, 2) for c in gen.cpu],
@@ -607,7 +626,8 @@ def generator_rows(label: str, r: dict[str, Any]) -> list[list[Any]]:
             f"{label}: load generator CPU",
             round(r["generator_cpu"], 2),
             "cores",
-            f"{r['gen_procs']} process(es): {', '.join(map(str, r['generator_cpu_per_proc']))}",
+            f"{r['gen_procs']} process(es): {', '.join(map(str, r['generator_cpu_per_proc']))}; "
+            f"client {r.get('client', 'httpx')}",
         ],
         [
             f"{label}: generator event-loop lag p50 / p99 / max",

@@ -1048,7 +1048,8 @@ def app_from_env() -> FastAPI:
     door counting only the writer's queue with CLERK_HUB_WRITE_DOOR=queue; each worker's CPU
     profile with CLERK_HUB_PROFILE, its event loop's lateness with CLERK_HUB_LOOP_LAG
     (:mod:`sync.hub.profiling`), Python's thread switch interval with
-    CLERK_HUB_SWITCH_INTERVAL_MS (default 5)."""
+    CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process with
+    CLERK_HUB_MAX_THREADS (default 8)."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -1075,6 +1076,7 @@ def app_from_env() -> FastAPI:
         max_inflight=inflight,
         group_commit=group,
         write_door=write_door,
+        max_threads=int(os.environ.get("CLERK_HUB_MAX_THREADS") or HubConfig.max_threads),
     )
     app = create_app(HubStore.open(db), config)
     profile_path = os.environ.get("CLERK_HUB_PROFILE")
