@@ -17,7 +17,7 @@ stack and the generator alone give on this machine. A 503 cannot come back faste
 
     python bench/hub_overload.py                          # SQLite, 3 stores, from 3 × 100
     python bench/hub_overload.py --backend postgres --start 100
-    python bench/hub_overload.py --quick                  # a smoke run (3 × 20 up, 8 s each)
+    python bench/hub_overload.py --quick                  # a short run (3 × 100 up, 8 s each)
     python bench/hub_overload.py --hub-root /other/checkout --label before
 
 Writes bench/results/hub_overload[-quick][-LABEL].json.
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -95,7 +96,7 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="a smoke run: 3 × 20 up, 8 s each")
+    ap.add_argument("--quick", action="store_true", help="a short run: 3 × 100 up, 8 s each")
     ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     ap.add_argument("--stores", type=int, default=3)
     ap.add_argument("--start", type=int, default=100, help="terminals per store, first run")
@@ -105,6 +106,14 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--no-floor", action="store_true", help="skip the bare app's reference run")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then N more runs each of the saturating and the 2× count, alternated: the hold is "
+        "the ratio of their medians (one 20 s run moves ±15 %% on this machine)",
+    )
     ap.add_argument("--label", default="", help="results file suffix (e.g. before)")
     ap.add_argument(
         "--client",
@@ -115,7 +124,7 @@ def main() -> int:
     args = ap.parse_args()
     use_client(args.client)
     if args.quick:
-        args.start, args.duration = 20, 8.0
+        args.start, args.duration = 100, 8.0
     one = run_args(args)
     sweep: list[dict[str, Any]] = []
     per_store = args.start
@@ -167,6 +176,37 @@ def main() -> int:
         n2 = double["terminals"]
         hold = double["accepted_req_s"] / peak if peak else 0.0
         doc.update(saturating=sat["terminals"], double=n2, hold=hold)
+        if args.repeat > 0:
+            ones, twos = [sat], [double]
+            for _ in range(args.repeat):
+                for runs, n in ((ones, sat["terminals"]), (twos, n2)):
+                    r = one_run(one, args.backend, args.stores, n // args.stores)
+                    runs.append(summary(r))
+                    print(
+                        f"again {n} terminals: {r['accepted_req_s']:.0f} accepted/s, "
+                        f"{r['shed']} 503s, load {r['load_avg']:.1f}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            one_med = statistics.median(r["accepted_req_s"] for r in ones)
+            two_med = statistics.median(r["accepted_req_s"] for r in twos)
+            pairs = [
+                b["accepted_req_s"] / a["accepted_req_s"] for a, b in zip(ones, twos, strict=True)
+            ]
+            hold_med = two_med / one_med if one_med else 0.0
+            doc.update(repeat=args.repeat, again_saturating=ones, again_double=twos)
+            doc.update(hold_median=hold_med, hold_pairs=pairs)
+            rows.append(
+                [
+                    f"{n2} terminals against {sat['terminals']}, {len(ones)} runs each: "
+                    "accepted, median share",
+                    f"{hold_med:.0%}",
+                    "",
+                    f"medians {two_med:.0f} of {one_med:.0f} a second; pair by pair "
+                    f"{', '.join(f'{x:.0%}' for x in pairs)} (target ≥ {TARGET_HOLD:.0%}); "
+                    f"503s at 2× {', '.join(str(r['shed']) for r in twos)}",
+                ]
+            )
         rows += [
             [
                 "the load that saturates → twice it",
