@@ -8,7 +8,9 @@ is logged as one JSON line on the ``sync.hub.access`` logger.
 Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on or
 queued for a worker thread; long-polls waiting for a change do not count), or more than
 ``max_pending_writes`` interaction batches (they queue on the writers: one on SQLite, up to 4
-connections on PostgreSQL), and the next one is answered 503 + Retry-After by the event loop,
+connections on PostgreSQL) or the oldest of them inside longer than ``max_write_wait_s`` (the
+writers not keeping up — a burst behind a momentary stall is let in), and the next one is
+answered 503 + Retry-After by the event loop,
 before it reads a body or takes a thread. A request that still waited ``max_queue_s`` for its
 thread is answered 503 when it gets one, so no accepted request outlives a terminal's timeout.
 The worker threads are few (``max_threads``, not anyio's 40): the work is CPU and database
@@ -101,8 +103,14 @@ class HubConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
-    max_pending_writes: int = 12  # ingest requests queued on the writers before 503 (measured:
-    # with group commit, 6 shed 71-262 of ~10,000 requests at 501 terminals, 12 shed 0-175)
+    max_pending_writes: int = 48  # interaction batches inside at most (a hard cap; measured: with
+    # group commit, 6 shed 71-262 of ~10,000 requests at 501 terminals, 12 shed 0-175 — a
+    # burst of pushes behind a writer's momentary stall, not an overload)
+    # ... and none let in while the oldest batch inside has waited longer than this: the
+    # writers are not keeping up. A stall of a few hundred ms sheds nothing; an overload sheds
+    # within a second of its start, and no accepted batch waits long (the terminal's timeout
+    # is 10 s).
+    max_write_wait_s: float | None = 1.0
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"
     # — with group commit, batches waiting for the writer's next group (not those on their way
@@ -252,14 +260,23 @@ class Load:
     """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
     def __init__(
-        self, max_inflight: int, max_threads: int | None = None, max_writes: int | None = None
+        self,
+        max_inflight: int,
+        max_threads: int | None = None,
+        max_writes: int | None = None,
+        max_write_wait_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
         self.max_writes = max_writes  # interaction batches inside (they queue on the writers)
+        self.max_write_wait_s = max_write_wait_s  # ... or the oldest of them inside this long
         self.queued_writes: Callable[[], int] | None = None  # else counted: batches waiting
         self.inflight = 0
         self.writes = 0
+        self._clock = clock
+        self._write_since: dict[int, float] = {}  # each batch inside: when (arrival order)
+        self._write_keys = 0
         self.shed = 0
         self.fast = 0  # answered by the hot routes' fast path
         self.draining = False  # told to stop: every answer closes its connection
@@ -271,10 +288,30 @@ class Load:
             self._sized = True
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
+    def write_in(self) -> int:
+        """An interaction batch let in; its key for :meth:`write_out`."""
+        self.writes += 1
+        self._write_keys += 1
+        self._write_since[self._write_keys] = self._clock()
+        return self._write_keys
+
+    def write_out(self, key: int) -> None:
+        self.writes -= 1
+        self._write_since.pop(key, None)
+
+    def oldest_write_s(self) -> float:
+        """How long the oldest batch inside has been inside (0 with none)."""
+        for since in self._write_since.values():  # insertion order: the first is the oldest
+            return self._clock() - since
+        return 0.0
+
     def full(self, *, write: bool = False) -> bool:
         if write and self.max_writes is not None:
             pending = self.writes if self.queued_writes is None else self.queued_writes()
             if pending >= self.max_writes:
+                return True
+            wait = self.max_write_wait_s
+            if wait is not None and self.queued_writes is None and self.oldest_write_s() > wait:
                 return True
         return self.inflight >= self.max_inflight
 
@@ -334,7 +371,7 @@ class _Guard:
                 )(scope, receive, send_wrapper)
                 return
             load.inflight += 1
-            load.writes += write
+            write_key = load.write_in() if write else 0
             counted = True
             if str(scope.get("path", "")).startswith(IMPORT_PREFIX):  # streamed, unbuffered
                 await self.app(scope, receive, send_wrapper)
@@ -369,7 +406,8 @@ class _Guard:
         finally:
             if counted:
                 load.inflight -= 1
-                load.writes -= write
+                if write:
+                    load.write_out(write_key)
             state = scope.get("state") or {}
             log.info(
                 json.dumps(
@@ -438,7 +476,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
-    load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes)
+    load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes, cfg.max_write_wait_s)
     app.state.load = load
     take_batch = Ingest(store, group=cfg.group_commit)
     app.state.ingest = take_batch
@@ -1040,16 +1078,16 @@ def _json_bytes(data: Any) -> bytes:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB,
-    keys as :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access
-    tokens' lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
+    """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB, keys as
+    :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access tokens'
+    lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES, group commit off with CLERK_HUB_GROUP_COMMIT=0, the write
-    door counting only the writer's queue with CLERK_HUB_WRITE_DOOR=queue; each worker's CPU
-    profile with CLERK_HUB_PROFILE, its event loop's lateness with CLERK_HUB_LOOP_LAG
-    (:mod:`sync.hub.profiling`), Python's thread switch interval with
-    CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process with
-    CLERK_HUB_MAX_THREADS (default 8)."""
+    CLERK_HUB_MAX_PENDING_WRITES and CLERK_HUB_MAX_WRITE_WAIT_S (0: no age limit), group commit
+    off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
+    CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
+    loop's lateness with CLERK_HUB_LOOP_LAG (:mod:`sync.hub.profiling`), Python's thread switch
+    interval with CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process
+    with CLERK_HUB_MAX_THREADS (default 8)."""
     import os
 
     db = os.environ.get("CLERK_HUB_DB")
@@ -1061,6 +1099,8 @@ def app_from_env() -> FastAPI:
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
+    write_wait = os.environ.get("CLERK_HUB_MAX_WRITE_WAIT_S")  # "" or unset: the default
+    wait_s = HubConfig.max_write_wait_s if not write_wait else float(write_wait) or None
     inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
     write_door: Literal["inside", "queue"] = (
@@ -1073,6 +1113,7 @@ def app_from_env() -> FastAPI:
         token_ttl_s=ttl,
         bounds=bounds,
         max_pending_writes=door,
+        max_write_wait_s=wait_s,
         max_inflight=inflight,
         group_commit=group,
         write_door=write_door,
