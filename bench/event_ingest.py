@@ -22,7 +22,7 @@ Targets (issue 16): ≥ 10,000 events/s on SQLite, ≥ 20,000/s on PostgreSQL.
     python bench/event_ingest.py --no-sqlite   # PostgreSQL only (CLERK_TEST_PG_URL)
     python bench/event_ingest.py --no-pg --workers 1   # SQLite, one hub worker only
     python bench/event_ingest.py --no-sqlite --workers 2 --refs floor,floor_bare \
-        --hub-root /path/to/other/checkout    # another version's hub, this one's references
+        --hub-root /path/to/other/checkout    # another version's hub (and seed), this one's refs
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -53,6 +54,7 @@ from bench.hubproc import Hub, pg_database  # noqa: E402
 from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub.db import pg_text_array  # noqa: E402
 from sync.hub.segment.intake import Intake, _line_id  # noqa: E402
+from sync.hub.segment.messages import message_key  # noqa: E402
 from sync.hub.segment.sources import Sources  # noqa: E402
 from sync.hub.store import HubStore  # noqa: E402
 
@@ -192,7 +194,7 @@ def _rows(
             key = "bare-" + call["messageId"]
             cart.append((key, call["userId"], sku, 1, 9900, now, "open", now * 1000))
             changes.append(("S001", "cart", key, "upsert"))
-        seen.append(("bare", call["messageId"], now))
+        seen.append((message_key("bare", call["messageId"]), now))
     return browse, cart, changes, seen
 
 
@@ -214,7 +216,7 @@ def run_bare(store: HubStore, batches: list[list[dict[str, Any]]], *, copy: bool
                 tx.load("browse_events", ("id", "member_id", "sku", "channel", "at"), browse)
                 tx.load("cart_items", _CART, cart)
                 tx.load("changes", ("store_id", "entity", "key", "op"), changes)
-                tx.load("intake_messages", ("source_id", "message_id", "received_at"), seen)
+                tx.load("intake_message_keys", ("key", "received_at"), seen)
                 continue
             c = tx.conn
             c.many(
@@ -226,10 +228,7 @@ def run_bare(store: HubStore, batches: list[list[dict[str, Any]]], *, copy: bool
                 f"INSERT INTO cart_items ({', '.join(_CART)}) VALUES ({', '.join('?' * 8)})", cart
             )
             c.many("INSERT INTO changes (store_id, entity, key, op) VALUES (?, ?, ?, ?)", changes)
-            c.many(
-                "INSERT INTO intake_messages (source_id, message_id, received_at) VALUES (?, ?, ?)",
-                seen,
-            )
+            c.many("INSERT INTO intake_message_keys (key, received_at) VALUES (?, ?)", seen)
     return time.perf_counter() - started
 
 
@@ -291,6 +290,7 @@ def run_floor(
         )
     }
     pids = [c.info.backend_pid for c in conns]
+    keyed = conns[0].execute("SELECT to_regclass('intake_message_keys')").fetchone()[0] is not None
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(work) + 1)
 
@@ -309,11 +309,18 @@ def run_floor(
                 now = int(time.time())
                 with conn.cursor() as cur:
                     cur.execute("BEGIN")
-                    with cur.copy(
-                        "COPY intake_messages (source_id, message_id, received_at) FROM STDIN"
-                    ) as cp:
-                        for m in seen:
-                            cp.write_row((source_id, m, now))
+                    if keyed:
+                        with cur.copy(
+                            "COPY intake_message_keys (key, received_at) FROM STDIN"
+                        ) as cp:
+                            for m in seen:
+                                cp.write_row((message_key(source_id, m).hex(), now))
+                    else:  # a hub of before migration 015 (--hub-root): its message ids' table
+                        with cur.copy(
+                            "COPY intake_messages (source_id, message_id, received_at) FROM STDIN"
+                        ) as cp:
+                            for m in seen:
+                                cp.write_row((source_id, m, now))
                     with cur.copy(
                         "COPY browse_events (id, member_id, sku, channel, at) FROM STDIN"
                     ) as cp:
@@ -371,14 +378,48 @@ def seed_world(store: HubStore, members: int) -> tuple[list[str], list[str]]:
     return consenting, skus
 
 
+# Seeding by the served checkout's own code (--hub-root): its schema, which this checkout's may
+# have moved past (the references then migrate the database after the HTTP runs).
+_SEED = """
+import json, sys
+from bench.event_ingest import seed_world
+from sync.hub.segment.sources import Sources
+from sync.hub.store import HubStore
+store = HubStore.open(sys.argv[1])
+members, skus = seed_world(store, int(sys.argv[2]))
+source, key = Sources(store).add("bench")
+store.close()
+print(json.dumps([members, skus, source.id, key]))
+"""
+
+
+def seed(db: str, members: int, root: Path) -> tuple[list[str], list[str], str, str]:
+    """Seed the benches' world into ``db`` and add the bench's source, by the code of checkout
+    ``root`` (its .venv's Python): (consenting members, skus, the source's id, its write key)."""
+    if root == ROOT:
+        store = HubStore.open(db)
+        try:
+            found, skus = seed_world(store, members)
+            source, key = Sources(store).add("bench")
+        finally:
+            store.close()
+        return found, skus, source.id, key
+    python = root / ".venv" / "bin" / "python"
+    out = subprocess.run(
+        [str(python) if python.exists() else sys.executable, "-c", _SEED, db, str(members)],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found, skus, source_id, key = json.loads(out.stdout.strip().splitlines()[-1])
+    return found, skus, source_id, key
+
+
 def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, Any]:
-    store = HubStore.open(db)
-    try:
-        print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
-        members, skus = seed_world(store, args.members)
-        source, key = Sources(store).add("bench")
-    finally:
-        store.close()
+    print(f"[{label}] seeding {args.members} members …", file=sys.stderr)
+    members, skus, source_id, key = seed(db, args.members, args.hub_root)
     rng = random.Random(42)
     per_sender = args.events // SENDERS // args.batch
 
@@ -425,7 +466,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
                 continue
             rates, client_us, server_us = [], [], []
             for run in range(args.runs):
-                elapsed, total, cpu, server = run_floor(db, source.id, batches(), numbered=numbered)
+                elapsed, total, cpu, server = run_floor(db, source_id, batches(), numbered=numbered)
                 rates.append(total / elapsed)
                 client_us.append(cpu / total * 1e6)
                 server_us.append(server / total * 1e6)
@@ -478,8 +519,8 @@ def main() -> int:
         "--hub-root",
         type=lambda text: Path(text).resolve(),
         default=ROOT,
-        help="the checkout whose hub is served over HTTP (its .venv's Python); the references "
-        "run this checkout's code",
+        help="the checkout whose hub is served over HTTP (its .venv's Python), the database "
+        "seeded by its code (its schema); the references run this checkout's code",
     )
     parser.add_argument(
         "--out", type=Path, help=f"the results file (default {RESULTS.relative_to(ROOT)})"

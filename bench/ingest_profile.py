@@ -101,7 +101,7 @@ PARTS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
     ),
     (
         "SQL: message ids (COPY / executemany)",
-        ((_frame("Conn.bulk_insert", _DB),), ("#intake_messages",)),
+        ((_frame("Conn.bulk_insert", _DB),), ("#intake_message_keys",)),
     ),
     (
         "SQL: cart lines (COPY, UPDATE, their older change rows)",
@@ -148,7 +148,7 @@ def _table_of(stack: str) -> str:
         path, line = Path(m.group(1)), int(m.group(2))
         lines = _source_lines(str(path))
         text = " ".join(lines[line - 1 : line + 1]) if 0 < line <= len(lines) else ""
-        for table in ("browse_events", "intake_messages", "cart_items", "changes"):
+        for table in ("browse_events", "intake_message_keys", "cart_items", "changes"):
             if table in text:
                 return "#" + table
         return ""

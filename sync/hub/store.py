@@ -68,6 +68,7 @@ from sync.hub.errors import BusyError, InvalidInputError, NotFoundError, WriteRa
 from sync.hub.feed import PG_JSON_FUNCTION, ChangeFeed
 from sync.hub.interactions import Interactions
 from sync.hub.members import Members
+from sync.hub.segment import messages
 from sync.hub.staff import Staff
 
 WRITE_LOCK_TIMEOUT_S = 15.0
@@ -273,6 +274,8 @@ class HubStore:
                 if version == BROWSE_IDS_VERSION and self.dialect.name == "postgres":
                     for statement in PG_BROWSE_IDS:
                         conn.execute(statement)
+                if version == messages.MESSAGE_KEYS_VERSION:  # the ids kept, moved to their keys
+                    messages.backfill(tx)
                 conn.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
                     (version, int(time.time())),

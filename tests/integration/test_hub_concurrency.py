@@ -686,7 +686,7 @@ def test_one_segment_batch_sent_through_two_processes_at_once_is_taken_once(
     assert sum(a["duplicates"] for a in answers) == 60, answers
     views = sum(1 for c in batch if c["event"] == "Product Viewed")
     with any_hub.store.read() as conn:
-        assert conn.scalar("SELECT count(*) FROM intake_messages") == 60
+        assert conn.scalar("SELECT count(*) FROM intake_message_keys") == 60
         assert conn.scalar("SELECT count(*) FROM browse_events") == browsed + views
 
 

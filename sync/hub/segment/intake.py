@@ -50,6 +50,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -74,6 +75,7 @@ from sync.hub.segment.calls import (
     text_prop,
 )
 from sync.hub.segment.identity import Identity
+from sync.hub.segment.messages import message_key
 from sync.hub.segment.sources import REJECTS_KEPT, Source, Sources
 
 if TYPE_CHECKING:
@@ -200,6 +202,7 @@ class Intake:
     def __init__(self, store: HubStore) -> None:
         self.store = store
         self.sources = Sources(store)
+        self.browse_ids = BrowseIds()
         pg = store.dialect.name == "postgres"
         self.committer: GroupCommit[_Job, TakeResult] = GroupCommit(
             store,
@@ -256,7 +259,7 @@ class Intake:
         together at the end (a run's caches follow what it writes, call after call). The
         ``last`` run of a transaction hands its last change rows to the commit
         (:meth:`_Run.finish`)."""
-        run = _Run(self.store, tx, jobs[0].source, jobs[0].now_ms)
+        run = _Run(self.store, tx, jobs[0].source, jobs[0].now_ms, self.browse_ids)
         calls = [call for job in jobs for call in job.calls]
         fresh = run.fresh(jobs)
         run.lock(calls)
@@ -294,7 +297,7 @@ class Intake:
                 (found["source_id"],),
             )
             source = Source(str(row[0]), str(row[1]), bool(row[2])) if row else _NO_SOURCE
-            run = _Run(self.store, tx, source, now_ms)
+            run = _Run(self.store, tx, source, now_ms, self.browse_ids)
             call = _held_call(found["message"])
             if call is not None:
                 run.dispatch(call)
@@ -322,8 +325,11 @@ def _held_call(stored: dict[str, Any]) -> Call | None:
 class _Run:
     """One transaction's worth of calls: caches, buffered browse rows, counts."""
 
-    def __init__(self, store: HubStore, tx: Tx, source: Source, now_ms: int) -> None:
+    def __init__(
+        self, store: HubStore, tx: Tx, source: Source, now_ms: int, pool: BrowseIds | None = None
+    ) -> None:
         self.store = store
+        self._pool = BrowseIds() if pool is None else pool
         self.tx = tx
         self.conn = tx.conn
         self.source = source
@@ -334,9 +340,10 @@ class _Run:
         self._browse: list[tuple[int, str, str, str, int]] = []
         self._new_changes: list[tuple[str | None, str, str, str]] = []
         self._next_browse_id: int | None = None  # SQLite: max(id) + 1 counted on
-        self._browse_ids: list[int] = []  # PostgreSQL: taken from the sequence, not used yet
+        self._browse_ids: list[int] = []  # PostgreSQL: taken from the pool, not used yet
         self._views = 0  # Product Viewed calls of the run: browse ids taken in one go
-        self._seen: list[tuple[str, str, int]] = []
+        self._seen: list[tuple[bytes, int]] = []  # SQLite: (message key, time) of new ids
+        self._keys: dict[str, bytes] = {}  # SQLite: message id -> its key (fresh())
         self._held_users: set[str] = set()  # userIds of the batch with calls held
         self._lines: dict[tuple[str, str], _Line | None] = {}  # (member, sku) -> open/removed
         self._prices: dict[str, int] = {}
@@ -370,45 +377,53 @@ class _Run:
         self.conn.lock(*alone, shared=shared)
 
     def fresh(self, jobs: Sequence[_Job]) -> set[str]:
-        """The message ids of the ``jobs``' calls this source has not sent before.
+        """The message ids of the ``jobs``' calls this source has not sent before (each kept
+        as its 16-byte key: :mod:`sync.hub.segment.messages`).
 
         PostgreSQL: found by recording them — one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
-        of all of them (in id order, so two writers never wait for each other in a circle),
-        before any keyed lock is taken: the ids it returns are new, and recorded (each with
+        of all of them (in key order, so two writers never wait for each other in a circle),
+        before any keyed lock is taken: the keys it returns are new, and recorded (each with
         its batch's time of arrival), the others were sent before. A repeat sent through
         another writer at the same instant waits for that one's commit and is then a
         duplicate (or new, if that one rolled back). SQLite (one writer): looked up; the new
         ones are recorded at :meth:`finish`."""
+        source_id = self.source.id
         if self.conn.dialect.name == "postgres":
-            arrived: dict[str, int] = {}
+            keys: dict[str, str] = {}  # the key's hex -> the message id
+            arrived: dict[str, int] = {}  # the key's hex -> its batch's time of arrival
             for job in jobs:
+                now = job.now_ms // 1000
                 for c in job.calls:
-                    arrived.setdefault(c.message_id, job.now_ms // 1000)
-            order = sorted(arrived)
-            if not order:
+                    key = message_key(source_id, c.message_id).hex()
+                    if key not in keys:
+                        keys[key] = c.message_id
+                        arrived[key] = now
+            if not keys:
                 return set()
+            order = sorted(keys)
             rows = self.conn.rows(
-                "INSERT INTO intake_messages (source_id, message_id, received_at) "
-                "SELECT ?, m, t FROM unnest(?::text[], ?::bigint[]) AS u(m, t) "
-                "ON CONFLICT (source_id, message_id) DO NOTHING RETURNING message_id",
+                "INSERT INTO intake_message_keys (key, received_at) "
+                "SELECT k, t FROM unnest(?::uuid[], ?::bigint[]) AS u(k, t) "
+                "ON CONFLICT (key) DO NOTHING RETURNING replace(key::text, '-', '')",
                 (
-                    self.source.id,
-                    pg_text_array(order),
-                    "{" + ",".join(str(arrived[i]) for i in order) + "}",
+                    "{" + ",".join(order) + "}",
+                    "{" + ",".join([str(arrived[k]) for k in order]) + "}",
                 ),
             )
             self._recorded = True
-            return {str(r[0]) for r in rows}
-        ids = {c.message_id for job in jobs for c in job.calls}
-        known = _rows_in(
-            self.conn,
-            "message_id",
-            "intake_messages",
-            "message_id",
-            sorted(ids),
-            lead=("source_id", self.source.id),
-        )
-        return ids - {str(r[0]) for r in known}
+            return {keys[r[0]] for r in rows}
+        by_key = {message_key(source_id, c.message_id): c.message_id for j in jobs for c in j.calls}
+        listed = sorted(by_key)
+        known: set[bytes] = set()
+        for i in range(0, len(listed), _IN_CHUNK):
+            chunk = listed[i : i + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            found = self.conn.rows(
+                f"SELECT key FROM intake_message_keys WHERE key IN ({marks})", chunk
+            )
+            known.update(bytes(r[0]) for r in found)
+        self._keys = {m: k for k, m in by_key.items()}
+        return {m for k, m in by_key.items() if k not in known}
 
     def prime(self, calls: Sequence[Call]) -> None:
         """Resolve the batch's userIds and anonymousIds and read their members, a few queries
@@ -460,10 +475,11 @@ class _Run:
 
     def browse_id(self) -> int:
         """The id of a new browse event: max(id) + 1 on SQLite (its one writer is alone); on
-        PostgreSQL from the sequence (hub migration 014), the run's worth taken at once."""
+        PostgreSQL from the process's pool of the sequence's ids (:class:`BrowseIds`), the
+        run's worth taken at once."""
         if self.conn.dialect.name == "postgres":
             if not self._browse_ids:
-                self._browse_ids = browse_ids(self.conn, max(self._views, 1))
+                self._browse_ids = self._pool.take(self.conn, max(self._views, 1))
                 self._views = 0
             return self._browse_ids.pop()
         if self._next_browse_id is None:
@@ -475,7 +491,8 @@ class _Run:
 
     def seen(self, call: Call) -> None:
         if not self._recorded:
-            self._seen.append((self.source.id, call.message_id, self.now))
+            key = self._keys.get(call.message_id) or message_key(self.source.id, call.message_id)
+            self._seen.append((key, self.now))
 
     def count(self, outcome: str, name: str) -> None:
         key = (outcome, name[:200])
@@ -489,20 +506,20 @@ class _Run:
         self.flush(final=last)
         conn = self.conn
         if self._seen and not self._recorded:  # new by fresh() (SQLite: its one writer)
-            with raced_on_key("intake_messages"):
-                self.tx.load(
-                    "intake_messages", ("source_id", "message_id", "received_at"), self._seen
-                )
+            with raced_on_key("intake_message_keys"):
+                self.tx.load("intake_message_keys", ("key", "received_at"), self._seen)
         if self._counts and self.source.id:
-            conn.many(
-                "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_id, outcome, name) DO UPDATE SET "
-                "n = intake_counts.n + excluded.n, last_at = excluded.last_at",
-                [  # in key order: writers counting side by side never wait in a circle
-                    (self.source.id, o, n, k, self.now)
-                    for (o, n), k in sorted(self._counts.items())
-                ],
-            )
+            counts = [  # in key order: writers counting side by side never wait in a circle
+                (self.source.id, o, n, k, self.now) for (o, n), k in sorted(self._counts.items())
+            ]
+            # PostgreSQL: one statement for all of them, sent with the commit (nothing reads
+            # the counts in the transaction) — where executemany's pipeline cost the hub more
+            # Python than the rows; SQLite: executemany.
+            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(counts))
+            if not conn.many_at_commit(
+                _COUNTS.format(values), [[value for row in counts for value in row]]
+            ):
+                conn.many(_COUNTS.format("(?, ?, ?, ?, ?)"), counts)
         if rejected and self.source.id:
             conn.many(
                 "INSERT INTO intake_rejects (source_id, message_id, reason, at) "
@@ -526,10 +543,14 @@ class _Run:
         ``final`` flush of a transaction hands those change rows to the commit when it can."""
         # New rows go in by the bulk loader (COPY on PostgreSQL: no statement per row).
         if self._browse:
-            with raced_on_key("browse_events"):  # an id loaded by hand since the sequence's
-                self.tx.load(
-                    "browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse
-                )
+            try:
+                with raced_on_key("browse_events"):  # an id loaded by hand since the sequence's
+                    self.tx.load(
+                        "browse_events", ("id", "member_id", "sku", "channel", "at"), self._browse
+                    )
+            except WriteRaced:
+                self._pool.clear()  # its ids may be taken: the next run's come past them
+                raise
             self._browse = []
         dirty = [ln for ln in self._lines.values() if ln is not None and ln.dirty] + self._bought
         self._bought = []
@@ -1093,6 +1114,11 @@ def withdraw_browsing(tx: Tx, member_id: str, home: str | None) -> int:
 
 
 _CART_EVENTS = frozenset({"Product Added", "Product Removed"})
+_COUNTS = (  # {}: the rows' placeholders
+    "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) VALUES {} "
+    "ON CONFLICT (source_id, outcome, name) DO UPDATE SET "
+    "n = intake_counts.n + excluded.n, last_at = excluded.last_at"
+)
 
 
 def _sku(call: Call) -> str:
@@ -1120,6 +1146,35 @@ def _line_id(now_ms: int, member_id: str, sku: str, message_id: str) -> str:
 def _line_key(pair: tuple[str, str]) -> str:
     """The keyed lock of a member's cart line of a sku (:meth:`_Run.line`)."""
     return f"cart:{pair[0]}\x1f{pair[1]}"
+
+
+BROWSE_IDS_TAKEN = 1000  # PostgreSQL: browse event ids a process takes from the sequence at once
+
+
+class BrowseIds:
+    """A process's browse event ids on PostgreSQL: taken from the sequence
+    :data:`BROWSE_IDS_TAKEN` at a time (:func:`browse_ids`: one statement, not one a run)
+    and handed out to its writers. An id handed to a transaction that rolls back is not used
+    again (a gap, as with any sequence); ids another process takes are its own."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: list[int] = []  # highest first: pop() gives the lowest
+
+    def take(self, conn: Conn, n: int) -> list[int]:
+        """``n`` ids, highest first (``pop()`` hands them out rising)."""
+        with self._lock:
+            if len(self._free) < n:
+                more = browse_ids(conn, max(n - len(self._free), BROWSE_IDS_TAKEN))
+                self._free = more + self._free
+            out, self._free = self._free[-n:], self._free[:-n]
+        return out
+
+    def clear(self) -> None:
+        """Forget the ids held (a browse row met one of them: rows were loaded with their own
+        ids past the sequence; :func:`browse_ids` moves it past them)."""
+        with self._lock:
+            self._free = []
 
 
 def browse_ids(conn: Conn, n: int) -> list[int]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import json
 import threading
 import time
@@ -38,7 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sync.hub.errors import PROBLEM_TYPE, BusyError, HubServiceError, problem_doc
 from sync.hub.segment.calls import CALL_TYPES, MAX_CALL_BYTES
-from sync.hub.segment.intake import Intake, source_or_error
+from sync.hub.segment.intake import Intake, TakeResult, source_or_error
 from sync.hub.store import HubStore
 
 Scope = MutableMapping[str, Any]
@@ -135,6 +136,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: problem_doc("Over 500 KB once inflated"),
     503: problem_doc("Busy (Retry-After)"),
 }
+
+
+JSON_TYPE = "application/json"
+JSON_TYPE_BYTES = JSON_TYPE.encode("latin-1")
+
+
+def answer_bytes(result: TakeResult) -> bytes:
+    """A batch's answer, the JSON text JSONResponse sends for ``result.wire()``: written out
+    directly when no call was refused (every batch of a well-behaved sender)."""
+    if not result.rejected:
+        return b'{"success":true,"accepted":%d,"duplicates":%d,"rejected":[]}' % (
+            result.accepted,
+            result.duplicates,
+        )
+    return json.dumps(
+        result.wire(), ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def inflate(body: bytes, encoding: str) -> bytes:
@@ -236,6 +254,27 @@ def basic_user(header: str | None) -> str | None:
     return decoded.partition(":")[0] or None
 
 
+GC_YOUNG_THRESHOLD = 10_000  # net allocations between two collections of the youngest objects
+_gc_settled = False
+
+
+def settle_gc() -> None:
+    """Once per process, at its first Segment batch: the objects alive then (the app, its
+    modules and imports, ~70,000 the collector tracks) go to the collector's permanent
+    generation (``gc.freeze``), and the youngest generation is collected every
+    :data:`GC_YOUNG_THRESHOLD` net allocations instead of 700. A batch parses into ~500 dicts
+    and lists that live until it is answered, so under load they were promoted, and every few
+    seconds a full collection walked every object of the process: ~50 ms each, 5-7 % of the
+    hub's CPU (bench/event_ingest.py, docs/benchmarks.md). Cycles made later are collected
+    as before. A process-wide setting, made here because the Segment intake is what pays for
+    it; the hub's start is where it belongs (docs/decisions.md)."""
+    global _gc_settled
+    _gc_settled = True
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), middle, old)
+
+
 def add_segment_routes(
     app: FastAPI, store: HubStore, *, clock: Callable[[], float] = time.time
 ) -> FastPath:
@@ -244,7 +283,7 @@ def add_segment_routes(
     pending = {"n": 0}
     lock = threading.Lock()
 
-    def take(body: bytes, encoding: str, auth: str | None, forced: str | None) -> dict[str, Any]:
+    def take(body: bytes, encoding: str, auth: str | None, forced: str | None) -> bytes:
         header_key = basic_user(auth)
         raw = inflate(body, encoding)
         doc = parse_body(raw)
@@ -277,30 +316,33 @@ def add_segment_routes(
                     f"the call is refused: {result.rejected[0].reason}",
                     reason=result.rejected[0].reason,
                 )
-        return result.wire()
+        return answer_bytes(result)
 
-    async def answer(body: bytes, encoding: str, auth: str | None, forced: str | None) -> Response:
+    async def answer(
+        body: bytes, encoding: str, auth: str | None, forced: str | None
+    ) -> Response | bytes:
+        """The answer's JSON (200), or the problem to answer."""
         with lock:
             if pending["n"] >= MAX_PENDING:
                 return problem(BusyError("too many batches queued; retry shortly"))
             pending["n"] += 1
         try:
-            result = await run_in_threadpool(take, body, encoding, auth, forced)
+            return await run_in_threadpool(take, body, encoding, auth, forced)
         except HubServiceError as exc:
             return problem(exc)
         finally:
             with lock:
                 pending["n"] -= 1
-        return JSONResponse(result)
 
     async def handle(request: Request, forced: str | None) -> Response:
         body = await request.body()
-        return await answer(
+        out = await answer(
             body,
             request.headers.get("content-encoding", ""),
             request.headers.get("authorization"),
             forced,
         )
+        return out if isinstance(out, Response) else Response(out, media_type=JSON_TYPE)
 
     paths = {f"{PREFIX}/batch": None, **{f"{PREFIX}/{kind}": kind for kind in CALL_TYPES}}
 
@@ -310,6 +352,8 @@ def add_segment_routes(
         path = scope.get("path")
         if path not in paths or scope.get("method") != "POST":
             return False
+        if not _gc_settled:
+            settle_gc()
         encoding: str | None = None
         auth: str | None = None
         for name, value in scope.get("headers", ()):
@@ -317,8 +361,14 @@ def add_segment_routes(
                 encoding = value.decode("latin-1")
             elif name == b"authorization" and auth is None:
                 auth = value.decode("latin-1")
-        response = await answer(body, encoding or "", auth, paths[path])
-        await response(scope, _no_body, send)
+        out = await answer(body, encoding or "", auth, paths[path])
+        if isinstance(out, Response):
+            await out(scope, _no_body, send)
+            return True
+        # What Response(out, media_type=JSON_TYPE) sends, without building one.
+        headers = [(b"content-length", b"%d" % len(out)), (b"content-type", JSON_TYPE_BYTES)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": out})
         return True
 
     def body_doc(schema: str) -> dict[str, Any]:

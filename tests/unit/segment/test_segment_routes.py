@@ -1,4 +1,4 @@
-"""The Segment routes' body checks: the nesting depth worked out from the text."""
+"""The Segment routes' body checks (the nesting depth worked out from the text) and answers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ import random
 from typing import Any
 
 import pytest
+from starlette.responses import JSONResponse
 
-from sync.hub.segment.routes import MAX_DEPTH, _BadBody, _deeper_than, _text_deeper_than, parse_body
+from sync.hub.segment.intake import Rejected, TakeResult
+from sync.hub.segment.routes import (
+    MAX_DEPTH,
+    _BadBody,
+    _deeper_than,
+    _text_deeper_than,
+    answer_bytes,
+    parse_body,
+)
 
 
 def _nested(levels: int) -> Any:
@@ -95,3 +104,15 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [s for k, v in value.items() for s in (k, *_strings(v))]
     return []
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        TakeResult(100, 0, []),
+        TakeResult(0, 2500, []),
+        TakeResult(1, 1, [Rejected(2, 'm-\u4e2d"3', "no_event"), Rejected(3, None, "bad_type")]),
+    ],
+)
+def test_a_batchs_answer_is_the_json_the_route_sends(result: TakeResult) -> None:
+    assert answer_bytes(result) == JSONResponse(result.wire()).body
