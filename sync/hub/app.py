@@ -594,9 +594,14 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         tags=["health"],
         summary="Liveness, and the window a returning terminal spreads its round over",
     )
-    async def healthz() -> Health:
+    async def healthz(response: Response) -> Health:
         # On the event loop (no thread, no database): the probe of every offline terminal,
-        # a whole fleet's within seconds when the hub restarts; never shed at the door.
+        # a whole fleet's within seconds when the hub restarts; never shed at the door. The
+        # connection is closed after it: a restarted hub's first process to be ready took
+        # every probe's connection, and the rounds that followed on them (2-7x the other
+        # process's requests, its door shedding while the other had room); the round opens
+        # its own, taken by whichever process accepts it.
+        response.headers["Connection"] = "close"
         return Health(reconnect_s=reconnect.seconds())
 
     @app.get(

@@ -83,3 +83,14 @@ def test_the_window_is_the_fleet_over_the_rate_bounded(hub_db: str) -> None:
 class _NoEngine:
     def sync_once(self) -> object:  # pragma: no cover - the test runs no round
         raise AssertionError("no round runs here")
+
+
+def test_a_probe_s_connection_is_closed_after_its_answer(hub: HubHandle) -> None:
+    """A restarted hub's first process to be ready took every probe's connection and kept
+    it for the rounds that followed (2-7x the other process's requests, its door shedding
+    while the other had room, docs/benchmarks.md): the probe's answer closes it, so the round
+    opens its own. Other answers keep their connection alive."""
+    with httpx.Client(base_url=hub.url, timeout=10) as client:
+        answer = client.get("/healthz")
+        assert answer.status_code == 200 and answer.headers["connection"] == "close"
+        assert client.get("/readyz").headers.get("connection") != "close"
