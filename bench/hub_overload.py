@@ -57,7 +57,6 @@ def run_args(args: argparse.Namespace) -> argparse.Namespace:
         no_restart=True,
         gen_procs=0,
         decode_all=False,
-        enrol_live=True,  # the load on the hub the fleet was enrolled through, as measured so far
     )
 
 
