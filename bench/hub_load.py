@@ -3,8 +3,10 @@
 N simulated terminals (bench/loadgen.py: asyncio + httpx, split over ``--gen-procs``
 processes, on the same cores as the hub) each push 1–10 visits every 1–5 s and pull their
 store's changes every 2–6 s (pages until caught up), against ``clerk hub serve --workers 2`` on
-SQLite or PostgreSQL. A push that fails (503, 429, a timeout, a refused connection) is retried —
-same ids, jittered backoff, Retry-After honoured — as the terminal's outbox does. Half way
+SQLite or PostgreSQL (the fleet enrolled through it; ``--restart-first`` starts it again before
+the load, as a hub that read its devices at its start). A push that
+fails (503, 429, a timeout, a refused connection) is retried — same ids, jittered backoff,
+Retry-After honoured — as the terminal's outbox does. Half way
 through the hub is stopped and started again. Reported per run: requests/s answered, pull and
 push p99 (200s) at the terminal and at the hub (its access log), the 503s and how fast they came
 back, the generator's own share (its CPU per process, its event loop's lag, actions due against
@@ -325,7 +327,9 @@ def load(
     return generate(hub.url, terminals, duration, procs, midway=midway, drain=True)
 
 
-def server_side(log: Path, since: float, until: float) -> dict[str, float | None]:
+def server_side(
+    log: Path, since: float, until: float, served_since: float = 0.0
+) -> dict[str, float | None]:
     """The hub's own timing of the requests answered during the load (its access log)."""
     by: dict[str, list[float]] = {"pull": [], "push": [], "503": []}
     served = 0  # every request the hub logged, the drain too (for its CPU per request)
@@ -336,7 +340,7 @@ def server_side(log: Path, since: float, until: float) -> dict[str, float | None
             doc = json.loads(line)
         except ValueError:
             continue
-        served += doc.get("status") != 503
+        served += doc.get("status") != 503 and doc.get("ts", 0) >= served_since
         if not since <= doc.get("ts", 0) <= until:
             continue
         if doc.get("status") == 503:
@@ -540,6 +544,17 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         store_ids = [f"S{k:03d}" for k in range(1, stores + 1)]
         n = stores * per_store
         terminals = asyncio.run(enrol(hub.url, db, keys, store_ids, n))
+        served_since = 0.0
+        if getattr(args, "restart_first", False):
+            # Each process then knows the fleet (Devices.prime) — enrolled through the running
+            # hub, it is unknown to the process each terminal's first request reaches. Not the
+            # default: the load then meets a cold hub at full rate, and shed more in its first
+            # 5 s (docs/benchmarks.md, ninth session).
+            hub.stop()
+            hub.start()  # one worker answered: give the others the moment they take too
+            time.sleep(2.0)
+            hub.cpu_s = 0.0  # the workers' CPU from the load's hub start on …
+            served_since = time.time()  # … over the requests it served
         print(
             f"[{backend} {stores}x{per_store}] {n} terminals, {args.duration:.0f} s …",
             file=sys.stderr,
@@ -553,7 +568,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         began, ended = out.began, out.began + out.elapsed
     finally:
         hub.stop()
-    hub_side = server_side(log, began, ended)
+    hub_side = server_side(log, began, ended, served_since)
     lock = {**lock_held(lock_times, began, ended), **waiters.figures(began, ended)}
     lock |= tail_stats(lock_times.with_suffix(".tails"))
     lag = loop_lag(hub.loop_lag, began, ended)
@@ -593,6 +608,10 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         "steady_push_p99_ms": pct(steady["push"], 99) * 1000,
         "shed": len(s.shed),
         "steady_shed": steady_shed,
+        # the 503s sent in the load's first 5 s, from the restart to the load's end, the rest
+        **shed_parts(s, origin, lo, args.duration),
+        # terminals back from the restart: when each had its first 200 after the hub was back
+        **returned(s, out.restart),
         "shed_by_5s": {str(k): v for k, v in sorted(shed_by_5s.items())},
         "restart_at_s": lo - origin if lo else None,
         "shed_p99_ms": pct(s.shed, 99) * 1000 if s.shed else None,
@@ -620,6 +639,36 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     }
     print(json.dumps(result), file=sys.stderr)
     return result
+
+
+def shed_parts(s: Stats, origin: float, restart_at: float, duration: float) -> dict[str, int]:
+    """The 503s by when they were sent: in the load's first 5 s (``shed_start``), from the
+    restart on (``shed_restart``: the hub down, back, and its fleet's return), and the rest."""
+    parts = {"shed_start": 0, "shed_restart": 0, "shed_other": 0}
+    for at, _, status, _ in s.timeline:
+        if status != 503:
+            continue
+        if at < origin + 5.0:
+            parts["shed_start"] += 1
+        elif restart_at and at >= restart_at:
+            parts["shed_restart"] += 1
+        else:
+            parts["shed_other"] += 1
+    return parts
+
+
+def returned(s: Stats, restart: dict[str, float]) -> dict[str, float | int | None]:
+    """How long after the restarted hub was back (its /healthz answered the bench) the
+    terminals that found it down had their first request answered 200: the fleet's return."""
+    if "until" not in restart:
+        return {"returned": 0} | {f"returned_{k}_s": None for k in ("p50", "p90", "max")}
+    after = sorted(r - restart["until"] for r in s.returns if r >= restart["at"])
+    return {
+        "returned": len(after),
+        "returned_p50_s": pct(after, 50) if after else None,
+        "returned_p90_s": pct(after, 90) if after else None,
+        "returned_max_s": after[-1] if after else None,
+    }
 
 
 def _ms(v: float | None) -> str:
@@ -650,6 +699,12 @@ def main() -> int:
         help="load generator processes (default: one per 250 terminals, at most 4)",
     )
     ap.add_argument("--no-restart", action="store_true", help="no hub restart half way")
+    ap.add_argument(
+        "--restart-first",
+        action="store_true",
+        help="restart the hub between the enrolment and the load (each process then knows the "
+        "devices; tried as the default and not kept: a cold hub's start shed more)",
+    )
     ap.add_argument(
         "--hub-nice",
         type=int,
@@ -768,6 +823,16 @@ def main() -> int:
                 f"{_lag(r['hub_loop_lag_p50_ms'])} / {_lag(r['hub_loop_lag_p99_ms'])}",
                 "ms",
                 "how late the workers' loops ran (a request's unseen wait, not in the access log)",
+            ],
+            [
+                f"{label}: 503s sent in the first 5 s / from the restart on / elsewhere",
+                f"{r['shed_start']} / {r['shed_restart']} / {r['shed_other']}",
+                "",
+                "–"
+                if r.get("returned_p50_s") is None
+                else f"{r['returned']} terminals found the hub down; their first 200 came "
+                f"p50 {r['returned_p50_s']:.1f} s, p90 {r['returned_p90_s']:.1f} s, "
+                f"at the latest {r['returned_max_s']:.1f} s after it was back",
             ],
             [
                 f"{label}: other 5xx / no answer",

@@ -9,8 +9,10 @@ failed pull again, waiting as the terminal's sync scheduler waits (sync/schedule
 :class:`sync.backoff.Backoff`, full jitter): after an answer (503 or 429 with its Retry-After,
 another error without) the run backoff's jittered wait, the Retry-After a floor; after no answer
 (a refused connection, a timeout) the terminal is offline: it probes the hub (``GET /healthz``)
-at the probe's jittered pace (base 1 s, cap 8 s) and, once a probe answers, goes within
-``RECONNECT_SPREAD_S`` (uniformly).
+at the probe's jittered pace (base 1 s, cap 8 s; one probe schedule a terminal, whichever lane
+comes due) and, once a probe answers, runs its round (its push, then its pull) uniformly within
+the window the answer asks (``reconnect_s``, at most ``RECONNECT_MAX_S``; ``RECONNECT_SPREAD_S``
+when the hub does not say: :func:`sync.scheduler.reconnect_window`); neither lane goes before it.
 
 What a terminal decodes of a pull: a real terminal has its own CPU to decode and store the rows
 it is sent; here hundreds of terminals share the hub's two cores. So only the terminals of the
@@ -57,7 +59,7 @@ except ImportError:
 from bench.wire import WireClient
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
-from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_window
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
 PAGE = 1000
@@ -113,6 +115,8 @@ class Stats:
     late: dict[str, list[float]] = field(default_factory=lambda: {"pull": [], "push": []})
     # per 200 answer: what, then PHASES, then the decoding of the body
     phases: list[tuple[str, float, float, float, float, float, float]] = field(default_factory=list)
+    # when (monotonic) each terminal back from offline had its first request answered 200
+    returns: list[float] = field(default_factory=list)
 
     def note(self, what: str, status: int, took: float) -> None:
         self.timeline.append((time.monotonic() - took, what, status, took))
@@ -138,6 +142,7 @@ class Stats:
         for k, v in other.late.items():
             self.late.setdefault(k, []).extend(v)
         self.phases += other.phases
+        self.returns += other.returns
 
 
 @dataclass
@@ -158,6 +163,9 @@ class Terminal:
     offline: int = 0  # consecutive requests with no answer (offline: probe before going)
     probes: int = 0  # consecutive probes with no answer (the scheduler's probe backoff)
     retry_after: float | None = None  # the last 503 / 429's Retry-After
+    next_probe_at: float = 0.0  # offline: when the next probe is due (loop time)
+    back_at: float = 0.0  # after a probe's answer: the round runs then, neither lane before
+    away: bool = False  # a request found no hub since the last one answered 200
 
 
 _TAIL = re.compile(rb'"next_cursor":(\d+),"has_more":(true|false)(?:,"remaining":\d+)?}\s*\Z')
@@ -213,6 +221,7 @@ def _failed(t: Terminal, resp: httpx.Response | None) -> None:
     t.retry_after = None
     if resp is None:  # no answer: the scheduler goes offline and probes
         t.offline += 1
+        t.away = True
         return
     t.offline = 0
     if resp.status_code in (429, 503):
@@ -220,9 +229,11 @@ def _failed(t: Terminal, resp: httpx.Response | None) -> None:
             t.retry_after = float(resp.headers.get("Retry-After", ""))
 
 
-async def probe(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
+async def probe(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> float | None:
     """The offline terminal's reachability probe (``Scheduler.probe_once``: ``GET /healthz``,
-    never shed); True when the hub answers — the terminal is online again."""
+    never shed). When the hub answers — the terminal is online again — the window its round
+    is drawn in (:func:`sync.scheduler.reconnect_window` of the answer's ``reconnect_s``);
+    None when it does not."""
     try:
         resp = await client.get("/healthz")
     except httpx.HTTPError:
@@ -231,9 +242,12 @@ async def probe(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
     stats.statuses[key] = stats.statuses.get(key, 0) + 1
     if resp is None:
         t.probes += 1
-        return False
+        return None
     t.probes = t.offline = 0
-    return True
+    asked = None
+    with contextlib.suppress(ValueError, AttributeError):
+        asked = json.loads(resp.content).get("reconnect_s")
+    return reconnect_window(asked)
 
 
 async def offline_wait(
@@ -243,15 +257,25 @@ async def offline_wait(
     rng: random.Random,
     probe_backoff: Backoff,
 ) -> float | None:
-    """A lane come due, as ``Scheduler.run_forever`` decides: online, None (go now — also a
-    lane the other one's probe brought back); offline — no round until a probe answers — a
-    probe, then the wait before the lane's next try: within ``RECONNECT_SPREAD_S`` after an
-    answer, the probe's backoff after none."""
-    if not t.offline:
-        return None
-    if await probe(client, t, stats):
-        return rng.uniform(0.0, RECONNECT_SPREAD_S)
-    return probe_backoff.delay(t.probes)
+    """A lane come due, as ``Scheduler.run_forever`` decides: None — go now — when online
+    and the round after a probe's answer is not still ahead; else the wait before the lane's
+    next try. Offline no round runs until a probe answers: the probe when it is due (one
+    schedule for both lanes), then the round within the answer's window (``back_at``, both
+    lanes: the push, then the pull), or the probe's backoff after no answer."""
+    now = asyncio.get_running_loop().time()
+    if t.offline:
+        if now < t.next_probe_at:
+            return t.next_probe_at - now
+        window = await probe(client, t, stats)
+        now = asyncio.get_running_loop().time()
+        if window is None:
+            t.next_probe_at = now + probe_backoff.delay(t.probes)
+            return t.next_probe_at - now
+        t.back_at = now + rng.uniform(0.0, window)
+        return t.back_at - now
+    if now < t.back_at:
+        return t.back_at - now
+    return None
 
 
 def _phases(marks: dict[str, float]) -> tuple[float, float, float, float, float] | None:
@@ -352,7 +376,9 @@ async def run_terminal(
 
     def retry_in() -> float:
         if t.offline:  # as Scheduler.record_failure: offline, the next probe (rounds wait)
-            return probe_backoff.delay(max(1, t.probes))
+            wait = probe_backoff.delay(max(1, t.probes))
+            t.next_probe_at = loop.time() + wait
+            return wait
         return backoff.delay(t.failures, t.retry_after)
 
     loop = asyncio.get_running_loop()
@@ -365,7 +391,7 @@ async def run_terminal(
         await asyncio.sleep(max(0.0, due - loop.time()))
         lane = "push" if next_push <= next_pull else "pull"
         wait = await offline_wait(client, t, stats, rng, probe_backoff)
-        if wait is not None:  # offline: the lane waits on the next probe, or the spread
+        if wait is not None:  # offline: the lane waits on the next probe, or the round's time
             if lane == "push":
                 next_push = loop.time() + wait
             else:
@@ -377,17 +403,26 @@ async def run_terminal(
             if not t.pending:
                 t.pending = visits(t, rng)
             if await push(client, t, stats):
-                t.failures = t.offline = 0
+                back(t, stats, loop.time())
                 next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
             else:
                 next_push = loop.time() + retry_in()
         else:
             stats.late["pull"].append(loop.time() - due)
             if await pull(client, t, stats):
-                t.failures = t.offline = 0
+                back(t, stats, loop.time())
                 next_pull = loop.time() + rng.uniform(*PULL_EVERY_S)
             else:
                 next_pull = loop.time() + retry_in()
+
+
+def back(t: Terminal, stats: Stats, now: float) -> None:
+    """A request of ``t`` answered 200: its failures are over; the first after it found no
+    hub is noted (when a terminal synced again after an outage)."""
+    t.failures = t.offline = 0
+    if t.away:
+        t.away = False
+        stats.returns.append(now)
 
 
 async def lag_probe(end: float, out: list[float]) -> None:

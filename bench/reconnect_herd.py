@@ -6,12 +6,16 @@ each run a round every ``--every`` seconds (phases spread), the hub is down from
 seconds; each terminal's round fails while it is down, it goes offline and probes at its
 probe's pace, and comes back as the scheduler decides. Reported: the rounds that reach the hub
 in each 0.25 s after it is back, the busiest quarter-second and second, for the scheduler as it
-is (offline, no round until a probe answers; then one within ``RECONNECT_SPREAD_S``) and as it
-was (offline, rounds also at their own backoff; the round at once after a probe's answer) — the
-same code with ``due_in`` for ``round_due_in`` and the spread 0 — in the same run, as a ratio.
+is (offline, no round until a probe answers; then one within the window the hub's answer asks,
+``reconnect_s`` — what ``sync.hub.app.ReconnectWindow`` computes for N devices at the default
+``HubConfig.reconnect_rate``), as it was last (the same, the window always
+``RECONNECT_SPREAD_S``: a hub that does not say) and as it was before that (offline, rounds also
+at their own backoff; the round at once after a probe's answer) — the same code with ``due_in``
+for ``round_due_in`` and the spread 0 — in the same run, as ratios.
 
     python bench/reconnect_herd.py                      # 501 terminals, down 3 s and 15 s
     python bench/reconnect_herd.py --terminals 1000 --down 3
+    python bench/reconnect_herd.py --rate 100           # the hub's reconnect_rate
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from sync.backoff import Backoff  # noqa: E402
 from sync.engine import PullResult, PushResult, SyncReport  # noqa: E402
 from sync.errors import TransportError  # noqa: E402
+from sync.hub.app import HubConfig, ReconnectWindow  # noqa: E402
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S, Scheduler  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -46,11 +51,14 @@ class Clock:
 
 
 def arrivals(
-    n: int, down: float, every: float, spread: float, seed: int, before: bool
-) -> list[float]:
+    n: int, down: float, every: float, spread: float, seed: int, before: bool,
+    asked: float | None = None,
+) -> list[float]:  # fmt: skip
     """When each terminal's first round after the outage reaches the hub (seconds after 0).
-    ``before``: as the scheduler did before the spread — offline, rounds still ran at their
-    own backoff, and the round after a probe's answer at once (``spread`` 0)."""
+    ``asked``: the window the hub's /healthz answer asks (None: it does not say, the
+    terminal's own ``spread``). ``before``: as the scheduler did before the spread — offline,
+    rounds still ran at their own backoff, and the round after a probe's answer at once
+    (``spread`` 0)."""
     clock = Clock()
     first: dict[int, float] = {}
 
@@ -64,9 +72,10 @@ def arrivals(
 
         return Engine()
 
-    def probe() -> None:
+    def probe() -> float | None:
         if clock.t < down:
             raise TransportError("refused")
+        return asked
 
     rng = random.Random(seed)
     scheds = []
@@ -127,35 +136,53 @@ def main() -> int:
     ap.add_argument("--down", type=float, action="append", default=None, help="seconds down")
     ap.add_argument("--every", type=float, default=3.0, help="a round every S seconds")
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=HubConfig.reconnect_rate,
+        help="the hub's reconnect_rate (returning rounds a second): its window is N / this",
+    )
     ap.add_argument("--label", default="", help="results file suffix")
     args = ap.parse_args()
+    window = ReconnectWindow(args.rate)
+    window.add(args.terminals)
+    asked = window.seconds()  # what the hub's /healthz answers N enrolled terminals
+    variants = (  # name, the terminal's own spread, the hub's window, as before the spread
+        ("now", RECONNECT_SPREAD_S, asked, False),
+        ("spread_2s", RECONNECT_SPREAD_S, None, False),
+        ("before", 0.0, None, True),
+    )
     rows, runs = [], []
     for down in args.down or [3.0, 15.0]:
-        got: dict[str, list[dict[str, float]]] = {"now": [], "before": []}
+        got: dict[str, list[dict[str, float]]] = {name: [] for name, *_ in variants}
         for seed in range(args.seeds):
-            for name, spread in (("now", RECONNECT_SPREAD_S), ("before", 0.0)):
-                times = arrivals(args.terminals, down, args.every, spread, seed, name == "before")
+            for name, spread, hub_asks, before in variants:
+                times = arrivals(args.terminals, down, args.every, spread, seed, before, hub_asks)
                 got[name].append(shape(times, down))
         med = {
             name: {k: sorted(r[k] for r in rs)[len(rs) // 2] for k in rs[0]}
             for name, rs in got.items()
         }
-        runs.append({"terminals": args.terminals, "down_s": down, "median": med})
+        runs.append(
+            {"terminals": args.terminals, "down_s": down, "reconnect_s": asked, "median": med}
+        )
         for k, unit in (
             ("peak_quarter_s", "rounds"),
             ("peak_second", "rounds"),
             ("all_back_s", "s"),
             ("median_back_s", "s"),
         ):
-            now, before = med["now"][k], med["before"][k]
+            now, last, before = (med[name][k] for name in ("now", "spread_2s", "before"))
             rows.append(
                 [
                     f"{args.terminals} terminals, hub down {down:.0f} s: {k.replace('_', ' ')}",
                     round(now, 2),
                     unit,
-                    f"before (rounds at their own backoff offline too, at once after a probe): "
-                    f"{round(before, 2)}; "
-                    f"ratio {now / before:.2f} (median of {args.seeds} seeds)",
+                    f"the hub asking a {asked:.1f} s window; within {RECONNECT_SPREAD_S:.0f} s "
+                    f"(a hub that does not say): {round(last, 2)}, ratio {now / last:.2f}; "
+                    f"before the spread (rounds at their own backoff offline too, at once after "
+                    f"a probe): {round(before, 2)}, ratio {now / before:.2f} "
+                    f"(medians of {args.seeds} seeds)",
                 ]
             )
     RESULTS.mkdir(parents=True, exist_ok=True)

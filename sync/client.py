@@ -157,9 +157,12 @@ class HubClient:
             self.on_token(resp.token)
         return resp
 
-    def healthz(self, timeout: float = PROBE_TIMEOUT_S) -> None:
+    def healthz(self, timeout: float = PROBE_TIMEOUT_S) -> float | None:
         """Is the hub reachable? A cheap unauthenticated GET /healthz (outside /v1); raises
-        TransportError when it cannot be reached, a SyncError when it answers with an error."""
+        TransportError when it cannot be reached, a SyncError when it answers with an error.
+        Returns the window the hub asks a terminal back from offline to spread its first
+        round over (``protocol.Health.reconnect_s``, seconds), None when it does not say (an
+        older hub, another answer): the hub answered all the same."""
         try:
             resp = self._http.get("/healthz", timeout=timeout)
         except httpx.TransportError as exc:
@@ -174,6 +177,10 @@ class HubClient:
                 reason_phrase=resp.reason_phrase,
                 now=self.clock(),
             )
+        try:
+            return protocol.Health.model_validate_json(resp.content).reconnect_s
+        except ValidationError:
+            return None
 
     def keys(self) -> KeysResponse:
         return self._call("GET", "/keys", KeysResponse)

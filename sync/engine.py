@@ -769,15 +769,17 @@ class SyncEngine:
         pending = outbox_mod.status(self.outbox).pending
         return SyncReport(pushed, pulled, pending, pending == 0 and pulled.caught_up)
 
-    def probe(self) -> None:
+    def probe(self) -> float | None:
         """Offline: is the hub reachable again? (GET /healthz; notes the answer as the
-        terminal's online state). Raises TransportError while it is not."""
+        terminal's online state). Raises TransportError while it is not; returns the window
+        the hub asks the first round to be spread over (None: it did not say)."""
         try:
-            self.client.healthz()
+            window = self.client.healthz()
         except SyncError as exc:
             self._note_online(not isinstance(exc, TransportError))
             raise
         self._note_online(True)
+        return window
 
     # -- on-demand member ---------------------------------------------------------------------
 

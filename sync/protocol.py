@@ -30,6 +30,11 @@ MAX_BATCH_ITEMS = 500
 MAX_BATCH_BYTES = 1_000_000
 MAX_CHANGES_LIMIT = 5000
 MAX_CHANGES_WAIT_S = 25  # the longest long-poll of GET /v1/changes?wait=S, in seconds
+# A terminal back from offline runs its first round uniformly within the window the hub's
+# GET /healthz asks (``Health.reconnect_s``), bounded by these: the least a hub asks, and what a
+# terminal takes when the hub does not say (an older hub); the most it waits whatever is asked.
+RECONNECT_MIN_S = 2.0
+RECONNECT_MAX_S = 30.0
 
 Str64 = Annotated[str, Field(max_length=64)]
 Str256 = Annotated[str, Field(max_length=256)]
@@ -94,6 +99,18 @@ class Problem(Wire):
     title: str
     status: int
     detail: str | None = None
+
+
+class Health(Wire):
+    """GET /healthz (no token): the hub answers — and how a terminal back from offline spreads
+    its first round: uniformly within ``reconnect_s`` seconds of this answer. When the hub
+    restarts, its whole fleet's probes answer within a second or two; the window is sized by
+    the hub from the devices it serves and the returning rounds a second it takes
+    (``HubConfig.reconnect_rate``). A terminal bounds it by ``RECONNECT_MAX_S``; absent (an
+    older hub), it takes ``RECONNECT_MIN_S``."""
+
+    status: Literal["ok"] = "ok"
+    reconnect_s: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
 
 
 class EnrollRequest(Wire):

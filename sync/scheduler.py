@@ -6,7 +6,9 @@ clock; ``run_forever`` is the loop a worker thread runs until its stop event is 
 LiveListener: the sync worker's second lane while online — it long-polls the store's changes
 feed and applies each change at once (``SyncEngine.pull_live``), reporting what it pulled. After
 a failure it backs off (full jitter, Retry-After a floor) and keeps trying at the backoff's pace;
-the scheduler's rounds every ``sync_interval_s`` stay the fallback and run regardless. A
+the scheduler's rounds every ``sync_interval_s`` stay the fallback and run regardless. With the
+scheduler's ``hold`` and ``on_unreachable`` (the app's wiring), a long-poll that finds no hub
+sends the terminal offline, and the lane waits for the probe's answer and the round after it. A
 terminal not enrolled, or revoked, stops listening; so does the stop event (a failure met while
 the app shuts the engine down is not reported). A hub that answers an empty page at once (one
 without long-poll) is asked again no sooner than ``min_gap_s``: never a busy loop.
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 from clerk.errors import ClerkError, NotEnrolledError
 from sync.backoff import Backoff
 from sync.errors import DeviceRevokedError, RetryableHubError, SyncError, TransportError
+from sync.protocol import RECONNECT_MAX_S, RECONNECT_MIN_S
 
 if TYPE_CHECKING:
     from sync.engine import PullResult, SyncReport
@@ -33,12 +36,14 @@ if TYPE_CHECKING:
 
 PROBE_BASE_S = 1.0
 PROBE_CAP_S = 8.0
-# Offline, the round after a probe answers runs within this many seconds, uniformly spread:
-# when a hub comes back from a restart every terminal's probe answers within the same second or
-# two, and their rounds at once — hundreds of pushes and pulls in that second — were shed with
-# 503 (docs/benchmarks.md, bench/reconnect_herd.py). Two seconds more at most keeps
-# "reconnecting syncs within seconds".
-RECONNECT_SPREAD_S = 2.0
+# Offline, the round after a probe answers runs uniformly within the window the hub's answer
+# asks (GET /healthz ``reconnect_s``: sized by the hub from its fleet and what it takes), at most
+# RECONNECT_MAX_S; within this many seconds when it does not say (an older hub). When a hub
+# comes back from a restart every terminal's probe answers within the same second or two, and
+# their rounds at once — hundreds of pushes and pulls in that second — were shed with 503
+# (docs/benchmarks.md, bench/reconnect_herd.py).
+RECONNECT_SPREAD_S = RECONNECT_MIN_S
+LIVE_HOLD_S = 1.0  # offline, the live lane asks again this often whether it may go
 
 
 def offline_reason(exc: BaseException) -> str:
@@ -58,6 +63,15 @@ def offline_reason(exc: BaseException) -> str:
 _NO_NETWORK = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTUNREACH})
 
 
+def reconnect_window(asked: object, default: float = RECONNECT_SPREAD_S) -> float:
+    """The window the round after a probe's answer is drawn in: what the hub asked (the
+    probe's return, seconds: ``protocol.Health.reconnect_s``), at most ``RECONNECT_MAX_S`` — a
+    hub cannot park a terminal — else (it did not say) ``default``."""
+    if isinstance(asked, bool) or not isinstance(asked, int | float) or not math.isfinite(asked):
+        return default
+    return min(RECONNECT_MAX_S, max(0.0, float(asked)))
+
+
 class Syncable(Protocol):
     def sync_once(self) -> SyncReport: ...
 
@@ -74,10 +88,11 @@ class Scheduler:
     * while offline, a cheap reachability ``probe`` (the hub's /healthz) runs at its own short
       backoff (``probe_backoff``: 1 s doubling to 8 s, jittered) instead of waiting out the
       round's backoff, and no round runs until it answers (``round_due_in``); then one runs
-      within ``reconnect_spread_s``, uniformly spread — a fleet coming back to a restarted hub
-      does not arrive in the same second, whether by probe or by a round's short first
-      backoffs — reconnecting syncs within seconds, not at the next interval; "Sync now" runs
-      one at once. ``on_reachable(online, why)`` reports each change
+      uniformly within the window the probe's answer asks (the hub's ``reconnect_s``, sized
+      from its fleet; at most ``RECONNECT_MAX_S``), else within ``reconnect_spread_s`` — a
+      fleet coming back to a restarted hub does not arrive in the same second, whether by probe
+      or by a round's short first backoffs — reconnecting syncs within seconds, not at the
+      next interval; "Sync now" runs one at once. ``on_reachable(online, why)`` reports each change
       (``why``: "no_network" or "hub_unreachable" while offline, see :func:`offline_reason`).
     Environment errors (ClerkError: hub, network, disk) are caught and reported through
     ``on_error``; anything else is a bug and propagates.
@@ -122,6 +137,7 @@ class Scheduler:
         self._next_run_at = clock()
         self._woken = False  # a wake() arrived while a run was under way
         self._forced = False  # "Sync now": a round runs even offline
+        self._reconnect_at: float | None = None  # the round after a probe's answer, not yet run
         self._wakeup = threading.Event()
 
     @property
@@ -186,6 +202,7 @@ class Scheduler:
         """One sync now; returns its report, or None when it failed (see ``last_error``)."""
         with self._lock:
             self._woken = self._forced = False
+            self._reconnect_at = None
         self.runs += 1
         try:
             report = self.engine.sync_once()
@@ -201,12 +218,13 @@ class Scheduler:
 
     def probe_once(self) -> bool:
         """Offline: ask the hub whether it answers (cheap); True when it does — the next
-        round is due within ``reconnect_spread_s`` then (whatever the round's backoff was: it
-        was for a hub that did not answer). A failed probe schedules the next one."""
+        round is due within :func:`reconnect_window` then (whatever the round's backoff was:
+        it was for a hub that did not answer). A failed probe schedules the next one."""
         if self.probe is None:
             return False
+        asked: object = None
         try:
-            self.probe()
+            asked = self.probe()
         except TransportError as exc:
             self.probes += 1
             self._next_probe_at = self.clock() + self.probe_backoff.delay(self.probes)
@@ -215,11 +233,38 @@ class Scheduler:
         except ClerkError:  # the hub answered, with an error: it is reachable
             pass
         self._reachable(True)
-        spread = self.backoff.rng.uniform(0.0, self.reconnect_spread_s)
+        window = reconnect_window(asked, self.reconnect_spread_s)
+        spread = self.backoff.rng.uniform(0.0, window)
         with self._lock:
-            self._next_run_at = self.clock() + spread
+            self._next_run_at = self._reconnect_at = self.clock() + spread
         self._wakeup.set()
         return True
+
+    def note_unreachable(self, exc: TransportError) -> None:
+        """Another lane's request (the live long-poll) did not reach the hub: offline, as after
+        a failed round — no round until the probe answers (its first at the probe's backoff),
+        and the live lane held with it (:meth:`live_hold`). A hub that restarts answers every
+        parked long-poll as it stops: the live lane is the first to find it gone."""
+        if self.probe is None:
+            return
+        if self.online is not False:
+            self._next_probe_at = self.clock() + self.probe_backoff.delay(max(1, self.probes))
+        self._reachable(False, offline_reason(exc))
+        self._wakeup.set()
+
+    def live_hold(self) -> float:
+        """Seconds the live lane (:class:`LiveListener`) waits before its next long-poll, 0 to
+        go: offline, until the probe answers (asked again every ``LIVE_HOLD_S``), then until
+        the round after the answer — spread over the hub's window — has started. A fleet's
+        long-polls come back to a restarted hub with its rounds, not all within the live
+        lane's first backoffs (a second or two)."""
+        if self.probe is None:
+            return 0.0
+        if self.online is False and not self._forced:
+            return LIVE_HOLD_S
+        with self._lock:
+            at = self._reconnect_at
+        return 0.0 if at is None else max(0.0, at - self.clock())
 
     def round_due_in(self) -> float:
         """Seconds until :meth:`run_forever` runs the next round: :meth:`due_in` — but while
@@ -268,6 +313,8 @@ class LiveListener:
         min_gap_s: float = MIN_GAP_S,
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
+        hold: Callable[[], float] | None = None,
+        on_unreachable: Callable[[TransportError], None] | None = None,
     ) -> None:
         self.engine = engine
         self.on_report = on_report
@@ -276,12 +323,18 @@ class LiveListener:
         self.min_gap_s = min_gap_s
         self.backoff = backoff or Backoff(base=1.0, cap=60.0)
         self.clock = clock
+        self.hold = hold  # seconds to wait before the next long-poll (Scheduler.live_hold)
+        self.on_unreachable = on_unreachable  # a long-poll found no hub (Scheduler's)
         self.failures = 0
 
     def run_forever(self, stop: threading.Event) -> None:
         """Listen until ``stop`` is set (checked between long-polls: at most ``wait_s`` and
         the client's timeout late) or the terminal is not enrolled / revoked."""
         while not stop.is_set():
+            held = 0.0 if self.hold is None else self.hold()
+            if held > 0:
+                stop.wait(min(held, LIVE_HOLD_S))
+                continue
             started = self.clock()
             try:
                 pulled = self.engine.pull_live(self.wait_s)
@@ -293,6 +346,8 @@ class LiveListener:
                 if not isinstance(exc, ClerkError):
                     raise
                 self.failures += 1
+                if isinstance(exc, TransportError) and self.on_unreachable is not None:
+                    self.on_unreachable(exc)
                 if self.on_error is not None:
                     self.on_error(exc)
                 retry_after = exc.retry_after if isinstance(exc, RetryableHubError) else None

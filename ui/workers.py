@@ -262,7 +262,12 @@ class SyncWorker(QObject):
 
             def listen() -> None:
                 try:
-                    LiveListener(self.engine, on_report=report).run_forever(stop)
+                    LiveListener(
+                        self.engine,
+                        on_report=report,
+                        hold=self.scheduler.live_hold,  # back from offline: with the round
+                        on_unreachable=self.scheduler.note_unreachable,
+                    ).run_forever(stop)
                 except BaseException as exc:  # a bug: raised on the GUI thread, as the pool's
                     if not stop.is_set():
                         self._live_failed.emit(exc)

@@ -26,6 +26,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -69,12 +70,15 @@ from sync.protocol import (
     MAX_CHANGES_LIMIT,
     MAX_CHANGES_WAIT_S,
     PROTOCOL_VERSION,
+    RECONNECT_MAX_S,
+    RECONNECT_MIN_S,
     ROWS_FORMAT,
     ROWS_PREFIX,
     AuditHead,
     ChangesResponse,
     EnrollRequest,
     EnrollResponse,
+    Health,
     InteractionBatch,
     InteractionBatchResponse,
     KeysResponse,
@@ -119,6 +123,11 @@ class HubConfig:
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
     max_threads: int = 8  # worker threads for the routes (per process)
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
+    # Returning terminals' first rounds a second the hub takes on top of its load: a fleet back
+    # from offline (a restart) spreads them over devices / this seconds (GET /healthz), within
+    # RECONNECT_MIN_S..RECONNECT_MAX_S. Measured (docs/benchmarks.md): 501 terminals at ~0.6
+    # requests/s each on 2 cores leave ~110 rounds/s of a SQLite hub's ~520 requests/s; half that.
+    reconnect_rate: float = 50.0
     default_changes_limit: int = 1000
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S  # lifetime of a device's access token
     # Member look-ups by proof per device: (window s, most) — across hub processes.
@@ -132,6 +141,8 @@ class HubConfig:
             raise ValueError(f"token_ttl_s must be at least 1 second, got {self.token_ttl_s}")
         if not self.lookup_limits or any(w < 1 or n < 1 for w, n in self.lookup_limits):
             raise ValueError(f"lookup_limits must be (window, most) pairs: {self.lookup_limits}")
+        if not self.reconnect_rate > 0:
+            raise ValueError(f"reconnect_rate must be above 0, got {self.reconnect_rate}")
 
 
 class DeviceRow(BaseModel):
@@ -338,6 +349,29 @@ class Load:
         return self.inflight >= self.max_inflight
 
 
+class ReconnectWindow:
+    """How long a fleet coming back from offline spreads its first rounds (GET /healthz
+    ``reconnect_s``): the devices this hub serves over the returning rounds a second it takes
+    (``HubConfig.reconnect_rate``), within ``RECONNECT_MIN_S`` .. ``RECONNECT_MAX_S``. When a
+    hub restarts, every terminal's probe answers within a second or two, and each terminal's
+    first round (a push and a pull) at once was more than the hub serves on top of its load:
+    those were shed with 503. The devices are counted when the process starts (every device
+    not revoked, ``Devices.prime``) and as it enrols more; one revoked since still counts until
+    the next start (the window errs long, never past its bound)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.devices = 0
+        self._lock = threading.Lock()  # enrolments count on worker threads
+
+    def add(self, devices: int) -> None:
+        with self._lock:
+            self.devices += devices
+
+    def seconds(self) -> float:
+        return min(RECONNECT_MAX_S, max(RECONNECT_MIN_S, self.devices / self.rate))
+
+
 _UNSHED = frozenset({"/healthz"})
 _WRITE_PATH = f"{API_PREFIX}/interactions"
 
@@ -353,6 +387,7 @@ class _Guard:
         self.max_body = max_body_bytes
         self.load = load
         self.fast = fast
+        self.pid = os.getpid()  # the log line's process: which worker a herd went to
 
     async def __call__(
         self,
@@ -364,7 +399,7 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = {"code": 0, "sent": False}
+        status: dict[str, Any] = {"code": 0, "sent": False, "door": None}
         scope.setdefault("state", {})["arrived"] = started
 
         async def send_wrapper(message: Message) -> None:
@@ -384,6 +419,8 @@ class _Guard:
         try:
             if load.full(write=write) and scope.get("path") not in _UNSHED:
                 load.shed += 1
+                # which door: every request's (max_inflight) or the writes' (capacity work)
+                status["door"] = "all" if load.inflight >= load.max_inflight else "writes"
                 await problem_response(
                     503,
                     "Service unavailable",
@@ -442,6 +479,8 @@ class _Guard:
                         "bytes_in": size,
                         "device": state.get("device_id"),
                         "client": (scope.get("client") or ("", 0))[0],
+                        "pid": self.pid,
+                        **({"door": status["door"]} if status["door"] else {}),
                     },
                     separators=(",", ":"),
                 )
@@ -500,6 +539,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
     load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes, cfg.max_write_wait_s)
     app.state.load = load
+    reconnect = ReconnectWindow(cfg.reconnect_rate)
+    app.state.reconnect = reconnect
     take_batch = Ingest(store, group=cfg.group_commit)
     app.state.ingest = take_batch
     if cfg.write_door == "queue" and take_batch.committer is not None:
@@ -516,9 +557,10 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         """Before the first request: the devices' cache filled, so a restarted hub checks
         the whole fleet's first tokens on the event loop (its fast path) rather than with a
         thread and a read each — the herd of terminals coming back costs what a minute later
-        does. A failure only leaves the cache to fill as requests come."""
+        does. A failure only leaves the cache to fill as requests come. The devices read are
+        the fleet the reconnect window is sized by (GET /healthz)."""
         try:
-            await run_in_threadpool(store.devices.prime)
+            reconnect.add(await run_in_threadpool(store.devices.prime))
         except HubServiceError as exc:
             error_log.warning("devices not primed at start: %s", exc)
 
@@ -606,9 +648,21 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
 
     # health --------------------------------------------------------------------------------
 
-    @app.get("/healthz", tags=["health"], summary="Liveness")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["health"],
+        summary="Liveness, and the window a returning terminal spreads its round over",
+    )
+    async def healthz(response: Response) -> Health:
+        # On the event loop (no thread, no database): the probe of every offline terminal,
+        # a whole fleet's within seconds when the hub restarts; never shed at the door. The
+        # connection is closed after it: a restarted hub's first process to be ready took
+        # every probe's connection, and the rounds that followed on them (2-7x the other
+        # process's requests, its door shedding while the other had room); the round opens
+        # its own, taken by whichever process accepts it.
+        response.headers["Connection"] = "close"
+        return Health(reconnect_s=reconnect.seconds())
 
     @app.get(
         "/readyz",
@@ -632,6 +686,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     def enroll(req: EnrollRequest) -> EnrollResponse:
         now = int(cfg.clock())
         dev, secret = store.devices.enroll(req.store_id, req.code, req.device_name, now=now)
+        reconnect.add(1)
         access = store.devices.access_token(dev.id, now=now, ttl=cfg.token_ttl_s)
         return EnrollResponse(
             device_id=dev.id,
@@ -1104,13 +1159,13 @@ def app_from_env() -> FastAPI:
     :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access tokens'
     lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES and CLERK_HUB_MAX_WRITE_WAIT_S (0: no age limit), group commit
+    CLERK_HUB_MAX_PENDING_WRITES and CLERK_HUB_MAX_WRITE_WAIT_S (0: no age limit), the returning
+    rounds a second a restart's fleet is spread for with CLERK_HUB_RECONNECT_RATE, group commit
     off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
     CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
     loop's lateness with CLERK_HUB_LOOP_LAG (:mod:`sync.hub.profiling`), Python's thread switch
     interval with CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process
     with CLERK_HUB_MAX_THREADS (default 8)."""
-    import os
 
     db = os.environ.get("CLERK_HUB_DB")
     if not db:
@@ -1124,6 +1179,7 @@ def app_from_env() -> FastAPI:
     write_wait = os.environ.get("CLERK_HUB_MAX_WRITE_WAIT_S")  # "" or unset: the default
     wait_s = HubConfig.max_write_wait_s if not write_wait else float(write_wait) or None
     inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
+    rate = float(os.environ.get("CLERK_HUB_RECONNECT_RATE") or HubConfig.reconnect_rate)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
     write_door: Literal["inside", "queue"] = (
         "queue" if os.environ.get("CLERK_HUB_WRITE_DOOR") == "queue" else "inside"
@@ -1137,6 +1193,7 @@ def app_from_env() -> FastAPI:
         max_pending_writes=door,
         max_write_wait_s=wait_s,
         max_inflight=inflight,
+        reconnect_rate=rate,
         group_commit=group,
         write_door=write_door,
         max_threads=int(os.environ.get("CLERK_HUB_MAX_THREADS") or HubConfig.max_threads),

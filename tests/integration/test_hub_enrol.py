@@ -10,6 +10,7 @@ from hub_client import pull_changes
 from clerk.shared import membercode
 from sync.hub.db import migrations
 from sync.hub.embedded import HubHandle
+from sync.protocol import RECONNECT_MIN_S
 
 PROBLEM = "application/problem+json"
 
@@ -107,7 +108,8 @@ def test_rotated_key_signs_new_codes_and_old_key_retires(any_hub: HubHandle) -> 
 
 
 def test_health_and_readiness(any_hub: HubHandle) -> None:
-    assert httpx.get(any_hub.url + "/healthz", timeout=10).json() == {"status": "ok"}
+    health = httpx.get(any_hub.url + "/healthz", timeout=10).json()
+    assert health == {"status": "ok", "reconnect_s": RECONNECT_MIN_S}  # no device yet
     ready = httpx.get(any_hub.url + "/readyz", timeout=10)
     newest = max(v for v, _name, _sql in migrations())
     assert newest >= 4  # 3: devices that can be cut off; 4: phones and audit chains

@@ -112,6 +112,28 @@ def test_the_listener_reports_backs_off_and_stops() -> None:
     assert reports == [got] and len(errors) == 1 and eng.calls == 4
 
 
+def test_the_listener_tells_the_scheduler_and_waits_while_held() -> None:
+    """A long-poll that finds no hub is told (``on_unreachable``: the scheduler goes offline),
+    and no long-poll goes while the scheduler holds the lane (``hold`` > 0: offline, or the
+    round after the probe's answer still ahead)."""
+    stop = threading.Event()
+    got = PullResult(pages=1, changes=1, caught_up=True, members=frozenset({"M1"}))
+    eng = _Engine([TransportError("down"), got], stop)
+    told: list[Exception] = []
+    holds = [0.0, 0.001, 0.001, 0.001, 0.0]  # before each try: go, then held three times
+
+    def hold() -> float:
+        return holds.pop(0) if holds else 0.0
+
+    listener = LiveListener(
+        eng, on_report=lambda r: None, wait_s=1, hold=hold, on_unreachable=told.append
+    )
+    listener.backoff.cap = listener.backoff.base = 0.001
+    listener.run_forever(stop)
+    assert [str(e) for e in told] == ["down"] and eng.calls == 3
+    assert holds == []  # the second long-poll went only once the hold was lifted
+
+
 def test_the_listener_stops_when_the_terminal_is_not_enrolled() -> None:
     stop = threading.Event()
     eng = _Engine([NotEnrolledError("no")], stop)

@@ -15,7 +15,8 @@ from clerk.errors import StorageError
 from sync.backoff import Backoff
 from sync.engine import PullResult, PushResult, SyncReport, stuck_since
 from sync.errors import RetryableHubError, TransportError, error_for_status
-from sync.scheduler import RECONNECT_SPREAD_S, Scheduler, offline_reason
+from sync.protocol import RECONNECT_MAX_S
+from sync.scheduler import RECONNECT_SPREAD_S, Scheduler, offline_reason, reconnect_window
 
 DEADLINE_S = 10.0
 
@@ -329,6 +330,89 @@ class TestReconnect:
         fifths = [sum(k * RECONNECT_SPREAD_S / 5 <= d < (k + 1) * RECONNECT_SPREAD_S / 5
                       for d in dues) for k in range(5)]  # fmt: skip
         assert all(35 <= n <= 95 for n in fifths), fifths
+
+    def test_the_round_is_spread_over_the_window_the_hub_asks(self) -> None:
+        """A hub sizes the window from its fleet (GET /healthz ``reconnect_s``): 2 s was too
+        short for 501 terminals whose first rounds came on top of the hub's load. Each
+        terminal draws its round uniformly within what the hub asks — never past
+        RECONNECT_MAX_S — and "Sync now" still goes at once."""
+        clock = FakeClock()
+        asked = 20.0
+
+        def back_after_a_while(seed: int) -> Scheduler:
+            s = Scheduler(
+                FakeEngine(TransportError("refused")),
+                clock=clock,
+                backoff=Backoff(rng=random.Random(seed)),
+                probe=lambda: asked,
+            )
+            s.run_once()
+            assert s.online is False
+            clock.t += s.probe_due_in() or 0.0
+            assert s.probe_once() is True
+            return s
+
+        dues = [back_after_a_while(seed).round_due_in() for seed in range(300)]
+        assert all(0 <= d <= asked for d in dues)
+        fifths = [sum(k * asked / 5 <= d < (k + 1) * asked / 5 for d in dues) for k in range(5)]
+        assert all(35 <= n <= 95 for n in fifths), fifths  # uniform over the whole window
+        s = back_after_a_while(1)
+        s.wake()  # a record does not cut the wait short …
+        assert s.round_due_in() > 0
+        s.wake(force=True)  # … "Sync now" does
+        assert s.round_due_in() == 0
+        asked = 3600.0  # a hub cannot park its terminals
+        assert all(back_after_a_while(seed).round_due_in() <= RECONNECT_MAX_S for seed in range(50))
+        assert max(back_after_a_while(seed).round_due_in() for seed in range(50)) > 20.0
+
+    @pytest.mark.parametrize(
+        ("asked", "window"),
+        [
+            (None, RECONNECT_SPREAD_S),  # an older hub says nothing: the terminal's own
+            (7.5, 7.5),
+            (7, 7.0),
+            (0.0, 0.0),
+            (-3.0, 0.0),
+            (1e9, RECONNECT_MAX_S),
+            (float("nan"), RECONNECT_SPREAD_S),
+            (float("inf"), RECONNECT_SPREAD_S),
+            (True, RECONNECT_SPREAD_S),
+            ("9", RECONNECT_SPREAD_S),
+        ],
+    )
+    def test_what_the_hub_asks_is_bounded(self, asked: object, window: float) -> None:
+        assert reconnect_window(asked) == window
+
+    def test_the_live_lane_comes_back_with_the_round(self) -> None:
+        """A restarting hub answers every parked long-poll as it stops: the live lane is the
+        first to find it gone, and at its own backoff (1 s, 2 s … jittered) a fleet's
+        long-polls all came back within seconds of the restart, unspread. Now a long-poll that
+        finds no hub sends the terminal offline, and the lane waits for the probe's answer
+        and the round after it (drawn in the hub's window)."""
+        clock = FakeClock()
+        engine = FakeEngine(REPORT, REPORT)
+        s = scheduler(engine, clock, probe=lambda: 20.0)
+        s.run_once()
+        assert s.online is True and s.live_hold() == 0  # online: the lane goes
+        s.note_unreachable(TransportError("refused"))
+        assert s.online is False and s.round_due_in() == float("inf")
+        due = s.probe_due_in()
+        assert due is not None and 0 <= due <= 1.0  # the first probe, at the probe's pace
+        assert s.live_hold() > 0  # offline: held
+        clock.t += 30.0
+        assert s.live_hold() > 0  # still, however long: until the probe answers
+        assert s.probe_once() is True
+        round_in = s.round_due_in()
+        assert 0 < round_in <= 20.0
+        assert s.live_hold() == round_in  # until the round's time
+        clock.t += round_in
+        assert s.live_hold() == 0
+        s.run_once()
+        assert engine.calls == 2 and s.live_hold() == 0
+        # Without a probe (no reconnect decisions), nothing is held.
+        bare = scheduler(FakeEngine(), clock)
+        bare.note_unreachable(TransportError("refused"))
+        assert bare.online is None and bare.live_hold() == 0
 
     def test_without_a_probe_nothing_changes(self) -> None:
         clock = FakeClock()

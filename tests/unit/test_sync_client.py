@@ -867,10 +867,25 @@ class TestHealthz:
 
         client = client_for(handler)
         client.online = False
-        client.healthz()
+        assert client.healthz() is None  # an older hub: no reconnect window asked
         assert client.online is True
         [request] = seen
         assert request.url.path == "/healthz" and "authorization" not in request.headers
+
+    @pytest.mark.parametrize(
+        ("body", "window"),
+        [
+            (b'{"status":"ok","reconnect_s":12.5}', 12.5),
+            (b'{"status":"ok","reconnect_s":40}', 40.0),  # bounded by the scheduler
+            (b'{"status":"ok","reconnect_s":-1}', None),
+            (b'{"status":"ok","reconnect_s":"soon"}', None),
+            (b"not json", None),
+        ],
+    )
+    def test_the_reconnect_window_the_hub_asks(self, body: bytes, window: float | None) -> None:
+        client = client_for(lambda _r: httpx.Response(200, content=body))
+        assert client.healthz() == window
+        assert client.online is True  # answered, whatever it said
 
     def test_unreachable_is_a_transport_error(self) -> None:
         def handler(request: httpx.Request) -> httpx.Response:

@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.hub_load import feed_missing, id_counts
-from bench.loadgen import Stats, Terminal, offline_wait, page_tail, pull
+from bench.hub_load import feed_missing, id_counts, returned, shed_parts
+from bench.loadgen import Stats, Terminal, back, offline_wait, page_tail, pull
 from sync.backoff import Backoff
+from sync.protocol import RECONNECT_MAX_S
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
 
 
@@ -150,19 +151,25 @@ def test_a_failed_request_is_noted_as_the_terminal_s_scheduler_would() -> None:
     assert (t.failures, t.offline, t.retry_after) == (4, 0, None)
 
 
-def test_offline_the_terminal_probes_and_goes_within_the_reconnect_spread() -> None:
-    """As sync.scheduler.Scheduler: no answer sends the terminal offline; each lane come due
-    probes the hub (GET /healthz) at the probe's backoff, and once a probe answers the lane
-    goes within RECONNECT_SPREAD_S — not at once, as every terminal of a restarted hub did."""
+def test_offline_the_terminal_probes_then_runs_its_round_in_the_hub_s_window() -> None:
+    """As sync.scheduler.Scheduler: no answer sends the terminal offline; a lane come due
+    probes the hub (GET /healthz) when the probe is due — one probe schedule for both lanes, at
+    the probe's backoff — and once a probe answers, the round (both lanes) runs uniformly
+    within the window the answer asks (``reconnect_s``; RECONNECT_SPREAD_S when it says
+    nothing) — not at once, as every terminal of a restarted hub did."""
     t = terminal(sampled=False)
     asked: list[str] = []
     up = False
+    window: float | None = None  # what the hub's answer asks
 
     def handle(request: httpx.Request) -> httpx.Response:
         asked.append(request.url.path)
         if not up:
             raise httpx.ConnectError("refused", request=request)
-        return httpx.Response(200, json={"status": "ok"})
+        body: dict[str, Any] = {"status": "ok"}
+        if window is not None:
+            body["reconnect_s"] = window
+        return httpx.Response(200, json=body)
 
     def wait() -> float | None:
         async def go() -> float | None:
@@ -178,19 +185,67 @@ def test_offline_the_terminal_probes_and_goes_within_the_reconnect_spread() -> N
     failed_pull(t, handle)
     assert t.offline == 1 and asked == ["/v1/changes"]
     for n in (1, 2, 3, 4, 5):  # the hub still down: probe after probe, each further off
+        t.next_probe_at = 0.0  # the probe is due
         took = wait()
         assert took is not None and 0 <= took <= min(PROBE_CAP_S, PROBE_BASE_S * 2 ** (n - 1))
         assert t.probes == n and t.offline == 1
+        t.next_probe_at += 60.0  # the other lane comes due before the next probe: it waits
+        other = wait()
+        assert other is not None and other > 59.0 and t.probes == n and len(asked) == 1 + n
     assert asked[1:] == ["/healthz"] * 5
     up = True
+    t.next_probe_at = 0.0
     back = wait()
     assert t.offline == 0 and t.probes == 0 and asked[-1] == "/healthz"
-    assert back is not None and 0 <= back <= RECONNECT_SPREAD_S
-    assert wait() is None  # online again: the lane (and the other one) goes when due
-    # Terminals brought back by the same answer spread their rounds over the whole window.
-    draws = []
-    for seed in range(200):
-        t.offline, rng = 1, random.Random(seed)
-        draws.append(wait())
-    assert min(d or 0 for d in draws) < 0.1 * RECONNECT_SPREAD_S
-    assert max(d or 0 for d in draws) > 0.9 * RECONNECT_SPREAD_S
+    assert back is not None and 0.1 < back <= RECONNECT_SPREAD_S  # a hub that does not say
+    other = wait()  # the other lane waits for the round too: push and pull go together
+    assert other is not None and 0 < other <= back and len(asked) == 7
+    t.back_at = 0.0  # the round's time has come
+    assert wait() is None  # online again: each lane goes when due
+    # Terminals brought back by the same answer spread their rounds over the hub's window.
+    for hub_asks, bound in ((24.0, 24.0), (3600.0, RECONNECT_MAX_S)):
+        window = hub_asks
+        draws = []
+        for seed in range(200):
+            t.offline, t.next_probe_at, t.back_at, rng = 1, 0.0, 0.0, random.Random(seed)
+            draws.append(wait() or 0.0)
+        assert min(draws) < 0.1 * bound and 0.9 * bound < max(draws) <= bound
+
+
+def test_a_terminal_s_return_after_an_outage_is_noted_once() -> None:
+    """The fleet's return after the restart (bench/hub_load.py's ``returned``): the first 200
+    of a terminal whose request found no hub, once — not a 503's retry, not every 200."""
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    t, stats = terminal(sampled=False), Stats()
+    failed_pull(t, lambda r: httpx.Response(503, headers={"Retry-After": "1"}))
+    back(t, stats, 5.0)
+    assert stats.returns == [] and t.failures == 0  # shed, not away
+    failed_pull(t, refused)
+    failed_pull(t, refused)
+    assert t.away and t.offline == 2
+    back(t, stats, 7.0)
+    back(t, stats, 8.0)
+    assert stats.returns == [7.0] and not t.away and t.offline == 0
+    assert returned(stats, {"at": 6.0, "until": 6.5}) == {
+        "returned": 1,
+        "returned_p50_s": 0.5,
+        "returned_p90_s": 0.5,
+        "returned_max_s": 0.5,
+    }
+    assert returned(stats, {})["returned"] == 0  # no restart
+
+
+def test_503s_are_told_apart_by_when_they_were_sent() -> None:
+    stats = Stats()
+    for at in (100.0, 104.9, 110.0, 115.0, 129.0):
+        stats.timeline.append((at, "push", 503, 0.01))
+    stats.timeline.append((101.0, "push", 200, 0.01))
+    assert shed_parts(stats, 100.0, 115.0, 30.0) == {
+        "shed_start": 2,
+        "shed_restart": 2,
+        "shed_other": 1,
+    }
+    assert shed_parts(stats, 100.0, 0.0, 30.0)["shed_restart"] == 0  # no restart
