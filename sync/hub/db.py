@@ -138,19 +138,6 @@ PG_BROWSE_IDS = (
     "SELECT setval('browse_events_id_seq', coalesce(max(id), 0) + 1, false) FROM browse_events",
 )
 IN_CHUNK = 900  # values per ``IN (…)``: under SQLite's old 999-parameter limit
-# Keyed locks in key order (Conn.lock): (keys text[], shared boolean[]).
-_LOCKS_SQL = (
-    f"SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared({KEY_LOCK_CLASS}, "
-    f"hashtext(k)) ELSE pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) END "
-    "FROM unnest({keys}, {shared}) WITH ORDINALITY AS w(k, s, n) ORDER BY n"
-)
-# Statements a PostgreSQL writer connection prepares once (:meth:`Conn.prepare`), run by name
-# from the simple-query messages of a write (``EXECUTE name(literals)``): planned once per
-# connection, not at every write. Name -> "(parameter types) AS statement".
-PG_PREPARED = {
-    "clerk_locks": "(text[], boolean[]) AS "
-    + _LOCKS_SQL.replace("{keys}", "$1").replace("{shared}", "$2"),
-}
 
 
 @dataclass(frozen=True)
@@ -246,8 +233,6 @@ class Conn:
         self._at_commit: list[tuple[str, str, str, str]] = []  # (changes_at_commit)
         self._deferred: list[tuple[str, list[Sequence[Any]]]] = []  # (many_at_commit)
         self._behind: list[str] = []  # PostgreSQL: writes sent with the next message (many_behind)
-        self.prepared: set[str] = set()  # PostgreSQL: statements prepared on it (prepare)
-        self._unprepared: set[str] = set()  # and those that could not be
 
     @property
     def raw(self) -> Any:
@@ -273,24 +258,6 @@ class Conn:
         one a write), read past before the caller's own."""
         return (2 if self._begin_sql is not None else 0) + len(self._behind)
 
-    def prepare(self, statements: dict[str, str]) -> None:
-        """PostgreSQL: prepare those of ``statements`` (name -> ``"(types) AS statement"``)
-        not prepared on this connection yet, outside a transaction (a connection's prepared
-        statements last as long as it: :data:`PG_PREPARED`); one that fails (a schema without
-        its table yet) is left to the caller's own statement."""
-        missing = [n for n in statements if n not in self.prepared and n not in self._unprepared]
-        if not missing or not self._pg:
-            return
-        for name in missing:  # one at a time: one that fails (an older schema) stays unprepared
-            try:
-                self._raw.execute(f"PREPARE {name} {statements[name]}", prepare=False).close()
-            except psycopg.Error as exc:
-                if self._raw.closed or self._raw.broken:
-                    raise translate(exc, "prepare") from exc
-                self._unprepared.add(name)  # its callers use their own statement
-            else:
-                self.prepared.add(name)
-
     def many_behind(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """:meth:`many`, sent with the transaction's next message (PostgreSQL, the values
         written in as literals: :func:`pg_inline_many`) rather than in a round trip of its own:
@@ -311,7 +278,7 @@ class Conn:
         """:meth:`lock`, sent with the transaction's next message (PostgreSQL): the locks are
         granted before anything sent after them runs (a group's keys, taken before its first
         batch's reads, in the reads' round trip)."""
-        statement = self._lock_statement(keys, (), inline=True)
+        statement = self._lock_statement(keys, ())
         if statement is None:
             return
         try:
@@ -427,7 +394,7 @@ class Conn:
     ) -> list[list[Row]]:
         """:meth:`lock` ``keys``, then :meth:`rows_batch` ``queries``: in one round trip on
         PostgreSQL (the locks are granted before the queries read)."""
-        statement = self._lock_statement(keys, (), inline=True)
+        statement = self._lock_statement(keys, ())
         if statement is None:
             return self.rows_batch(queries)
         return self.rows_batch([statement, *queries])[1:]
@@ -597,11 +564,10 @@ class Conn:
             self.execute(*statement)
 
     def _lock_statement(
-        self, keys: Iterable[str], shared: Iterable[str], *, inline: bool = False
+        self, keys: Iterable[str], shared: Iterable[str]
     ) -> tuple[str, Sequence[Any]] | None:
         """The statement that takes :meth:`lock`'s locks (None: nothing to take), counted as
-        held: the caller runs it before anything that relies on them. ``inline``: it will go
-        with its values written in (:func:`pg_inline`) — the prepared one when there is."""
+        held: the caller runs it before anything that relies on them."""
         if not self.keyed_locks:
             return None
         if (
@@ -619,13 +585,15 @@ class Conn:
         wanted = sorted([(k, False) for k in alone] + [(k, True) for k in readers])
         self._held.update(alone)
         self._shared.update(readers)
-        params = (  # array literals: psycopg's list dumper takes a Python step per element
-            pg_text_array([k for k, _ in wanted]),
-            "{" + ",".join("t" if s else "f" for _, s in wanted) + "}",
+        return (
+            f"SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared({KEY_LOCK_CLASS}, "
+            f"hashtext(k)) ELSE pg_advisory_xact_lock({KEY_LOCK_CLASS}, hashtext(k)) END "
+            "FROM unnest(?::text[], ?::boolean[]) WITH ORDINALITY AS w(k, s, n) ORDER BY n",
+            (  # array literals: psycopg's list dumper takes a Python step per element
+                pg_text_array([k for k, _ in wanted]),
+                "{" + ",".join("t" if s else "f" for _, s in wanted) + "}",
+            ),
         )
-        if inline and "clerk_locks" in self.prepared:
-            return "EXECUTE clerk_locks(?, ?)", params
-        return _LOCKS_SQL.format(keys="?::text[]", shared="?::boolean[]"), params
 
     def rollback(self) -> None:
         try:

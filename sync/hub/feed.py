@@ -13,15 +13,12 @@ hold — or get it back.
 
 :meth:`ChangeFeed.changes_json` is the hot path of every pull: the rows are rendered as JSON by
 the database itself (SQLite's ``json_object``, PostgreSQL's ``row_to_json``) and the page is
-assembled as text, never as Python dicts. A page's change rows come with their rows' JSON from
-one statement — one snapshot, and on PostgreSQL one round trip (:func:`_sqlite_page_sql`,
-:func:`_pg_page_sql`: a subquery on the entity's primary key for each row of the page) — and a
-page with nothing after it is its own validator (below).
+assembled as text, never as Python dicts. On SQLite a page's change rows come with their rows'
+JSON from one statement (:func:`_sqlite_page_sql`); PostgreSQL reads the rows by key after the
+change rows. A page is read in one snapshot of the database.
 
 The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
-store's terminals — is cached per process (:class:`PageCache`; on PostgreSQL for the row format
-only: the object format is served from the store's tail, below, whose own check is one
-statement where the page cache's validator would be one more), keyed by (store, cursor, limit)
+store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
 and stamped with a *validator* read with it: the newest seq of the store's own and common
 changes after the cursor, and how many there are. A request for a page cached before reads the
 current validator (two index range scans) and is served the cached text only when it is
@@ -39,17 +36,14 @@ import collections
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
-import psycopg
-
 from clerk.shared.entities import ENTITIES, JSON_COLUMNS
 from sync.hub.db import IN_CHUNK, Conn, Row, pg_text_array, translated
-from sync.hub.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
@@ -269,69 +263,6 @@ def _pg_keys(entity: str) -> str:
     return f"?::{'bigint' if entity in _INTEGER_KEYS else 'text'}[]"
 
 
-def _pg_json_column(column: str, *, cast: bool) -> str:
-    """PostgreSQL: a JSON column's text as JSON — cast (the text must be JSON: one that is not
-    fails the statement) or through ``clerk_json_or_text`` (a JSON string when it is not;
-    a PL/pgSQL exception block, a subtransaction a call)."""
-    return f"t.{column}::json" if cast else f"clerk_json_or_text(t.{column})"
-
-
-def _pg_row_expr(entity: str, alias: str, *, arrays: bool, cast: bool = False) -> str:
-    """PostgreSQL: a scalar subquery rendering the row of ``entity`` whose key is
-    ``<alias>.key`` (a change row's) as the feed's JSON text — what :func:`_pg_json_sql`
-    (with ``arrays``: :func:`_pg_array_sql`) gives for it; NULL when the row is gone or not
-    sent (browsing and cart only of members who consented). ``cast``: its JSON columns cast
-    (:func:`_pg_json_column`)."""
-    pk = entity_pk(entity)
-    key = f"{alias}.key::bigint" if entity in _INTEGER_KEYS else f"{alias}.key"
-    source = f"{ENTITY_TABLE[entity]} t"
-    if entity in CONSENT_ENTITIES:
-        source += " JOIN members m ON m.id = t.member_id AND m.consent_browsing = 1"
-    columns = entity_columns(entity)
-    if arrays:
-        values = [_pg_json_column(c, cast=cast) if c in JSON_COLUMNS else f"t.{c}" for c in columns]
-        return (
-            f"(SELECT json_build_array({', '.join(values)})::text FROM {source} "
-            f"WHERE t.{pk} = {key})"
-        )
-    cols = [
-        f"{_pg_json_column(c, cast=cast)} AS {c}" if c in JSON_COLUMNS else f"t.{c} AS {c}"
-        for c in columns
-    ]
-    return (
-        f"(SELECT row_to_json(r)::text FROM (SELECT {', '.join(cols)} FROM {source} "
-        f"WHERE t.{pk} = {key}) r)"
-    )
-
-
-def pg_data_sql(alias: str, *, arrays: bool = False, cast: bool = False) -> str:
-    """PostgreSQL: the current data of the change row ``alias`` as JSON text (NULL for a
-    delete, and for an upsert whose row is gone or not sent), one subquery on the entity's
-    primary key evaluated for that row alone."""
-    branches = " ".join(
-        f"WHEN '{entity}' THEN {_pg_row_expr(entity, alias, arrays=arrays, cast=cast)}"
-        for entity in _BY_VOLUME
-    )
-    return f"CASE WHEN {alias}.op = 'upsert' THEN CASE {alias}.entity {branches} END END"
-
-
-def _pg_page_sql(*, arrays: bool, cast: bool) -> str:
-    """PostgreSQL: a page of a store's feed in one statement (one snapshot, one round trip) —
-    the newest seq of the chain, then the store's change rows after ``?2`` in seq order with
-    a flag for the common ones and each row's current JSON (:func:`pg_data_sql`); one row of
-    NULLs after the first when the page is empty. ``?1`` the store; ``?3`` rows at most."""
-    return (
-        "SELECT h.mx, p.seq, p.entity, p.key, p.op, p.common, p.data FROM "
-        "(SELECT (SELECT coalesce(max(seq), 0) FROM changes) AS mx) h "
-        f"LEFT JOIN (SELECT c.seq, c.entity, c.key, c.op, c.common, "
-        f"{pg_data_sql('c', arrays=arrays, cast=cast)} AS data FROM "
-        "((SELECT seq, entity, key, op, false AS common FROM changes WHERE store_id = ? "
-        "AND seq > ? ORDER BY seq LIMIT ?) UNION ALL (SELECT seq, entity, key, op, true "
-        "FROM changes WHERE store_id IS NULL AND seq > ? ORDER BY seq LIMIT ?)) c "
-        "ORDER BY c.seq LIMIT ?) p ON true ORDER BY p.seq"
-    )
-
-
 # (store_id, since, limit) -> the tail page's validator and text
 PageKey = tuple[str, int, int]
 Validator = tuple[int, int, int]  # after the cursor: newest own seq, newest common seq, count
@@ -429,8 +360,6 @@ class _Page:
     has_more: bool
     remaining: int
     validator: Validator | None  # read with a tail page (has_more false): it may be cached
-    common: list[bool] | None = None  # PostgreSQL's one statement: which rows are common
-    head: int = 0  # and the chain's newest seq in its snapshot
 
     def entries(self) -> Iterator[tuple[int, str, str, str, str | None]]:
         """(seq, entity, key, op, data JSON or None) per change. An upsert whose row is gone
@@ -462,8 +391,6 @@ class ChangeFeed:
         self._json_sql: dict[str, str] | None = None
         self._array_sql: dict[str, str] = {}
         self._page_sql: dict[bool, str] = {}  # arrays -> _sqlite_page_sql
-        self._pg_sql: dict[tuple[Hashable, bool], str] = {}  # (pg_rows)
-        self._json_cast = True  # (pg_rows) until a JSON column holds text that is not JSON
         self.pages = PageCache()
         self.row_pages = PageCache()  # the same tails in the row format (``format=rows``)
         from sync.hub.feed_tail import StoreTails  # it builds on this module
@@ -487,8 +414,6 @@ class ChangeFeed:
         ``row_to_json``, ``json_array`` / ``json_build_array``), so a page never becomes
         Python dicts on the hub; the store's tail is served from :attr:`pages` (
         :attr:`row_pages`) while its validator is unchanged."""
-        if not rows and self.store.dialect.name == "postgres":
-            return self._pg_objects(store_id, since, limit)
         pages = self.row_pages if rows else self.pages
         key = (store_id, since, limit)
         if pages.has(key):  # a tail asked for before: is it still the database's?
@@ -512,27 +437,6 @@ class ChangeFeed:
                     self.tails.start(store_id, since)
         return body
 
-    def _pg_objects(self, store_id: str, since: int, limit: int) -> bytes:
-        """PostgreSQL, the object format: the store's tail when this process keeps one (its
-        own check reads what every store logged since, and renders the store's new rows, in
-        one statement: :mod:`sync.hub.feed_tail`), else the page in one statement
-        (:meth:`_pg_page`) — which then starts the store's tail with its rows as rendered.
-        No page cache: its validator would be one more round trip before either."""
-        sliced = self.tails.page(store_id, since, limit)
-        if sliced is not None:
-            return sliced.body
-        with self.pages.flight((store_id, since, limit)):  # a herd at one cursor reads it once
-            if self.tails.has(store_id):  # started meanwhile by another thread's reading
-                sliced = self.tails.page(store_id, since, limit)
-                if sliced is not None:
-                    return sliced.body
-            page = self._page(store_id, since, limit)
-            self.tails.note_head(page.head)
-            parts = [_entry(*e) for e in page.entries()]
-            if page.validator is not None:
-                self.tails.start(store_id, since, page, parts)
-        return _wrap(parts, page).encode("utf-8")
-
     def _cached(self, pages: PageCache, key: PageKey) -> bytes | None:
         store_id, since, _limit = key
         with self.store.read() as conn:
@@ -541,7 +445,17 @@ class ChangeFeed:
 
     @staticmethod
     def _render(page: _Page) -> bytes:
-        return _wrap([_entry(*e) for e in page.entries()], page).encode("utf-8")
+        enc = encode_basestring  # a str as a JSON literal, non-ASCII kept (C)
+        parts = [
+            f'{{"seq":{seq},"entity":{enc(entity)},"op":{enc(op)},"key":{enc(key)},'
+            f'"data":{"null" if data is None else data}}}'
+            for seq, entity, key, op, data in page.entries()
+        ]
+        body = (
+            f'{{"changes":[{",".join(parts)}],"next_cursor":{page.next_cursor},'
+            f'"has_more":{"true" if page.has_more else "false"},"remaining":{page.remaining}}}'
+        )
+        return body.encode("utf-8")
 
     @staticmethod
     def _render_rows(page: _Page) -> bytes:
@@ -578,9 +492,6 @@ class ChangeFeed:
 
     def _page(self, store_id: str, since: int, limit: int, *, arrays: bool = False) -> _Page:
         since = max(since, 0)  # below 0: change rows not numbered yet (store.py), never shown
-        with self.store.read() as conn:
-            if self.pg_renders(conn):
-                return self._pg_page(conn, store_id, since, limit, arrays)
         with self.store.read() as conn, snapshot(conn):
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
             page_sql = self._sqlite_page(conn, arrays=arrays)
@@ -605,70 +516,6 @@ class ChangeFeed:
             while len(self._remaining_memo) > _REMAINING_MEMO_SIZE:
                 self._remaining_memo.popitem(last=False)
         return _Page(page, data, next_cursor, has_more, remaining, validator)
-
-    def pg_rows(
-        self, conn: Conn, name: Hashable, sql: Callable[[bool], str], params: Sequence[Any]
-    ) -> list[Row]:
-        """PostgreSQL: the rows of the statement ``name``, ``sql(cast)`` (rows rendered as
-        JSON, their JSON columns cast or not: :func:`_pg_json_column`; each text built once) —
-        cast until a JSON column is found holding text that is not JSON (the statement fails:
-        no page is ever wrong), from then on in this process through ``clerk_json_or_text``."""
-        if self._json_cast:
-            text = self._pg_sql.get((name, True))
-            if text is None:
-                text = self._pg_sql[(name, True)] = sql(True)
-            try:
-                return conn.rows(text, params)
-            except InvalidInputError as exc:
-                if not isinstance(exc.__cause__, psycopg.errors.InvalidTextRepresentation):
-                    raise
-                self._json_cast = False
-        text = self._pg_sql.get((name, False))
-        if text is None:
-            text = self._pg_sql[(name, False)] = sql(False)
-        return conn.rows(text, params)
-
-    def pg_renders(self, conn: Conn) -> bool:
-        """Whether this is PostgreSQL with its JSON rendering (``clerk_json_or_text``): pages
-        and the tails' new rows are then read in one statement each."""
-        return conn.dialect.name == "postgres" and self._db_json_sql(conn, "member") is not None
-
-    def _pg_page(self, conn: Conn, store_id: str, since: int, limit: int, arrays: bool) -> _Page:
-        """A page in one statement (:func:`_pg_page_sql`): its change rows with their data
-        and, for a page with nothing after it, its validator from its own rows (the page
-        holds every own and common change after the cursor: what :func:`read_validator`
-        reads) and nothing remaining; with more after it, what remains is counted up to the
-        page's newest seq (:meth:`_remaining`, from the memo's count on)."""
-        n = limit + 1
-        found = self.pg_rows(
-            conn,
-            ("page", arrays),
-            lambda cast: _pg_page_sql(arrays=arrays, cast=cast),
-            (store_id, since, n, since, n, n),
-        )
-        head = int(found[0][0])
-        page: list[Row] = []
-        common: list[bool] = []
-        for r in found:
-            if r[1] is not None:
-                page.append((int(r[1]), r[2], r[3], r[4], r[6]))
-                common.append(bool(r[5]))
-        has_more = len(page) > limit
-        del page[limit:], common[limit:]
-        validator = None
-        if has_more:
-            remaining = max(0, self._remaining(conn, store_id, since, head) - len(page))
-        else:
-            own = [r[0] for r, c in zip(page, common, strict=True) if not c]
-            shared = [r[0] for r, c in zip(page, common, strict=True) if c]
-            validator = (own[-1] if own else 0, shared[-1] if shared else 0, len(page))
-            remaining = 0
-        next_cursor = int(page[-1][0]) if page else since
-        with self._memo_lock:
-            self._remaining_memo[(store_id, next_cursor)] = (remaining, head)
-            while len(self._remaining_memo) > _REMAINING_MEMO_SIZE:
-                self._remaining_memo.popitem(last=False)
-        return _Page(page, None, next_cursor, has_more, remaining, validator, common, head)
 
     def _sqlite_page(self, conn: Conn, *, arrays: bool) -> str | None:
         """The one-statement page query (:func:`_sqlite_page_sql`) on SQLite with its JSON
@@ -781,23 +628,6 @@ class ChangeFeed:
                 found = {e: _pg_json_sql(e) for e in ENTITY_TABLE}
             self._json_sql = found
         return self._json_sql.get(entity)
-
-
-def _entry(seq: int, entity: str, key: str, op: str, data: str | None) -> str:
-    """One change of a page as its JSON (``data``: the row's JSON text, None for a delete)."""
-    enc = encode_basestring  # a str as a JSON literal, non-ASCII kept (C)
-    return (
-        f'{{"seq":{seq},"entity":{enc(entity)},"op":{enc(op)},"key":{enc(key)},'
-        f'"data":{"null" if data is None else data}}}'
-    )
-
-
-def _wrap(parts: Sequence[str], page: _Page) -> str:
-    """A page's document (``ChangesResponse``) around its changes' JSON."""
-    return (
-        f'{{"changes":[{",".join(parts)}],"next_cursor":{page.next_cursor},'
-        f'"has_more":{"true" if page.has_more else "false"},"remaining":{page.remaining}}}'
-    )
 
 
 _COLUMNS_JSON: dict[str, str] = {

@@ -32,16 +32,7 @@ transaction that logs its key again (:meth:`~sync.hub.store.Tx.emit`, the number
 commit), and seqs become visible in the order they were given (:mod:`sync.hub.db`). Rows of
 other stores that touch nothing of the tail only move ``chain`` on, with no snapshot.
 
-On PostgreSQL that read of every store's rows comes with the store's own new rows rendered
-(:func:`_pg_chain_data_sql`: one statement, one round trip); when they are only new rows of
-:data:`STABLE` entities and touch no key of the tail — a terminal's push — they are its growth
-as they are (:meth:`StoreTails._grown`), anything else is read as above. A tail whose chain seq
-is more than :data:`CHAIN_ROWS_MAX` behind the newest seq the process has seen (a store pulled
-seldom in this process: at 100 stores, each pulled about once a second a process) is dropped
-rather than read row by row, and the pull read whole in one statement, which starts it again.
-
-A tail starts at the cursor of a page read whole from the database (a caught-up terminal's) —
-on PostgreSQL holding that page's rows as read, and exact through its snapshot's newest seq —
+A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
 :data:`TAIL_STORES` stores pulled last; a cursor a little behind the base lowers it (the rows
 in between read and rendered in one snapshot, then validated as above), one further behind
@@ -61,10 +52,10 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from sync.hub.db import Conn, Row
-from sync.hub.feed import Validator, pg_data_sql, read_validator, snapshot
+from sync.hub.feed import Validator, read_validator, snapshot
 
 if TYPE_CHECKING:
-    from sync.hub.feed import ChangeFeed, _Page
+    from sync.hub.feed import ChangeFeed
 
 TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
 # Stores with a tail per process (the least recently pulled dropped; CLERK_HUB_TAIL_STORES sets
@@ -96,19 +87,6 @@ _CHAIN_ROWS_SQL = (  # the primary key's range: every store's rows after the tai
     "SELECT seq, store_id, entity, key, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"
 )
 _SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-
-
-def _pg_chain_data_sql(cast: bool) -> str:
-    """PostgreSQL: the rows of ``_CHAIN_ROWS_SQL``, each of the store's own and common
-    upserts with its row's current JSON (one statement: one snapshot, one round trip; JSON
-    columns ``cast`` or not: :meth:`~sync.hub.feed.ChangeFeed.pg_rows`). ``?1`` the store,
-    ``?2`` after this seq, ``?3`` rows at most."""
-    return (
-        "SELECT c.seq, c.store_id, c.entity, c.key, c.op, CASE WHEN c.store_id = ? "
-        f"OR c.store_id IS NULL THEN {pg_data_sql('c', cast=cast)} END FROM changes c "
-        "WHERE c.seq > ? ORDER BY c.seq LIMIT ?"
-    )
-
 
 _OLDER_ROWS_SQL = (
     "SELECT seq, entity, key, op, store_id IS NULL FROM changes "
@@ -204,11 +182,6 @@ class StoreTails:
         self.rebuilt = 0  # tails dropped because the database changed otherwise
         self.asked = 0  # pulls that asked for a tail
         self.no_tail = 0  # of them, for a store with no tail here
-        self.far = 0  # of them, for a tail dropped as too far behind the chain (PostgreSQL)
-        # The newest chain-wide seq this process has seen (PostgreSQL: every page and tail
-        # read moves it on): a tail whose chain seq is more than CHAIN_ROWS_MAX behind it is
-        # not checked row by row but dropped, and the pull read whole (one statement).
-        self.head = 0
         self._stats = os.environ.get(TAIL_STATS_ENV)
 
     def page(self, store_id: str, since: int, limit: int) -> TailPage | None:
@@ -229,36 +202,20 @@ class StoreTails:
                     return None
         chain = tail.chain
         seen: list[Row] | None = None
-        pg = self.feed.store.dialect.name == "postgres"
-        if chain and pg and self.head - chain > CHAIN_ROWS_MAX:
-            self._drop(tail, store_id)  # far behind: read whole, and started again from it
-            self.far += 1
-            return None
         if chain:  # what every store logged since: one statement, its own snapshot
             with self.feed.store.read() as conn:
-                if pg and self.feed.pg_renders(conn):  # with the store's new rows rendered
-                    seen = self.feed.pg_rows(
-                        conn, "chain", _pg_chain_data_sql, (store_id, chain, CHAIN_ROWS_MAX + 1)
-                    )
-                else:
-                    seen = conn.rows(_CHAIN_ROWS_SQL, (chain, CHAIN_ROWS_MAX + 1))
-            if seen:
-                self.note_head(int(seen[-1][0]))
-        if pg and seen is not None and len(seen) > CHAIN_ROWS_MAX:
-            self._drop(tail, store_id)  # far behind after all (the head seen was old)
-            self.far += 1
-            return None
+                seen = conn.rows(_CHAIN_ROWS_SQL, (chain, CHAIN_ROWS_MAX + 1))
         with tail.lock:
             current = False
             if seen is not None and len(seen) <= CHAIN_ROWS_MAX:
                 if tail.chain != chain:  # advanced meanwhile: past all that was seen?
                     current = (int(seen[-1][0]) if seen else chain) <= tail.chain
-                elif seen and len(seen[0]) > 5:  # with the store's rows rendered
-                    current = self._grown(tail, store_id, seen)
                 else:
                     current = self._unaffected(tail, store_id, seen)
             if not (current or self._advance(tail, store_id)):
-                self._drop(tail, store_id)  # the next pull starts one from its cursor
+                with self._lock:
+                    if self._tails.get(store_id) is tail:
+                        del self._tails[store_id]  # the next pull starts one from its cursor
                 self.rebuilt += 1
                 return None
             if since < tail.base:
@@ -288,71 +245,13 @@ class StoreTails:
         with open(path, "a", encoding="ascii") as out:
             out.write(line)
 
-    def start(
-        self,
-        store_id: str,
-        since: int,
-        page: _Page | None = None,
-        parts: Sequence[str] | None = None,
-    ) -> None:
-        """Keep the store's tail from ``since`` on (a page there was just read whole) — with
-        ``page`` (read in one statement: its rows with their data, which are common, and the
-        chain's newest seq) and its entries as rendered (``parts``), holding them already."""
-        tail = StoreTail(base=since)
-        if page is not None and parts is not None and page.common is not None and page.head:
-            tail.seqs = [int(r[0]) for r in page.rows]
-            tail.rows = [(r[1], r[2], r[3]) for r in page.rows]
-            tail.common = list(page.common)
-            tail.parts = list(parts)
-            by_key = tail.by_key
-            for seq, (entity, key, _op) in zip(tail.seqs, tail.rows, strict=True):
-                by_key.setdefault((entity, key), []).append(seq)
-            own = [seq for seq, c in zip(tail.seqs, tail.common, strict=True) if not c]
-            common = [seq for seq, c in zip(tail.seqs, tail.common, strict=True) if c]
-            tail.own_max = own[-1] if own else 0
-            tail.common_max = common[-1] if common else 0
-            tail.chain = page.head
-            self._trim(tail)
+    def start(self, store_id: str, since: int) -> None:
+        """Keep the store's tail from ``since`` on (a page there was just read whole)."""
         with self._lock:
             if store_id not in self._tails:
-                self._tails[store_id] = tail
+                self._tails[store_id] = StoreTail(base=since)
                 while len(self._tails) > self.max_stores:
                     self._tails.popitem(last=False)
-
-    def has(self, store_id: str) -> bool:
-        with self._lock:
-            return store_id in self._tails
-
-    def note_head(self, seq: int) -> None:
-        """The chain's newest seq as a read of this process just saw it."""
-        if seq > self.head:
-            self.head = seq
-
-    def _drop(self, tail: StoreTail, store_id: str) -> None:
-        with self._lock:
-            if self._tails.get(store_id) is tail:
-                del self._tails[store_id]
-
-    def _grown(self, tail: StoreTail, store_id: str, seen: Sequence[Row]) -> bool:
-        """PostgreSQL: take what every store logged after the tail's chain seq, read with the
-        store's new rows rendered (:func:`_pg_chain_data_sql`, under ``tail.lock``, the chain
-        seq unchanged since), when that is only new rows of :data:`STABLE` entities of the
-        store's own and other stores' rows for keys the tail does not hold (what the
-        terminals' pushes log); False for anything else (the caller reads as before)."""
-        own = [
-            (int(r[0]), str(r[2]), str(r[3]), str(r[4]), r[1] is None)
-            for r in seen
-            if r[1] is None or r[1] == store_id
-        ]
-        again = {(str(r[2]), str(r[3])) for r in seen} & tail.by_key.keys()
-        if again or _others_may_change(own, again):
-            return False
-        data = {(str(r[2]), str(r[3])): r[5] for r in seen if r[5] is not None}
-        _take(tail, own, [(r[1], r[2]) for r in own if r[3] == "upsert"], data)
-        if seen:
-            tail.chain = int(seen[-1][0])
-        self._trim(tail)
-        return True
 
     def _unaffected(self, tail: StoreTail, store_id: str, seen: Sequence[Row]) -> bool:
         """Whether the change rows ``seen`` after the tail's chain seq (every store's, read in

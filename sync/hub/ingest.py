@@ -64,7 +64,7 @@ from clerk.shared.interactions import (
 from sync.hub import cases, history, signups, tasks
 from sync.hub import points as points_mod
 from sync.hub.commits import GroupCommit
-from sync.hub.db import Conn, Row, pg_text_array
+from sync.hub.db import Row
 from sync.hub.devices import Device
 from sync.hub.feed import browsing_keys
 from sync.hub.rules import PROOF_REFS, DeviceBounds, WriteBounds
@@ -271,7 +271,6 @@ class Ingest:
     def __init__(self, store: HubStore, *, group: bool = True) -> None:
         self.store = store
         self.committer: GroupCommit[Batch, list[Result]] | None = None
-        store.prepare_writes(PG_READS)  # (PostgreSQL's writers; nothing on SQLite)
         if group and store.dialect.name == "sqlite":
             self.committer = GroupCommit(store, self._apply_group)
         elif group:
@@ -349,7 +348,30 @@ class _Batch:
         ids = list({i.id for i in items})
         seqs = list({i.device_seq for i in items if i.device_seq > 0})
         members = list({i.member_id for i in items if i.member_id})
-        queries, counts = _reads(self.conn, device, ids, seqs, members)
+        queries: list[tuple[str, Sequence[Any]]] = [
+            ("SELECT created_at FROM devices WHERE id = ?", (device.id,)),
+            ("SELECT id, name, role, active FROM staff WHERE store_id = ?", (device.store_id,)),
+        ]
+        queries += [
+            (
+                "SELECT id, body_hash, status, reason, conflict_with, kind, member_id "
+                f"FROM interactions WHERE id IN ({_marks(chunk)})",
+                chunk,
+            )
+            for chunk in _chunks(ids)
+        ]
+        queries += [
+            (
+                "SELECT device_seq, id FROM interactions WHERE device_id = ? "
+                f"AND device_seq IN ({_marks(chunk)})",
+                [device.id, *chunk],
+            )
+            for chunk in _chunks(seqs)
+        ]
+        queries += [
+            (f"SELECT id, home_store FROM members WHERE id IN ({_marks(chunk)})", chunk)
+            for chunk in _chunks(members)
+        ]
         found = self.conn.locked_rows(locks, queries)
         enrolled = found[0][0][0] if found[0] else None
         self.bounds = DeviceBounds(
@@ -369,14 +391,14 @@ class _Batch:
         self._seqs: dict[int, str] = {}
         self._members: dict[str, Row] = {}
         rows = iter(found[2:])
-        for _n in range(counts[0]):
+        for _chunk in _chunks(ids):
             for r in next(rows):
                 signed_up = r[6] if r[5] == "signup" and r[2] == "accepted" else None
                 self._known[r[0]] = (r[1], r[2], r[3], r[4], signed_up)
-        for _n in range(counts[1]):
+        for _chunk in _chunks(seqs):
             for r in next(rows):
                 self._seqs.setdefault(int(r[0]), str(r[1]))
-        for _n in range(counts[2]):
+        for _chunk in _chunks(members):
             for r in next(rows):
                 self._members[r[0]] = (r[0], r[1])
         self._resolve_members(members)
@@ -940,63 +962,6 @@ class _Batch:
             return False
         self.conn.execute("UPDATE jti_sightings SET flagged = 1 WHERE jti = ?", (jti,))
         return True
-
-
-# A batch's reads (_reads), prepared on PostgreSQL's writer connections (Ingest registers
-# them: HubStore.prepare_writes): planned once a connection, not at every batch.
-PG_READS = {
-    "clerk_i_device": "(text) AS SELECT created_at FROM devices WHERE id = $1",
-    "clerk_i_staff": "(text) AS SELECT id, name, role, active FROM staff WHERE store_id = $1",
-    "clerk_i_known": "(text[]) AS SELECT id, body_hash, status, reason, conflict_with, kind, "
-    "member_id FROM interactions WHERE id = ANY($1)",
-    "clerk_i_seqs": "(text, bigint[]) AS SELECT device_seq, id FROM interactions "
-    "WHERE device_id = $1 AND device_seq = ANY($2)",
-    "clerk_i_members": "(text[]) AS SELECT id, home_store FROM members WHERE id = ANY($1)",
-}
-
-
-def _reads(
-    conn: Conn, device: Device, ids: list[str], seqs: list[int], members: list[str]
-) -> tuple[list[tuple[str, Sequence[Any]]], tuple[int, int, int]]:
-    """The reads a batch's checks need — the device, the store's staff, then the known ids,
-    the device seqs and the members: a statement per chunk of an ``IN`` list, or on
-    PostgreSQL's writers one prepared statement each, the values as one array
-    (:data:`PG_READS`) — and how many statements each of the last three is."""
-    if all(name in conn.prepared for name in PG_READS):
-        queries: list[tuple[str, Sequence[Any]]] = [
-            ("EXECUTE clerk_i_device(?)", (device.id,)),
-            ("EXECUTE clerk_i_staff(?)", (device.store_id,)),
-            ("EXECUTE clerk_i_known(?)", (pg_text_array(ids),)),
-        ]
-        if seqs:
-            numbers = "{" + ",".join(str(n) for n in seqs) + "}"
-            queries.append(("EXECUTE clerk_i_seqs(?, ?)", (device.id, numbers)))
-        if members:
-            queries.append(("EXECUTE clerk_i_members(?)", (pg_text_array(members),)))
-        return queries, (1, int(bool(seqs)), int(bool(members)))
-    queries = [
-        ("SELECT created_at FROM devices WHERE id = ?", (device.id,)),
-        ("SELECT id, name, role, active FROM staff WHERE store_id = ?", (device.store_id,)),
-    ]
-    counts = []
-    for sql, values, first in (
-        (
-            "SELECT id, body_hash, status, reason, conflict_with, kind, member_id "
-            "FROM interactions WHERE id IN",
-            ids,
-            [],
-        ),
-        (
-            "SELECT device_seq, id FROM interactions WHERE device_id = ? AND device_seq IN",
-            seqs,
-            [device.id],
-        ),
-        ("SELECT id, home_store FROM members WHERE id IN", members, []),
-    ):
-        chunks = list(_chunks(values))
-        queries += [(f"{sql} ({_marks(chunk)})", [*first, *chunk]) for chunk in chunks]
-        counts.append(len(chunks))
-    return queries, (counts[0], counts[1], counts[2])
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:

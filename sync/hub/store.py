@@ -54,7 +54,6 @@ from sync.hub.db import (
     PG_ASSIGN_SEQS,
     PG_BROWSE_IDS,
     PG_PENDING_SEQS,
-    PG_PREPARED,
     POSTGRES,
     SQLITE,
     Conn,
@@ -101,7 +100,6 @@ class HubStore:
         self._store_names: dict[str, str] = {}
         self._commit_hooks: list[Callable[[], None]] = []
         self._assign_seqs = False  # PostgreSQL: the numbering function is installed
-        self._prepared: dict[str, str] = dict(PG_PREPARED)  # (prepare_writes)
         self.devices = Devices(self)
         self.admin_tokens = AdminTokens(self)
         self.keys = keys.SigningKeys(self)
@@ -194,7 +192,6 @@ class HubStore:
                 if conn is None or conn.raw.closed or conn.raw.broken:
                     conn = self._new_conn()
                 conn.assign_seqs = self._pg_assigns_seqs()
-                conn.prepare(self._prepared)
             assert conn is not None  # SQLite: its one writer connection, always idle here
             conn.begin(exclusive=exclusive)
             try:
@@ -210,24 +207,6 @@ class HubStore:
             self._write_slots.release()
         for hook in self._commit_hooks:
             hook()
-
-    def prepare_writes(self, statements: dict[str, str]) -> None:
-        """PostgreSQL: have every writer connection prepare ``statements`` (name ->
-        ``"(types) AS statement"``: :meth:`~sync.hub.db.Conn.prepare`) — the idle ones now,
-        any other before its next write — for writes to run them by name (``EXECUTE``): the
-        interaction batches' reads."""
-        self._prepared.update(statements)
-        if self.dialect.name != "postgres":
-            return
-        with self._conns_lock:  # taken out while they prepare: no write picks them meanwhile
-            idle, self._idle_writers = self._idle_writers, []
-        try:
-            for conn in idle:
-                if not (conn.raw.closed or conn.raw.broken):
-                    conn.prepare(self._prepared)
-        finally:
-            with self._conns_lock:
-                self._idle_writers.extend(idle)
 
     def run_write(self, fn: Callable[[Tx], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
         """``fn(tx)`` in a write transaction, run again (from the start, in a new transaction)

@@ -92,12 +92,8 @@ def test_processes_sharing_a_database_never_serve_a_stale_page(any_hub: HubHandl
                     a.feed.changes_json(store_id, cursors[store_id], 1000)
                 )["next_cursor"]
         assert changed > 20  # the pages asked for did change under the caches
-        # (PostgreSQL answers the object format from the tails alone: a page cache's validator
-        # would be one more round trip before them)
-        assert a.feed.pages.hits + a.feed.tails.hits > 50
-        assert b.feed.pages.hits + b.feed.tails.hits > 50
-        if a.dialect.name == "sqlite":
-            assert a.feed.pages.misses > 20 and b.feed.pages.misses > 20
+        assert a.feed.pages.hits > 50 and b.feed.pages.hits > 50
+        assert a.feed.pages.misses > 20 and b.feed.pages.misses > 20
     finally:
         b.close()
 
@@ -143,60 +139,3 @@ def test_a_page_read_in_one_statement_is_the_page_read_apart(
     body = b"".join(one[("S001", 5000, True)])
     assert b'"op":"delete"' in body and b'"entity":"product"' in body
     assert len(one[("S001", 7, True)]) > 100
-
-
-@pytest.mark.postgres
-def test_postgres_reads_a_page_in_one_statement_as_it_reads_it_apart(
-    pg_store: HubStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """PostgreSQL reads a page — its change rows, their rows' JSON, what remains, the validator
-    — in one statement; every page of two stores' feeds, in both formats and at limits that
-    split runs, is byte-for-byte the page read apart in a snapshot (change rows, then the rows
-    by key, the count, the validator), with a member deleted, browsing consent withdrawn, a
-    key logged for a row that does not exist and the common rows in between."""
-    store = pg_store
-    s1 = store.members.ids("S001", limit=6)
-    with store.write() as tx:
-        tx.conn.execute("UPDATE members SET consent_browsing = 0 WHERE id = ?", (s1[1],))
-        for entity, key in browsing_keys(tx.conn, s1[1]):
-            tx.emit(entity, key, "upsert", "S001")
-        tx.conn.execute("UPDATE members SET points = points + 7 WHERE id = ?", (s1[2],))
-        tx.emit("member", s1[2], "upsert", "S001")
-        tx.emit("member", "no-such-member", "upsert", "S001")
-    store.members.delete(s1[0])
-    with store.read() as conn:
-        assert ChangeFeed(store).pg_renders(conn)  # the one-statement path
-    feed = ChangeFeed(store)  # JSON columns cast: what the hub writes there is JSON
-    assert feed._page("S001", 0, 5000).rows
-    assert feed._json_cast
-    with store.write() as tx:  # a member's tags that are not JSON (an import's text)
-        tx.conn.execute("UPDATE members SET tags = 'vip, not json' WHERE id = ?", (s1[3],))
-        tx.emit("member", s1[3], "upsert", "S001")
-    one: dict[tuple[str, int, bool], list[tuple[bytes, object, int]]] = {}
-    for apart in (False, True):
-        if apart:
-            monkeypatch.setattr(ChangeFeed, "pg_renders", lambda self, conn: False)
-        for store_id in ("S001", "S002"):
-            for limit in (7, 333, 5000):
-                for rows in (True, False):
-                    feed, since, pages = ChangeFeed(store), 0, []
-                    while True:
-                        page = feed._page(store_id, since, limit, arrays=rows)
-                        body = feed._render_rows(page) if rows else feed._render(page)
-                        pages.append((body, page.validator, page.remaining))
-                        since = page.next_cursor
-                        if not page.has_more:
-                            break
-                    if apart:
-                        assert pages == one[(store_id, limit, rows)], (store_id, limit, rows)
-                    else:
-                        one[(store_id, limit, rows)] = pages
-    body = b"".join(p[0] for p in one[("S001", 5000, False)])
-    assert b'"op":"delete"' in body and b'"entity":"product"' in body
-    assert b'"tags":"vip, not json"' in body  # as a JSON string: the function's way
-    monkeypatch.undo()
-    feed._page("S001", 0, 1_000_000)  # the whole slice: the tags read
-    assert not feed._json_cast  # from then on
-    assert len(one[("S001", 7, True)]) > 100
-    assert one[("S001", 7, True)][-1][1] is not None  # the last page's validator
-    assert one[("S001", 7, True)][0][2] > 0  # what remains after the first

@@ -14,7 +14,7 @@ from hub_client import make_interaction
 
 from sync.hub.db import NotInlinable, pg_inline, pg_literal
 from sync.hub.errors import InvalidInputError, StorageFailure
-from sync.hub.ingest import PG_READS, Ingest, ingest, parse_items
+from sync.hub.ingest import ingest, parse_items
 from sync.hub.store import HubStore
 
 pytestmark = pytest.mark.postgres
@@ -153,49 +153,6 @@ def test_a_push_of_visits_is_three_round_trips(pg_store: HubStore) -> None:
     again = ingest(pg_store, device, parse_items(items))
     assert again == results
     assert len(counting.sent) == 2, counting.sent
-
-
-def test_a_batchs_reads_run_prepared_on_the_writers_with_the_same_answers(
-    pg_store: HubStore,
-) -> None:
-    """The interaction intake has PostgreSQL's writer connections prepare a batch's reads (and
-    the keyed locks) once, and runs them by name in the same three messages: the answers are
-    those of the statements written out — a new batch accepted, the same batch again answered
-    as first, another id with a device seq already used a duplicate — and the plans are the
-    connection's, reused from batch to batch."""
-    code = pg_store.devices.create_enrol_code("S001")
-    device, _secret = pg_store.devices.enroll("S001", code, "counter")
-    with pg_store.read() as conn:
-        member = str(conn.scalar("SELECT min(id) FROM members WHERE home_store = 'S001'"))
-    take = Ingest(pg_store, group=False)
-    items = [make_interaction("visit", member, device_seq=n) for n in range(1, 6)]
-    writer = pg_store._idle_writers[0]
-    counting = _Counting(writer._raw)
-    writer._raw = counting
-    first = take(device, parse_items(items))
-    assert [r.status for r in first] == ["accepted"] * 5
-    assert {*PG_READS, "clerk_locks"} <= writer.prepared
-    counting.sent.clear()
-    again = take(device, parse_items(items))
-    assert again == first
-    assert len(counting.sent) == 2, counting.sent  # the reads; the commit
-    clone = make_interaction("visit", member, device_seq=3)
-    fresh = make_interaction("visit", member, device_seq=6)
-    answered = take(device, parse_items([clone, fresh]))
-    assert [(r.status, r.reason) for r in answered] == [
-        ("duplicate", "device_seq_reused"),
-        ("accepted", None),
-    ]
-    assert answered[0].conflict_with == items[2]["id"]
-    writer._raw = counting._wrapped
-    used = dict(
-        writer.rows(
-            "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements "
-            "WHERE left(name, 6) = 'clerk_'"
-        )
-    )
-    assert used["clerk_i_known"] >= 3 and used["clerk_i_members"] >= 3, used
-    assert used["clerk_locks"] >= 3, used
 
 
 @pytest.mark.parametrize(
