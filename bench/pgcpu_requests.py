@@ -19,6 +19,8 @@ feed tail, or the database (the feed's counters).
 The database is bench/hub_load.py's seeded world (its SQLite template copied in once; a run's
 pushes stay); with ``--base`` each pair runs that checkout's hub code (``--hub-root``'s way: its
 own venv and modules, this database) and then this checkout's, A B B A …, in the same minutes.
+Each invocation copies the database in again: never run two at once (the second drops the
+first's database under it).
 Results: bench/results/pgcpu_requests-<label>.json.
 """
 
