@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
+from bench.event_ingest import process_cpu  # noqa: E402
 from bench.loadgen import (  # noqa: E402
     CLIENTS,
     TIMEOUT_S,
@@ -388,6 +389,10 @@ class LockWaiters:
     def __init__(self, db: str) -> None:
         self.db = db
         self.counts: list[tuple[float, int]] = []
+        # The database's server processes (the hub's connections), their CPU seconds (/proc:
+        # the server runs on this machine) when first seen and last, sampled every 0.5 s.
+        self.cpu_first: dict[int, float] = {}
+        self.cpu_last: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -404,7 +409,12 @@ class LockWaiters:
     def _run(self) -> None:
         try:
             with psycopg.connect(self.db, autocommit=True) as conn:
+                self._server_cpu(conn, first=True)
+                n = 0
                 while not self._stop.wait(0.01):
+                    n += 1
+                    if n % 50 == 0:
+                        self._server_cpu(conn, first=False)
                     row = conn.execute(
                         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                         "AND NOT granted AND classid = 0 AND objid = %s",
@@ -413,6 +423,26 @@ class LockWaiters:
                     self.counts.append((time.time(), int(row[0]) if row else 0))
         except psycopg.Error:  # the hub's restart does not touch it; a lost server ends it
             return
+
+    def _server_cpu(self, conn: psycopg.Connection[Any], *, first: bool) -> None:
+        pids = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+        for pid in pids:
+            cpu = process_cpu(pid, children=False)
+            if first:
+                self.cpu_first[pid] = cpu
+            self.cpu_last[pid] = cpu
+
+    @property
+    def server_cpu_s(self) -> float:
+        """The server processes' CPU seconds from the first sample to the last (those that
+        started since counted from 0; one that ended counts to its last sample)."""
+        return sum(v - self.cpu_first.get(pid, 0.0) for pid, v in self.cpu_last.items())
 
     def figures(self, since: float, until: float) -> dict[str, float | None]:
         counts = [n for at, n in self.counts if since <= at <= until]
@@ -632,6 +662,14 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         # The hub's CPU per request it served (not 503): robust to a busy shared machine.
         "hub_cpu_ms_per_req": hub.cpu_s * 1000 / max(1, int(hub_side["hub_served"] or 0)),
         "hub_cpu_s": hub.cpu_s,
+        # PostgreSQL's server processes for the hub's connections, per request served (the
+        # load and its drain; the server's background processes not counted)
+        "pg_cpu_ms_per_req": (
+            waiters.server_cpu_s * 1000 / max(1, int(hub_side["hub_served"] or 0))
+            if backend == "postgres"
+            else None
+        ),
+        "pg_cpu_s": waiters.server_cpu_s if backend == "postgres" else None,
         # the load generator's own share: cores (in all, per process), loop lag, schedule
         **breakdown(out, n),
         "load_avg": os.getloadavg()[0],  # the machine's 1-min load at the end (shared machine)
@@ -797,6 +835,14 @@ def main() -> int:
                 "ms",
                 f"{r['hub_cpu_s']:.0f} s of the workers' CPU (ready to stop) over "
                 f"{r['hub_served']} requests answered other than 503",
+            ],
+            [
+                f"{label}: PostgreSQL CPU per request served",
+                "–" if r.get("pg_cpu_ms_per_req") is None else round(r["pg_cpu_ms_per_req"], 2),
+                "ms",
+                "–"
+                if r.get("pg_cpu_s") is None
+                else f"{r['pg_cpu_s']:.0f} s of the server processes of the hub's connections",
             ],
             [
                 f"{label}: feed tails: pulls they answered",
