@@ -191,7 +191,8 @@ def main() -> int:
             one_med = statistics.median(r["accepted_req_s"] for r in ones)
             two_med = statistics.median(r["accepted_req_s"] for r in twos)
             pairs = [
-                b["accepted_req_s"] / a["accepted_req_s"] for a, b in zip(ones, twos, strict=True)
+                b["accepted_req_s"] / a["accepted_req_s"] if a["accepted_req_s"] else 0.0
+                for a, b in zip(ones, twos, strict=True)
             ]
             hold_med = two_med / one_med if one_med else 0.0
             doc.update(repeat=args.repeat, again_saturating=ones, again_double=twos)
