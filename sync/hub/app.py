@@ -8,9 +8,8 @@ is logged as one JSON line on the ``sync.hub.access`` logger.
 Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on or
 queued for a worker thread; long-polls waiting for a change do not count), or more than
 ``max_pending_writes`` interaction batches (they queue on the writers: one on SQLite, up to 4
-connections on PostgreSQL) or the oldest of them inside longer than ``max_write_wait_s`` (the
-writers not keeping up — a burst behind a momentary stall is let in), and the next one is
-answered 503 + Retry-After by the event loop,
+connections on PostgreSQL) — or, if set, the oldest of them inside longer than
+``max_write_wait_s`` — and the next one is answered 503 + Retry-After by the event loop,
 before it reads a body or takes a thread. A request that still waited ``max_queue_s`` for its
 thread is answered 503 when it gets one, so no accepted request outlives a terminal's timeout.
 The worker threads are few (``max_threads``, not anyio's 40): the work is CPU and database
@@ -107,14 +106,14 @@ class HubConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
-    max_pending_writes: int = 48  # interaction batches inside at most (a hard cap; measured: with
-    # group commit, 6 shed 71-262 of ~10,000 requests at 501 terminals, 12 shed 0-175 — a
-    # burst of pushes behind a writer's momentary stall, not an overload)
-    # ... and none let in while the oldest batch inside has waited longer than this: the
-    # writers are not keeping up. A stall of a few hundred ms sheds nothing; an overload sheds
-    # within a second of its start, and no accepted batch waits long (the terminal's timeout
-    # is 10 s).
-    max_write_wait_s: float | None = 1.0
+    max_pending_writes: int = 12  # ingest requests queued on the writers before 503 (measured:
+    # with group commit, 6 shed 71-262 of ~10,000 requests at 501 terminals, 12 shed 0-175)
+    # ... or none let in while the oldest batch inside has waited longer than this (None: no age
+    # limit). Tried as the default with the count at 48 (2026-12-07): a burst behind a
+    # writer's stall was let in, but at twice the saturating load the SQLite hub's CPU per
+    # request served rose 3.0 -> 5.6 ms and 1,324 pushes were still unacknowledged after the
+    # bench's drain — kept off (docs/decisions.md); CLERK_HUB_MAX_WRITE_WAIT_S for capacity work.
+    max_write_wait_s: float | None = None
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"
     # — with group commit, batches waiting for the writer's next group (not those on their way
