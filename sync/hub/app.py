@@ -299,8 +299,11 @@ class Load:
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
     def write_in(self) -> int:
-        """An interaction batch let in; its key for :meth:`write_out`."""
+        """An interaction batch let in; its key for :meth:`write_out` (its arrival is kept only
+        when the door has an age limit: no work on the push path otherwise)."""
         self.writes += 1
+        if self.max_write_wait_s is None:
+            return 0
         self._write_keys += 1
         self._write_since[self._write_keys] = self._clock()
         return self._write_keys
