@@ -28,6 +28,8 @@ Targets (issue 16): ≥ 10,000 events/s on SQLite, ≥ 20,000/s on PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import os
 import random
@@ -51,6 +53,7 @@ import psycopg  # noqa: E402
 import psycopg.sql  # noqa: E402
 
 from bench.hubproc import Hub, pg_database  # noqa: E402
+from bench.wire import WireClient  # noqa: E402
 from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub.db import pg_text_array  # noqa: E402
 from sync.hub.segment.intake import Intake, _line_id  # noqa: E402
@@ -124,31 +127,80 @@ def backends_cpu(db: str) -> float:
 
 
 def run_http(
-    hub: Hub, key: str, batches: list[list[list[dict[str, Any]]]], db: str | None = None
+    hub: Hub,
+    key: str,
+    batches: list[list[list[dict[str, Any]]]],
+    db: str | None = None,
+    client: str = "wire",
 ) -> tuple[float, int, float, float, float]:
     """Every sender posts its batches; returns (seconds, events taken, the senders' CPU
     seconds, the hub's CPU seconds, the CPU seconds of the PostgreSQL server processes of
-    database ``db`` — 0 without one)."""
+    database ``db`` — 0 without one).
+
+    ``client``: ``wire`` — the senders are asyncio tasks on one thread, each with its own
+    keep-alive connection (bench/wire.py: the bytes httpx sends, a fraction of its CPU; a
+    chain's event router sends from its own machine, so the senders' weight is not the hub's);
+    ``httpx`` — a thread per sender, each its own ``httpx.Client`` (the way of the sixth to
+    ninth sessions' figures). Both encode each batch's JSON as they send it."""
     taken = [0] * len(batches)
     errors: list[str] = []
-    barrier = threading.Barrier(len(batches) + 1)
 
-    def sender(i: int) -> None:
-        with httpx.Client(base_url=hub.url, auth=(key, ""), timeout=60.0) as client:
+    def check(status: int, headers: Any, body: bytes) -> float | None:
+        """Seconds to wait before sending the batch again, or None when it is done."""
+        if status in (429, 503):
+            return float(headers.get("retry-after", "1"))
+        if status != 200:
+            errors.append(f"{status}: {body[:200]!r}")
+        return None
+
+    def thread_sender(i: int, barrier: threading.Barrier) -> None:
+        with httpx.Client(base_url=hub.url, auth=(key, ""), timeout=60.0) as http:
             barrier.wait()
             for batch in batches[i]:
                 for _attempt in range(20):
-                    resp = client.post("/segment/v1/batch", json={"batch": batch})
-                    if resp.status_code in (429, 503):
-                        threading.Event().wait(float(resp.headers.get("retry-after", "1")))
-                        continue
-                    break
-                if resp.status_code != 200:
-                    errors.append(f"{resp.status_code}: {resp.text[:200]}")
+                    resp = http.post("/segment/v1/batch", json={"batch": batch})
+                    wait = check(resp.status_code, resp.headers, resp.content)
+                    if wait is None:
+                        break
+                    threading.Event().wait(wait)
+                if errors:
                     return
                 taken[i] += resp.json()["accepted"]
 
-    threads = [threading.Thread(target=sender, args=(i,)) for i in range(len(batches))]
+    def wire_senders(barrier: threading.Barrier) -> None:
+        auth = {"Authorization": httpx.BasicAuth(key, "")._auth_header}
+
+        async def one(i: int, wire: WireClient) -> None:
+            for batch in batches[i]:
+                for _attempt in range(20):
+                    resp = await wire.post("/segment/v1/batch", json={"batch": batch}, headers=auth)
+                    wait = check(resp.status_code, resp.headers, resp.content)
+                    if wait is None:
+                        break
+                    await asyncio.sleep(wait)
+                if errors:
+                    return
+                taken[i] += resp.json()["accepted"]
+
+        async def main() -> None:
+            async with contextlib.AsyncExitStack() as stack:
+                wires = [
+                    await stack.enter_async_context(WireClient(hub.url, timeout=60.0))
+                    for _ in batches
+                ]
+                await asyncio.to_thread(barrier.wait)
+                await asyncio.gather(*(one(i, w) for i, w in enumerate(wires)))
+
+        asyncio.run(main())
+
+    if client == "wire":
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=wire_senders, args=(barrier,))]
+    else:
+        barrier = threading.Barrier(len(batches) + 1)
+        threads = [
+            threading.Thread(target=thread_sender, args=(i, barrier)) for i in range(len(batches))
+        ]
     for t in threads:
         t.start()
     barrier.wait()
@@ -438,7 +490,7 @@ def bench_backend(label: str, db: str, args: argparse.Namespace) -> dict[str, An
                 work = batches()
                 total = sum(len(b) for s in work for b in s)
                 elapsed, taken, cpu, hub_cpu, db_cpu = run_http(
-                    hub, key, work, db if label == "PostgreSQL" else None
+                    hub, key, work, db if label == "PostgreSQL" else None, args.client
                 )
                 if taken != total:
                     raise RuntimeError(f"taken {taken} of {total}")
@@ -525,6 +577,12 @@ def main() -> int:
     parser.add_argument(
         "--out", type=Path, help=f"the results file (default {RESULTS.relative_to(ROOT)})"
     )
+    parser.add_argument(
+        "--client",
+        choices=("wire", "httpx"),
+        default="wire",
+        help="the senders' HTTP client: bench/wire.py (lean, default) or httpx, a thread each",
+    )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument(
@@ -552,7 +610,9 @@ def main() -> int:
                 os.environ["CLERK_HUB_KEYS_FILE"] = str(Path(tmp) / "pg-hub.keys")
             r = bench_backend(label, db, args)
             results[label] = r
-            note = f"{SENDERS} senders, batches of {args.batch}, median of {args.runs}"
+            note = (
+                f"{SENDERS} senders ({args.client}), batches of {args.batch}, median of {args.runs}"
+            )
             for workers in args.workers:
                 rows.append(
                     [
@@ -655,6 +715,7 @@ def main() -> int:
                 "reference": "the same batches through the intake's data layer (no HTTP), and "
                 "the rows it writes inserted with executemany (and COPY on PostgreSQL), in the "
                 "same run",
+                "client": args.client,
                 "load_average": {"start": load_start, "end": os.getloadavg()},
                 "target": {f"{k} events/s": v for k, v in TARGETS.items()},
                 "quick": args.quick,

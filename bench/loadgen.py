@@ -462,6 +462,7 @@ class Part:
     elapsed: float
     # index, pushed, acked, seen (sampled terminals only), cursor
     terminals: list[tuple[int, set[str], set[str], dict[tuple[str, str], str], int]]
+    drain: dict[str, int] = field(default_factory=dict)  # the drain's answers, by what:status
 
 
 async def clients(url: str, n: int, stack: contextlib.AsyncExitStack[bool | None]) -> list[Any]:
@@ -508,18 +509,22 @@ async def _generate(
         )
         elapsed = loop.time() - start
         cpu = time.process_time() - cpu0
+        after = Stats()
         if drain:
-            after = Stats()
             await drain_pending(own, terminals, after)
             await asyncio.to_thread(drained.wait, 900)  # every process's last pushes are in
             for c, t in zip(own, terminals, strict=True):  # the others' last pushes are in
-                await pull(c, t, after)
+                for _ in range(60):  # a shed pull is tried again: the feed check needs it
+                    if await pull(c, t, after):
+                        break
+                    await asyncio.sleep(1.0)
     return Part(
         stats,
         lag,
         cpu,
         elapsed,
         [(i, t.pushed, t.acked, t.seen, t.cursor) for i, t in part],
+        after.statuses,
     )
 
 
@@ -543,6 +548,7 @@ class Generated:
     elapsed: float
     restart: dict[str, float]
     began: float  # unix time of the start (for the hub's access log)
+    drain: dict[str, int] = field(default_factory=dict)  # the drain's answers, by what:status
 
 
 def generate(
@@ -602,15 +608,18 @@ def generate(
             if w.is_alive():
                 w.kill()
     stats, lag = Stats(), []
+    drained_statuses: dict[str, int] = {}
     for p in parts:
         stats.merge(p.stats)
         lag += p.lag
+        for k, v in p.drain.items():
+            drained_statuses[k] = drained_statuses.get(k, 0) + v
         for i, pushed, acked, seen, cursor in p.terminals:
             t = terminals[i]
             t.pushed, t.acked, t.seen, t.cursor = pushed, acked, seen, cursor
     elapsed = max(p.elapsed for p in parts)
     cpu = [p.cpu_s / p.elapsed for p in parts]
-    return Generated(stats, lag, cpu, elapsed, restart, began)
+    return Generated(stats, lag, cpu, elapsed, restart, began, drained_statuses)
 
 
 def auto_procs(terminals: int) -> int:
@@ -624,6 +633,7 @@ def breakdown(gen: Generated, n: int) -> dict[str, Any]:
     s = gen.stats
     out: dict[str, Any] = {
         "client": CLIENT,
+        "drain_statuses": gen.drain,
         "gen_procs": len(gen.cpu),
         "generator_cpu": sum(gen.cpu),
         "generator_cpu_per_proc": [round(c, 2) for c in gen.cpu],
