@@ -493,8 +493,9 @@ def feed_missing(want: list[str], seen: dict[tuple[str, str], str]) -> int:
     return sum(seen.get(("visit", k)) != "upsert" for k in want)
 
 
-def integrity(db: str, keys: str, terminals: list[Terminal]) -> dict[str, int]:
+def integrity(db: str, keys: str, terminals: list[Terminal]) -> dict[str, Any]:
     pushed = set().union(*(t.pushed for t in terminals))
+    detail: list[dict[str, Any]] = []
     store = HubStore.open(db, keys_file=keys)
     try:
         found: dict[str, int] = {}
@@ -523,11 +524,35 @@ def integrity(db: str, keys: str, terminals: list[Terminal]) -> dict[str, int]:
                     )
                     if r[0] in pushed
                 ]
-                missing_in_feeds += feed_missing(want, t.seen)
+                missing = feed_missing(want, t.seen)
+                missing_in_feeds += missing
+                if missing:  # where in the feed they are: for whoever looks into it next
+                    gone = [k for k in want if t.seen.get(("visit", k)) != "upsert"]
+                    seqs = [
+                        int(r[0])
+                        for k in gone[:900]
+                        for r in conn.rows(
+                            "SELECT seq FROM changes WHERE entity = 'visit' AND key = ?", (k,)
+                        )
+                    ]
+                    detail.append(
+                        {
+                            "store": t.store_id,
+                            "cursor": t.cursor,
+                            "missing": missing,
+                            "seen": len(t.seen),
+                            "missing_seq_min": min(seqs, default=None),
+                            "missing_seq_max": max(seqs, default=None),
+                            "missing_without_change_row": len(gone) - len(seqs),
+                        }
+                    )
     finally:
         store.close()
     acked: set[str] = set().union(*(t.acked for t in terminals))
-    return {**id_counts(pushed, found, acked), "feed_missing": missing_in_feeds}
+    out: dict[str, Any] = {**id_counts(pushed, found, acked), "feed_missing": missing_in_feeds}
+    if detail:
+        out["feed_missing_detail"] = detail
+    return out
 
 
 def sample(terminals: list[Terminal], n: int = SAMPLE) -> None:
