@@ -48,7 +48,55 @@ from bench.loadgen import (  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
+# The capacity floor (bench/hold_floor.py): every accepted push and pull spends WORK_MS of its
+# thread's CPU, and a door on the event loop answers 503 + Retry-After past MAX_INFLIGHT
+# requests in flight in the process — a hub that does nothing but cost what the hub costs and
+# shed as cheaply as this stack can. Unset: the plain floor above (no work, no door).
+WORK_ENV = "CLERK_FLOOR_WORK_MS"
+DOOR_ENV = "CLERK_FLOOR_MAX_INFLIGHT"
+WORK_S = float(os.environ.get(WORK_ENV) or 0) / 1000.0
+MAX_INFLIGHT = int(os.environ.get(DOOR_ENV) or 0)
+_BUSY = b'{"error":"busy"}'
+
+
+def spend(seconds: float) -> None:
+    """Spin until this thread has used ``seconds`` of CPU (holding the GIL, as Python work does)."""
+    if seconds <= 0:
+        return
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+class Door:
+    """At most ``MAX_INFLIGHT`` requests in flight in this process; the others 503 at once."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.inflight = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not MAX_INFLIGHT or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        if self.inflight >= MAX_INFLIGHT:
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"retry-after", b"1"),
+                (b"content-length", str(len(_BUSY)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": _BUSY})
+            return
+        self.inflight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
+
+
 app = FastAPI()
+app.add_middleware(Door)
 
 
 @app.get("/healthz")
@@ -59,25 +107,29 @@ async def healthz() -> dict[str, str]:
 @app.post("/v1/interactions")
 def interactions(body: dict[str, Any]) -> dict[str, Any]:
     # A sync route, as the hub's are (a worker thread each): the JSON parsed, every visit accepted.
+    spend(WORK_S)
     return {"results": [{"id": i["id"], "status": "accepted"} for i in body["interactions"]]}
 
 
 @app.get("/v1/changes")
 def changes(request: Request, since: int = 0, limit: int = 1000) -> dict[str, Any]:
+    spend(WORK_S)
     return {"changes": [], "next_cursor": since, "has_more": False}
 
 
 class BareServer:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, work_ms: float = 0.0, max_inflight: int = 0) -> None:
+        """``work_ms`` / ``max_inflight``: the capacity floor's (see :data:`WORK_ENV`)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
+        self.env = {WORK_ENV: str(work_ms), DOOR_ENV: str(max_inflight)}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> BareServer:
         cmd = [sys.executable, "-m", "uvicorn", "bench.http_floor:app", "--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), "--workers", str(self.workers), "--log-level", "warning"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -102,6 +154,9 @@ def load(url: str, n: int, duration: float, procs: int) -> dict[str, Any]:
     return {
         "terminals": n,
         "req_s": round(stats.answered / gen.elapsed, 1),
+        "accepted_req_s": round((len(stats.pull) + len(stats.push)) / gen.elapsed, 1),
+        "shed": len(stats.shed),
+        "shed_p99_ms": round(pct(stats.shed, 99) * 1000, 1) if stats.shed else None,
         "pull_p50_ms": round(pct(stats.pull, 50) * 1000, 1),
         "pull_p99_ms": round(pct(stats.pull, 99) * 1000, 1),
         "push_p50_ms": round(pct(stats.push, 50) * 1000, 1),
