@@ -3,8 +3,15 @@
 Each bench/<name>.py prints its own table and writes bench/results/<name>.json:
 ``{"name", "rows": [[label, value, unit, note], ...], "reference": "...", "targets": {...}}``.
 This script runs them one after another (they are not tests: they neither pass nor fail),
-then assembles the page with the machine, the date and every table. A benchmark that crashes
-is reported as such on the page, with the tail of its output — never silently left out.
+then rewrites the page's header (the machine, the date) and each benchmark's table. A
+benchmark that crashes is reported as such on the page, with the tail of its output — never
+silently left out.
+
+The page is also where the sessions' measurements are written down by hand (quiet re-runs,
+before/after pairs, what was tried and not kept). Each section's table sits between the
+markers ``<!-- make bench: bench/<name>.py -->`` and ``<!-- /make bench: … -->``: only that
+is replaced (:func:`assemble`); the text around it stays as written, and a section without
+markers gets them under its heading. A benchmark without a section gets a new one at the end.
 
     python bench/run_all.py [--quick] [--only lookup,decode]
 """
@@ -100,6 +107,53 @@ def table(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+HEADER_END = "\n## "  # the page's header runs to its first section
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- make bench: bench/{name}.py -->", f"<!-- /make bench: bench/{name}.py -->"
+
+
+def split_sections(text: str) -> list[tuple[str, str]]:
+    """The page's sections after its header: (title, body), the body being everything after
+    the ``## title`` line up to the next one."""
+    out: list[tuple[str, str]] = []
+    for part in ("\n" + text).split(HEADER_END)[1:]:
+        title, _, body = part.partition("\n")
+        out.append((title, body))
+    return out
+
+
+def put_block(body: str, name: str, block: str) -> str:
+    """``body`` with benchmark ``name``'s table replaced by ``block`` (under the heading when the
+    section has no markers yet)."""
+    start, end = markers(name)
+    wrapped = f"{start}\n{block.strip()}\n{end}"
+    i, j = body.find(start), body.find(end)
+    if i >= 0 and j > i:
+        return body[:i] + wrapped + body[j + len(end) :]
+    return "\n" + wrapped + "\n" + body
+
+
+def assemble(old: str, header: str, blocks: dict[str, str]) -> str:
+    """The new page: ``header``, then the old page's sections in their order, each benchmark's
+    table replaced by its block in ``blocks`` (name → text), then new sections for the
+    benchmarks the page had none for."""
+    names = {title: name for name, title in BENCHES}
+    sections = []
+    placed = set()
+    for title, body in split_sections(old):
+        name = names.get(title)
+        if name is not None and name in blocks:
+            body = put_block(body, name, blocks[name])
+            placed.add(name)
+        sections.append(f"## {title}\n{body.rstrip()}\n")
+    for name, title in BENCHES:
+        if name in blocks and name not in placed:
+            sections.append(f"## {title}\n{put_block('', name, blocks[name]).rstrip()}\n")
+    return header.rstrip() + "\n\n" + "\n".join(sections)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
@@ -107,8 +161,8 @@ def main() -> int:
     args = ap.parse_args()
     only = {n for n in args.only.split(",") if n}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    sections: list[str] = []
-    for name, title in BENCHES:
+    blocks: dict[str, str] = {}
+    for name, _title in BENCHES:
         if only and name not in only:
             kept = RESULTS / (f"{name}-quick.json" if args.quick else f"{name}.json")
             if kept.exists():
@@ -117,9 +171,9 @@ def main() -> int:
                 body = table(result)
                 if result.get("reference"):
                     body += f"\n\nReference measured in the same run: {result['reference']}"
-                sections.append(
-                    f"## {title}\n\n`bench/{name}.py`, not re-run this time: results of "
-                    f"{when:%Y-%m-%d %H:%M} UTC.\n\n{body}\n"
+                blocks[name] = (
+                    f"`bench/{name}.py`, not re-run this time: results of "
+                    f"{when:%Y-%m-%d %H:%M} UTC.\n\n{body}"
                 )
             continue
         print(f"== {name} ==", flush=True)
@@ -139,16 +193,17 @@ def main() -> int:
                 body += f"\n\nReference measured in the same run: {ref}"
             for note in result.get("notes", []) or []:
                 body += f"\n\n{note}"
-            sections.append(f"## {title}\n\n`bench/{name}.py`, {secs:.0f} s.\n\n{body}\n")
+            blocks[name] = f"`bench/{name}.py`, {secs:.0f} s.\n\n{body}"
         else:
             tail = "\n".join(out.strip().splitlines()[-15:])
-            sections.append(
-                f"## {title}\n\n`bench/{name}.py` did not produce results (exit {code}).\n\n"
-                f"```\n{tail}\n```\n"
+            blocks[name] = (
+                f"`bench/{name}.py` did not produce results (exit {code}).\n\n```\n{tail}\n```"
             )
     header = (
         "# Benchmarks\n\n"
-        "Written by `make bench` (bench/run_all.py) — do not edit by hand. Benchmarks are not "
+        "Each section's table between its `make bench` markers is written by `make bench` "
+        "(bench/run_all.py) — do not edit it by hand; the text around it is the sessions' own "
+        "measurements and findings, kept as written. Benchmarks are not "
         "tests: they measure and print, they do not pass or fail. The machine is shared and "
         "noisy, so figures are medians and percentiles over repeated runs, and each table "
         "carries a reference measured in the same run, as a ratio.\n\n"
@@ -156,7 +211,8 @@ def main() -> int:
         f"- Machine: {machine()}\n"
         f"- Mode: {'quick (small sizes)' if args.quick else 'full (the issues target sizes)'}\n"
     )
-    DOC.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    DOC.write_text(assemble(old, header, blocks), encoding="utf-8")
     print(f"wrote {DOC}")
     return 0
 
