@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -191,9 +192,35 @@ def pg_base() -> str | None:
     return os.environ.get("CLERK_BENCH_PG_URL") or os.environ.get("CLERK_TEST_PG_URL")
 
 
+_data_lock: Any = None  # held while this process uses bench/.data's run files
+
+
+def hold_data() -> None:
+    """Take this checkout's bench/.data for this process, or stop with a clear message: two
+    runs in one checkout share the run's database copy, its key file and its logs (a second
+    run's copy once replaced the first's key file mid-run, and the first's terminals got 401s)."""
+    global _data_lock
+    if _data_lock is not None:
+        return
+    DATA.mkdir(parents=True, exist_ok=True)
+    f = (DATA / "hub_load.running").open("a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        raise SystemExit(
+            f"another hub_load / hub_overload run (pid {f.read().strip() or '?'}) is using "
+            f"{DATA}: one at a time per checkout (or run it from another worktree)"
+        ) from None
+    f.truncate(0)
+    f.write(str(os.getpid()))
+    f.flush()
+    _data_lock = f
+
+
 def seeded(backend: str, stores: int, members: int) -> tuple[str, str]:
     """A seeded database copy for one run (SQLite path or PostgreSQL URL) and its key file."""
-    DATA.mkdir(parents=True, exist_ok=True)
+    hold_data()
     name = f"hubload_{stores}s_{members}m"
     template = DATA / f"{name}.db"
     keys = DATA / f"{name}.keys"

@@ -166,6 +166,7 @@ class Terminal:
     next_probe_at: float = 0.0  # offline: when the next probe is due (loop time)
     back_at: float = 0.0  # after a probe's answer: the round runs then, neither lane before
     away: bool = False  # a request found no hub since the last one answered 200
+    refused: str = ""  # the last answer that was neither 200 nor a 503 / 429: status and body
 
 
 _TAIL = re.compile(rb'"next_cursor":(\d+),"has_more":(true|false)(?:,"remaining":\d+)?}\s*\Z')
@@ -227,6 +228,8 @@ def _failed(t: Terminal, resp: httpx.Response | None) -> None:
     if resp.status_code in (429, 503):
         with contextlib.suppress(ValueError):
             t.retry_after = float(resp.headers.get("Retry-After", ""))
+    else:
+        t.refused = f"{resp.status_code} {resp.content[:300]!r}"
 
 
 async def probe(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> float | None:
@@ -449,6 +452,27 @@ async def drain_pending(
     await asyncio.gather(*(one(c, t) for c, t in zip(own, terminals, strict=True)))
 
 
+async def last_pulls(own: list[Any], terminals: list[Terminal], stats: Stats) -> None:
+    """Every terminal's last pull once all pushes are in (terminal i through client i), 16 at
+    a time: a shed pull is tried again (up to 60 times a second apart: the feed check needs it),
+    a refused one (neither 200 nor 503 / 429) is counted in ``stats`` with its answer."""
+    gate = asyncio.Semaphore(16)
+
+    async def one(client: Any, t: Terminal) -> None:
+        async with gate:
+            for _ in range(60):
+                t.refused = ""
+                if await pull(client, t, stats):
+                    return
+                if t.refused:  # trying again would not help
+                    key = f"last pull refused: {t.refused}"
+                    stats.statuses[key] = stats.statuses.get(key, 0) + 1
+                    return
+                await asyncio.sleep(1.0)
+
+    await asyncio.gather(*(one(c, t) for c, t in zip(own, terminals, strict=True)))
+
+
 # -- the generator processes ---------------------------------------------------------------------
 
 
@@ -513,11 +537,7 @@ async def _generate(
         if drain:
             await drain_pending(own, terminals, after)
             await asyncio.to_thread(drained.wait, 900)  # every process's last pushes are in
-            for c, t in zip(own, terminals, strict=True):  # the others' last pushes are in
-                for _ in range(60):  # a shed pull is tried again: the feed check needs it
-                    if await pull(c, t, after):
-                        break
-                    await asyncio.sleep(1.0)
+            await last_pulls(own, terminals, after)  # the others' last pushes are in
     return Part(
         stats,
         lag,

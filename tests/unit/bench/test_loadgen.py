@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bench.hub_load import feed_missing, id_counts, returned, shed_parts
-from bench.loadgen import Stats, Terminal, back, offline_wait, page_tail, pull
+from bench.loadgen import Stats, Terminal, back, last_pulls, offline_wait, page_tail, pull
 from sync.backoff import Backoff
 from sync.protocol import RECONNECT_MAX_S
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
@@ -249,3 +249,41 @@ def test_503s_are_told_apart_by_when_they_were_sent() -> None:
         "shed_other": 1,
     }
     assert shed_parts(stats, 100.0, 0.0, 30.0)["shed_restart"] == 0  # no restart
+
+
+def test_the_last_pull_is_tried_again_when_shed_and_counted_when_refused() -> None:
+    """After the drain each terminal pulls once more so the feed check sees every push: a 503
+    is tried again (one shed last pull had left 454 visits "missing" from sampled feeds), a
+    refusal is reported with its answer instead of being tried for a minute."""
+    shed_once, refused = terminal(sampled=True), terminal(sampled=True)
+    refused.token = "stale"
+    asked: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        token = request.headers["authorization"].split()[-1]
+        asked.append(token)
+        if token == "stale":
+            return httpx.Response(401, content=b'{"reason":"bad_token"}')
+        if asked.count(token) == 1:
+            return httpx.Response(503, headers={"Retry-After": "1"}, content=b"{}")
+        return feed_handler(FEED, limit=100).handler(request)
+
+    async def go() -> Stats:
+        stats = Stats()
+        transport = httpx.MockTransport(handle)
+        async with (
+            httpx.AsyncClient(base_url="http://hub.test", transport=transport) as a,
+            httpx.AsyncClient(base_url="http://hub.test", transport=transport) as b,
+        ):
+            await last_pulls([a, b], [shed_once, refused], stats)
+        return stats
+
+    stats = asyncio.run(go())
+    assert shed_once.cursor == 25 and len(shed_once.seen) == 25
+    assert refused.cursor == 0 and asked.count("stale") == 1
+    assert stats.statuses == {
+        "pull:503": 1,
+        "pull:200": 1,
+        "pull:401": 1,
+        'last pull refused: 401 b\'{"reason":"bad_token"}\'': 1,
+    }
