@@ -79,12 +79,11 @@ def test_pulls_are_answered_while_batches_wait_for_a_stalled_writer(hub_db: str)
                 time.sleep(0.02)
             assert load.writes == 4
             time.sleep(0.2)  # on their threads, waiting for the writer
-            with hub.client(token) as c:
-                started = time.monotonic()
+            with hub.client(token, timeout=5) as c:  # (a pull held back would time out)
                 pulled = c.get("/v1/changes", params={"limit": 10})
-                took = time.monotonic() - started
-            # More batches than the routes have threads: they wait; the pull does not.
-            assert pulled.status_code == 200 and took < 2.0, took
+            # More batches than the routes have threads: they wait; the pull, answered while
+            # the writer is still stalled, does not.
+            assert pulled.status_code == 200
             assert answers == []
         for t in pushers:
             t.join(timeout=30)
@@ -120,12 +119,10 @@ def test_a_batch_does_not_wait_for_a_thread_behind_pulls(hub_db: str) -> None:
             time.sleep(0.2)  # both on the routes' two threads
             batch = {"interactions": [make_interaction("visit", device_seq=1, text="walk-in")]}
             with httpx.Client(
-                base_url=hub.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-            ) as c:
-                started = time.monotonic()
+                base_url=hub.url, headers={"Authorization": f"Bearer {token}"}, timeout=5
+            ) as c:  # (a batch held back would time out)
                 answer = c.post("/v1/interactions", json=batch)
-                took = time.monotonic() - started
-            assert answer.status_code == 200 and took < 2.0, took
+            assert answer.status_code == 200 and got == []  # answered while the pulls are held
         finally:
             release.set()
             for t in pullers:
