@@ -994,6 +994,17 @@ def main() -> int:
                 f"at the latest {r['returned_max_s']:.1f} s after it was back",
             ],
             [
+                f"{label}: 503s at the write door / the all-requests door; stalls",
+                f"{sum(v for k, v in r['shed_by'].items() if '/writes/' in k)} / "
+                f"{sum(v for k, v in r['shed_by'].items() if '/all/' in k)}; {r['stalls']}",
+                "",
+                f"{r['shed_in_stall']} of the 503s in a stall (a process answering nothing "
+                f"{STALL_S * 1000:.0f} ms while a request was inside) or 0.5 s after; the longest "
+                f"{r['stall_max_ms']} ms; writes held or waited {STALL_S * 1000:.0f} ms or more: "
+                f"{r['slow_writes']} (COMMIT max {_ms(r['commit_max_ms'])} ms, lock wait max "
+                f"{_ms(r['lock_wait_max_ms'])} ms); each process's answers {r['share']}",
+            ],
+            [
                 f"{label}: other 5xx / no answer",
                 f"{r['errors_5xx']} / {r['failed']}",
                 "",
