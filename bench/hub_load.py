@@ -60,6 +60,7 @@ import psycopg  # noqa: E402
 from bench.event_ingest import process_cpu  # noqa: E402
 from bench.loadgen import (  # noqa: E402
     CLIENTS,
+    DRAWS,
     TIMEOUT_S,
     Generated,
     Stats,
@@ -71,6 +72,7 @@ from bench.loadgen import (  # noqa: E402
     pct,
     pull,
     use_client,
+    use_draw,
 )
 from demoworld.seed import seed_demo  # noqa: E402
 from sync.hub.db import ADVISORY_LOCK_ID  # noqa: E402
@@ -385,6 +387,105 @@ def server_side(
     return out
 
 
+STALL_S = 0.15  # a process that answered nothing for this long while requests were inside
+
+
+def by_process(
+    log: Path, since: float, until: float, back_at: float | None, lock_times: Path
+) -> dict[str, Any]:
+    """Where the 503s came from, from the hub's access log (unix times ``since``..``until``,
+    the load; ``back_at``: when the restarted hub answered again): each 503 by its process,
+    door and route; each process's share of the requests (all, and the 10 s after the hub was
+    back); its *stalls* — ``STALL_S`` or more without answering anything while requests were
+    inside (from the log: a gap between two answers of the process that a request answered
+    after it spans) — and how many 503s came during or within 0.5 s after one; and the slowest
+    writes (``CLERK_HUB_LOCK_TIMES``: SQLite's ``COMMIT`` or PostgreSQL's lock). A per-second
+    timeline from 2 s before the restart on (each process's answers and 503s)."""
+    rows: list[dict[str, Any]] = []
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                doc = json.loads(line)
+                if since <= doc.get("ts", 0) <= until:
+                    rows.append(doc)
+    rows.sort(key=lambda d: d["ts"])
+    pids = sorted({d.get("pid", 0) for d in rows})
+    ordinal = {pid: k for k, pid in enumerate(pids)}  # 0, 1 the first start's; 2, 3 the restart's
+    shed: dict[str, int] = {}
+    share: dict[str, int] = {}
+    share_back: dict[str, int] = {}
+    stalls: dict[int, list[tuple[float, float]]] = {pid: [] for pid in pids}
+    last: dict[int, float] = {}
+    for d in rows:
+        pid, at = d.get("pid", 0), d["ts"]
+        route = "push" if d.get("path") == "/v1/interactions" else "pull"
+        if d.get("status") == 503:
+            key = f"p{ordinal[pid]}/{d.get('door', '?')}/{route}"
+            shed[key] = shed.get(key, 0) + 1
+        else:
+            share[f"p{ordinal[pid]}"] = share.get(f"p{ordinal[pid]}", 0) + 1
+            if back_at is not None and back_at <= at <= back_at + 10:
+                share_back[f"p{ordinal[pid]}"] = share_back.get(f"p{ordinal[pid]}", 0) + 1
+        if d.get("status") == 503 or d.get("path") == "/healthz":
+            continue  # answered on the event loop: what stalls is the threads' work
+        started = at - d.get("ms", 0) / 1000
+        prev = last.get(pid)
+        # A gap between this process's answers that a request inside all along spans.
+        if prev is not None and at - prev >= STALL_S and started < prev:
+            stalls[pid].append((prev, at))
+        last[pid] = at
+    in_stall = 0
+    for d in rows:
+        if d.get("status") == 503:
+            at = d["ts"]
+            if any(a <= at <= b + 0.5 for a, b in stalls.get(d.get("pid", 0), [])):
+                in_stall += 1
+    origin = back_at if back_at is not None else since
+    timeline: list[list[Any]] = []
+    if back_at is not None:
+        for k in range(int(back_at - 2 - since), int(until - since) + 1):
+            lo = since + k
+            sec = [d for d in rows if lo <= d["ts"] < lo + 1]
+            timeline.append(
+                [
+                    round(lo - origin),
+                    *(
+                        f"{sum(1 for d in sec if d.get('pid') == p)}"
+                        f"/{sum(1 for d in sec if d.get('pid') == p and d.get('status') == 503)}"
+                        for p in pids
+                    ),
+                ]
+            )
+    slow: list[tuple[float, ...]] = []  # (after the hub was back, ms held, …) of slow writes
+    commits: list[float] = []  # SQLite: the COMMIT's own ms; PostgreSQL: the numbering's
+    waited: list[float] = []  # SQLite: BEGIN IMMEDIATE's wait for the lock
+    if lock_times.exists():
+        for line in lock_times.read_text(encoding="ascii").splitlines():
+            parts = line.split()
+            if len(parts) in (2, 3, 4) and since <= float(parts[0]) <= until:
+                commits.append(float(parts[2]) if len(parts) >= 3 else float(parts[1]))
+                waited.append(float(parts[3]) if len(parts) == 4 else 0.0)
+                if float(parts[1]) + waited[-1] >= STALL_S * 1000:  # (when, held, waited)
+                    slow.append((round(float(parts[0]) - origin, 2), *map(float, parts[1:])))
+    all_stalls = [(round(a - origin, 2), round((b - a) * 1000)) for p in pids for a, b in stalls[p]]
+    return {
+        "shed_by": shed,
+        "share": share,
+        "share_back": share_back,
+        "stalls": len(all_stalls),
+        "stall_max_ms": max((ms for _, ms in all_stalls), default=0),
+        "stall_list": sorted(all_stalls)[:40],
+        "shed_in_stall": in_stall,
+        "slow_writes": len(slow),
+        "slow_write_list": slow[:40],
+        "commit_p99_ms": pct(commits, 99) if commits else None,
+        "commit_max_ms": max(commits, default=None),
+        "lock_wait_p99_ms": pct(waited, 99) if waited else None,
+        "lock_wait_max_ms": max(waited, default=None),
+        "per_second": timeline,
+    }
+
+
 def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]:
     """The chain-wide lock's hold per write transaction in the run (``CLERK_HUB_LOCK_TIMES``
     lines ``<unix time> <ms>``, PostgreSQL only): p50, p99 and the share of the time it was
@@ -394,9 +495,9 @@ def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]
     if path.exists():
         for line in path.read_text(encoding="ascii").splitlines():
             parts = line.split()
-            if len(parts) in (2, 3) and since <= float(parts[0]) <= until:
+            if len(parts) in (2, 3, 4) and since <= float(parts[0]) <= until:
                 held.append(float(parts[1]))
-                numbering += [float(parts[2])] if len(parts) == 3 else []
+                numbering += [float(parts[2])] if len(parts) >= 3 else []
     return {
         "lock_writes": len(held),
         "lock_p50_ms": pct(held, 50) if held else None,
@@ -651,6 +752,9 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     finally:
         hub.stop()
     hub_side = server_side(log, began, ended, served_since)
+    to_unix = time.time() - time.monotonic()
+    back_unix = out.restart["until"] + to_unix if "until" in out.restart else None
+    story = by_process(log, began, ended, back_unix, lock_times)
     lock = {**lock_held(lock_times, began, ended), **waiters.figures(began, ended)}
     lock |= tail_stats(lock_times.with_suffix(".tails"))
     lag = loop_lag(hub.loop_lag, began, ended)
@@ -724,6 +828,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         "pg_cpu_s": waiters.server_cpu_s if backend == "postgres" else None,
         # the load generator's own share: cores (in all, per process), loop lag, schedule
         **breakdown(out, n),
+        **story,
         "load_avg": os.getloadavg()[0],  # the machine's 1-min load at the end (shared machine)
         **check,
     }
@@ -815,6 +920,13 @@ def main() -> int:
         help="the terminals' HTTP client: bench/wire.py (lean, default) or httpx",
     )
     ap.add_argument(
+        "--draw",
+        choices=DRAWS,
+        default="paced",
+        help="how a returning terminal draws its round in the hub's reconnect window: as the "
+        "scheduler does (paced, default) or uniformly (the ninth session's, for comparisons)",
+    )
+    ap.add_argument(
         "--profile",
         default="",
         metavar="DIR",
@@ -822,6 +934,7 @@ def main() -> int:
     )
     args = ap.parse_args()
     use_client(args.client)
+    use_draw(args.draw)
     if args.quick:
         plan, duration = "sqlite:3x20", 10.0
     elif args.long:
@@ -931,6 +1044,17 @@ def main() -> int:
                 else f"{r['returned']} terminals found the hub down; their first 200 came "
                 f"p50 {r['returned_p50_s']:.1f} s, p90 {r['returned_p90_s']:.1f} s, "
                 f"at the latest {r['returned_max_s']:.1f} s after it was back",
+            ],
+            [
+                f"{label}: 503s at the write door / the all-requests door; stalls",
+                f"{sum(v for k, v in r['shed_by'].items() if '/writes/' in k)} / "
+                f"{sum(v for k, v in r['shed_by'].items() if '/all/' in k)}; {r['stalls']}",
+                "",
+                f"{r['shed_in_stall']} of the 503s in a stall (a process answering nothing "
+                f"{STALL_S * 1000:.0f} ms while a request was inside) or 0.5 s after; the longest "
+                f"{r['stall_max_ms']} ms; writes held or waited {STALL_S * 1000:.0f} ms or more: "
+                f"{r['slow_writes']} (COMMIT max {_ms(r['commit_max_ms'])} ms, lock wait max "
+                f"{_ms(r['lock_wait_max_ms'])} ms); each process's answers {r['share']}",
             ],
             [
                 f"{label}: other 5xx / no answer",

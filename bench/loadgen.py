@@ -10,9 +10,10 @@ failed pull again, waiting as the terminal's sync scheduler waits (sync/schedule
 another error without) the run backoff's jittered wait, the Retry-After a floor; after no answer
 (a refused connection, a timeout) the terminal is offline: it probes the hub (``GET /healthz``)
 at the probe's jittered pace (base 1 s, cap 8 s; one probe schedule a terminal, whichever lane
-comes due) and, once a probe answers, runs its round (its push, then its pull) uniformly within
-the window the answer asks (``reconnect_s``, at most ``RECONNECT_MAX_S``; ``RECONNECT_SPREAD_S``
-when the hub does not say: :func:`sync.scheduler.reconnect_window`); neither lane goes before it.
+comes due) and, once a probe answers, runs its round (its push, then its pull) within the window
+the answer asks (``reconnect_s``, at most ``RECONNECT_MAX_S``; ``RECONNECT_SPREAD_S`` when the hub
+does not say: :func:`sync.scheduler.reconnect_window`), drawn as the scheduler draws it for its
+pace (:func:`sync.scheduler.reconnect_delay`, ``ROUND_EVERY_S``); neither lane goes before it.
 
 What a terminal decodes of a pull: a real terminal has its own CPU to decode and store the rows
 it is sent; here hundreds of terminals share the hub's two cores. So only the terminals of the
@@ -35,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import multiprocessing as mp
 import queue
 import random
@@ -59,13 +61,19 @@ except ImportError:
 from bench.wire import WireClient
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
-from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_window
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_delay, reconnect_window
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
 PAGE = 1000
 PROBE_S = 0.02  # the lag probe's period
 PUSH_EVERY_S = (1.0, 5.0)
 PULL_EVERY_S = (2.0, 6.0)
+# A terminal's pace as the scheduler's interval: its push and its pull, one pair every 3.4 s on
+# average (a request every 1.7 s) — what a returning terminal's draw in the reconnect window
+# weighs its own load by (sync.scheduler.reconnect_delay, as Scheduler.interval_s does).
+ROUND_EVERY_S = 2 / (2 / sum(PUSH_EVERY_S) + 2 / sum(PULL_EVERY_S))
+DRAWS = ("paced", "uniform")
+RECONNECT_PACE_S = ROUND_EVERY_S  # math.inf: drawn uniformly in the window (see use_draw)
 CLIENTS = ("wire", "httpx")
 CLIENT = "wire"  # the terminals' HTTP client: bench/wire.py (lean) or httpx — see use_client
 
@@ -78,6 +86,16 @@ def use_client(kind: str) -> None:
     if kind not in CLIENTS:
         raise ValueError(f"client {kind!r}: one of {', '.join(CLIENTS)}")
     CLIENT = kind
+
+
+def use_draw(kind: str) -> None:
+    """How a returning terminal draws its round in the reconnect window from now on (before
+    :func:`generate` forks): ``paced`` as the scheduler does (for ``ROUND_EVERY_S``, the
+    default) or ``uniform`` (the ninth session's scheduler, for comparisons)."""
+    global RECONNECT_PACE_S
+    if kind not in DRAWS:
+        raise ValueError(f"draw {kind!r}: one of {', '.join(DRAWS)}")
+    RECONNECT_PACE_S = ROUND_EVERY_S if kind == "paced" else math.inf
 
 
 def pct(values: list[float], p: float) -> float:
@@ -274,7 +292,7 @@ async def offline_wait(
         if window is None:
             t.next_probe_at = now + probe_backoff.delay(t.probes)
             return t.next_probe_at - now
-        t.back_at = now + rng.uniform(0.0, window)
+        t.back_at = now + reconnect_delay(window, rng.random(), RECONNECT_PACE_S)
         return t.back_at - now
     if now < t.back_at:
         return t.back_at - now
@@ -654,6 +672,7 @@ def breakdown(gen: Generated, n: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "client": CLIENT,
         "drain_statuses": gen.drain,
+        "draw": "uniform" if math.isinf(RECONNECT_PACE_S) else "paced",
         "gen_procs": len(gen.cpu),
         "generator_cpu": sum(gen.cpu),
         "generator_cpu_per_proc": [round(c, 2) for c in gen.cpu],

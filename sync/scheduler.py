@@ -36,12 +36,12 @@ if TYPE_CHECKING:
 
 PROBE_BASE_S = 1.0
 PROBE_CAP_S = 8.0
-# Offline, the round after a probe answers runs uniformly within the window the hub's answer
-# asks (GET /healthz ``reconnect_s``: sized by the hub from its fleet and what it takes), at most
-# RECONNECT_MAX_S; within this many seconds when it does not say (an older hub). When a hub
-# comes back from a restart every terminal's probe answers within the same second or two, and
-# their rounds at once — hundreds of pushes and pulls in that second — were shed with 503
-# (docs/benchmarks.md, bench/reconnect_herd.py).
+# Offline, the round after a probe answers runs within the window the hub's answer asks (GET
+# /healthz ``reconnect_s``: sized by the hub from its fleet and what it takes; drawn by
+# reconnect_delay), at most RECONNECT_MAX_S; within this many seconds when it does not say (an
+# older hub). When a hub comes back from a restart every terminal's probe answers within the
+# same second or two, and their rounds at once — hundreds of pushes and pulls in that second —
+# were shed with 503 (docs/benchmarks.md, bench/reconnect_herd.py).
 RECONNECT_SPREAD_S = RECONNECT_MIN_S
 LIVE_HOLD_S = 1.0  # offline, the live lane asks again this often whether it may go
 
@@ -72,6 +72,27 @@ def reconnect_window(asked: object, default: float = RECONNECT_SPREAD_S) -> floa
     return min(RECONNECT_MAX_S, max(0.0, float(asked)))
 
 
+def reconnect_delay(window: float, u: float, every_s: float) -> float:
+    """Where in the reconnect window (seconds) a returning terminal's round goes, for a draw
+    ``u`` uniform in [0, 1), by a terminal that runs a round every ``every_s`` seconds once back.
+
+    Not uniform: each terminal already back adds its own rounds (one every ``every_s``) to what
+    the hub serves, so a uniform window ends with the whole fleet's steady load *and* the last
+    returning rounds on top — the window's end was where a restarted hub shed (docs/
+    benchmarks.md). The density here falls as the returned terminals' load grows back,
+    ``f(t) ∝ exp(-t / every_s)`` on [0, window): with a fleet of such terminals the hub sees
+    returning rounds plus returned terminals' rounds at one flat rate through the window, the
+    steady load divided by ``1 - exp(-window / every_s)`` — never above the uniform window's
+    end (steady × (1 + every_s / window)), and the median terminal back sooner. A terminal
+    that syncs rarely against the window (``every_s`` ≫ ``window``) draws nearly uniformly."""
+    if window <= 0:
+        return 0.0
+    if not every_s > 0 or not math.isfinite(every_s):
+        return window * u
+    mass = -math.expm1(-window / every_s)  # 1 - exp(-window / every_s): the window's share
+    return min(window, -every_s * math.log1p(-u * mass))
+
+
 class Syncable(Protocol):
     def sync_once(self) -> SyncReport: ...
 
@@ -88,8 +109,9 @@ class Scheduler:
     * while offline, a cheap reachability ``probe`` (the hub's /healthz) runs at its own short
       backoff (``probe_backoff``: 1 s doubling to 8 s, jittered) instead of waiting out the
       round's backoff, and no round runs until it answers (``round_due_in``); then one runs
-      uniformly within the window the probe's answer asks (the hub's ``reconnect_s``, sized
-      from its fleet; at most ``RECONNECT_MAX_S``), else within ``reconnect_spread_s`` — a
+      within the window the probe's answer asks (the hub's ``reconnect_s``, sized from its
+      fleet; at most ``RECONNECT_MAX_S``), else within ``reconnect_spread_s``, denser early
+      and thinning as the returned terminals' own rounds come back (:func:`reconnect_delay`) — a
       fleet coming back to a restarted hub does not arrive in the same second, whether by probe
       or by a round's short first backoffs — reconnecting syncs within seconds, not at the
       next interval; "Sync now" runs one at once. ``on_reachable(online, why)`` reports each change
@@ -111,9 +133,13 @@ class Scheduler:
         probe_backoff: Backoff | None = None,
         on_reachable: Callable[[bool, str], None] | None = None,
         reconnect_spread_s: float = RECONNECT_SPREAD_S,
+        reconnect_every_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.interval_s = interval_s
+        # The pace a returning round is drawn for (reconnect_delay): the terminal's own rounds,
+        # unless told (math.inf: uniformly within the window, as before — for comparisons).
+        self.reconnect_every_s = interval_s if reconnect_every_s is None else reconnect_every_s
         self.probe = probe
         self.probe_backoff = probe_backoff or Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S)
         self.on_reachable = on_reachable
@@ -218,8 +244,9 @@ class Scheduler:
 
     def probe_once(self) -> bool:
         """Offline: ask the hub whether it answers (cheap); True when it does — the next
-        round is due within :func:`reconnect_window` then (whatever the round's backoff was:
-        it was for a hub that did not answer). A failed probe schedules the next one."""
+        round is due within :func:`reconnect_window` then, drawn by :func:`reconnect_delay`
+        (whatever the round's backoff was: it was for a hub that did not answer). A failed
+        probe schedules the next one."""
         if self.probe is None:
             return False
         asked: object = None
@@ -234,7 +261,7 @@ class Scheduler:
             pass
         self._reachable(True)
         window = reconnect_window(asked, self.reconnect_spread_s)
-        spread = self.backoff.rng.uniform(0.0, window)
+        spread = reconnect_delay(window, self.backoff.rng.random(), self.reconnect_every_s)
         with self._lock:
             self._next_run_at = self._reconnect_at = self.clock() + spread
         self._wakeup.set()

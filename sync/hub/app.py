@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -582,13 +583,34 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         if queued > cfg.max_queue_s:  # its terminal has given up on it by now
             raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
 
-    async def in_thread(request: Request, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` on a worker thread; 503 if the request waited ``max_queue_s`` for it."""
+    # Interaction batches run on threads of their own: a batch waits on its thread for its
+    # group's commit (sync.hub.commits), and while the writer stalled — SQLite's COMMIT flushing
+    # or checkpointing under load, the other process's turn with the lock — the batches inside
+    # held every route thread and the pulls queued behind them until the door shed them too
+    # (the 503s at a restart's window's end, docs/benchmarks.md). As many as the write door
+    # lets in (or the routes' threads, if more): a batch never waits for a thread behind pulls,
+    # nor a pull behind batches. Made on the event loop, at the first batch.
+    batch_threads: list[anyio.CapacityLimiter] = []
+
+    def batch_limiter() -> anyio.CapacityLimiter:
+        if not batch_threads:
+            batch_threads.append(
+                anyio.CapacityLimiter(max(cfg.max_threads, cfg.max_pending_writes))
+            )
+        return batch_threads[0]
+
+    async def in_thread(
+        request: Request, fn: Callable[..., T], *args: Any, batch: bool = False
+    ) -> T:
+        """``fn(*args)`` on a worker thread (a batch's own, with ``batch``); 503 if the
+        request waited ``max_queue_s`` for it."""
 
         def run() -> T:
             check_queue(request)
             return fn(*args)
 
+        if batch:
+            return await anyio.to_thread.run_sync(run, limiter=batch_limiter())
         return await run_in_threadpool(run)
 
     async def device(
@@ -875,7 +897,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     )
     async def interactions(request: Request, dev: DeviceDep) -> Response:
         body = await request.body()  # past the door: at most max_pending_writes batches here
-        result = await in_thread(request, handle_batch, body, dev)
+        result = await in_thread(request, handle_batch, body, dev, batch=True)
         return _json(result)
 
     @app.get(
@@ -1010,7 +1032,9 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
                 render = functools.partial(store.feed.changes_json, rows=b"format" in query)
                 out = await fast_thread(arrived, render, dev.store_id, since, n)
             else:
-                out = _json_bytes(await fast_thread(arrived, handle_batch, body, dev))
+                out = _json_bytes(
+                    await fast_thread(arrived, handle_batch, body, dev, limiter=batch_limiter())
+                )
         except HubServiceError as exc:
             answer: Response = hub_problem(str(path), exc)
         else:
@@ -1019,13 +1043,20 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         await answer(scope, _no_body, send)
         return True
 
-    async def fast_thread(arrived: float, fn: Callable[..., T], *args: Any) -> T:
+    async def fast_thread(
+        arrived: float,
+        fn: Callable[..., T],
+        *args: Any,
+        limiter: anyio.CapacityLimiter | None = None,
+    ) -> T:
         def run() -> T:
             queued = time.perf_counter() - arrived
             if queued > cfg.max_queue_s:  # as check_queue
                 raise BusyError(f"the request waited {queued:.1f} s for the hub", retry_after=1)
             return fn(*args)
 
+        if limiter is not None:
+            return await anyio.to_thread.run_sync(run, limiter=limiter)
         return await run_in_threadpool(run)
 
     # Outermost: body limit, access log and the last-resort 500.

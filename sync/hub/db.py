@@ -155,7 +155,7 @@ SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER")
 POSTGRES = Dialect("postgres", "%s", "BIGSERIAL PRIMARY KEY", "BIGINT")
 
 
-LOCK_TIMES_ENV = "CLERK_HUB_LOCK_TIMES"  # a file: each PostgreSQL write's lock hold, appended
+LOCK_TIMES_ENV = "CLERK_HUB_LOCK_TIMES"  # a file: each write's hold of the lock, appended
 
 
 class LockTimes:
@@ -164,17 +164,24 @@ class LockTimes:
     every process. Held means from the lock granted to the ``COMMIT`` answered (on PostgreSQL's
     clock for a numbering at commit: the figure assumes the database's host is this one; it
     includes this process's wake-up after the commit, when the lock is already released); a
-    numbering at commit adds its own part, from the grant to the rows numbered."""
+    numbering at commit adds its own part, from the grant to the rows numbered. On SQLite the
+    lock is the database's one write lock (``BEGIN IMMEDIATE`` to the ``COMMIT`` answered) and
+    the part added is the ``COMMIT`` itself: the WAL's flush and, every ``SQLITE_WAL_PAGES``
+    pages, the checkpoint the committing writer runs; then how long ``BEGIN IMMEDIATE`` waited
+    for the lock (SQLite's busy handler: sleeps, not a queue)."""
 
     _lock = threading.Lock()
     _file: Any = None
 
     @classmethod
-    def record(cls, held_s: float, numbering_s: float | None = None) -> None:
+    def record(
+        cls, held_s: float, numbering_s: float | None = None, waited_s: float | None = None
+    ) -> None:
         path = os.environ.get(LOCK_TIMES_ENV)
         if not path:
             return
         extra = "" if numbering_s is None else f" {numbering_s * 1000:.3f}"
+        extra += "" if waited_s is None else f" {waited_s * 1000:.3f}"
         with cls._lock:
             if cls._file is None:
                 cls._file = open(path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
@@ -226,6 +233,7 @@ class Conn:
         self._pg = dialect.name == "postgres"
         self._sql_cache: dict[str, str] = {}
         self._locked_at: float | None = None
+        self._lock_waited = 0.0  # SQLite: how long BEGIN IMMEDIATE waited (CLERK_HUB_LOCK_TIMES)
         self._held: set[str] = set()  # keyed locks taken in this transaction (alone)
         self._shared: set[str] = set()  # keyed locks taken shared in this transaction
         self._alone = False  # this transaction holds the write gate alone
@@ -458,7 +466,10 @@ class Conn:
         self._begin_sql = None
         with translated("begin"):
             if self.dialect.name == "sqlite":
+                asked = time.perf_counter()
                 self.raw.execute("BEGIN IMMEDIATE")
+                self._locked_at = time.perf_counter()  # the database's one write lock
+                self._lock_waited = self._locked_at - asked
             elif exclusive:  # the gate alone, and the seq lock (processes of before 013 take it)
                 self.raw.execute(
                     f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_GATE_ID}), "
@@ -474,6 +485,7 @@ class Conn:
         (:meth:`many_at_commit`: one pipeline, one round trip before it). A failed commit leaves
         no transaction open."""
         granted = None
+        committing = time.perf_counter()
         try:
             if self._pg:
                 granted = self._commit_pg(self.assign_seqs)
@@ -482,7 +494,10 @@ class Conn:
         except DRIVER_ERRORS as exc:
             self.rollback()
             raise translate(exc, "commit") from exc
-        if self._locked_at is not None:  # exclusive: from the grant at BEGIN
+        if self._locked_at is not None and not self._pg:  # SQLite: BEGIN IMMEDIATE to here,
+            now = time.perf_counter()  # and the COMMIT's own part (its flush, a checkpoint)
+            LockTimes.record(now - self._locked_at, now - committing, self._lock_waited)
+        elif self._locked_at is not None:  # exclusive: from the grant at BEGIN
             LockTimes.record(time.perf_counter() - self._locked_at)
         elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
             LockTimes.record(time.time() - granted[0], granted[1] - granted[0])
@@ -598,6 +613,7 @@ class Conn:
     def rollback(self) -> None:
         try:
             if self.dialect.name == "sqlite":
+                self._locked_at = None
                 if self._raw.in_transaction:
                     self._raw.execute("ROLLBACK")
             else:

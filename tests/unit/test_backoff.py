@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import math
 import random
 import socket
 import statistics
@@ -16,7 +17,13 @@ from sync.backoff import Backoff
 from sync.engine import PullResult, PushResult, SyncReport, stuck_since
 from sync.errors import RetryableHubError, TransportError, error_for_status
 from sync.protocol import RECONNECT_MAX_S
-from sync.scheduler import RECONNECT_SPREAD_S, Scheduler, offline_reason, reconnect_window
+from sync.scheduler import (
+    RECONNECT_SPREAD_S,
+    Scheduler,
+    offline_reason,
+    reconnect_delay,
+    reconnect_window,
+)
 
 DEADLINE_S = 10.0
 
@@ -326,7 +333,8 @@ class TestReconnect:
             assert s.probe_once() is True
             dues.append(s.round_due_in())
         assert all(0 <= d <= RECONNECT_SPREAD_S for d in dues)
-        # uniform: every fifth of the window gets about a fifth of the rounds
+        # every fifth of the window gets about a fifth of the rounds (a terminal that syncs
+        # every 30 s draws a 2 s window nearly uniformly: reconnect_delay)
         fifths = [sum(k * RECONNECT_SPREAD_S / 5 <= d < (k + 1) * RECONNECT_SPREAD_S / 5
                       for d in dues) for k in range(5)]  # fmt: skip
         assert all(35 <= n <= 95 for n in fifths), fifths
@@ -334,7 +342,7 @@ class TestReconnect:
     def test_the_round_is_spread_over_the_window_the_hub_asks(self) -> None:
         """A hub sizes the window from its fleet (GET /healthz ``reconnect_s``): 2 s was too
         short for 501 terminals whose first rounds came on top of the hub's load. Each
-        terminal draws its round uniformly within what the hub asks — never past
+        terminal draws its round within what the hub asks — never past
         RECONNECT_MAX_S — and "Sync now" still goes at once."""
         clock = FakeClock()
         asked = 20.0
@@ -355,7 +363,9 @@ class TestReconnect:
         dues = [back_after_a_while(seed).round_due_in() for seed in range(300)]
         assert all(0 <= d <= asked for d in dues)
         fifths = [sum(k * asked / 5 <= d < (k + 1) * asked / 5 for d in dues) for k in range(5)]
-        assert all(35 <= n <= 95 for n in fifths), fifths  # uniform over the whole window
+        # over the whole window, thinning a little (a round every 30 s against a 20 s window:
+        # ~26 % of the rounds in its first fifth, ~15 % in its last)
+        assert all(35 <= n <= 95 for n in fifths), fifths
         s = back_after_a_while(1)
         s.wake()  # a record does not cut the wait short …
         assert s.round_due_in() > 0
@@ -382,6 +392,66 @@ class TestReconnect:
     )
     def test_what_the_hub_asks_is_bounded(self, asked: object, window: float) -> None:
         assert reconnect_window(asked) == window
+
+    @pytest.mark.parametrize("every", [0.5, 3.0, 30.0, 600.0])
+    def test_the_draw_in_the_window_thins_as_the_returned_fleet_s_load_grows(
+        self, every: float
+    ) -> None:
+        """reconnect_delay: a density ∝ exp(-t / every) on [0, window) — its quantiles as
+        computed by hand, within the window, uniform for a pace of inf, 0 for no window."""
+        window = 10.0
+        mass = 1 - math.exp(-window / every)
+        for u in (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999999):
+            d = reconnect_delay(window, u, every)
+            assert 0.0 <= d <= window
+            assert math.isclose((1 - math.exp(-d / every)) / mass, u, abs_tol=1e-9)
+        draws = [reconnect_delay(window, k / 1000, every) for k in range(1000)]
+        assert draws == sorted(draws)
+        assert reconnect_delay(window, 0.5, math.inf) == 5.0  # no pace: uniform
+        assert reconnect_delay(0.0, 0.7, every) == 0.0 and reconnect_delay(-1.0, 0.7, every) == 0
+
+    def test_a_returning_fleet_meets_a_flat_load_through_the_window(self) -> None:
+        """The window's end carried the whole fleet's own requests — every terminal back by
+        then syncing again at its pace — *and* the last returning rounds: drawn uniformly, a
+        restarted hub's busiest seconds were its window's last (docs/benchmarks.md). Drawn
+        for the terminals' pace, what reaches the hub each second (returning rounds and the
+        returned terminals' next ones, at jittered intervals as the load bench's terminals
+        sync) stays at or under the fleet's steady rate through the window; uniform draws end
+        above it (1.1-1.2 times), and the median terminal is back later."""
+        clock = FakeClock()
+        n, every, asked = 4000, 3.0, 10.0
+        jitter = random.Random(11)
+
+        def rounds_per_second(pace: float | None) -> tuple[list[int], float]:
+            dues = []
+            for seed in range(n):
+                s = Scheduler(
+                    FakeEngine(TransportError("refused")),
+                    interval_s=every,
+                    clock=clock,
+                    backoff=Backoff(rng=random.Random(seed)),
+                    probe=lambda: asked,
+                    reconnect_every_s=pace,
+                )
+                s.run_once()
+                clock.t += s.probe_due_in() or 0.0
+                assert s.probe_once() is True  # every probe answered at once: the worst case
+                dues.append(s.round_due_in())
+            per_s = [0] * int(asked)
+            for d in dues:  # its round, then the next ones every `every` s on average
+                t = d
+                while t < asked:
+                    per_s[int(t)] += 1
+                    t += jitter.uniform(0.5 * every, 1.5 * every)
+            return per_s, statistics.median(dues)
+
+        steady = n / every
+        paced, paced_median = rounds_per_second(None)
+        uniform, uniform_median = rounds_per_second(math.inf)
+        # paced ~0.7-1.02 x steady second by second, uniform 0.3 rising to ~1.1
+        assert max(paced) < 1.05 * steady, [round(x / steady, 2) for x in paced]
+        assert uniform[-1] > 1.07 * steady, [round(x / steady, 2) for x in uniform]
+        assert paced_median < 0.6 * uniform_median
 
     def test_the_live_lane_comes_back_with_the_round(self) -> None:
         """A restarting hub answers every parked long-poll as it stops: the live lane is the

@@ -13,10 +13,19 @@ import httpx
 import pytest
 
 from bench.hub_load import feed_missing, id_counts, returned, shed_parts
-from bench.loadgen import Stats, Terminal, back, last_pulls, offline_wait, page_tail, pull
+from bench.loadgen import (
+    ROUND_EVERY_S,
+    Stats,
+    Terminal,
+    back,
+    last_pulls,
+    offline_wait,
+    page_tail,
+    pull,
+)
 from sync.backoff import Backoff
 from sync.protocol import RECONNECT_MAX_S
-from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S
+from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, RECONNECT_SPREAD_S, reconnect_delay
 
 
 def page(rows: list[dict[str, Any]], next_cursor: int, has_more: bool, remaining: int = 0) -> bytes:
@@ -154,8 +163,8 @@ def test_a_failed_request_is_noted_as_the_terminal_s_scheduler_would() -> None:
 def test_offline_the_terminal_probes_then_runs_its_round_in_the_hub_s_window() -> None:
     """As sync.scheduler.Scheduler: no answer sends the terminal offline; a lane come due
     probes the hub (GET /healthz) when the probe is due — one probe schedule for both lanes, at
-    the probe's backoff — and once a probe answers, the round (both lanes) runs uniformly
-    within the window the answer asks (``reconnect_s``; RECONNECT_SPREAD_S when it says
+    the probe's backoff — and once a probe answers, the round (both lanes) runs within the
+    window the answer asks (``reconnect_s``; RECONNECT_SPREAD_S when it says
     nothing) — not at once, as every terminal of a restarted hub did."""
     t = terminal(sampled=False)
     asked: list[str] = []
@@ -202,14 +211,22 @@ def test_offline_the_terminal_probes_then_runs_its_round_in_the_hub_s_window() -
     assert other is not None and 0 < other <= back and len(asked) == 7
     t.back_at = 0.0  # the round's time has come
     assert wait() is None  # online again: each lane goes when due
-    # Terminals brought back by the same answer spread their rounds over the hub's window.
+    # Terminals brought back by the same answer spread their rounds over the hub's window,
+    # drawn as the scheduler draws them for the terminals' pace (a push and a pull every
+    # ROUND_EVERY_S): denser early, thinning as the returned terminals' own load comes back.
     for hub_asks, bound in ((24.0, 24.0), (3600.0, RECONNECT_MAX_S)):
         window = hub_asks
         draws = []
         for seed in range(200):
             t.offline, t.next_probe_at, t.back_at, rng = 1, 0.0, 0.0, random.Random(seed)
             draws.append(wait() or 0.0)
-        assert min(draws) < 0.1 * bound and 0.9 * bound < max(draws) <= bound
+        want = [
+            reconnect_delay(bound, random.Random(seed).random(), ROUND_EVERY_S)
+            for seed in range(200)
+        ]
+        assert draws == pytest.approx(want, abs=0.05)  # the loop's clock moved a little
+        assert min(draws) < 0.1 * bound and max(draws) <= bound
+        assert sorted(draws)[100] < 0.15 * bound  # the median: ~2.4 s of 24, not 12
 
 
 def test_a_terminal_s_return_after_an_outage_is_noted_once() -> None:
