@@ -97,6 +97,13 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="log level (default info; each request is one JSON line at info)",
     )
     p.add_argument(
+        "--loop",
+        default=os.environ.get("CLERK_HUB_LOOP") or "auto",
+        choices=("auto", "asyncio", "uvloop"),
+        help="the workers' event loop (default: $CLERK_HUB_LOOP or auto — uvloop when it is "
+        "installed, as the hub extra installs it on Linux and macOS; asyncio otherwise)",
+    )
+    p.add_argument(
         "--token-ttl",
         type=int,
         default=int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or 900),
@@ -322,6 +329,7 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         "port": args.port,
         "access_log": False,
         "log_level": args.log_level,
+        "loop": args.loop,
         "ssl_certfile": args.ssl_certfile,
         "ssl_keyfile": args.ssl_keyfile,
         # Told to stop, the app answers its parked long-polls and closes each connection after
