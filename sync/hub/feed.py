@@ -15,7 +15,9 @@ hold — or get it back.
 the database itself (SQLite's ``json_object``, PostgreSQL's ``row_to_json``) and the page is
 assembled as text, never as Python dicts. On SQLite a page's change rows come with their rows'
 JSON from one statement (:func:`_sqlite_page_sql`); PostgreSQL reads the rows by key after the
-change rows. A page is read in one snapshot of the database.
+change rows, in two round trips — its statements prepared by name on each read connection and
+sent several to a message (:func:`_pg_statements`), JSON columns cast while they are JSON
+(:class:`JsonNotCast`). A page is read in one snapshot of the database.
 
 The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
 store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
@@ -23,7 +25,9 @@ and stamped with a *validator* read with it: the newest seq of the store's own a
 changes after the cursor, and how many there are. A request for a page cached before reads the
 current validator (two index range scans) and is served the cached text only when it is
 unchanged (any other request renders, as before), so
-several hub processes never serve a page that differs from the database. That holds because
+several hub processes never serve a page that differs from the database (a store with a feed
+tail in this process is answered by the tail, whose own check takes the validator's place). That
+holds because
 every write that changes what the feed shows logs a change row (a new, higher seq) or drops
 one (a lower count): a data change that logs nothing never reaches a terminal anyway.
 Behind the page cache, :mod:`sync.hub.feed_tail` keeps each store's recent rows rendered for

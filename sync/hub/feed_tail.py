@@ -30,7 +30,9 @@ another store's row for a key the tail holds is that key's earlier row dropped (
 changed); nothing else can change the store's rows: every change row dropped is dropped by the
 transaction that logs its key again (:meth:`~sync.hub.store.Tx.emit`, the numbering at
 commit), and seqs become visible in the order they were given (:mod:`sync.hub.db`). Rows of
-other stores that touch nothing of the tail only move ``chain`` on, with no snapshot.
+other stores that touch nothing of the tail only move ``chain`` on, with no snapshot; when they
+do touch it, the growth's snapshot reads only the rows after those the check saw (a row seen and
+dropped since gives way to its key's newer one) and, on PostgreSQL, takes two round trips.
 
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
