@@ -49,10 +49,12 @@ def _newest(store: HubStore) -> int:
 def test_a_page_read_whole_is_two_round_trips_and_reads_as_before(pg_store: HubStore) -> None:
     since = _newest(pg_store)
     _push_visits(pg_store, 5)
-    pg_store.feed.changes_json("S001", 0, 1)  # the JSON function looked up once (this feed)
     counting = _counted_reader(pg_store)
+    pg_store.feed.changes_json("S001", 0, 1)  # the JSON function looked up, the statements
+    assert [s.split(" ")[0] for s in counting.sent] == ["SELECT", "PREPARE", "BEGIN", "EXECUTE"]
+    counting.sent.clear()  # prepared on this connection once
     body = pg_store.feed.changes_json("S001", since, 3)  # more follow: counted
-    assert [s.split(" ")[0] for s in counting.sent] == ["PREPARE", "BEGIN", "EXECUTE"]
+    assert [s.split(" ")[0] for s in counting.sent] == ["BEGIN", "EXECUTE"]
     page = json.loads(body)
     assert [c["entity"] for c in page["changes"]] == ["visit"] * 3
     assert page["has_more"] is True and page["remaining"] == 2
@@ -99,9 +101,9 @@ def test_a_failed_prepare_closes_the_connection(pg_store: HubStore) -> None:
 
 
 def _spoil_facts(store: HubStore, text: str) -> str:
-    """The newest visit's facts made text that is not JSON (a hand-written row); its id."""
+    """A pushed visit's facts made text that is not JSON (a hand-written row); its id."""
     with store.write() as tx:
-        iid = str(tx.conn.scalar("SELECT id FROM visits ORDER BY id DESC LIMIT 1"))
+        iid = str(tx.conn.scalar("SELECT id FROM visits WHERE text = 'visit 11'"))
         tx.conn.execute("UPDATE visits SET facts = ? WHERE id = ?", (text, iid))
     return iid
 
