@@ -16,8 +16,8 @@ the database itself (SQLite's ``json_object``, PostgreSQL's ``row_to_json``) and
 assembled as text, never as Python dicts. On SQLite a page's change rows come with their rows'
 JSON from one statement (:func:`_sqlite_page_sql`); PostgreSQL reads the rows by key after the
 change rows, in two round trips — its statements prepared by name on each read connection and
-sent several to a message (:func:`_pg_statements`), JSON columns cast while they are JSON
-(:class:`JsonNotCast`). A page is read in one snapshot of the database.
+sent several to a message (:func:`_pg_statements`). A page is read in one snapshot of the
+database.
 
 The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
 store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import collections
 import json
-import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -47,16 +46,11 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
-import psycopg
-
 from clerk.shared.entities import ENTITIES, JSON_COLUMNS
 from sync.hub.db import IN_CHUNK, Conn, Row, pg_text_array, translated
-from sync.hub.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
-
-log = logging.getLogger("sync.hub")
 
 # Feed entity -> the hub table that holds it.
 ENTITY_TABLE: dict[str, str] = {
@@ -233,19 +227,13 @@ def _sqlite_page_sql(*, arrays: bool) -> str:
     )
 
 
-def _pg_value(column: str, *, cast: bool = False) -> str:
-    """PostgreSQL: a column of a row ``t`` as the feed's value — a JSON column's text as JSON
-    (``clerk_json_or_text``: as a JSON string when it is not JSON; with ``cast``, ``::json``,
-    which fails the statement then: :class:`JsonNotCast`)."""
-    if column not in JSON_COLUMNS:
-        return f"t.{column}"
-    return f"t.{column}::json" if cast else f"clerk_json_or_text(t.{column})"
-
-
-def _pg_array_sql(entity: str, *, cast: bool = False) -> str:
+def _pg_array_sql(entity: str) -> str:
     """PostgreSQL: the arrays of :func:`_json_array_sql` (``json_build_array``), ``… WHERE
     pk = ANY(?)``."""
-    values = [_pg_value(c, cast=cast) for c in entity_columns(entity)]
+    values = [
+        f"clerk_json_or_text(t.{c})" if c in JSON_COLUMNS else f"t.{c}"
+        for c in entity_columns(entity)
+    ]
     pk = entity_pk(entity)
     source = f"{ENTITY_TABLE[entity]} t"
     if entity in CONSENT_ENTITIES:
@@ -256,10 +244,12 @@ def _pg_array_sql(entity: str, *, cast: bool = False) -> str:
     )
 
 
-def _pg_json_sql(entity: str, *, cast: bool = False) -> str:
+def _pg_json_sql(entity: str) -> str:
     """PostgreSQL: ``SELECT pk, row_to_json(...)::text … WHERE pk = ANY(?)`` — the same objects
     as :func:`_json_object_sql` (``row_to_json`` writes compact JSON, keys in column order)."""
-    cols = [f"{_pg_value(c, cast=cast)} AS {c}" for c in entity_columns(entity)]
+    cols = []
+    for c in entity_columns(entity):
+        cols.append(f"clerk_json_or_text(t.{c}) AS {c}" if c in JSON_COLUMNS else f"t.{c} AS {c}")
     pk = entity_pk(entity)
     source = f"{ENTITY_TABLE[entity]} t"
     if entity in CONSENT_ENTITIES:
@@ -303,23 +293,13 @@ def _pg_statements() -> dict[str, str]:
     }
     for entity in ENTITY_TABLE:
         keys = f"({'bigint' if entity in _INTEGER_KEYS else 'text'}[]) AS "
-        for cast in (False, True):
-            for arrays, sql in ((False, _pg_json_sql), (True, _pg_array_sql)):
-                name = _pg_json_name(entity, arrays=arrays, cast=cast)
-                out[name] = keys + sql(entity, cast=cast).replace("?", "$1")
+        out[_pg_json_name(entity, arrays=False)] = keys + _pg_json_sql(entity).replace("?", "$1")
+        out[_pg_json_name(entity, arrays=True)] = keys + _pg_array_sql(entity).replace("?", "$1")
     return out
 
 
-def _pg_json_name(entity: str, *, arrays: bool, cast: bool = False) -> str:
-    """The prepared name of an entity's rows as JSON (:func:`_pg_statements`); ``cast``: its
-    JSON columns cast (the same statement for an entity without any)."""
-    cast = cast and any(c in JSON_COLUMNS for c in entity_columns(entity))
-    return f"clerk_feed_{entity}_{'a' if arrays else 'o'}{'c' if cast else ''}"
-
-
-class JsonNotCast(Exception):
-    """A JSON column's text was not JSON where the feed cast it (:func:`_pg_value`): the pull is
-    read again with ``clerk_json_or_text``, as every pull of this process from now on."""
+def _pg_json_name(entity: str, *, arrays: bool) -> str:
+    return f"clerk_feed_{entity}_{'a' if arrays else 'o'}"
 
 
 # (store_id, since, limit) -> the tail page's validator and text
@@ -450,10 +430,7 @@ class ChangeFeed:
         self._json_sql: dict[str, str] | None = None
         self._array_sql: dict[str, str] = {}
         self._page_sql: dict[bool, str] = {}  # arrays -> _sqlite_page_sql
-        self._pg_named: dict[str, str] | None = None  # (named)
-        # PostgreSQL: JSON columns rendered by a cast (no PL/pgSQL call, no subtransaction a
-        # value) until one is not JSON (JsonNotCast), then by clerk_json_or_text.
-        self.json_cast = True
+        self._pg_named: dict[str, str] | None = None  # (_pg_prepared)
         self.pages = PageCache()
         self.row_pages = PageCache()  # the same tails in the row format (``format=rows``)
         from sync.hub.feed_tail import StoreTails  # it builds on this module
@@ -470,12 +447,6 @@ class ChangeFeed:
         return ChangesPage(changes, page.next_cursor, page.has_more, page.remaining)
 
     def changes_json(self, store_id: str, since: int, limit: int, *, rows: bool = False) -> bytes:
-        try:
-            return self._changes_json(store_id, since, limit, rows=rows)
-        except JsonNotCast:  # read again, the JSON columns by clerk_json_or_text
-            return self._changes_json(store_id, since, limit, rows=rows)
-
-    def _changes_json(self, store_id: str, since: int, limit: int, *, rows: bool) -> bytes:
         """The page :meth:`changes` returns, as the wire's UTF-8 JSON (``ChangesResponse``;
         the same document ``json.dumps(page, ensure_ascii=False, separators=(",", ":"))``
         gives) — with ``rows``, the same page in the row format (``RowsResponse``,
@@ -681,26 +652,11 @@ class ChangeFeed:
         for _seq, entity, key, op in page:
             if op == "upsert":
                 wanted.setdefault(entity, []).append(key)
-        cast = self.json_cast
         queries: list[tuple[str, Sequence[Any]]] = [
-            (
-                f"EXECUTE {_pg_json_name(entity, arrays=arrays, cast=cast)}(?)",
-                (pg_text_array(keys),),
-            )
+            (f"EXECUTE {_pg_json_name(entity, arrays=arrays)}(?)", (pg_text_array(keys),))
             for entity, keys in wanted.items()
         ]
-        try:
-            results = conn.rows_batch([*queries, *extra, ("COMMIT", ())])
-        except InvalidInputError as exc:
-            if cast and isinstance(exc.__cause__, psycopg.errors.InvalidTextRepresentation):
-                self.json_cast = False
-                log.warning(
-                    "a JSON column holds text that is not JSON: the feed renders its "
-                    "JSON columns with clerk_json_or_text from now on (%s)",
-                    exc,
-                )
-                raise JsonNotCast(str(exc)) from exc
-            raise
+        results = conn.rows_batch([*queries, *extra, ("COMMIT", ())])
         data: dict[tuple[str, str], str] = {}
         for entity, rows in zip(wanted, results, strict=False):
             for key, doc in rows:

@@ -54,7 +54,7 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from sync.hub.db import Conn, Row
-from sync.hub.feed import PG_CHAIN_ROWS, JsonNotCast, Validator, read_validator, snapshot
+from sync.hub.feed import PG_CHAIN_ROWS, Validator, read_validator, snapshot
 
 if TYPE_CHECKING:
     from sync.hub.feed import ChangeFeed
@@ -219,13 +219,10 @@ class StoreTails:
                 else:
                     current = self._unaffected(tail, store_id, seen)
                     prior = seen
-            try:
-                good = current or self._advance(tail, store_id, prior)
-            except JsonNotCast:  # read again from no tail (its growth was cut short)
-                self._drop(store_id, tail)
-                raise
-            if not good:
-                self._drop(store_id, tail)  # the next pull starts one from its cursor
+            if not (current or self._advance(tail, store_id, prior)):
+                with self._lock:
+                    if self._tails.get(store_id) is tail:
+                        del self._tails[store_id]  # the next pull starts one from its cursor
                 self.rebuilt += 1
                 return None
             if since < tail.base:
@@ -241,11 +238,6 @@ class StoreTails:
             validator = tail.validator(since, start)
         self.hits += 1
         return TailPage(body.encode("utf-8"), validator)
-
-    def _drop(self, store_id: str, tail: StoreTail) -> None:
-        with self._lock:
-            if self._tails.get(store_id) is tail:
-                del self._tails[store_id]
 
     def _write_stats(self, path: str) -> None:
         """One line of :data:`TAIL_STATS_ENV` (under ``_lock``; the sizes read without the

@@ -98,35 +98,3 @@ def test_a_failed_prepare_closes_the_connection(pg_store: HubStore) -> None:
         assert (
             json.loads(pg_store.feed.changes_json("S001", _newest(pg_store), 10))["changes"] == []
         )
-
-
-def _spoil_facts(store: HubStore, text: str) -> str:
-    """A pushed visit's facts made text that is not JSON (a hand-written row); its id."""
-    with store.write() as tx:
-        iid = str(tx.conn.scalar("SELECT id FROM visits WHERE text = 'visit 11'"))
-        tx.conn.execute("UPDATE visits SET facts = ? WHERE id = ?", (text, iid))
-    return iid
-
-
-@pytest.mark.parametrize("tail", [False, True])
-def test_facts_that_are_not_json_go_as_a_string_then_without_the_cast(
-    pg_store: HubStore, tail: bool
-) -> None:
-    """JSON columns are rendered by a cast until one is not JSON: that pull is read again with
-    ``clerk_json_or_text`` (the text as a JSON string, as before), and so is every pull after
-    it; a tail whose growth met it is dropped and started again."""
-    feed = pg_store.feed
-    since = _newest(pg_store)
-    if tail:
-        feed.changes_json("S001", since, 100)  # the tail starts
-        _push_visits(pg_store, 1, first_seq=1)
-        feed.changes_json("S001", since, 100)  # grown: its chain seq known
-    _push_visits(pg_store, 2, first_seq=10)
-    assert feed.json_cast
-    bad = _spoil_facts(pg_store, 'not {"json"')
-    page = json.loads(feed.changes_json("S001", since, 100))
-    facts = {c["key"]: c["data"]["facts"] for c in page["changes"]}
-    assert facts[bad] == 'not {"json"'
-    assert all(isinstance(f, dict | None) for k, f in facts.items() if k != bad), facts
-    assert feed.json_cast is False
-    assert json.loads(feed.changes_json("S001", since, 100)) == page  # (now its tail's)
