@@ -330,6 +330,7 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         "access_log": False,
         "log_level": args.log_level,
         "loop": args.loop,
+        "http": _http_protocol(),
         "ssl_certfile": args.ssl_certfile,
         "ssl_keyfile": args.ssl_keyfile,
         # Told to stop, the app answers its parked long-polls and closes each connection after
@@ -358,6 +359,20 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
     finally:
         store.close()
     return EXIT_OK
+
+
+def _http_protocol() -> str:
+    """uvicorn's HTTP protocol for the hub: httptools with each answer in one send
+    (:mod:`sync.hub.http_protocol`); ``CLERK_HUB_HTTP`` names another (``httptools``, ``auto``:
+    uvicorn's own, for capacity work)."""
+    chosen = os.environ.get("CLERK_HUB_HTTP")
+    if chosen:
+        return chosen
+    try:
+        from sync.hub.http_protocol import PROTOCOL
+    except ImportError:  # no httptools (the hub extra brings it): uvicorn's own choice
+        return "auto"
+    return PROTOCOL
 
 
 def _write_bounds(args: argparse.Namespace) -> WriteBounds:

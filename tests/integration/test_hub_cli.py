@@ -219,6 +219,7 @@ def test_serve_runs_uvicorn_on_the_event_loop_asked_for(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.append(options))
     assert hub("serve", "--db", seeded, "--rules-every", "0", *argv) == 0
     assert [options["loop"] for options in ran] == [loop]
+    assert [options["http"] for options in ran] == ["sync.hub.http_protocol:JoinedWritesProtocol"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not installed on Windows")
