@@ -135,7 +135,11 @@ class HubProcess:
         }
         if self.profile:
             env["CLERK_HUB_PROFILE"] = self.profile
-        cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", self.db]
+        # The served checkout's own venv when it has one: its dependencies, not this one's (a
+        # hub served with uvicorn's "auto" loop takes uvloop if its Python has it).
+        own = self.root / ".venv" / "bin" / "python"
+        python = str(own) if own.exists() else sys.executable
+        cmd = [python, "-m", "sync.hub.cli", "hub", "serve", "--db", self.db]
         cmd += ["--port", str(self.port), "--workers", str(self.workers), "--log-level", "info"]
         started = time.monotonic()
         with self.log.open("ab") as err:

@@ -97,6 +97,13 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         help="log level (default info; each request is one JSON line at info)",
     )
     p.add_argument(
+        "--loop",
+        default=os.environ.get("CLERK_HUB_LOOP") or "auto",
+        choices=("auto", "asyncio", "uvloop"),
+        help="the workers' event loop (default: $CLERK_HUB_LOOP or auto — uvloop when it is "
+        "installed, as the hub extra installs it on Linux and macOS; asyncio otherwise)",
+    )
+    p.add_argument(
         "--token-ttl",
         type=int,
         default=int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or 900),
@@ -322,6 +329,8 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         "port": args.port,
         "access_log": False,
         "log_level": args.log_level,
+        "loop": args.loop,
+        "http": _http_protocol(),
         "ssl_certfile": args.ssl_certfile,
         "ssl_keyfile": args.ssl_keyfile,
         # Told to stop, the app answers its parked long-polls and closes each connection after
@@ -350,6 +359,20 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
     finally:
         store.close()
     return EXIT_OK
+
+
+def _http_protocol() -> str:
+    """uvicorn's HTTP protocol for the hub: httptools with each answer in one send
+    (:mod:`sync.hub.http_protocol`); ``CLERK_HUB_HTTP`` names another (``httptools``, ``auto``:
+    uvicorn's own, for capacity work)."""
+    chosen = os.environ.get("CLERK_HUB_HTTP")
+    if chosen:
+        return chosen
+    try:
+        from sync.hub.http_protocol import PROTOCOL
+    except ImportError:  # no httptools (the hub extra brings it): uvicorn's own choice
+        return "auto"
+    return PROTOCOL
 
 
 def _write_bounds(args: argparse.Namespace) -> WriteBounds:

@@ -29,7 +29,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -241,6 +241,7 @@ class Conn:
         self._at_commit: list[tuple[str, str, str, str]] = []  # (changes_at_commit)
         self._deferred: list[tuple[str, list[Sequence[Any]]]] = []  # (many_at_commit)
         self._behind: list[str] = []  # PostgreSQL: writes sent with the next message (many_behind)
+        self._prepared: set[str] = set()  # PostgreSQL: statements PREPAREd here (:meth:`prepare`)
 
     @property
     def raw(self) -> Any:
@@ -302,6 +303,29 @@ class Conn:
         Never prepared: the text differs from call to call."""
         text = "; ".join([*self._take_begin(), *statements])
         return self._raw.execute(text, prepare=False)
+
+    def prepare(self, statements: Mapping[str, str]) -> None:
+        """PostgreSQL: each of ``statements`` (name → what follows ``PREPARE name``: the
+        parameters' types and ``AS`` the statement, ``$n`` placeholders) prepared on this
+        connection once — those not yet, in one message, outside any transaction (a read
+        connection's: call it before the ``BEGIN``). They then run as ``EXECUTE name(…)``
+        among several statements in one message (:meth:`rows_batch`, the values written in as
+        literals): one round trip where psycopg's prepared statements take one each, and the
+        server plans them as it plans those (custom plans, then a generic one when it costs no
+        more) where a statement sent as text is planned at every run. A failure closes the
+        connection (some may be prepared and some not: it is never used again)."""
+        if not self._pg:
+            raise NotInlinable("prepared statements by name are PostgreSQL's")
+        missing = [name for name in statements if name not in self._prepared]
+        if not missing:
+            return
+        text = "; ".join(f"PREPARE {name} {statements[name]}" for name in missing)
+        try:
+            self._raw.execute(text, prepare=False).close()
+        except DRIVER_ERRORS as exc:
+            self.close()
+            raise translate(exc, "prepare") from exc
+        self._prepared.update(missing)
 
     def _sql(self, sql: str) -> str:
         out = self._sql_cache.get(sql)

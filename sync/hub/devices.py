@@ -16,7 +16,10 @@ it is ``DEVICE_CHECK_S`` old (one query for every device, not one per request), 
 device gets 401 ``device_revoked`` on every hub process within a second, and it gets no new
 access token. A device's identity (its store, its name) never changes: it is read once per
 process. :meth:`Devices.authenticate_cached` checks a token without the database while both
-are known (the hub's event loop does it without a thread). 401 reasons: ``no_token``,
+are known (the hub's event loop does it without a thread): once the revoked set is due it still
+answers from it, up to ``DEVICE_STALE_S`` old, while a background thread re-reads it — at the
+hub's rate every request inside a re-read's window went the slow way (a thread, a read) before.
+401 reasons: ``no_token``,
 ``bad_token`` (malformed, forged, unknown device), ``token_expired``, ``device_revoked``,
 ``bad_secret`` (the exchange: unknown device or wrong secret).
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import threading
@@ -37,15 +41,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sync.hub import admin_audit
-from sync.hub.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from sync.hub.errors import (
+    ForbiddenError,
+    HubServiceError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 from sync.hub.revoked import RevokedSet
 
 if TYPE_CHECKING:
     from sync.hub.store import HubStore
 
+log = logging.getLogger("sync.hub")
+
 ENROL_CODE_TTL_S = 24 * 3600
 DEFAULT_TOKEN_TTL_S = 15 * 60
 DEVICE_CHECK_S = 0.5  # the revoked devices are re-read this often: a revoke reaches every process
+# ... and a revoked set this old at most answers a token without the database (re-read meanwhile
+# in the background): a revoke reaches every process within it (and a request's own time).
+DEVICE_STALE_S = 0.8
 TOKEN_VERSION = "v1"
 _ENROL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
@@ -75,6 +89,8 @@ class Devices:
         self._known: dict[str, Device] = {}  # device id -> the device (never changes)
         self._known_lock = threading.Lock()
         self._revoked = RevokedSet(DEVICE_CHECK_S)
+        self._rereading = False  # a background re-read of the revoked set is under way
+        self._reread_lock = threading.Lock()
 
     # -- enrolment ---------------------------------------------------------------------------
 
@@ -168,9 +184,31 @@ class Devices:
         (a device not seen by this process yet, or the revoked set due for its re-read)."""
         device_id = self._verified_id(token, time.time() if now is None else now)
         device = self._known.get(device_id)
-        if device is None or self._revoked.due():
+        if device is None:
             return None
+        if self._revoked.due():  # re-read in the background; answered from it till it is stale
+            if self._revoked.age() >= DEVICE_STALE_S:
+                return None
+            self._reread_soon()
         return self._decide(device_id, device, self._revoked.known(device_id))
+
+    def _reread_soon(self) -> None:
+        """Re-read the revoked set on a thread of its own (one at a time): the caller goes on."""
+        with self._reread_lock:
+            if self._rereading:
+                return
+            self._rereading = True
+
+        def reread() -> None:
+            try:
+                self._revoked.check("", self._read_revoked)
+            except HubServiceError as exc:  # the first request past DEVICE_STALE_S reads it
+                log.warning("revoked devices not re-read in the background: %s", exc)
+            finally:
+                with self._reread_lock:
+                    self._rereading = False
+
+        threading.Thread(target=reread, name="revoked-devices", daemon=True).start()
 
     def prime(self) -> int:
         """Every device not revoked (the most recently seen first, up to the cache's size)

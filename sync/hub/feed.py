@@ -15,7 +15,9 @@ hold — or get it back.
 the database itself (SQLite's ``json_object``, PostgreSQL's ``row_to_json``) and the page is
 assembled as text, never as Python dicts. On SQLite a page's change rows come with their rows'
 JSON from one statement (:func:`_sqlite_page_sql`); PostgreSQL reads the rows by key after the
-change rows. A page is read in one snapshot of the database.
+change rows, in two round trips — its statements prepared by name on each read connection and
+sent several to a message (:func:`_pg_statements`). A page is read in one snapshot of the
+database.
 
 The tail of a store's feed — the page a caught-up terminal asks for, the same for all of the
 store's terminals — is cached per process (:class:`PageCache`), keyed by (store, cursor, limit)
@@ -23,7 +25,9 @@ and stamped with a *validator* read with it: the newest seq of the store's own a
 changes after the cursor, and how many there are. A request for a page cached before reads the
 current validator (two index range scans) and is served the cached text only when it is
 unchanged (any other request renders, as before), so
-several hub processes never serve a page that differs from the database. That holds because
+several hub processes never serve a page that differs from the database (a store with a feed
+tail in this process is answered by the tail, whose own check takes the validator's place). That
+holds because
 every write that changes what the feed shows logs a change row (a new, higher seq) or drops
 one (a lower count): a data change that logs nothing never reaches a terminal anyway.
 Behind the page cache, :mod:`sync.hub.feed_tail` keeps each store's recent rows rendered for
@@ -263,6 +267,41 @@ def _pg_keys(entity: str) -> str:
     return f"?::{'bigint' if entity in _INTEGER_KEYS else 'text'}[]"
 
 
+PG_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"  # (snapshot)
+PG_CHAIN_ROWS = (  # every store's change rows after a seq (feed_tail: a tail's growth)
+    "SELECT seq, store_id, entity, key, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+
+
+def _pg_statements() -> dict[str, str]:
+    """PostgreSQL: a pull's statements, prepared by name on each read connection
+    (:meth:`~sync.hub.db.Conn.prepare`) and run as ``EXECUTE`` in two messages — the change
+    rows after the ``BEGIN``, then the rows' JSON before the ``COMMIT``
+    (:meth:`ChangeFeed._pg_page`). Inside the snapshot the newest seq bounds nothing: the own
+    and common rows are read after the cursor only."""
+    out = {
+        "clerk_feed_max": "AS SELECT coalesce(max(seq), 0) FROM changes",
+        "clerk_feed_own": "(text, bigint, bigint) AS SELECT seq, entity, key, op FROM changes "
+        "WHERE store_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        "clerk_feed_common": "(bigint, bigint) AS SELECT seq, entity, key, op FROM changes "
+        "WHERE store_id IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
+        "clerk_feed_count": "(text, bigint, bigint) AS SELECT (SELECT count(*) FROM changes "
+        "WHERE store_id = $1 AND seq > $2 AND seq <= $3) + (SELECT count(*) FROM changes "
+        "WHERE store_id IS NULL AND seq > $2 AND seq <= $3)",
+        "clerk_feed_chain": "(bigint, bigint) AS "
+        + PG_CHAIN_ROWS.replace("?", "$1", 1).replace("?", "$2", 1),
+    }
+    for entity in ENTITY_TABLE:
+        keys = f"({'bigint' if entity in _INTEGER_KEYS else 'text'}[]) AS "
+        out[_pg_json_name(entity, arrays=False)] = keys + _pg_json_sql(entity).replace("?", "$1")
+        out[_pg_json_name(entity, arrays=True)] = keys + _pg_array_sql(entity).replace("?", "$1")
+    return out
+
+
+def _pg_json_name(entity: str, *, arrays: bool) -> str:
+    return f"clerk_feed_{entity}_{'a' if arrays else 'o'}"
+
+
 # (store_id, since, limit) -> the tail page's validator and text
 PageKey = tuple[str, int, int]
 Validator = tuple[int, int, int]  # after the cursor: newest own seq, newest common seq, count
@@ -391,6 +430,7 @@ class ChangeFeed:
         self._json_sql: dict[str, str] | None = None
         self._array_sql: dict[str, str] = {}
         self._page_sql: dict[bool, str] = {}  # arrays -> _sqlite_page_sql
+        self._pg_named: dict[str, str] | None = None  # (_pg_prepared)
         self.pages = PageCache()
         self.row_pages = PageCache()  # the same tails in the row format (``format=rows``)
         from sync.hub.feed_tail import StoreTails  # it builds on this module
@@ -416,7 +456,9 @@ class ChangeFeed:
         :attr:`row_pages`) while its validator is unchanged."""
         pages = self.row_pages if rows else self.pages
         key = (store_id, since, limit)
-        if pages.has(key):  # a tail asked for before: is it still the database's?
+        # A store with a tail here is answered from it (its check is one round trip, as the
+        # page's validator is, and the page is most often stale by then: it would be two).
+        if (rows or not self.tails.has(store_id)) and pages.has(key):  # a tail asked for before
             cached = self._cached(pages, key)
             if cached is not None:
                 return cached
@@ -492,6 +534,9 @@ class ChangeFeed:
 
     def _page(self, store_id: str, since: int, limit: int, *, arrays: bool = False) -> _Page:
         since = max(since, 0)  # below 0: change rows not numbered yet (store.py), never shown
+        with self.store.read() as conn:
+            if self.named(conn):
+                return self._pg_page(conn, store_id, since, limit, arrays)
         with self.store.read() as conn, snapshot(conn):
             max_seq = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
             page_sql = self._sqlite_page(conn, arrays=arrays)
@@ -509,6 +554,22 @@ class ChangeFeed:
                 )
             remaining_since = self._remaining(conn, store_id, since, max_seq)
             validator = None if has_more else read_validator(conn, store_id, since)
+        return self._paged(
+            store_id, since, page, data, has_more, max_seq, remaining_since, validator
+        )
+
+    def _paged(
+        self,
+        store_id: str,
+        since: int,
+        page: list[Row],
+        data: dict[tuple[str, str], str] | None,
+        has_more: bool,
+        max_seq: int,
+        remaining_since: int,
+        validator: Validator | None,
+    ) -> _Page:
+        """The page read, its cursor and what remains after it (memoised for the next)."""
         next_cursor = int(page[-1][0]) if page else since
         remaining = max(0, remaining_since - len(page))
         with self._memo_lock:
@@ -516,6 +577,91 @@ class ChangeFeed:
             while len(self._remaining_memo) > _REMAINING_MEMO_SIZE:
                 self._remaining_memo.popitem(last=False)
         return _Page(page, data, next_cursor, has_more, remaining, validator)
+
+    def _pg_page(self, conn: Conn, store_id: str, since: int, limit: int, arrays: bool) -> _Page:
+        """PostgreSQL: a page in two round trips, its statements prepared on the connection
+        (:func:`_pg_statements`) — ``BEGIN``, the newest seq, the own and the common change rows;
+        then the upserted rows' JSON, what remains when more follow (not memoised) and
+        ``COMMIT``. A page with nothing after it (a tail) holds every own and common row after
+        the cursor: its validator and the count of what remains are those rows'."""
+        try:
+            _begin, top, own, common = conn.rows_batch(
+                [
+                    (PG_SNAPSHOT, ()),
+                    ("EXECUTE clerk_feed_max", ()),
+                    ("EXECUTE clerk_feed_own(?, ?, ?)", (store_id, since, limit + 1)),
+                    ("EXECUTE clerk_feed_common(?, ?)", (since, limit + 1)),
+                ]
+            )
+            max_seq = int(top[0][0])
+            merged = sorted(own + common) if common else own
+            has_more = len(merged) > limit
+            page = merged[:limit]
+            counted: list[tuple[str, Sequence[Any]]] = []
+            base = 0
+            if has_more:
+                base, low = self._memo(store_id, since)
+                if low < max_seq:
+                    counted = [("EXECUTE clerk_feed_count(?, ?, ?)", (store_id, low, max_seq))]
+            data, found = self._rows_then_commit(conn, page, arrays=arrays, extra=counted)
+        except BaseException:
+            conn.rollback()
+            raise
+        validator: Validator | None = None
+        if has_more:
+            remaining_since = base + (int(found[0][0][0]) if counted else 0)
+        else:
+            remaining_since = len(merged)
+            validator = (
+                int(own[-1][0]) if own else 0,
+                int(common[-1][0]) if common else 0,
+                len(merged),
+            )
+        return self._paged(
+            store_id, since, page, data, has_more, max_seq, remaining_since, validator
+        )
+
+    def named(self, conn: Conn) -> bool:
+        """Whether ``conn`` runs the pull's statements by name (PostgreSQL with
+        ``clerk_json_or_text``): if so they are prepared on it (:func:`_pg_statements`)."""
+        if conn.dialect.name != "postgres" or self._db_json_sql(conn, "member") is None:
+            return False
+        found = self._pg_named
+        if found is None:
+            found = self._pg_named = _pg_statements()
+        conn.prepare(found)
+        return True
+
+    def _rows_then_commit(
+        self,
+        conn: Conn,
+        page: Sequence[Row],
+        *,
+        arrays: bool = False,
+        extra: Sequence[tuple[str, Sequence[Any]]] = (),
+    ) -> tuple[dict[tuple[str, str], str], list[list[Row]]]:
+        """The page's upserted rows' JSON (:meth:`_current_rows`) and the rows of the
+        ``extra`` queries, then ``COMMIT`` — on PostgreSQL (the rows' statements prepared:
+        :meth:`named`) in one message."""
+        if not self.named(conn):
+            rendered = self._current_rows(conn, page, arrays=arrays)
+            found = [conn.rows(sql, params) for sql, params in extra]
+            conn.execute("COMMIT")
+            return rendered, found
+        wanted: dict[str, list[str]] = {}
+        for _seq, entity, key, op in page:
+            if op == "upsert":
+                wanted.setdefault(entity, []).append(key)
+        queries: list[tuple[str, Sequence[Any]]] = [
+            (f"EXECUTE {_pg_json_name(entity, arrays=arrays)}(?)", (pg_text_array(keys),))
+            for entity, keys in wanted.items()
+        ]
+        results = conn.rows_batch([*queries, *extra, ("COMMIT", ())])
+        data: dict[tuple[str, str], str] = {}
+        for entity, rows in zip(wanted, results, strict=False):
+            for key, doc in rows:
+                data[(entity, str(key))] = doc
+        return data, results[len(queries) : len(queries) + len(extra)]
 
     def _sqlite_page(self, conn: Conn, *, arrays: bool) -> str | None:
         """The one-statement page query (:func:`_sqlite_page_sql`) on SQLite with its JSON
@@ -546,14 +692,18 @@ class ChangeFeed:
         page = merged[:limit]
         return page, len(merged) > limit, self._current_rows(conn, page, arrays=arrays)
 
-    def _remaining(self, conn: Conn, store_id: str, since: int, max_seq: int) -> int:
-        """Changes for the store in (since, max_seq]. Counted once per sync, then carried on."""
+    def _memo(self, store_id: str, since: int) -> tuple[int, int]:
+        """What remains after ``since`` as memoised by the page before (0: nothing known) and
+        the seq it was counted up to (the cursor when nothing is known)."""
         with self._memo_lock:
             memo = self._remaining_memo.get((store_id, since))
-        low = since
-        base = 0
-        if memo is not None:
-            base, low = memo[0], max(since, memo[1])
+        if memo is None:
+            return 0, since
+        return memo[0], max(since, memo[1])
+
+    def _remaining(self, conn: Conn, store_id: str, since: int, max_seq: int) -> int:
+        """Changes for the store in (since, max_seq]. Counted once per sync, then carried on."""
+        base, low = self._memo(store_id, since)
         if low >= max_seq:
             return base
         counted = conn.scalar(

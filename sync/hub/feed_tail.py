@@ -30,7 +30,9 @@ another store's row for a key the tail holds is that key's earlier row dropped (
 changed); nothing else can change the store's rows: every change row dropped is dropped by the
 transaction that logs its key again (:meth:`~sync.hub.store.Tx.emit`, the numbering at
 commit), and seqs become visible in the order they were given (:mod:`sync.hub.db`). Rows of
-other stores that touch nothing of the tail only move ``chain`` on, with no snapshot.
+other stores that touch nothing of the tail only move ``chain`` on, with no snapshot; when they
+do touch it, the growth's snapshot reads only the rows after those the check saw (a row seen and
+dropped since gives way to its key's newer one) and, on PostgreSQL, takes two round trips.
 
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
@@ -52,7 +54,7 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from sync.hub.db import Conn, Row
-from sync.hub.feed import Validator, read_validator, snapshot
+from sync.hub.feed import PG_CHAIN_ROWS, Validator, read_validator, snapshot
 
 if TYPE_CHECKING:
     from sync.hub.feed import ChangeFeed
@@ -83,9 +85,7 @@ _TAIL_ROWS_SQL = (
 )
 
 CHAIN_ROWS_MAX = 512  # chain-wide change rows a pull reads past ``chain`` (more: the validator)
-_CHAIN_ROWS_SQL = (  # the primary key's range: every store's rows after the tail's chain seq
-    "SELECT seq, store_id, entity, key, op FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"
-)
+_CHAIN_ROWS_SQL = PG_CHAIN_ROWS  # the primary key's range: every store's rows after a seq
 _SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 _OLDER_ROWS_SQL = (
@@ -184,6 +184,11 @@ class StoreTails:
         self.no_tail = 0  # of them, for a store with no tail here
         self._stats = os.environ.get(TAIL_STATS_ENV)
 
+    def has(self, store_id: str) -> bool:
+        """Whether the store has a tail here (it may still not answer a pull: :meth:`page`)."""
+        with self._lock:
+            return store_id in self._tails
+
     def page(self, store_id: str, since: int, limit: int) -> TailPage | None:
         """The page after ``since`` from the store's tail (extended first when the database has
         more), or None: the caller renders it from the database."""
@@ -207,12 +212,14 @@ class StoreTails:
                 seen = conn.rows(_CHAIN_ROWS_SQL, (chain, CHAIN_ROWS_MAX + 1))
         with tail.lock:
             current = False
+            prior: Sequence[Row] = ()  # seen after the tail's chain seq, still: the growth's
             if seen is not None and len(seen) <= CHAIN_ROWS_MAX:
                 if tail.chain != chain:  # advanced meanwhile: past all that was seen?
                     current = (int(seen[-1][0]) if seen else chain) <= tail.chain
                 else:
                     current = self._unaffected(tail, store_id, seen)
-            if not (current or self._advance(tail, store_id)):
+                    prior = seen
+            if not (current or self._advance(tail, store_id, prior)):
                 with self._lock:
                     if self._tails.get(store_id) is tail:
                         del self._tails[store_id]  # the next pull starts one from its cursor
@@ -265,21 +272,28 @@ class StoreTails:
             tail.chain = int(seen[-1][0])
         return True
 
-    def _advance(self, tail: StoreTail, store_id: str) -> bool:
+    def _advance(self, tail: StoreTail, store_id: str, prior: Sequence[Row] = ()) -> bool:
         """Bring the tail to the database's rows from what every store logged after its chain
         seq (see the module's docstring), in one snapshot with the data it renders; the
         validator's way (:meth:`_extend`) when the chain seq is unknown or far behind. False
-        when the tail is no good."""
+        when the tail is no good. ``prior``: what every store logged after the chain seq as the
+        caller read it just before (outside the snapshot): the snapshot reads only what came
+        after it — seqs become visible in order, so nothing new can appear below; a row of
+        ``prior`` dropped since was dropped by the transaction that logged its key again, whose
+        row is among those read after (and replaces it)."""
         if not tail.chain:
             return self._extend(tail, store_id)
+        after_seq = int(prior[-1][0]) if prior else tail.chain
         with self.feed.store.read() as conn:
             begin = _SNAPSHOT if conn.dialect.name == "postgres" else "BEGIN"  # (feed.snapshot)
-            new = conn.rows_batch(
-                [(begin, ()), (_CHAIN_ROWS_SQL, (tail.chain, CHAIN_ROWS_MAX + 1))]
-            )[1]
+            # PostgreSQL: two round trips, the statements prepared (ChangeFeed._rows_then_commit)
+            chain = "EXECUTE clerk_feed_chain(?, ?)" if self.feed.named(conn) else _CHAIN_ROWS_SQL
             try:
-                if len(new) > CHAIN_ROWS_MAX:
+                later = conn.rows_batch([(begin, ()), (chain, (after_seq, CHAIN_ROWS_MAX + 1))])[1]
+                new = _newest_of_each_key([*prior, *later]) if prior and later else prior or later
+                if len(later) > CHAIN_ROWS_MAX:
                     data = None
+                    conn.execute("COMMIT")
                 else:
                     own = [
                         (int(r[0]), str(r[2]), str(r[3]), str(r[4]), r[1] is None)
@@ -296,8 +310,7 @@ class StoreTails:
                         wanted = {(r[1], r[2]) for r in own if r[3] == "upsert"}
                         if _others_may_change(own, again):
                             wanted.update(k for k in tail.by_key if k[0] not in STABLE)
-                    data = self._data(conn, sorted(wanted))
-                conn.execute("COMMIT")
+                    data = self._data(conn, sorted(wanted), commit=True)
             except BaseException:
                 conn.rollback()
                 raise
@@ -372,9 +385,14 @@ class StoreTails:
         tail.common_max = tail.common_max or head.common_max
         return True
 
-    def _data(self, conn: Conn, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The current data (JSON text) of those ``keys`` whose rows exist and may be sent."""
+    def _data(
+        self, conn: Conn, keys: Sequence[tuple[str, str]], *, commit: bool = False
+    ) -> dict[tuple[str, str], str]:
+        """The current data (JSON text) of those ``keys`` whose rows exist and may be sent;
+        ``commit``: then the snapshot's ``COMMIT`` (PostgreSQL: in the same message)."""
         rows: list[Row] = [(0, entity, key, "upsert") for entity, key in sorted(keys)]
+        if commit:
+            return self.feed._rows_then_commit(conn, rows)[0]
         return self.feed._current_rows(conn, rows)
 
     def _trim(self, tail: StoreTail) -> None:
@@ -393,6 +411,13 @@ class StoreTails:
             tail.own_max = 0
         if tail.common_max <= tail.base:
             tail.common_max = 0
+
+
+def _newest_of_each_key(rows: Sequence[Row]) -> list[Row]:
+    """Change rows (seq, store, entity, key, op) in seq order, each key's newest only (the
+    feed's: an older row of a key logged again is dropped)."""
+    last = {(r[2], r[3]): i for i, r in enumerate(rows)}
+    return [r for i, r in enumerate(rows) if last[(r[2], r[3])] == i]
 
 
 def _others_may_change(

@@ -32,6 +32,10 @@ class RevokedSet:
         """Whether the next :meth:`check` would read the database."""
         return time.monotonic() - self._read_at >= self.every
 
+    def age(self) -> float:
+        """Seconds since the set was read (infinite before the first read)."""
+        return time.monotonic() - self._read_at
+
     def known(self, item_id: str) -> bool:
         """Revoked, by what this process knows now (never reads)."""
         return item_id in self._ids or item_id in self._here

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from sync.hub.app import HubConfig, create_app
+from sync.hub.devices import DEVICE_CHECK_S, DEVICE_STALE_S
 from sync.hub.embedded import HubHandle, running_hub, serve_asgi
 from sync.hub.errors import UnauthenticatedError
 from sync.hub.store import HubStore
@@ -257,6 +258,30 @@ def test_a_token_checked_without_the_database_is_still_refused_within_a_second(
         assert elapsed <= REVOKE_WITHIN_S, f"refused only after {elapsed:.2f}s"
         with pytest.raises(UnauthenticatedError, match="revoked"):
             two.store.devices.authenticate(token)
+
+
+def test_a_due_revoked_set_answers_tokens_without_the_database_while_it_is_re_read(
+    hub: HubHandle,
+) -> None:
+    """At the hub's rate every request found the revoked set due in the window before a re-read
+    and went the slow way (a thread, a read): now it is answered from the set while a background
+    thread re-reads it, up to ``DEVICE_STALE_S`` — which keeps the second above."""
+    devices = hub.store.devices
+    device = hub.enrol("S001", device_name="counter 3")
+    token = device["token"]
+    devices.authenticate(token)  # the device and the revoked set known to this process
+    revoked = devices._revoked
+    revoked._read_at = time.monotonic() - (DEVICE_CHECK_S + DEVICE_STALE_S) / 2  # due
+    assert revoked.due()
+    found = devices.authenticate_cached(token)
+    assert found is not None and found.id == device["device_id"]
+    deadline = time.monotonic() + 5
+    while revoked.due() and time.monotonic() < deadline:  # re-read by the background thread
+        time.sleep(0.01)
+    assert not revoked.due()
+    revoked._read_at = time.monotonic() - DEVICE_STALE_S  # too old: the slow way
+    assert devices.authenticate_cached(token) is None
+    assert DEVICE_STALE_S + 0.1 < REVOKE_WITHIN_S  # a request's own time left within the second
 
 
 def test_a_device_revoked_while_the_hub_was_down_is_refused_by_the_started_hub(

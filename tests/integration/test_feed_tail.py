@@ -167,9 +167,11 @@ def test_new_visits_alone_leave_the_tails_other_entries_unread(
     read: list[list[tuple[str, str]]] = []
     data = StoreTails._data
 
-    def spy(self: StoreTails, conn: object, keys: list[tuple[str, str]]) -> dict[object, str]:
+    def spy(
+        self: StoreTails, conn: object, keys: list[tuple[str, str]], **kw: bool
+    ) -> dict[object, str]:
         read.append(list(keys))
-        return data(self, conn, keys)  # type: ignore[arg-type]
+        return data(self, conn, keys, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(StoreTails, "_data", spy)
     for k in range(3):
@@ -185,3 +187,39 @@ def test_new_visits_alone_leave_the_tails_other_entries_unread(
     assert got == _fresh(store, "S001", head, 1000)
     assert ("member", member) in read[-1], read
     assert store.feed.tails.hits >= 4
+
+
+def test_a_key_logged_again_between_the_tails_check_and_its_growth(
+    any_hub: HubHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tail's growth reads in its snapshot only what came after the rows its check saw: a
+    row the check saw and that was dropped before the snapshot (its key logged again) gives
+    way to the newer one — the key served once, as the database's page has it."""
+    store = any_hub.store
+    head = _head(store, "S001")
+    member = store.members.ids("S001", limit=1)[0]
+    store.feed.changes_json("S001", head, 1000)  # the tail starts at the head
+    _visit(store, member, "S001", 1_700_000_000)
+    store.feed.changes_json("S001", head, 1000)  # grown: its chain seq known
+    iid = uuid7_str()
+    with store.write() as tx:  # a new visit: the next check sees it
+        row = (iid, member, "S001", "Store", None, None, "visit", "walk-in", "{}", 1_700_000_001)
+        tx.conn.execute(history.INSERT_VISIT, row)
+        tx.emit("visit", iid, "upsert", "S001")
+    raced: list[int] = []
+    unaffected = StoreTails._unaffected
+
+    def racing(self: StoreTails, tail: object, store_id: str, seen: list[tuple[object]]) -> bool:
+        found = unaffected(self, tail, store_id, seen)  # type: ignore[arg-type]
+        if not found and not raced:  # between the check and the growth: deleted, logged again
+            raced.append(len(seen))
+            with store.write() as tx:
+                tx.conn.execute("DELETE FROM visits WHERE id = ?", (iid,))
+                tx.emit("visit", iid, "delete", "S001")
+        return found
+
+    monkeypatch.setattr(StoreTails, "_unaffected", racing)
+    got = store.feed.changes_json("S001", head, 1000)
+    assert raced == [1]
+    assert got == _fresh(store, "S001", head, 1000)
+    assert [c["op"] for c in json.loads(got)["changes"] if c["key"] == iid] == ["delete"]

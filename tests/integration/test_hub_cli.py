@@ -196,3 +196,41 @@ def test_help_for_every_command_as_a_subprocess() -> None:
         assert proc.returncode == 0, (argv, proc.stderr)
         assert proc.stdout.startswith("usage: clerk hub")
         assert len(proc.stdout.splitlines()) > 3
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "loop"),
+    [(None, (), "auto"), ("asyncio", (), "asyncio"), ("asyncio", ("--loop", "uvloop"), "uvloop")],
+)
+def test_serve_runs_uvicorn_on_the_event_loop_asked_for(
+    seeded: str,
+    monkeypatch: pytest.MonkeyPatch,
+    env: str | None,
+    argv: tuple[str, ...],
+    loop: str,
+) -> None:
+    import uvicorn
+
+    if env is None:
+        monkeypatch.delenv("CLERK_HUB_LOOP", raising=False)
+    else:
+        monkeypatch.setenv("CLERK_HUB_LOOP", env)
+    ran: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.append(options))
+    assert hub("serve", "--db", seeded, "--rules-every", "0", *argv) == 0
+    assert [options["loop"] for options in ran] == [loop]
+    assert [options["http"] for options in ran] == ["sync.hub.http_protocol:JoinedWritesProtocol"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not installed on Windows")
+def test_the_hub_extra_brings_uvloop_which_uvicorns_auto_loop_takes() -> None:
+    import asyncio
+
+    import uvloop
+    from uvicorn.loops.auto import auto_loop_factory
+
+    loop = auto_loop_factory()()
+    try:
+        assert isinstance(loop, uvloop.Loop) and isinstance(loop, asyncio.AbstractEventLoop)
+    finally:
+        loop.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,6 +131,12 @@ def test_each_request_is_one_json_log_line(
     with caplog.at_level(logging.INFO, logger="sync.hub.access"), any_hub.client(token) as client:
         client.get("/v1/keys")
         client.get("/v1/members/NOPE")
+        # The line is written once the answer is sent: the client may read it first.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+            "/v1/members/NOPE" in r.getMessage() for r in caplog.records
+        ):
+            time.sleep(0.01)
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "sync.hub.access"]
     assert [(x["path"], x["status"]) for x in lines[-2:]] == [
         ("/v1/keys", 200),
