@@ -485,6 +485,8 @@ def id_counts(pushed: set[str], found: dict[str, int], acked: set[str]) -> dict[
         "lost": sum(1 for i in pushed if found.get(i, 0) == 0),
         "doubled": sum(1 for n in found.values() if n > 1),
         "unacked": len(pushed - acked),
+        # of those, the ones the hub holds: taken, but the terminal never had its answer
+        "unacked_at_hub": sum(1 for i in pushed - acked if found.get(i, 0) > 0),
     }
 
 
@@ -674,9 +676,31 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         **breakdown(out, n),
         "load_avg": os.getloadavg()[0],  # the machine's 1-min load at the end (shared machine)
         **check,
+        **drain_figures(out),
     }
     print(json.dumps(result), file=sys.stderr)
     return result
+
+
+def drain_figures(out: Generated) -> dict[str, Any]:
+    """The drain after the load: how long, how many tries a terminal took, those that gave up,
+    its requests by status, and the traces of (at most 10) terminals left with pushes
+    unacknowledged."""
+    d = out.drain
+    if d is None:
+        return {}
+    return {
+        "drain_s": d.elapsed,
+        "drain_tries_p50": pct([float(x) for x in d.tries], 50) if d.tries else None,
+        "drain_tries_max": max(d.tries, default=0),
+        "drain_unfinished": d.unfinished,
+        "drain_statuses": out.drain_stats.statuses if out.drain_stats is not None else {},
+        "unacked_traces": {
+            str(i): [(round(at, 3), w, st, round(took, 3)) for at, w, st, took in tr]
+            for i, tr in sorted(d.traces.items())[:10]
+        },
+        "unacked_terminals": len(d.traces),
+    }
 
 
 def shed_parts(s: Stats, origin: float, restart_at: float, duration: float) -> dict[str, int]:

@@ -317,6 +317,9 @@ async def push(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
     for r in json.loads(resp.content)["results"]:
         if r["status"] in ("accepted", "duplicate"):
             t.acked.add(r["id"])
+        else:  # answered but not taken (rejected, conflict): counted, never retried
+            key = f"item:{r['status']}"
+            stats.statuses[key] = stats.statuses.get(key, 0) + 1
     _note_phases(stats, "push", marks, time.perf_counter() - t0)
     t.pending = []
     return True
@@ -434,19 +437,51 @@ async def lag_probe(end: float, out: list[float]) -> None:
         out.append(loop.time() - due)
 
 
+@dataclass
+class Drain:
+    """What the drain after the run did: how long it took, each terminal's tries, and the
+    requests (since the drain's start: at, what, status, took) of those left with pushes
+    unacknowledged — the trace that says why."""
+
+    elapsed: float = 0.0
+    tries: list[int] = field(default_factory=list)
+    unfinished: int = 0  # terminals that gave up with a batch pending or a pull not answered
+    traces: dict[int, list[tuple[float, str, int, float]]] = field(default_factory=dict)
+
+
 async def drain_pending(
-    own: list[httpx.AsyncClient], terminals: list[Terminal], stats: Stats
-) -> None:
+    own: list[httpx.AsyncClient],
+    terminals: list[Terminal],
+    stats: Stats,
+    index: list[int] | None = None,
+) -> Drain:
     """After the run: every pending batch delivered, every terminal caught up (terminal i
     through client i)."""
+    out = Drain()
+    started = asyncio.get_running_loop().time()
+    mono0 = time.monotonic()
 
-    async def one(client: httpx.AsyncClient, t: Terminal) -> None:
+    async def one(k: int, client: httpx.AsyncClient, t: Terminal) -> None:
+        mine = Stats()
+        tries, done = 0, False
         for _ in range(60):
-            if (not t.pending or await push(client, t, stats)) and await pull(client, t, stats):
-                return
+            tries += 1
+            if (not t.pending or await push(client, t, mine)) and await pull(client, t, mine):
+                done = True
+                break
             await asyncio.sleep(1.0)
+        out.tries.append(tries)
+        out.unfinished += not done
+        if t.pushed - t.acked:
+            i = index[k] if index is not None else k
+            out.traces[i] = [(at - mono0, w, st, took) for at, w, st, took in mine.timeline]
+        stats.merge(mine)
 
-    await asyncio.gather(*(one(c, t) for c, t in zip(own, terminals, strict=True)))
+    await asyncio.gather(
+        *(one(k, c, t) for k, (c, t) in enumerate(zip(own, terminals, strict=True)))
+    )
+    out.elapsed = asyncio.get_running_loop().time() - started
+    return out
 
 
 # -- the generator processes ---------------------------------------------------------------------
@@ -462,6 +497,8 @@ class Part:
     elapsed: float
     # index, pushed, acked, seen (sampled terminals only), cursor
     terminals: list[tuple[int, set[str], set[str], dict[tuple[str, str], str], int]]
+    drain: Drain | None = None
+    drain_stats: Stats | None = None
 
 
 async def clients(url: str, n: int, stack: contextlib.AsyncExitStack[bool | None]) -> list[Any]:
@@ -508,9 +545,10 @@ async def _generate(
         )
         elapsed = loop.time() - start
         cpu = time.process_time() - cpu0
+        drained_out: Drain | None = None
+        after = Stats()
         if drain:
-            after = Stats()
-            await drain_pending(own, terminals, after)
+            drained_out = await drain_pending(own, terminals, after, [i for i, _ in part])
             await asyncio.to_thread(drained.wait, 900)  # every process's last pushes are in
             for c, t in zip(own, terminals, strict=True):  # the others' last pushes are in
                 await pull(c, t, after)
@@ -520,6 +558,8 @@ async def _generate(
         cpu,
         elapsed,
         [(i, t.pushed, t.acked, t.seen, t.cursor) for i, t in part],
+        drained_out,
+        after,
     )
 
 
@@ -543,6 +583,8 @@ class Generated:
     elapsed: float
     restart: dict[str, float]
     began: float  # unix time of the start (for the hub's access log)
+    drain: Drain | None = None  # the processes' drains merged (elapsed: the longest)
+    drain_stats: Stats | None = None
 
 
 def generate(
@@ -610,7 +652,20 @@ def generate(
             t.pushed, t.acked, t.seen, t.cursor = pushed, acked, seen, cursor
     elapsed = max(p.elapsed for p in parts)
     cpu = [p.cpu_s / p.elapsed for p in parts]
-    return Generated(stats, lag, cpu, elapsed, restart, began)
+    drains = [p.drain for p in parts if p.drain is not None]
+    merged: Drain | None = None
+    after: Stats | None = None
+    if drains:
+        merged = Drain(elapsed=max(d.elapsed for d in drains))
+        after = Stats()
+        for d in drains:
+            merged.tries += d.tries
+            merged.unfinished += d.unfinished
+            merged.traces.update(d.traces)
+        for p in parts:
+            if p.drain_stats is not None:
+                after.merge(p.drain_stats)
+    return Generated(stats, lag, cpu, elapsed, restart, began, merged, after)
 
 
 def auto_procs(terminals: int) -> int:

@@ -115,12 +115,14 @@ def test_lost_doubled_and_unacked_ids_are_counted() -> None:
         "lost": 0,
         "doubled": 0,
         "unacked": 0,
+        "unacked_at_hub": 0,
     }
     assert id_counts(pushed, {"a": 1, "b": 2, "d": 1}, {"a", "b"}) == {
         "pushed": 4,
         "lost": 1,
         "doubled": 1,
         "unacked": 2,
+        "unacked_at_hub": 1,  # d: the hub holds it, the terminal never had its answer
     }
 
 
