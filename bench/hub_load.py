@@ -683,17 +683,19 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
 
 
 def drain_figures(out: Generated) -> dict[str, Any]:
-    """The drain after the load: how long, how many tries a terminal took, those that gave up,
-    its requests by status, and the traces of (at most 10) terminals left with pushes
-    unacknowledged."""
+    """The drain after the load: how long, when the terminals had delivered what they held
+    and pulled after it, those still holding some at the bound (``drain_unfinished``) or not
+    caught up at the end (``drain_behind``), its requests by status, and the traces of (at most
+    10) terminals left with pushes unacknowledged."""
     d = out.drain
     if d is None:
         return {}
     return {
         "drain_s": d.elapsed,
-        "drain_tries_p50": pct([float(x) for x in d.tries], 50) if d.tries else None,
-        "drain_tries_max": max(d.tries, default=0),
+        "drained_p50_s": pct(d.drained, 50) if d.drained else None,
+        "drained_max_s": max(d.drained, default=None),
         "drain_unfinished": d.unfinished,
+        "drain_behind": d.behind,
         "drain_statuses": out.drain_stats.statuses if out.drain_stats is not None else {},
         "unacked_traces": {
             str(i): [(round(at, 3), w, st, round(took, 3)) for at, w, st, took in tr]

@@ -91,6 +91,7 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         "unacked_at_hub",
         "drain_s",
         "drain_unfinished",
+        "drain_behind",
         "feed_missing",
         "errors_5xx",
         "load_avg",

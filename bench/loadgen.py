@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import multiprocessing as mp
 import queue
 import random
@@ -62,6 +63,9 @@ from sync.backoff import Backoff
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_window
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
+# The drain's bound after the load: the terminal's longest backoff (sync.backoff.CAP_S) — a real
+# terminal keeps trying; the bench stops and reports what is still held (Drain.unfinished).
+DRAIN_S = 300.0
 PAGE = 1000
 PROBE_S = 0.02  # the lag probe's period
 PUSH_EVERY_S = (1.0, 5.0)
@@ -166,6 +170,7 @@ class Terminal:
     next_probe_at: float = 0.0  # offline: when the next probe is due (loop time)
     back_at: float = 0.0  # after a probe's answer: the round runs then, neither lane before
     away: bool = False  # a request found no hub since the last one answered 200
+    drained: float | None = None  # the drain: seconds past the load's end it was done
 
 
 _TAIL = re.compile(rb'"next_cursor":(\d+),"has_more":(true|false)(?:,"remaining":\d+)?}\s*\Z')
@@ -371,8 +376,22 @@ def visits(t: Terminal, rng: random.Random) -> list[dict[str, Any]]:
 
 
 async def run_terminal(
-    client: httpx.AsyncClient, t: Terminal, stats: Stats, end: float, seed: int
+    client: httpx.AsyncClient,
+    t: Terminal,
+    stats: Stats,
+    end: float,
+    seed: int,
+    drain: Stats | None = None,
+    drain_s: float = DRAIN_S,
 ) -> None:
+    """Terminal ``t``'s schedule until ``end`` (loop time): a push every 1–5 s (new visits
+    when nothing is pending), a pull every 2–6 s, a failure's backoff and Retry-After as its
+    scheduler's. With ``drain`` (the :class:`Stats` its later requests go to) it then goes on
+    as a real terminal does once nothing new is recorded — its lanes at the times they were
+    due, a failure's backoff and Retry-After honoured, offline probes — until the batch it
+    holds is acknowledged and a pull answered after it (``t.drained``: the seconds past
+    ``end``), or until ``drain_s`` more seconds have passed. A round's pull follows its push
+    at once, as the scheduler's round (push, then pull) does."""
     rng = random.Random(seed)
     backoff = Backoff(rng=rng)  # the scheduler's run backoff (sync.scheduler.SyncScheduler)
     probe_backoff = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)  # and its probe's
@@ -387,10 +406,17 @@ async def run_terminal(
     loop = asyncio.get_running_loop()
     next_push = loop.time() + rng.uniform(0, PUSH_EVERY_S[1])
     next_pull = loop.time() + rng.uniform(0, PULL_EVERY_S[1])
+    stop, draining = end, False
     while True:
         due = min(next_push, next_pull)
-        if due >= end:
-            return
+        if due >= stop:
+            if drain is None or draining:
+                return
+            # The load is over: nothing new is recorded; what is pending still goes.
+            draining, stop, stats = True, end + drain_s, drain
+            if not t.pending:
+                next_push = math.inf
+            continue
         await asyncio.sleep(max(0.0, due - loop.time()))
         lane = "push" if next_push <= next_pull else "pull"
         wait = await offline_wait(client, t, stats, rng, probe_backoff)
@@ -407,16 +433,39 @@ async def run_terminal(
                 t.pending = visits(t, rng)
             if await push(client, t, stats):
                 back(t, stats, loop.time())
-                next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
+                if draining:  # delivered: the round's pull now, then nothing more to push
+                    next_push, next_pull = math.inf, min(next_pull, loop.time())
+                else:
+                    next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
             else:
                 next_push = loop.time() + retry_in()
         else:
             stats.late["pull"].append(loop.time() - due)
             if await pull(client, t, stats):
                 back(t, stats, loop.time())
+                if draining and not t.pending:
+                    t.drained = loop.time() - end
+                    return
                 next_pull = loop.time() + rng.uniform(*PULL_EVERY_S)
             else:
                 next_pull = loop.time() + retry_in()
+
+
+async def catch_up(
+    client: httpx.AsyncClient, t: Terminal, stats: Stats, seed: int, until: float
+) -> bool:
+    """Pull until caught up, a failure's backoff and Retry-After honoured (as the scheduler),
+    until ``until`` (loop time); whether it was."""
+    backoff = Backoff(rng=random.Random(seed))
+    loop = asyncio.get_running_loop()
+    while True:
+        if await pull(client, t, stats):
+            back(t, stats, loop.time())
+            return True
+        left = until - loop.time()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(left, backoff.delay(t.failures, t.retry_after)))
 
 
 def back(t: Terminal, stats: Stats, now: float) -> None:
@@ -439,49 +488,16 @@ async def lag_probe(end: float, out: list[float]) -> None:
 
 @dataclass
 class Drain:
-    """What the drain after the run did: how long it took, each terminal's tries, and the
-    requests (since the drain's start: at, what, status, took) of those left with pushes
+    """What the drain after the load did (:func:`run_terminal` with ``drain``): how long it
+    took, how long each terminal took to deliver what it held and pull after it, and the
+    requests (since the load's end: at, what, status, took) of those left with pushes
     unacknowledged — the trace that says why."""
 
     elapsed: float = 0.0
-    tries: list[int] = field(default_factory=list)
-    unfinished: int = 0  # terminals that gave up with a batch pending or a pull not answered
+    drained: list[float] = field(default_factory=list)  # seconds past the load's end
+    unfinished: int = 0  # terminals still holding a batch, or not pulled after it, at the bound
+    behind: int = 0  # terminals whose last pull, after every process's drain, did not answer
     traces: dict[int, list[tuple[float, str, int, float]]] = field(default_factory=dict)
-
-
-async def drain_pending(
-    own: list[httpx.AsyncClient],
-    terminals: list[Terminal],
-    stats: Stats,
-    index: list[int] | None = None,
-) -> Drain:
-    """After the run: every pending batch delivered, every terminal caught up (terminal i
-    through client i)."""
-    out = Drain()
-    started = asyncio.get_running_loop().time()
-    mono0 = time.monotonic()
-
-    async def one(k: int, client: httpx.AsyncClient, t: Terminal) -> None:
-        mine = Stats()
-        tries, done = 0, False
-        for _ in range(60):
-            tries += 1
-            if (not t.pending or await push(client, t, mine)) and await pull(client, t, mine):
-                done = True
-                break
-            await asyncio.sleep(1.0)
-        out.tries.append(tries)
-        out.unfinished += not done
-        if t.pushed - t.acked:
-            i = index[k] if index is not None else k
-            out.traces[i] = [(at - mono0, w, st, took) for at, w, st, took in mine.timeline]
-        stats.merge(mine)
-
-    await asyncio.gather(
-        *(one(k, c, t) for k, (c, t) in enumerate(zip(own, terminals, strict=True)))
-    )
-    out.elapsed = asyncio.get_running_loop().time() - started
-    return out
 
 
 # -- the generator processes ---------------------------------------------------------------------
@@ -529,7 +545,6 @@ async def _generate(
     ready: Any,
     drained: Any,
 ) -> Part:
-    terminals = [t for _, t in part]
     stats = Stats()
     lag: list[float] = []
     async with contextlib.AsyncExitStack() as stack:
@@ -539,19 +554,45 @@ async def _generate(
         start = loop.time()
         end = start + duration
         cpu0 = time.process_time()
-        await asyncio.gather(
-            lag_probe(end, lag),
-            *(run_terminal(c, t, stats, end, i) for c, (i, t) in zip(own, part, strict=True)),
+
+        async def load_end() -> tuple[float, float]:  # the load's figures stop at its end
+            await lag_probe(end, lag)
+            return loop.time(), time.process_time()
+
+        # With the drain, each terminal's requests after the load's end go to its own Stats
+        # (the traces of those left unacknowledged), merged into ``after``.
+        mine = [Stats() if drain else None for _ in part]
+        ended, *_ = await asyncio.gather(
+            load_end(),
+            *(
+                run_terminal(c, t, stats, end, i, m)
+                for c, (i, t), m in zip(own, part, mine, strict=True)
+            ),
         )
-        elapsed = loop.time() - start
-        cpu = time.process_time() - cpu0
+        elapsed = ended[0] - start
+        cpu = ended[1] - cpu0
         drained_out: Drain | None = None
         after = Stats()
         if drain:
-            drained_out = await drain_pending(own, terminals, after, [i for i, _ in part])
+            drained_out = Drain(elapsed=loop.time() - end)
+            mono_end = time.monotonic() - (loop.time() - end)
+            for (i, t), m in zip(part, mine, strict=True):
+                assert m is not None
+                after.merge(m)
+                if t.drained is None:
+                    drained_out.unfinished += 1
+                else:
+                    drained_out.drained.append(t.drained)
+                if t.pushed - t.acked:
+                    drained_out.traces[i] = [
+                        (at - mono_end, w, st, took) for at, w, st, took in m.timeline
+                    ]
             await asyncio.to_thread(drained.wait, 900)  # every process's last pushes are in
-            for c, t in zip(own, terminals, strict=True):  # the others' last pushes are in
-                await pull(c, t, after)
+            until = loop.time() + DRAIN_S
+            caught = await asyncio.gather(  # the others' last pushes are in: caught up
+                *(catch_up(c, t, after, i, until) for c, (i, t) in zip(own, part, strict=True))
+            )
+            drained_out.behind = sum(1 for ok in caught if not ok)
     return Part(
         stats,
         lag,
@@ -598,9 +639,11 @@ def generate(
 ) -> Generated:
     """``terminals`` against ``url`` for ``duration`` seconds from ``procs`` processes (terminal
     i in process i mod procs). ``midway`` runs in this process half way through (the hub's
-    restart). With ``drain``, every process then delivers its pending batches and pulls until
-    caught up, waits for the others, and pulls once more. The terminals' state (pushed, acked,
-    seen, cursor) is copied back into ``terminals``."""
+    restart). With ``drain``, each terminal then goes on as a real one does with nothing new
+    recorded (:func:`run_terminal`) until what it holds is delivered and a pull answered after
+    it; each process waits for the others, and every terminal pulls until caught up
+    (:func:`catch_up`) — both within ``DRAIN_S``. The terminals' state (pushed, acked, seen,
+    cursor) is copied back into ``terminals``."""
     procs = max(1, min(procs, len(terminals)))
     ctx = mp.get_context("fork")  # no thread runs here yet: the children start from this state
     ready, drained, out = ctx.Barrier(procs + 1), ctx.Barrier(procs), ctx.Queue()
@@ -659,8 +702,9 @@ def generate(
         merged = Drain(elapsed=max(d.elapsed for d in drains))
         after = Stats()
         for d in drains:
-            merged.tries += d.tries
+            merged.drained += d.drained
             merged.unfinished += d.unfinished
+            merged.behind += d.behind
             merged.traces.update(d.traces)
         for p in parts:
             if p.drain_stats is not None:
