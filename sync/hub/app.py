@@ -374,6 +374,20 @@ class ReconnectWindow:
         return min(RECONNECT_MAX_S, max(RECONNECT_MIN_S, self.devices / self.rate))
 
 
+@functools.cache
+def _busy_503(retry_after: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The door's 503 (headers, body) for ``retry_after`` — what :func:`problem_response`
+    makes, made once per Retry-After (1..SHED_RETRY_AFTER_MAX_S) rather than for every 503."""
+    answer = problem_response(
+        503,
+        "Service unavailable",
+        "the hub is at capacity; retry shortly",
+        reason="busy",
+        retry_after=retry_after,
+    )
+    return list(answer.raw_headers), bytes(answer.body)
+
+
 _UNSHED = frozenset({"/healthz"})
 _WRITE_PATH = f"{API_PREFIX}/interactions"
 
@@ -423,13 +437,10 @@ class _Guard:
                 load.shed += 1
                 # which door: every request's (max_inflight) or the writes' (capacity work)
                 status["door"] = "all" if load.inflight >= load.max_inflight else "writes"
-                await problem_response(
-                    503,
-                    "Service unavailable",
-                    "the hub is at capacity; retry shortly",
-                    reason="busy",
-                    retry_after=load.shed_retry_after(started),
-                )(scope, receive, send_wrapper)
+                # The answer made once (_busy_503: problem_response's bytes), not per 503.
+                head, body = _busy_503(load.shed_retry_after(started))
+                await send_wrapper({"type": "http.response.start", "status": 503, "headers": head})
+                await send_wrapper({"type": "http.response.body", "body": body})
                 return
             load.inflight += 1
             write_key = load.write_in() if write else 0
