@@ -7,7 +7,8 @@ bytes as httpx, a fraction of its CPU — the default) or httpx's (:func:`use_cl
 that fails (503, 429, a timeout, a refused connection) is retried with the same ids, and a
 failed pull again, waiting as the terminal's sync scheduler waits (sync/scheduler.py,
 :class:`sync.backoff.Backoff`, full jitter): after an answer (503 or 429 with its Retry-After,
-another error without) the run backoff's jittered wait, the Retry-After a floor; after no answer
+another error without) the run backoff's jittered wait, the Retry-After a floor — for both
+lanes, as the scheduler's next round (push and pull) waits it out; after no answer
 (a refused connection, a timeout) the terminal is offline: it probes the hub (``GET /healthz``)
 at the probe's jittered pace (base 1 s, cap 8 s; one probe schedule a terminal, whichever lane
 comes due) and, once a probe answers, runs its round (its push, then its pull) uniformly within
@@ -63,9 +64,10 @@ from sync.backoff import Backoff
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_window
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
-# The drain's bound after the load: the terminal's longest backoff (sync.backoff.CAP_S) — a real
+# The drain's bound after the load: twice the terminal's longest backoff (sync.backoff.CAP_S) —
+# a terminal deep in its backoff when the load ends still has its next try within it. A real
 # terminal keeps trying; the bench stops and reports what is still held (Drain.unfinished).
-DRAIN_S = 300.0
+DRAIN_S = 600.0
 PAGE = 1000
 PROBE_S = 0.02  # the lag probe's period
 PUSH_EVERY_S = (1.0, 5.0)
@@ -437,8 +439,9 @@ async def run_terminal(
                     next_push, next_pull = math.inf, min(next_pull, loop.time())
                 else:
                     next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
-            else:
+            else:  # the terminal's next round waits out the backoff: its pull too
                 next_push = loop.time() + retry_in()
+                next_pull = max(next_pull, next_push)
         else:
             stats.late["pull"].append(loop.time() - due)
             if await pull(client, t, stats):
@@ -447,8 +450,9 @@ async def run_terminal(
                     t.drained = loop.time() - end
                     return
                 next_pull = loop.time() + rng.uniform(*PULL_EVERY_S)
-            else:
+            else:  # ... and after a failed pull, its push
                 next_pull = loop.time() + retry_in()
+                next_push = max(next_push, next_pull)
 
 
 async def catch_up(

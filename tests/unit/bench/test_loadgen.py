@@ -307,3 +307,40 @@ def test_after_the_load_a_terminal_delivers_what_it_holds_as_its_scheduler_would
     t = terminal(sampled=False)
     run(t, 0.2)
     assert t.drained is None and t.pending and not t.acked and len(pushes) > 5
+
+
+def test_a_503_holds_the_terminal_s_other_lane_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal shed waits out its backoff before anything else (sync.scheduler: the next
+    round — push and pull — waits it out): the pull lane does not go on asking while the push
+    waits for its Retry-After, nor the push while the pull does."""
+    monkeypatch.setattr(loadgen, "PUSH_EVERY_S", (0.001, 0.002))
+    monkeypatch.setattr(loadgen, "PULL_EVERY_S", (0.001, 0.002))
+    monkeypatch.setattr(loadgen, "Backoff", functools.partial(Backoff, base=0.001, cap=0.2))
+    asked: list[tuple[float, str, int]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        shed = sum(1 for _, p, s in asked if s == 503) < 2 and len(asked) in (3, 9)
+        status = 503 if shed else 200
+        asked.append((time.monotonic(), path, status))
+        if status == 503:
+            return httpx.Response(503, headers={"Retry-After": "0.05"})
+        if path == "/v1/interactions":
+            items = json.loads(request.content)["interactions"]
+            return httpx.Response(
+                200, json={"results": [{"id": i["id"], "status": "accepted"} for i in items]}
+            )
+        return httpx.Response(200, content=page([], 0, False))
+
+    async def go() -> None:
+        transport = httpx.MockTransport(handle)
+        async with httpx.AsyncClient(base_url="http://hub.test", transport=transport) as c:
+            end = asyncio.get_running_loop().time() + 0.3
+            await loadgen.run_terminal(c, terminal(sampled=False), Stats(), end, 1)
+
+    asyncio.run(go())
+    shed_at = [at for at, _, s in asked if s == 503]
+    assert len(shed_at) == 2 and {p for _, p, _ in asked} == {"/v1/interactions", "/v1/changes"}
+    for at in shed_at:
+        after = [b for b, _, _ in asked if b > at]
+        assert after and after[0] - at >= 0.0499  # nothing, on either lane, before Retry-After
