@@ -617,6 +617,8 @@ def id_counts(pushed: set[str], found: dict[str, int], acked: set[str]) -> dict[
         "lost": sum(1 for i in pushed if found.get(i, 0) == 0),
         "doubled": sum(1 for n in found.values() if n > 1),
         "unacked": len(pushed - acked),
+        # of those, the ones the hub holds: taken, but the terminal never had its answer
+        "unacked_at_hub": sum(1 for i in pushed - acked if found.get(i, 0) > 0),
     }
 
 
@@ -835,9 +837,33 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         **story,
         "load_avg": os.getloadavg()[0],  # the machine's 1-min load at the end (shared machine)
         **check,
+        **drain_figures(out),
     }
     print(json.dumps(result), file=sys.stderr)
     return result
+
+
+def drain_figures(out: Generated) -> dict[str, Any]:
+    """The drain after the load: how long, when the terminals had delivered what they held
+    and pulled after it, those still holding some at the bound (``drain_unfinished``) or not
+    caught up at the end (``drain_behind``), its requests by status, and the traces of (at most
+    10) terminals left with pushes unacknowledged."""
+    d = out.drain
+    if d is None:
+        return {}
+    return {
+        "drain_s": d.elapsed,
+        "drained_p50_s": pct(d.drained, 50) if d.drained else None,
+        "drained_max_s": max(d.drained, default=None),
+        "drain_unfinished": d.unfinished,
+        "drain_behind": d.behind,
+        "drain_statuses": out.drain_stats.statuses if out.drain_stats is not None else {},
+        "unacked_traces": {
+            str(i): [(round(at, 3), w, st, round(took, 3)) for at, w, st, took in tr]
+            for i, tr in sorted(d.traces.items())[:10]
+        },
+        "unacked_terminals": len(d.traces),
+    }
 
 
 def shed_parts(s: Stats, origin: float, restart_at: float, duration: float) -> dict[str, int]:

@@ -9,7 +9,8 @@ to the next. The count before that step is the load that saturates, the count af
 that load; both were measured. Reported: the peak of accepted requests a second over the sweep
 and the 2× run's share of it, the 503s at 2× — p99 at the terminal, at the hub (its access log,
 from its first ASGI layer) and the hub workers' event-loop lag (how long a request's bytes can
-wait before the hub sees them) — and the integrity check (lost / doubled).
+wait before the hub sees them) — and the integrity check (lost / doubled, and the pushes still
+unacknowledged after the drain: bench/loadgen.py's terminals going on as their scheduler would).
 
 The reference, measured in the same run: bench/http_floor.py's bare app (uvicorn, 2 workers, no
 database, every request answered at once) under the same terminals at 2× — the p99 the HTTP
@@ -87,6 +88,11 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         "generator_cpu",
         "lost",
         "doubled",
+        "unacked",
+        "unacked_at_hub",
+        "drain_s",
+        "drain_unfinished",
+        "drain_behind",
         "feed_missing",
         "errors_5xx",
         "load_avg",
@@ -102,6 +108,14 @@ def main() -> int:
     ap.add_argument("--start", type=int, default=100, help="terminals per store, first run")
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of load per run")
     ap.add_argument("--rise", type=float, default=0.05, help="'still rising': by this share")
+    ap.add_argument(
+        "--pair",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no sweep: N terminals (in all) taken as the load that saturates, then 2N — on a "
+        "busy machine one 20 s run moves enough to send the sweep on to 4N",
+    )
     ap.add_argument("--members", type=int, default=MEMBERS)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
@@ -127,9 +141,9 @@ def main() -> int:
         args.start, args.duration = 100, 8.0
     one = run_args(args)
     sweep: list[dict[str, Any]] = []
-    per_store = args.start
+    per_store = args.pair // args.stores if args.pair else args.start
     at: int | None = None
-    for _ in range(MAX_STEPS):
+    for step in range(2 if args.pair else MAX_STEPS):
         r = one_run(one, args.backend, args.stores, per_store)
         sweep.append(summary(r))
         print(
@@ -139,7 +153,7 @@ def main() -> int:
             file=sys.stderr,
             flush=True,
         )
-        at = saturation(sweep, args.rise)
+        at = 0 if args.pair and step == 1 else saturation(sweep, args.rise)
         if at is not None:
             break
         per_store *= 2
@@ -213,7 +227,9 @@ def main() -> int:
                 "the load that saturates → twice it",
                 f"{sat['terminals']} → {n2}",
                 "terminals",
-                f"accepted rose < {args.rise:.0%} from {sat['terminals']} to {n2}",
+                f"given (--pair {args.pair})"
+                if args.pair
+                else f"accepted rose < {args.rise:.0%} from {sat['terminals']} to {n2}",
             ],
             [
                 f"{n2} terminals: accepted, share of the peak",
@@ -230,10 +246,12 @@ def main() -> int:
                 f"{double['hub_loop_lag_p99_ms'] or 0:.1f} ms (target ≤ {TARGET_SHED_P99_MS:.0f})",
             ],
             [
-                f"{n2} terminals: lost / doubled",
-                f"{double['lost']} / {double['doubled']}",
+                f"{n2} terminals: lost / doubled / unacknowledged after the drain",
+                f"{double['lost']} / {double['doubled']} / {double['unacked']}",
                 "",
-                f"sampled feeds missing {double['feed_missing']}; other 5xx {double['errors_5xx']}",
+                f"sampled feeds missing {double['feed_missing']}; other 5xx "
+                f"{double['errors_5xx']}; drain {double['drain_s'] or 0:.0f} s, "
+                f"{double['drain_unfinished']} terminals still holding a batch at its bound",
             ],
         ]
         if not args.no_floor:

@@ -7,7 +7,8 @@ bytes as httpx, a fraction of its CPU — the default) or httpx's (:func:`use_cl
 that fails (503, 429, a timeout, a refused connection) is retried with the same ids, and a
 failed pull again, waiting as the terminal's sync scheduler waits (sync/scheduler.py,
 :class:`sync.backoff.Backoff`, full jitter): after an answer (503 or 429 with its Retry-After,
-another error without) the run backoff's jittered wait, the Retry-After a floor; after no answer
+another error without) the run backoff's jittered wait, the Retry-After a floor — for both
+lanes, as the scheduler's next round (push and pull) waits it out; after no answer
 (a refused connection, a timeout) the terminal is offline: it probes the hub (``GET /healthz``)
 at the probe's jittered pace (base 1 s, cap 8 s; one probe schedule a terminal, whichever lane
 comes due) and, once a probe answers, runs its round (its push, then its pull) within the window
@@ -64,6 +65,10 @@ from sync.backoff import Backoff
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_delay, reconnect_window
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
+# The drain's bound after the load: twice the terminal's longest backoff (sync.backoff.CAP_S) —
+# a terminal deep in its backoff when the load ends still has its next try within it. A real
+# terminal keeps trying; the bench stops and reports what is still held (Drain.unfinished).
+DRAIN_S = 600.0
 PAGE = 1000
 PROBE_S = 0.02  # the lag probe's period
 PUSH_EVERY_S = (1.0, 5.0)
@@ -184,7 +189,7 @@ class Terminal:
     next_probe_at: float = 0.0  # offline: when the next probe is due (loop time)
     back_at: float = 0.0  # after a probe's answer: the round runs then, neither lane before
     away: bool = False  # a request found no hub since the last one answered 200
-    refused: str = ""  # the last answer that was neither 200 nor a 503 / 429: status and body
+    drained: float | None = None  # the drain: seconds past the load's end it was done
 
 
 _TAIL = re.compile(rb'"next_cursor":(\d+),"has_more":(true|false)(?:,"remaining":\d+)?}\s*\Z')
@@ -246,8 +251,6 @@ def _failed(t: Terminal, resp: httpx.Response | None) -> None:
     if resp.status_code in (429, 503):
         with contextlib.suppress(ValueError):
             t.retry_after = float(resp.headers.get("Retry-After", ""))
-    else:
-        t.refused = f"{resp.status_code} {resp.content[:300]!r}"
 
 
 async def probe(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> float | None:
@@ -338,6 +341,9 @@ async def push(client: httpx.AsyncClient, t: Terminal, stats: Stats) -> bool:
     for r in json.loads(resp.content)["results"]:
         if r["status"] in ("accepted", "duplicate"):
             t.acked.add(r["id"])
+        else:  # answered but not taken (rejected, conflict): counted, never retried
+            key = f"item:{r['status']}"
+            stats.statuses[key] = stats.statuses.get(key, 0) + 1
     _note_phases(stats, "push", marks, time.perf_counter() - t0)
     t.pending = []
     return True
@@ -389,8 +395,22 @@ def visits(t: Terminal, rng: random.Random) -> list[dict[str, Any]]:
 
 
 async def run_terminal(
-    client: httpx.AsyncClient, t: Terminal, stats: Stats, end: float, seed: int
+    client: httpx.AsyncClient,
+    t: Terminal,
+    stats: Stats,
+    end: float,
+    seed: int,
+    drain: Stats | None = None,
+    drain_s: float = DRAIN_S,
 ) -> None:
+    """Terminal ``t``'s schedule until ``end`` (loop time): a push every 1–5 s (new visits
+    when nothing is pending), a pull every 2–6 s, a failure's backoff and Retry-After as its
+    scheduler's. With ``drain`` (the :class:`Stats` its later requests go to) it then goes on
+    as a real terminal does once nothing new is recorded — its lanes at the times they were
+    due, a failure's backoff and Retry-After honoured, offline probes — until the batch it
+    holds is acknowledged and a pull answered after it (``t.drained``: the seconds past
+    ``end``), or until ``drain_s`` more seconds have passed. A round's pull follows its push
+    at once, as the scheduler's round (push, then pull) does."""
     rng = random.Random(seed)
     backoff = Backoff(rng=rng)  # the scheduler's run backoff (sync.scheduler.SyncScheduler)
     probe_backoff = Backoff(base=PROBE_BASE_S, cap=PROBE_CAP_S, rng=rng)  # and its probe's
@@ -405,10 +425,17 @@ async def run_terminal(
     loop = asyncio.get_running_loop()
     next_push = loop.time() + rng.uniform(0, PUSH_EVERY_S[1])
     next_pull = loop.time() + rng.uniform(0, PULL_EVERY_S[1])
+    stop, draining = end, False
     while True:
         due = min(next_push, next_pull)
-        if due >= end:
-            return
+        if due >= stop:
+            if drain is None or draining:
+                return
+            # The load is over: nothing new is recorded; what is pending still goes.
+            draining, stop, stats = True, end + drain_s, drain
+            if not t.pending:
+                next_push = math.inf
+            continue
         await asyncio.sleep(max(0.0, due - loop.time()))
         lane = "push" if next_push <= next_pull else "pull"
         wait = await offline_wait(client, t, stats, rng, probe_backoff)
@@ -425,16 +452,41 @@ async def run_terminal(
                 t.pending = visits(t, rng)
             if await push(client, t, stats):
                 back(t, stats, loop.time())
-                next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
-            else:
+                if draining:  # delivered: the round's pull now, then nothing more to push
+                    next_push, next_pull = math.inf, min(next_pull, loop.time())
+                else:
+                    next_push = loop.time() + rng.uniform(*PUSH_EVERY_S)
+            else:  # the terminal's next round waits out the backoff: its pull too
                 next_push = loop.time() + retry_in()
+                next_pull = max(next_pull, next_push)
         else:
             stats.late["pull"].append(loop.time() - due)
             if await pull(client, t, stats):
                 back(t, stats, loop.time())
+                if draining and not t.pending:
+                    t.drained = loop.time() - end
+                    return
                 next_pull = loop.time() + rng.uniform(*PULL_EVERY_S)
-            else:
+            else:  # ... and after a failed pull, its push
                 next_pull = loop.time() + retry_in()
+                next_push = max(next_push, next_pull)
+
+
+async def catch_up(
+    client: httpx.AsyncClient, t: Terminal, stats: Stats, seed: int, until: float
+) -> bool:
+    """Pull until caught up, a failure's backoff and Retry-After honoured (as the scheduler),
+    until ``until`` (loop time); whether it was."""
+    backoff = Backoff(rng=random.Random(seed))
+    loop = asyncio.get_running_loop()
+    while True:
+        if await pull(client, t, stats):
+            back(t, stats, loop.time())
+            return True
+        left = until - loop.time()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(left, backoff.delay(t.failures, t.retry_after)))
 
 
 def back(t: Terminal, stats: Stats, now: float) -> None:
@@ -455,40 +507,18 @@ async def lag_probe(end: float, out: list[float]) -> None:
         out.append(loop.time() - due)
 
 
-async def drain_pending(
-    own: list[httpx.AsyncClient], terminals: list[Terminal], stats: Stats
-) -> None:
-    """After the run: every pending batch delivered, every terminal caught up (terminal i
-    through client i)."""
+@dataclass
+class Drain:
+    """What the drain after the load did (:func:`run_terminal` with ``drain``): how long it
+    took, how long each terminal took to deliver what it held and pull after it, and the
+    requests (since the load's end: at, what, status, took) of those left with pushes
+    unacknowledged — the trace that says why."""
 
-    async def one(client: httpx.AsyncClient, t: Terminal) -> None:
-        for _ in range(60):
-            if (not t.pending or await push(client, t, stats)) and await pull(client, t, stats):
-                return
-            await asyncio.sleep(1.0)
-
-    await asyncio.gather(*(one(c, t) for c, t in zip(own, terminals, strict=True)))
-
-
-async def last_pulls(own: list[Any], terminals: list[Terminal], stats: Stats) -> None:
-    """Every terminal's last pull once all pushes are in (terminal i through client i), 16 at
-    a time: a shed pull is tried again (up to 60 times a second apart: the feed check needs it),
-    a refused one (neither 200 nor 503 / 429) is counted in ``stats`` with its answer."""
-    gate = asyncio.Semaphore(16)
-
-    async def one(client: Any, t: Terminal) -> None:
-        async with gate:
-            for _ in range(60):
-                t.refused = ""
-                if await pull(client, t, stats):
-                    return
-                if t.refused:  # trying again would not help
-                    key = f"last pull refused: {t.refused}"
-                    stats.statuses[key] = stats.statuses.get(key, 0) + 1
-                    return
-                await asyncio.sleep(1.0)
-
-    await asyncio.gather(*(one(c, t) for c, t in zip(own, terminals, strict=True)))
+    elapsed: float = 0.0
+    drained: list[float] = field(default_factory=list)  # seconds past the load's end
+    unfinished: int = 0  # terminals still holding a batch, or not pulled after it, at the bound
+    behind: int = 0  # terminals whose last pull, after every process's drain, did not answer
+    traces: dict[int, list[tuple[float, str, int, float]]] = field(default_factory=dict)
 
 
 # -- the generator processes ---------------------------------------------------------------------
@@ -504,7 +534,8 @@ class Part:
     elapsed: float
     # index, pushed, acked, seen (sampled terminals only), cursor
     terminals: list[tuple[int, set[str], set[str], dict[tuple[str, str], str], int]]
-    drain: dict[str, int] = field(default_factory=dict)  # the drain's answers, by what:status
+    drain: Drain | None = None
+    drain_stats: Stats | None = None
 
 
 async def clients(url: str, n: int, stack: contextlib.AsyncExitStack[bool | None]) -> list[Any]:
@@ -535,7 +566,6 @@ async def _generate(
     ready: Any,
     drained: Any,
 ) -> Part:
-    terminals = [t for _, t in part]
     stats = Stats()
     lag: list[float] = []
     async with contextlib.AsyncExitStack() as stack:
@@ -545,24 +575,53 @@ async def _generate(
         start = loop.time()
         end = start + duration
         cpu0 = time.process_time()
-        await asyncio.gather(
-            lag_probe(end, lag),
-            *(run_terminal(c, t, stats, end, i) for c, (i, t) in zip(own, part, strict=True)),
+
+        async def load_end() -> tuple[float, float]:  # the load's figures stop at its end
+            await lag_probe(end, lag)
+            return loop.time(), time.process_time()
+
+        # With the drain, each terminal's requests after the load's end go to its own Stats
+        # (the traces of those left unacknowledged), merged into ``after``.
+        mine = [Stats() if drain else None for _ in part]
+        ended, *_ = await asyncio.gather(
+            load_end(),
+            *(
+                run_terminal(c, t, stats, end, i, m)
+                for c, (i, t), m in zip(own, part, mine, strict=True)
+            ),
         )
-        elapsed = loop.time() - start
-        cpu = time.process_time() - cpu0
+        elapsed = ended[0] - start
+        cpu = ended[1] - cpu0
+        drained_out: Drain | None = None
         after = Stats()
         if drain:
-            await drain_pending(own, terminals, after)
+            drained_out = Drain(elapsed=loop.time() - end)
+            mono_end = time.monotonic() - (loop.time() - end)
+            for (i, t), m in zip(part, mine, strict=True):
+                assert m is not None
+                after.merge(m)
+                if t.drained is None:
+                    drained_out.unfinished += 1
+                else:
+                    drained_out.drained.append(t.drained)
+                if t.pushed - t.acked:
+                    drained_out.traces[i] = [
+                        (at - mono_end, w, st, took) for at, w, st, took in m.timeline
+                    ]
             await asyncio.to_thread(drained.wait, 900)  # every process's last pushes are in
-            await last_pulls(own, terminals, after)  # the others' last pushes are in
+            until = loop.time() + DRAIN_S
+            caught = await asyncio.gather(  # the others' last pushes are in: caught up
+                *(catch_up(c, t, after, i, until) for c, (i, t) in zip(own, part, strict=True))
+            )
+            drained_out.behind = sum(1 for ok in caught if not ok)
     return Part(
         stats,
         lag,
         cpu,
         elapsed,
         [(i, t.pushed, t.acked, t.seen, t.cursor) for i, t in part],
-        after.statuses,
+        drained_out,
+        after,
     )
 
 
@@ -586,7 +645,8 @@ class Generated:
     elapsed: float
     restart: dict[str, float]
     began: float  # unix time of the start (for the hub's access log)
-    drain: dict[str, int] = field(default_factory=dict)  # the drain's answers, by what:status
+    drain: Drain | None = None  # the processes' drains merged (elapsed: the longest)
+    drain_stats: Stats | None = None
 
 
 def generate(
@@ -600,9 +660,11 @@ def generate(
 ) -> Generated:
     """``terminals`` against ``url`` for ``duration`` seconds from ``procs`` processes (terminal
     i in process i mod procs). ``midway`` runs in this process half way through (the hub's
-    restart). With ``drain``, every process then delivers its pending batches and pulls until
-    caught up, waits for the others, and pulls once more. The terminals' state (pushed, acked,
-    seen, cursor) is copied back into ``terminals``."""
+    restart). With ``drain``, each terminal then goes on as a real one does with nothing new
+    recorded (:func:`run_terminal`) until what it holds is delivered and a pull answered after
+    it; each process waits for the others, and every terminal pulls until caught up
+    (:func:`catch_up`) — both within ``DRAIN_S``. The terminals' state (pushed, acked, seen,
+    cursor) is copied back into ``terminals``."""
     procs = max(1, min(procs, len(terminals)))
     ctx = mp.get_context("fork")  # no thread runs here yet: the children start from this state
     ready, drained, out = ctx.Barrier(procs + 1), ctx.Barrier(procs), ctx.Queue()
@@ -646,18 +708,29 @@ def generate(
             if w.is_alive():
                 w.kill()
     stats, lag = Stats(), []
-    drained_statuses: dict[str, int] = {}
     for p in parts:
         stats.merge(p.stats)
         lag += p.lag
-        for k, v in p.drain.items():
-            drained_statuses[k] = drained_statuses.get(k, 0) + v
         for i, pushed, acked, seen, cursor in p.terminals:
             t = terminals[i]
             t.pushed, t.acked, t.seen, t.cursor = pushed, acked, seen, cursor
     elapsed = max(p.elapsed for p in parts)
     cpu = [p.cpu_s / p.elapsed for p in parts]
-    return Generated(stats, lag, cpu, elapsed, restart, began, drained_statuses)
+    drains = [p.drain for p in parts if p.drain is not None]
+    merged: Drain | None = None
+    after: Stats | None = None
+    if drains:
+        merged = Drain(elapsed=max(d.elapsed for d in drains))
+        after = Stats()
+        for d in drains:
+            merged.drained += d.drained
+            merged.unfinished += d.unfinished
+            merged.behind += d.behind
+            merged.traces.update(d.traces)
+        for p in parts:
+            if p.drain_stats is not None:
+                after.merge(p.drain_stats)
+    return Generated(stats, lag, cpu, elapsed, restart, began, merged, after)
 
 
 def auto_procs(terminals: int) -> int:
@@ -671,7 +744,6 @@ def breakdown(gen: Generated, n: int) -> dict[str, Any]:
     s = gen.stats
     out: dict[str, Any] = {
         "client": CLIENT,
-        "drain_statuses": gen.drain,
         "draw": "uniform" if math.isinf(RECONNECT_PACE_S) else "paced",
         "gen_procs": len(gen.cpu),
         "generator_cpu": sum(gen.cpu),
