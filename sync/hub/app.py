@@ -267,9 +267,6 @@ class _RateLimiter:
             self._buckets[key] = (tokens - 1.0, now)
 
 
-SHED_RETRY_AFTER_MAX_S = 8  # the longest Retry-After of a 503 at the door
-
-
 class Load:
     """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
 
@@ -295,25 +292,6 @@ class Load:
         self.fast = 0  # answered by the hot routes' fast path
         self.draining = False  # told to stop: every answer closes its connection
         self._sized = max_threads is None
-        self._shed_since = 0.0  # the current second's start (shed_retry_after)
-        self._shed_now = 0  # 503s at the door in the current second
-        self._shed_before = 0  # ... in the second before it
-
-    def shed_retry_after(self, now: float) -> int:
-        """The Retry-After of a 503 at the door: 1 s, and 1 s more for every ``max_inflight``
-        requests shed in the last second, at most :data:`SHED_RETRY_AFTER_MAX_S`. Under a
-        sustained overload the terminals shed come back later (each adds its own jitter), so
-        fewer come back only to be shed again — every 503 answered is CPU the accepted requests
-        do not get (issue 20: at twice the saturating load, 336 503s a second beside 393
-        accepted). A burst of one second (a restart's herd) gets 1–3 s."""
-        if now - self._shed_since >= 1.0:
-            recent = now - self._shed_since < 2.0
-            self._shed_before = self._shed_now if recent else 0
-            self._shed_now = 0
-            self._shed_since = now
-        self._shed_now += 1
-        rate = max(self._shed_now, self._shed_before)
-        return min(SHED_RETRY_AFTER_MAX_S, 1 + rate // max(1, self.max_inflight))
 
     def size_threads(self) -> None:
         """Set the event loop's worker-thread limit (once, from inside the loop)."""
@@ -378,7 +356,7 @@ class ReconnectWindow:
 @functools.cache
 def _busy_503(retry_after: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """The door's 503 (headers, body) for ``retry_after`` — what :func:`problem_response`
-    makes, made once per Retry-After (1..SHED_RETRY_AFTER_MAX_S) rather than for every 503."""
+    makes, made once rather than for every 503."""
     answer = problem_response(
         503,
         "Service unavailable",
@@ -439,7 +417,7 @@ class _Guard:
                 # which door: every request's (max_inflight) or the writes' (capacity work)
                 status["door"] = "all" if load.inflight >= load.max_inflight else "writes"
                 # The answer made once (_busy_503: problem_response's bytes), not per 503.
-                head, body = _busy_503(load.shed_retry_after(started))
+                head, body = _busy_503(1)
                 await send_wrapper({"type": "http.response.start", "status": 503, "headers": head})
                 await send_wrapper({"type": "http.response.body", "body": body})
                 return

@@ -142,21 +142,3 @@ def test_a_door_on_the_writer_queue_counts_the_batches_waiting_for_a_group() -> 
     assert load.full(write=True) and not load.full()
     load.inflight = 10
     assert load.full()
-
-
-def test_retry_after_grows_with_a_sustained_shed_and_falls_back() -> None:
-    """A 503 at the door says 1 s, and 1 s more for every max_inflight shed in the last second
-    (at most 8): terminals shed under a sustained overload come back later instead of to be
-    shed again; a quiet second brings it back to 1."""
-    load = Load(max_inflight=10)
-    t = 1000.0
-    assert load.shed_retry_after(t) == 1
-    afters = [load.shed_retry_after(t + i / 1000) for i in range(1, 40)]  # 40 in one second
-    assert afters[8] == 2 and afters[-1] == 5  # 10 shed: 2 s; 40: 5 s
-    assert load.shed_retry_after(t + 1.5) == 5  # the last second's rate still counts
-    assert load.shed_retry_after(t + 4.0) == 1  # a quiet second: back to 1
-    for i in range(500):
-        load.shed_retry_after(t + 5.0 + i / 1000)
-    from sync.hub.app import SHED_RETRY_AFTER_MAX_S
-
-    assert load.shed_retry_after(t + 5.6) == SHED_RETRY_AFTER_MAX_S == 8
