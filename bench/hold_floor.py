@@ -40,6 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.event_ingest import process_cpu  # noqa: E402
 from bench.http_floor import BareServer, load  # noqa: E402
 from bench.hub_overload import saturation  # noqa: E402
 from bench.loadgen import CLIENTS, auto_procs, use_client  # noqa: E402
@@ -49,28 +50,12 @@ TARGET_HOLD = 0.90
 MAX_STEPS = 5
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of ``pid`` and its children alive now (/proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if entry.name == str(pid) or fields[1] == str(pid):
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def one(args: argparse.Namespace, n: int) -> dict[str, Any]:
     with BareServer(args.workers, work_ms=args.work_ms, max_inflight=args.max_inflight) as srv:
         assert srv.proc is not None
-        cpu0 = tree_cpu(srv.proc.pid)
+        cpu0 = process_cpu(srv.proc.pid)
         r = load(srv.url, n, args.duration, auto_procs(n))
-        cpu = tree_cpu(srv.proc.pid) - cpu0
+        cpu = process_cpu(srv.proc.pid) - cpu0
     served = r["req_s"] * args.duration
     r["server_cpu_cores"] = round(cpu / args.duration, 3)
     r["server_cpu_ms_per_req"] = round(cpu / served * 1000, 3) if served else None
