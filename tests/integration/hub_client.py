@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from clerk.ids import uuid7_str
+
+if TYPE_CHECKING:
+    from sync.hub.store import HubStore
+
+
+def feed_head(store: HubStore, store_id: str) -> int:
+    """The cursor past the store's whole feed as the hub serves it (its caches included)."""
+    cursor = 0
+    while True:
+        doc = json.loads(store.feed.changes_json(store_id, cursor, 5000))
+        cursor = doc["next_cursor"]
+        if not doc["has_more"]:
+            return cursor
 
 
 def pull_changes(

@@ -7,6 +7,7 @@ import json
 import random
 
 import pytest
+from hub_client import feed_head
 
 from sync.hub.embedded import HubHandle
 from sync.hub.feed import ChangeFeed, browsing_keys
@@ -17,15 +18,6 @@ from sync.hub.store import HubStore
 def _fresh(store: HubStore, store_id: str, since: int, limit: int) -> bytes:
     """The page as a process without a cache renders it now."""
     return ChangeFeed(store).changes_json(store_id, since, limit)
-
-
-def _tail(store: HubStore, store_id: str) -> int:
-    cursor = 0
-    while True:
-        doc = json.loads(store.feed.changes_json(store_id, cursor, 5000))
-        cursor = doc["next_cursor"]
-        if not doc["has_more"]:
-            return cursor
 
 
 def test_the_database_renders_the_rows_on_each_backend(any_hub: HubHandle) -> None:
@@ -50,7 +42,7 @@ def test_processes_sharing_a_database_never_serve_a_stale_page(
             p.feed.tails = StoreTails(p.feed, max_stores=0)
     try:
         rng = random.Random(20)
-        cursors = {"S001": _tail(a, "S001"), "S002": _tail(a, "S002")}
+        cursors = {"S001": feed_head(a, "S001"), "S002": feed_head(a, "S002")}
         members = {s: a.members.ids(s, limit=40) for s in cursors}
         procs = [a, b]
         seen: dict[tuple[str, int], bytes] = {}

@@ -10,6 +10,8 @@ import random
 import threading
 import time
 
+from hub_client import feed_head
+
 from clerk.ids import uuid7_str
 from sync.hub import history
 from sync.hub.embedded import HubHandle
@@ -29,15 +31,6 @@ def _visit(store: HubStore, member: str, store_id: str) -> str:
     return iid
 
 
-def _head(store: HubStore, store_id: str) -> int:
-    cursor = 0
-    while True:
-        doc = json.loads(store.feed.changes_json(store_id, cursor, 5000))
-        cursor = doc["next_cursor"]
-        if not doc["has_more"]:
-            return cursor
-
-
 def test_terminals_pulling_while_writes_commit_miss_no_visit(any_hub: HubHandle) -> None:
     a = any_hub.store
     b = HubStore.open(a.db)
@@ -46,7 +39,7 @@ def test_terminals_pulling_while_writes_commit_miss_no_visit(any_hub: HubHandle)
         for proc in (a, b):
             proc.feed.tails = StoreTails(proc.feed, max_entries=256)  # its base moves often
         members = {s: a.members.ids(s, limit=40) for s in STORES}
-        heads = {s: _head(a, s) for s in STORES}
+        heads = {s: feed_head(a, s) for s in STORES}
         written: dict[str, list[str]] = {s: [] for s in STORES}
         stop = threading.Event()
 
