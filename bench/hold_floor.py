@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.event_ingest import process_cpu  # noqa: E402
 from bench.http_floor import BareServer, load  # noqa: E402
-from bench.hub_overload import saturation  # noqa: E402
+from bench.hub_overload import hold_of, saturation  # noqa: E402
 from bench.loadgen import CLIENTS, auto_procs, use_client  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -124,10 +124,7 @@ def main() -> int:
         for _ in range(args.repeat):
             ones.append(one(args, ones[0]["terminals"]))
             twos.append(one(args, twos[0]["terminals"]))
-        one_med = statistics.median(r["accepted_req_s"] for r in ones)
-        two_med = statistics.median(r["accepted_req_s"] for r in twos)
-        hold = two_med / one_med if one_med else 0.0
-        pairs = [b["accepted_req_s"] / a["accepted_req_s"] for a, b in zip(ones, twos, strict=True)]
+        one_med, two_med, hold, pairs = hold_of(ones, twos)
         doc.update(
             saturating=ones[0]["terminals"],
             double=twos[0]["terminals"],

@@ -71,6 +71,21 @@ def saturation(sweep: list[dict[str, Any]], rise: float) -> int | None:
     return None
 
 
+def hold_of(
+    ones: list[dict[str, Any]], twos: list[dict[str, Any]]
+) -> tuple[float, float, float, list[float]]:
+    """Runs at the saturating load and at twice it, alternated: (the medians accepted a second
+    at each, the hold as their ratio, each pair's own ratio) — 0 where the 1x run accepted
+    nothing."""
+    one_med = statistics.median(r["accepted_req_s"] for r in ones)
+    two_med = statistics.median(r["accepted_req_s"] for r in twos)
+    pairs = [
+        b["accepted_req_s"] / a["accepted_req_s"] if a["accepted_req_s"] else 0.0
+        for a, b in zip(ones, twos, strict=True)
+    ]
+    return one_med, two_med, two_med / one_med if one_med else 0.0, pairs
+
+
 def summary(r: dict[str, Any]) -> dict[str, Any]:
     keep = (
         "terminals",
@@ -202,13 +217,7 @@ def main() -> int:
                         file=sys.stderr,
                         flush=True,
                     )
-            one_med = statistics.median(r["accepted_req_s"] for r in ones)
-            two_med = statistics.median(r["accepted_req_s"] for r in twos)
-            pairs = [
-                b["accepted_req_s"] / a["accepted_req_s"] if a["accepted_req_s"] else 0.0
-                for a, b in zip(ones, twos, strict=True)
-            ]
-            hold_med = two_med / one_med if one_med else 0.0
+            one_med, two_med, hold_med, pairs = hold_of(ones, twos)
             doc.update(repeat=args.repeat, again_saturating=ones, again_double=twos)
             doc.update(hold_median=hold_med, hold_pairs=pairs)
             rows.append(

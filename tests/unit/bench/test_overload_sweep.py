@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bench.hub_load import loop_lag
-from bench.hub_overload import saturation
+from bench.hub_overload import hold_of, saturation
 from sync.hub.profiling import LoopLag
 
 
@@ -22,6 +22,14 @@ def test_saturation_is_the_count_before_accepted_stops_rising() -> None:
     assert saturation(runs(100, 80), 0.05) == 0  # fell at once
     assert saturation(runs(100, 200, 400), 0.05) is None  # still rising: not reached
     assert saturation(runs(100), 0.05) is None
+
+
+def test_the_hold_is_the_ratio_of_the_medians_and_each_pair_is_its_own() -> None:
+    one_med, two_med, hold, pairs = hold_of(runs(500, 600, 550), runs(450, 480, 0))
+    assert (one_med, two_med) == (550, 450)
+    assert hold == 450 / 550
+    assert pairs == [450 / 500, 480 / 600, 0.0]
+    assert hold_of(runs(0), runs(100)) == (0, 100, 0.0, [0.0])  # nothing accepted at 1x
 
 
 def probe(path: Path, *, held_s: float = 0.0) -> list[str]:
