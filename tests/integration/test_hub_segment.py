@@ -730,6 +730,42 @@ def test_a_groups_batches_are_each_taken_as_if_alone(any_hub: HubHandle) -> None
     assert keys[0][0] == keys[0][1]
 
 
+def test_a_replay_in_a_group_is_a_duplicate_and_the_group_written_once(any_hub: HubHandle) -> None:
+    """A message id recorded before, sent again in one batch of a group: on PostgreSQL a
+    group's ids are recorded by a plain INSERT, which the replay refuses — the batch is marked
+    replayed and the transaction runs again, its ids then checked one by one. The replay is a
+    duplicate, the other calls of its batch and the group's other batches go in once."""
+    hub = any_hub
+    intake = Intake(hub.store)
+    shop, crm = intake.sources.add("shop")[0], intake.sources.add("crm")[0]
+    m, (sku, other) = member(hub), skus(hub, 2)
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    assert intake.take(crm, [viewed(m, other, messageId="c1")]).accepted == 1
+    before = views(hub, m, sku), views(hub, m, other)
+
+    def call(s: str, message_id: str) -> Any:
+        return parse_call(viewed(m, s, messageId=message_id), received_ms=now)
+
+    jobs = [
+        _Job(shop, [call(sku, "s1")], [], now),
+        _Job(crm, [call(other, "c1"), call(other, "c2")], [], now),  # c1: a replay
+        _Job(shop, [call(sku, "s2")], [], now),
+    ]
+    out = intake.committer.write_group(jobs)
+    assert [(r.accepted, r.duplicates) for r in out if isinstance(r, TakeResult)] == [
+        (1, 0),
+        (1, 1),
+        (1, 0),
+    ]
+    assert (views(hub, m, sku), views(hub, m, other)) == (before[0] + 2, before[1] + 1)
+    pg = hub.store.dialect.name == "postgres"
+    assert [job.replayed for job in jobs] == [False, pg, False]
+    sent = {r[0] for r in rows(hub, "SELECT key FROM intake_message_keys")}
+    expected = [(shop.id, "s1"), (shop.id, "s2"), (crm.id, "c1"), (crm.id, "c2")]
+    assert {sent_key(hub, source_id, i) for source_id, i in expected} <= sent
+    assert intake.take(crm, [viewed(m, other, messageId="c2")]).duplicates == 1
+
+
 def test_calls_held_for_an_unknown_user_go_in_once_the_member_exists(hub: HubHandle) -> None:
     app = rudder(hub, add_source(hub))
     sku = skus(hub, 1)[0]

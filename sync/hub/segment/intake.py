@@ -143,6 +143,9 @@ class _Job:
     calls: list[Call]
     rejected: list[Rejected]
     now_ms: int
+    # PostgreSQL: a message id of the batch met one recorded before (:meth:`_Run.fresh`): its
+    # ids are then recorded one by one, each a duplicate or new.
+    replayed: bool = False
 
 
 @dataclass
@@ -380,13 +383,17 @@ class _Run:
         """The message ids of the ``jobs``' calls this source has not sent before (each kept
         as its 16-byte key: :mod:`sync.hub.segment.messages`).
 
-        PostgreSQL: found by recording them — one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
-        of all of them (in key order, so two writers never wait for each other in a circle),
-        before any keyed lock is taken: the keys it returns are new, and recorded (each with
-        its batch's time of arrival), the others were sent before. A repeat sent through
-        another writer at the same instant waits for that one's commit and is then a
-        duplicate (or new, if that one rolled back). SQLite (one writer): looked up; the new
-        ones are recorded at :meth:`finish`."""
+        PostgreSQL: found by recording them, in key order (two writers never wait for each
+        other in a circle), before any keyed lock is taken — each with its batch's time of
+        arrival. Recorded by a plain ``INSERT`` first: when it goes in, every id is new (the
+        common case; no row comes back, and the server skips the check before each row and the
+        speculative insertion that ``ON CONFLICT`` costs, ~2 µs an id). When one was recorded
+        before (a replay), the unique key refuses the statement: the jobs are marked
+        ``replayed`` and :class:`WriteRaced` makes the transaction run again, from the start,
+        where an ``INSERT … ON CONFLICT DO NOTHING RETURNING`` tells the new from the
+        duplicates. A repeat sent through another writer at the same instant waits for that
+        one's commit and is then a duplicate (or new, if that one rolled back). SQLite (one
+        writer): looked up; the new ones are recorded at :meth:`finish`."""
         source_id = self.source.id
         if self.conn.dialect.name == "postgres":
             keys: dict[str, str] = {}  # the key's hex -> the message id
@@ -401,17 +408,24 @@ class _Run:
             if not keys:
                 return set()
             order = sorted(keys)
-            rows = self.conn.rows(
-                "INSERT INTO intake_message_keys (key, received_at) "
-                "SELECT k, t FROM unnest(?::uuid[], ?::bigint[]) AS u(k, t) "
-                "ON CONFLICT (key) DO NOTHING RETURNING replace(key::text, '-', '')",
-                (
-                    "{" + ",".join(order) + "}",
-                    "{" + ",".join([str(arrived[k]) for k in order]) + "}",
-                ),
+            params = (
+                "{" + ",".join(order) + "}",
+                "{" + ",".join([str(arrived[k]) for k in order]) + "}",
             )
+            if any(job.replayed for job in jobs):
+                rows = self.conn.rows(_RECORD_KEYS + _RECORD_KEYS_CHECKED, params)
+                self._recorded = True
+                return {keys[r[0]] for r in rows}
+            try:
+                self.conn.execute(_RECORD_KEYS, params)
+            except StorageFailure as exc:
+                if getattr(exc.__cause__, "sqlstate", None) != "23505":  # unique_violation
+                    raise
+                for job in jobs:
+                    job.replayed = True
+                raise WriteRaced("a message id was recorded before: run again, checked") from exc
             self._recorded = True
-            return {keys[r[0]] for r in rows}
+            return set(keys.values())
         by_key = {message_key(source_id, c.message_id): c.message_id for j in jobs for c in j.calls}
         listed = sorted(by_key)
         known: set[bytes] = set()
@@ -1114,6 +1128,13 @@ def withdraw_browsing(tx: Tx, member_id: str, home: str | None) -> int:
 
 
 _CART_EVENTS = frozenset({"Product Added", "Product Removed"})
+# PostgreSQL: a run's message ids recorded (:meth:`_Run.fresh`) — all new, or with the
+# duplicates skipped and the new ones returned.
+_RECORD_KEYS = (
+    "INSERT INTO intake_message_keys (key, received_at) "
+    "SELECT k, t FROM unnest(?::uuid[], ?::bigint[]) AS u(k, t)"
+)
+_RECORD_KEYS_CHECKED = " ON CONFLICT (key) DO NOTHING RETURNING replace(key::text, '-', '')"
 _COUNTS = (  # {}: the rows' placeholders
     "INSERT INTO intake_counts (source_id, outcome, name, n, last_at) VALUES {} "
     "ON CONFLICT (source_id, outcome, name) DO UPDATE SET "
