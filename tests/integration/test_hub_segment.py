@@ -766,6 +766,41 @@ def test_a_replay_in_a_group_is_a_duplicate_and_the_group_written_once(any_hub: 
     assert intake.take(crm, [viewed(m, other, messageId="c2")]).duplicates == 1
 
 
+def test_a_batch_reads_its_identities_held_calls_and_members_together(any_hub: HubHandle) -> None:
+    """One batch naming a member by an anonymousId bound to them, one by a userId bound to
+    them, and a userId whose calls were held until it became a member (PostgreSQL reads all
+    three, and the members, in one statement): each call lands on its member, the held call
+    first."""
+    hub = any_hub
+    intake = Intake(hub.store)
+    source = intake.sources.add("shop")[0]
+    (m1, m2), (sku, other) = [member(hub), member(hub, skip=1)], skus(hub, 2)
+    assert intake.take(source, [viewed("ext-7", other)]).accepted == 1  # held: no such member
+    assert rows(hub, "SELECT kind, value FROM intake_held") == [("user", "ext-7")]
+    with hub.store.write() as tx:
+        tx.conn.many(
+            "INSERT INTO identities (kind, value, member_id, first_seen, last_seen) "
+            "VALUES (?, ?, ?, 1, 1)",
+            [("anon", "a-1", m1), ("user", "ext-9", m2)],
+        )
+        tx.conn.execute(
+            "INSERT INTO members (id, code_id, name, home_store, consent_browsing) "
+            "VALUES ('ext-7', 77000007, 'Imported', ?, 1)",
+            (STORE,),
+        )
+    added = {"type": "track", "event": "Product Added", "properties": {"sku": sku}}
+    batch = [
+        {**added, "anonymousId": "a-1", "messageId": "b1"},
+        viewed("ext-9", sku),
+        viewed("ext-7", sku),
+    ]
+    assert intake.take(source, batch).accepted == 3
+    assert cart_state(hub, m1, sku) == [("open", 1)]
+    assert views(hub, m2, sku) == 1
+    assert (views(hub, "ext-7", other), views(hub, "ext-7", sku)) == (1, 1)
+    assert rows(hub, "SELECT count(*) FROM intake_held")[0][0] == 0
+
+
 def test_calls_held_for_an_unknown_user_go_in_once_the_member_exists(hub: HubHandle) -> None:
     app = rudder(hub, add_source(hub))
     sku = skus(hub, 1)[0]
