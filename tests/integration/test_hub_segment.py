@@ -768,9 +768,9 @@ def test_a_replay_in_a_group_is_a_duplicate_and_the_group_written_once(any_hub: 
 
 def test_a_batch_reads_its_identities_held_calls_and_members_together(any_hub: HubHandle) -> None:
     """One batch naming a member by an anonymousId bound to them, one by a userId bound to
-    them, and a userId whose calls were held until it became a member (PostgreSQL reads all
-    three, and the members, in one statement): each call lands on its member, the held call
-    first."""
+    them, and a userId whose calls were held until it became a member (the run reads the
+    identities, the held userIds and the members in one go): each call lands on its member, the
+    held call first — on both backends."""
     hub = any_hub
     intake = Intake(hub.store)
     source = intake.sources.add("shop")[0]

@@ -445,28 +445,24 @@ class _Run:
         conn = self.conn
         users = sorted({c.user_id for c in calls if c.user_id})
         anons = sorted({c.anonymous_id for c in calls if c.anonymous_id})
-        if conn.dialect.name == "postgres":
-            self._prime_identities_pg(users, anons)
-        else:
-            for kind, values in (("user", users), ("anon", anons)):
-                for value, member_id in _rows_in(
-                    conn, "value, member_id", "identities", "value", values, lead=("kind", kind)
-                ):
-                    self._resolved[(kind, str(value))] = str(member_id)
-            # held before the hub knew them (imported since)
-            self._held_users.update(
-                str(r[0])
-                for r in _rows_in(
-                    conn, "DISTINCT value", "intake_held", "value", users, lead=("kind", "user")
-                )
-            )
-            ids = sorted(set(self._resolved.values()) | set(users))
-            for member_id, home, consent in _rows_in(
-                conn, "id, home_store, consent_browsing", "members", "id", ids
+        for kind, values in (("user", users), ("anon", anons)):
+            for value, member_id in _rows_in(
+                conn, "value, member_id", "identities", "value", values, lead=("kind", kind)
             ):
-                self._members[str(member_id)] = (home, bool(consent))
-        for member_id in self._members:
-            self._resolved.setdefault(("user", member_id), member_id)
+                self._resolved[(kind, str(value))] = str(member_id)
+        # held before the hub knew them (imported since)
+        self._held_users.update(
+            str(r[0])
+            for r in _rows_in(
+                conn, "DISTINCT value", "intake_held", "value", users, lead=("kind", "user")
+            )
+        )
+        ids = sorted(set(self._resolved.values()) | set(users))
+        for member_id, home, consent in _rows_in(
+            conn, "id, home_store, consent_browsing", "members", "id", ids
+        ):
+            self._members[str(member_id)] = (home, bool(consent))
+            self._resolved.setdefault(("user", str(member_id)), str(member_id))
         self._views = sum(1 for c in calls if c.event == "Product Viewed")
         carts = [c for c in calls if c.event in _CART_EVENTS]
         pairs = sorted(
@@ -490,23 +486,6 @@ class _Run:
         )
         for sku, price in _rows_in(conn, "sku, price_cents", "products", "sku", unpriced):
             self._prices[str(sku)] = int(price)
-
-    def _prime_identities_pg(self, users: Sequence[str], anons: Sequence[str]) -> None:
-        """:meth:`prime`'s reads on PostgreSQL in one statement (:data:`_PRIME_PG`): the
-        identities of the userIds and anonymousIds, the userIds with calls held, and the members
-        of the userIds and of those identities — one statement's fixed cost on both sides, not
-        three (the tables of identities and held calls are often empty)."""
-        if not users and not anons:
-            return
-        for part, kind, value, member_id, home, consent in self.conn.rows(
-            _PRIME_PG, (pg_text_array(users), pg_text_array(anons))
-        ):
-            if part == "i":
-                self._resolved[(str(kind), str(value))] = str(member_id)
-            elif part == "h":
-                self._held_users.add(str(value))
-            else:
-                self._members[str(value)] = (home, bool(consent))
 
     def browse_id(self) -> int:
         """The id of a new browse event: max(id) + 1 on SQLite (its one writer is alone); on
@@ -1148,20 +1127,6 @@ def withdraw_browsing(tx: Tx, member_id: str, home: str | None) -> int:
     return len(keys)
 
 
-# PostgreSQL: a run's identities, held userIds and members in one statement (:meth:`_Run.prime`;
-# ? 1: the userIds, ? 2: the anonymousIds). Rows (part, kind, value, member, home, consent):
-# "i" an identity, "h" a userId with calls held, "m" a member (value: its id).
-_PRIME_PG = (
-    "WITH u AS (SELECT unnest(?::text[]) AS v), a AS (SELECT unnest(?::text[]) AS v), "
-    "i AS (SELECT kind, value, member_id FROM identities "
-    "WHERE (kind, value) IN (SELECT 'user', v FROM u UNION ALL SELECT 'anon', v FROM a)) "
-    "SELECT 'i', kind, value, member_id, NULL::text, NULL::integer FROM i "
-    "UNION ALL SELECT DISTINCT 'h', kind, value, NULL::text, NULL::text, NULL::integer "
-    "FROM intake_held "
-    "WHERE (kind, value) IN (SELECT 'user', v FROM u) "
-    "UNION ALL SELECT 'm', NULL, id, NULL, home_store, consent_browsing FROM members "
-    "WHERE id IN (SELECT v FROM u UNION SELECT member_id FROM i)"
-)
 _CART_EVENTS = frozenset({"Product Added", "Product Removed"})
 # PostgreSQL: a run's message ids recorded (:meth:`_Run.fresh`) — all new, or with the
 # duplicates skipped and the new ones returned.
