@@ -387,7 +387,7 @@ class _Run:
         other in a circle), before any keyed lock is taken — each with its batch's time of
         arrival. Recorded by a plain ``INSERT`` first: when it goes in, every id is new (the
         common case; no row comes back, and the server skips the check before each row and the
-        speculative insertion that ``ON CONFLICT`` costs, ~2 µs an id). When one was recorded
+        speculative insertion that ``ON CONFLICT`` costs, ~3 µs an id). When one was recorded
         before (a replay), the unique key refuses the statement: the jobs are marked
         ``replayed`` and :class:`WriteRaced` makes the transaction run again, from the start,
         where an ``INSERT … ON CONFLICT DO NOTHING RETURNING`` tells the new from the
