@@ -70,6 +70,11 @@ TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
 # pulled about once a second reads every store's change rows since its last pull (the chain's
 # ~150 a second), where a pull without one is rendered by the database. Kept at 64.
 TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 64)
+# With a chain follower (below) a tail costs a pull no read of its own: a process keeps one for
+# up to this many stores, within TAIL_CHARS characters of rendered entries in all (the least
+# recently pulled dropped past it; CLERK_HUB_TAIL_CHARS sets it).
+FOLLOWED_TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 1024)
+TAIL_CHARS = int(os.environ.get("CLERK_HUB_TAIL_CHARS") or 64_000_000)
 # CLERK_HUB_TAIL_STATS names a file: each process appends a line every STATS_EVERY pulls asked
 # of the tails (capacity work, bench/hub_load.py): ``<unix time> <pid> <asked> <hits> <no tail>
 # <rebuilt> <tails> <entries> <characters>``, its counts since it started; with a follower, a
@@ -117,13 +122,16 @@ class StoreTail:
     own_max: int = 0  # the newest own and common seq in the tail (0: none)
     common_max: int = 0
     chain: int = 0  # every store's change rows up to it: in the tail or not its (0: unknown)
+    chars: int = 0  # the rendered entries' length (the tails' budget: TAIL_CHARS)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
         self.seqs.append(seq)
         self.rows.append((entity, key, op))
         self.common.append(common)
-        self.parts.append(_entry(seq, entity, key, op, None))  # rendered with its data next
+        part = _entry(seq, entity, key, op, None)  # rendered with its data next
+        self.parts.append(part)
+        self.chars += len(part)
         self.by_key.setdefault((entity, key), []).append(seq)
         if common:
             self.common_max = seq
@@ -138,6 +146,7 @@ class StoreTail:
         self.rows = [self.rows[i] for i in keep]
         self.common = [self.common[i] for i in keep]
         self.parts = [self.parts[i] for i in keep]
+        self.chars = sum(len(p) for p in self.parts)
         own = [s for s, c in zip(self.seqs, self.common, strict=True) if not c]
         common = [s for s, c in zip(self.seqs, self.common, strict=True) if c]
         self.own_max = own[-1] if own else 0
@@ -168,11 +177,13 @@ def _take(
         for seq in tail.by_key[k]:
             i = bisect.bisect_left(tail.seqs, seq)
             entity, key, op = tail.rows[i]
-            tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
+            part = _entry(seq, entity, key, op, data.get(k))
+            tail.chars += len(part) - len(tail.parts[i])
+            tail.parts[i] = part
 
 
 FOLLOW_ROWS = 2048  # chain rows one read of the follower takes (more: the tails check alone)
-FOLLOW_KEEP = 16384  # chain rows the follower keeps (a tail behind them checks alone)
+FOLLOW_KEEP = 4096  # chain rows the follower keeps (a tail behind them checks alone)
 FOLLOW_IDLE_S = 2.0  # the reader thread ends after this long with no pull waiting
 # CLERK_HUB_FOLLOW: "1" a follower on either backend, "0" none; unset: on PostgreSQL only.
 FOLLOW_ENV = "CLERK_HUB_FOLLOW"
@@ -200,14 +211,28 @@ class FollowView:
     base: int
     head: int
     chunks: tuple[_Chunk, ...] = ()
+    heads: tuple[int, ...] = ()  # each chunk's head
+    kept: int = 0  # rows in the chunks
+
+    def then(self, chunk: _Chunk, keep: int) -> FollowView:
+        """This view with ``chunk`` read after it, the oldest chunks dropped past ``keep``
+        rows (the last one stays)."""
+        chunks, heads, kept = (*self.chunks, chunk), (*self.heads, chunk.head), self.kept
+        kept += len(chunk.rows)
+        drop = 0
+        while kept > keep and drop < len(chunks) - 1:
+            kept -= len(chunks[drop].rows)
+            drop += 1
+        if drop:
+            chunks, heads = chunks[drop:], heads[drop:]
+        return FollowView(chunks[0].after, chunk.head, chunks, heads, kept)
 
     def after(self, seq: int) -> list[FollowRow] | None:
         """The rows after ``seq``, each key's newest only; None when ``seq`` is below what the
         follower holds."""
         if seq < self.base:
             return None
-        heads = [c.head for c in self.chunks]
-        i = bisect.bisect_right(heads, seq)
+        i = bisect.bisect_right(self.heads, seq)
         rows: list[FollowRow] = []
         for chunk in self.chunks[i:]:
             if chunk.after >= seq:
@@ -345,14 +370,7 @@ class ChainFollower:
             )
             for seq, sid, entity, key, op in found
         )
-        chunks = (*view.chunks, _Chunk(view.head, rows[-1][0], rows))
-        kept = sum(len(c.rows) for c in chunks)
-        drop = 0
-        while kept > self.keep and drop < len(chunks) - 1:
-            kept -= len(chunks[drop].rows)
-            drop += 1
-        chunks = chunks[drop:]
-        return FollowView(base=chunks[0].after, head=rows[-1][0], chunks=chunks)
+        return view.then(_Chunk(view.head, rows[-1][0], rows), self.keep)
 
 
 def _settle(
@@ -384,16 +402,20 @@ class StoreTails:
         self,
         feed: ChangeFeed,
         max_entries: int = TAIL_ENTRIES,
-        max_stores: int = TAIL_STORES,
+        max_stores: int | None = None,
         follower: ChainFollower | bool | None = None,
+        max_chars: int = TAIL_CHARS,
     ) -> None:
         self.feed = feed
         self.max_entries = max_entries
-        self.max_stores = max_stores
         if follower is None or isinstance(follower, bool):  # None: as FOLLOW_ENV says
             on = _follows(feed) if follower is None else follower
             follower = ChainFollower(feed) if on else None
         self.follower = follower
+        if max_stores is None:
+            max_stores = TAIL_STORES if follower is None else FOLLOWED_TAIL_STORES
+        self.max_stores = max_stores
+        self.max_chars = max_chars
         self.followed = 0  # pulls whose tail took the follower's rows (no read of their own)
         self._tails: collections.OrderedDict[str, StoreTail] = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -459,8 +481,8 @@ class StoreTails:
             tail.lock.release()
         with self._lock:
             self.asked += 1
-            if self._stats and self.asked % STATS_EVERY == 0:
-                self._write_stats(self._stats)
+            if self.asked % STATS_EVERY == 0:
+                self._every()
             if self._tails.get(store_id) is tail:
                 self._tails.move_to_end(store_id)
         self.hits += 1
@@ -470,8 +492,8 @@ class StoreTails:
         """The store's tail (counted as asked), if it has one."""
         with self._lock:
             self.asked += 1
-            if self._stats and self.asked % STATS_EVERY == 0:
-                self._write_stats(self._stats)
+            if self.asked % STATS_EVERY == 0:
+                self._every()
             tail = self._tails.get(store_id)
             if tail is None:
                 self.no_tail += 1
@@ -558,12 +580,28 @@ class StoreTails:
         )
         return TailPage(body.encode("utf-8"), tail.validator(since, start))
 
+    def _every(self) -> None:
+        """(Under ``_lock``, every :data:`STATS_EVERY` pulls asked.) The tails within
+        ``max_chars``; the stats line (:data:`TAIL_STATS_ENV`)."""
+        self._budget()
+        if self._stats:
+            self._write_stats(self._stats)
+
+    def _budget(self) -> None:
+        """(Under ``_lock``.) Drop the least recently pulled tails past ``max_stores`` or
+        ``max_chars`` (each tail's count read without its lock: a figure; the newest kept)."""
+        while len(self._tails) > self.max_stores:
+            self._tails.popitem(last=False)
+        total = sum(t.chars for t in self._tails.values())
+        while total > self.max_chars and len(self._tails) > 1:
+            total -= self._tails.popitem(last=False)[1].chars
+
     def _write_stats(self, path: str) -> None:
         """One line of :data:`TAIL_STATS_ENV` (under ``_lock``; the sizes read without the
         tails' own locks: a figure)."""
         tails = list(self._tails.values())
         entries = sum(len(t.parts) for t in tails)
-        chars = sum(len(p) for t in tails for p in t.parts)
+        chars = sum(t.chars for t in tails)
         line = (
             f"{time.time():.3f} {os.getpid()} {self.asked} {self.hits} {self.no_tail} "
             f"{self.rebuilt} {len(tails)} {entries} {chars}\n"
@@ -582,8 +620,7 @@ class StoreTails:
         with self._lock:
             if store_id not in self._tails:
                 self._tails[store_id] = StoreTail(base=since)
-                while len(self._tails) > self.max_stores:
-                    self._tails.popitem(last=False)
+                self._budget()
 
     def _unaffected(self, tail: StoreTail, store_id: str, seen: Sequence[Row]) -> bool:
         """Whether the change rows ``seen`` after the tail's chain seq (every store's, read in
@@ -704,6 +741,7 @@ class StoreTails:
             head.by_key.setdefault(k, []).extend(seqs)
         tail.seqs[:0], tail.rows[:0] = head.seqs, head.rows
         tail.common[:0], tail.parts[:0] = head.common, head.parts
+        tail.chars += sum(len(p) for p in head.parts)
         tail.by_key = head.by_key
         tail.base = since
         tail.own_max = tail.own_max or head.own_max
@@ -731,6 +769,7 @@ class StoreTails:
             if not seqs:
                 del tail.by_key[(entity, key)]
         tail.base = tail.seqs[drop - 1]
+        tail.chars -= sum(len(p) for p in tail.parts[:drop])
         del tail.seqs[:drop], tail.rows[:drop], tail.common[:drop], tail.parts[:drop]
         if tail.own_max <= tail.base:
             tail.own_max = 0

@@ -246,3 +246,18 @@ def test_pulls_over_http_come_from_the_follower(any_hub: HubHandle) -> None:
     assert tails.followed >= 8
     follower: Any = tails.follower
     assert follower.served >= 8
+
+
+def test_the_tails_keep_within_their_characters(any_hub: HubHandle) -> None:
+    """Tails are dropped, least recently pulled first, past the process's budget of rendered
+    characters (the newest kept): with a follower a process may keep a tail for every store."""
+    store = any_hub.store
+    tails = store.feed.tails = StoreTails(store.feed, follower=True, max_chars=1)
+    for s in ("S001", "S002", "S003"):
+        _tailed(store, s)
+    assert list(tails._tails) == ["S003"]
+    roomy = store.feed.tails = StoreTails(store.feed, follower=True)
+    for s in ("S001", "S002", "S003"):
+        _tailed(store, s)
+    assert len(roomy._tails) == 3
+    assert roomy.max_stores > 64

@@ -90,6 +90,9 @@ def test_terminals_at_many_cursors_get_the_database_page_from_the_tail(
                 terminals[i] = (sid, json.loads(got)["next_cursor"])
         served = a.feed.tails.hits + b.feed.tails.hits
         assert served > most_from_tail, served
+        for proc in (a, b):  # each tail's size as counted for the budget
+            for tail in proc.feed.tails._tails.values():
+                assert tail.chars == sum(len(p) for p in tail.parts)
     finally:
         b.close()
 
