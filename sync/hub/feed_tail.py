@@ -34,11 +34,24 @@ other stores that touch nothing of the tail only move ``chain`` on, with no snap
 do touch it, the growth's snapshot reads only the rows after those the check saw (a row seen and
 dropped since gives way to its key's newer one) and, on PostgreSQL, takes two round trips.
 
+On PostgreSQL that read is not the pull's own: one :class:`ChainFollower` per process reads
+the chain's new change rows, with the upserted rows' data, in one snapshot (two round trips)
+and keeps them (:data:`FOLLOW_KEEP`) for every tail. A pull waits for a read that *started
+after it arrived* — it never sees less than what was committed before it did — and the pulls
+that arrive while a read runs wait for the next, which starts when it ends (group commit, for
+reads). A tail then takes the rows after its chain seq as they are when they hold nothing of
+its store's but new visits of its own, with no key it holds logged again — the visit rendered
+from the snapshot that read its change row (a key seen in two reads keeps its newer row: the
+older was dropped) — and on the event loop, with no thread (:meth:`StoreTails.page_async`);
+otherwise its growth is read as above, those rows standing for the check's. A tail behind
+what the follower keeps checks alone, as above.
+
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
-:data:`TAIL_STORES` stores pulled last; a cursor a little behind the base lowers it (the rows
-in between read and rendered in one snapshot, then validated as above), one further behind
-than the room left is rendered from the database as before.
+:data:`TAIL_STORES` stores pulled last (with a follower :data:`FOLLOWED_TAIL_STORES`, within
+:data:`TAIL_CHARS` characters of rendered entries in all); a cursor a little behind the base
+lowers it (the rows in between read and rendered in one snapshot, then validated as above),
+one further behind than the room left is rendered from the database as before.
 """
 
 from __future__ import annotations
@@ -185,7 +198,10 @@ def _take(
 FOLLOW_ROWS = 2048  # chain rows one read of the follower takes (more: the tails check alone)
 FOLLOW_KEEP = 4096  # chain rows the follower keeps (a tail behind them checks alone)
 FOLLOW_IDLE_S = 2.0  # the reader thread ends after this long with no pull waiting
-# CLERK_HUB_FOLLOW: "1" a follower on either backend, "0" none; unset: on PostgreSQL only.
+# CLERK_HUB_FOLLOW=0: no follower (the tails read the chain pull by pull, as before). A follower
+# serves PostgreSQL only: on SQLite a pull's chain read is in process (no round trip, no server),
+# and the reader thread, ending when idle, would leave its thread's connection open behind it
+# (tests give one to a SQLite hub's tails by hand: StoreTails(follower=True)).
 FOLLOW_ENV = "CLERK_HUB_FOLLOW"
 
 # A chain row as the follower hands it on: (seq, store_id or None, entity, key, op, data JSON).
@@ -386,13 +402,9 @@ def _settle(
 
 
 def _follows(feed: ChangeFeed) -> bool:
-    """Whether ``feed``'s tails take the chain from a :class:`ChainFollower`
-    (:data:`FOLLOW_ENV`; by default on PostgreSQL, where a pull's own chain read is a round
-    trip and the server's CPU — SQLite reads it in process)."""
-    setting = os.environ.get(FOLLOW_ENV)
-    if setting:
-        return setting != "0"
-    return feed.store.dialect.name == "postgres"
+    """Whether ``feed``'s tails take the chain from a :class:`ChainFollower`: on PostgreSQL,
+    unless :data:`FOLLOW_ENV` is ``0``."""
+    return feed.store.dialect.name == "postgres" and os.environ.get(FOLLOW_ENV) != "0"
 
 
 class StoreTails:
