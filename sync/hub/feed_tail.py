@@ -81,7 +81,8 @@ TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
 # (the 128 tails of 2 processes held 0.8 MB), 128 answered 86-90 % (14-16 MB) — and cost the hub
 # more CPU per request, not less (2.85-3.42 ms against 2.51-2.67, docs/benchmarks.md): a tail
 # pulled about once a second reads every store's change rows since its last pull (the chain's
-# ~150 a second), where a pull without one is rendered by the database. Kept at 64.
+# ~150 a second), where a pull without one is rendered by the database. Kept at 64 — without a
+# chain follower (with one, FOLLOWED_TAIL_STORES: its pulls read nothing of their own).
 TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 64)
 # With a chain follower (below) a tail costs a pull no read of its own: a process keeps one for
 # up to this many stores, within TAIL_CHARS characters of rendered entries in all (the least
@@ -198,10 +199,11 @@ def _take(
 FOLLOW_ROWS = 2048  # chain rows one read of the follower takes (more: the tails check alone)
 FOLLOW_KEEP = 4096  # chain rows the follower keeps (a tail behind them checks alone)
 FOLLOW_IDLE_S = 2.0  # the reader thread ends after this long with no pull waiting
-# CLERK_HUB_FOLLOW=0: no follower (the tails read the chain pull by pull, as before). A follower
-# serves PostgreSQL only: on SQLite a pull's chain read is in process (no round trip, no server),
-# and the reader thread, ending when idle, would leave its thread's connection open behind it
-# (tests give one to a SQLite hub's tails by hand: StoreTails(follower=True)).
+# CLERK_HUB_FOLLOW=0: no follower (the tails read the chain pull by pull, as before); "thread":
+# a follower, every pull answered on a thread (no page_async: to measure the loop's part). A
+# follower serves PostgreSQL only: on SQLite a pull's chain read is in process (no round trip,
+# no server), and the reader thread, ending when idle, would leave its thread's connection open
+# behind it (tests give one to a SQLite hub's tails by hand: StoreTails(follower=True)).
 FOLLOW_ENV = "CLERK_HUB_FOLLOW"
 
 # A chain row as the follower hands it on: (seq, store_id or None, entity, key, op, data JSON).
@@ -304,12 +306,17 @@ class ChainFollower:
             assert self._view is not None
             return self._view
 
-    async def wait_async(self) -> FollowView:
-        """:meth:`wait` on an event loop: no thread held while the read runs."""
+    async def wait_async(self) -> FollowView | None:
+        """:meth:`wait` on an event loop: no thread held while the read runs. None when the
+        follower's lock is held (by a thread that may be off the CPU: the loop does not wait)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[FollowView] = loop.create_future()
-        with self._cond:
+        if not self._cond.acquire(blocking=False):
+            return None
+        try:
             self._async.append((self._need(), loop, future))
+        finally:
+            self._cond.release()
         return await future
 
     def _need(self) -> int:
@@ -429,6 +436,7 @@ class StoreTails:
         self.max_stores = max_stores
         self.max_chars = max_chars
         self.followed = 0  # pulls whose tail took the follower's rows (no read of their own)
+        self.on_loop = os.environ.get(FOLLOW_ENV) != "thread"  # (page_async; "thread": never)
         self._tails: collections.OrderedDict[str, StoreTail] = collections.OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0  # pulls answered from a tail
@@ -476,13 +484,16 @@ class StoreTails:
         """:meth:`page` on the event loop, for a store whose tail takes the follower's rows as
         they are (no read of its own); None when it would need one: the caller then asks
         :meth:`page` on a thread."""
-        if self.follower is None:
+        if self.follower is None or not self.on_loop:
             return None
-        with self._lock:
-            tail = self._tails.get(store_id)
+        # The loop never waits for a lock a thread holds (that thread may be off the CPU): each
+        # is tried, and a pull that finds one held goes the thread's way.
+        tail = self._tails.get(store_id)  # (one step under the GIL)
         if tail is None or not tail.chain or since < tail.base:
             return None
         view = await self.follower.wait_async()
+        if view is None:
+            return None
         if not tail.lock.acquire(blocking=False):  # a thread is reading for it
             return None
         try:
@@ -491,12 +502,15 @@ class StoreTails:
             page = self._slice(tail, since, limit)
         finally:
             tail.lock.release()
-        with self._lock:
-            self.asked += 1
-            if self.asked % STATS_EVERY == 0:
-                self._every()
-            if self._tails.get(store_id) is tail:
-                self._tails.move_to_end(store_id)
+        if self._lock.acquire(blocking=False):  # (else the counts and the order wait a pull)
+            try:
+                self.asked += 1
+                if self.asked % STATS_EVERY == 0:
+                    self._every()
+                if self._tails.get(store_id) is tail:
+                    self._tails.move_to_end(store_id)
+            finally:
+                self._lock.release()
         self.hits += 1
         return page
 
