@@ -610,6 +610,23 @@ def tail_stats(path: Path) -> dict[str, float | None]:
     }
 
 
+def follow_stats(path: Path) -> dict[str, float | None]:
+    """The feed's chain follower over the run (the ``follow`` lines of ``CLERK_HUB_TAIL_STATS``,
+    a hub that has one): its reads, the pulls they served (how many one read serves), and the
+    pulls whose tail took its rows as they were (no read of their own), summed over the worker
+    processes' last lines."""
+    last: dict[str, list[int]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="ascii").splitlines():
+            parts = line.split()
+            if len(parts) == 6 and parts[2] == "follow":
+                last[parts[1]] = [int(x) for x in parts[3:]]
+    if not last:
+        return {"follow_reads": None, "follow_served": None, "follow_taken": None}
+    reads, served, taken = (sum(v[i] for v in last.values()) for i in range(3))
+    return {"follow_reads": reads, "follow_served": served, "follow_taken": taken}
+
+
 def id_counts(pushed: set[str], found: dict[str, int], acked: set[str]) -> dict[str, int]:
     """Every id pushed against how many times the hub holds it (``found``; absent: 0)."""
     return {
@@ -763,6 +780,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     story = by_process(log, began, ended, back_unix, lock_times)
     lock = {**lock_held(lock_times, began, ended), **waiters.figures(began, ended)}
     lock |= tail_stats(lock_times.with_suffix(".tails"))
+    lock |= follow_stats(lock_times.with_suffix(".tails"))
     lag = loop_lag(hub.loop_lag, began, ended)
     check = integrity(db, keys, terminals)
     s: Stats = out.stats
@@ -1048,6 +1066,17 @@ def main() -> int:
                 else f"{r['tail_none']:.0%} found no tail for their store; at the end "
                 f"{r['tails']} tails holding {r['tail_mb']:.1f} MB of rendered entries (all "
                 "processes)",
+            ],
+            [
+                f"{label}: feed follower: pulls a read served",
+                "–"
+                if not r.get("follow_reads")
+                else round(r["follow_served"] / r["follow_reads"], 1),
+                "",
+                "–"
+                if not r.get("follow_reads")
+                else f"{r['follow_reads']} reads of the chain for {r['follow_served']} pulls; "
+                f"{r['follow_taken']} tails took its rows as they were (no read of their own)",
             ],
             [
                 f"{label}: 503 answers",

@@ -1040,8 +1040,14 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             if query is not None and path == _CHANGES_PATH:
                 n = min(query.get(b"limit") or cfg.default_changes_limit, MAX_CHANGES_LIMIT)
                 since = query.get(b"since", 0)
-                render = functools.partial(store.feed.changes_json, rows=b"format" in query)
-                out = await fast_thread(arrived, render, dev.store_id, since, n)
+                # A tailed store's pull on the loop when its tail takes the follower's rows.
+                page = None
+                if b"format" not in query:
+                    page = await store.feed.changes_json_async(dev.store_id, since, n)
+                if page is None:
+                    render = functools.partial(store.feed.changes_json, rows=b"format" in query)
+                    page = await fast_thread(arrived, render, dev.store_id, since, n)
+                out = page
             else:
                 out = _json_bytes(
                     await fast_thread(arrived, handle_batch, body, dev, limiter=batch_limiter())

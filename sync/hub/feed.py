@@ -479,6 +479,13 @@ class ChangeFeed:
                     self.tails.start(store_id, since)
         return body
 
+    async def changes_json_async(self, store_id: str, since: int, limit: int) -> bytes | None:
+        """:meth:`changes_json` on the event loop for a store whose tail here takes the chain
+        follower's rows as they are (:meth:`~sync.hub.feed_tail.StoreTails.page_async`: no
+        thread, no read of its own); None otherwise — then :meth:`changes_json`, on a thread."""
+        sliced = await self.tails.page_async(store_id, since, limit)
+        return None if sliced is None else sliced.body  # (no page cache: a tail answers)
+
     def _cached(self, pages: PageCache, key: PageKey) -> bytes | None:
         store_id, since, _limit = key
         with self.store.read() as conn:

@@ -34,17 +34,32 @@ other stores that touch nothing of the tail only move ``chain`` on, with no snap
 do touch it, the growth's snapshot reads only the rows after those the check saw (a row seen and
 dropped since gives way to its key's newer one) and, on PostgreSQL, takes two round trips.
 
+On PostgreSQL that read is not the pull's own: one :class:`ChainFollower` per process reads
+the chain's new change rows, with the upserted rows' data, in one snapshot (two round trips)
+and keeps them (:data:`FOLLOW_KEEP`) for every tail. A pull waits for a read that *started
+after it arrived* — it never sees less than what was committed before it did — and the pulls
+that arrive while a read runs wait for the next, which starts when it ends (group commit, for
+reads). A tail then takes the rows after its chain seq as they are when they hold nothing of
+its store's but new visits of its own, with no key it holds logged again — the visit rendered
+from the snapshot that read its change row (a key seen in two reads keeps its newer row: the
+older was dropped) — and on the event loop, with no thread (:meth:`StoreTails.page_async`);
+otherwise its growth is read as above, those rows standing for the check's. A tail behind
+what the follower keeps checks alone, as above.
+
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
-:data:`TAIL_STORES` stores pulled last; a cursor a little behind the base lowers it (the rows
-in between read and rendered in one snapshot, then validated as above), one further behind
-than the room left is rendered from the database as before.
+:data:`TAIL_STORES` stores pulled last (with a follower :data:`FOLLOWED_TAIL_STORES`, within
+:data:`TAIL_CHARS` characters of rendered entries in all); a cursor a little behind the base
+lowers it (the rows in between read and rendered in one snapshot, then validated as above),
+one further behind than the room left is rendered from the database as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import collections
+import contextlib
 import os
 import threading
 import time
@@ -66,11 +81,19 @@ TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
 # (the 128 tails of 2 processes held 0.8 MB), 128 answered 86-90 % (14-16 MB) — and cost the hub
 # more CPU per request, not less (2.85-3.42 ms against 2.51-2.67, docs/benchmarks.md): a tail
 # pulled about once a second reads every store's change rows since its last pull (the chain's
-# ~150 a second), where a pull without one is rendered by the database. Kept at 64.
+# ~150 a second), where a pull without one is rendered by the database. Kept at 64 — without a
+# chain follower (with one, FOLLOWED_TAIL_STORES: its pulls read nothing of their own).
 TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 64)
+# With a chain follower (below) a tail costs a pull no read of its own: a process keeps one for
+# up to this many stores, within TAIL_CHARS characters of rendered entries in all (the least
+# recently pulled dropped past it; CLERK_HUB_TAIL_CHARS sets it).
+FOLLOWED_TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 1024)
+TAIL_CHARS = int(os.environ.get("CLERK_HUB_TAIL_CHARS") or 64_000_000)
 # CLERK_HUB_TAIL_STATS names a file: each process appends a line every STATS_EVERY pulls asked
 # of the tails (capacity work, bench/hub_load.py): ``<unix time> <pid> <asked> <hits> <no tail>
-# <rebuilt> <tails> <entries> <characters>``, its counts since it started.
+# <rebuilt> <tails> <entries> <characters>``, its counts since it started; with a follower, a
+# second line ``<unix time> <pid> follow <reads> <pulls served> <pulls whose tail took its rows
+# as they were>``.
 TAIL_STATS_ENV = "CLERK_HUB_TAIL_STATS"
 STATS_EVERY = 200
 # Entities whose rows are only ever inserted or deleted, each logged under its own key: their
@@ -113,13 +136,16 @@ class StoreTail:
     own_max: int = 0  # the newest own and common seq in the tail (0: none)
     common_max: int = 0
     chain: int = 0  # every store's change rows up to it: in the tail or not its (0: unknown)
+    chars: int = 0  # the rendered entries' length (the tails' budget: TAIL_CHARS)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
         self.seqs.append(seq)
         self.rows.append((entity, key, op))
         self.common.append(common)
-        self.parts.append(_entry(seq, entity, key, op, None))  # rendered with its data next
+        part = _entry(seq, entity, key, op, None)  # rendered with its data next
+        self.parts.append(part)
+        self.chars += len(part)
         self.by_key.setdefault((entity, key), []).append(seq)
         if common:
             self.common_max = seq
@@ -134,6 +160,7 @@ class StoreTail:
         self.rows = [self.rows[i] for i in keep]
         self.common = [self.common[i] for i in keep]
         self.parts = [self.parts[i] for i in keep]
+        self.chars = sum(len(p) for p in self.parts)
         own = [s for s, c in zip(self.seqs, self.common, strict=True) if not c]
         common = [s for s, c in zip(self.seqs, self.common, strict=True) if c]
         self.own_max = own[-1] if own else 0
@@ -164,18 +191,252 @@ def _take(
         for seq in tail.by_key[k]:
             i = bisect.bisect_left(tail.seqs, seq)
             entity, key, op = tail.rows[i]
-            tail.parts[i] = _entry(seq, entity, key, op, data.get(k))
+            part = _entry(seq, entity, key, op, data.get(k))
+            tail.chars += len(part) - len(tail.parts[i])
+            tail.parts[i] = part
+
+
+FOLLOW_ROWS = 2048  # chain rows one read of the follower takes (more: the tails check alone)
+FOLLOW_KEEP = 4096  # chain rows the follower keeps (a tail behind them checks alone)
+FOLLOW_IDLE_S = 2.0  # the reader thread ends after this long with no pull waiting
+# CLERK_HUB_FOLLOW=0: no follower (the tails read the chain pull by pull, as before); "thread":
+# a follower, every pull answered on a thread (no page_async: to measure the loop's part). A
+# follower serves PostgreSQL only: on SQLite a pull's chain read is in process (no round trip,
+# no server), and the reader thread, ending when idle, would leave its thread's connection open
+# behind it (tests give one to a SQLite hub's tails by hand: StoreTails(follower=True)).
+FOLLOW_ENV = "CLERK_HUB_FOLLOW"
+
+# A chain row as the follower hands it on: (seq, store_id or None, entity, key, op, data JSON).
+FollowRow = tuple[int, str | None, str, str, str, str | None]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """What one read of the follower found: every change row after ``after`` up to ``head``
+    (the newest seq it saw), as of its snapshot, with the upserted rows' data from it."""
+
+    after: int
+    head: int
+    rows: tuple[FollowRow, ...]
+
+
+@dataclass(frozen=True)
+class FollowView:
+    """The chain as the follower's latest read left it: every change row after ``base`` up to
+    ``head``, in the chunks its reads found them (a row may have been dropped since its read:
+    its key's newer row is then in a later chunk)."""
+
+    base: int
+    head: int
+    chunks: tuple[_Chunk, ...] = ()
+    heads: tuple[int, ...] = ()  # each chunk's head
+    kept: int = 0  # rows in the chunks
+
+    def then(self, chunk: _Chunk, keep: int) -> FollowView:
+        """This view with ``chunk`` read after it, the oldest chunks dropped past ``keep``
+        rows (the last one stays)."""
+        chunks, heads, kept = (*self.chunks, chunk), (*self.heads, chunk.head), self.kept
+        kept += len(chunk.rows)
+        drop = 0
+        while kept > keep and drop < len(chunks) - 1:
+            kept -= len(chunks[drop].rows)
+            drop += 1
+        if drop:
+            chunks, heads = chunks[drop:], heads[drop:]
+        return FollowView(chunks[0].after, chunk.head, chunks, heads, kept)
+
+    def after(self, seq: int) -> list[FollowRow] | None:
+        """The rows after ``seq``, each key's newest only; None when ``seq`` is below what the
+        follower holds."""
+        if seq < self.base:
+            return None
+        i = bisect.bisect_right(self.heads, seq)
+        rows: list[FollowRow] = []
+        for chunk in self.chunks[i:]:
+            if chunk.after >= seq:
+                rows.extend(chunk.rows)
+            else:
+                rows.extend(r for r in chunk.rows if r[0] > seq)
+        if len(self.chunks) - i > 1:  # a key seen in two reads: its older row was dropped
+            last = {(r[2], r[3]): n for n, r in enumerate(rows)}
+            if len(last) < len(rows):
+                rows = [r for n, r in enumerate(rows) if last[(r[2], r[3])] == n]
+        return rows
+
+
+class ChainFollower:
+    """One reader of the chain's change rows per process, for every tail: a pull waits for a
+    read that *started after it arrived* (so it sees everything committed before it did), and
+    the pulls that arrive while a read runs wait for the next one, which starts when it ends
+    (group commit, for reads). Each read takes the change rows after the last one's newest seq
+    and the upserted rows' data in one snapshot (PostgreSQL: two round trips); the tails take
+    from the rows kept (:meth:`StoreTails.page`) instead of each pull reading the chain."""
+
+    def __init__(
+        self,
+        feed: ChangeFeed,
+        max_rows: int = FOLLOW_ROWS,
+        keep: int = FOLLOW_KEEP,
+        idle_s: float = FOLLOW_IDLE_S,
+    ) -> None:
+        self.feed = feed
+        self.max_rows = max_rows
+        self.keep = keep
+        self.idle_s = idle_s
+        self._cond = threading.Condition()
+        self._started = 0  # reads started (numbered from 1)
+        self._done = 0  # the newest read finished
+        self._wanted = 0  # the newest read a waiter needs
+        self._thread: threading.Thread | None = None
+        self._view: FollowView | None = None  # None: nothing read yet
+        self._error: BaseException | None = None  # the newest read's, if it failed
+        self._async: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[FollowView]]] = []
+        self.reads = 0  # reads made
+        self.served = 0  # pulls they served
+
+    def wait(self) -> FollowView:
+        """The chain as a read that started after this call left it (blocks)."""
+        with self._cond:
+            need = self._need()
+            while self._done < need:
+                self._cond.wait()
+            self.served += 1
+            if self._error is not None:
+                raise self._error
+            assert self._view is not None
+            return self._view
+
+    async def wait_async(self) -> FollowView | None:
+        """:meth:`wait` on an event loop: no thread held while the read runs. None when the
+        follower's lock is held (by a thread that may be off the CPU: the loop does not wait)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[FollowView] = loop.create_future()
+        if not self._cond.acquire(blocking=False):
+            return None
+        try:
+            self._async.append((self._need(), loop, future))
+        finally:
+            self._cond.release()
+        return await future
+
+    def _need(self) -> int:
+        """(Under ``_cond``.) The read a pull arriving now waits for: the next to start."""
+        need = self._started + 1
+        if need > self._wanted:
+            self._wanted = need
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="clerk-feed-follower", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify_all()
+        return need
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._wanted <= self._done:
+                    if not self._cond.wait(self.idle_s) and self._wanted <= self._done:
+                        self._thread = None  # idle: a pull starts another
+                        return
+                self._started += 1
+                n = self._started
+                view = self._view
+            error: BaseException | None = None
+            try:
+                view = self._read(view)
+            except BaseException as exc:  # handed to the pulls that waited for this read
+                error = exc
+            with self._cond:
+                self.reads += 1
+                self._done = n
+                self._error = error
+                self._view = view if error is None else self._view
+                self._cond.notify_all()
+                ready = [w for w in self._async if w[0] <= n]
+                self._async = [w for w in self._async if w[0] > n]
+                self.served += len(ready)
+            for _need, loop, future in ready:
+                with contextlib.suppress(RuntimeError):  # its loop closed meanwhile
+                    loop.call_soon_threadsafe(_settle, future, view, error)
+
+    def _read(self, view: FollowView | None) -> FollowView:
+        """Read the chain after ``view``'s head (the first read: only the newest seq)."""
+        feed = self.feed
+        with feed.store.read() as conn:
+            if view is None:
+                head = int(conn.scalar("SELECT coalesce(max(seq), 0) FROM changes"))
+                return FollowView(base=head, head=head)
+            named = feed.named(conn)
+            begin = _SNAPSHOT if conn.dialect.name == "postgres" else "BEGIN"
+            chain = "EXECUTE clerk_feed_chain(?, ?)" if named else _CHAIN_ROWS_SQL
+            try:
+                found = conn.rows_batch([(begin, ()), (chain, (view.head, self.max_rows + 1))])[1]
+                if len(found) > self.max_rows:  # a burst: the tails behind it check alone
+                    top = "EXECUTE clerk_feed_max" if named else "SELECT max(seq) FROM changes"
+                    head = int(conn.rows_batch([(top, ()), ("COMMIT", ())])[0][0][0])
+                    return FollowView(base=head, head=head)
+                data = feed._rows_then_commit(conn, [(r[0], r[2], r[3], r[4]) for r in found])[0]
+            except BaseException:
+                conn.rollback()
+                raise
+        if not found:
+            return view
+        rows = tuple(
+            (
+                int(seq),
+                None if sid is None else str(sid),
+                str(entity),
+                str(key),
+                str(op),
+                data.get((str(entity), str(key))) if op == "upsert" else None,
+            )
+            for seq, sid, entity, key, op in found
+        )
+        return view.then(_Chunk(view.head, rows[-1][0], rows), self.keep)
+
+
+def _settle(
+    future: asyncio.Future[FollowView], view: FollowView | None, error: BaseException | None
+) -> None:
+    if future.done():  # the pull was cancelled (its client went away)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert view is not None
+        future.set_result(view)
+
+
+def _follows(feed: ChangeFeed) -> bool:
+    """Whether ``feed``'s tails take the chain from a :class:`ChainFollower`: on PostgreSQL,
+    unless :data:`FOLLOW_ENV` is ``0``."""
+    return feed.store.dialect.name == "postgres" and os.environ.get(FOLLOW_ENV) != "0"
 
 
 class StoreTails:
     """The :class:`StoreTail` of each store, for :meth:`ChangeFeed.changes_json`."""
 
     def __init__(
-        self, feed: ChangeFeed, max_entries: int = TAIL_ENTRIES, max_stores: int = TAIL_STORES
+        self,
+        feed: ChangeFeed,
+        max_entries: int = TAIL_ENTRIES,
+        max_stores: int | None = None,
+        follower: ChainFollower | bool | None = None,
+        max_chars: int = TAIL_CHARS,
     ) -> None:
         self.feed = feed
         self.max_entries = max_entries
+        if follower is None or isinstance(follower, bool):  # None: as FOLLOW_ENV says
+            on = _follows(feed) if follower is None else follower
+            follower = ChainFollower(feed) if on else None
+        self.follower = follower
+        if max_stores is None:
+            max_stores = TAIL_STORES if follower is None else FOLLOWED_TAIL_STORES
         self.max_stores = max_stores
+        self.max_chars = max_chars
+        self.followed = 0  # pulls whose tail took the follower's rows (no read of their own)
+        self.on_loop = os.environ.get(FOLLOW_ENV) != "thread"  # (page_async; "thread": never)
         self._tails: collections.OrderedDict[str, StoreTail] = collections.OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0  # pulls answered from a tail
@@ -192,34 +453,22 @@ class StoreTails:
     def page(self, store_id: str, since: int, limit: int) -> TailPage | None:
         """The page after ``since`` from the store's tail (extended first when the database has
         more), or None: the caller renders it from the database."""
-        with self._lock:
-            self.asked += 1
-            if self._stats and self.asked % STATS_EVERY == 0:
-                self._write_stats(self._stats)
-            tail = self._tails.get(store_id)
-            if tail is None:
-                self.no_tail += 1
-                return None
-            self._tails.move_to_end(store_id)
+        tail = self._tail(store_id)
+        if tail is None:
+            return None
         if since < tail.base:
             with tail.lock:
                 if since < tail.base and not self._prepend(tail, store_id, since):
                     return None
         chain = tail.chain
-        seen: list[Row] | None = None
-        if chain:  # what every store logged since: one statement, its own snapshot
+        view = seen = None
+        if self.follower is not None and chain:
+            view = self.follower.wait()
+        elif chain:  # what every store logged since: one statement, its own snapshot
             with self.feed.store.read() as conn:
                 seen = conn.rows(_CHAIN_ROWS_SQL, (chain, CHAIN_ROWS_MAX + 1))
         with tail.lock:
-            current = False
-            prior: Sequence[Row] = ()  # seen after the tail's chain seq, still: the growth's
-            if seen is not None and len(seen) <= CHAIN_ROWS_MAX:
-                if tail.chain != chain:  # advanced meanwhile: past all that was seen?
-                    current = (int(seen[-1][0]) if seen else chain) <= tail.chain
-                else:
-                    current = self._unaffected(tail, store_id, seen)
-                    prior = seen
-            if not (current or self._advance(tail, store_id, prior)):
+            if not self._check(tail, store_id, view, chain, seen):
                 with self._lock:
                     if self._tails.get(store_id) is tail:
                         del self._tails[store_id]  # the next pull starts one from its cursor
@@ -227,28 +476,168 @@ class StoreTails:
                 return None
             if since < tail.base:
                 return None
-            start = bisect.bisect_right(tail.seqs, since)
-            end = min(len(tail.seqs), start + limit)
-            after = len(tail.seqs) - end
-            next_cursor = tail.seqs[end - 1] if end > start else since
-            body = (
-                f'{{"changes":[{",".join(tail.parts[start:end])}],"next_cursor":{next_cursor},'
-                f'"has_more":{"true" if after else "false"},"remaining":{after}}}'
-            )
-            validator = tail.validator(since, start)
+            page = self._slice(tail, since, limit)
         self.hits += 1
-        return TailPage(body.encode("utf-8"), validator)
+        return page
+
+    async def page_async(self, store_id: str, since: int, limit: int) -> TailPage | None:
+        """:meth:`page` on the event loop, for a store whose tail takes the follower's rows as
+        they are (no read of its own); None when it would need one: the caller then asks
+        :meth:`page` on a thread."""
+        if self.follower is None or not self.on_loop:
+            return None
+        # The loop never waits for a lock a thread holds (that thread may be off the CPU): each
+        # is tried, and a pull that finds one held goes the thread's way.
+        tail = self._tails.get(store_id)  # (one step under the GIL)
+        if tail is None or not tail.chain or since < tail.base:
+            return None
+        view = await self.follower.wait_async()
+        if view is None:
+            return None
+        if not tail.lock.acquire(blocking=False):  # a thread is reading for it
+            return None
+        try:
+            if not self._follow(tail, store_id, view) or since < tail.base:
+                return None
+            page = self._slice(tail, since, limit)
+        finally:
+            tail.lock.release()
+        if self._lock.acquire(blocking=False):  # (else the counts and the order wait a pull)
+            try:
+                self.asked += 1
+                if self.asked % STATS_EVERY == 0:
+                    self._every()
+                if self._tails.get(store_id) is tail:
+                    self._tails.move_to_end(store_id)
+            finally:
+                self._lock.release()
+        self.hits += 1
+        return page
+
+    def _tail(self, store_id: str) -> StoreTail | None:
+        """The store's tail (counted as asked), if it has one."""
+        with self._lock:
+            self.asked += 1
+            if self.asked % STATS_EVERY == 0:
+                self._every()
+            tail = self._tails.get(store_id)
+            if tail is None:
+                self.no_tail += 1
+                return None
+            self._tails.move_to_end(store_id)
+            return tail
+
+    def _check(
+        self,
+        tail: StoreTail,
+        store_id: str,
+        view: FollowView | None,
+        chain: int,
+        seen: Sequence[Row] | None,
+    ) -> bool:
+        """(Under the tail's lock.) Bring the tail to the database's rows: from the follower's
+        ``view`` when it holds the rows after the tail's chain seq, else from what every store
+        logged after ``chain`` (the tail's chain seq before: ``seen``, read just before) or by
+        a read of its own. False when the tail is no good."""
+        if view is not None and tail.chain:
+            rows = view.after(tail.chain)
+            if rows is not None:
+                if self._follow(tail, store_id, view, rows):
+                    return True
+                return self._advance(tail, store_id, [r[:5] for r in rows])
+        if seen is not None and len(seen) <= CHAIN_ROWS_MAX:
+            if tail.chain != chain:  # advanced meanwhile: past all that was seen?
+                if (int(seen[-1][0]) if seen else chain) <= tail.chain:
+                    return True
+            elif self._unaffected(tail, store_id, seen):
+                return True
+            else:
+                return self._advance(tail, store_id, seen)
+        return self._advance(tail, store_id, ())
+
+    def _follow(
+        self,
+        tail: StoreTail,
+        store_id: str,
+        view: FollowView,
+        rows: Sequence[FollowRow] | None = None,
+    ) -> bool:
+        """(Under the tail's lock.) Take the follower's rows after the tail's chain seq as
+        they are: when they hold nothing of the store's, or only new rows of :data:`STABLE`
+        entities of its own (a visit is rendered once, from the snapshot that read its change
+        row, and stands until its key is logged again), with no key the tail holds logged
+        again. False (the tail untouched) when the tail needs a read of its own."""
+        if rows is None:
+            rows = view.after(tail.chain)
+            if rows is None:
+                return False
+        own: list[tuple[int, str, str, str, bool]] = []
+        data: dict[tuple[str, str], str] = {}
+        by_key = tail.by_key
+        for seq, sid, entity, key, op, doc in rows:
+            if (entity, key) in by_key:
+                return False  # logged again: its earlier row dropped (the validator's way)
+            if sid is None:
+                return False  # a change for every store: others may change
+            if sid == store_id:
+                if entity not in STABLE:
+                    return False
+                own.append((seq, entity, key, op, False))
+                if doc is not None:
+                    data[(entity, key)] = doc
+        if own:
+            _take(tail, own, {(r[1], r[2]) for r in own if r[3] == "upsert"}, data)
+        if view.head > tail.chain:
+            tail.chain = view.head
+        if own:
+            self._trim(tail)
+        self.followed += 1
+        return True
+
+    def _slice(self, tail: StoreTail, since: int, limit: int) -> TailPage:
+        """(Under the tail's lock.) The page after ``since`` (at or past the tail's base)."""
+        start = bisect.bisect_right(tail.seqs, since)
+        end = min(len(tail.seqs), start + limit)
+        after = len(tail.seqs) - end
+        next_cursor = tail.seqs[end - 1] if end > start else since
+        body = (
+            f'{{"changes":[{",".join(tail.parts[start:end])}],"next_cursor":{next_cursor},'
+            f'"has_more":{"true" if after else "false"},"remaining":{after}}}'
+        )
+        return TailPage(body.encode("utf-8"), tail.validator(since, start))
+
+    def _every(self) -> None:
+        """(Under ``_lock``, every :data:`STATS_EVERY` pulls asked.) The tails within
+        ``max_chars``; the stats line (:data:`TAIL_STATS_ENV`)."""
+        self._budget()
+        if self._stats:
+            self._write_stats(self._stats)
+
+    def _budget(self) -> None:
+        """(Under ``_lock``.) Drop the least recently pulled tails past ``max_stores`` or
+        ``max_chars`` (each tail's count read without its lock: a figure; the newest kept)."""
+        while len(self._tails) > self.max_stores:
+            self._tails.popitem(last=False)
+        total = sum(t.chars for t in self._tails.values())
+        while total > self.max_chars and len(self._tails) > 1:
+            total -= self._tails.popitem(last=False)[1].chars
 
     def _write_stats(self, path: str) -> None:
         """One line of :data:`TAIL_STATS_ENV` (under ``_lock``; the sizes read without the
         tails' own locks: a figure)."""
         tails = list(self._tails.values())
         entries = sum(len(t.parts) for t in tails)
-        chars = sum(len(p) for t in tails for p in t.parts)
+        chars = sum(t.chars for t in tails)
         line = (
             f"{time.time():.3f} {os.getpid()} {self.asked} {self.hits} {self.no_tail} "
             f"{self.rebuilt} {len(tails)} {entries} {chars}\n"
         )
+        follower = self.follower
+        if follower is not None:  # the follower's: reads made, pulls they served, tails fed
+            line += (
+                f"{time.time():.3f} {os.getpid()} follow {follower.reads} {follower.served} "
+                f"{self.followed}\n"
+            )
         with open(path, "a", encoding="ascii") as out:
             out.write(line)
 
@@ -257,8 +646,7 @@ class StoreTails:
         with self._lock:
             if store_id not in self._tails:
                 self._tails[store_id] = StoreTail(base=since)
-                while len(self._tails) > self.max_stores:
-                    self._tails.popitem(last=False)
+                self._budget()
 
     def _unaffected(self, tail: StoreTail, store_id: str, seen: Sequence[Row]) -> bool:
         """Whether the change rows ``seen`` after the tail's chain seq (every store's, read in
@@ -379,6 +767,7 @@ class StoreTails:
             head.by_key.setdefault(k, []).extend(seqs)
         tail.seqs[:0], tail.rows[:0] = head.seqs, head.rows
         tail.common[:0], tail.parts[:0] = head.common, head.parts
+        tail.chars += sum(len(p) for p in head.parts)
         tail.by_key = head.by_key
         tail.base = since
         tail.own_max = tail.own_max or head.own_max
@@ -406,6 +795,7 @@ class StoreTails:
             if not seqs:
                 del tail.by_key[(entity, key)]
         tail.base = tail.seqs[drop - 1]
+        tail.chars -= sum(len(p) for p in tail.parts[:drop])
         del tail.seqs[:drop], tail.rows[:drop], tail.common[:drop], tail.parts[:drop]
         if tail.own_max <= tail.base:
             tail.own_max = 0

@@ -90,6 +90,9 @@ def test_terminals_at_many_cursors_get_the_database_page_from_the_tail(
                 terminals[i] = (sid, json.loads(got)["next_cursor"])
         served = a.feed.tails.hits + b.feed.tails.hits
         assert served > most_from_tail, served
+        for proc in (a, b):  # each tail's size as counted for the budget
+            for tail in proc.feed.tails._tails.values():
+                assert tail.chars == sum(len(p) for p in tail.parts)
     finally:
         b.close()
 
@@ -196,6 +199,7 @@ def test_a_key_logged_again_between_the_tails_check_and_its_growth(
     row the check saw and that was dropped before the snapshot (its key logged again) gives
     way to the newer one — the key served once, as the database's page has it."""
     store = any_hub.store
+    store.feed.tails = StoreTails(store.feed, follower=False)  # (its own check: no follower)
     head = _head(store, "S001")
     member = store.members.ids("S001", limit=1)[0]
     store.feed.changes_json("S001", head, 1000)  # the tail starts at the head
