@@ -5,13 +5,14 @@ extension member; 429 and 503 carry Retry-After. Bodies over ``max_body_bytes`` 
 the app sees them (Content-Length checked first, then the bytes actually received). Each request
 is logged as one JSON line on the ``sync.hub.access`` logger.
 
-Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on or
-queued for a worker thread; long-polls waiting for a change do not count), or more than
-interaction batches than the writers (one on SQLite, up to 4 connections on PostgreSQL) get
-through in ``write_wait_s`` at their measured pace (at least ``max_pending_writes``, at most
-``max_pending_writes_cap``) — and the next one is answered 503 + Retry-After by the event loop,
-before it reads a body or takes a thread. A request that still waited ``max_queue_s`` for its
-thread is answered 503 when it gets one, so no accepted request outlives a terminal's timeout.
+Overload is shed at the door: more than ``max_inflight`` requests other than interaction batches
+inside the app (running on or queued for a worker thread; long-polls waiting for a change do not
+count), or more interaction batches than the writers (one on SQLite, up to 4 connections on
+PostgreSQL) get through in ``write_wait_s`` at their measured pace (at least
+``max_pending_writes``, at most ``max_pending_writes_cap``) — and the next one is answered 503 +
+Retry-After by the event loop, before it reads a body or takes a thread. A request that still
+waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no accepted request
+outlives a terminal's timeout.
 The worker threads are few (``max_threads``, not anyio's 40): the work is CPU and database
 bound, and forty threads contending for the GIL starve the event loop — the very thing that must
 answer the 503s fast.
@@ -282,8 +283,9 @@ class Load:
     its answered batches a second, smoothed over ``WRITE_RATE_TAU_S`` (so a stall of half a
     second shrinks it by a tenth, not to nothing), times ``write_wait_s`` — a burst that the
     writer's pace takes through within that is let in, more is shed — never under
-    ``max_writes`` nor over ``max_writes_cap``. The door for every request (``max_inflight``)
-    counts the others: batches waiting for the writer do not take the pulls' places."""
+    ``max_writes`` nor over ``max_writes_cap``; it starts at the cap (nothing measured yet).
+    The door for every request (``max_inflight``) counts the others: batches waiting for the
+    writer do not take the pulls' places."""
 
     def __init__(
         self,
@@ -302,7 +304,10 @@ class Load:
         self.queued_writes: Callable[[], int] | None = None  # else counted: batches inside
         self.inflight = 0
         self.writes = 0
-        self.write_rate = 0.0  # batches answered a second, smoothed (with write_wait_s)
+        # Batches answered a second, smoothed (with write_wait_s). A process not measured yet
+        # (just started: a restart's fleet coming back, the first seconds of a load) is taken to
+        # keep up with the cap, not held to the floor: its measure comes down to what it serves.
+        self.write_rate = self.max_writes_cap / write_wait_s if write_wait_s else 0.0
         self._clock = clock
         self._answered = 0  # since _since, not yet folded into write_rate
         self._since = clock()

@@ -55,9 +55,9 @@ def test_the_default_door_is_sized_by_the_writers_pace() -> None:
     assert cfg.max_pending_writes_cap == 48
     clock = Clock()
     load = _load(cfg, clock)
-    assert load.write_door() == 12  # nothing measured yet: the floor
+    assert load.write_door() == 48  # nothing measured yet (a process just started): the cap
     _paced(load, clock, 85.0, 20.0)  # a process's steady pushes at 501 terminals
-    assert 40 <= load.write_door() <= 43  # ~85 a second × 0.5 s
+    assert 40 <= load.write_door() <= 44  # ~85 a second × 0.5 s
     _paced(load, clock, 400.0, 30.0)  # far more: the cap
     assert load.write_door() == 48
     fixed = _load(HubConfig(write_wait_s=None), clock)
@@ -206,7 +206,8 @@ def test_pushes_past_the_door_are_shed_at_once_behind_a_stalled_writer(
     """Answered 503 by the door while the batch inside still waits for the writer — not after
     it (no clock in the assertion: the stall outlasts any scheduling delay)."""
     db = _hub_db(tmp_path, _sqlite_template)
-    with running_hub(db, config=HubConfig(max_pending_writes=1)) as hub:
+    no_door = HubConfig(max_pending_writes=1, max_pending_writes_cap=1)
+    with running_hub(db, config=no_door) as hub:
         token = str(hub.enrol("S001")["token"])
         held = threading.Event()
         stall = threading.Thread(target=_stalled_writer, args=(db, 3.0, held))
@@ -215,7 +216,7 @@ def test_pushes_past_the_door_are_shed_at_once_behind_a_stalled_writer(
         with ThreadPoolExecutor(2) as pool:
             first = pool.submit(_push, hub, token, 1)  # inside, behind the stall
             time.sleep(0.3)
-            status, _took = _push(hub, token, 2)  # nothing measured: the door is its floor, 1
+            status, _took = _push(hub, token, 2)  # the door is 1
             assert status == 503 and not first.done()
             with httpx.Client(base_url=hub.url) as anon:
                 assert anon.get("/healthz").status_code == 200
