@@ -633,14 +633,18 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     # group's commit (sync.hub.commits), and while the writer stalled — SQLite's COMMIT flushing
     # or checkpointing under load, the other process's turn with the lock — the batches inside
     # held every route thread and the pulls queued behind them until the door shed them too
-    # (the 503s at a restart's window's end, docs/benchmarks.md). As many as the write door
-    # lets in (or the routes' threads, if more): a batch never waits for a thread behind pulls,
-    # nor a pull behind batches. Made on the event loop, at the first batch.
+    # (the 503s at a restart's window's end, docs/benchmarks.md). As many as the write door's
+    # floor (or the routes' threads, if more): a batch never waits for a thread behind pulls,
+    # nor a pull behind batches; the batches the door lets in past that wait for one on the
+    # event loop, not each on a thread of its own (at twice the saturating load a thread for
+    # each of the door's 48 cost the hub ~30 % more CPU a request: docs/benchmarks.md,
+    # eleventh session). Made on the event loop, at the first batch.
     batch_threads: list[anyio.CapacityLimiter] = []
 
     def batch_limiter() -> anyio.CapacityLimiter:
         if not batch_threads:
-            batch_threads.append(anyio.CapacityLimiter(max(cfg.max_threads, load.max_writes_cap)))
+            threads = max(cfg.max_threads, cfg.max_pending_writes)
+            batch_threads.append(anyio.CapacityLimiter(threads))
         return batch_threads[0]
 
     async def in_thread(
