@@ -309,8 +309,9 @@ class Load:
         # keep up with the cap, not held to the floor: its measure comes down to what it serves.
         self.write_rate = self.max_writes_cap / write_wait_s if write_wait_s else 0.0
         self._clock = clock
-        self._answered = 0  # since _since, not yet folded into write_rate
-        self._since = clock()
+        self._answered = 0  # since the last fold, not yet folded into write_rate
+        self._busy = 0.0  # seconds with a batch inside since the last fold (idle: not a measure)
+        self._busy_since = 0.0  # when the batches inside went from none to one
         self.shed = 0
         self.fast = 0  # answered by the hot routes' fast path
         self.draining = False  # told to stop: every answer closes its connection
@@ -325,22 +326,32 @@ class Load:
     def write_in(self) -> None:
         """An interaction batch let in."""
         self.writes += 1
+        if self.writes == 1 and self.write_wait_s is not None:
+            self._busy_since = self._clock()
 
     def write_out(self) -> None:
         """An interaction batch answered (counted into the writer's rate)."""
         self.writes -= 1
         if self.write_wait_s is not None:
             self._answered += 1
-            self._fold(self._clock())
+            now = self._clock()
+            if self.writes == 0:  # the writer idle from now: its time does not count
+                self._busy += now - self._busy_since
+            self._fold(now)
 
     def _fold(self, now: float) -> None:
-        span = now - self._since
+        """The answers since the last fold over the time with a batch inside: the pace the
+        writer kept while it had work (an idle hub — the enrolment before a load, a quiet
+        night — keeps its measure; a stall, batches inside and none answered, lowers it)."""
+        span = self._busy + (now - self._busy_since if self.writes else 0.0)
         if span < WRITE_RATE_STEP_S:
             return
         share = 1.0 - math.exp(-span / WRITE_RATE_TAU_S)
         self.write_rate += share * (self._answered / span - self.write_rate)
         self._answered = 0
-        self._since = now
+        self._busy = 0.0
+        if self.writes:
+            self._busy_since = now
 
     def write_door(self) -> int:
         """Batches let in at most now."""

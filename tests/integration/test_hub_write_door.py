@@ -56,8 +56,12 @@ def test_the_default_door_is_sized_by_the_writers_pace() -> None:
     clock = Clock()
     load = _load(cfg, clock)
     assert load.write_door() == 48  # nothing measured yet (a process just started): the cap
+    clock.now += 60.0  # a minute idle (the fleet enrolling, a quiet hour): still not measured
+    assert load.write_door() == 48
     _paced(load, clock, 85.0, 20.0)  # a process's steady pushes at 501 terminals
     assert 40 <= load.write_door() <= 44  # ~85 a second × 0.5 s
+    clock.now += 600.0  # idle again: the measure is kept
+    assert 40 <= load.write_door() <= 44
     _paced(load, clock, 400.0, 30.0)  # far more: the cap
     assert load.write_door() == 48
     fixed = _load(HubConfig(write_wait_s=None), clock)
