@@ -22,7 +22,6 @@ A SQLite database and its -wal/-shm are owner-only (0600) files (:func:`make_pri
 
 from __future__ import annotations
 
-import fcntl
 import math
 import os
 import re
@@ -50,10 +49,6 @@ from sync.hub.errors import (
 Row = tuple[Any, ...]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
-# SQLite's writers queue for its write lock on a file lock beside the database (PATH-writer):
-# the kernel wakes the next one when the holder is done, where SQLite's busy handler sleeps up
-# to 100 ms a try (measured: docs/benchmarks.md, eleventh session). Opt in for capacity work.
-SQLITE_WRITER_QUEUE_ENV = "CLERK_HUB_SQLITE_WRITER_QUEUE"
 # Checkpoint the WAL every this many pages (4 KB each): the hub's writer commits many random
 # index pages a second (Segment intake), each copied back once per checkpoint.
 SQLITE_WAL_PAGES = 10_000
@@ -247,8 +242,6 @@ class Conn:
         self._deferred: list[tuple[str, list[Sequence[Any]]]] = []  # (many_at_commit)
         self._behind: list[str] = []  # PostgreSQL: writes sent with the next message (many_behind)
         self._prepared: set[str] = set()  # PostgreSQL: statements PREPAREd here (:meth:`prepare`)
-        self.writer_queue: int | None = None  # SQLite: the writers' queue file (flock), if any
-        self._queued = False  # this connection holds the queue (from BEGIN to its end)
 
     @property
     def raw(self) -> Any:
@@ -498,14 +491,7 @@ class Conn:
         with translated("begin"):
             if self.dialect.name == "sqlite":
                 asked = time.perf_counter()
-                if self.writer_queue is not None:  # in line (the kernel's), then the lock
-                    fcntl.flock(self.writer_queue, fcntl.LOCK_EX)
-                    self._queued = True
-                try:
-                    self.raw.execute("BEGIN IMMEDIATE")
-                except BaseException:
-                    self._dequeue()
-                    raise
+                self.raw.execute("BEGIN IMMEDIATE")
                 self._locked_at = time.perf_counter()  # the database's one write lock
                 self._lock_waited = self._locked_at - asked
             elif exclusive:  # the gate alone, and the seq lock (processes of before 013 take it)
@@ -529,7 +515,6 @@ class Conn:
                 granted = self._commit_pg(self.assign_seqs)
             else:
                 self._raw.execute("COMMIT")
-                self._dequeue()
         except DRIVER_ERRORS as exc:
             self.rollback()
             raise translate(exc, "commit") from exc
@@ -653,11 +638,8 @@ class Conn:
         try:
             if self.dialect.name == "sqlite":
                 self._locked_at = None
-                try:
-                    if self._raw.in_transaction:
-                        self._raw.execute("ROLLBACK")
-                finally:
-                    self._dequeue()
+                if self._raw.in_transaction:
+                    self._raw.execute("ROLLBACK")
             else:
                 self._locked_at = None
                 self._at_commit.clear()
@@ -672,19 +654,11 @@ class Conn:
             # caused the rollback is the one the caller needs to see.
             pass
 
-    def _dequeue(self) -> None:
-        if self._queued and self.writer_queue is not None:
-            self._queued = False
-            fcntl.flock(self.writer_queue, fcntl.LOCK_UN)
-
     def close(self) -> None:
         self._begin_sql = None
         self._behind.clear()
         with suppress(*DRIVER_ERRORS):
             self._raw.close()
-        if self.writer_queue is not None:
-            os.close(self.writer_queue)  # (a lock still held goes with it)
-            self.writer_queue = None
 
     def has_table(self, name: str) -> bool:
         if self.dialect.name == "sqlite":
@@ -814,10 +788,7 @@ def connect_sqlite(path: str) -> Conn:
         # The WAL is copied back every SQLITE_WAL_PAGES pages, not SQLite's 1,000: an index
         # page written by many commits in between is copied once.
         raw.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_WAL_PAGES}")
-    conn = Conn(raw, SQLITE)
-    if os.environ.get(SQLITE_WRITER_QUEUE_ENV) == "1" and path != ":memory:":
-        conn.writer_queue = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
-    return conn
+    return Conn(raw, SQLITE)
 
 
 def connect_pg(url: str) -> Conn:
