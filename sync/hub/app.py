@@ -5,13 +5,14 @@ extension member; 429 and 503 carry Retry-After. Bodies over ``max_body_bytes`` 
 the app sees them (Content-Length checked first, then the bytes actually received). Each request
 is logged as one JSON line on the ``sync.hub.access`` logger.
 
-Overload is shed at the door: more than ``max_inflight`` requests inside the app (running on or
-queued for a worker thread; long-polls waiting for a change do not count), or more than
-``max_pending_writes`` interaction batches (they queue on the writers: one on SQLite, up to 4
-connections on PostgreSQL) — or, if set, the oldest of them inside longer than
-``max_write_wait_s`` — and the next one is answered 503 + Retry-After by the event loop,
-before it reads a body or takes a thread. A request that still waited ``max_queue_s`` for its
-thread is answered 503 when it gets one, so no accepted request outlives a terminal's timeout.
+Overload is shed at the door: more than ``max_inflight`` requests other than interaction batches
+inside the app (running on or queued for a worker thread; long-polls waiting for a change do not
+count), or more interaction batches than the writers (one on SQLite, up to 4 connections on
+PostgreSQL) get through in ``write_wait_s`` at their measured pace (at least
+``max_pending_writes``, at most ``max_pending_writes_cap``) — and the next one is answered 503 +
+Retry-After by the event loop, before it reads a body or takes a thread. A request that still
+waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no accepted request
+outlives a terminal's timeout.
 The worker threads are few (``max_threads``, not anyio's 40): the work is CPU and database
 bound, and forty threads contending for the GIL starve the event loop — the very thing that must
 answer the 503s fast.
@@ -25,6 +26,7 @@ import asyncio
 import functools
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -95,6 +97,11 @@ log = logging.getLogger("sync.hub.access")
 error_log = logging.getLogger("sync.hub")
 
 T = TypeVar("T")
+
+# The write door's measure of the writer: answered batches a second, folded in at most every
+# WRITE_RATE_STEP_S into a mean that forgets with this time constant (Load.write_door).
+WRITE_RATE_STEP_S = 0.25
+WRITE_RATE_TAU_S = 5.0
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -107,14 +114,15 @@ class HubConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
-    max_pending_writes: int = 12  # ingest requests queued on the writers before 503 (measured:
-    # with group commit, 6 shed 71-262 of ~10,000 requests at 501 terminals, 12 shed 0-175)
-    # ... or none let in while the oldest batch inside has waited longer than this (None: no age
-    # limit). Tried as the default with the count at 48 (2026-12-07): a burst behind a
-    # writer's stall was let in, but at twice the saturating load the SQLite hub's CPU per
-    # request served rose 3.0 -> 5.6 ms and 1,324 pushes were still unacknowledged after the
-    # bench's drain — kept off (docs/decisions.md); CLERK_HUB_MAX_WRITE_WAIT_S for capacity work.
-    max_write_wait_s: float | None = None
+    # The write door: interaction batches inside a process (queued on the writers) before 503.
+    # Sized by the writer's measured pace (Load.write_door): its answered batches a second,
+    # smoothed over ~5 s, times write_wait_s — what it gets through in that time — never under
+    # max_pending_writes nor over max_pending_writes_cap; write_wait_s None: a fixed door of
+    # max_pending_writes (the tenth session's: 12 shed pushes behind a ~150 ms stall at ~85
+    # batches a second; docs/benchmarks.md, eleventh session).
+    max_pending_writes: int = 12
+    write_wait_s: float | None = 0.5
+    max_pending_writes_cap: int = 48
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"
     # — with group commit, batches waiting for the writer's next group (not those on their way
@@ -268,26 +276,42 @@ class _RateLimiter:
 
 
 class Load:
-    """Requests inside the app, counted on the event loop (no lock: one thread touches it)."""
+    """Requests inside the app, counted on the event loop (no lock: one thread touches it).
+
+    The write door (``max_writes``): interaction batches inside, from the door to their answer
+    (they queue on the writers). With ``write_wait_s`` it is sized by what the writer serves:
+    its answered batches a second, smoothed over ``WRITE_RATE_TAU_S`` (so a stall of half a
+    second shrinks it by a tenth, not to nothing), times ``write_wait_s`` — a burst that the
+    writer's pace takes through within that is let in, more is shed — never under
+    ``max_writes`` nor over ``max_writes_cap``; it starts at the cap (nothing measured yet).
+    The door for every request (``max_inflight``) counts the others: batches waiting for the
+    writer do not take the pulls' places."""
 
     def __init__(
         self,
         max_inflight: int,
         max_threads: int | None = None,
         max_writes: int | None = None,
-        max_write_wait_s: float | None = None,
+        write_wait_s: float | None = None,
+        max_writes_cap: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
-        self.max_writes = max_writes  # interaction batches inside (they queue on the writers)
-        self.max_write_wait_s = max_write_wait_s  # ... or the oldest of them inside this long
-        self.queued_writes: Callable[[], int] | None = None  # else counted: batches waiting
+        self.max_writes = max_writes  # the write door's floor (its size without write_wait_s)
+        self.write_wait_s = write_wait_s  # sized by the writer's rate × this, up to the cap
+        self.max_writes_cap = max(max_writes or 0, max_writes_cap or 0)
+        self.queued_writes: Callable[[], int] | None = None  # else counted: batches inside
         self.inflight = 0
         self.writes = 0
+        # Batches answered a second, smoothed (with write_wait_s). A process not measured yet
+        # (just started: a restart's fleet coming back, the first seconds of a load) is taken to
+        # keep up with the cap, not held to the floor: its measure comes down to what it serves.
+        self.write_rate = self.max_writes_cap / write_wait_s if write_wait_s else 0.0
         self._clock = clock
-        self._write_since: dict[int, float] = {}  # each batch inside: when (arrival order)
-        self._write_keys = 0
+        self._answered = 0  # since the last fold, not yet folded into write_rate
+        self._busy = 0.0  # seconds with a batch inside since the last fold (idle: not a measure)
+        self._busy_since = 0.0  # when the batches inside went from none to one
         self.shed = 0
         self.fast = 0  # answered by the hot routes' fast path
         self.draining = False  # told to stop: every answer closes its connection
@@ -299,35 +323,50 @@ class Load:
             self._sized = True
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
-    def write_in(self) -> int:
-        """An interaction batch let in; its key for :meth:`write_out` (its arrival is kept only
-        when the door has an age limit: no work on the push path otherwise)."""
+    def write_in(self) -> None:
+        """An interaction batch let in."""
         self.writes += 1
-        if self.max_write_wait_s is None:
-            return 0
-        self._write_keys += 1
-        self._write_since[self._write_keys] = self._clock()
-        return self._write_keys
+        if self.writes == 1 and self.write_wait_s is not None:
+            self._busy_since = self._clock()
 
-    def write_out(self, key: int) -> None:
+    def write_out(self) -> None:
+        """An interaction batch answered (counted into the writer's rate)."""
         self.writes -= 1
-        self._write_since.pop(key, None)
+        if self.write_wait_s is not None:
+            self._answered += 1
+            now = self._clock()
+            if self.writes == 0:  # the writer idle from now: its time does not count
+                self._busy += now - self._busy_since
+            self._fold(now)
 
-    def oldest_write_s(self) -> float:
-        """How long the oldest batch inside has been inside (0 with none)."""
-        for since in self._write_since.values():  # insertion order: the first is the oldest
-            return self._clock() - since
-        return 0.0
+    def _fold(self, now: float) -> None:
+        """The answers since the last fold over the time with a batch inside: the pace the
+        writer kept while it had work (an idle hub — the enrolment before a load, a quiet
+        night — keeps its measure; a stall, batches inside and none answered, lowers it)."""
+        span = self._busy + (now - self._busy_since if self.writes else 0.0)
+        if span < WRITE_RATE_STEP_S:
+            return
+        share = 1.0 - math.exp(-span / WRITE_RATE_TAU_S)
+        self.write_rate += share * (self._answered / span - self.write_rate)
+        self._answered = 0
+        self._busy = 0.0
+        if self.writes:
+            self._busy_since = now
+
+    def write_door(self) -> int:
+        """Batches let in at most now."""
+        floor = self.max_writes or 0
+        if self.write_wait_s is None:
+            return floor
+        self._fold(self._clock())  # a stall (nothing answered) lowers the rate, slowly
+        return min(self.max_writes_cap, max(floor, int(self.write_rate * self.write_wait_s)))
 
     def full(self, *, write: bool = False) -> bool:
         if write and self.max_writes is not None:
             pending = self.writes if self.queued_writes is None else self.queued_writes()
-            if pending >= self.max_writes:
+            if pending >= self.write_door():
                 return True
-            wait = self.max_write_wait_s
-            if wait is not None and self.queued_writes is None and self.oldest_write_s() > wait:
-                return True
-        return self.inflight >= self.max_inflight
+        return self.inflight - self.writes >= self.max_inflight
 
 
 class ReconnectWindow:
@@ -422,7 +461,8 @@ class _Guard:
                 await send_wrapper({"type": "http.response.body", "body": body})
                 return
             load.inflight += 1
-            write_key = load.write_in() if write else 0
+            if write:
+                load.write_in()
             counted = True
             if str(scope.get("path", "")).startswith(IMPORT_PREFIX):  # streamed, unbuffered
                 await self.app(scope, receive, send_wrapper)
@@ -458,7 +498,7 @@ class _Guard:
             if counted:
                 load.inflight -= 1
                 if write:
-                    load.write_out(write_key)
+                    load.write_out()
             state = scope.get("state") or {}
             log.info(
                 json.dumps(
@@ -529,7 +569,13 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         description="An HQ admin token (clerk hub admin-token create NAME)",
     )
     limiter = _RateLimiter(cfg.rate_per_s, cfg.burst)
-    load = Load(cfg.max_inflight, cfg.max_threads, cfg.max_pending_writes, cfg.max_write_wait_s)
+    load = Load(
+        cfg.max_inflight,
+        cfg.max_threads,
+        cfg.max_pending_writes,
+        cfg.write_wait_s,
+        cfg.max_pending_writes_cap,
+    )
     app.state.load = load
     reconnect = ReconnectWindow(cfg.reconnect_rate)
     app.state.reconnect = reconnect
@@ -598,16 +644,18 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     # group's commit (sync.hub.commits), and while the writer stalled — SQLite's COMMIT flushing
     # or checkpointing under load, the other process's turn with the lock — the batches inside
     # held every route thread and the pulls queued behind them until the door shed them too
-    # (the 503s at a restart's window's end, docs/benchmarks.md). As many as the write door
-    # lets in (or the routes' threads, if more): a batch never waits for a thread behind pulls,
-    # nor a pull behind batches. Made on the event loop, at the first batch.
+    # (the 503s at a restart's window's end, docs/benchmarks.md). As many as the write door's
+    # floor (or the routes' threads, if more): a batch never waits for a thread behind pulls,
+    # nor a pull behind batches; the batches the door lets in past that wait for one on the
+    # event loop, not each on a thread of its own (at twice the saturating load a thread for
+    # each of the door's 48 cost the hub ~30 % more CPU a request: docs/benchmarks.md,
+    # eleventh session). Made on the event loop, at the first batch.
     batch_threads: list[anyio.CapacityLimiter] = []
 
     def batch_limiter() -> anyio.CapacityLimiter:
         if not batch_threads:
-            batch_threads.append(
-                anyio.CapacityLimiter(max(cfg.max_threads, cfg.max_pending_writes))
-            )
+            threads = max(cfg.max_threads, cfg.max_pending_writes)
+            batch_threads.append(anyio.CapacityLimiter(threads))
         return batch_threads[0]
 
     async def in_thread(
@@ -1187,7 +1235,8 @@ def app_from_env() -> FastAPI:
     :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access tokens'
     lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES and CLERK_HUB_MAX_WRITE_WAIT_S (0: no age limit), the returning
+    CLERK_HUB_MAX_PENDING_WRITES (its floor), CLERK_HUB_WRITE_WAIT_S (0: a fixed door) and
+    CLERK_HUB_MAX_PENDING_WRITES_CAP, the returning
     rounds a second a restart's fleet is spread for with CLERK_HUB_RECONNECT_RATE, group commit
     off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
     CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
@@ -1204,8 +1253,11 @@ def app_from_env() -> FastAPI:
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
-    write_wait = os.environ.get("CLERK_HUB_MAX_WRITE_WAIT_S")  # "" or unset: the default
-    wait_s = HubConfig.max_write_wait_s if not write_wait else float(write_wait) or None
+    cap = int(
+        os.environ.get("CLERK_HUB_MAX_PENDING_WRITES_CAP") or HubConfig.max_pending_writes_cap
+    )
+    write_wait = os.environ.get("CLERK_HUB_WRITE_WAIT_S")  # "" or unset: the default
+    wait_s = HubConfig.write_wait_s if not write_wait else float(write_wait) or None
     inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
     rate = float(os.environ.get("CLERK_HUB_RECONNECT_RATE") or HubConfig.reconnect_rate)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
@@ -1219,7 +1271,8 @@ def app_from_env() -> FastAPI:
         token_ttl_s=ttl,
         bounds=bounds,
         max_pending_writes=door,
-        max_write_wait_s=wait_s,
+        write_wait_s=wait_s,
+        max_pending_writes_cap=cap,
         max_inflight=inflight,
         reconnect_rate=rate,
         group_commit=group,

@@ -115,7 +115,8 @@ def test_rate_limit_is_429_with_retry_after(tmp_path: Path, _sqlite_template: Pa
 def test_overload_is_503_with_retry_after(tmp_path: Path, _sqlite_template: Path) -> None:
     db = tmp_path / "hub.db"
     db.write_bytes(_sqlite_template.read_bytes())
-    with running_hub(str(db), config=HubConfig(max_pending_writes=0)) as hub:
+    shut = HubConfig(max_pending_writes=0, write_wait_s=None)  # a fixed door of none
+    with running_hub(str(db), config=shut) as hub:
         token = hub.enrol("S001")["token"]
         with hub.client(token) as client:
             resp = client.post(

@@ -140,5 +140,5 @@ def test_a_door_on_the_writer_queue_counts_the_batches_waiting_for_a_group() -> 
     assert not load.full(write=True)
     queued[0] = 2  # two waiting for the next group: the next batch is refused
     assert load.full(write=True) and not load.full()
-    load.inflight = 10
+    load.inflight = load.writes + 10  # ten requests other than batches: every door full
     assert load.full()
