@@ -7,9 +7,10 @@ is logged as one JSON line on the ``sync.hub.access`` logger.
 
 Overload is shed at the door: more than ``max_inflight`` requests other than interaction batches
 inside the app (running on or queued for a worker thread; long-polls waiting for a change do not
-count), or more interaction batches than the writers (one on SQLite, up to 4 connections on
-PostgreSQL) get through in ``write_wait_s`` at their measured pace (at least
-``max_pending_writes``, at most ``max_pending_writes_cap``) — and the next one is answered 503 +
+count), or more than ``max_pending_writes`` interaction batches (they queue on the writers: one
+on SQLite, up to 4 connections on PostgreSQL; with ``write_wait_s`` set, as many as the writers
+get through in that time at their measured pace, up to ``max_pending_writes_cap``) — and the
+next one is answered 503 +
 Retry-After by the event loop, before it reads a body or takes a thread. A request that still
 waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no accepted request
 outlives a terminal's timeout.
@@ -115,13 +116,16 @@ class HubConfig:
     rate_per_s: float = 200.0  # requests per second per device (token bucket)
     burst: int = 400
     # The write door: interaction batches inside a process (queued on the writers) before 503.
-    # Sized by the writer's measured pace (Load.write_door): its answered batches a second,
+    # write_wait_s None (the default): a fixed door of max_pending_writes. With write_wait_s,
+    # sized by the writer's measured pace (Load.write_door): its answered batches a second,
     # smoothed over ~5 s, times write_wait_s — what it gets through in that time — never under
-    # max_pending_writes nor over max_pending_writes_cap; write_wait_s None: a fixed door of
-    # max_pending_writes (the tenth session's: 12 shed pushes behind a ~150 ms stall at ~85
-    # batches a second; docs/benchmarks.md, eleventh session).
+    # max_pending_writes nor over max_pending_writes_cap. The paced door (0.5 s) shed nothing at
+    # 501 terminals where 12 shed pushes behind a ~150 ms stall, but quiet at the saturating load
+    # (1,200 terminals, SQLite) the hub accepted 591 / 512 a second with it against 779 / 734
+    # with the fixed door, and its 503s reached the terminal in p99 1.2 s against 66 ms — so it
+    # is a knob, not the default (docs/benchmarks.md, eleventh session; CLERK_HUB_WRITE_WAIT_S).
     max_pending_writes: int = 12
-    write_wait_s: float | None = 0.5
+    write_wait_s: float | None = None
     max_pending_writes_cap: int = 48
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"

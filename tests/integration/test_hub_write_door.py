@@ -1,4 +1,5 @@
-"""The write door sized by the writer's pace (``HubConfig.write_wait_s``, docs/decisions.md):
+"""The write door: fixed at ``max_pending_writes`` by default, or — ``HubConfig.write_wait_s``,
+``CLERK_HUB_WRITE_WAIT_S``, a knob (docs/decisions.md) — sized by the writer's pace:
 the batches inside may be what the writer gets through in ``write_wait_s`` at its smoothed rate
 of answers, at least ``max_pending_writes``, at most ``max_pending_writes_cap`` — a burst behind
 a short stall of a writer that keeps pace waits it out, while an overload (or a long stall) is
@@ -20,6 +21,9 @@ from hub_client import make_interaction
 from sync.hub.app import HubConfig, Load, create_app
 from sync.hub.embedded import HubHandle, running_hub, serve_asgi
 from sync.hub.store import HubStore
+
+# The paced door as CLERK_HUB_WRITE_WAIT_S=0.5 makes it (the default is the fixed door).
+PACED_HALF_S = HubConfig(write_wait_s=0.5)
 
 
 class Clock:
@@ -49,8 +53,17 @@ def _load(cfg: HubConfig, clock: Clock) -> Load:
     )
 
 
-def test_the_default_door_is_sized_by_the_writers_pace() -> None:
-    cfg = HubConfig()
+def test_the_default_door_is_fixed_at_12() -> None:
+    clock = Clock()
+    load = _load(HubConfig(), clock)
+    assert HubConfig().write_wait_s is None
+    assert load.write_door() == 12
+    _paced(load, clock, 400.0, 30.0)  # however fast the writer: 12
+    assert load.write_door() == 12
+
+
+def test_the_paced_door_is_sized_by_the_writers_pace() -> None:
+    cfg = PACED_HALF_S
     assert cfg.write_wait_s == 0.5 and cfg.max_pending_writes == 12
     assert cfg.max_pending_writes_cap == 48
     clock = Clock()
@@ -74,7 +87,7 @@ def test_a_stall_of_0_3_s_under_a_steady_push_rate_sheds_nothing() -> None:
     other process's turn) while they keep coming: 25 inside — a fixed door of 12 shed the
     13th; this one lets them all wait, and the stall barely moves its measure."""
     clock = Clock()
-    load = _load(HubConfig(), clock)
+    load = _load(PACED_HALF_S, clock)
     _paced(load, clock, 85.0, 20.0)
     before = load.write_door()
     shed = 0
@@ -90,7 +103,7 @@ def test_a_stall_of_0_3_s_under_a_steady_push_rate_sheds_nothing() -> None:
 
 def test_an_overload_or_a_long_stall_is_shed() -> None:
     clock = Clock()
-    load = _load(HubConfig(), clock)
+    load = _load(PACED_HALF_S, clock)
     _paced(load, clock, 85.0, 20.0)
     door = load.write_door()
     for _ in range(door):  # the door full: the next batch is refused, a pull is not
