@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 
 from clerk.ids import uuid7_str
-
-if TYPE_CHECKING:
-    from sync.hub.store import HubStore
+from sync.hub.app import HubConfig, Load, create_app
+from sync.hub.embedded import HubHandle, serve_asgi
+from sync.hub.feed import ChangeFeed
+from sync.hub.store import HubStore
 
 
 def feed_head(store: HubStore, store_id: str) -> int:
@@ -22,6 +25,34 @@ def feed_head(store: HubStore, store_id: str) -> int:
         cursor = doc["next_cursor"]
         if not doc["has_more"]:
             return cursor
+
+
+def fresh_page(store: HubStore, store_id: str, since: int, limit: int = 1000) -> bytes:
+    """A page rendered from the database alone (a new feed: no page cache, no tail) — what the
+    hub's own answer must equal."""
+    return ChangeFeed(store).changes_json(store_id, since, limit)
+
+
+def fresh_head(store: HubStore, store_id: str) -> int:
+    """The cursor past the store's whole feed as the database alone renders it."""
+    cursor = 0
+    while True:
+        doc = json.loads(fresh_page(store, store_id, cursor, 5000))
+        cursor = doc["next_cursor"]
+        if not doc["has_more"]:
+            return cursor
+
+
+@contextmanager
+def app_hub(db: str, cfg: HubConfig, name: str) -> Iterator[tuple[HubHandle, Load]]:
+    """A hub with ``cfg`` on a loopback port, in this process, and its load guard."""
+    store = HubStore.open(db)
+    try:
+        app = create_app(store, cfg)
+        with serve_asgi(app, name=name) as (url, _server):
+            yield HubHandle(url=url, db=db, store=store), app.state.load
+    finally:
+        store.close()
 
 
 def pull_changes(

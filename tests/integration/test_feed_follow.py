@@ -6,32 +6,19 @@ together share a read; a tailed store's pull is answered on the event loop."""
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from typing import Any
 
 import pytest
+from hub_client import fresh_head as _head
+from hub_client import fresh_page as _fresh
 
 from clerk.ids import uuid7_str
 from sync.hub import history
 from sync.hub.embedded import HubHandle
-from sync.hub.feed import ChangeFeed
 from sync.hub.feed_tail import ChainFollower, FollowView, StoreTails
 from sync.hub.store import HubStore
-
-
-def _fresh(store: HubStore, store_id: str, since: int, limit: int = 1000) -> bytes:
-    return ChangeFeed(store).changes_json(store_id, since, limit)
-
-
-def _head(store: HubStore, store_id: str) -> int:
-    cursor = 0
-    while True:
-        doc = json.loads(_fresh(store, store_id, cursor, 5000))
-        cursor = doc["next_cursor"]
-        if not doc["has_more"]:
-            return cursor
 
 
 def _visit(store: HubStore, member: str, store_id: str, at: int = 1_700_000_000) -> str:

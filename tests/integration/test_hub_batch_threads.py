@@ -14,25 +14,12 @@ from contextlib import contextmanager
 
 import httpx
 import psycopg
-from hub_client import make_interaction
+from hub_client import app_hub, make_interaction
 
-from sync.hub.app import HubConfig, Load, create_app
+from sync.hub.app import HubConfig
 from sync.hub.db import WRITE_GATE_ID, is_postgres_url
-from sync.hub.embedded import HubHandle, serve_asgi
-from sync.hub.store import HubStore
 
 TWO_THREADS = HubConfig(max_threads=2, max_pending_writes=6)
-
-
-@contextmanager
-def _hub(db: str) -> Iterator[tuple[HubHandle, Load]]:
-    store = HubStore.open(db)
-    try:
-        app = create_app(store, TWO_THREADS)
-        with serve_asgi(app, name="batch-threads") as (url, _server):
-            yield HubHandle(url=url, db=db, store=store), app.state.load
-    finally:
-        store.close()
 
 
 @contextmanager
@@ -59,7 +46,7 @@ def _writer_stalled(db: str) -> Iterator[None]:
 
 
 def test_pulls_are_answered_while_batches_wait_for_a_stalled_writer(hub_db: str) -> None:
-    with _hub(hub_db) as (hub, load):
+    with app_hub(hub_db, TWO_THREADS, "batch-threads") as (hub, load):
         token = hub.enrol("S001")["token"]
         with hub.client(token) as c:
             assert c.get("/v1/changes", params={"limit": 1}).status_code == 200
@@ -93,7 +80,7 @@ def test_pulls_are_answered_while_batches_wait_for_a_stalled_writer(hub_db: str)
 def test_a_batch_does_not_wait_for_a_thread_behind_pulls(hub_db: str) -> None:
     """And the other way: the batches' threads are theirs — pulls holding the routes' threads
     do not hold a batch back (the batch door, ``max_pending_writes``, still bounds them)."""
-    with _hub(hub_db) as (hub, load):
+    with app_hub(hub_db, TWO_THREADS, "batch-threads") as (hub, load):
         token = hub.enrol("S001")["token"]
         release = threading.Event()
         original = hub.store.feed.changes_json

@@ -10,17 +10,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from hub_client import make_interaction
+from hub_client import app_hub, make_interaction
 
-from sync.hub.app import HubConfig, Load, create_app
-from sync.hub.embedded import HubHandle, running_hub, serve_asgi
-from sync.hub.store import HubStore
+from sync.hub.app import HubConfig, Load
+from sync.hub.embedded import HubHandle, running_hub
 
 # The paced door as CLERK_HUB_WRITE_WAIT_S=0.5 makes it (the default is the fixed door).
 PACED_HALF_S = HubConfig(write_wait_s=0.5)
@@ -156,17 +153,6 @@ def _hub_db(tmp_path: Path, template: Path) -> str:
     return str(target)
 
 
-@contextmanager
-def _hub(db: str, cfg: HubConfig) -> Iterator[tuple[HubHandle, Load]]:
-    store = HubStore.open(db)
-    try:
-        app = create_app(store, cfg)
-        with serve_asgi(app, name="write-door") as (url, _server):
-            yield HubHandle(url=url, db=db, store=store), app.state.load
-    finally:
-        store.close()
-
-
 # A door that measures: the writer's pace × 2 s (a test's writer is slower than a hub's).
 PACED = HubConfig(write_wait_s=2.0)
 
@@ -175,7 +161,7 @@ def test_twenty_pushes_behind_a_short_stall_of_a_writer_that_keeps_pace_are_all_
     tmp_path: Path, _sqlite_template: Path
 ) -> None:
     db = _hub_db(tmp_path, _sqlite_template)
-    with _hub(db, PACED) as (hub, load):
+    with app_hub(db, PACED, "write-door") as (hub, load):
         token = str(hub.enrol("S001")["token"])
         clients = [hub.client(token) for _ in range(20)]
         seq = [0]
