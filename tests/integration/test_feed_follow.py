@@ -248,3 +248,32 @@ def test_the_tails_keep_within_their_characters(any_hub: HubHandle) -> None:
         _tailed(store, s)
     assert len(roomy._tails) == 3
     assert roomy.max_stores > 64
+
+
+def test_another_stores_device_never_gets_a_stores_visits_from_the_follower(
+    any_hub: HubHandle,
+) -> None:
+    """Attack: a device of S002 pulls through the fast path, from the follower's rows (which
+    carry every store's change rows), while S001's visits land — it gets its own store's
+    visits and never one of S001's (the feed's rule: a store's own rows and the common ones)."""
+    store = any_hub.store
+    tails = _followed(store)
+    theirs = _tailed(store, "S001")
+    mine = _tailed(store, "S002")
+    own_member = store.members.ids("S002", limit=1)[0]
+    their_member = store.members.ids("S001", limit=1)[0]
+    intruder = any_hub.enrol("S002")
+    followed = tails.followed
+    with any_hub.client(intruder["token"]) as client:
+        for _ in range(6):
+            their_visit = _visit(store, their_member, "S001")
+            own_visit = _visit(store, own_member, "S002")
+            for since in (mine, theirs):  # from its own cursor, and from S001's
+                resp = client.get("/v1/changes", params={"since": since, "limit": 1000})
+                assert resp.status_code == 200
+                assert their_visit not in resp.text
+                assert their_member not in resp.text
+                if since == mine:
+                    assert own_visit in resp.text
+                    assert resp.content == _fresh(store, "S002", since)
+    assert tails.followed > followed  # the follower's rows answered them
