@@ -19,8 +19,9 @@ hub's hold to the floor's — a hub at its floor reads 1.0 — and the generator
 
     python bench/hold_ab.py --pair 1200 --cycles 3
     python bench/hold_ab.py --pair 1200 --cycles 1 --duration 10 --hub-root /work/wt/base
+    python bench/hold_ab.py --quick                  # 300 and 600 terminals, 8 s, one cycle
 
-Writes bench/results/hold_ab[-LABEL].json.
+Writes bench/results/hold_ab[-quick][-LABEL].json.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def main() -> int:
     ap.add_argument("--hub-root", default=str(ROOT), help="the checkout whose hub is served")
     ap.add_argument("--label", default="", help="results file suffix")
     ap.add_argument("--client", choices=CLIENTS, default="wire", help="the terminals' client")
+    ap.add_argument("--quick", action="store_true", help="300 and 600 terminals, 8 s, one cycle")
     args = ap.parse_args()
     use_client(args.client)
+    if args.quick:
+        args.pair, args.cycles, args.duration = 300, 1, 8.0
     args.start, args.rise, args.backend = args.pair // args.stores, 0.05, "sqlite"
     hub_args = run_args(args)
     n1, n2 = args.pair, 2 * args.pair
@@ -161,7 +165,7 @@ def main() -> int:
         "rows": rows,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "hold_ab" + (f"-{args.label}" if args.label else "")
+    stem = "hold_ab" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "")
     (RESULTS / f"{stem}.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
     for row in rows:
         print(" | ".join(str(x) for x in row))

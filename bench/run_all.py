@@ -47,6 +47,7 @@ BENCHES = [
     ("http_floor", "The floor under the load benchmark: the same terminals, a hub doing nothing"),
     ("hub_overload", "Twice the load that saturates the hub: 503s fast, accepted throughput held"),
     ("hold_floor", "The floor under the 2× hold: a hub that only costs and sheds"),
+    ("hold_ab", "The 2× hold against its floor, in the same minutes"),
     ("live_repaint", "Online change → open customer repainted (live)"),
     ("lookup", "Customer 360 lookup at 500k members / 20M events"),
     ("search", "Finding a customer without a code (name, last four, card) at 500k members"),
