@@ -73,6 +73,8 @@ class WalIndex:
 
     def frames(self) -> tuple[int, int] | None:
         """(frames in the WAL, frames of them copied to the database file), or None."""
+        if not hasattr(os, "pread"):  # (Windows)
+            return None
         if self._fd is None:
             try:
                 self._fd = os.open(self._path, os.O_RDONLY)
@@ -161,10 +163,11 @@ class Checkpointer:
                     seen = self.index.frames()
                     if seen != last_seen:
                         still_since, last_seen = now, seen
-                    if seen is None:  # no -shm yet, or a format not read here: now and then
-                        if now - still_since >= self.idle_s:
+                    if seen is None:  # no -shm yet, or not read here (its format, no pread):
+                        if now >= next_restart:  # copy back and start over now and then, blind
                             self.checkpoint("PASSIVE")
-                            still_since = now
+                            self._restart()
+                            next_restart = time.monotonic() + self.restart_every_s
                         continue
                     frames, copied = seen
                     if frames - copied >= self.pages:
