@@ -103,9 +103,6 @@ T = TypeVar("T")
 # WRITE_RATE_STEP_S into a mean that forgets with this time constant (Load.write_door).
 WRITE_RATE_STEP_S = 0.25
 WRITE_RATE_TAU_S = 5.0
-# The fixed door with write_stall_s: a writer that answered nothing for this long while batches
-# were inside is stalled (a COMMIT's flush on a busy disk), not slow (Load.write_door).
-WRITE_STALL_AFTER_S = 0.05
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -130,12 +127,6 @@ class HubConfig:
     max_pending_writes: int = 12
     write_wait_s: float | None = None
     max_pending_writes_cap: int = 48
-    # The fixed door with write_stall_s: when the writer has answered nothing for
-    # WRITE_STALL_AFTER_S (50 ms) while batches were inside — a COMMIT's flush stalled by a busy
-    # disk, not an overload (an overloaded writer answers all the time) — the door opens to
-    # max_pending_writes_cap until write_stall_s after the stall began (its end and the drain of
-    # what came meanwhile), then is max_pending_writes again. CLERK_HUB_WRITE_STALL_S.
-    write_stall_s: float | None = None
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"
     # — with group commit, batches waiting for the writer's next group (not those on their way
@@ -297,11 +288,6 @@ class Load:
     second shrinks it by a tenth, not to nothing), times ``write_wait_s`` — a burst that the
     writer's pace takes through within that is let in, more is shed — never under
     ``max_writes`` nor over ``max_writes_cap``; it starts at the cap (nothing measured yet).
-    With ``write_stall_s`` (a knob) the fixed door opens to ``max_writes_cap`` while the writer
-    is stalled — batches inside and none answered for ``WRITE_STALL_AFTER_S`` (a ``COMMIT``'s
-    flush on a busy disk) — until ``write_stall_s`` after the stall began, so what comes during
-    the stall and the drain after it waits instead of being shed; an overloaded writer, which
-    answers all the time, keeps the door at ``max_writes``.
     The door for every request (``max_inflight``) counts the others: batches waiting for the
     writer do not take the pulls' places."""
 
@@ -313,16 +299,12 @@ class Load:
         write_wait_s: float | None = None,
         max_writes_cap: int | None = None,
         clock: Callable[[], float] = time.monotonic,
-        write_stall_s: float | None = None,
     ) -> None:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
         self.max_writes = max_writes  # the write door's floor (its size without write_wait_s)
         self.write_wait_s = write_wait_s  # sized by the writer's rate × this, up to the cap
         self.max_writes_cap = max(max_writes or 0, max_writes_cap or 0)
-        self.write_stall_s = write_stall_s  # the fixed door opens for a stall this long
-        self._last_answer = 0.0  # (with write_stall_s) a batch answered, or the first let in
-        self._open_until = 0.0  # (with write_stall_s) the door at its cap until then
         self.queued_writes: Callable[[], int] | None = None  # else counted: batches inside
         self.inflight = 0
         self.writes = 0
@@ -350,14 +332,10 @@ class Load:
         self.writes += 1
         if self.writes == 1 and self.write_wait_s is not None:
             self._busy_since = self._clock()
-        if self.writes == 1 and self.write_stall_s is not None:
-            self._last_answer = self._clock()  # the writer's silence counts from here
 
     def write_out(self) -> None:
         """An interaction batch answered (counted into the writer's rate)."""
         self.writes -= 1
-        if self.write_stall_s is not None:
-            self._last_answer = self._clock()
         if self.write_wait_s is not None:
             self._answered += 1
             now = self._clock()
@@ -383,12 +361,7 @@ class Load:
         """Batches let in at most now."""
         floor = self.max_writes or 0
         if self.write_wait_s is None:
-            if self.write_stall_s is None:
-                return floor
-            now = self._clock()
-            if self.writes and now - self._last_answer >= WRITE_STALL_AFTER_S:
-                self._open_until = max(self._open_until, self._last_answer + self.write_stall_s)
-            return self.max_writes_cap if now < self._open_until else floor
+            return floor
         self._fold(self._clock())  # a stall (nothing answered) lowers the rate, slowly
         return min(self.max_writes_cap, max(floor, int(self.write_rate * self.write_wait_s)))
 
@@ -606,7 +579,6 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         cfg.max_pending_writes,
         cfg.write_wait_s,
         cfg.max_pending_writes_cap,
-        write_stall_s=cfg.write_stall_s,
     )
     app.state.load = load
     reconnect = ReconnectWindow(cfg.reconnect_rate)
@@ -1267,8 +1239,7 @@ def app_from_env() -> FastAPI:
     :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access tokens'
     lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES (its floor), CLERK_HUB_WRITE_WAIT_S (0: a fixed door),
-    CLERK_HUB_WRITE_STALL_S (the fixed door opened through a writer's stall; 0: never) and
+    CLERK_HUB_MAX_PENDING_WRITES (its floor), CLERK_HUB_WRITE_WAIT_S (0: a fixed door) and
     CLERK_HUB_MAX_PENDING_WRITES_CAP, the returning
     rounds a second a restart's fleet is spread for with CLERK_HUB_RECONNECT_RATE, group commit
     off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
@@ -1291,8 +1262,6 @@ def app_from_env() -> FastAPI:
     )
     write_wait = os.environ.get("CLERK_HUB_WRITE_WAIT_S")  # "" or unset: the default
     wait_s = HubConfig.write_wait_s if not write_wait else float(write_wait) or None
-    write_stall = os.environ.get("CLERK_HUB_WRITE_STALL_S")  # "" or unset: the default
-    stall_s = HubConfig.write_stall_s if not write_stall else float(write_stall) or None
     inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
     rate = float(os.environ.get("CLERK_HUB_RECONNECT_RATE") or HubConfig.reconnect_rate)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
@@ -1307,7 +1276,6 @@ def app_from_env() -> FastAPI:
         bounds=bounds,
         max_pending_writes=door,
         write_wait_s=wait_s,
-        write_stall_s=stall_s,
         max_pending_writes_cap=cap,
         max_inflight=inflight,
         reconnect_rate=rate,

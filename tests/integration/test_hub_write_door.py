@@ -7,8 +7,6 @@ still shed at the door, fast."""
 
 from __future__ import annotations
 
-import itertools
-import random
 import sqlite3
 import threading
 import time
@@ -113,84 +111,6 @@ def test_an_overload_or_a_long_stall_is_shed() -> None:
     for _ in range(door):
         load.write_out()
     assert not load.full(write=True)
-
-
-# The fixed door opened through a writer's stall (HubConfig.write_stall_s).
-STALL_DOOR = HubConfig(write_stall_s=1.0)
-
-
-def _stall_load(cfg: HubConfig, clock: Clock) -> Load:
-    return Load(
-        cfg.max_inflight,
-        cfg.max_threads,
-        cfg.max_pending_writes,
-        cfg.write_wait_s,
-        cfg.max_pending_writes_cap,
-        clock=clock,
-        write_stall_s=cfg.write_stall_s,
-    )
-
-
-def _arrivals(load: Load, clock: Clock, rate: float, n: int) -> int:
-    """``n`` batches arriving at ``rate`` a second, none answered: how many were shed."""
-    shed = 0
-    for _ in range(n):
-        clock.now += 1.0 / rate
-        if load.full(write=True):
-            shed += 1
-        else:
-            load.write_in()
-    return shed
-
-
-def test_the_fixed_door_opens_through_a_short_stall_of_the_writer() -> None:
-    """85 batches a second a process, then the writer's COMMIT stalls 0.3 s on a busy disk
-    while they keep coming (25 inside): the door of 12 shed the 13th; opened through the
-    stall it sheds none, nor while the writer drains them, and is 12 again after."""
-    clock = Clock()
-    for cfg, shed_wanted in ((HubConfig(), 13), (STALL_DOOR, 0)):
-        load = _stall_load(cfg, clock)
-        _paced(load, clock, 85.0, 20.0)
-        assert load.write_door() == 12  # a writer keeping pace: the fixed door
-        shed = _arrivals(load, clock, 85.0, 25)  # 0.3 s of arrivals, none answered
-        assert shed == shed_wanted
-        if cfg is STALL_DOOR:
-            for _ in range(load.writes):  # the stall over: its group answered at once …
-                load.write_out()
-            assert _arrivals(load, clock, 85.0, 5) == 0  # … and what comes meanwhile let in
-            for _ in range(load.writes):
-                load.write_out()
-            clock.now += 1.0  # past write_stall_s since the stall began
-            _paced(load, clock, 85.0, 1.0)
-            assert load.write_door() == 12
-
-
-def test_an_overloaded_writer_that_keeps_answering_keeps_the_door_at_12() -> None:
-    """Twice what the writer serves, answered every 10 ms: no stall, the door stays 12 and the
-    rest is shed — an overload is not waited out."""
-    clock = Clock()
-    load = _stall_load(STALL_DOOR, clock)
-    shed = 0
-    for k in range(400):  # 2 s: 200 arrivals a second, the writer answering 100
-        clock.now += 0.005
-        if load.full(write=True):
-            shed += 1
-        else:
-            load.write_in()
-        if k % 2 and load.writes:
-            load.write_out()
-        assert load.write_door() == 12
-    assert shed > 100
-
-
-def test_a_stall_longer_than_write_stall_s_is_shed() -> None:
-    clock = Clock()
-    load = _stall_load(STALL_DOOR, clock)
-    _paced(load, clock, 85.0, 5.0)
-    assert _arrivals(load, clock, 85.0, 40) == 0  # 0.47 s of stall: let in (cap 48)
-    clock.now += 0.6  # the writer silent for over a second now
-    assert load.write_door() == 12
-    assert load.full(write=True)
 
 
 def test_batches_inside_do_not_take_the_pulls_places() -> None:
@@ -305,60 +225,3 @@ def test_pushes_past_the_door_are_shed_at_once_behind_a_stalled_writer(
                 assert anon.get("/healthz").status_code == 200
             assert first.result()[0] == 200  # the one inside is answered after the stall
         stall.join()
-
-
-def _terminals_through_a_stall(db: str, cfg: HubConfig, name: str) -> list[tuple[float, int]]:
-    """Eight terminals pushing one batch every 0.1–0.3 s each (spread) against a hub on
-    ``cfg``; after a second the writer stalls 0.6 s. The (when, status) of each push answered
-    from the stall on, ``when`` from the stall's start."""
-    got: list[tuple[float, int]] = []
-    with app_hub(db, cfg, name) as (hub, _load):
-        token = str(hub.enrol("S001")["token"])
-        seq = itertools.count(1)
-        held = threading.Event()
-        stop = threading.Event()
-        stalled_at = [0.0]
-        jitter = random.Random(8)
-
-        def terminal(i: int) -> None:
-            with hub.client(token) as c:
-                stop.wait(0.025 * i)
-                while not stop.is_set():
-                    body = {"interactions": [make_interaction("visit", device_seq=next(seq))]}
-                    status = c.post("/v1/interactions", json=body).status_code
-                    if held.is_set():
-                        got.append((time.monotonic() - stalled_at[0], status))
-                    stop.wait(jitter.uniform(0.1, 0.3))  # (not all at once after the stall)
-
-        with ThreadPoolExecutor(8) as pool:
-            running = [pool.submit(terminal, i) for i in range(8)]
-            time.sleep(1.0)  # the writer's pace first
-            stalled_at[0] = time.monotonic()
-            stall = threading.Thread(target=_stalled_writer, args=(db, 0.6, held))
-            stall.start()
-            stall.join()
-            time.sleep(0.5)
-            stop.set()
-            for r in running:
-                r.result()
-    return got
-
-
-def test_pushes_behind_a_writer_stalled_on_the_disk_are_let_in_with_the_stall_door(
-    tmp_path: Path, _sqlite_template: Path
-) -> None:
-    """All eight terminals end up inside behind the stall (another connection holds SQLite's
-    write lock, as a COMMIT's flush on a busy disk would). A fixed door of 6 shed the 7th and
-    8th; opened through the stall, none."""
-    seen: dict[str, list[tuple[float, int]]] = {}
-    for name, cfg in (
-        ("fixed", HubConfig(max_pending_writes=6)),
-        ("stall", HubConfig(max_pending_writes=6, write_stall_s=1.0)),
-    ):
-        (tmp_path / name).mkdir()
-        seen[name] = _terminals_through_a_stall(
-            _hub_db(tmp_path / name, _sqlite_template), cfg, f"stall-door-{name}"
-        )
-    assert 503 in {status for _, status in seen["fixed"]}, seen  # the test can tell
-    shed = [(round(at, 3), status) for at, status in seen["stall"] if status != 200]
-    assert seen["stall"] and not shed, shed
