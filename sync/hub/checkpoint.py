@@ -54,6 +54,7 @@ _BACKFILL = struct.Struct("=I")  # nBackfill at 96
 RESTART_POLL_S = 0.002  # a RESTART that found the write lock taken, tried again this soon
 INSIST_AFTER = 4  # a WAL this many times its size: RESTART waits up to INSIST_MS for its turn
 INSIST_MS = 20
+FAILED_PAUSE_S = 1.0  # after a checkpoint failed (logged), the next try this much later
 
 
 def checkpointer_enabled() -> bool:
@@ -184,6 +185,7 @@ class Checkpointer:
                     self.failures += 1
                     log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
                     self._close_conn()
+                    self._stop.wait(FAILED_PAUSE_S)  # a failing disk: a line a second, not 20
             last = self.index.frames()
             if last is not None and last[0] > last[1]:
                 self.checkpoint("PASSIVE")  # what the hub wrote last, copied before it goes
