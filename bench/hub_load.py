@@ -118,6 +118,7 @@ class HubProcess:
         self.loop_lag = lock_times.with_suffix(".lag")  # the workers' event-loop lateness
         self.loop_lag.unlink(missing_ok=True)
         lock_times.with_suffix(".tails").unlink(missing_ok=True)
+        lock_times.with_suffix(".ckpt").unlink(missing_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -132,6 +133,8 @@ class HubProcess:
             "CLERK_HUB_LOCK_TIMES": str(self.lock_times),
             "CLERK_HUB_LOOP_LAG": str(self.loop_lag),
             "CLERK_HUB_TAIL_STATS": str(self.lock_times.with_suffix(".tails")),
+            # SQLite: each checkpoint of the hub's checkpointer thread (sync.hub.checkpoint)
+            "CLERK_HUB_CHECKPOINT_TIMES": str(self.lock_times.with_suffix(".ckpt")),
         }
         if self.profile:
             env["CLERK_HUB_PROFILE"] = self.profile
@@ -463,12 +466,16 @@ def by_process(
     slow: list[tuple[float, ...]] = []  # (after the hub was back, ms held, …) of slow writes
     commits: list[float] = []  # SQLite: the COMMIT's own ms; PostgreSQL: the numbering's
     waited: list[float] = []  # SQLite: BEGIN IMMEDIATE's wait for the lock
+    copying: list[float] = []  # SQLite: COMMITs during which WAL frames were copied back
+    plain: list[float] = []  # … and those without (the 5th field; older hubs write 4)
     if lock_times.exists():
         for line in lock_times.read_text(encoding="ascii").splitlines():
             parts = line.split()
-            if len(parts) in (2, 3, 4) and since <= float(parts[0]) <= until:
+            if len(parts) in (2, 3, 4, 5) and since <= float(parts[0]) <= until:
                 commits.append(float(parts[2]) if len(parts) >= 3 else float(parts[1]))
-                waited.append(float(parts[3]) if len(parts) == 4 else 0.0)
+                waited.append(float(parts[3]) if len(parts) >= 4 else 0.0)
+                if len(parts) == 5 and int(parts[4]) >= 0:
+                    (copying if int(parts[4]) > 0 else plain).append(commits[-1])
                 if float(parts[1]) + waited[-1] >= STALL_S * 1000:  # (when, held, waited)
                     slow.append((round(float(parts[0]) - origin, 2), *map(float, parts[1:])))
     all_stalls = [(round(a - origin, 2), round((b - a) * 1000)) for p in pids for a, b in stalls[p]]
@@ -486,6 +493,15 @@ def by_process(
         "commit_max_ms": max(commits, default=None),
         "lock_wait_p99_ms": pct(waited, 99) if waited else None,
         "lock_wait_max_ms": max(waited, default=None),
+        # SQLite: the COMMITs in which the WAL was copied back (by this writer's own checkpoint
+        # or another connection's, during it) against the others
+        "commit_copying": len(copying),
+        "commit_copying_p50_ms": pct(copying, 50) if copying else None,
+        "commit_copying_max_ms": max(copying, default=None),
+        "commit_plain_p99_ms": pct(plain, 99) if plain else None,
+        "commit_plain_max_ms": max(plain, default=None),
+        "commit_over_100ms": sum(1 for c in commits if c >= 100),
+        "commit_over_100ms_copying": sum(1 for c in copying if c >= 100),
         "per_second": timeline,
     }
 
@@ -510,6 +526,61 @@ def lock_held(path: Path, since: float, until: float) -> dict[str, float | None]
         "lock_numbering_p50_ms": pct(numbering, 50) if numbering else None,
         "lock_numbering_p99_ms": pct(numbering, 99) if numbering else None,
     }
+
+
+def checkpoint_stats(path: Path, since: float, until: float) -> dict[str, float | int | None]:
+    """The hub's checkpointer threads during the load (``CLERK_HUB_CHECKPOINT_TIMES`` lines
+    ``<unix time> <ms> <mode> <frames> <copied> <busy>``, SQLite): passive copies and their
+    time, RESTARTs done and given up (a writer or reader in the way), the WAL's most frames."""
+    passive: list[float] = []
+    restarts = busy = 0
+    most = 0
+    if path.exists():
+        for line in path.read_text(encoding="ascii").splitlines():
+            parts = line.split()
+            if len(parts) != 6 or not since <= float(parts[0]) <= until:
+                continue
+            most = max(most, int(parts[3]))
+            if parts[2] == "PASSIVE":
+                passive.append(float(parts[1]))
+            elif parts[5] == "1":
+                busy += 1
+            else:
+                restarts += 1
+    return {
+        "ckpt_passive": len(passive),
+        "ckpt_p50_ms": pct(passive, 50) if passive else None,
+        "ckpt_p99_ms": pct(passive, 99) if passive else None,
+        "ckpt_max_ms": max(passive, default=None),
+        "ckpt_restarts": restarts,
+        "ckpt_restart_rounds_busy": busy,
+        "wal_most_frames": most if path.exists() else None,
+    }
+
+
+class DiskBusy:
+    """bench/disk_busy.py beside the hub's database while the load runs (``--disk-busy``): a
+    neighbour appending and syncing ``mb_s`` MB a second in ``chunk_kb`` chunks; its figures
+    (what it wrote, its own fsyncs' times) once stopped."""
+
+    def __init__(self, folder: Path, mb_s: float, chunk_kb: int, seconds: float) -> None:
+        self.report = folder / "disk_busy.report.json"
+        self.report.unlink(missing_ok=True)
+        cmd = [sys.executable, str(ROOT / "bench" / "disk_busy.py"), "--dir", str(folder)]
+        cmd += ["--mb-s", str(mb_s), "--chunk-kb", str(chunk_kb), "--seconds", str(seconds)]
+        self.proc = subprocess.Popen([*cmd, "--report", str(self.report)])
+
+    def stop(self) -> dict[str, Any]:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if not self.report.exists():
+            return {"error": f"disk_busy exited {self.proc.returncode} without a report"}
+        figures: dict[str, Any] = json.loads(self.report.read_text())
+        return figures
 
 
 class LockWaiters:
@@ -769,8 +840,14 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         for t in terminals:
             t.decode = t.decode or args.decode_all
         procs = args.gen_procs or auto_procs(n)
-        with LockWaiters(db) as waiters:
-            out = load(hub, terminals, args.duration, procs, restart=not args.no_restart)
+        mb_s = getattr(args, "disk_busy", 0.0)  # (bench/hub_overload.py's runs: none)
+        chunk_kb = getattr(args, "disk_chunk_kb", 1024)
+        busy = DiskBusy(DATA, mb_s, chunk_kb, args.duration + 10) if mb_s else None
+        try:
+            with LockWaiters(db) as waiters:
+                out = load(hub, terminals, args.duration, procs, restart=not args.no_restart)
+        finally:
+            disk = busy.stop() if busy is not None else None
         began, ended = out.began, out.began + out.elapsed
     finally:
         hub.stop()
@@ -781,6 +858,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     lock = {**lock_held(lock_times, began, ended), **waiters.figures(began, ended)}
     lock |= tail_stats(lock_times.with_suffix(".tails"))
     lock |= follow_stats(lock_times.with_suffix(".tails"))
+    lock |= checkpoint_stats(lock_times.with_suffix(".ckpt"), began, ended)
     lag = loop_lag(hub.loop_lag, began, ended)
     check = integrity(db, keys, terminals)
     s: Stats = out.stats
@@ -854,6 +932,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         **breakdown(out, n),
         **story,
         "load_avg": os.getloadavg()[0],  # the machine's 1-min load at the end (shared machine)
+        "disk_busy": disk,  # the neighbour's own figures (--disk-busy), None without one
         **check,
         **drain_figures(out),
     }
@@ -973,6 +1052,20 @@ def main() -> int:
         default="paced",
         help="how a returning terminal draws its round in the hub's reconnect window: as the "
         "scheduler does (paced, default) or uniformly (the ninth session's, for comparisons)",
+    )
+    ap.add_argument(
+        "--disk-busy",
+        type=float,
+        default=0.0,
+        metavar="MB_S",
+        help="a neighbour on the hub's filesystem appending and syncing this many MB a second "
+        "while the load runs (bench/disk_busy.py; 0: none)",
+    )
+    ap.add_argument(
+        "--disk-chunk-kb",
+        type=int,
+        default=1024,
+        help="with --disk-busy: the neighbour's bytes appended per fsync",
     )
     ap.add_argument(
         "--profile",
@@ -1114,6 +1207,29 @@ def main() -> int:
                 f"{r['stall_max_ms']} ms; writes held or waited {STALL_S * 1000:.0f} ms or more: "
                 f"{r['slow_writes']} (COMMIT max {_ms(r['commit_max_ms'])} ms, lock wait max "
                 f"{_ms(r['lock_wait_max_ms'])} ms); each process's answers {r['share']}",
+            ],
+            [
+                f"{label}: COMMITs of 100 ms or more (copying the WAL back in them)",
+                f"{r.get('commit_over_100ms', 0)} ({r.get('commit_over_100ms_copying', 0)})",
+                "",
+                f"{r.get('commit_copying', 0)} COMMITs copied WAL frames back, p50 "
+                f"{_ms(r.get('commit_copying_p50_ms'))} / max {_ms(r.get('commit_copying_max_ms'))}"
+                f" ms; the others p99 {_ms(r.get('commit_plain_p99_ms'))} / max "
+                f"{_ms(r.get('commit_plain_max_ms'))} ms; checkpointer: {r.get('ckpt_passive')} "
+                f"copies p99 {_ms(r.get('ckpt_p99_ms'))} / max {_ms(r.get('ckpt_max_ms'))} ms, "
+                f"{r.get('ckpt_restarts')} restarts ({r.get('ckpt_restart_rounds_busy')} rounds "
+                f"given up), WAL at most {r.get('wal_most_frames')} frames",
+            ],
+            [
+                f"{label}: disk neighbour (--disk-busy)",
+                "–" if not r.get("disk_busy") else f"{r['disk_busy'].get('mb_s')} MB/s",
+                "",
+                "–"
+                if not r.get("disk_busy")
+                else f"{r['disk_busy'].get('mb_written')} MB in {r['disk_busy'].get('chunks')} "
+                f"chunks of {r['disk_busy'].get('chunk_kb')} KB, its fsync p50 "
+                f"{r['disk_busy'].get('fsync_p50_ms')} / p99 {r['disk_busy'].get('fsync_p99_ms')} "
+                f"/ max {r['disk_busy'].get('fsync_max_ms')} ms",
             ],
             [
                 f"{label}: other 5xx / no answer",

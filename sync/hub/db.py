@@ -38,6 +38,7 @@ from typing import Any, Literal
 import psycopg
 import psycopg.sql
 
+from sync.hub.checkpoint import WalIndex, checkpointer_enabled
 from sync.hub.errors import (
     BusyError,
     HubServiceError,
@@ -50,7 +51,8 @@ Row = tuple[Any, ...]
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
 # Checkpoint the WAL every this many pages (4 KB each): the hub's writer commits many random
-# index pages a second (Segment intake), each copied back once per checkpoint.
+# index pages a second (Segment intake), each copied back once per checkpoint. Copied back by
+# the process's checkpointer thread (sync.hub.checkpoint), not in a writer's COMMIT.
 SQLITE_WAL_PAGES = 10_000
 ADVISORY_LOCK_ID = 0x0C1E4C  # orders change seqs across processes on PostgreSQL (at commit)
 KEY_LOCK_CLASS = 0x0C1E  # keyed locks (:meth:`Conn.lock`): (class, hashtext(key))
@@ -166,22 +168,29 @@ class LockTimes:
     includes this process's wake-up after the commit, when the lock is already released); a
     numbering at commit adds its own part, from the grant to the rows numbered. On SQLite the
     lock is the database's one write lock (``BEGIN IMMEDIATE`` to the ``COMMIT`` answered) and
-    the part added is the ``COMMIT`` itself: the WAL's flush and, every ``SQLITE_WAL_PAGES``
-    pages, the checkpoint the committing writer runs; then how long ``BEGIN IMMEDIATE`` waited
-    for the lock (SQLite's busy handler: sleeps, not a queue)."""
+    the part added is the ``COMMIT`` itself: the WAL's flush and, with SQLite's own checkpoint
+    (``CLERK_HUB_CHECKPOINTER=0``), the copy back the committing writer runs past
+    ``SQLITE_WAL_PAGES`` pages; then how long ``BEGIN IMMEDIATE`` waited for the lock
+    (SQLite's busy handler: sleeps, not a queue); then the WAL frames copied back during the
+    ``COMMIT`` (by any connection: a checkpoint in it when above 0; -1 not known)."""
 
     _lock = threading.Lock()
     _file: Any = None
 
     @classmethod
     def record(
-        cls, held_s: float, numbering_s: float | None = None, waited_s: float | None = None
+        cls,
+        held_s: float,
+        numbering_s: float | None = None,
+        waited_s: float | None = None,
+        copied: int | None = None,
     ) -> None:
         path = os.environ.get(LOCK_TIMES_ENV)
         if not path:
             return
         extra = "" if numbering_s is None else f" {numbering_s * 1000:.3f}"
         extra += "" if waited_s is None else f" {waited_s * 1000:.3f}"
+        extra += "" if copied is None else f" {copied}"
         with cls._lock:
             if cls._file is None:
                 cls._file = open(path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
@@ -234,6 +243,7 @@ class Conn:
         self._sql_cache: dict[str, str] = {}
         self._locked_at: float | None = None
         self._lock_waited = 0.0  # SQLite: how long BEGIN IMMEDIATE waited (CLERK_HUB_LOCK_TIMES)
+        self.wal: WalIndex | None = None  # SQLite: its WAL's frames (CLERK_HUB_LOCK_TIMES)
         self._held: set[str] = set()  # keyed locks taken in this transaction (alone)
         self._shared: set[str] = set()  # keyed locks taken shared in this transaction
         self._alone = False  # this transaction holds the write gate alone
@@ -509,6 +519,8 @@ class Conn:
         (:meth:`many_at_commit`: one pipeline, one round trip before it). A failed commit leaves
         no transaction open."""
         granted = None
+        timed = self._locked_at is not None and not self._pg and self.wal is not None
+        before = self.wal.frames() if timed and self.wal is not None else None
         committing = time.perf_counter()
         try:
             if self._pg:
@@ -520,7 +532,9 @@ class Conn:
             raise translate(exc, "commit") from exc
         if self._locked_at is not None and not self._pg:  # SQLite: BEGIN IMMEDIATE to here,
             now = time.perf_counter()  # and the COMMIT's own part (its flush, a checkpoint)
-            LockTimes.record(now - self._locked_at, now - committing, self._lock_waited)
+            after = self.wal.frames() if timed and self.wal is not None else None
+            copied = -1 if before is None or after is None else max(0, after[1] - before[1])
+            LockTimes.record(now - self._locked_at, now - committing, self._lock_waited, copied)
         elif self._locked_at is not None:  # exclusive: from the grant at BEGIN
             LockTimes.record(time.perf_counter() - self._locked_at)
         elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
@@ -657,6 +671,8 @@ class Conn:
     def close(self) -> None:
         self._begin_sql = None
         self._behind.clear()
+        if self.wal is not None:
+            self.wal.close()
         with suppress(*DRIVER_ERRORS):
             self._raw.close()
 
@@ -786,9 +802,14 @@ def connect_sqlite(path: str) -> Conn:
         raw.execute("PRAGMA cache_size = -65536")
         raw.execute("PRAGMA temp_store = MEMORY")
         # The WAL is copied back every SQLITE_WAL_PAGES pages, not SQLite's 1,000: an index
-        # page written by many commits in between is copied once.
-        raw.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_WAL_PAGES}")
-    return Conn(raw, SQLITE)
+        # page written by many commits in between is copied once. By the process's
+        # checkpointer (sync.hub.checkpoint), off the writers' path: a COMMIT only appends.
+        pages = 0 if checkpointer_enabled() else SQLITE_WAL_PAGES
+        raw.execute(f"PRAGMA wal_autocheckpoint = {pages}")
+    conn = Conn(raw, SQLITE)
+    if os.environ.get(LOCK_TIMES_ENV):
+        conn.wal = WalIndex(path)
+    return conn
 
 
 def connect_pg(url: str) -> Conn:

@@ -50,12 +50,14 @@ from sync.hub import history, keys
 from sync.hub.admins import AdminTokens
 from sync.hub.audit import AuditChains
 from sync.hub.bulk import BulkLoad
+from sync.hub.checkpoint import Checkpointer, checkpointer_enabled
 from sync.hub.db import (
     PG_ASSIGN_SEQS,
     PG_BROWSE_IDS,
     PG_PENDING_SEQS,
     POSTGRES,
     SQLITE,
+    SQLITE_WAL_PAGES,
     Conn,
     connect_pg,
     connect_sqlite,
@@ -97,6 +99,11 @@ class HubStore:
         self._local = threading.local()
         self._pg_pool: queue.LifoQueue[Conn] = queue.LifoQueue()
         self._idle_writers.append(self._new_conn())
+        # SQLite: the WAL copied back on a thread of this process, not in a writer's COMMIT.
+        self.checkpointer: Checkpointer | None = None
+        if not pg and checkpointer_enabled():
+            self.checkpointer = Checkpointer(db, pages=SQLITE_WAL_PAGES)
+            self.checkpointer.start()
         self._settings: dict[str, str] = {}
         self._store_names: dict[str, str] = {}
         self._commit_hooks: list[Callable[[], None]] = []
@@ -139,6 +146,8 @@ class HubStore:
 
     def close(self) -> None:
         """Close every connection this store opened (from any thread)."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()  # (its last copy back first)
         with self._conns_lock:
             self._closed = True
             conns, self._all_conns = self._all_conns, []
