@@ -1244,7 +1244,8 @@ def app_from_env() -> FastAPI:
     rounds a second a restart's fleet is spread for with CLERK_HUB_RECONNECT_RATE, group commit
     off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
     CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
-    loop's lateness with CLERK_HUB_LOOP_LAG (:mod:`sync.hub.profiling`), Python's thread switch
+    loop's lateness with CLERK_HUB_LOOP_LAG and its garbage collections' pauses with
+    CLERK_HUB_GC_TIMES (:mod:`sync.hub.profiling`), Python's thread switch
     interval with CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process
     with CLERK_HUB_MAX_THREADS (default 8)."""
 
@@ -1298,4 +1299,11 @@ def app_from_env() -> FastAPI:
         lag = LoopLag(lag_path)
         app.router.on_startup.append(lag.start)
         app.router.on_shutdown.append(lag.stop)
+    gc_path = os.environ.get("CLERK_HUB_GC_TIMES")
+    if gc_path:  # capacity work: each garbage collection's pause (bench/hub_load.py)
+        from sync.hub.profiling import GcTimes
+
+        gc_times = GcTimes(gc_path)
+        app.router.on_startup.append(gc_times.start)
+        app.router.on_shutdown.append(gc_times.stop)
     return app
