@@ -599,12 +599,20 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         """Before the first request: the devices' cache filled, so a restarted hub checks
         the whole fleet's first tokens on the event loop (its fast path) rather than with a
         thread and a read each — the herd of terminals coming back costs what a minute later
-        does. A failure only leaves the cache to fill as requests come. The devices read are
-        the fleet the reconnect window is sized by (GET /healthz)."""
+        does; on PostgreSQL the process's connections opened, their server processes warmed
+        and the pull's statements prepared (:meth:`~sync.hub.store.HubStore.warm`: a read
+        connection for each route thread and the chain follower), so the first second's
+        requests do not each wait for a connection. A failure only leaves the cache and the
+        pool to fill as requests come. The devices read are the fleet the reconnect window is
+        sized by (GET /healthz)."""
         try:
             reconnect.add(await run_in_threadpool(store.devices.prime))
         except HubServiceError as exc:
             error_log.warning("devices not primed at start: %s", exc)
+        try:
+            await run_in_threadpool(store.warm, cfg.max_threads + 1)
+        except HubServiceError as exc:
+            error_log.warning("connections not opened at start: %s", exc)
 
     app.router.on_startup.append(warm)
 

@@ -1,6 +1,7 @@
 """A hub process that starts reads its devices before the first request: a restarted hub's
 whole fleet of terminals comes back at once, and each first token is then checked on the
-event loop (the fast path), not with a thread and a read each."""
+event loop (the fast path), not with a thread and a read each; on PostgreSQL it opens its
+connections and prepares the pull's statements then too."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import asyncio
 import shutil
 from pathlib import Path
 
-from sync.hub.app import create_app
-from sync.hub.store import HubStore
+import psycopg
+import pytest
+
+from sync.hub.app import HubConfig, create_app
+from sync.hub.store import PG_WRITERS, HubStore
 
 
 def _copy(template: Path, tmp_path: Path) -> str:
@@ -51,3 +55,25 @@ def test_a_started_hub_knows_its_devices_before_their_first_request(
         assert store.devices.authenticate_cached(tokens["stolen"][1]) is None  # read, refused
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_a_started_hub_on_postgresql_has_its_connections_open_and_warm(
+    pg_store: HubStore,
+) -> None:
+    """Its first requests find a read connection for each route thread (and the follower)
+    with the pull's statements prepared, and every writer open — not a connection to make
+    and statements to prepare behind each."""
+    config = HubConfig(max_threads=3)
+    app = create_app(pg_store, config)
+    (warm,) = [h for h in app.router.on_startup if getattr(h, "__name__", "") == "warm"]
+    asyncio.run(warm())
+    with psycopg.connect(pg_store.db, autocommit=True) as admin:
+        sessions = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert sessions is not None and sessions[0] >= PG_WRITERS + config.max_threads + 1
+    with pg_store.read() as conn:  # the pool's: prepared at start, not by this read
+        names = {str(r[0]) for r in conn.rows("SELECT name FROM pg_prepared_statements")}
+    assert {"clerk_feed_own", "clerk_feed_chain", "clerk_feed_visit_o"} <= names
