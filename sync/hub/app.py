@@ -48,6 +48,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sync.hub import logs
 from sync.hub.devices import DEFAULT_TOKEN_TTL_S, Device
 from sync.hub.errors import (
     PROBLEM_TYPE,
@@ -594,6 +595,8 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
             error_log.info("group commit: %d batches in %d transactions", c.jobs, c.groups)
 
     app.router.on_shutdown.append(log_groups)
+    # A worker process of --workers N ends without atexit: the log lines kept are written here.
+    app.router.on_shutdown.append(logs.flush_all)
 
     async def warm() -> None:
         """Before the first request: the devices' cache filled, so a restarted hub checks
@@ -1261,8 +1264,7 @@ def app_from_env() -> FastAPI:
     if not db:
         raise RuntimeError("CLERK_HUB_DB is not set")
     if not logging.getLogger().handlers:  # a fresh worker process: one JSON line per request
-        level = os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO").upper()
-        logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+        logs.configure(os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO"), sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)

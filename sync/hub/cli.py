@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sync.hub import devices_cli, staff_cli
+from sync.hub import devices_cli, logs, staff_cli
 from sync.hub.cli_common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -296,7 +296,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.rules_every < 0:
         raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
     bounds = _write_bounds(args)
-    logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
+    logs.configure(args.log_level, sys.stderr)  # the lines written by a thread (sync.hub.logs)
     store = open_store(args)  # migrates; fails here, with one line, if the database is unusable
     # The chain's retention policy, applied hourly (sync/hub/retention.py), on its own store.
     try:
