@@ -132,7 +132,9 @@ class StoreTail:
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, key, op)
     common: list[bool] = field(default_factory=list)  # a change for every store
     parts: list[str] = field(default_factory=list)  # each entry as the page's JSON
-    by_key: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # -> seqs
+    # -> seqs; tuples, not lists: a tuple of ints is left out of Python's garbage collections
+    # after their first look (a list never is), and a process keeps ~100,000 of them
+    by_key: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     own_max: int = 0  # the newest own and common seq in the tail (0: none)
     common_max: int = 0
     chain: int = 0  # every store's change rows up to it: in the tail or not its (0: unknown)
@@ -146,7 +148,8 @@ class StoreTail:
         part = _entry(seq, entity, key, op, None)  # rendered with its data next
         self.parts.append(part)
         self.chars += len(part)
-        self.by_key.setdefault((entity, key), []).append(seq)
+        k = (entity, key)
+        self.by_key[k] = (*self.by_key.get(k, ()), seq)
         if common:
             self.common_max = seq
         else:
@@ -154,7 +157,7 @@ class StoreTail:
 
     def remove(self, keys: set[tuple[str, str]]) -> None:
         """Drop the entries of ``keys``."""
-        gone = {seq for k in keys for seq in self.by_key.pop(k, [])}
+        gone = {seq for k in keys for seq in self.by_key.pop(k, ())}
         keep = [i for i, seq in enumerate(self.seqs) if seq not in gone]
         self.seqs = [self.seqs[i] for i in keep]
         self.rows = [self.rows[i] for i in keep]
@@ -764,7 +767,7 @@ class StoreTails:
             head.append(seq, entity, key, op, common)
             head.parts[-1] = _entry(seq, entity, key, op, data.get((entity, key)))
         for k, seqs in tail.by_key.items():
-            head.by_key.setdefault(k, []).extend(seqs)
+            head.by_key[k] = (*head.by_key.get(k, ()), *seqs)
         tail.seqs[:0], tail.rows[:0] = head.seqs, head.rows
         tail.common[:0], tail.parts[:0] = head.common, head.parts
         tail.chars += sum(len(p) for p in head.parts)
@@ -790,10 +793,12 @@ class StoreTails:
             return
         drop = max(drop, self.max_entries // 4)  # in steps, not one entry a pull
         for (entity, key, _op), seq in zip(tail.rows[:drop], tail.seqs[:drop], strict=True):
-            seqs = tail.by_key[(entity, key)]
-            seqs.remove(seq)
-            if not seqs:
-                del tail.by_key[(entity, key)]
+            k = (entity, key)
+            left = tuple(s for s in tail.by_key[k] if s != seq)
+            if left:
+                tail.by_key[k] = left
+            else:
+                del tail.by_key[k]
         tail.base = tail.seqs[drop - 1]
         tail.chars -= sum(len(p) for p in tail.parts[:drop])
         del tail.seqs[:drop], tail.rows[:drop], tail.common[:drop], tail.parts[:drop]
