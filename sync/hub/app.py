@@ -25,6 +25,7 @@ load guard and the error mapping every route shares; the Segment routes already 
 
 import asyncio
 import functools
+import gc
 import json
 import logging
 import math
@@ -1144,6 +1145,17 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
     return app
 
 
+async def freeze_heap() -> None:
+    """(A served process's startup, after :func:`create_app`'s warm-up.) What the process holds
+    once started — its modules, routes, models, the devices read, its connections — moved out
+    of Python's garbage collections for good (:func:`gc.freeze`, after one collection of the
+    start's garbage). A full collection holds the whole process, every thread, for as long as
+    it walks every container still tracked: ~73,000 at start, 14 ms on a quiet core and more
+    on a busy one, every few seconds under load; frozen, it walks only what came since."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _on_stop_signal(callback: Callable[[], None]) -> None:
     """Run ``callback`` on this event loop when the process is told to stop (SIGTERM, SIGINT),
     then the handler that was there — uvicorn's, which starts its graceful shutdown (installed
@@ -1295,6 +1307,7 @@ def app_from_env() -> FastAPI:
         max_threads=int(os.environ.get("CLERK_HUB_MAX_THREADS") or HubConfig.max_threads),
     )
     app = create_app(HubStore.open(db), config)
+    app.router.on_startup.append(freeze_heap)  # after the warm-up: what it made is frozen too
     profile_path = os.environ.get("CLERK_HUB_PROFILE")
     if profile_path:  # capacity work: each worker's CPU profile, written at its shutdown
         from sync.hub.profiling import ProcessProfile

@@ -322,7 +322,7 @@ GRACEFUL_STOP_S = 2  # seconds a stopping hub gives the requests in flight
 def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> int:
     import uvicorn
 
-    from sync.hub.app import HubConfig, create_app
+    from sync.hub.app import HubConfig, create_app, freeze_heap
 
     common: dict[str, Any] = {
         "host": args.host,
@@ -355,7 +355,9 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         from sync.hub.tasks import RulesSchedule
 
         with RulesSchedule(store, args.rules_every):
-            uvicorn.run(create_app(store, config), **common)
+            app = create_app(store, config)
+            app.router.on_startup.append(freeze_heap)
+            uvicorn.run(app, **common)
     finally:
         store.close()
     return EXIT_OK

@@ -6,13 +6,14 @@ connections and prepares the pull's statements then too."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from sync.hub.app import HubConfig, create_app
+from sync.hub.app import HubConfig, app_from_env, create_app
 from sync.hub.store import PG_WRITERS, HubStore
 
 
@@ -77,3 +78,25 @@ def test_a_started_hub_on_postgresql_has_its_connections_open_and_warm(
     with pg_store.read() as conn:  # the pool's: prepared at start, not by this read
         names = {str(r[0]) for r in conn.rows("SELECT name FROM pg_prepared_statements")}
     assert {"clerk_feed_own", "clerk_feed_chain", "clerk_feed_visit_o"} <= names
+
+
+def test_a_served_hub_process_leaves_what_it_started_with_out_of_collections(
+    _sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full garbage collection holds the whole process while it walks every container still
+    tracked: a served worker freezes what it holds once started (after its warm-up)."""
+    monkeypatch.setenv("CLERK_HUB_DB", _copy(_sqlite_template, tmp_path))
+    app = app_from_env()
+    hooks = [h for h in app.router.on_startup if getattr(h, "__name__", "") in NAMES]
+    assert [h.__name__ for h in hooks] == ["warm", "freeze_heap"]  # in this order
+    gc.unfreeze()
+    try:
+        for hook in hooks:
+            asyncio.run(hook())
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        app.state.ingest.store.close()
+
+
+NAMES = ("warm", "freeze_heap")
