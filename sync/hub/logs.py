@@ -86,7 +86,16 @@ class LineBuffer(logging.Handler):
 
 def configure(level: str, stream: TextIO) -> None:
     """The root logger at ``level``, each record its message alone, through a
-    :class:`LineBuffer` on ``stream`` (what ``logging.basicConfig`` would do, buffered)."""
+    :class:`LineBuffer` on ``stream`` (what ``logging.basicConfig`` would do, buffered). A
+    record's message is all a line holds: its caller's frame, thread and process names are not
+    looked up for each one (logging's own switches, its documented "optimization"). A process
+    whose logging is set up already (an embedding program, a test) is left as it is."""
+    if logging.getLogger().handlers:
+        return
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None  # no findCaller walk a record
     handler = LineBuffer(stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler])
