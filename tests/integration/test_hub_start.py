@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from sync.hub import devices
 from sync.hub.app import HubConfig, app_from_env, create_app
 from sync.hub.store import PG_WRITERS, HubStore
 
@@ -100,3 +101,35 @@ def test_a_served_hub_process_leaves_what_it_started_with_out_of_collections(
 
 
 NAMES = ("warm", "freeze_heap")
+
+
+def test_a_device_new_to_a_process_has_it_learn_the_fleet_enrolled_meanwhile(
+    _sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terminals enrolled through one hub process (or after another started) are unknown to
+    the others: the first of them to reach a process has it read every device again, so the
+    rest are checked on its event loop at their first request — not each with a thread, a
+    read and the full route (the first seconds of a fleet's load). At most every
+    LEARN_EVERY_S: a revoked device's requests do not read the fleet each."""
+    db = _copy(_sqlite_template, tmp_path)
+    here, there = HubStore.open(db), HubStore.open(db)
+    try:
+        here.devices.prime()  # started before the fleet enrolled
+        tokens = []
+        for n in range(3):
+            dev, _secret = there.devices.enroll(
+                "S001", there.devices.create_enrol_code("S001"), f"till {n}"
+            )
+            tokens.append(there.devices.access_token(dev.id, now=0, ttl=10**10).token)
+        assert [here.devices.authenticate_cached(t) for t in tokens] == [None, None, None]
+        monkeypatch.setattr(
+            devices, "LEARN_EVERY_S", 3600.0, raising=False
+        )  # primed just now: not due
+        here.devices.authenticate(tokens[0])  # read alone
+        assert here.devices.authenticate_cached(tokens[1]) is None
+        monkeypatch.setattr(devices, "LEARN_EVERY_S", 0.0, raising=False)
+        here.devices.authenticate(tokens[1])  # the fleet read again
+        assert here.devices.authenticate_cached(tokens[2]) is not None
+    finally:
+        here.close()
+        there.close()
