@@ -21,6 +21,7 @@ process while they run.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import cProfile
 import gc
@@ -132,8 +133,9 @@ class GcTimes:
     ``CLERK_HUB_GC_TIMES=PATH``): a collection runs on whichever thread allocated last and holds
     the GIL throughout — no request is answered meanwhile, on any thread. Timed by
     ``gc.callbacks``; the samples stay in memory and are appended to ``PATH`` at the app's
-    shutdown, one ``unix-time generation ms collected`` line each, in one write (the worker
-    processes share the file)."""
+    shutdown, one ``unix-time generation ms collected`` line each, then the :func:`census` of
+    what a full collection walks by then, in one write (the worker processes share the
+    file)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -158,8 +160,17 @@ class GcTimes:
         if not samples:
             return
         text = "".join(f"{at:.3f} {gen} {ms:.3f} {n}\n" for at, gen, ms, n in samples)
+        text += census()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.write(fd, text.encode("ascii"))
         finally:
             os.close(fd)
+
+
+def census(top: int = 12) -> str:
+    """What a full collection walks now: the containers tracked outside the frozen ones, by
+    type, the most numerous first — ``# census <pid> <tracked> <frozen> type:count …``."""
+    counts = collections.Counter(type(o).__name__ for o in gc.get_objects())
+    parts = " ".join(f"{name}:{n}" for name, n in counts.most_common(top))
+    return f"# census {os.getpid()} {sum(counts.values())} {gc.get_freeze_count()} {parts}\n"

@@ -76,10 +76,11 @@ def test_each_garbage_collection_is_written_and_read_in_the_window(tmp_path: Pat
         gc.collect(2)
     finally:
         times.stop()
-    lines = [line.split() for line in path.read_text().splitlines()]
+    lines = [line.split() for line in path.read_text().splitlines() if line[0] != "#"]
     assert [int(gen) for _, gen, _, _ in lines][-2:] == [0, 2]
     assert all(float(ms) >= 0.0 for _, _, ms, _ in lines)
-    assert times.stop() is None and len(path.read_text().splitlines()) == len(lines)  # once
+    assert times.stop() is None and len(path.read_text().splitlines()) == len(lines) + 1  # once
+    assert path.read_text().splitlines()[-1].startswith("# census ")
     first, last = float(lines[0][0]), float(lines[-1][0])
     # a stall that a long collection overlaps is counted; one elsewhere is not
     path.write_text(f"{last:.3f} 2 120.000 0\n")
