@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from sync.hub import devices
-from sync.hub.app import HubConfig, app_from_env, create_app
+from sync.hub.app import GC_THRESHOLDS, HubConfig, app_from_env, create_app
 from sync.hub.store import PG_WRITERS, HubStore
 
 
@@ -85,18 +85,22 @@ def test_a_served_hub_process_leaves_what_it_started_with_out_of_collections(
     _sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full garbage collection holds the whole process while it walks every container still
-    tracked: a served worker freezes what it holds once started (after its warm-up)."""
+    tracked: a served worker freezes what it holds once started (after its warm-up) and has
+    full collections come less often."""
     monkeypatch.setenv("CLERK_HUB_DB", _copy(_sqlite_template, tmp_path))
     app = app_from_env()
     hooks = [h for h in app.router.on_startup if getattr(h, "__name__", "") in NAMES]
     assert [h.__name__ for h in hooks] == ["warm", "freeze_heap"]  # in this order
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         for hook in hooks:
             asyncio.run(hook())
         assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == GC_THRESHOLDS  # full collections rarer
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         app.state.ingest.store.close()
 
 
