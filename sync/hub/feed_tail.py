@@ -56,6 +56,7 @@ one further behind than the room left is rendered from the database as before.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import bisect
 import collections
@@ -128,9 +129,12 @@ class StoreTail:
     """A store's change rows after ``base``, rendered: parallel lists by ascending seq."""
 
     base: int
-    seqs: list[int] = field(default_factory=list)
+    # The seqs and the common flags in an array and a bytearray, not lists: Python's full
+    # garbage collections walk every item of every list (4,096 a tail, 100 tails a process),
+    # never those of containers it does not track.
+    seqs: array.array[int] = field(default_factory=lambda: array.array("q"))
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, key, op)
-    common: list[bool] = field(default_factory=list)  # a change for every store
+    common: bytearray = field(default_factory=bytearray)  # 1: a change for every store
     parts: list[str] = field(default_factory=list)  # each entry as the page's JSON
     # -> seqs; tuples, not lists: a tuple of ints is left out of Python's garbage collections
     # after their first look (a list never is), and a process keeps ~100,000 of them
@@ -144,7 +148,7 @@ class StoreTail:
     def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
         self.seqs.append(seq)
         self.rows.append((entity, key, op))
-        self.common.append(common)
+        self.common.append(1 if common else 0)
         part = _entry(seq, entity, key, op, None)  # rendered with its data next
         self.parts.append(part)
         self.chars += len(part)
@@ -159,9 +163,9 @@ class StoreTail:
         """Drop the entries of ``keys``."""
         gone = {seq for k in keys for seq in self.by_key.pop(k, ())}
         keep = [i for i, seq in enumerate(self.seqs) if seq not in gone]
-        self.seqs = [self.seqs[i] for i in keep]
+        self.seqs = array.array("q", [self.seqs[i] for i in keep])
         self.rows = [self.rows[i] for i in keep]
-        self.common = [self.common[i] for i in keep]
+        self.common = bytearray(self.common[i] for i in keep)
         self.parts = [self.parts[i] for i in keep]
         self.chars = sum(len(p) for p in self.parts)
         own = [s for s, c in zip(self.seqs, self.common, strict=True) if not c]

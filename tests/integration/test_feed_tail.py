@@ -121,7 +121,8 @@ def test_a_tail_keeps_nothing_per_entry_that_the_garbage_collector_walks(
     """A process keeps ~100,000 tail entries, and each of Python's full collections walks every
     container still tracked, holding the process: an entry's seqs (a tuple of ints), key and
     row (tuples of strings) and rendering (a string) are all left out after a first look —
-    through growth, renders of other entities, keys logged again and the base moving up."""
+    through growth, renders of other entities, keys logged again and the base moving up — and
+    the tail's seqs and flags are held in an array and a bytearray, which it never walks."""
     store = any_hub.store
     store.feed.tails = StoreTails(store.feed, max_entries=16)
     head = _head(store, "S001")
@@ -143,6 +144,9 @@ def test_a_tail_keeps_nothing_per_entry_that_the_garbage_collector_walks(
     gc.collect()
     per_entry = [*tail.by_key, *tail.by_key.values(), *tail.rows, *tail.parts]
     assert [o for o in per_entry if gc.is_tracked(o)] == []
+    # and the seqs and flags in containers the collector never walks item by item (an array
+    # refers to its type alone)
+    assert len(gc.get_referents(tail.seqs)) <= 1 and len(gc.get_referents(tail.common)) <= 1
 
 
 def test_a_key_logged_again_for_another_store_leaves_the_tail(any_hub: HubHandle) -> None:
