@@ -225,6 +225,29 @@ class _Chunk:
     after: int
     head: int
     rows: tuple[FollowRow, ...]
+    # Indexed once, by the follower's thread, for every pull that takes the chunk
+    # (StoreTails._follow_view): each store's rows, whether any is for every store, every key.
+    by_store: dict[str, tuple[FollowRow, ...]] = field(default_factory=dict, compare=False)
+    common: bool = False
+    keys: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def of(cls, after: int, head: int, rows: tuple[FollowRow, ...]) -> _Chunk:
+        by_store: dict[str, list[FollowRow]] = {}
+        common = False
+        for row in rows:
+            if row[1] is None:
+                common = True
+            else:
+                by_store.setdefault(row[1], []).append(row)
+        return cls(
+            after,
+            head,
+            rows,
+            {sid: tuple(mine) for sid, mine in by_store.items()},
+            common,
+            frozenset((r[2], r[3]) for r in rows),
+        )
 
 
 @dataclass(frozen=True)
@@ -400,7 +423,7 @@ class ChainFollower:
             )
             for seq, sid, entity, key, op in found
         )
-        return view.then(_Chunk(view.head, rows[-1][0], rows), self.keep)
+        return view.then(_Chunk.of(view.head, rows[-1][0], rows), self.keep)
 
 
 def _settle(
@@ -573,11 +596,14 @@ class StoreTails:
         they are: when they hold nothing of the store's, or only new rows of :data:`STABLE`
         entities of its own (a visit is rendered once, from the snapshot that read its change
         row, and stands until its key is logged again), with no key the tail holds logged
-        again. False (the tail untouched) when the tail needs a read of its own."""
+        again. False (the tail untouched) when the tail needs a read of its own. ``rows``: the
+        rows after the chain seq as :meth:`FollowView.after` gives them; None — the event
+        loop's pull — has the chunks' indexes read instead (:meth:`_own_in_view`)."""
         if rows is None:
-            rows = view.after(tail.chain)
-            if rows is None:
+            mine = self._own_in_view(tail, store_id, view)
+            if mine is None:
                 return False
+            rows = mine  # the store's own rows alone: the checks below are theirs
         own: list[tuple[int, str, str, str, bool]] = []
         data: dict[tuple[str, str], str] = {}
         by_key = tail.by_key
@@ -600,6 +626,48 @@ class StoreTails:
             self._trim(tail)
         self.followed += 1
         return True
+
+    def _own_in_view(
+        self, tail: StoreTail, store_id: str, view: FollowView
+    ) -> list[FollowRow] | None:
+        """(Under the tail's lock.) The rows :meth:`_follow` takes after the tail's chain seq —
+        the store's own, each key's newest — from the chunks' indexes (each store's rows, the
+        keys, whether one is for every store: made once a read, by the follower's thread)
+        instead of every store's rows walked and each key's newest found, pull by pull (a
+        third of a worker's time on the event loop at 1,000 terminals); None when the tail
+        needs a read of its own — also, conservatively, for a row for every store that a later
+        row of its key superseded."""
+        seq = tail.chain
+        if seq < view.base:
+            return None
+        chunks = view.chunks[bisect.bisect_right(view.heads, seq) :]
+        held = tail.by_key.keys()
+        found: list[tuple[int, FollowRow]] = []
+        for n, chunk in enumerate(chunks):
+            if chunk.after >= seq:
+                if chunk.common or not held.isdisjoint(chunk.keys):
+                    return None  # a change for every store, or a key the tail holds again
+                mine: Sequence[FollowRow] = chunk.by_store.get(store_id, ())
+            else:  # the first chunk, read partly before the chain seq: its later rows
+                mine = []
+                for row in chunk.rows:
+                    if row[0] <= seq:
+                        continue
+                    if row[1] is None or (row[2], row[3]) in held:
+                        return None
+                    if row[1] == store_id:
+                        mine.append(row)
+            for row in mine:
+                if row[2] not in STABLE:
+                    return None
+                found.append((n, row))
+        if len(chunks) > 1 and found:  # a key in a later chunk: its row here was dropped
+            found = [
+                (n, r)
+                for n, r in found
+                if not any((r[2], r[3]) in later.keys for later in chunks[n + 1 :])
+            ]
+        return [r for _n, r in found]
 
     def _slice(self, tail: StoreTail, since: int, limit: int) -> TailPage:
         """(Under the tail's lock.) The page after ``since`` (at or past the tail's base)."""
