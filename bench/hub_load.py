@@ -117,6 +117,8 @@ class HubProcess:
         lock_times.unlink(missing_ok=True)
         self.loop_lag = lock_times.with_suffix(".lag")  # the workers' event-loop lateness
         self.loop_lag.unlink(missing_ok=True)
+        self.gc_times = lock_times.with_suffix(".gc")  # the workers' garbage collections
+        self.gc_times.unlink(missing_ok=True)
         lock_times.with_suffix(".tails").unlink(missing_ok=True)
         lock_times.with_suffix(".ckpt").unlink(missing_ok=True)
         self.port = free_port()
@@ -132,6 +134,7 @@ class HubProcess:
             "CLERK_HUB_KEYS_FILE": self.keys,
             "CLERK_HUB_LOCK_TIMES": str(self.lock_times),
             "CLERK_HUB_LOOP_LAG": str(self.loop_lag),
+            "CLERK_HUB_GC_TIMES": str(self.gc_times),
             "CLERK_HUB_TAIL_STATS": str(self.lock_times.with_suffix(".tails")),
             # SQLite: each checkpoint of the hub's checkpointer thread (sync.hub.checkpoint)
             "CLERK_HUB_CHECKPOINT_TIMES": str(self.lock_times.with_suffix(".ckpt")),
@@ -798,6 +801,39 @@ def loop_lag(path: Path, since: float, until: float) -> dict[str, float | None]:
     return {"hub_loop_lag_p50_ms": pct(lags, 50), "hub_loop_lag_p99_ms": pct(lags, 99)}
 
 
+def gc_pauses(path: Path, since: float, until: float, stalls: list[Any]) -> dict[str, Any]:
+    """The hub workers' garbage collections during the load (``CLERK_HUB_GC_TIMES``: each
+    collection's generation and pause; a hub without it writes nothing): how many of each
+    generation, the full ones' (generation 2) p50 and longest pause, and how many of the
+    ``stalls`` (``by_process``: seconds from ``since``, ms) a collection of 20 ms or more
+    overlapped."""
+    found: list[tuple[float, int, float]] = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            parts = line.split()
+            with contextlib.suppress(ValueError, IndexError):
+                if since <= float(parts[0]) <= until:
+                    found.append((float(parts[0]), int(parts[1]), float(parts[2])))
+    if not found:
+        return {"gc_runs": None}
+    full = [ms for _, gen, ms in found if gen == 2]
+    long = [(at - ms / 1000, at) for at, _, ms in found if ms >= 20]
+    hit = sum(
+        1
+        for start, ms in stalls
+        if any(a <= since + start + ms / 1000 and b >= since + start for a, b in long)
+    )
+    return {
+        "gc_runs": [sum(1 for _, gen, _ in found if gen == g) for g in (0, 1, 2)],
+        "gc_full_p50_ms": pct(full, 50) if full else None,
+        "gc_full_max_ms": max(full, default=None),
+        "gc_max_ms": max(ms for _, _, ms in found),
+        "gc_ms_s": sum(ms for _, _, ms in found) / (until - since),
+        "gc_long": sorted((round(b - since, 2), round((b - a) * 1000)) for a, b in long)[:40],
+        "stalls_in_gc": hit,
+    }
+
+
 def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int) -> dict[str, Any]:
     db, keys = seeded(backend, stores, args.members)
     log = DATA / f"hub_load.{backend}.{stores}x{per_store}.log"
@@ -860,6 +896,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     lock |= follow_stats(lock_times.with_suffix(".tails"))
     lock |= checkpoint_stats(lock_times.with_suffix(".ckpt"), began, ended)
     lag = loop_lag(hub.loop_lag, began, ended)
+    lag |= gc_pauses(hub.gc_times, began, ended, story["stall_list"] if back_unix is None else [])
     check = integrity(db, keys, terminals)
     s: Stats = out.stats
     # Accepted (200) per second of the load itself, the drain left out: the throughput that
@@ -1208,6 +1245,20 @@ def main() -> int:
                 f"{r['slow_writes']} (COMMIT max {_ms(r['commit_max_ms'])} ms, lock wait max "
                 f"{_ms(r['lock_wait_max_ms'])} ms); each process's answers {r['share']}",
             ],
+            *(
+                []
+                if r.get("gc_runs") is None
+                else [
+                    [
+                        f"{label}: garbage collections gen 0/1/2; full p50 / longest",
+                        f"{'/'.join(map(str, r['gc_runs']))}; {_ms(r['gc_full_p50_ms'])} / "
+                        f"{_ms(r['gc_full_max_ms'])}",
+                        "ms",
+                        f"longest of all {r['gc_max_ms']:.0f} ms, {r['gc_ms_s']:.1f} ms a "
+                        f"second; stalls a collection of 20 ms+ overlapped: {r['stalls_in_gc']}",
+                    ]
+                ]
+            ),
             [
                 f"{label}: COMMITs of 100 ms or more (copying the WAL back in them)",
                 f"{r.get('commit_over_100ms', 0)} ({r.get('commit_over_100ms_copying', 0)})",

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sync.hub import devices_cli, staff_cli
+from sync.hub import devices_cli, logs, staff_cli
 from sync.hub.cli_common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -296,7 +296,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.rules_every < 0:
         raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
     bounds = _write_bounds(args)
-    logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
+    logs.configure(args.log_level, sys.stderr)  # the lines written by a thread (sync.hub.logs)
     store = open_store(args)  # migrates; fails here, with one line, if the database is unusable
     # The chain's retention policy, applied hourly (sync/hub/retention.py), on its own store.
     try:
@@ -322,7 +322,7 @@ GRACEFUL_STOP_S = 2  # seconds a stopping hub gives the requests in flight
 def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> int:
     import uvicorn
 
-    from sync.hub.app import HubConfig, create_app
+    from sync.hub.app import HubConfig, create_app, freeze_heap
 
     common: dict[str, Any] = {
         "host": args.host,
@@ -355,7 +355,9 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         from sync.hub.tasks import RulesSchedule
 
         with RulesSchedule(store, args.rules_every):
-            uvicorn.run(create_app(store, config), **common)
+            app = create_app(store, config)
+            app.router.on_startup.append(freeze_heap)
+            uvicorn.run(app, **common)
     finally:
         store.close()
     return EXIT_OK

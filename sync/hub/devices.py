@@ -65,6 +65,10 @@ _ENROL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _DEVICE_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _DIGITS = re.compile(r"[0-9]{1,12}")
 _CHECKED_MAX = 10_000
+# A device this process has not seen has every device read again (Devices.prime), at most this
+# often: the fleet enrolled through the other processes (or since this one started) is then
+# known at its first request — one read, not a read and FastAPI's route for each device.
+LEARN_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Devices:
         self._revoked = RevokedSet(DEVICE_CHECK_S)
         self._rereading = False  # a background re-read of the revoked set is under way
         self._reread_lock = threading.Lock()
+        self._primed_at = -LEARN_EVERY_S  # (time.monotonic) every device last read
 
     # -- enrolment ---------------------------------------------------------------------------
 
@@ -215,6 +220,8 @@ class Devices:
         into this process's cache, and the revoked set read: a process that just started
         checks its terminals' first tokens on the event loop (:meth:`authenticate_cached`)
         instead of a read each — at a restart, every terminal at once. How many it holds."""
+        with self._known_lock:
+            self._primed_at = time.monotonic()
         with self.store.read() as conn:
             rows = conn.rows(
                 "SELECT id, store_id, name FROM devices WHERE revoked_at IS NULL "
@@ -226,6 +233,16 @@ class Devices:
                 self._known.setdefault(device_id, Device(device_id, store_id, name))
         self._revoked.check("", self._read_revoked)
         return len(rows)
+
+    def _learn_due(self) -> bool:
+        """Whether a device not seen here has every device read again (:meth:`prime`): at
+        most every :data:`LEARN_EVERY_S` — the fleet enrolled through another process, or
+        since this one started, known at its first request, not each device's read alone."""
+        with self._known_lock:
+            if time.monotonic() - self._primed_at < LEARN_EVERY_S:
+                return False
+            self._primed_at = time.monotonic()
+            return True
 
     def _verified_id(self, token: str, t: float) -> str:
         """The device id of a well-formed access token of this hub that has not expired."""
@@ -266,6 +283,9 @@ class Devices:
         """The device (None if unknown) and whether it is revoked, as of at most
         ``DEVICE_CHECK_S`` ago: its row read once, the revoked set re-read when due."""
         device = self._known.get(device_id)
+        if device is None and self._learn_due():
+            self.prime()
+            device = self._known.get(device_id)
         if device is None:
             with self.store.read() as conn:
                 found = conn.row(

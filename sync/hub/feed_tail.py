@@ -56,6 +56,7 @@ one further behind than the room left is rendered from the database as before.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import bisect
 import collections
@@ -128,11 +129,16 @@ class StoreTail:
     """A store's change rows after ``base``, rendered: parallel lists by ascending seq."""
 
     base: int
-    seqs: list[int] = field(default_factory=list)
+    # The seqs and the common flags in an array and a bytearray, not lists: Python's full
+    # garbage collections walk every item of every list (4,096 a tail, 100 tails a process),
+    # never those of containers it does not track.
+    seqs: array.array[int] = field(default_factory=lambda: array.array("q"))
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, key, op)
-    common: list[bool] = field(default_factory=list)  # a change for every store
+    common: bytearray = field(default_factory=bytearray)  # 1: a change for every store
     parts: list[str] = field(default_factory=list)  # each entry as the page's JSON
-    by_key: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # -> seqs
+    # -> seqs; tuples, not lists: a tuple of ints is left out of Python's garbage collections
+    # after their first look (a list never is), and a process keeps ~100,000 of them
+    by_key: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     own_max: int = 0  # the newest own and common seq in the tail (0: none)
     common_max: int = 0
     chain: int = 0  # every store's change rows up to it: in the tail or not its (0: unknown)
@@ -142,11 +148,12 @@ class StoreTail:
     def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
         self.seqs.append(seq)
         self.rows.append((entity, key, op))
-        self.common.append(common)
+        self.common.append(1 if common else 0)
         part = _entry(seq, entity, key, op, None)  # rendered with its data next
         self.parts.append(part)
         self.chars += len(part)
-        self.by_key.setdefault((entity, key), []).append(seq)
+        k = (entity, key)
+        self.by_key[k] = (*self.by_key.get(k, ()), seq)
         if common:
             self.common_max = seq
         else:
@@ -154,11 +161,11 @@ class StoreTail:
 
     def remove(self, keys: set[tuple[str, str]]) -> None:
         """Drop the entries of ``keys``."""
-        gone = {seq for k in keys for seq in self.by_key.pop(k, [])}
+        gone = {seq for k in keys for seq in self.by_key.pop(k, ())}
         keep = [i for i, seq in enumerate(self.seqs) if seq not in gone]
-        self.seqs = [self.seqs[i] for i in keep]
+        self.seqs = array.array("q", [self.seqs[i] for i in keep])
         self.rows = [self.rows[i] for i in keep]
-        self.common = [self.common[i] for i in keep]
+        self.common = bytearray(self.common[i] for i in keep)
         self.parts = [self.parts[i] for i in keep]
         self.chars = sum(len(p) for p in self.parts)
         own = [s for s, c in zip(self.seqs, self.common, strict=True) if not c]
@@ -218,6 +225,29 @@ class _Chunk:
     after: int
     head: int
     rows: tuple[FollowRow, ...]
+    # Indexed once, by the follower's thread, for every pull that takes the chunk
+    # (StoreTails._follow_view): each store's rows, whether any is for every store, every key.
+    by_store: dict[str, tuple[FollowRow, ...]] = field(default_factory=dict, compare=False)
+    common: bool = False
+    keys: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def of(cls, after: int, head: int, rows: tuple[FollowRow, ...]) -> _Chunk:
+        by_store: dict[str, list[FollowRow]] = {}
+        common = False
+        for row in rows:
+            if row[1] is None:
+                common = True
+            else:
+                by_store.setdefault(row[1], []).append(row)
+        return cls(
+            after,
+            head,
+            rows,
+            {sid: tuple(mine) for sid, mine in by_store.items()},
+            common,
+            frozenset((r[2], r[3]) for r in rows),
+        )
 
 
 @dataclass(frozen=True)
@@ -393,7 +423,7 @@ class ChainFollower:
             )
             for seq, sid, entity, key, op in found
         )
-        return view.then(_Chunk(view.head, rows[-1][0], rows), self.keep)
+        return view.then(_Chunk.of(view.head, rows[-1][0], rows), self.keep)
 
 
 def _settle(
@@ -566,11 +596,14 @@ class StoreTails:
         they are: when they hold nothing of the store's, or only new rows of :data:`STABLE`
         entities of its own (a visit is rendered once, from the snapshot that read its change
         row, and stands until its key is logged again), with no key the tail holds logged
-        again. False (the tail untouched) when the tail needs a read of its own."""
+        again. False (the tail untouched) when the tail needs a read of its own. ``rows``: the
+        rows after the chain seq as :meth:`FollowView.after` gives them; None — the event
+        loop's pull — has the chunks' indexes read instead (:meth:`_own_in_view`)."""
         if rows is None:
-            rows = view.after(tail.chain)
-            if rows is None:
+            mine = self._own_in_view(tail, store_id, view)
+            if mine is None:
                 return False
+            rows = mine  # the store's own rows alone: the checks below are theirs
         own: list[tuple[int, str, str, str, bool]] = []
         data: dict[tuple[str, str], str] = {}
         by_key = tail.by_key
@@ -593,6 +626,48 @@ class StoreTails:
             self._trim(tail)
         self.followed += 1
         return True
+
+    def _own_in_view(
+        self, tail: StoreTail, store_id: str, view: FollowView
+    ) -> list[FollowRow] | None:
+        """(Under the tail's lock.) The rows :meth:`_follow` takes after the tail's chain seq —
+        the store's own, each key's newest — from the chunks' indexes (each store's rows, the
+        keys, whether one is for every store: made once a read, by the follower's thread)
+        instead of every store's rows walked and each key's newest found, pull by pull (a
+        third of a worker's time on the event loop at 1,000 terminals); None when the tail
+        needs a read of its own — also, conservatively, for a row for every store that a later
+        row of its key superseded."""
+        seq = tail.chain
+        if seq < view.base:
+            return None
+        chunks = view.chunks[bisect.bisect_right(view.heads, seq) :]
+        held = tail.by_key.keys()
+        found: list[tuple[int, FollowRow]] = []
+        for n, chunk in enumerate(chunks):
+            if chunk.after >= seq:
+                if chunk.common or not held.isdisjoint(chunk.keys):
+                    return None  # a change for every store, or a key the tail holds again
+                mine: Sequence[FollowRow] = chunk.by_store.get(store_id, ())
+            else:  # the first chunk, read partly before the chain seq: its later rows
+                mine = []
+                for row in chunk.rows:
+                    if row[0] <= seq:
+                        continue
+                    if row[1] is None or (row[2], row[3]) in held:
+                        return None
+                    if row[1] == store_id:
+                        mine.append(row)
+            for row in mine:
+                if row[2] not in STABLE:
+                    return None
+                found.append((n, row))
+        if len(chunks) > 1 and found:  # a key in a later chunk: its row here was dropped
+            found = [
+                (n, r)
+                for n, r in found
+                if not any((r[2], r[3]) in later.keys for later in chunks[n + 1 :])
+            ]
+        return [r for _n, r in found]
 
     def _slice(self, tail: StoreTail, since: int, limit: int) -> TailPage:
         """(Under the tail's lock.) The page after ``since`` (at or past the tail's base)."""
@@ -764,7 +839,7 @@ class StoreTails:
             head.append(seq, entity, key, op, common)
             head.parts[-1] = _entry(seq, entity, key, op, data.get((entity, key)))
         for k, seqs in tail.by_key.items():
-            head.by_key.setdefault(k, []).extend(seqs)
+            head.by_key[k] = (*head.by_key.get(k, ()), *seqs)
         tail.seqs[:0], tail.rows[:0] = head.seqs, head.rows
         tail.common[:0], tail.parts[:0] = head.common, head.parts
         tail.chars += sum(len(p) for p in head.parts)
@@ -790,10 +865,12 @@ class StoreTails:
             return
         drop = max(drop, self.max_entries // 4)  # in steps, not one entry a pull
         for (entity, key, _op), seq in zip(tail.rows[:drop], tail.seqs[:drop], strict=True):
-            seqs = tail.by_key[(entity, key)]
-            seqs.remove(seq)
-            if not seqs:
-                del tail.by_key[(entity, key)]
+            k = (entity, key)
+            left = tuple(s for s in tail.by_key[k] if s != seq)
+            if left:
+                tail.by_key[k] = left
+            else:
+                del tail.by_key[k]
         tail.base = tail.seqs[drop - 1]
         tail.chars -= sum(len(p) for p in tail.parts[:drop])
         del tail.seqs[:drop], tail.rows[:drop], tail.common[:drop], tail.parts[:drop]

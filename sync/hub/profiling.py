@@ -13,13 +13,18 @@ The profiler roughly doubles the CPU of each Python call: compare shares, not to
 never leave it on in production.
 
 :class:`LoopLag` (``CLERK_HUB_LOOP_LAG=PATH``) samples how late each worker's event loop runs —
-the time a request can wait before the hub even sees it.
+the time a request can wait before the hub even sees it; :class:`GcTimes`
+(``CLERK_HUB_GC_TIMES=PATH``) times each of Python's garbage collections, which hold the whole
+process while they run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import cProfile
+import gc
 import os
 import pstats
 import threading
@@ -118,3 +123,54 @@ class LoopLag:
             os.write(fd, text.encode("ascii"))
         finally:
             os.close(fd)
+
+
+GC_TIMES_ENV = "CLERK_HUB_GC_TIMES"  # a file: each garbage collection's pause, appended
+
+
+class GcTimes:
+    """How long each of Python's garbage collections holds the process (for capacity work,
+    ``CLERK_HUB_GC_TIMES=PATH``): a collection runs on whichever thread allocated last and holds
+    the GIL throughout — no request is answered meanwhile, on any thread. Timed by
+    ``gc.callbacks``; the samples stay in memory and are appended to ``PATH`` at the app's
+    shutdown, one ``unix-time generation ms collected`` line each, then the :func:`census` of
+    what a full collection walks by then, in one write (the worker processes share the
+    file)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.samples: list[tuple[float, int, float, int]] = []
+        self._began = 0.0
+
+    def start(self) -> None:
+        if self._on_gc not in gc.callbacks:
+            gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._began) * 1000.0
+        self.samples.append((time.time(), info["generation"], ms, info["collected"]))
+
+    def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._on_gc)
+        samples, self.samples = self.samples, []
+        if not samples:
+            return
+        text = "".join(f"{at:.3f} {gen} {ms:.3f} {n}\n" for at, gen, ms, n in samples)
+        text += census()
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, text.encode("ascii"))
+        finally:
+            os.close(fd)
+
+
+def census(top: int = 12) -> str:
+    """What a full collection walks now: the containers tracked outside the frozen ones, by
+    type, the most numerous first — ``# census <pid> <tracked> <frozen> type:count …``."""
+    counts = collections.Counter(type(o).__name__ for o in gc.get_objects())
+    parts = " ".join(f"{name}:{n}" for name, n in counts.most_common(top))
+    return f"# census {os.getpid()} {sum(counts.values())} {gc.get_freeze_count()} {parts}\n"

@@ -63,6 +63,7 @@ from sync.hub.db import (
     connect_sqlite,
     is_postgres_url,
     migrations,
+    pg_warm,
     statements,
 )
 from sync.hub.devices import Devices
@@ -217,6 +218,59 @@ class HubStore:
             self._write_slots.release()
         for hook in self._commit_hooks:
             hook()
+
+    def warm(self, readers: int) -> int:
+        """PostgreSQL: open this process's connections before its first request — its
+        :data:`PG_WRITERS` writers and ``readers`` read connections in the pool, each server
+        process with the tables' catalog entries read (:func:`~sync.hub.db.pg_warm`), the read
+        connections with the pull's statements prepared
+        (:meth:`~sync.hub.feed.ChangeFeed.named`) — so a hub's first second is not spent
+        connecting (a connection and its first statements on each table cost milliseconds,
+        while a fleet's first requests queue behind them). The number of
+        connections opened; SQLite (a connection per thread, opened in microseconds): 0."""
+        if self.dialect.name != "postgres" or self._closed:
+            return 0
+        opened = 0
+        slots = 0
+        try:  # every writer slot: no write runs on the writers while they are warmed
+            while slots < PG_WRITERS and self._write_slots.acquire(blocking=False):
+                slots += 1
+            if slots == PG_WRITERS:
+                with self._conns_lock:
+                    writers, self._idle_writers = self._idle_writers, []
+                try:
+                    writers = [w for w in writers if not (w.raw.closed or w.raw.broken)]
+                    while len(writers) < PG_WRITERS:
+                        writers.append(self._new_conn())
+                        opened += 1
+                    for conn in writers:
+                        pg_warm(conn)
+                finally:
+                    with self._conns_lock:
+                        self._idle_writers.extend(writers)
+        finally:
+            for _ in range(slots):
+                self._write_slots.release()
+        pooled: list[Conn] = []
+        try:
+            while True:
+                pooled.append(self._pg_pool.get_nowait())
+        except queue.Empty:
+            pass
+        try:
+            while len(pooled) < readers:
+                pooled.append(self._new_conn())
+                opened += 1
+            for conn in pooled:
+                pg_warm(conn)
+                self.feed.named(conn)
+        finally:
+            for conn in pooled:
+                if conn.raw.closed or conn.raw.broken:
+                    conn.close()
+                else:
+                    self._pg_pool.put(conn)
+        return opened
 
     def run_write(self, fn: Callable[[Tx], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
         """``fn(tx)`` in a write transaction, run again (from the start, in a new transaction)

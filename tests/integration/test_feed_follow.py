@@ -164,6 +164,35 @@ def test_a_key_logged_again_for_another_store_between_two_reads_is_not_kept(
     assert tails.followed == followed + 1  # from the follower's rows, no read of its own
 
 
+def test_on_the_event_loop_a_key_logged_again_for_another_store_between_reads_is_not_kept(
+    any_hub: HubHandle,
+) -> None:
+    """The same on the event loop, where the tail reads the chunks' indexes (each store's
+    rows, their keys) rather than the rows: the visit's row in the first chunk is dropped by
+    its key in the second, for another store — and a visit logged twice for the tail's own
+    store keeps its newer row."""
+    store = any_hub.store
+    tails = _followed(store)
+    head = _tailed(store, "S001")
+    other = _tailed(store, "S002")
+    member = store.members.ids("S001", limit=1)[0]
+    moved = _visit(store, member, "S001")
+    twice = _visit(store, member, "S001")
+    store.feed.changes_json("S002", other, 1000)  # a read: both visits' rows for S001 seen
+    with store.write() as tx:  # one logged again for S002, one for S001: the first rows dropped
+        tx.conn.execute("UPDATE visits SET store_id = 'S002' WHERE id = ?", (moved,))
+        tx.emit("visit", moved, "upsert", "S002")
+        tx.conn.execute("UPDATE visits SET text = 'walk-in again' WHERE id = ?", (twice,))
+        tx.emit("visit", twice, "upsert", "S001")
+    store.feed.changes_json("S002", other, 1000)  # the next read: their newer rows
+    followed = tails.followed
+    got = asyncio.run(store.feed.changes_json_async("S001", head, 1000))
+    assert got is not None  # on the loop, from the follower's rows
+    assert got == _fresh(store, "S001", head)
+    assert moved not in got.decode() and got.decode().count(f'"key":"{twice}"') == 1
+    assert tails.followed == followed + 1
+
+
 def test_a_key_the_tail_holds_logged_again_elsewhere_leaves_it(any_hub: HubHandle) -> None:
     """A visit in the tail logged again for another store (from another hub process): the
     tail does not keep it."""

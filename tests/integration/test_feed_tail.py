@@ -3,6 +3,7 @@ never a page that differs from what an uncached rendering gives at that moment."
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 
@@ -112,6 +113,40 @@ def test_a_cursor_behind_the_tail_lowers_it_or_is_rendered_from_the_database(
     for since in (cursor - 1, near, near - 2):
         assert store.feed.changes_json("S001", since, 1000) == _fresh(store, "S001", since, 1000)
     assert store.feed.tails.hits == 3
+
+
+def test_a_tail_keeps_nothing_per_entry_that_the_garbage_collector_walks(
+    any_hub: HubHandle,
+) -> None:
+    """A process keeps ~100,000 tail entries, and each of Python's full collections walks every
+    container still tracked, holding the process: an entry's seqs (a tuple of ints), key and
+    row (tuples of strings) and rendering (a string) are all left out after a first look —
+    through growth, renders of other entities, keys logged again and the base moving up — and
+    the tail's seqs and flags are held in an array and a bytearray, which it never walks."""
+    store = any_hub.store
+    store.feed.tails = StoreTails(store.feed, max_entries=16)
+    head = _head(store, "S001")
+    members = store.members.ids("S001", limit=3)
+    store.feed.changes_json("S001", head, 1000)  # the tail starts here
+    cursor = head
+    for k in range(40):  # grows past 16: its base moves up
+        _visit(store, members[k % 3], "S001", 1_700_000_000 + k)
+        if k % 10 == 9:  # another entity: every entry not a visit rendered again
+            with store.write() as tx:
+                tx.conn.execute(
+                    "UPDATE members SET points = points + 1 WHERE id = ?", (members[0],)
+                )
+                tx.emit("member", members[0], "upsert", "S001")
+        cursor = json.loads(store.feed.changes_json("S001", cursor, 1000))["next_cursor"]
+    assert store.feed.tails.hits == 40
+    tail = store.feed.tails._tails["S001"]
+    assert len(tail.seqs) >= 8 and ("member", members[0]) in tail.by_key
+    gc.collect()
+    per_entry = [*tail.by_key, *tail.by_key.values(), *tail.rows, *tail.parts]
+    assert [o for o in per_entry if gc.is_tracked(o)] == []
+    # and the seqs and flags in containers the collector never walks item by item (an array
+    # refers to its type alone)
+    assert len(gc.get_referents(tail.seqs)) <= 1 and len(gc.get_referents(tail.common)) <= 1
 
 
 def test_a_key_logged_again_for_another_store_leaves_the_tail(any_hub: HubHandle) -> None:

@@ -1,16 +1,17 @@
 """bench/hub_overload.py's reading of a sweep and bench/hub_load.py's loop-lag samples: the
 load that saturates is the last count before accepted requests stop rising, and the hub's
-event-loop lateness is read only inside the load's window."""
+event-loop lateness and garbage collections are read only inside the load's window."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from pathlib import Path
 
-from bench.hub_load import loop_lag
+from bench.hub_load import gc_pauses, loop_lag
 from bench.hub_overload import hold_of, saturation
-from sync.hub.profiling import LoopLag
+from sync.hub.profiling import GcTimes, LoopLag
 
 
 def runs(*accepted: float) -> list[dict[str, float]]:
@@ -64,3 +65,26 @@ def test_a_blocked_loop_shows_as_lag(tmp_path: Path) -> None:
     lines = probe(tmp_path / "hub.lag", held_s=0.1)
     worst = max(float(line.split()[1]) for line in lines)
     assert worst >= 80.0
+
+
+def test_each_garbage_collection_is_written_and_read_in_the_window(tmp_path: Path) -> None:
+    path = tmp_path / "hub.gc"
+    times = GcTimes(str(path))
+    times.start()
+    try:
+        gc.collect(0)
+        gc.collect(2)
+    finally:
+        times.stop()
+    lines = [line.split() for line in path.read_text().splitlines() if line[0] != "#"]
+    assert [int(gen) for _, gen, _, _ in lines][-2:] == [0, 2]
+    assert all(float(ms) >= 0.0 for _, _, ms, _ in lines)
+    assert times.stop() is None and len(path.read_text().splitlines()) == len(lines) + 1  # once
+    assert path.read_text().splitlines()[-1].startswith("# census ")
+    first, last = float(lines[0][0]), float(lines[-1][0])
+    # a stall that a long collection overlaps is counted; one elsewhere is not
+    path.write_text(f"{last:.3f} 2 120.000 0\n")
+    got = gc_pauses(path, first - 10, last + 10, [(9.95, 200), (5.0, 150)])
+    assert got["gc_runs"] == [0, 0, 1] and got["gc_full_max_ms"] == 120.0
+    assert got["stalls_in_gc"] == 1
+    assert gc_pauses(path, last + 3600, last + 7200, [])["gc_runs"] is None
