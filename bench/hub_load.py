@@ -94,6 +94,16 @@ def free_port() -> int:
 # -- the hub -------------------------------------------------------------------------------------
 
 
+def terminate(proc: subprocess.Popen[Any]) -> None:
+    """Stop a child: SIGTERM, then SIGKILL if it has not ended within 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class HubProcess:
     """``clerk hub serve --workers W`` (from ``root``) on a fixed loopback port."""
 
@@ -188,12 +198,7 @@ class HubProcess:
         now = self.workers_cpu()  # the workers' CPU while serving (from ready to stop)
         self.cpu_s += sum(v - self._cpu_at_start.get(pid, 0.0) for pid, v in now.items())
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            terminate(self.proc)
         return time.monotonic() - started
 
 
@@ -574,12 +579,7 @@ class DiskBusy:
         self.proc = subprocess.Popen([*cmd, "--report", str(self.report)])
 
     def stop(self) -> dict[str, Any]:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        terminate(self.proc)
         if not self.report.exists():
             return {"error": f"disk_busy exited {self.proc.returncode} without a report"}
         figures: dict[str, Any] = json.loads(self.report.read_text())
