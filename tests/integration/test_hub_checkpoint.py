@@ -54,11 +54,15 @@ def stores(db: str, small_wal: None) -> Iterator[list[HubStore]]:
         s.close()
 
 
-def test_a_writers_commit_past_the_wal_size_copies_nothing_back(
-    stores: list[HubStore], db: str
-) -> None:
-    store = open_store(db)
-    stores.append(store)
+@pytest.fixture
+def store(stores: list[HubStore], db: str) -> HubStore:
+    """One store on ``db`` with its checkpointer running, closed after the test."""
+    opened = open_store(db)
+    stores.append(opened)
+    return opened
+
+
+def test_a_writers_commit_past_the_wal_size_copies_nothing_back(store: HubStore, db: str) -> None:
     assert store.checkpointer is not None
     store.checkpointer.stop()  # nobody copies back now: only a COMMIT could
     make_filler(store)
@@ -94,11 +98,7 @@ def test_sqlites_own_checkpoint_copies_back_in_the_commit(
         wal.close()
 
 
-def test_the_checkpointer_copies_back_and_starts_the_wal_over(
-    stores: list[HubStore], db: str
-) -> None:
-    store = open_store(db)
-    stores.append(store)
+def test_the_checkpointer_copies_back_and_starts_the_wal_over(store: HubStore, db: str) -> None:
     make_filler(store)
     checkpointer = store.checkpointer
     assert checkpointer is not None
@@ -187,10 +187,8 @@ def test_the_wal_stays_bounded_under_steady_writes(
 
 
 def test_a_reader_pinned_on_the_wal_holds_its_size_not_the_writers(
-    stores: list[HubStore], db: str
+    store: HubStore, db: str
 ) -> None:
-    store = open_store(db)
-    stores.append(store)
     make_filler(store)
     checkpointer = store.checkpointer
     assert checkpointer is not None
