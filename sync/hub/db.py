@@ -831,7 +831,10 @@ def pg_warm(conn: Conn) -> int:
     with translated("warm a connection"):
         tables = [str(r[0]) for r in conn.raw.execute(_PG_TABLES, prepare=False).fetchall()]
         if tables:
-            text = "; ".join(f'SELECT NULL FROM "{t}" LIMIT 0' for t in tables)
+            each = psycopg.sql.SQL("SELECT NULL FROM {} LIMIT 0")
+            text = psycopg.sql.SQL("; ").join(
+                each.format(psycopg.sql.Identifier(t)) for t in tables
+            )
             conn.raw.execute(text, prepare=False).close()
     return len(tables)
 
