@@ -75,7 +75,14 @@ from sync.hub.feed import PG_CHAIN_ROWS, Validator, read_validator, snapshot
 if TYPE_CHECKING:
     from sync.hub.feed import ChangeFeed
 
-TAIL_ENTRIES = 4096  # per store and process: ~1 MB of rendered entries
+# Entries a store's tail keeps per process (~4 MB of rendered entries; CLERK_HUB_TAIL_ENTRIES
+# sets it; TAIL_CHARS bounds them all). A terminal shed by the door waits out its backoff and
+# comes back that far behind its store's peers: at twice the saturating load (2,400 terminals
+# of 3 stores, ~400 change rows a second a store) 4,096 entries were ~10 s, and 21-26 % of the
+# pulls fell behind the tails and were rendered from the database again — the hub's CPU a
+# request 2.5-2.8 ms; with 16,384 (~40 s) 99 % came from a tail, 1.4 ms (docs/benchmarks.md,
+# thirteenth session).
+TAIL_ENTRIES = int(os.environ.get("CLERK_HUB_TAIL_ENTRIES") or 16384)
 # Stores with a tail per process (the least recently pulled dropped; CLERK_HUB_TAIL_STORES sets
 # it). Every process serves every store's pulls, so with fewer tails than stores they thrash: at
 # 100 stores × 10 terminals on PostgreSQL 64 tails answered 49-50 % of the pulls that asked one
