@@ -476,14 +476,19 @@ def by_process(
     waited: list[float] = []  # SQLite: BEGIN IMMEDIATE's wait for the lock
     copying: list[float] = []  # SQLite: COMMITs during which WAL frames were copied back
     plain: list[float] = []  # … and those without (the 5th field; older hubs write 4)
+    held: list[float] = []  # SQLite: BEGIN IMMEDIATE granted to the COMMIT answered
+    cpu: list[float] = []  # … the writer thread's own CPU in it (the 6th field; older hubs: none)
     if lock_times.exists():
         for line in lock_times.read_text(encoding="ascii").splitlines():
             parts = line.split()
-            if len(parts) in (2, 3, 4, 5) and since <= float(parts[0]) <= until:
+            if len(parts) in (2, 3, 4, 5, 6) and since <= float(parts[0]) <= until:
+                held.append(float(parts[1]))
                 commits.append(float(parts[2]) if len(parts) >= 3 else float(parts[1]))
                 waited.append(float(parts[3]) if len(parts) >= 4 else 0.0)
-                if len(parts) == 5 and int(parts[4]) >= 0:
+                if len(parts) >= 5 and int(parts[4]) >= 0:
                     (copying if int(parts[4]) > 0 else plain).append(commits[-1])
+                if len(parts) == 6:
+                    cpu.append(float(parts[5]))
                 if float(parts[1]) + waited[-1] >= STALL_S * 1000:  # (when, held, waited)
                     slow.append((round(float(parts[0]) - origin, 2), *map(float, parts[1:])))
     all_stalls = [(round(a - origin, 2), round((b - a) * 1000)) for p in pids for a, b in stalls[p]]
@@ -510,6 +515,12 @@ def by_process(
         "commit_plain_max_ms": max(plain, default=None),
         "commit_over_100ms": sum(1 for c in commits if c >= 100),
         "commit_over_100ms_copying": sum(1 for c in copying if c >= 100),
+        # SQLite: the write lock's hold a transaction, and what of it was the writer's own CPU
+        # and its COMMIT (the rest: waiting for the GIL, the disk)
+        "write_held_p50_ms": pct(held, 50) if cpu else None,
+        "write_busy": round(sum(held) / 1000 / (until - since), 3) if cpu else None,
+        "write_cpu_share": round(sum(cpu) / sum(held), 3) if cpu and sum(held) else None,
+        "write_commit_share": round(sum(commits) / sum(held), 3) if cpu and sum(held) else None,
         "per_second": timeline,
     }
 
@@ -1271,6 +1282,19 @@ def main() -> int:
                 f"{r.get('ckpt_restarts')} restarts ({r.get('ckpt_restart_rounds_busy')} rounds "
                 f"given up), WAL at most {r.get('wal_most_frames')} frames",
             ],
+            *(
+                []
+                if r.get("write_busy") is None
+                else [
+                    [
+                        f"{label}: SQLite's write lock held / a write's hold p50",
+                        f"{r['write_busy']:.0%} / {_ms(r['write_held_p50_ms'])} ms",
+                        "",
+                        f"of the time held: the writer's own CPU {r['write_cpu_share']:.0%}, "
+                        f"its COMMIT {r['write_commit_share']:.0%}, the rest waiting (the GIL)",
+                    ]
+                ]
+            ),
             [
                 f"{label}: disk neighbour (--disk-busy)",
                 "–" if not r.get("disk_busy") else f"{r['disk_busy'].get('mb_s')} MB/s",

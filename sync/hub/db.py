@@ -27,6 +27,7 @@ import os
 import re
 import sqlite3
 import stat
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -159,6 +160,44 @@ POSTGRES = Dialect("postgres", "%s", "BIGSERIAL PRIMARY KEY", "BIGINT")
 
 LOCK_TIMES_ENV = "CLERK_HUB_LOCK_TIMES"  # a file: each write's hold of the lock, appended
 
+# Python's thread switch interval while a SQLite write transaction holds the database's one
+# write lock (CLERK_HUB_WRITE_SWITCH_US; 0: Python's own, 5 ms). The writer releases the GIL at
+# every step of every statement (the sqlite3 module does) and, under load, waits for it again
+# behind the event loop and the pulls' threads — up to the interval each time, ~30 times a
+# transaction: at twice the saturating load a write held the lock 20-26 ms, of which its own
+# CPU was 3-4 ms and its COMMIT 6-7 ms; the rest was waiting for the GIL, and the other process's
+# writer waited for the lock (docs/benchmarks.md, thirteenth session).
+WRITE_SWITCH_S = float(os.environ.get("CLERK_HUB_WRITE_SWITCH_US") or 200) / 1e6
+
+
+class FastSwitch:
+    """The process's switch interval at :data:`WRITE_SWITCH_S` while any SQLite write
+    transaction of the process is open (counted: a process may hold several stores), back to
+    what it was when the last one ends."""
+
+    _lock = threading.Lock()
+    _open = 0
+    _was = 0.0
+
+    @classmethod
+    def enter(cls) -> None:
+        if WRITE_SWITCH_S <= 0:
+            return
+        with cls._lock:
+            if cls._open == 0:
+                cls._was = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._was, WRITE_SWITCH_S))
+            cls._open += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        if WRITE_SWITCH_S <= 0:
+            return
+        with cls._lock:
+            cls._open -= 1
+            if cls._open == 0:
+                sys.setswitchinterval(cls._was)
+
 
 class LockTimes:
     """Where each write's hold of the chain-wide lock goes when ``CLERK_HUB_LOCK_TIMES`` names a
@@ -172,7 +211,9 @@ class LockTimes:
     (``CLERK_HUB_CHECKPOINTER=0``), the copy back the committing writer runs past
     ``SQLITE_WAL_PAGES`` pages; then how long ``BEGIN IMMEDIATE`` waited for the lock
     (SQLite's busy handler: sleeps, not a queue); then the WAL frames copied back during the
-    ``COMMIT`` (by any connection: a checkpoint in it when above 0; -1 not known)."""
+    ``COMMIT`` (by any connection: a checkpoint in it when above 0; -1 not known); then the
+    writer thread's own CPU from the lock granted to the ``COMMIT`` answered (the rest of the
+    hold, less the ``COMMIT``, is the thread waiting: for the GIL, for the disk)."""
 
     _lock = threading.Lock()
     _file: Any = None
@@ -184,6 +225,7 @@ class LockTimes:
         numbering_s: float | None = None,
         waited_s: float | None = None,
         copied: int | None = None,
+        cpu_s: float | None = None,
     ) -> None:
         path = os.environ.get(LOCK_TIMES_ENV)
         if not path:
@@ -191,6 +233,7 @@ class LockTimes:
         extra = "" if numbering_s is None else f" {numbering_s * 1000:.3f}"
         extra += "" if waited_s is None else f" {waited_s * 1000:.3f}"
         extra += "" if copied is None else f" {copied}"
+        extra += "" if cpu_s is None else f" {cpu_s * 1000:.3f}"
         with cls._lock:
             if cls._file is None:
                 cls._file = open(path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
@@ -243,6 +286,7 @@ class Conn:
         self._sql_cache: dict[str, str] = {}
         self._locked_at: float | None = None
         self._lock_waited = 0.0  # SQLite: how long BEGIN IMMEDIATE waited (CLERK_HUB_LOCK_TIMES)
+        self._cpu_at = 0.0  # SQLite: the thread's CPU when the lock was granted (the same)
         self.wal: WalIndex | None = None  # SQLite: its WAL's frames (CLERK_HUB_LOCK_TIMES)
         self._held: set[str] = set()  # keyed locks taken in this transaction (alone)
         self._shared: set[str] = set()  # keyed locks taken shared in this transaction
@@ -504,6 +548,8 @@ class Conn:
                 self.raw.execute("BEGIN IMMEDIATE")
                 self._locked_at = time.perf_counter()  # the database's one write lock
                 self._lock_waited = self._locked_at - asked
+                self._cpu_at = time.thread_time()
+                FastSwitch.enter()  # left at COMMIT or ROLLBACK (the lock released)
             elif exclusive:  # the gate alone, and the seq lock (processes of before 013 take it)
                 self.raw.execute(
                     f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_GATE_ID}), "
@@ -531,10 +577,14 @@ class Conn:
             self.rollback()
             raise translate(exc, "commit") from exc
         if self._locked_at is not None and not self._pg:  # SQLite: BEGIN IMMEDIATE to here,
+            FastSwitch.leave()
             now = time.perf_counter()  # and the COMMIT's own part (its flush, a checkpoint)
+            cpu = time.thread_time() - self._cpu_at
             after = self.wal.frames() if timed and self.wal is not None else None
             copied = -1 if before is None or after is None else max(0, after[1] - before[1])
-            LockTimes.record(now - self._locked_at, now - committing, self._lock_waited, copied)
+            LockTimes.record(
+                now - self._locked_at, now - committing, self._lock_waited, copied, cpu
+            )
         elif self._locked_at is not None:  # exclusive: from the grant at BEGIN
             LockTimes.record(time.perf_counter() - self._locked_at)
         elif granted is not None:  # from the grant in clerk_assign_seqs (the same clock here)
@@ -651,6 +701,8 @@ class Conn:
     def rollback(self) -> None:
         try:
             if self.dialect.name == "sqlite":
+                if self._locked_at is not None:
+                    FastSwitch.leave()
                 self._locked_at = None
                 if self._raw.in_transaction:
                     self._raw.execute("ROLLBACK")
@@ -671,6 +723,9 @@ class Conn:
     def close(self) -> None:
         self._begin_sql = None
         self._behind.clear()
+        if self._locked_at is not None and not self._pg:  # closed inside a write (shutdown)
+            self._locked_at = None
+            FastSwitch.leave()
         if self.wal is not None:
             self.wal.close()
         with suppress(*DRIVER_ERRORS):
