@@ -922,6 +922,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
     steady_shed = 0
     origin = lo - args.duration / 2 if lo else min((e[0] for e in s.timeline), default=0.0)
     shed_by_5s: dict[int, int] = {}  # 503s by when they were sent, 5 s bins from the load's start
+    shed_took: dict[int, list[float]] = {}  # … and how long each took at the terminal
     for at, what, status, took in s.timeline:
         away = not lo - TIMEOUT_S <= at <= hi
         if status == 200 and away:
@@ -930,6 +931,7 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
             steady_shed += away
             k = int((at - origin) // 5) * 5
             shed_by_5s[k] = shed_by_5s.get(k, 0) + 1
+            shed_took.setdefault(k, []).append(took)
     result = {
         "backend": backend,
         "stores": stores,
@@ -949,6 +951,10 @@ def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int)
         # terminals back from the restart: when each had its first 200 after the hub was back
         **returned(s, out.restart),
         "shed_by_5s": {str(k): v for k, v in sorted(shed_by_5s.items())},
+        # the 503s' p99 at the terminal by the same bins: when the slow ones came
+        "shed_p99_by_5s": {
+            str(k): round(pct(v, 99) * 1000, 1) for k, v in sorted(shed_took.items())
+        },
         "restart_at_s": lo - origin if lo else None,
         "shed_p99_ms": pct(s.shed, 99) * 1000 if s.shed else None,
         "errors_5xx": sum(

@@ -161,13 +161,16 @@ POSTGRES = Dialect("postgres", "%s", "BIGSERIAL PRIMARY KEY", "BIGINT")
 LOCK_TIMES_ENV = "CLERK_HUB_LOCK_TIMES"  # a file: each write's hold of the lock, appended
 
 # Python's thread switch interval while a SQLite write transaction holds the database's one
-# write lock (CLERK_HUB_WRITE_SWITCH_US; 0: Python's own, 5 ms). The writer releases the GIL at
-# every step of every statement (the sqlite3 module does) and, under load, waits for it again
-# behind the event loop and the pulls' threads — up to the interval each time, ~30 times a
-# transaction: at twice the saturating load a write held the lock 20-26 ms, of which its own
-# CPU was 3-4 ms and its COMMIT 6-7 ms; the rest was waiting for the GIL, and the other process's
-# writer waited for the lock (docs/benchmarks.md, thirteenth session).
-WRITE_SWITCH_S = float(os.environ.get("CLERK_HUB_WRITE_SWITCH_US") or 200) / 1e6
+# write lock (CLERK_HUB_WRITE_SWITCH_US, e.g. 200; unset or 0: Python's own, 5 ms, the default).
+# The writer releases the GIL at every step of every statement (the sqlite3 module does) and,
+# under load, waits for it again behind the event loop and the pulls' threads — up to the
+# interval each time: at twice the saturating load a write held the lock 20-26 ms, of which its
+# own CPU was 3-4 ms and its COMMIT 6-7 ms. At 200 µs a write held it 14-18 ms and the hub took
+# 10-17 % more requests a second — but its event loop then got less of the GIL, and the 503s
+# reached the terminals later (p99 over 50 ms at 2,400 terminals in 7 runs of 10 with it, 3 of 9
+# without; up to 926 ms): issue 20 asks for both, so it is a knob, not the default
+# (docs/benchmarks.md and docs/decisions.md, thirteenth session).
+WRITE_SWITCH_S = float(os.environ.get("CLERK_HUB_WRITE_SWITCH_US") or 0) / 1e6
 
 
 class FastSwitch:

@@ -1,7 +1,7 @@
-"""While a SQLite write transaction holds the database's one write lock, the process switches
-threads every WRITE_SWITCH_S instead of Python's 5 ms (sync.hub.db.FastSwitch): the writer gets
-the GIL back soon after each statement, so the other process waits less for the lock. Real
-database files, real threads."""
+"""With CLERK_HUB_WRITE_SWITCH_US set, while a SQLite write transaction holds the database's
+one write lock the process switches threads every WRITE_SWITCH_S instead of Python's 5 ms
+(sync.hub.db.FastSwitch): the writer gets the GIL back soon after each statement, so the other
+process waits less for the lock. Off by default. Real database files, real threads."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ PYTHONS = 0.005  # Python's own switch interval
 
 
 @pytest.fixture
-def stores(tmp_path: Path) -> Iterator[list[HubStore]]:
+def stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[HubStore]]:
+    monkeypatch.setattr(hubdb, "WRITE_SWITCH_S", 200e-6)  # CLERK_HUB_WRITE_SWITCH_US=200
     was = sys.getswitchinterval()
     sys.setswitchinterval(PYTHONS)
     opened = [
@@ -100,3 +101,14 @@ def test_each_writes_hold_records_the_writers_own_cpu(
     assert len(lines) == 1 and len(lines[0]) == 6
     held, cpu = float(lines[0][1]), float(lines[0][5])
     assert 0 < cpu <= held + 1.0  # (thread CPU ticks are coarser than the wall clock)
+
+
+def test_off_by_default_the_interval_is_left_alone(tmp_path: Path) -> None:
+    assert hubdb.WRITE_SWITCH_S == 0  # (the suite runs without CLERK_HUB_WRITE_SWITCH_US)
+    was = sys.getswitchinterval()
+    store = HubStore.open(str(tmp_path / "hub.db"), keys_file=str(tmp_path / "hub.keys"))
+    try:
+        with store.write():
+            assert sys.getswitchinterval() == was
+    finally:
+        store.close()
