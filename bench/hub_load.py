@@ -1296,8 +1296,9 @@ def main() -> int:
                         f"{label}: SQLite's write lock held / a write's hold p50",
                         f"{r['write_busy']:.0%} / {_ms(r['write_held_p50_ms'])} ms",
                         "",
-                        f"of the time held: the writer's own CPU {r['write_cpu_share']:.0%}, "
-                        f"its COMMIT {r['write_commit_share']:.0%}, the rest waiting (the GIL)",
+                        f"of the time held: the writer thread's CPU {r['write_cpu_share']:.0%}, "
+                        f"its COMMITs {r['write_commit_share']:.0%} (their CPU in both); what "
+                        "neither covers, the writer waited (for the GIL)",
                     ]
                 ]
             ),
