@@ -14,9 +14,9 @@ next one is answered 503 +
 Retry-After by the event loop, before it reads a body or takes a thread. A request that still
 waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no accepted request
 outlives a terminal's timeout.
-The worker threads are few (``max_threads``, not anyio's 40): the work is CPU and database
-bound, and forty threads contending for the GIL starve the event loop — the very thing that must
-answer the 503s fast.
+The worker threads are few (``max_threads``: 3, not anyio's 40): the work is CPU and database
+bound, and threads contending for the GIL starve the event loop — the very thing that must answer
+the 503s fast — and SQLite's writer, which waits for the GIL while it holds the write lock.
 
 Over 700 lines, on purpose for now: the route table of the whole API in one place, with the
 load guard and the error mapping every route shares; the Segment routes already live in
@@ -135,7 +135,13 @@ class HubConfig:
     # to it: a thread, the GIL, parsing), the others then bounded by max_inflight alone.
     write_door: Literal["inside", "queue"] = "inside"
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
-    max_threads: int = 8  # worker threads for the routes (per process)
+    # Worker threads for the routes (per process; the batches have their own, below). 3, not 8:
+    # every thread wanting the GIL is one more the event loop and SQLite's writer wait behind.
+    # With 3, alternated (docs/benchmarks.md, thirteenth session): at 2,400 terminals 503s p99
+    # 21-26 ms at the terminal against 30-202, 892-940 requests a second against 796-847; at
+    # 1,000 on PostgreSQL p99 48 / 62 ms against 105 / 122-136, the hub's CPU a request 1.39 ms
+    # against 1.65. A pull waits longer for its thread at 2x (hub p50 ~80 ms against ~14).
+    max_threads: int = 3
     max_queue_s: float = 5.0  # a request that waited longer for its thread gets 503
     # Returning terminals' first rounds a second the hub takes on top of its load: a fleet back
     # from offline (a restart) spreads them over devices / this seconds (GET /healthz), within
