@@ -307,8 +307,23 @@ def copy_sqlite_to_pg(src: str, url: str, keys: str) -> None:
             )
             d.execute("ANALYZE")
             d.commit()
+        if SETTLE:
+            settle_pg(url)
     finally:
         lite.close()
+
+
+# A database just copied in is settled before its load: VACUUM (the copied rows' hint bits and
+# visibility map, which the first reads and autovacuum would otherwise set during the load)
+# and CHECKPOINT (the copy's dirty pages written and fsync'd now, not by a checkpoint in the
+# load's first minutes — on the durable cluster it held the commits' fsyncs). --pg-fresh: not.
+SETTLE = True
+
+
+def settle_pg(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute("VACUUM (ANALYZE)")
+        c.execute("CHECKPOINT")
 
 
 # -- one run -------------------------------------------------------------------------------------
@@ -378,6 +393,7 @@ def server_side(
     """The hub's own timing of the requests answered during the load (its access log)."""
     by: dict[str, list[float]] = {"pull": [], "push": [], "503": []}
     served = 0  # every request the hub logged, the drain too (for its CPU per request)
+    burst = 0  # batches the write door let in past its floor (a burst into a quiet process)
     for line in log.read_text(errors="replace").splitlines():
         if not line.startswith("{"):
             continue
@@ -388,6 +404,7 @@ def server_side(
         served += doc.get("status") != 503 and doc.get("ts", 0) >= served_since
         if not since <= doc.get("ts", 0) <= until:
             continue
+        burst += doc.get("door") == "burst"
         if doc.get("status") == 503:
             by["503"].append(doc["ms"])
         elif doc.get("status") == 200 and doc.get("path") == "/v1/changes":
@@ -399,6 +416,7 @@ def server_side(
         out[f"hub_{k}_p50_ms"] = pct(v, 50) if v else None
         out[f"hub_{k}_p99_ms"] = pct(v, 99) if v else None
     out["hub_served"] = served
+    out["burst_in"] = burst
     return out
 
 
@@ -1076,6 +1094,11 @@ def main() -> int:
     )
     ap.add_argument("--no-restart", action="store_true", help="no hub restart half way")
     ap.add_argument(
+        "--pg-fresh",
+        action="store_true",
+        help="PostgreSQL: start the load right after the copy, without VACUUM and CHECKPOINT",
+    )
+    ap.add_argument(
         "--restart-first",
         action="store_true",
         help="restart the hub between the enrolment and the load (each process then knows the "
@@ -1128,6 +1151,8 @@ def main() -> int:
         help="the hub's CPU profile per worker process into DIR (CLERK_HUB_PROFILE)",
     )
     args = ap.parse_args()
+    global SETTLE
+    SETTLE = not args.pg_fresh
     use_client(args.client)
     use_draw(args.draw)
     if args.quick:
@@ -1256,6 +1281,8 @@ def main() -> int:
                 f"{sum(v for k, v in r['shed_by'].items() if '/writes/' in k)} / "
                 f"{sum(v for k, v in r['shed_by'].items() if '/all/' in k)}; {r['stalls']}",
                 "",
+                f"{r.get('burst_in', 0)} batches let in past the write door's floor (a burst "
+                f"into a quiet process); "
                 f"{r['shed_in_stall']} of the 503s in a stall (a process answering nothing "
                 f"{STALL_S * 1000:.0f} ms while a request was inside) or 0.5 s after; the longest "
                 f"{r['stall_max_ms']} ms; writes held or waited {STALL_S * 1000:.0f} ms or more: "

@@ -98,6 +98,8 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         "hub_loop_lag_p99_ms",
         "pull_p99_ms",
         "push_p99_ms",
+        "hub_push_p50_ms",
+        "burst_in",
         "hub_cpu_ms_per_req",
         "lag_p99_ms",
         "generator_cpu",

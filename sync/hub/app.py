@@ -9,8 +9,8 @@ Overload is shed at the door: more than ``max_inflight`` requests other than int
 inside the app (running on or queued for a worker thread; long-polls waiting for a change do not
 count), or more than ``max_pending_writes`` interaction batches (they queue on the writers: one
 on SQLite, up to 4 connections on PostgreSQL; with ``write_wait_s`` set, as many as the writers
-get through in that time at their measured pace, up to ``max_pending_writes_cap``) — and the
-next one is answered 503 +
+get through in that time at their measured pace, up to ``max_pending_writes_cap``; a burst
+into a quiet process up to ``max_pending_writes_burst``) — and the next one is answered 503 +
 Retry-After by the event loop, before it reads a body or takes a thread. A request that still
 waited ``max_queue_s`` for its thread is answered 503 when it gets one, so no accepted request
 outlives a terminal's timeout.
@@ -105,6 +105,11 @@ T = TypeVar("T")
 # WRITE_RATE_STEP_S into a mean that forgets with this time constant (Load.write_door).
 WRITE_RATE_STEP_S = 0.25
 WRITE_RATE_TAU_S = 5.0
+# The burst door's measure: the batches inside a process, averaged over time with this time
+# constant (Load.write_door). Under a quarter of the door's floor on average (3 of 12) the
+# process is quiet, and a burst is let in up to max_pending_writes_burst; a queue standing at
+# the floor closes it within ~0.3 s.
+WRITE_QUIET_TAU_S = 1.0
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -129,6 +134,14 @@ class HubConfig:
     max_pending_writes: int = 12
     write_wait_s: float | None = None
     max_pending_writes_cap: int = 48
+    # A burst into a quiet process (its batches inside under a quarter of the floor, averaged
+    # over ~1 s: WRITE_QUIET_TAU_S) is let in up to this many; a queue that stands is held to the
+    # floor. At 501 terminals on PostgreSQL (~85 batches a second a process, ~6 ms each) 13 or
+    # more now and then arrive within ~50 ms (Poisson) and are all answered within ~100 ms, yet
+    # the floor of 12 shed the 13th: 2-12 503s a run (docs/benchmarks.md, fourteenth session).
+    # At twice the saturating load the batches inside stand at the floor, so it is 12 there as
+    # before. max_pending_writes_burst <= max_pending_writes turns it off.
+    max_pending_writes_burst: int = 24
     group_commit: bool = True  # SQLite: queued batches written in one transaction (ingest.Ingest)
     # What max_pending_writes counts: "inside" — batches from the door to their answer; "queue"
     # — with group commit, batches waiting for the writer's next group (not those on their way
@@ -296,6 +309,9 @@ class Load:
     second shrinks it by a tenth, not to nothing), times ``write_wait_s`` — a burst that the
     writer's pace takes through within that is let in, more is shed — never under
     ``max_writes`` nor over ``max_writes_cap``; it starts at the cap (nothing measured yet).
+    With ``write_burst``, a process whose batches inside were under a quarter of the floor on
+    average (over ~``WRITE_QUIET_TAU_S``) lets a burst in up to ``write_burst``: a queue that
+    stands brings the mean up past it within ~0.3 s, and the door back to the floor.
     The door for every request (``max_inflight``) counts the others: batches waiting for the
     writer do not take the pulls' places."""
 
@@ -307,12 +323,17 @@ class Load:
         write_wait_s: float | None = None,
         max_writes_cap: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        write_burst: int | None = None,
     ) -> None:
         self.max_inflight = max_inflight
         self.max_threads = max_threads
         self.max_writes = max_writes  # the write door's floor (its size without write_wait_s)
         self.write_wait_s = write_wait_s  # sized by the writer's rate × this, up to the cap
         self.max_writes_cap = max(max_writes or 0, max_writes_cap or 0)
+        self.write_burst = write_burst  # the door for a burst into a quiet process
+        self._inside_mean = 0.0  # batches inside, averaged over time (WRITE_QUIET_TAU_S)
+        self._inside_at = clock()  # when _inside_mean was last brought up to date
+        self.past_floor = False  # the last batch full() let in was past the floor (a burst)
         self.queued_writes: Callable[[], int] | None = None  # else counted: batches inside
         self.inflight = 0
         self.writes = 0
@@ -335,14 +356,29 @@ class Load:
             self._sized = True
             anyio.to_thread.current_default_thread_limiter().total_tokens = self.max_threads
 
+    def _mean_inside(self, now: float) -> float:
+        """The batches inside averaged over time up to ``now`` (called before each change of
+        ``writes``: the count was constant since the last call)."""
+        dt = now - self._inside_at
+        if dt > 0.0:
+            self._inside_mean += (1.0 - math.exp(-dt / WRITE_QUIET_TAU_S)) * (
+                self.writes - self._inside_mean
+            )
+            self._inside_at = now
+        return self._inside_mean
+
     def write_in(self) -> None:
         """An interaction batch let in."""
+        if self.write_burst is not None:
+            self._mean_inside(self._clock())
         self.writes += 1
         if self.writes == 1 and self.write_wait_s is not None:
             self._busy_since = self._clock()
 
     def write_out(self) -> None:
         """An interaction batch answered (counted into the writer's rate)."""
+        if self.write_burst is not None:
+            self._mean_inside(self._clock())
         self.writes -= 1
         if self.write_wait_s is not None:
             self._answered += 1
@@ -366,18 +402,25 @@ class Load:
             self._busy_since = now
 
     def write_door(self) -> int:
-        """Batches let in at most now."""
+        """Batches let in at most now: the floor (or the paced door, with ``write_wait_s``),
+        and a burst into a quiet process up to ``write_burst``."""
         floor = self.max_writes or 0
-        if self.write_wait_s is None:
-            return floor
-        self._fold(self._clock())  # a stall (nothing answered) lowers the rate, slowly
-        return min(self.max_writes_cap, max(floor, int(self.write_rate * self.write_wait_s)))
+        door = floor
+        if self.write_wait_s is not None:
+            self._fold(self._clock())  # a stall (nothing answered) lowers the rate, slowly
+            door = min(self.max_writes_cap, max(floor, int(self.write_rate * self.write_wait_s)))
+        burst = self.write_burst
+        if burst is not None and burst > door and self._mean_inside(self._clock()) < floor / 4:
+            door = burst  # a quiet process: a burst waits its turn rather than be shed
+        return door
 
     def full(self, *, write: bool = False) -> bool:
+        self.past_floor = False
         if write and self.max_writes is not None:
             pending = self.writes if self.queued_writes is None else self.queued_writes()
             if pending >= self.write_door():
                 return True
+            self.past_floor = pending >= self.max_writes  # let in as a burst, if at all
         return self.inflight - self.writes >= self.max_inflight
 
 
@@ -475,6 +518,8 @@ class _Guard:
             load.inflight += 1
             if write:
                 load.write_in()
+                if load.past_floor:  # the access log tells it: the burst door's work
+                    status["door"] = "burst"
             counted = True
             if str(scope.get("path", "")).startswith(IMPORT_PREFIX):  # streamed, unbuffered
                 await self.app(scope, receive, send_wrapper)
@@ -587,6 +632,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         cfg.max_pending_writes,
         cfg.write_wait_s,
         cfg.max_pending_writes_cap,
+        write_burst=cfg.max_pending_writes_burst,
     )
     app.state.load = load
     reconnect = ReconnectWindow(cfg.reconnect_rate)
@@ -1278,15 +1324,16 @@ def app_from_env() -> FastAPI:
     :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access tokens'
     lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
     (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES (its floor), CLERK_HUB_WRITE_WAIT_S (0: a fixed door) and
-    CLERK_HUB_MAX_PENDING_WRITES_CAP, the returning
+    CLERK_HUB_MAX_PENDING_WRITES (its floor), CLERK_HUB_WRITE_WAIT_S (0: a fixed door),
+    CLERK_HUB_MAX_PENDING_WRITES_CAP and CLERK_HUB_MAX_PENDING_WRITES_BURST (a burst into a
+    quiet process; 12 or less: off), the returning
     rounds a second a restart's fleet is spread for with CLERK_HUB_RECONNECT_RATE, group commit
     off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
     CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
     loop's lateness with CLERK_HUB_LOOP_LAG and its garbage collections' pauses with
     CLERK_HUB_GC_TIMES (:mod:`sync.hub.profiling`), Python's thread switch
     interval with CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process
-    with CLERK_HUB_MAX_THREADS (default 8)."""
+    with CLERK_HUB_MAX_THREADS (default 3)."""
 
     db = os.environ.get("CLERK_HUB_DB")
     if not db:
@@ -1298,6 +1345,9 @@ def app_from_env() -> FastAPI:
     door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
     cap = int(
         os.environ.get("CLERK_HUB_MAX_PENDING_WRITES_CAP") or HubConfig.max_pending_writes_cap
+    )
+    burst = int(
+        os.environ.get("CLERK_HUB_MAX_PENDING_WRITES_BURST") or HubConfig.max_pending_writes_burst
     )
     write_wait = os.environ.get("CLERK_HUB_WRITE_WAIT_S")  # "" or unset: the default
     wait_s = HubConfig.write_wait_s if not write_wait else float(write_wait) or None
@@ -1316,6 +1366,7 @@ def app_from_env() -> FastAPI:
         max_pending_writes=door,
         write_wait_s=wait_s,
         max_pending_writes_cap=cap,
+        max_pending_writes_burst=burst,
         max_inflight=inflight,
         reconnect_rate=rate,
         group_commit=group,
