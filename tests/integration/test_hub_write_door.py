@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -230,6 +231,34 @@ def _hub_db(tmp_path: Path, template: Path) -> str:
     return str(target)
 
 
+def _at_once_behind_a_stall(
+    db: str, clients: list[httpx.Client], next_seq: Callable[[], int]
+) -> list[int]:
+    """A push from each client at once (a barrier) while another connection holds SQLite's
+    write lock 0.3 s: their statuses, in order. The clients are closed."""
+    go = threading.Barrier(len(clients))
+    seq_lock = threading.Lock()
+
+    def push(client: httpx.Client) -> int:
+        with seq_lock:
+            seq = next_seq()
+        go.wait(5)
+        body = {"interactions": [make_interaction("visit", device_seq=seq)]}
+        return client.post("/v1/interactions", json=body).status_code
+
+    held = threading.Event()
+    stall = threading.Thread(target=_stalled_writer, args=(db, 0.3, held))
+    stall.start()
+    held.wait(5)
+    try:
+        with ThreadPoolExecutor(len(clients)) as pool:
+            return list(pool.map(push, clients))
+    finally:
+        stall.join()
+        for c in clients:
+            c.close()
+
+
 # A door that measures: the writer's pace × 2 s (a test's writer is slower than a hub's).
 PACED = HubConfig(write_wait_s=2.0)
 
@@ -259,24 +288,7 @@ def test_twenty_pushes_behind_a_short_stall_of_a_writer_that_keeps_pace_are_all_
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(steady, range(4)))
         assert load.write_door() >= 22, load.write_rate  # a fixed door of 12 shed the 13th
-        go = threading.Barrier(20)
-
-        def push(i: int) -> int:
-            go.wait(5)
-            body = {"interactions": [make_interaction("visit", device_seq=next_seq())]}
-            return clients[i].post("/v1/interactions", json=body).status_code
-
-        held = threading.Event()
-        stall = threading.Thread(target=_stalled_writer, args=(db, 0.3, held))
-        stall.start()
-        held.wait(5)
-        try:
-            with ThreadPoolExecutor(20) as pool:
-                statuses = list(pool.map(push, range(20)))
-        finally:
-            stall.join()
-            for c in clients:
-                c.close()
+        statuses = _at_once_behind_a_stall(db, clients, next_seq)
     assert statuses == [200] * 20
 
 
@@ -290,25 +302,10 @@ def test_twenty_pushes_at_once_into_a_quiet_hub_behind_a_short_stall_are_all_acc
     caplog.set_level(logging.INFO, logger="sync.hub.access")
     with app_hub(db, HubConfig(), "write-door-burst") as (hub, load):
         token = str(hub.enrol("S001")["token"])
-        clients = [hub.client(token) for _ in range(20)]
-        go = threading.Barrier(20)
-
-        def push(i: int) -> int:
-            go.wait(5)
-            body = {"interactions": [make_interaction("visit", device_seq=i + 1)]}
-            return clients[i].post("/v1/interactions", json=body).status_code
-
-        held = threading.Event()
-        stall = threading.Thread(target=_stalled_writer, args=(db, 0.3, held))
-        stall.start()
-        held.wait(5)
-        try:
-            with ThreadPoolExecutor(20) as pool:
-                statuses = list(pool.map(push, range(20)))
-        finally:
-            stall.join()
-            for c in clients:
-                c.close()
+        seqs = iter(range(1, 21))
+        statuses = _at_once_behind_a_stall(
+            db, [hub.client(token) for _ in range(20)], lambda: next(seqs)
+        )
         assert load.shed == 0
     assert statuses == [200] * 20
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "sync.hub.access"]
