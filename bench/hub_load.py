@@ -315,8 +315,10 @@ def copy_sqlite_to_pg(src: str, url: str, keys: str) -> None:
 
 # A database just copied in is settled before its load: VACUUM (the copied rows' hint bits and
 # visibility map, which the first reads and autovacuum would otherwise set during the load)
-# and CHECKPOINT (the copy's dirty pages written and fsync'd now, not by a checkpoint in the
-# load's first minutes — on the durable cluster it held the commits' fsyncs). --pg-fresh: not.
+# and CHECKPOINT (the copy's dirty pages written now, not by a checkpoint in the load's first
+# minutes), so a run does not start while PostgreSQL works through the copy. No difference was
+# seen in two alternated pairs at 1,000 terminals (docs/benchmarks.md, fourteenth session);
+# --pg-fresh: not settled.
 SETTLE = True
 
 

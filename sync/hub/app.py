@@ -333,7 +333,7 @@ class Load:
         self.write_burst = write_burst  # the door for a burst into a quiet process
         self._inside_mean = 0.0  # batches inside, averaged over time (WRITE_QUIET_TAU_S)
         self._inside_at = clock()  # when _inside_mean was last brought up to date
-        self.past_floor = False  # the last batch full() let in was past the floor (a burst)
+        self.past_floor = False  # the last batch full() let in was a burst's (past the door)
         self.queued_writes: Callable[[], int] | None = None  # else counted: batches inside
         self.inflight = 0
         self.writes = 0
@@ -404,6 +404,10 @@ class Load:
     def write_door(self) -> int:
         """Batches let in at most now: the floor (or the paced door, with ``write_wait_s``),
         and a burst into a quiet process up to ``write_burst``."""
+        return self._doors()[1]
+
+    def _doors(self) -> tuple[int, int]:
+        """The door without the burst's allowance, and the door now."""
         floor = self.max_writes or 0
         door = floor
         if self.write_wait_s is not None:
@@ -411,16 +415,17 @@ class Load:
             door = min(self.max_writes_cap, max(floor, int(self.write_rate * self.write_wait_s)))
         burst = self.write_burst
         if burst is not None and burst > door and self._mean_inside(self._clock()) < floor / 4:
-            door = burst  # a quiet process: a burst waits its turn rather than be shed
-        return door
+            return door, burst  # a quiet process: a burst waits its turn rather than be shed
+        return door, door
 
     def full(self, *, write: bool = False) -> bool:
         self.past_floor = False
         if write and self.max_writes is not None:
             pending = self.writes if self.queued_writes is None else self.queued_writes()
-            if pending >= self.write_door():
+            base, door = self._doors()
+            if pending >= door:
                 return True
-            self.past_floor = pending >= self.max_writes  # let in as a burst, if at all
+            self.past_floor = pending >= base  # let in by the burst's allowance, if at all
         return self.inflight - self.writes >= self.max_inflight
 
 
