@@ -235,8 +235,9 @@ def hold_data() -> None:
     _data_lock = f
 
 
-def seeded(backend: str, stores: int, members: int) -> tuple[str, str]:
-    """A seeded database copy for one run (SQLite path or PostgreSQL URL) and its key file."""
+def seeded(backend: str, stores: int, members: int, *, settle: bool = True) -> tuple[str, str]:
+    """A seeded database copy for one run (SQLite path or PostgreSQL URL) and its key file
+    (PostgreSQL: settled before its load unless ``settle`` is false: :func:`settle_pg`)."""
     hold_data()
     name = f"hubload_{stores}s_{members}m"
     template = DATA / f"{name}.db"
@@ -271,6 +272,8 @@ def seeded(backend: str, stores: int, members: int) -> tuple[str, str]:
         admin.execute(f"CREATE DATABASE {name}")
     url = urlunsplit(urlsplit(base)._replace(path="/" + name))
     copy_sqlite_to_pg(str(template), url, str(run_keys))
+    if settle:
+        settle_pg(url)
     return url, str(run_keys)
 
 
@@ -307,8 +310,6 @@ def copy_sqlite_to_pg(src: str, url: str, keys: str) -> None:
             )
             d.execute("ANALYZE")
             d.commit()
-        if SETTLE:
-            settle_pg(url)
     finally:
         lite.close()
 
@@ -319,9 +320,6 @@ def copy_sqlite_to_pg(src: str, url: str, keys: str) -> None:
 # minutes), so a run does not start while PostgreSQL works through the copy. No difference was
 # seen in two alternated pairs at 1,000 terminals (docs/benchmarks.md, fourteenth session);
 # --pg-fresh: not settled.
-SETTLE = True
-
-
 def settle_pg(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as c:
         c.execute("VACUUM (ANALYZE)")
@@ -866,7 +864,7 @@ def gc_pauses(path: Path, since: float, until: float, stalls: list[Any]) -> dict
 
 
 def one_run(args: argparse.Namespace, backend: str, stores: int, per_store: int) -> dict[str, Any]:
-    db, keys = seeded(backend, stores, args.members)
+    db, keys = seeded(backend, stores, args.members, settle=not getattr(args, "pg_fresh", False))
     log = DATA / f"hub_load.{backend}.{stores}x{per_store}.log"
     lock_times = DATA / f"hub_load.{backend}.{stores}x{per_store}.lock"
     profile = ""
@@ -1153,8 +1151,6 @@ def main() -> int:
         help="the hub's CPU profile per worker process into DIR (CLERK_HUB_PROFILE)",
     )
     args = ap.parse_args()
-    global SETTLE
-    SETTLE = not args.pg_fresh
     use_client(args.client)
     use_draw(args.draw)
     if args.quick:
