@@ -62,6 +62,7 @@ except ImportError:
 from bench.wire import WireClient
 from clerk.ids import uuid7_str
 from sync.backoff import Backoff
+from sync.client import KEEPALIVE_S
 from sync.scheduler import PROBE_BASE_S, PROBE_CAP_S, reconnect_delay, reconnect_window
 
 TIMEOUT_S = 10.0  # the terminal's own timeout
@@ -549,7 +550,9 @@ async def clients(url: str, n: int, stack: contextlib.AsyncExitStack[bool | None
             await stack.enter_async_context(WireClient(url, timeout=TIMEOUT_S)) for _ in range(n)
         ]
     tls = ssl.create_default_context()
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=1)
+    limits = httpx.Limits(
+        max_connections=2, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_S
+    )
     return [
         await stack.enter_async_context(
             httpx.AsyncClient(base_url=url, timeout=TIMEOUT_S, limits=limits, verify=tls)

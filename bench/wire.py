@@ -14,7 +14,9 @@ no NaN) — over one keep-alive connection per client, and reads the answer (``C
 chunked, or to the end). tests/unit/bench/test_wire.py checks the bytes against httpx's.
 
 What it keeps of httpx's behaviour, because the hub sees it: an idle connection the server has
-closed is not reused (a new one is opened, as httpcore's pool drops an expired connection); an
+closed is not reused (a new one is opened, as httpcore's pool drops an expired connection), nor
+one idle for longer than the terminal's own expiry (``keepalive_expiry``: the terminal's
+``sync.client.KEEPALIVE_S``, as its ``httpx.Limits`` says); an
 answer with ``Connection: close`` closes it; the timeout is per phase (connect, then each read)
 as httpx's ``timeout=10``; failures raise httpx's own exceptions (``ConnectError``,
 ``ConnectTimeout``, ``ReadTimeout``, ``ReadError``, ``RemoteProtocolError``), so the generator's
@@ -29,11 +31,14 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+
+from sync.client import KEEPALIVE_S
 
 Trace = Callable[[str, dict[str, Any]], Awaitable[None]]
 
@@ -62,13 +67,17 @@ class WireResponse:
 class WireClient:
     """One keep-alive connection to ``base_url`` (``http://host:port``); requests in turn."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, timeout: float = 10.0, keepalive_expiry: float = KEEPALIVE_S
+    ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"plain http://host:port only, not {base_url!r}")
         self.host = parts.hostname
         self.port = parts.port or 80
         self.timeout = timeout
+        self.keepalive_expiry = keepalive_expiry
+        self._idle_since = 0.0  # when the connection's last answer was read (time.monotonic)
         netloc = self.host if self.port == 80 else f"{self.host}:{self.port}"
         self._head_start = (
             f"Host: {netloc}\r\n"
@@ -136,9 +145,11 @@ class WireClient:
     async def _open(self, trace: Trace | None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         reader, writer = self._reader, self._writer
         if reader is not None and writer is not None:
-            if not reader.at_eof() and not writer.is_closing():
+            idle = time.monotonic() - self._idle_since
+            if not reader.at_eof() and not writer.is_closing() and idle <= self.keepalive_expiry:
                 return reader, writer
-            self._drop()  # the server closed it while idle: a new one, as httpcore's pool does
+            # the server closed it while idle, or it expired: a new one, as httpcore's pool does
+            self._drop()
         if trace is not None:
             await trace("connection.connect_tcp.started", _NO_INFO)
         try:
@@ -191,6 +202,7 @@ class WireClient:
             raise
         if close:
             self._drop()
+        self._idle_since = time.monotonic()
         return WireResponse(status, headers, content)
 
     async def _body(self, headers: Headers) -> bytes:

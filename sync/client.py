@@ -61,6 +61,12 @@ MAX_ERROR_BYTES = 64 * 1024
 MAX_EXCHANGE_S = 120.0  # one request and its whole answer, however the bytes trickle in
 PROBE_TIMEOUT_S = 3.0  # a reachability probe: the hub answers /healthz at once
 REFRESH_MARGIN_S = 30.0  # a token this close to its expiry is renewed before it is used
+# An idle connection to the hub is kept this long (httpx's default is 5 s): a terminal's rounds
+# come every few seconds, and one backing off from a 503 or a slow network waits longer — each
+# new connection is a TCP (and in a store, TLS) handshake on both sides. Below the hub's own
+# keep-alive (sync.hub.app.KEEP_ALIVE_S, 75 s), so the terminal, not the hub, closes an idle
+# one: a request never goes out on a connection the hub is closing at that moment.
+KEEPALIVE_S = 60.0
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -83,6 +89,9 @@ class HubClient:
             base_url=_checked_url(base_url),
             transport=transport,
             timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
+            ),
             follow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": "omni-clerk-terminal/1"},
         )

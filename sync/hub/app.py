@@ -110,6 +110,15 @@ WRITE_RATE_TAU_S = 5.0
 # process is quiet, and a burst is let in up to max_pending_writes_burst; a queue standing at
 # the floor closes it within ~0.3 s.
 WRITE_QUIET_TAU_S = 1.0
+# Seconds an idle connection is kept open (uvicorn's timeout_keep_alive; its default is 5): a
+# terminal's rounds come every few seconds and one backing off waits longer, and each new
+# connection costs the hub an accept, a protocol and a close (~85 µs of CPU on loopback, more
+# with TLS) and the terminal its handshake. At twice the saturating load the 5 s let 336 new
+# connections a second come in (docs/benchmarks.md, fifteenth session). Above the terminal's
+# own (sync.client.KEEPALIVE_S, 60 s), so the terminal closes an idle connection first, and
+# above the 60 s idle timeout of the usual load balancers, so a balancer never reuses one the
+# hub has just closed. ``clerk hub serve --keep-alive`` / CLERK_HUB_KEEP_ALIVE_S set it.
+KEEP_ALIVE_S = 75
 ASGIApp = Callable[..., Awaitable[None]]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

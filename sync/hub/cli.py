@@ -104,6 +104,14 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "installed, as the hub extra installs it on Linux and macOS; asyncio otherwise)",
     )
     p.add_argument(
+        "--keep-alive",
+        type=int,
+        default=None,
+        metavar="S",
+        help="seconds an idle connection is kept open (default: $CLERK_HUB_KEEP_ALIVE_S or 75; "
+        "the terminals close theirs after 60)",
+    )
+    p.add_argument(
         "--token-ttl",
         type=int,
         default=int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or 900),
@@ -296,6 +304,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.rules_every < 0:
         raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
     bounds = _write_bounds(args)
+    args.keep_alive = _keep_alive(args)  # checked before the database is opened
     logs.configure(args.log_level, sys.stderr)  # the lines written by a thread (sync.hub.logs)
     store = open_store(args)  # migrates; fails here, with one line, if the database is unusable
     # The chain's retention policy, applied hourly (sync/hub/retention.py), on its own store.
@@ -337,6 +346,7 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         # its answer (sync.hub.app: drain); what is still running after this is cancelled —
         # its terminal retries it (a batch is idempotent).
         "timeout_graceful_shutdown": GRACEFUL_STOP_S,
+        "timeout_keep_alive": args.keep_alive,
     }
     if args.workers > 1:
         store.close()
@@ -361,6 +371,25 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
     finally:
         store.close()
     return EXIT_OK
+
+
+def _keep_alive(args: argparse.Namespace) -> int:
+    """Seconds an idle connection is kept: ``--keep-alive``, else $CLERK_HUB_KEEP_ALIVE_S, else
+    :data:`sync.hub.app.KEEP_ALIVE_S`."""
+    from sync.hub.app import KEEP_ALIVE_S
+
+    if args.keep_alive is not None:
+        seconds, given = int(args.keep_alive), "--keep-alive"
+    else:
+        raw = os.environ.get("CLERK_HUB_KEEP_ALIVE_S") or str(KEEP_ALIVE_S)
+        given = "CLERK_HUB_KEEP_ALIVE_S"
+        try:
+            seconds = int(raw)
+        except ValueError:
+            raise InvalidInputError(f"{given} is not a whole number of seconds: {raw!r}") from None
+    if seconds < 1:
+        raise InvalidInputError(f"{given} must be at least 1 second, got {seconds}")
+    return seconds
 
 
 def _http_protocol() -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from sync.hub.app import HubConfig, create_app
+from sync.hub.app import KEEP_ALIVE_S, HubConfig, create_app
 from sync.hub.store import HubStore
 
 START_TIMEOUT_S = 20.0
@@ -91,6 +91,7 @@ def serve_asgi(
             lifespan="off",
             ws="none",
             timeout_graceful_shutdown=graceful_s,
+            timeout_keep_alive=KEEP_ALIVE_S,  # as `clerk hub serve`: the terminal closes first
         )
     )
     errors: list[BaseException] = []
