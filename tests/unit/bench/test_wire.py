@@ -14,6 +14,7 @@ import pytest
 from bench import loadgen
 from bench.http_floor import BareServer
 from bench.wire import WireClient
+from sync.client import KEEPALIVE_S
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -107,6 +108,28 @@ def test_one_connection_kept_alive_and_a_new_one_after_the_server_closed_it() ->
             return counts
 
     assert asyncio.run(run()) == [1, 1, 2, 2]
+
+
+def test_an_idle_connection_past_the_terminal_s_expiry_is_not_reused() -> None:
+    async def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        while True:  # the server keeps every connection: only the client's expiry ends one
+            try:
+                await read_request(r)
+            except asyncio.IncompleteReadError:
+                return
+            w.write(answer())
+            await w.drain()
+
+    async def connections(expiry: float) -> int:
+        async with server(handler) as (url, conns), WireClient(url, keepalive_expiry=expiry) as w:
+            for _ in range(3):
+                assert (await w.get("/x")).status_code == 200
+                await asyncio.sleep(0.06)
+            return conns[0]
+
+    assert asyncio.run(connections(0.03)) == 3  # idle longer than its expiry: a new one each
+    assert asyncio.run(connections(30.0)) == 1
+    assert WireClient("http://127.0.0.1:1").keepalive_expiry == KEEPALIVE_S  # the terminal's
 
 
 def test_connection_close_chunked_and_case_blind_headers() -> None:

@@ -1,0 +1,116 @@
+"""An idle connection to the hub is kept 75 s (uvicorn's default is 5), the terminal's 60 s:
+a terminal's rounds come every few seconds, one backing off from a 503 waits longer, and every
+new connection is a handshake on both sides — at twice the saturating load the 5 s let 336 new
+connections a second in (docs/benchmarks.md, fifteenth session)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sync.client import KEEPALIVE_S, HubClient
+from sync.hub.app import KEEP_ALIVE_S
+from sync.hub.cli import _keep_alive, add_hub_parser
+from sync.hub.errors import InvalidInputError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _serve_args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_hub_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["hub", "serve", "--db", "x.db", *argv])
+
+
+def test_the_option_then_the_environment_then_75_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLERK_HUB_KEEP_ALIVE_S", raising=False)
+    assert _keep_alive(_serve_args()) == KEEP_ALIVE_S == 75
+    monkeypatch.setenv("CLERK_HUB_KEEP_ALIVE_S", "30")
+    assert _keep_alive(_serve_args()) == 30
+    assert _keep_alive(_serve_args("--keep-alive", "9")) == 9
+    assert KEEPALIVE_S < KEEP_ALIVE_S  # the terminal closes an idle connection first
+
+
+def test_a_keep_alive_under_a_second_or_unreadable_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(InvalidInputError, match="--keep-alive must be at least 1 second"):
+        _keep_alive(_serve_args("--keep-alive", "0"))
+    monkeypatch.setenv("CLERK_HUB_KEEP_ALIVE_S", "a minute")
+    with pytest.raises(InvalidInputError, match="CLERK_HUB_KEEP_ALIVE_S is not a whole number"):
+        _keep_alive(_serve_args())
+
+
+def test_the_terminal_keeps_an_idle_connection_60_s() -> None:
+    client = HubClient("http://127.0.0.1:9")
+    try:
+        pool = client._http._transport._pool  # type: ignore[attr-defined]  # httpcore's pool
+        assert pool._keepalive_expiry == KEEPALIVE_S == 60.0
+    finally:
+        client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_a_served_hub_closes_an_idle_connection_after_its_keep_alive(
+    _sqlite_template: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "hub.db"
+    shutil.copyfile(_sqlite_template, db)
+    shutil.copyfile(f"{_sqlite_template}.keys", f"{db}.keys")
+    port = _free_port()
+    cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", str(db)]
+    cmd += ["--port", str(port), "--log-level", "warning", "--keep-alive", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    hub = subprocess.Popen(cmd, cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # polling a subprocess's port: there is no event to wait on
+            assert hub.poll() is None, f"the hub exited with {hub.returncode}"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the hub did not start"
+            time.sleep(0.1)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /readyz HTTP/1.1\r\nhost: hub\r\n\r\n")  # (healthz: a close)
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += conn.recv(65536)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.lower().split(b"\r\n")
+                if line.startswith(b"content-length:")
+            )
+            while len(body) < length:
+                body += conn.recv(65536)
+            answered = time.monotonic()
+            assert head.startswith(b"HTTP/1.1 200 ") and len(body) == length
+            assert b"connection: close" not in head.lower()
+            conn.settimeout(1.0)  # still open a second later (uvicorn's default would be too)
+            with pytest.raises(TimeoutError):
+                conn.recv(1)
+            conn.settimeout(10.0)
+            assert conn.recv(1) == b""  # then the hub closes it
+            idle = time.monotonic() - answered
+        assert 1.8 <= idle <= 6.0, idle  # --keep-alive 2: closed by the hub after ~2 s idle
+    finally:
+        hub.terminate()
+        hub.wait(timeout=30)
