@@ -93,7 +93,7 @@ TAIL_ENTRIES = int(os.environ.get("CLERK_HUB_TAIL_ENTRIES") or 16384)
 # chain follower (with one, FOLLOWED_TAIL_STORES: its pulls read nothing of their own).
 TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 64)
 # With a chain follower (below) a tail costs a pull no read of its own: a process keeps one for
-# up to this many stores, within TAIL_CHARS characters of rendered entries in all (the least
+# up to this many stores, within TAIL_CHARS bytes of rendered entries in all (the least
 # recently pulled dropped past it; CLERK_HUB_TAIL_CHARS sets it).
 FOLLOWED_TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 1024)
 TAIL_CHARS = int(os.environ.get("CLERK_HUB_TAIL_CHARS") or 64_000_000)
@@ -125,6 +125,9 @@ _OLDER_ROWS_SQL = (
 )
 
 
+_OPEN = b'{"changes":['  # a page's JSON up to its first entry
+
+
 @dataclass(frozen=True)
 class TailPage:
     body: bytes
@@ -142,14 +145,18 @@ class StoreTail:
     seqs: array.array[int] = field(default_factory=lambda: array.array("q"))
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # (entity, key, op)
     common: bytearray = field(default_factory=bytearray)  # 1: a change for every store
-    parts: list[str] = field(default_factory=list)  # each entry as the page's JSON
+    # Each entry as the page's JSON, UTF-8 encoded once: a pull joins bytes. Kept as str, every
+    # pull joined them and encoded the page (a name with a character past Latin-1 makes the
+    # whole page UCS-2 first), ~21-25 % of a busy SQLite hub's CPU with the fresh pages' faults
+    # (perf, docs/benchmarks.md, fifteenth session).
+    parts: list[bytes] = field(default_factory=list)
     # -> seqs; tuples, not lists: a tuple of ints is left out of Python's garbage collections
     # after their first look (a list never is), and a process keeps ~100,000 of them
     by_key: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     own_max: int = 0  # the newest own and common seq in the tail (0: none)
     common_max: int = 0
     chain: int = 0  # every store's change rows up to it: in the tail or not its (0: unknown)
-    chars: int = 0  # the rendered entries' length (the tails' budget: TAIL_CHARS)
+    chars: int = 0  # the rendered entries' bytes (the tails' budget: TAIL_CHARS)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append(self, seq: int, entity: str, key: str, op: str, common: bool) -> None:
@@ -682,11 +689,21 @@ class StoreTails:
         end = min(len(tail.seqs), start + limit)
         after = len(tail.seqs) - end
         next_cursor = tail.seqs[end - 1] if end > start else since
-        body = (
-            f'{{"changes":[{",".join(tail.parts[start:end])}],"next_cursor":{next_cursor},'
-            f'"has_more":{"true" if after else "false"},"remaining":{after}}}'
-        )
-        return TailPage(body.encode("utf-8"), tail.validator(since, start))
+        close = (
+            f'],"next_cursor":{next_cursor},"has_more":{"true" if after else "false"},'
+            f'"remaining":{after}}}'
+        ).encode()
+        # One join makes the page: the head and the close go on its first and last entries
+        # (a few hundred bytes copied), not around the joined entries (the page copied again).
+        if end - start > 1:
+            parts = tail.parts
+            entries = [_OPEN + parts[start], *parts[start + 1 : end - 1], parts[end - 1] + close]
+            body = b",".join(entries)
+        elif end > start:
+            body = _OPEN + tail.parts[start] + close
+        else:
+            body = _OPEN + close
+        return TailPage(body, tail.validator(since, start))
 
     def _every(self) -> None:
         """(Under ``_lock``, every :data:`STATS_EVERY` pulls asked.) The tails within
@@ -904,7 +921,7 @@ def _others_may_change(
     return bool(again) or any(r[1] not in STABLE or r[4] for r in new)
 
 
-def _entry(seq: int, entity: str, key: str, op: str, data: str | None) -> str:
+def _entry(seq: int, entity: str, key: str, op: str, data: str | None) -> bytes:
     """One change as the page's JSON: what :meth:`ChangeFeed._render` writes (an upsert whose
     row is gone is a delete)."""
     if op == "upsert" and data is None:
@@ -915,4 +932,4 @@ def _entry(seq: int, entity: str, key: str, op: str, data: str | None) -> str:
     return (
         f'{{"seq":{seq},"entity":{enc(entity)},"op":{enc(op)},"key":{enc(key)},'
         f'"data":{"null" if data is None else data}}}'
-    )
+    ).encode()
