@@ -24,6 +24,8 @@ load guard and the error mapping every route shares; the Segment routes already 
 """
 
 import asyncio
+import ctypes
+import ctypes.util
 import functools
 import gc
 import json
@@ -1226,10 +1228,37 @@ async def freeze_heap() -> None:
     start's garbage), and full collections made rarer (:data:`GC_THRESHOLDS`). A full
     collection holds the whole process, every thread, for as long as it walks every container
     still tracked: ~73,000 at start, 14 ms on a quiet core and 75-390 ms at load 6-10, every
-    few seconds under load; frozen, it walks only what came since."""
+    few seconds under load; frozen, it walks only what came since. And glibc's allocator told
+    to keep freed memory for the next pull's page (:func:`keep_freed_memory`)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    keep_freed_memory()
+
+
+# glibc's allocator, told by keep_freed_memory(): blocks up to MALLOC_MMAP_BELOW come from its
+# heaps, not a mapping of their own, and a heap's free top is given back to the system only past
+# MALLOC_TRIM_ABOVE. A pull's page (a few hundred kilobytes, made and freed per pull) otherwise
+# lands in memory the system maps afresh, one page fault per 4 KB written: 7-8 % of a busy
+# SQLite hub's CPU (perf, docs/benchmarks.md, fifteenth session). A process then keeps up to
+# MALLOC_TRIM_ABOVE free in each of its heaps (one a thread that allocates, at most).
+MALLOC_MMAP_BELOW = 8 * 1024 * 1024
+MALLOC_TRIM_ABOVE = 64 * 1024 * 1024
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+
+
+def keep_freed_memory() -> bool:
+    """Tell glibc's allocator to keep freed memory for the next allocation (above); False where
+    there is no glibc (macOS, musl) or CLERK_HUB_MALLOC_KEEP=0 (capacity work: as before)."""
+    if os.environ.get("CLERK_HUB_MALLOC_KEEP", "1") == "0":
+        return False
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, MALLOC_MMAP_BELOW)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, MALLOC_TRIM_ABOVE)
+    )
 
 
 async def _on_stop_signal(callback: Callable[[], None]) -> None:
@@ -1345,7 +1374,8 @@ def app_from_env() -> FastAPI:
     off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
     CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
     loop's lateness with CLERK_HUB_LOOP_LAG and its garbage collections' pauses with
-    CLERK_HUB_GC_TIMES (:mod:`sync.hub.profiling`), Python's thread switch
+    CLERK_HUB_GC_TIMES (:mod:`sync.hub.profiling`), glibc's allocator left as it comes with
+    CLERK_HUB_MALLOC_KEEP=0 (:func:`keep_freed_memory`), Python's thread switch
     interval with CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process
     with CLERK_HUB_MAX_THREADS (default 3)."""
 
