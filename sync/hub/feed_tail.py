@@ -49,7 +49,7 @@ what the follower keeps checks alone, as above.
 A tail starts at the cursor of a page read whole from the database (a caught-up terminal's)
 and keeps at most :data:`TAIL_ENTRIES` entries (its base moves up), for the
 :data:`TAIL_STORES` stores pulled last (with a follower :data:`FOLLOWED_TAIL_STORES`, within
-:data:`TAIL_CHARS` characters of rendered entries in all); a cursor a little behind the base
+:data:`TAIL_CHARS` bytes of rendered entries in all); a cursor a little behind the base
 lowers it (the rows in between read and rendered in one snapshot, then validated as above),
 one further behind than the room left is rendered from the database as before.
 """
@@ -99,7 +99,7 @@ FOLLOWED_TAIL_STORES = int(os.environ.get("CLERK_HUB_TAIL_STORES") or 1024)
 TAIL_CHARS = int(os.environ.get("CLERK_HUB_TAIL_CHARS") or 64_000_000)
 # CLERK_HUB_TAIL_STATS names a file: each process appends a line every STATS_EVERY pulls asked
 # of the tails (capacity work, bench/hub_load.py): ``<unix time> <pid> <asked> <hits> <no tail>
-# <rebuilt> <tails> <entries> <characters>``, its counts since it started; with a follower, a
+# <rebuilt> <tails> <entries> <bytes>``, its counts since it started; with a follower, a
 # second line ``<unix time> <pid> follow <reads> <pulls served> <pulls whose tail took its rows
 # as they were>``.
 TAIL_STATS_ENV = "CLERK_HUB_TAIL_STATS"
