@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +20,8 @@ from sync.hub.app import HubConfig, Load, create_app
 from sync.hub.embedded import HubHandle, serve_asgi
 from sync.hub.feed import ChangeFeed
 from sync.hub.store import HubStore
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def feed_head(store: HubStore, store_id: str) -> int:
@@ -94,3 +101,39 @@ def make_interaction(
         "device_seq": device_seq,
         "payload": payload,
     }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_served_hub(db: Path, cwd: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """``clerk hub serve --db DB OPTIONS`` in a process of its own on a free loopback port, its
+    stderr piped (what it said, if it exits before it answers); returned with its URL once its
+    /healthz answers. The caller stops it and closes its stderr."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", str(db)]
+    cmd += ["--port", str(port), *options]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    hub = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # polling a subprocess's port: there is no event to wait on
+            assert hub.poll() is None, hub.stderr.read() if hub.stderr else ""
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    return hub, url
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the hub did not start"
+            time.sleep(0.1)
+    except BaseException:
+        hub.kill()
+        hub.wait(10)
+        if hub.stderr:
+            hub.stderr.close()
+        raise

@@ -6,23 +6,18 @@ connections a second in (docs/benchmarks.md, fifteenth session)."""
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+from hub_client import start_served_hub
 
 from sync.client import KEEPALIVE_S, HubClient
 from sync.hub.app import KEEP_ALIVE_S
 from sync.hub.cli import _keep_alive, add_hub_parser
 from sync.hub.errors import InvalidInputError
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _serve_args(*argv: str) -> argparse.Namespace:
@@ -59,35 +54,15 @@ def test_the_terminal_keeps_an_idle_connection_60_s() -> None:
         client.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_a_served_hub_closes_an_idle_connection_after_its_keep_alive(
     _sqlite_template: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "hub.db"
     shutil.copyfile(_sqlite_template, db)
     shutil.copyfile(f"{_sqlite_template}.keys", f"{db}.keys")
-    port = _free_port()
-    cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", str(db)]
-    cmd += ["--port", str(port), "--log-level", "warning", "--keep-alive", "2"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    hub = subprocess.Popen(cmd, cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    hub, url = start_served_hub(db, tmp_path, "--log-level", "warning", "--keep-alive", "2")
+    port = int(url.rsplit(":", 1)[1])
     try:
-        deadline = time.monotonic() + 60
-        while True:  # polling a subprocess's port: there is no event to wait on
-            assert hub.poll() is None, f"the hub exited with {hub.returncode}"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the hub did not start"
-            time.sleep(0.1)
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
             conn.sendall(b"GET /readyz HTTP/1.1\r\nhost: hub\r\n\r\n")  # (healthz: a close)
             answer = b""
@@ -114,3 +89,5 @@ def test_a_served_hub_closes_an_idle_connection_after_its_keep_alive(
     finally:
         hub.terminate()
         hub.wait(timeout=30)
+        if hub.stderr:
+            hub.stderr.close()

@@ -5,29 +5,17 @@ wait its whole 10 s bound for a terminal's long-poll (20 s)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+from hub_client import start_served_hub
 
 from sync.hub.store import HubStore
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def test_a_stop_answers_the_long_polls_and_ends_within_seconds(
@@ -43,23 +31,8 @@ def test_a_stop_answers_the_long_polls_and_ends_within_seconds(
             head = int(conn.scalar("SELECT max(seq) FROM changes"))
     finally:
         store.close()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "sync.hub.cli", "hub", "serve", "--db", str(db)]
-    cmd += ["--port", str(port), "--workers", "2", "--log-level", "warning"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    hub = subprocess.Popen(cmd, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    hub, url = start_served_hub(db, tmp_path, "--workers", "2", "--log-level", "warning")
     try:
-        deadline = time.monotonic() + 60
-        while True:  # polling a subprocess's port: there is no event to wait on
-            assert hub.poll() is None, hub.stderr.read() if hub.stderr else ""
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the hub did not start"
-            time.sleep(0.1)
         tokens = [
             httpx.post(
                 url + "/v1/devices/enroll",
