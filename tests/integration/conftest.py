@@ -61,6 +61,13 @@ def _sqlite_copy(template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def sqlite_hub_file(_sqlite_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the seeded SQLite hub database (and its key file), for a hub served in a
+    process of its own."""
+    return Path(_sqlite_copy(_sqlite_template, tmp_path))
+
+
+@pytest.fixture
 def hub(_sqlite_template: Path, tmp_path: Path) -> Iterator[HubHandle]:
     """A seeded hub (SQLite, 200 members, seed 1) on loopback, fresh for each test."""
     with running_hub(_sqlite_copy(_sqlite_template, tmp_path)) as handle:

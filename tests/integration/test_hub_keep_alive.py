@@ -6,7 +6,6 @@ connections a second in (docs/benchmarks.md, fifteenth session)."""
 from __future__ import annotations
 
 import argparse
-import shutil
 import socket
 import time
 from pathlib import Path
@@ -55,12 +54,10 @@ def test_the_terminal_keeps_an_idle_connection_60_s() -> None:
 
 
 def test_a_served_hub_closes_an_idle_connection_after_its_keep_alive(
-    _sqlite_template: Path, tmp_path: Path
+    sqlite_hub_file: Path, tmp_path: Path
 ) -> None:
-    db = tmp_path / "hub.db"
-    shutil.copyfile(_sqlite_template, db)
-    shutil.copyfile(f"{_sqlite_template}.keys", f"{db}.keys")
-    hub, url = start_served_hub(db, tmp_path, "--log-level", "warning", "--keep-alive", "2")
+    options = ("--log-level", "warning", "--keep-alive", "2")
+    hub, url = start_served_hub(sqlite_hub_file, tmp_path, *options)
     port = int(url.rsplit(":", 1)[1])
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:

@@ -5,7 +5,6 @@ wait its whole 10 s bound for a terminal's long-poll (20 s)."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 import threading
 import time
@@ -19,11 +18,9 @@ from sync.hub.store import HubStore
 
 
 def test_a_stop_answers_the_long_polls_and_ends_within_seconds(
-    _sqlite_template: Path, tmp_path: Path
+    sqlite_hub_file: Path, tmp_path: Path
 ) -> None:
-    db = tmp_path / "hub.db"
-    shutil.copyfile(_sqlite_template, db)
-    shutil.copyfile(f"{_sqlite_template}.keys", f"{db}.keys")
+    db = sqlite_hub_file
     store = HubStore.open(str(db))
     try:
         codes = [store.devices.create_enrol_code("S001") for _ in range(4)]
