@@ -159,6 +159,12 @@ class HubConfig:
     # to it: a thread, the GIL, parsing), the others then bounded by max_inflight alone.
     write_door: Literal["inside", "queue"] = "inside"
     max_inflight: int = 48  # requests on or waiting for a worker thread before 503 at the door
+    # The door's Retry-After: 1 s, and 1 s more for every max_inflight requests it shed in the
+    # last second, up to this (1: always 1 s). Under a sustained shed a fixed 1 s brought the
+    # shed terminals back within a second or two to be shed again — at twice the saturating
+    # load the hub answered ~2,600 requests a second, most of them 503s, and its accepted
+    # throughput fell with the CPU they took (docs/benchmarks.md, sixteenth session).
+    retry_after_max: int = 8
     # Worker threads for the routes (per process; the batches have their own, below). 3, not 8:
     # every thread wanting the GIL is one more the event loop and SQLite's writer wait behind.
     # With 3, alternated (docs/benchmarks.md, thirteenth session): at 2,400 terminals 503s p99
@@ -335,8 +341,13 @@ class Load:
         max_writes_cap: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         write_burst: int | None = None,
+        retry_after_max: int = 1,
     ) -> None:
         self.max_inflight = max_inflight
+        self.retry_after_max = max(1, retry_after_max)  # the door's Retry-After at most
+        self._shed_second = 0  # the whole second of the clock the sheds below are counted in
+        self._shed_now = 0  # shed in that second
+        self._shed_before = 0  # shed in the second before it
         self.max_threads = max_threads
         self.max_writes = max_writes  # the write door's floor (its size without write_wait_s)
         self.write_wait_s = write_wait_s  # sized by the writer's rate × this, up to the cap
@@ -360,6 +371,25 @@ class Load:
         self.fast = 0  # answered by the hot routes' fast path
         self.draining = False  # told to stop: every answer closes its connection
         self._sized = max_threads is None
+
+    def shed_one(self) -> int:
+        """Count a request shed at the door; the Retry-After (seconds) to answer it with: 1, and
+        1 more for every ``max_inflight`` shed in the last second (a sliding window over two
+        whole seconds of the clock), at most ``retry_after_max``. A shed now and then is told
+        1 s as before; a sustained shed tells the terminals to stay away long enough that
+        those coming back find room, rather than be turned away again at once."""
+        self.shed += 1
+        if self.retry_after_max == 1:
+            return 1
+        now = self._clock()
+        second = int(now)
+        if second != self._shed_second:
+            self._shed_before = self._shed_now if second == self._shed_second + 1 else 0
+            self._shed_now = 0
+            self._shed_second = second
+        self._shed_now += 1
+        recent = self._shed_now + self._shed_before * (1.0 - (now - second))
+        return min(self.retry_after_max, 1 + int(recent) // max(1, self.max_inflight))
 
     def size_threads(self) -> None:
         """Set the event loop's worker-thread limit (once, from inside the loop)."""
@@ -523,11 +553,11 @@ class _Guard:
         write = scope.get("path") == _WRITE_PATH and scope.get("method") == "POST"
         try:
             if load.full(write=write) and scope.get("path") not in _UNSHED:
-                load.shed += 1
+                retry_after = load.shed_one()
                 # which door: every request's (max_inflight) or the writes' (capacity work)
                 status["door"] = "all" if load.inflight >= load.max_inflight else "writes"
                 # The answer made once (_busy_503: problem_response's bytes), not per 503.
-                head, body = _busy_503(1)
+                head, body = _busy_503(retry_after)
                 await send_wrapper({"type": "http.response.start", "status": 503, "headers": head})
                 await send_wrapper({"type": "http.response.body", "body": body})
                 return
@@ -649,6 +679,7 @@ def create_app(store: HubStore, config: HubConfig | None = None) -> FastAPI:
         cfg.write_wait_s,
         cfg.max_pending_writes_cap,
         write_burst=cfg.max_pending_writes_burst,
+        retry_after_max=cfg.retry_after_max,
     )
     app.state.load = load
     reconnect = ReconnectWindow(cfg.reconnect_rate)
@@ -1396,6 +1427,7 @@ def app_from_env() -> FastAPI:
     write_wait = os.environ.get("CLERK_HUB_WRITE_WAIT_S")  # "" or unset: the default
     wait_s = HubConfig.write_wait_s if not write_wait else float(write_wait) or None
     inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
+    retry_max = int(os.environ.get("CLERK_HUB_RETRY_AFTER_MAX") or HubConfig.retry_after_max)
     rate = float(os.environ.get("CLERK_HUB_RECONNECT_RATE") or HubConfig.reconnect_rate)
     group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
     write_door: Literal["inside", "queue"] = (
@@ -1412,6 +1444,7 @@ def app_from_env() -> FastAPI:
         max_pending_writes_cap=cap,
         max_pending_writes_burst=burst,
         max_inflight=inflight,
+        retry_after_max=retry_max,
         reconnect_rate=rate,
         group_commit=group,
         write_door=write_door,

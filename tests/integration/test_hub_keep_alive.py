@@ -14,6 +14,7 @@ import pytest
 from hub_client import start_served_hub
 
 from sync.client import KEEPALIVE_S, HubClient
+from sync.errors import RetryableHubError
 from sync.hub.app import KEEP_ALIVE_S
 from sync.hub.cli import _keep_alive, add_hub_parser
 from sync.hub.errors import InvalidInputError
@@ -84,6 +85,39 @@ def test_a_served_hub_closes_an_idle_connection_after_its_keep_alive(
             idle = time.monotonic() - answered
         assert 1.8 <= idle <= 6.0, idle  # --keep-alive 2: closed by the hub after ~2 s idle
     finally:
+        hub.terminate()
+        hub.wait(timeout=30)
+        if hub.stderr:
+            hub.stderr.close()
+
+
+@pytest.mark.parametrize(("most", "told"), [("3", [2, 3, 3, 3, 3]), ("1", [1, 1, 1, 1, 1])])
+def test_a_served_hub_s_door_tells_a_sustained_shed_to_wait_longer(
+    sqlite_hub_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    most: str,
+    told: list[int],
+) -> None:
+    """The workers' Retry-After grows with a sustained shed up to CLERK_HUB_RETRY_AFTER_MAX (1:
+    always 1 s), and the terminal's client hands it to its scheduler as the wait's floor."""
+    monkeypatch.setenv(
+        "CLERK_HUB_MAX_INFLIGHT", "0"
+    )  # every request but /healthz shed: 1 s more each
+    monkeypatch.setenv("CLERK_HUB_RETRY_AFTER_MAX", most)
+    options = ("--log-level", "warning", "--workers", "2")
+    hub, url = start_served_hub(sqlite_hub_file, tmp_path, *options)
+    client = HubClient(url, "no-token")  # shed before the token is read
+    try:
+        seen = []
+        for _ in range(len(told)):  # one kept-alive connection: one worker's door
+            with pytest.raises(RetryableHubError) as caught:
+                client.changes(0)
+            assert caught.value.status == 503 and caught.value.hub_reason == "busy"
+            seen.append(caught.value.retry_after)
+        assert seen == told
+    finally:
+        client.close()
         hub.terminate()
         hub.wait(timeout=30)
         if hub.stderr:

@@ -142,3 +142,52 @@ def test_a_door_on_the_writer_queue_counts_the_batches_waiting_for_a_group() -> 
     assert load.full(write=True) and not load.full()
     load.inflight = load.writes + 10  # ten requests other than batches: every door full
     assert load.full()
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_sustained_shed_tells_the_terminals_to_stay_away_longer() -> None:
+    """The door's Retry-After: 1 s for a shed now and then, 1 s more for every max_inflight
+    shed in the last second, at most retry_after_max — and 1 s again once the shed stops."""
+
+    async def run() -> None:
+        release = asyncio.Event()
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            await release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+        clock = _Clock(1000.25)
+        load = Load(max_inflight=2, clock=clock, retry_after_max=4)
+        guard = _Guard(app, 1024, load)
+        held = [asyncio.create_task(_call(guard, "/v1/changes")) for _ in range(2)]
+        while load.inflight < 2:
+            await asyncio.sleep(0)
+        told = []
+        for _ in range(8):
+            status, headers, body, took = await _call(guard, "/v1/changes")
+            assert status == 503 and body["reason"] == "busy" and took < 0.05
+            told.append(int(headers["retry-after"]))
+        assert told == [1, 2, 2, 3, 3, 4, 4, 4]  # 1 + shed // 2, capped at 4
+        clock.now = 1001.75  # the next second, three quarters in: a quarter of the 8 still count
+        assert int((await _call(guard, "/v1/changes"))[1]["retry-after"]) == 1 + (1 + 2) // 2
+        clock.now = 1003.5  # two quiet seconds: a shed now and then again
+        assert (await _call(guard, "/v1/changes"))[1]["retry-after"] == "1"
+        assert load.shed == 10
+        release.set()
+        assert [t[0] for t in await asyncio.gather(*held)] == [200, 200]
+
+    asyncio.run(run())
+
+
+def test_a_retry_after_max_of_1_keeps_the_door_at_1_s() -> None:
+    load = Load(max_inflight=1, clock=_Clock(5.0), retry_after_max=1)
+    assert {load.shed_one() for _ in range(50)} == {1} and load.shed == 50
+    assert HubConfig().retry_after_max == 8  # the default: adaptive, up to 8 s
