@@ -36,7 +36,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -1393,22 +1393,66 @@ def _json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+# The capacity knobs a served hub reads from its environment: variable, HubConfig field, type,
+# the least value it takes (docs/hub.md lists them; unset or empty: the default).
+_ENV_KNOBS: tuple[tuple[str, str, type[int] | type[float], float], ...] = (
+    ("CLERK_HUB_MAX_PENDING_WRITES", "max_pending_writes", int, 1),
+    ("CLERK_HUB_MAX_PENDING_WRITES_CAP", "max_pending_writes_cap", int, 1),
+    ("CLERK_HUB_MAX_PENDING_WRITES_BURST", "max_pending_writes_burst", int, 0),
+    ("CLERK_HUB_WRITE_WAIT_S", "write_wait_s", float, 0),
+    ("CLERK_HUB_MAX_INFLIGHT", "max_inflight", int, 0),
+    ("CLERK_HUB_RETRY_AFTER_MAX", "retry_after_max", int, 1),
+    ("CLERK_HUB_RECONNECT_RATE", "reconnect_rate", float, 0.001),
+    ("CLERK_HUB_MAX_THREADS", "max_threads", int, 1),
+)
+
+
+def config_from_env(
+    env: Mapping[str, str], *, token_ttl_s: int = DEFAULT_TOKEN_TTL_S, bounds: WriteBounds
+) -> HubConfig:
+    """A served hub's :class:`HubConfig`: the token lifetime and write windows given, the
+    capacity knobs from ``env`` (``_ENV_KNOBS``; CLERK_HUB_WRITE_WAIT_S 0: the fixed door),
+    group commit off with CLERK_HUB_GROUP_COMMIT=0 and the write door counting only the
+    writer's queue with CLERK_HUB_WRITE_DOOR=queue. ``clerk hub serve`` reads it once before it
+    opens the database (a value that is not a number, or under its least, is refused there by
+    name) and every worker process again."""
+    given: dict[str, Any] = {}
+    for name, attr, kind, least in _ENV_KNOBS:
+        raw = (env.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise InvalidInputError(f"{name} is not a number: {raw!r}") from None
+        if not math.isfinite(value) or value < least:
+            raise InvalidInputError(f"{name} must be at least {least:g}, got {raw}")
+        given[attr] = value
+    if given.get("write_wait_s") == 0:
+        given["write_wait_s"] = None  # 0: the fixed door (the default)
+    door = env.get("CLERK_HUB_WRITE_DOOR", "")
+    if door not in ("", "inside", "queue"):
+        raise InvalidInputError(f"CLERK_HUB_WRITE_DOOR is 'inside' or 'queue', not {door!r}")
+    return HubConfig(
+        token_ttl_s=token_ttl_s,
+        bounds=bounds,
+        group_commit=env.get("CLERK_HUB_GROUP_COMMIT", "1") != "0",
+        write_door="queue" if door == "queue" else "inside",
+        **given,
+    )
+
+
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (multi-worker serve): database from CLERK_HUB_DB, keys as
     :func:`sync.hub.keys.key_source` finds them (CLERK_HUB_KEYS_FILE …), the access tokens'
     lifetime from CLERK_HUB_TOKEN_TTL_S, the write windows from CLERK_HUB_SKEW_S …
-    (:meth:`sync.hub.rules.WriteBounds.from_env`); for capacity work, the write door from
-    CLERK_HUB_MAX_PENDING_WRITES (its floor), CLERK_HUB_WRITE_WAIT_S (0: a fixed door),
-    CLERK_HUB_MAX_PENDING_WRITES_CAP and CLERK_HUB_MAX_PENDING_WRITES_BURST (a burst into a
-    quiet process; 12 or less: off), the returning
-    rounds a second a restart's fleet is spread for with CLERK_HUB_RECONNECT_RATE, group commit
-    off with CLERK_HUB_GROUP_COMMIT=0, the write door counting only the writer's queue with
-    CLERK_HUB_WRITE_DOOR=queue; each worker's CPU profile with CLERK_HUB_PROFILE, its event
-    loop's lateness with CLERK_HUB_LOOP_LAG and its garbage collections' pauses with
-    CLERK_HUB_GC_TIMES (:mod:`sync.hub.profiling`), glibc's allocator left as it comes with
-    CLERK_HUB_MALLOC_KEEP=0 (:func:`keep_freed_memory`), Python's thread switch
-    interval with CLERK_HUB_SWITCH_INTERVAL_MS (default 5), the routes' worker threads a process
-    with CLERK_HUB_MAX_THREADS (default 3)."""
+    (:meth:`sync.hub.rules.WriteBounds.from_env`), the capacity knobs as
+    :func:`config_from_env` reads them (CLERK_HUB_MAX_INFLIGHT …); for capacity work, each
+    worker's CPU profile with CLERK_HUB_PROFILE, its event loop's lateness with
+    CLERK_HUB_LOOP_LAG and its garbage collections' pauses with CLERK_HUB_GC_TIMES
+    (:mod:`sync.hub.profiling`), glibc's allocator left as it comes with CLERK_HUB_MALLOC_KEEP=0
+    (:func:`keep_freed_memory`), Python's thread switch interval with
+    CLERK_HUB_SWITCH_INTERVAL_MS (default 5)."""
 
     db = os.environ.get("CLERK_HUB_DB")
     if not db:
@@ -1417,39 +1461,10 @@ def app_from_env() -> FastAPI:
         logs.configure(os.environ.get("CLERK_HUB_LOG_LEVEL", "INFO"), sys.stderr)
     ttl = int(os.environ.get("CLERK_HUB_TOKEN_TTL_S") or DEFAULT_TOKEN_TTL_S)
     bounds = WriteBounds.from_env(os.environ)
-    door = int(os.environ.get("CLERK_HUB_MAX_PENDING_WRITES") or HubConfig.max_pending_writes)
-    cap = int(
-        os.environ.get("CLERK_HUB_MAX_PENDING_WRITES_CAP") or HubConfig.max_pending_writes_cap
-    )
-    burst = int(
-        os.environ.get("CLERK_HUB_MAX_PENDING_WRITES_BURST") or HubConfig.max_pending_writes_burst
-    )
-    write_wait = os.environ.get("CLERK_HUB_WRITE_WAIT_S")  # "" or unset: the default
-    wait_s = HubConfig.write_wait_s if not write_wait else float(write_wait) or None
-    inflight = int(os.environ.get("CLERK_HUB_MAX_INFLIGHT") or HubConfig.max_inflight)
-    retry_max = int(os.environ.get("CLERK_HUB_RETRY_AFTER_MAX") or HubConfig.retry_after_max)
-    rate = float(os.environ.get("CLERK_HUB_RECONNECT_RATE") or HubConfig.reconnect_rate)
-    group = os.environ.get("CLERK_HUB_GROUP_COMMIT", "1") != "0"
-    write_door: Literal["inside", "queue"] = (
-        "queue" if os.environ.get("CLERK_HUB_WRITE_DOOR") == "queue" else "inside"
-    )
     switch_ms = os.environ.get("CLERK_HUB_SWITCH_INTERVAL_MS")
     if switch_ms:  # capacity work: how soon a thread wanting the GIL (the event loop) gets it
         sys.setswitchinterval(float(switch_ms) / 1000.0)
-    config = HubConfig(
-        token_ttl_s=ttl,
-        bounds=bounds,
-        max_pending_writes=door,
-        write_wait_s=wait_s,
-        max_pending_writes_cap=cap,
-        max_pending_writes_burst=burst,
-        max_inflight=inflight,
-        retry_after_max=retry_max,
-        reconnect_rate=rate,
-        group_commit=group,
-        write_door=write_door,
-        max_threads=int(os.environ.get("CLERK_HUB_MAX_THREADS") or HubConfig.max_threads),
-    )
+    config = config_from_env(os.environ, token_ttl_s=ttl, bounds=bounds)
     app = create_app(HubStore.open(db), config)
     app.router.on_startup.append(freeze_heap)  # after the warm-up: what it made is frozen too
     profile_path = os.environ.get("CLERK_HUB_PROFILE")

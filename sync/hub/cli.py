@@ -39,6 +39,7 @@ from sync.hub.cli_common import (
 from sync.hub.errors import HubServiceError, InvalidInputError
 
 if TYPE_CHECKING:
+    from sync.hub.app import HubConfig
     from sync.hub.rules import WriteBounds
     from sync.hub.store import HubStore
 
@@ -83,6 +84,14 @@ def add_hub_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "serve",
         help="serve the hub API",
         description="Serve the hub API with uvicorn (migrates the database first).",
+        epilog=(
+            "Capacity knobs, from the environment for one process or several (docs/hub.md): "
+            "CLERK_HUB_MAX_INFLIGHT (requests inside a process before 503, 48), "
+            "CLERK_HUB_RETRY_AFTER_MAX (the longest Retry-After a 503 tells, 8; 1: always 1 s), "
+            "CLERK_HUB_MAX_THREADS (3), CLERK_HUB_MAX_PENDING_WRITES (12) and "
+            "CLERK_HUB_MAX_PENDING_WRITES_BURST (24), CLERK_HUB_RECONNECT_RATE (50). "
+            "A value that is not a number is refused before the database is opened."
+        ),
     )
     add_db(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -303,8 +312,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInputError("--token-ttl must be at least 1 second")
     if args.rules_every < 0:
         raise InvalidInputError("--rules-every must be 0 (never) or more seconds")
+    from sync.hub.app import config_from_env
+
     bounds = _write_bounds(args)
     args.keep_alive = _keep_alive(args)  # checked before the database is opened
+    config = config_from_env(os.environ, token_ttl_s=args.token_ttl, bounds=bounds)  # and these
     logs.configure(args.log_level, sys.stderr)  # the lines written by a thread (sync.hub.logs)
     store = open_store(args)  # migrates; fails here, with one line, if the database is unusable
     # The chain's retention policy, applied hourly (sync/hub/retention.py), on its own store.
@@ -315,7 +327,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise
     purger.start()
     try:
-        return _serve(args, store, bounds)
+        return _serve(args, store, config)
     finally:
         purger.stop()
         purger.store.close()
@@ -328,10 +340,10 @@ def _log_purge_error(exc: BaseException) -> None:
 GRACEFUL_STOP_S = 2  # seconds a stopping hub gives the requests in flight
 
 
-def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> int:
+def _serve(args: argparse.Namespace, store: HubStore, config: HubConfig) -> int:
     import uvicorn
 
-    from sync.hub.app import HubConfig, create_app, freeze_heap
+    from sync.hub.app import create_app, freeze_heap
 
     common: dict[str, Any] = {
         "host": args.host,
@@ -353,7 +365,7 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
         os.environ["CLERK_HUB_DB"] = args.db
         os.environ["CLERK_HUB_LOG_LEVEL"] = args.log_level
         os.environ["CLERK_HUB_TOKEN_TTL_S"] = str(args.token_ttl)
-        os.environ.update(bounds.env())
+        os.environ.update(config.bounds.env())  # the capacity knobs: already in the environment
         if args.keys_file:
             os.environ["CLERK_HUB_KEYS_FILE"] = args.keys_file
         uvicorn.run("sync.hub.app:app_from_env", factory=True, workers=args.workers, **common)
@@ -361,7 +373,6 @@ def _serve(args: argparse.Namespace, store: HubStore, bounds: WriteBounds) -> in
     try:
         scheme = "https" if args.ssl_certfile else "http"
         print(f"hub: serving {args.db} at {scheme}://{args.host}:{args.port}", file=sys.stderr)
-        config = HubConfig(token_ttl_s=args.token_ttl, bounds=bounds)
         from sync.hub.tasks import RulesSchedule
 
         with RulesSchedule(store, args.rules_every):

@@ -234,3 +234,34 @@ def test_the_hub_extra_brings_uvloop_which_uvicorns_auto_loop_takes() -> None:
         assert isinstance(loop, uvloop.Loop) and isinstance(loop, asyncio.AbstractEventLoop)
     finally:
         loop.close()
+
+
+def test_serve_refuses_a_bad_capacity_knob_before_it_opens_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    ran: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.append(app))
+    monkeypatch.setenv("CLERK_HUB_MAX_INFLIGHT", "lots")
+    db = tmp_path / "never.db"
+    assert hub("serve", "--db", str(db), "--workers", "2") == 2
+    assert "CLERK_HUB_MAX_INFLIGHT is not a number: 'lots'" in capsys.readouterr().err
+    assert ran == [] and not db.exists()
+
+
+def test_a_single_process_serve_takes_the_capacity_knobs_too(
+    seeded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--workers 1`` built its HubConfig from the options alone: CLERK_HUB_MAX_INFLIGHT and
+    the others reached only the processes of ``--workers 2`` and more."""
+    import uvicorn
+
+    ran: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.append(app))
+    monkeypatch.setenv("CLERK_HUB_MAX_INFLIGHT", "7")
+    monkeypatch.setenv("CLERK_HUB_RETRY_AFTER_MAX", "3")
+    assert hub("serve", "--db", seeded, "--rules-every", "0") == 0
+    [app] = ran
+    load = app.state.load  # type: ignore[attr-defined]
+    assert (load.max_inflight, load.retry_after_max) == (7, 3)

@@ -91,21 +91,24 @@ def test_a_served_hub_closes_an_idle_connection_after_its_keep_alive(
             hub.stderr.close()
 
 
-@pytest.mark.parametrize(("most", "told"), [("3", [2, 3, 3, 3, 3]), ("1", [1, 1, 1, 1, 1])])
+@pytest.mark.parametrize(
+    ("workers", "most", "told"),
+    [("2", "3", [2, 3, 3, 3, 3]), ("2", "1", [1, 1, 1, 1, 1]), ("1", "3", [2, 3, 3, 3, 3])],
+)
 def test_a_served_hub_s_door_tells_a_sustained_shed_to_wait_longer(
     sqlite_hub_file: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    workers: str,
     most: str,
     told: list[int],
 ) -> None:
-    """The workers' Retry-After grows with a sustained shed up to CLERK_HUB_RETRY_AFTER_MAX (1:
-    always 1 s), and the terminal's client hands it to its scheduler as the wait's floor."""
-    monkeypatch.setenv(
-        "CLERK_HUB_MAX_INFLIGHT", "0"
-    )  # every request but /healthz shed: 1 s more each
+    """A served hub's Retry-After grows with a sustained shed up to CLERK_HUB_RETRY_AFTER_MAX
+    (1: always 1 s) — in one process and in each of several — and the terminal's client hands
+    it to its scheduler as the wait's floor."""
+    monkeypatch.setenv("CLERK_HUB_MAX_INFLIGHT", "0")  # all but /healthz shed: 1 s more each
     monkeypatch.setenv("CLERK_HUB_RETRY_AFTER_MAX", most)
-    options = ("--log-level", "warning", "--workers", "2")
+    options = ("--log-level", "warning", "--workers", workers)
     hub, url = start_served_hub(sqlite_hub_file, tmp_path, *options)
     client = HubClient(url, "no-token")  # shed before the token is read
     try:
